@@ -1,0 +1,81 @@
+"""Softmax: the Jacobian diag(p) - p p^T, shift invariance, log-softmax and stable log-sum-exp.
+
+Proves, for explicit K = 2..Kmax and for a symbolic K:
+- dp_i/dz_j = p_i (delta_ij - p_j);
+- softmax(z + c) = softmax(z) for every real c, so the max-shifted form equals the naive one;
+- log softmax(z)_i = z_i - logsumexp(z), and the max-shifted logsumexp equals the naive one;
+- the vector-Jacobian and Jacobian-vector products p * (v - <p, v>).
+"""
+
+import sympy as sp
+
+from symxent.derive import ClassMax, class_sum, partial
+from symxent.registry import Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
+from symxent.symbols import CLASS_INDICES, K, i, j, k, l, p, r, v, z
+
+shift = sp.Symbol("c", real=True)
+m = ClassMax(z[r], r)  # the stability shift: max_r z_r
+lse = sp.Symbol(r"\operatorname{LSE}", real=True)
+logp = sp.IndexedBase(r"\log p", real=True)
+
+softmax_naive = sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K)
+softmax_stable = sp.exp(z[i] - m) / class_sum(sp.exp(z[k] - m), k, K)
+lse_stable = m + sp.log(class_sum(sp.exp(z[k] - m), k, K))
+
+DERIVATIONS = [
+    Derivation(
+        name="softmax",
+        title="Softmax and its Jacobian",
+        summary="dp_i/dz_j = p_i (delta_ij - p_j); shift invariance; log-softmax; stable log-sum-exp",
+        dimensions={K: None},
+        indices=CLASS_INDICES,
+        variables=(
+            Variable(z, "real", "logits", index=k),
+            Variable(v, "real", "a direction for vjp/jvp", index=k),
+            Variable(shift, "real", "a shift"),
+        ),
+        definitions=(
+            Definition(p[i], softmax_naive, "softmax probabilities", stable="softmax_stable"),
+            Definition(lse, sp.log(class_sum(sp.exp(z[k]), k, K)), "log-sum-exp", stable="logsumexp_stable"),
+        ),
+        claims=(
+            Claim("jacobian", "dp_i/dz_j = p_i (delta_ij - p_j)",
+                  partial(p[i], z[j]), p[i] * (sp.KroneckerDelta(i, j) - p[j])),
+            Claim("shift_invariance", "softmax(z + c) = softmax(z) for every real c",
+                  sp.exp(z[i] + shift) / class_sum(sp.exp(z[k] + shift), k, K), p[i]),
+            Claim("softmax_stable", "p_i = exp(z_i - max z) / sum_k exp(z_k - max z)", p[i], softmax_stable),
+            Claim("logsumexp_stable", "logsumexp(z) = max z + log sum_k exp(z_k - max z)", lse, lse_stable),
+            Claim("log_softmax", "log p_i = z_i - logsumexp(z)", sp.log(p[i]), z[i] - lse),
+            Claim("vjp", "sum_i v_i dp_i/dz_j = p_j (v_j - sum_i v_i p_i)",
+                  class_sum(v[i] * partial(p[i], z[j]), i, K), p[j] * (v[j] - class_sum(v[i] * p[i], i, K))),
+            Claim("jvp", "sum_j dp_i/dz_j v_j = p_i (v_i - sum_j p_j v_j)",
+                  class_sum(partial(p[i], z[j]) * v[j], j, K), p[i] * (v[i] - class_sum(p[j] * v[j], j, K))),
+            Claim("rows_sum_to_zero", "sum_i dp_i/dz_j = 0 (the ones vector is a left null vector)",
+                  class_sum(partial(p[i], z[j]), i, K), sp.Integer(0)),
+        ),
+        chains=(
+            Chain("The softmax Jacobian", partial(p[i], z[j]), (
+                Step(partial(sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), z[j]), "definition of softmax"),
+                Step(sp.KroneckerDelta(i, j) * sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K)
+                     - sp.exp(z[i]) * sp.exp(z[j]) / class_sum(sp.exp(z[k]), k, K) ** 2,
+                     "quotient rule; d exp(z_i)/dz_j = delta_ij exp(z_i), d sum_k exp(z_k)/dz_j = exp(z_j)"),
+                Step(p[i] * sp.KroneckerDelta(i, j) - p[i] * p[j], "recognise p_i and p_j"),
+                Step(p[i] * (sp.KroneckerDelta(i, j) - p[j]), "factor out p_i"),
+            )),
+        ),
+        modules=(
+            Module(
+                name="softmax",
+                template="softmax.py.j2",
+                summary="Softmax, log-softmax, the softmax Jacobian and its vector products.",
+                kernels=(
+                    Kernel("softmax", (("z", z),), (Output("p", "softmax_stable", (i,)),)),
+                    Kernel("log_softmax", (("z", z),), (Output("log_p", "log_softmax", (i,)),)),
+                    Kernel("jacobian", (("z", z),), (Output("jacobian", "jacobian", (i, j)),)),
+                    Kernel("vjp", (("z", z), ("v", v)), (Output("vjp", "vjp", (j,)),)),
+                    Kernel("jvp", (("z", z), ("v", v)), (Output("jvp", "jvp", (i,)),)),
+                ),
+            ),
+        ),
+    )
+]

@@ -1,0 +1,50 @@
+"""Random points in a derivation's declared numeric domain, for proofs and verification.
+
+Contract: :func:`sample_point` returns, for explicit sizes, a value for every entry of every
+:class:`~symxent.registry.Variable` of a derivation (``{z[1]: 0.3, ..., y[3]: 0.2}``), drawn
+from the variable's domain with a seeded generator, so every run sees the same points.
+"simplex" variables are positive and sum to 1 over their class index (so a step that is only
+true under "targets sum to 1" is tested under it); "unit_interval" lies strictly in (0, 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import sympy as sp
+
+from symxent.registry import Derivation, Variable
+
+__all__ = ["draw", "sample_point"]
+
+
+def draw(domain: str, shape: tuple[int, ...], rng: np.random.Generator, scale: float = 3.0) -> np.ndarray:
+    """An array of ``shape`` from ``domain``; "simplex" normalises over the last axis."""
+    if domain in ("real", "real_vector"):
+        return rng.normal(0.0, scale, size=shape)
+    if domain == "positive":
+        return np.exp(rng.normal(0.0, 1.0, size=shape))
+    if domain == "unit_interval":
+        return rng.uniform(0.02, 0.98, size=shape)
+    if domain == "simplex":
+        return rng.dirichlet(np.ones(shape[-1]), size=shape[:-1]) if shape else np.ones(())
+    raise ValueError(f"unknown domain {domain!r}")
+
+
+def _entries(var: Variable, sizes: Mapping[sp.Symbol, int], derivation: Derivation) -> list[sp.Basic]:
+    if var.index is None:
+        return [var.symbol]
+    n = sizes[derivation.indices[var.index]]
+    return [var.symbol[i] for i in range(1, n + 1)]
+
+
+def sample_point(derivation: Derivation, sizes: Mapping[sp.Symbol, int], rng: np.random.Generator) -> dict[sp.Basic, float]:
+    """One random point: a float for every entry of every variable at these sizes."""
+    point: dict[sp.Basic, float] = {}
+    for var in derivation.variables:
+        entries = _entries(var, sizes, derivation)
+        shape = (len(entries),) if var.index is not None else ()
+        values = np.atleast_1d(draw(var.domain, shape, rng))
+        point.update({e: float(v) for e, v in zip(entries, values)})
+    return point

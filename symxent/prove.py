@@ -1,0 +1,240 @@
+"""Prove every claim and check every step of a derivation.
+
+Contract:
+- :func:`prove_claim` proves one :class:`~symxent.registry.Claim` (a) with explicit symbols
+  for every size in the derivation's dimensions (K = 2..Kmax unless a dimension fixes its
+  sizes) and every value of the claim's free class indices, and (b) for a symbolic K when
+  the claim asks for it. A point is first evaluated numerically at 30 digits: a non-zero
+  residual there is a FAILED proof *with that counterexample*. Otherwise the residual must
+  simplify to exactly 0 (see :func:`symxent.derive.zero_residual`); "numerically zero but not
+  simplified" is also FAILED, never passed.
+- Inequalities (">=", ">") are proven as ``lhs - rhs = certificate`` plus a structural check
+  that the certificate is non-negative (positive).
+- :func:`check_chain` checks each step of a human derivation equal to the one before (the
+  first step equal to the chain's label), under that step's assumptions only.
+- Results are plain frozen dataclasses; nothing is printed here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from symxent import derive
+from symxent.domains import sample_point
+from symxent.registry import Assumption, Chain, Claim, Derivation
+
+__all__ = [
+    "Check",
+    "ClaimResult",
+    "DerivationProof",
+    "StepResult",
+    "check_chain",
+    "prove",
+    "prove_claim",
+    "size_grid",
+]
+
+PROVEN, FAILED, NOT_APPLICABLE = "proven", "FAILED", "n/a"
+# At 30 significant digits a true identity leaves ~1e-28; a false one leaves O(1).
+NUMERIC_TOL = 1e-15
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one proof attempt (explicit sizes, or symbolic K)."""
+
+    status: str
+    detail: str = ""
+    residual: str | None = None
+    counterexample: Mapping[str, float] | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != FAILED
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    derivation: str
+    claim: str
+    statement: str
+    fixed_k: Check
+    general_k: Check
+    assumptions_used: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.fixed_k.ok and self.general_k.ok
+
+
+@dataclass(frozen=True)
+class StepResult:
+    derivation: str
+    chain: str
+    step: int
+    reason: str
+    fixed_k: Check
+    general_k: Check
+
+    @property
+    def ok(self) -> bool:
+        return self.fixed_k.ok and self.general_k.ok
+
+
+@dataclass(frozen=True)
+class DerivationProof:
+    derivation: str
+    claims: tuple[ClaimResult, ...]
+    steps: tuple[StepResult, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.claims) and all(s.ok for s in self.steps)
+
+
+def size_grid(derivation: Derivation, kmax: int) -> list[dict[sp.Symbol, int]]:
+    """Every combination of explicit sizes: K = 2..kmax for dimensions without fixed sizes."""
+    if kmax < 2:
+        raise ValueError(f"kmax must be at least 2, got {kmax}")
+    dims = sorted(derivation.dimensions, key=lambda s: s.name)
+    choices = [derivation.dimensions[d] or tuple(range(2, kmax + 1)) for d in dims]
+    return [dict(zip(dims, combo)) for combo in itertools.product(*choices)]
+
+
+def _index_values(free: Sequence[sp.Symbol], derivation: Derivation, sizes: Mapping[sp.Symbol, int]) -> Iterator[dict[sp.Symbol, int]]:
+    ranges = [range(1, sizes[derivation.indices[i]] + 1) for i in free]
+    for combo in itertools.product(*ranges):
+        yield dict(zip(free, combo))
+
+
+def _numeric(expr: sp.Expr, point: Mapping[sp.Basic, float]) -> complex:
+    value = derive.evaluate(expr, {}).xreplace({k: sp.Float(v, 30) for k, v in point.items()})
+    value = value.xreplace({m: sp.Float(0) for m in value.atoms(derive.ClassMax)})
+    return complex(sp.N(value, 30))
+
+
+def _fmt_point(point: Mapping[sp.Basic, float], values: Mapping[sp.Symbol, int]) -> dict[str, float]:
+    out = {str(k): v for k, v in values.items()}
+    out.update({str(k): round(v, 6) for k, v in sorted(point.items(), key=lambda kv: sp.default_sort_key(kv[0]))})
+    return out
+
+
+def _residual_expr(lhs: sp.Expr, rhs: sp.Expr, certificate: sp.Expr | None) -> sp.Expr:
+    return lhs - rhs - (certificate if certificate is not None else 0)
+
+
+def _prove_fixed(derivation: Derivation, residual: sp.Expr, assumptions: Sequence[Assumption], kmax: int,
+                 certificate: sp.Expr | None, strict: bool, rng: np.random.Generator) -> Check:
+    start = time.perf_counter()
+    ranges = derivation.indices
+    free = derive.free_class_indices(residual, ranges)
+    checked = 0
+    for sizes in size_grid(derivation, kmax):
+        # Expand sums and derivatives once per size; index values are substituted after.
+        at_size = derive.instantiate(residual, sizes)
+        for values in _index_values(free, derivation, sizes):
+            inst = derive.instantiate(at_size, {}, values) if values else at_size
+            inst_assumed = derive.apply_assumptions(derive.evaluate(inst, ranges), assumptions, sizes=sizes)
+            point = sample_point(derivation, sizes, rng)
+            try:
+                value = _numeric(inst_assumed, point)
+            except (TypeError, ValueError):
+                value = None  # not numerically evaluable here (e.g. a limit): symbolic only
+            where = ", ".join(f"{s.name}={v}" for s, v in sizes.items())
+            if value is not None and abs(value) > NUMERIC_TOL:
+                return Check(FAILED, f"{where}: residual {value.real:.6g} at a random point",
+                             residual=str(sp.simplify(inst_assumed)), counterexample=_fmt_point(point, values),
+                             seconds=time.perf_counter() - start)
+            r = derive.zero_residual(inst, ranges=ranges, assumptions=assumptions, sizes=sizes)
+            if r != 0:
+                return Check(FAILED, f"{where}: residual does not simplify to 0", residual=str(r),
+                             counterexample=_fmt_point(point, values), seconds=time.perf_counter() - start)
+            if certificate is not None:
+                cert = derive.evaluate(derive.instantiate(derive.unfold(certificate, derivation.definitions), sizes, values), ranges)
+                if not derive.nonnegative(cert, strict):
+                    return Check(FAILED, f"{where}: certificate is not manifestly {'positive' if strict else 'non-negative'}",
+                                 residual=str(cert), seconds=time.perf_counter() - start)
+            checked += 1
+    span = _describe_sizes(derivation, kmax)
+    return Check(PROVEN, f"{span}, {checked} instances", seconds=time.perf_counter() - start)
+
+
+def _describe_sizes(derivation: Derivation, kmax: int) -> str:
+    parts = []
+    for d in sorted(derivation.dimensions, key=lambda s: s.name):
+        fixed = derivation.dimensions[d]
+        values = fixed or tuple(range(2, kmax + 1))
+        parts.append(f"{d.name}={values[0]}" if len(values) == 1 else f"{d.name}={values[0]}..{values[-1]}")
+    return ", ".join(parts)
+
+
+def _prove_general(derivation: Derivation, residual: sp.Expr, assumptions: Sequence[Assumption],
+                   certificate: sp.Expr | None, strict: bool) -> Check:
+    start = time.perf_counter()
+    r = derive.zero_residual(residual, ranges=derivation.indices, assumptions=assumptions)
+    if r != 0:
+        return Check(FAILED, "residual does not simplify to 0 for symbolic K", residual=str(r),
+                     seconds=time.perf_counter() - start)
+    if certificate is not None:
+        cert = derive.evaluate(derive.unfold(certificate, derivation.definitions), derivation.indices)
+        if not derive.nonnegative(cert, strict):
+            return Check(FAILED, "certificate is not manifestly " + ("positive" if strict else "non-negative"),
+                         residual=str(cert), seconds=time.perf_counter() - start)
+    return Check(PROVEN, "symbolic K", seconds=time.perf_counter() - start)
+
+
+def _used(derivation: Derivation, residual: sp.Expr, assumptions: Sequence[Assumption]) -> tuple[str, ...]:
+    """The assumptions a proof actually needs: those without which it no longer goes through."""
+    if not assumptions:
+        return ()
+    needed = []
+    for a in assumptions:
+        rest = [b for b in assumptions if b is not a]
+        if derive.zero_residual(residual, ranges=derivation.indices, assumptions=rest) != 0:
+            needed.append(a.name)
+    return tuple(needed)
+
+
+def prove_claim(derivation: Derivation, claim: Claim, kmax: int = 6, seed: int = 0) -> ClaimResult:
+    """Prove one claim at explicit sizes and, if asked, for a symbolic K."""
+    rng = np.random.default_rng(seed)
+    residual = derive.unfold(_residual_expr(claim.lhs, claim.rhs, claim.certificate), derivation.definitions)
+    strict = claim.relation == ">"
+    fixed = _prove_fixed(derivation, residual, claim.assumptions, kmax, claim.certificate, strict, rng)
+    if claim.general_k:
+        general = _prove_general(derivation, residual, claim.assumptions, claim.certificate, strict)
+    else:
+        general = Check(NOT_APPLICABLE, "not a per-class claim")
+    used = _used(derivation, residual, claim.assumptions) if claim.general_k and general.ok else tuple(
+        a.name for a in claim.assumptions)
+    if derive.free_class_indices(residual, derivation.indices):
+        used = used + (derive.INDEX_RANGE,)
+    return ClaimResult(derivation.name, claim.name, claim.statement, fixed, general, used)
+
+
+def check_chain(derivation: Derivation, chain: Chain, kmax: int = 6, seed: int = 0) -> list[StepResult]:
+    """Check ``label = steps[0]`` and each ``steps[n-1] = steps[n]`` under step n's assumptions."""
+    rng = np.random.default_rng(seed)
+    results = []
+    previous = chain.label
+    for n, step in enumerate(chain.steps):
+        residual = derive.unfold(previous - step.expr, derivation.definitions)
+        fixed = _prove_fixed(derivation, residual, step.assumptions, kmax, None, False, rng)
+        general = _prove_general(derivation, residual, step.assumptions, None, False)
+        results.append(StepResult(derivation.name, chain.title, n, step.reason, fixed, general))
+        previous = step.expr
+    return results
+
+
+def prove(derivation: Derivation, kmax: int = 6) -> DerivationProof:
+    """Every claim and every chain step of one derivation."""
+    claims = tuple(prove_claim(derivation, c, kmax) for c in derivation.claims)
+    steps = tuple(s for ch in derivation.chains for s in check_chain(derivation, ch, kmax))
+    return DerivationProof(derivation.name, claims, steps)

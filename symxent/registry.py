@@ -1,0 +1,385 @@
+"""The declarative vocabulary of a derivation, and the registry that holds derivations.
+
+Contract:
+- A :class:`Derivation` is data: frozen dataclasses holding SymPy expressions and strings.
+  Nothing here derives, proves or prints; later stages read these fields.
+- Expressions are written once, for a *symbolic* number of classes: arrays are
+  ``IndexedBase`` objects, class indices are integer ``Symbol`` s declared in
+  ``Derivation.indices`` with the dimension they range over (1..K), and sums over classes
+  are ``Sum(..., (k, 1, K))``. Explicit sizes (K = 2..Kmax) are obtained by substitution in
+  :mod:`symxent.prove`, never written twice.
+- A :class:`Registry` maps a unique name to a derivation: registering a duplicate name raises,
+  looking up an unknown name raises with the list of known names.
+- :func:`load_directory` loads every ``*.py`` file of a directory (files starting with ``_``
+  are skipped); each file must define ``DERIVATIONS``, a sequence of :class:`Derivation`.
+  A file that fails to load is reported as a :class:`LoadError` with its path and the reason,
+  and the other files still load.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import importlib.util
+import sys
+import traceback
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sympy as sp
+
+__all__ = [
+    "Assumption",
+    "Chain",
+    "Claim",
+    "Definition",
+    "Derivation",
+    "Kernel",
+    "LoadError",
+    "Module",
+    "Output",
+    "Registry",
+    "Step",
+    "UnknownDerivation",
+    "Variable",
+    "builtin_directory",
+    "load_directory",
+    "load_registry",
+]
+
+# Numeric domains a variable can be sampled from (see symxent.verify.sample).
+DOMAINS = ("real", "simplex", "unit_interval", "positive", "real_vector")
+
+RELATIONS = ("==", ">=", ">")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A named fact a proof may use: ``lhs = rhs``, e.g. "targets sum to 1".
+
+    A proof that needs the fact says so by listing it; the prover rewrites ``lhs`` to ``rhs``
+    (for symbolic K, up to renaming the summation index; for explicit K, by eliminating the
+    last unknown of the instantiated equation) and reports the name among those it used.
+    """
+
+    name: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An input of the derivation and where numeric checks sample it.
+
+    ``symbol`` is an ``IndexedBase`` indexed by ``index`` (a class index), or a plain
+    ``Symbol`` for a scalar input. ``domain`` is one of :data:`DOMAINS`; "simplex" samples a
+    probability vector over the class index (positive entries summing to 1).
+    """
+
+    symbol: sp.Basic
+    domain: str
+    description: str
+    index: sp.Symbol | None = None
+
+    def __post_init__(self) -> None:
+        if self.domain not in DOMAINS:
+            raise ValueError(f"variable {self.symbol}: unknown domain {self.domain!r}; valid: {', '.join(DOMAINS)}")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A forward definition ``lhs := rhs``: ``p[i] := exp(z[i]) / sum_k exp(z[k])`` or ``L := ...``.
+
+    ``lhs`` is an entry ``p[i]`` of an ``IndexedBase`` (the definition holds for every index)
+    or a plain ``Symbol``. Claims and steps are written with ``lhs`` and the prover unfolds it.
+    ``stable`` names a claim ``rhs = stable form`` of the same derivation (e.g. the max-shifted
+    softmax); the code generator prints that proven form instead of ``rhs``.
+    """
+
+    lhs: sp.Expr
+    rhs: sp.Expr
+    description: str
+    stable: str | None = None
+
+    @property
+    def base(self) -> sp.Basic:
+        return self.lhs.base if isinstance(self.lhs, sp.Indexed) else self.lhs
+
+    def body(self, at: sp.Expr | None = None) -> sp.Expr:
+        """``rhs`` with the defining index renamed to ``at`` (for ``p[at]``)."""
+        if isinstance(self.lhs, sp.Indexed) and at is not None:
+            return self.rhs.xreplace({self.lhs.indices[0]: at})
+        return self.rhs
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Something the derivation claims, proven by :mod:`symxent.prove`.
+
+    ``relation`` "==" claims ``lhs = rhs``. For ">=" and ">" a ``certificate`` is required:
+    the prover shows ``lhs - rhs = certificate`` and that the certificate is manifestly
+    non-negative (positive), built from squares, positive symbols, sums and products.
+    ``lhs`` may hold unevaluated ``Derivative``/``Limit``/``Sum`` objects: evaluating them is
+    part of the proof. Free class indices (per-class claims) are proven for every value at
+    explicit K and, when ``general_k`` is set, for a symbolic K.
+    """
+
+    name: str
+    statement: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+    relation: str = "=="
+    certificate: sp.Expr | None = None
+    assumptions: tuple[Assumption, ...] = ()
+    general_k: bool = True
+
+    def __post_init__(self) -> None:
+        if self.relation not in RELATIONS:
+            raise ValueError(f"claim {self.name}: unknown relation {self.relation!r}; valid: {', '.join(RELATIONS)}")
+        if self.relation != "==" and self.certificate is None:
+            raise ValueError(f"claim {self.name}: relation {self.relation!r} needs a certificate")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a human derivation: an expression equal to the previous one, and why."""
+
+    expr: sp.Expr
+    reason: str
+    assumptions: tuple[Assumption, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chain:
+    """An ordered human derivation: ``label = steps[0] = steps[1] = ...``.
+
+    The first step's reason describes the starting point (usually "definition"); every later
+    step is checked equal to the one before, using only the assumptions it lists.
+    """
+
+    title: str
+    label: sp.Expr
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One value a generated kernel returns: the closed form of a proven claim.
+
+    The printed expression is ``claim.rhs`` (definitions unfolded to their proven stable
+    forms), and the numeric verification compares the generated value with ``claim.lhs``
+    (definitions unfolded as defined: the raw, unsimplified expression), so what is printed is
+    exactly what was proven.
+    ``indices`` are the free class indices of the value, in axis order (last = class axis).
+    """
+
+    name: str
+    claim: str
+    indices: tuple[sp.Symbol, ...] = ()
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A private function of a generated module whose body is printed from the symbols.
+
+    ``args`` maps argument names to the symbols they bind (an ``IndexedBase`` becomes an
+    array whose last axis is the class axis; an index ``Symbol`` becomes an integer array of
+    class indices, one per sample; a plain ``Symbol`` an elementwise array).
+    """
+
+    name: str
+    args: tuple[tuple[str, sp.Basic], ...]
+    outputs: tuple[Output, ...]
+
+
+@dataclass(frozen=True)
+class Module:
+    """A generated NumPy module: a template (structure) and kernels (printed bodies)."""
+
+    name: str
+    template: str
+    summary: str
+    kernels: tuple[Kernel, ...]
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """One derivation: symbols, definitions, claims, human steps, numeric domain, modules."""
+
+    name: str
+    title: str
+    summary: str
+    dimensions: Mapping[sp.Symbol, tuple[int, ...] | None]
+    indices: Mapping[sp.Symbol, sp.Symbol]
+    variables: tuple[Variable, ...]
+    definitions: tuple[Definition, ...]
+    claims: tuple[Claim, ...]
+    chains: tuple[Chain, ...] = ()
+    modules: tuple[Module, ...] = ()
+    source: str = "<builtin>"
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.claims]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"derivation {self.name}: duplicate claim names {dupes}")
+        for index, dim in self.indices.items():
+            if dim not in self.dimensions:
+                raise ValueError(f"derivation {self.name}: index {index} ranges over undeclared dimension {dim}")
+        for module in self.modules:
+            for kernel in module.kernels:
+                for out in kernel.outputs:
+                    self.claim(out.claim)
+        for definition in self.definitions:
+            if definition.stable is not None:
+                stable = self.claim(definition.stable)
+                if sp.simplify(stable.lhs - definition.lhs) != 0 and stable.lhs != definition.rhs:
+                    raise ValueError(
+                        f"derivation {self.name}: stable form {definition.stable!r} of {definition.lhs} must claim "
+                        f"{definition.lhs} = <stable form>, not {stable.lhs} = ..."
+                    )
+
+    def claim(self, name: str) -> Claim:
+        for c in self.claims:
+            if c.name == name:
+                return c
+        raise KeyError(f"derivation {self.name} has no claim {name!r}; claims: {', '.join(c.name for c in self.claims)}")
+
+    @property
+    def assumptions(self) -> tuple[Assumption, ...]:
+        """Every named assumption any claim or step of this derivation may use, in order."""
+        seen: dict[str, Assumption] = {}
+        for group in [c.assumptions for c in self.claims] + [s.assumptions for ch in self.chains for s in ch.steps]:
+            for a in group:
+                seen.setdefault(a.name, a)
+        return tuple(seen.values())
+
+
+class UnknownDerivation(KeyError):
+    """Raised for a name the registry does not hold; the message lists the known names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A derivation file that could not be loaded, and why."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class Registry(Mapping[str, Derivation]):
+    """Name -> Derivation, in registration order. Duplicate names raise."""
+
+    def __init__(self, derivations: Iterable[Derivation] = ()) -> None:
+        self._items: dict[str, Derivation] = {}
+        self.errors: list[LoadError] = []
+        for d in derivations:
+            self.register(d)
+
+    def register(self, derivation: Derivation) -> Derivation:
+        if not isinstance(derivation, Derivation):
+            raise TypeError(f"expected a Derivation, got {type(derivation).__name__}")
+        if derivation.name in self._items:
+            other = self._items[derivation.name]
+            raise ValueError(
+                f"duplicate derivation name {derivation.name!r} (from {derivation.source}; already registered from {other.source})"
+            )
+        self._items[derivation.name] = derivation
+        return derivation
+
+    def __getitem__(self, name: str) -> Derivation:
+        try:
+            return self._items[name]
+        except KeyError:
+            known = ", ".join(self._items) or "(none)"
+            raise UnknownDerivation(f"unknown derivation {name!r}; known: {known}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def select(self, names: Sequence[str]) -> list[Derivation]:
+        """The named derivations (all of them for an empty selection), unknown names raising."""
+        return [self[n] for n in names] if names else list(self._items.values())
+
+
+def builtin_directory() -> Path:
+    """The directory of the built-in derivations (the repository's derivations/ folder)."""
+    return Path(str(importlib.resources.files("symxent.derivations")))
+
+
+def _load_file(path: Path) -> list[Derivation]:
+    module_name = f"symxent_user_derivations.{path.stem}_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError("not a loadable Python file")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    found = getattr(module, "DERIVATIONS", None)
+    if found is None:
+        raise ValueError("defines no DERIVATIONS (a sequence of symxent.registry.Derivation)")
+    found = list(found)
+    for d in found:
+        if not isinstance(d, Derivation):
+            raise TypeError(f"DERIVATIONS holds a {type(d).__name__}, not a Derivation")
+    return found
+
+
+def load_directory(directory: str | Path, registry: Registry | None = None) -> Registry:
+    """Load every derivation file of ``directory`` into ``registry`` (a new one by default).
+
+    Files are read in sorted order so the registry's order is reproducible. Failures are
+    collected in ``registry.errors``; they never stop the other files from loading.
+    """
+    registry = Registry() if registry is None else registry
+    directory = Path(directory)
+    if not directory.is_dir():
+        registry.errors.append(LoadError(str(directory), "not a directory"))
+        return registry
+    for path in sorted(directory.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        try:
+            derivations = _load_file(path)
+        except Exception as exc:  # a user's file may raise anything; report it, keep going
+            last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+            where = f" (line {last.lineno})" if last is not None and last.filename == str(path) else ""
+            registry.errors.append(LoadError(str(path), f"{type(exc).__name__}: {exc}{where}"))
+            continue
+        for d in derivations:
+            try:
+                registry.register(_with_source(d, str(path)))
+            except ValueError as exc:
+                registry.errors.append(LoadError(str(path), str(exc)))
+    return registry
+
+
+def _with_source(d: Derivation, source: str) -> Derivation:
+    from dataclasses import replace
+
+    return d if d.source != "<builtin>" else replace(d, source=source)
+
+
+def load_registry(extra_directories: Sequence[str | Path] = ()) -> Registry:
+    """The built-in derivations, then those of each extra directory."""
+    registry = load_directory(builtin_directory())
+    for directory in extra_directories:
+        load_directory(directory, registry)
+    return registry
