@@ -9,18 +9,12 @@ Proves, for explicit K = 2..Kmax and for a symbolic K:
 
 import sympy as sp
 
-from symxent.derive import ClassMax, class_sum, partial
-from symxent.registry import Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
-from symxent.symbols import CLASS_INDICES, K, i, j, k, l, p, r, v, z
+from symxent.derive import class_sum, partial
+from symxent.registry import Chain, Claim, Derivation, Kernel, Module, Output, Step, Variable
+from symxent.symbols import (CLASS_INDICES, LOGSUMEXP, LOGSUMEXP_STABLE, LSE, SOFTMAX, SOFTMAX_STABLE, K, i, j, k,
+                             p, v, z)
 
 shift = sp.Symbol("c", real=True)
-m = ClassMax(z[r], r)  # the stability shift: max_r z_r
-lse = sp.Symbol(r"\operatorname{LSE}", real=True)
-logp = sp.IndexedBase(r"\log p", real=True)
-
-softmax_naive = sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K)
-softmax_stable = sp.exp(z[i] - m) / class_sum(sp.exp(z[k] - m), k, K)
-lse_stable = m + sp.log(class_sum(sp.exp(z[k] - m), k, K))
 
 DERIVATIONS = [
     Derivation(
@@ -30,22 +24,22 @@ DERIVATIONS = [
         dimensions={K: None},
         indices=CLASS_INDICES,
         variables=(
-            Variable(z, "real", "logits", index=k),
-            Variable(v, "real", "a direction for vjp/jvp", index=k),
+            Variable(z, "real", "logits", indices=(k,)),
+            Variable(v, "real", "a direction for vjp/jvp", indices=(k,)),
             Variable(shift, "real", "a shift"),
         ),
         definitions=(
-            Definition(p[i], softmax_naive, "softmax probabilities", stable="softmax_stable"),
-            Definition(lse, sp.log(class_sum(sp.exp(z[k]), k, K)), "log-sum-exp", stable="logsumexp_stable"),
+            SOFTMAX,
+            LOGSUMEXP,
         ),
         claims=(
             Claim("jacobian", "dp_i/dz_j = p_i (delta_ij - p_j)",
                   partial(p[i], z[j]), p[i] * (sp.KroneckerDelta(i, j) - p[j])),
             Claim("shift_invariance", "softmax(z + c) = softmax(z) for every real c",
                   sp.exp(z[i] + shift) / class_sum(sp.exp(z[k] + shift), k, K), p[i]),
-            Claim("softmax_stable", "p_i = exp(z_i - max z) / sum_k exp(z_k - max z)", p[i], softmax_stable),
-            Claim("logsumexp_stable", "logsumexp(z) = max z + log sum_k exp(z_k - max z)", lse, lse_stable),
-            Claim("log_softmax", "log p_i = z_i - logsumexp(z)", sp.log(p[i]), z[i] - lse),
+            SOFTMAX_STABLE,
+            LOGSUMEXP_STABLE,
+            Claim("log_softmax", "log p_i = z_i - logsumexp(z)", sp.log(p[i]), z[i] - LSE),
             Claim("vjp", "sum_i v_i dp_i/dz_j = p_j (v_j - sum_i v_i p_i)",
                   class_sum(v[i] * partial(p[i], z[j]), i, K), p[j] * (v[j] - class_sum(v[i] * p[i], i, K))),
             Claim("jvp", "sum_j dp_i/dz_j v_j = p_i (v_i - sum_j p_j v_j)",

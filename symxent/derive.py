@@ -18,6 +18,7 @@ Contract:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -28,6 +29,7 @@ from symxent.registry import Assumption, Definition
 
 __all__ = [
     "INDEX_RANGE",
+    "At",
     "ClassMax",
     "SumTable",
     "apply_assumptions",
@@ -37,8 +39,11 @@ __all__ = [
     "instantiate",
     "log1p",
     "partial",
+    "decide_zero",
+    "prepare",
     "unfold",
     "sign_cases",
+    "xdivy",
     "xlogy",
     "zero_residual",
 ]
@@ -78,10 +83,58 @@ class xlogy(sp.Function):
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         x, y = self.args
-        return sp.log(y) if argindex == 1 else x / y
+        return sp.log(y) if argindex == 1 else xdivy(x, y)
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return r"%s \log %s" % (printer.parenthesize(self.args[0], 50), printer.parenthesize(self.args[1], 60))
+
+
+class xdivy(sp.Function):
+    """``x / y`` with the convention ``0 / 0 = 0``: the derivative of :class:`xlogy` in ``y``."""
+
+    nargs = 2
+
+    def _eval_rewrite_as_log(self, x: sp.Expr, y: sp.Expr, **kwargs: object) -> sp.Expr:
+        return x / y
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        x, y = self.args
+        return 1 / y if argindex == 1 else -x / y**2
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return r"\frac{%s}{%s}" % (printer._print(self.args[0]), printer._print(self.args[1]))
+
+
+class At(sp.Expr):
+    """``At(expr, ((old, new), ...))``: evaluate ``expr`` (derivatives included), then substitute.
+
+    ``old`` may be an ``IndexedBase`` (every entry is substituted) or a symbol. This is the
+    "evaluated at" bar of a derivation: ``dL/dQ_j |_{Q = P}``.
+    """
+
+    def __new__(cls, expr: sp.Expr, pairs: tuple[tuple[sp.Basic, sp.Basic], ...]) -> "At":
+        return sp.Expr.__new__(cls, expr, sp.Tuple(*[sp.Tuple(a, b) for a, b in pairs]))
+
+    @property
+    def expr(self) -> sp.Expr:
+        return self.args[0]
+
+    @property
+    def pairs(self) -> tuple[tuple[sp.Basic, sp.Basic], ...]:
+        return tuple((a, b) for a, b in self.args[1])
+
+    @property
+    def free_symbols(self) -> set[sp.Basic]:
+        return self.expr.free_symbols | set().union(*(b.free_symbols for _, b in self.pairs))
+
+    def doit(self, **hints: object) -> sp.Expr:
+        inner = self.expr.doit(**hints)
+        inner = inner.doit(**hints) if inner.has(sp.Sum) else inner
+        return inner.xreplace(dict(self.pairs))
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        at = ", ".join(f"{printer._print(a)} = {printer._print(b)}" for a, b in self.pairs)
+        return r"\left. %s \right|_{%s}" % (printer._print(self.expr), at)
 
 
 # --- builders -----------------------------------------------------------------------------
@@ -122,22 +175,27 @@ def unfold(expr: sp.Expr, definitions: Sequence[Definition], *, keep: frozenset[
     """
     by_base = {d.base: d for d in definitions}
 
-    def body_of(base: sp.Basic, at: sp.Expr | None) -> sp.Expr:
+    def body_of(base: sp.Basic, at: tuple[sp.Expr, ...]) -> sp.Expr:
         d = by_base[base]
         if stable is not None and base in stable:
-            body = stable[base]
-            return body.xreplace({d.lhs.indices[0]: at}) if isinstance(d.lhs, sp.Indexed) and at is not None else body
+            return Definition(d.lhs, stable[base], d.description).body(at)
         return d.body(at)
 
+    def name_of(e: sp.Basic) -> sp.Basic | None:
+        if isinstance(e, sp.Indexed):
+            return e.base
+        if isinstance(e, sp.core.function.AppliedUndef):
+            return e.func
+        return e if isinstance(e, sp.Symbol) else None
+
     def rec(e: sp.Basic, keep: frozenset[sp.Basic]) -> sp.Basic:
-        if isinstance(e, sp.Indexed) and e.base in by_base and e.base not in keep:
-            return rec(body_of(e.base, e.indices[0]), keep)
-        if isinstance(e, sp.Symbol) and e in by_base and e not in keep:
-            return rec(body_of(e, None), keep)
+        name = name_of(e)
+        if name is not None and name in by_base and name not in keep:
+            at = e.indices if isinstance(e, sp.Indexed) else e.args if isinstance(e, sp.core.function.AppliedUndef) else ()
+            return rec(body_of(name, tuple(rec(a, keep) for a in at)), keep)
         if isinstance(e, sp.Derivative):
             wrt = [v for v, _ in e.variable_count]
-            held = frozenset(v.base if isinstance(v, sp.Indexed) else v for v in wrt if
-                             (v.base if isinstance(v, sp.Indexed) else v) in by_base)
+            held = frozenset(n for n in map(name_of, wrt) if n is not None and n in by_base)
             inner = rec(e.expr, keep | held)
             if not held:
                 # In primitive variables the derivative stays unevaluated, so an explicit-K
@@ -164,12 +222,14 @@ def _decide_relational(rel: sp.Basic, ranges: Mapping[sp.Symbol, sp.Symbol]) -> 
     a, b = sp.symbols("_a _b", integer=True, nonnegative=True)
     # Every pair 1 <= i <= K is i = 1 + a, K = 1 + a + b for some a, b >= 0.
     decided = rel.xreplace({i: 1 + a}).xreplace({dim: 1 + a + b})
-    decided = sp.simplify(decided)
     return decided if decided in (sp.true, sp.false) else rel
 
 
 def resolve_index_ranges(expr: sp.Expr, ranges: Mapping[sp.Symbol, sp.Symbol]) -> sp.Expr:
     """Collapse ``Piecewise`` guards that follow from the index ranges (``INDEX_RANGE``)."""
+
+    if not expr.has(sp.Piecewise):
+        return expr
 
     def fix(pw: sp.Piecewise) -> sp.Expr:
         args = []
@@ -182,24 +242,109 @@ def resolve_index_ranges(expr: sp.Expr, ranges: Mapping[sp.Symbol, sp.Symbol]) -
     return expr.replace(lambda e: isinstance(e, sp.Piecewise), fix)
 
 
+def expand_terms(e: sp.Expr) -> sp.Expr:
+    """Distribute products over sums, split ``exp(a + b)`` and ``log(a b)``; keep ``exp(Sum)``.
+
+    Plain ``expand`` also rewrites ``exp(Sum(...))`` as ``Product(exp(...))``, a second name
+    for the same quantity that the canonical forms would then fail to match.
+    """
+    e = e.replace(lambda x: isinstance(x, sp.exp) and isinstance(x.args[0], sp.Add),
+                  lambda x: sp.Mul(*[sp.exp(a) for a in x.args[0].args]))
+    return sp.expand(e, power_exp=False, power_base=False, log=True)
+
+
+def _delta_partner(factor: sp.Basic, index: sp.Symbol) -> sp.Expr | None:
+    """``x`` when ``factor`` is ``KroneckerDelta(index, x)`` (or a positive power of it)."""
+    if isinstance(factor, sp.Pow) and factor.exp.is_Integer and factor.exp > 0:
+        factor = factor.base
+    if isinstance(factor, sp.KroneckerDelta) and index in factor.args:
+        a, b = factor.args
+        other = b if a == index else a
+        return None if index in other.free_symbols else other
+    return None
+
+
+def _sum_doit(s: sp.Sum, ranges: Mapping[sp.Symbol, sp.Symbol]) -> sp.Expr:
+    """Evaluate a sum: expand explicit limits, collapse Kronecker deltas, keep the rest.
+
+    ``sum_{k=1}^{K} delta(k, j) f(k) = f(j)`` for an index ``j`` ranging over 1..K (the
+    reported assumption :data:`INDEX_RANGE`); anything else stays a sum. All limits of a
+    (possibly multiple) sum are handled together, since SymPy merges nested sums. Unlike
+    ``Sum.doit`` this never searches for closed forms, which is slow and, on nested sums,
+    can raise inside SymPy.
+    """
+    limits = list(s.limits)
+    for n, (index, lo, hi) in enumerate(limits):
+        if lo.is_Integer and hi.is_Integer:
+            rest = limits[:n] + limits[n + 1:]
+            body = sp.Add(*[s.function.xreplace({index: sp.Integer(v)}) for v in range(int(lo), int(hi) + 1)])
+            return _sum_doit(sp.Sum(body, *rest), ranges) if rest else body
+    if not s.function.has(sp.KroneckerDelta) and all(s.function.has(lim[0]) for lim in limits):
+        return s
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(expand_terms(s.function)):
+        lims = list(limits)
+        progress = True
+        while progress and lims:
+            progress = False
+            for lim in lims:
+                index, lo, hi = lim
+                if not term.has(index):
+                    term, progress = term * (hi - lo + 1), True
+                else:
+                    partner, rest = None, []
+                    for factor in sp.Mul.make_args(term):
+                        other = _delta_partner(factor, index) if partner is None else None
+                        if other is not None:
+                            partner = other
+                        else:
+                            rest.append(factor)
+                    bound_here = {l[0]: l[2] for l in lims if l[1] == 1}
+                    in_range = partner is not None and lo == 1 and (
+                        ranges.get(partner) == hi or bound_here.get(partner) == hi
+                        or (partner.is_Integer and bool((hi - partner).is_nonnegative) and partner >= 1))
+                    if in_range:
+                        term, progress = sp.Mul(*rest).xreplace({index: partner}), True
+                if progress:
+                    lims.remove(lim)
+                    break
+        total += sp.Sum(term, *lims) if lims else term
+    return total
+
+
 def evaluate(expr: sp.Expr, ranges: Mapping[sp.Symbol, sp.Symbol]) -> sp.Expr:
-    """``doit`` everything (derivatives, sums of deltas, limits), then resolve index guards."""
-    out = resolve_index_ranges(expr.doit(), ranges)
-    # Differentiating a Sum yields a new Sum of KroneckerDeltas that only a further doit
-    # collapses; iterate to a fixed point (a few passes in practice).
-    for _ in range(4):
-        again = resolve_index_ranges(out.doit(), ranges)
-        if again == out:
-            break
-        out = again
-    return out
+    """Evaluate derivatives, limits, substitutions and sums of deltas, bottom-up.
+
+    Differentiating a sum yields a sum of ``KroneckerDelta`` s, which is collapsed in turn
+    (:func:`_sum_doit`); remaining ``Piecewise`` guards on index ranges are resolved with
+    :data:`INDEX_RANGE`.
+    """
+    if not expr.has(sp.Sum, sp.Derivative, sp.Limit, sp.Piecewise, At, sp.Subs, sp.Product):
+        return expr
+
+    def rec(e: sp.Basic) -> sp.Basic:
+        if not e.args or isinstance(e, (sp.Indexed, sp.Symbol, sp.IndexedBase)):
+            return e
+        if isinstance(e, sp.Sum):
+            body = rec(e.function)
+            out = _sum_doit(sp.Sum(body, *e.limits), ranges)
+            return out if isinstance(out, sp.Sum) and out.function == body else rec(out)
+        if isinstance(e, (sp.Derivative, sp.Limit, sp.Subs, At, sp.Product)):
+            inner = rec(e.args[0])
+            node = e.func(inner, *e.args[1:]) if inner != e.args[0] else e
+            out = node.doit(deep=False) if not isinstance(node, At) else node.doit()
+            return e if out == e else rec(out)
+        new_args = [rec(a) for a in e.args]
+        return e.func(*new_args) if new_args != list(e.args) else e
+
+    return resolve_index_ranges(rec(expr), ranges)
 
 
 def instantiate(expr: sp.Expr, sizes: Mapping[sp.Symbol, int], values: Mapping[sp.Symbol, int] | None = None) -> sp.Expr:
     """Explicit symbols: substitute sizes and index values, expand sums and derivatives."""
     sub = {k: sp.Integer(v) for k, v in sizes.items()}
     sub.update({k: sp.Integer(v) for k, v in (values or {}).items()})
-    return expr.xreplace(sub).doit()
+    return evaluate(expr.xreplace(sub), {})
 
 
 # --- assumptions --------------------------------------------------------------------------
@@ -213,49 +358,117 @@ class SumTable:
     the summand is, so ``log(sum exp)`` expands like any positive quantity.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, indices: Iterable[sp.Symbol] = ()) -> None:
+        self.indices = frozenset(indices)
         self._by_key: dict[sp.Basic, sp.Symbol] = {}
-        self.bodies: dict[sp.Symbol, sp.Sum] = {}
+        self._rewrites: dict[sp.Basic, tuple[sp.Expr, tuple[sp.Symbol, ...], str]] = {}
+        self.applied: set[str] = set()
+        self.bodies: dict[sp.Basic, tuple[sp.Sum, tuple[sp.Symbol, ...]]] = {}
 
-    def placeholder(self, body: sp.Expr, limits: tuple[sp.Basic, ...]) -> sp.Symbol:
+    def assume(self, assumption: Assumption) -> bool:
+        """Register ``sum ... = rhs`` so that every matching sum is rewritten as it is met.
+
+        Returns False when the assumption's left side is not a single sum.
+        """
+        lhs = assumption.lhs
+        if not (isinstance(lhs, sp.Sum) and len(lhs.limits) == 1):
+            return False
+        key, deps = self._key(lhs.function, lhs.limits[0], frozenset())
+        canon = [sp.Symbol(f"_outer_{n}", integer=True) for n in range(len(deps))]
+        self._rewrites[key] = (assumption.rhs.xreplace(dict(zip(deps, canon))), tuple(canon), assumption.name)
+        return True
+
+    def _key(self, body: sp.Expr, limits: tuple[sp.Basic, ...], outer: frozenset[sp.Basic]
+             ) -> tuple[sp.Basic, list[sp.Symbol]]:
         index, lo, hi = limits
         canon = sp.Symbol("_sum_index", integer=True)
-        key = sp.Tuple(body.xreplace({index: canon}), lo, hi)
+        deps = sorted((s for s in (body.free_symbols - {index}) | lo.free_symbols | hi.free_symbols
+                       if s in outer or s in self.indices), key=lambda s: s.name)
+        canon_deps = [sp.Symbol(f"_outer_{n}", integer=True) for n in range(len(deps))]
+        rename = {index: canon, **dict(zip(deps, canon_deps))}
+        return sp.Tuple(body.xreplace(rename), lo.xreplace(rename), hi.xreplace(rename), len(deps)), deps
+        self.bodies: dict[sp.Symbol, sp.Sum] = {}
+
+    def placeholder(self, body: sp.Expr, limits: tuple[sp.Basic, ...], outer: frozenset[sp.Basic]) -> sp.Expr:
+        """The placeholder of ``Sum(body, limits)``; indexed by the outer indices it uses.
+
+        A sum that depends on another index (``sum_k Y[n, k]``) becomes ``S_m[n]``: an outer
+        sum over ``n`` still sees the dependence, and ``sum_e X[s, e] T[a, e]`` and
+        ``sum_e X[s, e] T[r, e]`` are entries of one placeholder family.
+        """
+        index, lo, hi = limits
+        key, deps = self._key(body, limits, outer)
+        canon_deps = [sp.Symbol(f"_outer_{n}", integer=True) for n in range(len(deps))]
+        if key in self._rewrites:
+            rhs, params, name = self._rewrites[key]
+            self.applied.add(name)
+            return rhs.xreplace(dict(zip(params, deps)))
         if key not in self._by_key:
             n = len(self._by_key)
             positive = bool(body.is_positive)
             sym = sp.Symbol(f"S_{n}", positive=True) if positive else sp.Symbol(f"S_{n}", real=True)
+            if canon_deps:
+                sym = sp.IndexedBase(f"S_{n}", positive=True) if positive else sp.IndexedBase(f"S_{n}", real=True)
             self._by_key[key] = sym
-            self.bodies[sym] = sp.Sum(body, limits)
-        return self._by_key[key]
+            self.bodies[sym] = (sp.Sum(body.xreplace({d: c for d, c in zip(deps, canon_deps)}),
+                                       (index, lo, hi)), tuple(canon_deps))
+        sym = self._by_key[key]
+        return sym[tuple(deps)] if deps else sym
+
+    def restore(self, expr: sp.Expr) -> sp.Expr:
+        """Placeholders back to the sums they stand for (for reporting residuals)."""
+        def back(e: sp.Basic) -> sp.Basic:
+            base = e.base if isinstance(e, sp.Indexed) else e
+            body, params = self.bodies[base]
+            return body.xreplace(dict(zip(params, e.indices))) if params else body
+        keys = set(self.bodies)
+        return expr.replace(lambda e: (isinstance(e, sp.Symbol) and e in keys)
+                            or (isinstance(e, sp.Indexed) and e.base in keys), back)
 
     def replace_sums(self, expr: sp.Expr) -> sp.Expr:
         """Replace every ``Sum`` by linear combinations of canonical placeholders."""
         return _replace_sums(expr, self)
 
 
-def _replace_sums(expr: sp.Expr, table: SumTable) -> sp.Expr:
+def _replace_sums(expr: sp.Expr, table: SumTable, outer: frozenset[sp.Basic] = frozenset()) -> sp.Expr:
     if not expr.has(sp.Sum):
         return expr
     if isinstance(expr, sp.Sum):
         if len(expr.limits) != 1:
-            inner = sp.Sum(expr.function, *expr.limits[:-1])
-            return _replace_sums(sp.Sum(inner, expr.limits[-1]), table)
+            # Sum(f, (a, ..), (b, ..)) is sum over b of (sum over a of f). The inner sum becomes
+            # a placeholder first: rebuilt as a Sum, SymPy would merge the two again.
+            first, rest = expr.limits[0], expr.limits[1:]
+            inner = _replace_sums(sp.Sum(expr.function, first), table, outer | {lim[0] for lim in rest})
+            return _replace_sums(sp.Sum(inner, *rest), table, outer)
         index, lo, hi = expr.limits[0]
-        body = _replace_sums(expr.function, table)
+        body = _replace_sums(expr.function, table, outer | {index})
         total = sp.Integer(0)
-        for term in sp.Add.make_args(sp.expand(body)):
+        for term in sp.Add.make_args(expand_terms(body)):
             const, dep = term.as_independent(index, as_Add=False)
             if dep == 1:
                 total += const * (hi - lo + 1)
             else:
-                total += const * table.placeholder(dep, (index, lo, hi))
+                total += const * table.placeholder(dep, (index, lo, hi), outer)
         return total
-    return expr.func(*[_replace_sums(a, table) for a in expr.args])
+    return expr.func(*[_replace_sums(a, table, outer) for a in expr.args])
+
+
+@functools.lru_cache(maxsize=256)
+def _eliminate(equation: sp.Expr, sizes: tuple[tuple[sp.Symbol, int], ...],
+               values: tuple[tuple[sp.Symbol, int], ...]) -> tuple[sp.Basic, sp.Expr] | None:
+    """Solve the instantiated ``equation = 0`` for its last unknown: ``(unknown, solution)``."""
+    eq = sp.expand(instantiate(equation, dict(sizes), dict(values)))
+    unknowns = sorted(eq.atoms(sp.Indexed), key=sp.default_sort_key)
+    if not unknowns:
+        return None
+    target = unknowns[-1]
+    (solution,) = sp.solve(eq, target, dict=False)
+    return target, solution
 
 
 def apply_assumptions(expr: sp.Expr, assumptions: Sequence[Assumption], *, table: SumTable | None = None,
-                      sizes: Mapping[sp.Symbol, int] | None = None) -> sp.Expr:
+                      sizes: Mapping[sp.Symbol, int] | None = None,
+                      ranges: Mapping[sp.Symbol, sp.Symbol] | None = None) -> sp.Expr:
     """Rewrite ``expr`` with each assumption ``lhs = rhs``.
 
     Symbolic sizes (``table`` given): the assumption's ``lhs`` is canonicalised with the same
@@ -264,17 +477,23 @@ def apply_assumptions(expr: sp.Expr, assumptions: Sequence[Assumption], *, table
     """
     for a in assumptions:
         if sizes is not None:
-            eq = sp.expand(instantiate(a.lhs - a.rhs, sizes))
-            unknowns = sorted(eq.atoms(sp.Indexed), key=sp.default_sort_key)
-            if not unknowns:
-                continue
-            target = unknowns[-1]
-            (solution,) = sp.solve(eq, target, dict=False)
-            expr = expr.xreplace({target: solution})
+            # An assumption with a free index (sum_k Y[s, k] = 1) holds for each of its values.
+            free = free_class_indices(a.lhs - a.rhs, ranges or {})
+            combos = itertools.product(*[range(1, sizes[(ranges or {})[f]] + 1) for f in free])
+            for combo in combos:
+                elimination = _eliminate(a.lhs - a.rhs, tuple(sorted(sizes.items(), key=lambda kv: kv[0].name)),
+                                         tuple(zip(free, combo)))
+                if elimination is not None:
+                    expr = expr.xreplace({elimination[0]: elimination[1]})
         else:
             assert table is not None
             lhs = table.replace_sums(sp.expand(a.lhs))
-            if isinstance(lhs, sp.Symbol):
+            if isinstance(lhs, sp.Indexed) and str(lhs.base).startswith("S_"):
+                # A per-sample assumption (sum_k Y[s, k] = 1): every S_m[x] becomes rhs at x.
+                params = lhs.indices
+                expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == lhs.base,
+                                    lambda e: a.rhs.xreplace(dict(zip(params, e.indices))))
+            elif isinstance(lhs, sp.Symbol):
                 expr = expr.xreplace({lhs: a.rhs})
             else:
                 expr = expr.subs(lhs, a.rhs)
@@ -293,6 +512,7 @@ def _opaque_shifts(expr: sp.Expr) -> sp.Expr:
 def _rewrite_special(expr: sp.Expr) -> sp.Expr:
     expr = _opaque_shifts(expr)
     expr = expr.replace(lambda e: isinstance(e, xlogy), lambda e: e.args[0] * sp.log(e.args[1]))
+    expr = expr.replace(lambda e: isinstance(e, xdivy), lambda e: e.args[0] / e.args[1])
     expr = expr.replace(lambda e: isinstance(e, log1p), lambda e: sp.log(1 + e.args[0]))
     if expr.has(sp.tanh, sp.sinh, sp.cosh):
         expr = expr.rewrite(sp.exp)
@@ -351,10 +571,30 @@ def _log_substitution(expr: sp.Expr) -> sp.Expr:
     return sp.expand_power_exp(sp.powsimp(out, combine="exp"))
 
 
+def _rational_zero(expr: sp.Expr) -> bool | None:
+    """Decide ``expr == 0`` exactly in the field of rational functions of its symbols.
+
+    None when ``expr`` is not a rational function (a log or another function remains).
+    """
+    if any(not (isinstance(a, (sp.Symbol, sp.Indexed)) or a.is_number) for a in expr.atoms(sp.Function)) \
+            or expr.atoms(sp.Function) or not expr.free_symbols:
+        return None if not expr.is_number else bool(sp.simplify(expr) == 0)
+    gens = sorted(expr.free_symbols | expr.atoms(sp.Indexed), key=sp.default_sort_key)
+    gens = [g for g in gens if not any(g in h.free_symbols and g != h for h in gens if isinstance(h, sp.Indexed))]
+    try:
+        field, *_ = sp.field(gens, sp.QQ)
+        return field.from_expr(expr) == 0
+    except (ValueError, TypeError, sp.polys.polyerrors.PolynomialError, NotImplementedError):
+        return None
+
+
 def _normal_zero(expr: sp.Expr) -> sp.Expr:
     """A cheap canonical form; returns 0 for the identities this project proves."""
     e = sp.expand_log(expr, deep=True)
     e = _log_substitution(e)
+    decided = _rational_zero(e)
+    if decided is True:
+        return sp.Integer(0)
     e = sp.expand_log(e, deep=True)
     e = sp.expand_power_exp(e)
     e = sp.cancel(sp.together(e))
@@ -363,25 +603,27 @@ def _normal_zero(expr: sp.Expr) -> sp.Expr:
     return e
 
 
-def zero_residual(expr: sp.Expr, *, ranges: Mapping[sp.Symbol, sp.Symbol], assumptions: Sequence[Assumption] = (),
-                  sizes: Mapping[sp.Symbol, int] | None = None) -> sp.Expr:
-    """Evaluate and simplify ``expr`` under ``assumptions``; 0 exactly when it is proven zero.
+def prepare(expr: sp.Expr, *, ranges: Mapping[sp.Symbol, sp.Symbol], assumptions: Sequence[Assumption] = (),
+            sizes: Mapping[sp.Symbol, int] | None = None) -> tuple[sp.Expr, SumTable | None]:
+    """Evaluate ``expr``, rewrite special functions, apply the assumptions.
 
-    ``sizes`` None means symbolic sizes (sums are canonicalised to placeholders first);
-    otherwise ``expr`` must already be instantiated at those sizes.
+    ``sizes`` None means symbolic sizes: sums are canonicalised to placeholders first (the
+    table is returned to translate residuals back); otherwise ``expr`` must already be
+    instantiated at those sizes.
     """
-    e = evaluate(expr, ranges)
-    e = _rewrite_special(e)
-    table: SumTable | None = None
+    e = _rewrite_special(evaluate(expr, ranges))
     if sizes is None:
-        table = SumTable()
-        e = table.replace_sums(e)
-        e = apply_assumptions(e, assumptions, table=table)
-    else:
-        e = apply_assumptions(e, assumptions, sizes=sizes)
+        table = SumTable(ranges)
+        rest = [a for a in assumptions if not table.assume(a)]
+        return apply_assumptions(table.replace_sums(e), rest, table=table), table
+    return apply_assumptions(e, assumptions, sizes=sizes, ranges=ranges), None
+
+
+def decide_zero(prepared: sp.Expr, table: SumTable | None = None) -> sp.Expr:
+    """0 when the prepared expression is identically zero, else a simplified residual."""
     residuals = []
-    for case in sign_cases(e):
-        branch = e.xreplace(case) if case else e
+    for case in sign_cases(prepared):
+        branch = prepared.xreplace(case) if case else prepared
         r = _normal_zero(branch)
         if r != 0:
             r = sp.simplify(r)
@@ -389,10 +631,13 @@ def zero_residual(expr: sp.Expr, *, ranges: Mapping[sp.Symbol, sp.Symbol], assum
             residuals.append(r)
     if not residuals:
         return sp.Integer(0)
-    r = residuals[0]
-    if table is not None:
-        r = r.xreplace(table.bodies)
-    return r
+    return table.restore(residuals[0]) if table is not None else residuals[0]
+
+
+def zero_residual(expr: sp.Expr, *, ranges: Mapping[sp.Symbol, sp.Symbol], assumptions: Sequence[Assumption] = (),
+                  sizes: Mapping[sp.Symbol, int] | None = None) -> sp.Expr:
+    """Evaluate and simplify ``expr`` under ``assumptions``; 0 exactly when it is proven zero."""
+    return decide_zero(*prepare(expr, ranges=ranges, assumptions=assumptions, sizes=sizes))
 
 
 def nonnegative(expr: sp.Expr, strict: bool = False) -> bool:

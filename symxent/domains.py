@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 import sympy as sp
 
-from symxent.registry import Derivation, Variable
+from symxent.registry import Derivation
 
 __all__ = ["draw", "sample_point"]
 
@@ -32,19 +32,15 @@ def draw(domain: str, shape: tuple[int, ...], rng: np.random.Generator, scale: f
     raise ValueError(f"unknown domain {domain!r}")
 
 
-def _entries(var: Variable, sizes: Mapping[sp.Symbol, int], derivation: Derivation) -> list[sp.Basic]:
-    if var.index is None:
-        return [var.symbol]
-    n = sizes[derivation.indices[var.index]]
-    return [var.symbol[i] for i in range(1, n + 1)]
-
-
 def sample_point(derivation: Derivation, sizes: Mapping[sp.Symbol, int], rng: np.random.Generator) -> dict[sp.Basic, float]:
     """One random point: a float for every entry of every variable at these sizes."""
     point: dict[sp.Basic, float] = {}
     for var in derivation.variables:
-        entries = _entries(var, sizes, derivation)
-        shape = (len(entries),) if var.index is not None else ()
-        values = np.atleast_1d(draw(var.domain, shape, rng))
-        point.update({e: float(v) for e, v in zip(entries, values)})
+        shape = tuple(sizes[derivation.indices[i]] for i in var.indices)
+        values = draw(var.domain, shape, rng)
+        if not var.indices:
+            point[var.symbol] = float(values)
+            continue
+        for position in np.ndindex(*shape):
+            point[var.symbol[tuple(x + 1 for x in position)]] = float(values[position])
     return point

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,9 +114,9 @@ def _index_values(free: Sequence[sp.Symbol], derivation: Derivation, sizes: Mapp
         yield dict(zip(free, combo))
 
 
-def _numeric(expr: sp.Expr, point: Mapping[sp.Basic, float]) -> complex:
-    value = derive.evaluate(expr, {}).xreplace({k: sp.Float(v, 30) for k, v in point.items()})
-    value = value.xreplace({m: sp.Float(0) for m in value.atoms(derive.ClassMax)})
+def _numeric(prepared: sp.Expr, point: Mapping[sp.Basic, float]) -> complex:
+    """The prepared residual at a point, to 30 digits (shifts set to 0: any shift is valid)."""
+    value = prepared.xreplace({k: sp.Float(v, 30) for k, v in point.items()})
     return complex(sp.N(value, 30))
 
 
@@ -138,21 +138,24 @@ def _prove_fixed(derivation: Derivation, residual: sp.Expr, assumptions: Sequenc
     checked = 0
     for sizes in size_grid(derivation, kmax):
         # Expand sums and derivatives once per size; index values are substituted after.
-        at_size = derive.instantiate(residual, sizes)
+        at_size, _ = derive.prepare(derive.instantiate(residual, sizes), ranges=ranges, sizes=sizes)
         for values in _index_values(free, derivation, sizes):
-            inst = derive.instantiate(at_size, {}, values) if values else at_size
-            inst_assumed = derive.apply_assumptions(derive.evaluate(inst, ranges), assumptions, sizes=sizes)
+            # Rebuilding with index values collapses the deltas and guards that held them;
+            # assumptions come after, so y[j] at j = K is eliminated like y[K].
+            prepared = derive.evaluate(at_size.xreplace({k: sp.Integer(v) for k, v in values.items()}), ranges)
+            prepared = derive.apply_assumptions(prepared, assumptions, sizes=sizes, ranges=ranges)
             point = sample_point(derivation, sizes, rng)
+            shifts = {s: sp.Float(0) for s in prepared.free_symbols if s.name.startswith("c_")}
             try:
-                value = _numeric(inst_assumed, point)
+                value = _numeric(prepared.xreplace(shifts), point)
             except (TypeError, ValueError):
                 value = None  # not numerically evaluable here (e.g. a limit): symbolic only
             where = ", ".join(f"{s.name}={v}" for s, v in sizes.items())
             if value is not None and abs(value) > NUMERIC_TOL:
                 return Check(FAILED, f"{where}: residual {value.real:.6g} at a random point",
-                             residual=str(sp.simplify(inst_assumed)), counterexample=_fmt_point(point, values),
+                             residual=str(prepared), counterexample=_fmt_point(point, values),
                              seconds=time.perf_counter() - start)
-            r = derive.zero_residual(inst, ranges=ranges, assumptions=assumptions, sizes=sizes)
+            r = derive.decide_zero(prepared)
             if r != 0:
                 return Check(FAILED, f"{where}: residual does not simplify to 0", residual=str(r),
                              counterexample=_fmt_point(point, values), seconds=time.perf_counter() - start)
@@ -190,6 +193,13 @@ def _prove_general(derivation: Derivation, residual: sp.Expr, assumptions: Seque
     return Check(PROVEN, "symbolic K", seconds=time.perf_counter() - start)
 
 
+def _guarded_used(derivation: Derivation, residual: sp.Expr, assumptions: Sequence[Assumption]) -> tuple[str, ...]:
+    try:
+        return _used(derivation, residual, assumptions)
+    except Exception:  # the proof itself went through; report every listed assumption
+        return tuple(a.name for a in assumptions)
+
+
 def _used(derivation: Derivation, residual: sp.Expr, assumptions: Sequence[Assumption]) -> tuple[str, ...]:
     """The assumptions a proof actually needs: those without which it no longer goes through."""
     if not assumptions:
@@ -202,17 +212,27 @@ def _used(derivation: Derivation, residual: sp.Expr, assumptions: Sequence[Assum
     return tuple(needed)
 
 
+def _guarded(attempt: Callable[[], Check]) -> Check:
+    """Run one proof attempt; an exception inside SymPy is a failed proof, with its reason."""
+    start = time.perf_counter()
+    try:
+        return attempt()
+    except Exception as exc:  # SymPy can raise almost anything on a hard expression
+        return Check(FAILED, f"SymPy could not complete the proof: {type(exc).__name__}: {exc}",
+                     seconds=time.perf_counter() - start)
+
+
 def prove_claim(derivation: Derivation, claim: Claim, kmax: int = 6, seed: int = 0) -> ClaimResult:
     """Prove one claim at explicit sizes and, if asked, for a symbolic K."""
     rng = np.random.default_rng(seed)
     residual = derive.unfold(_residual_expr(claim.lhs, claim.rhs, claim.certificate), derivation.definitions)
     strict = claim.relation == ">"
-    fixed = _prove_fixed(derivation, residual, claim.assumptions, kmax, claim.certificate, strict, rng)
+    fixed = _guarded(lambda: _prove_fixed(derivation, residual, claim.assumptions, kmax, claim.certificate, strict, rng))
     if claim.general_k:
-        general = _prove_general(derivation, residual, claim.assumptions, claim.certificate, strict)
+        general = _guarded(lambda: _prove_general(derivation, residual, claim.assumptions, claim.certificate, strict))
     else:
         general = Check(NOT_APPLICABLE, "not a per-class claim")
-    used = _used(derivation, residual, claim.assumptions) if claim.general_k and general.ok else tuple(
+    used = _guarded_used(derivation, residual, claim.assumptions) if claim.general_k and general.ok else tuple(
         a.name for a in claim.assumptions)
     if derive.free_class_indices(residual, derivation.indices):
         used = used + (derive.INDEX_RANGE,)
@@ -226,8 +246,11 @@ def check_chain(derivation: Derivation, chain: Chain, kmax: int = 6, seed: int =
     previous = chain.label
     for n, step in enumerate(chain.steps):
         residual = derive.unfold(previous - step.expr, derivation.definitions)
-        fixed = _prove_fixed(derivation, residual, step.assumptions, kmax, None, False, rng)
-        general = _prove_general(derivation, residual, step.assumptions, None, False)
+        fixed = _guarded(lambda: _prove_fixed(derivation, residual, step.assumptions, kmax, None, False, rng))
+        if derivation.dimensions:
+            general = _guarded(lambda: _prove_general(derivation, residual, step.assumptions, None, False))
+        else:
+            general = Check(NOT_APPLICABLE, "no class dimension")
         results.append(StepResult(derivation.name, chain.title, n, step.reason, fixed, general))
         previous = step.expr
     return results

@@ -74,19 +74,22 @@ class Assumption:
 class Variable:
     """An input of the derivation and where numeric checks sample it.
 
-    ``symbol`` is an ``IndexedBase`` indexed by ``index`` (a class index), or a plain
-    ``Symbol`` for a scalar input. ``domain`` is one of :data:`DOMAINS`; "simplex" samples a
-    probability vector over the class index (positive entries summing to 1).
+    ``symbol`` is an ``IndexedBase`` indexed by ``indices`` (each declared in
+    ``Derivation.indices``), or a plain ``Symbol`` (``indices=()``) for a scalar input.
+    ``domain`` is one of :data:`DOMAINS`; "simplex" samples probability vectors over the last
+    index (positive entries summing to 1 for each value of the other indices).
     """
 
     symbol: sp.Basic
     domain: str
     description: str
-    index: sp.Symbol | None = None
+    indices: tuple[sp.Symbol, ...] = ()
 
     def __post_init__(self) -> None:
         if self.domain not in DOMAINS:
             raise ValueError(f"variable {self.symbol}: unknown domain {self.domain!r}; valid: {', '.join(DOMAINS)}")
+        if self.domain == "simplex" and not self.indices:
+            raise ValueError(f"variable {self.symbol}: a simplex variable needs an index to sum over")
 
 
 @dataclass(frozen=True)
@@ -106,13 +109,22 @@ class Definition:
 
     @property
     def base(self) -> sp.Basic:
-        return self.lhs.base if isinstance(self.lhs, sp.Indexed) else self.lhs
+        """What the definition names: the ``IndexedBase``, the function, or the symbol."""
+        if isinstance(self.lhs, sp.Indexed):
+            return self.lhs.base
+        if isinstance(self.lhs, sp.core.function.AppliedUndef):
+            return self.lhs.func
+        return self.lhs
 
-    def body(self, at: sp.Expr | None = None) -> sp.Expr:
-        """``rhs`` with the defining index renamed to ``at`` (for ``p[at]``)."""
-        if isinstance(self.lhs, sp.Indexed) and at is not None:
-            return self.rhs.xreplace({self.lhs.indices[0]: at})
-        return self.rhs
+    def body(self, at: tuple[sp.Expr, ...] = ()) -> sp.Expr:
+        """``rhs`` at other indices/arguments: ``body((j,))`` is the definition of ``p[j]``."""
+        params = self.lhs.indices if isinstance(self.lhs, sp.Indexed) else self.lhs.args if isinstance(
+            self.lhs, sp.core.function.AppliedUndef) else ()
+        if not at:
+            return self.rhs
+        if len(at) != len(params):
+            raise ValueError(f"{self.lhs} takes {len(params)} indices/arguments, got {len(at)}")
+        return self.rhs.xreplace(dict(zip(params, at)))
 
 
 @dataclass(frozen=True)
@@ -230,6 +242,10 @@ class Derivation:
         for index, dim in self.indices.items():
             if dim not in self.dimensions:
                 raise ValueError(f"derivation {self.name}: index {index} ranges over undeclared dimension {dim}")
+        for var in self.variables:
+            for index in var.indices:
+                if index not in self.indices:
+                    raise ValueError(f"derivation {self.name}: variable {var.symbol} uses undeclared index {index}")
         for module in self.modules:
             for kernel in module.kernels:
                 for out in kernel.outputs:

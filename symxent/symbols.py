@@ -8,7 +8,11 @@ the LaTeX, and in the generated code. Class indices are integer symbols ranging 
 
 import sympy as sp
 
-__all__ = ["K", "N", "D", "i", "j", "k", "l", "c", "r", "n", "d", "z", "y", "p", "v", "u", "L", "CLASS_INDICES"]
+__all__ = [
+    "CLASS_INDICES", "D", "K", "L", "LOGSUMEXP", "LOGSUMEXP_STABLE", "LOG_SIGMOID_STABLE", "LSE", "N", "SIGMOID",
+    "SIGMOID_DERIVATIVE_STABLE", "SIGMOID_STABLE", "SOFTMAX", "SOFTMAX_STABLE", "c", "d", "i", "j", "k", "l", "max_z",
+    "n", "p", "r", "sigma", "u", "v", "y", "z",
+]
 
 K = sp.Symbol("K", integer=True, positive=True)  # number of classes
 N = sp.Symbol("N", integer=True, positive=True)  # number of samples
@@ -25,3 +29,30 @@ p = sp.IndexedBase("p", positive=True)  # softmax(z)
 v = sp.IndexedBase("v", real=True)  # a direction (vector-Jacobian / Hessian-vector products)
 u = sp.Symbol("u", real=True)  # a scalar logit
 L = sp.Symbol("L", real=True)  # a loss
+
+
+# --- Standard definitions and their proven stable forms ------------------------------------
+# Imported by every family that uses them, so softmax, log-sum-exp and the sigmoid are
+# defined (and their stable forms claimed) in exactly one place.
+from symxent.derive import ClassMax, class_sum, log1p  # noqa: E402
+from symxent.registry import Claim, Definition  # noqa: E402
+
+sigma = sp.Function("sigma", real=True)  # the logistic sigmoid
+LSE = sp.Symbol("LSE", real=True)  # log-sum-exp of the logits z
+max_z = ClassMax(z[r], r)  # the stability shift max_r z_r
+
+SOFTMAX = Definition(p[i], sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), "softmax probabilities",
+                     stable="softmax_stable")
+SOFTMAX_STABLE = Claim("softmax_stable", "p_i = exp(z_i - max z) / sum_k exp(z_k - max z)",
+                       p[i], sp.exp(z[i] - max_z) / class_sum(sp.exp(z[k] - max_z), k, K))
+LOGSUMEXP = Definition(LSE, sp.log(class_sum(sp.exp(z[k]), k, K)), "log-sum-exp", stable="logsumexp_stable")
+LOGSUMEXP_STABLE = Claim("logsumexp_stable", "logsumexp(z) = max z + log sum_k exp(z_k - max z)",
+                         LSE, max_z + sp.log(class_sum(sp.exp(z[k] - max_z), k, K)))
+
+SIGMOID = Definition(sigma(u), 1 / (1 + sp.exp(-u)), "logistic sigmoid", stable="sigmoid_stable")
+SIGMOID_STABLE = Claim("sigmoid_stable", "sigma(u) = (1 + tanh(u/2)) / 2 (no overflow for any u)",
+                       sigma(u), (1 + sp.tanh(u / 2)) / 2, general_k=False)
+LOG_SIGMOID_STABLE = Claim("log_sigmoid_stable", "log sigma(u) = min(u, 0) - log(1 + exp(-|u|))",
+                           sp.log(sigma(u)), sp.Min(u, 0) - log1p(sp.exp(-sp.Abs(u))), general_k=False)
+SIGMOID_DERIVATIVE_STABLE = Claim("derivative_stable", "sigma'(u) = (1 - tanh(u/2)^2) / 4",
+                                  sp.Derivative(sigma(u), u), (1 - sp.tanh(u / 2) ** 2) / 4, general_k=False)

@@ -1,0 +1,104 @@
+"""Binary cross-entropy, on probabilities and on logits, and its stable logits form.
+
+Proves dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat)); with y_hat = sigma(z), dL/dz = y_hat - y
+(directly and by the chain rule) and d2L/dz2 = sigma(z)(1 - sigma(z)) in (0, 1/4]; the stable
+form max(z, 0) - z y + log(1 + exp(-|z|)) equals the naive loss for every real z (by cases on
+the sign of z). The probability-space loss is printed with 0 log 0 = 0, so a target of exactly
+0 or 1 never produces 0 * inf.
+"""
+
+import sympy as sp
+
+from symxent.derive import log1p, partial, xdivy, xlogy
+from symxent.registry import Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
+from symxent.symbols import SIGMOID, SIGMOID_STABLE, L, sigma, u
+
+y = sp.Symbol("y", nonnegative=True)  # the target, in [0, 1]
+y_hat = sp.Symbol("y_hat", positive=True)  # a predicted probability, in (0, 1)
+L_z = sp.Symbol("L_z", real=True)  # the loss as a function of the logit
+z = u  # the logit: the sigmoid's argument
+
+bce = -(y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat))
+d_sigma = sp.Derivative(sigma(z), z)
+
+DERIVATIONS = [
+    Derivation(
+        name="binary_cross_entropy",
+        title="Binary cross-entropy",
+        summary="dL/dy_hat = (y_hat - y)/(y_hat(1 - y_hat)); dL/dz = sigma(z) - y; d2L/dz2 in (0, 1/4]; stable form",
+        dimensions={},
+        indices={},
+        variables=(
+            Variable(z, "real", "logit"),
+            Variable(y, "unit_interval", "target"),
+            Variable(y_hat, "unit_interval", "predicted probability"),
+        ),
+        definitions=(
+            SIGMOID,
+            Definition(L, bce, "binary cross-entropy of a probability"),
+            Definition(L_z, bce.xreplace({y_hat: sigma(z)}), "binary cross-entropy of a logit"),
+        ),
+        claims=(
+            Claim("dloss_dprob", "dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat))", partial(L, y_hat),
+                  (y_hat - y) / (y_hat * (1 - y_hat)), general_k=False),
+            Claim("gradient", "with y_hat = sigma(z): dL/dz = sigma(z) - y", partial(L_z, z), sigma(z) - y,
+                  general_k=False),
+            Claim("gradient_chain_rule", "dL/dy_hat * dsigma/dz = sigma(z) - y",
+                  sp.Subs(partial(L, y_hat), y_hat, sigma(z)) * d_sigma, sigma(z) - y, general_k=False),
+            Claim("curvature", "d2L/dz2 = sigma(z) (1 - sigma(z)), independent of y", partial(L_z, z, z),
+                  sigma(z) * (1 - sigma(z)), general_k=False),
+            Claim("curvature_positive", "d2L/dz2 > 0", partial(L_z, z, z), sp.Integer(0), relation=">",
+                  certificate=sp.exp(-z) / (1 + sp.exp(-z)) ** 2, general_k=False),
+            Claim("curvature_at_most_quarter", "d2L/dz2 <= 1/4", sp.Rational(1, 4), partial(L_z, z, z), relation=">=",
+                  certificate=(sigma(z) - sp.Rational(1, 2)) ** 2, general_k=False),
+            Claim("logits_stable", "L = max(z, 0) - z y + log(1 + exp(-|z|)) for every real z", L_z,
+                  sp.Max(z, 0) - z * y + log1p(sp.exp(-sp.Abs(z))), general_k=False),
+            Claim("prob_loss_safe", "L = -(xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)) with 0 log 0 = 0", L,
+                  -(xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)), general_k=False),
+            Claim("prob_gradient_safe", "dL/dy_hat = -y / y_hat + (1 - y) / (1 - y_hat) with 0 / 0 = 0",
+                  partial(L, y_hat), xdivy(1 - y, 1 - y_hat) - xdivy(y, y_hat), general_k=False),
+            SIGMOID_STABLE,
+            Claim(
+                "curvature_stable", "d2L/dz2 = (1 - tanh(z/2)^2) / 4", partial(L_z, z, z),
+                (1 - sp.tanh(z / 2) ** 2) / 4, general_k=False),
+        ),
+        chains=(
+            Chain("The gradient of the binary cross-entropy in the logit", partial(L_z, z), (
+                Step(sp.Subs(partial(L, y_hat), y_hat, sigma(z)) * d_sigma, "chain rule through y_hat = sigma(z)"),
+                Step((-y / sigma(z) + (1 - y) / (1 - sigma(z))) * d_sigma,
+                     "dL/dy_hat = -y / y_hat + (1 - y) / (1 - y_hat)"),
+                Step((-y / sigma(z) + (1 - y) / (1 - sigma(z))) * sigma(z) * (1 - sigma(z)),
+                     "sigma' = sigma (1 - sigma)"),
+                Step(-y * (1 - sigma(z)) + (1 - y) * sigma(z), "cancel"),
+                Step(sigma(z) - y, "expand: the y sigma terms cancel"),
+            )),
+        ),
+        modules=(
+            Module(
+                name="binary_cross_entropy_with_logits",
+                template="binary_cross_entropy.py.j2",
+                summary="Binary cross-entropy from logits: loss, gradient and (elementwise) Hessian.",
+                kernels=(
+                    Kernel("loss", (("z", z), ("y", y)), (Output("loss", "logits_stable"),)),
+                    Kernel("grad", (("z", z), ("y", y)), (Output("grad", "gradient"),)),
+                    Kernel("loss_and_grad", (("z", z), ("y", y)),
+                           (Output("loss", "logits_stable"), Output("grad", "gradient"))),
+                    Kernel("hessian", (("z", z),), (Output("hessian", "curvature_stable"),)),
+                ),
+                options={"input": "logits", "has_hessian": True},
+            ),
+            Module(
+                name="binary_cross_entropy",
+                template="binary_cross_entropy.py.j2",
+                summary="Binary cross-entropy from probabilities: loss and gradient in the probabilities.",
+                kernels=(
+                    Kernel("loss", (("y_hat", y_hat), ("y", y)), (Output("loss", "prob_loss_safe"),)),
+                    Kernel("grad", (("y_hat", y_hat), ("y", y)), (Output("grad", "prob_gradient_safe"),)),
+                    Kernel("loss_and_grad", (("y_hat", y_hat), ("y", y)),
+                           (Output("loss", "prob_loss_safe"), Output("grad", "prob_gradient_safe"))),
+                ),
+                options={"input": "probs", "has_hessian": False},
+            ),
+        ),
+    )
+]

@@ -1,0 +1,98 @@
+"""Softmax cross-entropy: loss, gradient p - y by the chain rule, and the Hessian.
+
+With p = softmax(z) and targets y (soft, sum(y) = 1; one-hot as the special case), proves:
+L = -sum_i y_i log p_i; with one-hot target c, L = -log p_c; dL/dp_i = -y_i / p_i;
+J^T dL/dp = sum(y) p - y in general, = p - y under the named assumption sum(y) = 1;
+Hessian diag(p) - p p^T (independent of y), positive semidefinite (a variance), with the
+ones vector in its null space and, by Gershgorin, largest eigenvalue at most 1/2.
+"""
+
+import sympy as sp
+
+from symxent.derive import chain_rule, class_sum, partial
+from symxent.registry import Assumption, Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
+from symxent.symbols import (CLASS_INDICES, LOGSUMEXP, LOGSUMEXP_STABLE, LSE, SOFTMAX, SOFTMAX_STABLE, K, L, c, i, j,
+                             k, l, p, r, v, y, z)
+
+TARGETS_SUM_TO_ONE = Assumption("targets sum to 1", class_sum(y[k], k, K), sp.Integer(1))
+delta = sp.KroneckerDelta
+loss = class_sum(-y[k] * sp.log(p[k]), k, K)
+hessian = p[j] * (delta(j, l) - p[l])
+
+DERIVATIONS = [
+    Derivation(
+        name="softmax_cross_entropy",
+        title="Softmax cross-entropy",
+        summary="L = -sum y log softmax(z); dL/dz = p - y (sum y = 1); Hessian diag(p) - p p^T, PSD, eig <= 1/2",
+        dimensions={K: None},
+        indices=CLASS_INDICES,
+        variables=(
+            Variable(z, "real", "logits", indices=(k,)),
+            Variable(y, "simplex", "target probabilities", indices=(k,)),
+            Variable(v, "real", "a direction", indices=(k,)),
+        ),
+        definitions=(SOFTMAX, LOGSUMEXP, Definition(L, loss, "cross-entropy loss")),
+        claims=(
+            SOFTMAX_STABLE,
+            LOGSUMEXP_STABLE,
+            Claim("loss_stable", "L = sum_k y_k (logsumexp(z) - z_k)", L, class_sum(y[k] * (LSE - z[k]), k, K)),
+            Claim("loss_onehot", "with one-hot target c, L = -log p_c",
+                  class_sum(-delta(k, c) * sp.log(p[k]), k, K), -sp.log(p[c])),
+            Claim("loss_onehot_stable", "-log p_c = logsumexp(z) - z_c", -sp.log(p[c]), LSE - z[c]),
+            Claim("dloss_dp", "dL/dp_i = -y_i / p_i", partial(L, p[i]), -y[i] / p[i]),
+            Claim("gradient_general", "J^T dL/dp = sum(y) p_j - y_j for any targets",
+                  chain_rule(L, p, p[i], i, K, z[j]), p[j] * class_sum(y[k], k, K) - y[j]),
+            Claim("gradient", "dL/dz_j = p_j - y_j", partial(L, z[j]), p[j] - y[j],
+                  assumptions=(TARGETS_SUM_TO_ONE,)),
+            Claim("gradient_onehot", "with one-hot target c, dL/dz_j = p_j - delta_jc",
+                  partial(-sp.log(p[c]), z[j]), p[j] - delta(j, c)),
+            Claim("hessian", "d2L/dz_j dz_l = p_j (delta_jl - p_l), independent of y",
+                  partial(L, z[j], z[l]), hessian, assumptions=(TARGETS_SUM_TO_ONE,)),
+            Claim("hvp", "sum_l H_jl v_l = p_j (v_j - sum_l p_l v_l)",
+                  class_sum(hessian * v[l], l, K), p[j] * (v[j] - class_sum(p[l] * v[l], l, K))),
+            Claim("hessian_null_vector", "H 1 = 0: the ones vector is in the null space",
+                  class_sum(hessian, l, K), sp.Integer(0)),
+            Claim("hessian_psd", "v^T H v = sum_k p_k (v_k - sum_r p_r v_r)^2 >= 0 (a variance)",
+                  class_sum(class_sum(v[j] * hessian * v[l], l, K), j, K), sp.Integer(0), relation=">=",
+                  certificate=class_sum(p[k] * (v[k] - class_sum(p[r] * v[r], r, K)) ** 2, k, K)),
+            Claim("gershgorin_radius", "sum_{l != j} |H_jl| = sum_l p_j p_l - p_j^2 = p_j (1 - p_j) = H_jj",
+                  class_sum(p[j] * p[l], l, K) - p[j] ** 2, hessian.xreplace({l: j})),
+            Claim("largest_eigenvalue", "Gershgorin: every eigenvalue <= H_jj + sum_{l != j} |H_jl| = "
+                  "2 p_j (1 - p_j) <= 1/2",
+                  sp.Rational(1, 2), 2 * p[j] * (1 - p[j]), relation=">=", certificate=2 * (p[j] - sp.Rational(1, 2)) ** 2),
+        ),
+        chains=(
+            Chain("The gradient of the cross-entropy by the chain rule", partial(L, z[j]), (
+                Step(chain_rule(L, p, p[i], i, K, z[j]), "chain rule through p = softmax(z)"),
+                Step(class_sum(-y[i] / p[i] * p[i] * (delta(i, j) - p[j]), i, K),
+                     "dL/dp_i = -y_i / p_i and the softmax Jacobian"),
+                Step(class_sum(-y[i] * delta(i, j) + y[i] * p[j], i, K), "cancel p_i"),
+                Step(-y[j] + p[j] * class_sum(y[i], i, K), "the delta picks i = j"),
+                Step(p[j] - y[j], "targets sum to 1", assumptions=(TARGETS_SUM_TO_ONE,)),
+            )),
+            Chain("The Hessian of the cross-entropy", partial(L, z[j], z[l]), (
+                Step(partial(p[j] - y[j], z[l]), "the gradient is p_j - y_j (targets sum to 1)",
+                     assumptions=(TARGETS_SUM_TO_ONE,)),
+                Step(partial(p[j], z[l]), "y does not depend on z"),
+                Step(hessian, "the softmax Jacobian"),
+            )),
+        ),
+        modules=(
+            Module(
+                name="softmax_cross_entropy",
+                template="softmax_cross_entropy.py.j2",
+                summary="Softmax cross-entropy from logits: loss, gradient, Hessian and Hessian-vector product.",
+                kernels=(
+                    Kernel("loss_probs", (("z", z), ("y", y)), (Output("loss", "loss_stable"),)),
+                    Kernel("loss_and_grad_probs", (("z", z), ("y", y)),
+                           (Output("loss", "loss_stable"), Output("grad", "gradient_general", (j,)))),
+                    Kernel("loss_index", (("z", z), ("c", c)), (Output("loss", "loss_onehot_stable"),)),
+                    Kernel("loss_and_grad_index", (("z", z), ("c", c)),
+                           (Output("loss", "loss_onehot_stable"), Output("grad", "gradient_onehot", (j,)))),
+                    Kernel("hessian", (("z", z),), (Output("hessian", "hessian", (j, l)),)),
+                    Kernel("hvp", (("z", z), ("v", v)), (Output("hvp", "hvp", (j,)),)),
+                ),
+            ),
+        ),
+    )
+]
