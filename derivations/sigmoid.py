@@ -57,6 +57,7 @@ DERIVATIONS = [
                     Kernel("log_sigmoid", (("z", u),), (Output("log_sigmoid", "log_sigmoid_stable"),)),
                     Kernel("derivative", (("z", u),), (Output("derivative", "derivative_stable"),)),
                 ),
+                options={"derivatives": (("sigmoid", "derivative", "elementwise"),)},
             ),
         ),
     )

@@ -69,6 +69,7 @@ DERIVATIONS = [
                     Kernel("vjp", (("z", z), ("v", v)), (Output("vjp", "vjp", (j,)),)),
                     Kernel("jvp", (("z", z), ("v", v)), (Output("jvp", "jvp", (i,)),)),
                 ),
+                options={"derivatives": (("softmax", "jacobian", "jacobian"),)},
             ),
         ),
     )

@@ -92,6 +92,11 @@ DERIVATIONS = [
                     Kernel("hessian", (("z", z),), (Output("hessian", "hessian", (j, l)),)),
                     Kernel("hvp", (("z", z), ("v", v)), (Output("hvp", "hvp", (j,)),)),
                 ),
+                options={
+                    "derivatives": (("loss", "grad", "gradient"), ("grad", "hessian", "hessian")),
+                    "spectrum": {"matrix": True, "psd": "hessian_psd", "null_ones": "hessian_null_vector",
+                                 "upper": "largest_eigenvalue"},
+                },
             ),
         ),
     )

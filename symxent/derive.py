@@ -550,56 +550,75 @@ def _real_atoms(expr: sp.Expr) -> set[sp.Basic]:
     return found
 
 
-def _exp_atoms(expr: sp.Expr) -> list[sp.Basic]:
-    found: set[sp.Basic] = set()
-    for e in expr.atoms(sp.exp):
-        found |= _real_atoms(e.args[0])
-    return sorted(found, key=sp.default_sort_key)
-
-
-def _log_substitution(expr: sp.Expr) -> sp.Expr:
-    """Substitute every real ``u`` under ``exp`` by ``log(E_u)`` with ``E_u > 0``.
-
-    A bijection of the reals onto the positive reals, so the identity is unchanged; after it,
-    sums of exponentials are rational functions, whose zero test (``cancel``) is decisive.
-    """
-    atoms = _exp_atoms(expr)
-    if not atoms:
-        return expr
-    sub = {a: sp.log(sp.Symbol(f"E_{n}", positive=True)) for n, a in enumerate(atoms)}
-    out = expr.xreplace(sub)
-    return sp.expand_power_exp(sp.powsimp(out, combine="exp"))
-
-
 def _rational_zero(expr: sp.Expr) -> bool | None:
-    """Decide ``expr == 0`` exactly in the field of rational functions of its symbols.
+    """Decide ``expr == 0`` for a rational function of its symbols; None if it is not one.
 
-    None when ``expr`` is not a rational function (a log or another function remains).
+    Over a common denominator (``together``, an exact rewrite), the expression is zero exactly
+    when the expanded numerator is. This avoids the GCDs of field arithmetic, which are slow
+    in the dozens of variables of the batched derivations.
     """
-    if any(not (isinstance(a, (sp.Symbol, sp.Indexed)) or a.is_number) for a in expr.atoms(sp.Function)) \
-            or expr.atoms(sp.Function) or not expr.free_symbols:
-        return None if not expr.is_number else bool(sp.simplify(expr) == 0)
-    gens = sorted(expr.free_symbols | expr.atoms(sp.Indexed), key=sp.default_sort_key)
-    gens = [g for g in gens if not any(g in h.free_symbols and g != h for h in gens if isinstance(h, sp.Indexed))]
-    try:
-        field, *_ = sp.field(gens, sp.QQ)
-        return field.from_expr(expr) == 0
-    except (ValueError, TypeError, sp.polys.polyerrors.PolynomialError, NotImplementedError):
+    if expr.atoms(sp.Function):
         return None
+    numerator, _ = sp.fraction(sp.together(expr))
+    return sp.expand(numerator) == 0
+
+
+def _exp_symbols(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Symbol, sp.Expr]]:
+    """Replace ``exp(c1 m1 + c2 m2 + ...)`` by ``E_1**c1 * E_2**c2 ...`` (``E_i = exp(m_i)``).
+
+    Each monomial ``m`` under an exponential gets one positive symbol, so ``exp(2m)``,
+    ``exp(m - n)`` and ``exp(m) exp(n)`` are all rational in the same symbols. Returns the new
+    expression and ``{E_i: m_i}``, used to turn ``log(E_i)`` back into ``m_i``.
+    """
+    table: dict[sp.Expr, sp.Symbol] = {}
+
+    def symbol_for(monomial: sp.Expr) -> sp.Symbol:
+        if monomial not in table:
+            table[monomial] = sp.Symbol(f"E_{len(table)}", positive=True)
+        return table[monomial]
+
+    def rewrite(e: sp.exp) -> sp.Expr:
+        out = sp.Integer(1)
+        for term in sp.Add.make_args(sp.expand(e.args[0])):
+            coeff, monomial = term.as_coeff_Mul()
+            if monomial == 1:
+                out *= sp.exp(coeff)
+            elif coeff.is_Rational:
+                out *= symbol_for(monomial) ** coeff
+            else:
+                out *= symbol_for(term)
+        return out
+
+    found = sorted(expr.atoms(sp.exp), key=sp.default_sort_key)
+    new = expr.xreplace({e: rewrite(e) for e in found})
+    return new, {sym: m for m, sym in table.items()}
 
 
 def _normal_zero(expr: sp.Expr) -> sp.Expr:
-    """A cheap canonical form; returns 0 for the identities this project proves."""
-    e = sp.expand_log(expr, deep=True)
-    e = _log_substitution(e)
+    """A canonical form in which the identities of this family become rational identities.
+
+    Exponentials become positive symbols (:func:`_exp_symbols`), logarithms are expanded,
+    ``log(E_i)`` becomes its monomial, and every remaining ``log(x)`` an opaque symbol. Zero
+    with those symbols independent implies zero for their actual values: a sound proof.
+    """
+    e, exps = _exp_symbols(expr)
+    # log of a sum of fractions -> log(numerator) - log(denominator), each with its monomial
+    # content factored out, so equal logs are recognised however their sum was written.
+    e = sp.expand_log(e, deep=True)
+    for _ in range(4):  # expanding can expose new logs of sums; a few rounds reach a fixed point
+        again = e.replace(lambda x: isinstance(x, sp.log) and isinstance(x.args[0], sp.Add),
+                          lambda x: sp.log(sp.factor_terms(sp.cancel(sp.together(x.args[0])))))
+        again = sp.expand_log(again, deep=True)
+        if again == e:
+            break
+        e = again
+    e = e.xreplace({sp.log(sym): m for sym, m in exps.items()})
+    logs = sorted((x for x in e.atoms(sp.log) if not x.args[0].is_number), key=sp.default_sort_key)
+    e = e.xreplace({x: sp.Symbol(f"L_{n}", real=True) for n, x in enumerate(logs)})
     decided = _rational_zero(e)
     if decided is True:
         return sp.Integer(0)
-    e = sp.expand_log(e, deep=True)
-    e = sp.expand_power_exp(e)
     e = sp.cancel(sp.together(e))
-    if e != 0 and e.has(sp.log):
-        e = sp.cancel(sp.expand(sp.expand_log(e, deep=True, force=False)))
     return e
 
 

@@ -16,7 +16,7 @@ import sympy as sp
 
 from symxent.registry import Derivation
 
-__all__ = ["draw", "sample_point"]
+__all__ = ["draw", "sample_batch", "sample_point"]
 
 
 def draw(domain: str, shape: tuple[int, ...], rng: np.random.Generator, scale: float = 3.0) -> np.ndarray:
@@ -28,19 +28,27 @@ def draw(domain: str, shape: tuple[int, ...], rng: np.random.Generator, scale: f
     if domain == "unit_interval":
         return rng.uniform(0.02, 0.98, size=shape)
     if domain == "simplex":
-        return rng.dirichlet(np.ones(shape[-1]), size=shape[:-1]) if shape else np.ones(())
+        if len(shape) < 1:
+            raise ValueError("a simplex needs an axis to sum over")
+        return rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])
     raise ValueError(f"unknown domain {domain!r}")
+
+
+def sample_batch(derivation: Derivation, sizes: Mapping[sp.Symbol, int], rng: np.random.Generator,
+                 n: int) -> dict[sp.Basic, np.ndarray]:
+    """``n`` random points at once: an array of length ``n`` for every entry of every variable."""
+    batch: dict[sp.Basic, np.ndarray] = {}
+    for var in derivation.variables:
+        shape = tuple(sizes[derivation.indices[i]] for i in var.indices)
+        values = np.asarray(draw(var.domain, (n,) + shape, rng))
+        if not var.indices:
+            batch[var.symbol] = values.reshape(n)
+            continue
+        for position in np.ndindex(*shape):
+            batch[var.symbol[tuple(x + 1 for x in position)]] = values[(slice(None),) + position]
+    return batch
 
 
 def sample_point(derivation: Derivation, sizes: Mapping[sp.Symbol, int], rng: np.random.Generator) -> dict[sp.Basic, float]:
     """One random point: a float for every entry of every variable at these sizes."""
-    point: dict[sp.Basic, float] = {}
-    for var in derivation.variables:
-        shape = tuple(sizes[derivation.indices[i]] for i in var.indices)
-        values = draw(var.domain, shape, rng)
-        if not var.indices:
-            point[var.symbol] = float(values)
-            continue
-        for position in np.ndindex(*shape):
-            point[var.symbol[tuple(x + 1 for x in position)]] = float(values[position])
-    return point
+    return {key: float(values[0]) for key, values in sample_batch(derivation, sizes, rng, 1).items()}

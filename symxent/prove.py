@@ -54,6 +54,7 @@ class Check:
     residual: str | None = None
     counterexample: Mapping[str, float] | None = None
     seconds: float = 0.0
+    numeric_error: float | None = None  # largest |lhs - rhs| at the random points, 30 digits
 
     @property
     def ok(self) -> bool:
@@ -135,7 +136,7 @@ def _prove_fixed(derivation: Derivation, residual: sp.Expr, assumptions: Sequenc
     start = time.perf_counter()
     ranges = derivation.indices
     free = derive.free_class_indices(residual, ranges)
-    checked = 0
+    checked, largest = 0, 0.0
     for sizes in size_grid(derivation, kmax):
         # Expand sums and derivatives once per size; index values are substituted after.
         at_size, _ = derive.prepare(derive.instantiate(residual, sizes), ranges=ranges, sizes=sizes)
@@ -151,6 +152,8 @@ def _prove_fixed(derivation: Derivation, residual: sp.Expr, assumptions: Sequenc
             except (TypeError, ValueError):
                 value = None  # not numerically evaluable here (e.g. a limit): symbolic only
             where = ", ".join(f"{s.name}={v}" for s, v in sizes.items())
+            if value is not None:
+                largest = max(largest, abs(value))
             if value is not None and abs(value) > NUMERIC_TOL:
                 return Check(FAILED, f"{where}: residual {value.real:.6g} at a random point",
                              residual=str(prepared), counterexample=_fmt_point(point, values),
@@ -166,7 +169,7 @@ def _prove_fixed(derivation: Derivation, residual: sp.Expr, assumptions: Sequenc
                                  residual=str(cert), seconds=time.perf_counter() - start)
             checked += 1
     span = _describe_sizes(derivation, kmax)
-    return Check(PROVEN, f"{span}, {checked} instances", seconds=time.perf_counter() - start)
+    return Check(PROVEN, f"{span}, {checked} instances", seconds=time.perf_counter() - start, numeric_error=largest)
 
 
 def _describe_sizes(derivation: Derivation, kmax: int) -> str:
@@ -222,8 +225,26 @@ def _guarded(attempt: Callable[[], Check]) -> Check:
                      seconds=time.perf_counter() - start)
 
 
+def _prove_infinite(derivation: Derivation, claim: Claim) -> ClaimResult:
+    """A claim ``lhs = oo`` (a limit): ``lhs`` must evaluate to exactly that infinity."""
+    start = time.perf_counter()
+
+    def attempt() -> Check:
+        value = derive.evaluate(derive.unfold(claim.lhs, derivation.definitions), derivation.indices)
+        if value == claim.rhs:
+            return Check(PROVEN, "evaluated", seconds=time.perf_counter() - start)
+        return Check(FAILED, f"evaluates to {value}, not {claim.rhs}", residual=str(value),
+                     seconds=time.perf_counter() - start)
+
+    fixed = _guarded(attempt)
+    return ClaimResult(derivation.name, claim.name, claim.statement, fixed, Check(NOT_APPLICABLE, "not per class"),
+                       tuple(a.name for a in claim.assumptions))
+
+
 def prove_claim(derivation: Derivation, claim: Claim, kmax: int = 6, seed: int = 0) -> ClaimResult:
     """Prove one claim at explicit sizes and, if asked, for a symbolic K."""
+    if claim.rhs.is_infinite:
+        return _prove_infinite(derivation, claim)
     rng = np.random.default_rng(seed)
     residual = derive.unfold(_residual_expr(claim.lhs, claim.rhs, claim.certificate), derivation.definitions)
     strict = claim.relation == ">"

@@ -1,0 +1,466 @@
+"""Numbers against symbols: proofs, then the generated code against independent references.
+
+Contract: :func:`verify` returns a :class:`Report` for the selected derivations. It holds
+- the proofs (:mod:`symxent.prove`) of every claim and chain step;
+- for every claim, the prover's own numeric screen (``Check.numeric_error``): the residual at
+  a random point of every explicit instance, evaluated to 30 digits;
+- for every generated kernel output, the generated function (rendered in memory, exactly
+  what ``symxent generate`` writes) against ``lambdify`` of the claim's raw left side
+  (definitions unfolded *as defined*, derivatives taken at explicit K), K = 2..Kmax;
+- extreme inputs: generated kernels at logits of +-1e4 (float64) and +-1e3 (float32) against
+  a 50-digit evaluation of the raw expression, with finiteness and dtype preserved;
+- module checks declared in ``Module.options``: gradients against central finite differences
+  and the complex step (where the printed form is analytic), Hessians against finite
+  differences of the gradient and through their spectra, with bounds read from proven claims.
+Each check records its maximum relative error, its tolerance and, on failure, a point.
+Nothing here is timed against a budget; ``seconds`` is reported for information.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import importlib.util
+import math
+import os
+import sys
+import time
+import types
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from symxent import codegen, derive
+from symxent.domains import draw, sample_batch, sample_point
+from symxent.prove import ClaimResult, DerivationProof, StepResult, prove, size_grid
+from symxent.registry import Claim, Derivation, Kernel, Module, Registry
+
+__all__ = ["NumericCheck", "Report", "load_generated", "verify", "verify_derivation"]
+
+BATCH = 64  # random samples per size
+TOL_RAW = 1e-9  # generated vs raw lambdify, float64 relative
+TOL_FD = 1e-7  # central finite differences, relative to the gradient's scale
+TOL_CS = 1e-12  # complex step
+TOL_EXTREME64 = 1e-10
+TOL_EXTREME32 = 1e-4
+
+
+@dataclass(frozen=True)
+class NumericCheck:
+    derivation: str
+    subject: str  # a claim name, or "module.function" for module checks
+    check: str
+    max_error: float
+    tolerance: float
+    ok: bool
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    proofs: list[DerivationProof] = field(default_factory=list)
+    numeric: list[NumericCheck] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok for p in self.proofs) and all(n.ok for n in self.numeric)
+
+    def claim_numeric(self, derivation: str, claim: str) -> list[NumericCheck]:
+        return [n for n in self.numeric if n.derivation == derivation and n.subject == claim]
+
+    def module_checks(self) -> list[NumericCheck]:
+        claims = {(p.derivation, c.claim) for p in self.proofs for c in p.claims}
+        return [n for n in self.numeric if (n.derivation, n.subject) not in claims]
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _rel_error(actual: np.ndarray, expected: np.ndarray) -> float:
+    actual, expected = np.asarray(actual, dtype=complex), np.asarray(expected, dtype=complex)
+    if actual.shape != expected.shape:
+        return math.inf
+    both_inf = np.isinf(actual) & np.isinf(expected) & (np.sign(actual.real) == np.sign(expected.real))
+    diff = np.where(both_inf, 0.0, np.abs(actual - expected))
+    scale = np.maximum(1.0, np.abs(np.where(both_inf, 0.0, expected)))
+    err = diff / scale
+    return float(np.max(err)) if err.size else 0.0
+
+
+def _at_size(d: Derivation, expr: sp.Expr, sizes: dict[sp.Symbol, int], stable: bool) -> sp.Expr:
+    """``expr`` with definitions unfolded (stable forms if asked) at explicit sizes."""
+    forms = codegen.stable_forms(d) if stable else None
+    e = derive.unfold(expr, d.definitions, stable=forms)
+    e = derive.instantiate(e, sizes)
+
+    def to_max(m: derive.ClassMax) -> sp.Expr:
+        body, index = m.args
+        size = sizes[d.indices[index]]
+        return sp.Max(*[body.xreplace({index: v}) for v in range(1, size + 1)])
+
+    e = e.replace(lambda x: isinstance(x, derive.ClassMax), to_max)
+    # The 0 log 0 = 0 conventions agree with x log y, x / y on the open domains sampled here.
+    e = e.replace(lambda x: isinstance(x, derive.xlogy), lambda x: x.args[0] * sp.log(x.args[1]))
+    e = e.replace(lambda x: isinstance(x, derive.xdivy), lambda x: x.args[0] / x.args[1])
+    return derive.evaluate(e, d.indices)
+
+
+def _entries(d: Derivation, expr: sp.Expr, free: Sequence[sp.Symbol], sizes: dict[sp.Symbol, int]) -> np.ndarray:
+    """An object array of ``expr`` over every value of the free indices (shape K, K x K, ...)."""
+    shape = tuple(sizes[d.indices[i]] for i in free)
+    out = np.empty(shape, dtype=object)
+    for position in np.ndindex(*shape) if shape else [()]:
+        out[position] = expr.xreplace({i: sp.Integer(v + 1) for i, v in zip(free, position)})
+        out[position] = derive.evaluate(out[position], d.indices)
+    return out
+
+
+def _symbols_of(d: Derivation, sizes: dict[sp.Symbol, int]) -> list[sp.Basic]:
+    return sorted(sample_point(d, sizes, np.random.default_rng(0)), key=sp.default_sort_key)
+
+
+def _batch_point(d: Derivation, sizes: dict[sp.Symbol, int], rng: np.random.Generator, n: int,
+                 scale: float = 1.0) -> dict[sp.Basic, np.ndarray]:
+    """``n`` random points, as one array of length n per entry symbol; real variables scaled."""
+    batch = sample_batch(d, sizes, rng, n)
+    if scale != 1.0:
+        real = {v.symbol for v in d.variables if v.domain == "real"}
+        for key in batch:
+            if (key.base if isinstance(key, sp.Indexed) else key) in real:
+                batch[key] = batch[key] * scale
+    return batch
+
+
+def _lambdify_grid(symbols: list[sp.Basic], grid: np.ndarray) -> Callable[..., np.ndarray]:
+    """A vectorised numeric function of the entries, returning an array shaped like ``grid``."""
+    # Plain symbols for the entries: with Indexed arguments lambdify re-substitutes dummies
+    # through the whole expression, which dominated the run time.
+    plain = [sp.Symbol(f"_a{n}") for n in range(len(symbols))]
+    rename = dict(zip(symbols, plain))
+    flat = [sp.sympify(e).xreplace(rename) for e in grid.reshape(-1)]
+    f = sp.lambdify(plain, flat, modules="numpy", cse=False, dummify=False)
+
+    def call(values: dict[sp.Basic, np.ndarray]) -> np.ndarray:
+        n = len(next(iter(values.values())))
+        with np.errstate(all="ignore"):
+            out = f(*[values[s] for s in symbols])
+        cols = [np.broadcast_to(np.asarray(o, dtype=complex), (n,)) for o in out]
+        return np.stack(cols, axis=-1).reshape((n,) + grid.shape)
+
+    return call
+
+
+def load_generated(text: str, name: str) -> types.ModuleType:
+    """Execute a generated module's text as a fresh module (never imported from a path)."""
+    module = types.ModuleType(f"symxent_generated_{name}")
+    module.__file__ = f"<generated {name}.py>"
+    exec(compile(text, module.__file__, "exec"), module.__dict__)
+    return module
+
+
+def _kernel_inputs(d: Derivation, kernel: Kernel, values: dict[sp.Basic, np.ndarray],
+                   sizes: dict[sp.Symbol, int], rng: np.random.Generator, dtype: type) -> tuple[list[np.ndarray], dict]:
+    """Arrays for a kernel's arguments from per-entry samples; class indices drawn at random."""
+    n = len(next(iter(values.values())))
+    args, chosen = [], {}
+    for _, sym in kernel.args:
+        if isinstance(sym, sp.IndexedBase):
+            var = next(v for v in d.variables if v.symbol == sym)
+            size = sizes[d.indices[var.indices[0]]]
+            args.append(np.stack([values[sym[k]] for k in range(1, size + 1)], axis=-1).astype(dtype))
+        elif sym in d.indices:
+            size = sizes[d.indices[sym]]
+            chosen[sym] = rng.integers(0, size, size=n)
+            args.append(chosen[sym])
+        else:
+            args.append(np.asarray(values[sym]).astype(dtype))
+    return args, chosen
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def _kernel_vs_raw(d: Derivation, module: Module, kernel: Kernel, generated: types.ModuleType, kmax: int,
+                   rng: np.random.Generator) -> list[NumericCheck]:
+    """Each output of the generated kernel against ``lambdify`` of the claim's raw left side."""
+    checks = []
+    func = getattr(generated, f"_{kernel.name}")
+    class_index = [sym for _, sym in kernel.args if sym in d.indices]
+    for out_pos, out in enumerate(kernel.outputs):
+        start = time.perf_counter()
+        claim = d.claim(out.claim)
+        free = tuple(out.indices) + tuple(class_index)
+        worst, where = 0.0, ""
+        for sizes in size_grid(d, kmax):
+            symbols = _symbols_of(d, sizes)
+            raw = _lambdify_grid(symbols, _entries(d, _at_size(d, claim.lhs, sizes, False), free, sizes))
+            values = _batch_point(d, sizes, rng, BATCH)
+            expected = raw(values)
+            args, chosen = _kernel_inputs(d, kernel, values, sizes, rng, np.float64)
+            for sym in reversed(class_index):  # select each sample's class index
+                idx = chosen[sym].reshape((-1,) + (1,) * (expected.ndim - 1))
+                expected = np.take_along_axis(expected, idx, axis=-1)[..., 0]
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                result = func(*args)
+            actual = result[out_pos] if len(kernel.outputs) > 1 else result
+            err = _rel_error(actual, expected)
+            if err > worst:
+                worst, where = err, ", ".join(f"{s.name}={v}" for s, v in sizes.items())
+        ok = worst <= TOL_RAW
+        checks.append(NumericCheck(d.name, claim.name, f"generated {module.name}._{kernel.name} vs raw lambdify",
+                                   worst, TOL_RAW, ok, "" if ok else f"worst at {where}", time.perf_counter() - start))
+    return checks
+
+
+def _kernel_extremes(d: Derivation, module: Module, kernel: Kernel, generated: types.ModuleType,
+                     rng: np.random.Generator) -> list[NumericCheck]:
+    """Logits at +-1e4 (float64) and +-1e3 (float32): finite, dtype kept, accurate to 50 digits."""
+    checks = []
+    func = getattr(generated, f"_{kernel.name}")
+    class_index = [sym for _, sym in kernel.args if sym in d.indices]
+    sizes_list = size_grid(d, 3)
+    for dtype, scale, tol in ((np.float64, 1e4, TOL_EXTREME64), (np.float32, 1e3, TOL_EXTREME32)):
+        start = time.perf_counter()
+        worst, detail, ok = 0.0, "", True
+        for sizes in sizes_list:
+            values = _batch_point(d, sizes, rng, 4, scale=scale / 3.0)
+            args, chosen = _kernel_inputs(d, kernel, values, sizes, rng, dtype)
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                try:
+                    result = func(*args)
+                except (FloatingPointError, RuntimeWarning) as exc:
+                    ok, detail = False, f"{type(exc).__name__}: {exc}"
+                    continue
+            results = result if len(kernel.outputs) > 1 else (result,)
+            for out, actual in zip(kernel.outputs, results):
+                actual = np.asarray(actual)
+                if actual.dtype != np.dtype(dtype):
+                    ok, detail = False, f"{out.name}: dtype {actual.dtype} from {np.dtype(dtype)} input"
+                if not np.all(np.isfinite(actual)):
+                    ok, detail = False, f"{out.name}: non-finite output at extreme inputs"
+                    continue
+                # 50-digit reference of the raw expression at the same (rounded) inputs.
+                claim = d.claim(out.claim)
+                free = tuple(out.indices) + tuple(class_index)
+                grid = _entries(d, _at_size(d, claim.lhs, sizes, False), free, sizes)
+                symbols = _symbols_of(d, sizes)
+                cast = {s: np.asarray(values[s]).astype(dtype).astype(np.float64) for s in symbols}
+                for sample in range(actual.shape[0] if actual.ndim else 1):
+                    point = {s: sp.Float(float(cast[s][sample]), 60) for s in symbols}
+                    sub = grid
+                    for sym in class_index:
+                        sub = sub[..., int(chosen[sym][sample])]
+                    # A plain loop, not np.vectorize: inside a ufunc loop NumPy would report the
+                    # machine-float overflow flag SymPy's evalf raises while estimating magnitudes.
+                    ref = np.array([complex(sp.N(e.xreplace(point), 50)) for e in np.ravel(sub)]).reshape(np.shape(sub))
+                    got = actual[sample] if actual.ndim else actual
+                    err = _rel_error(got, ref)
+                    worst = max(worst, err)
+        ok = ok and worst <= tol
+        checks.append(NumericCheck(d.name, f"{module.name}._{kernel.name}",
+                                   f"extreme inputs +-{scale:g} {np.dtype(dtype).name} vs 50-digit raw", worst, tol, ok,
+                                   detail, time.perf_counter() - start))
+    return checks
+
+
+def _finite_difference_checks(d: Derivation, module: Module, generated: types.ModuleType,
+                              rng: np.random.Generator) -> list[NumericCheck]:
+    """Declared derivative pairs: central differences and (where analytic) the complex step."""
+    checks = []
+    for value_name, derivative_name, kind in module.options.get("derivatives", ()):
+        value_fn, deriv_fn = getattr(generated, value_name), getattr(generated, derivative_name)
+        start = time.perf_counter()
+        worst_fd, worst_cs = 0.0, 0.0
+        analytic = kind == "gradient" and _analytic(d, module, value_name)
+        for shape in ((3,), (4, 5), (2, 3, 6)):
+            x, extra = _module_inputs(d, module, shape, rng)
+            if kind == "gradient":  # d/dx of the summed loss
+                g = np.asarray(deriv_fn(x, *extra, reduction="sum"))
+                fd = _central(lambda t: float(np.real(value_fn(t, *extra, reduction="sum"))), x)
+                worst_fd = max(worst_fd, _rel_error(g, fd))
+                if analytic:
+                    cs = _complex_step(lambda t: value_fn(t, *extra, reduction="sum"), x)
+                    worst_cs = max(worst_cs, _rel_error(g, cs))
+            elif kind == "hessian":  # per-sample Jacobian of the per-sample gradient
+                fd = _jacobian_fd(lambda t: np.asarray(value_fn(t, *extra, reduction="none")), x,
+                                  module.options.get("class_axis", True))
+                worst_fd = max(worst_fd, _rel_error(np.asarray(deriv_fn(x)), fd))
+            elif kind == "jacobian":  # per-sample Jacobian of a vector function of the class axis
+                fd = _jacobian_fd(lambda t: np.asarray(value_fn(t)), x, True)
+                worst_fd = max(worst_fd, _rel_error(np.asarray(deriv_fn(x)), fd))
+            elif kind == "elementwise":
+                fd = _jacobian_fd(lambda t: np.asarray(value_fn(t)), x, False)
+                worst_fd = max(worst_fd, _rel_error(np.asarray(deriv_fn(x)), fd))
+            else:
+                raise ValueError(f"{d.name}/{module.name}: unknown derivative kind {kind!r}")
+        checks.append(NumericCheck(d.name, f"{module.name}.{derivative_name}",
+                                   f"vs central differences of {value_name}", worst_fd, TOL_FD, worst_fd <= TOL_FD,
+                                   seconds=time.perf_counter() - start))
+        if analytic:
+            checks.append(NumericCheck(d.name, f"{module.name}.{derivative_name}", f"vs complex step of {value_name}",
+                                       worst_cs, TOL_CS, worst_cs <= TOL_CS))
+    return checks
+
+
+def _analytic(d: Derivation, module: Module, function: str) -> bool:
+    """Whether the printed loss is analytic (no |.|, max, min, xlogy): complex step applies."""
+    kernel = next((k for k in module.kernels if k.name.startswith(function)), None)
+    if kernel is None:
+        return False
+    exprs = [codegen.printable(d, o.claim) for o in kernel.outputs]
+    return not any(e.has(sp.Abs, sp.Max, sp.Min, derive.xlogy, derive.xdivy) for e in exprs)
+
+
+def _module_inputs(d: Derivation, module: Module, shape: tuple[int, ...], rng: np.random.Generator
+                   ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A first argument and the remaining arguments of a loss module's public functions."""
+    kernel = module.kernels[0]
+    x = draw(_variable(d, kernel.args[0][1]).domain, shape, rng)
+    extra = [draw(_variable(d, sym).domain, shape, rng) for _, sym in kernel.args[1:]]
+    return x, extra
+
+
+def _variable(d: Derivation, symbol: sp.Basic):
+    return next(v for v in d.variables if v.symbol == symbol)
+
+
+def _central(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    g = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        e = np.zeros_like(x)
+        e[idx] = h
+        g[idx] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+def _complex_step(f: Callable[[np.ndarray], complex], x: np.ndarray, h: float = 1e-30) -> np.ndarray:
+    g = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        e = np.zeros(x.shape, dtype=complex)
+        e[idx] = 1j * h
+        g[idx] = np.imag(f(x + e)) / h
+    return g
+
+
+def _jacobian_fd(grad_fn: Callable[[np.ndarray], np.ndarray], x: np.ndarray, class_axis: bool,
+                 h: float = 1e-6) -> np.ndarray:
+    """Per-sample Jacobian of ``grad_fn`` by central differences: (..., K, K) or elementwise."""
+    if not class_axis:
+        return (grad_fn(x + h) - grad_fn(x - h)) / (2 * h)
+    k = x.shape[-1]
+    cols = []
+    for j in range(k):
+        e = np.zeros_like(x)
+        e[..., j] = h
+        cols.append((grad_fn(x + e) - grad_fn(x - e)) / (2 * h))
+    return np.stack(cols, axis=-1)
+
+
+def _spectrum_checks(d: Derivation, module: Module, generated: types.ModuleType,
+                     rng: np.random.Generator) -> list[NumericCheck]:
+    """Hessian eigenvalues against the bounds the derivation proves (read from its claims)."""
+    spec = module.options.get("spectrum")
+    if not spec:
+        return []
+    start = time.perf_counter()
+    hessian = getattr(generated, "hessian")
+    z = rng.normal(0.0, 3.0, size=(200, 6))
+    problems, worst = [], 0.0
+    if spec.get("matrix", False):
+        h = hessian(z)
+        eig = np.linalg.eigvalsh(h)
+        if "psd" in spec and eig.min() < -1e-12:
+            problems.append(f"smallest eigenvalue {eig.min():.3g} < 0")
+        if "null_ones" in spec:
+            worst = max(worst, float(np.max(np.abs(h @ np.ones(z.shape[-1])))))
+        if "upper" in spec:
+            bound = float(d.claim(spec["upper"]).lhs)
+            if eig.max() > bound + 1e-12:
+                problems.append(f"largest eigenvalue {eig.max():.6g} > {bound}")
+        detail = f"eigenvalues in [{eig.min():.3g}, {eig.max():.6g}]"
+    else:
+        h = hessian(z)
+        lower = float(d.claim(spec["lower"]).rhs)
+        upper = float(d.claim(spec["upper"]).lhs)
+        if np.any(h > upper) or np.any(h < lower):
+            problems.append(f"values outside [{lower}, {upper}]: [{h.min():.3g}, {h.max():.3g}]")
+        moderate = hessian(rng.normal(0.0, 3.0, size=100))
+        if np.any(moderate <= lower):
+            problems.append(f"not strictly above {lower} at moderate logits")
+        detail = f"values in [{h.min():.3g}, {h.max():.6g}]"
+    ok = not problems and worst <= 1e-12
+    return [NumericCheck(d.name, f"{module.name}.hessian", "spectrum / range from the proven bounds", worst, 1e-12, ok,
+                         "; ".join(problems) or detail, time.perf_counter() - start)]
+
+
+# --- driver --------------------------------------------------------------------------------
+
+
+def _numeric_for(d: Derivation, kmax: int, seed: int) -> list[NumericCheck]:
+    rng = np.random.default_rng(seed)
+    checks: list[NumericCheck] = []
+    for module in d.modules:
+        generated = load_generated(codegen.render_module(d, module).text, module.name)
+        for kernel in module.kernels:
+            checks += _kernel_vs_raw(d, module, kernel, generated, kmax, rng)
+            checks += _kernel_extremes(d, module, kernel, generated, rng)
+        checks += _finite_difference_checks(d, module, generated, rng)
+        checks += _spectrum_checks(d, module, generated, rng)
+    return checks
+
+
+def verify_derivation(d: Derivation, kmax: int = 6, seed: int = 0) -> tuple[DerivationProof, list[NumericCheck]]:
+    """Proofs and numeric checks of one derivation."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        proof = prove(d, kmax)
+    return proof, _numeric_for(d, kmax, seed)
+
+
+def verify(registry: Registry, names: Sequence[str] = (), kmax: int = 6, jobs: int | None = None,
+           seed: int = 0) -> Report:
+    """Verify the selected derivations (all by default), in parallel processes when ``jobs`` > 1."""
+    start = time.perf_counter()
+    selected = registry.select(names)
+    jobs = jobs if jobs is not None else min(len(selected), os.cpu_count() or 1)
+    report = Report()
+    if jobs <= 1 or len(selected) <= 1:
+        results = [verify_derivation(d, kmax, seed) for d in selected]
+    else:
+        results = _parallel(selected, kmax, seed, jobs)
+    for proof, numeric in results:
+        report.proofs.append(proof)
+        report.numeric.extend(numeric)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _parallel(selected: list[Derivation], kmax: int, seed: int, jobs: int) -> list:
+    # Derivations hold SymPy objects from files loaded by path; the workers re-load them by
+    # name from the same directories rather than pickling the objects.
+    from symxent.registry import load_registry
+
+    dirs = sorted({os.path.dirname(d.source) for d in selected if d.source != "<builtin>"})
+    names = [d.name for d in selected]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_verify_by_name, dirs, n, kmax, seed) for n in names]
+        return [f.result() for f in futures]
+
+
+def _verify_by_name(dirs: list[str], name: str, kmax: int, seed: int):
+    from symxent.registry import load_registry
+
+    registry = load_registry([x for x in dirs if os.path.abspath(x) != os.path.abspath(str(_builtin()))])
+    return verify_derivation(registry[name], kmax, seed)
+
+
+def _builtin():
+    from symxent.registry import builtin_directory
+
+    return builtin_directory()
