@@ -11,8 +11,8 @@ import sympy as sp
 
 from symxent.derive import class_sum, partial
 from symxent.registry import Chain, Claim, Derivation, Kernel, Module, Output, Step, Variable
-from symxent.symbols import (CLASS_INDICES, LOGSUMEXP, LOGSUMEXP_STABLE, LSE, SOFTMAX, SOFTMAX_STABLE, K, i, j, k,
-                             p, v, z)
+from symxent.symbols import (CLASS_INDICES, LOG_SUM_SHIFTED, LOGSUMEXP, LOGSUMEXP_STABLE, SOFTMAX, SOFTMAX_STABLE, K, i,
+                             j, k, p, shifted, v, z)
 
 shift = sp.Symbol("c", real=True)
 
@@ -39,7 +39,8 @@ DERIVATIONS = [
                   sp.exp(z[i] + shift) / class_sum(sp.exp(z[k] + shift), k, K), p[i]),
             SOFTMAX_STABLE,
             LOGSUMEXP_STABLE,
-            Claim("log_softmax", "log p_i = z_i - logsumexp(z)", sp.log(p[i]), z[i] - LSE),
+            Claim("log_softmax", "log p_i = (z_i - max z) - log sum_k exp(z_k - max z) = z_i - logsumexp(z)",
+                  sp.log(p[i]), shifted(z[i]) - LOG_SUM_SHIFTED),
             Claim("vjp", "sum_i v_i dp_i/dz_j = p_j (v_j - sum_i v_i p_i)",
                   class_sum(v[i] * partial(p[i], z[j]), i, K), p[j] * (v[j] - class_sum(v[i] * p[i], i, K))),
             Claim("jvp", "sum_j dp_i/dz_j v_j = p_i (v_i - sum_j p_j v_j)",

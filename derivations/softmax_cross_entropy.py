@@ -11,8 +11,8 @@ import sympy as sp
 
 from symxent.derive import chain_rule, class_sum, partial
 from symxent.registry import Assumption, Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
-from symxent.symbols import (CLASS_INDICES, LOGSUMEXP, LOGSUMEXP_STABLE, LSE, SOFTMAX, SOFTMAX_STABLE, K, L, c, i, j,
-                             k, l, p, r, v, y, z)
+from symxent.symbols import (CLASS_INDICES, LOG_SUM_SHIFTED, LOGSUMEXP, LOGSUMEXP_STABLE, SOFTMAX, SOFTMAX_STABLE, K,
+                             L, c, i, j, k, l, p, r, shifted, v, y, z)
 
 TARGETS_SUM_TO_ONE = Assumption("targets sum to 1", class_sum(y[k], k, K), sp.Integer(1))
 delta = sp.KroneckerDelta
@@ -35,10 +35,12 @@ DERIVATIONS = [
         claims=(
             SOFTMAX_STABLE,
             LOGSUMEXP_STABLE,
-            Claim("loss_stable", "L = sum_k y_k (logsumexp(z) - z_k)", L, class_sum(y[k] * (LSE - z[k]), k, K)),
+            Claim("loss_stable", "L = sum_k y_k (log sum_r exp(z_r - max z) - (z_k - max z))", L,
+                  class_sum(y[k] * (LOG_SUM_SHIFTED - shifted(z[k])), k, K)),
             Claim("loss_onehot", "with one-hot target c, L = -log p_c",
                   class_sum(-delta(k, c) * sp.log(p[k]), k, K), -sp.log(p[c])),
-            Claim("loss_onehot_stable", "-log p_c = logsumexp(z) - z_c", -sp.log(p[c]), LSE - z[c]),
+            Claim("loss_onehot_stable", "-log p_c = log sum_k exp(z_k - max z) - (z_c - max z)", -sp.log(p[c]),
+                  LOG_SUM_SHIFTED - shifted(z[c])),
             Claim("dloss_dp", "dL/dp_i = -y_i / p_i", partial(L, p[i]), -y[i] / p[i]),
             Claim("gradient_general", "J^T dL/dp = sum(y) p_j - y_j for any targets",
                   chain_rule(L, p, p[i], i, K, z[j]), p[j] * class_sum(y[k], k, K) - y[j]),

@@ -510,6 +510,7 @@ def _opaque_shifts(expr: sp.Expr) -> sp.Expr:
 
 
 def _rewrite_special(expr: sp.Expr) -> sp.Expr:
+    expr = expr.replace(lambda e: isinstance(e, sp.UnevaluatedExpr), lambda e: e.args[0])
     expr = _opaque_shifts(expr)
     expr = expr.replace(lambda e: isinstance(e, xlogy), lambda e: e.args[0] * sp.log(e.args[1]))
     expr = expr.replace(lambda e: isinstance(e, xdivy), lambda e: e.args[0] / e.args[1])

@@ -11,7 +11,7 @@ import sympy as sp
 __all__ = [
     "CLASS_INDICES", "D", "K", "L", "LOGSUMEXP", "LOGSUMEXP_STABLE", "LOG_SIGMOID_STABLE", "LSE", "N", "SIGMOID",
     "SIGMOID_DERIVATIVE_STABLE", "SIGMOID_STABLE", "SOFTMAX", "SOFTMAX_STABLE", "c", "d", "i", "j", "k", "l", "max_z",
-    "n", "p", "r", "sigma", "u", "v", "y", "z",
+    "n", "p", "r", "shifted", "sigma", "u", "v", "y", "z", "LOG_SUM_SHIFTED",
 ]
 
 K = sp.Symbol("K", integer=True, positive=True)  # number of classes
@@ -45,6 +45,15 @@ SOFTMAX = Definition(p[i], sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), "softma
                      stable="softmax_stable")
 SOFTMAX_STABLE = Claim("softmax_stable", "p_i = exp(z_i - max z) / sum_k exp(z_k - max z)",
                        p[i], sp.exp(z[i] - max_z) / class_sum(sp.exp(z[k] - max_z), k, K))
+def shifted(x: sp.Expr) -> sp.Expr:
+    """``x - max z`` kept as one term (not re-flattened by SymPy), so the printed code forms the
+    shifted logit first: ``(z_c - max z)`` is exact, while ``max z + log S - z_c`` cancels
+    catastrophically in float32 at large |z|. Proofs unwrap it."""
+    return sp.UnevaluatedExpr(x - max_z)
+
+
+LOG_SUM_SHIFTED = sp.log(class_sum(sp.exp(z[k] - max_z), k, K))  # logsumexp(z) - max z
+
 LOGSUMEXP = Definition(LSE, sp.log(class_sum(sp.exp(z[k]), k, K)), "log-sum-exp", stable="logsumexp_stable")
 LOGSUMEXP_STABLE = Claim("logsumexp_stable", "logsumexp(z) = max z + log sum_k exp(z_k - max z)",
                          LSE, max_z + sp.log(class_sum(sp.exp(z[k] - max_z), k, K)))

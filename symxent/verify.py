@@ -424,8 +424,12 @@ def verify_derivation(d: Derivation, kmax: int = 6, seed: int = 0) -> tuple[Deri
 
 
 def verify(registry: Registry, names: Sequence[str] = (), kmax: int = 6, jobs: int | None = None,
-           seed: int = 0) -> Report:
-    """Verify the selected derivations (all by default), in parallel processes when ``jobs`` > 1."""
+           seed: int = 0, directories: Sequence[str] = ()) -> Report:
+    """Verify the selected derivations (all by default), in parallel processes when ``jobs`` > 1.
+
+    ``directories`` are the extra derivation directories ``registry`` was loaded with; worker
+    processes reload the registry from them instead of pickling SymPy objects.
+    """
     start = time.perf_counter()
     selected = registry.select(names)
     jobs = jobs if jobs is not None else min(len(selected), os.cpu_count() or 1)
@@ -433,7 +437,11 @@ def verify(registry: Registry, names: Sequence[str] = (), kmax: int = 6, jobs: i
     if jobs <= 1 or len(selected) <= 1:
         results = [verify_derivation(d, kmax, seed) for d in selected]
     else:
-        results = _parallel(selected, kmax, seed, jobs)
+        # Longest first, so the two slowest derivations do not end up queued behind each other.
+        order = sorted(selected, key=lambda d: -_weight(d))
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {d.name: pool.submit(_verify_by_name, list(directories), d.name, kmax, seed) for d in order}
+            results = [futures[d.name].result() for d in selected]
     for proof, numeric in results:
         report.proofs.append(proof)
         report.numeric.extend(numeric)
@@ -441,26 +449,13 @@ def verify(registry: Registry, names: Sequence[str] = (), kmax: int = 6, jobs: i
     return report
 
 
-def _parallel(selected: list[Derivation], kmax: int, seed: int, jobs: int) -> list:
-    # Derivations hold SymPy objects from files loaded by path; the workers re-load them by
-    # name from the same directories rather than pickling the objects.
+def _weight(d: Derivation) -> int:
+    """A rough cost estimate: instances to prove grow with free indices and dimensions."""
+    return sum(1 + 4 * len(derive.free_class_indices(sp.Tuple(c.lhs, c.rhs), d.indices)) for c in d.claims) * (
+        1 + len(d.dimensions)) + 3 * sum(len(ch.steps) for ch in d.chains)
+
+
+def _verify_by_name(directories: list[str], name: str, kmax: int, seed: int) -> tuple[DerivationProof, list[NumericCheck]]:
     from symxent.registry import load_registry
 
-    dirs = sorted({os.path.dirname(d.source) for d in selected if d.source != "<builtin>"})
-    names = [d.name for d in selected]
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_verify_by_name, dirs, n, kmax, seed) for n in names]
-        return [f.result() for f in futures]
-
-
-def _verify_by_name(dirs: list[str], name: str, kmax: int, seed: int):
-    from symxent.registry import load_registry
-
-    registry = load_registry([x for x in dirs if os.path.abspath(x) != os.path.abspath(str(_builtin()))])
-    return verify_derivation(registry[name], kmax, seed)
-
-
-def _builtin():
-    from symxent.registry import builtin_directory
-
-    return builtin_directory()
+    return verify_derivation(load_registry(directories)[name], kmax, seed)

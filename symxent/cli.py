@@ -1,0 +1,296 @@
+"""The command line: parse arguments, call the stages, set the exit code. No logic of its own.
+
+Exit codes: 0 success; 1 a failed proof, check or comparison; 2 bad usage (unknown command,
+option or derivation name, unreadable input), reported in one line without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+import sympy as sp
+
+from symxent import __version__
+
+__all__ = ["main", "main_entry"]
+
+
+class UsageError(Exception):
+    """Bad usage: printed as one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, no usage dump
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--derivations", action="append", default=[], metavar="DIR",
+                        help="also load the derivation files of DIR (repeatable)")
+    parser = _Parser(prog="symxent", description="Derive, prove, print and generate the cross-entropy family.")
+    parser.add_argument("--version", action="version", version=f"symxent {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+
+    sub.add_parser("list", parents=[common], help="the derivations, one line each")
+
+    p = sub.add_parser("derive", parents=[common], help="the symbolic results of a derivation")
+    p.add_argument("name")
+
+    p = sub.add_parser("latex", parents=[common], help="the checked step-by-step derivation")
+    p.add_argument("name")
+    p.add_argument("--format", choices=("markdown", "tex"), default="markdown")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--kmax", type=int, default=6, help="check steps for K = 2..KMAX (default 6)")
+
+    p = sub.add_parser("generate", parents=[common], help="write the generated NumPy modules")
+    p.add_argument("--out", default="generated", metavar="DIR", help="output directory (default generated/)")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if DIR differs")
+    p.add_argument("--diff", action="store_true", help="with --check, show a unified diff")
+
+    p = sub.add_parser("verify", parents=[common], help="proofs and numeric checks (the main job)")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--kmax", type=int, default=6, help="prove for K = 2..KMAX (default 6)")
+    p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: one per core)")
+
+    p = sub.add_parser("check", parents=[common], help="check a derivation written in notes, step by step")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--K", type=int, default=3, dest="k", help="number of classes to instantiate (default 3)")
+    p.add_argument("--define", action="append", default=[], metavar="NAME=LATEX", help="an extra definition")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _registry(args: argparse.Namespace, err: TextIO):
+    from symxent.registry import load_registry
+
+    registry = load_registry(args.derivations)
+    for e in registry.errors:
+        print(f"symxent: could not load {e.path}: {e.reason}", file=err)
+    return registry
+
+
+def _positive_kmax(kmax: int) -> int:
+    if kmax < 2:
+        raise UsageError(f"--kmax must be at least 2, got {kmax}")
+    return kmax
+
+
+def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    registry = _registry(args, err)
+    width = max((len(n) for n in registry), default=0)
+    for name, d in registry.items():
+        modules = ", ".join(f"{m.name}.py" for m in d.modules)
+        print(f"{name.ljust(width)}  {d.summary}" + (f"  [generates {modules}]" if modules else ""), file=out)
+    return 0
+
+
+def _cmd_derive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    d = _registry(args, err)[args.name]
+
+    def show(e: sp.Basic) -> str:
+        return sp.pretty(e, use_unicode=True, wrap_line=False)
+
+    print(f"{d.title} ({d.name})\n{d.summary}\n", file=out)
+    print("Definitions:", file=out)
+    for definition in d.definitions:
+        print(f"  {definition.description}:", file=out)
+        print("    " + show(sp.Eq(definition.lhs, definition.rhs, evaluate=False)).replace("\n", "\n    "), file=out)
+    print("\nClaims:", file=out)
+    for c in d.claims:
+        used = f"  [assumes: {', '.join(a.name for a in c.assumptions)}]" if c.assumptions else ""
+        print(f"  {c.name}: {c.statement}{used}", file=out)
+        rel = {"==": sp.Eq, ">=": sp.Ge, ">": sp.Gt}[c.relation]
+        print("    " + show(rel(c.lhs, c.rhs, evaluate=False)).replace("\n", "\n    "), file=out)
+    return 0
+
+
+def _cmd_latex(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symxent import latex
+    from symxent.prove import check_chain
+
+    d = _registry(args, err)[args.name]
+    kmax = _positive_kmax(args.kmax)
+    steps = [s for chain in d.chains for s in check_chain(d, chain, kmax)]
+    text = latex.render(d, args.format, steps=steps)
+    if args.output:
+        target = Path(args.output)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        print(f"wrote {target}", file=err)
+    else:
+        out.write(text)
+    failed = [s for s in steps if not s.ok]
+    for s in failed:
+        print(f"symxent: step {s.step} of \"{s.chain}\" is not proven ({s.reason})", file=err)
+    return 1 if failed else 0
+
+
+def _cmd_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symxent import codegen
+
+    if args.diff and not args.check:
+        raise UsageError("--diff goes with --check")
+    files = codegen.render_registry(_registry(args, err))
+    if args.check:
+        problems = codegen.check(files, args.out, with_diff=args.diff)
+        for line in problems:
+            print(line, file=out)
+        if problems:
+            print(f"symxent: {args.out} is not what the derivations generate; run `symxent generate`", file=err)
+            return 1
+        print(f"{args.out}: {len(files)} modules match the derivations", file=out)
+        return 0
+    for path in codegen.write(files, args.out):
+        print(f"wrote {path}", file=out)
+    return 0
+
+
+def _fmt_error(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1e}"
+
+
+def _verify_rows(report) -> list[tuple[str, str, str, str, str, str]]:
+    rows = []
+    for proof in report.proofs:
+        for c in proof.claims:
+            numeric = [n.max_error for n in report.claim_numeric(proof.derivation, c.claim)]
+            if c.fixed_k.numeric_error is not None:
+                numeric.append(c.fixed_k.numeric_error)
+            ok = c.ok and all(n.ok for n in report.claim_numeric(proof.derivation, c.claim))
+            rows.append((proof.derivation, c.claim, c.fixed_k.status, c.general_k.status,
+                         _fmt_error(max(numeric) if numeric else None),
+                         f"{c.fixed_k.seconds + c.general_k.seconds:.1f}s" + ("" if ok else "  <-- FAILED")))
+        for s in proof.steps:
+            rows.append((proof.derivation, f"step {s.step} of \"{s.chain}\"", s.fixed_k.status, s.general_k.status,
+                         _fmt_error(s.fixed_k.numeric_error),
+                         f"{s.fixed_k.seconds + s.general_k.seconds:.1f}s" + ("" if s.ok else "  <-- FAILED")))
+    for n in report.module_checks():
+        rows.append((n.derivation, f"{n.subject}: {n.check}", "-", "-", _fmt_error(n.max_error),
+                     f"{n.seconds:.1f}s" + ("" if n.ok else "  <-- FAILED")))
+    return rows
+
+
+def _failures(report) -> list[str]:
+    lines = []
+    for proof in report.proofs:
+        for item in list(proof.claims) + list(proof.steps):
+            label = getattr(item, "claim", None) or f"step {item.step} of \"{item.chain}\""
+            for kind, check in (("explicit K", item.fixed_k), ("symbolic K", item.general_k)):
+                if not check.ok:
+                    lines.append(f"FAILED {proof.derivation} / {label} ({kind}): {check.detail}")
+                    if check.residual:
+                        lines.append(f"    residual: {check.residual}")
+                    if check.counterexample:
+                        lines.append(f"    counterexample: {dict(check.counterexample)}")
+    for n in report.numeric:
+        if not n.ok:
+            lines.append(f"FAILED {n.derivation} / {n.subject}: {n.check}: max error {n.max_error:.3g} "
+                         f"> {n.tolerance:g} {n.detail}")
+    return lines
+
+
+def _report_json(report, load_errors) -> dict:
+    def check(c) -> dict:
+        return {"status": c.status, "detail": c.detail, "residual": c.residual, "numeric_error": c.numeric_error,
+                "counterexample": dict(c.counterexample) if c.counterexample else None, "seconds": c.seconds}
+
+    return {
+        "ok": report.ok and not load_errors,
+        "seconds": report.seconds,
+        "load_errors": [str(e) for e in load_errors],
+        "derivations": [{
+            "name": p.derivation,
+            "claims": [{"claim": c.claim, "statement": c.statement, "fixed_k": check(c.fixed_k),
+                        "general_k": check(c.general_k), "assumptions_used": list(c.assumptions_used)}
+                       for c in p.claims],
+            "steps": [{"chain": s.chain, "step": s.step, "reason": s.reason, "fixed_k": check(s.fixed_k),
+                       "general_k": check(s.general_k)} for s in p.steps],
+        } for p in report.proofs],
+        "numeric": [{"derivation": n.derivation, "subject": n.subject, "check": n.check, "max_error": n.max_error,
+                     "tolerance": n.tolerance, "ok": n.ok, "detail": n.detail, "seconds": n.seconds}
+                    for n in report.numeric],
+    }
+
+
+def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symxent.verify import verify
+
+    registry = _registry(args, err)
+    registry.select(args.names)  # unknown names fail here, before any work
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    report = verify(registry, args.names, kmax=_positive_kmax(args.kmax), jobs=args.jobs,
+                    directories=args.derivations)
+    if args.json:
+        json.dump(_report_json(report, registry.errors), out, indent=2, default=str)
+        out.write("\n")
+        return 0 if report.ok and not registry.errors else 1
+    header = ("derivation", "claim / check", "fixed K", "general K", "numeric max err", "time")
+    rows = [header] + _verify_rows(report)
+    widths = [min(max(len(r[i]) for r in rows), 72) for i in range(len(header))]
+    for n, row in enumerate(rows):
+        print("  ".join(cell[:72].ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
+        if n == 0:
+            print("  ".join("-" * w for w in widths), file=out)
+    failures = _failures(report)
+    claims = sum(len(p.claims) for p in report.proofs)
+    steps = sum(len(p.steps) for p in report.proofs)
+    print(f"\n{len(report.proofs)} derivations: {claims} claims, {steps} steps, {len(report.numeric)} numeric checks; "
+          f"{len(failures)} failed; {report.seconds:.1f}s (Kmax={args.kmax})", file=out)
+    for line in failures:
+        print(line, file=out)
+    if registry.errors:
+        print(f"symxent: {len(registry.errors)} derivation file(s) could not be loaded (see above)", file=err)
+    return 0 if report.ok and not registry.errors else 1
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symxent.check import run_check
+
+    if args.k < 2:
+        raise UsageError(f"--K must be at least 2, got {args.k}")
+    return run_check(args.files, K=args.k, defines=args.define, as_json=args.json, out=out, err=err)
+
+
+COMMANDS = {"list": _cmd_list, "derive": _cmd_derive, "latex": _cmd_latex, "generate": _cmd_generate,
+            "verify": _cmd_verify, "check": _cmd_check}
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code (tests call this directly)."""
+    from symxent.registry import UnknownDerivation
+
+    out = out if out is not None else sys.stdout
+    err = err if err is not None else sys.stderr
+    try:
+        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        return COMMANDS[args.command](args, out, err)
+    except UsageError as exc:
+        print(f"symxent: error: {exc}", file=err)
+        return 2
+    except UnknownDerivation as exc:
+        print(f"symxent: error: {exc}", file=err)
+        return 2
+    except BrokenPipeError:  # `symxent ... | head`: the reader left; nothing more to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return 0
+    except OSError as exc:
+        print(f"symxent: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=err)
+        return 2
+    except SystemExit as exc:  # --help and --version exit 0 through argparse
+        return int(exc.code or 0)
+
+
+def main_entry() -> None:
+    """The ``symxent`` console script."""
+    raise SystemExit(main())
