@@ -332,8 +332,20 @@ class Registry(Mapping[str, Derivation]):
 
 
 def builtin_directory() -> Path:
-    """The directory of the built-in derivations (the repository's derivations/ folder)."""
-    return Path(str(importlib.resources.files("symxent.derivations")))
+    """The directory of the built-in derivations (the repository's derivations/ folder).
+
+    Installed, it is the subpackage ``symxent.derivations`` (mapped from derivations/ by
+    pyproject.toml). Imported from a source checkout (``python -m pytest`` at the repository
+    root puts the checkout first on sys.path), that subpackage does not exist and the folder
+    is the checkout's derivations/.
+    """
+    try:
+        return Path(str(importlib.resources.files("symxent.derivations")))
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parent.parent / "derivations"
+        if checkout.is_dir():
+            return checkout
+        raise
 
 
 def _load_file(path: Path) -> list[Derivation]:

@@ -19,10 +19,8 @@ Nothing here is timed against a budget; ``seconds`` is reported for information.
 from __future__ import annotations
 
 import concurrent.futures
-import importlib.util
 import math
 import os
-import sys
 import time
 import types
 import warnings
@@ -34,8 +32,8 @@ import sympy as sp
 
 from symxent import codegen, derive
 from symxent.domains import draw, sample_batch, sample_point
-from symxent.prove import ClaimResult, DerivationProof, StepResult, prove, size_grid
-from symxent.registry import Claim, Derivation, Kernel, Module, Registry
+from symxent.prove import DerivationProof, check_chain, prove, prove_claim, size_grid
+from symxent.registry import Derivation, Kernel, Module, Registry
 
 __all__ = ["NumericCheck", "Report", "load_generated", "verify", "verify_derivation"]
 
@@ -416,46 +414,88 @@ def _numeric_for(d: Derivation, kmax: int, seed: int) -> list[NumericCheck]:
 
 
 def verify_derivation(d: Derivation, kmax: int = 6, seed: int = 0) -> tuple[DerivationProof, list[NumericCheck]]:
-    """Proofs and numeric checks of one derivation."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)
-        proof = prove(d, kmax)
-    return proof, _numeric_for(d, kmax, seed)
+    """Proofs and numeric checks of one derivation, in this process."""
+    return prove(d, kmax), _numeric_for(d, kmax, seed)
+
+
+# A task is one claim, one chain, or one derivation's numeric layer: small enough that two
+# processes stay busy until the end, each seeded on its own so the order does not matter.
+Task = tuple[str, str, str | int | None]
+
+
+def _tasks(selected: Sequence[Derivation]) -> list[Task]:
+    tasks: list[Task] = []
+    for d in selected:
+        tasks += [("claim", d.name, c.name) for c in d.claims]
+        tasks += [("chain", d.name, n) for n in range(len(d.chains))]
+        tasks.append(("numeric", d.name, None))
+    return tasks
+
+
+def _cost(registry: Registry, task: Task) -> int:
+    """A rough cost estimate, to start the longest tasks first."""
+    kind, name, item = task
+    d = registry[name]
+    if kind == "claim":
+        c = d.claim(str(item))
+        free = len(derive.free_class_indices(sp.Tuple(c.lhs, c.rhs), d.indices))
+        second = sum(1 for x in sp.preorder_traversal(c.lhs) if isinstance(x, sp.Derivative) and len(x.variables) > 1)
+        return (1 + 3 * free + 6 * second) * (1 + 2 * len(d.dimensions))
+    if kind == "chain":
+        return 4 * len(d.chains[int(item)].steps) * (1 + 2 * len(d.dimensions))
+    return 4 * sum(len(k.outputs) for m in d.modules for k in m.kernels)
+
+
+def _run(registry: Registry, task: Task, kmax: int, seed: int):
+    kind, name, item = task
+    d = registry[name]
+    if kind == "claim":
+        return prove_claim(d, d.claim(str(item)), kmax, seed)
+    if kind == "chain":
+        return check_chain(d, d.chains[int(item)], kmax, seed)
+    return _numeric_for(d, kmax, seed)
+
+
+_WORKER_REGISTRY: Registry | None = None
+
+
+def _init_worker(directories: list[str]) -> None:
+    global _WORKER_REGISTRY
+    from symxent.registry import load_registry
+
+    _WORKER_REGISTRY = load_registry(directories)
+
+
+def _run_in_worker(task: Task, kmax: int, seed: int):
+    assert _WORKER_REGISTRY is not None
+    return _run(_WORKER_REGISTRY, task, kmax, seed)
 
 
 def verify(registry: Registry, names: Sequence[str] = (), kmax: int = 6, jobs: int | None = None,
            seed: int = 0, directories: Sequence[str] = ()) -> Report:
-    """Verify the selected derivations (all by default), in parallel processes when ``jobs`` > 1.
+    """Verify the selected derivations (all by default), in ``jobs`` processes (default: cores).
 
     ``directories`` are the extra derivation directories ``registry`` was loaded with; worker
-    processes reload the registry from them instead of pickling SymPy objects.
+    processes load the registry from them instead of receiving pickled SymPy objects.
     """
     start = time.perf_counter()
     selected = registry.select(names)
-    jobs = jobs if jobs is not None else min(len(selected), os.cpu_count() or 1)
-    report = Report()
-    if jobs <= 1 or len(selected) <= 1:
-        results = [verify_derivation(d, kmax, seed) for d in selected]
+    tasks = _tasks(selected)
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs <= 1:
+        results = [_run(registry, t, kmax, seed) for t in tasks]
     else:
-        # Longest first, so the two slowest derivations do not end up queued behind each other.
-        order = sorted(selected, key=lambda d: -_weight(d))
-        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {d.name: pool.submit(_verify_by_name, list(directories), d.name, kmax, seed) for d in order}
-            results = [futures[d.name].result() for d in selected]
-    for proof, numeric in results:
-        report.proofs.append(proof)
-        report.numeric.extend(numeric)
+        order = sorted(range(len(tasks)), key=lambda n: -_cost(registry, tasks[n]))
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                                    initargs=(list(directories),)) as pool:
+            futures = {n: pool.submit(_run_in_worker, tasks[n], kmax, seed) for n in order}
+            results = [futures[n].result() for n in range(len(tasks))]
+    report = Report()
+    by_task = dict(zip(tasks, results))
+    for d in selected:
+        claims = tuple(by_task[("claim", d.name, c.name)] for c in d.claims)
+        steps = tuple(s for n in range(len(d.chains)) for s in by_task[("chain", d.name, n)])
+        report.proofs.append(DerivationProof(d.name, claims, steps))
+        report.numeric.extend(by_task[("numeric", d.name, None)])
     report.seconds = time.perf_counter() - start
     return report
-
-
-def _weight(d: Derivation) -> int:
-    """A rough cost estimate: instances to prove grow with free indices and dimensions."""
-    return sum(1 + 4 * len(derive.free_class_indices(sp.Tuple(c.lhs, c.rhs), d.indices)) for c in d.claims) * (
-        1 + len(d.dimensions)) + 3 * sum(len(ch.steps) for ch in d.chains)
-
-
-def _verify_by_name(directories: list[str], name: str, kmax: int, seed: int) -> tuple[DerivationProof, list[NumericCheck]]:
-    from symxent.registry import load_registry
-
-    return verify_derivation(load_registry(directories)[name], kmax, seed)
