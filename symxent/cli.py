@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--kmax", type=int, default=6, help="prove for K = 2..KMAX (default 6)")
     p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: one per core)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="prove everything afresh (default: reuse results whose inputs are unchanged)")
 
     p = sub.add_parser("check", parents=[common], help="check a derivation written in notes, step by step")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -228,6 +230,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     registry.select(args.names)  # unknown names fail here, before any work
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.no_cache:
+        os.environ["SYMXENT_CACHE"] = "off"  # read by the worker processes too
     report = verify(registry, args.names, kmax=_positive_kmax(args.kmax), jobs=args.jobs,
                     directories=args.derivations)
     if args.json:

@@ -12,15 +12,21 @@ Contract:
   that the certificate is non-negative (positive).
 - :func:`check_chain` checks each step of a human derivation equal to the one before (the
   first step equal to the chain's label), under that step's assumptions only.
-- Results are plain frozen dataclasses; nothing is printed here.
+- Results are plain frozen dataclasses; nothing is printed here. They are cached on disk under a
+  key covering everything they depend on (see ``_cached``); ``SYMXENT_CACHE=off`` disables it.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
+import os
+import pickle
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import sympy as sp
@@ -242,7 +248,11 @@ def _prove_infinite(derivation: Derivation, claim: Claim) -> ClaimResult:
 
 
 def prove_claim(derivation: Derivation, claim: Claim, kmax: int = 6, seed: int = 0) -> ClaimResult:
-    """Prove one claim at explicit sizes and, if asked, for a symbolic K."""
+    """Prove one claim at explicit sizes and, if asked, for a symbolic K (cached, see above)."""
+    return _cached(derivation, claim, kmax, seed, lambda: _prove_claim(derivation, claim, kmax, seed))
+
+
+def _prove_claim(derivation: Derivation, claim: Claim, kmax: int, seed: int) -> ClaimResult:
     if claim.rhs.is_infinite:
         return _prove_infinite(derivation, claim)
     rng = np.random.default_rng(seed)
@@ -262,6 +272,10 @@ def prove_claim(derivation: Derivation, claim: Claim, kmax: int = 6, seed: int =
 
 def check_chain(derivation: Derivation, chain: Chain, kmax: int = 6, seed: int = 0) -> list[StepResult]:
     """Check ``label = steps[0]`` and each ``steps[n-1] = steps[n]`` under step n's assumptions."""
+    return _cached(derivation, chain, kmax, seed, lambda: _check_chain(derivation, chain, kmax, seed))
+
+
+def _check_chain(derivation: Derivation, chain: Chain, kmax: int, seed: int) -> list[StepResult]:
     rng = np.random.default_rng(seed)
     results = []
     previous = chain.label
@@ -275,6 +289,76 @@ def check_chain(derivation: Derivation, chain: Chain, kmax: int = 6, seed: int =
         results.append(StepResult(derivation.name, chain.title, n, step.reason, fixed, general))
         previous = step.expr
     return results
+
+
+# --- cache -----------------------------------------------------------------------------------
+# Proof results keyed by everything they depend on: the srepr of the item and of the whole
+# derivation context (definitions, variables, indices, dimensions), Kmax, the seed, the SymPy
+# version and the source of the proving modules. Any change to a claim changes its key, so
+# a cached result can never stand for a changed claim.
+
+_PROVER_MODULES = ("derive.py", "prove.py", "domains.py", "registry.py")
+
+
+def cache_directory() -> Path | None:
+    """Where results are cached (``$SYMXENT_CACHE``, default ~/.cache/symxent); None if "off"."""
+    value = os.environ.get("SYMXENT_CACHE", "")
+    if value.lower() in ("off", "0", "no"):
+        return None
+    return Path(value) if value else Path.home() / ".cache" / "symxent" / "proofs"
+
+
+@functools.lru_cache(maxsize=1)
+def _prover_fingerprint() -> str:
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256(sp.__version__.encode())
+    for name in _PROVER_MODULES:
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def _context(d: Derivation) -> str:
+    parts = [sp.srepr(sp.Tuple(*[sp.Tuple(x.lhs, x.rhs) for x in d.definitions])),
+             repr([(sp.srepr(v.symbol), v.domain, [sp.srepr(i) for i in v.indices]) for v in d.variables]),
+             repr(sorted((sp.srepr(k), sp.srepr(v)) for k, v in d.indices.items())),
+             repr(sorted((sp.srepr(k), v) for k, v in d.dimensions.items()))]
+    return "\n".join(parts)
+
+
+def _item(x: Claim | Chain) -> str:
+    def assumptions(group: tuple[Assumption, ...]) -> str:
+        return repr([(a.name, sp.srepr(a.lhs), sp.srepr(a.rhs)) for a in group])
+
+    if isinstance(x, Claim):
+        return repr(("claim", x.name, x.statement, sp.srepr(x.lhs), sp.srepr(x.rhs), x.relation,
+                     sp.srepr(x.certificate) if x.certificate is not None else None, assumptions(x.assumptions),
+                     x.general_k))
+    return repr(("chain", x.title, sp.srepr(x.label),
+                 [(sp.srepr(st.expr), st.reason, assumptions(st.assumptions)) for st in x.steps]))
+
+
+def _cached(derivation: Derivation, item: Claim | Chain, kmax: int, seed: int, compute: Callable[[], object]):
+    directory = cache_directory()
+    if directory is None:
+        return compute()
+    key = hashlib.sha256("\n".join([_prover_fingerprint(), _context(derivation), _item(item), str(kmax),
+                                     str(seed), derivation.name]).encode()).hexdigest()
+    path = directory / f"{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        pass
+    result = compute()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(result, f)
+        tmp.replace(path)  # atomic: a concurrent reader never sees half a file
+    except OSError:
+        pass  # a read-only home is no reason to fail a proof
+    return result
 
 
 def prove(derivation: Derivation, kmax: int = 6) -> DerivationProof:

@@ -7,12 +7,16 @@ runs the full Kmax = 6), and every layer of tests reads it, parametrized over th
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
 
 from symxent.registry import load_registry
 from symxent.verify import Report, verify
+
+# Prove everything afresh: a proof cache left by an earlier run must not stand in for a test.
+os.environ["SYMXENT_CACHE"] = "off"
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "generated"

@@ -72,3 +72,15 @@ def test_wrong_step_fails():
     assert not results[0].ok, "a step that needs an unlisted assumption must fail"
     chain = Chain("sign slip", partial(L, z[j]), (Step(y[j] - p[j] * class_sum(y[k], k, K), "sign slip"),))
     assert not check_chain(d, chain, kmax=TEST_KMAX)[0].ok
+
+
+def test_cache_never_serves_a_changed_claim(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMXENT_CACHE", str(tmp_path))
+    d = REGISTRY["softmax_cross_entropy"]
+    good = d.claim("gradient_onehot")
+    first = prove_claim(d, good, kmax=2)
+    assert first.ok and len(list(tmp_path.glob("*.pickle"))) == 1
+    assert prove_claim(d, good, kmax=2) == first, "the same claim should be served from the cache"
+    changed = Claim(good.name, good.statement, good.lhs, good.rhs + y[j])
+    assert not prove_claim(d, changed, kmax=2).ok, "a changed claim was served a stale cached proof"
+    assert len(list(tmp_path.glob("*.pickle"))) == 2
