@@ -66,7 +66,8 @@ DERIVATIONS = [
         chains=(
             Chain("The gradient of the cross-entropy by the chain rule", partial(L, z[j]), (
                 Step(chain_rule(L, p, p[i], i, K, z[j]), "chain rule through p = softmax(z)"),
-                Step(class_sum(-y[i] / p[i] * p[i] * (delta(i, j) - p[j]), i, K),
+                # Unevaluated, or SymPy cancels p_i at once and the next step would show nothing.
+                Step(class_sum(sp.Mul(-y[i] / p[i], p[i] * (delta(i, j) - p[j]), evaluate=False), i, K),
                      "dL/dp_i = -y_i / p_i and the softmax Jacobian"),
                 Step(class_sum(-y[i] * delta(i, j) + y[i] * p[j], i, K), "cancel p_i"),
                 Step(-y[j] + p[j] * class_sum(y[i], i, K), "the delta picks i = j"),
