@@ -5,6 +5,13 @@ Proves dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat)); with y_hat = sigma(z), dL/
 form max(z, 0) - z y + log(1 + exp(-|z|)) equals the naive loss for every real z (by cases on
 the sign of z). The probability-space loss is printed with 0 log 0 = 0, so a target of exactly
 0 or 1 never produces 0 * inf.
+
+PyTorch's options: with pos_weight q the loss -(q y log sigma(z) + (1 - y) log(1 - sigma(z))) is
+PyTorch's (1 - y) z - (1 + (q - 1) y) log sigma(z), with gradient (1 + (q - 1) y) sigma(z) - q y
+(sigma(z) - y at q = 1); an elementwise weight w multiplies loss and gradient. On probabilities,
+PyTorch clamps each log at m = -100: the clamped loss -(y max(log x, m) + (1 - y) max(log(1 - x), m))
+has the derivative -y H(log x - m) / x + (1 - y) H(log(1 - x) - m) / (1 - x), zero where a log is
+clamped (H is the Heaviside step).
 """
 
 import sympy as sp
@@ -17,6 +24,11 @@ y = sp.Symbol("y", nonnegative=True)  # the target, in [0, 1]
 y_hat = sp.Symbol("y_hat", positive=True)  # a predicted probability, in (0, 1)
 L_z = sp.Symbol("L_z", real=True)  # the loss as a function of the logit
 z = u  # the logit: the sigmoid's argument
+q = sp.Symbol("q", positive=True)  # pos_weight: the weight of the positive term
+w = sp.Symbol("w", nonnegative=True)  # an elementwise weight
+m = sp.Symbol("m", negative=True)  # the clamp of the logs (PyTorch: -100)
+L_q = sp.Symbol("L_q", real=True)  # the pos-weighted loss of a logit
+L_c = sp.Symbol("L_c", real=True)  # the loss of a probability with clamped logs
 
 bce = -(y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat))
 d_sigma = sp.Derivative(sigma(z), z)
@@ -32,11 +44,18 @@ DERIVATIONS = [
             Variable(z, "real", "logit"),
             Variable(y, "unit_interval", "target"),
             Variable(y_hat, "unit_interval", "predicted probability"),
+            Variable(q, "positive", "pos_weight"),
+            Variable(w, "positive", "elementwise weight"),
+            Variable(m, "negative", "clamp of the logs"),
         ),
         definitions=(
             SIGMOID,
             Definition(L, bce, "binary cross-entropy of a probability"),
             Definition(L_z, bce.xreplace({y_hat: sigma(z)}), "binary cross-entropy of a logit"),
+            Definition(L_q, -(q * y * sp.log(sigma(z)) + (1 - y) * sp.log(1 - sigma(z))),
+                       "binary cross-entropy of a logit with the positive term weighted by q (pos_weight)"),
+            Definition(L_c, -(y * sp.Max(sp.log(y_hat), m) + (1 - y) * sp.Max(sp.log(1 - y_hat), m)),
+                       "binary cross-entropy of a probability with the logs clamped below at m"),
         ),
         claims=(
             Claim("dloss_dprob", "dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat))", partial(L, y_hat),
@@ -57,6 +76,27 @@ DERIVATIONS = [
                   -(xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)), general_k=False),
             Claim("prob_gradient_safe", "dL/dy_hat = -y / y_hat + (1 - y) / (1 - y_hat) with 0 / 0 = 0",
                   partial(L, y_hat), xdivy(1 - y, 1 - y_hat) - xdivy(y, y_hat), general_k=False),
+            Claim("pos_weight_torch_form", "L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)",
+                  L_q, (1 - y) * z - (1 + (q - 1) * y) * sp.log(sigma(z)), general_k=False),
+            Claim("weighted_pos_weight_stable",
+                  "w L_q = w ((1 - y) z - (1 + (q - 1) y) (min(z, 0) - log(1 + exp(-|z|))))",
+                  w * L_q, w * ((1 - y) * z - (1 + (q - 1) * y) * (sp.Min(z, 0) - log1p(sp.exp(-sp.Abs(z))))),
+                  general_k=False),
+            Claim("weighted_pos_weight_gradient", "d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)",
+                  partial(w * L_q, z), w * ((1 + (q - 1) * y) * sigma(z) - q * y), general_k=False),
+            Claim("pos_weight_curvature", "d2L_q/dz2 = (1 + (q - 1) y) sigma(z) (1 - sigma(z)) >= 0",
+                  partial(L_q, z, z), (1 + (q - 1) * y) * sigma(z) * (1 - sigma(z)), general_k=False),
+            Claim("prob_weighted_loss_safe", "w L = -w (xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat))", w * L,
+                  -w * (xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)), general_k=False),
+            Claim("prob_weighted_gradient_safe", "d(w L)/dy_hat = w (-y / y_hat + (1 - y) / (1 - y_hat))",
+                  partial(w * L, y_hat), w * (xdivy(1 - y, 1 - y_hat) - xdivy(y, y_hat)), general_k=False),
+            Claim("prob_clamped_loss", "w L_c = -w (y max(log y_hat, m) + (1 - y) max(log(1 - y_hat), m))", w * L_c,
+                  -w * (y * sp.Max(sp.log(y_hat), m) + (1 - y) * sp.Max(sp.log(1 - y_hat), m)), general_k=False),
+            Claim("prob_clamped_gradient", "d(w L_c)/dy_hat = w (-y H(log y_hat - m) / y_hat + (1 - y) "
+                  "H(log(1 - y_hat) - m) / (1 - y_hat)): zero where a log is clamped",
+                  partial(w * L_c, y_hat),
+                  w * (xdivy((1 - y) * sp.Heaviside(sp.log(1 - y_hat) - m), 1 - y_hat)
+                       - xdivy(y * sp.Heaviside(sp.log(y_hat) - m), y_hat)), general_k=False),
             SIGMOID_STABLE,
             Claim(
                 "curvature_stable", "d2L/dz2 = (1 - tanh(z/2)^2) / 4", partial(L_z, z, z),
@@ -84,12 +124,20 @@ DERIVATIONS = [
                     Kernel("loss_and_grad", (("logits", z), ("y", y)),
                            (Output("loss", "logits_stable"), Output("grad", "gradient"))),
                     Kernel("hessian", (("z", z),), (Output("hessian", "curvature_stable"),)),
+                    Kernel("loss_weighted", (("logits", z), ("y", y), ("q", q), ("w", w)),
+                           (Output("loss", "weighted_pos_weight_stable"),)),
+                    Kernel("grad_weighted", (("logits", z), ("y", y), ("q", q), ("w", w)),
+                           (Output("grad", "weighted_pos_weight_gradient"),)),
+                    Kernel("loss_and_grad_weighted", (("logits", z), ("y", y), ("q", q), ("w", w)),
+                           (Output("loss", "weighted_pos_weight_stable"),
+                            Output("grad", "weighted_pos_weight_gradient"))),
                 ),
                 options={
                     "input": "logits",
                     "has_hessian": True,
                     "class_axis": False,
                     "derivatives": (("loss", "grad", "gradient"), ("grad", "hessian", "hessian")),
+                    "keywords": {"weight": ("positive", "elementwise"), "pos_weight": ("positive", "class")},
                     "spectrum": {"lower": "curvature_positive", "upper": "curvature_at_most_quarter"},
                 },
             ),
@@ -102,9 +150,24 @@ DERIVATIONS = [
                     Kernel("grad", (("probs", y_hat), ("y", y)), (Output("grad", "prob_gradient_safe"),)),
                     Kernel("loss_and_grad", (("probs", y_hat), ("y", y)),
                            (Output("loss", "prob_loss_safe"), Output("grad", "prob_gradient_safe"))),
+                    Kernel("loss_weighted", (("probs", y_hat), ("y", y), ("w", w)),
+                           (Output("loss", "prob_weighted_loss_safe"),)),
+                    Kernel("grad_weighted", (("probs", y_hat), ("y", y), ("w", w)),
+                           (Output("grad", "prob_weighted_gradient_safe"),)),
+                    Kernel("loss_and_grad_weighted", (("probs", y_hat), ("y", y), ("w", w)),
+                           (Output("loss", "prob_weighted_loss_safe"), Output("grad", "prob_weighted_gradient_safe"))),
+                    Kernel("loss_clamped", (("probs", y_hat), ("y", y), ("w", w), ("m", m)),
+                           (Output("loss", "prob_clamped_loss"),)),
+                    Kernel("grad_clamped", (("probs", y_hat), ("y", y), ("w", w), ("m", m)),
+                           (Output("grad", "prob_clamped_gradient"),)),
+                    Kernel("loss_and_grad_clamped", (("probs", y_hat), ("y", y), ("w", w), ("m", m)),
+                           (Output("loss", "prob_clamped_loss"), Output("grad", "prob_clamped_gradient"))),
                 ),
                 options={"input": "probs", "has_hessian": False, "class_axis": False,
-                         "derivatives": (("loss", "grad", "gradient"),)},
+                         "derivatives": (("loss", "grad", "gradient"),),
+                         # log_clamp is left out: differences across the kink of max(log p, m)
+                         # are meaningless; its derivative is proven and checked against the raw one.
+                         "keywords": {"weight": ("positive", "elementwise")}},
             ),
         ),
     )

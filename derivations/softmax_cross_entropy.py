@@ -5,6 +5,13 @@ L = -sum_i y_i log p_i; with one-hot target c, L = -log p_c; dL/dp_i = -y_i / p_
 J^T dL/dp = sum(y) p - y in general, = p - y under the named assumption sum(y) = 1;
 Hessian diag(p) - p p^T (independent of y), positive semidefinite (a variance), with the
 ones vector in its null space and, by Gershgorin, largest eigenvalue at most 1/2.
+
+PyTorch's options (class weights w, label smoothing eps) are derived too: for an index target
+c the loss (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) is the cross-entropy against
+the target t_k = w_k ((1 - eps) delta_kc + eps/K), so its gradient is sum(t) p - t, written out
+as (1 - eps) w_c (p_j - delta_jc) + (eps/K) (p_j sum_k w_k - w_j); for probability targets the
+mixed, weighted target t_k = w_k ((1 - eps) y_k + eps/K) gives p_j sum(t) - t_j likewise.
+Ignored samples and the normalisation of "mean" are bookkeeping of the generated module.
 """
 
 import sympy as sp
@@ -19,6 +26,16 @@ delta = sp.KroneckerDelta
 loss = class_sum(-y[k] * sp.log(p[k]), k, K)
 hessian = p[j] * (delta(j, l) - p[l])
 
+# PyTorch's options: class weights w_k >= 0 and label smoothing eps in [0, 1].
+w = sp.IndexedBase("w", nonnegative=True)
+eps = sp.Symbol("epsilon", nonnegative=True)
+L_w = sp.Symbol("L_w", real=True)  # the loss of an index target with weights and smoothing
+L_wy = sp.Symbol("L_wy", real=True)  # the loss of a probability target with weights and smoothing
+weighted_smoothed = (1 - eps) * w[c] * -sp.log(p[c]) + eps / K * class_sum(w[k] * -sp.log(p[k]), k, K)
+effective_index_target = w[k] * ((1 - eps) * delta(k, c) + eps / K)  # t_k for an index target c
+mixed_target = w[k] * ((1 - eps) * y[k] + eps / K)  # t_k for a probability target y
+LOG_P_SHIFTED = LOG_SUM_SHIFTED - shifted(z[k])  # -log p_k, stable
+
 DERIVATIONS = [
     Derivation(
         name="softmax_cross_entropy",
@@ -30,8 +47,16 @@ DERIVATIONS = [
             Variable(z, "real", "logits", indices=(k,)),
             Variable(y, "simplex", "target probabilities", indices=(k,)),
             Variable(v, "real", "a direction", indices=(k,)),
+            Variable(w, "positive", "class weights", indices=(k,)),
+            Variable(eps, "unit_interval", "label smoothing"),
         ),
-        definitions=(SOFTMAX, LOGSUMEXP, Definition(L, loss, "cross-entropy loss")),
+        definitions=(
+            SOFTMAX, LOGSUMEXP, Definition(L, loss, "cross-entropy loss"),
+            Definition(L_w, weighted_smoothed, "cross-entropy of an index target with class weights and label "
+                       "smoothing (PyTorch's form)"),
+            Definition(L_wy, class_sum(-mixed_target * sp.log(p[k]), k, K),
+                       "cross-entropy of a probability target mixed with the uniform one, with class weights"),
+        ),
         claims=(
             SOFTMAX_STABLE,
             LOGSUMEXP_STABLE,
@@ -62,6 +87,21 @@ DERIVATIONS = [
             Claim("largest_eigenvalue", "Gershgorin: every eigenvalue <= H_jj + sum_{l != j} |H_jl| = "
                   "2 p_j (1 - p_j) <= 1/2",
                   sp.Rational(1, 2), 2 * p[j] * (1 - p[j]), relation=">=", certificate=2 * (p[j] - sp.Rational(1, 2)) ** 2),
+            Claim("options_target", "(1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) is the cross-entropy "
+                  "against t_k = w_k ((1 - eps) delta_kc + eps/K)",
+                  L_w, class_sum(-effective_index_target * sp.log(p[k]), k, K)),
+            Claim("options_loss_stable", "L_w = (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) with "
+                  "-log p_k = log sum_r exp(z_r - max z) - (z_k - max z)",
+                  L_w, (1 - eps) * w[c] * (LOG_SUM_SHIFTED - shifted(z[c]))
+                  + eps / K * class_sum(w[k] * LOG_P_SHIFTED, k, K)),
+            Claim("options_gradient", "dL_w/dz_j = (1 - eps) w_c (p_j - delta_jc) + (eps/K) (p_j sum_k w_k - w_j)",
+                  partial(L_w, z[j]),
+                  (1 - eps) * w[c] * (p[j] - delta(j, c)) + eps / K * (p[j] * class_sum(w[k], k, K) - w[j])),
+            Claim("soft_options_loss_stable", "L_wy = sum_k t_k (log sum_r exp(z_r - max z) - (z_k - max z)), "
+                  "t_k = w_k ((1 - eps) y_k + eps/K)",
+                  L_wy, class_sum(mixed_target * LOG_P_SHIFTED, k, K)),
+            Claim("soft_options_gradient", "dL_wy/dz_j = p_j sum_k t_k - t_j with t_k = w_k ((1 - eps) y_k + eps/K)",
+                  partial(L_wy, z[j]), p[j] * class_sum(mixed_target, k, K) - mixed_target.xreplace({k: j})),
         ),
         chains=(
             Chain("The gradient of the cross-entropy by the chain rule", partial(L, z[j]), (
@@ -79,6 +119,16 @@ DERIVATIONS = [
                 Step(partial(p[j], z[l]), "y does not depend on z"),
                 Step(hessian, "the softmax Jacobian"),
             )),
+            Chain("The gradient with class weights and label smoothing", partial(L_w, z[j]), (
+                Step(partial(class_sum(-effective_index_target * sp.log(p[k]), k, K), z[j]),
+                     "a cross-entropy against t_k = w_k ((1 - eps) delta_kc + eps/K)"),
+                Step(class_sum(effective_index_target * (p[j] - delta(j, k)), k, K),
+                     "d(-log p_k)/dz_j = p_j - delta_jk (the softmax Jacobian over p_k)"),
+                Step(p[j] * class_sum(effective_index_target, k, K) - effective_index_target.xreplace({k: j}),
+                     "the delta picks k = j"),
+                Step((1 - eps) * w[c] * (p[j] - delta(j, c)) + eps / K * (p[j] * class_sum(w[k], k, K) - w[j]),
+                     "sum_k t_k = (1 - eps) w_c + (eps/K) sum_k w_k"),
+            )),
         ),
         modules=(
             Module(
@@ -92,11 +142,21 @@ DERIVATIONS = [
                     Kernel("loss_index", (("z", z), ("c", c)), (Output("loss", "loss_onehot_stable"),)),
                     Kernel("loss_and_grad_index", (("z", z), ("c", c)),
                            (Output("loss", "loss_onehot_stable"), Output("grad", "gradient_onehot", (j,)))),
+                    Kernel("loss_index_options", (("z", z), ("c", c), ("w", w), ("eps", eps)),
+                           (Output("loss", "options_loss_stable"),)),
+                    Kernel("loss_and_grad_index_options", (("z", z), ("c", c), ("w", w), ("eps", eps)),
+                           (Output("loss", "options_loss_stable"), Output("grad", "options_gradient", (j,)))),
+                    Kernel("loss_probs_options", (("z", z), ("y", y), ("w", w), ("eps", eps)),
+                           (Output("loss", "soft_options_loss_stable"),)),
+                    Kernel("loss_and_grad_probs_options", (("z", z), ("y", y), ("w", w), ("eps", eps)),
+                           (Output("loss", "soft_options_loss_stable"),
+                            Output("grad", "soft_options_gradient", (j,)))),
                     Kernel("hessian", (("z", z),), (Output("hessian", "hessian", (j, l)),)),
                     Kernel("hvp", (("z", z), ("v", v)), (Output("hvp", "hvp", (j,)),)),
                 ),
                 options={
                     "derivatives": (("loss", "grad", "gradient"), ("grad", "hessian", "hessian")),
+                    "keywords": {"weight": ("positive", "class"), "label_smoothing": ("unit_interval", "scalar")},
                     "spectrum": {"matrix": True, "psd": "hessian_psd", "null_ones": "hessian_null_vector",
                                  "upper": "largest_eigenvalue"},
                 },

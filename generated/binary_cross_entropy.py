@@ -7,6 +7,10 @@ The computations below are printed from claims that `symxent verify binary_cross
 (symbolically, for every real input):
 - prob_loss_safe: L = -(xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)) with 0 log 0 = 0
 - prob_gradient_safe: dL/dy_hat = -y / y_hat + (1 - y) / (1 - y_hat) with 0 / 0 = 0
+- prob_weighted_loss_safe: w L = -w (xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat))
+- prob_weighted_gradient_safe: d(w L)/dy_hat = w (-y / y_hat + (1 - y) / (1 - y_hat))
+- prob_clamped_loss: w L_c = -w (y max(log y_hat, m) + (1 - y) max(log(1 - y_hat), m))
+- prob_clamped_gradient: d(w L_c)/dy_hat = w (-y H(log y_hat - m) / y_hat + (1 - y) H(log(1 - y_hat) - m) / (1 - y_hat)): zero where a log is clamped
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
@@ -35,82 +39,173 @@ def _check_reduction(reduction):
         raise ValueError(f"reduction: {reduction!r} is not one of {', '.join(map(repr, _REDUCTIONS))}")
 
 
-def _reduce(per_sample, reduction):
-    """Mean over samples (nan for no samples), sum, or the per-sample values."""
+def _reduce(values, reduction, divisor=None):
+    """"none": the values; "sum": their total; "mean": the total over ``divisor`` (by default
+    the number of values), nan for 0/0 (an empty batch) as in PyTorch."""
     if reduction == "none":
-        return per_sample
-    total = np.sum(per_sample)
+        return values
+    total = np.sum(values)
     if reduction == "sum":
         return total
-    if per_sample.size == 0:
-        return np.full((), np.nan, dtype=per_sample.dtype)
-    return total / per_sample.size
+    divisor = values.size if divisor is None else divisor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return total / total.dtype.type(divisor)
 
 
-def _scale(grad, n, reduction):
-    """The gradient of the reduced loss from the gradient of each sample's loss."""
-    if reduction == "mean" and n > 0:
-        return grad / n
-    return grad
+def _scale(grad, divisor):
+    """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
+    if divisor == 1:
+        return grad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return grad / grad.dtype.type(divisor)
+
+
+def _xdivy(x, y):
+    """x / y with 0 / y = 0 (y is replaced by 1 where x == 0)."""
+    zero = x == 0
+    return np.where(zero, 0, x / np.where(zero, 1, y))
+
+
+def _xlogy(x, y):
+    """x log y with 0 log y = 0 (y is replaced by 1 where x == 0, so log never sees 0 there)."""
+    zero = x == 0
+    return np.where(zero, 0, x * np.log(np.where(zero, 1, y)))
+
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(probs, y):
-    return -np.where(y == 0, 0, y * np.log(np.where(y == 0, 1, probs))) - np.where((1 - y) == 0, 0, (1 - y) * np.log(np.where((1 - y) == 0, 1, (1 - probs))))
+    return -_xlogy(y, probs) - _xlogy(1 - y, 1 - probs)
 
 
 def _grad(probs, y):
-    return -np.where(y == 0, 0, y / np.where(y == 0, 1, probs)) + np.where((1 - y) == 0, 0, (1 - y) / np.where((1 - y) == 0, 1, (1 - probs)))
+    return -_xdivy(y, probs) + _xdivy(1 - y, 1 - probs)
 
 
 def _loss_and_grad(probs, y):
     t0 = 1 - y
     t1 = 1 - probs
-    return -np.where(t0 == 0, 0, t0 * np.log(np.where(t0 == 0, 1, t1))) - np.where(y == 0, 0, y * np.log(np.where(y == 0, 1, probs))), np.where(t0 == 0, 0, t0 / np.where(t0 == 0, 1, t1)) - np.where(y == 0, 0, y / np.where(y == 0, 1, probs))
+    return -_xlogy(t0, t1) - _xlogy(y, probs), _xdivy(t0, t1) - _xdivy(y, probs)
+
+
+def _loss_weighted(probs, y, w):
+    return -w*(_xlogy(y, probs) + _xlogy(1 - y, 1 - probs))
+
+
+def _grad_weighted(probs, y, w):
+    return w*(-_xdivy(y, probs) + _xdivy(1 - y, 1 - probs))
+
+
+def _loss_and_grad_weighted(probs, y, w):
+    t0 = 1 - y
+    t1 = 1 - probs
+    return -w*(_xlogy(t0, t1) + _xlogy(y, probs)), w*(_xdivy(t0, t1) - _xdivy(y, probs))
+
+
+def _loss_clamped(probs, y, w, m):
+    return -w*(y*np.maximum(m, np.log(probs)) + (1 - y)*np.maximum(m, np.log(1 - probs)))
+
+
+def _grad_clamped(probs, y, w, m):
+    t0 = 1 - probs
+    return w*(-_xdivy(y*np.heaviside(-m + np.log(probs), 0.5), probs) + _xdivy((1 - y)*np.heaviside(-m + np.log(t0), 0.5), t0))
+
+
+def _loss_and_grad_clamped(probs, y, w, m):
+    t0 = np.log(probs)
+    t1 = 1 - y
+    t2 = 1 - probs
+    t3 = np.log(t2)
+    return -w*(t1*np.maximum(m, t3) + y*np.maximum(m, t0)), w*(_xdivy(t1*np.heaviside(-m + t3, 0.5), t2) - _xdivy(y*np.heaviside(-m + t0, 0.5), probs))
 
 
 # --- public functions ---
 
 
-def _prepare(probs, target):
+def _weights(value, name, shape, dtype):
+    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
+    if value is None:
+        return None
+    a = _as_array(value, name)
+    try:
+        if np.broadcast_shapes(a.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of probs, {shape}") from None
+    if a.dtype.kind == "c" or not np.all(a >= 0):
+        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
+    return np.broadcast_to(a.astype(dtype, copy=False), shape)
+
+
+def _prepare(probs, target, weight):
     probs = _as_array(probs, "probs")
     target = _as_array(target, "target")
     if target.shape != probs.shape:
         raise ValueError(f"target: shape {target.shape} must equal the shape of probs, {probs.shape}")
-    if probs.size and not (np.all(probs >= 0) and np.all(probs <= 1)):
-        raise ValueError("probs: probabilities must lie in [0, 1]")
-    if target.size and not (np.all(target >= 0) and np.all(target <= 1)):
-        raise ValueError("target: values must lie in [0, 1]")
-    return probs, target
+    if probs.dtype.kind == "c" or not (np.all(probs >= 0) and np.all(probs <= 1)):
+        raise ValueError("probs: probabilities must lie in [0, 1] (and not be nan)")
+    if target.dtype.kind == "c" or not (np.all(target >= 0) and np.all(target <= 1)):
+        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
+    target = target.astype(probs.dtype, copy=False)
+    weight = _weights(weight, "weight", probs.shape, probs.dtype)
+    return probs, target, weight
 
 
-def loss(probs, target, *, reduction="mean"):
-    """Binary cross-entropy ``-(y log p + (1 - y) log(1 - p))`` with 0 log 0 = 0.
+def _clamp(log_clamp, dtype):
+    if log_clamp is None:
+        return None
+    if isinstance(log_clamp, bool) or not isinstance(log_clamp, (int, float, np.integer, np.floating)):
+        raise TypeError(f"log_clamp: expected None or a negative number, got {type(log_clamp).__name__}")
+    if not -np.inf < log_clamp < 0:
+        raise ValueError(f"log_clamp: {log_clamp!r} must be a finite negative number (PyTorch's is -100.0)")
+    return np.asarray(log_clamp, dtype=dtype)
 
-    probs, target: arrays of the same shape (target in [0, 1], probs in [0, 1]).
+
+def _kernel(name, probs, target, weight, clamp):
+    """The exact kernel, its weighted variant, or the clamped one (which takes the weight)."""
+    with np.errstate(divide="ignore"):  # log(0) = -inf is the exact value
+        if clamp is not None:
+            w = np.ones((), probs.dtype) if weight is None else weight
+            return globals()[f"_{name}_clamped"](probs, target, w, clamp)
+        if weight is not None:
+            return globals()[f"_{name}_weighted"](probs, target, weight)
+        return globals()[f"_{name}"](probs, target)
+
+
+def loss(probs, target, *, weight=None, reduction="mean", log_clamp=None):
+    """Binary cross-entropy of probabilities; PyTorch's ``F.binary_cross_entropy``.
+
+    Per element ``-w (y log p + (1 - y) log(1 - p))`` with 0 log 0 = 0.
+    probs, target: arrays of the same shape, both in [0, 1].
+    weight: optional w >= 0, broadcast to the shape of probs.
     reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
-    A certain wrong prediction (probs = 0 where target > 0, or 1 where target < 1) has an
-    infinite loss, exactly.
+    log_clamp: None (default) is exact: a certain wrong prediction (probs = 0 where
+        target > 0, or 1 where target < 1) has an infinite loss. A negative number m clamps
+        each log below at m as PyTorch does with m = -100.0: the loss stays finite (100 per
+        such element), at a cost: where a log is clamped the loss is flat, so its gradient
+        there is 0 and a prediction stuck at 0 or 1 gets no signal back. (PyTorch's backward
+        returns (p - y) / max(p (1 - p), 1e-12) instead, which is not the derivative of its
+        loss where p (1 - p) < 1e-12.)
     """
     _check_reduction(reduction)
-    probs, target = _prepare(probs, target)
-    with np.errstate(divide="ignore"):
-        return _reduce(_loss(probs, target), reduction)
+    probs, target, weight = _prepare(probs, target, weight)
+    return _reduce(_kernel("loss", probs, target, weight, _clamp(log_clamp, probs.dtype)), reduction)
 
 
-def grad(probs, target, *, reduction="mean"):
-    """The gradient of ``loss`` in ``probs``, same shape: ``-y / p + (1 - y) / (1 - p)``, divided by the number of elements for "mean"."""
+def grad(probs, target, *, weight=None, reduction="mean", log_clamp=None):
+    """The gradient of ``loss`` in ``probs``, same shape: ``w (-y / p + (1 - y) / (1 - p))`` with
+    0 / 0 = 0 (a term whose log is clamped contributes 0), divided by the number of elements
+    for "mean"."""
     _check_reduction(reduction)
-    probs, target = _prepare(probs, target)
-    with np.errstate(divide="ignore"):
-        return _scale(_grad(probs, target), probs.size, reduction)
+    probs, target, weight = _prepare(probs, target, weight)
+    g = _kernel("grad", probs, target, weight, _clamp(log_clamp, probs.dtype))
+    return _scale(g, probs.size if reduction == "mean" else 1)
 
 
-def loss_and_grad(probs, target, *, reduction="mean"):
+def loss_and_grad(probs, target, *, weight=None, reduction="mean", log_clamp=None):
     """``(loss, grad)`` computed together."""
     _check_reduction(reduction)
-    probs, target = _prepare(probs, target)
-    with np.errstate(divide="ignore"):
-        value, g = _loss_and_grad(probs, target)
-    return _reduce(value, reduction), _scale(g, probs.size, reduction)
+    probs, target, weight = _prepare(probs, target, weight)
+    value, g = _kernel("loss_and_grad", probs, target, weight, _clamp(log_clamp, probs.dtype))
+    return _reduce(value, reduction), _scale(g, probs.size if reduction == "mean" else 1)

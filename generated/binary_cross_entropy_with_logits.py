@@ -8,6 +8,8 @@ The computations below are printed from claims that `symxent verify binary_cross
 - logits_stable: L = max(z, 0) - z y + log(1 + exp(-|z|)) for every real z
 - gradient: with y_hat = sigma(z): dL/dz = sigma(z) - y
 - curvature_stable: d2L/dz2 = (1 - tanh(z/2)^2) / 4
+- weighted_pos_weight_stable: w L_q = w ((1 - y) z - (1 + (q - 1) y) (min(z, 0) - log(1 + exp(-|z|))))
+- weighted_pos_weight_gradient: d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
@@ -36,23 +38,25 @@ def _check_reduction(reduction):
         raise ValueError(f"reduction: {reduction!r} is not one of {', '.join(map(repr, _REDUCTIONS))}")
 
 
-def _reduce(per_sample, reduction):
-    """Mean over samples (nan for no samples), sum, or the per-sample values."""
+def _reduce(values, reduction, divisor=None):
+    """"none": the values; "sum": their total; "mean": the total over ``divisor`` (by default
+    the number of values), nan for 0/0 (an empty batch) as in PyTorch."""
     if reduction == "none":
-        return per_sample
-    total = np.sum(per_sample)
+        return values
+    total = np.sum(values)
     if reduction == "sum":
         return total
-    if per_sample.size == 0:
-        return np.full((), np.nan, dtype=per_sample.dtype)
-    return total / per_sample.size
+    divisor = values.size if divisor is None else divisor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return total / total.dtype.type(divisor)
 
 
-def _scale(grad, n, reduction):
-    """The gradient of the reduced loss from the gradient of each sample's loss."""
-    if reduction == "mean" and n > 0:
-        return grad / n
-    return grad
+def _scale(grad, divisor):
+    """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
+    if divisor == 1:
+        return grad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return grad / grad.dtype.type(divisor)
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---
@@ -73,43 +77,90 @@ def _hessian(z):
     return 1/4 - 1/4*np.tanh((1/2)*z)**2
 
 
+def _loss_weighted(logits, y, q, w):
+    return w*(logits*(1 - y) - (y*(q - 1) + 1)*(-np.log1p(np.exp(-abs(logits))) + np.minimum(0, logits)))
+
+
+def _grad_weighted(logits, y, q, w):
+    return w*(-q*y + (y*(q - 1) + 1)*((1/2)*np.tanh((1/2)*logits) + 1/2))
+
+
+def _loss_and_grad_weighted(logits, y, q, w):
+    t0 = y*(q - 1) + 1
+    return w*(logits*(1 - y) - t0*(-np.log1p(np.exp(-abs(logits))) + np.minimum(0, logits))), w*(-q*y + t0*((1/2)*np.tanh((1/2)*logits) + 1/2))
+
+
 # --- public functions ---
 
 
-def _prepare(logits, target):
+def _weights(value, name, shape, dtype):
+    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
+    if value is None:
+        return None
+    a = _as_array(value, name)
+    try:
+        if np.broadcast_shapes(a.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of logits, {shape}") from None
+    if a.dtype.kind == "c" or not np.all(a >= 0):
+        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
+    return np.broadcast_to(a.astype(dtype, copy=False), shape)
+
+
+def _prepare(logits, target, weight, pos_weight):
     logits = _as_array(logits, "logits")
     target = _as_array(target, "target")
     if target.shape != logits.shape:
         raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
-    if target.size and not (np.all(target >= 0) and np.all(target <= 1)):
-        raise ValueError("target: values must lie in [0, 1]")
-    return logits, target
+    if target.dtype.kind == "c" or not (np.all(target >= 0) and np.all(target <= 1)):
+        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
+    target = target.astype(logits.dtype, copy=False)
+    weight = _weights(weight, "weight", logits.shape, logits.dtype)
+    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype)
+    if weight is None and pos_weight is None:
+        return logits, target, None
+    one = np.ones((), logits.dtype)
+    return logits, target, (one if pos_weight is None else pos_weight, one if weight is None else weight)
 
 
-def loss(logits, target, *, reduction="mean"):
-    """Binary cross-entropy from logits, ``max(z, 0) - z y + log(1 + exp(-|z|))``.
+def _kernel(name, logits, target, weights):
+    """The plain kernel, or the one with pos_weight q and weight w."""
+    if weights is None:
+        return globals()[f"_{name}"](logits, target)
+    return globals()[f"_{name}_weighted"](logits, target, *weights)
 
-    logits, target: arrays of the same shape (target in [0, 1]).
+
+def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
+    """Binary cross-entropy from logits; PyTorch's ``F.binary_cross_entropy_with_logits``.
+
+    Per element, ``w ((1 - y) z - (1 + (q - 1) y) log sigmoid(z))`` computed as
+    ``max(z, 0) - z y + log(1 + exp(-|z|))`` when q = w = 1 (no overflow for any z).
+    logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
+    weight: optional w >= 0, broadcast to the shape of logits.
+    pos_weight: optional q >= 0 weighting the positive term, broadcast along the last axis
+        (shape (C,) for C outputs per sample, as in PyTorch).
     reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
     """
     _check_reduction(reduction)
-    logits, target = _prepare(logits, target)
-    return _reduce(_loss(logits, target), reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    return _reduce(_kernel("loss", logits, target, weights), reduction)
 
 
-def grad(logits, target, *, reduction="mean"):
-    """The gradient of ``loss`` in ``logits``, same shape: ``sigmoid(z) - y``, divided by the number of elements for "mean"."""
+def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
+    """The gradient of ``loss`` in ``logits``, same shape: ``w ((1 + (q - 1) y) sigmoid(z) - q y)``
+    (``sigmoid(z) - y`` for q = w = 1), divided by the number of elements for "mean"."""
     _check_reduction(reduction)
-    logits, target = _prepare(logits, target)
-    return _scale(_grad(logits, target), logits.size, reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    return _scale(_kernel("grad", logits, target, weights), logits.size if reduction == "mean" else 1)
 
 
-def loss_and_grad(logits, target, *, reduction="mean"):
-    """``(loss, grad)`` computed together."""
+def loss_and_grad(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
+    """``(loss, grad)`` computed together (shared subexpressions)."""
     _check_reduction(reduction)
-    logits, target = _prepare(logits, target)
-    value, g = _loss_and_grad(logits, target)
-    return _reduce(value, reduction), _scale(g, logits.size, reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    value, g = _kernel("loss_and_grad", logits, target, weights)
+    return _reduce(value, reduction), _scale(g, logits.size if reduction == "mean" else 1)
 
 
 def hessian(z):

@@ -9,6 +9,10 @@ The computations below are printed from claims that `symxent verify softmax_cros
 - gradient_general: J^T dL/dp = sum(y) p_j - y_j for any targets
 - loss_onehot_stable: -log p_c = log sum_k exp(z_k - max z) - (z_c - max z)
 - gradient_onehot: with one-hot target c, dL/dz_j = p_j - delta_jc
+- options_loss_stable: L_w = (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) with -log p_k = log sum_r exp(z_r - max z) - (z_k - max z)
+- options_gradient: dL_w/dz_j = (1 - eps) w_c (p_j - delta_jc) + (eps/K) (p_j sum_k w_k - w_j)
+- soft_options_loss_stable: L_wy = sum_k t_k (log sum_r exp(z_r - max z) - (z_k - max z)), t_k = w_k ((1 - eps) y_k + eps/K)
+- soft_options_gradient: dL_wy/dz_j = p_j sum_k t_k - t_j with t_k = w_k ((1 - eps) y_k + eps/K)
 - hessian: d2L/dz_j dz_l = p_j (delta_jl - p_l), independent of y
 - hvp: sum_l H_jl v_l = p_j (v_j - sum_l p_l v_l)
 
@@ -50,23 +54,25 @@ def _check_reduction(reduction):
         raise ValueError(f"reduction: {reduction!r} is not one of {', '.join(map(repr, _REDUCTIONS))}")
 
 
-def _reduce(per_sample, reduction):
-    """Mean over samples (nan for no samples), sum, or the per-sample values."""
+def _reduce(values, reduction, divisor=None):
+    """"none": the values; "sum": their total; "mean": the total over ``divisor`` (by default
+    the number of values), nan for 0/0 (an empty batch) as in PyTorch."""
     if reduction == "none":
-        return per_sample
-    total = np.sum(per_sample)
+        return values
+    total = np.sum(values)
     if reduction == "sum":
         return total
-    if per_sample.size == 0:
-        return np.full((), np.nan, dtype=per_sample.dtype)
-    return total / per_sample.size
+    divisor = values.size if divisor is None else divisor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return total / total.dtype.type(divisor)
 
 
-def _scale(grad, n, reduction):
-    """The gradient of the reduced loss from the gradient of each sample's loss."""
-    if reduction == "mean" and n > 0:
-        return grad / n
-    return grad
+def _scale(grad, divisor):
+    """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
+    if divisor == 1:
+        return grad
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return grad / grad.dtype.type(divisor)
 
 
 # --- kernels: printed from the proven expressions (class axis last) ---
@@ -96,6 +102,46 @@ def _loss_and_grad_index(z, c):
     return (np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0], t1/t2 - (np.arange(K) == c[..., None])
 
 
+def _loss_index_options(z, c, w, eps):
+    K = z.shape[-1]
+    t0 = eps[..., None]
+    t1 = -np.max(z, axis=-1, keepdims=True)
+    t2 = t1 + z
+    t3 = np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))
+    return ((1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + t0*np.sum(w*(t3 - t2), axis=-1, keepdims=True)/K)[..., 0]
+
+
+def _loss_and_grad_index_options(z, c, w, eps):
+    K = z.shape[-1]
+    t0 = eps[..., None]
+    t1 = t0/K
+    t2 = -np.max(z, axis=-1, keepdims=True)
+    t3 = t2 + z
+    t4 = np.exp(t3)
+    t5 = np.sum(t4, axis=-1, keepdims=True)
+    t6 = np.log(t5)
+    t7 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)
+    t8 = 1/t5
+    return (t1*np.sum(w*(t6 - t3), axis=-1, keepdims=True) + t7*(t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t1*(t4*t8*np.sum(w, axis=-1, keepdims=True) - w) + t7*(t4*t8 - (np.arange(K) == c[..., None]))
+
+
+def _loss_probs_options(z, y, w, eps):
+    K = z.shape[-1]
+    t0 = eps[..., None]
+    t1 = z - np.max(z, axis=-1, keepdims=True)
+    return (np.sum(w*(y*(1 - t0) + t0/K)*(np.log(np.sum(np.exp(t1), axis=-1, keepdims=True)) - t1), axis=-1, keepdims=True))[..., 0]
+
+
+def _loss_and_grad_probs_options(z, y, w, eps):
+    K = z.shape[-1]
+    t0 = eps[..., None]
+    t1 = w*(y*(1 - t0) + t0/K)
+    t2 = z - np.max(z, axis=-1, keepdims=True)
+    t3 = np.exp(t2)
+    t4 = np.sum(t3, axis=-1, keepdims=True)
+    return (np.sum(t1*(np.log(t4) - t2), axis=-1, keepdims=True))[..., 0], -t1 + t3*np.sum(t1, axis=-1, keepdims=True)/t4
+
+
 def _hessian(z):
     K = z.shape[-1]
     t0 = np.max(z, axis=-1, keepdims=True)
@@ -113,59 +159,136 @@ def _hvp(z, v):
 # --- public functions ---
 
 
-def _prepare(logits, target, axis):
-    """Logits with the class axis last, and the target as class indices or probabilities."""
+def _class_weights(weight, k, dtype):
+    """``weight`` as a length-K array of ``dtype``; None means every class weighs 1."""
+    if weight is None:
+        return None
+    w = _as_array(weight, "weight")
+    if w.shape != (k,):
+        raise ValueError(f"weight: expected one weight per class, shape ({k},); got shape {w.shape}")
+    if w.dtype.kind == "c" or not np.all(w >= 0):
+        raise ValueError("weight: class weights must be real and non-negative (and not nan)")
+    return w.astype(dtype, copy=False)
+
+
+def _smoothing(label_smoothing):
+    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.integer, np.floating)):
+        raise TypeError(f"label_smoothing: expected a number in [0, 1], got {type(label_smoothing).__name__}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing: {label_smoothing!r} is outside [0, 1]")
+    return float(label_smoothing)
+
+
+def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
+    """Validated inputs, class axis last: (z, target, is_index, keep, w, eps)."""
     logits = _as_array(logits, "logits")
     z = _class_last(logits, axis, "logits")
-    t = np.asarray(target)
+    eps = _smoothing(label_smoothing)
+    k = z.shape[-1]
+    w = _class_weights(weight, k, z.dtype)
+    try:
+        t = np.asarray(target)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"target: expected an array, got {type(target).__name__} ({exc})") from None
+    batch = z.shape[:-1]
     if t.dtype.kind in "iu":
-        batch = z.shape[:-1]
+        if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+            raise TypeError(f"ignore_index: expected an integer, got {ignore_index!r}")
         if t.shape != batch:
-            raise ValueError(
-                f"target: class indices must have the logits' shape without the class axis, {batch}; got {t.shape}")
-        k = z.shape[-1]
-        if t.size and (t.min() < 0 or t.max() >= k):
-            bad = t[(t < 0) | (t >= k)].flat[0]
-            raise ValueError(f"target: class index {bad} is out of range; valid: 0..{k - 1}")
-        return z, t, True
+            raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
+                             f"{batch}; got {t.shape}")
+        keep = t != ignore_index
+        bad = keep & ((t < 0) | (t >= k))
+        if np.any(bad):
+            raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1} "
+                             f"(or ignore_index={ignore_index})")
+        return z, np.where(keep, t, 0), True, keep, w, eps
+    if t.dtype.kind == "b":
+        raise TypeError("target: booleans are neither class indices nor probabilities; use integers or floats")
     if t.dtype.kind not in "fc":
         raise TypeError(f"target: expected integer class indices or float probabilities, got dtype {t.dtype}")
     if t.shape != logits.shape:
-        raise ValueError(f"target: probabilities must have the logits' shape {logits.shape}; got {t.shape}")
-    return z, np.moveaxis(t, axis, -1), False
+        hint = " (float targets are probabilities; class indices must be integers)" if t.shape == batch else ""
+        raise ValueError(f"target: probabilities must have the logits' shape {logits.shape}; got {t.shape}{hint}")
+    return z, np.moveaxis(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
 
 
-def loss(logits, target, *, reduction="mean", axis=-1):
-    """Softmax cross-entropy ``-sum_k y_k log softmax(logits)_k`` of each sample, reduced.
+def _per_sample(z, t, is_index, keep, w, eps, with_grad):
+    """Each sample's loss (and gradient of it), and the divisor of "mean"."""
+    options = w is not None or eps != 0.0
+    if options:
+        args = (z, t, np.broadcast_to(w if w is not None else np.ones(z.shape[-1], z.dtype), z.shape),
+                np.asarray(eps, dtype=z.dtype))
+        kernel = ((_loss_and_grad_index_options if with_grad else _loss_index_options) if is_index else
+                  (_loss_and_grad_probs_options if with_grad else _loss_probs_options))
+    else:
+        args = (z, t)
+        kernel = ((_loss_and_grad_index if with_grad else _loss_index) if is_index else
+                  (_loss_and_grad_probs if with_grad else _loss_probs))
+    out = kernel(*args)
+    value, g = out if with_grad else (out, None)
+    if not is_index:
+        return value, g, value.size  # probability targets: "mean" is over samples
+    if not np.all(keep):
+        # Ignored samples add nothing; where() rather than a product so their nan logits stay
+        # out of the loss (the gradient row of such a sample is nan, as PyTorch's is).
+        value = np.where(keep, value, 0).astype(value.dtype, copy=False)
+        if g is not None:
+            g = g * keep[..., None]
+    divisor = np.sum(keep) if w is None else np.sum(np.where(keep, w[t], 0))
+    return value, g, divisor
 
-    logits: (..., K, ...) with the classes along ``axis``.
-    target: integer class indices, shape of logits without the class axis; or probabilities,
-        shape of logits (soft targets; one-hot is the special case).
-    reduction: "mean" over samples (nan for no samples), "sum", or "none" (per sample).
+
+def _mean_divisor(divisor, reduction):
+    return divisor if reduction == "mean" else 1
+
+
+def loss(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1):
+    """Softmax cross-entropy of each sample, reduced; PyTorch's ``F.cross_entropy`` semantics.
+
+    logits: (..., K, ...) with the K classes along ``axis`` (PyTorch's layout (N, K, d1, ...) is
+        ``axis=1``).
+    target: integer class indices, the logits' shape without the class axis; or probabilities,
+        the logits' shape (soft targets, used as given: they need not sum to 1).
+    weight: optional (K,) non-negative class weights w.
+    ignore_index: index targets equal to it add no loss, gradient or weight.
+    label_smoothing: eps in [0, 1]. An index target c is the cross-entropy
+        (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k); a probability target y is mixed
+        as (1 - eps) y + eps/K (then weighted by w).
+    reduction: "none" (per sample), "sum", or "mean": for index targets the sum divided by the
+        sum of w[target] over the samples not ignored (their number without weights); for
+        probability targets divided by the number of samples. An empty batch, or one whose
+        samples are all ignored, has mean nan (0/0), as in PyTorch.
     """
     _check_reduction(reduction)
-    z, t, indices = _prepare(logits, target, axis)
-    per_sample = _loss_index(z, t) if indices else _loss_probs(z, t)
-    return _reduce(per_sample, reduction)
+    z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
+    value, _, divisor = _per_sample(z, t, is_index, keep, w, eps, with_grad=False)
+    return _reduce(value, reduction, _mean_divisor(divisor, reduction))
 
 
-def loss_and_grad(logits, target, *, reduction="mean", axis=-1):
-    """The loss (as ``loss``) and its gradient in the logits (same shape as logits).
+def loss_and_grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0,
+                  axis=-1):
+    """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
 
-    The gradient is ``sum(y) softmax(logits) - y`` per sample (``p - y`` for targets that sum to
-    1), divided by the number of samples for "mean"; with "none" it is the gradient of the sum
-    of the per-sample losses.
+    Per sample the gradient is ``sum(t) softmax(logits) - t`` for the effective target t
+    (t = y for plain probability targets, so ``p - y`` when y sums to 1; see ``loss`` for the
+    weighted and smoothed t), divided as the loss is for "mean". With "none" it is the
+    gradient of the sum of the per-sample losses. When every sample is ignored the mean is nan
+    and the gradient 0, as in PyTorch.
     """
     _check_reduction(reduction)
-    z, t, indices = _prepare(logits, target, axis)
-    per_sample, g = _loss_and_grad_index(z, t) if indices else _loss_and_grad_probs(z, t)
-    g = _scale(g.astype(z.dtype, copy=False), per_sample.size, reduction)
-    return _reduce(per_sample, reduction), np.moveaxis(g, -1, axis)
+    z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
+    value, g, divisor = _per_sample(z, t, is_index, keep, w, eps, with_grad=True)
+    divisor = _mean_divisor(divisor, reduction)
+    # All samples ignored: PyTorch's mean is nan (0/0) but its gradient 0, not 0/0.
+    g = _scale(g, divisor if not is_index or np.any(keep) else 1)
+    return _reduce(value, reduction, divisor), np.moveaxis(g, -1, axis)
 
 
-def grad(logits, target, *, reduction="mean", axis=-1):
+def grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1):
     """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
-    return loss_and_grad(logits, target, reduction=reduction, axis=axis)[1]
+    return loss_and_grad(logits, target, weight=weight, ignore_index=ignore_index, reduction=reduction,
+                         label_smoothing=label_smoothing, axis=axis)[1]
 
 
 def hessian(logits):

@@ -115,6 +115,10 @@ def _lower(e: sp.Basic, layout: tuple[sp.Symbol, ...], ctx: _Context) -> sp.Expr
         raise CodegenError(f"{ctx.derivation}: index {index} of {e} is neither an output axis nor a class-index argument")
     if isinstance(e, sp.Symbol):
         if e in ctx.scalars:
+            if ctx.arrays and m:
+                # A scalar of a class-axis kernel is per sample (or 0-d): it broadcasts against
+                # the class slots, so it gets one trailing axis per slot.
+                return Ref(sp.Symbol(ctx.scalars[e]), sp.Symbol(_spec(m, None)))
             return sp.Symbol(ctx.scalars[e])
         if e in ctx.dims:
             return sp.Symbol("K")
@@ -177,6 +181,7 @@ class ClassAxisPrinter(NumPyPrinter):
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
         self.first_array = first_array
         self.uses_size = False  # whether the printed code refers to K, the number of classes
+        self.helpers: set[str] = set()  # module-level helper functions the code calls
 
     def _module_format(self, fqn: str, register: bool = True) -> str:
         if fqn.startswith("numpy."):
@@ -245,15 +250,34 @@ class ClassAxisPrinter(NumPyPrinter):
         return self.parenthesize(e, PRECEDENCE["Mul"])
 
     def _print_xlogy(self, e: sp.Basic) -> str:
-        # x log y with 0 log 0 = 0: y is replaced by 1 where x == 0, so log never sees 0 there.
-        x, y = (self._operand(a) for a in e.args)
-        where = self._module_format("numpy.where")
-        return f"{where}({x} == 0, 0, {x} * {self._module_format('numpy.log')}({where}({x} == 0, 1, {y})))"
+        self.helpers.add("_xlogy")
+        return f"_xlogy({', '.join(self._print(a) for a in e.args)})"
 
     def _print_xdivy(self, e: sp.Basic) -> str:
-        x, y = (self._operand(a) for a in e.args)
-        where = self._module_format("numpy.where")
-        return f"{where}({x} == 0, 0, {x} / {where}({x} == 0, 1, {y}))"
+        self.helpers.add("_xdivy")
+        return f"_xdivy({', '.join(self._print(a) for a in e.args)})"
+
+    def _print_Heaviside(self, e: sp.Heaviside) -> str:
+        # Not SymPy's Piecewise/select form: that builds float64 lists and breaks float32.
+        arg, at_zero = e.args if len(e.args) == 2 else (e.args[0], sp.Rational(1, 2))
+        return f"{self._module_format('numpy.heaviside')}({self._print(arg)}, {float(at_zero)!r})"
+
+
+# The 0 log 0 = 0 and 0 / 0 = 0 conventions of the proven expressions, emitted once per module
+# that prints them: a function evaluates each argument once, where inlined np.where would
+# repeat it.
+HELPERS = {
+    "_xlogy": '''def _xlogy(x, y):
+    """x log y with 0 log y = 0 (y is replaced by 1 where x == 0, so log never sees 0 there)."""
+    zero = x == 0
+    return np.where(zero, 0, x * np.log(np.where(zero, 1, y)))
+''',
+    "_xdivy": '''def _xdivy(x, y):
+    """x / y with 0 / y = 0 (y is replaced by 1 where x == 0)."""
+    zero = x == 0
+    return np.where(zero, 0, x / np.where(zero, 1, y))
+''',
+}
 
 
 # --- kernels -------------------------------------------------------------------------------
@@ -268,6 +292,7 @@ class KernelSource:
     outputs: tuple[str, ...]
     source: str
     imports: tuple[str, ...]
+    helpers: tuple[str, ...] = ()
 
 
 def stable_forms(derivation: Derivation) -> dict[sp.Basic, sp.Expr]:
@@ -318,7 +343,7 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     lines.append(f"    return {', '.join(results)}")
     imports = tuple(sorted(printer.module_imports.get("numpy", ())))
     return KernelSource(kernel.name, tuple(n for n, _ in kernel.args), tuple(o.name for o in kernel.outputs),
-                        "\n".join(lines) + "\n", imports)
+                        "\n".join(lines) + "\n", imports, tuple(sorted(printer.helpers)))
 
 
 # --- modules -------------------------------------------------------------------------------
@@ -364,6 +389,7 @@ def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
         version=__version__,
         options=dict(sorted(module.options.items())),
         kernel_claims={k.name: k.outputs[0].claim for k in module.kernels},
+        helpers="\n\n".join(HELPERS[h] for h in sorted({h for k in kernels.values() for h in k.helpers})),
     )
     return GeneratedFile(derivation.name, module.name, f"{module.name}.py", text)
 

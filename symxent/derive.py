@@ -44,6 +44,7 @@ __all__ = [
     "unfold",
     "sign_cases",
     "xdivy",
+    "xlog1py",
     "xlogy",
     "zero_residual",
 ]
@@ -103,6 +104,32 @@ class xdivy(sp.Function):
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return r"\frac{%s}{%s}" % (printer._print(self.args[0]), printer._print(self.args[1]))
+
+
+class xlog1py(sp.Function):
+    """``x * log(1 + y)`` with ``0 * log(1 + y) = 0`` even at ``y = -1`` (scipy's ``xlog1py``).
+
+    ``log1p`` keeps ``log(1 + y)`` accurate for small ``y``, where ``log`` of the rounded
+    ``1 + y`` would not be. Printed for NumPy by ``_numpycode`` (SymPy's printer hook): the
+    argument of ``log1p`` is masked where ``x == 0``, so no warning is raised there.
+    """
+
+    nargs = 2
+
+    def _eval_rewrite_as_log(self, x: sp.Expr, y: sp.Expr, **kwargs: object) -> sp.Expr:
+        return x * sp.log(1 + y)
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        x, y = self.args
+        return log1p(y) if argindex == 1 else xdivy(x, 1 + y)
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return r"%s \log\left(%s\right)" % (printer.parenthesize(self.args[0], 50), printer._print(1 + self.args[1]))
+
+    def _numpycode(self, printer: sp.printing.numpy.NumPyPrinter) -> str:
+        x, y = (printer.parenthesize(a, 50) for a in self.args)
+        where, log1p_ = printer._module_format("numpy.where"), printer._module_format("numpy.log1p")
+        return f"{where}({x} == 0, 0, {x} * {log1p_}({where}({x} == 0, 0, {y})))"
 
 
 class At(sp.Expr):
@@ -331,6 +358,11 @@ def evaluate(expr: sp.Expr, ranges: Mapping[sp.Symbol, sp.Symbol]) -> sp.Expr:
             return out if isinstance(out, sp.Sum) and out.function == body else rec(out)
         if isinstance(e, (sp.Derivative, sp.Limit, sp.Subs, At, sp.Product)):
             inner = rec(e.args[0])
+            if isinstance(e, sp.Derivative) and inner.has(sp.log):
+                # log(exp(z_k) / sum exp) -> z_k - log(sum exp) where SymPy knows the factors
+                # are positive (an exact rewrite): differentiating the split form is far
+                # cheaper than the quotient rule under a log, and simplifies to the same.
+                inner = sp.expand_log(inner, deep=True)
             node = e.func(inner, *e.args[1:]) if inner != e.args[0] else e
             out = node.doit(deep=False) if not isinstance(node, At) else node.doit()
             return e if out == e else rec(out)
@@ -514,6 +546,7 @@ def _rewrite_special(expr: sp.Expr) -> sp.Expr:
     expr = _opaque_shifts(expr)
     expr = expr.replace(lambda e: isinstance(e, xlogy), lambda e: e.args[0] * sp.log(e.args[1]))
     expr = expr.replace(lambda e: isinstance(e, xdivy), lambda e: e.args[0] / e.args[1])
+    expr = expr.replace(lambda e: isinstance(e, xlog1py), lambda e: e.args[0] * sp.log(1 + e.args[1]))
     expr = expr.replace(lambda e: isinstance(e, log1p), lambda e: sp.log(1 + e.args[0]))
     if expr.has(sp.tanh, sp.sinh, sp.cosh):
         expr = expr.rewrite(sp.exp)
@@ -532,7 +565,11 @@ def sign_cases(expr: sp.Expr) -> list[dict[sp.Basic, sp.Expr]]:
             atoms |= _real_atoms(arg)
     if not atoms:
         return [{}]
-    ordered = sorted(atoms, key=sp.default_sort_key)
+    # A positive (negative) atom has one sign: substituting -t for it would be unsound for
+    # the rest of the expression (log(-t)) and is never needed.
+    ordered = sorted((a for a in atoms if not (a.is_positive or a.is_negative)), key=sp.default_sort_key)
+    if not ordered:
+        return [{}]
     if len(ordered) > 4:
         raise ValueError(f"too many sign cases to split: {ordered}")
     cases = []
@@ -551,16 +588,58 @@ def _real_atoms(expr: sp.Expr) -> set[sp.Basic]:
     return found
 
 
+def _has_reciprocal(e: sp.Basic) -> bool:
+    return any(a.is_Pow and a.exp.is_negative for a in sp.preorder_traversal(e))
+
+
+def _common_numerator(expr: sp.Expr) -> sp.Expr | None:
+    """The numerator of ``expr`` over the product of its terms' denominators, or None.
+
+    Each term of the distributed sum is ``c * prod(b_i ** -e_i) * rest``; multiplying every
+    term by the least common multiple of those powers (base by base, no GCDs) leaves a
+    polynomial. None when a denominator nests another fraction (then ``together`` is used).
+    """
+    split = []
+    lcd: dict[sp.Expr, int] = {}
+    for term in sp.Add.make_args(sp.expand_mul(expr)):
+        numerator, denominator = [], {}
+        for f in sp.Mul.make_args(term):
+            if f.is_Pow and f.exp.is_Integer and f.exp < 0:
+                if _has_reciprocal(f.base):
+                    return None
+                denominator[f.base] = denominator.get(f.base, 0) - int(f.exp)
+            elif f.is_Rational and f.q != 1:
+                numerator.append(sp.Integer(f.p))
+                q = sp.Integer(f.q)
+                denominator[q] = denominator.get(q, 0) + 1
+            elif _has_reciprocal(f):
+                return None
+            else:
+                numerator.append(f)
+        split.append((numerator, denominator))
+        for base, e in denominator.items():
+            lcd[base] = max(lcd.get(base, 0), e)
+    terms = []
+    for numerator, denominator in split:
+        missing = [base ** (e - denominator.get(base, 0)) for base, e in lcd.items() if e > denominator.get(base, 0)]
+        terms.append(sp.Mul(*numerator, *missing))
+    return sp.Add(*terms)
+
+
 def _rational_zero(expr: sp.Expr) -> bool | None:
     """Decide ``expr == 0`` for a rational function of its symbols; None if it is not one.
 
-    Over a common denominator (``together``, an exact rewrite), the expression is zero exactly
-    when the expanded numerator is. This avoids the GCDs of field arithmetic, which are slow
-    in the dozens of variables of the batched derivations.
+    Over a common denominator (an exact rewrite; the denominators are nonzero wherever the
+    expression is defined), the expression is zero exactly when the expanded numerator is.
+    The base-by-base common denominator of :func:`_common_numerator` is tried first: the
+    GCDs of ``together`` and of field arithmetic dominate the run time in the dozens of
+    variables of these derivations.
     """
     if expr.atoms(sp.Function):
         return None
-    numerator, _ = sp.fraction(sp.together(expr))
+    numerator = _common_numerator(expr)
+    if numerator is None:
+        numerator, _ = sp.fraction(sp.together(expr))
     return sp.expand(numerator) == 0
 
 
@@ -595,6 +674,40 @@ def _exp_symbols(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Symbol, sp.Expr]]:
     return new, {sym: m for m, sym in table.items()}
 
 
+@functools.lru_cache(maxsize=1024)
+def _common_denominator(base: sp.Expr) -> sp.Expr:
+    """``base`` as one canonical fraction (the same base recurs in every instance of a proof)."""
+    return sp.cancel(sp.together(base))
+
+
+def _power_symbols(expr: sp.Expr) -> sp.Expr:
+    """Replace each power with a symbolic exponent, ``b**(k e + n)``, by ``P**k * b**n``.
+
+    ``P`` is one opaque symbol per (base, symbolic part ``e``) and ``k``, ``n`` are integers,
+    so ``(1 - p)**gamma`` and ``(1 - p)**(gamma - 1)`` (the focal loss and its derivative)
+    become ``P`` and ``P / (1 - p)``, and their identities rational ones. The base is kept
+    whole (put over a common denominator, not split into factors): ``b**(e + n) = b**e b**n``
+    and ``b**(k e) = (b**e)**k`` hold for every non-zero ``b`` and integers ``k``, ``n``, so
+    as with logarithms, zero with the symbols independent implies zero for their values.
+    """
+    powers = sorted((x for x in expr.atoms(sp.Pow) if x.exp.free_symbols), key=sp.default_sort_key)
+    if not powers:
+        return expr
+    table: dict[tuple[sp.Expr, sp.Expr], sp.Symbol] = {}
+    replacements = {}
+    for power in powers:
+        number, symbolic = power.exp.as_coeff_Add()
+        times, core = symbolic.as_coeff_Mul()
+        if not (number.is_Integer and times.is_Integer):
+            number, times, core = sp.Integer(0), sp.Integer(1), power.exp
+        base = _common_denominator(power.base)
+        key = (base, core)
+        if key not in table:
+            table[key] = sp.Symbol(f"P_{len(table)}")
+        replacements[power] = table[key] ** times * base**number
+    return expr.xreplace(replacements)
+
+
 def _normal_zero(expr: sp.Expr) -> sp.Expr:
     """A canonical form in which the identities of this family become rational identities.
 
@@ -616,6 +729,7 @@ def _normal_zero(expr: sp.Expr) -> sp.Expr:
     e = e.xreplace({sp.log(sym): m for sym, m in exps.items()})
     logs = sorted((x for x in e.atoms(sp.log) if not x.args[0].is_number), key=sp.default_sort_key)
     e = e.xreplace({x: sp.Symbol(f"L_{n}", real=True) for n, x in enumerate(logs)})
+    e = _power_symbols(e)
     decided = _rational_zero(e)
     if decided is True:
         return sp.Integer(0)
@@ -639,12 +753,32 @@ def prepare(expr: sp.Expr, *, ranges: Mapping[sp.Symbol, sp.Symbol], assumptions
     return apply_assumptions(e, assumptions, sizes=sizes, ranges=ranges), None
 
 
+def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
+    """Each term ``delta_ab X(a, b)`` as ``delta_ab X(a, a)``: sound, since the term vanishes
+    unless a = b. Lets symbolic-K proofs see that ``delta_jc (w_c - w_j)`` is zero."""
+    out = []
+    for term in sp.Add.make_args(sp.expand(expr)):
+        deltas = [f for f in sp.Mul.make_args(term)
+                  if isinstance(f, sp.KroneckerDelta) and all(isinstance(a, sp.Symbol) for a in f.args)]
+        if deltas:
+            delta = deltas[0]
+            a, b = sorted(delta.args, key=sp.default_sort_key)
+            rest = sp.Mul(*[f for f in sp.Mul.make_args(term) if f is not delta])
+            term = delta * rest.xreplace({b: a})
+        out.append(term)
+    return sp.Add(*out)
+
+
 def decide_zero(prepared: sp.Expr, table: SumTable | None = None) -> sp.Expr:
     """0 when the prepared expression is identically zero, else a simplified residual."""
     residuals = []
     for case in sign_cases(prepared):
         branch = prepared.xreplace(case) if case else prepared
         r = _normal_zero(branch)
+        if r != 0 and r.has(sp.KroneckerDelta):
+            numerator, denominator = sp.fraction(r)
+            numerator = sp.expand(_collapse_deltas(numerator))
+            r = sp.Integer(0) if numerator == 0 else numerator / denominator
         if r != 0:
             r = sp.simplify(r)
         if r != 0:

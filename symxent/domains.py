@@ -25,6 +25,8 @@ def draw(domain: str, shape: tuple[int, ...], rng: np.random.Generator, scale: f
         return rng.normal(0.0, scale, size=shape)
     if domain == "positive":
         return np.exp(rng.normal(0.0, 1.0, size=shape))
+    if domain == "negative":
+        return -np.exp(rng.normal(0.0, 1.0, size=shape))
     if domain == "unit_interval":
         return rng.uniform(0.02, 0.98, size=shape)
     if domain == "simplex":

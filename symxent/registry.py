@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 # Numeric domains a variable can be sampled from (see symxent.verify.sample).
-DOMAINS = ("real", "simplex", "unit_interval", "positive", "real_vector")
+DOMAINS = ("real", "simplex", "unit_interval", "positive", "negative", "real_vector")
 
 RELATIONS = ("==", ">=", ">")
 

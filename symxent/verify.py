@@ -278,13 +278,14 @@ def _finite_difference_checks(d: Derivation, module: Module, generated: types.Mo
         analytic = kind == "gradient" and _analytic(d, module, value_name)
         for shape in ((3,), (4, 5), (2, 3, 6)):
             x, extra = _module_inputs(d, module, shape, rng)
-            if kind == "gradient":  # d/dx of the summed loss
-                g = np.asarray(deriv_fn(x, *extra, reduction="sum"))
-                fd = _central(lambda t: float(np.real(value_fn(t, *extra, reduction="sum"))), x)
-                worst_fd = max(worst_fd, _rel_error(g, fd))
-                if analytic:
-                    cs = _complex_step(lambda t: value_fn(t, *extra, reduction="sum"), x)
-                    worst_cs = max(worst_cs, _rel_error(g, cs))
+            if kind == "gradient":  # d/dx of the summed loss, plain and with every keyword option
+                for kw in ({}, _keyword_options(module, shape, rng)) if module.options.get("keywords") else ({},):
+                    g = np.asarray(deriv_fn(x, *extra, reduction="sum", **kw))
+                    fd = _central(lambda t: float(np.real(value_fn(t, *extra, reduction="sum", **kw))), x)
+                    worst_fd = max(worst_fd, _rel_error(g, fd))
+                    if analytic:
+                        cs = _complex_step(lambda t: value_fn(t, *extra, reduction="sum", **kw), x)
+                        worst_cs = max(worst_cs, _rel_error(g, cs))
             elif kind == "hessian":  # per-sample Jacobian of the per-sample gradient
                 fd = _jacobian_fd(lambda t: np.asarray(value_fn(t, *extra, reduction="none")), x,
                                   module.options.get("class_axis", True))
@@ -304,6 +305,17 @@ def _finite_difference_checks(d: Derivation, module: Module, generated: types.Mo
             checks.append(NumericCheck(d.name, f"{module.name}.{derivative_name}", f"vs complex step of {value_name}",
                                        worst_cs, TOL_CS, worst_cs <= TOL_CS))
     return checks
+
+
+def _keyword_options(module: Module, shape: tuple[int, ...], rng: np.random.Generator) -> dict[str, object]:
+    """Random values for a module's keyword options (``Module.options["keywords"]``: name ->
+    (domain, "scalar" | "class" (one per class, the last axis) | "elementwise"))."""
+    out: dict[str, object] = {}
+    for name, (domain, kind) in sorted(module.options["keywords"].items()):
+        size = {"scalar": (), "class": shape[-1:], "elementwise": shape}[kind]
+        value = draw(domain, size, rng)
+        out[name] = float(value) if kind == "scalar" else value
+    return out
 
 
 def _analytic(d: Derivation, module: Module, function: str) -> bool:
@@ -404,12 +416,20 @@ def _numeric_for(d: Derivation, kmax: int, seed: int) -> list[NumericCheck]:
     rng = np.random.default_rng(seed)
     checks: list[NumericCheck] = []
     for module in d.modules:
-        generated = load_generated(codegen.render_module(d, module).text, module.name)
-        for kernel in module.kernels:
-            checks += _kernel_vs_raw(d, module, kernel, generated, kmax, rng)
-            checks += _kernel_extremes(d, module, kernel, generated, rng)
-        checks += _finite_difference_checks(d, module, generated, rng)
-        checks += _spectrum_checks(d, module, generated, rng)
+        stage = "rendering"
+        try:
+            generated = load_generated(codegen.render_module(d, module).text, module.name)
+            for kernel in module.kernels:
+                stage = f"kernel _{kernel.name}"
+                checks += _kernel_vs_raw(d, module, kernel, generated, kmax, rng)
+                checks += _kernel_extremes(d, module, kernel, generated, rng)
+            stage = "finite differences"
+            checks += _finite_difference_checks(d, module, generated, rng)
+            stage = "spectrum"
+            checks += _spectrum_checks(d, module, generated, rng)
+        except Exception as exc:  # a broken module is a failed check with its reason, not a crash
+            checks.append(NumericCheck(d.name, module.name, f"{stage}: raised", float("inf"), 0.0, False,
+                                       f"{type(exc).__name__}: {exc}"))
     return checks
 
 
