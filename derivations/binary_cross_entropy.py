@@ -16,7 +16,7 @@ clamped (H is the Heaviside step).
 
 import sympy as sp
 
-from symxent.derive import log1p, partial, xdivy, xlogy
+from symxent.derive import log1p, partial, xdivy, xlog1py, xlogy
 from symxent.registry import Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
 from symxent.symbols import SIGMOID, SIGMOID_STABLE, L, sigma, u
 
@@ -72,8 +72,9 @@ DERIVATIONS = [
                   certificate=(sigma(z) - sp.Rational(1, 2)) ** 2, general_k=False),
             Claim("logits_stable", "L = max(z, 0) - z y + log(1 + exp(-|z|)) for every real z", L_z,
                   sp.Max(z, 0) - z * y + log1p(sp.exp(-sp.Abs(z))), general_k=False),
-            Claim("prob_loss_safe", "L = -(xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)) with 0 log 0 = 0", L,
-                  -(xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)), general_k=False),
+            # log1p(-y_hat), not log(1 - y_hat): the rounded 1 - y_hat loses the digits of a small y_hat.
+            Claim("prob_loss_safe", "L = -(xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)) with 0 log 0 = 0", L,
+                  -(xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)), general_k=False),
             Claim("prob_gradient_safe", "dL/dy_hat = -y / y_hat + (1 - y) / (1 - y_hat) with 0 / 0 = 0",
                   partial(L, y_hat), xdivy(1 - y, 1 - y_hat) - xdivy(y, y_hat), general_k=False),
             Claim("pos_weight_torch_form", "L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)",
@@ -86,12 +87,12 @@ DERIVATIONS = [
                   partial(w * L_q, z), w * ((1 + (q - 1) * y) * sigma(z) - q * y), general_k=False),
             Claim("pos_weight_curvature", "d2L_q/dz2 = (1 + (q - 1) y) sigma(z) (1 - sigma(z)) >= 0",
                   partial(L_q, z, z), (1 + (q - 1) * y) * sigma(z) * (1 - sigma(z)), general_k=False),
-            Claim("prob_weighted_loss_safe", "w L = -w (xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat))", w * L,
-                  -w * (xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)), general_k=False),
+            Claim("prob_weighted_loss_safe", "w L = -w (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat))", w * L,
+                  -w * (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)), general_k=False),
             Claim("prob_weighted_gradient_safe", "d(w L)/dy_hat = w (-y / y_hat + (1 - y) / (1 - y_hat))",
                   partial(w * L, y_hat), w * (xdivy(1 - y, 1 - y_hat) - xdivy(y, y_hat)), general_k=False),
-            Claim("prob_clamped_loss", "w L_c = -w (y max(log y_hat, m) + (1 - y) max(log(1 - y_hat), m))", w * L_c,
-                  -w * (y * sp.Max(sp.log(y_hat), m) + (1 - y) * sp.Max(sp.log(1 - y_hat), m)), general_k=False),
+            Claim("prob_clamped_loss", "w L_c = -w (y max(log y_hat, m) + (1 - y) max(log1p(-y_hat), m))", w * L_c,
+                  -w * (y * sp.Max(sp.log(y_hat), m) + (1 - y) * sp.Max(log1p(-y_hat), m)), general_k=False),
             Claim("prob_clamped_gradient", "d(w L_c)/dy_hat = w (-y H(log y_hat - m) / y_hat + (1 - y) "
                   "H(log(1 - y_hat) - m) / (1 - y_hat)): zero where a log is clamped",
                   partial(w * L_c, y_hat),

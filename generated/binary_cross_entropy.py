@@ -5,11 +5,11 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify binary_cross_entropy` proves
 (symbolically, for every real input):
-- prob_loss_safe: L = -(xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat)) with 0 log 0 = 0
+- prob_loss_safe: L = -(xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)) with 0 log 0 = 0
 - prob_gradient_safe: dL/dy_hat = -y / y_hat + (1 - y) / (1 - y_hat) with 0 / 0 = 0
-- prob_weighted_loss_safe: w L = -w (xlogy(y, y_hat) + xlogy(1 - y, 1 - y_hat))
+- prob_weighted_loss_safe: w L = -w (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat))
 - prob_weighted_gradient_safe: d(w L)/dy_hat = w (-y / y_hat + (1 - y) / (1 - y_hat))
-- prob_clamped_loss: w L_c = -w (y max(log y_hat, m) + (1 - y) max(log(1 - y_hat), m))
+- prob_clamped_loss: w L_c = -w (y max(log y_hat, m) + (1 - y) max(log1p(-y_hat), m))
 - prob_clamped_gradient: d(w L_c)/dy_hat = w (-y H(log y_hat - m) / y_hat + (1 - y) H(log(1 - y_hat) - m) / (1 - y_hat)): zero where a log is clamped
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
@@ -41,29 +41,37 @@ def _check_reduction(reduction):
 
 def _reduce(values, reduction, divisor=None):
     """"none": the values; "sum": their total; "mean": the total over ``divisor`` (by default
-    the number of values), nan for 0/0 (an empty batch) as in PyTorch."""
+    the number of values), nan when the divisor is 0 (an empty batch) as in PyTorch."""
     if reduction == "none":
         return values
     total = np.sum(values)
     if reduction == "sum":
         return total
     divisor = values.size if divisor is None else divisor
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return total / total.dtype.type(divisor)
+    if divisor == 0:  # a mean over nothing (no samples, or zero total weight) is undefined
+        return np.full((), np.nan, dtype=total.dtype)
+    return total / total.dtype.type(divisor)
 
 
 def _scale(grad, divisor):
     """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
     if divisor == 1:
         return grad
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return grad / grad.dtype.type(divisor)
+    if divisor == 0:  # the gradient of an undefined mean is undefined too
+        return np.full_like(grad, np.nan)
+    return grad / grad.dtype.type(divisor)
 
 
 def _xdivy(x, y):
     """x / y with 0 / y = 0 (y is replaced by 1 where x == 0)."""
     zero = x == 0
     return np.where(zero, 0, x / np.where(zero, 1, y))
+
+
+def _xlog1py(x, y):
+    """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
+    zero = x == 0
+    return np.where(zero, 0, x * np.log1p(np.where(zero, 0, y)))
 
 
 def _xlogy(x, y):
@@ -76,7 +84,7 @@ def _xlogy(x, y):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(probs, y):
-    return -_xlogy(y, probs) - _xlogy(1 - y, 1 - probs)
+    return -_xlog1py(1 - y, -probs) - _xlogy(y, probs)
 
 
 def _grad(probs, y):
@@ -85,12 +93,11 @@ def _grad(probs, y):
 
 def _loss_and_grad(probs, y):
     t0 = 1 - y
-    t1 = 1 - probs
-    return -_xlogy(t0, t1) - _xlogy(y, probs), _xdivy(t0, t1) - _xdivy(y, probs)
+    return -_xlog1py(t0, -probs) - _xlogy(y, probs), _xdivy(t0, 1 - probs) - _xdivy(y, probs)
 
 
 def _loss_weighted(probs, y, w):
-    return -w*(_xlogy(y, probs) + _xlogy(1 - y, 1 - probs))
+    return -w*(_xlog1py(1 - y, -probs) + _xlogy(y, probs))
 
 
 def _grad_weighted(probs, y, w):
@@ -99,12 +106,11 @@ def _grad_weighted(probs, y, w):
 
 def _loss_and_grad_weighted(probs, y, w):
     t0 = 1 - y
-    t1 = 1 - probs
-    return -w*(_xlogy(t0, t1) + _xlogy(y, probs)), w*(_xdivy(t0, t1) - _xdivy(y, probs))
+    return -w*(_xlog1py(t0, -probs) + _xlogy(y, probs)), w*(_xdivy(t0, 1 - probs) - _xdivy(y, probs))
 
 
 def _loss_clamped(probs, y, w, m):
-    return -w*(y*np.maximum(m, np.log(probs)) + (1 - y)*np.maximum(m, np.log(1 - probs)))
+    return -w*(y*np.maximum(m, np.log(probs)) + (1 - y)*np.maximum(m, np.log1p(-probs)))
 
 
 def _grad_clamped(probs, y, w, m):
@@ -116,8 +122,7 @@ def _loss_and_grad_clamped(probs, y, w, m):
     t0 = np.log(probs)
     t1 = 1 - y
     t2 = 1 - probs
-    t3 = np.log(t2)
-    return -w*(t1*np.maximum(m, t3) + y*np.maximum(m, t0)), w*(_xdivy(t1*np.heaviside(-m + t3, 0.5), t2) - _xdivy(y*np.heaviside(-m + t0, 0.5), probs))
+    return -w*(t1*np.maximum(m, np.log1p(-probs)) + y*np.maximum(m, t0)), w*(_xdivy(t1*np.heaviside(-m + np.log(t2), 0.5), t2) - _xdivy(y*np.heaviside(-m + t0, 0.5), probs))
 
 
 # --- public functions ---

@@ -40,23 +40,25 @@ def _check_reduction(reduction):
 
 def _reduce(values, reduction, divisor=None):
     """"none": the values; "sum": their total; "mean": the total over ``divisor`` (by default
-    the number of values), nan for 0/0 (an empty batch) as in PyTorch."""
+    the number of values), nan when the divisor is 0 (an empty batch) as in PyTorch."""
     if reduction == "none":
         return values
     total = np.sum(values)
     if reduction == "sum":
         return total
     divisor = values.size if divisor is None else divisor
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return total / total.dtype.type(divisor)
+    if divisor == 0:  # a mean over nothing (no samples, or zero total weight) is undefined
+        return np.full((), np.nan, dtype=total.dtype)
+    return total / total.dtype.type(divisor)
 
 
 def _scale(grad, divisor):
     """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
     if divisor == 1:
         return grad
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return grad / grad.dtype.type(divisor)
+    if divisor == 0:  # the gradient of an undefined mean is undefined too
+        return np.full_like(grad, np.nan)
+    return grad / grad.dtype.type(divisor)
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---

@@ -56,23 +56,25 @@ def _check_reduction(reduction):
 
 def _reduce(values, reduction, divisor=None):
     """"none": the values; "sum": their total; "mean": the total over ``divisor`` (by default
-    the number of values), nan for 0/0 (an empty batch) as in PyTorch."""
+    the number of values), nan when the divisor is 0 (an empty batch) as in PyTorch."""
     if reduction == "none":
         return values
     total = np.sum(values)
     if reduction == "sum":
         return total
     divisor = values.size if divisor is None else divisor
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return total / total.dtype.type(divisor)
+    if divisor == 0:  # a mean over nothing (no samples, or zero total weight) is undefined
+        return np.full((), np.nan, dtype=total.dtype)
+    return total / total.dtype.type(divisor)
 
 
 def _scale(grad, divisor):
     """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
     if divisor == 1:
         return grad
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return grad / grad.dtype.type(divisor)
+    if divisor == 0:  # the gradient of an undefined mean is undefined too
+        return np.full_like(grad, np.nan)
+    return grad / grad.dtype.type(divisor)
 
 
 # --- kernels: printed from the proven expressions (class axis last) ---
@@ -231,10 +233,8 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad):
         return value, g, value.size  # probability targets: "mean" is over samples
     if not np.all(keep):
         # Ignored samples add nothing; where() rather than a product so their nan logits stay
-        # out of the loss (the gradient row of such a sample is nan, as PyTorch's is).
+        # out of the loss (their gradient rows are masked in loss_and_grad).
         value = np.where(keep, value, 0).astype(value.dtype, copy=False)
-        if g is not None:
-            g = g * keep[..., None]
     divisor = np.sum(keep) if w is None else np.sum(np.where(keep, w[t], 0))
     return value, g, divisor
 
@@ -280,8 +280,12 @@ def loss_and_grad(logits, target, *, weight=None, ignore_index=-100, reduction="
     z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
     value, g, divisor = _per_sample(z, t, is_index, keep, w, eps, with_grad=True)
     divisor = _mean_divisor(divisor, reduction)
-    # All samples ignored: PyTorch's mean is nan (0/0) but its gradient 0, not 0/0.
-    g = _scale(g, divisor if not is_index or np.any(keep) else 1)
+    scaled = _scale(g, divisor)
+    if is_index and not np.all(keep):
+        # An ignored sample's gradient row is 0 (nan for nan logits, as PyTorch's), never
+        # divided: all ignored gives mean nan (0/0) but gradient 0, as in PyTorch.
+        scaled = np.where(keep[..., None], scaled, g * 0)
+    g = scaled
     return _reduce(value, reduction, divisor), np.moveaxis(g, -1, axis)
 
 

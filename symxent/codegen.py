@@ -257,6 +257,10 @@ class ClassAxisPrinter(NumPyPrinter):
         self.helpers.add("_xdivy")
         return f"_xdivy({', '.join(self._print(a) for a in e.args)})"
 
+    def _print_xlog1py(self, e: sp.Basic) -> str:
+        self.helpers.add("_xlog1py")
+        return f"_xlog1py({', '.join(self._print(a) for a in e.args)})"
+
     def _print_Heaviside(self, e: sp.Heaviside) -> str:
         # Not SymPy's Piecewise/select form: that builds float64 lists and breaks float32.
         arg, at_zero = e.args if len(e.args) == 2 else (e.args[0], sp.Rational(1, 2))
@@ -276,6 +280,11 @@ HELPERS = {
     """x / y with 0 / y = 0 (y is replaced by 1 where x == 0)."""
     zero = x == 0
     return np.where(zero, 0, x / np.where(zero, 1, y))
+''',
+    "_xlog1py": '''def _xlog1py(x, y):
+    """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
+    zero = x == 0
+    return np.where(zero, 0, x * np.log1p(np.where(zero, 0, y)))
 ''',
 }
 

@@ -110,8 +110,7 @@ class xlog1py(sp.Function):
     """``x * log(1 + y)`` with ``0 * log(1 + y) = 0`` even at ``y = -1`` (scipy's ``xlog1py``).
 
     ``log1p`` keeps ``log(1 + y)`` accurate for small ``y``, where ``log`` of the rounded
-    ``1 + y`` would not be. Printed for NumPy by ``_numpycode`` (SymPy's printer hook): the
-    argument of ``log1p`` is masked where ``x == 0``, so no warning is raised there.
+    ``1 + y`` would not be (the focal loss's ``(1 - q) log(1 - q)`` for a small ``q``).
     """
 
     nargs = 2
@@ -125,11 +124,6 @@ class xlog1py(sp.Function):
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return r"%s \log\left(%s\right)" % (printer.parenthesize(self.args[0], 50), printer._print(1 + self.args[1]))
-
-    def _numpycode(self, printer: sp.printing.numpy.NumPyPrinter) -> str:
-        x, y = (printer.parenthesize(a, 50) for a in self.args)
-        where, log1p_ = printer._module_format("numpy.where"), printer._module_format("numpy.log1p")
-        return f"{where}({x} == 0, 0, {x} * {log1p_}({where}({x} == 0, 0, {y})))"
 
 
 class At(sp.Expr):

@@ -324,15 +324,21 @@ def _analytic(d: Derivation, module: Module, function: str) -> bool:
     if kernel is None:
         return False
     exprs = [codegen.printable(d, o.claim) for o in kernel.outputs]
-    return not any(e.has(sp.Abs, sp.Max, sp.Min, derive.xlogy, derive.xdivy) for e in exprs)
+    return not any(e.has(sp.Abs, sp.Max, sp.Min, derive.xlogy, derive.xdivy, derive.xlog1py) for e in exprs)
 
 
 def _module_inputs(d: Derivation, module: Module, shape: tuple[int, ...], rng: np.random.Generator
                    ) -> tuple[np.ndarray, list[np.ndarray]]:
-    """A first argument and the remaining arguments of a loss module's public functions."""
-    kernel = module.kernels[0]
-    x = draw(_variable(d, kernel.args[0][1]).domain, shape, rng)
-    extra = [draw(_variable(d, sym).domain, shape, rng) for _, sym in kernel.args[1:]]
+    """A first argument and the remaining arguments of a loss module's public functions.
+
+    They are the symbols of ``Module.options["arguments"]`` when given (a module whose first
+    kernel also takes options), else the first kernel's arguments. A class-index symbol is
+    drawn as integer class indices, one per sample (the shape without the class axis).
+    """
+    symbols = module.options.get("arguments") or tuple(sym for _, sym in module.kernels[0].args)
+    x = draw(_variable(d, symbols[0]).domain, shape, rng)
+    extra = [rng.integers(0, shape[-1], size=shape[:-1]) if sym in d.indices else
+             draw(_variable(d, sym).domain, shape, rng) for sym in symbols[1:]]
     return x, extra
 
 
