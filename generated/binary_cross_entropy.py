@@ -150,7 +150,8 @@ def _prepare(probs, target, weight):
         raise ValueError(f"target: shape {target.shape} must equal the shape of probs, {probs.shape}")
     if probs.dtype.kind == "c" or not (np.all(probs >= 0) and np.all(probs <= 1)):
         raise ValueError("probs: probabilities must lie in [0, 1] (and not be nan)")
-    if target.dtype.kind == "c" or not (np.all(target >= 0) and np.all(target <= 1)):
+    # min/max rather than all(t >= 0): no boolean temporaries; nan fails both comparisons.
+    if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
         raise ValueError("target: values must lie in [0, 1] (and not be nan)")
     target = target.astype(probs.dtype, copy=False)
     weight = _weights(weight, "weight", probs.shape, probs.dtype)

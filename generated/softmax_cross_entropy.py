@@ -20,6 +20,8 @@ Floating-point inputs keep their dtype (float32 in, float32 out); integer and bo
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
 """
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 def _as_array(x, name):
@@ -75,6 +77,122 @@ def _scale(grad, divisor):
     if divisor == 0:  # the gradient of an undefined mean is undefined too
         return np.full_like(grad, np.nan)
     return grad / grad.dtype.type(divisor)
+
+
+# --- the block driver: runs the _fast_ kernels over blocks of rows, on _THREADS threads ---
+
+# Rows per block: a block of rows and its scratch buffers stay in L2 (1 MiB per core on the
+# machine this was tuned on), so each pass after the first reads cache, not memory.
+_BLOCK_BYTES = 1 << 20
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads.
+_THREADS = 2
+_POOL = []
+
+
+def _pool():
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(_THREADS, thread_name_prefix="symxent"))
+    return _POOL[0]
+
+
+def _fast_dtype(*arrays):
+    """Whether the block driver takes these arrays: one real floating dtype, C-contiguous."""
+    dtype = arrays[0].dtype
+    return dtype in (np.float32, np.float64) and all(
+        a.dtype == dtype and a.flags.c_contiguous for a in arrays)
+
+
+def _blocked(kernel, buffers, wide, args, out, divisors=None):
+    """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
+
+    args: the kernel's arguments; those with at least one axis have n rows and are cut into
+        blocks, 0-d ones are passed whole.
+    wide: for each output, whether it has the rows' full shape (else one value per row).
+    out: for each wide output, its destination (n rows), or None when only its total is wanted
+        (then each block is summed in scratch and the total returned).
+    divisors: for each destination, a number it is divided by, block by block while the block
+        is in cache (the "mean" of the loss), or None.
+    Returns the outputs: destinations, totals, or per-row values of shape (n,).
+    """
+    first = args[0]
+    n = first.shape[0]
+    row = first[0:1]
+    rows = max(1, _BLOCK_BYTES // max(1, row.nbytes))
+    starts = list(range(0, n, rows))
+
+    def run(chunk):
+        shape = (min(rows, n),) + first.shape[1:]
+        scratch = [np.empty(shape, first.dtype) for _ in range(buffers)]
+        summed = [np.empty(shape, first.dtype) for d in out if d is None]
+        results = []
+        for s in chunk:
+            e = min(s + rows, n)
+            cut = [a[s:e] if a.ndim else a for a in args]
+            pool = iter(b[:e - s] for b in summed)
+            dests = tuple(next(pool) if d is None else d[s:e] for d in out)
+            values = kernel(*cut, dests, tuple(b[:e - s] for b in scratch))
+            for dest, divisor in zip(dests, divisors or ()):
+                if divisor is not None:
+                    np.divide(dest, divisor, out=dest)
+            results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
+        return results
+
+    if len(starts) > 1 and _THREADS > 1:
+        per = -(-len(starts) // _THREADS)
+        chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
+        blocks = [r for part in _pool().map(run, chunks) for r in part]
+    else:
+        blocks = run(starts)
+    outputs = []
+    for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
+        if w:
+            outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=first.dtype))
+        else:
+            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, first.dtype))
+    return outputs
+
+
+def _by_output(out, wide):
+    """The destination of each output (None for the per-row ones)."""
+    dests = iter(out)
+    return [next(dests) if w else None for w in wide]
+
+
+def _reduce_total(total, reduction, count):
+    """``_reduce`` of values the driver summed block by block: "sum" or "mean" over ``count``."""
+    if reduction == "sum":
+        return total
+    if count == 0:  # a mean over nothing is undefined, as in PyTorch
+        return np.full((), np.nan, dtype=total.dtype)
+    return total / total.dtype.type(count)
+
+
+def _out(out, x, name, *others):
+    """``out`` checked as the destination of the gradient in ``x`` (called ``name``): x's shape
+    and dtype, writeable, and either x's own memory or apart from it and from ``others``."""
+    if out is None:
+        return None
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out: expected a NumPy array for the gradient, got {type(out).__name__}")
+    if out.shape != x.shape or out.dtype != x.dtype:
+        raise ValueError(f"out: expected shape {x.shape} and dtype {x.dtype} (those of the gradient); "
+                         f"got shape {out.shape} and dtype {out.dtype}")
+    if not out.flags.writeable:
+        raise ValueError("out: the array is read-only")
+    same = out.__array_interface__["data"][0] == x.__array_interface__["data"][0] and out.strides == x.strides
+    if np.shares_memory(out, x) and not same:
+        raise ValueError(f"out: overlaps {name} without being {name} itself; pass {name} or a separate array")
+    for other in others:
+        if isinstance(other, np.ndarray) and np.shares_memory(out, other):
+            raise ValueError("out: overlaps another argument, which is still read while the gradient is written")
+    return out
+
+
+def _onehot_add(a, index, value):
+    """a[..., index] += value along the last axis, in place (a one-hot term, never materialised)."""
+    at = index[..., None]
+    np.put_along_axis(a, at, np.take_along_axis(a, at, axis=-1) + value, axis=-1)
+
 
 
 # --- kernels: printed from the proven expressions (class axis last) ---
@@ -158,6 +276,201 @@ def _hvp(z, v):
     return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
 
+# --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
+
+def _fast_loss_probs(z, y, out, scratch):
+    b0, b1, = scratch
+    n0 = np.max(z, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    np.negative(b0, out=b1)
+    np.exp(b0, out=b0)
+    n2 = np.sum(b0, axis=-1, keepdims=True)
+    n3 = np.log(n2)
+    np.add(b1, n3, out=b1)
+    np.multiply(y, b1, out=b1)
+    n4 = np.sum(b1, axis=-1, keepdims=True)
+    return n4[..., 0],
+
+
+def _fast_loss_and_grad_probs(z, y, out, scratch):
+    out0, = out
+    b0, b1, = scratch
+    n0 = np.max(z, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    np.exp(b0, out=b1)
+    t2 = np.sum(b1, axis=-1, keepdims=True)
+    np.negative(b0, out=b0)
+    n2 = np.log(t2)
+    np.add(b0, n2, out=b0)
+    np.multiply(y, b0, out=b0)
+    n3 = np.sum(b0, axis=-1, keepdims=True)
+    n4 = np.sum(y, axis=-1, keepdims=True)
+    n5 = n4/t2
+    np.multiply(b1, n5, out=b1)
+    np.subtract(b1, y, out=out0)
+    return n3[..., 0], out0
+
+
+def _fast_loss_index(z, c, out, scratch):
+    b0, = scratch
+    n0 = np.max(z, axis=-1, keepdims=True)
+    t0 = -n0
+    np.add(z, t0, out=b0)
+    np.exp(b0, out=b0)
+    n1 = np.sum(b0, axis=-1, keepdims=True)
+    n2 = np.log(n1) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))
+    return n2[..., 0],
+
+
+def _fast_loss_and_grad_index(z, c, out, scratch):
+    out0, = out
+    b0, = scratch
+    n0 = np.max(z, axis=-1, keepdims=True)
+    t0 = -n0
+    np.add(z, t0, out=b0)
+    np.exp(b0, out=b0)
+    t2 = np.sum(b0, axis=-1, keepdims=True)
+    n1 = np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))
+    n2 = 1/t2
+    np.multiply(b0, n2, out=out0)
+    _onehot_add(out0, c, -1)
+    return n1[..., 0], out0
+
+
+def _fast_loss_index_options(z, c, w, eps, out, scratch):
+    K = z.shape[-1]
+    b0, b1, = scratch
+    t0 = eps[..., None]
+    n0 = np.max(z, axis=-1, keepdims=True)
+    t1 = -n0
+    np.add(z, t1, out=b0)
+    np.exp(b0, out=b1)
+    n1 = np.sum(b1, axis=-1, keepdims=True)
+    t3 = np.log(n1)
+    np.negative(b0, out=b0)
+    np.add(b0, t3, out=b0)
+    np.multiply(w, b0, out=b0)
+    n2 = np.sum(b0, axis=-1, keepdims=True)
+    n3 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + n2*t0/K
+    return n3[..., 0],
+
+
+def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
+    K = z.shape[-1]
+    out0, = out
+    b0, b1, = scratch
+    t0 = eps[..., None]
+    t1 = t0/K
+    n0 = np.max(z, axis=-1, keepdims=True)
+    t2 = -n0
+    np.add(z, t2, out=b0)
+    np.exp(b0, out=b1)
+    t5 = np.sum(b1, axis=-1, keepdims=True)
+    t6 = np.log(t5)
+    t7 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)
+    t8 = 1/t5
+    np.negative(b0, out=b0)
+    np.add(b0, t6, out=b0)
+    np.multiply(w, b0, out=b0)
+    n1 = np.sum(b0, axis=-1, keepdims=True)
+    n2 = n1*t1 + t7*(t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1)))
+    n3 = np.sum(w, axis=-1, keepdims=True)
+    n4 = n3*t8
+    np.multiply(b1, n4, out=b0)
+    np.subtract(b0, w, out=b0)
+    np.multiply(b0, t1, out=b0)
+    np.multiply(b1, t8, out=b1)
+    _onehot_add(b1, c, -1)
+    np.multiply(b1, t7, out=b1)
+    np.add(b0, b1, out=out0)
+    return n2[..., 0], out0
+
+
+def _fast_loss_probs_options(z, y, w, eps, out, scratch):
+    K = z.shape[-1]
+    b0, b1, b2, = scratch
+    t0 = eps[..., None]
+    n0 = np.max(z, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    n2 = 1 - t0
+    np.multiply(y, n2, out=b1)
+    n3 = t0/K
+    np.add(b1, n3, out=b1)
+    np.multiply(w, b1, out=b1)
+    np.negative(b0, out=b2)
+    np.exp(b0, out=b0)
+    n4 = np.sum(b0, axis=-1, keepdims=True)
+    n5 = np.log(n4)
+    np.add(b2, n5, out=b2)
+    np.multiply(b1, b2, out=b1)
+    n6 = np.sum(b1, axis=-1, keepdims=True)
+    return n6[..., 0],
+
+
+def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
+    K = z.shape[-1]
+    out0, = out
+    b0, b1, b2, = scratch
+    t0 = eps[..., None]
+    n0 = 1 - t0
+    np.multiply(y, n0, out=b0)
+    n1 = t0/K
+    np.add(b0, n1, out=b0)
+    np.multiply(w, b0, out=b0)
+    n2 = np.max(z, axis=-1, keepdims=True)
+    n3 = -n2
+    np.add(z, n3, out=b1)
+    np.exp(b1, out=b2)
+    t4 = np.sum(b2, axis=-1, keepdims=True)
+    np.negative(b1, out=b1)
+    n4 = np.log(t4)
+    np.add(b1, n4, out=b1)
+    np.multiply(b0, b1, out=b1)
+    n5 = np.sum(b1, axis=-1, keepdims=True)
+    n6 = np.sum(b0, axis=-1, keepdims=True)
+    n7 = n6/t4
+    np.multiply(b2, n7, out=b2)
+    np.subtract(b2, b0, out=out0)
+    return n5[..., 0], out0
+
+
+def _fast_hvp(z, v, out, scratch):
+    out0, = out
+    b0, b1, = scratch
+    n0 = np.max(z, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.sum(b0, axis=-1, keepdims=True)
+    t1 = 1/n2
+    np.multiply(b0, v, out=b1)
+    np.multiply(b1, t1, out=b1)
+    n3 = np.sum(b1, axis=-1, keepdims=True)
+    n4 = -n3
+    np.add(v, n4, out=b1)
+    np.multiply(b0, b1, out=b0)
+    np.multiply(b0, t1, out=out0)
+    return out0,
+
+
+# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
+# memory of the arguments themselves: no argument is read after it is first written)
+_FAST = {
+    "loss_probs": (_fast_loss_probs, 2, (False,), ()),
+    "loss_and_grad_probs": (_fast_loss_and_grad_probs, 2, (False, True), (True,)),
+    "loss_index": (_fast_loss_index, 1, (False,), ()),
+    "loss_and_grad_index": (_fast_loss_and_grad_index, 1, (False, True), (True,)),
+    "loss_index_options": (_fast_loss_index_options, 2, (False,), ()),
+    "loss_and_grad_index_options": (_fast_loss_and_grad_index_options, 2, (False, True), (True,)),
+    "loss_probs_options": (_fast_loss_probs_options, 3, (False,), ()),
+    "loss_and_grad_probs_options": (_fast_loss_and_grad_probs_options, 3, (False, True), (True,)),
+    "hvp": (_fast_hvp, 2, (True,), (True,)),
+}
+
+
 # --- public functions ---
 
 
@@ -215,32 +528,66 @@ def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
     return z, np.moveaxis(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
 
 
-def _per_sample(z, t, is_index, keep, w, eps, with_grad):
-    """Each sample's loss (and gradient of it), and the divisor of "mean"."""
-    options = w is not None or eps != 0.0
-    if options:
-        args = (z, t, np.broadcast_to(w if w is not None else np.ones(z.shape[-1], z.dtype), z.shape),
-                np.asarray(eps, dtype=z.dtype))
-        kernel = ((_loss_and_grad_index_options if with_grad else _loss_index_options) if is_index else
-                  (_loss_and_grad_probs_options if with_grad else _loss_probs_options))
-    else:
-        args = (z, t)
-        kernel = ((_loss_and_grad_index if with_grad else _loss_index) if is_index else
-                  (_loss_and_grad_probs if with_grad else _loss_probs))
-    out = kernel(*args)
-    value, g = out if with_grad else (out, None)
+def _kernel(z, t, is_index, w, eps, with_grad):
+    """The kernel's name and arguments for these options (class axis last)."""
+    name = ("loss_and_grad_" if with_grad else "loss_") + ("index" if is_index else "probs")
+    if w is None and eps == 0.0:
+        return name, (z, t)
+    w = np.broadcast_to(w if w is not None else np.ones(z.shape[-1], z.dtype), z.shape)
+    return name + "_options", (z, t, w, np.asarray(eps, dtype=z.dtype))
+
+
+def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
+    """Each sample's loss and the gradient of the reduced loss (class axis last), and the
+    divisor of "mean".
+
+    Real float32/float64 logits with the class axis contiguous go through the block driver
+    (written into ``out``'s memory when its layout allows); anything else through the plain
+    kernels. Both print the same proven expressions.
+    """
+    batch, k = z.shape[:-1], z.shape[-1]
+    n = z.size // k
     if not is_index:
-        return value, g, value.size  # probability targets: "mean" is over samples
-    if not np.all(keep):
+        divisor = n  # probability targets: "mean" is over samples
+    elif np.all(keep):
+        divisor = n if w is None else np.sum(w[t])
+    else:
+        divisor = np.sum(keep) if w is None else np.sum(np.where(keep, w[t], 0))
+    mean = divisor if reduction == "mean" else 1
+    fast = _fast_dtype(z) and (is_index or _fast_dtype(z, t))
+    if fast:
+        name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
+        kernel, buffers, wide, safe = _FAST[name]
+        dest = None
+        if with_grad:
+            if out is not None and out.flags.c_contiguous and (safe[0] or not np.shares_memory(out, z)):
+                dest = out.reshape(n, k)
+            else:
+                dest = np.empty((n, k), z.dtype)
+        outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
+                           (z.dtype.type(mean) if mean not in (0, 1) else None,))
+        value = outputs[0].reshape(batch)
+        g = outputs[1].reshape(z.shape) if with_grad else None
+    else:
+        name, args = _kernel(z, t, is_index, w, eps, with_grad)
+        result = globals()[f"_{name}"](*args)
+        value, g = result if with_grad else (result, None)
+        if with_grad:
+            g = _scale(g, mean)
+    if is_index and not np.all(keep):
         # Ignored samples add nothing; where() rather than a product so their nan logits stay
-        # out of the loss (their gradient rows are masked in loss_and_grad).
+        # out of the loss. Their gradient rows are 0 (nan for nan logits, as PyTorch's), never
+        # divided: all ignored gives mean nan (0/0) but gradient 0, as in PyTorch.
         value = np.where(keep, value, 0).astype(value.dtype, copy=False)
-    divisor = np.sum(keep) if w is None else np.sum(np.where(keep, w[t], 0))
-    return value, g, divisor
-
-
-def _mean_divisor(divisor, reduction):
-    return divisor if reduction == "mean" else 1
+        if with_grad:
+            ignored = ~keep
+            g[ignored] = g[ignored] * 0
+    if fast and with_grad and mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
+        if is_index:
+            g[keep] = np.nan
+        else:
+            g.fill(np.nan)
+    return value, g, mean
 
 
 def loss(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1):
@@ -262,12 +609,12 @@ def loss(logits, target, *, weight=None, ignore_index=-100, reduction="mean", la
     """
     _check_reduction(reduction)
     z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
-    value, _, divisor = _per_sample(z, t, is_index, keep, w, eps, with_grad=False)
-    return _reduce(value, reduction, _mean_divisor(divisor, reduction))
+    value, _, divisor = _per_sample(z, t, is_index, keep, w, eps, False, reduction)
+    return _reduce(value, reduction, divisor)
 
 
 def loss_and_grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0,
-                  axis=-1):
+                  axis=-1, out=None):
     """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
 
     Per sample the gradient is ``sum(t) softmax(logits) - t`` for the effective target t
@@ -275,24 +622,25 @@ def loss_and_grad(logits, target, *, weight=None, ignore_index=-100, reduction="
     weighted and smoothed t), divided as the loss is for "mean". With "none" it is the
     gradient of the sum of the per-sample losses. When every sample is ignored the mean is nan
     and the gradient 0, as in PyTorch.
+    out: optional array for the gradient (the logits' shape and dtype); it may be logits
+        itself, which is then overwritten. The returned gradient is ``out``.
     """
     _check_reduction(reduction)
     z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
-    value, g, divisor = _per_sample(z, t, is_index, keep, w, eps, with_grad=True)
-    divisor = _mean_divisor(divisor, reduction)
-    scaled = _scale(g, divisor)
-    if is_index and not np.all(keep):
-        # An ignored sample's gradient row is 0 (nan for nan logits, as PyTorch's), never
-        # divided: all ignored gives mean nan (0/0) but gradient 0, as in PyTorch.
-        scaled = np.where(keep[..., None], scaled, g * 0)
-    g = scaled
-    return _reduce(value, reduction, divisor), np.moveaxis(g, -1, axis)
+    out = _out(out, np.moveaxis(z, -1, axis), "logits", target, weight)
+    dest = None if out is None else np.moveaxis(out, axis, -1)
+    value, g, divisor = _per_sample(z, t, is_index, keep, w, eps, True, reduction, dest)
+    if dest is not None and not np.shares_memory(g, dest):
+        np.copyto(dest, g)
+        g = dest
+    return _reduce(value, reduction, divisor), (np.moveaxis(g, -1, axis) if out is None else out)
 
 
-def grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1):
+def grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1,
+         out=None):
     """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
     return loss_and_grad(logits, target, weight=weight, ignore_index=ignore_index, reduction=reduction,
-                         label_smoothing=label_smoothing, axis=axis)[1]
+                         label_smoothing=label_smoothing, axis=axis, out=out)[1]
 
 
 def hessian(logits):

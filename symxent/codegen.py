@@ -19,6 +19,7 @@ Contract:
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -281,12 +282,358 @@ HELPERS = {
     zero = x == 0
     return np.where(zero, 0, x / np.where(zero, 1, y))
 ''',
+    "_onehot_add": '''def _onehot_add(a, index, value):
+    """a[..., index] += value along the last axis, in place (a one-hot term, never materialised)."""
+    at = index[..., None]
+    np.put_along_axis(a, at, np.take_along_axis(a, at, axis=-1) + value, axis=-1)
+''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
     zero = x == 0
     return np.where(zero, 0, x * np.log1p(np.where(zero, 0, y)))
 ''',
 }
+
+
+# --- the fast printer: three-address, in place, one block of rows at a time --------------
+#
+# The same lowered, cse'd expressions as the plain kernel, printed as one NumPy call per
+# operation: every class-sized ("wide") value is written with ``out=`` into a scratch buffer
+# of the block's shape (a buffer whose value is dead is reused, so a whole kernel needs two or
+# three), per-sample ("narrow") values are ordinary small arrays, and the outputs are written
+# straight into the caller's destination. The block driver in the templates calls it on blocks
+# of rows that fit in L2, so every pass after the first reads cache, not memory.
+
+
+@dataclass(frozen=True)
+class FastSource:
+    """A kernel printed for the block driver (``def _fast_<name>(<args>, out, scratch)``).
+
+    ``out`` holds one destination per wide output (``wide[i]``), ``scratch`` ``buffers``
+    arrays of the block's shape and dtype; the function returns the outputs in order (a wide
+    one is its destination). ``inplace_safe[d]``: no argument array is read after the first
+    write to destination d, so d may be the logits' own memory (``out=logits``).
+    """
+
+    name: str
+    source: str
+    buffers: int
+    wide: tuple[bool, ...]
+    inplace_safe: tuple[bool, ...]
+    helpers: tuple[str, ...]
+
+
+class _Unsupported(Exception):
+    """The kernel has a shape the fast printer does not handle; it keeps only the plain form."""
+
+
+@dataclass
+class _FastOp:
+    kind: str  # "ufunc" (writes a buffer), "scatter" (adds to one in place), "narrow", "call"
+    dest: int | str  # the register written (wide) or the name assigned (narrow)
+    text: str  # the call without ``out=``; registers appear as __r<N>__
+    reads: tuple[int, ...]  # registers read
+    inputs: frozenset[str]  # wide argument arrays read
+
+
+_REGISTER = "__r{}__"
+
+
+class _FastBuilder:
+    def __init__(self, printer: ClassAxisPrinter, wide_inputs: frozenset[str]) -> None:
+        self.printer = printer
+        self.wide_inputs = wide_inputs
+        self.ops: list[_FastOp] = []
+        self.registers = 0
+        self.temps: dict[sp.Symbol, int] = {}  # wide cse temporaries -> register
+        self.narrow_names = 0
+
+    # classification
+    def is_wide(self, e: sp.Basic) -> bool:
+        if isinstance(e, (Take, Reduce)):
+            return False
+        if isinstance(e, OneHot):
+            return True
+        if isinstance(e, sp.Symbol):
+            return e in self.temps or e.name in self.wide_inputs
+        return any(self.is_wide(a) for a in e.args)
+
+    def _inputs(self, text: str) -> frozenset[str]:
+        words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        return frozenset(words & self.wide_inputs)
+
+    def _emit(self, kind: str, text: str, dest: int | str | None = None) -> int | str:
+        if dest is None:
+            dest = self.registers
+            self.registers += 1
+        reads = tuple(int(r) for r in re.findall(r"__r(\d+)__", text))
+        self.ops.append(_FastOp(kind, dest, text, reads, self._inputs(text)))
+        return dest
+
+    def _ufunc(self, func: str, *operands: str) -> str:
+        return _REGISTER.format(self._emit("ufunc", f"{self.printer._module_format('numpy.' + func)}({', '.join(operands)})"))
+
+    # narrow values: printed whole, their reductions of wide bodies emitted first
+    def _strip(self, e: sp.Basic, name: str | None = None) -> sp.Basic:
+        """``e`` with each reduction of a wide body emitted first (as ``name`` if ``e`` is one)."""
+        if isinstance(e, Reduce) and self.is_wide(e.args[1]):
+            op, body, keepdims = e.args
+            func = self.printer._module_format("numpy.sum" if str(op) == "sum" else "numpy.max")
+            keep = ", keepdims=True" if keepdims == sp.true else ""
+            return sp.Symbol(self.narrow(f"{func}({self.wide(body)}, axis=-1{keep})", name))
+        if isinstance(e, sp.Symbol) and e in self.temps:
+            raise _Unsupported(f"wide temporary {e} inside a narrow expression")
+        if not e.args or isinstance(e, (Take, Ref, OneHot)):
+            return e
+        return e.func(*[self._strip(a) for a in e.args])
+
+    def narrow(self, text: str, name: str | None = None) -> str:
+        if name is None:
+            name = f"n{self.narrow_names}"
+            self.narrow_names += 1
+        self._emit("narrow", text, name)
+        return name
+
+    def operand(self, e: sp.Basic) -> str:
+        """A wide register or input, or a narrow value (inlined when atomic)."""
+        if self.is_wide(e):
+            return self.wide(e)
+        stripped = self._strip(e)
+        text = self.printer.doprint(stripped)
+        if stripped.is_Atom or isinstance(stripped, Ref) or isinstance(stripped, sp.Rational):
+            return text
+        return self.narrow(text)
+
+    # wide values
+    def wide(self, e: sp.Basic) -> str:
+        if isinstance(e, sp.UnevaluatedExpr):  # the order it fixes is kept: its operand is formed first
+            return self.wide(e.args[0])
+        if isinstance(e, sp.Symbol):
+            return _REGISTER.format(self.temps[e]) if e in self.temps else e.name
+        if isinstance(e, sp.Add):
+            return self._add(e)
+        if isinstance(e, sp.Mul):
+            return self._mul(e)
+        if isinstance(e, sp.Pow):
+            base = self.operand(e.base)
+            if e.exp == -1:
+                return self._ufunc("divide", "1", base)
+            if e.exp == 2:
+                return self._ufunc("square", base)
+            if e.exp == sp.Rational(1, 2):
+                return self._ufunc("sqrt", base)
+            return self._ufunc("power", base, self.operand(e.exp))
+        if isinstance(e, sp.Abs):
+            return self._ufunc("absolute", self.operand(e.args[0]))
+        if isinstance(e, (sp.Max, sp.Min)):
+            func = "maximum" if isinstance(e, sp.Max) else "minimum"
+            args = sorted(e.args, key=sp.default_sort_key)
+            acc = self.operand(args[0])
+            for a in args[1:]:
+                acc = self._ufunc(func, acc, self.operand(a))
+            return acc
+        if isinstance(e, OneHot):
+            index, _ = (str(a) for a in e.args)
+            self.printer.uses_size = True
+            arange = self.printer._module_format("numpy.arange")
+            return self._ufunc("equal", f"{arange}(K)", f"{index}[..., None]")
+        if isinstance(e, sp.Function) and not isinstance(e, (Take, Reduce, Ref, Expand, Eye)):
+            # Numbers stay (a printer may read them, e.g. Heaviside's value at 0); the other
+            # arguments are computed first and their names substituted.
+            placeholders = [a if a.is_Number else sp.Symbol(f"__a{n}__") for n, a in enumerate(e.args)]
+            text = self.printer.doprint(e.func(*placeholders))
+            for p, a in zip(placeholders, e.args):
+                if not a.is_Number:
+                    text = text.replace(p.name, self.operand(a))
+            if text.startswith("np.") and text.endswith(")"):
+                return _REGISTER.format(self._emit("ufunc", text))
+            if text.startswith("_") and text.endswith(")"):  # a helper of HELPERS: allocates its result
+                return _REGISTER.format(self._emit("call", text))
+        raise _Unsupported(f"no in-place form for {type(e).__name__}")
+
+    def _add(self, e: sp.Add) -> str:
+        wide, narrow, onehots = [], [], []
+        for a in e.args:
+            factors = sp.Mul.make_args(a)
+            hot = [f for f in factors if isinstance(f, OneHot)]
+            rest = sp.Mul(*[f for f in factors if not isinstance(f, OneHot)])
+            if len(hot) == 1 and not self.is_wide(rest):
+                onehots.append((hot[0], rest))
+            elif self.is_wide(a):
+                wide.append(a)
+            else:
+                narrow.append(a)
+        if not wide:
+            raise _Unsupported("a sum without a class-sized term")
+        terms = [(False, a) for a in wide if not a.could_extract_minus_sign()]
+        terms += [(True, -a) for a in wide if a.could_extract_minus_sign()]
+        negative, first = terms[0]
+        acc = self._ufunc("negative", self.wide(first)) if negative else self.wide(first)
+        for negative, a in terms[1:]:
+            acc = self._ufunc("subtract" if negative else "add", acc, self.operand(a))
+        if narrow:
+            acc = self._ufunc("add", acc, self.operand(sp.Add(*narrow)))
+        if onehots and not acc.startswith("__r") or (onehots and self._is_temp(acc)):
+            acc = self._ufunc("positive", acc)  # a copy: the one-hot update writes in place
+        for hot, coefficient in onehots:
+            index = str(hot.args[0])
+            self.printer.helpers.add("_onehot_add")
+            acc = _REGISTER.format(self._emit("scatter", f"_onehot_add({acc}, {index}, {self.operand(coefficient)})"))
+        return acc
+
+    def _is_temp(self, token: str) -> bool:
+        return token in {_REGISTER.format(r) for r in self.temps.values()}
+
+    def _mul(self, e: sp.Mul) -> str:
+        wide, inverse, narrow = [], [], []
+        for f in e.args:
+            if not self.is_wide(f):
+                narrow.append(f)
+            elif isinstance(f, sp.Pow) and f.exp == -1:
+                inverse.append(f.base)
+            else:
+                wide.append(f)
+        coefficient = sp.Mul(*narrow)
+        if wide:
+            acc = self.wide(wide[0])
+            for f in wide[1:]:
+                acc = self._ufunc("multiply", acc, self.operand(f))
+        else:
+            numerator = self.operand(coefficient) if coefficient != -1 else "-1"
+            acc, coefficient = self._ufunc("divide", numerator, self.operand(inverse.pop(0))), sp.Integer(1)
+        for b in inverse:
+            acc = self._ufunc("divide", acc, self.operand(b))
+        if coefficient == -1:
+            acc = self._ufunc("negative", acc)
+        elif coefficient != 1:
+            acc = self._ufunc("multiply", acc, self.operand(coefficient))
+        return acc
+
+
+def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], replacements, reduced, ctx: _Context,
+                 first_array: str | None, classy: bool) -> FastSource | None:
+    """The kernel printed for the block driver, or None when it has no in-place form here
+    (more than one class axis, identities, broadcast expansions)."""
+    if any(len(ix) > 1 for ix in indices):
+        return None
+    wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values())
+    printer = ClassAxisPrinter(first_array)
+    builder = _FastBuilder(printer, wide_inputs)
+    try:
+        for sym, value in replacements:
+            if value.has(Expand, Eye):
+                raise _Unsupported("broadcast expansion")
+            if builder.is_wide(value):
+                token = builder.wide(value)
+                if not token.startswith("__r") or builder._is_temp(token):
+                    token = builder._ufunc("positive", token)
+                builder.temps[sym] = int(token[3:-2])
+            else:
+                stripped = builder._strip(value, sym.name)
+                if stripped != sp.Symbol(sym.name):  # else the reduction was emitted under its name
+                    builder.narrow(printer.doprint(stripped), sym.name)
+        results, wide = [], []
+        for ix, value in zip(indices, reduced):
+            if value.has(Expand, Eye):
+                raise _Unsupported("broadcast expansion")
+            is_wide = builder.is_wide(value)
+            if not is_wide and not classy:
+                raise _Unsupported("an elementwise output that is not an array")
+            wide.append(is_wide)
+            results.append(builder.wide(value) if is_wide else builder.operand(value))
+    except _Unsupported:
+        return None
+    return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer)
+
+
+def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide: tuple[bool, ...], classy: bool,
+                 first_array: str | None, printer: ClassAxisPrinter) -> FastSource:
+    ops = builder.ops
+    outs = [f"out{n}" for n in range(sum(wide))]
+    last_use: dict[int, int] = {}
+    for n, op in enumerate(ops):
+        for r in op.reads:
+            last_use[r] = n
+    # An output computed by a chain of in-place one-hot updates is written into its
+    # destination from the chain's first operation on.
+    producer = {op.dest: op for op in ops if op.kind in ("ufunc", "scatter", "call")}
+    binding: dict[int, str] = {}
+    copies: list[tuple[str, str]] = []
+    k = 0
+    for token, is_wide in zip(results, wide):
+        if not is_wide:
+            continue
+        dest = outs[k]
+        k += 1
+        r = int(token[3:-2]) if token.startswith("__r") else None
+        while r is not None and r in producer and producer[r].kind == "scatter":
+            r = producer[r].reads[0]
+        if r is None or r in binding or producer[r].kind == "call":
+            copies.append((dest, token))
+        else:
+            binding[r] = dest
+            last_use[r] = len(ops)
+    for token in results:
+        if token.startswith("__r"):
+            last_use[int(token[3:-2])] = len(ops)
+    free: list[str] = []
+    buffers = 0
+    lines = []
+    first_write: dict[str, int] = {}  # destination -> the first operation writing it
+    for n, op in enumerate(ops):
+        given = None
+        if op.kind == "ufunc" and op.dest not in binding:
+            dying = [r for r in op.reads if last_use.get(r) == n and binding.get(r, "").startswith("b")]
+            if dying:
+                given = dying[0]
+                binding[op.dest] = binding[given]
+            elif free:
+                binding[op.dest] = free.pop(0)
+            else:
+                binding[op.dest] = f"b{buffers}"
+                buffers += 1
+        elif op.kind == "scatter":
+            binding[op.dest] = binding[op.reads[0]]
+            given = op.reads[0]
+        elif op.kind == "call":
+            binding[op.dest] = f"r{op.dest}"
+        text = re.sub(r"__r(\d+)__", lambda m: binding[int(m.group(1))], op.text)
+        if op.kind == "ufunc":
+            lines.append(f"    {text[:-1]}, out={binding[op.dest]})")
+        elif op.kind == "scatter":
+            lines.append(f"    {text}")
+        else:
+            lines.append(f"    {binding[op.dest] if op.kind == 'call' else op.dest} = {text}")
+        if op.kind in ("ufunc", "scatter") and binding[op.dest].startswith("out"):
+            first_write.setdefault(binding[op.dest], n)
+        for r in op.reads:
+            if last_use.get(r) == n and r != given and binding.get(r, "").startswith("b"):
+                free.append(binding[r])
+        free.sort()
+    for dest, token in copies:
+        source = re.sub(r"__r(\d+)__", lambda m: binding[int(m.group(1))], token)
+        lines.append(f"    {printer._module_format('numpy.copyto')}({dest}, {source})")
+    for dest, _ in copies:
+        first_write.setdefault(dest, len(ops))
+    safe = tuple(not any(op.inputs for op in ops[first_write[dest] + 1:]) for dest in outs)
+    returns, k = [], 0
+    for token, is_wide in zip(results, wide):
+        if is_wide:
+            returns.append(outs[k])
+            k += 1
+        else:
+            text = re.sub(r"__r(\d+)__", lambda m: binding[int(m.group(1))], token)
+            returns.append(f"{text}[..., 0]" if classy else text)
+    args = ", ".join(name for name, _ in kernel.args)
+    head = [f"def _fast_{kernel.name}({args}, out, scratch):"]
+    if printer.uses_size:
+        head.append(f"    K = {first_array}.shape[-1]")
+    if outs:
+        head.append(f"    {', '.join(outs)}, = out")
+    if buffers:
+        head.append(f"    {', '.join(f'b{n}' for n in range(buffers))}, = scratch")
+    body = head + lines + [f"    return {', '.join(returns)}" + ("," if len(returns) == 1 else "")]
+    return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)))
 
 
 # --- kernels -------------------------------------------------------------------------------
@@ -302,6 +649,7 @@ class KernelSource:
     source: str
     imports: tuple[str, ...]
     helpers: tuple[str, ...] = ()
+    fast: FastSource | None = None
 
 
 def stable_forms(derivation: Derivation) -> dict[sp.Basic, sp.Expr]:
@@ -350,9 +698,12 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
         lines.append(f"    K = {first_array}.shape[-1]")
     lines += body
     lines.append(f"    return {', '.join(results)}")
+    fast = _fast_source(kernel, [out.indices for out in kernel.outputs], replacements, reduced, ctx, first_array,
+                        classy)
     imports = tuple(sorted(printer.module_imports.get("numpy", ())))
+    helpers = sorted(printer.helpers | (set(fast.helpers) if fast else set()))
     return KernelSource(kernel.name, tuple(n for n, _ in kernel.args), tuple(o.name for o in kernel.outputs),
-                        "\n".join(lines) + "\n", imports, tuple(sorted(printer.helpers)))
+                        "\n".join(lines) + "\n", imports, tuple(helpers), fast)
 
 
 # --- modules -------------------------------------------------------------------------------
