@@ -267,6 +267,62 @@ def _kernel_extremes(d: Derivation, module: Module, kernel: Kernel, generated: t
     return checks
 
 
+TOL_BLOCKED64 = 1e-12  # the block driver against the plain kernel: the same expressions, reordered
+TOL_BLOCKED32 = 1e-5
+
+
+def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: types.ModuleType,
+                    rng: np.random.Generator) -> list[NumericCheck]:
+    """The fast kernel, run by the module's block driver, against the plain kernel.
+
+    Blocks of 3 rows on 2 threads over batches of 1, 7 and 97 rows (blocks that do not divide
+    the batch, a batch of one row), float64 and float32, ordinary and extreme (+-1e4 / +-1e3)
+    inputs: the same values to rounding, the input's dtype kept, and finite wherever the plain
+    kernel is. Wide outputs are checked both written out and summed by the driver.
+    """
+    fast = getattr(generated, "_FAST", {}).get(kernel.name)
+    if fast is None:
+        return []
+    func, buffers, wide, _ = fast
+    plain = getattr(generated, f"_{kernel.name}")
+    checks = []
+    saved = generated._BLOCK_BYTES, generated._THREADS
+    try:
+        for dtype, scale, tol in ((np.float64, 1e4, TOL_BLOCKED64), (np.float32, 1e3, TOL_BLOCKED32)):
+            start = time.perf_counter()
+            worst, problems = 0.0, []
+            for sizes in size_grid(d, 3):
+                for n, factor in ((1, 1.0), (7, 1.0), (97, 1.0), (7, scale / 3.0)):
+                    values = _batch_point(d, sizes, rng, n, scale=factor)
+                    args, _ = _kernel_inputs(d, kernel, values, sizes, rng, dtype)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("error")
+                        expected = plain(*args)
+                        expected = expected if len(kernel.outputs) > 1 else (expected,)
+                        generated._BLOCK_BYTES = 3 * args[0][0:1].nbytes
+                        generated._THREADS = 2
+                        written = [np.empty_like(e) for e, w in zip(expected, wide) if w]
+                        actual = generated._blocked(func, buffers, wide, args, tuple(written))
+                        summed = generated._blocked(func, buffers, wide, args, tuple(None for w in wide if w))
+                    for out, e, a, t, w in zip(kernel.outputs, expected, actual, summed, wide):
+                        e, a = np.asarray(e), np.asarray(a)
+                        if a.dtype != np.dtype(dtype):
+                            problems.append(f"{out.name}: dtype {a.dtype} from {np.dtype(dtype)} input")
+                        if np.any(np.isfinite(e) & ~np.isfinite(a)):
+                            problems.append(f"{out.name}: non-finite where the plain kernel is finite (n={n})")
+                        worst = max(worst, _rel_error(a, e))
+                        if w:
+                            total = np.sum(e)
+                            worst = max(worst, _rel_error(t, total) / max(1.0, float(np.sum(np.abs(e)) / max(1.0, abs(total)))))
+            ok = worst <= tol and not problems
+            checks.append(NumericCheck(d.name, f"{module.name}._fast_{kernel.name}",
+                                       f"blocked {np.dtype(dtype).name} (3-row blocks, 2 threads, n = 1, 7, 97) vs plain",
+                                       worst, tol, ok, "; ".join(sorted(set(problems))), time.perf_counter() - start))
+    finally:
+        generated._BLOCK_BYTES, generated._THREADS = saved
+    return checks
+
+
 def _finite_difference_checks(d: Derivation, module: Module, generated: types.ModuleType,
                               rng: np.random.Generator) -> list[NumericCheck]:
     """Declared derivative pairs: central differences and (where analytic) the complex step."""
@@ -429,6 +485,7 @@ def _numeric_for(d: Derivation, kmax: int, seed: int) -> list[NumericCheck]:
                 stage = f"kernel _{kernel.name}"
                 checks += _kernel_vs_raw(d, module, kernel, generated, kmax, rng)
                 checks += _kernel_extremes(d, module, kernel, generated, rng)
+                checks += _kernel_blocked(d, module, kernel, generated, rng)
             stage = "finite differences"
             checks += _finite_difference_checks(d, module, generated, rng)
             stage = "spectrum"

@@ -1,0 +1,120 @@
+"""The fast path: the in-place kernels, the block driver and ``out=``.
+
+The numeric layer (``symxent verify``) already runs every ``_fast_`` kernel through the driver
+against the plain kernel (test_numeric.py asserts those checks pass); these tests add that
+such a check can fail, and the public functions' behaviour with ``out=``.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+from conftest import REGISTRY, load_module
+from symxent import codegen, verify
+
+# (derivation, module, kernel) for every kernel the module runs through its block driver.
+FAST = [(d, m, k) for d in REGISTRY.values() for m in d.modules for k in m.kernels
+        if k.name in getattr(load_module(m.name), "_FAST", {})]
+# Modules whose public gradient takes out=.
+OUT_MODULES = sorted({m.name for d, m, _ in FAST
+                      if "out" in inspect.signature(getattr(load_module(m.name), "loss_and_grad", lambda: None)).parameters})
+
+
+def test_the_loss_kernels_have_fast_forms():
+    names = {(m.name, k.name) for _, m, k in FAST}
+    for needed in [("softmax_cross_entropy", "loss_and_grad_index"), ("softmax_cross_entropy", "loss_and_grad_probs"),
+                   ("softmax_cross_entropy", "loss_and_grad_index_options"),
+                   ("binary_cross_entropy_with_logits", "loss_and_grad")]:
+        assert needed in names, f"{needed} has no fast form; fast: {sorted(names)}"
+    assert {"softmax_cross_entropy", "binary_cross_entropy_with_logits"} <= set(OUT_MODULES)
+
+
+@pytest.mark.parametrize("case", FAST, ids=[f"{m.name}._{k.name}" for _, m, k in FAST])
+def test_a_wrong_fast_kernel_fails_the_check(case):
+    d, module, kernel = case
+    generated = verify.load_generated(codegen.render_module(d, module).text, module.name)
+    func, buffers, wide, safe = generated._FAST[kernel.name]
+
+    def wrong(*args):
+        values = func(*args)
+        for v, w in zip(values, wide):
+            if w:
+                v *= 1.001  # a destination is used as written, not as returned
+        return tuple(v if w else v * 1.001 for v, w in zip(values, wide))  # every output off by 0.1%
+
+    generated._FAST[kernel.name] = (wrong, buffers, wide, safe)
+    checks = verify._kernel_blocked(d, module, kernel, generated, np.random.default_rng(0))
+    assert checks and not all(c.ok for c in checks), f"{module.name}._fast_{kernel.name}: a 0.1% error passed"
+
+
+def _inputs(module, rng, dtype, n=37):
+    if module == "softmax_cross_entropy":
+        return rng.normal(0, 3, (n, 11)).astype(dtype), rng.integers(0, 11, n)
+    return rng.normal(0, 3, (n, 5)).astype(dtype), rng.random((n, 5)).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", OUT_MODULES)
+def test_out_is_filled_and_returned(name, reduction, dtype):
+    m = load_module(name)
+    logits, target = _inputs(name, np.random.default_rng(1), dtype)
+    value, expected = m.loss_and_grad(logits, target, reduction=reduction)
+    out = np.full_like(logits, np.nan)
+    value2, g = m.loss_and_grad(logits, target, reduction=reduction, out=out)
+    assert g is out, f"{name}: loss_and_grad(out=) did not return out"
+    np.testing.assert_array_equal(out, expected, err_msg=f"{name}: gradient written to out differs")
+    np.testing.assert_array_equal(value2, value, err_msg=f"{name}: loss changed by out=")
+    assert m.grad(logits, target, reduction=reduction, out=out) is out
+
+
+@pytest.mark.parametrize("name", OUT_MODULES)
+def test_out_may_be_the_logits(name):
+    m = load_module(name)
+    logits, target = _inputs(name, np.random.default_rng(2), np.float32)
+    value, expected = m.loss_and_grad(logits, target)
+    buffer = logits.copy()
+    value2, g = m.loss_and_grad(buffer, target, out=buffer)
+    assert g is buffer
+    np.testing.assert_array_equal(buffer, expected, err_msg=f"{name}: gradient written over the logits differs")
+    assert value2 == value, f"{name}: loss {value2} != {value} when the gradient overwrites the logits"
+
+
+@pytest.mark.parametrize("name", OUT_MODULES)
+def test_bad_out_is_refused(name):
+    m = load_module(name)
+    logits, target = _inputs(name, np.random.default_rng(3), np.float64)
+    bad = {"wrong shape": np.empty((3, 3)), "wrong dtype": logits.astype(np.float32), "not an array": [0.0]}
+    read_only = np.empty_like(logits)
+    read_only.flags.writeable = False
+    bad["read-only"] = read_only
+    for what, out in bad.items():
+        try:
+            m.loss_and_grad(logits, target, out=out)
+        except (ValueError, TypeError) as exc:
+            assert str(exc).startswith("out:"), f"{name}, out {what}: the message does not name out: {exc}"
+        else:
+            pytest.fail(f"{name}: an out of {what} was accepted")
+    shifted = logits.copy()
+    with pytest.raises(ValueError, match="overlaps"):
+        m.loss_and_grad(shifted[1:], target[1:], out=shifted[:-1])
+
+
+@pytest.mark.parametrize("name", OUT_MODULES)
+def test_many_blocks_and_threads_give_the_same_values(name):
+    m = load_module(name)
+    logits, target = _inputs(name, np.random.default_rng(4), np.float64, n=1001)
+    value, expected = m.loss_and_grad(logits, target, reduction="none")
+    saved = m._BLOCK_BYTES, m._THREADS
+    try:
+        for block, threads in ((1, 1), (7 * logits[0:1].nbytes, 2), (10**9, 2)):
+            m._BLOCK_BYTES, m._THREADS = block, threads
+            v, g = m.loss_and_grad(logits, target, reduction="none")
+            np.testing.assert_allclose(g, expected, rtol=1e-13, atol=1e-16,
+                                       err_msg=f"{name}: blocks of {block} bytes on {threads} threads")
+            np.testing.assert_allclose(v, value, rtol=1e-13, err_msg=f"{name}: loss, blocks of {block} bytes")
+    finally:
+        m._BLOCK_BYTES, m._THREADS = saved
