@@ -49,7 +49,9 @@ DERIVATIONS = [
             Variable(m, "negative", "clamp of the logs"),
         ),
         definitions=(
-            SIGMOID,
+            # The sigmoid printed here reuses the loss's exp(-|z|) (one exp per element for the
+            # loss and its gradient together); the shared SIGMOID prints the tanh form.
+            Definition(SIGMOID.lhs, SIGMOID.rhs, SIGMOID.description, stable="sigmoid_shared_exp"),
             Definition(L, bce, "binary cross-entropy of a probability"),
             Definition(L_z, bce.xreplace({y_hat: sigma(z)}), "binary cross-entropy of a logit"),
             Definition(L_q, -(q * y * sp.log(sigma(z)) + (1 - y) * sp.log(1 - sigma(z))),
@@ -99,6 +101,9 @@ DERIVATIONS = [
                   w * (xdivy((1 - y) * sp.Heaviside(sp.log(1 - y_hat) - m), 1 - y_hat)
                        - xdivy(y * sp.Heaviside(sp.log(y_hat) - m), y_hat)), general_k=False),
             SIGMOID_STABLE,
+            Claim("sigmoid_shared_exp", "sigma(z) = 1/2 + sign(z) (1 / (1 + exp(-|z|)) - 1/2): the exp(-|z|) of the "
+                  "stable loss, shared; no overflow for any z", sigma(z),
+                  sp.Rational(1, 2) + sp.sign(z) * (1 / (1 + sp.exp(-sp.Abs(z))) - sp.Rational(1, 2)), general_k=False),
             Claim(
                 "curvature_stable", "d2L/dz2 = (1 - tanh(z/2)^2) / 4", partial(L_z, z, z),
                 (1 - sp.tanh(z / 2) ** 2) / 4, general_k=False),

@@ -68,8 +68,10 @@ def _scale(grad, divisor):
 # Rows per block: a block of rows and its scratch buffers stay in L2 (1 MiB per core on the
 # machine this was tuned on), so each pass after the first reads cache, not memory.
 _BLOCK_BYTES = 1 << 20
-# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads.
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
+# once the arguments are this large (below it, starting a thread costs more than it saves).
 _THREADS = 2
+_PARALLEL_BYTES = 1 << 20
 _POOL = []
 
 
@@ -86,7 +88,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -96,28 +98,43 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None):
         (then each block is summed in scratch and the total returned).
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss), or None.
+    classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
+        copied transposed to (K, rows) first and its wide outputs transposed back (for few
+        classes, where reductions along short rows are slow).
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
     n = first.shape[0]
-    row = first[0:1]
-    rows = max(1, _BLOCK_BYTES // max(1, row.nbytes))
+    row = max(1, first[0:1].nbytes)
+    rows = max(1, _BLOCK_BYTES // row)
+    if _THREADS > 1 and n * row >= _PARALLEL_BYTES:
+        rows = min(rows, -(-n // _THREADS))  # at least one block per thread
     starts = list(range(0, n, rows))
+    dtype = first.dtype
 
     def run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
-        scratch = [np.empty(shape, first.dtype) for _ in range(buffers)]
-        summed = [np.empty(shape, first.dtype) for d in out if d is None]
+        if classes_first:
+            shape = shape[::-1]
+        scratch = [np.empty(shape, dtype) for _ in range(buffers)]
+        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        flipped = [np.empty(shape, dtype) if classes_first and a.ndim == 2 else None for a in args]
         results = []
         for s in chunk:
             e = min(s + rows, n)
-            cut = [a[s:e] if a.ndim else a for a in args]
-            pool = iter(b[:e - s] for b in summed)
-            dests = tuple(next(pool) if d is None else d[s:e] for d in out)
-            values = kernel(*cut, dests, tuple(b[:e - s] for b in scratch))
+            cut = _columns if classes_first else _rows
+            block = [a[s:e] if a.ndim else a for a in args]
+            if classes_first:
+                block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
+            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
             for dest, divisor in zip(dests, divisors or ()):
                 if divisor is not None:
                     np.divide(dest, divisor, out=dest)
+            if classes_first:
+                for d, dest in zip(out, dests):
+                    if d is not None:
+                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -130,10 +147,26 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None):
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:
-            outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=first.dtype))
+            outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=dtype))
         else:
-            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, first.dtype))
+            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
     return outputs
+
+
+def _rows(b):
+    """The first ``b`` rows of a buffer."""
+    return slice(None, b)
+
+
+def _columns(b):
+    """The first ``b`` rows of a classes-first buffer (its columns)."""
+    return (slice(None), slice(None, b))
+
+
+def _flip(buffer, block):
+    """``block`` transposed into ``buffer``."""
+    np.copyto(buffer, block.T)
+    return buffer
 
 
 def _by_output(out, wide):
@@ -172,6 +205,23 @@ def _out(out, x, name, *others):
     return out
 
 
+def _log1p(x, out):
+    """log(1 + x) into ``out`` (which may be x), within a few ulps: log(u) x / (u - 1) with
+    u = 1 + x rounded, which cancels the rounding of u (Goldberg 1991, theorem 4); x itself where
+    u == 1. Used by the fast kernels: NumPy's log1p costs several times its log."""
+    u = np.add(x, 1)
+    d = np.subtract(u, 1)
+    tiny = d == 0
+    np.log(u, out=u)
+    with np.errstate(invalid="ignore"):  # inf / inf where x = inf: replaced just below
+        np.divide(x, d, out=d, where=~tiny)
+    d[np.isinf(x)] = 1
+    np.multiply(u, d, out=out, where=~tiny)
+    np.copyto(out, x, where=tiny)
+    return out
+
+
+
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(logits, y):
@@ -179,11 +229,12 @@ def _loss(logits, y):
 
 
 def _grad(logits, y):
-    return -y + (1/2)*np.tanh((1/2)*logits) + 1/2
+    return -y + (-1/2 + 1/(1 + np.exp(-abs(logits))))*np.sign(logits) + 1/2
 
 
 def _loss_and_grad(logits, y):
-    return -logits*y + np.log1p(np.exp(-abs(logits))) + np.maximum(0, logits), -y + (1/2)*np.tanh((1/2)*logits) + 1/2
+    t0 = np.exp(-abs(logits))
+    return -logits*y + np.log1p(t0) + np.maximum(0, logits), -y + (-1/2 + 1/(t0 + 1))*np.sign(logits) + 1/2
 
 
 def _hessian(z):
@@ -195,12 +246,13 @@ def _loss_weighted(logits, y, q, w):
 
 
 def _grad_weighted(logits, y, q, w):
-    return w*(-q*y + (y*(q - 1) + 1)*((1/2)*np.tanh((1/2)*logits) + 1/2))
+    return w*(-q*y + (y*(q - 1) + 1)*((-1/2 + 1/(1 + np.exp(-abs(logits))))*np.sign(logits) + 1/2))
 
 
 def _loss_and_grad_weighted(logits, y, q, w):
     t0 = y*(q - 1) + 1
-    return w*(logits*(1 - y) - t0*(-np.log1p(np.exp(-abs(logits))) + np.minimum(0, logits))), w*(-q*y + t0*((1/2)*np.tanh((1/2)*logits) + 1/2))
+    t1 = np.exp(-abs(logits))
+    return w*(logits*(1 - y) - t0*(-np.log1p(t1) + np.minimum(0, logits))), w*(-q*y + t0*((-1/2 + 1/(t1 + 1))*np.sign(logits) + 1/2))
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
@@ -212,7 +264,7 @@ def _fast_loss(logits, y, out, scratch):
     np.absolute(logits, out=b1)
     np.negative(b1, out=b1)
     np.exp(b1, out=b1)
-    np.log1p(b1, out=b1)
+    _log1p(b1, out=b1)
     np.add(b0, b1, out=b0)
     np.multiply(logits, y, out=b1)
     np.subtract(b0, b1, out=out0)
@@ -221,10 +273,15 @@ def _fast_loss(logits, y, out, scratch):
 
 def _fast_grad(logits, y, out, scratch):
     out0, = out
-    b0, = scratch
-    np.multiply(logits, 1/2, out=b0)
-    np.tanh(b0, out=b0)
-    np.multiply(b0, 1/2, out=b0)
+    b0, b1, = scratch
+    np.absolute(logits, out=b0)
+    np.negative(b0, out=b0)
+    np.exp(b0, out=b0)
+    np.add(b0, 1, out=b0)
+    np.divide(1, b0, out=b0)
+    np.add(b0, -1/2, out=b0)
+    np.sign(logits, out=b1)
+    np.multiply(b0, b1, out=b0)
     np.subtract(b0, y, out=b0)
     np.add(b0, 1/2, out=out0)
     return out0,
@@ -232,18 +289,20 @@ def _fast_grad(logits, y, out, scratch):
 
 def _fast_loss_and_grad(logits, y, out, scratch):
     out0, out1, = out
-    b0, b1, = scratch
-    np.maximum(0, logits, out=b0)
-    np.absolute(logits, out=b1)
-    np.negative(b1, out=b1)
-    np.exp(b1, out=b1)
-    np.log1p(b1, out=b1)
-    np.add(b0, b1, out=b0)
-    np.multiply(logits, y, out=b1)
-    np.subtract(b0, b1, out=out0)
-    np.multiply(logits, 1/2, out=b0)
-    np.tanh(b0, out=b0)
-    np.multiply(b0, 1/2, out=b0)
+    b0, b1, b2, = scratch
+    np.absolute(logits, out=b0)
+    np.negative(b0, out=b0)
+    np.exp(b0, out=b0)
+    np.maximum(0, logits, out=b1)
+    _log1p(b0, out=b2)
+    np.add(b1, b2, out=b1)
+    np.multiply(logits, y, out=b2)
+    np.subtract(b1, b2, out=out0)
+    np.add(b0, 1, out=b0)
+    np.divide(1, b0, out=b0)
+    np.add(b0, -1/2, out=b0)
+    np.sign(logits, out=b1)
+    np.multiply(b0, b1, out=b0)
     np.subtract(b0, y, out=b0)
     np.add(b0, 1/2, out=out1)
     return out0, out1
@@ -274,7 +333,7 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
     np.absolute(logits, out=b3)
     np.negative(b3, out=b3)
     np.exp(b3, out=b3)
-    np.log1p(b3, out=b3)
+    _log1p(b3, out=b3)
     np.subtract(b2, b3, out=b2)
     np.multiply(b1, b2, out=b1)
     np.subtract(b0, b1, out=b0)
@@ -284,13 +343,18 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
 
 def _fast_grad_weighted(logits, y, q, w, out, scratch):
     out0, = out
-    b0, b1, = scratch
+    b0, b1, b2, = scratch
     np.add(q, -1, out=b0)
     np.multiply(y, b0, out=b0)
     np.add(b0, 1, out=b0)
-    np.multiply(logits, 1/2, out=b1)
-    np.tanh(b1, out=b1)
-    np.multiply(b1, 1/2, out=b1)
+    np.absolute(logits, out=b1)
+    np.negative(b1, out=b1)
+    np.exp(b1, out=b1)
+    np.add(b1, 1, out=b1)
+    np.divide(1, b1, out=b1)
+    np.add(b1, -1/2, out=b1)
+    np.sign(logits, out=b2)
+    np.multiply(b1, b2, out=b1)
     np.add(b1, 1/2, out=b1)
     np.multiply(b0, b1, out=b0)
     np.multiply(q, y, out=b1)
@@ -301,25 +365,27 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
 
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     out0, out1, = out
-    b0, b1, b2, b3, = scratch
+    b0, b1, b2, b3, b4, = scratch
     np.add(q, -1, out=b0)
     np.multiply(y, b0, out=b0)
     np.add(b0, 1, out=b0)
-    np.negative(y, out=b1)
-    np.add(b1, 1, out=b1)
-    np.multiply(logits, b1, out=b1)
-    np.minimum(0, logits, out=b2)
-    np.absolute(logits, out=b3)
-    np.negative(b3, out=b3)
-    np.exp(b3, out=b3)
-    np.log1p(b3, out=b3)
+    np.absolute(logits, out=b1)
+    np.negative(b1, out=b1)
+    np.exp(b1, out=b1)
+    np.negative(y, out=b2)
+    np.add(b2, 1, out=b2)
+    np.multiply(logits, b2, out=b2)
+    np.minimum(0, logits, out=b3)
+    _log1p(b1, out=b4)
+    np.subtract(b3, b4, out=b3)
+    np.multiply(b0, b3, out=b3)
     np.subtract(b2, b3, out=b2)
-    np.multiply(b0, b2, out=b2)
-    np.subtract(b1, b2, out=b1)
-    np.multiply(w, b1, out=out0)
-    np.multiply(logits, 1/2, out=b1)
-    np.tanh(b1, out=b1)
-    np.multiply(b1, 1/2, out=b1)
+    np.multiply(w, b2, out=out0)
+    np.add(b1, 1, out=b1)
+    np.divide(1, b1, out=b1)
+    np.add(b1, -1/2, out=b1)
+    np.sign(logits, out=b2)
+    np.multiply(b1, b2, out=b1)
     np.add(b1, 1/2, out=b1)
     np.multiply(b0, b1, out=b0)
     np.multiply(q, y, out=b1)
@@ -329,15 +395,23 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
 
 
 # name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves: no argument is read after it is first written)
+# memory of the arguments themselves (no argument is read after it is first written), and the
+# classes-first kernel with its scratch buffers, or None)
 _FAST = {
-    "loss": (_fast_loss, 2, (True,), (True,)),
-    "grad": (_fast_grad, 1, (True,), (True,)),
-    "loss_and_grad": (_fast_loss_and_grad, 2, (True, True), (False, True)),
-    "hessian": (_fast_hessian, 1, (True,), (True,)),
-    "loss_weighted": (_fast_loss_weighted, 4, (True,), (True,)),
-    "grad_weighted": (_fast_grad_weighted, 2, (True,), (True,)),
-    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 4, (True, True), (False, True)),
+    "loss": (_fast_loss, 2, (True,), (True,),
+        None),
+    "grad": (_fast_grad, 2, (True,), (True,),
+        None),
+    "loss_and_grad": (_fast_loss_and_grad, 3, (True, True), (False, True),
+        None),
+    "hessian": (_fast_hessian, 1, (True,), (True,),
+        None),
+    "loss_weighted": (_fast_loss_weighted, 4, (True,), (True,),
+        None),
+    "grad_weighted": (_fast_grad_weighted, 3, (True,), (True,),
+        None),
+    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 5, (True, True), (False, True),
+        None),
 }
 
 
@@ -394,7 +468,7 @@ def _evaluate(name, logits, target, weights, reduction, out=None):
     mean = logits.size if reduction == "mean" else 1
     value = g = None
     if weights is None and _fast_dtype(logits, target):
-        kernel, buffers, wide, safe = _FAST[name]
+        kernel, buffers, wide, safe, _ = _FAST[name]
         dests, divisors = [], []
         if has_loss:
             dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)

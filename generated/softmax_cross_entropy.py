@@ -84,8 +84,10 @@ def _scale(grad, divisor):
 # Rows per block: a block of rows and its scratch buffers stay in L2 (1 MiB per core on the
 # machine this was tuned on), so each pass after the first reads cache, not memory.
 _BLOCK_BYTES = 1 << 20
-# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads.
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
+# once the arguments are this large (below it, starting a thread costs more than it saves).
 _THREADS = 2
+_PARALLEL_BYTES = 1 << 20
 _POOL = []
 
 
@@ -102,7 +104,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -112,28 +114,43 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None):
         (then each block is summed in scratch and the total returned).
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss), or None.
+    classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
+        copied transposed to (K, rows) first and its wide outputs transposed back (for few
+        classes, where reductions along short rows are slow).
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
     n = first.shape[0]
-    row = first[0:1]
-    rows = max(1, _BLOCK_BYTES // max(1, row.nbytes))
+    row = max(1, first[0:1].nbytes)
+    rows = max(1, _BLOCK_BYTES // row)
+    if _THREADS > 1 and n * row >= _PARALLEL_BYTES:
+        rows = min(rows, -(-n // _THREADS))  # at least one block per thread
     starts = list(range(0, n, rows))
+    dtype = first.dtype
 
     def run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
-        scratch = [np.empty(shape, first.dtype) for _ in range(buffers)]
-        summed = [np.empty(shape, first.dtype) for d in out if d is None]
+        if classes_first:
+            shape = shape[::-1]
+        scratch = [np.empty(shape, dtype) for _ in range(buffers)]
+        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        flipped = [np.empty(shape, dtype) if classes_first and a.ndim == 2 else None for a in args]
         results = []
         for s in chunk:
             e = min(s + rows, n)
-            cut = [a[s:e] if a.ndim else a for a in args]
-            pool = iter(b[:e - s] for b in summed)
-            dests = tuple(next(pool) if d is None else d[s:e] for d in out)
-            values = kernel(*cut, dests, tuple(b[:e - s] for b in scratch))
+            cut = _columns if classes_first else _rows
+            block = [a[s:e] if a.ndim else a for a in args]
+            if classes_first:
+                block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
+            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
             for dest, divisor in zip(dests, divisors or ()):
                 if divisor is not None:
                     np.divide(dest, divisor, out=dest)
+            if classes_first:
+                for d, dest in zip(out, dests):
+                    if d is not None:
+                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -146,10 +163,26 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None):
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:
-            outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=first.dtype))
+            outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=dtype))
         else:
-            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, first.dtype))
+            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
     return outputs
+
+
+def _rows(b):
+    """The first ``b`` rows of a buffer."""
+    return slice(None, b)
+
+
+def _columns(b):
+    """The first ``b`` rows of a classes-first buffer (its columns)."""
+    return (slice(None), slice(None, b))
+
+
+def _flip(buffer, block):
+    """``block`` transposed into ``buffer``."""
+    np.copyto(buffer, block.T)
+    return buffer
 
 
 def _by_output(out, wide):
@@ -189,9 +222,14 @@ def _out(out, x, name, *others):
 
 
 def _onehot_add(a, index, value):
-    """a[..., index] += value along the last axis, in place (a one-hot term, never materialised)."""
-    at = index[..., None]
-    np.put_along_axis(a, at, np.take_along_axis(a, at, axis=-1) + value, axis=-1)
+    """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
+    never materialised)."""
+    a[np.arange(index.shape[0]), index] += np.reshape(value, -1) if np.ndim(value) else value
+
+
+def _onehot_add0(a, index, value):
+    """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
+    a[index, np.arange(index.shape[0])] += np.reshape(value, -1) if np.ndim(value) else value
 
 
 
@@ -293,6 +331,21 @@ def _fast_loss_probs(z, y, out, scratch):
     return n4[..., 0],
 
 
+def _fast0_loss_probs(z, y, out, scratch):
+    b0, b1, = scratch
+    n0 = np.max(z, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    np.negative(b0, out=b1)
+    np.exp(b0, out=b0)
+    n2 = np.sum(b0, axis=0, keepdims=True)
+    n3 = np.log(n2)
+    np.add(b1, n3, out=b1)
+    np.multiply(y, b1, out=b1)
+    n4 = np.sum(b1, axis=0, keepdims=True)
+    return n4[0],
+
+
 def _fast_loss_and_grad_probs(z, y, out, scratch):
     out0, = out
     b0, b1, = scratch
@@ -313,6 +366,26 @@ def _fast_loss_and_grad_probs(z, y, out, scratch):
     return n3[..., 0], out0
 
 
+def _fast0_loss_and_grad_probs(z, y, out, scratch):
+    out0, = out
+    b0, b1, = scratch
+    n0 = np.max(z, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    np.exp(b0, out=b1)
+    t2 = np.sum(b1, axis=0, keepdims=True)
+    np.negative(b0, out=b0)
+    n2 = np.log(t2)
+    np.add(b0, n2, out=b0)
+    np.multiply(y, b0, out=b0)
+    n3 = np.sum(b0, axis=0, keepdims=True)
+    n4 = np.sum(y, axis=0, keepdims=True)
+    n5 = n4/t2
+    np.multiply(b1, n5, out=b1)
+    np.subtract(b1, y, out=out0)
+    return n3[0], out0
+
+
 def _fast_loss_index(z, c, out, scratch):
     b0, = scratch
     n0 = np.max(z, axis=-1, keepdims=True)
@@ -322,6 +395,17 @@ def _fast_loss_index(z, c, out, scratch):
     n1 = np.sum(b0, axis=-1, keepdims=True)
     n2 = np.log(n1) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))
     return n2[..., 0],
+
+
+def _fast0_loss_index(z, c, out, scratch):
+    b0, = scratch
+    n0 = np.max(z, axis=0, keepdims=True)
+    t0 = -n0
+    np.add(z, t0, out=b0)
+    np.exp(b0, out=b0)
+    n1 = np.sum(b0, axis=0, keepdims=True)
+    n2 = np.log(n1) - (t0 + np.take_along_axis(z, c[None], axis=0))
+    return n2[0],
 
 
 def _fast_loss_and_grad_index(z, c, out, scratch):
@@ -337,6 +421,21 @@ def _fast_loss_and_grad_index(z, c, out, scratch):
     np.multiply(b0, n2, out=out0)
     _onehot_add(out0, c, -1)
     return n1[..., 0], out0
+
+
+def _fast0_loss_and_grad_index(z, c, out, scratch):
+    out0, = out
+    b0, = scratch
+    n0 = np.max(z, axis=0, keepdims=True)
+    t0 = -n0
+    np.add(z, t0, out=b0)
+    np.exp(b0, out=b0)
+    t2 = np.sum(b0, axis=0, keepdims=True)
+    n1 = np.log(t2) - (t0 + np.take_along_axis(z, c[None], axis=0))
+    n2 = 1/t2
+    np.multiply(b0, n2, out=out0)
+    _onehot_add0(out0, c, -1)
+    return n1[0], out0
 
 
 def _fast_loss_index_options(z, c, w, eps, out, scratch):
@@ -355,6 +454,24 @@ def _fast_loss_index_options(z, c, w, eps, out, scratch):
     n2 = np.sum(b0, axis=-1, keepdims=True)
     n3 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + n2*t0/K
     return n3[..., 0],
+
+
+def _fast0_loss_index_options(z, c, w, eps, out, scratch):
+    K = z.shape[0]
+    b0, b1, = scratch
+    t0 = eps[None]
+    n0 = np.max(z, axis=0, keepdims=True)
+    t1 = -n0
+    np.add(z, t1, out=b0)
+    np.exp(b0, out=b1)
+    n1 = np.sum(b1, axis=0, keepdims=True)
+    t3 = np.log(n1)
+    np.negative(b0, out=b0)
+    np.add(b0, t3, out=b0)
+    np.multiply(w, b0, out=b0)
+    n2 = np.sum(b0, axis=0, keepdims=True)
+    n3 = (1 - t0)*np.take_along_axis(w, c[None], axis=0)*(t3 - (t1 + np.take_along_axis(z, c[None], axis=0))) + n2*t0/K
+    return n3[0],
 
 
 def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
@@ -388,6 +505,37 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
     return n2[..., 0], out0
 
 
+def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch):
+    K = z.shape[0]
+    out0, = out
+    b0, b1, = scratch
+    t0 = eps[None]
+    t1 = t0/K
+    n0 = np.max(z, axis=0, keepdims=True)
+    t2 = -n0
+    np.add(z, t2, out=b0)
+    np.exp(b0, out=b1)
+    t5 = np.sum(b1, axis=0, keepdims=True)
+    t6 = np.log(t5)
+    t7 = (1 - t0)*np.take_along_axis(w, c[None], axis=0)
+    t8 = 1/t5
+    np.negative(b0, out=b0)
+    np.add(b0, t6, out=b0)
+    np.multiply(w, b0, out=b0)
+    n1 = np.sum(b0, axis=0, keepdims=True)
+    n2 = n1*t1 + t7*(t6 - (t2 + np.take_along_axis(z, c[None], axis=0)))
+    n3 = np.sum(w, axis=0, keepdims=True)
+    n4 = n3*t8
+    np.multiply(b1, n4, out=b0)
+    np.subtract(b0, w, out=b0)
+    np.multiply(b0, t1, out=b0)
+    np.multiply(b1, t8, out=b1)
+    _onehot_add0(b1, c, -1)
+    np.multiply(b1, t7, out=b1)
+    np.add(b0, b1, out=out0)
+    return n2[0], out0
+
+
 def _fast_loss_probs_options(z, y, w, eps, out, scratch):
     K = z.shape[-1]
     b0, b1, b2, = scratch
@@ -408,6 +556,28 @@ def _fast_loss_probs_options(z, y, w, eps, out, scratch):
     np.multiply(b1, b2, out=b1)
     n6 = np.sum(b1, axis=-1, keepdims=True)
     return n6[..., 0],
+
+
+def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
+    K = z.shape[0]
+    b0, b1, b2, = scratch
+    t0 = eps[None]
+    n0 = np.max(z, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    n2 = 1 - t0
+    np.multiply(y, n2, out=b1)
+    n3 = t0/K
+    np.add(b1, n3, out=b1)
+    np.multiply(w, b1, out=b1)
+    np.negative(b0, out=b2)
+    np.exp(b0, out=b0)
+    n4 = np.sum(b0, axis=0, keepdims=True)
+    n5 = np.log(n4)
+    np.add(b2, n5, out=b2)
+    np.multiply(b1, b2, out=b1)
+    n6 = np.sum(b1, axis=0, keepdims=True)
+    return n6[0],
 
 
 def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
@@ -437,6 +607,33 @@ def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
     return n5[..., 0], out0
 
 
+def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
+    K = z.shape[0]
+    out0, = out
+    b0, b1, b2, = scratch
+    t0 = eps[None]
+    n0 = 1 - t0
+    np.multiply(y, n0, out=b0)
+    n1 = t0/K
+    np.add(b0, n1, out=b0)
+    np.multiply(w, b0, out=b0)
+    n2 = np.max(z, axis=0, keepdims=True)
+    n3 = -n2
+    np.add(z, n3, out=b1)
+    np.exp(b1, out=b2)
+    t4 = np.sum(b2, axis=0, keepdims=True)
+    np.negative(b1, out=b1)
+    n4 = np.log(t4)
+    np.add(b1, n4, out=b1)
+    np.multiply(b0, b1, out=b1)
+    n5 = np.sum(b1, axis=0, keepdims=True)
+    n6 = np.sum(b0, axis=0, keepdims=True)
+    n7 = n6/t4
+    np.multiply(b2, n7, out=b2)
+    np.subtract(b2, b0, out=out0)
+    return n5[0], out0
+
+
 def _fast_hvp(z, v, out, scratch):
     out0, = out
     b0, b1, = scratch
@@ -456,18 +653,47 @@ def _fast_hvp(z, v, out, scratch):
     return out0,
 
 
+def _fast0_hvp(z, v, out, scratch):
+    out0, = out
+    b0, b1, = scratch
+    n0 = np.max(z, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.sum(b0, axis=0, keepdims=True)
+    t1 = 1/n2
+    np.multiply(b0, v, out=b1)
+    np.multiply(b1, t1, out=b1)
+    n3 = np.sum(b1, axis=0, keepdims=True)
+    n4 = -n3
+    np.add(v, n4, out=b1)
+    np.multiply(b0, b1, out=b0)
+    np.multiply(b0, t1, out=out0)
+    return out0,
+
+
 # name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves: no argument is read after it is first written)
+# memory of the arguments themselves (no argument is read after it is first written), and the
+# classes-first kernel with its scratch buffers, or None)
 _FAST = {
-    "loss_probs": (_fast_loss_probs, 2, (False,), ()),
-    "loss_and_grad_probs": (_fast_loss_and_grad_probs, 2, (False, True), (True,)),
-    "loss_index": (_fast_loss_index, 1, (False,), ()),
-    "loss_and_grad_index": (_fast_loss_and_grad_index, 1, (False, True), (True,)),
-    "loss_index_options": (_fast_loss_index_options, 2, (False,), ()),
-    "loss_and_grad_index_options": (_fast_loss_and_grad_index_options, 2, (False, True), (True,)),
-    "loss_probs_options": (_fast_loss_probs_options, 3, (False,), ()),
-    "loss_and_grad_probs_options": (_fast_loss_and_grad_probs_options, 3, (False, True), (True,)),
-    "hvp": (_fast_hvp, 2, (True,), (True,)),
+    "loss_probs": (_fast_loss_probs, 2, (False,), (),
+        (_fast0_loss_probs, 2)),
+    "loss_and_grad_probs": (_fast_loss_and_grad_probs, 2, (False, True), (True,),
+        (_fast0_loss_and_grad_probs, 2)),
+    "loss_index": (_fast_loss_index, 1, (False,), (),
+        (_fast0_loss_index, 1)),
+    "loss_and_grad_index": (_fast_loss_and_grad_index, 1, (False, True), (True,),
+        (_fast0_loss_and_grad_index, 1)),
+    "loss_index_options": (_fast_loss_index_options, 2, (False,), (),
+        (_fast0_loss_index_options, 2)),
+    "loss_and_grad_index_options": (_fast_loss_and_grad_index_options, 2, (False, True), (True,),
+        (_fast0_loss_and_grad_index_options, 2)),
+    "loss_probs_options": (_fast_loss_probs_options, 3, (False,), (),
+        (_fast0_loss_probs_options, 3)),
+    "loss_and_grad_probs_options": (_fast_loss_and_grad_probs_options, 3, (False, True), (True,),
+        (_fast0_loss_and_grad_probs_options, 3)),
+    "hvp": (_fast_hvp, 2, (True,), (True,),
+        (_fast0_hvp, 2)),
 }
 
 
@@ -513,6 +739,8 @@ def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
             raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
                              f"{batch}; got {t.shape}")
         keep = t != ignore_index
+        if keep.all() and (t.size == 0 or 0 <= t.min() and t.max() < k):
+            return z, t, True, keep, w, eps  # the common case, without temporaries
         bad = keep & ((t < 0) | (t >= k))
         if np.any(bad):
             raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1} "
@@ -526,6 +754,11 @@ def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
         hint = " (float targets are probabilities; class indices must be integers)" if t.shape == batch else ""
         raise ValueError(f"target: probabilities must have the logits' shape {logits.shape}; got {t.shape}{hint}")
     return z, np.moveaxis(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
+
+
+# Up to this many classes the block driver lays each block out (K, rows): a reduction along
+# rows this short costs more than the transposes (measured with benchmarks/bench_losses.py).
+_CLASSES_FIRST_UP_TO = 16
 
 
 def _kernel(z, t, is_index, w, eps, with_grad):
@@ -557,15 +790,20 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
     fast = _fast_dtype(z) and (is_index or _fast_dtype(z, t))
     if fast:
         name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
-        kernel, buffers, wide, safe = _FAST[name]
+        kernel, buffers, wide, safe, classes_first = _FAST[name]
+        if k > _CLASSES_FIRST_UP_TO:
+            classes_first = None
+        elif classes_first is not None:
+            kernel, buffers = classes_first
+            safe = (True,)  # each block is read whole before its gradient is copied out
         dest = None
         if with_grad:
-            if out is not None and out.flags.c_contiguous and (safe[0] or not np.shares_memory(out, z)):
+            if out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, z)):
                 dest = out.reshape(n, k)
             else:
                 dest = np.empty((n, k), z.dtype)
         outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
-                           (z.dtype.type(mean) if mean not in (0, 1) else None,))
+                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first is not None)
         value = outputs[0].reshape(batch)
         g = outputs[1].reshape(z.shape) if with_grad else None
     else:
@@ -601,7 +839,9 @@ def loss(logits, target, *, weight=None, ignore_index=-100, reduction="mean", la
     ignore_index: index targets equal to it add no loss, gradient or weight.
     label_smoothing: eps in [0, 1]. An index target c is the cross-entropy
         (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k); a probability target y is mixed
-        as (1 - eps) y + eps/K (then weighted by w).
+        as (1 - eps) y + eps/K (then weighted by w). eps is rounded to the logits' dtype like
+        every input (PyTorch keeps it in double): in float32, 1 - eps keeps few digits when eps
+        is within 1e-4 of 1.
     reduction: "none" (per sample), "sum", or "mean": for index targets the sum divided by the
         sum of w[target] over the samples not ignored (their number without weights); for
         probability targets divided by the number of samples. An empty batch, or one whose

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import jinja2
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
@@ -178,9 +179,13 @@ class ClassAxisPrinter(NumPyPrinter):
     Emits ``np.<name>``; ``module_imports`` records every NumPy name printed.
     """
 
-    def __init__(self, first_array: str | None) -> None:
+    def __init__(self, first_array: str | None, classes_first: bool = False) -> None:
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
         self.first_array = first_array
+        # The layout of the fast kernels for few classes: (K, rows), the class axis first, so
+        # each reduction over classes is K - 1 elementwise passes over contiguous rows.
+        self.classes_first = classes_first
+        self.class_axis = "0" if classes_first else "-1"
         self.uses_size = False  # whether the printed code refers to K, the number of classes
         self.helpers: set[str] = set()  # module-level helper functions the code calls
 
@@ -195,18 +200,29 @@ class ClassAxisPrinter(NumPyPrinter):
 
     def _print_Ref(self, e: Ref) -> str:
         name, spec = (str(a) for a in e.args)
+        if self.classes_first:
+            if spec != "..., None":
+                raise CodegenError(f"no classes-first form of {name}[{spec}]")
+            return f"{name}[None]"
         return name if spec == "..." else f"{name}[{spec}]"
+
+    def per_sample(self, index: str) -> str:
+        """A per-sample array as a slot beside the class axis."""
+        return f"{index}[None]" if self.classes_first else f"{index}[..., None]"
 
     def _print_Take(self, e: Take) -> str:
         name, index, spec = (str(a) for a in e.args)
-        taken = f"{self._module_format('numpy.take_along_axis')}({name}, {index}[..., None], axis=-1)"
+        taken = (f"{self._module_format('numpy.take_along_axis')}({name}, {self.per_sample(index)}, "
+                 f"axis={self.class_axis})")
+        if self.classes_first and spec != "...":
+            raise CodegenError(f"no classes-first form of {taken}[{spec}]")
         return taken if spec == "..." else f"{taken}[{spec}]"
 
     def _print_Reduce(self, e: Reduce) -> str:
         op, body, keepdims = e.args
         func = self._module_format("numpy.sum" if str(op) == "sum" else "numpy.max")
         keep = ", keepdims=True" if keepdims == sp.true else ""
-        return f"{func}({self._print(body)}, axis=-1{keep})"
+        return f"{func}({self._print(body)}, axis={self.class_axis}{keep})"
 
     def _print_Expand(self, e: Expand) -> str:
         value, spec = e.args
@@ -283,9 +299,28 @@ HELPERS = {
     return np.where(zero, 0, x / np.where(zero, 1, y))
 ''',
     "_onehot_add": '''def _onehot_add(a, index, value):
-    """a[..., index] += value along the last axis, in place (a one-hot term, never materialised)."""
-    at = index[..., None]
-    np.put_along_axis(a, at, np.take_along_axis(a, at, axis=-1) + value, axis=-1)
+    """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
+    never materialised)."""
+    a[np.arange(index.shape[0]), index] += np.reshape(value, -1) if np.ndim(value) else value
+''',
+    "_onehot_add0": '''def _onehot_add0(a, index, value):
+    """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
+    a[index, np.arange(index.shape[0])] += np.reshape(value, -1) if np.ndim(value) else value
+''',
+    "_log1p": '''def _log1p(x, out):
+    """log(1 + x) into ``out`` (which may be x), within a few ulps: log(u) x / (u - 1) with
+    u = 1 + x rounded, which cancels the rounding of u (Goldberg 1991, theorem 4); x itself where
+    u == 1. Used by the fast kernels: NumPy's log1p costs several times its log."""
+    u = np.add(x, 1)
+    d = np.subtract(u, 1)
+    tiny = d == 0
+    np.log(u, out=u)
+    with np.errstate(invalid="ignore"):  # inf / inf where x = inf: replaced just below
+        np.divide(x, d, out=d, where=~tiny)
+    d[np.isinf(x)] = 1
+    np.multiply(u, d, out=out, where=~tiny)
+    np.copyto(out, x, where=tiny)
+    return out
 ''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
@@ -380,7 +415,7 @@ class _FastBuilder:
             op, body, keepdims = e.args
             func = self.printer._module_format("numpy.sum" if str(op) == "sum" else "numpy.max")
             keep = ", keepdims=True" if keepdims == sp.true else ""
-            return sp.Symbol(self.narrow(f"{func}({self.wide(body)}, axis=-1{keep})", name))
+            return sp.Symbol(self.narrow(f"{func}({self.wide(body)}, axis={self.printer.class_axis}{keep})", name))
         if isinstance(e, sp.Symbol) and e in self.temps:
             raise _Unsupported(f"wide temporary {e} inside a narrow expression")
         if not e.args or isinstance(e, (Take, Ref, OneHot)):
@@ -425,6 +460,10 @@ class _FastBuilder:
             return self._ufunc("power", base, self.operand(e.exp))
         if isinstance(e, sp.Abs):
             return self._ufunc("absolute", self.operand(e.args[0]))
+        if isinstance(e, log1p):
+            # NumPy's log1p is ~4x slower than its log here; _log1p corrects log(1 + x) instead.
+            self.printer.helpers.add("_log1p")
+            return _REGISTER.format(self._emit("ufunc", f"_log1p({self.operand(e.args[0])})"))
         if isinstance(e, (sp.Max, sp.Min)):
             func = "maximum" if isinstance(e, sp.Max) else "minimum"
             args = sorted(e.args, key=sp.default_sort_key)
@@ -435,8 +474,8 @@ class _FastBuilder:
         if isinstance(e, OneHot):
             index, _ = (str(a) for a in e.args)
             self.printer.uses_size = True
-            arange = self.printer._module_format("numpy.arange")
-            return self._ufunc("equal", f"{arange}(K)", f"{index}[..., None]")
+            arange = f"{self.printer._module_format('numpy.arange')}(K)" + ("[:, None]" if self.printer.classes_first else "")
+            return self._ufunc("equal", arange, self.printer.per_sample(index))
         if isinstance(e, sp.Function) and not isinstance(e, (Take, Reduce, Ref, Expand, Eye)):
             # Numbers stay (a printer may read them, e.g. Heaviside's value at 0); the other
             # arguments are computed first and their names substituted.
@@ -477,8 +516,9 @@ class _FastBuilder:
             acc = self._ufunc("positive", acc)  # a copy: the one-hot update writes in place
         for hot, coefficient in onehots:
             index = str(hot.args[0])
-            self.printer.helpers.add("_onehot_add")
-            acc = _REGISTER.format(self._emit("scatter", f"_onehot_add({acc}, {index}, {self.operand(coefficient)})"))
+            helper = "_onehot_add0" if self.printer.classes_first else "_onehot_add"
+            self.printer.helpers.add(helper)
+            acc = _REGISTER.format(self._emit("scatter", f"{helper}({acc}, {index}, {self.operand(coefficient)})"))
         return acc
 
     def _is_temp(self, token: str) -> bool:
@@ -511,13 +551,14 @@ class _FastBuilder:
 
 
 def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], replacements, reduced, ctx: _Context,
-                 first_array: str | None, classy: bool) -> FastSource | None:
+                 first_array: str | None, classy: bool, classes_first: bool = False) -> FastSource | None:
     """The kernel printed for the block driver, or None when it has no in-place form here
-    (more than one class axis, identities, broadcast expansions)."""
-    if any(len(ix) > 1 for ix in indices):
+    (more than one class axis, identities, broadcast expansions). ``classes_first``: for
+    blocks laid out (K, rows) (class-axis kernels only)."""
+    if any(len(ix) > 1 for ix in indices) or (classes_first and not classy):
         return None
     wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values())
-    printer = ClassAxisPrinter(first_array)
+    printer = ClassAxisPrinter(first_array, classes_first)
     builder = _FastBuilder(printer, wide_inputs)
     try:
         for sym, value in replacements:
@@ -541,7 +582,7 @@ def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], repla
                 raise _Unsupported("an elementwise output that is not an array")
             wide.append(is_wide)
             results.append(builder.wide(value) if is_wide else builder.operand(value))
-    except _Unsupported:
+    except (_Unsupported, CodegenError):
         return None
     return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer)
 
@@ -623,11 +664,12 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide
             k += 1
         else:
             text = re.sub(r"__r(\d+)__", lambda m: binding[int(m.group(1))], token)
-            returns.append(f"{text}[..., 0]" if classy else text)
+            returns.append((f"{text}[0]" if printer.classes_first else f"{text}[..., 0]") if classy else text)
     args = ", ".join(name for name, _ in kernel.args)
-    head = [f"def _fast_{kernel.name}({args}, out, scratch):"]
+    prefix = "_fast0_" if printer.classes_first else "_fast_"
+    head = [f"def {prefix}{kernel.name}({args}, out, scratch):"]
     if printer.uses_size:
-        head.append(f"    K = {first_array}.shape[-1]")
+        head.append(f"    K = {first_array}.shape[{printer.class_axis}]")
     if outs:
         head.append(f"    {', '.join(outs)}, = out")
     if buffers:
@@ -650,6 +692,7 @@ class KernelSource:
     imports: tuple[str, ...]
     helpers: tuple[str, ...] = ()
     fast: FastSource | None = None
+    fast0: FastSource | None = None  # the classes-first form, for few classes
 
 
 def stable_forms(derivation: Derivation) -> dict[sp.Basic, sp.Expr]:
@@ -698,12 +741,13 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
         lines.append(f"    K = {first_array}.shape[-1]")
     lines += body
     lines.append(f"    return {', '.join(results)}")
-    fast = _fast_source(kernel, [out.indices for out in kernel.outputs], replacements, reduced, ctx, first_array,
-                        classy)
+    indices = [out.indices for out in kernel.outputs]
+    fast = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy)
+    fast0 = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first=True)
     imports = tuple(sorted(printer.module_imports.get("numpy", ())))
-    helpers = sorted(printer.helpers | (set(fast.helpers) if fast else set()))
+    helpers = sorted(printer.helpers.union(*(f.helpers for f in (fast, fast0) if f)))
     return KernelSource(kernel.name, tuple(n for n, _ in kernel.args), tuple(o.name for o in kernel.outputs),
-                        "\n".join(lines) + "\n", imports, tuple(helpers), fast)
+                        "\n".join(lines) + "\n", imports, tuple(helpers), fast, fast0)
 
 
 # --- modules -------------------------------------------------------------------------------

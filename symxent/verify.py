@@ -19,6 +19,7 @@ Nothing here is timed against a budget; ``seconds`` is reported for information.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import math
 import os
 import time
@@ -283,12 +284,14 @@ def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: ty
     fast = getattr(generated, "_FAST", {}).get(kernel.name)
     if fast is None:
         return []
-    func, buffers, wide, _ = fast
+    func, buffers, wide, _, classes_first = fast
+    layouts = [(func, buffers, False)] + ([(*classes_first, True)] if classes_first else [])
     plain = getattr(generated, f"_{kernel.name}")
     checks = []
     saved = generated._BLOCK_BYTES, generated._THREADS
     try:
-        for dtype, scale, tol in ((np.float64, 1e4, TOL_BLOCKED64), (np.float32, 1e3, TOL_BLOCKED32)):
+        for (func, buffers, flipped), (dtype, scale, tol) in itertools.product(
+                layouts, ((np.float64, 1e4, TOL_BLOCKED64), (np.float32, 1e3, TOL_BLOCKED32))):
             start = time.perf_counter()
             worst, problems = 0.0, []
             for sizes in size_grid(d, 3):
@@ -302,8 +305,9 @@ def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: ty
                         generated._BLOCK_BYTES = 3 * args[0][0:1].nbytes
                         generated._THREADS = 2
                         written = [np.empty_like(e) for e, w in zip(expected, wide) if w]
-                        actual = generated._blocked(func, buffers, wide, args, tuple(written))
-                        summed = generated._blocked(func, buffers, wide, args, tuple(None for w in wide if w))
+                        actual = generated._blocked(func, buffers, wide, args, tuple(written), None, flipped)
+                        summed = generated._blocked(func, buffers, wide, args, tuple(None for w in wide if w), None,
+                                                    flipped)
                     for out, e, a, t, w in zip(kernel.outputs, expected, actual, summed, wide):
                         e, a = np.asarray(e), np.asarray(a)
                         if a.dtype != np.dtype(dtype):
@@ -315,7 +319,7 @@ def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: ty
                             total = np.sum(e)
                             worst = max(worst, _rel_error(t, total) / max(1.0, float(np.sum(np.abs(e)) / max(1.0, abs(total)))))
             ok = worst <= tol and not problems
-            checks.append(NumericCheck(d.name, f"{module.name}._fast_{kernel.name}",
+            checks.append(NumericCheck(d.name, f"{module.name}._fast{'0' if flipped else ''}_{kernel.name}",
                                        f"blocked {np.dtype(dtype).name} (3-row blocks, 2 threads, n = 1, 7, 97) vs plain",
                                        worst, tol, ok, "; ".join(sorted(set(problems))), time.perf_counter() - start))
     finally:

@@ -36,18 +36,25 @@ def test_the_loss_kernels_have_fast_forms():
 def test_a_wrong_fast_kernel_fails_the_check(case):
     d, module, kernel = case
     generated = verify.load_generated(codegen.render_module(d, module).text, module.name)
-    func, buffers, wide, safe = generated._FAST[kernel.name]
+    func, buffers, wide, safe, classes_first = generated._FAST[kernel.name]
 
-    def wrong(*args):
-        values = func(*args)
-        for v, w in zip(values, wide):
-            if w:
-                v *= 1.001  # a destination is used as written, not as returned
-        return tuple(v if w else v * 1.001 for v, w in zip(values, wide))  # every output off by 0.1%
+    def wrong(func):
+        def kernel(*args):
+            values = func(*args)
+            for v, w in zip(values, wide):
+                if w:
+                    v *= 1.001  # a destination is used as written, not as returned
+            return tuple(v if w else v * 1.001 for v, w in zip(values, wide))  # every output off by 0.1%
+        return kernel
 
-    generated._FAST[kernel.name] = (wrong, buffers, wide, safe)
-    checks = verify._kernel_blocked(d, module, kernel, generated, np.random.default_rng(0))
-    assert checks and not all(c.ok for c in checks), f"{module.name}._fast_{kernel.name}: a 0.1% error passed"
+    variants = {"rows": (wrong(func), buffers, wide, safe, classes_first)}
+    if classes_first:
+        variants["classes first"] = (func, buffers, wide, safe, (wrong(classes_first[0]), classes_first[1]))
+    for layout, entry in variants.items():
+        generated._FAST[kernel.name] = entry
+        checks = verify._kernel_blocked(d, module, kernel, generated, np.random.default_rng(0))
+        failed = [c.subject for c in checks if not c.ok]
+        assert failed, f"{module.name}._fast_{kernel.name} ({layout}): a 0.1% error passed"
 
 
 def _inputs(module, rng, dtype, n=37):
