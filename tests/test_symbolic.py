@@ -84,3 +84,24 @@ def test_cache_never_serves_a_changed_claim(tmp_path, monkeypatch):
     changed = Claim(good.name, good.statement, good.lhs, good.rhs + y[j])
     assert not prove_claim(d, changed, kmax=2).ok, "a changed claim was served a stale cached proof"
     assert len(list(tmp_path.glob("*.pickle"))) == 2
+
+
+def test_fixed_k_instances_are_one_per_pattern_of_equal_indices():
+    from symxent import prove
+
+    d = REGISTRY["softmax_cross_entropy"]
+    c = next(i for i in d.indices if i.name == "c")
+    assert list(prove._index_values([j, c], d, {K: 3}, patterns_only=True)) == [{j: 1, c: 1}, {j: 1, c: 2}]
+    assert len(list(prove._index_values([j, c], d, {K: 3}))) == 9
+    # A literal index or a partial sum breaks the symmetry: every value is checked then.
+    assert prove._relabel_invariant(z[j] - p[j], d)
+    assert not prove._relabel_invariant(z[1] - z[j], d)
+    assert not prove._relabel_invariant(class_sum(z[k], k, K - 1), d)
+
+
+def test_a_claim_wrong_only_where_indices_coincide_fails():
+    d = REGISTRY["softmax_cross_entropy"]
+    c = next(i for i in d.indices if i.name == "c")
+    wrong = Claim("wrong_on_diagonal", "dp_j/dz_c = -p_j p_c (false for j = c)", partial(p[j], z[c]), -p[j] * p[c])
+    result = prove_claim(d, wrong, kmax=3)
+    assert not result.ok, f"{wrong.name} passed: {result}"
