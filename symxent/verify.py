@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 
 from symxent import codegen, derive
 from symxent.domains import draw, sample_batch, sample_point
@@ -141,7 +142,10 @@ def _lambdify_grid(symbols: list[sp.Basic], grid: np.ndarray) -> Callable[..., n
     plain = [sp.Symbol(f"_a{n}") for n in range(len(symbols))]
     rename = dict(zip(symbols, plain))
     flat = [sp.sympify(e).xreplace(rename) for e in grid.reshape(-1)]
-    f = sp.lambdify(plain, flat, modules="numpy", cse=False, dummify=False)
+    # order="none": sorting the terms of every Add for printing took most of the time.
+    printer = NumPyPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                            "user_functions": {}, "order": "none"})
+    f = sp.lambdify(plain, flat, modules="numpy", cse=False, dummify=False, printer=printer)
 
     def call(values: dict[sp.Basic, np.ndarray]) -> np.ndarray:
         n = len(next(iter(values.values())))
@@ -183,6 +187,20 @@ def _kernel_inputs(d: Derivation, kernel: Kernel, values: dict[sp.Basic, np.ndar
 # --- checks --------------------------------------------------------------------------------
 
 
+_RAW: dict[tuple, tuple] = {}
+
+
+def _raw_grid(d: Derivation, claim: Claim, sizes: dict[sp.Symbol, int], free: tuple[sp.Symbol, ...]):
+    """The symbols and the lambdified raw left side of a claim at explicit sizes, built once
+    per process (kernels sharing a claim, e.g. loss and loss_and_grad, share it)."""
+    key = (d.name, claim.name, sp.srepr(claim.lhs), tuple(sorted((s.name, v) for s, v in sizes.items())),
+           tuple(i.name for i in free))
+    if key not in _RAW:
+        symbols = _symbols_of(d, sizes)
+        _RAW[key] = symbols, _lambdify_grid(symbols, _entries(d, _at_size(d, claim.lhs, sizes, False), free, sizes))
+    return _RAW[key]
+
+
 def _kernel_vs_raw(d: Derivation, module: Module, kernel: Kernel, generated: types.ModuleType, kmax: int,
                    rng: np.random.Generator) -> list[NumericCheck]:
     """Each output of the generated kernel against ``lambdify`` of the claim's raw left side."""
@@ -195,8 +213,7 @@ def _kernel_vs_raw(d: Derivation, module: Module, kernel: Kernel, generated: typ
         free = tuple(out.indices) + tuple(class_index)
         worst, where = 0.0, ""
         for sizes in size_grid(d, kmax):
-            symbols = _symbols_of(d, sizes)
-            raw = _lambdify_grid(symbols, _entries(d, _at_size(d, claim.lhs, sizes, False), free, sizes))
+            symbols, raw = _raw_grid(d, claim, sizes, free)
             values = _batch_point(d, sizes, rng, BATCH)
             expected = raw(values)
             args, chosen = _kernel_inputs(d, kernel, values, sizes, rng, np.float64)
