@@ -111,8 +111,13 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         rows = min(rows, -(-n // _THREADS))  # at least one block per thread
     starts = list(range(0, n, rows))
     dtype = first.dtype
+    errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
 
     def run(chunk):
+        with np.errstate(**errors):
+            return _run(chunk)
+
+    def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
