@@ -15,6 +15,7 @@ Floating-point inputs keep their dtype (float32 in, float32 out); integer and bo
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
 """
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -73,6 +74,8 @@ _BLOCK_BYTES = 1 << 20
 _THREADS = 2
 _PARALLEL_BYTES = 1 << 20
 _POOL = []
+# A forked child has the pool object but not its threads: work sent to it would never run.
+os.register_at_fork(after_in_child=_POOL.clear)
 
 
 def _pool():

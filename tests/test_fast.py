@@ -8,6 +8,7 @@ such a check can fail, and the public functions' behaviour with ``out=``.
 from __future__ import annotations
 
 import inspect
+import warnings
 
 import numpy as np
 import pytest
@@ -125,3 +126,27 @@ def test_many_blocks_and_threads_give_the_same_values(name):
             np.testing.assert_allclose(v, value, rtol=1e-13, err_msg=f"{name}: loss, blocks of {block} bytes")
     finally:
         m._BLOCK_BYTES, m._THREADS = saved
+
+
+@pytest.mark.parametrize("name", OUT_MODULES)
+def test_a_forked_child_gets_a_new_pool(name):
+    import multiprocessing
+
+    m = load_module(name)
+    logits, target = _inputs(name, np.random.default_rng(5), np.float64, n=200_000)
+    expected = m.loss(logits, target)  # starts the parent's pool
+    assert m._POOL, f"{name}: no thread pool after a call on {logits.nbytes} bytes"
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=lambda: send.send(float(m.loss(logits, target))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12 warns of fork with threads
+        child.start()
+    try:
+        assert receive.poll(60), f"{name}: the forked child hung (the parent's pool has no threads there)"
+        value = receive.recv()
+    finally:
+        child.join(10)
+        if child.is_alive():
+            child.kill()
+    assert value == expected, f"{name}: child {value} != parent {expected}"

@@ -35,7 +35,7 @@ def test_rendering_is_reproducible():
 def test_generated_modules_import_numpy_only(generated):
     imports = [line for line in generated.text.splitlines() if line.startswith(("import ", "from "))]
     # NumPy, and the standard library's thread pool for the block driver: nothing to install.
-    allowed = {"import numpy as np", "from concurrent.futures import ThreadPoolExecutor"}
+    allowed = {"import numpy as np", "import os", "from concurrent.futures import ThreadPoolExecutor"}
     assert "import numpy as np" in imports and set(imports) <= allowed, f"{generated.filename}: {imports}"
     assert "Dummy" not in generated.text and "_Dummy" not in generated.text
 
