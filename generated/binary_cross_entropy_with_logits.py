@@ -13,6 +13,11 @@ The computations below are printed from claims that `symxent verify binary_cross
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
+
+Real float32/float64 C-contiguous inputs go through the `_fast_` kernels: the same proven
+expressions printed as one in-place NumPy call per step, run over blocks of rows on
+`_THREADS` threads, writing the gradient into `out=` when given. They agree with the plain
+kernels to rounding (`symxent verify` checks it); other inputs use the plain kernels.
 """
 
 import os
@@ -66,8 +71,10 @@ def _scale(grad, divisor):
 
 # --- the block driver: runs the _fast_ kernels over blocks of rows, on _THREADS threads ---
 
-# Rows per block: a block of rows and its scratch buffers stay in L2 (1 MiB per core on the
-# machine this was tuned on), so each pass after the first reads cache, not memory.
+# Rows per block: about this many bytes of logits. Each pass after the first then reads the
+# cache (1 MiB of L2 per core on the machine this was tuned on) more than memory; smaller
+# blocks fit better but pay the ~15 NumPy calls of a kernel more often, which cost more there
+# below 512 KiB (measured with benchmarks/bench_losses.py).
 _BLOCK_BYTES = 1 << 20
 # NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
 # once the arguments are this large (below it, starting a thread costs more than it saves).
