@@ -22,7 +22,8 @@ are computed in float64. Complex inputs are accepted (for complex-step different
 Real float32/float64 C-contiguous inputs go through the `_fast_` kernels: the same proven
 expressions printed as one in-place NumPy call per step, run over blocks of rows on
 `_THREADS` threads, writing the gradient into `out=` when given. They agree with the plain
-kernels to rounding (`symxent verify` checks it); other inputs use the plain kernels.
+kernels to rounding (`symxent verify` checks it).
+Other inputs use the plain kernels.
 """
 
 import os
