@@ -271,6 +271,9 @@ def expand_terms(e: sp.Expr) -> sp.Expr:
     """
     e = e.replace(lambda x: isinstance(x, sp.exp) and isinstance(x.args[0], sp.Add),
                   lambda x: sp.Mul(*[sp.exp(a) for a in x.args[0].args]))
+    # exp((z_k - c) / T) too (the tempered softmax): distributed, its argument is a sum.
+    e = e.replace(lambda x: isinstance(x, sp.exp) and isinstance(x.args[0], sp.Mul) and x.args[0].has(sp.Add),
+                  lambda x: sp.Mul(*[sp.exp(a) for a in sp.Add.make_args(sp.expand_mul(x.args[0]))]))
     return sp.expand(e, power_exp=False, power_base=False, log=True)
 
 
