@@ -623,6 +623,24 @@ def _common_numerator(expr: sp.Expr) -> sp.Expr | None:
     return sp.Add(*terms)
 
 
+def _zero_with_opaque_denominators(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is zero with each sum in a denominator replaced by its own symbol.
+
+    Sound: if the expression vanishes identically with ``D`` independent of the other
+    symbols, it vanishes for ``D = sum ...`` too. Cheap: the common denominator is then a
+    monomial, where multiplying out powers of the sums themselves (``S**2 Q`` over a dozen
+    exponentials) is what made the chain rule through two softmaxes (distillation) take
+    minutes. ``False`` means "not shown this way"; the caller then expands the sums.
+    """
+    bases = sorted({f.base for f in expr.atoms(sp.Pow) if f.base.is_Add and f.exp.is_Integer and f.exp < 0},
+                   key=sp.default_sort_key)
+    if not bases:
+        return False
+    opaque = expr.xreplace({b: sp.Symbol(f"_D_{n}") for n, b in enumerate(bases)})
+    numerator = _common_numerator(opaque)
+    return numerator is not None and sp.expand(numerator) == 0
+
+
 def _rational_zero(expr: sp.Expr) -> bool | None:
     """Decide ``expr == 0`` for a rational function of its symbols; None if it is not one.
 
@@ -634,6 +652,8 @@ def _rational_zero(expr: sp.Expr) -> bool | None:
     """
     if expr.atoms(sp.Function):
         return None
+    if _zero_with_opaque_denominators(expr):
+        return True
     numerator = _common_numerator(expr)
     if numerator is None:
         numerator, _ = sp.fraction(sp.together(expr))
