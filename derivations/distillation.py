@@ -7,7 +7,9 @@ Proves, for explicit K = 2..Kmax and a symbolic K:
 - dL/dz_j = (p~_j - q~_j) / T (the chain of steps; q~ sums to 1 identically), and for given
   targets (p~_j sum(y) - y_j) / T, = (p~_j - y_j) / T under "targets sum to 1";
 - Hinton's T^2 convention: T^2 L has the gradient T (p~_j - q~_j), whose size does not shrink
-  as T grows, so the soft and hard terms of a combined loss keep their relative weight;
+  as T grows, so the soft and hard terms of a combined loss keep their relative weight; its
+  Hessian is p~_j (delta_jl - p~_l) (sum(y) times that for given targets), the untempered
+  cross-entropy's at p~, for every T (without T^2 it is that over T^2);
 - the high-temperature limit: with eps = 1/T and F_j(eps) = softmax(eps z)_j - softmax(eps z^t)_j,
   F_j(0) = 0, so T (p~_j - q~_j) = (F_j(eps) - F_j(0)) / eps -> F_j'(0) =
   ((z_j - z^t_j) - mean_k(z_k - z^t_k)) / K as T -> infinity: matching logits (their deviations
@@ -19,7 +21,7 @@ import sympy as sp
 
 from symxent.derive import At, ClassMax, chain_rule, class_sum, partial
 from symxent.registry import Assumption, Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
-from symxent.symbols import CLASS_INDICES, K, L, i, j, k, r, shifted, y, z
+from symxent.symbols import CLASS_INDICES, K, L, i, j, k, l, r, shifted, y, z
 
 T = sp.Symbol("T", positive=True)  # the temperature
 zt = sp.IndexedBase("z^t", real=True)  # the teacher's logits
@@ -85,6 +87,11 @@ DERIVATIONS = [
                   T * (ptilde[j] * class_sum(y[k], k, K) - y[j])),
             Claim("scaled_gradient_teacher", "d(T^2 L_t)/dz_j = T (p~_j - q~_j): the T^2 convention keeps the "
                   "gradient's size as T grows", partial(T ** 2 * L_t, z[j]), T * (ptilde[j] - qtilde[j])),
+            Claim("scaled_hessian_teacher", "d2(T^2 L_t)/dz_j dz_l = p~_j (delta_jl - p~_l): the T^2 convention "
+                  "gives the Hessian of the untempered cross-entropy at p~ (PSD, eigenvalues <= 1/2), for every T",
+                  partial(T ** 2 * L_t, z[j], z[l]), ptilde[j] * (delta(j, l) - ptilde[l])),
+            Claim("scaled_hessian_general", "d2(T^2 L)/dz_j dz_l = sum(y) p~_j (delta_jl - p~_l) for any targets",
+                  partial(T ** 2 * L, z[j], z[l]), class_sum(y[k], k, K) * ptilde[j] * (delta(j, l) - ptilde[l])),
             Claim("high_temperature_start", "F_j(0) = softmax(0)_j - softmax(0)_j = 0, with F_j(eps) = "
                   "softmax(eps z)_j - softmax(eps z^t)_j and eps = 1/T", At(high_temperature, ((eps, 0),)),
                   sp.Integer(0)),
