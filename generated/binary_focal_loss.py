@@ -111,6 +111,10 @@ def _loss_and_grad_unweighted(logits, y, gamma):
 
 # --- public functions ---
 
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
 
 def _number(value, name, valid):
     """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
@@ -137,9 +141,10 @@ def _prepare(logits, target, alpha, gamma):
     if g < 0:
         raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the alpha-weighted binary "
                          "cross-entropy)")
-    real = logits.real.dtype
-    return (logits, target.astype(logits.dtype, copy=False), None if a < 0 else np.asarray(a, real),
-            np.asarray(g, real))
+    # Python floats, not arrays of the logits' dtype: NumPy keeps float32 with them either way,
+    # but 1 - alpha is then formed in double precision (alpha = 0.99999 rounded to float32
+    # first would leave 1 - alpha, the weight of negatives, 1e-3 off).
+    return logits, target.astype(logits.dtype, copy=False), None if a < 0 else a, g
 
 
 def _kernel(name, logits, target, alpha, gamma):
@@ -149,7 +154,8 @@ def _kernel(name, logits, target, alpha, gamma):
     return globals()[f"_{name}"](logits, target, alpha, gamma)
 
 
-def loss(logits, target, *, alpha=0.25, gamma=2.0, reduction="none"):
+def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+         reduction: str = "none") -> Loss:
     """Binary focal loss from logits; exactly ``torchvision.ops.sigmoid_focal_loss``.
 
     Per element ``alpha_t * ce * (1 - p_t) ** gamma`` with p = sigmoid(logits),
@@ -170,7 +176,8 @@ def loss(logits, target, *, alpha=0.25, gamma=2.0, reduction="none"):
     return _reduce(_kernel("loss", logits, target, a, g), reduction)
 
 
-def loss_and_grad(logits, target, *, alpha=0.25, gamma=2.0, reduction="none"):
+def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+                  reduction: str = "none") -> tuple[Loss, np.ndarray]:
     """The loss (as ``loss``) and its gradient in ``logits`` (same shape and dtype).
 
     Per element ``alpha_t (1 - p_t) ** gamma (sigmoid(z) - y + gamma (1 - 2y) ce
@@ -185,6 +192,7 @@ def loss_and_grad(logits, target, *, alpha=0.25, gamma=2.0, reduction="none"):
     return _reduce(value, reduction), _scale(grad_, logits.size if reduction == "mean" else 1)
 
 
-def grad(logits, target, *, alpha=0.25, gamma=2.0, reduction="none"):
+def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+         reduction: str = "none") -> np.ndarray:
     """The gradient of ``loss`` in ``logits`` (same shape); see ``loss_and_grad``."""
     return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction)[1]

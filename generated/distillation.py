@@ -142,6 +142,10 @@ def _loss_and_grad_probs_t2(z, y, T):
 
 # --- public functions ---
 
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
 
 def _temperature(temperature, dtype):
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating)):
@@ -184,7 +188,8 @@ def _evaluate(kind, logits, teacher, temperature, t2_scaling, reduction, axis, w
     return _reduce(value, reduction), np.moveaxis(_scale(g, value.size if reduction == "mean" else 1), -1, axis)
 
 
-def loss(logits, teacher_logits, *, temperature=1.0, t2_scaling=True, reduction="mean", axis=-1):
+def loss(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
+         reduction: str = "mean", axis: int = -1) -> Loss:
     """Distillation loss against a teacher's logits at temperature T (Hinton et al. 2015).
 
     Per sample ``T**2 * sum_k -q_k log p_k`` with p = softmax(logits / T) and
@@ -205,7 +210,8 @@ def loss(logits, teacher_logits, *, temperature=1.0, t2_scaling=True, reduction=
     return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, False)
 
 
-def loss_and_grad(logits, teacher_logits, *, temperature=1.0, t2_scaling=True, reduction="mean", axis=-1):
+def loss_and_grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0,
+                  t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
     """The loss (as ``loss``) and its gradient in the student's logits (same shape and dtype).
 
     Per sample ``T (p - q)`` with t2_scaling, ``(p - q) / T`` without; divided by the number
@@ -214,13 +220,15 @@ def loss_and_grad(logits, teacher_logits, *, temperature=1.0, t2_scaling=True, r
     return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, True)
 
 
-def grad(logits, teacher_logits, *, temperature=1.0, t2_scaling=True, reduction="mean", axis=-1):
+def grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
+         reduction: str = "mean", axis: int = -1) -> np.ndarray:
     """The gradient of ``loss`` in the student's logits; see ``loss_and_grad``."""
     return loss_and_grad(logits, teacher_logits, temperature=temperature, t2_scaling=t2_scaling,
                          reduction=reduction, axis=axis)[1]
 
 
-def loss_probs(logits, teacher_probs, *, temperature=1.0, t2_scaling=True, reduction="mean", axis=-1):
+def loss_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> Loss:
     """Distillation loss against given teacher probabilities y at temperature T.
 
     Per sample ``T**2 * sum_k -y_k log p_k`` with p = softmax(logits / T); i.e.
@@ -232,13 +240,15 @@ def loss_probs(logits, teacher_probs, *, temperature=1.0, t2_scaling=True, reduc
     return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, False)
 
 
-def loss_and_grad_probs(logits, teacher_probs, *, temperature=1.0, t2_scaling=True, reduction="mean", axis=-1):
+def loss_and_grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+                        t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
     """``loss_probs`` and its gradient in the logits: per sample ``T (sum(y) p - y)`` with
     t2_scaling (``T (p - y)`` when y sums to 1), ``(sum(y) p - y) / T`` without."""
     return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, True)
 
 
-def grad_probs(logits, teacher_probs, *, temperature=1.0, t2_scaling=True, reduction="mean", axis=-1):
+def grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> np.ndarray:
     """The gradient of ``loss_probs`` in the logits; see ``loss_and_grad_probs``."""
     return loss_and_grad_probs(logits, teacher_probs, temperature=temperature, t2_scaling=t2_scaling,
                                reduction=reduction, axis=axis)[1]

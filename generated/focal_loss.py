@@ -111,6 +111,10 @@ def _loss_and_grad(z, c, alpha, gamma):
 
 # --- public functions ---
 
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
 
 def _number(value, name, valid):
     """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
@@ -165,7 +169,8 @@ def _per_sample(z, c, alpha, gamma, with_grad):
     return _loss_and_grad(*args) if with_grad else (_loss(*args), None)
 
 
-def loss(logits, target, *, alpha=None, gamma=2.0, reduction="mean", axis=-1):
+def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
+         reduction: str = "mean", axis: int = -1) -> Loss:
     """Focal loss (Lin et al. 2017) of softmax logits with integer class targets.
 
     Per sample ``-alpha[c] (1 - p_c) ** gamma * log p_c`` with p = softmax(logits) along ``axis``
@@ -188,7 +193,8 @@ def loss(logits, target, *, alpha=None, gamma=2.0, reduction="mean", axis=-1):
     return _reduce(value, reduction)
 
 
-def loss_and_grad(logits, target, *, alpha=None, gamma=2.0, reduction="mean", axis=-1):
+def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None,
+                  gamma: float = 2.0, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
     """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
 
     Per sample the gradient is ``alpha_c (1 - p_c) ** gamma (gamma R_c - 1)(onehot(c) - p)``
@@ -203,6 +209,7 @@ def loss_and_grad(logits, target, *, alpha=None, gamma=2.0, reduction="mean", ax
     return _reduce(value, reduction), np.moveaxis(_scale(grad_, value.size if reduction == "mean" else 1), -1, axis)
 
 
-def grad(logits, target, *, alpha=None, gamma=2.0, reduction="mean", axis=-1):
+def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
+         reduction: str = "mean", axis: int = -1) -> np.ndarray:
     """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
     return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction, axis=axis)[1]
