@@ -271,6 +271,9 @@ def expand_terms(e: sp.Expr) -> sp.Expr:
     """
     e = e.replace(lambda x: isinstance(x, sp.exp) and isinstance(x.args[0], sp.Add),
                   lambda x: sp.Mul(*[sp.exp(a) for a in x.args[0].args]))
+    # exp((z_k - c) / T) too (the tempered softmax): distributed, its argument is a sum.
+    e = e.replace(lambda x: isinstance(x, sp.exp) and isinstance(x.args[0], sp.Mul) and x.args[0].has(sp.Add),
+                  lambda x: sp.Mul(*[sp.exp(a) for a in sp.Add.make_args(sp.expand_mul(x.args[0]))]))
     return sp.expand(e, power_exp=False, power_base=False, log=True)
 
 
@@ -620,6 +623,45 @@ def _common_numerator(expr: sp.Expr) -> sp.Expr | None:
     return sp.Add(*terms)
 
 
+def _zero_with_opaque_denominators(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is zero with each sum in a denominator replaced by its own symbol.
+
+    Sound: if the expression vanishes identically with ``D`` independent of the other
+    symbols, it vanishes for ``D = sum ...`` too. A denominator whose terms are a subset (or
+    superset) of a larger one's is written through that one's symbol, ``S - e_c = D - e_c``,
+    an identity at ``D = S``, so that related sums (a softmax's ``1 - p_c``) stay related.
+    Cheap: the common denominator is then a product of monomials and binomials, where
+    multiplying out powers of the sums themselves (``S**2 Q`` over a dozen exponentials) is
+    what made the chain rule through two softmaxes (distillation) take minutes. ``False``
+    means "not shown this way"; the caller then expands the sums.
+    """
+    # 1 - e_c / S as one fraction, (S - e_c) / S: its reciprocal is then a plain sum's.
+    nested = {f: _common_denominator(f.base) ** f.exp for f in expr.atoms(sp.Pow)
+              if f.base.is_Add and f.exp.is_Integer and f.exp < 0 and _has_reciprocal(f.base)}
+    expr = expr.xreplace(nested)
+    bases = sorted({f.base for f in expr.atoms(sp.Pow) if f.base.is_Add and f.exp.is_Integer and f.exp < 0},
+                   key=lambda b: (-len(b.args), sp.default_sort_key(b)))
+    if not bases:
+        return False
+    opaque: dict[sp.Expr, sp.Expr] = {}
+    named: list[tuple[frozenset[sp.Expr], sp.Symbol]] = []
+    for base in bases:
+        terms = frozenset(base.args)
+        for larger, symbol in named:
+            if terms < larger:
+                opaque[base] = symbol - sp.Add(*sorted(larger - terms, key=sp.default_sort_key))
+                break
+            if larger < terms:
+                opaque[base] = symbol + sp.Add(*sorted(terms - larger, key=sp.default_sort_key))
+                break
+        else:
+            symbol = sp.Symbol(f"_D_{len(named)}")
+            named.append((terms, symbol))
+            opaque[base] = symbol
+    numerator = _common_numerator(expr.xreplace(opaque))
+    return numerator is not None and sp.expand(numerator) == 0
+
+
 def _rational_zero(expr: sp.Expr) -> bool | None:
     """Decide ``expr == 0`` for a rational function of its symbols; None if it is not one.
 
@@ -631,6 +673,8 @@ def _rational_zero(expr: sp.Expr) -> bool | None:
     """
     if expr.atoms(sp.Function):
         return None
+    if _zero_with_opaque_denominators(expr):
+        return True
     numerator = _common_numerator(expr)
     if numerator is None:
         numerator, _ = sp.fraction(sp.together(expr))

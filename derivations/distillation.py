@@ -1,0 +1,145 @@
+"""Knowledge distillation (Hinton et al. 2015): cross-entropy against a teacher at temperature T.
+
+The student's logits z and the teacher's logits z^t (or its probabilities y) are softened by a
+temperature T > 0: p~ = softmax(z / T), q~ = softmax(z^t / T), and the loss is the
+cross-entropy L = -sum_k q~_k log p~_k (or -sum_k y_k log p~_k for given probabilities).
+Proves, for explicit K = 2..Kmax and a symbolic K:
+- dL/dz_j = (p~_j - q~_j) / T (the chain of steps; q~ sums to 1 identically), and for given
+  targets (p~_j sum(y) - y_j) / T, = (p~_j - y_j) / T under "targets sum to 1";
+- Hinton's T^2 convention: T^2 L has the gradient T (p~_j - q~_j), whose size does not shrink
+  as T grows, so the soft and hard terms of a combined loss keep their relative weight; its
+  Hessian is p~_j (delta_jl - p~_l) (sum(y) times that for given targets), the untempered
+  cross-entropy's at p~, for every T (without T^2 it is that over T^2);
+- the high-temperature limit: with eps = 1/T and F_j(eps) = softmax(eps z)_j - softmax(eps z^t)_j,
+  F_j(0) = 0, so T (p~_j - q~_j) = (F_j(eps) - F_j(0)) / eps -> F_j'(0) =
+  ((z_j - z^t_j) - mean_k(z_k - z^t_k)) / K as T -> infinity: matching logits (their deviations
+  from the mean), Hinton's eq. 3-4;
+- stable forms: the tempered softmax and log-softmax shifted by max z (max z^t for the teacher).
+"""
+
+import sympy as sp
+
+from symxent.derive import At, ClassMax, chain_rule, class_sum, partial
+from symxent.registry import Assumption, Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
+from symxent.symbols import CLASS_INDICES, K, L, i, j, k, l, r, shifted, y, z
+
+T = sp.Symbol("T", positive=True)  # the temperature
+zt = sp.IndexedBase("z^t", real=True)  # the teacher's logits
+ptilde = sp.IndexedBase("ptilde", positive=True)  # the student's softened probabilities softmax(z / T)
+qtilde = sp.IndexedBase("qtilde", positive=True)  # the teacher's softened probabilities softmax(z^t / T)
+L_t = sp.Symbol("L_t", real=True)  # the loss against the teacher's logits
+eps = sp.Symbol("varepsilon", positive=True)  # 1 / T
+delta = sp.KroneckerDelta
+
+max_zt = ClassMax(zt[r], r)
+TARGETS_SUM_TO_ONE = Assumption("targets sum to 1", class_sum(y[k], k, K), sp.Integer(1))
+# log sum_r exp((z_r - max z) / T) - (z_k - max z) / T = -log p~_k, with the shifted logit formed first.
+neg_log_ptilde = sp.log(class_sum(sp.exp(shifted(z[k]) / T), k, K)) - shifted(z[k]) / T
+loss_stable = class_sum(y[k] * neg_log_ptilde, k, K)
+loss_teacher_stable = class_sum(qtilde[k] * neg_log_ptilde, k, K)
+
+
+def _softmax_at(logits: sp.IndexedBase, scale: sp.Expr, index: sp.Symbol) -> sp.Expr:
+    return sp.exp(scale * logits[index]) / class_sum(sp.exp(scale * logits[k]), k, K)
+
+
+high_temperature = _softmax_at(z, eps, j) - _softmax_at(zt, eps, j)
+
+DERIVATIONS = [
+    Derivation(
+        name="distillation",
+        title="Knowledge distillation at temperature T",
+        summary="L = -sum q~ log p~ with p~ = softmax(z/T), q~ = softmax(z^t/T); dL/dz = (p~ - q~)/T; "
+                "T^2 L has gradient T (p~ - q~) -> ((z - z^t) - mean(z - z^t))/K as T -> inf",
+        dimensions={K: None},
+        indices=CLASS_INDICES,
+        variables=(
+            Variable(z, "real", "student logits", indices=(k,)),
+            Variable(zt, "real", "teacher logits", indices=(k,)),
+            Variable(y, "simplex", "teacher probabilities", indices=(k,)),
+            Variable(T, "positive", "temperature"),
+        ),
+        definitions=(
+            Definition(ptilde[i], sp.exp(z[i] / T) / class_sum(sp.exp(z[k] / T), k, K),
+                       "the student's probabilities at temperature T", stable="ptilde_stable"),
+            Definition(qtilde[i], sp.exp(zt[i] / T) / class_sum(sp.exp(zt[k] / T), k, K),
+                       "the teacher's probabilities at temperature T", stable="qtilde_stable"),
+            Definition(L, class_sum(-y[k] * sp.log(ptilde[k]), k, K), "cross-entropy against teacher probabilities"),
+            Definition(L_t, class_sum(-qtilde[k] * sp.log(ptilde[k]), k, K), "cross-entropy against the teacher"),
+        ),
+        claims=(
+            Claim("ptilde_stable", "p~_i = exp((z_i - max z) / T) / sum_k exp((z_k - max z) / T)", ptilde[i],
+                  sp.exp(shifted(z[i]) / T) / class_sum(sp.exp(shifted(z[k]) / T), k, K)),
+            Claim("qtilde_stable", "q~_i = exp((z^t_i - max z^t) / T) / sum_k exp((z^t_k - max z^t) / T)", qtilde[i],
+                  sp.exp((zt[i] - max_zt) / T) / class_sum(sp.exp((zt[k] - max_zt) / T), k, K)),
+            Claim("loss_stable", "L = sum_k y_k (log sum_r exp((z_r - max z) / T) - (z_k - max z) / T)", L, loss_stable),
+            Claim("loss_teacher_stable", "L_t = sum_k q~_k (log sum_r exp((z_r - max z) / T) - (z_k - max z) / T)", L_t,
+                  loss_teacher_stable),
+            Claim("gradient_general", "dL/dz_j = (p~_j sum(y) - y_j) / T for any targets", partial(L, z[j]),
+                  (ptilde[j] * class_sum(y[k], k, K) - y[j]) / T),
+            Claim("gradient", "dL/dz_j = (p~_j - y_j) / T", partial(L, z[j]), (ptilde[j] - y[j]) / T,
+                  assumptions=(TARGETS_SUM_TO_ONE,)),
+            Claim("gradient_teacher", "dL_t/dz_j = (p~_j - q~_j) / T", partial(L_t, z[j]), (ptilde[j] - qtilde[j]) / T),
+            Claim("scaled_loss_stable", "T^2 L, printed as T^2 times the stable L", T ** 2 * L, T ** 2 * loss_stable),
+            Claim("scaled_loss_teacher_stable", "T^2 L_t, printed as T^2 times the stable L_t", T ** 2 * L_t,
+                  T ** 2 * loss_teacher_stable),
+            Claim("scaled_gradient_general", "d(T^2 L)/dz_j = T (p~_j sum(y) - y_j)", partial(T ** 2 * L, z[j]),
+                  T * (ptilde[j] * class_sum(y[k], k, K) - y[j])),
+            Claim("scaled_gradient_teacher", "d(T^2 L_t)/dz_j = T (p~_j - q~_j): the T^2 convention keeps the "
+                  "gradient's size as T grows", partial(T ** 2 * L_t, z[j]), T * (ptilde[j] - qtilde[j])),
+            Claim("scaled_hessian_teacher", "d2(T^2 L_t)/dz_j dz_l = p~_j (delta_jl - p~_l): the T^2 convention "
+                  "gives the Hessian of the untempered cross-entropy at p~ (PSD, eigenvalues <= 1/2), for every T",
+                  partial(T ** 2 * L_t, z[j], z[l]), ptilde[j] * (delta(j, l) - ptilde[l])),
+            Claim("scaled_hessian_general", "d2(T^2 L)/dz_j dz_l = sum(y) p~_j (delta_jl - p~_l) for any targets",
+                  partial(T ** 2 * L, z[j], z[l]), class_sum(y[k], k, K) * ptilde[j] * (delta(j, l) - ptilde[l])),
+            Claim("high_temperature_start", "F_j(0) = softmax(0)_j - softmax(0)_j = 0, with F_j(eps) = "
+                  "softmax(eps z)_j - softmax(eps z^t)_j and eps = 1/T", At(high_temperature, ((eps, 0),)),
+                  sp.Integer(0)),
+            Claim("high_temperature_limit", "T (p~_j - q~_j) = (F_j(1/T) - F_j(0)) T -> F_j'(0) = "
+                  "((z_j - z^t_j) - mean(z - z^t)) / K as T -> infinity",
+                  At(partial(high_temperature, eps), ((eps, 0),)),
+                  ((z[j] - zt[j]) - class_sum(z[k] - zt[k], k, K) / K) / K),
+        ),
+        chains=(
+            Chain("The gradient of the distillation loss", partial(L_t, z[j]), (
+                Step(chain_rule(L_t, ptilde, ptilde[i], i, K, z[j]), "chain rule through p~ = softmax(z / T)"),
+                # Unevaluated, or SymPy cancels p~_i at once and the next step would show nothing.
+                Step(class_sum(sp.Mul(-qtilde[i] / ptilde[i], ptilde[i] * (delta(i, j) - ptilde[j]) / T, evaluate=False),
+                               i, K),
+                     "dL_t/dp~_i = -q~_i / p~_i; the tempered softmax Jacobian carries a factor 1/T"),
+                Step(class_sum(-qtilde[i] * delta(i, j) + qtilde[i] * ptilde[j], i, K) / T, "cancel p~_i"),
+                Step((ptilde[j] * class_sum(qtilde[i], i, K) - qtilde[j]) / T, "the delta picks i = j"),
+                Step((ptilde[j] - qtilde[j]) / T, "q~ is a softmax: it sums to 1 (an identity, not an assumption)"),
+            )),
+        ),
+        modules=(
+            Module(
+                name="distillation",
+                template="distillation.py.j2",
+                summary="Knowledge distillation at temperature T (Hinton et al. 2015): loss and gradient in the "
+                        "student's logits.",
+                kernels=(
+                    Kernel("loss_logits", (("z", z), ("v", zt), ("T", T)), (Output("loss", "loss_teacher_stable"),)),
+                    Kernel("loss_and_grad_logits", (("z", z), ("v", zt), ("T", T)),
+                           (Output("loss", "loss_teacher_stable"), Output("grad", "gradient_teacher", (j,)))),
+                    Kernel("loss_probs", (("z", z), ("y", y), ("T", T)), (Output("loss", "loss_stable"),)),
+                    Kernel("loss_and_grad_probs", (("z", z), ("y", y), ("T", T)),
+                           (Output("loss", "loss_stable"), Output("grad", "gradient_general", (j,)))),
+                    Kernel("loss_logits_t2", (("z", z), ("v", zt), ("T", T)),
+                           (Output("loss", "scaled_loss_teacher_stable"),)),
+                    Kernel("loss_and_grad_logits_t2", (("z", z), ("v", zt), ("T", T)),
+                           (Output("loss", "scaled_loss_teacher_stable"),
+                            Output("grad", "scaled_gradient_teacher", (j,)))),
+                    Kernel("loss_probs_t2", (("z", z), ("y", y), ("T", T)), (Output("loss", "scaled_loss_stable"),)),
+                    Kernel("loss_and_grad_probs_t2", (("z", z), ("y", y), ("T", T)),
+                           (Output("loss", "scaled_loss_stable"), Output("grad", "scaled_gradient_general", (j,)))),
+                ),
+                options={
+                    "derivatives": (("loss", "grad", "gradient"),),
+                    "arguments": (z, zt),
+                    "keywords": {"temperature": ("positive", "scalar")},
+                },
+            ),
+        ),
+    )
+]

@@ -1,0 +1,241 @@
+"""Focal loss (Lin et al. 2017), multiclass and binary: its gradients, gamma = 0, and stable forms.
+
+Multiclass ("focal_loss"): p = softmax(z), target class c, class weights alpha, focusing
+parameter gamma >= 0, L = -alpha_c (1 - p_c)^gamma log p_c. Proves, for explicit K = 2..Kmax
+and a symbolic K:
+- dL/dp_c = alpha_c (gamma (1 - p_c)^(gamma - 1) log p_c - (1 - p_c)^gamma / p_c);
+- dL/dz_j = alpha_c (gamma (1 - p_c)^(gamma - 1) p_c log p_c - (1 - p_c)^gamma)(delta_jc - p_j)
+  (the chain of steps), = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j) with
+  R = p log p / (1 - p) in [-1, 0], which tends to -1 as p -> 1: the printed form stays finite
+  where (1 - p_c)^(gamma - 1) is not (gamma < 1). The gradient is not p - y;
+- gamma = 0: L = -alpha_c log p_c and dL/dz_j = alpha_c (p_j - delta_jc), weighted cross-entropy;
+- stable forms: log p_i by the max-shifted log-softmax, 1 - p_i as the sum of the other classes'
+  probabilities (no cancellation), R_i through log1p (accurate for small 1 - p_i, no 0/0).
+
+Binary ("binary_focal_loss", torchvision.ops.sigmoid_focal_loss): p = sigma(z), target y in
+[0, 1], ce = BCE-with-logits(z, y), p_t = p y + (1 - p)(1 - y), alpha_t = alpha y +
+(1 - alpha)(1 - y), L_0 = ce (1 - p_t)^gamma and L = alpha_t L_0. Proves dL/dz =
+alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t)) for
+every y in [0, 1]; for y = 1 Lin et al.'s alpha (1 - p)^gamma (gamma p log p + p - 1) (the chain
+of steps), for y = 0 its mirror image; the curvature for y = 1, alpha (1 - p)^gamma p
+((1 - p)(gamma log p + gamma + 1) - gamma (gamma p log p + p - 1)); gamma = 0 gives alpha_t BCE
+with gradient alpha_t (sigma(z) - y) and curvature alpha_t sigma(z)(1 - sigma(z)); and the
+stable forms: sigma(u) = exp(min(u, 0)) / (1 + exp(-|u|)), 1 - p_t = sigma(z)(1 - y) + sigma(-z) y,
+the max/log1p form of BCE.
+
+The multiclass Hessian has a closed form too, but with three free class indices (j, l, c) its
+proof at explicit K = 2..6 is 440 instances of a second derivative (estimated at a minute or
+more: the gradient's 90 instances take about 7 s), too much for the time budget of
+`symxent verify`; it is not claimed here. At gamma = 0 it is the cross-entropy's.
+"""
+
+import sympy as sp
+
+from symxent.derive import At, class_sum, log1p, partial, xdivy, xlog1py
+from symxent.registry import Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
+from symxent.symbols import (CLASS_INDICES, LOG_SUM_SHIFTED, SOFTMAX, SOFTMAX_STABLE, K, L, c, i, j, k, max_z, p,
+                             shifted, sigma, u, z)
+
+delta = sp.KroneckerDelta
+gamma = sp.Symbol("gamma", nonnegative=True)  # the focusing parameter
+
+# --- multiclass ------------------------------------------------------------------------------
+
+alpha = sp.IndexedBase("alpha", positive=True)  # class weights
+ell = sp.IndexedBase("ell", real=True)  # log p
+pbar = sp.IndexedBase("pbar", positive=True)  # 1 - p: the probability of the other classes
+R = sp.IndexedBase("R", real=True)  # p log p / (1 - p), in [-1, 0]
+rho = sp.Symbol("rho", positive=True)  # a probability in (0, 1), for the limit
+
+loss = -alpha[c] * (1 - p[c]) ** gamma * sp.log(p[c])
+d_loss_d_p = alpha[c] * (gamma * (1 - p[c]) ** (gamma - 1) * sp.log(p[c]) - (1 - p[c]) ** gamma / p[c])
+gradient = alpha[c] * (gamma * (1 - p[c]) ** (gamma - 1) * p[c] * sp.log(p[c]) - (1 - p[c]) ** gamma) * (
+    delta(j, c) - p[j])
+gradient_stable = alpha[c] * pbar[c] ** gamma * (gamma * R[c] - 1) * (delta(j, c) - p[j])
+
+MULTICLASS = Derivation(
+    name="focal_loss",
+    title="Focal loss (multiclass)",
+    summary="L = -alpha_c (1 - p_c)^gamma log p_c; dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), "
+            "R = p log p / (1 - p); gamma = 0 is weighted cross-entropy",
+    dimensions={K: None},
+    indices=CLASS_INDICES,
+    variables=(
+        Variable(z, "real", "logits", indices=(k,)),
+        Variable(alpha, "positive", "class weights", indices=(k,)),
+        Variable(gamma, "positive", "focusing parameter"),
+        Variable(rho, "unit_interval", "a probability"),
+    ),
+    definitions=(
+        SOFTMAX,
+        Definition(ell[i], sp.log(p[i]), "log-probability", stable="log_softmax"),
+        Definition(pbar[i], 1 - p[i], "probability of the other classes", stable="pbar_stable"),
+        Definition(R[i], p[i] * ell[i] / pbar[i], "the ratio p log p / (1 - p)", stable="ratio_stable"),
+        Definition(L, loss, "focal loss of a sample of class c"),
+    ),
+    claims=(
+        SOFTMAX_STABLE,
+        Claim("log_softmax", "log p_i = (z_i - max z) - log sum_k exp(z_k - max z)", ell[i],
+              shifted(z[i]) - LOG_SUM_SHIFTED),
+        Claim("pbar_stable", "1 - p_i = sum_k (1 - delta_ki) exp(z_k - max z) / sum_k exp(z_k - max z): the other "
+              "classes' probabilities, summed without cancellation",
+              # exp - delta exp, not (1 - delta) exp: 1 - (a boolean one-hot) would be an integer
+              # array, promoting float32 to float64.
+              pbar[i], class_sum(sp.exp(z[k] - max_z) - delta(k, i) * sp.exp(z[k] - max_z), k, K)
+              / class_sum(sp.exp(z[k] - max_z), k, K)),
+        Claim("ratio_stable", "R_i = ((1 - pbar_i) log(1 - pbar_i) + pbar_i (1 - pbar_i)) / pbar_i - (1 - pbar_i) with "
+              "pbar_i = 1 - p_i: log1p keeps it accurate as pbar_i -> 0, where it tends to -1",
+              R[i], xdivy(xlog1py(1 - pbar[i], -pbar[i]) + pbar[i] * (1 - pbar[i]), pbar[i]) - (1 - pbar[i])),
+        Claim("ratio_limit", "p log p / (1 - p) -> -1 as p -> 1: the gradient stays finite where (1 - p)^(gamma - 1) "
+              "does not", sp.Limit(rho * sp.log(rho) / (1 - rho), rho, 1, "-"), sp.Integer(-1), general_k=False),
+        Claim("loss_stable", "L = alpha_c (1 - p_c)^gamma (log sum_k exp(z_k - max z) - (z_c - max z))", L,
+              alpha[c] * pbar[c] ** gamma * (LOG_SUM_SHIFTED - shifted(z[c]))),
+        Claim("dloss_dprob", "dL/dp_c = alpha_c (gamma (1 - p_c)^(gamma - 1) log p_c - (1 - p_c)^gamma / p_c)",
+              partial(L, p[c]), d_loss_d_p),
+        Claim("gradient", "dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), not p_j - delta_jc",
+              partial(L, z[j]), gradient_stable),
+        Claim("loss_gamma_zero", "gamma = 0: L = -alpha_c log p_c, the weighted cross-entropy",
+              At(L, ((gamma, 0),)), -alpha[c] * sp.log(p[c])),
+        Claim("gradient_gamma_zero", "gamma = 0: dL/dz_j = alpha_c (p_j - delta_jc), the weighted cross-entropy's",
+              At(partial(L, z[j]), ((gamma, 0),)), alpha[c] * (p[j] - delta(j, c))),
+    ),
+    chains=(
+        Chain("The focal term as a function of the target probability", partial(L, p[c]), (
+            Step(partial(-alpha[c] * (1 - p[c]) ** gamma, p[c]) * sp.log(p[c])
+                 - alpha[c] * (1 - p[c]) ** gamma * partial(sp.log(p[c]), p[c]), "product rule"),
+            Step(d_loss_d_p, "d(1 - p)^gamma/dp = -gamma (1 - p)^(gamma - 1) and d log p/dp = 1/p"),
+        )),
+        Chain("The gradient of the focal loss in the logits", partial(L, z[j]), (
+            Step(sp.Mul(partial(L, p[c]), partial(p[c], z[j]), evaluate=False),
+                 "chain rule: L depends on the logits only through p_c"),
+            Step(gradient, "dL/dp_c above, times the softmax Jacobian dp_c/dz_j = p_c (delta_jc - p_j)"),
+            Step(gradient_stable, "factor out (1 - p_c)^gamma, with R_c = p_c log p_c / (1 - p_c)"),
+        )),
+    ),
+    modules=(
+        Module(
+            name="focal_loss",
+            template="focal_loss.py.j2",
+            summary="Focal loss (Lin et al. 2017) of softmax logits with class indices: loss and gradient.",
+            kernels=(
+                Kernel("loss", (("z", z), ("c", c), ("alpha", alpha), ("gamma", gamma)),
+                       (Output("loss", "loss_stable"),)),
+                Kernel("loss_and_grad", (("z", z), ("c", c), ("alpha", alpha), ("gamma", gamma)),
+                       (Output("loss", "loss_stable"), Output("grad", "gradient", (j,)))),
+            ),
+            options={
+                "derivatives": (("loss", "grad", "gradient"),),
+                "arguments": (z, c),
+                "keywords": {"alpha": ("positive", "class"), "gamma": ("positive", "scalar")},
+            },
+        ),
+    ),
+)
+
+# --- binary ----------------------------------------------------------------------------------
+
+y = sp.Symbol("y", nonnegative=True)  # the target, in [0, 1]
+a = sp.Symbol("alpha", nonnegative=True)  # the weight of positive targets, in [0, 1]
+ce = sp.Symbol("ce", real=True)  # binary cross-entropy of the logit
+p_t = sp.Symbol("p_t", positive=True)  # the probability of the target
+pbar_t = sp.Symbol("pbar_t", positive=True)  # 1 - p_t
+alpha_t = sp.Symbol("alpha_t", positive=True)  # the weight of the target
+L_0 = sp.Symbol("L_0", real=True)  # the unweighted focal loss
+d_sigma = sp.Derivative(sigma(u), u)
+
+ce_stable = sp.Max(u, 0) - u * y + log1p(sp.exp(-sp.Abs(u)))
+pbar_t_stable = sigma(u) * (1 - y) + sigma(-u) * y
+binary_gradient = pbar_t ** gamma * (sigma(u) - y + gamma * (1 - 2 * y) * ce * xdivy(sigma(u) * sigma(-u), pbar_t))
+positive = -a * (1 - sigma(u)) ** gamma * sp.log(sigma(u))  # the loss of a positive target (y = 1)
+
+BINARY = Derivation(
+    name="binary_focal_loss",
+    title="Focal loss (binary, sigmoid)",
+    summary="L = alpha_t ce (1 - p_t)^gamma (torchvision); dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) "
+            "ce sigma(z) sigma(-z) / (1 - p_t)); y = 1: alpha (1 - p)^gamma (gamma p log p + p - 1)",
+    dimensions={},
+    indices={},
+    variables=(
+        Variable(u, "real", "logit"),
+        Variable(y, "unit_interval", "target"),
+        Variable(a, "unit_interval", "weight of positive targets"),
+        Variable(gamma, "positive", "focusing parameter"),
+    ),
+    definitions=(
+        Definition(sigma(u), 1 / (1 + sp.exp(-u)), "logistic sigmoid", stable="sigmoid_exp_stable"),
+        Definition(ce, -(y * sp.log(sigma(u)) + (1 - y) * sp.log(1 - sigma(u))), "binary cross-entropy of the logit",
+                   stable="ce_stable"),
+        Definition(p_t, sigma(u) * y + (1 - sigma(u)) * (1 - y), "probability of the target"),
+        Definition(pbar_t, 1 - p_t, "probability of the other outcome", stable="pbar_t_stable"),
+        Definition(alpha_t, a * y + (1 - a) * (1 - y), "weight of the target"),
+        Definition(L_0, ce * (1 - p_t) ** gamma, "focal loss without the weight (alpha < 0 in torchvision)"),
+        Definition(L, alpha_t * L_0, "focal loss"),
+    ),
+    claims=(
+        Claim("sigmoid_exp_stable", "sigma(u) = exp(min(u, 0)) / (1 + exp(-|u|)): no overflow, and sigma(-u) keeps its "
+              "relative accuracy for large u (1 - sigma(u) would cancel)",
+              sigma(u), sp.exp(sp.Min(u, 0)) / (1 + sp.exp(-sp.Abs(u))), general_k=False),
+        Claim("ce_stable", "ce = max(z, 0) - z y + log(1 + exp(-|z|))", ce, ce_stable, general_k=False),
+        Claim("pbar_t_stable", "1 - p_t = sigma(z) (1 - y) + sigma(-z) y, a sum of non-negative terms", pbar_t,
+              pbar_t_stable, general_k=False),
+        Claim("loss_unweighted_stable", "L_0 = ce (1 - p_t)^gamma", L_0, ce * pbar_t ** gamma, general_k=False),
+        Claim("loss_stable", "L = alpha_t ce (1 - p_t)^gamma", L, alpha_t * ce * pbar_t ** gamma, general_k=False),
+        Claim("gradient_unweighted", "dL_0/dz = (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / "
+              "(1 - p_t)), with 0/0 = 0 where both underflow", partial(L_0, u), binary_gradient, general_k=False),
+        Claim("gradient", "dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / "
+              "(1 - p_t))", partial(L, u), alpha_t * binary_gradient, general_k=False),
+        Claim("gradient_positive", "y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)",
+              At(partial(L, u), ((y, 1),)),
+              a * (1 - sigma(u)) ** gamma * (gamma * sigma(u) * sp.log(sigma(u)) + sigma(u) - 1), general_k=False),
+        Claim("gradient_negative", "y = 0: dL/dz = (1 - alpha) p^gamma (p - gamma (1 - p) log(1 - p)), p = sigma(z)",
+              At(partial(L, u), ((y, 0),)),
+              (1 - a) * sigma(u) ** gamma * (sigma(u) - gamma * (1 - sigma(u)) * sp.log(1 - sigma(u))), general_k=False),
+        Claim("curvature_positive_target", "y = 1: d2L/dz2 = alpha (1 - p)^gamma p ((1 - p)(gamma log p + gamma + 1) "
+              "- gamma (gamma p log p + p - 1)), p = sigma(z)",
+              At(partial(L, u, u), ((y, 1),)),
+              a * (1 - sigma(u)) ** gamma * sigma(u) * ((1 - sigma(u)) * (gamma * sp.log(sigma(u)) + gamma + 1)
+                                                        - gamma * (gamma * sigma(u) * sp.log(sigma(u)) + sigma(u) - 1)),
+              general_k=False),
+        Claim("curvature_gamma_zero", "gamma = 0: d2L/dz2 = alpha_t sigma(z) (1 - sigma(z)), the weighted BCE's",
+              At(partial(L, u, u), ((gamma, 0),)), alpha_t * sigma(u) * (1 - sigma(u)), general_k=False),
+        Claim("loss_gamma_zero", "gamma = 0: L = alpha_t ce, the alpha_t-weighted binary cross-entropy",
+              At(L, ((gamma, 0),)), alpha_t * ce, general_k=False),
+        Claim("gradient_gamma_zero", "gamma = 0: dL/dz = alpha_t (sigma(z) - y), for every y in [0, 1]",
+              At(partial(L, u), ((gamma, 0),)), alpha_t * (sigma(u) - y), general_k=False),
+    ),
+    chains=(
+        Chain("The gradient for a positive target (Lin et al., appendix)", At(partial(L, u), ((y, 1),)), (
+            Step(partial(positive, u), "y = 1: p_t = sigma(z), alpha_t = alpha and ce = -log sigma(z)"),
+            Step(-a * (-gamma * (1 - sigma(u)) ** (gamma - 1) * d_sigma * sp.log(sigma(u))
+                       + (1 - sigma(u)) ** gamma * d_sigma / sigma(u)), "product rule"),
+            Step(-a * (-gamma * (1 - sigma(u)) ** gamma * sigma(u) * sp.log(sigma(u))
+                       + (1 - sigma(u)) ** gamma * (1 - sigma(u))), "sigma' = sigma (1 - sigma)"),
+            Step(a * (1 - sigma(u)) ** gamma * (gamma * sigma(u) * sp.log(sigma(u)) + sigma(u) - 1),
+                 "factor out (1 - sigma)^gamma"),
+        )),
+    ),
+    modules=(
+        Module(
+            name="binary_focal_loss",
+            template="binary_focal_loss.py.j2",
+            summary="Binary (sigmoid) focal loss from logits, torchvision's sigmoid_focal_loss: loss and gradient.",
+            kernels=(
+                Kernel("loss", (("logits", u), ("y", y), ("alpha", a), ("gamma", gamma)),
+                       (Output("loss", "loss_stable"),)),
+                Kernel("loss_and_grad", (("logits", u), ("y", y), ("alpha", a), ("gamma", gamma)),
+                       (Output("loss", "loss_stable"), Output("grad", "gradient"))),
+                Kernel("loss_unweighted", (("logits", u), ("y", y), ("gamma", gamma)),
+                       (Output("loss", "loss_unweighted_stable"),)),
+                Kernel("loss_and_grad_unweighted", (("logits", u), ("y", y), ("gamma", gamma)),
+                       (Output("loss", "loss_unweighted_stable"), Output("grad", "gradient_unweighted"))),
+            ),
+            options={
+                "derivatives": (("loss", "grad", "gradient"),),
+                "arguments": (u, y),
+                "keywords": {"alpha": ("unit_interval", "scalar"), "gamma": ("positive", "scalar")},
+            },
+        ),
+    ),
+)
+
+DERIVATIONS = [MULTICLASS, BINARY]
