@@ -28,23 +28,6 @@ def _as_array(x, name):
     return a
 
 
-def _log1p(x, out):
-    """log(1 + x) into ``out`` (which may be x), within a few ulps: log(u) x / (u - 1) with
-    u = 1 + x rounded, which cancels the rounding of u (Goldberg 1991, theorem 4); x itself where
-    u == 1. Used by the fast kernels: NumPy's log1p costs several times its log."""
-    u = np.add(x, 1)
-    d = np.subtract(u, 1)
-    tiny = d == 0
-    np.log(u, out=u)
-    with np.errstate(invalid="ignore"):  # inf / inf where x = inf: replaced just below
-        np.divide(x, d, out=d, where=~tiny)
-    d[np.isinf(x)] = 1
-    np.multiply(u, d, out=out, where=~tiny)
-    np.copyto(out, x, where=tiny)
-    return out
-
-
-
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _sigmoid(z):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -745,9 +745,8 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     fast = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy)
     fast0 = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first=True)
     imports = tuple(sorted(printer.module_imports.get("numpy", ())))
-    helpers = sorted(printer.helpers.union(*(f.helpers for f in (fast, fast0) if f)))
     return KernelSource(kernel.name, tuple(n for n, _ in kernel.args), tuple(o.name for o in kernel.outputs),
-                        "\n".join(lines) + "\n", imports, tuple(helpers), fast, fast0)
+                        "\n".join(lines) + "\n", imports, tuple(sorted(printer.helpers)), fast, fast0)
 
 
 # --- modules -------------------------------------------------------------------------------
@@ -780,6 +779,14 @@ def _claims_of(derivation: Derivation, module: Module) -> list[dict[str, str]]:
     return [{"name": k, "statement": v} for k, v in seen.items()]
 
 
+def _helpers(kernels: Iterable[KernelSource], fast: bool) -> str:
+    """The helper functions the kernels call (with ``fast``, the fast kernels' too)."""
+    names = {h for k in kernels for h in k.helpers}
+    if fast:
+        names |= {h for k in kernels for f in (k.fast, k.fast0) if f for h in f.helpers}
+    return "\n\n".join(HELPERS[h] for h in sorted(names))
+
+
 def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
     """The text of one generated module (header, printed kernels, template structure)."""
     kernels = {k.name: kernel_source(derivation, k) for k in module.kernels}
@@ -793,7 +800,8 @@ def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
         version=__version__,
         options=dict(sorted(module.options.items())),
         kernel_claims={k.name: k.outputs[0].claim for k in module.kernels},
-        helpers="\n\n".join(HELPERS[h] for h in sorted({h for k in kernels.values() for h in k.helpers})),
+        helpers=_helpers(kernels.values(), fast=False),
+        helpers_fast=_helpers(kernels.values(), fast=True),
     )
     return GeneratedFile(derivation.name, module.name, f"{module.name}.py", text)
 
