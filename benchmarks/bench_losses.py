@@ -185,7 +185,7 @@ def exp_impl() -> Implementation:
         dst = np.empty_like(logits)
         return lambda: np.exp(logits, out=dst)
 
-    return Implementation(EXP, bind, traced=False, checked=False)
+    return Implementation(EXP, bind, traced=True, checked=False)
 
 
 def floor_impl() -> Implementation:
