@@ -93,6 +93,9 @@ def _scale(grad, divisor):
 # blocks fit better but pay the ~15 NumPy calls of a kernel more often, which cost more there
 # below 512 KiB (measured with benchmarks/bench_losses.py).
 _BLOCK_BYTES = 1 << 20
+# Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
+# arrays then stay in L2 and cost a quarter of the memory.
+_ELEMENTWISE_BLOCK_BYTES = 1 << 18
 # NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
 # once the arguments are this large (below it, starting a thread costs more than it saves).
 _THREADS = 2
@@ -133,7 +136,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     first = args[0]
     n = first.shape[0]
     row = max(1, first[0:1].nbytes)
-    rows = max(1, _BLOCK_BYTES // row)
+    rows = max(1, (_BLOCK_BYTES if first.ndim > 1 else _ELEMENTWISE_BLOCK_BYTES) // row)
     if _THREADS > 1 and n * row >= _PARALLEL_BYTES:
         rows = min(rows, -(-n // _THREADS))  # at least one block per thread
     starts = list(range(0, n, rows))

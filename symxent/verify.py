@@ -305,7 +305,7 @@ def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: ty
     layouts = [(func, buffers, False)] + ([(*classes_first, True)] if classes_first else [])
     plain = getattr(generated, f"_{kernel.name}")
     checks = []
-    saved = generated._BLOCK_BYTES, generated._THREADS
+    saved = generated._BLOCK_BYTES, generated._ELEMENTWISE_BLOCK_BYTES, generated._THREADS
     try:
         for (func, buffers, flipped), (dtype, scale, tol) in itertools.product(
                 layouts, ((np.float64, 1e4, TOL_BLOCKED64), (np.float32, 1e3, TOL_BLOCKED32))):
@@ -319,7 +319,7 @@ def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: ty
                         warnings.simplefilter("error")
                         expected = plain(*args)
                         expected = expected if len(kernel.outputs) > 1 else (expected,)
-                        generated._BLOCK_BYTES = 3 * args[0][0:1].nbytes
+                        generated._BLOCK_BYTES = generated._ELEMENTWISE_BLOCK_BYTES = 3 * args[0][0:1].nbytes
                         generated._THREADS = 2
                         written = [np.empty_like(e) for e, w in zip(expected, wide) if w]
                         actual = generated._blocked(func, buffers, wide, args, tuple(written), None, flipped)
@@ -340,7 +340,7 @@ def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: ty
                                        f"blocked {np.dtype(dtype).name} (3-row blocks, 2 threads, n = 1, 7, 97) vs plain",
                                        worst, tol, ok, "; ".join(sorted(set(problems))), time.perf_counter() - start))
     finally:
-        generated._BLOCK_BYTES, generated._THREADS = saved
+        generated._BLOCK_BYTES, generated._ELEMENTWISE_BLOCK_BYTES, generated._THREADS = saved
     return checks
 
 

@@ -116,16 +116,17 @@ def test_many_blocks_and_threads_give_the_same_values(name):
     m = load_module(name)
     logits, target = _inputs(name, np.random.default_rng(4), np.float64, n=1001)
     value, expected = m.loss_and_grad(logits, target, reduction="none")
-    saved = m._BLOCK_BYTES, m._THREADS
+    saved = m._BLOCK_BYTES, m._ELEMENTWISE_BLOCK_BYTES, m._THREADS
     try:
         for block, threads in ((1, 1), (7 * logits[0:1].nbytes, 2), (10**9, 2)):
-            m._BLOCK_BYTES, m._THREADS = block, threads
+            m._BLOCK_BYTES = m._ELEMENTWISE_BLOCK_BYTES = block
+            m._THREADS = threads
             v, g = m.loss_and_grad(logits, target, reduction="none")
             np.testing.assert_allclose(g, expected, rtol=1e-13, atol=1e-16,
                                        err_msg=f"{name}: blocks of {block} bytes on {threads} threads")
             np.testing.assert_allclose(v, value, rtol=1e-13, err_msg=f"{name}: loss, blocks of {block} bytes")
     finally:
-        m._BLOCK_BYTES, m._THREADS = saved
+        m._BLOCK_BYTES, m._ELEMENTWISE_BLOCK_BYTES, m._THREADS = saved
 
 
 @pytest.mark.parametrize("name", OUT_MODULES)
