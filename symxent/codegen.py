@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 from sympy.printing.numpy import NumPyPrinter
@@ -480,12 +481,16 @@ class _FastBuilder:
             # Numbers stay (a printer may read them, e.g. Heaviside's value at 0); the other
             # arguments are computed first and their names substituted.
             placeholders = [a if a.is_Number else sp.Symbol(f"__a{n}__") for n, a in enumerate(e.args)]
-            text = self.printer.doprint(e.func(*placeholders))
+            try:
+                text = self.printer.doprint(e.func(*placeholders))
+            except (TypeError, ValueError) as exc:  # arguments that are not expressions (Piecewise's pairs)
+                raise _Unsupported(f"no in-place form for {type(e).__name__}") from exc
             for p, a in zip(placeholders, e.args):
                 if not a.is_Number:
                     text = text.replace(p.name, self.operand(a))
-            if text.startswith("np.") and text.endswith(")"):
-                return _REGISTER.format(self._emit("ufunc", text))
+            name = text.split("(", 1)[0]
+            if name.startswith("np.") and isinstance(getattr(np, name[3:], None), np.ufunc) and text.endswith(")"):
+                return _REGISTER.format(self._emit("ufunc", text))  # a ufunc: it takes out=
             if text.startswith("_") and text.endswith(")"):  # a helper of HELPERS: allocates its result
                 return _REGISTER.format(self._emit("call", text))
         raise _Unsupported(f"no in-place form for {type(e).__name__}")
@@ -512,7 +517,7 @@ class _FastBuilder:
             acc = self._ufunc("subtract" if negative else "add", acc, self.operand(a))
         if narrow:
             acc = self._ufunc("add", acc, self.operand(sp.Add(*narrow)))
-        if onehots and not acc.startswith("__r") or (onehots and self._is_temp(acc)):
+        if onehots and (not acc.startswith("__r") or self._is_temp(acc)):
             acc = self._ufunc("positive", acc)  # a copy: the one-hot update writes in place
         for hot, coefficient in onehots:
             index = str(hot.args[0])

@@ -151,3 +151,14 @@ def test_a_forked_child_gets_a_new_pool(name):
         if child.is_alive():
             child.kill()
     assert value == expected, f"{name}: child {value} != parent {expected}"
+
+
+def test_a_call_without_out_gets_no_fast_form():
+    import sympy as sp
+
+    x = sp.Symbol("x")
+    builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x"), frozenset({"x"}))
+    assert builder.wide(sp.exp(x)).startswith("__r")  # a ufunc: written with out=
+    for plain_call in (sp.sinc(x), sp.Piecewise((x, x > 0), (0, True))):  # np.sinc, np.select: no out=
+        with pytest.raises(codegen._Unsupported):
+            builder.wide(plain_call)
