@@ -37,7 +37,6 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import os
 from dataclasses import dataclass
 from itertools import product
 
@@ -47,21 +46,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import load_module
+from reference import (DTYPES, REDUCTIONS, RTOL, assert_matches, f64, random_logits, random_unit_targets,
+                       torch)
 
-try:
-    import torch
-except ImportError:
-    if os.environ.get("CI") == "true":
-        raise  # CI installs torch; a skipped reference suite there would hide a defect
-    pytest.skip("PyTorch is not installed (pip install torch==2.13.0)", allow_module_level=True)
+import torch.nn.functional as F  # noqa: E402  (after reference: torch may be missing)
 
-import torch.nn.functional as F  # noqa: E402
-
-torch.set_num_threads(1)  # tiny tensors: intra-op threads would only oversubscribe a small CI box
-
-RTOL = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-5}
-REDUCTIONS = ("mean", "sum", "none")
-DTYPES = ("float64", "float32")
 GAMMAS = (0.0, 0.5, 1.0, 2.0, 5.0)
 TEMPERATURES = (0.5, 1.0, 4.0, 20.0)
 
@@ -69,27 +58,6 @@ TEMPERATURES = (0.5, 1.0, 4.0, 20.0)
 @functools.cache
 def module(name: str):
     return load_module(name)
-
-
-def assert_matches(actual, expected: np.ndarray, what: str, case, magnitude, dtype) -> None:
-    """``actual`` has ``dtype``, the reference's shape, its nan, and agrees to ``rtol * magnitude``."""
-    actual = np.asarray(actual)
-    dtype = np.dtype(dtype)
-    expected = np.asarray(expected, dtype=np.float64)
-    where = f"{what}, case: {case}"
-    assert actual.dtype == dtype, f"{where}: dtype {actual.dtype}, expected {dtype}"
-    assert actual.shape == expected.shape, f"{where}: shape {actual.shape}, reference {expected.shape}"
-    # below the smallest normal number the dtype cannot carry rtol's relative precision
-    allowed = RTOL[dtype] * np.broadcast_to(magnitude, expected.shape) + np.finfo(dtype).tiny
-    a = actual.astype(np.float64)
-    with np.errstate(invalid="ignore"):  # inf - inf
-        bad = ~((a == expected) | (np.isnan(a) & np.isnan(expected)) | (np.abs(a - expected) <= allowed))
-    if bad.any():
-        rows = "\n".join(f"  at {tuple(int(i) for i in ix)}: ours {a[ix]!r}, reference {expected[ix]!r}, "
-                         f"|diff| {abs(a[ix] - expected[ix]):.3g} > allowed {allowed[ix]:.3g}"
-                         for ix in map(tuple, np.argwhere(bad)[:8]))
-        raise AssertionError(f"{where}\n{what}: {bad.sum()} of {bad.size} values differ from the PyTorch reference "
-                             f"(rtol {RTOL[dtype]:g} of the terms' magnitude):\n{rows}")
 
 
 def check_functions(mod, args, kwargs, ref_loss, ref_grad, case, *, loss_magnitude, grad_magnitude, dtype,
@@ -104,11 +72,6 @@ def check_functions(mod, args, kwargs, ref_loss, ref_grad, case, *, loss_magnitu
     assert_matches(grad_view(g), ref_grad, f"loss_and_grad{suffix}[1]", case, grad_magnitude, dtype)
 
 
-def f64(a):
-    """float32 inputs, exactly, for the float64 reference (see the module docstring)."""
-    return None if a is None else np.asarray(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else a
-
-
 def reduce_np(values: np.ndarray, reduction: str) -> np.ndarray:
     """The magnitude of a reduced value: the sum of its terms' magnitudes, divided for "mean"."""
     if reduction == "none":
@@ -119,24 +82,6 @@ def reduce_np(values: np.ndarray, reduction: str) -> np.ndarray:
 
 def mean_divisor(n: int, reduction: str) -> float:
     return n if reduction == "mean" and n else 1
-
-
-def random_logits(rng, shape, scale: str) -> np.ndarray:
-    """Standard normal, normal * 30, or uniform in [-1e3, 1e3] with a fifth exactly +-1e3."""
-    if scale == "extreme":
-        z = rng.uniform(-1e3, 1e3, shape)
-        at_edge = rng.random(shape) < 0.2
-        z[at_edge] = rng.choice([-1e3, 1e3], size=int(at_edge.sum()))
-        return z
-    return rng.standard_normal(shape) * {"unit": 1.0, "wide": 30.0}[scale]
-
-
-def random_unit_targets(rng, shape) -> np.ndarray:
-    """Targets in [0, 1], about a third exactly 0 or 1."""
-    y = rng.uniform(0.0, 1.0, shape)
-    exact = rng.random(shape) < 0.3
-    y[exact] = rng.integers(0, 2, size=int(exact.sum()))
-    return y
 
 
 def _loss_and_grad(fn, x, reduction):

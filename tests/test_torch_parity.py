@@ -51,21 +51,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import load_module
+from reference import DTYPES, REDUCTIONS, assert_matches, f64, random_logits, random_unit_targets, torch
 
-try:
-    import torch
-except ImportError:
-    if os.environ.get("CI") == "true":
-        raise  # CI installs torch; a skipped parity suite there would hide a defect
-    pytest.skip("PyTorch is not installed (pip install torch==2.13.0)", allow_module_level=True)
-
-import torch.nn.functional as F  # noqa: E402
-
-torch.set_num_threads(1)  # tiny tensors: intra-op threads would only oversubscribe a small CI box
-
-RTOL = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-5}
-REDUCTIONS = ("mean", "sum", "none")
-DTYPES = ("float64", "float32")
+import torch.nn.functional as F  # noqa: E402  (after reference: torch may be missing)
 
 
 @functools.cache
@@ -78,34 +66,6 @@ def module(name: str):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-def assert_matches(actual, expected: np.ndarray, what: str, options, magnitude=None, dtype=None) -> None:
-    """``actual`` equals PyTorch's ``expected`` in shape, nan and inf, and to ``rtol * magnitude``.
-
-    ``actual`` must have ``dtype`` (by default that of ``expected``), which sets rtol.
-    ``magnitude`` (broadcast to ``expected``) is the size of the terms each value is computed from;
-    by default the largest finite ``|expected|`` (a normwise comparison).
-    """
-    actual = np.asarray(actual)
-    dtype = expected.dtype if dtype is None else np.dtype(dtype)
-    where = f"{what}, options: {options}"
-    assert actual.dtype == dtype, f"{where}: dtype {actual.dtype}, expected {dtype} (as PyTorch)"
-    assert actual.shape == expected.shape, f"{where}: shape {actual.shape}, PyTorch gives {expected.shape}"
-    if magnitude is None:
-        magnitude = np.abs(expected[np.isfinite(expected)]).max(initial=0.0)
-    # below the smallest normal number (e.g. a loss of 8e-128 from label_smoothing=1.5e-128 in
-    # float32) the dtype cannot carry rtol's relative precision
-    allowed = RTOL[dtype] * np.broadcast_to(magnitude, expected.shape) + np.finfo(dtype).tiny
-    a, e = actual.astype(np.float64), expected.astype(np.float64)
-    with np.errstate(invalid="ignore"):  # inf - inf
-        bad = ~((a == e) | (np.isnan(a) & np.isnan(e)) | (np.abs(a - e) <= allowed))
-    if bad.any():
-        rows = "\n".join(f"  at {tuple(int(i) for i in ix)}: ours {a[ix]!r}, PyTorch {e[ix]!r}, "
-                         f"|diff| {abs(a[ix] - e[ix]):.3g} > allowed {allowed[ix]:.3g}"
-                         for ix in map(tuple, np.argwhere(bad)[:8]))
-        raise AssertionError(f"{where}\n{what}: {bad.sum()} of {bad.size} values differ from PyTorch "
-                             f"(rtol {RTOL[dtype]:g} of the terms' magnitude):\n{rows}")
 
 
 def check_functions(mod, args, kwargs, ref_loss, ref_grad, options, *, loss_magnitude=None, grad_magnitude=None,
@@ -121,11 +81,6 @@ def check_functions(mod, args, kwargs, ref_loss, ref_grad, options, *, loss_magn
             loss, g = out
             assert_matches(loss, ref_loss, "loss_and_grad[0]", options, loss_magnitude, dtype)
             assert_matches(grad_view(g), ref_grad, "loss_and_grad[1]", options, grad_magnitude, dtype)
-
-
-def f64(a):
-    """float32 inputs, exactly, for PyTorch's float64 evaluation (see the module docstring)."""
-    return None if a is None else np.asarray(a, dtype=np.float64) if np.asarray(a).dtype.kind == "f" else a
 
 
 def reduced(per_element: np.ndarray, reduction: str) -> np.ndarray:
@@ -169,29 +124,11 @@ def non_default(options: dict) -> dict:
 
 # --- random inputs ---
 
-def random_logits(rng, shape, scale: str) -> np.ndarray:
-    """Standard normal, normal * 30, or uniform in [-1e3, 1e3] with a fifth exactly +-1e3."""
-    if scale == "extreme":
-        z = rng.uniform(-1e3, 1e3, shape)
-        at_edge = rng.random(shape) < 0.2
-        z[at_edge] = rng.choice([-1e3, 1e3], size=int(at_edge.sum()))
-        return z
-    return rng.standard_normal(shape) * {"unit": 1.0, "wide": 30.0}[scale]
-
-
 def random_weight(rng, shape) -> np.ndarray:
     """Positive weights with about a quarter exactly zero."""
     w = rng.uniform(0.1, 3.0, shape)
     w[rng.random(shape) < 0.25] = 0.0
     return w
-
-
-def random_unit_targets(rng, shape) -> np.ndarray:
-    """Targets in [0, 1], about a third exactly 0 or 1."""
-    y = rng.uniform(0.0, 1.0, shape)
-    exact = rng.random(shape) < 0.3
-    y[exact] = rng.integers(0, 2, size=int(exact.sum()))
-    return y
 
 
 # --- softmax cross-entropy ---
