@@ -53,6 +53,15 @@ def _reduce(values, reduction, divisor=None):
     return total / total.dtype.type(divisor)
 
 
+def _number(value, name, valid):
+    """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number ({valid}), got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: {value!r} is not finite; valid: {valid}")
+    return float(value)
+
+
 def _scale(grad, divisor):
     """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
     if divisor == 1:
@@ -161,9 +170,7 @@ def _prepare(probs, target, weight):
 def _clamp(log_clamp, dtype):
     if log_clamp is None:
         return None
-    if isinstance(log_clamp, bool) or not isinstance(log_clamp, (int, float, np.integer, np.floating)):
-        raise TypeError(f"log_clamp: expected None or a negative number, got {type(log_clamp).__name__}")
-    if not -np.inf < log_clamp < 0:
+    if not _number(log_clamp, "log_clamp", "None or a finite negative number") < 0:
         raise ValueError(f"log_clamp: {log_clamp!r} must be a finite negative number (PyTorch's is -100.0)")
     return np.asarray(log_clamp, dtype=dtype)
 

@@ -61,6 +61,15 @@ def _reduce(values, reduction, divisor=None):
     return total / total.dtype.type(divisor)
 
 
+def _number(value, name, valid):
+    """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number ({valid}), got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: {value!r} is not finite; valid: {valid}")
+    return float(value)
+
+
 def _scale(grad, divisor):
     """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
     if divisor == 1:

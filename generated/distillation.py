@@ -66,6 +66,27 @@ def _reduce(values, reduction, divisor=None):
     return total / total.dtype.type(divisor)
 
 
+def _number(value, name, valid):
+    """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number ({valid}), got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: {value!r} is not finite; valid: {valid}")
+    return float(value)
+
+
+def _class_weights(weight, k, dtype, name="weight"):
+    """``weight`` as a length-K array of ``dtype``; None stays None (every class weighs 1)."""
+    if weight is None:
+        return None
+    w = _as_array(weight, name)
+    if w.shape != (k,):
+        raise ValueError(f"{name}: expected one weight per class, shape ({k},); got shape {w.shape}")
+    if w.dtype.kind == "c" or not np.all(w >= 0):
+        raise ValueError(f"{name}: class weights must be real and non-negative (and not nan)")
+    return w.astype(dtype, copy=False)
+
+
 def _scale(grad, divisor):
     """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
     if divisor == 1:
@@ -148,9 +169,7 @@ Loss = np.ndarray | np.floating
 
 
 def _temperature(temperature, dtype):
-    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating)):
-        raise TypeError(f"temperature: expected a positive number, got {type(temperature).__name__}")
-    if not (np.isfinite(temperature) and temperature > 0):
+    if not _number(temperature, "temperature", "a finite T > 0") > 0:
         raise ValueError(f"temperature: {temperature!r} is not a finite positive number; valid: T > 0")
     return np.asarray(temperature, dtype=dtype)
 

@@ -60,6 +60,27 @@ def _reduce(values, reduction, divisor=None):
     return total / total.dtype.type(divisor)
 
 
+def _number(value, name, valid):
+    """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number ({valid}), got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: {value!r} is not finite; valid: {valid}")
+    return float(value)
+
+
+def _class_weights(weight, k, dtype, name="weight"):
+    """``weight`` as a length-K array of ``dtype``; None stays None (every class weighs 1)."""
+    if weight is None:
+        return None
+    w = _as_array(weight, name)
+    if w.shape != (k,):
+        raise ValueError(f"{name}: expected one weight per class, shape ({k},); got shape {w.shape}")
+    if w.dtype.kind == "c" or not np.all(w >= 0):
+        raise ValueError(f"{name}: class weights must be real and non-negative (and not nan)")
+    return w.astype(dtype, copy=False)
+
+
 def _scale(grad, divisor):
     """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
     if divisor == 1:
@@ -116,15 +137,6 @@ def _loss_and_grad(z, c, alpha, gamma):
 Loss = np.ndarray | np.floating
 
 
-def _number(value, name, valid):
-    """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name}: expected a number ({valid}), got {type(value).__name__}")
-    if not np.isfinite(value):
-        raise ValueError(f"{name}: {value!r} is not finite; valid: {valid}")
-    return float(value)
-
-
 def _gamma(gamma, dtype):
     g = _number(gamma, "gamma", "a number >= 0")
     if g < 0:
@@ -134,14 +146,8 @@ def _gamma(gamma, dtype):
 
 def _alpha(alpha, k, dtype):
     """``alpha`` as a length-K array of ``dtype``; None means every class weighs 1."""
-    if alpha is None:
-        return np.ones(k, dtype)
-    a = _as_array(alpha, "alpha")
-    if a.shape != (k,):
-        raise ValueError(f"alpha: expected one weight per class, shape ({k},); got shape {a.shape}")
-    if a.dtype.kind == "c" or not np.all(a >= 0):
-        raise ValueError("alpha: class weights must be real and non-negative (and not nan)")
-    return a.astype(dtype, copy=False)
+    a = _class_weights(alpha, k, dtype, "alpha")
+    return np.ones(k, dtype) if a is None else a
 
 
 def _prepare(logits, target, alpha, gamma, axis):

@@ -77,6 +77,27 @@ def _reduce(values, reduction, divisor=None):
     return total / total.dtype.type(divisor)
 
 
+def _number(value, name, valid):
+    """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: expected a number ({valid}), got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: {value!r} is not finite; valid: {valid}")
+    return float(value)
+
+
+def _class_weights(weight, k, dtype, name="weight"):
+    """``weight`` as a length-K array of ``dtype``; None stays None (every class weighs 1)."""
+    if weight is None:
+        return None
+    w = _as_array(weight, name)
+    if w.shape != (k,):
+        raise ValueError(f"{name}: expected one weight per class, shape ({k},); got shape {w.shape}")
+    if w.dtype.kind == "c" or not np.all(w >= 0):
+        raise ValueError(f"{name}: class weights must be real and non-negative (and not nan)")
+    return w.astype(dtype, copy=False)
+
+
 def _scale(grad, divisor):
     """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
     if divisor == 1:
@@ -719,24 +740,11 @@ _FAST = {
 # --- public functions ---
 
 
-def _class_weights(weight, k, dtype):
-    """``weight`` as a length-K array of ``dtype``; None means every class weighs 1."""
-    if weight is None:
-        return None
-    w = _as_array(weight, "weight")
-    if w.shape != (k,):
-        raise ValueError(f"weight: expected one weight per class, shape ({k},); got shape {w.shape}")
-    if w.dtype.kind == "c" or not np.all(w >= 0):
-        raise ValueError("weight: class weights must be real and non-negative (and not nan)")
-    return w.astype(dtype, copy=False)
-
-
 def _smoothing(label_smoothing):
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float, np.integer, np.floating)):
-        raise TypeError(f"label_smoothing: expected a number in [0, 1], got {type(label_smoothing).__name__}")
-    if not 0.0 <= label_smoothing <= 1.0:
+    eps = _number(label_smoothing, "label_smoothing", "a number in [0, 1]")
+    if not 0.0 <= eps <= 1.0:
         raise ValueError(f"label_smoothing: {label_smoothing!r} is outside [0, 1]")
-    return float(label_smoothing)
+    return eps
 
 
 def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
