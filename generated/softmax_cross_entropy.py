@@ -148,7 +148,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     out: for each wide output, its destination (n rows), or None when only its total is wanted
         (then each block is summed in scratch and the total returned).
     divisors: for each destination, a number it is divided by, block by block while the block
-        is in cache (the "mean" of the loss), or None.
+        is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
         copied transposed to (K, rows) first and its wide outputs transposed back (for few
         classes, where reductions along short rows are slow).
@@ -163,6 +163,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+    scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
 
     def run(chunk):
         with np.errstate(**errors):
@@ -184,9 +185,9 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
             dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
             values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
-            for dest, divisor in zip(dests, divisors or ()):
-                if divisor is not None:
-                    np.divide(dest, divisor, out=dest)
+            for dest, scale in zip(dests, scales):
+                if scale is not None:
+                    scale[0](dest, scale[1], out=dest)
             if classes_first:
                 for d, dest in zip(out, dests):
                     if d is not None:
@@ -207,6 +208,17 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         else:
             outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
     return outputs
+
+
+def _scaling(divisor, dtype):
+    """(ufunc, operand) dividing by ``divisor``: a product with its reciprocal (a third of a
+    division's time here; within an ulp of the quotient) unless that reciprocal overflows or
+    is subnormal (and so inexact)."""
+    with np.errstate(all="ignore"):
+        reciprocal = np.divide(1, np.asarray(divisor, dtype))
+    if np.isfinite(reciprocal) and abs(reciprocal) >= np.finfo(dtype).tiny:
+        return np.multiply, reciprocal
+    return np.divide, np.asarray(divisor, dtype)
 
 
 def _rows(b):

@@ -308,21 +308,6 @@ HELPERS = {
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
     a[index, np.arange(index.shape[0])] += np.reshape(value, -1) if np.ndim(value) else value
 ''',
-    "_log1p": '''def _log1p(x, out):
-    """log(1 + x) into ``out`` (which may be x), within a few ulps: log(u) x / (u - 1) with
-    u = 1 + x rounded, which cancels the rounding of u (Goldberg 1991, theorem 4); x itself where
-    u == 1. Used by the fast kernels: NumPy's log1p costs several times its log."""
-    u = np.add(x, 1)
-    d = np.subtract(u, 1)
-    tiny = d == 0
-    np.log(u, out=u)
-    with np.errstate(invalid="ignore"):  # inf / inf where x = inf: replaced just below
-        np.divide(x, d, out=d, where=~tiny)
-    d[np.isinf(x)] = 1
-    np.multiply(u, d, out=out, where=~tiny)
-    np.copyto(out, x, where=tiny)
-    return out
-''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
     zero = x == 0
@@ -382,6 +367,8 @@ class _FastBuilder:
         self.ops: list[_FastOp] = []
         self.registers = 0
         self.temps: dict[sp.Symbol, int] = {}  # wide cse temporaries -> register
+        self.values: dict[sp.Symbol, sp.Basic] = {}  # cse temporaries -> their expressions
+        self.computed: dict[str, int] = {}  # ufunc call text -> the register holding its value
         self.narrow_names = 0
 
     # classification
@@ -407,7 +394,35 @@ class _FastBuilder:
         return dest
 
     def _ufunc(self, func: str, *operands: str) -> str:
-        return _REGISTER.format(self._emit("ufunc", f"{self.printer._module_format('numpy.' + func)}({', '.join(operands)})"))
+        # Registers are written once (a one-hot update forgets the one it updates), so the
+        # same call on the same operands is the same value: computed once, read again.
+        text = f"{self.printer._module_format('numpy.' + func)}({', '.join(operands)})"
+        if text not in self.computed:
+            self.computed[text] = self._emit("ufunc", text)
+        return _REGISTER.format(self.computed[text])
+
+    def _resolve(self, e: sp.Basic) -> sp.Basic:
+        """``e``, or the expression of the cse temporary it names."""
+        while isinstance(e, sp.Symbol) and e in self.values:
+            e = self.values[e]
+        return e
+
+    def _log1p(self, e: sp.Basic) -> str:
+        x = self.operand(e)
+        value = self._resolve(e)
+        # Fast kernels take real float arrays only, so the inputs' symbols may be taken real.
+        real = {s: sp.Dummy(real=True) for s in value.free_symbols}
+        if not (isinstance(value, sp.exp) and value.args[0].xreplace(real).is_nonpositive):
+            return self._ufunc("log1p", x)
+        # x = exp(-a) is in [0, 1]: log(u) - ((u - 1) - x) / u with u = 1 + x rounded. The
+        # subtractions are exact (Sterbenz), so the correction cancels u's rounding to within
+        # an ulp; five cheap passes and a log instead of NumPy's log1p, which costs 2.5 logs here.
+        # (Where x may be large or -1 the identity's corner cases need masks: log1p is kept.)
+        # 1/u rather than a division by u: a sigmoid beside it (1/(1 + x)) is then the same call.
+        u = self._ufunc("add", x, "1")
+        rounding = self._ufunc("subtract", self._ufunc("subtract", u, "1"), x)
+        return self._ufunc("subtract", self._ufunc("log", u),
+                           self._ufunc("multiply", rounding, self._ufunc("divide", "1", u)))
 
     # narrow values: printed whole, their reductions of wide bodies emitted first
     def _strip(self, e: sp.Basic, name: str | None = None) -> sp.Basic:
@@ -462,9 +477,7 @@ class _FastBuilder:
         if isinstance(e, sp.Abs):
             return self._ufunc("absolute", self.operand(e.args[0]))
         if isinstance(e, log1p):
-            # NumPy's log1p is ~4x slower than its log here; _log1p corrects log(1 + x) instead.
-            self.printer.helpers.add("_log1p")
-            return _REGISTER.format(self._emit("ufunc", f"_log1p({self.operand(e.args[0])})"))
+            return self._log1p(e.args[0])
         if isinstance(e, (sp.Max, sp.Min)):
             func = "maximum" if isinstance(e, sp.Max) else "minimum"
             args = sorted(e.args, key=sp.default_sort_key)
@@ -523,6 +536,7 @@ class _FastBuilder:
             index = str(hot.args[0])
             helper = "_onehot_add0" if self.printer.classes_first else "_onehot_add"
             self.printer.helpers.add(helper)
+            self.computed = {t: r for t, r in self.computed.items() if _REGISTER.format(r) != acc}
             acc = _REGISTER.format(self._emit("scatter", f"{helper}({acc}, {index}, {self.operand(coefficient)})"))
         return acc
 
@@ -567,6 +581,7 @@ def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], repla
     builder = _FastBuilder(printer, wide_inputs)
     try:
         for sym, value in replacements:
+            builder.values[sym] = value
             if value.has(Expand, Eye):
                 raise _Unsupported("broadcast expansion")
             if builder.is_wide(value):
