@@ -134,12 +134,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         rows = min(rows, -(-n // _THREADS))  # at least one block per thread
     starts = list(range(0, n, rows))
     dtype = first.dtype
-    errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
-
-    def run(chunk):
-        with np.errstate(**errors):
-            return _run(chunk)
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
@@ -168,11 +163,17 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         return results
 
     if len(starts) > 1 and _THREADS > 1:
+        errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+
+        def run(chunk):
+            with np.errstate(**errors):
+                return _run(chunk)
+
         per = -(-len(starts) // _THREADS)
         chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
         blocks = [r for part in _pool().map(run, chunks) for r in part]
     else:
-        blocks = run(starts)
+        blocks = _run(starts)
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:
@@ -186,10 +187,10 @@ def _scaling(divisor, dtype):
     """(ufunc, operand) dividing by ``divisor``: a product with its reciprocal (a third of a
     division's time here; within an ulp of the quotient) unless that reciprocal overflows or
     is subnormal (and so inexact)."""
-    with np.errstate(all="ignore"):
-        reciprocal = np.divide(1, np.asarray(divisor, dtype))
-    if np.isfinite(reciprocal) and abs(reciprocal) >= np.finfo(dtype).tiny:
-        return np.multiply, reciprocal
+    info = np.finfo(dtype)
+    reciprocal = 1 / float(divisor) if divisor else np.inf
+    if info.tiny <= abs(reciprocal) <= info.max / 2:  # False for nan
+        return np.multiply, np.asarray(reciprocal, dtype)
     return np.divide, np.asarray(divisor, dtype)
 
 

@@ -41,7 +41,15 @@ def _class_last(x, axis, name):
         raise ValueError(f"axis: {axis!r} is not an axis of {name} with shape {x.shape}; valid: -{x.ndim}..{x.ndim - 1}")
     if x.shape[axis] == 0:
         raise ValueError(f"{name}: the class axis {axis} is empty (shape {x.shape})")
-    return np.moveaxis(x, axis, -1)
+    return _move(x, axis, -1)
+
+
+def _move(x, source, destination):
+    """``np.moveaxis(x, source, destination)``, without its cost (tens of microseconds, which
+    small batches notice) when the axis stays where it is, as for the default axis=-1."""
+    if x.ndim and source % x.ndim == destination % x.ndim:
+        return x
+    return np.moveaxis(x, source, destination)
 
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -191,7 +199,7 @@ def _prepare(logits, teacher, teacher_name, temperature, t2_scaling, axis):
         raise TypeError(f"{teacher_name}: expected a real array, got dtype {t.dtype}")
     if teacher_name == "teacher_probs" and not (np.all(t >= 0) and np.all(t <= 1)):
         raise ValueError("teacher_probs: probabilities must lie in [0, 1] (and not be nan)")
-    t = np.moveaxis(t, axis, -1).astype(z.real.dtype, copy=False)
+    t = _move(t, axis, -1).astype(z.real.dtype, copy=False)
     return z, t, _temperature(temperature, z.real.dtype), _t2(t2_scaling)
 
 
@@ -204,7 +212,7 @@ def _evaluate(kind, logits, teacher, temperature, t2_scaling, reduction, axis, w
     value, g = out if with_grad else (out, None)
     if not with_grad:
         return _reduce(value, reduction)
-    return _reduce(value, reduction), np.moveaxis(_scale(g, value.size if reduction == "mean" else 1), -1, axis)
+    return _reduce(value, reduction), _move(_scale(g, value.size if reduction == "mean" else 1), -1, axis)
 
 
 def loss(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,

@@ -52,7 +52,15 @@ def _class_last(x, axis, name):
         raise ValueError(f"axis: {axis!r} is not an axis of {name} with shape {x.shape}; valid: -{x.ndim}..{x.ndim - 1}")
     if x.shape[axis] == 0:
         raise ValueError(f"{name}: the class axis {axis} is empty (shape {x.shape})")
-    return np.moveaxis(x, axis, -1)
+    return _move(x, axis, -1)
+
+
+def _move(x, source, destination):
+    """``np.moveaxis(x, source, destination)``, without its cost (tens of microseconds, which
+    small batches notice) when the axis stays where it is, as for the default axis=-1."""
+    if x.ndim and source % x.ndim == destination % x.ndim:
+        return x
+    return np.moveaxis(x, source, destination)
 
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -162,12 +170,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         rows = min(rows, -(-n // _THREADS))  # at least one block per thread
     starts = list(range(0, n, rows))
     dtype = first.dtype
-    errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
-
-    def run(chunk):
-        with np.errstate(**errors):
-            return _run(chunk)
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
@@ -196,11 +199,17 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         return results
 
     if len(starts) > 1 and _THREADS > 1:
+        errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+
+        def run(chunk):
+            with np.errstate(**errors):
+                return _run(chunk)
+
         per = -(-len(starts) // _THREADS)
         chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
         blocks = [r for part in _pool().map(run, chunks) for r in part]
     else:
-        blocks = run(starts)
+        blocks = _run(starts)
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:
@@ -214,10 +223,10 @@ def _scaling(divisor, dtype):
     """(ufunc, operand) dividing by ``divisor``: a product with its reciprocal (a third of a
     division's time here; within an ulp of the quotient) unless that reciprocal overflows or
     is subnormal (and so inexact)."""
-    with np.errstate(all="ignore"):
-        reciprocal = np.divide(1, np.asarray(divisor, dtype))
-    if np.isfinite(reciprocal) and abs(reciprocal) >= np.finfo(dtype).tiny:
-        return np.multiply, reciprocal
+    info = np.finfo(dtype)
+    reciprocal = 1 / float(divisor) if divisor else np.inf
+    if info.tiny <= abs(reciprocal) <= info.max / 2:  # False for nan
+        return np.multiply, np.asarray(reciprocal, dtype)
     return np.divide, np.asarray(divisor, dtype)
 
 
@@ -276,12 +285,36 @@ def _out(out, x, name, *others):
 def _onehot_add(a, index, value):
     """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
     never materialised)."""
-    a[np.arange(index.shape[0]), index] += np.reshape(value, -1) if np.ndim(value) else value
+    flat, key = _target(a, index)
+    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
 
 
 def _onehot_add0(a, index, value):
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
-    a[index, np.arange(index.shape[0])] += np.reshape(value, -1) if np.ndim(value) else value
+    flat, key = _target(a, index, True)
+    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+
+
+def _take(a, index):
+    """take_along_axis(a, index[:, None], axis=-1) for the 2-D block a."""
+    flat, key = _target(a, index)
+    return flat[key][:, None]
+
+
+def _take0(a, index):
+    """take_along_axis(a, index[None], axis=0) for the classes-first block a."""
+    flat, key = _target(a, index, True)
+    return flat[key][None]
+
+
+def _target(a, index, classes_first=False):
+    """(array, key): array[key] are the entries a[r, index[r]] (a[index[r], r] classes first) of
+    the 2-D block a, one per sample; a flat view and one index when a is contiguous, which
+    costs a third of an index pair."""
+    samples = np.arange(index.shape[0])
+    if not a.flags.c_contiguous:
+        return a, ((index, samples) if classes_first else (samples, index))
+    return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
 
 
 
@@ -370,48 +403,48 @@ def _hvp(z, v):
 
 def _fast_loss_probs(z, y, out, scratch):
     b0, b1, = scratch
-    n0 = np.max(z, axis=-1, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
     n1 = -n0
     np.add(z, n1, out=b0)
     np.negative(b0, out=b1)
     np.exp(b0, out=b0)
-    n2 = np.sum(b0, axis=-1, keepdims=True)
+    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
     n3 = np.log(n2)
     np.add(b1, n3, out=b1)
     np.multiply(y, b1, out=b1)
-    n4 = np.sum(b1, axis=-1, keepdims=True)
+    n4 = np.add.reduce(b1, axis=-1, keepdims=True)
     return n4[..., 0],
 
 
 def _fast0_loss_probs(z, y, out, scratch):
     b0, b1, = scratch
-    n0 = np.max(z, axis=0, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
     n1 = -n0
     np.add(z, n1, out=b0)
     np.negative(b0, out=b1)
     np.exp(b0, out=b0)
-    n2 = np.sum(b0, axis=0, keepdims=True)
+    n2 = np.add.reduce(b0, axis=0, keepdims=True)
     n3 = np.log(n2)
     np.add(b1, n3, out=b1)
     np.multiply(y, b1, out=b1)
-    n4 = np.sum(b1, axis=0, keepdims=True)
+    n4 = np.add.reduce(b1, axis=0, keepdims=True)
     return n4[0],
 
 
 def _fast_loss_and_grad_probs(z, y, out, scratch):
     out0, = out
     b0, b1, = scratch
-    n0 = np.max(z, axis=-1, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
     n1 = -n0
     np.add(z, n1, out=b0)
     np.exp(b0, out=b1)
-    t2 = np.sum(b1, axis=-1, keepdims=True)
+    t2 = np.add.reduce(b1, axis=-1, keepdims=True)
     np.negative(b0, out=b0)
     n2 = np.log(t2)
     np.add(b0, n2, out=b0)
     np.multiply(y, b0, out=b0)
-    n3 = np.sum(b0, axis=-1, keepdims=True)
-    n4 = np.sum(y, axis=-1, keepdims=True)
+    n3 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n4 = np.add.reduce(y, axis=-1, keepdims=True)
     n5 = n4/t2
     np.multiply(b1, n5, out=b1)
     np.subtract(b1, y, out=out0)
@@ -421,17 +454,17 @@ def _fast_loss_and_grad_probs(z, y, out, scratch):
 def _fast0_loss_and_grad_probs(z, y, out, scratch):
     out0, = out
     b0, b1, = scratch
-    n0 = np.max(z, axis=0, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
     n1 = -n0
     np.add(z, n1, out=b0)
     np.exp(b0, out=b1)
-    t2 = np.sum(b1, axis=0, keepdims=True)
+    t2 = np.add.reduce(b1, axis=0, keepdims=True)
     np.negative(b0, out=b0)
     n2 = np.log(t2)
     np.add(b0, n2, out=b0)
     np.multiply(y, b0, out=b0)
-    n3 = np.sum(b0, axis=0, keepdims=True)
-    n4 = np.sum(y, axis=0, keepdims=True)
+    n3 = np.add.reduce(b0, axis=0, keepdims=True)
+    n4 = np.add.reduce(y, axis=0, keepdims=True)
     n5 = n4/t2
     np.multiply(b1, n5, out=b1)
     np.subtract(b1, y, out=out0)
@@ -440,35 +473,35 @@ def _fast0_loss_and_grad_probs(z, y, out, scratch):
 
 def _fast_loss_index(z, c, out, scratch):
     b0, = scratch
-    n0 = np.max(z, axis=-1, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
     t0 = -n0
     np.add(z, t0, out=b0)
     np.exp(b0, out=b0)
-    n1 = np.sum(b0, axis=-1, keepdims=True)
-    n2 = np.log(n1) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))
+    n1 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n2 = np.log(n1) - (t0 + _take(z, c))
     return n2[..., 0],
 
 
 def _fast0_loss_index(z, c, out, scratch):
     b0, = scratch
-    n0 = np.max(z, axis=0, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
     t0 = -n0
     np.add(z, t0, out=b0)
     np.exp(b0, out=b0)
-    n1 = np.sum(b0, axis=0, keepdims=True)
-    n2 = np.log(n1) - (t0 + np.take_along_axis(z, c[None], axis=0))
+    n1 = np.add.reduce(b0, axis=0, keepdims=True)
+    n2 = np.log(n1) - (t0 + _take0(z, c))
     return n2[0],
 
 
 def _fast_loss_and_grad_index(z, c, out, scratch):
     out0, = out
     b0, = scratch
-    n0 = np.max(z, axis=-1, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
     t0 = -n0
     np.add(z, t0, out=b0)
     np.exp(b0, out=b0)
-    t2 = np.sum(b0, axis=-1, keepdims=True)
-    n1 = np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))
+    t2 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n1 = np.log(t2) - (t0 + _take(z, c))
     n2 = 1/t2
     np.multiply(b0, n2, out=out0)
     _onehot_add(out0, c, -1)
@@ -478,12 +511,12 @@ def _fast_loss_and_grad_index(z, c, out, scratch):
 def _fast0_loss_and_grad_index(z, c, out, scratch):
     out0, = out
     b0, = scratch
-    n0 = np.max(z, axis=0, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
     t0 = -n0
     np.add(z, t0, out=b0)
     np.exp(b0, out=b0)
-    t2 = np.sum(b0, axis=0, keepdims=True)
-    n1 = np.log(t2) - (t0 + np.take_along_axis(z, c[None], axis=0))
+    t2 = np.add.reduce(b0, axis=0, keepdims=True)
+    n1 = np.log(t2) - (t0 + _take0(z, c))
     n2 = 1/t2
     np.multiply(b0, n2, out=out0)
     _onehot_add0(out0, c, -1)
@@ -494,17 +527,17 @@ def _fast_loss_index_options(z, c, w, eps, out, scratch):
     K = z.shape[-1]
     b0, b1, = scratch
     t0 = eps[..., None]
-    n0 = np.max(z, axis=-1, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
     t1 = -n0
     np.add(z, t1, out=b0)
     np.exp(b0, out=b1)
-    n1 = np.sum(b1, axis=-1, keepdims=True)
+    n1 = np.add.reduce(b1, axis=-1, keepdims=True)
     t3 = np.log(n1)
     np.negative(b0, out=b0)
     np.add(b0, t3, out=b0)
     np.multiply(w, b0, out=b0)
-    n2 = np.sum(b0, axis=-1, keepdims=True)
-    n3 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + n2*t0/K
+    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n3 = (1 - t0)*_take(w, c)*(t3 - (t1 + _take(z, c))) + n2*t0/K
     return n3[..., 0],
 
 
@@ -512,17 +545,17 @@ def _fast0_loss_index_options(z, c, w, eps, out, scratch):
     K = z.shape[0]
     b0, b1, = scratch
     t0 = eps[None]
-    n0 = np.max(z, axis=0, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
     t1 = -n0
     np.add(z, t1, out=b0)
     np.exp(b0, out=b1)
-    n1 = np.sum(b1, axis=0, keepdims=True)
+    n1 = np.add.reduce(b1, axis=0, keepdims=True)
     t3 = np.log(n1)
     np.negative(b0, out=b0)
     np.add(b0, t3, out=b0)
     np.multiply(w, b0, out=b0)
-    n2 = np.sum(b0, axis=0, keepdims=True)
-    n3 = (1 - t0)*np.take_along_axis(w, c[None], axis=0)*(t3 - (t1 + np.take_along_axis(z, c[None], axis=0))) + n2*t0/K
+    n2 = np.add.reduce(b0, axis=0, keepdims=True)
+    n3 = (1 - t0)*_take0(w, c)*(t3 - (t1 + _take0(z, c))) + n2*t0/K
     return n3[0],
 
 
@@ -532,20 +565,20 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
     b0, b1, = scratch
     t0 = eps[..., None]
     t1 = t0/K
-    n0 = np.max(z, axis=-1, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
     t2 = -n0
     np.add(z, t2, out=b0)
     np.exp(b0, out=b1)
-    t5 = np.sum(b1, axis=-1, keepdims=True)
+    t5 = np.add.reduce(b1, axis=-1, keepdims=True)
     t6 = np.log(t5)
-    t7 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)
+    t7 = (1 - t0)*_take(w, c)
     t8 = 1/t5
     np.negative(b0, out=b0)
     np.add(b0, t6, out=b0)
     np.multiply(w, b0, out=b0)
-    n1 = np.sum(b0, axis=-1, keepdims=True)
-    n2 = n1*t1 + t7*(t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1)))
-    n3 = np.sum(w, axis=-1, keepdims=True)
+    n1 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n2 = n1*t1 + t7*(t6 - (t2 + _take(z, c)))
+    n3 = np.add.reduce(w, axis=-1, keepdims=True)
     n4 = n3*t8
     np.multiply(b1, n4, out=b0)
     np.subtract(b0, w, out=b0)
@@ -563,20 +596,20 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch):
     b0, b1, = scratch
     t0 = eps[None]
     t1 = t0/K
-    n0 = np.max(z, axis=0, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
     t2 = -n0
     np.add(z, t2, out=b0)
     np.exp(b0, out=b1)
-    t5 = np.sum(b1, axis=0, keepdims=True)
+    t5 = np.add.reduce(b1, axis=0, keepdims=True)
     t6 = np.log(t5)
-    t7 = (1 - t0)*np.take_along_axis(w, c[None], axis=0)
+    t7 = (1 - t0)*_take0(w, c)
     t8 = 1/t5
     np.negative(b0, out=b0)
     np.add(b0, t6, out=b0)
     np.multiply(w, b0, out=b0)
-    n1 = np.sum(b0, axis=0, keepdims=True)
-    n2 = n1*t1 + t7*(t6 - (t2 + np.take_along_axis(z, c[None], axis=0)))
-    n3 = np.sum(w, axis=0, keepdims=True)
+    n1 = np.add.reduce(b0, axis=0, keepdims=True)
+    n2 = n1*t1 + t7*(t6 - (t2 + _take0(z, c)))
+    n3 = np.add.reduce(w, axis=0, keepdims=True)
     n4 = n3*t8
     np.multiply(b1, n4, out=b0)
     np.subtract(b0, w, out=b0)
@@ -592,7 +625,7 @@ def _fast_loss_probs_options(z, y, w, eps, out, scratch):
     K = z.shape[-1]
     b0, b1, b2, = scratch
     t0 = eps[..., None]
-    n0 = np.max(z, axis=-1, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
     n1 = -n0
     np.add(z, n1, out=b0)
     n2 = 1 - t0
@@ -602,11 +635,11 @@ def _fast_loss_probs_options(z, y, w, eps, out, scratch):
     np.multiply(w, b1, out=b1)
     np.negative(b0, out=b2)
     np.exp(b0, out=b0)
-    n4 = np.sum(b0, axis=-1, keepdims=True)
+    n4 = np.add.reduce(b0, axis=-1, keepdims=True)
     n5 = np.log(n4)
     np.add(b2, n5, out=b2)
     np.multiply(b1, b2, out=b1)
-    n6 = np.sum(b1, axis=-1, keepdims=True)
+    n6 = np.add.reduce(b1, axis=-1, keepdims=True)
     return n6[..., 0],
 
 
@@ -614,7 +647,7 @@ def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
     K = z.shape[0]
     b0, b1, b2, = scratch
     t0 = eps[None]
-    n0 = np.max(z, axis=0, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
     n1 = -n0
     np.add(z, n1, out=b0)
     n2 = 1 - t0
@@ -624,11 +657,11 @@ def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
     np.multiply(w, b1, out=b1)
     np.negative(b0, out=b2)
     np.exp(b0, out=b0)
-    n4 = np.sum(b0, axis=0, keepdims=True)
+    n4 = np.add.reduce(b0, axis=0, keepdims=True)
     n5 = np.log(n4)
     np.add(b2, n5, out=b2)
     np.multiply(b1, b2, out=b1)
-    n6 = np.sum(b1, axis=0, keepdims=True)
+    n6 = np.add.reduce(b1, axis=0, keepdims=True)
     return n6[0],
 
 
@@ -642,17 +675,17 @@ def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
     n1 = t0/K
     np.add(b0, n1, out=b0)
     np.multiply(w, b0, out=b0)
-    n2 = np.max(z, axis=-1, keepdims=True)
+    n2 = np.maximum.reduce(z, axis=-1, keepdims=True)
     n3 = -n2
     np.add(z, n3, out=b1)
     np.exp(b1, out=b2)
-    t4 = np.sum(b2, axis=-1, keepdims=True)
+    t4 = np.add.reduce(b2, axis=-1, keepdims=True)
     np.negative(b1, out=b1)
     n4 = np.log(t4)
     np.add(b1, n4, out=b1)
     np.multiply(b0, b1, out=b1)
-    n5 = np.sum(b1, axis=-1, keepdims=True)
-    n6 = np.sum(b0, axis=-1, keepdims=True)
+    n5 = np.add.reduce(b1, axis=-1, keepdims=True)
+    n6 = np.add.reduce(b0, axis=-1, keepdims=True)
     n7 = n6/t4
     np.multiply(b2, n7, out=b2)
     np.subtract(b2, b0, out=out0)
@@ -669,17 +702,17 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
     n1 = t0/K
     np.add(b0, n1, out=b0)
     np.multiply(w, b0, out=b0)
-    n2 = np.max(z, axis=0, keepdims=True)
+    n2 = np.maximum.reduce(z, axis=0, keepdims=True)
     n3 = -n2
     np.add(z, n3, out=b1)
     np.exp(b1, out=b2)
-    t4 = np.sum(b2, axis=0, keepdims=True)
+    t4 = np.add.reduce(b2, axis=0, keepdims=True)
     np.negative(b1, out=b1)
     n4 = np.log(t4)
     np.add(b1, n4, out=b1)
     np.multiply(b0, b1, out=b1)
-    n5 = np.sum(b1, axis=0, keepdims=True)
-    n6 = np.sum(b0, axis=0, keepdims=True)
+    n5 = np.add.reduce(b1, axis=0, keepdims=True)
+    n6 = np.add.reduce(b0, axis=0, keepdims=True)
     n7 = n6/t4
     np.multiply(b2, n7, out=b2)
     np.subtract(b2, b0, out=out0)
@@ -689,15 +722,15 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
 def _fast_hvp(z, v, out, scratch):
     out0, = out
     b0, b1, = scratch
-    n0 = np.max(z, axis=-1, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
     n1 = -n0
     np.add(z, n1, out=b0)
     np.exp(b0, out=b0)
-    n2 = np.sum(b0, axis=-1, keepdims=True)
+    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
     t1 = 1/n2
     np.multiply(b0, v, out=b1)
     np.multiply(b1, t1, out=b1)
-    n3 = np.sum(b1, axis=-1, keepdims=True)
+    n3 = np.add.reduce(b1, axis=-1, keepdims=True)
     n4 = -n3
     np.add(v, n4, out=b1)
     np.multiply(b0, b1, out=b0)
@@ -708,15 +741,15 @@ def _fast_hvp(z, v, out, scratch):
 def _fast0_hvp(z, v, out, scratch):
     out0, = out
     b0, b1, = scratch
-    n0 = np.max(z, axis=0, keepdims=True)
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
     n1 = -n0
     np.add(z, n1, out=b0)
     np.exp(b0, out=b0)
-    n2 = np.sum(b0, axis=0, keepdims=True)
+    n2 = np.add.reduce(b0, axis=0, keepdims=True)
     t1 = 1/n2
     np.multiply(b0, v, out=b1)
     np.multiply(b1, t1, out=b1)
-    n3 = np.sum(b1, axis=0, keepdims=True)
+    n3 = np.add.reduce(b1, axis=0, keepdims=True)
     n4 = -n3
     np.add(v, n4, out=b1)
     np.multiply(b0, b1, out=b0)
@@ -792,7 +825,7 @@ def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
     if t.shape != logits.shape:
         hint = " (float targets are probabilities; class indices must be integers)" if t.shape == batch else ""
         raise ValueError(f"target: probabilities must have the logits' shape {logits.shape}; got {t.shape}{hint}")
-    return z, np.moveaxis(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
+    return z, _move(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
 
 
 # Up to this many classes the block driver lays each block out (K, rows): a reduction along
@@ -906,13 +939,13 @@ def loss_and_grad(logits, target, *, weight=None, ignore_index=-100, reduction="
     """
     _check_reduction(reduction)
     z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
-    out = _out(out, np.moveaxis(z, -1, axis), "logits", target, weight)
-    dest = None if out is None else np.moveaxis(out, axis, -1)
+    out = _out(out, _move(z, -1, axis), "logits", target, weight)
+    dest = None if out is None else _move(out, axis, -1)
     value, g, divisor = _per_sample(z, t, is_index, keep, w, eps, True, reduction, dest)
     if dest is not None and not np.shares_memory(g, dest):
         np.copyto(dest, g)
         g = dest
-    return _reduce(value, reduction, divisor), (np.moveaxis(g, -1, axis) if out is None else out)
+    return _reduce(value, reduction, divisor), (_move(g, -1, axis) if out is None else out)
 
 
 def grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1,

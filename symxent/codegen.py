@@ -180,9 +180,13 @@ class ClassAxisPrinter(NumPyPrinter):
     Emits ``np.<name>``; ``module_imports`` records every NumPy name printed.
     """
 
-    def __init__(self, first_array: str | None, classes_first: bool = False) -> None:
+    def __init__(self, first_array: str | None, classes_first: bool = False, blocks: bool = False) -> None:
         super().__init__({"fully_qualified_modules": True, "inline": True, "allow_unknown_functions": False})
         self.first_array = first_array
+        # For the block driver's 2-D blocks, called once per block: the cheapest calls (a
+        # reduction's ufunc rather than its np.sum / np.max wrapper, a flat index rather than
+        # take_along_axis) save microseconds that matter when blocks or batches are small.
+        self.blocks = blocks or classes_first
         # The layout of the fast kernels for few classes: (K, rows), the class axis first, so
         # each reduction over classes is K - 1 elementwise passes over contiguous rows.
         self.classes_first = classes_first
@@ -213,17 +217,26 @@ class ClassAxisPrinter(NumPyPrinter):
 
     def _print_Take(self, e: Take) -> str:
         name, index, spec = (str(a) for a in e.args)
+        if self.classes_first and spec != "...":
+            raise CodegenError(f"no classes-first form of {name}[{index}][{spec}]")
+        if self.blocks:
+            helper = "_take0" if self.classes_first else "_take"
+            self.helpers.update((helper, "_target"))
+            return f"{helper}({name}, {index})" if spec == "..." else f"{helper}({name}, {index})[{spec}]"
         taken = (f"{self._module_format('numpy.take_along_axis')}({name}, {self.per_sample(index)}, "
                  f"axis={self.class_axis})")
-        if self.classes_first and spec != "...":
-            raise CodegenError(f"no classes-first form of {taken}[{spec}]")
         return taken if spec == "..." else f"{taken}[{spec}]"
+
+    def reduction(self, op: sp.Basic) -> str:
+        """The function reducing with ``op`` ("sum" or "max") over the class axis."""
+        if self.blocks:
+            return self._module_format("numpy.add" if str(op) == "sum" else "numpy.maximum") + ".reduce"
+        return self._module_format("numpy.sum" if str(op) == "sum" else "numpy.max")
 
     def _print_Reduce(self, e: Reduce) -> str:
         op, body, keepdims = e.args
-        func = self._module_format("numpy.sum" if str(op) == "sum" else "numpy.max")
         keep = ", keepdims=True" if keepdims == sp.true else ""
-        return f"{func}({self._print(body)}, axis={self.class_axis}{keep})"
+        return f"{self.reduction(op)}({self._print(body)}, axis={self.class_axis}{keep})"
 
     def _print_Expand(self, e: Expand) -> str:
         value, spec = e.args
@@ -299,14 +312,35 @@ HELPERS = {
     zero = x == 0
     return np.where(zero, 0, x / np.where(zero, 1, y))
 ''',
+    "_target": '''def _target(a, index, classes_first=False):
+    """(array, key): array[key] are the entries a[r, index[r]] (a[index[r], r] classes first) of
+    the 2-D block a, one per sample; a flat view and one index when a is contiguous, which
+    costs a third of an index pair."""
+    samples = np.arange(index.shape[0])
+    if not a.flags.c_contiguous:
+        return a, ((index, samples) if classes_first else (samples, index))
+    return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+''',
+    "_take": '''def _take(a, index):
+    """take_along_axis(a, index[:, None], axis=-1) for the 2-D block a."""
+    flat, key = _target(a, index)
+    return flat[key][:, None]
+''',
+    "_take0": '''def _take0(a, index):
+    """take_along_axis(a, index[None], axis=0) for the classes-first block a."""
+    flat, key = _target(a, index, True)
+    return flat[key][None]
+''',
     "_onehot_add": '''def _onehot_add(a, index, value):
     """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
     never materialised)."""
-    a[np.arange(index.shape[0]), index] += np.reshape(value, -1) if np.ndim(value) else value
+    flat, key = _target(a, index)
+    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
 ''',
     "_onehot_add0": '''def _onehot_add0(a, index, value):
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
-    a[index, np.arange(index.shape[0])] += np.reshape(value, -1) if np.ndim(value) else value
+    flat, key = _target(a, index, True)
+    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
 ''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
@@ -429,9 +463,8 @@ class _FastBuilder:
         """``e`` with each reduction of a wide body emitted first (as ``name`` if ``e`` is one)."""
         if isinstance(e, Reduce) and self.is_wide(e.args[1]):
             op, body, keepdims = e.args
-            func = self.printer._module_format("numpy.sum" if str(op) == "sum" else "numpy.max")
             keep = ", keepdims=True" if keepdims == sp.true else ""
-            return sp.Symbol(self.narrow(f"{func}({self.wide(body)}, axis={self.printer.class_axis}{keep})", name))
+            return sp.Symbol(self.narrow(f"{self.printer.reduction(op)}({self.wide(body)}, axis={self.printer.class_axis}{keep})", name))
         if isinstance(e, sp.Symbol) and e in self.temps:
             raise _Unsupported(f"wide temporary {e} inside a narrow expression")
         if not e.args or isinstance(e, (Take, Ref, OneHot)):
@@ -535,7 +568,7 @@ class _FastBuilder:
         for hot, coefficient in onehots:
             index = str(hot.args[0])
             helper = "_onehot_add0" if self.printer.classes_first else "_onehot_add"
-            self.printer.helpers.add(helper)
+            self.printer.helpers.update((helper, "_target"))
             self.computed = {t: r for t, r in self.computed.items() if _REGISTER.format(r) != acc}
             acc = _REGISTER.format(self._emit("scatter", f"{helper}({acc}, {index}, {self.operand(coefficient)})"))
         return acc
@@ -577,7 +610,7 @@ def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], repla
     if any(len(ix) > 1 for ix in indices) or (classes_first and not classy):
         return None
     wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values())
-    printer = ClassAxisPrinter(first_array, classes_first)
+    printer = ClassAxisPrinter(first_array, classes_first, blocks=True)
     builder = _FastBuilder(printer, wide_inputs)
     try:
         for sym, value in replacements:
