@@ -501,18 +501,27 @@ def _kernel(name, logits, target, weights):
     return globals()[f"_{name}_weighted"](logits, target, *weights)
 
 
+def _elements(w):
+    """A weight (a view broadcast to the logits' shape) as the block driver cuts it: 0-d when it
+    is one number, else its elements in the logits' order (copied only if broadcast)."""
+    if w.size and not any(w.strides):
+        return np.asarray(w[(0,) * w.ndim])
+    return np.ascontiguousarray(w).reshape(-1)
+
+
 def _evaluate(name, logits, target, weights, reduction, out=None):
     """The reduced loss and/or the gradient of the reduced loss, from kernel ``name``.
 
-    Unweighted real float32/float64 C-contiguous arrays go through the block driver (the loss
-    summed block by block unless reduction is "none"; the gradient written into ``out`` when
-    given); anything else through the plain kernels. Both print the same proven expressions.
+    Real float32/float64 C-contiguous arrays go through the block driver (the loss summed
+    block by block unless reduction is "none"; the gradient written into ``out`` when given);
+    anything else through the plain kernels. Both print the same proven expressions.
     """
     has_loss, has_grad = name != "grad", name != "loss"
     mean = logits.size if reduction == "mean" else 1
     value = g = None
-    if weights is None and _fast_dtype(logits, target):
-        kernel, buffers, wide, safe, _ = _FAST[name]
+    fast = name if weights is None else f"{name}_weighted"
+    if fast in _FAST and _fast_dtype(logits, target):
+        kernel, buffers, wide, safe, _ = _FAST[fast]
         dests, divisors = [], []
         if has_loss:
             dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)
@@ -521,8 +530,8 @@ def _evaluate(name, logits, target, weights, reduction, out=None):
             usable = out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, logits))
             dests.append(out.reshape(-1) if usable else np.empty(logits.size, logits.dtype))
             divisors.append(None if mean in (0, 1) else logits.dtype.type(mean))
-        outputs = _blocked(kernel, buffers, wide, (logits.reshape(-1), target.reshape(-1)), tuple(dests),
-                           tuple(divisors))
+        args = (logits.reshape(-1), target.reshape(-1)) + tuple(_elements(w) for w in weights or ())
+        outputs = _blocked(kernel, buffers, wide, args, tuple(dests), tuple(divisors))
         if has_loss:
             value = (outputs[0].reshape(logits.shape) if reduction == "none"
                      else _reduce_total(outputs[0], reduction, logits.size))
