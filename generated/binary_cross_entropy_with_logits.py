@@ -18,7 +18,7 @@ Real float32/float64 C-contiguous inputs go through the `_fast_` kernels: the sa
 expressions printed as one in-place NumPy call per step, run over blocks of rows on
 `_THREADS` threads, writing the gradient into `out=` when given. They agree with the plain
 kernels to rounding (`symxent verify` checks it).
-Other inputs and calls with weight or pos_weight use the plain kernels.
+Other inputs use the plain kernels.
 """
 
 import os

@@ -354,10 +354,11 @@ HELPERS = {
 #
 # The same lowered, cse'd expressions as the plain kernel, printed as one NumPy call per
 # operation: every class-sized ("wide") value is written with ``out=`` into a scratch buffer
-# of the block's shape (a buffer whose value is dead is reused, so a whole kernel needs two or
-# three), per-sample ("narrow") values are ordinary small arrays, and the outputs are written
-# straight into the caller's destination. The block driver in the templates calls it on blocks
-# of rows that fit in L2, so every pass after the first reads cache, not memory.
+# of the block's shape (a buffer whose value is dead is reused, so a whole kernel needs two to
+# four), per-sample ("narrow") values are ordinary small arrays, and the outputs are written
+# straight into the caller's destination. Registers are written once, so a repeated call on the
+# same operands is emitted once. The block driver in the templates calls it on blocks of rows
+# that fit in L2, so every pass after the first reads cache, not memory.
 
 
 @dataclass(frozen=True)
