@@ -162,3 +162,28 @@ def test_a_call_without_out_gets_no_fast_form():
     for plain_call in (sp.sinc(x), sp.Piecewise((x, x > 0), (0, True))):  # np.sinc, np.select: no out=
         with pytest.raises(codegen._Unsupported):
             builder.wide(plain_call)
+
+
+def test_log1p_is_a_corrected_log_only_on_the_unit_interval():
+    import sympy as sp
+    from sympy.codegen.cfunctions import log1p
+
+    x = sp.Symbol("x")
+    builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
+    builder.wide(log1p(sp.exp(-sp.Abs(x))))
+    builder.wide(log1p(x))  # x may be large or -1: NumPy's log1p stays
+    calls = [op.text.split("(")[0] for op in builder.ops]
+    assert calls.count("np.log1p") == 1 and "np.log" in calls, calls
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_corrected_log1p_keeps_tiny_terms(dtype):
+    # BCE with logits at z << -1, y = 0 is log1p(exp(z)) alone: an uncorrected log(1 + x)
+    # would round it to 0 (float32) or lose most digits.
+    m = load_module("binary_cross_entropy_with_logits")
+    z = -np.array([5.0, 15.0, 20.0, 40.0, 80.0, 700.0], dtype=dtype)
+    z = z[np.exp(z.astype(np.float64)) > np.finfo(dtype).tiny]  # terms the dtype can hold
+    value = m.loss(z, np.zeros_like(z), reduction="none")
+    exact = np.log1p(np.exp(z.astype(np.longdouble)))
+    ulps = np.abs(value - exact) / np.spacing(exact.astype(dtype))
+    assert np.all(ulps <= 4), f"{dtype.__name__}: loss at z={z} is {value}, exact {exact} ({ulps} ulps)"
