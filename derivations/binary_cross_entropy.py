@@ -72,8 +72,10 @@ DERIVATIONS = [
                   certificate=sp.exp(-z) / (1 + sp.exp(-z)) ** 2, general_k=False),
             Claim("curvature_at_most_quarter", "d2L/dz2 <= 1/4", sp.Rational(1, 4), partial(L_z, z, z), relation=">=",
                   certificate=(sigma(z) - sp.Rational(1, 2)) ** 2, general_k=False),
-            Claim("logits_stable", "L = max(z, 0) - z y + log(1 + exp(-|z|)) for every real z", L_z,
-                  sp.Max(z, 0) - z * y + log1p(sp.exp(-sp.Abs(z))), general_k=False),
+            # (max(z, 0) - z y) formed first: it is exactly 0 for y = 1, z > 0 and for y = 0, z < 0,
+            # where the loss is the small log term alone (summed the other way it rounds to 0).
+            Claim("logits_stable", "L = (max(z, 0) - z y) + log(1 + exp(-|z|)) for every real z", L_z,
+                  sp.UnevaluatedExpr(sp.Max(z, 0) - z * y) + log1p(sp.exp(-sp.Abs(z))), general_k=False),
             # log1p(-y_hat), not log(1 - y_hat): the rounded 1 - y_hat loses the digits of a small y_hat.
             Claim("prob_loss_safe", "L = -(xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)) with 0 log 0 = 0", L,
                   -(xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)), general_k=False),
@@ -82,8 +84,9 @@ DERIVATIONS = [
             Claim("pos_weight_torch_form", "L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)",
                   L_q, (1 - y) * z - (1 + (q - 1) * y) * sp.log(sigma(z)), general_k=False),
             Claim("weighted_pos_weight_stable",
-                  "w L_q = w ((1 - y) z - (1 + (q - 1) y) (min(z, 0) - log(1 + exp(-|z|))))",
-                  w * L_q, w * ((1 - y) * z - (1 + (q - 1) * y) * (sp.Min(z, 0) - log1p(sp.exp(-sp.Abs(z))))),
+                  "w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))",
+                  w * L_q, w * (sp.UnevaluatedExpr((1 - y) * z - (1 + (q - 1) * y) * sp.Min(z, 0))
+                                + (1 + (q - 1) * y) * log1p(sp.exp(-sp.Abs(z)))),
                   general_k=False),
             Claim("weighted_pos_weight_gradient", "d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)",
                   partial(w * L_q, z), w * ((1 + (q - 1) * y) * sigma(z) - q * y), general_k=False),

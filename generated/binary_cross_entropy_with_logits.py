@@ -5,10 +5,10 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify binary_cross_entropy` proves
 (symbolically, for every real input):
-- logits_stable: L = max(z, 0) - z y + log(1 + exp(-|z|)) for every real z
+- logits_stable: L = (max(z, 0) - z y) + log(1 + exp(-|z|)) for every real z
 - gradient: with y_hat = sigma(z): dL/dz = sigma(z) - y
 - curvature_stable: d2L/dz2 = (1 - tanh(z/2)^2) / 4
-- weighted_pos_weight_stable: w L_q = w ((1 - y) z - (1 + (q - 1) y) (min(z, 0) - log(1 + exp(-|z|))))
+- weighted_pos_weight_stable: w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
 - weighted_pos_weight_gradient: d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
@@ -249,7 +249,7 @@ def _out(out, x, name, *others):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(logits, y):
-    return -logits*y + np.log1p(np.exp(-abs(logits))) + np.maximum(0, logits)
+    return np.log1p(np.exp(-abs(logits))) + ((-logits*y + np.maximum(0, logits)))
 
 
 def _grad(logits, y):
@@ -258,7 +258,7 @@ def _grad(logits, y):
 
 def _loss_and_grad(logits, y):
     t0 = np.exp(-abs(logits))
-    return -logits*y + np.log1p(t0) + np.maximum(0, logits), -y + (-1/2 + 1/(t0 + 1))*np.sign(logits) + 1/2
+    return np.log1p(t0) + ((-logits*y + np.maximum(0, logits))), -y + (-1/2 + 1/(t0 + 1))*np.sign(logits) + 1/2
 
 
 def _hessian(z):
@@ -266,7 +266,8 @@ def _hessian(z):
 
 
 def _loss_weighted(logits, y, q, w):
-    return w*(logits*(1 - y) - (y*(q - 1) + 1)*(-np.log1p(np.exp(-abs(logits))) + np.minimum(0, logits)))
+    t0 = y*(q - 1) + 1
+    return w*(t0*np.log1p(np.exp(-abs(logits))) + (logits*(1 - y) - t0*np.minimum(0, logits)))
 
 
 def _grad_weighted(logits, y, q, w):
@@ -274,9 +275,9 @@ def _grad_weighted(logits, y, q, w):
 
 
 def _loss_and_grad_weighted(logits, y, q, w):
-    t0 = y*(q - 1) + 1
-    t1 = np.exp(-abs(logits))
-    return w*(logits*(1 - y) - t0*(-np.log1p(t1) + np.minimum(0, logits))), w*(-q*y + t0*((-1/2 + 1/(t1 + 1))*np.sign(logits) + 1/2))
+    t0 = np.exp(-abs(logits))
+    t1 = y*(q - 1) + 1
+    return w*(t1*np.log1p(t0) + (logits*(1 - y) - t1*np.minimum(0, logits))), w*(-q*y + t1*((-1/2 + 1/(t0 + 1))*np.sign(logits) + 1/2))
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
@@ -285,6 +286,8 @@ def _fast_loss(logits, y, out, scratch):
     out0, = out
     b0, b1, b2, b3, = scratch
     np.maximum(0, logits, out=b0)
+    np.multiply(logits, y, out=b1)
+    np.subtract(b0, b1, out=b0)
     np.absolute(logits, out=b1)
     np.negative(b1, out=b1)
     np.exp(b1, out=b1)
@@ -295,9 +298,7 @@ def _fast_loss(logits, y, out, scratch):
     np.divide(1, b2, out=b2)
     np.multiply(b3, b2, out=b3)
     np.subtract(b1, b3, out=b1)
-    np.add(b0, b1, out=b0)
-    np.multiply(logits, y, out=b1)
-    np.subtract(b0, b1, out=out0)
+    np.add(b0, b1, out=out0)
     return out0,
 
 
@@ -324,6 +325,8 @@ def _fast_loss_and_grad(logits, y, out, scratch):
     np.negative(b0, out=b0)
     np.exp(b0, out=b0)
     np.maximum(0, logits, out=b1)
+    np.multiply(logits, y, out=b2)
+    np.subtract(b1, b2, out=b1)
     np.add(b0, 1, out=b2)
     np.subtract(b2, 1, out=b3)
     np.subtract(b3, b0, out=b3)
@@ -331,9 +334,7 @@ def _fast_loss_and_grad(logits, y, out, scratch):
     np.divide(1, b2, out=b2)
     np.multiply(b3, b2, out=b3)
     np.subtract(b0, b3, out=b0)
-    np.add(b1, b0, out=b1)
-    np.multiply(logits, y, out=b0)
-    np.subtract(b1, b0, out=out0)
+    np.add(b1, b0, out=out0)
     np.add(b2, -1/2, out=b2)
     np.sign(logits, out=b0)
     np.multiply(b2, b0, out=b2)
@@ -356,28 +357,29 @@ def _fast_hessian(z, out, scratch):
 
 def _fast_loss_weighted(logits, y, q, w, out, scratch):
     out0, = out
-    b0, b1, b2, b3, b4, b5, = scratch
-    np.negative(y, out=b0)
+    b0, b1, b2, b3, = scratch
+    np.add(q, -1, out=b0)
+    np.multiply(y, b0, out=b0)
     np.add(b0, 1, out=b0)
-    np.multiply(logits, b0, out=b0)
-    np.add(q, -1, out=b1)
-    np.multiply(y, b1, out=b1)
-    np.add(b1, 1, out=b1)
-    np.minimum(0, logits, out=b2)
-    np.absolute(logits, out=b3)
-    np.negative(b3, out=b3)
-    np.exp(b3, out=b3)
-    np.add(b3, 1, out=b4)
-    np.subtract(b4, 1, out=b5)
-    np.subtract(b5, b3, out=b5)
-    np.log(b4, out=b3)
-    np.divide(1, b4, out=b4)
-    np.multiply(b5, b4, out=b5)
-    np.subtract(b3, b5, out=b3)
-    np.subtract(b2, b3, out=b2)
-    np.multiply(b1, b2, out=b1)
-    np.subtract(b0, b1, out=b0)
-    np.multiply(w, b0, out=out0)
+    np.absolute(logits, out=b1)
+    np.negative(b1, out=b1)
+    np.exp(b1, out=b1)
+    np.add(b1, 1, out=b2)
+    np.subtract(b2, 1, out=b3)
+    np.subtract(b3, b1, out=b3)
+    np.log(b2, out=b1)
+    np.divide(1, b2, out=b2)
+    np.multiply(b3, b2, out=b3)
+    np.subtract(b1, b3, out=b1)
+    np.multiply(b0, b1, out=b1)
+    np.negative(y, out=b2)
+    np.add(b2, 1, out=b2)
+    np.multiply(logits, b2, out=b2)
+    np.minimum(0, logits, out=b3)
+    np.multiply(b0, b3, out=b0)
+    np.subtract(b2, b0, out=b2)
+    np.add(b1, b2, out=b1)
+    np.multiply(w, b1, out=out0)
     return out0,
 
 
@@ -405,36 +407,37 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
 
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     out0, out1, = out
-    b0, b1, b2, b3, b4, b5, = scratch
-    np.add(q, -1, out=b0)
-    np.multiply(y, b0, out=b0)
-    np.add(b0, 1, out=b0)
-    np.absolute(logits, out=b1)
-    np.negative(b1, out=b1)
-    np.exp(b1, out=b1)
-    np.negative(y, out=b2)
-    np.add(b2, 1, out=b2)
-    np.multiply(logits, b2, out=b2)
-    np.minimum(0, logits, out=b3)
-    np.add(b1, 1, out=b4)
-    np.subtract(b4, 1, out=b5)
-    np.subtract(b5, b1, out=b5)
-    np.log(b4, out=b1)
-    np.divide(1, b4, out=b4)
-    np.multiply(b5, b4, out=b5)
-    np.subtract(b1, b5, out=b1)
-    np.subtract(b3, b1, out=b3)
-    np.multiply(b0, b3, out=b3)
-    np.subtract(b2, b3, out=b2)
-    np.multiply(w, b2, out=out0)
-    np.add(b4, -1/2, out=b4)
-    np.sign(logits, out=b1)
-    np.multiply(b4, b1, out=b4)
-    np.add(b4, 1/2, out=b4)
-    np.multiply(b0, b4, out=b0)
-    np.multiply(q, y, out=b1)
-    np.subtract(b0, b1, out=b0)
-    np.multiply(w, b0, out=out1)
+    b0, b1, b2, b3, b4, = scratch
+    np.absolute(logits, out=b0)
+    np.negative(b0, out=b0)
+    np.exp(b0, out=b0)
+    np.add(q, -1, out=b1)
+    np.multiply(y, b1, out=b1)
+    np.add(b1, 1, out=b1)
+    np.add(b0, 1, out=b2)
+    np.subtract(b2, 1, out=b3)
+    np.subtract(b3, b0, out=b3)
+    np.log(b2, out=b0)
+    np.divide(1, b2, out=b2)
+    np.multiply(b3, b2, out=b3)
+    np.subtract(b0, b3, out=b0)
+    np.multiply(b1, b0, out=b0)
+    np.negative(y, out=b3)
+    np.add(b3, 1, out=b3)
+    np.multiply(logits, b3, out=b3)
+    np.minimum(0, logits, out=b4)
+    np.multiply(b1, b4, out=b4)
+    np.subtract(b3, b4, out=b3)
+    np.add(b0, b3, out=b0)
+    np.multiply(w, b0, out=out0)
+    np.add(b2, -1/2, out=b2)
+    np.sign(logits, out=b0)
+    np.multiply(b2, b0, out=b2)
+    np.add(b2, 1/2, out=b2)
+    np.multiply(b1, b2, out=b1)
+    np.multiply(q, y, out=b0)
+    np.subtract(b1, b0, out=b1)
+    np.multiply(w, b1, out=out1)
     return out0, out1
 
 
@@ -450,11 +453,11 @@ _FAST = {
         None),
     "hessian": (_fast_hessian, 1, (True,), (True,),
         None),
-    "loss_weighted": (_fast_loss_weighted, 6, (True,), (True,),
+    "loss_weighted": (_fast_loss_weighted, 4, (True,), (True,),
         None),
     "grad_weighted": (_fast_grad_weighted, 3, (True,), (True,),
         None),
-    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 6, (True, True), (False, True),
+    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 5, (True, True), (False, True),
         None),
 }
 

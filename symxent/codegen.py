@@ -203,6 +203,12 @@ class ClassAxisPrinter(NumPyPrinter):
     def _dtype(self) -> str:
         return f"{self.first_array}.dtype"
 
+    def _print_UnevaluatedExpr(self, e: sp.UnevaluatedExpr) -> str:
+        # Always bracketed: SymPy's Add printer takes a leading "-" of a term for the term's
+        # sign, so c + UnevaluatedExpr(-a + b) would print as c - (a + b).
+        text = self._print(e.args[0])
+        return f"({text})" if text.startswith("-") else text
+
     def _print_Ref(self, e: Ref) -> str:
         name, spec = (str(a) for a in e.args)
         if self.classes_first:

@@ -177,13 +177,18 @@ def test_log1p_is_a_corrected_log_only_on_the_unit_interval():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_the_corrected_log1p_keeps_tiny_terms(dtype):
-    # BCE with logits at z << -1, y = 0 is log1p(exp(z)) alone: an uncorrected log(1 + x)
-    # would round it to 0 (float32) or lose most digits.
+def test_confident_bce_keeps_its_tiny_loss(dtype):
+    # BCE with logits where the label agrees with a large |z| (y = 1, z >> 1 or y = 0, z << -1)
+    # is log1p(exp(-|z|)) alone. It survives only if max(z, 0) - z y (exactly 0 there) is formed
+    # before the log term is added, and if log1p is not an uncorrected log(1 + x), which rounds
+    # it to 0 in float32. Both the fast kernels (contiguous input) and the plain ones (strided).
     m = load_module("binary_cross_entropy_with_logits")
-    z = -np.array([5.0, 15.0, 20.0, 40.0, 80.0, 700.0], dtype=dtype)
-    z = z[np.exp(z.astype(np.float64)) > np.finfo(dtype).tiny]  # terms the dtype can hold
-    value = m.loss(z, np.zeros_like(z), reduction="none")
-    exact = np.log1p(np.exp(z.astype(np.longdouble)))
-    ulps = np.abs(value - exact) / np.spacing(exact.astype(dtype))
-    assert np.all(ulps <= 4), f"{dtype.__name__}: loss at z={z} is {value}, exact {exact} ({ulps} ulps)"
+    size = np.array([5.0, 15.0, 20.0, 40.0, 80.0, 700.0])
+    size = size[np.exp(-size) > np.finfo(dtype).tiny]  # terms the dtype can hold
+    z = np.concatenate([size, -size]).astype(dtype)
+    y = (z > 0).astype(dtype)
+    exact = np.log1p(np.exp(-np.abs(z).astype(np.longdouble)))
+    for path, (zz, yy) in {"fast": (z, y), "plain": (np.repeat(z, 2)[::2], np.repeat(y, 2)[::2])}.items():
+        value = m.loss(zz, yy, reduction="none")
+        ulps = np.abs(value - exact) / np.spacing(exact.astype(dtype))
+        assert np.all(ulps <= 4), f"{dtype.__name__} {path}: loss at z={z} is {value}, exact {exact} ({ulps} ulps)"
