@@ -153,10 +153,15 @@ alpha_t = sp.Symbol("alpha_t", positive=True)  # the weight of the target
 L_0 = sp.Symbol("L_0", real=True)  # the unweighted focal loss
 d_sigma = sp.Derivative(sigma(u), u)
 
-ce_stable = sp.Max(u, 0) - u * y + log1p(sp.exp(-sp.Abs(u)))
+# (max(u, 0) - u y) formed first, exactly 0 when the label agrees with a large |u| (see
+# binary_cross_entropy's logits_stable).
+ce_stable = sp.UnevaluatedExpr(sp.Max(u, 0) - u * y) + log1p(sp.exp(-sp.Abs(u)))
 pbar_t_stable = sigma(u) * (1 - y) + sigma(-u) * y
 binary_gradient = pbar_t ** gamma * (sigma(u) - y + gamma * (1 - 2 * y) * ce * xdivy(sigma(u) * sigma(-u), pbar_t))
 positive = -a * (1 - sigma(u)) ** gamma * sp.log(sigma(u))  # the loss of a positive target (y = 1)
+
+# The binary focal module passes alpha and gamma as Python numbers (see its _prepare).
+NUMBERS = ("alpha", "gamma")
 
 BINARY = Derivation(
     name="binary_focal_loss",
@@ -231,13 +236,13 @@ BINARY = Derivation(
             summary="Binary (sigmoid) focal loss from logits, torchvision's sigmoid_focal_loss: loss and gradient.",
             kernels=(
                 Kernel("loss", (("logits", u), ("y", y), ("alpha", a), ("gamma", gamma)),
-                       (Output("loss", "loss_stable"),)),
+                       (Output("loss", "loss_stable"),), numbers=NUMBERS),
                 Kernel("loss_and_grad", (("logits", u), ("y", y), ("alpha", a), ("gamma", gamma)),
-                       (Output("loss", "loss_stable"), Output("grad", "gradient"))),
+                       (Output("loss", "loss_stable"), Output("grad", "gradient")), numbers=NUMBERS),
                 Kernel("loss_unweighted", (("logits", u), ("y", y), ("gamma", gamma)),
-                       (Output("loss", "loss_unweighted_stable"),)),
+                       (Output("loss", "loss_unweighted_stable"),), numbers=NUMBERS),
                 Kernel("loss_and_grad_unweighted", (("logits", u), ("y", y), ("gamma", gamma)),
-                       (Output("loss", "loss_unweighted_stable"), Output("grad", "gradient_unweighted"))),
+                       (Output("loss", "loss_unweighted_stable"), Output("grad", "gradient_unweighted")), numbers=NUMBERS),
             ),
             options={
                 "derivatives": (("loss", "grad", "gradient"),),

@@ -14,10 +14,10 @@ The computations below are printed from claims that `symxent verify binary_cross
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
 
-Real float32/float64 C-contiguous inputs go through the `_fast_` kernels: the same proven
-expressions printed as one in-place NumPy call per step, run over blocks of rows on
-`_THREADS` threads, writing the gradient into `out=` when given. They agree with the plain
-kernels to rounding (`symxent verify` checks it).
+Real float32/float64 C-contiguous inputs go through the `_fast_` kernels (those in `_FAST`):
+the same proven expressions printed as one in-place NumPy call per step, run over blocks of
+rows on `_THREADS` threads, writing the gradient into `out=` where a function takes one. They
+agree with the plain kernels to rounding (`symxent verify` checks it).
 Other inputs use the plain kernels.
 """
 
@@ -115,7 +115,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
-        blocks, 0-d ones are passed whole.
+        blocks, 0-d ones (and Python numbers) are passed whole.
     wide: for each output, whether it has the rows' full shape (else one value per row).
     out: for each wide output, its destination (n rows), or None when only its total is wanted
         (then each block is summed in scratch and the total returned).
@@ -142,12 +142,12 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
         own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
-        flipped = [np.empty(shape, dtype) if classes_first and a.ndim == 2 else None for a in args]
+        flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
             e = min(s + rows, n)
             cut = _columns if classes_first else _rows
-            block = [a[s:e] if a.ndim else a for a in args]
+            block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
             dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
@@ -181,6 +181,32 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         else:
             outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
     return outputs
+
+
+def _driven(name, arrays, params=(), divisor=None):
+    """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
+    shape) and the numbers ``params``, the last output
+    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+
+    Through the block driver when the logits are real float32/float64 C-contiguous and the
+    kernel has a fast form; else the plain kernel (then divided here). Both print the same
+    proven expressions.
+    """
+    x = arrays[0]
+    if name not in _FAST or not _fast_dtype(x):
+        values = globals()[f"_{name}"](*arrays, *params)
+        values = values if isinstance(values, tuple) else (values,)
+        if divisor:
+            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+        return values
+    kernel, buffers, wide, _, classes_first = _FAST[name]
+    rows = [a.reshape(-1) for a in arrays]
+    dests = tuple(np.empty(x.size, x.dtype) for w in wide if w)
+    divisors = [None] * len(dests)
+    if divisor and wide[-1]:
+        divisors[-1] = x.dtype.type(divisor)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first is not None)
+    return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
 
 
 def _scaling(divisor, dtype):
@@ -559,7 +585,9 @@ def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
     """Binary cross-entropy from logits; PyTorch's ``F.binary_cross_entropy_with_logits``.
 
     Per element, ``w ((1 - y) z - (1 + (q - 1) y) log sigmoid(z))`` computed as
-    ``max(z, 0) - z y + log(1 + exp(-|z|))`` when q = w = 1 (no overflow for any z).
+    ``(max(z, 0) - z y) + log(1 + exp(-|z|))`` when q = w = 1 (no overflow for any z; the
+    bracket, exactly 0 when the label agrees with a large |z|, is formed first so that the
+    small loss there keeps its digits).
     logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
     weight: optional w >= 0, broadcast to the shape of logits.
     pos_weight: optional q >= 0 weighting the positive term, broadcast along the last axis

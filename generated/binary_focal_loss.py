@@ -12,7 +12,16 @@ The computations below are printed from claims that `symxent verify binary_focal
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
+
+Real float32/float64 C-contiguous inputs go through the `_fast_` kernels (those in `_FAST`):
+the same proven expressions printed as one in-place NumPy call per step, run over blocks of
+rows on `_THREADS` threads, writing the gradient into `out=` where a function takes one. They
+agree with the plain kernels to rounding (`symxent verify` checks it).
+Other inputs use the plain kernels.
 """
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -60,13 +69,197 @@ def _number(value, name, valid):
     return float(value)
 
 
-def _scale(grad, divisor):
-    """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
-    if divisor == 1:
-        return grad
-    if divisor == 0:  # the gradient of an undefined mean is undefined too
-        return np.full_like(grad, np.nan)
-    return grad / grad.dtype.type(divisor)
+# --- the block driver: runs the _fast_ kernels over blocks of rows, on _THREADS threads ---
+
+# Rows per block: about this many bytes of logits. Each pass after the first then reads the
+# cache (1 MiB of L2 per core on the machine this was tuned on) more than memory; smaller
+# blocks fit better but pay the ~15 NumPy calls of a kernel more often, which cost more there
+# below 512 KiB (measured with benchmarks/bench_losses.py).
+_BLOCK_BYTES = 1 << 20
+# Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
+# arrays then stay in L2 and cost a quarter of the memory.
+_ELEMENTWISE_BLOCK_BYTES = 1 << 18
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
+# once the arguments are this large (below it, starting a thread costs more than it saves).
+_THREADS = 2
+_PARALLEL_BYTES = 1 << 20
+_POOL = []
+# A forked child has the pool object but not its threads: work sent to it would never run.
+os.register_at_fork(after_in_child=_POOL.clear)
+
+
+def _pool():
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(_THREADS, thread_name_prefix="symxent"))
+    return _POOL[0]
+
+
+def _fast_dtype(*arrays):
+    """Whether the block driver takes these arrays: one real floating dtype, C-contiguous."""
+    dtype = arrays[0].dtype
+    return dtype in (np.float32, np.float64) and all(
+        a.dtype == dtype and a.flags.c_contiguous for a in arrays)
+
+
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+    """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
+
+    args: the kernel's arguments; those with at least one axis have n rows and are cut into
+        blocks, 0-d ones (and Python numbers) are passed whole.
+    wide: for each output, whether it has the rows' full shape (else one value per row).
+    out: for each wide output, its destination (n rows), or None when only its total is wanted
+        (then each block is summed in scratch and the total returned).
+    divisors: for each destination, a number it is divided by, block by block while the block
+        is in cache (the "mean" of the loss; see _scaling), or None.
+    classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
+        copied transposed to (K, rows) first and its wide outputs transposed back (for few
+        classes, where reductions along short rows are slow).
+    Returns the outputs: destinations, totals, or per-row values of shape (n,).
+    """
+    first = args[0]
+    n = first.shape[0]
+    row = max(1, first[0:1].nbytes)
+    rows = max(1, (_BLOCK_BYTES if first.ndim > 1 else _ELEMENTWISE_BLOCK_BYTES) // row)
+    if _THREADS > 1 and n * row >= _PARALLEL_BYTES:
+        rows = min(rows, -(-n // _THREADS))  # at least one block per thread
+    starts = list(range(0, n, rows))
+    dtype = first.dtype
+    scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+
+    def _run(chunk):
+        shape = (min(rows, n),) + first.shape[1:]
+        if classes_first:
+            shape = shape[::-1]
+        scratch = [np.empty(shape, dtype) for _ in range(buffers)]
+        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
+        results = []
+        for s in chunk:
+            e = min(s + rows, n)
+            cut = _columns if classes_first else _rows
+            block = [a[s:e] if np.ndim(a) else a for a in args]
+            if classes_first:
+                block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
+            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            for dest, scale in zip(dests, scales):
+                if scale is not None:
+                    scale[0](dest, scale[1], out=dest)
+            if classes_first:
+                for d, dest in zip(out, dests):
+                    if d is not None:
+                        np.copyto(d[s:e], dest.T)
+            results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
+        return results
+
+    if len(starts) > 1 and _THREADS > 1:
+        errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+
+        def run(chunk):
+            with np.errstate(**errors):
+                return _run(chunk)
+
+        per = -(-len(starts) // _THREADS)
+        chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
+        blocks = [r for part in _pool().map(run, chunks) for r in part]
+    else:
+        blocks = _run(starts)
+    outputs = []
+    for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
+        if w:
+            outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=dtype))
+        else:
+            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
+    return outputs
+
+
+def _driven(name, arrays, params=(), divisor=None):
+    """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
+    shape) and the numbers ``params``, the last output
+    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+
+    Through the block driver when the logits are real float32/float64 C-contiguous and the
+    kernel has a fast form; else the plain kernel (then divided here). Both print the same
+    proven expressions.
+    """
+    x = arrays[0]
+    if name not in _FAST or not _fast_dtype(x):
+        values = globals()[f"_{name}"](*arrays, *params)
+        values = values if isinstance(values, tuple) else (values,)
+        if divisor:
+            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+        return values
+    kernel, buffers, wide, _, classes_first = _FAST[name]
+    rows = [a.reshape(-1) for a in arrays]
+    dests = tuple(np.empty(x.size, x.dtype) for w in wide if w)
+    divisors = [None] * len(dests)
+    if divisor and wide[-1]:
+        divisors[-1] = x.dtype.type(divisor)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first is not None)
+    return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
+
+
+def _scaling(divisor, dtype):
+    """(ufunc, operand) dividing by ``divisor``: a product with its reciprocal (a third of a
+    division's time here; within an ulp of the quotient) unless that reciprocal overflows or
+    is subnormal (and so inexact)."""
+    info = np.finfo(dtype)
+    reciprocal = 1 / float(divisor) if divisor else np.inf
+    if info.tiny <= abs(reciprocal) <= info.max / 2:  # False for nan
+        return np.multiply, np.asarray(reciprocal, dtype)
+    return np.divide, np.asarray(divisor, dtype)
+
+
+def _rows(b):
+    """The first ``b`` rows of a buffer."""
+    return slice(None, b)
+
+
+def _columns(b):
+    """The first ``b`` rows of a classes-first buffer (its columns)."""
+    return (slice(None), slice(None, b))
+
+
+def _flip(buffer, block):
+    """``block`` transposed into ``buffer``."""
+    np.copyto(buffer, block.T)
+    return buffer
+
+
+def _by_output(out, wide):
+    """The destination of each output (None for the per-row ones)."""
+    dests = iter(out)
+    return [next(dests) if w else None for w in wide]
+
+
+def _reduce_total(total, reduction, count):
+    """``_reduce`` of values the driver summed block by block: "sum" or "mean" over ``count``."""
+    if reduction == "sum":
+        return total
+    if count == 0:  # a mean over nothing is undefined, as in PyTorch
+        return np.full((), np.nan, dtype=total.dtype)
+    return total / total.dtype.type(count)
+
+
+def _out(out, x, name, *others):
+    """``out`` checked as the destination of the gradient in ``x`` (called ``name``): x's shape
+    and dtype, writeable, and either x's own memory or apart from it and from ``others``."""
+    if out is None:
+        return None
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out: expected a NumPy array for the gradient, got {type(out).__name__}")
+    if out.shape != x.shape or out.dtype != x.dtype:
+        raise ValueError(f"out: expected shape {x.shape} and dtype {x.dtype} (those of the gradient); "
+                         f"got shape {out.shape} and dtype {out.dtype}")
+    if not out.flags.writeable:
+        raise ValueError("out: the array is read-only")
+    same = out.__array_interface__["data"][0] == x.__array_interface__["data"][0] and out.strides == x.strides
+    if np.shares_memory(out, x) and not same:
+        raise ValueError(f"out: overlaps {name} without being {name} itself; pass {name} or a separate array")
+    for other in others:
+        if isinstance(other, np.ndarray) and np.shares_memory(out, other):
+            raise ValueError("out: overlaps another argument, which is still read while the gradient is written")
+    return out
 
 
 def _xdivy(x, y):
@@ -79,45 +272,232 @@ def _xdivy(x, y):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(logits, y, alpha, gamma):
-    t0 = np.exp(-abs(logits))
-    t1 = 1 - y
-    t2 = 1/(t0 + 1)
-    return (alpha*y + t1*(1 - alpha))*(t1*t2*np.exp(np.minimum(0, logits)) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(-logits*y + np.log1p(t0) + np.maximum(0, logits))
+    t0 = 1 - y
+    t1 = np.exp(-abs(logits))
+    t2 = 1/(t1 + 1)
+    return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(np.minimum(0, logits)) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + ((-logits*y + np.maximum(0, logits))))
 
 
 def _loss_and_grad(logits, y, alpha, gamma):
-    t0 = np.exp(-abs(logits))
-    t1 = -logits*y + np.log1p(t0) + np.maximum(0, logits)
-    t2 = np.exp(np.minimum(0, -logits))
-    t3 = t0 + 1
+    t0 = 1 - y
+    t1 = np.exp(np.minimum(0, -logits))
+    t2 = np.exp(-abs(logits))
+    t3 = t2 + 1
     t4 = 1/t3
-    t5 = 1 - y
-    t6 = np.exp(np.minimum(0, logits))
-    t7 = t4*t6
-    t8 = t2*t4*y + t5*t7
-    t9 = t8**gamma*(alpha*y + t5*(1 - alpha))
-    return t1*t9, t9*(gamma*t1*(1 - 2*y)*_xdivy(t2*t6/t3**2, t8) + t7 - y)
+    t5 = np.exp(np.minimum(0, logits))
+    t6 = t4*t5
+    t7 = t0*t6 + t1*t4*y
+    t8 = t7**gamma*(alpha*y + t0*(1 - alpha))
+    t9 = np.log1p(t2) + ((-logits*y + np.maximum(0, logits)))
+    return t8*t9, t8*(gamma*t9*(1 - 2*y)*_xdivy(t1*t5/t3**2, t7) + t6 - y)
 
 
 def _loss_unweighted(logits, y, gamma):
     t0 = np.exp(-abs(logits))
     t1 = 1/(t0 + 1)
-    return (t1*y*np.exp(np.minimum(0, -logits)) + t1*(1 - y)*np.exp(np.minimum(0, logits)))**gamma*(-logits*y + np.log1p(t0) + np.maximum(0, logits))
+    return (t1*y*np.exp(np.minimum(0, -logits)) + t1*(1 - y)*np.exp(np.minimum(0, logits)))**gamma*(np.log1p(t0) + ((-logits*y + np.maximum(0, logits))))
 
 
 def _loss_and_grad_unweighted(logits, y, gamma):
-    t0 = np.exp(-abs(logits))
-    t1 = -logits*y + np.log1p(t0) + np.maximum(0, logits)
-    t2 = np.exp(np.minimum(0, -logits))
-    t3 = t0 + 1
-    t4 = 1/t3
-    t5 = np.exp(np.minimum(0, logits))
-    t6 = t4*t5
-    t7 = t2*t4*y + t6*(1 - y)
-    t8 = t7**gamma
-    return t1*t8, t8*(gamma*t1*(1 - 2*y)*_xdivy(t2*t5/t3**2, t7) + t6 - y)
+    t0 = np.exp(np.minimum(0, -logits))
+    t1 = np.exp(-abs(logits))
+    t2 = t1 + 1
+    t3 = 1/t2
+    t4 = np.exp(np.minimum(0, logits))
+    t5 = t3*t4
+    t6 = t0*t3*y + t5*(1 - y)
+    t7 = t6**gamma
+    t8 = np.log1p(t1) + ((-logits*y + np.maximum(0, logits)))
+    return t7*t8, t7*(gamma*t8*(1 - 2*y)*_xdivy(t0*t4/t2**2, t6) + t5 - y)
 
 
+# --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
+
+def _fast_loss(logits, y, alpha, gamma, out, scratch):
+    out0, = out
+    b0, b1, b2, b3, b4, b5, b6, = scratch
+    np.negative(y, out=b0)
+    np.add(b0, 1, out=b0)
+    np.absolute(logits, out=b1)
+    np.negative(b1, out=b1)
+    np.exp(b1, out=b1)
+    np.add(b1, 1, out=b2)
+    np.divide(1, b2, out=b3)
+    np.multiply(b0, b3, out=b4)
+    np.minimum(0, logits, out=b5)
+    np.exp(b5, out=b5)
+    np.multiply(b4, b5, out=b4)
+    np.multiply(b3, y, out=b5)
+    np.negative(logits, out=b6)
+    np.minimum(0, b6, out=b6)
+    np.exp(b6, out=b6)
+    np.multiply(b5, b6, out=b5)
+    np.add(b4, b5, out=b4)
+    np.power(b4, gamma, out=b4)
+    np.multiply(y, alpha, out=b5)
+    n0 = 1 - alpha
+    np.multiply(b0, n0, out=b0)
+    np.add(b5, b0, out=b5)
+    np.multiply(b4, b5, out=b4)
+    np.maximum(0, logits, out=b0)
+    np.multiply(logits, y, out=b5)
+    np.subtract(b0, b5, out=b0)
+    np.subtract(b2, 1, out=b5)
+    np.subtract(b5, b1, out=b5)
+    np.log(b2, out=b2)
+    np.multiply(b5, b3, out=b5)
+    np.subtract(b2, b5, out=b2)
+    np.add(b0, b2, out=b0)
+    np.multiply(b4, b0, out=out0)
+    return out0,
+
+
+def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
+    out0, out1, = out
+    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, = scratch
+    np.negative(y, out=b0)
+    np.add(b0, 1, out=b0)
+    np.negative(logits, out=b1)
+    np.minimum(0, b1, out=b1)
+    np.exp(b1, out=b1)
+    np.absolute(logits, out=b2)
+    np.negative(b2, out=b2)
+    np.exp(b2, out=b2)
+    np.add(b2, 1, out=b3)
+    np.divide(1, b3, out=b4)
+    np.minimum(0, logits, out=b5)
+    np.exp(b5, out=b5)
+    np.multiply(b4, b5, out=b6)
+    np.multiply(b0, b6, out=b7)
+    np.multiply(b1, b4, out=b8)
+    np.multiply(b8, y, out=b8)
+    np.add(b7, b8, out=b7)
+    np.power(b7, gamma, out=b8)
+    np.multiply(y, alpha, out=b9)
+    n0 = 1 - alpha
+    np.multiply(b0, n0, out=b0)
+    np.add(b9, b0, out=b9)
+    np.multiply(b8, b9, out=b8)
+    np.maximum(0, logits, out=b0)
+    np.multiply(logits, y, out=b9)
+    np.subtract(b0, b9, out=b0)
+    np.subtract(b3, 1, out=b9)
+    np.subtract(b9, b2, out=b9)
+    np.log(b3, out=b2)
+    np.multiply(b9, b4, out=b9)
+    np.subtract(b2, b9, out=b2)
+    np.add(b0, b2, out=b0)
+    np.multiply(b8, b0, out=out0)
+    np.multiply(y, 2, out=b2)
+    np.negative(b2, out=b2)
+    np.add(b2, 1, out=b2)
+    np.multiply(b0, b2, out=b0)
+    np.multiply(b1, b5, out=b1)
+    np.power(b3, -2, out=b3)
+    np.multiply(b1, b3, out=b1)
+    r39 = _xdivy(b1, b7)
+    np.multiply(b0, r39, out=b0)
+    np.multiply(b0, gamma, out=b0)
+    np.add(b6, b0, out=b6)
+    np.subtract(b6, y, out=b6)
+    np.multiply(b8, b6, out=out1)
+    return out0, out1
+
+
+def _fast_loss_unweighted(logits, y, gamma, out, scratch):
+    out0, = out
+    b0, b1, b2, b3, b4, b5, = scratch
+    np.absolute(logits, out=b0)
+    np.negative(b0, out=b0)
+    np.exp(b0, out=b0)
+    np.add(b0, 1, out=b1)
+    np.divide(1, b1, out=b2)
+    np.multiply(b2, y, out=b3)
+    np.negative(logits, out=b4)
+    np.minimum(0, b4, out=b4)
+    np.exp(b4, out=b4)
+    np.multiply(b3, b4, out=b3)
+    np.negative(y, out=b4)
+    np.add(b4, 1, out=b4)
+    np.multiply(b2, b4, out=b4)
+    np.minimum(0, logits, out=b5)
+    np.exp(b5, out=b5)
+    np.multiply(b4, b5, out=b4)
+    np.add(b3, b4, out=b3)
+    np.power(b3, gamma, out=b3)
+    np.maximum(0, logits, out=b4)
+    np.multiply(logits, y, out=b5)
+    np.subtract(b4, b5, out=b4)
+    np.subtract(b1, 1, out=b5)
+    np.subtract(b5, b0, out=b5)
+    np.log(b1, out=b1)
+    np.multiply(b5, b2, out=b5)
+    np.subtract(b1, b5, out=b1)
+    np.add(b4, b1, out=b4)
+    np.multiply(b3, b4, out=out0)
+    return out0,
+
+
+def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
+    out0, out1, = out
+    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, = scratch
+    np.negative(logits, out=b0)
+    np.minimum(0, b0, out=b0)
+    np.exp(b0, out=b0)
+    np.absolute(logits, out=b1)
+    np.negative(b1, out=b1)
+    np.exp(b1, out=b1)
+    np.add(b1, 1, out=b2)
+    np.divide(1, b2, out=b3)
+    np.minimum(0, logits, out=b4)
+    np.exp(b4, out=b4)
+    np.multiply(b3, b4, out=b5)
+    np.negative(y, out=b6)
+    np.add(b6, 1, out=b6)
+    np.multiply(b5, b6, out=b6)
+    np.multiply(b0, b3, out=b7)
+    np.multiply(b7, y, out=b7)
+    np.add(b6, b7, out=b6)
+    np.power(b6, gamma, out=b7)
+    np.maximum(0, logits, out=b8)
+    np.multiply(logits, y, out=b9)
+    np.subtract(b8, b9, out=b8)
+    np.subtract(b2, 1, out=b9)
+    np.subtract(b9, b1, out=b9)
+    np.log(b2, out=b1)
+    np.multiply(b9, b3, out=b9)
+    np.subtract(b1, b9, out=b1)
+    np.add(b8, b1, out=b8)
+    np.multiply(b7, b8, out=out0)
+    np.multiply(y, 2, out=b1)
+    np.negative(b1, out=b1)
+    np.add(b1, 1, out=b1)
+    np.multiply(b8, b1, out=b8)
+    np.multiply(b0, b4, out=b0)
+    np.power(b2, -2, out=b2)
+    np.multiply(b0, b2, out=b0)
+    r35 = _xdivy(b0, b6)
+    np.multiply(b8, r35, out=b8)
+    np.multiply(b8, gamma, out=b8)
+    np.add(b5, b8, out=b5)
+    np.subtract(b5, y, out=b5)
+    np.multiply(b7, b5, out=out1)
+    return out0, out1
+
+
+# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
+# memory of the arguments themselves (no argument is read after it is first written), and the
+# classes-first kernel with its scratch buffers, or None)
+_FAST = {
+    "loss": (_fast_loss, 7, (True,), (True,),
+        None),
+    "loss_and_grad": (_fast_loss_and_grad, 10, (True, True), (False, True),
+        None),
+    "loss_unweighted": (_fast_loss_unweighted, 6, (True,), (True,),
+        None),
+    "loss_and_grad_unweighted": (_fast_loss_and_grad_unweighted, 10, (True, True), (False, True),
+        None),
+}
 # --- public functions ---
 
 # Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
@@ -147,11 +527,12 @@ def _prepare(logits, target, alpha, gamma):
     return logits, target.astype(logits.dtype, copy=False), None if a < 0 else a, g
 
 
-def _kernel(name, logits, target, alpha, gamma):
-    """The alpha-weighted kernel, or the unweighted one (torchvision's alpha < 0)."""
+def _kernel(name, logits, target, alpha, gamma, divisor=None):
+    """The alpha-weighted kernel, or the unweighted one (torchvision's alpha < 0); the
+    gradient, if any, divided by ``divisor``."""
     if alpha is None:
-        return globals()[f"_{name}_unweighted"](logits, target, gamma)
-    return globals()[f"_{name}"](logits, target, alpha, gamma)
+        return _driven(f"{name}_unweighted", (logits, target), (gamma,), divisor)
+    return _driven(name, (logits, target), (alpha, gamma), divisor)
 
 
 def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
@@ -160,7 +541,7 @@ def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha:
 
     Per element ``alpha_t * ce * (1 - p_t) ** gamma`` with p = sigmoid(logits),
     ce = binary cross-entropy with logits, p_t = p y + (1 - p)(1 - y) and
-    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``max(z, 0) - z y + log1p(exp(-|z|))``
+    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``(max(z, 0) - z y) + log1p(exp(-|z|))``
     and ``1 - p_t = sigmoid(z)(1 - y) + sigmoid(-z) y`` (no cancellation, no overflow).
     logits, target: arrays of the same shape; target in [0, 1] (soft targets allowed).
     alpha: weight of the positive class in [0, 1]; a negative alpha means no weighting
@@ -173,7 +554,7 @@ def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha:
     """
     _check_reduction(reduction)
     logits, target, a, g = _prepare(logits, target, alpha, gamma)
-    return _reduce(_kernel("loss", logits, target, a, g), reduction)
+    return _reduce(_kernel("loss", logits, target, a, g)[0], reduction)
 
 
 def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
@@ -188,8 +569,8 @@ def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", 
     """
     _check_reduction(reduction)
     logits, target, a, g = _prepare(logits, target, alpha, gamma)
-    value, grad_ = _kernel("loss_and_grad", logits, target, a, g)
-    return _reduce(value, reduction), _scale(grad_, logits.size if reduction == "mean" else 1)
+    value, grad_ = _kernel("loss_and_grad", logits, target, a, g, logits.size if reduction == "mean" else None)
+    return _reduce(value, reduction), grad_
 
 
 def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,

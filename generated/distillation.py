@@ -16,7 +16,16 @@ The computations below are printed from claims that `symxent verify distillation
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
+
+Real float32/float64 C-contiguous inputs go through the `_fast_` kernels (those in `_FAST`):
+the same proven expressions printed as one in-place NumPy call per step, run over blocks of
+rows on `_THREADS` threads, writing the gradient into `out=` where a function takes one. They
+agree with the plain kernels to rounding (`symxent verify` checks it).
+Other inputs use the plain kernels.
 """
+
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -95,13 +104,208 @@ def _class_weights(weight, k, dtype, name="weight"):
     return w.astype(dtype, copy=False)
 
 
-def _scale(grad, divisor):
-    """The gradient of the reduced loss from the gradient of each value (divisor 1 but for "mean")."""
-    if divisor == 1:
-        return grad
-    if divisor == 0:  # the gradient of an undefined mean is undefined too
-        return np.full_like(grad, np.nan)
-    return grad / grad.dtype.type(divisor)
+# --- the block driver: runs the _fast_ kernels over blocks of rows, on _THREADS threads ---
+
+# Rows per block: about this many bytes of logits. Each pass after the first then reads the
+# cache (1 MiB of L2 per core on the machine this was tuned on) more than memory; smaller
+# blocks fit better but pay the ~15 NumPy calls of a kernel more often, which cost more there
+# below 512 KiB (measured with benchmarks/bench_losses.py).
+_BLOCK_BYTES = 1 << 20
+# Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
+# arrays then stay in L2 and cost a quarter of the memory.
+_ELEMENTWISE_BLOCK_BYTES = 1 << 18
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
+# once the arguments are this large (below it, starting a thread costs more than it saves).
+_THREADS = 2
+_PARALLEL_BYTES = 1 << 20
+_POOL = []
+# A forked child has the pool object but not its threads: work sent to it would never run.
+os.register_at_fork(after_in_child=_POOL.clear)
+
+
+def _pool():
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(_THREADS, thread_name_prefix="symxent"))
+    return _POOL[0]
+
+
+def _fast_dtype(*arrays):
+    """Whether the block driver takes these arrays: one real floating dtype, C-contiguous."""
+    dtype = arrays[0].dtype
+    return dtype in (np.float32, np.float64) and all(
+        a.dtype == dtype and a.flags.c_contiguous for a in arrays)
+
+
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+    """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
+
+    args: the kernel's arguments; those with at least one axis have n rows and are cut into
+        blocks, 0-d ones (and Python numbers) are passed whole.
+    wide: for each output, whether it has the rows' full shape (else one value per row).
+    out: for each wide output, its destination (n rows), or None when only its total is wanted
+        (then each block is summed in scratch and the total returned).
+    divisors: for each destination, a number it is divided by, block by block while the block
+        is in cache (the "mean" of the loss; see _scaling), or None.
+    classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
+        copied transposed to (K, rows) first and its wide outputs transposed back (for few
+        classes, where reductions along short rows are slow).
+    Returns the outputs: destinations, totals, or per-row values of shape (n,).
+    """
+    first = args[0]
+    n = first.shape[0]
+    row = max(1, first[0:1].nbytes)
+    rows = max(1, (_BLOCK_BYTES if first.ndim > 1 else _ELEMENTWISE_BLOCK_BYTES) // row)
+    if _THREADS > 1 and n * row >= _PARALLEL_BYTES:
+        rows = min(rows, -(-n // _THREADS))  # at least one block per thread
+    starts = list(range(0, n, rows))
+    dtype = first.dtype
+    scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+
+    def _run(chunk):
+        shape = (min(rows, n),) + first.shape[1:]
+        if classes_first:
+            shape = shape[::-1]
+        scratch = [np.empty(shape, dtype) for _ in range(buffers)]
+        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
+        results = []
+        for s in chunk:
+            e = min(s + rows, n)
+            cut = _columns if classes_first else _rows
+            block = [a[s:e] if np.ndim(a) else a for a in args]
+            if classes_first:
+                block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
+            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            for dest, scale in zip(dests, scales):
+                if scale is not None:
+                    scale[0](dest, scale[1], out=dest)
+            if classes_first:
+                for d, dest in zip(out, dests):
+                    if d is not None:
+                        np.copyto(d[s:e], dest.T)
+            results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
+        return results
+
+    if len(starts) > 1 and _THREADS > 1:
+        errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+
+        def run(chunk):
+            with np.errstate(**errors):
+                return _run(chunk)
+
+        per = -(-len(starts) // _THREADS)
+        chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
+        blocks = [r for part in _pool().map(run, chunks) for r in part]
+    else:
+        blocks = _run(starts)
+    outputs = []
+    for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
+        if w:
+            outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=dtype))
+        else:
+            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
+    return outputs
+
+
+# Up to this many classes the block driver lays each block out (K, rows): a reduction along
+# rows this short costs more than the transposes (measured with benchmarks/bench_losses.py).
+_CLASSES_FIRST_UP_TO = 16
+
+
+def _driven(name, arrays, params=(), divisor=None):
+    """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
+    shape or per-sample ones without the class axis) and the numbers ``params``, the last output
+    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+
+    Through the block driver when the logits are real float32/float64 C-contiguous and the
+    kernel has a fast form; else the plain kernel (then divided here). Both print the same
+    proven expressions.
+    """
+    x = arrays[0]
+    if name not in _FAST or not _fast_dtype(x):
+        values = globals()[f"_{name}"](*arrays, *params)
+        values = values if isinstance(values, tuple) else (values,)
+        if divisor:
+            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+        return values
+    kernel, buffers, wide, _, classes_first = _FAST[name]
+    k = x.shape[-1]
+    n = x.size // k
+    if k <= _CLASSES_FIRST_UP_TO and classes_first is not None:
+        kernel, buffers = classes_first
+    else:
+        classes_first = None
+    rows = [a.reshape((n,) + a.shape[x.ndim - 1:]) for a in arrays]
+    dests = tuple(np.empty((n, k), x.dtype) for w in wide if w)
+    divisors = [None] * len(dests)
+    if divisor and wide[-1]:
+        divisors[-1] = x.dtype.type(divisor)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first is not None)
+    return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
+
+
+def _scaling(divisor, dtype):
+    """(ufunc, operand) dividing by ``divisor``: a product with its reciprocal (a third of a
+    division's time here; within an ulp of the quotient) unless that reciprocal overflows or
+    is subnormal (and so inexact)."""
+    info = np.finfo(dtype)
+    reciprocal = 1 / float(divisor) if divisor else np.inf
+    if info.tiny <= abs(reciprocal) <= info.max / 2:  # False for nan
+        return np.multiply, np.asarray(reciprocal, dtype)
+    return np.divide, np.asarray(divisor, dtype)
+
+
+def _rows(b):
+    """The first ``b`` rows of a buffer."""
+    return slice(None, b)
+
+
+def _columns(b):
+    """The first ``b`` rows of a classes-first buffer (its columns)."""
+    return (slice(None), slice(None, b))
+
+
+def _flip(buffer, block):
+    """``block`` transposed into ``buffer``."""
+    np.copyto(buffer, block.T)
+    return buffer
+
+
+def _by_output(out, wide):
+    """The destination of each output (None for the per-row ones)."""
+    dests = iter(out)
+    return [next(dests) if w else None for w in wide]
+
+
+def _reduce_total(total, reduction, count):
+    """``_reduce`` of values the driver summed block by block: "sum" or "mean" over ``count``."""
+    if reduction == "sum":
+        return total
+    if count == 0:  # a mean over nothing is undefined, as in PyTorch
+        return np.full((), np.nan, dtype=total.dtype)
+    return total / total.dtype.type(count)
+
+
+def _out(out, x, name, *others):
+    """``out`` checked as the destination of the gradient in ``x`` (called ``name``): x's shape
+    and dtype, writeable, and either x's own memory or apart from it and from ``others``."""
+    if out is None:
+        return None
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out: expected a NumPy array for the gradient, got {type(out).__name__}")
+    if out.shape != x.shape or out.dtype != x.dtype:
+        raise ValueError(f"out: expected shape {x.shape} and dtype {x.dtype} (those of the gradient); "
+                         f"got shape {out.shape} and dtype {out.dtype}")
+    if not out.flags.writeable:
+        raise ValueError("out: the array is read-only")
+    same = out.__array_interface__["data"][0] == x.__array_interface__["data"][0] and out.strides == x.strides
+    if np.shares_memory(out, x) and not same:
+        raise ValueError(f"out: overlaps {name} without being {name} itself; pass {name} or a separate array")
+    for other in others:
+        if isinstance(other, np.ndarray) and np.shares_memory(out, other):
+            raise ValueError("out: overlaps another argument, which is still read while the gradient is written")
+    return out
 
 
 # --- kernels: printed from the proven expressions (class axis last) ---
@@ -169,6 +373,429 @@ def _loss_and_grad_probs_t2(z, y, T):
     return (t0**2*np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
 
 
+# --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
+
+def _fast_loss_logits(z, v, T, out, scratch):
+    b0, b1, b2, = scratch
+    t0 = 1/T[..., None]
+    n0 = np.maximum.reduce(v, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(v, n1, out=b0)
+    np.multiply(b0, t0, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.maximum.reduce(z, axis=-1, keepdims=True)
+    n3 = -n2
+    np.add(z, n3, out=b1)
+    np.multiply(b1, t0, out=b1)
+    np.negative(b1, out=b2)
+    np.exp(b1, out=b1)
+    n4 = np.add.reduce(b1, axis=-1, keepdims=True)
+    n5 = np.log(n4)
+    np.add(b2, n5, out=b2)
+    np.multiply(b0, b2, out=b2)
+    n6 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n7 = 1/n6
+    np.multiply(b2, n7, out=b2)
+    n8 = np.add.reduce(b2, axis=-1, keepdims=True)
+    return n8[..., 0],
+
+
+def _fast0_loss_logits(z, v, T, out, scratch):
+    b0, b1, b2, = scratch
+    t0 = 1/T[None]
+    n0 = np.maximum.reduce(v, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(v, n1, out=b0)
+    np.multiply(b0, t0, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.maximum.reduce(z, axis=0, keepdims=True)
+    n3 = -n2
+    np.add(z, n3, out=b1)
+    np.multiply(b1, t0, out=b1)
+    np.negative(b1, out=b2)
+    np.exp(b1, out=b1)
+    n4 = np.add.reduce(b1, axis=0, keepdims=True)
+    n5 = np.log(n4)
+    np.add(b2, n5, out=b2)
+    np.multiply(b0, b2, out=b2)
+    n6 = np.add.reduce(b0, axis=0, keepdims=True)
+    n7 = 1/n6
+    np.multiply(b2, n7, out=b2)
+    n8 = np.add.reduce(b2, axis=0, keepdims=True)
+    return n8[0],
+
+
+def _fast_loss_and_grad_logits(z, v, T, out, scratch):
+    out0, = out
+    b0, b1, b2, = scratch
+    t0 = 1/T[..., None]
+    n0 = np.maximum.reduce(v, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(v, n1, out=b0)
+    np.multiply(b0, t0, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+    t2 = 1/n2
+    n3 = np.maximum.reduce(z, axis=-1, keepdims=True)
+    n4 = -n3
+    np.add(z, n4, out=b1)
+    np.multiply(b1, t0, out=b1)
+    np.exp(b1, out=b2)
+    t5 = np.add.reduce(b2, axis=-1, keepdims=True)
+    np.negative(b1, out=b1)
+    n5 = np.log(t5)
+    np.add(b1, n5, out=b1)
+    np.multiply(b0, b1, out=b1)
+    np.multiply(b1, t2, out=b1)
+    n6 = np.add.reduce(b1, axis=-1, keepdims=True)
+    n7 = 1/t5
+    np.multiply(b2, n7, out=b2)
+    np.multiply(b0, t2, out=b0)
+    np.subtract(b2, b0, out=b2)
+    np.multiply(b2, t0, out=out0)
+    return n6[..., 0], out0
+
+
+def _fast0_loss_and_grad_logits(z, v, T, out, scratch):
+    out0, = out
+    b0, b1, b2, = scratch
+    t0 = 1/T[None]
+    n0 = np.maximum.reduce(v, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(v, n1, out=b0)
+    np.multiply(b0, t0, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.add.reduce(b0, axis=0, keepdims=True)
+    t2 = 1/n2
+    n3 = np.maximum.reduce(z, axis=0, keepdims=True)
+    n4 = -n3
+    np.add(z, n4, out=b1)
+    np.multiply(b1, t0, out=b1)
+    np.exp(b1, out=b2)
+    t5 = np.add.reduce(b2, axis=0, keepdims=True)
+    np.negative(b1, out=b1)
+    n5 = np.log(t5)
+    np.add(b1, n5, out=b1)
+    np.multiply(b0, b1, out=b1)
+    np.multiply(b1, t2, out=b1)
+    n6 = np.add.reduce(b1, axis=0, keepdims=True)
+    n7 = 1/t5
+    np.multiply(b2, n7, out=b2)
+    np.multiply(b0, t2, out=b0)
+    np.subtract(b2, b0, out=b2)
+    np.multiply(b2, t0, out=out0)
+    return n6[0], out0
+
+
+def _fast_loss_probs(z, y, T, out, scratch):
+    b0, b1, = scratch
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    n2 = 1/T[..., None]
+    np.multiply(b0, n2, out=b0)
+    np.negative(b0, out=b1)
+    np.exp(b0, out=b0)
+    n3 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n4 = np.log(n3)
+    np.add(b1, n4, out=b1)
+    np.multiply(y, b1, out=b1)
+    n5 = np.add.reduce(b1, axis=-1, keepdims=True)
+    return n5[..., 0],
+
+
+def _fast0_loss_probs(z, y, T, out, scratch):
+    b0, b1, = scratch
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    n2 = 1/T[None]
+    np.multiply(b0, n2, out=b0)
+    np.negative(b0, out=b1)
+    np.exp(b0, out=b0)
+    n3 = np.add.reduce(b0, axis=0, keepdims=True)
+    n4 = np.log(n3)
+    np.add(b1, n4, out=b1)
+    np.multiply(y, b1, out=b1)
+    n5 = np.add.reduce(b1, axis=0, keepdims=True)
+    return n5[0],
+
+
+def _fast_loss_and_grad_probs(z, y, T, out, scratch):
+    out0, = out
+    b0, b1, = scratch
+    t0 = 1/T[..., None]
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    np.multiply(b0, t0, out=b0)
+    np.exp(b0, out=b1)
+    t3 = np.add.reduce(b1, axis=-1, keepdims=True)
+    np.negative(b0, out=b0)
+    n2 = np.log(t3)
+    np.add(b0, n2, out=b0)
+    np.multiply(y, b0, out=b0)
+    n3 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n4 = np.add.reduce(y, axis=-1, keepdims=True)
+    n5 = n4/t3
+    np.multiply(b1, n5, out=b1)
+    np.subtract(b1, y, out=b1)
+    np.multiply(b1, t0, out=out0)
+    return n3[..., 0], out0
+
+
+def _fast0_loss_and_grad_probs(z, y, T, out, scratch):
+    out0, = out
+    b0, b1, = scratch
+    t0 = 1/T[None]
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    np.multiply(b0, t0, out=b0)
+    np.exp(b0, out=b1)
+    t3 = np.add.reduce(b1, axis=0, keepdims=True)
+    np.negative(b0, out=b0)
+    n2 = np.log(t3)
+    np.add(b0, n2, out=b0)
+    np.multiply(y, b0, out=b0)
+    n3 = np.add.reduce(b0, axis=0, keepdims=True)
+    n4 = np.add.reduce(y, axis=0, keepdims=True)
+    n5 = n4/t3
+    np.multiply(b1, n5, out=b1)
+    np.subtract(b1, y, out=b1)
+    np.multiply(b1, t0, out=out0)
+    return n3[0], out0
+
+
+def _fast_loss_logits_t2(z, v, T, out, scratch):
+    b0, b1, b2, = scratch
+    t0 = T[..., None]
+    t1 = 1/t0
+    n0 = np.maximum.reduce(v, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(v, n1, out=b0)
+    np.multiply(b0, t1, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.maximum.reduce(z, axis=-1, keepdims=True)
+    n3 = -n2
+    np.add(z, n3, out=b1)
+    np.multiply(b1, t1, out=b1)
+    np.negative(b1, out=b2)
+    np.exp(b1, out=b1)
+    n4 = np.add.reduce(b1, axis=-1, keepdims=True)
+    n5 = np.log(n4)
+    np.add(b2, n5, out=b2)
+    np.multiply(b0, b2, out=b2)
+    n6 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n7 = 1/n6
+    np.multiply(b2, n7, out=b2)
+    n8 = np.add.reduce(b2, axis=-1, keepdims=True)
+    n9 = n8*t0**2
+    return n9[..., 0],
+
+
+def _fast0_loss_logits_t2(z, v, T, out, scratch):
+    b0, b1, b2, = scratch
+    t0 = T[None]
+    t1 = 1/t0
+    n0 = np.maximum.reduce(v, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(v, n1, out=b0)
+    np.multiply(b0, t1, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.maximum.reduce(z, axis=0, keepdims=True)
+    n3 = -n2
+    np.add(z, n3, out=b1)
+    np.multiply(b1, t1, out=b1)
+    np.negative(b1, out=b2)
+    np.exp(b1, out=b1)
+    n4 = np.add.reduce(b1, axis=0, keepdims=True)
+    n5 = np.log(n4)
+    np.add(b2, n5, out=b2)
+    np.multiply(b0, b2, out=b2)
+    n6 = np.add.reduce(b0, axis=0, keepdims=True)
+    n7 = 1/n6
+    np.multiply(b2, n7, out=b2)
+    n8 = np.add.reduce(b2, axis=0, keepdims=True)
+    n9 = n8*t0**2
+    return n9[0],
+
+
+def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch):
+    out0, = out
+    b0, b1, b2, = scratch
+    t0 = T[..., None]
+    t1 = 1/t0
+    n0 = np.maximum.reduce(v, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(v, n1, out=b0)
+    np.multiply(b0, t1, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+    t3 = 1/n2
+    n3 = np.maximum.reduce(z, axis=-1, keepdims=True)
+    n4 = -n3
+    np.add(z, n4, out=b1)
+    np.multiply(b1, t1, out=b1)
+    np.exp(b1, out=b2)
+    t6 = np.add.reduce(b2, axis=-1, keepdims=True)
+    np.negative(b1, out=b1)
+    n5 = np.log(t6)
+    np.add(b1, n5, out=b1)
+    np.multiply(b0, b1, out=b1)
+    np.multiply(b1, t3, out=b1)
+    n6 = np.add.reduce(b1, axis=-1, keepdims=True)
+    n7 = n6*t0**2
+    n8 = 1/t6
+    np.multiply(b2, n8, out=b2)
+    np.multiply(b0, t3, out=b0)
+    np.subtract(b2, b0, out=b2)
+    np.multiply(b2, t0, out=out0)
+    return n7[..., 0], out0
+
+
+def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch):
+    out0, = out
+    b0, b1, b2, = scratch
+    t0 = T[None]
+    t1 = 1/t0
+    n0 = np.maximum.reduce(v, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(v, n1, out=b0)
+    np.multiply(b0, t1, out=b0)
+    np.exp(b0, out=b0)
+    n2 = np.add.reduce(b0, axis=0, keepdims=True)
+    t3 = 1/n2
+    n3 = np.maximum.reduce(z, axis=0, keepdims=True)
+    n4 = -n3
+    np.add(z, n4, out=b1)
+    np.multiply(b1, t1, out=b1)
+    np.exp(b1, out=b2)
+    t6 = np.add.reduce(b2, axis=0, keepdims=True)
+    np.negative(b1, out=b1)
+    n5 = np.log(t6)
+    np.add(b1, n5, out=b1)
+    np.multiply(b0, b1, out=b1)
+    np.multiply(b1, t3, out=b1)
+    n6 = np.add.reduce(b1, axis=0, keepdims=True)
+    n7 = n6*t0**2
+    n8 = 1/t6
+    np.multiply(b2, n8, out=b2)
+    np.multiply(b0, t3, out=b0)
+    np.subtract(b2, b0, out=b2)
+    np.multiply(b2, t0, out=out0)
+    return n7[0], out0
+
+
+def _fast_loss_probs_t2(z, y, T, out, scratch):
+    b0, b1, = scratch
+    t0 = T[..., None]
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    n2 = 1/t0
+    np.multiply(b0, n2, out=b0)
+    np.negative(b0, out=b1)
+    np.exp(b0, out=b0)
+    n3 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n4 = np.log(n3)
+    np.add(b1, n4, out=b1)
+    np.multiply(y, b1, out=b1)
+    n5 = np.add.reduce(b1, axis=-1, keepdims=True)
+    n6 = n5*t0**2
+    return n6[..., 0],
+
+
+def _fast0_loss_probs_t2(z, y, T, out, scratch):
+    b0, b1, = scratch
+    t0 = T[None]
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    n2 = 1/t0
+    np.multiply(b0, n2, out=b0)
+    np.negative(b0, out=b1)
+    np.exp(b0, out=b0)
+    n3 = np.add.reduce(b0, axis=0, keepdims=True)
+    n4 = np.log(n3)
+    np.add(b1, n4, out=b1)
+    np.multiply(y, b1, out=b1)
+    n5 = np.add.reduce(b1, axis=0, keepdims=True)
+    n6 = n5*t0**2
+    return n6[0],
+
+
+def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch):
+    out0, = out
+    b0, b1, = scratch
+    t0 = T[..., None]
+    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    n2 = 1/t0
+    np.multiply(b0, n2, out=b0)
+    np.exp(b0, out=b1)
+    t3 = np.add.reduce(b1, axis=-1, keepdims=True)
+    np.negative(b0, out=b0)
+    n3 = np.log(t3)
+    np.add(b0, n3, out=b0)
+    np.multiply(y, b0, out=b0)
+    n4 = np.add.reduce(b0, axis=-1, keepdims=True)
+    n5 = n4*t0**2
+    n6 = np.add.reduce(y, axis=-1, keepdims=True)
+    n7 = n6/t3
+    np.multiply(b1, n7, out=b1)
+    np.subtract(b1, y, out=b1)
+    np.multiply(b1, t0, out=out0)
+    return n5[..., 0], out0
+
+
+def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch):
+    out0, = out
+    b0, b1, = scratch
+    t0 = T[None]
+    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+    n1 = -n0
+    np.add(z, n1, out=b0)
+    n2 = 1/t0
+    np.multiply(b0, n2, out=b0)
+    np.exp(b0, out=b1)
+    t3 = np.add.reduce(b1, axis=0, keepdims=True)
+    np.negative(b0, out=b0)
+    n3 = np.log(t3)
+    np.add(b0, n3, out=b0)
+    np.multiply(y, b0, out=b0)
+    n4 = np.add.reduce(b0, axis=0, keepdims=True)
+    n5 = n4*t0**2
+    n6 = np.add.reduce(y, axis=0, keepdims=True)
+    n7 = n6/t3
+    np.multiply(b1, n7, out=b1)
+    np.subtract(b1, y, out=b1)
+    np.multiply(b1, t0, out=out0)
+    return n5[0], out0
+
+
+# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
+# memory of the arguments themselves (no argument is read after it is first written), and the
+# classes-first kernel with its scratch buffers, or None)
+_FAST = {
+    "loss_logits": (_fast_loss_logits, 3, (False,), (),
+        (_fast0_loss_logits, 3)),
+    "loss_and_grad_logits": (_fast_loss_and_grad_logits, 3, (False, True), (True,),
+        (_fast0_loss_and_grad_logits, 3)),
+    "loss_probs": (_fast_loss_probs, 2, (False,), (),
+        (_fast0_loss_probs, 2)),
+    "loss_and_grad_probs": (_fast_loss_and_grad_probs, 2, (False, True), (True,),
+        (_fast0_loss_and_grad_probs, 2)),
+    "loss_logits_t2": (_fast_loss_logits_t2, 3, (False,), (),
+        (_fast0_loss_logits_t2, 3)),
+    "loss_and_grad_logits_t2": (_fast_loss_and_grad_logits_t2, 3, (False, True), (True,),
+        (_fast0_loss_and_grad_logits_t2, 3)),
+    "loss_probs_t2": (_fast_loss_probs_t2, 2, (False,), (),
+        (_fast0_loss_probs_t2, 2)),
+    "loss_and_grad_probs_t2": (_fast_loss_and_grad_probs_t2, 2, (False, True), (True,),
+        (_fast0_loss_and_grad_probs_t2, 2)),
+}
 # --- public functions ---
 
 # Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
@@ -207,12 +834,12 @@ def _evaluate(kind, logits, teacher, temperature, t2_scaling, reduction, axis, w
     _check_reduction(reduction)
     name = "teacher_logits" if kind == "logits" else "teacher_probs"
     z, t, T, scaled = _prepare(logits, teacher, name, temperature, t2_scaling, axis)
-    kernel = globals()[f"_loss{'_and_grad' if with_grad else ''}_{kind}{'_t2' if scaled else ''}"]
-    out = kernel(z, t, T)
-    value, g = out if with_grad else (out, None)
+    kernel = f"loss{'_and_grad' if with_grad else ''}_{kind}{'_t2' if scaled else ''}"
+    mean = z.size // z.shape[-1] if reduction == "mean" else None
+    out = _driven(kernel, (z, t), (T,), mean if with_grad else None)
     if not with_grad:
-        return _reduce(value, reduction)
-    return _reduce(value, reduction), _move(_scale(g, value.size if reduction == "mean" else 1), -1, axis)
+        return _reduce(out[0], reduction)
+    return _reduce(out[0], reduction), _move(out[1], -1, axis)
 
 
 def loss(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,

@@ -616,7 +616,7 @@ def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], repla
     blocks laid out (K, rows) (class-axis kernels only)."""
     if any(len(ix) > 1 for ix in indices) or (classes_first and not classy):
         return None
-    wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values())
+    wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values()) - set(kernel.numbers)
     printer = ClassAxisPrinter(first_array, classes_first, blocks=True)
     builder = _FastBuilder(printer, wide_inputs)
     try:

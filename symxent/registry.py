@@ -199,12 +199,16 @@ class Kernel:
 
     ``args`` maps argument names to the symbols they bind (an ``IndexedBase`` becomes an
     array whose last axis is the class axis; an index ``Symbol`` becomes an integer array of
-    class indices, one per sample; a plain ``Symbol`` an elementwise array).
+    class indices, one per sample; a plain ``Symbol`` an elementwise array). ``numbers``
+    names the plain-symbol arguments the module passes as Python numbers instead: the fast
+    kernels then form expressions of them alone as numbers too (1 - alpha in double
+    precision, as the plain kernel does), not as arrays of the logits' dtype.
     """
 
     name: str
     args: tuple[tuple[str, sp.Basic], ...]
     outputs: tuple[Output, ...]
+    numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
