@@ -188,16 +188,30 @@ def _kernel_inputs(d: Derivation, kernel: Kernel, values: dict[sp.Basic, np.ndar
 
 
 _RAW: dict[tuple, tuple] = {}
+_RAW_ENTRIES: dict[tuple, np.ndarray] = {}
+
+
+def _raw_key(d: Derivation, claim: Claim, sizes: dict[sp.Symbol, int], free: tuple[sp.Symbol, ...]) -> tuple:
+    return (d.name, claim.name, sp.srepr(claim.lhs), tuple(sorted((s.name, v) for s, v in sizes.items())),
+            tuple(i.name for i in free))
+
+
+def _raw_entries(d: Derivation, claim: Claim, sizes: dict[sp.Symbol, int], free: tuple[sp.Symbol, ...]) -> np.ndarray:
+    """The raw left side of a claim at explicit sizes, one expression per value of the free
+    indices; built once per process (the lambdify check and the 50-digit one share it)."""
+    key = _raw_key(d, claim, sizes, free)
+    if key not in _RAW_ENTRIES:
+        _RAW_ENTRIES[key] = _entries(d, _at_size(d, claim.lhs, sizes, False), free, sizes)
+    return _RAW_ENTRIES[key]
 
 
 def _raw_grid(d: Derivation, claim: Claim, sizes: dict[sp.Symbol, int], free: tuple[sp.Symbol, ...]):
     """The symbols and the lambdified raw left side of a claim at explicit sizes, built once
     per process (kernels sharing a claim, e.g. loss and loss_and_grad, share it)."""
-    key = (d.name, claim.name, sp.srepr(claim.lhs), tuple(sorted((s.name, v) for s, v in sizes.items())),
-           tuple(i.name for i in free))
+    key = _raw_key(d, claim, sizes, free)
     if key not in _RAW:
         symbols = _symbols_of(d, sizes)
-        _RAW[key] = symbols, _lambdify_grid(symbols, _entries(d, _at_size(d, claim.lhs, sizes, False), free, sizes))
+        _RAW[key] = symbols, _lambdify_grid(symbols, _raw_entries(d, claim, sizes, free))
     return _RAW[key]
 
 
@@ -264,7 +278,7 @@ def _kernel_extremes(d: Derivation, module: Module, kernel: Kernel, generated: t
                 # 50-digit reference of the raw expression at the same (rounded) inputs.
                 claim = d.claim(out.claim)
                 free = tuple(out.indices) + tuple(class_index)
-                grid = _entries(d, _at_size(d, claim.lhs, sizes, False), free, sizes)
+                grid = _raw_entries(d, claim, sizes, free)
                 symbols = _symbols_of(d, sizes)
                 cast = {s: np.asarray(values[s]).astype(dtype).astype(np.float64) for s in symbols}
                 for sample in range(actual.shape[0] if actual.ndim else 1):
