@@ -183,32 +183,6 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     return outputs
 
 
-def _driven(name, arrays, params=(), divisor=None):
-    """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
-    shape) and the numbers ``params``, the last output
-    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
-
-    Through the block driver when the logits are real float32/float64 C-contiguous and the
-    kernel has a fast form; else the plain kernel (then divided here). Both print the same
-    proven expressions.
-    """
-    x = arrays[0]
-    if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
-        values = values if isinstance(values, tuple) else (values,)
-        if divisor:
-            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
-        return values
-    kernel, buffers, wide, _, classes_first = _FAST[name]
-    rows = [a.reshape(-1) for a in arrays]
-    dests = tuple(np.empty(x.size, x.dtype) for w in wide if w)
-    divisors = [None] * len(dests)
-    if divisor and wide[-1]:
-        divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first is not None)
-    return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
-
-
 def _scaling(divisor, dtype):
     """(ufunc, operand) dividing by ``divisor``: a product with its reciprocal (a third of a
     division's time here; within an ulp of the quotient) unless that reciprocal overflows or

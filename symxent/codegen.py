@@ -204,8 +204,8 @@ class ClassAxisPrinter(NumPyPrinter):
         return f"{self.first_array}.dtype"
 
     def _print_UnevaluatedExpr(self, e: sp.UnevaluatedExpr) -> str:
-        # Always bracketed: SymPy's Add printer takes a leading "-" of a term for the term's
-        # sign, so c + UnevaluatedExpr(-a + b) would print as c - (a + b).
+        # Bracketed when it starts with "-": SymPy's Add printer takes a term's leading "-"
+        # for the term's sign, so c + UnevaluatedExpr(-a + b) would print as c - (a + b).
         text = self._print(e.args[0])
         return f"({text})" if text.startswith("-") else text
 
