@@ -55,6 +55,22 @@ GAMMAS = (0.0, 0.5, 1.0, 2.0, 5.0)
 TEMPERATURES = (0.5, 1.0, 4.0, 20.0)
 
 
+def _on_axis(z, case, kwargs):
+    """The logits (classes last in ``z``) with their classes moved to ``case.axis`` (None: the
+    default, last, and not passed in ``kwargs``), a function moving a gradient's classes back
+    to last that checks its shape, and the axis."""
+    if case.axis is not None:
+        kwargs["axis"] = case.axis
+    axis = -1 if case.axis is None else case.axis
+    logits = np.moveaxis(z, -1, axis)
+
+    def classes_last(g):
+        assert np.shape(g) == logits.shape, f"grad: shape {np.shape(g)}, logits have {logits.shape}; case {case}"
+        return np.moveaxis(g, axis, -1)
+
+    return logits, classes_last, axis
+
+
 @functools.cache
 def module(name: str):
     return load_module(name)
@@ -141,14 +157,7 @@ def check_focal(case: FocalCase) -> None:
         kwargs["alpha"] = alpha
     if case.reduction != "mean":
         kwargs["reduction"] = case.reduction
-    axis = -1 if case.axis is None else case.axis
-    if case.axis is not None:
-        kwargs["axis"] = case.axis
-    logits = np.moveaxis(z, -1, axis)
-
-    def classes_last(g):
-        assert np.shape(g) == logits.shape, f"grad: shape {np.shape(g)}, logits have {logits.shape}; case {case}"
-        return np.moveaxis(g, axis, -1)
+    logits, classes_last, _ = _on_axis(z, case, kwargs)
 
     # The terms: alpha_c times -log p_c (a logsumexp of logits up to 1e3) and (1 - p_c)**gamma
     # (of size <= 1); the gradient, alpha_c (1 - p_c)**gamma (gamma R - 1)(onehot - p) with
@@ -330,15 +339,7 @@ def check_distillation(case: DistillationCase) -> None:
     kwargs = {k: v for k, v in (("temperature", case.temperature), ("t2_scaling", case.t2_scaling)) if v is not None}
     if case.reduction != "mean":
         kwargs["reduction"] = case.reduction
-    axis = -1 if case.axis is None else case.axis
-    if case.axis is not None:
-        kwargs["axis"] = case.axis
-
-    logits = np.moveaxis(z, -1, axis)
-
-    def classes_last(g):
-        assert np.shape(g) == logits.shape, f"grad: shape {np.shape(g)}, logits have {logits.shape}; case {case}"
-        return np.moveaxis(g, axis, -1)
+    logits, classes_last, axis = _on_axis(z, case, kwargs)
 
     # The terms: T**s sum_k q_k (logsumexp(z / T) - z_k / T), each logit / T of size up to
     # max|z| / T; the gradient T**(s - 1) (sum(q) p - q), of size T**(s - 1) (sum(q) + 1).
