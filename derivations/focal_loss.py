@@ -190,7 +190,7 @@ BINARY = Derivation(
         Claim("sigmoid_exp_stable", "sigma(u) = exp(min(u, 0)) / (1 + exp(-|u|)): no overflow, and sigma(-u) keeps its "
               "relative accuracy for large u (1 - sigma(u) would cancel)",
               sigma(u), sp.exp(sp.Min(u, 0)) / (1 + sp.exp(-sp.Abs(u))), general_k=False),
-        Claim("ce_stable", "ce = max(z, 0) - z y + log(1 + exp(-|z|))", ce, ce_stable, general_k=False),
+        Claim("ce_stable", "ce = (max(z, 0) - z y) + log(1 + exp(-|z|))", ce, ce_stable, general_k=False),
         Claim("pbar_t_stable", "1 - p_t = sigma(z) (1 - y) + sigma(-z) y, a sum of non-negative terms", pbar_t,
               pbar_t_stable, general_k=False),
         Claim("loss_unweighted_stable", "L_0 = ce (1 - p_t)^gamma", L_0, ce * pbar_t ** gamma, general_k=False),

@@ -558,10 +558,14 @@ def _evaluate(name, logits, target, weights, reduction, out=None):
 def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
     """Binary cross-entropy from logits; PyTorch's ``F.binary_cross_entropy_with_logits``.
 
-    Per element, ``w ((1 - y) z - (1 + (q - 1) y) log sigmoid(z))`` computed as
-    ``(max(z, 0) - z y) + log(1 + exp(-|z|))`` when q = w = 1 (no overflow for any z; the
-    bracket, exactly 0 when the label agrees with a large |z|, is formed first so that the
-    small loss there keeps its digits).
+    Per element (proven claims):
+        L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)
+    computed as
+        w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
+    and for q = w = 1 as
+        L = (max(z, 0) - z y) + log(1 + exp(-|z|)) for every real z
+    No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
+    formed first so that the small loss there keeps its digits.
     logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
     weight: optional w >= 0, broadcast to the shape of logits.
     pos_weight: optional q >= 0 weighting the positive term, broadcast along the last axis
@@ -574,8 +578,10 @@ def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
 
 
 def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
-    """The gradient of ``loss`` in ``logits``, same shape: ``w ((1 + (q - 1) y) sigmoid(z) - q y)``
-    (``sigmoid(z) - y`` for q = w = 1), divided by the number of elements for "mean".
+    """The gradient of ``loss`` in ``logits``, same shape, divided by the number of elements
+    for "mean". Proven:
+        d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
+        for q = w = 1, with y_hat = sigma(z): dL/dz = sigma(z) - y
 
     out: optional array for the gradient (logits's shape and dtype); it may be logits itself,
         which is then overwritten. The returned gradient is ``out``.

@@ -561,9 +561,10 @@ def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", 
                   reduction: str = "none") -> tuple[Loss, np.ndarray]:
     """The loss (as ``loss``) and its gradient in ``logits`` (same shape and dtype).
 
-    Per element ``alpha_t (1 - p_t) ** gamma (sigmoid(z) - y + gamma (1 - 2y) ce
-    sigmoid(z) sigmoid(-z) / (1 - p_t))`` (0/0 = 0 where both underflow): not sigmoid(z) - y
-    unless gamma = 0; for y = 1 Lin et al.'s ``alpha (1 - p)**gamma (gamma p log p + p - 1)``.
+    Per element (proven; 0/0 = 0 where both underflow)
+        dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t))
+    not sigmoid(z) - y unless gamma = 0; for Lin et al.'s positive targets
+        y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)
     Finite at every finite logit, for every gamma >= 0. Divided by the number of elements for
     "mean"; with "none" it is the gradient of the sum of the elementwise losses.
     """

@@ -868,8 +868,12 @@ def loss_and_grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.Arra
                   t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
     """The loss (as ``loss``) and its gradient in the student's logits (same shape and dtype).
 
-    Per sample ``T (p - q)`` with t2_scaling, ``(p - q) / T`` without; divided by the number
-    of samples for "mean"; with "none" the gradient of the sum of the per-sample losses.
+    Per sample (proven; p~ and q~ are p and q, the softened distributions), with t2_scaling
+        d(T^2 L_t)/dz_j = T (p~_j - q~_j): the T^2 convention keeps the gradient's size as T grows
+    and without
+        dL_t/dz_j = (p~_j - q~_j) / T
+    Divided by the number of samples for "mean"; with "none" the gradient of the sum of the
+    per-sample losses.
     """
     return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, True)
 

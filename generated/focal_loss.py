@@ -539,9 +539,11 @@ def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", 
                   gamma: float = 2.0, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
     """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
 
-    Per sample the gradient is ``alpha_c (1 - p_c) ** gamma (gamma R_c - 1)(onehot(c) - p)``
-    with ``R_c = p_c log p_c / (1 - p_c)`` in [-1, 0] (it is not p - onehot(c) unless
-    gamma = 0); it stays finite as p_c -> 1 for every gamma >= 0, including gamma < 1 where
+    Per sample the gradient is (proven)
+        dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), not p_j - delta_jc
+    with ``R_c = p_c log p_c / (1 - p_c)`` in [-1, 0], and for
+        gamma = 0: dL/dz_j = alpha_c (p_j - delta_jc), the weighted cross-entropy's
+    It stays finite as p_c -> 1 for every gamma >= 0, including gamma < 1 where
     (1 - p_c) ** (gamma - 1) is unbounded. Divided by the number of samples for "mean";
     with "none" it is the gradient of the sum of the per-sample losses.
     """

@@ -930,9 +930,10 @@ def loss_and_grad(logits, target, *, weight=None, ignore_index=-100, reduction="
                   axis=-1, out=None):
     """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
 
-    Per sample the gradient is ``sum(t) softmax(logits) - t`` for the effective target t
-    (t = y for plain probability targets, so ``p - y`` when y sums to 1; see ``loss`` for the
-    weighted and smoothed t), divided as the loss is for "mean". With "none" it is the
+    Per sample the gradient is (proven)
+        dL_wy/dz_j = p_j sum_k t_k - t_j with t_k = w_k ((1 - eps) y_k + eps/K)
+    so for plain probability targets that sum to 1 (t = y) dL/dz_j = p_j - y_j;
+    ``loss`` gives the t of index targets. It is divided as the loss is for "mean". With "none" it is the
     gradient of the sum of the per-sample losses. When every sample is ignored the mean is nan
     and the gradient 0, as in PyTorch.
     out: optional array for the gradient (the logits' shape and dtype); it may be logits

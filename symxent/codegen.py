@@ -856,6 +856,8 @@ def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
         derivation=derivation,
         kernels=kernels,
         claims=_claims_of(derivation, module),
+        # Each claim's statement by name, so that docstrings quote what was proven.
+        statements={c.name: c.statement for c in derivation.claims},
         regenerate=REGENERATE,
         version=__version__,
         options=dict(sorted(module.options.items())),
