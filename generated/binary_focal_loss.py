@@ -189,13 +189,14 @@ def _driven(name, arrays, params=(), divisor=None):
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
         return values
-    kernel, buffers, wide, _, classes_first = _FAST[name]
+    kernel, buffers, wide, _, _ = _FAST[name]
+    classes_first = False  # elementwise kernels have no classes-first form
     rows = [a.reshape(-1) for a in arrays]
     dests = tuple(np.empty(x.size, x.dtype) for w in wide if w)
     divisors = [None] * len(dests)
     if divisor and wide[-1]:
         divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first is not None)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first)
     return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
 
 

@@ -213,6 +213,16 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
 _CLASSES_FIRST_UP_TO = 16
 
 
+def _fast_kernel(name, k):
+    """(kernel, buffers, wide, inplace_safe, classes_first) of fast kernel ``name`` for k
+    classes: its classes-first form when k is small enough and it has one."""
+    kernel, buffers, wide, safe, classes_first = _FAST[name]
+    if k > _CLASSES_FIRST_UP_TO or classes_first is None:
+        return kernel, buffers, wide, safe, False
+    # each block is read whole before its outputs are copied out: any destination is safe
+    return classes_first[0], classes_first[1], wide, (True,) * len(safe), True
+
+
 def _driven(name, arrays, params=(), divisor=None):
     """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
     shape or per-sample ones without the class axis) and the numbers ``params``, the last output
@@ -229,19 +239,15 @@ def _driven(name, arrays, params=(), divisor=None):
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
         return values
-    kernel, buffers, wide, _, classes_first = _FAST[name]
     k = x.shape[-1]
     n = x.size // k
-    if k <= _CLASSES_FIRST_UP_TO and classes_first is not None:
-        kernel, buffers = classes_first
-    else:
-        classes_first = None
+    kernel, buffers, wide, _, classes_first = _fast_kernel(name, k)
     rows = [a.reshape((n,) + a.shape[x.ndim - 1:]) for a in arrays]
     dests = tuple(np.empty((n, k), x.dtype) for w in wide if w)
     divisors = [None] * len(dests)
     if divisor and wide[-1]:
         divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first is not None)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first)
     return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
 
 

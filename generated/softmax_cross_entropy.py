@@ -224,6 +224,16 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
 _CLASSES_FIRST_UP_TO = 16
 
 
+def _fast_kernel(name, k):
+    """(kernel, buffers, wide, inplace_safe, classes_first) of fast kernel ``name`` for k
+    classes: its classes-first form when k is small enough and it has one."""
+    kernel, buffers, wide, safe, classes_first = _FAST[name]
+    if k > _CLASSES_FIRST_UP_TO or classes_first is None:
+        return kernel, buffers, wide, safe, False
+    # each block is read whole before its outputs are copied out: any destination is safe
+    return classes_first[0], classes_first[1], wide, (True,) * len(safe), True
+
+
 def _scaling(divisor, dtype):
     """(ufunc, operand) dividing by ``divisor``: a product with its reciprocal (a third of a
     division's time here; within an ulp of the quotient) unless that reciprocal overflows or
@@ -863,12 +873,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
     fast = _fast_dtype(z) and (is_index or _fast_dtype(z, t))
     if fast:
         name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
-        kernel, buffers, wide, safe, classes_first = _FAST[name]
-        if k > _CLASSES_FIRST_UP_TO:
-            classes_first = None
-        elif classes_first is not None:
-            kernel, buffers = classes_first
-            safe = (True,)  # each block is read whole before its gradient is copied out
+        kernel, buffers, wide, safe, classes_first = _fast_kernel(name, k)
         dest = None
         if with_grad:
             if out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, z)):
@@ -876,7 +881,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
             else:
                 dest = np.empty((n, k), z.dtype)
         outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
-                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first is not None)
+                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first)
         value = outputs[0].reshape(batch)
         g = outputs[1].reshape(z.shape) if with_grad else None
     else:
