@@ -1,0 +1,714 @@
+"""Read a note into headings, prose and math pieces, each with its file lines.
+
+Contract
+--------
+``read_note(text, kind="markdown" | "latex")`` returns the note's items in document order:
+
+* :class:`Heading` -- level (Markdown ``#`` = 1; LaTeX ``\\part`` = -1, ``\\chapter`` = 0,
+  ``\\section`` = 1 ... ``\\subparagraph`` = 5), title as plain text (inline math kept as
+  ``$...$``), 1-based line;
+* :class:`Prose` -- the plain words of a run of text between math pieces (Markdown inline markup
+  removed, LaTeX comments dropped, whitespace collapsed), with the line it starts on;
+* :class:`Math` -- the LaTeX between the delimiters, ``display`` or inline, the 1-based file line of
+  every line of ``text`` (``len(lines) == text.count("\\n") + 1``), and ``env`` when the whole
+  piece is one environment (then ``text`` is that environment's body).  A piece that is only
+  ``\\begin{aligned}...\\end{aligned}`` (inside ``$$``, ``\\[``, ``equation``...) is reported as
+  ``env="aligned"`` with the body, so later stages see the rows whatever the wrapper.
+
+``note_kind(filename)`` says which reader a file name calls for (.tex/.latex: LaTeX).
+
+Markdown is read by markdown-it-py (CommonMark + tables + strikethrough + YAML front matter),
+with mdit-py-plugins' ``dollarmath`` (Pandoc's rule for ``$``: no space inside the delimiters, no
+digit after the closing one, so "$5 and $10" stays prose; ``$$...$$`` inside a paragraph is display
+math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`` blocks), plus
+small rules of this module for MathJax's ``\\(...\\)`` / ``\\[...\\]`` and for
+``<script type="math/tex">``.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
+when all they hold is delimited math.  Other code and the front matter are skipped.
+
+Blog escapes (Hexo, Jekyll): authors whose renderer runs Markdown over the math write ``\\_`` for
+``_``, ``\\\\\\\\`` for the row break ``\\\\``, ``\\*`` for ``*``, ``\\\\{`` for ``\\{``.  A math piece
+is taken as escaped when it holds ``\\\\\\\\`` or an odd run of backslashes before ``_`` or ``*``
+(neither means anything in a derivation); in such a piece, runs of four backslashes become two,
+``\\\\`` before one of ``{},;!:|`` becomes ``\\``, and ``\\`` before ``_``, ``*``, ``|`` is removed.
+A GFM table cell's ``\\|`` is always ``|``.  Unescaping never crosses a line, so ``lines`` stays
+exact.
+
+LaTeX is read by pylatexenc's ``LatexWalker`` (tolerant): only the ``document`` environment when
+there is one; ``$``, ``\\(``, ``\\begin{math}`` inline; ``$$``, ``\\[`` and the display
+environments (:data:`MATH_ENVIRONMENTS`) display.
+
+Neither reader raises: what cannot be read as math is prose (an unclosed ``$`` included).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
+from mdit_py_plugins.front_matter import front_matter_plugin
+from pylatexenc.latexwalker import (
+    LatexCharsNode,
+    LatexEnvironmentNode,
+    LatexGroupNode,
+    LatexMacroNode,
+    LatexMathNode,
+    LatexNode,
+    LatexSpecialsNode,
+    LatexWalker,
+)
+
+Kind = Literal["markdown", "latex"]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    title: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Prose:
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Math:
+    text: str
+    display: bool
+    lines: tuple[int, ...]
+    env: str | None
+
+
+Item = Heading | Prose | Math
+
+# Environments whose body is math.  ``math`` is the inline one; the rest are display.
+MATH_ENVIRONMENTS = frozenset(
+    name + star
+    for name in (
+        "equation", "align", "alignat", "flalign", "gather", "multline", "eqnarray",
+        "displaymath", "math",
+    )
+    for star in ("", "*")
+) | {"aligned", "alignedat", "gathered", "split", "multlined", "subequations"}
+# Wrappers that add nothing to the rows: ``equation`` around ``aligned`` is reported as ``aligned``.
+_WRAPPERS = frozenset({"equation", "equation*", "displaymath", "math"})
+
+SECTION_LEVELS = {
+    "part": -1, "chapter": 0, "section": 1, "subsection": 2, "subsubsection": 3,
+    "paragraph": 4, "subparagraph": 5,
+}
+# LaTeX text macros whose argument is prose; any other macro's arguments (labels, refs, citations)
+# are not words of the note.
+_TEXT_MACROS = frozenset({
+    "emph", "textbf", "textit", "textrm", "textsf", "texttt", "textsc", "textup", "textsl",
+    "underline", "text", "mbox", "footnote", "caption", "item", "textnormal",
+})
+
+
+def note_kind(filename: str) -> Kind:
+    """``latex`` for .tex / .latex files, ``markdown`` for everything else."""
+    return "latex" if filename.lower().endswith((".tex", ".latex")) else "markdown"
+
+
+def read_note(text: str, *, kind: Kind) -> list[Item]:
+    """Items in document order (see the module docstring)."""
+    # One newline convention, so every reader counts lines the same way as a text-mode file read.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return _read_latex(text) if kind == "latex" else _read_markdown(text)
+    except Exception:  # noqa: BLE001 -- the contract: never raise; a reader bug must not lose the note
+        words = _collapse(text)
+        return [Prose(words, 1)] if words else []
+
+
+# --------------------------------------------------------------------------------------------
+# Shared: turning a raw math piece into a Math item.
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _math_item(
+    text: str, first_line: int, *, display: bool, env: str | None, escaped: str = "none"
+) -> Math | None:
+    """A Math from raw delimited content starting on file line ``first_line``.
+
+    ``escaped``: "blog" undoes blog escapes when the piece shows them, "table" also undoes GFM's
+    ``\\|``; "none" for raw sources (fences, scripts, LaTeX files).
+    """
+    if escaped != "none":
+        text = _unescape(text, table=escaped == "table")
+    text, first_line = _trim(text, first_line)
+    if env is None or env in _WRAPPERS:
+        inner = _single_environment(text)
+        if inner is not None:
+            env, start, end = inner
+            display = display or env != "math"
+            first_line += text.count("\n", 0, start)
+            text, first_line = _trim(text[start:end], first_line)
+    if not text:
+        return None
+    return Math(text, display, tuple(range(first_line, first_line + text.count("\n") + 1)), env)
+
+
+def _trim(text: str, first_line: int) -> tuple[str, int]:
+    """Strip surrounding whitespace, moving the first line past the blank lines dropped."""
+    stripped = text.lstrip()
+    first_line += text.count("\n", 0, len(text) - len(stripped))
+    return stripped.rstrip(), first_line
+
+
+def _single_environment(text: str) -> tuple[str, int, int] | None:
+    """(name, body start, body end) when ``text`` is one math environment and nothing else.
+
+    A scan of ``\\begin{name}`` / ``\\end{name}`` pairs, not a LaTeX parse: this runs on every
+    math piece, and a parse costs a millisecond each.
+    """
+    if not text.startswith("\\begin{"):
+        return None
+    close_brace = text.find("}", 7)
+    if close_brace < 0:
+        return None
+    name = text[7:close_brace]
+    if name not in MATH_ENVIRONMENTS:
+        return None
+    begin, end = f"\\begin{{{name}}}", f"\\end{{{name}}}"
+    if not text.endswith(end):
+        return None
+    depth, pos = 0, 0
+    while True:  # the \begin at 0 must be closed by the \end at the very end, not earlier
+        next_begin = text.find(begin, pos)
+        next_end = text.find(end, pos)
+        if next_end < 0:
+            return None
+        if 0 <= next_begin < next_end:
+            depth, pos = depth + 1, next_begin + len(begin)
+            continue
+        depth, pos = depth - 1, next_end + len(end)
+        if depth == 0:
+            if pos != len(text):
+                return None
+            break
+    start = close_brace + 1
+    if name in ("alignat", "alignat*", "alignedat"):  # \begin{alignat}{2}: skip the column count
+        if text.startswith("{", start):
+            arg_end = text.find("}", start)
+            start = arg_end + 1 if arg_end > 0 else start
+    return name, start, len(text) - len(end)
+
+
+def _environment_body(text: str, node: LatexEnvironmentNode) -> tuple[int, int] | None:
+    """Offsets of the body of ``\\begin{env}[args] body \\end{env}``, or None if it never closes."""
+    end_node = node.pos + node.len
+    start = text.find("}", node.pos, end_node) + 1  # the end of \begin{name}
+    args = node.nodeargd.argnlist if node.nodeargd is not None else []
+    for arg in args:  # \begin{alignat}{2}, \begin{array}{cc}: the body follows the arguments
+        if arg is not None:
+            start = max(start, arg.pos + arg.len)
+    end = text.rfind("\\end", start, end_node)
+    if start <= 0 or end < 0:
+        return None
+    return start, end
+
+
+def _backslash_run(text: str, i: int) -> int:
+    """Length of the run of backslashes starting at ``i``."""
+    j = i
+    while j < len(text) and text[j] == "\\":
+        j += 1
+    return j - i
+
+
+def _blog_escaped(text: str) -> bool:
+    """Does this piece show Markdown escapes (``\\\\\\\\`` or ``\\_`` / ``\\*``)?"""
+    i = text.find("\\")
+    while i >= 0:
+        n = _backslash_run(text, i)
+        after = text[i + n : i + n + 1]
+        if n >= 4 or (n % 2 == 1 and after in ("_", "*") and after):
+            return True
+        i = text.find("\\", i + n)
+    return False
+
+
+def _unescape(text: str, *, table: bool) -> str:
+    """Undo blog (and, in table cells, GFM pipe) escapes; see the module docstring."""
+    blog = _blog_escaped(text)
+    if not blog and not (table and "\\|" in text):
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = text.find("\\", i)
+        if j < 0:
+            out.append(text[i:])
+            break
+        out.append(text[i:j])
+        n = _backslash_run(text, j)
+        after = text[j + n : j + n + 1]
+        i = j + n
+        if not blog:  # only the table's \| is an escape here
+            if n % 2 == 1 and after == "|":
+                out.append("\\" * (n - 1))
+            else:
+                out.append("\\" * n)
+            continue
+        out.append("\\\\" * (n // 4))  # \\\\ -> \\ : the row break
+        n %= 4
+        if n == 3:  # \\ (an escaped backslash) then a single backslash before `after`
+            out.append("\\")
+            n = 1
+        if n == 2:
+            out.append("\\" if after and after in "{},;!:|" else "\\\\")
+        elif n == 1:
+            out.append("" if after and after in "_*|" else "\\")
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown
+
+
+def _record_span(rule: Callable[[StateInline, bool], bool], opening: int):
+    """Wrap an inline math rule so its token remembers where its content starts and ends.
+
+    markdown-it's inline tokens carry no positions; with the offsets in the paragraph's text the
+    file line of every math line is exact.
+    """
+
+    def wrapped(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if not rule(state, silent):
+            return False
+        if not silent:
+            token = state.tokens[-1]
+            width = 2 if token.type == "math_inline_double" else opening
+            token.meta = {"start": start + width, "end": state.pos - width}
+        return True
+
+    return wrapped
+
+
+def _closing(src: str, start: int, delimiter: str) -> int:
+    """Offset of the first unescaped ``delimiter`` (``\\)`` or ``\\]``) at or after ``start``."""
+    i = src.find(delimiter, start)
+    while i >= 0:
+        # the delimiter's backslash must not be the second of an escaped pair (``\\)``)
+        run = 0
+        while i - run - 1 >= start and src[i - run - 1] == "\\":
+            run += 1
+        if run % 2 == 0:
+            return i
+        i = src.find(delimiter, i + 1)
+    return -1
+
+
+def _bracket_inline(state: StateInline, silent: bool) -> bool:
+    r"""MathJax's ``\(...\)`` (inline) and ``\[...\]`` (display) inside a paragraph.
+
+    Runs before CommonMark's escape rule, which would otherwise read ``\[`` as a literal ``[``.
+    """
+    src, pos = state.src, state.pos
+    if src[pos] != "\\" or pos + 1 >= len(src) or src[pos + 1] not in "([":
+        return False
+    close = "\\)" if src[pos + 1] == "(" else "\\]"
+    end = _closing(src, pos + 2, close)
+    if end < 0 or not src[pos + 2 : end].strip():
+        return False
+    if not silent:
+        token = state.push("math_bracket_inline", "math", 0)
+        token.content = src[pos + 2 : end]
+        token.markup = src[pos : pos + 2]
+        token.meta = {"start": pos + 2, "end": end, "display": close == "\\]"}
+    state.pos = end + 2
+    return True
+
+
+def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    r"""A ``\[ ... \]`` block: opens at the start of a line, closes at the end of a later one.
+
+    A block rule, not only the inline one, so that rows like ``+ b`` or a blank line inside the
+    math do not start a list or end a paragraph.
+    """
+    if state.sCount[start_line] - state.blkIndent >= 4:  # indented code
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("\\[", begin):
+        return False
+    line = start_line
+    while line < end_line:
+        first = begin + 2 if line == start_line else state.bMarks[line] + state.tShift[line]
+        text = state.src[first : state.eMarks[line]].rstrip()
+        if text.endswith("\\]") and _closing(text, 0, "\\]") == len(text) - 2:
+            break
+        if line > start_line and state.sCount[line] < state.blkIndent:
+            return False  # left the container (list item, quote) before closing
+        line += 1
+    else:
+        return False
+    if silent:
+        return True
+    parts = []
+    for n in range(start_line, line + 1):
+        first = begin + 2 if n == start_line else state.bMarks[n]
+        parts.append(state.src[first : state.eMarks[n]])
+    content = "\n".join(parts).rstrip()
+    token = state.push("math_bracket_block", "math", 0)
+    token.block = True
+    token.content = content[: content.rfind("\\]")]
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
+class _ScriptMath(HTMLParser):
+    """``<script type="math/tex[; mode=display]">`` bodies in an HTML fragment, with positions."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.found: list[tuple[str, bool, int]] = []  # (body, display, 0-based line of the body)
+        self._open: bool | None = None  # display mode of the math script being read, if any
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            kind = (dict(attrs).get("type") or "").replace(" ", "").lower()
+            self._open = ("mode=display" in kind) if kind.startswith("math/tex") else None
+            self._start = self.getpos()
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            # getpos() is where this data starts: the line (1-based) within the fragment
+            self.found.append((data, self._open, self.getpos()[0] - 1))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._open = None
+
+
+def _scripts(html: str) -> list[tuple[str, bool, int]]:
+    parser = _ScriptMath()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # noqa: BLE001 -- malformed HTML: keep what was found
+        pass
+    return parser.found
+
+
+def _script_inline(state: StateInline, silent: bool) -> bool:
+    """A whole ``<script type="math/tex">...</script>`` inside a paragraph, as one math token."""
+    src, pos = state.src, state.pos
+    if src[pos] != "<" or src[pos : pos + 7].lower() != "<script":
+        return False
+    tag_end = src.find(">", pos)
+    close = src.lower().find("</script>", tag_end)
+    if tag_end < 0 or close < 0:
+        return False
+    found = _scripts(src[pos : close + 9])
+    if not found:
+        return False
+    if not silent:
+        body, display, _ = found[0]
+        token = state.push("math_script_inline", "math", 0)
+        token.content = body
+        token.meta = {"start": tag_end + 1, "end": close, "display": display}
+    state.pos = close + 9
+    return True
+
+
+def _markdown_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    front_matter_plugin(md)
+    # Pandoc's rule for $: no space just inside, no digit just outside -- prices stay prose.
+    dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
+    md.inline.ruler.at(
+        "math_inline",
+        _record_span(math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True), 1),
+    )
+    amsmath_plugin(md)
+    md.inline.ruler.before("escape", "math_bracket_inline", _bracket_inline)
+    md.inline.ruler.before("html_inline", "math_script_inline", _script_inline)
+    md.block.ruler.before(
+        "fence", "math_bracket_block", _bracket_block,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    return md
+
+
+_MD: MarkdownIt | None = None
+
+
+def _read_markdown(text: str) -> list[Item]:
+    global _MD
+    if _MD is None:
+        _MD = _markdown_parser()
+    tokens = _MD.parse(text)
+    items: list[Item] = []
+    in_table = False
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        line = tok.map[0] + 1 if tok.map else (_last_line(items))
+        if tok.type == "heading_open" and i + 1 < len(tokens):
+            items.append(Heading(int(tok.tag[1:]), _heading_title(tokens[i + 1]), line))
+            i += 2
+            continue
+        if tok.type in ("table_open", "table_close"):
+            in_table = tok.type == "table_open"
+        elif tok.type == "inline":
+            _inline_items(tok, line, items, table=in_table)
+        elif tok.type in ("math_block", "math_block_label", "math_bracket_block"):
+            _add(items, _math_item(tok.content, line, display=True, env=None, escaped="blog"))
+        elif tok.type == "amsmath":
+            _add(items, _math_item(tok.content, line, display=True, env=None, escaped="blog"))
+        elif tok.type == "fence":
+            _fence_items(tok, line, items)
+        elif tok.type == "html_block":
+            for body, display, offset in _scripts(tok.content):
+                _add(items, _math_item(body, line + offset, display=display, env=None))
+        i += 1
+    return items
+
+
+def _last_line(items: Sequence[Item]) -> int:
+    if not items:
+        return 1
+    last = items[-1]
+    return last.lines[-1] if isinstance(last, Math) else last.line
+
+
+def _add(items: list[Item], item: Item | None) -> None:
+    if item is not None:
+        items.append(item)
+
+
+def _fence_items(tok: Token, line: int, items: list[Item]) -> None:
+    lang = tok.info.strip().split()[0].lower() if tok.info.strip() else ""
+    body_line = line + 1  # the content starts on the line after the opening fence
+    if lang == "math":
+        _add(items, _math_item(tok.content, body_line, display=True, env=None))
+    elif lang in ("latex", "tex"):
+        # A LaTeX listing (a preamble, a whole document) is code; only delimited math is read.
+        found = _latex_items(tok.content, whole_file=False)
+        if found and all(isinstance(item, Math) for item in found):
+            for item in found:
+                assert isinstance(item, Math)
+                items.append(
+                    Math(item.text, item.display, tuple(n + body_line - 1 for n in item.lines), item.env)
+                )
+
+
+_MATH_TOKENS = ("math_inline", "math_inline_double", "math_bracket_inline", "math_script_inline")
+
+
+def _heading_title(inline: Token) -> str:
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in _MATH_TOKENS:
+            parts.append(f"${child.content.strip()}$")
+        elif child.type in ("text", "code_inline", "image"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return _collapse("".join(parts))
+
+
+def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool) -> None:
+    """Prose and Math of one inline run (a paragraph, a table cell), in order."""
+    src = tok.content
+    line, line_pos = first_line, 0  # the file line of offset line_pos in src
+    words: list[str] = []
+    words_line = first_line
+
+    def flush() -> None:
+        text = _collapse("".join(words))
+        if text:
+            items.append(Prose(text, words_line))
+        words.clear()
+
+    def say(text: str) -> None:
+        nonlocal words_line
+        if not any(w.strip() for w in words) and text.strip():
+            words_line = line
+        words.append(text)
+
+    for child in tok.children or []:
+        kind = child.type
+        if kind in _MATH_TOKENS and "start" in child.meta:
+            flush()
+            start, end = child.meta["start"], child.meta["end"]
+            line += src.count("\n", line_pos, start)
+            display = kind == "math_inline_double" or bool(child.meta.get("display"))
+            raw = src[start:end] if kind != "math_script_inline" else child.content
+            escaped = "none" if kind == "math_script_inline" else ("table" if table else "blog")
+            _add(items, _math_item(raw, line, display=display, env=None, escaped=escaped))
+            line += src.count("\n", start, end)
+            line_pos = end
+        elif kind in ("text", "code_inline"):
+            say(child.content)
+        elif kind == "image":
+            say(child.content)  # the alt text
+        elif kind in ("softbreak", "hardbreak"):
+            say(" ")
+            # re-find the newline this break stands for, so the count stays tied to src
+            nl = src.find("\n", line_pos)
+            if nl >= 0:
+                line += 1
+                line_pos = nl + 1
+        elif kind == "html_inline":
+            say(" ")
+    flush()
+
+
+# --------------------------------------------------------------------------------------------
+# LaTeX
+
+
+def _read_latex(text: str) -> list[Item]:
+    return _latex_items(text, whole_file=True)
+
+
+def _latex_items(text: str, *, whole_file: bool) -> list[Item]:
+    walker = LatexWalker(text, tolerant_parsing=True)
+    nodes, _, _ = walker.get_latex_nodes()
+    if whole_file:
+        document = next(
+            (
+                n for n in nodes
+                if isinstance(n, LatexEnvironmentNode) and n.environmentname == "document"
+            ),
+            None,
+        )
+        if document is not None:  # the preamble holds no words or math of the note
+            nodes = document.nodelist
+    reader = _LatexReader(text)
+    reader.walk(nodes)
+    reader.flush()
+    return reader.items
+
+
+class _LatexReader:
+    """Walks pylatexenc nodes, gathering prose between math pieces and headings."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.items: list[Item] = []
+        self.words: list[str] = []
+        self.words_line = 1
+        self._starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def line(self, pos: int) -> int:
+        return bisect.bisect_right(self._starts, pos)
+
+    def say(self, text: str, pos: int) -> None:
+        # A blank line ends a paragraph: the prose before it is its own item.
+        paragraphs = text.split("\n\n")
+        for k, part in enumerate(paragraphs):
+            if k:
+                self.flush()
+                pos += len(paragraphs[k - 1]) + 2
+            if part.strip() and not any(w.strip() for w in self.words):
+                self.words_line = self.line(pos + len(part) - len(part.lstrip()))
+            self.words.append(part)
+
+    def flush(self) -> None:
+        text = _collapse("".join(self.words))
+        if text:
+            self.items.append(Prose(text, self.words_line))
+        self.words.clear()
+
+    def walk(self, nodes: Iterable[LatexNode | None]) -> None:
+        pending_title: tuple[int, int] | None = None  # (level, line) of a heading awaiting {title}
+        for node in nodes:
+            if node is None:
+                continue
+            if pending_title is not None:
+                # pylatexenc gives some sectioning macros (\paragraph) no argument: the title is
+                # the group that follows.
+                level, line = pending_title
+                pending_title = None
+                if isinstance(node, LatexGroupNode):
+                    self.items.append(Heading(level, self.group_text(node), line))
+                    continue
+                self.items.append(Heading(level, "", line))
+            if isinstance(node, LatexMacroNode) and node.macroname in SECTION_LEVELS and not any(
+                isinstance(a, LatexGroupNode) for a in (node.nodeargd.argnlist if node.nodeargd else [])
+            ):
+                self.flush()
+                pending_title = (SECTION_LEVELS[node.macroname], self.line(node.pos))
+                continue
+            if isinstance(node, LatexCharsNode):
+                self.say(node.chars, node.pos)
+            elif isinstance(node, LatexMathNode):
+                open_, close = node.delimiters
+                start, end = node.pos + len(open_), node.pos + node.len - len(close)
+                if self.text[end : end + len(close)] != close:
+                    # An unclosed $: the tolerant parse ran to the end; its delimiter is a
+                    # character of the prose and what follows is read as text again.
+                    self.say(open_, node.pos)
+                    self.walk(node.nodelist)
+                    continue
+                self.flush()
+                _add(
+                    self.items,
+                    _math_item(self.text[start:end], self.line(start),
+                               display=node.displaytype == "display", env=None),
+                )
+            elif isinstance(node, LatexEnvironmentNode):
+                self.environment(node)
+            elif isinstance(node, LatexMacroNode):
+                self.macro(node)
+            elif isinstance(node, LatexGroupNode):
+                self.walk(node.nodelist)
+            elif isinstance(node, LatexSpecialsNode):
+                self.say(" " if node.specials_chars == "~" else node.specials_chars, node.pos)
+            # comments and anything else: not words of the note
+        if pending_title is not None:
+            self.items.append(Heading(pending_title[0], "", pending_title[1]))
+
+    def group_text(self, group: LatexGroupNode) -> str:
+        """A heading title: the group's source without braces (inline math kept as $...$)."""
+        return _collapse(self.text[group.pos + 1 : group.pos + group.len - 1])
+
+    def environment(self, node: LatexEnvironmentNode) -> None:
+        name = node.environmentname
+        if name not in MATH_ENVIRONMENTS:
+            self.walk(node.nodelist)
+            return
+        span = _environment_body(self.text, node)
+        if span is None:
+            return
+        self.flush()
+        start, end = span
+        _add(
+            self.items,
+            _math_item(self.text[start:end], self.line(start), display=name != "math", env=name),
+        )
+
+    def macro(self, node: LatexMacroNode) -> None:
+        name = node.macroname
+        args = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
+        if name in SECTION_LEVELS:
+            self.flush()
+            groups = [a for a in args if isinstance(a, LatexGroupNode)]
+            title = self.group_text(groups[-1]) if groups else ""
+            self.items.append(Heading(SECTION_LEVELS[name], title, self.line(node.pos)))
+        elif name in _TEXT_MACROS:
+            self.walk(args)
+        elif name in ("$", "%", "&", "#", "_", "{", "}"):
+            self.say(name, node.pos)  # an escaped character is a character of the prose
+        elif name in ("\\", "newline", "par"):
+            self.say(" " if name != "par" else "\n\n", node.pos)
