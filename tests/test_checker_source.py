@@ -1,0 +1,294 @@
+"""symxent.checker.source: notes in every dialect -> headings, prose and math with file lines."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+
+import pytest
+
+from symxent.checker.source import Heading, Math, Prose, note_kind, read_note
+
+
+def H(level: int, title: str, line: int) -> Heading:
+    return Heading(level, title, line)
+
+
+def P(text: str, line: int) -> Prose:
+    return Prose(text, line)
+
+
+def M(text: str, first_line: int, *, display: bool = True, env: str | None = None) -> Math:
+    """A Math whose lines run on from ``first_line`` -- the only shape a piece can have."""
+    return Math(text, display, tuple(range(first_line, first_line + text.count("\n") + 1)), env)
+
+
+def I(text: str, line: int) -> Math:  # noqa: E743 -- I for inline, as in the tables below
+    return M(text, line, display=False)
+
+
+def md(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+MARKDOWN = [
+    ("headings and inline markup", md("""
+        # Softmax **gradient**
+
+        Let $z$ be the [logits](http://x) and
+        $p = \\mathrm{softmax}(z)$ the *probabilities*.
+
+        Setext title
+        ------------
+        """), [
+        H(1, "Softmax gradient", 1),
+        P("Let", 3), I("z", 3), P("be the logits and", 3),
+        I("p = \\mathrm{softmax}(z)", 4), P("the probabilities.", 4),
+        H(2, "Setext title", 6),
+    ]),
+    ("prices are not math", "It costs $5 and $10, or $ 3 $ here; $x$ is.\n", [
+        P("It costs $5 and $10, or $ 3 $ here;", 1), I("x", 1), P("is.", 1),
+    ]),
+    ("unclosed dollar is prose", "Let $x be\n\nnew $y$\n", [
+        P("Let $x be", 1), P("new", 3), I("y", 3),
+    ]),
+    ("escaped dollar is prose", "a \\$x$ b\n", [P("a $x$ b", 1)]),
+    ("display block with aligned", md("""
+        $$
+        \\begin{aligned}
+        \\ell &= -\\sum_k y_k \\log p_k \\\\
+        &= b
+        \\end{aligned}
+        $$
+        """), [M("\\ell &= -\\sum_k y_k \\log p_k \\\\\n&= b", 3, env="aligned")]),
+    ("display block, plain, blank line kept", "$$\na = b\n\n= c\n$$\n", [M("a = b\n\n= c", 2)]),
+    ("one-line display and label", "$$a = b$$\n\n$$c = d$$ (eq1)\n", [M("a = b", 1), M("c = d", 3)]),
+    ("double dollar inside a paragraph is display", "Then $$a = b$$ so.\n", [
+        P("Then", 1), M("a = b", 1), P("so.", 1),
+    ]),
+    ("Obsidian: $$ opening on a line of text", md("""
+        The loss is $$
+        L = -\\log p_y
+        $$ and more.
+        """), [P("The loss is", 1), M("L = -\\log p_y", 2), P("and more.", 3)]),
+    ("two aligned environments are not one", "$$\\begin{aligned}a\\end{aligned}+\\begin{aligned}b\\end{aligned}$$\n",
+     [M("\\begin{aligned}a\\end{aligned}+\\begin{aligned}b\\end{aligned}", 1)]),
+    ("MathJax brackets inline", "and \\(u_i\\) or \\[v\\].\n", [
+        P("and", 1), I("u_i", 1), P("or", 1), M("v", 1), P(".", 1),
+    ]),
+    ("MathJax bracket block with a list-like row", md("""
+        Text
+        \\[
+        w = 1
+        + b
+        \\]
+        after
+        """), [P("Text", 1), M("w = 1\n+ b", 3), P("after", 6)]),
+    ("unclosed or escaped bracket is text", "see \\[1] and \\\\[x]\n", [P("see [1] and \\[x]", 1)]),
+    ("amsmath block", md("""
+        Text.
+
+        \\begin{align}
+        a &= b \\\\
+        c &= d
+        \\end{align}
+        """), [P("Text.", 1), M("a &= b \\\\\nc &= d", 4, env="align")]),
+    ("amsmath starred on one line", "\\begin{align*} a &= b \\end{align*}\n", [M("a &= b", 1, env="align*")]),
+    ("math fence", "```math\nx = y\n\\frac{a}{b}\n```\n", [M("x = y\n\\frac{a}{b}", 2)]),
+    ("latex fence of pure math", "```latex\n$$\nx = y\n$$\n```\n", [M("x = y", 3)]),
+    ("latex fence of a document is code", "```latex\n\\section{A}\n$x$\n```\n", []),
+    ("code is not math", md("""
+        ```python
+        x = $a$  # $$b$$
+        ```
+
+            indented $c$
+
+        Inline `$d$` code.
+        """), [P("Inline $d$ code.", 7)]),
+    ("front matter skipped", "---\ntitle: $x$\ntags: [a]\n---\n# T\n$y$\n", [H(1, "T", 5), I("y", 6)]),
+    ("script display", md("""
+        <script type="math/tex; mode=display">
+        s = t
+        </script>
+
+        Inline <script type="math/tex">r</script> here.
+        """), [M("s = t", 2), P("Inline", 5), I("r", 5), P("here.", 5)]),
+    ("nested lists and quotes", md("""
+        - item $a_1$
+          - nested $b$
+            > quote $c = d$ end
+        1. $$
+           e = f
+           $$
+        > $$
+        > g = h
+        > $$
+        """), [
+        P("item", 1), I("a_1", 1), P("nested", 2), I("b", 2),
+        P("quote", 3), I("c = d", 3), P("end", 3), M("e = f", 5), M("g = h", 8),
+    ]),
+    ("table cells", md("""
+        | name | formula |
+        |------|---------|
+        | norm | $\\|x\\|$ |
+        | pipe | $a \\| b$ and $c$ |
+        """), [
+        P("name", 1), P("formula", 1), P("norm", 3), I("|x|", 3),
+        P("pipe", 4), I("a | b", 4), P("and", 4), I("c", 4),
+    ]),
+    ("Hexo escapes undone", md("""
+        $$
+        a\\_i = b \\\\\\\\
+        \\\\{c\\\\} \\* d \\\\, e
+        $$
+
+        Inline $x\\_{i}\\*y$ too, $$p\\_k$$ kramdown.
+        """), [
+        M("a_i = b \\\\\n\\{c\\} * d \\, e", 2),
+        P("Inline", 6), I("x_{i}*y", 6), P("too,", 6), M("p_k", 6), P("kramdown.", 6),
+    ]),
+    ("plain LaTeX left alone", "$$a \\\\ b \\{c\\} \\|x\\| \\,$$\n", [M("a \\\\ b \\{c\\} \\|x\\| \\,", 1)]),
+    ("Chinese note", md("""
+        ## 交叉熵的梯度
+
+        设 $z$ 为 logits，则
+        $$
+        \\frac{\\partial L}{\\partial z_j} = p_j - y_j
+        $$
+        其中 $p=\\text{softmax}(z)$。
+        """), [
+        H(2, "交叉熵的梯度", 1), P("设", 3), I("z", 3), P("为 logits，则", 3),
+        M("\\frac{\\partial L}{\\partial z_j} = p_j - y_j", 5), P("其中", 7),
+        I("p=\\text{softmax}(z)", 7), P("。", 7),
+    ]),
+    ("multi-line inline math keeps lines", "Let $a +\nb$ and\n$c$\n", [
+        P("Let", 1), I("a +\nb", 1), P("and", 2), I("c", 3),
+    ]),
+    ("CRLF line ends", "# T\r\n\r\n$x$\r\n", [H(1, "T", 1), I("x", 3)]),
+    ("heading with math", "## Gradient of $\\ell$\n", [H(2, "Gradient of $\\ell$", 1)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in MARKDOWN], ids=[c[0] for c in MARKDOWN])
+def test_markdown(text: str, expected: list) -> None:
+    assert read_note(text, kind="markdown") == expected
+
+
+LATEX = [
+    ("document with sections and align", md("""
+        \\documentclass{article}
+        \\usepackage{amsmath}
+        \\newcommand{\\R}{\\mathbb{R}} % $preamble$ is skipped
+        \\begin{document}
+        \\section{Softmax $z$}
+        Let $z$ be logits % a comment
+        and \\emph{p} the probs.
+
+        New paragraph \\(q\\).
+        \\subsection*{Rows}
+        \\begin{align*}
+          \\ell &= -\\sum_k y_k \\log p_k \\\\
+               &= \\text{loss}
+        \\end{align*}
+        \\end{document}
+        """), [
+        H(1, "Softmax $z$", 5), P("Let", 6), I("z", 6), P("be logits and p the probs.", 6),
+        P("New paragraph", 9), I("q", 9), P(".", 9), H(2, "Rows", 10),
+        M("\\ell &= -\\sum_k y_k \\log p_k \\\\\n       &= \\text{loss}", 12, env="align*"),
+    ]),
+    ("display delimiters and wrappers", md("""
+        \\[ c = d \\]
+        $$e$$
+        \\begin{equation}
+        \\begin{split}
+        a &= b
+        \\end{split}
+        \\end{equation}
+        \\begin{equation} f = g \\end{equation}
+        \\begin{alignat}{2} h &= i \\end{alignat}
+        \\begin{gather*}
+        j \\\\ k
+        \\end{gather*}
+        """), [
+        M("c = d", 1), M("e", 2), M("a &= b", 5, env="split"), M("f = g", 8, env="equation"),
+        M("h &= i", 9, env="alignat"), M("j \\\\ k", 11, env="gather*"),
+    ]),
+    ("lists, paragraph headings, no document", md("""
+        \\begin{itemize}
+        \\item first $f$
+        \\end{itemize}
+        \\paragraph{P} text \\subsubsection{S}
+        """), [P("first", 2), I("f", 2), H(4, "P", 4), P("text", 4), H(3, "S", 4)]),
+    ("unclosed dollar is prose", "\\begin{document}\nSee $x here\n\\end{document}\n",
+     [P("See $x here", 2)]),
+    ("escaped dollar and percent", "It costs \\$5, 50\\% off.\n", [P("It costs $5, 50% off.", 1)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in LATEX], ids=[c[0] for c in LATEX])
+def test_latex(text: str, expected: list) -> None:
+    assert read_note(text, kind="latex") == expected
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("notes.md", "markdown"), ("a.markdown", "markdown"), ("x.TEX", "latex"), ("y.latex", "latex"),
+    ("README", "markdown"),
+])
+def test_note_kind(name: str, kind: str) -> None:
+    assert note_kind(name) == kind
+
+
+NASTY = [
+    "$", "$$", "$$$", "\\(", "\\[", "\\]", "```math\n", "\\begin{align}", "<script type='math/tex'>",
+    "$$\n\\begin{aligned}\n", "> $$\nx", "| $a | b$ |\n|-|-|\n", "\\\\\\\\\\", "\x00$x\x00$",
+    "---\n", "- $\n  - $$", "$`$`", "\\begin{aligned}\\begin{aligned}\\end{aligned}",
+]
+
+
+@pytest.mark.parametrize("text", NASTY)
+@pytest.mark.parametrize("kind", ["markdown", "latex"])
+def test_never_raises_and_lines_fit(text: str, kind: str) -> None:
+    for item in read_note(text, kind=kind):
+        if isinstance(item, Math):
+            assert len(item.lines) == item.text.count("\n") + 1
+            assert all(1 <= n <= text.count("\n") + 1 for n in item.lines)
+
+
+def test_math_lines_point_at_the_math() -> None:
+    """Every line of every math piece is the file line holding it (escapes or not)."""
+    text = md("""
+        # T
+        > - a $x\\_1 +
+        >   y$ and
+        >   $$
+        >   \\begin{aligned} p\\_k &= q \\\\\\\\
+        >   &= r \\end{aligned}
+        >   $$
+        """)
+    file_lines = text.split("\n")
+    pieces = [item for item in read_note(text, kind="markdown") if isinstance(item, Math)]
+    assert len(pieces) == 2
+    for piece in pieces:
+        for row, line in zip(piece.text.split("\n"), piece.lines):
+            first_word = row.split()[0].replace("_", "\\_")
+            assert first_word in file_lines[line - 1], (row, line)
+
+
+def test_a_megabyte_of_markdown_is_read_quickly() -> None:
+    block = md("""
+        ## Step
+
+        Let $z_i$ be the logits and $p = \\mathrm{softmax}(z)$, so that
+        $$
+        \\frac{\\partial \\ell}{\\partial z_j} = p_j - y_j
+        $$
+        which is **simple**; see [the notes](http://example.com) for why.
+
+        """)
+    text = block * (1_000_000 // len(block))
+    start = time.perf_counter()
+    items = read_note(text, kind="markdown")
+    elapsed = time.perf_counter() - start
+    assert sum(isinstance(item, Math) for item in items) == 3 * (1_000_000 // len(block))
+    assert elapsed < 3.0  # generous: the machine is shared; alone it is about 0.5 s
