@@ -148,6 +148,14 @@ MARKDOWN = [
         M("a_i = b \\\\\n\\{c\\} * d \\, e", 2),
         P("Inline", 6), I("x_{i}*y", 6), P("too,", 6), M("p_k", 6), P("kramdown.", 6),
     ]),
+    ("Hexo bracket delimiters", md("""
+        a \\\\(x\\_i\\\\) b \\\\[y\\\\].
+
+        \\\\[
+        u \\\\\\\\
+        v
+        \\\\]
+        """), [P("a", 1), I("x_i", 1), P("b", 1), M("y", 1), P(".", 1), M("u \\\\\nv", 4)]),
     ("plain LaTeX left alone", "$$a \\\\ b \\{c\\} \\|x\\| \\,$$\n", [M("a \\\\ b \\{c\\} \\|x\\| \\,", 1)]),
     ("Chinese note", md("""
         ## 交叉熵的梯度
@@ -220,6 +228,9 @@ LATEX = [
         \\end{itemize}
         \\paragraph{P} text \\subsubsection{S}
         """), [P("first", 2), I("f", 2), H(4, "P", 4), P("text", 4), H(3, "S", 4)]),
+    ("math environment is inline", "a \\begin{math}x\\end{math} b\n", [
+        P("a", 1), Math("x", False, (1,), "math"), P("b", 1),
+    ]),
     ("unclosed dollar is prose", "\\begin{document}\nSee $x here\n\\end{document}\n",
      [P("See $x here", 2)]),
     ("escaped dollar and percent", "It costs \\$5, 50\\% off.\n", [P("It costs $5, 50% off.", 1)]),

@@ -30,8 +30,9 @@ Blog escapes (Hexo, Jekyll): authors whose renderer runs Markdown over the math 
 is taken as escaped when it holds ``\\\\\\\\`` or an odd run of backslashes before ``_`` or ``*``
 (neither means anything in a derivation); in such a piece, runs of four backslashes become two,
 ``\\\\`` before one of ``{},;!:|`` becomes ``\\``, and ``\\`` before ``_``, ``*``, ``|`` is removed.
-A GFM table cell's ``\\|`` is always ``|``.  Unescaping never crosses a line, so ``lines`` stays
-exact.
+Such authors also write MathJax's delimiters as ``\\\\(`` ``\\\\)`` ``\\\\[`` ``\\\\]`` (CommonMark turns
+them into ``\\(``...), so those delimit math too.  A GFM table cell's ``\\|`` is always ``|``.
+Unescaping never crosses a line, so ``lines`` stays exact.
 
 LaTeX is read by pylatexenc's ``LatexWalker`` (tolerant): only the ``document`` environment when
 there is one; ``$``, ``\\(``, ``\\begin{math}`` inline; ``$$``, ``\\[`` and the display
@@ -303,10 +304,10 @@ def _record_span(rule: Callable[[StateInline, bool], bool], opening: int):
 
 
 def _closing(src: str, start: int, delimiter: str) -> int:
-    """Offset of the first unescaped ``delimiter`` (``\\)`` or ``\\]``) at or after ``start``."""
+    """Offset of the first unescaped ``delimiter`` (``\\)``, ``\\]``, ``\\\\]``...) from ``start``."""
     i = src.find(delimiter, start)
     while i >= 0:
-        # the delimiter's backslash must not be the second of an escaped pair (``\\)``)
+        # the delimiter's backslashes must not follow another one: ``\\\\)`` is no ``\\)``
         run = 0
         while i - run - 1 >= start and src[i - run - 1] == "\\":
             run += 1
@@ -316,24 +317,38 @@ def _closing(src: str, start: int, delimiter: str) -> int:
     return -1
 
 
+def _bracket_opening(src: str, pos: int) -> tuple[int, str] | None:
+    r"""(width of the opening, closing delimiter) for ``\(`` / ``\[`` at ``pos``, else None.
+
+    ``\\(`` and ``\\[`` count too: that is how blog authors whose renderer runs Markdown escapes
+    write MathJax delimiters (CommonMark turns ``\\(`` into the ``\(`` MathJax sees).
+    """
+    width = 2 if src.startswith("\\\\", pos) else 1
+    bracket = src[pos + width : pos + width + 1]
+    if src[pos] != "\\" or bracket not in ("(", "["):
+        return None
+    return width + 1, "\\" * width + (")" if bracket == "(" else "]")
+
+
 def _bracket_inline(state: StateInline, silent: bool) -> bool:
     r"""MathJax's ``\(...\)`` (inline) and ``\[...\]`` (display) inside a paragraph.
 
     Runs before CommonMark's escape rule, which would otherwise read ``\[`` as a literal ``[``.
     """
     src, pos = state.src, state.pos
-    if src[pos] != "\\" or pos + 1 >= len(src) or src[pos + 1] not in "([":
+    opening = _bracket_opening(src, pos)
+    if opening is None:
         return False
-    close = "\\)" if src[pos + 1] == "(" else "\\]"
-    end = _closing(src, pos + 2, close)
-    if end < 0 or not src[pos + 2 : end].strip():
+    width, close = opening
+    end = _closing(src, pos + width, close)
+    if end < 0 or not src[pos + width : end].strip():
         return False
     if not silent:
         token = state.push("math_bracket_inline", "math", 0)
-        token.content = src[pos + 2 : end]
-        token.markup = src[pos : pos + 2]
-        token.meta = {"start": pos + 2, "end": end, "display": close == "\\]"}
-    state.pos = end + 2
+        token.content = src[pos + width : end]
+        token.markup = src[pos : pos + width]
+        token.meta = {"start": pos + width, "end": end, "display": close.endswith("]")}
+    state.pos = end + len(close)
     return True
 
 
@@ -346,13 +361,15 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     if state.sCount[start_line] - state.blkIndent >= 4:  # indented code
         return False
     begin = state.bMarks[start_line] + state.tShift[start_line]
-    if not state.src.startswith("\\[", begin):
+    opening = _bracket_opening(state.src, begin)
+    if opening is None or not opening[1].endswith("]"):
         return False
+    width, close = opening
     line = start_line
     while line < end_line:
-        first = begin + 2 if line == start_line else state.bMarks[line] + state.tShift[line]
+        first = begin + width if line == start_line else state.bMarks[line] + state.tShift[line]
         text = state.src[first : state.eMarks[line]].rstrip()
-        if text.endswith("\\]") and _closing(text, 0, "\\]") == len(text) - 2:
+        if text.endswith(close) and _closing(text, 0, close) == len(text) - len(close):
             break
         if line > start_line and state.sCount[line] < state.blkIndent:
             return False  # left the container (list item, quote) before closing
@@ -363,12 +380,12 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
         return True
     parts = []
     for n in range(start_line, line + 1):
-        first = begin + 2 if n == start_line else state.bMarks[n]
+        first = begin + width if n == start_line else state.bMarks[n]
         parts.append(state.src[first : state.eMarks[n]])
     content = "\n".join(parts).rstrip()
     token = state.push("math_bracket_block", "math", 0)
     token.block = True
-    token.content = content[: content.rfind("\\]")]
+    token.content = content[: content.rfind(close)]
     token.map = [start_line, line + 1]
     state.line = line + 1
     return True
