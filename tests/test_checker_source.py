@@ -71,6 +71,21 @@ MARKDOWN = [
         L = -\\log p_y
         $$ and more.
         """), [P("The loss is", 1), M("L = -\\log p_y", 2), P("and more.", 3)]),
+    ("a $$ line ends the paragraph: rows like '- c' stay math", md("""
+        Thus
+        $$
+        a = b
+        - c
+        + d
+        $$
+        after
+        """), [P("Thus", 1), M("a = b\n- c\n+ d", 3), P("after", 7)]),
+    ("Obsidian: closing $$ alone on its line", md("""
+        The loss is $$
+        M
+        $$
+        more text
+        """), [P("The loss is", 1), M("M", 2), P("more text", 4)]),
     ("two aligned environments are not one", "$$\\begin{aligned}a\\end{aligned}+\\begin{aligned}b\\end{aligned}$$\n",
      [M("\\begin{aligned}a\\end{aligned}+\\begin{aligned}b\\end{aligned}", 1)]),
     ("MathJax brackets inline", "and \\(u_i\\) or \\[v\\].\n", [

@@ -55,7 +55,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.amsmath import amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.dollarmath.index import math_inline_dollar
+from mdit_py_plugins.dollarmath.index import math_block_dollar, math_inline_dollar
 from mdit_py_plugins.front_matter import front_matter_plugin
 from pylatexenc.latexwalker import (
     LatexCharsNode,
@@ -446,6 +446,39 @@ def _script_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _dollar_block_interrupts(rule: Callable[[StateBlock, int, int, bool], bool]):
+    """The ``$$`` block rule, allowed to end the paragraph above it, but only on a ``$$`` line.
+
+    As on Obsidian and MathJax pages, text followed by a ``$$`` line starts a display block; else a
+    row such as ``- c`` or ``+ d`` inside it would start a list.  It does not interrupt when the
+    paragraph so far holds an unclosed ``$$`` (Obsidian's ``text $$`` opening: this line closes
+    it) or when the line has text after the ``$$`` (inline ``$$...$$`` within the paragraph).
+    The plugin's rule ignores ``silent``, which is how a paragraph asks; hence the clean-up.
+    """
+
+    def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if not silent:
+            return rule(state, start_line, end_line, silent)
+        first = state.bMarks[start_line] + state.tShift[start_line]
+        text = state.src[first : state.eMarks[start_line]].strip()
+        if not (text == "$$" or (len(text) > 4 and text.startswith("$$") and text.endswith("$$"))):
+            return False
+        open_dollars = 0
+        line = start_line - 1
+        while line >= 0 and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent:
+            open_dollars += state.src.count("$$", state.bMarks[line], state.eMarks[line])
+            line -= 1
+        if open_dollars % 2:
+            return False
+        tokens, line = len(state.tokens), state.line
+        matched = rule(state, start_line, end_line, silent)
+        del state.tokens[tokens:]
+        state.line = line
+        return matched
+
+    return wrapped
+
+
 def _markdown_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     front_matter_plugin(md)
@@ -454,6 +487,11 @@ def _markdown_parser() -> MarkdownIt:
     md.inline.ruler.at(
         "math_inline",
         _record_span(math_inline_dollar(allow_space=False, allow_digits=False, allow_double=True), 1),
+    )
+    md.block.ruler.at(
+        "math_block",
+        _dollar_block_interrupts(math_block_dollar(allow_labels=True, allow_blank_lines=True)),
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     amsmath_plugin(md)
     md.inline.ruler.before("escape", "math_bracket_inline", _bracket_inline)
