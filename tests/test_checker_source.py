@@ -171,6 +171,10 @@ MARKDOWN = [
         v
         \\\\]
         """), [P("a", 1), I("x_i", 1), P("b", 1), M("y", 1), P(".", 1), M("u \\\\\nv", 4)]),
+    ("an underscore in text is LaTeX's", "$\\text{log\\_softmax}(z) = \\|z\\|$\n",
+     [I("\\text{log\\_softmax}(z) = \\|z\\|", 1)]),
+    ("but escaped text is undone with the rest", "$\\text{log\\_softmax}(z\\_i)$\n",
+     [I("\\text{log_softmax}(z_i)", 1)]),
     ("plain LaTeX left alone", "$$a \\\\ b \\{c\\} \\|x\\| \\,$$\n", [M("a \\\\ b \\{c\\} \\|x\\| \\,", 1)]),
     ("Chinese note", md("""
         ## 交叉熵的梯度

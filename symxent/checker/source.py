@@ -233,16 +233,48 @@ def _backslash_run(text: str, i: int) -> int:
     return j - i
 
 
+# Macros whose argument is text, where ``\_`` is LaTeX's own underscore (``\text{log\_softmax}``)
+# and so no sign of blog escaping.
+_TEXT_ARGUMENT = ("text", "textrm", "texttt", "textit", "textbf", "mathrm", "operatorname", "mbox")
+
+
 def _blog_escaped(text: str) -> bool:
-    """Does this piece show Markdown escapes (``\\\\\\\\`` or ``\\_`` / ``\\*``)?"""
+    r"""Does this piece show Markdown escapes (``\\\\``, or ``\_`` / ``\*`` outside text)?"""
     i = text.find("\\")
     while i >= 0:
         n = _backslash_run(text, i)
         after = text[i + n : i + n + 1]
         if n >= 4 or (n % 2 == 1 and after in ("_", "*") and after):
             return True
+        if n % 2 == 1:
+            name_end = i + n
+            while name_end < len(text) and text[name_end].isalpha():
+                name_end += 1
+            if text[i + n : name_end] in _TEXT_ARGUMENT and text.startswith("{", name_end):
+                closing = _matching_brace(text, name_end)
+                if closing > 0:  # the argument is text: skip it
+                    i = text.find("\\", closing)
+                    continue
         i = text.find("\\", i + n)
     return False
+
+
+def _matching_brace(text: str, open_: int) -> int:
+    """Offset of the ``}`` closing the ``{`` at ``open_`` (escaped braces skipped), or -1."""
+    depth, i = 0, open_
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
 
 
 def _unescape(text: str, *, table: bool) -> str:
