@@ -252,6 +252,19 @@ LATEX = [
     ]),
     ("unclosed dollar is prose", "\\begin{document}\nSee $x here\n\\end{document}\n",
      [P("See $x here", 2)]),
+    ("code and comments skipped, theorem text kept", md("""
+        \\begin{verbatim}
+        $x$
+        \\end{verbatim}
+        \\begin{lstlisting}
+        $y$
+        \\end{lstlisting}
+        \\begin{comment}
+        $z$
+        \\end{comment}
+        \\begin{theorem}[Softmax] $w$ holds \\label{t}.\\end{theorem}
+        """), [I("w", 10), P("holds .", 10)]),
+    ("unclosed environment is text", "a\n\\begin{align}\nb &= c\n", [P("a b &= c", 1)]),
     ("escaped dollar and percent", "It costs \\$5, 50\\% off.\n", [P("It costs $5, 50% off.", 1)]),
 ]
 

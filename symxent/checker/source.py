@@ -23,12 +23,15 @@ digit after the closing one, so "$5 and $10" stays prose; ``$$...$$`` inside a p
 math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`` blocks), plus
 small rules of this module for MathJax's ``\\(...\\)`` / ``\\[...\\]`` and for
 ``<script type="math/tex">``.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
-when all they hold is delimited math.  Other code and the front matter are skipped.
+when all they hold is delimited math.  Other code and the front matter are skipped.  A bare
+``$$`` line ends the paragraph above it (so rows such as ``- c`` stay math), unless that paragraph
+holds an unclosed ``$$`` (Obsidian's ``text $$`` opening).
 
 Blog escapes (Hexo, Jekyll): authors whose renderer runs Markdown over the math write ``\\_`` for
 ``_``, ``\\\\\\\\`` for the row break ``\\\\``, ``\\*`` for ``*``, ``\\\\{`` for ``\\{``.  A math piece
 is taken as escaped when it holds ``\\\\\\\\`` or an odd run of backslashes before ``_`` or ``*``
-(neither means anything in a derivation); in such a piece, runs of four backslashes become two,
+outside a text argument such as ``\\text{log\\_softmax}`` (neither means anything in a
+derivation); in such a piece, runs of four backslashes become two,
 ``\\\\`` before one of ``{},;!:|`` becomes ``\\``, and ``\\`` before ``_``, ``*``, ``|`` is removed.
 Such authors also write MathJax's delimiters as ``\\\\(`` ``\\\\)`` ``\\\\[`` ``\\\\]`` (CommonMark turns
 them into ``\\(``...), so those delimit math too.  A GFM table cell's ``\\|`` is always ``|``.
@@ -36,9 +39,12 @@ Unescaping never crosses a line, so ``lines`` stays exact.
 
 LaTeX is read by pylatexenc's ``LatexWalker`` (tolerant): only the ``document`` environment when
 there is one; ``$``, ``\\(``, ``\\begin{math}`` inline; ``$$``, ``\\[`` and the display
-environments (:data:`MATH_ENVIRONMENTS`) display.
+environments (:data:`MATH_ENVIRONMENTS`) display.  Code environments (verbatim, lstlisting,
+minted, comment) are skipped; of other macros only the text ones (``\\emph``, ``\\textbf``...)
+give words, so labels, references and citations do not.
 
-Neither reader raises: what cannot be read as math is prose (an unclosed ``$`` included).
+Neither reader raises: what cannot be read as math is prose (an unclosed ``$`` or environment
+included).
 """
 
 from __future__ import annotations
@@ -73,23 +79,23 @@ Kind = Literal["markdown", "latex"]
 
 @dataclass(frozen=True)
 class Heading:
-    level: int
-    title: str
-    line: int
+    level: int  # Markdown: the number of #; LaTeX: \section = 1, \subsection = 2 ...
+    title: str  # plain text; inline math kept as $...$
+    line: int  # 1-based file line
 
 
 @dataclass(frozen=True)
 class Prose:
-    text: str
-    line: int
+    text: str  # the words between math pieces, inline markup removed, whitespace collapsed
+    line: int  # 1-based file line where the words start
 
 
 @dataclass(frozen=True)
 class Math:
-    text: str
-    display: bool
-    lines: tuple[int, ...]
-    env: str | None
+    text: str  # the LaTeX inside the delimiters (or the environment's body), unescaped
+    display: bool  # a display block, or inline
+    lines: tuple[int, ...]  # the 1-based file line of each line of text
+    env: str | None  # "align", "aligned", "split"... when the piece is one such environment
 
 
 Item = Heading | Prose | Math
@@ -116,6 +122,11 @@ _TEXT_MACROS = frozenset({
     "emph", "textbf", "textit", "textrm", "textsf", "texttt", "textsc", "textup", "textsl",
     "underline", "text", "mbox", "footnote", "caption", "item", "textnormal",
 })
+
+
+# LaTeX environments holding code or commented-out text, not words of the note (pylatexenc
+# already reads ``verbatim`` verbatim).
+_CODE_ENVIRONMENTS = frozenset({"lstlisting", "minted", "comment", "Verbatim", "filecontents"})
 
 
 def note_kind(filename: str) -> Kind:
@@ -435,7 +446,6 @@ class _ScriptMath(HTMLParser):
         if tag == "script":
             kind = (dict(attrs).get("type") or "").replace(" ", "").lower()
             self._open = ("mode=display" in kind) if kind.startswith("math/tex") else None
-            self._start = self.getpos()
 
     def handle_data(self, data: str) -> None:
         if self._open is not None:
@@ -780,11 +790,14 @@ class _LatexReader:
 
     def environment(self, node: LatexEnvironmentNode) -> None:
         name = node.environmentname
+        if name in _CODE_ENVIRONMENTS:
+            return
         if name not in MATH_ENVIRONMENTS:
             self.walk(node.nodelist)
             return
         span = _environment_body(self.text, node)
-        if span is None:
+        if span is None:  # never closed: like an unclosed $, what it holds is read as text
+            self.walk(node.nodelist)
             return
         self.flush()
         start, end = span
