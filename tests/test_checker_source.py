@@ -49,6 +49,9 @@ MARKDOWN = [
     ("prices are not math", "It costs $5 and $10, or $ 3 $ here; $x$ is.\n", [
         P("It costs $5 and $10, or $ 3 $ here;", 1), I("x", 1), P("is.", 1),
     ]),
+    ("space-padded math, but not prices", "其中 $ p_i $ 是概率，$5 for $x$ and $ 5 and $ 6.\n", [
+        P("其中", 1), I("p_i", 1), P("是概率，$5 for", 1), I("x", 1), P("and $ 5 and $ 6.", 1),
+    ]),
     ("unclosed dollar is prose", "Let $x be\n\nnew $y$\n", [
         P("Let $x be", 1), P("new", 3), I("y", 3),
     ]),

@@ -19,7 +19,8 @@ Contract
 
 Markdown is read by markdown-it-py (CommonMark + tables + strikethrough + YAML front matter),
 with mdit-py-plugins' ``dollarmath`` (Pandoc's rule for ``$``: no space inside the delimiters, no
-digit after the closing one, so "$5 and $10" stays prose; ``$$...$$`` inside a paragraph is display
+digit after the closing one, so "$5 and $10" stays prose; then ``$ x $`` padded with spaces when
+its content does not start with a digit; ``$$...$$`` inside a paragraph is display
 math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`` blocks), plus
 small rules of this module for MathJax's ``\\(...\\)`` / ``\\[...\\]`` and for
 ``<script type="math/tex">``.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
@@ -346,6 +347,36 @@ def _record_span(rule: Callable[[StateInline, bool], bool], opening: int):
     return wrapped
 
 
+_LOOSE_DOLLAR = math_inline_dollar(allow_space=True, allow_digits=False, allow_double=False)
+
+
+def _spaced_dollar(state: StateInline, silent: bool) -> bool:
+    """``$ x $``: inline math padded with spaces, as some notes (Typora, CSDN) write it.
+
+    Pandoc's rule (used first) refuses it, to keep prices prose.  Here it is math when what the
+    dollars hold does not start with a digit ("$ 5 and $ 10") and the closing ``$`` is not glued to
+    a following letter or digit.
+    """
+    src, start = state.src, state.pos
+    if src[start] != "$" or not src[start + 1 : start + 2].isspace():
+        return False
+    if not _LOOSE_DOLLAR(state, True):  # silent: only finds the closing $, moving state.pos
+        return False
+    end = state.pos - 1
+    state.pos = start
+    content = src[start + 1 : end]
+    after = src[end + 1 : end + 2]
+    if not content.strip() or content.strip()[0].isdigit() or (after.isascii() and after.isalnum()):
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content = content
+        token.markup = "$"
+        token.meta = {"start": start + 1, "end": end}
+    state.pos = end + 1
+    return True
+
+
 def _closing(src: str, start: int, delimiter: str) -> int:
     """Offset of the first unescaped ``delimiter`` (``\\)``, ``\\]``, ``\\\\]``...) from ``start``."""
     i = src.find(delimiter, start)
@@ -535,6 +566,7 @@ def _markdown_parser() -> MarkdownIt:
         _dollar_block_interrupts(math_block_dollar(allow_labels=True, allow_blank_lines=True)),
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
+    md.inline.ruler.after("math_inline", "math_inline_spaced", _spaced_dollar)
     amsmath_plugin(md)
     md.inline.ruler.before("escape", "math_bracket_inline", _bracket_inline)
     md.inline.ruler.before("html_inline", "math_script_inline", _script_inline)
