@@ -125,6 +125,10 @@ MARKDOWN = [
         Inline `$d$` code.
         """), [P("Inline $d$ code.", 7)]),
     ("front matter skipped", "---\ntitle: $x$\ntags: [a]\n---\n# T\n$y$\n", [H(1, "T", 5), I("y", 6)]),
+    ("Hexo front matter without opening ---", "title: x\ntags:\n  - ml\n---\n# T\n$y$\n",
+     [H(1, "T", 5), I("y", 6)]),
+    ("Hugo TOML front matter", "+++\ntitle = \"$x$\"\n+++\n# T\n", [H(1, "T", 4)]),
+    ("a setext heading is no front matter", "Some words: here\n---\n", [H(2, "Some words: here", 1)]),
     ("script display", md("""
         <script type="math/tex; mode=display">
         s = t

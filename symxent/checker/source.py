@@ -24,7 +24,8 @@ its content does not start with a digit; ``$$...$$`` inside a paragraph is displ
 math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`` blocks), plus
 small rules of this module for MathJax's ``\\(...\\)`` / ``\\[...\\]`` and for
 ``<script type="math/tex">``.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
-when all they hold is delimited math.  Other code and the front matter are skipped.  A bare
+when all they hold is delimited math.  Other code and the front matter (YAML between ``---``,
+Hexo's ``key: value`` lines closed by ``---``, Hugo's TOML between ``+++``) are skipped.  A bare
 ``$$`` line ends the paragraph above it (so rows such as ``- c`` stay math), unless that paragraph
 holds an unclosed ``$$`` (Obsidian's ``text $$`` opening).
 
@@ -580,11 +581,34 @@ def _markdown_parser() -> MarkdownIt:
 _MD: MarkdownIt | None = None
 
 
+def _blank_bare_front_matter(text: str) -> str:
+    """Blank out front matter the YAML plugin does not know, keeping every line in place.
+
+    Hexo accepts ``key: value`` lines closed by ``---`` with no opening ``---`` (else they read as
+    a setext heading); Hugo writes TOML between ``+++`` lines.
+    """
+    lines = text.split("\n")
+    if lines[0].strip() == "+++":
+        end = next((n for n in range(1, len(lines)) if lines[n].strip() == "+++"), None)
+    else:
+        end = next((n for n, line in enumerate(lines) if line.strip() in ("---", "")), None)
+        if end is None or lines[end].strip() != "---" or end == 0:
+            return text
+        for line in lines[:end]:
+            key, colon, _ = line.partition(":")
+            is_item = line.startswith((" ", "\t", "- "))  # a list entry or continuation
+            if not is_item and not (colon and key.strip() and " " not in key.strip()):
+                return text
+    if end is None:
+        return text
+    return "\n" * end + "\n" + "\n".join(lines[end + 1 :])
+
+
 def _read_markdown(text: str) -> list[Item]:
     global _MD
     if _MD is None:
         _MD = _markdown_parser()
-    tokens = _MD.parse(text)
+    tokens = _MD.parse(_blank_bare_front_matter(text))
     items: list[Item] = []
     in_table = False
     i = 0
