@@ -136,6 +136,18 @@ MARKDOWN = [
 
         Inline <script type="math/tex">r</script> here.
         """), [M("s = t", 2), P("Inline", 5), I("r", 5), P("here.", 5)]),
+    ("math in HTML blocks, not in pre or comments", md("""
+        <div align="center">
+        $$x = 1$$
+        and $y$ &amp; **z**
+        </div>
+
+        <details><summary>Proof of $z$</summary>
+        <pre>$no$</pre>
+        </details>
+
+        <!-- $c$ -->
+        """), [M("x = 1", 2), P("and", 3), I("y", 3), P("& z", 3), P("Proof of", 6), I("z", 6)]),
     ("nested lists and quotes", md("""
         - item $a_1$
           - nested $b$

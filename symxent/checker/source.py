@@ -23,7 +23,8 @@ digit after the closing one, so "$5 and $10" stays prose; then ``$ x $`` padded 
 its content does not start with a digit; ``$$...$$`` inside a paragraph is display
 math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`` blocks), plus
 small rules of this module for MathJax's ``\\(...\\)`` / ``\\[...\\]`` and for
-``<script type="math/tex">``.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
+``<script type="math/tex">``.  In HTML blocks, script math and the math and words of the text
+outside tags are read (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
 when all they hold is delimited math.  Other code and the front matter (YAML between ``---``,
 Hexo's ``key: value`` lines closed by ``---``, Hugo's TOML between ``+++``) are skipped.  A bare
 ``$$`` line ends the paragraph above it (so rows such as ``- c`` stay math), unless that paragraph
@@ -466,31 +467,45 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     return True
 
 
-class _ScriptMath(HTMLParser):
-    """``<script type="math/tex[; mode=display]">`` bodies in an HTML fragment, with positions."""
+class _HtmlMath(HTMLParser):
+    """Math scripts and text of an HTML fragment, in order, with the line each starts on.
+
+    ``found`` holds ``(body, display, line)`` for ``<script type="math/tex[; mode=display]">``
+    (``display`` True/False) and ``(text, None, line)`` for text outside tags, which MathJax
+    also typesets (``<div align="center">$$...$$</div>``); lines are 0-based in the fragment.
+    """
+
+    _RAW = frozenset({"script", "style", "pre", "code", "textarea"})  # never words of the note
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.found: list[tuple[str, bool, int]] = []  # (body, display, 0-based line of the body)
-        self._open: bool | None = None  # display mode of the math script being read, if any
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, bool | None, int]] = []
+        self._script: bool | None = None  # display mode of the math script being read, if any
+        self._raw = 0  # depth inside raw elements
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "script":
             kind = (dict(attrs).get("type") or "").replace(" ", "").lower()
-            self._open = ("mode=display" in kind) if kind.startswith("math/tex") else None
+            self._script = ("mode=display" in kind) if kind.startswith("math/tex") else None
+        if tag in self._RAW:
+            self._raw += 1
 
     def handle_data(self, data: str) -> None:
-        if self._open is not None:
-            # getpos() is where this data starts: the line (1-based) within the fragment
-            self.found.append((data, self._open, self.getpos()[0] - 1))
+        line = self.getpos()[0] - 1  # getpos() is where this data starts
+        if self._script is not None:
+            self.found.append((data, self._script, line))
+        elif not self._raw and data.strip():
+            self.found.append((data, None, line))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
-            self._open = None
+            self._script = None
+        if tag in self._RAW:
+            self._raw = max(0, self._raw - 1)
 
 
-def _scripts(html: str) -> list[tuple[str, bool, int]]:
-    parser = _ScriptMath()
+def _html_pieces(html: str) -> list[tuple[str, bool | None, int]]:
+    parser = _HtmlMath()
     try:
         parser.feed(html)
         parser.close()
@@ -508,11 +523,12 @@ def _script_inline(state: StateInline, silent: bool) -> bool:
     close = src.lower().find("</script>", tag_end)
     if tag_end < 0 or close < 0:
         return False
-    found = _scripts(src[pos : close + 9])
+    found = [piece for piece in _html_pieces(src[pos : close + 9]) if piece[1] is not None]
     if not found:
         return False
     if not silent:
         body, display, _ = found[0]
+        assert display is not None
         token = state.push("math_script_inline", "math", 0)
         token.content = body
         token.meta = {"start": tag_end + 1, "end": close, "display": display}
@@ -630,8 +646,12 @@ def _read_markdown(text: str) -> list[Item]:
         elif tok.type == "fence":
             _fence_items(tok, line, items)
         elif tok.type == "html_block":
-            for body, display, offset in _scripts(tok.content):
-                _add(items, _math_item(body, line + offset, display=display, env=None))
+            for body, display, offset in _html_pieces(tok.content):
+                if display is None:  # text: Markdown inside HTML is not parsed, but math is
+                    for inline in _MD.parseInline(body):
+                        _inline_items(inline, line + offset, items, table=False)
+                else:
+                    _add(items, _math_item(body, line + offset, display=display, env=None))
         i += 1
     return items
 
