@@ -704,17 +704,19 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
     src = tok.content
     line, line_pos = first_line, 0  # the file line of offset line_pos in src
     words: list[str] = []
-    words_line = first_line
+    words_line: int | None = None  # where the first non-blank word of `words` is
 
     def flush() -> None:
+        nonlocal words_line
         text = _collapse("".join(words))
-        if text:
+        if text and words_line is not None:
             items.append(Prose(text, words_line))
         words.clear()
+        words_line = None
 
     def say(text: str) -> None:
         nonlocal words_line
-        if not any(w.strip() for w in words) and text.strip():
+        if words_line is None and text.strip():
             words_line = line
         words.append(text)
 
@@ -786,7 +788,7 @@ class _LatexReader:
         self.text = text
         self.items: list[Item] = []
         self.words: list[str] = []
-        self.words_line = 1
+        self.words_line: int | None = None  # where the first non-blank word of `words` is
         self._starts = [0]
         newline = text.find("\n")
         while newline >= 0:
@@ -803,15 +805,16 @@ class _LatexReader:
             if k:
                 self.flush()
                 pos += len(paragraphs[k - 1]) + 2
-            if part.strip() and not any(w.strip() for w in self.words):
+            if part.strip() and self.words_line is None:
                 self.words_line = self.line(pos + len(part) - len(part.lstrip()))
             self.words.append(part)
 
     def flush(self) -> None:
         text = _collapse("".join(self.words))
-        if text:
+        if text and self.words_line is not None:
             self.items.append(Prose(text, self.words_line))
         self.words.clear()
+        self.words_line = None
 
     def walk(self, nodes: Iterable[LatexNode | None]) -> None:
         pending_title: tuple[int, int] | None = None  # (level, line) of a heading awaiting {title}
