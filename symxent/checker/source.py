@@ -21,7 +21,8 @@ Markdown is read by markdown-it-py (CommonMark + tables + strikethrough + YAML f
 with mdit-py-plugins' ``dollarmath`` (Pandoc's rule for ``$``: no space inside the delimiters, no
 digit after the closing one, so "$5 and $10" stays prose; then ``$ x $`` padded with spaces when
 its content does not start with a digit; ``$$...$$`` inside a paragraph is display
-math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`` blocks), plus
+math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`` blocks; this module adds bare ``aligned``, ``split``,
+``gathered``, as Jupyter writes them), plus
 small rules of this module for MathJax's ``\\(...\\)`` / ``\\[...\\]`` and for
 ``<script type="math/tex">``.  In HTML blocks, script math and the math and words of the text
 outside tags are read (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
@@ -569,6 +570,46 @@ def _dollar_block_interrupts(rule: Callable[[StateBlock, int, int, bool], bool])
     return wrapped
 
 
+# Environments MathJax typesets bare in Markdown that mdit-py-plugins' amsmath does not know.
+_MORE_BARE_ENVIRONMENTS = frozenset({"aligned", "alignedat", "gathered", "split", "multlined"})
+
+
+def _environment_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    r"""A bare ``\begin{aligned}`` ... ``\end{aligned}`` block (and the others above).
+
+    Jupyter and MathJax pages (``processEnvironments``) typeset them outside any delimiters; the
+    block runs to the first line ending with the matching ``\end``, as the amsmath plugin's does.
+    """
+    if state.sCount[start_line] - state.blkIndent >= 4:  # indented code
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    if not state.src.startswith("\\begin{", begin):
+        return False
+    name_end = state.src.find("}", begin, state.eMarks[start_line])
+    name = state.src[begin + 7 : name_end]
+    if name_end < 0 or name not in _MORE_BARE_ENVIRONMENTS:
+        return False
+    closing = f"\\end{{{name}}}"
+    line = start_line
+    while line < end_line:
+        if line > start_line and state.sCount[line] < state.blkIndent:
+            return False  # left the container (list item, quote) before closing
+        text = state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+        if text.rstrip().endswith(closing):
+            break
+        line += 1
+    else:
+        return False
+    if silent:
+        return True
+    token = state.push("math_environment_block", "math", 0)
+    token.block = True
+    token.content = state.getLines(start_line, line + 1, state.sCount[start_line], False)
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
 def _markdown_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     front_matter_plugin(md)
@@ -589,6 +630,10 @@ def _markdown_parser() -> MarkdownIt:
     md.inline.ruler.before("html_inline", "math_script_inline", _script_inline)
     md.block.ruler.before(
         "fence", "math_bracket_block", _bracket_block,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.block.ruler.before(
+        "fence", "math_environment_block", _environment_block,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     return md
@@ -641,7 +686,7 @@ def _read_markdown(text: str) -> list[Item]:
             _inline_items(tok, line, items, table=in_table)
         elif tok.type in ("math_block", "math_block_label", "math_bracket_block"):
             _add(items, _math_item(tok.content, line, display=True, env=None, escaped="blog"))
-        elif tok.type == "amsmath":
+        elif tok.type in ("amsmath", "math_environment_block"):
             _add(items, _math_item(tok.content, line, display=True, env=None, escaped="blog"))
         elif tok.type == "fence":
             _fence_items(tok, line, items)
