@@ -123,6 +123,10 @@ MARKDOWN = [
         """), [P("Text", 1), M("a &= b \\\\\n- c &= d", 3, env="aligned"), P("after", 6)]),
     ("math fence", "```math\nx = y\n\\frac{a}{b}\n```\n", [M("x = y\n\\frac{a}{b}", 2)]),
     ("latex fence of pure math", "```latex\n$$\nx = y\n$$\n```\n", [M("x = y", 3)]),
+    ("latex fence of one bare formula", "```latex\n\\frac{\\partial L}{\\partial z_j} = p_j - y_j\n```\n",
+     [M("\\frac{\\partial L}{\\partial z_j} = p_j - y_j", 2)]),
+    ("latex fence of a macro or words is code",
+     "```latex\n\\newcommand{\\R}{\\mathbb{R}}\n```\n\n```tex\nSee the proof below for details\n```\n", []),
     ("latex fence of a document is code", "```latex\n\\section{A}\n$x$\n```\n", []),
     ("code is not math", md("""
         ```python

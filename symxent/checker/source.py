@@ -26,7 +26,7 @@ math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`
 small rules of this module for MathJax's ``\\(...\\)`` / ``\\[...\\]`` and for
 ``<script type="math/tex">``.  In HTML blocks, script math and the math and words of the text
 outside tags are read (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
-when all they hold is delimited math.  Other code and the front matter (YAML between ``---``,
+when all they hold is delimited math or one bare formula (no words, no source-only macros).  Other code and the front matter (YAML between ``---``,
 Hexo's ``key: value`` lines closed by ``---``, Hugo's TOML between ``+++``) are skipped.  A bare
 ``$$`` line ends the paragraph above it (so rows such as ``- c`` stay math), unless that paragraph
 holds an unclosed ``$$`` (Obsidian's ``text $$`` opening).
@@ -719,7 +719,8 @@ def _fence_items(tok: Token, line: int, items: list[Item]) -> None:
     if lang == "math":
         _add(items, _math_item(tok.content, body_line, display=True, env=None))
     elif lang in ("latex", "tex"):
-        # A LaTeX listing (a preamble, a whole document) is code; only delimited math is read.
+        # A LaTeX listing (a preamble, a macro, a document) is code: only pure math is read,
+        # either delimited pieces and nothing else or one bare formula.
         found = _latex_items(tok.content, whole_file=False)
         if found and all(isinstance(item, Math) for item in found):
             for item in found:
@@ -727,6 +728,41 @@ def _fence_items(tok: Token, line: int, items: list[Item]) -> None:
                 items.append(
                     Math(item.text, item.display, tuple(n + body_line - 1 for n in item.lines), item.env)
                 )
+        elif _bare_formula(tok.content):
+            _add(items, _math_item(tok.content, body_line, display=True, env=None))
+
+
+# Macros that make a LaTeX fence a listing of LaTeX source rather than a formula.
+_SOURCE_MACROS = frozenset(SECTION_LEVELS) | {
+    "documentclass", "usepackage", "newcommand", "renewcommand", "providecommand", "def", "let",
+    "DeclareMathOperator", "input", "include", "maketitle", "title", "author", "item", "caption",
+    "includegraphics", "emph", "textbf", "textit",
+}
+
+
+def _bare_formula(content: str) -> bool:
+    """Is a LaTeX fence one formula written without delimiters (``a = \\frac{1}{2}``)?
+
+    It is when it has no delimited math, no text environment, no source-only macro, and no run
+    of words (three or more words of letters at the top level read as a sentence).
+    """
+    nodes, _, _ = LatexWalker(content, latex_context=_LATEX_CONTEXT, tolerant_parsing=True).get_latex_nodes()
+    seen_any = False
+    for node in nodes:
+        if node is None or type(node).__name__ == "LatexCommentNode":
+            continue
+        if isinstance(node, LatexMathNode):
+            return False
+        if isinstance(node, LatexEnvironmentNode) and node.environmentname not in MATH_ENVIRONMENTS:
+            return False
+        if isinstance(node, LatexMacroNode) and node.macroname in _SOURCE_MACROS:
+            return False
+        if isinstance(node, LatexCharsNode):
+            words = [w for w in node.chars.split() if w.isalpha() and len(w) > 1]
+            if len(words) >= 3:
+                return False
+        seen_any = seen_any or not (isinstance(node, LatexCharsNode) and not node.chars.strip())
+    return seen_any
 
 
 _MATH_TOKENS = ("math_inline", "math_inline_double", "math_bracket_inline", "math_script_inline")
