@@ -17,28 +17,33 @@ Contract
 
 ``note_kind(filename)`` says which reader a file name calls for (.tex/.latex: LaTeX).
 
-Markdown is read by markdown-it-py (CommonMark + tables + strikethrough + YAML front matter),
-with mdit-py-plugins' ``dollarmath`` (Pandoc's rule for ``$``: no space inside the delimiters, no
-digit after the closing one, so "$5 and $10" stays prose; then ``$ x $`` padded with spaces when
-its content does not start with a digit; ``$$...$$`` inside a paragraph is display
-math, as Obsidian and kramdown write it) and ``amsmath`` (bare ``\\begin{align}`` blocks; this module adds bare ``aligned``, ``split``,
-``gathered``, as Jupyter writes them), plus
-small rules of this module for MathJax's ``\\(...\\)`` / ``\\[...\\]`` and for
-``<script type="math/tex">``.  In HTML blocks, script math and the math and words of the text
-outside tags are read (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments.  ```` ```math ```` fences are math; ```` ```latex ```` fences only
-when all they hold is delimited math or one bare formula (no words, no source-only macros).  Other code and the front matter (YAML between ``---``,
-Hexo's ``key: value`` lines closed by ``---``, Hugo's TOML between ``+++``) are skipped.  A bare
-``$$`` line ends the paragraph above it (so rows such as ``- c`` stay math), unless that paragraph
-holds an unclosed ``$$`` (Obsidian's ``text $$`` opening).
+Markdown is read by markdown-it-py (CommonMark + tables + strikethrough + YAML front matter)
+with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this module:
+
+* ``$``: Pandoc's rule (no space just inside, no digit after the closing ``$``), so "$5 and
+  $10" stays prose; then ``$ x $`` padded with spaces when its content starts with no digit;
+* ``$$...$$`` on its own lines, or inside a paragraph (display, as Obsidian and kramdown write
+  it).  A bare ``$$`` line ends the paragraph above it (so rows such as ``- c`` stay math),
+  unless that paragraph holds an unclosed ``$$`` (Obsidian's ``text $$`` opening);
+* MathJax's ``\\(...\\)`` and ``\\[...\\]``, inline or as blocks;
+* bare ``\\begin{align}`` blocks (amsmath) and ``aligned``, ``split``, ``gathered`` (as Jupyter
+  writes them);
+* ``<script type="math/tex[; mode=display]">``; in HTML blocks also the math and words of the
+  text outside tags (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments;
+* ```` ```math ```` fences; ```` ```latex ```` fences only when all they hold is delimited math
+  or one bare formula (no words, no source-only macros).
+
+Other code and the front matter (YAML between ``---``, Hexo's ``key: value`` lines closed by
+``---``, Hugo's TOML between ``+++``) are skipped.
 
 Blog escapes (Hexo, Jekyll): authors whose renderer runs Markdown over the math write ``\\_`` for
 ``_``, ``\\\\\\\\`` for the row break ``\\\\``, ``\\*`` for ``*``, ``\\\\{`` for ``\\{``.  A math piece
 is taken as escaped when it holds ``\\\\\\\\`` or an odd run of backslashes before ``_`` or ``*``
 outside a text argument such as ``\\text{log\\_softmax}`` (neither means anything in a
-derivation); in such a piece, runs of four backslashes become two,
-``\\\\`` before one of ``{},;!:|`` becomes ``\\``, and ``\\`` before ``_``, ``*``, ``|`` is removed.
-Such authors also write MathJax's delimiters as ``\\\\(`` ``\\\\)`` ``\\\\[`` ``\\\\]`` (CommonMark turns
-them into ``\\(``...), so those delimit math too.  A GFM table cell's ``\\|`` is always ``|``.
+derivation); in such a piece, runs of four backslashes become two, ``\\\\`` before one of
+``{},;!:|`` becomes ``\\``, and ``\\`` before ``_``, ``*``, ``|`` is removed.  Such authors also
+write MathJax's delimiters as ``\\\\(`` ``\\\\)`` ``\\\\[`` ``\\\\]`` (CommonMark turns them into
+``\\(``...), so those delimit math too.  A GFM table cell's ``\\|`` is always ``|``.
 Unescaping never crosses a line, so ``lines`` stays exact.
 
 LaTeX is read by pylatexenc's ``LatexWalker`` (tolerant): only the ``document`` environment when
