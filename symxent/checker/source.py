@@ -644,7 +644,12 @@ def _markdown_parser() -> MarkdownIt:
     return md
 
 
-_MD: MarkdownIt | None = None
+_MD: MarkdownIt | None = None  # built on first use: the rules are compiled once per process
+# Block tokens whose content is the math of a display block (an environment's \begin/\end kept:
+# _math_item unwraps it).
+_MATH_BLOCKS = frozenset({
+    "math_block", "math_block_label", "math_bracket_block", "amsmath", "math_environment_block",
+})
 
 
 def _blank_bare_front_matter(text: str) -> str:
@@ -680,7 +685,7 @@ def _read_markdown(text: str) -> list[Item]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        line = tok.map[0] + 1 if tok.map else (_last_line(items))
+        line = tok.map[0] + 1 if tok.map else _last_line(items)
         if tok.type == "heading_open" and i + 1 < len(tokens):
             items.append(Heading(int(tok.tag[1:]), _heading_title(tokens[i + 1]), line))
             i += 2
@@ -689,9 +694,7 @@ def _read_markdown(text: str) -> list[Item]:
             in_table = tok.type == "table_open"
         elif tok.type == "inline":
             _inline_items(tok, line, items, table=in_table)
-        elif tok.type in ("math_block", "math_block_label", "math_bracket_block"):
-            _add(items, _math_item(tok.content, line, display=True, env=None, escaped="blog"))
-        elif tok.type in ("amsmath", "math_environment_block"):
+        elif tok.type in _MATH_BLOCKS:
             _add(items, _math_item(tok.content, line, display=True, env=None, escaped="blog"))
         elif tok.type == "fence":
             _fence_items(tok, line, items)
