@@ -67,6 +67,7 @@ MARKDOWN = [
         """), [M("\\ell &= -\\sum_k y_k \\log p_k \\\\\n&= b", 3, env="aligned")]),
     ("display block, plain, blank line kept", "$$\na = b\n\n= c\n$$\n", [M("a = b\n\n= c", 2)]),
     ("one-line display and label", "$$a = b$$\n\n$$c = d$$ (eq1)\n", [M("a = b", 1), M("c = d", 3)]),
+    ("multi-line labelled block in a quote", "> $$\n>   a = b\n> c $$ (eq1)\n", [M("a = b\nc", 2)]),
     ("double dollar inside a paragraph is display", "Then $$a = b$$ so.\n", [
         P("Then", 1), M("a = b", 1), P("so.", 1),
     ]),

@@ -542,6 +542,26 @@ def _script_inline(state: StateInline, silent: bool) -> bool:
     return True
 
 
+def _dollar_block_content(state: StateBlock, start_line: int, token: Token) -> None:
+    """Re-read a multi-line ``$$`` block's content without the container prefixes (``> ``).
+
+    mdit-py-plugins before 0.7 slices the raw source, so a block in a quote or list kept ``>``
+    and indentation on its inner lines; this takes each line from where its container starts.
+    """
+    last = state.line - 1
+    if last <= start_line:
+        return  # one line: the plugin's slice is right in every version
+    src = state.src
+    begin = state.bMarks[start_line] + state.tShift[start_line] + 2
+    close = src.rfind("$$", state.bMarks[last], state.eMarks[last])  # before any (label)
+    if close < 0:
+        return
+    parts = [src[begin : state.eMarks[start_line]]]
+    parts += [src[state.bMarks[n] : state.eMarks[n]] for n in range(start_line + 1, last)]
+    parts.append(src[state.bMarks[last] : close])
+    token.content = "\n".join(parts)
+
+
 def _dollar_block_interrupts(rule: Callable[[StateBlock, int, int, bool], bool]):
     """The ``$$`` block rule, allowed to end the paragraph above it, but only on a ``$$`` line.
 
@@ -554,7 +574,12 @@ def _dollar_block_interrupts(rule: Callable[[StateBlock, int, int, bool], bool])
 
     def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
         if not silent:
-            return rule(state, start_line, end_line, silent)
+            tokens = len(state.tokens)
+            if not rule(state, start_line, end_line, silent):
+                return False
+            if len(state.tokens) > tokens:
+                _dollar_block_content(state, start_line, state.tokens[-1])
+            return True
         first = state.bMarks[start_line] + state.tShift[start_line]
         text = state.src[first : state.eMarks[start_line]].strip()
         if not (text == "$$" or (len(text) > 4 and text.startswith("$$") and text.endswith("$$"))):
