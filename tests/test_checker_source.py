@@ -113,6 +113,7 @@ MARKDOWN = [
         c &= d
         \\end{align}
         """), [P("Text.", 1), M("a &= b \\\\\nc &= d", 4, env="align")]),
+    ("amsmath in a quote", "> \\begin{align}\n> a &= b\n> \\end{align}\n", [M("a &= b", 2, env="align")]),
     ("amsmath starred on one line", "\\begin{align*} a &= b \\end{align*}\n", [M("a &= b", 1, env="align*")]),
     ("bare aligned block (Jupyter, MathJax)", md("""
         Text

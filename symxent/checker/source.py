@@ -68,7 +68,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar, math_inline_dollar
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -640,6 +640,25 @@ def _environment_block(state: StateBlock, start_line: int, end_line: int, silent
     return True
 
 
+def _amsmath_lines(rule: Callable[[StateBlock, int, int, bool], bool]):
+    """The amsmath block rule, its content re-read line by line from the container's starts.
+
+    mdit-py-plugins before 0.7 slices the raw source, keeping a quote's ``>`` on inner lines.
+    """
+
+    def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        tokens = len(state.tokens)
+        if not rule(state, start_line, end_line, silent):
+            return False
+        if not silent and len(state.tokens) > tokens:
+            state.tokens[-1].content = state.getLines(
+                start_line, state.line, state.sCount[start_line], False
+            )
+        return True
+
+    return wrapped
+
+
 def _markdown_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     front_matter_plugin(md)
@@ -656,6 +675,10 @@ def _markdown_parser() -> MarkdownIt:
     )
     md.inline.ruler.after("math_inline", "math_inline_spaced", _spaced_dollar)
     amsmath_plugin(md)
+    md.block.ruler.at(
+        "amsmath", _amsmath_lines(amsmath_block),
+        {"alt": ["paragraph", "reference", "blockquote", "list", "footnote_def"]},
+    )
     md.inline.ruler.before("escape", "math_bracket_inline", _bracket_inline)
     md.inline.ruler.before("html_inline", "math_script_inline", _script_inline)
     md.block.ruler.before(
