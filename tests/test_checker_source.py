@@ -299,6 +299,8 @@ LATEX = [
         \\begin{theorem}[Softmax] $w$ holds \\label{t}.\\end{theorem}
         """), [I("w", 10), P("holds .", 10)]),
     ("unclosed environment is text", "a\n\\begin{align}\nb &= c\n", [P("a b &= c", 1)]),
+    ("paragraphs end at blank lines and \\par", "a\n  \nb\n\nc % x\nd\\par e\n",
+     [P("a", 1), P("b", 3), P("c d", 5), P("e", 6)]),
     ("escaped dollar and percent", "It costs \\$5, 50\\% off.\n", [P("It costs $5, 50% off.", 1)]),
 ]
 

@@ -936,15 +936,15 @@ class _LatexReader:
         return bisect.bisect_right(self._starts, pos)
 
     def say(self, text: str, pos: int) -> None:
-        # A blank line ends a paragraph: the prose before it is its own item.
-        paragraphs = text.split("\n\n")
-        for k, part in enumerate(paragraphs):
-            if k:
+        """Add ``text`` (at ``pos`` in the source) to the prose; a blank line ends a paragraph."""
+        rows = text.split("\n")
+        for k, row in enumerate(rows):
+            if 0 < k < len(rows) - 1 and not row.strip():  # a whole line of nothing: a break
                 self.flush()
-                pos += len(paragraphs[k - 1]) + 2
-            if part.strip() and self.words_line is None:
-                self.words_line = self.line(pos + len(part) - len(part.lstrip()))
-            self.words.append(part)
+            elif row.strip() and self.words_line is None:
+                self.words_line = self.line(pos)
+            self.words.append(row if k == 0 else "\n" + row)
+            pos += len(row) + 1
 
     def flush(self) -> None:
         text = _collapse("".join(self.words))
