@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--K", type=int, default=3, dest="k", help="number of classes to instantiate (default 3)")
     p.add_argument("--define", action="append", default=[], metavar="NAME=LATEX", help="an extra definition")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="S",
+                   help="seconds each step may take before it is 'not checkable: timed out' (default 10)")
     return parser
 
 
@@ -262,7 +264,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.k < 2:
         raise UsageError(f"--K must be at least 2, got {args.k}")
-    return run_check(args.files, K=args.k, defines=args.define, as_json=args.json, out=out, err=err)
+    return run_check(args.files, K=args.k, defines=args.define, as_json=args.json, timeout=args.timeout,
+                     out=out, err=err)
 
 
 COMMANDS = {"list": _cmd_list, "derive": _cmd_derive, "latex": _cmd_latex, "generate": _cmd_generate,

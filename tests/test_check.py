@@ -1,4 +1,4 @@
-"""Tests for ``symxent check`` (symxent/check.py, symxent/notation.py).
+"""Tests for ``symxent check`` (symxent/check.py and the stages in symxent/checker/).
 
 The corpus in tests/check_corpus/ holds derivation notes as people write them.
 ``NAME.md`` / ``NAME.tex`` are correct; ``NAME.broken-KIND.EXT`` is the same
@@ -92,7 +92,7 @@ def test_unparsed_and_not_checkable_are_rare_over_corpus():
 
 
 BAD_NOTE = r"""# A note with broken LaTeX
-
+With $\hat y = \mathrm{softmax}(z)$, one-hot $y$:
 $$
 \ell = -\sum_k y_k \log \hat y_k
 $$
@@ -175,7 +175,7 @@ def test_exit_codes(tmp_path):
     assert run_check([str(missing)], out=io.StringIO(), err=err) == 2
     assert "nope.md" in err.getvalue() and "Traceback" not in err.getvalue()
     assert len(err.getvalue().strip().splitlines()) == 1
-    for bad in ["no equals sign", "p_i=\\frac{1}{", "z_i=1"]:
+    for bad in ["no equals sign", "p_i=\\frac{1}{", "\\frac{a}{b}=1", "p_i=\\foo{z}"]:
         err = io.StringIO()
         assert run_check([str(CORPUS / "ce_gradient.md")], defines=[bad], out=io.StringIO(), err=err) == 2
         assert "--define" in err.getvalue() and len(err.getvalue().strip().splitlines()) == 1
@@ -200,7 +200,10 @@ def test_define_option():
 
 @pytest.mark.parametrize("K", [2, 4])
 def test_other_class_counts(K):
-    assert {s.status for s in check_text((CORPUS / "chain_rule_gradient.md").read_text(), K=K).steps} <= {"ok", "definition"}
+    steps = check_text((CORPUS / "chain_rule_gradient.md").read_text(), K=K).steps
+    assert {s.status for s in steps} <= {"ok", "definition", "not checkable"}
+    # the note never says its targets sum to 1: those steps say so, and nothing else is skipped
+    assert all("sums to 1" in s.detail for s in steps if s.status == "not checkable"), steps
     report = check_text((CORPUS / "kl_gradient.broken-sign.md").read_text(), K=K)
     assert [s.status for s in report.steps].count("wrong") == 1
 
@@ -219,13 +222,14 @@ def test_text_report_format():
     run_check([str(CORPUS / "kl_gradient.broken-sign.md")], out=out)
     lines = out.getvalue().splitlines()
     assert any(re.fullmatch(r"\S+kl_gradient\.broken-sign\.md:17: step 2 -> 3: WRONG \(at l=\d, y=\[.*\], z=\[.*\]: "
-                            r"left -?[\d.e-]+, right -?[\d.e-]+\)", ln) for ln in lines), lines
-    assert re.fullmatch(r"\S+: \d+ steps: \d+ ok, 1 wrong, 0 unparsed, 0 not checkable \(\d+ definitions\)", lines[-1])
+                            r"left -?[\d.e-]+, right -?[\d.e-]+(; .*)?\)", ln) for ln in lines), lines
+    assert re.fullmatch(r"\S+: \d+ steps: \d+ ok, 1 wrong, 0 recovered, 0 unparsed, \d+ not checkable "
+                        r"\(\d+ definitions\)", lines[-1]), lines[-1]
 
 
 NOTATION_CASES = [
-    # (left, right, holds)
-    (r"\sigma(u)", r"\frac{1}{1+e^{-u}}", True),
+    # (left, right, holds), in a note that defines y-hat and says the targets sum to 1
+    (r"1 - \sigma(u)", r"\frac{1}{1+e^{u}}", True),
     (r"\mathrm{softmax}(z)_i", r"\frac{\exp(z_i)}{\sum_{k=1}^{K}\exp(z_k)}", True),
     (r"\operatorname{softmax}(z)_i", r"\hat{y}_i", True),
     (r"\frac{\partial \hat y_i}{\partial z_j}", r"\hat y_i (\mathbb{1}[i=j] - \hat y_j)", True),
@@ -240,10 +244,14 @@ NOTATION_CASES = [
 ]
 
 
+NOTATION_PREFIX = "Let $\\hat y_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ with one-hot targets $y$.\n"
+
+
 @pytest.mark.parametrize("lhs,rhs,holds", NOTATION_CASES)
 def test_notation(lhs, rhs, holds):
-    report = check_text(f"$$\n{lhs} = {rhs}\n$$\n", filename="n.md")
-    assert [s.status for s in report.steps] == ["ok" if holds else "wrong"], _steps_text(report)
+    report = check_text(f"{NOTATION_PREFIX}$$\n{lhs} = {rhs}\n$$\n", filename="n.md")
+    assert [s.status for s in report.steps if s.status != "definition"] == ["ok" if holds else "wrong"], \
+        _steps_text(report)
 
 
 def test_derivative_wrt_unconnected_variable_is_not_called_wrong():
@@ -256,13 +264,15 @@ def test_derivative_wrt_unconnected_variable_is_not_called_wrong():
 
 
 def test_inline_math_only_when_equality():
-    text = "Take $z \\in R$ and $K = 3$ classes, for $i = j$ we get $\\hat y_j = \\sigma(z_j)$ wrongly.\n"
+    text = "Take $z \\in R$ and $K = 3$ classes, for $i = j$ we get $\\hat y_j = \\sigma(z_j)$.\n"
     report = check_text(text, filename="i.md")
-    assert [s.status for s in report.steps] == ["wrong"]
+    # a declaration, a size and a condition are no steps; y-hat, never defined before, is defined here
+    assert [s.status for s in report.steps] == ["definition"], _steps_text(report)
 
 
 def test_per_sample_definition_used_with_sample_superscript():
-    text = r"""
+    text = r"""One-hot targets $y$.
+$$ \hat y_k = \frac{e^{z_k}}{\sum_c e^{z_c}} $$
 $$ \ell = -\sum_k y_k \log \hat y_k $$
 $$
 \frac{\partial}{\partial z^{(n)}_i} \frac{1}{N}\sum_{m=1}^{N} \ell^{(m)} = \frac{1}{N}(\hat y^{(n)}_i - y^{(n)}_i)
@@ -270,4 +280,4 @@ $$
 $$
 """
     report = check_text(text, filename="s.md")
-    assert [s.status for s in report.steps] == ["definition", "ok", "wrong"], _steps_text(report)
+    assert [s.status for s in report.steps] == ["definition", "definition", "ok", "wrong"], _steps_text(report)

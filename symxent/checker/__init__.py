@@ -1,5 +1,8 @@
-"""The rebuilt notes checker, one small module per stage (see DESIGN.md, "The notes checker").
+"""The notes checker, one small module per stage (see DESIGN.md, "The notes checker").
 
 ``source`` reads a note (Markdown or LaTeX) into headings, prose and math pieces with their
-file lines; later stages parse the math and judge the steps.
+file lines; ``tree`` parses the math into a token tree with a Lark grammar (``latex.lark``);
+``syntax`` reads chains, conditions and expression trees from it; ``scope`` finds the note's
+definitions, declarations and stated facts per section; ``meaning`` turns expressions into
+SymPy at concrete indices; ``verdict`` judges one step.  ``symxent.check`` runs them over a note.
 """

@@ -1,0 +1,683 @@
+"""Stage 4 of ``symxent check``: what the names of a note mean, and SymPy values of its members.
+
+Contract
+--------
+A :class:`SymbolTable` holds the note's :class:`Definition` s (from math, prose and
+``--define``), each visible from its position to the end of its section (a later section may
+redefine a name), the names the note *declares* (``$z \\in \\mathbb{R}^K$``, "let $x$ be the
+input"), and the facts it states (``\\sum_k y_k = 1``, "one-hot").  An :class:`Evaluator`
+turns an expression tree (:mod:`symxent.checker.syntax`) into a SymPy expression at concrete
+index values: sums expanded, definitions unfolded, derivatives taken (a derivative with respect
+to a defined quantity treats it as independent, as the chain rule is written by hand), and
+records every convention it relied on ("σ is the logistic sigmoid") and every leaf it met, with
+whether the note gave that leaf a meaning.  Whatever it cannot read raises
+:class:`NotCheckable` with the reason; a sum or power too large to expand raises it too.
+Nothing is guessed: an undefined name stays a leaf marked undefined, and the verdict stage
+decides what may be concluded from it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import sympy
+
+from symxent.checker.syntax import (
+    Add, BigOp, Call, Cases, Cond, Deriv, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren,
+    Pow, Script, Unreadable,
+)
+
+__all__ = ["Definition", "Evaluator", "Leaf", "NotCheckable", "SymbolTable", "SAMPLE_SIZE_NAMES",
+           "CLASS_SIZE", "SAMPLE_SIZE"]
+
+CLASS_SIZE = 3       # classes at which a per-class statement is instantiated
+SAMPLE_SIZE = 2      # samples: different from CLASS_SIZE so 1/N and 1/K are told apart
+SAMPLE_SIZE_NAMES = {"N", "m", "M", "B", "n_samples"}
+MAX_TERMS = 400      # terms one sum may expand to
+INDICATORS = {"\\mathbb{1}", "1", "I", "\\mathbb{I}", "\\mathbf{1}", "\\mathbb{1}"}
+# The conventional independent quantities: a name of this table that the note never defines is
+# taken as a free real variable (logits, inputs, weights, targets), the others stay undefined.
+CONVENTIONAL_INPUTS = {"z", "x", "w", "b", "W", "X", "Z", "\\theta", "\\Theta", "y", "t", "Y"}
+CONVENTIONAL_TARGETS = {"y", "t", "Y"}
+
+
+class NotCheckable(Exception):
+    """Read, but outside what can be checked; the message says why and what would help."""
+
+
+class _Missing(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    indices: tuple[str, ...]        # index letters of the left side: \hat y_j -> ("j",)
+    params: tuple[Node, ...]        # J(w_1, w_2, b) -> three parameters
+    body: Node
+    line: int
+    order: int                      # position in the note; visible to later positions
+    scope: tuple[int, ...]          # the section path it was made in
+    source: str = "math"            # "math", "prose", "where", "--define"
+    sample: str | None = None       # x^{(i)} = ...: the sample letter
+
+
+@dataclass(frozen=True)
+class Leaf:
+    key: str
+    index: tuple[int, ...]
+    sample: int | None
+
+
+@dataclass
+class SymbolTable:
+    definitions: list[Definition] = field(default_factory=list)
+    declared: dict[str, tuple[int, str]] = field(default_factory=dict)   # key -> (line, words)
+    targets: dict[str, int] = field(default_factory=dict)               # key -> line where said
+    simplex: dict[str, tuple[int, str]] = field(default_factory=dict)   # key -> (line, how stated)
+    indexed: set[str] = field(default_factory=set)                      # keys used with a class index
+    called: set[str] = field(default_factory=set)                       # keys used as f(x)
+    plain: set[str] = field(default_factory=set)                        # keys used without a call
+    dims: dict[str, str] = field(default_factory=dict)                  # key -> size name of its index
+    sizes: dict[str, int] = field(default_factory=dict)                 # size name -> value
+    inputs: set[str] = field(default_factory=set)                       # keys differentiated by
+    class_size: int = CLASS_SIZE
+    size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
+    sampled: set[str] = field(default_factory=set)                      # keys used with ^{(i)}
+
+    def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
+        best = None
+        for d in self.definitions:
+            if d.key == key and d.order <= order and scope[:len(d.scope)] == d.scope:
+                if best is None or d.order >= best.order:
+                    best = d
+        return best
+
+    def size(self, name: str) -> int:
+        if name in self.sizes:
+            return self.sizes[name]
+        return SAMPLE_SIZE if name in SAMPLE_SIZE_NAMES else self.class_size
+
+
+def pretty(key: str) -> str:
+    """A name key as LaTeX for messages: "hat y" -> \\hat{y}."""
+    if " " in key:
+        accent, base = key.split(" ", 1)
+        return f"\\{accent}{{{base}}}"
+    return key
+
+
+def _key(node: Node) -> str | None:
+    if isinstance(node, Name):
+        return node.key
+    if isinstance(node, Script) and isinstance(node.base, Name):
+        labels = [n.base for n in node.sub if isinstance(n, Name) and len(n.base) > 2 and not n.base.startswith("\\")]
+        return node.base.key + ("_" + "".join(labels) if labels else "")
+    return None
+
+
+def is_label(n: Node) -> bool:
+    """A subscript that is part of a name (``y_{true}``, ``L_{CE}``), not an index."""
+    return isinstance(n, Name) and (len(n.base) > 2 or (len(n.base) == 2 and n.base.isupper())) \
+        and not n.base.startswith("\\")
+
+
+class Evaluator:
+    """SymPy values of expression trees at concrete indices, within one step's view of the note."""
+
+    def __init__(self, table: SymbolTable, order: int, scope: tuple[int, ...]):
+        self.table = table
+        self.order = order
+        self.scope = scope
+        self.conventions: dict[str, str] = {}   # what was assumed by convention -> wording
+        self.leaves: dict[sympy.Symbol, Leaf] = {}
+        self.free: dict[str, str] = {}           # free index letter -> size name (found in a dry run)
+        self.dry = False
+        self.keep: frozenset[str] = frozenset()
+        self._active: list[str] = []
+        self.terms = 0
+
+    # --- names ---------------------------------------------------------------------------------
+    def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
+        label = key.replace(" ", "") + (f"^({sample})" if sample is not None else "") + \
+            (f"[{','.join(map(str, index))}]" if index else "")
+        sym = sympy.Symbol(label, real=True)
+        self.leaves[sym] = Leaf(key, index, sample)
+        return sym
+
+    def definition(self, key: str) -> Definition | None:
+        return self.table.lookup(key, self.order, self.scope)
+
+    def index_value(self, n: Node, env: dict, key: str | None, sample: bool = False) -> int:
+        if isinstance(n, Name) and not n.accent and len(n.base) == 1 or isinstance(n, Name) and n.base in env:
+            if n.base in env:
+                return env[n.base]
+            d = self.definition(n.base)
+            if d is not None and not d.indices and not d.params:
+                v = self.value(d.body, {})
+                if v.is_Integer:
+                    return int(v)
+            if n.base.isupper() or n.base in self.table.sizes:
+                return self.table.size(n.base)  # z_K: the last class
+            if self.dry:
+                size = "N" if sample else self.table.dims.get(key or "", "K")
+                self.free.setdefault(n.base, size)
+                return 1
+            raise _Missing(n.base)
+        v = self.value(n, env)
+        if not v.is_Integer:
+            raise NotCheckable(f"the index {v} is not a whole number")
+        return int(v)
+
+    def name(self, node: Node, env: dict) -> sympy.Expr:
+        """A name with its scripts: an index, a sample, a label, a definition to unfold."""
+        base = node.base if isinstance(node, Script) else node
+        sub = node.sub if isinstance(node, Script) else ()
+        assert isinstance(base, Name)
+        key = _key(node) or base.key
+        params = env.get("__params__", {})
+        if node in params:
+            return params[node]
+        if base in params and not sub:
+            return params[base]
+        idx_nodes = [n for n in sub if not is_label(n)]
+        sample_letter = None
+        if isinstance(node, Script) and node.sup is not None and node.sup_paren:
+            sample_letter = node.sup
+        if base.base == "\\delta" and len(idx_nodes) == 2 and self.definition(key) is None:
+            a, b = (self.index_value(n, env, None) for n in idx_nodes)
+            self.conventions["delta"] = "δ is Kronecker's delta"
+            return sympy.Integer(int(a == b))
+        if base.key in INDICATORS and len(sub) == 1 and isinstance(sub[0], Cond):
+            return self.condition(sub[0], env)
+        if any(isinstance(n, Cond) for n in idx_nodes):
+            raise NotCheckable(f"a condition in the subscript of {key}")
+        index = tuple(self.index_value(n, env, key) for n in idx_nodes)
+        sample = self.index_value(sample_letter, env, key, sample=True) if sample_letter is not None else None
+        if sample is None and "__sample__" in env and key in self.table.sampled:
+            # inside a per-sample quantity (l^{(m)} with l defined for one sample): that sample's values
+            sample = env["__sample__"]
+        return self.named(key, index, sample, env)
+
+    def named(self, key: str, index: tuple[int, ...], sample: int | None, env: dict) -> sympy.Expr:
+        if key in self.keep:
+            return self.leaf(key, self.vector_index(key, index, env), sample)
+        d = self.definition(key)
+        if d is not None:
+            if d.source == "convention":
+                self.conventions[key] = f"{pretty(key)}_i = softmax(z)_i (the note speaks of softmax and never defines {pretty(key)})"
+            return self.unfold(d, index, sample, env)
+        if key in self.table.size_names and not index and sample is None:
+            return sympy.Integer(self.table.size(key))
+        if key == "e":
+            self.conventions["e"] = "e is Euler's number"
+            return sympy.E
+        if key == "\\pi":
+            self.conventions["pi"] = "π is 3.14159..."
+            return sympy.pi
+        if key == "\\infty":
+            raise NotCheckable("∞ is a limit, not a value to evaluate")
+        return self.leaf(key, self.vector_index(key, index, env), sample)
+
+    def vector_index(self, key: str, index: tuple[int, ...], env: dict) -> tuple[int, ...]:
+        if not index and key in self.table.indexed:
+            if "__vec__" in env:
+                return (env["__vec__"],)
+            if self.dry:
+                self.free.setdefault("__vec__", self.table.dims.get(key, "K"))
+                return (1,)
+            raise NotCheckable(f"{key} is a vector here, used without an index")
+        return index
+
+    def unfold(self, d: Definition, index: tuple[int, ...], sample: int | None, env: dict,
+               args: tuple[sympy.Expr, ...] | None = None) -> sympy.Expr:
+        if d.key in self._active:
+            raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
+        inner: dict = {}
+        if d.sample is not None:
+            if sample is None:
+                raise NotCheckable(f"{d.key} is defined per sample (line {d.line}) but used without one")
+            inner[d.sample] = sample
+        elif sample is not None:
+            inner["__sample__"] = sample  # defined for one sample, used for sample m
+        if d.indices:
+            if not index:
+                if "__vec__" in env:
+                    index = (env["__vec__"],) * len(d.indices)
+                elif self.dry:
+                    self.free.setdefault("__vec__", self.table.dims.get(d.key, "K"))
+                    index = (1,) * len(d.indices)
+                else:
+                    raise NotCheckable(f"{d.key} is used without its index")
+            if len(index) != len(d.indices):
+                raise NotCheckable(f"{d.key} has {len(d.indices)} indices in its definition (line {d.line}) "
+                                   f"but {len(index)} here")
+            inner.update(zip(d.indices, index))
+        elif index:
+            # \hat y = softmax(z) used as \hat y_j: the j-th component of a vector definition
+            inner["__vec__"] = index[0]
+            if len(index) > 1:
+                raise NotCheckable(f"{d.key} is defined without indices but used with {len(index)}")
+        elif "__vec__" in env:
+            inner["__vec__"] = env["__vec__"]
+        if d.params:
+            if args is None:
+                args = tuple(self.value(p, inner) for p in d.params)
+            if len(args) != len(d.params):
+                raise NotCheckable(f"{d.key} takes {len(d.params)} arguments (line {d.line}), given {len(args)}")
+            inner["__params__"] = dict(zip(d.params, args))
+            for p, a in zip(d.params, args):
+                if isinstance(p, Name):
+                    inner["__params__"][p] = a
+        self._active.append(d.key)
+        try:
+            return self.value(d.body, inner)
+        finally:
+            self._active.pop()
+
+    def condition(self, c: Cond, env: dict) -> sympy.Expr:
+        a = self.index_value(c.left, env, None)
+        b = self.index_value(c.right, env, None)
+        if c.op == "=":
+            return sympy.Integer(int(a == b))
+        if c.op == "!=":
+            return sympy.Integer(int(a != b))
+        raise NotCheckable(f"the condition {c.op} is not read")
+
+    # --- expressions -------------------------------------------------------------------------
+    def value(self, node: Node, env: dict) -> sympy.Expr:
+        method = getattr(self, "_v_" + type(node).__name__, None)
+        if method is None:
+            raise NotCheckable(f"{type(node).__name__.lower()} is not read")
+        return method(node, env)
+
+    def _v_Unreadable(self, node: Unreadable, env: dict) -> sympy.Expr:
+        raise NotCheckable(node.reason)
+
+    def _v_Num(self, node: Num, env: dict) -> sympy.Expr:
+        return sympy.Rational(node.value)
+
+    def _v_Name(self, node: Name, env: dict) -> sympy.Expr:
+        return self.name(node, env)
+
+    def _v_Neg(self, node: Neg, env: dict) -> sympy.Expr:
+        return -self.value(node.arg, env)
+
+    def _v_Add(self, node: Add, env: dict) -> sympy.Expr:
+        return sympy.Add(*[self.value(t, env) for t in node.terms])
+
+    def _v_Frac(self, node: Frac, env: dict) -> sympy.Expr:
+        return self.value(node.num, env) / self.value(node.den, env)
+
+    def _v_Cond(self, node: Cond, env: dict) -> sympy.Expr:
+        return self.condition(node, env)
+
+    def _v_Paren(self, node: Paren, env: dict) -> sympy.Expr:
+        if len(node.items) != 1:
+            raise NotCheckable("a list of values where one value is expected")
+        inner = node.items[0]
+        if isinstance(inner, Cond):
+            self.conventions["iverson"] = "[i = j] is 1 when it holds, else 0"
+            return self.condition(inner, env)
+        v = self.value(inner, env)
+        if node.kind == "|":
+            return sympy.Abs(v)
+        if node.kind in ("||", "floor", "ceil", "<>"):
+            raise NotCheckable("norms, floors and brackets ⟨⟩ are not read")
+        return v
+
+    def _v_Pow(self, node: Pow, env: dict) -> sympy.Expr:
+        return self.power(self.value(node.base, env), node.exp, env)
+
+    def power(self, base: sympy.Expr, exp_node: Node, env: dict) -> sympy.Expr:
+        if isinstance(exp_node, Name) and exp_node.base == "T":
+            raise NotCheckable("a transpose: vector and matrix products are not read yet")
+        ex = self.value(exp_node, env)
+        if base.is_number and ex.is_number and abs(ex) > 1000:
+            raise NotCheckable("too large to evaluate")
+        if base.is_number and base.is_Integer and abs(base) > 1 and ex.is_number and abs(ex) > 300:
+            raise NotCheckable("too large to evaluate")
+        return sympy.Pow(base, ex)
+
+    def _v_Script(self, node: Script, env: dict) -> sympy.Expr:
+        base = node.base
+        if node.primes:
+            if isinstance(base, Name) and not node.sub and node.sup is None:
+                key = base.key
+                d = self.definition(key)
+                if d is None and key not in self.table.called and key not in ("\\sigma",):
+                    return self.name(Name(key + "'" * node.primes), env)
+                raise NotCheckable(f"{key}' without an argument")
+            raise NotCheckable("a prime on an expression")
+        if isinstance(base, Name):
+            sup = node.sup
+            if sup is not None and not node.sup_paren:
+                if isinstance(sup, Name) and sup.base in ("T", "\\top", "\\intercal") and not sup.accent:
+                    raise NotCheckable("a transpose: vector and matrix products are not read yet")
+                if base.key == "e" and self.definition("e") is None:
+                    self.conventions["e"] = "e is Euler's number"
+                    return sympy.exp(self.value(sup, env))
+                if isinstance(sup, Name) and len(sup.base) == 1 and sup.base in env and sup.base.islower() \
+                        and (base.key in self.table.indexed or base.key in self.table.dims):
+                    # s^i with i an index of this step: an index written high
+                    return self.name(Script(base, node.sub + (sup,)), env)
+                plain = Script(base, node.sub, None, False)
+                return self.power(self.name(plain if node.sub else base, env), sup, env)
+            return self.name(node, env)
+        inner = self.value(base, env) if not isinstance(base, (Fn,)) else None
+        if node.sub:
+            if isinstance(base, Paren):
+                raise NotCheckable("an index on a bracket")
+            raise NotCheckable("an index on an expression")
+        if node.sup is not None:
+            if node.sup_paren:
+                raise NotCheckable("a sample index on an expression")
+            return self.power(inner, node.sup, env)
+        return inner
+
+    def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
+        out = sympy.Integer(1)
+        factors = list(node.factors)
+        k = 0
+        while k < len(factors):
+            f = factors[k]
+            if isinstance(f, Fn):
+                if k + 1 >= len(factors):
+                    raise NotCheckable(f"{f.name} with no argument")
+                nxt = factors[k + 1]
+                out *= self.apply_fn(f, None, env, operand=nxt)
+                k += 2
+                continue
+            if isinstance(f, Name) and f.key in INDICATORS and k + 1 < len(factors) and isinstance(factors[k + 1], Paren) \
+                    and len(factors[k + 1].items) == 1 and isinstance(factors[k + 1].items[0], Cond):
+                self.conventions["indicator"] = "1{...} is 1 when the condition holds"
+                out *= self.condition(factors[k + 1].items[0], env)
+                k += 2
+                continue
+            out *= self.value(f, env)
+            k += 1
+        return out
+
+    def _v_Fn(self, node: Fn, env: dict) -> sympy.Expr:
+        raise NotCheckable(f"{node.name} with no argument")
+
+    def apply_fn(self, f: Fn, args: tuple[Node, ...] | None, env: dict, operand: Node | None = None,
+                 sub: tuple[Node, ...] = ()) -> sympy.Expr:
+        name = f.name
+        if name in ("max", "min") and f.sub is not None and operand is not None:
+            letter, values = self.bound(f.sub, operand, env)
+            vals = [self.value(operand, {**env, letter: v}) for v in values]
+            return sympy.Max(*vals) if name == "max" else sympy.Min(*vals)
+        if operand is not None:
+            args = (operand,)
+        assert args is not None
+        if name == "softmax":
+            return self.softmax(args, env, sub)
+        if name == "logsumexp":
+            if len(args) != 1:
+                raise NotCheckable("logsumexp of several arguments")
+            comps = self.components(args[0], env)
+            self.conventions["lse"] = "LSE(z) = log Σ_k exp(z_k)"
+            return sympy.log(sympy.Add(*[sympy.exp(c) for c in comps]))
+        vals = [self.value(a, env) for a in args]
+        if name == "log":
+            if f.sub is not None:
+                return sympy.log(vals[0], self.value(f.sub, env))
+            self.conventions["log"] = "natural log"
+            return sympy.log(vals[0])
+        if name == "log10":
+            return sympy.log(vals[0], 10)
+        table = {"exp": sympy.exp, "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh,
+                 "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sign": sympy.sign}
+        if name in table and len(vals) == 1:
+            out = table[name](vals[0])
+        elif name == "sigmoid" and len(vals) == 1:
+            self.conventions["sigma"] = "σ is the logistic sigmoid 1/(1 + e^-x)"
+            out = 1 / (1 + sympy.exp(-vals[0]))
+        elif name in ("max", "min") and len(vals) >= 2:
+            out = sympy.Max(*vals) if name == "max" else sympy.Min(*vals)
+        else:
+            raise NotCheckable(f"{name} is not read")
+        if f.sup is not None:
+            out = self.power(out, f.sup, env)
+        return out
+
+    def components(self, node: Node, env: dict) -> list[sympy.Expr]:
+        """A vector argument's components (softmax(z), LSE(z/T))."""
+        size_name = self.vector_size(node)
+        return [self.value(node, {**env, "__vec__": c}) for c in range(1, self.table.size(size_name) + 1)]
+
+    def vector_size(self, node: Node) -> str:
+        for n in _walk(node):
+            k = _key(n) if isinstance(n, (Name, Script)) else None
+            if k and k in self.table.dims:
+                return self.table.dims[k]
+        return "K"
+
+    def softmax(self, args: tuple[Node, ...], env: dict, sub: tuple[Node, ...]) -> sympy.Expr:
+        if len(args) != 1:
+            raise NotCheckable("softmax of several arguments")
+        comps = self.components(args[0], env)
+        if sub:
+            j = self.index_value(sub[0], env, None)
+        elif "__vec__" in env:
+            j = env["__vec__"]
+        elif self.dry:
+            self.free.setdefault("__vec__", self.vector_size(args[0]))
+            j = 1
+        else:
+            raise NotCheckable("softmax used as a whole vector")
+        if not 1 <= j <= len(comps):
+            raise NotCheckable(f"softmax component {j} is outside 1..{len(comps)}")
+        self.conventions["softmax"] = "softmax(z)_j = e^{z_j} / Σ_k e^{z_k}"
+        return sympy.exp(comps[j - 1]) / sympy.Add(*[sympy.exp(c) for c in comps])
+
+    def _v_Call(self, node: Call, env: dict) -> sympy.Expr:
+        func = node.func
+        if isinstance(func, Fn):
+            return self.apply_fn(func, node.args, env, sub=node.sub)
+        primes = func.primes if isinstance(func, Script) else 0
+        base = func.base if isinstance(func, Script) and not func.sub and func.sup is None else func
+        key = _key(base)
+        if key is None:
+            raise NotCheckable("a call of an expression")
+        d = self.definition(key)
+        if d is not None and d.params:
+            args = tuple(self.value(a, env) for a in node.args)
+            if primes:
+                return self.derivative_of_function(d, args, primes, env)
+            out = self.unfold(d, (), None, env, args)
+            return self.indexed_result(out, node, env)
+        if key == "\\sigma" and d is None:
+            self.conventions["sigma"] = "σ is the logistic sigmoid 1/(1 + e^-x)"
+            if len(node.args) != 1:
+                raise NotCheckable("σ of several arguments")
+            x = sympy.Symbol("_x", real=True)
+            s = 1 / (1 + sympy.exp(-x))
+            for _ in range(primes):
+                s = sympy.diff(s, x)
+            return s.subs(x, self.value(node.args[0], env))
+        if primes:
+            raise NotCheckable(f"{key}' is the derivative of a function the note never defines")
+        # not a function: a product such as p_i(1 - p_i) or y(1 - y)
+        known_value = d is not None or key in self.table.declared or key in self.table.plain or \
+            (isinstance(func, Script) and func.sub)
+        if known_value and key not in self.table.called - self.table.plain:
+            if len(node.args) != 1:
+                raise NotCheckable(f"{key}(...) with several arguments, but {key} is not a function")
+            return self.value(func, env) * self.value(node.args[0], env)
+        raise NotCheckable(f"{pretty(key)} is never defined here (a function or a factor?): "
+                           f"write {pretty(key)}(x) = ... or pass --define")
+
+    def indexed_result(self, out: sympy.Expr, node: Call, env: dict) -> sympy.Expr:
+        if node.sub:
+            raise NotCheckable("an index on a function's value")
+        return out
+
+    def derivative_of_function(self, d: Definition, args, primes: int, env: dict) -> sympy.Expr:
+        if len(d.params) != 1:
+            raise NotCheckable(f"{d.key}' of a function of several variables")
+        x = sympy.Symbol("_arg", real=True)
+        body = self.unfold(d, (), None, env, (x,))
+        for _ in range(primes):
+            body = sympy.diff(body, x)
+        return body.subs(x, args[0])
+
+    def bound(self, sub: Node, body: Node, env: dict) -> tuple[str, list[int]]:
+        """The index letter and values of a sum's or max's subscript."""
+        if isinstance(sub, Name) and len(sub.base) == 1:
+            letter = sub.base
+            size = self.index_size(letter, body)
+            return letter, list(range(1, self.table.size(size) + 1))
+        if isinstance(sub, Cond) and isinstance(sub.left, Name) and len(sub.left.base) == 1:
+            letter = sub.left.base
+            if sub.op == "=":
+                return letter, None  # type: ignore[return-value]  # resolved by the caller with the upper bound
+            if sub.op == "!=":
+                other = self.index_value(sub.right, env, None)
+                size = self.index_size(letter, body)
+                return letter, [v for v in range(1, self.table.size(size) + 1) if v != other]
+            if sub.op == "in":
+                right = sub.right
+                if isinstance(right, Name) and right.key in self.table.sizes | {"K": 0, "N": 0, "C": 0, "V": 0} :
+                    return letter, list(range(1, self.table.size(right.key) + 1))
+                raise NotCheckable("a sum over a set")
+        raise NotCheckable("a sum or max whose index is not read")
+
+    def index_size(self, letter: str, body: Node) -> str:
+        for n in _walk(body):
+            if isinstance(n, Script) and isinstance(n.base, Name):
+                if any(isinstance(s, Name) and s.base == letter for s in n.sub):
+                    k = _key(n)
+                    if k in self.table.dims:
+                        return self.table.dims[k]
+                if n.sup_paren and isinstance(n.sup, Name) and n.sup.base == letter:
+                    return "N"
+        return "K"
+
+    def size_value(self, node: Node, env: dict, what: str) -> int:
+        """A sum's upper bound: a number, or a size name (K, N, m, C, |V|) at its instantiated value."""
+        if isinstance(node, Paren) and node.kind == "|" and len(node.items) == 1:
+            node = node.items[0]
+        if isinstance(node, (Name, Script)) and not (isinstance(node, Script) and (node.sub or node.sup)):
+            key = _key(node)
+            if key and self.definition(key) is None and key not in self.table.indexed:
+                return self.table.size(key)
+        v = self.value(node, env)
+        if not v.is_Integer:
+            raise NotCheckable(f"the {what}'s upper bound {v} is not a number")
+        if int(v) > MAX_TERMS:
+            raise NotCheckable(f"too large to evaluate: a {what} of {int(v)} terms")
+        return int(v)
+
+    def _v_BigOp(self, node: BigOp, env: dict) -> sympy.Expr:
+        if node.sub is None:
+            raise NotCheckable(f"a {node.kind} without its index")
+        letter, values = self.bound(node.sub, node.body, env)
+        if values is None:
+            assert isinstance(node.sub, Cond)
+            lo = self.index_value(node.sub.right, env, None)
+            if node.sup is None:
+                size = self.index_size(letter, node.body)
+                hi = self.table.size(size)
+            else:
+                hi = self.size_value(node.sup, env, node.kind)
+            if hi - lo + 1 > MAX_TERMS:
+                raise NotCheckable(f"too large to evaluate: a {node.kind} of {hi - lo + 1} terms")
+            values = list(range(lo, hi + 1))
+        self.terms += len(values)
+        if self.terms > 20 * MAX_TERMS:
+            raise NotCheckable("too large to evaluate")
+        vals = [self.value(node.body, {**env, letter: v}) for v in values]
+        return sympy.Add(*vals) if node.kind == "sum" else sympy.Mul(*vals)
+
+    def _v_Cases(self, node: Cases, env: dict) -> sympy.Expr:
+        for value, conds in node.rows:
+            if conds is None or all(self.condition(c, env) == 1 for c in conds):
+                return self.value(value, env)
+        raise NotCheckable("no case applies")
+
+    def _v_Matrix(self, node: Matrix, env: dict) -> sympy.Expr:
+        if all(len(r) == 1 for r in node.rows) and "__vec__" in env:
+            c = env["__vec__"]
+            if c > len(node.rows):
+                raise NotCheckable("a column vector shorter than the class count")
+            return self.value(node.rows[c - 1][0], env)
+        raise NotCheckable("matrices are not read yet")
+
+    def _v_Grad(self, node: Grad, env: dict) -> sympy.Expr:
+        if node.wrt is None:
+            raise NotCheckable("∇ without the variable")
+        return self._v_Deriv(Deriv(node.body, (node.wrt,), True), env)
+
+    def _v_Deriv(self, node: Deriv, env: dict) -> sympy.Expr:
+        if node.f is None:
+            raise NotCheckable("a derivative of nothing")
+        keys = []
+        for w in node.wrt:
+            k = _key(w)
+            if k is None:
+                raise NotCheckable("a derivative with respect to an expression")
+            keys.append(k)
+        saved = self.keep
+        self.keep = saved | frozenset(keys)
+        try:
+            f = self.value(node.f, env)
+            wrt = [self.value(w, env) for w in node.wrt]
+        finally:
+            self.keep = saved
+        for w in wrt:
+            if not isinstance(w, sympy.Symbol):
+                raise NotCheckable("a derivative with respect to a value that is not a variable")
+        # an undefined name inside may depend on the variable: nothing can be said then
+        for s in f.free_symbols:
+            leaf = self.leaves.get(s)
+            if leaf is None or leaf.key in keys:
+                continue
+            if self.definition(leaf.key) is None and leaf.key not in self.table.declared \
+                    and leaf.key not in self.table.targets and leaf.key not in CONVENTIONAL_INPUTS:
+                raise NotCheckable(f"{pretty(leaf.key)} is never defined here, so how it depends on "
+                                   f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")
+        out = f
+        for w in wrt:
+            out = sympy.diff(out, w)
+        # the kept quantities are functions of the note's variables again
+        subs = {}
+        for s in out.free_symbols:
+            leaf = self.leaves.get(s)
+            if leaf is not None and leaf.key in keys and leaf.key not in saved:
+                d = self.definition(leaf.key)
+                if d is not None:
+                    subs[s] = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items()
+                                                                        if k == "__params__"})
+        return out.xreplace(subs) if subs else out
+
+
+def _walk(node: Node):
+    yield node
+    if isinstance(node, (Name, Num, Fn, Unreadable)):
+        if isinstance(node, Fn):
+            for x in (node.sub, node.sup):
+                if x is not None:
+                    yield from _walk(x)
+        return
+    for value in vars(node).values():
+        if isinstance(value, Node):
+            yield from _walk(value)
+        elif isinstance(value, tuple):
+            for v in value:
+                if isinstance(v, Node):
+                    yield from _walk(v)
+                elif isinstance(v, tuple):
+                    for w in v:
+                        if isinstance(w, Node):
+                            yield from _walk(w)
+                        elif isinstance(w, tuple):
+                            for x in w:
+                                if isinstance(x, Node):
+                                    yield from _walk(x)
+
+
+walk = _walk
+key_of = _key

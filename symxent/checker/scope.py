@@ -1,0 +1,355 @@
+"""Stage 4a of ``symxent check``: the note's blocks, scopes and symbol table.
+
+Contract
+--------
+:func:`analyse` takes the items of a note (:mod:`symxent.checker.source`) and returns the
+:class:`Block` s of math, each with its chains (:mod:`symxent.checker.syntax`), its position
+(``order``) and section (``scope``: the heading path), and one
+:class:`~symxent.checker.meaning.SymbolTable` for the whole note:
+
+* a chain whose first member is a name not yet defined where it stands (``\\ell = ...``,
+  ``\\hat y_j = ...``, ``J(w, b) = ...``, or any name after ``:=``) defines it from there to
+  the end of its section; the step is reported as a definition, not checked;
+* prose definitions: inline math after "let / define / denote / where / with / 令 / 设 /
+  sea / donde"; "where $S = ...$" right after a display block is visible to that block;
+* declarations: ``z \\in \\mathbb{R}^K``; "$x$ is/denotes the input" (the name is then an
+  independent input); targets and labels ("label", "target", "one-hot", "标签") are inputs
+  that do not depend on what the note differentiates by;
+* stated facts: ``\\sum_k y_k = 1`` for an undefined y, or the words "one-hot", "distribution",
+  "sums to 1", "独热", "概率分布" in the section: the targets sum to 1;
+* conditions in prose ("when $i = j$", "for $i \\neq j$") apply to the next display block;
+* sizes (``K = 3``) and each vector's index range (the bound of a sum over its index).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, walk
+from symxent.checker.source import Heading, Math, Prose
+from symxent.checker.syntax import (
+    BigOp, Call, Chain, Cond, Deriv, Fn, Grad, Name, Num, Paren, Script, Unreadable, read_block,
+)
+from symxent.checker.tree import TreeError, token_tree
+
+__all__ = ["Block", "analyse", "definable"]
+
+_DEFINE_WORDS = re.compile(r"(\blet\b|\bdefine[sd]?\b|\bdenot(e|es|ed|ing)\b|\bwhere\b|\bwith\b|\bhere\b|"
+                           r"\bset\b|\bassume\b|令|设|記|记|其中|\bsea\b|\bsean\b|\bdonde\b|\bcon\b|\bdefinimos\b)",
+                           re.IGNORECASE)
+_WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|con|y\s+donde)\b", re.IGNORECASE)
+_DECLARE_AFTER = re.compile(r"^\s*(is|are|be|denotes?|represents?|stands? for|refers? to|为|是|表示|代表|es|son|"
+                            r"denota|representa)\b", re.IGNORECASE)
+_CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|当|若|如果|\bsi\b|\bcuando\b|\bpara\b)\s*[:,]?\s*$",
+                               re.IGNORECASE)
+_TARGET_WORDS = re.compile(r"one[- ]?hot|label|target|ground[- ]truth|true class|标签|真实|独热|etiqueta|"
+                           r"objetivo|verdader", re.IGNORECASE)
+_INPUT_WORDS = re.compile(r"\binputs?\b|\blogits?\b|\bscores?\b|\bfeatures?\b|\bweights?\b|\bbias\b|"
+                          r"\bconstant\b|\barbitrary\b|\bany real\b|\breal number\b|\bscalar\b|\bvariable\b|常数|任意|"
+                          r"\bparameters?\b|\bpre-?activations?\b|输入|特征|权重|参数|\bentradas?\b|\bpesos?\b",
+                          re.IGNORECASE)
+_SIMPLEX_WORDS = re.compile(r"one[- ]?hot|distribution|sums? to (1|one)|add(s)? up to (1|one)|独热|概率分布|"
+                            r"和为\s*1|distribuci[oó]n|suman? 1", re.IGNORECASE)
+
+
+@dataclass
+class Block:
+    math: Math
+    order: int
+    scope: tuple[int, ...]
+    chains: list[Chain] = field(default_factory=list)
+    problem: tuple[str, int] | None = None        # the math could not be read: reason, offset
+    conditions: list[Cond] = field(default_factory=list)  # from the prose before it
+    prose_before: str = ""
+    definitions: set[tuple[int, int]] = field(default_factory=set)  # (chain, step) that define
+    facts: set[tuple[int, int]] = field(default_factory=set)        # (chain, step) stating a fact
+
+    def line(self, pos: int) -> int:
+        text = self.math.text
+        row = text.count("\n", 0, max(0, min(pos, len(text))))
+        return self.math.lines[min(row, len(self.math.lines) - 1)]
+
+
+def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
+    """(key, index letters, parameters, sample letter) when ``node`` can be the left side of a definition."""
+    if isinstance(node, Name):
+        if node.base in ("e", "\\pi", "d") or node.base.isdigit():
+            return None
+        return node.key, (), (), None
+    if isinstance(node, Script) and isinstance(node.base, Name) and not node.primes:
+        idx = [n for n in node.sub if not is_label(n)]
+        if not all(isinstance(n, Name) and len(n.base) == 1 and n.base.islower() for n in idx):
+            return None
+        sample = None
+        if node.sup is not None:
+            if not (node.sup_paren and isinstance(node.sup, Name) and len(node.sup.base) == 1):
+                return None
+            sample = node.sup.base
+        if node.base.base == "\\delta":
+            return None
+        return key_of(node), tuple(n.base for n in idx), (), sample
+    if isinstance(node, Call) and node.maybe and not node.sub:
+        f = node.func
+        if isinstance(f, Name) or (isinstance(f, Script) and isinstance(f.base, Name) and not f.primes
+                                   and f.sup is None):
+            if all(isinstance(a, (Name, Script)) for a in node.args):
+                key = key_of(f)
+                idx = tuple(n.base for n in f.sub if not is_label(n)) if isinstance(f, Script) else ()
+                return key, idx, tuple(node.args), None
+    return None
+
+
+def _scope_path(stack: list[tuple[int, int]]) -> tuple[int, ...]:
+    return tuple(ident for _, ident in stack)
+
+
+def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], SymbolTable, list[tuple[str, int]]]:
+    """Blocks, the symbol table, and prose-level problems (unused)."""
+    table = SymbolTable()
+    table.class_size = class_size
+    blocks: list[Block] = []
+    stack: list[tuple[int, int]] = []
+    next_id = 0
+    pending_conditions: list[Cond] = []
+    last_prose = ""
+    prose_since_block = ""
+    order = 0
+    inline_defs: list[tuple[Block, str, int]] = []   # (inline block, words before, item index)
+    last_display: Block | None = None
+    for d in defines:
+        table.definitions.append(d)
+    for position, item in enumerate(items):
+        order += 10
+        if isinstance(item, Heading):
+            while stack and stack[-1][0] >= item.level:
+                stack.pop()
+            next_id += 1
+            stack.append((item.level, next_id))
+            pending_conditions = []
+            last_prose = ""
+            prose_since_block = ""
+            last_display = None
+            continue
+        if isinstance(item, Prose):
+            last_prose = item.text
+            prose_since_block += " " + item.text
+            _prose_facts(item, table, stack)
+            continue
+        assert isinstance(item, Math)
+        block = Block(item, order, _scope_path(stack), prose_before=last_prose)
+        try:
+            block.chains = read_block(token_tree(item.text))
+        except TreeError as exc:
+            block.problem = (exc.msg, exc.pos)
+        except RecursionError:
+            block.problem = ("nested too deeply", 0)
+        if item.display:
+            if pending_conditions:
+                block.conditions = list(pending_conditions)
+                pending_conditions = []
+            blocks.append(block)
+            last_display = block
+            prose_since_block = ""
+        else:
+            conds = _inline_condition(block)
+            if conds is not None and _CONDITION_BEFORE.search(last_prose or ""):
+                pending_conditions = conds
+                continue
+            after_display = last_display is not None and _WHERE_AFTER.search(prose_since_block.strip() or last_prose) is not None \
+                and len(prose_since_block) < 200
+            if after_display:
+                assert last_display is not None
+                block.order = last_display.order - 1
+            if _trivial_inline(block):
+                continue
+            inline_defs.append((block, last_prose, position))
+            blocks.append(block)
+        last_prose = ""
+    _learn(blocks, table)
+    for block in sorted(blocks, key=lambda b: b.order):
+        _definitions(block, table)
+    _softmax_convention(items, table)
+    for block, words, position in inline_defs:
+        after = items[position + 1].text if position + 1 < len(items) and isinstance(items[position + 1], Prose) else ""
+        _declarations(block, words, after, table)
+    return blocks, table, []
+
+
+def _softmax_convention(items, table: SymbolTable) -> None:
+    """ŷ_i or p_i never defined, in a note about softmax over logits z_k: the softmax output.
+
+    A documented convention, reported in every verdict that uses it; a note that defines the
+    name anywhere (even as sigma(z) in another section) never gets it."""
+    text = " ".join(it.title if isinstance(it, Heading) else it.text for it in items)
+    if "softmax" not in text.lower() or "z" not in table.indexed:
+        return
+    defined = {d.key for d in table.definitions}
+    for key in ("hat y", "p"):
+        if key in table.indexed and key not in defined and key not in table.declared:
+            body = Call(Fn("softmax"), (Name("z"),), False, (Name("i"),))
+            table.definitions.append(Definition(key, ("i",), (), body, 0, -1, (), "convention"))
+
+
+def _trivial_inline(block: Block) -> bool:
+    """``$i = 1..N$``, ``$K = 3$``, ``$k=1$`` in prose: ranges and sizes, not derivation steps."""
+    if block.problem is not None:
+        return True
+    for c in block.chains:
+        head = c.members[0].node if c.members else None
+        if isinstance(head, Name) and (len(head.base) == 1 and (head.base.islower() and head.base != "e" or head.base in ("K", "N", "C", "M"))):
+            if len(c.members) == 2 and isinstance(c.members[1].node, (Num, Unreadable, Name)):
+                continue
+        return False
+    return True
+
+
+def _inline_condition(block: Block) -> list[Cond] | None:
+    if len(block.chains) != 1:
+        return None
+    c = block.chains[0]
+    if len(c.members) != 2 or len(c.relations) != 1 or c.relations[0] not in ("=", "!="):
+        return None
+    a, b = c.members[0].node, c.members[1].node
+    if all((isinstance(n, Name) and len(n.base) == 1 and n.base.islower() and n.base not in "ey") for n in (a, b)):
+        return [Cond(a, c.relations[0], b)]
+    return None
+
+
+def _prose_facts(item: Prose, table: SymbolTable, stack) -> None:
+    if _SIMPLEX_WORDS.search(item.text):
+        for key in ("y", "t"):
+            table.simplex.setdefault(key, (item.line, "the note says '" + _SIMPLEX_WORDS.search(item.text).group(0) + "'"))
+
+
+def _learn(blocks: list[Block], table: SymbolTable) -> None:
+    """Which names are vectors, functions, inputs; each vector's size; the note's sizes."""
+    for block in blocks:
+        for chain in block.chains:
+            nodes = [m.node for m in chain.members]
+            for clause in chain.clauses:
+                nodes += [m.node for c in clause.chains for m in c.members]
+            for root in nodes:
+                for n in walk(root):
+                    if isinstance(n, Script) and isinstance(n.base, Name):
+                        idx = [s for s in n.sub if not is_label(s)]
+                        if idx:
+                            table.indexed.add(key_of(n))
+                        if n.sup_paren:
+                            table.sampled.add(key_of(n))
+                    if isinstance(n, Call) and n.maybe:
+                        k = key_of(n.func.base if isinstance(n.func, Script) and not n.func.sub else n.func)
+                        if k:
+                            table.called.add(k)
+                    elif isinstance(n, (Name, Script)):
+                        k = key_of(n)
+                        if k:
+                            table.plain.add(k)
+                    if isinstance(n, (Deriv, Grad)):
+                        for w in (n.wrt if isinstance(n, Deriv) else (n.wrt,) if n.wrt is not None else ()):
+                            k = key_of(w)
+                            if k:
+                                table.inputs.add(k)
+                    if isinstance(n, BigOp) and isinstance(n.sub, Cond) and n.sup is not None \
+                            and isinstance(n.sub.left, Name):
+                        letter = n.sub.left.base
+                        size = n.sup
+                        if isinstance(size, Paren) and size.kind == "|" and len(size.items) == 1:
+                            size = size.items[0]
+                        k = key_of(size) if isinstance(size, (Name, Script)) else None
+                        if k and isinstance(size, Name):
+                            table.size_names.add(k)
+                        if isinstance(size, Name) and not size.accent:
+                            for m in walk(n.body):
+                                if isinstance(m, Script) and isinstance(m.base, Name) and any(
+                                        isinstance(s, Name) and s.base == letter for s in m.sub):
+                                    table.dims.setdefault(key_of(m), size.base)
+            # K = 3, N = 2: the note's sizes
+            if len(chain.members) == 2 and chain.relations == ["="]:
+                a, b = chain.members[0].node, chain.members[1].node
+                if isinstance(a, Name) and a.base.isupper() and len(a.base) == 1 and isinstance(b, Num) \
+                        and b.value.isdigit() and 1 <= int(b.value) <= 12:
+                    table.sizes[a.base] = int(b.value)
+            # z \in R^K, y \in {0,1}^K: declared inputs
+            if chain.relations and chain.relations[0] == "in":
+                for n in _names_listed(chain.members[0].node):
+                    table.declared.setdefault(n, (block.line(chain.members[0].pos), "declared with \\in"))
+
+
+def _names_listed(node) -> list[str]:
+    k = key_of(node) if isinstance(node, (Name, Script)) else None
+    return [k] if k else []
+
+
+def _definitions(block: Block, table: SymbolTable) -> None:
+    for ci, chain in enumerate(block.chains):
+        for clause in chain.clauses:
+            if clause.kind == "where":
+                for sub in clause.chains:
+                    _define_from(sub, block, table, block.order - 1, "where")
+        if not chain.members or not chain.relations:
+            continue
+        if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order, "math"):
+            block.definitions.add((ci, 0))
+            continue
+        if chain.relations[0] == "=" and len(chain.members) == 2 and _is_fact(chain, block, table):
+            block.facts.add((ci, 0))
+
+
+def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, source: str) -> bool:
+    if not chain.members or not chain.relations or chain.relations[0] not in ("=", ":="):
+        return False
+    lhs = chain.members[0].node
+    info = definable(lhs)
+    if info is None or len(chain.members) < 2 or isinstance(chain.members[1].node, Unreadable):
+        return False
+    key, indices, params, sample = info
+    visible = table.lookup(key, order, block.scope)
+    forced = chain.relations[0] == ":=" or source == "where"
+    if visible is not None and not forced and visible.scope == block.scope:
+        return False
+    if visible is not None and not forced and key in table.declared:
+        return False
+    if visible is None and key in table.declared and not forced:
+        return False
+    table.definitions.append(Definition(key, indices, params, chain.members[1].node, block.line(chain.members[1].pos),
+                                        order, block.scope, source, sample))
+    for p in params:
+        # sigma(u) = ...: the argument is a free variable of the definition, for any value
+        pk = key_of(p)
+        if pk:
+            table.declared.setdefault(pk, (block.line(chain.members[0].pos), f"the argument of {key}"))
+    return True
+
+
+def _is_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
+    """``\\sum_k y_k = 1`` for a name the note does not define: a stated assumption."""
+    a, b = chain.members[0].node, chain.members[1].node
+    if isinstance(a, BigOp) and a.kind == "sum" and isinstance(b, Num) and b.value == "1":
+        body = a.body
+        if isinstance(body, Script) and isinstance(body.base, Name):
+            key = key_of(body)
+            if key and table.lookup(key, block.order, block.scope) is None:
+                table.simplex.setdefault(key, (block.line(chain.members[0].pos), "stated"))
+                return True
+    return False
+
+
+def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> None:
+    """Inline math that names an independent quantity in prose: "$x$ is the input", "the logits $z$".
+
+    Only words that make it independent count (input, logit, weight, label...): a name the prose
+    calls "the predicted probability" stays undefined, since its value depends on others."""
+    near = (before or "")[-25:] + " | " + (after or "")[:40]
+    for chain in block.chains:
+        if len(chain.members) != 1:
+            continue
+        node = chain.members[0].node
+        key = key_of(node) if isinstance(node, (Name, Script)) else None
+        if not key:
+            continue
+        if _TARGET_WORDS.search(near):
+            table.targets.setdefault(key, block.line(0))
+            table.declared.setdefault(key, (block.line(0), "a target, by the prose"))
+        elif _INPUT_WORDS.search(near):
+            table.declared.setdefault(key, (block.line(0), "an input, by the prose"))

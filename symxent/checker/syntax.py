@@ -1,0 +1,1245 @@
+"""Stage 3 of ``symxent check``: chains of equalities and expression trees, from token trees.
+
+Contract
+--------
+:func:`read_block` takes the token tree of one math block (see :mod:`symxent.checker.tree`)
+and returns its :class:`Chain` s: the members of each chain of relations (``a = b = c``,
+``&=`` rows, ``\\frac{..}{..} = ..``), the relation between consecutive members, the
+conditions written beside them (``, i = j``, ``\\quad (i \\neq j)``, ``\\text{if } i = k``),
+``where``/``with`` clauses (definitions) and ``since`` clauses (stated facts).  ``\\because``,
+``\\therefore``, ``\\Rightarrow``, ``\\implies`` and ``=>`` end a chain; they are never
+members.  Each member is an expression tree of the node classes below, built by a small
+precedence parser: sums and products, juxtaposition, fractions, scripts, big operators
+(``\\sum`` takes the rest of its term), derivatives (``\\frac{\\partial L}{\\partial z_j}``,
+``\\partial a / \\partial b``, ``\\frac{d}{dx} f``, ``\\nabla_z L``, primes), cases and
+matrices.  Nothing here decides what a name means: ``f(x)`` is a :class:`Call` marked
+``maybe``, which the meaning stage reads as an application or a product.  A member that
+cannot be read becomes :class:`Unreadable` with the reason and offset; nothing else raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from symxent.checker.tree import Env, Group, Item, Tok
+
+__all__ = [
+    "Add", "BigOp", "Call", "Cases", "Chain", "Clause", "Cond", "Deriv", "Frac", "Grad", "Matrix",
+    "Member", "Mul", "Name", "Neg", "Num", "Paren", "Pow", "Script", "Unreadable", "Fn", "read_block",
+    "parse_member", "SyntaxProblem",
+]
+
+
+# --- expression trees ----------------------------------------------------------------------
+
+class Node:
+    pass
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    value: str
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    """A name: ``z``, ``\\hat y`` (accent "hat"), ``\\ell``, ``\\text{loss}``, ``P(y|x)``."""
+    base: str
+    accent: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.accent} {self.base}" if self.accent else self.base
+
+
+@dataclass(frozen=True)
+class Script(Node):
+    """``base_sub^sup'``: what the scripts mean (index, sample, power, transpose) is decided later."""
+    base: Node
+    sub: tuple[Node, ...] = ()      # comma-separated or juxtaposed single indices
+    sup: Node | None = None
+    sup_paren: bool = False         # ^{(i)}: a sample index
+    primes: int = 0
+
+
+@dataclass(frozen=True)
+class Add(Node):
+    terms: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Mul(Node):
+    factors: tuple[Node, ...]
+    op: str = ""  # "" for juxtaposition or \cdot; "circ" for Hadamard
+
+
+@dataclass(frozen=True)
+class Frac(Node):
+    num: Node
+    den: Node
+
+
+@dataclass(frozen=True)
+class Pow(Node):
+    base: Node
+    exp: Node
+
+
+@dataclass(frozen=True)
+class Paren(Node):
+    items: tuple[Node, ...]  # more than one: a comma list (function arguments)
+    kind: str = "("          # "(", "[", "{", "|", "||"
+
+
+@dataclass(frozen=True)
+class Fn(Node):
+    """A known operator name: log, ln, exp, max, min, softmax, sqrt, ..."""
+    name: str
+    sub: Node | None = None
+    sup: Node | None = None
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    func: Node
+    args: tuple[Node, ...]
+    maybe: bool  # f(x) with f not a known operator: application or product, decided by meaning
+    sub: tuple[Node, ...] = ()  # softmax(z)_j
+
+
+@dataclass(frozen=True)
+class BigOp(Node):
+    kind: str  # "sum" | "prod"
+    sub: Node | None
+    sup: Node | None
+    body: Node
+
+
+@dataclass(frozen=True)
+class Deriv(Node):
+    """d^n f / (d x1 d x2 ...): ``wrt`` the variables in order; ``f`` None for an operator."""
+    f: Node | None
+    wrt: tuple[Node, ...]
+    partial: bool
+
+
+@dataclass(frozen=True)
+class Grad(Node):
+    wrt: Node | None
+    body: Node
+
+
+@dataclass(frozen=True)
+class Cond(Node):
+    """``a = b``, ``a \\neq b`` inside an indicator or a case."""
+    left: Node
+    op: str
+    right: Node
+
+
+@dataclass(frozen=True)
+class Cases(Node):
+    rows: tuple[tuple[Node, tuple[Cond, ...] | None], ...]  # None: "otherwise"
+
+
+@dataclass(frozen=True)
+class Matrix(Node):
+    rows: tuple[tuple[Node, ...], ...]
+
+
+@dataclass(frozen=True)
+class Unreadable(Node):
+    reason: str
+    pos: int
+
+
+class SyntaxProblem(Exception):
+    def __init__(self, msg: str, pos: int):
+        super().__init__(msg)
+        self.msg = msg
+        self.pos = pos
+
+
+# --- tables: a notation is a row here ---------------------------------------------------------
+
+RELATIONS = {
+    "=": "=", "\\neq": "!=", "\\ne": "!=", "≠": "!=", "<": "<", ">": ">", "\\le": "<=", "\\leq": "<=",
+    "\\leqslant": "<=", "≤": "<=", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=", "≥": ">=",
+    "\\approx": "~", "≈": "~", "\\simeq": "~", "\\sim": "~", "\\equiv": ":=", "≡": ":=",
+    "\\coloneqq": ":=", "\\triangleq": ":=", "\\doteq": ":=", "\\propto": "propto", "∝": "propto",
+    "\\in": "in", "\\notin": "in", "\\subset": "in", "\\subseteq": "in", "\\to": "->",
+    "\\rightarrow": "->", "→": "->", "\\mapsto": "->", "\\gets": "->", "\\leftarrow": "->",
+}
+CONNECTIVES = {
+    "\\because", "\\therefore", "\\Rightarrow", "\\implies", "\\Longrightarrow", "\\Leftrightarrow",
+    "\\iff", "\\Longleftrightarrow", "\\hence", "\\Leftarrow", "\\impliedby", "⇒", "∴", "∵", "\\thus",
+    "\\so", "\\longrightarrow",
+}
+CONNECTIVE_WORDS = {"so", "then", "thus", "hence", "therefore", "because", "since", "as", "using",
+                    "we get", "which gives", "gives", "and", "or", "where", "with", "for", "if", "when",
+                    "otherwise", "else", "i.e.", "ie", "e.g.", "by", "from", "note", "let", "all",
+                    "any", "each", "every", "其中", "因为", "所以", "当", "时", "若", "如果", "则", "即", "donde",
+                    "si", "para", "cuando", "con"}
+FUNCTIONS = {
+    "\\log": "log", "\\ln": "log", "\\lg": "log10", "\\exp": "exp", "\\max": "max", "\\min": "min",
+    "\\tanh": "tanh", "\\sinh": "sinh", "\\cosh": "cosh", "\\sin": "sin", "\\cos": "cos",
+    "\\tan": "tan", "\\arg": "arg", "\\det": "det", "\\lim": "lim", "\\argmax": "argmax",
+    "\\argmin": "argmin", "\\sup": "max", "\\inf": "min", "\\Pr": "Pr", "\\mathbb{E}": "E",
+}
+WORD_FUNCTIONS = {"log": "log", "ln": "log", "exp": "exp", "softmax": "softmax", "sigmoid": "sigmoid",
+                  "max": "max", "min": "min", "tanh": "tanh", "logsumexp": "logsumexp", "LSE": "logsumexp",
+                  "lse": "logsumexp", "sign": "sign", "sgn": "sign", "diag": "diag", "tr": "trace",
+                  "Tr": "trace", "trace": "trace", "argmax": "argmax", "relu": "relu", "ReLU": "relu",
+                  "Softmax": "softmax", "SOFTMAX": "softmax", "Sigmoid": "sigmoid"}
+ACCENTS = {"\\hat": "hat", "\\widehat": "hat", "\\bar": "bar", "\\overline": "bar", "\\tilde": "tilde",
+           "\\widetilde": "tilde", "\\dot": "dot", "\\check": "check", "\\breve": "breve",
+           "\\mathring": "ring", "\\acute": "acute", "\\grave": "grave", "\\ddot": "ddot"}
+# Fonts and vector arrows name the same quantity as the plain letter: \mathbf{z} is z.
+FONTS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\vec", "\\pmb", "\\mathbfit", "\\mathit", "\\mathsf",
+         "\\mathbb", "\\mathcal", "\\mathscr", "\\mathfrak", "\\boldsymbol", "\\overrightarrow", "\\mathnormal"}
+TRANSPARENT_1 = {"\\cancel", "\\bcancel", "\\xcancel", "\\boxed", "\\underbrace", "\\overbrace",
+                 "\\underset", "\\mathop", "\\mathrel", "\\mathbin", "\\displaystyle", "\\ensuremath",
+                 "\\phantom", "\\smash", "\\cancelto", "\\mathord", "\\underline"}
+DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\bigr", "\\Bigl", "\\Bigr",
+        "\\biggl", "\\biggr", "\\Biggl", "\\Biggr", "\\displaystyle", "\\textstyle", "\\scriptstyle",
+        "\\limits", "\\nolimits", "\\,", "\\;", "\\!", "\\:", "\\ ", "\\>", "~", "\\bf", "\\rm", "\\it",
+        "\\cal", "\\nonumber", "\\notag", "\\middle", "\\hfill", "\\vphantom", "\\hphantom", "\\strut",
+        "\\quad", "\\qquad", "\\enspace", "\\thinspace", "\\negthinspace", "\\medspace", "\\thickspace",
+        "\\relax", "\\tiny", "\\small", "\\large", "\\Large", "\\normalsize", "\\cdots", "\\ldots",
+        "\\dots", "\\cdotp", "&"}
+WITH_ARG_DROPPED = {"\\label": 1, "\\tag": 1, "\\color": 1, "\\hspace": 1, "\\vspace": 1,
+                    "\\textcolor": 1, "\\colorbox": 1, "\\mathchoice": 0, "\\stackrel": 0}
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
+    "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "varpi", "rho", "varrho", "sigma", "varsigma",
+    "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda",
+    "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega", "ell", "hbar", "imath", "jmath",
+}
+MUL_OPS = {"*": "", "\\cdot": "", "\\times": "", "·": "", "×": "", "\\ast": "", "∗": "",
+           "\\circ": "circ", "\\odot": "circ", "⊙": "circ", "∘": "circ", "\\otimes": "outer"}
+DIV_OPS = {"/", "\\div", "÷"}
+OPEN = {"(": ")", "[": "]", "\\{": "\\}", "\\lbrace": "\\rbrace", "\\lbrack": "\\rbrack",
+        "\\langle": "\\rangle", "\\lvert": "\\rvert", "\\lVert": "\\rVert", "\\lfloor": "\\rfloor",
+        "\\lceil": "\\rceil", "（": "）"}
+CLOSE = set(OPEN.values())
+INDEX_LETTERS = set("ijklmnrstcabpqu")  # letters that can be an index in a subscript
+
+
+# --- the token stream ---------------------------------------------------------------------------
+
+@dataclass
+class _Stream:
+    items: list[Item]
+    i: int = 0
+
+    def peek(self, k: int = 0) -> Item | None:
+        j = self.i + k
+        return self.items[j] if j < len(self.items) else None
+
+    def next(self) -> Item:
+        it = self.items[self.i]
+        self.i += 1
+        return it
+
+    def at_end(self) -> bool:
+        return self.i >= len(self.items)
+
+
+def _v(it: Item | None) -> str:
+    return it.value if isinstance(it, Tok) else ""
+
+
+def _pos(it: Item | None, default: int = 0) -> int:
+    return it.pos if it is not None else default
+
+
+def _clean(items) -> list[Item]:
+    """Drop spacing and sizing tokens; unwrap \\color{red}{x} and friends (their argument stays)."""
+    out: list[Item] = []
+    items = list(items)
+    k = 0
+    while k < len(items):
+        it = items[k]
+        v = _v(it)
+        if isinstance(it, Tok) and it.kind in ("cmd", "sym") and v in DROP:
+            if v in ("\\left", "\\right", "\\middle") and k + 1 < len(items) and _v(items[k + 1]) == ".":
+                k += 2
+                continue
+            k += 1
+            continue
+        if isinstance(it, Tok) and v in WITH_ARG_DROPPED:
+            k += 1 + WITH_ARG_DROPPED[v]
+            continue
+        if isinstance(it, Tok) and v == "\\not" and k + 1 < len(items) and _v(items[k + 1]) == "=":
+            out.append(Tok("cmd", "\\neq", it.pos))
+            k += 2
+            continue
+        out.append(it)
+        k += 1
+    return out
+
+
+# --- expressions -------------------------------------------------------------------------------
+
+def parse_member(items) -> Node:
+    """One member of a chain (no top-level relations) as an expression tree."""
+    s = _Stream(_clean(items))
+    try:
+        if s.at_end():
+            raise SyntaxProblem("empty expression", 0)
+        node = _expr(s)
+        if not s.at_end():
+            it = s.peek()
+            raise SyntaxProblem(f"unexpected {_describe(it)}", _pos(it))
+        return node
+    except SyntaxProblem as exc:
+        return Unreadable(exc.msg, exc.pos)
+    except RecursionError:
+        return Unreadable("nested too deeply", _pos(s.peek()))
+
+
+def _describe(it: Item | None) -> str:
+    if isinstance(it, Tok):
+        return repr(it.value)
+    if isinstance(it, Env):
+        return f"\\begin{{{it.name}}}"
+    return "{...}" if it is not None else "end"
+
+
+def _expr(s: _Stream) -> Node:
+    terms: list[Node] = []
+    first = True
+    while True:
+        sign = 1
+        while _v(s.peek()) in ("+", "-", "−", "\\pm", "\\mp") and isinstance(s.peek(), Tok):
+            op = _v(s.next())
+            if op in ("-", "−"):
+                sign = -sign
+            elif op in ("\\pm", "\\mp"):
+                raise SyntaxProblem("± is not a single value", s.items[s.i - 1].pos)
+        if not first and sign == 1 and not terms:
+            pass
+        term = _term(s)
+        terms.append(term if sign == 1 else Neg(term))
+        first = False
+        if _v(s.peek()) in ("+", "-", "−", "\\pm", "\\mp") and isinstance(s.peek(), Tok):
+            continue
+        break
+    return terms[0] if len(terms) == 1 else Add(tuple(terms))
+
+
+def _starts_factor(it: Item | None) -> bool:
+    if it is None:
+        return False
+    if isinstance(it, (Group, Env)):
+        return True
+    v = it.value
+    if it.kind in ("word", "num", "text"):
+        return True
+    if it.kind == "cmd":
+        return not (v in RELATIONS or v in CONNECTIVES or v in MUL_OPS or v in DIV_OPS or v in CLOSE
+                    or v in ("\\\\", "\\pm", "\\mp", "\\cr", "\\rvert", "\\rVert", "\\|"))
+    if it.kind == "sym":
+        return v in OPEN or v == "|"
+    return False
+
+
+def _term(s: _Stream) -> Node:
+    factors: list[Node] = [_unary(s)]
+    ops: list[str] = []
+    while True:
+        it = s.peek()
+        v = _v(it)
+        if isinstance(it, Tok) and it.kind in ("sym", "cmd") and v in MUL_OPS:
+            s.next()
+            ops.append(MUL_OPS[v] or "*")
+            factors.append(_unary(s))
+        elif isinstance(it, Tok) and v in DIV_OPS:
+            s.next()
+            ops.append("/")
+            factors.append(_unary(s))
+        elif _starts_factor(it) and not (isinstance(it, Tok) and it.kind == "sym" and v == "|" and _closing_bar(s)):
+            ops.append("")
+            factors.append(_unary(s))
+        else:
+            break
+    # fold left to right; "/" binds its neighbours as in a/b c = (a/b) c
+    node = factors[0]
+    run: list[Node] = [node]
+    kind = ""
+    for op, f in zip(ops, factors[1:]):
+        if op == "/":
+            left = run.pop()
+            run.append(_slash(left, f))
+        elif op == "circ":
+            kind = "circ"
+            run.append(f)
+        else:
+            run.append(f)
+    if len(run) == 1:
+        return run[0]
+    return Mul(tuple(run), kind)
+
+
+_BAR_DEPTH: list[int] = []
+
+
+def _closing_bar(s: _Stream) -> bool:
+    return bool(_BAR_DEPTH) and _BAR_DEPTH[-1] > 0
+
+
+def _slash(a: Node, b: Node) -> Node:
+    # \partial L / \partial z: a derivative written with a slash
+    if isinstance(a, _DMark) and a.var is not None:
+        wrt = _split_differentials(b)
+        if wrt is not None:
+            return Deriv(a.var, wrt, a.partial)
+    return Frac(a, b)
+
+
+@dataclass(frozen=True)
+class _DMark(Node):
+    """A differential ``\\partial x``, ``dx``, ``\\partial^2 L`` (var None: the bare operator)."""
+    partial: bool
+    order: Node | None = None
+    var: Node | None = None
+
+
+def _unary(s: _Stream) -> Node:
+    v = _v(s.peek())
+    if isinstance(s.peek(), Tok) and v in ("-", "−"):
+        s.next()
+        return Neg(_unary(s))
+    if isinstance(s.peek(), Tok) and v == "+":
+        s.next()
+        return _unary(s)
+    return _postfix(s, _primary(s))
+
+
+def _script_arg(s: _Stream) -> tuple[Item, ...]:
+    if s.at_end():
+        raise SyntaxProblem("a script with nothing after it", _pos(s.items[-1]))
+    it = s.next()
+    if isinstance(it, Group):
+        return it.items
+    if isinstance(it, Tok) and it.kind == "word" and len(it.value) > 1:
+        # z_jk in TeX is z_j k; authors mean z_{jk} only for index letters, which we keep together
+        if all(c in INDEX_LETTERS for c in it.value) and len(it.value) == 2:
+            return (Tok("word", it.value[0], it.pos), Tok("word", it.value[1], it.pos + 1))
+        s.items.insert(s.i, Tok("word", it.value[1:], it.pos + 1))
+        return (Tok("word", it.value[0], it.pos),)
+    if isinstance(it, Tok) and it.kind == "num" and len(it.value) > 1 and "." not in it.value:
+        s.items.insert(s.i, Tok("num", it.value[1:], it.pos + 1))
+        return (Tok("num", it.value[0], it.pos),)
+    if isinstance(it, Tok) and it.kind == "cmd" and it.value in ACCENTS | {k: 1 for k in FONTS}:
+        arg = s.next()
+        return (it, arg)
+    return (it,)
+
+
+def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
+    """A subscript: ``ij`` and ``i,j`` are two indices; ``i+1`` one; ``\\text{true}`` a label."""
+    cleaned = _clean(items)
+    parts: list[list[Item]] = [[]]
+    for it in cleaned:
+        if isinstance(it, Tok) and it.value == ",":
+            parts.append([])
+        else:
+            parts[-1].append(it)
+    out: list[Node] = []
+    for p in parts:
+        if not p:
+            continue
+        if len(p) == 1 and isinstance(p[0], Tok) and p[0].kind == "word" and len(p[0].value) == 2 \
+                and all(c in INDEX_LETTERS for c in p[0].value):
+            out.extend(Name(c) for c in p[0].value)  # \delta_{ij}
+            continue
+        if all(isinstance(t, Tok) and t.kind == "word" and len(t.value) == 1 for t in p) and len(p) > 1:
+            out.extend(Name(t.value) for t in p)  # z_{ij}
+            continue
+        node = parse_member(p)
+        if isinstance(node, Unreadable):
+            # a subscript such as k \neq j or x \in X: keep it as a condition-like node
+            node = _sub_condition(p) or node
+        out.append(node)
+    return tuple(out)
+
+
+def _sub_condition(items: list[Item]) -> Node | None:
+    for k, it in enumerate(items):
+        if isinstance(it, Tok) and it.value in RELATIONS:
+            left, right = parse_member(items[:k]), parse_member(items[k + 1:])
+            if isinstance(left, Unreadable) or isinstance(right, Unreadable):
+                return None
+            return Cond(left, RELATIONS[it.value], right)
+    return None
+
+
+def _postfix(s: _Stream, node: Node) -> Node:
+    sub: tuple[Node, ...] = ()
+    sup: Node | None = None
+    sup_paren = False
+    primes = 0
+    while True:
+        it = s.peek()
+        if isinstance(it, Tok) and it.kind == "script":
+            s.next()
+            arg = _script_arg(s)
+            if it.value == "_":
+                if sub:
+                    raise SyntaxProblem("two subscripts", it.pos)
+                sub = _sub_items(arg)
+            else:
+                if sup is not None:
+                    raise SyntaxProblem("two superscripts", it.pos)
+                arg_c = _clean(arg)
+                if (len(arg_c) >= 3 and _v(arg_c[0]) == "(" and _v(arg_c[-1]) == ")"
+                        and not isinstance(node, (Num, Paren))):
+                    inner = parse_member(arg_c[1:-1])
+                    sup, sup_paren = inner, True
+                elif arg_c and all(isinstance(a, Tok) and a.kind == "prime" or _v(a) == "\\prime" for a in arg_c):
+                    primes += sum(len(a.value) if a.kind == "prime" else 1 for a in arg_c)
+                else:
+                    sup = parse_member(arg_c)
+                    if isinstance(sup, Unreadable):
+                        raise SyntaxProblem(sup.reason, sup.pos)
+        elif isinstance(it, Tok) and it.kind == "prime":
+            s.next()
+            primes += len(it.value)
+        else:
+            break
+    if isinstance(node, Fn) and (sub or sup is not None):
+        node = Fn(node.name, sub[0] if sub else node.sub, sup if sup is not None else node.sup)
+    elif sub or sup is not None or primes:
+        if isinstance(node, Script) and not node.sub and not node.sup:
+            node = node.base
+        node = Script(node, sub, sup, sup_paren, primes)
+    # application: f(x), \sigma(z), softmax(z)_j
+    nxt = s.peek()
+    if isinstance(nxt, Tok) and nxt.value == "(" and _callable(node):
+        s.next()
+        conditional = _conditional_name(s, node, nxt.pos)
+        if conditional is not None:
+            return conditional
+        args = _paren_items(s, ")", nxt.pos)
+        call_sub: tuple[Node, ...] = ()
+        if isinstance(s.peek(), Tok) and _v(s.peek()) == "_":
+            s.next()
+            call_sub = _sub_items(_script_arg(s))
+        node = Call(node, args, not _known_function(node), call_sub)
+        if isinstance(s.peek(), Tok) and _v(s.peek()) in ("^",) and not call_sub:
+            s.next()
+            node = Pow(node, parse_member(_script_arg(s)))
+    return node
+
+
+def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
+    """``P(y | X, w)``: a probability written with a bar is one name, not a call or a product."""
+    depth = 0
+    for k in range(s.i, len(s.items)):
+        v = _v(s.items[k])
+        if v in OPEN:
+            depth += 1
+        elif v in CLOSE:
+            if depth == 0:
+                inner = s.items[s.i:k]
+                if any(_v(t) in ("|", "\\mid", "\\vert") for t in inner):
+                    s.i = k + 1
+                    head = node.key if isinstance(node, Name) else type(node).__name__
+                    return Name(head + "(" + _source(inner) + ")")
+                return None
+            depth -= 1
+    return None
+
+
+def _source(items) -> str:
+    out = []
+    for it in items:
+        if isinstance(it, Tok):
+            out.append(it.value)
+        elif isinstance(it, Group):
+            out.append("{" + _source(it.items) + "}")
+        else:
+            out.append("\\begin{" + it.name + "}" + _source(it.items) + "\\end{" + it.name + "}")
+    return "".join(out)
+
+
+def _callable(node: Node) -> bool:
+    base = node.base if isinstance(node, Script) else node
+    return isinstance(base, (Name, Fn)) or (isinstance(node, Script) and isinstance(node.base, Fn))
+
+
+def _known_function(node: Node) -> bool:
+    base = node.base if isinstance(node, Script) else node
+    return isinstance(base, Fn)
+
+
+def _paren_items(s: _Stream, close: str, pos: int) -> tuple[Node, ...]:
+    """Read up to the matching ``close``; commas at this level separate items."""
+    depth = 0
+    start = s.i
+    parts: list[list[Item]] = [[]]
+    while not s.at_end():
+        it = s.next()
+        v = _v(it)
+        if isinstance(it, Tok) and (v in OPEN or v == "\\left"):
+            depth += 1
+        elif isinstance(it, Tok) and (v in CLOSE or v == "\\right"):
+            if depth == 0 and (v == close or v in CLOSE):
+                if v != close and not (close == "\\}" and v == "\\rbrace"):
+                    raise SyntaxProblem(f"{v} closes a bracket opened by its partner at {pos}", it.pos)
+                return tuple(parse_or_raise(p, pos) for p in parts if p) or (Unreadable("empty", pos),)
+            depth -= 1
+        if depth == 0 and isinstance(it, Tok) and v in (",", ";"):
+            parts.append([])
+            continue
+        parts[-1].append(it)
+    raise SyntaxProblem("a bracket is never closed", pos if start == 0 else pos)
+
+
+def parse_or_raise(items, pos: int) -> Node:
+    node = parse_member(items)
+    if isinstance(node, Unreadable):
+        cond = _sub_condition(list(_clean(items)))
+        if cond is not None:
+            return cond
+        raise SyntaxProblem(node.reason, node.pos)
+    return node
+
+
+def _group_node(items: tuple[Item, ...], pos: int) -> Node:
+    node = parse_member(items)
+    if isinstance(node, Unreadable):
+        raise SyntaxProblem(node.reason, node.pos)
+    return node
+
+
+def _text_of(tok: Tok) -> str:
+    v = tok.value
+    return v[v.index("{") + 1:-1].strip()
+
+
+def _primary(s: _Stream) -> Node:
+    if s.at_end():
+        raise SyntaxProblem("an operand is missing", _pos(s.items[-1]) if s.items else 0)
+    it = s.next()
+    if isinstance(it, Group):
+        return _group_node(it.items, it.pos)
+    if isinstance(it, Env):
+        return _environment(it)
+    v = it.value
+    if it.kind == "num":
+        return Num(v)
+    if it.kind == "word":
+        return _word(s, it)
+    if it.kind == "text":
+        word = _text_of(it)
+        cmd = v[:v.index("{")].strip()
+        if word in WORD_FUNCTIONS and WORD_FUNCTIONS[word]:
+            return Fn(WORD_FUNCTIONS[word])
+        if cmd in ("\\mathrm", "\\operatorname", "\\operatorname*", "\\text") and word == "d":
+            return _dmark(s, False)
+        if word == "e" and cmd in ("\\mathrm", "\\text"):
+            return Name("e")
+        if not word:
+            raise SyntaxProblem("empty text", it.pos)
+        return Name(word)
+    if it.kind == "sym":
+        if v in OPEN or v == "（":
+            items = _paren_items(s, OPEN[v], it.pos)
+            return Paren(items, "(" if v in ("(", "（") else v)
+        if v == "|":
+            return _bars(s, it)
+        if v == "∂":
+            return _dmark(s, True)
+        if v == "∑":
+            return _bigop(s, "sum")
+        if v == "∇":
+            return _grad(s)
+        if v == "∞":
+            return Name("\\infty")
+        raise SyntaxProblem(f"unexpected {v!r}", it.pos)
+    if it.kind == "cmd":
+        if v in OPEN:
+            items = _paren_items(s, OPEN[v], it.pos)
+            kind = {"\\{": "{", "\\lbrace": "{", "\\lvert": "|", "\\lVert": "||", "\\lfloor": "floor",
+                    "\\lceil": "ceil", "\\langle": "<>", "\\lbrack": "["}[v]
+            return Paren(items, kind)
+        if v == "\\|":
+            return _bars(s, it, double=True)
+        if v in ("\\frac", "\\dfrac", "\\tfrac", "\\cfrac"):
+            num, den = _arg(s, it), _arg(s, it)
+            return _fraction(num, den, it.pos, s)
+        if v in ("\\binom", "\\dbinom"):
+            raise SyntaxProblem("binomial coefficients are not read", it.pos)
+        if v == "\\sqrt":
+            index = None
+            if _v(s.peek()) == "[":
+                s.next()
+                index = _paren_items(s, "]", it.pos)[0]
+            arg = _group_node(_arg(s, it), it.pos)
+            return Pow(arg, Frac(Num("1"), index or Num("2")))
+        if v in ("\\sum", "\\Sigma") and (v == "\\sum" or _v(s.peek()) in ("_",)):
+            return _bigop(s, "sum")
+        if v == "\\prod":
+            return _bigop(s, "prod")
+        if v in ("\\partial", "\\mathrm{d}"):
+            return _dmark(s, True)
+        if v == "\\nabla":
+            return _grad(s)
+        if v in FUNCTIONS:
+            return Fn(FUNCTIONS[v])
+        if v in ACCENTS:
+            inner = _accent_arg(s, it)
+            return Name(inner, ACCENTS[v])
+        if v in FONTS:
+            arg = _arg(s, it)
+            inner = _group_node(arg, it.pos)
+            if v == "\\mathbb" and isinstance(inner, Num) and inner.value == "1":
+                return Name("\\mathbb{1}")
+            if v == "\\mathbb" and isinstance(inner, Name) and inner.base in ("E", "R", "P", "I"):
+                return Name("\\mathbb{" + inner.base + "}")
+            return inner
+        if v in TRANSPARENT_1:
+            arg = _arg(s, it)
+            if v in ("\\underset", "\\cancelto"):
+                arg = _arg(s, it)
+            node = _group_node(arg, it.pos)
+            # \underbrace{x}_{text}: the label is not part of the value
+            if v in ("\\underbrace", "\\overbrace") and isinstance(s.peek(), Tok) and s.peek().kind == "script":
+                s.next()
+                _script_arg(s)
+            return node
+        if v == "\\overset":
+            _arg(s, it)
+            return _group_node(_arg(s, it), it.pos)
+        if v[1:] in GREEK or v in ("\\infty", "\\emptyset"):
+            return Name(v)
+        if v == "\\top" or v == "\\intercal":
+            return Name("T")
+        raise SyntaxProblem(f"{v} is not read here", it.pos)
+    raise SyntaxProblem(f"unexpected {v!r}", it.pos)
+
+
+def _word(s: _Stream, it: Tok) -> Node:
+    v = it.value
+    if v in WORD_FUNCTIONS and WORD_FUNCTIONS[v] and len(v) > 1:
+        return Fn(WORD_FUNCTIONS[v])
+    if v == "d":
+        return _dmark(s, False)
+    if len(v) > 1 and v[0] == "d" and v[1:].isalpha() and len(v) <= 3:
+        # dL, dz, dw: a differential; only a derivative's fraction gives it a meaning
+        return _DMark(False, None, _postfix(s, Name(v[1:])))
+    return Name(v)
+
+
+def _accent_arg(s: _Stream, it: Tok) -> str:
+    arg = _arg(s, it)
+    node = _group_node(arg, it.pos)
+    if isinstance(node, Name):
+        return node.key
+    if isinstance(node, Script) and isinstance(node.base, Name) and not node.sup:
+        # \hat{y_i}: the accent covers the subscripted letter; keep the index outside
+        s.items.insert(s.i, Tok("script", "_", it.pos))
+        s.items.insert(s.i + 1, Group(tuple(_sub_tokens(node.sub, it.pos)), it.pos))
+        return node.base.key
+    raise SyntaxProblem("an accent over an expression", it.pos)
+
+
+def _sub_tokens(sub: tuple[Node, ...], pos: int) -> list[Item]:
+    out: list[Item] = []
+    for k, n in enumerate(sub):
+        if k:
+            out.append(Tok("sym", ",", pos))
+        out.extend(_unparse(n, pos))
+    return out
+
+
+def _unparse(n: Node, pos: int) -> list[Item]:
+    if isinstance(n, Name) and not n.accent:
+        return [Tok("word", n.base, pos)] if not n.base.startswith("\\") else [Tok("cmd", n.base, pos)]
+    if isinstance(n, Num):
+        return [Tok("num", n.value, pos)]
+    raise SyntaxProblem("a complex subscript under an accent", pos)
+
+
+def _arg(s: _Stream, it: Tok) -> tuple[Item, ...]:
+    if s.at_end():
+        raise SyntaxProblem(f"{it.value} needs an argument", it.pos)
+    a = s.next()
+    if isinstance(a, Group):
+        return a.items
+    if isinstance(a, Tok) and a.kind == "word" and len(a.value) > 1:
+        s.items.insert(s.i, Tok("word", a.value[1:], a.pos + 1))
+        return (Tok("word", a.value[0], a.pos),)
+    if isinstance(a, Tok) and a.kind == "num" and len(a.value) > 1:
+        s.items.insert(s.i, Tok("num", a.value[1:], a.pos + 1))
+        return (Tok("num", a.value[0], a.pos),)
+    return (a,)
+
+
+def _bars(s: _Stream, it: Tok, double: bool = False) -> Node:
+    _BAR_DEPTH.append(1)
+    try:
+        inner = _expr(s)
+    finally:
+        _BAR_DEPTH.pop()
+    close = s.peek()
+    if not (isinstance(close, Tok) and close.value in ("|", "\\|", "\\rvert", "\\rVert")):
+        raise SyntaxProblem("| is never closed", it.pos)
+    s.next()
+    # P(y | x): a bar inside a call's parentheses is a conditional, read as one name by meaning
+    return Paren((inner,), "||" if double or close.value in ("\\|", "\\rVert") else "|")
+
+
+def _dmark(s: _Stream, partial: bool) -> Node:
+    order = None
+    if isinstance(s.peek(), Tok) and _v(s.peek()) == "^":
+        s.next()
+        order = parse_member(_script_arg(s))
+    var = None
+    nxt = s.peek()
+    if _starts_factor(nxt) and not (isinstance(nxt, Tok) and nxt.value in ("\\partial", "∂")):
+        var = _postfix(s, _primary(s))
+    if var is None and not partial and order is None:
+        return Name("d")  # a lone d: the meaning stage finds it undefined unless the note names it
+    return _DMark(partial, order, var)
+
+
+def _fraction(num: tuple[Item, ...], den: tuple[Item, ...], pos: int, s: _Stream) -> Node:
+    n = parse_member(num)
+    d = parse_member(den)
+    if isinstance(d, Unreadable):
+        raise SyntaxProblem(d.reason, d.pos)
+    dn = _split_differentials(d)
+    if isinstance(n, Name) and n.base == "d":
+        n = _DMark(False)
+    head = n.factors[0] if isinstance(n, Mul) and n.factors else n
+    if isinstance(head, _DMark):
+        if dn is None:
+            raise SyntaxProblem("a derivative whose denominator is not a differential", pos)
+        if isinstance(n, Mul):
+            rest = ((head.var,) if head.var is not None else ()) + n.factors[1:]
+            f: Node | None = rest[0] if len(rest) == 1 else Mul(tuple(rest))
+        else:
+            f = head.var
+        if f is None:
+            # \frac{\partial}{\partial z} applied to the rest of the term
+            if not _starts_factor(s.peek()):
+                raise SyntaxProblem("a derivative operator with nothing to act on", pos)
+            f = _term(s)
+        return Deriv(f, dn, head.partial)
+    if isinstance(n, Unreadable):
+        raise SyntaxProblem(n.reason, n.pos)
+    return Frac(n, d)
+
+
+def _split_differentials(d: Node) -> tuple[Node, ...] | None:
+    """``\\partial z_i \\partial z_j`` -> (z_i, z_j); ``\\partial z^2`` -> (z, z); else None."""
+    factors = d.factors if isinstance(d, Mul) else (d,)
+    out: list[Node] = []
+    for f in factors:
+        if not isinstance(f, _DMark) or f.var is None:
+            return None
+        var = f.var
+        if isinstance(var, Script) and isinstance(var.sup, Num) and not var.sup_paren and var.sup.value.isdigit():
+            # \partial z^2: the second derivative with respect to z
+            out.extend([Script(var.base, var.sub, None, False, var.primes)] * int(var.sup.value))
+        else:
+            out.append(var)
+    return tuple(out) or None
+
+
+def _bigop(s: _Stream, kind: str) -> Node:
+    sub = sup = None
+    while isinstance(s.peek(), Tok) and s.peek().kind == "script":
+        t = s.next()
+        arg = _clean(_script_arg(s))
+        if t.value == "_":
+            sub = parse_member(arg)
+            if isinstance(sub, Unreadable):
+                sub = _sub_condition(list(arg)) or sub
+        else:
+            sup = parse_member(arg)
+    if not _starts_factor(s.peek()) and not (isinstance(s.peek(), Tok) and _v(s.peek()) in ("-",)):
+        raise SyntaxProblem(f"a {kind} with no body", _pos(s.peek()))
+    body = _term(s)
+    return BigOp(kind, sub, sup, body)
+
+
+def _grad(s: _Stream) -> Node:
+    wrt = None
+    if isinstance(s.peek(), Tok) and _v(s.peek()) == "_":
+        s.next()
+        wrt = parse_member(_script_arg(s))
+    body = _term(s)
+    return Grad(wrt, body)
+
+
+def _split_rows(items) -> list[list[Item]]:
+    rows: list[list[Item]] = [[]]
+    for it in items:
+        if isinstance(it, Tok) and it.value in ("\\\\", "\\cr", "\\newline"):
+            rows.append([])
+        else:
+            rows[-1].append(it)
+    return rows
+
+
+def _environment(env: Env) -> Node:
+    name = env.name.rstrip("*")
+    if name in ("cases", "dcases", "rcases"):
+        out = []
+        for row in _split_rows(env.items):
+            cells = _split_cells(row)
+            if not cells or not any(cells):
+                continue
+            value = _group_node(tuple(cells[0]), env.pos)
+            cond = _case_condition(cells[1] if len(cells) > 1 else [], env.pos)
+            out.append((value, cond))
+        return Cases(tuple(out))
+    if name in ("bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "array", "smallmatrix"):
+        rows = []
+        for row in _split_rows(env.items):
+            cells = _split_cells(row)
+            if cells and any(cells):
+                rows.append(tuple(_group_node(tuple(c), env.pos) for c in cells))
+        return Matrix(tuple(rows))
+    raise SyntaxProblem(f"\\begin{{{env.name}}} inside an expression is not read", env.pos)
+
+
+def _split_cells(row: list[Item]) -> list[list[Item]]:
+    cells: list[list[Item]] = [[]]
+    for it in row:
+        if isinstance(it, Tok) and it.value == "&":
+            cells.append([])
+        else:
+            cells[-1].append(it)
+    return cells
+
+
+def _case_condition(items: list[Item], pos: int) -> tuple[Cond, ...] | None:
+    words = []
+    rest: list[Item] = []
+    for it in _clean(items):
+        if isinstance(it, Tok) and it.kind == "text":
+            words.append(_text_of(it).lower())
+        elif isinstance(it, Tok) and it.value == ",":
+            rest.append(Tok("sym", ",", it.pos))
+        else:
+            rest.append(it)
+    if any(w.startswith(("otherwise", "else", "其他", "否则", "en otro")) for w in words) and not rest:
+        return None
+    conds = _conditions(rest)
+    if conds is None:
+        raise SyntaxProblem("a case condition that is not read", pos)
+    return conds
+
+
+def _conditions(items: list[Item]) -> tuple[Cond, ...] | None:
+    """``i = j``, ``i \\neq j, k = c``: index conditions; None if these items are something else."""
+    parts: list[list[Item]] = [[]]
+    for it in items:
+        if isinstance(it, Tok) and (it.value in (",", ";") or (it.kind == "text" and _text_of(it).lower() in ("and", "y", "且", "和"))):
+            parts.append([])
+        elif isinstance(it, Tok) and it.kind == "text" and _text_of(it).lower() in ("if", "for", "when", "si", "当", "若", "where"):
+            continue
+        else:
+            parts[-1].append(it)
+    out = []
+    for p in parts:
+        if not p:
+            continue
+        c = _sub_condition(p)
+        if c is None or c.op not in ("=", "!=") or not _simple_index(c.left) or not _simple_index(c.right):
+            return None
+        out.append(c)
+    return tuple(out) if out else None
+
+
+def _simple_index(n: Node) -> bool:
+    return (isinstance(n, Name) and len(n.base) == 1 and not n.accent) or isinstance(n, Num)
+
+
+# --- rows and chains --------------------------------------------------------------------------
+
+@dataclass
+class Member:
+    node: Node
+    pos: int          # offset of its first token in the block's text
+    text_end: int
+
+
+@dataclass
+class Clause:
+    kind: str          # "where" (definitions), "since" (a stated fact), "note"
+    chains: list["Chain"]
+    pos: int
+
+
+@dataclass
+class Chain:
+    members: list[Member] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)  # relations[t] between members t and t+1
+    conditions: list[Cond] = field(default_factory=list)
+    condition_problem: str = ""   # a condition was written but not understood
+    clauses: list[Clause] = field(default_factory=list)
+    reason_of: int | None = None  # after \because: a reason for the chain before it
+    pending: list[Item] = field(default_factory=list)
+
+
+def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
+    """Split a row at top-level relations, connectives and separators (brackets are flat tokens
+    here, so depth is tracked by hand)."""
+    segs: list[tuple[str, object, int]] = []
+    cur: list[Item] = []
+    depth = 0
+    bar_open = False
+
+    def flush():
+        if cur:
+            segs.append(("expr", list(cur), _pos(cur[0])))
+            cur.clear()
+
+    k = 0
+    row = _clean_keep_quads(row)
+    while k < len(row):
+        it = row[k]
+        v = _v(it)
+        if isinstance(it, Tok):
+            if v in OPEN or v == "\\left":
+                depth += 1
+            elif v in CLOSE or v == "\\right":
+                depth = max(0, depth - 1)
+            elif v == "|" and depth == 0:
+                bar_open = not bar_open
+            if depth == 0 and not bar_open:
+                nxt = _v(row[k + 1]) if k + 1 < len(row) else ""
+                if v == "=" and nxt == ">":
+                    flush()
+                    segs.append(("conn", "=>", it.pos))
+                    k += 2
+                    continue
+                if v == ":" and nxt == "=":
+                    flush()
+                    segs.append(("rel", ":=", it.pos))
+                    k += 2
+                    continue
+                if v in ("\\overset", "\\stackrel") and k + 2 < len(row) and isinstance(row[k + 2], Group) \
+                        and [_v(x) for x in row[k + 2].items] == ["="]:
+                    flush()
+                    segs.append(("rel", ":=", it.pos))
+                    k += 3
+                    continue
+                if v in RELATIONS and not (v == "=" and cur and _v(cur[-1]) in ("<", ">", "!")):
+                    flush()
+                    segs.append(("rel", RELATIONS[v], it.pos))
+                    k += 1
+                    continue
+                if v in CONNECTIVES:
+                    flush()
+                    segs.append(("conn", v, it.pos))
+                    k += 1
+                    continue
+                if v in ("\\quad", "\\qquad") and not cur and not segs:
+                    k += 1
+                    continue
+                if v in (",", ";", "\\quad", "\\qquad", "\\forall", "\\text{，}", "，", "；", "\\hspace"):
+                    flush()
+                    segs.append(("sep", v, it.pos))
+                    k += 1
+                    continue
+                if it.kind == "text" and _is_prose(_text_of(it)):
+                    flush()
+                    segs.append(("sep", _text_of(it), it.pos))
+                    k += 1
+                    continue
+                if v == "." and k == len(row) - 1:
+                    k += 1
+                    continue
+                if v == "&":
+                    k += 1
+                    continue
+        cur.append(it)
+        k += 1
+    flush()
+    return segs
+
+
+def _clean_keep_quads(row: list[Item]) -> list[Item]:
+    keep = {"\\quad", "\\qquad"}
+    out = []
+    for it in row:
+        if isinstance(it, Tok) and it.value in keep:
+            out.append(it)
+        else:
+            out.extend(_clean([it]))
+    return out
+
+
+def _is_prose(text: str) -> bool:
+    t = text.strip().lower().strip(".,:;() ")
+    if not t:
+        return True
+    if t in WORD_FUNCTIONS or (len(t) <= 2 and t.isalpha() and t not in ("if", "so", "as", "by", "ie", "y", "si")):
+        return False
+    words = t.replace(",", " ").split()
+    return any(w in CONNECTIVE_WORDS for w in words) or len(words) > 1 or any(ord(c) > 0x2E80 for c in t)
+
+
+_REASON = ("since", "because", "as", "using", "by", "from", "given", "因为", "由于", "ya que", "porque", "dado")
+_WHERE = ("where", "with", "let", "here", "其中", "令", "设", "donde", "con", "sea", "and")
+
+
+def read_block(items) -> list[Chain]:
+    """The chains of one math block (its token tree)."""
+    items = list(items)
+    # an environment that is the whole block holds the rows (aligned inside $$, split inside equation)
+    stripped = [it for it in _clean(items)]
+    if len(stripped) == 1 and isinstance(stripped[0], Env) and stripped[0].name.rstrip("*") in (
+            "aligned", "split", "align", "gathered", "gather", "eqnarray", "multline", "equation",
+            "alignat", "alignedat", "flalign", "array", "subequations"):
+        return read_block(stripped[0].items)
+    chains: list[Chain] = []
+    current: Chain | None = None
+    for row in _split_rows(items):
+        segs = _top_split(row)
+        if not segs:
+            continue
+        current = _read_row(segs, current, chains)
+    for c in chains:
+        _finish(c)
+    return [c for c in chains if c.members]
+
+
+def _finish(c: Chain) -> None:
+    if c.pending:
+        c.members.append(Member(parse_member(c.pending), _pos(c.pending[0]), 0))
+        c.pending = []
+
+
+def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
+    first = segs[0]
+    continuing = current is not None and (first[0] == "rel" or (
+        first[0] == "expr" and current.pending == [] and current.relations
+        and len(current.members) == len(current.relations)))
+    if first[0] == "expr" and current is not None and current.pending and _starts_with_operator(first[1]):
+        # a long member broken over rows: "&= a + b \\ &\quad + c"
+        current.pending.extend(first[1])
+        segs = segs[1:]
+        continuing = True
+    if not continuing:
+        if current is not None:
+            _finish(current)
+        current = Chain()
+        chains.append(current)
+    assert current is not None
+    k = 0
+    while k < len(segs):
+        kind, val, pos = segs[k]
+        if kind == "expr":
+            if current.pending:
+                current.pending.extend(val)
+            else:
+                current.pending = list(val)
+        elif kind == "rel":
+            if current.pending:
+                _finish(current)
+            elif not current.members:
+                current.pending = []
+            current.relations.append(val)
+            if len(current.relations) > len(current.members):
+                # a relation with nothing on its left: "&= x" opening a block
+                current.relations.pop()
+        elif kind == "conn":
+            _finish(current)
+            new = Chain()
+            if val in ("\\because", "∵"):
+                new.reason_of = len(chains) - 1
+            chains.append(new)
+            current = new
+        elif kind == "sep":
+            # everything up to the next connective is a tail clause of this chain
+            j = k + 1
+            while j < len(segs) and segs[j][0] != "conn":
+                j += 1
+            tail = segs[k:j]
+            _finish(current)
+            more = _tail(current, tail, chains)
+            if more is not None:
+                current = more
+            k = j
+            continue
+        k += 1
+    return current
+
+
+def _starts_with_operator(items: list[Item]) -> bool:
+    return bool(items) and isinstance(items[0], Tok) and items[0].value in ("+", "-", "−", "\\cdot", "\\times")
+
+
+def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
+    """Read what follows a separator: conditions, where-clauses, reasons, or another chain."""
+    tail = list(tail)
+    # ",\ for\ i=j": words typed as bare letters in math are prose too
+    for k, (kind, v, pos) in enumerate(tail):
+        if kind == "expr" and v and isinstance(v[0], Tok) and v[0].kind == "word" \
+                and v[0].value.lower() in CONNECTIVE_WORDS and len(v[0].value) > 1:
+            rest = v[1:]
+            tail[k:k + 1] = [("sep", v[0].value, pos)] + ([("expr", rest, _pos(rest[0]))] if rest else [])
+            break
+    words = " ".join(str(v).lower() for kind, v, _ in tail if kind == "sep" and not str(v).startswith("\\")
+                     and v not in (",", ";", "，", "；"))
+    exprs = [(kind, v, pos) for kind, v, pos in tail if kind != "sep"]
+    if not exprs:
+        return None
+    items: list[Item] = []
+    for kind, v, pos in exprs:
+        if kind == "expr":
+            items.extend(v)
+        else:
+            items.append(Tok("sym", {"=": "=", "!=": "\\neq"}.get(v, "?" + v), pos))
+    # (i \neq j) in brackets
+    if len(items) >= 3 and _v(items[0]) == "(" and _v(items[-1]) == ")":
+        inner = items[1:-1]
+    else:
+        inner = items
+    conds = _conditions(list(inner)) if chain.members else None
+    if conds is not None and not any(w in words for w in _REASON):
+        chain.conditions.extend(conds)
+        return None
+    sub = Chain()
+    _read_row(list(exprs), None, sub_chains := [])
+    for c in sub_chains:
+        _finish(c)
+    sub_chains = [c for c in sub_chains if c.members]
+    if not sub_chains:
+        return None
+    if any(w in words.split() or words.startswith(w) for w in _WHERE):
+        chain.clauses.append(Clause("where", sub_chains, tail[0][2]))
+        return None
+    if any(w in words.split() or words.startswith(w) for w in _REASON):
+        chain.clauses.append(Clause("since", sub_chains, tail[0][2]))
+        return None
+    if _looks_like_range(sub_chains):
+        return None  # "k = 1, ..., K", "\forall i"
+    if not chain.members or any(len(c.relations) for c in sub_chains):
+        # a second statement on the same row
+        chains.extend(sub_chains)
+        return sub_chains[-1]
+    chain.condition_problem = "a note beside the chain is not read"
+    return None
+
+
+def _looks_like_range(chains: list[Chain]) -> bool:
+    for c in chains:
+        for m in c.members:
+            n = m.node
+            if not (isinstance(n, (Name, Num)) or isinstance(n, Unreadable)):
+                return False
+    return True

@@ -1,0 +1,125 @@
+"""Stage 2 of ``symxent check``: the token tree of one piece of math.
+
+Contract: :func:`token_tree` parses LaTeX math text with the Lark grammar in ``latex.lark`` and
+returns a tuple of :class:`Tok`, :class:`Group` and :class:`Env` items, each with its offset in
+the text.  It knows nothing of what a command means; it only pairs braces and environments, so
+``\\frac{a}{b}`` is the command token followed by two groups.  Unbalanced braces raise
+:class:`TreeError` with the offset where reading stopped.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import lark
+
+__all__ = ["Env", "Group", "Item", "Tok", "TreeError", "token_tree"]
+
+
+@dataclass(frozen=True)
+class Tok:
+    kind: str  # "text" | "cmd" | "word" | "num" | "sym" | "script" | "prime"
+    value: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Group:
+    items: tuple["Item", ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class Env:
+    name: str
+    arg: str | None  # \begin{array}{cc}: the column spec
+    items: tuple["Item", ...]
+    pos: int
+
+
+Item = Tok | Group | Env
+
+
+class TreeError(Exception):
+    def __init__(self, msg: str, pos: int):
+        super().__init__(msg)
+        self.msg = msg
+        self.pos = pos
+
+
+_KINDS = {"TEXT": "text", "COMMAND": "cmd", "WORD": "word", "NUMBER": "num", "SYMBOL": "sym",
+          "SCRIPT": "script", "PRIME": "prime"}
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    grammar = resources.files("symxent.checker").joinpath("latex.lark").read_text(encoding="utf-8")
+    return lark.Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def _convert(tree: lark.Tree) -> tuple[Item, ...]:
+    out: list[Item] = []
+    for child in tree.children:
+        if isinstance(child, lark.Token):
+            out.append(Tok(_KINDS[child.type], str(child), child.start_pos))
+        elif child.data == "group":
+            pos = child.meta.start_pos if not child.meta.empty else 0
+            out.append(Group(_convert(child.children[0]), pos))
+        elif child.data == "env":
+            begin, seq, end = child.children
+            head = str(begin)[len("\\begin"):].strip()
+            name = head[1:head.index("}")].strip()
+            rest = head[head.index("}") + 1:].strip()
+            end_name = str(end)[len("\\end"):].strip()[1:-1].strip()
+            if end_name != name:
+                raise TreeError(f"\\begin{{{name}}} ended by \\end{{{end_name}}}", end.start_pos)
+            out.append(Env(name, rest[1:-1] if rest else None, _convert(seq), begin.start_pos))
+        else:  # pragma: no cover - the grammar has no other rules
+            raise AssertionError(child.data)
+    return tuple(out)
+
+
+def _unclosed(text: str) -> tuple[str, int]:
+    """Where the group that never closes opens (the reader's error is at the end of the text)."""
+    opened: list[tuple[str, int]] = []
+    k = 0
+    while k < len(text):
+        c = text[k]
+        if c == "\\":
+            m = re.match(r"\\(begin|end)\s*\{([a-zA-Z*]+)\}", text[k:])
+            if m and m.group(1) == "begin":
+                opened.append(("\\begin{" + m.group(2) + "}", k))
+            elif m and opened and opened[-1][0].startswith("\\begin"):
+                opened.pop()
+            k += m.end() if m else 2
+            continue
+        if c == "%":
+            nl = text.find("\n", k)
+            k = len(text) if nl < 0 else nl
+            continue
+        if c == "{":
+            opened.append(("{", k))
+        elif c == "}" and opened:
+            opened.pop()
+        k += 1
+    what, pos = opened[-1] if opened else ("{", len(text))
+    return f"unbalanced: this {what} is never closed", pos
+
+
+def token_tree(text: str) -> tuple[Item, ...]:
+    """The token tree of ``text`` (math mode LaTeX)."""
+    try:
+        tree = _parser().parse(text)
+    except lark.exceptions.UnexpectedCharacters as exc:
+        raise TreeError(f"unexpected {text[exc.pos_in_stream]!r}", exc.pos_in_stream) from None
+    except lark.exceptions.UnexpectedToken as exc:
+        tok = exc.token
+        if tok.type == "$END":
+            raise TreeError(*_unclosed(text)) from None
+        raise TreeError(f"unexpected {str(tok)!r}", tok.start_pos) from None
+    except lark.exceptions.UnexpectedEOF:
+        raise TreeError(*_unclosed(text)) from None
+    return _convert(tree.children[0])

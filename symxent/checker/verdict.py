@@ -1,0 +1,298 @@
+"""Stage 5 of ``symxent check``: the verdict on one step ``left = right``.
+
+Contract
+--------
+:func:`judge` evaluates both members with an :class:`~symxent.checker.meaning.Evaluator` at
+every instance of the step's free indices (classes 1..3, samples 1..2, filtered by the
+step's conditions) and returns a :class:`Verdict`:
+
+* ``ok`` -- proven by the prover's zero test (:func:`symxent.derive.decide_zero`) or equal at
+  random points drawn with :func:`symxent.domains.draw`; ``uses`` lists every convention and
+  stated assumption it relied on.  A name the note never defines may appear only where the
+  equality holds for every value of it (and never inside a derivative).
+* ``wrong`` -- only when every leaf has a meaning the note gave it, and a counterexample found
+  in double precision is confirmed at 50 digits (mpmath, through SymPy's ``evalf``); both
+  values and a diagnosis (a constant factor, a sign, an assumption that would make it hold).
+* ``not checkable`` -- everything else, with the reason and what would let it decide.
+
+Targets (``y``) are sampled freely first; a step that holds only when they sum to 1 is ok
+when the note says so ("one-hot", ``\\sum_k y_k = 1``) and not checkable, with that reason,
+when it does not.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy
+
+from symxent import derive
+from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
+from symxent.checker.syntax import Cond, Node
+from symxent.domains import draw
+
+__all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
+
+N_POINTS = 24
+SEED = 20240611
+MAX_INSTANCES = 64
+REL_TOL = 1e-8
+
+
+@dataclass
+class Verdict:
+    status: str                      # "ok" | "wrong" | "not checkable"
+    detail: str = ""
+    method: str = ""                 # "symbolic" | "numeric" for ok
+    left: float | None = None
+    right: float | None = None
+    point: dict = field(default_factory=dict)
+    uses: list[str] = field(default_factory=list)
+    values: list | None = None       # sympy (left, right) per instance: for the slip-once rule
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, conditions) -> tuple[list[dict], Evaluator]:
+    """Every assignment of the step's free indices that satisfies its conditions."""
+    ev = Evaluator(table, order, scope)
+    ev.dry = True
+    ev.value(left, {})
+    ev.value(right, {})
+    letters = dict(ev.free)
+    for c in conditions:
+        for side in (c.left, c.right):
+            name = getattr(side, "base", None)
+            if isinstance(name, str) and len(name) == 1 and name.islower() and name not in letters:
+                letters[name] = "K"
+    order_ = sorted(letters)
+    ranges = [range(1, table.size(letters[x]) + 1) for x in order_]
+    out = []
+    probe = Evaluator(table, order, scope)
+    for vals in itertools.product(*ranges):
+        env = dict(zip(order_, vals))
+        if all(probe.condition(c, env) == 1 for c in conditions):
+            out.append(env)
+    if len(out) > MAX_INSTANCES:
+        step = len(out) / MAX_INSTANCES
+        out = [out[int(k * step)] for k in range(MAX_INSTANCES)]
+    return out, ev
+
+
+def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
+          conditions: tuple[Cond, ...] = (), seed: int = 0) -> Verdict:
+    try:
+        envs, _ = instances(table, order, scope, left, right, conditions)
+        if not envs:
+            return Verdict("not checkable", "no index values satisfy the step's conditions")
+        ev = Evaluator(table, order, scope)
+        pairs = [(ev.value(left, env), ev.value(right, env)) for env in envs]
+    except NotCheckable as exc:
+        return Verdict("not checkable", str(exc))
+    except RecursionError:
+        return Verdict("not checkable", "too deeply nested to evaluate")
+    uses = sorted(set(ev.conventions.values()))
+    leaves = {s: ev.leaves[s] for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s in ev.leaves}
+    stray = sorted(s for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s not in ev.leaves)
+    if stray:
+        return Verdict("not checkable", f"internal: unknown symbol {stray[0]}")
+    keys = {lf.key for lf in leaves.values()}
+    unnamed = {k for k in keys if table.lookup(k, order, scope) is None and k not in table.declared
+               and k not in table.targets}
+    undefined = sorted(unnamed - CONVENTIONAL_INPUTS)
+    by_convention = sorted(unnamed & CONVENTIONAL_INPUTS)
+    if by_convention:
+        uses.append(", ".join(pretty(k) for k in by_convention) + " as free inputs (conventional names, "
+                    "not defined in the note)")
+    simplex_keys = sorted(k for k in keys if k in table.simplex)
+    target_keys = sorted(k for k in keys if k in table.targets or k in table.simplex or k in CONVENTIONAL_TARGETS)
+    rng_seed = SEED + seed
+    natural = set(target_keys)   # targets drawn where targets live: on the simplex, or in (0, 1)
+
+    # 1. in the targets' natural domain: a mismatch here is a slip (if every name has a meaning)
+    result = _compare(pairs, leaves, table, natural, rng_seed, envs)
+    if result.status == "wrong":
+        if undefined:
+            names = ", ".join(pretty(k) for k in undefined)
+            return Verdict("not checkable", f"{names} {'is' if len(undefined) == 1 else 'are'} never defined "
+                           f"here, so the sides cannot be compared (they differ if {names} is an arbitrary "
+                           f"number): write {pretty(undefined[0])} = ... or pass --define '{pretty(undefined[0])}=...'", uses=uses)
+        result.uses = uses
+        result.detail += _diagnose(pairs, leaves, table, natural, rng_seed)
+        return result
+    if result.status != "ok":
+        result.uses = uses
+        return result
+    # 2. does it hold only because the targets sum to 1?  Fine if the note says so.
+    needs = sorted(k for k in target_keys if _needs_simplex(pairs, leaves, table, natural, k, rng_seed))
+    unstated = [k for k in needs if k not in simplex_keys]
+    if unstated:
+        return Verdict("not checkable", f"holds if {', '.join(pretty(k) for k in unstated)} sums to 1 over the classes "
+                       "(a distribution or one-hot), which the note does not say here: state it "
+                       "(e.g. \\sum_k y_k = 1) or pass --define", uses=uses)
+    result.uses = uses + [f"{pretty(k)} sums to 1 ({table.simplex[k][1]}, line {table.simplex[k][0]})" for k in needs]
+    result.method = "symbolic" if _symbolic_zero(pairs, leaves, table, set(needs)) else "numeric"
+    if undefined:
+        result.uses.append("holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)")
+    result.values = pairs
+    return result
+
+
+def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positive: bool):
+    """Seeded points: keys in ``simplex`` on the simplex over their last index (in (0, 1) when
+    scalar: a binary target), everything else real (positive on the second try)."""
+    rng = np.random.default_rng(rng_seed + (7919 if positive else 0))
+    point: dict[sympy.Symbol, np.ndarray] = {}
+    groups: dict[tuple, list[sympy.Symbol]] = {}
+    for s, lf in sorted(leaves.items(), key=lambda kv: kv[0].name):
+        if lf.key in simplex and lf.index:
+            groups.setdefault((lf.key, lf.sample, lf.index[:-1]), []).append(s)
+        elif lf.key in simplex:
+            point[s] = draw("unit_interval", (N_POINTS,), rng)
+        else:
+            point[s] = draw("positive" if positive else "real", (N_POINTS,), rng, scale=1.5)
+    for (key, sample, head), syms in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        size = table.size(table.dims.get(key, "K"))
+        vals = draw("simplex", (N_POINTS, size), rng)
+        by_index = {leaves[s].index[-1]: s for s in syms}
+        for c, s in by_index.items():
+            if 1 <= c <= size:
+                point[s] = vals[:, c - 1]
+            else:
+                point[s] = rng.uniform(0.0, 1.0, N_POINTS)
+    return point
+
+
+def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
+    f = sympy.lambdify(syms, expr, modules="numpy")
+    with np.errstate(all="ignore"):
+        out = f(*[point[s].astype(complex) for s in syms])
+    return np.broadcast_to(np.asarray(out, dtype=complex), (N_POINTS,))
+
+
+def _compare(pairs, leaves, table, simplex: set[str], rng_seed: int, envs: list[dict] | None = None) -> Verdict:
+    syms = sorted(leaves, key=lambda s: s.name)
+    for positive in (False, True):
+        point = _sample(leaves, table, simplex, rng_seed, positive)
+        enough = True
+        for k, (L, R) in enumerate(pairs):
+            lv, rv = _numeric(L, syms, point), _numeric(R, syms, point)
+            valid = np.isfinite(lv) & np.isfinite(rv) & (np.abs(lv.imag) < 1e-9 * (1 + np.abs(lv))) \
+                & (np.abs(rv.imag) < 1e-9 * (1 + np.abs(rv)))
+            if valid.sum() < N_POINTS // 3:
+                enough = False
+                break
+            close = np.abs(lv - rv) <= REL_TOL * (1 + np.maximum(np.abs(lv), np.abs(rv)))
+            for p in np.flatnonzero(valid & ~close):
+                confirmed = _confirm(L, R, syms, point, int(p))
+                if confirmed is not None:
+                    lval, rval = confirmed
+                    where = {x: v for x, v in sorted((envs or [{}] * len(pairs))[k].items()) if x != "__vec__"}
+                    if envs and "__vec__" in envs[k]:
+                        where["component"] = envs[k]["__vec__"]
+                    where.update(_describe(leaves, point, int(p), k))
+                    return Verdict("wrong", "", left=lval, right=rval, point=where)
+        if enough:
+            return Verdict("ok")
+    return Verdict("not checkable", "both sides are undefined (log of a negative, division by 0) "
+                   "at most sampled points")
+
+
+def _confirm(L, R, syms, point, p: int) -> tuple[float, float] | None:
+    """Both sides at 50 digits at the point: a mismatch only counts if it survives this."""
+    subs = {s: sympy.Float(float(point[s][p]), 50) for s in syms}
+    try:
+        lv = sympy.N(L.xreplace(subs), 50)
+        rv = sympy.N(R.xreplace(subs), 50)
+        lc, rc = complex(lv), complex(rv)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return None
+    if not (np.isfinite(lc) and np.isfinite(rc)):
+        return None
+    if abs(lc - rc) <= 1e-20 * (1 + max(abs(lc), abs(rc))):
+        return None
+    return lc.real, rc.real
+
+
+def _describe(leaves, point, p: int, k: int) -> dict:
+    out: dict = {}
+    groups: dict[str, dict] = {}
+    for s in sorted(leaves, key=lambda s: s.name):
+        lf = leaves[s]
+        name = lf.key.replace(" ", "") + (f"^({lf.sample})" if lf.sample is not None else "")
+        val = float(point[s][p].real)
+        if lf.index:
+            groups.setdefault(name, {})[lf.index] = val
+        else:
+            out[name] = val
+    for name, comps in groups.items():
+        if all(len(i) == 1 for i in comps):
+            top = max(i[0] for i in comps)
+            out[name] = [comps.get((c,), None) for c in range(1, top + 1)]
+        else:
+            for i, v in sorted(comps.items()):
+                out[f"{name}[{','.join(map(str, i))}]"] = v
+    return out
+
+
+def _needs_simplex(pairs, leaves, table, natural: set[str], key: str, rng_seed: int) -> bool:
+    """Whether the equality fails once ``key`` may take any real values (the others stay natural)."""
+    if not any(lf.key == key and lf.index for lf in leaves.values()):
+        return False
+    return _compare(pairs, leaves, table, natural - {key}, rng_seed).status == "wrong"
+
+
+def _symbolic_zero(pairs, leaves, table, simplex: set[str]) -> bool:
+    """The prover's own zero test on each instance (sound: 0 means proven)."""
+    for L, R in pairs:
+        d = L - R
+        subs = {}
+        if simplex:
+            by_group: dict[tuple, list] = {}
+            for s in d.free_symbols:
+                lf = leaves.get(s)
+                if lf is not None and lf.key in simplex and lf.index:
+                    by_group.setdefault((lf.key, lf.sample, lf.index[:-1]), []).append(s)
+            for (key, sample, head), _ in by_group.items():
+                size = table.size(table.dims.get(key, "K"))
+                syms = [s for s, lf in leaves.items() if lf.key == key and lf.sample == sample
+                        and lf.index[:-1] == head]
+                by_c = {leaves[s].index[-1]: s for s in syms}
+                if size in by_c:
+                    last = by_c[size]
+                    rest = [sympy.Symbol(f"{key}{'^(' + str(sample) + ')' if sample is not None else ''}"
+                                         f"[{','.join(map(str, head + (c,)))}]".replace(" ", ""), real=True)
+                            for c in range(1, size)]
+                    subs[last] = 1 - sympy.Add(*rest)
+        try:
+            if derive.decide_zero(d.xreplace(subs) if subs else d) != 0:
+                return False
+        except (TypeError, ValueError, NotImplementedError, RecursionError, ZeroDivisionError,
+                sympy.PolynomialError, AttributeError):
+            return False
+    return True
+
+
+def _diagnose(pairs, leaves, table, simplex, rng_seed) -> str:
+    """A constant ratio between the sides is the usual slip: a factor or a sign."""
+    syms = sorted(leaves, key=lambda s: s.name)
+    point = _sample(leaves, table, simplex, rng_seed, False)
+    ratios = []
+    for L, R in pairs:
+        lv, rv = _numeric(L, syms, point), _numeric(R, syms, point)
+        ok = np.isfinite(lv) & np.isfinite(rv) & (np.abs(lv) > 1e-12)
+        if ok.sum() < 3:
+            return ""
+        ratios.append(rv[ok] / lv[ok])
+    r = np.concatenate(ratios)
+    if np.allclose(r, r[0], rtol=1e-7) and abs(r[0].imag) < 1e-9:
+        c = sympy.nsimplify(float(r[0].real), rational=True, tolerance=1e-9)
+        if c == -1:
+            return "; off by a sign (the right side is minus the left)"
+        if c != 1 and len(str(c)) <= 12:
+            return f"; off by a factor {c} (right = {c} x left)"
+    return ""
