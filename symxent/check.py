@@ -44,9 +44,9 @@ from typing import Iterator, Sequence, TextIO
 from symxent.checker import scope as scope_mod
 from symxent.checker.meaning import Definition, NotCheckable, pretty
 from symxent.checker.source import note_kind, read_note
-from symxent.checker.syntax import Unreadable, parse_member
+from symxent.checker.syntax import Num, Unreadable, parse_member
 from symxent.checker.tree import TreeError, token_tree
-from symxent.checker.verdict import Verdict, judge
+from symxent.checker.verdict import Verdict, condition_letters, judge
 
 STATUSES = ("ok", "wrong", "recovered", "unparsed", "not checkable", "definition")
 
@@ -169,15 +169,23 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                 yield StepResult(filename, block.line(pos), chain_no, 1, "unparsed",
                                  f"{msg} at {_line_col(block, pos)}")
             continue
+        identities: dict[int, bool] = {}   # chain -> every step of it proven or confirmed
         for ci, chain in enumerate(block.chains):
             if len(chain.members) < 2:
                 continue
             chain_no += 1
-            yield from _chain_steps(block, ci, chain, table, filename, chain_no, timeout)
+            statuses = []
+            for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities):
+                statuses.append(step.status)
+                yield step
+            identities[ci] = bool(statuses) and all(st in ("ok", "definition") for st in statuses)
 
 
-def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, timeout: float) -> Iterator[StepResult]:
-    conditions = tuple(block.conditions) + tuple(chain.conditions)
+def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, timeout: float,
+                 identities: dict[int, bool]) -> Iterator[StepResult]:
+    # a case written in the chain (", i = j") overrides one stated in the prose about the same letters
+    own = {x for c in chain.conditions for x in condition_letters(c)}
+    conditions = tuple(chain.conditions) + tuple(c for c in block.conditions if not (condition_letters(c) & own))
     wrong_at: int | None = None   # the member before the last reported slip
     for t in range(len(chain.members) - 1):
         if t >= len(chain.relations):
@@ -201,6 +209,20 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             res.status, res.detail = "not checkable", chain.condition_problem
         else:
             v = _judge(table, block, a.node, b.node, conditions, chain_no * 100 + t, timeout)
+            if v.status == "wrong" and chain.implied_by is not None and not identities.get(chain.implied_by, False):
+                # "a = b => c = d" after an equation that is not an identity: an equation being
+                # solved, true where the one before holds; not a slip of an identity
+                v = Verdict("not checkable", "follows (by ⇒) from a line that is an equation, not an identity: "
+                            "it holds where that one holds, which this checker does not solve")
+            if v.status == "wrong" and any(isinstance(m.node, Num) and m.node.value == "0" for m in (a, b)):
+                # "... = 0": setting a gradient or a boundary to zero is an equation to solve
+                v = Verdict("not checkable", "sets an expression to 0: an equation that holds where it is "
+                            "solved, not an identity")
+            if t == 0 and ci in block.restated and v.status == "wrong":
+                # the note states a defined name again with another value: a new definition (a
+                # generalisation, a special case) or a slip; nothing in the note tells which
+                v = Verdict("not checkable", f"{_name(a.node)} is defined before with another value; "
+                            "read as a new definition from here (a slip here cannot be told from one)")
             if v.status == "wrong" and wrong_at is not None:
                 back = _judge(table, block, chain.members[wrong_at].node, b.node, conditions,
                               chain_no * 100 + t, timeout)

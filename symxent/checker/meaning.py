@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import sympy
 
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Cases, Cond, Deriv, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren,
-    Pow, Script, Unreadable,
+    Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num,
+    Paren, Pow, Script, Unreadable,
 )
 
 __all__ = ["Definition", "Evaluator", "Leaf", "NotCheckable", "SymbolTable", "SAMPLE_SIZE_NAMES",
@@ -44,10 +44,6 @@ CONVENTIONAL_TARGETS = {"y", "t", "Y"}
 
 class NotCheckable(Exception):
     """Read, but outside what can be checked; the message says why and what would help."""
-
-
-class _Missing(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -85,14 +81,28 @@ class SymbolTable:
     class_size: int = CLASS_SIZE
     size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
     sampled: set[str] = field(default_factory=set)                      # keys used with ^{(i)}
+    dependent: set[str] = field(default_factory=set)                    # keys the note differentiates
+    indexed_in: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # key -> sections using an index
+    arity: dict[str, int] = field(default_factory=dict)                 # key -> most indices it is used with
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
         for d in self.definitions:
-            if d.key == key and d.order <= order and scope[:len(d.scope)] == d.scope:
+            # from where it is made to the end of the section that holds its section (so a
+            # definition in one section is seen by the next), unless redefined since
+            if d.key == key and d.order <= order and scope[:max(0, len(d.scope) - 1)] == d.scope[:-1]:
                 if best is None or d.order >= best.order:
                     best = d
         return best
+
+    def is_vector(self, key: str, scope: tuple[int, ...]) -> bool:
+        """Used with a class index in this section, an enclosing one or one inside it (a binary
+        section after a multiclass one keeps its scalars)."""
+        for where in self.indexed_in.get(key, ()):
+            n = min(len(where), len(scope))
+            if where[:n] == scope[:n]:
+                return True
+        return any(d.key == key and d.indices for d in self.definitions)
 
     def size(self, name: str) -> int:
         if name in self.sizes:
@@ -164,7 +174,7 @@ class Evaluator:
                 size = "N" if sample else self.table.dims.get(key or "", "K")
                 self.free.setdefault(n.base, size)
                 return 1
-            raise _Missing(n.base)
+            raise NotCheckable(f"the index {n.base} has no value here")
         v = self.value(n, env)
         if not v.is_Integer:
             raise NotCheckable(f"the index {v} is not a whole number")
@@ -203,6 +213,9 @@ class Evaluator:
     def named(self, key: str, index: tuple[int, ...], sample: int | None, env: dict) -> sympy.Expr:
         if key in self.keep:
             return self.leaf(key, self.vector_index(key, index, env), sample)
+        d = self.definition(f"{key}[{','.join(map(str, index))}]") if index else None
+        if d is not None:
+            return self.unfold(d, (), sample, {k: v for k, v in env.items() if k == "__sample__"})
         d = self.definition(key)
         if d is not None:
             if d.source == "convention":
@@ -218,10 +231,23 @@ class Evaluator:
             return sympy.pi
         if key == "\\infty":
             raise NotCheckable("∞ is a limit, not a value to evaluate")
+        if len(key) > 1 and key.isalpha() and not index and sample is None and all(
+                c in self.table.plain or self.definition(c) is not None for c in key):
+            # "ay" in a note that uses a and y on their own: a times y, as TeX sets it
+            self.conventions["juxtaposed"] = f"{key} is the product {' '.join(key)}"
+            return sympy.Mul(*[self.named(c, (), None, env) for c in key])
         return self.leaf(key, self.vector_index(key, index, env), sample)
 
     def vector_index(self, key: str, index: tuple[int, ...], env: dict) -> tuple[int, ...]:
-        if not index and key in self.table.indexed:
+        if index and len(index) < self.table.arity.get(key, 0):
+            # z_2 where the note also writes z_{2,i}: the vector of layer 2, taken entry by entry
+            if "__vec__" in env:
+                return index + (env["__vec__"],)
+            if self.dry:
+                self.free.setdefault("__vec__", self.table.dims.get(key, "K"))
+                return index + (1,)
+            raise NotCheckable(f"{pretty(key)} has {self.table.arity[key]} indices elsewhere but {len(index)} here")
+        if not index and self.table.is_vector(key, self.scope):
             if "__vec__" in env:
                 return (env["__vec__"],)
             if self.dry:
@@ -234,7 +260,8 @@ class Evaluator:
                args: tuple[sympy.Expr, ...] | None = None) -> sympy.Expr:
         if d.key in self._active:
             raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
-        inner: dict = {}
+        # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
+        inner: dict = {k: v for k, v in env.items() if len(k) == 1}
         if d.sample is not None:
             if sample is None:
                 raise NotCheckable(f"{d.key} is defined per sample (line {d.line}) but used without one")
@@ -294,6 +321,9 @@ class Evaluator:
 
     def _v_Unreadable(self, node: Unreadable, env: dict) -> sympy.Expr:
         raise NotCheckable(node.reason)
+
+    def _v_Ellipsis_(self, node: Ellipsis_, env: dict) -> sympy.Expr:
+        raise NotCheckable("an ellipsis (\\dots) stands for terms that are not written")
 
     def _v_Num(self, node: Num, env: dict) -> sympy.Expr:
         return sympy.Rational(node.value)
@@ -446,7 +476,10 @@ class Evaluator:
     def components(self, node: Node, env: dict) -> list[sympy.Expr]:
         """A vector argument's components (softmax(z), LSE(z/T))."""
         size_name = self.vector_size(node)
-        return [self.value(node, {**env, "__vec__": c}) for c in range(1, self.table.size(size_name) + 1)]
+        comps = [self.value(node, {**env, "__vec__": c}) for c in range(1, self.table.size(size_name) + 1)]
+        if len(set(comps)) == 1 and len(comps) > 1:
+            raise NotCheckable("softmax of a single entry: the vector it normalises over is not named")
+        return comps
 
     def vector_size(self, node: Node) -> str:
         for n in _walk(node):
@@ -487,6 +520,11 @@ class Evaluator:
             args = tuple(self.value(a, env) for a in node.args)
             if primes:
                 return self.derivative_of_function(d, args, primes, env)
+            if d.indices:
+                if len(node.sub) != len(d.indices):
+                    raise NotCheckable(f"{pretty(key)}(...) needs {len(d.indices)} index(es) (line {d.line})")
+                index = tuple(self.index_value(n, env, None) for n in node.sub)
+                return self.unfold(d, index, None, env, args)
             out = self.unfold(d, (), None, env, args)
             return self.indexed_result(out, node, env)
         if key == "\\sigma" and d is None:
@@ -504,6 +542,9 @@ class Evaluator:
         known_value = d is not None or key in self.table.declared or key in self.table.plain or \
             (isinstance(func, Script) and func.sub)
         if known_value and key not in self.table.called - self.table.plain:
+            if node.sub:
+                raise NotCheckable(f"{pretty(key)}(...) with an index: {pretty(key)} is used as a function "
+                                   "but never defined as one")
             if len(node.args) != 1:
                 raise NotCheckable(f"{key}(...) with several arguments, but {key} is not a function")
             return self.value(func, env) * self.value(node.args[0], env)
@@ -635,8 +676,9 @@ class Evaluator:
             leaf = self.leaves.get(s)
             if leaf is None or leaf.key in keys:
                 continue
-            if self.definition(leaf.key) is None and leaf.key not in self.table.declared \
-                    and leaf.key not in self.table.targets and leaf.key not in CONVENTIONAL_INPUTS:
+            free = (leaf.key in self.table.declared or leaf.key in self.table.targets
+                    or leaf.key in CONVENTIONAL_INPUTS) and leaf.key not in self.table.dependent
+            if self.definition(leaf.key) is None and not free:
                 raise NotCheckable(f"{pretty(leaf.key)} is never defined here, so how it depends on "
                                    f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")
         out = f

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, walk
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.syntax import (
-    BigOp, Call, Chain, Cond, Deriv, Fn, Grad, Name, Num, Paren, Script, Unreadable, read_block,
+    BigOp, Call, Chain, Cond, Deriv, Fn, Grad, Matrix, Name, Num, Paren, Script, Unreadable, read_block,
 )
 from symxent.checker.tree import TreeError, token_tree
 
@@ -41,14 +41,22 @@ _DEFINE_WORDS = re.compile(r"(\blet\b|\bdefine[sd]?\b|\bdenot(e|es|ed|ing)\b|\bw
 _WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|con|y\s+donde)\b", re.IGNORECASE)
 _DECLARE_AFTER = re.compile(r"^\s*(is|are|be|denotes?|represents?|stands? for|refers? to|为|是|表示|代表|es|son|"
                             r"denota|representa)\b", re.IGNORECASE)
-_CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|当|若|如果|\bsi\b|\bcuando\b|\bpara\b)\s*[:,]?\s*$",
+_CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|当|若|如果|情况.{0,2}|\bsi\b|\bcuando\b|"
+                               r"\bpara\b|\bcaso\b)\s*[:：,]?\s*$",
                                re.IGNORECASE)
-_TARGET_WORDS = re.compile(r"one[- ]?hot|label|target|ground[- ]truth|true class|标签|真实|独热|etiqueta|"
-                           r"objetivo|verdader", re.IGNORECASE)
-_INPUT_WORDS = re.compile(r"\binputs?\b|\blogits?\b|\bscores?\b|\bfeatures?\b|\bweights?\b|\bbias\b|"
-                          r"\bconstant\b|\barbitrary\b|\bany real\b|\breal number\b|\bscalar\b|\bvariable\b|常数|任意|"
-                          r"\bparameters?\b|\bpre-?activations?\b|输入|特征|权重|参数|\bentradas?\b|\bpesos?\b",
-                          re.IGNORECASE)
+_TARGET_NOUN = (r"(?:one[- ]?hot\s+)?(?:true\s+|ground[- ]truth\s+|target\s+)?(?:labels?|targets?|ground[- ]truth|"
+                r"true class(?:es)?|classes|标签|真实标签|真实值|独热|etiquetas?|objetivos?)")
+_INPUT_NOUN = (r"(?:inputs?|logits?|scores?|features?|weights?|bias(?:es)?|parameters?|pre-?activations?|"
+               r"(?:arbitrary |any )?(?:real )?(?:constants?|scalars?|real numbers?)|输入|特征|权重|参数|常数|"
+               r"entradas?|pesos?|par[aá]metros?)")
+_NAMES_AFTER = r"^\s*[,:：]?\s*(?:\(|is|are|be|denotes?|represents?|stands? for|为|是|表示|代表|es|son|denota|representa)\s*" \
+               r"(?:the\s+|a\s+|an\s+|our\s+|its\s+|one\s+|一个|el\s+|la\s+|los\s+|las\s+|un\s+|una\s+)?(?:\w+[- ]){0,2}?"
+# A name counts as declared only by words right beside it: "the logits $z$", "$x$ is the input",
+# "$y$ (one-hot label)".  Words further away describe something else.
+_TARGET_BEFORE = re.compile(r"(?:" + _TARGET_NOUN + r")(?:\s+vectors?)?\s*[:：,]?\s*$", re.IGNORECASE)
+_TARGET_AFTER = re.compile(_NAMES_AFTER + _TARGET_NOUN + r"\b", re.IGNORECASE)
+_INPUT_BEFORE = re.compile(r"(?:" + _INPUT_NOUN + r")(?:\s+vectors?)?\s*[:：,]?\s*$", re.IGNORECASE)
+_INPUT_AFTER = re.compile(_NAMES_AFTER + _INPUT_NOUN + r"\b", re.IGNORECASE)
 _SIMPLEX_WORDS = re.compile(r"one[- ]?hot|distribution|sums? to (1|one)|add(s)? up to (1|one)|独热|概率分布|"
                             r"和为\s*1|distribuci[oó]n|suman? 1", re.IGNORECASE)
 
@@ -64,6 +72,7 @@ class Block:
     prose_before: str = ""
     definitions: set[tuple[int, int]] = field(default_factory=set)  # (chain, step) that define
     facts: set[tuple[int, int]] = field(default_factory=set)        # (chain, step) stating a fact
+    restated: set[int] = field(default_factory=set)                 # chains that restate a defined name
 
     def line(self, pos: int) -> int:
         text = self.math.text
@@ -79,6 +88,11 @@ def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
         return node.key, (), (), None
     if isinstance(node, Script) and isinstance(node.base, Name) and not node.primes:
         idx = [n for n in node.sub if not is_label(n)]
+        if idx and all(isinstance(n, Num) and n.value.isdigit() for n in idx) and (
+                node.sup is None or node.sup_paren):
+            # x_0 = 1, z_1 = W_1 x: one entry (a layer, a bias input) given its own value
+            sample = node.sup.base if node.sup_paren and isinstance(node.sup, Name) else None
+            return f"{key_of(node)}[{','.join(n.value for n in idx)}]", (), (), sample
         if not all(isinstance(n, Name) and len(n.base) == 1 and n.base.islower() for n in idx):
             return None
         sample = None
@@ -89,13 +103,17 @@ def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
         if node.base.base == "\\delta":
             return None
         return key_of(node), tuple(n.base for n in idx), (), sample
-    if isinstance(node, Call) and node.maybe and not node.sub:
+    if isinstance(node, Call) and node.maybe:
         f = node.func
         if isinstance(f, Name) or (isinstance(f, Script) and isinstance(f.base, Name) and not f.primes
                                    and f.sup is None):
             if all(isinstance(a, (Name, Script)) for a in node.args):
                 key = key_of(f)
                 idx = tuple(n.base for n in f.sub if not is_label(n)) if isinstance(f, Script) else ()
+                # sigma(z)_i = ...: a vector-valued function, indexed after the call
+                idx += tuple(n.base for n in node.sub if isinstance(n, Name) and len(n.base) == 1)
+                if len(idx) != len(f.sub if isinstance(f, Script) else ()) + len(node.sub):
+                    return None
                 return key, idx, tuple(node.args), None
     return None
 
@@ -112,6 +130,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     stack: list[tuple[int, int]] = []
     next_id = 0
     pending_conditions: list[Cond] = []
+    fresh_conditions = False
     last_prose = ""
     prose_since_block = ""
     order = 0
@@ -144,17 +163,21 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             block.problem = (exc.msg, exc.pos)
         except RecursionError:
             block.problem = ("nested too deeply", 0)
+        if item.display or any("=" in c.relations for c in block.chains):
+            # "when $i = k$, we have ...": the equations that follow, to the next case or heading,
+            # hold under the condition (the verdict keeps it only where the step uses its letters)
+            block.conditions = list(pending_conditions)
+            fresh_conditions = False
         if item.display:
-            if pending_conditions:
-                block.conditions = list(pending_conditions)
-                pending_conditions = []
             blocks.append(block)
             last_display = block
             prose_since_block = ""
         else:
             conds = _inline_condition(block)
-            if conds is not None and _CONDITION_BEFORE.search(last_prose or ""):
-                pending_conditions = conds
+            if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (fresh_conditions and
+                                                                                    len(last_prose.strip(" ,;")) <= 4)):
+                pending_conditions = pending_conditions + conds if fresh_conditions else conds
+                fresh_conditions = True
                 continue
             after_display = last_display is not None and _WHERE_AFTER.search(prose_since_block.strip() or last_prose) is not None \
                 and len(prose_since_block) < 200
@@ -192,16 +215,30 @@ def _softmax_convention(items, table: SymbolTable) -> None:
 
 
 def _trivial_inline(block: Block) -> bool:
-    """``$i = 1..N$``, ``$K = 3$``, ``$k=1$`` in prose: ranges and sizes, not derivation steps."""
+    """``$i = 1..N$``, ``$K = 3$``, ``$k=1$``, ``$p_j = \\tfrac12$`` in prose: ranges, sizes and
+    values at a point, not derivation steps."""
     if block.problem is not None:
         return True
     for c in block.chains:
+        if len(c.members) == 2 and definable(c.members[0].node) is not None and _is_number(c.members[1].node):
+            continue
         head = c.members[0].node if c.members else None
         if isinstance(head, Name) and (len(head.base) == 1 and (head.base.islower() and head.base != "e" or head.base in ("K", "N", "C", "M"))):
             if len(c.members) == 2 and isinstance(c.members[1].node, (Num, Unreadable, Name)):
                 continue
         return False
     return True
+
+
+def _is_number(node) -> bool:
+    from symxent.checker.syntax import Frac, Neg
+    if isinstance(node, Num):
+        return True
+    if isinstance(node, Neg):
+        return _is_number(node.arg)
+    if isinstance(node, Frac):
+        return _is_number(node.num) and _is_number(node.den)
+    return False
 
 
 def _inline_condition(block: Block) -> list[Cond] | None:
@@ -234,7 +271,9 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                     if isinstance(n, Script) and isinstance(n.base, Name):
                         idx = [s for s in n.sub if not is_label(s)]
                         if idx:
+                            table.arity[key_of(n)] = max(table.arity.get(key_of(n), 0), len(idx))
                             table.indexed.add(key_of(n))
+                            table.indexed_in.setdefault(key_of(n), set()).add(block.scope)
                         if n.sup_paren:
                             table.sampled.add(key_of(n))
                     if isinstance(n, Call) and n.maybe:
@@ -250,6 +289,11 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                             k = key_of(w)
                             if k:
                                 table.inputs.add(k)
+                        f = n.f if isinstance(n, Deriv) else n.body
+                        fk = key_of(f) if isinstance(f, (Name, Script)) else None
+                        if fk:
+                            # the note differentiates it: a quantity that depends on others
+                            table.dependent.add(fk)
                     if isinstance(n, BigOp) and isinstance(n.sub, Cond) and n.sup is not None \
                             and isinstance(n.sub.left, Name):
                         letter = n.sub.left.base
@@ -292,6 +336,18 @@ def _definitions(block: Block, table: SymbolTable) -> None:
         if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order, "math"):
             block.definitions.add((ci, 0))
             continue
+        info = definable(chain.members[0].node)
+        if info is not None and chain.relations[0] == "=" and len(chain.members) > 1 \
+                and table.lookup(info[0], block.order, block.scope) is not None and not info[2]:
+            # a defined name stated again: checked against the old value, and the new one holds
+            # from here (a note that generalises a formula restates its name)
+            block.restated.add(ci)
+            key, indices, params, sample = info
+            readable = [m for m in chain.members[1:] if not isinstance(m.node, Unreadable)]
+            if readable:
+                table.definitions.append(Definition(key, indices, params, readable[0].node,
+                                                    block.line(readable[0].pos), block.order + 1,
+                                                    block.scope, "restated", sample))
         if chain.relations[0] == "=" and len(chain.members) == 2 and _is_fact(chain, block, table):
             block.facts.add((ci, 0))
 
@@ -304,6 +360,13 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     if info is None or len(chain.members) < 2 or isinstance(chain.members[1].node, Unreadable):
         return False
     key, indices, params, sample = info
+    body = chain.members[1].node
+    if (isinstance(body, Paren) and len(body.items) > 1) or isinstance(body, Matrix):
+        # z = (z_1, ..., z_K): the vector's components are named, nothing is defined
+        table.declared.setdefault(key, (block.line(chain.members[0].pos), "a vector of components"))
+        table.indexed.add(key)
+        table.indexed_in.setdefault(key, set()).add(block.scope)
+        return True
     visible = table.lookup(key, order, block.scope)
     forced = chain.relations[0] == ":=" or source == "where"
     if visible is not None and not forced and visible.scope == block.scope:
@@ -340,7 +403,6 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
 
     Only words that make it independent count (input, logit, weight, label...): a name the prose
     calls "the predicted probability" stays undefined, since its value depends on others."""
-    near = (before or "")[-25:] + " | " + (after or "")[:40]
     for chain in block.chains:
         if len(chain.members) != 1:
             continue
@@ -348,8 +410,10 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
         key = key_of(node) if isinstance(node, (Name, Script)) else None
         if not key:
             continue
-        if _TARGET_WORDS.search(near):
+        target = bool(_TARGET_BEFORE.search(before or "") or _TARGET_AFTER.search(after or ""))
+        independent = bool(_INPUT_BEFORE.search(before or "") or _INPUT_AFTER.search(after or ""))
+        if target:
             table.targets.setdefault(key, block.line(0))
             table.declared.setdefault(key, (block.line(0), "a target, by the prose"))
-        elif _INPUT_WORDS.search(near):
+        elif independent:
             table.declared.setdefault(key, (block.line(0), "an input, by the prose"))

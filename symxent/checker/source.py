@@ -172,6 +172,8 @@ def _math_item(
     """
     if escaped != "none":
         text = _unescape(text, table=escaped == "table")
+    if len(text) >= 2 and text[0] == "`" and text[-1] == "`" and "\n" not in text:
+        text = text[1:-1]  # GitLab's inline math, $`...`$: the backticks are delimiters
     text, first_line = _trim(text, first_line)
     if env is None or env in _WRAPPERS:
         inner = _single_environment(text)

@@ -153,6 +153,11 @@ class Matrix(Node):
 
 
 @dataclass(frozen=True)
+class Ellipsis_(Node):
+    """``\\dots``: terms the author did not write; nothing can be computed from it."""
+
+
+@dataclass(frozen=True)
 class Unreadable(Node):
     reason: str
     pos: int
@@ -210,8 +215,8 @@ DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\
         "\\limits", "\\nolimits", "\\,", "\\;", "\\!", "\\:", "\\ ", "\\>", "~", "\\bf", "\\rm", "\\it",
         "\\cal", "\\nonumber", "\\notag", "\\middle", "\\hfill", "\\vphantom", "\\hphantom", "\\strut",
         "\\quad", "\\qquad", "\\enspace", "\\thinspace", "\\negthinspace", "\\medspace", "\\thickspace",
-        "\\relax", "\\tiny", "\\small", "\\large", "\\Large", "\\normalsize", "\\cdots", "\\ldots",
-        "\\dots", "\\cdotp", "&"}
+        "\\relax", "\\tiny", "\\small", "\\large", "\\Large", "\\normalsize", "\\cdotp", "&"}
+ELLIPSES = {"\\dots", "\\cdots", "\\ldots", "\\dotsb", "\\dotsc", "\\dotsm", "\\vdots", "\\ddots", "…"}
 WITH_ARG_DROPPED = {"\\label": 1, "\\tag": 1, "\\color": 1, "\\hspace": 1, "\\vspace": 1,
                     "\\textcolor": 1, "\\colorbox": 1, "\\mathchoice": 0, "\\stackrel": 0}
 GREEK = {
@@ -336,6 +341,8 @@ def _expr(s: _Stream) -> Node:
 def _starts_factor(it: Item | None) -> bool:
     if it is None:
         return False
+    if isinstance(it, Tok) and it.kind == "sym" and it.value == "…":
+        return True
     if isinstance(it, (Group, Env)):
         return True
     v = it.value
@@ -425,6 +432,9 @@ def _script_arg(s: _Stream) -> tuple[Item, ...]:
     if s.at_end():
         raise SyntaxProblem("a script with nothing after it", _pos(s.items[-1]))
     it = s.next()
+    if isinstance(it, Tok) and it.value in ("-", "−") and not s.at_end():
+        # ASCII maths: e^-x means e^{-x} (TeX would set e^{-}x, which no author means)
+        return (it,) + _script_arg(s)
     if isinstance(it, Group):
         return it.items
     if isinstance(it, Tok) and it.kind == "word" and len(it.value) > 1:
@@ -663,6 +673,8 @@ def _primary(s: _Stream) -> Node:
             return _grad(s)
         if v == "∞":
             return Name("\\infty")
+        if v == "…":
+            return Ellipsis_()
         raise SyntaxProblem(f"unexpected {v!r}", it.pos)
     if it.kind == "cmd":
         if v in OPEN:
@@ -718,6 +730,8 @@ def _primary(s: _Stream) -> Node:
         if v == "\\overset":
             _arg(s, it)
             return _group_node(_arg(s, it), it.pos)
+        if v in ELLIPSES:
+            return Ellipsis_()
         if v[1:] in GREEK or v in ("\\infty", "\\emptyset"):
             return Name(v)
         if v == "\\top" or v == "\\intercal":
@@ -806,6 +820,9 @@ def _dmark(s: _Stream, partial: bool) -> Node:
     nxt = s.peek()
     if _starts_factor(nxt) and not (isinstance(nxt, Tok) and nxt.value in ("\\partial", "∂")):
         var = _postfix(s, _primary(s))
+        if isinstance(var, Fn) and _starts_factor(s.peek()):
+            # \partial \log y / \partial z: the differential of log y
+            var = Mul((var, _postfix(s, _primary(s))))
     if var is None and not partial and order is None:
         return Name("d")  # a lone d: the meaning stage finds it undefined unless the note names it
     return _DMark(partial, order, var)
@@ -817,6 +834,14 @@ def _fraction(num: tuple[Item, ...], den: tuple[Item, ...], pos: int, s: _Stream
     if isinstance(d, Unreadable):
         raise SyntaxProblem(d.reason, d.pos)
     dn = _split_differentials(d)
+    if isinstance(n, Neg) and dn is not None and (isinstance(n.arg, _DMark) or (
+            isinstance(n.arg, Mul) and n.arg.factors and isinstance(n.arg.factors[0], _DMark))):
+        # \frac{-\partial f}{\partial x}
+        return Neg(_fraction_node(n.arg, d, dn, pos, s))
+    return _fraction_node(n, d, dn, pos, s)
+
+
+def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
     if isinstance(n, Name) and n.base == "d":
         n = _DMark(False)
     head = n.factors[0] if isinstance(n, Mul) and n.factors else n
@@ -990,6 +1015,7 @@ class Chain:
     condition_problem: str = ""   # a condition was written but not understood
     clauses: list[Clause] = field(default_factory=list)
     reason_of: int | None = None  # after \because: a reason for the chain before it
+    implied_by: int | None = None  # after \Rightarrow, \therefore, =>: follows from the chain before
     pending: list[Item] = field(default_factory=list)
 
 
@@ -1114,7 +1140,26 @@ def read_block(items) -> list[Chain]:
         current = _read_row(segs, current, chains)
     for c in chains:
         _finish(c)
-    return [c for c in chains if c.members]
+    # drop empty chains (a row that only opens with \\because) and keep the links pointing right
+    kept = [k for k, c in enumerate(chains) if c.members]
+    where = {old: new for new, old in enumerate(kept)}
+
+    def relink(k: int | None) -> int | None:
+        while k is not None and k >= 0 and k not in where:
+            k -= 1
+        return where.get(k) if k is not None and k >= 0 else None
+
+    out = []
+    for k in kept:
+        c = chains[k]
+        c.reason_of = relink(c.reason_of)
+        c.implied_by = relink(c.implied_by)
+        if c.reason_of == len(out):
+            c.reason_of = None
+        if c.implied_by == len(out):
+            c.implied_by = None
+        out.append(c)
+    return out
 
 
 def _finish(c: Chain) -> None:
@@ -1133,7 +1178,7 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
         current.pending.extend(first[1])
         segs = segs[1:]
         continuing = True
-    if not continuing:
+    if not continuing and not (first[0] == "conn" and current is not None):
         if current is not None:
             _finish(current)
         current = Chain()
@@ -1160,7 +1205,11 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
             _finish(current)
             new = Chain()
             if val in ("\\because", "∵"):
-                new.reason_of = len(chains) - 1
+                new.reason_of = chains.index(current) if current in chains else len(chains) - 1
+            elif val not in ("\\Leftarrow", "\\impliedby", "\\iff", "\\Leftrightarrow", "\\Longleftrightarrow"):
+                # what it follows from: the last statement written, not an empty row start
+                stated = [k for k, c in enumerate(chains) if c.members and len(c.members) + len(c.pending) > 1]
+                new.implied_by = stated[-1] if stated else None
             chains.append(new)
             current = new
         elif kind == "sep":
@@ -1176,6 +1225,13 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
             k = j
             continue
         k += 1
+    if current.reason_of is not None and current in chains and 0 <= current.reason_of < len(chains):
+        # "\\because ..." is said beside the derivation: the next row goes on with the main chain
+        _finish(current)
+        main = chains[current.reason_of]
+        while main.reason_of is not None and main is not chains[main.reason_of]:
+            main = chains[main.reason_of]
+        return main
     return current
 
 

@@ -64,6 +64,8 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
     ev.value(left, {})
     ev.value(right, {})
     letters = dict(ev.free)
+    # a condition about letters the step does not use says nothing about it
+    conditions = [c for c in conditions if condition_letters(c) and condition_letters(c) <= set(letters)]
     for c in conditions:
         for side in (c.left, c.right):
             name = getattr(side, "base", None)
@@ -81,6 +83,11 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
         step = len(out) / MAX_INSTANCES
         out = [out[int(k * step)] for k in range(MAX_INSTANCES)]
     return out, ev
+
+
+def condition_letters(c: Cond) -> set[str]:
+    names = {getattr(side, "base", None) for side in (c.left, c.right)}
+    return {n for n in names if isinstance(n, str) and len(n) == 1 and n.islower()}
 
 
 def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
@@ -101,15 +108,19 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     if stray:
         return Verdict("not checkable", f"internal: unknown symbol {stray[0]}")
     keys = {lf.key for lf in leaves.values()}
-    unnamed = {k for k in keys if table.lookup(k, order, scope) is None and k not in table.declared
-               and k not in table.targets}
-    undefined = sorted(unnamed - CONVENTIONAL_INPUTS)
-    by_convention = sorted(unnamed & CONVENTIONAL_INPUTS)
+    # a name the note differentiates depends on others: prose calling it an input does not make
+    # it free (only a definition says how it depends)
+    unnamed = {k for k in keys if table.lookup(k, order, scope) is None and (
+        (k not in table.declared and k not in table.targets) or k in table.dependent)}
+    conventional = CONVENTIONAL_INPUTS - table.dependent
+    undefined = sorted(unnamed - conventional)
+    by_convention = sorted(unnamed & conventional)
     if by_convention:
         uses.append(", ".join(pretty(k) for k in by_convention) + " as free inputs (conventional names, "
                     "not defined in the note)")
     simplex_keys = sorted(k for k in keys if k in table.simplex)
-    target_keys = sorted(k for k in keys if k in table.targets or k in table.simplex or k in CONVENTIONAL_TARGETS)
+    target_keys = sorted(k for k in keys if k in table.targets or k in table.simplex
+                         or (k in CONVENTIONAL_TARGETS and k not in table.dependent))
     rng_seed = SEED + seed
     natural = set(target_keys)   # targets drawn where targets live: on the simplex, or in (0, 1)
 
@@ -123,6 +134,10 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
                            f"number): write {pretty(undefined[0])} = ... or pass --define '{pretty(undefined[0])}=...'", uses=uses)
         result.uses = uses
         result.detail += _diagnose(pairs, leaves, table, natural, rng_seed)
+        hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
+        if hot is not None:
+            result.detail += f"; holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]} (a true class " \
+                             "the note does not name)"
         return result
     if result.status != "ok":
         result.uses = uses
@@ -140,6 +155,26 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         result.uses.append("holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)")
     result.values = pairs
     return result
+
+
+def _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed: int) -> tuple[str, str] | None:
+    """(target, letter) when the step holds once the target is one-hot at that free index letter:
+    the tacit "let i be the true class" of many notes."""
+    letters = sorted({x for env in envs for x in env if len(x) == 1})
+    for key in target_keys:
+        if not any(lf.key == key and lf.index for lf in leaves.values()) or \
+                any(lf.key == key and not lf.index for lf in leaves.values()):
+            continue
+        for letter in letters:
+            fixed = []
+            for (L, R), env in zip(pairs, envs):
+                sub = {s: sympy.Integer(int(lf.index[-1] == env[letter])) for s, lf in leaves.items()
+                       if lf.key == key and lf.index}
+                fixed.append((L.xreplace(sub), R.xreplace(sub)))
+            rest = {s: lf for s, lf in leaves.items() if lf.key != key}
+            if _compare(fixed, rest, table, set(target_keys) - {key}, rng_seed).status == "ok":
+                return key, letter
+    return None
 
 
 def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positive: bool):
@@ -168,7 +203,7 @@ def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positi
 
 
 def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
-    f = sympy.lambdify(syms, expr, modules="numpy")
+    f = sympy.lambdify(syms, expr, modules="numpy", dummify=True)  # leaf names such as y^(1) are no identifiers
     with np.errstate(all="ignore"):
         out = f(*[point[s].astype(complex) for s in syms])
     return np.broadcast_to(np.asarray(out, dtype=complex), (N_POINTS,))
@@ -294,5 +329,12 @@ def _diagnose(pairs, leaves, table, simplex, rng_seed) -> str:
         if c == -1:
             return "; off by a sign (the right side is minus the left)"
         if c != 1 and len(str(c)) <= 12:
+            # a factor equal to a size of the note is most likely that size: 1/m dropped, say
+            for name in sorted(table.size_names):
+                n = table.size(name)
+                if c == n:
+                    return f"; off by a factor {name} (= {n} here; right = {name} x left)"
+                if c == sympy.Rational(1, n):
+                    return f"; off by a factor 1/{name} (= 1/{n} here; right = left / {name})"
             return f"; off by a factor {c} (right = {c} x left)"
     return ""
