@@ -191,7 +191,7 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         if t >= len(chain.relations):
             break
         a, b = chain.members[t], chain.members[t + 1]
-        line = block.line(b.pos)
+        line = (b.block or block).line(b.pos)
         res = StepResult(filename, line, chain_no, t + 1, "ok")
         rel = chain.relations[t]
         if (ci, t) in block.definitions:
@@ -200,7 +200,8 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             res.status, res.detail = "definition", "states an assumption used by later steps"
         elif isinstance(a.node, Unreadable) or isinstance(b.node, Unreadable):
             bad = a.node if isinstance(a.node, Unreadable) else b.node
-            res.status, res.detail = "unparsed", f"{bad.reason} at {_line_col(block, bad.pos)}"
+            owner = (a.block if bad is a.node else b.block) or block
+            res.status, res.detail = "unparsed", f"{bad.reason} at {_line_col(owner, bad.pos)}"
         elif rel in ("in",):
             continue  # a declaration, not a step
         elif rel not in ("=", ":="):
@@ -227,10 +228,11 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 back = _judge(table, block, chain.members[wrong_at].node, b.node, conditions,
                               chain_no * 100 + t, timeout)
                 if back.status == "ok":
-                    prev_line = block.line(chain.members[wrong_at].pos)
+                    before = chain.members[wrong_at]
+                    prev_line = (before.block or block).line(before.pos)
                     res.status = "recovered"
                     res.detail = (f"line {line} agrees with line {prev_line} again: only the slip "
-                                  f"reported at line {block.line(a.pos)} is wrong")
+                                  f"reported at line {(a.block or block).line(a.pos)} is wrong")
                     wrong_at = None
                     yield res
                     continue

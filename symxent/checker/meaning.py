@@ -84,6 +84,7 @@ class SymbolTable:
     dependent: set[str] = field(default_factory=set)                    # keys the note differentiates
     indexed_in: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # key -> sections using an index
     arity: dict[str, int] = field(default_factory=dict)                 # key -> most indices it is used with
+    differentiated_by: dict[str, set] = field(default_factory=dict)     # key -> {(variable, indexed)}
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
@@ -122,15 +123,18 @@ def _key(node: Node) -> str | None:
     if isinstance(node, Name):
         return node.key
     if isinstance(node, Script) and isinstance(node.base, Name):
-        labels = [n.base for n in node.sub if isinstance(n, Name) and len(n.base) > 2 and not n.base.startswith("\\")]
+        labels = [n.base for n in node.sub if is_label(n)]
         return node.base.key + ("_" + "".join(labels) if labels else "")
     return None
 
 
 def is_label(n: Node) -> bool:
-    """A subscript that is part of a name (``y_{true}``, ``L_{CE}``), not an index."""
-    return isinstance(n, Name) and (len(n.base) > 2 or (len(n.base) == 2 and n.base.isupper())) \
-        and not n.base.startswith("\\")
+    """A subscript that is part of a name (``y_{true}``, ``L_{CE}``, ``h_\\theta``), not an index."""
+    if not isinstance(n, Name):
+        return False
+    if n.base.startswith("\\"):
+        return n.base not in ("\\ell",)  # h_\theta, \nabla_\theta: a Greek subscript names a parameter
+    return len(n.base) > 2 or (len(n.base) == 2 and n.base.isupper())
 
 
 class Evaluator:
@@ -218,8 +222,9 @@ class Evaluator:
             return self.unfold(d, (), sample, {k: v for k, v in env.items() if k == "__sample__"})
         d = self.definition(key)
         if d is not None:
-            if d.source == "convention":
-                self.conventions[key] = f"{pretty(key)}_i = softmax(z)_i (the note speaks of softmax and never defines {pretty(key)})"
+            if d.source.startswith("convention:"):
+                what = d.source.split(":", 1)[1]
+                self.conventions[key] = f"{pretty(key)} = {what} (the note speaks of it and never defines {pretty(key)})"
             return self.unfold(d, index, sample, env)
         if key in self.table.size_names and not index and sample is None:
             return sympy.Integer(self.table.size(key))
@@ -314,6 +319,9 @@ class Evaluator:
 
     # --- expressions -------------------------------------------------------------------------
     def value(self, node: Node, env: dict) -> sympy.Expr:
+        params = env.get("__params__")
+        if params and not isinstance(node, (Name, Script)) and node in params:
+            return params[node]  # Cost(h(x), y) = ...: a parameter written as an expression
         method = getattr(self, "_v_" + type(node).__name__, None)
         if method is None:
             raise NotCheckable(f"{type(node).__name__.lower()} is not read")
@@ -419,6 +427,16 @@ class Evaluator:
                 out *= self.apply_fn(f, None, env, operand=nxt)
                 k += 2
                 continue
+            if _transposed(f) is not None and k + 1 < len(factors):
+                # w^T x: the inner product of two vectors, entry by entry
+                left, right = _transposed(f), factors[k + 1]
+                a, b = self.vector_components(left, env), self.vector_components(right, env)
+                if a is None or b is None or len(a) != len(b):
+                    raise NotCheckable("a transpose: only products of two vectors (w^T x) are read")
+                self.conventions["dot"] = "a^T b is the inner product Σ_c a_c b_c"
+                out *= sympy.Add(*[x * y for x, y in zip(a, b)])
+                k += 2
+                continue
             if isinstance(f, Name) and f.key in INDICATORS and k + 1 < len(factors) and isinstance(factors[k + 1], Paren) \
                     and len(factors[k + 1].items) == 1 and isinstance(factors[k + 1].items[0], Cond):
                 self.conventions["indicator"] = "1{...} is 1 when the condition holds"
@@ -465,6 +483,11 @@ class Evaluator:
         elif name == "sigmoid" and len(vals) == 1:
             self.conventions["sigma"] = "σ is the logistic sigmoid 1/(1 + e^-x)"
             out = 1 / (1 + sympy.exp(-vals[0]))
+        elif name in ("max", "min") and len(vals) == 1 and len(args) == 1:
+            comps = self.vector_components(args[0], env)
+            if comps is None:
+                raise NotCheckable(f"{name} of one value")
+            out = sympy.Max(*comps) if name == "max" else sympy.Min(*comps)
         elif name in ("max", "min") and len(vals) >= 2:
             out = sympy.Max(*vals) if name == "max" else sympy.Min(*vals)
         else:
@@ -472,6 +495,16 @@ class Evaluator:
         if f.sup is not None:
             out = self.power(out, f.sup, env)
         return out
+
+    def vector_components(self, node: Node, env: dict) -> list[sympy.Expr] | None:
+        """The entries of a vector-valued expression, or None when it does not vary with the entry."""
+        size = self.table.size(self.vector_size(node))
+        saved = self.dry
+        try:
+            comps = [self.value(node, {**env, "__vec__": c}) for c in range(1, size + 1)]
+        finally:
+            self.dry = saved
+        return comps if len(set(comps)) > 1 else None
 
     def components(self, node: Node, env: dict) -> list[sympy.Expr]:
         """A vector argument's components (softmax(z), LSE(z/T))."""
@@ -614,7 +647,13 @@ class Evaluator:
 
     def _v_BigOp(self, node: BigOp, env: dict) -> sympy.Expr:
         if node.sub is None:
-            raise NotCheckable(f"a {node.kind} without its index")
+            # \sum y_k: the index is the one letter of the body that nothing else binds
+            letters = sorted({n.base for m in _walk(node.body) if isinstance(m, Script)
+                              for n in m.sub if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()
+                              and n.base not in env})
+            if len(letters) != 1 or node.sup is not None:
+                raise NotCheckable(f"a {node.kind} without its index")
+            node = BigOp(node.kind, Name(letters[0]), None, node.body)
         letter, values = self.bound(node.sub, node.body, env)
         if values is None:
             assert isinstance(node.sub, Cond)
@@ -647,6 +686,21 @@ class Evaluator:
             return self.value(node.rows[c - 1][0], env)
         raise NotCheckable("matrices are not read yet")
 
+    def derivative_by_expression(self, node: Deriv, env: dict) -> sympy.Expr:
+        """∂ log σ(a) / ∂ σ(a): the expression taken as the variable, as the chain rule is written."""
+        if len(node.wrt) != 1:
+            raise NotCheckable("a derivative with respect to several expressions")
+        f = self.value(node.f, env)
+        w = self.value(node.wrt[0], env)
+        if isinstance(w, sympy.Symbol):
+            return sympy.diff(f, w)
+        t = sympy.Symbol("_wrt", real=True)
+        g = f.subs(w, t)
+        if t not in g.free_symbols:
+            raise NotCheckable("a derivative with respect to an expression that the function does not contain")
+        self.conventions["wrt"] = "∂/∂(an expression) treats that expression as the variable"
+        return sympy.diff(g, t).subs(t, w)
+
     def _v_Grad(self, node: Grad, env: dict) -> sympy.Expr:
         if node.wrt is None:
             raise NotCheckable("∇ without the variable")
@@ -659,7 +713,7 @@ class Evaluator:
         for w in node.wrt:
             k = _key(w)
             if k is None:
-                raise NotCheckable("a derivative with respect to an expression")
+                return self.derivative_by_expression(node, env)
             keys.append(k)
         saved = self.keep
         self.keep = saved | frozenset(keys)
@@ -694,6 +748,14 @@ class Evaluator:
                     subs[s] = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items()
                                                                         if k == "__params__"})
         return out.xreplace(subs) if subs else out
+
+
+def _transposed(node: Node) -> Node | None:
+    """``w^T``, ``(y - p)^\\top``: what is transposed, or None."""
+    if isinstance(node, Script) and node.sup is not None and not node.sup_paren and not node.primes \
+            and isinstance(node.sup, Name) and node.sup.base in ("T", "\\top", "\\intercal") and not node.sup.accent:
+        return Script(node.base, node.sub) if node.sub else node.base
+    return None
 
 
 def _walk(node: Node):

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, walk
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.syntax import (
-    BigOp, Call, Chain, Cond, Deriv, Fn, Grad, Matrix, Name, Num, Paren, Script, Unreadable, read_block,
+    BigOp, Call, Chain, Cond, Deriv, Fn, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script, Unreadable, read_block,
 )
 from symxent.checker.tree import TreeError, token_tree
 
@@ -107,7 +107,7 @@ def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
         f = node.func
         if isinstance(f, Name) or (isinstance(f, Script) and isinstance(f.base, Name) and not f.primes
                                    and f.sup is None):
-            if all(isinstance(a, (Name, Script)) for a in node.args):
+            if all(isinstance(a, (Name, Script, Call)) for a in node.args):
                 key = key_of(f)
                 idx = tuple(n.base for n in f.sub if not is_label(n)) if isinstance(f, Script) else ()
                 # sigma(z)_i = ...: a vector-valued function, indexed after the call
@@ -136,6 +136,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     order = 0
     inline_defs: list[tuple[Block, str, int]] = []   # (inline block, words before, item index)
     last_display: Block | None = None
+    last_chain: Chain | None = None
     for d in defines:
         table.definitions.append(d)
     for position, item in enumerate(items):
@@ -149,6 +150,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             last_prose = ""
             prose_since_block = ""
             last_display = None
+            last_chain = None
             continue
         if isinstance(item, Prose):
             last_prose = item.text
@@ -168,10 +170,27 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             # hold under the condition (the verdict keeps it only where the step uses its letters)
             block.conditions = list(pending_conditions)
             fresh_conditions = False
+        for chain in block.chains:
+            for m in chain.members:
+                m.block = block
+            for clause in chain.clauses:
+                for c in clause.chains:
+                    for m in c.members:
+                        m.block = block
+        if block.chains and block.chains[0].leading and last_chain is not None \
+                and len(prose_since_block.strip()) <= 60:
+            # "$$ ... $$ $$ = ... $$": a chain that goes on in the next block
+            head, prev = block.chains.pop(0), last_chain
+            prev.relations += [head.leading] + head.relations
+            prev.members += head.members
+            prev.conditions += head.conditions
+            prev.clauses += head.clauses
         if item.display:
             blocks.append(block)
             last_display = block
             prose_since_block = ""
+            if block.chains:
+                last_chain = block.chains[-1]
         else:
             conds = _inline_condition(block)
             if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (fresh_conditions and
@@ -192,6 +211,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     _learn(blocks, table)
     for block in sorted(blocks, key=lambda b: b.order):
         _definitions(block, table)
+    _cross_entropy_weights(table)
     _softmax_convention(items, table)
     for block, words, position in inline_defs:
         after = items[position + 1].text if position + 1 < len(items) and isinstance(items[position + 1], Prose) else ""
@@ -199,19 +219,57 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     return blocks, table, []
 
 
-def _softmax_convention(items, table: SymbolTable) -> None:
-    """ŷ_i or p_i never defined, in a note about softmax over logits z_k: the softmax output.
+_CONVENTION_NAMES = ("hat y", "p", "a", "s", "y", "o", "q", "h", "\\sigma", "hat p", "S")
 
-    A documented convention, reported in every verdict that uses it; a note that defines the
-    name anywhere (even as sigma(z) in another section) never gets it."""
-    text = " ".join(it.title if isinstance(it, Heading) else it.text for it in items)
-    if "softmax" not in text.lower() or "z" not in table.indexed:
-        return
+
+def _softmax_convention(items, table: SymbolTable) -> None:
+    """Outputs the note differentiates but never defines, in a note about softmax or the sigmoid.
+
+    ``\\partial \\hat y_i / \\partial z_j`` (or ``p_i``, ``a_i``, ...) with ŷ never defined, in a note
+    that speaks of softmax: ŷ = softmax(z); ``d\\hat y / dz`` with scalars, in a note that speaks of
+    the sigmoid: ŷ = σ(z); ŷ_i or p_i used with the note's logits z: softmax(z).  A documented
+    convention, reported in every verdict that uses it; a name the note defines or declares
+    anywhere never gets it."""
+    text = " ".join(it.title if isinstance(it, Heading) else it.text for it in items).lower()
+    softmax = "softmax" in text
+    sigmoid = "sigmoid" in text or "logistic" in text or "\\sigma" in text or "σ" in text
     defined = {d.key for d in table.definitions}
+    for key, inputs in sorted(table.differentiated_by.items()):
+        if key not in _CONVENTION_NAMES or key in defined or (key in table.declared and key not in table.dependent):
+            continue
+        if len(inputs) != 1:
+            continue
+        (var, indexed), = inputs
+        if indexed and softmax:
+            body = Call(Fn("softmax"), (Name(var),), False, (Name("i"),))
+            table.definitions.append(Definition(key, ("i",), (), body, 0, -1, (), f"convention:softmax({var})"))
+            defined.add(key)
+        elif not indexed and sigmoid and key not in table.indexed:
+            body = Call(Fn("sigmoid"), (Name(var),), False)
+            table.definitions.append(Definition(key, (), (), body, 0, -1, (), f"convention:sigmoid({var})"))
+            defined.add(key)
+    if not softmax or "z" not in table.indexed:
+        return
     for key in ("hat y", "p"):
         if key in table.indexed and key not in defined and key not in table.declared:
             body = Call(Fn("softmax"), (Name("z"),), False, (Name("i"),))
-            table.definitions.append(Definition(key, ("i",), (), body, 0, -1, (), "convention"))
+            table.definitions.append(Definition(key, ("i",), (), body, 0, -1, (), "convention:softmax(z)"))
+
+
+def _cross_entropy_weights(table: SymbolTable) -> None:
+    """y in a defined loss -Σ_k y_k log q_k weighs a cross-entropy: a distribution over classes
+    (cross-entropy is defined between distributions), so its entries sum to 1."""
+    for d in table.definitions:
+        body = d.body.arg if isinstance(d.body, Neg) else d.body
+        if isinstance(body, Mul) and len(body.factors) == 2 and isinstance(body.factors[0], Num):
+            body = body.factors[1]
+        if isinstance(body, BigOp) and body.kind == "sum" and isinstance(body.body, Mul):
+            f = body.body.factors
+            if len(f) >= 3 and isinstance(f[0], Script) and isinstance(f[0].base, Name) and isinstance(f[1], Fn) \
+                    and f[1].name == "log":
+                key = key_of(f[0])
+                if key and key not in {x.key for x in table.definitions}:
+                    table.simplex.setdefault(key, (d.line, f"it weighs the cross-entropy {d.key} = -Σ {key} log(...)"))
 
 
 def _trivial_inline(block: Block) -> bool:
@@ -294,6 +352,11 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                         if fk:
                             # the note differentiates it: a quantity that depends on others
                             table.dependent.add(fk)
+                            for w in (n.wrt if isinstance(n, Deriv) else (n.wrt,) if n.wrt is not None else ()):
+                                wk = key_of(w) if isinstance(w, (Name, Script)) else None
+                                if wk and not (isinstance(w, Script) and w.sup is not None):
+                                    both = isinstance(f, Script) and bool(f.sub) and isinstance(w, Script) and bool(w.sub)
+                                    table.differentiated_by.setdefault(fk, set()).add((wk, both))
                     if isinstance(n, BigOp) and isinstance(n.sub, Cond) and n.sup is not None \
                             and isinstance(n.sub.left, Name):
                         letter = n.sub.left.base

@@ -233,6 +233,7 @@ OPEN = {"(": ")", "[": "]", "\\{": "\\}", "\\lbrace": "\\rbrace", "\\lbrack": "\
         "\\lceil": "\\rceil", "（": "）"}
 CLOSE = set(OPEN.values())
 INDEX_LETTERS = set("ijklmnrstcabpqu")  # letters that can be an index in a subscript
+JOINT_INDEX_LETTERS = set("ijklmncpqrst")  # \delta_ij: two of these written together are two indices
 
 
 # --- the token stream ---------------------------------------------------------------------------
@@ -366,6 +367,10 @@ def _term(s: _Stream) -> Node:
             s.next()
             ops.append(MUL_OPS[v] or "*")
             factors.append(_unary(s))
+        elif isinstance(it, Tok) and v == "." and it.kind == "sym" and _starts_factor(s.peek(1)):
+            s.next()  # "e^{a}.e^{b}": a dot between factors is a product, as in code
+            ops.append("*")
+            factors.append(_unary(s))
         elif isinstance(it, Tok) and v in DIV_OPS:
             s.next()
             ops.append("/")
@@ -438,8 +443,11 @@ def _script_arg(s: _Stream) -> tuple[Item, ...]:
     if isinstance(it, Group):
         return it.items
     if isinstance(it, Tok) and it.kind == "word" and len(it.value) > 1:
-        # z_jk in TeX is z_j k; authors mean z_{jk} only for index letters, which we keep together
-        if all(c in INDEX_LETTERS for c in it.value) and len(it.value) == 2:
+        # z_jk in TeX is z_j k; authors mean z_{jk} only for index letters, which we keep together,
+        # unless another script follows (a_ka_i is a_k a_i)
+        nxt = s.peek()
+        if all(c in JOINT_INDEX_LETTERS for c in it.value) and len(it.value) == 2 \
+                and not (isinstance(nxt, Tok) and nxt.kind == "script"):
             return (Tok("word", it.value[0], it.pos), Tok("word", it.value[1], it.pos + 1))
         s.items.insert(s.i, Tok("word", it.value[1:], it.pos + 1))
         return (Tok("word", it.value[0], it.pos),)
@@ -623,6 +631,11 @@ def parse_or_raise(items, pos: int) -> Node:
 
 
 def _group_node(items: tuple[Item, ...], pos: int) -> Node:
+    over = [k for k, it in enumerate(items) if isinstance(it, Tok) and it.value in ("\\over",)]
+    if len(over) == 1:
+        # {a \over b}: plain TeX's fraction
+        k = over[0]
+        return _fraction(tuple(items[:k]), tuple(items[k + 1:]), pos, _Stream([]))
     node = parse_member(items)
     if isinstance(node, Unreadable):
         raise SyntaxProblem(node.reason, node.pos)
@@ -998,6 +1011,7 @@ class Member:
     node: Node
     pos: int          # offset of its first token in the block's text
     text_end: int
+    block: object = None  # the block it was read from (set by the scope stage, for file lines)
 
 
 @dataclass
@@ -1016,6 +1030,7 @@ class Chain:
     clauses: list[Clause] = field(default_factory=list)
     reason_of: int | None = None  # after \because: a reason for the chain before it
     implied_by: int | None = None  # after \Rightarrow, \therefore, =>: follows from the chain before
+    leading: str | None = None     # the block opens with this relation: it goes on from the block before
     pending: list[Item] = field(default_factory=list)
 
 
@@ -1199,8 +1214,10 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
                 current.pending = []
             current.relations.append(val)
             if len(current.relations) > len(current.members):
-                # a relation with nothing on its left: "&= x" opening a block
+                # a relation with nothing on its left: "$$ = x $$" goes on from the block before
                 current.relations.pop()
+                if not any(c.members for c in chains):
+                    current.leading = val
         elif kind == "conn":
             _finish(current)
             new = Chain()
