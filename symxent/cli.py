@@ -9,10 +9,11 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -85,13 +86,26 @@ def _registry(args: argparse.Namespace, err: TextIO):
     return registry
 
 
-def _set_timeout(seconds: float | None) -> None:
-    """Pass ``--timeout`` to the prover through the environment, read by worker processes too."""
-    if seconds is None:
-        return
-    if not seconds > 0:
-        raise UsageError(f"--timeout must be a positive number of seconds, got {seconds:g}")
-    os.environ["SYMXENT_TIMEOUT"] = repr(seconds)
+@contextlib.contextmanager
+def _prover_settings(timeout: float | None, no_cache: bool = False) -> Iterator[None]:
+    """``--timeout`` and ``--no-cache`` for the prover, through the environment so that worker
+    processes read them too; restored afterwards (``main`` may be called again in-process)."""
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, got {timeout:g}")
+    settings = {"SYMXENT_TIMEOUT": repr(timeout) if timeout is not None else None,
+                "SYMXENT_CACHE": "off" if no_cache else None}
+    saved = {name: os.environ.get(name) for name in settings}
+    try:
+        for name, value in settings.items():
+            if value is not None:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _load_status(registry) -> int:
@@ -144,10 +158,10 @@ def _cmd_latex(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     registry = _registry(args, err)
     d = registry[args.name]
     kmax = _positive_kmax(args.kmax)
-    _set_timeout(args.timeout)
     if args.output and Path(args.output).is_dir():
         raise UsageError(f"-o {args.output} is a directory; give a file name")
-    steps = [s for chain in d.chains for s in check_chain(d, chain, kmax)]
+    with _prover_settings(args.timeout):
+        steps = [s for chain in d.chains for s in check_chain(d, chain, kmax)]
     text = latex.render(d, args.format, steps=steps)
     if args.output:
         print(f"wrote {write_text(args.output, text)}", file=err)
@@ -229,23 +243,23 @@ def _problem_lines(proof, item, label: str) -> list[str]:
     return lines
 
 
-def _failures(report) -> tuple[dict[str, int], list[str]]:
+def _failures(report) -> tuple[dict[tuple[str, str], int], list[str]]:
     """Counts of what is not ok (claims, steps, numeric checks: each counted once) and the
     lines that explain them."""
-    counts = {"claims FAILED": 0, "claims not proven": 0, "steps FAILED": 0, "steps not proven": 0,
-              "numeric checks FAILED": 0}
+    counts = {("claim", "FAILED"): 0, ("claim", "not proven"): 0, ("step", "FAILED"): 0,
+              ("step", "not proven"): 0, ("numeric check", "FAILED"): 0}
     lines: list[str] = []
     for proof in report.proofs:
-        for kind, items in (("claims", proof.claims), ("steps", proof.steps)):
+        for kind, items in (("claim", proof.claims), ("step", proof.steps)):
             for item in items:
                 if item.ok:
                     continue
-                counts[f"{kind} {item.verdict}"] += 1
-                label = item.claim if kind == "claims" else _step_label(item)
+                counts[(kind, item.verdict)] += 1
+                label = item.claim if kind == "claim" else _step_label(item)
                 lines += _problem_lines(proof, item, label)
     for n in report.numeric:
         if not n.ok:
-            counts["numeric checks FAILED"] += 1
+            counts[("numeric check", "FAILED")] += 1
             lines.append(f"FAILED {n.derivation} / {n.subject}: {n.check}: max error {n.max_error:.3g} "
                          f"> {n.tolerance:g} {n.detail}")
     return counts, lines
@@ -293,11 +307,9 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     kmax = _positive_kmax(args.kmax)
-    _set_timeout(args.timeout)
-    if args.no_cache:
-        os.environ["SYMXENT_CACHE"] = "off"  # read by the worker processes too
-    report = verify(registry, args.names, kmax=kmax, jobs=args.jobs, directories=args.derivations)
-    canaries = run_canaries()  # the prover checks itself on every run
+    with _prover_settings(args.timeout, args.no_cache):
+        report = verify(registry, args.names, kmax=kmax, jobs=args.jobs, directories=args.derivations)
+        canaries = run_canaries()  # the prover checks itself on every run
     all_caught = all(c.caught for c in canaries)
     status = 2 if registry.errors else 0 if report.ok and all_caught else 1
     if args.json:
@@ -314,7 +326,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     counts, failures = _failures(report)
     claims = sum(len(p.claims) for p in report.proofs)
     steps = sum(len(p.steps) for p in report.proofs)
-    problems = ", ".join(f"{v} {k}" for k, v in counts.items() if v) or "0 failed"
+    problems = ", ".join(f"{v} {what}{'' if v == 1 else 's'} {verdict}"
+                         for (what, verdict), v in counts.items() if v) or "0 failed"
     canary_line, canary_failures = _canary_summary(canaries)
     print(f"\n{len(report.proofs)} derivations: {claims} claims, {steps} steps, {len(report.numeric)} numeric checks; "
           f"{problems}; {canary_line}; {report.seconds:.1f}s (Kmax={kmax})", file=out)
