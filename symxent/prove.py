@@ -22,7 +22,9 @@ Contract:
   first step equal to the chain's label), under that step's assumptions only.
 - Each claim and each step has a time budget (``SYMXENT_TIMEOUT`` seconds, default
   :data:`DEFAULT_TIMEOUT`; ``symxent verify --timeout``); past it the answer is "not proven:
-  timed out". A recursion-depth overflow is "not proven: too large".
+  timed out". A recursion-depth overflow is "not proven: too large", and so is an exact power
+  of numbers with more than :data:`MAX_DIGITS` digits, refused before it is computed (in C,
+  beyond the reach of the budget).
 - Results are plain frozen dataclasses; nothing is printed here. They are cached as checked
   plain JSON (see :mod:`symxent.cache`); ``SYMXENT_CACHE=off`` disables the cache.
 """
@@ -594,8 +596,35 @@ def prove_claim(derivation: Derivation, claim: Claim, kmax: int = 6, seed: int =
                         believable=lambda result: _believable_claim(derivation, claim, result, seed))
 
 
+# A power of numbers with more digits than this is refused before anything evaluates it: the
+# big-integer arithmetic runs in C, where no time budget can interrupt it (10^(10^10) would
+# take minutes and gigabytes).
+MAX_DIGITS = 10**5
+
+
+def _too_large(expr: sp.Basic) -> str | None:
+    """Why ``expr`` cannot be evaluated within any budget (an exact power of numbers with more
+    than :data:`MAX_DIGITS` digits), or None. Sizes are estimated with floats, never computed."""
+    for e in sp.preorder_traversal(expr):
+        if isinstance(e, sp.Pow) and e.base.is_number and e.exp.is_number:
+            try:
+                base = abs(complex(sp.N(e.base, 15)))
+                exponent = abs(complex(sp.N(e.exp, 15)))
+            except (TypeError, ValueError, OverflowError):
+                return f"too large: {sp.sstr(e)[:60]} cannot even be estimated"
+            digits = exponent * np.log10(base) if base > 0 else 0.0
+            if not np.isfinite(digits) or digits > MAX_DIGITS:
+                return f"too large: {sp.sstr(e)[:60]} has about {digits:.3g} digits (more than {MAX_DIGITS})"
+    return None
+
+
 def _prove_claim(derivation: Derivation, claim: Claim, kmax: int, seed: int) -> ClaimResult:
     budget = _Budget(timeout_seconds())
+    reason = _too_large(sp.Tuple(claim.lhs, claim.rhs, claim.certificate if claim.certificate is not None else 0))
+    if reason is not None:
+        refused = Check(NOT_PROVEN, reason)
+        return ClaimResult(derivation.name, claim.name, claim.statement, refused, refused,
+                           tuple(a.name for a in claim.assumptions))
     if claim.rhs.is_infinite:
         return _prove_infinite(derivation, claim, budget)
     rng = np.random.default_rng(seed)
@@ -637,6 +666,11 @@ def _check_chain(derivation: Derivation, chain: Chain, kmax: int, seed: int) -> 
     results = []
     for n, step in enumerate(chain.steps):
         budget = _Budget(timeout_seconds())
+        reason = _too_large(sp.Tuple(chain.label if n == 0 else chain.steps[n - 1].expr, step.expr))
+        if reason is not None:
+            refused = Check(NOT_PROVEN, reason)
+            results.append(StepResult(derivation.name, chain.title, n, step.reason, refused, refused))
+            continue
         residual, sides = _step_residual(derivation, chain, n)
         fixed = _guarded(lambda: _prove_fixed(derivation, residual, sides, step.assumptions,
                                               size_grid(derivation, kmax), None, False, rng), budget)
