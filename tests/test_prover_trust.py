@@ -315,3 +315,27 @@ def test_a_pathological_claim_is_not_proven_within_its_budget(monkeypatch, dimen
 def test_timeout_must_be_positive():
     code, _, err = run("verify", "sigmoid", "--timeout", "-1")
     assert code == 2 and "--timeout must be a positive number" in err and err.count("\n") == 1
+
+
+# --- the printed derivation uses the same words ------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "tex"])
+@pytest.mark.parametrize("status,word,display", [
+    (prove.FAILED, "FAILED", r"\mathbf{FAILED}"),
+    (prove.NOT_PROVEN, "NOT PROVEN", r"\mathbf{NOT\ PROVEN}"),
+], ids=["FAILED", "not proven"])
+def test_latex_marks_an_undecided_step_not_proven_not_failed(fmt, status, word, display):
+    from symxent import latex
+
+    d = REGISTRY["softmax_cross_entropy"]
+    chain = d.chains[0]
+    counterexample = {"K": 2} if status == prove.FAILED else None
+    steps = [prove.StepResult(d.name, chain.title, n, s.reason,
+                              prove.Check(status, "K=2: the detail", residual="r", counterexample=counterexample)
+                              if n == 0 else prove.Check(prove.PROVEN, "K=2..3, 4 instances"),
+                              prove.Check(prove.PROVEN, "symbolic K")) for n, s in enumerate(chain.steps)]
+    out = latex.render(d, fmt, steps=steps)
+    assert out.count(display) == 1 and f"Status: {word}" in out and f"1 {word}" in out, out[:2000]
+    other = "NOT PROVEN" if word == "FAILED" else "FAILED"
+    assert other not in out, f"{status!r} was printed as {other}"
