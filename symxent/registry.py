@@ -145,7 +145,9 @@ class Claim:
     non-negative (positive), built from squares, positive symbols, sums and products.
     ``lhs`` may hold unevaluated ``Derivative``/``Limit``/``Sum`` objects: evaluating them is
     part of the proof. Free class indices (per-class claims) are proven for every value at
-    explicit K and, when ``general_k`` is set, for a symbolic K.
+    explicit K and for a symbolic K. ``general_k=False`` skips the symbolic-K proof only for a
+    claim that does not depend on K at all: a claim with class indices or sums to K always
+    gets it, since K = 2..Kmax says nothing about larger K.
     """
 
     name: str
