@@ -469,38 +469,42 @@ def _prove_fixed(derivation: Derivation, residual: sp.Expr, sides: tuple[sp.Expr
             where = ", ".join([f"{s.name}={v}" for s, v in sizes.items()] + [f"{s.name}={v}" for s, v in values.items()])
             if value is not None:
                 largest = max(largest, abs(value))
-            zero = None
-            if value is None or abs(value) <= NUMERIC_TOL:
-                if screen_only:
-                    checked += 1
-                    continue
-                zero = derive.decide_zero(prepared)
-                if zero == 0:
-                    if certificate is not None:
-                        cert = derive.evaluate(derive.instantiate(derive.unfold(certificate, derivation.definitions),
-                                                                  sizes, values), ranges)
-                        if not derive.nonnegative(cert, strict):
-                            return Check(NOT_PROVEN, f"{where}: certificate is not manifestly "
-                                                     f"{'positive' if strict else 'non-negative'}",
-                                         residual=str(cert), seconds=time.perf_counter() - start)
-                    if not unfixed:  # at explicit K the list would name z[1]..z[K]: symbolic K lists it
-                        excluded.update(_denominators(prepared))
-                    checked += 1
-                    continue
-            confirmed = _confirm(derivation, sides, sizes, values, assumptions, point)
-            if confirmed is not None:
-                lhs, rhs = confirmed
+            def failed(lhs: sp.Expr, rhs: sp.Expr, residual: sp.Expr) -> Check:
                 return Check(FAILED, f"{where}: lhs = {_fmt_number(lhs)} but rhs = {_fmt_number(rhs)} "
-                                     f"(both at {CONFIRM_DIGITS} digits)",
-                             residual=str(zero if zero is not None else prepared),
+                                     f"(both at {CONFIRM_DIGITS} digits)", residual=str(residual),
                              counterexample=_fmt_point(point, values, sizes), seconds=time.perf_counter() - start,
                              numeric_error=largest)
+
+            screened = value is not None and abs(value) > NUMERIC_TOL
+            if screened:
+                confirmed = _confirm(derivation, sides, sizes, values, assumptions, point)
+                if confirmed is not None:
+                    return failed(*confirmed, prepared)
+                # Not confirmed at 50 digits: the screen lost precision (cancellation), so the
+                # symbolic zero test decides, as for any other instance.
+            if screen_only:
+                checked += 1
+                continue
+            zero = derive.decide_zero(prepared)
+            if zero == 0:
+                if certificate is not None:
+                    cert = derive.evaluate(derive.instantiate(derive.unfold(certificate, derivation.definitions),
+                                                              sizes, values), ranges)
+                    if not derive.nonnegative(cert, strict):
+                        return Check(NOT_PROVEN, f"{where}: certificate is not manifestly "
+                                                 f"{'positive' if strict else 'non-negative'}",
+                                     residual=str(cert), seconds=time.perf_counter() - start)
+                if not unfixed:  # at explicit K the list would name z[1]..z[K]: symbolic K lists it
+                    excluded.update(_denominators(prepared))
+                checked += 1
+                continue
+            # A residual the screen let through may still be real (an epsilon of 1e-20).
+            confirmed = None if screened else _confirm(derivation, sides, sizes, values, assumptions, point)
+            if confirmed is not None:
+                return failed(*confirmed, zero)
             numeric = "not a number at a random point" if value is None else f"{abs(value):.2g} at a random point"
-            why = ("the 30-digit screen saw a residual that 50 digits did not confirm" if zero is None
-                   else "residual does not simplify to 0")
-            return Check(NOT_PROVEN, f"{where}: {why} (numerically {numeric})",
-                         residual=str(zero if zero is not None else prepared), seconds=time.perf_counter() - start,
-                         numeric_error=largest)
+            return Check(NOT_PROVEN, f"{where}: residual does not simplify to 0 (numerically {numeric})",
+                         residual=str(zero), seconds=time.perf_counter() - start, numeric_error=largest)
     span = _describe_sizes(grid)
     kind = " (one per pattern of equal indices: relabelling is a symmetry)" if patterns_only and free else ""
     if screen_only:
