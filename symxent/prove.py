@@ -467,10 +467,11 @@ def _prove_fixed(derivation: Derivation, residual: sp.Expr, sides: tuple[sp.Expr
             point = sample_point(derivation, sizes, rng)
             value = _numeric(prepared, point)
             where = ", ".join([f"{s.name}={v}" for s, v in sizes.items()] + [f"{s.name}={v}" for s, v in values.items()])
+            at = f"{where}: " if where else ""  # nothing to say where without dimensions
             if value is not None:
                 largest = max(largest, abs(value))
             def failed(lhs: sp.Expr, rhs: sp.Expr, residual: sp.Expr) -> Check:
-                return Check(FAILED, f"{where}: lhs = {_fmt_number(lhs)} but rhs = {_fmt_number(rhs)} "
+                return Check(FAILED, f"{at}lhs = {_fmt_number(lhs)} but rhs = {_fmt_number(rhs)} "
                                      f"(both at {CONFIRM_DIGITS} digits)", residual=str(residual),
                              counterexample=_fmt_point(point, values, sizes), seconds=time.perf_counter() - start,
                              numeric_error=largest)
@@ -491,7 +492,7 @@ def _prove_fixed(derivation: Derivation, residual: sp.Expr, sides: tuple[sp.Expr
                     cert = derive.evaluate(derive.instantiate(derive.unfold(certificate, derivation.definitions),
                                                               sizes, values), ranges)
                     if not derive.nonnegative(cert, strict):
-                        return Check(NOT_PROVEN, f"{where}: certificate is not manifestly "
+                        return Check(NOT_PROVEN, f"{at}certificate is not manifestly "
                                                  f"{'positive' if strict else 'non-negative'}",
                                      residual=str(cert), seconds=time.perf_counter() - start)
                 if not unfixed:  # at explicit K the list would name z[1]..z[K]: symbolic K lists it
@@ -503,7 +504,7 @@ def _prove_fixed(derivation: Derivation, residual: sp.Expr, sides: tuple[sp.Expr
             if confirmed is not None:
                 return failed(*confirmed, zero)
             numeric = "not a number at a random point" if value is None else f"{abs(value):.2g} at a random point"
-            return Check(NOT_PROVEN, f"{where}: residual does not simplify to 0 (numerically {numeric})",
+            return Check(NOT_PROVEN, f"{at}residual does not simplify to 0 (numerically {numeric})",
                          residual=str(zero), seconds=time.perf_counter() - start, numeric_error=largest)
     span = _describe_sizes(grid)
     kind = " (one per pattern of equal indices: relabelling is a symmetry)" if patterns_only and free else ""
