@@ -63,6 +63,8 @@ def _reduce(values, reduction, divisor=None):
 
 def _number(value, name, valid):
     """A real, finite Python/NumPy number (not a bool), else TypeError/ValueError naming ``name``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]  # a 0-d array is the number it holds, as np.float32 is
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name}: expected a number ({valid}), got {type(value).__name__}")
     if not np.isfinite(value):

@@ -1,16 +1,19 @@
 """The command line: parse arguments, call the stages, set the exit code. No logic of its own.
 
-Exit codes: 0 success; 1 a failed proof, check or comparison; 2 bad usage (unknown command,
-option or derivation name, unreadable input), reported in one line without a traceback.
+Exit codes: 0 success; 1 a failed or not proven claim or step, a failed check or comparison,
+a canary the prover let through; 2 bad usage (unknown command, option or derivation name,
+unreadable input, a derivation file that does not load), reported in one line without a
+traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -48,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "tex"), default="markdown")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--kmax", type=int, default=6, help="check steps for K = 2..KMAX (default 6)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="time budget of each step's proof (default 300; past it: not proven, timed out)")
 
     p = sub.add_parser("generate", parents=[common], help="write the generated NumPy modules")
     p.add_argument("--out", default="generated", metavar="DIR", help="output directory (default generated/)")
@@ -61,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: one per core)")
     p.add_argument("--no-cache", action="store_true",
                    help="prove everything afresh (default: reuse results whose inputs are unchanged)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="time budget of each claim's or step's proof (default 300; past it: not proven, timed out)")
 
     p = sub.add_parser("check", parents=[common], help="check a derivation written in notes, step by step")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -81,6 +88,33 @@ def _registry(args: argparse.Namespace, err: TextIO):
     return registry
 
 
+@contextlib.contextmanager
+def _prover_settings(timeout: float | None, no_cache: bool = False) -> Iterator[None]:
+    """``--timeout`` and ``--no-cache`` for the prover, through the environment so that worker
+    processes read them too; restored afterwards (``main`` may be called again in-process)."""
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, got {timeout:g}")
+    settings = {"SYMXENT_TIMEOUT": repr(timeout) if timeout is not None else None,
+                "SYMXENT_CACHE": "off" if no_cache else None}
+    saved = {name: os.environ.get(name) for name in settings}
+    try:
+        for name, value in settings.items():
+            if value is not None:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _load_status(registry) -> int:
+    """2 when a derivation file did not load (bad input), else 0; the errors are printed already."""
+    return 2 if registry.errors else 0
+
+
 def _positive_kmax(kmax: int) -> int:
     if kmax < 2:
         raise UsageError(f"--kmax must be at least 2, got {kmax}")
@@ -93,11 +127,12 @@ def _cmd_list(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for name, d in registry.items():
         modules = ", ".join(f"{m.name}.py" for m in d.modules)
         print(f"{name.ljust(width)}  {d.summary}" + (f"  [generates {modules}]" if modules else ""), file=out)
-    return 0
+    return _load_status(registry)
 
 
 def _cmd_derive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    d = _registry(args, err)[args.name]
+    registry = _registry(args, err)
+    d = registry[args.name]
 
     def show(e: sp.Basic) -> str:
         return sp.pretty(e, use_unicode=True, wrap_line=False)
@@ -113,29 +148,33 @@ def _cmd_derive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"  {c.name}: {c.statement}{used}", file=out)
         rel = {"==": sp.Eq, ">=": sp.Ge, ">": sp.Gt}[c.relation]
         print("    " + show(rel(c.lhs, c.rhs, evaluate=False)).replace("\n", "\n    "), file=out)
-    return 0
+    return _load_status(registry)
 
 
 def _cmd_latex(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symxent import latex
-    from symxent.prove import check_chain
+    from symxent.prove import FAILED, check_chain
 
-    d = _registry(args, err)[args.name]
+    from symxent.atomic import write_text
+
+    registry = _registry(args, err)
+    d = registry[args.name]
     kmax = _positive_kmax(args.kmax)
-    steps = [s for chain in d.chains for s in check_chain(d, chain, kmax)]
+    if args.output and Path(args.output).is_dir():
+        raise UsageError(f"-o {args.output} is a directory; give a file name")
+    with _prover_settings(args.timeout):
+        steps = [s for chain in d.chains for s in check_chain(d, chain, kmax)]
     text = latex.render(d, args.format, steps=steps)
     if args.output:
-        target = Path(args.output)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
-        print(f"wrote {target}", file=err)
+        print(f"wrote {write_text(args.output, text)}", file=err)
     else:
         out.write(text)
     failed = [s for s in steps if not s.ok]
     for s in failed:
-        print(f"symxent: step {s.step} of \"{s.chain}\" is not proven ({s.reason})", file=err)
-    return 1 if failed else 0
+        what = "FAILED" if s.verdict == FAILED else "not proven"
+        print(f"symxent: step {s.step + 1} of \"{s.chain}\" {what} ({s.reason}): "
+              f"{(s.fixed_k if not s.fixed_k.ok else s.general_k).detail}", file=err)
+    return 1 if failed else _load_status(registry)
 
 
 def _cmd_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -143,7 +182,8 @@ def _cmd_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     if args.diff and not args.check:
         raise UsageError("--diff goes with --check")
-    files = codegen.render_registry(_registry(args, err))
+    registry = _registry(args, err)
+    files = codegen.render_registry(registry)
     if args.check:
         problems = codegen.check(files, args.out, with_diff=args.diff)
         for line in problems:
@@ -152,14 +192,22 @@ def _cmd_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"symxent: {args.out} is not what the derivations generate; run `symxent generate`", file=err)
             return 1
         print(f"{args.out}: {len(files)} modules match the derivations", file=out)
-        return 0
+        return _load_status(registry)
     for path in codegen.write(files, args.out):
         print(f"wrote {path}", file=out)
-    return 0
+    return _load_status(registry)
 
 
 def _fmt_error(value: float | None) -> str:
     return "-" if value is None else f"{value:.1e}"
+
+
+def _mark(ok: bool, verdict: str) -> str:
+    return "" if ok else ("  <-- FAILED" if verdict == "FAILED" else "  <-- NOT PROVEN")
+
+
+def _step_label(s) -> str:
+    return f"step {s.step + 1} of \"{s.chain}\""  # people count steps from 1
 
 
 def _verify_rows(report) -> list[tuple[str, str, str, str, str, str]]:
@@ -169,77 +217,107 @@ def _verify_rows(report) -> list[tuple[str, str, str, str, str, str]]:
             numeric = [n.max_error for n in report.claim_numeric(proof.derivation, c.claim)]
             if c.fixed_k.numeric_error is not None:
                 numeric.append(c.fixed_k.numeric_error)
-            ok = c.ok and all(n.ok for n in report.claim_numeric(proof.derivation, c.claim))
+            numeric_ok = all(n.ok for n in report.claim_numeric(proof.derivation, c.claim))
+            verdict = c.verdict if not c.ok else "FAILED"
             rows.append((proof.derivation, c.claim, c.fixed_k.status, c.general_k.status,
                          _fmt_error(max(numeric) if numeric else None),
-                         f"{c.fixed_k.seconds + c.general_k.seconds:.1f}s" + ("" if ok else "  <-- FAILED")))
+                         f"{c.fixed_k.seconds + c.general_k.seconds:.1f}s" + _mark(c.ok and numeric_ok, verdict)))
         for s in proof.steps:
-            rows.append((proof.derivation, f"step {s.step} of \"{s.chain}\"", s.fixed_k.status, s.general_k.status,
+            rows.append((proof.derivation, _step_label(s), s.fixed_k.status, s.general_k.status,
                          _fmt_error(s.fixed_k.numeric_error),
-                         f"{s.fixed_k.seconds + s.general_k.seconds:.1f}s" + ("" if s.ok else "  <-- FAILED")))
+                         f"{s.fixed_k.seconds + s.general_k.seconds:.1f}s" + _mark(s.ok, s.verdict)))
     for n in report.module_checks():
         rows.append((n.derivation, f"{n.subject}: {n.check}", "-", "-", _fmt_error(n.max_error),
-                     f"{n.seconds:.1f}s" + ("" if n.ok else "  <-- FAILED")))
+                     f"{n.seconds:.1f}s" + _mark(n.ok, "FAILED")))
     return rows
 
 
-def _failures(report) -> list[str]:
-    lines = []
-    for proof in report.proofs:
-        for item in list(proof.claims) + list(proof.steps):
-            label = getattr(item, "claim", None) or f"step {item.step} of \"{item.chain}\""
-            for kind, check in (("explicit K", item.fixed_k), ("symbolic K", item.general_k)):
-                if not check.ok:
-                    lines.append(f"FAILED {proof.derivation} / {label} ({kind}): {check.detail}")
-                    if check.residual:
-                        lines.append(f"    residual: {check.residual}")
-                    if check.counterexample:
-                        lines.append(f"    counterexample: {dict(check.counterexample)}")
-    for n in report.numeric:
-        if not n.ok:
-            lines.append(f"FAILED {n.derivation} / {n.subject}: {n.check}: max error {n.max_error:.3g} "
-                         f"> {n.tolerance:g} {n.detail}")
+def _problem_lines(proof, item, label: str) -> list[str]:
+    """One heading per claim or step that is not ok, then the details of each attempt."""
+    lines = [f"{item.verdict} {proof.derivation} / {label}"]
+    for kind, check in (("explicit K", item.fixed_k), ("symbolic K", item.general_k)):
+        if not check.ok:
+            lines.append(f"    {kind}, {check.status}: {check.detail}")
+            if check.residual:
+                lines.append(f"    residual: {check.residual}")
+            if check.counterexample:
+                lines.append(f"    counterexample: {dict(check.counterexample)}")
     return lines
 
 
-def _report_json(report, load_errors) -> dict:
+def _failures(report) -> tuple[dict[tuple[str, str], int], list[str]]:
+    """Counts of what is not ok (claims, steps, numeric checks: each counted once) and the
+    lines that explain them."""
+    counts = {("claim", "FAILED"): 0, ("claim", "not proven"): 0, ("step", "FAILED"): 0,
+              ("step", "not proven"): 0, ("numeric check", "FAILED"): 0}
+    lines: list[str] = []
+    for proof in report.proofs:
+        for kind, items in (("claim", proof.claims), ("step", proof.steps)):
+            for item in items:
+                if item.ok:
+                    continue
+                counts[(kind, item.verdict)] += 1
+                label = item.claim if kind == "claim" else _step_label(item)
+                lines += _problem_lines(proof, item, label)
+    for n in report.numeric:
+        if not n.ok:
+            counts[("numeric check", "FAILED")] += 1
+            lines.append(f"FAILED {n.derivation} / {n.subject}: {n.check}: max error {n.max_error:.3g} "
+                         f"> {n.tolerance:g} {n.detail}")
+    return counts, lines
+
+
+def _canary_summary(canaries) -> tuple[str, list[str]]:
+    caught = sum(c.caught for c in canaries)
+    lines = [f"CANARY NOT CAUGHT ({c.kind}): {c.result.claim}: \"{c.result.statement}\" was "
+             f"{c.result.verdict}: {(c.result.fixed_k if c.result.fixed_k.status != 'proven' else c.result.general_k).detail}"
+             for c in canaries if not c.caught]
+    return f"canaries: {caught}/{len(canaries)} caught", lines
+
+
+def _report_json(report, load_errors, canaries) -> dict:
     def check(c) -> dict:
         return {"status": c.status, "detail": c.detail, "residual": c.residual, "numeric_error": c.numeric_error,
                 "counterexample": dict(c.counterexample) if c.counterexample else None, "seconds": c.seconds}
 
     return {
-        "ok": report.ok and not load_errors,
+        "ok": report.ok and not load_errors and all(c.caught for c in canaries),
         "seconds": report.seconds,
         "load_errors": [str(e) for e in load_errors],
         "derivations": [{
             "name": p.derivation,
-            "claims": [{"claim": c.claim, "statement": c.statement, "fixed_k": check(c.fixed_k),
+            "claims": [{"claim": c.claim, "statement": c.statement, "verdict": c.verdict, "fixed_k": check(c.fixed_k),
                         "general_k": check(c.general_k), "assumptions_used": list(c.assumptions_used)}
                        for c in p.claims],
-            "steps": [{"chain": s.chain, "step": s.step, "reason": s.reason, "fixed_k": check(s.fixed_k),
-                       "general_k": check(s.general_k)} for s in p.steps],
+            "steps": [{"chain": s.chain, "step": s.step, "reason": s.reason, "verdict": s.verdict,
+                       "fixed_k": check(s.fixed_k), "general_k": check(s.general_k)} for s in p.steps],
         } for p in report.proofs],
         "numeric": [{"derivation": n.derivation, "subject": n.subject, "check": n.check, "max_error": n.max_error,
                      "tolerance": n.tolerance, "ok": n.ok, "detail": n.detail, "seconds": n.seconds}
                     for n in report.numeric],
+        "canaries": [{"kind": c.kind, "claim": c.result.claim, "statement": c.result.statement,
+                      "verdict": c.result.verdict, "caught": c.caught} for c in canaries],
     }
 
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symxent.canaries import run_canaries
     from symxent.verify import verify
 
     registry = _registry(args, err)
     registry.select(args.names)  # unknown names fail here, before any work
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
-    if args.no_cache:
-        os.environ["SYMXENT_CACHE"] = "off"  # read by the worker processes too
-    report = verify(registry, args.names, kmax=_positive_kmax(args.kmax), jobs=args.jobs,
-                    directories=args.derivations)
+    kmax = _positive_kmax(args.kmax)
+    with _prover_settings(args.timeout, args.no_cache):
+        report = verify(registry, args.names, kmax=kmax, jobs=args.jobs, directories=args.derivations)
+        canaries = run_canaries()  # the prover checks itself on every run
+    all_caught = all(c.caught for c in canaries)
+    status = 2 if registry.errors else 0 if report.ok and all_caught else 1
     if args.json:
-        json.dump(_report_json(report, registry.errors), out, indent=2, default=str)
+        json.dump(_report_json(report, registry.errors, canaries), out, indent=2, default=str)
         out.write("\n")
-        return 0 if report.ok and not registry.errors else 1
+        return status
     header = ("derivation", "claim / check", "fixed K", "general K", "numeric max err", "time")
     rows = [header] + _verify_rows(report)
     widths = [min(max(len(r[i]) for r in rows), 72) for i in range(len(header))]
@@ -247,16 +325,19 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("  ".join(cell[:72].ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
         if n == 0:
             print("  ".join("-" * w for w in widths), file=out)
-    failures = _failures(report)
+    counts, failures = _failures(report)
     claims = sum(len(p.claims) for p in report.proofs)
     steps = sum(len(p.steps) for p in report.proofs)
+    problems = ", ".join(f"{v} {what}{'' if v == 1 else 's'} {verdict}"
+                         for (what, verdict), v in counts.items() if v) or "0 failed"
+    canary_line, canary_failures = _canary_summary(canaries)
     print(f"\n{len(report.proofs)} derivations: {claims} claims, {steps} steps, {len(report.numeric)} numeric checks; "
-          f"{len(failures)} failed; {report.seconds:.1f}s (Kmax={args.kmax})", file=out)
-    for line in failures:
+          f"{problems}; {canary_line}; {report.seconds:.1f}s (Kmax={kmax})", file=out)
+    for line in failures + canary_failures:
         print(line, file=out)
     if registry.errors:
         print(f"symxent: {len(registry.errors)} derivation file(s) could not be loaded (see above)", file=err)
-    return 0 if report.ok and not registry.errors else 1
+    return status
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

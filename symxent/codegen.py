@@ -31,7 +31,7 @@ from sympy.codegen.cfunctions import log1p
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symxent import __version__, derive
+from symxent import __version__, atomic, derive
 from symxent.registry import Derivation, Kernel, Module, Registry
 
 __all__ = ["GeneratedFile", "KernelSource", "check", "kernel_source", "render_module", "render_registry", "write"]
@@ -885,11 +885,8 @@ def write(files: Sequence[GeneratedFile], out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for f in files:
-        target = out / f.filename
-        tmp = target.with_suffix(".py.tmp")
-        tmp.write_text(f.text, encoding="utf-8", newline="\n")
-        tmp.replace(target)
-        written.append(target)
+        # A unique temporary name per write: concurrent runs never share (or delete) one.
+        written.append(atomic.write_text(out / f.filename, f.text))
     return written
 
 
@@ -904,7 +901,11 @@ def check(files: Sequence[GeneratedFile], out_dir: str | Path, with_diff: bool =
         if name not in present:
             problems.append(f"missing: {path}")
             continue
-        actual = path.read_text(encoding="utf-8")
+        try:
+            actual = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(f"differs: {path} (not UTF-8 text)")
+            continue
         if actual != expected[name].text:
             problems.append(f"differs: {path}")
             if with_diff:

@@ -148,6 +148,11 @@ class At(sp.Expr):
     def free_symbols(self) -> set[sp.Basic]:
         return self.expr.free_symbols | set().union(*(b.free_symbols for _, b in self.pairs))
 
+    @property
+    def bound_symbols(self) -> list[sp.Basic]:
+        """What the bar substitutes: the loader does not require these to be declared."""
+        return [a for a, _ in self.pairs]
+
     def doit(self, **hints: object) -> sp.Expr:
         inner = self.expr.doit(**hints)
         inner = inner.doit(**hints) if inner.has(sp.Sum) else inner

@@ -8,7 +8,8 @@ Contract:
   ``lhs - rhs = certificate >= 0``).
 - Check results are optional input, matched by (chain title, step index) and claim name. A step
   or claim with a result is marked with how it was checked ("checked for K = 2..6 and symbolic
-  K"); one whose result is not ok is marked **FAILED** in the display and in the text, with the
+  K"); one whose result is not ok is marked **FAILED** (a confirmed counterexample) or **NOT
+  PROVEN** (undecided) in the display and in the text, with the
   prover's detail and counterexample, and counted in a status line at the top. Nothing that
   failed is ever left out. A result that matches nothing in the derivation raises ValueError
   (a mismatched result list would otherwise silently drop failures).
@@ -37,7 +38,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
-from symxent.prove import NOT_APPLICABLE, PROVEN, Check, ClaimResult, StepResult
+from symxent.prove import FAILED, NOT_APPLICABLE, PROVEN, Check, ClaimResult, StepResult
 from symxent.registry import Chain, Claim, Derivation
 
 __all__ = ["FORMATS", "NOTATION", "latex_expr", "render"]
@@ -260,10 +261,12 @@ def _md_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Mark:
-    """How one step or claim was checked: ok or not, and one line saying how."""
+    """How one step or claim was checked: ok or not, and one line saying how (starting with
+    ``word`` when not ok: FAILED, or NOT PROVEN where the prover could not decide)."""
 
     ok: bool
     text: str
+    word: str = "FAILED"
 
 
 def _sizes(detail: str) -> str:
@@ -283,7 +286,9 @@ def _check_text(check: Check) -> str:
 def _mark(fixed: Check, general: Check) -> _Mark:
     failures = [(label, c) for label, c in (("explicit sizes", fixed), ("symbolic sizes", general)) if not c.ok]
     if failures:
-        return _Mark(False, "FAILED: " + "; ".join(f"{label}: {_check_text(c)}" for label, c in failures))
+        # FAILED only with a confirmed counterexample; an undecided proof is "NOT PROVEN".
+        word = "FAILED" if any(c.status == FAILED for _, c in failures) else "NOT PROVEN"
+        return _Mark(False, f"{word}: " + "; ".join(f"{label}: {_check_text(c)}" for label, c in failures), word)
     bits = []
     if fixed.status == PROVEN:
         sizes = _sizes(fixed.detail)
@@ -353,7 +358,6 @@ _MARKDOWN = _Style("markdown", _md_text, lambda s: f"**{s}**", r"\mathrel{:=}")
 _TEX = _Style("tex", _tex_text, lambda s: r"\textbf{%s}" % s, r"\coloneqq")
 
 _OK_MARK = r"\checkmark"
-_FAILED_MARK = r"\mathbf{FAILED}"
 
 
 def _aligned(rows: Sequence[str]) -> str:
@@ -377,7 +381,7 @@ def _chain_rows(chain: Chain, marks: Sequence[_Mark | None], style: _Style) -> l
         if mark is not None:
             # The mark comes before the reason, in a column of its own, so it is never pushed
             # off the page by a long reason and every FAILED lines up with the others.
-            row += " && " + (_OK_MARK if mark.ok else _FAILED_MARK)
+            row += " && " + (_OK_MARK if mark.ok else r"\mathbf{%s}" % mark.word.replace(" ", r"\ "))
         rows.append(row + f" && {style.note(f'({n + 1}) {step.reason}')}")
     return rows
 
@@ -393,7 +397,7 @@ def _claim_rows(claim: Claim) -> list[str]:
 
 def _step_line(n: int, reason: str, mark: _Mark | None, assumptions: Sequence[str], style: _Style) -> str:
     status = style.text("not checked") if mark is None else (
-        style.text(mark.text) if mark.ok else style.bold("FAILED") + style.text(mark.text[len("FAILED"):]))
+        style.text(mark.text) if mark.ok else style.bold(mark.word) + style.text(mark.text[len(mark.word):]))
     line = f"({n}) {style.text(reason)}: {status}"
     if assumptions:
         line += style.text(f"; assumes {', '.join(assumptions)}")
@@ -406,10 +410,12 @@ def _status_line(step_marks: Sequence[_Mark], claim_marks: Sequence[_Mark], styl
     parts = []
     for what, marks in (("steps", step_marks), ("claims", claim_marks)):
         if marks:
-            bad = sum(not m.ok for m in marks)
-            parts.append(f"{len(marks) - bad} of {len(marks)} {what} checked" + (f", {bad} FAILED" if bad else ""))
-    failed = any(not m.ok for m in [*step_marks, *claim_marks])
-    head = style.bold("Status: FAILED") if failed else style.bold("Status: all checked")
+            failed = sum(m.word == "FAILED" for m in marks if not m.ok)
+            unproven = sum(not m.ok for m in marks) - failed
+            parts.append(f"{len(marks) - failed - unproven} of {len(marks)} {what} checked"
+                         + (f", {failed} FAILED" if failed else "") + (f", {unproven} NOT PROVEN" if unproven else ""))
+    words = {m.word for m in [*step_marks, *claim_marks] if not m.ok}
+    head = style.bold("Status: " + ("FAILED" if "FAILED" in words else "NOT PROVEN" if words else "all checked"))
     return f"{head} ({style.text('; '.join(parts))})"
 
 
@@ -462,7 +468,7 @@ def _blocks(derivation: Derivation, style: _Style, steps: Sequence[StepResult],
             if mark.ok:
                 items.append(style.text(f"Proof: {mark.text}"))
             else:
-                items.append(style.text("Proof: ") + style.bold("FAILED") + style.text(mark.text[len("FAILED"):]))
+                items.append(style.text("Proof: ") + style.bold(mark.word) + style.text(mark.text[len(mark.word):]))
             used = list(result.assumptions_used)
             items.append(style.text("Assumptions used: " + (", ".join(used) if used else "none")))
         if claim.certificate is not None:

@@ -12,12 +12,21 @@ Contract:
   looking up an unknown name raises with the list of known names.
 - :func:`load_directory` loads every ``*.py`` file of a directory (files starting with ``_``
   are skipped); each file must define ``DERIVATIONS``, a sequence of :class:`Derivation`.
-  A file that fails to load is reported as a :class:`LoadError` with its path and the reason,
-  and the other files still load.
+  A file that fails to load is reported as a :class:`LoadError` with its path and the reason
+  in one line (an exception or ``sys.exit`` at import included), and the other files still
+  load. Whatever a file prints while it is imported goes to standard error, never into the
+  command's output (``verify --json``).
+- A :class:`Derivation` checks itself when it is built: every claim, definition, assumption
+  and chain step holds SymPy expressions (not strings), and every symbol they use is declared
+  (a :class:`Variable`, a defined name, a dimension, an index, or bound by a sum or limit);
+  otherwise it raises ValueError naming the derivation, the claim (or chain) and the symbol.
+  Nothing is assumed silently: an undeclared ``w`` would make ``w/w = 1`` "proven" without
+  ever sampling ``w = 0``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.resources
 import importlib.util
 import sys
@@ -136,7 +145,9 @@ class Claim:
     non-negative (positive), built from squares, positive symbols, sums and products.
     ``lhs`` may hold unevaluated ``Derivative``/``Limit``/``Sum`` objects: evaluating them is
     part of the proof. Free class indices (per-class claims) are proven for every value at
-    explicit K and, when ``general_k`` is set, for a symbolic K.
+    explicit K and for a symbolic K. ``general_k=False`` skips the symbolic-K proof only for a
+    claim that does not depend on K at all: a claim with class indices or sums to K always
+    gets it, since K = 2..Kmax says nothing about larger K.
     """
 
     name: str
@@ -239,6 +250,8 @@ class Derivation:
     source: str = "<builtin>"
 
     def __post_init__(self) -> None:
+        _check_expressions(self)
+        _check_declared(self)
         names = [c.name for c in self.claims]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -277,6 +290,122 @@ class Derivation:
             for a in group:
                 seen.setdefault(a.name, a)
         return tuple(seen.values())
+
+
+def _what(x: object) -> str:
+    text = repr(x)
+    return f"a {type(x).__name__} ({text[:40] + '...' if len(text) > 40 else text})"
+
+
+def _check_expressions(d: Derivation) -> None:
+    """Every field that the prover reads is a SymPy expression (not a string, not a tuple in
+    the wrong place), so a mistake fails here with its name, not deep inside SymPy."""
+    where = f"derivation {d.name}"
+
+    def expr(x: object, what: str) -> None:
+        if not isinstance(x, sp.Basic):
+            raise ValueError(f"{where}, {what} is {_what(x)}, not a SymPy expression")
+
+    def assumptions(group: object, what: str) -> None:
+        if not isinstance(group, (tuple, list)) or not all(isinstance(a, Assumption) for a in group):
+            raise ValueError(f"{where}, {what}: assumptions must be a tuple of Assumption, got {_what(group)}")
+        for a in group:
+            expr(a.lhs, f"{what}: assumption {a.name!r} lhs")
+            expr(a.rhs, f"{what}: assumption {a.name!r} rhs")
+
+    for name, group in (("claims", d.claims), ("definitions", d.definitions), ("chains", d.chains),
+                        ("variables", d.variables)):
+        if not isinstance(group, (tuple, list)):
+            raise ValueError(f"{where}: {name} must be a tuple, got {_what(group)}")
+    for c in d.claims:
+        if not isinstance(c, Claim):
+            raise ValueError(f"{where}: claims holds {_what(c)}, not a Claim")
+        for side in ("lhs", "rhs"):
+            expr(getattr(c, side), f"claim {c.name}: {side}")
+        if c.certificate is not None:
+            expr(c.certificate, f"claim {c.name}: certificate")
+        assumptions(c.assumptions, f"claim {c.name}")
+    for definition in d.definitions:
+        if not isinstance(definition, Definition):
+            raise ValueError(f"{where}: definitions holds {_what(definition)}, not a Definition")
+        expr(definition.lhs, f"definition {definition.description!r}: lhs")
+        expr(definition.rhs, f"definition of {definition.lhs}: rhs")
+    for chain in d.chains:
+        if not isinstance(chain, Chain):
+            raise ValueError(f"{where}: chains holds {_what(chain)}, not a Chain")
+        title = chain.title if isinstance(chain.title, str) else repr(chain.title)
+        if not isinstance(chain.title, str):
+            raise ValueError(f"{where}, chain {title}: the title (first field of Chain(title, label, steps)) is "
+                             f"{_what(chain.title)}, not a string")
+        expr(chain.label, f"chain {title!r}: the label (second field of Chain(title, label, steps))")
+        if not isinstance(chain.steps, (tuple, list)):
+            raise ValueError(f"{where}, chain {title!r}: steps (third field of Chain(title, label, steps)) must be a "
+                             f"tuple of Step, got {_what(chain.steps)}")
+        for n, step in enumerate(chain.steps, start=1):
+            if not isinstance(step, Step):
+                raise ValueError(f"{where}, chain {title!r}: step {n} is {_what(step)}, not a Step(expr, reason)")
+            expr(step.expr, f"chain {title!r}: step {n}")
+            assumptions(step.assumptions, f"chain {title!r}: step {n}")
+
+
+def _params(lhs: sp.Basic) -> set[sp.Basic]:
+    """What a definition's left side binds in its body: p[i] binds i, sigma(u) binds u."""
+    if isinstance(lhs, sp.Indexed):
+        return {i for i in lhs.indices if isinstance(i, sp.Symbol)}
+    if isinstance(lhs, sp.core.function.AppliedUndef):
+        return {a for a in lhs.args if isinstance(a, sp.Symbol)}
+    return set()
+
+
+def _undeclared(e: sp.Basic, declared: frozenset[sp.Basic], bound: frozenset[sp.Basic]) -> list[sp.Basic]:
+    if isinstance(e, sp.Dummy):
+        return []  # made by SymPy, never by a derivation's author
+    if isinstance(e, (sp.Symbol, sp.IndexedBase)):
+        return [] if e in declared or e in bound else [e]
+    if isinstance(e, sp.Indexed):
+        out = [] if e.base in declared else [e.base]
+        return out + [x for i in e.indices for x in _undeclared(i, declared, bound)]
+    if isinstance(e, (sp.Sum, sp.Product)):
+        inner = bound | {lim[0] for lim in e.limits}
+        return _undeclared(e.function, declared, inner) + [
+            x for lim in e.limits for edge in lim[1:] for x in _undeclared(edge, declared, bound)]
+    if isinstance(e, sp.Limit):
+        expr, var, point = e.args[:3]
+        return _undeclared(expr, declared, bound | {var}) + _undeclared(point, declared, bound)
+    if isinstance(e, sp.Lambda):
+        return _undeclared(e.expr, declared, bound | set(e.variables))
+    out = []
+    if isinstance(e, sp.core.function.AppliedUndef) and e.func not in declared:
+        out.append(e.func)
+    inner = bound | set(getattr(e, "bound_symbols", ()))  # Subs, and symxent.derive.At
+    for a in e.args:
+        out += _undeclared(a, declared, inner)
+    return out
+
+
+def _check_declared(d: Derivation) -> None:
+    """Every symbol a claim, definition, assumption or step uses is declared (see the contract)."""
+    declared = frozenset({v.symbol for v in d.variables} | {x.base for x in d.definitions}
+                         | set(d.dimensions) | set(d.indices))
+    items: list[tuple[str, sp.Basic, frozenset[sp.Basic]]] = []
+    for definition in d.definitions:
+        items.append((f"definition of {definition.lhs}", definition.rhs, frozenset(_params(definition.lhs))))
+    for c in d.claims:
+        exprs = [c.lhs, c.rhs] + ([c.certificate] if c.certificate is not None else [])
+        exprs += [x for a in c.assumptions for x in (a.lhs, a.rhs)]
+        items += [(f"claim {c.name}", x, frozenset()) for x in exprs]
+    for chain in d.chains:
+        items.append((f"chain {chain.title!r}: label", chain.label, frozenset()))
+        for n, step in enumerate(chain.steps, start=1):
+            exprs = [step.expr] + [x for a in step.assumptions for x in (a.lhs, a.rhs)]
+            items += [(f"chain {chain.title!r}: step {n}", x, frozenset()) for x in exprs]
+    for what, e, bound in items:
+        missing = sorted({str(s) for s in _undeclared(e, declared, bound)})
+        if missing:
+            raise ValueError(
+                f"derivation {d.name}, {what}: undeclared symbol{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)} (declare it as a Variable with its domain, a Definition, a dimension "
+                f"or an index; nothing is assumed about an undeclared symbol)")
 
 
 class UnknownDerivation(KeyError):
@@ -360,7 +489,13 @@ def _load_file(path: Path) -> list[Derivation]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     try:
-        spec.loader.exec_module(module)
+        # Whatever the file prints at import is the user's, not ours: keep it out of
+        # standard output, where `verify --json` writes its report.
+        with contextlib.redirect_stdout(sys.stderr):
+            spec.loader.exec_module(module)
+    except SystemExit as exc:
+        del sys.modules[module_name]
+        raise ImportError(f"the file called sys.exit({exc.code!r}) while being imported") from None
     except BaseException:
         del sys.modules[module_name]
         raise
@@ -391,9 +526,11 @@ def load_directory(directory: str | Path, registry: Registry | None = None) -> R
         try:
             derivations = _load_file(path)
         except Exception as exc:  # a user's file may raise anything; report it, keep going
-            last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-            where = f" (line {last.lineno})" if last is not None and last.filename == str(path) else ""
-            registry.errors.append(LoadError(str(path), f"{type(exc).__name__}: {exc}{where}"))
+            frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+            lines = [f.lineno for f in frames if f.filename == str(path)]
+            where = f" (line {lines[-1]})" if lines else ""
+            message = " ".join(str(exc).split())  # one line, whatever the exception's text
+            registry.errors.append(LoadError(str(path), f"{type(exc).__name__}: {message}{where}"))
             continue
         for d in derivations:
             try:

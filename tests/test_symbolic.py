@@ -79,11 +79,11 @@ def test_cache_never_serves_a_changed_claim(tmp_path, monkeypatch):
     d = REGISTRY["softmax_cross_entropy"]
     good = d.claim("gradient_onehot")
     first = prove_claim(d, good, kmax=2)
-    assert first.ok and len(list(tmp_path.glob("*.pickle"))) == 1
+    assert first.ok and len(list(tmp_path.glob("*.json"))) == 1
     assert prove_claim(d, good, kmax=2) == first, "the same claim should be served from the cache"
     changed = Claim(good.name, good.statement, good.lhs, good.rhs + y[j])
     assert not prove_claim(d, changed, kmax=2).ok, "a changed claim was served a stale cached proof"
-    assert len(list(tmp_path.glob("*.pickle"))) == 2
+    assert len(list(tmp_path.glob("*.json"))) == 2
 
 
 def test_fixed_k_instances_are_one_per_pattern_of_equal_indices():
