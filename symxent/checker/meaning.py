@@ -85,6 +85,8 @@ class SymbolTable:
     indexed_in: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # key -> sections using an index
     arity: dict[str, int] = field(default_factory=dict)                 # key -> most indices it is used with
     differentiated_by: dict[str, set] = field(default_factory=dict)     # key -> {(variable, indexed)}
+    one_hot: dict[str, tuple[str, int]] = field(default_factory=dict)   # y -> (letter i, line): "y_i = 1"
+    about_softmax: bool = False                                         # the note speaks of softmax
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
@@ -97,11 +99,12 @@ class SymbolTable:
         return best
 
     def is_vector(self, key: str, scope: tuple[int, ...]) -> bool:
-        """Used with a class index in this section, an enclosing one or one inside it (a binary
-        section after a multiclass one keeps its scalars)."""
+        """Used with a class index where a definition made there would be seen (its section's
+        parent and everything in it), or in a section inside this one."""
         for where in self.indexed_in.get(key, ()):
             n = min(len(where), len(scope))
-            if where[:n] == scope[:n]:
+            # the same reach as a definition: its section's parent and everything in it
+            if where[:n] == scope[:n] or scope[:max(0, len(where) - 1)] == where[:-1]:
                 return True
         return any(d.key == key and d.indices for d in self.definitions)
 
@@ -561,6 +564,9 @@ class Evaluator:
             out = self.unfold(d, (), None, env, args)
             return self.indexed_result(out, node, env)
         if key == "\\sigma" and d is None:
+            if self.table.about_softmax:
+                raise NotCheckable("σ is never defined here, and the note speaks of softmax, which is also "
+                                   "written σ: define σ or pass --define")
             self.conventions["sigma"] = "σ is the logistic sigmoid 1/(1 + e^-x)"
             if len(node.args) != 1:
                 raise NotCheckable("σ of several arguments")

@@ -146,7 +146,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 stack.pop()
             next_id += 1
             stack.append((item.level, next_id))
-            pending_conditions = []
+            pending_conditions = _heading_conditions(item)
             last_prose = ""
             prose_since_block = ""
             last_display = None
@@ -203,7 +203,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             if after_display:
                 assert last_display is not None
                 block.order = last_display.order - 1
+            if _CONDITION_BEFORE.search(last_prose or "") and any("=" in c.relations for c in block.chains):
+                continue  # "when $p_i = p_j$": a case, not a claim
             if _trivial_inline(block):
+                for chain in block.chains:
+                    _one_hot_fact(chain, block, table)
                 continue
             inline_defs.append((block, last_prose, position))
             blocks.append(block)
@@ -232,6 +236,7 @@ def _softmax_convention(items, table: SymbolTable) -> None:
     anywhere never gets it."""
     text = " ".join(it.title if isinstance(it, Heading) else it.text for it in items).lower()
     softmax = "softmax" in text
+    table.about_softmax = softmax
     sigmoid = "sigmoid" in text or "logistic" in text or "\\sigma" in text or "σ" in text
     defined = {d.key for d in table.definitions}
     for key, inputs in sorted(table.differentiated_by.items()):
@@ -297,6 +302,23 @@ def _is_number(node) -> bool:
     if isinstance(node, Frac):
         return _is_number(node.num) and _is_number(node.den)
     return False
+
+
+def _heading_conditions(item: Heading) -> list[Cond]:
+    """"### When $j \\neq i$": the case holds for the whole section."""
+    from symxent.checker.source import read_note
+    words = ""
+    for piece in read_note(item.title, kind="markdown"):
+        if isinstance(piece, Prose):
+            words = piece.text
+        elif isinstance(piece, Math) and _CONDITION_BEFORE.search(words):
+            try:
+                conds = _inline_condition(Block(piece, 0, (), read_block(token_tree(piece.text))))
+            except TreeError:
+                conds = None
+            if conds:
+                return conds
+    return []
 
 
 def _inline_condition(block: Block) -> list[Cond] | None:
@@ -415,9 +437,26 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             block.facts.add((ci, 0))
 
 
+def _one_hot_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
+    """``y_i = 1`` (where i is the true class): the target is one-hot at that letter."""
+    if len(chain.members) != 2 or chain.relations != ["="]:
+        return False
+    a, b = chain.members[0].node, chain.members[1].node
+    if isinstance(a, Script) and isinstance(a.base, Name) and len(a.sub) == 1 and isinstance(a.sub[0], Name) \
+            and len(a.sub[0].base) == 1 and isinstance(b, Num) and b.value == "1":
+        key = key_of(a)
+        if key in table.targets or key in ("y", "t", "Y"):
+            table.one_hot.setdefault(key, (a.sub[0].base, block.line(chain.members[0].pos)))
+            table.simplex.setdefault(key, (block.line(chain.members[0].pos), f"one-hot: {key}_{a.sub[0].base} = 1"))
+            return True
+    return False
+
+
 def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, source: str) -> bool:
     if not chain.members or not chain.relations or chain.relations[0] not in ("=", ":="):
         return False
+    if _one_hot_fact(chain, block, table):
+        return True
     lhs = chain.members[0].node
     info = definable(lhs)
     if info is None or len(chain.members) < 2 or isinstance(chain.members[1].node, Unreadable):

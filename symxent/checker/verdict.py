@@ -127,6 +127,18 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     # 1. in the targets' natural domain: a mismatch here is a slip (if every name has a meaning)
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
     if result.status == "wrong":
+        hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
+        if hot is not None and table.one_hot.get(hot[0], (None,))[0] == hot[1]:
+            # the note says y_i = 1 for its true class i; whether this step's i is that class it
+            # does not say, so neither ok nor WRONG
+            return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot at {hot[1]}, as the note says "
+                           f"at line {table.one_hot[hot[0]][1]}; whether {hot[1]} here is that class it does not say",
+                           uses=uses)
+        one_sided = _one_sided(pairs, leaves, {k for k in keys if table.lookup(k, order, scope) is None})
+        if one_sided:
+            return Verdict("not checkable", f"{', '.join(pretty(k) for k in one_sided)} appear(s) on one side only and "
+                           "is never defined here: the note may relate it to the other side's names "
+                           "(as z = w^T x); define it or pass --define", uses=uses)
         if undefined:
             names = ", ".join(pretty(k) for k in undefined)
             return Verdict("not checkable", f"{names} {'is' if len(undefined) == 1 else 'are'} never defined "
@@ -155,6 +167,21 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         result.uses.append("holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)")
     result.values = pairs
     return result
+
+
+def _one_sided(pairs, leaves, by_convention) -> list[str]:
+    """Model quantities taken as free inputs without a definition (z, x, w, b, ...) that occur on
+    one side of the step, with others only on the other side: a relation between them (z = w^T x)
+    may be tacit."""
+    out: set[str] = set()
+    for L, R in pairs:
+        lk = {leaves[s].key for s in L.free_symbols if s in leaves}
+        rk = {leaves[s].key for s in R.free_symbols if s in leaves}
+        only_left = {k for k in lk - rk if k in by_convention and k not in CONVENTIONAL_TARGETS}
+        only_right = {k for k in rk - lk if k in by_convention and k not in CONVENTIONAL_TARGETS}
+        if only_left and only_right:  # z on one side, w and x on the other
+            out |= only_left | only_right
+    return sorted(out)
 
 
 def _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed: int) -> tuple[str, str] | None:
