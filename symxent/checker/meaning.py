@@ -154,6 +154,9 @@ class Evaluator:
         self.keep: frozenset[str] = frozenset()
         self._active: list[str] = []
         self.terms = 0
+        self.kept_values: dict[sympy.Symbol, sympy.Expr] = {}  # a kept function value: what it stands for
+        self.bare_used: set[str] = set()   # functions written without their argument
+        self.called: set[str] = set()      # functions written with one
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -298,7 +301,14 @@ class Evaluator:
             inner["__vec__"] = env["__vec__"]
         if d.params:
             if args is None:
-                args = tuple(self.value(p, inner) for p in d.params)
+                # h(x^{(i)}) = ... written alone as h: h of the generic argument x
+                bare = tuple(Script(p.base, p.sub) if isinstance(p, Script) and p.sup_paren and p.sub
+                             else p.base if isinstance(p, Script) and p.sup_paren else p for p in d.params)
+                self.bare_used.add(d.key)
+                if bare != d.params:
+                    self.conventions["bare"] = f"{pretty(d.key)} written alone is {pretty(d.key)} of its generic argument"
+                # (with the definition's own indices bound: y_i(z_i) used as y_k is y_k(z_k))
+                args = tuple(self.value(p, {k: v for k, v in inner.items() if k != "__params__"}) for p in bare)
             if len(args) != len(d.params):
                 raise NotCheckable(f"{d.key} takes {len(d.params)} arguments (line {d.line}), given {len(args)}")
             inner["__params__"] = dict(zip(d.params, args))
@@ -552,8 +562,16 @@ class Evaluator:
         if key is None:
             raise NotCheckable("a call of an expression")
         d = self.definition(key)
+        if d is not None and d.params and key in self.keep and not primes and not node.sub:
+            # \partial / \partial h of log h(x): the function's value is the variable here
+            value = self.unfold(d, (), None, env, tuple(self.value(a, env) for a in node.args))
+            sym = self.leaf(key, (), None)
+            if self.kept_values.setdefault(sym, value) != value:
+                raise NotCheckable(f"a derivative by {pretty(key)}, which takes several values here")
+            return sym
         if d is not None and d.params:
             args = tuple(self.value(a, env) for a in node.args)
+            self.called.add(key)
             if primes:
                 return self.derivative_of_function(d, args, primes, env)
             if d.indices:
@@ -721,13 +739,15 @@ class Evaluator:
             if k is None:
                 return self.derivative_by_expression(node, env)
             keys.append(k)
-        saved = self.keep
+        saved, saved_values = self.keep, self.kept_values
         self.keep = saved | frozenset(keys)
+        self.kept_values = {}
         try:
             f = self.value(node.f, env)
             wrt = [self.value(w, env) for w in node.wrt]
+            kept_values = self.kept_values
         finally:
-            self.keep = saved
+            self.keep, self.kept_values = saved, saved_values
         for w in wrt:
             if not isinstance(w, sympy.Symbol):
                 raise NotCheckable("a derivative with respect to a value that is not a variable")
@@ -750,7 +770,9 @@ class Evaluator:
             leaf = self.leaves.get(s)
             if leaf is not None and leaf.key in keys and leaf.key not in saved:
                 d = self.definition(leaf.key)
-                if d is not None:
+                if s in kept_values:
+                    subs[s] = kept_values[s]
+                elif d is not None:
                     subs[s] = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items()
                                                                         if k == "__params__"})
         return out.xreplace(subs) if subs else out

@@ -112,7 +112,8 @@ def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
                 idx = tuple(n.base for n in f.sub if not is_label(n)) if isinstance(f, Script) else ()
                 # sigma(z)_i = ...: a vector-valued function, indexed after the call
                 idx += tuple(n.base for n in node.sub if isinstance(n, Name) and len(n.base) == 1)
-                if len(idx) != len(f.sub if isinstance(f, Script) else ()) + len(node.sub):
+                indices = [n for n in (f.sub if isinstance(f, Script) else ()) if not is_label(n)] + list(node.sub)
+                if len(idx) != len(indices):
                     return None
                 return key, idx, tuple(node.args), None
     return None

@@ -217,7 +217,7 @@ DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\
         "\\quad", "\\qquad", "\\enspace", "\\thinspace", "\\negthinspace", "\\medspace", "\\thickspace",
         "\\relax", "\\tiny", "\\small", "\\large", "\\Large", "\\normalsize", "\\cdotp", "&"}
 ELLIPSES = {"\\dots", "\\cdots", "\\ldots", "\\dotsb", "\\dotsc", "\\dotsm", "\\vdots", "\\ddots", "…"}
-WITH_ARG_DROPPED = {"\\label": 1, "\\tag": 1, "\\color": 1, "\\hspace": 1, "\\vspace": 1,
+WITH_ARG_DROPPED = {"\\label": 1, "\\require": 1, "\\eqref": 1, "\\ref": 1, "\\tag": 1, "\\color": 1, "\\hspace": 1, "\\vspace": 1,
                     "\\textcolor": 1, "\\colorbox": 1, "\\mathchoice": 0, "\\stackrel": 0}
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
@@ -264,7 +264,7 @@ def _pos(it: Item | None, default: int = 0) -> int:
     return it.pos if it is not None else default
 
 
-def _clean(items) -> list[Item]:
+def _clean(items, keep: tuple[str, ...] = ()) -> list[Item]:
     """Drop spacing and sizing tokens; unwrap \\color{red}{x} and friends (their argument stays)."""
     out: list[Item] = []
     items = list(items)
@@ -272,11 +272,19 @@ def _clean(items) -> list[Item]:
     while k < len(items):
         it = items[k]
         v = _v(it)
-        if isinstance(it, Tok) and it.kind in ("cmd", "sym") and v in DROP:
+        if isinstance(it, Tok) and it.kind in ("cmd", "sym") and v in DROP and v not in keep:
             if v in ("\\left", "\\right", "\\middle") and k + 1 < len(items) and _v(items[k + 1]) == ".":
                 k += 2
                 continue
             k += 1
+            continue
+        if isinstance(it, Tok) and v in ("\\cancel", "\\bcancel", "\\xcancel", "\\cancelto") \
+                and k + 1 < len(items) and isinstance(items[k + 1], Group) and items[k + 1].items \
+                and _v(items[k + 1].items[0]) in ("+", "-"):
+            # y \cancel{- y h}: the sign belongs to the term, which the author strikes out
+            group = items[k + 1]
+            out.extend([group.items[0], it, Group(group.items[1:], group.pos)])
+            k += 2
             continue
         if isinstance(it, Tok) and v in WITH_ARG_DROPPED:
             k += 1 + WITH_ARG_DROPPED[v]
@@ -867,10 +875,11 @@ def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
         else:
             f = head.var
         if f is None:
-            # \frac{\partial}{\partial z} applied to the rest of the term
+            # \frac{\partial}{\partial z} applied to the bracket after it, or else to the rest of the term
             if not _starts_factor(s.peek()):
                 raise SyntaxProblem("a derivative operator with nothing to act on", pos)
-            f = _term(s)
+            nxt = s.peek()
+            f = _unary(s) if isinstance(nxt, Tok) and nxt.value in ("(", "[", "\\left", "\\{") else _term(s)
         return Deriv(f, dn, head.partial)
     if isinstance(n, Unreadable):
         raise SyntaxProblem(n.reason, n.pos)
@@ -1113,14 +1122,8 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
 
 
 def _clean_keep_quads(row: list[Item]) -> list[Item]:
-    keep = {"\\quad", "\\qquad"}
-    out = []
-    for it in row:
-        if isinstance(it, Tok) and it.value in keep:
-            out.append(it)
-        else:
-            out.extend(_clean([it]))
-    return out
+    """As :func:`_clean`, but spacing that separates a condition from its chain stays."""
+    return _clean(row, keep=("\\quad", "\\qquad"))
 
 
 def _is_prose(text: str) -> bool:

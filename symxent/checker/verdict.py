@@ -98,6 +98,10 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
             return Verdict("not checkable", "no index values satisfy the step's conditions")
         ev = Evaluator(table, order, scope)
         pairs = [(ev.value(left, env), ev.value(right, env)) for env in envs]
+        both = sorted(ev.bare_used & ev.called)
+        if both:
+            return Verdict("not checkable", f"{pretty(both[0])} is written both alone and with an argument here: "
+                           "which argument the lone one stands for is not said")
     except NotCheckable as exc:
         return Verdict("not checkable", str(exc))
     except RecursionError:
