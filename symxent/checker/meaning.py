@@ -18,7 +18,7 @@ decides what may be concluded from it.
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sympy
@@ -786,29 +786,22 @@ def _transposed(node: Node) -> Node | None:
     return None
 
 
-def _walk(node: Node):
+def _children(value) -> "Iterator[Node]":
+    if isinstance(value, Node):
+        yield value
+    elif isinstance(value, tuple):
+        for v in value:
+            yield from _children(v)
+
+
+def _walk(node: Node) -> "Iterator[Node]":
+    """Every node of a tree, the root first."""
     yield node
-    if isinstance(node, (Name, Num, Fn, Unreadable)):
-        if isinstance(node, Fn):
-            for x in (node.sub, node.sup):
-                if x is not None:
-                    yield from _walk(x)
+    if isinstance(node, (Name, Num, Unreadable)):
         return
     for value in vars(node).values():
-        if isinstance(value, Node):
-            yield from _walk(value)
-        elif isinstance(value, tuple):
-            for v in value:
-                if isinstance(v, Node):
-                    yield from _walk(v)
-                elif isinstance(v, tuple):
-                    for w in v:
-                        if isinstance(w, Node):
-                            yield from _walk(w)
-                        elif isinstance(w, tuple):
-                            for x in w:
-                                if isinstance(x, Node):
-                                    yield from _walk(x)
+        for child in _children(value):
+            yield from _walk(child)
 
 
 walk = _walk

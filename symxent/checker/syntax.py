@@ -470,13 +470,7 @@ def _script_arg(s: _Stream) -> tuple[Item, ...]:
 
 def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
     """A subscript: ``ij`` and ``i,j`` are two indices; ``i+1`` one; ``\\text{true}`` a label."""
-    cleaned = _clean(items)
-    parts: list[list[Item]] = [[]]
-    for it in cleaned:
-        if isinstance(it, Tok) and it.value == ",":
-            parts.append([])
-        else:
-            parts[-1].append(it)
+    parts = _split_on(_clean(items), (",",))
     out: list[Node] = []
     for p in parts:
         if not p:
@@ -928,14 +922,19 @@ def _grad(s: _Stream) -> Node:
     return Grad(wrt, body)
 
 
-def _split_rows(items) -> list[list[Item]]:
-    rows: list[list[Item]] = [[]]
+def _split_on(items, separators: tuple[str, ...]) -> list[list[Item]]:
+    """Top-level items cut at separator tokens (rows at \\\\, cells at &, indices at commas)."""
+    parts: list[list[Item]] = [[]]
     for it in items:
-        if isinstance(it, Tok) and it.value in ("\\\\", "\\cr", "\\newline"):
-            rows.append([])
+        if isinstance(it, Tok) and it.value in separators:
+            parts.append([])
         else:
-            rows[-1].append(it)
-    return rows
+            parts[-1].append(it)
+    return parts
+
+
+def _split_rows(items) -> list[list[Item]]:
+    return _split_on(items, ("\\\\", "\\cr", "\\newline"))
 
 
 def _environment(env: Env) -> Node:
@@ -961,13 +960,7 @@ def _environment(env: Env) -> Node:
 
 
 def _split_cells(row: list[Item]) -> list[list[Item]]:
-    cells: list[list[Item]] = [[]]
-    for it in row:
-        if isinstance(it, Tok) and it.value == "&":
-            cells.append([])
-        else:
-            cells[-1].append(it)
-    return cells
+    return _split_on(row, ("&",))
 
 
 def _case_condition(items: list[Item], pos: int) -> tuple[Cond, ...] | None:
