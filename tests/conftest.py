@@ -7,6 +7,7 @@ runs the full Kmax = 6), and every layer of tests reads it, parametrized over th
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 from pathlib import Path
 
@@ -44,3 +45,12 @@ def load_module(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_cli(*argv: str) -> tuple[int, str, str]:
+    """``symxent ARGV`` in this process: exit code, standard output, standard error."""
+    from symxent.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()

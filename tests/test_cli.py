@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import textwrap
 
 import pytest
 
-from symxent.cli import main
+from conftest import run_cli as run
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 WRONG = textwrap.dedent('''

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -10,16 +9,10 @@ import textwrap
 
 import pytest
 
-from conftest import REGISTRY, ROOT
+from conftest import REGISTRY, ROOT, run_cli as run
 from symxent import atomic
-from symxent.cli import main
 from symxent.registry import load_directory
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 HEAD = textwrap.dedent('''

@@ -7,7 +7,6 @@ answers within its time budget.
 
 from __future__ import annotations
 
-import io
 import json
 import pickle
 import textwrap
@@ -17,18 +16,12 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from conftest import REGISTRY
+from conftest import REGISTRY, run_cli as run
 from symxent import cache, canaries, derive, prove
-from symxent.cli import main
 from symxent.derive import class_sum, partial
 from symxent.registry import Claim, Derivation, Variable
 from symxent.symbols import CLASS_INDICES, K, L, j, k, l, p, y, z
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 # One derivation file, written twice: with the true gradient p - y and with the false p + y.

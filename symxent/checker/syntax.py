@@ -1282,8 +1282,8 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
     if conds is not None and not any(w in words for w in _REASON):
         chain.conditions.extend(conds)
         return None
-    sub = Chain()
-    _read_row(list(exprs), None, sub_chains := [])
+    sub_chains: list[Chain] = []
+    _read_row(list(exprs), None, sub_chains)
     for c in sub_chains:
         _finish(c)
     sub_chains = [c for c in sub_chains if c.members]
