@@ -209,7 +209,7 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         elif chain.condition_problem:
             res.status, res.detail = "not checkable", chain.condition_problem
         else:
-            v = _judge(table, block, a.node, b.node, conditions, chain_no * 100 + t, timeout)
+            v = _judge(table, block, ci, a.node, b.node, conditions, chain_no * 100 + t, timeout)
             if v.status == "wrong" and chain.implied_by is not None and not identities.get(chain.implied_by, False):
                 # "a = b => c = d" after an equation that is not an identity: an equation being
                 # solved, true where the one before holds; not a slip of an identity
@@ -225,7 +225,7 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 v = Verdict("not checkable", f"{_name(a.node)} is defined before with another value; "
                             "read as a new definition from here (a slip here cannot be told from one)")
             if v.status == "wrong" and wrong_at is not None:
-                back = _judge(table, block, chain.members[wrong_at].node, b.node, conditions,
+                back = _judge(table, block, ci, chain.members[wrong_at].node, b.node, conditions,
                               chain_no * 100 + t, timeout)
                 if back.status == "ok":
                     before = chain.members[wrong_at]
@@ -255,10 +255,11 @@ def _line_col(block, pos: int) -> str:
 _REL_WORDS = {"~": "≈", "<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "propto": "∝"}
 
 
-def _judge(table, block, left, right, conditions, seed: int, timeout: float) -> Verdict:
+def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: float) -> Verdict:
     try:
         with _budget(timeout):
-            return judge(table, block.order, block.scope, left, right, conditions, seed)
+            # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
+            return judge(table, block.order + ci, block.scope, left, right, conditions, seed)
     except _Timeout:
         return Verdict("not checkable", f"timed out after {timeout:g} s (--timeout S to allow more)")
     except RecursionError:

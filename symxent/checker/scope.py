@@ -141,7 +141,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     for d in defines:
         table.definitions.append(d)
     for position, item in enumerate(items):
-        order += 10
+        order += 100  # room for the chains of a block: a definition is seen by the chains after it
         if isinstance(item, Heading):
             while stack and stack[-1][0] >= item.level:
                 stack.pop()
@@ -271,9 +271,11 @@ def _cross_entropy_weights(table: SymbolTable) -> None:
             body = body.factors[1]
         if isinstance(body, BigOp) and body.kind == "sum" and isinstance(body.body, Mul):
             f = body.body.factors
-            if len(f) >= 3 and isinstance(f[0], Script) and isinstance(f[0].base, Name) and isinstance(f[1], Fn) \
-                    and f[1].name == "log":
-                key = key_of(f[0])
+            logs = [k for k, x in enumerate(f) if isinstance(x, Fn) and x.name == "log"]
+            weights = [x for k, x in enumerate(f) if isinstance(x, Script) and isinstance(x.base, Name)
+                       and not x.sup and (not logs or k != logs[0] + 1)]
+            if len(logs) == 1 and len(weights) == 1 and len(f) == 3:
+                key = key_of(weights[0])
                 if key and key not in {x.key for x in table.definitions}:
                     table.simplex.setdefault(key, (d.line, f"it weighs the cross-entropy {d.key} = -Σ {key} log(...)"))
 
@@ -419,12 +421,14 @@ def _definitions(block: Block, table: SymbolTable) -> None:
                     _define_from(sub, block, table, block.order - 1, "where")
         if not chain.members or not chain.relations:
             continue
-        if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order, "math"):
+        if chain.implied_by is not None:
+            continue  # "=> z_2 = ...": a conclusion, not a definition
+        if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order + ci + 1, "math"):
             block.definitions.add((ci, 0))
             continue
         info = definable(chain.members[0].node)
         if info is not None and chain.relations[0] == "=" and len(chain.members) > 1 \
-                and table.lookup(info[0], block.order, block.scope) is not None and not info[2]:
+                and table.lookup(info[0], block.order + ci, block.scope) is not None and not info[2]:
             # a defined name stated again: checked against the old value, and the new one holds
             # from here (a note that generalises a formula restates its name)
             block.restated.add(ci)
@@ -432,7 +436,7 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             readable = [m for m in chain.members[1:] if not isinstance(m.node, Unreadable)]
             if readable:
                 table.definitions.append(Definition(key, indices, params, readable[0].node,
-                                                    block.line(readable[0].pos), block.order + 1,
+                                                    block.line(readable[0].pos), block.order + ci + 1,
                                                     block.scope, "restated", sample))
         if chain.relations[0] == "=" and len(chain.members) == 2 and _is_fact(chain, block, table):
             block.facts.add((ci, 0))

@@ -873,7 +873,20 @@ def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
             if not _starts_factor(s.peek()):
                 raise SyntaxProblem("a derivative operator with nothing to act on", pos)
             nxt = s.peek()
-            f = _unary(s) if isinstance(nxt, Tok) and nxt.value in ("(", "[", "\\left", "\\{") else _term(s)
+            if isinstance(nxt, Tok) and nxt.value in ("(", "[", "\\left", "\\{"):
+                # d/dh (log h) dh/dx: a bracket followed by another derivative is the operand alone
+                # (the chain rule written out); otherwise the operator takes the whole term
+                f = _unary(s)
+                if _starts_factor(s.peek()):
+                    mark = s.i
+                    rest = _term(s)
+                    first = rest.factors[0] if isinstance(rest, Mul) else rest
+                    if isinstance(first, Deriv):
+                        s.i = mark
+                    else:
+                        f = Mul((f,) + (rest.factors if isinstance(rest, Mul) else (rest,)))
+            else:
+                f = _term(s)
         return Deriv(f, dn, head.partial)
     if isinstance(n, Unreadable):
         raise SyntaxProblem(n.reason, n.pos)

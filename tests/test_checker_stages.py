@@ -1,0 +1,362 @@
+"""Unit tests for the stages of ``symxent check``: tree -> syntax -> scope/meaning -> verdict.
+
+Each section is a small parametrized table of the contract its module's docstring states.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sympy
+
+from symxent.check import check_text
+from symxent.checker.meaning import Evaluator, NotCheckable
+from symxent.checker.scope import analyse
+from symxent.checker.source import read_note
+from symxent.checker.syntax import (
+    Add, BigOp, Call, Cases, Deriv, Fn, Frac, Grad, Mul, Name, Neg, Num, Script, Unreadable, parse_member, read_block,
+)
+from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
+from symxent.checker.verdict import judge
+
+
+def N(base: str, accent: str = "") -> Name:
+    return Name(base, accent)
+
+
+def S(base: str, *sub: str, sup=None, primes: int = 0) -> Script:
+    return Script(N(base), tuple(N(s) for s in sub), sup, False, primes)
+
+
+# ============================================================================================
+# 1. tree
+
+
+def test_tree_frac_is_command_then_two_groups_with_offsets():
+    assert token_tree(r"\frac{a}{b}") == (
+        Tok("cmd", r"\frac", 0),
+        Group((Tok("word", "a", 6),), 5),
+        Group((Tok("word", "b", 9),), 8),
+    )
+
+
+@pytest.mark.parametrize("text, cells", [
+    (r"x \begin{cases} a & {b} \end{cases}", [Tok("word", "a", 16), Tok("sym", "&", 18), Group((Tok("word", "b", 21),), 20)]),
+    # a group opening the body is a cell, not an argument: only array-like environments take {cc}
+    (r"x \begin{cases} {a} & b \end{cases}", [Group((Tok("word", "a", 17),), 16), Tok("sym", "&", 20), Tok("word", "b", 22)]),
+    (r"x \begin{aligned} {} &= b \end{aligned}", [Group((), 18), Tok("sym", "&", 21), Tok("sym", "=", 22), Tok("word", "b", 24)]),
+], ids=["group-in-cell", "group-first-in-cases", "empty-group-first-in-aligned"])
+def test_tree_environment_nests_groups_with_offsets(text, cells):
+    items = token_tree(text)
+    assert items[0] == Tok("word", "x", 0)
+    env = items[1]
+    assert isinstance(env, Env) and env.pos == 2 and env.arg is None, env
+    assert list(env.items) == cells, env
+
+
+def test_tree_array_column_spec_is_the_argument():
+    (env,) = token_tree(r"\begin{array}{cc} a & b \end{array}")
+    assert env.name == "array" and env.arg == "cc" and [t.value for t in env.items] == ["a", "&", "b"]
+
+
+@pytest.mark.parametrize("text, token", [
+    (r"\text{if } i = j", r"\text{if }"),
+    (r"\text{a {b} c} + x", r"\text{a {b} c}"),
+    (r"\operatorname{softmax}(z)", r"\operatorname{softmax}"),
+], ids=["text-if", "text-nested-group", "operatorname"])
+def test_tree_text_stays_one_token(text, token):
+    assert token_tree(text)[0] == Tok("text", token, 0)
+
+
+def test_tree_comments_are_ignored():
+    items = token_tree("a % b = c {\n + d")
+    assert [(it.kind, it.value) for it in items] == [("word", "a"), ("sym", "+"), ("word", "d")]
+
+
+@pytest.mark.parametrize("text, pos", [
+    ("{a + {b}", 0),
+    (r"\frac{a}{b", 8),
+    ("a + {b", 4),
+    ("x = {a} + {{b}", 10),
+], ids=["outer", "frac-denominator", "trailing", "double-open"])
+def test_tree_unbalanced_brace_points_at_the_unclosed_brace(text, pos):
+    with pytest.raises(TreeError) as info:
+        token_tree(text)
+    assert info.value.pos == pos, (text, info.value.msg, info.value.pos)
+    assert text[info.value.pos] == "{"
+
+
+# ============================================================================================
+# 2. syntax
+
+
+def member(text: str):
+    return parse_member(token_tree(text))
+
+
+SUM_K_BODY = Mul((S("y", "k"), Fn("log"), S("p", "k")))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a b + c", Add((Mul((N("a"), N("b"))), N("c")))),
+    (r"\frac{a}{b} c", Mul((Frac(N("a"), N("b")), N("c")))),
+    (r"\sum_k y_k \log p_k + c", Add((BigOp("sum", N("k"), None, SUM_K_BODY), N("c")))),
+    (r"-\sum_k y_k \log p_k", Neg(BigOp("sum", N("k"), None, SUM_K_BODY))),
+    (r"\log \hat y_k z", Mul((Fn("log"), Script(N("y", "hat"), (N("k"),)), N("z")))),
+    (r"\frac{\partial L}{\partial z_j}", Deriv(N("L"), (S("z", "j"),), True)),
+    (r"\partial L / \partial z_j", Deriv(N("L"), (S("z", "j"),), True)),
+    (r"\frac{dL}{dz}", Deriv(N("L"), (N("z"),), False)),
+    (r"\frac{d}{dx} f", Deriv(N("f"), (N("x"),), False)),
+    (r"\frac{\partial^2 L}{\partial z_i \partial z_j}", Deriv(N("L"), (S("z", "i"), S("z", "j")), True)),
+    (r"\nabla_z L", Grad(N("z"), N("L"))),
+    (r"f'(x)", Call(S("f", primes=1), (N("x"),), True)),
+    (r"P(y|x)", N("P(y|x)")),
+    (r"e^-x", S("e", sup=Neg(N("x")))),
+    (r"a \cancel{- b}", Add((N("a"), Neg(N("b"))))),
+], ids=["juxtaposition", "frac-juxtaposed", "sum-takes-term", "neg-sum", "log-next-factor", "partial-frac",
+        "partial-slash", "d-frac", "d-operator", "second-partial", "nabla", "prime", "conditional-prob",
+        "e-minus-x", "cancel-keeps-sign"])
+def test_syntax_member_tree(text, expected):
+    assert member(text) == expected, text
+
+
+def test_syntax_e_minus_x_is_e_to_minus_x():
+    assert member("e^-x") == member("e^{-x}")
+
+
+def summary(chain):
+    """(members, relations, reason_of, implied_by, conditions, clause kinds) of one chain."""
+    conds = tuple((c.left.base, c.op, c.right.base) for c in chain.conditions)
+    return (len(chain.members), tuple(chain.relations), chain.reason_of, chain.implied_by, conds,
+            tuple(cl.kind for cl in chain.clauses))
+
+
+@pytest.mark.parametrize("text, expected", [
+    (r"\begin{aligned} L &= a + b \\ &= c \end{aligned}", [(3, ("=", "="), None, None, (), ())]),
+    (r"\begin{aligned} L &= a \\ &\because a = b \\ &= c \end{aligned}",
+     [(3, ("=", "="), None, None, (), ()), (2, ("=",), 0, None, (), ())]),
+    (r"a = b \Rightarrow c = d", [(2, ("=",), None, None, (), ()), (2, ("=",), None, 0, (), ())]),
+    (r"a = b => c = d", [(2, ("=",), None, None, (), ()), (2, ("=",), None, 0, (), ())]),
+    (r"a = b \therefore c = d", [(2, ("=",), None, None, (), ()), (2, ("=",), None, 0, (), ())]),
+    (r"p_i = 1, i = j", [(2, ("=",), None, None, (("i", "=", "j"),), ())]),
+    (r"p_i = 0 \quad (i \neq j)", [(2, ("=",), None, None, (("i", "!=", "j"),), ())]),
+    (r"p_i = 1 \text{if } i = j", [(2, ("=",), None, None, (("i", "=", "j"),), ())]),
+    (r"L = S^2 \text{where } S = a + b", [(2, ("=",), None, None, (), ("where",))]),
+], ids=["aligned-continues", "because-side-chain", "Rightarrow", "=>", "therefore", "comma-condition",
+        "quad-paren-condition", "text-if-condition", "where-clause"])
+def test_syntax_chains(text, expected):
+    chains = read_block(token_tree(text))
+    assert [summary(c) for c in chains] == expected, text
+
+
+def test_syntax_row_starting_with_operator_continues_the_member():
+    (chain,) = read_block(token_tree(r"\begin{aligned} L &= a + b \\ &\quad + c \\ &= d \end{aligned}"))
+    assert [m.node for m in chain.members] == [N("L"), Add((N("a"), N("b"), N("c"))), N("d")]
+
+
+def test_syntax_where_clause_holds_the_definition():
+    (chain,) = read_block(token_tree(r"L = S^2 \text{where } S = a + b"))
+    (clause,) = chain.clauses
+    assert [m.node for m in clause.chains[0].members] == [N("S"), Add((N("a"), N("b")))]
+
+
+@pytest.mark.parametrize("text", [
+    r"\begin{cases} 1 & i = j \\ 0 & \text{otherwise} \end{cases}",
+    r"\begin{cases} p_i (1 - p_i) & \text{if } i = j \\ -p_i p_j & \text{if } i \neq j \end{cases}",
+], ids=["otherwise", "two-conditions"])
+def test_syntax_cases(text):
+    node = member(text)
+    assert isinstance(node, Cases), node
+    assert len(node.rows) == 2
+
+
+# ============================================================================================
+# 3. scope and meaning
+
+
+def analysed(text: str):
+    blocks, table, _ = analyse(read_note(text, kind="markdown"))
+    return blocks, table
+
+
+def value_of_last(text: str, env: dict):
+    blocks, table = analysed(text)
+    block = blocks[-1]
+    return Evaluator(table, block.order, block.scope).value(block.chains[0].members[0].node, env)
+
+
+def statuses(report):
+    return [s.status for s in report.steps]
+
+
+def steps_of(text: str, report) -> str:
+    return text + "\n--\n" + "\n".join(s.describe() for s in report.steps)
+
+
+@pytest.mark.parametrize("note, expected", [
+    ("# A\nLet $S = z_1 + z_2$.\n\n$$ S - z_2 = z_1 $$\n", ["definition", "ok"]),
+    ("# A\n## B\nLet $S = z_1 + z_2$.\n## C\n$$ S - z_2 = z_1 $$\n", ["definition", "ok"]),
+    ("# A\nLet $S = z_1 + z_2$.\n## B\nLet $S = 2 z_1$.\n\n$$ S - z_1 = z_1 $$\n",
+     ["definition", "definition", "ok"]),
+    ("# A\n## B\nLet $S = z_1 + z_2$.\n# C\n$$ S - z_2 = z_1 $$\n", ["definition", "not checkable"]),
+    ("$$ S - z_2 = z_1 $$\nwhere $S = z_1 + z_2$.\n", ["ok", "definition"]),
+], ids=["same-section", "later-sibling", "shadowed", "not-in-other-chapter", "where-after-display"])
+def test_scope_definition_visibility(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+
+
+def test_scope_declaration_with_in():
+    _, table = analysed("Let $z \\in \\mathbb{R}^K$ be the logits.\n\n$$ a = b $$\n")
+    assert "z" in table.declared
+
+
+def test_scope_one_hot_label_is_a_target_that_sums_to_1():
+    _, table = analysed("$y$ is the one-hot label.\n\n$$ a = b $$\n")
+    assert "y" in table.targets and "y" in table.simplex
+
+
+def test_scope_differentiated_name_is_dependent():
+    note = ("Let $p$ be the input.\n\n$$ \\frac{\\partial p_i}{\\partial z_j} = p_i $$\n")
+    _, table = analysed(note)
+    assert "p" in table.dependent and "z" in table.inputs
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["not checkable"], steps_of(note, report)
+    assert "p" in report.steps[0].detail
+
+
+def z(k: int) -> sympy.Symbol:
+    return sympy.Symbol(f"z[{k}]", real=True)
+
+
+F_DEF = "Let $f(x) = x^2 + 1$.\n\n"
+
+
+@pytest.mark.parametrize("note, env, expected", [
+    ("$$ \\sum_k z_k = a $$", {}, z(1) + z(2) + z(3)),
+    ("$$ \\sum_k z_k z_1 + z_2 = a $$", {}, (z(1) + z(2) + z(3)) * z(1) + z(2)),
+    ("$$ \\log z_1 z_2 = a $$", {}, sympy.log(z(1)) * z(2)),
+    ("$$ \\delta_{ij} = a $$", {"i": 2, "j": 2}, sympy.Integer(1)),
+    ("$$ \\delta_{ij} = a $$", {"i": 1, "j": 3}, sympy.Integer(0)),
+    ("$$ \\sum_k \\delta_{jk} z_k = a $$", {"j": 2}, z(2)),
+    (F_DEF + "$$ f(z_1) = a $$", {}, z(1) ** 2 + 1),
+    (F_DEF + "$$ f(2) + f(z_3) = a $$", {}, 5 + z(3) ** 2 + 1),
+], ids=["sum-K3", "sum-takes-term", "log-next-factor", "delta-equal", "delta-differ", "delta-picks",
+        "call", "call-number"])
+def test_meaning_values(note, env, expected):
+    got = value_of_last(note, env)
+    assert sympy.simplify(got - expected) == 0, (note, got)
+
+
+@pytest.mark.parametrize("note, reason", [
+    ("$$ z_1 + \\dots + z_3 = a $$", "ellipsis"),
+    ("$$ \\sum_{k=1}^{100000000} z_k = a $$", "too large"),
+    ("$$ 10^{10^{10}} = a $$", "too large"),
+], ids=["ellipsis", "huge-sum", "tower"])
+def test_meaning_not_checkable(note, reason):
+    t0 = time.monotonic()
+    with pytest.raises(NotCheckable) as info:
+        value_of_last(note, {})
+    assert reason in str(info.value)
+    assert time.monotonic() - t0 < 30
+
+
+# ============================================================================================
+# 4. verdict and check
+
+
+SOFTMAX = "Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n"
+
+
+def test_verdict_judge_direct():
+    blocks, table = analysed(SOFTMAX + "$$ \\frac{\\partial p_i}{\\partial z_j} = p_i (\\delta_{ij} - p_j) $$\n")
+    block = blocks[-1]
+    left, right = (m.node for m in block.chains[0].members)
+    v = judge(table, block.order, block.scope, left, right)
+    assert v.status == "ok" and any("Kronecker" in u for u in v.uses), v
+    v = judge(table, block.order, block.scope, left, Neg(right))
+    assert v.status == "wrong" and v.left == pytest.approx(-v.right) and "sign" in v.detail, v
+
+
+@pytest.mark.parametrize("note, expected, needles", [
+    ("$$ \\sum_k \\delta_{jk} z_k = z_j $$\n", ["ok"], ["Kronecker"]),
+    (SOFTMAX + "$$ \\frac{\\partial p_i}{\\partial z_j} = p_i (\\delta_{ij} - p_j) $$\n",
+     ["definition", "ok"], ["Euler", "Kronecker"]),
+    ("Let $y$ be the one-hot label.\n\n$$ \\sum_k y_k z_j = z_j $$\n", ["ok"], ["one-hot"]),
+], ids=["kronecker", "softmax-jacobian", "one-hot"])
+def test_check_true_step_is_ok_with_uses(note, expected, needles):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+    uses = " ".join(report.steps[-1].uses)
+    assert all(n in uses for n in needles), steps_of(note, report)
+
+
+@pytest.mark.parametrize("note, expected, needles", [
+    (SOFTMAX + "$$ \\frac{\\partial p_i}{\\partial z_j} = p_i (p_j - \\delta_{ij}) $$\n",
+     ["definition", "wrong"], ["off by a sign"]),
+    ("Let $L = \\frac{1}{N} \\sum_{n=1}^{N} z_n^2$.\n\n$$ \\frac{\\partial L}{\\partial z_m} = 2 z_m $$\n",
+     ["definition", "wrong"], ["factor N"]),
+    ("$$ \\frac{\\partial}{\\partial z_j} \\sum_k z_k^2 = 2 z_j = 3 z_j = 2 z_j $$\n",
+     ["ok", "wrong", "recovered"], ["factor 3/2"]),
+], ids=["sign", "factor-N", "slip-once"])
+def test_check_false_step_is_wrong_with_diagnosis(note, expected, needles):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+    bad = next(s for s in report.steps if s.status == "wrong")
+    assert bad.left is not None and bad.right is not None and bad.left != pytest.approx(bad.right)
+    assert all(n in bad.detail for n in needles), steps_of(note, report)
+    if "sign" in needles[0]:
+        assert bad.left == pytest.approx(-bad.right)
+
+
+def test_cross_entropy_weights_sum_to_one_by_the_named_convention():
+    note = ("Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$, $L = -\\sum_k y_k \\log p_k$.\n\n"
+            "$$ \\frac{\\partial L}{\\partial z_j} = p_j - y_j $$\n")
+    report = check_text(note, filename="n.md")
+    last = report.steps[-1]
+    assert last.status == "ok", steps_of(note, report)
+    assert any("sums to 1" in u and "cross-entropy" in u for u in last.uses), steps_of(note, report)
+
+
+@pytest.mark.parametrize("note, needles", [
+    ("$$ z_1 + p = z_1 $$\n", ["p", "never defined"]),
+    ("$$ \\frac{\\partial p}{\\partial z} = 2 z $$\n", ["p", "never defined"]),
+    ("$$ \\sum_k y_k z_j = z_j $$\n", ["sums to 1"]),
+    # no cross-entropy is defined: nothing says the weights sum to 1
+    ("$$ \\frac{\\partial}{\\partial z_j} \\left(\\sum_k y_k\\right) \\log \\sum_c e^{z_c} = "
+     "\\frac{e^{z_j}}{\\sum_c e^{z_c}} $$\n", ["sums to 1"]),
+    ("$$ z_1 - z_2 = 0 $$\n", ["to 0"]),
+    ("$$ 2 z_1 = z_2 \\Rightarrow 4 z_1 = 3 z_2 $$\n", ["follows"]),
+], ids=["undefined-p", "undefined-p-derivative", "not-said-sums-to-1", "no-cross-entropy-not-said",
+        "equals-zero", "implied-by-equation"])
+def test_check_not_checkable(note, needles):
+    report = check_text(note, filename="n.md")
+    last = report.steps[-1]
+    assert last.status == "not checkable", steps_of(note, report)
+    assert all(n in last.detail for n in needles), steps_of(note, report)
+
+
+@pytest.mark.parametrize("note", [
+    "$$ 10^{10^{10}} = 10^{10^{10}} $$\n",
+    "$$ \\sum_{k=1}^{100000000} z_k = \\sum_{k=1}^{100000000} z_k $$\n",
+    "$$ \\sum_{k=1}^{5000} z_k^2 = \\sum_{j=1}^{5000} z_j^2 $$\n",
+], ids=["power-tower", "1e8-terms", "5000-terms"])
+def test_check_pathological_inputs_answer_in_time(note):
+    t0 = time.monotonic()
+    report = check_text(note, filename="n.md", timeout=2)
+    elapsed = time.monotonic() - t0
+    assert statuses(report) == ["not checkable"], steps_of(note, report)
+    assert elapsed < 30, f"{elapsed:.1f} s\n" + steps_of(note, report)
+
+
+def test_check_unparsed_block_reports_the_brace():
+    note = "$$ a = \\frac{b}{c $$\n"
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["unparsed"], steps_of(note, report)
+    assert "never closed" in report.steps[0].detail
+
+
+def test_syntax_unreadable_member_is_a_node_not_an_exception():
+    assert isinstance(member("a + )"), Unreadable)
+    assert member("2") == Num("2")
