@@ -1302,6 +1302,10 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
     sub_chains = [c for c in sub_chains if c.members]
     if not sub_chains:
         return None
+    if not chain.members and not chain.pending:
+        # a row that opens with words ("\\text{Let } f(x) = ..."): the statement itself
+        chains.extend(sub_chains)
+        return sub_chains[-1]
     if any(w in words.split() or words.startswith(w) for w in _WHERE):
         chain.clauses.append(Clause("where", sub_chains, tail[0][2]))
         return None
