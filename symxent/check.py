@@ -44,7 +44,7 @@ from typing import Iterator, Sequence, TextIO
 from symxent.checker import scope as scope_mod
 from symxent.checker.meaning import Definition, NotCheckable, pretty
 from symxent.checker.source import note_kind, read_note
-from symxent.checker.syntax import Num, Unreadable, parse_member
+from symxent.checker.syntax import Unreadable, parse_member
 from symxent.checker.tree import TreeError, token_tree
 from symxent.checker.verdict import Verdict, condition_letters, judge
 
@@ -178,7 +178,8 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
             for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities):
                 statuses.append(step.status)
                 yield step
-            identities[ci] = bool(statuses) and all(st in ("ok", "definition") for st in statuses)
+            # a definition claims no identity: what follows it by => may be an equation to solve
+            identities[ci] = bool(statuses) and all(st == "ok" for st in statuses)
 
 
 def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, timeout: float,
@@ -215,10 +216,6 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 # solved, true where the one before holds; not a slip of an identity
                 v = Verdict("not checkable", "follows (by ⇒) from a line that is an equation, not an identity: "
                             "it holds where that one holds, which this checker does not solve")
-            if v.status == "wrong" and any(isinstance(m.node, Num) and m.node.value == "0" for m in (a, b)):
-                # "... = 0": setting a gradient or a boundary to zero is an equation to solve
-                v = Verdict("not checkable", "sets an expression to 0: an equation that holds where it is "
-                            "solved, not an identity")
             if t == 0 and ci in block.restated and v.status == "wrong":
                 # the note states a defined name again with another value: a new definition (a
                 # generalisation, a special case) or a slip; nothing in the note tells which

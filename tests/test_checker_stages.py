@@ -326,10 +326,11 @@ def test_cross_entropy_weights_sum_to_one_by_the_named_convention():
     # no cross-entropy is defined: nothing says the weights sum to 1
     ("$$ \\frac{\\partial}{\\partial z_j} \\left(\\sum_k y_k\\right) \\log \\sum_c e^{z_c} = "
      "\\frac{e^{z_j}}{\\sum_c e^{z_c}} $$\n", ["sums to 1"]),
-    ("$$ z_1 - z_2 = 0 $$\n", ["to 0"]),
+    ("$$ z_1 - z_2 = 0 $$\n", ["equal to a number", "equation"]),
+    ("$$ 0.5 = \\frac{1}{1 + e^{-z}} $$\n", ["equal to a number", "equation"]),
     ("$$ 2 z_1 = z_2 \\Rightarrow 4 z_1 = 3 z_2 $$\n", ["follows"]),
 ], ids=["undefined-p", "undefined-p-derivative", "not-said-sums-to-1", "no-cross-entropy-not-said",
-        "equals-zero", "implied-by-equation"])
+        "equals-zero", "equals-a-number", "implied-by-equation"])
 def test_check_not_checkable(note, needles):
     report = check_text(note, filename="n.md")
     last = report.steps[-1]

@@ -757,7 +757,9 @@ class Evaluator:
             if leaf is None or leaf.key in keys:
                 continue
             free = (leaf.key in self.table.declared or leaf.key in self.table.targets
-                    or leaf.key in CONVENTIONAL_INPUTS) and leaf.key not in self.table.dependent
+                    or leaf.key in CONVENTIONAL_INPUTS) and (
+                leaf.key not in self.table.dependent
+                or self.table.declared.get(leaf.key, (0, ""))[1].startswith("the argument of"))
             if self.definition(leaf.key) is None and not free:
                 raise NotCheckable(f"{pretty(leaf.key)} is never defined here, so how it depends on "
                                    f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")

@@ -296,6 +296,11 @@ def _trivial_inline(block: Block) -> bool:
     return True
 
 
+def _mentions(body, params) -> bool:
+    names = {key_of(p) for p in params if isinstance(p, (Name, Script))}
+    return any(n in params or (isinstance(n, (Name, Script)) and key_of(n) in names) for n in walk(body))
+
+
 def _is_number(node) -> bool:
     from symxent.checker.syntax import Frac, Neg
     if isinstance(node, Num):
@@ -434,7 +439,7 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             block.restated.add(ci)
             key, indices, params, sample = info
             readable = [m for m in chain.members[1:] if not isinstance(m.node, Unreadable)]
-            if readable:
+            if readable and not _is_number(readable[0].node):  # "P = 0.5" is a value at a point
                 table.definitions.append(Definition(key, indices, params, readable[0].node,
                                                     block.line(readable[0].pos), block.order + ci + 1,
                                                     block.scope, "restated", sample))
@@ -463,11 +468,22 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     if _one_hot_fact(chain, block, table):
         return True
     lhs = chain.members[0].node
+    rhs = chain.members[1].node if len(chain.members) > 1 else None
+    if len(chain.members) == 2 and isinstance(lhs, Call) and isinstance(rhs, (Name, Script)) \
+            and definable(rhs) is not None and table.lookup(definable(rhs)[0], order, block.scope) is None \
+            and definable(rhs)[0] not in table.declared:
+        # "\sigma(z) = P": the new name is on the right; P is what is defined, as sigma(z)
+        key, indices, params, sample = definable(rhs)
+        table.definitions.append(Definition(key, indices, params, lhs, block.line(chain.members[0].pos),
+                                            order, block.scope, source, sample))
+        return True
     info = definable(lhs)
     if info is None or len(chain.members) < 2 or isinstance(chain.members[1].node, Unreadable):
         return False
     key, indices, params, sample = info
     body = chain.members[1].node
+    if params and not _mentions(body, params):
+        return False  # "sigma(z) = P": no function of z is defined by a body without z
     if (isinstance(body, Paren) and len(body.items) > 1) or isinstance(body, Matrix):
         # z = (z_1, ..., z_K): the vector's components are named, nothing is defined
         table.declared.setdefault(key, (block.line(chain.members[0].pos), "a vector of components"))

@@ -115,7 +115,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     # a name the note differentiates depends on others: prose calling it an input does not make
     # it free (only a definition says how it depends)
     unnamed = {k for k in keys if table.lookup(k, order, scope) is None and (
-        (k not in table.declared and k not in table.targets) or k in table.dependent)}
+        (k not in table.declared and k not in table.targets)
+        or (k in table.dependent and not table.declared.get(k, (0, ""))[1].startswith("the argument of")))}
     conventional = CONVENTIONAL_INPUTS - table.dependent
     undefined = sorted(unnamed - conventional)
     by_convention = sorted(unnamed & conventional)
@@ -131,6 +132,12 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     # 1. in the targets' natural domain: a mismatch here is a slip (if every name has a meaning)
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
     if result.status == "wrong":
+        if (_literal_number(left) or _literal_number(right)) and any(
+                _equation(L, R, leaves, table, natural, rng_seed) for L, R in pairs):
+            # "0.5 = sigma(z)", "... = 0": a value that varies set equal to a number is an equation
+            # that holds where it is solved, never an identity that could be a slip
+            return Verdict("not checkable", "sets an expression that varies equal to a number: an equation "
+                           "that holds where it is solved, not an identity", uses=uses)
         hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
         if hot is not None and table.one_hot.get(hot[0], (None,))[0] == hot[1]:
             # the note says y_i = 1 for its true class i; whether this step's i is that class it
@@ -171,6 +178,29 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         result.uses.append("holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)")
     result.values = pairs
     return result
+
+
+def _literal_number(node: Node) -> bool:
+    """A member written as a number (0, 0.5, -1, 1/2)."""
+    from symxent.checker.syntax import Frac, Neg, Num
+    if isinstance(node, Num):
+        return True
+    if isinstance(node, Neg):
+        return _literal_number(node.arg)
+    return isinstance(node, Frac) and _literal_number(node.num) and _literal_number(node.den)
+
+
+def _equation(L, R, leaves, table, simplex, rng_seed: int) -> bool:
+    """One side a number, the other taking different values at the sample points."""
+    for const, other in ((L, R), (R, L)):
+        if const.is_Number and other.free_symbols:
+            syms = sorted((s for s in other.free_symbols if s in leaves), key=lambda s: s.name)
+            point = _sample({s: leaves[s] for s in syms}, table, simplex, rng_seed, False)
+            values = _numeric(other, syms, point)
+            finite = values[np.isfinite(values)]
+            if finite.size >= 2 and np.ptp(finite.real) > 1e-9 * (1 + np.abs(finite).max()):
+                return True
+    return False
 
 
 def _one_sided(pairs, leaves, by_convention) -> list[str]:
