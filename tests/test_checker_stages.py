@@ -14,8 +14,9 @@ from symxent.check import check_text
 from symxent.checker.meaning import Evaluator, NotCheckable
 from symxent.checker.scope import analyse
 from symxent.checker.source import read_note
+from symxent.checker.chains import read_block
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Cases, Deriv, Fn, Frac, Grad, Mul, Name, Neg, Num, Script, Unreadable, parse_member, read_block,
+    Add, BigOp, Call, Cases, Deriv, Fn, Frac, Grad, Mul, Name, Neg, Num, Script, Unreadable, parse_member,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 from symxent.checker.verdict import judge

@@ -1,4 +1,4 @@
-"""Stage 4 of ``symxent check``: what the names of a note mean, and SymPy values of its members.
+"""Stage 4b of ``symxent check``: what the names of a note mean, and SymPy values of its members.
 
 Contract
 --------

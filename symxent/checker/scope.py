@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 
 from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, walk
 from symxent.checker.source import Heading, Math, Prose
+from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
-    BigOp, Call, Chain, Cond, Deriv, Fn, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script, Unreadable, read_block,
+    BigOp, Call, Cond, Deriv, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script, Unreadable,
 )
 from symxent.checker.tree import TreeError, token_tree
 
@@ -302,7 +303,6 @@ def _mentions(body, params) -> bool:
 
 
 def _is_number(node) -> bool:
-    from symxent.checker.syntax import Frac, Neg
     if isinstance(node, Num):
         return True
     if isinstance(node, Neg):

@@ -30,7 +30,7 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
-from symxent.checker.syntax import Cond, Node
+from symxent.checker.syntax import Cond, Frac, Neg, Node, Num
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
@@ -182,7 +182,6 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
 
 def _literal_number(node: Node) -> bool:
     """A member written as a number (0, 0.5, -1, 1/2)."""
-    from symxent.checker.syntax import Frac, Neg, Num
     if isinstance(node, Num):
         return True
     if isinstance(node, Neg):

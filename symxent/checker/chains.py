@@ -1,0 +1,336 @@
+"""Stage 3b of ``symxent check``: the chains of relations in one block of math.
+
+Contract
+--------
+:func:`read_block` takes the token tree of one math block (see :mod:`symxent.checker.tree`)
+and returns its :class:`Chain` s: the members of each chain (``a = b = c``, ``&=`` rows, a
+member broken over rows), the relation between consecutive members, the conditions written
+beside them (``, i = j``, ``\\quad (i \\neq j)``, ``\\text{if } i = k``), ``where``/``with`` clauses
+(definitions) and ``since`` clauses (stated facts).  ``\\because`` opens a side chain (the next
+``&=`` row goes on with the main one); ``\\therefore``, ``\\Rightarrow``, ``\\implies`` and ``=>``
+start a chain that follows from the one before (``implied_by``); a block that opens with a
+relation goes on from the block before (``leading``).  Members are expression trees from
+:func:`symxent.checker.syntax.parse_member`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from symxent.checker.syntax import (
+    CLOSE, CONNECTIVE_WORDS, CONNECTIVES, OPEN, RELATIONS, WORD_FUNCTIONS, Cond, Name, Node, Num,
+    Unreadable, _clean, _conditions, _pos, _split_rows, _text_of, _v, parse_member,
+)
+from symxent.checker.tree import Env, Group, Item, Tok
+
+__all__ = ["Chain", "Clause", "Member", "read_block"]
+
+
+@dataclass
+class Member:
+    node: Node
+    pos: int          # offset of its first token in the block's text
+    text_end: int
+    block: object = None  # the block it was read from (set by the scope stage, for file lines)
+
+
+@dataclass
+class Clause:
+    kind: str          # "where" (definitions), "since" (a stated fact), "note"
+    chains: list["Chain"]
+    pos: int
+
+
+@dataclass
+class Chain:
+    members: list[Member] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)  # relations[t] between members t and t+1
+    conditions: list[Cond] = field(default_factory=list)
+    condition_problem: str = ""   # a condition was written but not understood
+    clauses: list[Clause] = field(default_factory=list)
+    reason_of: int | None = None  # after \because: a reason for the chain before it
+    implied_by: int | None = None  # after \Rightarrow, \therefore, =>: follows from the chain before
+    leading: str | None = None     # the block opens with this relation: it goes on from the block before
+    pending: list[Item] = field(default_factory=list)
+
+
+def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
+    """Split a row at top-level relations, connectives and separators (brackets are flat tokens
+    here, so depth is tracked by hand)."""
+    segs: list[tuple[str, object, int]] = []
+    cur: list[Item] = []
+    depth = 0
+    bar_open = False
+
+    def flush():
+        if cur:
+            segs.append(("expr", list(cur), _pos(cur[0])))
+            cur.clear()
+
+    k = 0
+    row = _clean_keep_quads(row)
+    while k < len(row):
+        it = row[k]
+        v = _v(it)
+        if isinstance(it, Tok):
+            if v in OPEN or v == "\\left":
+                depth += 1
+            elif v in CLOSE or v == "\\right":
+                depth = max(0, depth - 1)
+            elif v == "|" and depth == 0:
+                bar_open = not bar_open
+            if depth == 0 and not bar_open:
+                nxt = _v(row[k + 1]) if k + 1 < len(row) else ""
+                if v == "=" and nxt == ">":
+                    flush()
+                    segs.append(("conn", "=>", it.pos))
+                    k += 2
+                    continue
+                if v == ":" and nxt == "=":
+                    flush()
+                    segs.append(("rel", ":=", it.pos))
+                    k += 2
+                    continue
+                if v in ("\\overset", "\\stackrel") and k + 2 < len(row) and isinstance(row[k + 2], Group) \
+                        and [_v(x) for x in row[k + 2].items] == ["="]:
+                    flush()
+                    segs.append(("rel", ":=", it.pos))
+                    k += 3
+                    continue
+                if v in RELATIONS and not (v == "=" and cur and _v(cur[-1]) in ("<", ">", "!")):
+                    flush()
+                    segs.append(("rel", RELATIONS[v], it.pos))
+                    k += 1
+                    continue
+                if v in CONNECTIVES:
+                    flush()
+                    segs.append(("conn", v, it.pos))
+                    k += 1
+                    continue
+                if v in ("\\quad", "\\qquad") and not cur and not segs:
+                    k += 1
+                    continue
+                if v in (",", ";", "\\quad", "\\qquad", "\\forall", "\\text{，}", "，", "；", "\\hspace"):
+                    flush()
+                    segs.append(("sep", v, it.pos))
+                    k += 1
+                    continue
+                if it.kind == "text" and _is_prose(_text_of(it)):
+                    flush()
+                    segs.append(("sep", _text_of(it), it.pos))
+                    k += 1
+                    continue
+                if v == "." and k == len(row) - 1:
+                    k += 1
+                    continue
+                if v == "&":
+                    k += 1
+                    continue
+        cur.append(it)
+        k += 1
+    flush()
+    return segs
+
+
+def _clean_keep_quads(row: list[Item]) -> list[Item]:
+    """As :func:`_clean`, but spacing that separates a condition from its chain stays."""
+    return _clean(row, keep=("\\quad", "\\qquad"))
+
+
+def _is_prose(text: str) -> bool:
+    t = text.strip().lower().strip(".,:;() ")
+    if not t:
+        return True
+    if t in WORD_FUNCTIONS or (len(t) <= 2 and t.isalpha() and t not in ("if", "so", "as", "by", "ie", "y", "si")):
+        return False
+    words = t.replace(",", " ").split()
+    return any(w in CONNECTIVE_WORDS for w in words) or len(words) > 1 or any(ord(c) > 0x2E80 for c in t)
+
+
+_REASON = ("since", "because", "as", "using", "by", "from", "given", "因为", "由于", "ya que", "porque", "dado")
+_WHERE = ("where", "with", "let", "here", "其中", "令", "设", "donde", "con", "sea", "and")
+
+
+def read_block(items) -> list[Chain]:
+    """The chains of one math block (its token tree)."""
+    items = list(items)
+    # an environment that is the whole block holds the rows (aligned inside $$, split inside equation)
+    stripped = [it for it in _clean(items)]
+    if len(stripped) == 1 and isinstance(stripped[0], Env) and stripped[0].name.rstrip("*") in (
+            "aligned", "split", "align", "gathered", "gather", "eqnarray", "multline", "equation",
+            "alignat", "alignedat", "flalign", "array", "subequations"):
+        return read_block(stripped[0].items)
+    chains: list[Chain] = []
+    current: Chain | None = None
+    for row in _split_rows(items):
+        segs = _top_split(row)
+        if not segs:
+            continue
+        current = _read_row(segs, current, chains)
+    for c in chains:
+        _finish(c)
+    # drop empty chains (a row that only opens with \\because) and keep the links pointing right
+    kept = [k for k, c in enumerate(chains) if c.members]
+    where = {old: new for new, old in enumerate(kept)}
+
+    def relink(k: int | None) -> int | None:
+        while k is not None and k >= 0 and k not in where:
+            k -= 1
+        return where.get(k) if k is not None and k >= 0 else None
+
+    out = []
+    for k in kept:
+        c = chains[k]
+        c.reason_of = relink(c.reason_of)
+        c.implied_by = relink(c.implied_by)
+        if c.reason_of == len(out):
+            c.reason_of = None
+        if c.implied_by == len(out):
+            c.implied_by = None
+        out.append(c)
+    return out
+
+
+def _finish(c: Chain) -> None:
+    if c.pending:
+        c.members.append(Member(parse_member(c.pending), _pos(c.pending[0]), 0))
+        c.pending = []
+
+
+def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
+    first = segs[0]
+    continuing = current is not None and (first[0] == "rel" or (
+        first[0] == "expr" and current.pending == [] and current.relations
+        and len(current.members) == len(current.relations)))
+    if first[0] == "expr" and current is not None and current.pending and _starts_with_operator(first[1]):
+        # a long member broken over rows: "&= a + b \\ &\quad + c"
+        current.pending.extend(first[1])
+        segs = segs[1:]
+        continuing = True
+    if not continuing and not (first[0] == "conn" and current is not None):
+        if current is not None:
+            _finish(current)
+        current = Chain()
+        chains.append(current)
+    assert current is not None
+    k = 0
+    while k < len(segs):
+        kind, val, pos = segs[k]
+        if kind == "expr":
+            if current.pending:
+                current.pending.extend(val)
+            else:
+                current.pending = list(val)
+        elif kind == "rel":
+            if current.pending:
+                _finish(current)
+            elif not current.members:
+                current.pending = []
+            current.relations.append(val)
+            if len(current.relations) > len(current.members):
+                # a relation with nothing on its left: "$$ = x $$" goes on from the block before
+                current.relations.pop()
+                if not any(c.members for c in chains):
+                    current.leading = val
+        elif kind == "conn":
+            _finish(current)
+            new = Chain()
+            if val in ("\\because", "∵"):
+                new.reason_of = chains.index(current) if current in chains else len(chains) - 1
+            elif val not in ("\\Leftarrow", "\\impliedby", "\\iff", "\\Leftrightarrow", "\\Longleftrightarrow"):
+                # what it follows from: the last statement written, not an empty row start
+                stated = [k for k, c in enumerate(chains) if c.members and len(c.members) + len(c.pending) > 1]
+                new.implied_by = stated[-1] if stated else None
+            chains.append(new)
+            current = new
+        elif kind == "sep":
+            # everything up to the next connective is a tail clause of this chain
+            j = k + 1
+            while j < len(segs) and segs[j][0] != "conn":
+                j += 1
+            tail = segs[k:j]
+            _finish(current)
+            more = _tail(current, tail, chains)
+            if more is not None:
+                current = more
+            k = j
+            continue
+        k += 1
+    if current.reason_of is not None and current in chains and 0 <= current.reason_of < len(chains):
+        # "\\because ..." is said beside the derivation: the next row goes on with the main chain
+        _finish(current)
+        main = chains[current.reason_of]
+        while main.reason_of is not None and main is not chains[main.reason_of]:
+            main = chains[main.reason_of]
+        return main
+    return current
+
+
+def _starts_with_operator(items: list[Item]) -> bool:
+    return bool(items) and isinstance(items[0], Tok) and items[0].value in ("+", "-", "−", "\\cdot", "\\times")
+
+
+def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
+    """Read what follows a separator: conditions, where-clauses, reasons, or another chain."""
+    tail = list(tail)
+    # ",\ for\ i=j": words typed as bare letters in math are prose too
+    for k, (kind, v, pos) in enumerate(tail):
+        if kind == "expr" and v and isinstance(v[0], Tok) and v[0].kind == "word" \
+                and v[0].value.lower() in CONNECTIVE_WORDS and len(v[0].value) > 1:
+            rest = v[1:]
+            tail[k:k + 1] = [("sep", v[0].value, pos)] + ([("expr", rest, _pos(rest[0]))] if rest else [])
+            break
+    words = " ".join(str(v).lower() for kind, v, _ in tail if kind == "sep" and not str(v).startswith("\\")
+                     and v not in (",", ";", "，", "；"))
+    exprs = [(kind, v, pos) for kind, v, pos in tail if kind != "sep"]
+    if not exprs:
+        return None
+    items: list[Item] = []
+    for kind, v, pos in exprs:
+        if kind == "expr":
+            items.extend(v)
+        else:
+            items.append(Tok("sym", {"=": "=", "!=": "\\neq"}.get(v, "?" + v), pos))
+    # (i \neq j) in brackets
+    if len(items) >= 3 and _v(items[0]) == "(" and _v(items[-1]) == ")":
+        inner = items[1:-1]
+    else:
+        inner = items
+    conds = _conditions(list(inner)) if chain.members else None
+    if conds is not None and not any(w in words for w in _REASON):
+        chain.conditions.extend(conds)
+        return None
+    sub_chains: list[Chain] = []
+    _read_row(list(exprs), None, sub_chains)
+    for c in sub_chains:
+        _finish(c)
+    sub_chains = [c for c in sub_chains if c.members]
+    if not sub_chains:
+        return None
+    if not chain.members and not chain.pending:
+        # a row that opens with words ("\\text{Let } f(x) = ..."): the statement itself
+        chains.extend(sub_chains)
+        return sub_chains[-1]
+    if any(w in words.split() or words.startswith(w) for w in _WHERE):
+        chain.clauses.append(Clause("where", sub_chains, tail[0][2]))
+        return None
+    if any(w in words.split() or words.startswith(w) for w in _REASON):
+        chain.clauses.append(Clause("since", sub_chains, tail[0][2]))
+        return None
+    if _looks_like_range(sub_chains):
+        return None  # "k = 1, ..., K", "\forall i"
+    if not chain.members or any(len(c.relations) for c in sub_chains):
+        # a second statement on the same row
+        chains.extend(sub_chains)
+        return sub_chains[-1]
+    chain.condition_problem = "a note beside the chain is not read"
+    return None
+
+
+def _looks_like_range(chains: list[Chain]) -> bool:
+    for c in chains:
+        for m in c.members:
+            n = m.node
+            if not (isinstance(n, (Name, Num)) or isinstance(n, Unreadable)):
+                return False
+    return True
