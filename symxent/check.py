@@ -274,7 +274,10 @@ def _fill(res: StepResult, v: Verdict) -> None:
     if v.status == "wrong":
         res.left, res.right, res.point = v.left, v.right, v.point
         where = _describe_point(v.point)
-        res.detail = (f"at {where}: " if where else "") + f"left {_fmt(v.left)}, right {_fmt(v.right)}" + v.detail
+        left, right = _fmt(v.left), _fmt(v.right)
+        if left == right:  # sides that differ past the 4th digit are shown to the last one
+            left, right = repr(float(v.left)), repr(float(v.right))
+        res.detail = (f"at {where}: " if where else "") + f"left {left}, right {right}" + v.detail
     else:
         res.detail = v.detail
 

@@ -362,3 +362,15 @@ def test_check_unparsed_block_reports_the_brace():
 def test_syntax_unreadable_member_is_a_node_not_an_exception():
     assert isinstance(member("a + )"), Unreadable)
     assert member("2") == Num("2")
+
+
+@pytest.mark.parametrize("note, expected", [
+    ("$$ \\sum_{k=1}^{5000} k^2 = 41679167500 $$\n", "ok"),           # a closed form, not 5,000 terms
+    ("$$ \\sum_{k=1}^{5000} k^2 = 41679167501 $$\n", "wrong"),        # off in the 11th digit
+    ("$$ z_1 + 10^{-12} z_1^2 = z_1 $$\n", "wrong"),                   # equal to 8 digits, not at 50
+    ("$$ \\sum_{k=1}^{3} (k - 1) z_k = z_2 + 2 z_3 $$\n", "ok"),       # an index used as a value
+    ("$$ \\sum_{k=1}^{3} (k - 1) z_k = z_2 + z_3 $$\n", "wrong"),
+], ids=["closed-form-sum", "closed-form-sum-off-by-one", "twelfth-digit", "index-as-value", "index-as-value-wrong"])
+def test_numbers_are_compared_exactly(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == [expected], steps_of(note, report)

@@ -174,6 +174,13 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
                        "(e.g. \\sum_k y_k = 1) or pass --define", uses=uses)
     result.uses = uses + [f"{pretty(k)} sums to 1 ({table.simplex[k][1]}, line {table.simplex[k][0]})" for k in needs]
     result.method = "symbolic" if _symbolic_zero(pairs, leaves, table, set(needs)) else "numeric"
+    if result.method == "numeric":
+        # agreement to 1e-8 is not equality: a difference in the 12th digit (41679167500 against
+        # ...501) must not pass, so a numeric ok is confirmed at 50 digits too
+        slip = _confirm_equal(pairs, leaves, table, natural, rng_seed)
+        if slip is not None:
+            slip.uses = uses
+            return slip
     if undefined:
         result.uses.append("holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)")
     result.values = pairs
@@ -297,7 +304,20 @@ def _compare(pairs, leaves, table, simplex: set[str], rng_seed: int, envs: list[
                    "at most sampled points")
 
 
-def _confirm(L, R, syms, point, p: int) -> tuple[float, float] | None:
+def _confirm_equal(pairs, leaves, table, simplex, rng_seed: int) -> Verdict | None:
+    """A wrong verdict when the sides differ at 50 digits at one of two sample points."""
+    syms = sorted(leaves, key=lambda s: s.name)
+    point = _sample(leaves, table, simplex, rng_seed + 1, False)
+    for L, R in pairs[:4]:  # a few instances: each is a 50-digit evaluation
+        for p in (0, 1):
+            found = _confirm(L, R, syms, point, p, tolerance=1e-30)
+            if found is not None:
+                return Verdict("wrong", " (they agree to 8 digits but not at 50)", left=found[0], right=found[1],
+                               point=_describe(leaves, point, p, 0))
+    return None
+
+
+def _confirm(L, R, syms, point, p: int, tolerance: float = 1e-20) -> tuple[float, float] | None:
     """Both sides at 50 digits at the point: a mismatch only counts if it survives this."""
     subs = {s: sympy.Float(float(point[s][p]), 50) for s in syms}
     try:
@@ -308,7 +328,8 @@ def _confirm(L, R, syms, point, p: int) -> tuple[float, float] | None:
         return None
     if not (np.isfinite(lc) and np.isfinite(rc)):
         return None
-    if abs(lc - rc) <= 1e-20 * (1 + max(abs(lc), abs(rc))):
+    difference = abs(sympy.N(lv - rv, 50))
+    if difference <= tolerance * (1 + max(abs(lc), abs(rc))):
         return None
     return lc.real, rc.real
 
