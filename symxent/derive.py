@@ -293,11 +293,21 @@ def _delta_partner(factor: sp.Basic, index: sp.Symbol) -> sp.Expr | None:
     return None
 
 
+def _power_sum(term: sp.Expr, index: sp.Symbol) -> bool:
+    """The index occurs only as a value, polynomially (no Indexed entry, no delta uses it)."""
+    if not term.has(index) or term.has(sp.KroneckerDelta):
+        return False
+    if any(a.has(index) for a in term.atoms(sp.Indexed)):
+        return False
+    return bool(term.is_polynomial(index))
+
+
 def _sum_doit(s: sp.Sum, ranges: Mapping[sp.Symbol, sp.Symbol]) -> sp.Expr:
     """Evaluate a sum: expand explicit limits, collapse Kronecker deltas, keep the rest.
 
     ``sum_{k=1}^{K} delta(k, j) f(k) = f(j)`` for an index ``j`` ranging over 1..K (the
-    reported assumption :data:`INDEX_RANGE`); anything else stays a sum. All limits of a
+    reported assumption :data:`INDEX_RANGE`); a term where the index is only a value, polynomially
+    (``sum_k k^5``), takes its closed form; anything else stays a sum. All limits of a
     (possibly multiple) sum are handled together, since SymPy merges nested sums. Unlike
     ``Sum.doit`` this never searches for closed forms, which is slow and, on nested sums,
     can raise inside SymPy.
@@ -308,7 +318,8 @@ def _sum_doit(s: sp.Sum, ranges: Mapping[sp.Symbol, sp.Symbol]) -> sp.Expr:
             rest = limits[:n] + limits[n + 1:]
             body = sp.Add(*[s.function.xreplace({index: sp.Integer(v)}) for v in range(int(lo), int(hi) + 1)])
             return _sum_doit(sp.Sum(body, *rest), ranges) if rest else body
-    if not s.function.has(sp.KroneckerDelta) and all(s.function.has(lim[0]) for lim in limits):
+    if not s.function.has(sp.KroneckerDelta) and all(s.function.has(lim[0]) for lim in limits) \
+            and not any(_power_sum(s.function, lim[0]) for lim in limits):
         return s
     total = sp.Integer(0)
     for term in sp.Add.make_args(expand_terms(s.function)):
@@ -334,6 +345,9 @@ def _sum_doit(s: sp.Sum, ranges: Mapping[sp.Symbol, sp.Symbol]) -> sp.Expr:
                         or (partner.is_Integer and bool((hi - partner).is_nonnegative) and partner >= 1))
                     if in_range:
                         term, progress = sp.Mul(*rest).xreplace({index: partner}), True
+                    elif partner is None and _power_sum(term, index):
+                        # sum_k k^5: the index only as a value, polynomially: Faulhaber's closed form
+                        term, progress = sp.factor(sp.summation(term, (index, lo, hi))), True
                 if progress:
                     lims.remove(lim)
                     break

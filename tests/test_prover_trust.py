@@ -231,6 +231,16 @@ def test_an_index_used_as_a_number_disables_relabelling():
     assert not prove._relabel_invariant(class_sum(k * p[k], k, K), d)
 
 
+@pytest.mark.parametrize("rhs, verdict", [
+    (K**2 * (K + 1)**2 * (2 * K**2 + 2 * K - 1) / 12, "proven"),      # Faulhaber: sum_k k^5
+    (K**2 * (K + 1)**2 * (2 * K**2 + 2 * K + 1) / 12, "FAILED"),
+], ids=["faulhaber", "faulhaber-wrong"])
+def test_sums_polynomial_in_the_index_are_evaluated(rhs, verdict):
+    d = REGISTRY["softmax_cross_entropy"]
+    result = prove.prove_claim(d, Claim("power_sum", "sum_k k^5", class_sum(k**5, k, K), rhs), kmax=3)
+    assert result.general_k.status == (prove.PROVEN if verdict == "proven" else prove.FAILED), result.general_k
+
+
 def test_a_proof_that_clears_a_denominator_says_where_it_holds():
     d = REGISTRY["binary_cross_entropy"]
     result = prove.prove_claim(d, d.claim("dloss_dprob"), kmax=2)
