@@ -448,6 +448,12 @@ class Evaluator:
                 # w^T x: the inner product of two vectors, entry by entry
                 left, right = _transposed(f), factors[k + 1]
                 a, b = self.vector_components(left, env), self.vector_components(right, env)
+                if a is None and b is None:
+                    # w^T x where the note never gives w or x an entry: one-entry vectors
+                    self.conventions["dot1"] = "w^T x of names the note never indexes is their product"
+                    out *= self.value(left, env) * self.value(right, env)
+                    k += 2
+                    continue
                 if a is None or b is None or len(a) != len(b):
                     raise NotCheckable("a transpose: only products of two vectors (w^T x) are read")
                 self.conventions["dot"] = "a^T b is the inner product Σ_c a_c b_c"
