@@ -374,3 +374,10 @@ def test_syntax_unreadable_member_is_a_node_not_an_exception():
 def test_numbers_are_compared_exactly(note, expected):
     report = check_text(note, filename="n.md")
     assert statuses(report) == [expected], steps_of(note, report)
+
+
+def test_a_transpose_of_names_never_indexed_is_their_product_and_says_so():
+    note = "Let $z = w^T x + b$.\n\n$$ \\frac{\\partial z}{\\partial w} = x $$\n"
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "ok"], steps_of(note, report)
+    assert any("w^T x" in u for u in report.steps[-1].uses), steps_of(note, report)
