@@ -126,6 +126,7 @@ def _scope_path(stack: list[tuple[int, int]]) -> tuple[int, ...]:
 
 def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], SymbolTable, list[tuple[str, int]]]:
     """Blocks, the symbol table, and prose-level problems (unused)."""
+    items = _with_heading_math(items)
     table = SymbolTable()
     table.class_size = class_size
     blocks: list[Block] = []
@@ -312,6 +313,24 @@ def _is_number(node) -> bool:
     return False
 
 
+def _with_heading_math(items) -> list:
+    """Math written in a heading ("## $y' = y(1 - y)$", as some notes are written throughout) is
+    math of the note too: its pieces follow the heading, on the heading's line."""
+    from dataclasses import replace
+
+    from symxent.checker.source import read_note
+    out = []
+    for item in items:
+        out.append(item)
+        if isinstance(item, Heading) and "$" in item.title:
+            for piece in read_note(item.title, kind="markdown"):
+                if isinstance(piece, Math):
+                    out.append(replace(piece, lines=tuple(item.line for _ in piece.lines)))
+                elif isinstance(piece, Prose):
+                    out.append(replace(piece, line=item.line))
+    return out
+
+
 def _heading_conditions(item: Heading) -> list[Cond]:
     """"### When $j \\neq i$": the case holds for the whole section."""
     from symxent.checker.source import read_note
@@ -494,9 +513,9 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     forced = chain.relations[0] == ":=" or source == "where"
     if visible is not None and not forced and visible.scope == block.scope:
         return False
-    if visible is not None and not forced and key in table.declared:
-        return False
-    if visible is None and key in table.declared and not forced:
+    # a name the prose declared an input before this point is not redefined by an equation
+    declared_before = key in table.declared and table.declared[key][0] <= block.line(chain.members[0].pos)
+    if declared_before and not forced:
         return False
     table.definitions.append(Definition(key, indices, params, chain.members[1].node, block.line(chain.members[1].pos),
                                         order, block.scope, source, sample))
