@@ -87,6 +87,8 @@ class SymbolTable:
     differentiated_by: dict[str, set] = field(default_factory=dict)     # key -> {(variable, indexed)}
     one_hot: dict[str, tuple[str, int]] = field(default_factory=dict)   # y -> (letter i, line): "y_i = 1"
     about_softmax: bool = False                                         # the note speaks of softmax
+    aliases: dict[str, tuple[str, int]] = field(default_factory=dict)   # sigma -> ("softmax", line): said in prose
+    speaks_of_true_class: int = 0                                       # line where the prose names "the true class"
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
@@ -572,6 +574,8 @@ class Evaluator:
         if key is None:
             raise NotCheckable("a call of an expression")
         d = self.definition(key)
+        if d is None and key in self.table.aliases and not primes:
+            return self.aliased(key, node, env)
         if d is not None and d.params and key in self.keep and not primes and not node.sub:
             # \partial / \partial h of log h(x): the function's value is the variable here
             value = self.unfold(d, (), None, env, tuple(self.value(a, env) for a in node.args))
@@ -617,6 +621,26 @@ class Evaluator:
             return self.value(func, env) * self.value(node.args[0], env)
         raise NotCheckable(f"{pretty(key)} is never defined here (a function or a factor?): "
                            f"write {pretty(key)}(x) = ... or pass --define")
+
+    def aliased(self, key: str, node: Call, env: dict) -> sympy.Expr:
+        """A function the prose names ("$\\sigma(A_i)$ is the softmax function applied to the logit
+        $A_i$"): softmax of the vector whose entry is the argument, or the sigmoid of it."""
+        what, line = self.table.aliases[key]
+        self.conventions["alias:" + key] = f"{pretty(key)} is the {what} (the note says so, line {line})"
+        if len(node.args) != 1:
+            raise NotCheckable(f"{pretty(key)} of several arguments")
+        arg = node.args[0]
+        if what == "sigmoid":
+            if node.sub:
+                raise NotCheckable(f"an index on {pretty(key)}(...)")
+            return 1 / (1 + sympy.exp(-self.value(arg, env)))
+        if isinstance(arg, Script) and isinstance(arg.base, Name) and len(arg.sub) == 1 and not node.sub:
+            vector, index = Name(arg.base.key) if not arg.base.accent else arg.base, arg.sub
+        elif isinstance(arg, (Name, Script)) and len(node.sub) == 1:
+            vector, index = arg, node.sub
+        else:
+            raise NotCheckable(f"{pretty(key)}(...) as a softmax needs an entry A_i or an index: σ(A)_i")
+        return self.softmax((vector,), env, index)
 
     def indexed_result(self, out: sympy.Expr, node: Call, env: dict) -> sympy.Expr:
         if node.sub:
@@ -698,6 +722,11 @@ class Evaluator:
             if hi - lo + 1 > MAX_TERMS:
                 return self.closed_form(node, letter, lo, hi, env)
             values = list(range(lo, hi + 1))
+        for c in env.get("__restrict__", ()):
+            # "when i = k" about this sum's index: only the terms the case names
+            if letter in (getattr(c.left, "base", None), getattr(c.right, "base", None)):
+                values = [v for v in values if self.condition(c, {**env, letter: v}) == 1]
+                self.conventions["case"] = f"the case {_cond_text(c)} picks terms of the sum over {letter}"
         self.terms += len(values)
         if self.terms > 20 * MAX_TERMS:
             raise NotCheckable("too large to evaluate")
@@ -799,6 +828,11 @@ class Evaluator:
                     subs[s] = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items()
                                                                         if k == "__params__"})
         return out.xreplace(subs) if subs else out
+
+
+def _cond_text(c: Cond) -> str:
+    op = {"=": "=", "!=": "≠"}.get(c.op, c.op)
+    return f"{getattr(c.left, 'base', '?')} {op} {getattr(c.right, 'base', '?')}"
 
 
 def _transposed(node: Node) -> Node | None:

@@ -30,7 +30,7 @@ from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, w
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
-    BigOp, Call, Cond, Deriv, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script, Unreadable,
+    BigOp, Call, Case, Cond, Deriv, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script, Unreadable,
 )
 from symxent.checker.tree import TreeError, token_tree
 
@@ -58,6 +58,8 @@ _TARGET_BEFORE = re.compile(r"(?:" + _TARGET_NOUN + r")(?:\s+vectors?)?\s*[:：,
 _TARGET_AFTER = re.compile(_NAMES_AFTER + _TARGET_NOUN + r"\b", re.IGNORECASE)
 _INPUT_BEFORE = re.compile(r"(?:" + _INPUT_NOUN + r")(?:\s+vectors?)?\s*[:：,]?\s*$", re.IGNORECASE)
 _INPUT_AFTER = re.compile(_NAMES_AFTER + _INPUT_NOUN + r"\b", re.IGNORECASE)
+_FUNCTION_SAID = re.compile(r"^\s*[,:]?\s*(?:is|denotes|represents|为|是|表示|es)\s+(?:the\s+|a\s+|el\s+|la\s+)?"
+                            r"(softmax|sigmoid|logistic)\b", re.IGNORECASE)
 _SIMPLEX_WORDS = re.compile(r"one[- ]?hot|distribution|sums? to (1|one)|add(s)? up to (1|one)|独热|概率分布|"
                             r"和为\s*1|distribuci[oó]n|suman? 1", re.IGNORECASE)
 
@@ -196,6 +198,8 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 last_chain = block.chains[-1]
         else:
             conds = _inline_condition(block)
+            if conds is not None and _CASE_BEFORE.search(last_prose or ""):
+                conds = [Case(c.left, c.op, c.right) for c in conds]
             if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (fresh_conditions and
                                                                                     len(last_prose.strip(" ,;")) <= 4)):
                 pending_conditions = pending_conditions + conds if fresh_conditions else conds
@@ -344,7 +348,7 @@ def _heading_conditions(item: Heading) -> list[Cond]:
             except TreeError:
                 conds = None
             if conds:
-                return conds
+                return [Case(c.left, c.op, c.right) for c in conds]
     return []
 
 
@@ -360,7 +364,15 @@ def _inline_condition(block: Block) -> list[Cond] | None:
     return None
 
 
+_CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*$",
+                          re.IGNORECASE)
+_TRUE_CLASS = re.compile(r"\b(?:true|correct|actual|target|right|ground[- ]truth)\s+(?:class|label|category)\b|"
+                         r"真实类别|正确类别|目标类别|clase (?:correcta|verdadera|real)", re.IGNORECASE)
+
+
 def _prose_facts(item: Prose, table: SymbolTable, stack) -> None:
+    if not table.speaks_of_true_class and _TRUE_CLASS.search(item.text):
+        table.speaks_of_true_class = item.line
     if _SIMPLEX_WORDS.search(item.text):
         for key in ("y", "t"):
             table.simplex.setdefault(key, (item.line, "the note says '" + _SIMPLEX_WORDS.search(item.text).group(0) + "'"))
@@ -549,6 +561,12 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
         if len(chain.members) != 1:
             continue
         node = chain.members[0].node
+        said = _FUNCTION_SAID.search(after or "")
+        if said and isinstance(node, Call) and node.maybe and isinstance(node.func, Name):
+            # "$\sigma(A_i)$ is the softmax function applied to the logit $A_i$"
+            table.aliases.setdefault(node.func.key, ("softmax" if said.group(1).lower() == "softmax" else "sigmoid",
+                                                     block.line(0)))
+            continue
         key = key_of(node) if isinstance(node, (Name, Script)) else None
         if not key:
             continue

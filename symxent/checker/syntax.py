@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from symxent.checker.tree import Env, Group, Item, Tok
 
 __all__ = [
-    "Add", "BigOp", "Call", "Cases", "Cond", "Deriv", "Ellipsis_", "Fn", "Frac", "Grad", "Matrix", "Mul",
+    "Add", "BigOp", "Call", "Case", "Cases", "Cond", "Deriv", "Ellipsis_", "Fn", "Frac", "Grad", "Matrix", "Mul",
     "Name", "Neg", "Node", "Num", "Paren", "Pow", "Script", "SyntaxProblem", "Unreadable", "parse_member",
 ]
 
@@ -135,6 +135,12 @@ class Cond(Node):
     left: Node
     op: str
     right: Node
+
+
+@dataclass(frozen=True)
+class Case(Cond):
+    """A condition the prose states as a case ("when $i = k$", a heading "When $j \\neq i$"): about
+    a letter a sum binds, it picks that sum's terms."""
 
 
 @dataclass(frozen=True)

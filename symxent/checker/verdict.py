@@ -30,7 +30,8 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
-from symxent.checker.syntax import Cond, Frac, Neg, Node, Num
+from symxent.checker.meaning import walk
+from symxent.checker.syntax import BigOp, Case, Cond, Frac, Neg, Node, Num
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
@@ -65,6 +66,11 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
     ev.value(right, {})
     letters = dict(ev.free)
     # a condition about letters the step does not use says nothing about it
+    # a case about a letter a sum binds ("when i = k" beside sum_k): the term of that sum it names
+    bound = {b.sub.left.base if isinstance(b.sub, Cond) else getattr(b.sub, "base", None)
+             for side in (left, right) for b in walk(side) if isinstance(b, BigOp) and b.sub is not None}
+    restrict = [c for c in conditions if isinstance(c, Case) and condition_letters(c) & bound
+                and condition_letters(c) - bound <= set(letters) and len(condition_letters(c)) == 2]
     conditions = [c for c in conditions if condition_letters(c) and condition_letters(c) <= set(letters)]
     for c in conditions:
         for side in (c.left, c.right):
@@ -82,6 +88,9 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
     if len(out) > MAX_INSTANCES:
         step = len(out) / MAX_INSTANCES
         out = [out[int(k * step)] for k in range(MAX_INSTANCES)]
+    for env in out:
+        if restrict:
+            env["__restrict__"] = tuple(restrict)
     return out, ev
 
 
@@ -139,6 +148,11 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
             return Verdict("not checkable", "sets an expression that varies equal to a number: an equation "
                            "that holds where it is solved, not an identity", uses=uses)
         hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
+        if hot is not None and table.speaks_of_true_class:
+            # the note speaks of "the correct class": its i here may be that class, or any
+            return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]}; the note "
+                           f"speaks of a true class (line {table.speaks_of_true_class}) but does not say "
+                           f"{hot[1]} is it here", uses=uses)
         if hot is not None and table.one_hot.get(hot[0], (None,))[0] == hot[1]:
             # the note says y_i = 1 for its true class i; whether this step's i is that class it
             # does not say, so neither ok nor WRONG
@@ -293,7 +307,7 @@ def _compare(pairs, leaves, table, simplex: set[str], rng_seed: int, envs: list[
                 confirmed = _confirm(L, R, syms, point, int(p))
                 if confirmed is not None:
                     lval, rval = confirmed
-                    where = {x: v for x, v in sorted((envs or [{}] * len(pairs))[k].items()) if x != "__vec__"}
+                    where = {x: v for x, v in sorted((envs or [{}] * len(pairs))[k].items()) if not x.startswith("__")}
                     if envs and "__vec__" in envs[k]:
                         where["component"] = envs[k]["__vec__"]
                     where.update(_describe(leaves, point, int(p), k))
