@@ -2,8 +2,11 @@
 
 Proves dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat)); with y_hat = sigma(z), dL/dz = y_hat - y
 (directly and by the chain rule) and d2L/dz2 = sigma(z)(1 - sigma(z)) in (0, 1/4]; the stable
-form max(z, 0) - z y + log(1 + exp(-|z|)) equals the naive loss for every real z (by cases on
-the sign of z). The probability-space loss is printed with 0 log 0 = 0, so a target of exactly
+form ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) equals the naive loss for every real z
+(by cases on the sign of z). The printed gradient (1 - y) sigma(z) - y sigma(-z) and curvature
+exp(-|z|) / (1 + exp(-|z|))^2 take exp of non-positive arguments only (as PyTorch and SciPy's
+expit do), so each keeps its relative accuracy in both tails: sigma(z) - y would round to 0
+for y = 1 beyond z = 37, and 1 - tanh^2 beyond |z| = 19. The probability-space loss is printed with 0 log 0 = 0, so a target of exactly
 0 or 1 never produces 0 * inf.
 
 PyTorch's options: with pos_weight q the loss -(q y log sigma(z) + (1 - y) log(1 - sigma(z))) is
@@ -50,7 +53,7 @@ DERIVATIONS = [
         ),
         definitions=(
             # The sigmoid printed here reuses the loss's exp(-|z|) (one exp per element for the
-            # loss and its gradient together); the shared SIGMOID prints the tanh form.
+            # loss and its gradient together); the shared SIGMOID takes a second exp.
             Definition(SIGMOID.lhs, SIGMOID.rhs, SIGMOID.description, stable="sigmoid_shared_exp"),
             Definition(L, bce, "binary cross-entropy of a probability"),
             Definition(L_z, bce.xreplace({y_hat: sigma(z)}), "binary cross-entropy of a logit"),
@@ -72,10 +75,15 @@ DERIVATIONS = [
                   certificate=sp.exp(-z) / (1 + sp.exp(-z)) ** 2, general_k=False),
             Claim("curvature_at_most_quarter", "d2L/dz2 <= 1/4", sp.Rational(1, 4), partial(L_z, z, z), relation=">=",
                   certificate=(sigma(z) - sp.Rational(1, 2)) ** 2, general_k=False),
-            # (max(z, 0) - z y) formed first: it is exactly 0 for y = 1, z > 0 and for y = 0, z < 0,
-            # where the loss is the small log term alone (summed the other way it rounds to 0).
-            Claim("logits_stable", "L = (max(z, 0) - z y) + log(1 + exp(-|z|)) for every real z", L_z,
-                  sp.UnevaluatedExpr(sp.Max(z, 0) - z * y) + log1p(sp.exp(-sp.Abs(z))), general_k=False),
+            # ((1 - y) max(z, 0) - y min(z, 0)) formed first: it is exactly 0 for y = 1, z > 0 and for
+            # y = 0, z < 0, where the loss is the small log term alone (summed the other way it
+            # rounds to 0). Not max(z, 0) - z y: at z = +inf, y = 0 that is inf - 0 inf = nan.
+            Claim("logits_stable", "L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z", L_z,
+                  sp.UnevaluatedExpr((1 - y) * sp.Max(z, 0) - y * sp.Min(z, 0)) + log1p(sp.exp(-sp.Abs(z))),
+                  general_k=False),
+            # Each term keeps its relative accuracy: sigma(z) - y cancels for y = 1 at large z.
+            Claim("gradient_stable", "dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)",
+                  partial(L_z, z), (1 - y) * sigma(z) - y * sigma(-z), general_k=False),
             # log1p(-y_hat), not log(1 - y_hat): the rounded 1 - y_hat loses the digits of a small y_hat.
             Claim("prob_loss_safe", "L = -(xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)) with 0 log 0 = 0", L,
                   -(xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)), general_k=False),
@@ -90,6 +98,9 @@ DERIVATIONS = [
                   general_k=False),
             Claim("weighted_pos_weight_gradient", "d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)",
                   partial(w * L_q, z), w * ((1 + (q - 1) * y) * sigma(z) - q * y), general_k=False),
+            Claim("weighted_pos_weight_gradient_stable",
+                  "d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)",
+                  partial(w * L_q, z), w * ((1 - y) * sigma(z) - q * y * sigma(-z)), general_k=False),
             Claim("pos_weight_curvature", "d2L_q/dz2 = (1 + (q - 1) y) sigma(z) (1 - sigma(z)) >= 0",
                   partial(L_q, z, z), (1 + (q - 1) * y) * sigma(z) * (1 - sigma(z)), general_k=False),
             Claim("prob_weighted_loss_safe", "w L = -w (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat))", w * L,
@@ -104,12 +115,15 @@ DERIVATIONS = [
                   w * (xdivy((1 - y) * sp.Heaviside(sp.log(1 - y_hat) - m), 1 - y_hat)
                        - xdivy(y * sp.Heaviside(sp.log(y_hat) - m), y_hat)), general_k=False),
             SIGMOID_STABLE,
-            Claim("sigmoid_shared_exp", "sigma(z) = 1/2 + sign(z) (1 / (1 + exp(-|z|)) - 1/2): the exp(-|z|) of the "
-                  "stable loss, shared; no overflow for any z", sigma(z),
-                  sp.Rational(1, 2) + sp.sign(z) * (1 / (1 + sp.exp(-sp.Abs(z))) - sp.Rational(1, 2)), general_k=False),
+            # exp(-|z|) H(-z) + H(z) is exactly 1 for z > 0 and exp(z) for z < 0 (1/2 + 1/2 at 0):
+            # the numerator of either branch of SciPy's expit from the one exp(-|z|) of the loss.
+            Claim("sigmoid_shared_exp", "sigma(z) = (exp(-|z|) H(-z) + H(z)) / (1 + exp(-|z|)), H(0) = 1/2: the "
+                  "exp(-|z|) of the stable loss, shared; no overflow, relatively accurate in both tails", sigma(z),
+                  (sp.exp(-sp.Abs(z)) * sp.Heaviside(-z) + sp.Heaviside(z)) / (1 + sp.exp(-sp.Abs(z))),
+                  general_k=False),
             Claim(
-                "curvature_stable", "d2L/dz2 = (1 - tanh(z/2)^2) / 4", partial(L_z, z, z),
-                (1 - sp.tanh(z / 2) ** 2) / 4, general_k=False),
+                "curvature_stable", "d2L/dz2 = exp(-|z|) / (1 + exp(-|z|))^2 (relatively accurate in both tails)",
+                partial(L_z, z, z), sp.exp(-sp.Abs(z)) / (1 + sp.exp(-sp.Abs(z))) ** 2, general_k=False),
         ),
         chains=(
             Chain("The gradient of the binary cross-entropy in the logit", partial(L_z, z), (
@@ -129,17 +143,17 @@ DERIVATIONS = [
                 summary="Binary cross-entropy from logits: loss, gradient and (elementwise) Hessian.",
                 kernels=(
                     Kernel("loss", (("logits", z), ("y", y)), (Output("loss", "logits_stable"),)),
-                    Kernel("grad", (("logits", z), ("y", y)), (Output("grad", "gradient"),)),
+                    Kernel("grad", (("logits", z), ("y", y)), (Output("grad", "gradient_stable"),)),
                     Kernel("loss_and_grad", (("logits", z), ("y", y)),
-                           (Output("loss", "logits_stable"), Output("grad", "gradient"))),
+                           (Output("loss", "logits_stable"), Output("grad", "gradient_stable"))),
                     Kernel("hessian", (("z", z),), (Output("hessian", "curvature_stable"),)),
                     Kernel("loss_weighted", (("logits", z), ("y", y), ("q", q), ("w", w)),
                            (Output("loss", "weighted_pos_weight_stable"),)),
                     Kernel("grad_weighted", (("logits", z), ("y", y), ("q", q), ("w", w)),
-                           (Output("grad", "weighted_pos_weight_gradient"),)),
+                           (Output("grad", "weighted_pos_weight_gradient_stable"),)),
                     Kernel("loss_and_grad_weighted", (("logits", z), ("y", y), ("q", q), ("w", w)),
                            (Output("loss", "weighted_pos_weight_stable"),
-                            Output("grad", "weighted_pos_weight_gradient"))),
+                            Output("grad", "weighted_pos_weight_gradient_stable"))),
                 ),
                 options={
                     "input": "logits",

@@ -2,7 +2,10 @@
 
 Proves sigma'(u) = sigma(u)(1 - sigma(u)); 1 - sigma(u) = sigma(-u); sigma(0) = 1/2; the
 limits 0 and 1 at -inf and +inf; 0 < sigma'(u) <= 1/4; and the overflow-free forms the
-generator prints: sigma(u) = (1 + tanh(u/2))/2, log sigma(u) = min(u, 0) - log(1 + e^{-|u|}).
+generator prints, with exp of non-positive arguments only (as PyTorch and SciPy's expit), so
+that every output keeps its relative accuracy over the whole range of the dtype:
+sigma(u) = e^{min(u, 0)} / (1 + e^{-|u|}), log sigma(u) = min(u, 0) - log(1 + e^{-|u|}),
+sigma'(u) = e^{-|u|} / (1 + e^{-|u|})^2.
 """
 
 import sympy as sp

@@ -5,11 +5,11 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify binary_cross_entropy` proves
 (symbolically, for every real input):
-- logits_stable: L = (max(z, 0) - z y) + log(1 + exp(-|z|)) for every real z
-- gradient: with y_hat = sigma(z): dL/dz = sigma(z) - y
-- curvature_stable: d2L/dz2 = (1 - tanh(z/2)^2) / 4
+- logits_stable: L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
+- gradient_stable: dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
+- curvature_stable: d2L/dz2 = exp(-|z|) / (1 + exp(-|z|))^2 (relatively accurate in both tails)
 - weighted_pos_weight_stable: w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
-- weighted_pos_weight_gradient: d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
+- weighted_pos_weight_gradient_stable: d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
@@ -249,20 +249,29 @@ def _out(out, x, name, *others):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(logits, y):
-    return np.log1p(np.exp(-abs(logits))) + ((-logits*y + np.maximum(0, logits)))
+    return np.log1p(np.exp(-abs(logits))) + ((-y*np.minimum(0, logits) + (1 - y)*np.maximum(0, logits)))
 
 
 def _grad(logits, y):
-    return -y + (-1/2 + 1/(1 + np.exp(-abs(logits))))*np.sign(logits) + 1/2
+    t0 = np.exp(-abs(logits))
+    t1 = 1/(t0 + 1)
+    t2 = np.heaviside(-logits, 0.5)
+    t3 = np.heaviside(logits, 0.5)
+    return -t1*y*(t0*t3 + t2) + t1*(1 - y)*(t0*t2 + t3)
 
 
 def _loss_and_grad(logits, y):
     t0 = np.exp(-abs(logits))
-    return np.log1p(t0) + ((-logits*y + np.maximum(0, logits))), -y + (-1/2 + 1/(t0 + 1))*np.sign(logits) + 1/2
+    t1 = 1 - y
+    t2 = 1/(t0 + 1)
+    t3 = np.heaviside(-logits, 0.5)
+    t4 = np.heaviside(logits, 0.5)
+    return np.log1p(t0) + (t1*np.maximum(0, logits) - y*np.minimum(0, logits)), t1*t2*(t0*t3 + t4) - t2*y*(t0*t4 + t3)
 
 
 def _hessian(z):
-    return 1/4 - 1/4*np.tanh((1/2)*z)**2
+    t0 = np.exp(-abs(z))
+    return t0/(t0 + 1)**2
 
 
 def _loss_weighted(logits, y, q, w):
@@ -271,13 +280,21 @@ def _loss_weighted(logits, y, q, w):
 
 
 def _grad_weighted(logits, y, q, w):
-    return w*(-q*y + (y*(q - 1) + 1)*((-1/2 + 1/(1 + np.exp(-abs(logits))))*np.sign(logits) + 1/2))
+    t0 = np.exp(-abs(logits))
+    t1 = 1/(t0 + 1)
+    t2 = np.heaviside(-logits, 0.5)
+    t3 = np.heaviside(logits, 0.5)
+    return w*(-q*t1*y*(t0*t3 + t2) + t1*(1 - y)*(t0*t2 + t3))
 
 
 def _loss_and_grad_weighted(logits, y, q, w):
     t0 = np.exp(-abs(logits))
     t1 = y*(q - 1) + 1
-    return w*(t1*np.log1p(t0) + (logits*(1 - y) - t1*np.minimum(0, logits))), w*(-q*y + t1*((-1/2 + 1/(t0 + 1))*np.sign(logits) + 1/2))
+    t2 = 1 - y
+    t3 = 1/(t0 + 1)
+    t4 = np.heaviside(-logits, 0.5)
+    t5 = np.heaviside(logits, 0.5)
+    return w*(t1*np.log1p(t0) + (logits*t2 - t1*np.minimum(0, logits))), w*(-q*t3*y*(t0*t5 + t4) + t2*t3*(t0*t4 + t5))
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
@@ -285,8 +302,12 @@ def _loss_and_grad_weighted(logits, y, q, w):
 def _fast_loss(logits, y, out, scratch):
     out0, = out
     b0, b1, b2, b3, = scratch
-    np.maximum(0, logits, out=b0)
-    np.multiply(logits, y, out=b1)
+    np.negative(y, out=b0)
+    np.add(b0, 1, out=b0)
+    np.maximum(0, logits, out=b1)
+    np.multiply(b0, b1, out=b0)
+    np.minimum(0, logits, out=b1)
+    np.multiply(y, b1, out=b1)
     np.subtract(b0, b1, out=b0)
     np.absolute(logits, out=b1)
     np.negative(b1, out=b1)
@@ -304,54 +325,74 @@ def _fast_loss(logits, y, out, scratch):
 
 def _fast_grad(logits, y, out, scratch):
     out0, = out
-    b0, b1, = scratch
+    b0, b1, b2, b3, b4, b5, = scratch
     np.absolute(logits, out=b0)
     np.negative(b0, out=b0)
     np.exp(b0, out=b0)
-    np.add(b0, 1, out=b0)
-    np.divide(1, b0, out=b0)
-    np.add(b0, -1/2, out=b0)
-    np.sign(logits, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.subtract(b0, y, out=b0)
-    np.add(b0, 1/2, out=out0)
+    np.add(b0, 1, out=b1)
+    np.divide(1, b1, out=b1)
+    np.negative(logits, out=b2)
+    np.heaviside(b2, 0.5, out=b2)
+    np.heaviside(logits, 0.5, out=b3)
+    np.negative(y, out=b4)
+    np.add(b4, 1, out=b4)
+    np.multiply(b1, b4, out=b4)
+    np.multiply(b0, b2, out=b5)
+    np.add(b3, b5, out=b5)
+    np.multiply(b4, b5, out=b4)
+    np.multiply(b1, y, out=b1)
+    np.multiply(b0, b3, out=b0)
+    np.add(b2, b0, out=b2)
+    np.multiply(b1, b2, out=b1)
+    np.subtract(b4, b1, out=out0)
     return out0,
 
 
 def _fast_loss_and_grad(logits, y, out, scratch):
     out0, out1, = out
-    b0, b1, b2, b3, = scratch
+    b0, b1, b2, b3, b4, b5, b6, b7, = scratch
     np.absolute(logits, out=b0)
     np.negative(b0, out=b0)
     np.exp(b0, out=b0)
-    np.maximum(0, logits, out=b1)
-    np.multiply(logits, y, out=b2)
-    np.subtract(b1, b2, out=b1)
+    np.negative(y, out=b1)
+    np.add(b1, 1, out=b1)
     np.add(b0, 1, out=b2)
-    np.subtract(b2, 1, out=b3)
-    np.subtract(b3, b0, out=b3)
-    np.log(b2, out=b0)
-    np.divide(1, b2, out=b2)
-    np.multiply(b3, b2, out=b3)
-    np.subtract(b0, b3, out=b0)
-    np.add(b1, b0, out=out0)
-    np.add(b2, -1/2, out=b2)
-    np.sign(logits, out=b0)
-    np.multiply(b2, b0, out=b2)
-    np.subtract(b2, y, out=b2)
-    np.add(b2, 1/2, out=out1)
+    np.divide(1, b2, out=b3)
+    np.negative(logits, out=b4)
+    np.heaviside(b4, 0.5, out=b4)
+    np.heaviside(logits, 0.5, out=b5)
+    np.maximum(0, logits, out=b6)
+    np.multiply(b1, b6, out=b6)
+    np.minimum(0, logits, out=b7)
+    np.multiply(y, b7, out=b7)
+    np.subtract(b6, b7, out=b6)
+    np.subtract(b2, 1, out=b7)
+    np.subtract(b7, b0, out=b7)
+    np.log(b2, out=b2)
+    np.multiply(b7, b3, out=b7)
+    np.subtract(b2, b7, out=b2)
+    np.add(b6, b2, out=out0)
+    np.multiply(b1, b3, out=b1)
+    np.multiply(b0, b4, out=b2)
+    np.add(b5, b2, out=b2)
+    np.multiply(b1, b2, out=b1)
+    np.multiply(b3, y, out=b3)
+    np.multiply(b0, b5, out=b0)
+    np.add(b4, b0, out=b4)
+    np.multiply(b3, b4, out=b3)
+    np.subtract(b1, b3, out=out1)
     return out0, out1
 
 
 def _fast_hessian(z, out, scratch):
     out0, = out
-    b0, = scratch
-    np.multiply(z, 1/2, out=b0)
-    np.tanh(b0, out=b0)
-    np.square(b0, out=b0)
-    np.multiply(b0, 1/4, out=b0)
+    b0, b1, = scratch
+    np.absolute(z, out=b0)
     np.negative(b0, out=b0)
-    np.add(b0, 1/4, out=out0)
+    np.exp(b0, out=b0)
+    np.add(b0, 1, out=b1)
+    np.power(b1, -2, out=b1)
+    np.multiply(b0, b1, out=out0)
     return out0,
 
 
@@ -385,59 +426,70 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
 
 def _fast_grad_weighted(logits, y, q, w, out, scratch):
     out0, = out
-    b0, b1, b2, = scratch
-    np.add(q, -1, out=b0)
-    np.multiply(y, b0, out=b0)
-    np.add(b0, 1, out=b0)
-    np.absolute(logits, out=b1)
-    np.negative(b1, out=b1)
-    np.exp(b1, out=b1)
-    np.add(b1, 1, out=b1)
+    b0, b1, b2, b3, b4, b5, = scratch
+    np.absolute(logits, out=b0)
+    np.negative(b0, out=b0)
+    np.exp(b0, out=b0)
+    np.add(b0, 1, out=b1)
     np.divide(1, b1, out=b1)
-    np.add(b1, -1/2, out=b1)
-    np.sign(logits, out=b2)
+    np.negative(logits, out=b2)
+    np.heaviside(b2, 0.5, out=b2)
+    np.heaviside(logits, 0.5, out=b3)
+    np.negative(y, out=b4)
+    np.add(b4, 1, out=b4)
+    np.multiply(b1, b4, out=b4)
+    np.multiply(b0, b2, out=b5)
+    np.add(b3, b5, out=b5)
+    np.multiply(b4, b5, out=b4)
+    np.multiply(q, b1, out=b1)
+    np.multiply(b1, y, out=b1)
+    np.multiply(b0, b3, out=b0)
+    np.add(b2, b0, out=b2)
     np.multiply(b1, b2, out=b1)
-    np.add(b1, 1/2, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.multiply(q, y, out=b1)
-    np.subtract(b0, b1, out=b0)
-    np.multiply(w, b0, out=out0)
+    np.subtract(b4, b1, out=b4)
+    np.multiply(w, b4, out=out0)
     return out0,
 
 
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     out0, out1, = out
-    b0, b1, b2, b3, b4, = scratch
+    b0, b1, b2, b3, b4, b5, b6, b7, b8, = scratch
     np.absolute(logits, out=b0)
     np.negative(b0, out=b0)
     np.exp(b0, out=b0)
     np.add(q, -1, out=b1)
     np.multiply(y, b1, out=b1)
     np.add(b1, 1, out=b1)
-    np.add(b0, 1, out=b2)
-    np.subtract(b2, 1, out=b3)
-    np.subtract(b3, b0, out=b3)
-    np.log(b2, out=b0)
-    np.divide(1, b2, out=b2)
-    np.multiply(b3, b2, out=b3)
-    np.subtract(b0, b3, out=b0)
-    np.multiply(b1, b0, out=b0)
-    np.negative(y, out=b3)
-    np.add(b3, 1, out=b3)
-    np.multiply(logits, b3, out=b3)
-    np.minimum(0, logits, out=b4)
-    np.multiply(b1, b4, out=b4)
-    np.subtract(b3, b4, out=b3)
-    np.add(b0, b3, out=b0)
-    np.multiply(w, b0, out=out0)
-    np.add(b2, -1/2, out=b2)
-    np.sign(logits, out=b0)
-    np.multiply(b2, b0, out=b2)
-    np.add(b2, 1/2, out=b2)
-    np.multiply(b1, b2, out=b1)
-    np.multiply(q, y, out=b0)
-    np.subtract(b1, b0, out=b1)
-    np.multiply(w, b1, out=out1)
+    np.negative(y, out=b2)
+    np.add(b2, 1, out=b2)
+    np.add(b0, 1, out=b3)
+    np.divide(1, b3, out=b4)
+    np.negative(logits, out=b5)
+    np.heaviside(b5, 0.5, out=b5)
+    np.heaviside(logits, 0.5, out=b6)
+    np.subtract(b3, 1, out=b7)
+    np.subtract(b7, b0, out=b7)
+    np.log(b3, out=b3)
+    np.multiply(b7, b4, out=b7)
+    np.subtract(b3, b7, out=b3)
+    np.multiply(b1, b3, out=b3)
+    np.multiply(logits, b2, out=b7)
+    np.minimum(0, logits, out=b8)
+    np.multiply(b1, b8, out=b1)
+    np.subtract(b7, b1, out=b7)
+    np.add(b3, b7, out=b3)
+    np.multiply(w, b3, out=out0)
+    np.multiply(b2, b4, out=b2)
+    np.multiply(b0, b5, out=b1)
+    np.add(b6, b1, out=b1)
+    np.multiply(b2, b1, out=b2)
+    np.multiply(q, b4, out=b4)
+    np.multiply(b4, y, out=b4)
+    np.multiply(b0, b6, out=b0)
+    np.add(b5, b0, out=b5)
+    np.multiply(b4, b5, out=b4)
+    np.subtract(b2, b4, out=b2)
+    np.multiply(w, b2, out=out1)
     return out0, out1
 
 
@@ -447,17 +499,17 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
 _FAST = {
     "loss": (_fast_loss, 4, (True,), (True,),
         None),
-    "grad": (_fast_grad, 2, (True,), (True,),
+    "grad": (_fast_grad, 6, (True,), (True,),
         None),
-    "loss_and_grad": (_fast_loss_and_grad, 4, (True, True), (False, True),
+    "loss_and_grad": (_fast_loss_and_grad, 8, (True, True), (False, True),
         None),
-    "hessian": (_fast_hessian, 1, (True,), (True,),
+    "hessian": (_fast_hessian, 2, (True,), (True,),
         None),
     "loss_weighted": (_fast_loss_weighted, 4, (True,), (True,),
         None),
-    "grad_weighted": (_fast_grad_weighted, 3, (True,), (True,),
+    "grad_weighted": (_fast_grad_weighted, 6, (True,), (True,),
         None),
-    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 5, (True, True), (False, True),
+    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 9, (True, True), (False, True),
         None),
 }
 
@@ -563,7 +615,7 @@ def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
     computed as
         w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
     and for q = w = 1 as
-        L = (max(z, 0) - z y) + log(1 + exp(-|z|)) for every real z
+        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
     No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
     formed first so that the small loss there keeps its digits.
     logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
@@ -582,6 +634,9 @@ def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=
     for "mean". Proven:
         d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
         for q = w = 1, with y_hat = sigma(z): dL/dz = sigma(z) - y
+    computed as
+        d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
+        for q = w = 1, dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
 
     out: optional array for the gradient (logits's shape and dtype); it may be logits itself,
         which is then overwritten. The returned gradient is ``out``.

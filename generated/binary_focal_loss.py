@@ -276,7 +276,8 @@ def _loss(logits, y, alpha, gamma):
     t0 = 1 - y
     t1 = np.exp(-abs(logits))
     t2 = 1/(t1 + 1)
-    return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(np.minimum(0, logits)) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + ((-logits*y + np.maximum(0, logits))))
+    t3 = np.minimum(0, logits)
+    return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(t3) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + (t0*np.maximum(0, logits) - t3*y))
 
 
 def _loss_and_grad(logits, y, alpha, gamma):
@@ -285,18 +286,21 @@ def _loss_and_grad(logits, y, alpha, gamma):
     t2 = np.exp(-abs(logits))
     t3 = t2 + 1
     t4 = 1/t3
-    t5 = np.exp(np.minimum(0, logits))
-    t6 = t4*t5
-    t7 = t0*t6 + t1*t4*y
-    t8 = t7**gamma*(alpha*y + t0*(1 - alpha))
-    t9 = np.log1p(t2) + ((-logits*y + np.maximum(0, logits)))
-    return t8*t9, t8*(gamma*t9*(1 - 2*y)*_xdivy(t1*t5/t3**2, t7) + t6 - y)
+    t5 = np.minimum(0, logits)
+    t6 = np.exp(t5)
+    t7 = t4*t6
+    t8 = t0*t7 + t1*t4*y
+    t9 = t8**gamma*(alpha*y + t0*(1 - alpha))
+    t10 = np.log1p(t2) + (t0*np.maximum(0, logits) - t5*y)
+    return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t1*t6/t3**2, t8) + t7 - y)
 
 
 def _loss_unweighted(logits, y, gamma):
     t0 = np.exp(-abs(logits))
     t1 = 1/(t0 + 1)
-    return (t1*y*np.exp(np.minimum(0, -logits)) + t1*(1 - y)*np.exp(np.minimum(0, logits)))**gamma*(np.log1p(t0) + ((-logits*y + np.maximum(0, logits))))
+    t2 = np.minimum(0, logits)
+    t3 = 1 - y
+    return (t1*t3*np.exp(t2) + t1*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t0) + ((-t2*y + t3*np.maximum(0, logits))))
 
 
 def _loss_and_grad_unweighted(logits, y, gamma):
@@ -304,19 +308,21 @@ def _loss_and_grad_unweighted(logits, y, gamma):
     t1 = np.exp(-abs(logits))
     t2 = t1 + 1
     t3 = 1/t2
-    t4 = np.exp(np.minimum(0, logits))
-    t5 = t3*t4
-    t6 = t0*t3*y + t5*(1 - y)
-    t7 = t6**gamma
-    t8 = np.log1p(t1) + ((-logits*y + np.maximum(0, logits)))
-    return t7*t8, t7*(gamma*t8*(1 - 2*y)*_xdivy(t0*t4/t2**2, t6) + t5 - y)
+    t4 = 1 - y
+    t5 = np.minimum(0, logits)
+    t6 = np.exp(t5)
+    t7 = t3*t6
+    t8 = t0*t3*y + t4*t7
+    t9 = t8**gamma
+    t10 = np.log1p(t1) + (t4*np.maximum(0, logits) - t5*y)
+    return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t0*t6/t2**2, t8) + t7 - y)
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
 def _fast_loss(logits, y, alpha, gamma, out, scratch):
     out0, = out
-    b0, b1, b2, b3, b4, b5, b6, = scratch
+    b0, b1, b2, b3, b4, b5, b6, b7, = scratch
     np.negative(y, out=b0)
     np.add(b0, 1, out=b0)
     np.absolute(logits, out=b1)
@@ -324,38 +330,39 @@ def _fast_loss(logits, y, alpha, gamma, out, scratch):
     np.exp(b1, out=b1)
     np.add(b1, 1, out=b2)
     np.divide(1, b2, out=b3)
-    np.multiply(b0, b3, out=b4)
-    np.minimum(0, logits, out=b5)
-    np.exp(b5, out=b5)
-    np.multiply(b4, b5, out=b4)
-    np.multiply(b3, y, out=b5)
-    np.negative(logits, out=b6)
-    np.minimum(0, b6, out=b6)
-    np.exp(b6, out=b6)
+    np.minimum(0, logits, out=b4)
+    np.multiply(b0, b3, out=b5)
+    np.exp(b4, out=b6)
     np.multiply(b5, b6, out=b5)
-    np.add(b4, b5, out=b4)
-    np.power(b4, gamma, out=b4)
-    np.multiply(y, alpha, out=b5)
+    np.multiply(b3, y, out=b6)
+    np.negative(logits, out=b7)
+    np.minimum(0, b7, out=b7)
+    np.exp(b7, out=b7)
+    np.multiply(b6, b7, out=b6)
+    np.add(b5, b6, out=b5)
+    np.power(b5, gamma, out=b5)
+    np.multiply(y, alpha, out=b6)
     n0 = 1 - alpha
-    np.multiply(b0, n0, out=b0)
-    np.add(b5, b0, out=b5)
-    np.multiply(b4, b5, out=b4)
-    np.maximum(0, logits, out=b0)
-    np.multiply(logits, y, out=b5)
-    np.subtract(b0, b5, out=b0)
-    np.subtract(b2, 1, out=b5)
-    np.subtract(b5, b1, out=b5)
+    np.multiply(b0, n0, out=b7)
+    np.add(b6, b7, out=b6)
+    np.multiply(b5, b6, out=b5)
+    np.maximum(0, logits, out=b6)
+    np.multiply(b0, b6, out=b0)
+    np.multiply(b4, y, out=b4)
+    np.subtract(b0, b4, out=b0)
+    np.subtract(b2, 1, out=b4)
+    np.subtract(b4, b1, out=b4)
     np.log(b2, out=b2)
-    np.multiply(b5, b3, out=b5)
-    np.subtract(b2, b5, out=b2)
+    np.multiply(b4, b3, out=b4)
+    np.subtract(b2, b4, out=b2)
     np.add(b0, b2, out=b0)
-    np.multiply(b4, b0, out=out0)
+    np.multiply(b5, b0, out=out0)
     return out0,
 
 
 def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
     out0, out1, = out
-    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, = scratch
+    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, = scratch
     np.negative(y, out=b0)
     np.add(b0, 1, out=b0)
     np.negative(logits, out=b1)
@@ -367,81 +374,83 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
     np.add(b2, 1, out=b3)
     np.divide(1, b3, out=b4)
     np.minimum(0, logits, out=b5)
-    np.exp(b5, out=b5)
-    np.multiply(b4, b5, out=b6)
-    np.multiply(b0, b6, out=b7)
-    np.multiply(b1, b4, out=b8)
-    np.multiply(b8, y, out=b8)
-    np.add(b7, b8, out=b7)
-    np.power(b7, gamma, out=b8)
-    np.multiply(y, alpha, out=b9)
+    np.exp(b5, out=b6)
+    np.multiply(b4, b6, out=b7)
+    np.multiply(b0, b7, out=b8)
+    np.multiply(b1, b4, out=b9)
+    np.multiply(b9, y, out=b9)
+    np.add(b8, b9, out=b8)
+    np.power(b8, gamma, out=b9)
+    np.multiply(y, alpha, out=b10)
     n0 = 1 - alpha
-    np.multiply(b0, n0, out=b0)
-    np.add(b9, b0, out=b9)
-    np.multiply(b8, b9, out=b8)
-    np.maximum(0, logits, out=b0)
-    np.multiply(logits, y, out=b9)
-    np.subtract(b0, b9, out=b0)
-    np.subtract(b3, 1, out=b9)
-    np.subtract(b9, b2, out=b9)
-    np.log(b3, out=b2)
-    np.multiply(b9, b4, out=b9)
-    np.subtract(b2, b9, out=b2)
-    np.add(b0, b2, out=b0)
-    np.multiply(b8, b0, out=out0)
-    np.multiply(y, 2, out=b2)
-    np.negative(b2, out=b2)
-    np.add(b2, 1, out=b2)
-    np.multiply(b0, b2, out=b0)
-    np.multiply(b1, b5, out=b1)
+    np.multiply(b0, n0, out=b11)
+    np.add(b10, b11, out=b10)
+    np.multiply(b9, b10, out=b9)
+    np.maximum(0, logits, out=b10)
+    np.multiply(b0, b10, out=b0)
+    np.multiply(b5, y, out=b5)
+    np.subtract(b0, b5, out=b0)
+    np.subtract(b3, 1, out=b10)
+    np.subtract(b10, b2, out=b10)
+    np.log(b3, out=b11)
+    np.multiply(b10, b4, out=b10)
+    np.subtract(b11, b10, out=b11)
+    np.add(b0, b11, out=b0)
+    np.multiply(b0, b9, out=out0)
+    np.multiply(y, 2, out=b10)
+    np.negative(b10, out=b10)
+    np.add(b10, 1, out=b10)
+    np.multiply(b0, b10, out=b0)
+    np.multiply(b1, b6, out=b1)
     np.power(b3, -2, out=b3)
     np.multiply(b1, b3, out=b1)
-    r39 = _xdivy(b1, b7)
-    np.multiply(b0, r39, out=b0)
+    r40 = _xdivy(b1, b8)
+    np.multiply(b0, r40, out=b0)
     np.multiply(b0, gamma, out=b0)
-    np.add(b6, b0, out=b6)
-    np.subtract(b6, y, out=b6)
-    np.multiply(b8, b6, out=out1)
+    np.add(b7, b0, out=b7)
+    np.subtract(b7, y, out=b7)
+    np.multiply(b9, b7, out=out1)
     return out0, out1
 
 
 def _fast_loss_unweighted(logits, y, gamma, out, scratch):
     out0, = out
-    b0, b1, b2, b3, b4, b5, = scratch
+    b0, b1, b2, b3, b4, b5, b6, b7, = scratch
     np.absolute(logits, out=b0)
     np.negative(b0, out=b0)
     np.exp(b0, out=b0)
     np.add(b0, 1, out=b1)
     np.divide(1, b1, out=b2)
-    np.multiply(b2, y, out=b3)
-    np.negative(logits, out=b4)
-    np.minimum(0, b4, out=b4)
-    np.exp(b4, out=b4)
-    np.multiply(b3, b4, out=b3)
+    np.minimum(0, logits, out=b3)
     np.negative(y, out=b4)
     np.add(b4, 1, out=b4)
-    np.multiply(b2, b4, out=b4)
-    np.minimum(0, logits, out=b5)
-    np.exp(b5, out=b5)
-    np.multiply(b4, b5, out=b4)
-    np.add(b3, b4, out=b3)
-    np.power(b3, gamma, out=b3)
-    np.maximum(0, logits, out=b4)
-    np.multiply(logits, y, out=b5)
-    np.subtract(b4, b5, out=b4)
-    np.subtract(b1, 1, out=b5)
-    np.subtract(b5, b0, out=b5)
+    np.multiply(b2, b4, out=b5)
+    np.exp(b3, out=b6)
+    np.multiply(b5, b6, out=b5)
+    np.multiply(b2, y, out=b6)
+    np.negative(logits, out=b7)
+    np.minimum(0, b7, out=b7)
+    np.exp(b7, out=b7)
+    np.multiply(b6, b7, out=b6)
+    np.add(b5, b6, out=b5)
+    np.power(b5, gamma, out=b5)
+    np.maximum(0, logits, out=b6)
+    np.multiply(b4, b6, out=b4)
+    np.multiply(b3, y, out=b3)
+    np.subtract(b4, b3, out=b4)
+    np.subtract(b1, 1, out=b3)
+    np.subtract(b3, b0, out=b3)
     np.log(b1, out=b1)
-    np.multiply(b5, b2, out=b5)
-    np.subtract(b1, b5, out=b1)
+    np.multiply(b3, b2, out=b3)
+    np.subtract(b1, b3, out=b1)
     np.add(b4, b1, out=b4)
-    np.multiply(b3, b4, out=out0)
+    np.multiply(b5, b4, out=out0)
     return out0,
 
 
 def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
     out0, out1, = out
-    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, = scratch
+    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, = scratch
     np.negative(logits, out=b0)
     np.minimum(0, b0, out=b0)
     np.exp(b0, out=b0)
@@ -450,39 +459,40 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
     np.exp(b1, out=b1)
     np.add(b1, 1, out=b2)
     np.divide(1, b2, out=b3)
-    np.minimum(0, logits, out=b4)
-    np.exp(b4, out=b4)
-    np.multiply(b3, b4, out=b5)
-    np.negative(y, out=b6)
-    np.add(b6, 1, out=b6)
-    np.multiply(b5, b6, out=b6)
-    np.multiply(b0, b3, out=b7)
-    np.multiply(b7, y, out=b7)
-    np.add(b6, b7, out=b6)
-    np.power(b6, gamma, out=b7)
-    np.maximum(0, logits, out=b8)
-    np.multiply(logits, y, out=b9)
-    np.subtract(b8, b9, out=b8)
-    np.subtract(b2, 1, out=b9)
-    np.subtract(b9, b1, out=b9)
+    np.negative(y, out=b4)
+    np.add(b4, 1, out=b4)
+    np.minimum(0, logits, out=b5)
+    np.exp(b5, out=b6)
+    np.multiply(b3, b6, out=b7)
+    np.multiply(b4, b7, out=b8)
+    np.multiply(b0, b3, out=b9)
+    np.multiply(b9, y, out=b9)
+    np.add(b8, b9, out=b8)
+    np.power(b8, gamma, out=b9)
+    np.maximum(0, logits, out=b10)
+    np.multiply(b4, b10, out=b4)
+    np.multiply(b5, y, out=b5)
+    np.subtract(b4, b5, out=b4)
+    np.subtract(b2, 1, out=b10)
+    np.subtract(b10, b1, out=b10)
     np.log(b2, out=b1)
-    np.multiply(b9, b3, out=b9)
-    np.subtract(b1, b9, out=b1)
-    np.add(b8, b1, out=b8)
-    np.multiply(b7, b8, out=out0)
+    np.multiply(b10, b3, out=b10)
+    np.subtract(b1, b10, out=b1)
+    np.add(b4, b1, out=b4)
+    np.multiply(b4, b9, out=out0)
     np.multiply(y, 2, out=b1)
     np.negative(b1, out=b1)
     np.add(b1, 1, out=b1)
-    np.multiply(b8, b1, out=b8)
-    np.multiply(b0, b4, out=b0)
+    np.multiply(b4, b1, out=b4)
+    np.multiply(b0, b6, out=b0)
     np.power(b2, -2, out=b2)
     np.multiply(b0, b2, out=b0)
-    r35 = _xdivy(b0, b6)
-    np.multiply(b8, r35, out=b8)
-    np.multiply(b8, gamma, out=b8)
-    np.add(b5, b8, out=b5)
-    np.subtract(b5, y, out=b5)
-    np.multiply(b7, b5, out=out1)
+    r36 = _xdivy(b0, b8)
+    np.multiply(b4, r36, out=b4)
+    np.multiply(b4, gamma, out=b4)
+    np.add(b7, b4, out=b7)
+    np.subtract(b7, y, out=b7)
+    np.multiply(b9, b7, out=out1)
     return out0, out1
 
 
@@ -490,13 +500,13 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
 # memory of the arguments themselves (no argument is read after it is first written), and the
 # classes-first kernel with its scratch buffers, or None)
 _FAST = {
-    "loss": (_fast_loss, 7, (True,), (True,),
+    "loss": (_fast_loss, 8, (True,), (True,),
         None),
-    "loss_and_grad": (_fast_loss_and_grad, 10, (True, True), (False, True),
+    "loss_and_grad": (_fast_loss_and_grad, 12, (True, True), (False, True),
         None),
-    "loss_unweighted": (_fast_loss_unweighted, 6, (True,), (True,),
+    "loss_unweighted": (_fast_loss_unweighted, 8, (True,), (True,),
         None),
-    "loss_and_grad_unweighted": (_fast_loss_and_grad_unweighted, 10, (True, True), (False, True),
+    "loss_and_grad_unweighted": (_fast_loss_and_grad_unweighted, 11, (True, True), (False, True),
         None),
 }
 # --- public functions ---
@@ -542,7 +552,7 @@ def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha:
 
     Per element ``alpha_t * ce * (1 - p_t) ** gamma`` with p = sigmoid(logits),
     ce = binary cross-entropy with logits, p_t = p y + (1 - p)(1 - y) and
-    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``(max(z, 0) - z y) + log1p(exp(-|z|))``
+    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))``
     and ``1 - p_t = sigmoid(z)(1 - y) + sigmoid(-z) y`` (no cancellation, no overflow).
     logits, target: arrays of the same shape; target in [0, 1] (soft targets allowed).
     alpha: weight of the positive class in [0, 1]; a negative alpha means no weighting

@@ -5,9 +5,9 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify sigmoid` proves
 (symbolically, for every real input):
-- sigmoid_stable: sigma(u) = (1 + tanh(u/2)) / 2 (no overflow for any u)
+- sigmoid_stable: sigma(u) = exp(min(u, 0)) / (1 + exp(-|u|)) (exp of non-positive arguments only: no overflow, relatively accurate in both tails)
 - log_sigmoid_stable: log sigma(u) = min(u, 0) - log(1 + exp(-|u|))
-- derivative_stable: sigma'(u) = (1 - tanh(u/2)^2) / 4
+- derivative_stable: sigma'(u) = exp(-|u|) / (1 + exp(-|u|))^2 (no overflow, relatively accurate in both tails)
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
@@ -31,7 +31,7 @@ def _as_array(x, name):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _sigmoid(z):
-    return (1/2)*np.tanh((1/2)*z) + 1/2
+    return np.exp(np.minimum(0, z))/(1 + np.exp(-abs(z)))
 
 
 def _log_sigmoid(z):
@@ -39,14 +39,15 @@ def _log_sigmoid(z):
 
 
 def _derivative(z):
-    return 1/4 - 1/4*np.tanh((1/2)*z)**2
+    t0 = np.exp(-abs(z))
+    return t0/(t0 + 1)**2
 
 
 # --- public functions ---
 
 
 def sigmoid(z):
-    """sigma(u) = (1 + tanh(u/2)) / 2 (no overflow for any u), elementwise.
+    """sigma(u) = exp(min(u, 0)) / (1 + exp(-|u|)) (exp of non-positive arguments only: no overflow, relatively accurate in both tails), elementwise.
 
     z: array of any shape; returns an array of the same shape and dtype.
     """
@@ -62,7 +63,7 @@ def log_sigmoid(z):
 
 
 def derivative(z):
-    """sigma'(u) = (1 - tanh(u/2)^2) / 4, elementwise.
+    """sigma'(u) = exp(-|u|) / (1 + exp(-|u|))^2 (no overflow, relatively accurate in both tails), elementwise.
 
     z: array of any shape; returns an array of the same shape and dtype.
     """
