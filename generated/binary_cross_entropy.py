@@ -93,45 +93,54 @@ def _xlogy(x, y):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(probs, y):
-    return -_xlog1py(1 - y, -probs) - _xlogy(y, probs)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return -_xlog1py(1 - y, -probs) - _xlogy(y, probs)
 
 
 def _grad(probs, y):
-    return -_xdivy(y, probs) + _xdivy(1 - y, 1 - probs)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return -_xdivy(y, probs) + _xdivy(1 - y, 1 - probs)
 
 
 def _loss_and_grad(probs, y):
-    t0 = 1 - y
-    return -_xlog1py(t0, -probs) - _xlogy(y, probs), _xdivy(t0, 1 - probs) - _xdivy(y, probs)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = 1 - y
+        return -_xlog1py(t0, -probs) - _xlogy(y, probs), _xdivy(t0, 1 - probs) - _xdivy(y, probs)
 
 
 def _loss_weighted(probs, y, w):
-    return -w*(_xlog1py(1 - y, -probs) + _xlogy(y, probs))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return -w*(_xlog1py(1 - y, -probs) + _xlogy(y, probs))
 
 
 def _grad_weighted(probs, y, w):
-    return w*(-_xdivy(y, probs) + _xdivy(1 - y, 1 - probs))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return w*(-_xdivy(y, probs) + _xdivy(1 - y, 1 - probs))
 
 
 def _loss_and_grad_weighted(probs, y, w):
-    t0 = 1 - y
-    return -w*(_xlog1py(t0, -probs) + _xlogy(y, probs)), w*(_xdivy(t0, 1 - probs) - _xdivy(y, probs))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = 1 - y
+        return -w*(_xlog1py(t0, -probs) + _xlogy(y, probs)), w*(_xdivy(t0, 1 - probs) - _xdivy(y, probs))
 
 
 def _loss_clamped(probs, y, w, m):
-    return -w*(y*np.maximum(m, np.log(probs)) + (1 - y)*np.maximum(m, np.log1p(-probs)))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return -w*(y*np.maximum(m, np.log(probs)) + (1 - y)*np.maximum(m, np.log1p(-probs)))
 
 
 def _grad_clamped(probs, y, w, m):
-    t0 = 1 - probs
-    return w*(-_xdivy(y*np.heaviside(-m + np.log(probs), 0.5), probs) + _xdivy((1 - y)*np.heaviside(-m + np.log(t0), 0.5), t0))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = 1 - probs
+        return w*(-_xdivy(y*np.heaviside(-m + np.log(probs), 0.5), probs) + _xdivy((1 - y)*np.heaviside(-m + np.log(t0), 0.5), t0))
 
 
 def _loss_and_grad_clamped(probs, y, w, m):
-    t0 = np.log(probs)
-    t1 = 1 - y
-    t2 = 1 - probs
-    return -w*(t1*np.maximum(m, np.log1p(-probs)) + y*np.maximum(m, t0)), w*(_xdivy(t1*np.heaviside(-m + np.log(t2), 0.5), t2) - _xdivy(y*np.heaviside(-m + t0, 0.5), probs))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.log(probs)
+        t1 = 1 - y
+        t2 = 1 - probs
+        return -w*(t1*np.maximum(m, np.log1p(-probs)) + y*np.maximum(m, t0)), w*(_xdivy(t1*np.heaviside(-m + np.log(t2), 0.5), t2) - _xdivy(y*np.heaviside(-m + t0, 0.5), probs))
 
 
 # --- public functions ---

@@ -249,248 +249,262 @@ def _out(out, x, name, *others):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(logits, y):
-    return np.log1p(np.exp(-abs(logits))) + ((-y*np.minimum(0, logits) + (1 - y)*np.maximum(0, logits)))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return np.log1p(np.exp(-abs(logits))) + ((-y*np.minimum(0, logits) + (1 - y)*np.maximum(0, logits)))
 
 
 def _grad(logits, y):
-    t0 = np.exp(-abs(logits))
-    t1 = 1/(t0 + 1)
-    t2 = np.heaviside(-logits, 0.5)
-    t3 = np.heaviside(logits, 0.5)
-    return -t1*y*(t0*t3 + t2) + t1*(1 - y)*(t0*t2 + t3)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(-abs(logits))
+        t1 = 1/(t0 + 1)
+        t2 = np.heaviside(-logits, 0.5)
+        t3 = np.heaviside(logits, 0.5)
+        return -t1*y*(t0*t3 + t2) + t1*(1 - y)*(t0*t2 + t3)
 
 
 def _loss_and_grad(logits, y):
-    t0 = np.exp(-abs(logits))
-    t1 = 1 - y
-    t2 = 1/(t0 + 1)
-    t3 = np.heaviside(-logits, 0.5)
-    t4 = np.heaviside(logits, 0.5)
-    return np.log1p(t0) + (t1*np.maximum(0, logits) - y*np.minimum(0, logits)), t1*t2*(t0*t3 + t4) - t2*y*(t0*t4 + t3)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(-abs(logits))
+        t1 = 1 - y
+        t2 = 1/(t0 + 1)
+        t3 = np.heaviside(-logits, 0.5)
+        t4 = np.heaviside(logits, 0.5)
+        return np.log1p(t0) + (t1*np.maximum(0, logits) - y*np.minimum(0, logits)), t1*t2*(t0*t3 + t4) - t2*y*(t0*t4 + t3)
 
 
 def _hessian(z):
-    t0 = np.exp(-abs(z))
-    return t0/(t0 + 1)**2
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(-abs(z))
+        return t0/(t0 + 1)**2
 
 
 def _loss_weighted(logits, y, q, w):
-    t0 = y*(q - 1) + 1
-    return w*(t0*np.log1p(np.exp(-abs(logits))) + (logits*(1 - y) - t0*np.minimum(0, logits)))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = y*(q - 1) + 1
+        return w*(t0*np.log1p(np.exp(-abs(logits))) + (logits*(1 - y) - t0*np.minimum(0, logits)))
 
 
 def _grad_weighted(logits, y, q, w):
-    t0 = np.exp(-abs(logits))
-    t1 = 1/(t0 + 1)
-    t2 = np.heaviside(-logits, 0.5)
-    t3 = np.heaviside(logits, 0.5)
-    return w*(-q*t1*y*(t0*t3 + t2) + t1*(1 - y)*(t0*t2 + t3))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(-abs(logits))
+        t1 = 1/(t0 + 1)
+        t2 = np.heaviside(-logits, 0.5)
+        t3 = np.heaviside(logits, 0.5)
+        return w*(-q*t1*y*(t0*t3 + t2) + t1*(1 - y)*(t0*t2 + t3))
 
 
 def _loss_and_grad_weighted(logits, y, q, w):
-    t0 = np.exp(-abs(logits))
-    t1 = y*(q - 1) + 1
-    t2 = 1 - y
-    t3 = 1/(t0 + 1)
-    t4 = np.heaviside(-logits, 0.5)
-    t5 = np.heaviside(logits, 0.5)
-    return w*(t1*np.log1p(t0) + (logits*t2 - t1*np.minimum(0, logits))), w*(-q*t3*y*(t0*t5 + t4) + t2*t3*(t0*t4 + t5))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(-abs(logits))
+        t1 = y*(q - 1) + 1
+        t2 = 1 - y
+        t3 = 1/(t0 + 1)
+        t4 = np.heaviside(-logits, 0.5)
+        t5 = np.heaviside(logits, 0.5)
+        return w*(t1*np.log1p(t0) + (logits*t2 - t1*np.minimum(0, logits))), w*(-q*t3*y*(t0*t5 + t4) + t2*t3*(t0*t4 + t5))
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
 def _fast_loss(logits, y, out, scratch):
-    out0, = out
-    b0, b1, b2, b3, = scratch
-    np.negative(y, out=b0)
-    np.add(b0, 1, out=b0)
-    np.maximum(0, logits, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.minimum(0, logits, out=b1)
-    np.multiply(y, b1, out=b1)
-    np.subtract(b0, b1, out=b0)
-    np.absolute(logits, out=b1)
-    np.negative(b1, out=b1)
-    np.exp(b1, out=b1)
-    np.add(b1, 1, out=b2)
-    np.subtract(b2, 1, out=b3)
-    np.subtract(b3, b1, out=b3)
-    np.log(b2, out=b1)
-    np.divide(1, b2, out=b2)
-    np.multiply(b3, b2, out=b3)
-    np.subtract(b1, b3, out=b1)
-    np.add(b0, b1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, b2, b3, = scratch
+        np.negative(y, out=b0)
+        np.add(b0, 1, out=b0)
+        np.maximum(0, logits, out=b1)
+        np.multiply(b0, b1, out=b0)
+        np.minimum(0, logits, out=b1)
+        np.multiply(y, b1, out=b1)
+        np.subtract(b0, b1, out=b0)
+        np.absolute(logits, out=b1)
+        np.negative(b1, out=b1)
+        np.exp(b1, out=b1)
+        np.add(b1, 1, out=b2)
+        np.subtract(b2, 1, out=b3)
+        np.subtract(b3, b1, out=b3)
+        np.log(b2, out=b1)
+        np.divide(1, b2, out=b2)
+        np.multiply(b3, b2, out=b3)
+        np.subtract(b1, b3, out=b1)
+        np.add(b0, b1, out=out0)
+        return out0,
 
 
 def _fast_grad(logits, y, out, scratch):
-    out0, = out
-    b0, b1, b2, b3, b4, b5, = scratch
-    np.absolute(logits, out=b0)
-    np.negative(b0, out=b0)
-    np.exp(b0, out=b0)
-    np.add(b0, 1, out=b1)
-    np.divide(1, b1, out=b1)
-    np.negative(logits, out=b2)
-    np.heaviside(b2, 0.5, out=b2)
-    np.heaviside(logits, 0.5, out=b3)
-    np.negative(y, out=b4)
-    np.add(b4, 1, out=b4)
-    np.multiply(b1, b4, out=b4)
-    np.multiply(b0, b2, out=b5)
-    np.add(b3, b5, out=b5)
-    np.multiply(b4, b5, out=b4)
-    np.multiply(b1, y, out=b1)
-    np.multiply(b0, b3, out=b0)
-    np.add(b2, b0, out=b2)
-    np.multiply(b1, b2, out=b1)
-    np.subtract(b4, b1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, b2, b3, b4, b5, = scratch
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.add(b0, 1, out=b1)
+        np.divide(1, b1, out=b1)
+        np.negative(logits, out=b2)
+        np.heaviside(b2, 0.5, out=b2)
+        np.heaviside(logits, 0.5, out=b3)
+        np.negative(y, out=b4)
+        np.add(b4, 1, out=b4)
+        np.multiply(b1, b4, out=b4)
+        np.multiply(b0, b2, out=b5)
+        np.add(b3, b5, out=b5)
+        np.multiply(b4, b5, out=b4)
+        np.multiply(b1, y, out=b1)
+        np.multiply(b0, b3, out=b0)
+        np.add(b2, b0, out=b2)
+        np.multiply(b1, b2, out=b1)
+        np.subtract(b4, b1, out=out0)
+        return out0,
 
 
 def _fast_loss_and_grad(logits, y, out, scratch):
-    out0, out1, = out
-    b0, b1, b2, b3, b4, b5, b6, b7, = scratch
-    np.absolute(logits, out=b0)
-    np.negative(b0, out=b0)
-    np.exp(b0, out=b0)
-    np.negative(y, out=b1)
-    np.add(b1, 1, out=b1)
-    np.add(b0, 1, out=b2)
-    np.divide(1, b2, out=b3)
-    np.negative(logits, out=b4)
-    np.heaviside(b4, 0.5, out=b4)
-    np.heaviside(logits, 0.5, out=b5)
-    np.maximum(0, logits, out=b6)
-    np.multiply(b1, b6, out=b6)
-    np.minimum(0, logits, out=b7)
-    np.multiply(y, b7, out=b7)
-    np.subtract(b6, b7, out=b6)
-    np.subtract(b2, 1, out=b7)
-    np.subtract(b7, b0, out=b7)
-    np.log(b2, out=b2)
-    np.multiply(b7, b3, out=b7)
-    np.subtract(b2, b7, out=b2)
-    np.add(b6, b2, out=out0)
-    np.multiply(b1, b3, out=b1)
-    np.multiply(b0, b4, out=b2)
-    np.add(b5, b2, out=b2)
-    np.multiply(b1, b2, out=b1)
-    np.multiply(b3, y, out=b3)
-    np.multiply(b0, b5, out=b0)
-    np.add(b4, b0, out=b4)
-    np.multiply(b3, b4, out=b3)
-    np.subtract(b1, b3, out=out1)
-    return out0, out1
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, out1, = out
+        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.negative(y, out=b1)
+        np.add(b1, 1, out=b1)
+        np.add(b0, 1, out=b2)
+        np.divide(1, b2, out=b3)
+        np.negative(logits, out=b4)
+        np.heaviside(b4, 0.5, out=b4)
+        np.heaviside(logits, 0.5, out=b5)
+        np.maximum(0, logits, out=b6)
+        np.multiply(b1, b6, out=b6)
+        np.minimum(0, logits, out=b7)
+        np.multiply(y, b7, out=b7)
+        np.subtract(b6, b7, out=b6)
+        np.subtract(b2, 1, out=b7)
+        np.subtract(b7, b0, out=b7)
+        np.log(b2, out=b2)
+        np.multiply(b7, b3, out=b7)
+        np.subtract(b2, b7, out=b2)
+        np.add(b6, b2, out=out0)
+        np.multiply(b1, b3, out=b1)
+        np.multiply(b0, b4, out=b2)
+        np.add(b5, b2, out=b2)
+        np.multiply(b1, b2, out=b1)
+        np.multiply(b3, y, out=b3)
+        np.multiply(b0, b5, out=b0)
+        np.add(b4, b0, out=b4)
+        np.multiply(b3, b4, out=b3)
+        np.subtract(b1, b3, out=out1)
+        return out0, out1
 
 
 def _fast_hessian(z, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    np.absolute(z, out=b0)
-    np.negative(b0, out=b0)
-    np.exp(b0, out=b0)
-    np.add(b0, 1, out=b1)
-    np.power(b1, -2, out=b1)
-    np.multiply(b0, b1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        np.absolute(z, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.add(b0, 1, out=b1)
+        np.power(b1, -2, out=b1)
+        np.multiply(b0, b1, out=out0)
+        return out0,
 
 
 def _fast_loss_weighted(logits, y, q, w, out, scratch):
-    out0, = out
-    b0, b1, b2, b3, = scratch
-    np.add(q, -1, out=b0)
-    np.multiply(y, b0, out=b0)
-    np.add(b0, 1, out=b0)
-    np.absolute(logits, out=b1)
-    np.negative(b1, out=b1)
-    np.exp(b1, out=b1)
-    np.add(b1, 1, out=b2)
-    np.subtract(b2, 1, out=b3)
-    np.subtract(b3, b1, out=b3)
-    np.log(b2, out=b1)
-    np.divide(1, b2, out=b2)
-    np.multiply(b3, b2, out=b3)
-    np.subtract(b1, b3, out=b1)
-    np.multiply(b0, b1, out=b1)
-    np.negative(y, out=b2)
-    np.add(b2, 1, out=b2)
-    np.multiply(logits, b2, out=b2)
-    np.minimum(0, logits, out=b3)
-    np.multiply(b0, b3, out=b0)
-    np.subtract(b2, b0, out=b2)
-    np.add(b1, b2, out=b1)
-    np.multiply(w, b1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, b2, b3, = scratch
+        np.add(q, -1, out=b0)
+        np.multiply(y, b0, out=b0)
+        np.add(b0, 1, out=b0)
+        np.absolute(logits, out=b1)
+        np.negative(b1, out=b1)
+        np.exp(b1, out=b1)
+        np.add(b1, 1, out=b2)
+        np.subtract(b2, 1, out=b3)
+        np.subtract(b3, b1, out=b3)
+        np.log(b2, out=b1)
+        np.divide(1, b2, out=b2)
+        np.multiply(b3, b2, out=b3)
+        np.subtract(b1, b3, out=b1)
+        np.multiply(b0, b1, out=b1)
+        np.negative(y, out=b2)
+        np.add(b2, 1, out=b2)
+        np.multiply(logits, b2, out=b2)
+        np.minimum(0, logits, out=b3)
+        np.multiply(b0, b3, out=b0)
+        np.subtract(b2, b0, out=b2)
+        np.add(b1, b2, out=b1)
+        np.multiply(w, b1, out=out0)
+        return out0,
 
 
 def _fast_grad_weighted(logits, y, q, w, out, scratch):
-    out0, = out
-    b0, b1, b2, b3, b4, b5, = scratch
-    np.absolute(logits, out=b0)
-    np.negative(b0, out=b0)
-    np.exp(b0, out=b0)
-    np.add(b0, 1, out=b1)
-    np.divide(1, b1, out=b1)
-    np.negative(logits, out=b2)
-    np.heaviside(b2, 0.5, out=b2)
-    np.heaviside(logits, 0.5, out=b3)
-    np.negative(y, out=b4)
-    np.add(b4, 1, out=b4)
-    np.multiply(b1, b4, out=b4)
-    np.multiply(b0, b2, out=b5)
-    np.add(b3, b5, out=b5)
-    np.multiply(b4, b5, out=b4)
-    np.multiply(q, b1, out=b1)
-    np.multiply(b1, y, out=b1)
-    np.multiply(b0, b3, out=b0)
-    np.add(b2, b0, out=b2)
-    np.multiply(b1, b2, out=b1)
-    np.subtract(b4, b1, out=b4)
-    np.multiply(w, b4, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, b2, b3, b4, b5, = scratch
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.add(b0, 1, out=b1)
+        np.divide(1, b1, out=b1)
+        np.negative(logits, out=b2)
+        np.heaviside(b2, 0.5, out=b2)
+        np.heaviside(logits, 0.5, out=b3)
+        np.negative(y, out=b4)
+        np.add(b4, 1, out=b4)
+        np.multiply(b1, b4, out=b4)
+        np.multiply(b0, b2, out=b5)
+        np.add(b3, b5, out=b5)
+        np.multiply(b4, b5, out=b4)
+        np.multiply(q, b1, out=b1)
+        np.multiply(b1, y, out=b1)
+        np.multiply(b0, b3, out=b0)
+        np.add(b2, b0, out=b2)
+        np.multiply(b1, b2, out=b1)
+        np.subtract(b4, b1, out=b4)
+        np.multiply(w, b4, out=out0)
+        return out0,
 
 
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
-    out0, out1, = out
-    b0, b1, b2, b3, b4, b5, b6, b7, b8, = scratch
-    np.absolute(logits, out=b0)
-    np.negative(b0, out=b0)
-    np.exp(b0, out=b0)
-    np.add(q, -1, out=b1)
-    np.multiply(y, b1, out=b1)
-    np.add(b1, 1, out=b1)
-    np.negative(y, out=b2)
-    np.add(b2, 1, out=b2)
-    np.add(b0, 1, out=b3)
-    np.divide(1, b3, out=b4)
-    np.negative(logits, out=b5)
-    np.heaviside(b5, 0.5, out=b5)
-    np.heaviside(logits, 0.5, out=b6)
-    np.subtract(b3, 1, out=b7)
-    np.subtract(b7, b0, out=b7)
-    np.log(b3, out=b3)
-    np.multiply(b7, b4, out=b7)
-    np.subtract(b3, b7, out=b3)
-    np.multiply(b1, b3, out=b3)
-    np.multiply(logits, b2, out=b7)
-    np.minimum(0, logits, out=b8)
-    np.multiply(b1, b8, out=b1)
-    np.subtract(b7, b1, out=b7)
-    np.add(b3, b7, out=b3)
-    np.multiply(w, b3, out=out0)
-    np.multiply(b2, b4, out=b2)
-    np.multiply(b0, b5, out=b1)
-    np.add(b6, b1, out=b1)
-    np.multiply(b2, b1, out=b2)
-    np.multiply(q, b4, out=b4)
-    np.multiply(b4, y, out=b4)
-    np.multiply(b0, b6, out=b0)
-    np.add(b5, b0, out=b5)
-    np.multiply(b4, b5, out=b4)
-    np.subtract(b2, b4, out=b2)
-    np.multiply(w, b2, out=out1)
-    return out0, out1
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, out1, = out
+        b0, b1, b2, b3, b4, b5, b6, b7, b8, = scratch
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.add(q, -1, out=b1)
+        np.multiply(y, b1, out=b1)
+        np.add(b1, 1, out=b1)
+        np.negative(y, out=b2)
+        np.add(b2, 1, out=b2)
+        np.add(b0, 1, out=b3)
+        np.divide(1, b3, out=b4)
+        np.negative(logits, out=b5)
+        np.heaviside(b5, 0.5, out=b5)
+        np.heaviside(logits, 0.5, out=b6)
+        np.subtract(b3, 1, out=b7)
+        np.subtract(b7, b0, out=b7)
+        np.log(b3, out=b3)
+        np.multiply(b7, b4, out=b7)
+        np.subtract(b3, b7, out=b3)
+        np.multiply(b1, b3, out=b3)
+        np.multiply(logits, b2, out=b7)
+        np.minimum(0, logits, out=b8)
+        np.multiply(b1, b8, out=b1)
+        np.subtract(b7, b1, out=b7)
+        np.add(b3, b7, out=b3)
+        np.multiply(w, b3, out=out0)
+        np.multiply(b2, b4, out=b2)
+        np.multiply(b0, b5, out=b1)
+        np.add(b6, b1, out=b1)
+        np.multiply(b2, b1, out=b2)
+        np.multiply(q, b4, out=b4)
+        np.multiply(b4, y, out=b4)
+        np.multiply(b0, b6, out=b0)
+        np.add(b5, b0, out=b5)
+        np.multiply(b4, b5, out=b4)
+        np.subtract(b2, b4, out=b2)
+        np.multiply(w, b2, out=out1)
+        return out0, out1
 
 
 # name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the

@@ -273,227 +273,235 @@ def _xdivy(x, y):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _loss(logits, y, alpha, gamma):
-    t0 = 1 - y
-    t1 = np.exp(-abs(logits))
-    t2 = 1/(t1 + 1)
-    t3 = np.minimum(0, logits)
-    return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(t3) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + (t0*np.maximum(0, logits) - t3*y))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = 1 - y
+        t1 = np.exp(-abs(logits))
+        t2 = 1/(t1 + 1)
+        t3 = np.minimum(0, logits)
+        return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(t3) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + (t0*np.maximum(0, logits) - t3*y))
 
 
 def _loss_and_grad(logits, y, alpha, gamma):
-    t0 = 1 - y
-    t1 = np.exp(np.minimum(0, -logits))
-    t2 = np.exp(-abs(logits))
-    t3 = t2 + 1
-    t4 = 1/t3
-    t5 = np.minimum(0, logits)
-    t6 = np.exp(t5)
-    t7 = t4*t6
-    t8 = t0*t7 + t1*t4*y
-    t9 = t8**gamma*(alpha*y + t0*(1 - alpha))
-    t10 = np.log1p(t2) + (t0*np.maximum(0, logits) - t5*y)
-    return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t1*t6/t3**2, t8) + t7 - y)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = 1 - y
+        t1 = np.exp(np.minimum(0, -logits))
+        t2 = np.exp(-abs(logits))
+        t3 = t2 + 1
+        t4 = 1/t3
+        t5 = np.minimum(0, logits)
+        t6 = np.exp(t5)
+        t7 = t4*t6
+        t8 = t0*t7 + t1*t4*y
+        t9 = t8**gamma*(alpha*y + t0*(1 - alpha))
+        t10 = np.log1p(t2) + (t0*np.maximum(0, logits) - t5*y)
+        return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t1*t6/t3**2, t8) + t7 - y)
 
 
 def _loss_unweighted(logits, y, gamma):
-    t0 = np.exp(-abs(logits))
-    t1 = 1/(t0 + 1)
-    t2 = np.minimum(0, logits)
-    t3 = 1 - y
-    return (t1*t3*np.exp(t2) + t1*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t0) + ((-t2*y + t3*np.maximum(0, logits))))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(-abs(logits))
+        t1 = 1/(t0 + 1)
+        t2 = np.minimum(0, logits)
+        t3 = 1 - y
+        return (t1*t3*np.exp(t2) + t1*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t0) + ((-t2*y + t3*np.maximum(0, logits))))
 
 
 def _loss_and_grad_unweighted(logits, y, gamma):
-    t0 = np.exp(np.minimum(0, -logits))
-    t1 = np.exp(-abs(logits))
-    t2 = t1 + 1
-    t3 = 1/t2
-    t4 = 1 - y
-    t5 = np.minimum(0, logits)
-    t6 = np.exp(t5)
-    t7 = t3*t6
-    t8 = t0*t3*y + t4*t7
-    t9 = t8**gamma
-    t10 = np.log1p(t1) + (t4*np.maximum(0, logits) - t5*y)
-    return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t0*t6/t2**2, t8) + t7 - y)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(np.minimum(0, -logits))
+        t1 = np.exp(-abs(logits))
+        t2 = t1 + 1
+        t3 = 1/t2
+        t4 = 1 - y
+        t5 = np.minimum(0, logits)
+        t6 = np.exp(t5)
+        t7 = t3*t6
+        t8 = t0*t3*y + t4*t7
+        t9 = t8**gamma
+        t10 = np.log1p(t1) + (t4*np.maximum(0, logits) - t5*y)
+        return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t0*t6/t2**2, t8) + t7 - y)
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
 def _fast_loss(logits, y, alpha, gamma, out, scratch):
-    out0, = out
-    b0, b1, b2, b3, b4, b5, b6, b7, = scratch
-    np.negative(y, out=b0)
-    np.add(b0, 1, out=b0)
-    np.absolute(logits, out=b1)
-    np.negative(b1, out=b1)
-    np.exp(b1, out=b1)
-    np.add(b1, 1, out=b2)
-    np.divide(1, b2, out=b3)
-    np.minimum(0, logits, out=b4)
-    np.multiply(b0, b3, out=b5)
-    np.exp(b4, out=b6)
-    np.multiply(b5, b6, out=b5)
-    np.multiply(b3, y, out=b6)
-    np.negative(logits, out=b7)
-    np.minimum(0, b7, out=b7)
-    np.exp(b7, out=b7)
-    np.multiply(b6, b7, out=b6)
-    np.add(b5, b6, out=b5)
-    np.power(b5, gamma, out=b5)
-    np.multiply(y, alpha, out=b6)
-    n0 = 1 - alpha
-    np.multiply(b0, n0, out=b7)
-    np.add(b6, b7, out=b6)
-    np.multiply(b5, b6, out=b5)
-    np.maximum(0, logits, out=b6)
-    np.multiply(b0, b6, out=b0)
-    np.multiply(b4, y, out=b4)
-    np.subtract(b0, b4, out=b0)
-    np.subtract(b2, 1, out=b4)
-    np.subtract(b4, b1, out=b4)
-    np.log(b2, out=b2)
-    np.multiply(b4, b3, out=b4)
-    np.subtract(b2, b4, out=b2)
-    np.add(b0, b2, out=b0)
-    np.multiply(b5, b0, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
+        np.negative(y, out=b0)
+        np.add(b0, 1, out=b0)
+        np.absolute(logits, out=b1)
+        np.negative(b1, out=b1)
+        np.exp(b1, out=b1)
+        np.add(b1, 1, out=b2)
+        np.divide(1, b2, out=b3)
+        np.minimum(0, logits, out=b4)
+        np.multiply(b0, b3, out=b5)
+        np.exp(b4, out=b6)
+        np.multiply(b5, b6, out=b5)
+        np.multiply(b3, y, out=b6)
+        np.negative(logits, out=b7)
+        np.minimum(0, b7, out=b7)
+        np.exp(b7, out=b7)
+        np.multiply(b6, b7, out=b6)
+        np.add(b5, b6, out=b5)
+        np.power(b5, gamma, out=b5)
+        np.multiply(y, alpha, out=b6)
+        n0 = 1 - alpha
+        np.multiply(b0, n0, out=b7)
+        np.add(b6, b7, out=b6)
+        np.multiply(b5, b6, out=b5)
+        np.maximum(0, logits, out=b6)
+        np.multiply(b0, b6, out=b0)
+        np.multiply(b4, y, out=b4)
+        np.subtract(b0, b4, out=b0)
+        np.subtract(b2, 1, out=b4)
+        np.subtract(b4, b1, out=b4)
+        np.log(b2, out=b2)
+        np.multiply(b4, b3, out=b4)
+        np.subtract(b2, b4, out=b2)
+        np.add(b0, b2, out=b0)
+        np.multiply(b5, b0, out=out0)
+        return out0,
 
 
 def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
-    out0, out1, = out
-    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, = scratch
-    np.negative(y, out=b0)
-    np.add(b0, 1, out=b0)
-    np.negative(logits, out=b1)
-    np.minimum(0, b1, out=b1)
-    np.exp(b1, out=b1)
-    np.absolute(logits, out=b2)
-    np.negative(b2, out=b2)
-    np.exp(b2, out=b2)
-    np.add(b2, 1, out=b3)
-    np.divide(1, b3, out=b4)
-    np.minimum(0, logits, out=b5)
-    np.exp(b5, out=b6)
-    np.multiply(b4, b6, out=b7)
-    np.multiply(b0, b7, out=b8)
-    np.multiply(b1, b4, out=b9)
-    np.multiply(b9, y, out=b9)
-    np.add(b8, b9, out=b8)
-    np.power(b8, gamma, out=b9)
-    np.multiply(y, alpha, out=b10)
-    n0 = 1 - alpha
-    np.multiply(b0, n0, out=b11)
-    np.add(b10, b11, out=b10)
-    np.multiply(b9, b10, out=b9)
-    np.maximum(0, logits, out=b10)
-    np.multiply(b0, b10, out=b0)
-    np.multiply(b5, y, out=b5)
-    np.subtract(b0, b5, out=b0)
-    np.subtract(b3, 1, out=b10)
-    np.subtract(b10, b2, out=b10)
-    np.log(b3, out=b11)
-    np.multiply(b10, b4, out=b10)
-    np.subtract(b11, b10, out=b11)
-    np.add(b0, b11, out=b0)
-    np.multiply(b0, b9, out=out0)
-    np.multiply(y, 2, out=b10)
-    np.negative(b10, out=b10)
-    np.add(b10, 1, out=b10)
-    np.multiply(b0, b10, out=b0)
-    np.multiply(b1, b6, out=b1)
-    np.power(b3, -2, out=b3)
-    np.multiply(b1, b3, out=b1)
-    r40 = _xdivy(b1, b8)
-    np.multiply(b0, r40, out=b0)
-    np.multiply(b0, gamma, out=b0)
-    np.add(b7, b0, out=b7)
-    np.subtract(b7, y, out=b7)
-    np.multiply(b9, b7, out=out1)
-    return out0, out1
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, out1, = out
+        b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, = scratch
+        np.negative(y, out=b0)
+        np.add(b0, 1, out=b0)
+        np.negative(logits, out=b1)
+        np.minimum(0, b1, out=b1)
+        np.exp(b1, out=b1)
+        np.absolute(logits, out=b2)
+        np.negative(b2, out=b2)
+        np.exp(b2, out=b2)
+        np.add(b2, 1, out=b3)
+        np.divide(1, b3, out=b4)
+        np.minimum(0, logits, out=b5)
+        np.exp(b5, out=b6)
+        np.multiply(b4, b6, out=b7)
+        np.multiply(b0, b7, out=b8)
+        np.multiply(b1, b4, out=b9)
+        np.multiply(b9, y, out=b9)
+        np.add(b8, b9, out=b8)
+        np.power(b8, gamma, out=b9)
+        np.multiply(y, alpha, out=b10)
+        n0 = 1 - alpha
+        np.multiply(b0, n0, out=b11)
+        np.add(b10, b11, out=b10)
+        np.multiply(b9, b10, out=b9)
+        np.maximum(0, logits, out=b10)
+        np.multiply(b0, b10, out=b0)
+        np.multiply(b5, y, out=b5)
+        np.subtract(b0, b5, out=b0)
+        np.subtract(b3, 1, out=b10)
+        np.subtract(b10, b2, out=b10)
+        np.log(b3, out=b11)
+        np.multiply(b10, b4, out=b10)
+        np.subtract(b11, b10, out=b11)
+        np.add(b0, b11, out=b0)
+        np.multiply(b0, b9, out=out0)
+        np.multiply(y, 2, out=b10)
+        np.negative(b10, out=b10)
+        np.add(b10, 1, out=b10)
+        np.multiply(b0, b10, out=b0)
+        np.multiply(b1, b6, out=b1)
+        np.power(b3, -2, out=b3)
+        np.multiply(b1, b3, out=b1)
+        r40 = _xdivy(b1, b8)
+        np.multiply(b0, r40, out=b0)
+        np.multiply(b0, gamma, out=b0)
+        np.add(b7, b0, out=b7)
+        np.subtract(b7, y, out=b7)
+        np.multiply(b9, b7, out=out1)
+        return out0, out1
 
 
 def _fast_loss_unweighted(logits, y, gamma, out, scratch):
-    out0, = out
-    b0, b1, b2, b3, b4, b5, b6, b7, = scratch
-    np.absolute(logits, out=b0)
-    np.negative(b0, out=b0)
-    np.exp(b0, out=b0)
-    np.add(b0, 1, out=b1)
-    np.divide(1, b1, out=b2)
-    np.minimum(0, logits, out=b3)
-    np.negative(y, out=b4)
-    np.add(b4, 1, out=b4)
-    np.multiply(b2, b4, out=b5)
-    np.exp(b3, out=b6)
-    np.multiply(b5, b6, out=b5)
-    np.multiply(b2, y, out=b6)
-    np.negative(logits, out=b7)
-    np.minimum(0, b7, out=b7)
-    np.exp(b7, out=b7)
-    np.multiply(b6, b7, out=b6)
-    np.add(b5, b6, out=b5)
-    np.power(b5, gamma, out=b5)
-    np.maximum(0, logits, out=b6)
-    np.multiply(b4, b6, out=b4)
-    np.multiply(b3, y, out=b3)
-    np.subtract(b4, b3, out=b4)
-    np.subtract(b1, 1, out=b3)
-    np.subtract(b3, b0, out=b3)
-    np.log(b1, out=b1)
-    np.multiply(b3, b2, out=b3)
-    np.subtract(b1, b3, out=b1)
-    np.add(b4, b1, out=b4)
-    np.multiply(b5, b4, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.add(b0, 1, out=b1)
+        np.divide(1, b1, out=b2)
+        np.minimum(0, logits, out=b3)
+        np.negative(y, out=b4)
+        np.add(b4, 1, out=b4)
+        np.multiply(b2, b4, out=b5)
+        np.exp(b3, out=b6)
+        np.multiply(b5, b6, out=b5)
+        np.multiply(b2, y, out=b6)
+        np.negative(logits, out=b7)
+        np.minimum(0, b7, out=b7)
+        np.exp(b7, out=b7)
+        np.multiply(b6, b7, out=b6)
+        np.add(b5, b6, out=b5)
+        np.power(b5, gamma, out=b5)
+        np.maximum(0, logits, out=b6)
+        np.multiply(b4, b6, out=b4)
+        np.multiply(b3, y, out=b3)
+        np.subtract(b4, b3, out=b4)
+        np.subtract(b1, 1, out=b3)
+        np.subtract(b3, b0, out=b3)
+        np.log(b1, out=b1)
+        np.multiply(b3, b2, out=b3)
+        np.subtract(b1, b3, out=b1)
+        np.add(b4, b1, out=b4)
+        np.multiply(b5, b4, out=out0)
+        return out0,
 
 
 def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
-    out0, out1, = out
-    b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, = scratch
-    np.negative(logits, out=b0)
-    np.minimum(0, b0, out=b0)
-    np.exp(b0, out=b0)
-    np.absolute(logits, out=b1)
-    np.negative(b1, out=b1)
-    np.exp(b1, out=b1)
-    np.add(b1, 1, out=b2)
-    np.divide(1, b2, out=b3)
-    np.negative(y, out=b4)
-    np.add(b4, 1, out=b4)
-    np.minimum(0, logits, out=b5)
-    np.exp(b5, out=b6)
-    np.multiply(b3, b6, out=b7)
-    np.multiply(b4, b7, out=b8)
-    np.multiply(b0, b3, out=b9)
-    np.multiply(b9, y, out=b9)
-    np.add(b8, b9, out=b8)
-    np.power(b8, gamma, out=b9)
-    np.maximum(0, logits, out=b10)
-    np.multiply(b4, b10, out=b4)
-    np.multiply(b5, y, out=b5)
-    np.subtract(b4, b5, out=b4)
-    np.subtract(b2, 1, out=b10)
-    np.subtract(b10, b1, out=b10)
-    np.log(b2, out=b1)
-    np.multiply(b10, b3, out=b10)
-    np.subtract(b1, b10, out=b1)
-    np.add(b4, b1, out=b4)
-    np.multiply(b4, b9, out=out0)
-    np.multiply(y, 2, out=b1)
-    np.negative(b1, out=b1)
-    np.add(b1, 1, out=b1)
-    np.multiply(b4, b1, out=b4)
-    np.multiply(b0, b6, out=b0)
-    np.power(b2, -2, out=b2)
-    np.multiply(b0, b2, out=b0)
-    r36 = _xdivy(b0, b8)
-    np.multiply(b4, r36, out=b4)
-    np.multiply(b4, gamma, out=b4)
-    np.add(b7, b4, out=b7)
-    np.subtract(b7, y, out=b7)
-    np.multiply(b9, b7, out=out1)
-    return out0, out1
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, out1, = out
+        b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, = scratch
+        np.negative(logits, out=b0)
+        np.minimum(0, b0, out=b0)
+        np.exp(b0, out=b0)
+        np.absolute(logits, out=b1)
+        np.negative(b1, out=b1)
+        np.exp(b1, out=b1)
+        np.add(b1, 1, out=b2)
+        np.divide(1, b2, out=b3)
+        np.negative(y, out=b4)
+        np.add(b4, 1, out=b4)
+        np.minimum(0, logits, out=b5)
+        np.exp(b5, out=b6)
+        np.multiply(b3, b6, out=b7)
+        np.multiply(b4, b7, out=b8)
+        np.multiply(b0, b3, out=b9)
+        np.multiply(b9, y, out=b9)
+        np.add(b8, b9, out=b8)
+        np.power(b8, gamma, out=b9)
+        np.maximum(0, logits, out=b10)
+        np.multiply(b4, b10, out=b4)
+        np.multiply(b5, y, out=b5)
+        np.subtract(b4, b5, out=b4)
+        np.subtract(b2, 1, out=b10)
+        np.subtract(b10, b1, out=b10)
+        np.log(b2, out=b1)
+        np.multiply(b10, b3, out=b10)
+        np.subtract(b1, b10, out=b1)
+        np.add(b4, b1, out=b4)
+        np.multiply(b4, b9, out=out0)
+        np.multiply(y, 2, out=b1)
+        np.negative(b1, out=b1)
+        np.add(b1, 1, out=b1)
+        np.multiply(b4, b1, out=b4)
+        np.multiply(b0, b6, out=b0)
+        np.power(b2, -2, out=b2)
+        np.multiply(b0, b2, out=b0)
+        r36 = _xdivy(b0, b8)
+        np.multiply(b4, r36, out=b4)
+        np.multiply(b4, gamma, out=b4)
+        np.add(b7, b4, out=b7)
+        np.subtract(b7, y, out=b7)
+        np.multiply(b9, b7, out=out1)
+        return out0, out1
 
 
 # name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the

@@ -346,118 +346,124 @@ def _xlog1py(x, y):
 # --- kernels: printed from the proven expressions (class axis last) ---
 
 def _loss(z, c, alpha, gamma):
-    K = z.shape[-1]
-    t0 = -np.max(z, axis=-1, keepdims=True)
-    t1 = np.exp(t0 + z)
-    t2 = np.sum(t1, axis=-1, keepdims=True)
-    return (np.take_along_axis(alpha, c[..., None], axis=-1)*(np.sum(-t1*(np.arange(K) == c[..., None]) + t1, axis=-1, keepdims=True)/t2)**gamma[..., None]*(np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = -np.max(z, axis=-1, keepdims=True)
+        t1 = np.exp(t0 + z)
+        t2 = np.sum(t1, axis=-1, keepdims=True)
+        return (np.take_along_axis(alpha, c[..., None], axis=-1)*(np.sum(-t1*(np.arange(K) == c[..., None]) + t1, axis=-1, keepdims=True)/t2)**gamma[..., None]*(np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
 
 
 def _loss_and_grad(z, c, alpha, gamma):
-    K = z.shape[-1]
-    t0 = np.take_along_axis(alpha, c[..., None], axis=-1)
-    t1 = -np.max(z, axis=-1, keepdims=True)
-    t2 = np.exp(t1 + z)
-    t3 = np.sum(t2, axis=-1, keepdims=True)
-    t4 = 1/t3
-    t5 = (np.arange(K) == c[..., None])
-    t6 = np.sum(-t2*t5 + t2, axis=-1, keepdims=True)
-    t7 = t4*t6
-    t8 = gamma[..., None]
-    t9 = t7**t8
-    t10 = -t7
-    t11 = t10 + 1
-    return (t0*t9*(np.log(t3) - (t1 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t0*t9*(-t2*t4 + t5)*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = np.take_along_axis(alpha, c[..., None], axis=-1)
+        t1 = -np.max(z, axis=-1, keepdims=True)
+        t2 = np.exp(t1 + z)
+        t3 = np.sum(t2, axis=-1, keepdims=True)
+        t4 = 1/t3
+        t5 = (np.arange(K) == c[..., None])
+        t6 = np.sum(-t2*t5 + t2, axis=-1, keepdims=True)
+        t7 = t4*t6
+        t8 = gamma[..., None]
+        t9 = t7**t8
+        t10 = -t7
+        t11 = t10 + 1
+        return (t0*t9*(np.log(t3) - (t1 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t0*t9*(-t2*t4 + t5)*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
 def _fast_loss(z, c, alpha, gamma, out, scratch):
-    K = z.shape[-1]
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    t0 = -n0
-    np.add(z, t0, out=b0)
-    np.exp(b0, out=b0)
-    t2 = np.add.reduce(b0, axis=-1, keepdims=True)
-    np.equal(np.arange(K), c[..., None], out=b1)
-    np.multiply(b0, b1, out=b1)
-    np.subtract(b0, b1, out=b0)
-    n1 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n2 = (n1/t2)**gamma[..., None]*_take(alpha, c)*(np.log(t2) - (t0 + _take(z, c)))
-    return n2[..., 0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        t0 = -n0
+        np.add(z, t0, out=b0)
+        np.exp(b0, out=b0)
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.equal(np.arange(K), c[..., None], out=b1)
+        np.multiply(b0, b1, out=b1)
+        np.subtract(b0, b1, out=b0)
+        n1 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n2 = (n1/t2)**gamma[..., None]*_take(alpha, c)*(np.log(t2) - (t0 + _take(z, c)))
+        return n2[..., 0],
 
 
 def _fast0_loss(z, c, alpha, gamma, out, scratch):
-    K = z.shape[0]
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    t0 = -n0
-    np.add(z, t0, out=b0)
-    np.exp(b0, out=b0)
-    t2 = np.add.reduce(b0, axis=0, keepdims=True)
-    np.equal(np.arange(K)[:, None], c[None], out=b1)
-    np.multiply(b0, b1, out=b1)
-    np.subtract(b0, b1, out=b0)
-    n1 = np.add.reduce(b0, axis=0, keepdims=True)
-    n2 = (n1/t2)**gamma[None]*_take0(alpha, c)*(np.log(t2) - (t0 + _take0(z, c)))
-    return n2[0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[0]
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        t0 = -n0
+        np.add(z, t0, out=b0)
+        np.exp(b0, out=b0)
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
+        np.equal(np.arange(K)[:, None], c[None], out=b1)
+        np.multiply(b0, b1, out=b1)
+        np.subtract(b0, b1, out=b0)
+        n1 = np.add.reduce(b0, axis=0, keepdims=True)
+        n2 = (n1/t2)**gamma[None]*_take0(alpha, c)*(np.log(t2) - (t0 + _take0(z, c)))
+        return n2[0],
 
 
 def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch):
-    K = z.shape[-1]
-    out0, = out
-    b0, b1, b2, = scratch
-    t0 = _take(alpha, c)
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    t1 = -n0
-    np.add(z, t1, out=b0)
-    np.exp(b0, out=b0)
-    t3 = np.add.reduce(b0, axis=-1, keepdims=True)
-    t4 = 1/t3
-    np.equal(np.arange(K), c[..., None], out=b1)
-    np.multiply(b0, b1, out=b2)
-    np.subtract(b0, b2, out=b2)
-    t6 = np.add.reduce(b2, axis=-1, keepdims=True)
-    t7 = t4*t6
-    t8 = gamma[..., None]
-    t9 = t7**t8
-    t10 = -t7
-    t11 = t10 + 1
-    n1 = t0*t9*(np.log(t3) - (t1 + _take(z, c)))
-    np.multiply(b0, t4, out=b0)
-    np.subtract(b1, b0, out=b1)
-    n2 = t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
-    np.multiply(b1, n2, out=out0)
-    return n1[..., 0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        out0, = out
+        b0, b1, b2, = scratch
+        t0 = _take(alpha, c)
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        t1 = -n0
+        np.add(z, t1, out=b0)
+        np.exp(b0, out=b0)
+        t3 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t4 = 1/t3
+        np.equal(np.arange(K), c[..., None], out=b1)
+        np.multiply(b0, b1, out=b2)
+        np.subtract(b0, b2, out=b2)
+        t6 = np.add.reduce(b2, axis=-1, keepdims=True)
+        t7 = t4*t6
+        t8 = gamma[..., None]
+        t9 = t7**t8
+        t10 = -t7
+        t11 = t10 + 1
+        n1 = t0*t9*(np.log(t3) - (t1 + _take(z, c)))
+        np.multiply(b0, t4, out=b0)
+        np.subtract(b1, b0, out=b1)
+        n2 = t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
+        np.multiply(b1, n2, out=out0)
+        return n1[..., 0], out0
 
 
 def _fast0_loss_and_grad(z, c, alpha, gamma, out, scratch):
-    K = z.shape[0]
-    out0, = out
-    b0, b1, b2, = scratch
-    t0 = _take0(alpha, c)
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    t1 = -n0
-    np.add(z, t1, out=b0)
-    np.exp(b0, out=b0)
-    t3 = np.add.reduce(b0, axis=0, keepdims=True)
-    t4 = 1/t3
-    np.equal(np.arange(K)[:, None], c[None], out=b1)
-    np.multiply(b0, b1, out=b2)
-    np.subtract(b0, b2, out=b2)
-    t6 = np.add.reduce(b2, axis=0, keepdims=True)
-    t7 = t4*t6
-    t8 = gamma[None]
-    t9 = t7**t8
-    t10 = -t7
-    t11 = t10 + 1
-    n1 = t0*t9*(np.log(t3) - (t1 + _take0(z, c)))
-    np.multiply(b0, t4, out=b0)
-    np.subtract(b1, b0, out=b1)
-    n2 = t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
-    np.multiply(b1, n2, out=out0)
-    return n1[0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[0]
+        out0, = out
+        b0, b1, b2, = scratch
+        t0 = _take0(alpha, c)
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        t1 = -n0
+        np.add(z, t1, out=b0)
+        np.exp(b0, out=b0)
+        t3 = np.add.reduce(b0, axis=0, keepdims=True)
+        t4 = 1/t3
+        np.equal(np.arange(K)[:, None], c[None], out=b1)
+        np.multiply(b0, b1, out=b2)
+        np.subtract(b0, b2, out=b2)
+        t6 = np.add.reduce(b2, axis=0, keepdims=True)
+        t7 = t4*t6
+        t8 = gamma[None]
+        t9 = t7**t8
+        t10 = -t7
+        t11 = t10 + 1
+        n1 = t0*t9*(np.log(t3) - (t1 + _take0(z, c)))
+        np.multiply(b0, t4, out=b0)
+        np.subtract(b1, b0, out=b1)
+        n2 = t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
+        np.multiply(b1, n2, out=out0)
+        return n1[0], out0
 
 
 # name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the

@@ -31,16 +31,19 @@ def _as_array(x, name):
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 def _sigmoid(z):
-    return np.exp(np.minimum(0, z))/(1 + np.exp(-abs(z)))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return np.exp(np.minimum(0, z))/(1 + np.exp(-abs(z)))
 
 
 def _log_sigmoid(z):
-    return -np.log1p(np.exp(-abs(z))) + np.minimum(0, z)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return -np.log1p(np.exp(-abs(z))) + np.minimum(0, z)
 
 
 def _derivative(z):
-    t0 = np.exp(-abs(z))
-    return t0/(t0 + 1)**2
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(-abs(z))
+        return t0/(t0 + 1)**2
 
 
 # --- public functions ---

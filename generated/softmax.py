@@ -271,162 +271,175 @@ def _out(out, x, name, *others):
 # --- kernels: printed from the proven expressions (class axis last) ---
 
 def _softmax(z):
-    t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return t0*1/np.sum(t0, axis=-1, keepdims=True)
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        return t0*1/np.sum(t0, axis=-1, keepdims=True)
 
 
 def _log_softmax(z):
-    t0 = z - np.max(z, axis=-1, keepdims=True)
-    return -np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) + t0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = z - np.max(z, axis=-1, keepdims=True)
+        return -np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) + t0
 
 
 def _jacobian(z):
-    K = z.shape[-1]
-    t0 = np.max(z, axis=-1, keepdims=True)
-    t1 = 1/(np.sum(np.exp(-t0 + z), axis=-1, keepdims=True))[..., None]
-    t2 = -(t0)[..., None]
-    return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = np.max(z, axis=-1, keepdims=True)
+        t1 = 1/(np.sum(np.exp(-t0 + z), axis=-1, keepdims=True))[..., None]
+        t2 = -(t0)[..., None]
+        return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
 
 
 def _vjp(z, v):
-    t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    t1 = 1/np.sum(t0, axis=-1, keepdims=True)
-    return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
+        return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
 
 def _jvp(z, v):
-    t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    t1 = 1/np.sum(t0, axis=-1, keepdims=True)
-    return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
+        return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
 def _fast_softmax(z, out, scratch):
-    out0, = out
-    b0, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n3 = 1/n2
-    np.multiply(b0, n3, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n3 = 1/n2
+        np.multiply(b0, n3, out=out0)
+        return out0,
 
 
 def _fast0_softmax(z, out, scratch):
-    out0, = out
-    b0, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=0, keepdims=True)
-    n3 = 1/n2
-    np.multiply(b0, n3, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=0, keepdims=True)
+        n3 = 1/n2
+        np.multiply(b0, n3, out=out0)
+        return out0,
 
 
 def _fast_log_softmax(z, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b1)
-    n2 = np.add.reduce(b1, axis=-1, keepdims=True)
-    n3 = -np.log(n2)
-    np.add(b0, n3, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b1)
+        n2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        n3 = -np.log(n2)
+        np.add(b0, n3, out=out0)
+        return out0,
 
 
 def _fast0_log_softmax(z, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b1)
-    n2 = np.add.reduce(b1, axis=0, keepdims=True)
-    n3 = -np.log(n2)
-    np.add(b0, n3, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b1)
+        n2 = np.add.reduce(b1, axis=0, keepdims=True)
+        n3 = -np.log(n2)
+        np.add(b0, n3, out=out0)
+        return out0,
 
 
 def _fast_vjp(z, v, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-    t1 = 1/n2
-    np.multiply(b0, v, out=b1)
-    np.multiply(b1, t1, out=b1)
-    n3 = np.add.reduce(b1, axis=-1, keepdims=True)
-    n4 = -n3
-    np.add(v, n4, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.multiply(b0, t1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = 1/n2
+        np.multiply(b0, v, out=b1)
+        np.multiply(b1, t1, out=b1)
+        n3 = np.add.reduce(b1, axis=-1, keepdims=True)
+        n4 = -n3
+        np.add(v, n4, out=b1)
+        np.multiply(b0, b1, out=b0)
+        np.multiply(b0, t1, out=out0)
+        return out0,
 
 
 def _fast0_vjp(z, v, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=0, keepdims=True)
-    t1 = 1/n2
-    np.multiply(b0, v, out=b1)
-    np.multiply(b1, t1, out=b1)
-    n3 = np.add.reduce(b1, axis=0, keepdims=True)
-    n4 = -n3
-    np.add(v, n4, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.multiply(b0, t1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = 1/n2
+        np.multiply(b0, v, out=b1)
+        np.multiply(b1, t1, out=b1)
+        n3 = np.add.reduce(b1, axis=0, keepdims=True)
+        n4 = -n3
+        np.add(v, n4, out=b1)
+        np.multiply(b0, b1, out=b0)
+        np.multiply(b0, t1, out=out0)
+        return out0,
 
 
 def _fast_jvp(z, v, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-    t1 = 1/n2
-    np.multiply(b0, v, out=b1)
-    np.multiply(b1, t1, out=b1)
-    n3 = np.add.reduce(b1, axis=-1, keepdims=True)
-    n4 = -n3
-    np.add(v, n4, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.multiply(b0, t1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = 1/n2
+        np.multiply(b0, v, out=b1)
+        np.multiply(b1, t1, out=b1)
+        n3 = np.add.reduce(b1, axis=-1, keepdims=True)
+        n4 = -n3
+        np.add(v, n4, out=b1)
+        np.multiply(b0, b1, out=b0)
+        np.multiply(b0, t1, out=out0)
+        return out0,
 
 
 def _fast0_jvp(z, v, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=0, keepdims=True)
-    t1 = 1/n2
-    np.multiply(b0, v, out=b1)
-    np.multiply(b1, t1, out=b1)
-    n3 = np.add.reduce(b1, axis=0, keepdims=True)
-    n4 = -n3
-    np.add(v, n4, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.multiply(b0, t1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = 1/n2
+        np.multiply(b0, v, out=b1)
+        np.multiply(b1, t1, out=b1)
+        n3 = np.add.reduce(b1, axis=0, keepdims=True)
+        n4 = -n3
+        np.add(v, n4, out=b1)
+        np.multiply(b0, b1, out=b0)
+        np.multiply(b0, t1, out=out0)
+        return out0,
 
 
 # name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the

@@ -336,440 +336,468 @@ def _target(a, index, classes_first=False):
 # --- kernels: printed from the proven expressions (class axis last) ---
 
 def _loss_probs(z, y):
-    t0 = z - np.max(z, axis=-1, keepdims=True)
-    return (np.sum(y*(np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) - t0), axis=-1, keepdims=True))[..., 0]
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = z - np.max(z, axis=-1, keepdims=True)
+        return (np.sum(y*(np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) - t0), axis=-1, keepdims=True))[..., 0]
 
 
 def _loss_and_grad_probs(z, y):
-    t0 = z - np.max(z, axis=-1, keepdims=True)
-    t1 = np.exp(t0)
-    t2 = np.sum(t1, axis=-1, keepdims=True)
-    return (np.sum(y*(np.log(t2) - t0), axis=-1, keepdims=True))[..., 0], t1*np.sum(y, axis=-1, keepdims=True)/t2 - y
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = z - np.max(z, axis=-1, keepdims=True)
+        t1 = np.exp(t0)
+        t2 = np.sum(t1, axis=-1, keepdims=True)
+        return (np.sum(y*(np.log(t2) - t0), axis=-1, keepdims=True))[..., 0], t1*np.sum(y, axis=-1, keepdims=True)/t2 - y
 
 
 def _loss_index(z, c):
-    t0 = -np.max(z, axis=-1, keepdims=True)
-    return (np.log(np.sum(np.exp(t0 + z), axis=-1, keepdims=True)) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0]
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = -np.max(z, axis=-1, keepdims=True)
+        return (np.log(np.sum(np.exp(t0 + z), axis=-1, keepdims=True)) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0]
 
 
 def _loss_and_grad_index(z, c):
-    K = z.shape[-1]
-    t0 = -np.max(z, axis=-1, keepdims=True)
-    t1 = np.exp(t0 + z)
-    t2 = np.sum(t1, axis=-1, keepdims=True)
-    return (np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0], t1/t2 - (np.arange(K) == c[..., None])
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = -np.max(z, axis=-1, keepdims=True)
+        t1 = np.exp(t0 + z)
+        t2 = np.sum(t1, axis=-1, keepdims=True)
+        return (np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0], t1/t2 - (np.arange(K) == c[..., None])
 
 
 def _loss_index_options(z, c, w, eps):
-    K = z.shape[-1]
-    t0 = eps[..., None]
-    t1 = -np.max(z, axis=-1, keepdims=True)
-    t2 = t1 + z
-    t3 = np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))
-    return ((1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + t0*np.sum(w*(t3 - t2), axis=-1, keepdims=True)/K)[..., 0]
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = eps[..., None]
+        t1 = -np.max(z, axis=-1, keepdims=True)
+        t2 = t1 + z
+        t3 = np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))
+        return ((1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + t0*np.sum(w*(t3 - t2), axis=-1, keepdims=True)/K)[..., 0]
 
 
 def _loss_and_grad_index_options(z, c, w, eps):
-    K = z.shape[-1]
-    t0 = eps[..., None]
-    t1 = t0/K
-    t2 = -np.max(z, axis=-1, keepdims=True)
-    t3 = t2 + z
-    t4 = np.exp(t3)
-    t5 = np.sum(t4, axis=-1, keepdims=True)
-    t6 = np.log(t5)
-    t7 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)
-    t8 = 1/t5
-    return (t1*np.sum(w*(t6 - t3), axis=-1, keepdims=True) + t7*(t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t1*(t4*t8*np.sum(w, axis=-1, keepdims=True) - w) + t7*(t4*t8 - (np.arange(K) == c[..., None]))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = eps[..., None]
+        t1 = t0/K
+        t2 = -np.max(z, axis=-1, keepdims=True)
+        t3 = t2 + z
+        t4 = np.exp(t3)
+        t5 = np.sum(t4, axis=-1, keepdims=True)
+        t6 = np.log(t5)
+        t7 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)
+        t8 = 1/t5
+        return (t1*np.sum(w*(t6 - t3), axis=-1, keepdims=True) + t7*(t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t1*(t4*t8*np.sum(w, axis=-1, keepdims=True) - w) + t7*(t4*t8 - (np.arange(K) == c[..., None]))
 
 
 def _loss_probs_options(z, y, w, eps):
-    K = z.shape[-1]
-    t0 = eps[..., None]
-    t1 = z - np.max(z, axis=-1, keepdims=True)
-    return (np.sum(w*(y*(1 - t0) + t0/K)*(np.log(np.sum(np.exp(t1), axis=-1, keepdims=True)) - t1), axis=-1, keepdims=True))[..., 0]
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = eps[..., None]
+        t1 = z - np.max(z, axis=-1, keepdims=True)
+        return (np.sum(w*(y*(1 - t0) + t0/K)*(np.log(np.sum(np.exp(t1), axis=-1, keepdims=True)) - t1), axis=-1, keepdims=True))[..., 0]
 
 
 def _loss_and_grad_probs_options(z, y, w, eps):
-    K = z.shape[-1]
-    t0 = eps[..., None]
-    t1 = w*(y*(1 - t0) + t0/K)
-    t2 = z - np.max(z, axis=-1, keepdims=True)
-    t3 = np.exp(t2)
-    t4 = np.sum(t3, axis=-1, keepdims=True)
-    return (np.sum(t1*(np.log(t4) - t2), axis=-1, keepdims=True))[..., 0], -t1 + t3*np.sum(t1, axis=-1, keepdims=True)/t4
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = eps[..., None]
+        t1 = w*(y*(1 - t0) + t0/K)
+        t2 = z - np.max(z, axis=-1, keepdims=True)
+        t3 = np.exp(t2)
+        t4 = np.sum(t3, axis=-1, keepdims=True)
+        return (np.sum(t1*(np.log(t4) - t2), axis=-1, keepdims=True))[..., 0], -t1 + t3*np.sum(t1, axis=-1, keepdims=True)/t4
 
 
 def _hessian(z):
-    K = z.shape[-1]
-    t0 = np.max(z, axis=-1, keepdims=True)
-    t1 = 1/(np.sum(np.exp(-t0 + z), axis=-1, keepdims=True))[..., None]
-    t2 = -(t0)[..., None]
-    return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        t0 = np.max(z, axis=-1, keepdims=True)
+        t1 = 1/(np.sum(np.exp(-t0 + z), axis=-1, keepdims=True))[..., None]
+        t2 = -(t0)[..., None]
+        return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
 
 
 def _hvp(z, v):
-    t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    t1 = 1/np.sum(t0, axis=-1, keepdims=True)
-    return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
+        return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
 def _fast_loss_probs(z, y, out, scratch):
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.negative(b0, out=b1)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n3 = np.log(n2)
-    np.add(b1, n3, out=b1)
-    np.multiply(y, b1, out=b1)
-    n4 = np.add.reduce(b1, axis=-1, keepdims=True)
-    return n4[..., 0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.negative(b0, out=b1)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n3 = np.log(n2)
+        np.add(b1, n3, out=b1)
+        np.multiply(y, b1, out=b1)
+        n4 = np.add.reduce(b1, axis=-1, keepdims=True)
+        return n4[..., 0],
 
 
 def _fast0_loss_probs(z, y, out, scratch):
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.negative(b0, out=b1)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=0, keepdims=True)
-    n3 = np.log(n2)
-    np.add(b1, n3, out=b1)
-    np.multiply(y, b1, out=b1)
-    n4 = np.add.reduce(b1, axis=0, keepdims=True)
-    return n4[0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.negative(b0, out=b1)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=0, keepdims=True)
+        n3 = np.log(n2)
+        np.add(b1, n3, out=b1)
+        np.multiply(y, b1, out=b1)
+        n4 = np.add.reduce(b1, axis=0, keepdims=True)
+        return n4[0],
 
 
 def _fast_loss_and_grad_probs(z, y, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b1)
-    t2 = np.add.reduce(b1, axis=-1, keepdims=True)
-    np.negative(b0, out=b0)
-    n2 = np.log(t2)
-    np.add(b0, n2, out=b0)
-    np.multiply(y, b0, out=b0)
-    n3 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n4 = np.add.reduce(y, axis=-1, keepdims=True)
-    n5 = n4/t2
-    np.multiply(b1, n5, out=b1)
-    np.subtract(b1, y, out=out0)
-    return n3[..., 0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b1)
+        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.negative(b0, out=b0)
+        n2 = np.log(t2)
+        np.add(b0, n2, out=b0)
+        np.multiply(y, b0, out=b0)
+        n3 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n4 = np.add.reduce(y, axis=-1, keepdims=True)
+        n5 = n4/t2
+        np.multiply(b1, n5, out=b1)
+        np.subtract(b1, y, out=out0)
+        return n3[..., 0], out0
 
 
 def _fast0_loss_and_grad_probs(z, y, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b1)
-    t2 = np.add.reduce(b1, axis=0, keepdims=True)
-    np.negative(b0, out=b0)
-    n2 = np.log(t2)
-    np.add(b0, n2, out=b0)
-    np.multiply(y, b0, out=b0)
-    n3 = np.add.reduce(b0, axis=0, keepdims=True)
-    n4 = np.add.reduce(y, axis=0, keepdims=True)
-    n5 = n4/t2
-    np.multiply(b1, n5, out=b1)
-    np.subtract(b1, y, out=out0)
-    return n3[0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b1)
+        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.negative(b0, out=b0)
+        n2 = np.log(t2)
+        np.add(b0, n2, out=b0)
+        np.multiply(y, b0, out=b0)
+        n3 = np.add.reduce(b0, axis=0, keepdims=True)
+        n4 = np.add.reduce(y, axis=0, keepdims=True)
+        n5 = n4/t2
+        np.multiply(b1, n5, out=b1)
+        np.subtract(b1, y, out=out0)
+        return n3[0], out0
 
 
 def _fast_loss_index(z, c, out, scratch):
-    b0, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    t0 = -n0
-    np.add(z, t0, out=b0)
-    np.exp(b0, out=b0)
-    n1 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n2 = np.log(n1) - (t0 + _take(z, c))
-    return n2[..., 0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        b0, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        t0 = -n0
+        np.add(z, t0, out=b0)
+        np.exp(b0, out=b0)
+        n1 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n2 = np.log(n1) - (t0 + _take(z, c))
+        return n2[..., 0],
 
 
 def _fast0_loss_index(z, c, out, scratch):
-    b0, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    t0 = -n0
-    np.add(z, t0, out=b0)
-    np.exp(b0, out=b0)
-    n1 = np.add.reduce(b0, axis=0, keepdims=True)
-    n2 = np.log(n1) - (t0 + _take0(z, c))
-    return n2[0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        b0, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        t0 = -n0
+        np.add(z, t0, out=b0)
+        np.exp(b0, out=b0)
+        n1 = np.add.reduce(b0, axis=0, keepdims=True)
+        n2 = np.log(n1) - (t0 + _take0(z, c))
+        return n2[0],
 
 
 def _fast_loss_and_grad_index(z, c, out, scratch):
-    out0, = out
-    b0, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    t0 = -n0
-    np.add(z, t0, out=b0)
-    np.exp(b0, out=b0)
-    t2 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n1 = np.log(t2) - (t0 + _take(z, c))
-    n2 = 1/t2
-    np.multiply(b0, n2, out=out0)
-    _onehot_add(out0, c, -1)
-    return n1[..., 0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        t0 = -n0
+        np.add(z, t0, out=b0)
+        np.exp(b0, out=b0)
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n1 = np.log(t2) - (t0 + _take(z, c))
+        n2 = 1/t2
+        np.multiply(b0, n2, out=out0)
+        _onehot_add(out0, c, -1)
+        return n1[..., 0], out0
 
 
 def _fast0_loss_and_grad_index(z, c, out, scratch):
-    out0, = out
-    b0, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    t0 = -n0
-    np.add(z, t0, out=b0)
-    np.exp(b0, out=b0)
-    t2 = np.add.reduce(b0, axis=0, keepdims=True)
-    n1 = np.log(t2) - (t0 + _take0(z, c))
-    n2 = 1/t2
-    np.multiply(b0, n2, out=out0)
-    _onehot_add0(out0, c, -1)
-    return n1[0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        t0 = -n0
+        np.add(z, t0, out=b0)
+        np.exp(b0, out=b0)
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
+        n1 = np.log(t2) - (t0 + _take0(z, c))
+        n2 = 1/t2
+        np.multiply(b0, n2, out=out0)
+        _onehot_add0(out0, c, -1)
+        return n1[0], out0
 
 
 def _fast_loss_index_options(z, c, w, eps, out, scratch):
-    K = z.shape[-1]
-    b0, b1, = scratch
-    t0 = eps[..., None]
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    t1 = -n0
-    np.add(z, t1, out=b0)
-    np.exp(b0, out=b1)
-    n1 = np.add.reduce(b1, axis=-1, keepdims=True)
-    t3 = np.log(n1)
-    np.negative(b0, out=b0)
-    np.add(b0, t3, out=b0)
-    np.multiply(w, b0, out=b0)
-    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n3 = (1 - t0)*_take(w, c)*(t3 - (t1 + _take(z, c))) + n2*t0/K
-    return n3[..., 0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        b0, b1, = scratch
+        t0 = eps[..., None]
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        t1 = -n0
+        np.add(z, t1, out=b0)
+        np.exp(b0, out=b1)
+        n1 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t3 = np.log(n1)
+        np.negative(b0, out=b0)
+        np.add(b0, t3, out=b0)
+        np.multiply(w, b0, out=b0)
+        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n3 = (1 - t0)*_take(w, c)*(t3 - (t1 + _take(z, c))) + n2*t0/K
+        return n3[..., 0],
 
 
 def _fast0_loss_index_options(z, c, w, eps, out, scratch):
-    K = z.shape[0]
-    b0, b1, = scratch
-    t0 = eps[None]
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    t1 = -n0
-    np.add(z, t1, out=b0)
-    np.exp(b0, out=b1)
-    n1 = np.add.reduce(b1, axis=0, keepdims=True)
-    t3 = np.log(n1)
-    np.negative(b0, out=b0)
-    np.add(b0, t3, out=b0)
-    np.multiply(w, b0, out=b0)
-    n2 = np.add.reduce(b0, axis=0, keepdims=True)
-    n3 = (1 - t0)*_take0(w, c)*(t3 - (t1 + _take0(z, c))) + n2*t0/K
-    return n3[0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[0]
+        b0, b1, = scratch
+        t0 = eps[None]
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        t1 = -n0
+        np.add(z, t1, out=b0)
+        np.exp(b0, out=b1)
+        n1 = np.add.reduce(b1, axis=0, keepdims=True)
+        t3 = np.log(n1)
+        np.negative(b0, out=b0)
+        np.add(b0, t3, out=b0)
+        np.multiply(w, b0, out=b0)
+        n2 = np.add.reduce(b0, axis=0, keepdims=True)
+        n3 = (1 - t0)*_take0(w, c)*(t3 - (t1 + _take0(z, c))) + n2*t0/K
+        return n3[0],
 
 
 def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
-    K = z.shape[-1]
-    out0, = out
-    b0, b1, = scratch
-    t0 = eps[..., None]
-    t1 = t0/K
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    t2 = -n0
-    np.add(z, t2, out=b0)
-    np.exp(b0, out=b1)
-    t5 = np.add.reduce(b1, axis=-1, keepdims=True)
-    t6 = np.log(t5)
-    t7 = (1 - t0)*_take(w, c)
-    t8 = 1/t5
-    np.negative(b0, out=b0)
-    np.add(b0, t6, out=b0)
-    np.multiply(w, b0, out=b0)
-    n1 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n2 = n1*t1 + t7*(t6 - (t2 + _take(z, c)))
-    n3 = np.add.reduce(w, axis=-1, keepdims=True)
-    n4 = n3*t8
-    np.multiply(b1, n4, out=b0)
-    np.subtract(b0, w, out=b0)
-    np.multiply(b0, t1, out=b0)
-    np.multiply(b1, t8, out=b1)
-    _onehot_add(b1, c, -1)
-    np.multiply(b1, t7, out=b1)
-    np.add(b0, b1, out=out0)
-    return n2[..., 0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        out0, = out
+        b0, b1, = scratch
+        t0 = eps[..., None]
+        t1 = t0/K
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        t2 = -n0
+        np.add(z, t2, out=b0)
+        np.exp(b0, out=b1)
+        t5 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t6 = np.log(t5)
+        t7 = (1 - t0)*_take(w, c)
+        t8 = 1/t5
+        np.negative(b0, out=b0)
+        np.add(b0, t6, out=b0)
+        np.multiply(w, b0, out=b0)
+        n1 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n2 = n1*t1 + t7*(t6 - (t2 + _take(z, c)))
+        n3 = np.add.reduce(w, axis=-1, keepdims=True)
+        n4 = n3*t8
+        np.multiply(b1, n4, out=b0)
+        np.subtract(b0, w, out=b0)
+        np.multiply(b0, t1, out=b0)
+        np.multiply(b1, t8, out=b1)
+        _onehot_add(b1, c, -1)
+        np.multiply(b1, t7, out=b1)
+        np.add(b0, b1, out=out0)
+        return n2[..., 0], out0
 
 
 def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch):
-    K = z.shape[0]
-    out0, = out
-    b0, b1, = scratch
-    t0 = eps[None]
-    t1 = t0/K
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    t2 = -n0
-    np.add(z, t2, out=b0)
-    np.exp(b0, out=b1)
-    t5 = np.add.reduce(b1, axis=0, keepdims=True)
-    t6 = np.log(t5)
-    t7 = (1 - t0)*_take0(w, c)
-    t8 = 1/t5
-    np.negative(b0, out=b0)
-    np.add(b0, t6, out=b0)
-    np.multiply(w, b0, out=b0)
-    n1 = np.add.reduce(b0, axis=0, keepdims=True)
-    n2 = n1*t1 + t7*(t6 - (t2 + _take0(z, c)))
-    n3 = np.add.reduce(w, axis=0, keepdims=True)
-    n4 = n3*t8
-    np.multiply(b1, n4, out=b0)
-    np.subtract(b0, w, out=b0)
-    np.multiply(b0, t1, out=b0)
-    np.multiply(b1, t8, out=b1)
-    _onehot_add0(b1, c, -1)
-    np.multiply(b1, t7, out=b1)
-    np.add(b0, b1, out=out0)
-    return n2[0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[0]
+        out0, = out
+        b0, b1, = scratch
+        t0 = eps[None]
+        t1 = t0/K
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        t2 = -n0
+        np.add(z, t2, out=b0)
+        np.exp(b0, out=b1)
+        t5 = np.add.reduce(b1, axis=0, keepdims=True)
+        t6 = np.log(t5)
+        t7 = (1 - t0)*_take0(w, c)
+        t8 = 1/t5
+        np.negative(b0, out=b0)
+        np.add(b0, t6, out=b0)
+        np.multiply(w, b0, out=b0)
+        n1 = np.add.reduce(b0, axis=0, keepdims=True)
+        n2 = n1*t1 + t7*(t6 - (t2 + _take0(z, c)))
+        n3 = np.add.reduce(w, axis=0, keepdims=True)
+        n4 = n3*t8
+        np.multiply(b1, n4, out=b0)
+        np.subtract(b0, w, out=b0)
+        np.multiply(b0, t1, out=b0)
+        np.multiply(b1, t8, out=b1)
+        _onehot_add0(b1, c, -1)
+        np.multiply(b1, t7, out=b1)
+        np.add(b0, b1, out=out0)
+        return n2[0], out0
 
 
 def _fast_loss_probs_options(z, y, w, eps, out, scratch):
-    K = z.shape[-1]
-    b0, b1, b2, = scratch
-    t0 = eps[..., None]
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    n2 = 1 - t0
-    np.multiply(y, n2, out=b1)
-    n3 = t0/K
-    np.add(b1, n3, out=b1)
-    np.multiply(w, b1, out=b1)
-    np.negative(b0, out=b2)
-    np.exp(b0, out=b0)
-    n4 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n5 = np.log(n4)
-    np.add(b2, n5, out=b2)
-    np.multiply(b1, b2, out=b1)
-    n6 = np.add.reduce(b1, axis=-1, keepdims=True)
-    return n6[..., 0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        b0, b1, b2, = scratch
+        t0 = eps[..., None]
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        n2 = 1 - t0
+        np.multiply(y, n2, out=b1)
+        n3 = t0/K
+        np.add(b1, n3, out=b1)
+        np.multiply(w, b1, out=b1)
+        np.negative(b0, out=b2)
+        np.exp(b0, out=b0)
+        n4 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n5 = np.log(n4)
+        np.add(b2, n5, out=b2)
+        np.multiply(b1, b2, out=b1)
+        n6 = np.add.reduce(b1, axis=-1, keepdims=True)
+        return n6[..., 0],
 
 
 def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
-    K = z.shape[0]
-    b0, b1, b2, = scratch
-    t0 = eps[None]
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    n2 = 1 - t0
-    np.multiply(y, n2, out=b1)
-    n3 = t0/K
-    np.add(b1, n3, out=b1)
-    np.multiply(w, b1, out=b1)
-    np.negative(b0, out=b2)
-    np.exp(b0, out=b0)
-    n4 = np.add.reduce(b0, axis=0, keepdims=True)
-    n5 = np.log(n4)
-    np.add(b2, n5, out=b2)
-    np.multiply(b1, b2, out=b1)
-    n6 = np.add.reduce(b1, axis=0, keepdims=True)
-    return n6[0],
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[0]
+        b0, b1, b2, = scratch
+        t0 = eps[None]
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        n2 = 1 - t0
+        np.multiply(y, n2, out=b1)
+        n3 = t0/K
+        np.add(b1, n3, out=b1)
+        np.multiply(w, b1, out=b1)
+        np.negative(b0, out=b2)
+        np.exp(b0, out=b0)
+        n4 = np.add.reduce(b0, axis=0, keepdims=True)
+        n5 = np.log(n4)
+        np.add(b2, n5, out=b2)
+        np.multiply(b1, b2, out=b1)
+        n6 = np.add.reduce(b1, axis=0, keepdims=True)
+        return n6[0],
 
 
 def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
-    K = z.shape[-1]
-    out0, = out
-    b0, b1, b2, = scratch
-    t0 = eps[..., None]
-    n0 = 1 - t0
-    np.multiply(y, n0, out=b0)
-    n1 = t0/K
-    np.add(b0, n1, out=b0)
-    np.multiply(w, b0, out=b0)
-    n2 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n3 = -n2
-    np.add(z, n3, out=b1)
-    np.exp(b1, out=b2)
-    t4 = np.add.reduce(b2, axis=-1, keepdims=True)
-    np.negative(b1, out=b1)
-    n4 = np.log(t4)
-    np.add(b1, n4, out=b1)
-    np.multiply(b0, b1, out=b1)
-    n5 = np.add.reduce(b1, axis=-1, keepdims=True)
-    n6 = np.add.reduce(b0, axis=-1, keepdims=True)
-    n7 = n6/t4
-    np.multiply(b2, n7, out=b2)
-    np.subtract(b2, b0, out=out0)
-    return n5[..., 0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
+        out0, = out
+        b0, b1, b2, = scratch
+        t0 = eps[..., None]
+        n0 = 1 - t0
+        np.multiply(y, n0, out=b0)
+        n1 = t0/K
+        np.add(b0, n1, out=b0)
+        np.multiply(w, b0, out=b0)
+        n2 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n3 = -n2
+        np.add(z, n3, out=b1)
+        np.exp(b1, out=b2)
+        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        np.negative(b1, out=b1)
+        n4 = np.log(t4)
+        np.add(b1, n4, out=b1)
+        np.multiply(b0, b1, out=b1)
+        n5 = np.add.reduce(b1, axis=-1, keepdims=True)
+        n6 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n7 = n6/t4
+        np.multiply(b2, n7, out=b2)
+        np.subtract(b2, b0, out=out0)
+        return n5[..., 0], out0
 
 
 def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
-    K = z.shape[0]
-    out0, = out
-    b0, b1, b2, = scratch
-    t0 = eps[None]
-    n0 = 1 - t0
-    np.multiply(y, n0, out=b0)
-    n1 = t0/K
-    np.add(b0, n1, out=b0)
-    np.multiply(w, b0, out=b0)
-    n2 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n3 = -n2
-    np.add(z, n3, out=b1)
-    np.exp(b1, out=b2)
-    t4 = np.add.reduce(b2, axis=0, keepdims=True)
-    np.negative(b1, out=b1)
-    n4 = np.log(t4)
-    np.add(b1, n4, out=b1)
-    np.multiply(b0, b1, out=b1)
-    n5 = np.add.reduce(b1, axis=0, keepdims=True)
-    n6 = np.add.reduce(b0, axis=0, keepdims=True)
-    n7 = n6/t4
-    np.multiply(b2, n7, out=b2)
-    np.subtract(b2, b0, out=out0)
-    return n5[0], out0
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[0]
+        out0, = out
+        b0, b1, b2, = scratch
+        t0 = eps[None]
+        n0 = 1 - t0
+        np.multiply(y, n0, out=b0)
+        n1 = t0/K
+        np.add(b0, n1, out=b0)
+        np.multiply(w, b0, out=b0)
+        n2 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n3 = -n2
+        np.add(z, n3, out=b1)
+        np.exp(b1, out=b2)
+        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        np.negative(b1, out=b1)
+        n4 = np.log(t4)
+        np.add(b1, n4, out=b1)
+        np.multiply(b0, b1, out=b1)
+        n5 = np.add.reduce(b1, axis=0, keepdims=True)
+        n6 = np.add.reduce(b0, axis=0, keepdims=True)
+        n7 = n6/t4
+        np.multiply(b2, n7, out=b2)
+        np.subtract(b2, b0, out=out0)
+        return n5[0], out0
 
 
 def _fast_hvp(z, v, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-    t1 = 1/n2
-    np.multiply(b0, v, out=b1)
-    np.multiply(b1, t1, out=b1)
-    n3 = np.add.reduce(b1, axis=-1, keepdims=True)
-    n4 = -n3
-    np.add(v, n4, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.multiply(b0, t1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = 1/n2
+        np.multiply(b0, v, out=b1)
+        np.multiply(b1, t1, out=b1)
+        n3 = np.add.reduce(b1, axis=-1, keepdims=True)
+        n4 = -n3
+        np.add(v, n4, out=b1)
+        np.multiply(b0, b1, out=b0)
+        np.multiply(b0, t1, out=out0)
+        return out0,
 
 
 def _fast0_hvp(z, v, out, scratch):
-    out0, = out
-    b0, b1, = scratch
-    n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-    n1 = -n0
-    np.add(z, n1, out=b0)
-    np.exp(b0, out=b0)
-    n2 = np.add.reduce(b0, axis=0, keepdims=True)
-    t1 = 1/n2
-    np.multiply(b0, v, out=b1)
-    np.multiply(b1, t1, out=b1)
-    n3 = np.add.reduce(b1, axis=0, keepdims=True)
-    n4 = -n3
-    np.add(v, n4, out=b1)
-    np.multiply(b0, b1, out=b0)
-    np.multiply(b0, t1, out=out0)
-    return out0,
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        out0, = out
+        b0, b1, = scratch
+        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n1 = -n0
+        np.add(z, n1, out=b0)
+        np.exp(b0, out=b0)
+        n2 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = 1/n2
+        np.multiply(b0, v, out=b1)
+        np.multiply(b1, t1, out=b1)
+        n3 = np.add.reduce(b1, axis=0, keepdims=True)
+        n4 = -n3
+        np.add(v, n4, out=b1)
+        np.multiply(b0, b1, out=b0)
+        np.multiply(b0, t1, out=out0)
+        return out0,
 
 
 # name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
