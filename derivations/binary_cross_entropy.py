@@ -162,6 +162,12 @@ DERIVATIONS = [
                     "derivatives": (("loss", "grad", "gradient"), ("grad", "hessian", "hessian")),
                     "keywords": {"weight": ("positive", "elementwise"), "pos_weight": ("positive", "class")},
                     "spectrum": {"lower": "curvature_positive", "upper": "curvature_at_most_quarter"},
+                    # (function, claim, cases): measured in ulps over the whole range (symxent.accuracy).
+                    # The gradient at a soft label is sigma(z) - y, which cancels where y ~ sigma(z)
+                    # for every form: it is measured at the labels 0 and 1, where it need not.
+                    "accuracy": (("loss", "logits_stable", ({"y": 0}, {"y": 1}, {"y": 0.25})),
+                                 ("grad", "gradient_stable", ({"y": 0}, {"y": 1})),
+                                 ("hessian", "curvature_stable", ({"y": 0},))),
                 },
             ),
             Module(

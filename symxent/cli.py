@@ -223,6 +223,20 @@ def _report_json(report, load_errors) -> dict:
     }
 
 
+def _print_accuracy(report, out: TextIO) -> None:
+    """The ulp table: the largest error of each measured function, per dtype, and where."""
+    rows = [("function", "dtype", "case", "max ulp", "target", "where", "")]
+    for a in report.accuracy():
+        status = "ok" if a.within else ("over target, not gated" if a.not_gated else "FAILED")
+        rows.append((a.function, a.dtype, a.case, f"{a.max_ulp:.3g}", f"{a.target:g}", a.where, status))
+    if len(rows) == 1:
+        return
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print("\naccuracy (ulps of the 50-digit true value, over the whole range of the dtype)", file=out)
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
+
+
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symxent.verify import verify
 
@@ -245,6 +259,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("  ".join(cell[:72].ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
         if n == 0:
             print("  ".join("-" * w for w in widths), file=out)
+    _print_accuracy(report, out)
     failures = _failures(report)
     claims = sum(len(p.claims) for p in report.proofs)
     steps = sum(len(p.steps) for p in report.proofs)

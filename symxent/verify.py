@@ -9,6 +9,11 @@ Contract: :func:`verify` returns a :class:`Report` for the selected derivations.
   (definitions unfolded *as defined*, derivatives taken at explicit K), K = 2..Kmax;
 - extreme inputs: generated kernels at logits of +-1e4 (float64) and +-1e3 (float32) against
   a 50-digit evaluation of the raw expression, with finiteness and dtype preserved;
+- accuracy (:mod:`symxent.accuracy`): the public functions named in ``Module.options["accuracy"]``
+  against a 50-digit reference over the whole range of float64 and float32, in ulps of the
+  true value (targets 4 and 8 ulp), contiguous and strided inputs, and at inf and nan inputs;
+  those in ``options["accuracy_report"]`` are measured and shown with the reason they are not
+  yet held to the target;
 - module checks declared in ``Module.options``: gradients against central finite differences
   and the complex step (where the printed form is analytic), Hessians against finite
   differences of the gradient and through their spectra, with bounds read from proven claims.
@@ -32,7 +37,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from symxent import codegen, derive
+from symxent import accuracy, codegen, derive
 from symxent.domains import draw, sample_batch, sample_point
 from symxent.prove import DerivationProof, check_chain, prove, prove_claim, size_grid
 from symxent.registry import Derivation, Kernel, Module, Registry
@@ -57,6 +62,7 @@ class NumericCheck:
     ok: bool
     detail: str = ""
     seconds: float = 0.0
+    accuracy: accuracy.Accuracy | None = None  # the measurement behind an accuracy check
 
 
 @dataclass
@@ -71,6 +77,10 @@ class Report:
 
     def claim_numeric(self, derivation: str, claim: str) -> list[NumericCheck]:
         return [n for n in self.numeric if n.derivation == derivation and n.subject == claim]
+
+    def accuracy(self) -> list[accuracy.Accuracy]:
+        """The ulp measurements, in the order they were made."""
+        return [n.accuracy for n in self.numeric if n.accuracy is not None]
 
     def module_checks(self) -> list[NumericCheck]:
         claims = {(p.derivation, c.claim) for p in self.proofs for c in p.claims}
@@ -506,6 +516,25 @@ def _spectrum_checks(d: Derivation, module: Module, generated: types.ModuleType,
                          "; ".join(problems) or detail, time.perf_counter() - start)]
 
 
+def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType, seed: int) -> list[NumericCheck]:
+    """The ulp measurements of :mod:`symxent.accuracy` as checks, and the inf/nan inputs."""
+    if not (module.options.get("accuracy") or module.options.get("accuracy_report")):
+        return []
+    start = time.perf_counter()
+    checks = []
+    for a in accuracy.measure(d, module, generated, seed, at_size=_at_size):
+        detail = f"max at {a.where}" + (f"; {a.problem}" if a.problem else "")
+        if a.not_gated and not a.within:
+            detail += f"; over the target, not gated: {a.not_gated}"
+        checks.append(NumericCheck(d.name, a.function, f"accuracy in ulps, {a.dtype}, {a.case} ({a.points} inputs)",
+                                   a.max_ulp, a.target, a.ok, detail, accuracy=a))
+    problems = accuracy.special_values(d, module, generated, at_size=_at_size)
+    checks.append(NumericCheck(d.name, module.name, "inf and nan inputs: the limit, or nan where undefined",
+                               float(len(problems)), 0.0, not problems, "; ".join(problems),
+                               time.perf_counter() - start))
+    return checks
+
+
 # --- driver --------------------------------------------------------------------------------
 
 
@@ -525,6 +554,8 @@ def _numeric_for(d: Derivation, kmax: int, seed: int) -> list[NumericCheck]:
             checks += _finite_difference_checks(d, module, generated, rng)
             stage = "spectrum"
             checks += _spectrum_checks(d, module, generated, rng)
+            stage = "accuracy"
+            checks += _accuracy_checks(d, module, generated, seed)
         except Exception as exc:  # a broken module is a failed check with its reason, not a crash
             checks.append(NumericCheck(d.name, module.name, f"{stage}: raised", float("inf"), 0.0, False,
                                        f"{type(exc).__name__}: {exc}"))
