@@ -175,6 +175,18 @@ def ulp_error(got: float, true: mpmath.mpf, dtype: type) -> tuple[float, str]:
     return float(abs(mpmath.mpf(got) - true) / ulp), ""
 
 
+_REFERENCES: dict[tuple, "_Reference"] = {}
+
+
+def _reference(raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shift_invariant: bool) -> "_Reference":
+    """One reference per expression and process: its values are kept, since a measurement of
+    another module against the same claim (a vendored copy, a mutant) asks for the same points."""
+    key = (sp.srepr(raw), sp.srepr(stable), tuple(map(sp.srepr, symbols)), shift_invariant)
+    if key not in _REFERENCES:
+        _REFERENCES[key] = _Reference(raw, stable, symbols, shift_invariant)
+    return _REFERENCES[key]
+
+
 class _Reference:
     """The 50-digit true value of a claim's raw left side at explicit inputs (see above)."""
 
@@ -184,8 +196,15 @@ class _Reference:
         # The digits the raw form loses grow with |z|, or for a function of a row of logits
         # invariant to a common shift (softmax), with their spread.
         self.shift_invariant = shift_invariant
+        self.values: dict[tuple[float, ...], tuple[mpmath.mpf, str]] = {}
 
     def __call__(self, *args: float) -> tuple[mpmath.mpf, str]:
+        key = tuple(float(a) for a in args)
+        if key not in self.values:
+            self.values[key] = self._evaluate(*args)
+        return self.values[key]
+
+    def _evaluate(self, *args: float) -> tuple[mpmath.mpf, str]:
         values = [float(a) for a in args]
         big = max(values) - min(values) if self.shift_invariant else max(abs(a) for a in values)
         if big > RAW_LIMIT:
@@ -261,12 +280,12 @@ def measure(derivation: Derivation, module: Module, generated: types.ModuleType,
                 index = free[0] if free else index
                 entries = [(raw.xreplace({index: n}), stable.xreplace({index: n})) for n in range(1, k + 1)]
                 symbols = [first[n] for n in range(1, k + 1)]
-                refs = [_Reference(derive.evaluate(r, derivation.indices), derive.evaluate(s, derivation.indices),
+                refs = [_reference(derive.evaluate(r, derivation.indices), derive.evaluate(s, derivation.indices),
                                    symbols, True) for r, s in entries]
             else:
                 fixed_symbols = {s.name: s for s in raw.free_symbols | stable.free_symbols}
                 symbols = [first] + [fixed_symbols[name] for name in sorted(case)]
-                refs = [_Reference(raw, stable, symbols, False)]
+                refs = [_reference(raw, stable, symbols, False)]
             for dtype in (np.float64, np.float32):
                 values = sweep(dtype, seed)
                 x = _rows(values, k, rng) if classy else values
