@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="parallel processes (default: one per core)")
     p.add_argument("--no-cache", action="store_true",
                    help="prove everything afresh (default: reuse results whose inputs are unchanged)")
+    p.add_argument("--module", action="append", default=[], metavar="FILE",
+                   help="check this generated module file (a vendored copy) numerically, against the derivation "
+                        "its header names, instead of proving (repeatable)")
+    p.add_argument("--generated", default="generated", metavar="DIR",
+                   help="the generated modules checked numerically, imported from their files (default generated/)")
 
     p = sub.add_parser("check", parents=[common], help="check a derivation written in notes, step by step")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -246,8 +251,22 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     if args.no_cache:
         os.environ["SYMXENT_CACHE"] = "off"  # read by the worker processes too
-    report = verify(registry, args.names, kmax=_positive_kmax(args.kmax), jobs=args.jobs,
-                    directories=args.derivations)
+    if args.module:
+        from symxent.verify import Report, verify_module
+
+        if args.names:
+            raise UsageError("--module checks the derivation its file names; give no NAME with it")
+        report = Report()
+        for path in args.module:
+            try:
+                one = verify_module(registry, path, kmax=_positive_kmax(args.kmax))
+            except (OSError, ValueError, KeyError) as exc:
+                raise UsageError(str(exc).strip('"')) from None
+            report.numeric += one.numeric
+            report.seconds += one.seconds
+    else:
+        report = verify(registry, args.names, kmax=_positive_kmax(args.kmax), jobs=args.jobs,
+                        directories=args.derivations, generated=args.generated)
     if args.json:
         json.dump(_report_json(report, registry.errors), out, indent=2, default=str)
         out.write("\n")
