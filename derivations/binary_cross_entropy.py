@@ -162,6 +162,10 @@ DERIVATIONS = [
                     "derivatives": (("loss", "grad", "gradient"), ("grad", "hessian", "hessian")),
                     "keywords": {"weight": ("positive", "elementwise"), "pos_weight": ("positive", "class")},
                     "spectrum": {"lower": "curvature_positive", "upper": "curvature_at_most_quarter"},
+                    # The public functions against the raw claims of this kernel (symxent.verify).
+                    "public": {"kind": "elementwise", "kernels": {"probs": "loss_and_grad_weighted"},
+                               "keywords": {"weight": ("w", "elementwise"), "pos_weight": ("q", "class")},
+                               "defaults": {"q": 1.0, "w": 1.0}},
                     # (function, claim, cases): measured in ulps over the whole range (symxent.accuracy).
                     # The gradient at a soft label is sigma(z) - y, which cancels where y ~ sigma(z)
                     # for every form: it is measured at the labels 0 and 1, where it need not.

@@ -549,6 +549,166 @@ def _spectrum_checks(d: Derivation, module: Module, generated: types.ModuleType,
                          "; ".join(problems) or detail, time.perf_counter() - start)]
 
 
+TOL_PUBLIC = 1e-9  # public functions (float64) vs the raw lambdified claims, relative
+
+
+def _reference(d: Derivation, kernel: Kernel, values: dict[sp.Basic, np.ndarray], sizes: dict[sp.Symbol, int],
+               index: np.ndarray | None) -> list[np.ndarray]:
+    """Each output of ``kernel``'s claims, raw (definitions unfolded as defined), at ``values``;
+    with a class-index argument, each sample's own class ``index`` selected."""
+    class_index = [sym for _, sym in kernel.args if sym in d.indices]
+    out = []
+    for o in kernel.outputs:
+        claim = d.claim(o.claim)
+        symbols, raw = _raw_grid(d, claim, sizes, tuple(o.indices) + tuple(class_index))
+        length = len(next(iter(values.values())))
+        # The grid takes every symbol of the derivation; those this claim does not use are unread.
+        expected = raw({s: values.get(s, np.full(length, 0.5)) for s in symbols})
+        if class_index:
+            idx = index.reshape((-1,) + (1,) * (expected.ndim - 1))
+            expected = np.take_along_axis(expected, idx, axis=-1)[..., 0]
+        out.append(np.real(expected))
+    return out
+
+
+def _public_cases(module: Module, rng: np.random.Generator, x: np.ndarray):
+    """(keywords, kernel argument values) for every combination of the module's options."""
+    spec = module.options["public"]
+    names = sorted(spec["keywords"])
+    for chosen in itertools.product((False, True), repeat=len(names)):
+        keywords, kernel_values = {}, dict(spec["defaults"])
+        for name, on in zip(names, chosen):
+            if not on:
+                continue
+            symbol, kind = spec["keywords"][name]
+            value = {"class": lambda: rng.uniform(0.2, 2.0, x.shape[-1]), "elementwise": lambda: rng.uniform(0.2, 2.0, x.shape),
+                     "scalar": lambda: float(rng.uniform(0.05, 0.4))}[kind]()
+            keywords[name] = value
+            kernel_values[symbol] = value
+        yield keywords, kernel_values
+
+
+def _public_checks(d: Derivation, module: Module, generated: types.ModuleType,
+                   rng: np.random.Generator) -> list[NumericCheck]:
+    """The public loss functions, with every option and reduction, against the symbols.
+
+    ``Module.options["public"]``: {"kind": "elementwise" | "classes", "kernels": {target kind:
+    kernel}, "keywords": {keyword: (kernel argument, "class" | "elementwise" | "scalar")},
+    "defaults": {kernel argument: value when the keyword is not given}}. The reference is the
+    raw left side of the kernel's claims (lambdified, float64), per element or per sample, and
+    then what the docstrings state: "none" the values (0 for an ignored class index), "sum"
+    their total, "mean" the total over the number of elements ("elementwise"), of samples
+    (probability targets) or the total weight w_c of the kept class indices (PyTorch's); the
+    gradient is that of the reduced loss. Inputs are C-contiguous (the block driver's
+    ``_fast_`` kernels), strided (the plain kernels) and, for "classes", with the class axis
+    first (``axis=0``); float32 inputs must give float32 results; a class index out of range
+    must raise ValueError.
+    """
+    spec = module.options.get("public")
+    if not spec:
+        return []
+    start = time.perf_counter()
+    worst, problems = 0.0, []
+    n, k = 6, 4
+    kernels = {name: next(kk for kk in module.kernels if kk.name == kernel) for name, kernel in spec["kernels"].items()}
+
+    def note(err: float, what: str) -> None:
+        nonlocal worst
+        if err > TOL_PUBLIC and len(problems) < 3:
+            problems.append(f"{what}: relative error {err:.3g}")
+        worst = max(worst, err)
+
+    for target_kind, kernel in kernels.items():
+        x = rng.normal(0.0, 3.0, (n, k))
+        if target_kind == "index":
+            target = rng.integers(0, k, n)
+        elif spec["kind"] == "classes":
+            target = rng.dirichlet(np.ones(k), n)
+        else:
+            target = rng.uniform(0.0, 1.0, (n, k))
+        index_options = [None]
+        if target_kind == "index":
+            index_options = [None, int(target[1])]  # the default ignore_index (unused), and one class ignored
+        for (keywords, kernel_values), ignore in itertools.product(list(_public_cases(module, rng, x)), index_options):
+            sizes = {d.indices[next(iter(d.indices))]: k} if spec["kind"] == "classes" else {}
+            values: dict[sp.Basic, np.ndarray] = {}
+            for name, sym in kernel.args:
+                value = x if name == kernel.args[0][0] else target if name == kernel.args[1][0] else kernel_values[name]
+                if isinstance(sym, sp.IndexedBase):
+                    value = np.broadcast_to(np.asarray(value, float), (n, k))
+                    for c in range(k):
+                        values[sym[c + 1]] = value[:, c] if spec["kind"] == "classes" else value.reshape(-1)
+                elif sym not in d.indices:
+                    values[sym] = np.broadcast_to(np.asarray(value, float), (n, k) if spec["kind"] != "classes"
+                                                  else (n,)).reshape(-1)
+            if spec["kind"] != "classes":
+                values = {key: np.broadcast_to(v, (n * k,)) for key, v in values.items()}
+                first = kernel.args[0][1]
+                values[first] = x.reshape(-1)
+            loss_ref, grad_ref = _reference(d, kernel, values, sizes, target if target_kind == "index" else None)
+            loss_ref, grad_ref = loss_ref.reshape(x.shape[:-1] if spec["kind"] == "classes" else x.shape), grad_ref.reshape(x.shape)
+            keep = np.ones(n, bool)
+            options = dict(keywords)
+            if ignore is not None:
+                options["ignore_index"] = ignore
+                keep = target != ignore
+                loss_ref = np.where(keep, loss_ref, 0.0)
+                grad_ref = np.where(keep[:, None], grad_ref, 0.0)
+            if spec["kind"] != "classes":
+                divisor = x.size
+            elif target_kind == "index":
+                w = np.asarray(kernel_values.get("w", 1.0)) * np.ones(k)
+                divisor = float(np.sum(np.where(keep, w[target], 0.0)))
+            else:
+                divisor = n
+            for reduction in ("none", "sum", "mean"):
+                scale = divisor if reduction == "mean" else 1.0
+                want_loss = loss_ref if reduction == "none" else np.sum(loss_ref) / scale
+                want_grad = grad_ref / scale
+                layouts = [("contiguous", x, target, {}), ("strided", np.repeat(x, 2, axis=1)[:, ::2], target, {})]
+                if spec["kind"] == "classes":
+                    layouts.append(("axis=0", np.ascontiguousarray(x.T), target if target_kind == "index"
+                                    else np.ascontiguousarray(target.T), {"axis": 0}))
+                for layout, xx, tt, extra in layouts:
+                    what = f"{module.name} {target_kind} {sorted(options)} {reduction} {layout}"
+                    try:
+                        with warnings.catch_warnings():
+                            warnings.simplefilter("error")
+                            value, g = generated.loss_and_grad(xx, tt, reduction=reduction, **options, **extra)
+                            alone = generated.loss(xx, tt, reduction=reduction, **options, **extra)
+                            g_alone = generated.grad(xx, tt, reduction=reduction, **options, **extra)
+                    except Exception as exc:  # a wrong module may raise anything: a failed check
+                        problems.append(f"{what}: {type(exc).__name__}: {exc}")
+                        continue
+                    if extra:
+                        g, g_alone = np.moveaxis(g, 0, -1), np.moveaxis(g_alone, 0, -1)
+                    note(_rel_error(np.asarray(value), want_loss), f"{what}: loss_and_grad's loss")
+                    note(_rel_error(np.asarray(alone), want_loss), f"{what}: loss")
+                    note(_rel_error(np.asarray(g), want_grad), f"{what}: loss_and_grad's gradient")
+                    note(_rel_error(np.asarray(g_alone), want_grad), f"{what}: grad")
+                    x32 = xx.astype(np.float32)
+                    t32 = tt if target_kind == "index" else tt.astype(np.float32)
+                    kw32 = {key: (v.astype(np.float32) if isinstance(v, np.ndarray) else v) for key, v in options.items()}
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("error")
+                        value32, g32 = generated.loss_and_grad(x32, t32, reduction=reduction, **kw32, **extra)
+                    if np.asarray(value32).dtype != np.float32 or g32.dtype != np.float32:
+                        problems.append(f"{what}: float32 in, {np.asarray(value32).dtype} / {g32.dtype} out")
+        if target_kind == "index":
+            bad = target.copy()
+            bad[0] = k
+            try:
+                generated.loss(x, bad)
+                problems.append(f"{module.name}: class index {k} of {k} classes accepted")
+            except ValueError:
+                pass
+            except Exception as exc:  # IndexError and the like: not the documented error
+                problems.append(f"{module.name}: class index {k} of {k} classes: {type(exc).__name__}, not ValueError")
+    ok = not problems and worst <= TOL_PUBLIC
+    return [NumericCheck(d.name, module.name, "public functions (options, reductions, layouts) vs raw lambdify",
+                         worst, TOL_PUBLIC, ok, "; ".join(problems), time.perf_counter() - start)]
+
+
 def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType, seed: int) -> list[NumericCheck]:
     """The ulp measurements of :mod:`symxent.accuracy` as checks, and the inf/nan inputs."""
     if not (module.options.get("accuracy") or module.options.get("accuracy_report")):
@@ -598,6 +758,8 @@ def _numeric_for(d: Derivation, kmax: int, seed: int, paths: Mapping[str, str] |
             checks += _spectrum_checks(d, module, generated, rng)
             stage = "accuracy"
             checks += _accuracy_checks(d, module, generated, seed)
+            stage = "public functions"
+            checks += _public_checks(d, module, generated, rng)
         except Exception as exc:  # a broken module is a failed check with its reason, not a crash
             checks.append(NumericCheck(d.name, module.name, f"{stage}: raised", float("inf"), 0.0, False,
                                        f"{type(exc).__name__}: {exc}"))
