@@ -115,6 +115,12 @@ MUTANTS = [
     # --- binary_cross_entropy.py (probabilities) ---
     M("binary_cross_entropy", "sum reduction divided by the size", "    if reduction == \"sum\":\n        return total",
       "    if reduction == \"sum\":\n        return total / values.size"),
+    M("binary_cross_entropy", "mean gradient divided by size + 1",
+      "_scale(g, probs.size if reduction == \"mean\" else 1)", "_scale(g, probs.size + 1 if reduction == \"mean\" else 1)"),
+    M("binary_cross_entropy", "weight ignored with log_clamp", "w = np.ones((), probs.dtype) if weight is None else weight",
+      "w = np.ones((), probs.dtype)"),
+    M("binary_cross_entropy", "weight ignored", "        if weight is not None:\n            return globals()",
+      "        if False:\n            return globals()"),
     # --- binary_focal_loss.py ---
     M("binary_focal_loss", "gradient divisor N + 1 for mean",
       "logits.size if reduction == \"mean\" else None", "logits.size + 1 if reduction == \"mean\" else None"),
@@ -123,12 +129,15 @@ MUTANTS = [
     # --- focal_loss.py ---
     M("focal_loss", "_reduce promotes to float64",
       "return total / total.dtype.type(divisor)", "return total / np.float64(divisor)"),
+    M("focal_loss", "plain loss: gamma + 1 (constant)", "/t2)**gamma[..., None]*(np.log(t2)", "/t2)**(gamma[..., None] + 1)*(np.log(t2)"),
     # --- distillation.py ---
     M("distillation", "mean over samples + 1 (gradient divisor)",
       "mean = z.size // z.shape[-1] if reduction == \"mean\" else None",
       "mean = z.size // z.shape[-1] + 1 if reduction == \"mean\" else None"),
     M("distillation", "gradient not moved back to the class axis", "return _reduce(out[0], reduction), _move(out[1], -1, axis)",
       "return _reduce(out[0], reduction), out[1]"),
+    M("distillation", "temperature squared", "return np.asarray(temperature, dtype=dtype)",
+      "return np.asarray(temperature ** 2, dtype=dtype)"),
 ]
 
 

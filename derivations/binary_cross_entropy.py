@@ -165,7 +165,7 @@ DERIVATIONS = [
                     # The public functions against the raw claims of this kernel (symxent.verify).
                     "public": {"kind": "elementwise", "kernels": {"probs": "loss_and_grad_weighted"},
                                "keywords": {"weight": ("w", "elementwise"), "pos_weight": ("q", "class")},
-                               "defaults": {"q": 1.0, "w": 1.0}},
+                               "defaults": {"q": 1.0, "w": 1.0}, "mean": {"probs": "elements"}},
                     # (function, claim, cases): measured in ulps over the whole range (symxent.accuracy).
                     # The gradient at a soft label is sigma(z) - y, which cancels where y ~ sigma(z)
                     # for every form: it is measured at the labels 0 and 1, where it need not.
@@ -197,6 +197,11 @@ DERIVATIONS = [
                            (Output("loss", "prob_clamped_loss"), Output("grad", "prob_clamped_gradient"))),
                 ),
                 options={"input": "probs", "has_hessian": False, "class_axis": False,
+                         # The public functions against the raw claims of this kernel (symxent.verify).
+                         "public": {"kind": "elementwise", "kernels": {"probs": "loss_and_grad_weighted"},
+                                    "keywords": {"weight": ("w", "elementwise")}, "defaults": {"w": 1.0},
+                                    "mean": {"probs": "elements"}, "inputs": "probs",
+                                    "switches": {"log_clamp": (-100.0, "loss_and_grad_clamped", "m")}},
                          "derivatives": (("loss", "grad", "gradient"),),
                          # log_clamp is left out: differences across the kink of max(log p, m)
                          # are meaningless; its derivative is proven and checked against the raw one.

@@ -137,6 +137,10 @@ MULTICLASS = Derivation(
                 "derivatives": (("loss", "grad", "gradient"),),
                 "arguments": (z, c),
                 "keywords": {"alpha": ("positive", "class"), "gamma": ("positive", "scalar")},
+                # The public functions against the raw claims of this kernel (symxent.verify).
+                "public": {"kind": "classes", "kernels": {"index": "loss_and_grad"},
+                           "keywords": {"alpha": ("alpha", "class"), "gamma": ("gamma", "scalar", (0.0, 3.0))},
+                           "defaults": {"alpha": 1.0, "gamma": 2.0}, "mean": {"index": "samples"}},
             },
         ),
     ),
@@ -248,6 +252,10 @@ BINARY = Derivation(
                 "derivatives": (("loss", "grad", "gradient"),),
                 "arguments": (u, y),
                 "keywords": {"alpha": ("unit_interval", "scalar"), "gamma": ("positive", "scalar")},
+                # The public functions against the raw claims of this kernel (symxent.verify).
+                "public": {"kind": "elementwise", "kernels": {"probs": "loss_and_grad"},
+                           "keywords": {"alpha": ("alpha", "scalar", (0.0, 1.0)), "gamma": ("gamma", "scalar", (0.0, 3.0))},
+                           "defaults": {"alpha": 0.25, "gamma": 2.0}, "mean": {"probs": "elements"}},
             },
         ),
     ),

@@ -72,6 +72,8 @@ DERIVATIONS = [
                 ),
                 options={
                     "derivatives": (("softmax", "jacobian", "jacobian"),),
+                    # The public functions against the raw claims of these kernels (symxent.verify).
+                    "public": {"kind": "vector", "functions": {"softmax": "softmax", "log_softmax": "log_softmax"}},
                     # Measured in ulps over the whole range (symxent.accuracy) and shown, not yet held to
                     # the target: the printed forms lose digits by construction.
                     "accuracy_report": (

@@ -580,9 +580,11 @@ def _public_cases(module: Module, rng: np.random.Generator, x: np.ndarray):
         for name, on in zip(names, chosen):
             if not on:
                 continue
-            symbol, kind = spec["keywords"][name]
-            value = {"class": lambda: rng.uniform(0.2, 2.0, x.shape[-1]), "elementwise": lambda: rng.uniform(0.2, 2.0, x.shape),
-                     "scalar": lambda: float(rng.uniform(0.05, 0.4))}[kind]()
+            symbol, kind, *bounds = spec["keywords"][name]
+            low, high = bounds[0] if bounds else (0.2, 2.0) if kind != "scalar" else (0.05, 0.4)
+            size = {"class": x.shape[-1], "elementwise": x.shape, "scalar": None}[kind]
+            value = rng.uniform(low, high, size)
+            value = float(value) if size is None else value
             keywords[name] = value
             kernel_values[symbol] = value
         yield keywords, kernel_values
@@ -592,14 +594,18 @@ def _public_checks(d: Derivation, module: Module, generated: types.ModuleType,
                    rng: np.random.Generator) -> list[NumericCheck]:
     """The public loss functions, with every option and reduction, against the symbols.
 
-    ``Module.options["public"]``: {"kind": "elementwise" | "classes", "kernels": {target kind:
-    kernel}, "keywords": {keyword: (kernel argument, "class" | "elementwise" | "scalar")},
-    "defaults": {kernel argument: value when the keyword is not given}}. The reference is the
-    raw left side of the kernel's claims (lambdified, float64), per element or per sample, and
-    then what the docstrings state: "none" the values (0 for an ignored class index), "sum"
-    their total, "mean" the total over the number of elements ("elementwise"), of samples
-    (probability targets) or the total weight w_c of the kept class indices (PyTorch's); the
-    gradient is that of the reduced loss. Inputs are C-contiguous (the block driver's
+    ``Module.options["public"]``: {"kind": "elementwise" | "classes", "kernels": {target kind
+    ("index", "probs" or "logits"): kernel}, "keywords": {keyword: (kernel argument, "class" |
+    "elementwise" | "scalar"[, (low, high), the range drawn from])}, "defaults": {kernel argument: value when the keyword is not
+    given}, "mean": {target kind: "elements" | "samples" | "kept weight"}, and optionally
+    "inputs": "probs" (the first argument is a probability), "ignore_index": True, "suffix":
+    {target kind: the public functions' suffix, e.g. "_probs"}, "switches": {keyword: (value,
+    kernel, kernel argument)}: a keyword that selects another kernel, which takes its value}. The reference is the raw left
+    side of the kernel's claims (lambdified, float64), per element or per sample, then what the
+    docstrings state: "none" the values (0 for an ignored class index), "sum" their total,
+    "mean" the total over the number of elements, of samples, or the total weight w_c of the
+    kept class indices (PyTorch's weighted cross-entropy); the gradient is that of the reduced
+    loss. Inputs are C-contiguous (the block driver's
     ``_fast_`` kernels), strided (the plain kernels) and, for "classes", with the class axis
     first (``axis=0``); float32 inputs must give float32 results; a class index out of range
     must raise ValueError.
@@ -607,6 +613,8 @@ def _public_checks(d: Derivation, module: Module, generated: types.ModuleType,
     spec = module.options.get("public")
     if not spec:
         return []
+    if spec["kind"] == "vector":
+        return _public_vector_checks(d, module, generated, rng)
     start = time.perf_counter()
     worst, problems = 0.0, []
     n, k = 6, 4
@@ -618,22 +626,34 @@ def _public_checks(d: Derivation, module: Module, generated: types.ModuleType,
             problems.append(f"{what}: relative error {err:.3g}")
         worst = max(worst, err)
 
-    for target_kind, kernel in kernels.items():
-        x = rng.normal(0.0, 3.0, (n, k))
+    runs = list(kernels.items())
+    for keyword, (value, kernel_name, argument) in spec.get("switches", {}).items():
+        for target_kind in list(kernels):
+            runs.append((target_kind, next(kk for kk in module.kernels if kk.name == kernel_name), (keyword, value, argument)))
+    for target_kind, kernel, *switched in runs:
+        switch = switched[0] if switched else None
+        x = rng.uniform(0.05, 0.95, (n, k)) if spec.get("inputs") == "probs" else rng.normal(0.0, 3.0, (n, k))
         if target_kind == "index":
             target = rng.integers(0, k, n)
+        elif target_kind == "logits":
+            target = rng.normal(0.0, 3.0, (n, k))
         elif spec["kind"] == "classes":
             target = rng.dirichlet(np.ones(k), n)
         else:
             target = rng.uniform(0.0, 1.0, (n, k))
+        suffix = spec.get("suffix", {}).get(target_kind, "")
+        public = {f: getattr(generated, f + suffix) for f in ("loss", "grad", "loss_and_grad")}
         index_options = [None]
-        if target_kind == "index":
+        if target_kind == "index" and spec.get("ignore_index"):
             index_options = [None, int(target[1])]  # the default ignore_index (unused), and one class ignored
         for (keywords, kernel_values), ignore in itertools.product(list(_public_cases(module, rng, x)), index_options):
             sizes = {d.indices[next(iter(d.indices))]: k} if spec["kind"] == "classes" else {}
             values: dict[sp.Basic, np.ndarray] = {}
             for name, sym in kernel.args:
-                value = x if name == kernel.args[0][0] else target if name == kernel.args[1][0] else kernel_values[name]
+                if switch is not None and name == switch[2]:
+                    value = switch[1]
+                else:
+                    value = x if name == kernel.args[0][0] else target if name == kernel.args[1][0] else kernel_values[name]
                 if isinstance(sym, sp.IndexedBase):
                     value = np.broadcast_to(np.asarray(value, float), (n, k))
                     for c in range(k):
@@ -649,18 +669,21 @@ def _public_checks(d: Derivation, module: Module, generated: types.ModuleType,
             loss_ref, grad_ref = loss_ref.reshape(x.shape[:-1] if spec["kind"] == "classes" else x.shape), grad_ref.reshape(x.shape)
             keep = np.ones(n, bool)
             options = dict(keywords)
+            if switch is not None:
+                options[switch[0]] = switch[1]
             if ignore is not None:
                 options["ignore_index"] = ignore
                 keep = target != ignore
                 loss_ref = np.where(keep, loss_ref, 0.0)
                 grad_ref = np.where(keep[:, None], grad_ref, 0.0)
-            if spec["kind"] != "classes":
+            rule = spec["mean"][target_kind]
+            if rule == "elements":
                 divisor = x.size
-            elif target_kind == "index":
+            elif rule == "samples":
+                divisor = n
+            else:  # "kept weight"
                 w = np.asarray(kernel_values.get("w", 1.0)) * np.ones(k)
                 divisor = float(np.sum(np.where(keep, w[target], 0.0)))
-            else:
-                divisor = n
             for reduction in ("none", "sum", "mean"):
                 scale = divisor if reduction == "mean" else 1.0
                 want_loss = loss_ref if reduction == "none" else np.sum(loss_ref) / scale
@@ -674,9 +697,9 @@ def _public_checks(d: Derivation, module: Module, generated: types.ModuleType,
                     try:
                         with warnings.catch_warnings():
                             warnings.simplefilter("error")
-                            value, g = generated.loss_and_grad(xx, tt, reduction=reduction, **options, **extra)
-                            alone = generated.loss(xx, tt, reduction=reduction, **options, **extra)
-                            g_alone = generated.grad(xx, tt, reduction=reduction, **options, **extra)
+                            value, g = public["loss_and_grad"](xx, tt, reduction=reduction, **options, **extra)
+                            alone = public["loss"](xx, tt, reduction=reduction, **options, **extra)
+                            g_alone = public["grad"](xx, tt, reduction=reduction, **options, **extra)
                     except Exception as exc:  # a wrong module may raise anything: a failed check
                         problems.append(f"{what}: {type(exc).__name__}: {exc}")
                         continue
@@ -691,14 +714,14 @@ def _public_checks(d: Derivation, module: Module, generated: types.ModuleType,
                     kw32 = {key: (v.astype(np.float32) if isinstance(v, np.ndarray) else v) for key, v in options.items()}
                     with warnings.catch_warnings():
                         warnings.simplefilter("error")
-                        value32, g32 = generated.loss_and_grad(x32, t32, reduction=reduction, **kw32, **extra)
+                        value32, g32 = public["loss_and_grad"](x32, t32, reduction=reduction, **kw32, **extra)
                     if np.asarray(value32).dtype != np.float32 or g32.dtype != np.float32:
                         problems.append(f"{what}: float32 in, {np.asarray(value32).dtype} / {g32.dtype} out")
         if target_kind == "index":
             bad = target.copy()
             bad[0] = k
             try:
-                generated.loss(x, bad)
+                public["loss"](x, bad)
                 problems.append(f"{module.name}: class index {k} of {k} classes accepted")
             except ValueError:
                 pass
@@ -707,6 +730,39 @@ def _public_checks(d: Derivation, module: Module, generated: types.ModuleType,
     ok = not problems and worst <= TOL_PUBLIC
     return [NumericCheck(d.name, module.name, "public functions (options, reductions, layouts) vs raw lambdify",
                          worst, TOL_PUBLIC, ok, "; ".join(problems), time.perf_counter() - start)]
+
+
+def _public_vector_checks(d: Derivation, module: Module, generated: types.ModuleType,
+                          rng: np.random.Generator) -> list[NumericCheck]:
+    """``Module.options["public"]`` of kind "vector": {"functions": {public function: kernel}},
+    functions of a row of logits with an ``axis`` option (softmax). Each against the raw left
+    side of its kernel's claim, on contiguous and strided rows and with the class axis first."""
+    start = time.perf_counter()
+    worst, problems = 0.0, []
+    n, k = 6, 4
+    sizes = {d.indices[next(iter(d.indices))]: k}
+    x = rng.normal(0.0, 3.0, (n, k))
+    for function, kernel_name in module.options["public"]["functions"].items():
+        kernel = next(kk for kk in module.kernels if kk.name == kernel_name)
+        first = kernel.args[0][1]
+        values = {first[c + 1]: x[:, c] for c in range(k)}
+        (want,) = _reference(d, kernel, values, sizes, None)
+        for layout, xx, extra in (("contiguous", x, {}), ("strided", np.repeat(x, 2, axis=1)[:, ::2], {}),
+                                  ("axis=0", np.ascontiguousarray(x.T), {"axis": 0})):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    got = np.asarray(getattr(generated, function)(xx, **extra))
+            except Exception as exc:  # a wrong module may raise anything: a failed check
+                problems.append(f"{module.name}.{function} {layout}: {type(exc).__name__}: {exc}")
+                continue
+            err = _rel_error(got.T if extra else got, want)
+            if err > TOL_PUBLIC:
+                problems.append(f"{module.name}.{function} {layout}: relative error {err:.3g}")
+            worst = max(worst, err)
+    ok = not problems and worst <= TOL_PUBLIC
+    return [NumericCheck(d.name, module.name, "public functions (layouts, axis) vs raw lambdify", worst, TOL_PUBLIC,
+                         ok, "; ".join(problems), time.perf_counter() - start)]
 
 
 def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType, seed: int) -> list[NumericCheck]:
