@@ -8,15 +8,23 @@ code of the public functions. The script writes each mutant to a temporary direc
 the 50-digit references are computed once), and counts it killed when verify exits non-zero.
 The unchanged copies are run first and must pass, or the run stops.
 
-    .venv/bin/python benchmarks/mutate_generated.py [--only SUBSTRING] [--list]
+    .venv/bin/python benchmarks/mutate_generated.py [--only SUBSTRING] [--list] [--tests]
 
-Exit status: 0 when every mutant is killed, 1 otherwise (the survivors are listed).
+With --tests, each mutant also replaces its module in a copy of generated/ that the test files
+of TEST_FILES then test (SYMXENT_GENERATED; pytest -x, so a killed mutant stops early): the
+tests that call the generated modules directly, not through verify's report, and not
+test_golden's byte-for-byte comparison (which, like `generate --check`, kills every mutant).
+
+Exit status: 0 when verify kills every mutant, 1 otherwise (the survivors are listed).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -151,6 +159,19 @@ def _mutate(text: str, mutant: Mutant) -> str:
     return text[:at] + mutant.new + text[at + len(mutant.old):]
 
 
+TEST_FILES = ["tests/test_sigmoid.py", "tests/test_fast.py", "tests/test_reference_losses.py",
+              "tests/test_torch_parity.py", "tests/test_accuracy.py::test_underflow_is_not_an_error",
+              "tests/test_accuracy.py::test_special_values"]
+
+
+def _tests(directory: Path) -> bool:
+    """Whether the tests of TEST_FILES fail on the modules in ``directory``."""
+    environment = dict(os.environ, SYMXENT_GENERATED=str(directory))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *TEST_FILES],
+                            cwd=ROOT, env=environment, capture_output=True, text=True, check=False)
+    return result.returncode != 0
+
+
 def _verify(path: Path) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
     code = cli.main(["verify", "--module", str(path)], out=out, err=err)
@@ -162,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="run the mutants whose module or name contains this")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--tests", action="store_true", help="also count the mutants the tests kill (slow)")
     args = parser.parse_args(argv)
     selected = [m for m in MUTANTS if args.only in m.module or args.only in m.name]
     if args.list:
@@ -177,19 +199,34 @@ def main(argv: list[str] | None = None) -> int:
             if code != 0:
                 print(f"control {module}: verify fails on the unchanged copy: {why}")
                 return 2
-        survivors = []
+        survivors, test_survivors = [], []
         for n, mutant in enumerate(selected):
-            copy = Path(tmp) / f"m{n}" / f"{mutant.module}.py"
-            copy.parent.mkdir()
+            directory = Path(tmp) / f"m{n}"
+            if args.tests:  # a whole generated/ with this one module mutated
+                shutil.copytree(GENERATED, directory)
+            else:
+                directory.mkdir()
+            copy = directory / f"{mutant.module}.py"
             copy.write_text(_mutate((GENERATED / f"{mutant.module}.py").read_text(encoding="utf-8"), mutant),
                             encoding="utf-8")
             code, why = _verify(copy)
             status = "killed" if code != 0 else "SURVIVED"
-            print(f"{status:8s} {mutant.module}: {mutant.name}" + (f"\n         {why}" if code != 0 else ""), flush=True)
+            tests = ""
+            if args.tests:
+                killed_by_tests = _tests(directory)
+                tests = "  (tests: killed)" if killed_by_tests else "  (tests: survived)"
+                if not killed_by_tests:
+                    test_survivors.append(mutant)
+            print(f"{status:8s} {mutant.module}: {mutant.name}{tests}" + (f"\n         {why}" if code != 0 else ""),
+                  flush=True)
             if code == 0:
                 survivors.append(mutant)
     print(f"\n{len(selected) - len(survivors)} of {len(selected)} mutants killed by `symxent verify --module` "
           f"({time.perf_counter() - start:.0f}s)")
+    if args.tests:
+        print(f"{len(selected) - len(test_survivors)} of {len(selected)} killed by the tests ({', '.join(TEST_FILES)})")
+        for m in test_survivors:
+            print(f"survived the tests: {m.module}: {m.name}")
     for m in survivors:
         print(f"survived: {m.module}: {m.name}")
     return 0 if not survivors else 1

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from symxent import accuracy
-from tests.conftest import REGISTRY, load_module
+from conftest import REGISTRY, load_module
 
 MEASURED = [(d.name, m.name) for d in REGISTRY.values() for m in d.modules
             if m.options.get("accuracy") or m.options.get("accuracy_report")]
@@ -29,11 +29,13 @@ def _module(derivation: str, module: str):
 
 
 @pytest.fixture(scope="module")
-def measured() -> dict[tuple[str, str], list[accuracy.Accuracy]]:
-    out = {}
-    for name, module_name in MEASURED:
-        d, module = _module(name, module_name)
-        out[name, module_name] = accuracy.measure(d, module, load_module(module_name))
+def measured(report) -> dict[tuple[str, str], list[accuracy.Accuracy]]:
+    """The session's verification's measurements: of generated/, imported from its files."""
+    out: dict[tuple[str, str], list[accuracy.Accuracy]] = {key: [] for key in MEASURED}
+    modules = {module: derivation for derivation, module in MEASURED}
+    for a in report.accuracy():
+        module = a.function.split(".")[0]
+        out[modules[module], module].append(a)
     return out
 
 

@@ -12,7 +12,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from tests.conftest import load_module
+from conftest import load_module
 
 sig = load_module("sigmoid")
 DTYPES = [np.float64, np.float32]

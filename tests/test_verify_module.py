@@ -18,7 +18,7 @@ import pytest
 
 from symxent.cli import main
 from symxent.verify import module_origin
-from tests.conftest import GENERATED, REGISTRY, ROOT
+from conftest import GENERATED, REGISTRY, ROOT
 
 
 def _mutations() -> ModuleType:
