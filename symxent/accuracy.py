@@ -24,7 +24,8 @@ the input where it occurs.
   underflow) the computed value must be finite, below the smallest normal and not of the
   opposite sign; where it is beyond the largest finite number, the infinity of its sign;
   where it is nan, nan. A failure of these counts as an infinite error.
-- Infinite and nan inputs are checked separately by :func:`special_values`: nan in gives nan
+- Infinite and nan inputs of elementwise functions are checked separately by
+  :func:`special_values` (rows of logits with inf or nan are not measured): nan in gives nan
   out; at z = +-inf the result must equal SymPy's limit of the raw expression, or be nan where
   the definition itself is undefined there (0 * inf, as y log sigma(z) at z = -inf, y = 0:
   PyTorch's nan too).
@@ -336,7 +337,9 @@ def _undefined(f: Callable[[mpmath.mpf], mpmath.mpf], z: float) -> bool:
 
 def special_values(derivation: Derivation, module: Module, generated: types.ModuleType,
                    at_size: Callable[..., sp.Expr] | None = None) -> list[str]:
-    """Problems at infinite and nan inputs of the elementwise entries (none: an empty list).
+    """Problems at infinite and nan inputs of an elementwise module's entries (none: an empty
+    list); ValueError for a module of rows of logits (softmax), whose inf/nan rows are not
+    measured here.
 
     nan in must give nan out; at z = +-inf the result must be SymPy's limit of the claim's raw
     left side (with the case's fixed arguments), or nan where that left side evaluated at the
@@ -346,7 +349,7 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
         from symxent.verify import _at_size as at_size  # noqa: N813
     first = module.kernels[0].args[0][1]
     if isinstance(first, sp.IndexedBase):
-        return []
+        raise ValueError(f"{module.name}: special values are defined for elementwise functions only")
     problems = []
     for function, claim_name, case, _ in _spec(derivation, module):
         claim = derivation.claim(claim_name)

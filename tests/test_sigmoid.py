@@ -66,9 +66,11 @@ def test_log_sigmoid_difference_is_z(dtype):
     assert worst <= ULP_TARGET[dtype], f"log_sigmoid(z) - log_sigmoid(-z) - z: {worst:.3g} eps"
 
 
-# PyTorch OpInfo's large float values and SciPy TestExpit's overflow edges, where the tanh form
-# returned 0 (or lost its digits) for a normal true value.
-PEER_TAILS = [-11357.0, -11356.0, -1001.2, -710.0, -709.0, -501.0, -89.0, -88.0, -40.0, -37.0, -20.0, -10.0]
+# PyTorch OpInfo's large float values and SciPy TestExpit's overflow edges, both signs: where the
+# tanh form returned 0 (or lost its digits) for a normal true value, and where log sigma(z) =
+# -log1p(e^{-z}) is a tiny normal number that log(1 + e^{-z}) rounds to 0.
+PEER_TAILS = [s * z for z in (11357.0, 11356.0, 1001.2, 710.0, 709.0, 501.0, 89.0, 88.0, 40.0, 37.0, 20.0, 10.0)
+              for s in (-1, 1)]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -76,17 +78,18 @@ PEER_TAILS = [-11357.0, -11356.0, -1001.2, -710.0, -709.0, -501.0, -89.0, -88.0,
 @pytest.mark.parametrize("name,truth", [
     ("sigmoid", lambda t: 1 / (1 + mpmath.exp(-t))),
     ("derivative", lambda t: mpmath.exp(-t) / (1 + mpmath.exp(-t)) ** 2),
-    ("log_sigmoid", lambda t: -mpmath.log(1 + mpmath.exp(-t))),
+    ("log_sigmoid", lambda t: -mpmath.log1p(mpmath.exp(-t))),
 ])
 def test_tails_against_mpmath(dtype, z, name, truth):
     info = np.finfo(dtype)
     x = dtype(z)
     got = float(getattr(sig, name)(np.array([x]))[0])
     true = _true(truth, x)
-    if abs(true) < info.smallest_normal:  # underflows in this dtype: 0 or a subnormal
-        assert 0 <= got < info.smallest_normal, f"{name}({z}) {np.dtype(dtype).name}: {got!r}, true {true}"
+    if abs(true) < info.smallest_normal:  # underflows in this dtype: 0 or a subnormal of its sign
+        assert abs(got) < info.smallest_normal and (got == 0 or (got < 0) == (true < 0)), \
+            f"{name}({z}) {np.dtype(dtype).name}: {got!r}, true {true}"
         return
-    ulps = float(abs(mpmath.mpf(got) - true) / mpmath.mpf(float(np.spacing(dtype(float(true))))))
+    ulps = float(abs(mpmath.mpf(got) - true) / mpmath.mpf(float(np.spacing(abs(dtype(float(true)))))))
     assert ulps <= ULP_TARGET[dtype], f"{name}({z}) {np.dtype(dtype).name}: {got!r}, true {mpmath.nstr(true, 17)}"
 
 
