@@ -12,8 +12,9 @@ The unchanged copies are run first and must pass, or the run stops.
 
 With --tests, each mutant also replaces its module in a copy of generated/ that the test files
 of TEST_FILES then test (SYMXENT_GENERATED; pytest -x, so a killed mutant stops early): the
-tests that call the generated modules directly, not through verify's report, and not
-test_golden's byte-for-byte comparison (which, like `generate --check`, kills every mutant).
+tests that call the generated modules directly, not through verify's report or
+`verify --module`, and not test_golden's byte-for-byte comparison (which, like
+`generate --check`, kills every mutant).
 
 Exit status: 0 when verify kills every mutant, 1 otherwise (the survivors are listed).
 """
@@ -161,7 +162,8 @@ def _mutate(text: str, mutant: Mutant) -> str:
 
 TEST_FILES = ["tests/test_sigmoid.py", "tests/test_fast.py", "tests/test_reference_losses.py",
               "tests/test_torch_parity.py", "tests/test_accuracy.py::test_underflow_is_not_an_error",
-              "tests/test_accuracy.py::test_special_values"]
+              "tests/test_accuracy.py::test_special_values",
+              "tests/test_verify_module.py::test_public_functions_match_the_symbols"]
 
 
 def _tests(directory: Path) -> bool:

@@ -13,11 +13,12 @@ import shutil
 import sys
 from types import ModuleType
 
+import numpy as np
 import pytest
+from conftest import GENERATED, REGISTRY, ROOT, load_module
 
 from symxent.cli import main
-from symxent.verify import module_origin
-from conftest import GENERATED, REGISTRY, ROOT
+from symxent.verify import _public_checks, module_origin
 
 
 def _mutations() -> ModuleType:
@@ -96,3 +97,17 @@ def test_verify_reads_the_files_on_disk(tmp_path):
         MUTATIONS._mutate((GENERATED / "sigmoid.py").read_text(encoding="utf-8"), mutant), encoding="utf-8")
     code, out, _ = run("verify", "sigmoid", "--generated", str(directory), "--jobs", "1")
     assert code == 1 and "FAILED" in out, out[-2000:]
+
+
+PUBLIC = [(d.name, m.name) for d in REGISTRY.values() for m in d.modules if m.options.get("public")]
+
+
+@pytest.mark.parametrize("derivation,name", PUBLIC)
+def test_public_functions_match_the_symbols(derivation, name):
+    """loss / grad / loss_and_grad (softmax: softmax / log_softmax) with every option and
+    reduction, on contiguous (fast kernels), strided (plain kernels) and axis=0 inputs,
+    against the raw claims reduced as the docstrings say (verify's check, on the file)."""
+    d = REGISTRY[derivation]
+    module = next(m for m in d.modules if m.name == name)
+    (check,) = _public_checks(d, module, load_module(name), np.random.default_rng(0))
+    assert check.ok, f"{name}: {check.check}: max error {check.max_error:.3g} > {check.tolerance:g}; {check.detail}"
