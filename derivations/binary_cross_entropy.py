@@ -4,9 +4,9 @@ Proves dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat)); with y_hat = sigma(z), dL/
 (directly and by the chain rule) and d2L/dz2 = sigma(z)(1 - sigma(z)) in (0, 1/4]; the stable
 form ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) equals the naive loss for every real z
 (by cases on the sign of z). The printed gradient (1 - y) sigma(z) - y sigma(-z) and curvature
-exp(-|z|) / (1 + exp(-|z|))^2 take exp of non-positive arguments only (as PyTorch and SciPy's
-expit do), so each keeps its relative accuracy in both tails: sigma(z) - y would round to 0
-for y = 1 beyond z = 37, and 1 - tanh^2 beyond |z| = 19. The probability-space loss is printed with 0 log 0 = 0, so a target of exactly
+s (1 - s), s = exp(-|z|) / (1 + exp(-|z|)), take exp of non-positive arguments only (as PyTorch
+and SciPy's expit do), so each keeps its relative accuracy in both tails: sigma(z) - y would
+round to 0 for y = 1 beyond z = 37, and (1 - tanh^2) / 4 beyond |z| = 38. The probability-space loss is printed with 0 log 0 = 0, so a target of exactly
 0 or 1 never produces 0 * inf.
 
 PyTorch's options: with pos_weight q the loss -(q y log sigma(z) + (1 - y) log(1 - sigma(z))) is
@@ -21,7 +21,7 @@ import sympy as sp
 
 from symxent.derive import log1p, partial, xdivy, xlog1py, xlogy
 from symxent.registry import Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
-from symxent.symbols import SIGMOID, SIGMOID_STABLE, L, sigma, u
+from symxent.symbols import SIGMOID, SIGMOID_DERIVATIVE_STABLE, SIGMOID_STABLE, L, sigma, u
 
 y = sp.Symbol("y", nonnegative=True)  # the target, in [0, 1]
 y_hat = sp.Symbol("y_hat", positive=True)  # a predicted probability, in (0, 1)
@@ -52,9 +52,10 @@ DERIVATIONS = [
             Variable(m, "negative", "clamp of the logs"),
         ),
         definitions=(
-            # The sigmoid printed here reuses the loss's exp(-|z|) (one exp per element for the
-            # loss and its gradient together); the shared SIGMOID takes a second exp.
-            Definition(SIGMOID.lhs, SIGMOID.rhs, SIGMOID.description, stable="sigmoid_shared_exp"),
+            # The shared SIGMOID's stable form, exp(min(z, 0)) / (1 + exp(-|z|)): its denominator is
+            # the loss's exp(-|z|); a form with only that exp (through Heaviside steps) measured
+            # 2.5x slower in the fast kernels than these two extra exps.
+            SIGMOID,
             Definition(L, bce, "binary cross-entropy of a probability"),
             Definition(L_z, bce.xreplace({y_hat: sigma(z)}), "binary cross-entropy of a logit"),
             Definition(L_q, -(q * y * sp.log(sigma(z)) + (1 - y) * sp.log(1 - sigma(z))),
@@ -115,15 +116,9 @@ DERIVATIONS = [
                   w * (xdivy((1 - y) * sp.Heaviside(sp.log(1 - y_hat) - m), 1 - y_hat)
                        - xdivy(y * sp.Heaviside(sp.log(y_hat) - m), y_hat)), general_k=False),
             SIGMOID_STABLE,
-            # exp(-|z|) H(-z) + H(z) is exactly 1 for z > 0 and exp(z) for z < 0 (1/2 + 1/2 at 0):
-            # the numerator of either branch of SciPy's expit from the one exp(-|z|) of the loss.
-            Claim("sigmoid_shared_exp", "sigma(z) = (exp(-|z|) H(-z) + H(z)) / (1 + exp(-|z|)), H(0) = 1/2: the "
-                  "exp(-|z|) of the stable loss, shared; no overflow, relatively accurate in both tails", sigma(z),
-                  (sp.exp(-sp.Abs(z)) * sp.Heaviside(-z) + sp.Heaviside(z)) / (1 + sp.exp(-sp.Abs(z))),
-                  general_k=False),
             Claim(
-                "curvature_stable", "d2L/dz2 = exp(-|z|) / (1 + exp(-|z|))^2 (relatively accurate in both tails)",
-                partial(L_z, z, z), sp.exp(-sp.Abs(z)) / (1 + sp.exp(-sp.Abs(z))) ** 2, general_k=False),
+                "curvature_stable", "d2L/dz2 = s (1 - s), s = exp(-|z|) / (1 + exp(-|z|)) (relatively accurate in "
+                "both tails, at most 1/4)", partial(L_z, z, z), SIGMOID_DERIVATIVE_STABLE.rhs, general_k=False),
         ),
         chains=(
             Chain("The gradient of the binary cross-entropy in the logit", partial(L_z, z), (

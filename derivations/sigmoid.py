@@ -5,7 +5,7 @@ limits 0 and 1 at -inf and +inf; 0 < sigma'(u) <= 1/4; and the overflow-free for
 generator prints, with exp of non-positive arguments only (as PyTorch and SciPy's expit), so
 that every output keeps its relative accuracy over the whole range of the dtype:
 sigma(u) = e^{min(u, 0)} / (1 + e^{-|u|}), log sigma(u) = min(u, 0) - log(1 + e^{-|u|}),
-sigma'(u) = e^{-|u|} / (1 + e^{-|u|})^2.
+sigma'(u) = s (1 - s) with s = e^{-|u|} / (1 + e^{-|u|}) (at most 1/4 after rounding too).
 """
 
 import sympy as sp

@@ -8,7 +8,7 @@ The computations below are printed from claims that `symxent verify binary_cross
 (symbolically, for every real input):
 - logits_stable: L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
 - gradient_stable: dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
-- curvature_stable: d2L/dz2 = exp(-|z|) / (1 + exp(-|z|))^2 (relatively accurate in both tails)
+- curvature_stable: d2L/dz2 = s (1 - s), s = exp(-|z|) / (1 + exp(-|z|)) (relatively accurate in both tails, at most 1/4)
 - weighted_pos_weight_stable: w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
 - weighted_pos_weight_gradient_stable: d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
 
@@ -256,27 +256,24 @@ def _loss(logits, y):
 
 def _grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(-abs(logits))
-        t1 = 1/(t0 + 1)
-        t2 = np.heaviside(-logits, 0.5)
-        t3 = np.heaviside(logits, 0.5)
-        return -t1*y*(t0*t3 + t2) + t1*(1 - y)*(t0*t2 + t3)
+        t0 = 1/(1 + np.exp(-abs(logits)))
+        return -t0*y*np.exp(np.minimum(0, -logits)) + t0*(1 - y)*np.exp(np.minimum(0, logits))
 
 
 def _loss_and_grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(logits))
-        t1 = 1 - y
-        t2 = 1/(t0 + 1)
-        t3 = np.heaviside(-logits, 0.5)
-        t4 = np.heaviside(logits, 0.5)
-        return np.log1p(t0) + (t1*np.maximum(0, logits) - y*np.minimum(0, logits)), t1*t2*(t0*t3 + t4) - t2*y*(t0*t4 + t3)
+        t1 = np.minimum(0, logits)
+        t2 = 1 - y
+        t3 = 1/(t0 + 1)
+        return np.log1p(t0) + ((-t1*y + t2*np.maximum(0, logits))), t2*t3*np.exp(t1) - t3*y*np.exp(np.minimum(0, -logits))
 
 
 def _hessian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(z))
-        return t0/(t0 + 1)**2
+        t1 = t0/(t0 + 1)
+        return t1*(1 - t1)
 
 
 def _loss_weighted(logits, y, q, w):
@@ -287,11 +284,8 @@ def _loss_weighted(logits, y, q, w):
 
 def _grad_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(-abs(logits))
-        t1 = 1/(t0 + 1)
-        t2 = np.heaviside(-logits, 0.5)
-        t3 = np.heaviside(logits, 0.5)
-        return w*(-q*t1*y*(t0*t3 + t2) + t1*(1 - y)*(t0*t2 + t3))
+        t0 = 1/(1 + np.exp(-abs(logits)))
+        return w*(-q*t0*y*np.exp(np.minimum(0, -logits)) + t0*(1 - y)*np.exp(np.minimum(0, logits)))
 
 
 def _loss_and_grad_weighted(logits, y, q, w):
@@ -299,10 +293,9 @@ def _loss_and_grad_weighted(logits, y, q, w):
         t0 = np.exp(-abs(logits))
         t1 = y*(q - 1) + 1
         t2 = 1 - y
-        t3 = 1/(t0 + 1)
-        t4 = np.heaviside(-logits, 0.5)
-        t5 = np.heaviside(logits, 0.5)
-        return w*(t1*np.log1p(t0) + (logits*t2 - t1*np.minimum(0, logits))), w*(-q*t3*y*(t0*t5 + t4) + t2*t3*(t0*t4 + t5))
+        t3 = np.minimum(0, logits)
+        t4 = 1/(t0 + 1)
+        return w*(t1*np.log1p(t0) + (logits*t2 - t1*t3)), w*(-q*t4*y*np.exp(np.minimum(0, -logits)) + t2*t4*np.exp(t3))
 
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
@@ -335,63 +328,58 @@ def _fast_loss(logits, y, out, scratch):
 def _fast_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, b3, b4, b5, = scratch
+        b0, b1, b2, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
-        np.add(b0, 1, out=b1)
-        np.divide(1, b1, out=b1)
-        np.negative(logits, out=b2)
-        np.heaviside(b2, 0.5, out=b2)
-        np.heaviside(logits, 0.5, out=b3)
-        np.negative(y, out=b4)
-        np.add(b4, 1, out=b4)
-        np.multiply(b1, b4, out=b4)
-        np.multiply(b0, b2, out=b5)
-        np.add(b3, b5, out=b5)
-        np.multiply(b4, b5, out=b4)
-        np.multiply(b1, y, out=b1)
-        np.multiply(b0, b3, out=b0)
-        np.add(b2, b0, out=b2)
+        np.add(b0, 1, out=b0)
+        np.divide(1, b0, out=b0)
+        np.negative(y, out=b1)
+        np.add(b1, 1, out=b1)
+        np.multiply(b0, b1, out=b1)
+        np.minimum(0, logits, out=b2)
+        np.exp(b2, out=b2)
         np.multiply(b1, b2, out=b1)
-        np.subtract(b4, b1, out=out0)
+        np.multiply(b0, y, out=b0)
+        np.negative(logits, out=b2)
+        np.minimum(0, b2, out=b2)
+        np.exp(b2, out=b2)
+        np.multiply(b0, b2, out=b0)
+        np.subtract(b1, b0, out=out0)
         return out0,
 
 
 def _fast_loss_and_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
+        b0, b1, b2, b3, b4, b5, b6, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
-        np.negative(y, out=b1)
-        np.add(b1, 1, out=b1)
-        np.add(b0, 1, out=b2)
-        np.divide(1, b2, out=b3)
-        np.negative(logits, out=b4)
-        np.heaviside(b4, 0.5, out=b4)
-        np.heaviside(logits, 0.5, out=b5)
-        np.maximum(0, logits, out=b6)
-        np.multiply(b1, b6, out=b6)
-        np.minimum(0, logits, out=b7)
-        np.multiply(y, b7, out=b7)
-        np.subtract(b6, b7, out=b6)
-        np.subtract(b2, 1, out=b7)
-        np.subtract(b7, b0, out=b7)
-        np.log(b2, out=b2)
-        np.multiply(b7, b3, out=b7)
-        np.subtract(b2, b7, out=b2)
-        np.add(b6, b2, out=out0)
-        np.multiply(b1, b3, out=b1)
-        np.multiply(b0, b4, out=b2)
-        np.add(b5, b2, out=b2)
-        np.multiply(b1, b2, out=b1)
-        np.multiply(b3, y, out=b3)
-        np.multiply(b0, b5, out=b0)
-        np.add(b4, b0, out=b4)
-        np.multiply(b3, b4, out=b3)
-        np.subtract(b1, b3, out=out1)
+        np.minimum(0, logits, out=b1)
+        np.negative(y, out=b2)
+        np.add(b2, 1, out=b2)
+        np.add(b0, 1, out=b3)
+        np.divide(1, b3, out=b4)
+        np.maximum(0, logits, out=b5)
+        np.multiply(b2, b5, out=b5)
+        np.multiply(b1, y, out=b6)
+        np.subtract(b5, b6, out=b5)
+        np.subtract(b3, 1, out=b6)
+        np.subtract(b6, b0, out=b6)
+        np.log(b3, out=b3)
+        np.multiply(b6, b4, out=b6)
+        np.subtract(b3, b6, out=b3)
+        np.add(b5, b3, out=out0)
+        np.multiply(b2, b4, out=b2)
+        np.exp(b1, out=b1)
+        np.multiply(b2, b1, out=b2)
+        np.multiply(b4, y, out=b4)
+        np.negative(logits, out=b0)
+        np.minimum(0, b0, out=b0)
+        np.exp(b0, out=b0)
+        np.multiply(b4, b0, out=b4)
+        np.subtract(b2, b4, out=out1)
         return out0, out1
 
 
@@ -403,7 +391,9 @@ def _fast_hessian(z, out, scratch):
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
         np.add(b0, 1, out=b1)
-        np.power(b1, -2, out=b1)
+        np.divide(b0, b1, out=b0)
+        np.negative(b0, out=b1)
+        np.add(b1, 1, out=b1)
         np.multiply(b0, b1, out=out0)
         return out0,
 
@@ -440,35 +430,33 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
 def _fast_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, b3, b4, b5, = scratch
+        b0, b1, b2, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
-        np.add(b0, 1, out=b1)
-        np.divide(1, b1, out=b1)
-        np.negative(logits, out=b2)
-        np.heaviside(b2, 0.5, out=b2)
-        np.heaviside(logits, 0.5, out=b3)
-        np.negative(y, out=b4)
-        np.add(b4, 1, out=b4)
-        np.multiply(b1, b4, out=b4)
-        np.multiply(b0, b2, out=b5)
-        np.add(b3, b5, out=b5)
-        np.multiply(b4, b5, out=b4)
-        np.multiply(q, b1, out=b1)
-        np.multiply(b1, y, out=b1)
-        np.multiply(b0, b3, out=b0)
-        np.add(b2, b0, out=b2)
+        np.add(b0, 1, out=b0)
+        np.divide(1, b0, out=b0)
+        np.negative(y, out=b1)
+        np.add(b1, 1, out=b1)
+        np.multiply(b0, b1, out=b1)
+        np.minimum(0, logits, out=b2)
+        np.exp(b2, out=b2)
         np.multiply(b1, b2, out=b1)
-        np.subtract(b4, b1, out=b4)
-        np.multiply(w, b4, out=out0)
+        np.multiply(q, b0, out=b0)
+        np.multiply(b0, y, out=b0)
+        np.negative(logits, out=b2)
+        np.minimum(0, b2, out=b2)
+        np.exp(b2, out=b2)
+        np.multiply(b0, b2, out=b0)
+        np.subtract(b1, b0, out=b1)
+        np.multiply(w, b1, out=out0)
         return out0,
 
 
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, b7, b8, = scratch
+        b0, b1, b2, b3, b4, b5, b6, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
@@ -477,33 +465,30 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
         np.add(b1, 1, out=b1)
         np.negative(y, out=b2)
         np.add(b2, 1, out=b2)
-        np.add(b0, 1, out=b3)
-        np.divide(1, b3, out=b4)
-        np.negative(logits, out=b5)
-        np.heaviside(b5, 0.5, out=b5)
-        np.heaviside(logits, 0.5, out=b6)
-        np.subtract(b3, 1, out=b7)
-        np.subtract(b7, b0, out=b7)
-        np.log(b3, out=b3)
-        np.multiply(b7, b4, out=b7)
-        np.subtract(b3, b7, out=b3)
-        np.multiply(b1, b3, out=b3)
-        np.multiply(logits, b2, out=b7)
-        np.minimum(0, logits, out=b8)
-        np.multiply(b1, b8, out=b1)
-        np.subtract(b7, b1, out=b7)
-        np.add(b3, b7, out=b3)
-        np.multiply(w, b3, out=out0)
-        np.multiply(b2, b4, out=b2)
-        np.multiply(b0, b5, out=b1)
-        np.add(b6, b1, out=b1)
-        np.multiply(b2, b1, out=b2)
-        np.multiply(q, b4, out=b4)
-        np.multiply(b4, y, out=b4)
-        np.multiply(b0, b6, out=b0)
-        np.add(b5, b0, out=b5)
-        np.multiply(b4, b5, out=b4)
-        np.subtract(b2, b4, out=b2)
+        np.minimum(0, logits, out=b3)
+        np.add(b0, 1, out=b4)
+        np.divide(1, b4, out=b5)
+        np.subtract(b4, 1, out=b6)
+        np.subtract(b6, b0, out=b6)
+        np.log(b4, out=b4)
+        np.multiply(b6, b5, out=b6)
+        np.subtract(b4, b6, out=b4)
+        np.multiply(b1, b4, out=b4)
+        np.multiply(logits, b2, out=b0)
+        np.multiply(b1, b3, out=b1)
+        np.subtract(b0, b1, out=b0)
+        np.add(b4, b0, out=b4)
+        np.multiply(w, b4, out=out0)
+        np.multiply(b2, b5, out=b2)
+        np.exp(b3, out=b3)
+        np.multiply(b2, b3, out=b2)
+        np.multiply(q, b5, out=b5)
+        np.multiply(b5, y, out=b5)
+        np.negative(logits, out=b0)
+        np.minimum(0, b0, out=b0)
+        np.exp(b0, out=b0)
+        np.multiply(b5, b0, out=b5)
+        np.subtract(b2, b5, out=b2)
         np.multiply(w, b2, out=out1)
         return out0, out1
 
@@ -514,17 +499,17 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
 _FAST = {
     "loss": (_fast_loss, 4, (True,), (True,),
         None),
-    "grad": (_fast_grad, 6, (True,), (True,),
+    "grad": (_fast_grad, 3, (True,), (True,),
         None),
-    "loss_and_grad": (_fast_loss_and_grad, 8, (True, True), (False, True),
+    "loss_and_grad": (_fast_loss_and_grad, 7, (True, True), (False, True),
         None),
     "hessian": (_fast_hessian, 2, (True,), (True,),
         None),
     "loss_weighted": (_fast_loss_weighted, 4, (True,), (True,),
         None),
-    "grad_weighted": (_fast_grad_weighted, 6, (True,), (True,),
+    "grad_weighted": (_fast_grad_weighted, 3, (True,), (True,),
         None),
-    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 9, (True, True), (False, True),
+    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 7, (True, True), (False, True),
         None),
 }
 

@@ -8,7 +8,7 @@ The computations below are printed from claims that `symxent verify sigmoid` pro
 (symbolically, for every real input):
 - sigmoid_stable: sigma(u) = exp(min(u, 0)) / (1 + exp(-|u|)) (exp of non-positive arguments only: no overflow, relatively accurate in both tails)
 - log_sigmoid_stable: log sigma(u) = min(u, 0) - log(1 + exp(-|u|))
-- derivative_stable: sigma'(u) = exp(-|u|) / (1 + exp(-|u|))^2 (no overflow, relatively accurate in both tails)
+- derivative_stable: sigma'(u) = s (1 - s), s = exp(-|u|) / (1 + exp(-|u|)) (no overflow, relatively accurate in both tails, at most 1/4)
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
@@ -44,7 +44,8 @@ def _log_sigmoid(z):
 def _derivative(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(z))
-        return t0/(t0 + 1)**2
+        t1 = t0/(t0 + 1)
+        return t1*(1 - t1)
 
 
 # --- public functions ---
@@ -67,7 +68,7 @@ def log_sigmoid(z):
 
 
 def derivative(z):
-    """sigma'(u) = exp(-|u|) / (1 + exp(-|u|))^2 (no overflow, relatively accurate in both tails), elementwise.
+    """sigma'(u) = s (1 - s), s = exp(-|u|) / (1 + exp(-|u|)) (no overflow, relatively accurate in both tails, at most 1/4), elementwise.
 
     z: array of any shape; returns an array of the same shape and dtype.
     """

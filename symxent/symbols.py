@@ -67,9 +67,10 @@ SIGMOID_STABLE = Claim("sigmoid_stable", "sigma(u) = exp(min(u, 0)) / (1 + exp(-
                        sigma(u), sp.exp(sp.Min(u, 0)) / (1 + sp.exp(-sp.Abs(u))), general_k=False)
 LOG_SIGMOID_STABLE = Claim("log_sigmoid_stable", "log sigma(u) = min(u, 0) - log(1 + exp(-|u|))",
                            sp.log(sigma(u)), sp.Min(u, 0) - log1p(sp.exp(-sp.Abs(u))), general_k=False)
-# sigma(u) sigma(-u) with both written over exp(-|u|): even in u, a quotient of positive terms
-# (no 1 - tanh^2 cancellation, which rounds to 0 beyond |u| = 38).
-SIGMOID_DERIVATIVE_STABLE = Claim("derivative_stable", "sigma'(u) = exp(-|u|) / (1 + exp(-|u|))^2 (no overflow, "
-                                  "relatively accurate in both tails)",
-                                  sp.Derivative(sigma(u), u), sp.exp(-sp.Abs(u)) / (1 + sp.exp(-sp.Abs(u))) ** 2,
-                                  general_k=False)
+# s (1 - s) with s = sigma(-|u|) = exp(-|u|) / (1 + exp(-|u|)) <= 1/2: even in u, no 1 - tanh^2
+# cancellation (which rounds to 0 beyond |u| = 38), and never above 1/4 after rounding, which
+# exp(-|u|) / (1 + exp(-|u|))^2 is by an ulp near u = 0.
+_S = sp.exp(-sp.Abs(u)) / (1 + sp.exp(-sp.Abs(u)))
+SIGMOID_DERIVATIVE_STABLE = Claim("derivative_stable", "sigma'(u) = s (1 - s), s = exp(-|u|) / (1 + exp(-|u|)) "
+                                  "(no overflow, relatively accurate in both tails, at most 1/4)",
+                                  sp.Derivative(sigma(u), u), _S * (1 - _S), general_k=False)
