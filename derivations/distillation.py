@@ -138,6 +138,12 @@ DERIVATIONS = [
                     "derivatives": (("loss", "grad", "gradient"),),
                     "arguments": (z, zt),
                     "keywords": {"temperature": ("positive", "scalar")},
+                    # The public functions against the raw claims of these kernels (symxent.verify),
+                    # with the default t2_scaling=True.
+                    "public": {"kind": "classes",
+                               "kernels": {"logits": "loss_and_grad_logits_t2", "probs": "loss_and_grad_probs_t2"},
+                               "suffix": {"probs": "_probs"}, "keywords": {"temperature": ("T", "scalar", (0.5, 4.0))},
+                               "defaults": {"T": 1.0}, "mean": {"logits": "samples", "probs": "samples"}},
                 },
             ),
         ),

@@ -137,6 +137,10 @@ MULTICLASS = Derivation(
                 "derivatives": (("loss", "grad", "gradient"),),
                 "arguments": (z, c),
                 "keywords": {"alpha": ("positive", "class"), "gamma": ("positive", "scalar")},
+                # The public functions against the raw claims of this kernel (symxent.verify).
+                "public": {"kind": "classes", "kernels": {"index": "loss_and_grad"},
+                           "keywords": {"alpha": ("alpha", "class"), "gamma": ("gamma", "scalar", (0.0, 3.0))},
+                           "defaults": {"alpha": 1.0, "gamma": 2.0}, "mean": {"index": "samples"}},
             },
         ),
     ),
@@ -153,9 +157,9 @@ alpha_t = sp.Symbol("alpha_t", positive=True)  # the weight of the target
 L_0 = sp.Symbol("L_0", real=True)  # the unweighted focal loss
 d_sigma = sp.Derivative(sigma(u), u)
 
-# (max(u, 0) - u y) formed first, exactly 0 when the label agrees with a large |u| (see
-# binary_cross_entropy's logits_stable).
-ce_stable = sp.UnevaluatedExpr(sp.Max(u, 0) - u * y) + log1p(sp.exp(-sp.Abs(u)))
+# ((1 - y) max(u, 0) - y min(u, 0)) formed first, exactly 0 when the label agrees with a large
+# |u|, and inf (not inf - 0 inf = nan) at u = +inf, y = 0 (see binary_cross_entropy's logits_stable).
+ce_stable = sp.UnevaluatedExpr((1 - y) * sp.Max(u, 0) - y * sp.Min(u, 0)) + log1p(sp.exp(-sp.Abs(u)))
 pbar_t_stable = sigma(u) * (1 - y) + sigma(-u) * y
 binary_gradient = pbar_t ** gamma * (sigma(u) - y + gamma * (1 - 2 * y) * ce * xdivy(sigma(u) * sigma(-u), pbar_t))
 positive = -a * (1 - sigma(u)) ** gamma * sp.log(sigma(u))  # the loss of a positive target (y = 1)
@@ -190,7 +194,7 @@ BINARY = Derivation(
         Claim("sigmoid_exp_stable", "sigma(u) = exp(min(u, 0)) / (1 + exp(-|u|)): no overflow, and sigma(-u) keeps its "
               "relative accuracy for large u (1 - sigma(u) would cancel)",
               sigma(u), sp.exp(sp.Min(u, 0)) / (1 + sp.exp(-sp.Abs(u))), general_k=False),
-        Claim("ce_stable", "ce = (max(z, 0) - z y) + log(1 + exp(-|z|))", ce, ce_stable, general_k=False),
+        Claim("ce_stable", "ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))", ce, ce_stable, general_k=False),
         Claim("pbar_t_stable", "1 - p_t = sigma(z) (1 - y) + sigma(-z) y, a sum of non-negative terms", pbar_t,
               pbar_t_stable, general_k=False),
         Claim("loss_unweighted_stable", "L_0 = ce (1 - p_t)^gamma", L_0, ce * pbar_t ** gamma, general_k=False),
@@ -248,6 +252,10 @@ BINARY = Derivation(
                 "derivatives": (("loss", "grad", "gradient"),),
                 "arguments": (u, y),
                 "keywords": {"alpha": ("unit_interval", "scalar"), "gamma": ("positive", "scalar")},
+                # The public functions against the raw claims of this kernel (symxent.verify).
+                "public": {"kind": "elementwise", "kernels": {"probs": "loss_and_grad"},
+                           "keywords": {"alpha": ("alpha", "scalar", (0.0, 1.0)), "gamma": ("gamma", "scalar", (0.0, 3.0))},
+                           "defaults": {"alpha": 0.25, "gamma": 2.0}, "mean": {"probs": "elements"}},
             },
         ),
     ),

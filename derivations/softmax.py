@@ -70,7 +70,20 @@ DERIVATIONS = [
                     Kernel("vjp", (("z", z), ("v", v)), (Output("vjp", "vjp", (j,)),)),
                     Kernel("jvp", (("z", z), ("v", v)), (Output("jvp", "jvp", (i,)),)),
                 ),
-                options={"derivatives": (("softmax", "jacobian", "jacobian"),)},
+                options={
+                    "derivatives": (("softmax", "jacobian", "jacobian"),),
+                    # The public functions against the raw claims of these kernels (symxent.verify).
+                    "public": {"kind": "vector", "functions": {"softmax": "softmax", "log_softmax": "log_softmax"}},
+                    # Measured in ulps over the whole range (symxent.accuracy) and shown, not yet held to
+                    # the target: the printed forms lose digits by construction.
+                    "accuracy_report": (
+                        ("softmax", "softmax_stable", (),
+                         "z - max z is rounded, and exp multiplies its error by |z - max z| (up to ~700 ulp)"),
+                        ("log_softmax", "log_softmax", (),
+                         "log of a sum near 1 (a confident row) loses all digits: needs log1p of the other "
+                         "classes' mass"),
+                    ),
+                },
             ),
         ),
     )

@@ -157,6 +157,12 @@ DERIVATIONS = [
                 options={
                     "derivatives": (("loss", "grad", "gradient"), ("grad", "hessian", "hessian")),
                     "keywords": {"weight": ("positive", "class"), "label_smoothing": ("unit_interval", "scalar")},
+                    # The public functions against the raw claims of these kernels (symxent.verify).
+                    "public": {"kind": "classes",
+                               "kernels": {"index": "loss_and_grad_index_options", "probs": "loss_and_grad_probs_options"},
+                               "keywords": {"weight": ("w", "class"), "label_smoothing": ("eps", "scalar")},
+                               "defaults": {"w": 1.0, "eps": 0.0}, "ignore_index": True,
+                               "mean": {"index": "kept weight", "probs": "samples"}},
                     "spectrum": {"matrix": True, "psd": "hessian_psd", "null_ones": "hessian_null_vector",
                                  "upper": "largest_eigenvalue"},
                 },

@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="prove everything afresh (default: reuse results whose inputs are unchanged)")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="time budget of each claim's or step's proof (default 300; past it: not proven, timed out)")
+    p.add_argument("--module", action="append", default=[], metavar="FILE",
+                   help="check this generated module file (a vendored copy) numerically, against the derivation "
+                        "its header names, instead of proving (repeatable)")
+    p.add_argument("--generated", default="generated", metavar="DIR",
+                   help="the generated modules checked numerically, imported from their files (default generated/)")
 
     p = sub.add_parser("check", parents=[common], help="check a derivation written in notes, step by step")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -300,6 +305,20 @@ def _report_json(report, load_errors, canaries) -> dict:
     }
 
 
+def _print_accuracy(report, out: TextIO) -> None:
+    """The ulp table: the largest error of each measured function, per dtype, and where."""
+    rows = [("function", "dtype", "case", "max ulp", "target", "where", "")]
+    for a in report.accuracy():
+        status = "ok" if a.within else ("over target, not gated" if a.not_gated else "FAILED")
+        rows.append((a.function, a.dtype, a.case, f"{a.max_ulp:.3g}", f"{a.target:g}", a.where, status))
+    if len(rows) == 1:
+        return
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    print("\naccuracy (ulps of the 50-digit true value, over the whole range of the dtype)", file=out)
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
+
+
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symxent.canaries import run_canaries
     from symxent.verify import verify
@@ -309,8 +328,23 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
     kmax = _positive_kmax(args.kmax)
+    if args.module and args.names:
+        raise UsageError("--module checks the derivation its file names; give no NAME with it")
     with _prover_settings(args.timeout, args.no_cache):
-        report = verify(registry, args.names, kmax=kmax, jobs=args.jobs, directories=args.derivations)
+        if args.module:
+            from symxent.verify import Report, verify_module
+
+            report = Report()
+            for path in args.module:
+                try:
+                    one = verify_module(registry, path, kmax=kmax)
+                except (OSError, ValueError, KeyError) as exc:
+                    raise UsageError(str(exc).strip('"')) from None
+                report.numeric += one.numeric
+                report.seconds += one.seconds
+        else:
+            report = verify(registry, args.names, kmax=kmax, jobs=args.jobs, directories=args.derivations,
+                            generated=args.generated)
         canaries = run_canaries()  # the prover checks itself on every run
     all_caught = all(c.caught for c in canaries)
     status = 2 if registry.errors else 0 if report.ok and all_caught else 1
@@ -325,6 +359,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print("  ".join(cell[:72].ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
         if n == 0:
             print("  ".join("-" * w for w in widths), file=out)
+    _print_accuracy(report, out)
     counts, failures = _failures(report)
     claims = sum(len(p.claims) for p in report.proofs)
     steps = sum(len(p.steps) for p in report.proofs)

@@ -735,10 +735,23 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide
     if buffers:
         head.append(f"    {', '.join(f'b{n}' for n in range(buffers))}, = scratch")
     body = head + lines + [f"    return {', '.join(returns)}" + ("," if len(returns) == 1 else "")]
+    body = _underflow_ok(body)
     return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)))
 
 
 # --- kernels -------------------------------------------------------------------------------
+
+# An underflow inside a kernel (exp(-|z|) at |z| = 1e4, say) rounds to 0 or a subnormal, the
+# correctly rounded value: never an error, also under a caller's np.errstate(all="raise"),
+# which would otherwise turn it into a FloatingPointError. Overflow and invalid operations keep
+# the caller's setting.
+UNDERFLOW_OK = 'with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value'
+
+
+def _underflow_ok(lines: list[str]) -> list[str]:
+    """A kernel's ``def`` line and its body, the body run under ``UNDERFLOW_OK``."""
+    return [lines[0], f"    {UNDERFLOW_OK}"] + [f"    {line}" for line in lines[1:]]
+
 
 
 @dataclass(frozen=True)
@@ -801,6 +814,7 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
         lines.append(f"    K = {first_array}.shape[-1]")
     lines += body
     lines.append(f"    return {', '.join(results)}")
+    lines = _underflow_ok(lines)
     indices = [out.indices for out in kernel.outputs]
     fast = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy)
     fast0 = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first=True)

@@ -20,7 +20,9 @@ from symxent.verify import Report, verify
 os.environ["SYMXENT_CACHE"] = "off"
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATED = ROOT / "generated"
+# SYMXENT_GENERATED: another directory of generated modules to test (benchmarks/mutate_generated.py
+# --tests runs the tests on mutated copies); by default the committed ones.
+GENERATED = Path(os.environ.get("SYMXENT_GENERATED", ROOT / "generated"))
 TEST_KMAX = 4
 
 REGISTRY = load_registry()
@@ -36,7 +38,7 @@ def step_ids() -> list[tuple[str, str, int]]:
 
 @pytest.fixture(scope="session")
 def report() -> Report:
-    return verify(REGISTRY, kmax=TEST_KMAX)
+    return verify(REGISTRY, kmax=TEST_KMAX, generated=GENERATED)  # the committed files, as users import them
 
 
 def load_module(name: str):

@@ -1,0 +1,381 @@
+"""Accuracy in ulps: generated functions against a 50-digit reference over the whole range.
+
+Contract: :func:`measure` runs every entry of a module's ``options["accuracy"]`` through the
+generated module's public function and returns one :class:`Accuracy` per entry, case and
+dtype (float64, float32): the largest error in units in the last place of the true value and
+the input where it occurs.
+
+- The inputs (:func:`sweep`) cover the whole finite range of the dtype: logits from the
+  smallest normal to the largest finite number in every binade, both signs, 0, a dense grid
+  where the functions bend (|z| <= 60), the tails where exp(-|z|) underflows, the inputs of
+  PyTorch's OpInfo reference inputs for unary functions and of SciPy's expit tests (quoted
+  from memory of those suites, as numbers), and random points. Class-axis functions (softmax)
+  take rows of 2 and 3 logits drawn from the same values. Every input is rounded to the dtype
+  first; the reference is computed at the rounded input, so only the function's own error is
+  measured.
+- The reference is the claim's raw left side (definitions unfolded as defined: the sigmoid as
+  1 / (1 + e^{-z}), not its stable form) in mpmath at 50 significant digits plus as many as
+  the cancellation in the raw form can cost (3 |z| / ln 10, for |z| <= 1000). Beyond that the
+  raw form would need more digits than is reasonable, and the proven stable form (the claim's
+  right side, which has no cancellation) is evaluated at 50 digits instead; where both are
+  evaluated they must agree to 40 digits, else the reference itself is reported as broken.
+- Error: where the true value is a normal number of the dtype, |computed - true| / ulp(true)
+  (relative, no absolute floor). Where it is below the smallest normal (0, subnormal, or an
+  underflow) the computed value must be finite, below the smallest normal and not of the
+  opposite sign; where it is beyond the largest finite number, the infinity of its sign;
+  where it is nan, nan. A failure of these counts as an infinite error.
+- Infinite and nan inputs of elementwise functions are checked separately by
+  :func:`special_values` (rows of logits with inf or nan are not measured): nan in gives nan
+  out; at z = +-inf the result must equal SymPy's limit of the raw expression, or be nan where
+  the definition itself is undefined there (0 * inf, as y log sigma(z) at z = -inf, y = 0:
+  PyTorch's nan too).
+
+Functions are called on C-contiguous inputs (the ``_fast_`` kernels of a module with a block
+driver) and on strided views (the plain kernels); an entry's result is the worse of the two.
+Nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import types
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from symxent import derive
+from symxent.registry import Derivation, Module
+
+__all__ = ["Accuracy", "TARGET_ULPS", "measure", "special_values", "sweep", "ulp_error"]
+
+TARGET_ULPS = {"float64": 4.0, "float32": 8.0}
+DIGITS = 50
+RAW_LIMIT = 1000.0  # largest |input| at which the raw form is evaluated (with ~1360 digits)
+# Digits the raw forms can lose per unit of |z|: a second derivative written through
+# 1 - sigma(z) cancels terms of size e^{2|z|} down to e^{-|z|}; 3 |z| / ln 10 covers it.
+RAW_DIGITS_PER_UNIT = 3.0 / math.log(10)
+AGREE = mpmath.mpf("1e-40")  # raw and stable references, relative
+
+# Peers' inputs, as numbers. PyTorch OpInfo reference inputs of unary elementwise functions
+# (common_methods_invocations: _float_vals, _large_float_vals) and SciPy's TestExpit inputs
+# (x in [-10, 10], and the overflow edges 88, 89, 709, 710, 11356, 11357 of float32,
+# float64 and long double).
+PEER_INPUTS = (
+    0.0, 0.001, 0.25, 1.0, math.pi / 2, math.pi - 1e-5, math.pi, math.pi + 1e-5,
+    501.0, 1001.2, 13437.7, 4988429.2, 1e20,
+    2.0, 10.0, 88.0, 89.0, 709.0, 710.0, 11356.0, 11357.0,
+)
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """The largest error of one public function over the sweep, for one dtype and case."""
+
+    function: str  # "module.function"
+    dtype: str
+    case: str  # fixed arguments, e.g. "y=1", or "K=2"
+    max_ulp: float
+    where: str  # the input (and layout) of the largest error
+    target: float
+    points: int
+    problem: str = ""  # a broken reference, or the first wrong inf/0/nan
+    # Why an entry of options["accuracy_report"] is measured and shown but not held to the
+    # target ("" for a gated entry of options["accuracy"]).
+    not_gated: str = ""
+
+    @property
+    def within(self) -> bool:
+        return not self.problem and self.max_ulp <= self.target
+
+    @property
+    def ok(self) -> bool:
+        return self.within or bool(self.not_gated)
+
+
+def sweep(dtype: type, seed: int = 0) -> np.ndarray:
+    """Finite inputs covering the whole range of ``dtype``, rounded to it, sorted, unique."""
+    info = np.finfo(dtype)
+    rng = np.random.default_rng(seed)
+    # One magnitude in every binade from the smallest normal up to the largest finite number.
+    exponents = np.arange(info.minexp, info.maxexp)
+    magnitudes = np.ldexp(rng.uniform(1.0, 2.0, exponents.size), exponents)
+    # The float32 range of exp is |z| < 104; float64's |z| < 746.
+    tail = 110.0 if np.dtype(dtype) == np.float32 else 760.0
+    parts = [
+        magnitudes,
+        np.linspace(0.0, 60.0, 601),
+        np.linspace(60.0, tail, 300),
+        np.array(PEER_INPUTS),
+        10.0 ** rng.uniform(-3.0, 3.0, 200),
+        np.array([float(info.max), float(info.smallest_normal), 0.5, 1.5]),
+    ]
+    values = np.concatenate(parts)
+    values = np.concatenate([values, -values]).astype(dtype)
+    return np.unique(values[np.isfinite(values)])
+
+
+def _rows(values: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Rows of ``k`` logits from ``values``: every pair of a thinned set (k = 2), or random."""
+    if k == 2:
+        thin = values[np.linspace(0, len(values) - 1, 48).astype(int)]
+        near = np.array([0.0, 1.0, -1.0, 30.0, -30.0, 700.0, -700.0], dtype=values.dtype)
+        pick = np.unique(np.concatenate([thin, near]))
+        a, b = np.meshgrid(pick, pick, indexing="ij")
+        return np.stack([a.ravel(), b.ravel()], axis=-1)
+    rows = rng.choice(values, size=(400, k))
+    # Rows with a confident prediction: one logit far above the others.
+    rows[:100, 0] = rows[:100, 1:].max(axis=1) + np.abs(rng.choice(values, size=100)).astype(values.dtype)
+    return rows[np.all(np.isfinite(rows), axis=1)]
+
+
+def _mp(x: float) -> mpmath.mpf:
+    return mpmath.mpf(float(x))
+
+
+def _heaviside(x: mpmath.mpf, at_zero: mpmath.mpf = mpmath.mpf(0.5)) -> mpmath.mpf:
+    return mpmath.mpf(1) if x > 0 else (at_zero if x == 0 else mpmath.mpf(0))
+
+
+_KEEP = sp.Function("keep_order")  # UnevaluatedExpr's operand, evaluated as one value
+
+_NAMESPACE = {"keep_order": lambda x: x, "log1p": mpmath.log1p, "Heaviside": _heaviside, "xlogy": lambda x, y: 0 if x == 0 else x * mpmath.log(y),
+              "xlog1py": lambda x, y: 0 if x == 0 else x * mpmath.log1p(y),
+              "xdivy": lambda x, y: 0 if x == 0 else x / y}
+
+
+def _mp_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., mpmath.mpf]:
+    # UnevaluatedExpr fixes the order of operations ((z_i - max z) formed first, exact at 50
+    # digits where max z - log S + ... would cancel), but SymPy's printer drops its sign
+    # (c + UnevaluatedExpr(-a + b) prints as c - (a + b)): printed as a call instead.
+    expr = expr.replace(lambda e: isinstance(e, sp.UnevaluatedExpr), lambda e: _KEEP(e.args[0]))
+    return sp.lambdify(list(symbols), expr, modules=[_NAMESPACE, "mpmath"])
+
+
+def ulp_error(got: float, true: mpmath.mpf, dtype: type) -> tuple[float, str]:
+    """The error of ``got`` in ulps of ``true`` (see the module docstring), and what is wrong
+    with it when it is not a number of ulps ("" otherwise)."""
+    info = np.finfo(dtype)
+    got = float(got)
+    if mpmath.isnan(true):
+        return (0.0, "") if math.isnan(got) else (math.inf, f"{got!r} where the true value is nan")
+    if mpmath.isinf(true) or abs(true) > float(info.max):
+        want = math.copysign(math.inf, float(mpmath.sign(true)))
+        return (0.0, "") if got == want else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} overflows")
+    tiny = float(info.smallest_normal)
+    if abs(true) < tiny:
+        fine = math.isfinite(got) and abs(got) <= tiny and (got == 0 or true == 0 or (got > 0) == (true > 0))
+        return (0.0, "") if fine else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} is below normal")
+    if not math.isfinite(got):
+        return math.inf, f"{got!r} where the true value is {mpmath.nstr(true, 17)}"
+    exponent = int(mpmath.floor(mpmath.log(abs(true), 2)))
+    ulp = mpmath.ldexp(1, exponent - info.nmant)
+    return float(abs(mpmath.mpf(got) - true) / ulp), ""
+
+
+_REFERENCES: dict[tuple, "_Reference"] = {}
+
+
+def _reference(raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shift_invariant: bool) -> "_Reference":
+    """One reference per expression and process: its values are kept, since a measurement of
+    another module against the same claim (a vendored copy, a mutant) asks for the same points."""
+    key = (sp.srepr(raw), sp.srepr(stable), tuple(map(sp.srepr, symbols)), shift_invariant)
+    if key not in _REFERENCES:
+        _REFERENCES[key] = _Reference(raw, stable, symbols, shift_invariant)
+    return _REFERENCES[key]
+
+
+class _Reference:
+    """The 50-digit true value of a claim's raw left side at explicit inputs (see above)."""
+
+    def __init__(self, raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shift_invariant: bool) -> None:
+        self.raw = _mp_function(raw, symbols)
+        self.stable = _mp_function(stable, symbols)
+        # The digits the raw form loses grow with |z|, or for a function of a row of logits
+        # invariant to a common shift (softmax), with their spread.
+        self.shift_invariant = shift_invariant
+        self.values: dict[tuple[float, ...], tuple[mpmath.mpf, str]] = {}
+
+    def __call__(self, *args: float) -> tuple[mpmath.mpf, str]:
+        key = tuple(float(a) for a in args)
+        if key not in self.values:
+            self.values[key] = self._evaluate(*args)
+        return self.values[key]
+
+    def _evaluate(self, *args: float) -> tuple[mpmath.mpf, str]:
+        values = [float(a) for a in args]
+        big = max(values) - min(values) if self.shift_invariant else max(abs(a) for a in values)
+        if big > RAW_LIMIT:
+            with mpmath.workdps(DIGITS + 5):
+                return self.stable(*[_mp(a) for a in args]), ""
+        with mpmath.workdps(DIGITS + int(big * RAW_DIGITS_PER_UNIT) + 10):
+            raw = self.raw(*[_mp(a) for a in args])
+            stable = self.stable(*[_mp(a) for a in args])
+            agree = raw == stable or abs(raw - stable) <= AGREE * abs(raw)
+        problem = "" if agree else (f"reference: raw {mpmath.nstr(raw, 20)} != stable {mpmath.nstr(stable, 20)} "
+                                    f"at {args}")
+        return raw, problem
+
+
+def _layouts(x: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """``x`` C-contiguous and as a strided view of the same values (the plain kernels)."""
+    wide = np.repeat(x, 2, axis=0)
+    return [("contiguous", np.ascontiguousarray(x)), ("strided", wide[::2])]
+
+
+def _call(fn: Callable[..., np.ndarray], x: np.ndarray, fixed: Sequence[np.ndarray]) -> np.ndarray:
+    """``fn`` elementwise ("none" reduction) at ``x``, with as many of the fixed arguments as it
+    takes positionally (a case may fix a symbol of the reference only: the Hessian's y)."""
+    parameters = inspect.signature(fn).parameters.values()
+    positional = [p for p in parameters if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
+    keywords = {"reduction": "none"} if "reduction" in inspect.signature(fn).parameters else {}
+    result = fn(x, *fixed[:len(positional) - 1], **keywords)
+    return np.asarray(result[0] if isinstance(result, tuple) else result)
+
+
+def _spec(derivation: Derivation, module: Module) -> list[tuple[str, str, Mapping[str, float], str]]:
+    """(function, claim, fixed arguments, why not gated) for every case of ``options["accuracy"]``
+    (held to the target) and of ``options["accuracy_report"]`` (entries with a fourth element,
+    the reason they are only reported)."""
+    out = []
+    for entry in tuple(module.options.get("accuracy", ())) + tuple(module.options.get("accuracy_report", ())):
+        function, claim, cases = entry[:3]
+        reason = entry[3] if len(entry) > 3 else ""
+        for case in cases or ({},):
+            out.append((function, claim, dict(case), reason))
+    return out
+
+
+def _case_name(case: Mapping[str, float], k: int | None) -> str:
+    parts = [f"{name}={value:g}" for name, value in sorted(case.items())] + ([f"K={k}"] if k else [])
+    return ", ".join(parts) or "-"
+
+
+def measure(derivation: Derivation, module: Module, generated: types.ModuleType, seed: int = 0,
+            at_size: Callable[..., sp.Expr] | None = None) -> list[Accuracy]:
+    """The ulp error of each ``options["accuracy"]`` entry of ``module`` (see the docstring).
+
+    ``at_size(derivation, expr, sizes, stable)``: an expression at explicit sizes with the
+    definitions unfolded (raw, or with the proven stable forms); :mod:`symxent.verify`'s.
+    """
+    if at_size is None:
+        from symxent.verify import _at_size as at_size  # noqa: N813 (the verify stage's helper)
+    results = []
+    rng = np.random.default_rng(seed)
+    first = module.kernels[0].args[0][1]
+    classy = isinstance(first, sp.IndexedBase)
+    for function, claim_name, case, reason in _spec(derivation, module):
+        claim = derivation.claim(claim_name)
+        fn = getattr(generated, function)
+        sizes_list = [{next(iter(derivation.dimensions)): k} for k in (2, 3)] if classy else [{}]
+        for sizes in sizes_list:
+            raw = at_size(derivation, claim.lhs, sizes, False)
+            stable = at_size(derivation, claim.rhs, sizes, True)
+            k = next(iter(sizes.values())) if sizes else None
+            if classy:
+                index = next(iter(derivation.indices))  # the claim's free class index
+                free = sorted(derive.free_class_indices(sp.Tuple(claim.lhs), derivation.indices), key=str)
+                index = free[0] if free else index
+                entries = [(raw.xreplace({index: n}), stable.xreplace({index: n})) for n in range(1, k + 1)]
+                symbols = [first[n] for n in range(1, k + 1)]
+                refs = [_reference(derive.evaluate(r, derivation.indices), derive.evaluate(s, derivation.indices),
+                                   symbols, True) for r, s in entries]
+            else:
+                fixed_symbols = {s.name: s for s in raw.free_symbols | stable.free_symbols}
+                symbols = [first] + [fixed_symbols[name] for name in sorted(case)]
+                refs = [_reference(raw, stable, symbols, False)]
+            for dtype in (np.float64, np.float32):
+                values = sweep(dtype, seed)
+                x = _rows(values, k, rng) if classy else values
+                fixed_values = [np.full(x.shape, case[name], dtype) for name in sorted(case)]
+                worst, where, problem = 0.0, "", ""
+                truth: list[list[tuple[mpmath.mpf, str]]] = []
+                for row in range(x.shape[0]):
+                    args = list(x[row]) if classy else [x[row]] + [case[name] for name in sorted(case)]
+                    truth.append([ref(*args) for ref in refs])
+                for layout, arr in _layouts(x):
+                    fixed = [f if not f.ndim else _layouts(f)[0 if layout == "contiguous" else 1][1]
+                             for f in fixed_values]
+                    # Values only: a row of logits spread wider than the largest float overflows
+                    # in z - max z (to -inf, whose exp is the right 0) and NumPy warns of it.
+                    with np.errstate(over="ignore"):
+                        got = _call(fn, arr, fixed)
+                    if got.dtype != np.dtype(dtype):
+                        problem = problem or f"{layout}: dtype {got.dtype} from {np.dtype(dtype).name} input"
+                    for row in range(x.shape[0]):
+                        outs = got[row] if classy else [got[row]]
+                        for n, (value, (true, ref_problem)) in enumerate(zip(outs, truth[row])):
+                            problem = problem or ref_problem
+                            err, wrong = ulp_error(value, true, dtype)
+                            if wrong and not problem:
+                                problem = f"{layout}: at {_point(x[row])}: {wrong}"
+                            if err > worst:
+                                worst = err
+                                where = f"{_point(x[row])}{f' [{n}]' if classy else ''} ({layout})"
+                results.append(Accuracy(f"{module.name}.{function}", np.dtype(dtype).name, _case_name(case, k),
+                                        worst, where, TARGET_ULPS[np.dtype(dtype).name], x.shape[0], problem,
+                                        reason))
+    return results
+
+
+def _point(x: np.ndarray) -> str:
+    if np.ndim(x):
+        return "z=[" + ", ".join(f"{float(v):.6g}" for v in x) + "]"
+    return f"z={float(x):.17g}"
+
+
+def _undefined(f: Callable[[mpmath.mpf], mpmath.mpf], z: float) -> bool:
+    """Whether ``f`` is undefined at the infinity ``z`` in extended-real arithmetic."""
+    try:
+        return bool(mpmath.isnan(f(mpmath.mpf(z))))
+    except ZeroDivisionError:  # x / 0: mpmath raises where IEEE arithmetic would give inf or nan
+        return True
+
+
+def special_values(derivation: Derivation, module: Module, generated: types.ModuleType,
+                   at_size: Callable[..., sp.Expr] | None = None) -> list[str]:
+    """Problems at infinite and nan inputs of an elementwise module's entries (none: an empty
+    list); ValueError for a module of rows of logits (softmax), whose inf/nan rows are not
+    measured here.
+
+    nan in must give nan out; at z = +-inf the result must be SymPy's limit of the claim's raw
+    left side (with the case's fixed arguments), or nan where that left side evaluated at the
+    infinity (extended reals, as IEEE arithmetic does) is undefined.
+    """
+    if at_size is None:
+        from symxent.verify import _at_size as at_size  # noqa: N813
+    first = module.kernels[0].args[0][1]
+    if isinstance(first, sp.IndexedBase):
+        raise ValueError(f"{module.name}: special values are defined for elementwise functions only")
+    problems = []
+    for function, claim_name, case, _ in _spec(derivation, module):
+        claim = derivation.claim(claim_name)
+        raw = at_size(derivation, claim.lhs, {}, False)
+        named = {s.name: s for s in raw.free_symbols}
+        fixed_raw = raw.xreplace({named[n]: sp.nsimplify(v) for n, v in case.items() if n in named})
+        fn = getattr(generated, function)
+        # The fixed arguments as numbers, not substituted symbolically: SymPy would drop 0 * log 0.
+        fixed_symbols = [named[n] for n in sorted(case) if n in named]
+        at_infinity = _mp_function(raw, [first] + fixed_symbols)
+        fixed_numbers = [mpmath.mpf(case[n]) for n in sorted(case) if n in named]
+        for dtype in (np.float64, np.float32):
+            for z, limit in ((np.inf, sp.oo), (-np.inf, -sp.oo), (np.nan, None)):
+                fixed = [np.full(1, case[n], dtype) for n in sorted(case)]
+                with np.errstate(invalid="ignore"):  # 0 * inf is judged below, not warned about
+                    got = float(_call(fn, np.array([z], dtype), fixed)[0])
+                undefined = limit is not None and _undefined(lambda t: at_infinity(t, *fixed_numbers), z)
+                if limit is None:
+                    expected = math.nan
+                else:
+                    value = sp.limit(fixed_raw, first, limit)
+                    if not (value.is_extended_real and value.is_comparable):
+                        continue  # no limit to compare with
+                    expected = float(value)
+                same = (math.isnan(got) and (math.isnan(expected) or undefined)) or got == expected
+                if not same:
+                    problems.append(f"{module.name}.{function}({_case_name(case, None)}) {np.dtype(dtype).name} at "
+                                    f"z={z}: {got!r}, expected {expected!r}")
+    return problems

@@ -1,0 +1,178 @@
+"""Accuracy in ulps over the whole range, measured on the committed generated modules.
+
+Every entry of a module's ``options["accuracy"]`` (parametrized over the registry) must stay
+within 4 ulp (float64) / 8 ulp (float32) of the 50-digit true value wherever that is a normal
+number, give the correct inf/0/nan elsewhere, and the limit at infinite inputs. The
+measurement itself must catch the forms it was built against (the tanh sigmoid, sigma(z) - y).
+No generated function may raise FloatingPointError from a harmless underflow under
+``np.errstate(all="raise")``, on contiguous (fast kernels) or strided (plain kernels) inputs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symxent import accuracy
+from conftest import REGISTRY, load_module
+
+MEASURED = [(d.name, m.name) for d in REGISTRY.values() for m in d.modules
+            if m.options.get("accuracy") or m.options.get("accuracy_report")]
+
+
+def _module(derivation: str, module: str):
+    d = REGISTRY[derivation]
+    return d, next(m for m in d.modules if m.name == module)
+
+
+@pytest.fixture(scope="module")
+def measured(report) -> dict[tuple[str, str], list[accuracy.Accuracy]]:
+    """The session's verification's measurements: of generated/, imported from its files."""
+    out: dict[tuple[str, str], list[accuracy.Accuracy]] = {key: [] for key in MEASURED}
+    modules = {module: derivation for derivation, module in MEASURED}
+    for a in report.accuracy():
+        module = a.function.split(".")[0]
+        out[modules[module], module].append(a)
+    return out
+
+
+@pytest.mark.parametrize("derivation,module", MEASURED)
+def test_within_target(measured, derivation, module):
+    gated = [a for a in measured[derivation, module] if not a.not_gated]
+    bad = [f"{a.function} {a.dtype} ({a.case}): {a.max_ulp:.3g} ulp > {a.target:g} at {a.where} {a.problem}"
+           for a in gated if not a.within]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("derivation,module", MEASURED)
+def test_every_entry_measured_in_both_dtypes(measured, derivation, module):
+    results = measured[derivation, module]
+    d, m = _module(derivation, module)
+    functions = {e[0] for e in tuple(m.options.get("accuracy", ())) + tuple(m.options.get("accuracy_report", ()))}
+    assert {a.function for a in results} == {f"{module}.{f}" for f in functions}
+    for a in results:
+        assert {r.dtype for r in results if r.function == a.function} == {"float64", "float32"}, a.function
+        assert a.points >= 400, f"{a.function} {a.dtype}: only {a.points} inputs"
+
+
+ELEMENTWISE = [(d, m) for d, m in MEASURED if not isinstance(_module(d, m)[1].kernels[0].args[0][1], sp.IndexedBase)]
+
+
+@pytest.mark.parametrize("derivation,module", ELEMENTWISE)
+def test_special_values(derivation, module):
+    d, m = _module(derivation, module)
+    problems = accuracy.special_values(d, m, load_module(module))
+    assert not problems, "\n".join(problems)
+
+
+def test_sweep_covers_the_whole_range():
+    for dtype in (np.float64, np.float32):
+        info = np.finfo(dtype)
+        x = accuracy.sweep(dtype)
+        assert x.dtype == dtype
+        assert x.max() >= info.max / 2 and x.min() <= -info.max / 2, dtype
+        positive = x[x > 0]
+        assert positive.min() < 2 * info.smallest_normal, dtype
+        binades = np.unique(np.frexp(positive)[1])
+        assert binades.size >= info.maxexp - info.minexp, f"{dtype}: {binades.size} binades"
+
+
+@pytest.mark.parametrize("got,true,dtype,ulps", [
+    (1.0, "1", np.float64, 0.0),
+    (1.0 + 2.0 ** -52, "1", np.float64, 1.0),
+    (np.nextafter(np.float32(1), np.float32(2)), "1", np.float32, 1.0),
+    (0.0, "1e-320", np.float64, 0.0),  # below the smallest normal: a subnormal or 0 is right
+    (np.inf, "1e400", np.float64, 0.0),  # beyond the largest float: inf is right
+])
+def test_ulp_error_counts(got, true, dtype, ulps):
+    import mpmath
+
+    err, problem = accuracy.ulp_error(got, mpmath.mpf(true), dtype)
+    assert not problem and err == pytest.approx(ulps), (got, true, err, problem)
+
+
+@pytest.mark.parametrize("got,true,dtype", [
+    (0.0, "2.6e-218", np.float64),  # the tanh sigmoid's 0: a normal true value
+    (np.nan, "1", np.float64),
+    (np.inf, "1e300", np.float64),
+    (1e-310, "-1e-310", np.float64),  # the wrong sign below normal
+    (1.0, "inf", np.float64),
+])
+def test_ulp_error_rejects(got, true, dtype):
+    import mpmath
+
+    err, _ = accuracy.ulp_error(got, mpmath.mpf(true), dtype)
+    assert err == np.inf or err > 1e6, (got, true, err)
+
+
+def _tanh_sigmoid() -> types.ModuleType:
+    """The forms this measurement was built to catch: sigma = (1 + tanh(z/2)) / 2 (0 below
+    -38), sigma' = (1 - tanh^2) / 4, and log sigma as log of that sigma."""
+    m = types.ModuleType("tanh_sigmoid")
+    m.sigmoid = lambda z: (1 + np.tanh(np.asarray(z) / 2)) / 2
+    m.derivative = lambda z: (1 - np.tanh(np.asarray(z) / 2) ** 2) / 4
+    m.log_sigmoid = lambda z: np.log(np.maximum(m.sigmoid(z), np.finfo(np.asarray(z).dtype).tiny))
+    return m
+
+
+def test_measurement_catches_the_tanh_sigmoid():
+    d, module = _module("sigmoid", "sigmoid")
+    with np.errstate(all="ignore"):
+        results = accuracy.measure(d, module, _tanh_sigmoid())
+    caught = {(a.function, a.dtype) for a in results if not a.ok}
+    assert {("sigmoid.sigmoid", "float64"), ("sigmoid.sigmoid", "float32"), ("sigmoid.derivative", "float64"),
+            ("sigmoid.log_sigmoid", "float64")} <= caught, caught
+
+
+def test_measurement_catches_sigmoid_minus_y():
+    """sigma(z) - y, the form PyTorch prints, rounds to 0 for y = 1 beyond z = 37."""
+    d, module = _module("binary_cross_entropy", "binary_cross_entropy_with_logits")
+    real = load_module("binary_cross_entropy_with_logits")
+    m = types.ModuleType("naive_grad")
+    m.loss, m.hessian = real.loss, real.hessian
+    sig = load_module("sigmoid").sigmoid
+    m.grad = lambda z, y, reduction="none": sig(z) - y
+    results = accuracy.measure(d, module, m)
+    bad = {(a.function, a.dtype, a.case) for a in results if not a.ok}
+    assert ("binary_cross_entropy_with_logits.grad", "float64", "y=1") in bad, bad
+
+
+def _public(module: types.ModuleType) -> list:
+    return [f for name, f in sorted(vars(module).items())
+            if inspect.isfunction(f) and not name.startswith("_") and f.__module__ == module.__name__]
+
+
+GENERATED = sorted({m.name for d in REGISTRY.values() for m in d.modules})
+
+
+@pytest.mark.parametrize("name", GENERATED)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_underflow_is_not_an_error(name, dtype, layout):
+    """Logits of +-1e4 underflow exp(-|z|) to 0: the right value, not a FloatingPointError."""
+    m = load_module(name)
+    z = np.array([[1e4, -1e4, 3.0], [-1e4, 2.0, 1e4]], dtype=dtype)
+    probs = np.full(z.shape, 0.3, dtype)
+    index = np.array([0, 2])
+    if layout == "strided":
+        z, probs = np.repeat(z, 2, axis=0)[::2], np.repeat(probs, 2, axis=0)[::2]
+    called = 0
+    for f in _public(m):
+        params = [p for p in inspect.signature(f).parameters.values()
+                  if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
+        first = probs if params[0].name == "probs" else z
+        for second in ([index, (z > 0).astype(dtype), probs] if len(params) > 1 else [None]):
+            args = [first] + ([] if second is None else [second])
+            try:
+                with np.errstate(all="ignore"):
+                    f(*args)
+            except (ValueError, TypeError):
+                continue  # not an argument this function takes (an index where a target is due)
+            with np.errstate(all="raise"):
+                f(*args)
+            called += 1
+    assert called, f"{name}: no public function could be called"
