@@ -221,7 +221,7 @@ def test_scope_one_hot_label_is_a_target_that_sums_to_1():
 def test_scope_differentiated_name_is_dependent():
     note = ("Let $p$ be the input.\n\n$$ \\frac{\\partial p_i}{\\partial z_j} = p_i $$\n")
     _, table = analysed(note)
-    assert "p" in table.dependent and "z" in table.inputs
+    assert "p" in table.dependent and "z" not in table.dependent and ("z", True) in table.differentiated_by["p"]
     report = check_text(note, filename="n.md")
     assert statuses(report) == ["not checkable"], steps_of(note, report)
     assert "p" in report.steps[0].detail

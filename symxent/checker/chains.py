@@ -30,7 +30,6 @@ __all__ = ["Chain", "Clause", "Member", "read_block"]
 class Member:
     node: Node
     pos: int          # offset of its first token in the block's text
-    text_end: int
     block: object = None  # the block it was read from (set by the scope stage, for file lines)
 
 
@@ -193,7 +192,7 @@ def read_block(items) -> list[Chain]:
 
 def _finish(c: Chain) -> None:
     if c.pending:
-        c.members.append(Member(parse_member(c.pending), _pos(c.pending[0]), 0))
+        c.members.append(Member(parse_member(c.pending), _pos(c.pending[0])))
         c.pending = []
 
 

@@ -77,7 +77,6 @@ class SymbolTable:
     plain: set[str] = field(default_factory=set)                        # keys used without a call
     dims: dict[str, str] = field(default_factory=dict)                  # key -> size name of its index
     sizes: dict[str, int] = field(default_factory=dict)                 # size name -> value
-    inputs: set[str] = field(default_factory=set)                       # keys differentiated by
     class_size: int = CLASS_SIZE
     size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
     sampled: set[str] = field(default_factory=set)                      # keys used with ^{(i)}

@@ -72,7 +72,6 @@ class Block:
     chains: list[Chain] = field(default_factory=list)
     problem: tuple[str, int] | None = None        # the math could not be read: reason, offset
     conditions: list[Cond] = field(default_factory=list)  # from the prose before it
-    prose_before: str = ""
     definitions: set[tuple[int, int]] = field(default_factory=set)  # (chain, step) that define
     facts: set[tuple[int, int]] = field(default_factory=set)        # (chain, step) stating a fact
     restated: set[int] = field(default_factory=set)                 # chains that restate a defined name
@@ -163,7 +162,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             _prose_facts(item, table, stack)
             continue
         assert isinstance(item, Math)
-        block = Block(item, order, _scope_path(stack), prose_before=last_prose)
+        block = Block(item, order, _scope_path(stack))
         try:
             block.chains = read_block(token_tree(item.text))
         except TreeError as exc:
@@ -404,10 +403,6 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                         if k:
                             table.plain.add(k)
                     if isinstance(n, (Deriv, Grad)):
-                        for w in (n.wrt if isinstance(n, Deriv) else (n.wrt,) if n.wrt is not None else ()):
-                            k = key_of(w)
-                            if k:
-                                table.inputs.add(k)
                         f = n.f if isinstance(n, Deriv) else n.body
                         fk = key_of(f) if isinstance(f, (Name, Script)) else None
                         if fk:
@@ -452,9 +447,12 @@ def _names_listed(node) -> list[str]:
 def _definitions(block: Block, table: SymbolTable) -> None:
     for ci, chain in enumerate(block.chains):
         for clause in chain.clauses:
-            if clause.kind == "where":
-                for sub in clause.chains:
+            for sub in clause.chains:
+                if clause.kind == "where":
                     _define_from(sub, block, table, block.order - 1, "where")
+                elif clause.kind == "since":
+                    # "\\text{since } \\sum_k y_k = 1": a fact the step beside it may use
+                    _is_fact(sub, block, table) or _one_hot_fact(sub, block, table)
         if not chain.members or not chain.relations:
             continue
         if chain.implied_by is not None:

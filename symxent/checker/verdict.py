@@ -51,7 +51,6 @@ class Verdict:
     right: float | None = None
     point: dict = field(default_factory=dict)
     uses: list[str] = field(default_factory=list)
-    values: list | None = None       # sympy (left, right) per instance: for the slip-once rule
 
 
 def _fmt(v: float) -> str:
@@ -197,7 +196,6 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
             return slip
     if undefined:
         result.uses.append("holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)")
-    result.values = pairs
     return result
 
 
