@@ -26,7 +26,9 @@ A step's ``status`` is
 * ``definition``    -- introduces a name (``\\ell = ...``) or states an assumption
                        (``\\sum_k y_k = 1``); not checked.
 
-Each step gets ``timeout`` seconds; past it the step is "not checkable: timed out".  Reports are
+Each step gets ``timeout`` seconds; past it the step is "not checkable: timed out" (the alarm
+that interrupts SymPy exists only in the main thread: called from another thread, sizes are still
+bounded, but time is not).  Reports are
 deterministic (seeded points).  ``run_check`` streams the linter-style report (or JSON) and returns
 the exit code: 0 no wrong step, 1 some step wrong, 2 bad input.
 """
