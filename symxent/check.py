@@ -161,7 +161,7 @@ def _describe_point(point: dict) -> str:
 def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                 timeout: float) -> Iterator[StepResult]:
     items = read_note(text, kind=note_kind(filename))
-    blocks, table, _ = scope_mod.analyse(items, class_size=K, defines=defines)
+    blocks, table = scope_mod.analyse(items, class_size=K, defines=defines)
     chain_no = 0
     for block in sorted(blocks, key=lambda b: (b.math.lines[0], b.order)):
         if block.problem is not None:

@@ -177,7 +177,7 @@ def test_syntax_cases(text):
 
 
 def analysed(text: str):
-    blocks, table, _ = analyse(read_note(text, kind="markdown"))
+    blocks, table = analyse(read_note(text, kind="markdown"))
     return blocks, table
 
 

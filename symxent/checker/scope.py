@@ -125,8 +125,8 @@ def _scope_path(stack: list[tuple[int, int]]) -> tuple[int, ...]:
     return tuple(ident for _, ident in stack)
 
 
-def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], SymbolTable, list[tuple[str, int]]]:
-    """Blocks, the symbol table, and prose-level problems (unused)."""
+def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], SymbolTable]:
+    """The note's blocks of math, in document order, and its symbol table."""
     items = _with_heading_math(items)
     table = SymbolTable()
     table.class_size = class_size
@@ -222,17 +222,17 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     for block in sorted(blocks, key=lambda b: b.order):
         _definitions(block, table)
     _cross_entropy_weights(table)
-    _softmax_convention(items, table)
+    _output_conventions(items, table)
     for block, words, position in inline_defs:
         after = items[position + 1].text if position + 1 < len(items) and isinstance(items[position + 1], Prose) else ""
         _declarations(block, words, after, table)
-    return blocks, table, []
+    return blocks, table
 
 
 _CONVENTION_NAMES = ("hat y", "p", "a", "s", "y", "o", "q", "h", "\\sigma", "hat p", "S")
 
 
-def _softmax_convention(items, table: SymbolTable) -> None:
+def _output_conventions(items, table: SymbolTable) -> None:
     """Outputs the note differentiates but never defines, in a note about softmax or the sigmoid.
 
     ``\\partial \\hat y_i / \\partial z_j`` (or ``p_i``, ``a_i``, ...) with ŷ never defined, in a note
