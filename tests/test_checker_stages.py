@@ -381,3 +381,15 @@ def test_a_transpose_of_names_never_indexed_is_their_product_and_says_so():
     report = check_text(note, filename="n.md")
     assert statuses(report) == ["definition", "ok"], steps_of(note, report)
     assert any("w^T x" in u for u in report.steps[-1].uses), steps_of(note, report)
+
+
+def test_a_step_that_needs_the_targets_to_sum_to_one_is_not_refuted_by_their_rounding(monkeypatch):
+    # Without the symbolic proof the numeric ok is confirmed at 50 digits; targets drawn in
+    # doubles sum to 1 only to ~1e-16, which must not count as a counterexample.
+    from symxent.checker import verdict
+    monkeypatch.setattr(verdict, "_symbolic_zero", lambda *args: False)
+    note = ("With one-hot $y$ and $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$:\n\n"
+            "$$ p_j \\sum_k y_k - y_j = p_j - y_j $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "ok"], steps_of(note, report)
+    assert report.steps[-1].method == "numeric" and any("sums to 1" in u for u in report.steps[-1].uses)

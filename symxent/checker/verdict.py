@@ -302,7 +302,7 @@ def _compare(pairs, leaves, table, simplex: set[str], rng_seed: int, envs: list[
                 break
             close = np.abs(lv - rv) <= REL_TOL * (1 + np.maximum(np.abs(lv), np.abs(rv)))
             for p in np.flatnonzero(valid & ~close):
-                confirmed = _confirm(L, R, syms, point, int(p))
+                confirmed = _confirm(L, R, syms, point, int(p), _simplex_groups(leaves, simplex))
                 if confirmed is not None:
                     lval, rval = confirmed
                     where = {x: v for x, v in sorted((envs or [{}] * len(pairs))[k].items()) if not x.startswith("__")}
@@ -322,16 +322,36 @@ def _confirm_equal(pairs, leaves, table, simplex, rng_seed: int) -> Verdict | No
     point = _sample(leaves, table, simplex, rng_seed + 1, False)
     for L, R in pairs[:4]:  # a few instances: each is a 50-digit evaluation
         for p in (0, 1):
-            found = _confirm(L, R, syms, point, p, tolerance=1e-30)
+            found = _confirm(L, R, syms, point, p, _simplex_groups(leaves, simplex), tolerance=1e-30)
             if found is not None:
                 return Verdict("wrong", " (they agree to 8 digits but not at 50)", left=found[0], right=found[1],
                                point=_describe(leaves, point, p, 0))
     return None
 
 
-def _confirm(L, R, syms, point, p: int, tolerance: float = 1e-20) -> tuple[float, float] | None:
-    """Both sides at 50 digits at the point: a mismatch only counts if it survives this."""
-    subs = {s: sympy.Float(float(point[s][p]), 50) for s in syms}
+def _simplex_groups(leaves, simplex: set[str]) -> list[list[sympy.Symbol]]:
+    """The entries of each target drawn on the simplex, one list per vector (per sample)."""
+    groups: dict[tuple, list[sympy.Symbol]] = {}
+    for s, lf in leaves.items():
+        if lf.key in simplex and lf.index:
+            groups.setdefault((lf.key, lf.sample, lf.index[:-1]), []).append(s)
+    return list(groups.values())
+
+
+def _confirm(L, R, syms, point, p: int, groups: list[list[sympy.Symbol]],
+             tolerance: float = 1e-20) -> tuple[float, float] | None:
+    """Both sides at 50 digits at the point: a mismatch only counts if it survives this.
+
+    The point is taken exactly, each simplex renormalised to sum to exactly 1, as the prover's
+    confirmation does (symxent.prove._exact_point): drawn in doubles a simplex sums to 1 only to
+    ~1e-16, and at 50 digits that rounding would "confirm" a step that needs sum(y) = 1."""
+    subs = {s: sympy.Rational(float(point[s][p])) for s in syms}
+    for group in groups:
+        total = sympy.Add(*[subs[s] for s in group if s in subs])
+        if total != 0:
+            for s in group:
+                if s in subs:
+                    subs[s] = subs[s] / total
     try:
         lv = sympy.N(L.xreplace(subs), 50)
         rv = sympy.N(R.xreplace(subs), 50)
