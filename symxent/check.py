@@ -197,7 +197,13 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         line = (b.block or block).line(b.pos)
         res = StepResult(filename, line, chain_no, t + 1, "ok")
         rel = chain.relations[t]
-        if (ci, t) in block.definitions:
+        if (ci, t) in block.definitions and t == 0 and ci in block.redefines and \
+                (v := _judge(table, block, ci, a.node, b.node, conditions, chain_no * 100, timeout)).status == "ok":
+            # a summary that states a defined name again with the same value: a checked restatement
+            _fill(res, v)
+            res.detail = f"agrees with the definition of {_name(a.node)} at line {block.redefines[ci]}" + \
+                (f"; {res.detail}" if res.detail else "")
+        elif (ci, t) in block.definitions:
             res.status, res.detail = "definition", f"defines {_name(a.node)}"
         elif (ci, t) in block.facts:
             res.status, res.detail = "definition", "states an assumption used by later steps"

@@ -151,6 +151,23 @@ def test_syntax_chains(text, expected):
     assert [summary(c) for c in chains] == expected, text
 
 
+@pytest.mark.parametrize("text, expected", [
+    # the quantifier's range is not a statement (it once read as i = 1 * 2 * 3)
+    (r"\hat y_i = \frac{a}{b}, \forall i = 1, 2, 3", [(2, ("=",), None, None, (), ())]),
+    (r"\frac{\partial p_i}{\partial z_j} = c, \forall i \neq j", [(2, ("=",), None, None, (("i", "!=", "j"),), ())]),
+    (r"\boxed{dw = \frac{1}{m} a = b}", [(3, ("=", "="), None, None, (), ())]),
+], ids=["forall-range", "forall-condition", "boxed-block"])
+def test_syntax_quantifiers_and_frames(text, expected):
+    chains = read_block(token_tree(text))
+    assert [summary(c) for c in chains] == expected, text
+
+
+def test_syntax_word_differential_is_a_name_outside_a_derivative():
+    assert member(r"dw") == N("dw")
+    assert member(r"dw_j") == S("dw", "j")
+    assert member(r"\frac{dL}{dw}") == Deriv(N("L"), (N("w"),), False)
+
+
 def test_syntax_row_starting_with_operator_continues_the_member():
     (chain,) = read_block(token_tree(r"\begin{aligned} L &= a + b \\ &\quad + c \\ &= d \end{aligned}"))
     assert [m.node for m in chain.members] == [N("L"), Add((N("a"), N("b"), N("c"))), N("d")]
@@ -309,6 +326,55 @@ def test_check_false_step_is_wrong_with_diagnosis(note, expected, needles):
     assert all(n in bad.detail for n in needles), steps_of(note, report)
     if "sign" in needles[0]:
         assert bad.left == pytest.approx(-bad.right)
+
+
+# z = w relu(x) + b: relu is not read, so z is taken as it stands where that is sound
+UNREAD_Z = "Let $z = w \\, \\mathrm{relu}(x) + b$ and $p = \\frac{1}{1 + e^{-z}}$.\n\n"
+
+
+@pytest.mark.parametrize("note, expected, needle", [
+    # holds for every value of z, so for z's too
+    (UNREAD_Z + "$$ p (1 - p) = \\frac{e^{-z}}{(1 + e^{-z})^2} $$\n", "ok", "taken as it stands"),
+    # false for z taken freely, but z's values are unknown: never WRONG
+    (UNREAD_Z + "$$ p = \\frac{1}{1 + e^{z}} $$\n", "not checkable", "not read"),
+    # a derivative by x goes through z's definition
+    (UNREAD_Z + "$$ \\frac{\\partial p}{\\partial x} = p (1 - p) w $$\n", "not checkable", "depends on x"),
+], ids=["ok-for-any-z", "wrong-demoted", "derivative-through-it"])
+def test_check_unread_definition_taken_as_it_stands(note, expected, needle):
+    report = check_text(note, filename="n.md")
+    last = report.steps[-1]
+    assert last.status == expected, steps_of(note, report)
+    assert needle in (last.detail + " ".join(last.uses)), steps_of(note, report)
+
+
+def test_check_update_step_is_not_a_definition():
+    note = ("Let $p = \\frac{1}{1 + e^{-w x}}$.\n\n$$ w := w - \\alpha (p - y) x $$\n\n"
+            "$$ \\frac{\\partial p}{\\partial w} = p (1 - p) x $$\n")
+    report = check_text(note, filename="n.md")
+    assert report.steps[-1].status == "ok", steps_of(note, report)
+
+
+@pytest.mark.parametrize("note, expected", [
+    # X^T v = Σ_i x^{(i)} v^{(i)} only where the note has per-sample vectors x^{(i)} and never defines X
+    ("Let $z = w^T x$ with weights $w_j$, and $p = \\frac{1}{1 + e^{-z}}$.\n\n"
+     "$$ \\sum_{i=1}^{N} (p^{(i)} - y^{(i)}) x^{(i)} = X^T (p - y) $$\n", "ok"),
+    ("Let $z = w^T x$ with weights $w_j$, and $p = \\frac{1}{1 + e^{-z}}$.\n\n"
+     "$$ \\sum_{i=1}^{N} (p^{(i)} - y^{(i)}) x^{(i)} = \\frac{1}{N} X^T (p - y) $$\n", "wrong"),
+    ("$$ X^T (p - y) = X^T p - X^T y $$\n", "not checkable"),
+], ids=["design-matrix", "design-matrix-factor", "no-samples-no-convention"])
+def test_check_design_matrix_convention(note, expected):
+    report = check_text(note, filename="n.md")
+    assert report.steps[-1].status == expected, steps_of(note, report)
+    if expected != "not checkable":
+        assert any("rows are the samples" in u for u in report.steps[-1].uses), steps_of(note, report)
+
+
+def test_check_summary_restating_a_definition_is_checked():
+    note = ("# A\n\n$$ g = \\frac{1}{2} (a + b) $$\n\n# Summary\n\n$$ g = \\frac{a + b}{2} $$\n\n"
+            "# Another\n\n$$ g = a b $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "ok", "definition"], steps_of(note, report)
+    assert "agrees with the definition of g at line 3" in report.steps[1].detail
 
 
 def test_cross_entropy_weights_sum_to_one_by_the_named_convention():

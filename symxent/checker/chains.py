@@ -159,6 +159,9 @@ def read_block(items) -> list[Chain]:
             "aligned", "split", "align", "gathered", "gather", "eqnarray", "multline", "equation",
             "alignat", "alignedat", "flalign", "array", "subequations"):
         return read_block(stripped[0].items)
+    if len(stripped) == 2 and isinstance(stripped[0], Tok) and stripped[0].value in ("\\boxed", "\\fbox") \
+            and isinstance(stripped[1], Group):
+        return read_block(stripped[1].items)  # $$\boxed{dw = ...}$$: the result, framed
     chains: list[Chain] = []
     current: Chain | None = None
     for row in _split_rows(items):
@@ -279,6 +282,13 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
             rest = v[1:]
             tail[k:k + 1] = [("sep", v[0].value, pos)] + ([("expr", rest, _pos(rest[0]))] if rest else [])
             break
+    q = next((k for k, (kind, v, _) in enumerate(tail) if not (kind == "sep" and v in (",", ";"))), len(tail))
+    if q < len(tail) and tail[q][0] == "sep" and tail[q][1] == "\\forall":
+        # "\forall i \neq j" is a condition; "\forall i = 1, 2, 3" a range of the index: the
+        # quantifier's own expression ends at the next comma
+        end = next((k for k in range(q + 1, len(tail)) if tail[k][0] == "sep"), len(tail))
+        if end < len(tail):
+            return None
     words = " ".join(str(v).lower() for kind, v, _ in tail if kind == "sep" and not str(v).startswith("\\")
                      and v not in (",", ";", "，", "；"))
     exprs = [(kind, v, pos) for kind, v, pos in tail if kind != "sep"]

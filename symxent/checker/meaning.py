@@ -57,6 +57,8 @@ class Definition:
     scope: tuple[int, ...]          # the section path it was made in
     source: str = "math"            # "math", "prose", "where", "--define"
     sample: str | None = None       # x^{(i)} = ...: the sample letter
+    # J(w, b) = -1/m Σ ... with w, b only inside other names: J is a value, and J(w, b) names it
+    written_args: tuple[Node, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,10 @@ class Evaluator:
         self.kept_values: dict[sympy.Symbol, sympy.Expr] = {}  # a kept function value: what it stands for
         self.bare_used: set[str] = set()   # functions written without their argument
         self.called: set[str] = set()      # functions written with one
+        # defined names taken as they stand because their definition cannot be read (z = w^T x
+        # with w a vector): key -> (line, why).  Sound for "ok" (it holds for every value of z),
+        # never for WRONG or for a derivative that would go through the definition.
+        self.opaque: dict[str, tuple[int, str]] = {}
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -236,7 +242,17 @@ class Evaluator:
             if d.source.startswith("convention:"):
                 what = d.source.split(":", 1)[1]
                 self.conventions[key] = f"{pretty(key)} = {what} (the note speaks of it and never defines {pretty(key)})"
-            return self.unfold(d, index, sample, env)
+            if index or sample is not None or d.indices or d.params or d.sample is not None:
+                return self.unfold(d, index, sample, env)
+            try:
+                return self.unfold(d, index, sample, env)
+            except NotCheckable as exc:
+                if key in self._active or (d.key in self.opaque and self.opaque[d.key][1] != str(exc)):
+                    raise
+                self.opaque[key] = (d.line, str(exc))
+                self.conventions["opaque:" + key] = (f"{pretty(key)} taken as it stands (any value): its "
+                                                     f"definition, line {d.line}, is not read ({exc})")
+                return self.leaf(key, (), None)
         if key in self.table.size_names and not index and sample is None:
             return sympy.Integer(self.table.size(key))
         if key == "e":
@@ -284,6 +300,9 @@ class Evaluator:
             inner[d.sample] = sample
         elif sample is not None:
             inner["__sample__"] = sample  # defined for one sample, used for sample m
+        elif "__sample__" in env:
+            # z = w^T x + b inside ŷ^{(i)}: the quantities of that sample (x^{(i)})
+            inner["__sample__"] = env["__sample__"]
         if d.indices:
             if not index:
                 if "__vec__" in env:
@@ -445,9 +464,14 @@ class Evaluator:
                 out *= self.apply_fn(f, None, env, operand=nxt)
                 k += 2
                 continue
-            if _transposed(f) is not None and k + 1 < len(factors):
+            if transposed(f) is not None and k + 1 < len(factors):
                 # w^T x: the inner product of two vectors, entry by entry
-                left, right = _transposed(f), factors[k + 1]
+                left, right = transposed(f), factors[k + 1]
+                design = self.design_matrix(left)
+                if design is not None:
+                    out *= self.design_product(design, right, env)
+                    k += 2
+                    continue
                 a, b = self.vector_components(left, env), self.vector_components(right, env)
                 if a is None and b is None:
                     # w^T x where the note never gives w or x an entry: one-entry vectors
@@ -520,6 +544,34 @@ class Evaluator:
             out = self.power(out, f.sup, env)
         return out
 
+    def design_matrix(self, node: Node) -> str | None:
+        """``X`` in ``X^T (ŷ - y)``: a capital the note never defines whose lower case is a
+        per-sample vector (``x^{(i)}``): the matrix whose rows are the samples (the data matrix)."""
+        if not (isinstance(node, Name) and not node.accent and len(node.base) == 1 and node.base.isupper()):
+            return None
+        row = node.base.lower()
+        if self.definition(node.key) is not None or row not in self.table.sampled or row not in self.table.indexed:
+            return None
+        return row
+
+    def design_product(self, row: str, right: Node, env: dict) -> sympy.Expr:
+        """Entry c of X^T v = Σ_i x^{(i)}_c v^{(i)}, v a quantity per sample (one number each)."""
+        if "__vec__" not in env:
+            if not self.dry:
+                raise NotCheckable(f"{row.upper()}^T v used as a whole vector")
+            self.free.setdefault("__vec__", self.table.dims.get(row, "K"))
+            env = {**env, "__vec__": 1}
+        self.conventions["design"] = (f"{row.upper()} is the matrix whose rows are the samples {row}^(i) "
+                                      f"(the note never defines {row.upper()})")
+        total = sympy.Integer(0)
+        for i in range(1, self.table.size("N") + 1):
+            at = {**env, "__sample__": i}
+            v = self.value(right, at)
+            if v != self.value(right, {**at, "__vec__": env["__vec__"] % self.table.class_size + 1}):
+                raise NotCheckable(f"{row.upper()}^T times a quantity with several entries per sample")
+            total += self.value(Name(row), at) * v
+        return total
+
     def vector_components(self, node: Node, env: dict) -> list[sympy.Expr] | None:
         """The entries of a vector-valued expression, or None when it does not vary with the entry."""
         size = self.table.size(self.vector_size(node))
@@ -567,12 +619,22 @@ class Evaluator:
         func = node.func
         if isinstance(func, Fn):
             return self.apply_fn(func, node.args, env, sub=node.sub)
+        t = transposed(func)
+        if t is not None and len(node.args) == 1 and not node.sub and self.design_matrix(t) is not None:
+            return self.design_product(self.design_matrix(t), node.args[0], env)  # X^T(ŷ - y)
         primes = func.primes if isinstance(func, Script) else 0
         base = func.base if isinstance(func, Script) and not func.sub and func.sup is None else func
         key = _key(base)
         if key is None:
             raise NotCheckable("a call of an expression")
         d = self.definition(key)
+        if key == "\\sigma" and d is not None and d.source.startswith("convention:"):
+            d = None  # σ alone stands for σ(z) by convention; σ(u) is the function itself
+        if d is not None and not d.params and d.written_args and not primes and not node.sub:
+            if d.written_args != node.args:
+                raise NotCheckable(f"{pretty(key)} is defined as a value of its arguments' names (line {d.line}), "
+                                   "and is written here with other arguments")
+            return self.named(key, (), None, env)
         if d is None and key in self.table.aliases and not primes:
             return self.aliased(key, node, env)
         if d is not None and d.params and key in self.keep and not primes and not node.sub:
@@ -809,6 +871,10 @@ class Evaluator:
                     or leaf.key in CONVENTIONAL_INPUTS) and (
                 leaf.key not in self.table.dependent
                 or self.table.declared.get(leaf.key, (0, ""))[1].startswith("the argument of"))
+            if leaf.key in self.opaque:
+                line, why = self.opaque[leaf.key]
+                raise NotCheckable(f"{pretty(leaf.key)}'s definition (line {line}) is not read ({why}), so how "
+                                   f"it depends on {', '.join(pretty(k) for k in keys)} is unknown")
             if self.definition(leaf.key) is None and not free:
                 raise NotCheckable(f"{pretty(leaf.key)} is never defined here, so how it depends on "
                                    f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")
@@ -824,8 +890,17 @@ class Evaluator:
                 if s in kept_values:
                     subs[s] = kept_values[s]
                 elif d is not None:
-                    subs[s] = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items()
-                                                                        if k == "__params__"})
+                    try:
+                        subs[s] = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items()
+                                                                            if k == "__params__"})
+                    except NotCheckable as exc:
+                        if leaf.index or leaf.sample is not None or d.params:
+                            raise
+                        # dσ/dz = σ(z)(1 - σ(z)) holds for every z: z may stay as it stands
+                        self.opaque[leaf.key] = (d.line, str(exc))
+                        self.conventions["opaque:" + leaf.key] = (
+                            f"{pretty(leaf.key)} taken as it stands (any value): its definition, line "
+                            f"{d.line}, is not read ({exc})")
         return out.xreplace(subs) if subs else out
 
 
@@ -834,7 +909,7 @@ def _cond_text(c: Cond) -> str:
     return f"{getattr(c.left, 'base', '?')} {op} {getattr(c.right, 'base', '?')}"
 
 
-def _transposed(node: Node) -> Node | None:
+def transposed(node: Node) -> Node | None:
     """``w^T``, ``(y - p)^\\top``: what is transposed, or None."""
     if isinstance(node, Script) and node.sup is not None and not node.sup_paren and not node.primes \
             and isinstance(node.sup, Name) and node.sup.base in ("T", "\\top", "\\intercal") and not node.sup.accent:

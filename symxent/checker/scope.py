@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, walk
+from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, transposed, walk
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
@@ -75,6 +75,8 @@ class Block:
     definitions: set[tuple[int, int]] = field(default_factory=set)  # (chain, step) that define
     facts: set[tuple[int, int]] = field(default_factory=set)        # (chain, step) stating a fact
     restated: set[int] = field(default_factory=set)                 # chains that restate a defined name
+    # chain -> line of the definition it replaces (a summary restating dw = ... in a new section)
+    redefines: dict[int, int] = field(default_factory=dict)
 
     def line(self, pos: int) -> int:
         text = self.math.text
@@ -219,6 +221,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             blocks.append(block)
         last_prose = ""
     _learn(blocks, table)
+    _transpose_partners(blocks, table)
     for block in sorted(blocks, key=lambda b: b.order):
         _definitions(block, table)
     _cross_entropy_weights(table)
@@ -301,6 +304,16 @@ def _trivial_inline(block: Block) -> bool:
     return True
 
 
+def _mentions_itself(key: str, body) -> bool:
+    return any(isinstance(n, (Name, Script)) and key_of(n) == key for n in walk(body))
+
+
+def _mentions_defined(body, table: SymbolTable, order: int, block: Block) -> bool:
+    """Whether the body uses a name the note defines (through which the arguments may act)."""
+    return any(isinstance(n, (Name, Script)) and key_of(n) and table.lookup(key_of(n), order, block.scope)
+               is not None for n in walk(body))
+
+
 def _mentions(body, params) -> bool:
     names = {key_of(p) for p in params if isinstance(p, (Name, Script))}
     return any(n in params or (isinstance(n, (Name, Script)) and key_of(n) in names) for n in walk(body))
@@ -375,6 +388,29 @@ def _prose_facts(item: Prose, table: SymbolTable, stack) -> None:
     if _SIMPLEX_WORDS.search(item.text):
         for key in ("y", "t"):
             table.simplex.setdefault(key, (item.line, "the note says '" + _SIMPLEX_WORDS.search(item.text).group(0) + "'"))
+
+
+def _transpose_partners(blocks: list[Block], table: SymbolTable) -> None:
+    """``w^T x`` with w a vector the note indexes and x never indexed: x is a vector as well (of
+    the same size), as an inner product needs; otherwise ``∂z/∂w = x`` would
+    compare a vector's entry with a number."""
+    for block in blocks:
+        for chain in block.chains:
+            for m in chain.members:
+                for n in walk(m.node):
+                    if not isinstance(n, Mul):
+                        continue
+                    for f, g in zip(n.factors, n.factors[1:]):
+                        t = transposed(f)
+                        pair = [key_of(x) if isinstance(x, Name) else None for x in (t, g)]
+                        if None in pair:
+                            continue
+                        for a, b in (pair, pair[::-1]):
+                            if a in table.indexed_in and b not in table.indexed_in:
+                                table.indexed_in[b] = set(table.indexed_in[a])
+                                table.indexed.add(b)
+                                if a in table.dims:
+                                    table.dims.setdefault(b, table.dims[a])
 
 
 def _learn(blocks: list[Block], table: SymbolTable) -> None:
@@ -457,8 +493,12 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             continue
         if chain.implied_by is not None:
             continue  # "=> z_2 = ...": a conclusion, not a definition
+        head = definable(chain.members[0].node)
+        before = table.lookup(head[0], block.order + ci, block.scope) if head is not None else None
         if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order + ci + 1, "math"):
             block.definitions.add((ci, 0))
+            if before is not None and not before.source.startswith("convention") and before.source != "--define":
+                block.redefines[ci] = before.line
             continue
         info = definable(chain.members[0].node)
         if info is not None and chain.relations[0] == "=" and len(chain.members) > 1 \
@@ -468,7 +508,8 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             block.restated.add(ci)
             key, indices, params, sample = info
             readable = [m for m in chain.members[1:] if not isinstance(m.node, Unreadable)]
-            if readable and not _is_number(readable[0].node):  # "P = 0.5" is a value at a point
+            if readable and not _is_number(readable[0].node) and not _mentions_itself(key, readable[0].node):
+                # ("P = 0.5" is a value at a point, "w = w - α g" an update step)
                 table.definitions.append(Definition(key, indices, params, readable[0].node,
                                                     block.line(readable[0].pos), block.order + ci + 1,
                                                     block.scope, "restated", sample))
@@ -511,8 +552,16 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         return False
     key, indices, params, sample = info
     body = chain.members[1].node
+    if _mentions_itself(key, body):
+        return False  # w_j := w_j - α ∂J/∂w_j: an update step, not a definition
+    written: tuple = ()
     if params and not _mentions(body, params):
-        return False  # "sigma(z) = P": no function of z is defined by a body without z
+        if not (isinstance(lhs, Call) and isinstance(lhs.func, Name) and not indices and sample is None
+                and _mentions_defined(body, table, order, block)):
+            return False  # "sigma(z) = P": no function of z is defined by a body without z
+        # J(w, b) = -1/m Σ_i [y log ŷ^{(i)} + ...]: w and b act through ŷ's definition, so J is a
+        # value of the note's names and "J(w, b)" is its name
+        params, written = (), lhs.args
     if (isinstance(body, Paren) and len(body.items) > 1) or isinstance(body, Matrix):
         # z = (z_1, ..., z_K): the vector's components are named, nothing is defined
         table.declared.setdefault(key, (block.line(chain.members[0].pos), "a vector of components"))
@@ -524,11 +573,13 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     if visible is not None and not forced and visible.scope == block.scope:
         return False
     # a name the prose declared an input before this point is not redefined by an equation
-    declared_before = key in table.declared and table.declared[key][0] <= block.line(chain.members[0].pos)
+    # (a function's parameter, L(y, \hat y) = ..., is a dummy: it does not make \hat y an input)
+    declared_before = key in table.declared and table.declared[key][0] <= block.line(chain.members[0].pos) \
+        and not table.declared[key][1].startswith("the argument of")
     if declared_before and not forced:
         return False
     table.definitions.append(Definition(key, indices, params, chain.members[1].node, block.line(chain.members[1].pos),
-                                        order, block.scope, source, sample))
+                                        order, block.scope, source, sample, written))
     for p in params:
         # sigma(u) = ...: the argument is a free variable of the definition, for any value
         pk = key_of(p)

@@ -59,8 +59,9 @@ included).
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Literal
 
@@ -838,8 +839,18 @@ def _heading_title(inline: Token) -> str:
     return _collapse("".join(parts))
 
 
+# "$i = j$" or "$i \neq k$" on a line of its own: the case the next block is in, not a formula
+_CASE_LINE = re.compile(r"\s*[A-Za-z](\s*(=|\\neq?|\\not=|!=|≠)\s*[A-Za-z0-9])+\s*[,.]?\s*$")
+
+
 def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool) -> None:
-    """Prose and Math of one inline run (a paragraph, a table cell), in order."""
+    """Prose and Math of one inline run (a paragraph, a table cell), in order.
+
+    A paragraph that is one inline formula and nothing else (``$= a - b$`` on a line of its own,
+    as many blogs write each row of a derivation) reads as a display block, so its chain can go
+    on from the block before.
+    """
+    first_item = len(items)
     src = tok.content
     line, line_pos = first_line, 0  # the file line of offset line_pos in src
     words: list[str] = []
@@ -885,6 +896,10 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
         elif kind == "html_inline":
             say(" ")
     flush()
+    added = items[first_item:]
+    if not table and len(added) == 1 and isinstance(added[0], Math) and not added[0].display \
+            and not _CASE_LINE.match(added[0].text):
+        items[first_item] = replace(added[0], display=True)
 
 
 # --------------------------------------------------------------------------------------------

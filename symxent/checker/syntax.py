@@ -15,7 +15,7 @@ be read becomes :class:`Unreadable` with the reason and offset; nothing else rai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from symxent.checker.tree import Env, Group, Item, Tok
 
@@ -303,6 +303,11 @@ def _clean(items, keep: tuple[str, ...] = ()) -> list[Item]:
 
 def parse_member(items) -> Node:
     """One member of a chain (no top-level relations) as an expression tree."""
+    return _words_as_names(_member(items))
+
+
+def _member(items) -> Node:
+    """A member, or a group inside one (a fraction's numerator): differentials still as marks."""
     s = _Stream(_clean(items))
     try:
         if s.at_end():
@@ -316,6 +321,30 @@ def parse_member(items) -> Node:
         return Unreadable(exc.msg, exc.pos)
     except RecursionError:
         return Unreadable("nested too deeply", _pos(s.peek()))
+
+
+def _words_as_names(node: Node) -> Node:
+    """``dw = \\frac{1}{m} X^T e``: a word such as dw that no derivative's fraction took is a name
+    (the gradient's name in Ng's notation), not a differential."""
+    if isinstance(node, _DMark) and node.word and node.order is None:
+        var = node.var
+        if isinstance(var, Name):
+            return Name(node.word)
+        if isinstance(var, Script) and isinstance(var.base, Name):
+            return replace(var, base=Name(node.word))
+        return node
+    changes = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            new = _words_as_names(value)
+        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
+            new = tuple(_words_as_names(v) if isinstance(v, Node) else v for v in value)
+        else:
+            continue
+        if new is not value and new != value:
+            changes[f.name] = new
+    return replace(node, **changes) if changes else node
 
 
 def _describe(it: Item | None) -> str:
@@ -429,6 +458,7 @@ class _DMark(Node):
     partial: bool
     order: Node | None = None
     var: Node | None = None
+    word: str = ""  # "dw" when read from one word: a name unless a derivative's fraction uses it
 
 
 def _unary(s: _Stream) -> Node:
@@ -483,7 +513,7 @@ def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
         if all(isinstance(t, Tok) and t.kind == "word" and len(t.value) == 1 for t in p) and len(p) > 1:
             out.extend(Name(t.value) for t in p)  # z_{ij}
             continue
-        node = parse_member(p)
+        node = _member(p)
         if isinstance(node, Unreadable):
             # a subscript such as k \neq j or x \in X: keep it as a condition-like node
             node = _sub_condition(p) or node
@@ -494,7 +524,7 @@ def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
 def _sub_condition(items: list[Item]) -> Node | None:
     for k, it in enumerate(items):
         if isinstance(it, Tok) and it.value in RELATIONS:
-            left, right = parse_member(items[:k]), parse_member(items[k + 1:])
+            left, right = _member(items[:k]), _member(items[k + 1:])
             if isinstance(left, Unreadable) or isinstance(right, Unreadable):
                 return None
             return Cond(left, RELATIONS[it.value], right)
@@ -521,12 +551,12 @@ def _postfix(s: _Stream, node: Node) -> Node:
                 arg_c = _clean(arg)
                 if (len(arg_c) >= 3 and _v(arg_c[0]) == "(" and _v(arg_c[-1]) == ")"
                         and not isinstance(node, (Num, Paren))):
-                    inner = parse_member(arg_c[1:-1])
+                    inner = _member(arg_c[1:-1])
                     sup, sup_paren = inner, True
                 elif arg_c and all(isinstance(a, Tok) and a.kind == "prime" or _v(a) == "\\prime" for a in arg_c):
                     primes += sum(len(a.value) if a.kind == "prime" else 1 for a in arg_c)
                 else:
-                    sup = parse_member(arg_c)
+                    sup = _member(arg_c)
                     if isinstance(sup, Unreadable):
                         raise SyntaxProblem(sup.reason, sup.pos)
         elif isinstance(it, Tok) and it.kind == "prime":
@@ -555,7 +585,7 @@ def _postfix(s: _Stream, node: Node) -> Node:
         node = Call(node, args, not _known_function(node), call_sub)
         if isinstance(s.peek(), Tok) and _v(s.peek()) in ("^",) and not call_sub:
             s.next()
-            node = Pow(node, parse_member(_script_arg(s)))
+            node = Pow(node, _member(_script_arg(s)))
     return node
 
 
@@ -624,7 +654,7 @@ def _paren_items(s: _Stream, close: str, pos: int) -> tuple[Node, ...]:
 
 
 def parse_or_raise(items, pos: int) -> Node:
-    node = parse_member(items)
+    node = _member(items)
     if isinstance(node, Unreadable):
         cond = _sub_condition(list(_clean(items)))
         if cond is not None:
@@ -639,7 +669,7 @@ def _group_node(items: tuple[Item, ...], pos: int) -> Node:
         # {a \over b}: plain TeX's fraction
         k = over[0]
         return _fraction(tuple(items[:k]), tuple(items[k + 1:]), pos, _Stream([]))
-    node = parse_member(items)
+    node = _member(items)
     if isinstance(node, Unreadable):
         raise SyntaxProblem(node.reason, node.pos)
     return node
@@ -764,7 +794,7 @@ def _word(s: _Stream, it: Tok) -> Node:
         return _dmark(s, False)
     if len(v) > 1 and v[0] == "d" and v[1:].isalpha() and len(v) <= 3:
         # dL, dz, dw: a differential; only a derivative's fraction gives it a meaning
-        return _DMark(False, None, _postfix(s, Name(v[1:])))
+        return _DMark(False, None, _postfix(s, Name(v[1:])), word=v)
     return Name(v)
 
 
@@ -831,7 +861,7 @@ def _dmark(s: _Stream, partial: bool) -> Node:
     order = None
     if isinstance(s.peek(), Tok) and _v(s.peek()) == "^":
         s.next()
-        order = parse_member(_script_arg(s))
+        order = _member(_script_arg(s))
     var = None
     nxt = s.peek()
     if _starts_factor(nxt) and not (isinstance(nxt, Tok) and nxt.value in ("\\partial", "∂")):
@@ -845,8 +875,8 @@ def _dmark(s: _Stream, partial: bool) -> Node:
 
 
 def _fraction(num: tuple[Item, ...], den: tuple[Item, ...], pos: int, s: _Stream) -> Node:
-    n = parse_member(num)
-    d = parse_member(den)
+    n = _member(num)
+    d = _member(den)
     if isinstance(d, Unreadable):
         raise SyntaxProblem(d.reason, d.pos)
     dn = _split_differentials(d)
@@ -916,11 +946,11 @@ def _bigop(s: _Stream, kind: str) -> Node:
         t = s.next()
         arg = _clean(_script_arg(s))
         if t.value == "_":
-            sub = parse_member(arg)
+            sub = _member(arg)
             if isinstance(sub, Unreadable):
                 sub = _sub_condition(list(arg)) or sub
         else:
-            sup = parse_member(arg)
+            sup = _member(arg)
     if not _starts_factor(s.peek()) and not (isinstance(s.peek(), Tok) and _v(s.peek()) in ("-",)):
         raise SyntaxProblem(f"a {kind} with no body", _pos(s.peek()))
     body = _term(s)
@@ -931,7 +961,7 @@ def _grad(s: _Stream) -> Node:
     wrt = None
     if isinstance(s.peek(), Tok) and _v(s.peek()) == "_":
         s.next()
-        wrt = parse_member(_script_arg(s))
+        wrt = _member(_script_arg(s))
     body = _term(s)
     return Grad(wrt, body)
 

@@ -139,6 +139,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
 
     # 1. in the targets' natural domain: a mismatch here is a slip (if every name has a meaning)
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
+    if result.status == "wrong" and ev.opaque:
+        return Verdict("not checkable", _opaque_reason(ev), uses=uses)
     if result.status == "wrong":
         if (_literal_number(left) or _literal_number(right)) and any(
                 _equation(L, R, leaves, table, natural, rng_seed) for L, R in pairs):
@@ -191,12 +193,21 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         # agreement to 1e-8 is not equality: a difference in the 12th digit (41679167500 against
         # ...501) must not pass, so a numeric ok is confirmed at 50 digits too
         slip = _confirm_equal(pairs, leaves, table, natural, rng_seed)
+        if slip is not None and ev.opaque:
+            return Verdict("not checkable", _opaque_reason(ev), uses=uses)
         if slip is not None:
             slip.uses = uses
             return slip
     if undefined:
         result.uses.append("holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)")
     return result
+
+
+def _opaque_reason(ev: Evaluator) -> str:
+    key, (line, why) = next(iter(sorted(ev.opaque.items())))
+    return (f"the sides differ when {pretty(key)} is taken as any value, but {pretty(key)} is defined at line "
+            f"{line} and that definition is not read ({why}): the values it can take may be the ones where "
+            "they agree")
 
 
 def _literal_number(node: Node) -> bool:
