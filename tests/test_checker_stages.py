@@ -369,6 +369,18 @@ def test_check_design_matrix_convention(note, expected):
         assert any("rows are the samples" in u for u in report.steps[-1].uses), steps_of(note, report)
 
 
+def test_check_named_sum_and_case_lines():
+    # "define \\sum_K = ..." makes \\sum_K a name; "$i \\neq j$" alone on a line is the case of
+    # the block after it, and ends with the words after that block
+    note = ("Let $p_i = \\frac{e^{z_i}}{\\sum_{k=1}^{K} e^{z_k}}$ (define $\\sum_K = \\sum_{k=1}^{K} e^{z_k}$).\n\n"
+            "$i \\neq j$\n\n"
+            "$$ \\frac{\\partial p_i}{\\partial z_j} = \\frac{0 - e^{z_i} e^{z_j}}{(\\sum_K)^2} = -p_i p_j $$\n\n"
+            "Now any $i$ and $j$:\n\n"
+            "$$ \\frac{\\partial p_i}{\\partial z_j} = -p_i p_j $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "definition", "ok", "ok", "wrong"], steps_of(note, report)
+
+
 def test_check_summary_restating_a_definition_is_checked():
     note = ("# A\n\n$$ g = \\frac{1}{2} (a + b) $$\n\n# Summary\n\n$$ g = \\frac{a + b}{2} $$\n\n"
             "# Another\n\n$$ g = a b $$\n")

@@ -32,7 +32,7 @@ from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
     BigOp, Call, Case, Cond, Deriv, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script, Unreadable,
 )
-from symxent.checker.tree import TreeError, token_tree
+from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 
 __all__ = ["Block", "analyse", "definable"]
 
@@ -127,9 +127,65 @@ def _scope_path(stack: list[tuple[int, int]]) -> tuple[int, ...]:
     return tuple(ident for _, ident in stack)
 
 
+def _sum_head(items, k: int) -> tuple[str, int] | None:
+    """``\\sum_K`` at items[k] with no upper bound: (the subscript's letter, tokens it spans)."""
+    if not (isinstance(items[k], Tok) and items[k].value == "\\sum" and k + 2 < len(items)
+            and isinstance(items[k + 1], Tok) and items[k + 1].value == "_"):
+        return None
+    sub = items[k + 2]
+    if isinstance(sub, Group) and len(sub.items) == 1:
+        sub = sub.items[0]
+    if not (isinstance(sub, Tok) and sub.kind == "word" and len(sub.value) == 1):
+        return None
+    if k + 3 < len(items) and isinstance(items[k + 3], Tok) and items[k + 3].value == "^":
+        return None
+    return sub.value, 3
+
+
+def _named_sums(texts: list[str]) -> set[str]:
+    """Sums the note names: ``\\sum_K = \\sum_{j=1}^K e^{\\theta_j}`` makes ``\\sum_K`` a name (the
+    subscript is the name's, not an index: the sum has no body)."""
+    names: set[str] = set()
+    for text in texts:
+        try:
+            items = _strip_styles(token_tree(text))
+        except (TreeError, RecursionError):
+            continue
+        head = _sum_head(items, 0) if items else None
+        if head is not None and len(items) > 3 and isinstance(items[3], Tok) and items[3].value in ("=", ":="):
+            names.add(head[0])
+    return names
+
+
+def _strip_styles(items) -> list:
+    return [it for it in items if not (isinstance(it, Tok) and it.value in ("\\displaystyle", "\\textstyle"))]
+
+
+def _with_named_sums(items, names: set[str]) -> tuple:
+    """The token tree with each named sum ``\\sum_K`` read as one word (a name)."""
+    out: list = []
+    k = 0
+    items = list(items)
+    while k < len(items):
+        it = items[k]
+        head = _sum_head(items, k) if names else None
+        if head is not None and head[0] in names:
+            out.append(Tok("word", f"Σ_{head[0]}", it.pos))
+            k += head[1]
+            continue
+        if isinstance(it, Group):
+            it = Group(_with_named_sums(it.items, names), it.pos)
+        elif isinstance(it, Env):
+            it = Env(it.name, it.arg, _with_named_sums(it.items, names), it.pos)
+        out.append(it)
+        k += 1
+    return tuple(out)
+
+
 def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], SymbolTable]:
     """The note's blocks of math, in document order, and its symbol table."""
     items = _with_heading_math(items)
+    named_sums = _named_sums([it.text for it in items if isinstance(it, Math)])
     table = SymbolTable()
     table.class_size = class_size
     blocks: list[Block] = []
@@ -137,6 +193,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     next_id = 0
     pending_conditions: list[Cond] = []
     fresh_conditions = False
+    line_case = False   # the pending case was set by a case line ("$i \\neq j$" alone)
     last_prose = ""
     prose_since_block = ""
     order = 0
@@ -159,6 +216,9 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             last_chain = None
             continue
         if isinstance(item, Prose):
+            if line_case and not fresh_conditions:
+                # words after the case's blocks: the case (a line of its own) is over
+                pending_conditions, line_case = [], False
             last_prose = item.text
             prose_since_block += " " + item.text
             _prose_facts(item, table, stack)
@@ -166,7 +226,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
         assert isinstance(item, Math)
         block = Block(item, order, _scope_path(stack))
         try:
-            block.chains = read_block(token_tree(item.text))
+            block.chains = read_block(_with_named_sums(token_tree(item.text), named_sums))
         except TreeError as exc:
             block.problem = (exc.msg, exc.pos)
         except RecursionError:
@@ -199,6 +259,13 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 last_chain = block.chains[-1]
         else:
             conds = _inline_condition(block)
+            case_line = conds is not None and _alone(items, position)
+            if case_line:
+                # "$i \neq j$" on a line of its own, between the cases' display blocks: a new case
+                conds = [Case(c.left, c.op, c.right) for c in conds]
+                pending_conditions, fresh_conditions = list(conds), True
+                line_case = True
+                continue
             if conds is not None and _CASE_BEFORE.search(last_prose or ""):
                 conds = [Case(c.left, c.op, c.right) for c in conds]
             if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (fresh_conditions and
@@ -362,6 +429,17 @@ def _heading_conditions(item: Heading) -> list[Cond]:
             if conds:
                 return [Case(c.left, c.op, c.right) for c in conds]
     return []
+
+
+def _alone(items, position: int) -> bool:
+    """Whether the inline math at ``position`` has no words on its own line (a line by itself)."""
+    here = items[position].lines[0]
+    for k in (position - 1, position + 1):
+        if 0 <= k < len(items) and isinstance(items[k], Prose) and items[k].line == here:
+            return False
+        if 0 <= k < len(items) and isinstance(items[k], Math) and here in items[k].lines:
+            return False
+    return True
 
 
 def _inline_condition(block: Block) -> list[Cond] | None:
