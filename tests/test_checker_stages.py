@@ -381,6 +381,24 @@ def test_check_named_sum_and_case_lines():
     assert statuses(report) == ["definition", "definition", "ok", "ok", "wrong"], steps_of(note, report)
 
 
+@pytest.mark.parametrize("note, expected", [
+    ("$$ \\sum_{k=1}^{K} z_k^2 = z_1^2 + z_2^2 + \\cdots + z_K^2 $$\n", ["ok"]),
+    ("$$ \\sum_{k=1}^{K} z_k^2 = z_1^2 + z_2^2 + \\cdots + z_K^2 + 1 $$\n", ["wrong"]),
+    # terms before the run stay as written: w_0 is the bias
+    ("$$ w_0 + w_1 x_1 + w_2 x_2 + \\dots + w_K x_K = w_0 + \\sum_{k=1}^K w_k x_k $$\n", ["ok"]),
+    # x_0 only through a sum from 0: x_0 = 1 is the usual reading, so no verdict until it is said
+    ("$$ w_0 + \\sum_{k=1}^K w_k x_k = \\sum_{k=0}^K w_k x_k $$\n", ["not checkable"]),
+    ("Let $x_0 = 1$.\n\n$$ w_0 + \\sum_{k=1}^K w_k x_k = \\sum_{k=0}^K w_k x_k $$\n", ["ok"]),
+    # odd terms: no single step between the written terms
+    ("$$ z_1 + z_3 + \\dots + z_K = \\sum_{k=1}^K z_k $$\n", ["not checkable"]),
+    # up to a letter the note never sums to: its value is unknown
+    ("$$ e^{x_1} + e^{x_2} + \\dots + e^{x_n} = \\sum_{k=1}^{K} e^{x_k} $$\n", ["not checkable"]),
+], ids=["power-sum", "power-sum-plus-1", "bias-kept", "x0-unsaid", "x0-said", "odd-terms", "unknown-end"])
+def test_check_ellipsis_written_out(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+
+
 def test_check_summary_restating_a_definition_is_checked():
     note = ("# A\n\n$$ g = \\frac{1}{2} (a + b) $$\n\n# Summary\n\n$$ g = \\frac{a + b}{2} $$\n\n"
             "# Another\n\n$$ g = a b $$\n")

@@ -19,7 +19,7 @@ decides what may be concluded from it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import sympy
 
@@ -90,6 +90,7 @@ class SymbolTable:
     about_softmax: bool = False                                         # the note speaks of softmax
     aliases: dict[str, tuple[str, int]] = field(default_factory=dict)   # sigma -> ("softmax", line): said in prose
     speaks_of_true_class: int = 0                                       # line where the prose names "the true class"
+    written_entries: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)  # x_0, z_2: entries written out
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
@@ -380,7 +381,40 @@ class Evaluator:
         return -self.value(node.arg, env)
 
     def _v_Add(self, node: Add, env: dict) -> sympy.Expr:
+        if any(isinstance(t, Ellipsis_) for t in node.terms):
+            return sympy.Add(*[self.value(t, env) for t in self.ellipsis_terms(node.terms, env)])
         return sympy.Add(*[self.value(t, env) for t in node.terms])
+
+    def ellipsis_terms(self, terms: tuple[Node, ...], env: dict) -> list[Node]:
+        """``a_1 + a_2 + \\dots + a_n``: the terms written out.  At least two consecutive terms
+        before the dots and one after must follow one pattern in their subscripts, the last one's
+        index a number or a size the note sums to (n, K, N); terms before and after the run stay."""
+        dots = [i for i, t in enumerate(terms) if isinstance(t, Ellipsis_)]
+        k = dots[0]
+        if len(dots) != 1 or k < 2 or k + 1 >= len(terms):
+            raise NotCheckable("an ellipsis (\\dots) stands for terms that are not written")
+        before, last = terms[k - 1], terms[k + 1]
+        pattern = _index_pattern(before, last)
+        if pattern is None or _substitute(before, pattern[0], pattern[0] - 1) != terms[k - 2]:
+            raise NotCheckable("an ellipsis (\\dots) between terms that do not follow one pattern")
+        start, end_node = pattern
+        end_key = _key(end_node) if isinstance(end_node, Name) else None
+        if isinstance(end_node, Num):
+            end = int(end_node.value)
+        elif end_key and (end_key in self.table.size_names or end_key in self.table.sizes or end_key.isupper()) \
+                and self.definition(end_key) is None:
+            end = self.table.size(end_key)
+        else:
+            raise NotCheckable(f"an ellipsis up to {pretty(end_key or '?')}, which is not a size the note sums to")
+        first = start - 1
+        while first - 1 >= 0 and k - 1 - (start - first + 1) >= 0 and \
+                _substitute(before, start, first - 1) == terms[k - 1 - (start - first + 1)]:
+            first -= 1
+        head = terms[:k - 1 - (start - first)]
+        if end < start or end - first > 10_000:
+            raise NotCheckable("an ellipsis whose terms cannot be written out here")
+        self.conventions["dots"] = "a_1 + a_2 + ... + a_n is every term of the pattern, up to n"
+        return list(head) + [_substitute(before, start, v) for v in range(first, end + 1)] + list(terms[k + 2:])
 
     def _v_Frac(self, node: Frac, env: dict) -> sympy.Expr:
         return self.value(node.num, env) / self.value(node.den, env)
@@ -915,6 +949,42 @@ def transposed(node: Node) -> Node | None:
             and isinstance(node.sup, Name) and node.sup.base in ("T", "\\top", "\\intercal") and not node.sup.accent:
         return Script(node.base, node.sub) if node.sub else node.base
     return None
+
+
+def _index_pattern(a: Node, b: Node) -> tuple[int, Node] | None:
+    """Where ``a`` has one index number and ``b`` another (or a size) in the same subscripts:
+    (a's number, b's end).  ``p_2 y_2`` and ``p_n y_n`` give (2, n)."""
+    found: list[tuple[int, Node]] = []
+
+    def same(x, y, sub: bool) -> bool:
+        if sub and isinstance(x, Num) and x.value.isdigit() and isinstance(y, (Num, Name)) and x != y:
+            found.append((int(x.value), y))
+            return True
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, tuple):
+            return len(x) == len(y) and all(same(u, v, sub) for u, v in zip(x, y))
+        if not isinstance(x, Node):
+            return x == y
+        return all(same(getattr(x, f.name), getattr(y, f.name), isinstance(x, Script) and f.name == "sub")
+                   for f in fields(x))
+
+    if not same(a, b, False) or not found or len(set(found)) != 1:
+        return None
+    return found[0]
+
+
+def _substitute(node, number: int, value: int, sub: bool = False):
+    """``node`` with the index number ``number`` (in subscripts) replaced by ``value``."""
+    if isinstance(node, Num):
+        return Num(str(value)) if sub and node.value == str(number) else node
+    if isinstance(node, tuple):
+        return tuple(_substitute(v, number, value, sub) for v in node)
+    if not isinstance(node, Node):
+        return node
+    return replace(node, **{f.name: _substitute(getattr(node, f.name), number, value,
+                                                isinstance(node, Script) and f.name == "sub")
+                            for f in fields(node)})
 
 
 def _children(value) -> "Iterator[Node]":

@@ -282,6 +282,12 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 continue  # "when $p_i = p_j$": a case, not a claim
             if _trivial_inline(block):
                 for chain in block.chains:
+                    head = definable(chain.members[0].node) if chain.members else None
+                    if head is not None and "[" in head[0] and _define_from(chain, block, table, block.order, "math"):
+                        # "$x_0 = 1$": one entry's value (a bias input), not a step
+                        table.written_entries.add((head[0].split("[")[0], tuple(
+                            int(v) for v in head[0].split("[")[1].rstrip("]").split(","))))
+                        continue
                     _one_hot_fact(chain, block, table)
                 continue
             inline_defs.append((block, last_prose, position))
@@ -502,6 +508,8 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                 for n in walk(root):
                     if isinstance(n, Script) and isinstance(n.base, Name):
                         idx = [s for s in n.sub if not is_label(s)]
+                        if idx and all(isinstance(i, Num) and i.value.isdigit() for i in idx):
+                            table.written_entries.add((key_of(n), tuple(int(i.value) for i in idx)))
                         if idx:
                             table.arity[key_of(n)] = max(table.arity.get(key_of(n), 0), len(idx))
                             table.indexed.add(key_of(n))

@@ -141,6 +141,12 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
     if result.status == "wrong" and ev.opaque:
         return Verdict("not checkable", _opaque_reason(ev), uses=uses)
+    unwritten = sorted({f"{pretty(lf.key)}_0" for lf in leaves.values()
+                        if 0 in lf.index and (lf.key, lf.index) not in table.written_entries})
+    if result.status == "wrong" and unwritten:
+        # Σ_{i=0}^n w_i x_i with x_0 never written: x_0 = 1 (a bias input) is the usual reading
+        return Verdict("not checkable", f"{unwritten[0]} comes only from a sum that starts at 0 and the note "
+                       f"never says what it is (often 1, a bias input): write {unwritten[0]} = ...", uses=uses)
     if result.status == "wrong":
         if (_literal_number(left) or _literal_number(right)) and any(
                 _equation(L, R, leaves, table, natural, rng_seed) for L, R in pairs):
