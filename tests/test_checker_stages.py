@@ -399,6 +399,21 @@ def test_check_ellipsis_written_out(note, expected):
     assert statuses(report) == expected, steps_of(note, report)
 
 
+@pytest.mark.parametrize("note, expected", [
+    # the chain rule through a function written alone: h is h(x^{(i)}), its one argument here
+    ("Let $h(x) = \\frac{1}{1 + e^{-a - b x}}$.\n\n$$ \\frac{\\partial}{\\partial a} \\left( \\log h(x^{(i)}) \\right) = "
+     "\\frac{\\partial}{\\partial h} \\left( \\log h(x^{(i)}) \\right) \\frac{\\partial h}{\\partial a} = 1 - h(x^{(i)}) $$\n",
+     ["definition", "ok", "ok"]),
+    ("Let $\\sigma(u) = \\frac{1}{1 + e^{-u}}$ and $z = a + b$.\n\n$$ \\frac{d\\sigma}{dz} = \\sigma(z)(1 - \\sigma(z)) $$\n",
+     ["definition", "definition", "ok"]),
+    # two arguments: which one the lone h stands for is not said
+    ("Let $h(x) = x^2$.\n\n$$ h(a) + h(b) = 2 h $$\n", ["definition", "not checkable"]),
+], ids=["chain-rule-bare-h", "dsigma-dz", "two-arguments"])
+def test_check_function_written_alone(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+
+
 def test_check_summary_restating_a_definition_is_checked():
     note = ("# A\n\n$$ g = \\frac{1}{2} (a + b) $$\n\n# Summary\n\n$$ g = \\frac{a + b}{2} $$\n\n"
             "# Another\n\n$$ g = a b $$\n")

@@ -161,6 +161,8 @@ class Evaluator:
         self.kept_values: dict[sympy.Symbol, sympy.Expr] = {}  # a kept function value: what it stands for
         self.bare_used: set[str] = set()   # functions written without their argument
         self.called: set[str] = set()      # functions written with one
+        self.called_args: dict[str, set] = {}  # function -> the arguments it is called with (as written)
+        self.bare_args: dict[str, tuple] = {}  # function written alone -> the arguments it stands for
         # defined names taken as they stand because their definition cannot be read (z = w^T x
         # with w a vector): key -> (line, why).  Sound for "ok" (it holds for every value of z),
         # never for WRONG or for a derivative that would go through the definition.
@@ -325,6 +327,12 @@ class Evaluator:
         elif "__vec__" in env:
             inner["__vec__"] = env["__vec__"]
         if d.params:
+            if args is None and d.key in self.bare_args:
+                # h alone where the step calls h at one argument only: h stands for that call
+                # (the argument as written, read where the lone h is: dσ/dz keeps z a variable)
+                args = tuple(self.value(a, env) for a in self.bare_args[d.key])
+                self.conventions["bare:" + d.key] = (f"{pretty(d.key)} written alone is {pretty(d.key)} at the one "
+                                                     "argument the step gives it")
             if args is None:
                 # h(x^{(i)}) = ... written alone as h: h of the generic argument x
                 bare = tuple(Script(p.base, p.sub) if isinstance(p, Script) and p.sup_paren and p.sub
@@ -681,6 +689,7 @@ class Evaluator:
         if d is not None and d.params:
             args = tuple(self.value(a, env) for a in node.args)
             self.called.add(key)
+            self.called_args.setdefault(key, set()).add(node.args)
             if primes:
                 return self.derivative_of_function(d, args, primes, env)
             if d.indices:

@@ -105,11 +105,20 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         if not envs:
             return Verdict("not checkable", "no index values satisfy the step's conditions")
         ev = Evaluator(table, order, scope)
-        pairs = [(ev.value(left, env), ev.value(right, env)) for env in envs]
-        both = sorted(ev.bare_used & ev.called)
-        if both:
-            return Verdict("not checkable", f"{pretty(both[0])} is written both alone and with an argument here: "
-                           "which argument the lone one stands for is not said")
+        pairs = []
+        for env in envs:
+            ev.bare_used, ev.called, ev.called_args, ev.bare_args = set(), set(), {}, {}
+            pair = (ev.value(left, env), ev.value(right, env))
+            both = sorted(ev.bare_used & ev.called)
+            if both and all(len(ev.called_args.get(k, ())) == 1 for k in both):
+                # h alone and h(x^{(i)}) in one step, h called at that one argument only: the
+                # lone h is that call (the chain rule written as dlog h/dh dh/dθ)
+                ev.bare_args = {k: next(iter(ev.called_args[k])) for k in both}
+                pair = (ev.value(left, env), ev.value(right, env))
+            elif both:
+                return Verdict("not checkable", f"{pretty(both[0])} is written both alone and with an argument "
+                               "here: which argument the lone one stands for is not said")
+            pairs.append(pair)
     except NotCheckable as exc:
         return Verdict("not checkable", str(exc))
     except RecursionError:
