@@ -414,6 +414,22 @@ def test_check_function_written_alone(note, expected):
     assert statuses(report) == expected, steps_of(note, report)
 
 
+@pytest.mark.parametrize("note, expected", [
+    # y_i(z_i) = ... defines an entry as a function of z_i: y_k (1 - y_i) is a product
+    ("Let $y_i(z_i) = \\frac{e^{z_i}}{\\sum_{k=1}^K e^{z_k}}$.\n\n"
+     "$$ \\frac{\\partial y_k}{\\partial z_i} = y_k (1\\{k = i\\} - y_i) $$\n", ["definition", "ok"]),
+    # a condition in a subscript: y_{k=i} is y_i; y_{k \\neq i} is y_k with the step under k ≠ i
+    ("Let $y_k = \\frac{e^{z_k}}{\\sum_{j=1}^K e^{z_j}}$.\n\n"
+     "$$ \\frac{\\partial y_{k=i}}{\\partial z_i} = y_{k=i}(1 - y_i) $$\n\n"
+     "$$ \\frac{\\partial y_{k \\neq i}}{\\partial z_i} = - y_{k \\neq i} y_i $$\n", ["definition", "ok", "ok"]),
+    # sum_{i=1}^m with the backslash forgotten is still a sum
+    ("$$ sum_{i=1}^{3} z_i = z_1 + z_2 + z_3 $$\n", ["ok"]),
+], ids=["entry-function-times-bracket", "subscript-conditions", "sum-without-backslash"])
+def test_check_entry_notation(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+
+
 def test_check_summary_restating_a_definition_is_checked():
     note = ("# A\n\n$$ g = \\frac{1}{2} (a + b) $$\n\n# Summary\n\n$$ g = \\frac{a + b}{2} $$\n\n"
             "# Another\n\n$$ g = a b $$\n")

@@ -226,7 +226,13 @@ class Evaluator:
         if base.key in INDICATORS and len(sub) == 1 and isinstance(sub[0], Cond):
             return self.condition(sub[0], env)
         if any(isinstance(n, Cond) for n in idx_nodes):
-            raise NotCheckable(f"a condition in the subscript of {key}")
+            if len(idx_nodes) == 1 and idx_nodes[0].op in ("=", "!=") and isinstance(idx_nodes[0].left, Name) \
+                    and len(idx_nodes[0].left.base) == 1:
+                # y_{k=i}: the entry k of y, at k = i; y_{k≠i}: entry k, the step holding for k ≠ i
+                # (the judge adds the condition, see subscript_conditions)
+                idx_nodes = [idx_nodes[0].right if idx_nodes[0].op == "=" else idx_nodes[0].left]
+            else:
+                raise NotCheckable(f"a condition in the subscript of {key}")
         index = tuple(self.index_value(n, env, key) for n in idx_nodes)
         sample = self.index_value(sample_letter, env, key, sample=True) if sample_letter is not None else None
         if sample is None and "__sample__" in env and key in self.table.sampled:
@@ -686,6 +692,12 @@ class Evaluator:
             if self.kept_values.setdefault(sym, value) != value:
                 raise NotCheckable(f"a derivative by {pretty(key)}, which takes several values here")
             return sym
+        if d is not None and d.params and d.indices and not primes and not node.sub \
+                and isinstance(func, Script) and func.sub and len(node.args) == 1 \
+                and all(isinstance(p, Script) and p.sub for p in d.params) \
+                and not any(isinstance(a, (Name, Script)) and _key(a) == _key(p) for a, p in zip(node.args, d.params)):
+            # y_i(z_i) = ... defines the entry y_i as a function of z_i; y_k (1 - y_i) is a product
+            return self.value(func, env) * self.value(node.args[0], env)
         if d is not None and d.params:
             args = tuple(self.value(a, env) for a in node.args)
             self.called.add(key)
@@ -950,6 +962,17 @@ class Evaluator:
 def _cond_text(c: Cond) -> str:
     op = {"=": "=", "!=": "≠"}.get(c.op, c.op)
     return f"{getattr(c.left, 'base', '?')} {op} {getattr(c.right, 'base', '?')}"
+
+
+def subscript_conditions(*nodes: Node) -> tuple[Cond, ...]:
+    """``y_{k \\neq i}``: the condition written in a subscript, which the whole step is under."""
+    found: list[Cond] = []
+    for root in nodes:
+        for n in _walk(root):
+            if isinstance(n, Script) and len(n.sub) == 1 and isinstance(n.sub[0], Cond) \
+                    and n.sub[0].op == "!=" and n.sub[0] not in found:
+                found.append(n.sub[0])
+    return tuple(found)
 
 
 def transposed(node: Node) -> Node | None:

@@ -790,6 +790,9 @@ def _word(s: _Stream, it: Tok) -> Node:
     v = it.value
     if v in WORD_FUNCTIONS and WORD_FUNCTIONS[v] and len(v) > 1:
         return Fn(WORD_FUNCTIONS[v])
+    if v in ("sum", "prod") and isinstance(s.peek(), Tok) and s.peek().kind == "script" and _v(s.peek()) == "_":
+        # sum_{i=1}^m with the backslash forgotten: a sum, as the rendered page shows it read
+        return _bigop(s, v)
     if v == "d":
         return _dmark(s, False)
     if len(v) > 1 and v[0] == "d" and v[1:].isalpha() and len(v) <= 3:

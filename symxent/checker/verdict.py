@@ -30,7 +30,7 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
-from symxent.checker.meaning import walk
+from symxent.checker.meaning import subscript_conditions, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Frac, Neg, Node, Num
 from symxent.domains import draw
 
@@ -100,6 +100,7 @@ def condition_letters(c: Cond) -> set[str]:
 
 def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
           conditions: tuple[Cond, ...] = (), seed: int = 0) -> Verdict:
+    conditions = tuple(conditions) + tuple(c for c in subscript_conditions(left, right) if c not in conditions)
     try:
         envs, _ = instances(table, order, scope, left, right, conditions)
         if not envs:
