@@ -393,7 +393,10 @@ def test_check_named_sum_and_case_lines():
     ("$$ z_1 + z_3 + \\dots + z_K = \\sum_{k=1}^K z_k $$\n", ["not checkable"]),
     # up to a letter the note never sums to: its value is unknown
     ("$$ e^{x_1} + e^{x_2} + \\dots + e^{x_n} = \\sum_{k=1}^{K} e^{x_k} $$\n", ["not checkable"]),
-], ids=["power-sum", "power-sum-plus-1", "bias-kept", "x0-unsaid", "x0-said", "odd-terms", "unknown-end"])
+    # three full stops between subtracted terms
+    ("$$ -\\sum_{k=1}^{K} y_k \\log p_k = -y_1 \\log p_1 - y_2 \\log p_2 - ... - y_K \\log p_K $$\n", ["ok"]),
+], ids=["power-sum", "power-sum-plus-1", "bias-kept", "x0-unsaid", "x0-said", "odd-terms", "unknown-end",
+        "ascii-dots"])
 def test_check_ellipsis_written_out(note, expected):
     report = check_text(note, filename="n.md")
     assert statuses(report) == expected, steps_of(note, report)

@@ -395,7 +395,7 @@ class Evaluator:
         return -self.value(node.arg, env)
 
     def _v_Add(self, node: Add, env: dict) -> sympy.Expr:
-        if any(isinstance(t, Ellipsis_) for t in node.terms):
+        if any(_is_dots(t) for t in node.terms):
             return sympy.Add(*[self.value(t, env) for t in self.ellipsis_terms(node.terms, env)])
         return sympy.Add(*[self.value(t, env) for t in node.terms])
 
@@ -403,7 +403,7 @@ class Evaluator:
         """``a_1 + a_2 + \\dots + a_n``: the terms written out.  At least two consecutive terms
         before the dots and one after must follow one pattern in their subscripts, the last one's
         index a number or a size the note sums to (n, K, N); terms before and after the run stay."""
-        dots = [i for i, t in enumerate(terms) if isinstance(t, Ellipsis_)]
+        dots = [i for i, t in enumerate(terms) if _is_dots(t)]
         k = dots[0]
         if len(dots) != 1 or k < 2 or k + 1 >= len(terms):
             raise NotCheckable("an ellipsis (\\dots) stands for terms that are not written")
@@ -981,6 +981,11 @@ def transposed(node: Node) -> Node | None:
             and isinstance(node.sup, Name) and node.sup.base in ("T", "\\top", "\\intercal") and not node.sup.accent:
         return Script(node.base, node.sub) if node.sub else node.base
     return None
+
+
+def _is_dots(t: Node) -> bool:
+    """``+ \\dots +`` or ``- ... -`` (the sign of the terms it stands for is theirs)."""
+    return isinstance(t, Ellipsis_) or (isinstance(t, Neg) and isinstance(t.arg, Ellipsis_))
 
 
 def _index_pattern(a: Node, b: Node) -> tuple[int, Node] | None:

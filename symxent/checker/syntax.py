@@ -294,6 +294,14 @@ def _clean(items, keep: tuple[str, ...] = ()) -> list[Item]:
             out.append(Tok("cmd", "\\neq", it.pos))
             k += 2
             continue
+        if isinstance(it, Tok) and it.kind == "sym" and v == "." and k + 2 < len(items) \
+                and all(isinstance(x, Tok) and x.kind == "sym" and x.value == "." for x in items[k + 1:k + 3]):
+            # "- ... -" typed as three full stops: an ellipsis, as \dots
+            out.append(Tok("sym", "…", it.pos))
+            k += 3
+            while k < len(items) and isinstance(items[k], Tok) and _v(items[k]) == ".":
+                k += 1
+            continue
         out.append(it)
         k += 1
     return out
