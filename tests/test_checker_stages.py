@@ -433,6 +433,20 @@ def test_check_entry_notation(note, expected):
     assert statuses(report) == expected, steps_of(note, report)
 
 
+def test_check_own_softmax_of_an_entry_and_two_case_equalities():
+    # the note's own softmax over the rows of X; the case "i = k, l = j" keeps both equalities
+    note = ("$$ \\text{softmax}(x_{ij}) = \\frac{e^{x_{ij}}}{\\sum_{p=1}^{N} e^{x_{ip}}} $$\n\n"
+            "Case: $i = k$, $l = j$, then\n\n"
+            "$$ \\frac{\\partial \\text{softmax}(x_{kl})}{\\partial x_{ij}} = "
+            "\\text{softmax}(x_{ij}) - \\text{softmax}(x_{ij})^2 $$\n\n"
+            "Case: $i = k$, $l \\neq j$, then\n\n"
+            "$$ \\frac{\\partial \\text{softmax}(x_{kl})}{\\partial x_{ij}} = "
+            "\\text{softmax}(x_{ij}) - \\text{softmax}(x_{ij})^2 $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "ok", "wrong"], steps_of(note, report)
+    assert any("as the note defines it" in u for u in report.steps[1].uses), steps_of(note, report)
+
+
 def test_check_summary_restating_a_definition_is_checked():
     note = ("# A\n\n$$ g = \\frac{1}{2} (a + b) $$\n\n# Summary\n\n$$ g = \\frac{a + b}{2} $$\n\n"
             "# Another\n\n$$ g = a b $$\n")

@@ -556,6 +556,11 @@ class Evaluator:
         if operand is not None:
             args = (operand,)
         assert args is not None
+        own = self.definition(name)
+        if own is not None and own.params and not sub and f.sub is None and f.sup is None:
+            out = self.entry_call(own, args, env)
+            if out is not None:
+                return out
         if name == "softmax":
             return self.softmax(args, env, sub)
         if name == "logsumexp":
@@ -619,6 +624,26 @@ class Evaluator:
                 raise NotCheckable(f"{row.upper()}^T times a quantity with several entries per sample")
             total += self.value(Name(row), at) * v
         return total
+
+    def entry_call(self, d: Definition, args: tuple[Node, ...], env: dict) -> sympy.Expr | None:
+        """The note's own ``softmax(x_{ij}) = ...`` at ``x_{kl}``: its index letters take k and l."""
+        if len(args) != len(d.params):
+            return None
+        inner = {k: v for k, v in env.items() if len(k) == 1}
+        for p, a in zip(d.params, args):
+            if not (isinstance(p, Script) and isinstance(a, Script) and _key(p) == _key(a)
+                    and len(p.sub) == len(a.sub) and a.sup is None):
+                return None
+            for letter, value in zip(p.sub, a.sub):
+                inner[letter.base] = self.index_value(value, env, _key(a))
+        self.conventions["own:" + d.key] = f"{d.key} as the note defines it (line {d.line})"
+        if d.key in self._active:
+            raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
+        self._active.append(d.key)
+        try:
+            return self.value(d.body, inner)
+        finally:
+            self._active.pop()
 
     def vector_components(self, node: Node, env: dict) -> list[sympy.Expr] | None:
         """The entries of a vector-valued expression, or None when it does not vary with the entry."""

@@ -120,6 +120,12 @@ def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
                 if len(idx) != len(indices):
                     return None
                 return key, idx, tuple(node.args), None
+    if isinstance(node, Call) and isinstance(node.func, Fn) and node.func.name in ("softmax", "sigmoid") \
+            and node.func.sub is None and node.func.sup is None and not node.sub and node.args and all(
+                isinstance(a, Script) and isinstance(a.base, Name) and a.sup is None and a.sub
+                and all(isinstance(n, Name) and len(n.base) == 1 for n in a.sub) for a in node.args):
+        # softmax(x_{ij}) = e^{x_ij} / Σ_k e^{x_ik}: the note's own softmax, of an entry
+        return node.func.name, (), tuple(node.args), None
     return None
 
 
@@ -231,7 +237,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             block.problem = (exc.msg, exc.pos)
         except RecursionError:
             block.problem = ("nested too deeply", 0)
-        if item.display or any("=" in c.relations for c in block.chains):
+        if item.display or (any("=" in c.relations for c in block.chains) and _inline_condition(block) is None):
             # "when $i = k$, we have ...": the equations that follow, to the next case or heading,
             # hold under the condition (the verdict keeps it only where the step uses its letters)
             block.conditions = list(pending_conditions)
