@@ -81,6 +81,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S",
                    help="seconds each step may take before it is 'not checkable: timed out' (default 10)")
+
+    p = sub.add_parser("test", parents=[common], help="test your own implementation against the proof")
+    p.add_argument("function", metavar="PATH.py:FUNCTION", help="your function, in a Python file")
+    p.add_argument("--against", required=True, metavar="MODULE.FUNCTION",
+                   help="a public function of a generated module, e.g. softmax_cross_entropy.grad")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                   help="a keyword of MODULE.FUNCTION (reduction=sum, label_smoothing=0.1, weight=[1,2,3]); passed "
+                        "to your function when it takes it (repeatable)")
+    p.add_argument("--targets", action="append", default=None, metavar="KIND",
+                   help="only these target kinds (index, probs, logits; hard, soft for elementwise losses); "
+                        "default: every kind the reference takes (repeatable)")
+    p.add_argument("--dtype", action="append", default=None, choices=("float64", "float32"),
+                   help="only this dtype (repeatable; default both)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     return parser
 
 
@@ -384,8 +398,23 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                      out=out, err=err)
 
 
+def _cmd_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symxent import testing
+
+    registry = _registry(args, err)
+    try:
+        options = dict(testing.parse_option(text) for text in args.option)
+        fn = testing.load_function(args.function)
+        report = testing.compare(fn, args.against, registry=registry, targets=args.targets,
+                                 dtypes=tuple(args.dtype or ("float64", "float32")), seed=args.seed, **options)
+    except testing.TestingError as exc:
+        raise UsageError(str(exc)) from None
+    print(report, file=out)
+    return 1 if not report.ok else _load_status(registry)
+
+
 COMMANDS = {"list": _cmd_list, "derive": _cmd_derive, "latex": _cmd_latex, "generate": _cmd_generate,
-            "verify": _cmd_verify, "check": _cmd_check}
+            "verify": _cmd_verify, "check": _cmd_check, "test": _cmd_test}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
