@@ -202,19 +202,24 @@ def _cmd_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.diff and not args.check:
         raise UsageError("--diff goes with --check")
     registry = _registry(args, err)
-    files = codegen.render_registry(registry)
+    files, failed = codegen.render_all(registry)
+    for line in failed:
+        print(f"symxent: could not generate {line}", file=err)
+    # A module that cannot be rendered is bad input (2), as a file that cannot be loaded is.
+    status = 2 if failed else _load_status(registry)
     if args.check:
-        problems = codegen.check(files, args.out, with_diff=args.diff)
+        unknown = {f"{m.name}.py" for d in registry.values() for m in d.modules} - {f.filename for f in files}
+        problems = codegen.check(files, args.out, with_diff=args.diff, unknown=unknown)
         for line in problems:
             print(line, file=out)
         if problems:
             print(f"symxent: {args.out} is not what the derivations generate; run `symxent generate`", file=err)
             return 1
         print(f"{args.out}: {len(files)} modules match the derivations", file=out)
-        return _load_status(registry)
+        return status
     for path in codegen.write(files, args.out):
         print(f"wrote {path}", file=out)
-    return _load_status(registry)
+    return status
 
 
 def _fmt_error(value: float | None) -> str:

@@ -250,6 +250,7 @@ class Derivation:
     source: str = "<builtin>"
 
     def __post_init__(self) -> None:
+        _check_fields(self)
         _check_expressions(self)
         _check_declared(self)
         names = [c.name for c in self.claims]
@@ -295,6 +296,115 @@ class Derivation:
 def _what(x: object) -> str:
     text = repr(x)
     return f"a {type(x).__name__} ({text[:40] + '...' if len(text) > 40 else text})"
+
+
+def templates() -> list[str]:
+    """The names of the templates a :class:`Module` may use (``symxent/templates/*.py.j2``;
+    those starting with ``_`` are parts of the others)."""
+    folder = importlib.resources.files("symxent.templates")
+    return sorted(t.name for t in folder.iterdir() if t.name.endswith(".py.j2") and not t.name.startswith("_"))
+
+
+def _check_fields(d: Derivation) -> None:
+    """Every field has the type the later stages read, so a mistake in a user's file is reported
+    when it is loaded, naming the derivation and the field, not as a traceback from a later
+    stage (or a worker process). Expressions are checked by :func:`_check_expressions`."""
+    name = d.name if isinstance(d.name, str) else repr(d.name)
+    where = f"derivation {name}"
+
+    def fail(field: str, message: str) -> None:
+        raise ValueError(f"{where}, {field}: {message}")
+
+    def tuple_of(value: object, kind: type, field: str, example: str) -> None:
+        if not isinstance(value, (tuple, list)):
+            fail(field, f"must be a tuple of {example}, got {_what(value)}")
+        for n, item in enumerate(value, start=1):
+            if not isinstance(item, kind):
+                fail(field, f"item {n} is {_what(item)}, not {example}")
+
+    if not isinstance(d.name, str) or not d.name.isidentifier():
+        raise ValueError(f"derivation name {d.name!r}: must be a Python identifier (it names files and commands)")
+    for field_name in ("title", "summary", "source"):
+        if not isinstance(getattr(d, field_name), str):
+            fail(field_name, f"must be a string, got {_what(getattr(d, field_name))}")
+    if not isinstance(d.dimensions, Mapping):
+        fail("dimensions", f"must map a size Symbol (K) to None or a tuple of fixed sizes, got {_what(d.dimensions)}")
+    for dim, sizes in d.dimensions.items():
+        if not isinstance(dim, sp.Symbol) or isinstance(dim, sp.Dummy):
+            fail("dimensions", f"key {dim!r} is {_what(dim)}, not a Symbol such as symxent.symbols.K")
+        if sizes is not None and (not isinstance(sizes, tuple) or not all(isinstance(v, int) and v >= 1 for v in sizes)):
+            fail(f"dimensions[{dim}]", f"must be None (K = 2..Kmax and symbolic) or a tuple of sizes, got {_what(sizes)}")
+    if not isinstance(d.indices, Mapping):
+        fail("indices", f"must map each index Symbol to its dimension (symxent.symbols.CLASS_INDICES), got "
+                        f"{_what(d.indices)}")
+    for index, dim in d.indices.items():
+        if not isinstance(index, sp.Symbol) or not isinstance(dim, sp.Symbol):
+            fail("indices", f"{index!r}: {dim!r} must map an index Symbol to a dimension Symbol")
+    tuple_of(d.variables, Variable, "variables", "Variable(symbol, domain, description, indices)")
+    for var in d.variables:
+        if not isinstance(var.symbol, (sp.IndexedBase, sp.Symbol)):
+            fail(f"variable {var.symbol!r}", f"symbol is {_what(var.symbol)}, not an IndexedBase or a Symbol")
+        if not isinstance(var.indices, tuple) or not all(isinstance(i, sp.Symbol) for i in var.indices):
+            fail(f"variable {var.symbol}", f"indices must be a tuple of index Symbols, got {_what(var.indices)}")
+        if isinstance(var.symbol, sp.IndexedBase) != bool(var.indices):
+            fail(f"variable {var.symbol}", "an IndexedBase needs its indices (indices=(k,)), a plain Symbol none")
+        if not isinstance(var.description, str):
+            fail(f"variable {var.symbol}", f"description must be a string, got {_what(var.description)}")
+    tuple_of(d.definitions, Definition, "definitions", "Definition(lhs, rhs, description)")
+    for definition in d.definitions:
+        if not isinstance(definition.description, str):
+            fail(f"definition of {definition.lhs}", f"description must be a string, got {_what(definition.description)}")
+    tuple_of(d.claims, Claim, "claims", "Claim(name, statement, lhs, rhs)")
+    for c in d.claims:
+        if not isinstance(c.name, str) or not c.name.isidentifier():
+            fail("claims", f"claim name {c.name!r} must be a Python identifier")
+        if not isinstance(c.statement, str):
+            fail(f"claim {c.name}", f"statement must be a string, got {_what(c.statement)}")
+        if not isinstance(c.general_k, bool):
+            fail(f"claim {c.name}", f"general_k must be True or False, got {_what(c.general_k)}")
+    tuple_of(d.chains, Chain, "chains", "Chain(title, label, steps)")
+    for chain in d.chains:
+        for n, step in enumerate(chain.steps if isinstance(chain.steps, (tuple, list)) else (), start=1):
+            if isinstance(step, Step) and not isinstance(step.reason, str):
+                fail(f"chain {chain.title!r}: step {n}", f"the reason (second field of Step(expr, reason)) is "
+                                                          f"{_what(step.reason)}, not a string")
+    tuple_of(d.modules, Module, "modules", "Module(name, template, summary, kernels)")
+    known_templates = templates()
+    claims = {c.name: c for c in d.claims if isinstance(c, Claim)}
+    declared = {v.symbol for v in d.variables} | set(d.indices)
+    for module in d.modules:
+        field = f"module {module.name!r}"
+        if not isinstance(module.name, str) or not module.name.isidentifier():
+            fail("modules", f"module name {module.name!r} must be a Python identifier (it is the file name)")
+        if module.template not in known_templates:
+            fail(field, f"template {module.template!r} does not exist; templates: {', '.join(known_templates)}")
+        if not isinstance(module.summary, str):
+            fail(field, f"summary must be a string, got {_what(module.summary)}")
+        if not isinstance(module.options, Mapping):
+            fail(field, f"options must be a dict, got {_what(module.options)}")
+        tuple_of(module.kernels, Kernel, f"{field}: kernels", "Kernel(name, args, outputs)")
+        for kernel in module.kernels:
+            kfield = f"{field}, kernel {kernel.name!r}"
+            if not isinstance(kernel.name, str) or not kernel.name.isidentifier():
+                fail(field, f"kernel name {kernel.name!r} must be a Python identifier")
+            if not isinstance(kernel.args, (tuple, list)):
+                fail(kfield, f"args must be a tuple of (name, symbol) pairs, got {_what(kernel.args)}")
+            for arg in kernel.args:
+                if not (isinstance(arg, tuple) and len(arg) == 2 and isinstance(arg[0], str) and arg[0].isidentifier()):
+                    fail(kfield, f"argument {arg!r} must be a pair (name, symbol) such as ('z', z)")
+                if arg[1] not in declared:
+                    fail(kfield, f"argument {arg[0]!r} binds {_what(arg[1])}, which is not a Variable or an index "
+                                 f"of the derivation")
+            tuple_of(kernel.outputs, Output, f"{kfield}: outputs", "Output(name, claim, indices)")
+            for out in kernel.outputs:
+                if out.claim not in claims:
+                    fail(f"{kfield}, output {out.name!r}", f"claim {out.claim!r} does not exist; claims: "
+                                                           f"{', '.join(claims)}")
+                if not isinstance(out.indices, tuple) or not all(i in d.indices for i in out.indices):
+                    fail(f"{kfield}, output {out.name!r}", f"indices must be a tuple of declared indices (j,), got "
+                                                           f"{_what(out.indices)}")
+            if not isinstance(kernel.numbers, tuple) or not all(isinstance(x, str) for x in kernel.numbers):
+                fail(kfield, f"numbers must be a tuple of argument names, got {_what(kernel.numbers)}")
 
 
 def _check_expressions(d: Derivation) -> None:
