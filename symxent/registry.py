@@ -54,6 +54,8 @@ __all__ = [
     "builtin_directory",
     "load_directory",
     "load_registry",
+    "logits_loss_module",
+    "templates",
 ]
 
 # Numeric domains a variable can be sampled from (see symxent.verify.sample).
@@ -231,6 +233,61 @@ class Module:
     summary: str
     kernels: tuple[Kernel, ...]
     options: Mapping[str, object] = field(default_factory=dict)
+
+
+# A scalar parameter's range: (what the module says is valid, low, high, low closed, high closed,
+# the domain its numeric checks sample from, the range the public-function checks draw from).
+PARAMETER_RANGES = {
+    "real": ("a real number", None, None, True, True, "real", (-2.0, 2.0)),
+    "positive": ("a number > 0", 0.0, None, False, True, "positive", (0.1, 3.0)),
+    "nonnegative": ("a number >= 0", 0.0, None, True, True, "positive", (0.0, 3.0)),
+    "unit_interval": ("a number in (0, 1]", 0.0, 1.0, False, True, "unit_interval", (0.1, 1.0)),
+}
+
+
+def logits_loss_module(name: str, summary: str, *, logits: sp.Basic, target: sp.Symbol, loss: str, gradient: str,
+                       index: sp.Symbol, parameters: Sequence[tuple[sp.Symbol, float, str, str]] = ()) -> Module:
+    """A :class:`Module` for the generic template ``loss_of_logits.py.j2``: any proven loss of
+    logits (an ``IndexedBase`` over the class axis) and an integer class ``target``, with scalar
+    ``parameters`` ``(symbol, default, range, description)`` (range: one of
+    :data:`PARAMETER_RANGES`). ``loss`` names the proven claim whose right side is the loss
+    (best a stable form), ``gradient`` the one whose right side is dL/dz_index. The module has
+    ``loss``, ``grad`` and ``loss_and_grad(logits, target, *, <parameters>, reduction="mean",
+    axis=-1[, out=None])``, argument checks, the fast path, and the options ``symxent verify``
+    reads to check it as it checks the built-ins.
+    """
+    parameters = tuple(parameters)
+    for symbol, default, kind, _description in parameters:
+        if not isinstance(symbol, sp.Symbol) or kind not in PARAMETER_RANGES:
+            raise ValueError(f"module {name}: parameter {symbol!r}: a (Symbol, default, range, description) with "
+                             f"range one of {', '.join(PARAMETER_RANGES)}")
+    args = (("z", logits), ("c", target)) + tuple((symbol.name, symbol) for symbol, *_ in parameters)
+    rendered = []
+    for symbol, default, kind, description in parameters:
+        valid, low, high, low_closed, high_closed, _, _ = PARAMETER_RANGES[kind]
+        rendered.append({"name": symbol.name, "default": repr(float(default)), "valid": valid, "low": repr(low),
+                         "high": repr(high), "low_closed": repr(low_closed), "high_closed": repr(high_closed),
+                         "description": description})
+    return Module(
+        name=name,
+        template="loss_of_logits.py.j2",
+        summary=summary,
+        kernels=(
+            Kernel("loss", args, (Output("loss", loss),)),
+            Kernel("loss_and_grad", args, (Output("loss", loss), Output("grad", gradient, (index,)))),
+        ),
+        options={
+            "parameters": tuple(rendered),
+            "claims": {"loss": loss, "gradient": gradient},
+            "derivatives": (("loss", "grad", "gradient"),),
+            "arguments": (logits, target),
+            "keywords": {s.name: (PARAMETER_RANGES[kind][5], "scalar") for s, _, kind, _ in parameters},
+            "public": {"kind": "classes", "kernels": {"index": "loss_and_grad"},
+                       "keywords": {s.name: (s.name, "scalar", PARAMETER_RANGES[kind][6]) for s, _, kind, _ in parameters},
+                       "defaults": {s.name: float(default) for s, default, _, _ in parameters},
+                       "mean": {"index": "samples"}},
+        },
+    )
 
 
 @dataclass(frozen=True)

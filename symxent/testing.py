@@ -37,7 +37,6 @@ import importlib.util
 import inspect
 import itertools
 import math
-import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence

@@ -12,14 +12,16 @@ symbolic K:
 - the stable form is the softmax's: p_i = exp(z_i - max z) / sum_k exp(z_k - max z), so p_c^q
   never overflows (exp(q log p_c) with a max-shifted log p_c is the same number, but the prover
   cannot show exp(q log x) = x^q without help, so it is not claimed).
-Not a built-in: `symxent verify --derivations examples/derivations generalized_cross_entropy`
-proves it.
+Generates generalized_cross_entropy.py (the generic template): loss, grad,
+loss_and_grad(logits, target, *, q=0.7, reduction="mean", axis=-1). Not a built-in:
+`symxent verify --derivations examples/derivations generalized_cross_entropy` proves it and
+checks the module.
 """
 
 import sympy as sp
 
 from symxent.derive import At, partial
-from symxent.registry import Chain, Claim, Definition, Derivation, Step, Variable
+from symxent.registry import Chain, Claim, Definition, Derivation, Step, Variable, logits_loss_module
 from symxent.symbols import CLASS_INDICES, SOFTMAX, SOFTMAX_STABLE, K, L, c, j, k, p, z
 
 delta = sp.KroneckerDelta
@@ -61,6 +63,12 @@ DERIVATIONS = [
                      "dL/dp_c = -p_c^(q - 1), and the softmax Jacobian dp_c/dz_j = p_c (delta_jc - p_j)"),
                 Step(gradient, "p_c^(q - 1) p_c = p_c^q"),
             )),
+        ),
+        modules=(
+            logits_loss_module("generalized_cross_entropy", "Generalized cross-entropy (Zhang & Sabuncu 2018) of "
+                               "softmax logits with class indices: loss and gradient.", logits=z, target=c, index=j,
+                               loss="loss_closed", gradient="gradient",
+                               parameters=((q, 0.7, "unit_interval", "the Box-Cox parameter"),)),
         ),
     )
 ]

@@ -8,13 +8,15 @@ default), L = -log p_c + epsilon (1 - p_c). Proves, for explicit K = 2..Kmax and
 - d2L/dz_j dz_l = (1 + epsilon p_c) p_j (delta_jl - p_l) - epsilon p_c (delta_jc - p_j)(delta_lc - p_l);
 - epsilon = 0 is the cross-entropy (loss and gradient);
 - the stable forms: p_i and -log p_c max-shifted.
-Not a built-in: `symxent verify --derivations examples/derivations poly1` proves it.
+Generates poly1.py (the generic template): loss, grad, loss_and_grad(logits, target, *,
+epsilon=1.0, reduction="mean", axis=-1). Not a built-in: `symxent verify --derivations
+examples/derivations poly1` proves it and checks the module.
 """
 
 import sympy as sp
 
 from symxent.derive import At, partial
-from symxent.registry import Chain, Claim, Definition, Derivation, Step, Variable
+from symxent.registry import Chain, Claim, Definition, Derivation, Step, Variable, logits_loss_module
 from symxent.symbols import CLASS_INDICES, LOG_SUM_SHIFTED, SOFTMAX, SOFTMAX_STABLE, K, L, c, j, k, l, p, shifted, z
 
 delta = sp.KroneckerDelta
@@ -58,6 +60,11 @@ DERIVATIONS = [
                      "dL/dp_c = -1/p_c - epsilon, and the softmax Jacobian dp_c/dz_j = p_c (delta_jc - p_j)"),
                 Step(gradient, "multiply out: -(1 + epsilon p_c)(delta_jc - p_j)"),
             )),
+        ),
+        modules=(
+            logits_loss_module("poly1", "Poly-1 loss (Leng et al. 2022) of softmax logits with class indices: loss and "
+                               "gradient.", logits=z, target=c, index=j, loss="loss_stable", gradient="gradient",
+                               parameters=((epsilon, 1.0, "real", "the weight of the (1 - p_c) term"),)),
         ),
     )
 ]
