@@ -733,13 +733,13 @@ class Report:
             how = "passed" if name in self.passed else f"not a parameter of {self.function}: it must compute this itself"
             out.append(f"option {name}={value!r} ({how})")
         out += [f"note: {n}" for n in self.notes]
-        rows = [("input", "max error", "tolerance", "")]
+        rows = [("input", "rel. error", "tolerance", "")]
         for c in self.cases:
             rows.append((c.case.label, "-" if math.isnan(c.error) else f"{c.error:.2g}", f"{c.tolerance:g}",
                          "ok" if c.ok else f"WRONG: {c.problem}"))
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         out.append("")
-        out += ["  ".join(cell.ljust(w) for cell, w in zip(r[:3], widths)) + "  " + r[3] for r in rows]
+        out += [("  ".join(cell.ljust(w) for cell, w in zip(r[:3], widths)) + "  " + r[3]).rstrip() for r in rows]
         out.append("")
         out.append(self.summary)
         out += [f"diagnosis: {line}" for line in self.diagnosis[1:]]
@@ -1190,6 +1190,9 @@ def _check_options(ref: Reference, options: Mapping[str, Any]) -> dict[str, Any]
                                "returned; give no layout option")
         if name not in known:
             valid = ", ".join(f"{k} ({v})" for k, v in known.items()) or "none"
+            if name in ref.defaults:
+                raise TestingError(f"option {name}: a keyword of {ref.name} that no proven claim here models; "
+                                   f"modelled: {valid}")
             raise TestingError(f"{ref.name} has no option {name!r}; options: {valid}")
     if "reduction" in options and options["reduction"] not in REDUCTIONS:
         raise TestingError(f"option reduction={options['reduction']!r}: one of {', '.join(REDUCTIONS)}")

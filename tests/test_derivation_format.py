@@ -144,3 +144,14 @@ def test_readme_documents_every_domain_and_template() -> None:
         assert f"`{domain}`" in section, f"README: domain {domain} is not documented"
     for template in reg.templates():
         assert f"`{template}`" in section, f"README: template {template} is not documented"
+
+
+def test_readme_worked_example_loads(tmp_path: Path) -> None:
+    """The README's Poly-1 file is a file that loads (the docs cannot drift from the format)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Adding a derivation"):]
+    code = section[section.index("```python\n") + len("```python\n"):section.index("\n```\n")]
+    (tmp_path / "poly1_readme.py").write_text(code + "\n")
+    loaded = reg.load_directory(tmp_path)
+    assert not loaded.errors, loaded.errors
+    assert [m.name for m in loaded["poly1"].modules] == ["poly1"]
