@@ -348,7 +348,12 @@ def _signatures(derivation: Derivation, module: Module) -> dict[str, dict[str, A
 
     key = (derivation.source, derivation.name, module.name)
     if key not in _SIGNATURES:
-        tree = ast.parse(codegen.render_module(derivation, module).text)
+        try:
+            text = codegen.render_module(derivation, module).text
+        except Exception as exc:  # a user's module may fail anywhere in printing or rendering
+            raise TestingError(f"module {module.name} of {derivation.source} cannot be generated "
+                               f"({type(exc).__name__}: {_one_line(exc)}), so its functions are unknown") from None
+        tree = ast.parse(text)
         found: dict[str, dict[str, Any]] = {}
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
@@ -387,27 +392,10 @@ def resolve(against: str, registry: Registry | None = None) -> Reference:
         raise TestingError(f"--against {against!r}: no generated module {module_name or against!r}; "
                            f"known: {', '.join(sorted(modules))} (write MODULE.FUNCTION)")
     d, module = modules[module_name]
-    spec = module.options.get("public") or {}
-    if spec.get("kind") in ("classes", "elementwise"):
-        kinds: dict[str, Kernel] = {}
-        returns = None
-        for kind, kernel_name in spec["kernels"].items():
-            suffix = spec.get("suffix", {}).get(kind, "")
-            for base in ("loss", "grad", "loss_and_grad"):
-                if function == base + suffix:
-                    kinds[kind] = next(k for k in module.kernels if k.name == kernel_name)
-                    returns = {"loss": "loss", "grad": "grad", "loss_and_grad": "both"}[base]
-        if kinds:
-            return Reference(d, module, function, "loss", spec["kind"], returns or "both", kinds, spec,
-                             _signatures(d, module).get(function, {}))
-    if spec.get("kind") == "vector" and function in spec["functions"]:
-        kernel = next(k for k in module.kernels if k.name == spec["functions"][function])
-        return Reference(d, module, function, "kernel", "classes", function, {"none": kernel}, spec)
+    found = _reference(d, module, function)
+    if found is not None:
+        return found
     public = _public_functions(d, module)
-    kernel = next((k for k in module.kernels if k.name == function and len(k.outputs) == 1), None)
-    if kernel is not None and function in public:
-        layout = "classes" if isinstance(kernel.args[0][1], sp.IndexedBase) else "elementwise"
-        return Reference(d, module, function, "kernel", layout, function, {"none": kernel}, spec)
     modelled = [f for f in public if _modelled(d, module, f)]
     if function in public:
         raise TestingError(f"--against {against!r}: {function} is public but not modelled by a proven claim here; "
@@ -416,19 +404,35 @@ def resolve(against: str, registry: Registry | None = None) -> Reference:
                        f"functions: {', '.join(modelled)}")
 
 
+def _reference(d: Derivation, module: Module, function: str) -> Reference | None:
+    """What ``function`` of the module computes, when a proven claim models it: a loss function
+    of ``Module.options["public"]``, a vector function it lists, or a public function whose body
+    is one kernel of the same name with one output."""
+    spec = module.options.get("public") or {}
+    if spec.get("kind") in ("classes", "elementwise"):
+        kinds: dict[str, Kernel] = {}
+        returns = "both"
+        for kind, kernel_name in spec["kernels"].items():
+            suffix = spec.get("suffix", {}).get(kind, "")
+            for base, what in (("loss", "loss"), ("grad", "grad"), ("loss_and_grad", "both")):
+                if function == base + suffix:
+                    kinds[kind] = next(k for k in module.kernels if k.name == kernel_name)
+                    returns = what
+        if kinds:
+            return Reference(d, module, function, "loss", spec["kind"], returns, kinds, spec,
+                             _signatures(d, module).get(function, {}))
+    if spec.get("kind") == "vector" and function in spec["functions"]:
+        kernel = next(k for k in module.kernels if k.name == spec["functions"][function])
+        return Reference(d, module, function, "kernel", "classes", function, {"none": kernel}, spec)
+    kernel = next((k for k in module.kernels if k.name == function and len(k.outputs) == 1), None)
+    if kernel is not None and function in _public_functions(d, module):
+        layout = "classes" if isinstance(kernel.args[0][1], sp.IndexedBase) else "elementwise"
+        return Reference(d, module, function, "kernel", layout, function, {"none": kernel}, spec)
+    return None
+
+
 def _modelled(d: Derivation, module: Module, function: str) -> bool:
-    try:
-        spec = module.options.get("public") or {}
-        if spec.get("kind") in ("classes", "elementwise"):
-            for kind in spec["kernels"]:
-                suffix = spec.get("suffix", {}).get(kind, "")
-                if function in (f"loss{suffix}", f"grad{suffix}", f"loss_and_grad{suffix}"):
-                    return True
-        if spec.get("kind") == "vector" and function in spec["functions"]:
-            return True
-        return any(k.name == function and len(k.outputs) == 1 for k in module.kernels)
-    except (KeyError, StopIteration):
-        return False
+    return _reference(d, module, function) is not None
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -1051,6 +1055,8 @@ def _class_axis_first(fn: Callable[..., Any], ref: Reference, wrong: Sequence[_O
 def _mixes_samples(fn: Callable[..., Any], ref: Reference, wrong: Sequence[_Outcome],
                    keywords: Mapping[str, Any]) -> str | None:
     """Does one sample's result depend on the other samples' logits? (Sums over the wrong axis.)"""
+    if ref.shape == "loss" and ref.spec.get("inputs") == "probs":
+        return None  # the first argument is probabilities: rescaling it would leave the domain
     for o in wrong:
         if o.case.n < 2 or o.got is None:
             continue
@@ -1058,9 +1064,8 @@ def _mixes_samples(fn: Callable[..., Any], ref: Reference, wrong: Sequence[_Outc
         if not per_sample:
             continue
         args = [a.copy() for a in o.args]
-        args[0][1:] = (args[0][1:].astype(np.float64) + 1.5).astype(args[0].dtype)
-        if ref.shape == "loss" and ref.spec.get("inputs") == "probs":
-            return None
+        # Other samples' logits changed, not only shifted (a shift leaves their softmax as it was).
+        args[0][1:] = (args[0][1:].astype(np.float64) * 0.5 + 1.0).astype(args[0].dtype)
         try:
             got = _call(fn, args, keywords, len(o.want), o.case.dtype)
         except Exception:  # noqa: BLE001 - a function that fails here is diagnosed elsewhere
