@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--derivations", action="append", default=[], metavar="DIR",
                         help="also load the derivation files of DIR (repeatable)")
+    common.add_argument("--templates", action="append", default=[], metavar="DIR",
+                        help="also use the module templates (*.py.j2) of DIR (repeatable)")
     parser = _Parser(prog="symxent", description="Derive, prove, print and generate the cross-entropy family.")
     parser.add_argument("--version", action="version", version=f"symxent {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
@@ -127,6 +129,27 @@ def _prover_settings(timeout: float | None, no_cache: bool = False) -> Iterator[
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextlib.contextmanager
+def _template_settings(directories: Sequence[str]) -> Iterator[None]:
+    """``--templates`` through the environment (worker processes render modules too); restored
+    afterwards (``main`` may be called again in-process)."""
+    from symxent.registry import TEMPLATES_VARIABLE
+
+    for directory in directories:
+        if not Path(directory).is_dir():
+            raise UsageError(f"--templates {directory}: not a directory")
+    saved = os.environ.get(TEMPLATES_VARIABLE)
+    try:
+        if directories:
+            os.environ[TEMPLATES_VARIABLE] = os.pathsep.join([*directories, *([saved] if saved else [])])
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(TEMPLATES_VARIABLE, None)
+        else:
+            os.environ[TEMPLATES_VARIABLE] = saved
 
 
 def _load_status(registry) -> int:
@@ -430,7 +453,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err if err is not None else sys.stderr
     try:
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        return COMMANDS[args.command](args, out, err)
+        with _template_settings(getattr(args, "templates", [])):
+            return COMMANDS[args.command](args, out, err)
     except UsageError as exc:
         print(f"symxent: error: {exc}", file=err)
         return 2

@@ -32,7 +32,7 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symxent import __version__, atomic, derive
-from symxent.registry import Derivation, Kernel, Module, Registry
+from symxent.registry import Derivation, Kernel, Module, Registry, template_directories
 
 __all__ = ["GeneratedFile", "KernelSource", "check", "kernel_source", "render_all", "render_module", "render_registry",
            "write"]
@@ -836,8 +836,14 @@ class GeneratedFile:
 
 
 def _environment() -> jinja2.Environment:
+    # The built-in templates first: a user's folder (--templates) adds templates and never
+    # changes a built-in module; a user's template may include the built-in parts (_header...).
+    loader: jinja2.BaseLoader = jinja2.PackageLoader("symxent", "templates")
+    user = template_directories()
+    if user:
+        loader = jinja2.ChoiceLoader([loader, jinja2.FileSystemLoader([str(d) for d in user])])
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("symxent", "templates"),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import importlib.util
+import os
 import sys
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -355,11 +356,25 @@ def _what(x: object) -> str:
     return f"a {type(x).__name__} ({text[:40] + '...' if len(text) > 40 else text})"
 
 
+TEMPLATES_VARIABLE = "SYMXENT_TEMPLATES"
+
+
+def template_directories() -> list[Path]:
+    """A user's template folders (``--templates DIR``): ``SYMXENT_TEMPLATES``, separated by
+    ``os.pathsep``. Read from the environment, as the prover's settings are, so that worker
+    processes see them too."""
+    return [Path(x) for x in os.environ.get(TEMPLATES_VARIABLE, "").split(os.pathsep) if x]
+
+
 def templates() -> list[str]:
-    """The names of the templates a :class:`Module` may use (``symxent/templates/*.py.j2``;
-    those starting with ``_`` are parts of the others)."""
+    """The names of the templates a :class:`Module` may use: ``symxent/templates/*.py.j2`` and
+    those of :func:`template_directories` (names starting with ``_`` are parts of the others).
+    A user's template never replaces a built-in one of the same name."""
     folder = importlib.resources.files("symxent.templates")
-    return sorted(t.name for t in folder.iterdir() if t.name.endswith(".py.j2") and not t.name.startswith("_"))
+    names = {t.name for t in folder.iterdir()}
+    for directory in template_directories():
+        names |= {t.name for t in directory.glob("*.py.j2")} if directory.is_dir() else set()
+    return sorted(n for n in names if n.endswith(".py.j2") and not n.startswith("_"))
 
 
 def _check_fields(d: Derivation) -> None:
@@ -434,7 +449,8 @@ def _check_fields(d: Derivation) -> None:
         if not isinstance(module.name, str) or not module.name.isidentifier():
             fail("modules", f"module name {module.name!r} must be a Python identifier (it is the file name)")
         if module.template not in known_templates:
-            fail(field, f"template {module.template!r} does not exist; templates: {', '.join(known_templates)}")
+            fail(field, f"template {module.template!r} does not exist; templates: {', '.join(known_templates)} "
+                        "(your own: --templates DIR)")
         if not isinstance(module.summary, str):
             fail(field, f"summary must be a string, got {_what(module.summary)}")
         if not isinstance(module.options, Mapping):

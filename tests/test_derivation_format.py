@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from symxent import registry as reg
@@ -155,3 +157,50 @@ def test_readme_worked_example_loads(tmp_path: Path) -> None:
     loaded = reg.load_directory(tmp_path)
     assert not loaded.errors, loaded.errors
     assert [m.name for m in loaded["poly1"].modules] == ["poly1"]
+
+
+USER_TEMPLATE = '''{% set class_axis = True %}
+{% set reductions = False %}
+{% include "_header.py.j2" %}
+
+
+{% for name, kernel in kernels.items() %}
+{{ kernel.source }}
+
+{% endfor %}
+
+def per_sample_loss(logits, target):
+    """{{ statements.loss_closed }}, per sample; logits (N, K), target (N,) class indices."""
+    return _loss(_as_array(logits, "logits"), np.asarray(target))
+'''
+
+
+def test_a_users_own_template(tmp_path: Path) -> None:
+    templates, derivations, out_dir = tmp_path / "templates", tmp_path / "derivations", tmp_path / "out"
+    templates.mkdir()
+    derivations.mkdir()
+    (templates / "my_loss.py.j2").write_text(USER_TEMPLATE)
+    (derivations / "mine.py").write_text(HEADER + textwrap.dedent('''
+        CLOSED = Claim("loss_closed", "L = -log p_c", L, -sp.log(p[c]))
+        DERIVATIONS = [make(name="mine", definitions=(SOFTMAX, LOSS), claims=(GRAD, CLOSED),
+                            modules=(Module("mine", "my_loss.py.j2", "my loss",
+                                            (Kernel("loss", (("z", z), ("c", c)), (Output("loss", "loss_closed"),)),)),))]
+    '''))
+    err = io.StringIO()
+    assert main(["list", "--derivations", str(derivations)], out=io.StringIO(), err=err) == 2
+    assert "template 'my_loss.py.j2' does not exist" in err.getvalue() and "--templates DIR" in err.getvalue()
+    err = io.StringIO()
+    code = main(["generate", "--derivations", str(derivations), "--templates", str(templates), "--out", str(out_dir)],
+                out=io.StringIO(), err=err)
+    assert code == 0, err.getvalue()
+    assert reg.TEMPLATES_VARIABLE not in os.environ, "--templates must not outlive the command"
+    from symxent.verify import load_module_file
+
+    module = load_module_file(out_dir / "mine.py")
+    z = np.array([[0.5, -1.0, 2.0], [3.0, 0.0, 1.0]])
+    c = np.array([2, 0])
+    want = -np.log(np.exp(z[[0, 1], c]) / np.exp(z).sum(axis=1))
+    np.testing.assert_allclose(module.per_sample_loss(z, c), want, rtol=1e-14)
+    code = main(["generate", "--check", "--derivations", str(derivations), "--templates", str(templates), "--out",
+                 str(out_dir)], out=io.StringIO(), err=io.StringIO())
+    assert code == 0
