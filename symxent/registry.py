@@ -247,16 +247,22 @@ PARAMETER_RANGES = {
 
 
 def logits_loss_module(name: str, summary: str, *, logits: sp.Basic, target: sp.Symbol, loss: str, gradient: str,
-                       index: sp.Symbol, parameters: Sequence[tuple[sp.Symbol, float, str, str]] = ()) -> Module:
+                       index: sp.Symbol, parameters: Sequence[tuple[sp.Symbol, float, str, str]] = (),
+                       probs: sp.Basic | None = None, probs_loss: str | None = None,
+                       probs_gradient: str | None = None) -> Module:
     """A :class:`Module` for the generic template ``loss_of_logits.py.j2``: any proven loss of
     logits (an ``IndexedBase`` over the class axis) and an integer class ``target``, with scalar
     ``parameters`` ``(symbol, default, range, description)`` (range: one of
     :data:`PARAMETER_RANGES`). ``loss`` names the proven claim whose right side is the loss
-    (best a stable form), ``gradient`` the one whose right side is dL/dz_index. The module has
-    ``loss``, ``grad`` and ``loss_and_grad(logits, target, *, <parameters>, reduction="mean",
-    axis=-1[, out=None])``, argument checks, the fast path, and the options ``symxent verify``
-    reads to check it as it checks the built-ins.
+    (best a stable form), ``gradient`` the one whose right side is dL/dz_index. With ``probs``
+    (the target probabilities' ``IndexedBase``) and the claims ``probs_loss``/``probs_gradient``
+    of the loss for probability targets, the functions also take those (a float target of the
+    logits' shape). The module has ``loss``, ``grad`` and ``loss_and_grad(logits, target, *,
+    <parameters>, reduction="mean", axis=-1[, out=None])``, argument checks, the fast path, and
+    the options ``symxent verify`` reads to check it as it checks the built-ins.
     """
+    if (probs is None) != (probs_loss is None) or (probs is None) != (probs_gradient is None):
+        raise ValueError(f"module {name}: probability targets need probs, probs_loss and probs_gradient together")
     parameters = tuple(parameters)
     for symbol, default, kind, _description in parameters:
         if not isinstance(symbol, sp.Symbol) or kind not in PARAMETER_RANGES:
@@ -269,24 +275,33 @@ def logits_loss_module(name: str, summary: str, *, logits: sp.Basic, target: sp.
         rendered.append({"name": symbol.name, "default": repr(float(default)), "valid": valid, "low": repr(low),
                          "high": repr(high), "low_closed": repr(low_closed), "high_closed": repr(high_closed),
                          "description": description})
+    kernels = [Kernel("loss", args, (Output("loss", loss),)),
+               Kernel("loss_and_grad", args, (Output("loss", loss), Output("grad", gradient, (index,))))]
+    public_kernels = {"index": "loss_and_grad"}
+    claims = {"loss": loss, "gradient": gradient}
+    if probs is not None:
+        probs_args = (("z", logits), ("y", probs)) + args[2:]
+        kernels += [Kernel("loss_probs", probs_args, (Output("loss", probs_loss),)),
+                    Kernel("loss_and_grad_probs", probs_args,
+                           (Output("loss", probs_loss), Output("grad", probs_gradient, (index,))))]
+        public_kernels["probs"] = "loss_and_grad_probs"
+        claims.update(probs_loss=probs_loss, probs_gradient=probs_gradient)
     return Module(
         name=name,
         template="loss_of_logits.py.j2",
         summary=summary,
-        kernels=(
-            Kernel("loss", args, (Output("loss", loss),)),
-            Kernel("loss_and_grad", args, (Output("loss", loss), Output("grad", gradient, (index,)))),
-        ),
+        kernels=tuple(kernels),
         options={
             "parameters": tuple(rendered),
-            "claims": {"loss": loss, "gradient": gradient},
+            "probs": probs is not None,
+            "claims": claims,
             "derivatives": (("loss", "grad", "gradient"),),
             "arguments": (logits, target),
             "keywords": {s.name: (PARAMETER_RANGES[kind][5], "scalar") for s, _, kind, _ in parameters},
-            "public": {"kind": "classes", "kernels": {"index": "loss_and_grad"},
+            "public": {"kind": "classes", "kernels": public_kernels,
                        "keywords": {s.name: (s.name, "scalar", PARAMETER_RANGES[kind][6]) for s, _, kind, _ in parameters},
                        "defaults": {s.name: float(default) for s, default, _, _ in parameters},
-                       "mean": {"index": "samples"}},
+                       "mean": {"index": "samples", "probs": "samples"}},
         },
     )
 

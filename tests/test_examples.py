@@ -61,9 +61,15 @@ def _module(name: str):
 
 
 def poly1_grad(logits, target, epsilon=1.0):
+    """Index targets: (1 + eps p_c)(p - onehot) / N; probability targets y:
+    (p sum(y) - y + eps p (sum(y p) - y)) / N."""
     p = np.exp(logits - logits.max(axis=-1, keepdims=True))
     p /= p.sum(axis=-1, keepdims=True)
     n = len(target)
+    if target.ndim == logits.ndim:
+        y = target
+        p_t = (y * p).sum(axis=-1, keepdims=True)
+        return (p * y.sum(axis=-1, keepdims=True) - y + epsilon * p * (p_t - y)) / n
     onehot = np.zeros_like(p)
     onehot[np.arange(n), target] = 1
     return (1 + epsilon * p[np.arange(n), target][:, None]) * (p - onehot) / n
@@ -77,6 +83,10 @@ def fixed_epsilon_grad(logits, target, epsilon=1.0):
     return poly1_grad(logits, target)  # takes epsilon, and ignores it
 
 
+def argmax_grad(logits, target, epsilon=1.0):
+    return poly1_grad(logits, target.argmax(axis=-1) if target.ndim == logits.ndim else target, epsilon)
+
+
 def gce_loss(logits, target, q=0.7):
     p = np.exp(logits - logits.max(axis=-1, keepdims=True))
     p /= p.sum(axis=-1, keepdims=True)
@@ -86,6 +96,9 @@ def gce_loss(logits, target, q=0.7):
 def test_symxent_test_against_an_example_module() -> None:
     right = testing.compare(poly1_grad, "poly1.grad", registry=WITH_EXAMPLES, epsilon=2.0)
     assert right.ok and right.passed == ("epsilon",), str(right)
+    assert {c.case.target for c in right.cases} == {"index", "probs"}, "poly1 takes both target kinds"
+    onehot = testing.compare(argmax_grad, "poly1.grad", registry=WITH_EXAMPLES)
+    assert not onehot.ok and "one-hot assumption" in onehot.diagnosis[0], onehot.diagnosis
     ignored = testing.compare(fixed_epsilon_grad, "poly1.grad", registry=WITH_EXAMPLES, epsilon=2.0)
     assert not ignored.ok and "epsilon=2.0 seems ignored" in ignored.diagnosis[0], ignored.diagnosis
     wrong = testing.compare(cross_entropy_grad, "poly1.grad", registry=WITH_EXAMPLES, epsilon=2.0)
@@ -104,6 +117,12 @@ def test_generated_example_modules_check_their_arguments_and_keep_float32() -> N
         poly.loss(z, c, epsilon="1")
     with pytest.raises(ValueError, match="class index 3 is out of range"):
         poly.loss(z, np.array([0, 3, 1, 2]))
+    with pytest.raises(TypeError, match="target: expected integer class indices in 0..2, got dtype float32"):
+        gce.loss(z, z)  # the generalized cross-entropy takes class indices only
+    with pytest.raises(ValueError, match=r"probabilities must lie in \[0, 1\]"):
+        poly.loss(z, z)  # Poly-1 takes probabilities too, but these are not
+    soft = np.full_like(z, 1 / 3)
+    assert poly.loss_and_grad(z, soft)[1].dtype == np.float32
     value, g = poly.loss_and_grad(z, c)
     assert value.dtype == np.float32 and g.dtype == np.float32
     out = np.empty_like(z)
