@@ -1178,10 +1178,10 @@ def _smallest(fn: Callable[..., Any], ref: Reference, failing: Sequence[_Outcome
 
 
 def _output_name(ref: Reference, position: int) -> str:
-    if ref.shape == "loss":
-        return {"loss": "loss", "grad": "grad", "both": ("loss", "grad")[position]}[ref.returns] if \
-            ref.returns != "both" else ("loss", "grad")[position]
-    return ref.function
+    """What the ``position``-th returned value is called in a report."""
+    if ref.shape != "loss":
+        return ref.function
+    return ("loss", "grad")[position] if ref.returns == "both" else ref.returns
 
 
 # --- public API ---------------------------------------------------------------------------------
