@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--derivations", action="append", default=[], metavar="DIR",
                         help="also load the derivation files of DIR (repeatable)")
+    common.add_argument("--templates", action="append", default=[], metavar="DIR",
+                        help="also use the module templates (*.py.j2) of DIR (repeatable)")
     parser = _Parser(prog="symxent", description="Derive, prove, print and generate the cross-entropy family.")
     parser.add_argument("--version", action="version", version=f"symxent {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
@@ -81,6 +83,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--timeout", type=float, default=10.0, metavar="S",
                    help="seconds each step may take before it is 'not checkable: timed out' (default 10)")
+
+    p = sub.add_parser("test", parents=[common], help="test your own implementation against the proof")
+    p.add_argument("function", metavar="PATH.py:FUNCTION", help="your function, in a Python file")
+    p.add_argument("--against", required=True, metavar="MODULE.FUNCTION",
+                   help="a public function of a generated module, e.g. softmax_cross_entropy.grad")
+    p.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                   help="a keyword of MODULE.FUNCTION (reduction=sum, label_smoothing=0.1, weight=[1,2,3]); passed "
+                        "to your function when it takes it (repeatable)")
+    p.add_argument("--targets", action="append", default=None, metavar="KIND",
+                   help="only these target kinds (index, probs, logits; hard, soft for elementwise losses); "
+                        "default: every kind the reference takes (repeatable)")
+    p.add_argument("--dtype", action="append", default=None, choices=("float64", "float32"),
+                   help="only this dtype (repeatable; default both)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     return parser
 
 
@@ -113,6 +129,27 @@ def _prover_settings(timeout: float | None, no_cache: bool = False) -> Iterator[
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@contextlib.contextmanager
+def _template_settings(directories: Sequence[str]) -> Iterator[None]:
+    """``--templates`` through the environment (worker processes render modules too); restored
+    afterwards (``main`` may be called again in-process)."""
+    from symxent.registry import TEMPLATES_VARIABLE
+
+    for directory in directories:
+        if not Path(directory).is_dir():
+            raise UsageError(f"--templates {directory}: not a directory")
+    saved = os.environ.get(TEMPLATES_VARIABLE)
+    try:
+        if directories:
+            os.environ[TEMPLATES_VARIABLE] = os.pathsep.join([*directories, *([saved] if saved else [])])
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(TEMPLATES_VARIABLE, None)
+        else:
+            os.environ[TEMPLATES_VARIABLE] = saved
 
 
 def _load_status(registry) -> int:
@@ -188,19 +225,24 @@ def _cmd_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.diff and not args.check:
         raise UsageError("--diff goes with --check")
     registry = _registry(args, err)
-    files = codegen.render_registry(registry)
+    files, failed = codegen.render_all(registry)
+    for line in failed:
+        print(f"symxent: could not generate {line}", file=err)
+    # A module that cannot be rendered is bad input (2), as a file that cannot be loaded is.
+    status = 2 if failed else _load_status(registry)
     if args.check:
-        problems = codegen.check(files, args.out, with_diff=args.diff)
+        unknown = {f"{m.name}.py" for d in registry.values() for m in d.modules} - {f.filename for f in files}
+        problems = codegen.check(files, args.out, with_diff=args.diff, unknown=unknown)
         for line in problems:
             print(line, file=out)
         if problems:
             print(f"symxent: {args.out} is not what the derivations generate; run `symxent generate`", file=err)
             return 1
         print(f"{args.out}: {len(files)} modules match the derivations", file=out)
-        return _load_status(registry)
+        return status
     for path in codegen.write(files, args.out):
         print(f"wrote {path}", file=out)
-    return _load_status(registry)
+    return status
 
 
 def _fmt_error(value: float | None) -> str:
@@ -384,8 +426,23 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                      out=out, err=err)
 
 
+def _cmd_test(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from symxent import testing
+
+    registry = _registry(args, err)
+    try:
+        options = dict(testing.parse_option(text) for text in args.option)
+        fn = testing.load_function(args.function)
+        report = testing.compare(fn, args.against, registry=registry, targets=args.targets,
+                                 dtypes=tuple(args.dtype or ("float64", "float32")), seed=args.seed, **options)
+    except testing.TestingError as exc:
+        raise UsageError(str(exc)) from None
+    print(report, file=out)
+    return 1 if not report.ok else _load_status(registry)
+
+
 COMMANDS = {"list": _cmd_list, "derive": _cmd_derive, "latex": _cmd_latex, "generate": _cmd_generate,
-            "verify": _cmd_verify, "check": _cmd_check}
+            "verify": _cmd_verify, "check": _cmd_check, "test": _cmd_test}
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -396,7 +453,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     err = err if err is not None else sys.stderr
     try:
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        return COMMANDS[args.command](args, out, err)
+        with _template_settings(getattr(args, "templates", [])):
+            return COMMANDS[args.command](args, out, err)
     except UsageError as exc:
         print(f"symxent: error: {exc}", file=err)
         return 2

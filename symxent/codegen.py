@@ -32,9 +32,10 @@ from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symxent import __version__, atomic, derive
-from symxent.registry import Derivation, Kernel, Module, Registry
+from symxent.registry import Derivation, Kernel, Module, Registry, template_directories
 
-__all__ = ["GeneratedFile", "KernelSource", "check", "kernel_source", "render_module", "render_registry", "write"]
+__all__ = ["GeneratedFile", "KernelSource", "check", "kernel_source", "render_all", "render_module", "render_registry",
+           "write"]
 
 REGENERATE = "symxent generate"
 
@@ -835,8 +836,14 @@ class GeneratedFile:
 
 
 def _environment() -> jinja2.Environment:
+    # The built-in templates first: a user's folder (--templates) adds templates and never
+    # changes a built-in module; a user's template may include the built-in parts (_header...).
+    loader: jinja2.BaseLoader = jinja2.PackageLoader("symxent", "templates")
+    user = template_directories()
+    if user:
+        loader = jinja2.ChoiceLoader([loader, jinja2.FileSystemLoader([str(d) for d in user])])
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("symxent", "templates"),
+        loader=loader,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -882,15 +889,36 @@ def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
     return GeneratedFile(derivation.name, module.name, f"{module.name}.py", text)
 
 
+def render_all(registry: Registry, names: Sequence[str] = ()) -> tuple[list[GeneratedFile], list[str]]:
+    """Every module of the selected derivations that renders, sorted by file name, and one line
+    for each that does not (its derivation's file, the module, the template and the reason):
+    one user's module that cannot be printed never stops the others from being written."""
+    files, failed = [], []
+    for d in registry.select(names):
+        for m in d.modules:
+            try:
+                files.append(render_module(d, m))
+            except Exception as exc:  # a user's module may fail anywhere in printing or rendering
+                reason = " ".join(str(exc).split()) or type(exc).__name__
+                failed.append(f"{d.source}: derivation {d.name}, module {m.name} (template {m.template}): "
+                              f"{type(exc).__name__}: {reason}")
+    _unique(files)
+    return sorted(files, key=lambda f: f.filename), failed
+
+
 def render_registry(registry: Registry, names: Sequence[str] = ()) -> list[GeneratedFile]:
     """Every module of the selected derivations (all by default), sorted by file name."""
     files = [render_module(d, m) for d in registry.select(names) for m in d.modules]
+    _unique(files)
+    return sorted(files, key=lambda f: f.filename)
+
+
+def _unique(files: Sequence[GeneratedFile]) -> None:
     taken: dict[str, str] = {}
     for f in files:
         if f.filename in taken:
             raise ValueError(f"two derivations generate {f.filename}: {taken[f.filename]} and {f.derivation}")
         taken[f.filename] = f.derivation
-    return sorted(files, key=lambda f: f.filename)
 
 
 def write(files: Sequence[GeneratedFile], out_dir: str | Path) -> list[Path]:
@@ -904,8 +932,11 @@ def write(files: Sequence[GeneratedFile], out_dir: str | Path) -> list[Path]:
     return written
 
 
-def check(files: Sequence[GeneratedFile], out_dir: str | Path, with_diff: bool = False) -> list[str]:
-    """Differences between ``files`` and ``out_dir``: changed, missing and extra ``.py`` files."""
+def check(files: Sequence[GeneratedFile], out_dir: str | Path, with_diff: bool = False,
+          unknown: Iterable[str] = ()) -> list[str]:
+    """Differences between ``files`` and ``out_dir``: changed, missing and extra ``.py`` files.
+    ``unknown``: file names of modules that could not be rendered (not "extra": their
+    derivation generates them, but what it generates is unknown)."""
     out = Path(out_dir)
     problems = []
     expected = {f.filename: f for f in files}
@@ -925,6 +956,6 @@ def check(files: Sequence[GeneratedFile], out_dir: str | Path, with_diff: bool =
             if with_diff:
                 problems.extend(difflib.unified_diff(actual.splitlines(), expected[name].text.splitlines(),
                                                      f"{path} (on disk)", f"{path} (generated)", lineterm=""))
-    for name in sorted(present - set(expected)):
+    for name in sorted(present - set(expected) - set(unknown)):
         problems.append(f"extra: {out / name} (no derivation generates it)")
     return problems

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import importlib.util
+import os
 import sys
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -54,6 +55,8 @@ __all__ = [
     "builtin_directory",
     "load_directory",
     "load_registry",
+    "logits_loss_module",
+    "templates",
 ]
 
 # Numeric domains a variable can be sampled from (see symxent.verify.sample).
@@ -233,6 +236,76 @@ class Module:
     options: Mapping[str, object] = field(default_factory=dict)
 
 
+# A scalar parameter's range: (what the module says is valid, low, high, low closed, high closed,
+# the domain its numeric checks sample from, the range the public-function checks draw from).
+PARAMETER_RANGES = {
+    "real": ("a real number", None, None, True, True, "real", (-2.0, 2.0)),
+    "positive": ("a number > 0", 0.0, None, False, True, "positive", (0.1, 3.0)),
+    "nonnegative": ("a number >= 0", 0.0, None, True, True, "positive", (0.0, 3.0)),
+    "unit_interval": ("a number in (0, 1]", 0.0, 1.0, False, True, "unit_interval", (0.1, 1.0)),
+}
+
+
+def logits_loss_module(name: str, summary: str, *, logits: sp.Basic, target: sp.Symbol, loss: str, gradient: str,
+                       index: sp.Symbol, parameters: Sequence[tuple[sp.Symbol, float, str, str]] = (),
+                       probs: sp.Basic | None = None, probs_loss: str | None = None,
+                       probs_gradient: str | None = None) -> Module:
+    """A :class:`Module` for the generic template ``loss_of_logits.py.j2``: any proven loss of
+    logits (an ``IndexedBase`` over the class axis) and an integer class ``target``, with scalar
+    ``parameters`` ``(symbol, default, range, description)`` (range: one of
+    :data:`PARAMETER_RANGES`). ``loss`` names the proven claim whose right side is the loss
+    (best a stable form), ``gradient`` the one whose right side is dL/dz_index. With ``probs``
+    (the target probabilities' ``IndexedBase``) and the claims ``probs_loss``/``probs_gradient``
+    of the loss for probability targets, the functions also take those (a float target of the
+    logits' shape). The module has ``loss``, ``grad`` and ``loss_and_grad(logits, target, *,
+    <parameters>, reduction="mean", axis=-1[, out=None])``, argument checks, the fast path, and
+    the options ``symxent verify`` reads to check it as it checks the built-ins.
+    """
+    if (probs is None) != (probs_loss is None) or (probs is None) != (probs_gradient is None):
+        raise ValueError(f"module {name}: probability targets need probs, probs_loss and probs_gradient together")
+    parameters = tuple(parameters)
+    for symbol, default, kind, _description in parameters:
+        if not isinstance(symbol, sp.Symbol) or kind not in PARAMETER_RANGES:
+            raise ValueError(f"module {name}: parameter {symbol!r}: a (Symbol, default, range, description) with "
+                             f"range one of {', '.join(PARAMETER_RANGES)}")
+    args = (("z", logits), ("c", target)) + tuple((symbol.name, symbol) for symbol, *_ in parameters)
+    rendered = []
+    for symbol, default, kind, description in parameters:
+        valid, low, high, low_closed, high_closed, _, _ = PARAMETER_RANGES[kind]
+        rendered.append({"name": symbol.name, "default": repr(float(default)), "valid": valid, "low": repr(low),
+                         "high": repr(high), "low_closed": repr(low_closed), "high_closed": repr(high_closed),
+                         "description": description})
+    kernels = [Kernel("loss", args, (Output("loss", loss),)),
+               Kernel("loss_and_grad", args, (Output("loss", loss), Output("grad", gradient, (index,))))]
+    public_kernels = {"index": "loss_and_grad"}
+    claims = {"loss": loss, "gradient": gradient}
+    if probs is not None:
+        probs_args = (("z", logits), ("y", probs)) + args[2:]
+        kernels += [Kernel("loss_probs", probs_args, (Output("loss", probs_loss),)),
+                    Kernel("loss_and_grad_probs", probs_args,
+                           (Output("loss", probs_loss), Output("grad", probs_gradient, (index,))))]
+        public_kernels["probs"] = "loss_and_grad_probs"
+        claims.update(probs_loss=probs_loss, probs_gradient=probs_gradient)
+    return Module(
+        name=name,
+        template="loss_of_logits.py.j2",
+        summary=summary,
+        kernels=tuple(kernels),
+        options={
+            "parameters": tuple(rendered),
+            "probs": probs is not None,
+            "claims": claims,
+            "derivatives": (("loss", "grad", "gradient"),),
+            "arguments": (logits, target),
+            "keywords": {s.name: (PARAMETER_RANGES[kind][5], "scalar") for s, _, kind, _ in parameters},
+            "public": {"kind": "classes", "kernels": public_kernels,
+                       "keywords": {s.name: (s.name, "scalar", PARAMETER_RANGES[kind][6]) for s, _, kind, _ in parameters},
+                       "defaults": {s.name: float(default) for s, default, _, _ in parameters},
+                       "mean": {"index": "samples", "probs": "samples"}},
+        },
+    )
+
+
 @dataclass(frozen=True)
 class Derivation:
     """One derivation: symbols, definitions, claims, human steps, numeric domain, modules."""
@@ -250,6 +323,7 @@ class Derivation:
     source: str = "<builtin>"
 
     def __post_init__(self) -> None:
+        _check_fields(self)
         _check_expressions(self)
         _check_declared(self)
         names = [c.name for c in self.claims]
@@ -295,6 +369,130 @@ class Derivation:
 def _what(x: object) -> str:
     text = repr(x)
     return f"a {type(x).__name__} ({text[:40] + '...' if len(text) > 40 else text})"
+
+
+TEMPLATES_VARIABLE = "SYMXENT_TEMPLATES"
+
+
+def template_directories() -> list[Path]:
+    """A user's template folders (``--templates DIR``): ``SYMXENT_TEMPLATES``, separated by
+    ``os.pathsep``. Read from the environment, as the prover's settings are, so that worker
+    processes see them too."""
+    return [Path(x) for x in os.environ.get(TEMPLATES_VARIABLE, "").split(os.pathsep) if x]
+
+
+def templates() -> list[str]:
+    """The names of the templates a :class:`Module` may use: ``symxent/templates/*.py.j2`` and
+    those of :func:`template_directories` (names starting with ``_`` are parts of the others).
+    A user's template never replaces a built-in one of the same name."""
+    folder = importlib.resources.files("symxent.templates")
+    names = {t.name for t in folder.iterdir()}
+    for directory in template_directories():
+        names |= {t.name for t in directory.glob("*.py.j2")} if directory.is_dir() else set()
+    return sorted(n for n in names if n.endswith(".py.j2") and not n.startswith("_"))
+
+
+def _check_fields(d: Derivation) -> None:
+    """Every field has the type the later stages read, so a mistake in a user's file is reported
+    when it is loaded, naming the derivation and the field, not as a traceback from a later
+    stage (or a worker process). Expressions are checked by :func:`_check_expressions`."""
+    name = d.name if isinstance(d.name, str) else repr(d.name)
+    where = f"derivation {name}"
+
+    def fail(field: str, message: str) -> None:
+        raise ValueError(f"{where}, {field}: {message}")
+
+    def tuple_of(value: object, kind: type, field: str, example: str) -> None:
+        if not isinstance(value, (tuple, list)):
+            fail(field, f"must be a tuple of {example}, got {_what(value)}")
+        for n, item in enumerate(value, start=1):
+            if not isinstance(item, kind):
+                fail(field, f"item {n} is {_what(item)}, not {example}")
+
+    if not isinstance(d.name, str) or not d.name.isidentifier():
+        raise ValueError(f"derivation name {d.name!r}: must be a Python identifier (it names files and commands)")
+    for field_name in ("title", "summary", "source"):
+        if not isinstance(getattr(d, field_name), str):
+            fail(field_name, f"must be a string, got {_what(getattr(d, field_name))}")
+    if not isinstance(d.dimensions, Mapping):
+        fail("dimensions", f"must map a size Symbol (K) to None or a tuple of fixed sizes, got {_what(d.dimensions)}")
+    for dim, sizes in d.dimensions.items():
+        if not isinstance(dim, sp.Symbol) or isinstance(dim, sp.Dummy):
+            fail("dimensions", f"key {dim!r} is {_what(dim)}, not a Symbol such as symxent.symbols.K")
+        if sizes is not None and (not isinstance(sizes, tuple) or not all(isinstance(v, int) and v >= 1 for v in sizes)):
+            fail(f"dimensions[{dim}]", f"must be None (K = 2..Kmax and symbolic) or a tuple of sizes, got {_what(sizes)}")
+    if not isinstance(d.indices, Mapping):
+        fail("indices", f"must map each index Symbol to its dimension (symxent.symbols.CLASS_INDICES), got "
+                        f"{_what(d.indices)}")
+    for index, dim in d.indices.items():
+        if not isinstance(index, sp.Symbol) or not isinstance(dim, sp.Symbol):
+            fail("indices", f"{index!r}: {dim!r} must map an index Symbol to a dimension Symbol")
+    tuple_of(d.variables, Variable, "variables", "Variable(symbol, domain, description, indices)")
+    for var in d.variables:
+        if not isinstance(var.symbol, (sp.IndexedBase, sp.Symbol)):
+            fail(f"variable {var.symbol!r}", f"symbol is {_what(var.symbol)}, not an IndexedBase or a Symbol")
+        if not isinstance(var.indices, tuple) or not all(isinstance(i, sp.Symbol) for i in var.indices):
+            fail(f"variable {var.symbol}", f"indices must be a tuple of index Symbols, got {_what(var.indices)}")
+        if isinstance(var.symbol, sp.IndexedBase) != bool(var.indices):
+            fail(f"variable {var.symbol}", "an IndexedBase needs its indices (indices=(k,)), a plain Symbol none")
+        if not isinstance(var.description, str):
+            fail(f"variable {var.symbol}", f"description must be a string, got {_what(var.description)}")
+    tuple_of(d.definitions, Definition, "definitions", "Definition(lhs, rhs, description)")
+    for definition in d.definitions:
+        if not isinstance(definition.description, str):
+            fail(f"definition of {definition.lhs}", f"description must be a string, got {_what(definition.description)}")
+    tuple_of(d.claims, Claim, "claims", "Claim(name, statement, lhs, rhs)")
+    for c in d.claims:
+        if not isinstance(c.name, str) or not c.name.isidentifier():
+            fail("claims", f"claim name {c.name!r} must be a Python identifier")
+        if not isinstance(c.statement, str):
+            fail(f"claim {c.name}", f"statement must be a string, got {_what(c.statement)}")
+        if not isinstance(c.general_k, bool):
+            fail(f"claim {c.name}", f"general_k must be True or False, got {_what(c.general_k)}")
+    tuple_of(d.chains, Chain, "chains", "Chain(title, label, steps)")
+    for chain in d.chains:
+        for n, step in enumerate(chain.steps if isinstance(chain.steps, (tuple, list)) else (), start=1):
+            if isinstance(step, Step) and not isinstance(step.reason, str):
+                fail(f"chain {chain.title!r}: step {n}", f"the reason (second field of Step(expr, reason)) is "
+                                                          f"{_what(step.reason)}, not a string")
+    tuple_of(d.modules, Module, "modules", "Module(name, template, summary, kernels)")
+    known_templates = templates()
+    claims = {c.name: c for c in d.claims if isinstance(c, Claim)}
+    declared = {v.symbol for v in d.variables} | set(d.indices)
+    for module in d.modules:
+        field = f"module {module.name!r}"
+        if not isinstance(module.name, str) or not module.name.isidentifier():
+            fail("modules", f"module name {module.name!r} must be a Python identifier (it is the file name)")
+        if module.template not in known_templates:
+            fail(field, f"template {module.template!r} does not exist; templates: {', '.join(known_templates)} "
+                        "(your own: --templates DIR)")
+        if not isinstance(module.summary, str):
+            fail(field, f"summary must be a string, got {_what(module.summary)}")
+        if not isinstance(module.options, Mapping):
+            fail(field, f"options must be a dict, got {_what(module.options)}")
+        tuple_of(module.kernels, Kernel, f"{field}: kernels", "Kernel(name, args, outputs)")
+        for kernel in module.kernels:
+            kfield = f"{field}, kernel {kernel.name!r}"
+            if not isinstance(kernel.name, str) or not kernel.name.isidentifier():
+                fail(field, f"kernel name {kernel.name!r} must be a Python identifier")
+            if not isinstance(kernel.args, (tuple, list)):
+                fail(kfield, f"args must be a tuple of (name, symbol) pairs, got {_what(kernel.args)}")
+            for arg in kernel.args:
+                if not (isinstance(arg, tuple) and len(arg) == 2 and isinstance(arg[0], str) and arg[0].isidentifier()):
+                    fail(kfield, f"argument {arg!r} must be a pair (name, symbol) such as ('z', z)")
+                if arg[1] not in declared:
+                    fail(kfield, f"argument {arg[0]!r} binds {_what(arg[1])}, which is not a Variable or an index "
+                                 f"of the derivation")
+            tuple_of(kernel.outputs, Output, f"{kfield}: outputs", "Output(name, claim, indices)")
+            for out in kernel.outputs:
+                if out.claim not in claims:
+                    fail(f"{kfield}, output {out.name!r}", f"claim {out.claim!r} does not exist; claims: "
+                                                           f"{', '.join(claims)}")
+                if not isinstance(out.indices, tuple) or not all(i in d.indices for i in out.indices):
+                    fail(f"{kfield}, output {out.name!r}", f"indices must be a tuple of declared indices (j,), got "
+                                                           f"{_what(out.indices)}")
+            if not isinstance(kernel.numbers, tuple) or not all(isinstance(x, str) for x in kernel.numbers):
+                fail(kfield, f"numbers must be a tuple of argument names, got {_what(kernel.numbers)}")
 
 
 def _check_expressions(d: Derivation) -> None:
