@@ -447,6 +447,22 @@ def test_check_own_softmax_of_an_entry_and_two_case_equalities():
     assert any("as the note defines it" in u for u in report.steps[1].uses), steps_of(note, report)
 
 
+@pytest.mark.parametrize("note, expected", [
+    # a function of a vector: z_k in the body is entry k of whatever it is called with
+    ("$$ \\sigma(\\mathbf{z})_i = \\frac{e^{z_i}}{\\sum_{j=1}^K e^{z_j}} $$\n\n"
+     "$$ \\frac{\\partial [\\sigma(\\mathbf{a})]_i}{\\partial a_j} = "
+     "\\frac{\\partial}{\\partial a_j} \\frac{e^{a_i}}{\\sum_{k=1}^K e^{a_k}} $$\n", ["definition", "ok"]),
+    ("$$ s(\\mathbf x)_i = \\frac{e^{x_i}}{\\sum_{j=1}^K e^{x_j}} $$\n\n"
+     "$$ s(\\mathbf x + c)_i = \\frac{e^{x_i + c}}{\\sum_{j=1}^K e^{x_j + c}} = s(\\mathbf x)_i $$\n",
+     ["definition", "ok", "ok"]),
+    ("$$ s(\\mathbf x)_i = \\frac{e^{x_i}}{\\sum_{j=1}^K e^{x_j}} $$\n\n$$ c = \\log 2 $$\n\n"
+     "$$ s(\\mathbf x + c)_i = \\frac{e^{x_i} + c}{\\sum_{j=1}^K e^{x_j}} $$\n", ["definition", "definition", "wrong"]),
+], ids=["entry-of-sigma-of-a", "shift-invariance", "shift-slip"])
+def test_check_function_of_a_vector(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+
+
 def test_check_summary_restating_a_definition_is_checked():
     note = ("# A\n\n$$ g = \\frac{1}{2} (a + b) $$\n\n# Summary\n\n$$ g = \\frac{a + b}{2} $$\n\n"
             "# Another\n\n$$ g = a b $$\n")

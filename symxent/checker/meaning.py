@@ -209,6 +209,13 @@ class Evaluator:
         params = env.get("__params__", {})
         if node in params:
             return params[node]
+        vecargs = env.get("__vecargs__", {})
+        if isinstance(base, Name) and base.key in vecargs and not base.accent:
+            arg, outer = vecargs[base.key]
+            if len(sub) != 1 or (isinstance(node, Script) and node.sup is not None):
+                raise NotCheckable(f"the vector {pretty(base.key)} used without one index in a function's definition")
+            k = self.index_value(sub[0], env, None)
+            return self.value(arg, {**outer, "__vec__": k})
         if isinstance(node, Name) and not node.accent and len(node.base) == 1 and node.base in env:
             # an index used as a value: sum_k k^2, (j - 1) p_j
             value = env[node.base]
@@ -298,7 +305,7 @@ class Evaluator:
         return index
 
     def unfold(self, d: Definition, index: tuple[int, ...], sample: int | None, env: dict,
-               args: tuple[sympy.Expr, ...] | None = None) -> sympy.Expr:
+               args: tuple[sympy.Expr, ...] | None = None, arg_nodes: tuple[Node, ...] | None = None) -> sympy.Expr:
         if d.key in self._active:
             raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
         # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
@@ -332,7 +339,10 @@ class Evaluator:
                 raise NotCheckable(f"{d.key} is defined without indices but used with {len(index)}")
         elif "__vec__" in env:
             inner["__vec__"] = env["__vec__"]
-        if d.params:
+        if arg_nodes is not None:
+            # vector parameters: their entries are the entries of the argument, read where it is written
+            inner["__vecargs__"] = {_key(p): (a, env) for p, a in zip(d.params, arg_nodes)}
+        elif d.params:
             if args is None and d.key in self.bare_args:
                 # h alone where the step calls h at one argument only: h stands for that call
                 # (the argument as written, read where the lone h is: dσ/dz keeps z a variable)
@@ -488,6 +498,10 @@ class Evaluator:
                 plain = Script(base, node.sub, None, False)
                 return self.power(self.name(plain if node.sub else base, env), sup, env)
             return self.name(node, env)
+        if node.sub and node.sup is None and isinstance(base, Paren) and len(base.items) == 1 \
+                and isinstance(base.items[0], Call) and not base.items[0].sub:
+            # [σ(a)]_i, (softmax(z))_j: the entry of a vector-valued function's value
+            return self._v_Call(replace(base.items[0], sub=node.sub), env)
         inner = self.value(base, env) if not isinstance(base, (Fn,)) else None
         if node.sub:
             if isinstance(base, Paren):
@@ -723,6 +737,14 @@ class Evaluator:
                 and not any(isinstance(a, (Name, Script)) and _key(a) == _key(p) for a, p in zip(node.args, d.params)):
             # y_i(z_i) = ... defines the entry y_i as a function of z_i; y_k (1 - y_i) is a product
             return self.value(func, env) * self.value(node.args[0], env)
+        if d is not None and d.params and not primes and _vector_params(d) and len(node.args) == len(d.params):
+            # σ(z)_i = e^{z_i} / Σ_j e^{z_j} at σ(a) or s(x + c): z_k is entry k of the argument
+            self.called.add(key)
+            self.called_args.setdefault(key, set()).add(node.args)
+            index = tuple(self.index_value(n, env, None) for n in node.sub)
+            if len(index) != len(d.indices):
+                raise NotCheckable(f"{pretty(key)}(...) needs {len(d.indices)} index(es) (line {d.line})")
+            return self.unfold(d, index, None, env, arg_nodes=node.args)
         if d is not None and d.params:
             args = tuple(self.value(a, env) for a in node.args)
             self.called.add(key)
@@ -1006,6 +1028,19 @@ def transposed(node: Node) -> Node | None:
             and isinstance(node.sup, Name) and node.sup.base in ("T", "\\top", "\\intercal") and not node.sup.accent:
         return Script(node.base, node.sub) if node.sub else node.base
     return None
+
+
+def _vector_params(d: Definition) -> bool:
+    """Whether every parameter of ``d`` is a plain name its body only uses with one index
+    (σ(z)_i = e^{z_i} / Σ_j e^{z_j}): a function of a vector."""
+    if not all(isinstance(p, Name) and not p.accent for p in d.params):
+        return False
+    keys = {p.key for p in d.params}
+    used = [n for n in _walk(d.body) if isinstance(n, (Name, Script)) and _key(n) in keys]
+    inside = {id(s.base) for s in _walk(d.body) if isinstance(s, Script) and len(s.sub) == 1 and s.sup is None
+              and _key(s) in keys}
+    bare = [n for n in used if isinstance(n, Name) and id(n) not in inside]
+    return bool(used) and not bare
 
 
 def _is_dots(t: Node) -> bool:
