@@ -463,6 +463,15 @@ def test_check_function_of_a_vector(note, expected):
     assert statuses(report) == expected, steps_of(note, report)
 
 
+def test_check_integral_is_read_but_never_judged():
+    # quadrature and SymPy's closed forms both guess (a narrow density, the sign of σ): no verdict
+    note = ("$$ q(z; \\mu, \\sigma^2) = \\frac{1}{\\sqrt{2 \\pi \\sigma^2}} e^{-\\frac{(z - \\mu)^2}{2 \\sigma^2}} $$\n\n"
+            "$$ \\int q(z) dz = 1 $$\n\n$$ \\int q(z) \\log q(z) = 0 $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "not checkable", "unparsed"], steps_of(note, report)
+    assert "an integral" in report.steps[1].detail and "differential" in report.steps[2].detail
+
+
 def test_check_summary_restating_a_definition_is_checked():
     note = ("# A\n\n$$ g = \\frac{1}{2} (a + b) $$\n\n# Summary\n\n$$ g = \\frac{a + b}{2} $$\n\n"
             "# Another\n\n$$ g = a b $$\n")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 import sympy
 
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num,
+    Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Integral, Matrix, Mul, Name, Neg, Node, Num,
     Paren, Pow, Script, Unreadable,
 )
 
@@ -358,6 +358,13 @@ class Evaluator:
                     self.conventions["bare"] = f"{pretty(d.key)} written alone is {pretty(d.key)} of its generic argument"
                 # (with the definition's own indices bound: y_i(z_i) used as y_k is y_k(z_k))
                 args = tuple(self.value(p, {k: v for k, v in inner.items() if k != "__params__"}) for p in bare)
+            if 0 < len(args) < len(d.params) and all(isinstance(p, (Name, Script)) and not getattr(p, "sub", ())
+                                                     for p in d.params[len(args):]):
+                # q(z) after q(z; μ, σ²) = ...: the parameters left out are the note's own μ, σ²
+                rest = d.params[len(args):]
+                args = tuple(args) + tuple(self.value(p, env) for p in rest)
+                self.conventions["params:" + d.key] = (f"{pretty(d.key)}(...) without its last parameters takes "
+                                                       "the note's own " + ", ".join(_source_of(p) for p in rest))
             if len(args) != len(d.params):
                 raise NotCheckable(f"{d.key} takes {len(d.params)} arguments (line {d.line}), given {len(args)}")
             inner["__params__"] = dict(zip(d.params, args))
@@ -938,6 +945,13 @@ class Evaluator:
         self.conventions["wrt"] = "∂/∂(an expression) treats that expression as the variable"
         return sympy.diff(g, t).subs(t, w)
 
+    def _v_Integral(self, node: Integral, env: dict) -> sympy.Expr:
+        # Quadrature is not reliable enough for a verdict (a narrow density at a sampled σ near 0
+        # integrates to 0), and SymPy's closed forms assume its parameters' signs (∫ q dz comes
+        # back as σ/|σ|): an integral is read, but its value is not claimed.
+        raise NotCheckable("an integral: its value is not computed here (the signs and ranges of its "
+                           "parameters, and whether it converges, are not known)")
+
     def _v_Grad(self, node: Grad, env: dict) -> sympy.Expr:
         if node.wrt is None:
             raise NotCheckable("∇ without the variable")
@@ -1028,6 +1042,14 @@ def transposed(node: Node) -> Node | None:
             and isinstance(node.sup, Name) and node.sup.base in ("T", "\\top", "\\intercal") and not node.sup.accent:
         return Script(node.base, node.sub) if node.sub else node.base
     return None
+
+
+def _source_of(node: Node) -> str:
+    if isinstance(node, Name):
+        return pretty(node.key)
+    if isinstance(node, Script) and isinstance(node.base, Name) and isinstance(node.sup, Num):
+        return f"{pretty(node.base.key)}^{node.sup.value}"
+    return "its parameter"
 
 
 def _vector_params(d: Definition) -> bool:
