@@ -463,6 +463,20 @@ def test_check_function_of_a_vector(note, expected):
     assert statuses(report) == expected, steps_of(note, report)
 
 
+def test_check_chain_definition_and_jacobian_products():
+    # J = CE(y, p) = -Σ y_i log p_i defines CE too; a chain rule through a whole vector is a
+    # product of Jacobians, not read (once read entry by entry, it was a false WRONG)
+    note = ("Let $p_i = \\frac{e^{\\theta_i}}{\\sum_{k=1}^K e^{\\theta_k}}$ and $\\theta_i = w_i x$.\n\n"
+            "$$ J = CE(y, p) = -\\sum_{i=1}^K y_i \\log p_i $$\n\n"
+            "$$ \\frac{\\partial J}{\\partial \\theta_j} = p_j - y_j $$\n\n"
+            "$$ \\frac{\\partial J}{\\partial w} = \\frac{\\partial J}{\\partial \\theta} \\frac{\\partial \\theta}{\\partial w} $$\n\n"
+            "Where $y$ is one-hot.\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "definition", "definition", "definition", "ok", "not checkable"], \
+        steps_of(note, report)
+    assert "Jacobians" in report.steps[-1].detail
+
+
 def test_check_integral_is_read_but_never_judged():
     # quadrature and SymPy's closed forms both guess (a narrow density, the sign of σ): no verdict
     note = ("$$ q(z; \\mu, \\sigma^2) = \\frac{1}{\\sqrt{2 \\pi \\sigma^2}} e^{-\\frac{(z - \\mu)^2}{2 \\sigma^2}} $$\n\n"

@@ -523,6 +523,12 @@ class Evaluator:
     def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
         out = sympy.Integer(1)
         factors = list(node.factors)
+        for f, g in zip(factors, factors[1:]):
+            # ∂J/∂θ ∂θ/∂w with θ a whole vector: a product of Jacobians, summed over θ's entries
+            if isinstance(f, Deriv) and isinstance(g, Deriv) and len(f.wrt) == 1 and isinstance(f.wrt[0], Name) \
+                    and isinstance(g.f, Name) and g.f == f.wrt[0] and self.table.is_vector(g.f.key, self.scope):
+                raise NotCheckable(f"a chain rule through the whole vector {pretty(g.f.key)}: a product of "
+                                   "Jacobians (matrix calculus), which is not read here")
         k = 0
         while k < len(factors):
             f = factors[k]
