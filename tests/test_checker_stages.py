@@ -477,6 +477,19 @@ def test_check_chain_definition_and_jacobian_products():
     assert "Jacobians" in report.steps[-1].detail
 
 
+@pytest.mark.parametrize("note, expected", [
+    # a vector written out is compared entry by entry; W^T x with W written w_{ik} is a matrix product
+    ("Let $\\theta_k = \\sum_{i=1}^{3} w_{ik} x_i + b_k$.\n\n"
+     "$$ [\\theta_1, \\theta_2, \\theta_3]^T = w^T x + b $$\n", ["definition", "ok"]),
+    ("Let $\\theta_k = \\sum_{i=1}^{3} w_{ik} x_i + b_k$.\n\n"
+     "$$ [\\theta_1, \\theta_2, \\theta_3]^T = w^T x $$\n", ["definition", "wrong"]),
+    ("$$ [z_1, z_2] = z $$\n", ["not checkable"]),
+], ids=["list-and-matvec", "list-and-matvec-slip", "list-of-other-size"])
+def test_check_vectors_written_out(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+
+
 def test_check_integral_is_read_but_never_judged():
     # quadrature and SymPy's closed forms both guess (a narrow density, the sign of σ): no verdict
     note = ("$$ q(z; \\mu, \\sigma^2) = \\frac{1}{\\sqrt{2 \\pi \\sigma^2}} e^{-\\frac{(z - \\mu)^2}{2 \\sigma^2}} $$\n\n"

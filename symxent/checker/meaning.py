@@ -454,6 +454,19 @@ class Evaluator:
         return self.condition(node, env)
 
     def _v_Paren(self, node: Paren, env: dict) -> sympy.Expr:
+        if len(node.items) > 1 and node.kind in ("[", "(") and not any(isinstance(i, (Cond, Ellipsis_))
+                                                                       for i in node.items):
+            # [θ_1, θ_2, θ_3]^T: a vector written out, compared entry by entry
+            if len(node.items) != self.table.size("K"):
+                raise NotCheckable(f"a vector of {len(node.items)} entries where the note's vectors have "
+                                   f"{self.table.size('K')} (--K)")
+            if "__vec__" not in env:
+                if not self.dry:
+                    raise NotCheckable("a list of values where one value is expected")
+                self.free.setdefault("__vec__", "K")
+                env = {**env, "__vec__": 1}
+            self.conventions["list"] = "[a_1, ..., a_K] is the vector of those entries"
+            return self.value(node.items[env["__vec__"] - 1], env)
         if len(node.items) != 1:
             raise NotCheckable("a list of values where one value is expected")
         inner = node.items[0]
@@ -509,6 +522,8 @@ class Evaluator:
                 and isinstance(base.items[0], Call) and not base.items[0].sub:
             # [σ(a)]_i, (softmax(z))_j: the entry of a vector-valued function's value
             return self._v_Call(replace(base.items[0], sub=node.sub), env)
+        if isinstance(base, Paren) and len(base.items) > 1 and not node.sub and transposed(node) is not None:
+            return self.value(base, env)  # [θ_1, θ_2, θ_3]^T: the same entries, as a column
         inner = self.value(base, env) if not isinstance(base, (Fn,)) else None
         if node.sub:
             if isinstance(base, Paren):
@@ -545,6 +560,10 @@ class Evaluator:
                 design = self.design_matrix(left)
                 if design is not None:
                     out *= self.design_product(design, right, env)
+                    k += 2
+                    continue
+                if isinstance(left, Name) and self.table.arity.get(left.key, 0) >= 2:
+                    out *= self.matrix_t_vector(left.key, right, env)
                     k += 2
                     continue
                 a, b = self.vector_components(left, env), self.vector_components(right, env)
@@ -623,6 +642,21 @@ class Evaluator:
         if f.sup is not None:
             out = self.power(out, f.sup, env)
         return out
+
+    def matrix_t_vector(self, key: str, right: Node, env: dict) -> sympy.Expr:
+        """Entry c of W^T x = Σ_i W_{ic} x_i, for a W the note writes with two indices (w_{ik})."""
+        if self.table.arity.get(key, 0) != 2:
+            raise NotCheckable(f"{pretty(key)} has more than two indices")
+        if "__vec__" not in env:
+            if not self.dry:
+                raise NotCheckable(f"{pretty(key)}^T x used as a whole vector")
+            self.free.setdefault("__vec__", "K")
+            env = {**env, "__vec__": 1}
+        c = env["__vec__"]
+        size = self.table.size(self.vector_size(right))
+        self.conventions["matvec"] = f"({pretty(key)}^T x)_c = Σ_i {pretty(key)}_ic x_i"
+        return sympy.Add(*[self.named(key, (i, c), None, env) * self.value(right, {**env, "__vec__": i})
+                           for i in range(1, size + 1)])
 
     def design_matrix(self, node: Node) -> str | None:
         """``X`` in ``X^T (ŷ - y)``: a capital the note never defines whose lower case is a
