@@ -70,6 +70,11 @@ def test_tree_text_stays_one_token(text, token):
     assert token_tree(text)[0] == Tok("text", token, 0)
 
 
+def test_tree_full_width_forms_read_as_ascii():
+    # y_i=１ typed with a Chinese input method: the digit one, at the same offset
+    assert token_tree("y=１") == token_tree("y=1")
+
+
 def test_tree_comments_are_ignored():
     items = token_tree("a % b = c {\n + d")
     assert [(it.kind, it.value) for it in items] == [("word", "a"), ("sym", "+"), ("word", "d")]
