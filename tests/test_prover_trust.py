@@ -202,7 +202,8 @@ def test_steps_are_numbered_from_one(tmp_path):
     (tmp_path / "chain.py").write_text(GRADIENT.replace("SIGN", "-") + chain)
     code, out, _ = run("verify", "--derivations", str(tmp_path), "gradient_check", "--kmax", "2", "--jobs", "1")
     assert code == 1
-    assert 'FAILED gradient_check / step 2 of "gradient"' in out and "1 step FAILED" in out, out
+    # Chain 1, step 2: the numbering of the printed documents ("(1.2)" beside the step).
+    assert 'FAILED gradient_check / step 1.2 of "gradient"' in out and "1 step FAILED" in out, out
 
 
 def test_a_counterexample_off_the_simplex_is_not_a_counterexample():
