@@ -1,0 +1,49 @@
+"""The golden layer of the printed documents: every derivation's Markdown and LaTeX, byte for byte.
+
+A change of any printed document (a printing rule, a reason, a statement, a proof status)
+fails here with the derivation, the format and a diff. When the change is meant, rewrite the
+records with ``SYMXENT_UPDATE_GOLDEN=1 python -m pytest tests/test_latex_golden.py`` and commit
+them with the change; the records are then what a reader gets from
+``symxent latex NAME --kmax 3 [--format tex]``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from symxent.cli import main
+from symxent.latex import FORMATS
+from symxent.registry import load_registry
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "latex"
+NAMES = list(load_registry())
+UPDATE = os.environ.get("SYMXENT_UPDATE_GOLDEN", "") == "1"
+SUFFIX = {"markdown": "md", "tex": "tex"}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", NAMES)
+def test_printed_document_matches_the_record(name: str, fmt: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    # Through the command line, as a reader runs it (proofs at Kmax = 3 keep the test quick).
+    assert main(["latex", name, "--kmax", "3", "--format", fmt], out=out, err=err) == 0, err.getvalue()
+    text = out.getvalue()
+    path = GOLDEN / f"{name}.{SUFFIX[fmt]}"
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"{path} is missing; record it with SYMXENT_UPDATE_GOLDEN=1"
+    recorded = path.read_text(encoding="utf-8")
+    diff = "".join(difflib.unified_diff(recorded.splitlines(True), text.splitlines(True), str(path), "printed", n=1))
+    assert text == recorded, f"{name} ({fmt}) differs from its record:\n{diff[:4000]}"
+
+
+def test_no_stray_records() -> None:
+    expected = {f"{n}.{SUFFIX[f]}" for n in NAMES for f in FORMATS}
+    stray = sorted(p.name for p in GOLDEN.glob("*") if p.name not in expected)
+    assert not stray, f"records no derivation prints: {stray}"
