@@ -85,8 +85,23 @@ def _factor_rank(factor: sp.Basic) -> int:
     if isinstance(base, (sp.Sum, sp.Derivative, sp.Limit)):
         return 4
     if isinstance(base, sp.Add) or (isinstance(base, sp.UnevaluatedExpr) and isinstance(base.args[0], sp.Add)):
-        return 2
+        # (1 - epsilon) w_c: a bracket of scalars is a coefficient and leads; one of entries
+        # (delta_jc - p_j) follows the letters.
+        return 2 if base.has(sp.Indexed, sp.KroneckerDelta, sp.core.function.AppliedUndef) else 0
     return 3
+
+
+def _rank_among(factors: Sequence[sp.Basic]) -> Callable[[sp.Basic], int]:
+    """:func:`_factor_rank` in a product of these factors: a bracket of scalars such as
+    (1 - epsilon) is a coefficient that leads only beside entries of vectors ((1 - eps) w_c);
+    among scalars alone it follows the letters (w (1 - y))."""
+    with_entries = any(f.has(sp.Indexed, sp.KroneckerDelta) for f in factors)
+
+    def rank(f: sp.Basic) -> int:
+        r = _factor_rank(f)
+        return 2 if r == 0 and not f.is_Number and not with_entries else r
+
+    return rank
 
 
 def _flat_args(expr: sp.Basic) -> list[sp.Basic]:
@@ -185,8 +200,8 @@ class _Printer(LatexPrinter):
         numer = [f for f in rest if not (isinstance(f, sp.Pow) and f.exp.is_Number and f.exp.is_negative)]
         denom = [sp.Pow(f.base, -f.exp) for f in rest if f not in numer]
         if not authored:
-            numer.sort(key=_factor_rank)
-            denom.sort(key=_factor_rank)
+            numer.sort(key=_rank_among(numer))
+            denom.sort(key=_rank_among(denom))
         p, q = sp.fraction(coeff)
         if p != 1:
             numer.insert(0, p)
@@ -198,9 +213,12 @@ class _Printer(LatexPrinter):
             # Only numbers and letters go over a short denominator; brackets, logs and sums
             # follow the fraction: \frac{\epsilon}{K} \sum_k ..., \frac{1}{T} (p_j - y_j).
             short = len(denom) == 1 and _factor_rank(denom[0]) <= 1 and not self._in_exponent
-            inside = [f for f in numer if authored or not short or _factor_rank(f) <= 1 or isinstance(f, sp.Pow)]
+            inside = [f for f in numer if authored or not short or _factor_rank(f) in (1, 3) or f.is_Number
+                      or isinstance(f, sp.Pow)]
             after = [f for f in numer if f not in inside]
-            top, bottom = (self._product(inside) if inside else "1"), self._product(denom)
+            # A lone factor over or under the bar needs no brackets: \frac{e^{x}}{1 + e^{-|u|}}.
+            top = (self._print(inside[0]) if len(inside) == 1 else self._product(inside)) if inside else "1"
+            bottom = self._print(denom[0]) if len(denom) == 1 and not self._in_exponent else self._product(denom)
             if top.startswith("- "):
                 negative, top = not negative, top[2:]
             if self._in_exponent:
@@ -307,7 +325,8 @@ class _Printer(LatexPrinter):
             return r"\frac{\partial%s %s}{%s}" % (order, self._print(target), " ".join(denominator))
         operator = r"\frac{\partial%s}{%s}" % (order, " ".join(denominator))
         body = self.parenthesize(target, PRECEDENCE["Mul"], is_neg=target.could_extract_minus_sign(), strict=True)
-        if body.startswith("- ") or isinstance(target, sp.Sum):
+        if (body.startswith("- ") or isinstance(target, (sp.Sum, sp.Mul, sp.Add))) and not _wrapped(body):
+            # d/dz_j (T^2 L): the operator applies to the whole product.
             body = r"\left(%s\right)" % body
         return r"%s %s" % (operator, body)
 
@@ -390,24 +409,69 @@ def _printer(expr: sp.Basic, as_written: bool = False) -> _Printer:
     return _Printer({"symbol_names": names}, as_written)
 
 
+_WIDE_COMMANDS = {"log": 2.0, "max": 3.0, "min": 2.4, "exp": 2.4, "operatorname": 0.0, "mathrm": 0.0,
+                  "mathit": 0.0, "text": 0.0, "mathbf": 0.0, "hat": 0.0, "tilde": 0.0, "bar": 0.0, "left": 0.0,
+                  "right": 0.0, "quad": 1.0, "qquad": 2.0, "cdot": 1.0, "times": 1.5, "coloneqq": 2.0,
+                  "mathrel": 0.0, "geq": 1.5, "leq": 1.5, "neq": 1.5, "partial": 0.8, "sum": 2.4, "infty": 1.2,
+                  "checkmark": 1.0, "lim": 2.0, "to": 1.5}
+
+
 def _width(tex: str) -> float:
-    """A rough printed width of a formula, in characters of running math: commands, braces
-    and sizing count nothing, sub- and superscripts count less than a full letter."""
-    t = re.sub(r"\\(left|right|mathrel|operatorname|mathit|text)\b", "", tex)
-    t = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", lambda m: max(m.group(1), m.group(2), key=len), t)
-    t = re.sub(r"\\sum_\{[^{}]*\}\^\{[^{}]*\}", "SS", t)
-    t = re.sub(r"\\[a-zA-Z]+", "x", t)
-    scripts = sum(len(m) for m in re.findall(r"[_^]\{([^{}]*)\}", t))
-    t = re.sub(r"[{}_^ ]", "", t)
-    return len(t) - 0.4 * scripts
+    """A rough printed width of a formula, in units of one letter of display math (about
+    10pt in the documents): sub- and superscripts count 0.6, a fraction its wider part,
+    ``\\left``/``\\right`` and font commands nothing, operators with their spacing."""
+
+    def group(n: int) -> tuple[float, int]:
+        """The width of the group or token starting at ``n``, and where it ends."""
+        if n >= len(tex):
+            return 0.0, n
+        if tex[n] == "{":
+            depth, m = 1, n + 1
+            while m < len(tex) and depth:
+                depth += {"{": 1, "}": -1}.get(tex[m], 0)
+                m += 1
+            return run(tex[n + 1:m - 1]), m
+        if tex[n] == "\\":
+            m = n + 1
+            while m < len(tex) and tex[m].isalpha():
+                m += 1
+            return (1.0 if m == n + 1 else _WIDE_COMMANDS.get(tex[n + 1:m], 1.0)), max(m, n + 2)
+        return (0.0 if tex[n] == " " else 1.6 if tex[n] in "+-=<>" else 1.0), n + 1
+
+    def run(text: str) -> float:
+        nonlocal tex
+        saved, tex = tex, text
+        total, n, scripts = 0.0, 0, []
+        try:
+            while n < len(tex):
+                if tex.startswith("\\frac", n):
+                    top, n = group(n + 5)
+                    bottom, n = group(n)
+                    total += max(top, bottom)
+                elif tex[n] in "_^":
+                    w, n = group(n + 1)
+                    scripts.append(0.6 * w)
+                    continue
+                else:
+                    if scripts:
+                        total += max(scripts)  # a sub- and a superscript stack
+                        scripts = []
+                    w, n = group(n)
+                    total += w
+            return total + (max(scripts) if scripts else 0.0)
+        finally:
+            tex = saved
+
+    return run(tex)
 
 
-# Widest formula column, in _width units, before a row is broken at its sum's terms; with the
-# note column beside it. Measured against pdflatex's overfull-box report on the documents.
-_ROW_WIDTH = 28
+# Widest right side, in _width units, before a row is broken at its sum's terms (the note column
+# beside it); measured with TeX's own widths of the documents' formulas (6.1pt a unit, at most
+# 7.5pt).
+_ROW_WIDTH = 30
 # The formula columns of one display together (the widest left side plus the widest right
 # side): a right side is broken to fit beside the display's widest left side.
-_DISPLAY_WIDTH = 38
+_DISPLAY_WIDTH = 37
 
 
 def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool = False) -> list[str]:
@@ -434,7 +498,17 @@ def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool
     elif isinstance(expr, sp.Mul) and not _authored(expr) and all(
             not (isinstance(f, sp.Pow) and f.exp.is_negative) for f in expr.args):
         coeff, factors = expr.as_coeff_Mul()
-        ordered = sorted(sp.Mul.make_args(factors), key=_factor_rank)
+        ordered = sorted(sp.Mul.make_args(factors), key=_rank_among(sp.Mul.make_args(factors)))
+        wide = [f for f in ordered if isinstance(f, (sp.Add, sp.UnevaluatedExpr))
+                and _width(latex_expr(f, as_written=as_written)) > width]
+        if len(wide) == 1:
+            # w (a + b + c) too wide: w \Bigl(a + b \\ + c\Bigr), the bracket broken inside.
+            inner = wide[0].args[0] if isinstance(wide[0], sp.UnevaluatedExpr) else wide[0]
+            others = [f for f in ordered if f is not wide[0]]
+            head = latex_expr(coeff * sp.Mul(*others), as_written=as_written) + " " if others or coeff != 1 else ""
+            lines = display_lines(inner, width - 4, as_written=as_written)
+            if len(lines) > 1 and not head.startswith("- "):
+                return [head + r"\Bigl(" + lines[0]] + lines[1:-1] + [lines[-1] + r"\Bigr)"]
         pieces = [printer._product(ordered[:1]) if coeff == 1 else latex_expr(coeff * ordered[0], as_written=as_written)]
         pieces += [r"\times " + printer._product([f], first=False) for f in ordered[1:]]
     elif isinstance(expr, sp.Sum) and len(expr.limits) == 1 and isinstance(expr.function, sp.Mul) \
@@ -787,12 +861,27 @@ class _Style:
             # pdflatex can wrap it: a long reason then stays on the page instead of running off
             # the right edge (an aligned row never breaks).
             label = r"\emph{%s}: " % _tex_plain(name) if name else ""
-            return r"\parbox[t]{%s}{\raggedright\small %s%s}" % (_NOTE_WIDTH, label, _tex_text(text))
+            return r"\parbox[t]{\symxentnote}{\raggedright\small %s%s}" % (label.replace(r"\_", r"\_\allowbreak{}"), _tex_text(text))
         label = _name_text(name) + r"\text{: }" if name else ""
         return label + _math_text(text)
 
 
-_NOTE_WIDTH = r"0.32\linewidth"
+# The note column's width in a LaTeX display, as a fraction of the line: 0.32 beside formulas
+# up to _ROW_WIDTH wide, narrower beside wider ones, so that the row stays on the page. The
+# page is 483pt wide (A4, 2cm margins); a _width unit is at most 7pt of a display formula, and
+# the mark column with the gaps between the columns takes about 70pt.
+_NOTE_FRACTION = 0.32
+_LINE_PT, _UNIT_PT, _GAPS_PT = 483.0, 7.0, 70.0
+
+
+def _note_fraction(rows: Sequence[str]) -> float:
+    """The note width for one display of ``rows`` (``lhs &rel rhs && mark && note``)."""
+    cells = [row.split("&") for row in rows]
+    left = max((_width(c[0]) for c in cells), default=0.0)
+    right = max((_width(c[1]) for c in cells if len(c) > 1), default=0.0)
+    free = (_LINE_PT - _GAPS_PT - _UNIT_PT * (left + right)) / _LINE_PT
+    return round(min(_NOTE_FRACTION, max(0.22, free)), 2)
+
 _MARKDOWN = _Style("markdown", _md_text, lambda s: f"**{s}**", r"\mathrel{:=}")
 # \coloneqq is defined in the preamble (mathtools is not in a basic TeX Live install).
 _TEX = _Style("tex", _tex_text, lambda s: r"\textbf{%s}" % s, r"\coloneqq")
@@ -845,10 +934,25 @@ def _chain_rows(number: int, chain: Chain, statuses: Sequence[_Status | None], s
     return rows
 
 
+# A left side wider than this (in _width units) goes on a line of its own, above its right side,
+# so that it does not widen the left column of every row in its display.
+_LONG_LEFT = 14
+
+
+def _long_left(expr: sp.Expr) -> bool:
+    return _width(latex_expr(expr)) > _LONG_LEFT
+
+
 def _claim_rows(claim: Claim, status: _Status | None, style: _Style, lefts: Sequence[sp.Expr] = ()) -> list[str]:
     relation = _RELATION_TEX[claim.relation]
-    rows = _rows(f"{latex_expr(claim.lhs)} &{relation} ", _display(claim.rhs, claim.display, lefts),
-                 _mark_cell(status) + f" && {style.note(claim.display_statement or claim.statement, claim.name)}", "")
+    tail = _mark_cell(status) + f" && {style.note(claim.display_statement or claim.statement, claim.name)}"
+    lefts = [x for x in lefts if not _long_left(x)]
+    if _long_left(claim.lhs):
+        # lhs on its own line (in the right-hand column), then "= rhs" under it.
+        rows = [f" &\\mathrel{{\\phantom{{{relation}}}}} {latex_expr(claim.lhs)}" + tail]
+        rows += _rows(f" &{relation} ", _display(claim.rhs, claim.display, lefts), "", "")
+    else:
+        rows = _rows(f"{latex_expr(claim.lhs)} &{relation} ", _display(claim.rhs, claim.display, lefts), tail, "")
     if claim.certificate is not None:
         # The proof: lhs - rhs equals a certificate that is manifestly >= 0 (> 0).
         left = latex_expr(claim.lhs) if claim.rhs == 0 else _difference(claim.lhs, claim.rhs)
@@ -1017,7 +1121,23 @@ _TEX_PREAMBLE = r"""\documentclass[10pt]{article}
 \providecommand{\coloneqq}{\mathrel{\mathop:}=}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.4\baselineskip}
+% Long groups of claims continue on the next page.
 \allowdisplaybreaks
+% Limits beside sums and maxima, as in running text: a stacked \sum_{k=1}^{K} makes every row
+% it is in three lines high, and the derivations would not fit on their pages.
+\let\symxentsum\sum \renewcommand{\sum}{\symxentsum\nolimits}
+\let\symxentmax\max \renewcommand{\max}{\symxentmax\nolimits}
+% Tighter headings and displays than article's defaults (a derivation is mostly displays).
+\makeatletter
+\renewcommand\subsection{\@startsection{subsection}{2}{\z@}{-1.6ex\@plus -.5ex \@minus -.2ex}%
+  {0.8ex \@plus .2ex}{\normalfont\large\bfseries}}
+\renewcommand\subsubsection{\@startsection{subsubsection}{3}{\z@}{-1.4ex\@plus -.5ex \@minus -.2ex}%
+  {0.5ex \@plus .2ex}{\normalfont\normalsize\bfseries}}
+\makeatother
+\AtBeginDocument{\setlength{\abovedisplayskip}{4pt}\setlength{\belowdisplayskip}{4pt}}
+\setlength{\jot}{2pt}
+% The width of the notes beside a display (set before each one).
+\newlength{\symxentnote}
 """
 
 
@@ -1039,7 +1159,8 @@ def _tex(blocks: Sequence[tuple[str, object]]) -> str:
             # align*, not an aligned block: with allowdisplaybreaks a long group of claims
             # continues on the next page instead of being pushed off the bottom of this one.
             body = str(payload).removeprefix("\\begin{aligned}\n").removesuffix("\n\\end{aligned}")
-            parts.append("\\begin{align*}\n" + body + "\n\\end{align*}")
+            width = _note_fraction(body.split(" \\\\\n"))
+            parts.append("\\setlength{\\symxentnote}{%.2f\\linewidth}\n\\begin{align*}\n%s\n\\end{align*}" % (width, body))
     parts.append(r"\end{document}")
     return "\n\n".join(parts) + "\n"
 

@@ -44,7 +44,8 @@ max_z = ClassMax(z[r], r)  # the stability shift max_r z_r
 SOFTMAX = Definition(p[i], sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), "softmax probabilities",
                      stable="softmax_stable")
 SOFTMAX_STABLE = Claim("softmax_stable", "p_i = exp(z_i - max z) / sum_k exp(z_k - max z)",
-                       p[i], sp.exp(z[i] - max_z) / class_sum(sp.exp(z[k] - max_z), k, K), display_statement='the max-shifted softmax: exponentials of $z_k - \\max_r z_r \\le 0$ only')
+                       p[i], sp.exp(z[i] - max_z) / class_sum(sp.exp(z[k] - max_z), k, K),
+                       display_statement=r"max-shifted: only $e^{x}$ with $x \le 0$")
 def shifted(x: sp.Expr) -> sp.Expr:
     """``x - max z`` kept as one term (not re-flattened by SymPy), so the printed code forms the
     shifted logit first: ``(z_c - max z)`` is exact, while ``max z + log S - z_c`` cancels
@@ -56,7 +57,8 @@ LOG_SUM_SHIFTED = sp.log(class_sum(sp.exp(z[k] - max_z), k, K))  # logsumexp(z) 
 
 LOGSUMEXP = Definition(LSE, sp.log(class_sum(sp.exp(z[k]), k, K)), "log-sum-exp", stable="logsumexp_stable")
 LOGSUMEXP_STABLE = Claim("logsumexp_stable", "logsumexp(z) = max z + log sum_k exp(z_k - max z)",
-                         LSE, max_z + sp.log(class_sum(sp.exp(z[k] - max_z), k, K)), display_statement='the max-shifted log-sum-exp')
+                         LSE, max_z + sp.log(class_sum(sp.exp(z[k] - max_z), k, K)),
+                         display_statement=r"the max-shifted log-sum-exp")
 
 SIGMOID = Definition(sigma(u), 1 / (1 + sp.exp(-u)), "logistic sigmoid", stable="sigmoid_stable")
 # Only exp of non-positive arguments (as PyTorch's sigmoid and SciPy's expit): no overflow,
