@@ -247,8 +247,10 @@ class _Printer(LatexPrinter):
         for n, f in enumerate(factors):
             tex = self._print(f)
             if tex.startswith("- ") and not isinstance(f, sp.Add):
-                # -\sum_k ... as a factor: its sign belongs to the whole product.
+                # -\sum_k ... as a factor: its sign belongs to the whole product, and the rest
+                # is bracketed as the factor without its sign would be (w_c (-log p_c) -> - w_c log p_c).
                 negative, tex = not negative, tex[2:]
+                f = sp.Sum(-f.function, *f.limits) if isinstance(f, sp.Sum) else -f
             leading = first and n == 0
             if self._needs_mul_brackets(f, first=leading, last=(n == len(factors) - 1)) or tex.startswith("- "):
                 tex = r"\left(%s\right)" % tex
@@ -468,10 +470,10 @@ def _width(tex: str) -> float:
 # Widest right side, in _width units, before a row is broken at its sum's terms (the note column
 # beside it); measured with TeX's own widths of the documents' formulas (6.1pt a unit, at most
 # 7.5pt).
-_ROW_WIDTH = 30
+_ROW_WIDTH = 34
 # The formula columns of one display together (the widest left side plus the widest right
 # side): a right side is broken to fit beside the display's widest left side.
-_DISPLAY_WIDTH = 37
+_DISPLAY_WIDTH = 40
 
 
 def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool = False) -> list[str]:
@@ -868,10 +870,10 @@ class _Style:
 
 # The note column's width in a LaTeX display, as a fraction of the line: 0.32 beside formulas
 # up to _ROW_WIDTH wide, narrower beside wider ones, so that the row stays on the page. The
-# page is 483pt wide (A4, 2cm margins); a _width unit is at most 7pt of a display formula, and
-# the mark column with the gaps between the columns takes about 70pt.
+# page is 483pt wide (A4, 2cm margins); a _width unit is 6.1pt of a display formula on average,
+# taken as 6.5pt; the mark column with the gaps between the columns takes about 70pt.
 _NOTE_FRACTION = 0.32
-_LINE_PT, _UNIT_PT, _GAPS_PT = 483.0, 7.0, 70.0
+_LINE_PT, _UNIT_PT, _GAPS_PT = 483.0, 6.5, 70.0
 
 
 def _note_fraction(rows: Sequence[str]) -> float:
@@ -936,7 +938,7 @@ def _chain_rows(number: int, chain: Chain, statuses: Sequence[_Status | None], s
 
 # A left side wider than this (in _width units) goes on a line of its own, above its right side,
 # so that it does not widen the left column of every row in its display.
-_LONG_LEFT = 14
+_LONG_LEFT = 22
 
 
 def _long_left(expr: sp.Expr) -> bool:
