@@ -61,9 +61,9 @@ DERIVATIONS = [
             Definition(L, bce, "binary cross-entropy of a probability"),
             Definition(L_z, bce.xreplace({y_hat: sigma(z)}), "binary cross-entropy of a logit"),
             Definition(L_q, -(q * y * sp.log(sigma(z)) + (1 - y) * sp.log(1 - sigma(z))),
-                       "binary cross-entropy of a logit with the positive term weighted by q (pos_weight)"),
+                       r"the positive term weighted by $q$ (pos_weight)"),
             Definition(L_c, -(y * sp.Max(sp.log(y_hat), m) + (1 - y) * sp.Max(sp.log(1 - y_hat), m)),
-                       "binary cross-entropy of a probability with the logs clamped below at m"),
+                       r"the logs clamped below at $m$"),
         ),
         claims=(
             Claim("dloss_dprob", "dL/dy_hat = (y_hat - y) / (y_hat (1 - y_hat))", partial(L, y_hat),

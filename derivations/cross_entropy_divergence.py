@@ -43,8 +43,8 @@ DERIVATIONS = [
             Variable(q_scalar, "unit_interval", "an entry of Q"),
         ),
         definitions=(
-            Definition(H_P, -class_sum(P[k] * sp.log(P[k]), k, K), "entropy of P"),
-            Definition(H_PQ, -class_sum(P[k] * sp.log(Q[k]), k, K), "cross-entropy of Q relative to P"),
+            Definition(H_P, -class_sum(P[k] * sp.log(P[k]), k, K), r"entropy of $P$"),
+            Definition(H_PQ, -class_sum(P[k] * sp.log(Q[k]), k, K), r"cross-entropy of $Q$ relative to $P$"),
             Definition(KL, class_sum(P[k] * sp.log(P[k] / Q[k]), k, K), "Kullback-Leibler divergence"),
             Definition(Lagrangian, H_PQ + lam * (class_sum(Q[k], k, K) - 1), "Lagrangian on the simplex"),
         ),

@@ -62,9 +62,9 @@ DERIVATIONS = [
         ),
         definitions=(
             Definition(ptilde[i], sp.exp(z[i] / T) / class_sum(sp.exp(z[k] / T), k, K),
-                       "the student's probabilities at temperature T", stable="ptilde_stable"),
+                       r"the student's probabilities at temperature $T$", stable="ptilde_stable"),
             Definition(qtilde[i], sp.exp(zt[i] / T) / class_sum(sp.exp(zt[k] / T), k, K),
-                       "the teacher's probabilities at temperature T", stable="qtilde_stable"),
+                       r"the teacher's probabilities at temperature $T$", stable="qtilde_stable"),
             Definition(L, class_sum(-y[k] * sp.log(ptilde[k]), k, K), "cross-entropy against teacher probabilities"),
             Definition(L_t, class_sum(-qtilde[k] * sp.log(ptilde[k]), k, K), "cross-entropy against the teacher"),
         ),

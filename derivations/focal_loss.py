@@ -78,8 +78,8 @@ MULTICLASS = Derivation(
         SOFTMAX,
         Definition(ell[i], sp.log(p[i]), "log-probability", stable="log_softmax"),
         Definition(pbar[i], 1 - p[i], "probability of the other classes", stable="pbar_stable"),
-        Definition(R[i], p[i] * ell[i] / pbar[i], "the ratio p log p / (1 - p)", stable="ratio_stable"),
-        Definition(L, loss, "focal loss of a sample of class c"),
+        Definition(R[i], p[i] * ell[i] / pbar[i], r"the ratio $p \log p / (1 - p)$", stable="ratio_stable"),
+        Definition(L, loss, r"focal loss of a sample of class $c$"),
     ),
     claims=(
         SOFTMAX_STABLE,
@@ -199,7 +199,7 @@ BINARY = Derivation(
         Definition(p_t, sigma(u) * y + (1 - sigma(u)) * (1 - y), "probability of the target"),
         Definition(pbar_t, 1 - p_t, "probability of the other outcome", stable="pbar_t_stable"),
         Definition(alpha_t, a * y + (1 - a) * (1 - y), "weight of the target"),
-        Definition(L_0, ce * (1 - p_t) ** gamma, "focal loss without the weight (alpha < 0 in torchvision)"),
+        Definition(L_0, ce * (1 - p_t) ** gamma, r"focal loss without the weight ($\alpha < 0$ in torchvision)"),
         Definition(L, alpha_t * L_0, "focal loss"),
     ),
     claims=(
@@ -253,7 +253,7 @@ BINARY = Derivation(
             Step(-a * (-gamma * (1 - sigma(u)) ** (gamma - 1) * d_sigma * sp.log(sigma(u))
                        + (1 - sigma(u)) ** gamma * d_sigma / sigma(u)), r"product rule"),
             Step(-a * (-gamma * (1 - sigma(u)) ** gamma * sigma(u) * sp.log(sigma(u))
-                       + (1 - sigma(u)) ** gamma * (1 - sigma(u))), r"$\sigma' = \sigma (1 - \sigma)$"),
+                       + (1 - sigma(u)) ** (gamma + 1)), r"$\sigma' = \sigma (1 - \sigma)$"),
             Step(a * (1 - sigma(u)) ** gamma * (gamma * sigma(u) * sp.log(sigma(u)) + sigma(u) - 1),
                  r"factor out $(1 - \sigma)^\gamma$"),
         )),

@@ -58,6 +58,7 @@ NOTATION: Mapping[str, str] = {
     "lambda": r"\lambda",
     "Theta": r"\Theta",
     "sigma": r"\sigma",
+    "ce": r"\mathrm{ce}",  # the binary cross-entropy in the focal loss: one name, not c times e
 }
 
 
@@ -91,17 +92,28 @@ def _factor_rank(factor: sp.Basic) -> int:
     return 3
 
 
-def _rank_among(factors: Sequence[sp.Basic]) -> Callable[[sp.Basic], int]:
-    """:func:`_factor_rank` in a product of these factors: a bracket of scalars such as
-    (1 - epsilon) is a coefficient that leads only beside entries of vectors ((1 - eps) w_c);
-    among scalars alone it follows the letters (w (1 - y))."""
-    with_entries = any(f.has(sp.Indexed, sp.KroneckerDelta) for f in factors)
+def _rank_among(factors: Sequence[sp.Basic]) -> Callable[[sp.Basic], tuple[int, int]]:
+    """The sort key of a product's factors: :func:`_factor_rank`, refined as people write
+    products. A bracket of scalars with a constant term is a coefficient and leads
+    ((1 - epsilon) w_c, (q - 1) y); one without follows the letters. Among the letters: a
+    number power of a scalar first (T^2 L), then scalars (w L_q, gamma alpha_c), then entries,
+    then powers with a symbolic exponent (alpha_c pbar_c^gamma)."""
 
-    def rank(f: sp.Basic) -> int:
+    def key(f: sp.Basic) -> tuple[int, int]:
         r = _factor_rank(f)
-        return 2 if r == 0 and not f.is_Number and not with_entries else r
+        if r == 0 and not f.is_Number:
+            return (0, 1) if (f.base if isinstance(f, sp.Pow) else f).as_coeff_Add()[0] != 0 else (2, 0)
+        if r == 1:
+            if isinstance(f, sp.Pow) and f.exp.is_Number and isinstance(f.base, sp.Symbol):
+                return (1, 0)
+            if isinstance(f, sp.Pow) and not f.exp.is_Number:
+                return (1, 3)
+            if isinstance(f, sp.Symbol) and "_" not in f.name:
+                return (1, 1)
+            return (1, 2)
+        return (r, 0)
 
-    return rank
+    return key
 
 
 def _flat_args(expr: sp.Basic) -> list[sp.Basic]:
@@ -167,8 +179,11 @@ class _Printer(LatexPrinter):
         else:
             terms = list(expr.as_ordered_terms())
             # p_j - y_j, z_i - max z: a leading minus only when every term has one.
-            terms = [t for t in terms if not t.could_extract_minus_sign()] + \
-                    [t for t in terms if t.could_extract_minus_sign()]
+            # ... and 1 + e^{-u}, 1 + (q - 1) y: a positive constant leads (but not in an
+            # exponent, where (1 - p)^{gamma + 1} is the usual order).
+            leads = [t for t in terms if t.is_Number and not t.could_extract_minus_sign() and not self._in_exponent]
+            terms = leads + [t for t in terms if t not in leads and not t.could_extract_minus_sign()] + \
+                [t for t in terms if t.could_extract_minus_sign()]
         out = []
         for term in terms:
             if term.is_Number and term.is_negative:
@@ -213,7 +228,7 @@ class _Printer(LatexPrinter):
             # Only numbers and letters go over a short denominator; brackets, logs and sums
             # follow the fraction: \frac{\epsilon}{K} \sum_k ..., \frac{1}{T} (p_j - y_j).
             short = len(denom) == 1 and _factor_rank(denom[0]) <= 1 and not self._in_exponent
-            inside = [f for f in numer if authored or not short or _factor_rank(f) in (1, 3) or f.is_Number
+            inside = [f for f in numer if authored or not short or _factor_rank(f) in (0, 1, 3)
                       or isinstance(f, sp.Pow)]
             after = [f for f in numer if f not in inside]
             # A lone factor over or under the bar needs no brackets: \frac{e^{x}}{1 + e^{-|u|}}.
@@ -223,9 +238,10 @@ class _Printer(LatexPrinter):
                 negative, top = not negative, top[2:]
             if self._in_exponent:
                 # e^{z_i / T}: a stacked fraction in an exponent is too small to read.
-                if (len(inside) > 1 or (inside and isinstance(inside[0], sp.Add))) and not _wrapped(top):
+                # (z_i - max z) / T: whatever has a sign or a product outside brackets is bracketed.
+                if (len(inside) > 1 or _signed(top)) and not _wrapped(top):
                     top = r"\left(%s\right)" % top
-                if len(denom) > 1 or isinstance(denom[0], (sp.Add, sp.Mul)):
+                if (len(denom) > 1 or _signed(bottom) or " " in bottom.strip()) and not _wrapped(bottom):
                     bottom = r"\left(%s\right)" % bottom
                 body = f"{top} / {bottom}"
             else:
@@ -288,6 +304,18 @@ class _Printer(LatexPrinter):
         if isinstance(expr.base, sp.Function) and not isinstance(expr.base, sp.KroneckerDelta):
             base = r"\left(%s\right)" % self._print(expr.base) if not base.startswith(r"\left(") else base
         return "%s^{%s}" % (base, self._exponent(expr.exp))
+
+    def _print_Max(self, expr: sp.Basic, exp: str | None = None) -> str:
+        return self._minmax(r"\max", expr, exp)
+
+    def _print_Min(self, expr: sp.Basic, exp: str | None = None) -> str:
+        return self._minmax(r"\min", expr, exp)
+
+    def _minmax(self, name: str, expr: sp.Basic, exp: str | None) -> str:
+        # max(z, 0), as written, not SymPy's sorted max(0, z).
+        args = sorted(expr.args, key=lambda a: bool(a.is_Number))
+        tex = r"%s\left(%s\right)" % (name, ", ".join(self._print(a) for a in args))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
     def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
         # \log p_k for a single letter, \log\left(...\right) otherwise.
@@ -365,6 +393,20 @@ class _Printer(LatexPrinter):
             del self._bound[-len(variables):]
 
 
+def _signed(tex: str) -> bool:
+    """Whether ``tex`` has a + or - outside every bracket and brace: it needs brackets before
+    a "/" or after a factor."""
+    depth = 0
+    for n, ch in enumerate(tex):
+        if tex.startswith(r"\left", n) or ch == "{":
+            depth += 1
+        elif tex.startswith(r"\right", n) or ch == "}":
+            depth -= 1
+        elif depth == 0 and ch in "+-" and n > 0:
+            return True
+    return False
+
+
 def _wrapped(tex: str) -> bool:
     """Whether ``tex`` is one bracketed group ``\\left( ... \\right)`` from end to end."""
     if not (tex.startswith(r"\left(") and tex.endswith(r"\right)")):
@@ -394,21 +436,24 @@ def _index_rank(index: sp.Basic) -> tuple[int, str]:
 _SPARE_INDICES = ("r", "s", "t", "m", "q", "a", "b")
 
 
-def latex_expr(expr: sp.Basic, *, as_written: bool = False) -> str:
+def latex_expr(expr: sp.Basic, *, as_written: bool = False, bound: Sequence[sp.Symbol] = ()) -> str:
     """One expression in the project's notation (``y_hat`` -> ``\\hat{y}``, ``p[i]`` -> ``p_{i}``).
 
     Terms and factors print in the order people write them, unless written otherwise with
     ``evaluate=False``; ``as_written`` (for a derivation's display forms) keeps the order of
     every sum's terms as they are stored."""
     expr = sp.sympify(expr)
-    return _printer(expr, as_written).doprint(expr)
+    return _printer(expr, as_written, bound).doprint(expr)
 
 
-def _printer(expr: sp.Basic, as_written: bool = False) -> _Printer:
+def _printer(expr: sp.Basic, as_written: bool = False, bound: Sequence[sp.Symbol] = ()) -> _Printer:
     # symbol_names is keyed by Symbol objects; build it from the names the expression uses
     # (IndexedBase labels are Symbols too, so Theta[k, e] picks up \Theta).
     names = {s: NOTATION[s.name] for s in expr.atoms(sp.Symbol) if s.name in NOTATION}
-    return _Printer({"symbol_names": names}, as_written)
+    printer = _Printer({"symbol_names": names}, as_written)
+    # Indices bound by sums around this piece of a broken formula: they must not be reused.
+    printer._bound.extend(bound)
+    return printer
 
 
 _WIDE_COMMANDS = {"log": 2.0, "max": 3.0, "min": 2.4, "exp": 2.4, "operatorname": 0.0, "mathrm": 0.0,
@@ -476,22 +521,23 @@ _ROW_WIDTH = 34
 _DISPLAY_WIDTH = 40
 
 
-def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool = False) -> list[str]:
+def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool = False,
+                  bound: Sequence[sp.Symbol] = ()) -> list[str]:
     """``expr`` as one line, or, when wider than ``width``, broken before the ``+``/``-`` of
     its outermost sum into lines that each fit; a product still too wide is broken between
     its factors (the next line starts with ``\\times``). Later lines start with their sign."""
     expr = sp.sympify(expr)
-    whole = latex_expr(expr, as_written=as_written)
+    whole = latex_expr(expr, as_written=as_written, bound=bound)
     if _width(whole) <= width:
         return [whole]
-    printer = _printer(expr, as_written)
+    printer = _printer(expr, as_written, bound)
     if isinstance(expr, sp.Add):
         pieces = []
         for n, (negative, tex) in enumerate(printer.add_terms(expr)):
             sign = "- " if negative else ("" if n == 0 else "+ ")
-            term = _term_expr(expr, tex, negative, as_written)
+            term = _term_expr(expr, tex, negative, as_written, bound)
             # A term still too wide is broken between its factors in turn.
-            sub = display_lines(term, width - 2, as_written=as_written) if term is not None and _width(tex) > width \
+            sub = display_lines(term, width - 2, as_written=as_written, bound=bound) if term is not None and _width(tex) > width \
                 else [tex]
             if sub[0].startswith("- "):
                 sub = [tex]  # its sign would be printed twice: keep it whole
@@ -501,23 +547,31 @@ def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool
             not (isinstance(f, sp.Pow) and f.exp.is_negative) for f in expr.args):
         coeff, factors = expr.as_coeff_Mul()
         ordered = sorted(sp.Mul.make_args(factors), key=_rank_among(sp.Mul.make_args(factors)))
-        wide = [f for f in ordered if isinstance(f, (sp.Add, sp.UnevaluatedExpr))
-                and _width(latex_expr(f, as_written=as_written)) > width]
-        if len(wide) == 1:
+        wide = [f for f in ordered if isinstance(f, (sp.Add, sp.UnevaluatedExpr, sp.Sum))
+                and _width(latex_expr(f, as_written=as_written, bound=bound)) > width]
+        if len(wide) == 1 and isinstance(wide[0], sp.Sum) and wide[0] is ordered[-1]:
+            # T^2 \sum_k y_k (...): the other factors, then the sum broken as a sum is.
+            others = ordered[:-1]
+            head = latex_expr(coeff * sp.Mul(*others), as_written=as_written, bound=bound) + " " if others or coeff != 1 else ""
+            lines = display_lines(wide[0], width - _width(head), as_written=as_written, bound=bound)
+            if len(lines) > 1:
+                return [head + lines[0]] + lines[1:]
+        elif len(wide) == 1 and not isinstance(wide[0], sp.Sum):
             # w (a + b + c) too wide: w \Bigl(a + b \\ + c\Bigr), the bracket broken inside.
             inner = wide[0].args[0] if isinstance(wide[0], sp.UnevaluatedExpr) else wide[0]
             others = [f for f in ordered if f is not wide[0]]
-            head = latex_expr(coeff * sp.Mul(*others), as_written=as_written) + " " if others or coeff != 1 else ""
-            lines = display_lines(inner, width - 4, as_written=as_written)
-            if len(lines) > 1 and not head.startswith("- "):
+            head = latex_expr(coeff * sp.Mul(*others), as_written=as_written, bound=bound) + " " if others or coeff != 1 else ""
+            lines = display_lines(inner, width - 4, as_written=as_written, bound=bound)
+            if len(lines) > 1:
                 return [head + r"\Bigl(" + lines[0]] + lines[1:-1] + [lines[-1] + r"\Bigr)"]
-        pieces = [printer._product(ordered[:1]) if coeff == 1 else latex_expr(coeff * ordered[0], as_written=as_written)]
+        pieces = [printer._product(ordered[:1]) if coeff == 1 else latex_expr(coeff * ordered[0], as_written=as_written, bound=bound)]
         pieces += [r"\times " + printer._product([f], first=False) for f in ordered[1:]]
     elif isinstance(expr, sp.Sum) and len(expr.limits) == 1 and isinstance(expr.function, sp.Mul) \
             and not expr.function.could_extract_minus_sign():
         # \sum_k a_k (...) \\ \times (...): the sum's factors broken, the sum sign kept in front.
         operator = r"\sum_{%s=%s}^{%s} " % tuple(latex_expr(x) for x in expr.limits[0])
-        body = display_lines(expr.function, width - 2, as_written=as_written)
+        body = display_lines(expr.function, width - 2, as_written=as_written,
+                             bound=tuple(bound) + (expr.limits[0][0],))
         if len(body) == 1 or r"\sum" in "".join(body) and expr.function.has(expr.limits[0][0]) is False:
             return [whole]
         return [operator + body[0]] + body[1:]
@@ -532,11 +586,12 @@ def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool
     return lines
 
 
-def _term_expr(expr: sp.Add, tex: str, negative: bool, as_written: bool) -> sp.Basic | None:
+def _term_expr(expr: sp.Add, tex: str, negative: bool, as_written: bool,
+               bound: Sequence[sp.Symbol] = ()) -> sp.Basic | None:
     """The term of ``expr`` printed as ``tex`` (without its sign), or None."""
     for term in sp.Add.make_args(expr):
         candidate = -term if negative else term
-        if latex_expr(candidate, as_written=as_written) == tex:
+        if latex_expr(candidate, as_written=as_written, bound=bound) == tex:
             return candidate
     return None
 
@@ -964,17 +1019,32 @@ def _claim_rows(claim: Claim, status: _Status | None, style: _Style, lefts: Sequ
     return rows
 
 
+def _labels(labels: Sequence[str]) -> str:
+    """"step 1.2", "steps 1.2, 2.1", "step 1.2 and claim gradient": labels of one kind merged."""
+    parts = []
+    for kind in ("step", "claim"):
+        names = [x[len(kind) + 1:] for x in labels if x.startswith(kind + " ")]
+        if names:
+            parts.append((kind if len(names) == 1 else kind + "s") + " " + ", ".join(names))
+    return " and ".join(parts)
+
+
 def _problems(items: Sequence[tuple[str, _Status]], derivation: Derivation, style: _Style) -> list[str]:
     """List items for what is not proven, and for proofs that hold only where a denominator is
-    not 0, under the display that shows them."""
+    not 0 (one item per condition, naming every step and claim it concerns), under the display
+    that shows them."""
     lines = []
+    conditions: dict[str, list[str]] = {}
     for label, status in items:
         if not status.ok:
             lines.append(style.text(label + " ") + style.bold(status.word) + style.text(": " + status.detail))
         elif status.condition is not None:
-            tex = _condition_tex(derivation, status.condition)
-            where = f"${tex}$" if tex is not None else status.condition.replace("$", "\\$")
-            lines.append(style.text(f"{label} holds where {where}"))
+            conditions.setdefault(status.condition, []).append(label)
+    for condition, labels in conditions.items():
+        tex = _condition_tex(derivation, condition)
+        where = f"${tex}$" if tex is not None else condition.replace("$", "\\$")
+        verb = "holds" if len(labels) == 1 else "hold"
+        lines.append(style.text(f"{_labels(labels)} {verb} where {where}"))
     return lines
 
 

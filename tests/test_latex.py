@@ -513,3 +513,21 @@ def test_latex_command_prints_the_real_status_and_numbers_steps_from_one(tmp_pat
     out = io.StringIO()
     assert main(["latex", "softmax_cross_entropy", "--no-proofs"], out=out, err=io.StringIO()) == 0
     assert "Proofs not run." in out.getvalue() and r"\checkmark" not in out.getvalue()
+
+
+def test_a_shifted_exponent_keeps_its_brackets() -> None:
+    from symxent.symbols import i, max_z, shifted, z
+
+    T = sp.Symbol("T", positive=True)
+    # (z_i - max z) / T, never z_i - max z / T: a missing bracket changes the mathematics.
+    assert latex_expr(sp.exp(shifted(z[i]) / T)) == r"e^{\left(z_{i} - \max_{r} z_{r}\right) / T}"
+    assert latex_expr(sp.exp((z[i] - max_z) / T)) == r"e^{\left(z_{i} - \max_{r} z_{r}\right) / T}"
+    assert latex_expr(sp.exp(z[i] / (2 * T))) == r"e^{z_{i} / \left(2 T\right)}"
+
+
+def test_a_broken_formula_never_reuses_a_bound_index() -> None:
+    d = REGISTRY["distillation"]
+    for width in (12.0, 20.0, 30.0):
+        lines = display_lines(d.claim("scaled_loss_stable").rhs, width)
+        joined = " ".join(lines)
+        assert joined.count(r"\sum_{k=1}") == 1, (width, lines)
