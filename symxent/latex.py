@@ -515,10 +515,10 @@ def _width(tex: str) -> float:
 # Widest right side, in _width units, before a row is broken at its sum's terms (the note column
 # beside it); measured with TeX's own widths of the documents' formulas (6.1pt a unit, at most
 # 7.5pt).
-_ROW_WIDTH = 34
+_ROW_WIDTH = 38
 # The formula columns of one display together (the widest left side plus the widest right
 # side): a right side is broken to fit beside the display's widest left side.
-_DISPLAY_WIDTH = 40
+_DISPLAY_WIDTH = 44
 
 
 def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool = False,
@@ -918,17 +918,17 @@ class _Style:
             # pdflatex can wrap it: a long reason then stays on the page instead of running off
             # the right edge (an aligned row never breaks).
             label = r"\emph{%s}: " % _tex_plain(name) if name else ""
-            return r"\parbox[t]{\symxentnote}{\raggedright\small %s%s}" % (label.replace(r"\_", r"\_\allowbreak{}"), _tex_text(text))
+            return r"\parbox[t]{\symxentnote}{\raggedright\footnotesize %s%s}" % (label.replace(r"\_", r"\_\allowbreak{}"), _tex_text(text))
         label = _name_text(name) + r"\text{: }" if name else ""
         return label + _math_text(text)
 
 
 # The note column's width in a LaTeX display, as a fraction of the line: 0.32 beside formulas
 # up to _ROW_WIDTH wide, narrower beside wider ones, so that the row stays on the page. The
-# page is 483pt wide (A4, 2cm margins); a _width unit is 6.1pt of a display formula on average,
+# page is 510pt wide (A4, 1.5cm margins); a _width unit is 6.1pt of a display formula on average,
 # taken as 6.5pt; the mark column with the gaps between the columns takes about 70pt.
 _NOTE_FRACTION = 0.32
-_LINE_PT, _UNIT_PT, _GAPS_PT = 483.0, 6.5, 70.0
+_LINE_PT, _UNIT_PT, _GAPS_PT = 510.0, 6.5, 70.0
 
 
 def _note_fraction(rows: Sequence[str]) -> float:
@@ -1072,10 +1072,16 @@ def _summary_line(derivation: Derivation, step_status: Mapping[tuple[str, int], 
             hows[st.how] = hows.get(st.how, 0) + 1
     counted = " and ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in ((n_steps, "step"), (n_claims, "claim"))
                            if n or what == "claim")
-    if len(hows) == 1:
-        proven = f"{counted} proven {next(iter(hows))}"
+    # "Proven: 12 steps and 20 claims, for K = 2..6 and symbolic K" when all are; otherwise the
+    # failures first, then "11 steps and 20 claims proven for ...".
+    verb = "," if not parts else " proven"
+    if not hows:
+        proven = "nothing proven"
+    elif len(hows) == 1:
+        proven = f"{counted}{verb} {next(iter(hows))}"
     else:
-        proven = f"{counted} proven: " + ", ".join(f"{n} {how}" for how, n in sorted(hows.items(), key=lambda x: -x[1]))
+        proven = f"{counted}{verb.rstrip(',')}: " + ", ".join(
+            f"{n} {how}" for how, n in sorted(hows.items(), key=lambda x: -x[1]))
     head = "Proven" if not parts else "Status"
     text = style.bold(head + ":") + " " + "; ".join(parts + [style.text(proven)])
     # Which named assumption each proof used: steps are proven under the ones they list,
@@ -1188,11 +1194,11 @@ def _markdown(blocks: Sequence[tuple[str, object]]) -> str:
 _TEX_PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage{amsmath}
 \usepackage{amssymb}
-\usepackage[margin=2cm]{geometry}
+\usepackage[margin=1.5cm]{geometry}
 % \coloneqq is from mathtools/colonequals, not in a basic TeX Live install.
 \providecommand{\coloneqq}{\mathrel{\mathop:}=}
 \setlength{\parindent}{0pt}
-\setlength{\parskip}{0.4\baselineskip}
+\setlength{\parskip}{0.3\baselineskip}
 % Long groups of claims continue on the next page.
 \allowdisplaybreaks
 % Limits beside sums and maxima, as in running text: a stacked \sum_{k=1}^{K} makes every row
@@ -1207,7 +1213,7 @@ _TEX_PREAMBLE = r"""\documentclass[10pt]{article}
   {0.5ex \@plus .2ex}{\normalfont\normalsize\bfseries}}
 \makeatother
 \AtBeginDocument{\setlength{\abovedisplayskip}{4pt}\setlength{\belowdisplayskip}{4pt}}
-\setlength{\jot}{2pt}
+\setlength{\jot}{1pt}
 % The width of the notes beside a display (set before each one).
 \newlength{\symxentnote}
 """

@@ -249,7 +249,7 @@ def test_document_shows_every_part(name: str, fmt: str) -> None:
     if d.dimensions:
         assert re.search(r"for \$(\w = \d+(\.\.\d+)?, )*K = 2\.\.3(, \w = \d+)*\$ and symbolic \$K\$", status[0]), status[0]
     else:
-        assert "proven symbolically" in status[0], status[0]
+        assert re.search(r"(steps?|claims?), symbolically", status[0]), status[0]
     # The registry's own proofs pass, so nothing may be marked as failed, and nothing unchecked.
     assert "FAILED" not in out and "not checked" not in out and "not run" not in out
 
@@ -508,7 +508,7 @@ def test_latex_command_prints_the_real_status_and_numbers_steps_from_one(tmp_pat
     assert main(["latex", "softmax_cross_entropy", "--kmax", "3"], out=out, err=err) == 0, err.getvalue()
     text = out.getvalue()
     status = [line for line in text.splitlines() if line.startswith("**Proven:**")]
-    assert len(status) == 1 and "12 steps and 20 claims proven" in status[0], status
+    assert len(status) == 1 and "12 steps and 20 claims, for $K = 2..3$ and symbolic $K$" in status[0], status
     assert "step 1.5" in status[0] and "claims gradient, hessian" in status[0], status[0]
     out = io.StringIO()
     assert main(["latex", "softmax_cross_entropy", "--no-proofs"], out=out, err=io.StringIO()) == 0
@@ -531,3 +531,23 @@ def test_a_broken_formula_never_reuses_a_bound_index() -> None:
         lines = display_lines(d.claim("scaled_loss_stable").rhs, width)
         joined = " ".join(lines)
         assert joined.count(r"\sum_{k=1}") == 1, (width, lines)
+
+
+# Issue 13's page budget: a course author pastes these, so they must stay short.
+PAGE_LIMITS = {"softmax_cross_entropy": 2}
+TOTAL_PAGES = 15
+
+
+def test_documents_fit_their_pages(pdflatex, tmp_path: Path) -> None:
+    pages = {}
+    for name in NAMES:
+        directory = tmp_path / name
+        directory.mkdir()
+        pdflatex(rendered(name, "tex"), directory, overfull_ok=False)
+        log = (directory / "doc.log").read_text(encoding="utf-8", errors="replace")
+        found = re.search(r"Output written on doc\.pdf \((\d+) pages?", log)
+        assert found, f"{name}: no page count in the pdflatex log"
+        pages[name] = int(found.group(1))
+    over = {n: (pages[n], limit) for n, limit in PAGE_LIMITS.items() if pages[n] > limit}
+    assert not over, f"pages over their limit (pages, limit): {over}; all: {pages}"
+    assert sum(pages.values()) <= TOTAL_PAGES, f"{sum(pages.values())} pages > {TOTAL_PAGES}: {pages}"
