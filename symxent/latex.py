@@ -2,29 +2,38 @@
 
 Contract:
 - :func:`render` returns, for one :class:`~symxent.registry.Derivation`, a document with its
-  title and summary, its definitions (``lhs := rhs``), the named assumptions, every chain as
-  an aligned chain of equalities ``label = step_1 = step_2 ...`` with each step's reason beside
-  it, and every claim with its statement and ``lhs = rhs`` (``>=``/``>`` with the certificate
-  ``lhs - rhs = certificate >= 0``).
-- Check results are optional input, matched by (chain title, step index) and claim name. A step
-  or claim with a result is marked with how it was checked ("checked for K = 2..6 and symbolic
-  K"); one whose result is not ok is marked **FAILED** (a confirmed counterexample) or **NOT
-  PROVEN** (undecided) in the display and in the text, with the
-  prover's detail and counterexample, and counted in a status line at the top. Nothing that
-  failed is ever left out. A result that matches nothing in the derivation raises ValueError
-  (a mismatched result list would otherwise silently drop failures).
-- ``fmt="markdown"``: CommonMark/kramdown text with ``$$ ... $$`` display blocks (``aligned``
-  inside) that KaTeX and MathJax render; no inline ``$...$`` math (its delimiters differ between
-  renderers), so every formula is a display block. ``fmt="tex"``: a standalone document for
-  pdflatex using only packages of a basic TeX Live install (amsmath, amssymb, geometry).
-  Any other ``fmt`` raises ValueError listing :data:`FORMATS`.
-- Formulas are printed by SymPy's LaTeX printer with the project's notation (:data:`NOTATION`,
-  the one mapping of symbol names to LaTeX) and a few printing rules: every derivative is a
-  partial fraction, nested sums print as ``\\sum_{j=1}^{K} \\sum_{l=1}^{K}``, ``p[i]`` as
-  ``p_{i}``, ``KroneckerDelta(i, j)`` as ``\\delta_{ij}``.
-- Text (titles, reasons, statements, assumption names) is escaped for where it lands: Markdown
-  text, LaTeX text, or text inside a formula (where it is built from ``\\text{}`` pieces and
-  math-mode escapes, because MathJax does not expand macros inside ``\\text{}``).
+  title and summary, one status line, its definitions (``lhs := rhs``), the named assumptions,
+  every chain as an aligned chain of equalities ``label = step_1 = step_2 ...`` with each
+  step's number ("(1.5)") and reason beside it, printed once, and the claims in the
+  derivation's groups, each ``lhs = rhs`` (``>=``/``>`` with the certificate ``lhs - rhs =
+  certificate >= 0``) with its name and statement. A claim a chain derives (the chain starts at
+  its ``lhs`` and ends at its ``rhs``) is named in the chain's heading instead of restated.
+- Proof results are all or nothing: every step's and every claim's result (the document then
+  states each verdict: a mark on each row, and the status line with what was proven, how,
+  and which named assumptions were used where), or none ("Proofs not run."). Results for only
+  some items, for another derivation or for an unknown step raise ValueError: a document never
+  shows an unproven item as proven, nor drops a failure. FAILED (a confirmed counterexample)
+  and NOT PROVEN (undecided) are named first in the status line, marked on their rows and
+  explained under their display with the prover's detail.
+- Steps are numbered from 1 in every output (:func:`step_label`: "step 1.5" is the fifth step
+  of the first chain), as the command line and ``symxent verify`` name them.
+- ``fmt="markdown"``: CommonMark text with ``$...$`` inline math (titles, summaries, reasons and
+  statements may carry it) and ``$$ ... $$`` display blocks (``aligned`` inside) that KaTeX and
+  MathJax render; special characters are backslash-escaped, never HTML entities.
+  ``fmt="tex"``: a standalone document for pdflatex using only packages of a basic TeX Live
+  install (amsmath, amssymb, geometry), ``align*`` displays that may break across pages, and
+  no row wider than the page (rows are broken as :func:`display_lines` says). Any other
+  ``fmt`` raises ValueError listing :data:`FORMATS`.
+- Formulas are printed from the proven expressions (or from a derivation's display forms,
+  checked to be the same expressions when the derivation was built) by a printer on SymPy's
+  ``LatexPrinter`` with the project's notation (:data:`NOTATION`) and the order of terms people
+  write: ``-\\sum_k y_k \\log p_k``, ``p_j - \\delta_{jc}``, ``e^{z_i - \\max_r z_r}``; every
+  derivative is a partial fraction, a nested sum never reuses an index bound around it, and
+  exponents hold inline fractions. An expression written with ``evaluate=False`` keeps its own
+  order.
+- Text is escaped for where it lands: Markdown text, LaTeX text, or text inside a formula
+  (built from ``\\text{}`` pieces and math-mode escapes, because MathJax does not expand macros
+  inside ``\\text{}``); its ``$...$`` pieces are passed through as math.
 - Output is deterministic: the same inputs give the same bytes (no dates, no set iteration).
 """
 
@@ -756,7 +765,7 @@ def _md_text(text: str) -> str:
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", escaped)
 
 
-def _name_text(name: str, style: _Style | None = None) -> str:
+def _name_text(name: str) -> str:
     """A claim's name (an identifier such as ``gradient_general``) beside a formula."""
     return r"\mathit{%s}" % name.replace("_", r"\_")
 

@@ -551,3 +551,40 @@ def test_documents_fit_their_pages(pdflatex, tmp_path: Path) -> None:
     over = {n: (pages[n], limit) for n, limit in PAGE_LIMITS.items() if pages[n] > limit}
     assert not over, f"pages over their limit (pages, limit): {over}; all: {pages}"
     assert sum(pages.values()) <= TOTAL_PAGES, f"{sum(pages.values())} pages > {TOTAL_PAGES}: {pages}"
+
+
+WRONG = '''
+import sympy as sp
+from symxent.derive import class_sum, partial
+from symxent.registry import Chain, Claim, Definition, Derivation, Step, Variable
+from symxent.symbols import CLASS_INDICES, K, L, i, j, k, p, y, z
+
+DERIVATIONS = [Derivation(
+    name="wrong_gradient", title="A wrong gradient", summary="$p_j + y_j$, a sign slip",
+    dimensions={K: None}, indices=CLASS_INDICES,
+    variables=(Variable(z, "real", "logits", indices=(k,)), Variable(y, "simplex", "targets", indices=(k,))),
+    definitions=(Definition(p[i], sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), "softmax"),
+                 Definition(L, class_sum(-y[k] * sp.log(p[k]), k, K), "loss")),
+    claims=(Claim("sign_slip", "dL/dz_j = p_j + y_j", partial(L, z[j]), p[j] + y[j]),),
+    chains=(Chain("The gradient", partial(L, z[j]), (Step(partial(L, z[j]), "as it is"),
+                                                     Step(p[j] + y[j], "a slip"))),),
+)]
+'''
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_latex_command_marks_what_failed_and_exits_1(fmt: str, tmp_path: Path) -> None:
+    import io
+
+    from symxent.cli import main
+
+    (tmp_path / "wrong.py").write_text(WRONG)
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["latex", "--derivations", str(tmp_path), "wrong_gradient", "--kmax", "2", "--format", fmt],
+                out=out, err=err)
+    assert code == 1, err.getvalue()
+    # Named as the document numbers it, on standard error and in the status line.
+    assert 'step 1.2 of "The gradient" FAILED' in err.getvalue() and "claim sign_slip FAILED" in err.getvalue()
+    status = next(line for line in out.getvalue().splitlines() if "Status:" in line)
+    assert "FAILED" in status and "step 1.2" in status and "sign" in status, status
+    assert "Proven:" not in out.getvalue()
