@@ -895,11 +895,16 @@ def _condition_tex(derivation: Derivation, condition: str) -> str | None:
     derivation's own symbols; None when it cannot be read (it is then shown as text)."""
     names: dict[str, object] = {}
     items = [x for c in derivation.claims for x in (c.lhs, c.rhs)] + [x.rhs for x in derivation.definitions]
+    # An IndexedBase's label is a Symbol of the same name: the IndexedBase must win ("z[i]"),
+    # whatever the order of iteration over the atoms (which depends on the hash seed).
     for e in items:
-        for atom in e.atoms(sp.Symbol, sp.IndexedBase):
-            names.setdefault(str(atom), atom)
+        for base in e.atoms(sp.IndexedBase):
+            names[str(base)] = base
         for f in e.atoms(sp.core.function.AppliedUndef):
             names.setdefault(str(f.func), f.func)
+    for e in items:
+        for atom in sorted(e.atoms(sp.Symbol), key=str):
+            names.setdefault(str(atom), atom)
     try:
         expr = sp.parse_expr(condition, local_dict=names)
     except Exception:  # noqa: BLE001 - any parse failure means: show the text as it is
