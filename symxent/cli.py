@@ -299,7 +299,7 @@ def _canary_summary(canaries) -> tuple[str, list[str]]:
     return f"canaries: {caught}/{len(canaries)} caught", lines
 
 
-def _report_json(report, load_errors, canaries) -> dict:
+def _report_json(report, load_errors, canaries, registry=None) -> dict:
     def check(c) -> dict:
         return {"status": c.status, "detail": c.detail, "residual": c.residual, "numeric_error": c.numeric_error,
                 "counterexample": dict(c.counterexample) if c.counterexample else None, "seconds": c.seconds}
@@ -313,7 +313,10 @@ def _report_json(report, load_errors, canaries) -> dict:
             "claims": [{"claim": c.claim, "statement": c.statement, "verdict": c.verdict, "fixed_k": check(c.fixed_k),
                         "general_k": check(c.general_k), "assumptions_used": list(c.assumptions_used)}
                        for c in p.claims],
-            "steps": [{"chain": s.chain, "step": s.step, "reason": s.reason, "verdict": s.verdict,
+            # "step" is the 0-based position in the chain; "label" names it as every printed
+            # output does ("step 1.5": chain 1, step 5, both from 1).
+            "steps": [{"chain": s.chain, "step": s.step, "label": _step_label(s, registry).split(" of ")[0],
+                       "reason": s.reason, "verdict": s.verdict,
                        "fixed_k": check(s.fixed_k), "general_k": check(s.general_k)} for s in p.steps],
         } for p in report.proofs],
         "numeric": [{"derivation": n.derivation, "subject": n.subject, "check": n.check, "max_error": n.max_error,
@@ -368,7 +371,7 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     all_caught = all(c.caught for c in canaries)
     status = 2 if registry.errors else 0 if report.ok and all_caught else 1
     if args.json:
-        json.dump(_report_json(report, registry.errors, canaries), out, indent=2, default=str)
+        json.dump(_report_json(report, registry.errors, canaries, registry), out, indent=2, default=str)
         out.write("\n")
         return status
     header = ("derivation", "claim / check", "fixed K", "general K", "numeric max err", "time")

@@ -588,3 +588,19 @@ def test_latex_command_marks_what_failed_and_exits_1(fmt: str, tmp_path: Path) -
     status = next(line for line in out.getvalue().splitlines() if "Status:" in line)
     assert "FAILED" in status and "step 1.2" in status and "sign" in status, status
     assert "Proven:" not in out.getvalue()
+
+
+def test_verify_names_steps_as_the_documents_do(tmp_path: Path) -> None:
+    import io
+
+    from symxent.cli import main
+
+    (tmp_path / "wrong.py").write_text(WRONG)
+    out = io.StringIO()
+    args = ["verify", "--derivations", str(tmp_path), "wrong_gradient", "--kmax", "2", "--jobs", "1"]
+    assert main(args, out=out, err=io.StringIO()) == 1
+    assert 'FAILED wrong_gradient / step 1.2 of "The gradient"' in out.getvalue(), out.getvalue()
+    out = io.StringIO()
+    assert main(args + ["--json"], out=out, err=io.StringIO()) == 1
+    steps = json.loads(out.getvalue())["derivations"][0]["steps"]
+    assert [s["label"] for s in steps] == ["step 1.1", "step 1.2"] and [s["step"] for s in steps] == [0, 1], steps
