@@ -50,7 +50,8 @@ DERIVATIONS = [
         name="distillation",
         title="Knowledge distillation at temperature T",
         summary=(r"$L_t = -\sum_k \tilde q_k \log \tilde p_k$ with $\tilde p = \operatorname{softmax}(z / T)$ and "
-                 r"$\tilde q = \operatorname{softmax}(z^t / T)$: gradient $(\tilde p - \tilde q) / T$; $T^2 L_t$ has gradient "
+                 r"$\tilde q = \operatorname{softmax}(z^t / T)$: gradient $(\tilde p - \tilde q) / T$; $T^2 L_t$ has"
+                 r" gradient "
                  r"$T (\tilde p - \tilde q)$, which tends to logit matching as $T \to \infty$"),
         dimensions={K: None},
         indices=CLASS_INDICES,
@@ -109,7 +110,8 @@ DERIVATIONS = [
             Claim("high_temperature_start", "F_j(0) = softmax(0)_j - softmax(0)_j = 0, with F_j(eps) = "
                   "softmax(eps z)_j - softmax(eps z^t)_j and eps = 1/T", At(high_temperature, ((eps, 0),)),
                   sp.Integer(0),
-                  display_statement=r"$F_j(\varepsilon) = \operatorname{softmax}(\varepsilon z)_j - \operatorname{softmax}(\varepsilon z^t)_j$ vanishes at $0$"),
+                  display_statement=r"$F_j(\varepsilon) = \operatorname{softmax}(\varepsilon z)_j -"
+                                    r" \operatorname{softmax}(\varepsilon z^t)_j$ vanishes at $0$"),
             Claim("high_temperature_limit", "T (p~_j - q~_j) = (F_j(1/T) - F_j(0)) T -> F_j'(0) = "
                   "((z_j - z^t_j) - mean(z - z^t)) / K as T -> infinity",
                   At(partial(high_temperature, eps), ((eps, 0),)),
@@ -118,11 +120,13 @@ DERIVATIONS = [
         ),
         chains=(
             Chain("The gradient of the distillation loss", partial(L_t, z[j]), (
-                Step(chain_rule(L_t, ptilde, ptilde[i], i, K, z[j]), r"chain rule through $\tilde p = \operatorname{softmax}(z / T)$"),
+                Step(chain_rule(L_t, ptilde, ptilde[i], i, K, z[j]), r"chain rule through $\tilde p ="
+                                                                     r" \operatorname{softmax}(z / T)$"),
                 # Unevaluated, or SymPy cancels p~_i at once and the next step would show nothing.
                 Step(class_sum(sp.Mul(-qtilde[i] / ptilde[i], ptilde[i] * (delta(i, j) - ptilde[j]) / T, evaluate=False),
                                i, K),
-                     r"$\partial L_t / \partial \tilde p_i = -\tilde q_i / \tilde p_i$; the tempered Jacobian carries $1/T$"),
+                     r"$\partial L_t / \partial \tilde p_i = -\tilde q_i / \tilde p_i$; the tempered Jacobian"
+                     r" carries $1/T$"),
                 Step(class_sum(-qtilde[i] * delta(i, j) + qtilde[i] * ptilde[j], i, K) / T, r"cancel $\tilde p_i$"),
                 Step((ptilde[j] * class_sum(qtilde[i], i, K) - qtilde[j]) / T, r"the delta picks $i = j$"),
                 Step((ptilde[j] - qtilde[j]) / T, r"$\tilde q$ is a softmax: it sums to 1 (an identity)"),

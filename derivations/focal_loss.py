@@ -64,7 +64,8 @@ MULTICLASS = Derivation(
     name="focal_loss",
     title="Focal loss (multiclass)",
     summary=(r"$L = -\alpha_c (1 - p_c)^\gamma \log p_c$ (Lin et al. 2017): gradient "
-             r"$\alpha_c (1 - p_c)^\gamma (\gamma R_c - 1)(\delta_{jc} - p_j)$ with $R = p \log p / (1 - p)$, the Hessian; "
+             r"$\alpha_c (1 - p_c)^\gamma (\gamma R_c - 1)(\delta_{jc} - p_j)$ with $R = p \log p / (1 - p)$, the"
+             r" Hessian; "
              r"$\gamma = 0$ is the weighted cross-entropy"),
     dimensions={K: None},
     indices=CLASS_INDICES,
@@ -112,7 +113,8 @@ MULTICLASS = Derivation(
         Claim("hessian", "d2L/dz_j dz_l = A'(p_c) p_c (delta_jc - p_j)(delta_lc - p_l) - A(p_c) p_j (delta_jl - p_l) "
               "with A(p) = alpha_c (gamma (1 - p)^(gamma - 1) p log p - (1 - p)^gamma), the gradient's factor",
               partial(L, z[j], z[l]), hessian,
-              display_statement=r"$A(p) = \alpha_c (\gamma (1 - p)^{\gamma - 1} p \log p - (1 - p)^\gamma)$, the gradient's factor"),
+              display_statement=r"$A(p) = \alpha_c (\gamma (1 - p)^{\gamma - 1} p \log p - (1 - p)^\gamma)$, the"
+                                r" gradient's factor"),
         Claim("loss_gamma_zero", "gamma = 0: L = -alpha_c log p_c, the weighted cross-entropy",
               At(L, ((gamma, 0),)), -alpha[c] * sp.log(p[c]),
               display_statement=r"$\gamma = 0$ is the weighted cross-entropy"),
@@ -124,7 +126,8 @@ MULTICLASS = Derivation(
         Chain("The focal term as a function of the target probability", partial(L, p[c]), (
             Step(partial(-alpha[c] * (1 - p[c]) ** gamma, p[c]) * sp.log(p[c])
                  - alpha[c] * (1 - p[c]) ** gamma * partial(sp.log(p[c]), p[c]), r"product rule"),
-            Step(d_loss_d_p, r"$\frac{d}{dp} (1 - p)^\gamma = -\gamma (1 - p)^{\gamma - 1}$, $\frac{d}{dp} \log p = \frac{1}{p}$"),
+            Step(d_loss_d_p, r"$\frac{d}{dp} (1 - p)^\gamma = -\gamma (1 - p)^{\gamma - 1}$, $\frac{d}{dp} \log p ="
+                             r" \frac{1}{p}$"),
         )),
         Chain("The gradient of the focal loss in the logits", partial(L, z[j]), (
             Step(sp.Mul(partial(L, p[c]), partial(p[c], z[j]), evaluate=False),
@@ -249,7 +252,8 @@ BINARY = Derivation(
     ),
     chains=(
         Chain("The gradient for a positive target (Lin et al., appendix)", At(partial(L, u), ((y, 1),)), (
-            Step(partial(positive, u), r"$y = 1$: $p_t = \sigma(u)$, $\alpha_t = \alpha$, $\mathrm{ce} = -\log \sigma(u)$"),
+            Step(partial(positive, u), r"$y = 1$: $p_t = \sigma(u)$, $\alpha_t = \alpha$, $\mathrm{ce} = -\log"
+                                       r" \sigma(u)$"),
             Step(-a * (-gamma * (1 - sigma(u)) ** (gamma - 1) * d_sigma * sp.log(sigma(u))
                        + (1 - sigma(u)) ** gamma * d_sigma / sigma(u)), r"product rule"),
             Step(-a * (-gamma * (1 - sigma(u)) ** gamma * sigma(u) * sp.log(sigma(u))

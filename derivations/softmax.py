@@ -60,7 +60,8 @@ DERIVATIONS = [
                 Step(partial(sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), z[j]), r"definition of $p_i$"),
                 Step(sp.KroneckerDelta(i, j) * sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K)
                      - sp.exp(z[i]) * sp.exp(z[j]) / class_sum(sp.exp(z[k]), k, K) ** 2,
-                     r"quotient rule: $\partial e^{z_i} / \partial z_j = \delta_{ij} e^{z_i}$, $\partial \sum_k e^{z_k} / \partial z_j = e^{z_j}$"),
+                     r"quotient rule: $\partial e^{z_i} / \partial z_j = \delta_{ij} e^{z_i}$, $\partial \sum_k"
+                     r" e^{z_k} / \partial z_j = e^{z_j}$"),
                 Step(p[i] * sp.KroneckerDelta(i, j) - p[i] * p[j], r"recognise $p_i$ and $p_j$"),
                 Step(p[i] * (sp.KroneckerDelta(i, j) - p[j]), r"factor out $p_i$"),
             )),
