@@ -765,6 +765,12 @@ def _md_text(text: str) -> str:
     return re.sub(r"^(\d+)([.)])", r"\1\\\2", escaped)
 
 
+def _ref(name: str) -> str:
+    """A claim's name in running text: as math, the way the rows beside the formulas print it
+    (an identifier such as gradient_general, not words to escape)."""
+    return "$%s$" % _name_text(name)
+
+
 def _name_text(name: str) -> str:
     """A claim's name (an identifier such as ``gradient_general``) beside a formula."""
     return r"\mathit{%s}" % name.replace("_", r"\_")
@@ -1075,7 +1081,8 @@ def _summary_line(derivation: Derivation, step_status: Mapping[tuple[str, int], 
     parts = []
     for word in ("FAILED", "NOT PROVEN"):
         bad = [labels[k] for k in order if step_status[k].word == word]
-        bad += [f"claim {c.name}" for c in derivation.claims if c.name in claim_status and claim_status[c.name].word == word]
+        bad += [f"claim {_ref(c.name)}" for c in derivation.claims
+                if c.name in claim_status and claim_status[c.name].word == word]
         if bad:
             parts.append(style.bold(word) + style.text(": " + ", ".join(bad)))
     n_steps = sum(s.ok for s in step_status.values())
@@ -1111,7 +1118,7 @@ def _summary_line(derivation: Derivation, step_status: Mapping[tuple[str, int], 
         result = claim_results.get(claim.name)
         if result is not None and result.ok:
             for name in result.assumptions_used:
-                uses.setdefault(name, []).append(f"claim {claim.name}")
+                uses.setdefault(name, []).append(f"claim {_ref(claim.name)}")
     if uses:
         said = []
         for name, where in uses.items():
@@ -1152,14 +1159,14 @@ def _blocks(derivation: Derivation, style: _Style, steps: Sequence[StepResult],
     for number, chain in enumerate(derivation.chains, 1):
         statuses = [step_status.get((chain.title, n)) for n in range(len(chain.steps))]
         claimed = [name for name, n in derived.items() if n == number]
-        title = f"{number}. {chain.title}" + (f" (claim {', '.join(claimed)})" if claimed else "")
+        title = f"{number}. {chain.title}" + (f" (claim {', '.join(_ref(n) for n in claimed)})" if claimed else "")
         out.append(("h3", style.text(title)))
         if not chain.steps:
             out += [("math", latex_expr(chain.label)), ("p", style.text("(no steps)"))]
             continue
         out.append(("math", _aligned(_chain_rows(number, chain, statuses, style))))
         items = [(step_label(number, n + 1), st) for n, st in enumerate(statuses) if st is not None]
-        items += [(f"claim {name}", claim_status[name]) for name in claimed if name in claim_status]
+        items += [(f"claim {_ref(name)}", claim_status[name]) for name in claimed if name in claim_status]
         problems = _problems(items, derivation, style)
         if problems:
             out.append(("list", problems))
@@ -1179,7 +1186,7 @@ def _blocks(derivation: Derivation, style: _Style, steps: Sequence[StepResult],
         lefts = [c.lhs for c in members]
         rows = [row for c in members for row in _claim_rows(c, claim_status.get(c.name), style, lefts)]
         out.append(("math", _aligned(rows)))
-        problems = _problems([(f"claim {c.name}", claim_status[c.name]) for c in members if c.name in claim_status],
+        problems = _problems([(f"claim {_ref(c.name)}", claim_status[c.name]) for c in members if c.name in claim_status],
                              derivation, style)
         if problems:
             out.append(("list", problems))

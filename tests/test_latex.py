@@ -273,7 +273,7 @@ def test_each_reason_is_printed_once(name: str, fmt: str) -> None:
 def test_claims_a_chain_derives_are_not_restated(name: str) -> None:
     d, out = REGISTRY[name], rendered(name, "tex")
     for claim_name, number in latex._derived_claims(d).items():
-        assert f"{number}. " in out and f"claim {latex._tex_plain(claim_name)}" in out
+        assert f"{number}. " in out and f"claim {latex._ref(claim_name)}" in out
         assert r"\emph{%s}" % latex._tex_plain(claim_name) not in out, f"{name}: {claim_name} restated"
 
 
@@ -333,7 +333,7 @@ def test_failed_claim_is_marked(fmt: str) -> None:
     claims = [replace(c, fixed_k=failing("K=2: residual does not simplify to 0")) if c.claim == shown.name else c
               for c in claims]
     out = render(d, fmt, steps=steps, claims=claims)
-    assert "Status:" in out and f"claim {latex._md_plain(shown.name) if fmt == 'markdown' else latex._tex_plain(shown.name)}" in out
+    assert "Status:" in out and f"claim {latex._ref(shown.name)}" in out
     assert "residual does not simplify to 0" in out
 
 
@@ -509,7 +509,7 @@ def test_latex_command_prints_the_real_status_and_numbers_steps_from_one(tmp_pat
     text = out.getvalue()
     status = [line for line in text.splitlines() if line.startswith("**Proven:**")]
     assert len(status) == 1 and "12 steps and 20 claims, for $K = 2..3$ and symbolic $K$" in status[0], status
-    assert "step 1.5" in status[0] and "claims gradient, hessian" in status[0], status[0]
+    assert "step 1.5" in status[0] and r"claims $\mathit{gradient}$, $\mathit{hessian}$" in status[0], status[0]
     out = io.StringIO()
     assert main(["latex", "softmax_cross_entropy", "--no-proofs"], out=out, err=io.StringIO()) == 0
     assert "Proofs not run." in out.getvalue() and r"\checkmark" not in out.getvalue()
