@@ -1162,8 +1162,9 @@ def _blocks(derivation: Derivation, style: _Style, steps: Sequence[StepResult],
     for number, chain in enumerate(derivation.chains, 1):
         statuses = [step_status.get((chain.title, n)) for n in range(len(chain.steps))]
         claimed = [name for name, n in derived.items() if n == number]
-        title = f"{number}. {chain.title}" + (f" (claim {', '.join(_ref(n) for n in claimed)})" if claimed else "")
-        out.append(("h3", style.text(title)))
+        title = chain.title + (f" (claim {', '.join(_ref(n) for n in claimed)})" if claimed else "")
+        # The number outside the escaping: "1." in a heading starts no list, so needs no "\.".
+        out.append(("h3", f"{number}. " + style.text(title)))
         if not chain.steps:
             out += [("math", latex_expr(chain.label)), ("p", style.text("(no steps)"))]
             continue
