@@ -546,8 +546,8 @@ def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool
             sign = "- " if negative else ("" if n == 0 else "+ ")
             term = _term_expr(expr, tex, negative, as_written, bound)
             # A term still too wide is broken between its factors in turn.
-            sub = display_lines(term, width - 2, as_written=as_written, bound=bound) if term is not None and _width(tex) > width \
-                else [tex]
+            too_wide = term is not None and _width(tex) > width
+            sub = display_lines(term, width - 2, as_written=as_written, bound=bound) if too_wide else [tex]
             if sub[0].startswith("- "):
                 sub = [tex]  # its sign would be printed twice: keep it whole
             pieces.append(sign + sub[0])
@@ -561,7 +561,8 @@ def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool
         if len(wide) == 1 and isinstance(wide[0], sp.Sum) and wide[0] is ordered[-1]:
             # T^2 \sum_k y_k (...): the other factors, then the sum broken as a sum is.
             others = ordered[:-1]
-            head = latex_expr(coeff * sp.Mul(*others), as_written=as_written, bound=bound) + " " if others or coeff != 1 else ""
+            head = (latex_expr(coeff * sp.Mul(*others), as_written=as_written, bound=bound) + " "
+                    if others or coeff != 1 else "")
             lines = display_lines(wide[0], width - _width(head), as_written=as_written, bound=bound)
             if len(lines) > 1:
                 return [head + lines[0]] + lines[1:]
@@ -569,11 +570,14 @@ def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool
             # w (a + b + c) too wide: w \Bigl(a + b \\ + c\Bigr), the bracket broken inside.
             inner = wide[0].args[0] if isinstance(wide[0], sp.UnevaluatedExpr) else wide[0]
             others = [f for f in ordered if f is not wide[0]]
-            head = latex_expr(coeff * sp.Mul(*others), as_written=as_written, bound=bound) + " " if others or coeff != 1 else ""
+            head = (latex_expr(coeff * sp.Mul(*others), as_written=as_written, bound=bound) + " "
+                    if others or coeff != 1 else "")
             lines = display_lines(inner, width - 4, as_written=as_written, bound=bound)
             if len(lines) > 1:
                 return [head + r"\Bigl(" + lines[0]] + lines[1:-1] + [lines[-1] + r"\Bigr)"]
-        pieces = [printer._product(ordered[:1]) if coeff == 1 else latex_expr(coeff * ordered[0], as_written=as_written, bound=bound)]
+        first = coeff * ordered[0]
+        pieces = [printer._product(ordered[:1]) if coeff == 1
+                  else latex_expr(first, as_written=as_written, bound=bound)]
         pieces += [r"\times " + printer._product([f], first=False) for f in ordered[1:]]
     elif isinstance(expr, sp.Sum) and len(expr.limits) == 1 and isinstance(expr.function, sp.Mul) \
             and not expr.function.could_extract_minus_sign():
@@ -581,7 +585,8 @@ def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool
         operator = r"\sum_{%s=%s}^{%s} " % tuple(latex_expr(x) for x in expr.limits[0])
         body = display_lines(expr.function, width - 2, as_written=as_written,
                              bound=tuple(bound) + (expr.limits[0][0],))
-        if len(body) == 1 or r"\sum" in "".join(body) and expr.function.has(expr.limits[0][0]) is False:
+        # (An index already bound around this sum is renamed in print: keep such a sum whole.)
+        if len(body) == 1 or expr.limits[0][0] in bound:
             return [whole]
         return [operator + body[0]] + body[1:]
     else:
@@ -890,8 +895,8 @@ def _index_results(derivation: Derivation, steps: Sequence[StepResult],
             raise ValueError(f"two results for claim {c.claim}")
         by_claim[c.claim] = c
     if by_step or by_claim:
-        missing = [step_label(_chain_number(derivation, t), n + 1) for t, n in sorted(known_steps - set(by_step),
-                                                                                    key=lambda x: (_chain_number(derivation, x[0]), x[1]))]
+        unmatched = sorted(known_steps - set(by_step), key=lambda x: (_chain_number(derivation, x[0]), x[1]))
+        missing = [step_label(_chain_number(derivation, t), n + 1) for t, n in unmatched]
         missing += [f"claim {c}" for c in sorted(known_claims - set(by_claim))]
         if missing:
             raise ValueError(f"derivation {derivation.name}: no result for {', '.join(missing)} (give every result, "
@@ -941,7 +946,9 @@ class _Style:
             # pdflatex can wrap it: a long reason then stays on the page instead of running off
             # the right edge (an aligned row never breaks).
             label = r"\emph{%s}: " % _tex_plain(name) if name else ""
-            return r"\parbox[t]{\symxentnote}{\raggedright\footnotesize %s%s}" % (label.replace(r"\_", r"\_\allowbreak{}"), _tex_text(text))
+            # A long claim name may break after an underscore rather than run out of its column.
+            label = label.replace(r"\_", r"\_\allowbreak{}")
+            return r"\parbox[t]{\symxentnote}{\raggedright\footnotesize %s%s}" % (label, _tex_text(text))
         label = _name_text(name) + r"\text{: }" if name else ""
         return label + _math_text(text)
 
@@ -1190,7 +1197,8 @@ def _blocks(derivation: Derivation, style: _Style, steps: Sequence[StepResult],
         lefts = [c.lhs for c in members]
         rows = [row for c in members for row in _claim_rows(c, claim_status.get(c.name), style, lefts)]
         out.append(("math", _aligned(rows)))
-        problems = _problems([(f"claim {_ref(c.name)}", claim_status[c.name]) for c in members if c.name in claim_status],
+        problems = _problems([(f"claim {_ref(c.name)}", claim_status[c.name])
+                              for c in members if c.name in claim_status],
                              derivation, style)
         if problems:
             out.append(("list", problems))
@@ -1263,7 +1271,8 @@ def _tex(blocks: Sequence[tuple[str, object]]) -> str:
             # continues on the next page instead of being pushed off the bottom of this one.
             body = str(payload).removeprefix("\\begin{aligned}\n").removesuffix("\n\\end{aligned}")
             width = _note_fraction(body.split(" \\\\\n"))
-            parts.append("\\setlength{\\symxentnote}{%.2f\\linewidth}\n\\begin{align*}\n%s\n\\end{align*}" % (width, body))
+            parts.append("\\setlength{\\symxentnote}{%.2f\\linewidth}\n" % width
+                         + "\\begin{align*}\n" + body + "\n\\end{align*}")
     parts.append(r"\end{document}")
     return "\n\n".join(parts) + "\n"
 
