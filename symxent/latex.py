@@ -232,7 +232,7 @@ class _Printer(LatexPrinter):
         if q != 1:
             denom.insert(0, q)
         if not denom:
-            body = self._product(numer) if numer else "1"
+            body = self._product(numer, keep_signs=authored) if numer else "1"
         else:
             # Only numbers and letters go over a short denominator; brackets, logs and sums
             # follow the fraction: \frac{\epsilon}{K} \sum_k ..., \frac{1}{T} (p_j - y_j).
@@ -264,14 +264,15 @@ class _Printer(LatexPrinter):
             negative, body = not negative, body[2:]
         return ("- " if negative else "") + body
 
-    def _product(self, factors: list[sp.Basic], first: bool = True) -> str:
+    def _product(self, factors: list[sp.Basic], first: bool = True, keep_signs: bool = False) -> str:
         """The factors side by side, bracketed where needed; "- " in front when the signs the
-        factors carried out of themselves leave the product negative."""
+        factors carried out of themselves leave the product negative. ``keep_signs`` (a product
+        as its author wrote it) brackets a signed factor where it stands: (1 - eps) w_c (-log p_c)."""
         parts = []
         negative = False
         for n, f in enumerate(factors):
             tex = self._print(f)
-            if tex.startswith("- ") and not isinstance(f, sp.Add):
+            if tex.startswith("- ") and not isinstance(f, sp.Add) and not (keep_signs and (n > 0 or not first)):
                 # -\sum_k ... as a factor: its sign belongs to the whole product, and the rest
                 # is bracketed as the factor without its sign would be (w_c (-log p_c) -> - w_c log p_c).
                 negative, tex = not negative, tex[2:]
