@@ -167,6 +167,13 @@ def test_syntax_quantifiers_and_frames(text, expected):
     assert [summary(c) for c in chains] == expected, text
 
 
+def test_syntax_row_spacing_and_text_labels():
+    # \\[1.6em] after a row break is layout; x_\text{max} is a label even though max is an operator
+    (chain,) = read_block(token_tree(r"\begin{aligned} a &= b \\[1.6em] &= c \end{aligned}"))
+    assert [m.node for m in chain.members] == [N("a"), N("b"), N("c")]
+    assert member(r"x_\text{max}") == Script(N("x"), (N("max"),))
+
+
 def test_syntax_word_differential_is_a_name_outside_a_derivative():
     assert member(r"dw") == N("dw")
     assert member(r"dw_j") == S("dw", "j")

@@ -530,6 +530,9 @@ def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
         if all(isinstance(t, Tok) and t.kind == "word" and len(t.value) == 1 for t in p) and len(p) > 1:
             out.extend(Name(t.value) for t in p)  # z_{ij}
             continue
+        if len(p) == 1 and isinstance(p[0], Tok) and p[0].kind == "text":
+            out.append(Name(_text_of(p[0])))  # x_\text{max}: a label, even when the word is an operator's
+            continue
         node = _member(p)
         if isinstance(node, Unreadable):
             # a subscript such as k \neq j or x \in X: keep it as a condition-like node
@@ -1028,7 +1031,18 @@ def _split_on(items, separators: tuple[str, ...]) -> list[list[Item]]:
 
 
 def _split_rows(items) -> list[list[Item]]:
-    return _split_on(items, ("\\\\", "\\cr", "\\newline"))
+    rows = _split_on(items, ("\\\\", "\\cr", "\\newline"))
+    # \\[1.6em]: the space after a row break is layout, not the next row's first factor
+    for k, row in enumerate(rows[1:], 1):
+        close = next((n for n, t in enumerate(row[:5]) if _v(t) == "]"), None)
+        if row and _v(row[0]) == "[" and close is not None and close >= 2 and all(
+                isinstance(t, Tok) and t.kind in ("num", "word") for t in row[1:close]) \
+                and isinstance(row[close - 1], Tok) and row[close - 1].value in _TEX_UNITS:
+            rows[k] = row[close + 1:]
+    return rows
+
+
+_TEX_UNITS = frozenset({"em", "ex", "pt", "mm", "cm", "in", "mu", "bp", "pc", "dd", "cc", "sp"})
 
 
 def _environment(env: Env) -> Node:
