@@ -273,6 +273,10 @@ def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: f
         return Verdict("not checkable", str(exc))
     except (ZeroDivisionError, OverflowError, MemoryError):
         return Verdict("not checkable", "too large to evaluate")
+    except Exception as exc:  # noqa: BLE001 -- one step's failure must not end the file's report
+        # A bug of the checker, never a verdict: said as such, so it is reported, not trusted
+        return Verdict("not checkable", f"internal error of the checker ({type(exc).__name__}: {exc}); "
+                       "please report this step")
 
 
 def _fill(res: StepResult, v: Verdict) -> None:

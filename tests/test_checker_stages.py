@@ -9,6 +9,8 @@ import time
 
 import pytest
 import sympy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from symxent.check import check_text
 from symxent.checker.meaning import Evaluator, NotCheckable
@@ -604,3 +606,43 @@ def test_a_step_that_needs_the_targets_to_sum_to_one_is_not_refuted_by_their_rou
     report = check_text(note, filename="n.md")
     assert statuses(report) == ["definition", "ok"], steps_of(note, report)
     assert report.steps[-1].method == "numeric" and any("sums to 1" in u for u in report.steps[-1].uses)
+
+
+# ============================================================================================
+# robustness: whatever the note holds, every step gets a status and nothing raises
+
+_PIECES = ["x", "y_i", "z_{ij}", "g_1", "h_\\theta", "(", ")", "=", "+", "-", "\\frac{", "}{", "}", "^", "_",
+           "\\sum_{k=1}^K", "\\sum_K", "\\log", "e^{", "\\partial", "d", "dz", "dw", "\\int", "&", "\\\\", ",",
+           "\\cdot", "[", "]", "\\dots", "...", "1", "2", "\\sigma(", "\\hat{y}", "\\text{max}", "\\boxed{",
+           "\\forall", "i = j", "\\neq", "^T", "X", "w^T x", "\\mathbf{a}", "softmax(", "1\\{k = i\\}", "y_{k=i}",
+           "x^{(i)}", "'", ":=", "\\Rightarrow", "\\because", "\\begin{cases}", "\\end{cases}", "\\in"]
+
+
+_ATOMS = ["x", "z_j", "y_i", "p_k", "w^T x", "g_1(x_1)", "g(x)", "\\sigma(z)", "\\text{softmax}(z)_j", "h_\\theta(x^{(i)})",
+          "x^{(i)}", "\\hat{y}_i", "\\sum_K", "1", "2", "X^T(p - y)", "[a, b, c]^T", "\\delta_{ij}", "e^{z_j}",
+          "\\log p_i", "y_{k=i}", "J(w, b)", "dw", "\\mathbf{a}", "\\dots", "...", "\\int q(z) dz", "x_0"]
+
+_EXPRESSIONS = st.recursive(
+    st.sampled_from(_ATOMS),
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from([" + ", " - ", " \\cdot ", " ", " . "]), inner).map("".join),
+        st.tuples(inner, inner).map(lambda t: f"\\frac{{{t[0]}}}{{{t[1]}}}"),
+        inner.map(lambda a: f"({a})"),
+        inner.map(lambda a: f"{{{a}}}^2"),
+        inner.map(lambda a: f"\\sum_{{k=1}}^K {a}"),
+        inner.map(lambda a: f"\\frac{{\\partial {a}}}{{\\partial z_j}}"),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_EXPRESSIONS, min_size=2, max_size=3), st.lists(_EXPRESSIONS, min_size=2, max_size=4),
+       st.lists(st.sampled_from(_PIECES), max_size=20))
+def test_check_never_raises(definition, chain, noise):
+    note = (f"Let ${' = '.join(definition)}$.\n\n$$ {' = '.join(chain)} $$\n\n$i \\neq j$\n\n"
+            f"$$ {' '.join(noise)} $$\n\n${' = '.join(chain[:2])}$\n")
+    report = check_text(note, filename="n.md", timeout=5)
+    assert all(s.status in ("ok", "wrong", "recovered", "unparsed", "not checkable", "definition")
+               for s in report.steps)
+    assert not [s for s in report.steps if "internal error" in s.detail], steps_of(note, report)

@@ -111,6 +111,8 @@ def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
         f = node.func
         if isinstance(f, Name) or (isinstance(f, Script) and isinstance(f.base, Name) and not f.primes
                                    and f.sup is None):
+            if isinstance(f, Script) and not all(isinstance(n, Name) for n in f.sub):
+                return None  # g_1(x_1) = ...: a numbered function, which the evaluator does not tell from g_2
             if all(isinstance(a, (Name, Script, Call)) for a in node.args):
                 key = key_of(f)
                 idx = tuple(n.base for n in f.sub if not is_label(n)) if isinstance(f, Script) else ()

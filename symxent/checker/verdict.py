@@ -124,6 +124,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         return Verdict("not checkable", str(exc))
     except RecursionError:
         return Verdict("not checkable", "too deeply nested to evaluate")
+    if any(side.has(sympy.zoo, sympy.nan) for pair in pairs for side in pair):
+        return Verdict("not checkable", "a side divides by zero here (for the index values of this step)")
     uses = sorted(set(ev.conventions.values()))
     leaves = {s: ev.leaves[s] for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s in ev.leaves}
     stray = sorted(s for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s not in ev.leaves)
@@ -309,6 +311,8 @@ def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positi
 
 
 def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
+    if expr.has(sympy.zoo):
+        expr = expr.xreplace({sympy.zoo: sympy.nan})  # 1/0 where a value was put in: undefined there
     f = sympy.lambdify(syms, expr, modules="numpy", dummify=True)  # leaf names such as y^(1) are no identifiers
     with np.errstate(all="ignore"):
         out = f(*[point[s].astype(complex) for s in syms])
@@ -468,6 +472,8 @@ def _diagnose(pairs, leaves, table, simplex, rng_seed) -> str:
         c = sympy.nsimplify(float(r[0].real), rational=True, tolerance=1e-9)
         if c == -1:
             return "; off by a sign (the right side is minus the left)"
+        if c == 0:
+            return "; the right side is 0"
         if c != 1 and len(str(c)) <= 12:
             # a factor equal to a size of the note is most likely that size: 1/m dropped, say
             for name in sorted(table.size_names):
