@@ -441,9 +441,14 @@ ENTRIES = [
     # softmax: the softmax convention still holds, entry by entry
     ("The softmax Jacobian $\\frac{\\partial \\mathbf{a}}{\\partial \\mathbf{z}}$ has entries\n\n"
      "$$ \\frac{\\partial a_1}{\\partial z_2} = -a_1 a_2 $$\n", ["ok"]),
+    # a word that opens a row ("Proof") is prose, not a factor
+    ("$$ \\text{Proof } z_1 + z_2 = z_2 + z_1 $$\n", ["ok"]),
+    # σ(z_i) = P_i does not make σ a value of P's names: σ stays the sigmoid for σ(-z)
+    ("$$ \\sigma(z_i) = P_i = \\frac{1}{1 + e^{-z_i}} $$\n\n$$ \\sigma(-z) = 1 - \\sigma(z) $$\n",
+     ["not checkable", "not checkable", "ok"]),
 ]
 ENTRIES_IDS = ["entry-function-times-bracket", "subscript-conditions", "sum-without-backslash",
-               "softmax-output-whole-and-by-entry"]
+               "softmax-output-whole-and-by-entry", "proof-word", "sigma-names-P"]
 
 
 def test_check_own_softmax_of_an_entry_and_two_case_equalities():

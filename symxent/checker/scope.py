@@ -660,7 +660,8 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     written: tuple = ()
     if params and not _mentions(body, params):
         if not (isinstance(lhs, Call) and isinstance(lhs.func, Name) and not indices and sample is None
-                and _mentions_defined(body, table, order, block)):
+                and lhs.func.key != "\\sigma" and _mentions_defined(body, table, order, block)):
+            # (σ(z_i) = P_i names P; σ stays the function it is)
             return False  # "sigma(z) = P": no function of z is defined by a body without z
         # J(w, b) = -1/m Σ_i [y log ŷ^{(i)} + ...]: w and b act through ŷ's definition, so J is a
         # value of the note's names and "J(w, b)" is its name

@@ -199,7 +199,8 @@ CONNECTIVE_WORDS = {"so", "then", "thus", "hence", "therefore", "because", "sinc
                     "we get", "which gives", "gives", "and", "or", "where", "with", "for", "if", "when",
                     "otherwise", "else", "i.e.", "ie", "e.g.", "by", "from", "note", "let", "all",
                     "any", "each", "every", "其中", "因为", "所以", "当", "时", "若", "如果", "则", "即", "donde",
-                    "si", "para", "cuando", "con"}
+                    "si", "para", "cuando", "con", "proof", "recall", "assume", "suppose", "define", "denote",
+                    "consider", "claim", "note that", "nota", "证明", "证", "设", "令"}
 FUNCTIONS = {
     "\\log": "log", "\\ln": "log", "\\lg": "log10", "\\exp": "exp", "\\max": "max", "\\min": "min",
     "\\tanh": "tanh", "\\sinh": "sinh", "\\cosh": "cosh", "\\sin": "sin", "\\cos": "cos",
