@@ -176,6 +176,13 @@ def test_syntax_row_spacing_and_text_labels():
     assert member(r"x_\text{max}") == Script(N("x"), (N("max"),))
 
 
+def test_syntax_glued_function_words():
+    # "ylog(p)" and "logh(x)" typed without spaces, as TeX sets them: y log(p), log h(x)
+    assert member(r"ylog(p)") == Mul((N("y"), Call(Fn("log"), (N("p"),), False)))
+    assert member(r"logh(x)") == Mul((Fn("log"), Call(N("h"), (N("x"),), True)))
+    assert member(r"logit") == N("logit")
+
+
 def test_syntax_word_differential_is_a_name_outside_a_derivative():
     assert member(r"dw") == N("dw")
     assert member(r"dw_j") == S("dw", "j")

@@ -15,6 +15,8 @@ be read becomes :class:`Unreadable` with the reason and offset; nothing else rai
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, fields, replace
 
 from symxent.checker.tree import Env, Group, Item, Tok
@@ -809,10 +811,21 @@ def _primary(s: _Stream) -> Node:
     raise SyntaxProblem(f"unexpected {v!r}", it.pos)
 
 
+_GLUED = re.compile(r"([a-z])?(log|ln|exp)([a-z])?")
+
+
 def _word(s: _Stream, it: Tok) -> Node:
     v = it.value
     if v in WORD_FUNCTIONS and WORD_FUNCTIONS[v] and len(v) > 1:
         return Fn(WORD_FUNCTIONS[v])
+    glued = _GLUED.fullmatch(v)
+    if glued and glued.group(2) is not None and not (glued.group(1) and glued.group(3)):
+        # "ylog(p)" and "logh_w(x)" typed without spaces: TeX sets them as y log(p) and log h_w(x)
+        head, fn, tail = glued.groups()
+        pieces = ([Tok("word", head, it.pos)] if head else []) + [Tok("cmd", "\\" + fn, it.pos + len(head or ""))] \
+            + ([Tok("word", tail, it.pos + len(v) - 1)] if tail else [])
+        s.items[s.i:s.i] = pieces[1:]
+        return _word(s, pieces[0]) if head else Fn(WORD_FUNCTIONS[fn])
     if v in ("sum", "prod") and isinstance(s.peek(), Tok) and s.peek().kind == "script" and _v(s.peek()) == "_":
         # sum_{i=1}^m with the backslash forgotten: a sum, as the rendered page shows it read
         return _bigop(s, v)
