@@ -507,8 +507,12 @@ VECTORS = [
     ("Let $\\theta_k = \\sum_{i=1}^{3} w_{ik} x_i + b_k$.\n\n"
      "$$ [\\theta_1, \\theta_2, \\theta_3]^T = w^T x $$\n", ["definition", "wrong"]),
     ("$$ [z_1, z_2] = z $$\n", ["not checkable"]),
+    # x w with both whole vectors: inner, outer or entry-wise is not said (read entry-wise, a real
+    # note's correct gradient was once reported WRONG)
+    ("Let $x = (x_1, x_2, x_3)$ and $w = (w_1, w_2, w_3)$.\n\n$$ \\mathbf{x}\\mathbf{w} = \\mathbf{w}\\mathbf{x} $$\n",
+     ["ok", "ok", "not checkable"]),
 ]
-VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size"]
+VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size", "two-vectors-side-by-side"]
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS,

@@ -538,6 +538,12 @@ class Evaluator:
     def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
         out = sympy.Integer(1)
         factors = list(node.factors)
+        whole = [isinstance(f, Name) and not f.accent and f.key not in env and self.table.is_vector(f.key, self.scope)
+                 and self.definition(f.key) is None for f in factors]
+        if any(a and b for a, b in zip(whole, whole[1:])):
+            # \mathbf{x}\mathbf{w}: an inner, outer or entry-wise product? the note does not say
+            raise NotCheckable("a product of two whole vectors written side by side (x w): inner, outer "
+                               "or entry by entry is not said; write x^T w or the sum")
         for f, g in zip(factors, factors[1:]):
             # ∂J/∂θ ∂θ/∂w with θ a whole vector: a product of Jacobians, summed over θ's entries
             if isinstance(f, Deriv) and isinstance(g, Deriv) and len(f.wrt) == 1 and isinstance(f.wrt[0], Name) \

@@ -386,6 +386,16 @@ def _trivial_inline(block: Block) -> bool:
     return True
 
 
+def _calls_undefined(node, table: SymbolTable, order: int, block: Block) -> bool:
+    """Whether ``node`` applies a function the note never defines (g(x w + b))."""
+    for n in walk(node):
+        if isinstance(n, Call) and n.maybe and isinstance(n.func, (Name, Script)):
+            k = key_of(n.func.base if isinstance(n.func, Script) and not n.func.sub else n.func)
+            if k and table.lookup(k, order, block.scope) is None and k not in ("\\sigma",) and k not in table.aliases:
+                return True
+    return False
+
+
 def _mentions_itself(key: str, body) -> bool:
     return any(isinstance(n, (Name, Script)) and key_of(n) == key for n in walk(body))
 
@@ -655,6 +665,12 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         return False
     key, indices, params, sample = info
     body = chain.members[1].node
+    if _calls_undefined(body, table, order, block) and len(chain.members) > 2 and chain.relations[1] == "=":
+        # \hat y = g(xw + b) = 1/(1 + e^{-(xw + b)}) with g never defined: the chain says what it is
+        later = [m.node for m in chain.members[2:] if not isinstance(m.node, Unreadable)
+                 and not _calls_undefined(m.node, table, order, block)]
+        if later:
+            body = later[0]
     if _mentions_itself(key, body):
         return False  # w_j := w_j - α ∂J/∂w_j: an update step, not a definition
     written: tuple = ()
@@ -682,7 +698,7 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         and not table.declared[key][1].startswith("the argument of")
     if declared_before and not forced:
         return False
-    table.definitions.append(Definition(key, indices, params, chain.members[1].node, block.line(chain.members[1].pos),
+    table.definitions.append(Definition(key, indices, params, body, block.line(chain.members[1].pos),
                                         order, block.scope, source, sample, written))
     for p in params:
         # sigma(u) = ...: the argument is a free variable of the definition, for any value

@@ -497,7 +497,17 @@ def _script_arg(s: _Stream) -> tuple[Item, ...]:
         raise SyntaxProblem("a script with nothing after it", _pos(s.items[-1]))
     it = s.next()
     if isinstance(it, Tok) and it.value in ("-", "−") and not s.at_end():
-        # ASCII maths: e^-x means e^{-x} (TeX would set e^{-}x, which no author means)
+        # ASCII maths: e^-x means e^{-x} (TeX would set e^{-}x, which no author means), and
+        # e^-(w x + b) means e^{-(w x + b)}: the bracket goes with the sign
+        if _v(s.peek()) == "(":
+            depth, taken = 0, []
+            while not s.at_end():
+                t = s.next()
+                taken.append(t)
+                depth += {"(": 1, ")": -1}.get(_v(t), 0)
+                if depth == 0:
+                    return (it, *taken)
+            raise SyntaxProblem("a bracket is never closed", _pos(taken[0]))
         return (it,) + _script_arg(s)
     if isinstance(it, Group):
         return it.items
