@@ -23,6 +23,7 @@ Other inputs use the plain kernels.
 """
 
 import os
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -114,7 +115,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -125,8 +126,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
-        copied transposed to (K, rows) first and its wide outputs transposed back (for few
-        classes, where reductions along short rows are slow).
+        copied transposed to (K, rows) first and its wide outputs are written through a
+        transposed view of their destination (for few classes, where reductions along short
+        rows are slow).
+    scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
+        it: the last divisor is passed to it as a reciprocal instead of costing a pass.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
@@ -138,13 +142,18 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+    extra = ()
+    if scaled:
+        extra = (dtype.type(1),)
+        if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
+            extra, scales[-1] = (scales[-1][1],), None
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
-        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
@@ -153,15 +162,14 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
-            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
-            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            if classes_first:  # written in place through the transposed view: no copy back
+                dests = tuple(d[s:e].T if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            else:
+                dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch), *extra)
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            if classes_first:
-                for d, dest in zip(out, dests):
-                    if d is not None:
-                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -495,24 +503,36 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
         return out0, out1
 
 
-# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves (no argument is read after it is first written), and the
-# classes-first kernel with its scratch buffers, or None)
+# A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
+# buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
+# inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
+# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# last output where the output is written (no pass of its own); classes_first,
+# classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
 _FAST = {
-    "loss": (_fast_loss, 4, (True,), (True,),
-        None),
-    "grad": (_fast_grad, 3, (True,), (True,),
-        None),
-    "loss_and_grad": (_fast_loss_and_grad, 7, (True, True), (False, True),
-        None),
-    "hessian": (_fast_hessian, 2, (True,), (True,),
-        None),
-    "loss_weighted": (_fast_loss_weighted, 4, (True,), (True,),
-        None),
-    "grad_weighted": (_fast_grad_weighted, 3, (True,), (True,),
-        None),
-    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 7, (True, True), (False, True),
-        None),
+    "loss": _Fast(_fast_loss, buffers=4, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "grad": _Fast(_fast_grad, buffers=3, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=7, wide=(True, True),
+        inplace_safe=(False, True), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "hessian": _Fast(_fast_hessian, buffers=2, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_weighted": _Fast(_fast_loss_weighted, buffers=4, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "grad_weighted": _Fast(_fast_grad_weighted, buffers=3, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=7, wide=(True, True),
+        inplace_safe=(False, True), scaled=False,
+        classes_first=None, classes_first_buffers=None),
 }
 
 
@@ -578,7 +598,8 @@ def _evaluate(name, logits, target, weights, reduction, out=None):
     value = g = None
     fast = name if weights is None else f"{name}_weighted"
     if fast in _FAST and _fast_dtype(logits, target):
-        kernel, buffers, wide, safe, _ = _FAST[fast]
+        entry = _FAST[fast]
+        safe = entry.inplace_safe
         dests, divisors = [], []
         if has_loss:
             dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)
@@ -588,7 +609,8 @@ def _evaluate(name, logits, target, weights, reduction, out=None):
             dests.append(out.reshape(-1) if usable else np.empty(logits.size, logits.dtype))
             divisors.append(None if mean in (0, 1) else logits.dtype.type(mean))
         args = (logits.reshape(-1), target.reshape(-1)) + tuple(_elements(w) for w in weights or ())
-        outputs = _blocked(kernel, buffers, wide, args, tuple(dests), tuple(divisors))
+        outputs = _blocked(entry.kernel, entry.buffers, entry.wide, args, tuple(dests), tuple(divisors),
+                           scaled=entry.scaled)
         if has_loss:
             value = (outputs[0].reshape(logits.shape) if reduction == "none"
                      else _reduce_total(outputs[0], reduction, logits.size))

@@ -28,6 +28,7 @@ Other inputs use the plain kernels.
 """
 
 import os
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -150,7 +151,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -161,8 +162,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
-        copied transposed to (K, rows) first and its wide outputs transposed back (for few
-        classes, where reductions along short rows are slow).
+        copied transposed to (K, rows) first and its wide outputs are written through a
+        transposed view of their destination (for few classes, where reductions along short
+        rows are slow).
+    scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
+        it: the last divisor is passed to it as a reciprocal instead of costing a pass.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
@@ -174,13 +178,18 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+    extra = ()
+    if scaled:
+        extra = (dtype.type(1),)
+        if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
+            extra, scales[-1] = (scales[-1][1],), None
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
-        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
@@ -189,15 +198,14 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
-            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
-            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            if classes_first:  # written in place through the transposed view: no copy back
+                dests = tuple(d[s:e].T if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            else:
+                dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch), *extra)
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            if classes_first:
-                for d, dest in zip(out, dests):
-                    if d is not None:
-                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -228,13 +236,15 @@ _CLASSES_FIRST_UP_TO = 16
 
 
 def _fast_kernel(name, k):
-    """(kernel, buffers, wide, inplace_safe, classes_first) of fast kernel ``name`` for k
-    classes: its classes-first form when k is small enough and it has one."""
-    kernel, buffers, wide, safe, classes_first = _FAST[name]
-    if k > _CLASSES_FIRST_UP_TO or classes_first is None:
-        return kernel, buffers, wide, safe, False
-    # each block is read whole before its outputs are copied out: any destination is safe
-    return classes_first[0], classes_first[1], wide, (True,) * len(safe), True
+    """(kernel, buffers, wide, inplace_safe, classes_first, scaled) of fast kernel ``name`` for
+    k classes: its classes-first form when k is small enough and it has one."""
+    fast = _FAST[name]
+    if k > _CLASSES_FIRST_UP_TO or fast.classes_first is None:
+        return fast.kernel, fast.buffers, fast.wide, fast.inplace_safe, False, fast.scaled
+    # each block's arguments are copied (transposed) before any of its rows is written: any
+    # destination is safe
+    return (fast.classes_first, fast.classes_first_buffers, fast.wide, (True,) * len(fast.inplace_safe), True,
+            fast.scaled)
 
 
 def _scaling(divisor, dtype):
@@ -527,7 +537,7 @@ def _fast0_loss_index(z, c, out, scratch):
         return n2[0],
 
 
-def _fast_loss_and_grad_index(z, c, out, scratch):
+def _fast_loss_and_grad_index(z, c, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, = scratch
@@ -537,13 +547,14 @@ def _fast_loss_and_grad_index(z, c, out, scratch):
         np.exp(b0, out=b0)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         n1 = np.log(t2) - (t0 + _take(z, c))
-        n2 = 1/t2
+        n2 = scale/t2
         np.multiply(b0, n2, out=out0)
-        _onehot_add(out0, c, -1)
+        n3 = -scale
+        _onehot_add(out0, c, n3)
         return n1[..., 0], out0
 
 
-def _fast0_loss_and_grad_index(z, c, out, scratch):
+def _fast0_loss_and_grad_index(z, c, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, = scratch
@@ -553,9 +564,10 @@ def _fast0_loss_and_grad_index(z, c, out, scratch):
         np.exp(b0, out=b0)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         n1 = np.log(t2) - (t0 + _take0(z, c))
-        n2 = 1/t2
+        n2 = scale/t2
         np.multiply(b0, n2, out=out0)
-        _onehot_add0(out0, c, -1)
+        n3 = -scale
+        _onehot_add0(out0, c, n3)
         return n1[0], out0
 
 
@@ -597,7 +609,7 @@ def _fast0_loss_index_options(z, c, w, eps, out, scratch):
         return n3[0],
 
 
-def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
+def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         out0, = out
@@ -621,15 +633,17 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
         n4 = n3*t8
         np.multiply(b1, n4, out=b0)
         np.subtract(b0, w, out=b0)
-        np.multiply(b0, t1, out=b0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=b0)
         np.multiply(b1, t8, out=b1)
         _onehot_add(b1, c, -1)
-        np.multiply(b1, t7, out=b1)
+        n6 = scale*t7
+        np.multiply(b1, n6, out=b1)
         np.add(b0, b1, out=out0)
         return n2[..., 0], out0
 
 
-def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch):
+def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
         out0, = out
@@ -653,10 +667,12 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch):
         n4 = n3*t8
         np.multiply(b1, n4, out=b0)
         np.subtract(b0, w, out=b0)
-        np.multiply(b0, t1, out=b0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=b0)
         np.multiply(b1, t8, out=b1)
         _onehot_add0(b1, c, -1)
-        np.multiply(b1, t7, out=b1)
+        n6 = scale*t7
+        np.multiply(b1, n6, out=b1)
         np.add(b0, b1, out=out0)
         return n2[0], out0
 
@@ -763,7 +779,7 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         return n5[0], out0
 
 
-def _fast_hvp(z, v, out, scratch):
+def _fast_hvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -779,11 +795,12 @@ def _fast_hvp(z, v, out, scratch):
         n4 = -n3
         np.add(v, n4, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.multiply(b0, t1, out=out0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=out0)
         return out0,
 
 
-def _fast0_hvp(z, v, out, scratch):
+def _fast0_hvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -799,32 +816,47 @@ def _fast0_hvp(z, v, out, scratch):
         n4 = -n3
         np.add(v, n4, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.multiply(b0, t1, out=out0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=out0)
         return out0,
 
 
-# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves (no argument is read after it is first written), and the
-# classes-first kernel with its scratch buffers, or None)
+# A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
+# buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
+# inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
+# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# last output where the output is written (no pass of its own); classes_first,
+# classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
 _FAST = {
-    "loss_probs": (_fast_loss_probs, 2, (False,), (),
-        (_fast0_loss_probs, 2)),
-    "loss_and_grad_probs": (_fast_loss_and_grad_probs, 2, (False, True), (True,),
-        (_fast0_loss_and_grad_probs, 2)),
-    "loss_index": (_fast_loss_index, 1, (False,), (),
-        (_fast0_loss_index, 1)),
-    "loss_and_grad_index": (_fast_loss_and_grad_index, 1, (False, True), (True,),
-        (_fast0_loss_and_grad_index, 1)),
-    "loss_index_options": (_fast_loss_index_options, 2, (False,), (),
-        (_fast0_loss_index_options, 2)),
-    "loss_and_grad_index_options": (_fast_loss_and_grad_index_options, 2, (False, True), (True,),
-        (_fast0_loss_and_grad_index_options, 2)),
-    "loss_probs_options": (_fast_loss_probs_options, 3, (False,), (),
-        (_fast0_loss_probs_options, 3)),
-    "loss_and_grad_probs_options": (_fast_loss_and_grad_probs_options, 3, (False, True), (True,),
-        (_fast0_loss_and_grad_probs_options, 3)),
-    "hvp": (_fast_hvp, 2, (True,), (True,),
-        (_fast0_hvp, 2)),
+    "loss_probs": _Fast(_fast_loss_probs, buffers=2, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_probs, classes_first_buffers=2),
+    "loss_and_grad_probs": _Fast(_fast_loss_and_grad_probs, buffers=2, wide=(False, True),
+        inplace_safe=(True,), scaled=False,
+        classes_first=_fast0_loss_and_grad_probs, classes_first_buffers=2),
+    "loss_index": _Fast(_fast_loss_index, buffers=1, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_index, classes_first_buffers=1),
+    "loss_and_grad_index": _Fast(_fast_loss_and_grad_index, buffers=1, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad_index, classes_first_buffers=1),
+    "loss_index_options": _Fast(_fast_loss_index_options, buffers=2, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_index_options, classes_first_buffers=2),
+    "loss_and_grad_index_options": _Fast(_fast_loss_and_grad_index_options, buffers=2, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad_index_options, classes_first_buffers=2),
+    "loss_probs_options": _Fast(_fast_loss_probs_options, buffers=3, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_probs_options, classes_first_buffers=3),
+    "loss_and_grad_probs_options": _Fast(_fast_loss_and_grad_probs_options, buffers=3, wide=(False, True),
+        inplace_safe=(True,), scaled=False,
+        classes_first=_fast0_loss_and_grad_probs_options, classes_first_buffers=3),
+    "hvp": _Fast(_fast_hvp, buffers=2, wide=(True,),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_hvp, classes_first_buffers=2),
 }
 
 
@@ -904,7 +936,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
     fast = _fast_dtype(z) and (is_index or _fast_dtype(z, t))
     if fast:
         name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
-        kernel, buffers, wide, safe, classes_first = _fast_kernel(name, k)
+        kernel, buffers, wide, safe, classes_first, scaled = _fast_kernel(name, k)
         dest = None
         if with_grad:
             if out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, z)):
@@ -912,7 +944,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
             else:
                 dest = np.empty((n, k), z.dtype)
         outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
-                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first)
+                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first, scaled)
         value = outputs[0].reshape(batch)
         g = outputs[1].reshape(z.shape) if with_grad else None
     else:

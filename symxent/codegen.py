@@ -375,7 +375,11 @@ class FastSource:
     ``out`` holds one destination per wide output (``wide[i]``), ``scratch`` ``buffers``
     arrays of the block's shape and dtype; the function returns the outputs in order (a wide
     one is its destination). ``inplace_safe[d]``: no argument array is read after the first
-    write to destination d, so d may be the logits' own memory (``out=logits``).
+    write to destination d, so d may be the logits' own memory (``out=logits``). ``scaled``:
+    the kernel takes one more argument, ``scale``, a number its last (wide) output is
+    multiplied by inside the steps that write it (the "mean" of a loss folded into the
+    per-sample factor of the gradient), costing no pass over the block of its own; ``passes``:
+    the in-place calls over the block (the measure of the kernel's cost that the folding keeps).
     """
 
     name: str
@@ -384,6 +388,8 @@ class FastSource:
     wide: tuple[bool, ...]
     inplace_safe: tuple[bool, ...]
     helpers: tuple[str, ...]
+    scaled: bool = False
+    passes: int = 0
 
 
 class _Unsupported(Exception):
@@ -610,13 +616,40 @@ class _FastBuilder:
         return acc
 
 
+# The number a scaled fast kernel multiplies its last output by (see FastSource.scaled).
+SCALE = sp.Symbol("scale")
+
+
 def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], replacements, reduced, ctx: _Context,
-                 first_array: str | None, classy: bool, classes_first: bool = False) -> FastSource | None:
+                 first_array: str | None, classy: bool, classes_first: bool = False,
+                 may_scale: bool = True) -> FastSource | None:
     """The kernel printed for the block driver, or None when it has no in-place form here
     (more than one class axis, identities, broadcast expansions). ``classes_first``: for
-    blocks laid out (K, rows) (class-axis kernels only)."""
+    blocks laid out (K, rows) (class-axis kernels only).
+
+    When the last output is wide and multiplying it by ``scale`` costs no more passes over the
+    block (the product lands in a per-sample factor, as ``p = e * (1/s)`` becomes
+    ``e * (scale/s)``), the scaled form is returned: the driver's division of the gradient by
+    the "mean" divisor is then no pass of its own."""
+    plain = _fast_source_scaled(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first,
+                                scaled=False)
+    if not may_scale or plain is None or not plain.wide[-1] or SCALE.name in (name for name, _ in kernel.args):
+        return plain
+    scaled = _fast_source_scaled(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first,
+                                 scaled=True)
+    return scaled if scaled is not None and scaled.passes <= plain.passes else plain
+
+
+def _fast_source_scaled(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], replacements, reduced,
+                        ctx: _Context, first_array: str | None, classy: bool, classes_first: bool,
+                        scaled: bool) -> FastSource | None:
+    """``_fast_source`` with the last output multiplied by ``SCALE`` or not."""
     if any(len(ix) > 1 for ix in indices) or (classes_first and not classy):
         return None
+    if scaled:
+        # scale * (a + b + ...) as scale*a + scale*b + ...: each term's per-sample coefficient
+        # (a one-hot term's too) absorbs the factor; SymPy's Mul keeps it a plain factor.
+        reduced = list(reduced[:-1]) + [sp.Add(*[SCALE * term for term in sp.Add.make_args(reduced[-1])])]
     wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values()) - set(kernel.numbers)
     printer = ClassAxisPrinter(first_array, classes_first, blocks=True)
     builder = _FastBuilder(printer, wide_inputs)
@@ -645,11 +678,11 @@ def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], repla
             results.append(builder.wide(value) if is_wide else builder.operand(value))
     except (_Unsupported, CodegenError):
         return None
-    return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer)
+    return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer, scaled)
 
 
 def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide: tuple[bool, ...], classy: bool,
-                 first_array: str | None, printer: ClassAxisPrinter) -> FastSource:
+                 first_array: str | None, printer: ClassAxisPrinter, scaled: bool = False) -> FastSource:
     ops = builder.ops
     outs = [f"out{n}" for n in range(sum(wide))]
     last_use: dict[int, int] = {}
@@ -728,7 +761,7 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide
             returns.append((f"{text}[0]" if printer.classes_first else f"{text}[..., 0]") if classy else text)
     args = ", ".join(name for name, _ in kernel.args)
     prefix = "_fast0_" if printer.classes_first else "_fast_"
-    head = [f"def {prefix}{kernel.name}({args}, out, scratch):"]
+    head = [f"def {prefix}{kernel.name}({args}, out, scratch{', ' + SCALE.name if scaled else ''}):"]
     if printer.uses_size:
         head.append(f"    K = {first_array}.shape[{printer.class_axis}]")
     if outs:
@@ -737,7 +770,9 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide
         head.append(f"    {', '.join(f'b{n}' for n in range(buffers))}, = scratch")
     body = head + lines + [f"    return {', '.join(returns)}" + ("," if len(returns) == 1 else "")]
     body = _underflow_ok(body)
-    return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)))
+    passes = sum(op.kind in ("ufunc", "call") for op in ops) + len(copies)
+    return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)),
+                      scaled, passes)
 
 
 # --- kernels -------------------------------------------------------------------------------
@@ -819,6 +854,10 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     indices = [out.indices for out in kernel.outputs]
     fast = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy)
     fast0 = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first=True)
+    if fast is not None and fast0 is not None and fast.scaled != fast0.scaled:
+        # one record per kernel says whether it takes ``scale``: both layouts then do without
+        fast, fast0 = (_fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, layout,
+                                    may_scale=False) for layout in (False, True))
     imports = tuple(sorted(printer.module_imports.get("numpy", ())))
     return KernelSource(kernel.name, tuple(n for n, _ in kernel.args), tuple(o.name for o in kernel.outputs),
                         "\n".join(lines) + "\n", imports, tuple(sorted(printer.helpers)), fast, fast0)

@@ -37,7 +37,8 @@ def test_the_loss_kernels_have_fast_forms():
 def test_a_wrong_fast_kernel_fails_the_check(case):
     d, module, kernel = case
     generated = verify.load_generated(codegen.render_module(d, module).text, module.name)
-    func, buffers, wide, safe, classes_first = generated._FAST[kernel.name]
+    entry = generated._FAST[kernel.name]
+    wide = entry.wide
 
     def wrong(func):
         def kernel(*args):
@@ -48,9 +49,9 @@ def test_a_wrong_fast_kernel_fails_the_check(case):
             return tuple(v if w else v * 1.001 for v, w in zip(values, wide))  # every output off by 0.1%
         return kernel
 
-    variants = {"rows": (wrong(func), buffers, wide, safe, classes_first)}
-    if classes_first:
-        variants["classes first"] = (func, buffers, wide, safe, (wrong(classes_first[0]), classes_first[1]))
+    variants = {"rows": entry._replace(kernel=wrong(entry.kernel))}
+    if entry.classes_first is not None:
+        variants["classes first"] = entry._replace(classes_first=wrong(entry.classes_first))
     for layout, entry in variants.items():
         generated._FAST[kernel.name] = entry
         checks = verify._kernel_blocked(d, module, kernel, generated, np.random.default_rng(0))
