@@ -321,12 +321,15 @@ HELPERS = {
 ''',
     "_target": '''def _target(a, index, classes_first=False):
     """(array, key): array[key] are the entries a[r, index[r]] (a[index[r], r] classes first) of
-    the 2-D block a, one per sample; a flat view and one index when a is contiguous, which
-    costs a third of an index pair."""
+    the 2-D block a, one per sample; a flat view and one index when a or its transpose is
+    contiguous (a classes-first block written through its rows' transposed view), which costs
+    a third of an index pair."""
     samples = np.arange(index.shape[0])
-    if not a.flags.c_contiguous:
-        return a, ((index, samples) if classes_first else (samples, index))
-    return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+    if a.flags.c_contiguous:
+        return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+    if a.flags.f_contiguous:
+        return a.T.reshape(-1), (samples * a.shape[0] + index if classes_first else index * a.shape[0] + samples)
+    return a, ((index, samples) if classes_first else (samples, index))
 ''',
     "_take": '''def _take(a, index):
     """take_along_axis(a, index[:, None], axis=-1) for the 2-D block a."""
