@@ -63,8 +63,10 @@ hessian = (focal_factor_derivative * p[c] * (delta(j, c) - p[j]) * (delta(l, c) 
 MULTICLASS = Derivation(
     name="focal_loss",
     title="Focal loss (multiclass)",
-    summary="L = -alpha_c (1 - p_c)^gamma log p_c; dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), "
-            "R = p log p / (1 - p); gamma = 0 is weighted cross-entropy",
+    summary=(r"$L = -\alpha_c (1 - p_c)^\gamma \log p_c$ (Lin et al. 2017): gradient "
+             r"$\alpha_c (1 - p_c)^\gamma (\gamma R_c - 1)(\delta_{jc} - p_j)$ with $R = p \log p / (1 - p)$, the"
+             r" Hessian; "
+             r"$\gamma = 0$ is the weighted cross-entropy"),
     dimensions={K: None},
     indices=CLASS_INDICES,
     variables=(
@@ -77,49 +79,61 @@ MULTICLASS = Derivation(
         SOFTMAX,
         Definition(ell[i], sp.log(p[i]), "log-probability", stable="log_softmax"),
         Definition(pbar[i], 1 - p[i], "probability of the other classes", stable="pbar_stable"),
-        Definition(R[i], p[i] * ell[i] / pbar[i], "the ratio p log p / (1 - p)", stable="ratio_stable"),
-        Definition(L, loss, "focal loss of a sample of class c"),
+        Definition(R[i], p[i] * ell[i] / pbar[i], r"the ratio $p \log p / (1 - p)$", stable="ratio_stable"),
+        Definition(L, loss, r"focal loss of a sample of class $c$"),
     ),
     claims=(
         SOFTMAX_STABLE,
         Claim("log_softmax", "log p_i = (z_i - max z) - log sum_k exp(z_k - max z)", ell[i],
-              shifted(z[i]) - LOG_SUM_SHIFTED),
+              shifted(z[i]) - LOG_SUM_SHIFTED,
+              display_statement=r"log-softmax"),
         Claim("pbar_stable", "1 - p_i = sum_k (1 - delta_ki) exp(z_k - max z) / sum_k exp(z_k - max z): the other "
               "classes' probabilities, summed without cancellation",
               # exp - delta exp, not (1 - delta) exp: 1 - (a boolean one-hot) would be an integer
               # array, promoting float32 to float64.
               pbar[i], class_sum(sp.exp(z[k] - max_z) - delta(k, i) * sp.exp(z[k] - max_z), k, K)
-              / class_sum(sp.exp(z[k] - max_z), k, K)),
+              / class_sum(sp.exp(z[k] - max_z), k, K),
+              display_statement=r"the other classes' mass, without cancellation"),
         Claim("ratio_stable", "R_i = ((1 - pbar_i) log(1 - pbar_i) + pbar_i (1 - pbar_i)) / pbar_i - (1 - pbar_i) with "
               "pbar_i = 1 - p_i: log1p keeps it accurate as pbar_i -> 0, where it tends to -1",
-              R[i], xdivy(xlog1py(1 - pbar[i], -pbar[i]) + pbar[i] * (1 - pbar[i]), pbar[i]) - (1 - pbar[i])),
+              R[i], xdivy(xlog1py(1 - pbar[i], -pbar[i]) + pbar[i] * (1 - pbar[i]), pbar[i]) - (1 - pbar[i]),
+              display_statement=r"$R_i$ through $\operatorname{log1p}$: accurate as $\bar p_i \to 0$"),
         Claim("ratio_limit", "p log p / (1 - p) -> -1 as p -> 1: the gradient stays finite where (1 - p)^(gamma - 1) "
-              "does not", sp.Limit(rho * sp.log(rho) / (1 - rho), rho, 1, "-"), sp.Integer(-1), general_k=False),
+              "does not", sp.Limit(rho * sp.log(rho) / (1 - rho), rho, 1, "-"), sp.Integer(-1), general_k=False,
+              display_statement=r"so the gradient stays finite as $p \to 1$"),
         Claim("loss_stable", "L = alpha_c (1 - p_c)^gamma (log sum_k exp(z_k - max z) - (z_c - max z))", L,
-              alpha[c] * pbar[c] ** gamma * (LOG_SUM_SHIFTED - shifted(z[c]))),
+              alpha[c] * pbar[c] ** gamma * (LOG_SUM_SHIFTED - shifted(z[c])),
+              display_statement=r"stable"),
         Claim("dloss_dprob", "dL/dp_c = alpha_c (gamma (1 - p_c)^(gamma - 1) log p_c - (1 - p_c)^gamma / p_c)",
-              partial(L, p[c]), d_loss_d_p),
+              partial(L, p[c]), d_loss_d_p,
+              display_statement=r"the loss in $p_c$"),
         Claim("gradient", "dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), not p_j - delta_jc",
-              partial(L, z[j]), gradient_stable),
+              partial(L, z[j]), gradient_stable,
+              display_statement=r"not $p_j - \delta_{jc}$"),
         Claim("hessian", "d2L/dz_j dz_l = A'(p_c) p_c (delta_jc - p_j)(delta_lc - p_l) - A(p_c) p_j (delta_jl - p_l) "
               "with A(p) = alpha_c (gamma (1 - p)^(gamma - 1) p log p - (1 - p)^gamma), the gradient's factor",
-              partial(L, z[j], z[l]), hessian),
+              partial(L, z[j], z[l]), hessian,
+              display_statement=r"$A(p) = \alpha_c (\gamma (1 - p)^{\gamma - 1} p \log p - (1 - p)^\gamma)$, the"
+                                r" gradient's factor"),
         Claim("loss_gamma_zero", "gamma = 0: L = -alpha_c log p_c, the weighted cross-entropy",
-              At(L, ((gamma, 0),)), -alpha[c] * sp.log(p[c])),
+              At(L, ((gamma, 0),)), -alpha[c] * sp.log(p[c]),
+              display_statement=r"$\gamma = 0$ is the weighted cross-entropy"),
         Claim("gradient_gamma_zero", "gamma = 0: dL/dz_j = alpha_c (p_j - delta_jc), the weighted cross-entropy's",
-              At(partial(L, z[j]), ((gamma, 0),)), alpha[c] * (p[j] - delta(j, c))),
+              At(partial(L, z[j]), ((gamma, 0),)), alpha[c] * (p[j] - delta(j, c)),
+              display_statement=r"and its gradient"),
     ),
     chains=(
         Chain("The focal term as a function of the target probability", partial(L, p[c]), (
             Step(partial(-alpha[c] * (1 - p[c]) ** gamma, p[c]) * sp.log(p[c])
-                 - alpha[c] * (1 - p[c]) ** gamma * partial(sp.log(p[c]), p[c]), "product rule"),
-            Step(d_loss_d_p, "d(1 - p)^gamma/dp = -gamma (1 - p)^(gamma - 1) and d log p/dp = 1/p"),
+                 - alpha[c] * (1 - p[c]) ** gamma * partial(sp.log(p[c]), p[c]), r"product rule"),
+            Step(d_loss_d_p, r"$\frac{d}{dp} (1 - p)^\gamma = -\gamma (1 - p)^{\gamma - 1}$, $\frac{d}{dp} \log p ="
+                             r" \frac{1}{p}$"),
         )),
         Chain("The gradient of the focal loss in the logits", partial(L, z[j]), (
             Step(sp.Mul(partial(L, p[c]), partial(p[c], z[j]), evaluate=False),
-                 "chain rule: L depends on the logits only through p_c"),
-            Step(gradient, "dL/dp_c above, times the softmax Jacobian dp_c/dz_j = p_c (delta_jc - p_j)"),
-            Step(gradient_stable, "factor out (1 - p_c)^gamma, with R_c = p_c log p_c / (1 - p_c)"),
+                 r"chain rule: $L$ depends on $z$ only through $p_c$"),
+            Step(gradient, r"above, and $\partial p_c / \partial z_j = p_c (\delta_{jc} - p_j)$"),
+            Step(gradient_stable, r"factor out $\bar p_c^\gamma = (1 - p_c)^\gamma$; $R_c = p_c \log p_c / \bar p_c$"),
         )),
     ),
     modules=(
@@ -170,8 +184,9 @@ NUMBERS = ("alpha", "gamma")
 BINARY = Derivation(
     name="binary_focal_loss",
     title="Focal loss (binary, sigmoid)",
-    summary="L = alpha_t ce (1 - p_t)^gamma (torchvision); dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) "
-            "ce sigma(z) sigma(-z) / (1 - p_t)); y = 1: alpha (1 - p)^gamma (gamma p log p + p - 1)",
+    summary=(r"$L = \alpha_t \,\mathrm{ce}\, (1 - p_t)^\gamma$ (torchvision): its gradient for every $y \in [0, 1]$, "
+             r"Lin et al.'s $y = 1$ form and its mirror, the $y = 1$ curvature; $\gamma = 0$ is the weighted binary "
+             r"cross-entropy"),
     dimensions={},
     indices={},
     variables=(
@@ -187,50 +202,64 @@ BINARY = Derivation(
         Definition(p_t, sigma(u) * y + (1 - sigma(u)) * (1 - y), "probability of the target"),
         Definition(pbar_t, 1 - p_t, "probability of the other outcome", stable="pbar_t_stable"),
         Definition(alpha_t, a * y + (1 - a) * (1 - y), "weight of the target"),
-        Definition(L_0, ce * (1 - p_t) ** gamma, "focal loss without the weight (alpha < 0 in torchvision)"),
+        Definition(L_0, ce * (1 - p_t) ** gamma, r"focal loss without the weight ($\alpha < 0$ in torchvision)"),
         Definition(L, alpha_t * L_0, "focal loss"),
     ),
     claims=(
         Claim("sigmoid_exp_stable", "sigma(u) = exp(min(u, 0)) / (1 + exp(-|u|)): no overflow, and sigma(-u) keeps its "
               "relative accuracy for large u (1 - sigma(u) would cancel)",
-              sigma(u), sp.exp(sp.Min(u, 0)) / (1 + sp.exp(-sp.Abs(u))), general_k=False),
-        Claim("ce_stable", "ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))", ce, ce_stable, general_k=False),
+              sigma(u), sp.exp(sp.Min(u, 0)) / (1 + sp.exp(-sp.Abs(u))), general_k=False,
+              display_statement=r"no overflow; $\sigma(-u)$ keeps its relative accuracy"),
+        Claim("ce_stable", "ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))", ce, ce_stable, general_k=False,
+              display_statement=r"the binary cross-entropy, stable"),
         Claim("pbar_t_stable", "1 - p_t = sigma(z) (1 - y) + sigma(-z) y, a sum of non-negative terms", pbar_t,
-              pbar_t_stable, general_k=False),
-        Claim("loss_unweighted_stable", "L_0 = ce (1 - p_t)^gamma", L_0, ce * pbar_t ** gamma, general_k=False),
-        Claim("loss_stable", "L = alpha_t ce (1 - p_t)^gamma", L, alpha_t * ce * pbar_t ** gamma, general_k=False),
+              pbar_t_stable, general_k=False,
+              display_statement=r"a sum of non-negative terms"),
+        Claim("loss_unweighted_stable", "L_0 = ce (1 - p_t)^gamma", L_0, ce * pbar_t ** gamma, general_k=False,
+              display_statement=r"stable"),
+        Claim("loss_stable", "L = alpha_t ce (1 - p_t)^gamma", L, alpha_t * ce * pbar_t ** gamma, general_k=False,
+              display_statement=r"stable"),
         Claim("gradient_unweighted", "dL_0/dz = (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / "
-              "(1 - p_t)), with 0/0 = 0 where both underflow", partial(L_0, u), binary_gradient, general_k=False),
+              "(1 - p_t)), with 0/0 = 0 where both underflow", partial(L_0, u), binary_gradient, general_k=False,
+              display_statement=r"with $0/0 = 0$ where both underflow"),
         Claim("gradient", "dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / "
-              "(1 - p_t))", partial(L, u), alpha_t * binary_gradient, general_k=False),
+              "(1 - p_t))", partial(L, u), alpha_t * binary_gradient, general_k=False,
+              display_statement=r"for every $y \in [0, 1]$"),
         Claim("gradient_positive", "y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)",
               At(partial(L, u), ((y, 1),)),
-              a * (1 - sigma(u)) ** gamma * (gamma * sigma(u) * sp.log(sigma(u)) + sigma(u) - 1), general_k=False),
+              a * (1 - sigma(u)) ** gamma * (gamma * sigma(u) * sp.log(sigma(u)) + sigma(u) - 1), general_k=False,
+              display_statement=r"$y = 1$, with $p = \sigma(u)$ (Lin et al.)"),
         Claim("gradient_negative", "y = 0: dL/dz = (1 - alpha) p^gamma (p - gamma (1 - p) log(1 - p)), p = sigma(z)",
               At(partial(L, u), ((y, 0),)),
-              (1 - a) * sigma(u) ** gamma * (sigma(u) - gamma * (1 - sigma(u)) * sp.log(1 - sigma(u))), general_k=False),
+              (1 - a) * sigma(u) ** gamma * (sigma(u) - gamma * (1 - sigma(u)) * sp.log(1 - sigma(u))), general_k=False,
+              display_statement=r"$y = 0$, its mirror"),
         Claim("curvature_positive_target", "y = 1: d2L/dz2 = alpha (1 - p)^gamma p ((1 - p)(gamma log p + gamma + 1) "
               "- gamma (gamma p log p + p - 1)), p = sigma(z)",
               At(partial(L, u, u), ((y, 1),)),
               a * (1 - sigma(u)) ** gamma * sigma(u) * ((1 - sigma(u)) * (gamma * sp.log(sigma(u)) + gamma + 1)
                                                         - gamma * (gamma * sigma(u) * sp.log(sigma(u)) + sigma(u) - 1)),
-              general_k=False),
+              general_k=False,
+              display_statement=r"the curvature for $y = 1$"),
         Claim("curvature_gamma_zero", "gamma = 0: d2L/dz2 = alpha_t sigma(z) (1 - sigma(z)), the weighted BCE's",
-              At(partial(L, u, u), ((gamma, 0),)), alpha_t * sigma(u) * (1 - sigma(u)), general_k=False),
+              At(partial(L, u, u), ((gamma, 0),)), alpha_t * sigma(u) * (1 - sigma(u)), general_k=False,
+              display_statement=r"$\gamma = 0$: the weighted binary cross-entropy's"),
         Claim("loss_gamma_zero", "gamma = 0: L = alpha_t ce, the alpha_t-weighted binary cross-entropy",
-              At(L, ((gamma, 0),)), alpha_t * ce, general_k=False),
+              At(L, ((gamma, 0),)), alpha_t * ce, general_k=False,
+              display_statement=r"$\gamma = 0$: the $\alpha_t$-weighted binary cross-entropy"),
         Claim("gradient_gamma_zero", "gamma = 0: dL/dz = alpha_t (sigma(z) - y), for every y in [0, 1]",
-              At(partial(L, u), ((gamma, 0),)), alpha_t * (sigma(u) - y), general_k=False),
+              At(partial(L, u), ((gamma, 0),)), alpha_t * (sigma(u) - y), general_k=False,
+              display_statement=r"and its gradient, for every $y$"),
     ),
     chains=(
         Chain("The gradient for a positive target (Lin et al., appendix)", At(partial(L, u), ((y, 1),)), (
-            Step(partial(positive, u), "y = 1: p_t = sigma(z), alpha_t = alpha and ce = -log sigma(z)"),
+            Step(partial(positive, u), r"$y = 1$: $p_t = \sigma(u)$, $\alpha_t = \alpha$, $\mathrm{ce} = -\log"
+                                       r" \sigma(u)$"),
             Step(-a * (-gamma * (1 - sigma(u)) ** (gamma - 1) * d_sigma * sp.log(sigma(u))
-                       + (1 - sigma(u)) ** gamma * d_sigma / sigma(u)), "product rule"),
+                       + (1 - sigma(u)) ** gamma * d_sigma / sigma(u)), r"product rule"),
             Step(-a * (-gamma * (1 - sigma(u)) ** gamma * sigma(u) * sp.log(sigma(u))
-                       + (1 - sigma(u)) ** gamma * (1 - sigma(u))), "sigma' = sigma (1 - sigma)"),
+                       + (1 - sigma(u)) ** (gamma + 1)), r"$\sigma' = \sigma (1 - \sigma)$"),
             Step(a * (1 - sigma(u)) ** gamma * (gamma * sigma(u) * sp.log(sigma(u)) + sigma(u) - 1),
-                 "factor out (1 - sigma)^gamma"),
+                 r"factor out $(1 - \sigma)^\gamma$"),
         )),
     ),
     modules=(

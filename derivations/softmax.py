@@ -14,13 +14,14 @@ from symxent.registry import Chain, Claim, Derivation, Kernel, Module, Output, S
 from symxent.symbols import (CLASS_INDICES, LOG_SUM_SHIFTED, LOGSUMEXP, LOGSUMEXP_STABLE, SOFTMAX, SOFTMAX_STABLE, K, i,
                              j, k, p, shifted, v, z)
 
-shift = sp.Symbol("c", real=True)
+shift = sp.Symbol("a", real=True)  # not c: c is a class index elsewhere
 
 DERIVATIONS = [
     Derivation(
         name="softmax",
         title="Softmax and its Jacobian",
-        summary="dp_i/dz_j = p_i (delta_ij - p_j); shift invariance; log-softmax; stable log-sum-exp",
+        summary=(r"$\partial p_i / \partial z_j = p_i (\delta_{ij} - p_j)$; shift invariance; log-softmax; "
+                 r"the max-shifted softmax and log-sum-exp"),
         dimensions={K: None},
         indices=CLASS_INDICES,
         variables=(
@@ -34,29 +35,40 @@ DERIVATIONS = [
         ),
         claims=(
             Claim("jacobian", "dp_i/dz_j = p_i (delta_ij - p_j)",
-                  partial(p[i], z[j]), p[i] * (sp.KroneckerDelta(i, j) - p[j])),
-            Claim("shift_invariance", "softmax(z + c) = softmax(z) for every real c",
-                  sp.exp(z[i] + shift) / class_sum(sp.exp(z[k] + shift), k, K), p[i]),
+                  partial(p[i], z[j]), p[i] * (sp.KroneckerDelta(i, j) - p[j]),
+                  display_statement=r"the softmax Jacobian $\operatorname{diag}(p) - p p^\top$"),
+            Claim("shift_invariance", "softmax(z + a) = softmax(z) for every real a",
+                  sp.exp(z[i] + shift) / class_sum(sp.exp(z[k] + shift), k, K), p[i],
+                  display_statement=r"shifting every logit by $a$ changes nothing"),
             SOFTMAX_STABLE,
             LOGSUMEXP_STABLE,
             Claim("log_softmax", "log p_i = (z_i - max z) - log sum_k exp(z_k - max z) = z_i - logsumexp(z)",
-                  sp.log(p[i]), shifted(z[i]) - LOG_SUM_SHIFTED),
+                  sp.log(p[i]), shifted(z[i]) - LOG_SUM_SHIFTED,
+                  display_statement=r"log-softmax without $\log$ of a rounded $p_i$"),
             Claim("vjp", "sum_i v_i dp_i/dz_j = p_j (v_j - sum_i v_i p_i)",
-                  class_sum(v[i] * partial(p[i], z[j]), i, K), p[j] * (v[j] - class_sum(v[i] * p[i], i, K))),
+                  class_sum(v[i] * partial(p[i], z[j]), i, K), p[j] * (v[j] - class_sum(v[i] * p[i], i, K)),
+                  display_statement=r"the vector-Jacobian product $v^\top J$"),
             Claim("jvp", "sum_j dp_i/dz_j v_j = p_i (v_i - sum_j p_j v_j)",
-                  class_sum(partial(p[i], z[j]) * v[j], j, K), p[i] * (v[i] - class_sum(p[j] * v[j], j, K))),
+                  class_sum(partial(p[i], z[j]) * v[j], j, K), p[i] * (v[i] - class_sum(p[j] * v[j], j, K)),
+                  display_statement=r"the Jacobian-vector product $J v$"),
             Claim("rows_sum_to_zero", "sum_i dp_i/dz_j = 0 (the ones vector is a left null vector)",
-                  class_sum(partial(p[i], z[j]), i, K), sp.Integer(0)),
+                  class_sum(partial(p[i], z[j]), i, K), sp.Integer(0),
+                  display_statement=r"$\mathbf{1}^\top J = 0$: a left null vector"),
         ),
         chains=(
             Chain("The softmax Jacobian", partial(p[i], z[j]), (
-                Step(partial(sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), z[j]), "definition of softmax"),
+                Step(partial(sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), z[j]), r"definition of $p_i$"),
                 Step(sp.KroneckerDelta(i, j) * sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K)
                      - sp.exp(z[i]) * sp.exp(z[j]) / class_sum(sp.exp(z[k]), k, K) ** 2,
-                     "quotient rule; d exp(z_i)/dz_j = delta_ij exp(z_i), d sum_k exp(z_k)/dz_j = exp(z_j)"),
-                Step(p[i] * sp.KroneckerDelta(i, j) - p[i] * p[j], "recognise p_i and p_j"),
-                Step(p[i] * (sp.KroneckerDelta(i, j) - p[j]), "factor out p_i"),
+                     r"quotient rule: $\partial e^{z_i} / \partial z_j = \delta_{ij} e^{z_i}$, $\partial \sum_k"
+                     r" e^{z_k} / \partial z_j = e^{z_j}$"),
+                Step(p[i] * sp.KroneckerDelta(i, j) - p[i] * p[j], r"recognise $p_i$ and $p_j$"),
+                Step(p[i] * (sp.KroneckerDelta(i, j) - p[j]), r"factor out $p_i$"),
             )),
+        ),
+        groups=(
+            ("Vector products", ("vjp", "jvp", "rows_sum_to_zero")),
+            ("Stable forms", ("shift_invariance", "softmax_stable", "logsumexp_stable", "log_softmax")),
         ),
         modules=(
             Module(

@@ -30,7 +30,8 @@ DERIVATIONS = [
     Derivation(
         name="softmax_regression",
         title="Batched softmax regression",
-        summary="E = mean CE of softmax(X Theta^T); dE/dZ = (P - Y)/N; dE/dTheta = (P - Y)^T X / N",
+        summary=(r"$E$, the mean cross-entropy of $\operatorname{softmax}(X \Theta^\top)$: "
+                 r"$\partial E / \partial Z = (P - Y) / N$ and $\partial E / \partial \Theta = (P - Y)^\top X / N$"),
         dimensions={N: (2,), K: None, D: (2,)},
         indices={n: N, s: N, k: K, r: K, a: K, e: D, b: D},
         variables=(
@@ -39,24 +40,26 @@ DERIVATIONS = [
             Variable(Y, "simplex", "targets (rows on the simplex)", indices=(n, k)),
         ),
         definitions=(
-            Definition(Z[n, k], class_sum(X[n, e] * Theta[k, e], e, D), "logits Z = X Theta^T"),
+            Definition(Z[n, k], class_sum(X[n, e] * Theta[k, e], e, D), r"logits $Z = X \Theta^\top$"),
             Definition(P[n, k], sp.exp(Z[n, k]) / class_sum(sp.exp(Z[n, r]), r, K), "row-wise softmax"),
             Definition(E, -class_sum(class_sum(Y[n, k] * sp.log(P[n, k]), k, K), n, N) / N, "mean cross-entropy"),
         ),
         claims=(
             Claim("gradient_logits", "dE/dZ_sa = (P_sa - Y_sa) / N", partial(E, Z[s, a]), grad_Z,
-                  assumptions=(ROWS_SUM_TO_ONE,)),
+                  assumptions=(ROWS_SUM_TO_ONE,),
+                  display_statement=r"the gradient in the logits, $(P - Y) / N$"),
             Claim("gradient_weights", "dE/dTheta_ab = (1/N) sum_n (P_na - Y_na) X_nb, i.e. (P - Y)^T X / N",
                   partial(E, Theta[a, b]), class_sum((P[n, a] - Y[n, a]) * X[n, b], n, N) / N,
-                  assumptions=(ROWS_SUM_TO_ONE,)),
+                  assumptions=(ROWS_SUM_TO_ONE,),
+                  display_statement=r"the gradient in the weights, $(P - Y)^\top X / N$"),
         ),
         chains=(
             Chain("The gradient in the logits", partial(E, Z[s, a]), (
                 Step(-class_sum(Y[s, k] * partial(sp.log(P[s, k]), Z[s, a]), k, K) / N,
-                     "only sample s depends on Z_sa"),
+                     r"only sample $s$ depends on $Z_{sa}$"),
                 Step(-class_sum(Y[s, k] * (sp.KroneckerDelta(k, a) - P[s, a]), k, K) / N,
-                     "d log P_sk / dZ_sa = delta_ka - P_sa"),
-                Step((P[s, a] * class_sum(Y[s, k], k, K) - Y[s, a]) / N, "the delta picks k = a"),
+                     r"$\partial \log P_{sk} / \partial Z_{sa} = \delta_{ka} - P_{sa}$"),
+                Step((P[s, a] * class_sum(Y[s, k], k, K) - Y[s, a]) / N, r"the delta picks $k = a$"),
                 Step(grad_Z, "target rows sum to 1", assumptions=(ROWS_SUM_TO_ONE,)),
             )),
         ),

@@ -54,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--kmax", type=int, default=6, help="check steps for K = 2..KMAX (default 6)")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                   help="time budget of each step's proof (default 300; past it: not proven, timed out)")
+                   help="time budget of each step's and claim's proof (default 300; past it: not proven, timed out)")
+    p.add_argument("--no-proofs", action="store_true",
+                   help="print without running the proofs (the document then says 'proofs not run')")
 
     p = sub.add_parser("generate", parents=[common], help="write the generated NumPy modules")
     p.add_argument("--out", default="generated", metavar="DIR", help="output directory (default generated/)")
@@ -195,27 +197,39 @@ def _cmd_derive(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _cmd_latex(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from symxent import latex
-    from symxent.prove import FAILED, check_chain
-
     from symxent.atomic import write_text
+    from symxent.prove import FAILED, check_chain, prove_claim
 
     registry = _registry(args, err)
     d = registry[args.name]
     kmax = _positive_kmax(args.kmax)
     if args.output and Path(args.output).is_dir():
         raise UsageError(f"-o {args.output} is a directory; give a file name")
-    with _prover_settings(args.timeout):
-        steps = [s for chain in d.chains for s in check_chain(d, chain, kmax)]
-    text = latex.render(d, args.format, steps=steps)
+    steps, claims = [], []
+    if not args.no_proofs:
+        # The same proofs as `symxent verify` (read from the proof cache when unchanged), so
+        # the document states the prover's verdicts, never an assumed "checked".
+        with _prover_settings(args.timeout):
+            steps = [s for chain in d.chains for s in check_chain(d, chain, kmax)]
+            claims = [prove_claim(d, c, kmax) for c in d.claims]
+    text = latex.render(d, args.format, steps=steps, claims=claims)
     if args.output:
         print(f"wrote {write_text(args.output, text)}", file=err)
     else:
         out.write(text)
-    failed = [s for s in steps if not s.ok]
-    for s in failed:
-        what = "FAILED" if s.verdict == FAILED else "not proven"
-        print(f"symxent: step {s.step + 1} of \"{s.chain}\" {what} ({s.reason}): "
-              f"{(s.fixed_k if not s.fixed_k.ok else s.general_k).detail}", file=err)
+    failed = 0
+    for s in steps:
+        if not s.ok:
+            failed += 1
+            what = "FAILED" if s.verdict == FAILED else "not proven"
+            print(f"symxent: {latex.step_name(d, s)} of \"{s.chain}\" {what} ({s.reason}): "
+                  f"{(s.fixed_k if not s.fixed_k.ok else s.general_k).detail}", file=err)
+    for c in claims:
+        if not c.ok:
+            failed += 1
+            what = "FAILED" if c.verdict == FAILED else "not proven"
+            print(f"symxent: claim {c.claim} {what}: {(c.fixed_k if not c.fixed_k.ok else c.general_k).detail}",
+                  file=err)
     return 1 if failed else _load_status(registry)
 
 
@@ -253,11 +267,16 @@ def _mark(ok: bool, verdict: str) -> str:
     return "" if ok else ("  <-- FAILED" if verdict == "FAILED" else "  <-- NOT PROVEN")
 
 
-def _step_label(s) -> str:
-    return f"step {s.step + 1} of \"{s.chain}\""  # people count steps from 1
+def _step_label(s, registry=None) -> str:
+    # The documents' numbering: "step 1.5" is the fifth step of the first chain, from 1.
+    from symxent.latex import step_name
+
+    if registry is not None and s.derivation in registry:
+        return f"{step_name(registry[s.derivation], s)} of \"{s.chain}\""
+    return f"step {s.step + 1} of \"{s.chain}\""
 
 
-def _verify_rows(report) -> list[tuple[str, str, str, str, str, str]]:
+def _verify_rows(report, registry=None) -> list[tuple[str, str, str, str, str, str]]:
     rows = []
     for proof in report.proofs:
         for c in proof.claims:
@@ -270,7 +289,7 @@ def _verify_rows(report) -> list[tuple[str, str, str, str, str, str]]:
                          _fmt_error(max(numeric) if numeric else None),
                          f"{c.fixed_k.seconds + c.general_k.seconds:.1f}s" + _mark(c.ok and numeric_ok, verdict)))
         for s in proof.steps:
-            rows.append((proof.derivation, _step_label(s), s.fixed_k.status, s.general_k.status,
+            rows.append((proof.derivation, _step_label(s, registry), s.fixed_k.status, s.general_k.status,
                          _fmt_error(s.fixed_k.numeric_error),
                          f"{s.fixed_k.seconds + s.general_k.seconds:.1f}s" + _mark(s.ok, s.verdict)))
     for n in report.module_checks():
@@ -292,7 +311,7 @@ def _problem_lines(proof, item, label: str) -> list[str]:
     return lines
 
 
-def _failures(report) -> tuple[dict[tuple[str, str], int], list[str]]:
+def _failures(report, registry=None) -> tuple[dict[tuple[str, str], int], list[str]]:
     """Counts of what is not ok (claims, steps, numeric checks: each counted once) and the
     lines that explain them."""
     counts = {("claim", "FAILED"): 0, ("claim", "not proven"): 0, ("step", "FAILED"): 0,
@@ -304,7 +323,7 @@ def _failures(report) -> tuple[dict[tuple[str, str], int], list[str]]:
                 if item.ok:
                     continue
                 counts[(kind, item.verdict)] += 1
-                label = item.claim if kind == "claim" else _step_label(item)
+                label = item.claim if kind == "claim" else _step_label(item, registry)
                 lines += _problem_lines(proof, item, label)
     for n in report.numeric:
         if not n.ok:
@@ -322,7 +341,7 @@ def _canary_summary(canaries) -> tuple[str, list[str]]:
     return f"canaries: {caught}/{len(canaries)} caught", lines
 
 
-def _report_json(report, load_errors, canaries) -> dict:
+def _report_json(report, load_errors, canaries, registry=None) -> dict:
     def check(c) -> dict:
         return {"status": c.status, "detail": c.detail, "residual": c.residual, "numeric_error": c.numeric_error,
                 "counterexample": dict(c.counterexample) if c.counterexample else None, "seconds": c.seconds}
@@ -336,7 +355,10 @@ def _report_json(report, load_errors, canaries) -> dict:
             "claims": [{"claim": c.claim, "statement": c.statement, "verdict": c.verdict, "fixed_k": check(c.fixed_k),
                         "general_k": check(c.general_k), "assumptions_used": list(c.assumptions_used)}
                        for c in p.claims],
-            "steps": [{"chain": s.chain, "step": s.step, "reason": s.reason, "verdict": s.verdict,
+            # "step" is the 0-based position in the chain; "label" names it as every printed
+            # output does ("step 1.5": chain 1, step 5, both from 1).
+            "steps": [{"chain": s.chain, "step": s.step, "label": _step_label(s, registry).split(" of ")[0],
+                       "reason": s.reason, "verdict": s.verdict,
                        "fixed_k": check(s.fixed_k), "general_k": check(s.general_k)} for s in p.steps],
         } for p in report.proofs],
         "numeric": [{"derivation": n.derivation, "subject": n.subject, "check": n.check, "max_error": n.max_error,
@@ -391,18 +413,18 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     all_caught = all(c.caught for c in canaries)
     status = 2 if registry.errors else 0 if report.ok and all_caught else 1
     if args.json:
-        json.dump(_report_json(report, registry.errors, canaries), out, indent=2, default=str)
+        json.dump(_report_json(report, registry.errors, canaries, registry), out, indent=2, default=str)
         out.write("\n")
         return status
     header = ("derivation", "claim / check", "fixed K", "general K", "numeric max err", "time")
-    rows = [header] + _verify_rows(report)
+    rows = [header] + _verify_rows(report, registry)
     widths = [min(max(len(r[i]) for r in rows), 72) for i in range(len(header))]
     for n, row in enumerate(rows):
         print("  ".join(cell[:72].ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
         if n == 0:
             print("  ".join("-" * w for w in widths), file=out)
     _print_accuracy(report, out)
-    counts, failures = _failures(report)
+    counts, failures = _failures(report, registry)
     claims = sum(len(p.claims) for p in report.proofs)
     steps = sum(len(p.steps) for p in report.proofs)
     problems = ", ".join(f"{v} {what}{'' if v == 1 else 's'} {verdict}"

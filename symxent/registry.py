@@ -53,6 +53,7 @@ __all__ = [
     "UnknownDerivation",
     "Variable",
     "builtin_directory",
+    "evaluated",
     "load_directory",
     "load_registry",
     "logits_loss_module",
@@ -118,6 +119,7 @@ class Definition:
     rhs: sp.Expr
     description: str
     stable: str | None = None
+    display: sp.Expr | None = None  # rhs as the author writes it (see Step.display)
 
     @property
     def base(self) -> sp.Basic:
@@ -161,6 +163,10 @@ class Claim:
     certificate: sp.Expr | None = None
     assumptions: tuple[Assumption, ...] = ()
     general_k: bool = True
+    display: sp.Expr | None = None  # rhs as the author writes it (see Step.display)
+    # The statement as documents print it, with $...$ math; ``statement`` stays the plain text
+    # that generated docstrings quote and proof caches key on.
+    display_statement: str | None = None
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
@@ -171,11 +177,20 @@ class Claim:
 
 @dataclass(frozen=True)
 class Step:
-    """One line of a human derivation: an expression equal to the previous one, and why."""
+    """One line of a human derivation: an expression equal to the previous one, and why.
+
+    ``display`` (optional) is ``expr`` as the author writes it, built with ``evaluate=False``
+    (``sp.Add(-sp.log(p[c]), eps * (1 - p[c]), evaluate=False)``,
+    ``sp.KroneckerDelta(j, c, evaluate=False)``) so that documents keep the author's order of
+    terms, factors and indices. It must be the same expression: evaluated, it equals ``expr``
+    exactly (the derivation refuses it otherwise). Proofs read ``expr`` only. ``reason``, like
+    every text of a derivation, may hold ``$...$`` LaTeX math.
+    """
 
     expr: sp.Expr
     reason: str
     assumptions: tuple[Assumption, ...] = ()
+    display: sp.Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -321,11 +336,21 @@ class Derivation:
     chains: tuple[Chain, ...] = ()
     modules: tuple[Module, ...] = ()
     source: str = "<builtin>"
+    # How documents group the claims: (heading, claim names) in order. Optional; a claim in no
+    # group is shown under "Other claims". Only printing reads it.
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         _check_fields(self)
         _check_expressions(self)
         _check_declared(self)
+        _check_displays(self)
+        grouped = [n for _, names in self.groups for n in names]
+        for n in grouped:
+            self.claim(n)
+        if len(grouped) != len(set(grouped)):
+            raise ValueError(f"derivation {self.name}: a claim is in two groups: "
+                             f"{sorted({n for n in grouped if grouped.count(n) > 1})}")
         names = [c.name for c in self.claims]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -546,6 +571,33 @@ def _check_expressions(d: Derivation) -> None:
             assumptions(step.assumptions, f"chain {title!r}: step {n}")
 
 
+def evaluated(expr: sp.Basic) -> sp.Basic:
+    """``expr`` rebuilt bottom-up with SymPy's evaluation: an expression written with
+    ``evaluate=False`` becomes the canonical one it stands for (sums and derivatives stay
+    unevaluated: only the construction is redone, nothing is computed)."""
+    if not expr.args or isinstance(expr, (sp.Indexed, sp.IndexedBase, sp.Symbol)):
+        return expr
+    return expr.func(*[evaluated(a) for a in expr.args])
+
+
+def _check_displays(d: Derivation) -> None:
+    """A display form is the same expression as the one proven, only written in another order:
+    a document must never print something other than what was checked."""
+    pairs: list[tuple[str, sp.Basic, sp.Basic | None]] = [
+        (f"definition of {x.lhs}", x.rhs, x.display) for x in d.definitions]
+    pairs += [(f"claim {c.name}", c.rhs, c.display) for c in d.claims]
+    pairs += [(f"chain {ch.title!r}: step {n}", st.expr, st.display)
+              for ch in d.chains for n, st in enumerate(ch.steps, start=1)]
+    for what, expr, display in pairs:
+        if display is None:
+            continue
+        if not isinstance(display, sp.Basic):
+            raise ValueError(f"derivation {d.name}, {what}: display is {_what(display)}, not a SymPy expression")
+        if evaluated(display) != evaluated(expr):
+            raise ValueError(f"derivation {d.name}, {what}: the display form {display} is not the expression "
+                             f"{expr} written in another order")
+
+
 def _params(lhs: sp.Basic) -> set[sp.Basic]:
     """What a definition's left side binds in its body: p[i] binds i, sigma(u) binds u."""
     if isinstance(lhs, sp.Indexed):
@@ -665,18 +717,17 @@ class Registry(Mapping[str, Derivation]):
 def builtin_directory() -> Path:
     """The directory of the built-in derivations (the repository's derivations/ folder).
 
+    Imported from a source checkout (``python -m pytest`` at the repository root, or
+    ``PYTHONPATH`` pointing at a checkout), it is that checkout's derivations/, beside the
+    ``symxent`` package actually imported, even when another checkout is installed in
+    editable mode: the derivations and the code that reads them must be the same version.
     Installed, it is the subpackage ``symxent.derivations`` (mapped from derivations/ by
-    pyproject.toml). Imported from a source checkout (``python -m pytest`` at the repository
-    root puts the checkout first on sys.path), that subpackage does not exist and the folder
-    is the checkout's derivations/.
+    pyproject.toml).
     """
-    try:
-        return Path(str(importlib.resources.files("symxent.derivations")))
-    except ModuleNotFoundError:
-        checkout = Path(__file__).resolve().parent.parent / "derivations"
-        if checkout.is_dir():
-            return checkout
-        raise
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "derivations" / "__init__.py").is_file():
+        return checkout / "derivations"
+    return Path(str(importlib.resources.files("symxent.derivations")))
 
 
 def _load_file(path: Path) -> list[Derivation]:

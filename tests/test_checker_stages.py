@@ -70,6 +70,11 @@ def test_tree_text_stays_one_token(text, token):
     assert token_tree(text)[0] == Tok("text", token, 0)
 
 
+def test_tree_full_width_forms_read_as_ascii():
+    # y_i=１ typed with a Chinese input method: the digit one, at the same offset
+    assert token_tree("y=１") == token_tree("y=1")
+
+
 def test_tree_comments_are_ignored():
     items = token_tree("a % b = c {\n + d")
     assert [(it.kind, it.value) for it in items] == [("word", "a"), ("sym", "+"), ("word", "d")]
@@ -445,6 +450,58 @@ def test_check_own_softmax_of_an_entry_and_two_case_equalities():
     report = check_text(note, filename="n.md")
     assert statuses(report) == ["definition", "ok", "wrong"], steps_of(note, report)
     assert any("as the note defines it" in u for u in report.steps[1].uses), steps_of(note, report)
+
+
+@pytest.mark.parametrize("note, expected", [
+    # a function of a vector: z_k in the body is entry k of whatever it is called with
+    ("$$ \\sigma(\\mathbf{z})_i = \\frac{e^{z_i}}{\\sum_{j=1}^K e^{z_j}} $$\n\n"
+     "$$ \\frac{\\partial [\\sigma(\\mathbf{a})]_i}{\\partial a_j} = "
+     "\\frac{\\partial}{\\partial a_j} \\frac{e^{a_i}}{\\sum_{k=1}^K e^{a_k}} $$\n", ["definition", "ok"]),
+    ("$$ s(\\mathbf x)_i = \\frac{e^{x_i}}{\\sum_{j=1}^K e^{x_j}} $$\n\n"
+     "$$ s(\\mathbf x + c)_i = \\frac{e^{x_i + c}}{\\sum_{j=1}^K e^{x_j + c}} = s(\\mathbf x)_i $$\n",
+     ["definition", "ok", "ok"]),
+    ("$$ s(\\mathbf x)_i = \\frac{e^{x_i}}{\\sum_{j=1}^K e^{x_j}} $$\n\n$$ c = \\log 2 $$\n\n"
+     "$$ s(\\mathbf x + c)_i = \\frac{e^{x_i} + c}{\\sum_{j=1}^K e^{x_j}} $$\n", ["definition", "definition", "wrong"]),
+], ids=["entry-of-sigma-of-a", "shift-invariance", "shift-slip"])
+def test_check_function_of_a_vector(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+
+
+def test_check_chain_definition_and_jacobian_products():
+    # J = CE(y, p) = -Σ y_i log p_i defines CE too; a chain rule through a whole vector is a
+    # product of Jacobians, not read (once read entry by entry, it was a false WRONG)
+    note = ("Let $p_i = \\frac{e^{\\theta_i}}{\\sum_{k=1}^K e^{\\theta_k}}$ and $\\theta_i = w_i x$.\n\n"
+            "$$ J = CE(y, p) = -\\sum_{i=1}^K y_i \\log p_i $$\n\n"
+            "$$ \\frac{\\partial J}{\\partial \\theta_j} = p_j - y_j $$\n\n"
+            "$$ \\frac{\\partial J}{\\partial w} = \\frac{\\partial J}{\\partial \\theta} \\frac{\\partial \\theta}{\\partial w} $$\n\n"
+            "Where $y$ is one-hot.\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "definition", "definition", "definition", "ok", "not checkable"], \
+        steps_of(note, report)
+    assert "Jacobians" in report.steps[-1].detail
+
+
+@pytest.mark.parametrize("note, expected", [
+    # a vector written out is compared entry by entry; W^T x with W written w_{ik} is a matrix product
+    ("Let $\\theta_k = \\sum_{i=1}^{3} w_{ik} x_i + b_k$.\n\n"
+     "$$ [\\theta_1, \\theta_2, \\theta_3]^T = w^T x + b $$\n", ["definition", "ok"]),
+    ("Let $\\theta_k = \\sum_{i=1}^{3} w_{ik} x_i + b_k$.\n\n"
+     "$$ [\\theta_1, \\theta_2, \\theta_3]^T = w^T x $$\n", ["definition", "wrong"]),
+    ("$$ [z_1, z_2] = z $$\n", ["not checkable"]),
+], ids=["list-and-matvec", "list-and-matvec-slip", "list-of-other-size"])
+def test_check_vectors_written_out(note, expected):
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+
+
+def test_check_integral_is_read_but_never_judged():
+    # quadrature and SymPy's closed forms both guess (a narrow density, the sign of σ): no verdict
+    note = ("$$ q(z; \\mu, \\sigma^2) = \\frac{1}{\\sqrt{2 \\pi \\sigma^2}} e^{-\\frac{(z - \\mu)^2}{2 \\sigma^2}} $$\n\n"
+            "$$ \\int q(z) dz = 1 $$\n\n$$ \\int q(z) \\log q(z) = 0 $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "not checkable", "unparsed"], steps_of(note, report)
+    assert "an integral" in report.steps[1].detail and "differential" in report.steps[2].detail
 
 
 def test_check_summary_restating_a_definition_is_checked():

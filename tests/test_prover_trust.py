@@ -202,7 +202,8 @@ def test_steps_are_numbered_from_one(tmp_path):
     (tmp_path / "chain.py").write_text(GRADIENT.replace("SIGN", "-") + chain)
     code, out, _ = run("verify", "--derivations", str(tmp_path), "gradient_check", "--kmax", "2", "--jobs", "1")
     assert code == 1
-    assert 'FAILED gradient_check / step 2 of "gradient"' in out and "1 step FAILED" in out, out
+    # Chain 1, step 2: the numbering of the printed documents ("(1.2)" beside the step).
+    assert 'FAILED gradient_check / step 1.2 of "gradient"' in out and "1 step FAILED" in out, out
 
 
 def test_a_counterexample_off_the_simplex_is_not_a_counterexample():
@@ -334,11 +335,17 @@ def test_latex_marks_an_undecided_step_not_proven_not_failed(fmt, status, word, 
     d = REGISTRY["softmax_cross_entropy"]
     chain = d.chains[0]
     counterexample = {"K": 2} if status == prove.FAILED else None
-    steps = [prove.StepResult(d.name, chain.title, n, s.reason,
+    proven = prove.Check(prove.PROVEN, "K=2..3, 4 instances")
+    # A document shows every verdict or none: the other steps and the claims are proven.
+    steps = [prove.StepResult(d.name, ch.title, n, s.reason,
                               prove.Check(status, "K=2: the detail", residual="r", counterexample=counterexample)
-                              if n == 0 else prove.Check(prove.PROVEN, "K=2..3, 4 instances"),
-                              prove.Check(prove.PROVEN, "symbolic K")) for n, s in enumerate(chain.steps)]
-    out = latex.render(d, fmt, steps=steps)
-    assert out.count(display) == 1 and f"Status: {word}" in out and f"1 {word}" in out, out[:2000]
+                              if (ch, n) == (chain, 0) else proven,
+                              prove.Check(prove.PROVEN, "symbolic K"))
+             for ch in d.chains for n, s in enumerate(ch.steps)]
+    claims = [prove.ClaimResult(d.name, c.name, c.statement, proven, prove.Check(prove.PROVEN, "symbolic K"))
+              for c in d.claims]
+    out = latex.render(d, fmt, steps=steps, claims=claims)
+    status_line = next(line for line in out.splitlines() if "Status:" in line)
+    assert out.count(display) == 1 and word in status_line and "step 1.1" in status_line, out[:2000]
     other = "NOT PROVEN" if word == "FAILED" else "FAILED"
     assert other not in out, f"{status!r} was printed as {other}"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, fields, replace
 import sympy
 
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num,
+    Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Integral, Matrix, Mul, Name, Neg, Node, Num,
     Paren, Pow, Script, Unreadable,
 )
 
@@ -209,6 +209,13 @@ class Evaluator:
         params = env.get("__params__", {})
         if node in params:
             return params[node]
+        vecargs = env.get("__vecargs__", {})
+        if isinstance(base, Name) and base.key in vecargs and not base.accent:
+            arg, outer = vecargs[base.key]
+            if len(sub) != 1 or (isinstance(node, Script) and node.sup is not None):
+                raise NotCheckable(f"the vector {pretty(base.key)} used without one index in a function's definition")
+            k = self.index_value(sub[0], env, None)
+            return self.value(arg, {**outer, "__vec__": k})
         if isinstance(node, Name) and not node.accent and len(node.base) == 1 and node.base in env:
             # an index used as a value: sum_k k^2, (j - 1) p_j
             value = env[node.base]
@@ -298,7 +305,7 @@ class Evaluator:
         return index
 
     def unfold(self, d: Definition, index: tuple[int, ...], sample: int | None, env: dict,
-               args: tuple[sympy.Expr, ...] | None = None) -> sympy.Expr:
+               args: tuple[sympy.Expr, ...] | None = None, arg_nodes: tuple[Node, ...] | None = None) -> sympy.Expr:
         if d.key in self._active:
             raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
         # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
@@ -332,7 +339,10 @@ class Evaluator:
                 raise NotCheckable(f"{d.key} is defined without indices but used with {len(index)}")
         elif "__vec__" in env:
             inner["__vec__"] = env["__vec__"]
-        if d.params:
+        if arg_nodes is not None:
+            # vector parameters: their entries are the entries of the argument, read where it is written
+            inner["__vecargs__"] = {_key(p): (a, env) for p, a in zip(d.params, arg_nodes)}
+        elif d.params:
             if args is None and d.key in self.bare_args:
                 # h alone where the step calls h at one argument only: h stands for that call
                 # (the argument as written, read where the lone h is: dσ/dz keeps z a variable)
@@ -348,6 +358,13 @@ class Evaluator:
                     self.conventions["bare"] = f"{pretty(d.key)} written alone is {pretty(d.key)} of its generic argument"
                 # (with the definition's own indices bound: y_i(z_i) used as y_k is y_k(z_k))
                 args = tuple(self.value(p, {k: v for k, v in inner.items() if k != "__params__"}) for p in bare)
+            if 0 < len(args) < len(d.params) and all(isinstance(p, (Name, Script)) and not getattr(p, "sub", ())
+                                                     for p in d.params[len(args):]):
+                # q(z) after q(z; μ, σ²) = ...: the parameters left out are the note's own μ, σ²
+                rest = d.params[len(args):]
+                args = tuple(args) + tuple(self.value(p, env) for p in rest)
+                self.conventions["params:" + d.key] = (f"{pretty(d.key)}(...) without its last parameters takes "
+                                                       "the note's own " + ", ".join(_source_of(p) for p in rest))
             if len(args) != len(d.params):
                 raise NotCheckable(f"{d.key} takes {len(d.params)} arguments (line {d.line}), given {len(args)}")
             inner["__params__"] = dict(zip(d.params, args))
@@ -437,6 +454,19 @@ class Evaluator:
         return self.condition(node, env)
 
     def _v_Paren(self, node: Paren, env: dict) -> sympy.Expr:
+        if len(node.items) > 1 and node.kind in ("[", "(") and not any(isinstance(i, (Cond, Ellipsis_))
+                                                                       for i in node.items):
+            # [θ_1, θ_2, θ_3]^T: a vector written out, compared entry by entry
+            if len(node.items) != self.table.size("K"):
+                raise NotCheckable(f"a vector of {len(node.items)} entries where the note's vectors have "
+                                   f"{self.table.size('K')} (--K)")
+            if "__vec__" not in env:
+                if not self.dry:
+                    raise NotCheckable("a list of values where one value is expected")
+                self.free.setdefault("__vec__", "K")
+                env = {**env, "__vec__": 1}
+            self.conventions["list"] = "[a_1, ..., a_K] is the vector of those entries"
+            return self.value(node.items[env["__vec__"] - 1], env)
         if len(node.items) != 1:
             raise NotCheckable("a list of values where one value is expected")
         inner = node.items[0]
@@ -488,6 +518,12 @@ class Evaluator:
                 plain = Script(base, node.sub, None, False)
                 return self.power(self.name(plain if node.sub else base, env), sup, env)
             return self.name(node, env)
+        if node.sub and node.sup is None and isinstance(base, Paren) and len(base.items) == 1 \
+                and isinstance(base.items[0], Call) and not base.items[0].sub:
+            # [σ(a)]_i, (softmax(z))_j: the entry of a vector-valued function's value
+            return self._v_Call(replace(base.items[0], sub=node.sub), env)
+        if isinstance(base, Paren) and len(base.items) > 1 and not node.sub and transposed(node) is not None:
+            return self.value(base, env)  # [θ_1, θ_2, θ_3]^T: the same entries, as a column
         inner = self.value(base, env) if not isinstance(base, (Fn,)) else None
         if node.sub:
             if isinstance(base, Paren):
@@ -502,6 +538,12 @@ class Evaluator:
     def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
         out = sympy.Integer(1)
         factors = list(node.factors)
+        for f, g in zip(factors, factors[1:]):
+            # ∂J/∂θ ∂θ/∂w with θ a whole vector: a product of Jacobians, summed over θ's entries
+            if isinstance(f, Deriv) and isinstance(g, Deriv) and len(f.wrt) == 1 and isinstance(f.wrt[0], Name) \
+                    and isinstance(g.f, Name) and g.f == f.wrt[0] and self.table.is_vector(g.f.key, self.scope):
+                raise NotCheckable(f"a chain rule through the whole vector {pretty(g.f.key)}: a product of "
+                                   "Jacobians (matrix calculus), which is not read here")
         k = 0
         while k < len(factors):
             f = factors[k]
@@ -518,6 +560,10 @@ class Evaluator:
                 design = self.design_matrix(left)
                 if design is not None:
                     out *= self.design_product(design, right, env)
+                    k += 2
+                    continue
+                if isinstance(left, Name) and self.table.arity.get(left.key, 0) >= 2:
+                    out *= self.matrix_t_vector(left.key, right, env)
                     k += 2
                     continue
                 a, b = self.vector_components(left, env), self.vector_components(right, env)
@@ -596,6 +642,21 @@ class Evaluator:
         if f.sup is not None:
             out = self.power(out, f.sup, env)
         return out
+
+    def matrix_t_vector(self, key: str, right: Node, env: dict) -> sympy.Expr:
+        """Entry c of W^T x = Σ_i W_{ic} x_i, for a W the note writes with two indices (w_{ik})."""
+        if self.table.arity.get(key, 0) != 2:
+            raise NotCheckable(f"{pretty(key)} has more than two indices")
+        if "__vec__" not in env:
+            if not self.dry:
+                raise NotCheckable(f"{pretty(key)}^T x used as a whole vector")
+            self.free.setdefault("__vec__", "K")
+            env = {**env, "__vec__": 1}
+        c = env["__vec__"]
+        size = self.table.size(self.vector_size(right))
+        self.conventions["matvec"] = f"({pretty(key)}^T x)_c = Σ_i {pretty(key)}_ic x_i"
+        return sympy.Add(*[self.named(key, (i, c), None, env) * self.value(right, {**env, "__vec__": i})
+                           for i in range(1, size + 1)])
 
     def design_matrix(self, node: Node) -> str | None:
         """``X`` in ``X^T (ŷ - y)``: a capital the note never defines whose lower case is a
@@ -723,6 +784,14 @@ class Evaluator:
                 and not any(isinstance(a, (Name, Script)) and _key(a) == _key(p) for a, p in zip(node.args, d.params)):
             # y_i(z_i) = ... defines the entry y_i as a function of z_i; y_k (1 - y_i) is a product
             return self.value(func, env) * self.value(node.args[0], env)
+        if d is not None and d.params and not primes and _vector_params(d) and len(node.args) == len(d.params):
+            # σ(z)_i = e^{z_i} / Σ_j e^{z_j} at σ(a) or s(x + c): z_k is entry k of the argument
+            self.called.add(key)
+            self.called_args.setdefault(key, set()).add(node.args)
+            index = tuple(self.index_value(n, env, None) for n in node.sub)
+            if len(index) != len(d.indices):
+                raise NotCheckable(f"{pretty(key)}(...) needs {len(d.indices)} index(es) (line {d.line})")
+            return self.unfold(d, index, None, env, arg_nodes=node.args)
         if d is not None and d.params:
             args = tuple(self.value(a, env) for a in node.args)
             self.called.add(key)
@@ -916,6 +985,13 @@ class Evaluator:
         self.conventions["wrt"] = "∂/∂(an expression) treats that expression as the variable"
         return sympy.diff(g, t).subs(t, w)
 
+    def _v_Integral(self, node: Integral, env: dict) -> sympy.Expr:
+        # Quadrature is not reliable enough for a verdict (a narrow density at a sampled σ near 0
+        # integrates to 0), and SymPy's closed forms assume its parameters' signs (∫ q dz comes
+        # back as σ/|σ|): an integral is read, but its value is not claimed.
+        raise NotCheckable("an integral: its value is not computed here (the signs and ranges of its "
+                           "parameters, and whether it converges, are not known)")
+
     def _v_Grad(self, node: Grad, env: dict) -> sympy.Expr:
         if node.wrt is None:
             raise NotCheckable("∇ without the variable")
@@ -1006,6 +1082,27 @@ def transposed(node: Node) -> Node | None:
             and isinstance(node.sup, Name) and node.sup.base in ("T", "\\top", "\\intercal") and not node.sup.accent:
         return Script(node.base, node.sub) if node.sub else node.base
     return None
+
+
+def _source_of(node: Node) -> str:
+    if isinstance(node, Name):
+        return pretty(node.key)
+    if isinstance(node, Script) and isinstance(node.base, Name) and isinstance(node.sup, Num):
+        return f"{pretty(node.base.key)}^{node.sup.value}"
+    return "its parameter"
+
+
+def _vector_params(d: Definition) -> bool:
+    """Whether every parameter of ``d`` is a plain name its body only uses with one index
+    (σ(z)_i = e^{z_i} / Σ_j e^{z_j}): a function of a vector."""
+    if not all(isinstance(p, Name) and not p.accent for p in d.params):
+        return False
+    keys = {p.key for p in d.params}
+    used = [n for n in _walk(d.body) if isinstance(n, (Name, Script)) and _key(n) in keys]
+    inside = {id(s.base) for s in _walk(d.body) if isinstance(s, Script) and len(s.sub) == 1 and s.sup is None
+              and _key(s) in keys}
+    bare = [n for n in used if isinstance(n, Name) and id(n) not in inside]
+    return bool(used) and not bare
 
 
 def _is_dots(t: Node) -> bool:

@@ -589,6 +589,14 @@ def _definitions(block: Block, table: SymbolTable) -> None:
         before = table.lookup(head[0], block.order + ci, block.scope) if head is not None else None
         if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order + ci + 1, "math"):
             block.definitions.add((ci, 0))
+            middle = chain.members[1].node if len(chain.members) > 2 else None
+            if isinstance(middle, Call) and middle.maybe and isinstance(middle.func, Name) \
+                    and table.lookup(middle.func.key, block.order + ci, block.scope) is None \
+                    and chain.relations[1] in ("=", ":=") and all(isinstance(a, (Name, Script)) for a in middle.args) \
+                    and _define_from(Chain(chain.members[1:], chain.relations[1:]), block, table,
+                                     block.order + ci + 1, "math"):
+                # J(θ) = CE(y, ŷ) = -Σ_i y_i log ŷ_i: the chain defines CE as well
+                block.definitions.add((ci, 1))
             if before is not None and not before.source.startswith("convention") and before.source != "--define":
                 block.redefines[ci] = before.line
             continue

@@ -20,7 +20,7 @@ from dataclasses import dataclass, fields, replace
 from symxent.checker.tree import Env, Group, Item, Tok
 
 __all__ = [
-    "Add", "BigOp", "Call", "Case", "Cases", "Cond", "Deriv", "Ellipsis_", "Fn", "Frac", "Grad", "Matrix", "Mul",
+    "Add", "BigOp", "Call", "Case", "Cases", "Cond", "Deriv", "Ellipsis_", "Fn", "Frac", "Grad", "Integral", "Matrix", "Mul",
     "Name", "Neg", "Node", "Num", "Paren", "Pow", "Script", "SyntaxProblem", "Unreadable", "parse_member",
 ]
 
@@ -112,6 +112,15 @@ class BigOp(Node):
     kind: str  # "sum" | "prod"
     sub: Node | None
     sup: Node | None
+    body: Node
+
+
+@dataclass(frozen=True)
+class Integral(Node):
+    """``\\int_a^b f \\, dz``: the bounds (None: the whole real line) and the variable of ``dz``."""
+    var: Node
+    lo: Node | None
+    hi: Node | None
     body: Node
 
 
@@ -786,6 +795,8 @@ def _primary(s: _Stream) -> Node:
             return _group_node(_arg(s, it), it.pos)
         if v in ELLIPSES:
             return Ellipsis_()
+        if v == "\\int":
+            return _integral(s, it.pos)
         if v[1:] in GREEK or v in ("\\infty", "\\emptyset"):
             return Name(v)
         if v == "\\top" or v == "\\intercal":
@@ -966,6 +977,34 @@ def _bigop(s: _Stream, kind: str) -> Node:
         raise SyntaxProblem(f"a {kind} with no body", _pos(s.peek()))
     body = _term(s)
     return BigOp(kind, sub, sup, body)
+
+
+def _integral(s: _Stream, pos: int) -> Node:
+    """``\\int_{lo}^{hi} body \\, dz``: the term after the sign, which must end with its differential."""
+    lo = hi = None
+    while isinstance(s.peek(), Tok) and s.peek().kind == "script":
+        t = s.next()
+        arg = _member(_clean(_script_arg(s)))
+        if t.value == "_":
+            lo = arg
+        else:
+            hi = arg
+    if not _starts_factor(s.peek()):
+        raise SyntaxProblem("an integral with no body", _pos(s.peek(), pos))
+    term = _term(s)
+    factors = list(term.factors) if isinstance(term, Mul) else [term]
+    last = factors[-1] if factors else None
+    if isinstance(last, _DMark) and not last.partial and last.order is None and isinstance(last.var, Name):
+        var = last.var
+    elif isinstance(last, Name) and last.base == "d" and len(factors) > 1:
+        raise SyntaxProblem("an integral whose differential is not one variable", pos)
+    else:
+        raise SyntaxProblem("an integral without its differential (dz)", pos)
+    rest = factors[:-1]
+    if not rest:
+        raise SyntaxProblem("an integral with no body", pos)
+    body = rest[0] if len(rest) == 1 else Mul(tuple(rest))
+    return Integral(var, lo, hi, body)
 
 
 def _grad(s: _Stream) -> Node:

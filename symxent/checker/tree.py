@@ -109,8 +109,14 @@ def _unclosed(text: str) -> tuple[str, int]:
     return f"unbalanced: this {what} is never closed", pos
 
 
+# Full-width forms that a Chinese or Japanese input method types in math (y_i=１, Ｗ, ＋): the
+# ASCII character each stands for, one for one, so positions in the text do not move.
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def token_tree(text: str) -> tuple[Item, ...]:
     """The token tree of ``text`` (math mode LaTeX)."""
+    text = text.translate(_FULL_WIDTH)
     try:
         tree = _parser().parse(text)
     except lark.exceptions.UnexpectedCharacters as exc:
