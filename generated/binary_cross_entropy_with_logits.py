@@ -28,6 +28,165 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+__all__ = ["loss", "grad", "loss_and_grad", "hessian"]
+
+
+# --- public functions ---
+
+
+def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
+    """Binary cross-entropy from logits; PyTorch's ``F.binary_cross_entropy_with_logits``.
+
+    Per element (proven claims):
+        L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)
+    computed as
+        w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
+    and for q = w = 1 as
+        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
+    No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
+    formed first so that the small loss there keeps its digits.
+    logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
+    weight: optional w >= 0, broadcast to the shape of logits.
+    pos_weight: optional q >= 0 weighting the positive term, broadcast along the last axis
+        (shape (C,) for C outputs per sample, as in PyTorch).
+    reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
+    """
+    _check_reduction(reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    return _evaluate("loss", logits, target, weights, reduction)[0]
+
+
+def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
+    """The gradient of ``loss`` in ``logits``, same shape, divided by the number of elements
+    for "mean". Proven:
+        d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
+        for q = w = 1, with y_hat = sigma(z): dL/dz = sigma(z) - y
+    computed as
+        d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
+        for q = w = 1, dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
+
+    out: optional array for the gradient (logits's shape and dtype); it may be logits itself,
+        which is then overwritten. The returned gradient is ``out``.
+    """
+    _check_reduction(reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    out = _out(out, logits, "logits", target, weight, pos_weight)
+    return _evaluate("grad", logits, target, weights, reduction, out)[1]
+
+
+def loss_and_grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
+    """``(loss, grad)`` computed together (shared subexpressions); ``out`` as for ``grad``."""
+    _check_reduction(reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    out = _out(out, logits, "logits", target, weight, pos_weight)
+    return _evaluate("loss_and_grad", logits, target, weights, reduction, out)
+
+
+def hessian(z):
+    """The second derivative of each element's loss in its logit, ``sigmoid(z) (1 - sigmoid(z))``.
+
+    z: array of any shape; returns the same shape. Lies in (0, 1/4] where representable.
+    """
+    return _hessian(_as_array(z, "z"))
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _weights(value, name, shape, dtype):
+    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
+    if value is None:
+        return None
+    a = _as_array(value, name)
+    try:
+        if np.broadcast_shapes(a.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of logits, {shape}") from None
+    if a.dtype.kind == "c" or not np.all(a >= 0):
+        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
+    return np.broadcast_to(a.astype(dtype, copy=False), shape)
+
+
+def _prepare(logits, target, weight, pos_weight):
+    logits = _as_array(logits, "logits")
+    target = _as_array(target, "target")
+    if target.shape != logits.shape:
+        raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
+    # min/max rather than all(t >= 0): no boolean temporaries; nan fails both comparisons.
+    if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
+        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
+    target = target.astype(logits.dtype, copy=False)
+    weight = _weights(weight, "weight", logits.shape, logits.dtype)
+    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype)
+    if weight is None and pos_weight is None:
+        return logits, target, None
+    one = np.ones((), logits.dtype)
+    return logits, target, (one if pos_weight is None else pos_weight, one if weight is None else weight)
+
+
+def _kernel(name, logits, target, weights):
+    """The plain kernel, or the one with pos_weight q and weight w."""
+    if weights is None:
+        return _PLAIN[name](logits, target)
+    return _PLAIN[f"{name}_weighted"](logits, target, *weights)
+
+
+def _elements(w):
+    """A weight (a view broadcast to the logits' shape) as the block driver cuts it: 0-d when it
+    is one number, else its elements in the logits' order (copied only if broadcast)."""
+    if w.size and not any(w.strides):
+        return np.asarray(w[(0,) * w.ndim])
+    return np.ascontiguousarray(w).reshape(-1)
+
+
+def _evaluate(name, logits, target, weights, reduction, out=None):
+    """The reduced loss and/or the gradient of the reduced loss, from kernel ``name``.
+
+    Real float32/float64 C-contiguous arrays go through the block driver (the loss summed
+    block by block unless reduction is "none"; the gradient written into ``out`` when given);
+    anything else through the plain kernels. Both print the same proven expressions.
+    """
+    has_loss, has_grad = name != "grad", name != "loss"
+    mean = logits.size if reduction == "mean" else 1
+    value = g = None
+    fast = name if weights is None else f"{name}_weighted"
+    if fast in _FAST and _fast_dtype(logits, target):
+        entry = _FAST[fast]
+        safe = entry.inplace_safe
+        dests, divisors = [], []
+        if has_loss:
+            dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)
+            divisors.append(None)
+        if has_grad:
+            usable = out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, logits))
+            dests.append(out.reshape(-1) if usable else np.empty(logits.size, logits.dtype))
+            divisors.append(None if mean in (0, 1) else logits.dtype.type(mean))
+        args = (logits.reshape(-1), target.reshape(-1)) + tuple(_elements(w) for w in weights or ())
+        outputs = _blocked(entry.kernel, entry.buffers, entry.wide, args, tuple(dests), tuple(divisors),
+                           scaled=entry.scaled)
+        if has_loss:
+            value = (outputs[0].reshape(logits.shape) if reduction == "none"
+                     else _reduce_total(outputs[0], reduction, logits.size))
+        if has_grad:
+            g = outputs[-1].reshape(logits.shape)
+            if mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
+                g.fill(np.nan)
+    else:
+        result = _kernel(name, logits, target, weights)
+        if has_loss:
+            value = _reduce(result[0] if has_grad else result, reduction)
+        if has_grad:
+            g = _scale(result[1] if has_loss else result, mean)
+    if out is not None and has_grad:
+        if not np.shares_memory(g, out):
+            np.copyto(out, g)
+        g = out
+    return value, g
+
+
+# --- internals: argument checks, the block driver and helpers ---
+
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
     try:
@@ -259,17 +418,20 @@ def _out(out, x, name, *others):
 
 # --- kernels: printed from the proven expressions (elementwise) ---
 
+# prints loss = claim logits_stable
 def _loss(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         return np.log1p(np.exp(-abs(logits))) + ((-y*np.minimum(0, logits) + (1 - y)*np.maximum(0, logits)))
 
 
+# prints grad = claim gradient_stable
 def _grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/(1 + np.exp(-abs(logits)))
         return -t0*y*np.exp(np.minimum(0, -logits)) + t0*(1 - y)*np.exp(np.minimum(0, logits))
 
 
+# prints loss = claim logits_stable, grad = claim gradient_stable
 def _loss_and_grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(logits))
@@ -279,6 +441,7 @@ def _loss_and_grad(logits, y):
         return np.log1p(t0) + ((-t1*y + t2*np.maximum(0, logits))), t2*t3*np.exp(t1) - t3*y*np.exp(np.minimum(0, -logits))
 
 
+# prints hessian = claim curvature_stable
 def _hessian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(z))
@@ -286,18 +449,21 @@ def _hessian(z):
         return t1*(1 - t1)
 
 
+# prints loss = claim weighted_pos_weight_stable
 def _loss_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = y*(q - 1) + 1
         return w*(t0*np.log1p(np.exp(-abs(logits))) + (logits*(1 - y) - t0*np.minimum(0, logits)))
 
 
+# prints grad = claim weighted_pos_weight_gradient_stable
 def _grad_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/(1 + np.exp(-abs(logits)))
         return w*(-q*t0*y*np.exp(np.minimum(0, -logits)) + t0*(1 - y)*np.exp(np.minimum(0, logits)))
 
 
+# prints loss = claim weighted_pos_weight_stable, grad = claim weighted_pos_weight_gradient_stable
 def _loss_and_grad_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(logits))
@@ -308,8 +474,21 @@ def _loss_and_grad_weighted(logits, y, q, w):
         return w*(t1*np.log1p(t0) + (logits*t2 - t1*t3)), w*(-q*t4*y*np.exp(np.minimum(0, -logits)) + t2*t4*np.exp(t3))
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss": _loss,
+    "grad": _grad,
+    "loss_and_grad": _loss_and_grad,
+    "hessian": _hessian,
+    "loss_weighted": _loss_weighted,
+    "grad_weighted": _grad_weighted,
+    "loss_and_grad_weighted": _loss_and_grad_weighted,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim logits_stable: in place, over a block of rows
 def _fast_loss(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -335,6 +514,7 @@ def _fast_loss(logits, y, out, scratch):
         return out0,
 
 
+# prints grad = claim gradient_stable: in place, over a block of rows
 def _fast_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -359,6 +539,7 @@ def _fast_grad(logits, y, out, scratch):
         return out0,
 
 
+# prints loss = claim logits_stable, grad = claim gradient_stable: in place, over a block of rows
 def _fast_loss_and_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
@@ -393,6 +574,7 @@ def _fast_loss_and_grad(logits, y, out, scratch):
         return out0, out1
 
 
+# prints hessian = claim curvature_stable: in place, over a block of rows
 def _fast_hessian(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -408,6 +590,7 @@ def _fast_hessian(z, out, scratch):
         return out0,
 
 
+# prints loss = claim weighted_pos_weight_stable: in place, over a block of rows
 def _fast_loss_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -437,6 +620,7 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
         return out0,
 
 
+# prints grad = claim weighted_pos_weight_gradient_stable: in place, over a block of rows
 def _fast_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -463,6 +647,7 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
         return out0,
 
 
+# prints loss = claim weighted_pos_weight_stable, grad = claim weighted_pos_weight_gradient_stable: in place, over a block of rows
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
@@ -534,154 +719,3 @@ _FAST = {
         inplace_safe=(False, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
 }
-
-
-# --- public functions ---
-
-
-def _weights(value, name, shape, dtype):
-    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
-    if value is None:
-        return None
-    a = _as_array(value, name)
-    try:
-        if np.broadcast_shapes(a.shape, shape) != shape:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of logits, {shape}") from None
-    if a.dtype.kind == "c" or not np.all(a >= 0):
-        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
-    return np.broadcast_to(a.astype(dtype, copy=False), shape)
-
-
-def _prepare(logits, target, weight, pos_weight):
-    logits = _as_array(logits, "logits")
-    target = _as_array(target, "target")
-    if target.shape != logits.shape:
-        raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
-    # min/max rather than all(t >= 0): no boolean temporaries; nan fails both comparisons.
-    if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
-        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
-    target = target.astype(logits.dtype, copy=False)
-    weight = _weights(weight, "weight", logits.shape, logits.dtype)
-    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype)
-    if weight is None and pos_weight is None:
-        return logits, target, None
-    one = np.ones((), logits.dtype)
-    return logits, target, (one if pos_weight is None else pos_weight, one if weight is None else weight)
-
-
-def _kernel(name, logits, target, weights):
-    """The plain kernel, or the one with pos_weight q and weight w."""
-    if weights is None:
-        return globals()[f"_{name}"](logits, target)
-    return globals()[f"_{name}_weighted"](logits, target, *weights)
-
-
-def _elements(w):
-    """A weight (a view broadcast to the logits' shape) as the block driver cuts it: 0-d when it
-    is one number, else its elements in the logits' order (copied only if broadcast)."""
-    if w.size and not any(w.strides):
-        return np.asarray(w[(0,) * w.ndim])
-    return np.ascontiguousarray(w).reshape(-1)
-
-
-def _evaluate(name, logits, target, weights, reduction, out=None):
-    """The reduced loss and/or the gradient of the reduced loss, from kernel ``name``.
-
-    Real float32/float64 C-contiguous arrays go through the block driver (the loss summed
-    block by block unless reduction is "none"; the gradient written into ``out`` when given);
-    anything else through the plain kernels. Both print the same proven expressions.
-    """
-    has_loss, has_grad = name != "grad", name != "loss"
-    mean = logits.size if reduction == "mean" else 1
-    value = g = None
-    fast = name if weights is None else f"{name}_weighted"
-    if fast in _FAST and _fast_dtype(logits, target):
-        entry = _FAST[fast]
-        safe = entry.inplace_safe
-        dests, divisors = [], []
-        if has_loss:
-            dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)
-            divisors.append(None)
-        if has_grad:
-            usable = out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, logits))
-            dests.append(out.reshape(-1) if usable else np.empty(logits.size, logits.dtype))
-            divisors.append(None if mean in (0, 1) else logits.dtype.type(mean))
-        args = (logits.reshape(-1), target.reshape(-1)) + tuple(_elements(w) for w in weights or ())
-        outputs = _blocked(entry.kernel, entry.buffers, entry.wide, args, tuple(dests), tuple(divisors),
-                           scaled=entry.scaled)
-        if has_loss:
-            value = (outputs[0].reshape(logits.shape) if reduction == "none"
-                     else _reduce_total(outputs[0], reduction, logits.size))
-        if has_grad:
-            g = outputs[-1].reshape(logits.shape)
-            if mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
-                g.fill(np.nan)
-    else:
-        result = _kernel(name, logits, target, weights)
-        if has_loss:
-            value = _reduce(result[0] if has_grad else result, reduction)
-        if has_grad:
-            g = _scale(result[1] if has_loss else result, mean)
-    if out is not None and has_grad:
-        if not np.shares_memory(g, out):
-            np.copyto(out, g)
-        g = out
-    return value, g
-
-
-def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
-    """Binary cross-entropy from logits; PyTorch's ``F.binary_cross_entropy_with_logits``.
-
-    Per element (proven claims):
-        L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)
-    computed as
-        w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
-    and for q = w = 1 as
-        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
-    No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
-    formed first so that the small loss there keeps its digits.
-    logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
-    weight: optional w >= 0, broadcast to the shape of logits.
-    pos_weight: optional q >= 0 weighting the positive term, broadcast along the last axis
-        (shape (C,) for C outputs per sample, as in PyTorch).
-    reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
-    """
-    _check_reduction(reduction)
-    logits, target, weights = _prepare(logits, target, weight, pos_weight)
-    return _evaluate("loss", logits, target, weights, reduction)[0]
-
-
-def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
-    """The gradient of ``loss`` in ``logits``, same shape, divided by the number of elements
-    for "mean". Proven:
-        d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
-        for q = w = 1, with y_hat = sigma(z): dL/dz = sigma(z) - y
-    computed as
-        d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
-        for q = w = 1, dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
-
-    out: optional array for the gradient (logits's shape and dtype); it may be logits itself,
-        which is then overwritten. The returned gradient is ``out``.
-    """
-    _check_reduction(reduction)
-    logits, target, weights = _prepare(logits, target, weight, pos_weight)
-    out = _out(out, logits, "logits", target, weight, pos_weight)
-    return _evaluate("grad", logits, target, weights, reduction, out)[1]
-
-
-def loss_and_grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
-    """``(loss, grad)`` computed together (shared subexpressions); ``out`` as for ``grad``."""
-    _check_reduction(reduction)
-    logits, target, weights = _prepare(logits, target, weight, pos_weight)
-    out = _out(out, logits, "logits", target, weight, pos_weight)
-    return _evaluate("loss_and_grad", logits, target, weights, reduction, out)
-
-
-def hessian(z):
-    """The second derivative of each element's loss in its logit, ``sigmoid(z) (1 - sigmoid(z))``.
-
-    z: array of any shape; returns the same shape. Lies in (0, 1/4] where representable.
-    """
-    return _hessian(_as_array(z, "z"))

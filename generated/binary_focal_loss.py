@@ -27,6 +27,96 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+__all__ = ["loss", "loss_and_grad", "grad"]
+
+
+# --- public functions ---
+
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
+
+def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+         reduction: str = "none") -> Loss:
+    """Binary focal loss from logits; exactly ``torchvision.ops.sigmoid_focal_loss``.
+
+    Per element ``alpha_t * ce * (1 - p_t) ** gamma`` with p = sigmoid(logits),
+    ce = binary cross-entropy with logits, p_t = p y + (1 - p)(1 - y) and
+    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))``
+    and ``1 - p_t = sigmoid(z)(1 - y) + sigmoid(-z) y`` (no cancellation, no overflow).
+    logits, target: arrays of the same shape; target in [0, 1] (soft targets allowed).
+    alpha: weight of the positive class in [0, 1]; a negative alpha means no weighting
+        (alpha_t = 1), as in torchvision. torchvision's default 0.25.
+    gamma: the focusing parameter, a number >= 0; gamma = 0 is alpha_t times the binary
+        cross-entropy (proven).
+    reduction: "none" (elementwise, torchvision's default), "sum", or "mean" over all
+        elements (nan for none).
+    A nan logit makes its own element nan and no other.
+    """
+    _check_reduction(reduction)
+    logits, target, a, g = _prepare(logits, target, alpha, gamma)
+    return _reduce(_kernel("loss", logits, target, a, g)[0], reduction)
+
+
+def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+                  reduction: str = "none") -> tuple[Loss, np.ndarray]:
+    """The loss (as ``loss``) and its gradient in ``logits`` (same shape and dtype).
+
+    Per element (proven; 0/0 = 0 where both underflow)
+        dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t))
+    not sigmoid(z) - y unless gamma = 0; for Lin et al.'s positive targets
+        y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)
+    Finite at every finite logit, for every gamma >= 0. Divided by the number of elements for
+    "mean"; with "none" it is the gradient of the sum of the elementwise losses.
+    """
+    _check_reduction(reduction)
+    logits, target, a, g = _prepare(logits, target, alpha, gamma)
+    value, grad_ = _kernel("loss_and_grad", logits, target, a, g, logits.size if reduction == "mean" else None)
+    return _reduce(value, reduction), grad_
+
+
+def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+         reduction: str = "none") -> np.ndarray:
+    """The gradient of ``loss`` in ``logits`` (same shape); see ``loss_and_grad``."""
+    return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction)[1]
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _prepare(logits, target, alpha, gamma):
+    """Validated inputs: (logits, target, alpha or None for no weighting, gamma)."""
+    logits = _as_array(logits, "logits")
+    target = _as_array(target, "target")
+    if target.shape != logits.shape:
+        raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
+    if target.dtype.kind == "c" or not (np.all(target >= 0) and np.all(target <= 1)):
+        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
+    a = _number(alpha, "alpha", "a number in [0, 1], or negative for no weighting")
+    if a > 1:
+        raise ValueError(f"alpha: {alpha!r} is greater than 1; valid: a number in [0, 1], or negative for no "
+                         "weighting")
+    g = _number(gamma, "gamma", "a number >= 0")
+    if g < 0:
+        raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the alpha-weighted binary "
+                         "cross-entropy)")
+    # Python floats, not arrays of the logits' dtype: NumPy keeps float32 with them either way,
+    # but 1 - alpha is then formed in double precision (alpha = 0.99999 rounded to float32
+    # first would leave 1 - alpha, the weight of negatives, 1e-3 off).
+    return logits, target.astype(logits.dtype, copy=False), None if a < 0 else a, g
+
+
+def _kernel(name, logits, target, alpha, gamma, divisor=None):
+    """The alpha-weighted kernel, or the unweighted one (torchvision's alpha < 0); the
+    gradient, if any, divided by ``divisor``."""
+    if alpha is None:
+        return _driven(f"{name}_unweighted", (logits, target), (gamma,), divisor)
+    return _driven(name, (logits, target), (alpha, gamma), divisor)
+
+
+# --- internals: argument checks, the block driver and helpers ---
+
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
     try:
@@ -195,7 +285,7 @@ def _driven(name, arrays, params=(), divisor=None):
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
+        values = _PLAIN[name](*arrays, *params)
         values = values if isinstance(values, tuple) else (values,)
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
@@ -280,9 +370,9 @@ def _xdivy(x, y):
     return np.where(zero, 0, x / np.where(zero, 1, y))
 
 
-
 # --- kernels: printed from the proven expressions (elementwise) ---
 
+# prints loss = claim loss_stable
 def _loss(logits, y, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1 - y
@@ -292,6 +382,7 @@ def _loss(logits, y, alpha, gamma):
         return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(t3) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + (t0*np.maximum(0, logits) - t3*y))
 
 
+# prints loss = claim loss_stable, grad = claim gradient
 def _loss_and_grad(logits, y, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1 - y
@@ -308,6 +399,7 @@ def _loss_and_grad(logits, y, alpha, gamma):
         return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t1*t6/t3**2, t8) + t7 - y)
 
 
+# prints loss = claim loss_unweighted_stable
 def _loss_unweighted(logits, y, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(logits))
@@ -317,6 +409,7 @@ def _loss_unweighted(logits, y, gamma):
         return (t1*t3*np.exp(t2) + t1*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t0) + ((-t2*y + t3*np.maximum(0, logits))))
 
 
+# prints loss = claim loss_unweighted_stable, grad = claim gradient_unweighted
 def _loss_and_grad_unweighted(logits, y, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(np.minimum(0, -logits))
@@ -333,8 +426,18 @@ def _loss_and_grad_unweighted(logits, y, gamma):
         return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t0*t6/t2**2, t8) + t7 - y)
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss": _loss,
+    "loss_and_grad": _loss_and_grad,
+    "loss_unweighted": _loss_unweighted,
+    "loss_and_grad_unweighted": _loss_and_grad_unweighted,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim loss_stable: in place, over a block of rows
 def _fast_loss(logits, y, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -376,6 +479,7 @@ def _fast_loss(logits, y, alpha, gamma, out, scratch):
         return out0,
 
 
+# prints loss = claim loss_stable, grad = claim gradient: in place, over a block of rows
 def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
@@ -430,6 +534,7 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
         return out0, out1
 
 
+# prints loss = claim loss_unweighted_stable: in place, over a block of rows
 def _fast_loss_unweighted(logits, y, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -466,6 +571,7 @@ def _fast_loss_unweighted(logits, y, gamma, out, scratch):
         return out0,
 
 
+# prints loss = claim loss_unweighted_stable, grad = claim gradient_unweighted: in place, over a block of rows
 def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
@@ -537,83 +643,3 @@ _FAST = {
         inplace_safe=(False, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
 }
-# --- public functions ---
-
-# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
-# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
-Loss = np.ndarray | np.floating
-
-
-def _prepare(logits, target, alpha, gamma):
-    """Validated inputs: (logits, target, alpha or None for no weighting, gamma)."""
-    logits = _as_array(logits, "logits")
-    target = _as_array(target, "target")
-    if target.shape != logits.shape:
-        raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
-    if target.dtype.kind == "c" or not (np.all(target >= 0) and np.all(target <= 1)):
-        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
-    a = _number(alpha, "alpha", "a number in [0, 1], or negative for no weighting")
-    if a > 1:
-        raise ValueError(f"alpha: {alpha!r} is greater than 1; valid: a number in [0, 1], or negative for no "
-                         "weighting")
-    g = _number(gamma, "gamma", "a number >= 0")
-    if g < 0:
-        raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the alpha-weighted binary "
-                         "cross-entropy)")
-    # Python floats, not arrays of the logits' dtype: NumPy keeps float32 with them either way,
-    # but 1 - alpha is then formed in double precision (alpha = 0.99999 rounded to float32
-    # first would leave 1 - alpha, the weight of negatives, 1e-3 off).
-    return logits, target.astype(logits.dtype, copy=False), None if a < 0 else a, g
-
-
-def _kernel(name, logits, target, alpha, gamma, divisor=None):
-    """The alpha-weighted kernel, or the unweighted one (torchvision's alpha < 0); the
-    gradient, if any, divided by ``divisor``."""
-    if alpha is None:
-        return _driven(f"{name}_unweighted", (logits, target), (gamma,), divisor)
-    return _driven(name, (logits, target), (alpha, gamma), divisor)
-
-
-def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
-         reduction: str = "none") -> Loss:
-    """Binary focal loss from logits; exactly ``torchvision.ops.sigmoid_focal_loss``.
-
-    Per element ``alpha_t * ce * (1 - p_t) ** gamma`` with p = sigmoid(logits),
-    ce = binary cross-entropy with logits, p_t = p y + (1 - p)(1 - y) and
-    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))``
-    and ``1 - p_t = sigmoid(z)(1 - y) + sigmoid(-z) y`` (no cancellation, no overflow).
-    logits, target: arrays of the same shape; target in [0, 1] (soft targets allowed).
-    alpha: weight of the positive class in [0, 1]; a negative alpha means no weighting
-        (alpha_t = 1), as in torchvision. torchvision's default 0.25.
-    gamma: the focusing parameter, a number >= 0; gamma = 0 is alpha_t times the binary
-        cross-entropy (proven).
-    reduction: "none" (elementwise, torchvision's default), "sum", or "mean" over all
-        elements (nan for none).
-    A nan logit makes its own element nan and no other.
-    """
-    _check_reduction(reduction)
-    logits, target, a, g = _prepare(logits, target, alpha, gamma)
-    return _reduce(_kernel("loss", logits, target, a, g)[0], reduction)
-
-
-def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
-                  reduction: str = "none") -> tuple[Loss, np.ndarray]:
-    """The loss (as ``loss``) and its gradient in ``logits`` (same shape and dtype).
-
-    Per element (proven; 0/0 = 0 where both underflow)
-        dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t))
-    not sigmoid(z) - y unless gamma = 0; for Lin et al.'s positive targets
-        y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)
-    Finite at every finite logit, for every gamma >= 0. Divided by the number of elements for
-    "mean"; with "none" it is the gradient of the sum of the elementwise losses.
-    """
-    _check_reduction(reduction)
-    logits, target, a, g = _prepare(logits, target, alpha, gamma)
-    value, grad_ = _kernel("loss_and_grad", logits, target, a, g, logits.size if reduction == "mean" else None)
-    return _reduce(value, reduction), grad_
-
-
-def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
-         reduction: str = "none") -> np.ndarray:
-    """The gradient of ``loss`` in ``logits`` (same shape); see ``loss_and_grad``."""
-    return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction)[1]

@@ -31,6 +31,130 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+__all__ = ["loss", "loss_and_grad", "grad", "loss_probs", "loss_and_grad_probs", "grad_probs"]
+
+
+# --- public functions ---
+
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
+
+def loss(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
+         reduction: str = "mean", axis: int = -1) -> Loss:
+    """Distillation loss against a teacher's logits at temperature T (Hinton et al. 2015).
+
+    Per sample ``T**2 * sum_k -q_k log p_k`` with p = softmax(logits / T) and
+    q = softmax(teacher_logits / T) along ``axis``; i.e.
+    ``T**2 * F.cross_entropy(logits / T, F.softmax(teacher_logits / T, dim))`` in PyTorch.
+    Both softmaxes are shifted by their max, so any finite logits are safe.
+    logits, teacher_logits: the same shape (..., K, ...), the K classes along ``axis``. The
+        teacher is a constant: no gradient flows to it.
+    temperature: T > 0, a number.
+    t2_scaling: True (default) multiplies the loss by T**2, Hinton's convention, so that the
+        gradient ``T (p - q)`` keeps its size as T grows (proven: it tends to the
+        logit-matching gradient ``((z - z_t) - mean(z - z_t)) / K``); False gives the plain
+        cross-entropy of the softened distributions, with gradient ``(p - q) / T``.
+    reduction: "none" (per sample), "sum", or "mean" over the samples (an empty batch has
+        mean nan).
+    A nan logit (student or teacher) makes its own sample nan and no other.
+    """
+    return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, False)
+
+
+def loss_and_grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0,
+                  t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
+    """The loss (as ``loss``) and its gradient in the student's logits (same shape and dtype).
+
+    Per sample (proven; p~ and q~ are p and q, the softened distributions), with t2_scaling
+        d(T^2 L_t)/dz_j = T (p~_j - q~_j): the T^2 convention keeps the gradient's size as T grows
+    and without
+        dL_t/dz_j = (p~_j - q~_j) / T
+    Divided by the number of samples for "mean"; with "none" the gradient of the sum of the
+    per-sample losses.
+    """
+    return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, True)
+
+
+def grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
+         reduction: str = "mean", axis: int = -1) -> np.ndarray:
+    """The gradient of ``loss`` in the student's logits; see ``loss_and_grad``."""
+    return loss_and_grad(logits, teacher_logits, temperature=temperature, t2_scaling=t2_scaling,
+                         reduction=reduction, axis=axis)[1]
+
+
+def loss_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> Loss:
+    """Distillation loss against given teacher probabilities y at temperature T.
+
+    Per sample ``T**2 * sum_k -y_k log p_k`` with p = softmax(logits / T); i.e.
+    ``T**2 * F.cross_entropy(logits / T, teacher_probs, ...)``. The probabilities are used as
+    given (already softened by the teacher, or not): each must lie in [0, 1]; they need not
+    sum to 1 (the gradient below is then the general one).
+    Options as for ``loss``.
+    """
+    return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, False)
+
+
+def loss_and_grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+                        t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
+    """``loss_probs`` and its gradient in the logits: per sample ``T (sum(y) p - y)`` with
+    t2_scaling (``T (p - y)`` when y sums to 1), ``(sum(y) p - y) / T`` without."""
+    return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, True)
+
+
+def grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> np.ndarray:
+    """The gradient of ``loss_probs`` in the logits; see ``loss_and_grad_probs``."""
+    return loss_and_grad_probs(logits, teacher_probs, temperature=temperature, t2_scaling=t2_scaling,
+                               reduction=reduction, axis=axis)[1]
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _temperature(temperature, dtype):
+    if not _number(temperature, "temperature", "a finite T > 0") > 0:
+        raise ValueError(f"temperature: {temperature!r} is not a finite positive number; valid: T > 0")
+    return np.asarray(temperature, dtype=dtype)
+
+
+def _t2(t2_scaling):
+    if not isinstance(t2_scaling, (bool, np.bool_)):
+        raise TypeError(f"t2_scaling: expected True or False, got {t2_scaling!r}")
+    return bool(t2_scaling)
+
+
+def _prepare(logits, teacher, teacher_name, temperature, t2_scaling, axis):
+    """Validated inputs, class axis last: (z, teacher, T, t2_scaling)."""
+    logits = _as_array(logits, "logits")
+    z = _class_last(logits, axis, "logits")
+    t = _as_array(teacher, teacher_name)
+    if t.shape != logits.shape:
+        raise ValueError(f"{teacher_name}: shape {t.shape} must equal the shape of logits, {logits.shape}")
+    if t.dtype.kind == "c":
+        raise TypeError(f"{teacher_name}: expected a real array, got dtype {t.dtype}")
+    if teacher_name == "teacher_probs" and not (np.all(t >= 0) and np.all(t <= 1)):
+        raise ValueError("teacher_probs: probabilities must lie in [0, 1] (and not be nan)")
+    t = _move(t, axis, -1).astype(z.real.dtype, copy=False)
+    return z, t, _temperature(temperature, z.real.dtype), _t2(t2_scaling)
+
+
+def _evaluate(kind, logits, teacher, temperature, t2_scaling, reduction, axis, with_grad):
+    _check_reduction(reduction)
+    name = "teacher_logits" if kind == "logits" else "teacher_probs"
+    z, t, T, scaled = _prepare(logits, teacher, name, temperature, t2_scaling, axis)
+    kernel = f"loss{'_and_grad' if with_grad else ''}_{kind}{'_t2' if scaled else ''}"
+    mean = z.size // z.shape[-1] if reduction == "mean" else None
+    out = _driven(kernel, (z, t), (T,), mean if with_grad else None)
+    if not with_grad:
+        return _reduce(out[0], reduction)
+    return _reduce(out[0], reduction), _move(out[1], -1, axis)
+
+
+# --- internals: argument checks, the block driver and helpers ---
+
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
     try:
@@ -247,7 +371,7 @@ def _driven(name, arrays, params=(), divisor=None):
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
+        values = _PLAIN[name](*arrays, *params)
         values = values if isinstance(values, tuple) else (values,)
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
@@ -329,6 +453,7 @@ def _out(out, x, name, *others):
 
 # --- kernels: printed from the proven expressions (class axis last) ---
 
+# prints loss = claim loss_teacher_stable
 def _loss_logits(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/T[..., None]
@@ -337,6 +462,7 @@ def _loss_logits(z, v, T):
         return (np.sum(t1*1/np.sum(t1, axis=-1, keepdims=True)*(-t2 + np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim loss_teacher_stable, grad = claim gradient_teacher
 def _loss_and_grad_logits(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/T[..., None]
@@ -348,12 +474,14 @@ def _loss_and_grad_logits(z, v, T):
         return (np.sum(t1*t2*(-t3 + np.log(t5)), axis=-1, keepdims=True))[..., 0], t0*(-t1*t2 + t4/t5)
 
 
+# prints loss = claim loss_stable
 def _loss_probs(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = (z - np.max(z, axis=-1, keepdims=True))/T[..., None]
         return (np.sum(y*(-t0 + np.log(np.sum(np.exp(t0), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim loss_stable, grad = claim gradient_general
 def _loss_and_grad_probs(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/T[..., None]
@@ -363,6 +491,7 @@ def _loss_and_grad_probs(z, y, T):
         return (np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
 
 
+# prints loss = claim scaled_loss_teacher_stable
 def _loss_logits_t2(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
@@ -372,6 +501,7 @@ def _loss_logits_t2(z, v, T):
         return (t0**2*np.sum(t2*1/np.sum(t2, axis=-1, keepdims=True)*(-t3 + np.log(np.sum(np.exp(t3), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher
 def _loss_and_grad_logits_t2(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
@@ -384,6 +514,7 @@ def _loss_and_grad_logits_t2(z, v, T):
         return (t0**2*np.sum(t2*t3*(-t4 + np.log(t6)), axis=-1, keepdims=True))[..., 0], t0*(-t2*t3 + t5/t6)
 
 
+# prints loss = claim scaled_loss_stable
 def _loss_probs_t2(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
@@ -391,6 +522,7 @@ def _loss_probs_t2(z, y, T):
         return (t0**2*np.sum(y*(-t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general
 def _loss_and_grad_probs_t2(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
@@ -400,8 +532,22 @@ def _loss_and_grad_probs_t2(z, y, T):
         return (t0**2*np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss_logits": _loss_logits,
+    "loss_and_grad_logits": _loss_and_grad_logits,
+    "loss_probs": _loss_probs,
+    "loss_and_grad_probs": _loss_and_grad_probs,
+    "loss_logits_t2": _loss_logits_t2,
+    "loss_and_grad_logits_t2": _loss_and_grad_logits_t2,
+    "loss_probs_t2": _loss_probs_t2,
+    "loss_and_grad_probs_t2": _loss_and_grad_probs_t2,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim loss_teacher_stable: in place, over a block of rows
 def _fast_loss_logits(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
@@ -428,6 +574,7 @@ def _fast_loss_logits(z, v, T, out, scratch):
         return n8[..., 0],
 
 
+# prints loss = claim loss_teacher_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_logits(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
@@ -454,6 +601,7 @@ def _fast0_loss_logits(z, v, T, out, scratch):
         return n8[0],
 
 
+# prints loss = claim loss_teacher_stable, grad = claim gradient_teacher: in place, over a block of rows
 def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -487,6 +635,7 @@ def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
         return n6[..., 0], out0
 
 
+# prints loss = claim loss_teacher_stable, grad = claim gradient_teacher: in place, over a (K, rows) block, classes first
 def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -520,6 +669,7 @@ def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
         return n6[0], out0
 
 
+# prints loss = claim loss_stable: in place, over a block of rows
 def _fast_loss_probs(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -538,6 +688,7 @@ def _fast_loss_probs(z, y, T, out, scratch):
         return n5[..., 0],
 
 
+# prints loss = claim loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -556,6 +707,7 @@ def _fast0_loss_probs(z, y, T, out, scratch):
         return n5[0],
 
 
+# prints loss = claim loss_stable, grad = claim gradient_general: in place, over a block of rows
 def _fast_loss_and_grad_probs(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -581,6 +733,7 @@ def _fast_loss_and_grad_probs(z, y, T, out, scratch, scale):
         return n3[..., 0], out0
 
 
+# prints loss = claim loss_stable, grad = claim gradient_general: in place, over a (K, rows) block, classes first
 def _fast0_loss_and_grad_probs(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -606,6 +759,7 @@ def _fast0_loss_and_grad_probs(z, y, T, out, scratch, scale):
         return n3[0], out0
 
 
+# prints loss = claim scaled_loss_teacher_stable: in place, over a block of rows
 def _fast_loss_logits_t2(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
@@ -634,6 +788,7 @@ def _fast_loss_logits_t2(z, v, T, out, scratch):
         return n9[..., 0],
 
 
+# prints loss = claim scaled_loss_teacher_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_logits_t2(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
@@ -662,6 +817,7 @@ def _fast0_loss_logits_t2(z, v, T, out, scratch):
         return n9[0],
 
 
+# prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher: in place, over a block of rows
 def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -697,6 +853,7 @@ def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         return n7[..., 0], out0
 
 
+# prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher: in place, over a (K, rows) block, classes first
 def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -732,6 +889,7 @@ def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         return n7[0], out0
 
 
+# prints loss = claim scaled_loss_stable: in place, over a block of rows
 def _fast_loss_probs_t2(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -752,6 +910,7 @@ def _fast_loss_probs_t2(z, y, T, out, scratch):
         return n6[..., 0],
 
 
+# prints loss = claim scaled_loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs_t2(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -772,6 +931,7 @@ def _fast0_loss_probs_t2(z, y, T, out, scratch):
         return n6[0],
 
 
+# prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general: in place, over a block of rows
 def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -799,6 +959,7 @@ def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         return n5[..., 0], out0
 
 
+# prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general: in place, over a (K, rows) block, classes first
 def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -860,117 +1021,3 @@ _FAST = {
         inplace_safe=(True,), scaled=True,
         classes_first=_fast0_loss_and_grad_probs_t2, classes_first_buffers=2),
 }
-# --- public functions ---
-
-# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
-# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
-Loss = np.ndarray | np.floating
-
-
-def _temperature(temperature, dtype):
-    if not _number(temperature, "temperature", "a finite T > 0") > 0:
-        raise ValueError(f"temperature: {temperature!r} is not a finite positive number; valid: T > 0")
-    return np.asarray(temperature, dtype=dtype)
-
-
-def _t2(t2_scaling):
-    if not isinstance(t2_scaling, (bool, np.bool_)):
-        raise TypeError(f"t2_scaling: expected True or False, got {t2_scaling!r}")
-    return bool(t2_scaling)
-
-
-def _prepare(logits, teacher, teacher_name, temperature, t2_scaling, axis):
-    """Validated inputs, class axis last: (z, teacher, T, t2_scaling)."""
-    logits = _as_array(logits, "logits")
-    z = _class_last(logits, axis, "logits")
-    t = _as_array(teacher, teacher_name)
-    if t.shape != logits.shape:
-        raise ValueError(f"{teacher_name}: shape {t.shape} must equal the shape of logits, {logits.shape}")
-    if t.dtype.kind == "c":
-        raise TypeError(f"{teacher_name}: expected a real array, got dtype {t.dtype}")
-    if teacher_name == "teacher_probs" and not (np.all(t >= 0) and np.all(t <= 1)):
-        raise ValueError("teacher_probs: probabilities must lie in [0, 1] (and not be nan)")
-    t = _move(t, axis, -1).astype(z.real.dtype, copy=False)
-    return z, t, _temperature(temperature, z.real.dtype), _t2(t2_scaling)
-
-
-def _evaluate(kind, logits, teacher, temperature, t2_scaling, reduction, axis, with_grad):
-    _check_reduction(reduction)
-    name = "teacher_logits" if kind == "logits" else "teacher_probs"
-    z, t, T, scaled = _prepare(logits, teacher, name, temperature, t2_scaling, axis)
-    kernel = f"loss{'_and_grad' if with_grad else ''}_{kind}{'_t2' if scaled else ''}"
-    mean = z.size // z.shape[-1] if reduction == "mean" else None
-    out = _driven(kernel, (z, t), (T,), mean if with_grad else None)
-    if not with_grad:
-        return _reduce(out[0], reduction)
-    return _reduce(out[0], reduction), _move(out[1], -1, axis)
-
-
-def loss(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
-         reduction: str = "mean", axis: int = -1) -> Loss:
-    """Distillation loss against a teacher's logits at temperature T (Hinton et al. 2015).
-
-    Per sample ``T**2 * sum_k -q_k log p_k`` with p = softmax(logits / T) and
-    q = softmax(teacher_logits / T) along ``axis``; i.e.
-    ``T**2 * F.cross_entropy(logits / T, F.softmax(teacher_logits / T, dim))`` in PyTorch.
-    Both softmaxes are shifted by their max, so any finite logits are safe.
-    logits, teacher_logits: the same shape (..., K, ...), the K classes along ``axis``. The
-        teacher is a constant: no gradient flows to it.
-    temperature: T > 0, a number.
-    t2_scaling: True (default) multiplies the loss by T**2, Hinton's convention, so that the
-        gradient ``T (p - q)`` keeps its size as T grows (proven: it tends to the
-        logit-matching gradient ``((z - z_t) - mean(z - z_t)) / K``); False gives the plain
-        cross-entropy of the softened distributions, with gradient ``(p - q) / T``.
-    reduction: "none" (per sample), "sum", or "mean" over the samples (an empty batch has
-        mean nan).
-    A nan logit (student or teacher) makes its own sample nan and no other.
-    """
-    return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, False)
-
-
-def loss_and_grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0,
-                  t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
-    """The loss (as ``loss``) and its gradient in the student's logits (same shape and dtype).
-
-    Per sample (proven; p~ and q~ are p and q, the softened distributions), with t2_scaling
-        d(T^2 L_t)/dz_j = T (p~_j - q~_j): the T^2 convention keeps the gradient's size as T grows
-    and without
-        dL_t/dz_j = (p~_j - q~_j) / T
-    Divided by the number of samples for "mean"; with "none" the gradient of the sum of the
-    per-sample losses.
-    """
-    return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, True)
-
-
-def grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
-         reduction: str = "mean", axis: int = -1) -> np.ndarray:
-    """The gradient of ``loss`` in the student's logits; see ``loss_and_grad``."""
-    return loss_and_grad(logits, teacher_logits, temperature=temperature, t2_scaling=t2_scaling,
-                         reduction=reduction, axis=axis)[1]
-
-
-def loss_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
-               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> Loss:
-    """Distillation loss against given teacher probabilities y at temperature T.
-
-    Per sample ``T**2 * sum_k -y_k log p_k`` with p = softmax(logits / T); i.e.
-    ``T**2 * F.cross_entropy(logits / T, teacher_probs, ...)``. The probabilities are used as
-    given (already softened by the teacher, or not): each must lie in [0, 1]; they need not
-    sum to 1 (the gradient below is then the general one).
-    Options as for ``loss``.
-    """
-    return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, False)
-
-
-def loss_and_grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
-                        t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
-    """``loss_probs`` and its gradient in the logits: per sample ``T (sum(y) p - y)`` with
-    t2_scaling (``T (p - y)`` when y sums to 1), ``(sum(y) p - y) / T`` without."""
-    return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, True)
-
-
-def grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
-               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> np.ndarray:
-    """The gradient of ``loss_probs`` in the logits; see ``loss_and_grad_probs``."""
-    return loss_and_grad_probs(logits, teacher_probs, temperature=temperature, t2_scaling=t2_scaling,
-                               reduction=reduction, axis=axis)[1]

@@ -25,6 +25,110 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+__all__ = ["loss", "loss_and_grad", "grad"]
+
+
+# --- public functions ---
+
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
+
+def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
+         reduction: str = "mean", axis: int = -1) -> Loss:
+    """Focal loss (Lin et al. 2017) of softmax logits with integer class targets.
+
+    Per sample ``-alpha[c] (1 - p_c) ** gamma * log p_c`` with p = softmax(logits) along ``axis``
+    and c = target, computed from the max-shifted log-softmax and with 1 - p_c summed from the
+    other classes' probabilities (no cancellation as p_c -> 1).
+    logits: (..., K, ...) with the K classes along ``axis``.
+    target: integer class indices in 0..K-1, the logits' shape without the class axis.
+    alpha: optional (K,) non-negative class weights (None: all 1).
+    gamma: the focusing parameter, a number >= 0; gamma = 0 is the alpha-weighted
+        cross-entropy (proven), i.e. ``softmax_cross_entropy`` with ``weight=alpha`` for
+        "none" and "sum".
+    reduction: "none" (per sample), "sum", or "mean": the sum divided by the number of
+        samples (not by the sum of alpha[target], unlike PyTorch's weighted cross-entropy).
+        An empty batch has mean nan.
+    A nan logit makes its own sample's loss nan and no other.
+    """
+    _check_reduction(reduction)
+    z, c, a, g = _prepare(logits, target, alpha, gamma, axis)
+    value, _ = _per_sample(z, c, a, g, False, reduction)
+    return _reduce(value, reduction)
+
+
+def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None,
+                  gamma: float = 2.0, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
+    """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
+
+    Per sample the gradient is (proven)
+        dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), not p_j - delta_jc
+    with ``R_c = p_c log p_c / (1 - p_c)`` in [-1, 0], and for
+        gamma = 0: dL/dz_j = alpha_c (p_j - delta_jc), the weighted cross-entropy's
+    It stays finite as p_c -> 1 for every gamma >= 0, including gamma < 1 where
+    (1 - p_c) ** (gamma - 1) is unbounded. Divided by the number of samples for "mean";
+    with "none" it is the gradient of the sum of the per-sample losses.
+    """
+    _check_reduction(reduction)
+    z, c, a, g = _prepare(logits, target, alpha, gamma, axis)
+    value, grad_ = _per_sample(z, c, a, g, True, reduction)
+    return _reduce(value, reduction), _move(grad_, -1, axis)
+
+
+def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
+         reduction: str = "mean", axis: int = -1) -> np.ndarray:
+    """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
+    return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction, axis=axis)[1]
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _gamma(gamma, dtype):
+    g = _number(gamma, "gamma", "a number >= 0")
+    if g < 0:
+        raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the weighted cross-entropy)")
+    return np.asarray(g, dtype=dtype)
+
+
+def _alpha(alpha, k, dtype):
+    """``alpha`` as a length-K array of ``dtype``; None means every class weighs 1."""
+    a = _class_weights(alpha, k, dtype, "alpha")
+    return np.ones(k, dtype) if a is None else a
+
+
+def _prepare(logits, target, alpha, gamma, axis):
+    """Validated inputs, class axis last: (z, c, alpha, gamma)."""
+    z = _class_last(_as_array(logits, "logits"), axis, "logits")
+    k = z.shape[-1]
+    try:
+        t = np.asarray(target)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"target: expected an array of class indices, got {type(target).__name__} ({exc})") from None
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"target: expected integer class indices in 0..{k - 1}, got dtype {t.dtype}")
+    if t.shape != z.shape[:-1]:
+        raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
+                         f"{z.shape[:-1]}; got {t.shape}")
+    bad = (t < 0) | (t >= k)
+    if np.any(bad):
+        raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1}")
+    return z, t.astype(np.intp, copy=False), _alpha(alpha, k, z.dtype), _gamma(gamma, z.real.dtype)
+
+
+def _per_sample(z, c, alpha, gamma, with_grad, reduction):
+    """Each sample's loss and, with_grad, the gradient of the reduced loss."""
+    # alpha broadcast to the logits: the kernel picks alpha[c] per sample.
+    arrays = (z, c, np.broadcast_to(alpha, z.shape))
+    if not with_grad:
+        return _driven("loss", arrays, (gamma,))[0], None
+    return _driven("loss_and_grad", arrays, (gamma,), z.size // z.shape[-1] if reduction == "mean" else None)
+
+
+# --- internals: argument checks, the block driver and helpers ---
+
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
     try:
@@ -241,7 +345,7 @@ def _driven(name, arrays, params=(), divisor=None):
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
+        values = _PLAIN[name](*arrays, *params)
         values = values if isinstance(values, tuple) else (values,)
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
@@ -358,9 +462,9 @@ def _xlog1py(x, y):
     return np.where(zero, 0, x * np.log1p(np.where(zero, 0, y)))
 
 
-
 # --- kernels: printed from the proven expressions (class axis last) ---
 
+# prints loss = claim loss_stable
 def _loss(z, c, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -370,6 +474,7 @@ def _loss(z, c, alpha, gamma):
         return (np.take_along_axis(alpha, c[..., None], axis=-1)*(np.sum(-t1*(np.arange(K) == c[..., None]) + t1, axis=-1, keepdims=True)/t2)**gamma[..., None]*(np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
 
 
+# prints loss = claim loss_stable, grad = claim gradient
 def _loss_and_grad(z, c, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -388,8 +493,16 @@ def _loss_and_grad(z, c, alpha, gamma):
         return (t0*t9*(np.log(t3) - (t1 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t0*t9*(-t2*t4 + t5)*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss": _loss,
+    "loss_and_grad": _loss_and_grad,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim loss_stable: in place, over a block of rows
 def _fast_loss(z, c, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -407,6 +520,7 @@ def _fast_loss(z, c, alpha, gamma, out, scratch):
         return n2[..., 0],
 
 
+# prints loss = claim loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss(z, c, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
@@ -424,6 +538,7 @@ def _fast0_loss(z, c, alpha, gamma, out, scratch):
         return n2[0],
 
 
+# prints loss = claim loss_stable, grad = claim gradient: in place, over a block of rows
 def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -453,6 +568,7 @@ def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
         return n1[..., 0], out0
 
 
+# prints loss = claim loss_stable, grad = claim gradient: in place, over a (K, rows) block, classes first
 def _fast0_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
@@ -498,97 +614,3 @@ _FAST = {
         inplace_safe=(True,), scaled=True,
         classes_first=_fast0_loss_and_grad, classes_first_buffers=3),
 }
-# --- public functions ---
-
-# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
-# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
-Loss = np.ndarray | np.floating
-
-
-def _gamma(gamma, dtype):
-    g = _number(gamma, "gamma", "a number >= 0")
-    if g < 0:
-        raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the weighted cross-entropy)")
-    return np.asarray(g, dtype=dtype)
-
-
-def _alpha(alpha, k, dtype):
-    """``alpha`` as a length-K array of ``dtype``; None means every class weighs 1."""
-    a = _class_weights(alpha, k, dtype, "alpha")
-    return np.ones(k, dtype) if a is None else a
-
-
-def _prepare(logits, target, alpha, gamma, axis):
-    """Validated inputs, class axis last: (z, c, alpha, gamma)."""
-    z = _class_last(_as_array(logits, "logits"), axis, "logits")
-    k = z.shape[-1]
-    try:
-        t = np.asarray(target)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"target: expected an array of class indices, got {type(target).__name__} ({exc})") from None
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"target: expected integer class indices in 0..{k - 1}, got dtype {t.dtype}")
-    if t.shape != z.shape[:-1]:
-        raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
-                         f"{z.shape[:-1]}; got {t.shape}")
-    bad = (t < 0) | (t >= k)
-    if np.any(bad):
-        raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1}")
-    return z, t.astype(np.intp, copy=False), _alpha(alpha, k, z.dtype), _gamma(gamma, z.real.dtype)
-
-
-def _per_sample(z, c, alpha, gamma, with_grad, reduction):
-    """Each sample's loss and, with_grad, the gradient of the reduced loss."""
-    # alpha broadcast to the logits: the kernel picks alpha[c] per sample.
-    arrays = (z, c, np.broadcast_to(alpha, z.shape))
-    if not with_grad:
-        return _driven("loss", arrays, (gamma,))[0], None
-    return _driven("loss_and_grad", arrays, (gamma,), z.size // z.shape[-1] if reduction == "mean" else None)
-
-
-def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
-         reduction: str = "mean", axis: int = -1) -> Loss:
-    """Focal loss (Lin et al. 2017) of softmax logits with integer class targets.
-
-    Per sample ``-alpha[c] (1 - p_c) ** gamma * log p_c`` with p = softmax(logits) along ``axis``
-    and c = target, computed from the max-shifted log-softmax and with 1 - p_c summed from the
-    other classes' probabilities (no cancellation as p_c -> 1).
-    logits: (..., K, ...) with the K classes along ``axis``.
-    target: integer class indices in 0..K-1, the logits' shape without the class axis.
-    alpha: optional (K,) non-negative class weights (None: all 1).
-    gamma: the focusing parameter, a number >= 0; gamma = 0 is the alpha-weighted
-        cross-entropy (proven), i.e. ``softmax_cross_entropy`` with ``weight=alpha`` for
-        "none" and "sum".
-    reduction: "none" (per sample), "sum", or "mean": the sum divided by the number of
-        samples (not by the sum of alpha[target], unlike PyTorch's weighted cross-entropy).
-        An empty batch has mean nan.
-    A nan logit makes its own sample's loss nan and no other.
-    """
-    _check_reduction(reduction)
-    z, c, a, g = _prepare(logits, target, alpha, gamma, axis)
-    value, _ = _per_sample(z, c, a, g, False, reduction)
-    return _reduce(value, reduction)
-
-
-def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None,
-                  gamma: float = 2.0, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
-    """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
-
-    Per sample the gradient is (proven)
-        dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), not p_j - delta_jc
-    with ``R_c = p_c log p_c / (1 - p_c)`` in [-1, 0], and for
-        gamma = 0: dL/dz_j = alpha_c (p_j - delta_jc), the weighted cross-entropy's
-    It stays finite as p_c -> 1 for every gamma >= 0, including gamma < 1 where
-    (1 - p_c) ** (gamma - 1) is unbounded. Divided by the number of samples for "mean";
-    with "none" it is the gradient of the sum of the per-sample losses.
-    """
-    _check_reduction(reduction)
-    z, c, a, g = _prepare(logits, target, alpha, gamma, axis)
-    value, grad_ = _per_sample(z, c, a, g, True, reduction)
-    return _reduce(value, reduction), _move(grad_, -1, axis)
-
-
-def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
-         reduction: str = "mean", axis: int = -1) -> np.ndarray:
-    """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
-    return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction, axis=axis)[1]

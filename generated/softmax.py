@@ -28,6 +28,68 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+__all__ = ["softmax", "log_softmax", "jacobian", "vjp", "jvp"]
+
+
+# --- public functions ---
+
+
+def softmax(z, axis=-1):
+    """Softmax of ``z`` along ``axis``: ``exp(z) / sum(exp(z))``, computed max-shifted.
+
+    z: array (..., K, ...) of logits; returns an array of the same shape and dtype.
+    """
+    z = _class_last(_as_array(z, "z"), axis, "z")
+    return _move(_driven("softmax", (z,))[0], -1, axis)
+
+
+def log_softmax(z, axis=-1):
+    """Log-softmax of ``z`` along ``axis``: ``z - logsumexp(z)``, computed max-shifted.
+
+    z: array (..., K, ...) of logits; returns an array of the same shape and dtype.
+    """
+    z = _class_last(_as_array(z, "z"), axis, "z")
+    return _move(_driven("log_softmax", (z,))[0], -1, axis)
+
+
+def jacobian(z):
+    """The softmax Jacobian ``dp_i/dz_j = p_i (delta_ij - p_j)``.
+
+    z: array (..., K) of logits, class axis last; returns (..., K, K) with [..., i, j] = dp_i/dz_j.
+    """
+    z = _class_last(_as_array(z, "z"), -1, "z")
+    return _jacobian(z)
+
+
+def vjp(z, v):
+    """Vector-Jacobian product ``(J^T v)_j = p_j (v_j - sum_i v_i p_i)``.
+
+    z, v: arrays (..., K), class axis last; returns (..., K).
+    """
+    return _driven("vjp", _pair(z, v))[0]
+
+
+def jvp(z, v):
+    """Jacobian-vector product ``(J v)_i = p_i (v_i - sum_j p_j v_j)``.
+
+    z, v: arrays (..., K), class axis last; returns (..., K).
+    """
+    return _driven("jvp", _pair(z, v))[0]
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _pair(z, v):
+    z = _class_last(_as_array(z, "z"), -1, "z")
+    v = _as_array(v, "v")
+    if v.shape != z.shape:
+        raise ValueError(f"v: shape {v.shape} must equal the shape of z, {z.shape}")
+    return z, v
+
+
+# --- internals: argument checks, the block driver and helpers ---
+
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
     try:
@@ -199,7 +261,7 @@ def _driven(name, arrays, params=(), divisor=None):
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
+        values = _PLAIN[name](*arrays, *params)
         values = values if isinstance(values, tuple) else (values,)
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
@@ -281,18 +343,21 @@ def _out(out, x, name, *others):
 
 # --- kernels: printed from the proven expressions (class axis last) ---
 
+# prints p = claim softmax_stable
 def _softmax(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
         return t0*1/np.sum(t0, axis=-1, keepdims=True)
 
 
+# prints log_p = claim log_softmax
 def _log_softmax(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = z - np.max(z, axis=-1, keepdims=True)
         return -np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) + t0
 
 
+# prints jacobian = claim jacobian
 def _jacobian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -302,6 +367,7 @@ def _jacobian(z):
         return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
 
 
+# prints vjp = claim vjp
 def _vjp(z, v):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
@@ -309,14 +375,27 @@ def _vjp(z, v):
         return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
 
+# prints jvp = claim jvp
 def _jvp(z, v):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
         t1 = 1/np.sum(t0, axis=-1, keepdims=True)
         return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
+
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "softmax": _softmax,
+    "log_softmax": _log_softmax,
+    "jacobian": _jacobian,
+    "vjp": _vjp,
+    "jvp": _jvp,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints p = claim softmax_stable: in place, over a block of rows
 def _fast_softmax(z, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -331,6 +410,7 @@ def _fast_softmax(z, out, scratch, scale):
         return out0,
 
 
+# prints p = claim softmax_stable: in place, over a (K, rows) block, classes first
 def _fast0_softmax(z, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -345,6 +425,7 @@ def _fast0_softmax(z, out, scratch, scale):
         return out0,
 
 
+# prints log_p = claim log_softmax: in place, over a block of rows
 def _fast_log_softmax(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -359,6 +440,7 @@ def _fast_log_softmax(z, out, scratch):
         return out0,
 
 
+# prints log_p = claim log_softmax: in place, over a (K, rows) block, classes first
 def _fast0_log_softmax(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -373,6 +455,7 @@ def _fast0_log_softmax(z, out, scratch):
         return out0,
 
 
+# prints vjp = claim vjp: in place, over a block of rows
 def _fast_vjp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -394,6 +477,7 @@ def _fast_vjp(z, v, out, scratch, scale):
         return out0,
 
 
+# prints vjp = claim vjp: in place, over a (K, rows) block, classes first
 def _fast0_vjp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -415,6 +499,7 @@ def _fast0_vjp(z, v, out, scratch, scale):
         return out0,
 
 
+# prints jvp = claim jvp: in place, over a block of rows
 def _fast_jvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -436,6 +521,7 @@ def _fast_jvp(z, v, out, scratch, scale):
         return out0,
 
 
+# prints jvp = claim jvp: in place, over a (K, rows) block, classes first
 def _fast0_jvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -479,56 +565,3 @@ _FAST = {
         inplace_safe=(True,), scaled=True,
         classes_first=_fast0_jvp, classes_first_buffers=2),
 }
-
-# --- public functions ---
-
-
-def softmax(z, axis=-1):
-    """Softmax of ``z`` along ``axis``: ``exp(z) / sum(exp(z))``, computed max-shifted.
-
-    z: array (..., K, ...) of logits; returns an array of the same shape and dtype.
-    """
-    z = _class_last(_as_array(z, "z"), axis, "z")
-    return _move(_driven("softmax", (z,))[0], -1, axis)
-
-
-def log_softmax(z, axis=-1):
-    """Log-softmax of ``z`` along ``axis``: ``z - logsumexp(z)``, computed max-shifted.
-
-    z: array (..., K, ...) of logits; returns an array of the same shape and dtype.
-    """
-    z = _class_last(_as_array(z, "z"), axis, "z")
-    return _move(_driven("log_softmax", (z,))[0], -1, axis)
-
-
-def jacobian(z):
-    """The softmax Jacobian ``dp_i/dz_j = p_i (delta_ij - p_j)``.
-
-    z: array (..., K) of logits, class axis last; returns (..., K, K) with [..., i, j] = dp_i/dz_j.
-    """
-    z = _class_last(_as_array(z, "z"), -1, "z")
-    return _jacobian(z)
-
-
-def _pair(z, v):
-    z = _class_last(_as_array(z, "z"), -1, "z")
-    v = _as_array(v, "v")
-    if v.shape != z.shape:
-        raise ValueError(f"v: shape {v.shape} must equal the shape of z, {z.shape}")
-    return z, v
-
-
-def vjp(z, v):
-    """Vector-Jacobian product ``(J^T v)_j = p_j (v_j - sum_i v_i p_i)``.
-
-    z, v: arrays (..., K), class axis last; returns (..., K).
-    """
-    return _driven("vjp", _pair(z, v))[0]
-
-
-def jvp(z, v):
-    """Jacobian-vector product ``(J v)_i = p_i (v_i - sum_j p_j v_j)``.
-
-    z, v: arrays (..., K), class axis last; returns (..., K).
-    """
-    return _driven("jvp", _pair(z, v))[0]

@@ -18,6 +18,7 @@ Contract:
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -287,17 +288,14 @@ class ClassAxisPrinter(NumPyPrinter):
     def _operand(self, e: sp.Basic) -> str:
         return self.parenthesize(e, PRECEDENCE["Mul"])
 
-    def _print_xlogy(self, e: sp.Basic) -> str:
-        self.helpers.add("_xlogy")
-        return f"_xlogy({', '.join(self._print(a) for a in e.args)})"
+    def _print_helper_call(self, e: sp.Basic) -> str:
+        """A call of the module-level helper (``HELPERS``) named after the function's class."""
+        name = f"_{type(e).__name__}"
+        self.helpers.add(name)
+        return f"{name}({', '.join(self._print(a) for a in e.args)})"
 
-    def _print_xdivy(self, e: sp.Basic) -> str:
-        self.helpers.add("_xdivy")
-        return f"_xdivy({', '.join(self._print(a) for a in e.args)})"
-
-    def _print_xlog1py(self, e: sp.Basic) -> str:
-        self.helpers.add("_xlog1py")
-        return f"_xlog1py({', '.join(self._print(a) for a in e.args)})"
+    # The 0 log 0 = 0 and 0 / 0 = 0 conventions: each prints as a call of its helper.
+    _print_xlogy = _print_xdivy = _print_xlog1py = _print_helper_call
 
     def _print_Heaviside(self, e: sp.Heaviside) -> str:
         # Not SymPy's Piecewise/select form: that builds float64 lists and breaks float32.
@@ -773,6 +771,8 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide
         head.append(f"    {', '.join(f'b{n}' for n in range(buffers))}, = scratch")
     body = head + lines + [f"    return {', '.join(returns)}" + ("," if len(returns) == 1 else "")]
     body = _underflow_ok(body)
+    layout = "a (K, rows) block, classes first" if printer.classes_first else "a block of rows"
+    body.insert(0, f"# {_claims_comment(kernel)}: in place, over {layout}")
     passes = sum(op.kind in ("ufunc", "call") for op in ops) + len(copies)
     return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)),
                       scaled, passes)
@@ -785,6 +785,11 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide
 # which would otherwise turn it into a FloatingPointError. Overflow and invalid operations keep
 # the caller's setting.
 UNDERFLOW_OK = 'with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value'
+
+
+def _claims_comment(kernel: Kernel) -> str:
+    """What a kernel prints, for the comment above it: each output and its proven claim."""
+    return "prints " + ", ".join(f"{out.name} = claim {out.claim}" for out in kernel.outputs)
 
 
 def _underflow_ok(lines: list[str]) -> list[str]:
@@ -853,7 +858,7 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
         lines.append(f"    K = {first_array}.shape[-1]")
     lines += body
     lines.append(f"    return {', '.join(results)}")
-    lines = _underflow_ok(lines)
+    lines = [f"# {_claims_comment(kernel)}"] + _underflow_ok(lines)
     indices = [out.indices for out in kernel.outputs]
     fast = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy)
     fast0 = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first=True)
@@ -907,14 +912,34 @@ def _helpers(kernels: Iterable[KernelSource], fast: bool) -> str:
     names = {h for k in kernels for h in k.helpers}
     if fast:
         names |= {h for k in kernels for f in (k.fast, k.fast0) if f for h in f.helpers}
-    return "\n\n".join(HELPERS[h] for h in sorted(names))
+    return "\n\n\n".join(HELPERS[h].rstrip("\n") for h in sorted(names))
 
 
 def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
     """The text of one generated module (header, printed kernels, template structure)."""
     kernels = {k.name: kernel_source(derivation, k) for k in module.kernels}
     template = _environment().get_template(module.template)
-    text = template.render(
+    # Twice: the first text names the module's public functions, which the second lists in
+    # __all__ (a template that prints no ``exports`` simply has none).
+    text = _render(template, derivation, module, kernels, exports="")
+    text = _render(template, derivation, module, kernels, exports=_all_statement(text))
+    return GeneratedFile(derivation.name, module.name, f"{module.name}.py", text)
+
+
+def _all_statement(text: str) -> str:
+    """``__all__ = [...]``: the public functions a module's text defines, in the order it does."""
+    names = [node.name for node in ast.parse(text).body
+             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]
+    one_line = "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]"
+    if len(one_line) <= 100:
+        return one_line
+    return "__all__ = [\n" + "".join(f'    "{n}",\n' for n in names) + "]"
+
+
+def _render(template: jinja2.Template, derivation: Derivation, module: Module, kernels: Mapping[str, KernelSource],
+            exports: str) -> str:
+    return template.render(
+        exports=exports,
         module=module,
         derivation=derivation,
         kernels=kernels,
@@ -928,7 +953,6 @@ def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
         helpers=_helpers(kernels.values(), fast=False),
         helpers_fast=_helpers(kernels.values(), fast=True),
     )
-    return GeneratedFile(derivation.name, module.name, f"{module.name}.py", text)
 
 
 def render_all(registry: Registry, names: Sequence[str] = ()) -> tuple[list[GeneratedFile], list[str]]:

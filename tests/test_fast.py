@@ -193,3 +193,41 @@ def test_confident_bce_keeps_its_tiny_loss(dtype):
         value = m.loss(zz, yy, reduction="none")
         ulps = np.abs(value - exact) / np.spacing(exact.astype(dtype))
         assert np.all(ulps <= 4), f"{dtype.__name__} {path}: loss at z={z} is {value}, exact {exact} ({ulps} ulps)"
+
+
+def _fast_forms(derivation: str, module: str, kernel: str) -> codegen.KernelSource:
+    d = REGISTRY[derivation]
+    m = next(m for m in d.modules if m.name == module)
+    return codegen.kernel_source(d, next(k for k in m.kernels if k.name == kernel))
+
+
+def test_the_mean_divisor_folds_into_the_softmax_gradient():
+    # p = e * (1/s) becomes e * (scale/s): the driver's division costs no pass of its own.
+    source = _fast_forms("softmax_cross_entropy", "softmax_cross_entropy", "loss_and_grad_index")
+    for fast in (source.fast, source.fast0):
+        assert fast.scaled, fast.source
+        assert "scale/" in fast.source and ", scratch, scale):" in fast.source
+        # three in-place passes (shift, exp, product), as without the factor: none for the mean
+        assert fast.passes == fast.source.count("out=") == 3, fast.source
+
+
+def test_the_divisor_is_not_folded_where_it_would_cost_a_pass():
+    # Elementwise BCE has no per-sample factor to absorb it: the driver keeps its own pass.
+    source = _fast_forms("binary_cross_entropy", "binary_cross_entropy_with_logits", "loss_and_grad")
+    assert source.fast is not None and not source.fast.scaled
+    assert ", scratch):" in source.fast.source
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("classes", [5, 40])  # classes first (few classes) and rows
+def test_a_folded_divisor_gives_the_mean_gradient(classes, dtype):
+    generated = load_module("softmax_cross_entropy")
+    rng = np.random.default_rng(1)
+    z = rng.normal(0, 3, (301, classes)).astype(dtype)
+    c = rng.integers(0, classes, 301)
+    total = generated.loss_and_grad(z, c, reduction="sum")[1]
+    mean = generated.loss_and_grad(z, c, reduction="mean")[1]
+    assert mean.dtype == dtype
+    # p_c - 1 cancels where p_c is near 1: an entry is good to a few ulps of the largest, not of itself
+    expected = total / 301
+    np.testing.assert_allclose(mean, expected, rtol=0, atol=4 * np.finfo(dtype).eps * np.abs(expected).max())
