@@ -105,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     b0, ob = np.empty_like(zb), np.empty_like(zb)
     shift = -np.max(zb, axis=-1, keepdims=True)
     shifted = zb + shift
+    inverse = dtype.type(1 / n)
     one = (z[:1], c[:1])
     one_out = (np.empty_like(z[:1]),)
     one_scratch = tuple(np.empty_like(z[:1]) for _ in range(buffers))
@@ -124,9 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "  np.exp (into scratch)": lambda: np.exp(shifted, out=b0),
         "  np.add.reduce(e, -1)": lambda: np.add.reduce(b0, axis=-1, keepdims=True),
         "  np.multiply(e, 1/s)": lambda: np.multiply(b0, shift, out=ob),
-        "  np.multiply(g, 1/N) (mean)": lambda: np.multiply(ob, mean, out=ob),
+        "  np.multiply(g, 1/N) (the mean's own pass before issue 15)": lambda: np.multiply(shifted, inverse, out=ob),
         "  one-hot scatter (flat[key] += -1)": lambda: ob.reshape(-1).__setitem__(flat_key, ob.reshape(-1)[flat_key] - 1),
-        "  np.multiply(g, 1/N) by a 0-d array": lambda: np.multiply(ob, np.asarray(mean), out=ob),
+        "  np.multiply(g, 1/N) by a 0-d array": lambda: np.multiply(shifted, np.asarray(inverse), out=ob),
         "  np.add(z, shift) with shift 0-d (no broadcast of a column)": lambda: np.add(zb, shift[0, 0], out=b0),
     }
     try:
