@@ -159,10 +159,33 @@ def test_a_call_without_out_gets_no_fast_form():
 
     x = sp.Symbol("x")
     builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x"), frozenset({"x"}))
-    assert builder.wide(sp.exp(x)).startswith("__r")  # a ufunc: written with out=
+    written = builder.wide(sp.exp(x))  # a ufunc: written with out= into a register
+    assert isinstance(written, codegen.Reg)
+    assert builder.code[-1] == codegen.Instr("ufunc", written, "np.exp", (codegen.Value("x", frozenset({"x"})),),
+                                             inputs=frozenset({"x"}))
     for plain_call in (sp.sinc(x), sp.Piecewise((x, x > 0), (0, True))):  # np.sinc, np.select: no out=
         with pytest.raises(codegen._Unsupported):
             builder.wide(plain_call)
+
+
+def test_instructions_are_allocated_and_printed_once():
+    import sympy as sp
+
+    # exp(x) is read by both outputs: it gets a scratch buffer, the outputs are written into
+    # their destinations, and the same product asked for twice is one instruction.
+    x = sp.Symbol("x")
+    builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
+    builder.temps[sp.Symbol("t0")] = builder.wide(sp.exp(x))
+    product = builder.wide(sp.Symbol("t0") * x)
+    total = builder.wide(sp.Symbol("t0") + x)
+    assert builder.wide(sp.Symbol("t0") * x) == product and len(builder.code) == 3
+    kernel = codegen.Kernel("k", (("x", x),), ())
+    fast = codegen._fast_render(kernel, builder, [product, total], (True, True), False, "x", builder.printer)
+    body = [line.strip() for line in fast.source.splitlines()]
+    assert body[body.index("b0, = scratch") + 1:-1] == [
+        "np.exp(x, out=b0)", "np.multiply(b0, x, out=out0)", "np.add(b0, x, out=out1)"]
+    assert fast.buffers == 1 and fast.passes == 3
+    assert fast.inplace_safe == (False, True)  # x is still read after out0 is written
 
 
 def test_log1p_is_a_corrected_log_only_on_the_unit_interval():
@@ -173,7 +196,7 @@ def test_log1p_is_a_corrected_log_only_on_the_unit_interval():
     builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
     builder.wide(log1p(sp.exp(-sp.Abs(x))))
     builder.wide(log1p(x))  # x may be large or -1: NumPy's log1p stays
-    calls = [op.text.split("(")[0] for op in builder.ops]
+    calls = [instr.func for instr in builder.code]
     assert calls.count("np.log1p") == 1 and "np.log" in calls, calls
 
 
