@@ -386,7 +386,7 @@ def test_check_named_sum_and_case_lines():
     assert statuses(report) == ["definition", "definition", "ok", "ok", "wrong"], steps_of(note, report)
 
 
-@pytest.mark.parametrize("note, expected", [
+ELLIPSES = [
     ("$$ \\sum_{k=1}^{K} z_k^2 = z_1^2 + z_2^2 + \\cdots + z_K^2 $$\n", ["ok"]),
     ("$$ \\sum_{k=1}^{K} z_k^2 = z_1^2 + z_2^2 + \\cdots + z_K^2 + 1 $$\n", ["wrong"]),
     # terms before the run stay as written: w_0 is the bias
@@ -400,14 +400,12 @@ def test_check_named_sum_and_case_lines():
     ("$$ e^{x_1} + e^{x_2} + \\dots + e^{x_n} = \\sum_{k=1}^{K} e^{x_k} $$\n", ["not checkable"]),
     # three full stops between subtracted terms
     ("$$ -\\sum_{k=1}^{K} y_k \\log p_k = -y_1 \\log p_1 - y_2 \\log p_2 - ... - y_K \\log p_K $$\n", ["ok"]),
-], ids=["power-sum", "power-sum-plus-1", "bias-kept", "x0-unsaid", "x0-said", "odd-terms", "unknown-end",
-        "ascii-dots"])
-def test_check_ellipsis_written_out(note, expected):
-    report = check_text(note, filename="n.md")
-    assert statuses(report) == expected, steps_of(note, report)
+]
+ELLIPSES_IDS = ["power-sum", "power-sum-plus-1", "bias-kept", "x0-unsaid", "x0-said", "odd-terms", "unknown-end",
+                "ascii-dots"]
 
 
-@pytest.mark.parametrize("note, expected", [
+ALONE = [
     # the chain rule through a function written alone: h is h(x^{(i)}), its one argument here
     ("Let $h(x) = \\frac{1}{1 + e^{-a - b x}}$.\n\n$$ \\frac{\\partial}{\\partial a} \\left( \\log h(x^{(i)}) \\right) = "
      "\\frac{\\partial}{\\partial h} \\left( \\log h(x^{(i)}) \\right) \\frac{\\partial h}{\\partial a} = 1 - h(x^{(i)}) $$\n",
@@ -416,13 +414,11 @@ def test_check_ellipsis_written_out(note, expected):
      ["definition", "definition", "ok"]),
     # two arguments: which one the lone h stands for is not said
     ("Let $h(x) = x^2$.\n\n$$ h(a) + h(b) = 2 h $$\n", ["definition", "not checkable"]),
-], ids=["chain-rule-bare-h", "dsigma-dz", "two-arguments"])
-def test_check_function_written_alone(note, expected):
-    report = check_text(note, filename="n.md")
-    assert statuses(report) == expected, steps_of(note, report)
+]
+ALONE_IDS = ["chain-rule-bare-h", "dsigma-dz", "two-arguments"]
 
 
-@pytest.mark.parametrize("note, expected", [
+ENTRIES = [
     # y_i(z_i) = ... defines an entry as a function of z_i: y_k (1 - y_i) is a product
     ("Let $y_i(z_i) = \\frac{e^{z_i}}{\\sum_{k=1}^K e^{z_k}}$.\n\n"
      "$$ \\frac{\\partial y_k}{\\partial z_i} = y_k (1\\{k = i\\} - y_i) $$\n", ["definition", "ok"]),
@@ -432,10 +428,8 @@ def test_check_function_written_alone(note, expected):
      "$$ \\frac{\\partial y_{k \\neq i}}{\\partial z_i} = - y_{k \\neq i} y_i $$\n", ["definition", "ok", "ok"]),
     # sum_{i=1}^m with the backslash forgotten is still a sum
     ("$$ sum_{i=1}^{3} z_i = z_1 + z_2 + z_3 $$\n", ["ok"]),
-], ids=["entry-function-times-bracket", "subscript-conditions", "sum-without-backslash"])
-def test_check_entry_notation(note, expected):
-    report = check_text(note, filename="n.md")
-    assert statuses(report) == expected, steps_of(note, report)
+]
+ENTRIES_IDS = ["entry-function-times-bracket", "subscript-conditions", "sum-without-backslash"]
 
 
 def test_check_own_softmax_of_an_entry_and_two_case_equalities():
@@ -452,7 +446,7 @@ def test_check_own_softmax_of_an_entry_and_two_case_equalities():
     assert any("as the note defines it" in u for u in report.steps[1].uses), steps_of(note, report)
 
 
-@pytest.mark.parametrize("note, expected", [
+VECTOR_FUNCTIONS = [
     # a function of a vector: z_k in the body is entry k of whatever it is called with
     ("$$ \\sigma(\\mathbf{z})_i = \\frac{e^{z_i}}{\\sum_{j=1}^K e^{z_j}} $$\n\n"
      "$$ \\frac{\\partial [\\sigma(\\mathbf{a})]_i}{\\partial a_j} = "
@@ -462,10 +456,8 @@ def test_check_own_softmax_of_an_entry_and_two_case_equalities():
      ["definition", "ok", "ok"]),
     ("$$ s(\\mathbf x)_i = \\frac{e^{x_i}}{\\sum_{j=1}^K e^{x_j}} $$\n\n$$ c = \\log 2 $$\n\n"
      "$$ s(\\mathbf x + c)_i = \\frac{e^{x_i} + c}{\\sum_{j=1}^K e^{x_j}} $$\n", ["definition", "definition", "wrong"]),
-], ids=["entry-of-sigma-of-a", "shift-invariance", "shift-slip"])
-def test_check_function_of_a_vector(note, expected):
-    report = check_text(note, filename="n.md")
-    assert statuses(report) == expected, steps_of(note, report)
+]
+VECTOR_FUNCTIONS_IDS = ["entry-of-sigma-of-a", "shift-invariance", "shift-slip"]
 
 
 def test_check_chain_definition_and_jacobian_products():
@@ -482,15 +474,21 @@ def test_check_chain_definition_and_jacobian_products():
     assert "Jacobians" in report.steps[-1].detail
 
 
-@pytest.mark.parametrize("note, expected", [
+VECTORS = [
     # a vector written out is compared entry by entry; W^T x with W written w_{ik} is a matrix product
     ("Let $\\theta_k = \\sum_{i=1}^{3} w_{ik} x_i + b_k$.\n\n"
      "$$ [\\theta_1, \\theta_2, \\theta_3]^T = w^T x + b $$\n", ["definition", "ok"]),
     ("Let $\\theta_k = \\sum_{i=1}^{3} w_{ik} x_i + b_k$.\n\n"
      "$$ [\\theta_1, \\theta_2, \\theta_3]^T = w^T x $$\n", ["definition", "wrong"]),
     ("$$ [z_1, z_2] = z $$\n", ["not checkable"]),
-], ids=["list-and-matvec", "list-and-matvec-slip", "list-of-other-size"])
-def test_check_vectors_written_out(note, expected):
+]
+VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size"]
+
+
+@pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS,
+                         ids=ELLIPSES_IDS + ALONE_IDS + ENTRIES_IDS + VECTOR_FUNCTIONS_IDS + VECTORS_IDS)
+def test_check_notation_statuses(note, expected):
+    """Each table above: notes in one notation, and the status of each of their steps."""
     report = check_text(note, filename="n.md")
     assert statuses(report) == expected, steps_of(note, report)
 

@@ -675,6 +675,11 @@ class Evaluator:
                 raise NotCheckable(f"{row.upper()}^T v used as a whole vector")
             self.free.setdefault("__vec__", self.table.dims.get(row, "K"))
             env = {**env, "__vec__": 1}
+        for n in _walk(right):
+            k = _key(n) if isinstance(n, (Name, Script)) else None
+            if k and k not in self.table.sampled and self.definition(k) is None and k not in self.table.size_names:
+                # X^T (p - y) with y never written per sample (y^{(i)}): which y each row meets is not said
+                raise NotCheckable(f"{row.upper()}^T times {pretty(k)}, which the note never writes per sample")
         self.conventions["design"] = (f"{row.upper()} is the matrix whose rows are the samples {row}^(i) "
                                       f"(the note never defines {row.upper()})")
         total = sympy.Integer(0)
