@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise SystemExit(f"K = {k} runs the classes-first kernels; this profile takes the rows layout (K > 16)")
     row_bytes = z[0:1].nbytes
     rows = max(1, m._BLOCK_BYTES // row_bytes)
-    rows = min(rows, -(-n // m._THREADS)) if n * row_bytes >= m._PARALLEL_BYTES else rows
+    rows = min(rows, -(-n // m._THREADS)) if n * row_bytes >= m._PARALLEL_BYTES else min(rows, n)
     blocks = -(-n // rows)
     zb, cb = z[:rows], c[:rows]
     b0, ob = np.empty_like(zb), np.empty_like(zb)

@@ -167,3 +167,17 @@ def test_a_wrong_implementation_makes_the_exit_code_one(tmp_path):
     assert code == 1
     assert "MISMATCH" in err and "NUMERICALLY WRONG" in out
     assert json.loads(path.read_text())["mismatches"]
+
+
+def test_the_profile_script_runs_and_prints_its_bound():
+    spec = importlib.util.spec_from_file_location("profile_ce", ROOT / "benchmarks" / "profile_ce.py")
+    profile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert profile.main(["--shape", "64", "40", "--rounds", "1"]) == 0
+    text = out.getvalue()
+    assert text.startswith("softmax cross-entropy loss_and_grad 64x40 float32")
+    for row in ("copy floor", "loss_and_grad out=", "block driver, 1 thread", "np.exp", "one-hot scatter",
+                "bound: 5 unavoidable passes"):
+        assert row in text, text
