@@ -483,10 +483,13 @@ class _FastBuilder:
             return e in self.temps or e.name in self.wide_inputs
         return any(self.is_wide(a) for a in e.args)
 
+    def _reads(self, e: sp.Basic) -> frozenset[str]:
+        """The wide argument arrays among the symbols of ``e``."""
+        return frozenset(s.name for s in e.free_symbols if isinstance(s, sp.Symbol)) & self.wide_inputs
+
     def _value(self, text: str, e: sp.Basic | None = None) -> Value:
-        """``text`` as an operand; the wide arguments it reads are the symbols of ``e``."""
-        names = {s.name for s in e.free_symbols if isinstance(s, sp.Symbol)} if e is not None else {text}
-        return Value(text, frozenset(names & self.wide_inputs))
+        """``text`` as an operand, reading the wide arguments of ``e`` (or ``text``, a name)."""
+        return Value(text, self._reads(e) if e is not None else frozenset({text}) & self.wide_inputs)
 
     def _new(self) -> Reg:
         self.registers += 1
@@ -556,8 +559,7 @@ class _FastBuilder:
     def narrow(self, e: sp.Basic, name: str | None = None) -> str:
         """Emit the narrow expression ``e`` (its reductions already emitted) as ``name``."""
         dest = self._name(name)
-        names = frozenset(s.name for s in e.free_symbols if isinstance(s, sp.Symbol))
-        self._emit(Instr("narrow", dest, self.printer.doprint(e), inputs=names & self.wide_inputs))
+        self._emit(Instr("narrow", dest, self.printer.doprint(e), inputs=self._reads(e)))
         return dest
 
     def operand(self, e: sp.Basic) -> Operand:
