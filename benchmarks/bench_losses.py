@@ -255,12 +255,13 @@ def raw_ce_functions(k: int) -> dict[str, Callable[..., list[Any]]]:
     _import_symxent_from_checkout()
     from symxent.registry import load_registry
     from symxent.symbols import K, L, j, y, z
-    from symxent.verify import _at_size, _entries
+    from symxent.accuracy import at_size
+    from symxent.verify import _entries
 
     d = load_registry()["softmax_cross_entropy"]
     sizes = {K: k}
-    loss = _at_size(d, L, sizes, False)
-    grad = _entries(d, _at_size(d, d.claim("gradient_general").lhs, sizes, False), (j,), sizes)
+    loss = at_size(d, L, sizes, False)
+    grad = _entries(d, at_size(d, d.claim("gradient_general").lhs, sizes, False), (j,), sizes)
     symbols = [z[n] for n in range(1, k + 1)] + [y[n] for n in range(1, k + 1)]
     # Plain symbols, as verify does: with Indexed arguments lambdify re-substitutes dummies.
     plain = [sp.Symbol(f"_a{n}") for n in range(len(symbols))]

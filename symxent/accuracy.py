@@ -47,10 +47,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from symxent import derive
+from symxent import codegen, derive
 from symxent.registry import Derivation, Module
 
-__all__ = ["Accuracy", "TARGET_ULPS", "measure", "special_values", "sweep", "ulp_error"]
+__all__ = ["Accuracy", "TARGET_ULPS", "at_size", "measure", "special_values", "sweep", "ulp_error"]
 
 TARGET_ULPS = {"float64": 4.0, "float32": 8.0}
 DIGITS = 50
@@ -254,15 +254,27 @@ def _case_name(case: Mapping[str, float], k: int | None) -> str:
     return ", ".join(parts) or "-"
 
 
-def measure(derivation: Derivation, module: Module, generated: types.ModuleType, seed: int = 0,
-            at_size: Callable[..., sp.Expr] | None = None) -> list[Accuracy]:
-    """The ulp error of each ``options["accuracy"]`` entry of ``module`` (see the docstring).
+def at_size(d: Derivation, expr: sp.Expr, sizes: dict[sp.Symbol, int], stable: bool) -> sp.Expr:
+    """``expr`` with definitions unfolded (stable forms if asked) at explicit sizes: what the
+    numeric checks of :mod:`symxent.verify` and the measurements here evaluate."""
+    forms = codegen.stable_forms(d) if stable else None
+    e = derive.unfold(expr, d.definitions, stable=forms)
+    e = derive.instantiate(e, sizes)
 
-    ``at_size(derivation, expr, sizes, stable)``: an expression at explicit sizes with the
-    definitions unfolded (raw, or with the proven stable forms); :mod:`symxent.verify`'s.
-    """
-    if at_size is None:
-        from symxent.verify import _at_size as at_size  # noqa: N813 (the verify stage's helper)
+    def to_max(m: derive.ClassMax) -> sp.Expr:
+        body, index = m.args
+        size = sizes[d.indices[index]]
+        return sp.Max(*[body.xreplace({index: v}) for v in range(1, size + 1)])
+
+    e = e.replace(lambda x: isinstance(x, derive.ClassMax), to_max)
+    # The 0 log 0 = 0 conventions agree with x log y, x / y on the open domains sampled here.
+    e = e.replace(lambda x: isinstance(x, derive.xlogy), lambda x: x.args[0] * sp.log(x.args[1]))
+    e = e.replace(lambda x: isinstance(x, derive.xdivy), lambda x: x.args[0] / x.args[1])
+    return derive.evaluate(e, d.indices)
+
+
+def measure(derivation: Derivation, module: Module, generated: types.ModuleType, seed: int = 0) -> list[Accuracy]:
+    """The ulp error of each ``options["accuracy"]`` entry of ``module`` (see the docstring)."""
     results = []
     rng = np.random.default_rng(seed)
     first = module.kernels[0].args[0][1]
@@ -335,8 +347,7 @@ def _undefined(f: Callable[[mpmath.mpf], mpmath.mpf], z: float) -> bool:
         return True
 
 
-def special_values(derivation: Derivation, module: Module, generated: types.ModuleType,
-                   at_size: Callable[..., sp.Expr] | None = None) -> list[str]:
+def special_values(derivation: Derivation, module: Module, generated: types.ModuleType) -> list[str]:
     """Problems at infinite and nan inputs of an elementwise module's entries (none: an empty
     list); ValueError for a module of rows of logits (softmax), whose inf/nan rows are not
     measured here.
@@ -345,8 +356,6 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
     left side (with the case's fixed arguments), or nan where that left side evaluated at the
     infinity (extended reals, as IEEE arithmetic does) is undefined.
     """
-    if at_size is None:
-        from symxent.verify import _at_size as at_size  # noqa: N813
     first = module.kernels[0].args[0][1]
     if isinstance(first, sp.IndexedBase):
         raise ValueError(f"{module.name}: special values are defined for elementwise functions only")

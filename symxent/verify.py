@@ -47,7 +47,7 @@ from sympy.printing.numpy import NumPyPrinter
 from symxent import accuracy, codegen, derive
 from symxent.domains import draw, sample_batch, sample_point
 from symxent.prove import DerivationProof, check_chain, prove, prove_claim, size_grid
-from symxent.registry import Derivation, Kernel, Module, Registry
+from symxent.registry import Claim, Derivation, Kernel, Module, Registry
 
 __all__ = ["NumericCheck", "Report", "load_generated", "load_module_file", "module_origin", "verify",
            "verify_derivation", "verify_module"]
@@ -107,24 +107,6 @@ def _rel_error(actual: np.ndarray, expected: np.ndarray) -> float:
     scale = np.maximum(1.0, np.abs(np.where(both_inf, 0.0, expected)))
     err = diff / scale
     return float(np.max(err)) if err.size else 0.0
-
-
-def _at_size(d: Derivation, expr: sp.Expr, sizes: dict[sp.Symbol, int], stable: bool) -> sp.Expr:
-    """``expr`` with definitions unfolded (stable forms if asked) at explicit sizes."""
-    forms = codegen.stable_forms(d) if stable else None
-    e = derive.unfold(expr, d.definitions, stable=forms)
-    e = derive.instantiate(e, sizes)
-
-    def to_max(m: derive.ClassMax) -> sp.Expr:
-        body, index = m.args
-        size = sizes[d.indices[index]]
-        return sp.Max(*[body.xreplace({index: v}) for v in range(1, size + 1)])
-
-    e = e.replace(lambda x: isinstance(x, derive.ClassMax), to_max)
-    # The 0 log 0 = 0 conventions agree with x log y, x / y on the open domains sampled here.
-    e = e.replace(lambda x: isinstance(x, derive.xlogy), lambda x: x.args[0] * sp.log(x.args[1]))
-    e = e.replace(lambda x: isinstance(x, derive.xdivy), lambda x: x.args[0] / x.args[1])
-    return derive.evaluate(e, d.indices)
 
 
 def _entries(d: Derivation, expr: sp.Expr, free: Sequence[sp.Symbol], sizes: dict[sp.Symbol, int]) -> np.ndarray:
@@ -245,7 +227,7 @@ def _raw_entries(d: Derivation, claim: Claim, sizes: dict[sp.Symbol, int], free:
     indices; built once per process (the lambdify check and the 50-digit one share it)."""
     key = _raw_key(d, claim, sizes, free)
     if key not in _RAW_ENTRIES:
-        _RAW_ENTRIES[key] = _entries(d, _at_size(d, claim.lhs, sizes, False), free, sizes)
+        _RAW_ENTRIES[key] = _entries(d, accuracy.at_size(d, claim.lhs, sizes, False), free, sizes)
     return _RAW_ENTRIES[key]
 
 
@@ -783,7 +765,7 @@ def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType,
         return []
     start = time.perf_counter()
     checks = []
-    for a in accuracy.measure(d, module, generated, seed, at_size=_at_size):
+    for a in accuracy.measure(d, module, generated, seed):
         detail = f"max at {a.where}" + (f"; {a.problem}" if a.problem else "")
         if a.not_gated and not a.within:
             detail += f"; over the target, not gated: {a.not_gated}"
@@ -791,7 +773,7 @@ def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType,
                                    a.max_ulp, a.target, a.ok, detail, accuracy=a))
     if isinstance(module.kernels[0].args[0][1], sp.IndexedBase):
         return checks  # rows of logits: inf and nan rows are not measured (see accuracy.special_values)
-    problems = accuracy.special_values(d, module, generated, at_size=_at_size)
+    problems = accuracy.special_values(d, module, generated)
     checks.append(NumericCheck(d.name, module.name, "inf and nan inputs: the limit, or nan where undefined",
                                float(len(problems)), 0.0, not problems, "; ".join(problems),
                                time.perf_counter() - start))

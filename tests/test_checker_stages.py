@@ -428,8 +428,13 @@ ENTRIES = [
      "$$ \\frac{\\partial y_{k \\neq i}}{\\partial z_i} = - y_{k \\neq i} y_i $$\n", ["definition", "ok", "ok"]),
     # sum_{i=1}^m with the backslash forgotten is still a sum
     ("$$ sum_{i=1}^{3} z_i = z_1 + z_2 + z_3 $$\n", ["ok"]),
+    # an output differentiated whole (∂a/∂z, a Jacobian) and entry by entry, in a note about
+    # softmax: the softmax convention still holds, entry by entry
+    ("The softmax Jacobian $\\frac{\\partial \\mathbf{a}}{\\partial \\mathbf{z}}$ has entries\n\n"
+     "$$ \\frac{\\partial a_1}{\\partial z_2} = -a_1 a_2 $$\n", ["ok"]),
 ]
-ENTRIES_IDS = ["entry-function-times-bracket", "subscript-conditions", "sum-without-backslash"]
+ENTRIES_IDS = ["entry-function-times-bracket", "subscript-conditions", "sum-without-backslash",
+               "softmax-output-whole-and-by-entry"]
 
 
 def test_check_own_softmax_of_an_entry_and_two_case_equalities():

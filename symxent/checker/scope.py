@@ -330,9 +330,10 @@ def _output_conventions(items, table: SymbolTable) -> None:
     for key, inputs in sorted(table.differentiated_by.items()):
         if key not in _CONVENTION_NAMES or key in defined or (key in table.declared and key not in table.dependent):
             continue
-        if len(inputs) != 1:
-            continue
-        (var, indexed), = inputs
+        if len({v for v, _ in inputs}) != 1:
+            continue  # differentiated by two different names: which one it is a function of is not said
+        # ∂a_1/∂z_2 and ∂a/∂z in one note: entry by entry, the vector's entries
+        var, indexed = next(iter(inputs))[0], any(ix for _, ix in inputs)
         if indexed and softmax:
             body = Call(Fn("softmax"), (Name(var),), False, (Name("i"),))
             table.definitions.append(Definition(key, ("i",), (), body, 0, -1, (), f"convention:softmax({var})"))
