@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
+import importlib.resources
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -976,6 +978,28 @@ def _environment() -> jinja2.Environment:
     )
 
 
+RUNTIME_MARK = "#: part "
+
+
+@functools.cache
+def runtime_parts() -> dict[str, str]:
+    """The parts of ``symxent/templates/runtime.py`` by name: the text from each ``#: part
+    <name>`` line to the next, without the surrounding blank lines (the templates place them).
+    The file's header, before the first part, is not a part."""
+    text = importlib.resources.files("symxent.templates").joinpath("runtime.py").read_text(encoding="utf-8")
+    parts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith(RUNTIME_MARK):
+            name = line[len(RUNTIME_MARK):].strip()
+            if name in parts:
+                raise ValueError(f"runtime.py: part {name!r} appears twice")
+            current = parts[name] = []
+        elif current is not None:
+            current.append(line)
+    return {name: "\n".join(lines).strip("\n") for name, lines in parts.items()}
+
+
 def _claims_of(derivation: Derivation, module: Module) -> list[dict[str, str]]:
     seen: dict[str, str] = {}
     for kernel in module.kernels:
@@ -1017,6 +1041,7 @@ def _render(template: jinja2.Template, derivation: Derivation, module: Module, k
             exports: str) -> str:
     return template.render(
         exports=exports,
+        runtime=runtime_parts(),
         module=module,
         derivation=derivation,
         kernels=kernels,
