@@ -132,8 +132,8 @@ MUTANTS = [
       "_scale(g, probs.size if reduction == \"mean\" else 1)", "_scale(g, probs.size + 1 if reduction == \"mean\" else 1)"),
     M("binary_cross_entropy", "weight ignored with log_clamp", "w = np.ones((), probs.dtype) if weight is None else weight",
       "w = np.ones((), probs.dtype)"),
-    M("binary_cross_entropy", "weight ignored", "        if weight is not None:\n            return globals()",
-      "        if False:\n            return globals()"),
+    M("binary_cross_entropy", "weight ignored", "        if weight is not None:\n            return _PLAIN[",
+      "        if False:\n            return _PLAIN["),
     # --- binary_focal_loss.py ---
     M("binary_focal_loss", "gradient divisor N + 1 for mean",
       "logits.size if reduction == \"mean\" else None", "logits.size + 1 if reduction == \"mean\" else None"),

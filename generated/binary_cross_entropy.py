@@ -19,6 +19,104 @@ are computed in float64. Complex inputs are accepted (for complex-step different
 
 import numpy as np
 
+__all__ = ["loss", "grad", "loss_and_grad"]
+
+
+# --- public functions ---
+
+
+def loss(probs, target, *, weight=None, reduction="mean", log_clamp=None):
+    """Binary cross-entropy of probabilities; PyTorch's ``F.binary_cross_entropy``.
+
+    Per element ``-w (y log p + (1 - y) log(1 - p))`` with 0 log 0 = 0.
+    probs, target: arrays of the same shape, both in [0, 1].
+    weight: optional w >= 0, broadcast to the shape of probs.
+    reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
+    log_clamp: None (default) is exact: a certain wrong prediction (probs = 0 where
+        target > 0, or 1 where target < 1) has an infinite loss. A negative number m clamps
+        each log below at m as PyTorch does with m = -100.0: the loss stays finite (100 per
+        such element), at a cost: where a log is clamped the loss is flat, so its gradient
+        there is 0 and a prediction stuck at 0 or 1 gets no signal back. (PyTorch's backward
+        returns (p - y) / max(p (1 - p), 1e-12) instead, which is not the derivative of its
+        loss where p (1 - p) < 1e-12.)
+    """
+    _check_reduction(reduction)
+    probs, target, weight = _prepare(probs, target, weight)
+    return _reduce(_kernel("loss", probs, target, weight, _clamp(log_clamp, probs.dtype)), reduction)
+
+
+def grad(probs, target, *, weight=None, reduction="mean", log_clamp=None):
+    """The gradient of ``loss`` in ``probs``, same shape: ``w (-y / p + (1 - y) / (1 - p))`` with
+    0 / 0 = 0 (a term whose log is clamped contributes 0), divided by the number of elements
+    for "mean"."""
+    _check_reduction(reduction)
+    probs, target, weight = _prepare(probs, target, weight)
+    g = _kernel("grad", probs, target, weight, _clamp(log_clamp, probs.dtype))
+    return _scale(g, probs.size if reduction == "mean" else 1)
+
+
+def loss_and_grad(probs, target, *, weight=None, reduction="mean", log_clamp=None):
+    """``(loss, grad)`` computed together."""
+    _check_reduction(reduction)
+    probs, target, weight = _prepare(probs, target, weight)
+    value, g = _kernel("loss_and_grad", probs, target, weight, _clamp(log_clamp, probs.dtype))
+    return _reduce(value, reduction), _scale(g, probs.size if reduction == "mean" else 1)
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _weights(value, name, shape, dtype):
+    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
+    if value is None:
+        return None
+    a = _as_array(value, name)
+    try:
+        if np.broadcast_shapes(a.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of probs, {shape}") from None
+    if a.dtype.kind == "c" or not np.all(a >= 0):
+        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
+    return np.broadcast_to(a.astype(dtype, copy=False), shape)
+
+
+def _prepare(probs, target, weight):
+    probs = _as_array(probs, "probs")
+    target = _as_array(target, "target")
+    if target.shape != probs.shape:
+        raise ValueError(f"target: shape {target.shape} must equal the shape of probs, {probs.shape}")
+    if probs.dtype.kind == "c" or not (np.all(probs >= 0) and np.all(probs <= 1)):
+        raise ValueError("probs: probabilities must lie in [0, 1] (and not be nan)")
+    # min/max rather than all(t >= 0): no boolean temporaries; nan fails both comparisons.
+    if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
+        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
+    target = target.astype(probs.dtype, copy=False)
+    weight = _weights(weight, "weight", probs.shape, probs.dtype)
+    return probs, target, weight
+
+
+def _clamp(log_clamp, dtype):
+    if log_clamp is None:
+        return None
+    if not _number(log_clamp, "log_clamp", "None or a finite negative number") < 0:
+        raise ValueError(f"log_clamp: {log_clamp!r} must be a finite negative number (PyTorch's is -100.0)")
+    return np.asarray(log_clamp, dtype=dtype)
+
+
+def _kernel(name, probs, target, weight, clamp):
+    """The exact kernel, its weighted variant, or the clamped one (which takes the weight)."""
+    with np.errstate(divide="ignore"):  # log(0) = -inf is the exact value
+        if clamp is not None:
+            w = np.ones((), probs.dtype) if weight is None else weight
+            return _PLAIN[f"{name}_clamped"](probs, target, w, clamp)
+        if weight is not None:
+            return _PLAIN[f"{name}_weighted"](probs, target, weight)
+        return _PLAIN[name](probs, target)
+
+
+# --- internals: argument checks and helpers ---
+
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
     try:
@@ -92,52 +190,60 @@ def _xlogy(x, y):
     return np.where(zero, 0, x * np.log(np.where(zero, 1, y)))
 
 
-
 # --- kernels: printed from the proven expressions (elementwise) ---
 
+# prints loss = claim prob_loss_safe
 def _loss(probs, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         return -_xlog1py(1 - y, -probs) - _xlogy(y, probs)
 
 
+# prints grad = claim prob_gradient_safe
 def _grad(probs, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         return -_xdivy(y, probs) + _xdivy(1 - y, 1 - probs)
 
 
+# prints loss = claim prob_loss_safe, grad = claim prob_gradient_safe
 def _loss_and_grad(probs, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1 - y
         return -_xlog1py(t0, -probs) - _xlogy(y, probs), _xdivy(t0, 1 - probs) - _xdivy(y, probs)
 
 
+# prints loss = claim prob_weighted_loss_safe
 def _loss_weighted(probs, y, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         return -w*(_xlog1py(1 - y, -probs) + _xlogy(y, probs))
 
 
+# prints grad = claim prob_weighted_gradient_safe
 def _grad_weighted(probs, y, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         return w*(-_xdivy(y, probs) + _xdivy(1 - y, 1 - probs))
 
 
+# prints loss = claim prob_weighted_loss_safe, grad = claim prob_weighted_gradient_safe
 def _loss_and_grad_weighted(probs, y, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1 - y
         return -w*(_xlog1py(t0, -probs) + _xlogy(y, probs)), w*(_xdivy(t0, 1 - probs) - _xdivy(y, probs))
 
 
+# prints loss = claim prob_clamped_loss
 def _loss_clamped(probs, y, w, m):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         return -w*(y*np.maximum(m, np.log(probs)) + (1 - y)*np.maximum(m, np.log1p(-probs)))
 
 
+# prints grad = claim prob_clamped_gradient
 def _grad_clamped(probs, y, w, m):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1 - probs
         return w*(-_xdivy(y*np.heaviside(-m + np.log(probs), 0.5), probs) + _xdivy((1 - y)*np.heaviside(-m + np.log(t0), 0.5), t0))
 
 
+# prints loss = claim prob_clamped_loss, grad = claim prob_clamped_gradient
 def _loss_and_grad_clamped(probs, y, w, m):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.log(probs)
@@ -146,91 +252,15 @@ def _loss_and_grad_clamped(probs, y, w, m):
         return -w*(t1*np.maximum(m, np.log1p(-probs)) + y*np.maximum(m, t0)), w*(_xdivy(t1*np.heaviside(-m + np.log(t2), 0.5), t2) - _xdivy(y*np.heaviside(-m + t0, 0.5), probs))
 
 
-# --- public functions ---
-
-
-def _weights(value, name, shape, dtype):
-    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
-    if value is None:
-        return None
-    a = _as_array(value, name)
-    try:
-        if np.broadcast_shapes(a.shape, shape) != shape:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of probs, {shape}") from None
-    if a.dtype.kind == "c" or not np.all(a >= 0):
-        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
-    return np.broadcast_to(a.astype(dtype, copy=False), shape)
-
-
-def _prepare(probs, target, weight):
-    probs = _as_array(probs, "probs")
-    target = _as_array(target, "target")
-    if target.shape != probs.shape:
-        raise ValueError(f"target: shape {target.shape} must equal the shape of probs, {probs.shape}")
-    if probs.dtype.kind == "c" or not (np.all(probs >= 0) and np.all(probs <= 1)):
-        raise ValueError("probs: probabilities must lie in [0, 1] (and not be nan)")
-    # min/max rather than all(t >= 0): no boolean temporaries; nan fails both comparisons.
-    if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
-        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
-    target = target.astype(probs.dtype, copy=False)
-    weight = _weights(weight, "weight", probs.shape, probs.dtype)
-    return probs, target, weight
-
-
-def _clamp(log_clamp, dtype):
-    if log_clamp is None:
-        return None
-    if not _number(log_clamp, "log_clamp", "None or a finite negative number") < 0:
-        raise ValueError(f"log_clamp: {log_clamp!r} must be a finite negative number (PyTorch's is -100.0)")
-    return np.asarray(log_clamp, dtype=dtype)
-
-
-def _kernel(name, probs, target, weight, clamp):
-    """The exact kernel, its weighted variant, or the clamped one (which takes the weight)."""
-    with np.errstate(divide="ignore"):  # log(0) = -inf is the exact value
-        if clamp is not None:
-            w = np.ones((), probs.dtype) if weight is None else weight
-            return globals()[f"_{name}_clamped"](probs, target, w, clamp)
-        if weight is not None:
-            return globals()[f"_{name}_weighted"](probs, target, weight)
-        return globals()[f"_{name}"](probs, target)
-
-
-def loss(probs, target, *, weight=None, reduction="mean", log_clamp=None):
-    """Binary cross-entropy of probabilities; PyTorch's ``F.binary_cross_entropy``.
-
-    Per element ``-w (y log p + (1 - y) log(1 - p))`` with 0 log 0 = 0.
-    probs, target: arrays of the same shape, both in [0, 1].
-    weight: optional w >= 0, broadcast to the shape of probs.
-    reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
-    log_clamp: None (default) is exact: a certain wrong prediction (probs = 0 where
-        target > 0, or 1 where target < 1) has an infinite loss. A negative number m clamps
-        each log below at m as PyTorch does with m = -100.0: the loss stays finite (100 per
-        such element), at a cost: where a log is clamped the loss is flat, so its gradient
-        there is 0 and a prediction stuck at 0 or 1 gets no signal back. (PyTorch's backward
-        returns (p - y) / max(p (1 - p), 1e-12) instead, which is not the derivative of its
-        loss where p (1 - p) < 1e-12.)
-    """
-    _check_reduction(reduction)
-    probs, target, weight = _prepare(probs, target, weight)
-    return _reduce(_kernel("loss", probs, target, weight, _clamp(log_clamp, probs.dtype)), reduction)
-
-
-def grad(probs, target, *, weight=None, reduction="mean", log_clamp=None):
-    """The gradient of ``loss`` in ``probs``, same shape: ``w (-y / p + (1 - y) / (1 - p))`` with
-    0 / 0 = 0 (a term whose log is clamped contributes 0), divided by the number of elements
-    for "mean"."""
-    _check_reduction(reduction)
-    probs, target, weight = _prepare(probs, target, weight)
-    g = _kernel("grad", probs, target, weight, _clamp(log_clamp, probs.dtype))
-    return _scale(g, probs.size if reduction == "mean" else 1)
-
-
-def loss_and_grad(probs, target, *, weight=None, reduction="mean", log_clamp=None):
-    """``(loss, grad)`` computed together."""
-    _check_reduction(reduction)
-    probs, target, weight = _prepare(probs, target, weight)
-    value, g = _kernel("loss_and_grad", probs, target, weight, _clamp(log_clamp, probs.dtype))
-    return _reduce(value, reduction), _scale(g, probs.size if reduction == "mean" else 1)
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss": _loss,
+    "grad": _grad,
+    "loss_and_grad": _loss_and_grad,
+    "loss_weighted": _loss_weighted,
+    "grad_weighted": _grad_weighted,
+    "loss_and_grad_weighted": _loss_and_grad_weighted,
+    "loss_clamped": _loss_clamped,
+    "grad_clamped": _grad_clamped,
+    "loss_and_grad_clamped": _loss_and_grad_clamped,
+}

@@ -23,9 +23,169 @@ Other inputs use the plain kernels.
 """
 
 import os
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+__all__ = ["loss", "grad", "loss_and_grad", "hessian"]
+
+
+# --- public functions ---
+
+
+def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
+    """Binary cross-entropy from logits; PyTorch's ``F.binary_cross_entropy_with_logits``.
+
+    Per element (proven claims):
+        L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)
+    computed as
+        w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
+    and for q = w = 1 as
+        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
+    No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
+    formed first so that the small loss there keeps its digits.
+    logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
+    weight: optional w >= 0, broadcast to the shape of logits.
+    pos_weight: optional q >= 0 weighting the positive term, broadcast along the last axis
+        (shape (C,) for C outputs per sample, as in PyTorch).
+    reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
+    """
+    _check_reduction(reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    return _evaluate("loss", logits, target, weights, reduction)[0]
+
+
+def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
+    """The gradient of ``loss`` in ``logits``, same shape, divided by the number of elements
+    for "mean". Proven:
+        d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
+        for q = w = 1, with y_hat = sigma(z): dL/dz = sigma(z) - y
+    computed as
+        d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
+        for q = w = 1, dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
+
+    out: optional array for the gradient (logits's shape and dtype); it may be logits itself,
+        which is then overwritten. The returned gradient is ``out``.
+    """
+    _check_reduction(reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    out = _out(out, logits, "logits", target, weight, pos_weight)
+    return _evaluate("grad", logits, target, weights, reduction, out)[1]
+
+
+def loss_and_grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
+    """``(loss, grad)`` computed together (shared subexpressions); ``out`` as for ``grad``."""
+    _check_reduction(reduction)
+    logits, target, weights = _prepare(logits, target, weight, pos_weight)
+    out = _out(out, logits, "logits", target, weight, pos_weight)
+    return _evaluate("loss_and_grad", logits, target, weights, reduction, out)
+
+
+def hessian(z):
+    """The second derivative of each element's loss in its logit, ``sigmoid(z) (1 - sigmoid(z))``.
+
+    z: array of any shape; returns the same shape. Lies in (0, 1/4] where representable.
+    """
+    return _hessian(_as_array(z, "z"))
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _weights(value, name, shape, dtype):
+    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
+    if value is None:
+        return None
+    a = _as_array(value, name)
+    try:
+        if np.broadcast_shapes(a.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of logits, {shape}") from None
+    if a.dtype.kind == "c" or not np.all(a >= 0):
+        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
+    return np.broadcast_to(a.astype(dtype, copy=False), shape)
+
+
+def _prepare(logits, target, weight, pos_weight):
+    logits = _as_array(logits, "logits")
+    target = _as_array(target, "target")
+    if target.shape != logits.shape:
+        raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
+    # min/max rather than all(t >= 0): no boolean temporaries; nan fails both comparisons.
+    if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
+        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
+    target = target.astype(logits.dtype, copy=False)
+    weight = _weights(weight, "weight", logits.shape, logits.dtype)
+    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype)
+    if weight is None and pos_weight is None:
+        return logits, target, None
+    one = np.ones((), logits.dtype)
+    return logits, target, (one if pos_weight is None else pos_weight, one if weight is None else weight)
+
+
+def _kernel(name, logits, target, weights):
+    """The plain kernel, or the one with pos_weight q and weight w."""
+    if weights is None:
+        return _PLAIN[name](logits, target)
+    return _PLAIN[f"{name}_weighted"](logits, target, *weights)
+
+
+def _elements(w):
+    """A weight (a view broadcast to the logits' shape) as the block driver cuts it: 0-d when it
+    is one number, else its elements in the logits' order (copied only if broadcast)."""
+    if w.size and not any(w.strides):
+        return np.asarray(w[(0,) * w.ndim])
+    return np.ascontiguousarray(w).reshape(-1)
+
+
+def _evaluate(name, logits, target, weights, reduction, out=None):
+    """The reduced loss and/or the gradient of the reduced loss, from kernel ``name``.
+
+    Real float32/float64 C-contiguous arrays go through the block driver (the loss summed
+    block by block unless reduction is "none"; the gradient written into ``out`` when given);
+    anything else through the plain kernels. Both print the same proven expressions.
+    """
+    has_loss, has_grad = name != "grad", name != "loss"
+    mean = logits.size if reduction == "mean" else 1
+    value = g = None
+    fast = name if weights is None else f"{name}_weighted"
+    if fast in _FAST and _fast_dtype(logits, target):
+        entry = _FAST[fast]
+        safe = entry.inplace_safe
+        dests, divisors = [], []
+        if has_loss:
+            dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)
+            divisors.append(None)
+        if has_grad:
+            usable = out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, logits))
+            dests.append(out.reshape(-1) if usable else np.empty(logits.size, logits.dtype))
+            divisors.append(None if mean in (0, 1) else logits.dtype.type(mean))
+        args = (logits.reshape(-1), target.reshape(-1)) + tuple(_elements(w) for w in weights or ())
+        outputs = _blocked(entry.kernel, entry.buffers, entry.wide, args, tuple(dests), tuple(divisors),
+                           scaled=entry.scaled)
+        if has_loss:
+            value = (outputs[0].reshape(logits.shape) if reduction == "none"
+                     else _reduce_total(outputs[0], reduction, logits.size))
+        if has_grad:
+            g = outputs[-1].reshape(logits.shape)
+            if mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
+                g.fill(np.nan)
+    else:
+        result = _kernel(name, logits, target, weights)
+        if has_loss:
+            value = _reduce(result[0] if has_grad else result, reduction)
+        if has_grad:
+            g = _scale(result[1] if has_loss else result, mean)
+    if out is not None and has_grad:
+        if not np.shares_memory(g, out):
+            np.copyto(out, g)
+        g = out
+    return value, g
+
+
+# --- internals: argument checks, the block driver and helpers ---
 
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
@@ -114,7 +274,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -125,8 +285,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
-        copied transposed to (K, rows) first and its wide outputs transposed back (for few
-        classes, where reductions along short rows are slow).
+        copied transposed to (K, rows) first and its wide outputs are written through a
+        transposed view of their destination (for few classes, where reductions along short
+        rows are slow).
+    scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
+        it: the last divisor is passed to it as a reciprocal instead of costing a pass.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
@@ -138,13 +301,18 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+    extra = ()
+    if scaled:
+        extra = (dtype.type(1),)
+        if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
+            extra, scales[-1] = (scales[-1][1],), None
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
-        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
@@ -153,15 +321,14 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
-            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
-            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            if classes_first:  # written in place through the transposed view: no copy back
+                dests = tuple(d[s:e].T if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            else:
+                dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch), *extra)
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            if classes_first:
-                for d, dest in zip(out, dests):
-                    if d is not None:
-                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -251,17 +418,20 @@ def _out(out, x, name, *others):
 
 # --- kernels: printed from the proven expressions (elementwise) ---
 
+# prints loss = claim logits_stable
 def _loss(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         return np.log1p(np.exp(-abs(logits))) + ((-y*np.minimum(0, logits) + (1 - y)*np.maximum(0, logits)))
 
 
+# prints grad = claim gradient_stable
 def _grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/(1 + np.exp(-abs(logits)))
         return -t0*y*np.exp(np.minimum(0, -logits)) + t0*(1 - y)*np.exp(np.minimum(0, logits))
 
 
+# prints loss = claim logits_stable, grad = claim gradient_stable
 def _loss_and_grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(logits))
@@ -271,6 +441,7 @@ def _loss_and_grad(logits, y):
         return np.log1p(t0) + ((-t1*y + t2*np.maximum(0, logits))), t2*t3*np.exp(t1) - t3*y*np.exp(np.minimum(0, -logits))
 
 
+# prints hessian = claim curvature_stable
 def _hessian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(z))
@@ -278,18 +449,21 @@ def _hessian(z):
         return t1*(1 - t1)
 
 
+# prints loss = claim weighted_pos_weight_stable
 def _loss_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = y*(q - 1) + 1
         return w*(t0*np.log1p(np.exp(-abs(logits))) + (logits*(1 - y) - t0*np.minimum(0, logits)))
 
 
+# prints grad = claim weighted_pos_weight_gradient_stable
 def _grad_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/(1 + np.exp(-abs(logits)))
         return w*(-q*t0*y*np.exp(np.minimum(0, -logits)) + t0*(1 - y)*np.exp(np.minimum(0, logits)))
 
 
+# prints loss = claim weighted_pos_weight_stable, grad = claim weighted_pos_weight_gradient_stable
 def _loss_and_grad_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(logits))
@@ -300,8 +474,21 @@ def _loss_and_grad_weighted(logits, y, q, w):
         return w*(t1*np.log1p(t0) + (logits*t2 - t1*t3)), w*(-q*t4*y*np.exp(np.minimum(0, -logits)) + t2*t4*np.exp(t3))
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss": _loss,
+    "grad": _grad,
+    "loss_and_grad": _loss_and_grad,
+    "hessian": _hessian,
+    "loss_weighted": _loss_weighted,
+    "grad_weighted": _grad_weighted,
+    "loss_and_grad_weighted": _loss_and_grad_weighted,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim logits_stable: in place, over a block of rows
 def _fast_loss(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -327,6 +514,7 @@ def _fast_loss(logits, y, out, scratch):
         return out0,
 
 
+# prints grad = claim gradient_stable: in place, over a block of rows
 def _fast_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -351,6 +539,7 @@ def _fast_grad(logits, y, out, scratch):
         return out0,
 
 
+# prints loss = claim logits_stable, grad = claim gradient_stable: in place, over a block of rows
 def _fast_loss_and_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
@@ -385,6 +574,7 @@ def _fast_loss_and_grad(logits, y, out, scratch):
         return out0, out1
 
 
+# prints hessian = claim curvature_stable: in place, over a block of rows
 def _fast_hessian(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -400,6 +590,7 @@ def _fast_hessian(z, out, scratch):
         return out0,
 
 
+# prints loss = claim weighted_pos_weight_stable: in place, over a block of rows
 def _fast_loss_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -429,6 +620,7 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
         return out0,
 
 
+# prints grad = claim weighted_pos_weight_gradient_stable: in place, over a block of rows
 def _fast_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -455,6 +647,7 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
         return out0,
 
 
+# prints loss = claim weighted_pos_weight_stable, grad = claim weighted_pos_weight_gradient_stable: in place, over a block of rows
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
@@ -495,171 +688,34 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
         return out0, out1
 
 
-# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves (no argument is read after it is first written), and the
-# classes-first kernel with its scratch buffers, or None)
+# A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
+# buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
+# inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
+# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# last output where the output is written (no pass of its own); classes_first,
+# classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
 _FAST = {
-    "loss": (_fast_loss, 4, (True,), (True,),
-        None),
-    "grad": (_fast_grad, 3, (True,), (True,),
-        None),
-    "loss_and_grad": (_fast_loss_and_grad, 7, (True, True), (False, True),
-        None),
-    "hessian": (_fast_hessian, 2, (True,), (True,),
-        None),
-    "loss_weighted": (_fast_loss_weighted, 4, (True,), (True,),
-        None),
-    "grad_weighted": (_fast_grad_weighted, 3, (True,), (True,),
-        None),
-    "loss_and_grad_weighted": (_fast_loss_and_grad_weighted, 7, (True, True), (False, True),
-        None),
+    "loss": _Fast(_fast_loss, buffers=4, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "grad": _Fast(_fast_grad, buffers=3, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=7, wide=(True, True),
+        inplace_safe=(False, True), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "hessian": _Fast(_fast_hessian, buffers=2, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_weighted": _Fast(_fast_loss_weighted, buffers=4, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "grad_weighted": _Fast(_fast_grad_weighted, buffers=3, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=7, wide=(True, True),
+        inplace_safe=(False, True), scaled=False,
+        classes_first=None, classes_first_buffers=None),
 }
-
-
-# --- public functions ---
-
-
-def _weights(value, name, shape, dtype):
-    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
-    if value is None:
-        return None
-    a = _as_array(value, name)
-    try:
-        if np.broadcast_shapes(a.shape, shape) != shape:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of logits, {shape}") from None
-    if a.dtype.kind == "c" or not np.all(a >= 0):
-        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
-    return np.broadcast_to(a.astype(dtype, copy=False), shape)
-
-
-def _prepare(logits, target, weight, pos_weight):
-    logits = _as_array(logits, "logits")
-    target = _as_array(target, "target")
-    if target.shape != logits.shape:
-        raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
-    # min/max rather than all(t >= 0): no boolean temporaries; nan fails both comparisons.
-    if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
-        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
-    target = target.astype(logits.dtype, copy=False)
-    weight = _weights(weight, "weight", logits.shape, logits.dtype)
-    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype)
-    if weight is None and pos_weight is None:
-        return logits, target, None
-    one = np.ones((), logits.dtype)
-    return logits, target, (one if pos_weight is None else pos_weight, one if weight is None else weight)
-
-
-def _kernel(name, logits, target, weights):
-    """The plain kernel, or the one with pos_weight q and weight w."""
-    if weights is None:
-        return globals()[f"_{name}"](logits, target)
-    return globals()[f"_{name}_weighted"](logits, target, *weights)
-
-
-def _elements(w):
-    """A weight (a view broadcast to the logits' shape) as the block driver cuts it: 0-d when it
-    is one number, else its elements in the logits' order (copied only if broadcast)."""
-    if w.size and not any(w.strides):
-        return np.asarray(w[(0,) * w.ndim])
-    return np.ascontiguousarray(w).reshape(-1)
-
-
-def _evaluate(name, logits, target, weights, reduction, out=None):
-    """The reduced loss and/or the gradient of the reduced loss, from kernel ``name``.
-
-    Real float32/float64 C-contiguous arrays go through the block driver (the loss summed
-    block by block unless reduction is "none"; the gradient written into ``out`` when given);
-    anything else through the plain kernels. Both print the same proven expressions.
-    """
-    has_loss, has_grad = name != "grad", name != "loss"
-    mean = logits.size if reduction == "mean" else 1
-    value = g = None
-    fast = name if weights is None else f"{name}_weighted"
-    if fast in _FAST and _fast_dtype(logits, target):
-        kernel, buffers, wide, safe, _ = _FAST[fast]
-        dests, divisors = [], []
-        if has_loss:
-            dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)
-            divisors.append(None)
-        if has_grad:
-            usable = out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, logits))
-            dests.append(out.reshape(-1) if usable else np.empty(logits.size, logits.dtype))
-            divisors.append(None if mean in (0, 1) else logits.dtype.type(mean))
-        args = (logits.reshape(-1), target.reshape(-1)) + tuple(_elements(w) for w in weights or ())
-        outputs = _blocked(kernel, buffers, wide, args, tuple(dests), tuple(divisors))
-        if has_loss:
-            value = (outputs[0].reshape(logits.shape) if reduction == "none"
-                     else _reduce_total(outputs[0], reduction, logits.size))
-        if has_grad:
-            g = outputs[-1].reshape(logits.shape)
-            if mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
-                g.fill(np.nan)
-    else:
-        result = _kernel(name, logits, target, weights)
-        if has_loss:
-            value = _reduce(result[0] if has_grad else result, reduction)
-        if has_grad:
-            g = _scale(result[1] if has_loss else result, mean)
-    if out is not None and has_grad:
-        if not np.shares_memory(g, out):
-            np.copyto(out, g)
-        g = out
-    return value, g
-
-
-def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
-    """Binary cross-entropy from logits; PyTorch's ``F.binary_cross_entropy_with_logits``.
-
-    Per element (proven claims):
-        L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)
-    computed as
-        w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
-    and for q = w = 1 as
-        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
-    No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
-    formed first so that the small loss there keeps its digits.
-    logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
-    weight: optional w >= 0, broadcast to the shape of logits.
-    pos_weight: optional q >= 0 weighting the positive term, broadcast along the last axis
-        (shape (C,) for C outputs per sample, as in PyTorch).
-    reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
-    """
-    _check_reduction(reduction)
-    logits, target, weights = _prepare(logits, target, weight, pos_weight)
-    return _evaluate("loss", logits, target, weights, reduction)[0]
-
-
-def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
-    """The gradient of ``loss`` in ``logits``, same shape, divided by the number of elements
-    for "mean". Proven:
-        d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)
-        for q = w = 1, with y_hat = sigma(z): dL/dz = sigma(z) - y
-    computed as
-        d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
-        for q = w = 1, dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
-
-    out: optional array for the gradient (logits's shape and dtype); it may be logits itself,
-        which is then overwritten. The returned gradient is ``out``.
-    """
-    _check_reduction(reduction)
-    logits, target, weights = _prepare(logits, target, weight, pos_weight)
-    out = _out(out, logits, "logits", target, weight, pos_weight)
-    return _evaluate("grad", logits, target, weights, reduction, out)[1]
-
-
-def loss_and_grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=None):
-    """``(loss, grad)`` computed together (shared subexpressions); ``out`` as for ``grad``."""
-    _check_reduction(reduction)
-    logits, target, weights = _prepare(logits, target, weight, pos_weight)
-    out = _out(out, logits, "logits", target, weight, pos_weight)
-    return _evaluate("loss_and_grad", logits, target, weights, reduction, out)
-
-
-def hessian(z):
-    """The second derivative of each element's loss in its logit, ``sigmoid(z) (1 - sigmoid(z))``.
-
-    z: array of any shape; returns the same shape. Lies in (0, 1/4] where representable.
-    """
-    return _hessian(_as_array(z, "z"))

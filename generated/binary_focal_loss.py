@@ -22,9 +22,100 @@ Other inputs use the plain kernels.
 """
 
 import os
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+__all__ = ["loss", "loss_and_grad", "grad"]
+
+
+# --- public functions ---
+
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
+
+def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+         reduction: str = "none") -> Loss:
+    """Binary focal loss from logits; exactly ``torchvision.ops.sigmoid_focal_loss``.
+
+    Per element ``alpha_t * ce * (1 - p_t) ** gamma`` with p = sigmoid(logits),
+    ce = binary cross-entropy with logits, p_t = p y + (1 - p)(1 - y) and
+    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))``
+    and ``1 - p_t = sigmoid(z)(1 - y) + sigmoid(-z) y`` (no cancellation, no overflow).
+    logits, target: arrays of the same shape; target in [0, 1] (soft targets allowed).
+    alpha: weight of the positive class in [0, 1]; a negative alpha means no weighting
+        (alpha_t = 1), as in torchvision. torchvision's default 0.25.
+    gamma: the focusing parameter, a number >= 0; gamma = 0 is alpha_t times the binary
+        cross-entropy (proven).
+    reduction: "none" (elementwise, torchvision's default), "sum", or "mean" over all
+        elements (nan for none).
+    A nan logit makes its own element nan and no other.
+    """
+    _check_reduction(reduction)
+    logits, target, a, g = _prepare(logits, target, alpha, gamma)
+    return _reduce(_kernel("loss", logits, target, a, g)[0], reduction)
+
+
+def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+                  reduction: str = "none") -> tuple[Loss, np.ndarray]:
+    """The loss (as ``loss``) and its gradient in ``logits`` (same shape and dtype).
+
+    Per element (proven; 0/0 = 0 where both underflow)
+        dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t))
+    not sigmoid(z) - y unless gamma = 0; for Lin et al.'s positive targets
+        y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)
+    Finite at every finite logit, for every gamma >= 0. Divided by the number of elements for
+    "mean"; with "none" it is the gradient of the sum of the elementwise losses.
+    """
+    _check_reduction(reduction)
+    logits, target, a, g = _prepare(logits, target, alpha, gamma)
+    value, grad_ = _kernel("loss_and_grad", logits, target, a, g, logits.size if reduction == "mean" else None)
+    return _reduce(value, reduction), grad_
+
+
+def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
+         reduction: str = "none") -> np.ndarray:
+    """The gradient of ``loss`` in ``logits`` (same shape); see ``loss_and_grad``."""
+    return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction)[1]
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _prepare(logits, target, alpha, gamma):
+    """Validated inputs: (logits, target, alpha or None for no weighting, gamma)."""
+    logits = _as_array(logits, "logits")
+    target = _as_array(target, "target")
+    if target.shape != logits.shape:
+        raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
+    if target.dtype.kind == "c" or not (np.all(target >= 0) and np.all(target <= 1)):
+        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
+    a = _number(alpha, "alpha", "a number in [0, 1], or negative for no weighting")
+    if a > 1:
+        raise ValueError(f"alpha: {alpha!r} is greater than 1; valid: a number in [0, 1], or negative for no "
+                         "weighting")
+    g = _number(gamma, "gamma", "a number >= 0")
+    if g < 0:
+        raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the alpha-weighted binary "
+                         "cross-entropy)")
+    # Python floats, not arrays of the logits' dtype: NumPy keeps float32 with them either way,
+    # but 1 - alpha is then formed in double precision (alpha = 0.99999 rounded to float32
+    # first would leave 1 - alpha, the weight of negatives, 1e-3 off).
+    return logits, target.astype(logits.dtype, copy=False), None if a < 0 else a, g
+
+
+def _kernel(name, logits, target, alpha, gamma, divisor=None):
+    """The alpha-weighted kernel, or the unweighted one (torchvision's alpha < 0); the
+    gradient, if any, divided by ``divisor``."""
+    if alpha is None:
+        return _driven(f"{name}_unweighted", (logits, target), (gamma,), divisor)
+    return _driven(name, (logits, target), (alpha, gamma), divisor)
+
+
+# --- internals: argument checks, the block driver and helpers ---
 
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
@@ -104,7 +195,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -115,8 +206,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
-        copied transposed to (K, rows) first and its wide outputs transposed back (for few
-        classes, where reductions along short rows are slow).
+        copied transposed to (K, rows) first and its wide outputs are written through a
+        transposed view of their destination (for few classes, where reductions along short
+        rows are slow).
+    scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
+        it: the last divisor is passed to it as a reciprocal instead of costing a pass.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
@@ -128,13 +222,18 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+    extra = ()
+    if scaled:
+        extra = (dtype.type(1),)
+        if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
+            extra, scales[-1] = (scales[-1][1],), None
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
-        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
@@ -143,15 +242,14 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
-            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
-            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            if classes_first:  # written in place through the transposed view: no copy back
+                dests = tuple(d[s:e].T if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            else:
+                dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch), *extra)
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            if classes_first:
-                for d, dest in zip(out, dests):
-                    if d is not None:
-                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -187,19 +285,19 @@ def _driven(name, arrays, params=(), divisor=None):
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
+        values = _PLAIN[name](*arrays, *params)
         values = values if isinstance(values, tuple) else (values,)
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
         return values
-    kernel, buffers, wide, _, _ = _FAST[name]
+    kernel, buffers, wide, scaled = _FAST[name].kernel, _FAST[name].buffers, _FAST[name].wide, _FAST[name].scaled
     classes_first = False  # elementwise kernels have no classes-first form
     rows = [a.reshape(-1) for a in arrays]
     dests = tuple(np.empty(x.size, x.dtype) for w in wide if w)
     divisors = [None] * len(dests)
     if divisor and wide[-1]:
         divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first, scaled)
     return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
 
 
@@ -272,9 +370,9 @@ def _xdivy(x, y):
     return np.where(zero, 0, x / np.where(zero, 1, y))
 
 
-
 # --- kernels: printed from the proven expressions (elementwise) ---
 
+# prints loss = claim loss_stable
 def _loss(logits, y, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1 - y
@@ -284,6 +382,7 @@ def _loss(logits, y, alpha, gamma):
         return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(t3) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + (t0*np.maximum(0, logits) - t3*y))
 
 
+# prints loss = claim loss_stable, grad = claim gradient
 def _loss_and_grad(logits, y, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1 - y
@@ -300,6 +399,7 @@ def _loss_and_grad(logits, y, alpha, gamma):
         return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t1*t6/t3**2, t8) + t7 - y)
 
 
+# prints loss = claim loss_unweighted_stable
 def _loss_unweighted(logits, y, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(logits))
@@ -309,6 +409,7 @@ def _loss_unweighted(logits, y, gamma):
         return (t1*t3*np.exp(t2) + t1*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t0) + ((-t2*y + t3*np.maximum(0, logits))))
 
 
+# prints loss = claim loss_unweighted_stable, grad = claim gradient_unweighted
 def _loss_and_grad_unweighted(logits, y, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(np.minimum(0, -logits))
@@ -325,8 +426,18 @@ def _loss_and_grad_unweighted(logits, y, gamma):
         return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t0*t6/t2**2, t8) + t7 - y)
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss": _loss,
+    "loss_and_grad": _loss_and_grad,
+    "loss_unweighted": _loss_unweighted,
+    "loss_and_grad_unweighted": _loss_and_grad_unweighted,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim loss_stable: in place, over a block of rows
 def _fast_loss(logits, y, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -368,6 +479,7 @@ def _fast_loss(logits, y, alpha, gamma, out, scratch):
         return out0,
 
 
+# prints loss = claim loss_stable, grad = claim gradient: in place, over a block of rows
 def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
@@ -422,6 +534,7 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
         return out0, out1
 
 
+# prints loss = claim loss_unweighted_stable: in place, over a block of rows
 def _fast_loss_unweighted(logits, y, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -458,6 +571,7 @@ def _fast_loss_unweighted(logits, y, gamma, out, scratch):
         return out0,
 
 
+# prints loss = claim loss_unweighted_stable, grad = claim gradient_unweighted: in place, over a block of rows
 def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
@@ -507,96 +621,25 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
         return out0, out1
 
 
-# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves (no argument is read after it is first written), and the
-# classes-first kernel with its scratch buffers, or None)
+# A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
+# buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
+# inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
+# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# last output where the output is written (no pass of its own); classes_first,
+# classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
 _FAST = {
-    "loss": (_fast_loss, 8, (True,), (True,),
-        None),
-    "loss_and_grad": (_fast_loss_and_grad, 12, (True, True), (False, True),
-        None),
-    "loss_unweighted": (_fast_loss_unweighted, 8, (True,), (True,),
-        None),
-    "loss_and_grad_unweighted": (_fast_loss_and_grad_unweighted, 11, (True, True), (False, True),
-        None),
+    "loss": _Fast(_fast_loss, buffers=8, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=12, wide=(True, True),
+        inplace_safe=(False, True), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_unweighted": _Fast(_fast_loss_unweighted, buffers=8, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_and_grad_unweighted": _Fast(_fast_loss_and_grad_unweighted, buffers=11, wide=(True, True),
+        inplace_safe=(False, True), scaled=False,
+        classes_first=None, classes_first_buffers=None),
 }
-# --- public functions ---
-
-# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
-# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
-Loss = np.ndarray | np.floating
-
-
-def _prepare(logits, target, alpha, gamma):
-    """Validated inputs: (logits, target, alpha or None for no weighting, gamma)."""
-    logits = _as_array(logits, "logits")
-    target = _as_array(target, "target")
-    if target.shape != logits.shape:
-        raise ValueError(f"target: shape {target.shape} must equal the shape of logits, {logits.shape}")
-    if target.dtype.kind == "c" or not (np.all(target >= 0) and np.all(target <= 1)):
-        raise ValueError("target: values must lie in [0, 1] (and not be nan)")
-    a = _number(alpha, "alpha", "a number in [0, 1], or negative for no weighting")
-    if a > 1:
-        raise ValueError(f"alpha: {alpha!r} is greater than 1; valid: a number in [0, 1], or negative for no "
-                         "weighting")
-    g = _number(gamma, "gamma", "a number >= 0")
-    if g < 0:
-        raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the alpha-weighted binary "
-                         "cross-entropy)")
-    # Python floats, not arrays of the logits' dtype: NumPy keeps float32 with them either way,
-    # but 1 - alpha is then formed in double precision (alpha = 0.99999 rounded to float32
-    # first would leave 1 - alpha, the weight of negatives, 1e-3 off).
-    return logits, target.astype(logits.dtype, copy=False), None if a < 0 else a, g
-
-
-def _kernel(name, logits, target, alpha, gamma, divisor=None):
-    """The alpha-weighted kernel, or the unweighted one (torchvision's alpha < 0); the
-    gradient, if any, divided by ``divisor``."""
-    if alpha is None:
-        return _driven(f"{name}_unweighted", (logits, target), (gamma,), divisor)
-    return _driven(name, (logits, target), (alpha, gamma), divisor)
-
-
-def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
-         reduction: str = "none") -> Loss:
-    """Binary focal loss from logits; exactly ``torchvision.ops.sigmoid_focal_loss``.
-
-    Per element ``alpha_t * ce * (1 - p_t) ** gamma`` with p = sigmoid(logits),
-    ce = binary cross-entropy with logits, p_t = p y + (1 - p)(1 - y) and
-    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))``
-    and ``1 - p_t = sigmoid(z)(1 - y) + sigmoid(-z) y`` (no cancellation, no overflow).
-    logits, target: arrays of the same shape; target in [0, 1] (soft targets allowed).
-    alpha: weight of the positive class in [0, 1]; a negative alpha means no weighting
-        (alpha_t = 1), as in torchvision. torchvision's default 0.25.
-    gamma: the focusing parameter, a number >= 0; gamma = 0 is alpha_t times the binary
-        cross-entropy (proven).
-    reduction: "none" (elementwise, torchvision's default), "sum", or "mean" over all
-        elements (nan for none).
-    A nan logit makes its own element nan and no other.
-    """
-    _check_reduction(reduction)
-    logits, target, a, g = _prepare(logits, target, alpha, gamma)
-    return _reduce(_kernel("loss", logits, target, a, g)[0], reduction)
-
-
-def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
-                  reduction: str = "none") -> tuple[Loss, np.ndarray]:
-    """The loss (as ``loss``) and its gradient in ``logits`` (same shape and dtype).
-
-    Per element (proven; 0/0 = 0 where both underflow)
-        dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t))
-    not sigmoid(z) - y unless gamma = 0; for Lin et al.'s positive targets
-        y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)
-    Finite at every finite logit, for every gamma >= 0. Divided by the number of elements for
-    "mean"; with "none" it is the gradient of the sum of the elementwise losses.
-    """
-    _check_reduction(reduction)
-    logits, target, a, g = _prepare(logits, target, alpha, gamma)
-    value, grad_ = _kernel("loss_and_grad", logits, target, a, g, logits.size if reduction == "mean" else None)
-    return _reduce(value, reduction), grad_
-
-
-def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: float = 0.25, gamma: float = 2.0,
-         reduction: str = "none") -> np.ndarray:
-    """The gradient of ``loss`` in ``logits`` (same shape); see ``loss_and_grad``."""
-    return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction)[1]

@@ -26,9 +26,134 @@ Other inputs use the plain kernels.
 """
 
 import os
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+__all__ = ["loss", "loss_and_grad", "grad", "loss_probs", "loss_and_grad_probs", "grad_probs"]
+
+
+# --- public functions ---
+
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
+
+def loss(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
+         reduction: str = "mean", axis: int = -1) -> Loss:
+    """Distillation loss against a teacher's logits at temperature T (Hinton et al. 2015).
+
+    Per sample ``T**2 * sum_k -q_k log p_k`` with p = softmax(logits / T) and
+    q = softmax(teacher_logits / T) along ``axis``; i.e.
+    ``T**2 * F.cross_entropy(logits / T, F.softmax(teacher_logits / T, dim))`` in PyTorch.
+    Both softmaxes are shifted by their max, so any finite logits are safe.
+    logits, teacher_logits: the same shape (..., K, ...), the K classes along ``axis``. The
+        teacher is a constant: no gradient flows to it.
+    temperature: T > 0, a number.
+    t2_scaling: True (default) multiplies the loss by T**2, Hinton's convention, so that the
+        gradient ``T (p - q)`` keeps its size as T grows (proven: it tends to the
+        logit-matching gradient ``((z - z_t) - mean(z - z_t)) / K``); False gives the plain
+        cross-entropy of the softened distributions, with gradient ``(p - q) / T``.
+    reduction: "none" (per sample), "sum", or "mean" over the samples (an empty batch has
+        mean nan).
+    A nan logit (student or teacher) makes its own sample nan and no other.
+    """
+    return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, False)
+
+
+def loss_and_grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0,
+                  t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
+    """The loss (as ``loss``) and its gradient in the student's logits (same shape and dtype).
+
+    Per sample (proven; p~ and q~ are p and q, the softened distributions), with t2_scaling
+        d(T^2 L_t)/dz_j = T (p~_j - q~_j): the T^2 convention keeps the gradient's size as T grows
+    and without
+        dL_t/dz_j = (p~_j - q~_j) / T
+    Divided by the number of samples for "mean"; with "none" the gradient of the sum of the
+    per-sample losses.
+    """
+    return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, True)
+
+
+def grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
+         reduction: str = "mean", axis: int = -1) -> np.ndarray:
+    """The gradient of ``loss`` in the student's logits; see ``loss_and_grad``."""
+    return loss_and_grad(logits, teacher_logits, temperature=temperature, t2_scaling=t2_scaling,
+                         reduction=reduction, axis=axis)[1]
+
+
+def loss_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> Loss:
+    """Distillation loss against given teacher probabilities y at temperature T.
+
+    Per sample ``T**2 * sum_k -y_k log p_k`` with p = softmax(logits / T); i.e.
+    ``T**2 * F.cross_entropy(logits / T, teacher_probs, ...)``. The probabilities are used as
+    given (already softened by the teacher, or not): each must lie in [0, 1]; they need not
+    sum to 1 (the gradient below is then the general one).
+    Options as for ``loss``.
+    """
+    return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, False)
+
+
+def loss_and_grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+                        t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
+    """``loss_probs`` and its gradient in the logits: per sample ``T (sum(y) p - y)`` with
+    t2_scaling (``T (p - y)`` when y sums to 1), ``(sum(y) p - y) / T`` without."""
+    return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, True)
+
+
+def grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
+               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> np.ndarray:
+    """The gradient of ``loss_probs`` in the logits; see ``loss_and_grad_probs``."""
+    return loss_and_grad_probs(logits, teacher_probs, temperature=temperature, t2_scaling=t2_scaling,
+                               reduction=reduction, axis=axis)[1]
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _temperature(temperature, dtype):
+    if not _number(temperature, "temperature", "a finite T > 0") > 0:
+        raise ValueError(f"temperature: {temperature!r} is not a finite positive number; valid: T > 0")
+    return np.asarray(temperature, dtype=dtype)
+
+
+def _t2(t2_scaling):
+    if not isinstance(t2_scaling, (bool, np.bool_)):
+        raise TypeError(f"t2_scaling: expected True or False, got {t2_scaling!r}")
+    return bool(t2_scaling)
+
+
+def _prepare(logits, teacher, teacher_name, temperature, t2_scaling, axis):
+    """Validated inputs, class axis last: (z, teacher, T, t2_scaling)."""
+    logits = _as_array(logits, "logits")
+    z = _class_last(logits, axis, "logits")
+    t = _as_array(teacher, teacher_name)
+    if t.shape != logits.shape:
+        raise ValueError(f"{teacher_name}: shape {t.shape} must equal the shape of logits, {logits.shape}")
+    if t.dtype.kind == "c":
+        raise TypeError(f"{teacher_name}: expected a real array, got dtype {t.dtype}")
+    if teacher_name == "teacher_probs" and not (np.all(t >= 0) and np.all(t <= 1)):
+        raise ValueError("teacher_probs: probabilities must lie in [0, 1] (and not be nan)")
+    t = _move(t, axis, -1).astype(z.real.dtype, copy=False)
+    return z, t, _temperature(temperature, z.real.dtype), _t2(t2_scaling)
+
+
+def _evaluate(kind, logits, teacher, temperature, t2_scaling, reduction, axis, with_grad):
+    _check_reduction(reduction)
+    name = "teacher_logits" if kind == "logits" else "teacher_probs"
+    z, t, T, scaled = _prepare(logits, teacher, name, temperature, t2_scaling, axis)
+    kernel = f"loss{'_and_grad' if with_grad else ''}_{kind}{'_t2' if scaled else ''}"
+    mean = z.size // z.shape[-1] if reduction == "mean" else None
+    out = _driven(kernel, (z, t), (T,), mean if with_grad else None)
+    if not with_grad:
+        return _reduce(out[0], reduction)
+    return _reduce(out[0], reduction), _move(out[1], -1, axis)
+
+
+# --- internals: argument checks, the block driver and helpers ---
 
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
@@ -139,7 +264,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -150,8 +275,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
-        copied transposed to (K, rows) first and its wide outputs transposed back (for few
-        classes, where reductions along short rows are slow).
+        copied transposed to (K, rows) first and its wide outputs are written through a
+        transposed view of their destination (for few classes, where reductions along short
+        rows are slow).
+    scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
+        it: the last divisor is passed to it as a reciprocal instead of costing a pass.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
@@ -163,13 +291,18 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+    extra = ()
+    if scaled:
+        extra = (dtype.type(1),)
+        if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
+            extra, scales[-1] = (scales[-1][1],), None
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
-        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
@@ -178,15 +311,14 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
-            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
-            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            if classes_first:  # written in place through the transposed view: no copy back
+                dests = tuple(d[s:e].T if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            else:
+                dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch), *extra)
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            if classes_first:
-                for d, dest in zip(out, dests):
-                    if d is not None:
-                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -217,13 +349,15 @@ _CLASSES_FIRST_UP_TO = 16
 
 
 def _fast_kernel(name, k):
-    """(kernel, buffers, wide, inplace_safe, classes_first) of fast kernel ``name`` for k
-    classes: its classes-first form when k is small enough and it has one."""
-    kernel, buffers, wide, safe, classes_first = _FAST[name]
-    if k > _CLASSES_FIRST_UP_TO or classes_first is None:
-        return kernel, buffers, wide, safe, False
-    # each block is read whole before its outputs are copied out: any destination is safe
-    return classes_first[0], classes_first[1], wide, (True,) * len(safe), True
+    """(kernel, buffers, wide, inplace_safe, classes_first, scaled) of fast kernel ``name`` for
+    k classes: its classes-first form when k is small enough and it has one."""
+    fast = _FAST[name]
+    if k > _CLASSES_FIRST_UP_TO or fast.classes_first is None:
+        return fast.kernel, fast.buffers, fast.wide, fast.inplace_safe, False, fast.scaled
+    # each block's arguments are copied (transposed) before any of its rows is written: any
+    # destination is safe
+    return (fast.classes_first, fast.classes_first_buffers, fast.wide, (True,) * len(fast.inplace_safe), True,
+            fast.scaled)
 
 
 def _driven(name, arrays, params=(), divisor=None):
@@ -237,20 +371,20 @@ def _driven(name, arrays, params=(), divisor=None):
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
+        values = _PLAIN[name](*arrays, *params)
         values = values if isinstance(values, tuple) else (values,)
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
         return values
     k = x.shape[-1]
     n = x.size // k
-    kernel, buffers, wide, _, classes_first = _fast_kernel(name, k)
+    kernel, buffers, wide, _, classes_first, scaled = _fast_kernel(name, k)
     rows = [a.reshape((n,) + a.shape[x.ndim - 1:]) for a in arrays]
     dests = tuple(np.empty((n, k), x.dtype) for w in wide if w)
     divisors = [None] * len(dests)
     if divisor and wide[-1]:
         divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first, scaled)
     return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
 
 
@@ -319,6 +453,7 @@ def _out(out, x, name, *others):
 
 # --- kernels: printed from the proven expressions (class axis last) ---
 
+# prints loss = claim loss_teacher_stable
 def _loss_logits(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/T[..., None]
@@ -327,6 +462,7 @@ def _loss_logits(z, v, T):
         return (np.sum(t1*1/np.sum(t1, axis=-1, keepdims=True)*(-t2 + np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim loss_teacher_stable, grad = claim gradient_teacher
 def _loss_and_grad_logits(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/T[..., None]
@@ -338,12 +474,14 @@ def _loss_and_grad_logits(z, v, T):
         return (np.sum(t1*t2*(-t3 + np.log(t5)), axis=-1, keepdims=True))[..., 0], t0*(-t1*t2 + t4/t5)
 
 
+# prints loss = claim loss_stable
 def _loss_probs(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = (z - np.max(z, axis=-1, keepdims=True))/T[..., None]
         return (np.sum(y*(-t0 + np.log(np.sum(np.exp(t0), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim loss_stable, grad = claim gradient_general
 def _loss_and_grad_probs(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/T[..., None]
@@ -353,6 +491,7 @@ def _loss_and_grad_probs(z, y, T):
         return (np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
 
 
+# prints loss = claim scaled_loss_teacher_stable
 def _loss_logits_t2(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
@@ -362,6 +501,7 @@ def _loss_logits_t2(z, v, T):
         return (t0**2*np.sum(t2*1/np.sum(t2, axis=-1, keepdims=True)*(-t3 + np.log(np.sum(np.exp(t3), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher
 def _loss_and_grad_logits_t2(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
@@ -374,6 +514,7 @@ def _loss_and_grad_logits_t2(z, v, T):
         return (t0**2*np.sum(t2*t3*(-t4 + np.log(t6)), axis=-1, keepdims=True))[..., 0], t0*(-t2*t3 + t5/t6)
 
 
+# prints loss = claim scaled_loss_stable
 def _loss_probs_t2(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
@@ -381,6 +522,7 @@ def _loss_probs_t2(z, y, T):
         return (t0**2*np.sum(y*(-t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general
 def _loss_and_grad_probs_t2(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
@@ -390,8 +532,22 @@ def _loss_and_grad_probs_t2(z, y, T):
         return (t0**2*np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss_logits": _loss_logits,
+    "loss_and_grad_logits": _loss_and_grad_logits,
+    "loss_probs": _loss_probs,
+    "loss_and_grad_probs": _loss_and_grad_probs,
+    "loss_logits_t2": _loss_logits_t2,
+    "loss_and_grad_logits_t2": _loss_and_grad_logits_t2,
+    "loss_probs_t2": _loss_probs_t2,
+    "loss_and_grad_probs_t2": _loss_and_grad_probs_t2,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim loss_teacher_stable: in place, over a block of rows
 def _fast_loss_logits(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
@@ -418,6 +574,7 @@ def _fast_loss_logits(z, v, T, out, scratch):
         return n8[..., 0],
 
 
+# prints loss = claim loss_teacher_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_logits(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
@@ -444,7 +601,8 @@ def _fast0_loss_logits(z, v, T, out, scratch):
         return n8[0],
 
 
-def _fast_loss_and_grad_logits(z, v, T, out, scratch):
+# prints loss = claim loss_teacher_stable, grad = claim gradient_teacher: in place, over a block of rows
+def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
@@ -472,11 +630,13 @@ def _fast_loss_and_grad_logits(z, v, T, out, scratch):
         np.multiply(b2, n7, out=b2)
         np.multiply(b0, t2, out=b0)
         np.subtract(b2, b0, out=b2)
-        np.multiply(b2, t0, out=out0)
+        n8 = scale*t0
+        np.multiply(b2, n8, out=out0)
         return n6[..., 0], out0
 
 
-def _fast0_loss_and_grad_logits(z, v, T, out, scratch):
+# prints loss = claim loss_teacher_stable, grad = claim gradient_teacher: in place, over a (K, rows) block, classes first
+def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
@@ -504,10 +664,12 @@ def _fast0_loss_and_grad_logits(z, v, T, out, scratch):
         np.multiply(b2, n7, out=b2)
         np.multiply(b0, t2, out=b0)
         np.subtract(b2, b0, out=b2)
-        np.multiply(b2, t0, out=out0)
+        n8 = scale*t0
+        np.multiply(b2, n8, out=out0)
         return n6[0], out0
 
 
+# prints loss = claim loss_stable: in place, over a block of rows
 def _fast_loss_probs(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -526,6 +688,7 @@ def _fast_loss_probs(z, y, T, out, scratch):
         return n5[..., 0],
 
 
+# prints loss = claim loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -544,7 +707,8 @@ def _fast0_loss_probs(z, y, T, out, scratch):
         return n5[0],
 
 
-def _fast_loss_and_grad_probs(z, y, T, out, scratch):
+# prints loss = claim loss_stable, grad = claim gradient_general: in place, over a block of rows
+def _fast_loss_and_grad_probs(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -564,11 +728,13 @@ def _fast_loss_and_grad_probs(z, y, T, out, scratch):
         n5 = n4/t3
         np.multiply(b1, n5, out=b1)
         np.subtract(b1, y, out=b1)
-        np.multiply(b1, t0, out=out0)
+        n6 = scale*t0
+        np.multiply(b1, n6, out=out0)
         return n3[..., 0], out0
 
 
-def _fast0_loss_and_grad_probs(z, y, T, out, scratch):
+# prints loss = claim loss_stable, grad = claim gradient_general: in place, over a (K, rows) block, classes first
+def _fast0_loss_and_grad_probs(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -588,10 +754,12 @@ def _fast0_loss_and_grad_probs(z, y, T, out, scratch):
         n5 = n4/t3
         np.multiply(b1, n5, out=b1)
         np.subtract(b1, y, out=b1)
-        np.multiply(b1, t0, out=out0)
+        n6 = scale*t0
+        np.multiply(b1, n6, out=out0)
         return n3[0], out0
 
 
+# prints loss = claim scaled_loss_teacher_stable: in place, over a block of rows
 def _fast_loss_logits_t2(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
@@ -620,6 +788,7 @@ def _fast_loss_logits_t2(z, v, T, out, scratch):
         return n9[..., 0],
 
 
+# prints loss = claim scaled_loss_teacher_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_logits_t2(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
@@ -648,7 +817,8 @@ def _fast0_loss_logits_t2(z, v, T, out, scratch):
         return n9[0],
 
 
-def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch):
+# prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher: in place, over a block of rows
+def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
@@ -678,11 +848,13 @@ def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch):
         np.multiply(b2, n8, out=b2)
         np.multiply(b0, t3, out=b0)
         np.subtract(b2, b0, out=b2)
-        np.multiply(b2, t0, out=out0)
+        n9 = scale*t0
+        np.multiply(b2, n9, out=out0)
         return n7[..., 0], out0
 
 
-def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch):
+# prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher: in place, over a (K, rows) block, classes first
+def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
@@ -712,10 +884,12 @@ def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch):
         np.multiply(b2, n8, out=b2)
         np.multiply(b0, t3, out=b0)
         np.subtract(b2, b0, out=b2)
-        np.multiply(b2, t0, out=out0)
+        n9 = scale*t0
+        np.multiply(b2, n9, out=out0)
         return n7[0], out0
 
 
+# prints loss = claim scaled_loss_stable: in place, over a block of rows
 def _fast_loss_probs_t2(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -736,6 +910,7 @@ def _fast_loss_probs_t2(z, y, T, out, scratch):
         return n6[..., 0],
 
 
+# prints loss = claim scaled_loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs_t2(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -756,7 +931,8 @@ def _fast0_loss_probs_t2(z, y, T, out, scratch):
         return n6[0],
 
 
-def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch):
+# prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general: in place, over a block of rows
+def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -778,11 +954,13 @@ def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch):
         n7 = n6/t3
         np.multiply(b1, n7, out=b1)
         np.subtract(b1, y, out=b1)
-        np.multiply(b1, t0, out=out0)
+        n8 = scale*t0
+        np.multiply(b1, n8, out=out0)
         return n5[..., 0], out0
 
 
-def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch):
+# prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general: in place, over a (K, rows) block, classes first
+def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -804,142 +982,42 @@ def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch):
         n7 = n6/t3
         np.multiply(b1, n7, out=b1)
         np.subtract(b1, y, out=b1)
-        np.multiply(b1, t0, out=out0)
+        n8 = scale*t0
+        np.multiply(b1, n8, out=out0)
         return n5[0], out0
 
 
-# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves (no argument is read after it is first written), and the
-# classes-first kernel with its scratch buffers, or None)
+# A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
+# buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
+# inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
+# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# last output where the output is written (no pass of its own); classes_first,
+# classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
 _FAST = {
-    "loss_logits": (_fast_loss_logits, 3, (False,), (),
-        (_fast0_loss_logits, 3)),
-    "loss_and_grad_logits": (_fast_loss_and_grad_logits, 3, (False, True), (True,),
-        (_fast0_loss_and_grad_logits, 3)),
-    "loss_probs": (_fast_loss_probs, 2, (False,), (),
-        (_fast0_loss_probs, 2)),
-    "loss_and_grad_probs": (_fast_loss_and_grad_probs, 2, (False, True), (True,),
-        (_fast0_loss_and_grad_probs, 2)),
-    "loss_logits_t2": (_fast_loss_logits_t2, 3, (False,), (),
-        (_fast0_loss_logits_t2, 3)),
-    "loss_and_grad_logits_t2": (_fast_loss_and_grad_logits_t2, 3, (False, True), (True,),
-        (_fast0_loss_and_grad_logits_t2, 3)),
-    "loss_probs_t2": (_fast_loss_probs_t2, 2, (False,), (),
-        (_fast0_loss_probs_t2, 2)),
-    "loss_and_grad_probs_t2": (_fast_loss_and_grad_probs_t2, 2, (False, True), (True,),
-        (_fast0_loss_and_grad_probs_t2, 2)),
+    "loss_logits": _Fast(_fast_loss_logits, buffers=3, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_logits, classes_first_buffers=3),
+    "loss_and_grad_logits": _Fast(_fast_loss_and_grad_logits, buffers=3, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad_logits, classes_first_buffers=3),
+    "loss_probs": _Fast(_fast_loss_probs, buffers=2, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_probs, classes_first_buffers=2),
+    "loss_and_grad_probs": _Fast(_fast_loss_and_grad_probs, buffers=2, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad_probs, classes_first_buffers=2),
+    "loss_logits_t2": _Fast(_fast_loss_logits_t2, buffers=3, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_logits_t2, classes_first_buffers=3),
+    "loss_and_grad_logits_t2": _Fast(_fast_loss_and_grad_logits_t2, buffers=3, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad_logits_t2, classes_first_buffers=3),
+    "loss_probs_t2": _Fast(_fast_loss_probs_t2, buffers=2, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_probs_t2, classes_first_buffers=2),
+    "loss_and_grad_probs_t2": _Fast(_fast_loss_and_grad_probs_t2, buffers=2, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad_probs_t2, classes_first_buffers=2),
 }
-# --- public functions ---
-
-# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
-# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
-Loss = np.ndarray | np.floating
-
-
-def _temperature(temperature, dtype):
-    if not _number(temperature, "temperature", "a finite T > 0") > 0:
-        raise ValueError(f"temperature: {temperature!r} is not a finite positive number; valid: T > 0")
-    return np.asarray(temperature, dtype=dtype)
-
-
-def _t2(t2_scaling):
-    if not isinstance(t2_scaling, (bool, np.bool_)):
-        raise TypeError(f"t2_scaling: expected True or False, got {t2_scaling!r}")
-    return bool(t2_scaling)
-
-
-def _prepare(logits, teacher, teacher_name, temperature, t2_scaling, axis):
-    """Validated inputs, class axis last: (z, teacher, T, t2_scaling)."""
-    logits = _as_array(logits, "logits")
-    z = _class_last(logits, axis, "logits")
-    t = _as_array(teacher, teacher_name)
-    if t.shape != logits.shape:
-        raise ValueError(f"{teacher_name}: shape {t.shape} must equal the shape of logits, {logits.shape}")
-    if t.dtype.kind == "c":
-        raise TypeError(f"{teacher_name}: expected a real array, got dtype {t.dtype}")
-    if teacher_name == "teacher_probs" and not (np.all(t >= 0) and np.all(t <= 1)):
-        raise ValueError("teacher_probs: probabilities must lie in [0, 1] (and not be nan)")
-    t = _move(t, axis, -1).astype(z.real.dtype, copy=False)
-    return z, t, _temperature(temperature, z.real.dtype), _t2(t2_scaling)
-
-
-def _evaluate(kind, logits, teacher, temperature, t2_scaling, reduction, axis, with_grad):
-    _check_reduction(reduction)
-    name = "teacher_logits" if kind == "logits" else "teacher_probs"
-    z, t, T, scaled = _prepare(logits, teacher, name, temperature, t2_scaling, axis)
-    kernel = f"loss{'_and_grad' if with_grad else ''}_{kind}{'_t2' if scaled else ''}"
-    mean = z.size // z.shape[-1] if reduction == "mean" else None
-    out = _driven(kernel, (z, t), (T,), mean if with_grad else None)
-    if not with_grad:
-        return _reduce(out[0], reduction)
-    return _reduce(out[0], reduction), _move(out[1], -1, axis)
-
-
-def loss(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
-         reduction: str = "mean", axis: int = -1) -> Loss:
-    """Distillation loss against a teacher's logits at temperature T (Hinton et al. 2015).
-
-    Per sample ``T**2 * sum_k -q_k log p_k`` with p = softmax(logits / T) and
-    q = softmax(teacher_logits / T) along ``axis``; i.e.
-    ``T**2 * F.cross_entropy(logits / T, F.softmax(teacher_logits / T, dim))`` in PyTorch.
-    Both softmaxes are shifted by their max, so any finite logits are safe.
-    logits, teacher_logits: the same shape (..., K, ...), the K classes along ``axis``. The
-        teacher is a constant: no gradient flows to it.
-    temperature: T > 0, a number.
-    t2_scaling: True (default) multiplies the loss by T**2, Hinton's convention, so that the
-        gradient ``T (p - q)`` keeps its size as T grows (proven: it tends to the
-        logit-matching gradient ``((z - z_t) - mean(z - z_t)) / K``); False gives the plain
-        cross-entropy of the softened distributions, with gradient ``(p - q) / T``.
-    reduction: "none" (per sample), "sum", or "mean" over the samples (an empty batch has
-        mean nan).
-    A nan logit (student or teacher) makes its own sample nan and no other.
-    """
-    return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, False)
-
-
-def loss_and_grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0,
-                  t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
-    """The loss (as ``loss``) and its gradient in the student's logits (same shape and dtype).
-
-    Per sample (proven; p~ and q~ are p and q, the softened distributions), with t2_scaling
-        d(T^2 L_t)/dz_j = T (p~_j - q~_j): the T^2 convention keeps the gradient's size as T grows
-    and without
-        dL_t/dz_j = (p~_j - q~_j) / T
-    Divided by the number of samples for "mean"; with "none" the gradient of the sum of the
-    per-sample losses.
-    """
-    return _evaluate("logits", logits, teacher_logits, temperature, t2_scaling, reduction, axis, True)
-
-
-def grad(logits: "np.typing.ArrayLike", teacher_logits: "np.typing.ArrayLike", *, temperature: float = 1.0, t2_scaling: bool = True,
-         reduction: str = "mean", axis: int = -1) -> np.ndarray:
-    """The gradient of ``loss`` in the student's logits; see ``loss_and_grad``."""
-    return loss_and_grad(logits, teacher_logits, temperature=temperature, t2_scaling=t2_scaling,
-                         reduction=reduction, axis=axis)[1]
-
-
-def loss_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
-               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> Loss:
-    """Distillation loss against given teacher probabilities y at temperature T.
-
-    Per sample ``T**2 * sum_k -y_k log p_k`` with p = softmax(logits / T); i.e.
-    ``T**2 * F.cross_entropy(logits / T, teacher_probs, ...)``. The probabilities are used as
-    given (already softened by the teacher, or not): each must lie in [0, 1]; they need not
-    sum to 1 (the gradient below is then the general one).
-    Options as for ``loss``.
-    """
-    return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, False)
-
-
-def loss_and_grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
-                        t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
-    """``loss_probs`` and its gradient in the logits: per sample ``T (sum(y) p - y)`` with
-    t2_scaling (``T (p - y)`` when y sums to 1), ``(sum(y) p - y) / T`` without."""
-    return _evaluate("probs", logits, teacher_probs, temperature, t2_scaling, reduction, axis, True)
-
-
-def grad_probs(logits: "np.typing.ArrayLike", teacher_probs: "np.typing.ArrayLike", *, temperature: float = 1.0,
-               t2_scaling: bool = True, reduction: str = "mean", axis: int = -1) -> np.ndarray:
-    """The gradient of ``loss_probs`` in the logits; see ``loss_and_grad_probs``."""
-    return loss_and_grad_probs(logits, teacher_probs, temperature=temperature, t2_scaling=t2_scaling,
-                               reduction=reduction, axis=axis)[1]

@@ -20,9 +20,114 @@ Other inputs use the plain kernels.
 """
 
 import os
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+__all__ = ["loss", "loss_and_grad", "grad"]
+
+
+# --- public functions ---
+
+# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
+# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
+Loss = np.ndarray | np.floating
+
+
+def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
+         reduction: str = "mean", axis: int = -1) -> Loss:
+    """Focal loss (Lin et al. 2017) of softmax logits with integer class targets.
+
+    Per sample ``-alpha[c] (1 - p_c) ** gamma * log p_c`` with p = softmax(logits) along ``axis``
+    and c = target, computed from the max-shifted log-softmax and with 1 - p_c summed from the
+    other classes' probabilities (no cancellation as p_c -> 1).
+    logits: (..., K, ...) with the K classes along ``axis``.
+    target: integer class indices in 0..K-1, the logits' shape without the class axis.
+    alpha: optional (K,) non-negative class weights (None: all 1).
+    gamma: the focusing parameter, a number >= 0; gamma = 0 is the alpha-weighted
+        cross-entropy (proven), i.e. ``softmax_cross_entropy`` with ``weight=alpha`` for
+        "none" and "sum".
+    reduction: "none" (per sample), "sum", or "mean": the sum divided by the number of
+        samples (not by the sum of alpha[target], unlike PyTorch's weighted cross-entropy).
+        An empty batch has mean nan.
+    A nan logit makes its own sample's loss nan and no other.
+    """
+    _check_reduction(reduction)
+    z, c, a, g = _prepare(logits, target, alpha, gamma, axis)
+    value, _ = _per_sample(z, c, a, g, False, reduction)
+    return _reduce(value, reduction)
+
+
+def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None,
+                  gamma: float = 2.0, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
+    """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
+
+    Per sample the gradient is (proven)
+        dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), not p_j - delta_jc
+    with ``R_c = p_c log p_c / (1 - p_c)`` in [-1, 0], and for
+        gamma = 0: dL/dz_j = alpha_c (p_j - delta_jc), the weighted cross-entropy's
+    It stays finite as p_c -> 1 for every gamma >= 0, including gamma < 1 where
+    (1 - p_c) ** (gamma - 1) is unbounded. Divided by the number of samples for "mean";
+    with "none" it is the gradient of the sum of the per-sample losses.
+    """
+    _check_reduction(reduction)
+    z, c, a, g = _prepare(logits, target, alpha, gamma, axis)
+    value, grad_ = _per_sample(z, c, a, g, True, reduction)
+    return _reduce(value, reduction), _move(grad_, -1, axis)
+
+
+def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
+         reduction: str = "mean", axis: int = -1) -> np.ndarray:
+    """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
+    return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction, axis=axis)[1]
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _gamma(gamma, dtype):
+    g = _number(gamma, "gamma", "a number >= 0")
+    if g < 0:
+        raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the weighted cross-entropy)")
+    return np.asarray(g, dtype=dtype)
+
+
+def _alpha(alpha, k, dtype):
+    """``alpha`` as a length-K array of ``dtype``; None means every class weighs 1."""
+    a = _class_weights(alpha, k, dtype, "alpha")
+    return np.ones(k, dtype) if a is None else a
+
+
+def _prepare(logits, target, alpha, gamma, axis):
+    """Validated inputs, class axis last: (z, c, alpha, gamma)."""
+    z = _class_last(_as_array(logits, "logits"), axis, "logits")
+    k = z.shape[-1]
+    try:
+        t = np.asarray(target)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"target: expected an array of class indices, got {type(target).__name__} ({exc})") from None
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"target: expected integer class indices in 0..{k - 1}, got dtype {t.dtype}")
+    if t.shape != z.shape[:-1]:
+        raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
+                         f"{z.shape[:-1]}; got {t.shape}")
+    bad = (t < 0) | (t >= k)
+    if np.any(bad):
+        raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1}")
+    return z, t.astype(np.intp, copy=False), _alpha(alpha, k, z.dtype), _gamma(gamma, z.real.dtype)
+
+
+def _per_sample(z, c, alpha, gamma, with_grad, reduction):
+    """Each sample's loss and, with_grad, the gradient of the reduced loss."""
+    # alpha broadcast to the logits: the kernel picks alpha[c] per sample.
+    arrays = (z, c, np.broadcast_to(alpha, z.shape))
+    if not with_grad:
+        return _driven("loss", arrays, (gamma,))[0], None
+    return _driven("loss_and_grad", arrays, (gamma,), z.size // z.shape[-1] if reduction == "mean" else None)
+
+
+# --- internals: argument checks, the block driver and helpers ---
 
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
@@ -133,7 +238,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -144,8 +249,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
-        copied transposed to (K, rows) first and its wide outputs transposed back (for few
-        classes, where reductions along short rows are slow).
+        copied transposed to (K, rows) first and its wide outputs are written through a
+        transposed view of their destination (for few classes, where reductions along short
+        rows are slow).
+    scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
+        it: the last divisor is passed to it as a reciprocal instead of costing a pass.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
@@ -157,13 +265,18 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+    extra = ()
+    if scaled:
+        extra = (dtype.type(1),)
+        if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
+            extra, scales[-1] = (scales[-1][1],), None
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
-        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
@@ -172,15 +285,14 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
-            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
-            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            if classes_first:  # written in place through the transposed view: no copy back
+                dests = tuple(d[s:e].T if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            else:
+                dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch), *extra)
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            if classes_first:
-                for d, dest in zip(out, dests):
-                    if d is not None:
-                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -211,13 +323,15 @@ _CLASSES_FIRST_UP_TO = 16
 
 
 def _fast_kernel(name, k):
-    """(kernel, buffers, wide, inplace_safe, classes_first) of fast kernel ``name`` for k
-    classes: its classes-first form when k is small enough and it has one."""
-    kernel, buffers, wide, safe, classes_first = _FAST[name]
-    if k > _CLASSES_FIRST_UP_TO or classes_first is None:
-        return kernel, buffers, wide, safe, False
-    # each block is read whole before its outputs are copied out: any destination is safe
-    return classes_first[0], classes_first[1], wide, (True,) * len(safe), True
+    """(kernel, buffers, wide, inplace_safe, classes_first, scaled) of fast kernel ``name`` for
+    k classes: its classes-first form when k is small enough and it has one."""
+    fast = _FAST[name]
+    if k > _CLASSES_FIRST_UP_TO or fast.classes_first is None:
+        return fast.kernel, fast.buffers, fast.wide, fast.inplace_safe, False, fast.scaled
+    # each block's arguments are copied (transposed) before any of its rows is written: any
+    # destination is safe
+    return (fast.classes_first, fast.classes_first_buffers, fast.wide, (True,) * len(fast.inplace_safe), True,
+            fast.scaled)
 
 
 def _driven(name, arrays, params=(), divisor=None):
@@ -231,20 +345,20 @@ def _driven(name, arrays, params=(), divisor=None):
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
+        values = _PLAIN[name](*arrays, *params)
         values = values if isinstance(values, tuple) else (values,)
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
         return values
     k = x.shape[-1]
     n = x.size // k
-    kernel, buffers, wide, _, classes_first = _fast_kernel(name, k)
+    kernel, buffers, wide, _, classes_first, scaled = _fast_kernel(name, k)
     rows = [a.reshape((n,) + a.shape[x.ndim - 1:]) for a in arrays]
     dests = tuple(np.empty((n, k), x.dtype) for w in wide if w)
     divisors = [None] * len(dests)
     if divisor and wide[-1]:
         divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first, scaled)
     return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
 
 
@@ -325,12 +439,15 @@ def _take0(a, index):
 
 def _target(a, index, classes_first=False):
     """(array, key): array[key] are the entries a[r, index[r]] (a[index[r], r] classes first) of
-    the 2-D block a, one per sample; a flat view and one index when a is contiguous, which
-    costs a third of an index pair."""
+    the 2-D block a, one per sample; a flat view and one index when a or its transpose is
+    contiguous (a classes-first block written through its rows' transposed view), which costs
+    a third of an index pair."""
     samples = np.arange(index.shape[0])
-    if not a.flags.c_contiguous:
-        return a, ((index, samples) if classes_first else (samples, index))
-    return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+    if a.flags.c_contiguous:
+        return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+    if a.flags.f_contiguous:
+        return a.T.reshape(-1), (samples * a.shape[0] + index if classes_first else index * a.shape[0] + samples)
+    return a, ((index, samples) if classes_first else (samples, index))
 
 
 def _xdivy(x, y):
@@ -345,9 +462,9 @@ def _xlog1py(x, y):
     return np.where(zero, 0, x * np.log1p(np.where(zero, 0, y)))
 
 
-
 # --- kernels: printed from the proven expressions (class axis last) ---
 
+# prints loss = claim loss_stable
 def _loss(z, c, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -357,6 +474,7 @@ def _loss(z, c, alpha, gamma):
         return (np.take_along_axis(alpha, c[..., None], axis=-1)*(np.sum(-t1*(np.arange(K) == c[..., None]) + t1, axis=-1, keepdims=True)/t2)**gamma[..., None]*(np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
 
 
+# prints loss = claim loss_stable, grad = claim gradient
 def _loss_and_grad(z, c, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -375,8 +493,16 @@ def _loss_and_grad(z, c, alpha, gamma):
         return (t0*t9*(np.log(t3) - (t1 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t0*t9*(-t2*t4 + t5)*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss": _loss,
+    "loss_and_grad": _loss_and_grad,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim loss_stable: in place, over a block of rows
 def _fast_loss(z, c, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -394,6 +520,7 @@ def _fast_loss(z, c, alpha, gamma, out, scratch):
         return n2[..., 0],
 
 
+# prints loss = claim loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss(z, c, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
@@ -411,7 +538,8 @@ def _fast0_loss(z, c, alpha, gamma, out, scratch):
         return n2[0],
 
 
-def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch):
+# prints loss = claim loss_stable, grad = claim gradient: in place, over a block of rows
+def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         out0, = out
@@ -435,12 +563,13 @@ def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch):
         n1 = t0*t9*(np.log(t3) - (t1 + _take(z, c)))
         np.multiply(b0, t4, out=b0)
         np.subtract(b1, b0, out=b1)
-        n2 = t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
+        n2 = scale*t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
         np.multiply(b1, n2, out=out0)
         return n1[..., 0], out0
 
 
-def _fast0_loss_and_grad(z, c, alpha, gamma, out, scratch):
+# prints loss = claim loss_stable, grad = claim gradient: in place, over a (K, rows) block, classes first
+def _fast0_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
         out0, = out
@@ -464,111 +593,24 @@ def _fast0_loss_and_grad(z, c, alpha, gamma, out, scratch):
         n1 = t0*t9*(np.log(t3) - (t1 + _take0(z, c)))
         np.multiply(b0, t4, out=b0)
         np.subtract(b1, b0, out=b1)
-        n2 = t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
+        n2 = scale*t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
         np.multiply(b1, n2, out=out0)
         return n1[0], out0
 
 
-# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves (no argument is read after it is first written), and the
-# classes-first kernel with its scratch buffers, or None)
+# A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
+# buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
+# inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
+# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# last output where the output is written (no pass of its own); classes_first,
+# classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
 _FAST = {
-    "loss": (_fast_loss, 2, (False,), (),
-        (_fast0_loss, 2)),
-    "loss_and_grad": (_fast_loss_and_grad, 3, (False, True), (True,),
-        (_fast0_loss_and_grad, 3)),
+    "loss": _Fast(_fast_loss, buffers=2, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss, classes_first_buffers=2),
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=3, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad, classes_first_buffers=3),
 }
-# --- public functions ---
-
-# Type hints: array-likes as strings, so that the module imports nothing but numpy (NumPy
-# 1.26 does not load numpy.typing on its own); a loss is per sample ("none") or a NumPy scalar.
-Loss = np.ndarray | np.floating
-
-
-def _gamma(gamma, dtype):
-    g = _number(gamma, "gamma", "a number >= 0")
-    if g < 0:
-        raise ValueError(f"gamma: {gamma!r} is negative; valid: a number >= 0 (0 is the weighted cross-entropy)")
-    return np.asarray(g, dtype=dtype)
-
-
-def _alpha(alpha, k, dtype):
-    """``alpha`` as a length-K array of ``dtype``; None means every class weighs 1."""
-    a = _class_weights(alpha, k, dtype, "alpha")
-    return np.ones(k, dtype) if a is None else a
-
-
-def _prepare(logits, target, alpha, gamma, axis):
-    """Validated inputs, class axis last: (z, c, alpha, gamma)."""
-    z = _class_last(_as_array(logits, "logits"), axis, "logits")
-    k = z.shape[-1]
-    try:
-        t = np.asarray(target)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"target: expected an array of class indices, got {type(target).__name__} ({exc})") from None
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"target: expected integer class indices in 0..{k - 1}, got dtype {t.dtype}")
-    if t.shape != z.shape[:-1]:
-        raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
-                         f"{z.shape[:-1]}; got {t.shape}")
-    bad = (t < 0) | (t >= k)
-    if np.any(bad):
-        raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1}")
-    return z, t.astype(np.intp, copy=False), _alpha(alpha, k, z.dtype), _gamma(gamma, z.real.dtype)
-
-
-def _per_sample(z, c, alpha, gamma, with_grad, reduction):
-    """Each sample's loss and, with_grad, the gradient of the reduced loss."""
-    # alpha broadcast to the logits: the kernel picks alpha[c] per sample.
-    arrays = (z, c, np.broadcast_to(alpha, z.shape))
-    if not with_grad:
-        return _driven("loss", arrays, (gamma,))[0], None
-    return _driven("loss_and_grad", arrays, (gamma,), z.size // z.shape[-1] if reduction == "mean" else None)
-
-
-def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
-         reduction: str = "mean", axis: int = -1) -> Loss:
-    """Focal loss (Lin et al. 2017) of softmax logits with integer class targets.
-
-    Per sample ``-alpha[c] (1 - p_c) ** gamma * log p_c`` with p = softmax(logits) along ``axis``
-    and c = target, computed from the max-shifted log-softmax and with 1 - p_c summed from the
-    other classes' probabilities (no cancellation as p_c -> 1).
-    logits: (..., K, ...) with the K classes along ``axis``.
-    target: integer class indices in 0..K-1, the logits' shape without the class axis.
-    alpha: optional (K,) non-negative class weights (None: all 1).
-    gamma: the focusing parameter, a number >= 0; gamma = 0 is the alpha-weighted
-        cross-entropy (proven), i.e. ``softmax_cross_entropy`` with ``weight=alpha`` for
-        "none" and "sum".
-    reduction: "none" (per sample), "sum", or "mean": the sum divided by the number of
-        samples (not by the sum of alpha[target], unlike PyTorch's weighted cross-entropy).
-        An empty batch has mean nan.
-    A nan logit makes its own sample's loss nan and no other.
-    """
-    _check_reduction(reduction)
-    z, c, a, g = _prepare(logits, target, alpha, gamma, axis)
-    value, _ = _per_sample(z, c, a, g, False, reduction)
-    return _reduce(value, reduction)
-
-
-def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None,
-                  gamma: float = 2.0, reduction: str = "mean", axis: int = -1) -> tuple[Loss, np.ndarray]:
-    """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
-
-    Per sample the gradient is (proven)
-        dL/dz_j = alpha_c (1 - p_c)^gamma (gamma R_c - 1)(delta_jc - p_j), not p_j - delta_jc
-    with ``R_c = p_c log p_c / (1 - p_c)`` in [-1, 0], and for
-        gamma = 0: dL/dz_j = alpha_c (p_j - delta_jc), the weighted cross-entropy's
-    It stays finite as p_c -> 1 for every gamma >= 0, including gamma < 1 where
-    (1 - p_c) ** (gamma - 1) is unbounded. Divided by the number of samples for "mean";
-    with "none" it is the gradient of the sum of the per-sample losses.
-    """
-    _check_reduction(reduction)
-    z, c, a, g = _prepare(logits, target, alpha, gamma, axis)
-    value, grad_ = _per_sample(z, c, a, g, True, reduction)
-    return _reduce(value, reduction), _move(grad_, -1, axis)
-
-
-def grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha: "np.typing.ArrayLike | None" = None, gamma: float = 2.0,
-         reduction: str = "mean", axis: int = -1) -> np.ndarray:
-    """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
-    return loss_and_grad(logits, target, alpha=alpha, gamma=gamma, reduction=reduction, axis=axis)[1]

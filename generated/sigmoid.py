@@ -16,36 +16,7 @@ are computed in float64. Complex inputs are accepted (for complex-step different
 
 import numpy as np
 
-def _as_array(x, name):
-    """``x`` as a floating or complex array; integers and booleans become float64."""
-    try:
-        a = np.asarray(x)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"{name}: expected a numeric array, got {type(x).__name__} ({exc})") from None
-    if a.dtype.kind in "biu":
-        return a.astype(np.float64)
-    if a.dtype.kind not in "fc":
-        raise TypeError(f"{name}: expected a numeric array, got dtype {a.dtype}")
-    return a
-
-
-# --- kernels: printed from the proven expressions (elementwise) ---
-
-def _sigmoid(z):
-    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        return np.exp(np.minimum(0, z))/(1 + np.exp(-abs(z)))
-
-
-def _log_sigmoid(z):
-    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        return -np.log1p(np.exp(-abs(z))) + np.minimum(0, z)
-
-
-def _derivative(z):
-    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(-abs(z))
-        t1 = t0/(t0 + 1)
-        return t1*(1 - t1)
+__all__ = ["sigmoid", "log_sigmoid", "derivative"]
 
 
 # --- public functions ---
@@ -73,3 +44,48 @@ def derivative(z):
     z: array of any shape; returns an array of the same shape and dtype.
     """
     return _derivative(_as_array(z, "z"))
+
+
+# --- internals: argument checks and helpers ---
+
+def _as_array(x, name):
+    """``x`` as a floating or complex array; integers and booleans become float64."""
+    try:
+        a = np.asarray(x)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name}: expected a numeric array, got {type(x).__name__} ({exc})") from None
+    if a.dtype.kind in "biu":
+        return a.astype(np.float64)
+    if a.dtype.kind not in "fc":
+        raise TypeError(f"{name}: expected a numeric array, got dtype {a.dtype}")
+    return a
+
+
+# --- kernels: printed from the proven expressions (elementwise) ---
+
+# prints sigmoid = claim sigmoid_stable
+def _sigmoid(z):
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return np.exp(np.minimum(0, z))/(1 + np.exp(-abs(z)))
+
+
+# prints log_sigmoid = claim log_sigmoid_stable
+def _log_sigmoid(z):
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        return -np.log1p(np.exp(-abs(z))) + np.minimum(0, z)
+
+
+# prints derivative = claim derivative_stable
+def _derivative(z):
+    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        t0 = np.exp(-abs(z))
+        t1 = t0/(t0 + 1)
+        return t1*(1 - t1)
+
+
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "sigmoid": _sigmoid,
+    "log_sigmoid": _log_sigmoid,
+    "derivative": _derivative,
+}

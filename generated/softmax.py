@@ -23,9 +23,72 @@ Other inputs use the plain kernels.
 """
 
 import os
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+__all__ = ["softmax", "log_softmax", "jacobian", "vjp", "jvp"]
+
+
+# --- public functions ---
+
+
+def softmax(z, axis=-1):
+    """Softmax of ``z`` along ``axis``: ``exp(z) / sum(exp(z))``, computed max-shifted.
+
+    z: array (..., K, ...) of logits; returns an array of the same shape and dtype.
+    """
+    z = _class_last(_as_array(z, "z"), axis, "z")
+    return _move(_driven("softmax", (z,))[0], -1, axis)
+
+
+def log_softmax(z, axis=-1):
+    """Log-softmax of ``z`` along ``axis``: ``z - logsumexp(z)``, computed max-shifted.
+
+    z: array (..., K, ...) of logits; returns an array of the same shape and dtype.
+    """
+    z = _class_last(_as_array(z, "z"), axis, "z")
+    return _move(_driven("log_softmax", (z,))[0], -1, axis)
+
+
+def jacobian(z):
+    """The softmax Jacobian ``dp_i/dz_j = p_i (delta_ij - p_j)``.
+
+    z: array (..., K) of logits, class axis last; returns (..., K, K) with [..., i, j] = dp_i/dz_j.
+    """
+    z = _class_last(_as_array(z, "z"), -1, "z")
+    return _jacobian(z)
+
+
+def vjp(z, v):
+    """Vector-Jacobian product ``(J^T v)_j = p_j (v_j - sum_i v_i p_i)``.
+
+    z, v: arrays (..., K), class axis last; returns (..., K).
+    """
+    return _driven("vjp", _pair(z, v))[0]
+
+
+def jvp(z, v):
+    """Jacobian-vector product ``(J v)_i = p_i (v_i - sum_j p_j v_j)``.
+
+    z, v: arrays (..., K), class axis last; returns (..., K).
+    """
+    return _driven("jvp", _pair(z, v))[0]
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _pair(z, v):
+    z = _class_last(_as_array(z, "z"), -1, "z")
+    v = _as_array(v, "v")
+    if v.shape != z.shape:
+        raise ValueError(f"v: shape {v.shape} must equal the shape of z, {z.shape}")
+    return z, v
+
+
+# --- internals: argument checks, the block driver and helpers ---
 
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
@@ -91,7 +154,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -102,8 +165,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
-        copied transposed to (K, rows) first and its wide outputs transposed back (for few
-        classes, where reductions along short rows are slow).
+        copied transposed to (K, rows) first and its wide outputs are written through a
+        transposed view of their destination (for few classes, where reductions along short
+        rows are slow).
+    scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
+        it: the last divisor is passed to it as a reciprocal instead of costing a pass.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
@@ -115,13 +181,18 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+    extra = ()
+    if scaled:
+        extra = (dtype.type(1),)
+        if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
+            extra, scales[-1] = (scales[-1][1],), None
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
-        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
@@ -130,15 +201,14 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
-            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
-            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            if classes_first:  # written in place through the transposed view: no copy back
+                dests = tuple(d[s:e].T if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            else:
+                dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch), *extra)
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            if classes_first:
-                for d, dest in zip(out, dests):
-                    if d is not None:
-                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -169,13 +239,15 @@ _CLASSES_FIRST_UP_TO = 16
 
 
 def _fast_kernel(name, k):
-    """(kernel, buffers, wide, inplace_safe, classes_first) of fast kernel ``name`` for k
-    classes: its classes-first form when k is small enough and it has one."""
-    kernel, buffers, wide, safe, classes_first = _FAST[name]
-    if k > _CLASSES_FIRST_UP_TO or classes_first is None:
-        return kernel, buffers, wide, safe, False
-    # each block is read whole before its outputs are copied out: any destination is safe
-    return classes_first[0], classes_first[1], wide, (True,) * len(safe), True
+    """(kernel, buffers, wide, inplace_safe, classes_first, scaled) of fast kernel ``name`` for
+    k classes: its classes-first form when k is small enough and it has one."""
+    fast = _FAST[name]
+    if k > _CLASSES_FIRST_UP_TO or fast.classes_first is None:
+        return fast.kernel, fast.buffers, fast.wide, fast.inplace_safe, False, fast.scaled
+    # each block's arguments are copied (transposed) before any of its rows is written: any
+    # destination is safe
+    return (fast.classes_first, fast.classes_first_buffers, fast.wide, (True,) * len(fast.inplace_safe), True,
+            fast.scaled)
 
 
 def _driven(name, arrays, params=(), divisor=None):
@@ -189,20 +261,20 @@ def _driven(name, arrays, params=(), divisor=None):
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = globals()[f"_{name}"](*arrays, *params)
+        values = _PLAIN[name](*arrays, *params)
         values = values if isinstance(values, tuple) else (values,)
         if divisor:
             values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
         return values
     k = x.shape[-1]
     n = x.size // k
-    kernel, buffers, wide, _, classes_first = _fast_kernel(name, k)
+    kernel, buffers, wide, _, classes_first, scaled = _fast_kernel(name, k)
     rows = [a.reshape((n,) + a.shape[x.ndim - 1:]) for a in arrays]
     dests = tuple(np.empty((n, k), x.dtype) for w in wide if w)
     divisors = [None] * len(dests)
     if divisor and wide[-1]:
         divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first, scaled)
     return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
 
 
@@ -271,18 +343,21 @@ def _out(out, x, name, *others):
 
 # --- kernels: printed from the proven expressions (class axis last) ---
 
+# prints p = claim softmax_stable
 def _softmax(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
         return t0*1/np.sum(t0, axis=-1, keepdims=True)
 
 
+# prints log_p = claim log_softmax
 def _log_softmax(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = z - np.max(z, axis=-1, keepdims=True)
         return -np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) + t0
 
 
+# prints jacobian = claim jacobian
 def _jacobian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -292,6 +367,7 @@ def _jacobian(z):
         return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
 
 
+# prints vjp = claim vjp
 def _vjp(z, v):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
@@ -299,15 +375,28 @@ def _vjp(z, v):
         return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
 
+# prints jvp = claim jvp
 def _jvp(z, v):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
         t1 = 1/np.sum(t0, axis=-1, keepdims=True)
         return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
+
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "softmax": _softmax,
+    "log_softmax": _log_softmax,
+    "jacobian": _jacobian,
+    "vjp": _vjp,
+    "jvp": _jvp,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
-def _fast_softmax(z, out, scratch):
+# prints p = claim softmax_stable: in place, over a block of rows
+def _fast_softmax(z, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, = scratch
@@ -316,12 +405,13 @@ def _fast_softmax(z, out, scratch):
         np.add(z, n1, out=b0)
         np.exp(b0, out=b0)
         n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n3 = 1/n2
+        n3 = scale/n2
         np.multiply(b0, n3, out=out0)
         return out0,
 
 
-def _fast0_softmax(z, out, scratch):
+# prints p = claim softmax_stable: in place, over a (K, rows) block, classes first
+def _fast0_softmax(z, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, = scratch
@@ -330,11 +420,12 @@ def _fast0_softmax(z, out, scratch):
         np.add(z, n1, out=b0)
         np.exp(b0, out=b0)
         n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        n3 = 1/n2
+        n3 = scale/n2
         np.multiply(b0, n3, out=out0)
         return out0,
 
 
+# prints log_p = claim log_softmax: in place, over a block of rows
 def _fast_log_softmax(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -349,6 +440,7 @@ def _fast_log_softmax(z, out, scratch):
         return out0,
 
 
+# prints log_p = claim log_softmax: in place, over a (K, rows) block, classes first
 def _fast0_log_softmax(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -363,7 +455,8 @@ def _fast0_log_softmax(z, out, scratch):
         return out0,
 
 
-def _fast_vjp(z, v, out, scratch):
+# prints vjp = claim vjp: in place, over a block of rows
+def _fast_vjp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -379,11 +472,13 @@ def _fast_vjp(z, v, out, scratch):
         n4 = -n3
         np.add(v, n4, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.multiply(b0, t1, out=out0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=out0)
         return out0,
 
 
-def _fast0_vjp(z, v, out, scratch):
+# prints vjp = claim vjp: in place, over a (K, rows) block, classes first
+def _fast0_vjp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -399,11 +494,13 @@ def _fast0_vjp(z, v, out, scratch):
         n4 = -n3
         np.add(v, n4, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.multiply(b0, t1, out=out0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=out0)
         return out0,
 
 
-def _fast_jvp(z, v, out, scratch):
+# prints jvp = claim jvp: in place, over a block of rows
+def _fast_jvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -419,11 +516,13 @@ def _fast_jvp(z, v, out, scratch):
         n4 = -n3
         np.add(v, n4, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.multiply(b0, t1, out=out0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=out0)
         return out0,
 
 
-def _fast0_jvp(z, v, out, scratch):
+# prints jvp = claim jvp: in place, over a (K, rows) block, classes first
+def _fast0_jvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -439,73 +538,30 @@ def _fast0_jvp(z, v, out, scratch):
         n4 = -n3
         np.add(v, n4, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.multiply(b0, t1, out=out0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=out0)
         return out0,
 
 
-# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves (no argument is read after it is first written), and the
-# classes-first kernel with its scratch buffers, or None)
+# A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
+# buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
+# inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
+# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# last output where the output is written (no pass of its own); classes_first,
+# classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
 _FAST = {
-    "softmax": (_fast_softmax, 1, (True,), (True,),
-        (_fast0_softmax, 1)),
-    "log_softmax": (_fast_log_softmax, 2, (True,), (True,),
-        (_fast0_log_softmax, 2)),
-    "vjp": (_fast_vjp, 2, (True,), (True,),
-        (_fast0_vjp, 2)),
-    "jvp": (_fast_jvp, 2, (True,), (True,),
-        (_fast0_jvp, 2)),
+    "softmax": _Fast(_fast_softmax, buffers=1, wide=(True,),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_softmax, classes_first_buffers=1),
+    "log_softmax": _Fast(_fast_log_softmax, buffers=2, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=_fast0_log_softmax, classes_first_buffers=2),
+    "vjp": _Fast(_fast_vjp, buffers=2, wide=(True,),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_vjp, classes_first_buffers=2),
+    "jvp": _Fast(_fast_jvp, buffers=2, wide=(True,),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_jvp, classes_first_buffers=2),
 }
-
-# --- public functions ---
-
-
-def softmax(z, axis=-1):
-    """Softmax of ``z`` along ``axis``: ``exp(z) / sum(exp(z))``, computed max-shifted.
-
-    z: array (..., K, ...) of logits; returns an array of the same shape and dtype.
-    """
-    z = _class_last(_as_array(z, "z"), axis, "z")
-    return _move(_driven("softmax", (z,))[0], -1, axis)
-
-
-def log_softmax(z, axis=-1):
-    """Log-softmax of ``z`` along ``axis``: ``z - logsumexp(z)``, computed max-shifted.
-
-    z: array (..., K, ...) of logits; returns an array of the same shape and dtype.
-    """
-    z = _class_last(_as_array(z, "z"), axis, "z")
-    return _move(_driven("log_softmax", (z,))[0], -1, axis)
-
-
-def jacobian(z):
-    """The softmax Jacobian ``dp_i/dz_j = p_i (delta_ij - p_j)``.
-
-    z: array (..., K) of logits, class axis last; returns (..., K, K) with [..., i, j] = dp_i/dz_j.
-    """
-    z = _class_last(_as_array(z, "z"), -1, "z")
-    return _jacobian(z)
-
-
-def _pair(z, v):
-    z = _class_last(_as_array(z, "z"), -1, "z")
-    v = _as_array(v, "v")
-    if v.shape != z.shape:
-        raise ValueError(f"v: shape {v.shape} must equal the shape of z, {z.shape}")
-    return z, v
-
-
-def vjp(z, v):
-    """Vector-Jacobian product ``(J^T v)_j = p_j (v_j - sum_i v_i p_i)``.
-
-    z, v: arrays (..., K), class axis last; returns (..., K).
-    """
-    return _driven("vjp", _pair(z, v))[0]
-
-
-def jvp(z, v):
-    """Jacobian-vector product ``(J v)_i = p_i (v_i - sum_j p_j v_j)``.
-
-    z, v: arrays (..., K), class axis last; returns (..., K).
-    """
-    return _driven("jvp", _pair(z, v))[0]

@@ -28,9 +28,203 @@ Other inputs use the plain kernels.
 """
 
 import os
+from collections import namedtuple
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+__all__ = ["loss", "loss_and_grad", "grad", "hessian", "hvp"]
+
+
+# --- public functions ---
+
+
+def loss(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1):
+    """Softmax cross-entropy of each sample, reduced; PyTorch's ``F.cross_entropy`` semantics.
+
+    logits: (..., K, ...) with the K classes along ``axis`` (PyTorch's layout (N, K, d1, ...) is
+        ``axis=1``).
+    target: integer class indices, the logits' shape without the class axis; or probabilities,
+        the logits' shape (soft targets, used as given: they need not sum to 1).
+    weight: optional (K,) non-negative class weights w.
+    ignore_index: index targets equal to it add no loss, gradient or weight.
+    label_smoothing: eps in [0, 1]. An index target c is the cross-entropy
+        (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k); a probability target y is mixed
+        as (1 - eps) y + eps/K (then weighted by w). eps is rounded to the logits' dtype like
+        every input (PyTorch keeps it in double): in float32, 1 - eps keeps few digits when eps
+        is within 1e-4 of 1.
+    reduction: "none" (per sample), "sum", or "mean": for index targets the sum divided by the
+        sum of w[target] over the samples not ignored (their number without weights); for
+        probability targets divided by the number of samples. An empty batch, or one whose
+        samples are all ignored, has mean nan (0/0), as in PyTorch.
+    """
+    _check_reduction(reduction)
+    z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
+    value, _, divisor = _per_sample(z, t, is_index, keep, w, eps, False, reduction)
+    return _reduce(value, reduction, divisor)
+
+
+def loss_and_grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0,
+                  axis=-1, out=None):
+    """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
+
+    Per sample the gradient is (proven)
+        dL_wy/dz_j = p_j sum_k t_k - t_j with t_k = w_k ((1 - eps) y_k + eps/K)
+    so for plain probability targets that sum to 1 (t = y) dL/dz_j = p_j - y_j;
+    ``loss`` gives the t of index targets. It is divided as the loss is for "mean". With "none" it is the
+    gradient of the sum of the per-sample losses. When every sample is ignored the mean is nan
+    and the gradient 0, as in PyTorch.
+    out: optional array for the gradient (the logits' shape and dtype); it may be logits
+        itself, which is then overwritten. The returned gradient is ``out``.
+    """
+    _check_reduction(reduction)
+    z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
+    out = _out(out, _move(z, -1, axis), "logits", target, weight)
+    dest = None if out is None else _move(out, axis, -1)
+    value, g, divisor = _per_sample(z, t, is_index, keep, w, eps, True, reduction, dest)
+    if dest is not None and not np.shares_memory(g, dest):
+        np.copyto(dest, g)
+        g = dest
+    return _reduce(value, reduction, divisor), (_move(g, -1, axis) if out is None else out)
+
+
+def grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1,
+         out=None):
+    """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
+    return loss_and_grad(logits, target, weight=weight, ignore_index=ignore_index, reduction=reduction,
+                         label_smoothing=label_smoothing, axis=axis, out=out)[1]
+
+
+def hessian(logits):
+    """The Hessian of each sample's loss in its logits, ``diag(p) - p p^T`` (independent of y).
+
+    logits: (..., K), class axis last; returns (..., K, K). Valid for targets that sum to 1.
+    """
+    z = _class_last(_as_array(logits, "logits"), -1, "logits")
+    return _hessian(z)
+
+
+def hvp(logits, v):
+    """Hessian-vector product ``p * (v - sum_k p_k v_k)`` per sample.
+
+    logits, v: (..., K), class axis last; returns (..., K).
+    """
+    z = _class_last(_as_array(logits, "logits"), -1, "logits")
+    v = _as_array(v, "v")
+    if v.shape != z.shape:
+        raise ValueError(f"v: shape {v.shape} must equal the shape of logits, {z.shape}")
+    return _hvp(z, v)
+
+
+# --- the public functions' arguments: checked, and sent to a kernel ---
+
+
+def _smoothing(label_smoothing):
+    eps = _number(label_smoothing, "label_smoothing", "a number in [0, 1]")
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"label_smoothing: {label_smoothing!r} is outside [0, 1]")
+    return eps
+
+
+def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
+    """Validated inputs, class axis last: (z, target, is_index, keep, w, eps)."""
+    logits = _as_array(logits, "logits")
+    z = _class_last(logits, axis, "logits")
+    eps = _smoothing(label_smoothing)
+    k = z.shape[-1]
+    w = _class_weights(weight, k, z.dtype)
+    try:
+        t = np.asarray(target)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"target: expected an array, got {type(target).__name__} ({exc})") from None
+    batch = z.shape[:-1]
+    if t.dtype.kind in "iu":
+        if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+            raise TypeError(f"ignore_index: expected an integer, got {ignore_index!r}")
+        if t.shape != batch:
+            raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
+                             f"{batch}; got {t.shape}")
+        keep = t != ignore_index
+        if keep.all() and (t.size == 0 or 0 <= t.min() and t.max() < k):
+            return z, t, True, keep, w, eps  # the common case, without temporaries
+        bad = keep & ((t < 0) | (t >= k))
+        if np.any(bad):
+            raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1} "
+                             f"(or ignore_index={ignore_index})")
+        return z, np.where(keep, t, 0), True, keep, w, eps
+    if t.dtype.kind == "b":
+        raise TypeError("target: booleans are neither class indices nor probabilities; use integers or floats")
+    if t.dtype.kind not in "fc":
+        raise TypeError(f"target: expected integer class indices or float probabilities, got dtype {t.dtype}")
+    if t.shape != logits.shape:
+        hint = " (float targets are probabilities; class indices must be integers)" if t.shape == batch else ""
+        raise ValueError(f"target: probabilities must have the logits' shape {logits.shape}; got {t.shape}{hint}")
+    return z, _move(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
+
+
+def _kernel(z, t, is_index, w, eps, with_grad):
+    """The kernel's name and arguments for these options (class axis last)."""
+    name = ("loss_and_grad_" if with_grad else "loss_") + ("index" if is_index else "probs")
+    if w is None and eps == 0.0:
+        return name, (z, t)
+    w = np.broadcast_to(w if w is not None else np.ones(z.shape[-1], z.dtype), z.shape)
+    return name + "_options", (z, t, w, np.asarray(eps, dtype=z.dtype))
+
+
+def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
+    """Each sample's loss and the gradient of the reduced loss (class axis last), and the
+    divisor of "mean".
+
+    Real float32/float64 logits with the class axis contiguous go through the block driver
+    (written into ``out``'s memory when its layout allows); anything else through the plain
+    kernels. Both print the same proven expressions.
+    """
+    batch, k = z.shape[:-1], z.shape[-1]
+    n = z.size // k
+    if not is_index:
+        divisor = n  # probability targets: "mean" is over samples
+    elif np.all(keep):
+        divisor = n if w is None else np.sum(w[t])
+    else:
+        divisor = np.sum(keep) if w is None else np.sum(np.where(keep, w[t], 0))
+    mean = divisor if reduction == "mean" else 1
+    fast = _fast_dtype(z) and (is_index or _fast_dtype(z, t))
+    if fast:
+        name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
+        kernel, buffers, wide, safe, classes_first, scaled = _fast_kernel(name, k)
+        dest = None
+        if with_grad:
+            if out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, z)):
+                dest = out.reshape(n, k)
+            else:
+                dest = np.empty((n, k), z.dtype)
+        outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
+                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first, scaled)
+        value = outputs[0].reshape(batch)
+        g = outputs[1].reshape(z.shape) if with_grad else None
+    else:
+        name, args = _kernel(z, t, is_index, w, eps, with_grad)
+        result = _PLAIN[name](*args)
+        value, g = result if with_grad else (result, None)
+        if with_grad:
+            g = _scale(g, mean)
+    if is_index and not np.all(keep):
+        # Ignored samples add nothing; where() rather than a product so their nan logits stay
+        # out of the loss. Their gradient rows are 0 (nan for nan logits, as PyTorch's), never
+        # divided: all ignored gives mean nan (0/0) but gradient 0, as in PyTorch.
+        value = np.where(keep, value, 0).astype(value.dtype, copy=False)
+        if with_grad:
+            ignored = ~keep
+            g[ignored] = g[ignored] * 0
+    if fast and with_grad and mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
+        if is_index:
+            g[keep] = np.nan
+        else:
+            g.fill(np.nan)
+    return value, g, mean
+
+
+# --- internals: argument checks, the block driver and helpers ---
 
 def _as_array(x, name):
     """``x`` as a floating or complex array; integers and booleans become float64."""
@@ -150,7 +344,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -161,8 +355,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     divisors: for each destination, a number it is divided by, block by block while the block
         is in cache (the "mean" of the loss; see _scaling), or None.
     classes_first: ``kernel`` is a ``_fast0_`` kernel: each block of the 2-D arguments is
-        copied transposed to (K, rows) first and its wide outputs transposed back (for few
-        classes, where reductions along short rows are slow).
+        copied transposed to (K, rows) first and its wide outputs are written through a
+        transposed view of their destination (for few classes, where reductions along short
+        rows are slow).
+    scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
+        it: the last divisor is passed to it as a reciprocal instead of costing a pass.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
@@ -174,13 +371,18 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
+    extra = ()
+    if scaled:
+        extra = (dtype.type(1),)
+        if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
+            extra, scales[-1] = (scales[-1][1],), None
 
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
             shape = shape[::-1]
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
-        own = [np.empty(shape, dtype) if classes_first or d is None else None for d in out]
+        own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
         results = []
         for s in chunk:
@@ -189,15 +391,14 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             block = [a[s:e] if np.ndim(a) else a for a in args]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
-            dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
-            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch))
+            if classes_first:  # written in place through the transposed view: no copy back
+                dests = tuple(d[s:e].T if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            else:
+                dests = tuple(d[s:e] if o is None else o[cut(e - s)] for d, o in zip(out, own))
+            values = kernel(*block, dests, tuple(b[cut(e - s)] for b in scratch), *extra)
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            if classes_first:
-                for d, dest in zip(out, dests):
-                    if d is not None:
-                        np.copyto(d[s:e], dest.T)
             results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
         return results
 
@@ -228,13 +429,15 @@ _CLASSES_FIRST_UP_TO = 16
 
 
 def _fast_kernel(name, k):
-    """(kernel, buffers, wide, inplace_safe, classes_first) of fast kernel ``name`` for k
-    classes: its classes-first form when k is small enough and it has one."""
-    kernel, buffers, wide, safe, classes_first = _FAST[name]
-    if k > _CLASSES_FIRST_UP_TO or classes_first is None:
-        return kernel, buffers, wide, safe, False
-    # each block is read whole before its outputs are copied out: any destination is safe
-    return classes_first[0], classes_first[1], wide, (True,) * len(safe), True
+    """(kernel, buffers, wide, inplace_safe, classes_first, scaled) of fast kernel ``name`` for
+    k classes: its classes-first form when k is small enough and it has one."""
+    fast = _FAST[name]
+    if k > _CLASSES_FIRST_UP_TO or fast.classes_first is None:
+        return fast.kernel, fast.buffers, fast.wide, fast.inplace_safe, False, fast.scaled
+    # each block's arguments are copied (transposed) before any of its rows is written: any
+    # destination is safe
+    return (fast.classes_first, fast.classes_first_buffers, fast.wide, (True,) * len(fast.inplace_safe), True,
+            fast.scaled)
 
 
 def _scaling(divisor, dtype):
@@ -327,23 +530,27 @@ def _take0(a, index):
 
 def _target(a, index, classes_first=False):
     """(array, key): array[key] are the entries a[r, index[r]] (a[index[r], r] classes first) of
-    the 2-D block a, one per sample; a flat view and one index when a is contiguous, which
-    costs a third of an index pair."""
+    the 2-D block a, one per sample; a flat view and one index when a or its transpose is
+    contiguous (a classes-first block written through its rows' transposed view), which costs
+    a third of an index pair."""
     samples = np.arange(index.shape[0])
-    if not a.flags.c_contiguous:
-        return a, ((index, samples) if classes_first else (samples, index))
-    return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
-
+    if a.flags.c_contiguous:
+        return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+    if a.flags.f_contiguous:
+        return a.T.reshape(-1), (samples * a.shape[0] + index if classes_first else index * a.shape[0] + samples)
+    return a, ((index, samples) if classes_first else (samples, index))
 
 
 # --- kernels: printed from the proven expressions (class axis last) ---
 
+# prints loss = claim loss_stable
 def _loss_probs(z, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = z - np.max(z, axis=-1, keepdims=True)
         return (np.sum(y*(np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) - t0), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim loss_stable, grad = claim gradient_general
 def _loss_and_grad_probs(z, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = z - np.max(z, axis=-1, keepdims=True)
@@ -352,12 +559,14 @@ def _loss_and_grad_probs(z, y):
         return (np.sum(y*(np.log(t2) - t0), axis=-1, keepdims=True))[..., 0], t1*np.sum(y, axis=-1, keepdims=True)/t2 - y
 
 
+# prints loss = claim loss_onehot_stable
 def _loss_index(z, c):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = -np.max(z, axis=-1, keepdims=True)
         return (np.log(np.sum(np.exp(t0 + z), axis=-1, keepdims=True)) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0]
 
 
+# prints loss = claim loss_onehot_stable, grad = claim gradient_onehot
 def _loss_and_grad_index(z, c):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -367,6 +576,7 @@ def _loss_and_grad_index(z, c):
         return (np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0], t1/t2 - (np.arange(K) == c[..., None])
 
 
+# prints loss = claim options_loss_stable
 def _loss_index_options(z, c, w, eps):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -377,6 +587,7 @@ def _loss_index_options(z, c, w, eps):
         return ((1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + t0*np.sum(w*(t3 - t2), axis=-1, keepdims=True)/K)[..., 0]
 
 
+# prints loss = claim options_loss_stable, grad = claim options_gradient
 def _loss_and_grad_index_options(z, c, w, eps):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -392,6 +603,7 @@ def _loss_and_grad_index_options(z, c, w, eps):
         return (t1*np.sum(w*(t6 - t3), axis=-1, keepdims=True) + t7*(t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t1*(t4*t8*np.sum(w, axis=-1, keepdims=True) - w) + t7*(t4*t8 - (np.arange(K) == c[..., None]))
 
 
+# prints loss = claim soft_options_loss_stable
 def _loss_probs_options(z, y, w, eps):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -400,6 +612,7 @@ def _loss_probs_options(z, y, w, eps):
         return (np.sum(w*(y*(1 - t0) + t0/K)*(np.log(np.sum(np.exp(t1), axis=-1, keepdims=True)) - t1), axis=-1, keepdims=True))[..., 0]
 
 
+# prints loss = claim soft_options_loss_stable, grad = claim soft_options_gradient
 def _loss_and_grad_probs_options(z, y, w, eps):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -411,6 +624,7 @@ def _loss_and_grad_probs_options(z, y, w, eps):
         return (np.sum(t1*(np.log(t4) - t2), axis=-1, keepdims=True))[..., 0], -t1 + t3*np.sum(t1, axis=-1, keepdims=True)/t4
 
 
+# prints hessian = claim hessian
 def _hessian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -420,6 +634,7 @@ def _hessian(z):
         return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
 
 
+# prints hvp = claim hvp
 def _hvp(z, v):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
@@ -427,8 +642,24 @@ def _hvp(z, v):
         return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
 
 
+# name -> plain kernel: the reference form of each kernel (any dtype, any layout)
+_PLAIN = {
+    "loss_probs": _loss_probs,
+    "loss_and_grad_probs": _loss_and_grad_probs,
+    "loss_index": _loss_index,
+    "loss_and_grad_index": _loss_and_grad_index,
+    "loss_index_options": _loss_index_options,
+    "loss_and_grad_index_options": _loss_and_grad_index_options,
+    "loss_probs_options": _loss_probs_options,
+    "loss_and_grad_probs_options": _loss_and_grad_probs_options,
+    "hessian": _hessian,
+    "hvp": _hvp,
+}
+
+
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
+# prints loss = claim loss_stable: in place, over a block of rows
 def _fast_loss_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -445,6 +676,7 @@ def _fast_loss_probs(z, y, out, scratch):
         return n4[..., 0],
 
 
+# prints loss = claim loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
@@ -461,6 +693,7 @@ def _fast0_loss_probs(z, y, out, scratch):
         return n4[0],
 
 
+# prints loss = claim loss_stable, grad = claim gradient_general: in place, over a block of rows
 def _fast_loss_and_grad_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -482,6 +715,7 @@ def _fast_loss_and_grad_probs(z, y, out, scratch):
         return n3[..., 0], out0
 
 
+# prints loss = claim loss_stable, grad = claim gradient_general: in place, over a (K, rows) block, classes first
 def _fast0_loss_and_grad_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
@@ -503,6 +737,7 @@ def _fast0_loss_and_grad_probs(z, y, out, scratch):
         return n3[0], out0
 
 
+# prints loss = claim loss_onehot_stable: in place, over a block of rows
 def _fast_loss_index(z, c, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, = scratch
@@ -515,6 +750,7 @@ def _fast_loss_index(z, c, out, scratch):
         return n2[..., 0],
 
 
+# prints loss = claim loss_onehot_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_index(z, c, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, = scratch
@@ -527,7 +763,8 @@ def _fast0_loss_index(z, c, out, scratch):
         return n2[0],
 
 
-def _fast_loss_and_grad_index(z, c, out, scratch):
+# prints loss = claim loss_onehot_stable, grad = claim gradient_onehot: in place, over a block of rows
+def _fast_loss_and_grad_index(z, c, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, = scratch
@@ -537,13 +774,15 @@ def _fast_loss_and_grad_index(z, c, out, scratch):
         np.exp(b0, out=b0)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         n1 = np.log(t2) - (t0 + _take(z, c))
-        n2 = 1/t2
+        n2 = scale/t2
         np.multiply(b0, n2, out=out0)
-        _onehot_add(out0, c, -1)
+        n3 = -scale
+        _onehot_add(out0, c, n3)
         return n1[..., 0], out0
 
 
-def _fast0_loss_and_grad_index(z, c, out, scratch):
+# prints loss = claim loss_onehot_stable, grad = claim gradient_onehot: in place, over a (K, rows) block, classes first
+def _fast0_loss_and_grad_index(z, c, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, = scratch
@@ -553,12 +792,14 @@ def _fast0_loss_and_grad_index(z, c, out, scratch):
         np.exp(b0, out=b0)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         n1 = np.log(t2) - (t0 + _take0(z, c))
-        n2 = 1/t2
+        n2 = scale/t2
         np.multiply(b0, n2, out=out0)
-        _onehot_add0(out0, c, -1)
+        n3 = -scale
+        _onehot_add0(out0, c, n3)
         return n1[0], out0
 
 
+# prints loss = claim options_loss_stable: in place, over a block of rows
 def _fast_loss_index_options(z, c, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -578,6 +819,7 @@ def _fast_loss_index_options(z, c, w, eps, out, scratch):
         return n3[..., 0],
 
 
+# prints loss = claim options_loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_index_options(z, c, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
@@ -597,7 +839,8 @@ def _fast0_loss_index_options(z, c, w, eps, out, scratch):
         return n3[0],
 
 
-def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
+# prints loss = claim options_loss_stable, grad = claim options_gradient: in place, over a block of rows
+def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         out0, = out
@@ -621,15 +864,18 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch):
         n4 = n3*t8
         np.multiply(b1, n4, out=b0)
         np.subtract(b0, w, out=b0)
-        np.multiply(b0, t1, out=b0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=b0)
         np.multiply(b1, t8, out=b1)
         _onehot_add(b1, c, -1)
-        np.multiply(b1, t7, out=b1)
+        n6 = scale*t7
+        np.multiply(b1, n6, out=b1)
         np.add(b0, b1, out=out0)
         return n2[..., 0], out0
 
 
-def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch):
+# prints loss = claim options_loss_stable, grad = claim options_gradient: in place, over a (K, rows) block, classes first
+def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
         out0, = out
@@ -653,14 +899,17 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch):
         n4 = n3*t8
         np.multiply(b1, n4, out=b0)
         np.subtract(b0, w, out=b0)
-        np.multiply(b0, t1, out=b0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=b0)
         np.multiply(b1, t8, out=b1)
         _onehot_add0(b1, c, -1)
-        np.multiply(b1, t7, out=b1)
+        n6 = scale*t7
+        np.multiply(b1, n6, out=b1)
         np.add(b0, b1, out=out0)
         return n2[0], out0
 
 
+# prints loss = claim soft_options_loss_stable: in place, over a block of rows
 def _fast_loss_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -684,6 +933,7 @@ def _fast_loss_probs_options(z, y, w, eps, out, scratch):
         return n6[..., 0],
 
 
+# prints loss = claim soft_options_loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
@@ -707,6 +957,7 @@ def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
         return n6[0],
 
 
+# prints loss = claim soft_options_loss_stable, grad = claim soft_options_gradient: in place, over a block of rows
 def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
@@ -735,6 +986,7 @@ def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         return n5[..., 0], out0
 
 
+# prints loss = claim soft_options_loss_stable, grad = claim soft_options_gradient: in place, over a (K, rows) block, classes first
 def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
@@ -763,7 +1015,8 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         return n5[0], out0
 
 
-def _fast_hvp(z, v, out, scratch):
+# prints hvp = claim hvp: in place, over a block of rows
+def _fast_hvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -779,11 +1032,13 @@ def _fast_hvp(z, v, out, scratch):
         n4 = -n3
         np.add(v, n4, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.multiply(b0, t1, out=out0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=out0)
         return out0,
 
 
-def _fast0_hvp(z, v, out, scratch):
+# prints hvp = claim hvp: in place, over a (K, rows) block, classes first
+def _fast0_hvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
@@ -799,216 +1054,45 @@ def _fast0_hvp(z, v, out, scratch):
         n4 = -n3
         np.add(v, n4, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.multiply(b0, t1, out=out0)
+        n5 = scale*t1
+        np.multiply(b0, n5, out=out0)
         return out0,
 
 
-# name -> (kernel, scratch buffers, which outputs are wide, whether each destination may be the
-# memory of the arguments themselves (no argument is read after it is first written), and the
-# classes-first kernel with its scratch buffers, or None)
+# A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
+# buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
+# inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
+# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# last output where the output is written (no pass of its own); classes_first,
+# classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
 _FAST = {
-    "loss_probs": (_fast_loss_probs, 2, (False,), (),
-        (_fast0_loss_probs, 2)),
-    "loss_and_grad_probs": (_fast_loss_and_grad_probs, 2, (False, True), (True,),
-        (_fast0_loss_and_grad_probs, 2)),
-    "loss_index": (_fast_loss_index, 1, (False,), (),
-        (_fast0_loss_index, 1)),
-    "loss_and_grad_index": (_fast_loss_and_grad_index, 1, (False, True), (True,),
-        (_fast0_loss_and_grad_index, 1)),
-    "loss_index_options": (_fast_loss_index_options, 2, (False,), (),
-        (_fast0_loss_index_options, 2)),
-    "loss_and_grad_index_options": (_fast_loss_and_grad_index_options, 2, (False, True), (True,),
-        (_fast0_loss_and_grad_index_options, 2)),
-    "loss_probs_options": (_fast_loss_probs_options, 3, (False,), (),
-        (_fast0_loss_probs_options, 3)),
-    "loss_and_grad_probs_options": (_fast_loss_and_grad_probs_options, 3, (False, True), (True,),
-        (_fast0_loss_and_grad_probs_options, 3)),
-    "hvp": (_fast_hvp, 2, (True,), (True,),
-        (_fast0_hvp, 2)),
+    "loss_probs": _Fast(_fast_loss_probs, buffers=2, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_probs, classes_first_buffers=2),
+    "loss_and_grad_probs": _Fast(_fast_loss_and_grad_probs, buffers=2, wide=(False, True),
+        inplace_safe=(True,), scaled=False,
+        classes_first=_fast0_loss_and_grad_probs, classes_first_buffers=2),
+    "loss_index": _Fast(_fast_loss_index, buffers=1, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_index, classes_first_buffers=1),
+    "loss_and_grad_index": _Fast(_fast_loss_and_grad_index, buffers=1, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad_index, classes_first_buffers=1),
+    "loss_index_options": _Fast(_fast_loss_index_options, buffers=2, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_index_options, classes_first_buffers=2),
+    "loss_and_grad_index_options": _Fast(_fast_loss_and_grad_index_options, buffers=2, wide=(False, True),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_loss_and_grad_index_options, classes_first_buffers=2),
+    "loss_probs_options": _Fast(_fast_loss_probs_options, buffers=3, wide=(False,),
+        inplace_safe=(), scaled=False,
+        classes_first=_fast0_loss_probs_options, classes_first_buffers=3),
+    "loss_and_grad_probs_options": _Fast(_fast_loss_and_grad_probs_options, buffers=3, wide=(False, True),
+        inplace_safe=(True,), scaled=False,
+        classes_first=_fast0_loss_and_grad_probs_options, classes_first_buffers=3),
+    "hvp": _Fast(_fast_hvp, buffers=2, wide=(True,),
+        inplace_safe=(True,), scaled=True,
+        classes_first=_fast0_hvp, classes_first_buffers=2),
 }
-
-
-# --- public functions ---
-
-
-def _smoothing(label_smoothing):
-    eps = _number(label_smoothing, "label_smoothing", "a number in [0, 1]")
-    if not 0.0 <= eps <= 1.0:
-        raise ValueError(f"label_smoothing: {label_smoothing!r} is outside [0, 1]")
-    return eps
-
-
-def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
-    """Validated inputs, class axis last: (z, target, is_index, keep, w, eps)."""
-    logits = _as_array(logits, "logits")
-    z = _class_last(logits, axis, "logits")
-    eps = _smoothing(label_smoothing)
-    k = z.shape[-1]
-    w = _class_weights(weight, k, z.dtype)
-    try:
-        t = np.asarray(target)
-    except Exception as exc:  # ragged lists and the like
-        raise TypeError(f"target: expected an array, got {type(target).__name__} ({exc})") from None
-    batch = z.shape[:-1]
-    if t.dtype.kind in "iu":
-        if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-            raise TypeError(f"ignore_index: expected an integer, got {ignore_index!r}")
-        if t.shape != batch:
-            raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
-                             f"{batch}; got {t.shape}")
-        keep = t != ignore_index
-        if keep.all() and (t.size == 0 or 0 <= t.min() and t.max() < k):
-            return z, t, True, keep, w, eps  # the common case, without temporaries
-        bad = keep & ((t < 0) | (t >= k))
-        if np.any(bad):
-            raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1} "
-                             f"(or ignore_index={ignore_index})")
-        return z, np.where(keep, t, 0), True, keep, w, eps
-    if t.dtype.kind == "b":
-        raise TypeError("target: booleans are neither class indices nor probabilities; use integers or floats")
-    if t.dtype.kind not in "fc":
-        raise TypeError(f"target: expected integer class indices or float probabilities, got dtype {t.dtype}")
-    if t.shape != logits.shape:
-        hint = " (float targets are probabilities; class indices must be integers)" if t.shape == batch else ""
-        raise ValueError(f"target: probabilities must have the logits' shape {logits.shape}; got {t.shape}{hint}")
-    return z, _move(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
-
-
-
-def _kernel(z, t, is_index, w, eps, with_grad):
-    """The kernel's name and arguments for these options (class axis last)."""
-    name = ("loss_and_grad_" if with_grad else "loss_") + ("index" if is_index else "probs")
-    if w is None and eps == 0.0:
-        return name, (z, t)
-    w = np.broadcast_to(w if w is not None else np.ones(z.shape[-1], z.dtype), z.shape)
-    return name + "_options", (z, t, w, np.asarray(eps, dtype=z.dtype))
-
-
-def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
-    """Each sample's loss and the gradient of the reduced loss (class axis last), and the
-    divisor of "mean".
-
-    Real float32/float64 logits with the class axis contiguous go through the block driver
-    (written into ``out``'s memory when its layout allows); anything else through the plain
-    kernels. Both print the same proven expressions.
-    """
-    batch, k = z.shape[:-1], z.shape[-1]
-    n = z.size // k
-    if not is_index:
-        divisor = n  # probability targets: "mean" is over samples
-    elif np.all(keep):
-        divisor = n if w is None else np.sum(w[t])
-    else:
-        divisor = np.sum(keep) if w is None else np.sum(np.where(keep, w[t], 0))
-    mean = divisor if reduction == "mean" else 1
-    fast = _fast_dtype(z) and (is_index or _fast_dtype(z, t))
-    if fast:
-        name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
-        kernel, buffers, wide, safe, classes_first = _fast_kernel(name, k)
-        dest = None
-        if with_grad:
-            if out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, z)):
-                dest = out.reshape(n, k)
-            else:
-                dest = np.empty((n, k), z.dtype)
-        outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
-                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first)
-        value = outputs[0].reshape(batch)
-        g = outputs[1].reshape(z.shape) if with_grad else None
-    else:
-        name, args = _kernel(z, t, is_index, w, eps, with_grad)
-        result = globals()[f"_{name}"](*args)
-        value, g = result if with_grad else (result, None)
-        if with_grad:
-            g = _scale(g, mean)
-    if is_index and not np.all(keep):
-        # Ignored samples add nothing; where() rather than a product so their nan logits stay
-        # out of the loss. Their gradient rows are 0 (nan for nan logits, as PyTorch's), never
-        # divided: all ignored gives mean nan (0/0) but gradient 0, as in PyTorch.
-        value = np.where(keep, value, 0).astype(value.dtype, copy=False)
-        if with_grad:
-            ignored = ~keep
-            g[ignored] = g[ignored] * 0
-    if fast and with_grad and mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
-        if is_index:
-            g[keep] = np.nan
-        else:
-            g.fill(np.nan)
-    return value, g, mean
-
-
-def loss(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1):
-    """Softmax cross-entropy of each sample, reduced; PyTorch's ``F.cross_entropy`` semantics.
-
-    logits: (..., K, ...) with the K classes along ``axis`` (PyTorch's layout (N, K, d1, ...) is
-        ``axis=1``).
-    target: integer class indices, the logits' shape without the class axis; or probabilities,
-        the logits' shape (soft targets, used as given: they need not sum to 1).
-    weight: optional (K,) non-negative class weights w.
-    ignore_index: index targets equal to it add no loss, gradient or weight.
-    label_smoothing: eps in [0, 1]. An index target c is the cross-entropy
-        (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k); a probability target y is mixed
-        as (1 - eps) y + eps/K (then weighted by w). eps is rounded to the logits' dtype like
-        every input (PyTorch keeps it in double): in float32, 1 - eps keeps few digits when eps
-        is within 1e-4 of 1.
-    reduction: "none" (per sample), "sum", or "mean": for index targets the sum divided by the
-        sum of w[target] over the samples not ignored (their number without weights); for
-        probability targets divided by the number of samples. An empty batch, or one whose
-        samples are all ignored, has mean nan (0/0), as in PyTorch.
-    """
-    _check_reduction(reduction)
-    z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
-    value, _, divisor = _per_sample(z, t, is_index, keep, w, eps, False, reduction)
-    return _reduce(value, reduction, divisor)
-
-
-def loss_and_grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0,
-                  axis=-1, out=None):
-    """The loss (as ``loss``) and its gradient in the logits (same shape and dtype as logits).
-
-    Per sample the gradient is (proven)
-        dL_wy/dz_j = p_j sum_k t_k - t_j with t_k = w_k ((1 - eps) y_k + eps/K)
-    so for plain probability targets that sum to 1 (t = y) dL/dz_j = p_j - y_j;
-    ``loss`` gives the t of index targets. It is divided as the loss is for "mean". With "none" it is the
-    gradient of the sum of the per-sample losses. When every sample is ignored the mean is nan
-    and the gradient 0, as in PyTorch.
-    out: optional array for the gradient (the logits' shape and dtype); it may be logits
-        itself, which is then overwritten. The returned gradient is ``out``.
-    """
-    _check_reduction(reduction)
-    z, t, is_index, keep, w, eps = _prepare(logits, target, weight, ignore_index, label_smoothing, axis)
-    out = _out(out, _move(z, -1, axis), "logits", target, weight)
-    dest = None if out is None else _move(out, axis, -1)
-    value, g, divisor = _per_sample(z, t, is_index, keep, w, eps, True, reduction, dest)
-    if dest is not None and not np.shares_memory(g, dest):
-        np.copyto(dest, g)
-        g = dest
-    return _reduce(value, reduction, divisor), (_move(g, -1, axis) if out is None else out)
-
-
-def grad(logits, target, *, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0, axis=-1,
-         out=None):
-    """The gradient of ``loss`` in the logits (same shape as logits); see ``loss_and_grad``."""
-    return loss_and_grad(logits, target, weight=weight, ignore_index=ignore_index, reduction=reduction,
-                         label_smoothing=label_smoothing, axis=axis, out=out)[1]
-
-
-def hessian(logits):
-    """The Hessian of each sample's loss in its logits, ``diag(p) - p p^T`` (independent of y).
-
-    logits: (..., K), class axis last; returns (..., K, K). Valid for targets that sum to 1.
-    """
-    z = _class_last(_as_array(logits, "logits"), -1, "logits")
-    return _hessian(z)
-
-
-def hvp(logits, v):
-    """Hessian-vector product ``p * (v - sum_k p_k v_k)`` per sample.
-
-    logits, v: (..., K), class axis last; returns (..., K).
-    """
-    z = _class_last(_as_array(logits, "logits"), -1, "logits")
-    v = _as_array(v, "v")
-    if v.shape != z.shape:
-        raise ValueError(f"v: shape {v.shape} must equal the shape of logits, {z.shape}")
-    return _hvp(z, v)

@@ -12,14 +12,19 @@ Contract:
   one-hot (slot and class index). Per-sample scalars are kept as (..., 1) inside a kernel so
   common subexpressions are shared between a loss and its gradient, and squeezed on return.
 - Common subexpressions are eliminated (``sympy.cse``) across all outputs of a kernel.
+- The fast (in-place, blocked) form of a kernel is a list of typed instructions over
+  registers, allocated to buffers and printed at the end; a gradient's "mean" divisor is
+  folded into its per-sample factor when that costs no pass.
 - Rendering is deterministic: sorted iteration, no timestamps, no Dummy names. The same
   registry gives the same bytes.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
-import re
+import functools
+import importlib.resources
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +180,11 @@ def _lower(e: sp.Basic, layout: tuple[sp.Symbol, ...], ctx: _Context) -> sp.Expr
 # --- printer -------------------------------------------------------------------------------
 
 
+# The functions of derive printed as calls of a helper of HELPERS named _<function>: the
+# 0 log 0 = 0 and 0 / 0 = 0 conventions of the proven expressions.
+HELPER_FUNCTIONS = ("xdivy", "xlog1py", "xlogy")
+
+
 class ClassAxisPrinter(NumPyPrinter):
     """NumPy printer with the class-axis rules: reductions, broadcasting, identity, one-hot.
 
@@ -287,17 +297,15 @@ class ClassAxisPrinter(NumPyPrinter):
     def _operand(self, e: sp.Basic) -> str:
         return self.parenthesize(e, PRECEDENCE["Mul"])
 
-    def _print_xlogy(self, e: sp.Basic) -> str:
-        self.helpers.add("_xlogy")
-        return f"_xlogy({', '.join(self._print(a) for a in e.args)})"
+    def _print_helper_call(self, e: sp.Basic) -> str:
+        """A call of the module-level helper (``HELPERS``) named after the function's class
+        (one of ``HELPER_FUNCTIONS``)."""
+        name = f"_{type(e).__name__}"
+        self.helpers.add(name)
+        return f"{name}({', '.join(self._print(a) for a in e.args)})"
 
-    def _print_xdivy(self, e: sp.Basic) -> str:
-        self.helpers.add("_xdivy")
-        return f"_xdivy({', '.join(self._print(a) for a in e.args)})"
-
-    def _print_xlog1py(self, e: sp.Basic) -> str:
-        self.helpers.add("_xlog1py")
-        return f"_xlog1py({', '.join(self._print(a) for a in e.args)})"
+    # The 0 log 0 = 0 and 0 / 0 = 0 conventions: each prints as a call of its helper.
+    _print_xlogy = _print_xdivy = _print_xlog1py = _print_helper_call
 
     def _print_Heaviside(self, e: sp.Heaviside) -> str:
         # Not SymPy's Piecewise/select form: that builds float64 lists and breaks float32.
@@ -321,12 +329,15 @@ HELPERS = {
 ''',
     "_target": '''def _target(a, index, classes_first=False):
     """(array, key): array[key] are the entries a[r, index[r]] (a[index[r], r] classes first) of
-    the 2-D block a, one per sample; a flat view and one index when a is contiguous, which
-    costs a third of an index pair."""
+    the 2-D block a, one per sample; a flat view and one index when a or its transpose is
+    contiguous (a classes-first block written through its rows' transposed view), which costs
+    a third of an index pair."""
     samples = np.arange(index.shape[0])
-    if not a.flags.c_contiguous:
-        return a, ((index, samples) if classes_first else (samples, index))
-    return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+    if a.flags.c_contiguous:
+        return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+    if a.flags.f_contiguous:
+        return a.T.reshape(-1), (samples * a.shape[0] + index if classes_first else index * a.shape[0] + samples)
+    return a, ((index, samples) if classes_first else (samples, index))
 ''',
     "_take": '''def _take(a, index):
     """take_along_axis(a, index[:, None], axis=-1) for the 2-D block a."""
@@ -366,6 +377,12 @@ HELPERS = {
 # straight into the caller's destination. Registers are written once, so a repeated call on the
 # same operands is emitted once. The block driver in the templates calls it on blocks of rows
 # that fit in L2, so every pass after the first reads cache, not memory.
+#
+# Three stages, as SymPy's code generators do it: _FastBuilder turns the expressions into a
+# list of typed instructions (``Instr``: kind, NumPy function, destination register, operands
+# that are registers or printed values); _fast_render allocates buffers to the registers over
+# that list (outputs first, then scratch, reusing dead ones) and prints it once. Nothing
+# printed is edited afterwards.
 
 
 @dataclass(frozen=True)
@@ -375,7 +392,11 @@ class FastSource:
     ``out`` holds one destination per wide output (``wide[i]``), ``scratch`` ``buffers``
     arrays of the block's shape and dtype; the function returns the outputs in order (a wide
     one is its destination). ``inplace_safe[d]``: no argument array is read after the first
-    write to destination d, so d may be the logits' own memory (``out=logits``).
+    write to destination d, so d may be the logits' own memory (``out=logits``). ``scaled``:
+    the kernel takes one more argument, ``scale``, a number its last (wide) output is
+    multiplied by inside the steps that write it (the "mean" of a loss folded into the
+    per-sample factor of the gradient), costing no pass over the block of its own; ``passes``:
+    the in-place calls over the block (the measure of the kernel's cost that the folding keeps).
     """
 
     name: str
@@ -384,33 +405,74 @@ class FastSource:
     wide: tuple[bool, ...]
     inplace_safe: tuple[bool, ...]
     helpers: tuple[str, ...]
+    scaled: bool = False
+    passes: int = 0
 
 
 class _Unsupported(Exception):
     """The kernel has a shape the fast printer does not handle; it keeps only the plain form."""
 
 
-@dataclass
-class _FastOp:
-    kind: str  # "ufunc" (writes a buffer), "scatter" (adds to one in place), "narrow", "call"
-    dest: int | str  # the register written (wide) or the name assigned (narrow)
-    text: str  # the call without ``out=``; registers appear as __r<N>__
-    reads: tuple[int, ...]  # registers read
-    inputs: frozenset[str]  # wide argument arrays read
+# --- the intermediate form: typed instructions over registers ------------------------------
 
 
-_REGISTER = "__r{}__"
+@dataclass(frozen=True)
+class Reg:
+    """A block-sized ("wide") value, written once; bound to a buffer when the kernel is printed."""
+
+    n: int
+
+
+@dataclass(frozen=True)
+class Value:
+    """An operand that is not a register, as printed: an argument array, a per-sample value's
+    name, a number. ``inputs``: the wide argument arrays it reads."""
+
+    text: str
+    inputs: frozenset[str] = frozenset()
+
+
+Operand = Reg | Value
+
+
+@dataclass(frozen=True)
+class Instr:
+    """One step of a fast kernel.
+
+    kind: "ufunc" (``func(*operands, out=<dest's buffer>)``), "scatter" (``func(*operands)``
+    adds into its first operand's buffer in place; ``dest`` names the updated value), "call" (a
+    helper of ``HELPERS`` that returns a new array, ``dest``), "reduce" (a per-sample value
+    ``dest = func(operand<keywords>)``), "narrow" (a per-sample value ``dest = func``: SymPy's
+    printing of an expression without wide values).
+    """
+
+    kind: str
+    dest: Reg | str
+    func: str
+    operands: tuple[Operand, ...] = ()
+    keywords: str = ""
+    inputs: frozenset[str] = frozenset()  # wide argument arrays read
+
+    @property
+    def reads(self) -> tuple[Reg, ...]:
+        return tuple(o for o in self.operands if isinstance(o, Reg))
+
+
+def _read(operands: Iterable[Operand]) -> frozenset[str]:
+    return frozenset().union(*(o.inputs for o in operands if isinstance(o, Value)))
 
 
 class _FastBuilder:
+    """Lowered, cse'd expressions -> a list of ``Instr`` (``self.code``)."""
+
     def __init__(self, printer: ClassAxisPrinter, wide_inputs: frozenset[str]) -> None:
         self.printer = printer
         self.wide_inputs = wide_inputs
-        self.ops: list[_FastOp] = []
+        self.code: list[Instr] = []
         self.registers = 0
-        self.temps: dict[sp.Symbol, int] = {}  # wide cse temporaries -> register
+        self.temps: dict[sp.Symbol, Reg] = {}  # wide cse temporaries -> register
         self.values: dict[sp.Symbol, sp.Basic] = {}  # cse temporaries -> their expressions
-        self.computed: dict[str, int] = {}  # ufunc call text -> the register holding its value
+        self.computed: dict[tuple[str, tuple[Operand, ...]], Reg] = {}  # (ufunc, operands) -> its register
         self.narrow_names = 0
 
     # classification
@@ -423,25 +485,31 @@ class _FastBuilder:
             return e in self.temps or e.name in self.wide_inputs
         return any(self.is_wide(a) for a in e.args)
 
-    def _inputs(self, text: str) -> frozenset[str]:
-        words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-        return frozenset(words & self.wide_inputs)
+    def _reads(self, e: sp.Basic) -> frozenset[str]:
+        """The wide argument arrays among the symbols of ``e``."""
+        return frozenset(s.name for s in e.free_symbols if isinstance(s, sp.Symbol)) & self.wide_inputs
 
-    def _emit(self, kind: str, text: str, dest: int | str | None = None) -> int | str:
-        if dest is None:
-            dest = self.registers
-            self.registers += 1
-        reads = tuple(int(r) for r in re.findall(r"__r(\d+)__", text))
-        self.ops.append(_FastOp(kind, dest, text, reads, self._inputs(text)))
-        return dest
+    def _value(self, text: str, e: sp.Basic | None = None) -> Value:
+        """``text`` as an operand, reading the wide arguments of ``e`` (or ``text``, a name)."""
+        return Value(text, self._reads(e) if e is not None else frozenset({text}) & self.wide_inputs)
 
-    def _ufunc(self, func: str, *operands: str) -> str:
+    def _new(self) -> Reg:
+        self.registers += 1
+        return Reg(self.registers - 1)
+
+    def _emit(self, instr: Instr) -> Reg | str:
+        self.code.append(instr)
+        return instr.dest
+
+    def _ufunc(self, func: str, *operands: Operand) -> Reg:
         # Registers are written once (a one-hot update forgets the one it updates), so the
         # same call on the same operands is the same value: computed once, read again.
-        text = f"{self.printer._module_format('numpy.' + func)}({', '.join(operands)})"
-        if text not in self.computed:
-            self.computed[text] = self._emit("ufunc", text)
-        return _REGISTER.format(self.computed[text])
+        name = self.printer._module_format("numpy." + func)
+        key = (name, operands)
+        if key not in self.computed:
+            self.computed[key] = self._new()
+            self._emit(Instr("ufunc", self.computed[key], name, operands, inputs=_read(operands)))
+        return self.computed[key]
 
     def _resolve(self, e: sp.Basic) -> sp.Basic:
         """``e``, or the expression of the cse temporary it names."""
@@ -449,7 +517,7 @@ class _FastBuilder:
             e = self.values[e]
         return e
 
-    def _log1p(self, e: sp.Basic) -> str:
+    def _log1p(self, e: sp.Basic) -> Operand:
         x = self.operand(e)
         value = self._resolve(e)
         # Fast kernels take real float arrays only, so the inputs' symbols may be taken real.
@@ -461,10 +529,11 @@ class _FastBuilder:
         # an ulp; five cheap passes and a log instead of NumPy's log1p, which costs 2.5 logs here.
         # (Where x may be large or -1 the identity's corner cases need masks: log1p is kept.)
         # 1/u rather than a division by u: a sigmoid beside it (1/(1 + x)) is then the same call.
-        u = self._ufunc("add", x, "1")
-        rounding = self._ufunc("subtract", self._ufunc("subtract", u, "1"), x)
+        one = Value("1")
+        u = self._ufunc("add", x, one)
+        rounding = self._ufunc("subtract", self._ufunc("subtract", u, one), x)
         return self._ufunc("subtract", self._ufunc("log", u),
-                           self._ufunc("multiply", rounding, self._ufunc("divide", "1", u)))
+                           self._ufunc("multiply", rounding, self._ufunc("divide", one, u)))
 
     # narrow values: printed whole, their reductions of wide bodies emitted first
     def _strip(self, e: sp.Basic, name: str | None = None) -> sp.Basic:
@@ -472,36 +541,44 @@ class _FastBuilder:
         if isinstance(e, Reduce) and self.is_wide(e.args[1]):
             op, body, keepdims = e.args
             keep = ", keepdims=True" if keepdims == sp.true else ""
-            return sp.Symbol(self.narrow(f"{self.printer.reduction(op)}({self.wide(body)}, axis={self.printer.class_axis}{keep})", name))
+            operand = self.wide(body)
+            dest = self._name(name)
+            self._emit(Instr("reduce", dest, self.printer.reduction(op), (operand,),
+                             f", axis={self.printer.class_axis}{keep}", _read((operand,))))
+            return sp.Symbol(dest)
         if isinstance(e, sp.Symbol) and e in self.temps:
             raise _Unsupported(f"wide temporary {e} inside a narrow expression")
         if not e.args or isinstance(e, (Take, Ref, OneHot)):
             return e
         return e.func(*[self._strip(a) for a in e.args])
 
-    def narrow(self, text: str, name: str | None = None) -> str:
+    def _name(self, name: str | None) -> str:
         if name is None:
             name = f"n{self.narrow_names}"
             self.narrow_names += 1
-        self._emit("narrow", text, name)
         return name
 
-    def operand(self, e: sp.Basic) -> str:
+    def narrow(self, e: sp.Basic, name: str | None = None) -> str:
+        """Emit the narrow expression ``e`` (its reductions already emitted) as ``name``."""
+        dest = self._name(name)
+        self._emit(Instr("narrow", dest, self.printer.doprint(e), inputs=self._reads(e)))
+        return dest
+
+    def operand(self, e: sp.Basic) -> Operand:
         """A wide register or input, or a narrow value (inlined when atomic)."""
         if self.is_wide(e):
             return self.wide(e)
         stripped = self._strip(e)
-        text = self.printer.doprint(stripped)
         if stripped.is_Atom or isinstance(stripped, Ref) or isinstance(stripped, sp.Rational):
-            return text
-        return self.narrow(text)
+            return self._value(self.printer.doprint(stripped), stripped)
+        return Value(self.narrow(stripped))  # its instruction, not the name, reads the arguments
 
     # wide values
-    def wide(self, e: sp.Basic) -> str:
+    def wide(self, e: sp.Basic) -> Operand:
         if isinstance(e, sp.UnevaluatedExpr):  # the order it fixes is kept: its operand is formed first
             return self.wide(e.args[0])
         if isinstance(e, sp.Symbol):
-            return _REGISTER.format(self.temps[e]) if e in self.temps else e.name
+            return self.temps[e] if e in self.temps else self._value(e.name)
         if isinstance(e, sp.Add):
             return self._add(e)
         if isinstance(e, sp.Mul):
@@ -509,7 +586,7 @@ class _FastBuilder:
         if isinstance(e, sp.Pow):
             base = self.operand(e.base)
             if e.exp == -1:
-                return self._ufunc("divide", "1", base)
+                return self._ufunc("divide", Value("1"), base)
             if e.exp == 2:
                 return self._ufunc("square", base)
             if e.exp == sp.Rational(1, 2):
@@ -530,26 +607,23 @@ class _FastBuilder:
             index, _ = (str(a) for a in e.args)
             self.printer.uses_size = True
             arange = f"{self.printer._module_format('numpy.arange')}(K)" + ("[:, None]" if self.printer.classes_first else "")
-            return self._ufunc("equal", arange, self.printer.per_sample(index))
-        if isinstance(e, sp.Function) and not isinstance(e, (Take, Reduce, Ref, Expand, Eye)):
-            # Numbers stay (a printer may read them, e.g. Heaviside's value at 0); the other
-            # arguments are computed first and their names substituted.
-            placeholders = [a if a.is_Number else sp.Symbol(f"__a{n}__") for n, a in enumerate(e.args)]
-            try:
-                text = self.printer.doprint(e.func(*placeholders))
-            except (TypeError, ValueError) as exc:  # arguments that are not expressions (Piecewise's pairs)
-                raise _Unsupported(f"no in-place form for {type(e).__name__}") from exc
-            for p, a in zip(placeholders, e.args):
-                if not a.is_Number:
-                    text = text.replace(p.name, self.operand(a))
-            name = text.split("(", 1)[0]
-            if name.startswith("np.") and isinstance(getattr(np, name[3:], None), np.ufunc) and text.endswith(")"):
-                return _REGISTER.format(self._emit("ufunc", text))  # a ufunc: it takes out=
-            if text.startswith("_") and text.endswith(")"):  # a helper of HELPERS: allocates its result
-                return _REGISTER.format(self._emit("call", text))
+            return self._ufunc("equal", Value(arange), Value(self.printer.per_sample(index)))
+        if isinstance(e, sp.Heaviside):
+            # as ClassAxisPrinter._print_Heaviside: the value at 0 stays a number
+            arg, at_zero = e.args if len(e.args) == 2 else (e.args[0], sp.Rational(1, 2))
+            return self._ufunc("heaviside", self.operand(arg), Value(repr(float(at_zero))))
+        if type(e).__name__ in HELPER_FUNCTIONS:  # a helper of HELPERS: allocates its result
+            operands = tuple(self.operand(a) for a in e.args)
+            name = f"_{type(e).__name__}"
+            self.printer.helpers.add(name)
+            return self._emit(Instr("call", self._new(), name, operands, inputs=_read(operands)))
+        known = self.printer.known_functions.get(type(e).__name__)
+        if isinstance(e, sp.Function) and isinstance(known, str) and known.startswith("numpy."):
+            if isinstance(getattr(np, known.split(".", 1)[1], None), np.ufunc):  # a ufunc: it takes out=
+                return self._ufunc(known.split(".", 1)[1], *(self.operand(a) for a in e.args))
         raise _Unsupported(f"no in-place form for {type(e).__name__}")
 
-    def _add(self, e: sp.Add) -> str:
+    def _add(self, e: sp.Add) -> Operand:
         wide, narrow, onehots = [], [], []
         for a in e.args:
             factors = sp.Mul.make_args(a)
@@ -571,20 +645,18 @@ class _FastBuilder:
             acc = self._ufunc("subtract" if negative else "add", acc, self.operand(a))
         if narrow:
             acc = self._ufunc("add", acc, self.operand(sp.Add(*narrow)))
-        if onehots and (not acc.startswith("__r") or self._is_temp(acc)):
+        if onehots and (not isinstance(acc, Reg) or acc in self.temps.values()):
             acc = self._ufunc("positive", acc)  # a copy: the one-hot update writes in place
         for hot, coefficient in onehots:
             index = str(hot.args[0])
             helper = "_onehot_add0" if self.printer.classes_first else "_onehot_add"
             self.printer.helpers.update((helper, "_target"))
-            self.computed = {t: r for t, r in self.computed.items() if _REGISTER.format(r) != acc}
-            acc = _REGISTER.format(self._emit("scatter", f"{helper}({acc}, {index}, {self.operand(coefficient)})"))
+            self.computed = {k: r for k, r in self.computed.items() if r != acc}
+            operands = (acc, Value(index), self.operand(coefficient))
+            acc = self._emit(Instr("scatter", self._new(), helper, operands, inputs=_read(operands)))
         return acc
 
-    def _is_temp(self, token: str) -> bool:
-        return token in {_REGISTER.format(r) for r in self.temps.values()}
-
-    def _mul(self, e: sp.Mul) -> str:
+    def _mul(self, e: sp.Mul) -> Operand:
         wide, inverse, narrow = [], [], []
         for f in e.args:
             if not self.is_wide(f):
@@ -599,7 +671,7 @@ class _FastBuilder:
             for f in wide[1:]:
                 acc = self._ufunc("multiply", acc, self.operand(f))
         else:
-            numerator = self.operand(coefficient) if coefficient != -1 else "-1"
+            numerator = self.operand(coefficient) if coefficient != -1 else Value("-1")
             acc, coefficient = self._ufunc("divide", numerator, self.operand(inverse.pop(0))), sp.Integer(1)
         for b in inverse:
             acc = self._ufunc("divide", acc, self.operand(b))
@@ -610,13 +682,40 @@ class _FastBuilder:
         return acc
 
 
+# The number a scaled fast kernel multiplies its last output by (see FastSource.scaled).
+SCALE = sp.Symbol("scale")
+
+
 def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], replacements, reduced, ctx: _Context,
-                 first_array: str | None, classy: bool, classes_first: bool = False) -> FastSource | None:
+                 first_array: str | None, classy: bool, classes_first: bool = False,
+                 may_scale: bool = True) -> FastSource | None:
     """The kernel printed for the block driver, or None when it has no in-place form here
     (more than one class axis, identities, broadcast expansions). ``classes_first``: for
-    blocks laid out (K, rows) (class-axis kernels only)."""
+    blocks laid out (K, rows) (class-axis kernels only).
+
+    When the last output is wide and multiplying it by ``scale`` costs no more passes over the
+    block (the product lands in a per-sample factor, as ``p = e * (1/s)`` becomes
+    ``e * (scale/s)``), the scaled form is returned: the driver's division of the gradient by
+    the "mean" divisor is then no pass of its own."""
+    plain = _fast_source_scaled(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first,
+                                scaled=False)
+    if not may_scale or plain is None or not plain.wide[-1] or SCALE.name in (name for name, _ in kernel.args):
+        return plain
+    scaled = _fast_source_scaled(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first,
+                                 scaled=True)
+    return scaled if scaled is not None and scaled.passes <= plain.passes else plain
+
+
+def _fast_source_scaled(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], replacements, reduced,
+                        ctx: _Context, first_array: str | None, classy: bool, classes_first: bool,
+                        scaled: bool) -> FastSource | None:
+    """``_fast_source`` with the last output multiplied by ``SCALE`` or not."""
     if any(len(ix) > 1 for ix in indices) or (classes_first and not classy):
         return None
+    if scaled:
+        # scale * (a + b + ...) as scale*a + scale*b + ...: each term's per-sample coefficient
+        # (a one-hot term's too) absorbs the factor; SymPy's Mul keeps it a plain factor.
+        reduced = list(reduced[:-1]) + [sp.Add(*[SCALE * term for term in sp.Add.make_args(reduced[-1])])]
     wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values()) - set(kernel.numbers)
     printer = ClassAxisPrinter(first_array, classes_first, blocks=True)
     builder = _FastBuilder(printer, wide_inputs)
@@ -627,14 +726,15 @@ def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], repla
                 raise _Unsupported("broadcast expansion")
             if builder.is_wide(value):
                 token = builder.wide(value)
-                if not token.startswith("__r") or builder._is_temp(token):
+                if not isinstance(token, Reg) or token in builder.temps.values():
                     token = builder._ufunc("positive", token)
-                builder.temps[sym] = int(token[3:-2])
+                builder.temps[sym] = token
             else:
                 stripped = builder._strip(value, sym.name)
                 if stripped != sp.Symbol(sym.name):  # else the reduction was emitted under its name
-                    builder.narrow(printer.doprint(stripped), sym.name)
-        results, wide = [], []
+                    builder.narrow(stripped, sym.name)
+        results: list[Operand] = []
+        wide: list[bool] = []
         for ix, value in zip(indices, reduced):
             if value.has(Expand, Eye):
                 raise _Unsupported("broadcast expansion")
@@ -645,90 +745,103 @@ def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], repla
             results.append(builder.wide(value) if is_wide else builder.operand(value))
     except (_Unsupported, CodegenError):
         return None
-    return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer)
+    return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer, scaled)
 
 
-def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide: tuple[bool, ...], classy: bool,
-                 first_array: str | None, printer: ClassAxisPrinter) -> FastSource:
-    ops = builder.ops
+def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], wide: tuple[bool, ...],
+                 classy: bool, first_array: str | None, printer: ClassAxisPrinter, scaled: bool = False) -> FastSource:
+    """Registers allocated over ``builder.code`` and the kernel printed.
+
+    Wide outputs are bound to their destinations ``out<k>`` (a chain of one-hot updates from
+    its first step on); other registers to scratch buffers ``b<k>``, a buffer reused once the
+    value in it is dead, and an operation whose operand dies with it writes in place.
+    """
+    code = builder.code
     outs = [f"out{n}" for n in range(sum(wide))]
-    last_use: dict[int, int] = {}
-    for n, op in enumerate(ops):
-        for r in op.reads:
+    last_use: dict[Reg, int] = {}
+    for n, instr in enumerate(code):
+        for r in instr.reads:
             last_use[r] = n
     # An output computed by a chain of in-place one-hot updates is written into its
     # destination from the chain's first operation on.
-    producer = {op.dest: op for op in ops if op.kind in ("ufunc", "scatter", "call")}
-    binding: dict[int, str] = {}
-    copies: list[tuple[str, str]] = []
-    k = 0
-    for token, is_wide in zip(results, wide):
+    producer = {instr.dest: instr for instr in code if isinstance(instr.dest, Reg)}
+    binding: dict[Reg, str] = {}
+    copies: list[tuple[str, Operand]] = []
+    destinations = iter(outs)
+    for result, is_wide in zip(results, wide):
         if not is_wide:
             continue
-        dest = outs[k]
-        k += 1
-        r = int(token[3:-2]) if token.startswith("__r") else None
+        dest = next(destinations)
+        r = result if isinstance(result, Reg) else None
         while r is not None and r in producer and producer[r].kind == "scatter":
             r = producer[r].reads[0]
         if r is None or r in binding or producer[r].kind == "call":
-            copies.append((dest, token))
+            copies.append((dest, result))
         else:
             binding[r] = dest
-            last_use[r] = len(ops)
-    for token in results:
-        if token.startswith("__r"):
-            last_use[int(token[3:-2])] = len(ops)
+            last_use[r] = len(code)
+    for result in results:
+        if isinstance(result, Reg):
+            last_use[result] = len(code)
+
+    def show(operand: Operand) -> str:
+        return binding[operand] if isinstance(operand, Reg) else operand.text
+
+    def call(instr: Instr) -> str:
+        return f"{instr.func}({', '.join(show(o) for o in instr.operands)}{instr.keywords})"
+
     free: list[str] = []
     buffers = 0
     lines = []
     first_write: dict[str, int] = {}  # destination -> the first operation writing it
-    for n, op in enumerate(ops):
+    for n, instr in enumerate(code):
         given = None
-        if op.kind == "ufunc" and op.dest not in binding:
-            dying = [r for r in op.reads if last_use.get(r) == n and binding.get(r, "").startswith("b")]
+        if instr.kind == "ufunc" and instr.dest not in binding:
+            dying = [r for r in instr.reads if last_use.get(r) == n and binding.get(r, "").startswith("b")]
             if dying:
                 given = dying[0]
-                binding[op.dest] = binding[given]
+                binding[instr.dest] = binding[given]
             elif free:
-                binding[op.dest] = free.pop(0)
+                binding[instr.dest] = free.pop(0)
             else:
-                binding[op.dest] = f"b{buffers}"
+                binding[instr.dest] = f"b{buffers}"
                 buffers += 1
-        elif op.kind == "scatter":
-            binding[op.dest] = binding[op.reads[0]]
-            given = op.reads[0]
-        elif op.kind == "call":
-            binding[op.dest] = f"r{op.dest}"
-        text = re.sub(r"__r(\d+)__", lambda m: binding[int(m.group(1))], op.text)
-        if op.kind == "ufunc":
-            lines.append(f"    {text[:-1]}, out={binding[op.dest]})")
-        elif op.kind == "scatter":
-            lines.append(f"    {text}")
+        elif instr.kind == "scatter":
+            given = instr.reads[0]
+            binding[instr.dest] = binding[given]
+        elif instr.kind == "call":
+            binding[instr.dest] = f"r{instr.dest.n}"
+        if instr.kind == "ufunc":
+            lines.append(f"    {call(instr)[:-1]}, out={binding[instr.dest]})")
+        elif instr.kind == "scatter":
+            lines.append(f"    {call(instr)}")
+        elif instr.kind == "call":
+            lines.append(f"    {binding[instr.dest]} = {call(instr)}")
+        elif instr.kind == "reduce":
+            lines.append(f"    {instr.dest} = {call(instr)}")
         else:
-            lines.append(f"    {binding[op.dest] if op.kind == 'call' else op.dest} = {text}")
-        if op.kind in ("ufunc", "scatter") and binding[op.dest].startswith("out"):
-            first_write.setdefault(binding[op.dest], n)
-        for r in op.reads:
+            lines.append(f"    {instr.dest} = {instr.func}")
+        if instr.kind in ("ufunc", "scatter") and binding[instr.dest].startswith("out"):
+            first_write.setdefault(binding[instr.dest], n)
+        for r in instr.reads:
             if last_use.get(r) == n and r != given and binding.get(r, "").startswith("b"):
                 free.append(binding[r])
         free.sort()
-    for dest, token in copies:
-        source = re.sub(r"__r(\d+)__", lambda m: binding[int(m.group(1))], token)
-        lines.append(f"    {printer._module_format('numpy.copyto')}({dest}, {source})")
+    for dest, source in copies:
+        lines.append(f"    {printer._module_format('numpy.copyto')}({dest}, {show(source)})")
     for dest, _ in copies:
-        first_write.setdefault(dest, len(ops))
-    safe = tuple(not any(op.inputs for op in ops[first_write[dest] + 1:]) for dest in outs)
-    returns, k = [], 0
-    for token, is_wide in zip(results, wide):
+        first_write.setdefault(dest, len(code))
+    safe = tuple(not any(instr.inputs for instr in code[first_write[dest] + 1:]) for dest in outs)
+    returns, destinations = [], iter(outs)
+    for result, is_wide in zip(results, wide):
         if is_wide:
-            returns.append(outs[k])
-            k += 1
+            returns.append(next(destinations))
         else:
-            text = re.sub(r"__r(\d+)__", lambda m: binding[int(m.group(1))], token)
+            text = show(result)
             returns.append((f"{text}[0]" if printer.classes_first else f"{text}[..., 0]") if classy else text)
     args = ", ".join(name for name, _ in kernel.args)
     prefix = "_fast0_" if printer.classes_first else "_fast_"
-    head = [f"def {prefix}{kernel.name}({args}, out, scratch):"]
+    head = [f"def {prefix}{kernel.name}({args}, out, scratch{', ' + SCALE.name if scaled else ''}):"]
     if printer.uses_size:
         head.append(f"    K = {first_array}.shape[{printer.class_axis}]")
     if outs:
@@ -737,7 +850,11 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide
         head.append(f"    {', '.join(f'b{n}' for n in range(buffers))}, = scratch")
     body = head + lines + [f"    return {', '.join(returns)}" + ("," if len(returns) == 1 else "")]
     body = _underflow_ok(body)
-    return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)))
+    layout = "a (K, rows) block, classes first" if printer.classes_first else "a block of rows"
+    body.insert(0, f"# {_claims_comment(kernel)}: in place, over {layout}")
+    passes = sum(instr.kind in ("ufunc", "call") for instr in code) + len(copies)
+    return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)),
+                      scaled, passes)
 
 
 # --- kernels -------------------------------------------------------------------------------
@@ -747,6 +864,11 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[str], wide
 # which would otherwise turn it into a FloatingPointError. Overflow and invalid operations keep
 # the caller's setting.
 UNDERFLOW_OK = 'with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value'
+
+
+def _claims_comment(kernel: Kernel) -> str:
+    """What a kernel prints, for the comment above it: each output and its proven claim."""
+    return "prints " + ", ".join(f"{out.name} = claim {out.claim}" for out in kernel.outputs)
 
 
 def _underflow_ok(lines: list[str]) -> list[str]:
@@ -815,10 +937,14 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
         lines.append(f"    K = {first_array}.shape[-1]")
     lines += body
     lines.append(f"    return {', '.join(results)}")
-    lines = _underflow_ok(lines)
+    lines = [f"# {_claims_comment(kernel)}"] + _underflow_ok(lines)
     indices = [out.indices for out in kernel.outputs]
     fast = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy)
     fast0 = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first=True)
+    if fast is not None and fast0 is not None and fast.scaled != fast0.scaled:
+        # one record per kernel says whether it takes ``scale``: both layouts then do without
+        fast, fast0 = (_fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, layout,
+                                    may_scale=False) for layout in (False, True))
     imports = tuple(sorted(printer.module_imports.get("numpy", ())))
     return KernelSource(kernel.name, tuple(n for n, _ in kernel.args), tuple(o.name for o in kernel.outputs),
                         "\n".join(lines) + "\n", imports, tuple(sorted(printer.helpers)), fast, fast0)
@@ -852,6 +978,28 @@ def _environment() -> jinja2.Environment:
     )
 
 
+RUNTIME_MARK = "#: part "
+
+
+@functools.cache
+def runtime_parts() -> dict[str, str]:
+    """The parts of ``symxent/templates/runtime.py`` by name: the text from each ``#: part
+    <name>`` line to the next, without the surrounding blank lines (the templates place them).
+    The file's header, before the first part, is not a part."""
+    text = importlib.resources.files("symxent.templates").joinpath("runtime.py").read_text(encoding="utf-8")
+    parts: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith(RUNTIME_MARK):
+            name = line[len(RUNTIME_MARK):].strip()
+            if name in parts:
+                raise ValueError(f"runtime.py: part {name!r} appears twice")
+            current = parts[name] = []
+        elif current is not None:
+            current.append(line)
+    return {name: "\n".join(lines).strip("\n") for name, lines in parts.items()}
+
+
 def _claims_of(derivation: Derivation, module: Module) -> list[dict[str, str]]:
     seen: dict[str, str] = {}
     for kernel in module.kernels:
@@ -865,14 +1013,35 @@ def _helpers(kernels: Iterable[KernelSource], fast: bool) -> str:
     names = {h for k in kernels for h in k.helpers}
     if fast:
         names |= {h for k in kernels for f in (k.fast, k.fast0) if f for h in f.helpers}
-    return "\n\n".join(HELPERS[h] for h in sorted(names))
+    return "\n\n\n".join(HELPERS[h].rstrip("\n") for h in sorted(names))
 
 
 def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
     """The text of one generated module (header, printed kernels, template structure)."""
     kernels = {k.name: kernel_source(derivation, k) for k in module.kernels}
     template = _environment().get_template(module.template)
-    text = template.render(
+    # Twice: the first text names the module's public functions, which the second lists in
+    # __all__ (a template that prints no ``exports`` simply has none).
+    text = _render(template, derivation, module, kernels, exports="")
+    text = _render(template, derivation, module, kernels, exports=_all_statement(text))
+    return GeneratedFile(derivation.name, module.name, f"{module.name}.py", text)
+
+
+def _all_statement(text: str) -> str:
+    """``__all__ = [...]``: the public functions a module's text defines, in the order it does."""
+    names = [node.name for node in ast.parse(text).body
+             if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")]
+    one_line = "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]"
+    if len(one_line) <= 100:
+        return one_line
+    return "__all__ = [\n" + "".join(f'    "{n}",\n' for n in names) + "]"
+
+
+def _render(template: jinja2.Template, derivation: Derivation, module: Module, kernels: Mapping[str, KernelSource],
+            exports: str) -> str:
+    return template.render(
+        exports=exports,
+        runtime=runtime_parts(),
         module=module,
         derivation=derivation,
         kernels=kernels,
@@ -886,7 +1055,6 @@ def render_module(derivation: Derivation, module: Module) -> GeneratedFile:
         helpers=_helpers(kernels.values(), fast=False),
         helpers_fast=_helpers(kernels.values(), fast=True),
     )
-    return GeneratedFile(derivation.name, module.name, f"{module.name}.py", text)
 
 
 def render_all(registry: Registry, names: Sequence[str] = ()) -> tuple[list[GeneratedFile], list[str]]:

@@ -336,13 +336,17 @@ def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: ty
     Blocks of 3 rows on 2 threads over batches of 1, 7 and 97 rows (blocks that do not divide
     the batch, a batch of one row), float64 and float32, ordinary and extreme (+-1e4 / +-1e3)
     inputs: the same values to rounding, the input's dtype kept, and finite wherever the plain
-    kernel is. Wide outputs are checked both written out and summed by the driver.
+    kernel is. Wide outputs are checked both written out and summed by the driver; a kernel
+    that folds the "mean" divisor into its last output (``scaled``) also with a divisor of 7,
+    against the plain output divided by 7.
     """
     fast = getattr(generated, "_FAST", {}).get(kernel.name)
     if fast is None:
         return []
-    func, buffers, wide, _, classes_first = fast
-    layouts = [(func, buffers, False)] + ([(*classes_first, True)] if classes_first else [])
+    wide = fast.wide
+    layouts = [(fast.kernel, fast.buffers, False)]
+    if fast.classes_first is not None:
+        layouts.append((fast.classes_first, fast.classes_first_buffers, True))
     plain = getattr(generated, f"_{kernel.name}")
     checks = []
     saved = generated._BLOCK_BYTES, generated._ELEMENTWISE_BLOCK_BYTES, generated._THREADS
@@ -362,9 +366,16 @@ def _kernel_blocked(d: Derivation, module: Module, kernel: Kernel, generated: ty
                         generated._BLOCK_BYTES = generated._ELEMENTWISE_BLOCK_BYTES = 3 * args[0][0:1].nbytes
                         generated._THREADS = 2
                         written = [np.empty_like(e) for e, w in zip(expected, wide) if w]
-                        actual = generated._blocked(func, buffers, wide, args, tuple(written), None, flipped)
+                        actual = generated._blocked(func, buffers, wide, args, tuple(written), None, flipped,
+                                                    fast.scaled)
                         summed = generated._blocked(func, buffers, wide, args, tuple(None for w in wide if w), None,
-                                                    flipped)
+                                                    flipped, fast.scaled)
+                        if fast.scaled:
+                            divisors = (None,) * (len(written) - 1) + (7,)
+                            divided = generated._blocked(func, buffers, wide, args,
+                                                         tuple(np.empty_like(w) for w in written), divisors, flipped,
+                                                         True)
+                            worst = max(worst, _rel_error(np.asarray(divided[-1]), np.asarray(expected[-1]) / 7))
                     for out, e, a, t, w in zip(kernel.outputs, expected, actual, summed, wide):
                         e, a = np.asarray(e), np.asarray(a)
                         if a.dtype != np.dtype(dtype):

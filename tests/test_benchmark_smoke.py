@@ -59,6 +59,7 @@ def test_quick_run_exits_zero_and_prints_both_tables(quick):
     for heading in ("implementation", "median ms", "x floor", "peak mem x logits", "finite at +-1e3", "status"):
         assert heading in out
     assert f"targets: {data['summary']['PASS']} PASS, {data['summary']['MISS']} MISS" in out
+    assert out.splitlines()[1].startswith(f"machine: {data['machine']['cpu_model']}")
     for case in data["cases"]:
         assert case["label"] in out
 
@@ -67,8 +68,10 @@ def test_json_records_machine_command_and_settings(quick):
     _, _, data = quick
     assert data["command"].endswith("--quick --json " + data["command"].split("--json ")[1])
     assert "bench_losses.py" in data["command"]
-    for key in ("date", "numpy", "sympy", "cpu_count", "torch", "load_average"):
+    for key in ("date", "numpy", "sympy", "cpu_count", "torch", "load_average", "cpu_model", "numpy_simd",
+                "torch_cpu_capability"):
         assert key in data["machine"]
+    assert data["machine"]["numpy_simd"]["baseline"]  # every NumPy build has a baseline
     assert data["settings"]["rounds"] == bench.QUICK_ROUNDS
     assert data["mismatches"] == []
 
@@ -102,7 +105,8 @@ def test_every_role_gets_its_targets(quick):
     _, _, data = quick
     for case in data["cases"]:
         rows = [t for t in data["targets"] if t["case"] == case["label"]]
-        expected = bench.TARGETS.get((case["family"], case["role"]), [])
+        expected = [t for t in bench.TARGETS.get((case["family"], case["role"]), [])
+                    if t.dtype in (None, case["dtype"])]
         assert [t["target"] for t in rows] == [t.text for t in expected]
         for t in rows:
             assert t["status"].split()[0] in ("PASS", "MISS", "n/a")
@@ -163,3 +167,17 @@ def test_a_wrong_implementation_makes_the_exit_code_one(tmp_path):
     assert code == 1
     assert "MISMATCH" in err and "NUMERICALLY WRONG" in out
     assert json.loads(path.read_text())["mismatches"]
+
+
+def test_the_profile_script_runs_and_prints_its_bound():
+    spec = importlib.util.spec_from_file_location("profile_ce", ROOT / "benchmarks" / "profile_ce.py")
+    profile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert profile.main(["--shape", "64", "40", "--rounds", "1"]) == 0
+    text = out.getvalue()
+    assert text.startswith("softmax cross-entropy loss_and_grad 64x40 float32")
+    for row in ("copy floor", "loss_and_grad out=", "block driver, 1 thread", "np.exp", "one-hot scatter",
+                "bound: 5 unavoidable passes"):
+        assert row in text, text

@@ -37,7 +37,8 @@ def test_the_loss_kernels_have_fast_forms():
 def test_a_wrong_fast_kernel_fails_the_check(case):
     d, module, kernel = case
     generated = verify.load_generated(codegen.render_module(d, module).text, module.name)
-    func, buffers, wide, safe, classes_first = generated._FAST[kernel.name]
+    entry = generated._FAST[kernel.name]
+    wide = entry.wide
 
     def wrong(func):
         def kernel(*args):
@@ -48,9 +49,9 @@ def test_a_wrong_fast_kernel_fails_the_check(case):
             return tuple(v if w else v * 1.001 for v, w in zip(values, wide))  # every output off by 0.1%
         return kernel
 
-    variants = {"rows": (wrong(func), buffers, wide, safe, classes_first)}
-    if classes_first:
-        variants["classes first"] = (func, buffers, wide, safe, (wrong(classes_first[0]), classes_first[1]))
+    variants = {"rows": entry._replace(kernel=wrong(entry.kernel))}
+    if entry.classes_first is not None:
+        variants["classes first"] = entry._replace(classes_first=wrong(entry.classes_first))
     for layout, entry in variants.items():
         generated._FAST[kernel.name] = entry
         checks = verify._kernel_blocked(d, module, kernel, generated, np.random.default_rng(0))
@@ -158,10 +159,33 @@ def test_a_call_without_out_gets_no_fast_form():
 
     x = sp.Symbol("x")
     builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x"), frozenset({"x"}))
-    assert builder.wide(sp.exp(x)).startswith("__r")  # a ufunc: written with out=
+    written = builder.wide(sp.exp(x))  # a ufunc: written with out= into a register
+    assert isinstance(written, codegen.Reg)
+    assert builder.code[-1] == codegen.Instr("ufunc", written, "np.exp", (codegen.Value("x", frozenset({"x"})),),
+                                             inputs=frozenset({"x"}))
     for plain_call in (sp.sinc(x), sp.Piecewise((x, x > 0), (0, True))):  # np.sinc, np.select: no out=
         with pytest.raises(codegen._Unsupported):
             builder.wide(plain_call)
+
+
+def test_instructions_are_allocated_and_printed_once():
+    import sympy as sp
+
+    # exp(x) is read by both outputs: it gets a scratch buffer, the outputs are written into
+    # their destinations, and the same product asked for twice is one instruction.
+    x = sp.Symbol("x")
+    builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
+    builder.temps[sp.Symbol("t0")] = builder.wide(sp.exp(x))
+    product = builder.wide(sp.Symbol("t0") * x)
+    total = builder.wide(sp.Symbol("t0") + x)
+    assert builder.wide(sp.Symbol("t0") * x) == product and len(builder.code) == 3
+    kernel = codegen.Kernel("k", (("x", x),), ())
+    fast = codegen._fast_render(kernel, builder, [product, total], (True, True), False, "x", builder.printer)
+    body = [line.strip() for line in fast.source.splitlines()]
+    assert body[body.index("b0, = scratch") + 1:-1] == [
+        "np.exp(x, out=b0)", "np.multiply(b0, x, out=out0)", "np.add(b0, x, out=out1)"]
+    assert fast.buffers == 1 and fast.passes == 3
+    assert fast.inplace_safe == (False, True)  # x is still read after out0 is written
 
 
 def test_log1p_is_a_corrected_log_only_on_the_unit_interval():
@@ -172,7 +196,7 @@ def test_log1p_is_a_corrected_log_only_on_the_unit_interval():
     builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
     builder.wide(log1p(sp.exp(-sp.Abs(x))))
     builder.wide(log1p(x))  # x may be large or -1: NumPy's log1p stays
-    calls = [op.text.split("(")[0] for op in builder.ops]
+    calls = [instr.func for instr in builder.code]
     assert calls.count("np.log1p") == 1 and "np.log" in calls, calls
 
 
@@ -192,3 +216,41 @@ def test_confident_bce_keeps_its_tiny_loss(dtype):
         value = m.loss(zz, yy, reduction="none")
         ulps = np.abs(value - exact) / np.spacing(exact.astype(dtype))
         assert np.all(ulps <= 4), f"{dtype.__name__} {path}: loss at z={z} is {value}, exact {exact} ({ulps} ulps)"
+
+
+def _fast_forms(derivation: str, module: str, kernel: str) -> codegen.KernelSource:
+    d = REGISTRY[derivation]
+    m = next(m for m in d.modules if m.name == module)
+    return codegen.kernel_source(d, next(k for k in m.kernels if k.name == kernel))
+
+
+def test_the_mean_divisor_folds_into_the_softmax_gradient():
+    # p = e * (1/s) becomes e * (scale/s): the driver's division costs no pass of its own.
+    source = _fast_forms("softmax_cross_entropy", "softmax_cross_entropy", "loss_and_grad_index")
+    for fast in (source.fast, source.fast0):
+        assert fast.scaled, fast.source
+        assert "scale/" in fast.source and ", scratch, scale):" in fast.source
+        # three in-place passes (shift, exp, product), as without the factor: none for the mean
+        assert fast.passes == fast.source.count("out=") == 3, fast.source
+
+
+def test_the_divisor_is_not_folded_where_it_would_cost_a_pass():
+    # Elementwise BCE has no per-sample factor to absorb it: the driver keeps its own pass.
+    source = _fast_forms("binary_cross_entropy", "binary_cross_entropy_with_logits", "loss_and_grad")
+    assert source.fast is not None and not source.fast.scaled
+    assert ", scratch):" in source.fast.source
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("classes", [5, 40])  # classes first (few classes) and rows
+def test_a_folded_divisor_gives_the_mean_gradient(classes, dtype):
+    generated = load_module("softmax_cross_entropy")
+    rng = np.random.default_rng(1)
+    z = rng.normal(0, 3, (301, classes)).astype(dtype)
+    c = rng.integers(0, classes, 301)
+    total = generated.loss_and_grad(z, c, reduction="sum")[1]
+    mean = generated.loss_and_grad(z, c, reduction="mean")[1]
+    assert mean.dtype == dtype
+    # p_c - 1 cancels where p_c is near 1: an entry is good to a few ulps of the largest, not of itself
+    expected = total / 301
+    np.testing.assert_allclose(mean, expected, rtol=0, atol=4 * np.finfo(dtype).eps * np.abs(expected).max())
