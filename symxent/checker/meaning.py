@@ -265,9 +265,7 @@ class Evaluator:
             except NotCheckable as exc:
                 if key in self._active or (d.key in self.opaque and self.opaque[d.key][1] != str(exc)):
                     raise
-                self.opaque[key] = (d.line, str(exc))
-                self.conventions["opaque:" + key] = (f"{pretty(key)} taken as it stands (any value): its "
-                                                     f"definition, line {d.line}, is not read ({exc})")
+                self.take_as_it_stands(key, d, exc)
                 return self.leaf(key, (), None)
         if key in self.table.size_names and not index and sample is None:
             return sympy.Integer(self.table.size(key))
@@ -285,6 +283,12 @@ class Evaluator:
             self.conventions["juxtaposed"] = f"{key} is the product {' '.join(key)}"
             return sympy.Mul(*[self.named(c, (), None, env) for c in key])
         return self.leaf(key, self.vector_index(key, index, env), sample)
+
+    def take_as_it_stands(self, key: str, d: Definition, exc: NotCheckable) -> None:
+        """``key`` stands for any value from here: its definition ``d`` could not be read (why: exc)."""
+        self.opaque[key] = (d.line, str(exc))
+        self.conventions["opaque:" + key] = (f"{pretty(key)} taken as it stands (any value): its "
+                                             f"definition, line {d.line}, is not read ({exc})")
 
     def vector_index(self, key: str, index: tuple[int, ...], env: dict) -> tuple[int, ...]:
         if index and len(index) < self.table.arity.get(key, 0):
@@ -1064,10 +1068,7 @@ class Evaluator:
                         if leaf.index or leaf.sample is not None or d.params:
                             raise
                         # dσ/dz = σ(z)(1 - σ(z)) holds for every z: z may stay as it stands
-                        self.opaque[leaf.key] = (d.line, str(exc))
-                        self.conventions["opaque:" + leaf.key] = (
-                            f"{pretty(leaf.key)} taken as it stands (any value): its definition, line "
-                            f"{d.line}, is not read ({exc})")
+                        self.take_as_it_stands(leaf.key, d, exc)
         return out.xreplace(subs) if subs else out
 
 
