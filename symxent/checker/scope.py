@@ -290,11 +290,10 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 continue  # "when $p_i = p_j$": a case, not a claim
             if _trivial_inline(block):
                 for chain in block.chains:
-                    head = definable(chain.members[0].node) if chain.members else None
-                    if head is not None and "[" in head[0] and _define_from(chain, block, table, block.order, "math"):
+                    entry = _written_entry(chain.members[0].node) if chain.members else None
+                    if entry is not None and _define_from(chain, block, table, block.order, "math"):
                         # "$x_0 = 1$": one entry's value (a bias input), not a step
-                        table.written_entries.add((head[0].split("[")[0], tuple(
-                            int(v) for v in head[0].split("[")[1].rstrip("]").split(","))))
+                        table.written_entries.add(entry)
                         continue
                     _one_hot_fact(chain, block, table)
                 continue
@@ -384,6 +383,16 @@ def _trivial_inline(block: Block) -> bool:
                 continue
         return False
     return True
+
+
+def _written_entry(node) -> tuple[str, tuple[int, ...]] | None:
+    """``x_0``, ``z_{2,1}``: (the name, the entry's numbers) of an entry written out."""
+    if not (isinstance(node, Script) and isinstance(node.base, Name)):
+        return None
+    idx = [n for n in node.sub if not is_label(n)]
+    if idx and all(isinstance(n, Num) and n.value.isdigit() for n in idx):
+        return key_of(node), tuple(int(n.value) for n in idx)
+    return None
 
 
 def _calls_undefined(node, table: SymbolTable, order: int, block: Block) -> bool:
@@ -527,8 +536,8 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                 for n in walk(root):
                     if isinstance(n, Script) and isinstance(n.base, Name):
                         idx = [s for s in n.sub if not is_label(s)]
-                        if idx and all(isinstance(i, Num) and i.value.isdigit() for i in idx):
-                            table.written_entries.add((key_of(n), tuple(int(i.value) for i in idx)))
+                        if _written_entry(n) is not None:
+                            table.written_entries.add(_written_entry(n))
                         if idx:
                             table.arity[key_of(n)] = max(table.arity.get(key_of(n), 0), len(idx))
                             table.indexed.add(key_of(n))
