@@ -35,14 +35,12 @@ the exit code: 0 no wrong step, 1 some step wrong, 2 bad input.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import signal
 import sys
-import threading
 from dataclasses import asdict, dataclass, field
 from typing import Iterator, Sequence, TextIO
 
+from symxent.budget import OverBudget, budget
 from symxent.checker import scope as scope_mod
 from symxent.checker.meaning import Definition, NotCheckable, pretty
 from symxent.checker.source import note_kind, read_note
@@ -97,29 +95,6 @@ class FileReport:
 
 class BadInput(Exception):
     pass
-
-
-class _Timeout(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _budget(seconds: float) -> Iterator[None]:
-    """Interrupt a step that runs past its budget (SymPy cannot be asked to stop otherwise)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise _Timeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _fmt(v: float) -> str:
@@ -262,10 +237,10 @@ _REL_WORDS = {"~": "≈", "<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "p
 
 def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: float) -> Verdict:
     try:
-        with _budget(timeout):
+        with budget(timeout):
             # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
             return judge(table, block.order + ci, block.scope, left, right, conditions, seed)
-    except _Timeout:
+    except OverBudget:
         return Verdict("not checkable", f"timed out after {timeout:g} s (--timeout S to allow more)")
     except RecursionError:
         return Verdict("not checkable", "too large to evaluate (nested too deeply)")

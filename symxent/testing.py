@@ -48,6 +48,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from symxent.budget import budget
 from symxent import derive
 from symxent.domains import draw
 from symxent.registry import Derivation, Kernel, Module, Registry, load_registry
@@ -60,6 +61,9 @@ DIGITS = 50  # the reference's working precision
 # ~1e-435 of the terms, so those inputs are evaluated with 1200 digits (e^-2000 ~ 1e-869).
 DIGITS_EXTREME = 1200
 RTOL = {"float64": 1e-9, "float32": 1e-4}
+# Seconds one call of the user's function may take (the largest input is (N, 1000)): past it the
+# call is reported as a finding ("raised OverBudget: ran past its time budget"), never a hang.
+CALL_BUDGET = 60.0
 LARGE_K = 1000  # "large K" for outputs with one class axis
 LARGE_K_MATRIX = 40  # for (K, K) outputs: K^2 entries at 50 digits
 LARGE_M = 100  # the widest elementwise input
@@ -779,7 +783,8 @@ def _in_dtype(value: Any, dtype: str) -> Any:
 def _call(fn: Callable[..., Any], args: Sequence[np.ndarray], keywords: Mapping[str, Any], count: int,
           dtype: str) -> list[np.ndarray]:
     # Inputs are copies: a function that writes into its arguments must not change the reference.
-    with warnings.catch_warnings():
+    # A call that hangs raises OverBudget (a finding about fn, like any exception it raises).
+    with warnings.catch_warnings(), budget(CALL_BUDGET):
         warnings.simplefilter("ignore")  # overflow warnings are judged by the values they leave
         with np.errstate(all="ignore"):
             result = fn(*[np.array(a, copy=True) for a in args],

@@ -383,3 +383,19 @@ def test_pytest_plugin_is_an_entry_point() -> None:
 def test_registry_from_derivations_directory_reaches_compare(tmp_path: Path) -> None:
     registry = load_registry([tmp_path])  # an empty directory: the built-ins only
     assert testing.resolve("softmax.softmax", registry).module.name == "softmax"
+
+
+def test_a_function_that_hangs_is_a_finding_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    def hangs(logits, target):
+        time.sleep(30)
+        return np.zeros_like(logits)
+
+    monkeypatch.setattr(testing, "CALL_BUDGET", 0.2)
+    start = time.monotonic()
+    report = testing.compare(hangs, "softmax_cross_entropy.grad", registry=REGISTRY, dtypes=("float64",),
+                             targets=["index"])
+    assert not report.ok
+    assert time.monotonic() - start < 20, "each call must stop at its budget"
+    assert "ran past its time budget" in str(report) or "OverBudget" in str(report), str(report)
