@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 import time
+from dataclasses import replace
 
 import pytest
 from markdown_it import MarkdownIt
@@ -26,6 +27,11 @@ def M(text: str, first_line: int, *, display: bool = True, env: str | None = Non
 
 def I(text: str, line: int) -> Math:  # noqa: E743 -- I for inline, as in the tables below
     return M(text, line, display=False)
+
+
+def A(text: str, line: int) -> Math:
+    """Inline math that is the whole of its paragraph."""
+    return replace(I(text, line), alone=True)
 
 
 def md(text: str) -> str:
@@ -139,9 +145,9 @@ MARKDOWN = [
 
         Inline `$d$` code.
         """), [P("Inline $d$ code.", 7)]),
-    ("front matter skipped", "---\ntitle: $x$\ntags: [a]\n---\n# T\n$y$\n", [H(1, "T", 5), M("y", 6)]),
+    ("front matter skipped", "---\ntitle: $x$\ntags: [a]\n---\n# T\n$y$\n", [H(1, "T", 5), A("y", 6)]),
     ("Hexo front matter without opening ---", "title: x\ntags:\n  - ml\n---\n# T\n$y$\n",
-     [H(1, "T", 5), M("y", 6)]),
+     [H(1, "T", 5), A("y", 6)]),
     ("Hugo TOML front matter", "+++\ntitle = \"$x$\"\n+++\n# T\n", [H(1, "T", 4)]),
     ("a setext heading is no front matter", "Some words: here\n---\n", [H(2, "Some words: here", 1)]),
     ("script display", md("""
@@ -206,9 +212,9 @@ MARKDOWN = [
         \\\\]
         """), [P("a", 1), I("x_i", 1), P("b", 1), M("y", 1), P(".", 1), M("u \\\\\nv", 4)]),
     ("an underscore in text is LaTeX's", "$\\text{log\\_softmax}(z) = \\|z\\|$\n",
-     [M("\\text{log\\_softmax}(z) = \\|z\\|", 1)]),
+     [A("\\text{log\\_softmax}(z) = \\|z\\|", 1)]),
     ("but escaped text is undone with the rest", "$\\text{log\\_softmax}(z\\_i)$\n",
-     [M("\\text{log_softmax}(z_i)", 1)]),
+     [A("\\text{log_softmax}(z_i)", 1)]),
     ("plain LaTeX left alone", "$$a \\\\ b \\{c\\} \\|x\\| \\,$$\n", [M("a \\\\ b \\{c\\} \\|x\\| \\,", 1)]),
     ("Chinese note", md("""
         ## 交叉熵的梯度
@@ -226,12 +232,12 @@ MARKDOWN = [
     ("multi-line inline math keeps lines", "Let $a +\nb$ and\n$c$\n", [
         P("Let", 1), I("a +\nb", 1), P("and", 2), I("c", 3),
     ]),
-    ("CRLF line ends", "# T\r\n\r\n$x$\r\n", [H(1, "T", 1), M("x", 3)]),
+    ("CRLF line ends", "# T\r\n\r\n$x$\r\n", [H(1, "T", 1), A("x", 3)]),
     ("heading with math", "## Gradient of $\\ell$\n", [H(2, "Gradient of $\\ell$", 1)]),
-    # a paragraph that is one inline formula is a display block (blogs write each row so), but a
-    # case line ("$i = j$") stays inline: it is the condition of the block after it
+    # a paragraph that is one inline formula is marked: scope reads it as a display block (blogs
+    # write each row so) or, for "$i \\neq j$", as the case of the block after it
     ("a formula alone in its paragraph", "a\n\n$= b - c$\n\n$i \\neq j$\n",
-     [P("a", 1), M("= b - c", 3), I("i \\neq j", 5)]),
+     [P("a", 1), A("= b - c", 3), A("i \\neq j", 5)]),
 ]
 
 

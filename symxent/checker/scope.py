@@ -239,7 +239,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             block.problem = (exc.msg, exc.pos)
         except RecursionError:
             block.problem = ("nested too deeply", 0)
-        if item.display or (any("=" in c.relations for c in block.chains) and _inline_condition(block) is None):
+        # a formula that is its whole paragraph is a display block, unless it is a case ("$i \neq j$")
+        # or a value ("$k = 1$")
+        display = item.display or (item.alone and _inline_condition(block) is None
+                                   and not (block.problem is None and _trivial_inline(block)))
+        if display or (any("=" in c.relations for c in block.chains) and _inline_condition(block) is None):
             # "when $i = k$, we have ...": the equations that follow, to the next case or heading,
             # hold under the condition (the verdict keeps it only where the step uses its letters)
             block.conditions = list(pending_conditions)
@@ -259,7 +263,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             prev.members += head.members
             prev.conditions += head.conditions
             prev.clauses += head.clauses
-        if item.display:
+        if display:
             blocks.append(block)
             last_display = block
             prose_since_block = ""
@@ -267,8 +271,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 last_chain = block.chains[-1]
         else:
             conds = _inline_condition(block)
-            case_line = conds is not None and _alone(items, position)
-            if case_line:
+            if conds is not None and item.alone:
                 # "$i \neq j$" on a line of its own, between the cases' display blocks: a new case
                 conds = [Case(c.left, c.op, c.right) for c in conds]
                 pending_conditions, fresh_conditions = list(conds), True
@@ -463,17 +466,6 @@ def _heading_conditions(item: Heading) -> list[Cond]:
             if conds:
                 return [Case(c.left, c.op, c.right) for c in conds]
     return []
-
-
-def _alone(items, position: int) -> bool:
-    """Whether the inline math at ``position`` has no words on its own line (a line by itself)."""
-    here = items[position].lines[0]
-    for k in (position - 1, position + 1):
-        if 0 <= k < len(items) and isinstance(items[k], Prose) and items[k].line == here:
-            return False
-        if 0 <= k < len(items) and isinstance(items[k], Math) and here in items[k].lines:
-            return False
-    return True
 
 
 def _inline_condition(block: Block) -> list[Cond] | None:

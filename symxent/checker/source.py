@@ -59,7 +59,6 @@ included).
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -106,6 +105,7 @@ class Math:
     display: bool  # a display block, or inline
     lines: tuple[int, ...]  # the 1-based file line of each line of text
     env: str | None  # "align", "aligned", "split"... when the piece is one such environment
+    alone: bool = False  # inline, but the whole of its paragraph
 
 
 Item = Heading | Prose | Math
@@ -839,16 +839,12 @@ def _heading_title(inline: Token) -> str:
     return _collapse("".join(parts))
 
 
-# "$i = j$" or "$i \neq k$" on a line of its own: the case the next block is in, not a formula
-_CASE_LINE = re.compile(r"\s*[A-Za-z](\s*(=|\\neq?|\\not=|!=|≠)\s*[A-Za-z0-9])+\s*[,.]?\s*$")
-
-
 def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool) -> None:
     """Prose and Math of one inline run (a paragraph, a table cell), in order.
 
     A paragraph that is one inline formula and nothing else (``$= a - b$`` on a line of its own,
-    as many blogs write each row of a derivation) reads as a display block, so its chain can go
-    on from the block before.
+    as many blogs write each row of a derivation, or a case ``$i \\neq j$``) is marked ``alone``:
+    the scope stage reads it as a display block or as a case.
     """
     first_item = len(items)
     src = tok.content
@@ -897,9 +893,8 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             say(" ")
     flush()
     added = items[first_item:]
-    if not table and len(added) == 1 and isinstance(added[0], Math) and not added[0].display \
-            and not _CASE_LINE.match(added[0].text):
-        items[first_item] = replace(added[0], display=True)
+    if not table and len(added) == 1 and isinstance(added[0], Math) and not added[0].display:
+        items[first_item] = replace(added[0], alone=True)
 
 
 # --------------------------------------------------------------------------------------------
