@@ -56,3 +56,42 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), out=out, err=err)
     return code, out.getvalue(), err.getvalue()
+
+
+def stdout_per_hash_seed(code: str, timeout: float = 600) -> set[str]:
+    """What ``python -c CODE`` prints under PYTHONHASHSEED 1 and 2: one value when nothing the
+    code prints depends on set iteration order."""
+    import subprocess
+    import sys
+
+    printed = set()
+    for seed in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        printed.add(proc.stdout.strip())
+    return printed
+
+
+def gradient_file(name: str, sign: str, *, claim: str = "gradient", assumption: bool = True,
+                  chain: bool = False) -> str:
+    """A derivation file (for --derivations): softmax cross-entropy with its gradient claimed as
+    p_j SIGN y_j, so "-" is true and "+" a sign slip; ``chain`` adds the human derivation
+    "The gradient" with that claim as its step 1.2."""
+    uses = ', assumptions=(Assumption("targets sum to 1", class_sum(y[k], k, K), sp.Integer(1)),)' if assumption else ""
+    steps = ('\n    chains=(Chain("The gradient", partial(L, z[j]), (Step(partial(L, z[j]), "as it is"), '
+             f'Step(p[j] {sign} y[j], "the claim"))),),') if chain else ""
+    return f"""import sympy as sp
+from symxent.derive import class_sum, partial
+from symxent.registry import Assumption, Chain, Claim, Definition, Derivation, Step, Variable
+from symxent.symbols import CLASS_INDICES, K, L, i, j, k, p, y, z
+
+DERIVATIONS = [Derivation(
+    name="{name}", title="A gradient", summary="dL/dz_j = p_j {sign} y_j",
+    dimensions={{K: None}}, indices=CLASS_INDICES,
+    variables=(Variable(z, "real", "logits", indices=(k,)), Variable(y, "simplex", "targets", indices=(k,))),
+    definitions=(Definition(p[i], sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), "softmax"),
+                 Definition(L, class_sum(-y[k] * sp.log(p[k]), k, K), "loss")),
+    claims=(Claim("{claim}", "dL/dz_j = p_j {sign} y_j", partial(L, z[j]), p[j] {sign} y[j]{uses}),),{steps}
+)]
+"""

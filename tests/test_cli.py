@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
-from conftest import run_cli as run
+from conftest import gradient_file, run_cli as run
 
 
 
-WRONG = textwrap.dedent('''
-    """A deliberately wrong claim: the cross-entropy gradient as p + y."""
-    import sympy as sp
-    from symxent.derive import class_sum, partial
-    from symxent.registry import Assumption, Claim, Definition, Derivation, Variable
-    from symxent.symbols import CLASS_INDICES, K, L, i, j, k, p, y, z
-
-    DERIVATIONS = [Derivation(
-        name="wrong_gradient", title="A wrong gradient", summary="dL/dz = p + y (wrong)",
-        dimensions={K: None}, indices=CLASS_INDICES,
-        variables=(Variable(z, "real", "logits", indices=(k,)), Variable(y, "simplex", "targets", indices=(k,))),
-        definitions=(Definition(p[i], sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), "softmax"),
-                     Definition(L, class_sum(-y[k] * sp.log(p[k]), k, K), "loss")),
-        claims=(Claim("gradient", "dL/dz_j = p_j + y_j", partial(L, z[j]), p[j] + y[j],
-                      assumptions=(Assumption("targets sum to 1", class_sum(y[k], k, K), sp.Integer(1)),)),),
-    )]
-''')
+WRONG = gradient_file("wrong_gradient", "+")  # a deliberately wrong claim: dL/dz = p + y
 
 
 def test_wrong_claim_makes_verify_fail(tmp_path):

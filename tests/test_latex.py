@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +28,8 @@ from symxent import latex
 from symxent.latex import FORMATS, NOTATION, display_lines, latex_expr, render
 from symxent.prove import FAILED, PROVEN, Check, ClaimResult, StepResult, check_chain, prove_claim
 from symxent.registry import Derivation, load_registry
+
+from conftest import gradient_file, stdout_per_hash_seed
 
 ROOT = Path(__file__).resolve().parent.parent
 KATEX_SCRIPT = Path(__file__).resolve().parent / "katex_render.js"
@@ -376,12 +377,7 @@ def test_output_is_deterministic_across_processes() -> None:
     code = ("import hashlib; from symxent.registry import load_registry; from symxent.latex import render, FORMATS; "
             "r = load_registry(); "
             "print(hashlib.sha256(''.join(render(d, f) for d in r.values() for f in FORMATS).encode()).hexdigest())")
-    digests = set()
-    for seed in ("1", "2"):
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                              env={**os.environ, "PYTHONHASHSEED": seed})
-        assert proc.returncode == 0, proc.stderr
-        digests.add(proc.stdout.strip())
+    digests = stdout_per_hash_seed(code, timeout=300)
     here = hashlib.sha256("".join(render(d, f) for d in REGISTRY.values() for f in FORMATS).encode()).hexdigest()
     assert digests == {here}
 
@@ -553,23 +549,7 @@ def test_documents_fit_their_pages(pdflatex, tmp_path: Path) -> None:
     assert sum(pages.values()) <= TOTAL_PAGES, f"{sum(pages.values())} pages > {TOTAL_PAGES}: {pages}"
 
 
-WRONG = '''
-import sympy as sp
-from symxent.derive import class_sum, partial
-from symxent.registry import Chain, Claim, Definition, Derivation, Step, Variable
-from symxent.symbols import CLASS_INDICES, K, L, i, j, k, p, y, z
-
-DERIVATIONS = [Derivation(
-    name="wrong_gradient", title="A wrong gradient", summary="$p_j + y_j$, a sign slip",
-    dimensions={K: None}, indices=CLASS_INDICES,
-    variables=(Variable(z, "real", "logits", indices=(k,)), Variable(y, "simplex", "targets", indices=(k,))),
-    definitions=(Definition(p[i], sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), "softmax"),
-                 Definition(L, class_sum(-y[k] * sp.log(p[k]), k, K), "loss")),
-    claims=(Claim("sign_slip", "dL/dz_j = p_j + y_j", partial(L, z[j]), p[j] + y[j]),),
-    chains=(Chain("The gradient", partial(L, z[j]), (Step(partial(L, z[j]), "as it is"),
-                                                     Step(p[j] + y[j], "a slip"))),),
-)]
-'''
+WRONG = gradient_file("wrong_gradient", "+", claim="sign_slip", assumption=False, chain=True)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -600,6 +580,7 @@ def test_verify_names_steps_as_the_documents_do(tmp_path: Path) -> None:
     args = ["verify", "--derivations", str(tmp_path), "wrong_gradient", "--kmax", "2", "--jobs", "1"]
     assert main(args, out=out, err=io.StringIO()) == 1
     assert 'FAILED wrong_gradient / step 1.2 of "The gradient"' in out.getvalue(), out.getvalue()
+    assert "1 step FAILED" in out.getvalue(), out.getvalue()
     out = io.StringIO()
     assert main(args + ["--json"], out=out, err=io.StringIO()) == 1
     steps = json.loads(out.getvalue())["derivations"][0]["steps"]

@@ -20,6 +20,8 @@ from symxent.cli import main
 from symxent.latex import FORMATS
 from symxent.registry import load_registry
 
+from conftest import stdout_per_hash_seed
+
 GOLDEN = Path(__file__).resolve().parent / "golden" / "latex"
 NAMES = list(load_registry())
 UPDATE = os.environ.get("SYMXENT_UPDATE_GOLDEN", "") == "1"
@@ -53,20 +55,13 @@ def test_printed_documents_do_not_depend_on_the_hash_seed() -> None:
     # Set iteration order changes with PYTHONHASHSEED; the printed bytes, verdicts included,
     # must not (a condition read back with the wrong symbol once printed as raw text).
     import hashlib
-    import subprocess
-    import sys
 
     code = ("import io, hashlib; from symxent.cli import main; from symxent.registry import load_registry; "
             "h = hashlib.sha256(); "
             "[(lambda o: (main(['latex', n, '--kmax', '3', '--format', f], out=o, err=io.StringIO()), "
             "h.update(o.getvalue().encode())))(io.StringIO()) for n in load_registry() for f in ('markdown', 'tex')]; "
             "print(h.hexdigest())")
-    digests = set()
-    for seed in ("1", "2"):
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
-                              env={**os.environ, "PYTHONHASHSEED": seed})
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        digests.add(proc.stdout.strip())
+    digests = stdout_per_hash_seed(code)
     here = hashlib.sha256()
     for name in NAMES:
         for fmt in FORMATS:

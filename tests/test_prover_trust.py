@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from conftest import REGISTRY, run_cli as run
+from conftest import REGISTRY, gradient_file, run_cli as run
 from symxent import cache, canaries, derive, prove
 from symxent.derive import class_sum, partial
 from symxent.registry import Claim, Derivation, Variable
@@ -24,28 +24,11 @@ from symxent.symbols import CLASS_INDICES, K, L, j, k, l, p, y, z
 
 
 
-# One derivation file, written twice: with the true gradient p - y and with the false p + y.
-GRADIENT = textwrap.dedent('''
-    import sympy as sp
-    from symxent.derive import class_sum, partial
-    from symxent.registry import Assumption, Claim, Definition, Derivation, Variable
-    from symxent.symbols import CLASS_INDICES, K, L, i, j, k, p, y, z
-
-    DERIVATIONS = [Derivation(
-        name="gradient_check", title="A gradient", summary="dL/dz",
-        dimensions={K: None}, indices=CLASS_INDICES,
-        variables=(Variable(z, "real", "logits", indices=(k,)), Variable(y, "simplex", "targets", indices=(k,))),
-        definitions=(Definition(p[i], sp.exp(z[i]) / class_sum(sp.exp(z[k]), k, K), "softmax"),
-                     Definition(L, class_sum(-y[k] * sp.log(p[k]), k, K), "loss")),
-        claims=(Claim("gradient", "dL/dz_j = p_j SIGN y_j", partial(L, z[j]), p[j] SIGN y[j],
-                      assumptions=(Assumption("targets sum to 1", class_sum(y[k], k, K), sp.Integer(1)),)),),
-    )]
-''')
 
 
 def _write(directory: Path, sign: str) -> Derivation:
     directory.mkdir(exist_ok=True)
-    (directory / "gradient.py").write_text(GRADIENT.replace("SIGN", sign))
+    (directory / "gradient.py").write_text(gradient_file("gradient_check", sign))
     from symxent.registry import load_directory
 
     registry = load_directory(directory)
@@ -191,19 +174,6 @@ def test_failed_shows_both_sides_and_counts_claims_not_lines(tmp_path):
     summary = next(line for line in out.splitlines() if line.startswith("1 derivations"))
     assert "1 claim FAILED;" in summary, summary
     assert "lhs = " in out and "but rhs = " in out and "(both at 50 digits)" in out, out
-
-
-def test_steps_are_numbered_from_one(tmp_path):
-    chain = textwrap.dedent('''
-        from symxent.registry import Chain, Step
-        DERIVATIONS[0] = __import__("dataclasses").replace(DERIVATIONS[0], claims=(), chains=(
-            Chain("gradient", partial(L, z[j]), (Step(partial(L, z[j]), "definition"), Step(p[j] + y[j], "wrong"))),))
-    ''')
-    (tmp_path / "chain.py").write_text(GRADIENT.replace("SIGN", "-") + chain)
-    code, out, _ = run("verify", "--derivations", str(tmp_path), "gradient_check", "--kmax", "2", "--jobs", "1")
-    assert code == 1
-    # Chain 1, step 2: the numbering of the printed documents ("(1.2)" beside the step).
-    assert 'FAILED gradient_check / step 1.2 of "gradient"' in out and "1 step FAILED" in out, out
 
 
 def test_a_counterexample_off_the_simplex_is_not_a_counterexample():
