@@ -10,7 +10,11 @@ turns an expression tree (:mod:`symxent.checker.syntax`) into a SymPy expression
 index values: sums expanded, definitions unfolded, derivatives taken (a derivative with respect
 to a defined quantity treats it as independent, as the chain rule is written by hand), and
 records every convention it relied on ("σ is the logistic sigmoid") and every leaf it met, with
-whether the note gave that leaf a meaning.  Whatever it cannot read raises
+whether the note gave that leaf a meaning.  Vectors and matrices written as wholes (``diag(s) -
+s^T s``, a written-out Jacobian, ``∂a/∂z`` of two vectors, ``∇_s H J``) are read entry by entry:
+the environment names the entry asked for, and products follow the shapes (a vector is a
+column unless the note says its vectors are rows); a product whose shapes do not say which
+product it is raises :class:`NotCheckable`.  Whatever it cannot read raises
 :class:`NotCheckable` with the reason; a sum or power too large to expand raises it too.
 Nothing is guessed: an undefined name stays a leaf marked undefined, and the verdict stage
 decides what may be concluded from it.
@@ -59,6 +63,7 @@ class Definition:
     sample: str | None = None       # x^{(i)} = ...: the sample letter
     # J(w, b) = -1/m Σ ... with w, b only inside other names: J is a value, and J(w, b) names it
     written_args: tuple[Node, ...] = ()
+    reading: str = ""               # how the body was read, listed among the step's "uses"
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,9 @@ class SymbolTable:
     about_softmax: bool = False                                         # the note speaks of softmax
     aliases: dict[str, tuple[str, int]] = field(default_factory=dict)   # sigma -> ("softmax", line): said in prose
     speaks_of_true_class: int = 0                                       # line where the prose names "the true class"
+    row_vectors: int = 0                                                # line where the prose says vectors are rows
+    cases: list[tuple[Cond, int]] = field(default_factory=list)         # "when i ≠ j", headings: (case, line)
+    in_sentence: set[int] = field(default_factory=set)                  # orders of math blocks inside a sentence
     written_entries: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)  # x_0, z_2: entries written out
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
@@ -167,6 +175,7 @@ class Evaluator:
         # with w a vector): key -> (line, why).  Sound for "ok" (it holds for every value of z),
         # never for WRONG or for a derivative that would go through the definition.
         self.opaque: dict[str, tuple[int, str]] = {}
+        self._shapes: dict[tuple, tuple[Node, str]] = {}    # shape() of a node in an environment
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -300,6 +309,11 @@ class Evaluator:
                 return index + (1,)
             raise NotCheckable(f"{pretty(key)} has {self.table.arity[key]} indices elsewhere but {len(index)} here")
         if not index and self.table.is_vector(key, self.scope):
+            if self.table.arity.get(key, 1) >= 2:
+                # w_{ik} elsewhere: a matrix, or x_{i,j} feature j of sample i with x alone one
+                # sample; which the note means here it does not say
+                raise NotCheckable(f"{pretty(key)} is written with {self.table.arity[key]} indices elsewhere and "
+                                   "none here: a matrix, or one row of it, is not said")
             if "__vec__" in env:
                 return (env["__vec__"],)
             if self.dry:
@@ -312,6 +326,16 @@ class Evaluator:
                args: tuple[sympy.Expr, ...] | None = None, arg_nodes: tuple[Node, ...] | None = None) -> sympy.Expr:
         if d.key in self._active:
             raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
+        if d.reading:
+            self.conventions["reading:" + d.key] = d.reading
+        bound = tuple(n.sub.base if isinstance(n.sub, Name) else getattr(n.sub.left, "base", "")
+                      for n in _walk(d.body) if isinstance(n, BigOp) and isinstance(n.sub, (Name, Cond)))
+        if d.indices and not d.params and not any(
+                isinstance(n, (Name, Script)) and (_key(n) or "") not in d.indices + bound + ("e", "\\pi")
+                and (_key(n) or "") not in self.table.size_names for n in _walk(d.body)):
+            # p_j = e^j / Σ_i e^i: a number of the index alone, where e^{o_j} was surely meant
+            raise NotCheckable(f"{pretty(d.key)} is defined by its index alone (line {d.line}), with no variable "
+                               "in it: a shorthand or a slip in the definition, not read here")
         # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
         inner: dict = {k: v for k, v in env.items() if len(k) == 1}
         if d.sample is not None:
@@ -343,6 +367,11 @@ class Evaluator:
                 raise NotCheckable(f"{d.key} is defined without indices but used with {len(index)}")
         elif "__vec__" in env:
             inner["__vec__"] = env["__vec__"]
+        if arg_nodes is None and args is None and d.params and d.key not in self.bare_args and _vector_params(d):
+            # s(x)_i = e^{x_i} / Σ_j e^{x_j} written s_i: s of its own vector parameter, entry by entry
+            arg_nodes = d.params
+            env = {k: v for k, v in env.items() if k not in ("__vec__", "__col__")}
+            self.conventions["bare"] = f"{pretty(d.key)} written alone is {pretty(d.key)} of its generic argument"
         if arg_nodes is not None:
             # vector parameters: their entries are the entries of the argument, read where it is written
             inner["__vecargs__"] = {_key(p): (a, env) for p, a in zip(d.params, arg_nodes)}
@@ -416,6 +445,12 @@ class Evaluator:
         return -self.value(node.arg, env)
 
     def _v_Add(self, node: Add, env: dict) -> sympy.Expr:
+        if "__col__" in env and not self.dry:
+            shapes = {self.shape(t, env) for t in node.terms}
+            if "M" in shapes and len(shapes) > 1:
+                # diag(s) - s s^T with s a row: a matrix and a number (or a vector) added
+                raise NotCheckable("a matrix added to a number or a vector: the shapes do not fit (an outer "
+                                   "product written as an inner one?)")
         if any(_is_dots(t) for t in node.terms):
             return sympy.Add(*[self.value(t, env) for t in self.ellipsis_terms(node.terms, env)])
         return sympy.Add(*[self.value(t, env) for t in node.terms])
@@ -485,6 +520,8 @@ class Evaluator:
         return v
 
     def _v_Pow(self, node: Pow, env: dict) -> sympy.Expr:
+        if isinstance(node.exp, Name) and node.exp.base in ("T", "\\top", "\\intercal") and not node.exp.accent:
+            return self.transpose(node.base, env)
         return self.power(self.value(node.base, env), node.exp, env)
 
     def power(self, base: sympy.Expr, exp_node: Node, env: dict) -> sympy.Expr:
@@ -511,7 +548,7 @@ class Evaluator:
             sup = node.sup
             if sup is not None and not node.sup_paren:
                 if isinstance(sup, Name) and sup.base in ("T", "\\top", "\\intercal") and not sup.accent:
-                    raise NotCheckable("a transpose: vector and matrix products are not read yet")
+                    return self.transpose(Script(base, node.sub) if node.sub else base, env)
                 if base.key == "e" and self.definition("e") is None:
                     self.conventions["e"] = "e is Euler's number"
                     return sympy.exp(self.value(sup, env))
@@ -540,6 +577,31 @@ class Evaluator:
         return inner
 
     def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
+        asked = dict(self.free)
+        if any(self.matrix_algebra(f, env) for f in node.factors):
+            # a transpose, a written matrix, diag or a Jacobian among the factors: the product is
+            # the matrix product its shapes say, not the entry-by-entry one
+            wholes = self.whole_factors(node, env)
+            if wholes is not None:
+                try:
+                    return self.whole_product(wholes, node.op, env)
+                except NotCheckable as exc:
+                    if exc.args[0] != AMBIGUOUS:
+                        raise
+                    self.free = asked
+        try:
+            return self.scalar_product(node, env)
+        except NotCheckable as exc:
+            self.free = asked  # what the entry-by-entry attempt asked for is not what the product needs
+            wholes = self.whole_factors(node, env)
+            if wholes is None:
+                raise
+            try:
+                return self.whole_product(wholes, node.op, env)
+            except NotCheckable as whole_exc:
+                raise (exc if whole_exc.args[0] == AMBIGUOUS else whole_exc) from None
+
+    def scalar_product(self, node: Mul, env: dict) -> sympy.Expr:
         out = sympy.Integer(1)
         factors = list(node.factors)
         whole = [isinstance(f, Name) and not f.accent and f.key not in env and self.table.is_vector(f.key, self.scope)
@@ -552,6 +614,7 @@ class Evaluator:
             # ∂J/∂θ ∂θ/∂w with θ a whole vector: a product of Jacobians, summed over θ's entries
             if isinstance(f, Deriv) and isinstance(g, Deriv) and len(f.wrt) == 1 and isinstance(f.wrt[0], Name) \
                     and isinstance(g.f, Name) and g.f == f.wrt[0] and self.table.is_vector(g.f.key, self.scope):
+                # (read below as a product of whole values, when their shapes say which product)
                 raise NotCheckable(f"a chain rule through the whole vector {pretty(g.f.key)}: a product of "
                                    "Jacobians (matrix calculus), which is not read here")
         k = 0
@@ -583,7 +646,8 @@ class Evaluator:
                     out *= self.value(left, env) * self.value(right, env)
                     k += 2
                     continue
-                if a is None or b is None or len(a) != len(b):
+                if a is None or b is None or len(a) != len(b) or self.table.row_vectors:
+                    # (with rows for vectors, s^T s is the outer product: read below as wholes)
                     raise NotCheckable("a transpose: only products of two vectors (w^T x) are read")
                 self.conventions["dot"] = "a^T b is the inner product Σ_c a_c b_c"
                 out *= sympy.Add(*[x * y for x, y in zip(a, b)])
@@ -598,6 +662,9 @@ class Evaluator:
             out *= self.value(f, env)
             k += 1
         return out
+
+    def _v__Applied(self, node: "_Applied", env: dict) -> sympy.Expr:
+        return self.apply_fn(node.fn, None, env, operand=node.arg)
 
     def _v_Fn(self, node: Fn, env: dict) -> sympy.Expr:
         raise NotCheckable(f"{node.name} with no argument")
@@ -625,6 +692,10 @@ class Evaluator:
             comps = self.components(args[0], env)
             self.conventions["lse"] = "LSE(z) = log Σ_k exp(z_k)"
             return sympy.log(sympy.Add(*[sympy.exp(c) for c in comps]))
+        if name == "diag" and len(args) == 1 and f.sub is None and f.sup is None:
+            r, c = self.entry(env, matrix=True)
+            self.conventions["diag"] = "diag(v) is the matrix with v on its diagonal"
+            return self.value(args[0], {**env, "__vec__": r}) if r == c else sympy.Integer(0)
         vals = [self.value(a, env) for a in args]
         if name == "log":
             if f.sub is not None:
@@ -978,12 +1049,21 @@ class Evaluator:
         raise NotCheckable("no case applies")
 
     def _v_Matrix(self, node: Matrix, env: dict) -> sympy.Expr:
-        if all(len(r) == 1 for r in node.rows) and "__vec__" in env:
-            c = env["__vec__"]
-            if c > len(node.rows):
-                raise NotCheckable("a column vector shorter than the class count")
-            return self.value(node.rows[c - 1][0], env)
-        raise NotCheckable("matrices are not read yet")
+        rows = node.rows
+        if any(_is_dots(x) or isinstance(x, Ellipsis_) for row in rows for x in row):
+            raise NotCheckable("a matrix written with dots: the entries they stand for are not read")
+        size = self.table.size("K")
+        if all(len(r) == 1 for r in rows) or len(rows) == 1:
+            entries = [r[0] for r in rows] if len(rows) > 1 or len(rows[0]) == 1 else list(rows[0])
+            if len(entries) != size:
+                raise NotCheckable(f"a vector of {len(entries)} entries where the note's vectors have {size} (--K)")
+            r, _ = self.entry(env, matrix=False)
+            return self.value(entries[r - 1], env)
+        if len(rows) != size or any(len(r) != size for r in rows):
+            raise NotCheckable(f"a {len(rows)}x{max(len(r) for r in rows)} matrix where the note's vectors have "
+                               f"{size} entries (--K)")
+        r, c = self.entry(env, matrix=True)
+        return self.value(rows[r - 1][c - 1], {k: v for k, v in env.items() if k not in ("__vec__", "__col__")})
 
     def derivative_by_expression(self, node: Deriv, env: dict) -> sympy.Expr:
         """∂ log σ(a) / ∂ σ(a): the expression taken as the variable, as the chain rule is written."""
@@ -1015,24 +1095,46 @@ class Evaluator:
     def _v_Deriv(self, node: Deriv, env: dict) -> sympy.Expr:
         if node.f is None:
             raise NotCheckable("a derivative of nothing")
+        if node.loose:
+            # ∂/∂x e^a · Σ: of the first factor only, or of the whole product? both, if they agree
+            whole = self._v_Deriv(replace(node, loose=False), env)
+            first, *rest = node.f.factors
+            if isinstance(first, Fn) and rest:
+                first, rest = Mul((first, rest[0])), rest[1:]   # \log \sum_k ...: the function and its argument
+            if not rest or self.dry:
+                return whole
+            d_first = self._v_Deriv(Deriv(first, node.wrt, node.partial), env)
+            if d_first == 0:
+                return whole  # ∂/∂x (1/N) Σ ...: a constant in front, which any reach passes
+            near = d_first * self.value(rest[0] if len(rest) == 1 else Mul(tuple(rest)), env)
+            if _differ(whole, near):
+                raise NotCheckable("how far ∂/∂x reaches is not marked (of the factor after it, or of the whole "
+                                   "product?) and the two readings differ: add brackets")
+            return whole
         keys = []
         for w in node.wrt:
             k = _key(w)
             if k is None:
                 return self.derivative_by_expression(node, env)
             keys.append(k)
+        env_f = env_w = env
+        if len(node.wrt) == 1 and self.whole_vector(node.wrt[0], env) and self.shape(node.f, env) != "S":
+            # ∂a/∂z of two vectors: the Jacobian, entry (r, c) = ∂a_r/∂z_c
+            r, c = self.entry(env, matrix=True)
+            env_f, env_w = {**env, "__vec__": r}, {**env, "__vec__": c}
         saved, saved_values = self.keep, self.kept_values
         self.keep = saved | frozenset(keys)
         self.kept_values = {}
         try:
-            f = self.value(node.f, env)
-            wrt = [self.value(w, env) for w in node.wrt]
+            f = self.value(node.f, env_f)
+            wrt = [self.value(w, env_w) for w in node.wrt]
             kept_values = self.kept_values
         finally:
             self.keep, self.kept_values = saved, saved_values
         for w in wrt:
             if not isinstance(w, sympy.Symbol):
                 raise NotCheckable("a derivative with respect to a value that is not a variable")
+        env_f = env_w = env
         # an undefined name inside may depend on the variable: nothing can be said then
         for s in f.free_symbols:
             leaf = self.leaves.get(s)
@@ -1049,6 +1151,14 @@ class Evaluator:
             if self.definition(leaf.key) is None and not free:
                 raise NotCheckable(f"{pretty(leaf.key)} is never defined here, so how it depends on "
                                    f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")
+        absent = [k for k in keys if not any(self.leaves.get(x, Leaf("", (), None)).key == k for x in f.free_symbols)]
+        defined = [self.definition(_key(n) or "") for n in _walk(node.f) if isinstance(n, (Name, Script))]
+        if absent and any(d is not None for d in defined) and not any(d is not None and d.params for d in defined):
+            # ∂L/∂o with L = -log p_k and p_j = e^j / Σ_i e^i (o missing from a definition, a typo):
+            # the note differentiates by o, so it means something that depends on o
+            raise NotCheckable(f"as the note defines it, {_source_of(node.f)} does not depend on "
+                               f"{pretty(absent[0])} at all: the derivative would be 0 only by that reading "
+                               "(is a definition missing it?)")
         out = f
         for w in wrt:
             out = sympy.diff(out, w)
@@ -1070,6 +1180,224 @@ class Evaluator:
                         # dσ/dz = σ(z)(1 - σ(z)) holds for every z: z may stay as it stands
                         self.take_as_it_stands(leaf.key, d, exc)
         return out.xreplace(subs) if subs else out
+
+
+    # --- vectors and matrices as wholes ------------------------------------------------------
+    # A whole value is read entry by entry: env["__vec__"] is the entry of a vector (the row of a
+    # matrix) and env["__col__"] the column of a matrix; a dry run asks for each it needs, so the
+    # step is compared at every entry.  Shapes: "S" a number, "C" a column, "R" a row, "M" a
+    # square matrix; a vector is a column unless the note says its vectors are rows.
+
+    def entry(self, env: dict, matrix: bool) -> tuple[int, int]:
+        """The entry asked for: (row or vector entry, column)."""
+        names = ("__vec__", "__col__") if matrix else ("__vec__",)
+        if self.dry:
+            for n in names:
+                self.free.setdefault(n, "K")
+        elif any(n not in env for n in names):
+            raise NotCheckable("a matrix where a vector or a number is expected" if matrix and "__vec__" in env
+                               else "a vector or matrix where one value is expected")
+        return env.get("__vec__", 1), env.get("__col__", 1) if matrix else 0
+
+    def shape(self, node: Node, env: dict) -> str:
+        """"S", "C", "R" or "M": what ``node`` is, found by a dry run that records the entries it asks for."""
+        plain = {k: v for k, v in env.items() if k not in ("__vec__", "__col__")}
+        memo = (id(node), tuple(sorted((k, v if isinstance(v, int) else id(v)) for k, v in plain.items())))
+        if memo in self._shapes:
+            return self._shapes[memo][1]
+        shape = self._shape(node, env, plain)
+        self._shapes[memo] = (node, shape)  # (the node is kept so that its id is not reused)
+        return shape
+
+    def _shape(self, node: Node, env: dict, plain: dict) -> str:
+        saved = self.dry, self.free, self.conventions, self.terms
+        self.dry, self.free, self.conventions = True, {}, dict(self.conventions)
+        try:
+            self.value(node, plain)
+            asked = self.free
+            if "__vec__" in asked:
+                # asking is not depending (L(p) = -Σ_i y_i log p_i asks for p whole and uses p_i):
+                # the values at other entries say
+                self.dry = False
+                at = {**plain, **{k: 1 for k in asked if not k.startswith("__")}}
+                try:
+                    v11, v21, v12 = (self.value(node, {**at, "__vec__": r, "__col__": c})
+                                     for r, c in ((1, 1), (2, 1), (1, 2)))
+                    asked = {"__vec__", "__col__"} if v11 != v12 else {"__vec__"} if v11 != v21 else set()
+                except NotCheckable:
+                    pass
+        finally:
+            self.dry, self.free, self.conventions, self.terms = saved
+        if "__col__" in asked:
+            return "M"
+        return self.orientation(node, env) if "__vec__" in asked else "S"
+
+    def orientation(self, node: Node, env: dict) -> str:
+        """"C" or "R" for a vector-valued node: transposes flip it, a gradient of a number is a row
+        (as the chain rule ∂J/∂θ ∂θ/∂w multiplies it), a product takes its result's."""
+        inner = transposed(node)
+        if inner is None and isinstance(node, Pow) and isinstance(node.exp, Name) and node.exp.base in ("T", "\\top"):
+            inner = node.base
+        if inner is not None:
+            return "C" if self.shape(inner, env) == "R" else "R"
+        if isinstance(node, (Deriv, Grad)):
+            return "R"
+        if isinstance(node, _Applied):
+            return self.orientation(node.arg, env)
+        if isinstance(node, Matrix):
+            return "R" if len(node.rows) == 1 and len(node.rows[0]) > 1 else "C"
+        if isinstance(node, (Neg, Paren, Frac, Add)):
+            parts = (node.arg,) if isinstance(node, Neg) else node.items if isinstance(node, Paren) else \
+                (node.num, node.den) if isinstance(node, Frac) else node.terms
+            for part in parts:
+                sh = self.shape(part, env)
+                if sh in ("C", "R"):
+                    return sh
+        if isinstance(node, Mul):
+            wholes = self.whole_factors(node, env)
+            if wholes is not None:
+                return _product_shape([sh for _, sh in wholes], node.op)[0]
+        return "R" if self.table.row_vectors else "C"
+
+    def matrix_algebra(self, node: Node, env: dict) -> bool:
+        """A factor that makes a product one of matrix algebra: ``s^T``, ``(y - p)^T``, a written
+        matrix, ``diag(v)``, a derivative by a whole vector (a gradient or a Jacobian), or a sum,
+        difference, quotient or bracket of such."""
+        if transposed(node) is not None or isinstance(node, Matrix):
+            return True
+        if isinstance(node, Pow):
+            return isinstance(node.exp, Name) and node.exp.base in ("T", "\\top", "\\intercal")
+        if isinstance(node, (Deriv, Grad)):
+            wrt = node.wrt if isinstance(node, Deriv) else (node.wrt,)
+            return len(wrt) == 1 and wrt[0] is not None and self.whole_vector(wrt[0], env)
+        if isinstance(node, (Fn, Call)):
+            fn = node if isinstance(node, Fn) else node.func
+            return isinstance(fn, Fn) and fn.name == "diag"
+        parts = (node.arg,) if isinstance(node, Neg) else node.items if isinstance(node, Paren) else \
+            (node.num, node.den) if isinstance(node, Frac) else node.terms if isinstance(node, Add) else \
+            node.factors if isinstance(node, Mul) else ()
+        return any(self.matrix_algebra(p, env) for p in parts)
+
+    def whole_vector(self, node: Node, env: dict) -> bool:
+        """A vector the note names, written without an index (z in ∂a/∂z)."""
+        key = _key(node) if isinstance(node, (Name, Script)) else None
+        plain = isinstance(node, Name) or (isinstance(node, Script) and not node.sub and node.sup is None)
+        return bool(key) and plain and key not in env and self.table.is_vector(key, self.scope) \
+            and self.table.arity.get(key, 1) <= 1
+
+    def whole_factors(self, node: Mul, env: dict) -> list[tuple[Node, str]] | None:
+        """The factors of a product with their shapes, when two or more are vectors or matrices."""
+        factors, k = [], 0
+        while k < len(node.factors):
+            f = node.factors[k]
+            if isinstance(f, Fn) and k + 1 < len(node.factors):
+                f, k = _Applied(f, node.factors[k + 1]), k + 1   # log s^T: the function of the next factor
+            factors.append(f)
+            k += 1
+        try:
+            shapes = [self.shape(f, env) for f in factors]
+        except NotCheckable:
+            return None
+        if sum(sh != "S" for sh in shapes) < 2:
+            return None
+        return list(zip(factors, shapes))
+
+    def whole_product(self, wholes: list[tuple[Node, str]], op: str, env: dict) -> sympy.Expr:
+        """The entry ``env`` asks for of a product of whole values, by matrix algebra."""
+        size = self.table.size("K")
+        plain = {k: v for k, v in env.items() if k not in ("__vec__", "__col__")}
+        if self.table.row_vectors:
+            self.conventions["rows"] = f"vectors are rows, as the note says (line {self.table.row_vectors})"
+
+        def getter(node: Node, sh: str):
+            if sh == "S":
+                return lambda r, c: self.value(node, plain)
+            if sh == "M":
+                return lambda r, c: self.value(node, {**plain, "__vec__": r, "__col__": c})
+            return lambda r, c: self.value(node, {**plain, "__vec__": r})
+
+        shape, get = wholes[0][1], getter(*wholes[0])
+        for node, sh in wholes[1:]:
+            new_shape, how = _product_shape([shape, sh], op)
+            if how:
+                self.conventions["product:" + how] = how
+            g, a = getter(node, sh), get
+            rule = (shape if shape != "S" else "*") + (sh if sh != "S" else "*")
+            sums = range(1, size + 1)
+            if "S" in (shape, sh) or op == "circ":
+                get = (lambda a, g: lambda r, c: a(r, c) * g(r, c))(a, g)
+            elif rule in ("RC",):
+                get = (lambda a, g: lambda r, c: sympy.Add(*[a(k, 0) * g(k, 0) for k in sums]))(a, g)
+            elif rule == "CR":
+                get = (lambda a, g: lambda r, c: a(r, 0) * g(c, 0))(a, g)
+            elif rule in ("RM", "CM"):
+                get = (lambda a, g: lambda r, c: sympy.Add(*[a(k, 0) * g(k, r) for k in sums]))(a, g)
+            elif rule in ("MC", "MR"):
+                get = (lambda a, g: lambda r, c: sympy.Add(*[a(r, k) * g(k, 0) for k in sums]))(a, g)
+            elif rule == "MM":
+                get = (lambda a, g: lambda r, c: sympy.Add(*[a(r, k) * g(k, c) for k in sums]))(a, g)
+            else:
+                raise NotCheckable(AMBIGUOUS)
+            shape = new_shape
+        if shape == "S":
+            return get(0, 0)
+        r, c = self.entry(env, matrix=shape == "M")
+        return get(r, c)
+
+    def transpose(self, base: Node, env: dict) -> sympy.Expr:
+        """``A^T``: a matrix with its entries swapped; a vector or a number is its own entries."""
+        if self.shape(base, env) != "M":
+            return self.value(base, env)
+        r, c = self.entry(env, matrix=True)
+        return self.value(base, {**env, "__vec__": c, "__col__": r})
+
+
+AMBIGUOUS = ("a product of two whole vectors written side by side (x w): inner, outer or entry by entry "
+             "is not said; write x^T w or the sum")
+
+
+@dataclass(frozen=True)
+class _Applied(Node):
+    """A function written before its argument inside a product (``\\log s^T``), as one factor."""
+    fn: Fn
+    arg: Node
+
+
+def _product_shape(shapes: list[str], op: str) -> tuple[str, str]:
+    """The shape of a product, and the reading it took when the shapes alone do not fit."""
+    shape, how = shapes[0], ""
+    for sh in shapes[1:]:
+        if shape == "S" or sh == "S":
+            shape = sh if shape == "S" else shape
+        elif op == "circ" and shape[0] == sh[0] or op == "circ" and {shape, sh} <= {"C", "R"}:
+            shape = shape
+        elif (shape, sh) == ("R", "C"):
+            shape = "S"
+        elif (shape, sh) == ("C", "R"):
+            shape = "M"
+        elif (shape, sh) in (("R", "M"), ("C", "M")):
+            how = "a vector times a matrix is the row vector times it (v^T M)" if shape == "C" else how
+            shape = "R"
+        elif (shape, sh) in (("M", "C"), ("M", "R")):
+            how = "a matrix times a vector is it times the column vector (M v)" if sh == "R" else how
+            shape = "C"
+        elif (shape, sh) == ("M", "M"):
+            shape = "M"
+        else:
+            shape = "?"
+    return shape, how
+
+
+def _differ(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Two readings of one expression take different values (at two seeded points; cheap where
+    SymPy's simplify is not)."""
+    syms = sorted(a.free_symbols | b.free_symbols, key=lambda x: x.name)
+    for seed in (1, 2):
+        point = {x: sympy.Float(0.37 + 0.61 * ((k * 7 + seed * 13) % 11) / 11, 30) for k, x in enumerate(syms)}
+        value = complex(sympy.N((a - b).xreplace(point), 30))
+        if abs(value) > 1e-12 * (1 + abs(complex(sympy.N(a.xreplace(point), 30)))):
+            return True
+    return False
 
 
 def _cond_text(c: Cond) -> str:

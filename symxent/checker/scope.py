@@ -23,14 +23,16 @@ Contract
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, transposed, walk
+from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, pretty, transposed, walk
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
-    BigOp, Call, Case, Cond, Deriv, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script, Unreadable,
+    BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script,
+    Unreadable,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 
@@ -218,6 +220,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             next_id += 1
             stack.append((item.level, next_id))
             pending_conditions = _heading_conditions(item)
+            table.cases.extend((c, item.line) for c in pending_conditions)
             last_prose = ""
             prose_since_block = ""
             last_display = None
@@ -243,6 +246,8 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
         # or a value ("$k = 1$")
         display = item.display or (item.alone and _inline_condition(block) is None
                                    and not (block.problem is None and _trivial_inline(block)))
+        if not display:
+            table.in_sentence.add(block.order)
         if display or (any("=" in c.relations for c in block.chains) and _inline_condition(block) is None):
             # "when $i = k$, we have ...": the equations that follow, to the next case or heading,
             # hold under the condition (the verdict keeps it only where the step uses its letters)
@@ -275,6 +280,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 # "$i \neq j$" on a line of its own, between the cases' display blocks: a new case
                 conds = [Case(c.left, c.op, c.right) for c in conds]
                 pending_conditions, fresh_conditions = list(conds), True
+                table.cases.extend((c, block.line(0)) for c in conds)
                 line_case = True
                 continue
             if conds is not None and _CASE_BEFORE.search(last_prose or ""):
@@ -282,6 +288,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (fresh_conditions and
                                                                                     len(last_prose.strip(" ,;")) <= 4)):
                 pending_conditions = pending_conditions + conds if fresh_conditions else conds
+                table.cases.extend((c, block.line(0)) for c in conds)
                 fresh_conditions = True
                 continue
             after_display = last_display is not None and _WHERE_AFTER.search(prose_since_block.strip() or last_prose) is not None \
@@ -452,13 +459,11 @@ def _with_heading_math(items) -> list:
 
 
 def _heading_conditions(item: Heading) -> list[Cond]:
-    """"### When $j \\neq i$": the case holds for the whole section."""
+    """"### When $j \\neq i$", "### Case 2: Off-diagonal ($i \\neq j$)": the case holds for the whole
+    section (a relation of two index letters in a heading is a case whatever words frame it)."""
     from symxent.checker.source import read_note
-    words = ""
     for piece in read_note(item.title, kind="markdown"):
-        if isinstance(piece, Prose):
-            words = piece.text
-        elif isinstance(piece, Math) and _CONDITION_BEFORE.search(words):
+        if isinstance(piece, Math):
             try:
                 conds = _inline_condition(Block(piece, 0, (), read_block(token_tree(piece.text))))
             except TreeError:
@@ -486,9 +491,14 @@ _TRUE_CLASS = re.compile(r"\b(?:true|correct|actual|target|right|ground[- ]truth
                          r"真实类别|正确类别|目标类别|clase (?:correcta|verdadera|real)", re.IGNORECASE)
 
 
+_ROW_VECTORS = re.compile(r"\brow[- ]vectors?\b|\brow gradients?\b|行向量|vectores? fila", re.IGNORECASE)
+
+
 def _prose_facts(item: Prose, table: SymbolTable, stack) -> None:
     if not table.speaks_of_true_class and _TRUE_CLASS.search(item.text):
         table.speaks_of_true_class = item.line
+    if not table.row_vectors and _ROW_VECTORS.search(item.text):
+        table.row_vectors = item.line
     if _SIMPLEX_WORDS.search(item.text):
         for key in ("y", "t"):
             table.simplex.setdefault(key, (item.line, "the note says '" + _SIMPLEX_WORDS.search(item.text).group(0) + "'"))
@@ -603,6 +613,7 @@ def _definitions(block: Block, table: SymbolTable) -> None:
         before = table.lookup(head[0], block.order + ci, block.scope) if head is not None else None
         if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order + ci + 1, "math"):
             block.definitions.add((ci, 0))
+            _true_class_sum(chain, table)
             middle = chain.members[1].node if len(chain.members) > 2 else None
             if isinstance(middle, Call) and middle.maybe and isinstance(middle.func, Name) \
                     and table.lookup(middle.func.key, block.order + ci, block.scope) is None \
@@ -633,17 +644,57 @@ def _definitions(block: Block, table: SymbolTable) -> None:
 
 def _one_hot_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
     """``y_i = 1`` (where i is the true class): the target is one-hot at that letter."""
-    if len(chain.members) != 2 or chain.relations != ["="]:
+    form = _one_hot_form(chain, table)
+    if form is None:
         return False
+    key, letter = form
+    table.one_hot.setdefault(key, (letter, block.line(chain.members[0].pos)))
+    table.simplex.setdefault(key, (block.line(chain.members[0].pos), f"one-hot: {key}_{letter} = 1"))
+    return True
+
+
+def _one_hot_form(chain: Chain, table: SymbolTable) -> tuple[str, str] | None:
+    """(target, letter) when the chain is ``y_i = 1`` for a target ``y``."""
+    if len(chain.members) != 2 or chain.relations != ["="]:
+        return None
     a, b = chain.members[0].node, chain.members[1].node
     if isinstance(a, Script) and isinstance(a.base, Name) and len(a.sub) == 1 and isinstance(a.sub[0], Name) \
             and len(a.sub[0].base) == 1 and isinstance(b, Num) and b.value == "1":
         key = key_of(a)
         if key in table.targets or key in ("y", "t", "Y"):
-            table.one_hot.setdefault(key, (a.sub[0].base, block.line(chain.members[0].pos)))
-            table.simplex.setdefault(key, (block.line(chain.members[0].pos), f"one-hot: {key}_{a.sub[0].base} = 1"))
-            return True
-    return False
+            return key, a.sub[0].base
+    return None
+
+
+def _true_class_sum(chain: Chain, table: SymbolTable) -> None:
+    """``L = -\\log p_i`` where ``y_i = 1``: the letter names the true class, so the loss is the term
+    of that class, ``-Σ_i y_i \\log p_i`` for the one-hot ``y`` the clause states (exactly, for every
+    one-hot y). Read so, ``∂L/∂p_j`` has a value for any ``j``; the letter alone would be a free
+    index that the steps never bind."""
+    d = table.definitions[-1]
+    for clause in chain.clauses:
+        if clause.kind != "where":
+            continue
+        for sub in clause.chains:
+            form = _one_hot_form(sub, table)
+            hot = table.one_hot.get(form[0]) if form else None
+            if hot is None or hot[0] != form[1]:
+                continue
+            letter = hot[0]
+            if letter in d.indices or not _mentions_letter(d.body, letter):
+                continue
+            target = sub.members[0].node
+            body = BigOp("sum", Name(letter), None, Mul((target, Paren((d.body,)))))
+            table.definitions[-1] = dataclasses.replace(
+                d, body=body, reading=f"{pretty(d.key)} at the true class {letter} ({pretty(key_of(target))}_{letter} = 1, "
+                f"line {hot[1]}) read as Σ_{letter} {pretty(key_of(target))}_{letter} (...), its value for a one-hot "
+                f"{pretty(key_of(target))}")
+            return
+
+
+def _mentions_letter(node: Node, letter: str) -> bool:
+    return any(isinstance(n, Script) and any(isinstance(x, Name) and x.base == letter for x in n.sub)
+               for n in walk(node))
 
 
 def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, source: str) -> bool:
@@ -683,7 +734,8 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         # J(w, b) = -1/m Σ_i [y log ŷ^{(i)} + ...]: w and b act through ŷ's definition, so J is a
         # value of the note's names and "J(w, b)" is its name
         params, written = (), lhs.args
-    if (isinstance(body, Paren) and len(body.items) > 1) or isinstance(body, Matrix):
+    if (isinstance(body, Paren) and len(body.items) > 1) or (isinstance(body, Matrix) and all(
+            isinstance(x, (Name, Script, Ellipsis_)) for row in body.rows for x in row)):
         # z = (z_1, ..., z_K): the vector's components are named, nothing is defined
         table.declared.setdefault(key, (block.line(chain.members[0].pos), "a vector of components"))
         table.indexed.add(key)

@@ -132,6 +132,7 @@ class Deriv(Node):
     f: Node | None
     wrt: tuple[Node, ...]
     partial: bool
+    loose: bool = False  # ∂/∂x a · b with no bracket: does it reach past a?
 
 
 @dataclass(frozen=True)
@@ -416,6 +417,7 @@ def _starts_factor(it: Item | None) -> bool:
 
 
 def _term(s: _Stream) -> Node:
+    first = s.peek()
     factors: list[Node] = [_unary(s)]
     ops: list[str] = []
     while True:
@@ -438,6 +440,10 @@ def _term(s: _Stream) -> Node:
             factors.append(_unary(s))
         else:
             break
+    if any(op == "" and isinstance(a, Num) and isinstance(b, Num) for op, a, b in zip(ops, factors, factors[1:])):
+        # \boxed{0}\boxed{1}\boxed{0}, "0.090 0.245": numbers side by side are a list or a table
+        # drawn in math, never a product (nobody writes 2 3 for 6)
+        return Unreadable("numbers written side by side: a list, not a product", getattr(first, "pos", 0))
     # fold left to right; "/" binds its neighbours as in a/b c = (a/b) c
     node = factors[0]
     run: list[Node] = [node]
@@ -924,6 +930,7 @@ def _dmark(s: _Stream, partial: bool) -> Node:
 
 
 def _fraction(num: tuple[Item, ...], den: tuple[Item, ...], pos: int, s: _Stream) -> Node:
+    num, den = _delta_as_partial(num, den)
     n = _member(num)
     d = _member(den)
     if isinstance(d, Unreadable):
@@ -934,6 +941,18 @@ def _fraction(num: tuple[Item, ...], den: tuple[Item, ...], pos: int, s: _Stream
         # \frac{-\partial f}{\partial x}
         return Neg(_fraction_node(n.arg, d, dn, pos, s))
     return _fraction_node(n, d, dn, pos, s)
+
+
+def _delta_as_partial(num: tuple[Item, ...], den: tuple[Item, ...]) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+    """``\\frac{\\delta s_i}{\\delta x_j}``: δ opening both parts, and the denominator's δ followed by a
+    variable (not ``\\delta_{ij}``), is the variation sign some authors write for ∂."""
+    def opens(items: tuple[Item, ...]) -> bool:
+        return len(items) >= 2 and isinstance(items[0], Tok) and items[0].value == "\\delta" \
+            and not (isinstance(items[1], Tok) and items[1].value in ("_", "^"))
+
+    if opens(num) and opens(den):
+        return ((Tok("cmd", "\\partial", num[0].pos),) + num[1:], (Tok("cmd", "\\partial", den[0].pos),) + den[1:])
+    return num, den
 
 
 def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
@@ -967,6 +986,7 @@ def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
                         f = Mul((f,) + (rest.factors if isinstance(rest, Mul) else (rest,)))
             else:
                 f = _term(s)
+                return Deriv(f, dn, head.partial, loose=isinstance(f, Mul))
         return Deriv(f, dn, head.partial)
     if isinstance(n, Unreadable):
         raise SyntaxProblem(n.reason, n.pos)

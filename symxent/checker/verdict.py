@@ -30,7 +30,7 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
-from symxent.checker.meaning import subscript_conditions, walk
+from symxent.checker.meaning import _cond_text, subscript_conditions, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Frac, Neg, Node, Num
 from symxent.domains import draw
 
@@ -106,6 +106,10 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         if not envs:
             return Verdict("not checkable", "no index values satisfy the step's conditions")
         ev = Evaluator(table, order, scope)
+        if "__vec__" in envs[0]:
+            envs = _matrix_against_vector(ev, left, right, envs)
+            if isinstance(envs, Verdict):
+                return envs
         pairs = []
         for env in envs:
             ev.bare_used, ev.called, ev.called_args, ev.bare_args = set(), set(), {}, {}
@@ -126,6 +130,9 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         return Verdict("not checkable", "too deeply nested to evaluate")
     if any(side.has(sympy.zoo, sympy.nan) for pair in pairs for side in pair):
         return Verdict("not checkable", "a side divides by zero here (for the index values of this step)")
+    rounded = _rounded(left, right, pairs)
+    if rounded is not None:
+        return rounded
     uses = sorted(set(ev.conventions.values()))
     leaves = {s: ev.leaves[s] for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s in ev.leaves}
     stray = sorted(s for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s not in ev.leaves)
@@ -134,11 +141,19 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     keys = {lf.key for lf in leaves.values()}
     # a name the note differentiates depends on others: prose calling it an input does not make
     # it free (only a definition says how it depends)
-    unnamed = {k for k in keys if table.lookup(k, order, scope) is None and (
-        (k not in table.declared and k not in table.targets)
-        or (k in table.dependent and not table.declared.get(k, (0, ""))[1].startswith("the argument of")))}
+    def without_meaning(k: str) -> bool:
+        return table.lookup(k, order, scope) is None and (
+            (k not in table.declared and k not in table.targets)
+            or (k in table.dependent and not table.declared.get(k, (0, ""))[1].startswith("the argument of")))
+
+    unnamed = {k for k in keys if without_meaning(k)}
     conventional = CONVENTIONAL_INPUTS - table.dependent
     undefined = sorted(unnamed - conventional)
+    # names met on the way that cancelled out (δs/δx read as δ times s over δ times x): a slip
+    # found after they cancel may be a misreading of what they are
+    cancelled = sorted({lf.key for lf in ev.leaves.values()} - keys - conventional
+                       - set(CONVENTIONAL_TARGETS))
+    cancelled = [k for k in cancelled if without_meaning(k)]
     by_convention = sorted(unnamed & conventional)
     if by_convention:
         uses.append(", ".join(pretty(k) for k in by_convention) + " as free inputs (conventional names, "
@@ -153,6 +168,10 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
     if result.status == "wrong" and ev.opaque:
         return Verdict("not checkable", _opaque_reason(ev), uses=uses)
+    if result.status == "wrong" and cancelled:
+        return Verdict("not checkable", f"{', '.join(pretty(k) for k in cancelled)} "
+                       f"{'is' if len(cancelled) == 1 else 'are'} never defined here and cancelled out of the "
+                       "sides: what it stands for may change them", uses=uses)
     unwritten = sorted({f"{pretty(lf.key)}_0" for lf in leaves.values()
                         if 0 in lf.index and (lf.key, lf.index) not in table.written_entries})
     if result.status == "wrong" and unwritten:
@@ -166,6 +185,12 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
             # that holds where it is solved, never an identity that could be a slip
             return Verdict("not checkable", "sets an expression that varies equal to a number: an equation "
                            "that holds where it is solved, not an identity", uses=uses)
+        case = _holds_in_a_case(pairs, leaves, table, natural, rng_seed, envs)
+        if case is not None and (order // 100) * 100 in table.in_sentence:
+            # "... is symmetric because $∂σ_i/∂z_j = -σ_i σ_j$": a case's result quoted in a sentence
+            return Verdict("not checkable", f"holds when {case[0]}, the case the note treats at line {case[1]}; "
+                           "quoted in a sentence without it (a summary of that case, or a slip if meant for "
+                           "every index)", uses=uses)
         hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
         if hot is not None and table.speaks_of_true_class:
             # the note speaks of "the correct class": its i here may be that class, or any
@@ -190,6 +215,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
                            f"number): write {pretty(undefined[0])} = ... or pass --define '{pretty(undefined[0])}=...'", uses=uses)
         result.uses = uses
         result.detail += _diagnose(pairs, leaves, table, natural, rng_seed)
+        if case is not None:
+            result.detail += f"; holds only when {case[0]}, the case of line {case[1]}"
         hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
         if hot is not None:
             result.detail += f"; holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]} (a true class " \
@@ -221,11 +248,66 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     return result
 
 
+def _matrix_against_vector(ev: Evaluator, left: Node, right: Node, envs: list[dict]) -> list[dict] | Verdict:
+    """A matrix on one side (∂a/∂z of two vectors: a Jacobian) and a vector or a number on the other.
+
+    Where the matrix is diagonal (the derivative of an elementwise map, ∂θ/∂b = 1) the vector is
+    its diagonal, the usual shorthand: only the diagonal entries are compared.  Otherwise the
+    two sides are different kinds of thing, and a shape is no slip to report."""
+    shapes = {side: ev.shape(node, {}) for side, node in (("left", left), ("right", right))}
+    if "S" in shapes.values() and ({"C", "R"} & set(shapes.values())):
+        # ∂L/∂w_i = (...) x_i with x_i a row of a matrix: a number against a vector's entries
+        return Verdict("not checkable", "one side is a number and the other a vector: they cannot be equal "
+                       "entry by entry (is an index missing, or a vector meant where one entry is written?)")
+    if (shapes["left"] == "M") == (shapes["right"] == "M"):
+        return envs
+    matrix = left if shapes["left"] == "M" else right
+    off = [env for env in envs if env["__vec__"] != env["__col__"]]
+    if any(ev.value(matrix, env) != 0 for env in off):
+        other = shapes["right" if matrix is left else "left"]
+        return Verdict("not checkable", "one side is a matrix (a Jacobian: ∂a/∂z of two vectors) with entries off "
+                       f"its diagonal, the other {'a number' if other == 'S' else 'a vector'}: the two cannot be equal "
+                       "entry by entry, and which product or layout the note means is not said")
+    ev.conventions["diagonal"] = ("a Jacobian that is diagonal (an elementwise map) is written as the vector of its "
+                                  "diagonal")
+    return [env for env in envs if env["__vec__"] == env["__col__"]]
+
+
+def _holds_in_a_case(pairs, leaves, table: SymbolTable, natural, rng_seed: int, envs) -> tuple[str, int] | None:
+    """(case, line) when the step fails only outside a case the note states elsewhere for the same
+    index letters (∂σ_i/∂z_j = -σ_i σ_j restated after "Case 2: i ≠ j")."""
+    probe = Evaluator(table, 0, ())
+    for cond, line in table.cases:
+        letters = condition_letters(cond)
+        if len(letters) != 2 or not all(letters <= set(env) for env in envs):
+            continue
+        inside = [k for k, env in enumerate(envs) if probe.condition(cond, env) == 1]
+        if inside and len(inside) < len(envs) and \
+                _compare([pairs[k] for k in inside], leaves, table, natural, rng_seed).status == "ok":
+            return _cond_text(cond), line
+    return None
+
+
 def _opaque_reason(ev: Evaluator) -> str:
     key, (line, why) = next(iter(sorted(ev.opaque.items())))
     return (f"the sides differ when {pretty(key)} is taken as any value, but {pretty(key)} is defined at line "
             f"{line} and that definition is not read ({why}): the values it can take may be the ones where "
             "they agree")
+
+
+def _rounded(left: Node, right: Node, pairs) -> Verdict | None:
+    """``-\\log(0.245) = 1.406``: a number written with d decimals is that value rounded to them.
+    Equal within half a unit of the last decimal is ok; further off is judged as any step."""
+    decimals = [len(n.value.split(".")[1]) for n in (left, right) for n in ([n.arg] if isinstance(n, Neg) else [n])
+                if isinstance(n, Num) and "." in n.value]
+    if not decimals or any(side.free_symbols for pair in pairs for side in pair):
+        return None
+    half = 0.5 * 10.0 ** -min(decimals)
+    worst = max(abs(complex(sympy.N(L - R, 30))) for L, R in pairs)
+    if worst <= half * (1 + 1e-9):
+        return Verdict("ok", method="numeric", uses=[f"a number written with {min(decimals)} decimals is the value "
+                                                     "rounded to them"])
+    return None  # judged as any other step: a slip beyond the rounding
 
 
 def _literal_number(node: Node) -> bool:
@@ -313,7 +395,11 @@ def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positi
 def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
     if expr.has(sympy.zoo):
         expr = expr.xreplace({sympy.zoo: sympy.nan})  # 1/0 where a value was put in: undefined there
-    f = sympy.lambdify(syms, expr, modules="numpy", dummify=True)  # leaf names such as y^(1) are no identifiers
+    # leaf names such as y^(1) are no identifiers: one renaming pass (lambdify's dummify walks the
+    # expression once per symbol, which dominates on a softmax of a matrix product)
+    safe = [sympy.Symbol(f"_leaf{k}", real=True) for k in range(len(syms))]
+    expr = expr.xreplace(dict(zip(syms, safe)))
+    f = sympy.lambdify(safe, expr, modules="numpy", dummify=False)
     with np.errstate(all="ignore"):
         out = f(*[point[s].astype(complex) for s in syms])
     return np.broadcast_to(np.asarray(out, dtype=complex), (N_POINTS,))
