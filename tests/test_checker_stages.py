@@ -534,6 +534,9 @@ VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size", 
 #   t5: δs/δx is ∂s/∂x; t6: boxed numbers side by side are a list, and 1.406 is a rounded value
 #   t7: p_j = e^j / Σ_i e^i has no variable in it; t8: a case's result quoted in a sentence
 #   t9: ∂/∂x e^x · e^{2x} without a bracket; t10: L without b, a name that cancels out
+#   r1: w^T x_i makes x_i the i-th sample's vector; p^y (1 - p)^{1-y} (the exponent is the bracket's);
+#       L(w) is L written with its variable
+#   r2: ℓ_i(w) = ... defines the entry ℓ_i (w acts through z); Σ_{n=0}^{N-1} makes entry 0 one of N
 MATRICES = [
     (('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$. The target $\\mathbf{y}$ is one-hot, $y_i = 1$ if the true class is $i$.\n'
      '\n'
@@ -615,8 +618,26 @@ MATRICES = [
      '\n'
      '$$ \\frac{a z}{a} = 2 z $$\n'),
      ['definition', 'definition', 'not checkable', 'ok', 'not checkable']),
+    (('Model: $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ for $y_i \\in \\{0, 1\\}$.\n'
+     '\n'
+     '$$ \\mathcal{L}(\\mathbf{w}) = - \\sum_{i=1}^n \\left[ y_i \\log(\\hat{p}_i) + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n'
+     '\n'
+     '$$ - \\sum_{i=1}^n \\log \\left( \\hat{p}_i^{y_i} (1 - \\hat{p}_i)^{1 - y_i} \\right) = \\mathcal{L}(\\mathbf{w}) $$\n'
+     '\n'
+     '$$ \\nabla_{\\mathbf{w}} \\mathcal{L}(\\mathbf{w}) = \\sum_{i=1}^n (\\hat{p}_i - y_i) \\mathbf{x}_i $$\n'
+     '\n'
+     '$$ \\nabla_{\\mathbf{w}} \\mathcal{L}(\\mathbf{w}) = \\sum_{i=1}^n (y_i - \\hat{p}_i) \\mathbf{x}_i $$\n'),
+     ['definition', 'definition', 'ok', 'ok', 'wrong']),
+    (('Let $z_i = w x_i$ and $\\ell_i(w) = (z_i - t_i)^2$.\n'
+     '\n'
+     '$$ E(w) = \\frac{1}{N} \\sum_{n=0}^{N-1} \\ell_n(w) $$\n'
+     '\n'
+     '$$ \\frac{\\partial E}{\\partial w} = \\frac{2}{N} \\sum_{n=0}^{N-1} (z_n - t_n) x_n $$\n'
+     '\n'
+     '$$ \\frac{\\partial E}{\\partial w} = \\frac{1}{N} \\sum_{n=0}^{N-1} (z_n - t_n) x_n $$\n'),
+     ['definition', 'definition', 'definition', 'ok', 'wrong']),
 ]
-MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name']
+MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES,

@@ -98,6 +98,8 @@ class SymbolTable:
     row_vectors: int = 0                                                # line where the prose says vectors are rows
     cases: list[tuple[Cond, int]] = field(default_factory=list)         # "when i ≠ j", headings: (case, line)
     in_sentence: set[int] = field(default_factory=set)                  # orders of math blocks inside a sentence
+    sample_subscript: dict[str, int] = field(default_factory=dict)      # x -> line: x_i is sample i (w^T x_i)
+    zero_based: set[str] = field(default_factory=set)                   # sizes N summed as 0..N-1
     written_entries: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)  # x_0, z_2: entries written out
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
@@ -235,6 +237,12 @@ class Evaluator:
         sample_letter = None
         if isinstance(node, Script) and node.sup is not None and node.sup_paren:
             sample_letter = node.sup
+        elif key in self.table.sample_subscript and len(idx_nodes) == 1 and not (
+                isinstance(node, Script) and node.sup is not None):
+            # x_i where the note writes w^T x_i: the i-th sample's vector
+            sample_letter, idx_nodes = idx_nodes[0], []
+            self.conventions["sample:" + key] = (f"{pretty(key)}_i is the i-th sample's vector {pretty(key)}^(i), as "
+                                                 f"w^T {pretty(key)}_i needs (line {self.table.sample_subscript[key]})")
         if base.base == "\\delta" and len(idx_nodes) == 2 and self.definition(key) is None:
             a, b = (self.index_value(n, env, None) for n in idx_nodes)
             self.conventions["delta"] = "δ is Kronecker's delta"
@@ -522,6 +530,9 @@ class Evaluator:
     def _v_Pow(self, node: Pow, env: dict) -> sympy.Expr:
         if isinstance(node.exp, Name) and node.exp.base in ("T", "\\top", "\\intercal") and not node.exp.accent:
             return self.transpose(node.base, env)
+        if isinstance(node.base, Call) and self.product_call(node.base):
+            # p^y (1 - p)^{1-y}: read as a product, the exponent is the bracket's, not the product's
+            return self.value(node.base.func, env) * self.power(self.value(node.base.args[0], env), node.exp, env)
         return self.power(self.value(node.base, env), node.exp, env)
 
     def power(self, base: sympy.Expr, exp_node: Node, env: dict) -> sympy.Expr:
@@ -854,7 +865,7 @@ class Evaluator:
             if d.written_args != node.args:
                 raise NotCheckable(f"{pretty(key)} is defined as a value of its arguments' names (line {d.line}), "
                                    "and is written here with other arguments")
-            return self.named(key, (), None, env)
+            return self.value(func, env)  # ℓ_i(w): the entry i of ℓ
         if d is None and key in self.table.aliases and not primes:
             return self.aliased(key, node, env)
         if d is not None and d.params and key in self.keep and not primes and not node.sub:
@@ -906,9 +917,10 @@ class Evaluator:
         if primes:
             raise NotCheckable(f"{key}' is the derivative of a function the note never defines")
         # not a function: a product such as p_i(1 - p_i) or y(1 - y)
-        known_value = d is not None or key in self.table.declared or key in self.table.plain or \
-            (isinstance(func, Script) and func.sub)
-        if known_value and key not in self.table.called - self.table.plain:
+        if self.product_call(node, d) is not None:
+            named = self.named_with_variables(node, d, env)
+            if named is not None:
+                return named
             if node.sub:
                 raise NotCheckable(f"{pretty(key)}(...) with an index: {pretty(key)} is used as a function "
                                    "but never defined as one")
@@ -917,6 +929,33 @@ class Evaluator:
             return self.value(func, env) * self.value(node.args[0], env)
         raise NotCheckable(f"{pretty(key)} is never defined here (a function or a factor?): "
                            f"write {pretty(key)}(x) = ... or pass --define")
+
+    def named_with_variables(self, node: Call, d: Definition | None, env: dict) -> sympy.Expr | None:
+        """``L(w)``, ``J(w, b)`` for an ``L`` defined as a value: the value, written with the variables
+        it depends on (functional notation), when every argument is a name its value contains."""
+        if d is None or d.params or node.sub or not all(
+                (isinstance(a, Name) or isinstance(a, Script) and not a.sub) and _key(a) for a in node.args):
+            return None  # (z(x_1, x_2) = w_1 x_1 + w_2 x_2 + b: entries, a case of z, not z itself)
+        value = self.value(node.func, env)
+        keys = {self.leaves[x].key for x in value.free_symbols if x in self.leaves}
+        if not all(_key(a) in keys for a in node.args):
+            return None
+        self.conventions["variables:" + d.key] = (f"{pretty(d.key)}({', '.join(_source_of(a) for a in node.args)}) is "
+                                                  f"{pretty(d.key)}, written with the variables it depends on")
+        return value
+
+    def product_call(self, node: Call, d: Definition | None = None) -> bool | None:
+        """``p_i(1 - p_i)``, ``y(1 - y)``: a "call" of a value that is no function, a product."""
+        func = node.func
+        key = _key(func) if isinstance(func, (Name, Script)) else None
+        if not node.maybe or key is None or (isinstance(func, Script) and func.primes):
+            return None
+        d = d if d is not None else self.definition(key)
+        if (d is not None and d.params) or key == "\\sigma" or key in self.table.aliases:
+            return None
+        known_value = d is not None or key in self.table.declared or key in self.table.plain or \
+            (isinstance(func, Script) and bool(func.sub))
+        return True if known_value and key not in self.table.called - self.table.plain else None
 
     def aliased(self, key: str, node: Call, env: dict) -> sympy.Expr:
         """A function the prose names ("$\\sigma(A_i)$ is the softmax function applied to the logit

@@ -31,7 +31,7 @@ from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, p
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
-    BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script,
+    Add, BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script,
     Unreadable,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
@@ -516,6 +516,19 @@ def _transpose_partners(blocks: list[Block], table: SymbolTable) -> None:
                         continue
                     for f, g in zip(n.factors, n.factors[1:]):
                         t = transposed(f)
+                        if isinstance(t, Name) and isinstance(g, Script) and isinstance(g.base, Name) \
+                                and len(g.sub) == 1 and isinstance(g.sub[0], Name) and len(g.sub[0].base) == 1 \
+                                and g.sup is None and table.arity.get(key_of(g.base), 1) == 1:
+                            # w^T x_i: an inner product needs a vector, so x_i is the i-th sample's
+                            # vector (x^{(i)}), wherever the note writes x with one index
+                            table.sample_subscript.setdefault(key_of(g.base), block.line(0))
+                            table.sampled.add(key_of(g.base))
+                            table.indexed.add(key_of(g.base))
+                            # (and w is a vector of the same size, indexed or not)
+                            scopes = table.indexed_in.setdefault(t.key, {block.scope})
+                            table.indexed.add(t.key)
+                            table.indexed_in.setdefault(key_of(g.base), set()).update(scopes)
+                            continue
                         pair = [key_of(x) if isinstance(x, Name) else None for x in (t, g)]
                         if None in pair:
                             continue
@@ -571,6 +584,11 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                         size = n.sup
                         if isinstance(size, Paren) and size.kind == "|" and len(size.items) == 1:
                             size = size.items[0]
+                        if isinstance(size, Add) and len(size.terms) == 2 and isinstance(size.terms[0], Name) \
+                                and isinstance(size.terms[1], (Num, Neg)):
+                            size = size.terms[0]  # \sum_{n=0}^{N-1}: N is the size
+                            if isinstance(n.sub.right, Num) and n.sub.right.value == "0":
+                                table.zero_based.add(key_of(size))  # entries 0..N-1: entry 0 is one of them
                         k = key_of(size) if isinstance(size, (Name, Script)) else None
                         if k and isinstance(size, Name):
                             table.size_names.add(k)
@@ -727,12 +745,13 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         return False  # w_j := w_j - α ∂J/∂w_j: an update step, not a definition
     written: tuple = ()
     if params and not _mentions(body, params):
-        if not (isinstance(lhs, Call) and isinstance(lhs.func, Name) and not indices and sample is None
-                and lhs.func.key != "\\sigma" and _mentions_defined(body, table, order, block)):
+        if not (isinstance(lhs, Call) and (isinstance(lhs.func, Name) or (
+                isinstance(lhs.func, Script) and lhs.func.sup is None and not lhs.func.primes))
+                and sample is None and key != "\\sigma" and _mentions_defined(body, table, order, block)):
             # (σ(z_i) = P_i names P; σ stays the function it is)
             return False  # "sigma(z) = P": no function of z is defined by a body without z
-        # J(w, b) = -1/m Σ_i [y log ŷ^{(i)} + ...]: w and b act through ŷ's definition, so J is a
-        # value of the note's names and "J(w, b)" is its name
+        # J(w, b) = -1/m Σ_i [y log ŷ^{(i)} + ...], ℓ_i(w) = -[y_i log σ(z_i) + ...]: w and b act
+        # through other definitions, so J is a value of the note's names and "J(w, b)" is its name
         params, written = (), lhs.args
     if (isinstance(body, Paren) and len(body.items) > 1) or (isinstance(body, Matrix) and all(
             isinstance(x, (Name, Script, Ellipsis_)) for row in body.rows for x in row)):

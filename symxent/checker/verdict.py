@@ -173,7 +173,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
                        f"{'is' if len(cancelled) == 1 else 'are'} never defined here and cancelled out of the "
                        "sides: what it stands for may change them", uses=uses)
     unwritten = sorted({f"{pretty(lf.key)}_0" for lf in leaves.values()
-                        if 0 in lf.index and (lf.key, lf.index) not in table.written_entries})
+                        if 0 in lf.index and (lf.key, lf.index) not in table.written_entries
+                        and table.dims.get(lf.key) not in table.zero_based})
     if result.status == "wrong" and unwritten:
         # Σ_{i=0}^n w_i x_i with x_0 never written: x_0 = 1 (a bias input) is the usual reading
         return Verdict("not checkable", f"{unwritten[0]} comes only from a sum that starts at 0 and the note "
@@ -565,8 +566,8 @@ def _diagnose(pairs, leaves, table, simplex, rng_seed) -> str:
             for name in sorted(table.size_names):
                 n = table.size(name)
                 if c == n:
-                    return f"; off by a factor {name} (= {n} here; right = {name} x left)"
+                    return f"; off by a factor {name} (= {n} here, or a constant {n}; right = {name} x left)"
                 if c == sympy.Rational(1, n):
-                    return f"; off by a factor 1/{name} (= 1/{n} here; right = left / {name})"
+                    return f"; off by a factor 1/{name} (= 1/{n} here, or a constant 1/{n}; right = left / {name})"
             return f"; off by a factor {c} (right = {c} x left)"
     return ""
