@@ -239,8 +239,11 @@ def steps_of(text: str, report) -> str:
     ("# A\nLet $S = z_1 + z_2$.\n## B\nLet $S = 2 z_1$.\n\n$$ S - z_1 = z_1 $$\n",
      ["definition", "definition", "ok"]),
     ("# A\n## B\nLet $S = z_1 + z_2$.\n# C\n$$ S - z_2 = z_1 $$\n", ["definition", "not checkable"]),
+    # a subsection's setup holds in the later sections of the same chapter
+    ("# A\n## B\n### C\nLet $S = z_1 + z_2$.\n## D\n$$ S - z_2 = z_1 $$\n", ["definition", "ok"]),
     ("$$ S - z_2 = z_1 $$\nwhere $S = z_1 + z_2$.\n", ["ok", "definition"]),
-], ids=["same-section", "later-sibling", "shadowed", "not-in-other-chapter", "where-after-display"])
+], ids=["same-section", "later-sibling", "shadowed", "not-in-other-chapter", "subsection-to-later-section",
+        "where-after-display"])
 def test_scope_definition_visibility(note, expected):
     report = check_text(note, filename="n.md")
     assert statuses(report) == expected, steps_of(note, report)
@@ -537,6 +540,9 @@ VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size", 
 #   r1: w^T x_i makes x_i the i-th sample's vector; p^y (1 - p)^{1-y} (the exponent is the bracket's);
 #       L(w) is L written with its variable
 #   r2: ℓ_i(w) = ... defines the entry ℓ_i (w acts through z); Σ_{n=0}^{N-1} makes entry 0 one of N
+#   r4: a setup in "### Logits" under "## Model" holds in "## Gradients"; w_{kd} is two indices;
+#       σ_i(1 - σ_i) with σ_i(z) a function is the entry σ_i times the bracket
+#   r5: y_k inside L's definition and y alone in the step: a vector and a number, not compared
 MATRICES = [
     (('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$. The target $\\mathbf{y}$ is one-hot, $y_i = 1$ if the true class is $i$.\n'
      '\n'
@@ -636,8 +642,34 @@ MATRICES = [
      '\n'
      '$$ \\frac{\\partial E}{\\partial w} = \\frac{1}{N} \\sum_{n=0}^{N-1} (z_n - t_n) x_n $$\n'),
      ['definition', 'definition', 'definition', 'ok', 'wrong']),
+    (('# Softmax regression\n'
+     '\n'
+     '## Model\n'
+     '\n'
+     '### Logits\n'
+     '\n'
+     '$$z_k = \\mathbf{w}_k^T \\mathbf{x} + b_k = \\sum_{d=1}^{D} w_{kd} x_d + b_k$$\n'
+     '\n'
+     'The softmax is $\\sigma_i(\\mathbf{z}) = \\frac{e^{z_i}}{\\sum_{j} e^{z_j}}$.\n'
+     '\n'
+     '## Gradients\n'
+     '\n'
+     '$$ \\frac{\\partial \\sigma_i}{\\partial z_i} = \\sigma_i(1 - \\sigma_i) $$\n'
+     '\n'
+     '$$ \\frac{\\partial \\sigma_i}{\\partial z_i} = \\sigma_i(1 + \\sigma_i) $$\n'
+     '\n'
+     '$$ \\frac{\\partial z_k}{\\partial w_{kd}} = x_d $$\n'
+     '\n'
+     '$$ \\frac{\\partial z_k}{\\partial w_{kd}} = x_k $$\n'),
+     ['definition', 'ok', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
+    (('Let $p_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$ and $L = -\\sum_k y_k \\log p_k$, with $\\sum_k y_k = 1$.\n'
+     '\n'
+     '$$ \\frac{\\partial L}{\\partial z_1} = p_1 - y_1 $$\n'
+     '\n'
+     '$$ \\frac{\\partial L}{\\partial z_1} = p_1 - y $$\n'),
+     ['definition', 'definition', 'definition', 'ok', 'not checkable']),
 ]
-MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum']
+MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES,

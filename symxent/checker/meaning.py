@@ -100,6 +100,7 @@ class SymbolTable:
     in_sentence: set[int] = field(default_factory=set)                  # orders of math blocks inside a sentence
     sample_subscript: dict[str, int] = field(default_factory=dict)      # x -> line: x_i is sample i (w^T x_i)
     zero_based: set[str] = field(default_factory=set)                   # sizes N summed as 0..N-1
+    chapters: bool = False                                              # the note has level-1 headings
     written_entries: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)  # x_0, z_2: entries written out
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
@@ -109,6 +110,14 @@ class SymbolTable:
             # definition in one section is seen by the next), unless redefined since
             if d.key == key and d.order <= order and scope[:max(0, len(d.scope) - 1)] == d.scope[:-1]:
                 if best is None or d.order >= best.order:
+                    best = d
+        if best is None:
+            # "### Loss function" under "## The model", used under "## Gradient": a note's setup
+            # holds on until the note says otherwise, so the latest earlier definition of the
+            # same chapter (a level-1 heading starts a new one: a card, a chapter)
+            for d in self.definitions:
+                if d.key == key and d.order <= order and (best is None or d.order >= best.order) \
+                        and (not self.chapters or d.scope[:1] == scope[:1]):
                     best = d
         return best
 
@@ -880,6 +889,14 @@ class Evaluator:
                 and all(isinstance(p, Script) and p.sub for p in d.params) \
                 and not any(isinstance(a, (Name, Script)) and _key(a) == _key(p) for a, p in zip(node.args, d.params)):
             # y_i(z_i) = ... defines the entry y_i as a function of z_i; y_k (1 - y_i) is a product
+            return self.value(func, env) * self.value(node.args[0], env)
+        if d is not None and d.params and not primes and not node.sub and isinstance(func, Script) and func.sub \
+                and len(node.args) == 1 and any(isinstance(n, (Name, Script)) and _key(n) == key
+                                                for n in _walk(node.args[0])):
+            # σ_i(1 - σ_i) with σ_i(z) = ...: a function is not applied to an expression of its own
+            # value; the entry σ_i times the bracket
+            self.conventions["entry-times:" + key] = (f"{pretty(key)}_i(...) of an expression holding "
+                                                      f"{pretty(key)} is the entry {pretty(key)}_i times it")
             return self.value(func, env) * self.value(node.args[0], env)
         if d is not None and d.params and not primes and _vector_params(d) and len(node.args) == len(d.params):
             # σ(z)_i = e^{z_i} / Σ_j e^{z_j} at σ(a) or s(x + c): z_k is entry k of the argument

@@ -215,6 +215,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     for position, item in enumerate(items):
         order += 100  # room for the chains of a block: a definition is seen by the chains after it
         if isinstance(item, Heading):
+            table.chapters = table.chapters or item.level == 1
             while stack and stack[-1][0] >= item.level:
                 stack.pop()
             next_id += 1

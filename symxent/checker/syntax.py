@@ -246,7 +246,7 @@ OPEN = {"(": ")", "[": "]", "\\{": "\\}", "\\lbrace": "\\rbrace", "\\lbrack": "\
         "\\langle": "\\rangle", "\\lvert": "\\rvert", "\\lVert": "\\rVert", "\\lfloor": "\\rfloor",
         "\\lceil": "\\rceil", "（": "）"}
 CLOSE = set(OPEN.values())
-INDEX_LETTERS = set("ijklmnrstcabpqu")  # letters that can be an index in a subscript
+INDEX_LETTERS = set("ijklmnrstcabpqud")  # letters that can be an index in a subscript (w_{kd}: feature d)
 JOINT_INDEX_LETTERS = set("ijklmncpqrst")  # \delta_ij: two of these written together are two indices
 
 

@@ -139,6 +139,13 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     if stray:
         return Verdict("not checkable", f"internal: unknown symbol {stray[0]}")
     keys = {lf.key for lf in leaves.values()}
+    met = list(ev.leaves.values())  # (a derivative may have removed some from the sides)
+    mixed = sorted({lf.key for lf in met if not lf.index and lf.sample is None}
+                   & {lf.key for lf in met if lf.index and lf.sample is None})
+    if mixed:
+        # y_k inside L's definition, y alone in the step: a vector there, a number here
+        return Verdict("not checkable", f"{pretty(mixed[0])} is a vector in one place of this step (with an "
+                       "index) and a single number in another: which is meant is not clear here")
     # a name the note differentiates depends on others: prose calling it an input does not make
     # it free (only a definition says how it depends)
     def without_meaning(k: str) -> bool:
