@@ -543,6 +543,8 @@ VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size", 
 #   r4: a setup in "### Logits" under "## Model" holds in "## Gradients"; w_{kd} is two indices;
 #       σ_i(1 - σ_i) with σ_i(z) a function is the entry σ_i times the bracket
 #   r5: y_k inside L's definition and y alone in the step: a vector and a number, not compared
+#   r6: L = -log ŷ_c after "the correct class c has y_c = 1": a step that does not write c itself
+#       uses L at the true class; the restatement that writes c is not judged
 MATRICES = [
     (('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$. The target $\\mathbf{y}$ is one-hot, $y_i = 1$ if the true class is $i$.\n'
      '\n'
@@ -668,8 +670,20 @@ MATRICES = [
      '\n'
      '$$ \\frac{\\partial L}{\\partial z_1} = p_1 - y $$\n'),
      ['definition', 'definition', 'definition', 'ok', 'not checkable']),
+    (('Let $\\hat{y}_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$.\n'
+     '\n'
+     'For a one-hot label $y$ the loss is $L = -\\sum_{k=1}^{K} y_k \\log(\\hat{y}_k)$.\n'
+     '\n'
+     'Only the correct class $c$ has $y_c = 1$, so:\n'
+     '\n'
+     '$$L = -\\log(\\hat{y}_c)$$\n'
+     '\n'
+     '$$\\frac{\\partial L}{\\partial \\hat{y}_k} = -\\frac{y_k}{\\hat{y}_k}$$\n'
+     '\n'
+     '$$\\frac{\\partial L}{\\partial \\hat{y}_k} = -\\frac{1}{\\hat{y}_k}$$\n'),
+     ['definition', 'definition', 'not checkable', 'ok', 'wrong']),
 ]
-MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step']
+MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES,

@@ -31,7 +31,7 @@ import sympy
 from symxent import derive
 from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
 from symxent.checker.meaning import _cond_text, subscript_conditions, walk
-from symxent.checker.syntax import BigOp, Case, Cond, Frac, Neg, Node, Num
+from symxent.checker.syntax import BigOp, Case, Cond, Frac, Name, Neg, Node, Num
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
@@ -200,6 +200,13 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
                            "quoted in a sentence without it (a summary of that case, or a slip if meant for "
                            "every index)", uses=uses)
         hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
+        written = {n.base for side in (left, right) for n in walk(side) if isinstance(n, Name)}
+        if hot is not None and table.one_hot.get(hot[0], (None,))[0] == hot[1] and hot[1] not in written:
+            # L = -log ŷ_c after "y_c = 1 for the correct class c": the c of L's definition is that
+            # class, and this step does not write c itself
+            return Verdict("ok", method="numeric", uses=uses + [
+                f"{pretty(hot[0])} is one-hot at {hot[1]}, the true class (line {table.one_hot[hot[0]][1]}), "
+                f"which a definition in this step uses"])
         if hot is not None and table.speaks_of_true_class:
             # the note speaks of "the correct class": its i here may be that class, or any
             return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]}; the note "
