@@ -545,6 +545,8 @@ VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size", 
 #   r5: y_k inside L's definition and y alone in the step: a vector and a number, not compared
 #   r6: L = -log ŷ_c after "the correct class c has y_c = 1": a step that does not write c itself
 #       uses L at the true class; the restatement that writes c is not judged
+#   r7: ℓ(w) written alone keeps w whole (w^T x_i); ∂σ(z)/∂b with z never defined would be 0 only
+#       if z did not depend on b: not checkable rather than WRONG
 MATRICES = [
     (('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$. The target $\\mathbf{y}$ is one-hot, $y_i = 1$ if the true class is $i$.\n'
      '\n'
@@ -682,8 +684,16 @@ MATRICES = [
      '\n'
      '$$\\frac{\\partial L}{\\partial \\hat{y}_k} = -\\frac{1}{\\hat{y}_k}$$\n'),
      ['definition', 'definition', 'not checkable', 'ok', 'wrong']),
+    (('The log-likelihood is $\\ell(\\mathbf{w}) = \\sum_{i=1}^n y_i \\ln \\sigma(\\mathbf{w}^T\\mathbf{x}_i)$, with features $x_{ij}$.\n'
+     '\n'
+     '$$ \\frac{\\partial \\ell}{\\partial w_j} = \\sum_{i=1}^n y_i (1 - \\sigma(\\mathbf{w}^T\\mathbf{x}_i)) x_{ij} $$\n'
+     '\n'
+     '$$ \\frac{\\partial \\ell}{\\partial w_j} = -\\sum_{i=1}^n y_i (1 - \\sigma(\\mathbf{w}^T\\mathbf{x}_i)) x_{ij} $$\n'
+     '\n'
+     '$$ \\frac{\\partial \\sigma(z)}{\\partial b} = \\sigma(z)(1 - \\sigma(z)) $$\n'),
+     ['definition', 'ok', 'wrong', 'not checkable']),
 ]
-MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition']
+MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES,

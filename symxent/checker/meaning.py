@@ -187,6 +187,9 @@ class Evaluator:
         # never for WRONG or for a derivative that would go through the definition.
         self.opaque: dict[str, tuple[int, str]] = {}
         self._shapes: dict[tuple, tuple[Node, str]] = {}    # shape() of a node in an environment
+        # logits free by convention that a derivative took as independent of its variable (z in
+        # ∂σ(z)/∂w: the inputs x, w, b are independent by the convention itself; z is computed)
+        self.assumed_independent: dict[str, tuple[str, ...]] = {}
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -406,6 +409,14 @@ class Evaluator:
                 self.bare_used.add(d.key)
                 if bare != d.params:
                     self.conventions["bare"] = f"{pretty(d.key)} written alone is {pretty(d.key)} of its generic argument"
+                if bare == d.params and all(isinstance(p, Name) and self.whole_vector(p, inner) for p in d.params):
+                    # ℓ(w) = Σ_i ... σ(w^T x_i) written alone as ℓ: its parameter is the note's own
+                    # vector w, whole (binding it to one value would take one entry of it)
+                    self._active.append(d.key)
+                    try:
+                        return self.value(d.body, inner)
+                    finally:
+                        self._active.pop()
                 # (with the definition's own indices bound: y_i(z_i) used as y_k is y_k(z_k))
                 args = tuple(self.value(p, {k: v for k, v in inner.items() if k != "__params__"}) for p in bare)
             if 0 < len(args) < len(d.params) and all(isinstance(p, (Name, Script)) and not getattr(p, "sub", ())
@@ -1204,6 +1215,11 @@ class Evaluator:
                 line, why = self.opaque[leaf.key]
                 raise NotCheckable(f"{pretty(leaf.key)}'s definition (line {line}) is not read ({why}), so how "
                                    f"it depends on {', '.join(pretty(k) for k in keys)} is unknown")
+            if free and leaf.key in ("z", "Z") and self.definition(leaf.key) is None \
+                    and leaf.key not in self.table.declared:
+                # ∂σ(z_i)/∂w_j with z and w both free by convention: 0 only if z does not depend on w,
+                # which the note may not mean (z = w^T x, tacitly)
+                self.assumed_independent.setdefault(leaf.key, tuple(keys))
             if self.definition(leaf.key) is None and not free:
                 raise NotCheckable(f"{pretty(leaf.key)} is never defined here, so how it depends on "
                                    f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")

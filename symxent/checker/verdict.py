@@ -175,6 +175,12 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
     if result.status == "wrong" and ev.opaque:
         return Verdict("not checkable", _opaque_reason(ev), uses=uses)
+    if result.status == "wrong" and ev.assumed_independent:
+        key, by = next(iter(sorted(ev.assumed_independent.items())))
+        return Verdict("not checkable", f"a derivative by {', '.join(pretty(k) for k in by)} took {pretty(key)} as "
+                       f"independent of it ({pretty(key)} is never defined here): the note may mean "
+                       f"{pretty(key)} to depend on it (as z = w^T x); define {pretty(key)} or pass --define",
+                       uses=uses)
     if result.status == "wrong" and cancelled:
         return Verdict("not checkable", f"{', '.join(pretty(k) for k in cancelled)} "
                        f"{'is' if len(cancelled) == 1 else 'are'} never defined here and cancelled out of the "
