@@ -149,6 +149,12 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
         identities: dict[int, bool] = {}   # chain -> every step of it proven or confirmed
         for ci, chain in enumerate(block.chains):
             if len(chain.members) < 2:
+                lone = chain.members[0].node if chain.members else None
+                if isinstance(lone, Unreadable) and "=" in block.math.text:
+                    # a block with an equals sign that reads as one unreadable piece: said, not lost
+                    chain_no += 1
+                    yield StepResult(filename, block.line(chain.members[0].pos), chain_no, 1, "unparsed",
+                                     f"{lone.reason} at {_line_col(block, lone.pos)}")
                 continue
             chain_no += 1
             statuses = []

@@ -547,6 +547,8 @@ VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size", 
 #       uses L at the true class; the restatement that writes c is not judged
 #   r7: ℓ(w) written alone keeps w whole (w^T x_i); ∂σ(z)/∂b with z never defined would be 0 only
 #       if z did not depend on b: not checkable rather than WRONG
+#   e1, e3: \end{equation}. ends a sentence; a block with "=" that reads as one unreadable piece
+#       is reported unparsed, never dropped
 MATRICES = [
     (('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$. The target $\\mathbf{y}$ is one-hot, $y_i = 1$ if the true class is $i$.\n'
      '\n'
@@ -692,8 +694,24 @@ MATRICES = [
      '\n'
      '$$ \\frac{\\partial \\sigma(z)}{\\partial b} = \\sigma(z)(1 - \\sigma(z)) $$\n'),
      ['definition', 'ok', 'wrong', 'not checkable']),
+    (('Text\n'
+     '\n'
+     '$$\n'
+     '\\begin{equation}\n'
+     '\\frac{\\partial y_1 \\log p_1}{\\partial p_1} = \\frac{y_1}{p_1}\n'
+     '\\end{equation}.\n'
+     '$$\n'),
+     ['ok']),
+    (('Text\n'
+     '\n'
+     '$$\n'
+     '\\begin{equation}\n'
+     ' a = b\n'
+     '\\end{equation} x\n'
+     '$$\n'),
+     ['unparsed']),
 ]
-MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits']
+MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits', 'environment-then-full-stop', 'unreadable-block-reported']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES,

@@ -155,6 +155,8 @@ def read_block(items) -> list[Chain]:
     items = list(items)
     # an environment that is the whole block holds the rows (aligned inside $$, split inside equation)
     stripped = [it for it in _clean(items)]
+    while len(stripped) > 1 and isinstance(stripped[-1], Tok) and stripped[-1].value in (".", ",", ";"):
+        stripped.pop()  # \end{equation}. : the sentence's full stop after the environment
     if len(stripped) == 1 and isinstance(stripped[0], Env) and stripped[0].name.rstrip("*") in (
             "aligned", "split", "align", "gathered", "gather", "eqnarray", "multline", "equation",
             "alignat", "alignedat", "flalign", "array", "subequations"):

@@ -747,8 +747,8 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     written: tuple = ()
     if params and not _mentions(body, params):
         if not (isinstance(lhs, Call) and (isinstance(lhs.func, Name) or (
-                isinstance(lhs.func, Script) and lhs.func.sup is None and not lhs.func.primes))
-                and sample is None and key != "\\sigma" and _mentions_defined(body, table, order, block)):
+                isinstance(lhs.func, Script) and (lhs.func.sup is None or lhs.func.sup_paren) and not lhs.func.primes))
+                and key != "\\sigma" and _mentions_defined(body, table, order, block)):
             # (σ(z_i) = P_i names P; σ stays the function it is)
             return False  # "sigma(z) = P": no function of z is defined by a body without z
         # J(w, b) = -1/m Σ_i [y log ŷ^{(i)} + ...], ℓ_i(w) = -[y_i log σ(z_i) + ...]: w and b act
