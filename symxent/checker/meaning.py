@@ -1201,7 +1201,6 @@ class Evaluator:
         for w in wrt:
             if not isinstance(w, sympy.Symbol):
                 raise NotCheckable("a derivative with respect to a value that is not a variable")
-        env_f = env_w = env
         # an undefined name inside may depend on the variable: nothing can be said then
         for s in f.free_symbols:
             leaf = self.leaves.get(s)
