@@ -207,9 +207,12 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
                            "every index)", uses=uses)
         hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
         written = {n.base for side in (left, right) for n in walk(side) if isinstance(n, Name)}
-        if hot is not None and table.one_hot.get(hot[0], (None,))[0] == hot[1] and hot[1] not in written:
+        if hot is not None and table.one_hot.get(hot[0], (None,))[0] == hot[1] and hot[1] not in written \
+                and _confirm_equal(_one_hot_pairs(pairs, leaves, envs, *hot),
+                                   {s: lf for s, lf in leaves.items() if lf.key != hot[0]}, table,
+                                   natural - {hot[0]}, rng_seed) is None:
             # L = -log ŷ_c after "y_c = 1 for the correct class c": the c of L's definition is that
-            # class, and this step does not write c itself
+            # class, and this step does not write c itself (confirmed at 50 digits, as any numeric ok)
             return Verdict("ok", method="numeric", uses=uses + [
                 f"{pretty(hot[0])} is one-hot at {hot[1]}, the true class (line {table.one_hot[hot[0]][1]}), "
                 f"which a definition in this step uses"])
@@ -377,15 +380,21 @@ def _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed: int) -> tuple
                 any(lf.key == key and not lf.index for lf in leaves.values()):
             continue
         for letter in letters:
-            fixed = []
-            for (L, R), env in zip(pairs, envs):
-                sub = {s: sympy.Integer(int(lf.index[-1] == env[letter])) for s, lf in leaves.items()
-                       if lf.key == key and lf.index}
-                fixed.append((L.xreplace(sub), R.xreplace(sub)))
+            fixed = _one_hot_pairs(pairs, leaves, envs, key, letter)
             rest = {s: lf for s, lf in leaves.items() if lf.key != key}
             if _compare(fixed, rest, table, set(target_keys) - {key}, rng_seed).status == "ok":
                 return key, letter
     return None
+
+
+def _one_hot_pairs(pairs, leaves, envs, key: str, letter: str) -> list:
+    """The step's pairs with the target ``key`` one-hot at the index ``letter``."""
+    fixed = []
+    for (L, R), env in zip(pairs, envs):
+        sub = {s: sympy.Integer(int(lf.index[-1] == env[letter])) for s, lf in leaves.items()
+               if lf.key == key and lf.index}
+        fixed.append((L.xreplace(sub), R.xreplace(sub)))
+    return fixed
 
 
 def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positive: bool):
