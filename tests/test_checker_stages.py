@@ -543,8 +543,9 @@ VECTORS_IDS = ["list-and-matvec", "list-and-matvec-slip", "list-of-other-size", 
 #   r4: a setup in "### Logits" under "## Model" holds in "## Gradients"; w_{kd} is two indices;
 #       σ_i(1 - σ_i) with σ_i(z) a function is the entry σ_i times the bracket
 #   r5: y_k inside L's definition and y alone in the step: a vector and a number, not compared
-#   r6: L = -log ŷ_c after "the correct class c has y_c = 1": a step that does not write c itself
-#       uses L at the true class; the restatement that writes c is not judged
+#   r6: L = -log ŷ_c after "the correct class c has y_c = 1": c is that class in every step, as the
+#       note never sums over c (in a note that also sums over its true-class letter i, not judged)
+#   r8: "with true class $c$" in the prose names the letter as well
 #   r7: ℓ(w) written alone keeps w whole (w^T x_i); ∂σ(z)/∂b with z never defined would be 0 only
 #       if z did not depend on b: not checkable rather than WRONG
 #   e1, e3: \end{equation}. ends a sentence; a block with "=" that reads as one unreadable piece
@@ -685,7 +686,7 @@ MATRICES = [
      '$$\\frac{\\partial L}{\\partial \\hat{y}_k} = -\\frac{y_k}{\\hat{y}_k}$$\n'
      '\n'
      '$$\\frac{\\partial L}{\\partial \\hat{y}_k} = -\\frac{1}{\\hat{y}_k}$$\n'),
-     ['definition', 'definition', 'not checkable', 'ok', 'wrong']),
+     ['definition', 'definition', 'ok', 'ok', 'wrong']),
     (('The log-likelihood is $\\ell(\\mathbf{w}) = \\sum_{i=1}^n y_i \\ln \\sigma(\\mathbf{w}^T\\mathbf{x}_i)$, with features $x_{ij}$.\n'
      '\n'
      '$$ \\frac{\\partial \\ell}{\\partial w_j} = \\sum_{i=1}^n y_i (1 - \\sigma(\\mathbf{w}^T\\mathbf{x}_i)) x_{ij} $$\n'
@@ -710,8 +711,16 @@ MATRICES = [
      '\\end{equation} x\n'
      '$$\n'),
      ['unparsed']),
+    (('Let $s_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}$, followed by cross-entropy with true class $c$:\n'
+     '\n'
+     '$$ L = -\\log s_c $$\n'
+     '\n'
+     '$$ \\frac{\\partial L}{\\partial z_j} = s_j - y_j $$\n'
+     '\n'
+     '$$ \\frac{\\partial L}{\\partial z_j} = s_j + y_j $$\n'),
+     ['definition', 'definition', 'ok', 'wrong']),
 ]
-MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits', 'environment-then-full-stop', 'unreadable-block-reported']
+MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits', 'environment-then-full-stop', 'unreadable-block-reported', 'true-class-named-in-prose']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES,

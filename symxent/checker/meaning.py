@@ -101,6 +101,7 @@ class SymbolTable:
     sample_subscript: dict[str, int] = field(default_factory=dict)      # x -> line: x_i is sample i (w^T x_i)
     zero_based: set[str] = field(default_factory=set)                   # sizes N summed as 0..N-1
     chapters: bool = False                                              # the note has level-1 headings
+    generic_letters: set[str] = field(default_factory=set)              # letters a sum runs over somewhere
     written_entries: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)  # x_0, z_2: entries written out
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:

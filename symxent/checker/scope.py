@@ -568,6 +568,9 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                         k = key_of(n)
                         if k:
                             table.plain.add(k)
+                    if isinstance(n, BigOp) and (isinstance(n.sub, Name) or isinstance(n.sub, Cond)
+                                                 and isinstance(n.sub.left, Name)):
+                        table.generic_letters.add(n.sub.base if isinstance(n.sub, Name) else n.sub.left.base)
                     if isinstance(n, (Deriv, Grad)):
                         f = n.f if isinstance(n, Deriv) else n.body
                         fk = key_of(f) if isinstance(f, (Name, Script)) else None
@@ -811,6 +814,12 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
             continue
         key = key_of(node) if isinstance(node, (Name, Script)) else None
         if not key:
+            continue
+        if isinstance(node, Name) and len(node.base) == 1 and node.base.islower() and not node.accent \
+                and re.search("(?:" + _TRUE_CLASS.pattern + r")\s*$", before or "", re.IGNORECASE):
+            # "with true class $c$": the letter of the class where the one-hot target is 1
+            for target_key in {"y", "t"} | set(table.targets):
+                table.one_hot.setdefault(target_key, (node.base, block.line(0)))
             continue
         target = bool(_TARGET_BEFORE.search(before or "") or _TARGET_AFTER.search(after or ""))
         independent = bool(_INPUT_BEFORE.search(before or "") or _INPUT_AFTER.search(after or ""))

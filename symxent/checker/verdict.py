@@ -207,15 +207,17 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
                            "every index)", uses=uses)
         hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
         written = {n.base for side in (left, right) for n in walk(side) if isinstance(n, Name)}
-        if hot is not None and table.one_hot.get(hot[0], (None,))[0] == hot[1] and hot[1] not in written \
+        if hot is not None and table.one_hot.get(hot[0], (None,))[0] == hot[1] \
+                and (hot[1] not in written or hot[1] not in table.generic_letters) \
                 and _confirm_equal(_one_hot_pairs(pairs, leaves, envs, *hot),
                                    {s: lf for s, lf in leaves.items() if lf.key != hot[0]}, table,
                                    natural - {hot[0]}, rng_seed) is None:
             # L = -log ŷ_c after "y_c = 1 for the correct class c": the c of L's definition is that
-            # class, and this step does not write c itself (confirmed at 50 digits, as any numeric ok)
+            # class, and this step does not write c itself, or the note never runs a sum over c
+            # (then c is no generic index anywhere); confirmed at 50 digits
             return Verdict("ok", method="numeric", uses=uses + [
-                f"{pretty(hot[0])} is one-hot at {hot[1]}, the true class (line {table.one_hot[hot[0]][1]}), "
-                f"which a definition in this step uses"])
+                f"{pretty(hot[0])} is one-hot at {hot[1]}, the true class the note names (line "
+                f"{table.one_hot[hot[0]][1]})"])
         if hot is not None and table.speaks_of_true_class:
             # the note speaks of "the correct class": its i here may be that class, or any
             return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]}; the note "
