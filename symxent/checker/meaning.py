@@ -1090,7 +1090,7 @@ class Evaluator:
             # "when i = k" about this sum's index: only the terms the case names
             if letter in (getattr(c.left, "base", None), getattr(c.right, "base", None)):
                 values = [v for v in values if self.condition(c, {**env, letter: v}) == 1]
-                self.conventions["case"] = f"the case {_cond_text(c)} picks terms of the sum over {letter}"
+                self.conventions["case"] = f"the case {cond_text(c)} picks terms of the sum over {letter}"
         self.terms += len(values)
         if self.terms > 20 * MAX_TERMS:
             raise NotCheckable("too large to evaluate")
@@ -1472,7 +1472,7 @@ def _differ(a: sympy.Expr, b: sympy.Expr) -> bool:
     return False
 
 
-def _cond_text(c: Cond) -> str:
+def cond_text(c: Cond) -> str:
     op = {"=": "=", "!=": "≠"}.get(c.op, c.op)
     return f"{getattr(c.left, 'base', '?')} {op} {getattr(c.right, 'base', '?')}"
 

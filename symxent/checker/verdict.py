@@ -30,7 +30,7 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
-from symxent.checker.meaning import _cond_text, subscript_conditions, walk
+from symxent.checker.meaning import cond_text, subscript_conditions, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Frac, Name, Neg, Node, Num
 from symxent.domains import draw
 
@@ -107,7 +107,7 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
             return Verdict("not checkable", "no index values satisfy the step's conditions")
         ev = Evaluator(table, order, scope)
         if "__vec__" in envs[0]:
-            envs = _matrix_against_vector(ev, left, right, envs)
+            envs = _shapes_agree(ev, left, right, envs)
             if isinstance(envs, Verdict):
                 return envs
         pairs = []
@@ -130,10 +130,10 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         return Verdict("not checkable", "too deeply nested to evaluate")
     if any(side.has(sympy.zoo, sympy.nan) for pair in pairs for side in pair):
         return Verdict("not checkable", "a side divides by zero here (for the index values of this step)")
-    rounded = _rounded(left, right, pairs)
+    uses = sorted(set(ev.conventions.values()))
+    rounded = _rounded(left, right, pairs, uses)
     if rounded is not None:
         return rounded
-    uses = sorted(set(ev.conventions.values()))
     leaves = {s: ev.leaves[s] for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s in ev.leaves}
     stray = sorted(s for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s not in ev.leaves)
     if stray:
@@ -274,10 +274,12 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     return result
 
 
-def _matrix_against_vector(ev: Evaluator, left: Node, right: Node, envs: list[dict]) -> list[dict] | Verdict:
-    """A matrix on one side (∂a/∂z of two vectors: a Jacobian) and a vector or a number on the other.
+def _shapes_agree(ev: Evaluator, left: Node, right: Node, envs: list[dict]) -> list[dict] | Verdict:
+    """The entries to compare when a side is a vector or a matrix, or why the sides cannot be.
 
-    Where the matrix is diagonal (the derivative of an elementwise map, ∂θ/∂b = 1) the vector is
+    A number against a vector is not checkable (an index missing, or a vector meant). A matrix on
+    one side (∂a/∂z of two vectors: a Jacobian) and a vector or a number on the other: where the
+    matrix is diagonal (the derivative of an elementwise map, ∂θ/∂b = 1) the vector is
     its diagonal, the usual shorthand: only the diagonal entries are compared.  Otherwise the
     two sides are different kinds of thing, and a shape is no slip to report."""
     shapes = {side: ev.shape(node, {}) for side, node in (("left", left), ("right", right))}
@@ -310,7 +312,7 @@ def _holds_in_a_case(pairs, leaves, table: SymbolTable, natural, rng_seed: int, 
         inside = [k for k, env in enumerate(envs) if probe.condition(cond, env) == 1]
         if inside and len(inside) < len(envs) and \
                 _compare([pairs[k] for k in inside], leaves, table, natural, rng_seed).status == "ok":
-            return _cond_text(cond), line
+            return cond_text(cond), line
     return None
 
 
@@ -321,7 +323,7 @@ def _opaque_reason(ev: Evaluator) -> str:
             "they agree")
 
 
-def _rounded(left: Node, right: Node, pairs) -> Verdict | None:
+def _rounded(left: Node, right: Node, pairs, uses: list[str]) -> Verdict | None:
     """``-\\log(0.245) = 1.406``: a number written with d decimals is that value rounded to them.
     Equal within half a unit of the last decimal is ok; further off is judged as any step."""
     decimals = [len(n.value.split(".")[1]) for n in (left, right) for n in ([n.arg] if isinstance(n, Neg) else [n])
@@ -331,8 +333,8 @@ def _rounded(left: Node, right: Node, pairs) -> Verdict | None:
     half = 0.5 * 10.0 ** -min(decimals)
     worst = max(abs(complex(sympy.N(L - R, 30))) for L, R in pairs)
     if worst <= half * (1 + 1e-9):
-        return Verdict("ok", method="numeric", uses=[f"a number written with {min(decimals)} decimals is the value "
-                                                     "rounded to them"])
+        return Verdict("ok", method="numeric", uses=uses + [f"a number written with {min(decimals)} decimals is "
+                                                            "the value rounded to them"])
     return None  # judged as any other step: a slip beyond the rounding
 
 
