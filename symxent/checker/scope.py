@@ -693,7 +693,10 @@ def _true_class_sum(chain: Chain, table: SymbolTable) -> None:
     of that class, ``-Σ_i y_i \\log p_i`` for the one-hot ``y`` the clause states (exactly, for every
     one-hot y). Read so, ``∂L/∂p_j`` has a value for any ``j``; the letter alone would be a free
     index that the steps never bind."""
-    d = table.definitions[-1]
+    d = table.definitions[-1] if table.definitions else None
+    head = definable(chain.members[0].node)
+    if d is None or head is None or d.key != head[0]:
+        return  # (the chain named components, or defined nothing new)
     for clause in chain.clauses:
         if clause.kind != "where":
             continue
