@@ -1228,7 +1228,7 @@ class Evaluator:
         if absent and any(d is not None for d in defined) and not any(d is not None and d.params for d in defined):
             # ∂L/∂o with L = -log p_k and p_j = e^j / Σ_i e^i (o missing from a definition, a typo):
             # the note differentiates by o, so it means something that depends on o
-            raise NotCheckable(f"as the note defines it, {_source_of(node.f)} does not depend on "
+            raise NotCheckable(f"as its definitions are read here, {_source_of(node.f)} does not depend on "
                                f"{pretty(absent[0])} at all: the derivative would be 0 only by that reading "
                                "(is a definition missing it?)")
         out = f
