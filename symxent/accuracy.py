@@ -142,7 +142,8 @@ def _heaviside(x: mpmath.mpf, at_zero: mpmath.mpf = mpmath.mpf(0.5)) -> mpmath.m
 
 _KEEP = sp.Function("keep_order")  # UnevaluatedExpr's operand, evaluated as one value
 
-_NAMESPACE = {"keep_order": lambda x: x, "log1p": mpmath.log1p, "Heaviside": _heaviside, "xlogy": lambda x, y: 0 if x == 0 else x * mpmath.log(y),
+_NAMESPACE = {"keep_order": lambda x: x, "log1p": mpmath.log1p, "Heaviside": _heaviside,
+              "exp_diff": lambda x, y: mpmath.exp(x - y), "xlogy": lambda x, y: 0 if x == 0 else x * mpmath.log(y),
               "xlog1py": lambda x, y: 0 if x == 0 else x * mpmath.log1p(y),
               "xdivy": lambda x, y: 0 if x == 0 else x / y}
 
@@ -179,7 +180,8 @@ def ulp_error(got: float, true: mpmath.mpf, dtype: type) -> tuple[float, str]:
 _REFERENCES: dict[tuple, "_Reference"] = {}
 
 
-def _reference(raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shift_invariant: bool) -> "_Reference":
+def _reference(raw: sp.Expr, stable: sp.Expr | tuple[sp.Expr, ...], symbols: Sequence[sp.Symbol],
+               shift_invariant: bool) -> "_Reference":
     """One reference per expression and process: its values are kept, since a measurement of
     another module against the same claim (a vendored copy, a mutant) asks for the same points."""
     key = (sp.srepr(raw), sp.srepr(stable), tuple(map(sp.srepr, symbols)), shift_invariant)
@@ -189,11 +191,20 @@ def _reference(raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shif
 
 
 class _Reference:
-    """The 50-digit true value of a claim's raw left side at explicit inputs (see above)."""
+    """The 50-digit true value of a claim's raw left side at explicit inputs (see above).
 
-    def __init__(self, raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shift_invariant: bool) -> None:
+    ``stable`` may be a tuple: the stable form at each value 1..K of a class index the kernel
+    computes as the argmax of the inputs (``Kernel.argmax``); each point takes the form at its
+    own first largest input, where the proven form has no cancellation."""
+
+    def __init__(self, raw: sp.Expr, stable: sp.Expr | tuple[sp.Expr, ...], symbols: Sequence[sp.Symbol],
+                 shift_invariant: bool) -> None:
         self.raw = _mp_function(raw, symbols)
-        self.stable = _mp_function(stable, symbols)
+        if isinstance(stable, tuple):
+            forms = [_mp_function(s, symbols) for s in stable]
+            self.stable = lambda *args: forms[max(range(len(args)), key=lambda n: (args[n], -n))](*args)
+        else:
+            self.stable = _mp_function(stable, symbols)
         # The digits the raw form loses grow with |z|, or for a function of a row of logits
         # invariant to a common shift (softmax), with their spread.
         self.shift_invariant = shift_invariant
@@ -291,10 +302,15 @@ def measure(derivation: Derivation, module: Module, generated: types.ModuleType,
                 index = next(iter(derivation.indices))  # the claim's free class index
                 free = sorted(derive.free_class_indices(sp.Tuple(claim.lhs), derivation.indices), key=str)
                 index = free[0] if free else index
-                entries = [(raw.xreplace({index: n}), stable.xreplace({index: n})) for n in range(1, k + 1)]
-                symbols = [first[n] for n in range(1, k + 1)]
-                refs = [_reference(derive.evaluate(r, derivation.indices), derive.evaluate(s, derivation.indices),
-                                   symbols, True) for r, s in entries]
+                pivots = [m for kernel in module.kernels if claim_name in (o.claim for o in kernel.outputs)
+                          for m, _ in kernel.argmax]
+                refs = []
+                for n in range(1, k + 1):
+                    r = derive.evaluate(raw.xreplace({index: n}), derivation.indices)
+                    s = stable.xreplace({index: n})
+                    forms = tuple(derive.evaluate(s.xreplace({pivot: v for pivot in pivots}), derivation.indices)
+                                  for v in range(1, k + 1)) if pivots else derive.evaluate(s, derivation.indices)
+                    refs.append(_reference(r, forms, [first[c] for c in range(1, k + 1)], True))
             else:
                 fixed_symbols = {s.name: s for s in raw.free_symbols | stable.free_symbols}
                 symbols = [first] + [fixed_symbols[name] for name in sorted(case)]

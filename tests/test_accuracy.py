@@ -141,6 +141,28 @@ def test_measurement_catches_sigmoid_minus_y():
     assert ("binary_cross_entropy_with_logits.grad", "float64", "y=1") in bad, bad
 
 
+def test_measurement_catches_the_uncompensated_softmax():
+    """exp of the rounded z - max z (up to ~700 ulp) and z - max z - log(sum), which loses a
+    confident row's log-probability: the forms softmax printed before exp_diff and log1p."""
+    d, module = _module("softmax", "softmax")
+    m = types.ModuleType("naive_softmax")
+
+    def softmax(z):
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        return e / np.sum(e, axis=-1, keepdims=True)
+
+    def log_softmax(z):
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+    m.softmax, m.log_softmax = softmax, log_softmax
+    with np.errstate(all="ignore"):
+        results = accuracy.measure(d, module, m)
+    caught = {(a.function, a.dtype) for a in results if not a.ok}
+    assert {("softmax.softmax", "float64"), ("softmax.softmax", "float32"), ("softmax.log_softmax", "float64"),
+            ("softmax.log_softmax", "float32")} <= caught, caught
+
+
 def _public(module: types.ModuleType) -> list:
     return [f for name, f in sorted(vars(module).items())
             if inspect.isfunction(f) and not name.startswith("_") and f.__module__ == module.__name__]

@@ -68,6 +68,16 @@ def test_softmax_and_log_softmax_match_50_digits(dtype, layout, k):
                 assert float(lp[r, c]) == pytest.approx(float(mpmath.log(w)), abs=atol), (r, c, lp[r, c])
 
 
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_softmax_of_a_row_wider_than_the_largest_float(layout):
+    """z - max z overflows to -inf there, whose exp is the right 0: no error under
+    np.errstate(all="raise"), no nan from the exact difference's correction term."""
+    z = _layout(np.array([[1e308, -1e308, 3.0], [-1e308, 0.0, 1e308]] * 3), layout)
+    with np.errstate(all="raise"):
+        p = sm.softmax(z)
+    np.testing.assert_array_equal(p, [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]] * 3)
+
+
 @pytest.mark.parametrize("k", CLASSES)
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_jacobian_is_the_derivative_of_softmax(layout, k):
