@@ -26,9 +26,9 @@ the input where it occurs.
   where it is nan, nan. A failure of these counts as an infinite error.
 - Infinite and nan inputs of elementwise functions are checked separately by
   :func:`special_values` (rows of logits with inf or nan are not measured): nan in gives nan
-  out; at z = +-inf the result must equal SymPy's limit of the raw expression, or be nan where
-  the definition itself is undefined there (0 * inf, as y log sigma(z) at z = -inf, y = 0:
-  PyTorch's nan too).
+  out; at z = +-inf the result must equal SymPy's limit of the raw expression (0 for the
+  BCE-with-logits loss at z = -inf, y = 0, where PyTorch 2.13 gives nan), with no invalid
+  operation on the way.
 
 Functions are called on C-contiguous inputs (the ``_fast_`` kernels of a module with a block
 driver) and on strided views (the plain kernels); an entry's result is the worse of the two.
@@ -145,7 +145,7 @@ _KEEP = sp.Function("keep_order")  # UnevaluatedExpr's operand, evaluated as one
 _NAMESPACE = {"keep_order": lambda x: x, "log1p": mpmath.log1p, "Heaviside": _heaviside,
               "exp_diff": lambda x, y: mpmath.exp(x - y), "xlogy": lambda x, y: 0 if x == 0 else x * mpmath.log(y),
               "xlog1py": lambda x, y: 0 if x == 0 else x * mpmath.log1p(y),
-              "xdivy": lambda x, y: 0 if x == 0 else x / y}
+              "xdivy": lambda x, y: 0 if x == 0 else x / y, "xmuly": lambda x, y: 0 if x == 0 else x * y}
 
 
 def _mp_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., mpmath.mpf]:
@@ -237,22 +237,43 @@ def _layouts(x: np.ndarray) -> list[tuple[str, np.ndarray]]:
     return [("contiguous", np.ascontiguousarray(x)), ("strided", wide[::2])]
 
 
-def _call(fn: Callable[..., np.ndarray], x: np.ndarray, fixed: Sequence[np.ndarray]) -> np.ndarray:
-    """``fn`` elementwise ("none" reduction) at ``x``, with as many of the fixed arguments as it
-    takes positionally (a case may fix a symbol of the reference only: the Hessian's y)."""
-    parameters = inspect.signature(fn).parameters.values()
-    positional = [p for p in parameters if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
-    keywords = {"reduction": "none"} if "reduction" in inspect.signature(fn).parameters else {}
-    result = fn(x, *fixed[:len(positional) - 1], **keywords)
+def _call(fn: Callable[..., np.ndarray], x: np.ndarray, fixed: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``fn`` elementwise ("none" reduction) at ``x``, with the fixed arguments: by name where ``fn``
+    has a keyword of that name (a keyword-only one, the focal loss's alpha, as a Python number),
+    the others in order as its required positional arguments after ``x``, as many as it takes (a
+    case may fix a symbol of the reference only: the Hessian's y)."""
+    parameters = inspect.signature(fn).parameters
+    keywords: dict[str, object] = {"reduction": "none"} if "reduction" in parameters else {}
+    positional = [p for p in list(parameters.values())[1:] if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
+    rest = []
+    for name, value in fixed.items():
+        if name in parameters and parameters[name].kind == inspect.Parameter.KEYWORD_ONLY:
+            keywords[name] = value.flat[0].item()
+        elif name in parameters:
+            keywords[name] = value
+        else:
+            rest.append(value)
+    result = fn(x, *rest[:len([p for p in positional if p.name not in keywords])], **keywords)
     return np.asarray(result[0] if isinstance(result, tuple) else result)
 
 
-def _spec(derivation: Derivation, module: Module) -> list[tuple[str, str, Mapping[str, float], str]]:
+def _parameters(module: Module, case: Mapping[str, float], dtype: type, shape: tuple[int, ...]
+                ) -> dict[str, np.ndarray]:
+    """A case's fixed arguments as arrays, named as the public functions' parameters (a symbol
+    such as q is the keyword pos_weight: ``options["public"]["keywords"]``)."""
+    keywords = module.options.get("public", {}).get("keywords", {})
+    names = {spec[0]: keyword for keyword, spec in keywords.items()}
+    return {names.get(n, n): np.full(shape, case[n], dtype) for n in sorted(case)}
+
+
+def _spec(derivation: Derivation, module: Module, special: bool = False
+          ) -> list[tuple[str, str, Mapping[str, float], str]]:
     """(function, claim, fixed arguments, why not gated) for every case of ``options["accuracy"]``
     (held to the target) and of ``options["accuracy_report"]`` (entries with a fourth element,
-    the reason they are only reported)."""
+    the reason they are only reported); with ``special``, also ``options["special_values"]``."""
     out = []
-    for entry in tuple(module.options.get("accuracy", ())) + tuple(module.options.get("accuracy_report", ())):
+    entries = tuple(module.options.get("accuracy", ())) + tuple(module.options.get("accuracy_report", ()))
+    for entry in entries + (tuple(module.options.get("special_values", ())) if special else ()):
         function, claim, cases = entry[:3]
         reason = entry[3] if len(entry) > 3 else ""
         for case in cases or ({},):
@@ -281,6 +302,7 @@ def at_size(d: Derivation, expr: sp.Expr, sizes: dict[sp.Symbol, int], stable: b
     # The 0 log 0 = 0 conventions agree with x log y, x / y on the open domains sampled here.
     e = e.replace(lambda x: isinstance(x, derive.xlogy), lambda x: x.args[0] * sp.log(x.args[1]))
     e = e.replace(lambda x: isinstance(x, derive.xdivy), lambda x: x.args[0] / x.args[1])
+    e = e.replace(lambda x: isinstance(x, derive.xmuly), lambda x: x.args[0] * x.args[1])
     return derive.evaluate(e, d.indices)
 
 
@@ -318,15 +340,15 @@ def measure(derivation: Derivation, module: Module, generated: types.ModuleType,
             for dtype in (np.float64, np.float32):
                 values = sweep(dtype, seed)
                 x = _rows(values, k, rng) if classy else values
-                fixed_values = [np.full(x.shape, case[name], dtype) for name in sorted(case)]
+                fixed_values = _parameters(module, case, dtype, x.shape)
                 worst, where, problem = 0.0, "", ""
                 truth: list[list[tuple[mpmath.mpf, str]]] = []
                 for row in range(x.shape[0]):
                     args = list(x[row]) if classy else [x[row]] + [case[name] for name in sorted(case)]
                     truth.append([ref(*args) for ref in refs])
                 for layout, arr in _layouts(x):
-                    fixed = [f if not f.ndim else _layouts(f)[0 if layout == "contiguous" else 1][1]
-                             for f in fixed_values]
+                    fixed = {n: f if not f.ndim else _layouts(f)[0 if layout == "contiguous" else 1][1]
+                             for n, f in fixed_values.items()}
                     # Values only: a row of logits spread wider than the largest float overflows
                     # in z - max z (to -inf, whose exp is the right 0) and NumPy warns of it.
                     with np.errstate(over="ignore"):
@@ -355,43 +377,40 @@ def _point(x: np.ndarray) -> str:
     return f"z={float(x):.17g}"
 
 
-def _undefined(f: Callable[[mpmath.mpf], mpmath.mpf], z: float) -> bool:
-    """Whether ``f`` is undefined at the infinity ``z`` in extended-real arithmetic."""
-    try:
-        return bool(mpmath.isnan(f(mpmath.mpf(z))))
-    except ZeroDivisionError:  # x / 0: mpmath raises where IEEE arithmetic would give inf or nan
-        return True
-
-
 def special_values(derivation: Derivation, module: Module, generated: types.ModuleType) -> list[str]:
     """Problems at infinite and nan inputs of an elementwise module's entries (none: an empty
     list); ValueError for a module of rows of logits (softmax), whose inf/nan rows are not
     measured here.
 
     nan in must give nan out; at z = +-inf the result must be SymPy's limit of the claim's raw
-    left side (with the case's fixed arguments), or nan where that left side evaluated at the
-    infinity (extended reals, as IEEE arithmetic does) is undefined.
+    left side (with the case's fixed arguments), reached without an invalid operation (0 * inf)
+    on the way, which would raise under ``np.errstate(invalid="raise")``. Entries: those of
+    ``options["accuracy"]`` and ``options["accuracy_report"]``, and ``options["special_values"]``
+    (checked here only).
     """
     first = module.kernels[0].args[0][1]
     if isinstance(first, sp.IndexedBase):
         raise ValueError(f"{module.name}: special values are defined for elementwise functions only")
     problems = []
-    for function, claim_name, case, _ in _spec(derivation, module):
+    for function, claim_name, case, _ in _spec(derivation, module, special=True):
         claim = derivation.claim(claim_name)
         raw = at_size(derivation, claim.lhs, {}, False)
         named = {s.name: s for s in raw.free_symbols}
         fixed_raw = raw.xreplace({named[n]: sp.nsimplify(v) for n, v in case.items() if n in named})
         fn = getattr(generated, function)
-        # The fixed arguments as numbers, not substituted symbolically: SymPy would drop 0 * log 0.
-        fixed_symbols = [named[n] for n in sorted(case) if n in named]
-        at_infinity = _mp_function(raw, [first] + fixed_symbols)
-        fixed_numbers = [mpmath.mpf(case[n]) for n in sorted(case) if n in named]
         for dtype in (np.float64, np.float32):
             for z, limit in ((np.inf, sp.oo), (-np.inf, -sp.oo), (np.nan, None)):
-                fixed = [np.full(1, case[n], dtype) for n in sorted(case)]
-                with np.errstate(invalid="ignore"):  # 0 * inf is judged below, not warned about
-                    got = float(_call(fn, np.array([z], dtype), fixed)[0])
-                undefined = limit is not None and _undefined(lambda t: at_infinity(t, *fixed_numbers), z)
+                fixed = _parameters(module, case, dtype, (1,))
+                with np.errstate(invalid="raise"):  # a 0 * inf on the way is an error, not a warning
+                    try:
+                        got = float(_call(fn, np.array([z], dtype), fixed)[0])
+                    except FloatingPointError as exc:
+                        if not (limit is None and "invalid" in str(exc)):  # nan in: invalid operations are its own
+                            problems.append(f"{module.name}.{function}({_case_name(case, None)}) "
+                                            f"{np.dtype(dtype).name} at z={z}: {exc}")
+                            continue
+                        with np.errstate(invalid="ignore"):
+                            got = float(_call(fn, np.array([z], dtype), fixed)[0])
                 if limit is None:
                     expected = math.nan
                 else:
@@ -399,7 +418,7 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
                     if not (value.is_extended_real and value.is_comparable):
                         continue  # no limit to compare with
                     expected = float(value)
-                same = (math.isnan(got) and (math.isnan(expected) or undefined)) or got == expected
+                same = (math.isnan(got) and math.isnan(expected)) or got == expected
                 if not same:
                     problems.append(f"{module.name}.{function}({_case_name(case, None)}) {np.dtype(dtype).name} at "
                                     f"z={z}: {got!r}, expected {expected!r}")

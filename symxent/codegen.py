@@ -182,7 +182,7 @@ def _lower(e: sp.Basic, layout: tuple[sp.Symbol, ...], ctx: _Context) -> sp.Expr
 
 # The functions of derive printed as calls of a helper of HELPERS named _<function>: the
 # 0 log 0 = 0 and 0 / 0 = 0 conventions of the proven expressions, and exp of an exact difference.
-HELPER_FUNCTIONS = ("exp_diff", "xdivy", "xlog1py", "xlogy")
+HELPER_FUNCTIONS = ("exp_diff", "xdivy", "xlog1py", "xlogy", "xmuly")
 
 
 class ClassAxisPrinter(NumPyPrinter):
@@ -316,7 +316,7 @@ class ClassAxisPrinter(NumPyPrinter):
 
     # The 0 log 0 = 0 and 0 / 0 = 0 conventions, exp of an exact difference: each prints as a
     # call of its helper.
-    _print_xlogy = _print_xdivy = _print_xlog1py = _print_exp_diff = _print_helper_call
+    _print_xlogy = _print_xdivy = _print_xlog1py = _print_xmuly = _print_exp_diff = _print_helper_call
 
     def _print_Heaviside(self, e: sp.Heaviside) -> str:
         # Not SymPy's Piecewise/select form: that builds float64 lists and breaks float32.
@@ -385,6 +385,10 @@ HELPERS = {
         u = d + y
         e = (x - u) + ((u - d) - y)
         return np.exp(d) * np.fmax(e + 1, 0)
+''',
+    "_xmuly": '''def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (y is replaced by 0 where x == 0: no 0 * inf)."""
+    return x * np.where(x == 0, 0, y)
 ''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""

@@ -47,6 +47,7 @@ __all__ = [
     "xdivy",
     "xlog1py",
     "xlogy",
+    "xmuly",
     "zero_residual",
 ]
 
@@ -105,6 +106,24 @@ class xdivy(sp.Function):
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return r"\frac{%s}{%s}" % (printer._print(self.args[0]), printer._print(self.args[1]))
+
+
+class xmuly(sp.Function):
+    """``x * y`` with ``0 * y = 0`` even where ``y`` is infinite: a weight that is exactly 0
+    times a term that grows without bound (``y min(z, 0)`` at ``y = 0``, ``z = -inf``), whose
+    limit is 0, where IEEE arithmetic gives nan."""
+
+    nargs = 2
+
+    def _eval_rewrite_as_Mul(self, x: sp.Expr, y: sp.Expr, **kwargs: object) -> sp.Expr:
+        return x * y
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        x, y = self.args
+        return y if argindex == 1 else x
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return printer._print(sp.Mul(self.args[0], self.args[1], evaluate=False))
 
 
 class xlog1py(sp.Function):
@@ -586,6 +605,7 @@ def _rewrite_special(expr: sp.Expr) -> sp.Expr:
     expr = _opaque_shifts(expr)
     expr = expr.replace(lambda e: isinstance(e, xlogy), lambda e: e.args[0] * sp.log(e.args[1]))
     expr = expr.replace(lambda e: isinstance(e, xdivy), lambda e: e.args[0] / e.args[1])
+    expr = expr.replace(lambda e: isinstance(e, xmuly), lambda e: e.args[0] * e.args[1])
     expr = expr.replace(lambda e: isinstance(e, xlog1py), lambda e: e.args[0] * sp.log(1 + e.args[1]))
     expr = expr.replace(lambda e: isinstance(e, log1p), lambda e: sp.log(1 + e.args[0]))
     expr = expr.replace(lambda e: isinstance(e, exp_diff), lambda e: sp.exp(e.args[0] - e.args[1]))

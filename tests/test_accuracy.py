@@ -59,7 +59,9 @@ def test_every_entry_measured_in_both_dtypes(measured, derivation, module):
         assert a.points >= 400, f"{a.function} {a.dtype}: only {a.points} inputs"
 
 
-ELEMENTWISE = [(d, m) for d, m in MEASURED if not isinstance(_module(d, m)[1].kernels[0].args[0][1], sp.IndexedBase)]
+SPECIAL = MEASURED + [(d.name, m.name) for d in REGISTRY.values() for m in d.modules
+                      if m.options.get("special_values") and (d.name, m.name) not in MEASURED]
+ELEMENTWISE = [(d, m) for d, m in SPECIAL if not isinstance(_module(d, m)[1].kernels[0].args[0][1], sp.IndexedBase)]
 
 
 @pytest.mark.parametrize("derivation,module", ELEMENTWISE)
@@ -67,6 +69,18 @@ def test_special_values(derivation, module):
     d, m = _module(derivation, module)
     problems = accuracy.special_values(d, m, load_module(module))
     assert not problems, "\n".join(problems)
+
+
+def test_special_values_catch_zero_times_infinity():
+    """max(z, 0) - z y + log1p(exp(-|z|)), the textbook stable loss, is nan at z = +inf, y = 1
+    (inf - inf) and warns of it; its limit there is 0."""
+    d, module = _module("binary_cross_entropy", "binary_cross_entropy_with_logits")
+    real = load_module("binary_cross_entropy_with_logits")
+    m = types.ModuleType("textbook_loss")
+    m.grad, m.hessian, m.loss_and_grad = real.grad, real.hessian, real.loss_and_grad
+    m.loss = lambda z, y, reduction="none", **_: np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    problems = accuracy.special_values(d, module, m)
+    assert any("loss(y=1)" in p and "z=inf" in p for p in problems), problems
 
 
 def test_sweep_covers_the_whole_range():

@@ -648,3 +648,24 @@ def test_softmax_at_least_as_accurate_as_torch():
     assert not worse, "\n".join(worse)
     # PyTorch's forms lose digits these rows expose: the comparison is not vacuous.
     assert all(t.max_ulp > t.target for t in theirs.values()), {k: t.max_ulp for k, t in theirs.items()}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bce_with_logits_at_infinite_logits(dtype):
+    """At z = +-inf, y in {0, 1}, with and without pos_weight: the limit (0 where the label
+    agrees, inf where it does not), never nan, and PyTorch's value wherever that is not nan
+    (PyTorch 2.13 gives nan for the loss at z = -inf, whatever the label, and at z = +inf, y = 1);
+    the gradient equals PyTorch's."""
+    mod = module("binary_cross_entropy_with_logits")
+    z = np.array([-np.inf, np.inf, -np.inf, np.inf], dtype)
+    y = np.array([0.0, 1.0, 1.0, 0.0], dtype)
+    for kwargs in ({}, {"pos_weight": 2.0}):
+        with np.errstate(all="raise"):
+            loss, grad = mod.loss_and_grad(z, y, reduction="none", **kwargs)
+        torch_kwargs = {k: torch.tensor(v, dtype=getattr(torch, dtype)) for k, v in kwargs.items()}
+        ref_loss, ref_grad = _loss_and_grad(F.binary_cross_entropy_with_logits, z, _tensor(y),
+                                            reduction="none", **torch_kwargs)
+        np.testing.assert_array_equal(loss, [0.0, 0.0, np.inf, np.inf], err_msg=str(kwargs))
+        np.testing.assert_array_equal(grad, ref_grad, err_msg=str(kwargs))
+        agree = ~np.isnan(ref_loss)
+        np.testing.assert_array_equal(loss[agree], ref_loss[agree], err_msg=str(kwargs))
