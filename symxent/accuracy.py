@@ -156,8 +156,9 @@ def _mp_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., m
     return sp.lambdify(list(symbols), expr, modules=[_NAMESPACE, "mpmath"])
 
 
-def ulp_error(got: float, true: mpmath.mpf, dtype: type) -> tuple[float, str]:
-    """The error of ``got`` in ulps of ``true`` (see the module docstring), and what is wrong
+def ulp_error(got: float, true: mpmath.mpf, dtype: type, scale: mpmath.mpf | None = None) -> tuple[float, str]:
+    """The error of ``got`` in ulps of ``true`` (see the module docstring), or, given ``scale``
+    (a normal number: the largest term of the sample), in ulps of ``scale``; and what is wrong
     with it when it is not a number of ulps ("" otherwise)."""
     info = np.finfo(dtype)
     got = float(got)
@@ -167,6 +168,11 @@ def ulp_error(got: float, true: mpmath.mpf, dtype: type) -> tuple[float, str]:
         want = math.copysign(math.inf, float(mpmath.sign(true)))
         return (0.0, "") if got == want else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} overflows")
     tiny = float(info.smallest_normal)
+    if scale is not None and tiny <= abs(scale) <= float(info.max):
+        if not math.isfinite(got):
+            return math.inf, f"{got!r} where the true value is {mpmath.nstr(true, 17)}"
+        exponent = int(mpmath.floor(mpmath.log(abs(scale), 2)))
+        return float(abs(mpmath.mpf(got) - true) / mpmath.ldexp(1, exponent - info.nmant)), ""
     if abs(true) < tiny:
         fine = math.isfinite(got) and abs(got) <= tiny and (got == 0 or true == 0 or (got > 0) == (true > 0))
         return (0.0, "") if fine else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} is below normal")
@@ -266,18 +272,42 @@ def _parameters(module: Module, case: Mapping[str, float], dtype: type, shape: t
     return {names.get(n, n): np.full(shape, case[n], dtype) for n in sorted(case)}
 
 
-def _spec(derivation: Derivation, module: Module, special: bool = False
-          ) -> list[tuple[str, str, Mapping[str, float], str]]:
-    """(function, claim, fixed arguments, why not gated) for every case of ``options["accuracy"]``
-    (held to the target) and of ``options["accuracy_report"]`` (entries with a fourth element,
-    the reason they are only reported); with ``special``, also ``options["special_values"]``."""
+@dataclass(frozen=True)
+class _Entry:
+    """One case of an accuracy entry: the public function, the claim whose raw left side is
+    the truth, the fixed arguments, why it is only reported ("" when gated), the unit
+    ("value": ulps of the true value; "terms": ulps of the largest term of the sample) and the
+    rows of logits measured ("all", or "confident": the target class c ahead of every other
+    logit by at least 1). ``terms``: for the unit "terms", an expression whose terms (at explicit
+    K, definitions unfolded as defined) are those of the sample (``LSE - z_c``: LSE and z_c)."""
+
+    function: str
+    claim: str
+    case: Mapping[str, float]
+    reason: str = ""
+    unit: str = "value"
+    rows: str = "all"
+    terms: sp.Expr | None = None
+
+
+# options key -> (unit, rows) of its entries; each entry is (function, claim, cases[, reason]),
+# held to the target unless it has a reason; an "accuracy_terms" entry is (function, claim,
+# cases, terms[, reason]).
+ENTRY_KINDS = {"accuracy": ("value", "all"), "accuracy_report": ("value", "all"),
+               "accuracy_terms": ("terms", "all"), "accuracy_confident": ("value", "confident")}
+
+
+def _spec(derivation: Derivation, module: Module, special: bool = False) -> list[_Entry]:
+    """Every case of the module's accuracy entries (``ENTRY_KINDS``); with ``special``, also
+    those of ``options["special_values"]`` (checked at infinite and nan inputs only)."""
+    kinds = dict(ENTRY_KINDS, **({"special_values": ("value", "all")} if special else {}))
     out = []
-    entries = tuple(module.options.get("accuracy", ())) + tuple(module.options.get("accuracy_report", ()))
-    for entry in entries + (tuple(module.options.get("special_values", ())) if special else ()):
-        function, claim, cases = entry[:3]
-        reason = entry[3] if len(entry) > 3 else ""
-        for case in cases or ({},):
-            out.append((function, claim, dict(case), reason))
+    for key, (unit, rows) in kinds.items():
+        for entry in module.options.get(key, ()):
+            function, claim, cases = entry[:3]
+            terms, rest = (entry[3], entry[4:]) if unit == "terms" else (None, entry[3:])
+            for case in cases or ({},):
+                out.append(_Entry(function, claim, dict(case), rest[0] if rest else "", unit, rows, terms))
     return out
 
 
@@ -306,46 +336,91 @@ def at_size(d: Derivation, expr: sp.Expr, sizes: dict[sp.Symbol, int], stable: b
     return derive.evaluate(e, d.indices)
 
 
+def _targets(derivation: Derivation, case: Mapping[str, float], k: int) -> tuple[dict, dict]:
+    """A row module's fixed targets: (symbol -> value substituted in the reference, name ->
+    (kind, value) for the call). A class index (``c``: 0-based, one per sample) or a
+    probability target (``y``: y_0 = the value, the rest spread evenly over the other classes)."""
+    subs, call = {}, {}
+    bases = {v.symbol.name: v.symbol for v in derivation.variables if isinstance(v.symbol, sp.IndexedBase)}
+    indices = {s.name: s for s in derivation.indices}
+    for name in sorted(case):
+        value = case[name]
+        if name in indices:
+            subs[indices[name]] = sp.Integer(int(value) + 1)
+            call[name] = ("index", int(value))
+        elif name in bases:
+            vector = [sp.nsimplify(value)] + [(1 - sp.nsimplify(value)) / (k - 1)] * (k - 1)
+            subs.update({bases[name][n + 1]: v for n, v in enumerate(vector)})
+            call[name] = ("probs", np.array([float(v) for v in vector]))
+        else:
+            raise ValueError(f"accuracy case {dict(case)}: {name} is neither a class index nor a target of "
+                             f"{derivation.name}")
+    return subs, call
+
+
 def measure(derivation: Derivation, module: Module, generated: types.ModuleType, seed: int = 0) -> list[Accuracy]:
-    """The ulp error of each ``options["accuracy"]`` entry of ``module`` (see the docstring)."""
+    """The ulp error of each accuracy entry of ``module`` (``ENTRY_KINDS``; see the docstring)."""
     results = []
     rng = np.random.default_rng(seed)
     first = module.kernels[0].args[0][1]
     classy = isinstance(first, sp.IndexedBase)
-    for function, claim_name, case, reason in _spec(derivation, module):
-        claim = derivation.claim(claim_name)
-        fn = getattr(generated, function)
+    for entry in _spec(derivation, module):
+        claim, case = derivation.claim(entry.claim), entry.case
+        fn = getattr(generated, entry.function)
         sizes_list = [{next(iter(derivation.dimensions)): k} for k in (2, 3)] if classy else [{}]
         for sizes in sizes_list:
             raw = at_size(derivation, claim.lhs, sizes, False)
             stable = at_size(derivation, claim.rhs, sizes, True)
             k = next(iter(sizes.values())) if sizes else None
+            terms: list[list[Callable[..., mpmath.mpf]]] = []
             if classy:
-                index = next(iter(derivation.indices))  # the claim's free class index
+                subs, targets = _targets(derivation, case, k)
                 free = sorted(derive.free_class_indices(sp.Tuple(claim.lhs), derivation.indices), key=str)
-                index = free[0] if free else index
-                pivots = [m for kernel in module.kernels if claim_name in (o.claim for o in kernel.outputs)
+                free = [f for f in free if f not in subs]
+                pivots = [m for kernel in module.kernels if entry.claim in (o.claim for o in kernel.outputs)
                           for m, _ in kernel.argmax]
+                symbols = [first[c] for c in range(1, k + 1)]
                 refs = []
-                for n in range(1, k + 1):
-                    r = derive.evaluate(raw.xreplace({index: n}), derivation.indices)
-                    s = stable.xreplace({index: n})
+                for n in range(1, k + 1) if free else (None,):
+                    at = {free[0]: n} if free else {}
+                    r = derive.evaluate(derive.evaluate(raw.xreplace(at), derivation.indices).xreplace(subs),
+                                        derivation.indices)
+                    s = derive.evaluate(stable.xreplace(at), derivation.indices).xreplace(subs)
                     forms = tuple(derive.evaluate(s.xreplace({pivot: v for pivot in pivots}), derivation.indices)
                                   for v in range(1, k + 1)) if pivots else derive.evaluate(s, derivation.indices)
-                    refs.append(_reference(r, forms, [first[c] for c in range(1, k + 1)], True))
+                    refs.append(_reference(r, forms, symbols, True))
+                    if entry.terms is not None:
+                        t = at_size(derivation, entry.terms, sizes, False).xreplace(at)
+                        t = derive.evaluate(derive.evaluate(t, derivation.indices).xreplace(subs), derivation.indices)
+                        terms.append([_mp_function(term, symbols) for term in sp.Add.make_args(t)])
             else:
+                targets = {}
                 fixed_symbols = {s.name: s for s in raw.free_symbols | stable.free_symbols}
                 symbols = [first] + [fixed_symbols[name] for name in sorted(case)]
                 refs = [_reference(raw, stable, symbols, False)]
+                if entry.terms is not None:
+                    t = at_size(derivation, entry.terms, sizes, False)
+                    terms.append([_mp_function(term, symbols) for term in sp.Add.make_args(t)])
             for dtype in (np.float64, np.float32):
                 values = sweep(dtype, seed)
                 x = _rows(values, k, rng) if classy else values
-                fixed_values = _parameters(module, case, dtype, x.shape)
+                if entry.rows == "confident":  # the target class c ahead of every other logit by >= 1
+                    c = targets["c"][1]
+                    others = np.delete(x, c, axis=-1).astype(np.float64)
+                    x = x[x[:, c].astype(np.float64) >= others.max(axis=-1) + 1]
+                if classy:
+                    fixed_values = {n: (np.full(x.shape[:-1], v, np.int64) if kind == "index"
+                                        else np.broadcast_to(v.astype(dtype), x.shape).copy())
+                                    for n, (kind, v) in targets.items()}
+                else:
+                    fixed_values = _parameters(module, case, dtype, x.shape)
                 worst, where, problem = 0.0, "", ""
                 truth: list[list[tuple[mpmath.mpf, str]]] = []
+                scales: list[mpmath.mpf | None] = []
                 for row in range(x.shape[0]):
                     args = list(x[row]) if classy else [x[row]] + [case[name] for name in sorted(case)]
                     truth.append([ref(*args) for ref in refs])
+                    scales.append(_largest_term(terms, args) if terms else None)
                 for layout, arr in _layouts(x):
                     fixed = {n: f if not f.ndim else _layouts(f)[0 if layout == "contiguous" else 1][1]
                              for n, f in fixed_values.items()}
@@ -356,19 +431,27 @@ def measure(derivation: Derivation, module: Module, generated: types.ModuleType,
                     if got.dtype != np.dtype(dtype):
                         problem = problem or f"{layout}: dtype {got.dtype} from {np.dtype(dtype).name} input"
                     for row in range(x.shape[0]):
-                        outs = got[row] if classy else [got[row]]
+                        outs = got[row] if classy and got.ndim > 1 else [got[row]]
                         for n, (value, (true, ref_problem)) in enumerate(zip(outs, truth[row])):
                             problem = problem or ref_problem
-                            err, wrong = ulp_error(value, true, dtype)
+                            err, wrong = ulp_error(value, true, dtype, scales[row])
                             if wrong and not problem:
                                 problem = f"{layout}: at {_point(x[row])}: {wrong}"
                             if err > worst:
                                 worst = err
-                                where = f"{_point(x[row])}{f' [{n}]' if classy else ''} ({layout})"
-                results.append(Accuracy(f"{module.name}.{function}", np.dtype(dtype).name, _case_name(case, k),
+                                where = f"{_point(x[row])}{f' [{n}]' if len(outs) > 1 else ''} ({layout})"
+                name = _case_name(case, k) + {"value": "", "terms": " (largest term)"}[entry.unit] + \
+                    {"all": "", "confident": " (confident, relative)"}[entry.rows]
+                results.append(Accuracy(f"{module.name}.{entry.function}", np.dtype(dtype).name, name,
                                         worst, where, TARGET_ULPS[np.dtype(dtype).name], x.shape[0], problem,
-                                        reason))
+                                        entry.reason))
     return results
+
+
+def _largest_term(terms: list[list[Callable[..., mpmath.mpf]]], args: Sequence[float]) -> mpmath.mpf:
+    """The largest magnitude of a term of any output of the sample (55 digits)."""
+    with mpmath.workdps(DIGITS + 5):
+        return max(abs(t(*[_mp(a) for a in args])) for output in terms for t in output)
 
 
 def _point(x: np.ndarray) -> str:
@@ -392,8 +475,8 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
     if isinstance(first, sp.IndexedBase):
         raise ValueError(f"{module.name}: special values are defined for elementwise functions only")
     problems = []
-    for function, claim_name, case, _ in _spec(derivation, module, special=True):
-        claim = derivation.claim(claim_name)
+    for entry in _spec(derivation, module, special=True):
+        function, claim, case = entry.function, derivation.claim(entry.claim), entry.case
         raw = at_size(derivation, claim.lhs, {}, False)
         named = {s.name: s for s in raw.free_symbols}
         fixed_raw = raw.xreplace({named[n]: sp.nsimplify(v) for n, v in case.items() if n in named})

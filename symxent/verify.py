@@ -762,7 +762,7 @@ def _public_vector_checks(d: Derivation, module: Module, generated: types.Module
 
 def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType, seed: int) -> list[NumericCheck]:
     """The ulp measurements of :mod:`symxent.accuracy` as checks, and the inf/nan inputs."""
-    if not any(module.options.get(key) for key in ("accuracy", "accuracy_report", "special_values")):
+    if not any(module.options.get(key) for key in (*accuracy.ENTRY_KINDS, "special_values")):
         return []
     start = time.perf_counter()
     checks = []

@@ -21,7 +21,7 @@ from symxent import accuracy
 from conftest import REGISTRY, load_module
 
 MEASURED = [(d.name, m.name) for d in REGISTRY.values() for m in d.modules
-            if m.options.get("accuracy") or m.options.get("accuracy_report")]
+            if any(m.options.get(key) for key in accuracy.ENTRY_KINDS)]
 
 
 def _module(derivation: str, module: str):
@@ -52,11 +52,13 @@ def test_within_target(measured, derivation, module):
 def test_every_entry_measured_in_both_dtypes(measured, derivation, module):
     results = measured[derivation, module]
     d, m = _module(derivation, module)
-    functions = {e[0] for e in tuple(m.options.get("accuracy", ())) + tuple(m.options.get("accuracy_report", ()))}
+    functions = {e[0] for key in accuracy.ENTRY_KINDS for e in m.options.get(key, ())}
     assert {a.function for a in results} == {f"{module}.{f}" for f in functions}
     for a in results:
         assert {r.dtype for r in results if r.function == a.function} == {"float64", "float32"}, a.function
-        assert a.points >= 400, f"{a.function} {a.dtype}: only {a.points} inputs"
+        # confident rows are a subset: the target class ahead of the others by 1 or more
+        least = 100 if "confident" in a.case else 400
+        assert a.points >= least, f"{a.function} {a.dtype} {a.case}: only {a.points} inputs"
 
 
 SPECIAL = MEASURED + [(d.name, m.name) for d in REGISTRY.values() for m in d.modules
@@ -212,3 +214,23 @@ def test_underflow_is_not_an_error(name, dtype, layout):
                 f(*args)
             called += 1
     assert called, f"{name}: no public function could be called"
+
+
+def test_measurement_in_ulps_of_the_largest_term_catches_the_unshifted_gradient():
+    """exp(z) / sum(exp(z)) - onehot(c): inf / inf = nan beyond z = 709 (89 in float32), where
+    the gradient is finite."""
+    d, module = _module("softmax_cross_entropy", "softmax_cross_entropy")
+    real = load_module("softmax_cross_entropy")
+    m = types.ModuleType("unshifted_grad")
+    m.loss = real.loss
+
+    def grad(z, target, reduction="none"):
+        e = np.exp(z)
+        onehot = np.arange(z.shape[-1]) == (target[..., None] if target.dtype.kind == "i" else -1)
+        return e / np.sum(e, axis=-1, keepdims=True) - (onehot if target.dtype.kind == "i" else target)
+
+    m.grad = grad
+    with np.errstate(all="ignore"):
+        results = accuracy.measure(d, module, m)
+    caught = {(a.function, a.dtype, a.case) for a in results if not a.ok}
+    assert ("softmax_cross_entropy.grad", "float64", "c=0, K=2 (largest term)") in caught, caught
