@@ -13,22 +13,10 @@ import mpmath
 import numpy as np
 import pytest
 
-from conftest import load_module
+from conftest import LAYOUTS, as_layout as _layout, load_module
 
 sm = load_module("softmax")
 bce = load_module("binary_cross_entropy_with_logits")
-LAYOUTS = ["contiguous", "strided"]
-
-
-def _layout(a: np.ndarray, layout: str) -> np.ndarray:
-    """The same values, C-contiguous or as a strided view (every other column of a wider array)."""
-    if layout == "contiguous":
-        return np.ascontiguousarray(a)
-    wide = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
-    wide[..., ::2] = a
-    view = wide[..., ::2]
-    assert not view.flags.c_contiguous
-    return view
 
 
 def _logits(dtype: type, scale: float = 3.0, k: int = 4) -> np.ndarray:

@@ -55,6 +55,9 @@ from reference import DTYPES, REDUCTIONS, assert_matches, f64, random_logits, ra
 
 import torch.nn.functional as F  # noqa: E402  (after reference: torch may be missing)
 
+# Every test on both kernel paths: C-contiguous arrays (fast kernels) and strided views (plain).
+pytestmark = pytest.mark.usefixtures("kernel_path")
+
 
 @functools.cache
 def module(name: str):
