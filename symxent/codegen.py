@@ -380,11 +380,18 @@ HELPERS = {
     """exp(x - y) without the rounding of x - y, which exp would multiply by |x - y|: x - y =
     d + e exactly (TwoSum) and exp(d + e) = exp(d) (1 + e) to far below an ulp."""
     with np.errstate(over="ignore"):  # to -inf only where exp(x - y) = 0 is the right value
-        d = x - y
+        d = np.subtract(x, y)
     with np.errstate(invalid="ignore"):  # e is nan only where d overflowed (exp(d) = 0): fmax drops it
-        u = d + y
-        e = (x - u) + ((u - d) - y)
-        return np.exp(d) * np.fmax(e + 1, 0)
+        # e = (x - u) + ((u - d) - y) with u = d + y, in three arrays (each pass in place)
+        e = np.add(d, y)
+        w = np.subtract(e, d)
+        np.subtract(w, y, out=w)
+        np.subtract(x, e, out=e)
+        np.add(e, w, out=e)
+        np.add(e, 1, out=e)
+        np.fmax(e, 0, out=e)
+    np.exp(d, out=d)
+    return np.multiply(d, e, out=d)
 ''',
     "_xmuly": '''def _xmuly(x, y):
     """x y with 0 y = 0 also for an infinite y (y is replaced by 0 where x == 0: no 0 * inf)."""
