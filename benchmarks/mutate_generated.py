@@ -131,7 +131,7 @@ MUTANTS = [
       "return np.log1p(np.exp(-abs(logits))) + ((-_xmuly(y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits))))",
       "return np.log1p(np.exp(-abs(logits))) + ((_xmuly(1 - y, np.maximum(0, logits))))"),
     M("binary_cross_entropy_with_logits", "0 * inf = 0 dropped (_xmuly: a plain product)",
-      "return x * np.where(x == 0, 0, y)", "return x * y"),
+      "        np.copyto(product, 0, where=nan & np.equal(x, 0))\n", "        pass\n"),
     # --- binary_cross_entropy.py (probabilities) ---
     M("binary_cross_entropy", "sum reduction divided by the size", "    if reduction == \"sum\":\n        return total",
       "    if reduction == \"sum\":\n        return total / values.size"),

@@ -417,8 +417,13 @@ def _out(out, x, name, *others):
 
 
 def _xmuly(x, y):
-    """x y with 0 y = 0 also for an infinite y (y is replaced by 0 where x == 0: no 0 * inf)."""
-    return x * np.where(x == 0, 0, y)
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0)."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0))
+    return product
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---
