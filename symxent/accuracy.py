@@ -1,9 +1,13 @@
 """Accuracy in ulps: generated functions against a 50-digit reference over the whole range.
 
-Contract: :func:`measure` runs every entry of a module's ``options["accuracy"]`` through the
-generated module's public function and returns one :class:`Accuracy` per entry, case and
-dtype (float64, float32): the largest error in units in the last place of the true value and
-the input where it occurs.
+Contract: :func:`measure` runs every entry of a module's ``options["accuracy"]`` (and the
+other kinds of ``ENTRY_KINDS``) through the generated module's public function and returns one
+:class:`Accuracy` per entry, case and dtype (float64, float32): the largest error in units in
+the last place of the true value (or, for ``options["accuracy_terms"]``, of the largest term of
+the sample, the entry's ``terms``) and the input where it occurs. A case fixes the other
+arguments: numbers, a class index per sample (``c``) or a probability target (``y``: y_0, the
+rest spread evenly); ``options["accuracy_confident"]`` measures only the rows whose class c
+leads every other logit by 1 or more.
 
 - The inputs (:func:`sweep`) cover the whole finite range of the dtype: logits from the
   smallest normal to the largest finite number in every binade, both signs, 0, a dense grid
@@ -168,17 +172,13 @@ def ulp_error(got: float, true: mpmath.mpf, dtype: type, scale: mpmath.mpf | Non
         want = math.copysign(math.inf, float(mpmath.sign(true)))
         return (0.0, "") if got == want else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} overflows")
     tiny = float(info.smallest_normal)
-    if scale is not None and tiny <= abs(scale) <= float(info.max):
-        if not math.isfinite(got):
-            return math.inf, f"{got!r} where the true value is {mpmath.nstr(true, 17)}"
-        exponent = int(mpmath.floor(mpmath.log(abs(scale), 2)))
-        return float(abs(mpmath.mpf(got) - true) / mpmath.ldexp(1, exponent - info.nmant)), ""
-    if abs(true) < tiny:
+    unit = scale if scale is not None and tiny <= abs(scale) <= float(info.max) else true
+    if abs(unit) < tiny:
         fine = math.isfinite(got) and abs(got) <= tiny and (got == 0 or true == 0 or (got > 0) == (true > 0))
         return (0.0, "") if fine else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} is below normal")
     if not math.isfinite(got):
         return math.inf, f"{got!r} where the true value is {mpmath.nstr(true, 17)}"
-    exponent = int(mpmath.floor(mpmath.log(abs(true), 2)))
+    exponent = int(mpmath.floor(mpmath.log(abs(unit), 2)))
     ulp = mpmath.ldexp(1, exponent - info.nmant)
     return float(abs(mpmath.mpf(got) - true) / ulp), ""
 
