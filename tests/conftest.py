@@ -62,6 +62,14 @@ def kernel_path(request):
     _LAYOUT[0] = None
 
 
+def on_both_kernel_paths(namespace: dict, but: tuple[str, ...] = ()) -> None:
+    """Mark every test function of a test module's ``namespace`` (its globals()) with the
+    kernel_path fixture, but those named in ``but`` (each with its reason where it is called)."""
+    for name, test in list(namespace.items()):
+        if name.startswith("test_") and callable(test) and name not in but:
+            namespace[name] = pytest.mark.usefixtures("kernel_path")(test)
+
+
 def as_layout(a, layout: str | None):
     """``a`` C-contiguous, or as a strided (not C-contiguous) view of the same values (every
     other entry of a wider array along the last axis); anything else unchanged."""

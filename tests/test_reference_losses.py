@@ -45,7 +45,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import load_module
+from conftest import load_module, on_both_kernel_paths
 from reference import (DTYPES, REDUCTIONS, RTOL, assert_matches, f64, random_logits, random_unit_targets,
                        torch)
 
@@ -594,6 +594,4 @@ def test_bad_input_names_the_argument(case):
 # where p_c underflows, 1 - p_c (a product with the rounded 1/S) rounds above 1 and the ratio
 # R's log1p(-(1 - p_c)) is nan; found by this parametrization and left for its own issue (its
 # grid, test_focal_every_option, runs on both paths and passes).
-for _name, _test in list(globals().items()):
-    if _name.startswith("test_") and callable(_test) and _name != "test_focal_matches_torch":
-        globals()[_name] = pytest.mark.usefixtures("kernel_path")(_test)
+on_both_kernel_paths(globals(), but=("test_focal_matches_torch",))
