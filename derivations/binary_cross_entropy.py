@@ -19,7 +19,7 @@ clamped (H is the Heaviside step).
 
 import sympy as sp
 
-from symxent.derive import log1p, partial, xdivy, xlog1py, xlogy
+from symxent.derive import log1p, partial, xdivy, xlog1py, xlogy, xmuly
 from symxent.registry import Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
 from symxent.symbols import SIGMOID, SIGMOID_DERIVATIVE_STABLE, SIGMOID_STABLE, L, sigma, u
 
@@ -86,9 +86,12 @@ DERIVATIONS = [
                   display_statement=r"the curvature is at most $\tfrac14$"),
             # ((1 - y) max(z, 0) - y min(z, 0)) formed first: it is exactly 0 for y = 1, z > 0 and for
             # y = 0, z < 0, where the loss is the small log term alone (summed the other way it
-            # rounds to 0). Not max(z, 0) - z y: at z = +inf, y = 0 that is inf - 0 inf = nan.
-            Claim("logits_stable", "L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z", L_z,
-                  sp.UnevaluatedExpr((1 - y) * sp.Max(z, 0) - y * sp.Min(z, 0)) + log1p(sp.exp(-sp.Abs(z))),
+            # rounds to 0). Not max(z, 0) - z y: at z = +inf, y = 0 that is inf - 0 inf = nan. Each
+            # product with 0 * inf = 0 (xmuly): a weight of exactly 0 times an infinite logit is the
+            # limit 0 of the loss at z = -inf, y = 0, not nan (PyTorch 2.13 gives nan there).
+            Claim("logits_stable", "L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, "
+                  "each product with 0 * inf = 0", L_z,
+                  sp.UnevaluatedExpr(xmuly(1 - y, sp.Max(z, 0)) - xmuly(y, sp.Min(z, 0))) + log1p(sp.exp(-sp.Abs(z))),
                   general_k=False,
                   display_statement=r"stable for every real $u$: $e^{x}$ with $x \le 0$ only"),
             # Each term keeps its relative accuracy: sigma(z) - y cancels for y = 1 at large z.
@@ -105,9 +108,12 @@ DERIVATIONS = [
             Claim("pos_weight_torch_form", "L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)",
                   L_q, (1 - y) * z - (1 + (q - 1) * y) * sp.log(sigma(z)), general_k=False,
                   display_statement=r"PyTorch's form with the positive weight $q$"),
+            # (1 - y) z - (1 + (q - 1) y) min(z, 0) written as (1 - y) max(z, 0) - q y min(z, 0): the
+            # first is -inf + inf = nan at z = -inf; the second, with 0 * inf = 0, the limit.
             Claim("weighted_pos_weight_stable",
-                  "w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))",
-                  w * L_q, w * (sp.UnevaluatedExpr((1 - y) * z - (1 + (q - 1) * y) * sp.Min(z, 0))
+                  "w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product "
+                  "in the bracket with 0 * inf = 0",
+                  w * L_q, w * (sp.UnevaluatedExpr(xmuly(1 - y, sp.Max(z, 0)) - xmuly(q * y, sp.Min(z, 0)))
                                 + (1 + (q - 1) * y) * log1p(sp.exp(-sp.Abs(z)))),
                   general_k=False,
                   display_statement=r"stable, with an elementwise weight $w$"),
@@ -200,6 +206,11 @@ DERIVATIONS = [
                     "accuracy": (("loss", "logits_stable", ({"y": 0}, {"y": 1}, {"y": 0.25})),
                                  ("grad", "gradient_stable", ({"y": 0}, {"y": 1})),
                                  ("hessian", "curvature_stable", ({"y": 0},))),
+                    # Not measured in ulps (PyTorch's options): their limits at +-inf only.
+                    "special_values": (("loss", "weighted_pos_weight_stable",
+                                        ({"y": 0, "q": 1, "w": 1}, {"y": 1, "q": 2, "w": 1})),
+                                       ("grad", "weighted_pos_weight_gradient_stable",
+                                        ({"y": 0, "q": 1, "w": 1}, {"y": 1, "q": 2, "w": 1}))),
                 },
             ),
             Module(

@@ -32,7 +32,7 @@ is the weighted cross-entropy's alpha_c p_j (delta_jl - p_l).
 
 import sympy as sp
 
-from symxent.derive import At, class_sum, log1p, partial, xdivy, xlog1py
+from symxent.derive import At, class_sum, log1p, partial, xdivy, xlog1py, xmuly
 from symxent.registry import Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
 from symxent.symbols import (CLASS_INDICES, LOG_SUM_SHIFTED, SOFTMAX, SOFTMAX_STABLE, K, L, c, i, j, k, l, max_z, p,
                              shifted, sigma, u, z)
@@ -172,10 +172,14 @@ L_0 = sp.Symbol("L_0", real=True)  # the unweighted focal loss
 d_sigma = sp.Derivative(sigma(u), u)
 
 # ((1 - y) max(u, 0) - y min(u, 0)) formed first, exactly 0 when the label agrees with a large
-# |u|, and inf (not inf - 0 inf = nan) at u = +inf, y = 0 (see binary_cross_entropy's logits_stable).
-ce_stable = sp.UnevaluatedExpr((1 - y) * sp.Max(u, 0) - y * sp.Min(u, 0)) + log1p(sp.exp(-sp.Abs(u)))
+# |u|, and inf (not inf - 0 inf = nan) at u = +inf, y = 0; each product with 0 * inf = 0 (xmuly),
+# so 0 at u = -inf, y = 0 (see binary_cross_entropy's logits_stable).
+ce_stable = sp.UnevaluatedExpr(xmuly(1 - y, sp.Max(u, 0)) - xmuly(y, sp.Min(u, 0))) + log1p(sp.exp(-sp.Abs(u)))
 pbar_t_stable = sigma(u) * (1 - y) + sigma(-u) * y
-binary_gradient = pbar_t ** gamma * (sigma(u) - y + gamma * (1 - 2 * y) * ce * xdivy(sigma(u) * sigma(-u), pbar_t))
+# sigma(u) sigma(-u) / (1 - p_t) times ce with 0 * ce = 0: at u = -inf, y = 1 the first is 0 and ce
+# is inf, and the product's limit is 0 (ce grows like |u|, the first decays like e^-|u|).
+binary_gradient = pbar_t ** gamma * (sigma(u) - y + gamma * (1 - 2 * y) * xmuly(xdivy(sigma(u) * sigma(-u), pbar_t),
+                                                                                ce))
 positive = -a * (1 - sigma(u)) ** gamma * sp.log(sigma(u))  # the loss of a positive target (y = 1)
 
 # The binary focal module passes alpha and gamma as Python numbers (see its _prepare).
@@ -210,7 +214,8 @@ BINARY = Derivation(
               "relative accuracy for large u (1 - sigma(u) would cancel)",
               sigma(u), sp.exp(sp.Min(u, 0)) / (1 + sp.exp(-sp.Abs(u))), general_k=False,
               display_statement=r"no overflow; $\sigma(-u)$ keeps its relative accuracy"),
-        Claim("ce_stable", "ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))", ce, ce_stable, general_k=False,
+        Claim("ce_stable", "ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)), products with 0 * inf = 0",
+              ce, ce_stable, general_k=False,
               display_statement=r"the binary cross-entropy, stable"),
         Claim("pbar_t_stable", "1 - p_t = sigma(z) (1 - y) + sigma(-z) y, a sum of non-negative terms", pbar_t,
               pbar_t_stable, general_k=False,
@@ -220,10 +225,10 @@ BINARY = Derivation(
         Claim("loss_stable", "L = alpha_t ce (1 - p_t)^gamma", L, alpha_t * ce * pbar_t ** gamma, general_k=False,
               display_statement=r"stable"),
         Claim("gradient_unweighted", "dL_0/dz = (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / "
-              "(1 - p_t)), with 0/0 = 0 where both underflow", partial(L_0, u), binary_gradient, general_k=False,
+              "(1 - p_t)), with 0/0 = 0 where both underflow and 0 * ce = 0", partial(L_0, u), binary_gradient, general_k=False,
               display_statement=r"with $0/0 = 0$ where both underflow"),
         Claim("gradient", "dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / "
-              "(1 - p_t))", partial(L, u), alpha_t * binary_gradient, general_k=False,
+              "(1 - p_t)), with 0 * ce = 0", partial(L, u), alpha_t * binary_gradient, general_k=False,
               display_statement=r"for every $y \in [0, 1]$"),
         Claim("gradient_positive", "y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)",
               At(partial(L, u), ((y, 1),)),
@@ -285,6 +290,10 @@ BINARY = Derivation(
                 "public": {"kind": "elementwise", "kernels": {"probs": "loss_and_grad"},
                            "keywords": {"alpha": ("alpha", "scalar", (0.0, 1.0)), "gamma": ("gamma", "scalar", (0.0, 3.0))},
                            "defaults": {"alpha": 0.25, "gamma": 2.0}, "mean": {"probs": "elements"}},
+                # (function, claim, cases): the limits at logits of +-inf and nan in, nan out
+                # (symxent.accuracy.special_values), at the labels 0 and 1.
+                "special_values": tuple((function, claim, tuple({"y": y, "alpha": 0.25, "gamma": 2.0} for y in (0, 1)))
+                                        for function, claim in (("loss", "loss_stable"), ("grad", "gradient"))),
             },
         ),
     ),

@@ -194,6 +194,25 @@ DERIVATIONS = [
                                "mean": {"index": "kept weight", "probs": "samples"}},
                     "spectrum": {"matrix": True, "psd": "hessian_psd", "null_ones": "hessian_null_vector",
                                  "upper": "largest_eigenvalue"},
+                    # (function, claim, cases, terms[, reason]): measured over the whole range
+                    # (symxent.accuracy) in ulps of the largest of the terms of each sample, and held to
+                    # the target: the gradient p_j - y_j is a difference, and the loss log S - (z_c -
+                    # max z) has, besides its two terms, log S, whose sum S has the summand exp(0) = 1
+                    # and so an error of eps at least (where they cancel, eps times the terms is what
+                    # float code computing them can promise). c: the target class, y: y_0 (the rest
+                    # spread evenly).
+                    "accuracy_terms": (("loss", "loss_onehot_stable", ({"c": 0}, {"c": 1}),
+                                        1 + LOG_SUM_SHIFTED - shifted(z[c])),
+                                       ("grad", "gradient_onehot", ({"c": 0}, {"c": 1}), p[j] - delta(j, c)),
+                                       ("loss", "loss_stable", ({"y": 0.75},),
+                                        1 + class_sum(y[k] * (LOG_SUM_SHIFTED - shifted(z[k])), k, K),
+                                        "inf where a row spans more than the largest float (z_k - max z overflows) "
+                                        "and the loss, y_k times that span, is finite"),
+                                       ("grad", "gradient", ({"y": 0.75},), p[j] - y[j])),
+                    # A confident correct prediction's loss, relative: shown, not held to the target.
+                    "accuracy_confident": (("loss", "loss_onehot_stable", ({"c": 0},),
+                                            "log S of a sum near 1 loses the loss's digits: log1p of the other "
+                                            "classes' mass (as log_softmax) would cost loss_and_grad a pass"),),
                 },
             ),
         ),

@@ -6,10 +6,10 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify binary_cross_entropy` proves
 (symbolically, for every real input):
-- logits_stable: L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
+- logits_stable: L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, each product with 0 * inf = 0
 - gradient_stable: dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
 - curvature_stable: d2L/dz2 = s (1 - s), s = exp(-|z|) / (1 + exp(-|z|)) (relatively accurate in both tails, at most 1/4)
-- weighted_pos_weight_stable: w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
+- weighted_pos_weight_stable: w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product in the bracket with 0 * inf = 0
 - weighted_pos_weight_gradient_stable: d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
@@ -40,9 +40,9 @@ def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
     Per element (proven claims):
         L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)
     computed as
-        w L_q = w (((1 - y) z - (1 + (q - 1) y) min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|)))
+        w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product in the bracket with 0 * inf = 0
     and for q = w = 1 as
-        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z
+        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, each product with 0 * inf = 0
     No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
     formed first so that the small loss there keeps its digits.
     logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
@@ -416,12 +416,22 @@ def _out(out, x, name, *others):
     return out
 
 
+def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0)."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0))
+    return product
+
+
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 # prints loss = claim logits_stable
 def _loss(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        return np.log1p(np.exp(-abs(logits))) + ((-y*np.minimum(0, logits) + (1 - y)*np.maximum(0, logits)))
+        return np.log1p(np.exp(-abs(logits))) + ((-_xmuly(y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits))))
 
 
 # prints grad = claim gradient_stable
@@ -438,7 +448,7 @@ def _loss_and_grad(logits, y):
         t1 = np.minimum(0, logits)
         t2 = 1 - y
         t3 = 1/(t0 + 1)
-        return np.log1p(t0) + ((-t1*y + t2*np.maximum(0, logits))), t2*t3*np.exp(t1) - t3*y*np.exp(np.minimum(0, -logits))
+        return np.log1p(t0) + (_xmuly(t2, np.maximum(0, logits)) - _xmuly(y, t1)), t2*t3*np.exp(t1) - t3*y*np.exp(np.minimum(0, -logits))
 
 
 # prints hessian = claim curvature_stable
@@ -452,8 +462,7 @@ def _hessian(z):
 # prints loss = claim weighted_pos_weight_stable
 def _loss_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = y*(q - 1) + 1
-        return w*(t0*np.log1p(np.exp(-abs(logits))) + (logits*(1 - y) - t0*np.minimum(0, logits)))
+        return w*((y*(q - 1) + 1)*np.log1p(np.exp(-abs(logits))) + ((-_xmuly(q*y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits)))))
 
 
 # prints grad = claim weighted_pos_weight_gradient_stable
@@ -467,11 +476,11 @@ def _grad_weighted(logits, y, q, w):
 def _loss_and_grad_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(-abs(logits))
-        t1 = y*(q - 1) + 1
-        t2 = 1 - y
-        t3 = np.minimum(0, logits)
+        t1 = q*y
+        t2 = np.minimum(0, logits)
+        t3 = 1 - y
         t4 = 1/(t0 + 1)
-        return w*(t1*np.log1p(t0) + (logits*t2 - t1*t3)), w*(-q*t4*y*np.exp(np.minimum(0, -logits)) + t2*t4*np.exp(t3))
+        return w*((y*(q - 1) + 1)*np.log1p(t0) + ((-_xmuly(t1, t2) + _xmuly(t3, np.maximum(0, logits))))), w*(-t1*t4*np.exp(np.minimum(0, -logits)) + t3*t4*np.exp(t2))
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -496,10 +505,10 @@ def _fast_loss(logits, y, out, scratch):
         np.negative(y, out=b0)
         np.add(b0, 1, out=b0)
         np.maximum(0, logits, out=b1)
-        np.multiply(b0, b1, out=b0)
-        np.minimum(0, logits, out=b1)
-        np.multiply(y, b1, out=b1)
-        np.subtract(b0, b1, out=b0)
+        r3 = _xmuly(b0, b1)
+        np.minimum(0, logits, out=b0)
+        r5 = _xmuly(y, b0)
+        np.subtract(r3, r5, out=b0)
         np.absolute(logits, out=b1)
         np.negative(b1, out=b1)
         np.exp(b1, out=b1)
@@ -553,9 +562,9 @@ def _fast_loss_and_grad(logits, y, out, scratch):
         np.add(b0, 1, out=b3)
         np.divide(1, b3, out=b4)
         np.maximum(0, logits, out=b5)
-        np.multiply(b2, b5, out=b5)
-        np.multiply(b1, y, out=b6)
-        np.subtract(b5, b6, out=b5)
+        r9 = _xmuly(b2, b5)
+        r10 = _xmuly(y, b1)
+        np.subtract(r9, r10, out=b5)
         np.subtract(b3, 1, out=b6)
         np.subtract(b6, b0, out=b6)
         np.log(b3, out=b3)
@@ -608,15 +617,17 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
         np.divide(1, b2, out=b2)
         np.multiply(b3, b2, out=b3)
         np.subtract(b1, b3, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.negative(y, out=b2)
-        np.add(b2, 1, out=b2)
-        np.multiply(logits, b2, out=b2)
-        np.minimum(0, logits, out=b3)
-        np.multiply(b0, b3, out=b0)
-        np.subtract(b2, b0, out=b2)
-        np.add(b1, b2, out=b1)
-        np.multiply(w, b1, out=out0)
+        np.multiply(b0, b1, out=b0)
+        np.negative(y, out=b1)
+        np.add(b1, 1, out=b1)
+        np.maximum(0, logits, out=b2)
+        r17 = _xmuly(b1, b2)
+        np.multiply(q, y, out=b1)
+        np.minimum(0, logits, out=b2)
+        r20 = _xmuly(b1, b2)
+        np.subtract(r17, r20, out=b1)
+        np.add(b0, b1, out=b0)
+        np.multiply(w, b0, out=out0)
         return out0,
 
 
@@ -651,40 +662,41 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, = scratch
+        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
-        np.add(q, -1, out=b1)
-        np.multiply(y, b1, out=b1)
-        np.add(b1, 1, out=b1)
-        np.negative(y, out=b2)
-        np.add(b2, 1, out=b2)
-        np.minimum(0, logits, out=b3)
+        np.multiply(q, y, out=b1)
+        np.minimum(0, logits, out=b2)
+        np.negative(y, out=b3)
+        np.add(b3, 1, out=b3)
         np.add(b0, 1, out=b4)
         np.divide(1, b4, out=b5)
-        np.subtract(b4, 1, out=b6)
-        np.subtract(b6, b0, out=b6)
+        np.add(q, -1, out=b6)
+        np.multiply(y, b6, out=b6)
+        np.add(b6, 1, out=b6)
+        np.subtract(b4, 1, out=b7)
+        np.subtract(b7, b0, out=b7)
         np.log(b4, out=b4)
-        np.multiply(b6, b5, out=b6)
-        np.subtract(b4, b6, out=b4)
-        np.multiply(b1, b4, out=b4)
-        np.multiply(logits, b2, out=b0)
-        np.multiply(b1, b3, out=b1)
-        np.subtract(b0, b1, out=b0)
-        np.add(b4, b0, out=b4)
-        np.multiply(w, b4, out=out0)
-        np.multiply(b2, b5, out=b2)
-        np.exp(b3, out=b3)
-        np.multiply(b2, b3, out=b2)
-        np.multiply(q, b5, out=b5)
-        np.multiply(b5, y, out=b5)
+        np.multiply(b7, b5, out=b7)
+        np.subtract(b4, b7, out=b4)
+        np.multiply(b6, b4, out=b6)
+        np.maximum(0, logits, out=b0)
+        r19 = _xmuly(b3, b0)
+        r20 = _xmuly(b1, b2)
+        np.subtract(r19, r20, out=b0)
+        np.add(b6, b0, out=b6)
+        np.multiply(w, b6, out=out0)
+        np.multiply(b3, b5, out=b3)
+        np.exp(b2, out=b2)
+        np.multiply(b3, b2, out=b3)
+        np.multiply(b1, b5, out=b1)
         np.negative(logits, out=b0)
         np.minimum(0, b0, out=b0)
         np.exp(b0, out=b0)
-        np.multiply(b5, b0, out=b5)
-        np.subtract(b2, b5, out=b2)
-        np.multiply(w, b2, out=out1)
+        np.multiply(b1, b0, out=b1)
+        np.subtract(b3, b1, out=b3)
+        np.multiply(w, b3, out=out1)
         return out0, out1
 
 
@@ -715,7 +727,7 @@ _FAST = {
     "grad_weighted": _Fast(_fast_grad_weighted, buffers=3, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=7, wide=(True, True),
+    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=8, wide=(True, True),
         inplace_safe=(False, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
 }

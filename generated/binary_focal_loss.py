@@ -7,9 +7,9 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 The computations below are printed from claims that `symxent verify binary_focal_loss` proves
 (symbolically, for every real input):
 - loss_stable: L = alpha_t ce (1 - p_t)^gamma
-- gradient: dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t))
+- gradient: dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t)), with 0 * ce = 0
 - loss_unweighted_stable: L_0 = ce (1 - p_t)^gamma
-- gradient_unweighted: dL_0/dz = (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t)), with 0/0 = 0 where both underflow
+- gradient_unweighted: dL_0/dz = (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t)), with 0/0 = 0 where both underflow and 0 * ce = 0
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
 are computed in float64. Complex inputs are accepted (for complex-step differentiation).
@@ -43,7 +43,7 @@ def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha:
 
     Per element ``alpha_t * ce * (1 - p_t) ** gamma`` with p = sigmoid(logits),
     ce = binary cross-entropy with logits, p_t = p y + (1 - p)(1 - y) and
-    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|))``
+    alpha_t = alpha y + (1 - alpha)(1 - y); computed as ``ce = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)), products with 0 * inf = 0``
     and ``1 - p_t = sigmoid(z)(1 - y) + sigmoid(-z) y`` (no cancellation, no overflow).
     logits, target: arrays of the same shape; target in [0, 1] (soft targets allowed).
     alpha: weight of the positive class in [0, 1]; a negative alpha means no weighting
@@ -64,7 +64,7 @@ def loss_and_grad(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", 
     """The loss (as ``loss``) and its gradient in ``logits`` (same shape and dtype).
 
     Per element (proven; 0/0 = 0 where both underflow)
-        dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t))
+        dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t)), with 0 * ce = 0
     not sigmoid(z) - y unless gamma = 0; for Lin et al.'s positive targets
         y = 1: dL/dz = alpha (1 - p)^gamma (gamma p log p + p - 1), p = sigma(z) (Lin et al.)
     Finite at every finite logit, for every gamma >= 0. Divided by the number of elements for
@@ -370,6 +370,16 @@ def _xdivy(x, y):
     return np.where(zero, 0, x / np.where(zero, 1, y))
 
 
+def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0)."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0))
+    return product
+
+
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 # prints loss = claim loss_stable
@@ -379,7 +389,7 @@ def _loss(logits, y, alpha, gamma):
         t1 = np.exp(-abs(logits))
         t2 = 1/(t1 + 1)
         t3 = np.minimum(0, logits)
-        return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(t3) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + (t0*np.maximum(0, logits) - t3*y))
+        return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(t3) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + (_xmuly(t0, np.maximum(0, logits)) - _xmuly(y, t3)))
 
 
 # prints loss = claim loss_stable, grad = claim gradient
@@ -395,8 +405,8 @@ def _loss_and_grad(logits, y, alpha, gamma):
         t7 = t4*t6
         t8 = t0*t7 + t1*t4*y
         t9 = t8**gamma*(alpha*y + t0*(1 - alpha))
-        t10 = np.log1p(t2) + (t0*np.maximum(0, logits) - t5*y)
-        return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t1*t6/t3**2, t8) + t7 - y)
+        t10 = np.log1p(t2) + (_xmuly(t0, np.maximum(0, logits)) - _xmuly(y, t5))
+        return t10*t9, t9*(gamma*(1 - 2*y)*_xmuly(_xdivy(t1*t6/t3**2, t8), t10) + t7 - y)
 
 
 # prints loss = claim loss_unweighted_stable
@@ -406,7 +416,7 @@ def _loss_unweighted(logits, y, gamma):
         t1 = 1/(t0 + 1)
         t2 = np.minimum(0, logits)
         t3 = 1 - y
-        return (t1*t3*np.exp(t2) + t1*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t0) + ((-t2*y + t3*np.maximum(0, logits))))
+        return (t1*t3*np.exp(t2) + t1*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t0) + (_xmuly(t3, np.maximum(0, logits)) - _xmuly(y, t2)))
 
 
 # prints loss = claim loss_unweighted_stable, grad = claim gradient_unweighted
@@ -422,8 +432,8 @@ def _loss_and_grad_unweighted(logits, y, gamma):
         t7 = t3*t6
         t8 = t0*t3*y + t4*t7
         t9 = t8**gamma
-        t10 = np.log1p(t1) + (t4*np.maximum(0, logits) - t5*y)
-        return t10*t9, t9*(gamma*t10*(1 - 2*y)*_xdivy(t0*t6/t2**2, t8) + t7 - y)
+        t10 = np.log1p(t1) + (_xmuly(t4, np.maximum(0, logits)) - _xmuly(y, t5))
+        return t10*t9, t9*(gamma*(1 - 2*y)*_xmuly(_xdivy(t0*t6/t2**2, t8), t10) + t7 - y)
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -466,9 +476,9 @@ def _fast_loss(logits, y, alpha, gamma, out, scratch):
         np.add(b6, b7, out=b6)
         np.multiply(b5, b6, out=b5)
         np.maximum(0, logits, out=b6)
-        np.multiply(b0, b6, out=b0)
-        np.multiply(b4, y, out=b4)
-        np.subtract(b0, b4, out=b0)
+        r23 = _xmuly(b0, b6)
+        r24 = _xmuly(y, b4)
+        np.subtract(r23, r24, out=b0)
         np.subtract(b2, 1, out=b4)
         np.subtract(b4, b1, out=b4)
         np.log(b2, out=b2)
@@ -508,9 +518,9 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
         np.add(b10, b11, out=b10)
         np.multiply(b9, b10, out=b9)
         np.maximum(0, logits, out=b10)
-        np.multiply(b0, b10, out=b0)
-        np.multiply(b5, y, out=b5)
-        np.subtract(b0, b5, out=b0)
+        r23 = _xmuly(b0, b10)
+        r24 = _xmuly(y, b5)
+        np.subtract(r23, r24, out=b0)
         np.subtract(b3, 1, out=b10)
         np.subtract(b10, b2, out=b10)
         np.log(b3, out=b11)
@@ -521,14 +531,14 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
         np.multiply(y, 2, out=b10)
         np.negative(b10, out=b10)
         np.add(b10, 1, out=b10)
-        np.multiply(b0, b10, out=b0)
         np.multiply(b1, b6, out=b1)
         np.power(b3, -2, out=b3)
         np.multiply(b1, b3, out=b1)
-        r40 = _xdivy(b1, b8)
-        np.multiply(b0, r40, out=b0)
-        np.multiply(b0, gamma, out=b0)
-        np.add(b7, b0, out=b7)
+        r39 = _xdivy(b1, b8)
+        r40 = _xmuly(r39, b0)
+        np.multiply(b10, r40, out=b10)
+        np.multiply(b10, gamma, out=b10)
+        np.add(b7, b10, out=b7)
         np.subtract(b7, y, out=b7)
         np.multiply(b9, b7, out=out1)
         return out0, out1
@@ -558,16 +568,16 @@ def _fast_loss_unweighted(logits, y, gamma, out, scratch):
         np.add(b5, b6, out=b5)
         np.power(b5, gamma, out=b5)
         np.maximum(0, logits, out=b6)
-        np.multiply(b4, b6, out=b4)
-        np.multiply(b3, y, out=b3)
-        np.subtract(b4, b3, out=b4)
-        np.subtract(b1, 1, out=b3)
-        np.subtract(b3, b0, out=b3)
+        r19 = _xmuly(b4, b6)
+        r20 = _xmuly(y, b3)
+        np.subtract(r19, r20, out=b3)
+        np.subtract(b1, 1, out=b4)
+        np.subtract(b4, b0, out=b4)
         np.log(b1, out=b1)
-        np.multiply(b3, b2, out=b3)
-        np.subtract(b1, b3, out=b1)
-        np.add(b4, b1, out=b4)
-        np.multiply(b5, b4, out=out0)
+        np.multiply(b4, b2, out=b4)
+        np.subtract(b1, b4, out=b1)
+        np.add(b3, b1, out=b3)
+        np.multiply(b5, b3, out=out0)
         return out0,
 
 
@@ -595,27 +605,27 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
         np.add(b8, b9, out=b8)
         np.power(b8, gamma, out=b9)
         np.maximum(0, logits, out=b10)
-        np.multiply(b4, b10, out=b4)
-        np.multiply(b5, y, out=b5)
-        np.subtract(b4, b5, out=b4)
-        np.subtract(b2, 1, out=b10)
-        np.subtract(b10, b1, out=b10)
+        r19 = _xmuly(b4, b10)
+        r20 = _xmuly(y, b5)
+        np.subtract(r19, r20, out=b10)
+        np.subtract(b2, 1, out=b4)
+        np.subtract(b4, b1, out=b4)
         np.log(b2, out=b1)
-        np.multiply(b10, b3, out=b10)
-        np.subtract(b1, b10, out=b1)
-        np.add(b4, b1, out=b4)
-        np.multiply(b4, b9, out=out0)
+        np.multiply(b4, b3, out=b4)
+        np.subtract(b1, b4, out=b1)
+        np.add(b10, b1, out=b10)
+        np.multiply(b10, b9, out=out0)
         np.multiply(y, 2, out=b1)
         np.negative(b1, out=b1)
         np.add(b1, 1, out=b1)
-        np.multiply(b4, b1, out=b4)
         np.multiply(b0, b6, out=b0)
         np.power(b2, -2, out=b2)
         np.multiply(b0, b2, out=b0)
-        r36 = _xdivy(b0, b8)
-        np.multiply(b4, r36, out=b4)
-        np.multiply(b4, gamma, out=b4)
-        np.add(b7, b4, out=b7)
+        r35 = _xdivy(b0, b8)
+        r36 = _xmuly(r35, b10)
+        np.multiply(b1, r36, out=b1)
+        np.multiply(b1, gamma, out=b1)
+        np.add(b7, b1, out=b7)
         np.subtract(b7, y, out=b7)
         np.multiply(b9, b7, out=out1)
         return out0, out1

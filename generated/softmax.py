@@ -6,8 +6,8 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify softmax` proves
 (for explicit K = 2..Kmax and, per class, for a symbolic K):
-- softmax_stable: p_i = exp(z_i - max z) / sum_k exp(z_k - max z)
-- log_softmax: log p_i = (z_i - max z) - log sum_k exp(z_k - max z) = z_i - logsumexp(z)
+- softmax_compensated: p_i = exp_diff(z_i, max z) / sum_k exp_diff(z_k, max z), exp_diff(x, y) = exp(x - y) of the exact difference
+- log_softmax_compensated: log p_i = (z_i - z_m) - log1p(sum_k (exp_diff(z_k, z_m) - delta_km)) for every class m (printed with m a largest logit's class)
 - jacobian: dp_i/dz_j = p_i (delta_ij - p_j)
 - vjp: sum_i v_i dp_i/dz_j = p_j (v_j - sum_i v_i p_i)
 - jvp: sum_j dp_i/dz_j v_j = p_i (v_i - sum_j p_j v_j)
@@ -341,20 +341,78 @@ def _out(out, x, name, *others):
     return out
 
 
+def _exp_diff(x, y):
+    """exp(x - y) without the rounding of x - y, which exp would multiply by |x - y|: x - y =
+    d + e exactly (TwoSum) and exp(d + e) = exp(d) (1 + e) to far below an ulp."""
+    with np.errstate(over="ignore"):  # to -inf only where exp(x - y) = 0 is the right value
+        d = np.subtract(x, y)
+    with np.errstate(invalid="ignore"):  # e is nan only where d overflowed (exp(d) = 0): fmax drops it
+        # e = (x - u) + ((u - d) - y) with u = d + y, in three arrays (each pass in place)
+        e = np.add(d, y)
+        w = np.subtract(e, d)
+        np.subtract(w, y, out=w)
+        np.subtract(x, e, out=e)
+        np.add(e, w, out=e)
+        np.add(e, 1, out=e)
+        np.fmax(e, 0, out=e)
+    np.exp(d, out=d)
+    return np.multiply(d, e, out=d)
+
+
+def _onehot_add(a, index, value):
+    """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
+    never materialised)."""
+    flat, key = _target(a, index)
+    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+
+
+def _onehot_add0(a, index, value):
+    """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
+    flat, key = _target(a, index, True)
+    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+
+
+def _take(a, index):
+    """take_along_axis(a, index[:, None], axis=-1) for the 2-D block a."""
+    flat, key = _target(a, index)
+    return flat[key][:, None]
+
+
+def _take0(a, index):
+    """take_along_axis(a, index[None], axis=0) for the classes-first block a."""
+    flat, key = _target(a, index, True)
+    return flat[key][None]
+
+
+def _target(a, index, classes_first=False):
+    """(array, key): array[key] are the entries a[r, index[r]] (a[index[r], r] classes first) of
+    the 2-D block a, one per sample; a flat view and one index when a or its transpose is
+    contiguous (a classes-first block written through its rows' transposed view), which costs
+    a third of an index pair."""
+    samples = np.arange(index.shape[0])
+    if a.flags.c_contiguous:
+        return a.reshape(-1), (index * a.shape[1] + samples if classes_first else samples * a.shape[1] + index)
+    if a.flags.f_contiguous:
+        return a.T.reshape(-1), (samples * a.shape[0] + index if classes_first else index * a.shape[0] + samples)
+    return a, ((index, samples) if classes_first else (samples, index))
+
+
 # --- kernels: printed from the proven expressions (class axis last) ---
 
-# prints p = claim softmax_stable
+# prints p = claim softmax_compensated
 def _softmax(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        t0 = _exp_diff(z, np.max(z, axis=-1, keepdims=True))
         return t0*1/np.sum(t0, axis=-1, keepdims=True)
 
 
-# prints log_p = claim log_softmax
+# prints log_p = claim log_softmax_compensated
 def _log_softmax(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = z - np.max(z, axis=-1, keepdims=True)
-        return -np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) + t0
+        K = z.shape[-1]
+        m = np.argmax(z, axis=-1)
+        t0 = np.take_along_axis(z, m[..., None], axis=-1)
+        return -np.log1p(np.sum(_exp_diff(z, t0) - (np.arange(K) == m[..., None]), axis=-1, keepdims=True)) + ((-t0 + z))
 
 
 # prints jacobian = claim jacobian
@@ -395,63 +453,61 @@ _PLAIN = {
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
-# prints p = claim softmax_stable: in place, over a block of rows
+# prints p = claim softmax_compensated: in place, over a block of rows
 def _fast_softmax(z, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, = scratch
         n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n3 = scale/n2
-        np.multiply(b0, n3, out=out0)
+        r0 = _exp_diff(z, n0)
+        n1 = np.add.reduce(r0, axis=-1, keepdims=True)
+        n2 = scale/n1
+        np.multiply(r0, n2, out=out0)
         return out0,
 
 
-# prints p = claim softmax_stable: in place, over a (K, rows) block, classes first
+# prints p = claim softmax_compensated: in place, over a (K, rows) block, classes first
 def _fast0_softmax(z, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, = scratch
         n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        n3 = scale/n2
-        np.multiply(b0, n3, out=out0)
+        r0 = _exp_diff(z, n0)
+        n1 = np.add.reduce(r0, axis=0, keepdims=True)
+        n2 = scale/n1
+        np.multiply(r0, n2, out=out0)
         return out0,
 
 
-# prints log_p = claim log_softmax: in place, over a block of rows
+# prints log_p = claim log_softmax_compensated: in place, over a block of rows
 def _fast_log_softmax(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        np.exp(b0, out=b1)
-        n2 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n3 = -np.log(n2)
-        np.add(b0, n3, out=out0)
+        b0, = scratch
+        m = np.argmax(z, axis=-1)
+        t0 = _take(z, m)
+        n0 = -t0
+        np.add(z, n0, out=b0)
+        r1 = _exp_diff(z, t0)
+        _onehot_add(r1, m, -1)
+        n1 = np.add.reduce(r1, axis=-1, keepdims=True)
+        n2 = -np.log1p(n1)
+        np.add(b0, n2, out=out0)
         return out0,
 
 
-# prints log_p = claim log_softmax: in place, over a (K, rows) block, classes first
+# prints log_p = claim log_softmax_compensated: in place, over a (K, rows) block, classes first
 def _fast0_log_softmax(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        np.exp(b0, out=b1)
-        n2 = np.add.reduce(b1, axis=0, keepdims=True)
-        n3 = -np.log(n2)
-        np.add(b0, n3, out=out0)
+        b0, = scratch
+        m = np.argmax(z, axis=0)
+        t0 = _take0(z, m)
+        n0 = -t0
+        np.add(z, n0, out=b0)
+        r1 = _exp_diff(z, t0)
+        _onehot_add0(r1, m, -1)
+        n1 = np.add.reduce(r1, axis=0, keepdims=True)
+        n2 = -np.log1p(n1)
+        np.add(b0, n2, out=out0)
         return out0,
 
 
@@ -552,12 +608,12 @@ def _fast0_jvp(z, v, out, scratch, scale):
 _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
 
 _FAST = {
-    "softmax": _Fast(_fast_softmax, buffers=1, wide=(True,),
+    "softmax": _Fast(_fast_softmax, buffers=0, wide=(True,),
         inplace_safe=(True,), scaled=True,
-        classes_first=_fast0_softmax, classes_first_buffers=1),
-    "log_softmax": _Fast(_fast_log_softmax, buffers=2, wide=(True,),
+        classes_first=_fast0_softmax, classes_first_buffers=0),
+    "log_softmax": _Fast(_fast_log_softmax, buffers=1, wide=(True,),
         inplace_safe=(True,), scaled=False,
-        classes_first=_fast0_log_softmax, classes_first_buffers=2),
+        classes_first=_fast0_log_softmax, classes_first_buffers=1),
     "vjp": _Fast(_fast_vjp, buffers=2, wide=(True,),
         inplace_safe=(True,), scaled=True,
         classes_first=_fast0_vjp, classes_first_buffers=2),

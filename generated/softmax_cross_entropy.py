@@ -207,7 +207,9 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
         result = _PLAIN[name](*args)
         value, g = result if with_grad else (result, None)
         if with_grad:
-            g = _scale(g, mean)
+            # a mean over nothing (0) is set below, after the ignored rows, as on the fast path:
+            # scaled here, the ignored rows would be nan * 0 = nan instead of 0
+            g = _scale(g, mean) if mean != 0 else g
     if is_index and not np.all(keep):
         # Ignored samples add nothing; where() rather than a product so their nan logits stay
         # out of the loss. Their gradient rows are 0 (nan for nan logits, as PyTorch's), never
@@ -216,7 +218,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
         if with_grad:
             ignored = ~keep
             g[ignored] = g[ignored] * 0
-    if fast and with_grad and mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
+    if with_grad and mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
         if is_index:
             g[keep] = np.nan
         else:

@@ -1,9 +1,13 @@
 """Accuracy in ulps: generated functions against a 50-digit reference over the whole range.
 
-Contract: :func:`measure` runs every entry of a module's ``options["accuracy"]`` through the
-generated module's public function and returns one :class:`Accuracy` per entry, case and
-dtype (float64, float32): the largest error in units in the last place of the true value and
-the input where it occurs.
+Contract: :func:`measure` runs every entry of a module's ``options["accuracy"]`` (and the
+other kinds of ``ENTRY_KINDS``) through the generated module's public function and returns one
+:class:`Accuracy` per entry, case and dtype (float64, float32): the largest error in units in
+the last place of the true value (or, for ``options["accuracy_terms"]``, of the largest term of
+the sample, the entry's ``terms``) and the input where it occurs. A case fixes the other
+arguments: numbers, a class index per sample (``c``) or a probability target (``y``: y_0, the
+rest spread evenly); ``options["accuracy_confident"]`` measures only the rows whose class c
+leads every other logit by 1 or more.
 
 - The inputs (:func:`sweep`) cover the whole finite range of the dtype: logits from the
   smallest normal to the largest finite number in every binade, both signs, 0, a dense grid
@@ -26,9 +30,9 @@ the input where it occurs.
   where it is nan, nan. A failure of these counts as an infinite error.
 - Infinite and nan inputs of elementwise functions are checked separately by
   :func:`special_values` (rows of logits with inf or nan are not measured): nan in gives nan
-  out; at z = +-inf the result must equal SymPy's limit of the raw expression, or be nan where
-  the definition itself is undefined there (0 * inf, as y log sigma(z) at z = -inf, y = 0:
-  PyTorch's nan too).
+  out; at z = +-inf the result must equal SymPy's limit of the raw expression (0 for the
+  BCE-with-logits loss at z = -inf, y = 0, where PyTorch 2.13 gives nan), with no invalid
+  operation on the way.
 
 Functions are called on C-contiguous inputs (the ``_fast_`` kernels of a module with a block
 driver) and on strided views (the plain kernels); an entry's result is the worse of the two.
@@ -142,9 +146,10 @@ def _heaviside(x: mpmath.mpf, at_zero: mpmath.mpf = mpmath.mpf(0.5)) -> mpmath.m
 
 _KEEP = sp.Function("keep_order")  # UnevaluatedExpr's operand, evaluated as one value
 
-_NAMESPACE = {"keep_order": lambda x: x, "log1p": mpmath.log1p, "Heaviside": _heaviside, "xlogy": lambda x, y: 0 if x == 0 else x * mpmath.log(y),
+_NAMESPACE = {"keep_order": lambda x: x, "log1p": mpmath.log1p, "Heaviside": _heaviside,
+              "exp_diff": lambda x, y: mpmath.exp(x - y), "xlogy": lambda x, y: 0 if x == 0 else x * mpmath.log(y),
               "xlog1py": lambda x, y: 0 if x == 0 else x * mpmath.log1p(y),
-              "xdivy": lambda x, y: 0 if x == 0 else x / y}
+              "xdivy": lambda x, y: 0 if x == 0 else x / y, "xmuly": lambda x, y: 0 if x == 0 else x * y}
 
 
 def _mp_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., mpmath.mpf]:
@@ -155,8 +160,9 @@ def _mp_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., m
     return sp.lambdify(list(symbols), expr, modules=[_NAMESPACE, "mpmath"])
 
 
-def ulp_error(got: float, true: mpmath.mpf, dtype: type) -> tuple[float, str]:
-    """The error of ``got`` in ulps of ``true`` (see the module docstring), and what is wrong
+def ulp_error(got: float, true: mpmath.mpf, dtype: type, scale: mpmath.mpf | None = None) -> tuple[float, str]:
+    """The error of ``got`` in ulps of ``true`` (see the module docstring), or, given ``scale``
+    (a normal number: the largest term of the sample), in ulps of ``scale``; and what is wrong
     with it when it is not a number of ulps ("" otherwise)."""
     info = np.finfo(dtype)
     got = float(got)
@@ -166,12 +172,13 @@ def ulp_error(got: float, true: mpmath.mpf, dtype: type) -> tuple[float, str]:
         want = math.copysign(math.inf, float(mpmath.sign(true)))
         return (0.0, "") if got == want else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} overflows")
     tiny = float(info.smallest_normal)
-    if abs(true) < tiny:
+    unit = scale if scale is not None and tiny <= abs(scale) <= float(info.max) else true
+    if abs(unit) < tiny:
         fine = math.isfinite(got) and abs(got) <= tiny and (got == 0 or true == 0 or (got > 0) == (true > 0))
         return (0.0, "") if fine else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} is below normal")
     if not math.isfinite(got):
         return math.inf, f"{got!r} where the true value is {mpmath.nstr(true, 17)}"
-    exponent = int(mpmath.floor(mpmath.log(abs(true), 2)))
+    exponent = int(mpmath.floor(mpmath.log(abs(unit), 2)))
     ulp = mpmath.ldexp(1, exponent - info.nmant)
     return float(abs(mpmath.mpf(got) - true) / ulp), ""
 
@@ -179,7 +186,8 @@ def ulp_error(got: float, true: mpmath.mpf, dtype: type) -> tuple[float, str]:
 _REFERENCES: dict[tuple, "_Reference"] = {}
 
 
-def _reference(raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shift_invariant: bool) -> "_Reference":
+def _reference(raw: sp.Expr, stable: sp.Expr | tuple[sp.Expr, ...], symbols: Sequence[sp.Symbol],
+               shift_invariant: bool) -> "_Reference":
     """One reference per expression and process: its values are kept, since a measurement of
     another module against the same claim (a vendored copy, a mutant) asks for the same points."""
     key = (sp.srepr(raw), sp.srepr(stable), tuple(map(sp.srepr, symbols)), shift_invariant)
@@ -189,11 +197,20 @@ def _reference(raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shif
 
 
 class _Reference:
-    """The 50-digit true value of a claim's raw left side at explicit inputs (see above)."""
+    """The 50-digit true value of a claim's raw left side at explicit inputs (see above).
 
-    def __init__(self, raw: sp.Expr, stable: sp.Expr, symbols: Sequence[sp.Symbol], shift_invariant: bool) -> None:
+    ``stable`` may be a tuple: the stable form at each value 1..K of a class index the kernel
+    computes as the argmax of the inputs (``Kernel.argmax``); each point takes the form at its
+    own first largest input, where the proven form has no cancellation."""
+
+    def __init__(self, raw: sp.Expr, stable: sp.Expr | tuple[sp.Expr, ...], symbols: Sequence[sp.Symbol],
+                 shift_invariant: bool) -> None:
         self.raw = _mp_function(raw, symbols)
-        self.stable = _mp_function(stable, symbols)
+        if isinstance(stable, tuple):
+            forms = [_mp_function(s, symbols) for s in stable]
+            self.stable = lambda *args: forms[max(range(len(args)), key=lambda n: (args[n], -n))](*args)
+        else:
+            self.stable = _mp_function(stable, symbols)
         # The digits the raw form loses grow with |z|, or for a function of a row of logits
         # invariant to a common shift (softmax), with their spread.
         self.shift_invariant = shift_invariant
@@ -226,26 +243,71 @@ def _layouts(x: np.ndarray) -> list[tuple[str, np.ndarray]]:
     return [("contiguous", np.ascontiguousarray(x)), ("strided", wide[::2])]
 
 
-def _call(fn: Callable[..., np.ndarray], x: np.ndarray, fixed: Sequence[np.ndarray]) -> np.ndarray:
-    """``fn`` elementwise ("none" reduction) at ``x``, with as many of the fixed arguments as it
-    takes positionally (a case may fix a symbol of the reference only: the Hessian's y)."""
-    parameters = inspect.signature(fn).parameters.values()
-    positional = [p for p in parameters if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
-    keywords = {"reduction": "none"} if "reduction" in inspect.signature(fn).parameters else {}
-    result = fn(x, *fixed[:len(positional) - 1], **keywords)
+def _call(fn: Callable[..., np.ndarray], x: np.ndarray, fixed: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``fn`` elementwise ("none" reduction) at ``x``, with the fixed arguments: by name where ``fn``
+    has a keyword of that name (a keyword-only one, the focal loss's alpha, as a Python number),
+    the others in order as its required positional arguments after ``x``, as many as it takes (a
+    case may fix a symbol of the reference only: the Hessian's y)."""
+    parameters = inspect.signature(fn).parameters
+    keywords: dict[str, object] = {"reduction": "none"} if "reduction" in parameters else {}
+    positional = [p for p in list(parameters.values())[1:] if p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty]
+    rest = []
+    for name, value in fixed.items():
+        if name in parameters and parameters[name].kind == inspect.Parameter.KEYWORD_ONLY:
+            keywords[name] = value.flat[0].item()
+        elif name in parameters:
+            keywords[name] = value
+        else:
+            rest.append(value)
+    result = fn(x, *rest[:len([p for p in positional if p.name not in keywords])], **keywords)
     return np.asarray(result[0] if isinstance(result, tuple) else result)
 
 
-def _spec(derivation: Derivation, module: Module) -> list[tuple[str, str, Mapping[str, float], str]]:
-    """(function, claim, fixed arguments, why not gated) for every case of ``options["accuracy"]``
-    (held to the target) and of ``options["accuracy_report"]`` (entries with a fourth element,
-    the reason they are only reported)."""
+def _parameters(module: Module, case: Mapping[str, float], dtype: type, shape: tuple[int, ...]
+                ) -> dict[str, np.ndarray]:
+    """A case's fixed arguments as arrays, named as the public functions' parameters (a symbol
+    such as q is the keyword pos_weight: ``options["public"]["keywords"]``)."""
+    keywords = module.options.get("public", {}).get("keywords", {})
+    names = {spec[0]: keyword for keyword, spec in keywords.items()}
+    return {names.get(n, n): np.full(shape, case[n], dtype) for n in sorted(case)}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One case of an accuracy entry: the public function, the claim whose raw left side is
+    the truth, the fixed arguments, why it is only reported ("" when gated), the unit
+    ("value": ulps of the true value; "terms": ulps of the largest term of the sample) and the
+    rows of logits measured ("all", or "confident": the target class c ahead of every other
+    logit by at least 1). ``terms``: for the unit "terms", an expression whose terms (at explicit
+    K, definitions unfolded as defined) are those of the sample (``LSE - z_c``: LSE and z_c)."""
+
+    function: str
+    claim: str
+    case: Mapping[str, float]
+    reason: str = ""
+    unit: str = "value"
+    rows: str = "all"
+    terms: sp.Expr | None = None
+
+
+# options key -> (unit, rows) of its entries; each entry is (function, claim, cases[, reason]),
+# held to the target unless it has a reason; an "accuracy_terms" entry is (function, claim,
+# cases, terms[, reason]).
+ENTRY_KINDS = {"accuracy": ("value", "all"), "accuracy_report": ("value", "all"),
+               "accuracy_terms": ("terms", "all"), "accuracy_confident": ("value", "confident")}
+
+
+def _spec(derivation: Derivation, module: Module, special: bool = False) -> list[_Entry]:
+    """Every case of the module's accuracy entries (``ENTRY_KINDS``); with ``special``, also
+    those of ``options["special_values"]`` (checked at infinite and nan inputs only)."""
+    kinds = dict(ENTRY_KINDS, **({"special_values": ("value", "all")} if special else {}))
     out = []
-    for entry in tuple(module.options.get("accuracy", ())) + tuple(module.options.get("accuracy_report", ())):
-        function, claim, cases = entry[:3]
-        reason = entry[3] if len(entry) > 3 else ""
-        for case in cases or ({},):
-            out.append((function, claim, dict(case), reason))
+    for key, (unit, rows) in kinds.items():
+        for entry in module.options.get(key, ()):
+            function, claim, cases = entry[:3]
+            terms, rest = (entry[3], entry[4:]) if unit == "terms" else (None, entry[3:])
+            for case in cases or ({},):
+                out.append(_Entry(function, claim, dict(case), rest[0] if rest else "", unit, rows, terms))
     return out
 
 
@@ -270,47 +332,98 @@ def at_size(d: Derivation, expr: sp.Expr, sizes: dict[sp.Symbol, int], stable: b
     # The 0 log 0 = 0 conventions agree with x log y, x / y on the open domains sampled here.
     e = e.replace(lambda x: isinstance(x, derive.xlogy), lambda x: x.args[0] * sp.log(x.args[1]))
     e = e.replace(lambda x: isinstance(x, derive.xdivy), lambda x: x.args[0] / x.args[1])
+    e = e.replace(lambda x: isinstance(x, derive.xmuly), lambda x: x.args[0] * x.args[1])
     return derive.evaluate(e, d.indices)
 
 
+def _targets(derivation: Derivation, case: Mapping[str, float], k: int) -> tuple[dict, dict]:
+    """A row module's fixed targets: (symbol -> value substituted in the reference, name ->
+    (kind, value) for the call). A class index (``c``: 0-based, one per sample) or a
+    probability target (``y``: y_0 = the value, the rest spread evenly over the other classes)."""
+    subs, call = {}, {}
+    bases = {v.symbol.name: v.symbol for v in derivation.variables if isinstance(v.symbol, sp.IndexedBase)}
+    indices = {s.name: s for s in derivation.indices}
+    for name in sorted(case):
+        value = case[name]
+        if name in indices:
+            subs[indices[name]] = sp.Integer(int(value) + 1)
+            call[name] = ("index", int(value))
+        elif name in bases:
+            vector = [sp.nsimplify(value)] + [(1 - sp.nsimplify(value)) / (k - 1)] * (k - 1)
+            subs.update({bases[name][n + 1]: v for n, v in enumerate(vector)})
+            call[name] = ("probs", np.array([float(v) for v in vector]))
+        else:
+            raise ValueError(f"accuracy case {dict(case)}: {name} is neither a class index nor a target of "
+                             f"{derivation.name}")
+    return subs, call
+
+
 def measure(derivation: Derivation, module: Module, generated: types.ModuleType, seed: int = 0) -> list[Accuracy]:
-    """The ulp error of each ``options["accuracy"]`` entry of ``module`` (see the docstring)."""
+    """The ulp error of each accuracy entry of ``module`` (``ENTRY_KINDS``; see the docstring)."""
     results = []
     rng = np.random.default_rng(seed)
     first = module.kernels[0].args[0][1]
     classy = isinstance(first, sp.IndexedBase)
-    for function, claim_name, case, reason in _spec(derivation, module):
-        claim = derivation.claim(claim_name)
-        fn = getattr(generated, function)
+    for entry in _spec(derivation, module):
+        claim, case = derivation.claim(entry.claim), entry.case
+        fn = getattr(generated, entry.function)
         sizes_list = [{next(iter(derivation.dimensions)): k} for k in (2, 3)] if classy else [{}]
         for sizes in sizes_list:
             raw = at_size(derivation, claim.lhs, sizes, False)
             stable = at_size(derivation, claim.rhs, sizes, True)
             k = next(iter(sizes.values())) if sizes else None
+            terms: list[list[Callable[..., mpmath.mpf]]] = []
             if classy:
-                index = next(iter(derivation.indices))  # the claim's free class index
+                subs, targets = _targets(derivation, case, k)
                 free = sorted(derive.free_class_indices(sp.Tuple(claim.lhs), derivation.indices), key=str)
-                index = free[0] if free else index
-                entries = [(raw.xreplace({index: n}), stable.xreplace({index: n})) for n in range(1, k + 1)]
-                symbols = [first[n] for n in range(1, k + 1)]
-                refs = [_reference(derive.evaluate(r, derivation.indices), derive.evaluate(s, derivation.indices),
-                                   symbols, True) for r, s in entries]
+                free = [f for f in free if f not in subs]
+                pivots = [m for kernel in module.kernels if entry.claim in (o.claim for o in kernel.outputs)
+                          for m, _ in kernel.argmax]
+                symbols = [first[c] for c in range(1, k + 1)]
+                refs = []
+                for n in range(1, k + 1) if free else (None,):
+                    at = {free[0]: n} if free else {}
+                    r = derive.evaluate(derive.evaluate(raw.xreplace(at), derivation.indices).xreplace(subs),
+                                        derivation.indices)
+                    s = derive.evaluate(stable.xreplace(at), derivation.indices).xreplace(subs)
+                    forms = tuple(derive.evaluate(s.xreplace({pivot: v for pivot in pivots}), derivation.indices)
+                                  for v in range(1, k + 1)) if pivots else derive.evaluate(s, derivation.indices)
+                    refs.append(_reference(r, forms, symbols, True))
+                    if entry.terms is not None:
+                        t = at_size(derivation, entry.terms, sizes, False).xreplace(at)
+                        t = derive.evaluate(derive.evaluate(t, derivation.indices).xreplace(subs), derivation.indices)
+                        terms.append([_mp_function(term, symbols) for term in sp.Add.make_args(t)])
             else:
+                targets = {}
                 fixed_symbols = {s.name: s for s in raw.free_symbols | stable.free_symbols}
                 symbols = [first] + [fixed_symbols[name] for name in sorted(case)]
                 refs = [_reference(raw, stable, symbols, False)]
+                if entry.terms is not None:
+                    t = at_size(derivation, entry.terms, sizes, False)
+                    terms.append([_mp_function(term, symbols) for term in sp.Add.make_args(t)])
             for dtype in (np.float64, np.float32):
                 values = sweep(dtype, seed)
                 x = _rows(values, k, rng) if classy else values
-                fixed_values = [np.full(x.shape, case[name], dtype) for name in sorted(case)]
+                if entry.rows == "confident":  # the target class c ahead of every other logit by >= 1
+                    c = targets["c"][1]
+                    others = np.delete(x, c, axis=-1).astype(np.float64)
+                    x = x[x[:, c].astype(np.float64) >= others.max(axis=-1) + 1]
+                if classy:
+                    fixed_values = {n: (np.full(x.shape[:-1], v, np.int64) if kind == "index"
+                                        else np.broadcast_to(v.astype(dtype), x.shape).copy())
+                                    for n, (kind, v) in targets.items()}
+                else:
+                    fixed_values = _parameters(module, case, dtype, x.shape)
                 worst, where, problem = 0.0, "", ""
                 truth: list[list[tuple[mpmath.mpf, str]]] = []
+                scales: list[mpmath.mpf | None] = []
                 for row in range(x.shape[0]):
                     args = list(x[row]) if classy else [x[row]] + [case[name] for name in sorted(case)]
                     truth.append([ref(*args) for ref in refs])
+                    scales.append(_largest_term(terms, args) if terms else None)
                 for layout, arr in _layouts(x):
-                    fixed = [f if not f.ndim else _layouts(f)[0 if layout == "contiguous" else 1][1]
-                             for f in fixed_values]
+                    fixed = {n: f if not f.ndim else _layouts(f)[0 if layout == "contiguous" else 1][1]
+                             for n, f in fixed_values.items()}
                     # Values only: a row of logits spread wider than the largest float overflows
                     # in z - max z (to -inf, whose exp is the right 0) and NumPy warns of it.
                     with np.errstate(over="ignore"):
@@ -318,19 +431,27 @@ def measure(derivation: Derivation, module: Module, generated: types.ModuleType,
                     if got.dtype != np.dtype(dtype):
                         problem = problem or f"{layout}: dtype {got.dtype} from {np.dtype(dtype).name} input"
                     for row in range(x.shape[0]):
-                        outs = got[row] if classy else [got[row]]
+                        outs = got[row] if classy and got.ndim > 1 else [got[row]]
                         for n, (value, (true, ref_problem)) in enumerate(zip(outs, truth[row])):
                             problem = problem or ref_problem
-                            err, wrong = ulp_error(value, true, dtype)
+                            err, wrong = ulp_error(value, true, dtype, scales[row])
                             if wrong and not problem:
                                 problem = f"{layout}: at {_point(x[row])}: {wrong}"
                             if err > worst:
                                 worst = err
-                                where = f"{_point(x[row])}{f' [{n}]' if classy else ''} ({layout})"
-                results.append(Accuracy(f"{module.name}.{function}", np.dtype(dtype).name, _case_name(case, k),
+                                where = f"{_point(x[row])}{f' [{n}]' if len(outs) > 1 else ''} ({layout})"
+                name = _case_name(case, k) + {"value": "", "terms": " (largest term)"}[entry.unit] + \
+                    {"all": "", "confident": " (confident, relative)"}[entry.rows]
+                results.append(Accuracy(f"{module.name}.{entry.function}", np.dtype(dtype).name, name,
                                         worst, where, TARGET_ULPS[np.dtype(dtype).name], x.shape[0], problem,
-                                        reason))
+                                        entry.reason))
     return results
+
+
+def _largest_term(terms: list[list[Callable[..., mpmath.mpf]]], args: Sequence[float]) -> mpmath.mpf:
+    """The largest magnitude of a term of any output of the sample (55 digits)."""
+    with mpmath.workdps(DIGITS + 5):
+        return max(abs(t(*[_mp(a) for a in args])) for output in terms for t in output)
 
 
 def _point(x: np.ndarray) -> str:
@@ -339,43 +460,40 @@ def _point(x: np.ndarray) -> str:
     return f"z={float(x):.17g}"
 
 
-def _undefined(f: Callable[[mpmath.mpf], mpmath.mpf], z: float) -> bool:
-    """Whether ``f`` is undefined at the infinity ``z`` in extended-real arithmetic."""
-    try:
-        return bool(mpmath.isnan(f(mpmath.mpf(z))))
-    except ZeroDivisionError:  # x / 0: mpmath raises where IEEE arithmetic would give inf or nan
-        return True
-
-
 def special_values(derivation: Derivation, module: Module, generated: types.ModuleType) -> list[str]:
     """Problems at infinite and nan inputs of an elementwise module's entries (none: an empty
     list); ValueError for a module of rows of logits (softmax), whose inf/nan rows are not
     measured here.
 
     nan in must give nan out; at z = +-inf the result must be SymPy's limit of the claim's raw
-    left side (with the case's fixed arguments), or nan where that left side evaluated at the
-    infinity (extended reals, as IEEE arithmetic does) is undefined.
+    left side (with the case's fixed arguments), reached without an invalid operation (0 * inf)
+    on the way, which would raise under ``np.errstate(invalid="raise")``. Entries: those of
+    ``options["accuracy"]`` and ``options["accuracy_report"]``, and ``options["special_values"]``
+    (checked here only).
     """
     first = module.kernels[0].args[0][1]
     if isinstance(first, sp.IndexedBase):
         raise ValueError(f"{module.name}: special values are defined for elementwise functions only")
     problems = []
-    for function, claim_name, case, _ in _spec(derivation, module):
-        claim = derivation.claim(claim_name)
+    for entry in _spec(derivation, module, special=True):
+        function, claim, case = entry.function, derivation.claim(entry.claim), entry.case
         raw = at_size(derivation, claim.lhs, {}, False)
         named = {s.name: s for s in raw.free_symbols}
         fixed_raw = raw.xreplace({named[n]: sp.nsimplify(v) for n, v in case.items() if n in named})
         fn = getattr(generated, function)
-        # The fixed arguments as numbers, not substituted symbolically: SymPy would drop 0 * log 0.
-        fixed_symbols = [named[n] for n in sorted(case) if n in named]
-        at_infinity = _mp_function(raw, [first] + fixed_symbols)
-        fixed_numbers = [mpmath.mpf(case[n]) for n in sorted(case) if n in named]
         for dtype in (np.float64, np.float32):
             for z, limit in ((np.inf, sp.oo), (-np.inf, -sp.oo), (np.nan, None)):
-                fixed = [np.full(1, case[n], dtype) for n in sorted(case)]
-                with np.errstate(invalid="ignore"):  # 0 * inf is judged below, not warned about
-                    got = float(_call(fn, np.array([z], dtype), fixed)[0])
-                undefined = limit is not None and _undefined(lambda t: at_infinity(t, *fixed_numbers), z)
+                fixed = _parameters(module, case, dtype, (1,))
+                with np.errstate(invalid="raise"):  # a 0 * inf on the way is an error, not a warning
+                    try:
+                        got = float(_call(fn, np.array([z], dtype), fixed)[0])
+                    except FloatingPointError as exc:
+                        if not (limit is None and "invalid" in str(exc)):  # nan in: invalid operations are its own
+                            problems.append(f"{module.name}.{function}({_case_name(case, None)}) "
+                                            f"{np.dtype(dtype).name} at z={z}: {exc}")
+                            continue
+                        with np.errstate(invalid="ignore"):
+                            got = float(_call(fn, np.array([z], dtype), fixed)[0])
                 if limit is None:
                     expected = math.nan
                 else:
@@ -383,7 +501,7 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
                     if not (value.is_extended_real and value.is_comparable):
                         continue  # no limit to compare with
                     expected = float(value)
-                same = (math.isnan(got) and (math.isnan(expected) or undefined)) or got == expected
+                same = (math.isnan(got) and math.isnan(expected)) or got == expected
                 if not same:
                     problems.append(f"{module.name}.{function}({_case_name(case, None)}) {np.dtype(dtype).name} at "
                                     f"z={z}: {got!r}, expected {expected!r}")

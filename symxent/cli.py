@@ -378,7 +378,8 @@ def _print_accuracy(report, out: TextIO) -> None:
     if len(rows) == 1:
         return
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    print("\naccuracy (ulps of the 50-digit true value, over the whole range of the dtype)", file=out)
+    print("\naccuracy (ulps of the 50-digit true value, or of the sample's largest term where the case says so, "
+          "over the whole range of the dtype)", file=out)
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), file=out)
 

@@ -181,8 +181,8 @@ def _lower(e: sp.Basic, layout: tuple[sp.Symbol, ...], ctx: _Context) -> sp.Expr
 
 
 # The functions of derive printed as calls of a helper of HELPERS named _<function>: the
-# 0 log 0 = 0 and 0 / 0 = 0 conventions of the proven expressions.
-HELPER_FUNCTIONS = ("xdivy", "xlog1py", "xlogy")
+# 0 log 0 = 0 and 0 / 0 = 0 conventions of the proven expressions, and exp of an exact difference.
+HELPER_FUNCTIONS = ("exp_diff", "xdivy", "xlog1py", "xlogy", "xmuly")
 
 
 class ClassAxisPrinter(NumPyPrinter):
@@ -271,6 +271,16 @@ class ClassAxisPrinter(NumPyPrinter):
         onehot = f"({self._module_format('numpy.arange')}(K) == {index}[..., None])"
         return onehot if spec == "..." else f"{onehot}[{spec}]"
 
+    def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
+        # A one-hot term with a minus sign never first in a sum: printed first it would be
+        # -(bool array), which NumPy refuses; after another term it is a subtraction.
+        terms = list(super()._as_ordered_terms(expr, order=order))
+        first = terms[0] if len(terms) > 1 else None
+        if isinstance(first, sp.Mul) and first.args[0] == -1 and len(first.args) == 2 and isinstance(
+                first.args[1], OneHot):
+            terms.append(terms.pop(0))
+        return terms
+
     def _print_Symbol(self, e: sp.Symbol) -> str:
         if e.name == "K":
             self.uses_size = True
@@ -304,8 +314,9 @@ class ClassAxisPrinter(NumPyPrinter):
         self.helpers.add(name)
         return f"{name}({', '.join(self._print(a) for a in e.args)})"
 
-    # The 0 log 0 = 0 and 0 / 0 = 0 conventions: each prints as a call of its helper.
-    _print_xlogy = _print_xdivy = _print_xlog1py = _print_helper_call
+    # The 0 log 0 = 0 and 0 / 0 = 0 conventions, exp of an exact difference: each prints as a
+    # call of its helper.
+    _print_xlogy = _print_xdivy = _print_xlog1py = _print_xmuly = _print_exp_diff = _print_helper_call
 
     def _print_Heaviside(self, e: sp.Heaviside) -> str:
         # Not SymPy's Piecewise/select form: that builds float64 lists and breaks float32.
@@ -359,6 +370,39 @@ HELPERS = {
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
     flat, key = _target(a, index, True)
     flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+''',
+    # TwoSum (Knuth): d + e = x - y exactly, for any x, y (no ordering needed). Then
+    # exp(x - y) = exp(d) exp(e), and exp(e) = 1 + e to far below an ulp wherever exp(d) is not
+    # 0: |e| <= ulp(d) / 2 <= 2^-53 |d| (2^-24 |d| in float32) and exp(d) > 0 only for |d| < 746
+    # (104), so e^2 / 2 < 1e-26 (2e-11). Where exp(d) is 0, 1 + e is any finite number (or nan,
+    # when d overflowed to -inf): fmax(1 + e, 0) keeps it finite, and the product the right 0.
+    "_exp_diff": '''def _exp_diff(x, y):
+    """exp(x - y) without the rounding of x - y, which exp would multiply by |x - y|: x - y =
+    d + e exactly (TwoSum) and exp(d + e) = exp(d) (1 + e) to far below an ulp."""
+    with np.errstate(over="ignore"):  # to -inf only where exp(x - y) = 0 is the right value
+        d = np.subtract(x, y)
+    with np.errstate(invalid="ignore"):  # e is nan only where d overflowed (exp(d) = 0): fmax drops it
+        # e = (x - u) + ((u - d) - y) with u = d + y, in three arrays (each pass in place)
+        e = np.add(d, y)
+        w = np.subtract(e, d)
+        np.subtract(w, y, out=w)
+        np.subtract(x, e, out=e)
+        np.add(e, w, out=e)
+        np.add(e, 1, out=e)
+        np.fmax(e, 0, out=e)
+    np.exp(d, out=d)
+    return np.multiply(d, e, out=d)
+''',
+    # A product, and a masked copy only where it has a nan (rare): np.where or a copy over a mixed
+    # mask costs tens of products here.
+    "_xmuly": '''def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0)."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0))
+    return product
 ''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
@@ -719,6 +763,8 @@ def _fast_source_scaled(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]]
     wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values()) - set(kernel.numbers)
     printer = ClassAxisPrinter(first_array, classes_first, blocks=True)
     builder = _FastBuilder(printer, wide_inputs)
+    for name, value in _argmax(kernel, printer):
+        builder._emit(Instr("narrow", name, value, inputs=frozenset(n for n, _ in kernel.args) & wide_inputs))
     try:
         for sym, value in replacements:
             builder.values[sym] = value
@@ -905,10 +951,19 @@ def printable(derivation: Derivation, claim_name: str) -> sp.Expr:
     return expr
 
 
+def _argmax(kernel: Kernel, printer: ClassAxisPrinter) -> list[tuple[str, str]]:
+    """(name, printed value) of each class index the kernel computes (``Kernel.argmax``): the
+    first largest entry's class, along the printer's class axis."""
+    names = {sym: name for name, sym in kernel.args}
+    return [(index.name, f"{printer._module_format('numpy.argmax')}({names[array]}, axis={printer.class_axis})")
+            for index, array in kernel.argmax]
+
+
 def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     """Print one kernel of a derivation's module."""
     arrays = {sym: name for name, sym in kernel.args if isinstance(sym, sp.IndexedBase)}
     class_index = {sym: name for name, sym in kernel.args if isinstance(sym, sp.Symbol) and sym in derivation.indices}
+    class_index.update({sym: sym.name for sym, _ in kernel.argmax})  # computed first: see _argmax
     scalars = {sym: name for name, sym in kernel.args if isinstance(sym, sp.Symbol) and sym not in derivation.indices}
     ctx = _Context(arrays, scalars, class_index, frozenset(derivation.dimensions), derivation.name)
     classy = bool(arrays)
@@ -935,6 +990,7 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     lines = [f"def _{kernel.name}({', '.join(name for name, _ in kernel.args)}):"]
     if printer.uses_size:
         lines.append(f"    K = {first_array}.shape[-1]")
+    lines += [f"    {name} = {value}" for name, value in _argmax(kernel, printer)]
     lines += body
     lines.append(f"    return {', '.join(results)}")
     lines = [f"# {_claims_comment(kernel)}"] + _underflow_ok(lines)

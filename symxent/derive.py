@@ -36,6 +36,7 @@ __all__ = [
     "chain_rule",
     "class_sum",
     "evaluate",
+    "exp_diff",
     "instantiate",
     "log1p",
     "partial",
@@ -46,6 +47,7 @@ __all__ = [
     "xdivy",
     "xlog1py",
     "xlogy",
+    "xmuly",
     "zero_residual",
 ]
 
@@ -106,6 +108,24 @@ class xdivy(sp.Function):
         return r"\frac{%s}{%s}" % (printer._print(self.args[0]), printer._print(self.args[1]))
 
 
+class xmuly(sp.Function):
+    """``x * y`` with ``0 * y = 0`` even where ``y`` is infinite: a weight that is exactly 0
+    times a term that grows without bound (``y min(z, 0)`` at ``y = 0``, ``z = -inf``), whose
+    limit is 0, where IEEE arithmetic gives nan."""
+
+    nargs = 2
+
+    def _eval_rewrite_as_Mul(self, x: sp.Expr, y: sp.Expr, **kwargs: object) -> sp.Expr:
+        return x * y
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        x, y = self.args
+        return y if argindex == 1 else x
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return printer._print(sp.Mul(self.args[0], self.args[1], evaluate=False))
+
+
 class xlog1py(sp.Function):
     """``x * log(1 + y)`` with ``0 * log(1 + y) = 0`` even at ``y = -1`` (scipy's ``xlog1py``).
 
@@ -124,6 +144,29 @@ class xlog1py(sp.Function):
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return r"%s \log\left(%s\right)" % (printer.parenthesize(self.args[0], 50), printer._print(1 + self.args[1]))
+
+
+class exp_diff(sp.Function):
+    """``exp_diff(x, y)`` is ``exp(x - y)``: in proofs and references exactly that; printed with
+    ``x - y`` carried exactly (TwoSum), where ``exp`` of the rounded difference would multiply
+    its rounding by ``|x - y|`` (up to ~700 ulp in float64). See ``codegen.HELPERS["_exp_diff"]``."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, x: sp.Expr, y: sp.Expr) -> sp.Expr | None:
+        # exp(0) = 1 exactly (as the printed form gives it), so a term exp_diff(z_m, z_m) - 1
+        # is 0 before any rounding, also in a 50-digit reference.
+        return sp.Integer(1) if x == y else None
+
+    def _eval_rewrite_as_exp(self, x: sp.Expr, y: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.exp(x - y)
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return self if argindex == 1 else -self
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return r"e^{%s}" % printer._print(self.args[0] - self.args[1])
 
 
 class At(sp.Expr):
@@ -562,8 +605,10 @@ def _rewrite_special(expr: sp.Expr) -> sp.Expr:
     expr = _opaque_shifts(expr)
     expr = expr.replace(lambda e: isinstance(e, xlogy), lambda e: e.args[0] * sp.log(e.args[1]))
     expr = expr.replace(lambda e: isinstance(e, xdivy), lambda e: e.args[0] / e.args[1])
+    expr = expr.replace(lambda e: isinstance(e, xmuly), lambda e: e.args[0] * e.args[1])
     expr = expr.replace(lambda e: isinstance(e, xlog1py), lambda e: e.args[0] * sp.log(1 + e.args[1]))
     expr = expr.replace(lambda e: isinstance(e, log1p), lambda e: sp.log(1 + e.args[0]))
+    expr = expr.replace(lambda e: isinstance(e, exp_diff), lambda e: sp.exp(e.args[0] - e.args[1]))
     if expr.has(sp.tanh, sp.sinh, sp.cosh):
         expr = expr.rewrite(sp.exp)
     return expr

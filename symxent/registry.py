@@ -232,12 +232,17 @@ class Kernel:
     names the plain-symbol arguments the module passes as Python numbers instead: the fast
     kernels then form expressions of them alone as numbers too (1 - alpha in double
     precision, as the plain kernel does), not as arrays of the logits' dtype.
+    ``argmax`` names class indices the kernel computes instead of taking them: ``((m, z),)``
+    binds ``m`` to the index of a largest entry of the array ``z`` in each sample (the first
+    of ties). Its claims must hold for every value of ``m`` (they are proven so); the largest
+    entry is where the printed form is accurate (a shift by ``z_m`` is then ``<= 0``).
     """
 
     name: str
     args: tuple[tuple[str, sp.Basic], ...]
     outputs: tuple[Output, ...]
     numbers: tuple[str, ...] = ()
+    argmax: tuple[tuple[sp.Symbol, sp.IndexedBase], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -518,6 +523,12 @@ def _check_fields(d: Derivation) -> None:
                                                            f"{_what(out.indices)}")
             if not isinstance(kernel.numbers, tuple) or not all(isinstance(x, str) for x in kernel.numbers):
                 fail(kfield, f"numbers must be a tuple of argument names, got {_what(kernel.numbers)}")
+            arrays = {sym for _, sym in kernel.args if isinstance(sym, sp.IndexedBase)}
+            if not isinstance(kernel.argmax, tuple) or not all(
+                    isinstance(x, tuple) and len(x) == 2 and x[0] in d.indices and x[1] in arrays
+                    for x in kernel.argmax):
+                fail(kfield, f"argmax must be a tuple of (index, array argument) pairs such as ((m, z),), "
+                             f"got {_what(kernel.argmax)}")
 
 
 def _check_expressions(d: Derivation) -> None:

@@ -107,6 +107,10 @@ def _xdivy(x: Any, y: Any) -> Any:
     return _where(x == 0, _ZERO, x / _where(x == 0, _ONE, y))
 
 
+def _xmuly(x: Any, y: Any) -> Any:
+    return _where(x == 0, _ZERO, x * _where(x == 0, _ZERO, y))
+
+
 def _xlog1py(x: Any, y: Any) -> Any:
     return _where(x == 0, _ZERO, x * _LOG1P(_where(x == 0, _ZERO, y)))
 
@@ -264,7 +268,8 @@ class _Evaluator:
         simple = {sp.exp: _EXP, sp.log: _LOG, sp.Abs: _ABS, derive.log1p: _LOG1P}
         if type(e) in simple or e.func in simple:
             return simple.get(type(e), simple.get(e.func))(self.value(e.args[0], env))
-        two = {derive.xlogy: _xlogy, derive.xdivy: _xdivy, derive.xlog1py: _xlog1py}
+        two = {derive.xlogy: _xlogy, derive.xdivy: _xdivy, derive.xlog1py: _xlog1py, derive.xmuly: _xmuly,
+               derive.exp_diff: lambda x, y: _EXP(x - y)}
         if e.func in two:
             return two[e.func](*(self.value(a, env) for a in e.args))
         if isinstance(e, sp.Heaviside):
@@ -565,6 +570,10 @@ def _kernel_values(ref: Reference, kernel: Kernel, case: Case, args: Sequence[np
             arrays[symbol] = _mp(np.broadcast_to(value, (case.n,)).reshape(-1, 1))
         else:
             arrays[symbol] = _mp(np.broadcast_to(value, (case.n, case.k)).reshape(-1, 1))
+    names = dict((symbol, name) for name, symbol in kernel.args)
+    for index, array in kernel.argmax:  # computed by the kernel: the first largest entry's class
+        fixed[index] = np.argmax(np.broadcast_to(np.asarray(values[names[array]], dtype=np.float64),
+                                                 (case.n, case.k)), axis=-1).reshape(-1, 1) + 1
     evaluator = _Evaluator(d, sizes, arrays, fixed, n)
     outputs = []
     with mpmath.workdps(_digits(case)):

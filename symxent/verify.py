@@ -452,7 +452,8 @@ def _analytic(d: Derivation, module: Module, function: str) -> bool:
     if kernel is None:
         return False
     exprs = [codegen.printable(d, o.claim) for o in kernel.outputs]
-    return not any(e.has(sp.Abs, sp.Max, sp.Min, derive.xlogy, derive.xdivy, derive.xlog1py) for e in exprs)
+    return not any(e.has(sp.Abs, sp.Max, sp.Min, derive.xlogy, derive.xdivy, derive.xlog1py, derive.xmuly)
+               for e in exprs)
 
 
 def _module_inputs(d: Derivation, module: Module, shape: tuple[int, ...], rng: np.random.Generator
@@ -761,7 +762,7 @@ def _public_vector_checks(d: Derivation, module: Module, generated: types.Module
 
 def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType, seed: int) -> list[NumericCheck]:
     """The ulp measurements of :mod:`symxent.accuracy` as checks, and the inf/nan inputs."""
-    if not (module.options.get("accuracy") or module.options.get("accuracy_report")):
+    if not any(module.options.get(key) for key in (*accuracy.ENTRY_KINDS, "special_values")):
         return []
     start = time.perf_counter()
     checks = []
@@ -774,7 +775,7 @@ def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType,
     if isinstance(module.kernels[0].args[0][1], sp.IndexedBase):
         return checks  # rows of logits: inf and nan rows are not measured (see accuracy.special_values)
     problems = accuracy.special_values(d, module, generated)
-    checks.append(NumericCheck(d.name, module.name, "inf and nan inputs: the limit, or nan where undefined",
+    checks.append(NumericCheck(d.name, module.name, "inf and nan inputs: the limit, no 0 * inf on the way",
                                float(len(problems)), 0.0, not problems, "; ".join(problems),
                                time.perf_counter() - start))
     return checks

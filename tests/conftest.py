@@ -2,15 +2,24 @@
 
 The verification runs once per session (Kmax = 4 keeps the suite quick; `symxent verify` in CI
 runs the full Kmax = 6), and every layer of tests reads it, parametrized over the registry.
+
+Both kernel paths: a generated module's public functions take the ``_fast_`` kernels for real
+float C-contiguous arrays and the plain kernels otherwise. A test file that calls them marks
+itself ``pytestmark = pytest.mark.usefixtures("kernel_path")``: each of its tests then runs once
+per layout, and every array argument of a public function of a module from ``load_module`` is
+passed C-contiguous ("contiguous") or as a strided view of the same values ("strided").
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import inspect
 import io
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from symxent.registry import load_registry
@@ -41,11 +50,59 @@ def report() -> Report:
     return verify(REGISTRY, kmax=TEST_KMAX, generated=GENERATED)  # the committed files, as users import them
 
 
+LAYOUTS = ("contiguous", "strided")
+_LAYOUT: list[str | None] = [None]  # the running test's layout (kernel_path), None: as given
+
+
+@pytest.fixture(params=LAYOUTS)
+def kernel_path(request):
+    """The layout every array argument of a generated public function takes in this test."""
+    _LAYOUT[0] = request.param
+    yield request.param
+    _LAYOUT[0] = None
+
+
+def on_both_kernel_paths(namespace: dict, but: tuple[str, ...] = ()) -> None:
+    """Mark every test function of a test module's ``namespace`` (its globals()) with the
+    kernel_path fixture, but those named in ``but`` (each with its reason where it is called)."""
+    for name, test in list(namespace.items()):
+        if name.startswith("test_") and callable(test) and name not in but:
+            namespace[name] = pytest.mark.usefixtures("kernel_path")(test)
+
+
+def as_layout(a, layout: str | None):
+    """``a`` C-contiguous, or as a strided (not C-contiguous) view of the same values (every
+    other entry of a wider array along the last axis); anything else unchanged."""
+    if layout is None or not isinstance(a, np.ndarray) or a.ndim == 0:
+        return a
+    if layout == "contiguous":
+        return np.ascontiguousarray(a)
+    wide = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+    wide[..., ::2] = a
+    return wide[..., ::2]
+
+
+def _in_layout(function):
+    """``function`` with its array arguments in the running test's layout; a call with ``out=``
+    (whose memory the caller may share with an argument) is passed as given."""
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        layout = None if kwargs.get("out") is not None else _LAYOUT[0]
+        return function(*[as_layout(a, layout) for a in args],
+                        **{k: as_layout(v, layout) if k != "out" else v for k, v in kwargs.items()})
+    return call
+
+
 def load_module(name: str):
-    """A generated module, imported by file path as a user who copied it would."""
+    """A generated module, imported by file path as a user who copied it would; its public
+    functions take the running test's layout (see kernel_path), as given outside such tests."""
     spec = importlib.util.spec_from_file_location(f"generated_{name}", GENERATED / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    public = [n for n, f in vars(module).items() if inspect.isfunction(f) and not n.startswith("_")
+              and f.__module__ == module.__name__]
+    for n in public:
+        setattr(module, n, _in_layout(getattr(module, n)))
     return module
 
 

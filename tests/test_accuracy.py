@@ -18,10 +18,10 @@ import pytest
 import sympy as sp
 
 from symxent import accuracy
-from conftest import REGISTRY, load_module
+from conftest import LAYOUTS, REGISTRY, as_layout, load_module
 
 MEASURED = [(d.name, m.name) for d in REGISTRY.values() for m in d.modules
-            if m.options.get("accuracy") or m.options.get("accuracy_report")]
+            if any(m.options.get(key) for key in accuracy.ENTRY_KINDS)]
 
 
 def _module(derivation: str, module: str):
@@ -52,14 +52,18 @@ def test_within_target(measured, derivation, module):
 def test_every_entry_measured_in_both_dtypes(measured, derivation, module):
     results = measured[derivation, module]
     d, m = _module(derivation, module)
-    functions = {e[0] for e in tuple(m.options.get("accuracy", ())) + tuple(m.options.get("accuracy_report", ()))}
+    functions = {e[0] for key in accuracy.ENTRY_KINDS for e in m.options.get(key, ())}
     assert {a.function for a in results} == {f"{module}.{f}" for f in functions}
     for a in results:
         assert {r.dtype for r in results if r.function == a.function} == {"float64", "float32"}, a.function
-        assert a.points >= 400, f"{a.function} {a.dtype}: only {a.points} inputs"
+        # confident rows are a subset: the target class ahead of the others by 1 or more
+        least = 100 if "confident" in a.case else 400
+        assert a.points >= least, f"{a.function} {a.dtype} {a.case}: only {a.points} inputs"
 
 
-ELEMENTWISE = [(d, m) for d, m in MEASURED if not isinstance(_module(d, m)[1].kernels[0].args[0][1], sp.IndexedBase)]
+SPECIAL = MEASURED + [(d.name, m.name) for d in REGISTRY.values() for m in d.modules
+                      if m.options.get("special_values") and (d.name, m.name) not in MEASURED]
+ELEMENTWISE = [(d, m) for d, m in SPECIAL if not isinstance(_module(d, m)[1].kernels[0].args[0][1], sp.IndexedBase)]
 
 
 @pytest.mark.parametrize("derivation,module", ELEMENTWISE)
@@ -67,6 +71,18 @@ def test_special_values(derivation, module):
     d, m = _module(derivation, module)
     problems = accuracy.special_values(d, m, load_module(module))
     assert not problems, "\n".join(problems)
+
+
+def test_special_values_catch_zero_times_infinity():
+    """max(z, 0) - z y + log1p(exp(-|z|)), the textbook stable loss, is nan at z = +inf, y = 1
+    (inf - inf) and warns of it; its limit there is 0."""
+    d, module = _module("binary_cross_entropy", "binary_cross_entropy_with_logits")
+    real = load_module("binary_cross_entropy_with_logits")
+    m = types.ModuleType("textbook_loss")
+    m.grad, m.hessian, m.loss_and_grad = real.grad, real.hessian, real.loss_and_grad
+    m.loss = lambda z, y, reduction="none", **_: np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    problems = accuracy.special_values(d, module, m)
+    assert any("loss(y=1)" in p and "z=inf" in p for p in problems), problems
 
 
 def test_sweep_covers_the_whole_range():
@@ -141,6 +157,28 @@ def test_measurement_catches_sigmoid_minus_y():
     assert ("binary_cross_entropy_with_logits.grad", "float64", "y=1") in bad, bad
 
 
+def test_measurement_catches_the_uncompensated_softmax():
+    """exp of the rounded z - max z (up to ~700 ulp) and z - max z - log(sum), which loses a
+    confident row's log-probability: the forms softmax printed before exp_diff and log1p."""
+    d, module = _module("softmax", "softmax")
+    m = types.ModuleType("naive_softmax")
+
+    def softmax(z):
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        return e / np.sum(e, axis=-1, keepdims=True)
+
+    def log_softmax(z):
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+    m.softmax, m.log_softmax = softmax, log_softmax
+    with np.errstate(all="ignore"):
+        results = accuracy.measure(d, module, m)
+    caught = {(a.function, a.dtype) for a in results if not a.ok}
+    assert {("softmax.softmax", "float64"), ("softmax.softmax", "float32"), ("softmax.log_softmax", "float64"),
+            ("softmax.log_softmax", "float32")} <= caught, caught
+
+
 def _public(module: types.ModuleType) -> list:
     return [f for name, f in sorted(vars(module).items())
             if inspect.isfunction(f) and not name.startswith("_") and f.__module__ == module.__name__]
@@ -151,15 +189,14 @@ GENERATED = sorted({m.name for d in REGISTRY.values() for m in d.modules})
 
 @pytest.mark.parametrize("name", GENERATED)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+@pytest.mark.parametrize("layout", LAYOUTS)
 def test_underflow_is_not_an_error(name, dtype, layout):
     """Logits of +-1e4 underflow exp(-|z|) to 0: the right value, not a FloatingPointError."""
     m = load_module(name)
     z = np.array([[1e4, -1e4, 3.0], [-1e4, 2.0, 1e4]], dtype=dtype)
     probs = np.full(z.shape, 0.3, dtype)
     index = np.array([0, 2])
-    if layout == "strided":
-        z, probs = np.repeat(z, 2, axis=0)[::2], np.repeat(probs, 2, axis=0)[::2]
+    z, probs = as_layout(z, layout), as_layout(probs, layout)
     called = 0
     for f in _public(m):
         params = [p for p in inspect.signature(f).parameters.values()
@@ -176,3 +213,23 @@ def test_underflow_is_not_an_error(name, dtype, layout):
                 f(*args)
             called += 1
     assert called, f"{name}: no public function could be called"
+
+
+def test_measurement_in_ulps_of_the_largest_term_catches_the_unshifted_gradient():
+    """exp(z) / sum(exp(z)) - onehot(c): inf / inf = nan beyond z = 709 (89 in float32), where
+    the gradient is finite."""
+    d, module = _module("softmax_cross_entropy", "softmax_cross_entropy")
+    real = load_module("softmax_cross_entropy")
+    m = types.ModuleType("unshifted_grad")
+    m.loss = real.loss
+
+    def grad(z, target, reduction="none"):
+        e = np.exp(z)
+        onehot = np.arange(z.shape[-1]) == (target[..., None] if target.dtype.kind == "i" else -1)
+        return e / np.sum(e, axis=-1, keepdims=True) - (onehot if target.dtype.kind == "i" else target)
+
+    m.grad = grad
+    with np.errstate(all="ignore"):
+        results = accuracy.measure(d, module, m)
+    caught = {(a.function, a.dtype, a.case) for a in results if not a.ok}
+    assert ("softmax_cross_entropy.grad", "float64", "c=0, K=2 (largest term)") in caught, caught

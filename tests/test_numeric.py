@@ -10,6 +10,9 @@ from hypothesis.extra import numpy as hnp
 
 from conftest import REGISTRY, load_module
 
+# Every test on both kernel paths: C-contiguous arrays (fast kernels) and strided views (plain).
+pytestmark = pytest.mark.usefixtures("kernel_path")
+
 MODULE_DERIVATIONS = [d.name for d in REGISTRY.values() if d.modules]
 
 

@@ -7,6 +7,9 @@ import pytest
 
 from conftest import load_module
 
+# Every test on both kernel paths: C-contiguous arrays (fast kernels) and strided views (plain).
+pytestmark = pytest.mark.usefixtures("kernel_path")
+
 # (module, keyword, a valid value, the second argument: index targets or teacher logits)
 OPTIONS = [
     ("softmax_cross_entropy", "label_smoothing", 0.1, "index"),

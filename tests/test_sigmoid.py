@@ -14,6 +14,9 @@ import pytest
 
 from conftest import load_module
 
+# Every test on both kernel paths: C-contiguous arrays (fast kernels) and strided views (plain).
+pytestmark = pytest.mark.usefixtures("kernel_path")
+
 sig = load_module("sigmoid")
 DTYPES = [np.float64, np.float32]
 ULP_TARGET = {np.float64: 4, np.float32: 8}

@@ -13,22 +13,11 @@ import mpmath
 import numpy as np
 import pytest
 
-from conftest import load_module
+from conftest import LAYOUTS, as_layout as _layout, load_module
+from symxent.accuracy import TARGET_ULPS, ulp_error
 
 sm = load_module("softmax")
 bce = load_module("binary_cross_entropy_with_logits")
-LAYOUTS = ["contiguous", "strided"]
-
-
-def _layout(a: np.ndarray, layout: str) -> np.ndarray:
-    """The same values, C-contiguous or as a strided view (every other column of a wider array)."""
-    if layout == "contiguous":
-        return np.ascontiguousarray(a)
-    wide = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
-    wide[..., ::2] = a
-    view = wide[..., ::2]
-    assert not view.flags.c_contiguous
-    return view
 
 
 def _logits(dtype: type, scale: float = 3.0, k: int = 4) -> np.ndarray:
@@ -54,18 +43,29 @@ def _softmax_50(row: np.ndarray) -> list[mpmath.mpf]:
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
 def test_softmax_and_log_softmax_match_50_digits(dtype, layout, k):
-    z = _layout(_logits(dtype, k=k), layout)
+    z = _logits(dtype, k=k)
+    z[2, 0] = 40.0  # a confident row: log p_0 = -log1p(the others' mass), about -1e-16
+    z = _layout(z, layout)
     p, lp = sm.softmax(z), sm.log_softmax(z)
     assert p.dtype == dtype and lp.dtype == dtype
-    tol = 1e-13 if dtype == np.float64 else 2e-6
+    # each entry within the accuracy target in ulps of its own value (relative, where normal)
+    target = TARGET_ULPS[np.dtype(dtype).name]
     for r, row in enumerate(z):
         want = _softmax_50(row)
         for c, w in enumerate(want):
-            assert float(p[r, c]) == pytest.approx(float(w), rel=tol, abs=1e-300), (r, c, p[r, c], w)
-            if w > mpmath.mpf(10) ** -30:
-                # log-softmax to an absolute accuracy of the row's size (the shift's rounding)
-                atol = tol * (1 + float(np.max(np.abs(row.astype(np.float64)))))
-                assert float(lp[r, c]) == pytest.approx(float(mpmath.log(w)), abs=atol), (r, c, lp[r, c])
+            for name, got, true in (("p", p[r, c], w), ("log p", lp[r, c], mpmath.log(w))):
+                err, problem = ulp_error(got, true, dtype)
+                assert err <= target and not problem, (name, r, c, got, mpmath.nstr(true, 20), err, problem)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_softmax_of_a_row_wider_than_the_largest_float(layout):
+    """z - max z overflows to -inf there, whose exp is the right 0: no error under
+    np.errstate(all="raise"), no nan from the exact difference's correction term."""
+    z = _layout(np.array([[1e308, -1e308, 3.0], [-1e308, 0.0, 1e308]] * 3), layout)
+    with np.errstate(all="raise"):
+        p = sm.softmax(z)
+    np.testing.assert_array_equal(p, [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]] * 3)
 
 
 @pytest.mark.parametrize("k", CLASSES)
