@@ -23,9 +23,8 @@ Contract
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, pretty, transposed, walk
 from symxent.checker.source import Heading, Math, Prose
@@ -444,7 +443,6 @@ def _is_number(node) -> bool:
 def _with_heading_math(items) -> list:
     """Math written in a heading ("## $y' = y(1 - y)$", as some notes are written throughout) is
     math of the note too: its pieces follow the heading, on the heading's line."""
-    from dataclasses import replace
 
     from symxent.checker.source import read_note
     out = []
@@ -710,7 +708,7 @@ def _true_class_sum(chain: Chain, table: SymbolTable) -> None:
                 continue
             target = sub.members[0].node
             body = BigOp("sum", Name(letter), None, Mul((target, Paren((d.body,)))))
-            table.definitions[-1] = dataclasses.replace(
+            table.definitions[-1] = replace(
                 d, body=body, reading=f"{pretty(d.key)} at the true class {letter} ({pretty(key_of(target))}_{letter} = 1, "
                 f"line {hot[1]}) read as Σ_{letter} {pretty(key_of(target))}_{letter} (...), its value for a one-hot "
                 f"{pretty(key_of(target))}")
