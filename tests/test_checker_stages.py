@@ -723,8 +723,18 @@ MATRICES = [
 MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits', 'environment-then-full-stop', 'unreadable-block-reported', 'true-class-named-in-prose']
 
 
-@pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES,
-                         ids=ELLIPSES_IDS + ALONE_IDS + ENTRIES_IDS + VECTOR_FUNCTIONS_IDS + VECTORS_IDS + MATRICES_IDS)
+# Models written as other people write them (the held-out notes): the weights as a function's
+# label, the loss of one sample as a function of the parameters, ∂/∂z through z's definition.
+MODELS = [
+    ('# Model\n\n$$\nh_w(x) = P(y = 1|x) = \\sigma(w^T x + b)\n$$\n\n$$\nL^{(i)}(w,b) = -\\left[ y^{(i)} \\log(h_w(x^{(i)})) + (1 - y^{(i)}) \\log(1 - h_w(x^{(i)})) \\right]\n$$\n\nLet $a^{(i)} = \\sigma(z^{(i)})$, where $z^{(i)} = w^T x^{(i)} + b$.\n\n$$\n\\frac{\\partial L^{(i)}}{\\partial z^{(i)}} = a^{(i)} - y^{(i)}\n$$\n\n$$\n\\frac{\\partial L^{(i)}}{\\partial z^{(i)}} = y^{(i)} - a^{(i)}\n$$\n\n$$\n\\frac{\\partial L^{(i)}}{\\partial w_j} = (a^{(i)} - y^{(i)}) x_j^{(i)}\n$$\n\n$$\n\\frac{\\partial L^{(i)}}{\\partial w_j} = (a^{(i)} - y^{(i)}) x_j^{(i)} (1 - a^{(i)})\n$$\n',
+     ['definition', 'definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
+]
+MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition']
+
+
+@pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,
+                         ids=ELLIPSES_IDS + ALONE_IDS + ENTRIES_IDS + VECTOR_FUNCTIONS_IDS + VECTORS_IDS + MATRICES_IDS
+                         + MODELS_IDS)
 def test_check_notation_statuses(note, expected):
     """Each table above: notes in one notation, and the status of each of their steps."""
     report = check_text(note, filename="n.md")

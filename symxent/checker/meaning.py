@@ -22,7 +22,7 @@ decides what may be concluded from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 
 import sympy
@@ -236,6 +236,10 @@ class Evaluator:
         vecargs = env.get("__vecargs__", {})
         if isinstance(base, Name) and base.key in vecargs and not base.accent:
             arg, outer = vecargs[base.key]
+            if not sub and isinstance(node, Name):
+                # the whole parameter of w^T x, at the entry the inner product asks for (if any:
+                # an argument the note never indexes is one number)
+                return self.value(arg, {**outer, **{k: env[k] for k in ("__vec__",) if k in env}})
             if len(sub) != 1 or (isinstance(node, Script) and node.sup is not None):
                 raise NotCheckable(f"the vector {pretty(base.key)} used without one index in a function's definition")
             k = self.index_value(sub[0], env, None)
@@ -1133,6 +1137,32 @@ class Evaluator:
         r, c = self.entry(env, matrix=True)
         return self.value(rows[r - 1][c - 1], {k: v for k, v in env.items() if k not in ("__vec__", "__col__")})
 
+    def through_definition(self, f: sympy.Expr, wrt: list, absent: list[str], env: dict) -> sympy.Expr:
+        """∂L/∂z where L is written with w^T x + b and the note defines z = w^T x + b: L as a function
+        of z, when z's value can be put back in for every occurrence of what it is made of (so
+        ∂/∂z has one meaning: nothing else in L moves with z's variables)."""
+        for w in wrt:
+            leaf = self.leaves.get(w)
+            if leaf is None or leaf.key not in absent:
+                continue
+            d = self.definition(leaf.key)
+            if d is None or d.params:
+                continue
+            try:
+                value = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items() if k == "__params__"})
+            except NotCheckable:
+                continue
+            made_of = value.free_symbols
+            if not made_of or isinstance(value, sympy.Symbol):
+                continue
+            g = f.subs(value, w)
+            if w in g.free_symbols and not g.free_symbols & made_of:
+                self.conventions["through:" + leaf.key] = (
+                    f"∂/∂{pretty(leaf.key)} of an expression written with {pretty(leaf.key)}'s definition "
+                    f"(line {d.line}) in place of {pretty(leaf.key)}")
+                f = g
+        return f
+
     def derivative_by_expression(self, node: Deriv, env: dict) -> sympy.Expr:
         """∂ log σ(a) / ∂ σ(a): the expression taken as the variable, as the chain rule is written."""
         if len(node.wrt) != 1:
@@ -1224,6 +1254,10 @@ class Evaluator:
                 raise NotCheckable(f"{pretty(leaf.key)} is never defined here, so how it depends on "
                                    f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")
         absent = [k for k in keys if not any(self.leaves.get(x, Leaf("", (), None)).key == k for x in f.free_symbols)]
+        if absent:
+            f = self.through_definition(f, wrt, absent, env)
+            absent = [k for k in keys if not any(self.leaves.get(x, Leaf("", (), None)).key == k
+                                                 for x in f.free_symbols)]
         defined = [self.definition(_key(n) or "") for n in _walk(node.f) if isinstance(n, (Name, Script))]
         if absent and any(d is not None for d in defined) and not any(d is not None and d.params for d in defined):
             # ∂L/∂o with L = -log p_k and p_j = e^j / Σ_i e^i (o missing from a definition, a typo):
@@ -1513,6 +1547,12 @@ def _vector_params(d: Definition) -> bool:
     used = [n for n in _walk(d.body) if isinstance(n, (Name, Script)) and _key(n) in keys]
     inside = {id(s.base) for s in _walk(d.body) if isinstance(s, Script) and len(s.sub) == 1 and s.sup is None
               and _key(s) in keys}
+    for m in _walk(d.body):
+        if isinstance(m, Mul):
+            for f, g in zip(m.factors, m.factors[1:]):
+                if transposed(f) is not None:
+                    # w^T x: both whole vectors, an inner product taken entry by entry
+                    inside |= {id(f.base), id(g)}
     bare = [n for n in used if isinstance(n, Name) and id(n) not in inside]
     return bool(used) and not bare
 
@@ -1556,6 +1596,17 @@ def _substitute(node, number: int, value: int, sub: bool = False):
     return replace(node, **{f.name: _substitute(getattr(node, f.name), number, value,
                                                 isinstance(node, Script) and f.name == "sub")
                             for f in fields(node)})
+
+
+def transform(node, fn: "Callable[[Node], Node]"):
+    """``node`` rebuilt bottom-up, each node replaced by ``fn`` of it (children first)."""
+    if isinstance(node, tuple):
+        return tuple(transform(v, fn) for v in node)
+    if not isinstance(node, Node):
+        return node
+    if not isinstance(node, (Name, Num, Unreadable)):
+        node = replace(node, **{f.name: transform(getattr(node, f.name), fn) for f in fields(node)})
+    return fn(node)
 
 
 def _children(value) -> "Iterator[Node]":

@@ -26,11 +26,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, pretty, transposed, walk
+from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, pretty, transform, transposed, walk
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Num, Paren, Script,
+    Add, BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Script,
     Unreadable,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
@@ -110,8 +110,10 @@ def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
         return key_of(node), tuple(n.base for n in idx), (), sample
     if isinstance(node, Call) and node.maybe:
         f = node.func
+        sample = f.sup.base if isinstance(f, Script) and f.sup_paren and isinstance(f.sup, Name) \
+            and len(f.sup.base) == 1 else None
         if isinstance(f, Name) or (isinstance(f, Script) and isinstance(f.base, Name) and not f.primes
-                                   and f.sup is None):
+                                   and (f.sup is None or sample is not None)):
             if isinstance(f, Script) and not all(isinstance(n, Name) for n in f.sub):
                 return None  # g_1(x_1) = ...: a numbered function, which the evaluator does not tell from g_2
             if all(isinstance(a, (Name, Script, Call)) for a in node.args):
@@ -122,7 +124,8 @@ def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
                 indices = [n for n in (f.sub if isinstance(f, Script) else ()) if not is_label(n)] + list(node.sub)
                 if len(idx) != len(indices):
                     return None
-                return key, idx, tuple(node.args), None
+                # L^{(i)}(w, b) = ...: the loss of sample i, written with the parameters it depends on
+                return key, idx, tuple(node.args), sample
     if isinstance(node, Call) and isinstance(node.func, Fn) and node.func.name in ("softmax", "sigmoid") \
             and node.func.sub is None and node.func.sup is None and not node.sub and node.args and all(
                 isinstance(a, Script) and isinstance(a.base, Name) and a.sup is None and a.sub
@@ -310,6 +313,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             inline_defs.append((block, last_prose, position))
             blocks.append(block)
         last_prose = ""
+    _parameter_labels(blocks)
     _learn(blocks, table)
     _transpose_partners(blocks, table)
     for block in sorted(blocks, key=lambda b: b.order):
@@ -413,6 +417,11 @@ def _calls_undefined(node, table: SymbolTable, order: int, block: Block) -> bool
             if k and table.lookup(k, order, block.scope) is None and k not in ("\\sigma",) and k not in table.aliases:
                 return True
     return False
+
+
+def _probability_name(node, table: SymbolTable, order: int, block: Block) -> bool:
+    """``P(y=1|x)`` that the note never defines: a name for a probability, not its value."""
+    return isinstance(node, Name) and "(" in node.base and table.lookup(node.key, order, block.scope) is None
 
 
 def _mentions_itself(key: str, body) -> bool:
@@ -539,6 +548,55 @@ def _transpose_partners(blocks: list[Block], table: SymbolTable) -> None:
                                     table.dims.setdefault(b, table.dims[a])
 
 
+def _chain_nodes(chain: Chain) -> list[Node]:
+    return [m.node for m in chain.members] + [m.node for c in chain.clauses for s in c.chains for m in s.members]
+
+
+def _parameter_labels(blocks: list[Block]) -> None:
+    """``h_w(x) = \\sigma(w^T x + b)``: a subscript the body uses as a whole name (the weights) labels
+    the function with its parameters, as ``h_\\theta`` does; it is not an index of h. Every ``h_w``
+    of the note is then read as one name."""
+    labelled: set[tuple[str, str]] = set()
+    for block in blocks:
+        for chain in block.chains:
+            if len(chain.members) < 2 or chain.relations[0] not in ("=", ":="):
+                continue
+            head = chain.members[0].node
+            f = head.func if isinstance(head, Call) and head.maybe else None
+            if not (isinstance(f, Script) and isinstance(f.base, Name) and len(f.sub) == 1 and f.sup is None
+                    and not f.primes and isinstance(f.sub[0], Name) and len(f.sub[0].base) == 1):
+                continue
+            letter = f.sub[0].base
+            if any(_uses_whole(m.node, letter) for m in chain.members[1:]):
+                labelled.add((f.base.key, letter))
+    if not labelled:
+        return
+
+    def relabel(n: Node) -> Node:
+        if isinstance(n, Script) and isinstance(n.base, Name) and len(n.sub) == 1 and isinstance(n.sub[0], Name) \
+                and (n.base.key, n.sub[0].base) in labelled:
+            name = Name(f"{n.base.base}_{n.sub[0].base}", n.base.accent)
+            return name if n.sup is None and not n.primes else replace(n, base=name, sub=())
+        return n
+
+    for block in blocks:
+        for chain in block.chains:
+            for m in chain.members:
+                m.node = transform(m.node, relabel)
+            for clause in chain.clauses:
+                for sub in clause.chains:
+                    for m in sub.members:
+                        m.node = transform(m.node, relabel)
+
+
+def _uses_whole(node: Node, letter: str) -> bool:
+    """``letter`` appears as a value (``w^T x``), not only as an index (``x_w``)."""
+    names = sum(1 for n in walk(node) if isinstance(n, Name) and n.base == letter and not n.accent)
+    indices = sum(1 for n in walk(node) if isinstance(n, Script) for s in n.sub
+                  if isinstance(s, Name) and s.base == letter)
+    return names > indices
+
+
 def _learn(blocks: list[Block], table: SymbolTable) -> None:
     """Which names are vectors, functions, inputs; each vector's size; the note's sizes."""
     for block in blocks:
@@ -635,12 +693,15 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             block.definitions.add((ci, 0))
             _true_class_sum(chain, table)
             middle = chain.members[1].node if len(chain.members) > 2 else None
-            if isinstance(middle, Call) and middle.maybe and isinstance(middle.func, Name) \
-                    and table.lookup(middle.func.key, block.order + ci, block.scope) is None \
-                    and chain.relations[1] in ("=", ":=") and all(isinstance(a, (Name, Script)) for a in middle.args) \
+            if (isinstance(middle, Call) and middle.maybe and isinstance(middle.func, Name)
+                and table.lookup(middle.func.key, block.order + ci, block.scope) is None
+                and all(isinstance(a, (Name, Script)) for a in middle.args)
+                or middle is not None and _probability_name(middle, table, block.order + ci, block)) \
+                    and chain.relations[1] in ("=", ":=") \
                     and _define_from(Chain(chain.members[1:], chain.relations[1:]), block, table,
                                      block.order + ci + 1, "math"):
-                # J(θ) = CE(y, ŷ) = -Σ_i y_i log ŷ_i: the chain defines CE as well
+                # J(θ) = CE(y, ŷ) = -Σ_i y_i log ŷ_i, h(x) = P(y=1|x) = σ(w^T x): the chain defines the
+                # middle name as well
                 block.definitions.add((ci, 1))
             if before is not None and not before.source.startswith("convention") and before.source != "--define":
                 block.redefines[ci] = before.line
@@ -740,8 +801,10 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         return False
     key, indices, params, sample = info
     body = chain.members[1].node
-    if _calls_undefined(body, table, order, block) and len(chain.members) > 2 and chain.relations[1] == "=":
-        # \hat y = g(xw + b) = 1/(1 + e^{-(xw + b)}) with g never defined: the chain says what it is
+    if (_calls_undefined(body, table, order, block) or _probability_name(body, table, order, block)) \
+            and len(chain.members) > 2 and chain.relations[1] == "=":
+        # \hat y = g(xw + b) = 1/(1 + e^{-(xw + b)}) with g never defined, h_w(x) = P(y=1|x) = σ(w^T x):
+        # the chain says what it is
         later = [m.node for m in chain.members[2:] if not isinstance(m.node, Unreadable)
                  and not _calls_undefined(m.node, table, order, block)]
         if later:
