@@ -157,6 +157,20 @@ MARKDOWN = [
 
         Inline <script type="math/tex">r</script> here.
         """), [M("s = t", 2), P("Inline", 5), I("r", 5), P("here.", 5)]),
+    ("Hugo katex shortcodes", md("""
+        Let
+        {{< katex >}}
+        \\tag{5} y_n = \\sigma(a_n)
+        {{< /katex >}}
+
+        {{< katex display >}} a_n = w_0 x_n {{< /katex >}}
+
+        {{< katex >}}
+        \\begin{aligned} E &= a \\\\ &= b \\end{aligned}
+        {{< /katex >}}
+        {{< katex >}} x {{< /katex >}} and words
+        """), [P("Let", 1), M("\\tag{5} y_n = \\sigma(a_n)", 3), M("a_n = w_0 x_n", 6),
+               M("E &= a \\\\ &= b", 9, env="aligned"), P("{{< katex >}} x {{< /katex >}} and words", 11)]),
     ("math in HTML blocks, not in pre or comments", md("""
         <div align="center">
         $$x = 1$$
@@ -332,6 +346,7 @@ NASTY = [
     "$", "$$", "$$$", "\\(", "\\[", "\\]", "```math\n", "\\begin{align}", "<script type='math/tex'>",
     "$$\n\\begin{aligned}\n", "> $$\nx", "| $a | b$ |\n|-|-|\n", "\\\\\\\\\\", "\x00$x\x00$",
     "---\n", "- $\n  - $$", "$`$`", "\\begin{aligned}\\begin{aligned}\\end{aligned}",
+    "{{< katex >}}", "{{< katex >}}\n{{< /katex >}}", "> {{< katex >}}\nx\n\n{{< /katex >}}",
 ]
 
 

@@ -728,8 +728,10 @@ MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-
 MODELS = [
     ('# Model\n\n$$\nh_w(x) = P(y = 1|x) = \\sigma(w^T x + b)\n$$\n\n$$\nL^{(i)}(w,b) = -\\left[ y^{(i)} \\log(h_w(x^{(i)})) + (1 - y^{(i)}) \\log(1 - h_w(x^{(i)})) \\right]\n$$\n\nLet $a^{(i)} = \\sigma(z^{(i)})$, where $z^{(i)} = w^T x^{(i)} + b$.\n\n$$\n\\frac{\\partial L^{(i)}}{\\partial z^{(i)}} = a^{(i)} - y^{(i)}\n$$\n\n$$\n\\frac{\\partial L^{(i)}}{\\partial z^{(i)}} = y^{(i)} - a^{(i)}\n$$\n\n$$\n\\frac{\\partial L^{(i)}}{\\partial w_j} = (a^{(i)} - y^{(i)}) x_j^{(i)}\n$$\n\n$$\n\\frac{\\partial L^{(i)}}{\\partial w_j} = (a^{(i)} - y^{(i)}) x_j^{(i)} (1 - a^{(i)})\n$$\n',
      ['definition', 'definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
+    ('# Error\n\n{{< katex >}}\nE_{n}({\\bf w}) = -(t_{n} \\log y_{n} + (1 - t_{n}) \\log(1 - y_{n}))\n{{< /katex >}}\n\nHere\n\n{{< katex >}}\ny_{n} = \\frac{1}{1 + \\exp(-a_{n})}, \\quad a_{n} = w_{0} x_{n} + w_{1}\n{{< /katex >}}\n\n$$ \\frac{\\partial E_{n}({\\bf w})}{\\partial a_{n}} = y_{n} - t_{n} $$\n\n$$ \\frac{\\partial E_{n}({\\bf w})}{\\partial a_{n}} = t_{n} - y_{n} $$\n\n$$ \\dfrac{\\partial}{a_{n}} \\log y_{n} = 1 - y_{n} $$\n\n$$ \\dfrac{\\partial}{a_{n}} \\log y_{n} = y_{n} $$\n',
+     ['definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
 ]
-MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition']
+MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

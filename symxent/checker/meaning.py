@@ -103,6 +103,7 @@ class SymbolTable:
     chapters: bool = False                                              # the note has level-1 headings
     generic_letters: set[str] = field(default_factory=set)              # letters a sum runs over somewhere
     written_entries: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)  # x_0, z_2: entries written out
+    heads: set[str] = field(default_factory=set)                        # keys some chain opens with "key ="
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
@@ -1193,6 +1194,8 @@ class Evaluator:
     def _v_Deriv(self, node: Deriv, env: dict) -> sympy.Expr:
         if node.f is None:
             raise NotCheckable("a derivative of nothing")
+        if node.bare_den:
+            self.conventions["bare-den"] = "∂/x (the denominator's ∂ left out) read as ∂/∂x"
         if node.loose:
             # ∂/∂x e^a · Σ: of the first factor only, or of the whole product? both, if they agree
             whole = self._v_Deriv(replace(node, loose=False), env)

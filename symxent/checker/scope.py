@@ -424,6 +424,10 @@ def _probability_name(node, table: SymbolTable, order: int, block: Block) -> boo
     return isinstance(node, Name) and "(" in node.base and table.lookup(node.key, order, block.scope) is None
 
 
+def _mentions_probability_name(node, table: SymbolTable, order: int, block: Block) -> bool:
+    return any(_probability_name(n, table, order, block) for n in walk(node))
+
+
 def _mentions_itself(key: str, body) -> bool:
     return any(isinstance(n, (Name, Script)) and key_of(n) == key for n in walk(body))
 
@@ -657,6 +661,9 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                                 if isinstance(m, Script) and isinstance(m.base, Name) and any(
                                         isinstance(s, Name) and s.base == letter for s in m.sub):
                                     table.dims.setdefault(key_of(m), size.base)
+            head = definable(chain.members[0].node) if chain.members and chain.relations[:1] == ["="] else None
+            if head is not None:
+                table.heads.add(head[0])
             # K = 3, N = 2: the note's sizes
             if len(chain.members) == 2 and chain.relations == ["="]:
                 a, b = chain.members[0].node, chain.members[1].node
@@ -801,7 +808,7 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         return False
     key, indices, params, sample = info
     body = chain.members[1].node
-    if (_calls_undefined(body, table, order, block) or _probability_name(body, table, order, block)) \
+    if (_calls_undefined(body, table, order, block) or _mentions_probability_name(body, table, order, block)) \
             and len(chain.members) > 2 and chain.relations[1] == "=":
         # \hat y = g(xw + b) = 1/(1 + e^{-(xw + b)}) with g never defined, h_w(x) = P(y=1|x) = σ(w^T x):
         # the chain says what it is
@@ -815,11 +822,14 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     if params and not _mentions(body, params):
         if not (isinstance(lhs, Call) and (isinstance(lhs.func, Name) or (
                 isinstance(lhs.func, Script) and (lhs.func.sup is None or lhs.func.sup_paren) and not lhs.func.primes))
-                and key != "\\sigma" and _mentions_defined(body, table, order, block)):
+                and key != "\\sigma" and (_mentions_defined(body, table, order, block) or (
+                    not isinstance(body, (Name, Script))
+                    and any(isinstance(n, (Name, Script)) and key_of(n) in table.heads for n in walk(body))))):
             # (σ(z_i) = P_i names P; σ stays the function it is)
             return False  # "sigma(z) = P": no function of z is defined by a body without z
         # J(w, b) = -1/m Σ_i [y log ŷ^{(i)} + ...], ℓ_i(w) = -[y_i log σ(z_i) + ...]: w and b act
-        # through other definitions, so J is a value of the note's names and "J(w, b)" is its name
+        # through other definitions (made before, or later: "E_n(w) = -(t log y_n ...)", "where
+        # y_n = σ(a_n)"), so J is a value of the note's names and "J(w, b)" is its name
         params, written = (), lhs.args
     if (isinstance(body, Paren) and len(body.items) > 1) or (isinstance(body, Matrix) and all(
             isinstance(x, (Name, Script, Ellipsis_)) for row in body.rows for x in row)):

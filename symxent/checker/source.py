@@ -30,6 +30,7 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
   writes them);
 * ``<script type="math/tex[; mode=display]">``; in HTML blocks also the math and words of the
   text outside tags (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments;
+* Hugo's ``{{< katex >}}...{{< /katex >}}`` and ``{{< math >}}`` shortcodes on their own lines;
 * ```` ```math ```` fences; ```` ```latex ```` fences only when all they hold is delimited math
   or one bare formula (no words, no source-only macros).
 
@@ -59,6 +60,7 @@ included).
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -476,6 +478,47 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
     return True
 
 
+_SHORTCODE = re.compile(r"\{\{([<%])\s*(katex|math)\b[^}]*?[>%]\}\}")
+
+
+def _shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    r"""Hugo's math shortcode ``{{< katex >}} ... {{< /katex >}}`` (hugo-book; ``math`` in other
+    themes; ``display`` or not): KaTeX typesets what it holds, a formula on its own lines."""
+    if state.sCount[start_line] - state.blkIndent >= 4:  # indented code
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    opening = _SHORTCODE.match(state.src, begin, state.eMarks[start_line])
+    if opening is None:
+        return False
+    bracket, name = opening.group(1), opening.group(2)
+    closing = re.compile(r"\{\{" + re.escape(bracket) + r"\s*/" + name + r"\s*" + re.escape(
+        ">" if bracket == "<" else "%") + r"\}\}")
+    line, found = start_line, None
+    while line < end_line:
+        if line > start_line and state.sCount[line] < state.blkIndent:
+            return False  # left the container (list item, quote) before closing
+        first = opening.end() if line == start_line else state.bMarks[line] + state.tShift[line]
+        found = closing.search(state.src, first, state.eMarks[line])
+        if found is not None:
+            break
+        line += 1
+    if found is None or state.src[found.end() : state.eMarks[line]].strip():
+        return False  # unclosed, or words after it on its line: left to the paragraph
+    if silent:
+        return True
+    parts = []
+    for n in range(start_line, line + 1):
+        first = opening.end() if n == start_line else state.bMarks[n]
+        last = found.start() if n == line else state.eMarks[n]
+        parts.append(state.src[first:last])
+    token = state.push("math_shortcode_block", "math", 0)
+    token.block = True
+    token.content = "\n".join(parts)
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
 class _HtmlMath(HTMLParser):
     """Math scripts and text of an HTML fragment, in order, with the line each starts on.
 
@@ -689,6 +732,10 @@ def _markdown_parser() -> MarkdownIt:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     md.block.ruler.before(
+        "fence", "math_shortcode_block", _shortcode_block,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.block.ruler.before(
         "fence", "math_environment_block", _environment_block,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
@@ -700,6 +747,7 @@ _MD: MarkdownIt | None = None  # built on first use: the rules are compiled once
 # _math_item unwraps it).
 _MATH_BLOCKS = frozenset({
     "math_block", "math_block_label", "math_bracket_block", "amsmath", "math_environment_block",
+    "math_shortcode_block",
 })
 
 

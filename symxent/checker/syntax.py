@@ -133,6 +133,7 @@ class Deriv(Node):
     wrt: tuple[Node, ...]
     partial: bool
     loose: bool = False  # ∂/∂x a · b with no bracket: does it reach past a?
+    bare_den: bool = False  # \frac{\partial}{x}: the operator written without the denominator's ∂
 
 
 @dataclass(frozen=True)
@@ -960,6 +961,11 @@ def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
         n = _DMark(False)
     head = n.factors[0] if isinstance(n, Mul) and n.factors else n
     if isinstance(head, _DMark):
+        bare_den = False
+        if dn is None and n is head and head.partial and head.var is None and head.order is None \
+                and _plain_variable(d):
+            # \frac{\partial}{o_k}: an operator over a variable can only mean ∂/∂o_k
+            dn, bare_den = (d,), True
         if dn is None:
             raise SyntaxProblem("a derivative whose denominator is not a differential", pos)
         if isinstance(n, Mul):
@@ -986,11 +992,18 @@ def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
                         f = Mul((f,) + (rest.factors if isinstance(rest, Mul) else (rest,)))
             else:
                 f = _term(s)
-                return Deriv(f, dn, head.partial, loose=isinstance(f, Mul))
-        return Deriv(f, dn, head.partial)
+                return Deriv(f, dn, head.partial, loose=isinstance(f, Mul), bare_den=bare_den)
+        return Deriv(f, dn, head.partial, bare_den=bare_den)
     if isinstance(n, Unreadable):
         raise SyntaxProblem(n.reason, n.pos)
     return Frac(n, d)
+
+
+def _plain_variable(d: Node) -> bool:
+    """``o_k``, ``z``, ``w_{ij}``: a name with indices only."""
+    return isinstance(d, Name) and not d.base.startswith("\\") and len(d.base) == 1 or (
+        isinstance(d, Script) and isinstance(d.base, Name) and d.sup is None and not d.primes
+        and len(d.base.base) == 1 and all(isinstance(x, (Name, Num)) for x in d.sub))
 
 
 def _split_differentials(d: Node) -> tuple[Node, ...] | None:

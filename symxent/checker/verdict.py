@@ -529,7 +529,7 @@ def _describe(leaves, point, p: int, k: int) -> dict:
         else:
             out[name] = val
     for name, comps in groups.items():
-        if all(len(i) == 1 for i in comps):
+        if all(len(i) == 1 and i[0] >= 1 for i in comps):  # (w_0 is named, not a list's first entry)
             top = max(i[0] for i in comps)
             out[name] = [comps.get((c,), None) for c in range(1, top + 1)]
         else:
