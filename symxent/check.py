@@ -169,12 +169,16 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                  identities: dict[int, bool]) -> Iterator[StepResult]:
     # a case written in the chain (", i = j") overrides one stated in the prose about the same letters
     own = {x for c in chain.conditions for x in condition_letters(c)}
-    conditions = tuple(chain.conditions) + tuple(c for c in block.conditions if not (condition_letters(c) & own))
     wrong_at: int | None = None   # the member before the last reported slip
+    last_status = ""
     for t in range(len(chain.members) - 1):
         if t >= len(chain.relations):
             break
         a, b = chain.members[t], chain.members[t + 1]
+        # a chain that goes on in a later block ("In the case of j = k: $$ = ... $$") holds there
+        # under that block's case
+        conditions = tuple(chain.conditions) + tuple(c for c in (b.block or block).conditions
+                                                     if not (condition_letters(c) & own))
         line = (b.block or block).line(b.pos)
         res = StepResult(filename, line, chain_no, t + 1, "ok")
         rel = chain.relations[t]
@@ -220,13 +224,20 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                     res.detail = (f"line {line} agrees with line {prev_line} again: only the slip "
                                   f"reported at line {(a.block or block).line(a.pos)} is wrong")
                     wrong_at = None
+                    last_status = res.status
                     yield res
                     continue
+            if v.status == "wrong" and b.after_words and last_status not in ("ok", "recovered"):
+                # (after an ok step that crossed the words, the chain is the one the note goes on with)
+                v = Verdict("not checkable", f"differs from line {(a.block or block).line(a.pos)}, but this block opens "
+                            "with \"=\" after a paragraph of words: which expression it goes on from is not "
+                            "marked (write its left side)")
             _fill(res, v)
             if v.status == "wrong":
                 wrong_at = t if wrong_at is None else wrong_at
             elif v.status == "ok":
                 wrong_at = None
+        last_status = res.status
         yield res
 
 

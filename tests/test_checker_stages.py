@@ -730,8 +730,13 @@ MODELS = [
      ['definition', 'definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
     ('# Error\n\n{{< katex >}}\nE_{n}({\\bf w}) = -(t_{n} \\log y_{n} + (1 - t_{n}) \\log(1 - y_{n}))\n{{< /katex >}}\n\nHere\n\n{{< katex >}}\ny_{n} = \\frac{1}{1 + \\exp(-a_{n})}, \\quad a_{n} = w_{0} x_{n} + w_{1}\n{{< /katex >}}\n\n$$ \\frac{\\partial E_{n}({\\bf w})}{\\partial a_{n}} = y_{n} - t_{n} $$\n\n$$ \\frac{\\partial E_{n}({\\bf w})}{\\partial a_{n}} = t_{n} - y_{n} $$\n\n$$ \\dfrac{\\partial}{a_{n}} \\log y_{n} = 1 - y_{n} $$\n\n$$ \\dfrac{\\partial}{a_{n}} \\log y_{n} = y_{n} $$\n',
      ['definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
+    ("Let $S_j = \\frac{e^{z_j}}{\\sum_l e^{z_l}}$.\n\n$$ \\frac{\\partial S_j}{\\partial z_k} = \\frac{\\frac{\\partial e^{z_j}}{\\partial z_k} \\sum_l e^{z_l} - e^{z_j} e^{z_k}}{\\left(\\sum_l e^{z_l}\\right)^2} $$\n\nThe derivative of the numerator's first factor is 0 if $j \\neq k$ or $e^{z_j}$ if $j = k$. In the case of $j = k$, we substitute it and keep on with the same expression as before, step by step:\n\n$$ = \\frac{e^{z_j} \\sum_l e^{z_l} - e^{z_j} e^{z_k}}{\\left(\\sum_l e^{z_l}\\right)^2} $$\n\nWe split the fraction into two fractions, one for each factor, and each fraction is one softmax output:\n\n$$ = S_j (1 - S_k) $$\n\nAnd once more written as a product of the two outputs in the other order, to show the symmetry:\n\n$$ = (1 - S_k) S_k $$\n\nAnd the same thing once again, written with the plus sign by mistake for the second factor:\n\n$$ = (1 + S_k) S_k $$\n",
+     ['definition', 'ok', 'ok', 'ok', 'ok', 'wrong']),
+    ("Let $S_j = \\frac{e^{z_j}}{\\sum_l e^{z_l}}$.\n\n$$ \\frac{\\partial S_j}{\\partial z_k} = \\frac{\\frac{\\partial e^{z_j}}{\\partial z_k} \\sum_l e^{z_l} - e^{z_j} e^{z_k}}{\\left(\\sum_l e^{z_l}\\right)^2} $$\n\nThe derivative in the numerator's first term is a different case from the one of the sum:\n\n$$ \\frac{\\partial}{\\partial z_k} e^{z_j} $$\n\nIt is 0 if $j \\neq k$ and $e^{z_j}$ if $j = k$. In the case of $j = k$, we substitute it into the quotient above and get:\n\n$$ = \\frac{e^{z_j} \\sum_l e^{z_l} - e^{z_j} e^{z_k}}{\\left(\\sum_l e^{z_l}\\right)^2} $$\n",
+     ['definition', 'ok', 'not checkable']),
 ]
-MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable']
+MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
+              'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -31,6 +31,7 @@ class Member:
     node: Node
     pos: int          # offset of its first token in the block's text
     block: object = None  # the block it was read from (set by the scope stage, for file lines)
+    after_words: bool = False  # the first member of a block "= ..." joined to a chain across a paragraph
 
 
 @dataclass

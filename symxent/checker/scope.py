@@ -43,7 +43,7 @@ _DEFINE_WORDS = re.compile(r"(\blet\b|\bdefine[sd]?\b|\bdenot(e|es|ed|ing)\b|\bw
 _WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|con|y\s+donde)\b", re.IGNORECASE)
 _DECLARE_AFTER = re.compile(r"^\s*(is|are|be|denotes?|represents?|stands? for|refers? to|为|是|表示|代表|es|son|"
                             r"denota|representa)\b", re.IGNORECASE)
-_CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|当|若|如果|情况.{0,2}|\bsi\b|\bcuando\b|"
+_CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|若|如果|情况.{0,2}|\bsi\b|\bcuando\b|"
                                r"\bpara\b|\bcaso\b)\s*[:：,]?\s*$",
                                re.IGNORECASE)
 _TARGET_NOUN = (r"(?:one[- ]?hot\s+)?(?:true\s+|ground[- ]truth\s+|target\s+)?(?:labels?|targets?|ground[- ]truth|"
@@ -263,10 +263,13 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 for c in clause.chains:
                     for m in c.members:
                         m.block = block
-        if block.chains and block.chains[0].leading and last_chain is not None \
-                and len(prose_since_block.strip()) <= 60:
-            # "$$ ... $$ $$ = ... $$": a chain that goes on in the next block
+        if block.chains and block.chains[0].leading and last_chain is not None:
+            # "$$ ... $$ $$ = ... $$": a chain that goes on in the next block (after words that
+            # explain the step, however long: a leading "=" has no other left side)
             head, prev = block.chains.pop(0), last_chain
+            if len(prose_since_block.strip()) > 60 and head.members:
+                # (but an expression displayed in between may be what it goes on from)
+                head.members[0].after_words = True
             prev.relations += [head.leading] + head.relations
             prev.members += head.members
             prev.conditions += head.conditions
@@ -290,7 +293,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 conds = [Case(c.left, c.op, c.right) for c in conds]
             if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (fresh_conditions and
                                                                                     len(last_prose.strip(" ,;")) <= 4)):
-                pending_conditions = pending_conditions + conds if fresh_conditions else conds
+                # "when $i = j$ and $k$ ..." adds to the case; "0 if $j \neq k$ ... if $j = k$" names
+                # another case of the same letters, which replaces the first
+                letters = {x for c in conds for x in _letters_of(c)}
+                pending_conditions = [c for c in pending_conditions if not (_letters_of(c) & letters)] + conds \
+                    if fresh_conditions else conds
                 table.cases.extend((c, block.line(0)) for c in conds)
                 fresh_conditions = True
                 continue
@@ -470,6 +477,10 @@ def _with_heading_math(items) -> list:
     return out
 
 
+def _letters_of(c: Cond) -> set[str]:
+    return {n.base for n in walk(c) if isinstance(n, Name) and len(n.base) == 1}
+
+
 def _heading_conditions(item: Heading) -> list[Cond]:
     """"### When $j \\neq i$", "### Case 2: Off-diagonal ($i \\neq j$)": the case holds for the whole
     section (a relation of two index letters in a heading is a case whatever words frame it)."""
@@ -497,7 +508,7 @@ def _inline_condition(block: Block) -> list[Cond] | None:
     return None
 
 
-_CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*$",
+_CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*$",
                           re.IGNORECASE)
 _TRUE_CLASS = re.compile(r"\b(?:true|correct|actual|target|right|ground[- ]truth)\s+(?:class|label|category)\b|"
                          r"真实类别|正确类别|目标类别|clase (?:correcta|verdadera|real)", re.IGNORECASE)
