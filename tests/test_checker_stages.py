@@ -734,9 +734,12 @@ MODELS = [
      ['definition', 'ok', 'ok', 'ok', 'ok', 'wrong']),
     ("Let $S_j = \\frac{e^{z_j}}{\\sum_l e^{z_l}}$.\n\n$$ \\frac{\\partial S_j}{\\partial z_k} = \\frac{\\frac{\\partial e^{z_j}}{\\partial z_k} \\sum_l e^{z_l} - e^{z_j} e^{z_k}}{\\left(\\sum_l e^{z_l}\\right)^2} $$\n\nThe derivative in the numerator's first term is a different case from the one of the sum:\n\n$$ \\frac{\\partial}{\\partial z_k} e^{z_j} $$\n\nIt is 0 if $j \\neq k$ and $e^{z_j}$ if $j = k$. In the case of $j = k$, we substitute it into the quotient above and get:\n\n$$ = \\frac{e^{z_j} \\sum_l e^{z_l} - e^{z_j} e^{z_k}}{\\left(\\sum_l e^{z_l}\\right)^2} $$\n",
      ['definition', 'ok', 'not checkable']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $h(x) = \\frac{1}{1 + e^{-\\theta{^T} x}}$.\n\n$$ \\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} - p_i p_j, & \\text {i $\\neq$ j} \\\\ p_i - p_i^2, & \\text{i = j} \\end{cases} $$\n\n$$ \\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} - p_i p_j, & \\text {i $\\neq$ j} \\\\ p_i + p_i^2, & \\text{i = j} \\end{cases} $$\n\n$$ h(x) = \\frac{1}{1 + e^{-\\theta^T x}} $$\n',
+     ['definition', 'definition', 'ok', 'wrong', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
-              'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between']
+              'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
+              'case-conditions-typed-as-text-and-script-in-braces']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -19,7 +19,7 @@ import re
 
 from dataclasses import dataclass, fields, replace
 
-from symxent.checker.tree import Env, Group, Item, Tok
+from symxent.checker.tree import Env, Group, Item, Tok, TreeError, token_tree
 
 __all__ = [
     "Add", "BigOp", "Call", "Case", "Cases", "Cond", "Deriv", "Ellipsis_", "Fn", "Frac", "Grad", "Integral", "Matrix", "Mul",
@@ -307,6 +307,11 @@ def _clean(items, keep: tuple[str, ...] = ()) -> list[Item]:
         if isinstance(it, Tok) and v == "\\not" and k + 1 < len(items) and _v(items[k + 1]) == "=":
             out.append(Tok("cmd", "\\neq", it.pos))
             k += 2
+            continue
+        if isinstance(it, Group) and it.items and _v(it.items[0]) in ("^", "_") and out \
+                and not (isinstance(out[-1], Tok) and out[-1].kind in ("sym", "script")):
+            # \theta{^T}: a script in braces after its base, which TeX attaches to the base
+            items[k:k + 1] = list(it.items)
             continue
         if isinstance(it, Tok) and it.kind == "sym" and v == "." and k + 2 < len(items) \
                 and all(isinstance(x, Tok) and x.kind == "sym" and x.value == "." for x in items[k + 1:k + 3]):
@@ -1110,7 +1115,10 @@ def _environment(env: Env) -> Node:
             cells = _split_cells(row)
             if not cells or not any(cells):
                 continue
-            value = _group_node(tuple(cells[0]), env.pos)
+            head = list(cells[0])
+            while head and isinstance(head[-1], Tok) and head[-1].value in (",", ".", ";"):
+                head.pop()  # "S_j (1 - S_k), & \text{if } j = k": the comma before the condition
+            value = _group_node(tuple(head), env.pos)
             cond = _case_condition(cells[1] if len(cells) > 1 else [], env.pos)
             out.append((value, cond))
         return Cases(tuple(out))
@@ -1132,7 +1140,9 @@ def _case_condition(items: list[Item], pos: int) -> tuple[Cond, ...] | None:
     words = []
     rest: list[Item] = []
     for it in _clean(items):
-        if isinstance(it, Tok) and it.kind == "text":
+        if isinstance(it, Tok) and it.kind == "text" and _math_in_text(_text_of(it)) is not None:
+            rest.extend(_math_in_text(_text_of(it)))  # \text{i $\neq$ j}: the condition typed as text
+        elif isinstance(it, Tok) and it.kind == "text":
             words.append(_text_of(it).lower())
         elif isinstance(it, Tok) and it.value == ",":
             rest.append(Tok("sym", ",", it.pos))
@@ -1144,6 +1154,18 @@ def _case_condition(items: list[Item], pos: int) -> tuple[Cond, ...] | None:
     if conds is None:
         raise SyntaxProblem("a case condition that is not read", pos)
     return conds
+
+
+def _math_in_text(text: str) -> tuple[Item, ...] | None:
+    """The tokens of ``i $\\neq$ j`` or ``i = j`` written in a text argument: letters, one relation,
+    no words (else None)."""
+    bare = text.replace("$", " ")
+    if not re.fullmatch(r"\s*[a-zA-Z]\s*(=|\\neq|\\ne|!=|≠)\s*[a-zA-Z0-9]\s*", bare):
+        return None
+    try:
+        return token_tree(bare)
+    except TreeError:
+        return None
 
 
 def _conditions(items: list[Item]) -> tuple[Cond, ...] | None:
