@@ -736,10 +736,15 @@ MODELS = [
      ['definition', 'ok', 'not checkable']),
     ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $h(x) = \\frac{1}{1 + e^{-\\theta{^T} x}}$.\n\n$$ \\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} - p_i p_j, & \\text {i $\\neq$ j} \\\\ p_i - p_i^2, & \\text{i = j} \\end{cases} $$\n\n$$ \\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} - p_i p_j, & \\text {i $\\neq$ j} \\\\ p_i + p_i^2, & \\text{i = j} \\end{cases} $$\n\n$$ h(x) = \\frac{1}{1 + e^{-\\theta^T x}} $$\n',
      ['definition', 'definition', 'ok', 'wrong', 'ok']),
+    ('Let $a = \\sigma(z)$ and $z = w x + b$.\n\n$$ \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\frac{\\partial a}{\\partial z} $$\n\n$$ \\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial a} a (1 - a) x $$\n\n$$ \\frac{\\partial L}{\\partial w} = \\frac{\\partial L}{\\partial a} a (1 + a) x $$\n\n$$ \\frac{\\partial L}{\\partial a} = \\frac{a - y}{a (1 - a)} $$\n',
+     ['definition', 'definition', 'ok', 'ok', 'not checkable', 'not checkable']),
+    ('$$ \\dfrac{d}{dg}\\ln(u) = \\frac{1}{u} \\cdot \\dfrac{du}{dg} $$\n\n$$ \\dfrac{da}{db} = \\dfrac{da}{dc} \\cdot \\dfrac{dc}{db} $$\n\n$$ \\dfrac{da}{db} = \\dfrac{da}{dc} \\cdot \\dfrac{db}{dc} $$\n',
+     ['ok', 'ok', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
-              'case-conditions-typed-as-text-and-script-in-braces']
+              'case-conditions-typed-as-text-and-script-in-braces', 'chain-rule-of-a-loss-never-defined',
+              'chain-rule-of-functions-never-defined']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,
@@ -890,3 +895,15 @@ def test_check_never_raises(definition, chain, noise):
     assert all(s.status in ("ok", "wrong", "recovered", "unparsed", "not checkable", "definition")
                for s in report.steps)
     assert not [s for s in report.steps if "internal error" in s.detail], steps_of(note, report)
+
+
+def test_check_loss_never_defined_is_any_function_of_its_variable():
+    # ok only when it holds for every such function, and it says what it took; a chain rule
+    # that holds for no such function is still no WRONG: what L is, the note never says
+    note = ("Let $a = \\sigma(z)$.\n\n$$ \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} a (1 - a) $$\n\n"
+            "$$ \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} a (1 + a) $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "ok", "not checkable"], steps_of(note, report)
+    assert "L is never defined: taken as any function of a, as the derivatives of it here treat it" \
+        in report.steps[1].uses
+    assert "the sides differ for some such function" in report.steps[2].detail

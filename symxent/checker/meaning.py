@@ -192,6 +192,10 @@ class Evaluator:
         # logits free by convention that a derivative took as independent of its variable (z in
         # ∂σ(z)/∂w: the inputs x, w, b are independent by the convention itself; z is computed)
         self.assumed_independent: dict[str, tuple[str, ...]] = {}
+        # names the note never defines but differentiates, each taken as any function of the one
+        # variable its derivatives in the step say it depends on (∂L/∂z = ∂L/∂a ∂a/∂z: L of a)
+        self.generic: dict[str, Node] = {}
+        self.generic_used: dict[str, sympy.Function] = {}
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -317,7 +321,26 @@ class Evaluator:
             # "ay" in a note that uses a and y on their own: a times y, as TeX sets it
             self.conventions["juxtaposed"] = f"{key} is the product {' '.join(key)}"
             return sympy.Mul(*[self.named(c, (), None, env) for c in key])
+        if key in self.generic:
+            return self.generic_value(key, index, env)
         return self.leaf(key, self.vector_index(key, index, env), sample)
+
+    def generic_value(self, key: str, index: tuple[int, ...], env: dict) -> sympy.Expr:
+        """``key`` as an unknown function of its variable's value (of every entry, for a vector)."""
+        inner = self.generic[key]
+        base = inner.base if isinstance(inner, Script) else inner
+        entries = isinstance(inner, Script) and len(inner.sub) == 1 and isinstance(inner.sub[0], Name) \
+            and inner.sup is None or isinstance(inner, Name) and self.table.is_vector(inner.key, self.scope)
+        if entries:
+            size = self.table.size(self.table.dims.get(_key(base) or "", "K"))
+            args = [self.value(Script(base, (Num(str(c)),)), env) for c in range(1, size + 1)]
+        else:
+            args = [self.value(inner, env)]
+        name = "F_" + "".join(ch for ch in key if ch.isalnum()) + "".join(f"_{i}" for i in index)
+        fn = self.generic_used.setdefault(name, sympy.Function(name, real=True))
+        self.conventions["generic:" + key] = (f"{pretty(key)} is never defined: taken as any function of "
+                                              f"{_source_of(inner)}, as the derivatives of it here treat it")
+        return fn(*args)
 
     def take_as_it_stands(self, key: str, d: Definition, exc: NotCheckable) -> None:
         """``key`` stands for any value from here: its definition ``d`` could not be read (why: exc)."""
@@ -1279,6 +1302,8 @@ class Evaluator:
                 d = self.definition(leaf.key)
                 if s in kept_values:
                     subs[s] = kept_values[s]
+                elif d is None and leaf.key in self.generic:
+                    subs[s] = self.generic_value(leaf.key, leaf.index, env)
                 elif d is not None:
                     try:
                         subs[s] = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items()
@@ -1288,6 +1313,10 @@ class Evaluator:
                             raise
                         # dσ/dz = σ(z)(1 - σ(z)) holds for every z: z may stay as it stands
                         self.take_as_it_stands(leaf.key, d, exc)
+        if subs and out.has(sympy.Derivative):
+            # F'(a) of a function never defined: put a's value in as a substitution (Subs), not in
+            # the derivative's variable
+            return out.subs(subs)
         return out.xreplace(subs) if subs else out
 
 
