@@ -740,11 +740,13 @@ MODELS = [
      ['definition', 'definition', 'ok', 'ok', 'not checkable', 'not checkable']),
     ('$$ \\dfrac{d}{dg}\\ln(u) = \\frac{1}{u} \\cdot \\dfrac{du}{dg} $$\n\n$$ \\dfrac{da}{db} = \\dfrac{da}{dc} \\cdot \\dfrac{dc}{db} $$\n\n$$ \\dfrac{da}{db} = \\dfrac{da}{dc} \\cdot \\dfrac{db}{dc} $$\n',
      ['ok', 'ok', 'not checkable']),
+    ('Softmax is $p_j = \\frac{e^j}{\\sum_i e^i}$ and the loss is $L = -\\log p_k$.\n\n$$ \\frac{\\partial}{\\partial o_k}(-\\log(p_k)) = -\\frac{1}{p_k}\\frac{\\partial}{\\partial o_k}(p_k) $$\n\n$$ \\frac{\\partial}{\\partial o_k}(-\\log(p_k)) = \\frac{1}{p_k}\\frac{\\partial}{\\partial o_k}(p_k) $$\n',
+     ['definition', 'definition', 'ok', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
               'case-conditions-typed-as-text-and-script-in-braces', 'chain-rule-of-a-loss-never-defined',
-              'chain-rule-of-functions-never-defined']
+              'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -289,6 +289,8 @@ class Evaluator:
     def named(self, key: str, index: tuple[int, ...], sample: int | None, env: dict) -> sympy.Expr:
         if key in self.keep:
             return self.leaf(key, self.vector_index(key, index, env), sample)
+        if key in self.generic:
+            return self.generic_value(key, index, env)
         d = self.definition(f"{key}[{','.join(map(str, index))}]") if index else None
         if d is not None:
             return self.unfold(d, (), sample, {k: v for k, v in env.items() if k == "__sample__"})
@@ -321,8 +323,6 @@ class Evaluator:
             # "ay" in a note that uses a and y on their own: a times y, as TeX sets it
             self.conventions["juxtaposed"] = f"{key} is the product {' '.join(key)}"
             return sympy.Mul(*[self.named(c, (), None, env) for c in key])
-        if key in self.generic:
-            return self.generic_value(key, index, env)
         return self.leaf(key, self.vector_index(key, index, env), sample)
 
     def generic_value(self, key: str, index: tuple[int, ...], env: dict) -> sympy.Expr:
@@ -338,8 +338,11 @@ class Evaluator:
             args = [self.value(inner, env)]
         name = "F_" + "".join(ch for ch in key if ch.isalnum()) + "".join(f"_{i}" for i in index)
         fn = self.generic_used.setdefault(name, sympy.Function(name, real=True))
-        self.conventions["generic:" + key] = (f"{pretty(key)} is never defined: taken as any function of "
-                                              f"{_source_of(inner)}, as the derivatives of it here treat it")
+        d = self.definition(key)
+        why = f"{pretty(key)}'s definition (line {d.line}) has no variable" if d is not None else \
+            f"{pretty(key)} is never defined"
+        self.conventions["generic:" + key] = (f"{why}: taken as any function of {pretty(_key(base) or '')}, as "
+                                              "the derivatives of it here treat it")
         return fn(*args)
 
     def take_as_it_stands(self, key: str, d: Definition, exc: NotCheckable) -> None:
@@ -377,11 +380,7 @@ class Evaluator:
             raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
         if d.reading:
             self.conventions["reading:" + d.key] = d.reading
-        bound = tuple(n.sub.base if isinstance(n.sub, Name) else getattr(n.sub.left, "base", "")
-                      for n in _walk(d.body) if isinstance(n, BigOp) and isinstance(n.sub, (Name, Cond)))
-        if d.indices and not d.params and not any(
-                isinstance(n, (Name, Script)) and (_key(n) or "") not in d.indices + bound + ("e", "\\pi")
-                and (_key(n) or "") not in self.table.size_names for n in _walk(d.body)):
+        if index_alone(d, self.table):
             # p_j = e^j / Σ_i e^i: a number of the index alone, where e^{o_j} was surely meant
             raise NotCheckable(f"{pretty(d.key)} is defined by its index alone (line {d.line}), with no variable "
                                "in it: a shorthand or a slip in the definition, not read here")
@@ -1628,6 +1627,15 @@ def _substitute(node, number: int, value: int, sub: bool = False):
     return replace(node, **{f.name: _substitute(getattr(node, f.name), number, value,
                                                 isinstance(node, Script) and f.name == "sub")
                             for f in fields(node)})
+
+
+def index_alone(d: Definition, table: SymbolTable) -> bool:
+    """``p_j = e^j / Σ_i e^i``: an entry defined by a number of its index alone, with no variable."""
+    bound = tuple(n.sub.base if isinstance(n.sub, Name) else getattr(n.sub.left, "base", "")
+                  for n in _walk(d.body) if isinstance(n, BigOp) and isinstance(n.sub, (Name, Cond)))
+    return bool(d.indices) and not d.params and not any(
+        isinstance(n, (Name, Script)) and (_key(n) or "") not in d.indices + bound + ("e", "\\pi")
+        and (_key(n) or "") not in table.size_names for n in _walk(d.body))
 
 
 def transform(node, fn: "Callable[[Node], Node]"):

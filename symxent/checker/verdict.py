@@ -30,7 +30,7 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
-from symxent.checker.meaning import cond_text, key_of, subscript_conditions, walk
+from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Frac, Name, Neg, Node, Num, Script
 from symxent.domains import draw
 
@@ -103,7 +103,7 @@ def condition_letters(c: Cond) -> set[str]:
 def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
           conditions: tuple[Cond, ...] = (), seed: int = 0) -> Verdict:
     verdict = _judge(table, order, scope, left, right, conditions, seed)
-    if verdict.status == "not checkable" and _UNKNOWN_DEPENDENCE in verdict.detail:
+    if verdict.status == "not checkable" and any(m in verdict.detail for m in _UNKNOWN_DEPENDENCE):
         # ∂L/∂z = ∂L/∂a ∂a/∂z with L never defined: true for every L that depends on z through a,
         # which is what the step's own derivatives of L say; only an ok is taken from that reading
         plan = _generic_plan(table, order, scope, left, right)
@@ -114,7 +114,7 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     return verdict
 
 
-_UNKNOWN_DEPENDENCE = "is never defined here, so how it depends on"
+_UNKNOWN_DEPENDENCE = ("is never defined here, so how it depends on", "is defined by its index alone")
 
 
 def _generic_plan(table: SymbolTable, order: int, scope, left: Node, right: Node) -> dict[str, Node]:
@@ -123,10 +123,19 @@ def _generic_plan(table: SymbolTable, order: int, scope, left: Node, right: Node
     wrt: dict[str, list[Node]] = {}
     for side in (left, right):
         for n in walk(side):
-            if isinstance(n, Deriv) and isinstance(n.f, (Name, Script)) and len(n.wrt) == 1 \
-                    and isinstance(n.wrt[0], (Name, Script)):
-                k, w = key_of(n.f), key_of(n.wrt[0])
-                if k and w and k != w and table.lookup(k, order, scope) is None:
+            if not (isinstance(n, Deriv) and n.f is not None and len(n.wrt) == 1
+                    and isinstance(n.wrt[0], (Name, Script))):
+                continue
+            w = key_of(n.wrt[0])
+            # ∂p/∂o, and ∂/∂o (log p) with p a quantity the note differentiates elsewhere too
+            inside = [n.f] if isinstance(n.f, (Name, Script)) else [
+                m for m in walk(n.f) if isinstance(m, (Name, Script)) and key_of(m) and (
+                    key_of(m) in table.dependent or (d := table.lookup(key_of(m), order, scope)) is not None
+                    and index_alone(d, table))]
+            for m in inside:
+                k = key_of(m)
+                d = table.lookup(k, order, scope) if k else None
+                if k and w and k != w and (d is None or index_alone(d, table)):
                     wrt.setdefault(k, []).append(n.wrt[0])
 
     def depends(a: str, b: str, seen: frozenset = frozenset()) -> bool:
@@ -333,9 +342,12 @@ def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Ev
     """ok when the sides agree whatever the unknown functions are: symbolically, or for two random
     smooth choices of them (at random points, confirmed at 50 digits); else not checkable."""
     taken = "; ".join(f"{pretty(k)} as a function of {pretty(key_of(w) or '')}" for k, w in sorted(ev.generic.items()))
-    no = Verdict("not checkable", f"{', '.join(pretty(k) for k in sorted(ev.generic))} never defined here: with "
-                 f"{taken} (as the step's derivatives of it say), the sides differ for some such function, so "
-                 "whether they agree depends on what it is: define it or pass --define", uses=uses)
+    no = Verdict("not checkable", f"{', '.join(pretty(k) for k in sorted(ev.generic))} has no definition that can "
+                 f"be read here: with {taken} (as the step's derivatives of it say), the sides differ for some such "
+                 "function, so whether they agree depends on what it is: define it or pass --define", uses=uses)
+    if not all(side.atoms(sympy.core.function.AppliedUndef) for pair in pairs for side in pair):
+        # ∂p/∂z = 2z: on one side only, the function is the whole question (the caller says so)
+        no = Verdict("not checkable", "", uses=uses)
     if undefined:
         uses = uses + ["holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)"]
     try:
