@@ -742,11 +742,14 @@ MODELS = [
      ['ok', 'ok', 'not checkable']),
     ('Softmax is $p_j = \\frac{e^j}{\\sum_i e^i}$ and the loss is $L = -\\log p_k$.\n\n$$ \\frac{\\partial}{\\partial o_k}(-\\log(p_k)) = -\\frac{1}{p_k}\\frac{\\partial}{\\partial o_k}(p_k) $$\n\n$$ \\frac{\\partial}{\\partial o_k}(-\\log(p_k)) = \\frac{1}{p_k}\\frac{\\partial}{\\partial o_k}(p_k) $$\n',
      ['definition', 'definition', 'ok', 'not checkable']),
+    ('Let $L_i = -y_i \\log p_i - (1 - y_i) \\log(1 - p_i)$ with $p_i = \\sigma(z_i)$, and\n\n$$ L = \\frac{1}{N} \\sum_{i=1}^{N} L_i $$\n\n$$ \\frac{\\partial L}{\\partial z_i} = \\frac{1}{N} (p_i - y_i) $$\n\n$$ \\frac{\\partial L}{\\partial z_i} = \\frac{1}{N} (y_i - p_i) $$\n',
+     ['definition', 'definition', 'definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
               'case-conditions-typed-as-text-and-script-in-braces', 'chain-rule-of-a-loss-never-defined',
-              'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable']
+              'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable',
+              'total-of-per-sample-losses-with-the-same-letter']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -143,6 +143,8 @@ def pretty(key: str) -> str:
     """A name key as LaTeX for messages: "hat y" -> \\hat{y}."""
     if " " in key:
         accent, base = key.split(" ", 1)
+        if accent == "whole":
+            return base  # L of L = Σ_i L_i (see scope._totals): the letter as written
         return f"\\{accent}{{{base}}}"
     return key
 

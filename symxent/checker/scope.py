@@ -30,7 +30,7 @@ from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, p
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Script,
+    Add, BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Pow, Script,
     Unreadable,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
@@ -321,10 +321,12 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             blocks.append(block)
         last_prose = ""
     _parameter_labels(blocks)
+    _totals(blocks)
     _learn(blocks, table)
     _transpose_partners(blocks, table)
     for block in sorted(blocks, key=lambda b: b.order):
         _definitions(block, table)
+    _dims_through_definitions(table)
     _cross_entropy_weights(table)
     _output_conventions(items, table)
     for block, words, position in inline_defs:
@@ -602,6 +604,81 @@ def _parameter_labels(blocks: list[Block]) -> None:
                 for sub in clause.chains:
                     for m in sub.members:
                         m.node = transform(m.node, relabel)
+
+
+def _totals(blocks: list[Block]) -> None:
+    """``L = \\frac{1}{N} \\sum_i L_i``: the letter alone is the total of the terms L_i, another
+    quantity than any one of them (not the vector of them). Every L of the note written without an
+    index is then read as that total."""
+    totals: set[str] = set()
+    for block in blocks:
+        for chain in block.chains:
+            if len(chain.members) < 2 or chain.relations[0] not in ("=", ":="):
+                continue
+            head = chain.members[0].node
+            f = head.func if isinstance(head, Call) and head.maybe else head
+            if not isinstance(f, Name) or f.accent:
+                continue
+            for m in chain.members[1:]:
+                for n in walk(m.node):
+                    if isinstance(n, BigOp) and n.kind == "sum" and any(
+                            isinstance(t, Script) and isinstance(t.base, Name) and t.base == f and len(t.sub) == 1
+                            and isinstance(t.sub[0], Name) and _bound_letter(n) == t.sub[0].base for t in walk(n.body)):
+                        totals.add(f.base)
+    if not totals:
+        return
+
+    def whole(n: Node) -> Node:
+        return Name(n.base, "whole") if isinstance(n, Name) and not n.accent and n.base in totals else n
+
+    def rename(n: Node) -> Node:
+        # the total is the letter alone: not as an index, not as the base of L_i
+        if isinstance(n, Script):
+            return replace(n, base=n.base, sub=n.sub) if n.sub else replace(n, base=whole(n.base))
+        if isinstance(n, Call):
+            return replace(n, func=whole(n.func))
+        if isinstance(n, Deriv):
+            return replace(n, f=whole(n.f) if n.f is not None else None)
+        if isinstance(n, Grad):
+            return replace(n, body=whole(n.body))
+        if isinstance(n, (Add, Mul, Neg, Frac, Pow, Paren, BigOp)):
+            return replace(n, **{k: tuple(whole(x) for x in v) if isinstance(v, tuple) else whole(v)
+                                 for k, v in vars(n).items() if isinstance(v, (Node, tuple))})
+        return n
+
+    for block in blocks:
+        for chain in block.chains:
+            for m in chain.members:
+                m.node = whole(transform(m.node, rename))
+            for clause in chain.clauses:
+                for sub in clause.chains:
+                    for m in sub.members:
+                        m.node = whole(transform(m.node, rename))
+
+
+def _dims_through_definitions(table: SymbolTable) -> None:
+    """``L = 1/N Σ_{i=1}^N L_i`` with ``L_i = -y_i log p_i`` and ``p_i = σ(z_i)``: the entries of y, p and
+    z are counted by N too (a free i of a step about z_i runs over 1..N, as the sum does)."""
+    changed = True
+    while changed:
+        changed = False
+        for d in table.definitions:
+            if len(d.indices) != 1 or d.key not in table.dims:
+                continue
+            for n in walk(d.body):
+                if isinstance(n, Script) and isinstance(n.base, Name) and len(n.sub) == 1 \
+                        and isinstance(n.sub[0], Name) and n.sub[0].base == d.indices[0] \
+                        and key_of(n) not in table.dims:
+                    table.dims[key_of(n)] = table.dims[d.key]
+                    changed = True
+
+
+def _bound_letter(n: BigOp) -> str | None:
+    if isinstance(n.sub, Name):
+        return n.sub.base
+    if isinstance(n.sub, Cond) and isinstance(n.sub.left, Name):
+        return n.sub.left.base
+    return None
 
 
 def _uses_whole(node: Node, letter: str) -> bool:
