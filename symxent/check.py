@@ -40,13 +40,15 @@ import sys
 from dataclasses import asdict, dataclass, field
 from typing import Iterator, Sequence, TextIO
 
+import sympy
+
 from symxent.budget import OverBudget, budget
 from symxent.checker import scope as scope_mod
 from symxent.checker.meaning import Definition, NotCheckable, pretty
 from symxent.checker.source import note_kind, read_note
 from symxent.checker.syntax import Unreadable, parse_member
 from symxent.checker.tree import TreeError, token_tree
-from symxent.checker.verdict import Verdict, condition_letters, judge
+from symxent.checker.verdict import Verdict, condition_letters, judge, solve_for
 
 STATUSES = ("ok", "wrong", "recovered", "unparsed", "not checkable", "definition")
 
@@ -204,7 +206,20 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             res.status, res.detail = "not checkable", chain.condition_problem
         else:
             v = _judge(table, block, ci, a.node, b.node, conditions, chain_no * 100 + t, timeout)
-            if v.status == "wrong" and chain.implied_by is not None and not identities.get(chain.implied_by, False):
+            solved = _solved(block, ci, table, identities, timeout) if v.status not in ("ok",) else None
+            if solved is not None:
+                # "p/(1-p) = e^x => p = e^x (1 - p)": p is what the opening equation makes it
+                key, value, root_line = solved
+                w = _judge(table, block, ci, a.node, b.node, conditions, chain_no * 100 + t, timeout, {key: value})
+                said = f"{pretty(key)} is the one solution of the equation of line {root_line}: " \
+                    f"{pretty(key)} = {sympy.sstr(value)}"
+                if w.status in ("ok", "wrong"):
+                    w.uses = list(w.uses) + [said]
+                    if w.status == "wrong":
+                        w.detail += f"; {said}"
+                    v = w
+            if v.status == "wrong" and chain.implied_by is not None and not identities.get(chain.implied_by, False) \
+                    and solved is None:
                 # "a = b => c = d" after an equation that is not an identity: an equation being
                 # solved, true where the one before holds; not a slip of an identity
                 v = Verdict("not checkable", "follows (by ⇒) from a line that is an equation, not an identity: "
@@ -241,6 +256,27 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         yield res
 
 
+def _solved(block, ci: int, table, identities: dict[int, bool], timeout: float) -> tuple[str, object, int] | None:
+    """(name, value, line) when chain ``ci`` follows by ⇒ from an equation (not an identity) that
+    opens the implications and has one real solution for the one name the note never defines."""
+    root = ci
+    while block.chains[root].implied_by is not None:
+        root = block.chains[root].implied_by
+    chain = block.chains[root]
+    if root == ci or identities.get(root, True) or len(chain.members) != 2 or chain.relations != ["="]:
+        return None
+    cache = block.__dict__.setdefault("_solved", {})
+    if root not in cache:
+        try:
+            with budget(timeout):
+                cache[root] = solve_for(table, block.order + root, block.scope, chain.members[0].node,
+                                        chain.members[1].node)
+        except OverBudget:
+            cache[root] = None
+    found = cache[root]
+    return None if found is None else (found[0], found[1], (chain.members[0].block or block).line(chain.members[0].pos))
+
+
 def _line_col(block, pos: int) -> str:
     """``LINE:COL`` of an offset in a block's math: the file line, and the column within the
     math's line (the file's column too, except on a math line that starts after a delimiter)."""
@@ -252,11 +288,12 @@ def _line_col(block, pos: int) -> str:
 _REL_WORDS = {"~": "≈", "<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "propto": "∝"}
 
 
-def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: float) -> Verdict:
+def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: float,
+           bound: dict | None = None) -> Verdict:
     try:
         with budget(timeout):
             # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
-            return judge(table, block.order + ci, block.scope, left, right, conditions, seed)
+            return judge(table, block.order + ci, block.scope, left, right, conditions, seed, bound)
     except OverBudget:
         return Verdict("not checkable", f"timed out after {timeout:g} s (--timeout S to allow more)")
     except RecursionError:

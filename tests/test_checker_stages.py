@@ -744,12 +744,14 @@ MODELS = [
      ['definition', 'definition', 'ok', 'not checkable']),
     ('Let $L_i = -y_i \\log p_i - (1 - y_i) \\log(1 - p_i)$ with $p_i = \\sigma(z_i)$, and\n\n$$ L = \\frac{1}{N} \\sum_{i=1}^{N} L_i $$\n\n$$ \\frac{\\partial L}{\\partial z_i} = \\frac{1}{N} (p_i - y_i) $$\n\n$$ \\frac{\\partial L}{\\partial z_i} = \\frac{1}{N} (y_i - p_i) $$\n',
      ['definition', 'definition', 'definition', 'ok', 'wrong']),
+    ('Solve for $p$:\n\n$$ \\frac{p}{1 - p} = e^x \\Rightarrow p = e^x (1 - p) \\Rightarrow p (1 + e^x) = e^x $$\n\n$$ \\frac{p}{1 - p} = e^x \\Rightarrow p = e^x (1 + p) \\Rightarrow p (1 + e^x) = e^x $$\n',
+     ['not checkable', 'ok', 'ok', 'not checkable', 'wrong', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
               'case-conditions-typed-as-text-and-script-in-braces', 'chain-rule-of-a-loss-never-defined',
               'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable',
-              'total-of-per-sample-losses-with-the-same-letter']
+              'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -197,6 +197,9 @@ class Evaluator:
         # names the note never defines but differentiates, each taken as any function of the one
         # variable its derivatives in the step say it depends on (∂L/∂z = ∂L/∂a ∂a/∂z: L of a)
         self.generic: dict[str, Node] = {}
+        # names the note never defines but solves for ("Solve for p: ... => p = ..."): key -> the
+        # solution of the equation that opens the implications
+        self.solved: dict[str, sympy.Expr] = {}
         self.generic_used: dict[str, sympy.Function] = {}
 
     # --- names ---------------------------------------------------------------------------------
@@ -293,6 +296,8 @@ class Evaluator:
             return self.leaf(key, self.vector_index(key, index, env), sample)
         if key in self.generic:
             return self.generic_value(key, index, env)
+        if key in self.solved and not index and sample is None and self.definition(key) is None:
+            return self.solved[key]
         d = self.definition(f"{key}[{','.join(map(str, index))}]") if index else None
         if d is not None:
             return self.unfold(d, (), sample, {k: v for k, v in env.items() if k == "__sample__"})
