@@ -746,12 +746,15 @@ MODELS = [
      ['definition', 'definition', 'definition', 'ok', 'wrong']),
     ('Solve for $p$:\n\n$$ \\frac{p}{1 - p} = e^x \\Rightarrow p = e^x (1 - p) \\Rightarrow p (1 + e^x) = e^x $$\n\n$$ \\frac{p}{1 - p} = e^x \\Rightarrow p = e^x (1 + p) \\Rightarrow p (1 + e^x) = e^x $$\n',
      ['not checkable', 'ok', 'ok', 'not checkable', 'wrong', 'ok']),
+    ('Let $p_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}$.\n\n$$ \\frac{\\partial p_j}{\\partial z_i} = \\frac{\\partial}{\\partial z_i} \\left( \\frac{e^{z_j}}{\\sum_k e^{z_k}} \\right) $$\n\nIf $i = j$,\n\n$$ = p_j (1 - p_j) $$\n\nAnd if $i \\neq j$,\n\n$$ = -p_j p_i $$\n\nAnd if $i \\neq j$ once more, with a slip,\n\n$$ = p_j p_i $$\n',
+     ['definition', 'ok', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
               'case-conditions-typed-as-text-and-script-in-braces', 'chain-rule-of-a-loss-never-defined',
               'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable',
-              'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p']
+              'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p',
+              'second-case-goes-on-from-where-the-cases-began']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

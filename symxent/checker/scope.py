@@ -270,10 +270,17 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             if len(prose_since_block.strip()) > 60 and head.members:
                 # (but an expression displayed in between may be what it goes on from)
                 head.members[0].after_words = True
-            prev.relations += [head.leading] + head.relations
-            prev.members += head.members
-            prev.conditions += head.conditions
-            prev.clauses += head.clauses
+            fork = _case_fork(prev, block)
+            if fork is not None:
+                # "∂p_j/∂a_i = ... If $i = j$: $$ = ... $$ And if $i \neq j$: $$ = ... $$": the second
+                # case goes on from where the cases began, not from the first case's result
+                block.chains.insert(0, Chain([prev.members[fork]] + head.members, [head.leading] + head.relations,
+                                             conditions=head.conditions, clauses=head.clauses))
+            else:
+                prev.relations += [head.leading] + head.relations
+                prev.members += head.members
+                prev.conditions += head.conditions
+                prev.clauses += head.clauses
         if display:
             blocks.append(block)
             last_display = block
@@ -477,6 +484,23 @@ def _with_heading_math(items) -> list:
                 elif isinstance(piece, Prose):
                     out.append(replace(piece, line=item.line))
     return out
+
+
+def _case_fork(chain: Chain, block: Block) -> int | None:
+    """The member of ``chain`` from which a block under a new case goes on: the last one written
+    before any case on the same letters, when the chain's last member is under another case."""
+    letters = {x for c in block.conditions for x in _letters_of(c)}
+    if not letters or not chain.members:
+        return None
+
+    def cases(m) -> list:
+        return [c for c in (m.block.conditions if m.block is not None else []) if _letters_of(c) & letters]
+
+    last = cases(chain.members[-1])
+    if not last or last == [c for c in block.conditions if _letters_of(c) & letters]:
+        return None
+    before = [k for k, m in enumerate(chain.members) if not cases(m)]
+    return before[-1] if before else None
 
 
 def _letters_of(c: Cond) -> set[str]:
