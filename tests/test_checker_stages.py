@@ -748,13 +748,15 @@ MODELS = [
      ['not checkable', 'ok', 'ok', 'not checkable', 'wrong', 'ok']),
     ('Let $p_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}$.\n\n$$ \\frac{\\partial p_j}{\\partial z_i} = \\frac{\\partial}{\\partial z_i} \\left( \\frac{e^{z_j}}{\\sum_k e^{z_k}} \\right) $$\n\nIf $i = j$,\n\n$$ = p_j (1 - p_j) $$\n\nAnd if $i \\neq j$,\n\n$$ = -p_j p_i $$\n\nAnd if $i \\neq j$ once more, with a slip,\n\n$$ = p_j p_i $$\n',
      ['definition', 'ok', 'ok', 'ok', 'wrong']),
+    ('Let $p_i = \\sigma(z_i)$ with $z_i = w x_i + b$.\n\n$$ J = -\\sum_{i=1}^{n} \\left[ y_i \\log p_i + (1 - y_i) \\log(1 - p_i) \\right] $$\n\n$$ J_i = -\\left[ y_i \\log p_i + (1 - y_i) \\log(1 - p_i) \\right] $$\n\n$$ \\frac{\\partial J}{\\partial b} = \\sum_{i=1}^{n} \\frac{\\partial J_i}{\\partial z_i} = \\sum_{i=1}^{n} (p_i - y_i) $$\n\n$$ \\frac{\\partial J}{\\partial b} = \\sum_{i=1}^{n} (y_i - p_i) $$\n',
+     ['definition', 'definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
               'case-conditions-typed-as-text-and-script-in-braces', 'chain-rule-of-a-loss-never-defined',
               'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable',
               'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p',
-              'second-case-goes-on-from-where-the-cases-began']
+              'second-case-goes-on-from-where-the-cases-began', 'total-and-term-of-a-sample-each-defined']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

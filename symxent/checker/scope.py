@@ -631,24 +631,33 @@ def _parameter_labels(blocks: list[Block]) -> None:
 
 
 def _totals(blocks: list[Block]) -> None:
-    """``L = \\frac{1}{N} \\sum_i L_i``: the letter alone is the total of the terms L_i, another
-    quantity than any one of them (not the vector of them). Every L of the note written without an
-    index is then read as that total."""
+    """``L = \\frac{1}{N} \\sum_i L_i`` (or L and L_i each defined): the letter alone is the total of
+    the terms L_i, another quantity than any one of them (not the vector of them). Every L of the
+    note written without an index is then read as that total."""
     totals: set[str] = set()
+    bare_heads: set[str] = set()
+    indexed_heads: set[str] = set()
     for block in blocks:
         for chain in block.chains:
             if len(chain.members) < 2 or chain.relations[0] not in ("=", ":="):
                 continue
             head = chain.members[0].node
             f = head.func if isinstance(head, Call) and head.maybe else head
+            if isinstance(f, Script) and isinstance(f.base, Name) and not f.base.accent and len(f.sub) == 1 \
+                    and isinstance(f.sub[0], Name) and len(f.sub[0].base) == 1 and f.sup is None:
+                indexed_heads.add(f.base.base)  # J_i = -[y_i log p_i + ...]
             if not isinstance(f, Name) or f.accent:
                 continue
+            if any(isinstance(n, BigOp) and n.kind == "sum" for m in chain.members[1:] for n in walk(m.node)):
+                bare_heads.add(f.base)  # a sum: a total (z = w_1 x_1 + b beside z_i = ... is one sample's)
             for m in chain.members[1:]:
                 for n in walk(m.node):
                     if isinstance(n, BigOp) and n.kind == "sum" and any(
                             isinstance(t, Script) and isinstance(t.base, Name) and t.base == f and len(t.sub) == 1
                             and isinstance(t.sub[0], Name) and _bound_letter(n) == t.sub[0].base for t in walk(n.body)):
                         totals.add(f.base)
+    # J(w, b) = -Σ_i [...] and J_i = -[...] both defined: the total and the term of sample i
+    totals |= bare_heads & indexed_heads
     if not totals:
         return
 
