@@ -750,13 +750,16 @@ MODELS = [
      ['definition', 'ok', 'ok', 'ok', 'wrong']),
     ('Let $p_i = \\sigma(z_i)$ with $z_i = w x_i + b$.\n\n$$ J = -\\sum_{i=1}^{n} \\left[ y_i \\log p_i + (1 - y_i) \\log(1 - p_i) \\right] $$\n\n$$ J_i = -\\left[ y_i \\log p_i + (1 - y_i) \\log(1 - p_i) \\right] $$\n\n$$ \\frac{\\partial J}{\\partial b} = \\sum_{i=1}^{n} \\frac{\\partial J_i}{\\partial z_i} = \\sum_{i=1}^{n} (p_i - y_i) $$\n\n$$ \\frac{\\partial J}{\\partial b} = \\sum_{i=1}^{n} (y_i - p_i) $$\n',
      ['definition', 'definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
+    ('# Mean squared error\n\n$$ m = \\frac{1}{2} (x - y)^T (x - y) = \\frac{1}{2} (x^T x + y^T y - 2 x^T y) $$\n\n$$ m = \\frac{1}{2} (x - y)^T (x - y) = \\frac{1}{2} (x^T x + y^T y + 2 x^T y) $$\n\n# Softmax\n\nLet $s_i = \\frac{e^{x_i}}{\\sum_k e^{x_k}}$.\n',
+     ['definition', 'ok', 'ok', 'wrong', 'definition']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
               'case-conditions-typed-as-text-and-script-in-braces', 'chain-rule-of-a-loss-never-defined',
               'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable',
               'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p',
-              'second-case-goes-on-from-where-the-cases-began', 'total-and-term-of-a-sample-each-defined']
+              'second-case-goes-on-from-where-the-cases-began', 'total-and-term-of-a-sample-each-defined',
+              'an-index-in-another-chapter-makes-no-vector-here']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -127,6 +127,8 @@ class SymbolTable:
         """Used with a class index where a definition made there would be seen (its section's
         parent and everything in it), or in a section inside this one."""
         for where in self.indexed_in.get(key, ()):
+            if self.chapters and where[:1] != scope[:1]:
+                continue  # (a level-1 heading starts a new chapter, as for definitions)
             n = min(len(where), len(scope))
             # the same reach as a definition: its section's parent and everything in it
             if where[:n] == scope[:n] or scope[:max(0, len(where) - 1)] == where[:-1]:
