@@ -752,6 +752,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
     ('# Mean squared error\n\n$$ m = \\frac{1}{2} (x - y)^T (x - y) = \\frac{1}{2} (x^T x + y^T y - 2 x^T y) $$\n\n$$ m = \\frac{1}{2} (x - y)^T (x - y) = \\frac{1}{2} (x^T x + y^T y + 2 x^T y) $$\n\n# Softmax\n\nLet $s_i = \\frac{e^{x_i}}{\\sum_k e^{x_k}}$.\n',
      ['definition', 'ok', 'ok', 'wrong', 'definition']),
+    ("Let $f = e^{z_k}$ and $g = \\sum_j e^{z_j}$.\n\n$$ f' = e^{z_k} $$\n\n$$ f' = 2 e^{z_k} $$\n\n$$ g' = e^{z_k} $$\n",
+     ['definition', 'definition', 'ok', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -759,7 +761,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable',
               'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p',
               'second-case-goes-on-from-where-the-cases-began', 'total-and-term-of-a-sample-each-defined',
-              'an-index-in-another-chapter-makes-no-vector-here']
+              'an-index-in-another-chapter-makes-no-vector-here', 'prime-of-a-value-with-one-variable']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -610,6 +610,17 @@ class Evaluator:
                 d = self.definition(key)
                 if d is None and key not in self.table.called and key not in ("\\sigma",):
                     return self.name(Name(key + "'" * node.primes), env)
+                if d is not None and not d.params and not d.indices and d.sample is None:
+                    # f = e^{z_k}, f' = ...: the derivative by the one variable f's value has (with
+                    # several, which one is meant is not said)
+                    value = self.value(Name(key), env)
+                    variables = sorted(value.free_symbols, key=lambda s: s.name)
+                    if len(variables) == 1:
+                        self.conventions["prime:" + key] = (f"{pretty(key)}' is the derivative by the one variable "
+                                                            f"of {pretty(key)} (line {d.line})")
+                        return sympy.diff(value, variables[0], node.primes)
+                    raise NotCheckable(f"{pretty(key)}' without an argument, and {pretty(key)} has "
+                                       f"{len(variables)} variables: by which one is not said")
                 raise NotCheckable(f"{key}' without an argument")
             raise NotCheckable("a prime on an expression")
         if isinstance(base, Name):

@@ -271,6 +271,13 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
     if result.status == "wrong" and ev.opaque:
         return Verdict("not checkable", _opaque_reason(ev), uses=uses)
+    primed = sorted(k.split(":", 1)[1] for k in ev.conventions if k.startswith("prime:"))
+    if result.status == "wrong" and primed:
+        # f' with no argument: by f's one variable is a reading, not what the note says (f' = 0 in
+        # "f = e^{z_k}, f' = 0" is by z_i, i ≠ k)
+        return Verdict("not checkable", f"{pretty(primed[0])}' has no argument: the sides differ when it is the "
+                       f"derivative by the one variable of {pretty(primed[0])}, but the note may mean another "
+                       f"(write \\frac{{\\partial {pretty(primed[0])}}}{{\\partial x}})", uses=uses)
     if result.status == "wrong" and ev.assumed_independent:
         key, by = next(iter(sorted(ev.assumed_independent.items())))
         return Verdict("not checkable", f"a derivative by {', '.join(pretty(k) for k in by)} took {pretty(key)} as "
