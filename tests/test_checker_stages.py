@@ -754,6 +754,10 @@ MODELS = [
      ['definition', 'ok', 'ok', 'wrong', 'definition']),
     ("Let $f = e^{z_k}$ and $g = \\sum_j e^{z_j}$.\n\n$$ f' = e^{z_k} $$\n\n$$ f' = 2 e^{z_k} $$\n\n$$ g' = e^{z_k} $$\n",
      ['definition', 'definition', 'ok', 'not checkable', 'not checkable']),
+    ('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n\n$$ \\mathcal{L} = -\\sum_{i=1}^n \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^n (\\hat{p}_i - y_i) \\mathbf{x}_i = \\mathbf{X}^\\top (\\hat{\\mathbf{p}} - \\mathbf{y}) $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\mathbf{y} - \\hat{\\mathbf{p}}) $$\n',
+     ['definition', 'definition', 'ok', 'ok', 'wrong']),
+    ('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n\n$$ \\mathcal{L} = -\\sum_{i=1}^n \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^n (\\hat{p}_i - y_i) \\mathbf{x}_i = \\mathbf{X}^\\top (\\hat{\\mathbf{p}} - \\mathbf{y}) $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\mathbf{y} - \\hat{\\mathbf{p}}) $$\n\nLet $\\hat{\\mathbf{p}} = \\sigma(\\mathbf{X} \\mathbf{w})$.\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\mathbf{y} - \\hat{\\mathbf{p}}) $$\n',
+     ['definition', 'definition', 'ok', 'ok', 'wrong', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -761,7 +765,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'chain-rule-of-functions-never-defined', 'chain-rule-through-a-definition-with-no-variable',
               'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p',
               'second-case-goes-on-from-where-the-cases-began', 'total-and-term-of-a-sample-each-defined',
-              'an-index-in-another-chapter-makes-no-vector-here', 'prime-of-a-value-with-one-variable']
+              'an-index-in-another-chapter-makes-no-vector-here', 'prime-of-a-value-with-one-variable',
+              'data-matrix-of-samples-written-x_i', 'data-matrix-also-used-as-a-number']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

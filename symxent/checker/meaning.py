@@ -202,6 +202,7 @@ class Evaluator:
         # names the note never defines but solves for ("Solve for p: ... => p = ..."): key -> the
         # solution of the equation that opens the implications
         self.solved: dict[str, sympy.Expr] = {}
+        self.design_names: set[str] = set()   # X read as the matrix of the samples (X^T v)
         self.generic_used: dict[str, sympy.Function] = {}
 
     # --- names ---------------------------------------------------------------------------------
@@ -824,7 +825,8 @@ class Evaluator:
         if not (isinstance(node, Name) and not node.accent and len(node.base) == 1 and node.base.isupper()):
             return None
         row = node.base.lower()
-        if self.definition(node.key) is not None or row not in self.table.sampled or row not in self.table.indexed:
+        if self.definition(node.key) is not None or row not in self.table.indexed or (
+                row not in self.table.sampled and row not in self.table.sample_subscript):
             return None
         return row
 
@@ -835,11 +837,14 @@ class Evaluator:
                 raise NotCheckable(f"{row.upper()}^T v used as a whole vector")
             self.free.setdefault("__vec__", self.table.dims.get(row, "K"))
             env = {**env, "__vec__": 1}
+        if row in self.table.sample_subscript:
+            return self.design_product_by_entry(row, right, env)
         for n in _walk(right):
             k = _key(n) if isinstance(n, (Name, Script)) else None
             if k and k not in self.table.sampled and self.definition(k) is None and k not in self.table.size_names:
                 # X^T (p - y) with y never written per sample (y^{(i)}): which y each row meets is not said
                 raise NotCheckable(f"{row.upper()}^T times {pretty(k)}, which the note never writes per sample")
+        self.design_names.add(row.upper())
         self.conventions["design"] = (f"{row.upper()} is the matrix whose rows are the samples {row}^(i) "
                                       f"(the note never defines {row.upper()})")
         total = sympy.Integer(0)
@@ -849,6 +854,21 @@ class Evaluator:
             if v != self.value(right, {**at, "__vec__": env["__vec__"] % self.table.class_size + 1}):
                 raise NotCheckable(f"{row.upper()}^T times a quantity with several entries per sample")
             total += self.value(Name(row), at) * v
+        return total
+
+    def design_product_by_entry(self, row: str, right: Node, env: dict) -> sympy.Expr:
+        """Entry c of X^T v = Σ_i (x_i)_c v_i where the note writes the samples x_i (w^T x_i): the
+        vector v has one entry per sample, v_i (p̂_i - y_i)."""
+        samples = self.table.size(self.table.dims.get(row, "N"))
+        self.design_names.add(row.upper())
+        self.conventions["design"] = (f"{row.upper()} is the matrix whose rows are the samples {row}_i "
+                                      f"(the note never defines {row.upper()}; line "
+                                      f"{self.table.sample_subscript[row]} writes w^T {row}_i)")
+        outer = {k: v for k, v in env.items() if k != "__vec__"}
+        total = sympy.Integer(0)
+        for i in range(1, samples + 1):
+            sample = self.value(Script(Name(row), (Num(str(i)),)), env)
+            total += sample * self.value(right, {**outer, "__vec__": i})
         return total
 
     def entry_call(self, d: Definition, args: tuple[Node, ...], env: dict) -> sympy.Expr | None:

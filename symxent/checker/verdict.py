@@ -234,6 +234,11 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"internal: unknown symbol {stray[0]}")
     keys = {lf.key for lf in leaves.values()}
     met = list(ev.leaves.values())  # (a derivative may have removed some from the sides)
+    both_ways = sorted(ev.design_names & {lf.key for lf in met})
+    if both_ways:
+        # X^T v read with X the matrix of the samples, and X w (in p = σ(X w)) as a number X
+        return Verdict("not checkable", f"{pretty(both_ways[0])} is the matrix of the samples in one place of this "
+                       "step and a single number in another: which is meant is not clear here")
     mixed = sorted({lf.key for lf in met if not lf.index and lf.sample is None}
                    & {lf.key for lf in met if lf.index and lf.sample is None})
     if mixed:
