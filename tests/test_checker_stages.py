@@ -758,6 +758,8 @@ MODELS = [
      ['definition', 'definition', 'ok', 'ok', 'wrong']),
     ('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n\n$$ \\mathcal{L} = -\\sum_{i=1}^n \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^n (\\hat{p}_i - y_i) \\mathbf{x}_i = \\mathbf{X}^\\top (\\hat{\\mathbf{p}} - \\mathbf{y}) $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\mathbf{y} - \\hat{\\mathbf{p}}) $$\n\nLet $\\hat{\\mathbf{p}} = \\sigma(\\mathbf{X} \\mathbf{w})$.\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\mathbf{y} - \\hat{\\mathbf{p}}) $$\n',
      ['definition', 'definition', 'ok', 'ok', 'wrong', 'not checkable', 'not checkable']),
+    ('# Softmax regression\n\n## One sample\n\nLet $z_k = w_k x + b_k$, $\\hat{\\pi}_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$ and $\\mathcal{L} = -\\sum_k y_k \\log \\hat{\\pi}_k$, where $\\sum_k y_k = 1$.\n\n## Summary\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\hat{\\boldsymbol{\\pi}} - \\mathbf{y} $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\mathbf{y} - \\hat{\\boldsymbol{\\pi}} $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\frac{1}{N} \\sum_{i=1}^{N} (\\hat{\\boldsymbol{\\pi}}^{(i)} - \\mathbf{y}^{(i)}) $$\n',
+     ['definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -766,7 +768,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p',
               'second-case-goes-on-from-where-the-cases-began', 'total-and-term-of-a-sample-each-defined',
               'an-index-in-another-chapter-makes-no-vector-here', 'prime-of-a-value-with-one-variable',
-              'data-matrix-of-samples-written-x_i', 'data-matrix-also-used-as-a-number']
+              'data-matrix-of-samples-written-x_i', 'data-matrix-also-used-as-a-number',
+              'vector-of-an-earlier-section-and-one-sample-against-a-batch']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -133,6 +133,10 @@ class SymbolTable:
             # the same reach as a definition: its section's parent and everything in it
             if where[:n] == scope[:n] or scope[:max(0, len(where) - 1)] == where[:-1]:
                 return True
+            if self.chapters and where < scope:
+                # "### Step 3" writes b_k, "## Summary" of the same chapter writes b: the same
+                # vector (as a definition's setup holds on to the end of its chapter)
+                return True
         return any(d.key == key and d.indices for d in self.definitions)
 
     def size(self, name: str) -> int:

@@ -276,6 +276,14 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
     if result.status == "wrong" and ev.opaque:
         return Verdict("not checkable", _opaque_reason(ev), uses=uses)
+    lone = sorted({lf.key for lf in leaves.values() if lf.sample is None}
+                  & {lf.key for lf in leaves.values() if lf.sample is not None})
+    if result.status == "wrong" and lone:
+        # ∂L/∂b (L of one sample x) against (1/N) Σ_i (π^(i) - y^(i)): the lone x may be any sample,
+        # or the note may mean the batch loss by the same letter
+        return Verdict("not checkable", f"{pretty(lone[0])} is written per sample ({pretty(lone[0])}^(i)) and "
+                       "also alone in this step: which sample the lone one is, or whether the step is about "
+                       "the whole batch, is not said", uses=uses)
     primed = sorted(k.split(":", 1)[1] for k in ev.conventions if k.startswith("prime:"))
     if result.status == "wrong" and primed:
         # f' with no argument: by f's one variable is a reading, not what the note says (f' = 0 in
