@@ -24,6 +24,7 @@ Contract
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, pretty, transform, transposed, walk
@@ -598,18 +599,14 @@ def _parameter_labels(blocks: list[Block]) -> None:
     the function with its parameters, as ``h_\\theta`` does; it is not an index of h. Every ``h_w``
     of the note is then read as one name."""
     labelled: set[tuple[str, str]] = set()
-    for block in blocks:
-        for chain in block.chains:
-            if len(chain.members) < 2 or chain.relations[0] not in ("=", ":="):
-                continue
-            head = chain.members[0].node
-            f = head.func if isinstance(head, Call) and head.maybe else None
-            if not (isinstance(f, Script) and isinstance(f.base, Name) and len(f.sub) == 1 and f.sup is None
-                    and not f.primes and isinstance(f.sub[0], Name) and len(f.sub[0].base) == 1):
-                continue
-            letter = f.sub[0].base
-            if any(_uses_whole(m.node, letter) for m in chain.members[1:]):
-                labelled.add((f.base.key, letter))
+    for chain, head in _definition_heads(blocks):
+        f = head.func if isinstance(head, Call) and head.maybe else None
+        if not (isinstance(f, Script) and isinstance(f.base, Name) and len(f.sub) == 1 and f.sup is None
+                and not f.primes and isinstance(f.sub[0], Name) and len(f.sub[0].base) == 1):
+            continue
+        letter = f.sub[0].base
+        if any(_uses_whole(m.node, letter) for m in chain.members[1:]):
+            labelled.add((f.base.key, letter))
     if not labelled:
         return
 
@@ -620,14 +617,27 @@ def _parameter_labels(blocks: list[Block]) -> None:
             return name if n.sup is None and not n.primes else replace(n, base=name, sub=())
         return n
 
+    _rewrite(blocks, lambda node: transform(node, relabel))
+
+
+def _definition_heads(blocks: list[Block]) -> Iterator[tuple[Chain, Node]]:
+    """(chain, its first member) for every chain that opens with ``name =``."""
+    for block in blocks:
+        for chain in block.chains:
+            if len(chain.members) >= 2 and chain.relations[0] in ("=", ":="):
+                yield chain, chain.members[0].node
+
+
+def _rewrite(blocks: list[Block], fn: Callable[[Node], Node]) -> None:
+    """Every member of every chain (and of its clauses) replaced by ``fn`` of it."""
     for block in blocks:
         for chain in block.chains:
             for m in chain.members:
-                m.node = transform(m.node, relabel)
+                m.node = fn(m.node)
             for clause in chain.clauses:
                 for sub in clause.chains:
                     for m in sub.members:
-                        m.node = transform(m.node, relabel)
+                        m.node = fn(m.node)
 
 
 def _totals(blocks: list[Block]) -> None:
@@ -637,25 +647,21 @@ def _totals(blocks: list[Block]) -> None:
     totals: set[str] = set()
     bare_heads: set[str] = set()
     indexed_heads: set[str] = set()
-    for block in blocks:
-        for chain in block.chains:
-            if len(chain.members) < 2 or chain.relations[0] not in ("=", ":="):
-                continue
-            head = chain.members[0].node
-            f = head.func if isinstance(head, Call) and head.maybe else head
-            if isinstance(f, Script) and isinstance(f.base, Name) and not f.base.accent and len(f.sub) == 1 \
-                    and isinstance(f.sub[0], Name) and len(f.sub[0].base) == 1 and f.sup is None:
-                indexed_heads.add(f.base.base)  # J_i = -[y_i log p_i + ...]
-            if not isinstance(f, Name) or f.accent:
-                continue
-            if any(isinstance(n, BigOp) and n.kind == "sum" for m in chain.members[1:] for n in walk(m.node)):
-                bare_heads.add(f.base)  # a sum: a total (z = w_1 x_1 + b beside z_i = ... is one sample's)
-            for m in chain.members[1:]:
-                for n in walk(m.node):
-                    if isinstance(n, BigOp) and n.kind == "sum" and any(
-                            isinstance(t, Script) and isinstance(t.base, Name) and t.base == f and len(t.sub) == 1
-                            and isinstance(t.sub[0], Name) and _bound_letter(n) == t.sub[0].base for t in walk(n.body)):
-                        totals.add(f.base)
+    for chain, head in _definition_heads(blocks):
+        f = head.func if isinstance(head, Call) and head.maybe else head
+        if isinstance(f, Script) and isinstance(f.base, Name) and not f.base.accent and len(f.sub) == 1 \
+                and isinstance(f.sub[0], Name) and len(f.sub[0].base) == 1 and f.sup is None:
+            indexed_heads.add(f.base.base)  # J_i = -[y_i log p_i + ...]
+        if not isinstance(f, Name) or f.accent:
+            continue
+        if any(isinstance(n, BigOp) and n.kind == "sum" for m in chain.members[1:] for n in walk(m.node)):
+            bare_heads.add(f.base)  # a sum: a total (z = w_1 x_1 + b beside z_i = ... is one sample's)
+        for m in chain.members[1:]:
+            for n in walk(m.node):
+                if isinstance(n, BigOp) and n.kind == "sum" and any(
+                        isinstance(t, Script) and isinstance(t.base, Name) and t.base == f and len(t.sub) == 1
+                        and isinstance(t.sub[0], Name) and _bound_letter(n) == t.sub[0].base for t in walk(n.body)):
+                    totals.add(f.base)
     # J(w, b) = -Σ_i [...] and J_i = -[...] both defined: the total and the term of sample i
     totals |= bare_heads & indexed_heads
     if not totals:
@@ -679,14 +685,7 @@ def _totals(blocks: list[Block]) -> None:
                                  for k, v in vars(n).items() if isinstance(v, (Node, tuple))})
         return n
 
-    for block in blocks:
-        for chain in block.chains:
-            for m in chain.members:
-                m.node = whole(transform(m.node, rename))
-            for clause in chain.clauses:
-                for sub in clause.chains:
-                    for m in sub.members:
-                        m.node = whole(transform(m.node, rename))
+    _rewrite(blocks, lambda node: whole(transform(node, rename)))
 
 
 def _dims_through_definitions(table: SymbolTable) -> None:
