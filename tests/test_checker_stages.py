@@ -932,3 +932,11 @@ def test_check_loss_never_defined_is_any_function_of_its_variable():
     assert "L is never defined: taken as any function of a, as the derivatives of it here treat it" \
         in report.steps[1].uses
     assert "the sides differ for some such function" in report.steps[2].detail
+
+
+@pytest.mark.parametrize("K", [2, 3, 5])
+def test_check_a_vector_written_out_fixes_its_size_whatever_the_K_option(K):
+    # z written out with 4 entries: the classes are 4 in this note, so --K does not change a verdict
+    note = 'Let $\\hat{y}_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$, with the scores written out as $\\mathbf{z} = [z_1, z_2, z_3, z_4]^T$.\n\n$$ \\frac{\\partial \\hat{y}_1}{\\partial z_1} = \\frac{e^{z_1}(e^{z_2} + e^{z_3} + e^{z_4})}{(e^{z_1} + e^{z_2} + e^{z_3} + e^{z_4})^2} $$\n\n$$ \\frac{\\partial \\hat{y}_1}{\\partial z_1} = \\frac{e^{z_1}(e^{z_2} + e^{z_3})}{(e^{z_1} + e^{z_2} + e^{z_3} + e^{z_4})^2} $$\n'
+    report = check_text(note, filename="n.md", K=K)
+    assert statuses(report) == ["definition", "ok", "ok", "wrong"], steps_of(note, report)

@@ -566,9 +566,10 @@ class Evaluator:
         if len(node.items) > 1 and node.kind in ("[", "(") and not any(isinstance(i, (Cond, Ellipsis_))
                                                                        for i in node.items):
             # [θ_1, θ_2, θ_3]^T: a vector written out, compared entry by entry
-            if len(node.items) != self.table.size("K"):
+            size = self.table.size(self.vector_size(node))
+            if len(node.items) != size:
                 raise NotCheckable(f"a vector of {len(node.items)} entries where the note's vectors have "
-                                   f"{self.table.size('K')} (--K)")
+                                   f"{size} (--K)")
             if "__vec__" not in env:
                 if not self.dry:
                     raise NotCheckable("a list of values where one value is expected")
@@ -1191,7 +1192,7 @@ class Evaluator:
         rows = node.rows
         if any(_is_dots(x) or isinstance(x, Ellipsis_) for row in rows for x in row):
             raise NotCheckable("a matrix written with dots: the entries they stand for are not read")
-        size = self.table.size("K")
+        size = self.table.size(self.vector_size(node))
         if all(len(r) == 1 for r in rows) or len(rows) == 1:
             entries = [r[0] for r in rows] if len(rows) > 1 or len(rows[0]) == 1 else list(rows[0])
             if len(entries) != size:

@@ -723,6 +723,43 @@ def _uses_whole(node: Node, letter: str) -> bool:
 
 def _learn(blocks: list[Block], table: SymbolTable) -> None:
     """Which names are vectors, functions, inputs; each vector's size; the note's sizes."""
+    written: dict[str, set[int]] = {}   # vector -> the numbers of entries it is written out with
+    _learn_blocks(blocks, table, written)
+    # (θ_1, θ_2, θ_3)^T, a pmatrix of ŷ_1..ŷ_3: the note's own size for the classes (or whatever
+    # counts the vector), which --K does not override, as "K = 3" written in the note
+    sizes: dict[str, set[int]] = {}
+    for key, counts in written.items():
+        if key not in table.dims and len(counts) == 1:
+            # counted by no sum of the note: its own size ([x_1, x_2] beside [b_1, b_2, b_3])
+            table.dims[key] = f"#{key}"
+        sizes.setdefault(table.dims[key] if key in table.dims else "K", set()).update(counts)
+    for name, counts in sizes.items():
+        if len(counts) == 1 and name not in table.sizes:
+            table.sizes[name] = counts.pop()
+
+
+def _written_out(n: Node) -> tuple[str, int] | None:
+    """(key, M) for a vector written out entry by entry: ``[x_1, x_2, x_3]``, a one-column pmatrix."""
+    if isinstance(n, Matrix):
+        items = [row[0] for row in n.rows] if all(len(r) == 1 for r in n.rows) else \
+            list(n.rows[0]) if len(n.rows) == 1 else []
+    elif isinstance(n, Paren) and len(n.items) > 1:
+        items = list(n.items)
+    else:
+        return None
+    keys, numbers = set(), []
+    for it in items:
+        if not (isinstance(it, Script) and isinstance(it.base, Name) and len(it.sub) == 1
+                and isinstance(it.sub[0], Num) and it.sub[0].value.isdigit() and it.sup is None):
+            return None
+        keys.add(key_of(it))
+        numbers.append(int(it.sub[0].value))
+    if len(keys) != 1 or numbers != list(range(1, len(numbers) + 1)) or len(numbers) < 2:
+        return None
+    return keys.pop(), len(numbers)
+
+
+def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, set[int]]) -> None:
     for block in blocks:
         for chain in block.chains:
             nodes = [m.node for m in chain.members]
@@ -762,6 +799,9 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
                                 if wk and not (isinstance(w, Script) and w.sup is not None):
                                     both = isinstance(f, Script) and bool(f.sub) and isinstance(w, Script) and bool(w.sub)
                                     table.differentiated_by.setdefault(fk, set()).add((wk, both))
+                    count = _written_out(n)
+                    if count is not None:
+                        written.setdefault(count[0], set()).add(count[1])
                     if isinstance(n, BigOp) and isinstance(n.sub, Cond) and n.sup is not None \
                             and isinstance(n.sub.left, Name):
                         letter = n.sub.left.base
