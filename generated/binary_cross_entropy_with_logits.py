@@ -93,8 +93,9 @@ def hessian(z):
 # --- the public functions' arguments: checked, and sent to a kernel ---
 
 
-def _weights(value, name, shape, dtype):
-    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
+def _weights(value, name, shape, dtype, of):
+    """An optional non-negative weight broadcast to ``shape``, that of the argument ``of`` (a
+    view), or None."""
     if value is None:
         return None
     a = _as_array(value, name)
@@ -102,7 +103,7 @@ def _weights(value, name, shape, dtype):
         if np.broadcast_shapes(a.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of logits, {shape}") from None
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of {of}, {shape}") from None
     if a.dtype.kind == "c" or not np.all(a >= 0):
         raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
     return np.broadcast_to(a.astype(dtype, copy=False), shape)
@@ -117,8 +118,8 @@ def _prepare(logits, target, weight, pos_weight):
     if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
         raise ValueError("target: values must lie in [0, 1] (and not be nan)")
     target = target.astype(logits.dtype, copy=False)
-    weight = _weights(weight, "weight", logits.shape, logits.dtype)
-    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype)
+    weight = _weights(weight, "weight", logits.shape, logits.dtype, "logits")
+    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype, "logits")
     if weight is None and pos_weight is None:
         return logits, target, None
     one = np.ones((), logits.dtype)

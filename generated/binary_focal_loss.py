@@ -111,8 +111,8 @@ def _kernel(name, logits, target, alpha, gamma, divisor=None):
     """The alpha-weighted kernel, or the unweighted one (torchvision's alpha < 0); the
     gradient, if any, divided by ``divisor``."""
     if alpha is None:
-        return _driven(f"{name}_unweighted", (logits, target), (gamma,), divisor)
-    return _driven(name, (logits, target), (alpha, gamma), divisor)
+        return _driven_elements(f"{name}_unweighted", (logits, target), (gamma,), divisor)
+    return _driven_elements(name, (logits, target), (alpha, gamma), divisor)
 
 
 # --- internals: argument checks, the block driver and helpers ---
@@ -274,31 +274,29 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     return outputs
 
 
-def _driven(name, arrays, params=(), divisor=None):
-    """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
-    shape) and the numbers ``params``, the last output
-    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+def _plain(name, arrays, params=(), divisor=None):
+    """The outputs of the plain kernel ``name`` (any dtype, any layout) as a tuple, the last (a
+    gradient) divided by ``divisor`` (None, 0 or 1: not divided)."""
+    values = _PLAIN[name](*arrays, *params)
+    values = values if isinstance(values, tuple) else (values,)
+    if divisor:
+        values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+    return values
 
-    Through the block driver when the logits are real float32/float64 C-contiguous and the
-    kernel has a fast form; else the plain kernel (then divided here). Both print the same
-    proven expressions.
-    """
+
+def _driven_elements(name, arrays, params=(), divisor=None):
+    """``_driven`` for elementwise kernels: ``arrays`` all of one shape, every output of it."""
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = _PLAIN[name](*arrays, *params)
-        values = values if isinstance(values, tuple) else (values,)
-        if divisor:
-            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
-        return values
-    kernel, buffers, wide, scaled = _FAST[name].kernel, _FAST[name].buffers, _FAST[name].wide, _FAST[name].scaled
-    classes_first = False  # elementwise kernels have no classes-first form
-    rows = [a.reshape(-1) for a in arrays]
-    dests = tuple(np.empty(x.size, x.dtype) for w in wide if w)
+        return _plain(name, arrays, params, divisor)
+    fast = _FAST[name]
+    dests = tuple(np.empty(x.size, x.dtype) for _ in fast.wide)
     divisors = [None] * len(dests)
-    if divisor and wide[-1]:
+    if divisor:
         divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first, scaled)
-    return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
+    outputs = _blocked(fast.kernel, fast.buffers, fast.wide, [a.reshape(-1) for a in arrays] + list(params), dests,
+                       divisors, scaled=fast.scaled)
+    return tuple(o.reshape(x.shape) for o in outputs)
 
 
 def _scaling(divisor, dtype):

@@ -360,22 +360,27 @@ def _fast_kernel(name, k):
             fast.scaled)
 
 
+def _plain(name, arrays, params=(), divisor=None):
+    """The outputs of the plain kernel ``name`` (any dtype, any layout) as a tuple, the last (a
+    gradient) divided by ``divisor`` (None, 0 or 1: not divided)."""
+    values = _PLAIN[name](*arrays, *params)
+    values = values if isinstance(values, tuple) else (values,)
+    if divisor:
+        values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+    return values
+
+
 def _driven(name, arrays, params=(), divisor=None):
     """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
-    shape or per-sample ones without the class axis) and the numbers ``params``, the last output
-    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+    shape or per-sample ones without the class axis) and the numbers ``params``, the last
+    output (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
 
     Through the block driver when the logits are real float32/float64 C-contiguous and the
-    kernel has a fast form; else the plain kernel (then divided here). Both print the same
-    proven expressions.
+    kernel has a fast form; else the plain kernel. Both print the same proven expressions.
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = _PLAIN[name](*arrays, *params)
-        values = values if isinstance(values, tuple) else (values,)
-        if divisor:
-            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
-        return values
+        return _plain(name, arrays, params, divisor)
     k = x.shape[-1]
     n = x.size // k
     kernel, buffers, wide, _, classes_first, scaled = _fast_kernel(name, k)

@@ -40,7 +40,7 @@ from symxent import __version__, atomic, derive
 from symxent.registry import Derivation, Kernel, Module, Registry, template_directories
 
 __all__ = ["GeneratedFile", "KernelSource", "check", "kernel_source", "render_all", "render_module", "render_registry",
-           "write"]
+           "template_parts", "write"]
 
 REGENERATE = "symxent generate"
 
@@ -1034,22 +1034,31 @@ def _environment() -> jinja2.Environment:
     )
 
 
-RUNTIME_MARK = "#: part "
+PART_MARK = "#: part "
 
 
 @functools.cache
-def runtime_parts() -> dict[str, str]:
-    """The parts of ``symxent/templates/runtime.py`` by name: the text from each ``#: part
-    <name>`` line to the next, without the surrounding blank lines (the templates place them).
-    The file's header, before the first part, is not a part."""
-    text = importlib.resources.files("symxent.templates").joinpath("runtime.py").read_text(encoding="utf-8")
+def template_parts() -> dict[str, dict[str, str]]:
+    """The fixed Python the templates copy verbatim, by file and part name: every ``*.py`` file
+    of ``symxent/templates`` (``runtime.py``, shared by the modules; ``args_<template>.py``, one
+    template's argument handling) by its stem, and in it the text from each ``#: part <name>``
+    line to the next, without the surrounding blank lines (the templates place them). A file's
+    header, before its first part, is not a part: it makes the file a module that linters and
+    tests import."""
+    root = importlib.resources.files("symxent.templates")
+    files = sorted((f for f in root.iterdir() if f.name.endswith(".py") and f.name != "__init__.py"),
+                   key=lambda f: f.name)
+    return {f.name.removesuffix(".py"): _parts(f.name, f.read_text(encoding="utf-8")) for f in files}
+
+
+def _parts(filename: str, text: str) -> dict[str, str]:
     parts: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in text.splitlines():
-        if line.startswith(RUNTIME_MARK):
-            name = line[len(RUNTIME_MARK):].strip()
+        if line.startswith(PART_MARK):
+            name = line[len(PART_MARK):].strip()
             if name in parts:
-                raise ValueError(f"runtime.py: part {name!r} appears twice")
+                raise ValueError(f"{filename}: part {name!r} appears twice")
             current = parts[name] = []
         elif current is not None:
             current.append(line)
@@ -1097,7 +1106,7 @@ def _render(template: jinja2.Template, derivation: Derivation, module: Module, k
             exports: str) -> str:
     return template.render(
         exports=exports,
-        runtime=runtime_parts(),
+        parts=template_parts(),
         module=module,
         derivation=derivation,
         kernels=kernels,
