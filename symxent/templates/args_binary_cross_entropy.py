@@ -1,7 +1,9 @@
-"""The argument handling of binary_cross_entropy.py.j2 for probabilities (the module binary_cross_entropy): the probabilities, the target, the weight and log_clamp checked, and the exact, weighted or clamped kernel run.
+"""The argument handling of binary_cross_entropy.py.j2 for probabilities (the module
+binary_cross_entropy): the probabilities, the target, the weight and log_clamp checked, and the
+exact, weighted or clamped kernel run.
 
-Contract: as ``runtime.py``: the part below is copied verbatim into the module the template
-renders (``{{ parts.args_binary_cross_entropy.arguments }}``), after its public functions; this header is
+Contract: as ``runtime.py``: the part below is copied verbatim into the module the template renders
+(``{{ parts.args_binary_cross_entropy.arguments }}``), after its public functions; this header is
 never copied. It imports what the module defines itself, so that linters and
 ``tests/test_runtime.py`` read this file as the Python it is.
 """

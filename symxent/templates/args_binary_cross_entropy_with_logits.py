@@ -1,14 +1,17 @@
-"""The argument handling of binary_cross_entropy.py.j2 for logits (the module binary_cross_entropy_with_logits): the target and PyTorch's weight and pos_weight checked, and the plain or blocked kernel run.
+"""The argument handling of binary_cross_entropy.py.j2 for logits (the module
+binary_cross_entropy_with_logits): the target and PyTorch's weight and pos_weight checked, and the
+plain or blocked kernel run.
 
-Contract: as ``runtime.py``: the part below is copied verbatim into the module the template
-renders (``{{ parts.args_binary_cross_entropy_with_logits.arguments }}``), after its public functions; this header is
-never copied. It imports what the module defines itself, so that linters and
+Contract: as ``runtime.py``: the part below is copied verbatim into the module the template renders
+(``{{ parts.args_binary_cross_entropy_with_logits.arguments }}``), after its public functions; this
+header is never copied. It imports what the module defines itself, so that linters and
 ``tests/test_runtime.py`` read this file as the Python it is.
 """
 
 import numpy as np
 
-from symxent.templates.runtime import _as_array, _blocked, _fast_dtype, _reduce, _reduce_total, _scale, _weights
+from symxent.templates.runtime import (_as_array, _blocked, _fast_dtype, _reduce, _reduce_total,
+                                       _scale, _weights)
 from symxent.templates.runtime import _FAST, _PLAIN  # each module's own tables
 
 

@@ -1,9 +1,10 @@
-"""The argument handling of binary_focal_loss.py.j2: torchvision's alpha and gamma and the target checked, and the weighted or unweighted kernel run.
+"""The argument handling of binary_focal_loss.py.j2: torchvision's alpha and gamma and the target
+checked, and the weighted or unweighted kernel run.
 
-Contract: as ``runtime.py``: the part below is copied verbatim into the module the template
-renders (``{{ parts.args_binary_focal_loss.arguments }}``), after its public functions; this header is
-never copied. It imports what the module defines itself (the runtime's parts),
-so that linters and ``tests/test_runtime.py`` read this file as the Python it is.
+Contract: as ``runtime.py``: the part below is copied verbatim into the module the template renders
+(``{{ parts.args_binary_focal_loss.arguments }}``), after its public functions; this header is never
+copied. It imports what the module defines itself (the runtime's parts), so that linters and
+``tests/test_runtime.py`` read this file as the Python it is.
 """
 
 import numpy as np

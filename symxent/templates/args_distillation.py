@@ -1,14 +1,16 @@
-"""The argument handling of distillation.py.j2: the temperature, t2_scaling and the teacher's logits or probabilities checked, and the kernel run.
+"""The argument handling of distillation.py.j2: the temperature, t2_scaling and the teacher's logits or
+probabilities checked, and the kernel run.
 
-Contract: as ``runtime.py``: the part below is copied verbatim into the module the template
-renders (``{{ parts.args_distillation.arguments }}``), after its public functions; this header is
-never copied. It imports what the module defines itself (the runtime's parts),
-so that linters and ``tests/test_runtime.py`` read this file as the Python it is.
+Contract: as ``runtime.py``: the part below is copied verbatim into the module the template renders
+(``{{ parts.args_distillation.arguments }}``), after its public functions; this header is never
+copied. It imports what the module defines itself (the runtime's parts), so that linters and
+``tests/test_runtime.py`` read this file as the Python it is.
 """
 
 import numpy as np
 
-from symxent.templates.runtime import (_as_array, _check_reduction, _class_last, _driven, _move, _number, _reduce)
+from symxent.templates.runtime import (_as_array, _check_reduction, _class_last, _driven, _move,
+                                       _number, _reduce)
 
 
 #: part arguments

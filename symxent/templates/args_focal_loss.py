@@ -1,9 +1,10 @@
-"""The argument handling of focal_loss.py.j2: alpha, gamma and the class-index target checked, and the kernel run.
+"""The argument handling of focal_loss.py.j2: alpha, gamma and the class-index target checked, and the
+kernel run.
 
-Contract: as ``runtime.py``: the part below is copied verbatim into the module the template
-renders (``{{ parts.args_focal_loss.arguments }}``), after its public functions; this header is
-never copied. It imports what the module defines itself (the runtime's parts),
-so that linters and ``tests/test_runtime.py`` read this file as the Python it is.
+Contract: as ``runtime.py``: the part below is copied verbatim into the module the template renders
+(``{{ parts.args_focal_loss.arguments }}``), after its public functions; this header is never
+copied. It imports what the module defines itself (the runtime's parts), so that linters and
+``tests/test_runtime.py`` read this file as the Python it is.
 """
 
 import numpy as np

@@ -1,12 +1,12 @@
-"""The argument handling of loss_of_logits.py.j2, the generic template: the target (class
-indices, or probabilities where the module has their kernels) and the scalar parameters
-checked against the ranges the module lists as data, and the kernel run.
+"""The argument handling of loss_of_logits.py.j2, the generic template: the target (class indices, or
+probabilities where the module has their kernels) and the scalar parameters checked against the
+ranges the module lists as data, and the kernel run.
 
-Contract: as ``runtime.py``: the part below is copied verbatim into the module the template
-renders (``{{ parts.args_loss_of_logits.arguments }}``), after its public functions and its
-``_PARAMETERS`` and ``_PROBABILITY_TARGETS``; this header is never copied. It imports what the
-module defines itself and holds an example of those two, so that linters and
-``tests/test_runtime.py`` read this file as the Python it is.
+Contract: as ``runtime.py``: the part below is copied verbatim into the module the template renders
+(``{{ parts.args_loss_of_logits.arguments }}``), after its public functions and its ``_PARAMETERS``
+and ``_PROBABILITY_TARGETS``; this header is never copied. It imports what the module defines itself
+and holds an example of those two, so that linters and ``tests/test_runtime.py`` read this file as
+the Python it is.
 """
 
 import numpy as np

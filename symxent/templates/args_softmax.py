@@ -1,9 +1,9 @@
 """The argument handling of softmax.py.j2: the pair (z, v) of vjp and jvp.
 
-Contract: as ``runtime.py``: the part below is copied verbatim into the module the template
-renders (``{{ parts.args_softmax.arguments }}``), after its public functions; this header is
-never copied. It imports what the module defines itself (the runtime's parts),
-so that linters and ``tests/test_runtime.py`` read this file as the Python it is.
+Contract: as ``runtime.py``: the part below is copied verbatim into the module the template renders
+(``{{ parts.args_softmax.arguments }}``), after its public functions; this header is never copied.
+It imports what the module defines itself (the runtime's parts), so that linters and
+``tests/test_runtime.py`` read this file as the Python it is.
 """
 
 from symxent.templates.runtime import _as_array, _class_last

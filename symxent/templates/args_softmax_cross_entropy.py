@@ -1,14 +1,16 @@
-"""The argument handling of softmax_cross_entropy.py.j2: PyTorch's F.cross_entropy options checked, the kernel picked for them, and the block driver run on it with the mean's divisor.
+"""The argument handling of softmax_cross_entropy.py.j2: PyTorch's F.cross_entropy options checked, the
+kernel picked for them, and the block driver run on it with the mean's divisor.
 
-Contract: as ``runtime.py``: the part below is copied verbatim into the module the template
-renders (``{{ parts.args_softmax_cross_entropy.arguments }}``), after its public functions; this header is
-never copied. It imports what the module defines itself (the runtime's parts, the kernel tables),
-so that linters and ``tests/test_runtime.py`` read this file as the Python it is.
+Contract: as ``runtime.py``: the part below is copied verbatim into the module the template renders
+(``{{ parts.args_softmax_cross_entropy.arguments }}``), after its public functions; this header is
+never copied. It imports what the module defines itself (the runtime's parts, the kernel tables), so
+that linters and ``tests/test_runtime.py`` read this file as the Python it is.
 """
 
 import numpy as np
 
-from symxent.templates.runtime import (_as_array, _blocked, _class_last, _class_weights, _fast_dtype, _fast_kernel, _move, _number, _scale)
+from symxent.templates.runtime import (_as_array, _blocked, _class_last, _class_weights,
+                                       _fast_dtype, _fast_kernel, _move, _number, _scale)
 from symxent.templates.runtime import _PLAIN  # each module's own tables
 
 
