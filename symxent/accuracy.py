@@ -23,6 +23,9 @@ leads every other logit by 1 or more.
   raw form would need more digits than is reasonable, and the proven stable form (the claim's
   right side, which has no cancellation) is evaluated at 50 digits instead; where both are
   evaluated they must agree to 40 digits, else the reference itself is reported as broken.
+  Where those are many digits, fewer are tried first: a raw value that does not move with 20
+  digits more (so is right to 40) and agrees with the stable form is taken (Ziv's strategy),
+  else the full digits decide. exp and log are kept per argument and precision in a process.
 - Error: where the true value is a normal number of the dtype, |computed - true| / ulp(true)
   (relative, no absolute floor). Where it is below the smallest normal (0, subnormal, or an
   underflow) the computed value must be finite, below the smallest normal and not of the
