@@ -66,8 +66,9 @@ def loss_and_grad(probs, target, *, weight=None, reduction="mean", log_clamp=Non
 # --- the public functions' arguments: checked, and sent to a kernel ---
 
 
-def _weights(value, name, shape, dtype):
-    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
+def _weights(value, name, shape, dtype, of):
+    """An optional non-negative weight broadcast to ``shape``, that of the argument ``of`` (a
+    view), or None."""
     if value is None:
         return None
     a = _as_array(value, name)
@@ -75,7 +76,7 @@ def _weights(value, name, shape, dtype):
         if np.broadcast_shapes(a.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of probs, {shape}") from None
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of {of}, {shape}") from None
     if a.dtype.kind == "c" or not np.all(a >= 0):
         raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
     return np.broadcast_to(a.astype(dtype, copy=False), shape)
@@ -92,7 +93,7 @@ def _prepare(probs, target, weight):
     if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
         raise ValueError("target: values must lie in [0, 1] (and not be nan)")
     target = target.astype(probs.dtype, copy=False)
-    weight = _weights(weight, "weight", probs.shape, probs.dtype)
+    weight = _weights(weight, "weight", probs.shape, probs.dtype, "probs")
     return probs, target, weight
 
 
@@ -207,8 +208,8 @@ def _grad(probs, y):
 # prints loss = claim prob_loss_safe, grad = claim prob_gradient_safe
 def _loss_and_grad(probs, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1 - y
-        return -_xlog1py(t0, -probs) - _xlogy(y, probs), _xdivy(t0, 1 - probs) - _xdivy(y, probs)
+        one_minus_y = 1 - y
+        return -_xlog1py(one_minus_y, -probs) - _xlogy(y, probs), _xdivy(one_minus_y, 1 - probs) - _xdivy(y, probs)
 
 
 # prints loss = claim prob_weighted_loss_safe
@@ -226,8 +227,8 @@ def _grad_weighted(probs, y, w):
 # prints loss = claim prob_weighted_loss_safe, grad = claim prob_weighted_gradient_safe
 def _loss_and_grad_weighted(probs, y, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1 - y
-        return -w*(_xlog1py(t0, -probs) + _xlogy(y, probs)), w*(_xdivy(t0, 1 - probs) - _xdivy(y, probs))
+        one_minus_y = 1 - y
+        return -w*(_xlog1py(one_minus_y, -probs) + _xlogy(y, probs)), w*(_xdivy(one_minus_y, 1 - probs) - _xdivy(y, probs))
 
 
 # prints loss = claim prob_clamped_loss
@@ -239,17 +240,17 @@ def _loss_clamped(probs, y, w, m):
 # prints grad = claim prob_clamped_gradient
 def _grad_clamped(probs, y, w, m):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1 - probs
-        return w*(-_xdivy(y*np.heaviside(-m + np.log(probs), 0.5), probs) + _xdivy((1 - y)*np.heaviside(-m + np.log(t0), 0.5), t0))
+        one_minus_probs = 1 - probs
+        return w*(-_xdivy(y*np.heaviside(-m + np.log(probs), 0.5), probs) + _xdivy((1 - y)*np.heaviside(-m + np.log(one_minus_probs), 0.5), one_minus_probs))
 
 
 # prints loss = claim prob_clamped_loss, grad = claim prob_clamped_gradient
 def _loss_and_grad_clamped(probs, y, w, m):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.log(probs)
-        t1 = 1 - y
-        t2 = 1 - probs
-        return -w*(t1*np.maximum(m, np.log1p(-probs)) + y*np.maximum(m, t0)), w*(_xdivy(t1*np.heaviside(-m + np.log(t2), 0.5), t2) - _xdivy(y*np.heaviside(-m + t0, 0.5), probs))
+        log_probs = np.log(probs)
+        one_minus_y = 1 - y
+        one_minus_probs = 1 - probs
+        return -w*(one_minus_y*np.maximum(m, np.log1p(-probs)) + y*np.maximum(m, log_probs)), w*(_xdivy(one_minus_y*np.heaviside(-m + np.log(one_minus_probs), 0.5), one_minus_probs) - _xdivy(y*np.heaviside(-m + log_probs, 0.5), probs))
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)

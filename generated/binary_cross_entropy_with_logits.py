@@ -93,8 +93,9 @@ def hessian(z):
 # --- the public functions' arguments: checked, and sent to a kernel ---
 
 
-def _weights(value, name, shape, dtype):
-    """An optional non-negative weight broadcast to ``shape`` (a view), or None."""
+def _weights(value, name, shape, dtype, of):
+    """An optional non-negative weight broadcast to ``shape``, that of the argument ``of`` (a
+    view), or None."""
     if value is None:
         return None
     a = _as_array(value, name)
@@ -102,7 +103,7 @@ def _weights(value, name, shape, dtype):
         if np.broadcast_shapes(a.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of logits, {shape}") from None
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of {of}, {shape}") from None
     if a.dtype.kind == "c" or not np.all(a >= 0):
         raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
     return np.broadcast_to(a.astype(dtype, copy=False), shape)
@@ -117,8 +118,8 @@ def _prepare(logits, target, weight, pos_weight):
     if target.dtype.kind == "c" or target.size and not (target.min() >= 0 and target.max() <= 1):
         raise ValueError("target: values must lie in [0, 1] (and not be nan)")
     target = target.astype(logits.dtype, copy=False)
-    weight = _weights(weight, "weight", logits.shape, logits.dtype)
-    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype)
+    weight = _weights(weight, "weight", logits.shape, logits.dtype, "logits")
+    pos_weight = _weights(pos_weight, "pos_weight", logits.shape, logits.dtype, "logits")
     if weight is None and pos_weight is None:
         return logits, target, None
     one = np.ones((), logits.dtype)
@@ -444,19 +445,19 @@ def _grad(logits, y):
 # prints loss = claim logits_stable, grad = claim gradient_stable
 def _loss_and_grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(-abs(logits))
-        t1 = np.minimum(0, logits)
-        t2 = 1 - y
-        t3 = 1/(t0 + 1)
-        return np.log1p(t0) + (_xmuly(t2, np.maximum(0, logits)) - _xmuly(y, t1)), t2*t3*np.exp(t1) - t3*y*np.exp(np.minimum(0, -logits))
+        exp_minus_abs_logits = np.exp(-abs(logits))
+        min_zero_logits = np.minimum(0, logits)
+        one_minus_y = 1 - y
+        t0 = 1/(exp_minus_abs_logits + 1)
+        return np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits)), one_minus_y*t0*np.exp(min_zero_logits) - t0*y*np.exp(np.minimum(0, -logits))
 
 
 # prints hessian = claim curvature_stable
 def _hessian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(-abs(z))
-        t1 = t0/(t0 + 1)
-        return t1*(1 - t1)
+        exp_minus_abs_z = np.exp(-abs(z))
+        t0 = exp_minus_abs_z/(exp_minus_abs_z + 1)
+        return t0*(1 - t0)
 
 
 # prints loss = claim weighted_pos_weight_stable
@@ -475,12 +476,12 @@ def _grad_weighted(logits, y, q, w):
 # prints loss = claim weighted_pos_weight_stable, grad = claim weighted_pos_weight_gradient_stable
 def _loss_and_grad_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(-abs(logits))
-        t1 = q*y
-        t2 = np.minimum(0, logits)
-        t3 = 1 - y
-        t4 = 1/(t0 + 1)
-        return w*((y*(q - 1) + 1)*np.log1p(t0) + ((-_xmuly(t1, t2) + _xmuly(t3, np.maximum(0, logits))))), w*(-t1*t4*np.exp(np.minimum(0, -logits)) + t3*t4*np.exp(t2))
+        exp_minus_abs_logits = np.exp(-abs(logits))
+        q_times_y = q*y
+        min_zero_logits = np.minimum(0, logits)
+        one_minus_y = 1 - y
+        t0 = 1/(exp_minus_abs_logits + 1)
+        return w*((y*(q - 1) + 1)*np.log1p(exp_minus_abs_logits) + ((-_xmuly(q_times_y, min_zero_logits) + _xmuly(one_minus_y, np.maximum(0, logits))))), w*(-q_times_y*t0*np.exp(np.minimum(0, -logits)) + one_minus_y*t0*np.exp(min_zero_logits))
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -505,10 +506,10 @@ def _fast_loss(logits, y, out, scratch):
         np.negative(y, out=b0)
         np.add(b0, 1, out=b0)
         np.maximum(0, logits, out=b1)
-        r3 = _xmuly(b0, b1)
+        t0 = _xmuly(b0, b1)
         np.minimum(0, logits, out=b0)
-        r5 = _xmuly(y, b0)
-        np.subtract(r3, r5, out=b0)
+        y_times_min_zero_logits = _xmuly(y, b0)
+        np.subtract(t0, y_times_min_zero_logits, out=b0)
         np.absolute(logits, out=b1)
         np.negative(b1, out=b1)
         np.exp(b1, out=b1)
@@ -562,9 +563,9 @@ def _fast_loss_and_grad(logits, y, out, scratch):
         np.add(b0, 1, out=b3)
         np.divide(1, b3, out=b4)
         np.maximum(0, logits, out=b5)
-        r9 = _xmuly(b2, b5)
-        r10 = _xmuly(y, b1)
-        np.subtract(r9, r10, out=b5)
+        t0 = _xmuly(b2, b5)
+        y_times_min_zero_logits = _xmuly(y, b1)
+        np.subtract(t0, y_times_min_zero_logits, out=b5)
         np.subtract(b3, 1, out=b6)
         np.subtract(b6, b0, out=b6)
         np.log(b3, out=b3)
@@ -621,11 +622,11 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
         np.negative(y, out=b1)
         np.add(b1, 1, out=b1)
         np.maximum(0, logits, out=b2)
-        r17 = _xmuly(b1, b2)
+        t0 = _xmuly(b1, b2)
         np.multiply(q, y, out=b1)
         np.minimum(0, logits, out=b2)
-        r20 = _xmuly(b1, b2)
-        np.subtract(r17, r20, out=b1)
+        t1 = _xmuly(b1, b2)
+        np.subtract(t0, t1, out=b1)
         np.add(b0, b1, out=b0)
         np.multiply(w, b0, out=out0)
         return out0,
@@ -682,9 +683,9 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
         np.subtract(b4, b7, out=b4)
         np.multiply(b6, b4, out=b6)
         np.maximum(0, logits, out=b0)
-        r19 = _xmuly(b3, b0)
-        r20 = _xmuly(b1, b2)
-        np.subtract(r19, r20, out=b0)
+        t0 = _xmuly(b3, b0)
+        t1 = _xmuly(b1, b2)
+        np.subtract(t0, t1, out=b0)
         np.add(b6, b0, out=b6)
         np.multiply(w, b6, out=out0)
         np.multiply(b3, b5, out=b3)

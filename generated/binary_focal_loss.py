@@ -111,8 +111,8 @@ def _kernel(name, logits, target, alpha, gamma, divisor=None):
     """The alpha-weighted kernel, or the unweighted one (torchvision's alpha < 0); the
     gradient, if any, divided by ``divisor``."""
     if alpha is None:
-        return _driven(f"{name}_unweighted", (logits, target), (gamma,), divisor)
-    return _driven(name, (logits, target), (alpha, gamma), divisor)
+        return _driven_elements(f"{name}_unweighted", (logits, target), (gamma,), divisor)
+    return _driven_elements(name, (logits, target), (alpha, gamma), divisor)
 
 
 # --- internals: argument checks, the block driver and helpers ---
@@ -274,31 +274,29 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
     return outputs
 
 
-def _driven(name, arrays, params=(), divisor=None):
-    """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
-    shape) and the numbers ``params``, the last output
-    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+def _plain(name, arrays, params=(), divisor=None):
+    """The outputs of the plain kernel ``name`` (any dtype, any layout) as a tuple, the last (a
+    gradient) divided by ``divisor`` (None, 0 or 1: not divided)."""
+    values = _PLAIN[name](*arrays, *params)
+    values = values if isinstance(values, tuple) else (values,)
+    if divisor:
+        values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+    return values
 
-    Through the block driver when the logits are real float32/float64 C-contiguous and the
-    kernel has a fast form; else the plain kernel (then divided here). Both print the same
-    proven expressions.
-    """
+
+def _driven_elements(name, arrays, params=(), divisor=None):
+    """``_driven`` for elementwise kernels: ``arrays`` all of one shape, every output of it."""
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = _PLAIN[name](*arrays, *params)
-        values = values if isinstance(values, tuple) else (values,)
-        if divisor:
-            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
-        return values
-    kernel, buffers, wide, scaled = _FAST[name].kernel, _FAST[name].buffers, _FAST[name].wide, _FAST[name].scaled
-    classes_first = False  # elementwise kernels have no classes-first form
-    rows = [a.reshape(-1) for a in arrays]
-    dests = tuple(np.empty(x.size, x.dtype) for w in wide if w)
+        return _plain(name, arrays, params, divisor)
+    fast = _FAST[name]
+    dests = tuple(np.empty(x.size, x.dtype) for _ in fast.wide)
     divisors = [None] * len(dests)
-    if divisor and wide[-1]:
+    if divisor:
         divisors[-1] = x.dtype.type(divisor)
-    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first, scaled)
-    return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
+    outputs = _blocked(fast.kernel, fast.buffers, fast.wide, [a.reshape(-1) for a in arrays] + list(params), dests,
+                       divisors, scaled=fast.scaled)
+    return tuple(o.reshape(x.shape) for o in outputs)
 
 
 def _scaling(divisor, dtype):
@@ -385,55 +383,55 @@ def _xmuly(x, y):
 # prints loss = claim loss_stable
 def _loss(logits, y, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1 - y
-        t1 = np.exp(-abs(logits))
-        t2 = 1/(t1 + 1)
-        t3 = np.minimum(0, logits)
-        return (alpha*y + t0*(1 - alpha))*(t0*t2*np.exp(t3) + t2*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t1) + (_xmuly(t0, np.maximum(0, logits)) - _xmuly(y, t3)))
+        one_minus_y = 1 - y
+        exp_minus_abs_logits = np.exp(-abs(logits))
+        t0 = 1/(exp_minus_abs_logits + 1)
+        min_zero_logits = np.minimum(0, logits)
+        return (alpha*y + one_minus_y*(1 - alpha))*(one_minus_y*t0*np.exp(min_zero_logits) + t0*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits)))
 
 
 # prints loss = claim loss_stable, grad = claim gradient
 def _loss_and_grad(logits, y, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1 - y
-        t1 = np.exp(np.minimum(0, -logits))
-        t2 = np.exp(-abs(logits))
-        t3 = t2 + 1
-        t4 = 1/t3
-        t5 = np.minimum(0, logits)
-        t6 = np.exp(t5)
-        t7 = t4*t6
-        t8 = t0*t7 + t1*t4*y
-        t9 = t8**gamma*(alpha*y + t0*(1 - alpha))
-        t10 = np.log1p(t2) + (_xmuly(t0, np.maximum(0, logits)) - _xmuly(y, t5))
-        return t10*t9, t9*(gamma*(1 - 2*y)*_xmuly(_xdivy(t1*t6/t3**2, t8), t10) + t7 - y)
+        one_minus_y = 1 - y
+        t0 = np.exp(np.minimum(0, -logits))
+        exp_minus_abs_logits = np.exp(-abs(logits))
+        t1 = exp_minus_abs_logits + 1
+        t2 = 1/t1
+        min_zero_logits = np.minimum(0, logits)
+        exp_min_zero_logits = np.exp(min_zero_logits)
+        t3 = t2*exp_min_zero_logits
+        t4 = one_minus_y*t3 + t0*t2*y
+        t5 = t4**gamma*(alpha*y + one_minus_y*(1 - alpha))
+        t6 = np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits))
+        return t6*t5, t5*(gamma*(1 - 2*y)*_xmuly(_xdivy(t0*exp_min_zero_logits/t1**2, t4), t6) + t3 - y)
 
 
 # prints loss = claim loss_unweighted_stable
 def _loss_unweighted(logits, y, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(-abs(logits))
-        t1 = 1/(t0 + 1)
-        t2 = np.minimum(0, logits)
-        t3 = 1 - y
-        return (t1*t3*np.exp(t2) + t1*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(t0) + (_xmuly(t3, np.maximum(0, logits)) - _xmuly(y, t2)))
+        exp_minus_abs_logits = np.exp(-abs(logits))
+        t0 = 1/(exp_minus_abs_logits + 1)
+        min_zero_logits = np.minimum(0, logits)
+        one_minus_y = 1 - y
+        return (t0*one_minus_y*np.exp(min_zero_logits) + t0*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits)))
 
 
 # prints loss = claim loss_unweighted_stable, grad = claim gradient_unweighted
 def _loss_and_grad_unweighted(logits, y, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = np.exp(np.minimum(0, -logits))
-        t1 = np.exp(-abs(logits))
-        t2 = t1 + 1
-        t3 = 1/t2
-        t4 = 1 - y
-        t5 = np.minimum(0, logits)
-        t6 = np.exp(t5)
-        t7 = t3*t6
-        t8 = t0*t3*y + t4*t7
-        t9 = t8**gamma
-        t10 = np.log1p(t1) + (_xmuly(t4, np.maximum(0, logits)) - _xmuly(y, t5))
-        return t10*t9, t9*(gamma*(1 - 2*y)*_xmuly(_xdivy(t0*t6/t2**2, t8), t10) + t7 - y)
+        exp_minus_abs_logits = np.exp(-abs(logits))
+        t1 = exp_minus_abs_logits + 1
+        t2 = 1/t1
+        one_minus_y = 1 - y
+        min_zero_logits = np.minimum(0, logits)
+        exp_min_zero_logits = np.exp(min_zero_logits)
+        t3 = t2*exp_min_zero_logits
+        t4 = t0*t2*y + one_minus_y*t3
+        t5 = t4**gamma
+        t6 = np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits))
+        return t6*t5, t5*(gamma*(1 - 2*y)*_xmuly(_xdivy(t0*exp_min_zero_logits/t1**2, t4), t6) + t3 - y)
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -471,14 +469,14 @@ def _fast_loss(logits, y, alpha, gamma, out, scratch):
         np.add(b5, b6, out=b5)
         np.power(b5, gamma, out=b5)
         np.multiply(y, alpha, out=b6)
-        n0 = 1 - alpha
-        np.multiply(b0, n0, out=b7)
+        one_minus_alpha = 1 - alpha
+        np.multiply(b0, one_minus_alpha, out=b7)
         np.add(b6, b7, out=b6)
         np.multiply(b5, b6, out=b5)
         np.maximum(0, logits, out=b6)
-        r23 = _xmuly(b0, b6)
-        r24 = _xmuly(y, b4)
-        np.subtract(r23, r24, out=b0)
+        t0 = _xmuly(b0, b6)
+        y_times_min_zero_logits = _xmuly(y, b4)
+        np.subtract(t0, y_times_min_zero_logits, out=b0)
         np.subtract(b2, 1, out=b4)
         np.subtract(b4, b1, out=b4)
         np.log(b2, out=b2)
@@ -513,14 +511,14 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
         np.add(b8, b9, out=b8)
         np.power(b8, gamma, out=b9)
         np.multiply(y, alpha, out=b10)
-        n0 = 1 - alpha
-        np.multiply(b0, n0, out=b11)
+        one_minus_alpha = 1 - alpha
+        np.multiply(b0, one_minus_alpha, out=b11)
         np.add(b10, b11, out=b10)
         np.multiply(b9, b10, out=b9)
         np.maximum(0, logits, out=b10)
-        r23 = _xmuly(b0, b10)
-        r24 = _xmuly(y, b5)
-        np.subtract(r23, r24, out=b0)
+        t0 = _xmuly(b0, b10)
+        y_times_min_zero_logits = _xmuly(y, b5)
+        np.subtract(t0, y_times_min_zero_logits, out=b0)
         np.subtract(b3, 1, out=b10)
         np.subtract(b10, b2, out=b10)
         np.log(b3, out=b11)
@@ -534,9 +532,9 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
         np.multiply(b1, b6, out=b1)
         np.power(b3, -2, out=b3)
         np.multiply(b1, b3, out=b1)
-        r39 = _xdivy(b1, b8)
-        r40 = _xmuly(r39, b0)
-        np.multiply(b10, r40, out=b10)
+        t1 = _xdivy(b1, b8)
+        t2 = _xmuly(t1, b0)
+        np.multiply(b10, t2, out=b10)
         np.multiply(b10, gamma, out=b10)
         np.add(b7, b10, out=b7)
         np.subtract(b7, y, out=b7)
@@ -568,9 +566,9 @@ def _fast_loss_unweighted(logits, y, gamma, out, scratch):
         np.add(b5, b6, out=b5)
         np.power(b5, gamma, out=b5)
         np.maximum(0, logits, out=b6)
-        r19 = _xmuly(b4, b6)
-        r20 = _xmuly(y, b3)
-        np.subtract(r19, r20, out=b3)
+        t0 = _xmuly(b4, b6)
+        y_times_min_zero_logits = _xmuly(y, b3)
+        np.subtract(t0, y_times_min_zero_logits, out=b3)
         np.subtract(b1, 1, out=b4)
         np.subtract(b4, b0, out=b4)
         np.log(b1, out=b1)
@@ -605,9 +603,9 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
         np.add(b8, b9, out=b8)
         np.power(b8, gamma, out=b9)
         np.maximum(0, logits, out=b10)
-        r19 = _xmuly(b4, b10)
-        r20 = _xmuly(y, b5)
-        np.subtract(r19, r20, out=b10)
+        t0 = _xmuly(b4, b10)
+        y_times_min_zero_logits = _xmuly(y, b5)
+        np.subtract(t0, y_times_min_zero_logits, out=b10)
         np.subtract(b2, 1, out=b4)
         np.subtract(b4, b1, out=b4)
         np.log(b2, out=b1)
@@ -621,9 +619,9 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
         np.multiply(b0, b6, out=b0)
         np.power(b2, -2, out=b2)
         np.multiply(b0, b2, out=b0)
-        r35 = _xdivy(b0, b8)
-        r36 = _xmuly(r35, b10)
-        np.multiply(b1, r36, out=b1)
+        t1 = _xdivy(b0, b8)
+        t2 = _xmuly(t1, b10)
+        np.multiply(b1, t2, out=b1)
         np.multiply(b1, gamma, out=b1)
         np.add(b7, b1, out=b7)
         np.subtract(b7, y, out=b7)

@@ -360,22 +360,27 @@ def _fast_kernel(name, k):
             fast.scaled)
 
 
+def _plain(name, arrays, params=(), divisor=None):
+    """The outputs of the plain kernel ``name`` (any dtype, any layout) as a tuple, the last (a
+    gradient) divided by ``divisor`` (None, 0 or 1: not divided)."""
+    values = _PLAIN[name](*arrays, *params)
+    values = values if isinstance(values, tuple) else (values,)
+    if divisor:
+        values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+    return values
+
+
 def _driven(name, arrays, params=(), divisor=None):
     """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
-    shape or per-sample ones without the class axis) and the numbers ``params``, the last output
-    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+    shape or per-sample ones without the class axis) and the numbers ``params``, the last
+    output (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
 
     Through the block driver when the logits are real float32/float64 C-contiguous and the
-    kernel has a fast form; else the plain kernel (then divided here). Both print the same
-    proven expressions.
+    kernel has a fast form; else the plain kernel. Both print the same proven expressions.
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = _PLAIN[name](*arrays, *params)
-        values = values if isinstance(values, tuple) else (values,)
-        if divisor:
-            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
-        return values
+        return _plain(name, arrays, params, divisor)
     k = x.shape[-1]
     n = x.size // k
     kernel, buffers, wide, _, classes_first, scaled = _fast_kernel(name, k)
@@ -456,80 +461,80 @@ def _out(out, x, name, *others):
 # prints loss = claim loss_teacher_stable
 def _loss_logits(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1/T[..., None]
-        t1 = np.exp(t0*(v - np.max(v, axis=-1, keepdims=True)))
-        t2 = t0*(z - np.max(z, axis=-1, keepdims=True))
-        return (np.sum(t1*1/np.sum(t1, axis=-1, keepdims=True)*(-t2 + np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        inv_T_bcast = 1/T[..., None]
+        t0 = np.exp(inv_T_bcast*(v - np.max(v, axis=-1, keepdims=True)))
+        t1 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
+        return (np.sum(t0*1/np.sum(t0, axis=-1, keepdims=True)*(-t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_teacher_stable, grad = claim gradient_teacher
 def _loss_and_grad_logits(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1/T[..., None]
-        t1 = np.exp(t0*(v - np.max(v, axis=-1, keepdims=True)))
-        t2 = 1/np.sum(t1, axis=-1, keepdims=True)
-        t3 = t0*(z - np.max(z, axis=-1, keepdims=True))
-        t4 = np.exp(t3)
-        t5 = np.sum(t4, axis=-1, keepdims=True)
-        return (np.sum(t1*t2*(-t3 + np.log(t5)), axis=-1, keepdims=True))[..., 0], t0*(-t1*t2 + t4/t5)
+        inv_T_bcast = 1/T[..., None]
+        t0 = np.exp(inv_T_bcast*(v - np.max(v, axis=-1, keepdims=True)))
+        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
+        t2 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
+        t3 = np.exp(t2)
+        t4 = np.sum(t3, axis=-1, keepdims=True)
+        return (np.sum(t0*t1*(-t2 + np.log(t4)), axis=-1, keepdims=True))[..., 0], inv_T_bcast*(-t0*t1 + t3/t4)
 
 
 # prints loss = claim loss_stable
 def _loss_probs(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = (z - np.max(z, axis=-1, keepdims=True))/T[..., None]
-        return (np.sum(y*(-t0 + np.log(np.sum(np.exp(t0), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        shifted_over_T_bcast = (z - np.max(z, axis=-1, keepdims=True))/T[..., None]
+        return (np.sum(y*(-shifted_over_T_bcast + np.log(np.sum(np.exp(shifted_over_T_bcast), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general
 def _loss_and_grad_probs(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1/T[..., None]
-        t1 = t0*(z - np.max(z, axis=-1, keepdims=True))
-        t2 = np.exp(t1)
-        t3 = np.sum(t2, axis=-1, keepdims=True)
-        return (np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
+        inv_T_bcast = 1/T[..., None]
+        t0 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
+        t1 = np.exp(t0)
+        t2 = np.sum(t1, axis=-1, keepdims=True)
+        return (np.sum(y*(-t0 + np.log(t2)), axis=-1, keepdims=True))[..., 0], inv_T_bcast*(t1*np.sum(y, axis=-1, keepdims=True)/t2 - y)
 
 
 # prints loss = claim scaled_loss_teacher_stable
 def _loss_logits_t2(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = T[..., None]
-        t1 = 1/t0
-        t2 = np.exp(t1*(v - np.max(v, axis=-1, keepdims=True)))
-        t3 = t1*(z - np.max(z, axis=-1, keepdims=True))
-        return (t0**2*np.sum(t2*1/np.sum(t2, axis=-1, keepdims=True)*(-t3 + np.log(np.sum(np.exp(t3), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        T_bcast = T[..., None]
+        inv_T_bcast = 1/T_bcast
+        t0 = np.exp(inv_T_bcast*(v - np.max(v, axis=-1, keepdims=True)))
+        t1 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
+        return (T_bcast**2*np.sum(t0*1/np.sum(t0, axis=-1, keepdims=True)*(-t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher
 def _loss_and_grad_logits_t2(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = T[..., None]
-        t1 = 1/t0
-        t2 = np.exp(t1*(v - np.max(v, axis=-1, keepdims=True)))
-        t3 = 1/np.sum(t2, axis=-1, keepdims=True)
-        t4 = t1*(z - np.max(z, axis=-1, keepdims=True))
-        t5 = np.exp(t4)
-        t6 = np.sum(t5, axis=-1, keepdims=True)
-        return (t0**2*np.sum(t2*t3*(-t4 + np.log(t6)), axis=-1, keepdims=True))[..., 0], t0*(-t2*t3 + t5/t6)
+        T_bcast = T[..., None]
+        inv_T_bcast = 1/T_bcast
+        t0 = np.exp(inv_T_bcast*(v - np.max(v, axis=-1, keepdims=True)))
+        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
+        t2 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
+        t3 = np.exp(t2)
+        t4 = np.sum(t3, axis=-1, keepdims=True)
+        return (T_bcast**2*np.sum(t0*t1*(-t2 + np.log(t4)), axis=-1, keepdims=True))[..., 0], T_bcast*(-t0*t1 + t3/t4)
 
 
 # prints loss = claim scaled_loss_stable
 def _loss_probs_t2(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = T[..., None]
-        t1 = (z - np.max(z, axis=-1, keepdims=True))/t0
-        return (t0**2*np.sum(y*(-t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        T_bcast = T[..., None]
+        shifted_over_T_bcast = (z - np.max(z, axis=-1, keepdims=True))/T_bcast
+        return (T_bcast**2*np.sum(y*(-shifted_over_T_bcast + np.log(np.sum(np.exp(shifted_over_T_bcast), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general
 def _loss_and_grad_probs_t2(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = T[..., None]
-        t1 = (z - np.max(z, axis=-1, keepdims=True))/t0
-        t2 = np.exp(t1)
-        t3 = np.sum(t2, axis=-1, keepdims=True)
-        return (t0**2*np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
+        T_bcast = T[..., None]
+        shifted_over_T_bcast = (z - np.max(z, axis=-1, keepdims=True))/T_bcast
+        exp_shifted_over_T_bcast = np.exp(shifted_over_T_bcast)
+        t0 = np.sum(exp_shifted_over_T_bcast, axis=-1, keepdims=True)
+        return (T_bcast**2*np.sum(y*(-shifted_over_T_bcast + np.log(t0)), axis=-1, keepdims=True))[..., 0], T_bcast*(exp_shifted_over_T_bcast*np.sum(y, axis=-1, keepdims=True)/t0 - y)
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -551,54 +556,54 @@ _PLAIN = {
 def _fast_loss_logits(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
-        t0 = 1/T[..., None]
-        n0 = np.maximum.reduce(v, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(v, n1, out=b0)
-        np.multiply(b0, t0, out=b0)
+        inv_T_bcast = 1/T[..., None]
+        max_v = np.maximum.reduce(v, axis=-1, keepdims=True)
+        minus_max_v = -max_v
+        np.add(v, minus_max_v, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n3 = -n2
-        np.add(z, n3, out=b1)
-        np.multiply(b1, t0, out=b1)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
+        np.multiply(b1, inv_T_bcast, out=b1)
         np.negative(b1, out=b2)
         np.exp(b1, out=b1)
-        n4 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n5 = np.log(n4)
-        np.add(b2, n5, out=b2)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t1 = np.log(t0)
+        np.add(b2, t1, out=b2)
         np.multiply(b0, b2, out=b2)
-        n6 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n7 = 1/n6
-        np.multiply(b2, n7, out=b2)
-        n8 = np.add.reduce(b2, axis=-1, keepdims=True)
-        return n8[..., 0],
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t3 = 1/t2
+        np.multiply(b2, t3, out=b2)
+        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        return t4[..., 0],
 
 
 # prints loss = claim loss_teacher_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_logits(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
-        t0 = 1/T[None]
-        n0 = np.maximum.reduce(v, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(v, n1, out=b0)
-        np.multiply(b0, t0, out=b0)
+        inv_T_bcast = 1/T[None]
+        max_v = np.maximum.reduce(v, axis=0, keepdims=True)
+        minus_max_v = -max_v
+        np.add(v, minus_max_v, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n3 = -n2
-        np.add(z, n3, out=b1)
-        np.multiply(b1, t0, out=b1)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
+        np.multiply(b1, inv_T_bcast, out=b1)
         np.negative(b1, out=b2)
         np.exp(b1, out=b1)
-        n4 = np.add.reduce(b1, axis=0, keepdims=True)
-        n5 = np.log(n4)
-        np.add(b2, n5, out=b2)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        t1 = np.log(t0)
+        np.add(b2, t1, out=b2)
         np.multiply(b0, b2, out=b2)
-        n6 = np.add.reduce(b0, axis=0, keepdims=True)
-        n7 = 1/n6
-        np.multiply(b2, n7, out=b2)
-        n8 = np.add.reduce(b2, axis=0, keepdims=True)
-        return n8[0],
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
+        t3 = 1/t2
+        np.multiply(b2, t3, out=b2)
+        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        return t4[0],
 
 
 # prints loss = claim loss_teacher_stable, grad = claim gradient_teacher: in place, over a block of rows
@@ -606,33 +611,33 @@ def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
-        t0 = 1/T[..., None]
-        n0 = np.maximum.reduce(v, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(v, n1, out=b0)
-        np.multiply(b0, t0, out=b0)
+        inv_T_bcast = 1/T[..., None]
+        max_v = np.maximum.reduce(v, axis=-1, keepdims=True)
+        minus_max_v = -max_v
+        np.add(v, minus_max_v, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t2 = 1/n2
-        n3 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n4 = -n3
-        np.add(z, n4, out=b1)
-        np.multiply(b1, t0, out=b1)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = 1/t0
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
+        np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
-        t5 = np.add.reduce(b2, axis=-1, keepdims=True)
+        t2 = np.add.reduce(b2, axis=-1, keepdims=True)
         np.negative(b1, out=b1)
-        n5 = np.log(t5)
-        np.add(b1, n5, out=b1)
+        t3 = np.log(t2)
+        np.add(b1, t3, out=b1)
         np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t2, out=b1)
-        n6 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n7 = 1/t5
-        np.multiply(b2, n7, out=b2)
-        np.multiply(b0, t2, out=b0)
+        np.multiply(b1, t1, out=b1)
+        t4 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t5 = 1/t2
+        np.multiply(b2, t5, out=b2)
+        np.multiply(b0, t1, out=b0)
         np.subtract(b2, b0, out=b2)
-        n8 = scale*t0
-        np.multiply(b2, n8, out=out0)
-        return n6[..., 0], out0
+        scale_times_inv_T_bcast = scale*inv_T_bcast
+        np.multiply(b2, scale_times_inv_T_bcast, out=out0)
+        return t4[..., 0], out0
 
 
 # prints loss = claim loss_teacher_stable, grad = claim gradient_teacher: in place, over a (K, rows) block, classes first
@@ -640,71 +645,71 @@ def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
-        t0 = 1/T[None]
-        n0 = np.maximum.reduce(v, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(v, n1, out=b0)
-        np.multiply(b0, t0, out=b0)
+        inv_T_bcast = 1/T[None]
+        max_v = np.maximum.reduce(v, axis=0, keepdims=True)
+        minus_max_v = -max_v
+        np.add(v, minus_max_v, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        t2 = 1/n2
-        n3 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n4 = -n3
-        np.add(z, n4, out=b1)
-        np.multiply(b1, t0, out=b1)
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = 1/t0
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
+        np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
-        t5 = np.add.reduce(b2, axis=0, keepdims=True)
+        t2 = np.add.reduce(b2, axis=0, keepdims=True)
         np.negative(b1, out=b1)
-        n5 = np.log(t5)
-        np.add(b1, n5, out=b1)
+        t3 = np.log(t2)
+        np.add(b1, t3, out=b1)
         np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t2, out=b1)
-        n6 = np.add.reduce(b1, axis=0, keepdims=True)
-        n7 = 1/t5
-        np.multiply(b2, n7, out=b2)
-        np.multiply(b0, t2, out=b0)
+        np.multiply(b1, t1, out=b1)
+        t4 = np.add.reduce(b1, axis=0, keepdims=True)
+        t5 = 1/t2
+        np.multiply(b2, t5, out=b2)
+        np.multiply(b0, t1, out=b0)
         np.subtract(b2, b0, out=b2)
-        n8 = scale*t0
-        np.multiply(b2, n8, out=out0)
-        return n6[0], out0
+        scale_times_inv_T_bcast = scale*inv_T_bcast
+        np.multiply(b2, scale_times_inv_T_bcast, out=out0)
+        return t4[0], out0
 
 
 # prints loss = claim loss_stable: in place, over a block of rows
 def _fast_loss_probs(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        n2 = 1/T[..., None]
-        np.multiply(b0, n2, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        inv_T_bcast = 1/T[..., None]
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.negative(b0, out=b1)
         np.exp(b0, out=b0)
-        n3 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n4 = np.log(n3)
-        np.add(b1, n4, out=b1)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = np.log(t0)
+        np.add(b1, t1, out=b1)
         np.multiply(y, b1, out=b1)
-        n5 = np.add.reduce(b1, axis=-1, keepdims=True)
-        return n5[..., 0],
+        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        return t2[..., 0],
 
 
 # prints loss = claim loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        n2 = 1/T[None]
-        np.multiply(b0, n2, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        inv_T_bcast = 1/T[None]
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.negative(b0, out=b1)
         np.exp(b0, out=b0)
-        n3 = np.add.reduce(b0, axis=0, keepdims=True)
-        n4 = np.log(n3)
-        np.add(b1, n4, out=b1)
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = np.log(t0)
+        np.add(b1, t1, out=b1)
         np.multiply(y, b1, out=b1)
-        n5 = np.add.reduce(b1, axis=0, keepdims=True)
-        return n5[0],
+        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        return t2[0],
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general: in place, over a block of rows
@@ -712,25 +717,25 @@ def _fast_loss_and_grad_probs(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        t0 = 1/T[..., None]
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        np.multiply(b0, t0, out=b0)
+        inv_T_bcast = 1/T[..., None]
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
-        t3 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         np.negative(b0, out=b0)
-        n2 = np.log(t3)
-        np.add(b0, n2, out=b0)
+        t1 = np.log(t0)
+        np.add(b0, t1, out=b0)
         np.multiply(y, b0, out=b0)
-        n3 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n4 = np.add.reduce(y, axis=-1, keepdims=True)
-        n5 = n4/t3
-        np.multiply(b1, n5, out=b1)
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        sum_y = np.add.reduce(y, axis=-1, keepdims=True)
+        t3 = sum_y/t0
+        np.multiply(b1, t3, out=b1)
         np.subtract(b1, y, out=b1)
-        n6 = scale*t0
-        np.multiply(b1, n6, out=out0)
-        return n3[..., 0], out0
+        scale_times_inv_T_bcast = scale*inv_T_bcast
+        np.multiply(b1, scale_times_inv_T_bcast, out=out0)
+        return t2[..., 0], out0
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general: in place, over a (K, rows) block, classes first
@@ -738,83 +743,83 @@ def _fast0_loss_and_grad_probs(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        t0 = 1/T[None]
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        np.multiply(b0, t0, out=b0)
+        inv_T_bcast = 1/T[None]
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
-        t3 = np.add.reduce(b1, axis=0, keepdims=True)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
         np.negative(b0, out=b0)
-        n2 = np.log(t3)
-        np.add(b0, n2, out=b0)
+        t1 = np.log(t0)
+        np.add(b0, t1, out=b0)
         np.multiply(y, b0, out=b0)
-        n3 = np.add.reduce(b0, axis=0, keepdims=True)
-        n4 = np.add.reduce(y, axis=0, keepdims=True)
-        n5 = n4/t3
-        np.multiply(b1, n5, out=b1)
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
+        sum_y = np.add.reduce(y, axis=0, keepdims=True)
+        t3 = sum_y/t0
+        np.multiply(b1, t3, out=b1)
         np.subtract(b1, y, out=b1)
-        n6 = scale*t0
-        np.multiply(b1, n6, out=out0)
-        return n3[0], out0
+        scale_times_inv_T_bcast = scale*inv_T_bcast
+        np.multiply(b1, scale_times_inv_T_bcast, out=out0)
+        return t2[0], out0
 
 
 # prints loss = claim scaled_loss_teacher_stable: in place, over a block of rows
 def _fast_loss_logits_t2(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
-        t0 = T[..., None]
-        t1 = 1/t0
-        n0 = np.maximum.reduce(v, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(v, n1, out=b0)
-        np.multiply(b0, t1, out=b0)
+        T_bcast = T[..., None]
+        inv_T_bcast = 1/T_bcast
+        max_v = np.maximum.reduce(v, axis=-1, keepdims=True)
+        minus_max_v = -max_v
+        np.add(v, minus_max_v, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n3 = -n2
-        np.add(z, n3, out=b1)
-        np.multiply(b1, t1, out=b1)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
+        np.multiply(b1, inv_T_bcast, out=b1)
         np.negative(b1, out=b2)
         np.exp(b1, out=b1)
-        n4 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n5 = np.log(n4)
-        np.add(b2, n5, out=b2)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t1 = np.log(t0)
+        np.add(b2, t1, out=b2)
         np.multiply(b0, b2, out=b2)
-        n6 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n7 = 1/n6
-        np.multiply(b2, n7, out=b2)
-        n8 = np.add.reduce(b2, axis=-1, keepdims=True)
-        n9 = n8*t0**2
-        return n9[..., 0],
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t3 = 1/t2
+        np.multiply(b2, t3, out=b2)
+        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        t5 = t4*T_bcast**2
+        return t5[..., 0],
 
 
 # prints loss = claim scaled_loss_teacher_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_logits_t2(z, v, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, b2, = scratch
-        t0 = T[None]
-        t1 = 1/t0
-        n0 = np.maximum.reduce(v, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(v, n1, out=b0)
-        np.multiply(b0, t1, out=b0)
+        T_bcast = T[None]
+        inv_T_bcast = 1/T_bcast
+        max_v = np.maximum.reduce(v, axis=0, keepdims=True)
+        minus_max_v = -max_v
+        np.add(v, minus_max_v, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n3 = -n2
-        np.add(z, n3, out=b1)
-        np.multiply(b1, t1, out=b1)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
+        np.multiply(b1, inv_T_bcast, out=b1)
         np.negative(b1, out=b2)
         np.exp(b1, out=b1)
-        n4 = np.add.reduce(b1, axis=0, keepdims=True)
-        n5 = np.log(n4)
-        np.add(b2, n5, out=b2)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        t1 = np.log(t0)
+        np.add(b2, t1, out=b2)
         np.multiply(b0, b2, out=b2)
-        n6 = np.add.reduce(b0, axis=0, keepdims=True)
-        n7 = 1/n6
-        np.multiply(b2, n7, out=b2)
-        n8 = np.add.reduce(b2, axis=0, keepdims=True)
-        n9 = n8*t0**2
-        return n9[0],
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
+        t3 = 1/t2
+        np.multiply(b2, t3, out=b2)
+        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        t5 = t4*T_bcast**2
+        return t5[0],
 
 
 # prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher: in place, over a block of rows
@@ -822,35 +827,35 @@ def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
-        t0 = T[..., None]
-        t1 = 1/t0
-        n0 = np.maximum.reduce(v, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(v, n1, out=b0)
-        np.multiply(b0, t1, out=b0)
+        T_bcast = T[..., None]
+        inv_T_bcast = 1/T_bcast
+        max_v = np.maximum.reduce(v, axis=-1, keepdims=True)
+        minus_max_v = -max_v
+        np.add(v, minus_max_v, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t3 = 1/n2
-        n3 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n4 = -n3
-        np.add(z, n4, out=b1)
-        np.multiply(b1, t1, out=b1)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = 1/t0
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
+        np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
-        t6 = np.add.reduce(b2, axis=-1, keepdims=True)
+        t2 = np.add.reduce(b2, axis=-1, keepdims=True)
         np.negative(b1, out=b1)
-        n5 = np.log(t6)
-        np.add(b1, n5, out=b1)
+        t3 = np.log(t2)
+        np.add(b1, t3, out=b1)
         np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t3, out=b1)
-        n6 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n7 = n6*t0**2
-        n8 = 1/t6
-        np.multiply(b2, n8, out=b2)
-        np.multiply(b0, t3, out=b0)
+        np.multiply(b1, t1, out=b1)
+        t4 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t5 = t4*T_bcast**2
+        t6 = 1/t2
+        np.multiply(b2, t6, out=b2)
+        np.multiply(b0, t1, out=b0)
         np.subtract(b2, b0, out=b2)
-        n9 = scale*t0
-        np.multiply(b2, n9, out=out0)
-        return n7[..., 0], out0
+        scale_times_T_bcast = scale*T_bcast
+        np.multiply(b2, scale_times_T_bcast, out=out0)
+        return t5[..., 0], out0
 
 
 # prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher: in place, over a (K, rows) block, classes first
@@ -858,77 +863,77 @@ def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
-        t0 = T[None]
-        t1 = 1/t0
-        n0 = np.maximum.reduce(v, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(v, n1, out=b0)
-        np.multiply(b0, t1, out=b0)
+        T_bcast = T[None]
+        inv_T_bcast = 1/T_bcast
+        max_v = np.maximum.reduce(v, axis=0, keepdims=True)
+        minus_max_v = -max_v
+        np.add(v, minus_max_v, out=b0)
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        t3 = 1/n2
-        n3 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n4 = -n3
-        np.add(z, n4, out=b1)
-        np.multiply(b1, t1, out=b1)
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = 1/t0
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
+        np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
-        t6 = np.add.reduce(b2, axis=0, keepdims=True)
+        t2 = np.add.reduce(b2, axis=0, keepdims=True)
         np.negative(b1, out=b1)
-        n5 = np.log(t6)
-        np.add(b1, n5, out=b1)
+        t3 = np.log(t2)
+        np.add(b1, t3, out=b1)
         np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t3, out=b1)
-        n6 = np.add.reduce(b1, axis=0, keepdims=True)
-        n7 = n6*t0**2
-        n8 = 1/t6
-        np.multiply(b2, n8, out=b2)
-        np.multiply(b0, t3, out=b0)
+        np.multiply(b1, t1, out=b1)
+        t4 = np.add.reduce(b1, axis=0, keepdims=True)
+        t5 = t4*T_bcast**2
+        t6 = 1/t2
+        np.multiply(b2, t6, out=b2)
+        np.multiply(b0, t1, out=b0)
         np.subtract(b2, b0, out=b2)
-        n9 = scale*t0
-        np.multiply(b2, n9, out=out0)
-        return n7[0], out0
+        scale_times_T_bcast = scale*T_bcast
+        np.multiply(b2, scale_times_T_bcast, out=out0)
+        return t5[0], out0
 
 
 # prints loss = claim scaled_loss_stable: in place, over a block of rows
 def _fast_loss_probs_t2(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
-        t0 = T[..., None]
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        n2 = 1/t0
-        np.multiply(b0, n2, out=b0)
+        T_bcast = T[..., None]
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        inv_T_bcast = 1/T_bcast
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.negative(b0, out=b1)
         np.exp(b0, out=b0)
-        n3 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n4 = np.log(n3)
-        np.add(b1, n4, out=b1)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = np.log(t0)
+        np.add(b1, t1, out=b1)
         np.multiply(y, b1, out=b1)
-        n5 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n6 = n5*t0**2
-        return n6[..., 0],
+        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t3 = t2*T_bcast**2
+        return t3[..., 0],
 
 
 # prints loss = claim scaled_loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs_t2(z, y, T, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
-        t0 = T[None]
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        n2 = 1/t0
-        np.multiply(b0, n2, out=b0)
+        T_bcast = T[None]
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        inv_T_bcast = 1/T_bcast
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.negative(b0, out=b1)
         np.exp(b0, out=b0)
-        n3 = np.add.reduce(b0, axis=0, keepdims=True)
-        n4 = np.log(n3)
-        np.add(b1, n4, out=b1)
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = np.log(t0)
+        np.add(b1, t1, out=b1)
         np.multiply(y, b1, out=b1)
-        n5 = np.add.reduce(b1, axis=0, keepdims=True)
-        n6 = n5*t0**2
-        return n6[0],
+        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        t3 = t2*T_bcast**2
+        return t3[0],
 
 
 # prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general: in place, over a block of rows
@@ -936,27 +941,27 @@ def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        t0 = T[..., None]
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        n2 = 1/t0
-        np.multiply(b0, n2, out=b0)
+        T_bcast = T[..., None]
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        inv_T_bcast = 1/T_bcast
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
-        t3 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         np.negative(b0, out=b0)
-        n3 = np.log(t3)
-        np.add(b0, n3, out=b0)
+        t1 = np.log(t0)
+        np.add(b0, t1, out=b0)
         np.multiply(y, b0, out=b0)
-        n4 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n5 = n4*t0**2
-        n6 = np.add.reduce(y, axis=-1, keepdims=True)
-        n7 = n6/t3
-        np.multiply(b1, n7, out=b1)
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t3 = t2*T_bcast**2
+        sum_y = np.add.reduce(y, axis=-1, keepdims=True)
+        t4 = sum_y/t0
+        np.multiply(b1, t4, out=b1)
         np.subtract(b1, y, out=b1)
-        n8 = scale*t0
-        np.multiply(b1, n8, out=out0)
-        return n5[..., 0], out0
+        scale_times_T_bcast = scale*T_bcast
+        np.multiply(b1, scale_times_T_bcast, out=out0)
+        return t3[..., 0], out0
 
 
 # prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general: in place, over a (K, rows) block, classes first
@@ -964,27 +969,27 @@ def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        t0 = T[None]
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        n2 = 1/t0
-        np.multiply(b0, n2, out=b0)
+        T_bcast = T[None]
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        inv_T_bcast = 1/T_bcast
+        np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
-        t3 = np.add.reduce(b1, axis=0, keepdims=True)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
         np.negative(b0, out=b0)
-        n3 = np.log(t3)
-        np.add(b0, n3, out=b0)
+        t1 = np.log(t0)
+        np.add(b0, t1, out=b0)
         np.multiply(y, b0, out=b0)
-        n4 = np.add.reduce(b0, axis=0, keepdims=True)
-        n5 = n4*t0**2
-        n6 = np.add.reduce(y, axis=0, keepdims=True)
-        n7 = n6/t3
-        np.multiply(b1, n7, out=b1)
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
+        t3 = t2*T_bcast**2
+        sum_y = np.add.reduce(y, axis=0, keepdims=True)
+        t4 = sum_y/t0
+        np.multiply(b1, t4, out=b1)
         np.subtract(b1, y, out=b1)
-        n8 = scale*t0
-        np.multiply(b1, n8, out=out0)
-        return n5[0], out0
+        scale_times_T_bcast = scale*T_bcast
+        np.multiply(b1, scale_times_T_bcast, out=out0)
+        return t3[0], out0
 
 
 # A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;

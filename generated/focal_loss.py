@@ -334,22 +334,27 @@ def _fast_kernel(name, k):
             fast.scaled)
 
 
+def _plain(name, arrays, params=(), divisor=None):
+    """The outputs of the plain kernel ``name`` (any dtype, any layout) as a tuple, the last (a
+    gradient) divided by ``divisor`` (None, 0 or 1: not divided)."""
+    values = _PLAIN[name](*arrays, *params)
+    values = values if isinstance(values, tuple) else (values,)
+    if divisor:
+        values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+    return values
+
+
 def _driven(name, arrays, params=(), divisor=None):
     """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
-    shape or per-sample ones without the class axis) and the numbers ``params``, the last output
-    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+    shape or per-sample ones without the class axis) and the numbers ``params``, the last
+    output (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
 
     Through the block driver when the logits are real float32/float64 C-contiguous and the
-    kernel has a fast form; else the plain kernel (then divided here). Both print the same
-    proven expressions.
+    kernel has a fast form; else the plain kernel. Both print the same proven expressions.
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = _PLAIN[name](*arrays, *params)
-        values = values if isinstance(values, tuple) else (values,)
-        if divisor:
-            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
-        return values
+        return _plain(name, arrays, params, divisor)
     k = x.shape[-1]
     n = x.size // k
     kernel, buffers, wide, _, classes_first, scaled = _fast_kernel(name, k)
@@ -468,29 +473,29 @@ def _xlog1py(x, y):
 def _loss(z, c, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = -np.max(z, axis=-1, keepdims=True)
-        t1 = np.exp(t0 + z)
-        t2 = np.sum(t1, axis=-1, keepdims=True)
-        return (np.take_along_axis(alpha, c[..., None], axis=-1)*(np.sum(-t1*(np.arange(K) == c[..., None]) + t1, axis=-1, keepdims=True)/t2)**gamma[..., None]*(np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
+        minus_max_z = -np.max(z, axis=-1, keepdims=True)
+        exp_shifted = np.exp(minus_max_z + z)
+        sum_exp_shifted = np.sum(exp_shifted, axis=-1, keepdims=True)
+        return (np.take_along_axis(alpha, c[..., None], axis=-1)*(np.sum(-exp_shifted*(np.arange(K) == c[..., None]) + exp_shifted, axis=-1, keepdims=True)/sum_exp_shifted)**gamma[..., None]*(np.log(sum_exp_shifted) - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
 
 
 # prints loss = claim loss_stable, grad = claim gradient
 def _loss_and_grad(z, c, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = np.take_along_axis(alpha, c[..., None], axis=-1)
-        t1 = -np.max(z, axis=-1, keepdims=True)
-        t2 = np.exp(t1 + z)
-        t3 = np.sum(t2, axis=-1, keepdims=True)
-        t4 = 1/t3
-        t5 = (np.arange(K) == c[..., None])
-        t6 = np.sum(-t2*t5 + t2, axis=-1, keepdims=True)
-        t7 = t4*t6
-        t8 = gamma[..., None]
-        t9 = t7**t8
-        t10 = -t7
-        t11 = t10 + 1
-        return (t0*t9*(np.log(t3) - (t1 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t0*t9*(-t2*t4 + t5)*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
+        alpha_c = np.take_along_axis(alpha, c[..., None], axis=-1)
+        minus_max_z = -np.max(z, axis=-1, keepdims=True)
+        exp_shifted = np.exp(minus_max_z + z)
+        sum_exp_shifted = np.sum(exp_shifted, axis=-1, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
+        onehot_c = (np.arange(K) == c[..., None])
+        t0 = np.sum(-exp_shifted*onehot_c + exp_shifted, axis=-1, keepdims=True)
+        t1 = inv_sum_exp_shifted*t0
+        gamma_bcast = gamma[..., None]
+        t2 = t1**gamma_bcast
+        t3 = -t1
+        t4 = t3 + 1
+        return (alpha_c*t2*(np.log(sum_exp_shifted) - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], alpha_c*t2*(-exp_shifted*inv_sum_exp_shifted + onehot_c)*(gamma_bcast*(t1 + _xdivy(t4*inv_sum_exp_shifted*t0 + _xlog1py(t4, t3), t1) - 1) - 1)
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -507,17 +512,17 @@ def _fast_loss(z, c, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        t0 = -n0
-        np.add(z, t0, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
         np.equal(np.arange(K), c[..., None], out=b1)
         np.multiply(b0, b1, out=b1)
         np.subtract(b0, b1, out=b0)
-        n1 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n2 = (n1/t2)**gamma[..., None]*_take(alpha, c)*(np.log(t2) - (t0 + _take(z, c)))
-        return n2[..., 0],
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = (t0/sum_exp_shifted)**gamma[..., None]*_take(alpha, c)*(np.log(sum_exp_shifted) - (minus_max_z + _take(z, c)))
+        return t1[..., 0],
 
 
 # prints loss = claim loss_stable: in place, over a (K, rows) block, classes first
@@ -525,17 +530,17 @@ def _fast0_loss(z, c, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        t0 = -n0
-        np.add(z, t0, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        t2 = np.add.reduce(b0, axis=0, keepdims=True)
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
         np.equal(np.arange(K)[:, None], c[None], out=b1)
         np.multiply(b0, b1, out=b1)
         np.subtract(b0, b1, out=b0)
-        n1 = np.add.reduce(b0, axis=0, keepdims=True)
-        n2 = (n1/t2)**gamma[None]*_take0(alpha, c)*(np.log(t2) - (t0 + _take0(z, c)))
-        return n2[0],
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = (t0/sum_exp_shifted)**gamma[None]*_take0(alpha, c)*(np.log(sum_exp_shifted) - (minus_max_z + _take0(z, c)))
+        return t1[0],
 
 
 # prints loss = claim loss_stable, grad = claim gradient: in place, over a block of rows
@@ -544,28 +549,28 @@ def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
         K = z.shape[-1]
         out0, = out
         b0, b1, b2, = scratch
-        t0 = _take(alpha, c)
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        t1 = -n0
-        np.add(z, t1, out=b0)
+        alpha_c = _take(alpha, c)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        t3 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t4 = 1/t3
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.equal(np.arange(K), c[..., None], out=b1)
         np.multiply(b0, b1, out=b2)
         np.subtract(b0, b2, out=b2)
-        t6 = np.add.reduce(b2, axis=-1, keepdims=True)
-        t7 = t4*t6
-        t8 = gamma[..., None]
-        t9 = t7**t8
-        t10 = -t7
-        t11 = t10 + 1
-        n1 = t0*t9*(np.log(t3) - (t1 + _take(z, c)))
-        np.multiply(b0, t4, out=b0)
+        t0 = np.add.reduce(b2, axis=-1, keepdims=True)
+        t1 = inv_sum_exp_shifted*t0
+        gamma_bcast = gamma[..., None]
+        t2 = t1**gamma_bcast
+        t3 = -t1
+        t4 = t3 + 1
+        t5 = alpha_c*t2*(np.log(sum_exp_shifted) - (minus_max_z + _take(z, c)))
+        np.multiply(b0, inv_sum_exp_shifted, out=b0)
         np.subtract(b1, b0, out=b1)
-        n2 = scale*t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
-        np.multiply(b1, n2, out=out0)
-        return n1[..., 0], out0
+        t6 = scale*alpha_c*t2*(gamma_bcast*(t1 + _xdivy(t4*inv_sum_exp_shifted*t0 + _xlog1py(t4, t3), t1) - 1) - 1)
+        np.multiply(b1, t6, out=out0)
+        return t5[..., 0], out0
 
 
 # prints loss = claim loss_stable, grad = claim gradient: in place, over a (K, rows) block, classes first
@@ -574,28 +579,28 @@ def _fast0_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
         K = z.shape[0]
         out0, = out
         b0, b1, b2, = scratch
-        t0 = _take0(alpha, c)
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        t1 = -n0
-        np.add(z, t1, out=b0)
+        alpha_c = _take0(alpha, c)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        t3 = np.add.reduce(b0, axis=0, keepdims=True)
-        t4 = 1/t3
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.equal(np.arange(K)[:, None], c[None], out=b1)
         np.multiply(b0, b1, out=b2)
         np.subtract(b0, b2, out=b2)
-        t6 = np.add.reduce(b2, axis=0, keepdims=True)
-        t7 = t4*t6
-        t8 = gamma[None]
-        t9 = t7**t8
-        t10 = -t7
-        t11 = t10 + 1
-        n1 = t0*t9*(np.log(t3) - (t1 + _take0(z, c)))
-        np.multiply(b0, t4, out=b0)
+        t0 = np.add.reduce(b2, axis=0, keepdims=True)
+        t1 = inv_sum_exp_shifted*t0
+        gamma_bcast = gamma[None]
+        t2 = t1**gamma_bcast
+        t3 = -t1
+        t4 = t3 + 1
+        t5 = alpha_c*t2*(np.log(sum_exp_shifted) - (minus_max_z + _take0(z, c)))
+        np.multiply(b0, inv_sum_exp_shifted, out=b0)
         np.subtract(b1, b0, out=b1)
-        n2 = scale*t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
-        np.multiply(b1, n2, out=out0)
-        return n1[0], out0
+        t6 = scale*alpha_c*t2*(gamma_bcast*(t1 + _xdivy(t4*inv_sum_exp_shifted*t0 + _xlog1py(t4, t3), t1) - 1) - 1)
+        np.multiply(b1, t6, out=out0)
+        return t5[0], out0
 
 
 # A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;

@@ -78,9 +78,9 @@ def _log_sigmoid(z):
 # prints derivative = claim derivative_stable
 def _derivative(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(-abs(z))
-        t1 = t0/(t0 + 1)
-        return t1*(1 - t1)
+        exp_minus_abs_z = np.exp(-abs(z))
+        t0 = exp_minus_abs_z/(exp_minus_abs_z + 1)
+        return t0*(1 - t0)
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)

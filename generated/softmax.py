@@ -250,22 +250,27 @@ def _fast_kernel(name, k):
             fast.scaled)
 
 
+def _plain(name, arrays, params=(), divisor=None):
+    """The outputs of the plain kernel ``name`` (any dtype, any layout) as a tuple, the last (a
+    gradient) divided by ``divisor`` (None, 0 or 1: not divided)."""
+    values = _PLAIN[name](*arrays, *params)
+    values = values if isinstance(values, tuple) else (values,)
+    if divisor:
+        values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+    return values
+
+
 def _driven(name, arrays, params=(), divisor=None):
     """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
-    shape or per-sample ones without the class axis) and the numbers ``params``, the last output
-    (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+    shape or per-sample ones without the class axis) and the numbers ``params``, the last
+    output (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
 
     Through the block driver when the logits are real float32/float64 C-contiguous and the
-    kernel has a fast form; else the plain kernel (then divided here). Both print the same
-    proven expressions.
+    kernel has a fast form; else the plain kernel. Both print the same proven expressions.
     """
     x = arrays[0]
     if name not in _FAST or not _fast_dtype(x):
-        values = _PLAIN[name](*arrays, *params)
-        values = values if isinstance(values, tuple) else (values,)
-        if divisor:
-            values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
-        return values
+        return _plain(name, arrays, params, divisor)
     k = x.shape[-1]
     n = x.size // k
     kernel, buffers, wide, _, classes_first, scaled = _fast_kernel(name, k)
@@ -402,8 +407,8 @@ def _target(a, index, classes_first=False):
 # prints p = claim softmax_compensated
 def _softmax(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = _exp_diff(z, np.max(z, axis=-1, keepdims=True))
-        return t0*1/np.sum(t0, axis=-1, keepdims=True)
+        exp_shifted = _exp_diff(z, np.max(z, axis=-1, keepdims=True))
+        return exp_shifted*1/np.sum(exp_shifted, axis=-1, keepdims=True)
 
 
 # prints log_p = claim log_softmax_compensated
@@ -411,34 +416,34 @@ def _log_softmax(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         m = np.argmax(z, axis=-1)
-        t0 = np.take_along_axis(z, m[..., None], axis=-1)
-        return -np.log1p(np.sum(_exp_diff(z, t0) - (np.arange(K) == m[..., None]), axis=-1, keepdims=True)) + ((-t0 + z))
+        z_m = np.take_along_axis(z, m[..., None], axis=-1)
+        return -np.log1p(np.sum(_exp_diff(z, z_m) - (np.arange(K) == m[..., None]), axis=-1, keepdims=True)) + ((-z_m + z))
 
 
 # prints jacobian = claim jacobian
 def _jacobian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = np.max(z, axis=-1, keepdims=True)
-        t1 = 1/(np.sum(np.exp(-t0 + z), axis=-1, keepdims=True))[..., None]
-        t2 = -(t0)[..., None]
-        return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
+        max_z = np.max(z, axis=-1, keepdims=True)
+        inv_sum_exp_shifted = 1/(np.sum(np.exp(-max_z + z), axis=-1, keepdims=True))[..., None]
+        minus_max_z = -(max_z)[..., None]
+        return inv_sum_exp_shifted*(-inv_sum_exp_shifted*np.exp(minus_max_z + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(minus_max_z + z[..., :, None])
 
 
 # prints vjp = claim vjp
 def _vjp(z, v):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
-        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
-        return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
+        exp_shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        inv_sum_exp_shifted = 1/np.sum(exp_shifted, axis=-1, keepdims=True)
+        return exp_shifted*inv_sum_exp_shifted*(v - np.sum(exp_shifted*inv_sum_exp_shifted*v, axis=-1, keepdims=True))
 
 
 # prints jvp = claim jvp
 def _jvp(z, v):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
-        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
-        return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
+        exp_shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        inv_sum_exp_shifted = 1/np.sum(exp_shifted, axis=-1, keepdims=True)
+        return exp_shifted*inv_sum_exp_shifted*(v - np.sum(exp_shifted*inv_sum_exp_shifted*v, axis=-1, keepdims=True))
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -457,11 +462,11 @@ _PLAIN = {
 def _fast_softmax(z, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        r0 = _exp_diff(z, n0)
-        n1 = np.add.reduce(r0, axis=-1, keepdims=True)
-        n2 = scale/n1
-        np.multiply(r0, n2, out=out0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        exp_shifted = _exp_diff(z, max_z)
+        sum_exp_shifted = np.add.reduce(exp_shifted, axis=-1, keepdims=True)
+        t0 = scale/sum_exp_shifted
+        np.multiply(exp_shifted, t0, out=out0)
         return out0,
 
 
@@ -469,11 +474,11 @@ def _fast_softmax(z, out, scratch, scale):
 def _fast0_softmax(z, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        r0 = _exp_diff(z, n0)
-        n1 = np.add.reduce(r0, axis=0, keepdims=True)
-        n2 = scale/n1
-        np.multiply(r0, n2, out=out0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        exp_shifted = _exp_diff(z, max_z)
+        sum_exp_shifted = np.add.reduce(exp_shifted, axis=0, keepdims=True)
+        t0 = scale/sum_exp_shifted
+        np.multiply(exp_shifted, t0, out=out0)
         return out0,
 
 
@@ -483,14 +488,14 @@ def _fast_log_softmax(z, out, scratch):
         out0, = out
         b0, = scratch
         m = np.argmax(z, axis=-1)
-        t0 = _take(z, m)
-        n0 = -t0
-        np.add(z, n0, out=b0)
-        r1 = _exp_diff(z, t0)
-        _onehot_add(r1, m, -1)
-        n1 = np.add.reduce(r1, axis=-1, keepdims=True)
-        n2 = -np.log1p(n1)
-        np.add(b0, n2, out=out0)
+        z_m = _take(z, m)
+        minus_z_m = -z_m
+        np.add(z, minus_z_m, out=b0)
+        exp_z_minus_z_m = _exp_diff(z, z_m)
+        _onehot_add(exp_z_minus_z_m, m, -1)
+        t0 = np.add.reduce(exp_z_minus_z_m, axis=-1, keepdims=True)
+        t1 = -np.log1p(t0)
+        np.add(b0, t1, out=out0)
         return out0,
 
 
@@ -500,14 +505,14 @@ def _fast0_log_softmax(z, out, scratch):
         out0, = out
         b0, = scratch
         m = np.argmax(z, axis=0)
-        t0 = _take0(z, m)
-        n0 = -t0
-        np.add(z, n0, out=b0)
-        r1 = _exp_diff(z, t0)
-        _onehot_add0(r1, m, -1)
-        n1 = np.add.reduce(r1, axis=0, keepdims=True)
-        n2 = -np.log1p(n1)
-        np.add(b0, n2, out=out0)
+        z_m = _take0(z, m)
+        minus_z_m = -z_m
+        np.add(z, minus_z_m, out=b0)
+        exp_z_minus_z_m = _exp_diff(z, z_m)
+        _onehot_add0(exp_z_minus_z_m, m, -1)
+        t0 = np.add.reduce(exp_z_minus_z_m, axis=0, keepdims=True)
+        t1 = -np.log1p(t0)
+        np.add(b0, t1, out=out0)
         return out0,
 
 
@@ -516,20 +521,20 @@ def _fast_vjp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t1 = 1/n2
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.multiply(b0, v, out=b1)
-        np.multiply(b1, t1, out=b1)
-        n3 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n4 = -n3
-        np.add(v, n4, out=b1)
+        np.multiply(b1, inv_sum_exp_shifted, out=b1)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t1 = -t0
+        np.add(v, t1, out=b1)
         np.multiply(b0, b1, out=b0)
-        n5 = scale*t1
-        np.multiply(b0, n5, out=out0)
+        t2 = scale*inv_sum_exp_shifted
+        np.multiply(b0, t2, out=out0)
         return out0,
 
 
@@ -538,20 +543,20 @@ def _fast0_vjp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        t1 = 1/n2
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.multiply(b0, v, out=b1)
-        np.multiply(b1, t1, out=b1)
-        n3 = np.add.reduce(b1, axis=0, keepdims=True)
-        n4 = -n3
-        np.add(v, n4, out=b1)
+        np.multiply(b1, inv_sum_exp_shifted, out=b1)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        t1 = -t0
+        np.add(v, t1, out=b1)
         np.multiply(b0, b1, out=b0)
-        n5 = scale*t1
-        np.multiply(b0, n5, out=out0)
+        t2 = scale*inv_sum_exp_shifted
+        np.multiply(b0, t2, out=out0)
         return out0,
 
 
@@ -560,20 +565,20 @@ def _fast_jvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t1 = 1/n2
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.multiply(b0, v, out=b1)
-        np.multiply(b1, t1, out=b1)
-        n3 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n4 = -n3
-        np.add(v, n4, out=b1)
+        np.multiply(b1, inv_sum_exp_shifted, out=b1)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t1 = -t0
+        np.add(v, t1, out=b1)
         np.multiply(b0, b1, out=b0)
-        n5 = scale*t1
-        np.multiply(b0, n5, out=out0)
+        t2 = scale*inv_sum_exp_shifted
+        np.multiply(b0, t2, out=out0)
         return out0,
 
 
@@ -582,20 +587,20 @@ def _fast0_jvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        t1 = 1/n2
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.multiply(b0, v, out=b1)
-        np.multiply(b1, t1, out=b1)
-        n3 = np.add.reduce(b1, axis=0, keepdims=True)
-        n4 = -n3
-        np.add(v, n4, out=b1)
+        np.multiply(b1, inv_sum_exp_shifted, out=b1)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        t1 = -t0
+        np.add(v, t1, out=b1)
         np.multiply(b0, b1, out=b0)
-        n5 = scale*t1
-        np.multiply(b0, n5, out=out0)
+        t2 = scale*inv_sum_exp_shifted
+        np.multiply(b0, t2, out=out0)
         return out0,
 
 

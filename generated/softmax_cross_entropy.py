@@ -548,100 +548,100 @@ def _target(a, index, classes_first=False):
 # prints loss = claim loss_stable
 def _loss_probs(z, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = z - np.max(z, axis=-1, keepdims=True)
-        return (np.sum(y*(np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) - t0), axis=-1, keepdims=True))[..., 0]
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        return (np.sum(y*(np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)) - shifted), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general
 def _loss_and_grad_probs(z, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = z - np.max(z, axis=-1, keepdims=True)
-        t1 = np.exp(t0)
-        t2 = np.sum(t1, axis=-1, keepdims=True)
-        return (np.sum(y*(np.log(t2) - t0), axis=-1, keepdims=True))[..., 0], t1*np.sum(y, axis=-1, keepdims=True)/t2 - y
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        exp_shifted = np.exp(shifted)
+        sum_exp_shifted = np.sum(exp_shifted, axis=-1, keepdims=True)
+        return (np.sum(y*(np.log(sum_exp_shifted) - shifted), axis=-1, keepdims=True))[..., 0], exp_shifted*np.sum(y, axis=-1, keepdims=True)/sum_exp_shifted - y
 
 
 # prints loss = claim loss_onehot_stable
 def _loss_index(z, c):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = -np.max(z, axis=-1, keepdims=True)
-        return (np.log(np.sum(np.exp(t0 + z), axis=-1, keepdims=True)) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0]
+        minus_max_z = -np.max(z, axis=-1, keepdims=True)
+        return (np.log(np.sum(np.exp(minus_max_z + z), axis=-1, keepdims=True)) - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0]
 
 
 # prints loss = claim loss_onehot_stable, grad = claim gradient_onehot
 def _loss_and_grad_index(z, c):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = -np.max(z, axis=-1, keepdims=True)
-        t1 = np.exp(t0 + z)
-        t2 = np.sum(t1, axis=-1, keepdims=True)
-        return (np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0], t1/t2 - (np.arange(K) == c[..., None])
+        minus_max_z = -np.max(z, axis=-1, keepdims=True)
+        exp_shifted = np.exp(minus_max_z + z)
+        sum_exp_shifted = np.sum(exp_shifted, axis=-1, keepdims=True)
+        return (np.log(sum_exp_shifted) - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1)))[..., 0], exp_shifted/sum_exp_shifted - (np.arange(K) == c[..., None])
 
 
 # prints loss = claim options_loss_stable
 def _loss_index_options(z, c, w, eps):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = eps[..., None]
-        t1 = -np.max(z, axis=-1, keepdims=True)
-        t2 = t1 + z
-        t3 = np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))
-        return ((1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + t0*np.sum(w*(t3 - t2), axis=-1, keepdims=True)/K)[..., 0]
+        eps_bcast = eps[..., None]
+        minus_max_z = -np.max(z, axis=-1, keepdims=True)
+        shifted = minus_max_z + z
+        log_sum_exp_shifted = np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+        return ((1 - eps_bcast)*np.take_along_axis(w, c[..., None], axis=-1)*(log_sum_exp_shifted - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1))) + eps_bcast*np.sum(w*(log_sum_exp_shifted - shifted), axis=-1, keepdims=True)/K)[..., 0]
 
 
 # prints loss = claim options_loss_stable, grad = claim options_gradient
 def _loss_and_grad_index_options(z, c, w, eps):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = eps[..., None]
-        t1 = t0/K
-        t2 = -np.max(z, axis=-1, keepdims=True)
-        t3 = t2 + z
-        t4 = np.exp(t3)
-        t5 = np.sum(t4, axis=-1, keepdims=True)
-        t6 = np.log(t5)
-        t7 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)
-        t8 = 1/t5
-        return (t1*np.sum(w*(t6 - t3), axis=-1, keepdims=True) + t7*(t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t1*(t4*t8*np.sum(w, axis=-1, keepdims=True) - w) + t7*(t4*t8 - (np.arange(K) == c[..., None]))
+        eps_bcast = eps[..., None]
+        eps_bcast_over_K = eps_bcast/K
+        minus_max_z = -np.max(z, axis=-1, keepdims=True)
+        shifted = minus_max_z + z
+        exp_shifted = np.exp(shifted)
+        sum_exp_shifted = np.sum(exp_shifted, axis=-1, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        t0 = (1 - eps_bcast)*np.take_along_axis(w, c[..., None], axis=-1)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
+        return (eps_bcast_over_K*np.sum(w*(log_sum_exp_shifted - shifted), axis=-1, keepdims=True) + t0*(log_sum_exp_shifted - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], eps_bcast_over_K*(exp_shifted*inv_sum_exp_shifted*np.sum(w, axis=-1, keepdims=True) - w) + t0*(exp_shifted*inv_sum_exp_shifted - (np.arange(K) == c[..., None]))
 
 
 # prints loss = claim soft_options_loss_stable
 def _loss_probs_options(z, y, w, eps):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = eps[..., None]
-        t1 = z - np.max(z, axis=-1, keepdims=True)
-        return (np.sum(w*(y*(1 - t0) + t0/K)*(np.log(np.sum(np.exp(t1), axis=-1, keepdims=True)) - t1), axis=-1, keepdims=True))[..., 0]
+        eps_bcast = eps[..., None]
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        return (np.sum(w*(y*(1 - eps_bcast) + eps_bcast/K)*(np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)) - shifted), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim soft_options_loss_stable, grad = claim soft_options_gradient
 def _loss_and_grad_probs_options(z, y, w, eps):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = eps[..., None]
-        t1 = w*(y*(1 - t0) + t0/K)
-        t2 = z - np.max(z, axis=-1, keepdims=True)
-        t3 = np.exp(t2)
-        t4 = np.sum(t3, axis=-1, keepdims=True)
-        return (np.sum(t1*(np.log(t4) - t2), axis=-1, keepdims=True))[..., 0], -t1 + t3*np.sum(t1, axis=-1, keepdims=True)/t4
+        eps_bcast = eps[..., None]
+        t0 = w*(y*(1 - eps_bcast) + eps_bcast/K)
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+        exp_shifted = np.exp(shifted)
+        sum_exp_shifted = np.sum(exp_shifted, axis=-1, keepdims=True)
+        return (np.sum(t0*(np.log(sum_exp_shifted) - shifted), axis=-1, keepdims=True))[..., 0], -t0 + exp_shifted*np.sum(t0, axis=-1, keepdims=True)/sum_exp_shifted
 
 
 # prints hessian = claim hessian
 def _hessian(z):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        t0 = np.max(z, axis=-1, keepdims=True)
-        t1 = 1/(np.sum(np.exp(-t0 + z), axis=-1, keepdims=True))[..., None]
-        t2 = -(t0)[..., None]
-        return t1*(-t1*np.exp(t2 + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(t2 + z[..., :, None])
+        max_z = np.max(z, axis=-1, keepdims=True)
+        inv_sum_exp_shifted = 1/(np.sum(np.exp(-max_z + z), axis=-1, keepdims=True))[..., None]
+        minus_max_z = -(max_z)[..., None]
+        return inv_sum_exp_shifted*(-inv_sum_exp_shifted*np.exp(minus_max_z + z[..., None, :]) + np.eye(K, dtype=z.dtype))*np.exp(minus_max_z + z[..., :, None])
 
 
 # prints hvp = claim hvp
 def _hvp(z, v):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = np.exp(z - np.max(z, axis=-1, keepdims=True))
-        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
-        return t0*t1*(v - np.sum(t0*t1*v, axis=-1, keepdims=True))
+        exp_shifted = np.exp(z - np.max(z, axis=-1, keepdims=True))
+        inv_sum_exp_shifted = 1/np.sum(exp_shifted, axis=-1, keepdims=True)
+        return exp_shifted*inv_sum_exp_shifted*(v - np.sum(exp_shifted*inv_sum_exp_shifted*v, axis=-1, keepdims=True))
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -665,34 +665,34 @@ _PLAIN = {
 def _fast_loss_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.negative(b0, out=b1)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n3 = np.log(n2)
-        np.add(b1, n3, out=b1)
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        np.add(b1, log_sum_exp_shifted, out=b1)
         np.multiply(y, b1, out=b1)
-        n4 = np.add.reduce(b1, axis=-1, keepdims=True)
-        return n4[..., 0],
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        return t0[..., 0],
 
 
 # prints loss = claim loss_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.negative(b0, out=b1)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        n3 = np.log(n2)
-        np.add(b1, n3, out=b1)
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        np.add(b1, log_sum_exp_shifted, out=b1)
         np.multiply(y, b1, out=b1)
-        n4 = np.add.reduce(b1, axis=0, keepdims=True)
-        return n4[0],
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        return t0[0],
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general: in place, over a block of rows
@@ -700,21 +700,21 @@ def _fast_loss_and_grad_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b1)
-        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
         np.negative(b0, out=b0)
-        n2 = np.log(t2)
-        np.add(b0, n2, out=b0)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        np.add(b0, log_sum_exp_shifted, out=b0)
         np.multiply(y, b0, out=b0)
-        n3 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n4 = np.add.reduce(y, axis=-1, keepdims=True)
-        n5 = n4/t2
-        np.multiply(b1, n5, out=b1)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        sum_y = np.add.reduce(y, axis=-1, keepdims=True)
+        t1 = sum_y/sum_exp_shifted
+        np.multiply(b1, t1, out=b1)
         np.subtract(b1, y, out=out0)
-        return n3[..., 0], out0
+        return t0[..., 0], out0
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general: in place, over a (K, rows) block, classes first
@@ -722,47 +722,47 @@ def _fast0_loss_and_grad_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b1)
-        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        sum_exp_shifted = np.add.reduce(b1, axis=0, keepdims=True)
         np.negative(b0, out=b0)
-        n2 = np.log(t2)
-        np.add(b0, n2, out=b0)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        np.add(b0, log_sum_exp_shifted, out=b0)
         np.multiply(y, b0, out=b0)
-        n3 = np.add.reduce(b0, axis=0, keepdims=True)
-        n4 = np.add.reduce(y, axis=0, keepdims=True)
-        n5 = n4/t2
-        np.multiply(b1, n5, out=b1)
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        sum_y = np.add.reduce(y, axis=0, keepdims=True)
+        t1 = sum_y/sum_exp_shifted
+        np.multiply(b1, t1, out=b1)
         np.subtract(b1, y, out=out0)
-        return n3[0], out0
+        return t0[0], out0
 
 
 # prints loss = claim loss_onehot_stable: in place, over a block of rows
 def _fast_loss_index(z, c, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        t0 = -n0
-        np.add(z, t0, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        n1 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n2 = np.log(n1) - (t0 + _take(z, c))
-        return n2[..., 0],
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        t0 = np.log(sum_exp_shifted) - (minus_max_z + _take(z, c))
+        return t0[..., 0],
 
 
 # prints loss = claim loss_onehot_stable: in place, over a (K, rows) block, classes first
 def _fast0_loss_index(z, c, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         b0, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        t0 = -n0
-        np.add(z, t0, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        n1 = np.add.reduce(b0, axis=0, keepdims=True)
-        n2 = np.log(n1) - (t0 + _take0(z, c))
-        return n2[0],
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        t0 = np.log(sum_exp_shifted) - (minus_max_z + _take0(z, c))
+        return t0[0],
 
 
 # prints loss = claim loss_onehot_stable, grad = claim gradient_onehot: in place, over a block of rows
@@ -770,17 +770,17 @@ def _fast_loss_and_grad_index(z, c, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        t0 = -n0
-        np.add(z, t0, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n1 = np.log(t2) - (t0 + _take(z, c))
-        n2 = scale/t2
-        np.multiply(b0, n2, out=out0)
-        n3 = -scale
-        _onehot_add(out0, c, n3)
-        return n1[..., 0], out0
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        t0 = np.log(sum_exp_shifted) - (minus_max_z + _take(z, c))
+        t1 = scale/sum_exp_shifted
+        np.multiply(b0, t1, out=out0)
+        minus_scale = -scale
+        _onehot_add(out0, c, minus_scale)
+        return t0[..., 0], out0
 
 
 # prints loss = claim loss_onehot_stable, grad = claim gradient_onehot: in place, over a (K, rows) block, classes first
@@ -788,17 +788,17 @@ def _fast0_loss_and_grad_index(z, c, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        t0 = -n0
-        np.add(z, t0, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        t2 = np.add.reduce(b0, axis=0, keepdims=True)
-        n1 = np.log(t2) - (t0 + _take0(z, c))
-        n2 = scale/t2
-        np.multiply(b0, n2, out=out0)
-        n3 = -scale
-        _onehot_add0(out0, c, n3)
-        return n1[0], out0
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        t0 = np.log(sum_exp_shifted) - (minus_max_z + _take0(z, c))
+        t1 = scale/sum_exp_shifted
+        np.multiply(b0, t1, out=out0)
+        minus_scale = -scale
+        _onehot_add0(out0, c, minus_scale)
+        return t0[0], out0
 
 
 # prints loss = claim options_loss_stable: in place, over a block of rows
@@ -806,19 +806,19 @@ def _fast_loss_index_options(z, c, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         b0, b1, = scratch
-        t0 = eps[..., None]
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        t1 = -n0
-        np.add(z, t1, out=b0)
+        eps_bcast = eps[..., None]
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b1)
-        n1 = np.add.reduce(b1, axis=-1, keepdims=True)
-        t3 = np.log(n1)
+        sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.negative(b0, out=b0)
-        np.add(b0, t3, out=b0)
+        np.add(b0, log_sum_exp_shifted, out=b0)
         np.multiply(w, b0, out=b0)
-        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n3 = (1 - t0)*_take(w, c)*(t3 - (t1 + _take(z, c))) + n2*t0/K
-        return n3[..., 0],
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = (1 - eps_bcast)*_take(w, c)*(log_sum_exp_shifted - (minus_max_z + _take(z, c))) + t0*eps_bcast/K
+        return t1[..., 0],
 
 
 # prints loss = claim options_loss_stable: in place, over a (K, rows) block, classes first
@@ -826,19 +826,19 @@ def _fast0_loss_index_options(z, c, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
         b0, b1, = scratch
-        t0 = eps[None]
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        t1 = -n0
-        np.add(z, t1, out=b0)
+        eps_bcast = eps[None]
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b1)
-        n1 = np.add.reduce(b1, axis=0, keepdims=True)
-        t3 = np.log(n1)
+        sum_exp_shifted = np.add.reduce(b1, axis=0, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.negative(b0, out=b0)
-        np.add(b0, t3, out=b0)
+        np.add(b0, log_sum_exp_shifted, out=b0)
         np.multiply(w, b0, out=b0)
-        n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        n3 = (1 - t0)*_take0(w, c)*(t3 - (t1 + _take0(z, c))) + n2*t0/K
-        return n3[0],
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        t1 = (1 - eps_bcast)*_take0(w, c)*(log_sum_exp_shifted - (minus_max_z + _take0(z, c))) + t0*eps_bcast/K
+        return t1[0],
 
 
 # prints loss = claim options_loss_stable, grad = claim options_gradient: in place, over a block of rows
@@ -847,33 +847,33 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
         K = z.shape[-1]
         out0, = out
         b0, b1, = scratch
-        t0 = eps[..., None]
-        t1 = t0/K
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        t2 = -n0
-        np.add(z, t2, out=b0)
+        eps_bcast = eps[..., None]
+        eps_bcast_over_K = eps_bcast/K
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b1)
-        t5 = np.add.reduce(b1, axis=-1, keepdims=True)
-        t6 = np.log(t5)
-        t7 = (1 - t0)*_take(w, c)
-        t8 = 1/t5
+        sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        t0 = (1 - eps_bcast)*_take(w, c)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.negative(b0, out=b0)
-        np.add(b0, t6, out=b0)
+        np.add(b0, log_sum_exp_shifted, out=b0)
         np.multiply(w, b0, out=b0)
-        n1 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n2 = n1*t1 + t7*(t6 - (t2 + _take(z, c)))
-        n3 = np.add.reduce(w, axis=-1, keepdims=True)
-        n4 = n3*t8
-        np.multiply(b1, n4, out=b0)
+        t1 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t2 = t1*eps_bcast_over_K + t0*(log_sum_exp_shifted - (minus_max_z + _take(z, c)))
+        sum_w = np.add.reduce(w, axis=-1, keepdims=True)
+        t3 = sum_w*inv_sum_exp_shifted
+        np.multiply(b1, t3, out=b0)
         np.subtract(b0, w, out=b0)
-        n5 = scale*t1
-        np.multiply(b0, n5, out=b0)
-        np.multiply(b1, t8, out=b1)
+        t4 = scale*eps_bcast_over_K
+        np.multiply(b0, t4, out=b0)
+        np.multiply(b1, inv_sum_exp_shifted, out=b1)
         _onehot_add(b1, c, -1)
-        n6 = scale*t7
-        np.multiply(b1, n6, out=b1)
+        t5 = scale*t0
+        np.multiply(b1, t5, out=b1)
         np.add(b0, b1, out=out0)
-        return n2[..., 0], out0
+        return t2[..., 0], out0
 
 
 # prints loss = claim options_loss_stable, grad = claim options_gradient: in place, over a (K, rows) block, classes first
@@ -882,33 +882,33 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
         K = z.shape[0]
         out0, = out
         b0, b1, = scratch
-        t0 = eps[None]
-        t1 = t0/K
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        t2 = -n0
-        np.add(z, t2, out=b0)
+        eps_bcast = eps[None]
+        eps_bcast_over_K = eps_bcast/K
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b1)
-        t5 = np.add.reduce(b1, axis=0, keepdims=True)
-        t6 = np.log(t5)
-        t7 = (1 - t0)*_take0(w, c)
-        t8 = 1/t5
+        sum_exp_shifted = np.add.reduce(b1, axis=0, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        t0 = (1 - eps_bcast)*_take0(w, c)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.negative(b0, out=b0)
-        np.add(b0, t6, out=b0)
+        np.add(b0, log_sum_exp_shifted, out=b0)
         np.multiply(w, b0, out=b0)
-        n1 = np.add.reduce(b0, axis=0, keepdims=True)
-        n2 = n1*t1 + t7*(t6 - (t2 + _take0(z, c)))
-        n3 = np.add.reduce(w, axis=0, keepdims=True)
-        n4 = n3*t8
-        np.multiply(b1, n4, out=b0)
+        t1 = np.add.reduce(b0, axis=0, keepdims=True)
+        t2 = t1*eps_bcast_over_K + t0*(log_sum_exp_shifted - (minus_max_z + _take0(z, c)))
+        sum_w = np.add.reduce(w, axis=0, keepdims=True)
+        t3 = sum_w*inv_sum_exp_shifted
+        np.multiply(b1, t3, out=b0)
         np.subtract(b0, w, out=b0)
-        n5 = scale*t1
-        np.multiply(b0, n5, out=b0)
-        np.multiply(b1, t8, out=b1)
+        t4 = scale*eps_bcast_over_K
+        np.multiply(b0, t4, out=b0)
+        np.multiply(b1, inv_sum_exp_shifted, out=b1)
         _onehot_add0(b1, c, -1)
-        n6 = scale*t7
-        np.multiply(b1, n6, out=b1)
+        t5 = scale*t0
+        np.multiply(b1, t5, out=b1)
         np.add(b0, b1, out=out0)
-        return n2[0], out0
+        return t2[0], out0
 
 
 # prints loss = claim soft_options_loss_stable: in place, over a block of rows
@@ -916,23 +916,23 @@ def _fast_loss_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         b0, b1, b2, = scratch
-        t0 = eps[..., None]
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        n2 = 1 - t0
-        np.multiply(y, n2, out=b1)
-        n3 = t0/K
-        np.add(b1, n3, out=b1)
+        eps_bcast = eps[..., None]
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        one_minus_eps_bcast = 1 - eps_bcast
+        np.multiply(y, one_minus_eps_bcast, out=b1)
+        eps_bcast_over_K = eps_bcast/K
+        np.add(b1, eps_bcast_over_K, out=b1)
         np.multiply(w, b1, out=b1)
         np.negative(b0, out=b2)
         np.exp(b0, out=b0)
-        n4 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n5 = np.log(n4)
-        np.add(b2, n5, out=b2)
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        np.add(b2, log_sum_exp_shifted, out=b2)
         np.multiply(b1, b2, out=b1)
-        n6 = np.add.reduce(b1, axis=-1, keepdims=True)
-        return n6[..., 0],
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        return t0[..., 0],
 
 
 # prints loss = claim soft_options_loss_stable: in place, over a (K, rows) block, classes first
@@ -940,23 +940,23 @@ def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
         b0, b1, b2, = scratch
-        t0 = eps[None]
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
-        n2 = 1 - t0
-        np.multiply(y, n2, out=b1)
-        n3 = t0/K
-        np.add(b1, n3, out=b1)
+        eps_bcast = eps[None]
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
+        one_minus_eps_bcast = 1 - eps_bcast
+        np.multiply(y, one_minus_eps_bcast, out=b1)
+        eps_bcast_over_K = eps_bcast/K
+        np.add(b1, eps_bcast_over_K, out=b1)
         np.multiply(w, b1, out=b1)
         np.negative(b0, out=b2)
         np.exp(b0, out=b0)
-        n4 = np.add.reduce(b0, axis=0, keepdims=True)
-        n5 = np.log(n4)
-        np.add(b2, n5, out=b2)
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        np.add(b2, log_sum_exp_shifted, out=b2)
         np.multiply(b1, b2, out=b1)
-        n6 = np.add.reduce(b1, axis=0, keepdims=True)
-        return n6[0],
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        return t0[0],
 
 
 # prints loss = claim soft_options_loss_stable, grad = claim soft_options_gradient: in place, over a block of rows
@@ -965,27 +965,27 @@ def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         K = z.shape[-1]
         out0, = out
         b0, b1, b2, = scratch
-        t0 = eps[..., None]
-        n0 = 1 - t0
-        np.multiply(y, n0, out=b0)
-        n1 = t0/K
-        np.add(b0, n1, out=b0)
+        eps_bcast = eps[..., None]
+        one_minus_eps_bcast = 1 - eps_bcast
+        np.multiply(y, one_minus_eps_bcast, out=b0)
+        eps_bcast_over_K = eps_bcast/K
+        np.add(b0, eps_bcast_over_K, out=b0)
         np.multiply(w, b0, out=b0)
-        n2 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n3 = -n2
-        np.add(z, n3, out=b1)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
         np.exp(b1, out=b2)
-        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        sum_exp_shifted = np.add.reduce(b2, axis=-1, keepdims=True)
         np.negative(b1, out=b1)
-        n4 = np.log(t4)
-        np.add(b1, n4, out=b1)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        np.add(b1, log_sum_exp_shifted, out=b1)
         np.multiply(b0, b1, out=b1)
-        n5 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n6 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n7 = n6/t4
-        np.multiply(b2, n7, out=b2)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t1 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t2 = t1/sum_exp_shifted
+        np.multiply(b2, t2, out=b2)
         np.subtract(b2, b0, out=out0)
-        return n5[..., 0], out0
+        return t0[..., 0], out0
 
 
 # prints loss = claim soft_options_loss_stable, grad = claim soft_options_gradient: in place, over a (K, rows) block, classes first
@@ -994,27 +994,27 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         K = z.shape[0]
         out0, = out
         b0, b1, b2, = scratch
-        t0 = eps[None]
-        n0 = 1 - t0
-        np.multiply(y, n0, out=b0)
-        n1 = t0/K
-        np.add(b0, n1, out=b0)
+        eps_bcast = eps[None]
+        one_minus_eps_bcast = 1 - eps_bcast
+        np.multiply(y, one_minus_eps_bcast, out=b0)
+        eps_bcast_over_K = eps_bcast/K
+        np.add(b0, eps_bcast_over_K, out=b0)
         np.multiply(w, b0, out=b0)
-        n2 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n3 = -n2
-        np.add(z, n3, out=b1)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b1)
         np.exp(b1, out=b2)
-        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        sum_exp_shifted = np.add.reduce(b2, axis=0, keepdims=True)
         np.negative(b1, out=b1)
-        n4 = np.log(t4)
-        np.add(b1, n4, out=b1)
+        log_sum_exp_shifted = np.log(sum_exp_shifted)
+        np.add(b1, log_sum_exp_shifted, out=b1)
         np.multiply(b0, b1, out=b1)
-        n5 = np.add.reduce(b1, axis=0, keepdims=True)
-        n6 = np.add.reduce(b0, axis=0, keepdims=True)
-        n7 = n6/t4
-        np.multiply(b2, n7, out=b2)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        t1 = np.add.reduce(b0, axis=0, keepdims=True)
+        t2 = t1/sum_exp_shifted
+        np.multiply(b2, t2, out=b2)
         np.subtract(b2, b0, out=out0)
-        return n5[0], out0
+        return t0[0], out0
 
 
 # prints hvp = claim hvp: in place, over a block of rows
@@ -1022,20 +1022,20 @@ def _fast_hvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t1 = 1/n2
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.multiply(b0, v, out=b1)
-        np.multiply(b1, t1, out=b1)
-        n3 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n4 = -n3
-        np.add(v, n4, out=b1)
+        np.multiply(b1, inv_sum_exp_shifted, out=b1)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t1 = -t0
+        np.add(v, t1, out=b1)
         np.multiply(b0, b1, out=b0)
-        n5 = scale*t1
-        np.multiply(b0, n5, out=out0)
+        t2 = scale*inv_sum_exp_shifted
+        np.multiply(b0, t2, out=out0)
         return out0,
 
 
@@ -1044,20 +1044,20 @@ def _fast0_hvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        n0 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n1 = -n0
-        np.add(z, n1, out=b0)
+        max_z = np.maximum.reduce(z, axis=0, keepdims=True)
+        minus_max_z = -max_z
+        np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b0)
-        n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        t1 = 1/n2
+        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        inv_sum_exp_shifted = 1/sum_exp_shifted
         np.multiply(b0, v, out=b1)
-        np.multiply(b1, t1, out=b1)
-        n3 = np.add.reduce(b1, axis=0, keepdims=True)
-        n4 = -n3
-        np.add(v, n4, out=b1)
+        np.multiply(b1, inv_sum_exp_shifted, out=b1)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        t1 = -t0
+        np.add(v, t1, out=b1)
         np.multiply(b0, b1, out=b0)
-        n5 = scale*t1
-        np.multiply(b0, n5, out=out0)
+        t2 = scale*inv_sum_exp_shifted
+        np.multiply(b0, t2, out=out0)
         return out0,
 
 

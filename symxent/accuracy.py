@@ -23,6 +23,9 @@ leads every other logit by 1 or more.
   raw form would need more digits than is reasonable, and the proven stable form (the claim's
   right side, which has no cancellation) is evaluated at 50 digits instead; where both are
   evaluated they must agree to 40 digits, else the reference itself is reported as broken.
+  Where those are many digits, fewer are tried first: a raw value that does not move with 20
+  digits more (so is right to 40) and agrees with the stable form is taken (Ziv's strategy),
+  else the full digits decide. exp and log are kept per argument and precision in a process.
 - Error: where the true value is a normal number of the dtype, |computed - true| / ulp(true)
   (relative, no absolute floor). Where it is below the smallest normal (0, subnormal, or an
   underflow) the computed value must be finite, below the smallest normal and not of the
@@ -41,6 +44,7 @@ Nothing here is timed.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import types
@@ -50,6 +54,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
 
 from symxent import codegen, derive
 from symxent.registry import Derivation, Module
@@ -63,6 +68,7 @@ RAW_LIMIT = 1000.0  # largest |input| at which the raw form is evaluated (with ~
 # 1 - sigma(z) cancels terms of size e^{2|z|} down to e^{-|z|}; 3 |z| / ln 10 covers it.
 RAW_DIGITS_PER_UNIT = 3.0 / math.log(10)
 AGREE = mpmath.mpf("1e-40")  # raw and stable references, relative
+ZIV_DIGITS = 20  # the more digits a raw value is evaluated with again, to see that it does not move
 
 # Peers' inputs, as numbers. PyTorch OpInfo reference inputs of unary elementwise functions
 # (common_methods_invocations: _float_vals, _large_float_vals) and SciPy's TestExpit inputs
@@ -137,50 +143,98 @@ def _rows(values: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _mp(x: float) -> mpmath.mpf:
-    return mpmath.mpf(float(x))
+    return _mp_of(float(x))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _mp_of(x: float) -> mpmath.mpf:
+    """The mpf of a float (exact), kept: the same sweep values come back in every row and entry."""
+    return mpmath.mpf(x)
 
 
 def _heaviside(x: mpmath.mpf, at_zero: mpmath.mpf = mpmath.mpf(0.5)) -> mpmath.mpf:
     return mpmath.mpf(1) if x > 0 else (at_zero if x == 0 else mpmath.mpf(0))
 
 
-_KEEP = sp.Function("keep_order")  # UnevaluatedExpr's operand, evaluated as one value
+def _remembered(function: Callable[[mpmath.mpf], mpmath.mpf]) -> Callable[[mpmath.mpf], mpmath.mpf]:
+    """``function`` (exp, log), its values kept per argument and working precision: the
+    references of a process evaluate the same exp(z_k) of the same row again and again (each
+    output of the row, each claim and case of the module, the terms of the sample)."""
 
-_NAMESPACE = {"keep_order": lambda x: x, "log1p": mpmath.log1p, "Heaviside": _heaviside,
+    values: dict[tuple, mpmath.mpf] = {}
+
+    def remembered(x: mpmath.mpf) -> mpmath.mpf:
+        # keyed by the mpf's own tuple (sign, mantissa, exponent, bits): hashing an mpf costs more
+        key = (getattr(x, "_mpf_", x), mpmath.mp.prec)
+        value = values.get(key)
+        if value is None:
+            value = values[key] = function(x)
+        return value
+
+    return remembered
+
+_NAMESPACE = {"keep_order": lambda x: x, "exp": _remembered(mpmath.exp), "log": _remembered(mpmath.log), "log1p": mpmath.log1p, "Heaviside": _heaviside,
               "exp_diff": lambda x, y: mpmath.exp(x - y), "xlogy": lambda x, y: 0 if x == 0 else x * mpmath.log(y),
               "xlog1py": lambda x, y: 0 if x == 0 else x * mpmath.log1p(y),
               "xdivy": lambda x, y: 0 if x == 0 else x / y, "xmuly": lambda x, y: 0 if x == 0 else x * y}
 
 
-def _mp_function(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., mpmath.mpf]:
+class _MpPrinter(MpmathPrinter):
+    """lambdify's mpmath printer, with the inputs printed by the names given (no Indexed
+    argument for lambdify to swap for a dummy by rebuilding the expression, which re-sorts every
+    Max in it: most of the time here) and UnevaluatedExpr as a call of ``keep_order``."""
+
+    def __init__(self, names: Mapping[sp.Basic, str]) -> None:
+        super().__init__({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                          "user_functions": {name: name for name in _NAMESPACE}})
+        self.names = names
+
+    def _print_Indexed(self, e: sp.Indexed) -> str:
+        return self.names[e] if e in self.names else super()._print_Indexed(e)
+
+    def _print_Symbol(self, e: sp.Symbol) -> str:
+        return self.names[e] if e in self.names else super()._print_Symbol(e)
+
     # UnevaluatedExpr fixes the order of operations ((z_i - max z) formed first, exact at 50
     # digits where max z - log S + ... would cancel), but SymPy's printer drops its sign
     # (c + UnevaluatedExpr(-a + b) prints as c - (a + b)): printed as a call instead.
-    expr = expr.replace(lambda e: isinstance(e, sp.UnevaluatedExpr), lambda e: _KEEP(e.args[0]))
-    return sp.lambdify(list(symbols), expr, modules=[_NAMESPACE, "mpmath"])
+    def _print_UnevaluatedExpr(self, e: sp.UnevaluatedExpr) -> str:
+        return f"keep_order({self._print(e.args[0])})"
+
+
+def _mp_function(expr: sp.Expr, symbols: Sequence[sp.Basic]) -> Callable[..., mpmath.mpf]:
+    plain = [sp.Symbol(f"_a{n}") for n in range(len(symbols))]
+    printer = _MpPrinter({s: p.name for s, p in zip(symbols, plain)})
+    return sp.lambdify(plain, expr, modules=[_NAMESPACE, "mpmath"], printer=printer, dummify=False)
 
 
 def ulp_error(got: float, true: mpmath.mpf, dtype: type, scale: mpmath.mpf | None = None) -> tuple[float, str]:
     """The error of ``got`` in ulps of ``true`` (see the module docstring), or, given ``scale``
     (a normal number: the largest term of the sample), in ulps of ``scale``; and what is wrong
     with it when it is not a number of ulps ("" otherwise)."""
-    info = np.finfo(dtype)
+    largest, tiny, nmant = _limits(np.dtype(dtype).name)
     got = float(got)
     if mpmath.isnan(true):
         return (0.0, "") if math.isnan(got) else (math.inf, f"{got!r} where the true value is nan")
-    if mpmath.isinf(true) or abs(true) > float(info.max):
+    if mpmath.isinf(true) or abs(true) > largest:
         want = math.copysign(math.inf, float(mpmath.sign(true)))
         return (0.0, "") if got == want else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} overflows")
-    tiny = float(info.smallest_normal)
-    unit = scale if scale is not None and tiny <= abs(scale) <= float(info.max) else true
+    unit = scale if scale is not None and tiny <= abs(scale) <= largest else true
     if abs(unit) < tiny:
         fine = math.isfinite(got) and abs(got) <= tiny and (got == 0 or true == 0 or (got > 0) == (true > 0))
         return (0.0, "") if fine else (math.inf, f"{got!r} where the true value {mpmath.nstr(true, 8)} is below normal")
     if not math.isfinite(got):
         return math.inf, f"{got!r} where the true value is {mpmath.nstr(true, 17)}"
-    exponent = int(mpmath.floor(mpmath.log(abs(unit), 2)))
-    ulp = mpmath.ldexp(1, exponent - info.nmant)
-    return float(abs(mpmath.mpf(got) - true) / ulp), ""
+    exponent = mpmath.frexp(unit)[1] - 1  # |unit| in [2^exponent, 2^(exponent + 1)), exactly
+    return float(mpmath.ldexp(abs(mpmath.mpf(got) - true), nmant - exponent)), ""  # over the ulp 2^(exponent - nmant)
+
+
+@functools.cache
+def _limits(dtype: str) -> tuple[mpmath.mpf, mpmath.mpf, int]:
+    """The largest finite and the smallest normal number of ``dtype`` (as mpf: compared with
+    mpf values, once per measured value), and its mantissa bits."""
+    info = np.finfo(dtype)
+    return mpmath.mpf(float(info.max)), mpmath.mpf(float(info.smallest_normal)), int(info.nmant)
 
 
 _REFERENCES: dict[tuple, "_Reference"] = {}
@@ -208,7 +262,8 @@ class _Reference:
         self.raw = _mp_function(raw, symbols)
         if isinstance(stable, tuple):
             forms = [_mp_function(s, symbols) for s in stable]
-            self.stable = lambda *args: forms[max(range(len(args)), key=lambda n: (args[n], -n))](*args)
+            # (floats compared, not mpf: the same order, at a fraction of the cost)
+            self.stable = lambda *args: forms[max(range(len(args)), key=lambda n: (float(args[n]), -n))](*args)
         else:
             self.stable = _mp_function(stable, symbols)
         # The digits the raw form loses grow with |z|, or for a function of a row of logits
@@ -224,17 +279,50 @@ class _Reference:
 
     def _evaluate(self, *args: float) -> tuple[mpmath.mpf, str]:
         values = [float(a) for a in args]
+        point = [_mp(a) for a in values]  # exact: a float has fewer digits than any precision here
         big = max(values) - min(values) if self.shift_invariant else max(abs(a) for a in values)
         if big > RAW_LIMIT:
             with mpmath.workdps(DIGITS + 5):
-                return self.stable(*[_mp(a) for a in args]), ""
-        with mpmath.workdps(DIGITS + int(big * RAW_DIGITS_PER_UNIT) + 10):
-            raw = self.raw(*[_mp(a) for a in args])
-            stable = self.stable(*[_mp(a) for a in args])
-            agree = raw == stable or abs(raw - stable) <= AGREE * abs(raw)
+                return self.stable(*point), ""
+        full = DIGITS + int(big * RAW_DIGITS_PER_UNIT) + 10
+        # Where that is many digits (|z| in the hundreds: 10 times the cost of the rest), Ziv's
+        # strategy first: the raw form at fewer digits (the tiers: no cancellation; e^{-|z|}
+        # beside 1, a third of the worst case), taken where it does not move when evaluated
+        # with ZIV_DIGITS more (so its error there is below 1e-40 of it: what the lost digits
+        # could change moves too) and agrees with the stable form; else at the full digits.
+        # A value of 0, or not finite, is all cancellation (log(1 + 1e-299) at 60 digits): never
+        # taken from a tier.
+        if full > 2 * (DIGITS + 10):
+            for digits in sorted({DIGITS + 10, DIGITS + int(big * RAW_DIGITS_PER_UNIT / 3) + 10}):
+                if digits + ZIV_DIGITS >= full:
+                    break
+                with mpmath.workdps(digits):
+                    try:
+                        raw = self.raw(*point)
+                    except ZeroDivisionError:  # cancelled to 0 (1 - sigma(z) at large z)
+                        continue
+                if not mpmath.isfinite(raw) or raw == 0:
+                    continue
+                with mpmath.workdps(digits + ZIV_DIGITS):
+                    try:
+                        check = self.raw(*point)
+                    except ZeroDivisionError:
+                        continue
+                    stable = self.stable(*point)
+                    if _agree(raw, check) and _agree(check, stable):
+                        return check, ""
+        with mpmath.workdps(full):
+            raw = self.raw(*point)
+            stable = self.stable(*point)
+            agree = _agree(raw, stable)
         problem = "" if agree else (f"reference: raw {mpmath.nstr(raw, 20)} != stable {mpmath.nstr(stable, 20)} "
                                     f"at {args}")
         return raw, problem
+
+
+def _agree(a: mpmath.mpf, b: mpmath.mpf) -> bool:
+    """``a`` and ``b`` agree to 40 digits (``AGREE``), relatively."""
+    return a == b or abs(a - b) <= AGREE * abs(a)
 
 
 def _layouts(x: np.ndarray) -> list[tuple[str, np.ndarray]]:
@@ -421,6 +509,8 @@ def measure(derivation: Derivation, module: Module, generated: types.ModuleType,
                     args = list(x[row]) if classy else [x[row]] + [case[name] for name in sorted(case)]
                     truth.append([ref(*args) for ref in refs])
                     scales.append(_largest_term(terms, args) if terms else None)
+                # (row, output, value) -> its error: a value both layouts compute is measured once
+                measured: dict[tuple[int, int, float], tuple[float, str]] = {}
                 for layout, arr in _layouts(x):
                     fixed = {n: f if not f.ndim else _layouts(f)[0 if layout == "contiguous" else 1][1]
                              for n, f in fixed_values.items()}
@@ -434,7 +524,10 @@ def measure(derivation: Derivation, module: Module, generated: types.ModuleType,
                         outs = got[row] if classy and got.ndim > 1 else [got[row]]
                         for n, (value, (true, ref_problem)) in enumerate(zip(outs, truth[row])):
                             problem = problem or ref_problem
-                            err, wrong = ulp_error(value, true, dtype, scales[row])
+                            key = (row, n, float(value))
+                            if key not in measured:
+                                measured[key] = ulp_error(value, true, dtype, scales[row])
+                            err, wrong = measured[key]
                             if wrong and not problem:
                                 problem = f"{layout}: at {_point(x[row])}: {wrong}"
                             if err > worst:
@@ -449,9 +542,11 @@ def measure(derivation: Derivation, module: Module, generated: types.ModuleType,
 
 
 def _largest_term(terms: list[list[Callable[..., mpmath.mpf]]], args: Sequence[float]) -> mpmath.mpf:
-    """The largest magnitude of a term of any output of the sample (55 digits)."""
-    with mpmath.workdps(DIGITS + 5):
-        return max(abs(t(*[_mp(a) for a in args])) for output in terms for t in output)
+    """The largest magnitude of a term of any output of the sample (at the references' first
+    precision, so that the exp and log values they computed are reused)."""
+    point = [_mp(a) for a in args]
+    with mpmath.workdps(DIGITS + 10):
+        return max(abs(t(*point)) for output in terms for t in output)
 
 
 def _point(x: np.ndarray) -> str:
@@ -481,6 +576,7 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
         named = {s.name: s for s in raw.free_symbols}
         fixed_raw = raw.xreplace({named[n]: sp.nsimplify(v) for n, v in case.items() if n in named})
         fn = getattr(generated, function)
+        limits: dict[sp.Basic, sp.Basic] = {}
         for dtype in (np.float64, np.float32):
             for z, limit in ((np.inf, sp.oo), (-np.inf, -sp.oo), (np.nan, None)):
                 fixed = _parameters(module, case, dtype, (1,))
@@ -497,7 +593,9 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
                 if limit is None:
                     expected = math.nan
                 else:
-                    value = sp.limit(fixed_raw, first, limit)
+                    if limit not in limits:  # the same for both dtypes
+                        limits[limit] = sp.limit(fixed_raw, first, limit)
+                    value = limits[limit]
                     if not (value.is_extended_real and value.is_comparable):
                         continue  # no limit to compare with
                     expected = float(value)

@@ -11,7 +11,10 @@ Contract:
   index ``c`` is ``take_along_axis``; ``KroneckerDelta`` is an identity (two slots) or a
   one-hot (slot and class index). Per-sample scalars are kept as (..., 1) inside a kernel so
   common subexpressions are shared between a loss and its gradient, and squeezed on return.
-- Common subexpressions are eliminated (``sympy.cse``) across all outputs of a kernel.
+- Common subexpressions are eliminated (``sympy.cse``) across all outputs of a kernel. A
+  temporary is named after what it holds where that has a short name (``TemporaryNames``: the
+  derivation's ``max_z`` and ``shifted``, the arguments, a word per operation, as
+  ``sum_exp_shifted``), else numbered ``t0``, ``t1``, ... without gaps.
 - The fast (in-place, blocked) form of a kernel is a list of typed instructions over
   registers, allocated to buffers and printed at the end; a gradient's "mean" divisor is
   folded into its per-sample factor when that costs no pass.
@@ -39,8 +42,8 @@ from sympy.printing.precedence import PRECEDENCE
 from symxent import __version__, atomic, derive
 from symxent.registry import Derivation, Kernel, Module, Registry, template_directories
 
-__all__ = ["GeneratedFile", "KernelSource", "check", "kernel_source", "render_all", "render_module", "render_registry",
-           "write"]
+__all__ = ["GeneratedFile", "KernelSource", "TemporaryNames", "check", "kernel_source", "render_all", "render_module",
+           "render_registry", "template_parts", "write"]
 
 REGENERATE = "symxent generate"
 
@@ -204,6 +207,7 @@ class ClassAxisPrinter(NumPyPrinter):
         self.class_axis = "0" if classes_first else "-1"
         self.uses_size = False  # whether the printed code refers to K, the number of classes
         self.helpers: set[str] = set()  # module-level helper functions the code calls
+        self.temp_names: dict[sp.Symbol, str] = {}  # cse temporary -> its printed name (TemporaryNames)
 
     def _module_format(self, fqn: str, register: bool = True) -> str:
         if fqn.startswith("numpy."):
@@ -271,17 +275,17 @@ class ClassAxisPrinter(NumPyPrinter):
         onehot = f"({self._module_format('numpy.arange')}(K) == {index}[..., None])"
         return onehot if spec == "..." else f"{onehot}[{spec}]"
 
-    def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list[sp.Basic]:
-        # A one-hot term with a minus sign never first in a sum: printed first it would be
-        # -(bool array), which NumPy refuses; after another term it is a subtraction.
-        terms = list(super()._as_ordered_terms(expr, order=order))
-        first = terms[0] if len(terms) > 1 else None
-        if isinstance(first, sp.Mul) and first.args[0] == -1 and len(first.args) == 2 and isinstance(
-                first.args[1], OneHot):
-            terms.append(terms.pop(0))
-        return terms
+    def _print_Add(self, e: sp.Add, order: str | None = None) -> str:
+        # A one-hot (a boolean array, which NumPy refuses to negate) with a minus sign is never
+        # the first term: after another term, -onehot prints as a subtraction.
+        terms = self._as_ordered_terms(e, order=order)
+        if len(terms) > 1 and isinstance(-terms[0], OneHot):
+            terms = terms[1:] + terms[:1]
+        return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
 
     def _print_Symbol(self, e: sp.Symbol) -> str:
+        if e in self.temp_names:
+            return self.temp_names[e]
         if e.name == "K":
             self.uses_size = True
         return super()._print_Symbol(e)
@@ -412,6 +416,168 @@ HELPERS = {
 }
 
 
+# --- names of temporaries ------------------------------------------------------------------
+#
+# A kernel's temporaries are named after what they hold where that has a short name: the
+# derivation's own names for its standard values (``max_z``; ``shifted``, the logits less their
+# max: symxent.symbols), the arguments' names, and one word per operation from the tables
+# below (``exp_shifted``, ``sum_exp_shifted``, ``log_sum_exp_shifted``, ``z_c``); any other is
+# numbered ``t0``, ``t1``, ... in the order the kernel defines them, without gaps.
+
+# function -> the word that names its value: exp_<x>, log_<x>, ...
+FUNCTION_WORDS = {sp.exp: "exp", sp.log: "log", log1p: "log1p", sp.Abs: "abs", sp.sqrt: "sqrt",
+                  sp.Heaviside: "step"}
+# helper of HELPERS -> how its value of (a, b) is named
+HELPER_WORDS = {"exp_diff": "exp_{}_minus_{}", "xlogy": "{}_log_{}", "xlog1py": "{}_log1p_{}",
+                "xdivy": "{}_over_{}", "xmuly": "{}_times_{}"}
+# Reduce's operation -> the word that names its value: sum_<x>, max_<x>
+REDUCTION_WORDS = {"sum": "sum", "max": "max"}
+NUMBER_WORDS = {0: "zero", 1: "one", 2: "two"}
+NAME_LIMIT = 24  # a longer description is numbered instead: no one reads it faster than t3
+
+
+class TemporaryNames:
+    """The names of one kernel's temporaries (see above). ``names``: the names the kernel's
+    code already uses for what they are (its arguments, K), which larger names are composed of;
+    ``taken``: other names in use, which a temporary never takes."""
+
+    def __init__(self, names: Iterable[str], taken: Iterable[str] = ()) -> None:
+        self.taken = set(names) | set(taken)
+        self.numbered = 0
+        # what a symbol holds, where it has a name: composed into larger names
+        self.meanings: dict[sp.Basic, str] = {sp.Symbol(n): n for n in names}
+        self.values: dict[sp.Symbol, sp.Basic] = {}  # a cse temporary -> its expression
+
+    def bind(self, sym: sp.Symbol, value: sp.Basic) -> None:
+        """The cse temporary ``sym`` holds ``value``, without a name of its own (it lives in a
+        buffer): what is made of it is still named after it."""
+        self.values[sym] = value
+        word = self.describe(value)
+        if word is not None:
+            self.meanings[sym] = word
+
+    def new(self, value: sp.Basic | None, of: sp.Basic | None = None) -> str:
+        """A fresh name for a temporary holding ``value`` (``of``: the symbol that stands for it
+        in expressions, whose name then describes it where it is read)."""
+        if of is not None and value is not None:
+            self.values[of] = value
+        word = self.describe(value) if value is not None else None
+        if word is not None:
+            name, n = word, 2
+            while name in self.taken:
+                name, n = f"{word}_{n}", n + 1
+        else:
+            name = f"t{self.numbered}"
+            while name in self.taken:
+                self.numbered += 1
+                name = f"t{self.numbered}"
+            self.numbered += 1
+        self.taken.add(name)
+        if word is not None and of is not None:
+            self.meanings[of] = name
+        return name
+
+    def describe(self, e: sp.Basic) -> str | None:
+        """The name of what ``e`` holds, or None where it has no short one."""
+        word = self._word(e)
+        return word if word is not None and len(word) <= NAME_LIMIT and word.isidentifier() else None
+
+    def _word(self, e: sp.Basic) -> str | None:
+        if e in self.meanings:
+            return self.meanings[e]
+        if isinstance(e, sp.Symbol):
+            return None  # a numbered temporary, or a name not given a meaning
+        if e.is_Integer:
+            return NUMBER_WORDS.get(int(e))
+        if isinstance(e, sp.UnevaluatedExpr):
+            return self._word(e.args[0])
+        if isinstance(e, Ref):  # an argument with broadcast axes (per sample, against the classes)
+            array = self._word(e.args[0])
+            return None if array is None else f"{array}_bcast"
+        if isinstance(e, Expand):  # a reduced value with its axes back: the same value
+            return self._word(e.args[0])
+        if isinstance(e, Take):
+            array, index = self._word(e.args[0]), self._word(e.args[1])
+            return None if array is None or index is None else f"{array}_{index}"
+        if isinstance(e, Reduce):
+            body = self._word(e.args[1])
+            return None if body is None else f"{REDUCTION_WORDS[str(e.args[0])]}_{body}"
+        if isinstance(e, OneHot):
+            index = self._word(e.args[0])
+            return None if index is None else f"onehot_{index}"
+        if isinstance(e, sp.Add):
+            return self._sum(e)
+        if isinstance(e, sp.Mul):
+            return self._product(e)
+        if isinstance(e, sp.Pow):
+            base = self._word(e.base)
+            if base is None:
+                return None
+            if e.exp == -1:
+                return f"inv_{base}"
+            if e.exp == 2:
+                return f"{base}_squared"
+            exponent = self._word(e.exp)
+            return None if exponent is None else f"{base}_pow_{exponent}"
+        if type(e).__name__ in HELPER_WORDS and len(e.args) == 2:
+            if type(e).__name__ == "exp_diff" and _is_max_of(e.args[1], e.args[0]):
+                return f"exp_{self._shifted(e.args[0])}"
+            a, b = (self._word(x) for x in e.args)
+            return None if a is None or b is None else HELPER_WORDS[type(e).__name__].format(a, b)
+        if type(e) in FUNCTION_WORDS and len(e.args) == 1:
+            arg = self._word(e.args[0])
+            return None if arg is None else f"{FUNCTION_WORDS[type(e)]}_{arg}"
+        if isinstance(e, (sp.Max, sp.Min)) and len(e.args) == 2:
+            a, b = (self._word(x) for x in sorted(e.args, key=sp.default_sort_key))
+            return None if a is None or b is None else f"{'max' if isinstance(e, sp.Max) else 'min'}_{a}_{b}"
+        return None
+
+    def _shifted(self, x: sp.Basic) -> str:
+        """The derivation's name of x - max z: shifted (z), shifted_c (z_c)."""
+        return "shifted" if not isinstance(x, Take) else f"shifted_{self._word(x.args[1])}"
+
+    def _sum(self, e: sp.Add) -> str | None:
+        terms = sp.Add.make_args(e)
+        if len(terms) != 2:
+            return None
+        resolved = [t.xreplace(self.values) for t in terms]  # -max z may be a temporary of its own
+        for a, b in (resolved, resolved[::-1]):
+            if b.could_extract_minus_sign() and _is_max_of(-b, _logits_of(a)):
+                return self._shifted(a)  # x - max z: the derivation's shifted(x)
+        a, b = sorted(terms, key=lambda t: t.could_extract_minus_sign())
+        first, second = self._word(a), self._word(-b if b.could_extract_minus_sign() else b)
+        if first is None or second is None:
+            return None
+        return f"{first}_{'minus' if b.could_extract_minus_sign() else 'plus'}_{second}"
+
+    def _product(self, e: sp.Mul) -> str | None:
+        factors = sp.Mul.make_args(e)
+        if factors[0] == -1:
+            rest = self._word(sp.Mul(*factors[1:]))
+            return None if rest is None else f"minus_{rest}"
+        if len(factors) != 2:
+            return None
+        over = [f for f in factors if isinstance(f, sp.Pow) and f.exp == -1]
+        if len(over) == 1:
+            top = self._word(next(f for f in factors if f is not over[0]))
+            bottom = self._word(over[0].base)
+            return None if top is None or bottom is None else f"{top}_over_{bottom}"
+        a, b = (self._word(f) for f in factors)
+        return None if a is None or b is None else f"{a}_times_{b}"
+
+
+def _logits_of(x: sp.Basic) -> sp.Basic:
+    """The array an entry is taken from (z of z_c), or x."""
+    return x.args[0] if isinstance(x, Take) else x
+
+
+def _is_max_of(m: sp.Basic, x: sp.Basic) -> bool:
+    """Whether ``m`` is the row max of ``x`` (Reduce(max, x), maybe broadcast)."""
+    while isinstance(m, (Ref, Expand)):
+        m = m.args[0]
+    return isinstance(m, Reduce) and str(m.args[0]) == "max" and m.args[1] == _logits_of(x)
+
+
 # --- the fast printer: three-address, in place, one block of rows at a time --------------
 #
 # The same lowered, cse'd expressions as the plain kernel, printed as one NumPy call per
@@ -509,15 +675,53 @@ def _read(operands: Iterable[Operand]) -> frozenset[str]:
 class _FastBuilder:
     """Lowered, cse'd expressions -> a list of ``Instr`` (``self.code``)."""
 
-    def __init__(self, printer: ClassAxisPrinter, wide_inputs: frozenset[str]) -> None:
+    def __init__(self, printer: ClassAxisPrinter, wide_inputs: frozenset[str],
+                 names: TemporaryNames | None = None) -> None:
         self.printer = printer
         self.wide_inputs = wide_inputs
+        # of the per-sample values and the helpers' results (by default, the inputs' names known)
+        self.names = names if names is not None else TemporaryNames(sorted(wide_inputs))
         self.code: list[Instr] = []
         self.registers = 0
         self.temps: dict[sp.Symbol, Reg] = {}  # wide cse temporaries -> register
         self.values: dict[sp.Symbol, sp.Basic] = {}  # cse temporaries -> their expressions
         self.computed: dict[tuple[str, tuple[Operand, ...]], Reg] = {}  # (ufunc, operands) -> its register
-        self.narrow_names = 0
+        self.call_names: dict[Reg, str] = {}  # a helper's result (a new array, not a buffer) -> its name
+        self.placeholders = 0  # symbols standing for reductions emitted first (_strip), n0, n1, ...
+
+    # the kernel, in order: the values given first, the cse temporaries, the outputs
+    def given(self, name: str, text: str, inputs: frozenset[str]) -> None:
+        """A per-sample value the kernel computes before its expressions, ``name = text``
+        (``Kernel.argmax``: the class of each row's largest entry); ``inputs``: the wide
+        arguments it reads."""
+        self.names.taken.add(name)
+        self.names.meanings[sp.Symbol(name)] = name
+        self._emit(Instr("narrow", name, text, inputs=inputs))
+
+    def define(self, sym: sp.Symbol, value: sp.Basic) -> None:
+        """The cse temporary ``sym = value``: a register when class-sized, else a per-sample
+        value named for what it holds."""
+        self.values[sym] = value
+        if value.has(Expand, Eye):
+            raise _Unsupported("broadcast expansion")
+        if self.is_wide(value):
+            token = self.wide(value)
+            if not isinstance(token, Reg) or token in self.temps.values():
+                token = self._ufunc("positive", token)
+            self.temps[sym] = token
+            self.names.bind(sym, value)  # names what is made of it (sum_exp_shifted), though it is a buffer
+        elif isinstance(value, Reduce) and self.is_wide(value.args[1]):
+            self._strip(value, sym)
+        else:
+            self.narrow(self._strip(value), sym, value)
+
+    def output(self, value: sp.Basic) -> tuple[Operand, bool]:
+        """An output's value (a register, or a per-sample value) and whether it is wide."""
+        if value.has(Expand, Eye):
+            raise _Unsupported("broadcast expansion")
+        if self.is_wide(value):
+            return self.wide(value), True
+        return self.operand(value), False
 
     # classification
     def is_wide(self, e: sp.Basic) -> bool:
@@ -580,31 +784,40 @@ class _FastBuilder:
                            self._ufunc("multiply", rounding, self._ufunc("divide", one, u)))
 
     # narrow values: printed whole, their reductions of wide bodies emitted first
-    def _strip(self, e: sp.Basic, name: str | None = None) -> sp.Basic:
-        """``e`` with each reduction of a wide body emitted first (as ``name`` if ``e`` is one)."""
+    def _strip(self, e: sp.Basic, of: sp.Symbol | None = None) -> sp.Basic:
+        """``e`` with each reduction of a wide body emitted first (as the temporary ``of`` if
+        ``e`` is one)."""
         if isinstance(e, Reduce) and self.is_wide(e.args[1]):
             op, body, keepdims = e.args
             keep = ", keepdims=True" if keepdims == sp.true else ""
             operand = self.wide(body)
-            dest = self._name(name)
+            if of is None:
+                # named n<k>, as SymPy sorts the terms around it (the printed order of the sums),
+                # printed as its own name
+                of = sp.Symbol(f"n{self.placeholders}")
+                self.placeholders += 1
+            dest = self._name(e, of)
             self._emit(Instr("reduce", dest, self.printer.reduction(op), (operand,),
                              f", axis={self.printer.class_axis}{keep}", _read((operand,))))
-            return sp.Symbol(dest)
+            return of
         if isinstance(e, sp.Symbol) and e in self.temps:
             raise _Unsupported(f"wide temporary {e} inside a narrow expression")
         if not e.args or isinstance(e, (Take, Ref, OneHot)):
             return e
         return e.func(*[self._strip(a) for a in e.args])
 
-    def _name(self, name: str | None) -> str:
-        if name is None:
-            name = f"n{self.narrow_names}"
-            self.narrow_names += 1
+    def _name(self, value: sp.Basic, of: sp.Symbol | None = None) -> str:
+        """A new per-sample value's name, after what it holds; for the cse temporary ``of``, the
+        name the printer gives it from now on."""
+        name = self.names.new(value, of)
+        if of is not None:
+            self.printer.temp_names[of] = name
         return name
 
-    def narrow(self, e: sp.Basic, name: str | None = None) -> str:
-        """Emit the narrow expression ``e`` (its reductions already emitted) as ``name``."""
-        dest = self._name(name)
+    def narrow(self, e: sp.Basic, of: sp.Symbol | None = None, value: sp.Basic | None = None) -> str:
+        """Emit the narrow expression ``e`` (its reductions already emitted), named after
+        ``value`` (by default ``e``), what it stands for."""
+        dest = self._name(e if value is None else value, of)
         self._emit(Instr("narrow", dest, self.printer.doprint(e), inputs=self._reads(e)))
         return dest
 
@@ -660,7 +873,9 @@ class _FastBuilder:
             operands = tuple(self.operand(a) for a in e.args)
             name = f"_{type(e).__name__}"
             self.printer.helpers.add(name)
-            return self._emit(Instr("call", self._new(), name, operands, inputs=_read(operands)))
+            result = self._new()
+            self.call_names[result] = self.names.new(e)
+            return self._emit(Instr("call", result, name, operands, inputs=_read(operands)))
         known = self.printer.known_functions.get(type(e).__name__)
         if isinstance(e, sp.Function) and isinstance(known, str) and known.startswith("numpy."):
             if isinstance(getattr(np, known.split(".", 1)[1], None), np.ufunc):  # a ufunc: it takes out=
@@ -762,33 +977,22 @@ def _fast_source_scaled(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]]
         reduced = list(reduced[:-1]) + [sp.Add(*[SCALE * term for term in sp.Add.make_args(reduced[-1])])]
     wide_inputs = frozenset(ctx.arrays.values()) if classy else frozenset(ctx.scalars.values()) - set(kernel.numbers)
     printer = ClassAxisPrinter(first_array, classes_first, blocks=True)
-    builder = _FastBuilder(printer, wide_inputs)
+    names = TemporaryNames([n for n, _ in kernel.args] + ["K"] + ([SCALE.name] if scaled else []),
+                           taken=("np", "out", "scratch"))
+    builder = _FastBuilder(printer, wide_inputs, names)
     for name, value in _argmax(kernel, printer):
-        builder._emit(Instr("narrow", name, value, inputs=frozenset(n for n, _ in kernel.args) & wide_inputs))
+        builder.given(name, value, frozenset(n for n, _ in kernel.args) & wide_inputs)
     try:
         for sym, value in replacements:
-            builder.values[sym] = value
-            if value.has(Expand, Eye):
-                raise _Unsupported("broadcast expansion")
-            if builder.is_wide(value):
-                token = builder.wide(value)
-                if not isinstance(token, Reg) or token in builder.temps.values():
-                    token = builder._ufunc("positive", token)
-                builder.temps[sym] = token
-            else:
-                stripped = builder._strip(value, sym.name)
-                if stripped != sp.Symbol(sym.name):  # else the reduction was emitted under its name
-                    builder.narrow(stripped, sym.name)
+            builder.define(sym, value)
         results: list[Operand] = []
         wide: list[bool] = []
-        for ix, value in zip(indices, reduced):
-            if value.has(Expand, Eye):
-                raise _Unsupported("broadcast expansion")
-            is_wide = builder.is_wide(value)
+        for value in reduced:
+            result, is_wide = builder.output(value)
             if not is_wide and not classy:
                 raise _Unsupported("an elementwise output that is not an array")
             wide.append(is_wide)
-            results.append(builder.wide(value) if is_wide else builder.operand(value))
+            results.append(result)
     except (_Unsupported, CodegenError):
         return None
     return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer, scaled)
@@ -856,7 +1060,7 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
             given = instr.reads[0]
             binding[instr.dest] = binding[given]
         elif instr.kind == "call":
-            binding[instr.dest] = f"r{instr.dest.n}"
+            binding[instr.dest] = builder.call_names[instr.dest]
         if instr.kind == "ufunc":
             lines.append(f"    {call(instr)[:-1]}, out={binding[instr.dest]})")
         elif instr.kind == "scatter":
@@ -980,7 +1184,12 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     replacements, reduced = sp.cse(lowered, symbols=temps, order="canonical")
     first_array = next((name for name, sym in kernel.args if isinstance(sym, sp.IndexedBase)), None)
     printer = ClassAxisPrinter(first_array)
-    body = [f"    {sym} = {printer.doprint(value)}" for sym, value in replacements]
+    names = TemporaryNames([n for n, _ in kernel.args] + ["K"] + [index.name for index, _ in kernel.argmax],
+                           taken=("np",))
+    body = []
+    for sym, value in replacements:
+        printer.temp_names[sym] = names.new(value, sym)
+        body.append(f"    {printer.temp_names[sym]} = {printer.doprint(value)}")
     results = []
     for out, value in zip(kernel.outputs, reduced):
         text = printer.doprint(value)
@@ -1034,22 +1243,31 @@ def _environment() -> jinja2.Environment:
     )
 
 
-RUNTIME_MARK = "#: part "
+PART_MARK = "#: part "
 
 
 @functools.cache
-def runtime_parts() -> dict[str, str]:
-    """The parts of ``symxent/templates/runtime.py`` by name: the text from each ``#: part
-    <name>`` line to the next, without the surrounding blank lines (the templates place them).
-    The file's header, before the first part, is not a part."""
-    text = importlib.resources.files("symxent.templates").joinpath("runtime.py").read_text(encoding="utf-8")
+def template_parts() -> dict[str, dict[str, str]]:
+    """The fixed Python the templates copy verbatim, by file and part name: every ``*.py`` file
+    of ``symxent/templates`` (``runtime.py``, shared by the modules; ``args_<template>.py``, one
+    template's argument handling) by its stem, and in it the text from each ``#: part <name>``
+    line to the next, without the surrounding blank lines (the templates place them). A file's
+    header, before its first part, is not a part: it makes the file a module that linters and
+    tests import."""
+    root = importlib.resources.files("symxent.templates")
+    files = sorted((f for f in root.iterdir() if f.name.endswith(".py") and f.name != "__init__.py"),
+                   key=lambda f: f.name)
+    return {f.name.removesuffix(".py"): _parts(f.name, f.read_text(encoding="utf-8")) for f in files}
+
+
+def _parts(filename: str, text: str) -> dict[str, str]:
     parts: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in text.splitlines():
-        if line.startswith(RUNTIME_MARK):
-            name = line[len(RUNTIME_MARK):].strip()
+        if line.startswith(PART_MARK):
+            name = line[len(PART_MARK):].strip()
             if name in parts:
-                raise ValueError(f"runtime.py: part {name!r} appears twice")
+                raise ValueError(f"{filename}: part {name!r} appears twice")
             current = parts[name] = []
         elif current is not None:
             current.append(line)
@@ -1097,7 +1315,7 @@ def _render(template: jinja2.Template, derivation: Derivation, module: Module, k
             exports: str) -> str:
     return template.render(
         exports=exports,
-        runtime=runtime_parts(),
+        parts=template_parts(),
         module=module,
         derivation=derivation,
         kernels=kernels,

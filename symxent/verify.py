@@ -135,16 +135,29 @@ def _batch_point(d: Derivation, sizes: dict[sp.Symbol, int], rng: np.random.Gene
     return batch
 
 
+class _GridPrinter(NumPyPrinter):
+    """lambdify's NumPy printer with the entries printed by the names given: with Indexed
+    arguments lambdify re-substitutes dummies through the whole expression, and renaming them
+    first rebuilds it (re-sorting every Max); either dominated the run time."""
+
+    def __init__(self, names: Mapping[sp.Basic, str]) -> None:
+        # order="none": sorting the terms of every Add for printing took most of the time.
+        super().__init__({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                          "user_functions": {}, "order": "none"})
+        self.names = names
+
+    def _print_Indexed(self, e: sp.Indexed) -> str:
+        return self.names[e] if e in self.names else super()._print_Indexed(e)
+
+    def _print_Symbol(self, e: sp.Symbol) -> str:
+        return self.names[e] if e in self.names else super()._print_Symbol(e)
+
+
 def _lambdify_grid(symbols: list[sp.Basic], grid: np.ndarray) -> Callable[..., np.ndarray]:
     """A vectorised numeric function of the entries, returning an array shaped like ``grid``."""
-    # Plain symbols for the entries: with Indexed arguments lambdify re-substitutes dummies
-    # through the whole expression, which dominated the run time.
     plain = [sp.Symbol(f"_a{n}") for n in range(len(symbols))]
-    rename = dict(zip(symbols, plain))
-    flat = [sp.sympify(e).xreplace(rename) for e in grid.reshape(-1)]
-    # order="none": sorting the terms of every Add for printing took most of the time.
-    printer = NumPyPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-                            "user_functions": {}, "order": "none"})
+    printer = _GridPrinter({s: p.name for s, p in zip(symbols, plain)})
+    flat = [sp.sympify(e) for e in grid.reshape(-1)]
     f = sp.lambdify(plain, flat, modules="numpy", cse=False, dummify=False, printer=printer)
 
     def call(values: dict[sp.Basic, np.ndarray]) -> np.ndarray:
@@ -784,22 +797,28 @@ def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType,
 # --- driver --------------------------------------------------------------------------------
 
 
+def _load(d: Derivation, module: Module, paths: Mapping[str, str]) -> types.ModuleType:
+    """The module from its file in ``paths`` (module name -> path) where given, else rendered."""
+    if module.name in paths:
+        return load_module_file(paths[module.name])
+    return load_generated(codegen.render_module(d, module).text, module.name)
+
+
 def _numeric_for(d: Derivation, kmax: int, seed: int, paths: Mapping[str, str] | None = None,
-                 only: str | None = None) -> list[NumericCheck]:
+                 only: str | None = None, accuracy_apart: bool = False) -> list[NumericCheck | str]:
     """The numeric checks of ``d``'s modules (``only`` one of them): each loaded from its file in
-    ``paths`` (module name -> path) where given, else rendered in memory."""
+    ``paths`` (module name -> path) where given, else rendered in memory. With
+    ``accuracy_apart``, each module's accuracy checks are left to :func:`_accuracy_for` (another
+    task, as they take the longest) and their place is marked by the module's name."""
     rng = np.random.default_rng(seed)
-    checks: list[NumericCheck] = []
+    checks: list[NumericCheck | str] = []
     paths = paths or {}
     for module in d.modules:
         if only is not None and module.name != only:
             continue
         stage = "loading" if module.name in paths else "rendering"
         try:
-            if module.name in paths:
-                generated = load_module_file(paths[module.name])
-            else:
-                generated = load_generated(codegen.render_module(d, module).text, module.name)
+            generated = _load(d, module, paths)
             for kernel in module.kernels:
                 stage = f"kernel _{kernel.name}"
                 checks += _kernel_vs_raw(d, module, kernel, generated, kmax, rng)
@@ -810,13 +829,32 @@ def _numeric_for(d: Derivation, kmax: int, seed: int, paths: Mapping[str, str] |
             stage = "spectrum"
             checks += _spectrum_checks(d, module, generated, rng)
             stage = "accuracy"
-            checks += _accuracy_checks(d, module, generated, seed)
+            # (they draw nothing from rng: run apart, they measure the same)
+            checks += [module.name] if accuracy_apart else _accuracy_checks(d, module, generated, seed)
             stage = "public functions"
             checks += _public_checks(d, module, generated, rng)
         except Exception as exc:  # a broken module is a failed check with its reason, not a crash
             checks.append(NumericCheck(d.name, module.name, f"{stage}: raised", float("inf"), 0.0, False,
                                        f"{type(exc).__name__}: {exc}"))
     return checks
+
+
+def _accuracy_for(d: Derivation, seed: int, paths: Mapping[str, str] | None = None) -> dict[str, list[NumericCheck]]:
+    """Each module's accuracy checks (module name -> checks), for ``_numeric_for(...,
+    accuracy_apart=True)``; a module that cannot be loaded has none (the numeric task reports it)."""
+    out = {}
+    for module in d.modules:
+        try:
+            generated = _load(d, module, paths or {})
+        except Exception:  # reported by the numeric task, which loads it too
+            out[module.name] = []
+            continue
+        try:
+            out[module.name] = _accuracy_checks(d, module, generated, seed)
+        except Exception as exc:  # a broken module is a failed check with its reason, not a crash
+            out[module.name] = [NumericCheck(d.name, module.name, "accuracy: raised", float("inf"), 0.0, False,
+                                             f"{type(exc).__name__}: {exc}")]
+    return out
 
 
 def verify_derivation(d: Derivation, kmax: int = 6, seed: int = 0) -> tuple[DerivationProof, list[NumericCheck]]:
@@ -835,6 +873,8 @@ def _tasks(selected: Sequence[Derivation]) -> list[Task]:
         tasks += [("claim", d.name, c.name) for c in d.claims]
         tasks += [("chain", d.name, n) for n in range(len(d.chains))]
         tasks.append(("numeric", d.name, None))
+        if any(m.options.get(key) for m in d.modules for key in (*accuracy.ENTRY_KINDS, "special_values")):
+            tasks.append(("accuracy", d.name, None))
     return tasks
 
 
@@ -849,6 +889,9 @@ def _cost(registry: Registry, task: Task) -> int:
         return (1 + 3 * free + 6 * second) * (1 + 2 * len(d.dimensions))
     if kind == "chain":
         return 4 * len(d.chains[int(item)].steps) * (1 + 2 * len(d.dimensions))
+    if kind == "accuracy":  # the longest tasks: thousands of 50-digit references per entry
+        return 100 * sum(len(entry[2]) or 1 for m in d.modules for key in accuracy.ENTRY_KINDS
+                         for entry in m.options.get(key, ()))
     return 4 * sum(len(k.outputs) for m in d.modules for k in m.kernels)
 
 
@@ -859,7 +902,9 @@ def _run(registry: Registry, task: Task, kmax: int, seed: int, paths: Mapping[st
         return prove_claim(d, d.claim(str(item)), kmax, seed)
     if kind == "chain":
         return check_chain(d, d.chains[int(item)], kmax, seed)
-    return _numeric_for(d, kmax, seed, paths)
+    if kind == "accuracy":
+        return _accuracy_for(d, seed, paths)
+    return _numeric_for(d, kmax, seed, paths, accuracy_apart=True)
 
 
 _WORKER_REGISTRY: Registry | None = None
@@ -926,6 +971,8 @@ def verify(registry: Registry, names: Sequence[str] = (), kmax: int = 6, jobs: i
         claims = tuple(by_task[("claim", d.name, c.name)] for c in d.claims)
         steps = tuple(s for n in range(len(d.chains)) for s in by_task[("chain", d.name, n)])
         report.proofs.append(DerivationProof(d.name, claims, steps))
-        report.numeric.extend(by_task[("numeric", d.name, None)])
+        measured = by_task.get(("accuracy", d.name, None), {})
+        for check in by_task[("numeric", d.name, None)]:
+            report.numeric.extend(measured.get(check, []) if isinstance(check, str) else [check])
     report.seconds = time.perf_counter() - start
     return report

@@ -7,13 +7,15 @@ such a check can fail, and the public functions' behaviour with ``out=``.
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
 import warnings
 
 import numpy as np
 import pytest
 
-from conftest import REGISTRY, load_module
+from conftest import GENERATED, REGISTRY, load_module
 from symxent import codegen, verify
 
 # (derivation, module, kernel) for every kernel the module runs through its block driver.
@@ -175,7 +177,7 @@ def test_instructions_are_allocated_and_printed_once():
     # their destinations, and the same product asked for twice is one instruction.
     x = sp.Symbol("x")
     builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
-    builder.temps[sp.Symbol("t0")] = builder.wide(sp.exp(x))
+    builder.define(sp.Symbol("t0"), sp.exp(x))
     product = builder.wide(sp.Symbol("t0") * x)
     total = builder.wide(sp.Symbol("t0") + x)
     assert builder.wide(sp.Symbol("t0") * x) == product and len(builder.code) == 3
@@ -254,3 +256,53 @@ def test_a_folded_divisor_gives_the_mean_gradient(classes, dtype):
     # p_c - 1 cancels where p_c is near 1: an entry is good to a few ulps of the largest, not of itself
     expected = total / 301
     np.testing.assert_allclose(mean, expected, rtol=0, atol=4 * np.finfo(dtype).eps * np.abs(expected).max())
+
+
+def _names_printed(name: str) -> dict[str, list[str]]:
+    """Kernel function -> the names it assigns, in order (generated/<name>.py)."""
+    tree = ast.parse((GENERATED / f"{name}.py").read_text(encoding="utf-8"))
+    out = {}
+    for fn in tree.body:
+        if isinstance(fn, ast.FunctionDef) and any(isinstance(node, ast.With) for node in fn.body) and \
+                fn.name in {f"{p}{k}" for k in load_module(name)._PLAIN for p in ("_", "_fast_", "_fast0_")}:
+            assigned = [n.id for n in ast.walk(fn) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+            out[fn.name] = list(dict.fromkeys(assigned))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in GENERATED.glob("*.py")))
+def test_temporaries_are_named_or_numbered_without_gaps(name):
+    for kernel, assigned in _names_printed(name).items():
+        numbered = [int(n[1:]) for n in assigned if re.fullmatch(r"t\d+", n)]
+        assert numbered == list(range(len(numbered))), f"{name}.{kernel}: temporaries {assigned}"
+        assert not [n for n in assigned if re.fullmatch(r"[nr]\d+", n)], f"{name}.{kernel}: {assigned}"
+
+
+def test_the_softmax_temporaries_carry_the_derivations_names():
+    names = _names_printed("softmax_cross_entropy")
+    assert {"max_z", "minus_max_z", "sum_exp_shifted"} <= set(names["_fast_loss_and_grad_index"]), names
+    assert ["shifted", "exp_shifted", "sum_exp_shifted"] == names["_loss_and_grad_probs"], names
+
+
+def test_names_are_composed_from_a_table_of_operations():
+    import sympy as sp
+    from sympy.codegen.cfunctions import log1p
+
+    z, c, y, eps, t0 = (sp.Symbol(n) for n in ("z", "c", "y", "eps", "t0"))
+    max_z = codegen.Reduce(sp.Symbol("max"), z, sp.true)
+    names = codegen.TemporaryNames(["z", "c", "y", "eps", "K"])
+    cases = [  # (expression, its name); None: no short name, numbered
+        (max_z, "max_z"), (-max_z, "minus_max_z"), (z - max_z, "shifted"),
+        (codegen.Take(z, c, sp.Symbol("...")) - max_z, "shifted_c"),
+        (sp.exp(sp.UnevaluatedExpr(z - max_z)), "exp_shifted"),
+        (codegen.Reduce(sp.Symbol("sum"), sp.exp(z - max_z), sp.true), "sum_exp_shifted"),
+        (1 / codegen.Reduce(sp.Symbol("sum"), sp.exp(z - max_z), sp.true), "inv_sum_exp_shifted"),
+        (1 - y, "one_minus_y"), (codegen.Ref(eps, sp.Symbol("..., None")), "eps_bcast"),
+        (log1p(sp.exp(-sp.Abs(z))), "log1p_exp_minus_abs_z"),
+        (sp.exp(z) / (1 + sp.exp(z) * y), None),  # three terms deep and more: numbered
+    ]
+    for expression, name in cases:
+        assert names.describe(expression) == name, (expression, names.describe(expression), name)
+    # a temporary that holds -max z is read as such: z + t0 is the shifted logits
+    assert names.new(-max_z, t0) == "minus_max_z" and names.describe(z + t0) == "shifted"
+    assert names.new(sp.exp(z) * y + z * eps) == "t0" and names.new(None) == "t1"  # numbered in order

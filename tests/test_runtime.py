@@ -1,38 +1,86 @@
-"""The fixed Python of the generated modules (symxent/templates/runtime.py), as a module.
+"""The fixed Python of the generated modules (symxent/templates/runtime.py and the templates'
+args_<template>.py), as modules.
 
-Every generated module runs these parts verbatim; here they run on their own: the argument
-checks, the reductions, the division by the "mean" and the block driver over a kernel written
-by hand. The golden layer checks that the parts are what the modules hold.
+Every generated module runs these parts verbatim; here they are linted and run on their own: the
+argument checks, the reductions, the division by the "mean" and the block driver over kernels
+written by hand. The golden layer checks that the parts are what the modules hold.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+from collections import namedtuple
+from importlib.resources import files
 
 import numpy as np
+import pyflakes.api
 import pytest
 
-from conftest import GENERATED
+from conftest import GENERATED, ROOT
 from symxent import codegen
+from symxent.registry import load_registry
 from symxent.templates import runtime
 
 
+def _module_texts() -> list[str]:
+    """The committed modules and those of the example derivations (the generic template's)."""
+    examples = load_registry([str(ROOT / "examples" / "derivations")])
+    rendered = [f.text for f in codegen.render_registry(examples, ["poly1"])]
+    return [p.read_text(encoding="utf-8") for p in GENERATED.glob("*.py")] + rendered
+
+
 def test_every_part_is_in_a_generated_module_verbatim():
-    texts = [p.read_text(encoding="utf-8") for p in GENERATED.glob("*.py")]
-    parts = codegen.runtime_parts()
-    assert set(parts) == {"as_array", "class_axis", "reductions", "class_weights", "scale", "driver",
-                          "classes_first", "driver_helpers"}
-    for name, text in parts.items():
-        assert text and any(text in t for t in texts), f"part {name} is in no generated module"
+    texts = _module_texts()
+    parts = codegen.template_parts()
+    assert {"runtime", "args_softmax_cross_entropy", "args_loss_of_logits"} <= set(parts)
+    for file, named in parts.items():
+        assert named, f"{file}.py has no part"
+        for name, text in named.items():
+            assert text and any(text in t for t in texts), f"{file}.py: part {name} is in no generated module"
 
 
 def test_every_part_is_printed_by_a_template():
-    from importlib.resources import files
-
     templates = "".join(p.read_text(encoding="utf-8") for p in files("symxent.templates").iterdir()
                         if p.name.endswith(".j2"))
-    used = set(re.findall(r"\{\{ runtime\.(\w+) \}\}", templates))
-    assert used == set(codegen.runtime_parts())
+    used = set(re.findall(r"\{\{ parts\.(\w+)\.(\w+) \}\}", templates))
+    assert used == {(file, name) for file, named in codegen.template_parts().items() for name in named}
+
+
+PART_FILES = sorted(p.name for p in files("symxent.templates").iterdir() if p.name.endswith(".py")
+                    and p.name != "__init__.py")
+
+
+@pytest.mark.parametrize("name", PART_FILES)
+def test_the_parts_files_are_clean_python(name):
+    """What the modules copy is linted as the module it is: no undefined or unused name."""
+    reporter = _Collect()
+    path = files("symxent.templates").joinpath(name)
+    pyflakes.api.check(path.read_text(encoding="utf-8"), name, reporter)
+    assert not reporter.messages, "\n".join(reporter.messages)
+
+
+@pytest.mark.parametrize("path", sorted(GENERATED.glob("*.py")), ids=lambda p: p.name)
+def test_the_generated_modules_are_clean_python(path):
+    reporter = _Collect()
+    pyflakes.api.check(path.read_text(encoding="utf-8"), path.name, reporter)
+    assert not reporter.messages, "\n".join(reporter.messages)
+
+
+class _Collect:
+    """A pyflakes reporter that keeps its messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def unexpectedError(self, filename, message):  # noqa: N802 (pyflakes' names)
+        self.messages.append(f"{filename}: {message}")
+
+    def syntaxError(self, filename, message, lineno, offset, text):  # noqa: N802
+        self.messages.append(f"{filename}:{lineno}: {message}")
+
+    def flake(self, message):
+        self.messages.append(str(message))
 
 
 def test_mean_over_nothing_is_nan_and_the_reductions_keep_the_dtype():
@@ -104,3 +152,86 @@ def test_the_block_driver_agrees_with_one_call(monkeypatch, threads, classes_fir
     # only the total of the wide output wanted: each block summed in scratch
     _, total = runtime._blocked(kernel, 1, (False, True), (x, w), (None,), (None, None), classes_first, scaled=True)
     np.testing.assert_allclose(total, np.sum(x * w), rtol=1e-12)
+
+
+def _rows_kernel(x, w, out, scratch, scale):
+    """_kernel's fast form as a module's _FAST record holds it (a 2-D block of rows)."""
+    return _kernel(x, w, out, scratch, scale)
+
+
+def _elements_kernel(x, w, out, scratch, scale):
+    """x * w scaled, and x + w: an elementwise fast kernel (1-D blocks)."""
+    product, total = out
+    np.multiply(x, w, out=product)
+    np.add(x, w, out=total)
+    np.multiply(total, scale, out=total)
+    return product, total
+
+
+_Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_driven_runs_the_fast_kernel_or_the_plain_one_with_the_same_values(monkeypatch, layout):
+    """_driven (rows of classes) and _driven_elements: the block driver for real contiguous
+    input, the plain kernel otherwise; the last output divided by the divisor either way."""
+    monkeypatch.setattr(runtime, "_BLOCK_BYTES", 3 * 5 * 8)
+    monkeypatch.setattr(runtime, "_ELEMENTWISE_BLOCK_BYTES", 7 * 8)
+    monkeypatch.setattr(runtime, "_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(runtime, "_FAST", {
+        "rows": _Fast(_rows_kernel, 1, (False, True), (True,), True, None, None),
+        "elements": _Fast(_elements_kernel, 0, (True, True), (True, True), True, None, None)})
+    monkeypatch.setattr(runtime, "_PLAIN", {"rows": lambda x, w: (np.sum(x * w, axis=-1), x * w),
+                                            "elements": lambda x, w: (x * w, x + w)})
+    rng = np.random.default_rng(1)
+    x, w = rng.normal(size=(2, 5, 5)), rng.normal(size=(2, 5, 5))
+    if layout == "strided":
+        x, w = np.repeat(x, 2, axis=-1)[..., ::2], np.repeat(w, 2, axis=-1)[..., ::2]
+    totals, grad = runtime._driven("rows", (x, w), (), 4)
+    np.testing.assert_allclose(totals, np.sum(x * w, axis=-1), rtol=1e-12, err_msg=f"{layout}: _driven's totals")
+    np.testing.assert_allclose(grad, x * w / 4, rtol=1e-12, err_msg=f"{layout}: _driven's gradient")
+    assert totals.shape == x.shape[:-1] and grad.shape == x.shape
+    product, total = runtime._driven_elements("elements", (x, w), (), 4)
+    np.testing.assert_allclose(product, x * w, rtol=1e-12, err_msg=f"{layout}: _driven_elements' first output")
+    np.testing.assert_allclose(total, (x + w) / 4, rtol=1e-12, err_msg=f"{layout}: _driven_elements' last output")
+    assert product.shape == total.shape == x.shape
+
+
+def _args(name):
+    return importlib.import_module(f"symxent.templates.args_{name}")
+
+
+# (args file, function, arguments, error, message): a bad argument, named in the message
+BAD_ARGUMENTS = [
+    ("softmax", "_pair", (np.zeros((2, 3)), np.zeros((2, 4))), ValueError, "v: shape"),
+    ("softmax_cross_entropy", "_smoothing", (1.5,), ValueError, "label_smoothing: 1.5 is outside"),
+    ("softmax_cross_entropy", "_smoothing", ("0.1",), TypeError, "label_smoothing: expected a number"),
+    ("focal_loss", "_gamma", (-1.0, np.float32), ValueError, "gamma: -1.0 is negative"),
+    ("focal_loss", "_alpha", ([1.0, -1.0], 2, np.float64), ValueError, "alpha: class weights must be"),
+    ("distillation", "_temperature", (0.0, np.float64), ValueError, "temperature: 0.0 is not"),
+    ("distillation", "_t2", ("yes",), TypeError, "t2_scaling: expected True or False"),
+    ("binary_focal_loss", "_prepare", (np.zeros(2), np.zeros(2), 1.5, 2.0), ValueError, "alpha: 1.5 is greater"),
+    ("binary_focal_loss", "_prepare", (np.zeros(2), np.full(2, 2.0), 0.25, 2.0), ValueError, "target: values"),
+    ("binary_cross_entropy", "_clamp", (1.0, np.float64), ValueError, "log_clamp: 1.0 must be"),
+    ("binary_cross_entropy", "_prepare", (np.full(2, 1.5), np.zeros(2), None), ValueError, "probs: probabilities"),
+    ("binary_cross_entropy_with_logits", "_prepare", (np.zeros(2), np.zeros(2), None, np.zeros(3)), ValueError,
+     "pos_weight: shape \\(3,\\) does not broadcast to the shape of logits"),
+    ("loss_of_logits", "_prepare", (np.zeros((2, 3)), np.array([0, 1]), -1, -0.5), ValueError,
+     "gamma: -0.5 is out of range; valid: a number >= 0"),
+    ("loss_of_logits", "_prepare", (np.zeros((2, 3)), np.array([0, 3]), -1, 1.0), ValueError,
+     "target: class index 3 is out of range"),
+]
+
+
+@pytest.mark.parametrize("name, function, arguments, error, message", BAD_ARGUMENTS,
+                         ids=[f"{b[0]}.{b[1]}-{n}" for n, b in enumerate(BAD_ARGUMENTS)])
+def test_the_argument_checks_name_the_argument(name, function, arguments, error, message):
+    with pytest.raises(error, match=message):
+        getattr(_args(name), function)(*arguments)
+
+
+def test_the_generic_templates_parameters_are_checked_and_kept_in_the_logits_dtype():
+    z, t, is_index, params = _args("loss_of_logits")._prepare(np.zeros((2, 3), np.float32), np.array([0, 2]), -1, 2)
+    assert is_index and t.dtype == np.intp and params[0].dtype == np.float32 and params[0] == 2
+    z, y, is_index, _ = _args("loss_of_logits")._prepare(np.zeros((2, 3)), np.full((2, 3), 1 / 3), -1, 0.0)
+    assert not is_index and y.shape == (2, 3)

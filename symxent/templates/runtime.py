@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 _FAST: dict = {}  # name -> _Fast record; each generated module defines its own
+_PLAIN: dict = {}  # name -> plain kernel; likewise
 
 
 #: part as_array
@@ -96,6 +97,23 @@ def _class_weights(weight, k, dtype, name="weight"):
     if w.dtype.kind == "c" or not np.all(w >= 0):
         raise ValueError(f"{name}: class weights must be real and non-negative (and not nan)")
     return w.astype(dtype, copy=False)
+
+
+#: part weights
+def _weights(value, name, shape, dtype, of):
+    """An optional non-negative weight broadcast to ``shape``, that of the argument ``of`` (a
+    view), or None."""
+    if value is None:
+        return None
+    a = _as_array(value, name)
+    try:
+        if np.broadcast_shapes(a.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"{name}: shape {a.shape} does not broadcast to the shape of {of}, {shape}") from None
+    if a.dtype.kind == "c" or not np.all(a >= 0):
+        raise ValueError(f"{name}: weights must be real and non-negative (and not nan)")
+    return np.broadcast_to(a.astype(dtype, copy=False), shape)
 
 
 #: part scale
@@ -236,6 +254,57 @@ def _fast_kernel(name, k):
     # destination is safe
     return (fast.classes_first, fast.classes_first_buffers, fast.wide, (True,) * len(fast.inplace_safe), True,
             fast.scaled)
+
+
+#: part plain
+def _plain(name, arrays, params=(), divisor=None):
+    """The outputs of the plain kernel ``name`` (any dtype, any layout) as a tuple, the last (a
+    gradient) divided by ``divisor`` (None, 0 or 1: not divided)."""
+    values = _PLAIN[name](*arrays, *params)
+    values = values if isinstance(values, tuple) else (values,)
+    if divisor:
+        values = values[:-1] + (values[-1] / values[-1].dtype.type(divisor),)
+    return values
+
+
+#: part driven
+def _driven(name, arrays, params=(), divisor=None):
+    """The outputs of kernel ``name`` on ``arrays`` (the logits first, then arrays of their
+    shape or per-sample ones without the class axis) and the numbers ``params``, the last
+    output (a gradient) divided by ``divisor`` (None, 0 or 1: not divided).
+
+    Through the block driver when the logits are real float32/float64 C-contiguous and the
+    kernel has a fast form; else the plain kernel. Both print the same proven expressions.
+    """
+    x = arrays[0]
+    if name not in _FAST or not _fast_dtype(x):
+        return _plain(name, arrays, params, divisor)
+    k = x.shape[-1]
+    n = x.size // k
+    kernel, buffers, wide, _, classes_first, scaled = _fast_kernel(name, k)
+    rows = [a.reshape((n,) + a.shape[x.ndim - 1:]) for a in arrays]
+    dests = tuple(np.empty((n, k), x.dtype) for w in wide if w)
+    divisors = [None] * len(dests)
+    if divisor and wide[-1]:
+        divisors[-1] = x.dtype.type(divisor)
+    outputs = _blocked(kernel, buffers, wide, rows + list(params), dests, divisors, classes_first, scaled)
+    return tuple(o.reshape(x.shape if w else x.shape[:-1]) for o, w in zip(outputs, wide))
+
+
+#: part driven_elements
+def _driven_elements(name, arrays, params=(), divisor=None):
+    """``_driven`` for elementwise kernels: ``arrays`` all of one shape, every output of it."""
+    x = arrays[0]
+    if name not in _FAST or not _fast_dtype(x):
+        return _plain(name, arrays, params, divisor)
+    fast = _FAST[name]
+    dests = tuple(np.empty(x.size, x.dtype) for _ in fast.wide)
+    divisors = [None] * len(dests)
+    if divisor:
+        divisors[-1] = x.dtype.type(divisor)
+    outputs = _blocked(fast.kernel, fast.buffers, fast.wide, [a.reshape(-1) for a in arrays] + list(params), dests,
+                       divisors, scaled=fast.scaled)
+    return tuple(o.reshape(x.shape) for o in outputs)
 
 
 #: part driver_helpers
