@@ -149,6 +149,7 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                                  f"{msg} at {_line_col(block, pos)}")
             continue
         identities: dict[int, bool] = {}   # chain -> every step of it proven or confirmed
+        solutions: dict[int, tuple | None] = {}   # chain opening implications -> (name, its solution)
         for ci, chain in enumerate(block.chains):
             if len(chain.members) < 2:
                 lone = chain.members[0].node if chain.members else None
@@ -160,7 +161,7 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                 continue
             chain_no += 1
             statuses = []
-            for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities):
+            for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities, solutions):
                 statuses.append(step.status)
                 yield step
             # a definition claims no identity: what follows it by => may be an equation to solve
@@ -168,7 +169,7 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
 
 
 def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, timeout: float,
-                 identities: dict[int, bool]) -> Iterator[StepResult]:
+                 identities: dict[int, bool], solutions: dict) -> Iterator[StepResult]:
     # a case written in the chain (", i = j") overrides one stated in the prose about the same letters
     own = {x for c in chain.conditions for x in condition_letters(c)}
     wrong_at: int | None = None   # the member before the last reported slip
@@ -206,7 +207,7 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             res.status, res.detail = "not checkable", chain.condition_problem
         else:
             v = _judge(table, block, ci, a.node, b.node, conditions, chain_no * 100 + t, timeout)
-            solved = _solved(block, ci, table, identities, timeout) if v.status not in ("ok",) else None
+            solved = _solved(block, ci, table, identities, solutions, timeout) if v.status != "ok" else None
             if solved is not None:
                 # "p/(1-p) = e^x => p = e^x (1 - p)": p is what the opening equation makes it
                 key, value, root_line = solved
@@ -256,24 +257,25 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         yield res
 
 
-def _solved(block, ci: int, table, identities: dict[int, bool], timeout: float) -> tuple[str, object, int] | None:
+def _solved(block, ci: int, table, identities: dict[int, bool], solutions: dict, timeout: float
+            ) -> tuple[str, object, int] | None:
     """(name, value, line) when chain ``ci`` follows by ⇒ from an equation (not an identity) that
-    opens the implications and has one real solution for the one name the note never defines."""
+    opens the implications and has one real solution for the one name the note never defines
+    (``solutions`` keeps each opening equation's, for the block's other chains)."""
     root = ci
     while block.chains[root].implied_by is not None:
         root = block.chains[root].implied_by
     chain = block.chains[root]
     if root == ci or identities.get(root, True) or len(chain.members) != 2 or chain.relations != ["="]:
         return None
-    cache = block.__dict__.setdefault("_solved", {})
-    if root not in cache:
+    if root not in solutions:
         try:
             with budget(timeout):
-                cache[root] = solve_for(table, block.order + root, block.scope, chain.members[0].node,
-                                        chain.members[1].node)
+                solutions[root] = solve_for(table, block.order + root, block.scope, chain.members[0].node,
+                                            chain.members[1].node)
         except OverBudget:
-            cache[root] = None
-    found = cache[root]
+            solutions[root] = None
+    found = solutions[root]
     return None if found is None else (found[0], found[1], (chain.members[0].block or block).line(chain.members[0].pos))
 
 
