@@ -291,11 +291,11 @@ _REL_WORDS = {"~": "≈", "<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "p
 
 
 def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: float,
-           bound: dict | None = None) -> Verdict:
+           solved: dict | None = None) -> Verdict:
     try:
         with budget(timeout):
             # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
-            return judge(table, block.order + ci, block.scope, left, right, conditions, seed, bound)
+            return judge(table, block.order + ci, block.scope, left, right, conditions, seed, solved)
     except OverBudget:
         return Verdict("not checkable", f"timed out after {timeout:g} s (--timeout S to allow more)")
     except RecursionError:

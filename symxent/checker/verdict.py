@@ -58,11 +58,11 @@ def _fmt(v: float) -> str:
 
 
 def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, conditions,
-              generic: dict | None = None, bound: dict | None = None) -> tuple[list[dict], Evaluator]:
+              generic: dict | None = None, solved: dict | None = None) -> tuple[list[dict], Evaluator]:
     """Every assignment of the step's free indices that satisfies its conditions."""
     ev = Evaluator(table, order, scope)
     ev.generic = dict(generic or {})
-    ev.solved = dict(bound or {})
+    ev.solved = dict(solved or {})
     ev.dry = True
     ev.value(left, {})
     ev.value(right, {})
@@ -102,11 +102,11 @@ def condition_letters(c: Cond) -> set[str]:
 
 
 def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
-          conditions: tuple[Cond, ...] = (), seed: int = 0, bound: dict | None = None) -> Verdict:
-    """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``bound`` gives names the
+          conditions: tuple[Cond, ...] = (), seed: int = 0, solved: dict | None = None) -> Verdict:
+    """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``solved`` gives names the
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
-    if bound:
-        return _judge(table, order, scope, left, right, conditions, seed, bound=bound)
+    if solved:
+        return _judge(table, order, scope, left, right, conditions, seed, solved=solved)
     verdict = _judge(table, order, scope, left, right, conditions, seed)
     if verdict.status == "not checkable" and any(m in verdict.detail for m in _UNKNOWN_DEPENDENCE):
         # ∂L/∂z = ∂L/∂a ∂a/∂z with L never defined: true for every L that depends on z through a,
@@ -181,8 +181,7 @@ def solve_for(table: SymbolTable, order: int, scope, left: Node, right: Node) ->
         return None
     (u, leaf), = unknown.items()
     try:
-        with sympy.evaluate(True):
-            solutions = sympy.solve(sympy.Eq(L, R), u, dict=False)
+        solutions = sympy.solve(sympy.Eq(L, R), u, dict=False)
     except (NotImplementedError, TypeError, ValueError):
         return None
     solutions = [x for x in solutions if not x.has(sympy.I) and not x.has(u)]
@@ -191,15 +190,15 @@ def solve_for(table: SymbolTable, order: int, scope, left: Node, right: Node) ->
 
 def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
            conditions: tuple[Cond, ...] = (), seed: int = 0, generic: dict | None = None,
-           bound: dict | None = None) -> Verdict:
+           solved: dict | None = None) -> Verdict:
     conditions = tuple(conditions) + tuple(c for c in subscript_conditions(left, right) if c not in conditions)
     try:
-        envs, _ = instances(table, order, scope, left, right, conditions, generic, bound)
+        envs, _ = instances(table, order, scope, left, right, conditions, generic, solved)
         if not envs:
             return Verdict("not checkable", "no index values satisfy the step's conditions")
         ev = Evaluator(table, order, scope)
         ev.generic = dict(generic or {})
-        ev.solved = dict(bound or {})
+        ev.solved = dict(solved or {})
         if "__vec__" in envs[0]:
             envs = _shapes_agree(ev, left, right, envs)
             if isinstance(envs, Verdict):
