@@ -52,6 +52,15 @@ loss = -alpha[c] * (1 - p[c]) ** gamma * sp.log(p[c])
 d_loss_d_p = alpha[c] * (gamma * (1 - p[c]) ** (gamma - 1) * sp.log(p[c]) - (1 - p[c]) ** gamma / p[c])
 gradient = alpha[c] * (gamma * (1 - p[c]) ** (gamma - 1) * p[c] * sp.log(p[c]) - (1 - p[c]) ** gamma) * (
     delta(j, c) - p[j])
+# The other classes' unnormalised mass O_i = sum_{k != i} exp(z_k - max z): exp - delta exp, not
+# (1 - delta) exp, since 1 - (a boolean one-hot) would be an integer array, promoting float32 to
+# float64. 1 - p_i is printed as one division O_i / (O_i + exp(z_i - max z)) (xdivy: a call that
+# common subexpression elimination cannot split into O_i times a shared reciprocal), not O_i / S
+# with S the sum over all classes: rounded, O_i <= O_i + e, so the quotient is at most 1 (a
+# division rounds monotonically), while O_i times the rounded 1/S exceeds 1 where p_i is below
+# an ulp of 1 or underflows, making 1 - (1 - p_i) negative and the ratio's log1p(-(1 - p_i)) nan.
+# O_i + e is at least 1 (the largest logit's term is exp(0)), so xdivy's 0/0 = 0 never applies.
+OTHERS = class_sum(sp.exp(z[k] - max_z) - delta(k, i) * sp.exp(z[k] - max_z), k, K)
 gradient_stable = alpha[c] * pbar[c] ** gamma * (gamma * R[c] - 1) * (delta(j, c) - p[j])
 # The gradient is A(p_c) (delta_jc - p_j); the Hessian differentiates A and the softmax.
 focal_factor = alpha[c] * (gamma * (1 - p[c]) ** (gamma - 1) * p[c] * sp.log(p[c]) - (1 - p[c]) ** gamma)
@@ -87,13 +96,10 @@ MULTICLASS = Derivation(
         Claim("log_softmax", "log p_i = (z_i - max z) - log sum_k exp(z_k - max z)", ell[i],
               shifted(z[i]) - LOG_SUM_SHIFTED,
               display_statement=r"log-softmax"),
-        Claim("pbar_stable", "1 - p_i = sum_k (1 - delta_ki) exp(z_k - max z) / sum_k exp(z_k - max z): the other "
-              "classes' probabilities, summed without cancellation",
-              # exp - delta exp, not (1 - delta) exp: 1 - (a boolean one-hot) would be an integer
-              # array, promoting float32 to float64.
-              pbar[i], class_sum(sp.exp(z[k] - max_z) - delta(k, i) * sp.exp(z[k] - max_z), k, K)
-              / class_sum(sp.exp(z[k] - max_z), k, K),
-              display_statement=r"the other classes' mass, without cancellation"),
+        Claim("pbar_stable", "1 - p_i = O_i / (O_i + exp(z_i - max z)) with O_i = sum_k (1 - delta_ki) exp(z_k - max z): "
+              "the other classes' probabilities, summed without cancellation, and at most 1 when rounded (one division)",
+              pbar[i], xdivy(OTHERS, OTHERS + sp.exp(z[i] - max_z)),
+              display_statement=r"the other classes' mass, without cancellation, $\le 1$ when rounded"),
         Claim("ratio_stable", "R_i = ((1 - pbar_i) log(1 - pbar_i) + pbar_i (1 - pbar_i)) / pbar_i - (1 - pbar_i) with "
               "pbar_i = 1 - p_i: log1p keeps it accurate as pbar_i -> 0, where it tends to -1",
               R[i], xdivy(xlog1py(1 - pbar[i], -pbar[i]) + pbar[i] * (1 - pbar[i]), pbar[i]) - (1 - pbar[i]),

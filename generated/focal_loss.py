@@ -470,8 +470,9 @@ def _loss(z, c, alpha, gamma):
         K = z.shape[-1]
         t0 = -np.max(z, axis=-1, keepdims=True)
         t1 = np.exp(t0 + z)
-        t2 = np.sum(t1, axis=-1, keepdims=True)
-        return (np.take_along_axis(alpha, c[..., None], axis=-1)*(np.sum(-t1*(np.arange(K) == c[..., None]) + t1, axis=-1, keepdims=True)/t2)**gamma[..., None]*(np.log(t2) - (t0 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
+        t2 = np.sum(-t1*(np.arange(K) == c[..., None]) + t1, axis=-1, keepdims=True)
+        t3 = t0 + np.take_along_axis(z, c[..., None], axis=-1)
+        return (np.take_along_axis(alpha, c[..., None], axis=-1)*_xdivy(t2, t2 + np.exp(t3))**gamma[..., None]*(np.log(np.sum(t1, axis=-1, keepdims=True)) - t3))[..., 0]
 
 
 # prints loss = claim loss_stable, grad = claim gradient
@@ -481,16 +482,16 @@ def _loss_and_grad(z, c, alpha, gamma):
         t0 = np.take_along_axis(alpha, c[..., None], axis=-1)
         t1 = -np.max(z, axis=-1, keepdims=True)
         t2 = np.exp(t1 + z)
-        t3 = np.sum(t2, axis=-1, keepdims=True)
-        t4 = 1/t3
-        t5 = (np.arange(K) == c[..., None])
-        t6 = np.sum(-t2*t5 + t2, axis=-1, keepdims=True)
-        t7 = t4*t6
-        t8 = gamma[..., None]
-        t9 = t7**t8
-        t10 = -t7
+        t3 = (np.arange(K) == c[..., None])
+        t4 = np.sum(-t2*t3 + t2, axis=-1, keepdims=True)
+        t5 = t1 + np.take_along_axis(z, c[..., None], axis=-1)
+        t6 = _xdivy(t4, t4 + np.exp(t5))
+        t7 = gamma[..., None]
+        t8 = t6**t7
+        t9 = np.sum(t2, axis=-1, keepdims=True)
+        t10 = -t6
         t11 = t10 + 1
-        return (t0*t9*(np.log(t3) - (t1 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t0*t9*(-t2*t4 + t5)*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
+        return (t0*t8*(np.log(t9) - t5))[..., 0], t0*t8*(-t2/t9 + t3)*(t7*(t6 + _xdivy(t11*t6 + _xlog1py(t11, t10), t6) - 1) - 1)
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -511,12 +512,13 @@ def _fast_loss(z, c, alpha, gamma, out, scratch):
         t0 = -n0
         np.add(z, t0, out=b0)
         np.exp(b0, out=b0)
-        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         np.equal(np.arange(K), c[..., None], out=b1)
         np.multiply(b0, b1, out=b1)
-        np.subtract(b0, b1, out=b0)
+        np.subtract(b0, b1, out=b1)
+        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        t3 = t0 + _take(z, c)
         n1 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n2 = (n1/t2)**gamma[..., None]*_take(alpha, c)*(np.log(t2) - (t0 + _take(z, c)))
+        n2 = _take(alpha, c)*_xdivy(t2, t2 + np.exp(t3))**gamma[..., None]*(np.log(n1) - t3)
         return n2[..., 0],
 
 
@@ -529,12 +531,13 @@ def _fast0_loss(z, c, alpha, gamma, out, scratch):
         t0 = -n0
         np.add(z, t0, out=b0)
         np.exp(b0, out=b0)
-        t2 = np.add.reduce(b0, axis=0, keepdims=True)
         np.equal(np.arange(K)[:, None], c[None], out=b1)
         np.multiply(b0, b1, out=b1)
-        np.subtract(b0, b1, out=b0)
+        np.subtract(b0, b1, out=b1)
+        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        t3 = t0 + _take0(z, c)
         n1 = np.add.reduce(b0, axis=0, keepdims=True)
-        n2 = (n1/t2)**gamma[None]*_take0(alpha, c)*(np.log(t2) - (t0 + _take0(z, c)))
+        n2 = _take0(alpha, c)*_xdivy(t2, t2 + np.exp(t3))**gamma[None]*(np.log(n1) - t3)
         return n2[0],
 
 
@@ -549,22 +552,23 @@ def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
         t1 = -n0
         np.add(z, t1, out=b0)
         np.exp(b0, out=b0)
-        t3 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t4 = 1/t3
         np.equal(np.arange(K), c[..., None], out=b1)
         np.multiply(b0, b1, out=b2)
         np.subtract(b0, b2, out=b2)
-        t6 = np.add.reduce(b2, axis=-1, keepdims=True)
-        t7 = t4*t6
-        t8 = gamma[..., None]
-        t9 = t7**t8
-        t10 = -t7
+        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        t5 = t1 + _take(z, c)
+        t6 = _xdivy(t4, t4 + np.exp(t5))
+        t7 = gamma[..., None]
+        t8 = t6**t7
+        t9 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t10 = -t6
         t11 = t10 + 1
-        n1 = t0*t9*(np.log(t3) - (t1 + _take(z, c)))
-        np.multiply(b0, t4, out=b0)
+        n1 = t0*t8*(np.log(t9) - t5)
+        n2 = 1/t9
+        np.multiply(b0, n2, out=b0)
         np.subtract(b1, b0, out=b1)
-        n2 = scale*t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
-        np.multiply(b1, n2, out=out0)
+        n3 = scale*t0*t8*(t7*(t6 + _xdivy(t11*t6 + _xlog1py(t11, t10), t6) - 1) - 1)
+        np.multiply(b1, n3, out=out0)
         return n1[..., 0], out0
 
 
@@ -579,22 +583,23 @@ def _fast0_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
         t1 = -n0
         np.add(z, t1, out=b0)
         np.exp(b0, out=b0)
-        t3 = np.add.reduce(b0, axis=0, keepdims=True)
-        t4 = 1/t3
         np.equal(np.arange(K)[:, None], c[None], out=b1)
         np.multiply(b0, b1, out=b2)
         np.subtract(b0, b2, out=b2)
-        t6 = np.add.reduce(b2, axis=0, keepdims=True)
-        t7 = t4*t6
-        t8 = gamma[None]
-        t9 = t7**t8
-        t10 = -t7
+        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        t5 = t1 + _take0(z, c)
+        t6 = _xdivy(t4, t4 + np.exp(t5))
+        t7 = gamma[None]
+        t8 = t6**t7
+        t9 = np.add.reduce(b0, axis=0, keepdims=True)
+        t10 = -t6
         t11 = t10 + 1
-        n1 = t0*t9*(np.log(t3) - (t1 + _take0(z, c)))
-        np.multiply(b0, t4, out=b0)
+        n1 = t0*t8*(np.log(t9) - t5)
+        n2 = 1/t9
+        np.multiply(b0, n2, out=b0)
         np.subtract(b1, b0, out=b1)
-        n2 = scale*t0*t9*(t8*(t7 + _xdivy(t11*t4*t6 + _xlog1py(t11, t10), t7) - 1) - 1)
-        np.multiply(b1, n2, out=out0)
+        n3 = scale*t0*t8*(t7*(t6 + _xdivy(t11*t6 + _xlog1py(t11, t10), t6) - 1) - 1)
+        np.multiply(b1, n3, out=out0)
         return n1[0], out0
 
 

@@ -199,6 +199,37 @@ def test_focal_matches_torch(case):
     check_focal(case)
 
 
+# Below an ulp of 1 the other classes' mass rounds to 1 and p_c to ~0; beyond exp's range
+# p_c underflows to 0. Offsets of the target's logit below the others: p_c ~ 1e-17, 1e-36,
+# below the smallest normal, and 0 (float64), and ~1e-8, 1e-26 and 0 (float32).
+UNDERFLOW_OFFSETS = {"float64": (39.0, 83.0, 720.0, 1e4), "float32": (18.0, 60.0, 110.0, 1e3)}
+
+
+@pytest.mark.parametrize("axis", [-1, 0])
+@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_focal_target_probability_underflows(dtype, gamma, axis):
+    """p_c below an ulp of 1 or underflowing (the target's logit far below the others): the loss
+    and gradient are PyTorch's, never nan (1 - p_c must not round above 1, where the ratio
+    R = p log p / (1 - p) takes log1p(-(1 - p_c)) of a number below -1). axis=0 (the classes
+    first in memory) summed the other classes' mass in another order than the whole sum, which
+    made (1 - p_c) = others * (1 / sum) exceed 1 in a quarter of these rows."""
+    rng = np.random.default_rng(11)
+    offsets = UNDERFLOW_OFFSETS[dtype]
+    rows, k = 64 * len(offsets), 37
+    z = rng.standard_normal((rows, k)) * 3
+    target = rng.integers(0, k, rows)
+    z[np.arange(rows), target] = z.min(axis=-1) - np.repeat(offsets, 64)
+    z = z.astype(dtype)
+    ref_loss, ref_grad = torch_focal(f64(z), target, None, gamma, "none")
+    neg_log_p = -np.take_along_axis(torch.log_softmax(torch.tensor(f64(z)), -1).numpy(), target[:, None], -1)[:, 0]
+    logits = np.ascontiguousarray(np.moveaxis(z, -1, axis))
+    case = f"focal_loss, target logit {offsets} below the others, gamma={gamma}, axis={axis}, {dtype}"
+    check_functions(module("focal_loss"), (logits, target), {"gamma": gamma, "reduction": "none", "axis": axis},
+                    ref_loss, ref_grad, case, loss_magnitude=1 + neg_log_p, grad_magnitude=np.full((rows, 1), 1 + gamma),
+                    dtype=dtype, grad_view=lambda g: np.moveaxis(g, axis, -1))
+
+
 # --- binary focal loss ---
 
 ALPHAS = (0.25, -1.0, 0.0, 1.0, 0.8)
@@ -589,9 +620,5 @@ def test_bad_input_names_the_argument(case):
             getattr(mod, fn)(*args, **kwargs)
 
 
-# Every test on both kernel paths (C-contiguous arrays: fast kernels; strided views: plain), but
-# test_focal_matches_torch: its random cases reach the multiclass focal loss's plain kernel
-# where p_c underflows, 1 - p_c (a product with the rounded 1/S) rounds above 1 and the ratio
-# R's log1p(-(1 - p_c)) is nan; found by this parametrization and left for its own issue (its
-# grid, test_focal_every_option, runs on both paths and passes).
-on_both_kernel_paths(globals(), but=("test_focal_matches_torch",))
+# Every test on both kernel paths (C-contiguous arrays: fast kernels; strided views: plain).
+on_both_kernel_paths(globals())
