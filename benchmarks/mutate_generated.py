@@ -108,8 +108,8 @@ MUTANTS = [
     M("softmax_cross_entropy", "mean gradient not divided (plain path)", "            g = _scale(g, mean)", "            g = g"),
     # --- binary_cross_entropy_with_logits.py ---
     M("binary_cross_entropy_with_logits", "pos_weight on the negative term (plain loss)",
-      "return w*((y*(q - 1) + 1)*np.log1p(np.exp(-abs(logits)))",
-      "return w*(((1 - y)*(q - 1) + 1)*np.log1p(np.exp(-abs(logits)))"),
+      "return _xmuly(w, (y*(q - 1) + 1)*np.log1p(np.exp(-abs(logits)))",
+      "return _xmuly(w, ((1 - y)*(q - 1) + 1)*np.log1p(np.exp(-abs(logits)))"),
     M("binary_cross_entropy_with_logits", "mean over N + 1",
       "mean = logits.size if reduction == \"mean\" else 1", "mean = logits.size + 1 if reduction == \"mean\" else 1"),
     M("binary_cross_entropy_with_logits", "fast gradient: + for - (operator)",
@@ -131,7 +131,11 @@ MUTANTS = [
       "return np.log1p(np.exp(-abs(logits))) + ((-_xmuly(y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits))))",
       "return np.log1p(np.exp(-abs(logits))) + ((_xmuly(1 - y, np.maximum(0, logits))))"),
     M("binary_cross_entropy_with_logits", "0 * inf = 0 dropped (_xmuly: a plain product)",
-      "        np.copyto(product, 0, where=nan & np.equal(x, 0))\n", "        pass\n"),
+      "        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))\n", "        pass\n"),
+    M("binary_cross_entropy_with_logits", "0 * inf = 0 dropped in the fast kernels (_xmuly_in: a plain product)",
+      "        np.copyto(y, 0, where=infinite & np.equal(x, 0))\n", "        pass\n"),
+    M("binary_cross_entropy_with_logits", "a nan times a zero weight set to 0 (_xmuly)",
+      "where=nan & np.equal(x, 0) & np.isinf(y))", "where=nan & np.equal(x, 0))"),
     # --- binary_cross_entropy.py (probabilities) ---
     M("binary_cross_entropy", "sum reduction divided by the size", "    if reduction == \"sum\":\n        return total",
       "    if reduction == \"sum\":\n        return total / values.size"),
@@ -149,7 +153,7 @@ MUTANTS = [
     # --- focal_loss.py ---
     M("focal_loss", "_reduce promotes to float64",
       "return total / total.dtype.type(divisor)", "return total / np.float64(divisor)"),
-    M("focal_loss", "plain loss: gamma + 1 (constant)", "/t2)**gamma[..., None]*(np.log(t2)", "/t2)**(gamma[..., None] + 1)*(np.log(t2)"),
+    M("focal_loss", "plain loss: gamma + 1 (constant)", "t2 + np.exp(t3))**gamma[..., None]*(np.log(", "t2 + np.exp(t3))**(gamma[..., None] + 1)*(np.log("),
     # --- distillation.py ---
     M("distillation", "mean over samples + 1 (gradient divisor)",
       "mean = z.size // z.shape[-1] if reduction == \"mean\" else None",

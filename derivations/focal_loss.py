@@ -228,7 +228,10 @@ BINARY = Derivation(
               display_statement=r"a sum of non-negative terms"),
         Claim("loss_unweighted_stable", "L_0 = ce (1 - p_t)^gamma", L_0, ce * pbar_t ** gamma, general_k=False,
               display_statement=r"stable"),
-        Claim("loss_stable", "L = alpha_t ce (1 - p_t)^gamma", L, alpha_t * ce * pbar_t ** gamma, general_k=False,
+        # alpha_t times the rest with 0 * inf = 0: a weight alpha_t of 0 (alpha = 1 and y = 0, say)
+        # leaves the element out, also where ce is infinite (z = +inf, y = 0), where torchvision gives nan.
+        Claim("loss_stable", "L = alpha_t ce (1 - p_t)^gamma, alpha_t times the rest with 0 * inf = 0", L,
+              xmuly(alpha_t, ce * pbar_t ** gamma), general_k=False,
               display_statement=r"stable"),
         Claim("gradient_unweighted", "dL_0/dz = (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / "
               "(1 - p_t)), with 0/0 = 0 where both underflow and 0 * ce = 0", partial(L_0, u), binary_gradient, general_k=False,
@@ -297,8 +300,10 @@ BINARY = Derivation(
                            "keywords": {"alpha": ("alpha", "scalar", (0.0, 1.0)), "gamma": ("gamma", "scalar", (0.0, 3.0))},
                            "defaults": {"alpha": 0.25, "gamma": 2.0}, "mean": {"probs": "elements"}},
                 # (function, claim, cases): the limits at logits of +-inf and nan in, nan out
-                # (symxent.accuracy.special_values), at the labels 0 and 1.
-                "special_values": tuple((function, claim, tuple({"y": y, "alpha": 0.25, "gamma": 2.0} for y in (0, 1)))
+                # (symxent.accuracy.special_values), at the labels 0 and 1, and where alpha_t = 0
+                # (alpha = 1, y = 0 and alpha = 0, y = 1: the element is left out, 0 at every z).
+                "special_values": tuple((function, claim, tuple({"y": y, "alpha": a, "gamma": 2.0}
+                                                                for y, a in ((0, 0.25), (1, 0.25), (0, 1), (1, 0))))
                                         for function, claim in (("loss", "loss_stable"), ("grad", "gradient"))),
             },
         ),

@@ -466,6 +466,20 @@ def test_binary_focal_gamma_zero_is_weighted_bce(alpha, reduction, dtype):
                                            f"reduction={reduction}, {dtype}")
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("alpha, label", [(1.0, 0.0), (0.0, 1.0)])
+def test_binary_focal_weight_zero_leaves_the_element_out(alpha, label, dtype):
+    """alpha_t = 0 (alpha = 1 at y = 0, alpha = 0 at y = 1): loss and gradient 0 at every logit,
+    also at +-inf where ce is infinite (torchvision: 0 * inf = nan), with no invalid operation."""
+    z = np.array([np.inf, -np.inf, 1e3, -1e3, 0.0], dtype)
+    y = np.full_like(z, label)
+    with np.errstate(all="raise"):
+        loss, g = module("binary_focal_loss").loss_and_grad(z, y, alpha=alpha, reduction="none")
+    for what, value in (("loss", loss), ("grad", g)):
+        np.testing.assert_array_equal(value, np.zeros_like(z), err_msg=f"binary focal {what}, alpha={alpha}, "
+                                                                       f"y={label}, {dtype}, at {z.tolist()}")
+
+
 # --- documented edge cases ---
 
 def _call(name, fn, x, other, **kwargs):
