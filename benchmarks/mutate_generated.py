@@ -101,8 +101,10 @@ MUTANTS = [
     M("softmax_cross_entropy", "fast index loss: + for - (operator)",
       "n2 = np.log(n1) - (t0 + _take(z, c))", "n2 = np.log(n1) - (t0 - _take(z, c))"),
     M("softmax_cross_entropy", "label smoothing spread over K + 1 classes (plain)",
-      "t0*np.sum(w*(t3 - t2), axis=-1, keepdims=True)/K)[..., 0]",
-      "t0*np.sum(w*(t3 - t2), axis=-1, keepdims=True)/(K + 1))[..., 0]"),
+      "return (_xmuly(t0/K, np.sum(_xmuly(w, t3 - t2)",
+      "return (_xmuly(t0/(K + 1), np.sum(_xmuly(w, t3 - t2)"),
+    M("softmax_cross_entropy", "0 * inf = 0 dropped in the fast kernels (_xmuly_in: a plain product)",
+      "        np.copyto(y, 0, where=infinite & np.equal(x, 0))\n", "        pass\n"),
     M("softmax_cross_entropy", "ignored samples keep their loss",
       "value = np.where(keep, value, 0).astype(value.dtype, copy=False)", "value = value"),
     M("softmax_cross_entropy", "mean gradient not divided (plain path)", "            g = _scale(g, mean)", "            g = g"),
@@ -162,6 +164,8 @@ MUTANTS = [
       "return _reduce(out[0], reduction), out[1]"),
     M("distillation", "temperature squared", "return np.asarray(temperature, dtype=dtype)",
       "return np.asarray(temperature ** 2, dtype=dtype)"),
+    M("distillation", "0 * inf = 0 dropped (_xmuly: a plain product)",
+      "        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))\n", "        pass\n"),
 ]
 
 

@@ -466,6 +466,29 @@ def _out(out, x, name, *others):
     return out
 
 
+def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0); a
+    nan stays nan."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
+    return product
+
+
+def _xmuly_in(y, x):
+    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
+    set to 0); a nan stays nan."""
+    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
+        finite = np.isfinite(np.add.reduce(y, axis=None))
+    infinite = None if finite else np.isinf(y)
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        np.multiply(y, x, out=y)
+    if infinite is not None:
+        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+
+
 # --- kernels: printed from the proven expressions (class axis last) ---
 
 # prints loss = claim loss_teacher_stable
@@ -474,7 +497,7 @@ def _loss_logits(z, v, T):
         t0 = 1/T[..., None]
         t1 = np.exp(t0*(v - np.max(v, axis=-1, keepdims=True)))
         t2 = t0*(z - np.max(z, axis=-1, keepdims=True))
-        return (np.sum(t1*1/np.sum(t1, axis=-1, keepdims=True)*(-t2 + np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        return (np.sum(_xmuly(t1*1/np.sum(t1, axis=-1, keepdims=True), -t2 + np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_teacher_stable, grad = claim gradient_teacher
@@ -482,18 +505,18 @@ def _loss_and_grad_logits(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = 1/T[..., None]
         t1 = np.exp(t0*(v - np.max(v, axis=-1, keepdims=True)))
-        t2 = 1/np.sum(t1, axis=-1, keepdims=True)
+        t2 = t1*1/np.sum(t1, axis=-1, keepdims=True)
         t3 = t0*(z - np.max(z, axis=-1, keepdims=True))
         t4 = np.exp(t3)
         t5 = np.sum(t4, axis=-1, keepdims=True)
-        return (np.sum(t1*t2*(-t3 + np.log(t5)), axis=-1, keepdims=True))[..., 0], t0*(-t1*t2 + t4/t5)
+        return (np.sum(_xmuly(t2, -t3 + np.log(t5)), axis=-1, keepdims=True))[..., 0], t0*(-t2 + t4/t5)
 
 
 # prints loss = claim loss_stable
 def _loss_probs(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = (z - np.max(z, axis=-1, keepdims=True))/T[..., None]
-        return (np.sum(y*(-t0 + np.log(np.sum(np.exp(t0), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        return (np.sum(_xmuly(y, -t0 + np.log(np.sum(np.exp(t0), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general
@@ -503,7 +526,7 @@ def _loss_and_grad_probs(z, y, T):
         t1 = t0*(z - np.max(z, axis=-1, keepdims=True))
         t2 = np.exp(t1)
         t3 = np.sum(t2, axis=-1, keepdims=True)
-        return (np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
+        return (np.sum(_xmuly(y, -t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
 
 
 # prints loss = claim scaled_loss_teacher_stable
@@ -513,7 +536,7 @@ def _loss_logits_t2(z, v, T):
         t1 = 1/t0
         t2 = np.exp(t1*(v - np.max(v, axis=-1, keepdims=True)))
         t3 = t1*(z - np.max(z, axis=-1, keepdims=True))
-        return (t0**2*np.sum(t2*1/np.sum(t2, axis=-1, keepdims=True)*(-t3 + np.log(np.sum(np.exp(t3), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        return (t0**2*np.sum(_xmuly(t2*1/np.sum(t2, axis=-1, keepdims=True), -t3 + np.log(np.sum(np.exp(t3), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher
@@ -522,11 +545,11 @@ def _loss_and_grad_logits_t2(z, v, T):
         t0 = T[..., None]
         t1 = 1/t0
         t2 = np.exp(t1*(v - np.max(v, axis=-1, keepdims=True)))
-        t3 = 1/np.sum(t2, axis=-1, keepdims=True)
+        t3 = t2*1/np.sum(t2, axis=-1, keepdims=True)
         t4 = t1*(z - np.max(z, axis=-1, keepdims=True))
         t5 = np.exp(t4)
         t6 = np.sum(t5, axis=-1, keepdims=True)
-        return (t0**2*np.sum(t2*t3*(-t4 + np.log(t6)), axis=-1, keepdims=True))[..., 0], t0*(-t2*t3 + t5/t6)
+        return (t0**2*np.sum(_xmuly(t3, -t4 + np.log(t6)), axis=-1, keepdims=True))[..., 0], t0*(-t3 + t5/t6)
 
 
 # prints loss = claim scaled_loss_stable
@@ -534,7 +557,7 @@ def _loss_probs_t2(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = T[..., None]
         t1 = (z - np.max(z, axis=-1, keepdims=True))/t0
-        return (t0**2*np.sum(y*(-t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        return (t0**2*np.sum(_xmuly(y, -t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general
@@ -544,7 +567,7 @@ def _loss_and_grad_probs_t2(z, y, T):
         t1 = (z - np.max(z, axis=-1, keepdims=True))/t0
         t2 = np.exp(t1)
         t3 = np.sum(t2, axis=-1, keepdims=True)
-        return (t0**2*np.sum(y*(-t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
+        return (t0**2*np.sum(_xmuly(y, -t1 + np.log(t3)), axis=-1, keepdims=True))[..., 0], t0*(t2*np.sum(y, axis=-1, keepdims=True)/t3 - y)
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -581,10 +604,10 @@ def _fast_loss_logits(z, v, T, out, scratch):
         n4 = np.add.reduce(b1, axis=-1, keepdims=True)
         n5 = np.log(n4)
         np.add(b2, n5, out=b2)
-        np.multiply(b0, b2, out=b2)
         n6 = np.add.reduce(b0, axis=-1, keepdims=True)
         n7 = 1/n6
-        np.multiply(b2, n7, out=b2)
+        np.multiply(b0, n7, out=b0)
+        _xmuly_in(b2, b0)
         n8 = np.add.reduce(b2, axis=-1, keepdims=True)
         return n8[..., 0],
 
@@ -608,10 +631,10 @@ def _fast0_loss_logits(z, v, T, out, scratch):
         n4 = np.add.reduce(b1, axis=0, keepdims=True)
         n5 = np.log(n4)
         np.add(b2, n5, out=b2)
-        np.multiply(b0, b2, out=b2)
         n6 = np.add.reduce(b0, axis=0, keepdims=True)
         n7 = 1/n6
-        np.multiply(b2, n7, out=b2)
+        np.multiply(b0, n7, out=b0)
+        _xmuly_in(b2, b0)
         n8 = np.add.reduce(b2, axis=0, keepdims=True)
         return n8[0],
 
@@ -628,26 +651,25 @@ def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.multiply(b0, t0, out=b0)
         np.exp(b0, out=b0)
         n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t2 = 1/n2
-        n3 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n4 = -n3
-        np.add(z, n4, out=b1)
+        n3 = 1/n2
+        np.multiply(b0, n3, out=b0)
+        n4 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n5 = -n4
+        np.add(z, n5, out=b1)
         np.multiply(b1, t0, out=b1)
         np.exp(b1, out=b2)
         t5 = np.add.reduce(b2, axis=-1, keepdims=True)
         np.negative(b1, out=b1)
-        n5 = np.log(t5)
-        np.add(b1, n5, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t2, out=b1)
-        n6 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n7 = 1/t5
-        np.multiply(b2, n7, out=b2)
-        np.multiply(b0, t2, out=b0)
+        n6 = np.log(t5)
+        np.add(b1, n6, out=b1)
+        _xmuly_in(b1, b0)
+        n7 = np.add.reduce(b1, axis=-1, keepdims=True)
+        n8 = 1/t5
+        np.multiply(b2, n8, out=b2)
         np.subtract(b2, b0, out=b2)
-        n8 = scale*t0
-        np.multiply(b2, n8, out=out0)
-        return n6[..., 0], out0
+        n9 = scale*t0
+        np.multiply(b2, n9, out=out0)
+        return n7[..., 0], out0
 
 
 # prints loss = claim loss_teacher_stable, grad = claim gradient_teacher: in place, over a (K, rows) block, classes first
@@ -662,26 +684,25 @@ def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.multiply(b0, t0, out=b0)
         np.exp(b0, out=b0)
         n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        t2 = 1/n2
-        n3 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n4 = -n3
-        np.add(z, n4, out=b1)
+        n3 = 1/n2
+        np.multiply(b0, n3, out=b0)
+        n4 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n5 = -n4
+        np.add(z, n5, out=b1)
         np.multiply(b1, t0, out=b1)
         np.exp(b1, out=b2)
         t5 = np.add.reduce(b2, axis=0, keepdims=True)
         np.negative(b1, out=b1)
-        n5 = np.log(t5)
-        np.add(b1, n5, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t2, out=b1)
-        n6 = np.add.reduce(b1, axis=0, keepdims=True)
-        n7 = 1/t5
-        np.multiply(b2, n7, out=b2)
-        np.multiply(b0, t2, out=b0)
+        n6 = np.log(t5)
+        np.add(b1, n6, out=b1)
+        _xmuly_in(b1, b0)
+        n7 = np.add.reduce(b1, axis=0, keepdims=True)
+        n8 = 1/t5
+        np.multiply(b2, n8, out=b2)
         np.subtract(b2, b0, out=b2)
-        n8 = scale*t0
-        np.multiply(b2, n8, out=out0)
-        return n6[0], out0
+        n9 = scale*t0
+        np.multiply(b2, n9, out=out0)
+        return n7[0], out0
 
 
 # prints loss = claim loss_stable: in place, over a block of rows
@@ -698,7 +719,7 @@ def _fast_loss_probs(z, y, T, out, scratch):
         n3 = np.add.reduce(b0, axis=-1, keepdims=True)
         n4 = np.log(n3)
         np.add(b1, n4, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         n5 = np.add.reduce(b1, axis=-1, keepdims=True)
         return n5[..., 0],
 
@@ -717,7 +738,7 @@ def _fast0_loss_probs(z, y, T, out, scratch):
         n3 = np.add.reduce(b0, axis=0, keepdims=True)
         n4 = np.log(n3)
         np.add(b1, n4, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         n5 = np.add.reduce(b1, axis=0, keepdims=True)
         return n5[0],
 
@@ -737,7 +758,7 @@ def _fast_loss_and_grad_probs(z, y, T, out, scratch, scale):
         np.negative(b0, out=b0)
         n2 = np.log(t3)
         np.add(b0, n2, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         n3 = np.add.reduce(b0, axis=-1, keepdims=True)
         n4 = np.add.reduce(y, axis=-1, keepdims=True)
         n5 = n4/t3
@@ -763,7 +784,7 @@ def _fast0_loss_and_grad_probs(z, y, T, out, scratch, scale):
         np.negative(b0, out=b0)
         n2 = np.log(t3)
         np.add(b0, n2, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         n3 = np.add.reduce(b0, axis=0, keepdims=True)
         n4 = np.add.reduce(y, axis=0, keepdims=True)
         n5 = n4/t3
@@ -794,10 +815,10 @@ def _fast_loss_logits_t2(z, v, T, out, scratch):
         n4 = np.add.reduce(b1, axis=-1, keepdims=True)
         n5 = np.log(n4)
         np.add(b2, n5, out=b2)
-        np.multiply(b0, b2, out=b2)
         n6 = np.add.reduce(b0, axis=-1, keepdims=True)
         n7 = 1/n6
-        np.multiply(b2, n7, out=b2)
+        np.multiply(b0, n7, out=b0)
+        _xmuly_in(b2, b0)
         n8 = np.add.reduce(b2, axis=-1, keepdims=True)
         n9 = n8*t0**2
         return n9[..., 0],
@@ -823,10 +844,10 @@ def _fast0_loss_logits_t2(z, v, T, out, scratch):
         n4 = np.add.reduce(b1, axis=0, keepdims=True)
         n5 = np.log(n4)
         np.add(b2, n5, out=b2)
-        np.multiply(b0, b2, out=b2)
         n6 = np.add.reduce(b0, axis=0, keepdims=True)
         n7 = 1/n6
-        np.multiply(b2, n7, out=b2)
+        np.multiply(b0, n7, out=b0)
+        _xmuly_in(b2, b0)
         n8 = np.add.reduce(b2, axis=0, keepdims=True)
         n9 = n8*t0**2
         return n9[0],
@@ -845,27 +866,26 @@ def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.multiply(b0, t1, out=b0)
         np.exp(b0, out=b0)
         n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t3 = 1/n2
-        n3 = np.maximum.reduce(z, axis=-1, keepdims=True)
-        n4 = -n3
-        np.add(z, n4, out=b1)
+        n3 = 1/n2
+        np.multiply(b0, n3, out=b0)
+        n4 = np.maximum.reduce(z, axis=-1, keepdims=True)
+        n5 = -n4
+        np.add(z, n5, out=b1)
         np.multiply(b1, t1, out=b1)
         np.exp(b1, out=b2)
         t6 = np.add.reduce(b2, axis=-1, keepdims=True)
         np.negative(b1, out=b1)
-        n5 = np.log(t6)
-        np.add(b1, n5, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t3, out=b1)
-        n6 = np.add.reduce(b1, axis=-1, keepdims=True)
-        n7 = n6*t0**2
-        n8 = 1/t6
-        np.multiply(b2, n8, out=b2)
-        np.multiply(b0, t3, out=b0)
+        n6 = np.log(t6)
+        np.add(b1, n6, out=b1)
+        _xmuly_in(b1, b0)
+        n7 = np.add.reduce(b1, axis=-1, keepdims=True)
+        n8 = n7*t0**2
+        n9 = 1/t6
+        np.multiply(b2, n9, out=b2)
         np.subtract(b2, b0, out=b2)
-        n9 = scale*t0
-        np.multiply(b2, n9, out=out0)
-        return n7[..., 0], out0
+        n10 = scale*t0
+        np.multiply(b2, n10, out=out0)
+        return n8[..., 0], out0
 
 
 # prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher: in place, over a (K, rows) block, classes first
@@ -881,27 +901,26 @@ def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.multiply(b0, t1, out=b0)
         np.exp(b0, out=b0)
         n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        t3 = 1/n2
-        n3 = np.maximum.reduce(z, axis=0, keepdims=True)
-        n4 = -n3
-        np.add(z, n4, out=b1)
+        n3 = 1/n2
+        np.multiply(b0, n3, out=b0)
+        n4 = np.maximum.reduce(z, axis=0, keepdims=True)
+        n5 = -n4
+        np.add(z, n5, out=b1)
         np.multiply(b1, t1, out=b1)
         np.exp(b1, out=b2)
         t6 = np.add.reduce(b2, axis=0, keepdims=True)
         np.negative(b1, out=b1)
-        n5 = np.log(t6)
-        np.add(b1, n5, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t3, out=b1)
-        n6 = np.add.reduce(b1, axis=0, keepdims=True)
-        n7 = n6*t0**2
-        n8 = 1/t6
-        np.multiply(b2, n8, out=b2)
-        np.multiply(b0, t3, out=b0)
+        n6 = np.log(t6)
+        np.add(b1, n6, out=b1)
+        _xmuly_in(b1, b0)
+        n7 = np.add.reduce(b1, axis=0, keepdims=True)
+        n8 = n7*t0**2
+        n9 = 1/t6
+        np.multiply(b2, n9, out=b2)
         np.subtract(b2, b0, out=b2)
-        n9 = scale*t0
-        np.multiply(b2, n9, out=out0)
-        return n7[0], out0
+        n10 = scale*t0
+        np.multiply(b2, n10, out=out0)
+        return n8[0], out0
 
 
 # prints loss = claim scaled_loss_stable: in place, over a block of rows
@@ -919,7 +938,7 @@ def _fast_loss_probs_t2(z, y, T, out, scratch):
         n3 = np.add.reduce(b0, axis=-1, keepdims=True)
         n4 = np.log(n3)
         np.add(b1, n4, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         n5 = np.add.reduce(b1, axis=-1, keepdims=True)
         n6 = n5*t0**2
         return n6[..., 0],
@@ -940,7 +959,7 @@ def _fast0_loss_probs_t2(z, y, T, out, scratch):
         n3 = np.add.reduce(b0, axis=0, keepdims=True)
         n4 = np.log(n3)
         np.add(b1, n4, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         n5 = np.add.reduce(b1, axis=0, keepdims=True)
         n6 = n5*t0**2
         return n6[0],
@@ -962,7 +981,7 @@ def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         np.negative(b0, out=b0)
         n3 = np.log(t3)
         np.add(b0, n3, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         n4 = np.add.reduce(b0, axis=-1, keepdims=True)
         n5 = n4*t0**2
         n6 = np.add.reduce(y, axis=-1, keepdims=True)
@@ -990,7 +1009,7 @@ def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         np.negative(b0, out=b0)
         n3 = np.log(t3)
         np.add(b0, n3, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         n4 = np.add.reduce(b0, axis=0, keepdims=True)
         n5 = n4*t0**2
         n6 = np.add.reduce(y, axis=0, keepdims=True)

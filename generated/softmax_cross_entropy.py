@@ -6,13 +6,13 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify softmax_cross_entropy` proves
 (for explicit K = 2..Kmax and, per class, for a symbolic K):
-- loss_stable: L = sum_k y_k (log sum_r exp(z_r - max z) - (z_k - max z))
+- loss_stable: L = sum_k y_k (log sum_r exp(z_r - max z) - (z_k - max z)), each term with 0 * inf = 0
 - gradient_general: J^T dL/dp = sum(y) p_j - y_j for any targets
 - loss_onehot_stable: -log p_c = log sum_k exp(z_k - max z) - (z_c - max z)
 - gradient_onehot: with one-hot target c, dL/dz_j = p_j - delta_jc
-- options_loss_stable: L_w = (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) with -log p_k = log sum_r exp(z_r - max z) - (z_k - max z)
+- options_loss_stable: L_w = (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) with -log p_k = log sum_r exp(z_r - max z) - (z_k - max z), each product with 0 * inf = 0 (no smoothing, no weight: no term)
 - options_gradient: dL_w/dz_j = (1 - eps) w_c (p_j - delta_jc) + (eps/K) (p_j sum_k w_k - w_j)
-- soft_options_loss_stable: L_wy = sum_k t_k (log sum_r exp(z_r - max z) - (z_k - max z)), t_k = w_k ((1 - eps) y_k + eps/K)
+- soft_options_loss_stable: L_wy = sum_k t_k (log sum_r exp(z_r - max z) - (z_k - max z)), t_k = w_k ((1 - eps) y_k + eps/K), each term with 0 * inf = 0
 - soft_options_gradient: dL_wy/dz_j = p_j sum_k t_k - t_j with t_k = w_k ((1 - eps) y_k + eps/K)
 - hessian: d2L/dz_j dz_l = p_j (delta_jl - p_l), independent of y
 - hvp: sum_l H_jl v_l = p_j (v_j - sum_l p_l v_l)
@@ -558,13 +558,36 @@ def _target(a, index, classes_first=False):
     return a, ((index, samples) if classes_first else (samples, index))
 
 
+def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0); a
+    nan stays nan."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
+    return product
+
+
+def _xmuly_in(y, x):
+    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
+    set to 0); a nan stays nan."""
+    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
+        finite = np.isfinite(np.add.reduce(y, axis=None))
+    infinite = None if finite else np.isinf(y)
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        np.multiply(y, x, out=y)
+    if infinite is not None:
+        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+
+
 # --- kernels: printed from the proven expressions (class axis last) ---
 
 # prints loss = claim loss_stable
 def _loss_probs(z, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         t0 = z - np.max(z, axis=-1, keepdims=True)
-        return (np.sum(y*(np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) - t0), axis=-1, keepdims=True))[..., 0]
+        return (np.sum(_xmuly(y, np.log(np.sum(np.exp(t0), axis=-1, keepdims=True)) - t0), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general
@@ -573,7 +596,7 @@ def _loss_and_grad_probs(z, y):
         t0 = z - np.max(z, axis=-1, keepdims=True)
         t1 = np.exp(t0)
         t2 = np.sum(t1, axis=-1, keepdims=True)
-        return (np.sum(y*(np.log(t2) - t0), axis=-1, keepdims=True))[..., 0], t1*np.sum(y, axis=-1, keepdims=True)/t2 - y
+        return (np.sum(_xmuly(y, np.log(t2) - t0), axis=-1, keepdims=True))[..., 0], t1*np.sum(y, axis=-1, keepdims=True)/t2 - y
 
 
 # prints loss = claim loss_onehot_stable
@@ -601,7 +624,7 @@ def _loss_index_options(z, c, w, eps):
         t1 = -np.max(z, axis=-1, keepdims=True)
         t2 = t1 + z
         t3 = np.log(np.sum(np.exp(t2), axis=-1, keepdims=True))
-        return ((1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)*(t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))) + t0*np.sum(w*(t3 - t2), axis=-1, keepdims=True)/K)[..., 0]
+        return (_xmuly(t0/K, np.sum(_xmuly(w, t3 - t2), axis=-1, keepdims=True)) + _xmuly((1 - t0)*np.take_along_axis(w, c[..., None], axis=-1), t3 - (t1 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
 
 
 # prints loss = claim options_loss_stable, grad = claim options_gradient
@@ -617,7 +640,7 @@ def _loss_and_grad_index_options(z, c, w, eps):
         t6 = np.log(t5)
         t7 = (1 - t0)*np.take_along_axis(w, c[..., None], axis=-1)
         t8 = 1/t5
-        return (t1*np.sum(w*(t6 - t3), axis=-1, keepdims=True) + t7*(t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t1*(t4*t8*np.sum(w, axis=-1, keepdims=True) - w) + t7*(t4*t8 - (np.arange(K) == c[..., None]))
+        return (_xmuly(t1, np.sum(_xmuly(w, t6 - t3), axis=-1, keepdims=True)) + _xmuly(t7, t6 - (t2 + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], t1*(t4*t8*np.sum(w, axis=-1, keepdims=True) - w) + t7*(t4*t8 - (np.arange(K) == c[..., None]))
 
 
 # prints loss = claim soft_options_loss_stable
@@ -626,7 +649,7 @@ def _loss_probs_options(z, y, w, eps):
         K = z.shape[-1]
         t0 = eps[..., None]
         t1 = z - np.max(z, axis=-1, keepdims=True)
-        return (np.sum(w*(y*(1 - t0) + t0/K)*(np.log(np.sum(np.exp(t1), axis=-1, keepdims=True)) - t1), axis=-1, keepdims=True))[..., 0]
+        return (np.sum(_xmuly(w*(y*(1 - t0) + t0/K), np.log(np.sum(np.exp(t1), axis=-1, keepdims=True)) - t1), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim soft_options_loss_stable, grad = claim soft_options_gradient
@@ -638,7 +661,7 @@ def _loss_and_grad_probs_options(z, y, w, eps):
         t2 = z - np.max(z, axis=-1, keepdims=True)
         t3 = np.exp(t2)
         t4 = np.sum(t3, axis=-1, keepdims=True)
-        return (np.sum(t1*(np.log(t4) - t2), axis=-1, keepdims=True))[..., 0], -t1 + t3*np.sum(t1, axis=-1, keepdims=True)/t4
+        return (np.sum(_xmuly(t1, np.log(t4) - t2), axis=-1, keepdims=True))[..., 0], -t1 + t3*np.sum(t1, axis=-1, keepdims=True)/t4
 
 
 # prints hessian = claim hessian
@@ -688,7 +711,7 @@ def _fast_loss_probs(z, y, out, scratch):
         n2 = np.add.reduce(b0, axis=-1, keepdims=True)
         n3 = np.log(n2)
         np.add(b1, n3, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         n4 = np.add.reduce(b1, axis=-1, keepdims=True)
         return n4[..., 0],
 
@@ -705,7 +728,7 @@ def _fast0_loss_probs(z, y, out, scratch):
         n2 = np.add.reduce(b0, axis=0, keepdims=True)
         n3 = np.log(n2)
         np.add(b1, n3, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         n4 = np.add.reduce(b1, axis=0, keepdims=True)
         return n4[0],
 
@@ -723,7 +746,7 @@ def _fast_loss_and_grad_probs(z, y, out, scratch):
         np.negative(b0, out=b0)
         n2 = np.log(t2)
         np.add(b0, n2, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         n3 = np.add.reduce(b0, axis=-1, keepdims=True)
         n4 = np.add.reduce(y, axis=-1, keepdims=True)
         n5 = n4/t2
@@ -745,7 +768,7 @@ def _fast0_loss_and_grad_probs(z, y, out, scratch):
         np.negative(b0, out=b0)
         n2 = np.log(t2)
         np.add(b0, n2, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         n3 = np.add.reduce(b0, axis=0, keepdims=True)
         n4 = np.add.reduce(y, axis=0, keepdims=True)
         n5 = n4/t2
@@ -830,9 +853,9 @@ def _fast_loss_index_options(z, c, w, eps, out, scratch):
         t3 = np.log(n1)
         np.negative(b0, out=b0)
         np.add(b0, t3, out=b0)
-        np.multiply(w, b0, out=b0)
+        _xmuly_in(b0, w)
         n2 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n3 = (1 - t0)*_take(w, c)*(t3 - (t1 + _take(z, c))) + n2*t0/K
+        n3 = _xmuly(t0/K, n2) + _xmuly((1 - t0)*_take(w, c), t3 - (t1 + _take(z, c)))
         return n3[..., 0],
 
 
@@ -850,9 +873,9 @@ def _fast0_loss_index_options(z, c, w, eps, out, scratch):
         t3 = np.log(n1)
         np.negative(b0, out=b0)
         np.add(b0, t3, out=b0)
-        np.multiply(w, b0, out=b0)
+        _xmuly_in(b0, w)
         n2 = np.add.reduce(b0, axis=0, keepdims=True)
-        n3 = (1 - t0)*_take0(w, c)*(t3 - (t1 + _take0(z, c))) + n2*t0/K
+        n3 = _xmuly(t0/K, n2) + _xmuly((1 - t0)*_take0(w, c), t3 - (t1 + _take0(z, c)))
         return n3[0],
 
 
@@ -874,9 +897,9 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
         t8 = 1/t5
         np.negative(b0, out=b0)
         np.add(b0, t6, out=b0)
-        np.multiply(w, b0, out=b0)
+        _xmuly_in(b0, w)
         n1 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n2 = n1*t1 + t7*(t6 - (t2 + _take(z, c)))
+        n2 = _xmuly(t1, n1) + _xmuly(t7, t6 - (t2 + _take(z, c)))
         n3 = np.add.reduce(w, axis=-1, keepdims=True)
         n4 = n3*t8
         np.multiply(b1, n4, out=b0)
@@ -909,9 +932,9 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
         t8 = 1/t5
         np.negative(b0, out=b0)
         np.add(b0, t6, out=b0)
-        np.multiply(w, b0, out=b0)
+        _xmuly_in(b0, w)
         n1 = np.add.reduce(b0, axis=0, keepdims=True)
-        n2 = n1*t1 + t7*(t6 - (t2 + _take0(z, c)))
+        n2 = _xmuly(t1, n1) + _xmuly(t7, t6 - (t2 + _take0(z, c)))
         n3 = np.add.reduce(w, axis=0, keepdims=True)
         n4 = n3*t8
         np.multiply(b1, n4, out=b0)
@@ -930,22 +953,22 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
 def _fast_loss_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        b0, b1, b2, = scratch
+        b0, b1, = scratch
         t0 = eps[..., None]
         n0 = np.maximum.reduce(z, axis=-1, keepdims=True)
         n1 = -n0
         np.add(z, n1, out=b0)
-        n2 = 1 - t0
-        np.multiply(y, n2, out=b1)
-        n3 = t0/K
-        np.add(b1, n3, out=b1)
-        np.multiply(w, b1, out=b1)
-        np.negative(b0, out=b2)
+        np.negative(b0, out=b1)
         np.exp(b0, out=b0)
-        n4 = np.add.reduce(b0, axis=-1, keepdims=True)
-        n5 = np.log(n4)
-        np.add(b2, n5, out=b2)
-        np.multiply(b1, b2, out=b1)
+        n2 = np.add.reduce(b0, axis=-1, keepdims=True)
+        n3 = np.log(n2)
+        np.add(b1, n3, out=b1)
+        n4 = 1 - t0
+        np.multiply(y, n4, out=b0)
+        n5 = t0/K
+        np.add(b0, n5, out=b0)
+        np.multiply(w, b0, out=b0)
+        _xmuly_in(b1, b0)
         n6 = np.add.reduce(b1, axis=-1, keepdims=True)
         return n6[..., 0],
 
@@ -954,22 +977,22 @@ def _fast_loss_probs_options(z, y, w, eps, out, scratch):
 def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
-        b0, b1, b2, = scratch
+        b0, b1, = scratch
         t0 = eps[None]
         n0 = np.maximum.reduce(z, axis=0, keepdims=True)
         n1 = -n0
         np.add(z, n1, out=b0)
-        n2 = 1 - t0
-        np.multiply(y, n2, out=b1)
-        n3 = t0/K
-        np.add(b1, n3, out=b1)
-        np.multiply(w, b1, out=b1)
-        np.negative(b0, out=b2)
+        np.negative(b0, out=b1)
         np.exp(b0, out=b0)
-        n4 = np.add.reduce(b0, axis=0, keepdims=True)
-        n5 = np.log(n4)
-        np.add(b2, n5, out=b2)
-        np.multiply(b1, b2, out=b1)
+        n2 = np.add.reduce(b0, axis=0, keepdims=True)
+        n3 = np.log(n2)
+        np.add(b1, n3, out=b1)
+        n4 = 1 - t0
+        np.multiply(y, n4, out=b0)
+        n5 = t0/K
+        np.add(b0, n5, out=b0)
+        np.multiply(w, b0, out=b0)
+        _xmuly_in(b1, b0)
         n6 = np.add.reduce(b1, axis=0, keepdims=True)
         return n6[0],
 
@@ -994,7 +1017,7 @@ def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         np.negative(b1, out=b1)
         n4 = np.log(t4)
         np.add(b1, n4, out=b1)
-        np.multiply(b0, b1, out=b1)
+        _xmuly_in(b1, b0)
         n5 = np.add.reduce(b1, axis=-1, keepdims=True)
         n6 = np.add.reduce(b0, axis=-1, keepdims=True)
         n7 = n6/t4
@@ -1023,7 +1046,7 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         np.negative(b1, out=b1)
         n4 = np.log(t4)
         np.add(b1, n4, out=b1)
-        np.multiply(b0, b1, out=b1)
+        _xmuly_in(b1, b0)
         n5 = np.add.reduce(b1, axis=0, keepdims=True)
         n6 = np.add.reduce(b0, axis=0, keepdims=True)
         n7 = n6/t4
@@ -1103,9 +1126,9 @@ _FAST = {
     "loss_and_grad_index_options": _Fast(_fast_loss_and_grad_index_options, buffers=2, wide=(False, True),
         inplace_safe=(True,), scaled=True,
         classes_first=_fast0_loss_and_grad_index_options, classes_first_buffers=2),
-    "loss_probs_options": _Fast(_fast_loss_probs_options, buffers=3, wide=(False,),
+    "loss_probs_options": _Fast(_fast_loss_probs_options, buffers=2, wide=(False,),
         inplace_safe=(), scaled=False,
-        classes_first=_fast0_loss_probs_options, classes_first_buffers=3),
+        classes_first=_fast0_loss_probs_options, classes_first_buffers=2),
     "loss_and_grad_probs_options": _Fast(_fast_loss_and_grad_probs_options, buffers=3, wide=(False, True),
         inplace_safe=(True,), scaled=False,
         classes_first=_fast0_loss_and_grad_probs_options, classes_first_buffers=3),
