@@ -169,6 +169,9 @@ DERIVATIONS = [
                     "keywords": {"temperature": ("positive", "scalar")},
                     # The public functions against the raw claims of these kernels (symxent.verify),
                     # with the default t2_scaling=True.
+                    # Rows with -inf logits are their limit, rows with nan, +inf or only -inf nan (symxent.verify
+                    # checks every public function on such rows).
+                    "special_rows": True,
                     "public": {"kind": "classes",
                                "kernels": {"logits": "loss_and_grad_logits_t2", "probs": "loss_and_grad_probs_t2"},
                                "suffix": {"probs": "_probs"}, "keywords": {"temperature": ("T", "scalar", (0.5, 4.0))},

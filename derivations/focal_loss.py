@@ -158,6 +158,9 @@ MULTICLASS = Derivation(
                 "arguments": (z, c),
                 "keywords": {"alpha": ("positive", "class"), "gamma": ("positive", "scalar")},
                 # The public functions against the raw claims of this kernel (symxent.verify).
+                # Rows with -inf logits are their limit, rows with nan, +inf or only -inf nan (symxent.verify
+                # checks every public function on such rows).
+                "special_rows": True,
                 "public": {"kind": "classes", "kernels": {"index": "loss_and_grad"},
                            "keywords": {"alpha": ("alpha", "class"), "gamma": ("gamma", "scalar", (0.0, 3.0))},
                            "defaults": {"alpha": 1.0, "gamma": 2.0}, "mean": {"index": "samples"}},

@@ -190,6 +190,9 @@ DERIVATIONS = [
                     "derivatives": (("loss", "grad", "gradient"), ("grad", "hessian", "hessian")),
                     "keywords": {"weight": ("positive", "class"), "label_smoothing": ("unit_interval", "scalar")},
                     # The public functions against the raw claims of these kernels (symxent.verify).
+                    # Rows with -inf logits are their limit, rows with nan, +inf or only -inf nan (symxent.verify
+                    # checks every public function on such rows).
+                    "special_rows": True,
                     "public": {"kind": "classes",
                                "kernels": {"index": "loss_and_grad_index_options", "probs": "loss_and_grad_probs_options"},
                                "keywords": {"weight": ("w", "class"), "label_smoothing": ("eps", "scalar")},

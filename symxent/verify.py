@@ -796,8 +796,8 @@ def _as_limit(values: np.ndarray) -> np.ndarray:
 
 def _special_row_checks(d: Derivation, module: Module, generated: types.ModuleType,
                         rng: np.random.Generator) -> list[NumericCheck]:
-    """Rows of logits with -inf, +inf and nan entries (SPECIAL_ROWS), through every public
-    function of a class-axis module (``options["public"]``: "vector" or "classes", every option
+    """For a module with ``options["special_rows"]``: rows of logits with -inf, +inf and nan
+    entries (SPECIAL_ROWS), through every public function (``options["public"]``: "vector" or "classes", every option
     combination), float64 and float32, C-contiguous and strided, reduction "none". A row with
     -inf logits (not all) is the limit (a class of probability 0: log-probability -inf, a loss of
     inf where the target weighs that class, else finite), computed without an invalid
@@ -805,7 +805,7 @@ def _special_row_checks(d: Derivation, module: Module, generated: types.ModuleTy
     as PyTorch's softmax) or only -inf logits (no class has any probability) is nan throughout; no
     row changes another's values."""
     spec = module.options.get("public")
-    if not spec or spec["kind"] not in ("vector", "classes"):
+    if not module.options.get("special_rows") or not spec or spec["kind"] not in ("vector", "classes"):
         return []
     start = time.perf_counter()
     problems: list[str] = []
