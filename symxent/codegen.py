@@ -686,9 +686,10 @@ class _FastBuilder:
     def _xmuly(self, x: sp.Basic, y: sp.Basic) -> Operand:
         """x y with 0 y = 0 for an infinite y, in place in y's buffer (the helper _xmuly would
         allocate its result and cost a copy into the destination: a quarter of a weighted BCE)."""
+        first = self.registers
         acc = self.wide(y)
-        if not isinstance(acc, Reg) or acc in self.temps.values():
-            acc = self._ufunc("positive", acc)  # a copy: y's value may be read again
+        if not isinstance(acc, Reg) or acc.n < first:  # a copy: a value computed before may be read again
+            acc = self._ufunc("positive", acc)
         self.computed = {k: r for k, r in self.computed.items() if r != acc}
         self.printer.helpers.add("_xmuly_in")
         operands = (acc, self.operand(x))
