@@ -102,15 +102,17 @@ MUTANTS = [
       "t0 = np.log(sum_exp_shifted) - (minus_max_z + _take(z, c))",
       "t0 = np.log(sum_exp_shifted) - (minus_max_z - _take(z, c))"),
     M("softmax_cross_entropy", "label smoothing spread over K + 1 classes (plain)",
-      "eps_bcast*np.sum(w*(log_sum_exp_shifted - shifted), axis=-1, keepdims=True)/K)[..., 0]",
-      "eps_bcast*np.sum(w*(log_sum_exp_shifted - shifted), axis=-1, keepdims=True)/(K + 1))[..., 0]"),
+      "return (_xmuly(eps_bcast/K, np.sum(_xmuly(w, log_sum_exp_shifted - shifted)",
+      "return (_xmuly(eps_bcast/(K + 1), np.sum(_xmuly(w, log_sum_exp_shifted - shifted)"),
+    M("softmax_cross_entropy", "0 * inf = 0 dropped in the fast kernels (_xmuly_in: a plain product)",
+      "        np.copyto(y, 0, where=infinite & np.equal(x, 0))\n", "        pass\n"),
     M("softmax_cross_entropy", "ignored samples keep their loss",
       "value = np.where(keep, value, 0).astype(value.dtype, copy=False)", "value = value"),
     M("softmax_cross_entropy", "mean gradient not divided (plain path)", "            g = _scale(g, mean)", "            g = g"),
     # --- binary_cross_entropy_with_logits.py ---
     M("binary_cross_entropy_with_logits", "pos_weight on the negative term (plain loss)",
-      "return w*((y*(q - 1) + 1)*np.log1p(np.exp(-abs(logits)))",
-      "return w*(((1 - y)*(q - 1) + 1)*np.log1p(np.exp(-abs(logits)))"),
+      "return _xmuly(w, (y*(q - 1) + 1)*np.log1p(np.exp(-abs(logits)))",
+      "return _xmuly(w, ((1 - y)*(q - 1) + 1)*np.log1p(np.exp(-abs(logits)))"),
     M("binary_cross_entropy_with_logits", "mean over N + 1",
       "mean = logits.size if reduction == \"mean\" else 1", "mean = logits.size + 1 if reduction == \"mean\" else 1"),
     M("binary_cross_entropy_with_logits", "fast gradient: + for - (operator)",
@@ -133,7 +135,11 @@ MUTANTS = [
       "return np.log1p(np.exp(-abs(logits))) + ((-_xmuly(y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits))))",
       "return np.log1p(np.exp(-abs(logits))) + ((_xmuly(1 - y, np.maximum(0, logits))))"),
     M("binary_cross_entropy_with_logits", "0 * inf = 0 dropped (_xmuly: a plain product)",
-      "        np.copyto(product, 0, where=nan & np.equal(x, 0))\n", "        pass\n"),
+      "        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))\n", "        pass\n"),
+    M("binary_cross_entropy_with_logits", "0 * inf = 0 dropped in the fast kernels (_xmuly_in: a plain product)",
+      "        np.copyto(y, 0, where=infinite & np.equal(x, 0))\n", "        pass\n"),
+    M("binary_cross_entropy_with_logits", "a nan times a zero weight set to 0 (_xmuly)",
+      "where=nan & np.equal(x, 0) & np.isinf(y))", "where=nan & np.equal(x, 0))"),
     # --- binary_cross_entropy.py (probabilities) ---
     M("binary_cross_entropy", "sum reduction divided by the size", "    if reduction == \"sum\":\n        return total",
       "    if reduction == \"sum\":\n        return total / values.size"),
@@ -151,8 +157,8 @@ MUTANTS = [
     # --- focal_loss.py ---
     M("focal_loss", "_reduce promotes to float64",
       "return total / total.dtype.type(divisor)", "return total / np.float64(divisor)"),
-    M("focal_loss", "plain loss: gamma + 1 (constant)", "/sum_exp_shifted)**gamma[..., None]*(np.log(sum_exp_shifted)",
-      "/sum_exp_shifted)**(gamma[..., None] + 1)*(np.log(sum_exp_shifted)"),
+    M("focal_loss", "plain loss: gamma + 1 (constant)", "t0 + np.exp(shifted_c))**gamma[..., None]*(np.log(np.sum(",
+      "t0 + np.exp(shifted_c))**(gamma[..., None] + 1)*(np.log(np.sum("),
     # --- distillation.py ---
     M("distillation", "mean over samples + 1 (gradient divisor)",
       "mean = z.size // z.shape[-1] if reduction == \"mean\" else None",
@@ -161,6 +167,8 @@ MUTANTS = [
       "return _reduce(out[0], reduction), out[1]"),
     M("distillation", "temperature squared", "return np.asarray(temperature, dtype=dtype)",
       "return np.asarray(temperature ** 2, dtype=dtype)"),
+    M("distillation", "0 * inf = 0 dropped (_xmuly: a plain product)",
+      "        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))\n", "        pass\n"),
 ]
 
 

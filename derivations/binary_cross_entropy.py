@@ -110,11 +110,13 @@ DERIVATIONS = [
                   display_statement=r"PyTorch's form with the positive weight $q$"),
             # (1 - y) z - (1 + (q - 1) y) min(z, 0) written as (1 - y) max(z, 0) - q y min(z, 0): the
             # first is -inf + inf = nan at z = -inf; the second, with 0 * inf = 0, the limit.
+            # The weight too multiplies with 0 * inf = 0: a weight of 0 leaves the element out (its
+            # limit), also where its loss is infinite (z = +inf, y = 0), where PyTorch 2.13 gives nan.
             Claim("weighted_pos_weight_stable",
                   "w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product "
-                  "in the bracket with 0 * inf = 0",
-                  w * L_q, w * (sp.UnevaluatedExpr(xmuly(1 - y, sp.Max(z, 0)) - xmuly(q * y, sp.Min(z, 0)))
-                                + (1 + (q - 1) * y) * log1p(sp.exp(-sp.Abs(z)))),
+                  "with 0 * inf = 0 (a weight of 0 leaves the element out)",
+                  w * L_q, xmuly(w, sp.UnevaluatedExpr(xmuly(1 - y, sp.Max(z, 0)) - xmuly(q * y, sp.Min(z, 0)))
+                                 + (1 + (q - 1) * y) * log1p(sp.exp(-sp.Abs(z)))),
                   general_k=False,
                   display_statement=r"stable, with an elementwise weight $w$"),
             Claim("weighted_pos_weight_gradient", "d(w L_q)/dz = w ((1 + (q - 1) y) sigma(z) - q y)",
@@ -127,11 +129,16 @@ DERIVATIONS = [
             Claim("pos_weight_curvature", "d2L_q/dz2 = (1 + (q - 1) y) sigma(z) (1 - sigma(z)) >= 0",
                   partial(L_q, z, z), (1 + (q - 1) * y) * sigma(z) * (1 - sigma(z)), general_k=False,
                   display_statement=r"the curvature, $\ge 0$"),
-            Claim("prob_weighted_loss_safe", "w L = -w (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat))", w * L,
-                  -w * (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)), general_k=False,
+            # w times the loss and its derivative with 0 * inf = 0: a weight of 0 leaves a certain
+            # wrong prediction (y_hat = 1, y = 0), whose loss is infinite, out, as PyTorch's clamped
+            # loss does (0 there).
+            Claim("prob_weighted_loss_safe", "w L = -w (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)), w times it with "
+                  "0 * inf = 0", w * L,
+                  -xmuly(w, xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)), general_k=False,
                   display_statement=r"weighted, with $0 \log 0 = 0$"),
-            Claim("prob_weighted_gradient_safe", "d(w L)/dy_hat = w (-y / y_hat + (1 - y) / (1 - y_hat))",
-                  partial(w * L, y_hat), w * (xdivy(1 - y, 1 - y_hat) - xdivy(y, y_hat)), general_k=False,
+            Claim("prob_weighted_gradient_safe", "d(w L)/dy_hat = w (-y / y_hat + (1 - y) / (1 - y_hat)), w times it "
+                  "with 0 * inf = 0",
+                  partial(w * L, y_hat), xmuly(w, xdivy(1 - y, 1 - y_hat) - xdivy(y, y_hat)), general_k=False,
                   display_statement=r"its gradient, with $0 / 0 = 0$"),
             Claim("prob_clamped_loss", "w L_c = -w (y max(log y_hat, m) + (1 - y) max(log1p(-y_hat), m))", w * L_c,
                   -w * (y * sp.Max(sp.log(y_hat), m) + (1 - y) * sp.Max(log1p(-y_hat), m)), general_k=False,
@@ -206,11 +213,12 @@ DERIVATIONS = [
                     "accuracy": (("loss", "logits_stable", ({"y": 0}, {"y": 1}, {"y": 0.25})),
                                  ("grad", "gradient_stable", ({"y": 0}, {"y": 1})),
                                  ("hessian", "curvature_stable", ({"y": 0},))),
-                    # Not measured in ulps (PyTorch's options): their limits at +-inf only.
-                    "special_values": (("loss", "weighted_pos_weight_stable",
-                                        ({"y": 0, "q": 1, "w": 1}, {"y": 1, "q": 2, "w": 1})),
-                                       ("grad", "weighted_pos_weight_gradient_stable",
-                                        ({"y": 0, "q": 1, "w": 1}, {"y": 1, "q": 2, "w": 1}))),
+                    # Not measured in ulps (PyTorch's options): their limits at +-inf only; a weight
+                    # of 0 leaves its element out (0, not 0 * inf = nan, at z = +inf, y = 0).
+                    "special_values": tuple((function, claim, ({"y": 0, "q": 1, "w": 1}, {"y": 1, "q": 2, "w": 1},
+                                                               {"y": 0, "q": 1, "w": 0}, {"y": 1, "q": 2, "w": 0}))
+                                            for function, claim in (("loss", "weighted_pos_weight_stable"),
+                                                                    ("grad", "weighted_pos_weight_gradient_stable"))),
                 },
             ),
             Module(

@@ -19,7 +19,7 @@ Proves, for explicit K = 2..Kmax and a symbolic K:
 
 import sympy as sp
 
-from symxent.derive import At, ClassMax, chain_rule, class_sum, partial
+from symxent.derive import At, ClassMax, chain_rule, class_sum, partial, xmuly
 from symxent.registry import Assumption, Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
 from symxent.symbols import CLASS_INDICES, K, L, i, j, k, l, r, shifted, y, z
 
@@ -35,8 +35,10 @@ max_zt = ClassMax(zt[r], r)
 TARGETS_SUM_TO_ONE = Assumption("targets sum to 1", class_sum(y[k], k, K), sp.Integer(1))
 # log sum_r exp((z_r - max z) / T) - (z_k - max z) / T = -log p~_k, with the shifted logit formed first.
 neg_log_ptilde = sp.log(class_sum(sp.exp(shifted(z[k]) / T), k, K)) - shifted(z[k]) / T
-loss_stable = class_sum(y[k] * neg_log_ptilde, k, K)
-loss_teacher_stable = class_sum(qtilde[k] * neg_log_ptilde, k, K)
+# Each term with 0 * inf = 0 (xmuly): a class the teacher gives no mass (a probability of 0, or
+# a teacher logit of -inf) adds 0 where the student's is -inf too (a shared mask), not nan.
+loss_stable = class_sum(xmuly(y[k], neg_log_ptilde), k, K)
+loss_teacher_stable = class_sum(xmuly(qtilde[k], neg_log_ptilde), k, K)
 
 
 def _softmax_at(logits: sp.IndexedBase, scale: sp.Expr, index: sp.Symbol) -> sp.Expr:
@@ -167,6 +169,9 @@ DERIVATIONS = [
                     "keywords": {"temperature": ("positive", "scalar")},
                     # The public functions against the raw claims of these kernels (symxent.verify),
                     # with the default t2_scaling=True.
+                    # Rows with -inf logits are their limit, rows with nan, +inf or only -inf nan (symxent.verify
+                    # checks every public function on such rows).
+                    "special_rows": True,
                     "public": {"kind": "classes",
                                "kernels": {"logits": "loss_and_grad_logits_t2", "probs": "loss_and_grad_probs_t2"},
                                "suffix": {"probs": "_probs"}, "keywords": {"temperature": ("T", "scalar", (0.5, 4.0))},

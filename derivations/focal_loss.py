@@ -52,6 +52,15 @@ loss = -alpha[c] * (1 - p[c]) ** gamma * sp.log(p[c])
 d_loss_d_p = alpha[c] * (gamma * (1 - p[c]) ** (gamma - 1) * sp.log(p[c]) - (1 - p[c]) ** gamma / p[c])
 gradient = alpha[c] * (gamma * (1 - p[c]) ** (gamma - 1) * p[c] * sp.log(p[c]) - (1 - p[c]) ** gamma) * (
     delta(j, c) - p[j])
+# The other classes' unnormalised mass O_i = sum_{k != i} exp(z_k - max z): exp - delta exp, not
+# (1 - delta) exp, since 1 - (a boolean one-hot) would be an integer array, promoting float32 to
+# float64. 1 - p_i is printed as one division O_i / (O_i + exp(z_i - max z)) (xdivy: a call that
+# common subexpression elimination cannot split into O_i times a shared reciprocal), not O_i / S
+# with S the sum over all classes: rounded, O_i <= O_i + e, so the quotient is at most 1 (a
+# division rounds monotonically), while O_i times the rounded 1/S exceeds 1 where p_i is below
+# an ulp of 1 or underflows, making 1 - (1 - p_i) negative and the ratio's log1p(-(1 - p_i)) nan.
+# O_i + e is at least 1 (the largest logit's term is exp(0)), so xdivy's 0/0 = 0 never applies.
+OTHERS = class_sum(sp.exp(z[k] - max_z) - delta(k, i) * sp.exp(z[k] - max_z), k, K)
 gradient_stable = alpha[c] * pbar[c] ** gamma * (gamma * R[c] - 1) * (delta(j, c) - p[j])
 # The gradient is A(p_c) (delta_jc - p_j); the Hessian differentiates A and the softmax.
 focal_factor = alpha[c] * (gamma * (1 - p[c]) ** (gamma - 1) * p[c] * sp.log(p[c]) - (1 - p[c]) ** gamma)
@@ -87,13 +96,10 @@ MULTICLASS = Derivation(
         Claim("log_softmax", "log p_i = (z_i - max z) - log sum_k exp(z_k - max z)", ell[i],
               shifted(z[i]) - LOG_SUM_SHIFTED,
               display_statement=r"log-softmax"),
-        Claim("pbar_stable", "1 - p_i = sum_k (1 - delta_ki) exp(z_k - max z) / sum_k exp(z_k - max z): the other "
-              "classes' probabilities, summed without cancellation",
-              # exp - delta exp, not (1 - delta) exp: 1 - (a boolean one-hot) would be an integer
-              # array, promoting float32 to float64.
-              pbar[i], class_sum(sp.exp(z[k] - max_z) - delta(k, i) * sp.exp(z[k] - max_z), k, K)
-              / class_sum(sp.exp(z[k] - max_z), k, K),
-              display_statement=r"the other classes' mass, without cancellation"),
+        Claim("pbar_stable", "1 - p_i = O_i / (O_i + exp(z_i - max z)) with O_i = sum_k (1 - delta_ki) exp(z_k - max z): "
+              "the other classes' probabilities, summed without cancellation, and at most 1 when rounded (one division)",
+              pbar[i], xdivy(OTHERS, OTHERS + sp.exp(z[i] - max_z)),
+              display_statement=r"the other classes' mass, without cancellation, $\le 1$ when rounded"),
         Claim("ratio_stable", "R_i = ((1 - pbar_i) log(1 - pbar_i) + pbar_i (1 - pbar_i)) / pbar_i - (1 - pbar_i) with "
               "pbar_i = 1 - p_i: log1p keeps it accurate as pbar_i -> 0, where it tends to -1",
               R[i], xdivy(xlog1py(1 - pbar[i], -pbar[i]) + pbar[i] * (1 - pbar[i]), pbar[i]) - (1 - pbar[i]),
@@ -152,6 +158,9 @@ MULTICLASS = Derivation(
                 "arguments": (z, c),
                 "keywords": {"alpha": ("positive", "class"), "gamma": ("positive", "scalar")},
                 # The public functions against the raw claims of this kernel (symxent.verify).
+                # Rows with -inf logits are their limit, rows with nan, +inf or only -inf nan (symxent.verify
+                # checks every public function on such rows).
+                "special_rows": True,
                 "public": {"kind": "classes", "kernels": {"index": "loss_and_grad"},
                            "keywords": {"alpha": ("alpha", "class"), "gamma": ("gamma", "scalar", (0.0, 3.0))},
                            "defaults": {"alpha": 1.0, "gamma": 2.0}, "mean": {"index": "samples"}},
@@ -222,7 +231,10 @@ BINARY = Derivation(
               display_statement=r"a sum of non-negative terms"),
         Claim("loss_unweighted_stable", "L_0 = ce (1 - p_t)^gamma", L_0, ce * pbar_t ** gamma, general_k=False,
               display_statement=r"stable"),
-        Claim("loss_stable", "L = alpha_t ce (1 - p_t)^gamma", L, alpha_t * ce * pbar_t ** gamma, general_k=False,
+        # alpha_t times the rest with 0 * inf = 0: a weight alpha_t of 0 (alpha = 1 and y = 0, say)
+        # leaves the element out, also where ce is infinite (z = +inf, y = 0), where torchvision gives nan.
+        Claim("loss_stable", "L = alpha_t ce (1 - p_t)^gamma, alpha_t times the rest with 0 * inf = 0", L,
+              xmuly(alpha_t, ce * pbar_t ** gamma), general_k=False,
               display_statement=r"stable"),
         Claim("gradient_unweighted", "dL_0/dz = (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / "
               "(1 - p_t)), with 0/0 = 0 where both underflow and 0 * ce = 0", partial(L_0, u), binary_gradient, general_k=False,
@@ -291,8 +303,10 @@ BINARY = Derivation(
                            "keywords": {"alpha": ("alpha", "scalar", (0.0, 1.0)), "gamma": ("gamma", "scalar", (0.0, 3.0))},
                            "defaults": {"alpha": 0.25, "gamma": 2.0}, "mean": {"probs": "elements"}},
                 # (function, claim, cases): the limits at logits of +-inf and nan in, nan out
-                # (symxent.accuracy.special_values), at the labels 0 and 1.
-                "special_values": tuple((function, claim, tuple({"y": y, "alpha": 0.25, "gamma": 2.0} for y in (0, 1)))
+                # (symxent.accuracy.special_values), at the labels 0 and 1, and where alpha_t = 0
+                # (alpha = 1, y = 0 and alpha = 0, y = 1: the element is left out, 0 at every z).
+                "special_values": tuple((function, claim, tuple({"y": y, "alpha": a, "gamma": 2.0}
+                                                                for y, a in ((0, 0.25), (1, 0.25), (0, 1), (1, 0))))
                                         for function, claim in (("loss", "loss_stable"), ("grad", "gradient"))),
             },
         ),

@@ -109,6 +109,9 @@ DERIVATIONS = [
                 options={
                     "derivatives": (("softmax", "jacobian", "jacobian"),),
                     # The public functions against the raw claims of these kernels (symxent.verify).
+                    # Rows with -inf logits are their limit, rows with nan, +inf or only -inf nan (symxent.verify
+                    # checks every public function on such rows).
+                    "special_rows": True,
                     "public": {"kind": "vector", "functions": {"softmax": "softmax", "log_softmax": "log_softmax"}},
                     # (function, claim, cases): measured in ulps over the whole range (symxent.accuracy),
                     # rows of 2 and 3 logits, and held to the target.

@@ -16,7 +16,7 @@ Ignored samples and the normalisation of "mean" are bookkeeping of the generated
 
 import sympy as sp
 
-from symxent.derive import chain_rule, class_sum, partial
+from symxent.derive import chain_rule, class_sum, partial, xmuly
 from symxent.registry import Assumption, Chain, Claim, Definition, Derivation, Kernel, Module, Output, Step, Variable
 from symxent.symbols import (CLASS_INDICES, LOG_SUM_SHIFTED, LOGSUMEXP, LOGSUMEXP_STABLE, SOFTMAX, SOFTMAX_STABLE, K,
                              L, c, i, j, k, l, p, r, shifted, v, y, z)
@@ -64,8 +64,10 @@ DERIVATIONS = [
         claims=(
             SOFTMAX_STABLE,
             LOGSUMEXP_STABLE,
-            Claim("loss_stable", "L = sum_k y_k (log sum_r exp(z_r - max z) - (z_k - max z))", L,
-                  class_sum(y[k] * (LOG_SUM_SHIFTED - shifted(z[k])), k, K),
+            # Each term y_k (-log p_k) with 0 * inf = 0 (xmuly): a class with no target mass and no
+            # probability (a logit of -inf, a mask) adds 0, as in the definition's limit, not nan.
+            Claim("loss_stable", "L = sum_k y_k (log sum_r exp(z_r - max z) - (z_k - max z)), each term with 0 * inf = 0",
+                  L, class_sum(xmuly(y[k], LOG_SUM_SHIFTED - shifted(z[k])), k, K),
                   display_statement=r"only $e^{x}$ with $x \le 0$"),
             Claim("loss_onehot", "with one-hot target c, L = -log p_c",
                   class_sum(-delta(k, c) * sp.log(p[k]), k, K), -sp.log(p[c]),
@@ -109,17 +111,18 @@ DERIVATIONS = [
                   L_w, class_sum(-effective_index_target * sp.log(p[k]), k, K),
                   display_statement=r"a cross-entropy against $t_k$"),
             Claim("options_loss_stable", "L_w = (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) with "
-                  "-log p_k = log sum_r exp(z_r - max z) - (z_k - max z)",
-                  L_w, (1 - eps) * w[c] * (LOG_SUM_SHIFTED - shifted(z[c]))
-                  + eps / K * class_sum(w[k] * LOG_P_SHIFTED, k, K),
+                  "-log p_k = log sum_r exp(z_r - max z) - (z_k - max z), each product with 0 * inf = 0 (no smoothing, no "
+                  "weight: no term)",
+                  L_w, xmuly((1 - eps) * w[c], LOG_SUM_SHIFTED - shifted(z[c]))
+                  + xmuly(eps / K, class_sum(xmuly(w[k], LOG_P_SHIFTED), k, K)),
                   display_statement=r"the stable form of $L_w$"),
             Claim("options_gradient", "dL_w/dz_j = (1 - eps) w_c (p_j - delta_jc) + (eps/K) (p_j sum_k w_k - w_j)",
                   partial(L_w, z[j]),
                   (1 - eps) * w[c] * (p[j] - delta(j, c)) + eps / K * (p[j] * class_sum(w[k], k, K) - w[j]),
                   display_statement=r"the gradient with class weights and label smoothing"),
             Claim("soft_options_loss_stable", "L_wy = sum_k t_k (log sum_r exp(z_r - max z) - (z_k - max z)), "
-                  "t_k = w_k ((1 - eps) y_k + eps/K)",
-                  L_wy, class_sum(mixed_target * LOG_P_SHIFTED, k, K),
+                  "t_k = w_k ((1 - eps) y_k + eps/K), each term with 0 * inf = 0",
+                  L_wy, class_sum(xmuly(mixed_target, LOG_P_SHIFTED), k, K),
                   display_statement=r"stable, $t_k = w_k ((1 - \epsilon) y_k + \epsilon / K)$"),
             Claim("soft_options_gradient", "dL_wy/dz_j = p_j sum_k t_k - t_j with t_k = w_k ((1 - eps) y_k + eps/K)",
                   partial(L_wy, z[j]), p[j] * class_sum(mixed_target, k, K) - mixed_target.xreplace({k: j}),
@@ -187,6 +190,9 @@ DERIVATIONS = [
                     "derivatives": (("loss", "grad", "gradient"), ("grad", "hessian", "hessian")),
                     "keywords": {"weight": ("positive", "class"), "label_smoothing": ("unit_interval", "scalar")},
                     # The public functions against the raw claims of these kernels (symxent.verify).
+                    # Rows with -inf logits are their limit, rows with nan, +inf or only -inf nan (symxent.verify
+                    # checks every public function on such rows).
+                    "special_rows": True,
                     "public": {"kind": "classes",
                                "kernels": {"index": "loss_and_grad_index_options", "probs": "loss_and_grad_probs_options"},
                                "keywords": {"weight": ("w", "class"), "label_smoothing": ("eps", "scalar")},

@@ -8,8 +8,8 @@ The computations below are printed from claims that `symxent verify binary_cross
 (symbolically, for every real input):
 - prob_loss_safe: L = -(xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)) with 0 log 0 = 0
 - prob_gradient_safe: dL/dy_hat = -y / y_hat + (1 - y) / (1 - y_hat) with 0 / 0 = 0
-- prob_weighted_loss_safe: w L = -w (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat))
-- prob_weighted_gradient_safe: d(w L)/dy_hat = w (-y / y_hat + (1 - y) / (1 - y_hat))
+- prob_weighted_loss_safe: w L = -w (xlogy(y, y_hat) + xlog1py(1 - y, -y_hat)), w times it with 0 * inf = 0
+- prob_weighted_gradient_safe: d(w L)/dy_hat = w (-y / y_hat + (1 - y) / (1 - y_hat)), w times it with 0 * inf = 0
 - prob_clamped_loss: w L_c = -w (y max(log y_hat, m) + (1 - y) max(log1p(-y_hat), m))
 - prob_clamped_gradient: d(w L_c)/dy_hat = w (-y H(log y_hat - m) / y_hat + (1 - y) H(log(1 - y_hat) - m) / (1 - y_hat)): zero where a log is clamped
 
@@ -30,7 +30,9 @@ def loss(probs, target, *, weight=None, reduction="mean", log_clamp=None):
 
     Per element ``-w (y log p + (1 - y) log(1 - p))`` with 0 log 0 = 0.
     probs, target: arrays of the same shape, both in [0, 1].
-    weight: optional w >= 0, broadcast to the shape of probs.
+    weight: optional w >= 0, broadcast to the shape of probs. A weight of 0 leaves its element
+        out: loss 0 and gradient 0 even for a certain wrong prediction, whose loss is infinite
+        (0 * inf would be nan; PyTorch's clamped loss gives 0 there too).
     reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
     log_clamp: None (default) is exact: a certain wrong prediction (probs = 0 where
         target > 0, or 1 where target < 1) has an infinite loss. A negative number m clamps
@@ -191,6 +193,17 @@ def _xlogy(x, y):
     return np.where(zero, 0, x * np.log(np.where(zero, 1, y)))
 
 
+def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0); a
+    nan stays nan."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
+    return product
+
+
 # --- kernels: printed from the proven expressions (elementwise) ---
 
 # prints loss = claim prob_loss_safe
@@ -215,20 +228,20 @@ def _loss_and_grad(probs, y):
 # prints loss = claim prob_weighted_loss_safe
 def _loss_weighted(probs, y, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        return -w*(_xlog1py(1 - y, -probs) + _xlogy(y, probs))
+        return -_xmuly(w, _xlog1py(1 - y, -probs) + _xlogy(y, probs))
 
 
 # prints grad = claim prob_weighted_gradient_safe
 def _grad_weighted(probs, y, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        return w*(-_xdivy(y, probs) + _xdivy(1 - y, 1 - probs))
+        return _xmuly(w, -_xdivy(y, probs) + _xdivy(1 - y, 1 - probs))
 
 
 # prints loss = claim prob_weighted_loss_safe, grad = claim prob_weighted_gradient_safe
 def _loss_and_grad_weighted(probs, y, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         one_minus_y = 1 - y
-        return -w*(_xlog1py(one_minus_y, -probs) + _xlogy(y, probs)), w*(_xdivy(one_minus_y, 1 - probs) - _xdivy(y, probs))
+        return -_xmuly(w, _xlog1py(one_minus_y, -probs) + _xlogy(y, probs)), _xmuly(w, _xdivy(one_minus_y, 1 - probs) - _xdivy(y, probs))
 
 
 # prints loss = claim prob_clamped_loss

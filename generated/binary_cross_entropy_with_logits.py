@@ -9,7 +9,7 @@ The computations below are printed from claims that `symxent verify binary_cross
 - logits_stable: L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, each product with 0 * inf = 0
 - gradient_stable: dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
 - curvature_stable: d2L/dz2 = s (1 - s), s = exp(-|z|) / (1 + exp(-|z|)) (relatively accurate in both tails, at most 1/4)
-- weighted_pos_weight_stable: w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product in the bracket with 0 * inf = 0
+- weighted_pos_weight_stable: w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product with 0 * inf = 0 (a weight of 0 leaves the element out)
 - weighted_pos_weight_gradient_stable: d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
 
 Floating-point inputs keep their dtype (float32 in, float32 out); integer and boolean inputs
@@ -40,13 +40,15 @@ def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
     Per element (proven claims):
         L_q = (1 - y) z - (1 + (q - 1) y) log sigma(z) (PyTorch's form)
     computed as
-        w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product in the bracket with 0 * inf = 0
+        w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product with 0 * inf = 0 (a weight of 0 leaves the element out)
     and for q = w = 1 as
         L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, each product with 0 * inf = 0
     No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
     formed first so that the small loss there keeps its digits.
     logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
-    weight: optional w >= 0, broadcast to the shape of logits.
+    weight: optional w >= 0, broadcast to the shape of logits. A weight of 0 leaves its element
+        out: loss 0 and gradient 0 even where the loss is infinite (z = +inf, y = 0), where
+        0 * inf would be nan (PyTorch 2.13 gives a nan loss there, and a 0 gradient).
     pos_weight: optional q >= 0 weighting the positive term, broadcast along the last axis
         (shape (C,) for C outputs per sample, as in PyTorch).
     reduction: "mean" over all elements (nan for none), "sum", or "none" (elementwise).
@@ -418,13 +420,26 @@ def _out(out, x, name, *others):
 
 
 def _xmuly(x, y):
-    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0)."""
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0); a
+    nan stays nan."""
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
         product = np.asarray(np.multiply(x, y))
     nan = np.isnan(product)
     if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
-        np.copyto(product, 0, where=nan & np.equal(x, 0))
+        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
     return product
+
+
+def _xmuly_in(y, x):
+    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
+    set to 0); a nan stays nan."""
+    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
+        finite = np.isfinite(np.add.reduce(y, axis=None))
+    infinite = None if finite else np.isinf(y)
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        np.multiply(y, x, out=y)
+    if infinite is not None:
+        np.copyto(y, 0, where=infinite & np.equal(x, 0))
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---
@@ -463,7 +478,7 @@ def _hessian(z):
 # prints loss = claim weighted_pos_weight_stable
 def _loss_weighted(logits, y, q, w):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        return w*((y*(q - 1) + 1)*np.log1p(np.exp(-abs(logits))) + ((-_xmuly(q*y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits)))))
+        return _xmuly(w, (y*(q - 1) + 1)*np.log1p(np.exp(-abs(logits))) + ((-_xmuly(q*y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits)))))
 
 
 # prints grad = claim weighted_pos_weight_gradient_stable
@@ -481,7 +496,7 @@ def _loss_and_grad_weighted(logits, y, q, w):
         min_zero_logits = np.minimum(0, logits)
         one_minus_y = 1 - y
         t0 = 1/(exp_minus_abs_logits + 1)
-        return w*((y*(q - 1) + 1)*np.log1p(exp_minus_abs_logits) + ((-_xmuly(q_times_y, min_zero_logits) + _xmuly(one_minus_y, np.maximum(0, logits))))), w*(-q_times_y*t0*np.exp(np.minimum(0, -logits)) + one_minus_y*t0*np.exp(min_zero_logits))
+        return _xmuly(w, (y*(q - 1) + 1)*np.log1p(exp_minus_abs_logits) + ((-_xmuly(q_times_y, min_zero_logits) + _xmuly(one_minus_y, np.maximum(0, logits))))), w*(-q_times_y*t0*np.exp(np.minimum(0, -logits)) + one_minus_y*t0*np.exp(min_zero_logits))
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -503,13 +518,13 @@ def _fast_loss(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, b3, = scratch
-        np.negative(y, out=b0)
-        np.add(b0, 1, out=b0)
-        np.maximum(0, logits, out=b1)
-        t0 = _xmuly(b0, b1)
-        np.minimum(0, logits, out=b0)
-        y_times_min_zero_logits = _xmuly(y, b0)
-        np.subtract(t0, y_times_min_zero_logits, out=b0)
+        np.maximum(0, logits, out=b0)
+        np.negative(y, out=b1)
+        np.add(b1, 1, out=b1)
+        _xmuly_in(b0, b1)
+        np.minimum(0, logits, out=b1)
+        _xmuly_in(b1, y)
+        np.subtract(b0, b1, out=b0)
         np.absolute(logits, out=b1)
         np.negative(b1, out=b1)
         np.exp(b1, out=b1)
@@ -563,9 +578,10 @@ def _fast_loss_and_grad(logits, y, out, scratch):
         np.add(b0, 1, out=b3)
         np.divide(1, b3, out=b4)
         np.maximum(0, logits, out=b5)
-        t0 = _xmuly(b2, b5)
-        y_times_min_zero_logits = _xmuly(y, b1)
-        np.subtract(t0, y_times_min_zero_logits, out=b5)
+        _xmuly_in(b5, b2)
+        np.positive(b1, out=b6)
+        _xmuly_in(b6, y)
+        np.subtract(b5, b6, out=b5)
         np.subtract(b3, 1, out=b6)
         np.subtract(b6, b0, out=b6)
         np.log(b3, out=b3)
@@ -619,16 +635,16 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
         np.multiply(b3, b2, out=b3)
         np.subtract(b1, b3, out=b1)
         np.multiply(b0, b1, out=b0)
-        np.negative(y, out=b1)
-        np.add(b1, 1, out=b1)
-        np.maximum(0, logits, out=b2)
-        t0 = _xmuly(b1, b2)
-        np.multiply(q, y, out=b1)
+        np.maximum(0, logits, out=b1)
+        np.negative(y, out=b2)
+        np.add(b2, 1, out=b2)
+        _xmuly_in(b1, b2)
         np.minimum(0, logits, out=b2)
-        t1 = _xmuly(b1, b2)
-        np.subtract(t0, t1, out=b1)
-        np.add(b0, b1, out=b0)
-        np.multiply(w, b0, out=out0)
+        np.multiply(q, y, out=b3)
+        _xmuly_in(b2, b3)
+        np.subtract(b1, b2, out=b1)
+        np.add(b0, b1, out=out0)
+        _xmuly_in(out0, w)
         return out0,
 
 
@@ -683,11 +699,12 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
         np.subtract(b4, b7, out=b4)
         np.multiply(b6, b4, out=b6)
         np.maximum(0, logits, out=b0)
-        t0 = _xmuly(b3, b0)
-        t1 = _xmuly(b1, b2)
-        np.subtract(t0, t1, out=b0)
-        np.add(b6, b0, out=b6)
-        np.multiply(w, b6, out=out0)
+        _xmuly_in(b0, b3)
+        np.positive(b2, out=b4)
+        _xmuly_in(b4, b1)
+        np.subtract(b0, b4, out=b0)
+        np.add(b6, b0, out=out0)
+        _xmuly_in(out0, w)
         np.multiply(b3, b5, out=b3)
         np.exp(b2, out=b2)
         np.multiply(b3, b2, out=b3)
@@ -723,7 +740,7 @@ _FAST = {
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "loss_weighted": _Fast(_fast_loss_weighted, buffers=4, wide=(True,),
-        inplace_safe=(True,), scaled=False,
+        inplace_safe=(False,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "grad_weighted": _Fast(_fast_grad_weighted, buffers=3, wide=(True,),
         inplace_safe=(True,), scaled=False,

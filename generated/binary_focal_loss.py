@@ -6,7 +6,7 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify binary_focal_loss` proves
 (symbolically, for every real input):
-- loss_stable: L = alpha_t ce (1 - p_t)^gamma
+- loss_stable: L = alpha_t ce (1 - p_t)^gamma, alpha_t times the rest with 0 * inf = 0
 - gradient: dL/dz = alpha_t (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t)), with 0 * ce = 0
 - loss_unweighted_stable: L_0 = ce (1 - p_t)^gamma
 - gradient_unweighted: dL_0/dz = (1 - p_t)^gamma (sigma(z) - y + gamma (1 - 2y) ce sigma(z) sigma(-z) / (1 - p_t)), with 0/0 = 0 where both underflow and 0 * ce = 0
@@ -47,7 +47,9 @@ def loss(logits: "np.typing.ArrayLike", target: "np.typing.ArrayLike", *, alpha:
     and ``1 - p_t = sigmoid(z)(1 - y) + sigmoid(-z) y`` (no cancellation, no overflow).
     logits, target: arrays of the same shape; target in [0, 1] (soft targets allowed).
     alpha: weight of the positive class in [0, 1]; a negative alpha means no weighting
-        (alpha_t = 1), as in torchvision. torchvision's default 0.25.
+        (alpha_t = 1), as in torchvision. torchvision's default 0.25. An element whose alpha_t
+        is 0 (alpha = 1 and y = 0, say) is left out: loss 0 also where ce is infinite
+        (z = +inf, y = 0), where 0 * inf would be nan (torchvision gives nan there).
     gamma: the focusing parameter, a number >= 0; gamma = 0 is alpha_t times the binary
         cross-entropy (proven).
     reduction: "none" (elementwise, torchvision's default), "sum", or "mean" over all
@@ -369,13 +371,26 @@ def _xdivy(x, y):
 
 
 def _xmuly(x, y):
-    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0)."""
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0); a
+    nan stays nan."""
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
         product = np.asarray(np.multiply(x, y))
     nan = np.isnan(product)
     if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
-        np.copyto(product, 0, where=nan & np.equal(x, 0))
+        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
     return product
+
+
+def _xmuly_in(y, x):
+    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
+    set to 0); a nan stays nan."""
+    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
+        finite = np.isfinite(np.add.reduce(y, axis=None))
+    infinite = None if finite else np.isinf(y)
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        np.multiply(y, x, out=y)
+    if infinite is not None:
+        np.copyto(y, 0, where=infinite & np.equal(x, 0))
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---
@@ -387,24 +402,25 @@ def _loss(logits, y, alpha, gamma):
         exp_minus_abs_logits = np.exp(-abs(logits))
         t0 = 1/(exp_minus_abs_logits + 1)
         min_zero_logits = np.minimum(0, logits)
-        return (alpha*y + one_minus_y*(1 - alpha))*(one_minus_y*t0*np.exp(min_zero_logits) + t0*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits)))
+        return _xmuly(alpha*y + one_minus_y*(1 - alpha), (one_minus_y*t0*np.exp(min_zero_logits) + t0*y*np.exp(np.minimum(0, -logits)))**gamma*(np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits))))
 
 
 # prints loss = claim loss_stable, grad = claim gradient
 def _loss_and_grad(logits, y, alpha, gamma):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         one_minus_y = 1 - y
-        t0 = np.exp(np.minimum(0, -logits))
+        t0 = alpha*y + one_minus_y*(1 - alpha)
+        t1 = np.exp(np.minimum(0, -logits))
         exp_minus_abs_logits = np.exp(-abs(logits))
-        t1 = exp_minus_abs_logits + 1
-        t2 = 1/t1
+        t2 = exp_minus_abs_logits + 1
+        t3 = 1/t2
         min_zero_logits = np.minimum(0, logits)
         exp_min_zero_logits = np.exp(min_zero_logits)
-        t3 = t2*exp_min_zero_logits
-        t4 = one_minus_y*t3 + t0*t2*y
-        t5 = t4**gamma*(alpha*y + one_minus_y*(1 - alpha))
-        t6 = np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits))
-        return t6*t5, t5*(gamma*(1 - 2*y)*_xmuly(_xdivy(t0*exp_min_zero_logits/t1**2, t4), t6) + t3 - y)
+        t4 = t3*exp_min_zero_logits
+        t5 = one_minus_y*t4 + t1*t3*y
+        t6 = t5**gamma
+        t7 = np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits))
+        return _xmuly(t0, t6*t7), t0*t6*(gamma*(1 - 2*y)*_xmuly(_xdivy(t1*exp_min_zero_logits/t2**2, t5), t7) + t4 - y)
 
 
 # prints loss = claim loss_unweighted_stable
@@ -468,22 +484,23 @@ def _fast_loss(logits, y, alpha, gamma, out, scratch):
         np.multiply(b6, b7, out=b6)
         np.add(b5, b6, out=b5)
         np.power(b5, gamma, out=b5)
-        np.multiply(y, alpha, out=b6)
-        one_minus_alpha = 1 - alpha
-        np.multiply(b0, one_minus_alpha, out=b7)
-        np.add(b6, b7, out=b6)
-        np.multiply(b5, b6, out=b5)
         np.maximum(0, logits, out=b6)
-        t0 = _xmuly(b0, b6)
-        y_times_min_zero_logits = _xmuly(y, b4)
-        np.subtract(t0, y_times_min_zero_logits, out=b0)
+        _xmuly_in(b6, b0)
+        np.positive(b4, out=b4)
+        _xmuly_in(b4, y)
+        np.subtract(b6, b4, out=b6)
         np.subtract(b2, 1, out=b4)
         np.subtract(b4, b1, out=b4)
         np.log(b2, out=b2)
         np.multiply(b4, b3, out=b4)
         np.subtract(b2, b4, out=b2)
-        np.add(b0, b2, out=b0)
-        np.multiply(b5, b0, out=out0)
+        np.add(b6, b2, out=b6)
+        np.multiply(b5, b6, out=out0)
+        np.multiply(y, alpha, out=b1)
+        one_minus_alpha = 1 - alpha
+        np.multiply(b0, one_minus_alpha, out=b0)
+        np.add(b1, b0, out=b1)
+        _xmuly_in(out0, b1)
         return out0,
 
 
@@ -494,51 +511,54 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
         b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, = scratch
         np.negative(y, out=b0)
         np.add(b0, 1, out=b0)
-        np.negative(logits, out=b1)
-        np.minimum(0, b1, out=b1)
-        np.exp(b1, out=b1)
-        np.absolute(logits, out=b2)
-        np.negative(b2, out=b2)
-        np.exp(b2, out=b2)
-        np.add(b2, 1, out=b3)
-        np.divide(1, b3, out=b4)
-        np.minimum(0, logits, out=b5)
-        np.exp(b5, out=b6)
-        np.multiply(b4, b6, out=b7)
-        np.multiply(b0, b7, out=b8)
-        np.multiply(b1, b4, out=b9)
-        np.multiply(b9, y, out=b9)
-        np.add(b8, b9, out=b8)
-        np.power(b8, gamma, out=b9)
-        np.multiply(y, alpha, out=b10)
+        np.multiply(y, alpha, out=b1)
         one_minus_alpha = 1 - alpha
-        np.multiply(b0, one_minus_alpha, out=b11)
-        np.add(b10, b11, out=b10)
-        np.multiply(b9, b10, out=b9)
-        np.maximum(0, logits, out=b10)
-        t0 = _xmuly(b0, b10)
-        y_times_min_zero_logits = _xmuly(y, b5)
-        np.subtract(t0, y_times_min_zero_logits, out=b0)
-        np.subtract(b3, 1, out=b10)
-        np.subtract(b10, b2, out=b10)
-        np.log(b3, out=b11)
-        np.multiply(b10, b4, out=b10)
-        np.subtract(b11, b10, out=b11)
-        np.add(b0, b11, out=b0)
-        np.multiply(b0, b9, out=out0)
-        np.multiply(y, 2, out=b10)
-        np.negative(b10, out=b10)
-        np.add(b10, 1, out=b10)
-        np.multiply(b1, b6, out=b1)
-        np.power(b3, -2, out=b3)
-        np.multiply(b1, b3, out=b1)
-        t1 = _xdivy(b1, b8)
-        t2 = _xmuly(t1, b0)
-        np.multiply(b10, t2, out=b10)
-        np.multiply(b10, gamma, out=b10)
-        np.add(b7, b10, out=b7)
-        np.subtract(b7, y, out=b7)
-        np.multiply(b9, b7, out=out1)
+        np.multiply(b0, one_minus_alpha, out=b2)
+        np.add(b1, b2, out=b1)
+        np.negative(logits, out=b2)
+        np.minimum(0, b2, out=b2)
+        np.exp(b2, out=b2)
+        np.absolute(logits, out=b3)
+        np.negative(b3, out=b3)
+        np.exp(b3, out=b3)
+        np.add(b3, 1, out=b4)
+        np.divide(1, b4, out=b5)
+        np.minimum(0, logits, out=b6)
+        np.exp(b6, out=b7)
+        np.multiply(b5, b7, out=b8)
+        np.multiply(b0, b8, out=b9)
+        np.multiply(b2, b5, out=b10)
+        np.multiply(b10, y, out=b10)
+        np.add(b9, b10, out=b9)
+        np.power(b9, gamma, out=b10)
+        np.maximum(0, logits, out=b11)
+        _xmuly_in(b11, b0)
+        np.positive(b6, out=b6)
+        _xmuly_in(b6, y)
+        np.subtract(b11, b6, out=b11)
+        np.subtract(b4, 1, out=b0)
+        np.subtract(b0, b3, out=b0)
+        np.log(b4, out=b3)
+        np.multiply(b0, b5, out=b0)
+        np.subtract(b3, b0, out=b3)
+        np.add(b11, b3, out=b11)
+        np.multiply(b10, b11, out=out0)
+        _xmuly_in(out0, b1)
+        np.multiply(b1, b10, out=b1)
+        np.multiply(y, 2, out=b0)
+        np.negative(b0, out=b0)
+        np.add(b0, 1, out=b0)
+        np.positive(b11, out=b11)
+        np.multiply(b2, b7, out=b2)
+        np.power(b4, -2, out=b4)
+        np.multiply(b2, b4, out=b2)
+        t0 = _xdivy(b2, b9)
+        _xmuly_in(b11, t0)
+        np.multiply(b0, b11, out=b0)
+        np.multiply(b0, gamma, out=b0)
+        np.add(b8, b0, out=b8)
+        np.subtract(b8, y, out=b8)
+        np.multiply(b1, b8, out=out1)
         return out0, out1
 
 
@@ -566,16 +586,17 @@ def _fast_loss_unweighted(logits, y, gamma, out, scratch):
         np.add(b5, b6, out=b5)
         np.power(b5, gamma, out=b5)
         np.maximum(0, logits, out=b6)
-        t0 = _xmuly(b4, b6)
-        y_times_min_zero_logits = _xmuly(y, b3)
-        np.subtract(t0, y_times_min_zero_logits, out=b3)
-        np.subtract(b1, 1, out=b4)
-        np.subtract(b4, b0, out=b4)
+        _xmuly_in(b6, b4)
+        np.positive(b3, out=b3)
+        _xmuly_in(b3, y)
+        np.subtract(b6, b3, out=b6)
+        np.subtract(b1, 1, out=b3)
+        np.subtract(b3, b0, out=b3)
         np.log(b1, out=b1)
-        np.multiply(b4, b2, out=b4)
-        np.subtract(b1, b4, out=b1)
-        np.add(b3, b1, out=b3)
-        np.multiply(b5, b3, out=out0)
+        np.multiply(b3, b2, out=b3)
+        np.subtract(b1, b3, out=b1)
+        np.add(b6, b1, out=b6)
+        np.multiply(b5, b6, out=out0)
         return out0,
 
 
@@ -603,9 +624,10 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
         np.add(b8, b9, out=b8)
         np.power(b8, gamma, out=b9)
         np.maximum(0, logits, out=b10)
-        t0 = _xmuly(b4, b10)
-        y_times_min_zero_logits = _xmuly(y, b5)
-        np.subtract(t0, y_times_min_zero_logits, out=b10)
+        _xmuly_in(b10, b4)
+        np.positive(b5, out=b5)
+        _xmuly_in(b5, y)
+        np.subtract(b10, b5, out=b10)
         np.subtract(b2, 1, out=b4)
         np.subtract(b4, b1, out=b4)
         np.log(b2, out=b1)
@@ -616,12 +638,13 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
         np.multiply(y, 2, out=b1)
         np.negative(b1, out=b1)
         np.add(b1, 1, out=b1)
+        np.positive(b10, out=b10)
         np.multiply(b0, b6, out=b0)
         np.power(b2, -2, out=b2)
         np.multiply(b0, b2, out=b0)
-        t1 = _xdivy(b0, b8)
-        t2 = _xmuly(t1, b10)
-        np.multiply(b1, t2, out=b1)
+        t0 = _xdivy(b0, b8)
+        _xmuly_in(b10, t0)
+        np.multiply(b1, b10, out=b1)
         np.multiply(b1, gamma, out=b1)
         np.add(b7, b1, out=b7)
         np.subtract(b7, y, out=b7)
@@ -639,7 +662,7 @@ _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_fir
 
 _FAST = {
     "loss": _Fast(_fast_loss, buffers=8, wide=(True,),
-        inplace_safe=(True,), scaled=False,
+        inplace_safe=(False,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=12, wide=(True, True),
         inplace_safe=(False, True), scaled=False,

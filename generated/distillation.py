@@ -137,7 +137,7 @@ def _prepare(logits, teacher, teacher_name, temperature, t2_scaling, axis):
         raise TypeError(f"{teacher_name}: expected a real array, got dtype {t.dtype}")
     if teacher_name == "teacher_probs" and not (np.all(t >= 0) and np.all(t <= 1)):
         raise ValueError("teacher_probs: probabilities must lie in [0, 1] (and not be nan)")
-    t = _move(t, axis, -1).astype(z.real.dtype, copy=False)
+    t = _classes_inner(_move(t, axis, -1)).astype(z.real.dtype, copy=False)
     return z, t, _temperature(temperature, z.real.dtype), _t2(t2_scaling)
 
 
@@ -176,7 +176,22 @@ def _class_last(x, axis, name):
         raise ValueError(f"axis: {axis!r} is not an axis of {name} with shape {x.shape}; valid: -{x.ndim}..{x.ndim - 1}")
     if x.shape[axis] == 0:
         raise ValueError(f"{name}: the class axis {axis} is empty (shape {x.shape})")
-    return _move(x, axis, -1)
+    return _classes_inner(_move(x, axis, -1))
+
+
+def _classes_inner(x):
+    """``x`` (class axis last), or a C-contiguous copy of it where the class axis is not its
+    innermost axis in memory ((N, C, d) data with axis=1, a transposed array): NumPy adds a
+    reduction along the innermost axis pairwise (an error of order log2(K) ulp) but one over an
+    outer axis one term after another (of order K ulp: 2.3e-5 relative in float32 at K = 1000),
+    and it lays out each temporary as its inputs, so a kernel's sums over classes would be that
+    inaccurate. The copy also lets real float32/float64 logits take the fast kernels."""
+    if x.ndim < 2 or x.shape[-1] < 2:
+        return x
+    inner = abs(x.strides[-1])
+    if all(n < 2 or abs(s) >= inner for n, s in zip(x.shape[:-1], x.strides[:-1])):
+        return x
+    return np.ascontiguousarray(x)
 
 
 def _move(x, source, destination):
@@ -456,6 +471,29 @@ def _out(out, x, name, *others):
     return out
 
 
+def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0); a
+    nan stays nan."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
+    return product
+
+
+def _xmuly_in(y, x):
+    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
+    set to 0); a nan stays nan."""
+    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
+        finite = np.isfinite(np.add.reduce(y, axis=None))
+    infinite = None if finite else np.isinf(y)
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        np.multiply(y, x, out=y)
+    if infinite is not None:
+        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+
+
 # --- kernels: printed from the proven expressions (class axis last) ---
 
 # prints loss = claim loss_teacher_stable
@@ -464,7 +502,7 @@ def _loss_logits(z, v, T):
         inv_T_bcast = 1/T[..., None]
         t0 = np.exp(inv_T_bcast*(v - np.max(v, axis=-1, keepdims=True)))
         t1 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
-        return (np.sum(t0*1/np.sum(t0, axis=-1, keepdims=True)*(-t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        return (np.sum(_xmuly(t0*1/np.sum(t0, axis=-1, keepdims=True), -t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_teacher_stable, grad = claim gradient_teacher
@@ -472,18 +510,18 @@ def _loss_and_grad_logits(z, v, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         inv_T_bcast = 1/T[..., None]
         t0 = np.exp(inv_T_bcast*(v - np.max(v, axis=-1, keepdims=True)))
-        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
+        t1 = t0*1/np.sum(t0, axis=-1, keepdims=True)
         t2 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
         t3 = np.exp(t2)
         t4 = np.sum(t3, axis=-1, keepdims=True)
-        return (np.sum(t0*t1*(-t2 + np.log(t4)), axis=-1, keepdims=True))[..., 0], inv_T_bcast*(-t0*t1 + t3/t4)
+        return (np.sum(_xmuly(t1, -t2 + np.log(t4)), axis=-1, keepdims=True))[..., 0], inv_T_bcast*(-t1 + t3/t4)
 
 
 # prints loss = claim loss_stable
 def _loss_probs(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         shifted_over_T_bcast = (z - np.max(z, axis=-1, keepdims=True))/T[..., None]
-        return (np.sum(y*(-shifted_over_T_bcast + np.log(np.sum(np.exp(shifted_over_T_bcast), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        return (np.sum(_xmuly(y, -shifted_over_T_bcast + np.log(np.sum(np.exp(shifted_over_T_bcast), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general
@@ -493,7 +531,7 @@ def _loss_and_grad_probs(z, y, T):
         t0 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
         t1 = np.exp(t0)
         t2 = np.sum(t1, axis=-1, keepdims=True)
-        return (np.sum(y*(-t0 + np.log(t2)), axis=-1, keepdims=True))[..., 0], inv_T_bcast*(t1*np.sum(y, axis=-1, keepdims=True)/t2 - y)
+        return (np.sum(_xmuly(y, -t0 + np.log(t2)), axis=-1, keepdims=True))[..., 0], inv_T_bcast*(t1*np.sum(y, axis=-1, keepdims=True)/t2 - y)
 
 
 # prints loss = claim scaled_loss_teacher_stable
@@ -503,7 +541,7 @@ def _loss_logits_t2(z, v, T):
         inv_T_bcast = 1/T_bcast
         t0 = np.exp(inv_T_bcast*(v - np.max(v, axis=-1, keepdims=True)))
         t1 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
-        return (T_bcast**2*np.sum(t0*1/np.sum(t0, axis=-1, keepdims=True)*(-t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        return (T_bcast**2*np.sum(_xmuly(t0*1/np.sum(t0, axis=-1, keepdims=True), -t1 + np.log(np.sum(np.exp(t1), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim scaled_loss_teacher_stable, grad = claim scaled_gradient_teacher
@@ -512,11 +550,11 @@ def _loss_and_grad_logits_t2(z, v, T):
         T_bcast = T[..., None]
         inv_T_bcast = 1/T_bcast
         t0 = np.exp(inv_T_bcast*(v - np.max(v, axis=-1, keepdims=True)))
-        t1 = 1/np.sum(t0, axis=-1, keepdims=True)
+        t1 = t0*1/np.sum(t0, axis=-1, keepdims=True)
         t2 = inv_T_bcast*(z - np.max(z, axis=-1, keepdims=True))
         t3 = np.exp(t2)
         t4 = np.sum(t3, axis=-1, keepdims=True)
-        return (T_bcast**2*np.sum(t0*t1*(-t2 + np.log(t4)), axis=-1, keepdims=True))[..., 0], T_bcast*(-t0*t1 + t3/t4)
+        return (T_bcast**2*np.sum(_xmuly(t1, -t2 + np.log(t4)), axis=-1, keepdims=True))[..., 0], T_bcast*(-t1 + t3/t4)
 
 
 # prints loss = claim scaled_loss_stable
@@ -524,7 +562,7 @@ def _loss_probs_t2(z, y, T):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         T_bcast = T[..., None]
         shifted_over_T_bcast = (z - np.max(z, axis=-1, keepdims=True))/T_bcast
-        return (T_bcast**2*np.sum(y*(-shifted_over_T_bcast + np.log(np.sum(np.exp(shifted_over_T_bcast), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
+        return (T_bcast**2*np.sum(_xmuly(y, -shifted_over_T_bcast + np.log(np.sum(np.exp(shifted_over_T_bcast), axis=-1, keepdims=True))), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim scaled_loss_stable, grad = claim scaled_gradient_general
@@ -534,7 +572,7 @@ def _loss_and_grad_probs_t2(z, y, T):
         shifted_over_T_bcast = (z - np.max(z, axis=-1, keepdims=True))/T_bcast
         exp_shifted_over_T_bcast = np.exp(shifted_over_T_bcast)
         t0 = np.sum(exp_shifted_over_T_bcast, axis=-1, keepdims=True)
-        return (T_bcast**2*np.sum(y*(-shifted_over_T_bcast + np.log(t0)), axis=-1, keepdims=True))[..., 0], T_bcast*(exp_shifted_over_T_bcast*np.sum(y, axis=-1, keepdims=True)/t0 - y)
+        return (T_bcast**2*np.sum(_xmuly(y, -shifted_over_T_bcast + np.log(t0)), axis=-1, keepdims=True))[..., 0], T_bcast*(exp_shifted_over_T_bcast*np.sum(y, axis=-1, keepdims=True)/t0 - y)
 
 
 # name -> plain kernel: the reference form of each kernel (any dtype, any layout)
@@ -571,10 +609,10 @@ def _fast_loss_logits(z, v, T, out, scratch):
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         t1 = np.log(t0)
         np.add(b2, t1, out=b2)
-        np.multiply(b0, b2, out=b2)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = 1/t2
-        np.multiply(b2, t3, out=b2)
+        np.multiply(b0, t3, out=b0)
+        _xmuly_in(b2, b0)
         t4 = np.add.reduce(b2, axis=-1, keepdims=True)
         return t4[..., 0],
 
@@ -598,10 +636,10 @@ def _fast0_loss_logits(z, v, T, out, scratch):
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
         t1 = np.log(t0)
         np.add(b2, t1, out=b2)
-        np.multiply(b0, b2, out=b2)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = 1/t2
-        np.multiply(b2, t3, out=b2)
+        np.multiply(b0, t3, out=b0)
+        _xmuly_in(b2, b0)
         t4 = np.add.reduce(b2, axis=0, keepdims=True)
         return t4[0],
 
@@ -619,6 +657,7 @@ def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.exp(b0, out=b0)
         t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         t1 = 1/t0
+        np.multiply(b0, t1, out=b0)
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
@@ -628,12 +667,10 @@ def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.negative(b1, out=b1)
         t3 = np.log(t2)
         np.add(b1, t3, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t1, out=b1)
+        _xmuly_in(b1, b0)
         t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         t5 = 1/t2
         np.multiply(b2, t5, out=b2)
-        np.multiply(b0, t1, out=b0)
         np.subtract(b2, b0, out=b2)
         scale_times_inv_T_bcast = scale*inv_T_bcast
         np.multiply(b2, scale_times_inv_T_bcast, out=out0)
@@ -653,6 +690,7 @@ def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.exp(b0, out=b0)
         t0 = np.add.reduce(b0, axis=0, keepdims=True)
         t1 = 1/t0
+        np.multiply(b0, t1, out=b0)
         max_z = np.maximum.reduce(z, axis=0, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
@@ -662,12 +700,10 @@ def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.negative(b1, out=b1)
         t3 = np.log(t2)
         np.add(b1, t3, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t1, out=b1)
+        _xmuly_in(b1, b0)
         t4 = np.add.reduce(b1, axis=0, keepdims=True)
         t5 = 1/t2
         np.multiply(b2, t5, out=b2)
-        np.multiply(b0, t1, out=b0)
         np.subtract(b2, b0, out=b2)
         scale_times_inv_T_bcast = scale*inv_T_bcast
         np.multiply(b2, scale_times_inv_T_bcast, out=out0)
@@ -688,7 +724,7 @@ def _fast_loss_probs(z, y, T, out, scratch):
         t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         t1 = np.log(t0)
         np.add(b1, t1, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         t2 = np.add.reduce(b1, axis=-1, keepdims=True)
         return t2[..., 0],
 
@@ -707,7 +743,7 @@ def _fast0_loss_probs(z, y, T, out, scratch):
         t0 = np.add.reduce(b0, axis=0, keepdims=True)
         t1 = np.log(t0)
         np.add(b1, t1, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         t2 = np.add.reduce(b1, axis=0, keepdims=True)
         return t2[0],
 
@@ -727,7 +763,7 @@ def _fast_loss_and_grad_probs(z, y, T, out, scratch, scale):
         np.negative(b0, out=b0)
         t1 = np.log(t0)
         np.add(b0, t1, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
         t3 = sum_y/t0
@@ -753,7 +789,7 @@ def _fast0_loss_and_grad_probs(z, y, T, out, scratch, scale):
         np.negative(b0, out=b0)
         t1 = np.log(t0)
         np.add(b0, t1, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         sum_y = np.add.reduce(y, axis=0, keepdims=True)
         t3 = sum_y/t0
@@ -784,10 +820,10 @@ def _fast_loss_logits_t2(z, v, T, out, scratch):
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         t1 = np.log(t0)
         np.add(b2, t1, out=b2)
-        np.multiply(b0, b2, out=b2)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = 1/t2
-        np.multiply(b2, t3, out=b2)
+        np.multiply(b0, t3, out=b0)
+        _xmuly_in(b2, b0)
         t4 = np.add.reduce(b2, axis=-1, keepdims=True)
         t5 = t4*T_bcast**2
         return t5[..., 0],
@@ -813,10 +849,10 @@ def _fast0_loss_logits_t2(z, v, T, out, scratch):
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
         t1 = np.log(t0)
         np.add(b2, t1, out=b2)
-        np.multiply(b0, b2, out=b2)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = 1/t2
-        np.multiply(b2, t3, out=b2)
+        np.multiply(b0, t3, out=b0)
+        _xmuly_in(b2, b0)
         t4 = np.add.reduce(b2, axis=0, keepdims=True)
         t5 = t4*T_bcast**2
         return t5[0],
@@ -836,6 +872,7 @@ def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.exp(b0, out=b0)
         t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         t1 = 1/t0
+        np.multiply(b0, t1, out=b0)
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
@@ -845,13 +882,11 @@ def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.negative(b1, out=b1)
         t3 = np.log(t2)
         np.add(b1, t3, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t1, out=b1)
+        _xmuly_in(b1, b0)
         t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         t5 = t4*T_bcast**2
         t6 = 1/t2
         np.multiply(b2, t6, out=b2)
-        np.multiply(b0, t1, out=b0)
         np.subtract(b2, b0, out=b2)
         scale_times_T_bcast = scale*T_bcast
         np.multiply(b2, scale_times_T_bcast, out=out0)
@@ -872,6 +907,7 @@ def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.exp(b0, out=b0)
         t0 = np.add.reduce(b0, axis=0, keepdims=True)
         t1 = 1/t0
+        np.multiply(b0, t1, out=b0)
         max_z = np.maximum.reduce(z, axis=0, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
@@ -881,13 +917,11 @@ def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.negative(b1, out=b1)
         t3 = np.log(t2)
         np.add(b1, t3, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.multiply(b1, t1, out=b1)
+        _xmuly_in(b1, b0)
         t4 = np.add.reduce(b1, axis=0, keepdims=True)
         t5 = t4*T_bcast**2
         t6 = 1/t2
         np.multiply(b2, t6, out=b2)
-        np.multiply(b0, t1, out=b0)
         np.subtract(b2, b0, out=b2)
         scale_times_T_bcast = scale*T_bcast
         np.multiply(b2, scale_times_T_bcast, out=out0)
@@ -909,7 +943,7 @@ def _fast_loss_probs_t2(z, y, T, out, scratch):
         t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         t1 = np.log(t0)
         np.add(b1, t1, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         t2 = np.add.reduce(b1, axis=-1, keepdims=True)
         t3 = t2*T_bcast**2
         return t3[..., 0],
@@ -930,7 +964,7 @@ def _fast0_loss_probs_t2(z, y, T, out, scratch):
         t0 = np.add.reduce(b0, axis=0, keepdims=True)
         t1 = np.log(t0)
         np.add(b1, t1, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         t2 = np.add.reduce(b1, axis=0, keepdims=True)
         t3 = t2*T_bcast**2
         return t3[0],
@@ -952,7 +986,7 @@ def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         np.negative(b0, out=b0)
         t1 = np.log(t0)
         np.add(b0, t1, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = t2*T_bcast**2
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
@@ -980,7 +1014,7 @@ def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         np.negative(b0, out=b0)
         t1 = np.log(t0)
         np.add(b0, t1, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = t2*T_bcast**2
         sum_y = np.add.reduce(y, axis=0, keepdims=True)

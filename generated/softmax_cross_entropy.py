@@ -6,13 +6,13 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify softmax_cross_entropy` proves
 (for explicit K = 2..Kmax and, per class, for a symbolic K):
-- loss_stable: L = sum_k y_k (log sum_r exp(z_r - max z) - (z_k - max z))
+- loss_stable: L = sum_k y_k (log sum_r exp(z_r - max z) - (z_k - max z)), each term with 0 * inf = 0
 - gradient_general: J^T dL/dp = sum(y) p_j - y_j for any targets
 - loss_onehot_stable: -log p_c = log sum_k exp(z_k - max z) - (z_c - max z)
 - gradient_onehot: with one-hot target c, dL/dz_j = p_j - delta_jc
-- options_loss_stable: L_w = (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) with -log p_k = log sum_r exp(z_r - max z) - (z_k - max z)
+- options_loss_stable: L_w = (1 - eps) w_c (-log p_c) + (eps/K) sum_k w_k (-log p_k) with -log p_k = log sum_r exp(z_r - max z) - (z_k - max z), each product with 0 * inf = 0 (no smoothing, no weight: no term)
 - options_gradient: dL_w/dz_j = (1 - eps) w_c (p_j - delta_jc) + (eps/K) (p_j sum_k w_k - w_j)
-- soft_options_loss_stable: L_wy = sum_k t_k (log sum_r exp(z_r - max z) - (z_k - max z)), t_k = w_k ((1 - eps) y_k + eps/K)
+- soft_options_loss_stable: L_wy = sum_k t_k (log sum_r exp(z_r - max z) - (z_k - max z)), t_k = w_k ((1 - eps) y_k + eps/K), each term with 0 * inf = 0
 - soft_options_gradient: dL_wy/dz_j = p_j sum_k t_k - t_j with t_k = w_k ((1 - eps) y_k + eps/K)
 - hessian: d2L/dz_j dz_l = p_j (delta_jl - p_l), independent of y
 - hvp: sum_l H_jl v_l = p_j (v_j - sum_l p_l v_l)
@@ -159,7 +159,7 @@ def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
     if t.shape != logits.shape:
         hint = " (float targets are probabilities; class indices must be integers)" if t.shape == batch else ""
         raise ValueError(f"target: probabilities must have the logits' shape {logits.shape}; got {t.shape}{hint}")
-    return z, _move(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
+    return z, _classes_inner(_move(t, axis, -1)).astype(z.dtype, copy=False), False, None, w, eps
 
 
 def _kernel(z, t, is_index, w, eps, with_grad):
@@ -249,7 +249,22 @@ def _class_last(x, axis, name):
         raise ValueError(f"axis: {axis!r} is not an axis of {name} with shape {x.shape}; valid: -{x.ndim}..{x.ndim - 1}")
     if x.shape[axis] == 0:
         raise ValueError(f"{name}: the class axis {axis} is empty (shape {x.shape})")
-    return _move(x, axis, -1)
+    return _classes_inner(_move(x, axis, -1))
+
+
+def _classes_inner(x):
+    """``x`` (class axis last), or a C-contiguous copy of it where the class axis is not its
+    innermost axis in memory ((N, C, d) data with axis=1, a transposed array): NumPy adds a
+    reduction along the innermost axis pairwise (an error of order log2(K) ulp) but one over an
+    outer axis one term after another (of order K ulp: 2.3e-5 relative in float32 at K = 1000),
+    and it lays out each temporary as its inputs, so a kernel's sums over classes would be that
+    inaccurate. The copy also lets real float32/float64 logits take the fast kernels."""
+    if x.ndim < 2 or x.shape[-1] < 2:
+        return x
+    inner = abs(x.strides[-1])
+    if all(n < 2 or abs(s) >= inner for n, s in zip(x.shape[:-1], x.strides[:-1])):
+        return x
+    return np.ascontiguousarray(x)
 
 
 def _move(x, source, destination):
@@ -543,13 +558,36 @@ def _target(a, index, classes_first=False):
     return a, ((index, samples) if classes_first else (samples, index))
 
 
+def _xmuly(x, y):
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0); a
+    nan stays nan."""
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        product = np.asarray(np.multiply(x, y))
+    nan = np.isnan(product)
+    if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
+        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
+    return product
+
+
+def _xmuly_in(y, x):
+    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
+    set to 0); a nan stays nan."""
+    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
+        finite = np.isfinite(np.add.reduce(y, axis=None))
+    infinite = None if finite else np.isinf(y)
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        np.multiply(y, x, out=y)
+    if infinite is not None:
+        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+
+
 # --- kernels: printed from the proven expressions (class axis last) ---
 
 # prints loss = claim loss_stable
 def _loss_probs(z, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         shifted = z - np.max(z, axis=-1, keepdims=True)
-        return (np.sum(y*(np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)) - shifted), axis=-1, keepdims=True))[..., 0]
+        return (np.sum(_xmuly(y, np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)) - shifted), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim loss_stable, grad = claim gradient_general
@@ -558,7 +596,7 @@ def _loss_and_grad_probs(z, y):
         shifted = z - np.max(z, axis=-1, keepdims=True)
         exp_shifted = np.exp(shifted)
         sum_exp_shifted = np.sum(exp_shifted, axis=-1, keepdims=True)
-        return (np.sum(y*(np.log(sum_exp_shifted) - shifted), axis=-1, keepdims=True))[..., 0], exp_shifted*np.sum(y, axis=-1, keepdims=True)/sum_exp_shifted - y
+        return (np.sum(_xmuly(y, np.log(sum_exp_shifted) - shifted), axis=-1, keepdims=True))[..., 0], exp_shifted*np.sum(y, axis=-1, keepdims=True)/sum_exp_shifted - y
 
 
 # prints loss = claim loss_onehot_stable
@@ -586,7 +624,7 @@ def _loss_index_options(z, c, w, eps):
         minus_max_z = -np.max(z, axis=-1, keepdims=True)
         shifted = minus_max_z + z
         log_sum_exp_shifted = np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
-        return ((1 - eps_bcast)*np.take_along_axis(w, c[..., None], axis=-1)*(log_sum_exp_shifted - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1))) + eps_bcast*np.sum(w*(log_sum_exp_shifted - shifted), axis=-1, keepdims=True)/K)[..., 0]
+        return (_xmuly(eps_bcast/K, np.sum(_xmuly(w, log_sum_exp_shifted - shifted), axis=-1, keepdims=True)) + _xmuly((1 - eps_bcast)*np.take_along_axis(w, c[..., None], axis=-1), log_sum_exp_shifted - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0]
 
 
 # prints loss = claim options_loss_stable, grad = claim options_gradient
@@ -602,7 +640,7 @@ def _loss_and_grad_index_options(z, c, w, eps):
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         t0 = (1 - eps_bcast)*np.take_along_axis(w, c[..., None], axis=-1)
         inv_sum_exp_shifted = 1/sum_exp_shifted
-        return (eps_bcast_over_K*np.sum(w*(log_sum_exp_shifted - shifted), axis=-1, keepdims=True) + t0*(log_sum_exp_shifted - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], eps_bcast_over_K*(exp_shifted*inv_sum_exp_shifted*np.sum(w, axis=-1, keepdims=True) - w) + t0*(exp_shifted*inv_sum_exp_shifted - (np.arange(K) == c[..., None]))
+        return (_xmuly(eps_bcast_over_K, np.sum(_xmuly(w, log_sum_exp_shifted - shifted), axis=-1, keepdims=True)) + _xmuly(t0, log_sum_exp_shifted - (minus_max_z + np.take_along_axis(z, c[..., None], axis=-1))))[..., 0], eps_bcast_over_K*(exp_shifted*inv_sum_exp_shifted*np.sum(w, axis=-1, keepdims=True) - w) + t0*(exp_shifted*inv_sum_exp_shifted - (np.arange(K) == c[..., None]))
 
 
 # prints loss = claim soft_options_loss_stable
@@ -611,7 +649,7 @@ def _loss_probs_options(z, y, w, eps):
         K = z.shape[-1]
         eps_bcast = eps[..., None]
         shifted = z - np.max(z, axis=-1, keepdims=True)
-        return (np.sum(w*(y*(1 - eps_bcast) + eps_bcast/K)*(np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)) - shifted), axis=-1, keepdims=True))[..., 0]
+        return (np.sum(_xmuly(w*(y*(1 - eps_bcast) + eps_bcast/K), np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True)) - shifted), axis=-1, keepdims=True))[..., 0]
 
 
 # prints loss = claim soft_options_loss_stable, grad = claim soft_options_gradient
@@ -623,7 +661,7 @@ def _loss_and_grad_probs_options(z, y, w, eps):
         shifted = z - np.max(z, axis=-1, keepdims=True)
         exp_shifted = np.exp(shifted)
         sum_exp_shifted = np.sum(exp_shifted, axis=-1, keepdims=True)
-        return (np.sum(t0*(np.log(sum_exp_shifted) - shifted), axis=-1, keepdims=True))[..., 0], -t0 + exp_shifted*np.sum(t0, axis=-1, keepdims=True)/sum_exp_shifted
+        return (np.sum(_xmuly(t0, np.log(sum_exp_shifted) - shifted), axis=-1, keepdims=True))[..., 0], -t0 + exp_shifted*np.sum(t0, axis=-1, keepdims=True)/sum_exp_shifted
 
 
 # prints hessian = claim hessian
@@ -673,7 +711,7 @@ def _fast_loss_probs(z, y, out, scratch):
         sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.add(b1, log_sum_exp_shifted, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         return t0[..., 0],
 
@@ -690,7 +728,7 @@ def _fast0_loss_probs(z, y, out, scratch):
         sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.add(b1, log_sum_exp_shifted, out=b1)
-        np.multiply(y, b1, out=b1)
+        _xmuly_in(b1, y)
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
         return t0[0],
 
@@ -708,7 +746,7 @@ def _fast_loss_and_grad_probs(z, y, out, scratch):
         np.negative(b0, out=b0)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.add(b0, log_sum_exp_shifted, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
         t1 = sum_y/sum_exp_shifted
@@ -730,7 +768,7 @@ def _fast0_loss_and_grad_probs(z, y, out, scratch):
         np.negative(b0, out=b0)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.add(b0, log_sum_exp_shifted, out=b0)
-        np.multiply(y, b0, out=b0)
+        _xmuly_in(b0, y)
         t0 = np.add.reduce(b0, axis=0, keepdims=True)
         sum_y = np.add.reduce(y, axis=0, keepdims=True)
         t1 = sum_y/sum_exp_shifted
@@ -815,9 +853,9 @@ def _fast_loss_index_options(z, c, w, eps, out, scratch):
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.negative(b0, out=b0)
         np.add(b0, log_sum_exp_shifted, out=b0)
-        np.multiply(w, b0, out=b0)
+        _xmuly_in(b0, w)
         t0 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t1 = (1 - eps_bcast)*_take(w, c)*(log_sum_exp_shifted - (minus_max_z + _take(z, c))) + t0*eps_bcast/K
+        t1 = _xmuly(eps_bcast/K, t0) + _xmuly((1 - eps_bcast)*_take(w, c), log_sum_exp_shifted - (minus_max_z + _take(z, c)))
         return t1[..., 0],
 
 
@@ -835,9 +873,9 @@ def _fast0_loss_index_options(z, c, w, eps, out, scratch):
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.negative(b0, out=b0)
         np.add(b0, log_sum_exp_shifted, out=b0)
-        np.multiply(w, b0, out=b0)
+        _xmuly_in(b0, w)
         t0 = np.add.reduce(b0, axis=0, keepdims=True)
-        t1 = (1 - eps_bcast)*_take0(w, c)*(log_sum_exp_shifted - (minus_max_z + _take0(z, c))) + t0*eps_bcast/K
+        t1 = _xmuly(eps_bcast/K, t0) + _xmuly((1 - eps_bcast)*_take0(w, c), log_sum_exp_shifted - (minus_max_z + _take0(z, c)))
         return t1[0],
 
 
@@ -859,9 +897,9 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
         inv_sum_exp_shifted = 1/sum_exp_shifted
         np.negative(b0, out=b0)
         np.add(b0, log_sum_exp_shifted, out=b0)
-        np.multiply(w, b0, out=b0)
+        _xmuly_in(b0, w)
         t1 = np.add.reduce(b0, axis=-1, keepdims=True)
-        t2 = t1*eps_bcast_over_K + t0*(log_sum_exp_shifted - (minus_max_z + _take(z, c)))
+        t2 = _xmuly(eps_bcast_over_K, t1) + _xmuly(t0, log_sum_exp_shifted - (minus_max_z + _take(z, c)))
         sum_w = np.add.reduce(w, axis=-1, keepdims=True)
         t3 = sum_w*inv_sum_exp_shifted
         np.multiply(b1, t3, out=b0)
@@ -894,9 +932,9 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
         inv_sum_exp_shifted = 1/sum_exp_shifted
         np.negative(b0, out=b0)
         np.add(b0, log_sum_exp_shifted, out=b0)
-        np.multiply(w, b0, out=b0)
+        _xmuly_in(b0, w)
         t1 = np.add.reduce(b0, axis=0, keepdims=True)
-        t2 = t1*eps_bcast_over_K + t0*(log_sum_exp_shifted - (minus_max_z + _take0(z, c)))
+        t2 = _xmuly(eps_bcast_over_K, t1) + _xmuly(t0, log_sum_exp_shifted - (minus_max_z + _take0(z, c)))
         sum_w = np.add.reduce(w, axis=0, keepdims=True)
         t3 = sum_w*inv_sum_exp_shifted
         np.multiply(b1, t3, out=b0)
@@ -915,22 +953,22 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
 def _fast_loss_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
-        b0, b1, b2, = scratch
+        b0, b1, = scratch
         eps_bcast = eps[..., None]
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b0)
-        one_minus_eps_bcast = 1 - eps_bcast
-        np.multiply(y, one_minus_eps_bcast, out=b1)
-        eps_bcast_over_K = eps_bcast/K
-        np.add(b1, eps_bcast_over_K, out=b1)
-        np.multiply(w, b1, out=b1)
-        np.negative(b0, out=b2)
+        np.negative(b0, out=b1)
         np.exp(b0, out=b0)
         sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b2, log_sum_exp_shifted, out=b2)
-        np.multiply(b1, b2, out=b1)
+        np.add(b1, log_sum_exp_shifted, out=b1)
+        one_minus_eps_bcast = 1 - eps_bcast
+        np.multiply(y, one_minus_eps_bcast, out=b0)
+        eps_bcast_over_K = eps_bcast/K
+        np.add(b0, eps_bcast_over_K, out=b0)
+        np.multiply(w, b0, out=b0)
+        _xmuly_in(b1, b0)
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         return t0[..., 0],
 
@@ -939,22 +977,22 @@ def _fast_loss_probs_options(z, y, w, eps, out, scratch):
 def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[0]
-        b0, b1, b2, = scratch
+        b0, b1, = scratch
         eps_bcast = eps[None]
         max_z = np.maximum.reduce(z, axis=0, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b0)
-        one_minus_eps_bcast = 1 - eps_bcast
-        np.multiply(y, one_minus_eps_bcast, out=b1)
-        eps_bcast_over_K = eps_bcast/K
-        np.add(b1, eps_bcast_over_K, out=b1)
-        np.multiply(w, b1, out=b1)
-        np.negative(b0, out=b2)
+        np.negative(b0, out=b1)
         np.exp(b0, out=b0)
         sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b2, log_sum_exp_shifted, out=b2)
-        np.multiply(b1, b2, out=b1)
+        np.add(b1, log_sum_exp_shifted, out=b1)
+        one_minus_eps_bcast = 1 - eps_bcast
+        np.multiply(y, one_minus_eps_bcast, out=b0)
+        eps_bcast_over_K = eps_bcast/K
+        np.add(b0, eps_bcast_over_K, out=b0)
+        np.multiply(w, b0, out=b0)
+        _xmuly_in(b1, b0)
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
         return t0[0],
 
@@ -979,7 +1017,7 @@ def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         np.negative(b1, out=b1)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.add(b1, log_sum_exp_shifted, out=b1)
-        np.multiply(b0, b1, out=b1)
+        _xmuly_in(b1, b0)
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         t1 = np.add.reduce(b0, axis=-1, keepdims=True)
         t2 = t1/sum_exp_shifted
@@ -1008,7 +1046,7 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         np.negative(b1, out=b1)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         np.add(b1, log_sum_exp_shifted, out=b1)
-        np.multiply(b0, b1, out=b1)
+        _xmuly_in(b1, b0)
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
         t1 = np.add.reduce(b0, axis=0, keepdims=True)
         t2 = t1/sum_exp_shifted
@@ -1088,9 +1126,9 @@ _FAST = {
     "loss_and_grad_index_options": _Fast(_fast_loss_and_grad_index_options, buffers=2, wide=(False, True),
         inplace_safe=(True,), scaled=True,
         classes_first=_fast0_loss_and_grad_index_options, classes_first_buffers=2),
-    "loss_probs_options": _Fast(_fast_loss_probs_options, buffers=3, wide=(False,),
+    "loss_probs_options": _Fast(_fast_loss_probs_options, buffers=2, wide=(False,),
         inplace_safe=(), scaled=False,
-        classes_first=_fast0_loss_probs_options, classes_first_buffers=3),
+        classes_first=_fast0_loss_probs_options, classes_first_buffers=2),
     "loss_and_grad_probs_options": _Fast(_fast_loss_and_grad_probs_options, buffers=3, wide=(False, True),
         inplace_safe=(True,), scaled=False,
         classes_first=_fast0_loss_and_grad_probs_options, classes_first_buffers=3),

@@ -576,31 +576,29 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
         named = {s.name: s for s in raw.free_symbols}
         fixed_raw = raw.xreplace({named[n]: sp.nsimplify(v) for n, v in case.items() if n in named})
         fn = getattr(generated, function)
-        limits: dict[sp.Basic, sp.Basic] = {}
+        limits = {}  # SymPy's limit at +-inf, or None where it has none
         for dtype in (np.float64, np.float32):
             for z, limit in ((np.inf, sp.oo), (-np.inf, -sp.oo), (np.nan, None)):
-                fixed = _parameters(module, case, dtype, (1,))
-                with np.errstate(invalid="raise"):  # a 0 * inf on the way is an error, not a warning
-                    try:
-                        got = float(_call(fn, np.array([z], dtype), fixed)[0])
-                    except FloatingPointError as exc:
-                        if not (limit is None and "invalid" in str(exc)):  # nan in: invalid operations are its own
-                            problems.append(f"{module.name}.{function}({_case_name(case, None)}) "
-                                            f"{np.dtype(dtype).name} at z={z}: {exc}")
-                            continue
-                        with np.errstate(invalid="ignore"):
-                            got = float(_call(fn, np.array([z], dtype), fixed)[0])
-                if limit is None:
-                    expected = math.nan
-                else:
-                    if limit not in limits:  # the same for both dtypes
-                        limits[limit] = sp.limit(fixed_raw, first, limit)
-                    value = limits[limit]
-                    if not (value.is_extended_real and value.is_comparable):
-                        continue  # no limit to compare with
-                    expected = float(value)
-                same = (math.isnan(got) and math.isnan(expected)) or got == expected
-                if not same:
-                    problems.append(f"{module.name}.{function}({_case_name(case, None)}) {np.dtype(dtype).name} at "
-                                    f"z={z}: {got!r}, expected {expected!r}")
+                if limit is not None and limit not in limits:
+                    value = sp.limit(fixed_raw, first, limit)
+                    limits[limit] = float(value) if value.is_extended_real and value.is_comparable else None
+                expected = math.nan if limit is None else limits[limit]
+                if expected is None:
+                    continue  # no limit to compare with
+                fixed = _parameters(module, case, dtype, (2,))
+                # the fast and the plain kernels (two values: one value is C-contiguous in any view)
+                for layout, x in _layouts(np.full(2, z, dtype)):
+                    where = f"{np.dtype(dtype).name} at z={z} ({layout})"
+                    with np.errstate(invalid="raise"):  # a 0 * inf on the way is an error, not a warning
+                        try:
+                            got = float(_call(fn, x, fixed)[1])
+                        except FloatingPointError as exc:
+                            if not (limit is None and "invalid" in str(exc)):  # nan in: invalid operations are its own
+                                problems.append(f"{module.name}.{function}({_case_name(case, None)}) {where}: {exc}")
+                                continue
+                            with np.errstate(invalid="ignore"):
+                                got = float(_call(fn, x, fixed)[1])
+                    if not ((math.isnan(got) and math.isnan(expected)) or got == expected):
+                        problems.append(f"{module.name}.{function}({_case_name(case, None)}) {where}: {got!r}, "
+                                        f"expected {expected!r}")
     return problems

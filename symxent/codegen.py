@@ -400,13 +400,27 @@ HELPERS = {
     # A product, and a masked copy only where it has a nan (rare): np.where or a copy over a mixed
     # mask costs tens of products here.
     "_xmuly": '''def _xmuly(x, y):
-    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0)."""
+    """x y with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to 0); a
+    nan stays nan."""
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
         product = np.asarray(np.multiply(x, y))
     nan = np.isnan(product)
     if nan.any():  # 0 * inf, set to 0, or a nan argument, kept
-        np.copyto(product, 0, where=nan & np.equal(x, 0))
+        np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
     return product
+''',
+    # _xmuly in place, for the fast kernels: no allocation but where y has an inf or a nan (rare:
+    # a sum, one cheap pass, shows whether it has one).
+    "_xmuly_in": '''def _xmuly_in(y, x):
+    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
+    set to 0); a nan stays nan."""
+    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
+        finite = np.isfinite(np.add.reduce(y, axis=None))
+    infinite = None if finite else np.isinf(y)
+    with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
+        np.multiply(y, x, out=y)
+    if infinite is not None:
+        np.copyto(y, 0, where=infinite & np.equal(x, 0))
 ''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
@@ -869,6 +883,8 @@ class _FastBuilder:
             # as ClassAxisPrinter._print_Heaviside: the value at 0 stays a number
             arg, at_zero = e.args if len(e.args) == 2 else (e.args[0], sp.Rational(1, 2))
             return self._ufunc("heaviside", self.operand(arg), Value(repr(float(at_zero))))
+        if isinstance(e, derive.xmuly) and self.is_wide(e.args[1]):
+            return self._xmuly(*e.args)
         if type(e).__name__ in HELPER_FUNCTIONS:  # a helper of HELPERS: allocates its result
             operands = tuple(self.operand(a) for a in e.args)
             name = f"_{type(e).__name__}"
@@ -881,6 +897,18 @@ class _FastBuilder:
             if isinstance(getattr(np, known.split(".", 1)[1], None), np.ufunc):  # a ufunc: it takes out=
                 return self._ufunc(known.split(".", 1)[1], *(self.operand(a) for a in e.args))
         raise _Unsupported(f"no in-place form for {type(e).__name__}")
+
+    def _xmuly(self, x: sp.Basic, y: sp.Basic) -> Operand:
+        """x y with 0 y = 0 for an infinite y, in place in y's buffer (the helper _xmuly would
+        allocate its result and cost a copy into the destination: a quarter of a weighted BCE)."""
+        first = self.registers
+        acc = self.wide(y)
+        if not isinstance(acc, Reg) or acc.n < first:  # a copy: a value computed before may be read again
+            acc = self._ufunc("positive", acc)
+        self.computed = {k: r for k, r in self.computed.items() if r != acc}
+        self.printer.helpers.add("_xmuly_in")
+        operands = (acc, self.operand(x))
+        return self._emit(Instr("scatter", self._new(), "_xmuly_in", operands, inputs=_read(operands)))
 
     def _add(self, e: sp.Add) -> Operand:
         wide, narrow, onehots = [], [], []

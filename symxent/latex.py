@@ -47,6 +47,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from symxent import derive
 from symxent.prove import FAILED, PROVEN, Check, ClaimResult, StepResult
 from symxent.registry import Chain, Claim, Derivation
 
@@ -452,8 +453,16 @@ def latex_expr(expr: sp.Basic, *, as_written: bool = False, bound: Sequence[sp.S
     Terms and factors print in the order people write them, unless written otherwise with
     ``evaluate=False``; ``as_written`` (for a derivation's display forms) keeps the order of
     every sum's terms as they are stored."""
-    expr = sp.sympify(expr)
+    expr = _products(sp.sympify(expr))
     return _printer(expr, as_written, bound).doprint(expr)
+
+
+def _products(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with each ``xmuly(x, y)`` (x y with 0 * inf = 0, a convention of the printed code)
+    as the product x y it is in mathematics, ordered and broken across lines as products are."""
+    if not expr.has(derive.xmuly):
+        return expr
+    return expr.replace(lambda e: isinstance(e, derive.xmuly), lambda e: e.args[0] * e.args[1])
 
 
 def _printer(expr: sp.Basic, as_written: bool = False, bound: Sequence[sp.Symbol] = ()) -> _Printer:
@@ -536,7 +545,7 @@ def display_lines(expr: sp.Basic, width: float = _ROW_WIDTH, *, as_written: bool
     """``expr`` as one line, or, when wider than ``width``, broken before the ``+``/``-`` of
     its outermost sum into lines that each fit; a product still too wide is broken between
     its factors (the next line starts with ``\\times``). Later lines start with their sign."""
-    expr = sp.sympify(expr)
+    expr = _products(sp.sympify(expr))
     whole = latex_expr(expr, as_written=as_written, bound=bound)
     if _width(whole) <= width:
         return [whole]

@@ -773,6 +773,130 @@ def _public_vector_checks(d: Derivation, module: Module, generated: types.Module
                          ok, "; ".join(problems), time.perf_counter() - start)]
 
 
+# Rows of logits with an infinite or nan entry: which row holds what (_special_rows).
+SPECIAL_ROWS = ("finite", "one -inf", "two -inf (a mask)", "nan", "+inf", "all -inf")
+# The value at a logit of -inf is the limit as it tends to -inf; it is reached, to rounding, at
+# a finite logit MASK_OFFSET below the row's others (its exp is 0 in either dtype, also divided by
+# a temperature), where the outputs that tend to +-inf are beyond MASK_LARGE.
+MASK_OFFSET, MASK_LARGE = 1e30, 1e20
+
+
+def _special_rows(rng: np.random.Generator, k: int) -> np.ndarray:
+    """Six rows of k >= 4 logits, as SPECIAL_ROWS says."""
+    x = rng.normal(0.0, 3.0, (len(SPECIAL_ROWS), k))
+    x[1, 0] = -np.inf
+    x[2, [1, 3]] = -np.inf
+    x[3, 2] = np.nan
+    x[4, 1] = np.inf
+    x[5] = -np.inf
+    return x
+
+
+def _masked_limit(x: np.ndarray) -> np.ndarray:
+    """Rows of ``x`` without nan or +inf, each -inf replaced by a finite logit MASK_OFFSET below
+    the row's finite ones (a row of -inf only stays as it is)."""
+    finite = np.isfinite(x)
+    low = np.min(np.where(finite, x, np.inf), axis=-1, keepdims=True)
+    return np.where(np.isneginf(x) & np.isfinite(low), low - MASK_OFFSET, x)
+
+
+def _as_limit(values: np.ndarray) -> np.ndarray:
+    """Values computed at the finite stand-in of -inf logits, where those beyond MASK_LARGE are
+    the +-inf they tend to."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.abs(values) > MASK_LARGE, np.copysign(np.inf, values), values)
+
+
+def _special_row_checks(d: Derivation, module: Module, generated: types.ModuleType,
+                        rng: np.random.Generator) -> list[NumericCheck]:
+    """For a module with ``options["special_rows"]``: rows of logits with -inf, +inf and nan
+    entries (SPECIAL_ROWS), through every public function (``options["public"]``: "vector" or "classes", every option
+    combination), float64 and float32, C-contiguous and strided, reduction "none". A row with
+    -inf logits (not all) is the limit (a class of probability 0: log-probability -inf, a loss of
+    inf where the target weighs that class, else finite), computed without an invalid
+    operation on the way; a row with a nan, a +inf (the limit exists for one +inf but not two: nan,
+    as PyTorch's softmax) or only -inf logits (no class has any probability) is nan throughout; no
+    row changes another's values."""
+    spec = module.options.get("public")
+    if not module.options.get("special_rows") or not spec or spec["kind"] not in ("vector", "classes"):
+        return []
+    start = time.perf_counter()
+    problems: list[str] = []
+    k = 4
+    x = _special_rows(rng, k)
+    limited = slice(0, 3)  # the rows whose value is a limit; the others are nan
+    calls = []  # (what, function, second argument or None, keywords)
+    if spec["kind"] == "vector":
+        calls = [(f, getattr(generated, f), None, {}) for f in spec["functions"]]
+    else:
+        for target_kind in spec["kernels"]:
+            if target_kind == "index":
+                target = np.array([1, 0, 2, 0, 0, 0])  # row 1: its target class is -inf; row 2: not
+            elif target_kind == "logits":  # a teacher masked as the student, finite where the student is not
+                target = np.where(np.isneginf(x), -np.inf, rng.normal(0.0, 3.0, x.shape))
+            else:  # probabilities; row 1 weighs its -inf class, row 2 does not (a shared mask)
+                target = rng.dirichlet(np.ones(k), len(x))
+                target[2] = rng.dirichlet(np.ones(k - 2))[[0, 0, 1, 0]] * [1, 0, 1, 0]
+                target[2, 0] = 1 - target[2, 2]
+            function = getattr(generated, "loss_and_grad" + spec.get("suffix", {}).get(target_kind, ""))
+            for keywords, _ in _public_cases(module, rng, x):
+                calls.append((f"{target_kind} {sorted(keywords)}", function, target, dict(keywords, reduction="none")))
+
+    def run(function, logits, second, keywords):
+        out = function(logits, **keywords) if second is None else function(logits, second, **keywords)
+        return [np.asarray(o) for o in (out if isinstance(out, tuple) else (out,))]
+
+    for what, function, second, keywords in calls:
+        for dtype in (np.float64, np.float32):
+            kw = {key: (v.astype(dtype) if isinstance(v, np.ndarray) else v) for key, v in keywords.items()}
+            cast = (lambda a: a) if second is None or second.dtype.kind != "f" else (lambda a: a.astype(dtype))
+            try:
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    want = [_as_limit(o) for o in run(function, _masked_limit(x[limited]).astype(dtype),
+                                                      None if second is None else cast(_masked_limit(second[limited])
+                                                                                       if second.dtype.kind == "f"
+                                                                                       else second[limited]), kw)]
+            except Exception as exc:  # a wrong module may raise anything: a failed check
+                problems.append(f"{module.name} {what} {np.dtype(dtype).name} at the finite stand-in: "
+                                f"{type(exc).__name__}: {exc}")
+                continue
+            for layout, view in (("contiguous", lambda a: np.ascontiguousarray(a)),
+                                 ("strided", lambda a: np.repeat(a, 2, axis=-1)[..., ::2] if a.ndim == 2 else a)):
+                where = f"{module.name} {what} {np.dtype(dtype).name} {layout}"
+                xx = view(x.astype(dtype))
+                tt = None if second is None else view(cast(second))
+                try:
+                    with np.errstate(all="raise", under="ignore"):  # no invalid operation for the limits
+                        alone = run(function, xx[limited], None if tt is None else tt[limited], kw)
+                    with np.errstate(all="ignore"):
+                        every = run(function, xx, tt, kw)
+                except Exception as exc:  # FloatingPointError, or anything a wrong module raises
+                    problems.append(f"{where}: {type(exc).__name__}: {exc}")
+                    continue
+                for n, (got_alone, got, expected) in enumerate(zip(alone, every, want)):
+                    if got.dtype != dtype:
+                        problems.append(f"{where}: output {n} has dtype {got.dtype}")
+                    rows = got.reshape(len(x), -1).astype(np.float64)
+                    if not np.isnan(rows[3:]).all():
+                        bad = [SPECIAL_ROWS[3 + r] for r in range(3) if not np.isnan(rows[3 + r]).all()]
+                        problems.append(f"{where}: output {n} is not nan in the rows with {', '.join(bad)}: "
+                                        f"{rows[3:].tolist()}")
+                    if not np.array_equal(rows[:3], got_alone.reshape(3, -1), equal_nan=True):
+                        problems.append(f"{where}: output {n} of the rows with -inf changes beside rows with nan, +inf")
+                    got64 = np.asarray(got_alone, np.float64).reshape(expected.shape)
+                    finite = np.isfinite(expected)
+                    with np.errstate(invalid="ignore"):  # nan and inf are compared exactly, below
+                        err = _rel_error(np.where(finite, got64, 0.0), np.where(finite, expected, 0.0))
+                    if not (err <= (1e-5 if dtype == np.float32 else 1e-12) and np.isfinite(got64[finite]).all()
+                            and np.array_equal(got64[~finite], expected[~finite], equal_nan=True)):
+                        problems.append(f"{where}: output {n} at -inf logits {got_alone.reshape(3, -1).tolist()}, "
+                                        f"the limit is {expected.reshape(3, -1).tolist()}")
+    shown = "; ".join(problems[:4]) + (f"; and {len(problems) - 4} more" if len(problems) > 4 else "")
+    return [NumericCheck(d.name, module.name, "rows with -inf, +inf, nan logits: the limit, or nan",
+                         float(len(problems)), 0.0, not problems, shown, time.perf_counter() - start)]
+
+
 def _accuracy_checks(d: Derivation, module: Module, generated: types.ModuleType, seed: int) -> list[NumericCheck]:
     """The ulp measurements of :mod:`symxent.accuracy` as checks, and the inf/nan inputs."""
     if not any(module.options.get(key) for key in (*accuracy.ENTRY_KINDS, "special_values")):
@@ -833,6 +957,8 @@ def _numeric_for(d: Derivation, kmax: int, seed: int, paths: Mapping[str, str] |
             checks += [module.name] if accuracy_apart else _accuracy_checks(d, module, generated, seed)
             stage = "public functions"
             checks += _public_checks(d, module, generated, rng)
+            stage = "inf and nan rows"
+            checks += _special_row_checks(d, module, generated, rng)
         except Exception as exc:  # a broken module is a failed check with its reason, not a crash
             checks.append(NumericCheck(d.name, module.name, f"{stage}: raised", float("inf"), 0.0, False,
                                        f"{type(exc).__name__}: {exc}"))

@@ -137,3 +137,52 @@ def test_axis_argument_moves_the_class_axis():
     moved = np.moveaxis(z, 1, -1)
     np.testing.assert_allclose(ce.loss(z, c, axis=1), ce.loss(moved, c))
     np.testing.assert_allclose(np.moveaxis(ce.grad(z, c, axis=1), 1, -1), ce.grad(moved, c))
+
+
+# (module, function, its arguments after the logits (K classes last), options): every public
+# function of a class-axis module that sums over the classes
+SUMS_OVER_CLASSES = {
+    "softmax": ("softmax", "softmax", lambda z, rng: (), {}),
+    "log_softmax": ("softmax", "log_softmax", lambda z, rng: (), {}),
+    "cross_entropy_index": ("softmax_cross_entropy", "loss_and_grad",
+                            lambda z, rng: (rng.integers(0, z.shape[-1], z.shape[:-1]),),
+                            {"label_smoothing": 0.5, "reduction": "none"}),
+    "cross_entropy_onehot": ("softmax_cross_entropy", "loss_and_grad",
+                             lambda z, rng: (np.eye(z.shape[-1], dtype=z.dtype)[rng.integers(0, z.shape[-1], z.shape[:-1])],),
+                             {"label_smoothing": 0.5, "reduction": "none"}),
+    "focal": ("focal_loss", "loss_and_grad", lambda z, rng: (rng.integers(0, z.shape[-1], z.shape[:-1]),),
+              {"gamma": 2.0, "reduction": "none"}),
+    "distillation": ("distillation", "loss_and_grad", lambda z, rng: (rng.standard_normal(z.shape).astype(z.dtype),),
+                     {"temperature": 2.0, "reduction": "none"}),
+}
+
+
+@pytest.mark.parametrize("name", list(SUMS_OVER_CLASSES))
+def test_a_class_axis_that_is_not_last_is_summed_as_accurately(name):
+    """float32, K = 1000, classes on axis 1 of (N, K, d): as accurate as with the classes last.
+    NumPy sums over an axis that is not the innermost in memory one term after another (an error
+    of order K ulp); each of these was 2.3e-5 off in the cross-entropy's gradient, 40 times the
+    classes-last error, before the classes were made innermost."""
+    mod_name, fn, others, options = SUMS_OVER_CLASSES[name]
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((3, 4, 1000)).astype(np.float32)  # classes last: terms of like size
+    args = others(z, rng)
+    f = getattr(load_module(mod_name), fn)
+
+    def outputs(zz, aa, **kw):
+        out = f(zz, *aa, **dict(options, **kw))
+        return [np.asarray(o) for o in (out if isinstance(out, tuple) else (out,))]
+
+    exact = outputs(z.astype(np.float64), [a.astype(np.float64) if a.dtype.kind == "f" else a for a in args])
+    last = outputs(z, args)
+    moved = [np.moveaxis(a, -1, 1) if a.shape == z.shape else a for a in args]
+    on_axis1 = [np.moveaxis(o, 1, -1) if o.shape == (3, 1000, 4) else o
+                for o in outputs(np.moveaxis(z, -1, 1), moved, axis=1)]
+    for n, (e, a, b) in enumerate(zip(exact, last, on_axis1)):
+        # errors in units of each sample's largest value (the size of the terms it is made of)
+        scale = np.abs(e).max(axis=-1, keepdims=True) if e.shape == z.shape else np.abs(e)
+        err_last, err_axis1 = ((np.abs(x - e) / scale).max() for x in (a, b))
+        allowed = 2 * err_last + 4 * np.finfo(np.float32).eps
+        assert err_axis1 <= allowed, (f"{mod_name}.{fn} output {n}, {options}: float32 error {err_axis1:.3g} (relative to "
+                                      f"each sample's largest value) with the classes on axis 1, {err_last:.3g} with "
+                                      f"them last (allowed {allowed:.3g})")

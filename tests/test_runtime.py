@@ -93,6 +93,24 @@ def test_mean_over_nothing_is_nan_and_the_reductions_keep_the_dtype():
         runtime._check_reduction("avg")
 
 
+def test_the_classes_are_made_the_innermost_axis_only_where_they_are_not():
+    """_class_last keeps a view whose class axis is innermost in memory (contiguous, or strided
+    along the classes: NumPy reduces along it pairwise) and copies the others C-contiguous."""
+    x = np.arange(24.0).reshape(2, 3, 4)
+    kept = {"contiguous": (x, -1), "strided classes": (np.repeat(x, 2, axis=-1)[..., ::2], -1),
+            "one row": (x[:1, :1].transpose(1, 0, 2), -1), "one class": (x[..., :1].transpose(0, 2, 1), 1)}
+    for what, (a, axis) in kept.items():
+        moved = runtime._class_last(a, axis, "logits")
+        assert np.shares_memory(moved, a), f"{what}: copied, though its classes are innermost"
+        np.testing.assert_array_equal(moved, np.moveaxis(a, axis, -1), err_msg=what)
+    copied = {"axis 1": (x, 1), "axis 0": (x, 0), "Fortran order": (np.asfortranarray(x), -1),
+              "transposed": (x.T, -1)}
+    for what, (a, axis) in copied.items():
+        moved = runtime._class_last(a, axis, "logits")
+        assert moved.flags.c_contiguous and not np.shares_memory(moved, a), f"{what}: classes not made innermost"
+        np.testing.assert_array_equal(moved, np.moveaxis(a, axis, -1), err_msg=what)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_scaling_multiplies_by_an_exact_reciprocal_or_divides(dtype):
     func, operand = runtime._scaling(8, dtype)

@@ -671,10 +671,43 @@ def test_bce_with_logits_at_infinite_logits(dtype):
         np.testing.assert_array_equal(loss[agree], ref_loss[agree], err_msg=str(kwargs))
 
 
-# Every test on both kernel paths (C-contiguous arrays: fast kernels; strided views: plain), but
-# test_cross_entropy_matches_torch: its random cases reach the cross-entropy's plain kernel in
-# float32 with K = 1000 and label smoothing 0.5 (layout kdim), 1.1e-5 off PyTorch's gradient in
-# the terms' magnitude where the tolerance is 1e-5 (the fast kernel passes); found by this
-# parametrization and left for its own issue (its grid, test_cross_entropy_every_option, runs on
-# both paths and passes).
-on_both_kernel_paths(globals(), but=("test_cross_entropy_matches_torch",))
+# (module, inputs where the loss is infinite or would be, targets, options, PyTorch's function)
+ZERO_WEIGHT = {
+    "logits": ("binary_cross_entropy_with_logits", [np.inf, -np.inf, np.inf, -np.inf, 1e4, np.nan],
+               [0.0, 1.0, 1.0, 0.0, 0.0, 0.0], {}, F.binary_cross_entropy_with_logits),
+    "logits_pos_weight": ("binary_cross_entropy_with_logits", [np.inf, -np.inf, np.inf, -np.inf, 1e4, np.nan],
+                          [0.0, 1.0, 1.0, 0.0, 0.0, 0.0], {"pos_weight": 2.0}, F.binary_cross_entropy_with_logits),
+    "probs": ("binary_cross_entropy", [1.0, 0.0, 1.0, 0.0, 1.0, 0.5], [0.0, 1.0, 1.0, 0.0, 0.5, 0.5], {},
+              F.binary_cross_entropy),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", list(ZERO_WEIGHT))
+def test_a_zero_weight_leaves_its_element_out(case, dtype):
+    """weight = 0 times an infinite loss (z = +-inf against its label, a certain wrong probability):
+    loss 0 and gradient 0, not 0 * inf = nan, with no invalid operation on the way; PyTorch's
+    value wherever it is not nan (its loss is nan at infinite logits, its clamped probability
+    loss 0); a nan input stays nan (the last element)."""
+    mod_name, x, y, kwargs, torch_fn = ZERO_WEIGHT[case]
+    mod = module(mod_name)
+    x, y = np.array(x, dtype), np.array(y, dtype)
+    w = np.zeros_like(x)
+    where = f"{mod_name}, weight 0, {kwargs}, {dtype}, at {x.tolist()}"
+    with np.errstate(all="raise", invalid="ignore" if np.isnan(x).any() else "raise"):
+        loss, grad = mod.loss_and_grad(x, y, weight=w, reduction="none", **kwargs)
+        total = mod.loss(x[:-1], y[:-1], weight=w[:-1], reduction="sum", **kwargs)
+    torch_kwargs = {k: torch.tensor(v, dtype=getattr(torch, dtype)) for k, v in kwargs.items()}
+    ref_loss, ref_grad = _loss_and_grad(torch_fn, x, _tensor(y), weight=_tensor(w), reduction="none", **torch_kwargs)
+    expected = np.where(np.isnan(x), np.nan, 0.0)
+    np.testing.assert_array_equal(loss, expected, err_msg=f"loss, {where}; PyTorch gives {ref_loss}")
+    assert total == 0, f"sum of the losses {total}, expected 0; {where}"
+    np.testing.assert_array_equal(grad, expected, err_msg=f"grad, {where}; PyTorch gives {ref_grad}")
+    agree = ~np.isnan(ref_loss)
+    np.testing.assert_array_equal(loss[agree], ref_loss[agree], err_msg=f"loss vs PyTorch's, {where}")
+    agree = ~np.isnan(ref_grad)
+    np.testing.assert_array_equal(grad[agree], ref_grad[agree], err_msg=f"grad vs PyTorch's, {where}")
+
+
+# Every test on both kernel paths (C-contiguous arrays: fast kernels; strided views: plain).
+on_both_kernel_paths(globals())

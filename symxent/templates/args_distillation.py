@@ -9,8 +9,8 @@ copied. It imports what the module defines itself (the runtime's parts), so that
 
 import numpy as np
 
-from symxent.templates.runtime import (_as_array, _check_reduction, _class_last, _driven, _move,
-                                       _number, _reduce)
+from symxent.templates.runtime import (_as_array, _check_reduction, _class_last, _classes_inner, _driven,
+                                       _move, _number, _reduce)
 
 
 #: part arguments
@@ -37,7 +37,7 @@ def _prepare(logits, teacher, teacher_name, temperature, t2_scaling, axis):
         raise TypeError(f"{teacher_name}: expected a real array, got dtype {t.dtype}")
     if teacher_name == "teacher_probs" and not (np.all(t >= 0) and np.all(t <= 1)):
         raise ValueError("teacher_probs: probabilities must lie in [0, 1] (and not be nan)")
-    t = _move(t, axis, -1).astype(z.real.dtype, copy=False)
+    t = _classes_inner(_move(t, axis, -1)).astype(z.real.dtype, copy=False)
     return z, t, _temperature(temperature, z.real.dtype), _t2(t2_scaling)
 
 

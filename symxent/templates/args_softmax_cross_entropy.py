@@ -9,7 +9,7 @@ that linters and ``tests/test_runtime.py`` read this file as the Python it is.
 
 import numpy as np
 
-from symxent.templates.runtime import (_as_array, _blocked, _class_last, _class_weights,
+from symxent.templates.runtime import (_as_array, _blocked, _class_last, _class_weights, _classes_inner,
                                        _fast_dtype, _fast_kernel, _move, _number, _scale)
 from symxent.templates.runtime import _PLAIN  # each module's own tables
 
@@ -55,7 +55,7 @@ def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
     if t.shape != logits.shape:
         hint = " (float targets are probabilities; class indices must be integers)" if t.shape == batch else ""
         raise ValueError(f"target: probabilities must have the logits' shape {logits.shape}; got {t.shape}{hint}")
-    return z, _move(t, axis, -1).astype(z.dtype, copy=False), False, None, w, eps
+    return z, _classes_inner(_move(t, axis, -1)).astype(z.dtype, copy=False), False, None, w, eps
 
 
 def _kernel(z, t, is_index, w, eps, with_grad):
