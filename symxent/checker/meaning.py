@@ -46,6 +46,12 @@ CONVENTIONAL_INPUTS = {"z", "x", "w", "b", "W", "X", "Z", "\\theta", "\\Theta", 
 CONVENTIONAL_TARGETS = {"y", "t", "Y"}
 
 
+# What a step whose derivative needs a name's dependence says; verdict.judge then tries that name
+# as any function of its variable (the one place that reads these words back)
+UNKNOWN_DEPENDENCE = "is never defined here, so how it depends on"
+INDEX_ALONE = "is defined by its index alone"
+
+
 class NotCheckable(Exception):
     """Read, but outside what can be checked; the message says why and what would help."""
 
@@ -396,7 +402,7 @@ class Evaluator:
             self.conventions["reading:" + d.key] = d.reading
         if index_alone(d, self.table):
             # p_j = e^j / Σ_i e^i: a number of the index alone, where e^{o_j} was surely meant
-            raise NotCheckable(f"{pretty(d.key)} is defined by its index alone (line {d.line}), with no variable "
+            raise NotCheckable(f"{pretty(d.key)} {INDEX_ALONE} (line {d.line}), with no variable "
                                "in it: a shorthand or a slip in the definition, not read here")
         # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
         inner: dict = {k: v for k, v in env.items() if len(k) == 1}
@@ -1321,7 +1327,7 @@ class Evaluator:
                 # which the note may not mean (z = w^T x, tacitly)
                 self.assumed_independent.setdefault(leaf.key, tuple(keys))
             if self.definition(leaf.key) is None and not free:
-                raise NotCheckable(f"{pretty(leaf.key)} is never defined here, so how it depends on "
+                raise NotCheckable(f"{pretty(leaf.key)} {UNKNOWN_DEPENDENCE} "
                                    f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")
         absent = [k for k in keys if not any(self.leaves.get(x, Leaf("", (), None)).key == k for x in f.free_symbols)]
         if absent:

@@ -29,7 +29,8 @@ import numpy as np
 import sympy
 
 from symxent import derive
-from symxent.checker.meaning import CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, Evaluator, NotCheckable, SymbolTable, pretty
+from symxent.checker.meaning import (CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
+                                    Evaluator, NotCheckable, SymbolTable, pretty)
 from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Frac, Name, Neg, Node, Num, Script
 from symxent.domains import draw
@@ -108,18 +109,18 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     if solved:
         return _judge(table, order, scope, left, right, conditions, seed, solved=solved)
     verdict = _judge(table, order, scope, left, right, conditions, seed)
-    if verdict.status == "not checkable" and any(m in verdict.detail for m in _UNKNOWN_DEPENDENCE):
+    if verdict.status == "not checkable" and any(m in verdict.detail for m in (UNKNOWN_DEPENDENCE, INDEX_ALONE)):
         # ∂L/∂z = ∂L/∂a ∂a/∂z with L never defined: true for every L that depends on z through a,
         # which is what the step's own derivatives of L say; only an ok is taken from that reading
         plan = _generic_plan(table, order, scope, left, right)
         if plan:
             generic = _judge(table, order, scope, left, right, conditions, seed, plan)
-            if generic.status == "ok" or "the sides differ for some such function" in generic.detail:
+            if generic.status == "ok" or _DIFFER_FOR_SOME in generic.detail:
                 return generic
     return verdict
 
 
-_UNKNOWN_DEPENDENCE = ("is never defined here, so how it depends on", "is defined by its index alone")
+_DIFFER_FOR_SOME = "the sides differ for some such function"
 
 
 def _generic_plan(table: SymbolTable, order: int, scope, left: Node, right: Node) -> dict[str, Node]:
@@ -395,8 +396,8 @@ def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Ev
     smooth choices of them (at random points, confirmed at 50 digits); else not checkable."""
     taken = "; ".join(f"{pretty(k)} as a function of {pretty(key_of(w) or '')}" for k, w in sorted(ev.generic.items()))
     no = Verdict("not checkable", f"{', '.join(pretty(k) for k in sorted(ev.generic))} has no definition that can "
-                 f"be read here: with {taken} (as the step's derivatives of it say), the sides differ for some such "
-                 "function, so whether they agree depends on what it is: define it or pass --define", uses=uses)
+                 f"be read here: with {taken} (as the step's derivatives of it say), {_DIFFER_FOR_SOME}, so "
+                 "whether they agree depends on what it is: define it or pass --define", uses=uses)
     if not all(side.atoms(sympy.core.function.AppliedUndef) for pair in pairs for side in pair):
         # ∂p/∂z = 2z: on one side only, the function is the whole question (the caller says so)
         no = Verdict("not checkable", "", uses=uses)
@@ -407,6 +408,7 @@ def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Ev
             return Verdict("ok", method="symbolic", uses=uses)
     except (TypeError, ValueError, NotImplementedError):
         pass
+    pairs = [(_as_subs(L), _as_subs(R)) for L, R in pairs]
     rng = np.random.default_rng(rng_seed)
     for _ in range(2):
         concrete = {}
@@ -421,11 +423,11 @@ def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Ev
             wave = sum(c[2 * n + i] * t[i] for i in range(n))
             # values in (0, 1), so that log u, log(1 - u) and 1/u of it are defined everywhere
             concrete[fn] = sympy.Lambda(t, 1 / (1 + sympy.exp(-(linear + c[-2] * mix ** 2 / 2 + c[-1] * sympy.sin(wave)))))
-        pairs = [(_as_subs(L), _as_subs(R)) for L, R in pairs]
-        chosen = [(L.replace(lambda e: isinstance(e, sympy.core.function.AppliedUndef) and e.func in concrete,
-                             lambda e: concrete[e.func](*e.args)).doit(),
-                   R.replace(lambda e: isinstance(e, sympy.core.function.AppliedUndef) and e.func in concrete,
-                             lambda e: concrete[e.func](*e.args)).doit()) for L, R in pairs]
+        def chosen_for(e: sympy.Expr) -> sympy.Expr:
+            return e.replace(lambda x: isinstance(x, sympy.core.function.AppliedUndef) and x.func in concrete,
+                             lambda x: concrete[x.func](*x.args)).doit()
+
+        chosen = [(chosen_for(L), chosen_for(R)) for L, R in pairs]
         if any(side.atoms(sympy.Subs, sympy.Derivative, sympy.core.function.AppliedUndef)
                for pair in chosen for side in pair):
             return no
