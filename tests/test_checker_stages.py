@@ -760,6 +760,8 @@ MODELS = [
      ['definition', 'definition', 'ok', 'ok', 'wrong', 'not checkable', 'not checkable']),
     ('# Softmax regression\n\n## One sample\n\nLet $z_k = w_k x + b_k$, $\\hat{\\pi}_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$ and $\\mathcal{L} = -\\sum_k y_k \\log \\hat{\\pi}_k$, where $\\sum_k y_k = 1$.\n\n## Summary\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\hat{\\boldsymbol{\\pi}} - \\mathbf{y} $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\mathbf{y} - \\hat{\\boldsymbol{\\pi}} $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\frac{1}{N} \\sum_{i=1}^{N} (\\hat{\\boldsymbol{\\pi}}^{(i)} - \\mathbf{y}^{(i)}) $$\n',
      ['definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'not checkable']),
+    ('Softmax is $p_j = \\frac{e^j}{\\sum_i e^i}$.\n\n$$ \\frac{1}{p_k} \\left( p_k - p_k^2 \\right) = 1 - p_k $$\n\n$$ \\frac{1}{p_k} \\left( p_k - p_k^2 \\right) = 1 + p_k $$\n\n$$ \\frac{\\partial}{\\partial o_k} \\log p_k = 0 $$\n',
+     ['definition', 'ok', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -769,7 +771,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'second-case-goes-on-from-where-the-cases-began', 'total-and-term-of-a-sample-each-defined',
               'an-index-in-another-chapter-makes-no-vector-here', 'prime-of-a-value-with-one-variable',
               'data-matrix-of-samples-written-x_i', 'data-matrix-also-used-as-a-number',
-              'vector-of-an-earlier-section-and-one-sample-against-a-batch']
+              'vector-of-an-earlier-section-and-one-sample-against-a-batch',
+              'entries-defined-by-their-index-alone-taken-as-any-value']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

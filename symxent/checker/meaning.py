@@ -319,6 +319,16 @@ class Evaluator:
             if d.source.startswith("convention:"):
                 what = d.source.split(":", 1)[1]
                 self.conventions[key] = f"{pretty(key)} = {what} (the note speaks of it and never defines {pretty(key)})"
+            if index_alone(d, self.table) and key not in self._active and key not in self.opaque:
+                # p_j = e^j / Σ_i e^i: its entries stand for values the definition does not give; a
+                # step that holds for every value of them holds for the meant ones (derivatives of
+                # them stay unread: see derivative())
+                try:
+                    self.unfold(d, index, sample, env)
+                except NotCheckable as exc:
+                    self.take_as_it_stands(key, d, exc)
+            if key in self.opaque and index_alone(d, self.table):
+                return self.leaf(key, self.vector_index(key, index, env), sample)
             if index or sample is not None or d.indices or d.params or d.sample is not None:
                 return self.unfold(d, index, sample, env)
             try:

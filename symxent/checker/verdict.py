@@ -274,8 +274,6 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
 
     # 1. in the targets' natural domain: a mismatch here is a slip (if every name has a meaning)
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
-    if result.status == "wrong" and ev.opaque:
-        return Verdict("not checkable", _opaque_reason(ev), uses=uses)
     lone = sorted({lf.key for lf in leaves.values() if lf.sample is None}
                   & {lf.key for lf in leaves.values() if lf.sample is not None})
     if result.status == "wrong" and lone:
@@ -334,6 +332,10 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             return Verdict("ok", method="numeric", uses=uses + [
                 f"{pretty(hot[0])} is one-hot at {hot[1]}, the true class the note names (line "
                 f"{table.one_hot[hot[0]][1]})"])
+        if ev.opaque:
+            # up to here only readings that hold for every value of the opaque names (an ok above,
+            # or not checkable); a slip needs what the unread definition says
+            return Verdict("not checkable", _opaque_reason(ev), uses=uses)
         if hot is not None and table.speaks_of_true_class:
             # the note speaks of "the correct class": its i here may be that class, or any
             return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]}; the note "
