@@ -719,8 +719,23 @@ MATRICES = [
      '\n'
      '$$ \\frac{\\partial L}{\\partial z_j} = s_j + y_j $$\n'),
      ['definition', 'definition', 'ok', 'wrong']),
+    (('Let $\\sigma_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and the Jacobian $\\mathbf{J}_\\sigma = \\frac{\\partial \\boldsymbol{\\sigma}}{\\partial \\mathbf{z}}$.\n'
+      '\n'
+      '$$ \\mathbf{J}_\\sigma = \\text{diag}(\\boldsymbol{\\sigma}) - \\boldsymbol{\\sigma} \\boldsymbol{\\sigma}^T = \\mathbf{J}_\\sigma^T $$\n'
+      '\n'
+      '$$ \\mathbf{J}_\\sigma = \\text{diag}(\\boldsymbol{\\sigma}) + \\boldsymbol{\\sigma} \\boldsymbol{\\sigma}^T $$\n'
+      '\n'
+      'Let $a_i = z_1 z_i$ and $\\mathbf{J} = \\frac{\\partial \\mathbf{a}}{\\partial \\mathbf{z}}$.\n'
+      '\n'
+      '$$ \\mathbf{J}^T = \\mathbf{J}^T $$\n'
+      '\n'
+      'Let $A_{ij} = z_i + 2 z_j$.\n'
+      '\n'
+      '$$ \\mathbf{A}^T = \\mathbf{A} $$\n'),
+     ['definition', 'definition', 'ok', 'ok', 'not checkable', 'definition', 'definition', 'ok', 'definition', 'wrong']),
 ]
-MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits', 'environment-then-full-stop', 'unreadable-block-reported', 'true-class-named-in-prose']
+MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits', 'environment-then-full-stop', 'unreadable-block-reported', 'true-class-named-in-prose',
+                'named-jacobian-and-matrix-used-whole']
 
 
 # Models written as other people write them (the held-out notes): the weights as a function's

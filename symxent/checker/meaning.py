@@ -56,6 +56,11 @@ class NotCheckable(Exception):
     """Read, but outside what can be checked; the message says why and what would help."""
 
 
+class ShapeMismatch(NotCheckable):
+    """A vector or matrix met where one value (or a vector) is expected: what raised it is not a
+    number, so it may never be taken as one."""
+
+
 @dataclass(frozen=True)
 class Definition:
     key: str
@@ -333,6 +338,8 @@ class Evaluator:
                 return self.unfold(d, index, sample, env)
             try:
                 return self.unfold(d, index, sample, env)
+            except ShapeMismatch:
+                raise  # (J = ∂σ/∂z taken as one number would make J = J^T hold for every J)
             except NotCheckable as exc:
                 if key in self._active or (d.key in self.opaque and self.opaque[d.key][1] != str(exc)):
                     raise
@@ -426,9 +433,14 @@ class Evaluator:
             # z = w^T x + b inside ŷ^{(i)}: the quantities of that sample (x^{(i)})
             inner["__sample__"] = env["__sample__"]
         if d.indices:
+            if not index and len(d.indices) == 2:
+                # A_{ij} = ... used as A: the matrix, entry by entry (never its diagonal)
+                index = self.entry(env, matrix=True)
+            elif not index and len(d.indices) > 2:
+                raise NotCheckable(f"{pretty(d.key)} has {len(d.indices)} indices (line {d.line}) and none here")
             if not index:
                 if "__vec__" in env:
-                    index = (env["__vec__"],) * len(d.indices)
+                    index = (env["__vec__"],)
                 elif self.dry:
                     self.free.setdefault("__vec__", self.table.dims.get(d.key, "K"))
                     index = (1,) * len(d.indices)
@@ -445,6 +457,8 @@ class Evaluator:
                 raise NotCheckable(f"{d.key} is defined without indices but used with {len(index)}")
         elif "__vec__" in env:
             inner["__vec__"] = env["__vec__"]
+            if "__col__" in env:
+                inner["__col__"] = env["__col__"]  # J = ∂σ/∂z used as J: its entry (row, column)
         if arg_nodes is None and args is None and d.params and d.key not in self.bare_args and _vector_params(d):
             # s(x)_i = e^{x_i} / Σ_j e^{x_j} written s_i: s of its own vector parameter, entry by entry
             arg_nodes = d.params
@@ -1393,8 +1407,8 @@ class Evaluator:
             for n in names:
                 self.free.setdefault(n, "K")
         elif any(n not in env for n in names):
-            raise NotCheckable("a matrix where a vector or a number is expected" if matrix and "__vec__" in env
-                               else "a vector or matrix where one value is expected")
+            raise ShapeMismatch("a matrix where a vector or a number is expected" if matrix and "__vec__" in env
+                                else "a vector or matrix where one value is expected")
         return env.get("__vec__", 1), env.get("__col__", 1) if matrix else 0
 
     def shape(self, node: Node, env: dict) -> str:

@@ -642,7 +642,9 @@ def _compare(pairs, leaves, table, simplex: set[str], rng_seed: int, envs: list[
                 if confirmed is not None:
                     lval, rval = confirmed
                     where = {x: v for x, v in sorted((envs or [{}] * len(pairs))[k].items()) if not x.startswith("__")}
-                    if envs and "__vec__" in envs[k]:
+                    if envs and "__col__" in envs[k]:
+                        where["entry"] = f"({envs[k]['__vec__']}, {envs[k]['__col__']})"  # row, column
+                    elif envs and "__vec__" in envs[k]:
                         where["component"] = envs[k]["__vec__"]
                     where.update(_describe(leaves, point, int(p), k))
                     return Verdict("wrong", "", left=lval, right=rval, point=where)
