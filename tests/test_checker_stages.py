@@ -733,9 +733,22 @@ MATRICES = [
       '\n'
       '$$ \\mathbf{A}^T = \\mathbf{A} $$\n'),
      ['definition', 'definition', 'ok', 'ok', 'not checkable', 'definition', 'definition', 'ok', 'definition', 'wrong']),
+    (('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n'
+      '\n'
+      '$$ \\mathcal{L} = -\\sum_{i=1}^n \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n'
+      '\n'
+      '$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^n \\hat{p}_i (1 - \\hat{p}_i) \\mathbf{x}_i \\mathbf{x}_i^\\top $$\n'
+      '\n'
+      '$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^n \\hat{p}_i (1 + \\hat{p}_i) \\mathbf{x}_i \\mathbf{x}_i^\\top $$\n'
+      '\n'
+      '$$ \\nabla_{\\mathbf{w}}^2 \\mathcal{L} = \\sum_{i=1}^n \\hat{p}_i (1 - \\hat{p}_i) \\mathbf{x}_i^\\top \\mathbf{x}_i $$\n'
+      '\n'
+      '$$ \\nabla^3_{\\mathbf{w}} \\mathcal{L} = 0 $$\n'),
+     ['definition', 'definition', 'ok', 'wrong', 'not checkable', 'unparsed']),
 ]
 MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits', 'environment-then-full-stop', 'unreadable-block-reported', 'true-class-named-in-prose',
-                'named-jacobian-and-matrix-used-whole']
+                'named-jacobian-and-matrix-used-whole',
+                'hessian-as-the-gradient-of-the-gradient']
 
 
 # Models written as other people write them (the held-out notes): the weights as a function's

@@ -1073,12 +1073,20 @@ def _integral(s: _Stream, pos: int) -> Node:
 
 
 def _grad(s: _Stream) -> Node:
-    wrt = None
-    if isinstance(s.peek(), Tok) and _v(s.peek()) == "_":
-        s.next()
-        wrt = _member(_script_arg(s))
+    wrt, order = None, 1
+    while isinstance(s.peek(), Tok) and _v(s.peek()) in ("_", "^"):
+        tok = s.next()
+        mark = _v(tok)
+        arg = _member(_script_arg(s))
+        if mark == "_" and wrt is None:
+            wrt = arg
+        elif mark == "^" and order == 1 and isinstance(arg, Num) and arg.value == "2":
+            order = 2  # \nabla^2_w L: the Hessian, the gradient of the gradient
+        else:
+            raise SyntaxProblem("a \\nabla with scripts that are not read", _pos(tok))
     body = _term(s)
-    return Grad(wrt, body)
+    node = Grad(wrt, body)
+    return Grad(wrt, node) if order == 2 else node
 
 
 def _split_on(items, separators: tuple[str, ...]) -> list[list[Item]]:
