@@ -745,10 +745,19 @@ MATRICES = [
       '\n'
       '$$ \\nabla^3_{\\mathbf{w}} \\mathcal{L} = 0 $$\n'),
      ['definition', 'definition', 'ok', 'wrong', 'not checkable', 'unparsed']),
+    (('Let $z_k = \\sum_{d} w_{kd} x_d + b_k$, $\\hat{\\pi}_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$ and $\\mathcal{L} = -\\sum_k y_k \\log \\hat{\\pi}_k$, where $\\sum_k y_k = 1$.\n'
+      '\n'
+      '$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{W}} = (\\hat{\\boldsymbol{\\pi}} - \\mathbf{y}) \\mathbf{x}^T $$\n'
+      '\n'
+      '$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{W}} = \\mathbf{x} (\\hat{\\boldsymbol{\\pi}} - \\mathbf{y})^T $$\n'
+      '\n'
+      '$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{W}} = (\\hat{\\boldsymbol{\\pi}} - \\mathbf{y})^T \\mathbf{x} $$\n'),
+     ['definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'not checkable']),
 ]
 MATRICES_IDS = ['true-class-where', 'row-vectors-diag-outer', 'written-jacobian-matrix', 'elementwise-jacobian-diagonal', 'delta-as-partial', 'numbers-side-by-side-and-rounding', 'defined-by-index-alone', 'case-quoted-in-a-sentence', 'operator-reach', 'missing-variable-and-cancelled-name', 'sample-subscript-and-bracket-power', 'indexed-value-of-w-and-zero-based-sum', 'subsection-setup-and-entry-times-bracket', 'vector-and-number-in-one-step', 'true-class-letter-of-a-definition', 'function-of-a-whole-vector-and-tacit-logits', 'environment-then-full-stop', 'unreadable-block-reported', 'true-class-named-in-prose',
                 'named-jacobian-and-matrix-used-whole',
-                'hessian-as-the-gradient-of-the-gradient']
+                'hessian-as-the-gradient-of-the-gradient',
+                'matrix-of-entries-w_kd-and-outer-product']
 
 
 # Models written as other people write them (the held-out notes): the weights as a function's

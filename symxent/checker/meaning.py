@@ -1309,6 +1309,14 @@ class Evaluator:
                 raise NotCheckable("how far ∂/∂x reaches is not marked (of the factor after it, or of the whole "
                                    "product?) and the two readings differ: add brackets")
             return whole
+        entries = self.matrix_of_entries(node.wrt[0]) if len(node.wrt) == 1 else None
+        if entries is not None and self.shape(node.f, env) == "S":
+            # ∂L/∂W with W's entries written w_{kd}: the matrix of ∂L/∂w_{rc}
+            r, c = self.entry(env, matrix=True)
+            self.conventions["entries:" + entries] = (f"{pretty(_key(node.wrt[0]) or '')} is the matrix whose "
+                                                      f"entries the note writes {pretty(entries)} with two indices")
+            plain = {k: v for k, v in env.items() if k not in ("__vec__", "__col__")}
+            return self._v_Deriv(replace(node, wrt=(Script(Name(entries), (Num(str(r)), Num(str(c)))),)), plain)
         keys = []
         for w in node.wrt:
             k = _key(w)
@@ -1489,6 +1497,17 @@ class Evaluator:
             (node.num, node.den) if isinstance(node, Frac) else node.terms if isinstance(node, Add) else \
             node.factors if isinstance(node, Mul) else ()
         return any(self.matrix_algebra(p, env) for p in parts)
+
+    def matrix_of_entries(self, node: Node) -> str | None:
+        """``W`` when the note never defines or indexes it but writes its entries ``w_{kd}``: the
+        letter of those entries, else None."""
+        if not isinstance(node, Name) or node.accent or len(node.base) != 1 or not node.base.isupper():
+            return None
+        low = node.base.lower()
+        if self.definition(node.base) is not None or self.table.arity.get(node.base, 0) \
+                or self.table.arity.get(low, 0) != 2 or self.definition(low) is not None:
+            return None
+        return low
 
     def whole_vector(self, node: Node, env: dict) -> bool:
         """A vector the note names, written without an index (z in ∂a/∂z)."""

@@ -630,7 +630,12 @@ def _postfix(s: _Stream, node: Node) -> Node:
         node = Call(node, args, not _known_function(node), call_sub)
         if isinstance(s.peek(), Tok) and _v(s.peek()) in ("^",) and not call_sub:
             s.next()
-            node = Pow(node, _member(_script_arg(s)))
+            exp = _member(_script_arg(s))
+            if node.maybe and len(args) == 1 and isinstance(exp, Name) and exp.base in ("T", "\\top", "\\intercal"):
+                # x (p - y)^T: a transpose is of the bracket it is written on (a function's value
+                # is seldom transposed), so this is the product x times (p - y)^T
+                return Mul((node.func, Pow(Paren(args), exp)))
+            node = Pow(node, exp)
     return node
 
 
