@@ -794,11 +794,13 @@ MODELS = [
     ('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n\n$$ \\mathcal{L} = -\\sum_{i=1}^n \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^n (\\hat{p}_i - y_i) \\mathbf{x}_i = \\mathbf{X}^\\top (\\hat{\\mathbf{p}} - \\mathbf{y}) $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\mathbf{y} - \\hat{\\mathbf{p}}) $$\n',
      ['definition', 'definition', 'ok', 'ok', 'wrong']),
     ('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n\n$$ \\mathcal{L} = -\\sum_{i=1}^n \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^n (\\hat{p}_i - y_i) \\mathbf{x}_i = \\mathbf{X}^\\top (\\hat{\\mathbf{p}} - \\mathbf{y}) $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\mathbf{y} - \\hat{\\mathbf{p}}) $$\n\nLet $\\hat{\\mathbf{p}} = \\sigma(\\mathbf{X} \\mathbf{w})$.\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\mathbf{y} - \\hat{\\mathbf{p}}) $$\n',
-     ['definition', 'definition', 'ok', 'ok', 'wrong', 'not checkable', 'not checkable']),
+     ['definition', 'definition', 'ok', 'ok', 'wrong', 'ok', 'wrong']),
     ('# Softmax regression\n\n## One sample\n\nLet $z_k = w_k x + b_k$, $\\hat{\\pi}_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$ and $\\mathcal{L} = -\\sum_k y_k \\log \\hat{\\pi}_k$, where $\\sum_k y_k = 1$.\n\n## Summary\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\hat{\\boldsymbol{\\pi}} - \\mathbf{y} $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\mathbf{y} - \\hat{\\boldsymbol{\\pi}} $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{b}} = \\frac{1}{N} \\sum_{i=1}^{N} (\\hat{\\boldsymbol{\\pi}}^{(i)} - \\mathbf{y}^{(i)}) $$\n',
      ['definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'not checkable']),
     ('Softmax is $p_j = \\frac{e^j}{\\sum_i e^i}$.\n\n$$ \\frac{1}{p_k} \\left( p_k - p_k^2 \\right) = 1 - p_k $$\n\n$$ \\frac{1}{p_k} \\left( p_k - p_k^2 \\right) = 1 + p_k $$\n\n$$ \\frac{\\partial}{\\partial o_k} \\log p_k = 0 $$\n',
      ['definition', 'ok', 'not checkable', 'not checkable']),
+    ('Let $z_i = w^\\top x_i + b$, $p_i = \\sigma(z_i)$ and $J = -\\sum_{i=1}^n \\left[ y_i \\log p_i + (1 - y_i) \\log(1 - p_i) \\right]$.\n\nLet $X$ be the design matrix (rows $x_i^\\top$) and $p = \\sigma(Xw + b\\mathbf{1})$.\n\n$$ \\nabla_w J = X^\\top (p - y), \\qquad \\frac{\\partial J}{\\partial b} = \\mathbf{1}^\\top (p - y) $$\n\n$$ \\frac{\\partial J}{\\partial b} = \\mathbf{1}^\\top (p - y) + 1 $$\n\n$$ \\nabla_w J = X^\\top (y - p) $$\n',
+     ['definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'wrong', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -807,9 +809,10 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'total-of-per-sample-losses-with-the-same-letter', 'implications-from-an-equation-solved-for-p',
               'second-case-goes-on-from-where-the-cases-began', 'total-and-term-of-a-sample-each-defined',
               'an-index-in-another-chapter-makes-no-vector-here', 'prime-of-a-value-with-one-variable',
-              'data-matrix-of-samples-written-x_i', 'data-matrix-also-used-as-a-number',
+              'data-matrix-of-samples-written-x_i', 'data-matrix-times-a-vector-restated-then-a-slip',
               'vector-of-an-earlier-section-and-one-sample-against-a-batch',
-              'entries-defined-by-their-index-alone-taken-as-any-value']
+              'entries-defined-by-their-index-alone-taken-as-any-value',
+              'design-matrix-times-weights-and-ones-transposed']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -355,6 +355,10 @@ class Evaluator:
             return sympy.pi
         if key == "\\infty":
             raise NotCheckable("∞ is a limit, not a value to evaluate")
+        if len(key) == 2 and not index and sample is None and self.design_matrix(Name(key[0])) is not None \
+                and self.whole_vector(Name(key[1]), env):
+            # Xw typed as one word: X times the vector w, X the matrix of the samples
+            return self.design_times(self.design_matrix(Name(key[0])) or "", Name(key[1]), env)
         if len(key) > 1 and key.isalpha() and not index and sample is None and all(
                 c in self.table.plain or self.definition(c) is not None for c in key):
             # "ay" in a note that uses a and y on their own: a times y, as TeX sets it
@@ -754,6 +758,13 @@ class Evaluator:
                     out *= self.matrix_t_vector(left.key, right, env)
                     k += 2
                     continue
+                if _ones(left):
+                    # 1^T v: the sum of v's entries
+                    b = self.components(right, env)
+                    self.conventions["ones"] = "1^T v is the sum of the entries of v (1 the vector of ones)"
+                    out *= sympy.Add(*b)
+                    k += 2
+                    continue
                 a, b = self.vector_components(left, env), self.vector_components(right, env)
                 if a is None and b is None:
                     # w^T x where the note never gives w or x an entry: one-entry vectors
@@ -766,6 +777,11 @@ class Evaluator:
                     raise NotCheckable("a transpose: only products of two vectors (w^T x) are read")
                 self.conventions["dot"] = "a^T b is the inner product Σ_c a_c b_c"
                 out *= sympy.Add(*[x * y for x, y in zip(a, b)])
+                k += 2
+                continue
+            if k + 1 < len(factors) and self.design_matrix(f) is not None and self.whole_vector(factors[k + 1], env):
+                # X w: the vector of the samples' inner products x_i^T w
+                out *= self.design_times(self.design_matrix(f) or "", factors[k + 1], env)
                 k += 2
                 continue
             if isinstance(f, Name) and f.key in INDICATORS and k + 1 < len(factors) and isinstance(factors[k + 1], Paren) \
@@ -905,6 +921,26 @@ class Evaluator:
             sample = self.value(Script(Name(row), (Num(str(i)),)), env)
             total += sample * self.value(right, {**outer, "__vec__": i})
         return total
+
+    def design_times(self, row: str, right: Node, env: dict) -> sympy.Expr:
+        """Entry i of X w = Σ_c (x_i)_c w_c, X the matrix whose rows are the samples x_i the note
+        writes (w^T x_i) and w a whole vector of features: one number per sample."""
+        if row not in self.table.sample_subscript:
+            raise NotCheckable(f"{row.upper()} w with {row.upper()} the matrix of the samples {row}^(i): "
+                               "only X w with the samples written x_i is read")
+        if "__vec__" not in env:
+            if not self.dry:
+                raise NotCheckable(f"{row.upper()} w used as one number")
+            self.free.setdefault("__vec__", self.table.dims.get(row, "N"))
+            env = {**env, "__vec__": 1}
+        self.design_names.add(row.upper())
+        self.conventions["design"] = (f"{row.upper()} is the matrix whose rows are the samples {row}_i "
+                                      f"(the note never defines {row.upper()}; line "
+                                      f"{self.table.sample_subscript[row]} writes w^T {row}_i)")
+        outer = {k: v for k, v in env.items() if k != "__vec__"}
+        sample = Script(Name(row), (Num(str(env["__vec__"])),))
+        return sympy.Add(*[self.value(sample, {**outer, "__vec__": c}) * self.value(right, {**outer, "__vec__": c})
+                           for c in range(1, self.table.size(self.vector_size(right)) + 1)])
 
     def entry_call(self, d: Definition, args: tuple[Node, ...], env: dict) -> sympy.Expr | None:
         """The note's own ``softmax(x_{ij}) = ...`` at ``x_{kl}``: its index letters take k and l."""
@@ -1645,6 +1681,12 @@ def subscript_conditions(*nodes: Node) -> tuple[Cond, ...]:
                     and n.sub[0].op == "!=" and n.sub[0] not in found:
                 found.append(n.sub[0])
     return tuple(found)
+
+
+def _ones(node: Node) -> bool:
+    """``\\mathbf{1}`` (read as the number 1) transposed in ``1^T v``: the vector of ones."""
+    return isinstance(node, Num) and node.value == "1" or isinstance(node, Paren) and len(node.items) == 1 \
+        and _ones(node.items[0])
 
 
 def transposed(node: Node) -> Node | None:
