@@ -192,7 +192,8 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             res.detail = f"agrees with the definition of {_name(a.node)} at line {block.redefines[ci]}" + \
                 (f"; {res.detail}" if res.detail else "")
         elif (ci, t) in block.definitions:
-            res.status, res.detail = "definition", f"defines {_name(a.node)}"
+            named = b.node if ci in block.named_last and t == len(chain.members) - 2 else a.node
+            res.status, res.detail = "definition", f"defines {_name(named)}"
         elif (ci, t) in block.facts:
             res.status, res.detail = "definition", "states an assumption used by later steps"
         elif isinstance(a.node, Unreadable) or isinstance(b.node, Unreadable):

@@ -801,6 +801,8 @@ MODELS = [
      ['definition', 'ok', 'not checkable', 'not checkable']),
     ('Let $z_i = w^\\top x_i + b$, $p_i = \\sigma(z_i)$ and $J = -\\sum_{i=1}^n \\left[ y_i \\log p_i + (1 - y_i) \\log(1 - p_i) \\right]$.\n\nLet $X$ be the design matrix (rows $x_i^\\top$) and $p = \\sigma(Xw + b\\mathbf{1})$.\n\n$$ \\nabla_w J = X^\\top (p - y), \\qquad \\frac{\\partial J}{\\partial b} = \\mathbf{1}^\\top (p - y) $$\n\n$$ \\frac{\\partial J}{\\partial b} = \\mathbf{1}^\\top (p - y) + 1 $$\n\n$$ \\nabla_w J = X^\\top (y - p) $$\n',
      ['definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'wrong', 'wrong']),
+    ('Let $s_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $h = \\sum_k e^{z_k} = \\Sigma$.\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = \\frac{1_{i=j} e^{z_i} \\Sigma - e^{z_i} e^{z_j}}{\\Sigma^2} = s_i (1_{i=j} - s_j) $$\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = \\frac{1_{i=j} e^{z_i} \\Sigma + e^{z_i} e^{z_j}}{\\Sigma^2} $$\n',
+     ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -812,7 +814,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'data-matrix-of-samples-written-x_i', 'data-matrix-times-a-vector-restated-then-a-slip',
               'vector-of-an-earlier-section-and-one-sample-against-a-batch',
               'entries-defined-by-their-index-alone-taken-as-any-value',
-              'design-matrix-times-weights-and-ones-transposed']
+              'design-matrix-times-weights-and-ones-transposed',
+              'chain-ending-in-a-new-name-and-indicator-with-a-condition']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

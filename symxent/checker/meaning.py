@@ -684,6 +684,11 @@ class Evaluator:
             return self._v_Call(replace(base.items[0], sub=node.sub), env)
         if isinstance(base, Paren) and len(base.items) > 1 and not node.sub and transposed(node) is not None:
             return self.value(base, env)  # [θ_1, θ_2, θ_3]^T: the same entries, as a column
+        if node.sup is None and len(node.sub) == 1 and isinstance(node.sub[0], Cond) and (
+                isinstance(base, Num) and base.value == "1" or isinstance(base, Name) and base.key in INDICATORS):
+            # 1_{i=j}: the indicator of its condition (Kronecker's delta for i = j)
+            self.conventions["indicator"] = "1{...} is 1 when the condition holds"
+            return self.condition(node.sub[0], env)
         inner = self.value(base, env) if not isinstance(base, (Fn,)) else None
         if node.sub:
             if isinstance(base, Paren):

@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from symxent.checker.meaning import Definition, SymbolTable, is_label, key_of, pretty, transform, transposed, walk
+from symxent.checker.meaning import CONVENTIONAL_INPUTS, Definition, SymbolTable, is_label, key_of, pretty, transform, transposed, walk
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
@@ -79,6 +79,7 @@ class Block:
     restated: set[int] = field(default_factory=set)                 # chains that restate a defined name
     # chain -> line of the definition it replaces (a summary restating dw = ... in a new section)
     redefines: dict[int, int] = field(default_factory=dict)
+    named_last: set[int] = field(default_factory=set)  # chains whose last step names its value (= \Sigma)
 
     def line(self, pos: int) -> int:
         text = self.math.text
@@ -872,6 +873,7 @@ def _definitions(block: Block, table: SymbolTable) -> None:
                 block.definitions.add((ci, 1))
             if before is not None and not before.source.startswith("convention") and before.source != "--define":
                 block.redefines[ci] = before.line
+            _name_last(chain, ci, block, table)
             continue
         info = definable(chain.members[0].node)
         if info is not None and chain.relations[0] == "=" and len(chain.members) > 1 \
@@ -888,6 +890,27 @@ def _definitions(block: Block, table: SymbolTable) -> None:
                                                     block.scope, "restated", sample))
         if chain.relations[0] == "=" and len(chain.members) == 2 and _is_fact(chain, block, table):
             block.facts.add((ci, 0))
+        _name_last(chain, ci, block, table)
+
+
+def _name_last(chain: Chain, ci: int, block: Block, table: SymbolTable) -> None:
+    """``h_i = \\sum_k e^{a_k} = \\Sigma``: a chain that ends in a plain name used nowhere before
+    names the value it ends with (a claim about a name with no meaning could never be judged)."""
+    last, before = chain.members[-1].node, chain.members[-2].node if len(chain.members) > 1 else None
+    t = len(chain.members) - 2
+    if before is None or chain.relations[-1] != "=" or (ci, t) in block.definitions or chain.implied_by is not None \
+            or not isinstance(last, Name) or isinstance(before, (Name, Unreadable)) or definable(last) is None:
+        return
+    key = last.key
+    order = block.order + ci
+    if table.lookup(key, order, block.scope) is not None or key in table.declared or key in table.indexed \
+            or key in table.size_names or key in CONVENTIONAL_INPUTS \
+            or key in {key_of(n) for n in walk(before) if isinstance(n, (Name, Script))}:
+        return
+    table.definitions.append(Definition(key, (), (), before, block.line(chain.members[-1].pos), order + 1,
+                                        block.scope, "math"))
+    block.definitions.add((ci, t))
+    block.named_last.add(ci)
 
 
 def _one_hot_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
