@@ -803,6 +803,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'wrong', 'wrong']),
     ('Let $s_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $h = \\sum_k e^{z_k} = \\Sigma$.\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = \\frac{1_{i=j} e^{z_i} \\Sigma - e^{z_i} e^{z_j}}{\\Sigma^2} = s_i (1_{i=j} - s_j) $$\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = \\frac{1_{i=j} e^{z_i} \\Sigma + e^{z_i} e^{z_j}}{\\Sigma^2} $$\n',
      ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
+    ('We write $e_i$ for $e^{x_i}$ and a bare sign for the sum.\n\n$$ \\frac{e_i \\sum - e_i e_i}{\\sum^2} = \\frac{e_i}{\\sum} \\left( \\frac{\\sum - e_i}{\\sum} \\right) $$\n\n$$ \\frac{e_i \\sum - e_i e_i}{\\sum^2} = \\frac{e_i}{\\sum} \\left( \\frac{\\sum + e_i}{\\sum} \\right) $$\n\n$$ e_i = e_j $$\n',
+     ['ok', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -815,7 +817,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'vector-of-an-earlier-section-and-one-sample-against-a-batch',
               'entries-defined-by-their-index-alone-taken-as-any-value',
               'design-matrix-times-weights-and-ones-transposed',
-              'chain-ending-in-a-new-name-and-indicator-with-a-condition']
+              'chain-ending-in-a-new-name-and-indicator-with-a-condition',
+              'bare-sum-sign-as-a-name-and-indexed-e-not-euler']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

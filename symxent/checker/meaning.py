@@ -347,7 +347,7 @@ class Evaluator:
                 return self.leaf(key, (), None)
         if key in self.table.size_names and not index and sample is None:
             return sympy.Integer(self.table.size(key))
-        if key == "e":
+        if key == "e" and not index and sample is None:
             self.conventions["e"] = "e is Euler's number"
             return sympy.E
         if key == "\\pi":

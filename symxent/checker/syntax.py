@@ -1043,7 +1043,12 @@ def _bigop(s: _Stream, kind: str) -> Node:
                 sub = _sub_condition(list(arg)) or sub
         else:
             sup = _member(arg)
-    if not _starts_factor(s.peek()) and not (isinstance(s.peek(), Tok) and _v(s.peek()) in ("-",)):
+    bare = kind == "sum" and sub is None
+    if not _starts_factor(s.peek()) and not (isinstance(s.peek(), Tok) and _v(s.peek()) in ("-",) and not bare):
+        if bare:
+            # \frac{e_j}{\sum}, \sum' and \sum^2: the sign used as a name for the sum the note
+            # abbreviates (it has no meaning until the note gives it one)
+            return Name("\\Sigma") if sup is None else Pow(Name("\\Sigma"), sup)
         raise SyntaxProblem(f"a {kind} with no body", _pos(s.peek()))
     body = _term(s)
     return BigOp(kind, sub, sup, body)
