@@ -805,6 +805,10 @@ MODELS = [
      ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
     ('We write $e_i$ for $e^{x_i}$ and a bare sign for the sum.\n\n$$ \\frac{e_i \\sum - e_i e_i}{\\sum^2} = \\frac{e_i}{\\sum} \\left( \\frac{\\sum - e_i}{\\sum} \\right) $$\n\n$$ \\frac{e_i \\sum - e_i e_i}{\\sum^2} = \\frac{e_i}{\\sum} \\left( \\frac{\\sum + e_i}{\\sum} \\right) $$\n\n$$ e_i = e_j $$\n',
      ['ok', 'not checkable', 'not checkable']),
+    ('Let $S = \\sum_{l=1}^{L} e^{z_l}$.\n\n$$ \\frac{\\partial S}{\\partial z_k} = 0 + 0 + \\cdots + e^{z_k} + \\cdots + 0 + 0 = e^{z_k} $$\n\n$$ \\frac{\\partial S}{\\partial z_k} = 0 + \\cdots + 2 e^{z_k} + \\cdots + 0 $$\n\n$$ \\frac{\\partial S}{\\partial z_k} = 1 + \\cdots + e^{z_k} + \\cdots + 1 $$\n',
+     ['definition', 'ok', 'ok', 'wrong', 'not checkable']),
+    ('Let $s(\\mathbb{x})_i = \\frac{ e^{x_i}}{\\sum_k e^{x_k}}$.\n\n$$ -s(\\mathbb{x})_is(\\mathbb{x})_j = -s(\\mathbb{x})_i s(\\mathbb{x})_j $$\n',
+     ['definition', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -818,7 +822,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'entries-defined-by-their-index-alone-taken-as-any-value',
               'design-matrix-times-weights-and-ones-transposed',
               'chain-ending-in-a-new-name-and-indicator-with-a-condition',
-              'bare-sum-sign-as-a-name-and-indexed-e-not-euler']
+              'bare-sum-sign-as-a-name-and-indexed-e-not-euler',
+              'dots-beside-zeros-stand-for-zeros', 'two-index-letters-before-a-bracket-are-an-index-and-a-name']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -564,6 +564,12 @@ class Evaluator:
         before the dots and one after must follow one pattern in their subscripts, the last one's
         index a number or a size the note sums to (n, K, N); terms before and after the run stay."""
         dots = [i for i, t in enumerate(terms) if _is_dots(t)]
+        written = [t for t in terms if not _is_dots(t)]
+        if sum(not _is_zero(t) for t in written) <= 1 and all(
+                0 < i < len(terms) - 1 and (_is_zero(terms[i - 1]) or _is_zero(terms[i + 1])) for i in dots):
+            # 0 + 0 + ⋯ + e^{z_k} + ⋯ + 0 + 0: the dots stand between zeros, for zeros
+            self.conventions["zeros"] = "the dots beside zeros stand for zeros"
+            return written
         k = dots[0]
         if len(dots) != 1 or k < 2 or k + 1 >= len(terms):
             raise NotCheckable("an ellipsis (\\dots) stands for terms that are not written")
@@ -1686,6 +1692,10 @@ def subscript_conditions(*nodes: Node) -> tuple[Cond, ...]:
                     and n.sub[0].op == "!=" and n.sub[0] not in found:
                 found.append(n.sub[0])
     return tuple(found)
+
+
+def _is_zero(node: Node) -> bool:
+    return isinstance(node, Num) and node.value in ("0", "0.0")
 
 
 def _ones(node: Node) -> bool:

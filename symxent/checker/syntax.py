@@ -525,10 +525,10 @@ def _script_arg(s: _Stream) -> tuple[Item, ...]:
         return it.items
     if isinstance(it, Tok) and it.kind == "word" and len(it.value) > 1:
         # z_jk in TeX is z_j k; authors mean z_{jk} only for index letters, which we keep together,
-        # unless another script follows (a_ka_i is a_k a_i)
+        # unless another script or a bracket follows (a_ka_i is a_k a_i, s(x)_is(x)_j is s_i s(x)_j)
         nxt = s.peek()
         if all(c in JOINT_INDEX_LETTERS for c in it.value) and len(it.value) == 2 \
-                and not (isinstance(nxt, Tok) and nxt.kind == "script"):
+                and not (isinstance(nxt, Tok) and (nxt.kind == "script" or nxt.value == "(")):
             return (Tok("word", it.value[0], it.pos), Tok("word", it.value[1], it.pos + 1))
         s.items.insert(s.i, Tok("word", it.value[1:], it.pos + 1))
         return (Tok("word", it.value[0], it.pos),)
