@@ -809,6 +809,8 @@ MODELS = [
      ['definition', 'ok', 'ok', 'wrong', 'not checkable']),
     ('Let $s(\\mathbb{x})_i = \\frac{ e^{x_i}}{\\sum_k e^{x_k}}$.\n\n$$ -s(\\mathbb{x})_is(\\mathbb{x})_j = -s(\\mathbb{x})_i s(\\mathbb{x})_j $$\n',
      ['definition', 'ok']),
+    ('Let $\\sigma(\\mathbf{z})_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$.\n\nThe Jacobian matrix $\\mathbf{J}_\\sigma \\in \\mathbb{R}^{K \\times K}$ can be written as:\n\n$$ \\mathbf{J}_\\sigma = \\text{diag}(\\boldsymbol{\\sigma}) - \\boldsymbol{\\sigma} \\boldsymbol{\\sigma}^T $$\n\n$$ \\mathbf{J}_\\sigma = \\text{diag}(\\boldsymbol{\\sigma}) + \\boldsymbol{\\sigma} \\boldsymbol{\\sigma}^T $$\n\n$$ \\mathbf{v}^T \\mathbf{J}_\\sigma \\mathbf{v} = \\sum_i \\sigma_i v_i^2 - \\left(\\sum_i \\sigma_i v_i\\right)^2 $$\n\n$$ \\mathbf{v}^T \\mathbf{J}_\\sigma \\mathbf{v} = \\sum_i \\sigma_i v_i^2 + \\left(\\sum_i \\sigma_i v_i\\right)^2 $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{z}} = \\mathbf{J}_\\sigma^T \\frac{\\partial \\mathcal{L}}{\\partial \\boldsymbol{\\sigma}} $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{z}} = 2 \\mathbf{J}_\\sigma^T \\frac{\\partial \\mathcal{L}}{\\partial \\boldsymbol{\\sigma}} $$\n',
+     ['definition', 'ok', 'wrong', 'ok', 'not checkable', 'ok', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -823,7 +825,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'design-matrix-times-weights-and-ones-transposed',
               'chain-ending-in-a-new-name-and-indicator-with-a-condition',
               'bare-sum-sign-as-a-name-and-indexed-e-not-euler',
-              'dots-beside-zeros-stand-for-zeros', 'two-index-letters-before-a-bracket-are-an-index-and-a-name']
+              'dots-beside-zeros-stand-for-zeros', 'two-index-letters-before-a-bracket-are-an-index-and-a-name',
+              'the-jacobian-matrix-named-in-prose']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

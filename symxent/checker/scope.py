@@ -212,6 +212,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     prose_since_block = ""
     order = 0
     inline_defs: list[tuple[Block, str, int]] = []   # (inline block, words before, item index)
+    trivial: list[tuple[Block, str]] = []              # declarations and the like: (block, words before)
     last_display: Block | None = None
     last_chain: Chain | None = None
     for d in defines:
@@ -318,6 +319,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             if _CONDITION_BEFORE.search(last_prose or "") and any("=" in c.relations for c in block.chains):
                 continue  # "when $p_i = p_j$": a case, not a claim
             if _trivial_inline(block):
+                trivial.append((block, last_prose))
                 for chain in block.chains:
                     entry = _written_entry(chain.members[0].node) if chain.members else None
                     if entry is not None and _define_from(chain, block, table, block.order, "math"):
@@ -341,6 +343,12 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     for block, words, position in inline_defs:
         after = items[position + 1].text if position + 1 < len(items) and isinstance(items[position + 1], Prose) else ""
         _declarations(block, words, after, table)
+    for block, words in trivial:
+        # "the Jacobian matrix $J_\sigma \in \mathbb{R}^{K \times K}$": a declaration that names it
+        for chain in block.chains:
+            jacobian = _jacobian_named(chain.members[0].node, words, block, table) if chain.members else None
+            if jacobian is not None:
+                table.definitions.append(jacobian)
     return blocks, table
 
 
@@ -1054,12 +1062,41 @@ def _is_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
     return False
 
 
+_JACOBIAN_BEFORE = re.compile(r"\bjacobian(?:\s+matrix)?\s*$|雅可比(?:矩阵)?\s*$|\bjacobiana?\s*$", re.IGNORECASE)
+
+
+def _jacobian_named(node, before: str, block: Block, table: SymbolTable) -> Definition | None:
+    """"the Jacobian matrix $J_\\sigma$" with σ_i defined from one vector z: J_σ = ∂σ/∂z, from here."""
+    if not (isinstance(node, Script) and isinstance(node.base, Name) and node.base.base == "J" and len(node.sub) == 1
+            and isinstance(node.sub[0], Name) and node.sup is None and not node.primes) \
+            or not _JACOBIAN_BEFORE.search(before or ""):
+        return None
+    key, f = key_of(node), node.sub[0]
+    d = table.lookup(f.key, block.order, block.scope)
+    if not key or d is None or len(d.indices) != 1 or table.lookup(key, block.order, block.scope):
+        return None
+    # its one vector variable: the parameter of σ(z)_i = ..., or the one indexed name of the body
+    variables = {p.key for p in d.params if isinstance(p, Name)} if d.params else {
+        n.base.key for n in walk(d.body) if isinstance(n, Script) and isinstance(n.base, Name) and n.sub
+        and table.lookup(n.base.key, block.order, block.scope) is None}
+    if len(variables) != 1 or len(d.params) > 1:
+        return None
+    var = variables.pop()
+    return Definition(key, (), (), Deriv(f, (Name(var),), True), block.line(0), block.order, block.scope, "prose",
+                      reading=f"{pretty(key)} is the Jacobian ∂{pretty(f.key)}/∂{pretty(var)}, as the prose says")
+
+
 def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> None:
     """Inline math that names an independent quantity in prose: "$x$ is the input", "the logits $z$".
 
     Only words that make it independent count (input, logit, weight, label...): a name the prose
     calls "the predicted probability" stays undefined, since its value depends on others."""
     for chain in block.chains:
+        if chain.members and (len(chain.members) == 1 or chain.relations[0] == "in"):
+            jacobian = _jacobian_named(chain.members[0].node, before, block, table)
+            if jacobian is not None:
+                table.definitions.append(jacobian)
+                continue
         if len(chain.members) != 1:
             continue
         node = chain.members[0].node
