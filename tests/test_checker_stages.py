@@ -811,6 +811,8 @@ MODELS = [
      ['definition', 'ok']),
     ('Let $\\sigma(\\mathbf{z})_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$.\n\nThe Jacobian matrix $\\mathbf{J}_\\sigma \\in \\mathbb{R}^{K \\times K}$ can be written as:\n\n$$ \\mathbf{J}_\\sigma = \\text{diag}(\\boldsymbol{\\sigma}) - \\boldsymbol{\\sigma} \\boldsymbol{\\sigma}^T $$\n\n$$ \\mathbf{J}_\\sigma = \\text{diag}(\\boldsymbol{\\sigma}) + \\boldsymbol{\\sigma} \\boldsymbol{\\sigma}^T $$\n\n$$ \\mathbf{v}^T \\mathbf{J}_\\sigma \\mathbf{v} = \\sum_i \\sigma_i v_i^2 - \\left(\\sum_i \\sigma_i v_i\\right)^2 $$\n\n$$ \\mathbf{v}^T \\mathbf{J}_\\sigma \\mathbf{v} = \\sum_i \\sigma_i v_i^2 + \\left(\\sum_i \\sigma_i v_i\\right)^2 $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{z}} = \\mathbf{J}_\\sigma^T \\frac{\\partial \\mathcal{L}}{\\partial \\boldsymbol{\\sigma}} $$\n\n$$ \\frac{\\partial \\mathcal{L}}{\\partial \\mathbf{z}} = 2 \\mathbf{J}_\\sigma^T \\frac{\\partial \\mathcal{L}}{\\partial \\boldsymbol{\\sigma}} $$\n',
      ['definition', 'ok', 'wrong', 'ok', 'not checkable', 'ok', 'not checkable']),
+    ('Let $\\mathbf{A} \\in \\mathbb{R}^{K \\times K}$.\n\n$$ \\mathbf{A} = \\mathbf{A}^T $$\n\n$$ 2 \\mathbf{A} = \\mathbf{A} + \\mathbf{A} $$\n',
+     ['not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -826,7 +828,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'chain-ending-in-a-new-name-and-indicator-with-a-condition',
               'bare-sum-sign-as-a-name-and-indexed-e-not-euler',
               'dots-beside-zeros-stand-for-zeros', 'two-index-letters-before-a-bracket-are-an-index-and-a-name',
-              'the-jacobian-matrix-named-in-prose']
+              'the-jacobian-matrix-named-in-prose', 'a-declared-matrix-is-never-one-number']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

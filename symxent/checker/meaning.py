@@ -88,6 +88,7 @@ class Leaf:
 class SymbolTable:
     definitions: list[Definition] = field(default_factory=list)
     declared: dict[str, tuple[int, str]] = field(default_factory=dict)   # key -> (line, words)
+    matrices: dict[str, int] = field(default_factory=dict)              # J ∈ R^{K×K}: key -> line
     targets: dict[str, int] = field(default_factory=dict)               # key -> line where said
     simplex: dict[str, tuple[int, str]] = field(default_factory=dict)   # key -> (line, how stated)
     indexed: set[str] = field(default_factory=set)                      # keys used with a class index
@@ -347,6 +348,10 @@ class Evaluator:
                 return self.leaf(key, (), None)
         if key in self.table.size_names and not index and sample is None:
             return sympy.Integer(self.table.size(key))
+        if key in self.table.matrices and not index and sample is None:
+            # J ∈ R^{K×K} never defined: a matrix, which no number may stand for (J = J^T would hold)
+            raise NotCheckable(f"{pretty(key)} is a matrix (line {self.table.matrices[key]}) the note never defines: "
+                               "its entries are not known")
         if key == "e" and not index and sample is None:
             self.conventions["e"] = "e is Euler's number"
             return sympy.E

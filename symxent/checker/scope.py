@@ -843,6 +843,10 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
             if chain.relations and chain.relations[0] == "in":
                 for n in _names_listed(chain.members[0].node):
                     table.declared.setdefault(n, (block.line(chain.members[0].pos), "declared with \\in"))
+                    space = chain.members[1].node if len(chain.members) > 1 else None
+                    if isinstance(space, Script) and isinstance(space.sup, Mul) and len(space.sup.factors) == 2 \
+                            and isinstance(space.base, Name) and space.base.key == "\\mathbb{R}":
+                        table.matrices.setdefault(n, block.line(chain.members[0].pos))  # R^{m \times n}
 
 
 def _names_listed(node) -> list[str]:
