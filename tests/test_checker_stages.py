@@ -668,7 +668,7 @@ MATRICES = [
      '$$ \\frac{\\partial z_k}{\\partial w_{kd}} = x_d $$\n'
      '\n'
      '$$ \\frac{\\partial z_k}{\\partial w_{kd}} = x_k $$\n'),
-     ['definition', 'ok', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
+     ['definition', 'ok', 'definition', 'ok', 'wrong', 'ok', 'not checkable']),
     (('Let $p_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$ and $L = -\\sum_k y_k \\log p_k$, with $\\sum_k y_k = 1$.\n'
      '\n'
      '$$ \\frac{\\partial L}{\\partial z_1} = p_1 - y_1 $$\n'
@@ -813,6 +813,8 @@ MODELS = [
      ['definition', 'ok', 'wrong', 'ok', 'not checkable', 'ok', 'not checkable']),
     ('Let $\\mathbf{A} \\in \\mathbb{R}^{K \\times K}$.\n\n$$ \\mathbf{A} = \\mathbf{A}^T $$\n\n$$ 2 \\mathbf{A} = \\mathbf{A} + \\mathbf{A} $$\n',
      ['not checkable', 'not checkable']),
+    ('Let $z_i = w_1 x_{i1} + w_2 x_{i2} + b$ and $J = \\frac{1}{N} \\sum_{i=1}^{N} z_i^2$.\n\n$$ \\frac{d z_i}{d w_1} = \\frac{d}{d w_1} [w_1 x_{i1} + w_2 x_{i2} + b] = x_{i1} + 0 + 0 = x_{i1} $$\n\n$$ \\frac{d z_i}{d w_1} = x_{i2} $$\n\n$$ \\frac{d z_i}{d w_1} = \\frac{d}{d w_i} [w_1 x_{i1} + w_2 x_{i2} + b] $$\n',
+     ['definition', 'definition', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -828,7 +830,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'chain-ending-in-a-new-name-and-indicator-with-a-condition',
               'bare-sum-sign-as-a-name-and-indexed-e-not-euler',
               'dots-beside-zeros-stand-for-zeros', 'two-index-letters-before-a-bracket-are-an-index-and-a-name',
-              'the-jacobian-matrix-named-in-prose', 'a-declared-matrix-is-never-one-number']
+              'the-jacobian-matrix-named-in-prose', 'a-declared-matrix-is-never-one-number',
+              'feature-index-after-the-sample-and-one-letter-with-two-ranges']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -95,6 +95,7 @@ class SymbolTable:
     called: set[str] = field(default_factory=set)                       # keys used as f(x)
     plain: set[str] = field(default_factory=set)                        # keys used without a call
     dims: dict[str, str] = field(default_factory=dict)                  # key -> size name of its index
+    slot_dims: dict[tuple[str, int], str] = field(default_factory=dict)  # (key, index slot) -> size name
     sizes: dict[str, int] = field(default_factory=dict)                 # size name -> value
     class_size: int = CLASS_SIZE
     size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
@@ -212,6 +213,9 @@ class Evaluator:
         # logits free by convention that a derivative took as independent of its variable (z in
         # ∂σ(z)/∂w: the inputs x, w, b are independent by the convention itself; z is computed)
         self.assumed_independent: dict[str, tuple[str, ...]] = {}
+        # x_{i1} (i over the samples, N) beside w_i (w's own range): letter -> the two keys
+        self.two_ranges: dict[str, tuple[str, str]] = {}
+        self.range_of: dict[str, tuple[str, str]] = {}
         # names the note never defines but differentiates, each taken as any function of the one
         # variable its derivatives in the step say it depends on (∂L/∂z = ∂L/∂a ∂a/∂z: L of a)
         self.generic: dict[str, Node] = {}
@@ -232,7 +236,7 @@ class Evaluator:
     def definition(self, key: str) -> Definition | None:
         return self.table.lookup(key, self.order, self.scope)
 
-    def index_value(self, n: Node, env: dict, key: str | None, sample: bool = False) -> int:
+    def index_value(self, n: Node, env: dict, key: str | None, sample: bool = False, slot: int = 0) -> int:
         if isinstance(n, Name) and not n.accent and len(n.base) == 1 or isinstance(n, Name) and n.base in env:
             if n.base in env:
                 return env[n.base]
@@ -245,7 +249,16 @@ class Evaluator:
                 return self.table.size(n.base)  # z_K: the last class
             if self.dry:
                 size = "N" if sample else self.table.dims.get(key or "", "K")
+                # z_i over the samples and w_i over the features, one letter: a vector's index has
+                # its vector's range, a matrix's index the range a sum gives its slot (else unknown)
+                here = (self.table.dims.get(key, "K") if self.table.arity.get(key, 1) == 1
+                        else self.table.slot_dims.get((key, slot))) if key and not sample else None
+                first = self.range_of.get(n.base)
+                if here is not None and first is not None and first[1] != here:
+                    self.two_ranges.setdefault(n.base, (first[0], key or ""))
                 self.free.setdefault(n.base, size)
+                if here is not None:
+                    self.range_of.setdefault(n.base, (key or "", here))
                 return 1
             raise NotCheckable(f"the index {n.base} has no value here")
         v = self.value(n, env)
@@ -303,7 +316,7 @@ class Evaluator:
                 idx_nodes = [idx_nodes[0].right if idx_nodes[0].op == "=" else idx_nodes[0].left]
             else:
                 raise NotCheckable(f"a condition in the subscript of {key}")
-        index = tuple(self.index_value(n, env, key) for n in idx_nodes)
+        index = tuple(self.index_value(n, env, key, slot=k) for k, n in enumerate(idx_nodes))
         sample = self.index_value(sample_letter, env, key, sample=True) if sample_letter is not None else None
         if sample is None and "__sample__" in env and key in self.table.sampled:
             # inside a per-sample quantity (l^{(m)} with l defined for one sample): that sample's values

@@ -830,6 +830,9 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                                 if isinstance(m, Script) and isinstance(m.base, Name) and any(
                                         isinstance(s, Name) and s.base == letter for s in m.sub):
                                     table.dims.setdefault(key_of(m), size.base)
+                                    for slot, s in enumerate(m.sub):
+                                        if isinstance(s, Name) and s.base == letter:
+                                            table.slot_dims.setdefault((key_of(m), slot), size.base)
             head = definable(chain.members[0].node) if chain.members and chain.relations[:1] == ["="] else None
             if head is not None:
                 table.heads.add(head[0])

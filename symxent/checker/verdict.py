@@ -194,7 +194,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
            solved: dict | None = None) -> Verdict:
     conditions = tuple(conditions) + tuple(c for c in subscript_conditions(left, right) if c not in conditions)
     try:
-        envs, _ = instances(table, order, scope, left, right, conditions, generic, solved)
+        envs, dry = instances(table, order, scope, left, right, conditions, generic, solved)
         if not envs:
             return Verdict("not checkable", "no index values satisfy the step's conditions")
         ev = Evaluator(table, order, scope)
@@ -289,6 +289,12 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"{pretty(primed[0])}' has no argument: the sides differ when it is the "
                        f"derivative by the one variable of {pretty(primed[0])}, but the note may mean another "
                        f"(write \\frac{{\\partial {pretty(primed[0])}}}{{\\partial x}})", uses=uses)
+    if result.status == "wrong" and dry.two_ranges:
+        # dz_i/dw_1 = d/dw_i [...] with i the sample of x_{i1}: i as an index of w is not a sample
+        letter, (a, b) = next(iter(sorted(dry.two_ranges.items())))
+        return Verdict("not checkable", f"the index {letter} runs over the entries of {pretty(a)} and of {pretty(b)} "
+                       "in this step, which the note gives different ranges: which one is meant is not said",
+                       uses=uses)
     if result.status == "wrong" and ev.assumed_independent:
         key, by = next(iter(sorted(ev.assumed_independent.items())))
         return Verdict("not checkable", f"a derivative by {', '.join(pretty(k) for k in by)} took {pretty(key)} as "
