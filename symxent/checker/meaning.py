@@ -338,15 +338,12 @@ class Evaluator:
             if d.source.startswith("convention:"):
                 what = d.source.split(":", 1)[1]
                 self.conventions[key] = f"{pretty(key)} = {what} (the note speaks of it and never defines {pretty(key)})"
-            if index_alone(d, self.table) and key not in self._active and key not in self.opaque:
+            if index_alone(d, self.table) and key not in self._active:
                 # p_j = e^j / Σ_i e^i: its entries stand for values the definition does not give; a
-                # step that holds for every value of them holds for the meant ones (derivatives of
-                # them stay unread: see derivative())
-                try:
-                    self.unfold(d, index, sample, env)
-                except NotCheckable as exc:
-                    self.take_as_it_stands(key, d, exc)
-            if key in self.opaque and index_alone(d, self.table):
+                # step that holds for every value of them holds for the meant ones (a derivative
+                # of them stays unread, and no WRONG is found through them)
+                if key not in self.opaque:
+                    self.take_as_it_stands(key, d, NotCheckable(_index_alone_reason(d)))
                 return self.leaf(key, self.vector_index(key, index, env), sample)
             if index or sample is not None or d.indices or d.params or d.sample is not None:
                 return self.unfold(d, index, sample, env)
@@ -441,8 +438,7 @@ class Evaluator:
             self.conventions["reading:" + d.key] = d.reading
         if index_alone(d, self.table):
             # p_j = e^j / Σ_i e^i: a number of the index alone, where e^{o_j} was surely meant
-            raise NotCheckable(f"{pretty(d.key)} {INDEX_ALONE} (line {d.line}), with no variable "
-                               "in it: a shorthand or a slip in the definition, not read here")
+            raise NotCheckable(_index_alone_reason(d))
         # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
         inner: dict = {k: v for k, v in env.items() if len(k) == 1}
         if d.sample is not None:
@@ -1796,6 +1792,11 @@ def _substitute(node, number: int, value: int, sub: bool = False):
     return replace(node, **{f.name: _substitute(getattr(node, f.name), number, value,
                                                 isinstance(node, Script) and f.name == "sub")
                             for f in fields(node)})
+
+
+def _index_alone_reason(d: Definition) -> str:
+    return (f"{pretty(d.key)} {INDEX_ALONE} (line {d.line}), with no variable in it: a shorthand or a slip in "
+            "the definition, not read here")
 
 
 def index_alone(d: Definition, table: SymbolTable) -> bool:

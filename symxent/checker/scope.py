@@ -9,7 +9,9 @@ Contract
 
 * a chain whose first member is a name not yet defined where it stands (``\\ell = ...``,
   ``\\hat y_j = ...``, ``J(w, b) = ...``, or any name after ``:=``) defines it from there to
-  the end of its section; the step is reported as a definition, not checked;
+  the end of its section; the step is reported as a definition, not checked; so does a chain
+  that ends in a plain name with no meaning yet (``h = \\sum_k e^{a_k} = \\Sigma``);
+* "the Jacobian matrix $J_\\sigma$" with σ defined from one vector z defines J_σ = ∂σ/∂z;
 * prose definitions: inline math after "let / define / denote / where / with / 令 / 设 /
   sea / donde"; "where $S = ...$" right after a display block is visible to that block;
 * declarations: ``z \\in \\mathbb{R}^K``; "$x$ is/denotes the input" (the name is then an
@@ -27,7 +29,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
-from symxent.checker.meaning import CONVENTIONAL_INPUTS, Definition, SymbolTable, is_label, key_of, pretty, transform, transposed, walk
+from symxent.checker.meaning import (
+    CONVENTIONAL_INPUTS, Definition, SymbolTable, is_label, key_of, pretty, transform, transposed, walk,
+)
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, read_block
 from symxent.checker.syntax import (
@@ -909,8 +913,9 @@ def _definitions(block: Block, table: SymbolTable) -> None:
 
 
 def _name_last(chain: Chain, ci: int, block: Block, table: SymbolTable) -> None:
-    """``h_i = \\sum_k e^{a_k} = \\Sigma``: a chain that ends in a plain name used nowhere before
-    names the value it ends with (a claim about a name with no meaning could never be judged)."""
+    """``h_i = \\sum_k e^{a_k} = \\Sigma``: a chain that ends in a plain name with no meaning yet
+    (never defined or declared, no input by convention, not in the member before it) names the
+    value it ends with: a claim about a name with no meaning could never be judged."""
     last, before = chain.members[-1].node, chain.members[-2].node if len(chain.members) > 1 else None
     t = len(chain.members) - 2
     if before is None or chain.relations[-1] != "=" or (ci, t) in block.definitions or chain.implied_by is not None \
