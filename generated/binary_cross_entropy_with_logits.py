@@ -430,16 +430,16 @@ def _xmuly(x, y):
     return product
 
 
-def _xmuly_in(y, x):
-    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
-    set to 0); a nan stays nan."""
-    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
-        finite = np.isfinite(np.add.reduce(y, axis=None))
-    infinite = None if finite else np.isinf(y)
+def _xmuly_in(y, x, out):
+    """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
+    0); a nan stays nan. out may be y or x itself."""
+    zero = None
+    if y.size and not (np.isfinite(np.maximum.reduce(y, axis=None)) and np.isfinite(np.minimum.reduce(y, axis=None))):
+        zero = np.isinf(y) & np.equal(x, 0)  # an inf or a nan: the mask, before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
-        np.multiply(y, x, out=y)
-    if infinite is not None:
-        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+        np.multiply(y, x, out=out)
+    if zero is not None:
+        np.copyto(out, 0, where=zero)
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---
@@ -517,24 +517,17 @@ _PLAIN = {
 def _fast_loss(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, b3, = scratch
+        b0, b1, = scratch
         np.maximum(0, logits, out=b0)
-        np.negative(y, out=b1)
-        np.add(b1, 1, out=b1)
-        _xmuly_in(b0, b1)
+        np.subtract(1, y, out=b1)
+        _xmuly_in(b0, b1, out=b0)
         np.minimum(0, logits, out=b1)
-        _xmuly_in(b1, y)
+        _xmuly_in(b1, y, out=b1)
         np.subtract(b0, b1, out=b0)
         np.absolute(logits, out=b1)
         np.negative(b1, out=b1)
         np.exp(b1, out=b1)
-        np.add(b1, 1, out=b2)
-        np.subtract(b2, 1, out=b3)
-        np.subtract(b3, b1, out=b3)
-        np.log(b2, out=b1)
-        np.divide(1, b2, out=b2)
-        np.multiply(b3, b2, out=b3)
-        np.subtract(b1, b3, out=b1)
+        np.log1p(b1, out=b1)
         np.add(b0, b1, out=out0)
         return out0,
 
@@ -549,8 +542,7 @@ def _fast_grad(logits, y, out, scratch):
         np.exp(b0, out=b0)
         np.add(b0, 1, out=b0)
         np.divide(1, b0, out=b0)
-        np.negative(y, out=b1)
-        np.add(b1, 1, out=b1)
+        np.subtract(1, y, out=b1)
         np.multiply(b0, b1, out=b1)
         np.minimum(0, logits, out=b2)
         np.exp(b2, out=b2)
@@ -568,35 +560,29 @@ def _fast_grad(logits, y, out, scratch):
 def _fast_loss_and_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, = scratch
+        b0, b1, b2, b3, b4, b5, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
         np.minimum(0, logits, out=b1)
-        np.negative(y, out=b2)
-        np.add(b2, 1, out=b2)
+        np.subtract(1, y, out=b2)
         np.add(b0, 1, out=b3)
-        np.divide(1, b3, out=b4)
-        np.maximum(0, logits, out=b5)
-        _xmuly_in(b5, b2)
-        np.positive(b1, out=b6)
-        _xmuly_in(b6, y)
-        np.subtract(b5, b6, out=b5)
-        np.subtract(b3, 1, out=b6)
-        np.subtract(b6, b0, out=b6)
-        np.log(b3, out=b3)
-        np.multiply(b6, b4, out=b6)
-        np.subtract(b3, b6, out=b3)
-        np.add(b5, b3, out=out0)
-        np.multiply(b2, b4, out=b2)
+        np.divide(1, b3, out=b3)
+        np.maximum(0, logits, out=b4)
+        _xmuly_in(b4, b2, out=b4)
+        _xmuly_in(b1, y, out=b5)
+        np.subtract(b4, b5, out=b4)
+        np.log1p(b0, out=b0)
+        np.add(b4, b0, out=out0)
+        np.multiply(b2, b3, out=b2)
         np.exp(b1, out=b1)
         np.multiply(b2, b1, out=b2)
-        np.multiply(b4, y, out=b4)
+        np.multiply(b3, y, out=b3)
         np.negative(logits, out=b0)
         np.minimum(0, b0, out=b0)
         np.exp(b0, out=b0)
-        np.multiply(b4, b0, out=b4)
-        np.subtract(b2, b4, out=out1)
+        np.multiply(b3, b0, out=b3)
+        np.subtract(b2, b3, out=out1)
         return out0, out1
 
 
@@ -610,8 +596,7 @@ def _fast_hessian(z, out, scratch):
         np.exp(b0, out=b0)
         np.add(b0, 1, out=b1)
         np.divide(b0, b1, out=b0)
-        np.negative(b0, out=b1)
-        np.add(b1, 1, out=b1)
+        np.subtract(1, b0, out=b1)
         np.multiply(b0, b1, out=out0)
         return out0,
 
@@ -627,24 +612,17 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
         np.absolute(logits, out=b1)
         np.negative(b1, out=b1)
         np.exp(b1, out=b1)
-        np.add(b1, 1, out=b2)
-        np.subtract(b2, 1, out=b3)
-        np.subtract(b3, b1, out=b3)
-        np.log(b2, out=b1)
-        np.divide(1, b2, out=b2)
-        np.multiply(b3, b2, out=b3)
-        np.subtract(b1, b3, out=b1)
+        np.log1p(b1, out=b1)
         np.multiply(b0, b1, out=b0)
         np.maximum(0, logits, out=b1)
-        np.negative(y, out=b2)
-        np.add(b2, 1, out=b2)
-        _xmuly_in(b1, b2)
+        np.subtract(1, y, out=b2)
+        _xmuly_in(b1, b2, out=b1)
         np.minimum(0, logits, out=b2)
         np.multiply(q, y, out=b3)
-        _xmuly_in(b2, b3)
+        _xmuly_in(b2, b3, out=b2)
         np.subtract(b1, b2, out=b1)
-        np.add(b0, b1, out=out0)
-        _xmuly_in(out0, w)
+        np.add(b0, b1, out=b0)
+        _xmuly_in(b0, w, out=out0)
         return out0,
 
 
@@ -658,8 +636,7 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
         np.exp(b0, out=b0)
         np.add(b0, 1, out=b0)
         np.divide(1, b0, out=b0)
-        np.negative(y, out=b1)
-        np.add(b1, 1, out=b1)
+        np.subtract(1, y, out=b1)
         np.multiply(b0, b1, out=b1)
         np.minimum(0, logits, out=b2)
         np.exp(b2, out=b2)
@@ -679,36 +656,30 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
+        b0, b1, b2, b3, b4, b5, b6, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
         np.multiply(q, y, out=b1)
         np.minimum(0, logits, out=b2)
-        np.negative(y, out=b3)
-        np.add(b3, 1, out=b3)
+        np.subtract(1, y, out=b3)
         np.add(b0, 1, out=b4)
-        np.divide(1, b4, out=b5)
-        np.add(q, -1, out=b6)
-        np.multiply(y, b6, out=b6)
-        np.add(b6, 1, out=b6)
-        np.subtract(b4, 1, out=b7)
-        np.subtract(b7, b0, out=b7)
-        np.log(b4, out=b4)
-        np.multiply(b7, b5, out=b7)
-        np.subtract(b4, b7, out=b4)
-        np.multiply(b6, b4, out=b6)
+        np.divide(1, b4, out=b4)
+        np.add(q, -1, out=b5)
+        np.multiply(y, b5, out=b5)
+        np.add(b5, 1, out=b5)
+        np.log1p(b0, out=b0)
+        np.multiply(b5, b0, out=b5)
         np.maximum(0, logits, out=b0)
-        _xmuly_in(b0, b3)
-        np.positive(b2, out=b4)
-        _xmuly_in(b4, b1)
-        np.subtract(b0, b4, out=b0)
-        np.add(b6, b0, out=out0)
-        _xmuly_in(out0, w)
-        np.multiply(b3, b5, out=b3)
+        _xmuly_in(b0, b3, out=b0)
+        _xmuly_in(b2, b1, out=b6)
+        np.subtract(b0, b6, out=b0)
+        np.add(b5, b0, out=b5)
+        _xmuly_in(b5, w, out=out0)
+        np.multiply(b3, b4, out=b3)
         np.exp(b2, out=b2)
         np.multiply(b3, b2, out=b3)
-        np.multiply(b1, b5, out=b1)
+        np.multiply(b1, b4, out=b1)
         np.negative(logits, out=b0)
         np.minimum(0, b0, out=b0)
         np.exp(b0, out=b0)
@@ -727,25 +698,25 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
 _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
 
 _FAST = {
-    "loss": _Fast(_fast_loss, buffers=4, wide=(True,),
+    "loss": _Fast(_fast_loss, buffers=2, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "grad": _Fast(_fast_grad, buffers=3, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=7, wide=(True, True),
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=6, wide=(True, True),
         inplace_safe=(False, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "hessian": _Fast(_fast_hessian, buffers=2, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "loss_weighted": _Fast(_fast_loss_weighted, buffers=4, wide=(True,),
-        inplace_safe=(False,), scaled=False,
+        inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "grad_weighted": _Fast(_fast_grad_weighted, buffers=3, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=8, wide=(True, True),
+    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=7, wide=(True, True),
         inplace_safe=(False, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
 }

@@ -482,16 +482,16 @@ def _xmuly(x, y):
     return product
 
 
-def _xmuly_in(y, x):
-    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
-    set to 0); a nan stays nan."""
-    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
-        finite = np.isfinite(np.add.reduce(y, axis=None))
-    infinite = None if finite else np.isinf(y)
+def _xmuly_in(y, x, out):
+    """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
+    0); a nan stays nan. out may be y or x itself."""
+    zero = None
+    if y.size and not (np.isfinite(np.maximum.reduce(y, axis=None)) and np.isfinite(np.minimum.reduce(y, axis=None))):
+        zero = np.isinf(y) & np.equal(x, 0)  # an inf or a nan: the mask, before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
-        np.multiply(y, x, out=y)
-    if infinite is not None:
-        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+        np.multiply(y, x, out=out)
+    if zero is not None:
+        np.copyto(out, 0, where=zero)
 
 
 # --- kernels: printed from the proven expressions (class axis last) ---
@@ -604,16 +604,15 @@ def _fast_loss_logits(z, v, T, out, scratch):
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
         np.multiply(b1, inv_T_bcast, out=b1)
-        np.negative(b1, out=b2)
-        np.exp(b1, out=b1)
-        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.exp(b1, out=b2)
+        t0 = np.add.reduce(b2, axis=-1, keepdims=True)
         t1 = np.log(t0)
-        np.add(b2, t1, out=b2)
+        np.subtract(t1, b1, out=b1)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = 1/t2
         np.multiply(b0, t3, out=b0)
-        _xmuly_in(b2, b0)
-        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        _xmuly_in(b1, b0, out=b1)
+        t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         return t4[..., 0],
 
 
@@ -631,16 +630,15 @@ def _fast0_loss_logits(z, v, T, out, scratch):
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
         np.multiply(b1, inv_T_bcast, out=b1)
-        np.negative(b1, out=b2)
-        np.exp(b1, out=b1)
-        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.exp(b1, out=b2)
+        t0 = np.add.reduce(b2, axis=0, keepdims=True)
         t1 = np.log(t0)
-        np.add(b2, t1, out=b2)
+        np.subtract(t1, b1, out=b1)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = 1/t2
         np.multiply(b0, t3, out=b0)
-        _xmuly_in(b2, b0)
-        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        _xmuly_in(b1, b0, out=b1)
+        t4 = np.add.reduce(b1, axis=0, keepdims=True)
         return t4[0],
 
 
@@ -664,10 +662,9 @@ def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
         t2 = np.add.reduce(b2, axis=-1, keepdims=True)
-        np.negative(b1, out=b1)
         t3 = np.log(t2)
-        np.add(b1, t3, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(t3, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         t5 = 1/t2
         np.multiply(b2, t5, out=b2)
@@ -697,10 +694,9 @@ def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
         t2 = np.add.reduce(b2, axis=0, keepdims=True)
-        np.negative(b1, out=b1)
         t3 = np.log(t2)
-        np.add(b1, t3, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(t3, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t4 = np.add.reduce(b1, axis=0, keepdims=True)
         t5 = 1/t2
         np.multiply(b2, t5, out=b2)
@@ -719,13 +715,12 @@ def _fast_loss_probs(z, y, T, out, scratch):
         np.add(z, minus_max_z, out=b0)
         inv_T_bcast = 1/T[..., None]
         np.multiply(b0, inv_T_bcast, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.exp(b0, out=b1)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         t1 = np.log(t0)
-        np.add(b1, t1, out=b1)
-        _xmuly_in(b1, y)
-        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         return t2[..., 0],
 
 
@@ -738,13 +733,12 @@ def _fast0_loss_probs(z, y, T, out, scratch):
         np.add(z, minus_max_z, out=b0)
         inv_T_bcast = 1/T[None]
         np.multiply(b0, inv_T_bcast, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        np.exp(b0, out=b1)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
         t1 = np.log(t0)
-        np.add(b1, t1, out=b1)
-        _xmuly_in(b1, y)
-        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
         return t2[0],
 
 
@@ -760,10 +754,9 @@ def _fast_loss_and_grad_probs(z, y, T, out, scratch, scale):
         np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
-        np.negative(b0, out=b0)
         t1 = np.log(t0)
-        np.add(b0, t1, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
         t3 = sum_y/t0
@@ -786,10 +779,9 @@ def _fast0_loss_and_grad_probs(z, y, T, out, scratch, scale):
         np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
-        np.negative(b0, out=b0)
         t1 = np.log(t0)
-        np.add(b0, t1, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         sum_y = np.add.reduce(y, axis=0, keepdims=True)
         t3 = sum_y/t0
@@ -815,16 +807,15 @@ def _fast_loss_logits_t2(z, v, T, out, scratch):
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
         np.multiply(b1, inv_T_bcast, out=b1)
-        np.negative(b1, out=b2)
-        np.exp(b1, out=b1)
-        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.exp(b1, out=b2)
+        t0 = np.add.reduce(b2, axis=-1, keepdims=True)
         t1 = np.log(t0)
-        np.add(b2, t1, out=b2)
+        np.subtract(t1, b1, out=b1)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = 1/t2
         np.multiply(b0, t3, out=b0)
-        _xmuly_in(b2, b0)
-        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        _xmuly_in(b1, b0, out=b1)
+        t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         t5 = t4*T_bcast**2
         return t5[..., 0],
 
@@ -844,16 +835,15 @@ def _fast0_loss_logits_t2(z, v, T, out, scratch):
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
         np.multiply(b1, inv_T_bcast, out=b1)
-        np.negative(b1, out=b2)
-        np.exp(b1, out=b1)
-        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.exp(b1, out=b2)
+        t0 = np.add.reduce(b2, axis=0, keepdims=True)
         t1 = np.log(t0)
-        np.add(b2, t1, out=b2)
+        np.subtract(t1, b1, out=b1)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = 1/t2
         np.multiply(b0, t3, out=b0)
-        _xmuly_in(b2, b0)
-        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        _xmuly_in(b1, b0, out=b1)
+        t4 = np.add.reduce(b1, axis=0, keepdims=True)
         t5 = t4*T_bcast**2
         return t5[0],
 
@@ -879,10 +869,9 @@ def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
         t2 = np.add.reduce(b2, axis=-1, keepdims=True)
-        np.negative(b1, out=b1)
         t3 = np.log(t2)
-        np.add(b1, t3, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(t3, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         t5 = t4*T_bcast**2
         t6 = 1/t2
@@ -914,10 +903,9 @@ def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
         t2 = np.add.reduce(b2, axis=0, keepdims=True)
-        np.negative(b1, out=b1)
         t3 = np.log(t2)
-        np.add(b1, t3, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(t3, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t4 = np.add.reduce(b1, axis=0, keepdims=True)
         t5 = t4*T_bcast**2
         t6 = 1/t2
@@ -938,13 +926,12 @@ def _fast_loss_probs_t2(z, y, T, out, scratch):
         np.add(z, minus_max_z, out=b0)
         inv_T_bcast = 1/T_bcast
         np.multiply(b0, inv_T_bcast, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.exp(b0, out=b1)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         t1 = np.log(t0)
-        np.add(b1, t1, out=b1)
-        _xmuly_in(b1, y)
-        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = t2*T_bcast**2
         return t3[..., 0],
 
@@ -959,13 +946,12 @@ def _fast0_loss_probs_t2(z, y, T, out, scratch):
         np.add(z, minus_max_z, out=b0)
         inv_T_bcast = 1/T_bcast
         np.multiply(b0, inv_T_bcast, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        np.exp(b0, out=b1)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
         t1 = np.log(t0)
-        np.add(b1, t1, out=b1)
-        _xmuly_in(b1, y)
-        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = t2*T_bcast**2
         return t3[0],
 
@@ -983,10 +969,9 @@ def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
-        np.negative(b0, out=b0)
         t1 = np.log(t0)
-        np.add(b0, t1, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = t2*T_bcast**2
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
@@ -1011,10 +996,9 @@ def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
-        np.negative(b0, out=b0)
         t1 = np.log(t0)
-        np.add(b0, t1, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = t2*T_bcast**2
         sum_y = np.add.reduce(y, axis=0, keepdims=True)
