@@ -6,8 +6,8 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify binary_cross_entropy` proves
 (symbolically, for every real input):
-- logits_stable: L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, each product with 0 * inf = 0
-- gradient_stable: dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
+- logits_stable_step: L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 (the bracket above: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0
+- gradient_stable_step: dL/dz = (H(z) - y) + (1 - 2 H(z)) s, s = exp(-|z|) / (1 + exp(-|z|)): (1 - y) - sigma(-z) for z >= 0, sigma(z) - y below (no cancellation for y = 0 or 1)
 - curvature_stable: d2L/dz2 = s (1 - s), s = exp(-|z|) / (1 + exp(-|z|)) (relatively accurate in both tails, at most 1/4)
 - weighted_pos_weight_stable: w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product with 0 * inf = 0 (a weight of 0 leaves the element out)
 - weighted_pos_weight_gradient_stable: d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
@@ -42,7 +42,7 @@ def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
     computed as
         w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product with 0 * inf = 0 (a weight of 0 leaves the element out)
     and for q = w = 1 as
-        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, each product with 0 * inf = 0
+        L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 (the bracket above: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0
     No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
     formed first so that the small loss there keeps its digits.
     logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
@@ -65,7 +65,7 @@ def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=
         for q = w = 1, with y_hat = sigma(z): dL/dz = sigma(z) - y
     computed as
         d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
-        for q = w = 1, dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
+        for q = w = 1, dL/dz = (H(z) - y) + (1 - 2 H(z)) s, s = exp(-|z|) / (1 + exp(-|z|)): (1 - y) - sigma(-z) for z >= 0, sigma(z) - y below (no cancellation for y = 0 or 1)
 
     out: optional array for the gradient (logits's shape and dtype); it may be logits itself,
         which is then overwritten. The returned gradient is ``out``.
@@ -444,27 +444,27 @@ def _xmuly_in(y, x, out):
 
 # --- kernels: printed from the proven expressions (elementwise) ---
 
-# prints loss = claim logits_stable
+# prints loss = claim logits_stable_step
 def _loss(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        return np.log1p(np.exp(-abs(logits))) + ((-_xmuly(y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits))))
+        return np.log1p(np.exp(-abs(logits))) + _xmuly(-y + np.heaviside(logits, 1.0), logits)
 
 
-# prints grad = claim gradient_stable
+# prints grad = claim gradient_stable_step
 def _grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1/(1 + np.exp(-abs(logits)))
-        return -t0*y*np.exp(np.minimum(0, -logits)) + t0*(1 - y)*np.exp(np.minimum(0, logits))
+        step_logits = np.heaviside(logits, 1.0)
+        exp_minus_abs_logits = np.exp(-abs(logits))
+        return exp_minus_abs_logits*(1 - 2*step_logits)/(exp_minus_abs_logits + 1) + (step_logits - y)
 
 
-# prints loss = claim logits_stable, grad = claim gradient_stable
+# prints loss = claim logits_stable_step, grad = claim gradient_stable_step
 def _loss_and_grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         exp_minus_abs_logits = np.exp(-abs(logits))
-        min_zero_logits = np.minimum(0, logits)
-        one_minus_y = 1 - y
-        t0 = 1/(exp_minus_abs_logits + 1)
-        return np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits)), one_minus_y*t0*np.exp(min_zero_logits) - t0*y*np.exp(np.minimum(0, -logits))
+        step_logits = np.heaviside(logits, 1.0)
+        step_logits_minus_y = step_logits - y
+        return np.log1p(exp_minus_abs_logits) + _xmuly(step_logits_minus_y, logits), exp_minus_abs_logits*(1 - 2*step_logits)/(exp_minus_abs_logits + 1) + step_logits_minus_y
 
 
 # prints hessian = claim curvature_stable
@@ -513,76 +513,60 @@ _PLAIN = {
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
-# prints loss = claim logits_stable: in place, over a block of rows
+# prints loss = claim logits_stable_step: in place, over a block of rows
 def _fast_loss(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, = scratch
-        np.maximum(0, logits, out=b0)
-        np.subtract(1, y, out=b1)
-        _xmuly_in(b0, b1, out=b0)
-        np.minimum(0, logits, out=b1)
-        _xmuly_in(b1, y, out=b1)
-        np.subtract(b0, b1, out=b0)
-        np.absolute(logits, out=b1)
-        np.negative(b1, out=b1)
-        np.exp(b1, out=b1)
-        np.log1p(b1, out=b1)
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.log1p(b0, out=b0)
+        np.greater_equal(logits, 0, out=b1)
+        np.subtract(b1, y, out=b1)
+        _xmuly_in(logits, b1, out=b1)
         np.add(b0, b1, out=out0)
         return out0,
 
 
-# prints grad = claim gradient_stable: in place, over a block of rows
+# prints grad = claim gradient_stable_step: in place, over a block of rows
 def _fast_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
-        np.absolute(logits, out=b0)
-        np.negative(b0, out=b0)
-        np.exp(b0, out=b0)
-        np.add(b0, 1, out=b0)
-        np.divide(1, b0, out=b0)
-        np.subtract(1, y, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.minimum(0, logits, out=b2)
-        np.exp(b2, out=b2)
-        np.multiply(b1, b2, out=b1)
-        np.multiply(b0, y, out=b0)
-        np.negative(logits, out=b2)
-        np.minimum(0, b2, out=b2)
-        np.exp(b2, out=b2)
-        np.multiply(b0, b2, out=b0)
-        np.subtract(b1, b0, out=out0)
+        np.greater_equal(logits, 0, out=b0)
+        np.absolute(logits, out=b1)
+        np.negative(b1, out=b1)
+        np.exp(b1, out=b1)
+        np.multiply(b0, 2, out=b2)
+        np.subtract(1, b2, out=b2)
+        np.multiply(b1, b2, out=b2)
+        np.add(b1, 1, out=b1)
+        np.divide(b2, b1, out=b2)
+        np.subtract(b0, y, out=b0)
+        np.add(b2, b0, out=out0)
         return out0,
 
 
-# prints loss = claim logits_stable, grad = claim gradient_stable: in place, over a block of rows
+# prints loss = claim logits_stable_step, grad = claim gradient_stable_step: in place, over a block of rows
 def _fast_loss_and_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, = scratch
+        b0, b1, b2, b3, b4, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
-        np.minimum(0, logits, out=b1)
-        np.subtract(1, y, out=b2)
-        np.add(b0, 1, out=b3)
-        np.divide(1, b3, out=b3)
-        np.maximum(0, logits, out=b4)
-        _xmuly_in(b4, b2, out=b4)
-        _xmuly_in(b1, y, out=b5)
-        np.subtract(b4, b5, out=b4)
-        np.log1p(b0, out=b0)
-        np.add(b4, b0, out=out0)
-        np.multiply(b2, b3, out=b2)
-        np.exp(b1, out=b1)
-        np.multiply(b2, b1, out=b2)
-        np.multiply(b3, y, out=b3)
-        np.negative(logits, out=b0)
-        np.minimum(0, b0, out=b0)
-        np.exp(b0, out=b0)
-        np.multiply(b3, b0, out=b3)
-        np.subtract(b2, b3, out=out1)
+        np.greater_equal(logits, 0, out=b1)
+        np.subtract(b1, y, out=b2)
+        np.log1p(b0, out=b3)
+        _xmuly_in(logits, b2, out=b4)
+        np.add(b3, b4, out=out0)
+        np.multiply(b1, 2, out=b1)
+        np.subtract(1, b1, out=b1)
+        np.multiply(b0, b1, out=b1)
+        np.add(b0, 1, out=b0)
+        np.divide(b1, b0, out=b1)
+        np.add(b1, b2, out=out1)
         return out0, out1
 
 
@@ -704,8 +688,8 @@ _FAST = {
     "grad": _Fast(_fast_grad, buffers=3, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=6, wide=(True, True),
-        inplace_safe=(False, True), scaled=False,
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=5, wide=(True, True),
+        inplace_safe=(True, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "hessian": _Fast(_fast_hessian, buffers=2, wide=(True,),
         inplace_safe=(True,), scaled=False,
