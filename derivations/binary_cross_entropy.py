@@ -111,7 +111,7 @@ DERIVATIONS = [
             # and exp(min(-z, 0)) above), and no max(z, 0), min(z, 0), which NumPy computes at a
             # quarter of the speed of a product.
             Claim("logits_stable_step", "L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 "
-                  "(the bracket above: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0", L_z,
+                  "(logits_stable's bracket: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0", L_z,
                   xmuly(STEP - y, z) + log1p(EXP_MINUS_ABS),
                   general_k=False,
                   display_statement=r"one $e^{x}$, $x \le 0$; $\theta$ is the unit step, $\theta(0) = 1$"),

@@ -6,7 +6,7 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify binary_cross_entropy` proves
 (symbolically, for every real input):
-- logits_stable_step: L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 (the bracket above: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0
+- logits_stable_step: L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 (logits_stable's bracket: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0
 - gradient_stable_step: dL/dz = (H(z) - y) + (1 - 2 H(z)) s, s = exp(-|z|) / (1 + exp(-|z|)): (1 - y) - sigma(-z) for z >= 0, sigma(z) - y below (no cancellation for y = 0 or 1)
 - curvature_stable: d2L/dz2 = s (1 - s), s = exp(-|z|) / (1 + exp(-|z|)) (relatively accurate in both tails, at most 1/4)
 - weighted_pos_weight_stable: w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product with 0 * inf = 0 (a weight of 0 leaves the element out)
@@ -43,7 +43,7 @@ def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
     computed as
         w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product with 0 * inf = 0 (a weight of 0 leaves the element out)
     and for q = w = 1 as
-        L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 (the bracket above: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0
+        L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 (logits_stable's bracket: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0
     No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
     formed first so that the small loss there keeps its digits.
     logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
