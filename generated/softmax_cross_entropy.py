@@ -591,9 +591,9 @@ def _xmuly(x, y):
 def _xmuly_in(y, x, out):
     """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
     0); a nan stays nan. out may be y or x itself."""
-    zero = None
-    if y.size and not (np.isfinite(np.maximum.reduce(y, axis=None)) and np.isfinite(np.minimum.reduce(y, axis=None))):
-        zero = np.isinf(y) & np.equal(x, 0)  # an inf or a nan: the mask, before out (maybe x) is written
+    finite = not y.size or (np.isfinite(np.maximum.reduce(y, axis=None))
+                            and np.isfinite(np.minimum.reduce(y, axis=None)))
+    zero = None if finite else np.isinf(y) & np.equal(x, 0)  # the mask before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
         np.multiply(y, x, out=out)
     if zero is not None:

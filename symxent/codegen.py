@@ -415,9 +415,9 @@ HELPERS = {
     "_xmuly_in": '''def _xmuly_in(y, x, out):
     """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
     0); a nan stays nan. out may be y or x itself."""
-    zero = None
-    if y.size and not (np.isfinite(np.maximum.reduce(y, axis=None)) and np.isfinite(np.minimum.reduce(y, axis=None))):
-        zero = np.isinf(y) & np.equal(x, 0)  # an inf or a nan: the mask, before out (maybe x) is written
+    finite = not y.size or (np.isfinite(np.maximum.reduce(y, axis=None))
+                            and np.isfinite(np.minimum.reduce(y, axis=None)))
+    zero = None if finite else np.isinf(y) & np.equal(x, 0)  # the mask before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
         np.multiply(y, x, out=out)
     if zero is not None:
@@ -699,7 +699,6 @@ class _FastBuilder:
         self.code: list[Instr] = []
         self.registers = 0
         self.temps: dict[sp.Symbol, Reg] = {}  # wide cse temporaries -> register
-        self.values: dict[sp.Symbol, sp.Basic] = {}  # cse temporaries -> their expressions
         self.computed: dict[tuple[str, tuple[Operand, ...]], Reg] = {}  # (ufunc, operands) -> its register
         self.call_names: dict[Reg, str] = {}  # a helper's result (a new array, not a buffer) -> its name
         self.placeholders = 0  # symbols standing for reductions emitted first (_strip), n0, n1, ...
@@ -716,7 +715,6 @@ class _FastBuilder:
     def define(self, sym: sp.Symbol, value: sp.Basic) -> None:
         """The cse temporary ``sym = value``: a register when class-sized, else a per-sample
         value named for what it holds."""
-        self.values[sym] = value
         if value.has(Expand, Eye):
             raise _Unsupported("broadcast expansion")
         if self.is_wide(value):
@@ -777,12 +775,6 @@ class _FastBuilder:
             self.computed[key] = self._new()
             self._emit(Instr("ufunc", self.computed[key], name, operands, inputs=_read(operands)))
         return self.computed[key]
-
-    def _resolve(self, e: sp.Basic) -> sp.Basic:
-        """``e``, or the expression of the cse temporary it names."""
-        while isinstance(e, sp.Symbol) and e in self.values:
-            e = self.values[e]
-        return e
 
     # narrow values: printed whole, their reductions of wide bodies emitted first
     def _strip(self, e: sp.Basic, of: sp.Symbol | None = None) -> sp.Basic:
