@@ -6,8 +6,8 @@ Do not edit by hand: regenerate with `symxent generate`. Depends on NumPy only.
 
 The computations below are printed from claims that `symxent verify binary_cross_entropy` proves
 (symbolically, for every real input):
-- logits_stable: L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, each product with 0 * inf = 0
-- gradient_stable: dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
+- logits_stable_step: L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 (logits_stable's bracket: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0
+- gradient_stable_step: dL/dz = (H(z) - y) + (1 - 2 H(z)) s, s = exp(-|z|) / (1 + exp(-|z|)): (1 - y) - sigma(-z) for z >= 0, sigma(z) - y below (no cancellation for y = 0 or 1)
 - curvature_stable: d2L/dz2 = s (1 - s), s = exp(-|z|) / (1 + exp(-|z|)) (relatively accurate in both tails, at most 1/4)
 - weighted_pos_weight_stable: w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product with 0 * inf = 0 (a weight of 0 leaves the element out)
 - weighted_pos_weight_gradient_stable: d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
@@ -23,8 +23,9 @@ Other inputs use the plain kernels.
 """
 
 import os
+import threading
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -42,7 +43,7 @@ def loss(logits, target, *, weight=None, pos_weight=None, reduction="mean"):
     computed as
         w L_q = w (((1 - y) max(z, 0) - q y min(z, 0)) + (1 + (q - 1) y) log(1 + exp(-|z|))), each product with 0 * inf = 0 (a weight of 0 leaves the element out)
     and for q = w = 1 as
-        L = ((1 - y) max(z, 0) - y min(z, 0)) + log(1 + exp(-|z|)) for every real z, each product with 0 * inf = 0
+        L = (H(z) - y) z + log(1 + exp(-|z|)), H the unit step with H(0) = 1 (logits_stable's bracket: (1 - y) z for z >= 0, -y z below), the product with 0 * inf = 0
     No overflow for any z; the bracket, exactly 0 when the label agrees with a large |z|, is
     formed first so that the small loss there keeps its digits.
     logits, target: arrays of the same shape (target in [0, 1], soft targets allowed).
@@ -65,7 +66,7 @@ def grad(logits, target, *, weight=None, pos_weight=None, reduction="mean", out=
         for q = w = 1, with y_hat = sigma(z): dL/dz = sigma(z) - y
     computed as
         d(w L_q)/dz = w ((1 - y) sigma(z) - q y sigma(-z)) (no cancellation for y = 0 or 1)
-        for q = w = 1, dL/dz = (1 - y) sigma(z) - y sigma(-z) (no cancellation for y = 0 or 1)
+        for q = w = 1, dL/dz = (H(z) - y) + (1 - 2 H(z)) s, s = exp(-|z|) / (1 + exp(-|z|)): (1 - y) - sigma(-z) for z >= 0, sigma(z) - y below (no cancellation for y = 0 or 1)
 
     out: optional array for the gradient (logits's shape and dtype); it may be logits itself,
         which is then overwritten. The returned gradient is ``out``.
@@ -255,8 +256,9 @@ _BLOCK_BYTES = 1 << 20
 # Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
 # arrays then stay in L2 and cost a quarter of the memory.
 _ELEMENTWISE_BLOCK_BYTES = 1 << 18
-# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
-# once the arguments are this large (below it, starting a thread costs more than it saves).
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
+# caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
+# starting a thread costs more than it saves).
 _THREADS = 2
 _PARALLEL_BYTES = 1 << 20
 _POOL = []
@@ -332,21 +334,38 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
+            results.append((s, [np.sum(v) if w and d is None else v
+                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
         errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+        # Each thread takes the next block when it is free, not a fixed half of them: a core that
+        # another process shares runs fewer blocks instead of holding the others up at the end.
+        # The blocks' results are put back in order, so every total is summed as on one thread.
+        pending, lock, failed = iter(starts), threading.Lock(), []
 
-        def run(chunk):
-            with np.errstate(**errors):
-                return _run(chunk)
+        def take():
+            with lock:
+                return None if failed else next(pending, None)
 
-        per = -(-len(starts) // _THREADS)
-        chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
-        blocks = [r for part in _pool().map(run, chunks) for r in part]
+        def run():
+            try:
+                with np.errstate(**errors):
+                    return _run(iter(take, None))
+            except BaseException:
+                failed.append(True)  # the other threads stop at their next block
+                raise
+
+        helpers = [_pool().submit(run) for _ in range(_THREADS - 1)]
+        try:
+            mine = run()  # the calling thread runs blocks too
+        finally:
+            wait(helpers)  # no thread writes into the outputs once this returns or raises
+        parts = [mine] + [h.result() for h in helpers]
+        blocks = [r for _, r in sorted((pair for part in parts for pair in part), key=lambda pair: pair[0])]
     else:
-        blocks = _run(starts)
+        blocks = [r for _, r in _run(starts)]
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:
@@ -430,41 +449,41 @@ def _xmuly(x, y):
     return product
 
 
-def _xmuly_in(y, x):
-    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
-    set to 0); a nan stays nan."""
-    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
-        finite = np.isfinite(np.add.reduce(y, axis=None))
-    infinite = None if finite else np.isinf(y)
+def _xmuly_in(y, x, out):
+    """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
+    0); a nan stays nan. out may be y or x itself."""
+    finite = not y.size or (np.isfinite(np.maximum.reduce(y, axis=None))
+                            and np.isfinite(np.minimum.reduce(y, axis=None)))
+    zero = None if finite else np.isinf(y) & np.equal(x, 0)  # the mask before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
-        np.multiply(y, x, out=y)
-    if infinite is not None:
-        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+        np.multiply(y, x, out=out)
+    if zero is not None:
+        np.copyto(out, 0, where=zero)
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---
 
-# prints loss = claim logits_stable
+# prints loss = claim logits_stable_step
 def _loss(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        return np.log1p(np.exp(-abs(logits))) + ((-_xmuly(y, np.minimum(0, logits)) + _xmuly(1 - y, np.maximum(0, logits))))
+        return np.log1p(np.exp(-abs(logits))) + _xmuly(-y + np.heaviside(logits, 1.0), logits)
 
 
-# prints grad = claim gradient_stable
+# prints grad = claim gradient_stable_step
 def _grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        t0 = 1/(1 + np.exp(-abs(logits)))
-        return -t0*y*np.exp(np.minimum(0, -logits)) + t0*(1 - y)*np.exp(np.minimum(0, logits))
+        step_logits = np.heaviside(logits, 1.0)
+        exp_minus_abs_logits = np.exp(-abs(logits))
+        return exp_minus_abs_logits*(1 - 2*step_logits)/(exp_minus_abs_logits + 1) + (step_logits - y)
 
 
-# prints loss = claim logits_stable, grad = claim gradient_stable
+# prints loss = claim logits_stable_step, grad = claim gradient_stable_step
 def _loss_and_grad(logits, y):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         exp_minus_abs_logits = np.exp(-abs(logits))
-        min_zero_logits = np.minimum(0, logits)
-        one_minus_y = 1 - y
-        t0 = 1/(exp_minus_abs_logits + 1)
-        return np.log1p(exp_minus_abs_logits) + (_xmuly(one_minus_y, np.maximum(0, logits)) - _xmuly(y, min_zero_logits)), one_minus_y*t0*np.exp(min_zero_logits) - t0*y*np.exp(np.minimum(0, -logits))
+        step_logits = np.heaviside(logits, 1.0)
+        step_logits_minus_y = step_logits - y
+        return np.log1p(exp_minus_abs_logits) + _xmuly(step_logits_minus_y, logits), exp_minus_abs_logits*(1 - 2*step_logits)/(exp_minus_abs_logits + 1) + step_logits_minus_y
 
 
 # prints hessian = claim curvature_stable
@@ -513,90 +532,60 @@ _PLAIN = {
 
 # --- kernels for the block driver: the same expressions, one in-place NumPy call per step ---
 
-# prints loss = claim logits_stable: in place, over a block of rows
+# prints loss = claim logits_stable_step: in place, over a block of rows
 def _fast_loss(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, b3, = scratch
-        np.maximum(0, logits, out=b0)
-        np.negative(y, out=b1)
-        np.add(b1, 1, out=b1)
-        _xmuly_in(b0, b1)
-        np.minimum(0, logits, out=b1)
-        _xmuly_in(b1, y)
-        np.subtract(b0, b1, out=b0)
-        np.absolute(logits, out=b1)
-        np.negative(b1, out=b1)
-        np.exp(b1, out=b1)
-        np.add(b1, 1, out=b2)
-        np.subtract(b2, 1, out=b3)
-        np.subtract(b3, b1, out=b3)
-        np.log(b2, out=b1)
-        np.divide(1, b2, out=b2)
-        np.multiply(b3, b2, out=b3)
-        np.subtract(b1, b3, out=b1)
+        b0, b1, = scratch
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.log1p(b0, out=b0)
+        np.greater_equal(logits, 0, out=b1)
+        np.subtract(b1, y, out=b1)
+        _xmuly_in(logits, b1, out=b1)
         np.add(b0, b1, out=out0)
         return out0,
 
 
-# prints grad = claim gradient_stable: in place, over a block of rows
+# prints grad = claim gradient_stable_step: in place, over a block of rows
 def _fast_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
         b0, b1, b2, = scratch
-        np.absolute(logits, out=b0)
-        np.negative(b0, out=b0)
-        np.exp(b0, out=b0)
-        np.add(b0, 1, out=b0)
-        np.divide(1, b0, out=b0)
-        np.negative(y, out=b1)
+        np.greater_equal(logits, 0, out=b0)
+        np.absolute(logits, out=b1)
+        np.negative(b1, out=b1)
+        np.exp(b1, out=b1)
+        np.multiply(b0, 2, out=b2)
+        np.subtract(1, b2, out=b2)
+        np.multiply(b1, b2, out=b2)
         np.add(b1, 1, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.minimum(0, logits, out=b2)
-        np.exp(b2, out=b2)
-        np.multiply(b1, b2, out=b1)
-        np.multiply(b0, y, out=b0)
-        np.negative(logits, out=b2)
-        np.minimum(0, b2, out=b2)
-        np.exp(b2, out=b2)
-        np.multiply(b0, b2, out=b0)
-        np.subtract(b1, b0, out=out0)
+        np.divide(b2, b1, out=b2)
+        np.subtract(b0, y, out=b0)
+        np.add(b2, b0, out=out0)
         return out0,
 
 
-# prints loss = claim logits_stable, grad = claim gradient_stable: in place, over a block of rows
+# prints loss = claim logits_stable_step, grad = claim gradient_stable_step: in place, over a block of rows
 def _fast_loss_and_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, = scratch
+        b0, b1, b2, b3, b4, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
-        np.minimum(0, logits, out=b1)
-        np.negative(y, out=b2)
-        np.add(b2, 1, out=b2)
-        np.add(b0, 1, out=b3)
-        np.divide(1, b3, out=b4)
-        np.maximum(0, logits, out=b5)
-        _xmuly_in(b5, b2)
-        np.positive(b1, out=b6)
-        _xmuly_in(b6, y)
-        np.subtract(b5, b6, out=b5)
-        np.subtract(b3, 1, out=b6)
-        np.subtract(b6, b0, out=b6)
-        np.log(b3, out=b3)
-        np.multiply(b6, b4, out=b6)
-        np.subtract(b3, b6, out=b3)
-        np.add(b5, b3, out=out0)
-        np.multiply(b2, b4, out=b2)
-        np.exp(b1, out=b1)
-        np.multiply(b2, b1, out=b2)
-        np.multiply(b4, y, out=b4)
-        np.negative(logits, out=b0)
-        np.minimum(0, b0, out=b0)
-        np.exp(b0, out=b0)
-        np.multiply(b4, b0, out=b4)
-        np.subtract(b2, b4, out=out1)
+        np.greater_equal(logits, 0, out=b1)
+        np.subtract(b1, y, out=b2)
+        np.log1p(b0, out=b3)
+        _xmuly_in(logits, b2, out=b4)
+        np.add(b3, b4, out=out0)
+        np.multiply(b1, 2, out=b1)
+        np.subtract(1, b1, out=b1)
+        np.multiply(b0, b1, out=b1)
+        np.add(b0, 1, out=b0)
+        np.divide(b1, b0, out=b1)
+        np.add(b1, b2, out=out1)
         return out0, out1
 
 
@@ -610,8 +599,7 @@ def _fast_hessian(z, out, scratch):
         np.exp(b0, out=b0)
         np.add(b0, 1, out=b1)
         np.divide(b0, b1, out=b0)
-        np.negative(b0, out=b1)
-        np.add(b1, 1, out=b1)
+        np.subtract(1, b0, out=b1)
         np.multiply(b0, b1, out=out0)
         return out0,
 
@@ -627,24 +615,17 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
         np.absolute(logits, out=b1)
         np.negative(b1, out=b1)
         np.exp(b1, out=b1)
-        np.add(b1, 1, out=b2)
-        np.subtract(b2, 1, out=b3)
-        np.subtract(b3, b1, out=b3)
-        np.log(b2, out=b1)
-        np.divide(1, b2, out=b2)
-        np.multiply(b3, b2, out=b3)
-        np.subtract(b1, b3, out=b1)
+        np.log1p(b1, out=b1)
         np.multiply(b0, b1, out=b0)
         np.maximum(0, logits, out=b1)
-        np.negative(y, out=b2)
-        np.add(b2, 1, out=b2)
-        _xmuly_in(b1, b2)
+        np.subtract(1, y, out=b2)
+        _xmuly_in(b1, b2, out=b1)
         np.minimum(0, logits, out=b2)
         np.multiply(q, y, out=b3)
-        _xmuly_in(b2, b3)
+        _xmuly_in(b2, b3, out=b2)
         np.subtract(b1, b2, out=b1)
-        np.add(b0, b1, out=out0)
-        _xmuly_in(out0, w)
+        np.add(b0, b1, out=b0)
+        _xmuly_in(b0, w, out=out0)
         return out0,
 
 
@@ -658,8 +639,7 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
         np.exp(b0, out=b0)
         np.add(b0, 1, out=b0)
         np.divide(1, b0, out=b0)
-        np.negative(y, out=b1)
-        np.add(b1, 1, out=b1)
+        np.subtract(1, y, out=b1)
         np.multiply(b0, b1, out=b1)
         np.minimum(0, logits, out=b2)
         np.exp(b2, out=b2)
@@ -679,36 +659,30 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
+        b0, b1, b2, b3, b4, b5, b6, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
         np.multiply(q, y, out=b1)
         np.minimum(0, logits, out=b2)
-        np.negative(y, out=b3)
-        np.add(b3, 1, out=b3)
+        np.subtract(1, y, out=b3)
         np.add(b0, 1, out=b4)
-        np.divide(1, b4, out=b5)
-        np.add(q, -1, out=b6)
-        np.multiply(y, b6, out=b6)
-        np.add(b6, 1, out=b6)
-        np.subtract(b4, 1, out=b7)
-        np.subtract(b7, b0, out=b7)
-        np.log(b4, out=b4)
-        np.multiply(b7, b5, out=b7)
-        np.subtract(b4, b7, out=b4)
-        np.multiply(b6, b4, out=b6)
+        np.divide(1, b4, out=b4)
+        np.add(q, -1, out=b5)
+        np.multiply(y, b5, out=b5)
+        np.add(b5, 1, out=b5)
+        np.log1p(b0, out=b0)
+        np.multiply(b5, b0, out=b5)
         np.maximum(0, logits, out=b0)
-        _xmuly_in(b0, b3)
-        np.positive(b2, out=b4)
-        _xmuly_in(b4, b1)
-        np.subtract(b0, b4, out=b0)
-        np.add(b6, b0, out=out0)
-        _xmuly_in(out0, w)
-        np.multiply(b3, b5, out=b3)
+        _xmuly_in(b0, b3, out=b0)
+        _xmuly_in(b2, b1, out=b6)
+        np.subtract(b0, b6, out=b0)
+        np.add(b5, b0, out=b5)
+        _xmuly_in(b5, w, out=out0)
+        np.multiply(b3, b4, out=b3)
         np.exp(b2, out=b2)
         np.multiply(b3, b2, out=b3)
-        np.multiply(b1, b5, out=b1)
+        np.multiply(b1, b4, out=b1)
         np.negative(logits, out=b0)
         np.minimum(0, b0, out=b0)
         np.exp(b0, out=b0)
@@ -727,25 +701,25 @@ def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
 _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
 
 _FAST = {
-    "loss": _Fast(_fast_loss, buffers=4, wide=(True,),
+    "loss": _Fast(_fast_loss, buffers=2, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "grad": _Fast(_fast_grad, buffers=3, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=7, wide=(True, True),
-        inplace_safe=(False, True), scaled=False,
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=5, wide=(True, True),
+        inplace_safe=(True, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "hessian": _Fast(_fast_hessian, buffers=2, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "loss_weighted": _Fast(_fast_loss_weighted, buffers=4, wide=(True,),
-        inplace_safe=(False,), scaled=False,
+        inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
     "grad_weighted": _Fast(_fast_grad_weighted, buffers=3, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=8, wide=(True, True),
+    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=7, wide=(True, True),
         inplace_safe=(False, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
 }

@@ -22,8 +22,9 @@ Other inputs use the plain kernels.
 """
 
 import os
+import threading
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -175,8 +176,9 @@ _BLOCK_BYTES = 1 << 20
 # Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
 # arrays then stay in L2 and cost a quarter of the memory.
 _ELEMENTWISE_BLOCK_BYTES = 1 << 18
-# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
-# once the arguments are this large (below it, starting a thread costs more than it saves).
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
+# caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
+# starting a thread costs more than it saves).
 _THREADS = 2
 _PARALLEL_BYTES = 1 << 20
 _POOL = []
@@ -252,21 +254,38 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
+            results.append((s, [np.sum(v) if w and d is None else v
+                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
         errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+        # Each thread takes the next block when it is free, not a fixed half of them: a core that
+        # another process shares runs fewer blocks instead of holding the others up at the end.
+        # The blocks' results are put back in order, so every total is summed as on one thread.
+        pending, lock, failed = iter(starts), threading.Lock(), []
 
-        def run(chunk):
-            with np.errstate(**errors):
-                return _run(chunk)
+        def take():
+            with lock:
+                return None if failed else next(pending, None)
 
-        per = -(-len(starts) // _THREADS)
-        chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
-        blocks = [r for part in _pool().map(run, chunks) for r in part]
+        def run():
+            try:
+                with np.errstate(**errors):
+                    return _run(iter(take, None))
+            except BaseException:
+                failed.append(True)  # the other threads stop at their next block
+                raise
+
+        helpers = [_pool().submit(run) for _ in range(_THREADS - 1)]
+        try:
+            mine = run()  # the calling thread runs blocks too
+        finally:
+            wait(helpers)  # no thread writes into the outputs once this returns or raises
+        parts = [mine] + [h.result() for h in helpers]
+        blocks = [r for _, r in sorted((pair for part in parts for pair in part), key=lambda pair: pair[0])]
     else:
-        blocks = _run(starts)
+        blocks = [r for _, r in _run(starts)]
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:
@@ -381,16 +400,16 @@ def _xmuly(x, y):
     return product
 
 
-def _xmuly_in(y, x):
-    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
-    set to 0); a nan stays nan."""
-    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
-        finite = np.isfinite(np.add.reduce(y, axis=None))
-    infinite = None if finite else np.isinf(y)
+def _xmuly_in(y, x, out):
+    """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
+    0); a nan stays nan. out may be y or x itself."""
+    finite = not y.size or (np.isfinite(np.maximum.reduce(y, axis=None))
+                            and np.isfinite(np.minimum.reduce(y, axis=None)))
+    zero = None if finite else np.isinf(y) & np.equal(x, 0)  # the mask before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
-        np.multiply(y, x, out=y)
-    if infinite is not None:
-        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+        np.multiply(y, x, out=out)
+    if zero is not None:
+        np.copyto(out, 0, where=zero)
 
 
 # --- kernels: printed from the proven expressions (elementwise) ---
@@ -465,42 +484,36 @@ _PLAIN = {
 def _fast_loss(logits, y, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
-        np.negative(y, out=b0)
-        np.add(b0, 1, out=b0)
+        b0, b1, b2, b3, b4, b5, = scratch
+        np.subtract(1, y, out=b0)
         np.absolute(logits, out=b1)
         np.negative(b1, out=b1)
         np.exp(b1, out=b1)
         np.add(b1, 1, out=b2)
-        np.divide(1, b2, out=b3)
-        np.minimum(0, logits, out=b4)
-        np.multiply(b0, b3, out=b5)
-        np.exp(b4, out=b6)
-        np.multiply(b5, b6, out=b5)
-        np.multiply(b3, y, out=b6)
-        np.negative(logits, out=b7)
-        np.minimum(0, b7, out=b7)
-        np.exp(b7, out=b7)
-        np.multiply(b6, b7, out=b6)
-        np.add(b5, b6, out=b5)
-        np.power(b5, gamma, out=b5)
-        np.maximum(0, logits, out=b6)
-        _xmuly_in(b6, b0)
-        np.positive(b4, out=b4)
-        _xmuly_in(b4, y)
-        np.subtract(b6, b4, out=b6)
-        np.subtract(b2, 1, out=b4)
-        np.subtract(b4, b1, out=b4)
-        np.log(b2, out=b2)
-        np.multiply(b4, b3, out=b4)
-        np.subtract(b2, b4, out=b2)
-        np.add(b6, b2, out=b6)
-        np.multiply(b5, b6, out=out0)
+        np.divide(1, b2, out=b2)
+        np.minimum(0, logits, out=b3)
+        np.multiply(b0, b2, out=b4)
+        np.exp(b3, out=b5)
+        np.multiply(b4, b5, out=b4)
+        np.multiply(b2, y, out=b2)
+        np.negative(logits, out=b5)
+        np.minimum(0, b5, out=b5)
+        np.exp(b5, out=b5)
+        np.multiply(b2, b5, out=b2)
+        np.add(b4, b2, out=b4)
+        np.power(b4, gamma, out=b4)
+        np.maximum(0, logits, out=b2)
+        _xmuly_in(b2, b0, out=b2)
+        _xmuly_in(b3, y, out=b3)
+        np.subtract(b2, b3, out=b2)
+        np.log1p(b1, out=b1)
+        np.add(b2, b1, out=b2)
+        np.multiply(b4, b2, out=b4)
         np.multiply(y, alpha, out=b1)
         one_minus_alpha = 1 - alpha
         np.multiply(b0, one_minus_alpha, out=b0)
         np.add(b1, b0, out=b1)
-        _xmuly_in(out0, b1)
+        _xmuly_in(b4, b1, out=out0)
         return out0,
 
 
@@ -508,9 +521,8 @@ def _fast_loss(logits, y, alpha, gamma, out, scratch):
 def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, = scratch
-        np.negative(y, out=b0)
-        np.add(b0, 1, out=b0)
+        b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, = scratch
+        np.subtract(1, y, out=b0)
         np.multiply(y, alpha, out=b1)
         one_minus_alpha = 1 - alpha
         np.multiply(b0, one_minus_alpha, out=b2)
@@ -527,34 +539,27 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
         np.exp(b6, out=b7)
         np.multiply(b5, b7, out=b8)
         np.multiply(b0, b8, out=b9)
-        np.multiply(b2, b5, out=b10)
-        np.multiply(b10, y, out=b10)
-        np.add(b9, b10, out=b9)
-        np.power(b9, gamma, out=b10)
-        np.maximum(0, logits, out=b11)
-        _xmuly_in(b11, b0)
-        np.positive(b6, out=b6)
-        _xmuly_in(b6, y)
-        np.subtract(b11, b6, out=b11)
-        np.subtract(b4, 1, out=b0)
-        np.subtract(b0, b3, out=b0)
-        np.log(b4, out=b3)
-        np.multiply(b0, b5, out=b0)
-        np.subtract(b3, b0, out=b3)
-        np.add(b11, b3, out=b11)
-        np.multiply(b10, b11, out=out0)
-        _xmuly_in(out0, b1)
-        np.multiply(b1, b10, out=b1)
+        np.multiply(b2, b5, out=b5)
+        np.multiply(b5, y, out=b5)
+        np.add(b9, b5, out=b9)
+        np.power(b9, gamma, out=b5)
+        np.maximum(0, logits, out=b10)
+        _xmuly_in(b10, b0, out=b10)
+        _xmuly_in(b6, y, out=b6)
+        np.subtract(b10, b6, out=b10)
+        np.log1p(b3, out=b3)
+        np.add(b10, b3, out=b10)
+        np.multiply(b5, b10, out=b0)
+        _xmuly_in(b0, b1, out=out0)
+        np.multiply(b1, b5, out=b1)
         np.multiply(y, 2, out=b0)
-        np.negative(b0, out=b0)
-        np.add(b0, 1, out=b0)
-        np.positive(b11, out=b11)
+        np.subtract(1, b0, out=b0)
         np.multiply(b2, b7, out=b2)
         np.power(b4, -2, out=b4)
         np.multiply(b2, b4, out=b2)
         t0 = _xdivy(b2, b9)
-        _xmuly_in(b11, t0)
-        np.multiply(b0, b11, out=b0)
+        _xmuly_in(b10, t0, out=b10)
+        np.multiply(b0, b10, out=b0)
         np.multiply(b0, gamma, out=b0)
         np.add(b8, b0, out=b8)
         np.subtract(b8, y, out=b8)
@@ -566,37 +571,31 @@ def _fast_loss_and_grad(logits, y, alpha, gamma, out, scratch):
 def _fast_loss_unweighted(logits, y, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, b3, b4, b5, b6, b7, = scratch
+        b0, b1, b2, b3, b4, b5, = scratch
         np.absolute(logits, out=b0)
         np.negative(b0, out=b0)
         np.exp(b0, out=b0)
         np.add(b0, 1, out=b1)
-        np.divide(1, b1, out=b2)
-        np.minimum(0, logits, out=b3)
-        np.negative(y, out=b4)
-        np.add(b4, 1, out=b4)
-        np.multiply(b2, b4, out=b5)
-        np.exp(b3, out=b6)
-        np.multiply(b5, b6, out=b5)
-        np.multiply(b2, y, out=b6)
-        np.negative(logits, out=b7)
-        np.minimum(0, b7, out=b7)
-        np.exp(b7, out=b7)
-        np.multiply(b6, b7, out=b6)
-        np.add(b5, b6, out=b5)
-        np.power(b5, gamma, out=b5)
-        np.maximum(0, logits, out=b6)
-        _xmuly_in(b6, b4)
-        np.positive(b3, out=b3)
-        _xmuly_in(b3, y)
-        np.subtract(b6, b3, out=b6)
-        np.subtract(b1, 1, out=b3)
-        np.subtract(b3, b0, out=b3)
-        np.log(b1, out=b1)
-        np.multiply(b3, b2, out=b3)
-        np.subtract(b1, b3, out=b1)
-        np.add(b6, b1, out=b6)
-        np.multiply(b5, b6, out=out0)
+        np.divide(1, b1, out=b1)
+        np.minimum(0, logits, out=b2)
+        np.subtract(1, y, out=b3)
+        np.multiply(b1, b3, out=b4)
+        np.exp(b2, out=b5)
+        np.multiply(b4, b5, out=b4)
+        np.multiply(b1, y, out=b1)
+        np.negative(logits, out=b5)
+        np.minimum(0, b5, out=b5)
+        np.exp(b5, out=b5)
+        np.multiply(b1, b5, out=b1)
+        np.add(b4, b1, out=b4)
+        np.power(b4, gamma, out=b4)
+        np.maximum(0, logits, out=b1)
+        _xmuly_in(b1, b3, out=b1)
+        _xmuly_in(b2, y, out=b2)
+        np.subtract(b1, b2, out=b1)
+        np.log1p(b0, out=b0)
+        np.add(b1, b0, out=b1)
+        np.multiply(b4, b1, out=out0)
         return out0,
 
 
@@ -604,7 +603,7 @@ def _fast_loss_unweighted(logits, y, gamma, out, scratch):
 def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, = scratch
+        b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, = scratch
         np.negative(logits, out=b0)
         np.minimum(0, b0, out=b0)
         np.exp(b0, out=b0)
@@ -613,42 +612,34 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
         np.exp(b1, out=b1)
         np.add(b1, 1, out=b2)
         np.divide(1, b2, out=b3)
-        np.negative(y, out=b4)
-        np.add(b4, 1, out=b4)
+        np.subtract(1, y, out=b4)
         np.minimum(0, logits, out=b5)
         np.exp(b5, out=b6)
         np.multiply(b3, b6, out=b7)
         np.multiply(b4, b7, out=b8)
-        np.multiply(b0, b3, out=b9)
-        np.multiply(b9, y, out=b9)
-        np.add(b8, b9, out=b8)
-        np.power(b8, gamma, out=b9)
-        np.maximum(0, logits, out=b10)
-        _xmuly_in(b10, b4)
-        np.positive(b5, out=b5)
-        _xmuly_in(b5, y)
-        np.subtract(b10, b5, out=b10)
-        np.subtract(b2, 1, out=b4)
-        np.subtract(b4, b1, out=b4)
-        np.log(b2, out=b1)
-        np.multiply(b4, b3, out=b4)
-        np.subtract(b1, b4, out=b1)
-        np.add(b10, b1, out=b10)
-        np.multiply(b10, b9, out=out0)
+        np.multiply(b0, b3, out=b3)
+        np.multiply(b3, y, out=b3)
+        np.add(b8, b3, out=b8)
+        np.power(b8, gamma, out=b3)
+        np.maximum(0, logits, out=b9)
+        _xmuly_in(b9, b4, out=b9)
+        _xmuly_in(b5, y, out=b5)
+        np.subtract(b9, b5, out=b9)
+        np.log1p(b1, out=b1)
+        np.add(b9, b1, out=b9)
+        np.multiply(b9, b3, out=out0)
         np.multiply(y, 2, out=b1)
-        np.negative(b1, out=b1)
-        np.add(b1, 1, out=b1)
-        np.positive(b10, out=b10)
+        np.subtract(1, b1, out=b1)
         np.multiply(b0, b6, out=b0)
         np.power(b2, -2, out=b2)
         np.multiply(b0, b2, out=b0)
         t0 = _xdivy(b0, b8)
-        _xmuly_in(b10, t0)
-        np.multiply(b1, b10, out=b1)
+        _xmuly_in(b9, t0, out=b9)
+        np.multiply(b1, b9, out=b1)
         np.multiply(b1, gamma, out=b1)
         np.add(b7, b1, out=b7)
         np.subtract(b7, y, out=b7)
-        np.multiply(b9, b7, out=out1)
+        np.multiply(b3, b7, out=out1)
         return out0, out1
 
 
@@ -661,16 +652,16 @@ def _fast_loss_and_grad_unweighted(logits, y, gamma, out, scratch):
 _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
 
 _FAST = {
-    "loss": _Fast(_fast_loss, buffers=8, wide=(True,),
-        inplace_safe=(False,), scaled=False,
-        classes_first=None, classes_first_buffers=None),
-    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=12, wide=(True, True),
-        inplace_safe=(False, True), scaled=False,
-        classes_first=None, classes_first_buffers=None),
-    "loss_unweighted": _Fast(_fast_loss_unweighted, buffers=8, wide=(True,),
+    "loss": _Fast(_fast_loss, buffers=6, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "loss_and_grad_unweighted": _Fast(_fast_loss_and_grad_unweighted, buffers=11, wide=(True, True),
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=11, wide=(True, True),
+        inplace_safe=(False, True), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_unweighted": _Fast(_fast_loss_unweighted, buffers=6, wide=(True,),
+        inplace_safe=(True,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_and_grad_unweighted": _Fast(_fast_loss_and_grad_unweighted, buffers=10, wide=(True, True),
         inplace_safe=(False, True), scaled=False,
         classes_first=None, classes_first_buffers=None),
 }

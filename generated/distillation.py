@@ -26,8 +26,9 @@ Other inputs use the plain kernels.
 """
 
 import os
+import threading
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -257,8 +258,9 @@ _BLOCK_BYTES = 1 << 20
 # Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
 # arrays then stay in L2 and cost a quarter of the memory.
 _ELEMENTWISE_BLOCK_BYTES = 1 << 18
-# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
-# once the arguments are this large (below it, starting a thread costs more than it saves).
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
+# caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
+# starting a thread costs more than it saves).
 _THREADS = 2
 _PARALLEL_BYTES = 1 << 20
 _POOL = []
@@ -334,21 +336,38 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
+            results.append((s, [np.sum(v) if w and d is None else v
+                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
         errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+        # Each thread takes the next block when it is free, not a fixed half of them: a core that
+        # another process shares runs fewer blocks instead of holding the others up at the end.
+        # The blocks' results are put back in order, so every total is summed as on one thread.
+        pending, lock, failed = iter(starts), threading.Lock(), []
 
-        def run(chunk):
-            with np.errstate(**errors):
-                return _run(chunk)
+        def take():
+            with lock:
+                return None if failed else next(pending, None)
 
-        per = -(-len(starts) // _THREADS)
-        chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
-        blocks = [r for part in _pool().map(run, chunks) for r in part]
+        def run():
+            try:
+                with np.errstate(**errors):
+                    return _run(iter(take, None))
+            except BaseException:
+                failed.append(True)  # the other threads stop at their next block
+                raise
+
+        helpers = [_pool().submit(run) for _ in range(_THREADS - 1)]
+        try:
+            mine = run()  # the calling thread runs blocks too
+        finally:
+            wait(helpers)  # no thread writes into the outputs once this returns or raises
+        parts = [mine] + [h.result() for h in helpers]
+        blocks = [r for _, r in sorted((pair for part in parts for pair in part), key=lambda pair: pair[0])]
     else:
-        blocks = _run(starts)
+        blocks = [r for _, r in _run(starts)]
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:
@@ -482,16 +501,16 @@ def _xmuly(x, y):
     return product
 
 
-def _xmuly_in(y, x):
-    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
-    set to 0); a nan stays nan."""
-    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
-        finite = np.isfinite(np.add.reduce(y, axis=None))
-    infinite = None if finite else np.isinf(y)
+def _xmuly_in(y, x, out):
+    """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
+    0); a nan stays nan. out may be y or x itself."""
+    finite = not y.size or (np.isfinite(np.maximum.reduce(y, axis=None))
+                            and np.isfinite(np.minimum.reduce(y, axis=None)))
+    zero = None if finite else np.isinf(y) & np.equal(x, 0)  # the mask before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
-        np.multiply(y, x, out=y)
-    if infinite is not None:
-        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+        np.multiply(y, x, out=out)
+    if zero is not None:
+        np.copyto(out, 0, where=zero)
 
 
 # --- kernels: printed from the proven expressions (class axis last) ---
@@ -604,16 +623,15 @@ def _fast_loss_logits(z, v, T, out, scratch):
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
         np.multiply(b1, inv_T_bcast, out=b1)
-        np.negative(b1, out=b2)
-        np.exp(b1, out=b1)
-        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.exp(b1, out=b2)
+        t0 = np.add.reduce(b2, axis=-1, keepdims=True)
         t1 = np.log(t0)
-        np.add(b2, t1, out=b2)
+        np.subtract(t1, b1, out=b1)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = 1/t2
         np.multiply(b0, t3, out=b0)
-        _xmuly_in(b2, b0)
-        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        _xmuly_in(b1, b0, out=b1)
+        t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         return t4[..., 0],
 
 
@@ -631,16 +649,15 @@ def _fast0_loss_logits(z, v, T, out, scratch):
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
         np.multiply(b1, inv_T_bcast, out=b1)
-        np.negative(b1, out=b2)
-        np.exp(b1, out=b1)
-        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.exp(b1, out=b2)
+        t0 = np.add.reduce(b2, axis=0, keepdims=True)
         t1 = np.log(t0)
-        np.add(b2, t1, out=b2)
+        np.subtract(t1, b1, out=b1)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = 1/t2
         np.multiply(b0, t3, out=b0)
-        _xmuly_in(b2, b0)
-        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        _xmuly_in(b1, b0, out=b1)
+        t4 = np.add.reduce(b1, axis=0, keepdims=True)
         return t4[0],
 
 
@@ -664,10 +681,9 @@ def _fast_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
         t2 = np.add.reduce(b2, axis=-1, keepdims=True)
-        np.negative(b1, out=b1)
         t3 = np.log(t2)
-        np.add(b1, t3, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(t3, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         t5 = 1/t2
         np.multiply(b2, t5, out=b2)
@@ -697,10 +713,9 @@ def _fast0_loss_and_grad_logits(z, v, T, out, scratch, scale):
         np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
         t2 = np.add.reduce(b2, axis=0, keepdims=True)
-        np.negative(b1, out=b1)
         t3 = np.log(t2)
-        np.add(b1, t3, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(t3, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t4 = np.add.reduce(b1, axis=0, keepdims=True)
         t5 = 1/t2
         np.multiply(b2, t5, out=b2)
@@ -719,13 +734,12 @@ def _fast_loss_probs(z, y, T, out, scratch):
         np.add(z, minus_max_z, out=b0)
         inv_T_bcast = 1/T[..., None]
         np.multiply(b0, inv_T_bcast, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.exp(b0, out=b1)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         t1 = np.log(t0)
-        np.add(b1, t1, out=b1)
-        _xmuly_in(b1, y)
-        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         return t2[..., 0],
 
 
@@ -738,13 +752,12 @@ def _fast0_loss_probs(z, y, T, out, scratch):
         np.add(z, minus_max_z, out=b0)
         inv_T_bcast = 1/T[None]
         np.multiply(b0, inv_T_bcast, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        np.exp(b0, out=b1)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
         t1 = np.log(t0)
-        np.add(b1, t1, out=b1)
-        _xmuly_in(b1, y)
-        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
         return t2[0],
 
 
@@ -760,10 +773,9 @@ def _fast_loss_and_grad_probs(z, y, T, out, scratch, scale):
         np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
-        np.negative(b0, out=b0)
         t1 = np.log(t0)
-        np.add(b0, t1, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
         t3 = sum_y/t0
@@ -786,10 +798,9 @@ def _fast0_loss_and_grad_probs(z, y, T, out, scratch, scale):
         np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
-        np.negative(b0, out=b0)
         t1 = np.log(t0)
-        np.add(b0, t1, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         sum_y = np.add.reduce(y, axis=0, keepdims=True)
         t3 = sum_y/t0
@@ -815,16 +826,15 @@ def _fast_loss_logits_t2(z, v, T, out, scratch):
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
         np.multiply(b1, inv_T_bcast, out=b1)
-        np.negative(b1, out=b2)
-        np.exp(b1, out=b1)
-        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.exp(b1, out=b2)
+        t0 = np.add.reduce(b2, axis=-1, keepdims=True)
         t1 = np.log(t0)
-        np.add(b2, t1, out=b2)
+        np.subtract(t1, b1, out=b1)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = 1/t2
         np.multiply(b0, t3, out=b0)
-        _xmuly_in(b2, b0)
-        t4 = np.add.reduce(b2, axis=-1, keepdims=True)
+        _xmuly_in(b1, b0, out=b1)
+        t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         t5 = t4*T_bcast**2
         return t5[..., 0],
 
@@ -844,16 +854,15 @@ def _fast0_loss_logits_t2(z, v, T, out, scratch):
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b1)
         np.multiply(b1, inv_T_bcast, out=b1)
-        np.negative(b1, out=b2)
-        np.exp(b1, out=b1)
-        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.exp(b1, out=b2)
+        t0 = np.add.reduce(b2, axis=0, keepdims=True)
         t1 = np.log(t0)
-        np.add(b2, t1, out=b2)
+        np.subtract(t1, b1, out=b1)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = 1/t2
         np.multiply(b0, t3, out=b0)
-        _xmuly_in(b2, b0)
-        t4 = np.add.reduce(b2, axis=0, keepdims=True)
+        _xmuly_in(b1, b0, out=b1)
+        t4 = np.add.reduce(b1, axis=0, keepdims=True)
         t5 = t4*T_bcast**2
         return t5[0],
 
@@ -879,10 +888,9 @@ def _fast_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
         t2 = np.add.reduce(b2, axis=-1, keepdims=True)
-        np.negative(b1, out=b1)
         t3 = np.log(t2)
-        np.add(b1, t3, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(t3, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t4 = np.add.reduce(b1, axis=-1, keepdims=True)
         t5 = t4*T_bcast**2
         t6 = 1/t2
@@ -914,10 +922,9 @@ def _fast0_loss_and_grad_logits_t2(z, v, T, out, scratch, scale):
         np.multiply(b1, inv_T_bcast, out=b1)
         np.exp(b1, out=b2)
         t2 = np.add.reduce(b2, axis=0, keepdims=True)
-        np.negative(b1, out=b1)
         t3 = np.log(t2)
-        np.add(b1, t3, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(t3, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t4 = np.add.reduce(b1, axis=0, keepdims=True)
         t5 = t4*T_bcast**2
         t6 = 1/t2
@@ -938,13 +945,12 @@ def _fast_loss_probs_t2(z, y, T, out, scratch):
         np.add(z, minus_max_z, out=b0)
         inv_T_bcast = 1/T_bcast
         np.multiply(b0, inv_T_bcast, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.exp(b0, out=b1)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         t1 = np.log(t0)
-        np.add(b1, t1, out=b1)
-        _xmuly_in(b1, y)
-        t2 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = t2*T_bcast**2
         return t3[..., 0],
 
@@ -959,13 +965,12 @@ def _fast0_loss_probs_t2(z, y, T, out, scratch):
         np.add(z, minus_max_z, out=b0)
         inv_T_bcast = 1/T_bcast
         np.multiply(b0, inv_T_bcast, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        t0 = np.add.reduce(b0, axis=0, keepdims=True)
+        np.exp(b0, out=b1)
+        t0 = np.add.reduce(b1, axis=0, keepdims=True)
         t1 = np.log(t0)
-        np.add(b1, t1, out=b1)
-        _xmuly_in(b1, y)
-        t2 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = t2*T_bcast**2
         return t3[0],
 
@@ -983,10 +988,9 @@ def _fast_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
-        np.negative(b0, out=b0)
         t1 = np.log(t0)
-        np.add(b0, t1, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t2 = np.add.reduce(b0, axis=-1, keepdims=True)
         t3 = t2*T_bcast**2
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
@@ -1011,10 +1015,9 @@ def _fast0_loss_and_grad_probs_t2(z, y, T, out, scratch, scale):
         np.multiply(b0, inv_T_bcast, out=b0)
         np.exp(b0, out=b1)
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
-        np.negative(b0, out=b0)
         t1 = np.log(t0)
-        np.add(b0, t1, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(t1, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t2 = np.add.reduce(b0, axis=0, keepdims=True)
         t3 = t2*T_bcast**2
         sum_y = np.add.reduce(y, axis=0, keepdims=True)

@@ -20,8 +20,9 @@ Other inputs use the plain kernels.
 """
 
 import os
+import threading
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -231,8 +232,9 @@ _BLOCK_BYTES = 1 << 20
 # Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
 # arrays then stay in L2 and cost a quarter of the memory.
 _ELEMENTWISE_BLOCK_BYTES = 1 << 18
-# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
-# once the arguments are this large (below it, starting a thread costs more than it saves).
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
+# caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
+# starting a thread costs more than it saves).
 _THREADS = 2
 _PARALLEL_BYTES = 1 << 20
 _POOL = []
@@ -308,21 +310,38 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
+            results.append((s, [np.sum(v) if w and d is None else v
+                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
         errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+        # Each thread takes the next block when it is free, not a fixed half of them: a core that
+        # another process shares runs fewer blocks instead of holding the others up at the end.
+        # The blocks' results are put back in order, so every total is summed as on one thread.
+        pending, lock, failed = iter(starts), threading.Lock(), []
 
-        def run(chunk):
-            with np.errstate(**errors):
-                return _run(chunk)
+        def take():
+            with lock:
+                return None if failed else next(pending, None)
 
-        per = -(-len(starts) // _THREADS)
-        chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
-        blocks = [r for part in _pool().map(run, chunks) for r in part]
+        def run():
+            try:
+                with np.errstate(**errors):
+                    return _run(iter(take, None))
+            except BaseException:
+                failed.append(True)  # the other threads stop at their next block
+                raise
+
+        helpers = [_pool().submit(run) for _ in range(_THREADS - 1)]
+        try:
+            mine = run()  # the calling thread runs blocks too
+        finally:
+            wait(helpers)  # no thread writes into the outputs once this returns or raises
+        parts = [mine] + [h.result() for h in helpers]
+        blocks = [r for _, r in sorted((pair for part in parts for pair in part), key=lambda pair: pair[0])]
     else:
-        blocks = _run(starts)
+        blocks = [r for _, r in _run(starts)]
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:

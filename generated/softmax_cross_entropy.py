@@ -28,8 +28,9 @@ Other inputs use the plain kernels.
 """
 
 import os
+import threading
 from collections import namedtuple
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -339,8 +340,9 @@ _BLOCK_BYTES = 1 << 20
 # Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
 # arrays then stay in L2 and cost a quarter of the memory.
 _ELEMENTWISE_BLOCK_BYTES = 1 << 18
-# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads,
-# once the arguments are this large (below it, starting a thread costs more than it saves).
+# NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
+# caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
+# starting a thread costs more than it saves).
 _THREADS = 2
 _PARALLEL_BYTES = 1 << 20
 _POOL = []
@@ -416,21 +418,38 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append([np.sum(v) if w and d is None else v for v, w, d in zip(values, wide, _by_output(out, wide))])
+            results.append((s, [np.sum(v) if w and d is None else v
+                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
         errors = np.geterr()  # the caller's np.errstate, which worker threads do not inherit
+        # Each thread takes the next block when it is free, not a fixed half of them: a core that
+        # another process shares runs fewer blocks instead of holding the others up at the end.
+        # The blocks' results are put back in order, so every total is summed as on one thread.
+        pending, lock, failed = iter(starts), threading.Lock(), []
 
-        def run(chunk):
-            with np.errstate(**errors):
-                return _run(chunk)
+        def take():
+            with lock:
+                return None if failed else next(pending, None)
 
-        per = -(-len(starts) // _THREADS)
-        chunks = [starts[i:i + per] for i in range(0, len(starts), per)]
-        blocks = [r for part in _pool().map(run, chunks) for r in part]
+        def run():
+            try:
+                with np.errstate(**errors):
+                    return _run(iter(take, None))
+            except BaseException:
+                failed.append(True)  # the other threads stop at their next block
+                raise
+
+        helpers = [_pool().submit(run) for _ in range(_THREADS - 1)]
+        try:
+            mine = run()  # the calling thread runs blocks too
+        finally:
+            wait(helpers)  # no thread writes into the outputs once this returns or raises
+        parts = [mine] + [h.result() for h in helpers]
+        blocks = [r for _, r in sorted((pair for part in parts for pair in part), key=lambda pair: pair[0])]
     else:
-        blocks = _run(starts)
+        blocks = [r for _, r in _run(starts)]
     outputs = []
     for k, (w, d) in enumerate(zip(wide, _by_output(out, wide))):
         if w:
@@ -569,16 +588,16 @@ def _xmuly(x, y):
     return product
 
 
-def _xmuly_in(y, x):
-    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
-    set to 0); a nan stays nan."""
-    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
-        finite = np.isfinite(np.add.reduce(y, axis=None))
-    infinite = None if finite else np.isinf(y)
+def _xmuly_in(y, x, out):
+    """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
+    0); a nan stays nan. out may be y or x itself."""
+    finite = not y.size or (np.isfinite(np.maximum.reduce(y, axis=None))
+                            and np.isfinite(np.minimum.reduce(y, axis=None)))
+    zero = None if finite else np.isinf(y) & np.equal(x, 0)  # the mask before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
-        np.multiply(y, x, out=y)
-    if infinite is not None:
-        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+        np.multiply(y, x, out=out)
+    if zero is not None:
+        np.copyto(out, 0, where=zero)
 
 
 # --- kernels: printed from the proven expressions (class axis last) ---
@@ -706,13 +725,12 @@ def _fast_loss_probs(z, y, out, scratch):
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.exp(b0, out=b1)
+        sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b1, log_sum_exp_shifted, out=b1)
-        _xmuly_in(b1, y)
-        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         return t0[..., 0],
 
 
@@ -723,13 +741,12 @@ def _fast0_loss_probs(z, y, out, scratch):
         max_z = np.maximum.reduce(z, axis=0, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        np.exp(b0, out=b1)
+        sum_exp_shifted = np.add.reduce(b1, axis=0, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b1, log_sum_exp_shifted, out=b1)
-        _xmuly_in(b1, y)
-        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
         return t0[0],
 
 
@@ -743,10 +760,9 @@ def _fast_loss_and_grad_probs(z, y, out, scratch):
         np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b1)
         sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
-        np.negative(b0, out=b0)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b0, log_sum_exp_shifted, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
         t1 = sum_y/sum_exp_shifted
@@ -765,10 +781,9 @@ def _fast0_loss_and_grad_probs(z, y, out, scratch):
         np.add(z, minus_max_z, out=b0)
         np.exp(b0, out=b1)
         sum_exp_shifted = np.add.reduce(b1, axis=0, keepdims=True)
-        np.negative(b0, out=b0)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b0, log_sum_exp_shifted, out=b0)
-        _xmuly_in(b0, y)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, y, out=b0)
         t0 = np.add.reduce(b0, axis=0, keepdims=True)
         sum_y = np.add.reduce(y, axis=0, keepdims=True)
         t1 = sum_y/sum_exp_shifted
@@ -851,9 +866,8 @@ def _fast_loss_index_options(z, c, w, eps, out, scratch):
         np.exp(b0, out=b1)
         sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.negative(b0, out=b0)
-        np.add(b0, log_sum_exp_shifted, out=b0)
-        _xmuly_in(b0, w)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, w, out=b0)
         t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         t1 = _xmuly(eps_bcast/K, t0) + _xmuly((1 - eps_bcast)*_take(w, c), log_sum_exp_shifted - (minus_max_z + _take(z, c)))
         return t1[..., 0],
@@ -871,9 +885,8 @@ def _fast0_loss_index_options(z, c, w, eps, out, scratch):
         np.exp(b0, out=b1)
         sum_exp_shifted = np.add.reduce(b1, axis=0, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.negative(b0, out=b0)
-        np.add(b0, log_sum_exp_shifted, out=b0)
-        _xmuly_in(b0, w)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, w, out=b0)
         t0 = np.add.reduce(b0, axis=0, keepdims=True)
         t1 = _xmuly(eps_bcast/K, t0) + _xmuly((1 - eps_bcast)*_take0(w, c), log_sum_exp_shifted - (minus_max_z + _take0(z, c)))
         return t1[0],
@@ -895,9 +908,8 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         t0 = (1 - eps_bcast)*_take(w, c)
         inv_sum_exp_shifted = 1/sum_exp_shifted
-        np.negative(b0, out=b0)
-        np.add(b0, log_sum_exp_shifted, out=b0)
-        _xmuly_in(b0, w)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, w, out=b0)
         t1 = np.add.reduce(b0, axis=-1, keepdims=True)
         t2 = _xmuly(eps_bcast_over_K, t1) + _xmuly(t0, log_sum_exp_shifted - (minus_max_z + _take(z, c)))
         sum_w = np.add.reduce(w, axis=-1, keepdims=True)
@@ -930,9 +942,8 @@ def _fast0_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         t0 = (1 - eps_bcast)*_take0(w, c)
         inv_sum_exp_shifted = 1/sum_exp_shifted
-        np.negative(b0, out=b0)
-        np.add(b0, log_sum_exp_shifted, out=b0)
-        _xmuly_in(b0, w)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, w, out=b0)
         t1 = np.add.reduce(b0, axis=0, keepdims=True)
         t2 = _xmuly(eps_bcast_over_K, t1) + _xmuly(t0, log_sum_exp_shifted - (minus_max_z + _take0(z, c)))
         sum_w = np.add.reduce(w, axis=0, keepdims=True)
@@ -958,18 +969,17 @@ def _fast_loss_probs_options(z, y, w, eps, out, scratch):
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.exp(b0, out=b1)
+        sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b1, log_sum_exp_shifted, out=b1)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
         one_minus_eps_bcast = 1 - eps_bcast
-        np.multiply(y, one_minus_eps_bcast, out=b0)
+        np.multiply(y, one_minus_eps_bcast, out=b1)
         eps_bcast_over_K = eps_bcast/K
-        np.add(b0, eps_bcast_over_K, out=b0)
-        np.multiply(w, b0, out=b0)
-        _xmuly_in(b1, b0)
-        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.add(b1, eps_bcast_over_K, out=b1)
+        np.multiply(w, b1, out=b1)
+        _xmuly_in(b0, b1, out=b0)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         return t0[..., 0],
 
 
@@ -982,18 +992,17 @@ def _fast0_loss_probs_options(z, y, w, eps, out, scratch):
         max_z = np.maximum.reduce(z, axis=0, keepdims=True)
         minus_max_z = -max_z
         np.add(z, minus_max_z, out=b0)
-        np.negative(b0, out=b1)
-        np.exp(b0, out=b0)
-        sum_exp_shifted = np.add.reduce(b0, axis=0, keepdims=True)
+        np.exp(b0, out=b1)
+        sum_exp_shifted = np.add.reduce(b1, axis=0, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b1, log_sum_exp_shifted, out=b1)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
         one_minus_eps_bcast = 1 - eps_bcast
-        np.multiply(y, one_minus_eps_bcast, out=b0)
+        np.multiply(y, one_minus_eps_bcast, out=b1)
         eps_bcast_over_K = eps_bcast/K
-        np.add(b0, eps_bcast_over_K, out=b0)
-        np.multiply(w, b0, out=b0)
-        _xmuly_in(b1, b0)
-        t0 = np.add.reduce(b1, axis=0, keepdims=True)
+        np.add(b1, eps_bcast_over_K, out=b1)
+        np.multiply(w, b1, out=b1)
+        _xmuly_in(b0, b1, out=b0)
+        t0 = np.add.reduce(b0, axis=0, keepdims=True)
         return t0[0],
 
 
@@ -1014,10 +1023,9 @@ def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         np.add(z, minus_max_z, out=b1)
         np.exp(b1, out=b2)
         sum_exp_shifted = np.add.reduce(b2, axis=-1, keepdims=True)
-        np.negative(b1, out=b1)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b1, log_sum_exp_shifted, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(log_sum_exp_shifted, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         t1 = np.add.reduce(b0, axis=-1, keepdims=True)
         t2 = t1/sum_exp_shifted
@@ -1043,10 +1051,9 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
         np.add(z, minus_max_z, out=b1)
         np.exp(b1, out=b2)
         sum_exp_shifted = np.add.reduce(b2, axis=0, keepdims=True)
-        np.negative(b1, out=b1)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.add(b1, log_sum_exp_shifted, out=b1)
-        _xmuly_in(b1, b0)
+        np.subtract(log_sum_exp_shifted, b1, out=b1)
+        _xmuly_in(b1, b0, out=b1)
         t0 = np.add.reduce(b1, axis=0, keepdims=True)
         t1 = np.add.reduce(b0, axis=0, keepdims=True)
         t2 = t1/sum_exp_shifted

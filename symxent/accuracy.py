@@ -586,8 +586,10 @@ def special_values(derivation: Derivation, module: Module, generated: types.Modu
                 if expected is None:
                     continue  # no limit to compare with
                 fixed = _parameters(module, case, dtype, (2,))
-                # the fast and the plain kernels (two values: one value is C-contiguous in any view)
-                for layout, x in _layouts(np.full(2, z, dtype)):
+                # the fast and the plain kernels (two values: one value is C-contiguous in any
+                # view), z beside an ordinary 1 in the same block: a fast kernel's guard that
+                # looks for infinities in the whole block (as _xmuly_in does) must still find it
+                for layout, x in _layouts(np.array([1, z], dtype)):
                     where = f"{np.dtype(dtype).name} at z={z} ({layout})"
                     with np.errstate(invalid="raise"):  # a 0 * inf on the way is an error, not a warning
                         try:

@@ -409,18 +409,19 @@ HELPERS = {
         np.copyto(product, 0, where=nan & np.equal(x, 0) & np.isinf(y))
     return product
 ''',
-    # _xmuly in place, for the fast kernels: no allocation but where y has an inf or a nan (rare:
-    # a sum, one cheap pass, shows whether it has one).
-    "_xmuly_in": '''def _xmuly_in(y, x):
-    """y *= x in place, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is
-    set to 0); a nan stays nan."""
-    with np.errstate(over="ignore", invalid="ignore"):  # whether the sum is finite is all that is used
-        finite = np.isfinite(np.add.reduce(y, axis=None))
-    infinite = None if finite else np.isinf(y)
+    # _xmuly for the fast kernels, called as a ufunc with out= (a block buffer, which may be y's
+    # or x's own): no allocation but where y has an inf or a nan (rare: its largest and smallest
+    # entries show whether it has one, two reductions at a third of a product's cost each).
+    "_xmuly_in": '''def _xmuly_in(y, x, out):
+    """out = y x, with 0 y = 0 also for an infinite y (0 * inf, nan in IEEE arithmetic, is set to
+    0); a nan stays nan. out may be y or x itself."""
+    finite = not y.size or (np.isfinite(np.maximum.reduce(y, axis=None))
+                            and np.isfinite(np.minimum.reduce(y, axis=None)))
+    zero = None if finite else np.isinf(y) & np.equal(x, 0)  # the mask before out (maybe x) is written
     with np.errstate(invalid="ignore"):  # 0 * inf: set to 0 below
-        np.multiply(y, x, out=y)
-    if infinite is not None:
-        np.copyto(y, 0, where=infinite & np.equal(x, 0))
+        np.multiply(y, x, out=out)
+    if zero is not None:
+        np.copyto(out, 0, where=zero)
 ''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
@@ -538,8 +539,8 @@ class TemporaryNames:
                 return f"exp_{self._shifted(e.args[0])}"
             a, b = (self._word(x) for x in e.args)
             return None if a is None or b is None else HELPER_WORDS[type(e).__name__].format(a, b)
-        if type(e) in FUNCTION_WORDS and len(e.args) == 1:
-            arg = self._word(e.args[0])
+        if type(e) in FUNCTION_WORDS and (len(e.args) == 1 or isinstance(e, sp.Heaviside)):
+            arg = self._word(e.args[0])  # a step is named after its argument, not its value at 0
             return None if arg is None else f"{FUNCTION_WORDS[type(e)]}_{arg}"
         if isinstance(e, (sp.Max, sp.Min)) and len(e.args) == 2:
             a, b = (self._word(x) for x in sorted(e.args, key=sp.default_sort_key))
@@ -698,7 +699,6 @@ class _FastBuilder:
         self.code: list[Instr] = []
         self.registers = 0
         self.temps: dict[sp.Symbol, Reg] = {}  # wide cse temporaries -> register
-        self.values: dict[sp.Symbol, sp.Basic] = {}  # cse temporaries -> their expressions
         self.computed: dict[tuple[str, tuple[Operand, ...]], Reg] = {}  # (ufunc, operands) -> its register
         self.call_names: dict[Reg, str] = {}  # a helper's result (a new array, not a buffer) -> its name
         self.placeholders = 0  # symbols standing for reductions emitted first (_strip), n0, n1, ...
@@ -715,7 +715,6 @@ class _FastBuilder:
     def define(self, sym: sp.Symbol, value: sp.Basic) -> None:
         """The cse temporary ``sym = value``: a register when class-sized, else a per-sample
         value named for what it holds."""
-        self.values[sym] = value
         if value.has(Expand, Eye):
             raise _Unsupported("broadcast expansion")
         if self.is_wide(value):
@@ -763,39 +762,19 @@ class _FastBuilder:
         self.code.append(instr)
         return instr.dest
 
-    def _ufunc(self, func: str, *operands: Operand) -> Reg:
+    def _ufunc(self, func: str, *operands: Operand, helper: bool = False) -> Reg:
+        """``func(*operands, out=<a buffer>)``: a NumPy ufunc, or with ``helper`` a function of
+        ``HELPERS`` called the same way."""
         # Registers are written once (a one-hot update forgets the one it updates), so the
         # same call on the same operands is the same value: computed once, read again.
-        name = self.printer._module_format("numpy." + func)
+        if helper:
+            self.printer.helpers.add(func)
+        name = func if helper else self.printer._module_format("numpy." + func)
         key = (name, operands)
         if key not in self.computed:
             self.computed[key] = self._new()
             self._emit(Instr("ufunc", self.computed[key], name, operands, inputs=_read(operands)))
         return self.computed[key]
-
-    def _resolve(self, e: sp.Basic) -> sp.Basic:
-        """``e``, or the expression of the cse temporary it names."""
-        while isinstance(e, sp.Symbol) and e in self.values:
-            e = self.values[e]
-        return e
-
-    def _log1p(self, e: sp.Basic) -> Operand:
-        x = self.operand(e)
-        value = self._resolve(e)
-        # Fast kernels take real float arrays only, so the inputs' symbols may be taken real.
-        real = {s: sp.Dummy(real=True) for s in value.free_symbols}
-        if not (isinstance(value, sp.exp) and value.args[0].xreplace(real).is_nonpositive):
-            return self._ufunc("log1p", x)
-        # x = exp(-a) is in [0, 1]: log(u) - ((u - 1) - x) / u with u = 1 + x rounded. The
-        # subtractions are exact (Sterbenz), so the correction cancels u's rounding to within
-        # an ulp; five cheap passes and a log instead of NumPy's log1p, which costs 2.5 logs here.
-        # (Where x may be large or -1 the identity's corner cases need masks: log1p is kept.)
-        # 1/u rather than a division by u: a sigmoid beside it (1/(1 + x)) is then the same call.
-        one = Value("1")
-        u = self._ufunc("add", x, one)
-        rounding = self._ufunc("subtract", self._ufunc("subtract", u, one), x)
-        return self._ufunc("subtract", self._ufunc("log", u),
-                           self._ufunc("multiply", rounding, self._ufunc("divide", one, u)))
 
     # narrow values: printed whole, their reductions of wide bodies emitted first
     def _strip(self, e: sp.Basic, of: sp.Symbol | None = None) -> sp.Basic:
@@ -866,7 +845,9 @@ class _FastBuilder:
         if isinstance(e, sp.Abs):
             return self._ufunc("absolute", self.operand(e.args[0]))
         if isinstance(e, log1p):
-            return self._log1p(e.args[0])
+            # NumPy's log1p: here as fast as log(1 + x) with the correction of its rounding
+            # (log(u) - ((u - 1) - x) / u, five passes and a log), and more accurate in float32.
+            return self._ufunc("log1p", self.operand(e.args[0]))
         if isinstance(e, (sp.Max, sp.Min)):
             func = "maximum" if isinstance(e, sp.Max) else "minimum"
             args = sorted(e.args, key=sp.default_sort_key)
@@ -882,6 +863,11 @@ class _FastBuilder:
         if isinstance(e, sp.Heaviside):
             # as ClassAxisPrinter._print_Heaviside: the value at 0 stays a number
             arg, at_zero = e.args if len(e.args) == 2 else (e.args[0], sp.Rational(1, 2))
+            if at_zero in (0, 1):
+                # The step as a comparison, x >= 0 (x > 0 where H(0) = 0), written as 1 or 0 into
+                # the block's buffer: np.heaviside costs 25 comparisons here. At nan it is 0 where
+                # np.heaviside is nan; verify's special values check that nan in gives nan out.
+                return self._ufunc("greater_equal" if at_zero == 1 else "greater", self.operand(arg), Value("0"))
             return self._ufunc("heaviside", self.operand(arg), Value(repr(float(at_zero))))
         if isinstance(e, derive.xmuly) and self.is_wide(e.args[1]):
             return self._xmuly(*e.args)
@@ -899,16 +885,10 @@ class _FastBuilder:
         raise _Unsupported(f"no in-place form for {type(e).__name__}")
 
     def _xmuly(self, x: sp.Basic, y: sp.Basic) -> Operand:
-        """x y with 0 y = 0 for an infinite y, in place in y's buffer (the helper _xmuly would
-        allocate its result and cost a copy into the destination: a quarter of a weighted BCE)."""
-        first = self.registers
-        acc = self.wide(y)
-        if not isinstance(acc, Reg) or acc.n < first:  # a copy: a value computed before may be read again
-            acc = self._ufunc("positive", acc)
-        self.computed = {k: r for k, r in self.computed.items() if r != acc}
-        self.printer.helpers.add("_xmuly_in")
-        operands = (acc, self.operand(x))
-        return self._emit(Instr("scatter", self._new(), "_xmuly_in", operands, inputs=_read(operands)))
+        """x y with 0 y = 0 for an infinite y, written into a buffer as a ufunc writes (the helper
+        _xmuly would allocate its result and cost a copy into the destination: a quarter of a
+        weighted BCE)."""
+        return self._ufunc("_xmuly_in", self.wide(y), self.operand(x), helper=True)
 
     def _add(self, e: sp.Add) -> Operand:
         wide, narrow, onehots = [], [], []
@@ -927,7 +907,11 @@ class _FastBuilder:
         terms = [(False, a) for a in wide if not a.could_extract_minus_sign()]
         terms += [(True, -a) for a in wide if a.could_extract_minus_sign()]
         negative, first = terms[0]
-        acc = self._ufunc("negative", self.wide(first)) if negative else self.wide(first)
+        if negative and narrow and len(terms) == 1:  # c - a in one pass (the same rounding as -a + c)
+            acc = self._ufunc("subtract", self.operand(sp.Add(*narrow)), self.wide(first))
+            narrow = []
+        else:
+            acc = self._ufunc("negative", self.wide(first)) if negative else self.wide(first)
         for negative, a in terms[1:]:
             acc = self._ufunc("subtract" if negative else "add", acc, self.operand(a))
         if narrow:

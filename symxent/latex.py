@@ -328,6 +328,12 @@ class _Printer(LatexPrinter):
         tex = r"%s\left(%s\right)" % (name, ", ".join(self._print(a) for a in args))
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
+    def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
+        # \theta(u), as written: its value at 0 (SymPy's second argument, theta(u, 1)) is the
+        # claim's statement's to say.
+        tex = r"\theta\left(%s\right)" % self._print(expr.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
     def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
         # \log p_k for a single letter, \log\left(...\right) otherwise.
         arg = expr.args[0]

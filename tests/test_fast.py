@@ -190,16 +190,63 @@ def test_instructions_are_allocated_and_printed_once():
     assert fast.inplace_safe == (False, True)  # x is still read after out0 is written
 
 
-def test_log1p_is_a_corrected_log_only_on_the_unit_interval():
+def test_log1p_is_numpys_log1p():
     import sympy as sp
     from sympy.codegen.cfunctions import log1p
 
+    # NumPy's log1p, as fast here as log(1 + x) with its rounding corrected (a log and five
+    # passes) and more accurate in float32: no corrected log, also on the unit interval.
     x = sp.Symbol("x")
     builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
     builder.wide(log1p(sp.exp(-sp.Abs(x))))
-    builder.wide(log1p(x))  # x may be large or -1: NumPy's log1p stays
+    builder.wide(log1p(x))
     calls = [instr.func for instr in builder.code]
-    assert calls.count("np.log1p") == 1 and "np.log" in calls, calls
+    assert calls == ["np.absolute", "np.negative", "np.exp", "np.log1p", "np.log1p"], calls
+
+
+def test_a_step_is_a_comparison_in_the_fast_kernels():
+    import sympy as sp
+
+    # H(x) with H(0) = 1 or 0 is x >= 0 or x > 0 written into the block's buffer (np.heaviside
+    # costs 25 comparisons); another value at 0 keeps np.heaviside.
+    x = sp.Symbol("x")
+    builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
+    for h in (sp.Heaviside(x, 1), sp.Heaviside(x, 0), sp.Heaviside(x)):
+        builder.wide(h)
+    assert [(i.func, i.operands[-1].text) for i in builder.code] == [
+        ("np.greater_equal", "0"), ("np.greater", "0"), ("np.heaviside", "0.5")]
+    for dtype in (np.float32, np.float64):
+        values = np.array([-np.inf, -1, -0.0, 0, 1e-300 if dtype == np.float64 else 1e-40, np.inf], dtype)
+        out = np.empty_like(values)
+        np.greater_equal(values, 0, out=out)
+        np.testing.assert_array_equal(out, np.heaviside(values, 1.0))
+        np.greater(values, 0, out=out)
+        np.testing.assert_array_equal(out, np.heaviside(values, 0.0))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("into", ["fresh", "y", "x"])
+def test_xmuly_in_is_xmuly_written_into_out(dtype, into):
+    # The fast kernels' 0 * inf = 0 product into a buffer that may be either operand: the same
+    # values as the plain helper wherever the infinities are (+inf, -inf alone, beside a nan),
+    # and no warning on the way.
+    namespace = {"np": np}
+    exec(codegen.HELPERS["_xmuly"] + codegen.HELPERS["_xmuly_in"], namespace)
+    rng = np.random.default_rng(5)
+    for special in ([], [-np.inf], [np.inf], [np.nan], [np.inf, -np.inf, np.nan]):
+        y = rng.standard_normal(64).astype(dtype)
+        x = rng.standard_normal(64).astype(dtype)
+        x[::3] = 0
+        for n, value in enumerate(special):
+            y[3 * n] = y[3 * n + 1] = value  # one beside a zero x, one beside a nonzero x
+        expected = namespace["_xmuly"](x, y)
+        x_, y_ = x.copy(), y.copy()
+        out = {"fresh": np.empty_like(y), "y": y_, "x": x_}[into]
+        with warnings.catch_warnings(), np.errstate(all="raise"):
+            warnings.simplefilter("error")
+            namespace["_xmuly_in"](y_, x_, out=out)
+        np.testing.assert_array_equal(out, expected, err_msg=f"{special} into {into}")
+        assert out.dtype == dtype
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

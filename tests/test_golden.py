@@ -35,10 +35,10 @@ def test_rendering_is_reproducible():
 @pytest.mark.parametrize("generated", FILES, ids=[f.filename for f in FILES])
 def test_generated_modules_import_numpy_only(generated):
     imports = [line for line in generated.text.splitlines() if line.startswith(("import ", "from "))]
-    # NumPy, and the standard library's thread pool and named records for the block driver:
-    # nothing to install.
-    allowed = {"import numpy as np", "import os", "from collections import namedtuple",
-               "from concurrent.futures import ThreadPoolExecutor"}
+    # NumPy, and the standard library's thread pool, lock and named records for the block
+    # driver: nothing to install.
+    allowed = {"import numpy as np", "import os", "import threading", "from collections import namedtuple",
+               "from concurrent.futures import ThreadPoolExecutor, wait"}
     assert "import numpy as np" in imports and set(imports) <= allowed, f"{generated.filename}: {imports}"
     assert "Dummy" not in generated.text and "_Dummy" not in generated.text
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import threading
 from collections import namedtuple
 from importlib.resources import files
 
@@ -170,6 +171,37 @@ def test_the_block_driver_agrees_with_one_call(monkeypatch, threads, classes_fir
     # only the total of the wide output wanted: each block summed in scratch
     _, total = runtime._blocked(kernel, 1, (False, True), (x, w), (None,), (None, None), classes_first, scaled=True)
     np.testing.assert_allclose(total, np.sum(x * w), rtol=1e-12)
+
+
+def test_the_threads_take_blocks_as_they_come_and_the_results_keep_their_order(monkeypatch):
+    """A thread held up on its first block leaves the rest to the other, and the per-row values
+    and totals still come back in the blocks' order; a kernel's error reaches the caller."""
+    monkeypatch.setattr(runtime, "_THREADS", 2)
+    monkeypatch.setattr(runtime, "_BLOCK_BYTES", 3 * 5 * 8)  # blocks of 3 rows: 10 of them
+    monkeypatch.setattr(runtime, "_PARALLEL_BYTES", 0)
+    rng = np.random.default_rng(1)
+    x, w = rng.normal(size=(30, 5)), rng.normal(size=(30, 5))
+    held, ran = threading.Event(), []
+
+    def kernel(x, w, out, scratch, scale):
+        ran.append((threading.get_ident(), x[0, 0]))
+        if len(ran) == 1:  # the first block waits until another thread has run a block
+            held.wait(timeout=10)
+        else:
+            held.set()
+        return _kernel(x, w, out, scratch, scale)
+
+    totals, grad = runtime._blocked(kernel, 1, (False, True), (x, w), (np.empty_like(x),), (None, 4), scaled=True)
+    np.testing.assert_array_equal(totals, np.concatenate([np.add.reduce(x[s:s + 3] * w[s:s + 3], axis=-1)
+                                                          for s in range(0, 30, 3)]))
+    np.testing.assert_allclose(grad, x * w / 4, rtol=1e-12)
+    assert sorted(first for _, first in ran) == sorted(x[::3, 0]) and len({thread for thread, _ in ran}) == 2
+
+    def failing(x, w, out, scratch, scale):
+        raise FloatingPointError("overflow in a block")
+
+    with pytest.raises(FloatingPointError, match="overflow in a block"):
+        runtime._blocked(failing, 1, (False, True), (x, w), (np.empty_like(x),), (None, 4), scaled=True)
 
 
 def _rows_kernel(x, w, out, scratch, scale):
