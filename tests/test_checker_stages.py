@@ -815,6 +815,8 @@ MODELS = [
      ['not checkable', 'not checkable']),
     ('Let $z_i = w_1 x_{i1} + w_2 x_{i2} + b$ and $J = \\frac{1}{N} \\sum_{i=1}^{N} z_i^2$.\n\n$$ \\frac{d z_i}{d w_1} = \\frac{d}{d w_1} [w_1 x_{i1} + w_2 x_{i2} + b] = x_{i1} + 0 + 0 = x_{i1} $$\n\n$$ \\frac{d z_i}{d w_1} = x_{i2} $$\n\n$$ \\frac{d z_i}{d w_1} = \\frac{d}{d w_i} [w_1 x_{i1} + w_2 x_{i2} + b] $$\n',
      ['definition', 'definition', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
+    ('Let $h(x)_i = x_i^2$.\n\n$$ h(x)^T v = \\sum_i x_i^2 v_i $$\n\n$$ h (x)^T = 0 $$\n',
+     ['definition', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -831,7 +833,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'bare-sum-sign-as-a-name-and-indexed-e-not-euler',
               'dots-beside-zeros-stand-for-zeros', 'two-index-letters-before-a-bracket-are-an-index-and-a-name',
               'the-jacobian-matrix-named-in-prose', 'a-declared-matrix-is-never-one-number',
-              'feature-index-after-the-sample-and-one-letter-with-two-ranges']
+              'feature-index-after-the-sample-and-one-letter-with-two-ranges',
+              'a-function-called-then-transposed-is-not-read-as-a-product']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -645,7 +645,7 @@ class Evaluator:
         return v
 
     def _v_Pow(self, node: Pow, env: dict) -> sympy.Expr:
-        if isinstance(node.exp, Name) and node.exp.base in ("T", "\\top", "\\intercal") and not node.exp.accent:
+        if transposed_exp(node):
             return self.transpose(node.base, env)
         if isinstance(node.base, Call) and self.product_call(node.base):
             # p^y (1 - p)^{1-y}: read as a product, the exponent is the bracket's, not the product's
@@ -721,6 +721,15 @@ class Evaluator:
         return inner
 
     def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
+        f, *rest = node.factors
+        if rest and isinstance(f, (Name, Script)) and isinstance(rest[0], Pow) and isinstance(rest[0].base, Paren) \
+                and transposed_exp(rest[0]) and _key(f) and (
+                    (d := self.definition(_key(f) or "")) is not None and d.params or _key(f) in self.table.called):
+            # f(x)^T read as f times x^T (see the syntax stage), but f is a function here: its value
+            # transposed may be meant
+            raise NotCheckable(f"{pretty(_key(f) or '')}(...)^T: the transposed value of the function "
+                               f"{pretty(_key(f) or '')}, or {pretty(_key(f) or '')} times the transposed bracket, "
+                               "is not said")
         asked = dict(self.free)
         if any(self.matrix_algebra(f, env) for f in node.factors):
             # a transpose, a written matrix, diag or a Jacobian among the factors: the product is
@@ -1517,7 +1526,7 @@ class Evaluator:
         """"C" or "R" for a vector-valued node: transposes flip it, a gradient of a number is a row
         (as the chain rule ∂J/∂θ ∂θ/∂w multiplies it), a product takes its result's."""
         inner = transposed(node)
-        if inner is None and isinstance(node, Pow) and isinstance(node.exp, Name) and node.exp.base in ("T", "\\top"):
+        if inner is None and isinstance(node, Pow) and transposed_exp(node):
             inner = node.base
         if inner is not None:
             return "C" if self.shape(inner, env) == "R" else "R"
@@ -1547,7 +1556,7 @@ class Evaluator:
         if transposed(node) is not None or isinstance(node, Matrix):
             return True
         if isinstance(node, Pow):
-            return isinstance(node.exp, Name) and node.exp.base in ("T", "\\top", "\\intercal")
+            return transposed_exp(node)
         if isinstance(node, (Deriv, Grad)):
             wrt = node.wrt if isinstance(node, Deriv) else (node.wrt,)
             return len(wrt) == 1 and wrt[0] is not None and self.whole_vector(wrt[0], env)
@@ -1716,6 +1725,11 @@ def _ones(node: Node) -> bool:
     """``\\mathbf{1}`` (read as the number 1) transposed in ``1^T v``: the vector of ones."""
     return isinstance(node, Num) and node.value == "1" or isinstance(node, Paren) and len(node.items) == 1 \
         and _ones(node.items[0])
+
+
+def transposed_exp(node: Pow) -> bool:
+    """``(...)^T``, ``(...)^\\top``: a power whose exponent is the transpose mark."""
+    return isinstance(node.exp, Name) and node.exp.base in ("T", "\\top", "\\intercal") and not node.exp.accent
 
 
 def transposed(node: Node) -> Node | None:
