@@ -555,12 +555,11 @@ def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
         if all(isinstance(t, Tok) and t.kind == "word" and len(t.value) == 1 for t in p) and len(p) > 1:
             out.extend(Name(t.value) for t in p)  # z_{ij}
             continue
-        if len(p) == 2 and all(isinstance(t, Tok) for t in p) and (
-                p[0].kind == "word" and len(p[0].value) == 1 and p[0].value in INDEX_LETTERS and p[1].kind == "num"
-                and p[1].value.isdigit() or p[0].kind == "num" and p[0].value.isdigit() and p[1].kind == "word"
-                and len(p[1].value) == 1 and p[1].value in INDEX_LETTERS):
-            # x_{i1}: feature 1 of sample i (two indices, as x_{i,1}), never i times 1
-            out.extend(Name(t.value) if t.kind == "word" else Num(t.value) for t in p)
+        if len(p) == 2 and all(isinstance(t, Tok) for t in p) and p[0].kind == "word" and len(p[0].value) == 1 \
+                and p[0].value in INDEX_LETTERS and p[1].kind == "num" and p[1].value.isdigit():
+            # x_{i1}: feature 1 of sample i (two indices, as x_{i,1}), never i times 1 (but x_{2i}
+            # is the entry 2i)
+            out.extend((Name(p[0].value), Num(p[1].value)))
             continue
         if len(p) == 1 and isinstance(p[0], Tok) and p[0].kind == "text":
             out.append(Name(_text_of(p[0])))  # x_\text{max}: a label, even when the word is an operator's
