@@ -254,7 +254,7 @@ class Evaluator:
                 here = (self.table.dims.get(key, "K") if self.table.arity.get(key, 1) == 1
                         else self.table.slot_dims.get((key, slot))) if key and not sample else None
                 first = self.range_of.get(n.base)
-                if here is not None and first is not None and first[1] != here:
+                if here is not None and first is not None and first[1] != here and first[0] != key:
                     self.two_ranges.setdefault(n.base, (first[0], key or ""))
                 self.free.setdefault(n.base, size)
                 if here is not None:

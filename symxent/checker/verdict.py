@@ -289,12 +289,6 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"{pretty(primed[0])}' has no argument: the sides differ when it is the "
                        f"derivative by the one variable of {pretty(primed[0])}, but the note may mean another "
                        f"(write \\frac{{\\partial {pretty(primed[0])}}}{{\\partial x}})", uses=uses)
-    if result.status == "wrong" and dry.two_ranges:
-        # dz_i/dw_1 = d/dw_i [...] with i the sample of x_{i1}: i as an index of w is not a sample
-        letter, (a, b) = next(iter(sorted(dry.two_ranges.items())))
-        return Verdict("not checkable", f"the index {letter} runs over the entries of {pretty(a)} and of {pretty(b)} "
-                       "in this step, which the note gives different ranges: which one is meant is not said",
-                       uses=uses)
     if result.status == "wrong" and ev.assumed_independent:
         key, by = next(iter(sorted(ev.assumed_independent.items())))
         return Verdict("not checkable", f"a derivative by {', '.join(pretty(k) for k in by)} took {pretty(key)} as "
@@ -363,6 +357,12 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             return Verdict("not checkable", f"{names} {'is' if len(undefined) == 1 else 'are'} never defined "
                            f"here, so the sides cannot be compared (they differ if {names} is an arbitrary "
                            f"number): write {pretty(undefined[0])} = ... or pass --define '{pretty(undefined[0])}=...'", uses=uses)
+        if dry.two_ranges:
+            # dz_i/dw_1 = d/dw_i [...] with i the sample of x_{i1}: i as an index of w is not a sample
+            letter, (a, b) = next(iter(sorted(dry.two_ranges.items())))
+            return Verdict("not checkable", f"the index {letter} runs over the entries of {pretty(a)} and of "
+                           f"{pretty(b)} in this step, which the note gives different ranges: which one is meant "
+                           "is not said", uses=uses)
         result.uses = uses
         result.detail += _diagnose(pairs, leaves, table, natural, rng_seed)
         if case is not None:
