@@ -155,14 +155,14 @@ def test_the_block_driver_agrees_with_one_call(monkeypatch, threads, classes_fir
     rng = np.random.default_rng(0)
     x, w = rng.normal(size=(10, 5)), rng.normal(size=(10, 5))
     dest = np.empty_like(x)
-    kernel = _kernel
-    if classes_first:  # the same kernel on (K, rows) blocks: sums over axis 0
-        def kernel(x, w, out, scratch, scale):
-            (grad,), (b0,) = out, scratch
-            np.multiply(x, w, out=b0)
-            total = np.add.reduce(b0, axis=0, keepdims=True)
-            np.multiply(b0, scale, out=grad)
-            return total[0], grad
+    def kernel_classes_first(x, w, out, scratch, scale):  # the same kernel on (K, rows) blocks: sums over axis 0
+        (grad,), (b0,) = out, scratch
+        np.multiply(x, w, out=b0)
+        total = np.add.reduce(b0, axis=0, keepdims=True)
+        np.multiply(b0, scale, out=grad)
+        return total[0], grad
+
+    kernel = kernel_classes_first if classes_first else _kernel
     totals, grad = runtime._blocked(kernel, 1, (False, True), (x, w), (dest,), (None, 4), classes_first,
                                     scaled=True)
     assert grad is dest
