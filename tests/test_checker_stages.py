@@ -817,6 +817,8 @@ MODELS = [
      ['definition', 'definition', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
     ('Let $h(x)_i = x_i^2$.\n\n$$ h(x)^T v = \\sum_i x_i^2 v_i $$\n\n$$ h (x)^T = 0 $$\n',
      ['definition', 'not checkable', 'not checkable']),
+    ('Let $s_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\nWhen $i \\neq j$:\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = \\frac{- e^{z_i} e^{z_j}}{(\\sum_j e^{z_j})^2} $$\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = \\frac{e^{z_i} e^{z_j}}{(\\sum_j e^{z_j})^2} $$\n\n# Off the diagonal\n\nThe derivative of $s_i$ with respect to $z_j$, where $j \\neq i$:\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = -s_i s_j $$\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = s_i s_j $$\n',
+     ['definition', 'ok', 'wrong', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -834,7 +836,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'dots-beside-zeros-stand-for-zeros', 'two-index-letters-before-a-bracket-are-an-index-and-a-name',
               'the-jacobian-matrix-named-in-prose', 'a-declared-matrix-is-never-one-number',
               'feature-index-after-the-sample-and-one-letter-with-two-ranges',
-              'a-function-called-then-transposed-is-not-read-as-a-product']
+              'a-function-called-then-transposed-is-not-read-as-a-product',
+              'a-case-on-a-letter-both-free-and-summed-and-an-inequality-after-where']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -305,7 +305,9 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 continue
             if conds is not None and _CASE_BEFORE.search(last_prose or ""):
                 conds = [Case(c.left, c.op, c.right) for c in conds]
-            if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (fresh_conditions and
+            if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (
+                    # "with respect to $x_j$, where $j \neq i$": an inequality is never a claim
+                    all(c.op == "!=" for c in conds) and _WHERE_BEFORE.search(last_prose or "")) or (fresh_conditions and
                                                                                     len(last_prose.strip(" ,;")) <= 4)):
                 # "when $i = j$ and $k$ ..." adds to the case; "0 if $j \neq k$ ... if $j = k$" names
                 # another case of the same letters, which replaces the first
@@ -548,6 +550,7 @@ def _inline_condition(block: Block) -> list[Cond] | None:
     return None
 
 
+_WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b)\s*[:：,]?\s*$", re.IGNORECASE)
 _CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*$",
                           re.IGNORECASE)
 _TRUE_CLASS = re.compile(r"\b(?:true|correct|actual|target|right|ground[- ]truth)\s+(?:class|label|category)\b|"

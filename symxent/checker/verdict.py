@@ -72,7 +72,8 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
     # a case about a letter a sum binds ("when i = k" beside sum_k): the term of that sum it names
     bound = {b.sub.left.base if isinstance(b.sub, Cond) else getattr(b.sub, "base", None)
              for side in (left, right) for b in walk(side) if isinstance(b, BigOp) and b.sub is not None}
-    restrict = [c for c in conditions if isinstance(c, Case) and condition_letters(c) & bound
+    # (a letter also free in the step, as j in ∂s_i/∂x_j = (Σ_j e^{x_j} ...), is the condition's)
+    restrict = [c for c in conditions if isinstance(c, Case) and condition_letters(c) & bound - set(letters)
                 and condition_letters(c) - bound <= set(letters) and len(condition_letters(c)) == 2]
     conditions = [c for c in conditions if condition_letters(c) and condition_letters(c) <= set(letters)]
     for c in conditions:
