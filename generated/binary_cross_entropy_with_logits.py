@@ -253,8 +253,10 @@ def _scale(grad, divisor):
 # blocks fit better but pay the ~15 NumPy calls of a kernel more often, which cost more there
 # below 512 KiB (measured with benchmarks/bench_losses.py).
 _BLOCK_BYTES = 1 << 20
-# Elementwise kernels (1-D blocks) are as fast from 256 KiB blocks, whose six or so scratch
-# arrays then stay in L2 and cost a quarter of the memory.
+# Elementwise kernels (1-D blocks) are as fast on one thread from 256 KiB blocks, whose scratch
+# arrays then cost a quarter of the memory. On two threads bigger blocks gain (1e7 float32 BCE
+# with logits: 31 ms at 256 KiB, 23 ms at 1 MiB), but five 1 MiB buffers a thread would exceed
+# the memory targets (benchmarks/bench_losses.py).
 _ELEMENTWISE_BLOCK_BYTES = 1 << 18
 # NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
 # caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,

@@ -945,16 +945,20 @@ class Evaluator:
         """Entry c of X^T v = Σ_i (x_i)_c v_i where the note writes the samples x_i (w^T x_i): the
         vector v has one entry per sample, v_i (p̂_i - y_i)."""
         samples = self.table.size(self.table.dims.get(row, "N"))
-        self.design_names.add(row.upper())
-        self.conventions["design"] = (f"{row.upper()} is the matrix whose rows are the samples {row}_i "
-                                      f"(the note never defines {row.upper()}; line "
-                                      f"{self.table.sample_subscript[row]} writes w^T {row}_i)")
+        self.rows_are_samples(row)
         outer = {k: v for k, v in env.items() if k != "__vec__"}
         total = sympy.Integer(0)
         for i in range(1, samples + 1):
             sample = self.value(Script(Name(row), (Num(str(i)),)), env)
             total += sample * self.value(right, {**outer, "__vec__": i})
         return total
+
+    def rows_are_samples(self, row: str) -> None:
+        """X read as the matrix whose rows are the samples the note writes ``x_i`` (w^T x_i)."""
+        self.design_names.add(row.upper())
+        self.conventions["design"] = (f"{row.upper()} is the matrix whose rows are the samples {row}_i "
+                                      f"(the note never defines {row.upper()}; line "
+                                      f"{self.table.sample_subscript[row]} writes w^T {row}_i)")
 
     def design_times(self, row: str, right: Node, env: dict) -> sympy.Expr:
         """Entry i of X w = Σ_c (x_i)_c w_c, X the matrix whose rows are the samples x_i the note
@@ -967,10 +971,7 @@ class Evaluator:
                 raise NotCheckable(f"{row.upper()} w used as one number")
             self.free.setdefault("__vec__", self.table.dims.get(row, "N"))
             env = {**env, "__vec__": 1}
-        self.design_names.add(row.upper())
-        self.conventions["design"] = (f"{row.upper()} is the matrix whose rows are the samples {row}_i "
-                                      f"(the note never defines {row.upper()}; line "
-                                      f"{self.table.sample_subscript[row]} writes w^T {row}_i)")
+        self.rows_are_samples(row)
         outer = {k: v for k, v in env.items() if k != "__vec__"}
         sample = Script(Name(row), (Num(str(env["__vec__"])),))
         return sympy.Add(*[self.value(sample, {**outer, "__vec__": c}) * self.value(right, {**outer, "__vec__": c})

@@ -352,9 +352,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     for block, words in trivial:
         # "the Jacobian matrix $J_\sigma \in \mathbb{R}^{K \times K}$": a declaration that names it
         for chain in block.chains:
-            jacobian = _jacobian_named(chain.members[0].node, words, block, table) if chain.members else None
-            if jacobian is not None:
-                table.definitions.append(jacobian)
+            _name_jacobian(chain, words, block, table)
     return blocks, table
 
 
@@ -1080,8 +1078,17 @@ def _is_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
 _JACOBIAN_BEFORE = re.compile(r"\bjacobian(?:\s+matrix)?\s*$|雅可比(?:矩阵)?\s*$|\bjacobiana?\s*$", re.IGNORECASE)
 
 
-def _jacobian_named(node, before: str, block: Block, table: SymbolTable) -> Definition | None:
-    """"the Jacobian matrix $J_\\sigma$" with σ_i defined from one vector z: J_σ = ∂σ/∂z, from here."""
+def _name_jacobian(chain: Chain, before: str, block: Block, table: SymbolTable) -> bool:
+    """"the Jacobian matrix $J_\\sigma$" with σ_i defined from one vector z: J_σ = ∂σ/∂z from here
+    (a definition added to the table); whether the chain's first member was so named."""
+    definition = _jacobian_of(chain.members[0].node, before, block, table) if chain.members else None
+    if definition is not None:
+        table.definitions.append(definition)
+    return definition is not None
+
+
+def _jacobian_of(node, before: str, block: Block, table: SymbolTable) -> Definition | None:
+    """J_σ's definition when the words before it call it the Jacobian matrix, else None."""
     if not (isinstance(node, Script) and isinstance(node.base, Name) and node.base.base == "J" and len(node.sub) == 1
             and isinstance(node.sub[0], Name) and node.sup is None and not node.primes) \
             or not _JACOBIAN_BEFORE.search(before or ""):
@@ -1107,11 +1114,8 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
     Only words that make it independent count (input, logit, weight, label...): a name the prose
     calls "the predicted probability" stays undefined, since its value depends on others."""
     for chain in block.chains:
-        if chain.members and (len(chain.members) == 1 or chain.relations[0] == "in"):
-            jacobian = _jacobian_named(chain.members[0].node, before, block, table)
-            if jacobian is not None:
-                table.definitions.append(jacobian)
-                continue
+        if (len(chain.members) == 1 or chain.relations[:1] == ["in"]) and _name_jacobian(chain, before, block, table):
+            continue
         if len(chain.members) != 1:
             continue
         node = chain.members[0].node
