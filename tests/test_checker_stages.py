@@ -819,6 +819,12 @@ MODELS = [
      ['definition', 'not checkable', 'not checkable']),
     ('Let $s_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\nWhen $i \\neq j$:\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = \\frac{- e^{z_i} e^{z_j}}{(\\sum_j e^{z_j})^2} $$\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = \\frac{e^{z_i} e^{z_j}}{(\\sum_j e^{z_j})^2} $$\n\n# Off the diagonal\n\nThe derivative of $s_i$ with respect to $z_j$, where $j \\neq i$:\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = -s_i s_j $$\n\n$$ \\frac{\\partial s_i}{\\partial z_j} = s_i s_j $$\n',
      ['definition', 'ok', 'wrong', 'ok', 'wrong']),
+    ('$$ \\log\\left(\\sum_j e^{z_j}\\right) = \\log\\left(\\sum_j e^{z_j - z_{max}}\\right) + z_{max} $$\n\n$$ \\log\\left(\\sum_j e^{z_j}\\right) = \\log\\left(\\sum_j e^{z_j - z_{\\max}}\\right) - z_{\\max} $$\n\n$$ \\frac{e^{Z_i - \\max(\\{Z_i\\})}}{\\sum_k e^{Z_k - \\max(\\{Z_i\\})}} = \\frac{e^{Z_i}}{\\sum_k e^{Z_k}} $$\n\n$$ \\frac{e^{Z_i - max(Z_i)}}{\\sum_k e^{Z_k}} = \\frac{e^{Z_i}}{\\sum_k e^{Z_k}} $$\n',
+     ['ok', 'not checkable', 'ok', 'wrong']),
+    ('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n\n$$ \\mathcal{L} = -\\sum_{i=1}^N \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^N \\hat{p}_i (1 - \\hat{p}_i) \\mathbf{x}_i \\mathbf{x}_i^\\top $$\n\nLet $\\mathbf{X} \\in \\mathbb{R}^{N \\times p}$ (rows $x_i^\\top$) and $\\mathbf{S} = \\text{diag}(\\hat{p}_i (1 - \\hat{p}_i)) \\in \\mathbb{R}^{N \\times N}$.\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top \\mathbf{S} \\mathbf{X} $$\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top \\mathbf{X} $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\hat{\\mathbf{p}} - \\mathbf{y}) $$\n\n$$ \\mathbf{X}^\\top \\mathbf{S} \\mathbf{X} = \\sum_{i=1}^N \\hat{p}_i (1 - \\hat{p}_i) \\mathbf{x}_i \\mathbf{x}_i^\\top $$\n',
+     ['definition', 'definition', 'ok', 'definition', 'ok', 'wrong', 'ok', 'ok']),
+    ('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n\n$$ \\mathcal{L} = -\\sum_{i=1}^N \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^N \\hat{p}_i (1 - \\hat{p}_i) \\mathbf{x}_i \\mathbf{x}_i^\\top $$\n\nLet $\\mathbf{X} \\in \\mathbb{R}^{N \\times p}$ (rows $x_i^\\top$) and $\\mathbf{S} = \\text{diag}(\\hat{p}_i (1 - \\hat{p}_i)) \\in \\mathbb{R}^{N \\times N}$.\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X} \\mathbf{S} \\mathbf{X}^\\top $$\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top \\mathbf{X} $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\hat{\\mathbf{p}} - \\mathbf{y}) $$\n\n$$ \\mathbf{X}^\\top \\mathbf{S} \\mathbf{X} = \\sum_{i=1}^N \\hat{p}_i (1 - \\hat{p}_i) \\mathbf{x}_i \\mathbf{x}_i^\\top $$\n',
+     ['definition', 'definition', 'ok', 'definition', 'not checkable', 'wrong', 'ok', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -837,7 +843,10 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'the-jacobian-matrix-named-in-prose', 'a-declared-matrix-is-never-one-number',
               'feature-index-after-the-sample-and-one-letter-with-two-ranges',
               'a-function-called-then-transposed-is-not-read-as-a-product',
-              'a-case-on-a-letter-both-free-and-summed-and-an-inequality-after-where']
+              'a-case-on-a-letter-both-free-and-summed-and-an-inequality-after-where',
+              'a-max-subscript-is-a-name-and-max-of-an-entry-runs-over-its-index',
+              'data-matrix-used-whole-in-x-transpose-s-x-with-samples-and-features-apart',
+              'data-matrix-products-whose-sizes-do-not-fit']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -358,6 +358,9 @@ class Evaluator:
                 return self.leaf(key, (), None)
         if key in self.table.size_names and not index and sample is None:
             return sympy.Integer(self.table.size(key))
+        if not index and sample is None and (row := self.design_matrix(Name(key))) in self.table.sample_subscript:
+            # X used whole (X^T S X): the matrix whose rows are the samples x_i the note writes
+            return self.design_entry(row, env)
         if key in self.table.matrices and not index and sample is None:
             # J ∈ R^{K×K} never defined: a matrix, which no number may stand for (J = J^T would hold)
             raise NotCheckable(f"{pretty(key)} is a matrix (line {self.table.matrices[key]}) the note never defines: "
@@ -844,6 +847,14 @@ class Evaluator:
         if operand is not None:
             args = (operand,)
         assert args is not None
+        if name in ("max", "min") and len(args) == 1 and f.sub is None:
+            over = _set_of_entries(args[0])
+            if over is not None:
+                # max(\{z_i\}) and max(z_i): the largest z_i over i (max of one value would be z_i itself)
+                item, letter = over
+                self.conventions["max_set"] = f"{name}(z_i) and {name}{{z_i}} range over i"
+                vals = [self.value(item, {**env, letter: v}) for v in self.bound(Name(letter), item, env)[1]]
+                return sympy.Max(*vals) if name == "max" else sympy.Min(*vals)
         own = self.definition(name)
         if own is not None and own.params and not sub and f.sub is None and f.sup is None:
             out = self.entry_call(own, args, env)
@@ -860,7 +871,15 @@ class Evaluator:
         if name == "diag" and len(args) == 1 and f.sub is None and f.sup is None:
             r, c = self.entry(env, matrix=True)
             self.conventions["diag"] = "diag(v) is the matrix with v on its diagonal"
-            return self.value(args[0], {**env, "__vec__": r}) if r == c else sympy.Integer(0)
+            if r != c:
+                return sympy.Integer(0)
+            letters = {n.sub[0].base for n in _walk(args[0]) if isinstance(n, Script) and len(n.sub) == 1
+                       and isinstance(n.sub[0], Name) and len(n.sub[0].base) == 1 and n.sub[0].base.isalpha()
+                       and n.sub[0].base not in env and n.sub[0].base not in self.free}
+            if len(letters) == 1:
+                # diag(p_i (1 - p_i)): entry i on the diagonal (the letter is diag's own)
+                return self.value(args[0], {**env, letters.pop(): r})
+            return self.value(args[0], {**env, "__vec__": r})
         vals = [self.value(a, env) for a in args]
         if name == "log":
             if f.sub is not None:
@@ -960,6 +979,17 @@ class Evaluator:
                                       f"(the note never defines {row.upper()}; line "
                                       f"{self.table.sample_subscript[row]} writes w^T {row}_i)")
 
+    def design_entry(self, row: str, env: dict) -> sympy.Expr:
+        """Entry (i, c) of X used whole: feature c of the sample x_i (X never defined, its rows the
+        samples the note writes x_i)."""
+        if self.dry:
+            self.free.setdefault("__vec__", self.table.dims.get(row, "N"))
+            self.free.setdefault("__col__", "K")
+        r, c = self.entry(env, matrix=True)
+        self.rows_are_samples(row)
+        outer = {k: v for k, v in env.items() if k not in ("__vec__", "__col__")}
+        return self.value(Script(Name(row), (Num(str(r)),)), {**outer, "__vec__": c})
+
     def design_times(self, row: str, right: Node, env: dict) -> sympy.Expr:
         """Entry i of X w = Σ_c (x_i)_c w_c, X the matrix whose rows are the samples x_i the note
         writes (w^T x_i) and w a whole vector of features: one number per sample."""
@@ -1018,7 +1048,8 @@ class Evaluator:
     def vector_size(self, node: Node) -> str:
         for n in _walk(node):
             k = _key(n) if isinstance(n, (Name, Script)) else None
-            if k and k in self.table.dims:
+            # (x_i, sample i's vector: the size of x's index is the number of samples, not of features)
+            if k and k in self.table.dims and k not in self.table.sample_subscript:
                 return self.table.dims[k]
         return "K"
 
@@ -1619,13 +1650,31 @@ class Evaluator:
             return lambda r, c: self.value(node, {**plain, "__vec__": r})
 
         shape, get = wholes[0][1], getter(*wholes[0])
+        rows, cols = self.extent(*wholes[0])
         for node, sh in wholes[1:]:
             new_shape, how = _product_shape([shape, sh], op)
             if how:
                 self.conventions["product:" + how] = how
             g, a = getter(node, sh), get
             rule = (shape if shape != "S" else "*") + (sh if sh != "S" else "*")
-            sums = range(1, size + 1)
+            n_rows, n_cols = self.extent(node, sh)
+            # the summed index runs over the left factor's columns (a vector before a matrix: its entries)
+            inner = rows if rule in ("CM",) else cols
+            if inner and n_rows and inner != n_rows and rule in ("RC", "RM", "CM", "MC", "MR", "MM") \
+                    and self.table.size(inner) != self.table.size(n_rows):
+                raise NotCheckable(f"a product whose sizes do not fit: {pretty(inner)} columns against {pretty(n_rows)} rows")
+            inner = inner or n_rows
+            sums = range(1, (self.table.size(inner) if inner else size) + 1)
+            if "S" in (shape, sh):
+                rows, cols = (rows, cols) if sh == "S" else (n_rows, n_cols)
+            elif rule == "CR":
+                rows, cols = rows, n_cols
+            elif rule in ("RM", "CM"):
+                rows, cols = None, n_cols
+            elif rule in ("MC", "MR"):
+                rows, cols = rows, None
+            elif rule == "MM":
+                rows, cols = rows, n_cols
             if "S" in (shape, sh) or op == "circ":
                 get = (lambda a, g: lambda r, c: a(r, c) * g(r, c))(a, g)
             elif rule in ("RC",):
@@ -1643,8 +1692,54 @@ class Evaluator:
             shape = new_shape
         if shape == "S":
             return get(0, 0)
+        if self.dry:
+            # the entries asked for run over the product's own sizes (X^T S X: features by features)
+            if rule in ("RM", "CM"):
+                rows, cols = cols, None
+            if rows:
+                self.free.setdefault("__vec__", rows)
+            if cols and shape == "M":
+                self.free.setdefault("__col__", cols)
         r, c = self.entry(env, matrix=shape == "M")
         return get(r, c)
+
+    def extent(self, node: Node, sh: str) -> tuple[str | None, str | None]:
+        """The size names of a whole factor's rows and columns where the note says them (the data
+        matrix X: samples by features; diag(v): v's size; a vector: its size), None where not."""
+        if sh == "S":
+            return None, None
+        inner = transposed(node)
+        if inner is None and isinstance(node, Pow) and transposed_exp(node):
+            inner = node.base
+        if inner is not None:
+            r, c = self.extent(inner, "M" if sh == "M" else ("C" if sh == "R" else "R"))
+            return c, r
+        if isinstance(node, Name) and (row := self.design_matrix(node)) in self.table.sample_subscript:
+            return self.table.dims.get(row or "", "N"), "K"
+        d = self.definition(_key(node) or "") if isinstance(node, (Name, Script)) else None
+        if d is not None and not d.indices and not d.params and sh == "M":
+            return self.extent(d.body, sh)
+        if isinstance(node, (Call, _Applied)):
+            fn = node.func if isinstance(node, Call) else node.fn
+            args = node.args if isinstance(node, Call) else (node.arg,)
+            if isinstance(fn, Fn) and fn.name == "diag" and len(args) == 1:
+                n = self.run_size(args[0])
+                return n, n
+        if isinstance(node, (Neg, Paren)) and sh == "M":
+            parts = (node.arg,) if isinstance(node, Neg) else node.items
+            return self.extent(parts[0], sh) if len(parts) == 1 else (None, None)
+        if sh in ("C", "R"):
+            n = self.run_size(node)
+            return (n, None) if sh == "C" else (None, n)
+        return None, None
+
+    def run_size(self, node: Node) -> str | None:
+        """The size name a vector-valued expression's entries run over, where the note says it."""
+        for n in _walk(node):
+            k = _key(n) if isinstance(n, (Name, Script)) else None
+            if k and k in self.table.dims and k not in self.table.sample_subscript:
+                return self.table.dims[k]
+        return None
 
     def transpose(self, base: Node, env: dict) -> sympy.Expr:
         """``A^T``: a matrix with its entries swapped; a vector or a number is its own entries."""
@@ -1854,3 +1949,13 @@ def _walk(node: Node) -> "Iterator[Node]":
 
 walk = _walk
 key_of = _key
+
+
+def _set_of_entries(arg: Node) -> tuple[Node, str] | None:
+    """``\\{z_i\\}`` (or ``z_i`` alone as max's argument): the entry and the one index letter it runs over."""
+    if isinstance(arg, Paren) and arg.kind == "{" and len(arg.items) == 1:
+        arg = arg.items[0]
+    if isinstance(arg, Script) and isinstance(arg.base, Name) and len(arg.sub) == 1 and arg.sup is None \
+            and isinstance(arg.sub[0], Name) and len(arg.sub[0].base) == 1 and arg.sub[0].base.isalpha():
+        return arg, arg.sub[0].base
+    return None
