@@ -825,6 +825,8 @@ MODELS = [
      ['definition', 'definition', 'ok', 'definition', 'ok', 'wrong', 'ok', 'ok']),
     ('Let $\\hat{p}_i = \\sigma(\\mathbf{w}^\\top \\mathbf{x}_i)$ and\n\n$$ \\mathcal{L} = -\\sum_{i=1}^N \\left[ y_i \\log \\hat{p}_i + (1 - y_i) \\log(1 - \\hat{p}_i) \\right] $$\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\sum_{i=1}^N \\hat{p}_i (1 - \\hat{p}_i) \\mathbf{x}_i \\mathbf{x}_i^\\top $$\n\nLet $\\mathbf{X} \\in \\mathbb{R}^{N \\times p}$ (rows $x_i^\\top$) and $\\mathbf{S} = \\text{diag}(\\hat{p}_i (1 - \\hat{p}_i)) \\in \\mathbb{R}^{N \\times N}$.\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X} \\mathbf{S} \\mathbf{X}^\\top $$\n\n$$ \\nabla^2_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top \\mathbf{X} $$\n\n$$ \\nabla_{\\mathbf{w}} \\mathcal{L} = \\mathbf{X}^\\top (\\hat{\\mathbf{p}} - \\mathbf{y}) $$\n\n$$ \\mathbf{X}^\\top \\mathbf{S} \\mathbf{X} = \\sum_{i=1}^N \\hat{p}_i (1 - \\hat{p}_i) \\mathbf{x}_i \\mathbf{x}_i^\\top $$\n',
      ['definition', 'definition', 'ok', 'definition', 'not checkable', 'wrong', 'ok', 'ok']),
+    ('We replace the error by\n$$\n\\begin{aligned}\n\\tag{2}\n    E_{n} ( { \\bf w } )\n        &= - ( t_{n} \\log y_{n} + (1 - t_{n}) \\log (1 - y_{n}) )\n\\end{aligned}\n$$\n\n$$\n\\begin{aligned}\nE( { \\bf w } ) &= \\frac{1}{N} \\sum_{n=0}^{N-1} E_{n} ( { \\bf w } )\n\\end{aligned}\n$$\n\n$$ \\frac{\\partial}{\\partial w_{0}} E({\\bf w}) = \\frac{1}{N} \\sum_{n=0}^{N-1} \\frac{\\partial}{\\partial w_{0}} E_{n}({\\bf w}) $$\n\n$$ \\frac{\\partial}{\\partial w_{0}} E({\\bf w}) = \\sum_{n=0}^{N-1} \\frac{\\partial}{\\partial w_{0}} E_{n}({\\bf w}) $$\n\n$$ \\frac{\\partial}{\\partial w_{0}} E_{n}({\\bf w}) = y_n - t_n $$\n',
+     ['not checkable', 'definition', 'ok', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -846,7 +848,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-case-on-a-letter-both-free-and-summed-and-an-inequality-after-where',
               'a-max-subscript-is-a-name-and-max-of-an-entry-runs-over-its-index',
               'data-matrix-used-whole-in-x-transpose-s-x-with-samples-and-features-apart',
-              'data-matrix-products-whose-sizes-do-not-fit']
+              'data-matrix-products-whose-sizes-do-not-fit',
+              'a-name-never-defined-inside-a-differentiated-definition-is-any-function']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,
@@ -1006,7 +1009,7 @@ def test_check_loss_never_defined_is_any_function_of_its_variable():
             "$$ \\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} a (1 + a) $$\n")
     report = check_text(note, filename="n.md")
     assert statuses(report) == ["definition", "ok", "not checkable"], steps_of(note, report)
-    assert "L is never defined: taken as any function of a, as the derivatives of it here treat it" \
+    assert "L is never defined here: taken as any function of a, as the derivatives of it here treat it" \
         in report.steps[1].uses
     assert "the sides differ for some such function" in report.steps[2].detail
 

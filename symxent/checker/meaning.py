@@ -56,6 +56,16 @@ class NotCheckable(Exception):
     """Read, but outside what can be checked; the message says why and what would help."""
 
 
+class UnknownDependence(NotCheckable):
+    """A name the note never defines, met inside a derivative: how it depends on the variable is
+    unknown. ``key`` and ``wrt`` (the variable's node, or None for several) let the judge try it
+    as an arbitrary function of that variable."""
+
+    def __init__(self, message: str, key: str, wrt: Node | None):
+        super().__init__(message)
+        self.key, self.wrt = key, wrt
+
+
 class ShapeMismatch(NotCheckable):
     """A vector or matrix met where one value (or a vector) is expected: what raised it is not a
     number, so it may never be taken as one."""
@@ -399,7 +409,7 @@ class Evaluator:
         fn = self.generic_used.setdefault(name, sympy.Function(name, real=True))
         d = self.definition(key)
         why = f"{pretty(key)}'s definition (line {d.line}) has no variable" if d is not None else \
-            f"{pretty(key)} is never defined"
+            f"{pretty(key)} is never defined here"
         self.conventions["generic:" + key] = (f"{why}: taken as any function of {pretty(_key(base) or '')}, as "
                                               "the derivatives of it here treat it")
         return fn(*args)
@@ -1461,8 +1471,9 @@ class Evaluator:
                 # which the note may not mean (z = w^T x, tacitly)
                 self.assumed_independent.setdefault(leaf.key, tuple(keys))
             if self.definition(leaf.key) is None and not free:
-                raise NotCheckable(f"{pretty(leaf.key)} {UNKNOWN_DEPENDENCE} "
-                                   f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define")
+                raise UnknownDependence(f"{pretty(leaf.key)} {UNKNOWN_DEPENDENCE} "
+                                        f"{', '.join(pretty(k) for k in keys)} is unknown: define it or pass --define",
+                                        leaf.key, node.wrt[0] if len(node.wrt) == 1 else None)
         absent = [k for k in keys if not any(self.leaves.get(x, Leaf("", (), None)).key == k for x in f.free_symbols)]
         if absent:
             f = self.through_definition(f, wrt, absent, env)

@@ -30,7 +30,7 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import (CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
-                                    Evaluator, NotCheckable, SymbolTable, pretty)
+                                     Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
 from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Frac, Name, Neg, Node, Num, Script
 from symxent.domains import draw
@@ -52,6 +52,8 @@ class Verdict:
     right: float | None = None
     point: dict = field(default_factory=dict)
     uses: list[str] = field(default_factory=list)
+    # a name never defined, met inside a derivative by this variable (see judge's second reading)
+    unknown: tuple[str, Node] | None = None
 
 
 def _fmt(v: float) -> str:
@@ -114,10 +116,19 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         # ∂L/∂z = ∂L/∂a ∂a/∂z with L never defined: true for every L that depends on z through a,
         # which is what the step's own derivatives of L say; only an ok is taken from that reading
         plan = _generic_plan(table, order, scope, left, right)
-        if plan:
-            generic = _judge(table, order, scope, left, right, conditions, seed, plan)
-            if generic.status == "ok" or _DIFFER_FOR_SOME in generic.detail:
-                return generic
+        met = verdict
+        for _ in range(3):
+            if met.unknown is not None and met.unknown[0] not in plan and key_of(met.unknown[1]) != met.unknown[0]:
+                # y inside E_n's definition, by w_0 (E = (1/N) Σ_n E_n differentiated term by term):
+                # also taken as any function of the variable; only an ok comes of it
+                plan[met.unknown[0]] = met.unknown[1]
+            if not plan:
+                break
+            met = _judge(table, order, scope, left, right, conditions, seed, plan)
+            if met.status == "ok" or _DIFFER_FOR_SOME in met.detail:
+                return met
+            if met.unknown is None or met.unknown[0] in plan:
+                break
     return verdict
 
 
@@ -219,6 +230,8 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
                 return Verdict("not checkable", f"{pretty(both[0])} is written both alone and with an argument "
                                "here: which argument the lone one stands for is not said")
             pairs.append(pair)
+    except UnknownDependence as exc:
+        return Verdict("not checkable", str(exc), unknown=(exc.key, exc.wrt) if exc.wrt is not None else None)
     except NotCheckable as exc:
         return Verdict("not checkable", str(exc))
     except RecursionError:
