@@ -827,6 +827,14 @@ MODELS = [
      ['definition', 'definition', 'ok', 'definition', 'not checkable', 'wrong', 'ok', 'ok']),
     ('We replace the error by\n$$\n\\begin{aligned}\n\\tag{2}\n    E_{n} ( { \\bf w } )\n        &= - ( t_{n} \\log y_{n} + (1 - t_{n}) \\log (1 - y_{n}) )\n\\end{aligned}\n$$\n\n$$\n\\begin{aligned}\nE( { \\bf w } ) &= \\frac{1}{N} \\sum_{n=0}^{N-1} E_{n} ( { \\bf w } )\n\\end{aligned}\n$$\n\n$$ \\frac{\\partial}{\\partial w_{0}} E({\\bf w}) = \\frac{1}{N} \\sum_{n=0}^{N-1} \\frac{\\partial}{\\partial w_{0}} E_{n}({\\bf w}) $$\n\n$$ \\frac{\\partial}{\\partial w_{0}} E({\\bf w}) = \\sum_{n=0}^{N-1} \\frac{\\partial}{\\partial w_{0}} E_{n}({\\bf w}) $$\n\n$$ \\frac{\\partial}{\\partial w_{0}} E_{n}({\\bf w}) = y_n - t_n $$\n',
      ['not checkable', 'definition', 'ok', 'not checkable', 'not checkable']),
+    ('Let $s_i = \\frac{e^{x_i - x_{max}}}{\\sum_j e^{x_j - x_{max}}}$ with $x_{max} = \\max(x)$. The denominator has a term with $x_k = x_{max}$, so it is at least 1.\n\n$$ x_k = x_{max} $$\n',
+     ['definition', 'definition', 'not checkable', 'wrong']),
+    ('Let $J(\\mathbf{w}; \\mathbf{x}_i, y_i) = -(y_i \\log \\hat{y}_i + (1 - y_i) \\log(1 - \\hat{y}_i))$ with $\\hat{y}_i = \\sigma(\\mathbf{w}^T \\mathbf{x}_i)$.\n\n$$ \\frac{\\partial J(\\mathbf{w}; \\mathbf{x}_i, y_i)}{\\partial \\hat{y}} = -\\frac{y}{\\hat{y}} + \\frac{1 - y}{1 - \\hat{y}} $$\n',
+     ['definition', 'definition', 'not checkable']),
+    ("Let $f(z_j) = e^{z_j}$ and $g(z) = \\sum_{c} e^{z_c}$, and $p_j = \\frac{e^{z_j}}{\\sum_c e^{z_c}}$.\n\n$$ \\frac{\\partial p_j}{\\partial z_i} = \\frac{f'(z_i) g(z) - f(z_j) g'(z_i)}{g(z)^2} $$\n\n**Case 2: i ≠ j** (the numerator does not depend on $z_i$)\n\n$$ \\frac{\\partial p_j}{\\partial z_i} = \\frac{0 - e^{z_j} e^{z_i}}{g(z)^2} = -p_j p_i $$\n\n$$ \\frac{\\partial p_j}{\\partial z_i} = p_j p_i $$\n\nWith logits $z = (2.0, 1.0, 0.1)$, first $z - \\max(z) = (0, -1, -1.9)$.\n",
+     ['definition', 'definition', 'definition', 'not checkable', 'ok', 'ok', 'wrong', 'definition', 'not checkable']),
+    ('$$ \\sigma^{-1}(y) = \\log \\frac{y}{1 - y} $$\n\n$$ \\sigma^{-1}(y) = \\log \\frac{1 - y}{y} $$\n\nLet $u = 1 + e^{-z}$, so that $\\sigma(z) = u^{-1}$.\n\n$$ \\frac{d\\sigma(z)}{dz} = \\frac{d\\sigma}{du} \\cdot \\frac{du}{dz} $$\n\n$$ \\frac{d}{dz}(1) = 0 $$\n',
+     ['ok', 'wrong', 'definition', 'ok', 'not checkable', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -849,7 +857,11 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-max-subscript-is-a-name-and-max-of-an-entry-runs-over-its-index',
               'data-matrix-used-whole-in-x-transpose-s-x-with-samples-and-features-apart',
               'data-matrix-products-whose-sizes-do-not-fit',
-              'a-name-never-defined-inside-a-differentiated-definition-is-any-function']
+              'a-name-never-defined-inside-a-differentiated-definition-is-any-function',
+              'an-entry-equal-to-the-max-in-a-sentence-is-for-some-index',
+              'a-lone-name-beside-its-entry-i-in-a-definition-is-not-said',
+              'prime-at-another-entry-a-typed-case-and-a-vector-of-numbers',
+              'inverse-sigmoid-and-a-derivative-by-a-piece-of-its-formula']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

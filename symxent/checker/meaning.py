@@ -207,6 +207,10 @@ class Evaluator:
         self.leaves: dict[sympy.Symbol, Leaf] = {}
         self.free: dict[str, str] = {}           # free index letter -> size name (found in a dry run)
         self.dry = False
+        # keys met with an index letter ((key, letter)), and met whole, taken entry by entry: ŷ_i in
+        # J's definition and ŷ in the step, with i free, are the same entry only by a guess
+        self.by_letter: set[tuple[str, str]] = set()
+        self.whole_entry: set[str] = set()
         self.keep: frozenset[str] = frozenset()
         self._active: list[str] = []
         self.terms = 0
@@ -327,6 +331,7 @@ class Evaluator:
             else:
                 raise NotCheckable(f"a condition in the subscript of {key}")
         index = tuple(self.index_value(n, env, key, slot=k) for k, n in enumerate(idx_nodes))
+        self.by_letter.update((key, n.base) for n in idx_nodes if isinstance(n, Name) and n.base in env)
         sample = self.index_value(sample_letter, env, key, sample=True) if sample_letter is not None else None
         if sample is None and "__sample__" in env and key in self.table.sampled:
             # inside a per-sample quantity (l^{(m)} with l defined for one sample): that sample's values
@@ -436,6 +441,7 @@ class Evaluator:
                 raise NotCheckable(f"{pretty(key)} is written with {self.table.arity[key]} indices elsewhere and "
                                    "none here: a matrix, or one row of it, is not said")
             if "__vec__" in env:
+                self.whole_entry.add(key)
                 return (env["__vec__"],)
             if self.dry:
                 self.free.setdefault("__vec__", self.table.dims.get(key, "K"))
@@ -890,6 +896,12 @@ class Evaluator:
                 # diag(p_i (1 - p_i)): entry i on the diagonal (the letter is diag's own)
                 return self.value(args[0], {**env, letters.pop(): r})
             return self.value(args[0], {**env, "__vec__": r})
+        if name in ("max", "min") and len(args) == 1:
+            comps = self.vector_components(args[0], env)
+            if comps is None:
+                raise NotCheckable(f"{name} of one value")
+            out = sympy.Max(*comps) if name == "max" else sympy.Min(*comps)
+            return self.power(out, f.sup, env) if f.sup is not None else out
         vals = [self.value(a, env) for a in args]
         if name == "log":
             if f.sub is not None:
@@ -905,11 +917,6 @@ class Evaluator:
         elif name == "sigmoid" and len(vals) == 1:
             self.conventions["sigma"] = "σ is the logistic sigmoid 1/(1 + e^-x)"
             out = 1 / (1 + sympy.exp(-vals[0]))
-        elif name in ("max", "min") and len(vals) == 1 and len(args) == 1:
-            comps = self.vector_components(args[0], env)
-            if comps is None:
-                raise NotCheckable(f"{name} of one value")
-            out = sympy.Max(*comps) if name == "max" else sympy.Min(*comps)
         elif name in ("max", "min") and len(vals) >= 2:
             out = sympy.Max(*vals) if name == "max" else sympy.Min(*vals)
         else:
@@ -1042,15 +1049,24 @@ class Evaluator:
         size = self.table.size(self.vector_size(node))
         saved = self.dry
         try:
-            comps = [self.value(node, {**env, "__vec__": c}) for c in range(1, size + 1)]
+            comps = self.entries_of(node, env, size)
         finally:
             self.dry = saved
         return comps if len(set(comps)) > 1 else None
 
+    def entries_of(self, node: Node, env: dict, size: int) -> list[sympy.Expr]:
+        """Every entry of a whole vector an operation reads (max(x), softmax(z)): whole by meaning,
+        so they are not the step's own entry-by-entry reading (see by_letter)."""
+        saved = set(self.whole_entry)
+        try:
+            return [self.value(node, {**env, "__vec__": c}) for c in range(1, size + 1)]
+        finally:
+            self.whole_entry = saved
+
     def components(self, node: Node, env: dict) -> list[sympy.Expr]:
         """A vector argument's components (softmax(z), LSE(z/T))."""
         size_name = self.vector_size(node)
-        comps = [self.value(node, {**env, "__vec__": c}) for c in range(1, self.table.size(size_name) + 1)]
+        comps = self.entries_of(node, env, self.table.size(size_name))
         if len(set(comps)) == 1 and len(comps) > 1:
             raise NotCheckable("softmax of a single entry: the vector it normalises over is not named")
         return comps
@@ -1088,6 +1104,9 @@ class Evaluator:
         t = transposed(func)
         if t is not None and len(node.args) == 1 and not node.sub and self.design_matrix(t) is not None:
             return self.design_product(self.design_matrix(t), node.args[0], env)  # X^T(ŷ - y)
+        if isinstance(func, Script) and not func.sub and not func.sup_paren and isinstance(func.sup, Neg) \
+                and isinstance(func.sup.arg, Num) and func.sup.arg.value == "1":
+            return self.inverse(func.base, node, env)
         primes = func.primes if isinstance(func, Script) else 0
         base = func.base if isinstance(func, Script) and not func.sub and func.sup is None else func
         key = _key(base)
@@ -1137,7 +1156,7 @@ class Evaluator:
             self.called.add(key)
             self.called_args.setdefault(key, set()).add(node.args)
             if primes:
-                return self.derivative_of_function(d, args, primes, env)
+                return self.derivative_of_function(d, args, primes, env, node.args)
             if d.indices:
                 if len(node.sub) != len(d.indices):
                     raise NotCheckable(f"{pretty(key)}(...) needs {len(d.indices)} index(es) (line {d.line})")
@@ -1225,9 +1244,42 @@ class Evaluator:
             raise NotCheckable("an index on a function's value")
         return out
 
-    def derivative_of_function(self, d: Definition, args, primes: int, env: dict) -> sympy.Expr:
+    def inverse(self, f: Node, node: Call, env: dict) -> sympy.Expr:
+        """``σ^{-1}(y)``: the inverse function (never 1/σ(y)); the logistic sigmoid's is the logit."""
+        key = _key(f) if isinstance(f, (Name, Script)) else None
+        if key == "\\sigma" and self.definition(key) is None and not self.table.about_softmax \
+                and len(node.args) == 1:
+            self.conventions["sigma"] = "σ is the logistic sigmoid 1/(1 + e^-x)"
+            self.conventions["logit"] = "σ^{-1} is the inverse of the sigmoid: log(y / (1 - y))"
+            y = self.value(node.args[0], env)
+            return sympy.log(y / (1 - y))
+        d = self.definition(key) if key else None
+        if d is not None and len(d.params) == 1 and not d.indices and len(node.args) == 1:
+            # the note's own f: solved for its variable, when that has one solution
+            x, t = sympy.Symbol("_arg", real=True), sympy.Symbol("_value", real=True)
+            body = self.unfold(d, (), None, env, (x,))
+            try:
+                solutions = [r for r in sympy.solve(sympy.Eq(body, t), x) if not r.has(sympy.I)]
+            except (NotImplementedError, TypeError, ValueError):
+                solutions = []
+            if len(solutions) == 1:
+                self.conventions["inverse:" + d.key] = (f"{pretty(d.key)}^{{-1}} is the inverse of {pretty(d.key)} "
+                                                        f"(line {d.line})")
+                return solutions[0].subs(t, self.value(node.args[0], env))
+        raise NotCheckable(f"{pretty(key or 'f')}^{{-1}}: an inverse function, which is not computed here")
+
+    def derivative_of_function(self, d: Definition, args, primes: int, env: dict,
+                               arg_nodes: tuple[Node, ...] = ()) -> sympy.Expr:
         if len(d.params) != 1:
             raise NotCheckable(f"{d.key}' of a function of several variables")
+        param, at = d.params[0], arg_nodes[0] if arg_nodes else None
+        if isinstance(param, (Name, Script)) and isinstance(at, Script) and _key(param) == _key(at) \
+                and param != at and _letters(at):
+            # f(z_j) = e^{z_j} and f'(z_i): f's derivative at z_i, or ∂f(z_j)/∂z_i (as such notes
+            # often mean, e^{z_j} δ_ij)? g(z) = Σ_c e^{z_c} and g'(z_i): ∂g/∂z_i, or g' at one entry?
+            f, a, p = pretty(d.key), _entry_text(at), _entry_text(param)
+            raise NotCheckable(f"{f}' at {a}, while {f} is defined on {p} (line {d.line}): the derivative of {f} "
+                               f"taken at {a}, or the derivative by {a} of {f}({p}), is not said")
         x = sympy.Symbol("_arg", real=True)
         body = self.unfold(d, (), None, env, (x,))
         for _ in range(primes):
@@ -1480,6 +1532,13 @@ class Evaluator:
             absent = [k for k in keys if not any(self.leaves.get(x, Leaf("", (), None)).key == k
                                                  for x in f.free_symbols)]
         defined = [self.definition(_key(n) or "") for n in _walk(node.f) if isinstance(n, (Name, Script))]
+        if absent and f.free_symbols and any(self.definition(k) is not None for k in absent) \
+                and not any(d is not None and d.params for d in defined):
+            # dσ/du with u = 1 + e^{-z}: σ as a function of u (the chain rule's notation), which the
+            # expressions as written do not show
+            raise NotCheckable(f"a derivative by {pretty(absent[0])}, which the note defines, of an expression "
+                               f"that does not contain it as written: {_source_of(node.f)} as a function of "
+                               f"{pretty(absent[0])} is meant, which is not read here")
         if absent and any(d is not None for d in defined) and not any(d is not None and d.params for d in defined):
             # ∂L/∂o with L = -log p_k and p_j = e^j / Σ_i e^i (o missing from a definition, a typo):
             # the note differentiates by o, so it means something that depends on o
@@ -1970,3 +2029,20 @@ def _set_of_entries(arg: Node) -> tuple[Node, str] | None:
             and isinstance(arg.sub[0], Name) and len(arg.sub[0].base) == 1 and arg.sub[0].base.isalpha():
         return arg, arg.sub[0].base
     return None
+
+
+def _letters(node: Script) -> set[str]:
+    """The index letters of an entry, in its subscript or its bracketed superscript (z_j, Z^{(j)})."""
+    parts = list(node.sub) + ([node.sup] if node.sup is not None and node.sup_paren else [])
+    return {n.base for p in parts for n in _walk(p) if isinstance(n, Name) and len(n.base) == 1 and n.base.isalpha()}
+
+
+def _entry_text(node: Node) -> str:
+    """``z_{j}``, ``Z_{2}^{(j)}``: an entry as written, for messages."""
+    if isinstance(node, Name):
+        return pretty(node.key)
+    if not isinstance(node, Script) or not isinstance(node.base, Name):
+        return "its argument"
+    subs = ",".join(n.base if isinstance(n, Name) else n.value if isinstance(n, Num) else "?" for n in node.sub)
+    sup = node.sup.base if isinstance(node.sup, Name) else node.sup.value if isinstance(node.sup, Num) else ""
+    return pretty(node.base.key) + (f"_{{{subs}}}" if subs else "") + (f"^{{({sup})}}" if node.sup_paren else "")

@@ -243,6 +243,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             last_prose = item.text
             prose_since_block += " " + item.text
             _prose_facts(item, table, stack)
+            typed = _typed_case(item.text)
+            if typed is not None:
+                # "**Case 2: i ≠ j** (...)": a case typed as words, as "$i \neq j$" on its own line is
+                pending_conditions, fresh_conditions, line_case = [typed], True, True
+                table.cases.append((typed, item.line))
             continue
         assert isinstance(item, Math)
         block = Block(item, order, _scope_path(stack))
@@ -359,6 +364,17 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
 _CONVENTION_NAMES = ("hat y", "p", "a", "s", "y", "o", "q", "h", "\\sigma", "hat p", "S")
 
 
+def _inner_piece(body: Node) -> bool:
+    """A value made with exp or log (1 + e^{-z}, Σ_k e^{z_k}): a piece of a sigmoid's or softmax's
+    formula, where an input (w^T x + b) is made without them."""
+    for n in walk(body):
+        if isinstance(n, Script) and isinstance(n.base, Name) and n.base.base == "e" and n.sup is not None:
+            return True
+        if isinstance(n, Fn) and n.name in ("exp", "log"):
+            return True
+    return False
+
+
 def _output_conventions(items, table: SymbolTable) -> None:
     """Outputs the note differentiates but never defines, in a note about softmax or the sigmoid.
 
@@ -379,6 +395,9 @@ def _output_conventions(items, table: SymbolTable) -> None:
             continue  # differentiated by two different names: which one it is a function of is not said
         # ∂a_1/∂z_2 and ∂a/∂z in one note: entry by entry, the vector's entries
         var, indexed = next(iter(inputs))[0], any(ix for _, ix in inputs)
+        if any(d.key == var and _inner_piece(d.body) for d in table.definitions):
+            # dσ/du with u = 1 + e^{-z}: u is a piece of σ's own formula (σ = 1/u), not its input
+            continue
         if indexed and softmax:
             body = Call(Fn("softmax"), (Name(var),), False, (Name("i"),))
             table.definitions.append(Definition(key, ("i",), (), body, 0, -1, (), f"convention:softmax({var})"))
@@ -534,6 +553,19 @@ def _heading_conditions(item: Heading) -> list[Cond]:
             if conds:
                 return [Case(c.left, c.op, c.right) for c in conds]
     return []
+
+
+_TYPED_CASE = re.compile(r"^\W*(?:case|caso|cas|fall|情况|情形)\s*\d*\s*[:：.)]?\s*(?:when|if|cuando|si)?\s*"
+                         r"([a-z])\s*(=|≠|!=|==)\s*([a-z])(?![\w(])", re.IGNORECASE)
+
+
+def _typed_case(text: str) -> Case | None:
+    """``Case 2: i ≠ j`` opening a paragraph, the relation typed as plain text: that case."""
+    m = _TYPED_CASE.match(text)
+    if m is None:
+        return None
+    op = "=" if m.group(2) in ("=", "==") else "!="
+    return Case(Name(m.group(1)), op, Name(m.group(3)))
 
 
 def _inline_condition(block: Block) -> list[Cond] | None:

@@ -23,16 +23,18 @@ when it does not.
 from __future__ import annotations
 
 import itertools
+import random
 from dataclasses import dataclass, field
 
 import numpy as np
+
 import sympy
 
 from symxent import derive
 from symxent.checker.meaning import (CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
 from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
-from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Frac, Name, Neg, Node, Num, Script
+from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Frac, Name, Neg, Node, Num, Paren, Script
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
@@ -320,6 +322,15 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         # Σ_{i=0}^n w_i x_i with x_0 never written: x_0 = 1 (a bias input) is the usual reading
         return Verdict("not checkable", f"{unwritten[0]} comes only from a sum that starts at 0 and the note "
                        f"never says what it is (often 1, a bias input): write {unwritten[0]} = ...", uses=uses)
+    letters = {k for k in envs[0] if not k.startswith("__")}
+    clash = sorted({k for k, letter in ev.by_letter if letter in letters} & ev.whole_entry)
+    if result.status == "wrong" and clash and "__vec__" in envs[0]:
+        # ∂J/∂ŷ = -y/ŷ + ... with J(w; x_i, y_i) written with ŷ_i: the lone ŷ, y are entry i (as the
+        # author surely meant) or the whole vector taken entry by entry (as read): not said
+        letter = sorted(lt for k, lt in ev.by_letter if k == clash[0] and lt in letters)[0]
+        return Verdict("not checkable", f"{pretty(clash[0])} is written with the index {letter} "
+                       f"({pretty(clash[0])}_{letter}) and also whole in this step: whether the lone one "
+                       f"is entry {letter} or the whole vector is not said", uses=uses)
     if result.status == "wrong":
         if (_literal_number(left) or _literal_number(right)) and any(
                 _equation(L, R, leaves, table, natural, rng_seed) for L, R in pairs):
@@ -327,8 +338,14 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             # that holds where it is solved, never an identity that could be a slip
             return Verdict("not checkable", "sets an expression that varies equal to a number: an equation "
                            "that holds where it is solved, not an identity", uses=uses)
+        in_sentence = (order // 100) * 100 in table.in_sentence
+        if in_sentence and _holds_for_some_index(pairs):
+            # "some $x_k = x_{max}$": at each point some index value makes it hold; a sentence may
+            # say there is such a k, which only the words tell
+            return Verdict("not checkable", "holds for some values of its index and not others; quoted in a "
+                           "sentence, which may say for which (there is such a k) or mean every one", uses=uses)
         case = _holds_in_a_case(pairs, leaves, table, natural, rng_seed, envs)
-        if case is not None and (order // 100) * 100 in table.in_sentence:
+        if case is not None and in_sentence:
             # "... is symmetric because $∂σ_i/∂z_j = -σ_i σ_j$": a case's result quoted in a sentence
             return Verdict("not checkable", f"holds when {case[0]}, the case the note treats at line {case[1]}; "
                            "quoted in a sentence without it (a summary of that case, or a slip if meant for "
@@ -521,6 +538,26 @@ def _holds_in_a_case(pairs, leaves, table: SymbolTable, natural, rng_seed: int, 
     return None
 
 
+def _holds_for_some_index(pairs) -> bool:
+    """At each of three random points, some index value makes the sides agree and another does not."""
+    if len(pairs) < 2:
+        return False
+    syms = sorted({s for pair in pairs for side in pair for s in side.free_symbols}, key=lambda x: x.name)
+    rng = random.Random(SEED)
+    for _ in range(3):
+        point = {x: sympy.Float(rng.uniform(-2, 2), 30) for x in syms}
+        agree = []
+        for L, R in pairs:
+            try:
+                a, b = complex(sympy.N(L.xreplace(point), 30)), complex(sympy.N(R.xreplace(point), 30))
+            except (TypeError, ValueError):
+                return False
+            agree.append(abs(a - b) <= 1e-12 * (1 + abs(a) + abs(b)))
+        if all(agree) or not any(agree):
+            return False
+    return True
+
+
 def _opaque_reason(ev: Evaluator) -> str:
     key, (line, why) = next(iter(sorted(ev.opaque.items())))
     return (f"the sides differ when {pretty(key)} is taken as any value, but {pretty(key)} is defined at line "
@@ -549,6 +586,8 @@ def _literal_number(node: Node) -> bool:
         return True
     if isinstance(node, Neg):
         return _literal_number(node.arg)
+    if isinstance(node, Paren) and len(node.items) > 1:
+        return all(_literal_number(i) for i in node.items)  # (0, -1, -1.9): a vector of numbers
     return isinstance(node, Frac) and _literal_number(node.num) and _literal_number(node.den)
 
 
