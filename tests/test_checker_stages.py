@@ -835,6 +835,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'not checkable', 'ok', 'ok', 'wrong', 'definition', 'not checkable']),
     ('$$ \\sigma^{-1}(y) = \\log \\frac{y}{1 - y} $$\n\n$$ \\sigma^{-1}(y) = \\log \\frac{1 - y}{y} $$\n\nLet $u = 1 + e^{-z}$, so that $\\sigma(z) = u^{-1}$.\n\n$$ \\frac{d\\sigma(z)}{dz} = \\frac{d\\sigma}{du} \\cdot \\frac{du}{dz} $$\n\n$$ \\frac{d}{dz}(1) = 0 $$\n',
      ['ok', 'wrong', 'definition', 'ok', 'not checkable', 'ok']),
+    ('Let $\\sigma(z) = \\frac{1}{1 + e^{-z}}$ and $u = 1 + e^{-z}$, so that $\\sigma(z) = u^{-1}$.\n\n$$ \\frac{d\\sigma(z)}{dz} = \\frac{d\\sigma}{du} \\cdot \\frac{du}{dz} = -u^{-2} \\cdot \\frac{du}{dz} $$\n',
+     ['definition', 'definition', 'ok', 'ok', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -861,7 +863,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'an-entry-equal-to-the-max-in-a-sentence-is-for-some-index',
               'a-lone-name-beside-its-entry-i-in-a-definition-is-not-said',
               'prime-at-another-entry-a-typed-case-and-a-vector-of-numbers',
-              'inverse-sigmoid-and-a-derivative-by-a-piece-of-its-formula']
+              'inverse-sigmoid-and-a-derivative-by-a-piece-of-its-formula',
+              'a-derivative-by-a-piece-of-a-defined-sigmoid-through-its-definition']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

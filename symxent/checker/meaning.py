@@ -211,6 +211,7 @@ class Evaluator:
         # J's definition and ŷ in the step, with i free, are the same entry only by a guess
         self.by_letter: set[tuple[str, str]] = set()
         self.whole_entry: set[str] = set()
+        self.zero_by_letters: str | None = None  # a derivative 0 only by the letters written (dσ/du)
         self.keep: frozenset[str] = frozenset()
         self._active: list[str] = []
         self.terms = 0
@@ -1532,13 +1533,6 @@ class Evaluator:
             absent = [k for k in keys if not any(self.leaves.get(x, Leaf("", (), None)).key == k
                                                  for x in f.free_symbols)]
         defined = [self.definition(_key(n) or "") for n in _walk(node.f) if isinstance(n, (Name, Script))]
-        if absent and f.free_symbols and any(self.definition(k) is not None for k in absent) \
-                and not any(d is not None and d.params for d in defined):
-            # dσ/du with u = 1 + e^{-z}: σ as a function of u (the chain rule's notation), which the
-            # expressions as written do not show
-            raise NotCheckable(f"a derivative by {pretty(absent[0])}, which the note defines, of an expression "
-                               f"that does not contain it as written: {_source_of(node.f)} as a function of "
-                               f"{pretty(absent[0])} is meant, which is not read here")
         if absent and any(d is not None for d in defined) and not any(d is not None and d.params for d in defined):
             # ∂L/∂o with L = -log p_k and p_j = e^j / Σ_i e^i (o missing from a definition, a typo):
             # the note differentiates by o, so it means something that depends on o
@@ -1548,6 +1542,13 @@ class Evaluator:
         out = f
         for w in wrt:
             out = sympy.diff(out, w)
+        if out == 0 and absent and f.free_symbols and any(self.definition(k) is not None for k in absent):
+            # dσ/du with u = 1 + e^{-z}: σ as a function of u (the chain rule's notation), which the
+            # expressions as written do not show; 0 is only what the letters say
+            # (recorded, not raised: the judge may read a lone σ as the step's σ(z) before it decides)
+            self.zero_by_letters = (f"a derivative by {pretty(absent[0])}, which the note defines, of an "
+                                    f"expression that does not contain it as written: {_source_of(node.f)} as a "
+                                    f"function of {pretty(absent[0])} is meant, which is not read here")
         # the kept quantities are functions of the note's variables again
         subs = {}
         for s in out.free_symbols:

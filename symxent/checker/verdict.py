@@ -221,16 +221,20 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         pairs = []
         for env in envs:
             ev.bare_used, ev.called, ev.called_args, ev.bare_args = set(), set(), {}, {}
+            ev.zero_by_letters = None
             pair = (ev.value(left, env), ev.value(right, env))
             both = sorted(ev.bare_used & ev.called)
             if both and all(len(ev.called_args.get(k, ())) == 1 for k in both):
                 # h alone and h(x^{(i)}) in one step, h called at that one argument only: the
                 # lone h is that call (the chain rule written as dlog h/dh dh/dθ)
                 ev.bare_args = {k: next(iter(ev.called_args[k])) for k in both}
+                ev.zero_by_letters = None
                 pair = (ev.value(left, env), ev.value(right, env))
             elif both:
                 return Verdict("not checkable", f"{pretty(both[0])} is written both alone and with an argument "
                                "here: which argument the lone one stands for is not said")
+            if ev.zero_by_letters:
+                return Verdict("not checkable", ev.zero_by_letters)
             pairs.append(pair)
     except UnknownDependence as exc:
         return Verdict("not checkable", str(exc), unknown=(exc.key, exc.wrt) if exc.wrt is not None else None)
