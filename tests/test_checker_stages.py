@@ -837,6 +837,8 @@ MODELS = [
      ['ok', 'wrong', 'definition', 'ok', 'not checkable', 'ok']),
     ('Let $\\sigma(z) = \\frac{1}{1 + e^{-z}}$ and $u = 1 + e^{-z}$, so that $\\sigma(z) = u^{-1}$.\n\n$$ \\frac{d\\sigma(z)}{dz} = \\frac{d\\sigma}{du} \\cdot \\frac{du}{dz} = -u^{-2} \\cdot \\frac{du}{dz} $$\n',
      ['definition', 'definition', 'ok', 'ok', 'ok']),
+    ('$$\\left[ \\sigma(z) = \\frac{1}{1 + e^{-z}} \\right]$$\n\n$$\\left[ \\frac{d\\sigma}{dz} = \\sigma(1 - \\sigma) \\right]$$\n\n$$\\left[ \\frac{d\\sigma}{dz} = \\sigma(1 + \\sigma) \\right]$$\n\n$$\n\\begin{cases}\n\\sigma(0) = \\frac{1}{2} \\\\\n1 - \\sigma(z) = \\sigma(-z)\n\\end{cases}\n$$\n\n$$ \\mathcal{L} = \\sum_i L(g(xᵢ), yᵢ) $$\n\n$$\nV(a, y) = \\begin{cases} a & \\text{si $y = 1$} \\\\ 1 - a & \\text{sinon} \\end{cases}\n$$\n\n$$ L(a, y) = -\\log(V(a, y)) $$\n\n$$ L(1.0, 1) = -\\log(1.0) = 0 $$\n\n$$ L(0.0, 1) = -\\log(0.0) = +\\infty $$\n',
+     ['definition', 'ok', 'wrong', 'ok', 'ok', 'not checkable', 'definition', 'definition', 'ok', 'ok', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -864,7 +866,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-lone-name-beside-its-entry-i-in-a-definition-is-not-said',
               'prime-at-another-entry-a-typed-case-and-a-vector-of-numbers',
               'inverse-sigmoid-and-a-derivative-by-a-piece-of-its-formula',
-              'a-derivative-by-a-piece-of-a-defined-sigmoid-through-its-definition']
+              'a-derivative-by-a-piece-of-a-defined-sigmoid-through-its-definition',
+              'bracketed-displays-equation-systems-unicode-scripts-and-cases-in-french']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -162,6 +162,15 @@ def read_block(items) -> list[Chain]:
             "aligned", "split", "align", "gathered", "gather", "eqnarray", "multline", "equation",
             "alignat", "alignedat", "flalign", "array", "subequations"):
         return read_block(stripped[0].items)
+    if len(stripped) > 2 and _v(items[0]) == "\\left" and _v(stripped[0]) in ("[", "(") \
+            and _v(stripped[-1]) == {"[": "]", "(": ")"}[_v(stripped[0])] \
+            and any(isinstance(t, Tok) and t.value == "=" for t in stripped[1:-1]) and _one_pair(stripped):
+        # $$\left[ \sigma(z) = \frac{1}{1 + e^{-z}} \right]$$: \[ ... \] turned into brackets by a
+        # converter; the equation inside is the block
+        return read_block(stripped[1:-1])
+    if len(stripped) == 1 and isinstance(stripped[0], Env) and stripped[0].name in ("cases", "dcases") \
+            and _equation_system(stripped[0].items):
+        return read_block(stripped[0].items)
     if len(stripped) == 2 and isinstance(stripped[0], Tok) and stripped[0].value in ("\\boxed", "\\fbox") \
             and isinstance(stripped[1], Group):
         return read_block(stripped[1].items)  # $$\boxed{dw = ...}$$: the result, framed
@@ -194,6 +203,25 @@ def read_block(items) -> list[Chain]:
             c.implied_by = None
         out.append(c)
     return out
+
+
+def _one_pair(items) -> bool:
+    """The first bracket closes at the last one ([a] = [b] is two pairs, not one)."""
+    opening, closing = _v(items[0]), _v(items[-1])
+    depth = 0
+    for k, t in enumerate(items):
+        depth += 1 if _v(t) == opening else -1 if _v(t) == closing else 0
+        if depth == 0 and k < len(items) - 1:
+            return False
+    return depth == 0
+
+
+def _equation_system(items) -> bool:
+    """``\\begin{cases} a = b \\\\ c = d \\end{cases}``: a brace that groups equations (no row has a
+    condition column, every row has an "="), not the cases of one value."""
+    rows = [r for r in _split_rows(list(items)) if _clean(r)]
+    return bool(rows) and all(not any(isinstance(t, Tok) and t.value == "&" for t in r)
+                              and any(isinstance(t, Tok) and t.value == "=" for t in r) for r in rows)
 
 
 def _finish(c: Chain) -> None:

@@ -549,6 +549,14 @@ class Evaluator:
             self._active.pop()
 
     def condition(self, c: Cond, env: dict) -> sympy.Expr:
+        params = env.get("__params__") or {}
+        if any(side in params for side in (c.left, c.right)):
+            # V(a, y) = a if y = 1: a condition on a parameter's value (L(1.0, 1) calls it with y = 1)
+            a, b = (params[side] if side in params else self.value(side, env) for side in (c.left, c.right))
+            if a.free_symbols or b.free_symbols:
+                raise NotCheckable("a case on a value that varies (a condition on a number, not an index)")
+            if c.op in ("=", "!="):
+                return sympy.Integer(int((a == b) == (c.op == "=")))
         a = self.index_value(c.left, env, None)
         b = self.index_value(c.right, env, None)
         if c.op == "=":
@@ -1123,6 +1131,12 @@ class Evaluator:
             return self.value(func, env)  # ℓ_i(w): the entry i of ℓ
         if d is None and key in self.table.aliases and not primes:
             return self.aliased(key, node, env)
+        if node.maybe and not primes and not node.sub and len(node.args) == 1 and any(
+                isinstance(n, Name) and n.key == key for n in _walk(node.args[0])):
+            # σ(1 - σ): the bare σ inside says σ is a value here, so this is σ times (1 - σ)
+            self.conventions["own-product:" + key] = (f"{pretty(key)}(1 - {pretty(key)}) is {pretty(key)} times "
+                                                      f"(1 - {pretty(key)}) (the bracket holds {pretty(key)} itself)")
+            return self.value(Mul((base, Paren(node.args, "("))), env)
         if d is not None and d.params and key in self.keep and not primes and not node.sub:
             # \partial / \partial h of log h(x): the function's value is the variable here
             value = self.unfold(d, (), None, env, tuple(self.value(a, env) for a in node.args))

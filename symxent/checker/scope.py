@@ -94,7 +94,7 @@ class Block:
 def definable(node) -> tuple[str, tuple[str, ...], tuple, str | None] | None:
     """(key, index letters, parameters, sample letter) when ``node`` can be the left side of a definition."""
     if isinstance(node, Name):
-        if node.base in ("e", "\\pi", "d") or node.base.isdigit():
+        if node.base in ("e", "\\pi", "d", "\\infty") or node.base.isdigit():
             return None
         return node.key, (), (), None
     if isinstance(node, Script) and isinstance(node.base, Name) and not node.primes:

@@ -1175,7 +1175,8 @@ def _case_condition(items: list[Item], pos: int) -> tuple[Cond, ...] | None:
             rest.append(Tok("sym", ",", it.pos))
         else:
             rest.append(it)
-    if any(w.startswith(("otherwise", "else", "其他", "否则", "en otro")) for w in words) and not rest:
+    if any(w.startswith(("otherwise", "else", "其他", "否则", "en otro", "sinon", "sonst", "senão", "de lo contrario",
+                         "ngược lại", "иначе", "そうでない", "그 외")) for w in words) and not rest:
         return None
     conds = _conditions(rest)
     if conds is None:
@@ -1183,10 +1184,14 @@ def _case_condition(items: list[Item], pos: int) -> tuple[Cond, ...] | None:
     return conds
 
 
+_CASE_WORDS = re.compile(r"^\s*(?:if|when|for|where|si|cuando|quand|wenn|falls|se|quando|nếu|если|当|若|如果)\b\s*",
+                         re.IGNORECASE)
+
+
 def _math_in_text(text: str) -> tuple[Item, ...] | None:
     """The tokens of ``i $\\neq$ j`` or ``i = j`` written in a text argument: letters, one relation,
     no words (else None)."""
-    bare = text.replace("$", " ")
+    bare = _CASE_WORDS.sub(" ", text.replace("$", " "))  # "si $y = 1$", "if i = j": the word is the frame
     if not re.fullmatch(r"\s*[a-zA-Z]\s*(=|\\neq|\\ne|!=|≠)\s*[a-zA-Z0-9]\s*", bare):
         return None
     try:

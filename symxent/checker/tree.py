@@ -50,6 +50,7 @@ class TreeError(Exception):
         self.pos = pos
 
 
+_SCRIPT_LETTERS = str.maketrans("ᵢⱼₖₙₘₗₜₓₐₑₒₚₛₕ₀₁₂₃₄₅₆₇₈₉ᵀⁱⁿ⁰¹²³⁴⁵⁶⁷⁸⁹", "ijknmltxaeopsh0123456789Tin0123456789")
 _KINDS = {"TEXT": "text", "COMMAND": "cmd", "WORD": "word", "NUMBER": "num", "SYMBOL": "sym",
           "SCRIPT": "script", "PRIME": "prime"}
 
@@ -63,7 +64,14 @@ def _parser() -> lark.Lark:
 def _convert(tree: lark.Tree) -> tuple[Item, ...]:
     out: list[Item] = []
     for child in tree.children:
-        if isinstance(child, lark.Token):
+        if isinstance(child, lark.Token) and child.type in ("USUB", "USUP"):
+            # xᵢ is x_{i}, wᵀ is w^{T}: the script and its letters, all at the character's position
+            letters = str(child).translate(_SCRIPT_LETTERS)
+            pos = child.start_pos
+            out.append(Tok("script", "_" if child.type == "USUB" else "^", pos))
+            out.append(Group(tuple(Tok("num" if c.isdigit() else "word", c, pos)
+                                   for c in re.findall(r"\d+|\D", letters)), pos))
+        elif isinstance(child, lark.Token):
             out.append(Tok(_KINDS[child.type], str(child), child.start_pos))
         elif child.data == "group":
             pos = child.meta.start_pos if not child.meta.empty else 0
