@@ -59,6 +59,9 @@ MARKDOWN = [
     ("space-padded math, but not prices", "其中 $ p_i $ 是概率，$5 for $x$ and $ 5 and $ 6.\n", [
         P("其中", 1), I("p_i", 1), P("是概率，$5 for", 1), I("x", 1), P("and $ 5 and $ 6.", 1),
     ]),
+    ("a lone $ on its line opens math that starts with a digit", "so:\n$\n1 - x = y\n$\nand $ 5 and $ 6.\n", [
+        P("so:", 1), I("1 - x = y", 3), P("and $ 5 and $ 6.", 5),
+    ]),
     ("unclosed dollar is prose", "Let $x be\n\nnew $y$\n", [
         P("Let $x be", 1), P("new", 3), I("y", 3),
     ]),

@@ -367,8 +367,8 @@ def _spaced_dollar(state: StateInline, silent: bool) -> bool:
     """``$ x $``: inline math padded with spaces, as some notes (Typora, CSDN) write it.
 
     Pandoc's rule (used first) refuses it, to keep prices prose.  Here it is math when what the
-    dollars hold does not start with a digit ("$ 5 and $ 10") and the closing ``$`` is not glued to
-    a following letter or digit.
+    dollars hold does not look like a price (a digit first, with no command, "=" or line break in
+    it: "$ 5 and $ 10") and the closing ``$`` is not glued to a following letter or digit.
     """
     src, start = state.src, state.pos
     if src[start] != "$" or not src[start + 1 : start + 2].isspace():
@@ -379,7 +379,8 @@ def _spaced_dollar(state: StateInline, silent: bool) -> bool:
     state.pos = start
     content = src[start + 1 : end]
     after = src[end + 1 : end + 2]
-    if not content.strip() or content.strip()[0].isdigit() or (after.isascii() and after.isalnum()):
+    priced = content.strip()[:1].isdigit() and not any(c in content for c in ("\\", "=", "\n"))
+    if not content.strip() or priced or (after.isascii() and after.isalnum()):
         return False
     if not silent:
         token = state.push("math_inline", "math", 0)
