@@ -109,6 +109,7 @@ class SymbolTable:
     sizes: dict[str, int] = field(default_factory=dict)                 # size name -> value
     class_size: int = CLASS_SIZE
     size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
+    said_sizes: dict[str, set[int]] = field(default_factory=dict)       # K -> the values "K = 3" gives it
     sampled: set[str] = field(default_factory=set)                      # keys used with ^{(i)}
     dependent: set[str] = field(default_factory=set)                    # keys the note differentiates
     indexed_in: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # key -> sections using an index
@@ -136,7 +137,8 @@ class SymbolTable:
             if d.key == key and d.order <= order and scope[:max(0, len(d.scope) - 1)] == d.scope[:-1]:
                 if best is None or d.order >= best.order:
                     best = d
-        if best is None:
+        if best is None and "[" not in key:
+            # (one entry's own value, p_1 = ... in a binary aside, holds in its sections only)
             # "### Loss function" under "## The model", used under "## Gradient": a note's setup
             # holds on until the note says otherwise, so the latest earlier definition of the
             # same chapter (a level-1 heading starts a new one: a card, a chapter)
@@ -347,7 +349,9 @@ class Evaluator:
         if key in self.solved and not index and sample is None and self.definition(key) is None:
             return self.solved[key]
         d = self.definition(f"{key}[{','.join(map(str, index))}]") if index else None
-        if d is not None:
+        whole = self.definition(key) if d is not None else None
+        if d is not None and (whole is None or whole.order < d.order):
+            # p_1 = ... (one entry's own value) unless the note defined every p_i since
             return self.unfold(d, (), sample, {k: v for k, v in env.items() if k == "__sample__"})
         d = self.definition(key)
         if d is not None:
@@ -1091,6 +1095,13 @@ class Evaluator:
     def softmax(self, args: tuple[Node, ...], env: dict, sub: tuple[Node, ...]) -> sympy.Expr:
         if len(args) != 1:
             raise NotCheckable("softmax of several arguments")
+        arg = args[0]
+        if not sub and isinstance(arg, Script) and isinstance(arg.base, Name) and len(arg.sub) == 1 \
+                and arg.sup is None and isinstance(arg.sub[0], (Name, Num)) and self.table.is_vector(
+                    _key(arg.base) or "", self.scope):
+            # softmax(z_i): the softmax of one number would be 1; written for entry i of softmax(z)
+            self.conventions["softmax-entry"] = "softmax(z_i) is entry i of softmax(z)"
+            return self.softmax((arg.base,), env, arg.sub)
         comps = self.components(args[0], env)
         if sub:
             j = self.index_value(sub[0], env, None)
@@ -1131,8 +1142,8 @@ class Evaluator:
             return self.value(func, env)  # ℓ_i(w): the entry i of ℓ
         if d is None and key in self.table.aliases and not primes:
             return self.aliased(key, node, env)
-        if node.maybe and not primes and not node.sub and len(node.args) == 1 and any(
-                isinstance(n, Name) and n.key == key for n in _walk(node.args[0])):
+        if node.maybe and not primes and not node.sub and len(node.args) == 1 and isinstance(func, Name) \
+                and _bare_in(node.args[0], key):
             # σ(1 - σ): the bare σ inside says σ is a value here, so this is σ times (1 - σ)
             self.conventions["own-product:" + key] = (f"{pretty(key)}(1 - {pretty(key)}) is {pretty(key)} times "
                                                       f"(1 - {pretty(key)}) (the bracket holds {pretty(key)} itself)")
@@ -2061,3 +2072,10 @@ def _entry_text(node: Node) -> str:
     subs = ",".join(n.base if isinstance(n, Name) else n.value if isinstance(n, Num) else "?" for n in node.sub)
     sup = node.sup.base if isinstance(node.sup, Name) else node.sup.value if isinstance(node.sup, Num) else ""
     return pretty(node.base.key) + (f"_{{{subs}}}" if subs else "") + (f"^{{({sup})}}" if node.sup_paren else "")
+
+
+def _bare_in(node: Node, key: str) -> bool:
+    """``σ`` itself (not ``σ_i`` nor ``σ(x)``) somewhere in ``node``."""
+    bases = {id(n.base) for n in _walk(node) if isinstance(n, Script)} | \
+        {id(n.func) for n in _walk(node) if isinstance(n, Call)}
+    return any(isinstance(n, Name) and n.key == key and id(n) not in bases for n in _walk(node))

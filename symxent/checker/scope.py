@@ -49,7 +49,7 @@ _WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|c
 _DECLARE_AFTER = re.compile(r"^\s*(is|are|be|denotes?|represents?|stands? for|refers? to|为|是|表示|代表|es|son|"
                             r"denota|representa)\b", re.IGNORECASE)
 _CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|若|如果|情况.{0,2}|\bsi\b|\bcuando\b|"
-                               r"\bpara\b|\bcaso\b)\s*[:：,]?\s*$",
+                               r"\bpara\b|\bcaso\b)\s*[:：,]?\s*[(（]?\s*$",
                                re.IGNORECASE)
 _TARGET_NOUN = (r"(?:one[- ]?hot\s+)?(?:true\s+|ground[- ]truth\s+|target\s+)?(?:labels?|targets?|ground[- ]truth|"
                 r"true class(?:es)?|classes|标签|真实标签|真实值|独热|etiquetas?|objetivos?)")
@@ -581,7 +581,7 @@ def _inline_condition(block: Block) -> list[Cond] | None:
 
 
 _WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b)\s*[:：,]?\s*$", re.IGNORECASE)
-_CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*$",
+_CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*[(（]?\s*$",
                           re.IGNORECASE)
 _TRUE_CLASS = re.compile(r"\b(?:true|correct|actual|target|right|ground[- ]truth)\s+(?:class|label|category)\b|"
                          r"真实类别|正确类别|目标类别|clase (?:correcta|verdadera|real)", re.IGNORECASE)
@@ -878,7 +878,14 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                 a, b = chain.members[0].node, chain.members[1].node
                 if isinstance(a, Name) and a.base.isupper() and len(a.base) == 1 and isinstance(b, Num) \
                         and b.value.isdigit() and 1 <= int(b.value) <= 12:
-                    table.sizes[a.base] = int(b.value)
+                    # "K = 2" in a binary aside and "K = 3" in an example: the note gives K no one
+                    # value, so none is used (a size said once is the note's)
+                    said = table.said_sizes.setdefault(a.base, set())
+                    said.add(int(b.value))
+                    if len(said) == 1:
+                        table.sizes[a.base] = int(b.value)
+                    else:
+                        table.sizes.pop(a.base, None)
             # z \in R^K, y \in {0,1}^K: declared inputs
             if chain.relations and chain.relations[0] == "in":
                 for n in _names_listed(chain.members[0].node):

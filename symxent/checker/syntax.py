@@ -618,6 +618,10 @@ def _postfix(s: _Stream, node: Node) -> Node:
             primes += len(it.value)
         else:
             break
+    layer = _layer_text(sup) if sup is not None and not sup_paren and isinstance(node, Name) else None
+    if layer is not None:
+        # z^{L}_c, W^{\ell}, a^{L-1}, W^{[1]}: the layer a quantity belongs to, a part of its name (never a power)
+        node, sup = Name(f"{node.base}^{{{layer}}}", node.accent), None
     if isinstance(node, Fn) and (sub or sup is not None):
         node = Fn(node.name, sub[0] if sub else node.sub, sup if sup is not None else node.sup)
     elif sub or sup is not None or primes:
@@ -646,6 +650,27 @@ def _postfix(s: _Stream, node: Node) -> Node:
                 return Mul((node.func, Pow(Paren(args), exp)))
             node = Pow(node, exp)
     return node
+
+
+_LAYER_LETTERS = ("l", "L", "\\ell")
+
+
+def _layer_text(sup: Node) -> str | None:
+    """``L``, ``\\ell``, ``L-1``, ``l+1``, ``[1]``, ``[l]``: a layer written as a superscript, else None."""
+    if isinstance(sup, Paren) and sup.kind == "[" and len(sup.items) == 1:
+        inner = _layer_text(sup.items[0]) if isinstance(sup.items[0], (Name, Add)) else (
+            sup.items[0].value if isinstance(sup.items[0], Num) else None)
+        return f"[{inner}]" if inner is not None else None
+    if isinstance(sup, Name) and not sup.accent and sup.base in _LAYER_LETTERS:
+        return sup.base
+    if isinstance(sup, Add) and len(sup.terms) == 2 and isinstance(sup.terms[0], Name) \
+            and sup.terms[0].base in _LAYER_LETTERS:
+        second = sup.terms[1]
+        if isinstance(second, Num) and second.value == "1":
+            return f"{sup.terms[0].base}+1"
+        if isinstance(second, Neg) and isinstance(second.arg, Num) and second.arg.value == "1":
+            return f"{sup.terms[0].base}-1"
+    return None
 
 
 def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:

@@ -34,7 +34,7 @@ from symxent import derive
 from symxent.checker.meaning import (CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
 from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
-from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Frac, Name, Neg, Node, Num, Paren, Script
+from symxent.checker.syntax import Add, BigOp, Case, Cond, Deriv, Frac, Mul, Name, Neg, Node, Num, Paren, Script
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
@@ -585,14 +585,9 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str]) -> Verdict | None:
 
 
 def _literal_number(node: Node) -> bool:
-    """A member written as a number (0, 0.5, -1, 1/2)."""
-    if isinstance(node, Num):
-        return True
-    if isinstance(node, Neg):
-        return _literal_number(node.arg)
-    if isinstance(node, Paren) and len(node.items) > 1:
-        return all(_literal_number(i) for i in node.items)  # (0, -1, -1.9): a vector of numbers
-    return isinstance(node, Frac) and _literal_number(node.num) and _literal_number(node.den)
+    """A member written with numbers only (0, 0.5, -1, 1/2, 0.659 - 1, (0, -1, -1.9))."""
+    return any(isinstance(n, Num) for n in walk(node)) and all(
+        isinstance(n, (Num, Neg, Paren, Frac, Add, Mul)) for n in walk(node))
 
 
 def _equation(L, R, leaves, table, simplex, rng_seed: int) -> bool:
