@@ -841,6 +841,8 @@ MODELS = [
      ['definition', 'ok', 'wrong', 'ok', 'ok', 'not checkable', 'definition', 'definition', 'ok', 'ok', 'not checkable', 'not checkable']),
     ('Let $z^{L}_c = \\sum_j W^{L}_{cj} a^{L-1}_j$ and $\\mathcal{L} = -\\sum_c y_c \\log \\hat{y}_c$ with $\\hat{y}_c = \\text{softmax}(z^{L}_c)$.\n\n$$ \\frac{\\partial z^{L}_c}{\\partial W^{L}_{cj}} = a^{L-1}_j $$\n\n$$ \\frac{\\partial z^{L}_c}{\\partial W^{L}_{cj}} = a^{L}_j $$\n\n$$ \\frac{\\partial \\hat{y}_i}{\\partial z^{L}_j} = \\hat{y}_i (\\delta_{ij} - \\hat{y}_j) $$\n\n# Binary aside\n\nFor $K = 2$ classes, $p_1 = \\frac{e^{z_1}}{e^{z_1} + e^{z_2}}$.\n\n# Example\n\nTake $K = 3$ classes. Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$. For the off-diagonal case ($i \\neq j$):\n\n$$ \\frac{\\partial p_i}{\\partial z_j} = -p_i p_j $$\n\n$$ \\frac{\\partial p_1}{\\partial z_2} = -p_1 p_2 $$\n\n$$ p - y = (0.659 - 1, 0.242 - 0, 0.099 - 0) = (-0.341, 0.242, 0.099) $$\n',
      ['definition', 'definition', 'definition', 'not checkable', 'not checkable', 'ok', 'definition', 'definition', 'ok', 'ok', 'not checkable', 'ok']),
+    ('Let $z = f(y)$ and $y = g(x)$.\n\n$$ \\frac{dz}{dx} = \\frac{dz}{dy} \\cdot \\frac{dy}{dx} $$\n\n$$ \\frac{dz}{dx} = \\frac{dz}{dy} + \\frac{dy}{dx} $$\n\n$$ \\frac{d}{dx} f(g(x)) = f(g(x)) g(x) $$\n',
+     ['definition', 'definition', 'ok', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -870,7 +872,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'inverse-sigmoid-and-a-derivative-by-a-piece-of-its-formula',
               'a-derivative-by-a-piece-of-a-defined-sigmoid-through-its-definition',
               'bracketed-displays-equation-systems-unicode-scripts-and-cases-in-french',
-              'layer-superscripts-softmax-of-an-entry-and-an-entry-value-redefined-for-every-entry']
+              'layer-superscripts-softmax-of-an-entry-and-an-entry-value-redefined-for-every-entry',
+              'chain-rule-of-two-functions-never-defined-called-with-their-arguments']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -1133,6 +1133,18 @@ class Evaluator:
         if key is None:
             raise NotCheckable("a call of an expression")
         d = self.definition(key)
+        if d is None and key in self.generic and len(node.args) == 1 and not node.sub and isinstance(base, Name) \
+                and self.one_number(node.args[0], env):
+            # f(y) with f never defined, tried as any function: of the argument it is called with
+            name = "F_" + "".join(ch for ch in key if ch.isalnum())
+            fn = self.generic_used.setdefault(name, sympy.Function(name, real=True))
+            self.conventions["generic:" + key] = (f"{pretty(key)} is never defined here: taken as any function "
+                                                  "of the argument it is written with")
+            arg = self.value(node.args[0], env)
+            if not primes:
+                return fn(arg)
+            t = sympy.Symbol("_t", real=True)
+            return sympy.diff(fn(t), t, primes).subs(t, arg)
         if key == "\\sigma" and d is not None and d.source.startswith("convention:"):
             d = None  # σ alone stands for σ(z) by convention; σ(u) is the function itself
         if d is not None and not d.params and d.written_args and not primes and not node.sub:
@@ -1191,7 +1203,7 @@ class Evaluator:
             out = self.unfold(d, (), None, env, args)
             return self.indexed_result(out, node, env)
         if key == "\\sigma" and d is None:
-            if self.table.about_softmax:
+            if self.table.about_softmax and not (len(node.args) == 1 and self.one_number(node.args[0], env)):
                 raise NotCheckable("σ is never defined here, and the note speaks of softmax, which is also "
                                    "written σ: define σ or pass --define")
             self.conventions["sigma"] = "σ is the logistic sigmoid 1/(1 + e^-x)"
@@ -1231,6 +1243,18 @@ class Evaluator:
         self.conventions["variables:" + d.key] = (f"{pretty(d.key)}({', '.join(_source_of(a) for a in node.args)}) is "
                                                   f"{pretty(d.key)}, written with the variables it depends on")
         return value
+
+    def one_number(self, node: Node, env: dict) -> bool:
+        """σ(w^T x + b), σ(a): an argument that is one number, no vector and no entry of one (a softmax
+        of it would be 1, so σ there is the sigmoid); σ(z_i) and σ(z) stay unsaid in a softmax note."""
+        if any(isinstance(n, Script) and n.sub and self.table.is_vector(_key(n.base) or "", self.scope)
+               for n in ([node] if isinstance(node, Script) else [])):
+            return False
+        try:
+            return self.shape(node, env) == "S" and not (isinstance(node, (Name, Script)) and
+                                                         self.table.is_vector(_key(node) or "", self.scope))
+        except NotCheckable:
+            return False
 
     def product_call(self, node: Call, d: Definition | None = None) -> bool | None:
         """``p_i(1 - p_i)``, ``y(1 - y)``: a "call" of a value that is no function, a product."""
