@@ -88,14 +88,16 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
     if fast:
         name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
         kernel, buffers, wide, safe, classes_first, scaled = _fast_kernel(name, k)
-        dest = None
+        dest, copied = None, ()
         if with_grad:
-            if out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, z)):
+            if out is not None and out.flags.c_contiguous:
                 dest = out.reshape(n, k)
+                if not safe[-1] and np.shares_memory(out, z):  # out=logits: the kernel reads copies
+                    copied = (0,)
             else:
                 dest = np.empty((n, k), z.dtype)
         outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
-                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first, scaled)
+                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first, scaled, copied)
         value = outputs[0].reshape(batch)
         g = outputs[1].reshape(z.shape) if with_grad else None
     else:
