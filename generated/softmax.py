@@ -218,6 +218,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
             extra, scales[-1] = (scales[-1][1],), None
 
+    # what each block does, worked out once (a call with one small block is mostly this Python)
+    sliced = [np.ndim(a) > 0 for a in args]
+    summed = [w and d is None for w, d in zip(wide, _by_output(out, wide))]
+    cut = _columns if classes_first else _rows
+
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
@@ -229,8 +234,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         results = []
         for s in chunk:
             e = min(s + rows, n)
-            cut = _columns if classes_first else _rows
-            block = [a[s:e] if np.ndim(a) else a for a in args]
+            block = [a[s:e] if cutting else a for a, cutting in zip(args, sliced)]
             if copied:
                 block = [a if h is None else _copy(h[:e - s], a) for h, a in zip(held, block)]
             if classes_first:
@@ -243,8 +247,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append((s, [np.sum(v) if w and d is None else v
-                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
+            results.append((s, [np.add.reduce(v, axis=None) if total else v for v, total in zip(values, summed)]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
@@ -280,7 +283,9 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         if w:
             outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=dtype))
         else:
-            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
+            per_row = [b[k] for b in blocks]  # each block's own array: one needs no copy
+            outputs.append(per_row[0] if len(per_row) == 1 else np.concatenate(per_row) if per_row
+                           else np.empty(0, dtype))
     return outputs
 
 
@@ -425,13 +430,13 @@ def _onehot_add(a, index, value):
     """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
     never materialised)."""
     flat, key = _target(a, index)
-    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+    np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per row
 
 
 def _onehot_add0(a, index, value):
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
     flat, key = _target(a, index, True)
-    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+    np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per column
 
 
 def _take(a, index):

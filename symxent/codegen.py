@@ -368,12 +368,12 @@ HELPERS = {
     """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
     never materialised)."""
     flat, key = _target(a, index)
-    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+    np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per row
 ''',
     "_onehot_add0": '''def _onehot_add0(a, index, value):
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
     flat, key = _target(a, index, True)
-    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+    np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per column
 ''',
     # TwoSum (Knuth): d + e = x - y exactly, for any x, y (no ordering needed). Then
     # exp(x - y) = exp(d) exp(e), and exp(e) = 1 + e to far below an ulp wherever exp(d) is not
