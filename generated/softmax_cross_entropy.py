@@ -1142,7 +1142,7 @@ def _fast0_hvp(z, v, out, scratch, scale):
 # A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
 # buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
 # inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
-# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# is read after it is first written; where not, the driver reads a copy of each block); scaled: the kernel takes ``scale``, which multiplies its
 # last output where the output is written (no pass of its own); classes_first,
 # classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
 _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")

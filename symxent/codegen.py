@@ -597,16 +597,18 @@ def _is_max_of(m: sp.Basic, x: sp.Basic) -> bool:
 #
 # The same lowered, cse'd expressions as the plain kernel, printed as one NumPy call per
 # operation: every class-sized ("wide") value is written with ``out=`` into a scratch buffer
-# of the block's shape (a buffer whose value is dead is reused, so a whole kernel needs two to
-# four), per-sample ("narrow") values are ordinary small arrays, and the outputs are written
-# straight into the caller's destination. Registers are written once, so a repeated call on the
-# same operands is emitted once. The block driver in the templates calls it on blocks of rows
-# that fit in L2, so every pass after the first reads cache, not memory.
+# of the block's shape, or into an output's destination until that output is written there (a
+# buffer whose value is dead is reused, so a whole kernel needs none to three in most cases),
+# per-sample ("narrow") values are ordinary small arrays, and the outputs are written straight
+# into the caller's destination. Registers are written once, so a repeated call on the same
+# operands is emitted once. The block driver in the templates calls it on blocks of rows; the
+# fewer scratch buffers, the larger the blocks it can afford in the same memory.
 #
 # Three stages, as SymPy's code generators do it: _FastBuilder turns the expressions into a
 # list of typed instructions (``Instr``: kind, NumPy function, destination register, operands
-# that are registers or printed values); _fast_render allocates buffers to the registers over
-# that list (outputs first, then scratch, reusing dead ones) and prints it once. Nothing
+# that are registers or printed values); _allocate binds the registers to buffers over one
+# order of that list (outputs first, then scratch, reusing dead ones), for each order
+# _schedules allows; _fast_render prints the allocation with the fewest buffers once. Nothing
 # printed is edited afterwards.
 
 
