@@ -234,9 +234,9 @@ _BLOCK_BYTES = 1 << 20
 # together, up to this. On one thread blocks of 256 KiB and more cost the same; on two, every
 # NumPy call takes the GIL twice, and larger blocks make fewer calls (1e7 float32 BCE with
 # logits: 33 ms at 256 KiB, 23 ms at 512 KiB, 19 ms at 1 MiB; benchmarks/README.md), while
-# the scratch memory is what the memory targets count.
+# the scratch memory is what the memory targets count (4 MiB beyond the gradient).
 _ELEMENTWISE_BLOCK_BYTES = 1 << 20
-_SCRATCH_BYTES = 3 << 20
+_SCRATCH_BYTES = 15 << 18  # 3.75 MiB
 # NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
 # caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
 # starting a thread costs more than it saves).
