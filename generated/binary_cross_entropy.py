@@ -146,7 +146,7 @@ def _reduce(values, reduction, divisor=None):
     the number of values), nan when the divisor is 0 (an empty batch) as in PyTorch."""
     if reduction == "none":
         return values
-    total = np.sum(values)
+    total = np.add.reduce(values, axis=None)  # np.sum without its wrapper's cost (~2 us)
     if reduction == "sum":
         return total
     divisor = values.size if divisor is None else divisor

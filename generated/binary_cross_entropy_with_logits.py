@@ -158,17 +158,19 @@ def _evaluate(name, logits, target, weights, reduction, out=None):
     if fast in _FAST and _fast_dtype(logits, target):
         entry = _FAST[fast]
         safe = entry.inplace_safe
-        dests, divisors = [], []
+        dests, divisors, copied = [], [], ()
         if has_loss:
             dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)
             divisors.append(None)
         if has_grad:
-            usable = out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, logits))
+            usable = out is not None and out.flags.c_contiguous
             dests.append(out.reshape(-1) if usable else np.empty(logits.size, logits.dtype))
             divisors.append(None if mean in (0, 1) else logits.dtype.type(mean))
+            if usable and not safe[-1] and np.shares_memory(out, logits):  # out=logits: read copies
+                copied = (0,)
         args = (logits.reshape(-1), target.reshape(-1)) + tuple(_elements(w) for w in weights or ())
         outputs = _blocked(entry.kernel, entry.buffers, entry.wide, args, tuple(dests), tuple(divisors),
-                           scaled=entry.scaled)
+                           scaled=entry.scaled, copied=copied)
         if has_loss:
             value = (outputs[0].reshape(logits.shape) if reduction == "none"
                      else _reduce_total(outputs[0], reduction, logits.size))
@@ -217,7 +219,7 @@ def _reduce(values, reduction, divisor=None):
     the number of values), nan when the divisor is 0 (an empty batch) as in PyTorch."""
     if reduction == "none":
         return values
-    total = np.sum(values)
+    total = np.add.reduce(values, axis=None)  # np.sum without its wrapper's cost (~2 us)
     if reduction == "sum":
         return total
     divisor = values.size if divisor is None else divisor
@@ -253,11 +255,14 @@ def _scale(grad, divisor):
 # blocks fit better but pay the ~15 NumPy calls of a kernel more often, which cost more there
 # below 512 KiB (measured with benchmarks/bench_losses.py).
 _BLOCK_BYTES = 1 << 20
-# Elementwise kernels (1-D blocks) are as fast on one thread from 256 KiB blocks, whose scratch
-# arrays then cost a quarter of the memory. On two threads bigger blocks gain (1e7 float32 BCE
-# with logits: 31 ms at 256 KiB, 23 ms at 1 MiB), but five 1 MiB buffers a thread would exceed
-# the memory targets (benchmarks/bench_losses.py).
-_ELEMENTWISE_BLOCK_BYTES = 1 << 18
+# Elementwise kernels (1-D blocks): as large as the threads' block-sized arrays (scratch
+# buffers, a block's values summed in scratch, copies of arguments) fit in _SCRATCH_BYTES
+# together, up to this. On one thread blocks of 256 KiB and more cost the same; on two, every
+# NumPy call takes the GIL twice, and larger blocks make fewer calls (1e7 float32 BCE with
+# logits: 33 ms at 256 KiB, 23 ms at 512 KiB, 19 ms at 1 MiB; benchmarks/README.md), while
+# the scratch memory is what the memory targets count (4 MiB beyond the gradient).
+_ELEMENTWISE_BLOCK_BYTES = 1 << 20
+_SCRATCH_BYTES = 15 << 18  # 3.75 MiB
 # NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
 # caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
 # starting a thread costs more than it saves).
@@ -281,7 +286,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False, copied=()):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -297,14 +302,23 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         rows are slow).
     scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
         it: the last divisor is passed to it as a reciprocal instead of costing a pass.
+    copied: the positions of the arguments whose memory a destination is (``out=logits``) while
+        the kernel is not ``inplace_safe``: each of their blocks is copied first and the kernel
+        reads the copy.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
     n = first.shape[0]
     row = max(1, first[0:1].nbytes)
-    rows = max(1, (_BLOCK_BYTES if first.ndim > 1 else _ELEMENTWISE_BLOCK_BYTES) // row)
-    if _THREADS > 1 and n * row >= _PARALLEL_BYTES:
-        rows = min(rows, -(-n // _THREADS))  # at least one block per thread
+    threads = _THREADS if _THREADS > 1 and n * row >= _PARALLEL_BYTES else 1
+    if first.ndim > 1:
+        size = _BLOCK_BYTES
+    else:
+        arrays = buffers + sum(d is None for d in out) + len(copied)
+        size = min(_ELEMENTWISE_BLOCK_BYTES, _SCRATCH_BYTES // (threads * max(1, arrays)))
+    rows = max(1, size // row)
+    if threads > 1:
+        rows = min(rows, -(-n // threads))  # at least one block per thread
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
@@ -314,6 +328,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
             extra, scales[-1] = (scales[-1][1],), None
 
+    # what each block does, worked out once (a call with one small block is mostly this Python)
+    sliced = [np.ndim(a) > 0 for a in args]
+    summed = [w and d is None for w, d in zip(wide, _by_output(out, wide))]
+    cut = _columns if classes_first else _rows
+
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
@@ -321,11 +340,13 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
         own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
+        held = [np.empty((min(rows, n),) + a.shape[1:], a.dtype) if k in copied else None for k, a in enumerate(args)]
         results = []
         for s in chunk:
             e = min(s + rows, n)
-            cut = _columns if classes_first else _rows
-            block = [a[s:e] if np.ndim(a) else a for a in args]
+            block = [a[s:e] if cutting else a for a, cutting in zip(args, sliced)]
+            if copied:
+                block = [a if h is None else _copy(h[:e - s], a) for h, a in zip(held, block)]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
             if classes_first:  # written in place through the transposed view: no copy back
@@ -336,8 +357,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append((s, [np.sum(v) if w and d is None else v
-                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
+            results.append((s, [np.add.reduce(v, axis=None) if total else v for v, total in zip(values, summed)]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
@@ -373,7 +393,9 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         if w:
             outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=dtype))
         else:
-            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
+            per_row = [b[k] for b in blocks]  # each block's own array: one needs no copy
+            outputs.append(per_row[0] if len(per_row) == 1 else np.concatenate(per_row) if per_row
+                           else np.empty(0, dtype))
     return outputs
 
 
@@ -396,6 +418,12 @@ def _rows(b):
 def _columns(b):
     """The first ``b`` rows of a classes-first buffer (its columns)."""
     return (slice(None), slice(None, b))
+
+
+def _copy(buffer, block):
+    """``block`` copied into ``buffer``."""
+    np.copyto(buffer, block)
+    return buffer
 
 
 def _flip(buffer, block):
@@ -538,15 +566,15 @@ _PLAIN = {
 def _fast_loss(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, = scratch
-        np.absolute(logits, out=b0)
-        np.negative(b0, out=b0)
-        np.exp(b0, out=b0)
-        np.log1p(b0, out=b0)
-        np.greater_equal(logits, 0, out=b1)
-        np.subtract(b1, y, out=b1)
-        _xmuly_in(logits, b1, out=b1)
-        np.add(b0, b1, out=out0)
+        b0, = scratch
+        np.absolute(logits, out=out0)
+        np.negative(out0, out=out0)
+        np.exp(out0, out=out0)
+        np.log1p(out0, out=out0)
+        np.greater_equal(logits, 0, out=b0)
+        np.subtract(b0, y, out=b0)
+        _xmuly_in(logits, b0, out=b0)
+        np.add(out0, b0, out=out0)
         return out0,
 
 
@@ -554,18 +582,18 @@ def _fast_loss(logits, y, out, scratch):
 def _fast_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, = scratch
-        np.greater_equal(logits, 0, out=b0)
-        np.absolute(logits, out=b1)
-        np.negative(b1, out=b1)
-        np.exp(b1, out=b1)
-        np.multiply(b0, 2, out=b2)
-        np.subtract(1, b2, out=b2)
-        np.multiply(b1, b2, out=b2)
-        np.add(b1, 1, out=b1)
-        np.divide(b2, b1, out=b2)
-        np.subtract(b0, y, out=b0)
-        np.add(b2, b0, out=out0)
+        b0, b1, = scratch
+        np.greater_equal(logits, 0, out=out0)
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.multiply(out0, 2, out=b1)
+        np.subtract(1, b1, out=b1)
+        np.multiply(b0, b1, out=b1)
+        np.add(b0, 1, out=b0)
+        np.divide(b1, b0, out=b1)
+        np.subtract(out0, y, out=out0)
+        np.add(b1, out0, out=out0)
         return out0,
 
 
@@ -573,21 +601,21 @@ def _fast_grad(logits, y, out, scratch):
 def _fast_loss_and_grad(logits, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, = scratch
-        np.absolute(logits, out=b0)
-        np.negative(b0, out=b0)
-        np.exp(b0, out=b0)
-        np.greater_equal(logits, 0, out=b1)
-        np.subtract(b1, y, out=b2)
-        np.log1p(b0, out=b3)
-        _xmuly_in(logits, b2, out=b4)
-        np.add(b3, b4, out=out0)
-        np.multiply(b1, 2, out=b1)
-        np.subtract(1, b1, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.add(b0, 1, out=b0)
-        np.divide(b1, b0, out=b1)
-        np.add(b1, b2, out=out1)
+        b0, b1, = scratch
+        np.absolute(logits, out=out1)
+        np.negative(out1, out=out1)
+        np.exp(out1, out=out0)
+        np.greater_equal(logits, 0, out=out1)
+        np.multiply(out1, 2, out=b0)
+        np.subtract(1, b0, out=b0)
+        np.multiply(out0, b0, out=b0)
+        np.add(out0, 1, out=b1)
+        np.divide(b0, b1, out=b0)
+        np.subtract(out1, y, out=b1)
+        np.add(b0, b1, out=out1)
+        np.log1p(out0, out=out0)
+        _xmuly_in(logits, b1, out=b1)
+        np.add(out0, b1, out=out0)
         return out0, out1
 
 
@@ -595,14 +623,14 @@ def _fast_loss_and_grad(logits, y, out, scratch):
 def _fast_hessian(z, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, = scratch
-        np.absolute(z, out=b0)
-        np.negative(b0, out=b0)
-        np.exp(b0, out=b0)
-        np.add(b0, 1, out=b1)
-        np.divide(b0, b1, out=b0)
-        np.subtract(1, b0, out=b1)
-        np.multiply(b0, b1, out=out0)
+        b0, = scratch
+        np.absolute(z, out=out0)
+        np.negative(out0, out=out0)
+        np.exp(out0, out=out0)
+        np.add(out0, 1, out=b0)
+        np.divide(out0, b0, out=out0)
+        np.subtract(1, out0, out=b0)
+        np.multiply(out0, b0, out=out0)
         return out0,
 
 
@@ -610,24 +638,24 @@ def _fast_hessian(z, out, scratch):
 def _fast_loss_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, b3, = scratch
-        np.add(q, -1, out=b0)
-        np.multiply(y, b0, out=b0)
-        np.add(b0, 1, out=b0)
-        np.absolute(logits, out=b1)
-        np.negative(b1, out=b1)
-        np.exp(b1, out=b1)
-        np.log1p(b1, out=b1)
-        np.multiply(b0, b1, out=b0)
-        np.maximum(0, logits, out=b1)
-        np.subtract(1, y, out=b2)
+        b0, b1, b2, = scratch
+        np.add(q, -1, out=out0)
+        np.multiply(y, out0, out=out0)
+        np.add(out0, 1, out=out0)
+        np.absolute(logits, out=b0)
+        np.negative(b0, out=b0)
+        np.exp(b0, out=b0)
+        np.log1p(b0, out=b0)
+        np.multiply(out0, b0, out=out0)
+        np.maximum(0, logits, out=b0)
+        np.subtract(1, y, out=b1)
+        _xmuly_in(b0, b1, out=b0)
+        np.minimum(0, logits, out=b1)
+        np.multiply(q, y, out=b2)
         _xmuly_in(b1, b2, out=b1)
-        np.minimum(0, logits, out=b2)
-        np.multiply(q, y, out=b3)
-        _xmuly_in(b2, b3, out=b2)
-        np.subtract(b1, b2, out=b1)
-        np.add(b0, b1, out=b0)
-        _xmuly_in(b0, w, out=out0)
+        np.subtract(b0, b1, out=b0)
+        np.add(out0, b0, out=out0)
+        _xmuly_in(out0, w, out=out0)
         return out0,
 
 
@@ -635,25 +663,25 @@ def _fast_loss_weighted(logits, y, q, w, out, scratch):
 def _fast_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, b2, = scratch
-        np.absolute(logits, out=b0)
-        np.negative(b0, out=b0)
-        np.exp(b0, out=b0)
-        np.add(b0, 1, out=b0)
-        np.divide(1, b0, out=b0)
-        np.subtract(1, y, out=b1)
-        np.multiply(b0, b1, out=b1)
-        np.minimum(0, logits, out=b2)
-        np.exp(b2, out=b2)
-        np.multiply(b1, b2, out=b1)
-        np.multiply(q, b0, out=b0)
-        np.multiply(b0, y, out=b0)
-        np.negative(logits, out=b2)
-        np.minimum(0, b2, out=b2)
-        np.exp(b2, out=b2)
-        np.multiply(b0, b2, out=b0)
-        np.subtract(b1, b0, out=b1)
-        np.multiply(w, b1, out=out0)
+        b0, b1, = scratch
+        np.absolute(logits, out=out0)
+        np.negative(out0, out=out0)
+        np.exp(out0, out=out0)
+        np.add(out0, 1, out=out0)
+        np.divide(1, out0, out=out0)
+        np.subtract(1, y, out=b0)
+        np.multiply(out0, b0, out=b0)
+        np.minimum(0, logits, out=b1)
+        np.exp(b1, out=b1)
+        np.multiply(b0, b1, out=b0)
+        np.multiply(q, out0, out=out0)
+        np.multiply(out0, y, out=out0)
+        np.negative(logits, out=b1)
+        np.minimum(0, b1, out=b1)
+        np.exp(b1, out=b1)
+        np.multiply(out0, b1, out=out0)
+        np.subtract(b0, out0, out=b0)
+        np.multiply(w, b0, out=out0)
         return out0,
 
 
@@ -661,67 +689,67 @@ def _fast_grad_weighted(logits, y, q, w, out, scratch):
 def _fast_loss_and_grad_weighted(logits, y, q, w, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, out1, = out
-        b0, b1, b2, b3, b4, b5, b6, = scratch
-        np.absolute(logits, out=b0)
-        np.negative(b0, out=b0)
+        b0, b1, b2, b3, b4, = scratch
+        np.absolute(logits, out=out0)
+        np.negative(out0, out=out0)
+        np.exp(out0, out=out0)
+        np.multiply(q, y, out=out1)
+        np.minimum(0, logits, out=b0)
+        np.subtract(1, y, out=b1)
+        np.add(out0, 1, out=b2)
+        np.divide(1, b2, out=b2)
+        np.add(q, -1, out=b3)
+        np.multiply(y, b3, out=b3)
+        np.add(b3, 1, out=b3)
+        np.log1p(out0, out=out0)
+        np.multiply(b3, out0, out=b3)
+        np.maximum(0, logits, out=out0)
+        _xmuly_in(out0, b1, out=out0)
+        _xmuly_in(b0, out1, out=b4)
+        np.subtract(out0, b4, out=out0)
+        np.add(b3, out0, out=b3)
+        _xmuly_in(b3, w, out=out0)
+        np.multiply(b1, b2, out=b1)
         np.exp(b0, out=b0)
-        np.multiply(q, y, out=b1)
-        np.minimum(0, logits, out=b2)
-        np.subtract(1, y, out=b3)
-        np.add(b0, 1, out=b4)
-        np.divide(1, b4, out=b4)
-        np.add(q, -1, out=b5)
-        np.multiply(y, b5, out=b5)
-        np.add(b5, 1, out=b5)
-        np.log1p(b0, out=b0)
-        np.multiply(b5, b0, out=b5)
-        np.maximum(0, logits, out=b0)
-        _xmuly_in(b0, b3, out=b0)
-        _xmuly_in(b2, b1, out=b6)
-        np.subtract(b0, b6, out=b0)
-        np.add(b5, b0, out=b5)
-        _xmuly_in(b5, w, out=out0)
-        np.multiply(b3, b4, out=b3)
-        np.exp(b2, out=b2)
-        np.multiply(b3, b2, out=b3)
-        np.multiply(b1, b4, out=b1)
+        np.multiply(b1, b0, out=b1)
+        np.multiply(out1, b2, out=out1)
         np.negative(logits, out=b0)
         np.minimum(0, b0, out=b0)
         np.exp(b0, out=b0)
-        np.multiply(b1, b0, out=b1)
-        np.subtract(b3, b1, out=b3)
-        np.multiply(w, b3, out=out1)
+        np.multiply(out1, b0, out=out1)
+        np.subtract(b1, out1, out=b1)
+        np.multiply(w, b1, out=out1)
         return out0, out1
 
 
 # A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
 # buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
 # inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
-# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# is read after it is first written; where not, the driver reads a copy of each block); scaled: the kernel takes ``scale``, which multiplies its
 # last output where the output is written (no pass of its own); classes_first,
 # classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
 _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
 
 _FAST = {
-    "loss": _Fast(_fast_loss, buffers=2, wide=(True,),
+    "loss": _Fast(_fast_loss, buffers=1, wide=(True,),
+        inplace_safe=(False,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "grad": _Fast(_fast_grad, buffers=2, wide=(True,),
+        inplace_safe=(False,), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=2, wide=(True, True),
+        inplace_safe=(False, False), scaled=False,
+        classes_first=None, classes_first_buffers=None),
+    "hessian": _Fast(_fast_hessian, buffers=1, wide=(True,),
         inplace_safe=(True,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "grad": _Fast(_fast_grad, buffers=3, wide=(True,),
-        inplace_safe=(True,), scaled=False,
+    "loss_weighted": _Fast(_fast_loss_weighted, buffers=3, wide=(True,),
+        inplace_safe=(False,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=5, wide=(True, True),
-        inplace_safe=(True, True), scaled=False,
+    "grad_weighted": _Fast(_fast_grad_weighted, buffers=2, wide=(True,),
+        inplace_safe=(False,), scaled=False,
         classes_first=None, classes_first_buffers=None),
-    "hessian": _Fast(_fast_hessian, buffers=2, wide=(True,),
-        inplace_safe=(True,), scaled=False,
-        classes_first=None, classes_first_buffers=None),
-    "loss_weighted": _Fast(_fast_loss_weighted, buffers=4, wide=(True,),
-        inplace_safe=(True,), scaled=False,
-        classes_first=None, classes_first_buffers=None),
-    "grad_weighted": _Fast(_fast_grad_weighted, buffers=3, wide=(True,),
-        inplace_safe=(True,), scaled=False,
-        classes_first=None, classes_first_buffers=None),
-    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=7, wide=(True, True),
-        inplace_safe=(False, True), scaled=False,
+    "loss_and_grad_weighted": _Fast(_fast_loss_and_grad_weighted, buffers=5, wide=(True, True),
+        inplace_safe=(False, False), scaled=False,
         classes_first=None, classes_first_buffers=None),
 }

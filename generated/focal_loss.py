@@ -190,7 +190,7 @@ def _reduce(values, reduction, divisor=None):
     the number of values), nan when the divisor is 0 (an empty batch) as in PyTorch."""
     if reduction == "none":
         return values
-    total = np.sum(values)
+    total = np.add.reduce(values, axis=None)  # np.sum without its wrapper's cost (~2 us)
     if reduction == "sum":
         return total
     divisor = values.size if divisor is None else divisor
@@ -229,11 +229,14 @@ def _class_weights(weight, k, dtype, name="weight"):
 # blocks fit better but pay the ~15 NumPy calls of a kernel more often, which cost more there
 # below 512 KiB (measured with benchmarks/bench_losses.py).
 _BLOCK_BYTES = 1 << 20
-# Elementwise kernels (1-D blocks) are as fast on one thread from 256 KiB blocks, whose scratch
-# arrays then cost a quarter of the memory. On two threads bigger blocks gain (1e7 float32 BCE
-# with logits: 31 ms at 256 KiB, 23 ms at 1 MiB), but five 1 MiB buffers a thread would exceed
-# the memory targets (benchmarks/bench_losses.py).
-_ELEMENTWISE_BLOCK_BYTES = 1 << 18
+# Elementwise kernels (1-D blocks): as large as the threads' block-sized arrays (scratch
+# buffers, a block's values summed in scratch, copies of arguments) fit in _SCRATCH_BYTES
+# together, up to this. On one thread blocks of 256 KiB and more cost the same; on two, every
+# NumPy call takes the GIL twice, and larger blocks make fewer calls (1e7 float32 BCE with
+# logits: 33 ms at 256 KiB, 23 ms at 512 KiB, 19 ms at 1 MiB; benchmarks/README.md), while
+# the scratch memory is what the memory targets count (4 MiB beyond the gradient).
+_ELEMENTWISE_BLOCK_BYTES = 1 << 20
+_SCRATCH_BYTES = 15 << 18  # 3.75 MiB
 # NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
 # caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
 # starting a thread costs more than it saves).
@@ -257,7 +260,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False, copied=()):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -273,14 +276,23 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         rows are slow).
     scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
         it: the last divisor is passed to it as a reciprocal instead of costing a pass.
+    copied: the positions of the arguments whose memory a destination is (``out=logits``) while
+        the kernel is not ``inplace_safe``: each of their blocks is copied first and the kernel
+        reads the copy.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
     n = first.shape[0]
     row = max(1, first[0:1].nbytes)
-    rows = max(1, (_BLOCK_BYTES if first.ndim > 1 else _ELEMENTWISE_BLOCK_BYTES) // row)
-    if _THREADS > 1 and n * row >= _PARALLEL_BYTES:
-        rows = min(rows, -(-n // _THREADS))  # at least one block per thread
+    threads = _THREADS if _THREADS > 1 and n * row >= _PARALLEL_BYTES else 1
+    if first.ndim > 1:
+        size = _BLOCK_BYTES
+    else:
+        arrays = buffers + sum(d is None for d in out) + len(copied)
+        size = min(_ELEMENTWISE_BLOCK_BYTES, _SCRATCH_BYTES // (threads * max(1, arrays)))
+    rows = max(1, size // row)
+    if threads > 1:
+        rows = min(rows, -(-n // threads))  # at least one block per thread
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
@@ -290,6 +302,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
             extra, scales[-1] = (scales[-1][1],), None
 
+    # what each block does, worked out once (a call with one small block is mostly this Python)
+    sliced = [np.ndim(a) > 0 for a in args]
+    summed = [w and d is None for w, d in zip(wide, _by_output(out, wide))]
+    cut = _columns if classes_first else _rows
+
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
@@ -297,11 +314,13 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
         own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
+        held = [np.empty((min(rows, n),) + a.shape[1:], a.dtype) if k in copied else None for k, a in enumerate(args)]
         results = []
         for s in chunk:
             e = min(s + rows, n)
-            cut = _columns if classes_first else _rows
-            block = [a[s:e] if np.ndim(a) else a for a in args]
+            block = [a[s:e] if cutting else a for a, cutting in zip(args, sliced)]
+            if copied:
+                block = [a if h is None else _copy(h[:e - s], a) for h, a in zip(held, block)]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
             if classes_first:  # written in place through the transposed view: no copy back
@@ -312,8 +331,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append((s, [np.sum(v) if w and d is None else v
-                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
+            results.append((s, [np.add.reduce(v, axis=None) if total else v for v, total in zip(values, summed)]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
@@ -349,7 +367,9 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         if w:
             outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=dtype))
         else:
-            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
+            per_row = [b[k] for b in blocks]  # each block's own array: one needs no copy
+            outputs.append(per_row[0] if len(per_row) == 1 else np.concatenate(per_row) if per_row
+                           else np.empty(0, dtype))
     return outputs
 
 
@@ -422,6 +442,12 @@ def _rows(b):
 def _columns(b):
     """The first ``b`` rows of a classes-first buffer (its columns)."""
     return (slice(None), slice(None, b))
+
+
+def _copy(buffer, block):
+    """``block`` copied into ``buffer``."""
+    np.copyto(buffer, block)
+    return buffer
 
 
 def _flip(buffer, block):
@@ -587,29 +613,29 @@ def _fast_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         out0, = out
-        b0, b1, b2, = scratch
+        b0, b1, = scratch
         alpha_c = _take(alpha, c)
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
-        np.add(z, minus_max_z, out=b0)
-        np.exp(b0, out=b0)
-        np.equal(np.arange(K), c[..., None], out=b1)
-        np.multiply(b0, b1, out=b2)
-        np.subtract(b0, b2, out=b2)
-        t0 = np.add.reduce(b2, axis=-1, keepdims=True)
+        np.add(z, minus_max_z, out=out0)
+        np.exp(out0, out=out0)
+        np.equal(np.arange(K), c[..., None], out=b0)
+        np.multiply(out0, b0, out=b1)
+        np.subtract(out0, b1, out=b1)
+        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
         shifted_c = minus_max_z + _take(z, c)
         t1 = _xdivy(t0, t0 + np.exp(shifted_c))
         gamma_bcast = gamma[..., None]
         t2 = t1**gamma_bcast
-        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        sum_exp_shifted = np.add.reduce(out0, axis=-1, keepdims=True)
         t3 = -t1
         t4 = t3 + 1
         t5 = alpha_c*t2*(np.log(sum_exp_shifted) - shifted_c)
         inv_sum_exp_shifted = 1/sum_exp_shifted
-        np.multiply(b0, inv_sum_exp_shifted, out=b0)
-        np.subtract(b1, b0, out=b1)
+        np.multiply(out0, inv_sum_exp_shifted, out=out0)
+        np.subtract(b0, out0, out=b0)
         t6 = scale*alpha_c*t2*(gamma_bcast*(t1 + _xdivy(t4*t1 + _xlog1py(t4, t3), t1) - 1) - 1)
-        np.multiply(b1, t6, out=out0)
+        np.multiply(b0, t6, out=out0)
         return t5[..., 0], out0
 
 
@@ -647,7 +673,7 @@ def _fast0_loss_and_grad(z, c, alpha, gamma, out, scratch, scale):
 # A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
 # buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
 # inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
-# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# is read after it is first written; where not, the driver reads a copy of each block); scaled: the kernel takes ``scale``, which multiplies its
 # last output where the output is written (no pass of its own); classes_first,
 # classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
 _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
@@ -656,7 +682,7 @@ _FAST = {
     "loss": _Fast(_fast_loss, buffers=2, wide=(False,),
         inplace_safe=(), scaled=False,
         classes_first=_fast0_loss, classes_first_buffers=2),
-    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=3, wide=(False, True),
-        inplace_safe=(True,), scaled=True,
+    "loss_and_grad": _Fast(_fast_loss_and_grad, buffers=2, wide=(False, True),
+        inplace_safe=(False,), scaled=True,
         classes_first=_fast0_loss_and_grad, classes_first_buffers=3),
 }

@@ -128,7 +128,8 @@ def _smoothing(label_smoothing):
 
 
 def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
-    """Validated inputs, class axis last: (z, target, is_index, keep, w, eps)."""
+    """Validated inputs, class axis last: (z, target, is_index, keep, w, eps); keep (which
+    samples an index target does not ignore) is None when every sample counts."""
     logits = _as_array(logits, "logits")
     z = _class_last(logits, axis, "logits")
     eps = _smoothing(label_smoothing)
@@ -145,9 +146,12 @@ def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
         if t.shape != batch:
             raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
                              f"{batch}; got {t.shape}")
+        if t.size == 0:
+            return z, t, True, None, w, eps
+        low, high = t.min(), t.max()
+        if 0 <= low and high < k and not low <= ignore_index <= high:
+            return z, t, True, None, w, eps  # the common case: every sample kept, no temporaries
         keep = t != ignore_index
-        if keep.all() and (t.size == 0 or 0 <= t.min() and t.max() < k):
-            return z, t, True, keep, w, eps  # the common case, without temporaries
         bad = keep & ((t < 0) | (t >= k))
         if np.any(bad):
             raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1} "
@@ -184,7 +188,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
     n = z.size // k
     if not is_index:
         divisor = n  # probability targets: "mean" is over samples
-    elif np.all(keep):
+    elif keep is None or keep.all():
         divisor = n if w is None else np.sum(w[t])
     else:
         divisor = np.sum(keep) if w is None else np.sum(np.where(keep, w[t], 0))
@@ -193,14 +197,16 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
     if fast:
         name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
         kernel, buffers, wide, safe, classes_first, scaled = _fast_kernel(name, k)
-        dest = None
+        dest, copied = None, ()
         if with_grad:
-            if out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, z)):
+            if out is not None and out.flags.c_contiguous:
                 dest = out.reshape(n, k)
+                if not safe[-1] and np.shares_memory(out, z):  # out=logits: the kernel reads copies
+                    copied = (0,)
             else:
                 dest = np.empty((n, k), z.dtype)
         outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
-                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first, scaled)
+                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first, scaled, copied)
         value = outputs[0].reshape(batch)
         g = outputs[1].reshape(z.shape) if with_grad else None
     else:
@@ -211,7 +217,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
             # a mean over nothing (0) is set below, after the ignored rows, as on the fast path:
             # scaled here, the ignored rows would be nan * 0 = nan instead of 0
             g = _scale(g, mean) if mean != 0 else g
-    if is_index and not np.all(keep):
+    if keep is not None and not keep.all():
         # Ignored samples add nothing; where() rather than a product so their nan logits stay
         # out of the loss. Their gradient rows are 0 (nan for nan logits, as PyTorch's), never
         # divided: all ignored gives mean nan (0/0) but gradient 0, as in PyTorch.
@@ -220,7 +226,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
             ignored = ~keep
             g[ignored] = g[ignored] * 0
     if with_grad and mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
-        if is_index:
+        if keep is not None:
             g[keep] = np.nan
         else:
             g.fill(np.nan)
@@ -289,7 +295,7 @@ def _reduce(values, reduction, divisor=None):
     the number of values), nan when the divisor is 0 (an empty batch) as in PyTorch."""
     if reduction == "none":
         return values
-    total = np.sum(values)
+    total = np.add.reduce(values, axis=None)  # np.sum without its wrapper's cost (~2 us)
     if reduction == "sum":
         return total
     divisor = values.size if divisor is None else divisor
@@ -337,11 +343,14 @@ def _scale(grad, divisor):
 # blocks fit better but pay the ~15 NumPy calls of a kernel more often, which cost more there
 # below 512 KiB (measured with benchmarks/bench_losses.py).
 _BLOCK_BYTES = 1 << 20
-# Elementwise kernels (1-D blocks) are as fast on one thread from 256 KiB blocks, whose scratch
-# arrays then cost a quarter of the memory. On two threads bigger blocks gain (1e7 float32 BCE
-# with logits: 31 ms at 256 KiB, 23 ms at 1 MiB), but five 1 MiB buffers a thread would exceed
-# the memory targets (benchmarks/bench_losses.py).
-_ELEMENTWISE_BLOCK_BYTES = 1 << 18
+# Elementwise kernels (1-D blocks): as large as the threads' block-sized arrays (scratch
+# buffers, a block's values summed in scratch, copies of arguments) fit in _SCRATCH_BYTES
+# together, up to this. On one thread blocks of 256 KiB and more cost the same; on two, every
+# NumPy call takes the GIL twice, and larger blocks make fewer calls (1e7 float32 BCE with
+# logits: 33 ms at 256 KiB, 23 ms at 512 KiB, 19 ms at 1 MiB; benchmarks/README.md), while
+# the scratch memory is what the memory targets count (4 MiB beyond the gradient).
+_ELEMENTWISE_BLOCK_BYTES = 1 << 20
+_SCRATCH_BYTES = 15 << 18  # 3.75 MiB
 # NumPy releases the GIL inside each call, so blocks run in parallel on this many threads (the
 # caller's and _THREADS - 1 of the pool's), once the arguments are this large (below it,
 # starting a thread costs more than it saves).
@@ -365,7 +374,7 @@ def _fast_dtype(*arrays):
         a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
-def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False):
+def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=False, scaled=False, copied=()):
     """Run ``kernel`` (a ``_fast_`` kernel) over blocks of rows; the same values as the plain kernel.
 
     args: the kernel's arguments; those with at least one axis have n rows and are cut into
@@ -381,14 +390,23 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         rows are slow).
     scaled: ``kernel`` takes ``scale`` and multiplies its last output by it where it writes
         it: the last divisor is passed to it as a reciprocal instead of costing a pass.
+    copied: the positions of the arguments whose memory a destination is (``out=logits``) while
+        the kernel is not ``inplace_safe``: each of their blocks is copied first and the kernel
+        reads the copy.
     Returns the outputs: destinations, totals, or per-row values of shape (n,).
     """
     first = args[0]
     n = first.shape[0]
     row = max(1, first[0:1].nbytes)
-    rows = max(1, (_BLOCK_BYTES if first.ndim > 1 else _ELEMENTWISE_BLOCK_BYTES) // row)
-    if _THREADS > 1 and n * row >= _PARALLEL_BYTES:
-        rows = min(rows, -(-n // _THREADS))  # at least one block per thread
+    threads = _THREADS if _THREADS > 1 and n * row >= _PARALLEL_BYTES else 1
+    if first.ndim > 1:
+        size = _BLOCK_BYTES
+    else:
+        arrays = buffers + sum(d is None for d in out) + len(copied)
+        size = min(_ELEMENTWISE_BLOCK_BYTES, _SCRATCH_BYTES // (threads * max(1, arrays)))
+    rows = max(1, size // row)
+    if threads > 1:
+        rows = min(rows, -(-n // threads))  # at least one block per thread
     starts = list(range(0, n, rows))
     dtype = first.dtype
     scales = [None if d is None else _scaling(d, dtype) for d in divisors or ()]
@@ -398,6 +416,11 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         if scales and scales[-1] is not None and scales[-1][0] is np.multiply:
             extra, scales[-1] = (scales[-1][1],), None
 
+    # what each block does, worked out once (a call with one small block is mostly this Python)
+    sliced = [np.ndim(a) > 0 for a in args]
+    summed = [w and d is None for w, d in zip(wide, _by_output(out, wide))]
+    cut = _columns if classes_first else _rows
+
     def _run(chunk):
         shape = (min(rows, n),) + first.shape[1:]
         if classes_first:
@@ -405,11 +428,13 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         scratch = [np.empty(shape, dtype) for _ in range(buffers)]
         own = [np.empty(shape, dtype) if d is None else None for d in out]
         flipped = [np.empty(shape, dtype) if classes_first and np.ndim(a) == 2 else None for a in args]
+        held = [np.empty((min(rows, n),) + a.shape[1:], a.dtype) if k in copied else None for k, a in enumerate(args)]
         results = []
         for s in chunk:
             e = min(s + rows, n)
-            cut = _columns if classes_first else _rows
-            block = [a[s:e] if np.ndim(a) else a for a in args]
+            block = [a[s:e] if cutting else a for a, cutting in zip(args, sliced)]
+            if copied:
+                block = [a if h is None else _copy(h[:e - s], a) for h, a in zip(held, block)]
             if classes_first:
                 block = [_flip(f[:, :e - s], a) if f is not None else a for f, a in zip(flipped, block)]
             if classes_first:  # written in place through the transposed view: no copy back
@@ -420,8 +445,7 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
             for dest, scale in zip(dests, scales):
                 if scale is not None:
                     scale[0](dest, scale[1], out=dest)
-            results.append((s, [np.sum(v) if w and d is None else v
-                                for v, w, d in zip(values, wide, _by_output(out, wide))]))
+            results.append((s, [np.add.reduce(v, axis=None) if total else v for v, total in zip(values, summed)]))
         return results
 
     if len(starts) > 1 and _THREADS > 1:
@@ -457,7 +481,9 @@ def _blocked(kernel, buffers, wide, args, out, divisors=None, classes_first=Fals
         if w:
             outputs.append(d if d is not None else np.sum([b[k] for b in blocks], dtype=dtype))
         else:
-            outputs.append(np.concatenate([b[k] for b in blocks]) if blocks else np.empty(0, dtype))
+            per_row = [b[k] for b in blocks]  # each block's own array: one needs no copy
+            outputs.append(per_row[0] if len(per_row) == 1 else np.concatenate(per_row) if per_row
+                           else np.empty(0, dtype))
     return outputs
 
 
@@ -497,6 +523,12 @@ def _rows(b):
 def _columns(b):
     """The first ``b`` rows of a classes-first buffer (its columns)."""
     return (slice(None), slice(None, b))
+
+
+def _copy(buffer, block):
+    """``block`` copied into ``buffer``."""
+    np.copyto(buffer, block)
+    return buffer
 
 
 def _flip(buffer, block):
@@ -545,13 +577,13 @@ def _onehot_add(a, index, value):
     """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
     never materialised)."""
     flat, key = _target(a, index)
-    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+    np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per row
 
 
 def _onehot_add0(a, index, value):
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
     flat, key = _target(a, index, True)
-    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+    np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per column
 
 
 def _take(a, index):
@@ -756,20 +788,20 @@ def _fast0_loss_probs(z, y, out, scratch):
 def _fast_loss_and_grad_probs(z, y, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, = scratch
+        b0, = scratch
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
-        np.add(z, minus_max_z, out=b0)
-        np.exp(b0, out=b1)
-        sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.add(z, minus_max_z, out=out0)
+        np.exp(out0, out=b0)
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.subtract(log_sum_exp_shifted, b0, out=b0)
-        _xmuly_in(b0, y, out=b0)
-        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.subtract(log_sum_exp_shifted, out0, out=out0)
+        _xmuly_in(out0, y, out=out0)
+        t0 = np.add.reduce(out0, axis=-1, keepdims=True)
         sum_y = np.add.reduce(y, axis=-1, keepdims=True)
         t1 = sum_y/sum_exp_shifted
-        np.multiply(b1, t1, out=b1)
-        np.subtract(b1, y, out=out0)
+        np.multiply(b0, t1, out=b0)
+        np.subtract(b0, y, out=out0)
         return t0[..., 0], out0
 
 
@@ -824,15 +856,14 @@ def _fast0_loss_index(z, c, out, scratch):
 def _fast_loss_and_grad_index(z, c, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, = scratch
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
-        np.add(z, minus_max_z, out=b0)
-        np.exp(b0, out=b0)
-        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.add(z, minus_max_z, out=out0)
+        np.exp(out0, out=out0)
+        sum_exp_shifted = np.add.reduce(out0, axis=-1, keepdims=True)
         t0 = np.log(sum_exp_shifted) - (minus_max_z + _take(z, c))
         t1 = scale/sum_exp_shifted
-        np.multiply(b0, t1, out=out0)
+        np.multiply(out0, t1, out=out0)
         minus_scale = -scale
         _onehot_add(out0, c, minus_scale)
         return t0[..., 0], out0
@@ -899,32 +930,32 @@ def _fast_loss_and_grad_index_options(z, c, w, eps, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         out0, = out
-        b0, b1, = scratch
+        b0, = scratch
         eps_bcast = eps[..., None]
         eps_bcast_over_K = eps_bcast/K
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
-        np.add(z, minus_max_z, out=b0)
-        np.exp(b0, out=b1)
-        sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.add(z, minus_max_z, out=out0)
+        np.exp(out0, out=b0)
+        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
         t0 = (1 - eps_bcast)*_take(w, c)
         inv_sum_exp_shifted = 1/sum_exp_shifted
-        np.subtract(log_sum_exp_shifted, b0, out=b0)
-        _xmuly_in(b0, w, out=b0)
-        t1 = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.subtract(log_sum_exp_shifted, out0, out=out0)
+        _xmuly_in(out0, w, out=out0)
+        t1 = np.add.reduce(out0, axis=-1, keepdims=True)
         t2 = _xmuly(eps_bcast_over_K, t1) + _xmuly(t0, log_sum_exp_shifted - (minus_max_z + _take(z, c)))
         sum_w = np.add.reduce(w, axis=-1, keepdims=True)
         t3 = sum_w*inv_sum_exp_shifted
-        np.multiply(b1, t3, out=b0)
-        np.subtract(b0, w, out=b0)
+        np.multiply(b0, t3, out=out0)
+        np.subtract(out0, w, out=out0)
         t4 = scale*eps_bcast_over_K
-        np.multiply(b0, t4, out=b0)
-        np.multiply(b1, inv_sum_exp_shifted, out=b1)
-        _onehot_add(b1, c, -1)
+        np.multiply(out0, t4, out=out0)
+        np.multiply(b0, inv_sum_exp_shifted, out=b0)
+        _onehot_add(b0, c, -1)
         t5 = scale*t0
-        np.multiply(b1, t5, out=b1)
-        np.add(b0, b1, out=out0)
+        np.multiply(b0, t5, out=b0)
+        np.add(out0, b0, out=out0)
         return t2[..., 0], out0
 
 
@@ -1013,26 +1044,26 @@ def _fast_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         K = z.shape[-1]
         out0, = out
-        b0, b1, b2, = scratch
+        b0, b1, = scratch
         eps_bcast = eps[..., None]
         one_minus_eps_bcast = 1 - eps_bcast
-        np.multiply(y, one_minus_eps_bcast, out=b0)
+        np.multiply(y, one_minus_eps_bcast, out=out0)
         eps_bcast_over_K = eps_bcast/K
-        np.add(b0, eps_bcast_over_K, out=b0)
-        np.multiply(w, b0, out=b0)
+        np.add(out0, eps_bcast_over_K, out=out0)
+        np.multiply(w, out0, out=out0)
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
-        np.add(z, minus_max_z, out=b1)
-        np.exp(b1, out=b2)
-        sum_exp_shifted = np.add.reduce(b2, axis=-1, keepdims=True)
+        np.add(z, minus_max_z, out=b0)
+        np.exp(b0, out=b1)
+        sum_exp_shifted = np.add.reduce(b1, axis=-1, keepdims=True)
         log_sum_exp_shifted = np.log(sum_exp_shifted)
-        np.subtract(log_sum_exp_shifted, b1, out=b1)
-        _xmuly_in(b1, b0, out=b1)
-        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
-        t1 = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.subtract(log_sum_exp_shifted, b0, out=b0)
+        _xmuly_in(b0, out0, out=b0)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
+        t1 = np.add.reduce(out0, axis=-1, keepdims=True)
         t2 = t1/sum_exp_shifted
-        np.multiply(b2, t2, out=b2)
-        np.subtract(b2, b0, out=out0)
+        np.multiply(b1, t2, out=b1)
+        np.subtract(b1, out0, out=out0)
         return t0[..., 0], out0
 
 
@@ -1068,21 +1099,21 @@ def _fast0_loss_and_grad_probs_options(z, y, w, eps, out, scratch):
 def _fast_hvp(z, v, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
         out0, = out
-        b0, b1, = scratch
+        b0, = scratch
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
         minus_max_z = -max_z
-        np.add(z, minus_max_z, out=b0)
-        np.exp(b0, out=b0)
-        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
+        np.add(z, minus_max_z, out=out0)
+        np.exp(out0, out=out0)
+        sum_exp_shifted = np.add.reduce(out0, axis=-1, keepdims=True)
         inv_sum_exp_shifted = 1/sum_exp_shifted
-        np.multiply(b0, v, out=b1)
-        np.multiply(b1, inv_sum_exp_shifted, out=b1)
-        t0 = np.add.reduce(b1, axis=-1, keepdims=True)
+        np.multiply(out0, v, out=b0)
+        np.multiply(b0, inv_sum_exp_shifted, out=b0)
+        t0 = np.add.reduce(b0, axis=-1, keepdims=True)
         t1 = -t0
-        np.add(v, t1, out=b1)
-        np.multiply(b0, b1, out=b0)
+        np.add(v, t1, out=b0)
+        np.multiply(out0, b0, out=out0)
         t2 = scale*inv_sum_exp_shifted
-        np.multiply(b0, t2, out=out0)
+        np.multiply(out0, t2, out=out0)
         return out0,
 
 
@@ -1111,7 +1142,7 @@ def _fast0_hvp(z, v, out, scratch, scale):
 # A fast kernel as the block driver runs it. kernel: ``_fast_<name>(*args, out, scratch[, scale])``;
 # buffers: its scratch arrays of the block's shape; wide: which outputs have the rows' shape;
 # inplace_safe: for each destination, whether it may be the arguments' own memory (no argument
-# is read after it is first written); scaled: the kernel takes ``scale``, which multiplies its
+# is read after it is first written; where not, the driver reads a copy of each block); scaled: the kernel takes ``scale``, which multiplies its
 # last output where the output is written (no pass of its own); classes_first,
 # classes_first_buffers: the (K, rows) form for few classes and its scratch arrays, or None.
 _Fast = namedtuple("_Fast", "kernel buffers wide inplace_safe scaled classes_first classes_first_buffers")
@@ -1120,28 +1151,28 @@ _FAST = {
     "loss_probs": _Fast(_fast_loss_probs, buffers=2, wide=(False,),
         inplace_safe=(), scaled=False,
         classes_first=_fast0_loss_probs, classes_first_buffers=2),
-    "loss_and_grad_probs": _Fast(_fast_loss_and_grad_probs, buffers=2, wide=(False, True),
-        inplace_safe=(True,), scaled=False,
+    "loss_and_grad_probs": _Fast(_fast_loss_and_grad_probs, buffers=1, wide=(False, True),
+        inplace_safe=(False,), scaled=False,
         classes_first=_fast0_loss_and_grad_probs, classes_first_buffers=2),
     "loss_index": _Fast(_fast_loss_index, buffers=1, wide=(False,),
         inplace_safe=(), scaled=False,
         classes_first=_fast0_loss_index, classes_first_buffers=1),
-    "loss_and_grad_index": _Fast(_fast_loss_and_grad_index, buffers=1, wide=(False, True),
-        inplace_safe=(True,), scaled=True,
+    "loss_and_grad_index": _Fast(_fast_loss_and_grad_index, buffers=0, wide=(False, True),
+        inplace_safe=(False,), scaled=True,
         classes_first=_fast0_loss_and_grad_index, classes_first_buffers=1),
     "loss_index_options": _Fast(_fast_loss_index_options, buffers=2, wide=(False,),
         inplace_safe=(), scaled=False,
         classes_first=_fast0_loss_index_options, classes_first_buffers=2),
-    "loss_and_grad_index_options": _Fast(_fast_loss_and_grad_index_options, buffers=2, wide=(False, True),
-        inplace_safe=(True,), scaled=True,
+    "loss_and_grad_index_options": _Fast(_fast_loss_and_grad_index_options, buffers=1, wide=(False, True),
+        inplace_safe=(False,), scaled=True,
         classes_first=_fast0_loss_and_grad_index_options, classes_first_buffers=2),
     "loss_probs_options": _Fast(_fast_loss_probs_options, buffers=2, wide=(False,),
         inplace_safe=(), scaled=False,
         classes_first=_fast0_loss_probs_options, classes_first_buffers=2),
-    "loss_and_grad_probs_options": _Fast(_fast_loss_and_grad_probs_options, buffers=3, wide=(False, True),
-        inplace_safe=(True,), scaled=False,
+    "loss_and_grad_probs_options": _Fast(_fast_loss_and_grad_probs_options, buffers=2, wide=(False, True),
+        inplace_safe=(False,), scaled=False,
         classes_first=_fast0_loss_and_grad_probs_options, classes_first_buffers=3),
-    "hvp": _Fast(_fast_hvp, buffers=2, wide=(True,),
-        inplace_safe=(True,), scaled=True,
+    "hvp": _Fast(_fast_hvp, buffers=1, wide=(True,),
+        inplace_safe=(False,), scaled=True,
         classes_first=_fast0_hvp, classes_first_buffers=2),
 }

@@ -368,12 +368,12 @@ HELPERS = {
     """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
     never materialised)."""
     flat, key = _target(a, index)
-    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+    np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per row
 ''',
     "_onehot_add0": '''def _onehot_add0(a, index, value):
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
     flat, key = _target(a, index, True)
-    flat[key] += np.reshape(value, -1) if np.ndim(value) else value
+    np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per column
 ''',
     # TwoSum (Knuth): d + e = x - y exactly, for any x, y (no ordering needed). Then
     # exp(x - y) = exp(d) exp(e), and exp(e) = 1 + e to far below an ulp wherever exp(d) is not
@@ -597,16 +597,18 @@ def _is_max_of(m: sp.Basic, x: sp.Basic) -> bool:
 #
 # The same lowered, cse'd expressions as the plain kernel, printed as one NumPy call per
 # operation: every class-sized ("wide") value is written with ``out=`` into a scratch buffer
-# of the block's shape (a buffer whose value is dead is reused, so a whole kernel needs two to
-# four), per-sample ("narrow") values are ordinary small arrays, and the outputs are written
-# straight into the caller's destination. Registers are written once, so a repeated call on the
-# same operands is emitted once. The block driver in the templates calls it on blocks of rows
-# that fit in L2, so every pass after the first reads cache, not memory.
+# of the block's shape, or into an output's destination until that output is written there (a
+# buffer whose value is dead is reused, so a whole kernel needs none to three in most cases),
+# per-sample ("narrow") values are ordinary small arrays, and the outputs are written straight
+# into the caller's destination. Registers are written once, so a repeated call on the same
+# operands is emitted once. The block driver in the templates calls it on blocks of rows; the
+# fewer scratch buffers, the larger the blocks it can afford in the same memory.
 #
 # Three stages, as SymPy's code generators do it: _FastBuilder turns the expressions into a
 # list of typed instructions (``Instr``: kind, NumPy function, destination register, operands
-# that are registers or printed values); _fast_render allocates buffers to the registers over
-# that list (outputs first, then scratch, reusing dead ones) and prints it once. Nothing
+# that are registers or printed values); _allocate binds the registers to buffers over one
+# order of that list (outputs first, then scratch, reusing dead ones), for each order
+# _schedules allows; _fast_render prints the allocation with the fewest buffers once. Nothing
 # printed is edited afterwards.
 
 
@@ -1010,16 +1012,59 @@ def _fast_source_scaled(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]]
     return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer, scaled)
 
 
-def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], wide: tuple[bool, ...],
-                 classy: bool, first_array: str | None, printer: ClassAxisPrinter, scaled: bool = False) -> FastSource:
-    """Registers allocated over ``builder.code`` and the kernel printed.
+def _schedules(code: list[Instr], results: list[Operand]) -> list[list[Instr]]:
+    """The orders the kernel's steps may run in: the builder's, and for a kernel of elementwise
+    steps alone (every step a ufunc of registers and arguments) each output computed after the
+    other, its operands just before it (depth first), the outputs taken last to first, then
+    first to last. The same operations on the same operands in any of them: the same values.
+    A kernel with per-sample values, one-hot updates or helper calls keeps the builder's order,
+    whose dependencies through names the registers do not show."""
+    orders = [list(code)]
+    if not code or any(instr.kind != "ufunc" for instr in code):
+        return orders
+    producer = {instr.dest: instr for instr in code}
+    for ordered in (results[::-1], results):
+        order: list[Instr] = []
+        done: set[Reg] = set()
+
+        def emit(r: Reg) -> None:
+            if r in done or r not in producer:
+                return
+            done.add(r)
+            for operand in producer[r].reads:
+                emit(operand)
+            order.append(producer[r])
+
+        for result in ordered:
+            if isinstance(result, Reg):
+                emit(result)
+        if len(order) == len(code) and order not in orders:
+            orders.append(order)
+    return orders
+
+
+@dataclass
+class _Allocation:
+    """Registers bound to buffers over one order of a kernel's steps (see ``_allocate``)."""
+
+    code: list[Instr]
+    binding: dict[Reg, str]
+    buffers: int
+    copies: list[tuple[str, Operand]]
+
+
+def _allocate(code: list[Instr], results: list[Operand], wide: tuple[bool, ...], outs: list[str],
+              call_names: Mapping[Reg, str], scratch_outs: bool) -> _Allocation:
+    """Buffers for the registers of ``code``, run in this order.
 
     Wide outputs are bound to their destinations ``out<k>`` (a chain of one-hot updates from
     its first step on); other registers to scratch buffers ``b<k>``, a buffer reused once the
-    value in it is dead, and an operation whose operand dies with it writes in place.
+    value in it is dead, and an operation whose operand dies with it writes in place. With
+    ``scratch_outs``, a destination also holds values that die by the step that writes its
+    output (so a kernel needs fewer scratch buffers, and the driver blocks that many times
+    larger in the same memory); it is then written before the arguments are last read, which
+    ``inplace_safe`` reports.
     """
-    code = builder.code
-    outs = [f"out{n}" for n in range(sum(wide))]
     last_use: dict[Reg, int] = {}
     for n, instr in enumerate(code):
         for r in instr.reads:
@@ -1027,8 +1072,10 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
     # An output computed by a chain of in-place one-hot updates is written into its
     # destination from the chain's first operation on.
     producer = {instr.dest: instr for instr in code if isinstance(instr.dest, Reg)}
+    position = {instr.dest: n for n, instr in enumerate(code)}
     binding: dict[Reg, str] = {}
     copies: list[tuple[str, Operand]] = []
+    reserved: dict[str, int] = {}  # destination -> the step that first writes its output
     destinations = iter(outs)
     for result, is_wide in zip(results, wide):
         if not is_wide:
@@ -1039,12 +1086,75 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
             r = producer[r].reads[0]
         if r is None or r in binding or producer[r].kind == "call":
             copies.append((dest, result))
+            reserved[dest] = len(code)
         else:
             binding[r] = dest
             last_use[r] = len(code)
+            reserved[dest] = position[r]
     for result in results:
         if isinstance(result, Reg):
             last_use[result] = len(code)
+    # the last step a value's buffer is read in, through the one-hot updates made in it
+    updated = {instr.reads[0]: instr.dest for instr in code if instr.kind == "scatter"}
+
+    def end(r: Reg) -> int:
+        return max(last_use.get(r, position[r]), end(updated[r]) if r in updated else -1)
+
+    def fits(r: Reg, slot: str) -> bool:
+        return not slot.startswith("out") or end(r) <= reserved[slot] < len(code)
+
+    free: list[str] = []
+    holding: dict[str, Reg] = {}  # destination -> the value it holds before its output
+    buffers = 0
+    for n, instr in enumerate(code):
+        given = None
+        if instr.kind == "ufunc" and instr.dest not in binding:
+            # an operand dying here gives its buffer (a destination only if the value fits there)
+            dying = [r for r in instr.reads if last_use.get(r) == n and r not in updated
+                     and (binding.get(r, "").startswith("b") or holding.get(binding.get(r, "")) == r)
+                     and fits(instr.dest, binding[r])]
+            spare = sorted((reserved[o], o) for o in outs if scratch_outs and o not in holding
+                           and n < reserved[o] and fits(instr.dest, o))
+            if dying:
+                given = dying[0]
+                binding[instr.dest] = binding[given]
+            elif free:
+                binding[instr.dest] = free.pop(0)
+            elif spare:
+                binding[instr.dest] = spare[0][1]  # the destination needed soonest that it fits
+            else:
+                binding[instr.dest] = f"b{buffers}"
+                buffers += 1
+            if binding[instr.dest] in outs:
+                holding[binding[instr.dest]] = instr.dest
+        elif instr.kind == "scatter":
+            given = instr.reads[0]
+            binding[instr.dest] = binding[given]
+            if holding.get(binding[given]) == given:
+                holding[binding[given]] = instr.dest
+        elif instr.kind == "call":
+            binding[instr.dest] = call_names[instr.dest]
+        for r in instr.reads:
+            if last_use.get(r) == n and r != given and r not in updated:
+                if binding.get(r, "").startswith("b"):
+                    free.append(binding[r])
+                elif holding.get(binding.get(r, "")) == r:
+                    del holding[binding[r]]
+        free.sort()
+    return _Allocation(code, binding, buffers, copies)
+
+
+def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], wide: tuple[bool, ...],
+                 classy: bool, first_array: str | None, printer: ClassAxisPrinter, scaled: bool = False) -> FastSource:
+    """Registers allocated over ``builder.code`` (in the order of ``_schedules`` that needs the
+    fewest scratch buffers, the builder's on a tie) and the kernel printed once."""
+    outs = [f"out{n}" for n in range(sum(wide))]
+    # A classes-first kernel writes its destinations through transposed views: no scratch there.
+    scratch_outs = not printer.classes_first
+    allocations = [_allocate(order, results, wide, outs, builder.call_names, scratch_outs)
+                   for order in _schedules(builder.code, results)]
+    chosen = min(allocations, key=lambda a: a.buffers)  # the first of the fewest
+    code, binding, buffers, copies = chosen.code, chosen.binding, chosen.buffers, chosen.copies
 
     def show(operand: Operand) -> str:
         return binding[operand] if isinstance(operand, Reg) else operand.text
@@ -1052,27 +1162,9 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
     def call(instr: Instr) -> str:
         return f"{instr.func}({', '.join(show(o) for o in instr.operands)}{instr.keywords})"
 
-    free: list[str] = []
-    buffers = 0
     lines = []
     first_write: dict[str, int] = {}  # destination -> the first operation writing it
     for n, instr in enumerate(code):
-        given = None
-        if instr.kind == "ufunc" and instr.dest not in binding:
-            dying = [r for r in instr.reads if last_use.get(r) == n and binding.get(r, "").startswith("b")]
-            if dying:
-                given = dying[0]
-                binding[instr.dest] = binding[given]
-            elif free:
-                binding[instr.dest] = free.pop(0)
-            else:
-                binding[instr.dest] = f"b{buffers}"
-                buffers += 1
-        elif instr.kind == "scatter":
-            given = instr.reads[0]
-            binding[instr.dest] = binding[given]
-        elif instr.kind == "call":
-            binding[instr.dest] = builder.call_names[instr.dest]
         if instr.kind == "ufunc":
             lines.append(f"    {call(instr)[:-1]}, out={binding[instr.dest]})")
         elif instr.kind == "scatter":
@@ -1085,10 +1177,6 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
             lines.append(f"    {instr.dest} = {instr.func}")
         if instr.kind in ("ufunc", "scatter") and binding[instr.dest].startswith("out"):
             first_write.setdefault(binding[instr.dest], n)
-        for r in instr.reads:
-            if last_use.get(r) == n and r != given and binding.get(r, "").startswith("b"):
-                free.append(binding[r])
-        free.sort()
     for dest, source in copies:
         lines.append(f"    {printer._module_format('numpy.copyto')}({dest}, {show(source)})")
     for dest, _ in copies:

@@ -95,6 +95,38 @@ def test_out_may_be_the_logits(name):
 
 
 @pytest.mark.parametrize("name", OUT_MODULES)
+def test_out_may_be_the_logits_over_many_blocks_and_threads(name):
+    # Kernels that write the gradient's destination before they last read the logits: the
+    # driver reads a copy of each block when out is the logits (blocks of 3 rows, 2 threads).
+    m = load_module(name)
+    rng = np.random.default_rng(6)
+    if name == "softmax_cross_entropy":  # more classes than the classes-first form takes
+        logits, target = rng.normal(0, 3, (301, 40)), rng.integers(0, 40, 301)
+    else:
+        logits, target = _inputs(name, rng, np.float64, n=301)
+    value, expected = m.loss_and_grad(logits, target)
+    assert any(entry.inplace_safe and not entry.inplace_safe[-1] for entry in m._FAST.values())
+    saved = m._BLOCK_BYTES, m._ELEMENTWISE_BLOCK_BYTES, m._THREADS, m._PARALLEL_BYTES
+    try:
+        m._BLOCK_BYTES = m._ELEMENTWISE_BLOCK_BYTES = 3 * logits[0:1].nbytes
+        m._THREADS, m._PARALLEL_BYTES = 2, 0
+        for layout in ("rows", "flat"):
+            buffer = logits.copy() if layout == "rows" else logits.copy().reshape(-1)
+            view = buffer.reshape(logits.shape)
+            if name != "softmax_cross_entropy" and layout == "flat":
+                m._ELEMENTWISE_BLOCK_BYTES = 3 * buffer[0:1].nbytes
+                value2, g = m.loss_and_grad(buffer, target.reshape(-1), out=buffer)
+                g = g.reshape(logits.shape)
+            else:
+                value2, g = m.loss_and_grad(view, target, out=view)
+            np.testing.assert_allclose(g, expected, rtol=1e-12, atol=1e-15,
+                                       err_msg=f"{name} ({layout}): gradient written over the logits differs")
+            np.testing.assert_allclose(value2, value, rtol=1e-12)
+    finally:
+        m._BLOCK_BYTES, m._ELEMENTWISE_BLOCK_BYTES, m._THREADS, m._PARALLEL_BYTES = saved
+
+
+@pytest.mark.parametrize("name", OUT_MODULES)
 def test_bad_out_is_refused(name):
     m = load_module(name)
     logits, target = _inputs(name, np.random.default_rng(3), np.float64)
@@ -173,8 +205,9 @@ def test_a_call_without_out_gets_no_fast_form():
 def test_instructions_are_allocated_and_printed_once():
     import sympy as sp
 
-    # exp(x) is read by both outputs: it gets a scratch buffer, the outputs are written into
-    # their destinations, and the same product asked for twice is one instruction.
+    # exp(x) is read by both outputs: it lives in the destination written last (out1) until
+    # that output replaces it, so the kernel needs no scratch buffer; the same product asked
+    # for twice is one instruction.
     x = sp.Symbol("x")
     builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
     builder.define(sp.Symbol("t0"), sp.exp(x))
@@ -184,10 +217,41 @@ def test_instructions_are_allocated_and_printed_once():
     kernel = codegen.Kernel("k", (("x", x),), ())
     fast = codegen._fast_render(kernel, builder, [product, total], (True, True), False, "x", builder.printer)
     body = [line.strip() for line in fast.source.splitlines()]
-    assert body[body.index("b0, = scratch") + 1:-1] == [
-        "np.exp(x, out=b0)", "np.multiply(b0, x, out=out0)", "np.add(b0, x, out=out1)"]
-    assert fast.buffers == 1 and fast.passes == 3
-    assert fast.inplace_safe == (False, True)  # x is still read after out0 is written
+    assert body[body.index("out0, out1, = out") + 1:-1] == [
+        "np.exp(x, out=out1)", "np.multiply(out1, x, out=out0)", "np.add(out1, x, out=out1)"]
+    assert fast.buffers == 0 and fast.passes == 3
+    assert fast.inplace_safe == (False, False)  # x is still read after each destination is first written
+
+
+def test_a_destination_holds_only_values_that_die_before_its_output():
+    import sympy as sp
+
+    # In the builder's order a = exp(x) is read by the last step, so it cannot wait in out0
+    # (written at the third step): it takes out1, whose output replaces it in place, and
+    # b = a * x, read after out0 is written, takes a scratch buffer. Computing the second
+    # output first needs none (b waits in out0, whose output then replaces it).
+    x = sp.Symbol("x")
+    builder = codegen._FastBuilder(codegen.ClassAxisPrinter("x", blocks=True), frozenset({"x"}))
+    a = builder.wide(sp.exp(x))
+    b = builder._ufunc("multiply", a, codegen.Value("x", frozenset({"x"})))
+    first = builder._ufunc("add", b, codegen.Value("2"))
+    second = builder._ufunc("add", a, b)
+    kernel = codegen.Kernel("k", (("x", x),), ())
+    orders = codegen._schedules(builder.code, [first, second])
+    assert orders[0] == builder.code and len(orders) == 2
+    for order in orders:
+        allocation = codegen._allocate(order, [first, second], (True, True), ["out0", "out1"], {}, True)
+        assert allocation.buffers == (1 if order == builder.code else 0)
+        bound = allocation.binding
+        assert bound[first] == "out0" and bound[second] == "out1"
+        where = [instr.dest for instr in order]
+        for r, slot in bound.items():
+            if slot.startswith("out") and r not in (first, second):
+                written = where.index(first if slot == "out0" else second)
+                assert all(where.index(instr.dest) <= written for instr in order if r in instr.reads), \
+                    f"{r} in {slot} is read after {slot}'s output is written"
+    fast = codegen._fast_render(kernel, builder, [first, second], (True, True), False, "x", builder.printer)
+    assert fast.buffers == 0, fast.source
 
 
 def test_log1p_is_numpys_log1p():

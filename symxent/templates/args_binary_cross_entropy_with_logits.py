@@ -62,17 +62,19 @@ def _evaluate(name, logits, target, weights, reduction, out=None):
     if fast in _FAST and _fast_dtype(logits, target):
         entry = _FAST[fast]
         safe = entry.inplace_safe
-        dests, divisors = [], []
+        dests, divisors, copied = [], [], ()
         if has_loss:
             dests.append(np.empty(logits.size, logits.dtype) if reduction == "none" else None)
             divisors.append(None)
         if has_grad:
-            usable = out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, logits))
+            usable = out is not None and out.flags.c_contiguous
             dests.append(out.reshape(-1) if usable else np.empty(logits.size, logits.dtype))
             divisors.append(None if mean in (0, 1) else logits.dtype.type(mean))
+            if usable and not safe[-1] and np.shares_memory(out, logits):  # out=logits: read copies
+                copied = (0,)
         args = (logits.reshape(-1), target.reshape(-1)) + tuple(_elements(w) for w in weights or ())
         outputs = _blocked(entry.kernel, entry.buffers, entry.wide, args, tuple(dests), tuple(divisors),
-                           scaled=entry.scaled)
+                           scaled=entry.scaled, copied=copied)
         if has_loss:
             value = (outputs[0].reshape(logits.shape) if reduction == "none"
                      else _reduce_total(outputs[0], reduction, logits.size))

@@ -23,7 +23,8 @@ def _smoothing(label_smoothing):
 
 
 def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
-    """Validated inputs, class axis last: (z, target, is_index, keep, w, eps)."""
+    """Validated inputs, class axis last: (z, target, is_index, keep, w, eps); keep (which
+    samples an index target does not ignore) is None when every sample counts."""
     logits = _as_array(logits, "logits")
     z = _class_last(logits, axis, "logits")
     eps = _smoothing(label_smoothing)
@@ -40,9 +41,12 @@ def _prepare(logits, target, weight, ignore_index, label_smoothing, axis):
         if t.shape != batch:
             raise ValueError(f"target: class indices must have the logits' shape without the class axis, "
                              f"{batch}; got {t.shape}")
+        if t.size == 0:
+            return z, t, True, None, w, eps
+        low, high = t.min(), t.max()
+        if 0 <= low and high < k and not low <= ignore_index <= high:
+            return z, t, True, None, w, eps  # the common case: every sample kept, no temporaries
         keep = t != ignore_index
-        if keep.all() and (t.size == 0 or 0 <= t.min() and t.max() < k):
-            return z, t, True, keep, w, eps  # the common case, without temporaries
         bad = keep & ((t < 0) | (t >= k))
         if np.any(bad):
             raise ValueError(f"target: class index {t[bad].flat[0]} is out of range; valid: 0..{k - 1} "
@@ -79,7 +83,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
     n = z.size // k
     if not is_index:
         divisor = n  # probability targets: "mean" is over samples
-    elif np.all(keep):
+    elif keep is None or keep.all():
         divisor = n if w is None else np.sum(w[t])
     else:
         divisor = np.sum(keep) if w is None else np.sum(np.where(keep, w[t], 0))
@@ -88,14 +92,16 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
     if fast:
         name, args = _kernel(z.reshape(n, k), t.reshape((n,) + t.shape[len(batch):]), is_index, w, eps, with_grad)
         kernel, buffers, wide, safe, classes_first, scaled = _fast_kernel(name, k)
-        dest = None
+        dest, copied = None, ()
         if with_grad:
-            if out is not None and out.flags.c_contiguous and (safe[-1] or not np.shares_memory(out, z)):
+            if out is not None and out.flags.c_contiguous:
                 dest = out.reshape(n, k)
+                if not safe[-1] and np.shares_memory(out, z):  # out=logits: the kernel reads copies
+                    copied = (0,)
             else:
                 dest = np.empty((n, k), z.dtype)
         outputs = _blocked(kernel, buffers, wide, args, (dest,) if with_grad else (),
-                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first, scaled)
+                           (z.dtype.type(mean) if mean not in (0, 1) else None,), classes_first, scaled, copied)
         value = outputs[0].reshape(batch)
         g = outputs[1].reshape(z.shape) if with_grad else None
     else:
@@ -106,7 +112,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
             # a mean over nothing (0) is set below, after the ignored rows, as on the fast path:
             # scaled here, the ignored rows would be nan * 0 = nan instead of 0
             g = _scale(g, mean) if mean != 0 else g
-    if is_index and not np.all(keep):
+    if keep is not None and not keep.all():
         # Ignored samples add nothing; where() rather than a product so their nan logits stay
         # out of the loss. Their gradient rows are 0 (nan for nan logits, as PyTorch's), never
         # divided: all ignored gives mean nan (0/0) but gradient 0, as in PyTorch.
@@ -115,7 +121,7 @@ def _per_sample(z, t, is_index, keep, w, eps, with_grad, reduction, out=None):
             ignored = ~keep
             g[ignored] = g[ignored] * 0
     if with_grad and mean == 0:  # as _scale: the gradient of an undefined mean is undefined too
-        if is_index:
+        if keep is not None:
             g[keep] = np.nan
         else:
             g.fill(np.nan)
