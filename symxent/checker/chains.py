@@ -341,7 +341,10 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         chain.conditions.extend(conds)
         return None
     sub_chains: list[Chain] = []
-    _read_row(list(exprs), None, sub_chains)
+    # "e^{1.0} = 2.7183, \quad e^{0.1} = 1.1052": each statement after a separator is its own
+    # (the separators stay, so a comma inside the tail still ends one)
+    first = next(k for k, (kind, _, _) in enumerate(tail) if kind != "sep")
+    _read_row(list(tail[first:]), None, sub_chains)
     for c in sub_chains:
         _finish(c)
     sub_chains = [c for c in sub_chains if c.members]

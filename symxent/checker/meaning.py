@@ -1189,6 +1189,10 @@ class Evaluator:
             if len(index) != len(d.indices):
                 raise NotCheckable(f"{pretty(key)}(...) needs {len(d.indices)} index(es) (line {d.line})")
             return self.unfold(d, index, None, env, arg_nodes=node.args)
+        if d is not None and d.params and len(node.args) != len(d.params):
+            # H(p) beside H(p, q) = -Σ p_k log q_k: another function by the same letter (the entropy)
+            raise NotCheckable(f"{pretty(key)} is defined with {len(d.params)} argument(s) (line {d.line}) and "
+                               f"written here with {len(node.args)}: another function by the same letter?")
         if d is not None and d.params:
             args = tuple(self.value(a, env) for a in node.args)
             self.called.add(key)

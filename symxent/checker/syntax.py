@@ -674,7 +674,8 @@ def _layer_text(sup: Node) -> str | None:
 
 
 def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
-    """``P(y | X, w)``: a probability written with a bar is one name, not a call or a product."""
+    """``P(y | X, w)``, ``P(y=1)``: a probability written with a bar, or of one value, is one name, not a
+    call or a product."""
     depth = 0
     for k in range(s.i, len(s.items)):
         v = _v(s.items[k])
@@ -683,7 +684,11 @@ def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
         elif v in CLOSE:
             if depth == 0:
                 inner = s.items[s.i:k]
-                if any(_v(t) in ("|", "\\mid", "\\vert") for t in inner):
+                vals = [_v(t) for t in _clean(inner)]
+                valued = isinstance(node, Name) and node.base in ("P", "Q", "p", "q", "Pr") and len(vals) == 3 \
+                    and vals[1] == "=" and len(vals[0]) == 1 and vals[0].isalpha() and vals[2].replace(".", "").isdigit()
+                if any(_v(t) in ("|", "\\mid", "\\vert") for t in inner) or valued:
+                    # (and P(y=1), Q(y=0): the probability of one value, a name too)
                     s.i = k + 1
                     head = node.key if isinstance(node, Name) else type(node).__name__
                     return Name(head + "(" + _source(inner) + ")")
