@@ -327,6 +327,11 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         # Σ_{i=0}^n w_i x_i with x_0 never written: x_0 = 1 (a bias input) is the usual reading
         return Verdict("not checkable", f"{unwritten[0]} comes only from a sum that starts at 0 and the note "
                        f"never says what it is (often 1, a bias input): write {unwritten[0]} = ...", uses=uses)
+    if result.status == "wrong" and "case" in ev.conventions:
+        # "∑_k y_k δ_{ki} = y_i" under a case k ≠ i said lines before: the case picked the sum's
+        # terms, which the note may not mean here (a sum over every k is the usual reading)
+        return Verdict("not checkable", f"differs when {ev.conventions['case']}, a case said before this block; "
+                       "whether it still holds here the note does not say", uses=uses)
     letters = {k for k in envs[0] if not k.startswith("__")}
     clash = sorted({k for k, letter in ev.by_letter if letter in letters} & ev.whole_entry)
     if result.status == "wrong" and clash and "__vec__" in envs[0]:
