@@ -1103,6 +1103,8 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
 
 def _is_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
     """``\\sum_k y_k = 1`` for a name the note does not define: a stated assumption."""
+    if len(chain.members) < 2:
+        return False
     a, b = chain.members[0].node, chain.members[1].node
     if isinstance(a, BigOp) and a.kind == "sum" and isinstance(b, Num) and b.value == "1":
         body = a.body
