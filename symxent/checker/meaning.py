@@ -1085,12 +1085,7 @@ class Evaluator:
         return comps
 
     def vector_size(self, node: Node) -> str:
-        for n in _walk(node):
-            k = _key(n) if isinstance(n, (Name, Script)) else None
-            # (x_i, sample i's vector: the size of x's index is the number of samples, not of features)
-            if k and k in self.table.dims and k not in self.table.sample_subscript:
-                return self.table.dims[k]
-        return "K"
+        return self.run_size(node) or "K"
 
     def softmax(self, args: tuple[Node, ...], env: dict, sub: tuple[Node, ...]) -> sympy.Expr:
         if len(args) != 1:
@@ -1251,8 +1246,7 @@ class Evaluator:
     def one_number(self, node: Node, env: dict) -> bool:
         """σ(w^T x + b), σ(a): an argument that is one number, no vector and no entry of one (a softmax
         of it would be 1, so σ there is the sigmoid); σ(z_i) and σ(z) stay unsaid in a softmax note."""
-        if any(isinstance(n, Script) and n.sub and self.table.is_vector(_key(n.base) or "", self.scope)
-               for n in ([node] if isinstance(node, Script) else [])):
+        if isinstance(node, Script) and node.sub and self.table.is_vector(_key(node.base) or "", self.scope):
             return False
         try:
             return self.shape(node, env) == "S" and not (isinstance(node, (Name, Script)) and
@@ -1861,6 +1855,7 @@ class Evaluator:
         """The size name a vector-valued expression's entries run over, where the note says it."""
         for n in _walk(node):
             k = _key(n) if isinstance(n, (Name, Script)) else None
+            # (x_i, sample i's vector: the size of x's index is the number of samples, not of features)
             if k and k in self.table.dims and k not in self.table.sample_subscript:
                 return self.table.dims[k]
         return None

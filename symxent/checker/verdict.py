@@ -35,7 +35,7 @@ from symxent import derive
 from symxent.checker.meaning import (CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
 from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
-from symxent.checker.syntax import Add, BigOp, Case, Cond, Deriv, Frac, Mul, Name, Neg, Node, Num, Paren, Script
+from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Name, Neg, Node, Num, Script
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
