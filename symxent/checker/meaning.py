@@ -109,7 +109,6 @@ class SymbolTable:
     sizes: dict[str, int] = field(default_factory=dict)                 # size name -> value
     class_size: int = CLASS_SIZE
     size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
-    said_sizes: dict[str, set[int]] = field(default_factory=dict)       # K -> the values "K = 3" gives it
     sampled: set[str] = field(default_factory=set)                      # keys used with ^{(i)}
     dependent: set[str] = field(default_factory=set)                    # keys the note differentiates
     indexed_in: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # key -> sections using an index
@@ -1960,7 +1959,7 @@ def _source_of(node: Node) -> str:
         return pretty(node.key)
     if isinstance(node, Script) and isinstance(node.base, Name) and isinstance(node.sup, Num):
         return f"{pretty(node.base.key)}^{node.sup.value}"
-    return "its parameter"
+    return _entry_text(node) if isinstance(node, Script) else "its parameter"
 
 
 def _vector_params(d: Definition) -> bool:

@@ -806,6 +806,7 @@ def _written_out(n: Node) -> tuple[str, int] | None:
 
 
 def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, set[int]]) -> None:
+    said_sizes: dict[str, set[int]] = {}   # K -> the values "K = 3" gives it
     for block in blocks:
         for chain in block.chains:
             nodes = [m.node for m in chain.members]
@@ -880,7 +881,7 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                         and b.value.isdigit() and 1 <= int(b.value) <= 12:
                     # "K = 2" in a binary aside and "K = 3" in an example: the note gives K no one
                     # value, so none is used (a size said once is the note's)
-                    said = table.said_sizes.setdefault(a.base, set())
+                    said = said_sizes.setdefault(a.base, set())
                     said.add(int(b.value))
                     if len(said) == 1:
                         table.sizes[a.base] = int(b.value)

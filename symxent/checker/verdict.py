@@ -631,24 +631,16 @@ def _rounding_slack(left: Node, right: Node) -> float:
     return total
 
 
-def _replace_num(node: Node, old: Num, new: Num) -> Node:
-    """``node`` with the one literal ``old`` (by identity) replaced."""
+def _replace_num(node, old: Num, new: Num):
+    """``node`` with the one literal ``old`` (by identity) replaced, as meaning's ``_substitute`` walks."""
     if node is old:
         return new
-    if not dataclasses.is_dataclass(node):
+    if isinstance(node, tuple):
+        return tuple(_replace_num(v, old, new) for v in node)
+    if not isinstance(node, Node):
         return node
-    changes = {}
-    for f in dataclasses.fields(node):
-        v = getattr(node, f.name)
-        if isinstance(v, Node):
-            nv = _replace_num(v, old, new)
-            if nv is not v:
-                changes[f.name] = nv
-        elif isinstance(v, tuple) and any(isinstance(x, Node) for x in v):
-            nv = tuple(_replace_num(x, old, new) if isinstance(x, Node) else x for x in v)
-            if any(a is not b for a, b in zip(nv, v)):
-                changes[f.name] = nv
-    return dataclasses.replace(node, **changes) if changes else node
+    return dataclasses.replace(node, **{f.name: _replace_num(getattr(node, f.name), old, new)
+                                        for f in dataclasses.fields(node)})
 
 
 def _truncated(left: Node, right: Node, pair) -> bool:
