@@ -843,6 +843,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'not checkable', 'not checkable', 'ok', 'definition', 'definition', 'ok', 'ok', 'not checkable', 'ok']),
     ('Let $z = f(y)$ and $y = g(x)$.\n\n$$ \\frac{dz}{dx} = \\frac{dz}{dy} \\cdot \\frac{dy}{dx} $$\n\n$$ \\frac{dz}{dx} = \\frac{dz}{dy} + \\frac{dy}{dx} $$\n\n$$ \\frac{d}{dx} f(g(x)) = f(g(x)) g(x) $$\n',
      ['definition', 'definition', 'ok', 'not checkable', 'not checkable']),
+    ('$$\n\\mathcal{J}(w,0)=2\\log(1+e^{-w})\\longrightarrow 0\\quad\\text{as }w\\longrightarrow\\infty.\n$$\n',
+     ['not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -873,7 +875,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-derivative-by-a-piece-of-a-defined-sigmoid-through-its-definition',
               'bracketed-displays-equation-systems-unicode-scripts-and-cases-in-french',
               'layer-superscripts-softmax-of-an-entry-and-an-entry-value-redefined-for-every-entry',
-              'chain-rule-of-two-functions-never-defined-called-with-their-arguments']
+              'chain-rule-of-two-functions-never-defined-called-with-their-arguments',
+              'a-limit-said-after-quad-with-one-member-is-no-fact-and-no-crash']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,
