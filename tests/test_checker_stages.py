@@ -845,6 +845,20 @@ MODELS = [
      ['definition', 'definition', 'ok', 'not checkable', 'not checkable']),
     ('$$\n\\mathcal{J}(w,0)=2\\log(1+e^{-w})\\longrightarrow 0\\quad\\text{as }w\\longrightarrow\\infty.\n$$\n',
      ['not checkable']),
+    ('# LSE\n\nLet $f = \\log{\\sum_{i=1}^n \\exp(z_i - m) + m}$ where $m$ is a constant.\n\n$$\nf = \\log{\\sum_{i=1}^n \\exp(z_i - m)} + m = \\log{\\sum_{i=1}^n \\exp(z_i)}\n$$\n\n$$\ng = \\log{2 + z_1} = \\log(2 + z_1)\n$$\n\n$$\nh = \\log{2 + z_1} = \\log(3 + z_1)\n$$\n',
+     ['definition', 'ok', 'ok', 'definition', 'ok', 'definition', 'wrong']),
+    ('# Stable log-sum-exp\n\n$$\n\\begin{align*}\nz &\\in \\mathbb{R}^n\\\\\nz_k &= \\max{z}\\\\\nf &= \\log{\\sum_{i=1}^n \\exp{(z_i - \\max{z})}} + \\max{z}\\\\\n&= \\log{\\sum_{i=1}^n \\exp(z_i - \\max{z})} + z_k\\\\\n&= \\log{\\sum_{i=1}^n \\exp(z_i - z_k)} + z_k\\\\\n&= \\log{\\sum_{i=1}^n \\exp(z_i)}\\\\\n&= \\log{\\sum_{i=1}^n \\exp(2 z_i)}\n\\end{align*}\n$$\n\nWhen $z_j \\neq z_k$:\n\n$$\n\\begin{align*}\n\\frac{\\partial f}{\\partial z_j} &= \\frac{\\exp(z_j)}{\\sum_{i=1}^n \\exp(z_i)}\\\\\n&\\text{note that here } z_j \\neq z_k\\\\\n&= \\frac{\\exp(z_j - z_k)}{\\sum_{i=1}^n \\exp(z_i - z_k)}\n\\end{align*}\n$$\n\n## Uniform\n\nWhen $p$ is uniform, i.e. $p(1) = p(2) = \\cdots = p(K)$, the entropy is largest, and $p_1 = p_2 = \\cdots = p_K = \\frac{1}{K}$.\n',
+     ['definition', 'definition', 'not checkable', 'not checkable', 'ok', 'wrong', 'ok', 'ok', 'not checkable', 'not checkable', 'not checkable', 'not checkable', 'not checkable', 'not checkable', 'not checkable']),
+    ('# Logistic loss\n\nLet $\\sigma(t) = \\frac{1}{1 + e^{-t}}$, $t_i = w^\\top x_i + b$ and $p_i = \\sigma(t_i)$.\n\n$$\n\\ell(w,b) = \\sum_{i=1}^n \\big[ y_i\\log p_i + (1-y_i)\\log(1-p_i) \\big]\n$$\n\n- $\\{0,1\\}$ labels: $\\ell(w,b) = \\sum_i \\big[ y_i\\log \\sigma(t_i) + (1-y_i)\\log(1-\\sigma(t_i)) \\big]$.\n- $\\{-1,+1\\}$ labels: using $y_i\\in\\{-1,+1\\}$, $\\ell(w,b) = \\sum_i \\log \\sigma(y_i t_i)$.\n',
+     ['definition', 'definition', 'definition', 'definition', 'ok', 'not checkable']),
+    ('# Chain rule\n\nPut $z_i = w_0 + w_1x_1 + w_2x_2$.\n\n$$\\frac{dz_i}{dw_0} = 1 (5)$$\n\n$$\\frac{dz_i}{dw_1} = x_1 (6)$$\n\n$$\\frac{dz_i}{dw_2} = x_1 (7)$$\n\n$$\\frac{dz_i}{dw_2} = x_2 (8)$$\n',
+     ['definition', 'ok', 'ok', 'wrong', 'ok']),
+    ('# Softmax\n\n$$\n\\sigma_i = \\frac{e^{z_{i}}}{\\sum^k_{j=1} e^{z_{j}}}\n$$\n\n$$\n\\frac{\\partial \\sigma_i}{\\partial z_{s}} = \\frac{ \\frac{\\partial e^{z_{i}}}{\\partial z_{s}} (\\sum^k_{j=1} e^{z_{j}}) - \\frac{\\partial (\\sum^k_{j=1} e^{z_{j}})}{\\partial z_{s}} e^{z_{i}}  }{(\\sum^k_{j=1} e^{z_{j}})^2}\n$$\n\n$$\nif \\  s = i,  \\\\\n=   \\frac{ e^{z_{i}} * (\\sum^k_{j=1} e^{z_{j}}) - e^{z_{i}} * e^{z_{i}}  }{(\\sum^k_{j=1} e^{z_{j}})^2}  \\\\\n= \\sigma_i * (1 - \\sigma_i) \\\\\n= \\sigma_i * (1 + \\sigma_i)\n$$\n\n$$\nif \\  s \\neq i,  \\\\\n=   \\frac{ 0 -  e^{z_{s}} * e^{z_{i}}  }{(\\sum^k_{j=1} e^{z_{j}})^2}  \\\\\n= - \\sigma_s \\sigma_i \\\\\n= \\sigma_s \\sigma_i\n$$\n',
+     ['definition', 'ok', 'ok', 'ok', 'wrong', 'ok', 'ok', 'wrong']),
+    ('# Softmax\n\nLet $s_j = \\frac{e^{x_j}}{\\sum_{l} e^{x_l}}$.\n\nFor not $i$ th item, denote by $z$\n\n$$\n\\frac{\\partial s_z}{\\partial x_i} = 0 - \\frac{e^{x_z} e^{x_i}}{(\\sum_{l} e^{x_l})^2} = - s_z s_i\n$$\n\nThe same, said for every pair:\n\n$$\n\\frac{\\partial s_j}{\\partial x_i} = - s_j s_i\n$$\n',
+     ['definition', 'not checkable', 'ok', 'wrong']),
+    ('# Two layers\n\nLet $a^2_{s} = x^1_{s,1} w^2_{1} + x^1_{s,2} w^2_{2}$ where $x^1_{s,j} = x^0_{s,1} w^1_{1,j} + x^0_{s,2} w^1_{2,j}$.\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^2_{1}} = x^1_{s,1}\n$$\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^1_{1,1}} = w^2_{1} x^0_{s,1}\n$$\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^1_{1,1}} = w^1_{1,1} x^0_{s,1}\n$$\n',
+     ['definition', 'definition', 'not checkable', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -876,7 +890,14 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'bracketed-displays-equation-systems-unicode-scripts-and-cases-in-french',
               'layer-superscripts-softmax-of-an-entry-and-an-entry-value-redefined-for-every-entry',
               'chain-rule-of-two-functions-never-defined-called-with-their-arguments',
-              'a-limit-said-after-quad-with-one-member-is-no-fact-and-no-crash']
+              'a-limit-said-after-quad-with-one-member-is-no-fact-and-no-crash',
+              'braces-of-log-print-no-brackets-both-readings-tried',
+              'an-entry-set-to-the-max-picks-its-index-and-entries-set-equal-are-a-condition',
+              'labels-coded-minus-one-plus-one-are-not-drawn',
+              'equation-numbers-typed-in-brackets-after-the-right-side',
+              'a-case-typed-as-the-first-row-of-a-display',
+              'a-letter-the-words-before-speak-of-and-the-same-formula-without-words',
+              'superscript-digits-0-and-1-make-digits-layers']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -132,6 +132,33 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
     return segs
 
 
+def _end(it: Item) -> int:
+    """Where an item's source ends (whitespace inside a group not counted)."""
+    if isinstance(it, Tok):
+        return it.pos + len(it.value)
+    return (_end(it.items[-1]) if it.items else it.pos + 1) + 1
+
+
+def _without_equation_number(row: list[Item]) -> list[Item]:
+    """``\\frac{dz_i}{dw_0} = 1 (5)``: a number in brackets after a space at the end of a row is the
+    equation's number, typed where \\tag{5} would go. Not after a function's name (``\\sigma (0)``,
+    ``f (1)``), where the brackets hold its argument."""
+    end = len(row)
+    while end and isinstance(row[end - 1], Tok) and row[end - 1].value in ("&", ".", ",", ";"):
+        end -= 1
+    if end < 5 or not all(isinstance(t, Tok) for t in row[end - 3:end]):
+        return row
+    before, lp, num, rp = row[end - 4:end]
+    if not (lp.value == "(" and rp.value == ")" and num.kind == "num" and len(num.value) <= 4) \
+            or _end(before) >= lp.pos or not any(isinstance(t, Tok) and t.value == "=" for t in row[:end - 4]):
+        return row
+    after_script = end >= 6 and isinstance(row[end - 5], Tok) and row[end - 5].kind == "script"
+    if isinstance(before, Tok) and not after_script and (
+            before.kind == "cmd" or (before.kind == "word" and len(before.value) == 1)):
+        return row
+    return row[:end - 3] + row[end:]
+
+
 def _clean_keep_quads(row: list[Item]) -> list[Item]:
     """As :func:`_clean`, but spacing that separates a condition from its chain stays."""
     return _clean(row, keep=("\\quad", "\\qquad"))
@@ -149,6 +176,32 @@ def _is_prose(text: str) -> bool:
 
 _REASON = ("since", "because", "as", "using", "by", "from", "given", "因为", "由于", "ya que", "porque", "dado")
 _WHERE = ("where", "with", "let", "here", "其中", "令", "设", "donde", "con", "sea", "and")
+
+
+_CASE_WORDS = ("if", "when", "for", "si", "当", "若", "如果")
+
+
+def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
+    """``$$ if \\ s = i, \\\\ = ... $$``: a first row that only states a case (the word typed in the
+    math, bare or in \\text) and the rows after it; None when the block does not open so."""
+    items = list(items)
+    breaks = [k for k, it in enumerate(items) if isinstance(it, Tok) and it.value in ("\\\\", "\\cr", "\\newline")]
+    if not breaks:
+        return None
+    row = [it for it in _clean(items[:breaks[0]]) if _v(it) != "&"]
+    if not row or not isinstance(row[0], Tok):
+        return None
+    head = row[0]
+    said = head.value.lower() if head.kind == "word" else _text_of(head).lower() if head.kind == "text" else ""
+    if said not in _CASE_WORDS:
+        return None
+    rest = row[1:]
+    while rest and _v(rest[-1]) in (",", ":", ";", "，", "："):
+        rest.pop()
+    conds = _conditions(rest) if rest else None
+    if conds is None:
+        return None
+    return conds, items[breaks[0] + 1:]
 
 
 def read_block(items) -> list[Chain]:
@@ -177,7 +230,7 @@ def read_block(items) -> list[Chain]:
     chains: list[Chain] = []
     current: Chain | None = None
     for row in _split_rows(items):
-        segs = _top_split(row)
+        segs = _top_split(_without_equation_number(row))
         if not segs:
             continue
         current = _read_row(segs, current, chains)
@@ -240,6 +293,15 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
         current.pending.extend(first[1])
         segs = segs[1:]
         continuing = True
+    if first[0] == "sep" and not str(first[1]).startswith("\\") and first[1] not in (",", ";", "，", "；") \
+            and current is not None and current.members and len(segs) > 1 \
+            and all(kind != "sep" for kind, _, _ in segs[1:]):
+        # "&\text{note that above } z_j = z_k \\ &= ...": a row of words and a condition between
+        # the rows of a chain is a remark on it; the next row goes on with the chain
+        conds = _conditions(_row_items(segs[1:]))
+        if conds is not None:
+            current.conditions.extend(conds)
+            return current
     if not continuing and not (first[0] == "conn" and current is not None):
         if current is not None:
             _finish(current)
@@ -303,6 +365,17 @@ def _starts_with_operator(items: list[Item]) -> bool:
     return bool(items) and isinstance(items[0], Tok) and items[0].value in ("+", "-", "−", "\\cdot", "\\times")
 
 
+def _row_items(segs) -> list[Item]:
+    """The tokens of expression and relation segments, joined back into one piece of math."""
+    items: list[Item] = []
+    for kind, v, pos in segs:
+        if kind == "expr":
+            items.extend(v)
+        else:
+            items.append(Tok("sym", {"=": "=", "!=": "\\neq"}.get(v, "?" + v), pos))
+    return items
+
+
 def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
     """Read what follows a separator: conditions, where-clauses, reasons, or another chain."""
     tail = list(tail)
@@ -325,12 +398,7 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
     exprs = [(kind, v, pos) for kind, v, pos in tail if kind != "sep"]
     if not exprs:
         return None
-    items: list[Item] = []
-    for kind, v, pos in exprs:
-        if kind == "expr":
-            items.extend(v)
-        else:
-            items.append(Tok("sym", {"=": "=", "!=": "\\neq"}.get(v, "?" + v), pos))
+    items = _row_items(exprs)
     # (i \neq j) in brackets
     if len(items) >= 3 and _v(items[0]) == "(" and _v(items[-1]) == ")":
         inner = items[1:-1]

@@ -127,6 +127,11 @@ class SymbolTable:
     generic_letters: set[str] = field(default_factory=set)              # letters a sum runs over somewhere
     written_entries: set[tuple[str, tuple[int, ...]]] = field(default_factory=set)  # x_0, z_2: entries written out
     heads: set[str] = field(default_factory=set)                        # keys some chain opens with "key ="
+    # k -> [(z, line, order, scope)]: "z_k = max z" says which entry k is, from there in its sections
+    picked: dict[str, list[tuple[str, int, int, tuple[int, ...]]]] = field(default_factory=dict)
+    letters_in_words: dict[str, list[int]] = field(default_factory=dict)  # letter -> orders of "$z$" in prose
+    # y -> [(line, values, order, scope)]: "y_i \in \{-1, +1\}", values other than the 0/1 of targets
+    value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
@@ -197,6 +202,12 @@ def is_label(n: Node) -> bool:
     return len(n.base) > 2 or (len(n.base) == 2 and n.base.isupper())
 
 
+# Functions whose argument in braces (\log{a + b}) prints without brackets; the reading taken is
+# log(a + b), and a WRONG is tried again as printed (see verdict.judge)
+BRACED_FUNCTIONS = ("log", "log10", "exp", "sin", "cos", "tan", "tanh", "max", "min")
+BRACES = "\\log{a + b} (braces, printed without brackets) as log(a + b)"
+
+
 class Evaluator:
     """SymPy values of expression trees at concrete indices, within one step's view of the note."""
 
@@ -240,6 +251,8 @@ class Evaluator:
         self.solved: dict[str, sympy.Expr] = {}
         self.design_names: set[str] = set()   # X read as the matrix of the samples (X^T v)
         self.generic_used: dict[str, sympy.Function] = {}
+        # \log{a + b} read as printed (log a + b) rather than as log(a + b)
+        self.braces_as_printed = False
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -808,6 +821,15 @@ class Evaluator:
                 if k + 1 >= len(factors):
                     raise NotCheckable(f"{f.name} with no argument")
                 nxt = factors[k + 1]
+                if isinstance(nxt, Add) and f.name in BRACED_FUNCTIONS:
+                    # \log{a + b}: TeX prints no brackets for braces, so the reader sees log a + b
+                    self.conventions[BRACES] = BRACES
+                    if self.braces_as_printed:
+                        if len(factors) != 2:
+                            raise NotCheckable(f"\\{f.name}{{...}} with several terms in braces, printed without "
+                                               "brackets, inside a product")
+                        return self.apply_fn(f, None, env, operand=nxt.terms[0]) + \
+                            sympy.Add(*[self.value(t, env) for t in nxt.terms[1:]])
                 out *= self.apply_fn(f, None, env, operand=nxt)
                 k += 2
                 continue
@@ -1149,7 +1171,7 @@ class Evaluator:
         if d is None and key in self.table.aliases and not primes:
             return self.aliased(key, node, env)
         if node.maybe and not primes and not node.sub and len(node.args) == 1 and isinstance(func, Name) \
-                and _bare_in(node.args[0], key):
+                and bare_in(node.args[0], key):
             # σ(1 - σ): the bare σ inside says σ is a value here, so this is σ times (1 - σ)
             self.conventions["own-product:" + key] = (f"{pretty(key)}(1 - {pretty(key)}) is {pretty(key)} times "
                                                       f"(1 - {pretty(key)}) (the bracket holds {pretty(key)} itself)")
@@ -1513,8 +1535,10 @@ class Evaluator:
             if not rest or self.dry:
                 return whole
             d_first = self._v_Deriv(Deriv(first, node.wrt, node.partial), env)
-            if d_first == 0:
-                return whole  # ∂/∂x (1/N) Σ ...: a constant in front, which any reach passes
+            if d_first == 0 and not self.value(first, env).free_symbols:
+                # ∂/∂x (1/N) Σ ...: a number in front, which any reach passes (not e^{z_i} before
+                # ∂/∂z_s, whose derivative is 0 only for s ≠ i)
+                return whole
             near = d_first * self.value(rest[0] if len(rest) == 1 else Mul(tuple(rest)), env)
             if _differ(whole, near):
                 raise NotCheckable("how far ∂/∂x reaches is not marked (of the factor after it, or of the whole "
@@ -2096,7 +2120,7 @@ def _entry_text(node: Node) -> str:
     return pretty(node.base.key) + (f"_{{{subs}}}" if subs else "") + (f"^{{({sup})}}" if node.sup_paren else "")
 
 
-def _bare_in(node: Node, key: str) -> bool:
+def bare_in(node: Node, key: str) -> bool:
     """``σ`` itself (not ``σ_i`` nor ``σ(x)``) somewhere in ``node``."""
     bases = {id(n.base) for n in _walk(node) if isinstance(n, Script)} | \
         {id(n.func) for n in _walk(node) if isinstance(n, Call)}

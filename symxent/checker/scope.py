@@ -30,13 +30,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import (
-    CONVENTIONAL_INPUTS, Definition, SymbolTable, is_label, key_of, pretty, transform, transposed, walk,
+    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, is_label, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
-from symxent.checker.chains import Chain, read_block
+from symxent.checker.chains import Chain, leading_case, read_block
 from symxent.checker.syntax import (
     Add, BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Pow, Script,
-    Unreadable,
+    Unreadable, entry_condition,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 
@@ -200,10 +200,49 @@ def _with_named_sums(items, names: set[str]) -> tuple:
     return tuple(out)
 
 
+_LAYER_DIGIT = re.compile(r"(?<![A-Za-z\\])([A-Za-z])(?:\^\{?\s*[01]\s*\}?\s*_|_(?:\{[^{}]*\}|[A-Za-z0-9])\s*\^\{?\s*[01]\s*\}?)")
+
+
+def _layer_digits(texts: list[str]) -> bool:
+    """Whether the note writes a letter with a superscript 0 or 1 beside a subscript (``x^0_{s,i}``,
+    ``w^1_{i,j}``): no one writes a power 0 or 1, so the note numbers its layers with superscript
+    digits, and ``a^2_{s,1}`` is layer 2 too."""
+    return any(_LAYER_DIGIT.search(text) for text in texts)
+
+
+def _with_layer_digits(items) -> tuple:
+    """The token tree with ``w^2_{j,1}`` written ``w^{[2]}_{j,1}`` (a layer, see :func:`_layer_digits`)."""
+    out: list = []
+    items = list(items)
+    for k, it in enumerate(items):
+        if isinstance(it, Group):
+            it = Group(_with_layer_digits(it.items), it.pos)
+        elif isinstance(it, Env):
+            it = Env(it.name, it.arg, _with_layer_digits(it.items), it.pos)
+        elif k >= 2 and _token(items[k - 1], "^"):
+            digit = it.items[0] if isinstance(it, Group) and len(it.items) == 1 else it
+            # w^2_{j,1} or w_{j,1}^2: the letter, then the digit beside a subscript
+            before = _letter(items[k - 2]) and k + 1 < len(items) and _token(items[k + 1], "_")
+            after = k >= 4 and _token(items[k - 3], "_") and _letter(items[k - 4])
+            if isinstance(digit, Tok) and digit.kind == "num" and len(digit.value) == 1 and (before or after):
+                it = Group((Tok("sym", "[", digit.pos), digit, Tok("sym", "]", digit.pos)), digit.pos)
+        out.append(it)
+    return tuple(out)
+
+
+def _token(it, value: str) -> bool:
+    return isinstance(it, Tok) and it.value == value
+
+
+def _letter(it) -> bool:
+    return isinstance(it, Tok) and it.kind == "word" and len(it.value) == 1
+
+
 def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], SymbolTable]:
     """The note's blocks of math, in document order, and its symbol table."""
     items = _with_heading_math(items)
     named_sums = _named_sums([it.text for it in items if isinstance(it, Math)])
+    layers = _layer_digits([it.text for it in items if isinstance(it, Math)])
     table = SymbolTable()
     table.class_size = class_size
     blocks: list[Block] = []
@@ -252,7 +291,20 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
         assert isinstance(item, Math)
         block = Block(item, order, _scope_path(stack))
         try:
-            block.chains = read_block(_with_named_sums(token_tree(item.text), named_sums))
+            tree = _with_named_sums(token_tree(item.text), named_sums)
+            if layers:
+                tree = _with_layer_digits(tree)
+            lead = leading_case(tree) if item.display else None
+            if lead is not None:
+                # "$$ if \ s = i, \\ = ... $$": the case typed as the display's first row, as if
+                # the words before the block said it (it replaces a case on the same letters)
+                conds = [Case(c.left, c.op, c.right) for c in lead[0]]
+                letters = {x for c in conds for x in _letters_of(c)}
+                pending_conditions = [c for c in pending_conditions if not (_letters_of(c) & letters)] + conds
+                fresh_conditions = True
+                table.cases.extend((c, block.line(0)) for c in conds)
+                tree = lead[1]
+            block.chains = read_block(tree)
         except TreeError as exc:
             block.problem = (exc.msg, exc.pos)
         except RecursionError:
@@ -263,6 +315,12 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                                    and not (block.problem is None and _trivial_inline(block)))
         if not display:
             table.in_sentence.add(block.order)
+            lone = block.chains[0].members[0].node if len(block.chains) == 1 and len(block.chains[0].members) == 1 \
+                else None
+            if isinstance(lone, Name) and len(lone.base) == 1 and lone.base.islower() and not lone.accent \
+                    and _DISTINCT.search(prose_since_block + " " + last_prose):
+                # "For not $i$ th item, denote by $z$": words that may set the letters apart
+                table.letters_in_words.setdefault(lone.base, []).append(block.order)
         if display or (any("=" in c.relations for c in block.chains) and _inline_condition(block) is None):
             # "when $i = k$, we have ...": the equations that follow, to the next case or heading,
             # hold under the condition (the verdict keeps it only where the step uses its letters)
@@ -577,9 +635,13 @@ def _inline_condition(block: Block) -> list[Cond] | None:
     a, b = c.members[0].node, c.members[1].node
     if all((isinstance(n, Name) and len(n.base) == 1 and n.base.islower() and n.base not in "ey") for n in (a, b)):
         return [Cond(a, c.relations[0], b)]
-    return None
+    entries = entry_condition(Cond(a, c.relations[0], b))
+    return [entries] if entries is not None else None
 
 
+# words that may say two index letters differ ("for not $i$ th item", "the other entries")
+_DISTINCT = re.compile(r"\b(?:not|other|another|different|distinct|else|except|off-diagonal|otro|otra|distint[oa]s?|"
+                       r"diferentes?|autres?|diff[ée]rente?s?|anderen?)\b|其他|其它|不|非|另|除", re.IGNORECASE)
 _WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b)\s*[:：,]?\s*$", re.IGNORECASE)
 _CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*[(（]?\s*$",
                           re.IGNORECASE)
@@ -895,6 +957,25 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                     if isinstance(space, Script) and isinstance(space.sup, Mul) and len(space.sup.factors) == 2 \
                             and isinstance(space.base, Name) and space.base.key == "\\mathbb{R}":
                         table.matrices.setdefault(n, block.line(chain.members[0].pos))  # R^{m \times n}
+                    values = _number_set(space)
+                    if values is not None and set(values) != {0, 1}:
+                        # y_i \in \{-1, +1\}: labels coded otherwise than the 0/1 the checker draws between
+                        table.value_sets.setdefault(n, []).append(
+                            (block.line(chain.members[0].pos), values, block.order, block.scope))
+
+
+def _number_set(node) -> tuple[int, ...] | None:
+    """``\\{-1, +1\\}``: the whole numbers of a set written out, else None."""
+    if not (isinstance(node, Paren) and node.kind == "{" and len(node.items) >= 2):
+        return None
+    out = []
+    for item in node.items:
+        sign = -1 if isinstance(item, Neg) else 1
+        item = item.arg if isinstance(item, Neg) else item
+        if not (isinstance(item, Num) and item.value.isdigit()):
+            return None
+        out.append(sign * int(item.value))
+    return tuple(out)
 
 
 def _names_listed(node) -> list[str]:
@@ -915,6 +996,13 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             continue
         if chain.implied_by is not None:
             continue  # "=> z_2 = ...": a conclusion, not a definition
+        equal = _equal_entries(chain)
+        if equal is not None:
+            # "p(1) = p(2) = ... = p(K)" (uniform), "p_1 = p_2 = ... = 1/K" (a solution): entries of one
+            # vector set equal to each other say which vectors are meant, never an identity
+            chain.condition_problem = f"sets entries of {pretty(equal)} equal to each other: a condition on " \
+                "them or the solution of an equation, not an identity"
+            continue
         head = definable(chain.members[0].node)
         before = table.lookup(head[0], block.order + ci, block.scope) if head is not None else None
         if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order + ci + 1, "math"):
@@ -948,7 +1036,8 @@ def _definitions(block: Block, table: SymbolTable) -> None:
                 table.definitions.append(Definition(key, indices, params, readable[0].node,
                                                     block.line(readable[0].pos), block.order + ci + 1,
                                                     block.scope, "restated", sample))
-        if chain.relations[0] == "=" and len(chain.members) == 2 and _is_fact(chain, block, table):
+        if chain.relations[0] == "=" and len(chain.members) == 2 and (
+                _is_fact(chain, block, table) or _picks_index(chain, block, block.order + ci, table)):
             block.facts.add((ci, 0))
         _name_last(chain, ci, block, table)
 
@@ -1115,6 +1204,43 @@ def _is_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
                 table.simplex.setdefault(key, (block.line(chain.members[0].pos), "stated"))
                 return True
     return False
+
+
+def _equal_entries(chain: Chain) -> str | None:
+    """The vector's key when the chain opens ``p_1 = p_2`` or ``p(1) = p(2)``: two entries of one vector."""
+    if len(chain.members) < 2 or chain.relations[0] != "=":
+        return None
+    entries = []
+    for m in chain.members[:2]:
+        n = m.node
+        if isinstance(n, Script) and isinstance(n.base, Name) and len(n.sub) == 1 and n.sup is None and not n.primes \
+                and isinstance(n.sub[0], (Name, Num)):
+            entries.append((key_of(n), n.sub[0]))
+        elif isinstance(n, Call) and n.maybe and isinstance(n.func, Name) and len(n.args) == 1 \
+                and isinstance(n.args[0], (Name, Num)) and not n.sub:
+            entries.append((n.func.key, n.args[0]))
+        else:
+            return None
+    (a, i), (b, j) = entries
+    if a != b or i == j or (isinstance(i, Name) and isinstance(j, Name)):
+        return None  # (z_j = z_k is a case, read as j = k)
+    return a
+
+
+def _picks_index(chain: Chain, block: Block, order: int, table: SymbolTable) -> bool:
+    """``z_k = \\max z``: an entry, by a letter the other side lacks, set equal to a value of the
+    whole vector names which entry k is (the largest), a fact about k and not a claim for every k."""
+    a, b = chain.members[0].node, chain.members[1].node
+    if not (isinstance(a, Script) and isinstance(a.base, Name) and len(a.sub) == 1 and a.sup is None
+            and not a.primes and isinstance(a.sub[0], Name) and len(a.sub[0].base) == 1 and a.sub[0].base.islower()):
+        return False
+    key, letter = key_of(a), a.sub[0].base
+    whole = bare_in(b, key)
+    if not whole or any(isinstance(n, Name) and n.base == letter for n in walk(b)) \
+            or table.lookup(key, order, block.scope) is not None:
+        return False
+    table.picked.setdefault(letter, []).append((key, block.line(chain.members[0].pos), order, block.scope))
+    return True
 
 
 _JACOBIAN_BEFORE = re.compile(r"\bjacobian(?:\s+matrix)?\s*$|雅可比(?:矩阵)?\s*$|\bjacobiana?\s*$", re.IGNORECASE)

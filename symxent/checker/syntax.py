@@ -1245,10 +1245,25 @@ def _conditions(items: list[Item]) -> tuple[Cond, ...] | None:
         if not p:
             continue
         c = _sub_condition(p)
+        if isinstance(c, Cond):
+            c = entry_condition(c) or c
         if c is None or c.op not in ("=", "!=") or not _simple_index(c.left) or not _simple_index(c.right):
             return None
         out.append(c)
     return tuple(out) if out else None
+
+
+def entry_condition(c: Cond) -> Cond | None:
+    """``z_j \neq z_k`` as ``j \neq k``: two entries of one vector are equal exactly when they are
+    the same entry, at the points where steps are checked (entries drawn at random are distinct)."""
+    a, b = c.left, c.right
+    if c.op not in ("=", "!=") or not all(
+            isinstance(n, Script) and isinstance(n.base, Name) and len(n.sub) == 1 and n.sup is None
+            and not n.primes and isinstance(n.sub[0], Name) and _simple_index(n.sub[0]) for n in (a, b)):
+        return None
+    if a.base != b.base or a.sub[0] == b.sub[0]:
+        return None
+    return Cond(a.sub[0], c.op, b.sub[0])
 
 
 def _simple_index(n: Node) -> bool:

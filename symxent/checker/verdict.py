@@ -32,7 +32,7 @@ import numpy as np
 import sympy
 
 from symxent import derive
-from symxent.checker.meaning import (CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
+from symxent.checker.meaning import (BRACES, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
 from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Name, Neg, Node, Num, Script
@@ -112,9 +112,27 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
           conditions: tuple[Cond, ...] = (), seed: int = 0, solved: dict | None = None) -> Verdict:
     """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``solved`` gives names the
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
+    verdict = _judge_reading(table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status == "wrong" and BRACES in verdict.uses:
+        # \log{a + b} is printed "log a + b": a WRONG stands only if the printed reading is wrong too
+        printed = _judge_reading(table, order, scope, left, right, conditions, seed, solved, braces_as_printed=True)
+        if printed.status == "ok":
+            printed.uses = [u for u in printed.uses if u != BRACES] + [
+                "\\log{a + b} read as printed (log a + b: braces print no brackets)"]
+            return printed
+        if printed.status != "wrong":
+            return Verdict("not checkable", "differs when \\log{a + b} is read as log(a + b); TeX prints the braces "
+                           f"as nothing (log a + b), and that reading is not checkable: {printed.detail}")
+    return verdict
+
+
+def _judge_reading(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
+                   conditions: tuple[Cond, ...], seed: int, solved: dict | None,
+                   braces_as_printed: bool = False) -> Verdict:
     if solved:
-        return _judge(table, order, scope, left, right, conditions, seed, solved=solved)
-    verdict = _judge(table, order, scope, left, right, conditions, seed)
+        return _judge(table, order, scope, left, right, conditions, seed, solved=solved,
+                      braces_as_printed=braces_as_printed)
+    verdict = _judge(table, order, scope, left, right, conditions, seed, braces_as_printed=braces_as_printed)
     if verdict.status == "not checkable" and any(m in verdict.detail for m in (UNKNOWN_DEPENDENCE, INDEX_ALONE)):
         # ∂L/∂z = ∂L/∂a ∂a/∂z with L never defined: true for every L that depends on z through a,
         # which is what the step's own derivatives of L say; only an ok is taken from that reading
@@ -127,7 +145,7 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
                 plan[met.unknown[0]] = met.unknown[1]
             if not plan:
                 break
-            met = _judge(table, order, scope, left, right, conditions, seed, plan)
+            met = _judge(table, order, scope, left, right, conditions, seed, plan, braces_as_printed=braces_as_printed)
             if met.status == "ok" or _DIFFER_FOR_SOME in met.detail:
                 return met
             if met.unknown is None or met.unknown[0] in plan:
@@ -206,7 +224,7 @@ def solve_for(table: SymbolTable, order: int, scope, left: Node, right: Node) ->
 
 def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
            conditions: tuple[Cond, ...] = (), seed: int = 0, generic: dict | None = None,
-           solved: dict | None = None) -> Verdict:
+           solved: dict | None = None, braces_as_printed: bool = False) -> Verdict:
     conditions = tuple(conditions) + tuple(c for c in subscript_conditions(left, right) if c not in conditions)
     try:
         envs, dry = instances(table, order, scope, left, right, conditions, generic, solved)
@@ -215,6 +233,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         ev = Evaluator(table, order, scope)
         ev.generic = dict(generic or {})
         ev.solved = dict(solved or {})
+        ev.braces_as_printed = braces_as_printed
         if "__vec__" in envs[0]:
             envs = _shapes_agree(ev, left, right, envs)
             if isinstance(envs, Verdict):
@@ -333,6 +352,23 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"differs when {ev.conventions['case']}, a case said before this block; "
                        "whether it still holds here the note does not say", uses=uses)
     letters = {k for k in envs[0] if not k.startswith("__")}
+    # (a case on the picked letter, "when z_j ≠ z_k", brings it in too)
+    near = letters | {x for c in conditions for x in condition_letters(c)}
+    picked = [(letter, key, line) for letter in sorted(near) for key, line, at, where in table.picked.get(letter, ())
+              if at <= order and scope[:max(0, len(where) - 1)] == where[:-1]]
+    coded = [(key, line, values) for key in sorted(keys) for line, values, at, where in table.value_sets.get(key, ())
+             if at <= order and scope[:max(0, len(where) - 1)] == where[:-1]]
+    if result.status == "wrong" and coded:
+        # ℓ = Σ_i log σ(y_i t_i) "using y_i ∈ {-1, +1}": the values the note gives y are not the ones drawn
+        key, line, values = coded[0]
+        return Verdict("not checkable", f"{pretty(key)} takes the values {{{', '.join(map(str, values))}}} "
+                       f"(line {line}), which this checker does not draw", uses=uses)
+    if result.status == "wrong" and picked:
+        # f = log Σ exp ẑ_i + z_k after "z_k = max z": k is the entry the note picked, which the
+        # sampled index values do not follow
+        letter, key, line = picked[0]
+        return Verdict("not checkable", f"{letter} is the entry picked at line {line} ({pretty(key)}_{letter} = ...): "
+                       f"which entry that is at each point is not read here", uses=uses)
     clash = sorted({k for k, letter in ev.by_letter if letter in letters} & ev.whole_entry)
     if result.status == "wrong" and clash and "__vec__" in envs[0]:
         # ∂J/∂ŷ = -y/ŷ + ... with J(w; x_i, y_i) written with ŷ_i: the lone ŷ, y are entry i (as the
@@ -354,6 +390,12 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             # say there is such a k, which only the words tell
             return Verdict("not checkable", "holds for some values of its index and not others; quoted in a "
                            "sentence, which may say for which (there is such a k) or mean every one", uses=uses)
+        said = _said_before(table, order, letters)
+        if said is not None and _holds_when_distinct(pairs, leaves, table, natural, rng_seed, envs, letters):
+            # "For not $i$ th item, denote by $z$: ∂(e^{x_z}/Σ)/∂x_i = 0 - ...": holds whenever the
+            # letters differ, and the words just before say something about the letter
+            return Verdict("not checkable", f"holds whenever its index letters differ; the words just before "
+                           f"the formula speak of {said}, which may say so", uses=uses)
         case = _holds_in_a_case(pairs, leaves, table, natural, rng_seed, envs)
         if case is not None and in_sentence:
             # "... is symmetric because $∂σ_i/∂z_j = -σ_i σ_j$": a case's result quoted in a sentence
@@ -551,6 +593,22 @@ def _holds_in_a_case(pairs, leaves, table: SymbolTable, natural, rng_seed: int, 
                 _compare([pairs[k] for k in inside], leaves, table, natural, rng_seed).status == "ok":
             return cond_text(cond), line
     return None
+
+
+def _said_before(table: SymbolTable, order: int, letters: set[str]) -> str | None:
+    """The letters of the step written alone in the prose of the few items before its block ("i and z")."""
+    block = order - order % 100
+    said = [x for x in sorted(letters) if any(block - 400 <= at < block for at in table.letters_in_words.get(x, ()))]
+    return " and ".join(said) or None
+
+
+def _holds_when_distinct(pairs, leaves, table: SymbolTable, natural, rng_seed: int, envs, letters: set[str]) -> bool:
+    """The step fails only where two of its index letters take one value."""
+    if len(letters) < 2:
+        return False
+    apart = [k for k, env in enumerate(envs) if len({env[x] for x in letters}) == len(letters)]
+    return 0 < len(apart) < len(envs) and \
+        _compare([pairs[k] for k in apart], leaves, table, natural, rng_seed).status == "ok"
 
 
 def _holds_for_some_index(pairs) -> bool:
