@@ -859,6 +859,16 @@ MODELS = [
      ['definition', 'not checkable', 'ok', 'wrong']),
     ('# Two layers\n\nLet $a^2_{s} = x^1_{s,1} w^2_{1} + x^1_{s,2} w^2_{2}$ where $x^1_{s,j} = x^0_{s,1} w^1_{1,j} + x^0_{s,2} w^1_{2,j}$.\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^2_{1}} = x^1_{s,1}\n$$\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^1_{1,1}} = w^2_{1} x^0_{s,1}\n$$\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^1_{1,1}} = w^1_{1,1} x^0_{s,1}\n$$\n',
      ['definition', 'definition', 'not checkable', 'not checkable', 'not checkable']),
+    ('# Softmax\n\nLet $a_{i} = \\frac{e^{z_{i}}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial a_j}{\\partial z_i} = -a_j a_i,$$ where $j \\neq i$.\n\n$$\\frac{\\partial a_j}{\\partial z_i} \\stackrel{a \\text{ def}}{=} \\frac{\\partial}{\\partial z_i} \\left( \\frac{e^{z_j}}{\\sum_k e^{z_k}} \\right) \\stackrel{\\text{quotient rule}}{=} \\frac{-e^{z_j} e^{z_i}}{\\left( \\sum_k e^{z_k} \\right) ^ 2} = -a_j a_i. \\quad \\blacksquare$$\n\n$$\\frac{\\partial a_j}{\\partial z_i} \\stackrel{\\text{quotient rule}}{=} \\frac{e^{z_j} e^{z_i}}{\\left( \\sum_k e^{z_k} \\right) ^ 2}. \\quad \\blacksquare$$\n\n# Without the condition\n\n$$\\frac{\\partial a_j}{\\partial z_i} = -a_j a_i$$\n',
+     ['definition', 'ok', 'ok', 'ok', 'ok', 'wrong', 'wrong']),
+    ('# Likelihood\n\nLet $\\sigma(t) = \\frac{1}{1 + e^{-t}}$.\n\n$$\np(y_1, \\dots, y_n \\lvert x_1, \\dots, x_n) = \\prod_{i=1}^n \\sigma(w^\\top x_i)^{y_i}(1-\\sigma(w^\\top x_i))^{1-y_i}\n$$\n\n$$\n\\begin{align}\nJ &= \\log p(y_1, \\dots, y_n \\lvert x_1, \\dots, x_n) \\\\\n&= \\sum_{i=1}^n \\log \\sigma(w^\\top x_i)^{y_i}(1-\\sigma(w^\\top x_i))^{1-y_i} \\\\\n&= \\sum_{i=1}^n \\log \\sigma(w^\\top x_i)^{y_i} + \\log (1-\\sigma(w^\\top x_i))^{1-y_i} \\\\\n&= \\sum_{i=1}^n y_i \\log \\sigma(w^\\top x_i) + (1-y_i) \\log (1-\\sigma(w^\\top x_i)) \\\\\n&= \\sum_{i=1}^n y_i \\log \\sigma(w^\\top x_i) + (1+y_i) \\log (1-\\sigma(w^\\top x_i))\n\\end{align}\n$$\n\n$$\n\\frac{\\partial J}{\\partial w} = \\sum_{i=i}^{n} (y_i - \\sigma(w^\\top x_i)) x_i\n$$\n',
+     ['definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
+    ('# Loss\n\nIn linear regression we use $L(\\hat{y},y)=\\frac{1}{2}(y-\\hat{y})^2$, but here the cross-entropy:\n$$\nL(\\hat{y},y)=-y\\log(\\hat{y})-(1-y)\\log(1-\\hat{y})\n$$\n当y=1时，$L=-\\log(\\hat{y})$，同理，y=0时，$L=-\\log(1-\\hat{y})$。\n\nWhen $y = 1$, $L = \\log(\\hat{y})$.\n',
+     ['definition', 'not checkable', 'ok', 'ok', 'wrong']),
+    ('# Sigmoid\n\n$$\n\\sigma(x) = \\frac{g(x)}{h(x)}\n$$\n\nwhere\n\n$$\ng(x) = 1, \\quad h(x) = 1 + e^{-x}\n$$\n\n# Tanh\n\n$$\n\\tanh(x) = \\frac{g(x)}{h(x)}\n$$\n\nwhere\n\n$$\ng(x) = e^x - e^{-x}, \\quad h(x) = e^x + e^{-x}\n$$\n\n$$\n\\tanh(x) = \\frac{g(x)}{h(x) + 1}\n$$\n',
+     ['definition', 'definition', 'definition', 'not checkable', 'definition', 'definition', 'wrong']),
+    ('# Cost\n\nOur target vector $y$ is one-hot. For a single example the cost is $C = -\\sum_i y_i \\ln a_{i}$, with $a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$, and it simplifies to $C = -\\ln a_j$, where $j$ is the index of the element of $y$ that is hot.\n\n$$\n\\frac{\\partial C}{\\partial z_i} = \\frac{\\partial}{\\partial z_i} \\left( - \\sum_k y_k \\ln a_k \\right)\n$$\n\nThe gradient by the weights, with $\\sigma$ never said:\n\n$$\n\\nabla_w \\sigma = \\sigma (1 - \\sigma) w\n$$\n',
+     ['definition', 'definition', 'not checkable', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -897,7 +907,12 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'equation-numbers-typed-in-brackets-after-the-right-side',
               'a-case-typed-as-the-first-row-of-a-display',
               'a-letter-the-words-before-speak-of-and-the-same-formula-without-words',
-              'superscript-digits-0-and-1-make-digits-layers']
+              'superscript-digits-0-and-1-make-digits-layers',
+              'a-condition-after-the-display-annotated-equals-and-an-end-of-proof-mark',
+              'log-of-a-product-log-of-a-power-and-a-sum-over-the-terms-after-it-read-both-ways',
+              'a-value-of-the-label-typed-in-words-or-math-is-a-case',
+              'names-defined-again-after-the-step-in-its-section',
+              'one-hot-said-in-words-and-sigma-of-the-weights-is-no-convention']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -15,6 +15,7 @@ relation goes on from the block before (``leading``).  Members are expression tr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from symxent.checker.syntax import (
@@ -68,7 +69,7 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
             cur.clear()
 
     k = 0
-    row = _clean_keep_quads(row)
+    row = _clean_keep_quads(_annotated_equals(row))
     while k < len(row):
         it = row[k]
         v = _v(it)
@@ -90,12 +91,6 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
                     flush()
                     segs.append(("rel", ":=", it.pos))
                     k += 2
-                    continue
-                if v in ("\\overset", "\\stackrel") and k + 2 < len(row) and isinstance(row[k + 2], Group) \
-                        and [_v(x) for x in row[k + 2].items] == ["="]:
-                    flush()
-                    segs.append(("rel", ":=", it.pos))
-                    k += 3
                     continue
                 if v in RELATIONS and not (v == "=" and cur and _v(cur[-1]) in ("<", ">", "!")):
                     flush()
@@ -120,7 +115,7 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
                     segs.append(("sep", _text_of(it), it.pos))
                     k += 1
                     continue
-                if v == "." and k == len(row) - 1:
+                if v == "." and all(_v(x) in ("\\quad", "\\qquad") for x in row[k + 1:]):
                     k += 1
                     continue
                 if v == "&":
@@ -157,6 +152,31 @@ def _without_equation_number(row: list[Item]) -> list[Item]:
             before.kind == "cmd" or (before.kind == "word" and len(before.value) == 1)):
         return row
     return row[:end - 3] + row[end:]
+
+
+# a sign that defines (\overset{def}{=}); "a def" over the sign is a reason (by a's definition)
+_DEFINING = re.compile(r"^\s*(?:def|defn|def\.|:|\\triangle|\\vartriangle|\\Delta|定义)\s*$", re.IGNORECASE)
+
+
+def _annotated_equals(row: list[Item]) -> list[Item]:
+    """``\\overset{\\text{def}}{=}`` as ``:=`` and ``\\stackrel{\\text{quotient rule}}{=}`` as ``=`` (a
+    reason written over the sign); other stacked signs are left to the cleaning that follows."""
+    out: list[Item] = []
+    k = 0
+    while k < len(row):
+        it = row[k]
+        if isinstance(it, Tok) and it.value in ("\\overset", "\\stackrel") and k + 2 < len(row) \
+                and isinstance(row[k + 1], Group) and isinstance(row[k + 2], Group) \
+                and [_v(x) for x in row[k + 2].items] == ["="]:
+            label = " ".join(_text_of(x) if isinstance(x, Tok) and x.kind == "text" else _v(x)
+                             for x in row[k + 1].items if isinstance(x, Tok))
+            out.extend([Tok("sym", ":", it.pos)] if _DEFINING.search(label) else [])
+            out.append(Tok("sym", "=", it.pos))
+            k += 3
+            continue
+        out.append(it)
+        k += 1
+    return out
 
 
 def _clean_keep_quads(row: list[Item]) -> list[Item]:

@@ -129,6 +129,7 @@ class SymbolTable:
     heads: set[str] = field(default_factory=set)                        # keys some chain opens with "key ="
     # k -> [(z, line, order, scope)]: "z_k = max z" says which entry k is, from there in its sections
     picked: dict[str, list[tuple[str, int, int, tuple[int, ...]]]] = field(default_factory=dict)
+    hot_letters: set[str] = field(default_factory=set)  # "$j$ is the index of the element that is hot"
     letters_in_words: dict[str, list[int]] = field(default_factory=dict)  # letter -> orders of "$z$" in prose
     # y -> [(line, values, order, scope)]: "y_i \in \{-1, +1\}", values other than the 0/1 of targets
     value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
@@ -202,10 +203,17 @@ def is_label(n: Node) -> bool:
     return len(n.base) > 2 or (len(n.base) == 2 and n.base.isupper())
 
 
-# Functions whose argument in braces (\log{a + b}) prints without brackets; the reading taken is
-# log(a + b), and a WRONG is tried again as printed (see verdict.judge)
+# Functions whose argument in braces (\log{a + b}) prints without brackets
 BRACED_FUNCTIONS = ("log", "log10", "exp", "sin", "cos", "tan", "tanh", "max", "min")
-BRACES = "\\log{a + b} (braces, printed without brackets) as log(a + b)"
+# Notation that prints so that it reads two ways: name -> (the reading taken, as a verdict's
+# "uses" says it; the other one, which a WRONG is tried again under: see verdict.judge)
+READINGS = {
+    "braces": ("\\log{a + b} (braces, printed without brackets) as log(a + b)",
+               "\\log{a + b} read as printed (log a + b: braces print no brackets)"),
+    "reach": ("\\log a b (no brackets) as (\\log a) b", "\\log a b (no brackets) as \\log(a b)"),
+    "power": ("\\log (a)^b as (\\log a)^b", "\\log (a)^b as \\log(a^b)"),
+    "sum": ("\\sum_i a_i + b_i as (\\sum_i a_i) + b_i", "\\sum_i a_i + b_i as \\sum_i (a_i + b_i)"),
+}
 
 
 class Evaluator:
@@ -251,8 +259,8 @@ class Evaluator:
         self.solved: dict[str, sympy.Expr] = {}
         self.design_names: set[str] = set()   # X read as the matrix of the samples (X^T v)
         self.generic_used: dict[str, sympy.Function] = {}
-        # \log{a + b} read as printed (log a + b) rather than as log(a + b)
-        self.braces_as_printed = False
+        # notation that prints two ways read the other way (keys of READINGS)
+        self.other_readings: frozenset[str] = frozenset()
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -615,7 +623,20 @@ class Evaluator:
                                    "product written as an inner one?)")
         if any(_is_dots(t) for t in node.terms):
             return sympy.Add(*[self.value(t, env) for t in self.ellipsis_terms(node.terms, env)])
-        return sympy.Add(*[self.value(t, env) for t in node.terms])
+        terms = list(node.terms)
+        for k, t in enumerate(terms):
+            letter = _sum_letter(t)
+            after = 0
+            while letter is not None and k + 1 + after < len(terms) \
+                    and any(isinstance(n, Name) and n.base == letter for n in _walk(terms[k + 1 + after])):
+                after += 1
+            if after:
+                # Σ_i log σ_i + log(1 - σ_i): the terms after the sum use its index, which is free there
+                self.conventions["reading:sum"] = READINGS["sum"][0]
+                if "sum" in self.other_readings:
+                    terms[k:k + 1 + after] = [replace(t, body=Add((t.body,) + tuple(terms[k + 1:k + 1 + after])))]
+                    break
+        return sympy.Add(*[self.value(t, env) for t in terms])
 
     def ellipsis_terms(self, terms: tuple[Node, ...], env: dict) -> list[Node]:
         """``a_1 + a_2 + \\dots + a_n``: the terms written out.  At least two consecutive terms
@@ -694,6 +715,12 @@ class Evaluator:
         if isinstance(node.base, Call) and self.product_call(node.base):
             # p^y (1 - p)^{1-y}: read as a product, the exponent is the bracket's, not the product's
             return self.value(node.base.func, env) * self.power(self.value(node.base.args[0], env), node.exp, env)
+        if isinstance(node.base, Call) and isinstance(node.base.func, Fn) and node.base.func.name == "log" \
+                and len(node.base.args) == 1 and not node.base.sub:
+            # \log (1 - σ)^{1-y}: the power of the log, or the log of the power?
+            self.conventions["reading:power"] = READINGS["power"][0]
+            if "power" in self.other_readings:
+                return self.apply_fn(node.base.func, None, env, operand=Pow(Paren(node.base.args), node.exp))
         return self.power(self.value(node.base, env), node.exp, env)
 
     def power(self, base: sympy.Expr, exp_node: Node, env: dict) -> sympy.Expr:
@@ -823,13 +850,19 @@ class Evaluator:
                 nxt = factors[k + 1]
                 if isinstance(nxt, Add) and f.name in BRACED_FUNCTIONS:
                     # \log{a + b}: TeX prints no brackets for braces, so the reader sees log a + b
-                    self.conventions[BRACES] = BRACES
-                    if self.braces_as_printed:
+                    self.conventions["reading:braces"] = READINGS["braces"][0]
+                    if "braces" in self.other_readings:
                         if len(factors) != 2:
                             raise NotCheckable(f"\\{f.name}{{...}} with several terms in braces, printed without "
                                                "brackets, inside a product")
                         return self.apply_fn(f, None, env, operand=nxt.terms[0]) + \
                             sympy.Add(*[self.value(t, env) for t in nxt.terms[1:]])
+                if f.name == "log" and k + 2 < len(factors) and not isinstance(nxt, (Paren, Add)):
+                    # \log σ^y (1 - σ)^{1-y}: of the factor after it, or of the whole product?
+                    self.conventions["reading:reach"] = READINGS["reach"][0]
+                    if "reach" in self.other_readings:
+                        out *= self.apply_fn(f, None, env, operand=Mul(tuple(factors[k + 1:])))
+                        break
                 out *= self.apply_fn(f, None, env, operand=nxt)
                 k += 2
                 continue
@@ -1410,6 +1443,9 @@ class Evaluator:
                 raise NotCheckable(f"a {node.kind} without its index")
             node = BigOp(node.kind, Name(letters[0]), None, node.body)
         letter, values = self.bound(node.sub, node.body, env)
+        if isinstance(node.sub, Cond) and any(isinstance(n, Name) and n.base == letter for n in _walk(node.sub.right)):
+            raise NotCheckable(f"the {node.kind} over {letter} starts at {letter} itself ({letter}={letter}): where it "
+                               "starts is not said")
         if values is None:
             assert isinstance(node.sub, Cond)
             lo = self.index_value(node.sub.right, env, None)
@@ -2091,6 +2127,14 @@ def _walk(node: Node) -> "Iterator[Node]":
 
 walk = _walk
 key_of = _key
+
+
+def _sum_letter(node: Node) -> str | None:
+    """The index letter of a sum written with it (``\\sum_i``, ``\\sum_{i=1}^n``), else None."""
+    if not (isinstance(node, BigOp) and node.kind == "sum"):
+        return None
+    sub = node.sub.left if isinstance(node.sub, Cond) else node.sub
+    return sub.base if isinstance(sub, Name) and len(sub.base) == 1 else None
 
 
 def _set_of_entries(arg: Node) -> tuple[Node, str] | None:

@@ -282,6 +282,13 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             last_prose = item.text
             prose_since_block += " " + item.text
             _prose_facts(item, table, stack)
+            valued = _value_case_in_words(item.text)
+            if valued is not None:
+                # "当y=1时，$L = -\log \hat y$": a value of y typed in the words, a case of what follows
+                pending_conditions = [c for c in pending_conditions if not (_letters_of(c) & _letters_of(valued))]
+                pending_conditions, fresh_conditions, line_case = pending_conditions + [valued], True, True
+                table.cases.append((valued, item.line))
+                continue
             typed = _typed_case(item.text)
             if typed is not None:
                 # "**Case 2: i ≠ j** (...)": a case typed as words, as "$i \neq j$" on its own line is
@@ -317,6 +324,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             table.in_sentence.add(block.order)
             lone = block.chains[0].members[0].node if len(block.chains) == 1 and len(block.chains[0].members) == 1 \
                 else None
+            ahead = " ".join(getattr(it, "text", "") for it in items[position + 1:position + 4])[:200]
+            if isinstance(lone, Name) and len(lone.base) == 1 and lone.base.islower() and not lone.accent \
+                    and _HOT_WORDS.search(ahead):
+                # "where $j$ is the index of the element of $y$ that is hot": the letter of the true class
+                table.hot_letters.add(lone.base)
             if isinstance(lone, Name) and len(lone.base) == 1 and lone.base.islower() and not lone.accent \
                     and _DISTINCT.search(prose_since_block + " " + last_prose):
                 # "For not $i$ th item, denote by $z$": words that may set the letters apart
@@ -366,6 +378,8 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 table.cases.extend((c, block.line(0)) for c in conds)
                 line_case = True
                 continue
+            if conds is None and _CONDITION_BEFORE.search(last_prose or ""):
+                conds = _value_condition(block)  # "when $y = 1$": a value of y
             if conds is not None and _CASE_BEFORE.search(last_prose or ""):
                 conds = [Case(c.left, c.op, c.right) for c in conds]
             if conds is not None and (_CONDITION_BEFORE.search(last_prose or "") or (
@@ -375,6 +389,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 # "when $i = j$ and $k$ ..." adds to the case; "0 if $j \neq k$ ... if $j = k$" names
                 # another case of the same letters, which replaces the first
                 letters = {x for c in conds for x in _letters_of(c)}
+                if last_display is not None and _WHERE_AFTER.search(prose_since_block.strip() or last_prose) \
+                        and len(prose_since_block.strip()) < 40:
+                    # "$$ ∂a_j/∂z_i = -a_j a_i $$ where $j \neq i$": the condition of the display it follows
+                    last_display.conditions = [c for c in last_display.conditions
+                                               if not (_letters_of(c) & letters)] + list(conds)
                 pending_conditions = [c for c in pending_conditions if not (_letters_of(c) & letters)] + conds \
                     if fresh_conditions else conds
                 table.cases.extend((c, block.line(0)) for c in conds)
@@ -433,6 +452,9 @@ def _inner_piece(body: Node) -> bool:
     return False
 
 
+_PARAMETERS = frozenset({"w", "W", "b", "\\theta", "\\Theta", "\\beta", "\\omega", "bold w", "vec w"})
+
+
 def _output_conventions(items, table: SymbolTable) -> None:
     """Outputs the note differentiates but never defines, in a note about softmax or the sigmoid.
 
@@ -453,6 +475,8 @@ def _output_conventions(items, table: SymbolTable) -> None:
             continue  # differentiated by two different names: which one it is a function of is not said
         # ∂a_1/∂z_2 and ∂a/∂z in one note: entry by entry, the vector's entries
         var, indexed = next(iter(inputs))[0], any(ix for _, ix in inputs)
+        if var in _PARAMETERS:
+            continue  # ∇_w σ: σ of the weights is σ(w^T x), whose input is not said (never σ(w))
         if any(d.key == var and _inner_piece(d.body) for d in table.definitions):
             # dσ/du with u = 1 + e^{-z}: u is a piece of σ's own formula (σ = 1/u), not its input
             continue
@@ -539,6 +563,15 @@ def _mentions_itself(key: str, body) -> bool:
     return any(isinstance(n, (Name, Script)) and key_of(n) == key for n in walk(body))
 
 
+def _through_itself(key: str, body, table: SymbolTable, order: int, block: Block) -> bool:
+    """Whether the body names something the note defines through ``key`` (σ(z) = P after P = σ(z))."""
+    for n in walk(body):
+        d = table.lookup(key_of(n), order, block.scope) if isinstance(n, (Name, Script)) and key_of(n) else None
+        if d is not None and d.key != key and _mentions_itself(key, d.body):
+            return True
+    return False
+
+
 def _mentions_defined(body, table: SymbolTable, order: int, block: Block) -> bool:
     """Whether the body uses a name the note defines (through which the arguments may act)."""
     return any(isinstance(n, (Name, Script)) and key_of(n) and table.lookup(key_of(n), order, block.scope)
@@ -598,6 +631,33 @@ def _letters_of(c: Cond) -> set[str]:
     return {n.base for n in walk(c) if isinstance(n, Name) and len(n.base) == 1}
 
 
+_VALUE_IN_WORDS = re.compile(r"(?:\b(?:when|if|for)\s+([A-Za-z])\s*=\s*(-?[01])\s*[,:]?|"
+                             r"([A-Za-z])\s*=\s*(-?[01])\s*(?:时|的时候))\s*[,，:：]?\s*$", re.IGNORECASE)
+
+
+def _value_case_in_words(text: str) -> Case | None:
+    """"当y=1时，", "when y = 0:": a value of a one-letter name typed in words (not math) at the end of
+    a paragraph's piece, the case of the math that follows it."""
+    m = _VALUE_IN_WORDS.search(text)
+    if m is None:
+        return None
+    letter, value = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    number = Num(value.lstrip("-"))
+    return Case(Name(letter), "=", Neg(number) if value.startswith("-") else number)
+
+
+def _value_condition(block: Block) -> list[Cond] | None:
+    """``y = 1`` after "when": a value of a one-letter name (a label's), the case of what follows."""
+    if len(block.chains) != 1 or len(block.chains[0].members) != 2 or block.chains[0].relations != ["="]:
+        return None
+    a, b = (m.node for m in block.chains[0].members)
+    number = b.arg if isinstance(b, Neg) else b
+    if isinstance(a, Name) and len(a.base) == 1 and not a.accent and isinstance(number, Num) \
+            and number.value in ("0", "1"):
+        return [Cond(a, "=", b)]
+    return None
+
+
 def _heading_conditions(item: Heading) -> list[Cond]:
     """"### When $j \\neq i$", "### Case 2: Off-diagonal ($i \\neq j$)": the case holds for the whole
     section (a relation of two index letters in a heading is a case whatever words frame it)."""
@@ -639,6 +699,7 @@ def _inline_condition(block: Block) -> list[Cond] | None:
     return [entries] if entries is not None else None
 
 
+_HOT_WORDS = re.compile(r"\bhot\b|true class|correct class|target class|真实类别|正确类别|clase correcta", re.IGNORECASE)
 # words that may say two index letters differ ("for not $i$ th item", "the other entries")
 _DISTINCT = re.compile(r"\b(?:not|other|another|different|distinct|else|except|off-diagonal|otro|otra|distint[oa]s?|"
                        r"diferentes?|autres?|diff[ée]rente?s?|anderen?)\b|其他|其它|不|非|另|除", re.IGNORECASE)
@@ -1024,14 +1085,23 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             _name_last(chain, ci, block, table)
             continue
         info = definable(chain.members[0].node)
-        if info is not None and chain.relations[0] == "=" and len(chain.members) > 1 \
-                and table.lookup(info[0], block.order + ci, block.scope) is not None and not info[2]:
+        prev = table.lookup(info[0], block.order + ci, block.scope) if info is not None else None
+        if info is not None and chain.relations[0] == "=" and len(chain.members) > 1 and prev is not None \
+                and (not info[2] or tuple(info[2]) == tuple(prev.params)):
+            # (L(ŷ, y) = -y log ŷ - ... after "L(ŷ, y) = ½(y - ŷ)² in linear regression": the same
+            # function of the same parameters, given another value)
             # a defined name stated again: checked against the old value, and the new one holds
             # from here (a note that generalises a formula restates its name)
-            block.restated.add(ci)
             key, indices, params, sample = info
             readable = [m for m in chain.members[1:] if not isinstance(m.node, Unreadable)]
-            if readable and not _is_number(readable[0].node) and not _mentions_itself(key, readable[0].node):
+            valued = any(isinstance(c.right, (Num, Neg)) and isinstance(c.left, Name) for c in block.conditions)
+            if not valued:
+                block.restated.add(ci)
+            # ("when y = 1, L = -log ŷ": L's value in that case only; σ(z) = P after P = σ(z): no news)
+            if readable and not _is_number(readable[0].node) and not _mentions_itself(key, readable[0].node) \
+                    and not valued and not _through_itself(key, readable[0].node, table, block.order + ci, block) \
+                    and not _calls_undefined(readable[0].node, table, block.order + ci, block):
+                # (σ(z) = f(z)/g(z) with f, g never defined gives σ no value to use)
                 # ("P = 0.5" is a value at a point, "w = w - α g" an update step)
                 table.definitions.append(Definition(key, indices, params, readable[0].node,
                                                     block.line(readable[0].pos), block.order + ci + 1,
@@ -1152,7 +1222,8 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     if _mentions_itself(key, body):
         return False  # w_j := w_j - α ∂J/∂w_j: an update step, not a definition
     written: tuple = ()
-    if params and not _mentions(body, params):
+    if params and not _mentions(body, params) and not _is_number(body):
+        # (f(z) = 1 after "let": a constant function, defined)
         if not (isinstance(lhs, Call) and (isinstance(lhs.func, Name) or (
                 isinstance(lhs.func, Script) and (lhs.func.sup is None or lhs.func.sup_paren) and not lhs.func.primes))
                 and key != "\\sigma" and (_mentions_defined(body, table, order, block) or (

@@ -230,7 +230,8 @@ DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\
         "\\limits", "\\nolimits", "\\,", "\\;", "\\!", "\\:", "\\ ", "\\>", "~", "\\bf", "\\rm", "\\it",
         "\\cal", "\\nonumber", "\\notag", "\\middle", "\\hfill", "\\vphantom", "\\hphantom", "\\strut",
         "\\quad", "\\qquad", "\\enspace", "\\thinspace", "\\negthinspace", "\\medspace", "\\thickspace",
-        "\\relax", "\\tiny", "\\small", "\\large", "\\Large", "\\normalsize", "\\cdotp", "&"}
+        "\\relax", "\\tiny", "\\small", "\\large", "\\Large", "\\normalsize", "\\cdotp", "&",
+        "\\blacksquare", "\\square", "\\Box", "\\qed", "\\qedhere", "\\hfill"}
 ELLIPSES = {"\\dots", "\\cdots", "\\ldots", "\\dotsb", "\\dotsc", "\\dotsm", "\\vdots", "\\ddots", "…"}
 WITH_ARG_DROPPED = {"\\label": 1, "\\require": 1, "\\eqref": 1, "\\ref": 1, "\\tag": 1, "\\color": 1, "\\hspace": 1, "\\vspace": 1,
                     "\\textcolor": 1, "\\colorbox": 1, "\\mathchoice": 0, "\\stackrel": 0}
@@ -283,6 +284,9 @@ def _clean(items, keep: tuple[str, ...] = ()) -> list[Item]:
     """Drop spacing and sizing tokens; unwrap \\color{red}{x} and friends (their argument stays)."""
     out: list[Item] = []
     items = list(items)
+    if not any(_v(it) == "\\rvert" for it in items):
+        # p(y \lvert x): a left bar never closed is the bar of a conditional, as |
+        items = [Tok("sym", "|", it.pos) if _v(it) == "\\lvert" else it for it in items]
     k = 0
     while k < len(items):
         it = items[k]

@@ -32,7 +32,7 @@ import numpy as np
 import sympy
 
 from symxent import derive
-from symxent.checker.meaning import (BRACES, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
+from symxent.checker.meaning import (READINGS, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
 from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Name, Neg, Node, Num, Script
@@ -113,26 +113,58 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``solved`` gives names the
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
     verdict = _judge_reading(table, order, scope, left, right, conditions, seed, solved)
-    if verdict.status == "wrong" and BRACES in verdict.uses:
-        # \log{a + b} is printed "log a + b": a WRONG stands only if the printed reading is wrong too
-        printed = _judge_reading(table, order, scope, left, right, conditions, seed, solved, braces_as_printed=True)
-        if printed.status == "ok":
-            printed.uses = [u for u in printed.uses if u != BRACES] + [
-                "\\log{a + b} read as printed (log a + b: braces print no brackets)"]
-            return printed
-        if printed.status != "wrong":
-            return Verdict("not checkable", "differs when \\log{a + b} is read as log(a + b); TeX prints the braces "
-                           f"as nothing (log a + b), and that reading is not checkable: {printed.detail}")
+    if verdict.status == "wrong":
+        verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status != "wrong" and not verdict.detail.startswith(_UNDEFINED):
+        return verdict
+    met = [name for name, (taken, _) in READINGS.items() if taken in verdict.uses]
+    # \log{a + b} prints "log a + b", \log a b may be log(a b), ...: a WRONG stands only if the
+    # other readings are wrong too (each alone, then all together)
+    tries = [frozenset([name]) for name in met] + ([frozenset(met)] if len(met) > 1 else [])
+    alts = []
+    for other in tries:
+        alt = _judge_reading(table, order, scope, left, right, conditions, seed, solved, other)
+        if alt.status == "ok":
+            said = [READINGS[name] for name in other]
+            alt.uses = [u for u in alt.uses if u not in {t for t, _ in said}] + [o for _, o in said]
+            return alt
+        alts.append(alt)
+    if not alts or all(alt.status == "wrong" for alt in alts):
+        return verdict if verdict.status == "wrong" or not alts else alts[0]
+    if verdict.status == "wrong":
+        unread = next(alt for alt in alts if alt.status != "wrong")
+        return Verdict("not checkable", f"differs with {'; '.join(READINGS[n][0] for n in met)}; read the other "
+                       f"way it is not checkable: {unread.detail}")
     return verdict
+
+
+def _with_later_definitions(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
+                            conditions, seed: int, solved: dict | None) -> Verdict:
+    """A WRONG on a name the note defines again further on in the section (tanh = g/h, "where g = e^x -
+    e^{-x}" with g the sigmoid's a few lines up) stands only if it is wrong with the later value too."""
+    named = {key_of(n) for side in (left, right) for n in walk(side) if isinstance(n, (Name, Script)) and key_of(n)}
+    later = sorted((d.order, d.line, d.key) for d in table.definitions if d.key in named and d.scope == scope
+                   and d.order >= order - order % 100 + 100  # (a later block: not the step's own restatement)
+                   and table.lookup(d.key, order, scope) is not None)
+    if not later:
+        return verdict
+    at, line, key = later[0]
+    # (as seen from the end of that block: g and h given new values in one display both count)
+    alt = _judge_reading(table, at - at % 100 + 99, scope, left, right, conditions, seed, solved)
+    if alt.status == "wrong":
+        return verdict
+    return Verdict("not checkable", f"{pretty(key)} is defined again at line {line}, after this step and in its "
+                   "section, and with that value the step " + ("holds" if alt.status == "ok" else "is not checkable")
+                   + ": which of its definitions it means is not said", uses=verdict.uses)
 
 
 def _judge_reading(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
                    conditions: tuple[Cond, ...], seed: int, solved: dict | None,
-                   braces_as_printed: bool = False) -> Verdict:
+                   other: frozenset[str] = frozenset()) -> Verdict:
     if solved:
         return _judge(table, order, scope, left, right, conditions, seed, solved=solved,
-                      braces_as_printed=braces_as_printed)
-    verdict = _judge(table, order, scope, left, right, conditions, seed, braces_as_printed=braces_as_printed)
+                      other=other)
+    verdict = _judge(table, order, scope, left, right, conditions, seed, other=other)
     if verdict.status == "not checkable" and any(m in verdict.detail for m in (UNKNOWN_DEPENDENCE, INDEX_ALONE)):
         # ∂L/∂z = ∂L/∂a ∂a/∂z with L never defined: true for every L that depends on z through a,
         # which is what the step's own derivatives of L say; only an ok is taken from that reading
@@ -145,7 +177,7 @@ def _judge_reading(table: SymbolTable, order: int, scope: tuple[int, ...], left:
                 plan[met.unknown[0]] = met.unknown[1]
             if not plan:
                 break
-            met = _judge(table, order, scope, left, right, conditions, seed, plan, braces_as_printed=braces_as_printed)
+            met = _judge(table, order, scope, left, right, conditions, seed, plan, other=other)
             if met.status == "ok" or _DIFFER_FOR_SOME in met.detail:
                 return met
             if met.unknown is None or met.unknown[0] in plan:
@@ -224,7 +256,7 @@ def solve_for(table: SymbolTable, order: int, scope, left: Node, right: Node) ->
 
 def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
            conditions: tuple[Cond, ...] = (), seed: int = 0, generic: dict | None = None,
-           solved: dict | None = None, braces_as_printed: bool = False) -> Verdict:
+           solved: dict | None = None, other: frozenset[str] = frozenset()) -> Verdict:
     conditions = tuple(conditions) + tuple(c for c in subscript_conditions(left, right) if c not in conditions)
     try:
         envs, dry = instances(table, order, scope, left, right, conditions, generic, solved)
@@ -233,7 +265,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         ev = Evaluator(table, order, scope)
         ev.generic = dict(generic or {})
         ev.solved = dict(solved or {})
-        ev.braces_as_printed = braces_as_printed
+        ev.other_readings = other
         if "__vec__" in envs[0]:
             envs = _shapes_agree(ev, left, right, envs)
             if isinstance(envs, Verdict):
@@ -262,6 +294,12 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", str(exc))
     except RecursionError:
         return Verdict("not checkable", "too deeply nested to evaluate")
+    given = _given_values(conditions, ev)
+    if given:
+        # "when y = 1, L = -log ŷ": the step at that value of y
+        pairs = [(L.xreplace(given), R.xreplace(given)) for L, R in pairs]
+        ev.conventions["given"] = "the case " + ", ".join(
+            f"{pretty(ev.leaves[x].key)} = {v}" for x, v in sorted(given.items(), key=lambda kv: kv[0].name))
     if any(side.has(sympy.zoo, sympy.nan) for pair in pairs for side in pair):
         return Verdict("not checkable", "a side divides by zero here (for the index values of this step)")
     uses = sorted(set(ev.conventions.values()))
@@ -451,6 +489,13 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         if case is not None:
             result.detail += f"; holds only when {case[0]}, the case of line {case[1]}"
         hot = _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed)
+        if hot is not None and hot[0] in table.simplex and "one" in table.simplex[hot[0]][1].lower() \
+                and hot[1] in table.hot_letters:
+            # C_x = -ln a_j "where j is the index of the element of y that is hot": the note says
+            # y is one-hot and names its class in words, which are not read
+            return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]}; the note "
+                           f"says {pretty(hot[0])} is one-hot (line {table.simplex[hot[0]][0]}) and speaks of {hot[1]} "
+                           "as its class in words, which are not read", uses=uses)
         if hot is not None:
             result.detail += f"; holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]} (a true class " \
                              "the note does not name)"
@@ -503,9 +548,13 @@ def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Ev
     rng = np.random.default_rng(rng_seed)
     for _ in range(2):
         concrete = {}
-        for fn in ev.generic_used.values():
+        for key, fn in ev.generic_used.items():
             args = [call for p in pairs for side in p for call in side.atoms(sympy.core.function.AppliedUndef)
                     if call.func == fn]
+            if len({len(a.args) for a in args}) > 1:
+                return Verdict("not checkable", f"{pretty(key)} has no definition that can be read here, and the "
+                               "step uses it as a function of a different number of values in different places "
+                               "(of the whole vector and of one number): define it or pass --define", uses=uses)
             n = len(args[0].args) if args else 1
             t = sympy.symbols(f"_t0:{n}", real=True)
             c = [sympy.Rational(int(x), 8) for x in rng.integers(-16, 17, size=3 * n + 2)]
@@ -593,6 +642,18 @@ def _holds_in_a_case(pairs, leaves, table: SymbolTable, natural, rng_seed: int, 
                 _compare([pairs[k] for k in inside], leaves, table, natural, rng_seed).status == "ok":
             return cond_text(cond), line
     return None
+
+
+def _given_values(conditions, ev: Evaluator) -> dict:
+    """Leaves set to a number by a case on a value (``y = 1``): the step's symbols for that name."""
+    out = {}
+    for c in conditions:
+        number = c.right.arg if isinstance(c.right, Neg) else c.right
+        if isinstance(c.left, Name) and c.op == "=" and isinstance(number, Num) and number.value.isdigit():
+            value = sympy.Integer(int(number.value)) * (-1 if isinstance(c.right, Neg) else 1)
+            out.update({x: value for x, lf in ev.leaves.items()
+                        if lf.key == c.left.key and not lf.index and lf.sample is None})
+    return out
 
 
 def _said_before(table: SymbolTable, order: int, letters: set[str]) -> str | None:
@@ -839,8 +900,10 @@ def _compare(pairs, leaves, table, simplex: set[str], rng_seed: int, envs: list[
                     return Verdict("wrong", "", left=lval, right=rval, point=where)
         if enough:
             return Verdict("ok")
-    return Verdict("not checkable", "both sides are undefined (log of a negative, division by 0) "
-                   "at most sampled points")
+    return Verdict("not checkable", _UNDEFINED + " (log of a negative, division by 0) at most sampled points")
+
+
+_UNDEFINED = "both sides are undefined"
 
 
 def _confirm_equal(pairs, leaves, table, simplex, rng_seed: int) -> Verdict | None:
