@@ -869,6 +869,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'not checkable', 'definition', 'definition', 'wrong']),
     ('# Cost\n\nOur target vector $y$ is one-hot. For a single example the cost is $C = -\\sum_i y_i \\ln a_{i}$, with $a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$, and it simplifies to $C = -\\ln a_j$, where $j$ is the index of the element of $y$ that is hot.\n\n$$\n\\frac{\\partial C}{\\partial z_i} = \\frac{\\partial}{\\partial z_i} \\left( - \\sum_k y_k \\ln a_k \\right)\n$$\n\nThe gradient by the weights, with $\\sigma$ never said:\n\n$$\n\\nabla_w \\sigma = \\sigma (1 - \\sigma) w\n$$\n',
      ['definition', 'definition', 'not checkable', 'not checkable', 'not checkable']),
+    ('# Power\n\n$$\\begin{aligned}\nz = x^y\n\\\\\\\\\n\\frac{\\partial{z}}{\\partial{x}} = yx^{y-1}\n\\\\\\\\\n\\frac{\\partial{z}}{\\partial{x}} = xy^{x-1}\n\\end{aligned}$$\n\n# Attention\n\nWith $S = QK^T$, note that $QK^T = KQ^T$.\n',
+     ['definition', 'ok', 'wrong', 'definition', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -912,7 +914,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'log-of-a-product-log-of-a-power-and-a-sum-over-the-terms-after-it-read-both-ways',
               'a-value-of-the-label-typed-in-words-or-math-is-a-case',
               'names-defined-again-after-the-step-in-its-section',
-              'one-hot-said-in-words-and-sigma-of-the-weights-is-no-convention']
+              'one-hot-said-in-words-and-sigma-of-the-weights-is-no-convention',
+              'a-power-on-letters-typed-together-and-a-transpose-of-a-name-with-no-shape']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

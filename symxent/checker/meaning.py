@@ -417,12 +417,16 @@ class Evaluator:
                 and self.whole_vector(Name(key[1]), env):
             # Xw typed as one word: X times the vector w, X the matrix of the samples
             return self.design_times(self.design_matrix(Name(key[0])) or "", Name(key[1]), env)
-        if len(key) > 1 and key.isalpha() and not index and sample is None and all(
-                c in self.table.plain or self.definition(c) is not None for c in key):
+        if not index and sample is None and self.juxtaposed(key):
             # "ay" in a note that uses a and y on their own: a times y, as TeX sets it
             self.conventions["juxtaposed"] = f"{key} is the product {' '.join(key)}"
             return sympy.Mul(*[self.named(c, (), None, env) for c in key])
         return self.leaf(key, self.vector_index(key, index, env), sample)
+
+    def juxtaposed(self, key: str) -> bool:
+        """"ay" in a note that uses a and y on their own: the letters typed side by side, a product."""
+        return len(key) > 1 and key.isalpha() and all(c in self.table.plain or self.definition(c) is not None
+                                                      for c in key)
 
     def generic_value(self, key: str, index: tuple[int, ...], env: dict) -> sympy.Expr:
         """``key`` as an unknown function of its variable's value (of every entry, for a vector)."""
@@ -735,6 +739,12 @@ class Evaluator:
 
     def _v_Script(self, node: Script, env: dict) -> sympy.Expr:
         base = node.base
+        if isinstance(base, Name) and not base.accent and node.sup is not None and not node.sub and not node.primes \
+                and not node.sup_paren and not transposed_exp(Pow(base, node.sup)) and self.definition(base.key) is None \
+                and self.juxtaposed(base.key):
+            # yx^{y-1}: TeX puts the power on the last letter only, y · x^{y-1}
+            self.conventions["juxtaposed"] = f"{base.key} is the product {' '.join(base.key)}"
+            return self.value(Name(base.key[:-1]), env) * self.power(self.value(Name(base.key[-1]), env), node.sup, env)
         if node.primes:
             if isinstance(base, Name) and not node.sub and node.sup is None:
                 key = base.key
@@ -1921,7 +1931,16 @@ class Evaluator:
 
     def transpose(self, base: Node, env: dict) -> sympy.Expr:
         """``A^T``: a matrix with its entries swapped; a vector or a number is its own entries."""
-        if self.shape(base, env) != "M":
+        shape = self.shape(base, env)
+        key = _key(base)
+        if shape == "S" and key and self.definition(key) is None and key not in self.table.declared \
+                and key not in CONVENTIONAL_INPUTS and key not in self.table.indexed:
+            # Q K^T = K Q^T with Q, K never given a shape: transposed, they are matrices or vectors,
+            # which read as numbers would make any product commute
+            named = key[-1] if len(key) > 1 and key.isalpha() else key  # (QK^T: TeX transposes the K)
+            raise NotCheckable(f"{pretty(named)} is transposed here but the note gives it no shape or value: a "
+                               "matrix or a vector read as a number would make a wrong product agree")
+        if shape != "M":
             return self.value(base, env)
         r, c = self.entry(env, matrix=True)
         return self.value(base, {**env, "__vec__": c, "__col__": r})
