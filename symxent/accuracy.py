@@ -206,7 +206,9 @@ class _MpPrinter(MpmathPrinter):
 def _mp_function(expr: sp.Expr, symbols: Sequence[sp.Basic]) -> Callable[..., mpmath.mpf]:
     plain = [sp.Symbol(f"_a{n}") for n in range(len(symbols))]
     printer = _MpPrinter({s: p.name for s, p in zip(symbols, plain)})
-    return sp.lambdify(plain, expr, modules=[_NAMESPACE, "mpmath"], printer=printer, dummify=False)
+    # (docstring_limit=0: no str() of the whole expression for the function's docstring)
+    return sp.lambdify(plain, expr, modules=[_NAMESPACE, "mpmath"], printer=printer, dummify=False,
+                       docstring_limit=0)
 
 
 def ulp_error(got: float, true: mpmath.mpf, dtype: type, scale: mpmath.mpf | None = None) -> tuple[float, str]:

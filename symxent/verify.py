@@ -163,7 +163,9 @@ def _lambdify_grid(symbols: list[sp.Basic], grid: np.ndarray) -> Callable[..., n
     plain = [sp.Symbol(f"_a{n}") for n in range(len(symbols))]
     printer = _GridPrinter({s: p.name for s, p in zip(symbols, plain)})
     flat = [sp.sympify(e) for e in grid.reshape(-1)]
-    f = sp.lambdify(plain, flat, modules="numpy", cse=False, dummify=False, printer=printer)
+    # docstring_limit=0: no docstring printing the whole expression (str() of the raw form at
+    # K = 6 was a quarter of lambdify's time, for a docstring nobody reads)
+    f = sp.lambdify(plain, flat, modules="numpy", cse=False, dummify=False, printer=printer, docstring_limit=0)
 
     def call(values: dict[sp.Basic, np.ndarray]) -> np.ndarray:
         n = len(next(iter(values.values())))
