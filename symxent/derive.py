@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
@@ -600,15 +600,31 @@ def _opaque_shifts(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace({m: sp.Symbol(f"c_{n}", real=True) for n, m in enumerate(maxes)})
 
 
+# The rewrites of _rewrite_special, in order: (the class rewritten, its replacement).
+_SPECIAL_REWRITES: tuple[tuple[type, Callable[[sp.Basic], sp.Expr]], ...] = (
+    (sp.UnevaluatedExpr, lambda e: e.args[0]),
+    (ClassMax, _opaque_shifts),  # the whole expression: one symbol per distinct max
+    (xlogy, lambda e: e.args[0] * sp.log(e.args[1])),
+    (xdivy, lambda e: e.args[0] / e.args[1]),
+    (xmuly, lambda e: e.args[0] * e.args[1]),
+    (xlog1py, lambda e: e.args[0] * sp.log(1 + e.args[1])),
+    (log1p, lambda e: sp.log(1 + e.args[0])),
+    (exp_diff, lambda e: sp.exp(e.args[0] - e.args[1])),
+)
+
+
 def _rewrite_special(expr: sp.Expr) -> sp.Expr:
-    expr = expr.replace(lambda e: isinstance(e, sp.UnevaluatedExpr), lambda e: e.args[0])
-    expr = _opaque_shifts(expr)
-    expr = expr.replace(lambda e: isinstance(e, xlogy), lambda e: e.args[0] * sp.log(e.args[1]))
-    expr = expr.replace(lambda e: isinstance(e, xdivy), lambda e: e.args[0] / e.args[1])
-    expr = expr.replace(lambda e: isinstance(e, xmuly), lambda e: e.args[0] * e.args[1])
-    expr = expr.replace(lambda e: isinstance(e, xlog1py), lambda e: e.args[0] * sp.log(1 + e.args[1]))
-    expr = expr.replace(lambda e: isinstance(e, log1p), lambda e: sp.log(1 + e.args[0]))
-    expr = expr.replace(lambda e: isinstance(e, exp_diff), lambda e: sp.exp(e.args[0] - e.args[1]))
+    # Only the rewrites of classes the expression holds: each is a walk that rebuilds the whole
+    # tree, and most instances hold one or two of them (a rewrite never introduces another's
+    # class, so the classes present at the start are the ones to rewrite).
+    present = {type(x) for x in sp.preorder_traversal(expr)}
+    for cls, rewrite in _SPECIAL_REWRITES:
+        if not any(issubclass(t, cls) for t in present):
+            continue
+        if cls is ClassMax:
+            expr = rewrite(expr)
+        else:
+            expr = expr.replace(lambda e, cls=cls: isinstance(e, cls), rewrite)
     if expr.has(sp.tanh, sp.sinh, sp.cosh):
         expr = expr.rewrite(sp.exp)
     return expr

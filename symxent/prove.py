@@ -393,14 +393,25 @@ def _numeric(prepared: sp.Expr, point: Mapping[sp.Basic, float]) -> complex | No
         return None  # not numerically evaluable here (e.g. a limit): symbolic only
 
 
-def _confirm(derivation: Derivation, sides: tuple[sp.Expr, sp.Expr], sizes: Mapping[sp.Symbol, int],
+# Both sides of a claim or step, unfolded: only a suspected counterexample needs them (to
+# confirm it at 50 digits), so they are unfolded then, once (unfolding a derivative in a defined
+# quantity differentiates it: a second time what the residual's unfolding did).
+Sides = Callable[[], tuple[sp.Expr, sp.Expr]]
+
+
+def _unfolded_sides(derivation: Derivation, lhs: sp.Expr, rhs: sp.Expr) -> Sides:
+    return functools.cache(lambda: (derive.unfold(lhs, derivation.definitions),
+                                    derive.unfold(rhs, derivation.definitions)))
+
+
+def _confirm(derivation: Derivation, sides: Sides, sizes: Mapping[sp.Symbol, int],
              values: Mapping[sp.Symbol, int], assumptions: Sequence[Assumption],
              point: Mapping[sp.Basic, float]) -> tuple[sp.Expr, sp.Expr] | None:
     """Both sides at the point, to 50 digits, when they differ beyond doubt; else None."""
     try:
         exact = _exact_point(derivation, point)
         lhs, rhs = (_at_point(_prepare_instance(derivation, side, sizes, values, assumptions), exact, CONFIRM_DIGITS)
-                    for side in sides)
+                    for side in sides())
         gap, scale = abs(complex(lhs - rhs)), max(1.0, abs(complex(lhs)), abs(complex(rhs)))
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
@@ -446,7 +457,7 @@ def _where(denominators: Sequence[sp.Expr]) -> str:
     return f"; holds where {sp.sstr(sp.Mul(*denominators))} is not 0"
 
 
-def _prove_fixed(derivation: Derivation, residual: sp.Expr, sides: tuple[sp.Expr, sp.Expr],
+def _prove_fixed(derivation: Derivation, residual: sp.Expr, sides: Sides,
                  assumptions: Sequence[Assumption], grid: Sequence[Mapping[sp.Symbol, int]],
                  certificate: sp.Expr | None, strict: bool, rng: np.random.Generator,
                  screen_only: bool = False) -> Check:
@@ -523,7 +534,7 @@ def _describe_sizes(grid: Sequence[Mapping[sp.Symbol, int]]) -> str:
     return ", ".join(parts)  # "" without dimensions: symxent.latex reads ", 1 instances" as "symbolically"
 
 
-def _prove_general(derivation: Derivation, residual: sp.Expr, sides: tuple[sp.Expr, sp.Expr],
+def _prove_general(derivation: Derivation, residual: sp.Expr, sides: Sides,
                    assumptions: Sequence[Assumption], certificate: sp.Expr | None, strict: bool, kmax: int,
                    rng: np.random.Generator) -> Check:
     start = time.perf_counter()
@@ -635,7 +646,7 @@ def _prove_claim(derivation: Derivation, claim: Claim, kmax: int, seed: int) -> 
     rng = np.random.default_rng(seed)
     unfold = functools.partial(derive.unfold, definitions=derivation.definitions)
     residual = unfold(_residual_expr(claim.lhs, claim.rhs, claim.certificate))
-    sides = (unfold(claim.lhs), unfold(claim.rhs + (claim.certificate if claim.certificate is not None else 0)))
+    sides = _unfolded_sides(derivation, claim.lhs, claim.rhs + (claim.certificate if claim.certificate is not None else 0))
     strict = claim.relation == ">"
     fixed = _guarded(lambda: _prove_fixed(derivation, residual, sides, claim.assumptions, size_grid(derivation, kmax),
                                           claim.certificate, strict, rng), budget)
@@ -660,10 +671,10 @@ def check_chain(derivation: Derivation, chain: Chain, kmax: int = 6, seed: int =
                         believable=lambda result: _believable_chain(derivation, chain, result, seed))
 
 
-def _step_residual(derivation: Derivation, chain: Chain, n: int) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
+def _step_residual(derivation: Derivation, chain: Chain, n: int) -> tuple[sp.Expr, Sides]:
     previous = chain.label if n == 0 else chain.steps[n - 1].expr
-    unfold = functools.partial(derive.unfold, definitions=derivation.definitions)
-    return unfold(previous - chain.steps[n].expr), (unfold(previous), unfold(chain.steps[n].expr))
+    return (derive.unfold(previous - chain.steps[n].expr, derivation.definitions),
+            _unfolded_sides(derivation, previous, chain.steps[n].expr))
 
 
 def _check_chain(derivation: Derivation, chain: Chain, kmax: int, seed: int) -> list[StepResult]:

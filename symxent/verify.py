@@ -22,6 +22,8 @@ The generated module checked is the file users import: ``generated/<module>.py``
 directory, ``verify(..., generated=DIR)``) imported from its path where it exists, else the
 module rendered in memory (exactly what ``symxent generate`` writes); :func:`verify_module`
 checks one copied module file, found from the derivation and module its header names.
+With ``with_canaries``, the canary claims of :mod:`symxent.canaries` are proven afresh in the
+same pool (``Report.canaries``).
 Each check records its maximum relative error, its tolerance and, on failure, a point.
 Nothing here is timed against a budget; ``seconds`` is reported for information.
 """
@@ -29,6 +31,7 @@ Nothing here is timed against a budget; ``seconds`` is reported for information.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import itertools
 import math
 import os
@@ -44,7 +47,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from symxent import accuracy, codegen, derive
+from symxent import accuracy, canaries, codegen, derive
 from symxent.domains import draw, sample_batch, sample_point
 from symxent.prove import DerivationProof, check_chain, prove, prove_claim, size_grid
 from symxent.registry import Claim, Derivation, Kernel, Module, Registry
@@ -78,6 +81,9 @@ class Report:
     proofs: list[DerivationProof] = field(default_factory=list)
     numeric: list[NumericCheck] = field(default_factory=list)
     seconds: float = 0.0
+    # The canary claims, proven afresh when ``verify(..., canaries=True)`` asked for them
+    # (their verdicts are the caller's to judge: see symxent.canaries).
+    canaries: list[canaries.CanaryResult] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -158,7 +164,9 @@ def _lambdify_grid(symbols: list[sp.Basic], grid: np.ndarray) -> Callable[..., n
     plain = [sp.Symbol(f"_a{n}") for n in range(len(symbols))]
     printer = _GridPrinter({s: p.name for s, p in zip(symbols, plain)})
     flat = [sp.sympify(e) for e in grid.reshape(-1)]
-    f = sp.lambdify(plain, flat, modules="numpy", cse=False, dummify=False, printer=printer)
+    # docstring_limit=0: no docstring printing the whole expression (str() of the raw form at
+    # K = 6 was a quarter of lambdify's time, for a docstring nobody reads)
+    f = sp.lambdify(plain, flat, modules="numpy", cse=False, dummify=False, printer=printer, docstring_limit=0)
 
     def call(values: dict[sp.Basic, np.ndarray]) -> np.ndarray:
         n = len(next(iter(values.values())))
@@ -988,12 +996,14 @@ def verify_derivation(d: Derivation, kmax: int = 6, seed: int = 0) -> tuple[Deri
     return prove(d, kmax), _numeric_for(d, kmax, seed)
 
 
-# A task is one claim, one chain, or one derivation's numeric layer: small enough that two
-# processes stay busy until the end, each seeded on its own so the order does not matter.
+# A task is one claim, one chain, one derivation's numeric layer or its accuracy sweeps, or
+# one canary: small enough that two processes stay busy until the end, each seeded on its own
+# so the order does not matter.
 Task = tuple[str, str, str | int | None]
+_CANARY = "canary"  # a canary task: ("canary", "", its position in canaries.CANARIES)
 
 
-def _tasks(selected: Sequence[Derivation]) -> list[Task]:
+def _tasks(selected: Sequence[Derivation], with_canaries: bool = False) -> list[Task]:
     tasks: list[Task] = []
     for d in selected:
         tasks += [("claim", d.name, c.name) for c in d.claims]
@@ -1001,12 +1011,17 @@ def _tasks(selected: Sequence[Derivation]) -> list[Task]:
         tasks.append(("numeric", d.name, None))
         if any(m.options.get(key) for m in d.modules for key in (*accuracy.ENTRY_KINDS, "special_values")):
             tasks.append(("accuracy", d.name, None))
+    if with_canaries:
+        tasks += [(_CANARY, "", n) for n in range(len(canaries.CANARIES))]
     return tasks
 
 
 def _cost(registry: Registry, task: Task) -> int:
-    """A rough cost estimate, to start the longest tasks first."""
+    """A rough cost estimate, to start the longest tasks first (the short ones then fill the
+    gaps at the end, so neither process waits long for the other)."""
     kind, name, item = task
+    if kind == _CANARY:  # a fraction of a second each: the last to start
+        return 1
     d = registry[name]
     if kind == "claim":
         c = d.claim(str(item))
@@ -1016,13 +1031,19 @@ def _cost(registry: Registry, task: Task) -> int:
     if kind == "chain":
         return 4 * len(d.chains[int(item)].steps) * (1 + 2 * len(d.dimensions))
     if kind == "accuracy":  # the longest tasks: thousands of 50-digit references per entry
+        # (and a few SymPy limits for each case of the inf and nan inputs: a tenth of a second)
         return 100 * sum(len(entry[2]) or 1 for m in d.modules for key in accuracy.ENTRY_KINDS
-                         for entry in m.options.get(key, ()))
-    return 4 * sum(len(k.outputs) for m in d.modules for k in m.kernels)
+                         for entry in m.options.get(key, ())) \
+            + 8 * sum(len(entry[2]) or 1 for m in d.modules for key in (*accuracy.ENTRY_KINDS, "special_values")
+                      for entry in m.options.get(key, ()) if not isinstance(m.kernels[0].args[0][1], sp.IndexedBase))
+    # every output against the raw expression at each size: as a claim, longer with a class dimension
+    return 4 * sum(len(k.outputs) for m in d.modules for k in m.kernels) * (1 + 2 * len(d.dimensions))
 
 
 def _run(registry: Registry, task: Task, kmax: int, seed: int, paths: Mapping[str, str] | None = None):
     kind, name, item = task
+    if kind == _CANARY:
+        return canaries.run_canary(int(item))
     d = registry[name]
     if kind == "claim":
         return prove_claim(d, d.claim(str(item)), kmax, seed)
@@ -1034,13 +1055,26 @@ def _run(registry: Registry, task: Task, kmax: int, seed: int, paths: Mapping[st
 
 
 _WORKER_REGISTRY: Registry | None = None
+_WORKER_DIRECTORIES: list[str] | None = None
+
+
+# A worker's collector thresholds: SymPy and mpmath allocate millions of short-lived objects,
+# nearly all freed by reference counting, and the default (a collection every 700 allocations)
+# spent ~5% of a worker's time looking for cycles among them.
+_WORKER_GC_THRESHOLD = (100_000, 50, 100)
 
 
 def _init_worker(directories: list[str]) -> None:
-    global _WORKER_REGISTRY
+    """A worker's registry: a forked worker has the parent's already (set by :func:`verify`
+    just before the pool starts, for the same directories); a spawned one loads it. And the
+    worker's collector thresholds (the process is ours: nothing else runs in it)."""
+    global _WORKER_REGISTRY, _WORKER_DIRECTORIES
     from symxent.registry import load_registry
 
-    _WORKER_REGISTRY = load_registry(directories)
+    gc.set_threshold(*_WORKER_GC_THRESHOLD)
+    if _WORKER_REGISTRY is not None and _WORKER_DIRECTORIES == directories:
+        return
+    _WORKER_REGISTRY, _WORKER_DIRECTORIES = load_registry(directories), directories
 
 
 def _run_in_worker(task: Task, kmax: int, seed: int, paths: Mapping[str, str] | None = None):
@@ -1070,29 +1104,40 @@ def verify_module(registry: Registry, path: str | os.PathLike, kmax: int = 6, se
 
 
 def verify(registry: Registry, names: Sequence[str] = (), kmax: int = 6, jobs: int | None = None,
-           seed: int = 0, directories: Sequence[str] = (), generated: str | os.PathLike | None = None) -> Report:
+           seed: int = 0, directories: Sequence[str] = (), generated: str | os.PathLike | None = None,
+           with_canaries: bool = False) -> Report:
     """Verify the selected derivations (all by default), in ``jobs`` processes (default: cores).
 
     ``directories`` are the extra derivation directories ``registry`` was loaded with; worker
-    processes load the registry from them instead of receiving pickled SymPy objects.
+    processes load the registry from them instead of receiving pickled SymPy objects (a
+    forked worker has it already).
     ``generated``: the directory of the generated modules; the numeric checks run on the files
     found there (imported from their paths), and on the in-memory render of the others.
+    ``with_canaries``: also prove the canary claims afresh (``Report.canaries``), as tasks of
+    the same pool: they fill the end of the run instead of following it.
     """
+    global _WORKER_REGISTRY, _WORKER_DIRECTORIES
     start = time.perf_counter()
     selected = registry.select(names)
     paths = _on_disk(selected, generated)
-    tasks = _tasks(selected)
+    tasks = _tasks(selected, with_canaries)
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1:
         results = [_run(registry, t, kmax, seed, paths) for t in tasks]
     else:
         order = sorted(range(len(tasks)), key=lambda n: -_cost(registry, tasks[n]))
-        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                                                    initargs=(list(directories),)) as pool:
-            futures = {n: pool.submit(_run_in_worker, tasks[n], kmax, seed, paths) for n in order}
-            results = [futures[n].result() for n in range(len(tasks))]
+        # inherited by forked workers (see _init_worker), so they do not load it again
+        _WORKER_REGISTRY, _WORKER_DIRECTORIES = registry, list(directories)
+        try:
+            with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                                                        initargs=(list(directories),)) as pool:
+                futures = {n: pool.submit(_run_in_worker, tasks[n], kmax, seed, paths) for n in order}
+                results = [futures[n].result() for n in range(len(tasks))]
+        finally:
+            _WORKER_REGISTRY = _WORKER_DIRECTORIES = None
     report = Report()
     by_task = dict(zip(tasks, results))
+    report.canaries = [by_task[t] for t in tasks if t[0] == _CANARY]
     for d in selected:
         claims = tuple(by_task[("claim", d.name, c.name)] for c in d.claims)
         steps = tuple(s for n in range(len(d.chains)) for s in by_task[("chain", d.name, n)])
