@@ -871,6 +871,8 @@ MODELS = [
      ['definition', 'definition', 'not checkable', 'not checkable', 'not checkable']),
     ('# Power\n\n$$\\begin{aligned}\nz = x^y\n\\\\\\\\\n\\frac{\\partial{z}}{\\partial{x}} = yx^{y-1}\n\\\\\\\\\n\\frac{\\partial{z}}{\\partial{x}} = xy^{x-1}\n\\end{aligned}$$\n\n# Attention\n\nWith $S = QK^T$, note that $QK^T = KQ^T$.\n',
      ['definition', 'ok', 'wrong', 'definition', 'not checkable']),
+    ("# Tanh\n\n$$\n\\begin{aligned}\n\\tanh'(x) &= \\frac{(e^x + e^{-x})^2 - (e^x - e^{-x})^2}{(e^x + e^{-x})^2} \\\\\n&= 1 - \\tanh^2(x) \\\\\n&= 1 + \\tanh^2(x)\n\\end{aligned}\n$$\n\n# Sigmoid\n\nLet $\\sigma(x) = \\frac{1}{1 + e^{-x}}$.\n\n$$\n\\frac{d\\left[ \\frac{1}{\\sigma(x)} \\right]}{dx} = [\\sigma(x)^{-1}]' = -\\sigma(x)^{-2} \\sigma'(x) = \\sigma(x)^{-2} \\sigma'(x)\n$$\n",
+     ['ok', 'ok', 'wrong', 'definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -915,7 +917,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-value-of-the-label-typed-in-words-or-math-is-a-case',
               'names-defined-again-after-the-step-in-its-section',
               'one-hot-said-in-words-and-sigma-of-the-weights-is-no-convention',
-              'a-power-on-letters-typed-together-and-a-transpose-of-a-name-with-no-shape']
+              'a-power-on-letters-typed-together-and-a-transpose-of-a-name-with-no-shape',
+              'a-prime-on-a-known-function-and-on-a-bracket-of-one-variable']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -612,6 +612,9 @@ class Evaluator:
     def _v_Num(self, node: Num, env: dict) -> sympy.Expr:
         return sympy.Rational(node.value)
 
+    def _v__Held(self, node: "_Held", env: dict) -> sympy.Expr:
+        return node.value
+
     def _v_Name(self, node: Name, env: dict) -> sympy.Expr:
         return self.name(node, env)
 
@@ -763,6 +766,14 @@ class Evaluator:
                     raise NotCheckable(f"{pretty(key)}' without an argument, and {pretty(key)} has "
                                        f"{len(variables)} variables: by which one is not said")
                 raise NotCheckable(f"{key}' without an argument")
+            if not node.sub and node.sup is None:
+                # [σ(x)^{-1}]': the derivative by the one variable the expression has
+                value = self.value(base, env)
+                variables = sorted(value.free_symbols, key=lambda x: x.name)
+                if len(variables) == 1:
+                    self.conventions["prime-expr"] = "(...)' is the derivative by the one variable the bracket has"
+                    return sympy.diff(value, variables[0], node.primes)
+                raise NotCheckable(f"a prime on an expression of {len(variables)} variables: by which one is not said")
             raise NotCheckable("a prime on an expression")
         if isinstance(base, Name):
             sup = node.sup
@@ -1188,6 +1199,13 @@ class Evaluator:
             return self.inverse(func.base, node, env)
         primes = func.primes if isinstance(func, Script) else 0
         base = func.base if isinstance(func, Script) and not func.sub and func.sup is None else func
+        if isinstance(base, Fn) and primes and len(node.args) == 1 and not node.sub and base.sub is None \
+                and base.sup is None:
+            # \tanh'(x): the known function's derivative, taken at the argument
+            t = sympy.Dummy("t", real=True)
+            at = self.apply_fn(base, None, env, operand=_Held(t))
+            self.conventions["prime-fn"] = f"{base.name}' is the derivative of {base.name}"
+            return sympy.diff(at, t, primes).subs(t, self.value(node.args[0], env))
         key = _key(base)
         if key is None:
             raise NotCheckable("a call of an expression")
@@ -1948,6 +1966,12 @@ class Evaluator:
 
 AMBIGUOUS = ("a product of two whole vectors written side by side (x w): inner, outer or entry by entry "
              "is not said; write x^T w or the sum")
+
+
+@dataclass(frozen=True)
+class _Held(Node):
+    """A SymPy value standing in a tree (the variable of f' for a known f)."""
+    value: sympy.Expr
 
 
 @dataclass(frozen=True)
