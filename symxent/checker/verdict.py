@@ -124,9 +124,10 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     alts = []
     for other in tries:
         alt = _judge_reading(table, order, scope, left, right, conditions, seed, solved, other)
+        # (the evaluator names the reading it met; say the one it took)
+        said = [READINGS[name] for name in other]
+        alt.uses = [u for u in alt.uses if u not in {t for t, _ in said}] + [o for _, o in said]
         if alt.status == "ok":
-            said = [READINGS[name] for name in other]
-            alt.uses = [u for u in alt.uses if u not in {t for t, _ in said}] + [o for _, o in said]
             return alt
         alts.append(alt)
     if not alts or all(alt.status == "wrong" for alt in alts):
@@ -393,9 +394,9 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     # (a case on the picked letter, "when z_j ≠ z_k", brings it in too)
     near = letters | {x for c in conditions for x in condition_letters(c)}
     picked = [(letter, key, line) for letter in sorted(near) for key, line, at, where in table.picked.get(letter, ())
-              if at <= order and scope[:max(0, len(where) - 1)] == where[:-1]]
+              if _seen(at, where, order, scope)]
     coded = [(key, line, values) for key in sorted(keys) for line, values, at, where in table.value_sets.get(key, ())
-             if at <= order and scope[:max(0, len(where) - 1)] == where[:-1]]
+             if _seen(at, where, order, scope)]
     if result.status == "wrong" and coded:
         # ℓ = Σ_i log σ(y_i t_i) "using y_i ∈ {-1, +1}": the values the note gives y are not the ones drawn
         key, line, values = coded[0]
@@ -642,6 +643,12 @@ def _holds_in_a_case(pairs, leaves, table: SymbolTable, natural, rng_seed: int, 
                 _compare([pairs[k] for k in inside], leaves, table, natural, rng_seed).status == "ok":
             return cond_text(cond), line
     return None
+
+
+def _seen(at: int, where: tuple[int, ...], order: int, scope: tuple[int, ...]) -> bool:
+    """Whether what was said at ``at`` in section ``where`` holds at ``order`` in ``scope``: from
+    there to the end of its section's parent, as a definition (see SymbolTable.lookup)."""
+    return at <= order and scope[:max(0, len(where) - 1)] == where[:-1]
 
 
 def _given_values(conditions, ev: Evaluator) -> dict:
