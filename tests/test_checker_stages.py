@@ -873,6 +873,8 @@ MODELS = [
      ['definition', 'ok', 'wrong', 'definition', 'not checkable']),
     ("# Tanh\n\n$$\n\\begin{aligned}\n\\tanh'(x) &= \\frac{(e^x + e^{-x})^2 - (e^x - e^{-x})^2}{(e^x + e^{-x})^2} \\\\\n&= 1 - \\tanh^2(x) \\\\\n&= 1 + \\tanh^2(x)\n\\end{aligned}\n$$\n\n# Sigmoid\n\nLet $\\sigma(x) = \\frac{1}{1 + e^{-x}}$.\n\n$$\n\\frac{d\\left[ \\frac{1}{\\sigma(x)} \\right]}{dx} = [\\sigma(x)^{-1}]' = -\\sigma(x)^{-2} \\sigma'(x) = \\sigma(x)^{-2} \\sigma'(x)\n$$\n",
      ['ok', 'ok', 'wrong', 'definition', 'ok', 'ok', 'wrong']),
+    ('# Skip-gram\n\nLet $\\hat{y}_w = \\frac{e^{u_w^T v_c}}{\\sum_{x \\in Vocab} e^{u_x^T v_c}}$, $y$ one-hot with $y_o = 1$.\n\n$$\n-\\sum_{w \\in Vocab} y_{w} \\log \\hat{y}_{w} = -\\log \\hat{y}_{o}\n$$\n\n$$\n-\\sum_{w \\in Vocab} y_{w} \\log \\hat{y}_{w} = -\\log \\hat{y}_{w}\n$$\n\n$$\n\\sum_{x \\in \\mathcal{X}} p(x) = \\sum_{k} p(k)\n$$\n',
+     ['definition', 'ok', 'not checkable', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -918,7 +920,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'names-defined-again-after-the-step-in-its-section',
               'one-hot-said-in-words-and-sigma-of-the-weights-is-no-convention',
               'a-power-on-letters-typed-together-and-a-transpose-of-a-name-with-no-shape',
-              'a-prime-on-a-known-function-and-on-a-bracket-of-one-variable']
+              'a-prime-on-a-known-function-and-on-a-bracket-of-one-variable',
+              'a-sum-over-a-set-the-note-never-lists']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -1434,6 +1434,14 @@ class Evaluator:
                 right = sub.right
                 if isinstance(right, Name) and right.key in self.table.sizes | {"K": 0, "N": 0, "C": 0, "V": 0} :
                     return letter, list(range(1, self.table.size(right.key) + 1))
+                words = right.factors if isinstance(right, Mul) else (right,)
+                if all(isinstance(w, Name) and self.definition(w.key) is None and w.key not in self.table.indexed
+                       for w in words):
+                    # \sum_{w \in Vocab}, \sum_{x \in \mathcal{X}}: a set the note never lists, whose members
+                    # are what its terms index (as \sum_w with no bounds)
+                    self.conventions["set"] = "a sum over a set the note never lists runs over the entries its terms index"
+                    size = self.index_size(letter, body)
+                    return letter, list(range(1, self.table.size(size) + 1))
                 raise NotCheckable("a sum over a set")
         raise NotCheckable("a sum or max whose index is not read")
 
