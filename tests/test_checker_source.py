@@ -255,6 +255,17 @@ MARKDOWN = [
     # write each row so) or, for "$i \\neq j$", as the case of the block after it
     ("a formula alone in its paragraph", "a\n\n$= b - c$\n\n$i \\neq j$\n",
      [P("a", 1), A("= b - c", 3), A("i \\neq j", 5)]),
+    # formulas typeset as pictures by an equation service (READMEs without math): the URL's query
+    ("equation images", md("""
+        Sigmoid ![](http://latex.codecogs.com/svg.latex?S(x)=\\\\frac{1}{1+e^{-x}}), a curve.
+
+        <p align="center">
+          <img src="https://latex.codecogs.com/svg.latex?%5Cdpi%7B110%7D%20L%20=%20-%20y%20%5Clog(p)" />
+        </p>
+
+        ![a cat](https://example.com/cat.png)
+        """), [P("Sigmoid", 1), M("S(x)=\\frac{1}{1+e^{-x}}", 1), P(", a curve.", 1), M("L = - y \\log(p)", 4),
+               P("a cat", 7)]),
 ]
 
 

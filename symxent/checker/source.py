@@ -32,7 +32,10 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
   text outside tags (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments;
 * Hugo's ``{{< katex >}}...{{< /katex >}}`` and ``{{< math >}}`` shortcodes on their own lines;
 * ```` ```math ```` fences; ```` ```latex ```` fences only when all they hold is delimited math
-  or one bare formula (no words, no source-only macros).
+  or one bare formula (no words, no source-only macros);
+* equation images (``![](https://latex.codecogs.com/svg.latex?...)``, ``<img src=...>`` in HTML,
+  GitHub's ``render/math`` and Google's chart ``cht=tx`` URLs): the URL's query, decoded, is a
+  display formula, on the image's line.
 
 Other code and the front matter (YAML between ``---``, Hexo's ``key: value`` lines closed by
 ``---``, Hugo's TOML between ``+++``) are skipped.
@@ -61,6 +64,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -537,6 +541,9 @@ class _HtmlMath(HTMLParser):
         self._raw = 0  # depth inside raw elements
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        formula = equation_image(dict(attrs).get("src") or "") if tag == "img" else None
+        if formula is not None:
+            self.found.append((formula, True, self.getpos()[0] - 1))
         if tag == "script":
             kind = (dict(attrs).get("type") or "").replace(" ", "").lower()
             self._script = ("mode=display" in kind) if kind.startswith("math/tex") else None
@@ -555,6 +562,24 @@ class _HtmlMath(HTMLParser):
             self._script = None
         if tag in self._RAW:
             self._raw = max(0, self._raw - 1)
+
+
+# Services that typeset the LaTeX in their URL's query as a picture, as READMEs write formulas
+# where the renderer has no math: the query (after any size and colour settings) is the formula.
+_EQUATION_IMAGE = re.compile(r"^https?://(?:latex\.codecogs\.com/(?:svg|gif|png)\.(?:latex|image|download)\?|"
+                             r"render\.githubusercontent\.com/render/math\?math=|"
+                             r"chart\.googleapis\.com/chart\?cht=tx&chl=)(.+)$", re.IGNORECASE)
+_IMAGE_SETTINGS = re.compile(r"^(?:\s*(?:\\(?:dpi\{\d+\}|bg_?\w+|bg\{\w+\}|inline|large|Large|small|normalsize|"
+                             r"huge|Huge|fn_\w+|color\{\w+\}))\s*)+")
+
+
+def equation_image(src: str) -> str | None:
+    """The LaTeX of an equation image's URL (``https://latex.codecogs.com/svg.latex?p%20=%20...``), or None."""
+    m = _EQUATION_IMAGE.match(src.strip())
+    if m is None:
+        return None
+    formula = _IMAGE_SETTINGS.sub("", urllib.parse.unquote(m.group(1)))
+    return formula.strip() or None
 
 
 def _html_pieces(html: str) -> list[tuple[str, bool | None, int]]:
@@ -929,6 +954,10 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             line_pos = end
         elif kind in ("text", "code_inline"):
             say(child.content)
+        elif kind == "image" and equation_image(str(child.attrs.get("src") or "")) is not None:
+            # ![](https://latex.codecogs.com/svg.latex?\frac{...}): a formula typeset as a picture
+            flush()
+            _add(items, _math_item(equation_image(str(child.attrs["src"])) or "", line, display=True, env=None))
         elif kind == "image":
             say(child.content)  # the alt text
         elif kind in ("softbreak", "hardbreak"):
