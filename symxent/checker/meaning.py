@@ -203,6 +203,7 @@ def is_label(n: Node) -> bool:
     return len(n.base) > 2 or (len(n.base) == 2 and n.base.isupper())
 
 
+INFORMATION_UNITS = frozenset({"bit", "bits", "nat", "nats", "ban", "bans", "shannon", "shannons"})
 # Functions whose argument in braces (\log{a + b}) prints without brackets
 BRACED_FUNCTIONS = ("log", "log10", "exp", "sin", "cos", "tan", "tanh", "max", "min")
 # Notation that prints so that it reads two ways: name -> (the reading taken, as a verdict's
@@ -408,6 +409,10 @@ class Evaluator:
         if key == "e" and not index and sample is None:
             self.conventions["e"] = "e is Euler's number"
             return sympy.E
+        if key in INFORMATION_UNITS and not index and sample is None and self.definition(key) is None:
+            # "\log_2(0.5) = 1 \text{bit}": a unit of information after a number, the quantity in it
+            self.conventions["unit"] = f"the unit {key} after a number is read as 1 (the quantity in {key.rstrip('s')}s)"
+            return sympy.Integer(1)
         if key == "\\pi":
             self.conventions["pi"] = "π is 3.14159..."
             return sympy.pi
