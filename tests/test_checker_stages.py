@@ -1092,3 +1092,13 @@ def test_check_a_vector_written_out_fixes_its_size_whatever_the_K_option(K):
     note = 'Let $\\hat{y}_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$, with the scores written out as $\\mathbf{z} = [z_1, z_2, z_3, z_4]^T$.\n\n$$ \\frac{\\partial \\hat{y}_1}{\\partial z_1} = \\frac{e^{z_1}(e^{z_2} + e^{z_3} + e^{z_4})}{(e^{z_1} + e^{z_2} + e^{z_3} + e^{z_4})^2} $$\n\n$$ \\frac{\\partial \\hat{y}_1}{\\partial z_1} = \\frac{e^{z_1}(e^{z_2} + e^{z_3})}{(e^{z_1} + e^{z_2} + e^{z_3} + e^{z_4})^2} $$\n'
     report = check_text(note, filename="n.md", K=K)
     assert statuses(report) == ["definition", "ok", "ok", "wrong"], steps_of(note, report)
+
+
+def test_a_power_at_a_confirmation_point_is_not_taken_as_exact_rationals():
+    # ŷ^y at a point of exact rationals (denominators 2^52) made SymPy look for exact roots: the
+    # step ran out of its 10 s budget ("timed out") before its reason could be given
+    note = ("# Loss\n\nThe output is $A = \\frac{e^z}{\\Sigma e^z}$.\n\n"
+            "$$ P(\\frac{y}{x}) = \\hat{y}^y(1-\\hat{y})^{1-y}$$\n\n"
+            "- A -> the output, or $\\hat{y}$\n- z -> $wx + b$\n\n$$L = -\\Sigma {y_i}\\log{A_i}$$\n")
+    step = next(s for s in check_text(note, filename="n.md").steps if s.line == 5)
+    assert step.status == "not checkable" and "one side only" in step.detail, steps_of(note, check_text(note))

@@ -939,10 +939,12 @@ def _confirm(L, R, syms, point, p: int, groups: list[list[sympy.Symbol]],
              tolerance: float = 1e-20) -> tuple[float, float] | None:
     """Both sides at 50 digits at the point: a mismatch only counts if it survives this.
 
-    The point is taken exactly, each simplex renormalised to sum to exactly 1, as the prover's
-    confirmation does (symxent.prove._exact_point): drawn in doubles a simplex sums to 1 only to
-    ~1e-16, and at 50 digits that rounding would "confirm" a step that needs sum(y) = 1."""
-    subs = {s: sympy.Rational(float(point[s][p])) for s in syms}
+    The point is taken exactly (a double is exact in 70 digits), each simplex renormalised to sum
+    to 1 within 1e-69, as the prover's confirmation does (symxent.prove._exact_point): drawn in
+    doubles a simplex sums to 1 only to ~1e-16, and at 50 digits that rounding would "confirm" a
+    step that needs sum(y) = 1. Not as Rationals: ŷ^y at rationals with 2^52 denominators makes
+    SymPy look for exact roots, which takes minutes."""
+    subs = {s: sympy.Float(float(point[s][p]), 70) for s in syms}
     for group in groups:
         total = sympy.Add(*[subs[s] for s in group if s in subs])
         if total != 0:
