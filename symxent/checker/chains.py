@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from symxent.checker.syntax import (
-    CLOSE, CONNECTIVE_WORDS, CONNECTIVES, OPEN, RELATIONS, WORD_FUNCTIONS, Cond, Name, Node, Num,
+    CASE_WORDS, CLOSE, CONNECTIVE_WORDS, CONNECTIVES, OPEN, RELATIONS, WORD_FUNCTIONS, Cond, Name, Node, Num,
     Unreadable, _clean, _conditions, _pos, _split_rows, _text_of, _v, parse_member,
 )
 from symxent.checker.tree import Env, Group, Item, Tok
@@ -198,9 +198,6 @@ _REASON = ("since", "because", "as", "using", "by", "from", "given", "因为", "
 _WHERE = ("where", "with", "let", "here", "其中", "令", "设", "donde", "con", "sea", "and")
 
 
-_CASE_WORDS = ("if", "when", "for", "si", "当", "若", "如果")
-
-
 def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
     """``$$ if \\ s = i, \\\\ = ... $$``: a first row that only states a case (the word typed in the
     math, bare or in \\text) and the rows after it; None when the block does not open so."""
@@ -213,7 +210,7 @@ def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
         return None
     head = row[0]
     said = head.value.lower() if head.kind == "word" else _text_of(head).lower() if head.kind == "text" else ""
-    if said not in _CASE_WORDS:
+    if said not in CASE_WORDS:
         return None
     rest = row[1:]
     while rest and _v(rest[-1]) in (",", ":", ";", "，", "："):

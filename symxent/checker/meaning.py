@@ -2185,6 +2185,14 @@ walk = _walk
 key_of = _key
 
 
+def value_case(c: Cond) -> tuple[str, int] | None:
+    """(name, value) of a case on a value: ``y = 1``, ``y = -1`` (not a relation of index letters)."""
+    number = c.right.arg if isinstance(c.right, Neg) else c.right
+    if isinstance(c.left, Name) and c.op == "=" and isinstance(number, Num) and number.value.isdigit():
+        return c.left.key, int(number.value) * (-1 if isinstance(c.right, Neg) else 1)
+    return None
+
+
 def _sum_letter(node: Node) -> str | None:
     """The index letter of a sum written with it (``\\sum_i``, ``\\sum_{i=1}^n``), else None."""
     if not (isinstance(node, BigOp) and node.kind == "sum"):

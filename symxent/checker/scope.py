@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import (
-    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, is_label, key_of, pretty, transform, transposed, walk,
+    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, is_label, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, leading_case, read_block
@@ -324,15 +324,15 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             table.in_sentence.add(block.order)
             lone = block.chains[0].members[0].node if len(block.chains) == 1 and len(block.chains[0].members) == 1 \
                 else None
+            letter = lone.base if isinstance(lone, Name) and len(lone.base) == 1 and lone.base.islower() \
+                and not lone.accent else None
             ahead = " ".join(getattr(it, "text", "") for it in items[position + 1:position + 4])[:200]
-            if isinstance(lone, Name) and len(lone.base) == 1 and lone.base.islower() and not lone.accent \
-                    and _HOT_WORDS.search(ahead):
+            if letter and _HOT_WORDS.search(ahead):
                 # "where $j$ is the index of the element of $y$ that is hot": the letter of the true class
-                table.hot_letters.add(lone.base)
-            if isinstance(lone, Name) and len(lone.base) == 1 and lone.base.islower() and not lone.accent \
-                    and _DISTINCT.search(prose_since_block + " " + last_prose):
+                table.hot_letters.add(letter)
+            if letter and _DISTINCT.search(prose_since_block + " " + last_prose):
                 # "For not $i$ th item, denote by $z$": words that may set the letters apart
-                table.letters_in_words.setdefault(lone.base, []).append(block.order)
+                table.letters_in_words.setdefault(letter, []).append(block.order)
         if display or (any("=" in c.relations for c in block.chains) and _inline_condition(block) is None):
             # "when $i = k$, we have ...": the equations that follow, to the next case or heading,
             # hold under the condition (the verdict keeps it only where the step uses its letters)
@@ -1094,7 +1094,7 @@ def _definitions(block: Block, table: SymbolTable) -> None:
             # from here (a note that generalises a formula restates its name)
             key, indices, params, sample = info
             readable = [m for m in chain.members[1:] if not isinstance(m.node, Unreadable)]
-            valued = any(isinstance(c.right, (Num, Neg)) and isinstance(c.left, Name) for c in block.conditions)
+            valued = any(value_case(c) is not None for c in block.conditions)
             if not valued:
                 block.restated.add(ci)
             # ("when y = 1, L = -log ŷ": L's value in that case only; σ(z) = P after P = σ(z): no news)
@@ -1277,21 +1277,24 @@ def _is_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
     return False
 
 
+def _one_entry(node) -> tuple[str, Node] | None:
+    """(vector, index) of one entry written with one letter or number: ``p_1``, ``z_k``, ``p(1)``."""
+    if isinstance(node, Script) and isinstance(node.base, Name) and len(node.sub) == 1 and node.sup is None \
+            and not node.primes and isinstance(node.sub[0], (Name, Num)):
+        return key_of(node), node.sub[0]
+    if isinstance(node, Call) and node.maybe and isinstance(node.func, Name) and len(node.args) == 1 \
+            and isinstance(node.args[0], (Name, Num)) and not node.sub:
+        return node.func.key, node.args[0]
+    return None
+
+
 def _equal_entries(chain: Chain) -> str | None:
     """The vector's key when the chain opens ``p_1 = p_2`` or ``p(1) = p(2)``: two entries of one vector."""
     if len(chain.members) < 2 or chain.relations[0] != "=":
         return None
-    entries = []
-    for m in chain.members[:2]:
-        n = m.node
-        if isinstance(n, Script) and isinstance(n.base, Name) and len(n.sub) == 1 and n.sup is None and not n.primes \
-                and isinstance(n.sub[0], (Name, Num)):
-            entries.append((key_of(n), n.sub[0]))
-        elif isinstance(n, Call) and n.maybe and isinstance(n.func, Name) and len(n.args) == 1 \
-                and isinstance(n.args[0], (Name, Num)) and not n.sub:
-            entries.append((n.func.key, n.args[0]))
-        else:
-            return None
+    entries = [_one_entry(m.node) for m in chain.members[:2]]
+    if None in entries:
+        return None
     (a, i), (b, j) = entries
     if a != b or i == j or (isinstance(i, Name) and isinstance(j, Name)):
         return None  # (z_j = z_k is a case, read as j = k)
@@ -1302,10 +1305,10 @@ def _picks_index(chain: Chain, block: Block, order: int, table: SymbolTable) -> 
     """``z_k = \\max z``: an entry, by a letter the other side lacks, set equal to a value of the
     whole vector names which entry k is (the largest), a fact about k and not a claim for every k."""
     a, b = chain.members[0].node, chain.members[1].node
-    if not (isinstance(a, Script) and isinstance(a.base, Name) and len(a.sub) == 1 and a.sup is None
-            and not a.primes and isinstance(a.sub[0], Name) and len(a.sub[0].base) == 1 and a.sub[0].base.islower()):
+    entry = _one_entry(a) if isinstance(a, Script) else None
+    if entry is None or not (isinstance(entry[1], Name) and len(entry[1].base) == 1 and entry[1].base.islower()):
         return False
-    key, letter = key_of(a), a.sub[0].base
+    key, letter = entry[0], entry[1].base
     whole = bare_in(b, key)
     if not whole or any(isinstance(n, Name) and n.base == letter for n in walk(b)) \
             or table.lookup(key, order, block.scope) is not None:

@@ -954,10 +954,10 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             line_pos = end
         elif kind in ("text", "code_inline"):
             say(child.content)
-        elif kind == "image" and equation_image(str(child.attrs.get("src") or "")) is not None:
+        elif kind == "image" and (formula := equation_image(str(child.attrs.get("src") or ""))) is not None:
             # ![](https://latex.codecogs.com/svg.latex?\frac{...}): a formula typeset as a picture
             flush()
-            _add(items, _math_item(equation_image(str(child.attrs["src"])) or "", line, display=True, env=None))
+            _add(items, _math_item(formula, line, display=True, env=None))
         elif kind == "image":
             say(child.content)  # the alt text
         elif kind in ("softbreak", "hardbreak"):

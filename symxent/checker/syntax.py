@@ -1234,13 +1234,17 @@ def _math_in_text(text: str) -> tuple[Item, ...] | None:
         return None
 
 
+# words that open a case ("if $i = j$", "\text{when } y = 1")
+CASE_WORDS = ("if", "for", "when", "si", "当", "若", "如果")
+
+
 def _conditions(items: list[Item]) -> tuple[Cond, ...] | None:
     """``i = j``, ``i \\neq j, k = c``: index conditions; None if these items are something else."""
     parts: list[list[Item]] = [[]]
     for it in items:
         if isinstance(it, Tok) and (it.value in (",", ";") or (it.kind == "text" and _text_of(it).lower() in ("and", "y", "且", "和"))):
             parts.append([])
-        elif isinstance(it, Tok) and it.kind == "text" and _text_of(it).lower() in ("if", "for", "when", "si", "当", "若", "where"):
+        elif isinstance(it, Tok) and it.kind == "text" and _text_of(it).lower() in CASE_WORDS + ("where",):
             continue
         else:
             parts[-1].append(it)

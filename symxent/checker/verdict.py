@@ -34,7 +34,7 @@ import sympy
 from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
-from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, walk
+from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, value_case, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Name, Neg, Node, Num, Script
 from symxent.domains import draw
 
@@ -654,12 +654,9 @@ def _seen(at: int, where: tuple[int, ...], order: int, scope: tuple[int, ...]) -
 def _given_values(conditions, ev: Evaluator) -> dict:
     """Leaves set to a number by a case on a value (``y = 1``): the step's symbols for that name."""
     out = {}
-    for c in conditions:
-        number = c.right.arg if isinstance(c.right, Neg) else c.right
-        if isinstance(c.left, Name) and c.op == "=" and isinstance(number, Num) and number.value.isdigit():
-            value = sympy.Integer(int(number.value)) * (-1 if isinstance(c.right, Neg) else 1)
-            out.update({x: value for x, lf in ev.leaves.items()
-                        if lf.key == c.left.key and not lf.index and lf.sample is None})
+    for key, value in filter(None, map(value_case, conditions)):
+        out.update({x: sympy.Integer(value) for x, lf in ev.leaves.items()
+                    if lf.key == key and not lf.index and lf.sample is None})
     return out
 
 
