@@ -875,6 +875,12 @@ MODELS = [
      ['ok', 'ok', 'wrong', 'definition', 'ok', 'ok', 'wrong']),
     ('# Skip-gram\n\nLet $\\hat{y}_w = \\frac{e^{u_w^T v_c}}{\\sum_{x \\in Vocab} e^{u_x^T v_c}}$, $y$ one-hot with $y_o = 1$.\n\n$$\n-\\sum_{w \\in Vocab} y_{w} \\log \\hat{y}_{w} = -\\log \\hat{y}_{o}\n$$\n\n$$\n-\\sum_{w \\in Vocab} y_{w} \\log \\hat{y}_{w} = -\\log \\hat{y}_{w}\n$$\n\n$$\n\\sum_{x \\in \\mathcal{X}} p(x) = \\sum_{k} p(k)\n$$\n',
      ['definition', 'ok', 'not checkable', 'ok']),
+    ("# Softmax\n\nLet $p_k = \\frac{e^{z_k}}{\\sum_{k'} e^{z_{k'}}}$.\n\n$$\\frac{\\partial p_k}{\\partial z_{k'}} = \\frac{e^{z_k} \\delta_{kk'} \\sum_{j} e^{z_j} - e^{z_k} e^{z_{k'}}}{(\\sum_{j} e^{z_j})^2} = p_k (\\delta_{kk'} - p_{k'})$$\n\n$$\\frac{\\partial p_k}{\\partial z_{k'}} = p_k (\\delta_{kk'} - p_{k})$$\n",
+     ['definition', 'ok', 'ok', 'wrong']),
+    ('# Log-sum-exp\n\n$$\nx_{max} = \\max(x)\\\\\n\\begin{align}\n\\log \\sum_j e^{x_j} &= x_{max} + \\log\\sum_j \\exp(x_j - x_{max}) \\\\\n&= x_{max} - \\log\\sum_j \\exp(x_j - x_{max}) \\\\\n\\end{align}\n$$\n',
+     ['definition', 'ok', 'wrong']),
+    ("# Softmax\n\nLet $a_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial a_j}{\\partial z_j} = \\left( \\frac{e^{z_j}}{\\sum_k e^{z_k}}\\right)_{z_j}^{'} = a_j(1 - a_j)$$\n\n$$\\frac{\\partial a_j}{\\partial z_j} = \\left( \\frac{e^{z_j}}{\\sum_k e^{z_k}}\\right)'_{z_j} = a_j(1 + a_j)$$\n",
+     ['definition', 'ok', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -921,7 +927,10 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'one-hot-said-in-words-and-sigma-of-the-weights-is-no-convention',
               'a-power-on-letters-typed-together-and-a-transpose-of-a-name-with-no-shape',
               'a-prime-on-a-known-function-and-on-a-bracket-of-one-variable',
-              'a-sum-over-a-set-the-note-never-lists']
+              'a-sum-over-a-set-the-note-never-lists',
+              'a-primed-index-is-another-index-and-kk-prime-two-indices',
+              'an-align-environment-as-a-row-after-a-definition',
+              'a-prime-with-the-variable-under-it']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

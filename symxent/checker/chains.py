@@ -228,9 +228,7 @@ def read_block(items) -> list[Chain]:
     stripped = [it for it in _clean(items)]
     while len(stripped) > 1 and isinstance(stripped[-1], Tok) and stripped[-1].value in (".", ",", ";"):
         stripped.pop()  # \end{equation}. : the sentence's full stop after the environment
-    if len(stripped) == 1 and isinstance(stripped[0], Env) and stripped[0].name.rstrip("*") in (
-            "aligned", "split", "align", "gathered", "gather", "eqnarray", "multline", "equation",
-            "alignat", "alignedat", "flalign", "array", "subequations"):
+    if len(stripped) == 1 and _rows_environment(stripped[0]):
         return read_block(stripped[0].items)
     if len(stripped) > 2 and _v(items[0]) == "\\left" and _v(stripped[0]) in ("[", "(") \
             and _v(stripped[-1]) == {"[": "]", "(": ")"}[_v(stripped[0])] \
@@ -247,6 +245,19 @@ def read_block(items) -> list[Chain]:
     chains: list[Chain] = []
     current: Chain | None = None
     for row in _split_rows(items):
+        alone = _clean(row)
+        if len(alone) == 1 and _rows_environment(alone[0]):
+            # "$$ x_{max} = \max(x) \\ \begin{align} ... \end{align} $$": an environment of rows
+            # as a row of its own holds chains of its own
+            if current is not None:
+                _finish(current)
+            inner = read_block(alone[0].items)
+            for c in inner:
+                c.reason_of = None if c.reason_of is None else c.reason_of + len(chains)
+                c.implied_by = None if c.implied_by is None else c.implied_by + len(chains)
+            chains.extend(inner)
+            current = None
+            continue
         segs = _top_split(_without_equation_number(row))
         if not segs:
             continue
@@ -273,6 +284,13 @@ def read_block(items) -> list[Chain]:
             c.implied_by = None
         out.append(c)
     return out
+
+
+def _rows_environment(item) -> bool:
+    """An environment whose rows are equations (``align``, ``aligned``, ``split``, ...)."""
+    return isinstance(item, Env) and item.name.rstrip("*") in (
+        "aligned", "split", "align", "gathered", "gather", "eqnarray", "multline", "equation",
+        "alignat", "alignedat", "flalign", "array", "subequations")
 
 
 def _one_pair(items) -> bool:

@@ -133,6 +133,7 @@ class SymbolTable:
     letters_in_words: dict[str, list[int]] = field(default_factory=dict)  # letter -> orders of "$z$" in prose
     # y -> [(line, values, order, scope)]: "y_i \in \{-1, +1\}", values other than the 0/1 of targets
     value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
+    primed: dict[str, str] = field(default_factory=dict)  # r -> "k'": the letter a primed index is read as
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
@@ -779,6 +780,11 @@ class Evaluator:
                     self.conventions["prime-expr"] = "(...)' is the derivative by the one variable the bracket has"
                     return sympy.diff(value, variables[0], node.primes)
                 raise NotCheckable(f"a prime on an expression of {len(variables)} variables: by which one is not said")
+            if len(node.sub) == 1 and node.sup is None and not isinstance(base, Name):
+                # \left( \frac{e^{z_j}}{\sum_k e^{z_k}} \right)'_{z_k}: the derivative by the variable written
+                # under the prime (as Chinese textbooks write it)
+                self.conventions["prime-sub"] = "(...)'_x is the derivative by x"
+                return self.value(Deriv(base, (node.sub[0],) * node.primes, True), env)
             raise NotCheckable("a prime on an expression")
         if isinstance(base, Name):
             sup = node.sup

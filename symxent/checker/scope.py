@@ -419,6 +419,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             inline_defs.append((block, last_prose, position))
             blocks.append(block)
         last_prose = ""
+    _primed_indices(blocks, table)
     _parameter_labels(blocks)
     _totals(blocks)
     _learn(blocks, table)
@@ -787,6 +788,72 @@ def _parameter_labels(blocks: list[Block]) -> None:
         return n
 
     _rewrite(blocks, lambda node: transform(node, relabel))
+
+
+# letters a primed index is read as, in this order: ones that are rarely names of their own
+_SPARE_INDEX_LETTERS = "rsuvqtmnlpjkcd"
+
+
+def _primed(node: Node) -> bool:
+    """``k'`` where an index stands (not ``f'``, a derivative: that is never a subscript)."""
+    return isinstance(node, Script) and isinstance(node.base, Name) and len(node.base.base) == 1 \
+        and not node.base.accent and node.base.base.isalpha() and not node.sub and node.sup is None \
+        and node.primes > 0
+
+
+def _primed_indices(blocks: list[Block], table: SymbolTable) -> None:
+    """``\\sum_{k'} e^{z_{k'}}``, ``\\delta_{kk'}``: a primed index is another index letter than k.
+    Each primed letter of the note is read as one letter the note's math never uses, in subscripts,
+    under sums and in the conditions of cases (``k \\neq k'``); messages show it as written."""
+    used: set[str] = set()
+    primed: set[tuple[str, int]] = set()
+
+    def index_spots(n: Node) -> Iterator[Node]:
+        if isinstance(n, Script):
+            yield from n.sub
+        elif isinstance(n, BigOp) and n.sub is not None:
+            yield n.sub.left if isinstance(n.sub, Cond) else n.sub
+        elif isinstance(n, Cond):
+            yield from (n.left, n.right)
+
+    conditions = [c for block in blocks for c in block.conditions] + [c for c, _ in table.cases] \
+        + [c for block in blocks for chain in block.chains for c in chain.conditions]
+    for node in [n for block in blocks for chain in block.chains for n in _chain_nodes(chain)] + conditions:
+        for n in walk(node):
+            if isinstance(n, Name) and len(n.base) == 1:
+                used.add(n.base)
+            primed.update((x.base.base, x.primes) for x in index_spots(n) if _primed(x))
+    if not primed:
+        return
+    letters: dict[tuple[str, int], str] = {}
+    for letter, primes in sorted(primed):
+        spare = next((c for c in _SPARE_INDEX_LETTERS if c not in used), None)
+        if spare is None:
+            return  # (every spare letter is taken: the primed index stays unread)
+        used.add(spare)
+        letters[(letter, primes)] = spare
+        table.primed[spare] = letter + "'" * primes
+
+    def read(n: Node) -> Node:
+        return Name(letters[(n.base.base, n.primes)]) if _primed(n) and (n.base.base, n.primes) in letters else n
+
+    def rename(n: Node) -> Node:
+        if isinstance(n, Script) and n.sub:
+            return replace(n, sub=tuple(read(x) for x in n.sub))
+        if isinstance(n, BigOp) and isinstance(n.sub, Cond):
+            return replace(n, sub=replace(n.sub, left=read(n.sub.left)))
+        if isinstance(n, BigOp) and n.sub is not None:
+            return replace(n, sub=read(n.sub))
+        if isinstance(n, Cond):
+            return replace(n, left=read(n.left), right=read(n.right))
+        return n
+
+    _rewrite(blocks, lambda node: transform(node, rename))
+    for block in blocks:
+        block.conditions = [transform(c, rename) for c in block.conditions]
+        for chain in block.chains:
+            chain.conditions = [transform(c, rename) for c in chain.conditions]
+    table.cases = [(transform(c, rename), line) for c, line in table.cases]
 
 
 def _definition_heads(blocks: list[Block]) -> Iterator[tuple[Chain, Node]]:

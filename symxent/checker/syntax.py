@@ -556,6 +556,11 @@ def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
                 and all(c in INDEX_LETTERS for c in p[0].value):
             out.extend(Name(c) for c in p[0].value)  # \delta_{ij}
             continue
+        if len(p) == 2 and all(isinstance(t, Tok) for t in p) and p[0].kind == "word" and len(p[0].value) == 2 \
+                and all(c in INDEX_LETTERS for c in p[0].value) and p[1].kind == "prime":
+            # \delta_{kk'}, z_{ic'}: two indices, the second primed
+            out.extend((Name(p[0].value[0]), Script(Name(p[0].value[1]), primes=len(p[1].value))))
+            continue
         if all(isinstance(t, Tok) and t.kind == "word" and len(t.value) == 1 for t in p) and len(p) > 1:
             out.extend(Name(t.value) for t in p)  # z_{ij}
             continue
