@@ -881,6 +881,10 @@ MODELS = [
      ['definition', 'ok', 'wrong']),
     ("# Softmax\n\nLet $a_j = \\frac{e^{z_j}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial a_j}{\\partial z_j} = \\left( \\frac{e^{z_j}}{\\sum_k e^{z_k}}\\right)_{z_j}^{'} = a_j(1 - a_j)$$\n\n$$\\frac{\\partial a_j}{\\partial z_j} = \\left( \\frac{e^{z_j}}{\\sum_k e^{z_k}}\\right)'_{z_j} = a_j(1 + a_j)$$\n",
      ['definition', 'ok', 'ok', 'ok', 'wrong']),
+    ('# Softmax\n\nLet $a_i = \\frac{e^{z_i}}{\\sum_{k=1}^q e^{z_k}}$, and $y$ is one-hot.\n\n$$\\frac{\\partial a_j}{\\partial z_i} = -a_i a_j, \\quad j \\neq i$$\n\n$$-y_i(1-a_i)+\\sum _{j=1,j\\neq i}^q y_j a_i = -y_i +a_i \\sum _{j=1}^q y_j$$\n\n$$-y_i(1-a_i)+\\sum _{j=1,j\\neq i}^q y_j a_i = -y_i +a_i \\sum _{j=1}^q y_j a_j$$\n\n$$\\sum_{z_k \\neq z_i} e^{z_k - z_i} = \\frac{1}{a_i} - 1$$\n\n$$\\sum\\limits_{k!=i}^{q} a_k = 1 - a_i$$\n\n$$\\sum\\limits_{k!=i}^{q} a_k = 1 + a_i$$\n',
+     ['definition', 'ok', 'ok', 'wrong', 'ok', 'ok', 'wrong']),
+    ('# Loss\n\nLet $g(x) = \\sigma(w x + b)$ and\n$$V(a, y) = \\begin{cases} a & \\text{if } y = 1 \\\\ 1 - a & \\text{if } y = 0 \\end{cases}$$\n\n$$L(a, y) = -\\log(V(a, y))$$\n\n$$L(g(x), y) = -\\log\\left[g(x)×y + (1-g(x))×(1-y)\\right]$$\n\n$$L(g(x), y) = -\\log\\left[g(x)y + (1-g(x))y\\right]$$\n\n$$\\frac{\\partial L(g(x), y)}{\\partial w} = (g(x)-y)x$$\n\n$$\\frac{\\partial L(g(x), y)}{\\partial b} = (y - g(x))$$\n',
+     ['definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -930,7 +934,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sum-over-a-set-the-note-never-lists',
               'a-primed-index-is-another-index-and-kk-prime-two-indices',
               'an-align-environment-as-a-row-after-a-definition',
-              'a-prime-with-the-variable-under-it']
+              'a-prime-with-the-variable-under-it',
+              'a-sum-with-a-range-and-an-exclusion-ascii-unequal-and-entries-unequal',
+              'a-definition-with-cases-on-a-label-value-taken-at-each-value-and-unicode-times']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -29,10 +29,10 @@ import sympy
 
 from symxent.checker.syntax import (
     Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Integral, Matrix, Mul, Name, Neg, Node, Num,
-    Paren, Pow, Script, Unreadable,
+    Paren, Pow, Script, Unreadable, entry_condition,
 )
 
-__all__ = ["Definition", "Evaluator", "Leaf", "NotCheckable", "SymbolTable", "SAMPLE_SIZE_NAMES",
+__all__ = ["CaseOnAValue", "Definition", "Evaluator", "Leaf", "NotCheckable", "SymbolTable", "SAMPLE_SIZE_NAMES",
            "CLASS_SIZE", "SAMPLE_SIZE"]
 
 CLASS_SIZE = 3       # classes at which a per-class statement is instantiated
@@ -64,6 +64,15 @@ class UnknownDependence(NotCheckable):
     def __init__(self, message: str, key: str, wrt: Node | None):
         super().__init__(message)
         self.key, self.wrt = key, wrt
+
+
+class CaseOnAValue(NotCheckable):
+    """A definition's case on the value of a name that varies in the step (``V(a, y) = a`` if ``y = 1``,
+    used as ``V(g(x), y)``): ``key`` and ``value`` let the judge take the step at each value."""
+
+    def __init__(self, message: str, key: str, value: int):
+        super().__init__(message)
+        self.key, self.value = key, value
 
 
 class ShapeMismatch(NotCheckable):
@@ -263,6 +272,7 @@ class Evaluator:
         self.generic_used: dict[str, sympy.Function] = {}
         # notation that prints two ways read the other way (keys of READINGS)
         self.other_readings: frozenset[str] = frozenset()
+        self.given: dict[str, int] = {}  # the step's case on a value (y = 1): key -> value
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -587,8 +597,16 @@ class Evaluator:
         if any(side in params for side in (c.left, c.right)):
             # V(a, y) = a if y = 1: a condition on a parameter's value (L(1.0, 1) calls it with y = 1)
             a, b = (params[side] if side in params else self.value(side, env) for side in (c.left, c.right))
+            given = {x: sympy.Integer(self.given[lf.key]) for x in a.free_symbols | b.free_symbols
+                     if (lf := self.leaves.get(x)) is not None and lf.key in self.given and not lf.index}
+            a, b = a.xreplace(given), b.xreplace(given)
             if a.free_symbols or b.free_symbols:
-                raise NotCheckable("a case on a value that varies (a condition on a number, not an index)")
+                message = "a case on a value that varies (a condition on a number, not an index)"
+                varying, number = (a, b) if a.free_symbols else (b, a)
+                leaf = self.leaves.get(varying) if isinstance(varying, sympy.Symbol) else None
+                if leaf is not None and not leaf.index and number.is_Integer and not number.free_symbols:
+                    raise CaseOnAValue(message, leaf.key, int(number))
+                raise NotCheckable(message)
             if c.op in ("=", "!="):
                 return sympy.Integer(int((a == b) == (c.op == "=")))
         a = self.index_value(c.left, env, None)
@@ -1429,6 +1447,8 @@ class Evaluator:
 
     def bound(self, sub: Node, body: Node, env: dict) -> tuple[str, list[int]]:
         """The index letter and values of a sum's or max's subscript."""
+        if isinstance(sub, Cond) and not isinstance(sub.left, Name):
+            sub = entry_condition(sub) or sub  # \sum_{z_i \neq z_k}: over i, i ≠ k
         if isinstance(sub, Name) and len(sub.base) == 1:
             letter = sub.base
             size = self.index_size(letter, body)
@@ -1504,6 +1524,10 @@ class Evaluator:
             if hi - lo + 1 > MAX_TERMS:
                 return self.closed_form(node, letter, lo, hi, env)
             values = list(range(lo, hi + 1))
+        for c in node.where:
+            # \sum_{j=1, j \neq i}: the terms whose index meets the condition
+            c = entry_condition(c) or c
+            values = [v for v in values if self.condition(c, {**env, letter: v}) == 1]
         for c in env.get("__restrict__", ()):
             # "when i = k" about this sum's index: only the terms the case names
             if letter in (getattr(c.left, "base", None), getattr(c.right, "base", None)):

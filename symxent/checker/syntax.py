@@ -115,6 +115,7 @@ class BigOp(Node):
     sub: Node | None
     sup: Node | None
     body: Node
+    where: tuple[Node, ...] = ()  # \sum_{j=1, j \neq i}: conditions the terms' index meets besides its range
 
 
 @dataclass(frozen=True)
@@ -1082,13 +1083,17 @@ def _split_differentials(d: Node) -> tuple[Node, ...] | None:
 
 def _bigop(s: _Stream, kind: str) -> Node:
     sub = sup = None
+    where: tuple[Node, ...] = ()
     while isinstance(s.peek(), Tok) and s.peek().kind == "script":
         t = s.next()
         arg = _clean(_script_arg(s))
         if t.value == "_":
+            arg = _ascii_unequal(arg)
             sub = _member(arg)
             if isinstance(sub, Unreadable):
                 sub = _sub_condition(list(arg)) or sub
+            if isinstance(sub, Unreadable):
+                sub, where = _sub_conditions(arg, sub)
         else:
             sup = _member(arg)
     bare = kind == "sum" and sub is None
@@ -1099,7 +1104,34 @@ def _bigop(s: _Stream, kind: str) -> Node:
             return Name("\\Sigma") if sup is None else Pow(Name("\\Sigma"), sup)
         raise SyntaxProblem(f"a {kind} with no body", _pos(s.peek()))
     body = _term(s)
-    return BigOp(kind, sub, sup, body)
+    return BigOp(kind, sub, sup, body, where)
+
+
+def _ascii_unequal(items: list[Item]) -> list[Item]:
+    """``j!=i`` (ASCII, as code writes it) is ``j \\neq i``."""
+    out: list[Item] = []
+    for it in items:
+        if _v(it) == "=" and out and _v(out[-1]) == "!":
+            out[-1] = Tok("cmd", "\\neq", _pos(out[-1]))
+        else:
+            out.append(it)
+    return out
+
+
+def _sub_conditions(items: list[Item], unread: Node) -> tuple[Node, tuple[Node, ...]]:
+    """``\\sum_{j=1, j \\neq i}``, ``\\sum_{\\substack{j=1 \\\\ j \\neq i}}``: the index's range (``j=1``, or
+    ``j`` alone) and the conditions its terms meet besides."""
+    if len(items) == 2 and _v(items[0]) == "\\substack" and isinstance(items[1], Group):
+        items = _clean(items[1].items)
+    parts = [p for p in _split_on(items, (",", "\\\\")) if p]
+    if len(parts) < 2:
+        return unread, ()
+    read = [_member(p) if len(p) == 1 else _sub_condition(p) for p in parts]
+    ranges = [r for r in read if isinstance(r, Name) and len(r.base) == 1 or isinstance(r, Cond) and r.op in ("=", "in")]
+    rest = [r for r in read if r not in ranges]
+    if len(ranges) != 1 or not rest or not all(isinstance(r, Cond) and r.op == "!=" for r in rest):
+        return unread, ()
+    return ranges[0], tuple(rest)
 
 
 def _integral(s: _Stream, pos: int) -> Node:

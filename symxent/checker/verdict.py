@@ -33,7 +33,7 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
-                                     Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
+                                     CaseOnAValue, Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
 from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, value_case, walk
 from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Name, Neg, Node, Num, Script
 from symxent.domains import draw
@@ -57,6 +57,8 @@ class Verdict:
     uses: list[str] = field(default_factory=list)
     # a name never defined, met inside a derivative by this variable (see judge's second reading)
     unknown: tuple[str, Node] | None = None
+    # a definition's case on the value of a name that varies here (V(a, y) = a if y = 1): (key, value)
+    case_on: tuple[str, int] | None = None
 
 
 def _fmt(v: float) -> str:
@@ -69,6 +71,7 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
     ev = Evaluator(table, order, scope)
     ev.generic = dict(generic or {})
     ev.solved = dict(solved or {})
+    ev.given = dict(filter(None, map(value_case, conditions)))
     ev.dry = True
     ev.value(left, {})
     ev.value(right, {})
@@ -113,6 +116,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``solved`` gives names the
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
     verdict = _judge_reading(table, order, scope, left, right, conditions, seed, solved)
+    if verdict.case_on is not None:
+        verdict = _at_each_value(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
         verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status != "wrong" and not verdict.detail.startswith(_UNDEFINED):
@@ -137,6 +142,36 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         return Verdict("not checkable", f"differs with {'; '.join(READINGS[n][0] for n in met)}; read the other "
                        f"way it is not checkable: {unread.detail}")
     return verdict
+
+
+def _at_each_value(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
+                   conditions, seed: int, solved: dict | None) -> Verdict:
+    """``V(a, y) = a`` if ``y = 1`` and ``1 - a`` if ``y = 0``, met as ``V(g(x), y)``: the step taken at
+    each value of y, the values a label takes (0 and 1, or those the note gives: ``y \\in \\{-1, 1\\}``).
+    ok only if it holds at every one; WRONG at the value where it is wrong."""
+    assert verdict.case_on is not None
+    key, value = verdict.case_on
+    sets = [values for _, values, at, where in table.value_sets.get(key, ())
+            if at <= order and scope[:len(where)] == where]
+    values = sets[-1] if sets else (0, 1) if value in (0, 1) else None
+    if values is None or value not in values:
+        return verdict
+    accent, _, base = key.rpartition(" ")
+    name = Name(base, accent)
+    results = []
+    for v in values:
+        case = Case(name, "=", Num(str(v)) if v >= 0 else Neg(Num(str(-v))))
+        at = _judge_reading(table, order, scope, left, right, tuple(conditions) + (case,), seed, solved)
+        if at.status == "wrong":
+            at.point = {pretty(key): v, **at.point}  # (the case is part of the point)
+            return at
+        results.append(at)
+    if all(r.status == "ok" for r in results):
+        said = f"{pretty(key)} taken as each of {', '.join(map(str, values))} (the values a case of its definition names)"
+        uses = sorted({u for r in results for u in r.uses if not u.startswith("the case ")} | {said})
+        return Verdict("ok", results[0].detail, method=results[0].method, uses=uses)
+    unread = next(r for r in results if r.status != "ok")
+    return Verdict("not checkable", f"at {pretty(key)} = {values[results.index(unread)]}: {unread.detail}")
 
 
 def _with_later_definitions(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
@@ -267,6 +302,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         ev.generic = dict(generic or {})
         ev.solved = dict(solved or {})
         ev.other_readings = other
+        ev.given = dict(filter(None, map(value_case, conditions)))
         if "__vec__" in envs[0]:
             envs = _shapes_agree(ev, left, right, envs)
             if isinstance(envs, Verdict):
@@ -291,6 +327,8 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             pairs.append(pair)
     except UnknownDependence as exc:
         return Verdict("not checkable", str(exc), unknown=(exc.key, exc.wrt) if exc.wrt is not None else None)
+    except CaseOnAValue as exc:
+        return Verdict("not checkable", str(exc), case_on=(exc.key, exc.value))
     except NotCheckable as exc:
         return Verdict("not checkable", str(exc))
     except RecursionError:
