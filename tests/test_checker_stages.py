@@ -885,6 +885,8 @@ MODELS = [
      ['definition', 'ok', 'ok', 'wrong', 'ok', 'ok', 'wrong']),
     ('# Loss\n\nLet $g(x) = \\sigma(w x + b)$ and\n$$V(a, y) = \\begin{cases} a & \\text{if } y = 1 \\\\ 1 - a & \\text{if } y = 0 \\end{cases}$$\n\n$$L(a, y) = -\\log(V(a, y))$$\n\n$$L(g(x), y) = -\\log\\left[g(x)×y + (1-g(x))×(1-y)\\right]$$\n\n$$L(g(x), y) = -\\log\\left[g(x)y + (1-g(x))y\\right]$$\n\n$$\\frac{\\partial L(g(x), y)}{\\partial w} = (g(x)-y)x$$\n\n$$\\frac{\\partial L(g(x), y)}{\\partial b} = (y - g(x))$$\n',
      ['definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
+    ('# Softmax\n\nLet $s_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}$.\n\nFor not $i$ th item, denote by $z$\n\n$$\\frac{\\partial s_z}{\\partial x_i} = - s_z s_i$$\n\nThen overall\n\n$$\\sum_j \\frac{\\partial s_j}{\\partial x_i} = s_i - s_i^2 + \\sum_{j \\neq i} - s_z s_i$$\n\n# A slip\n\n$$\\sum_k e^{x_k} = \\sum_k e^{x_j}$$\n',
+     ['definition', 'not checkable', 'not checkable', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -936,7 +938,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'an-align-environment-as-a-row-after-a-definition',
               'a-prime-with-the-variable-under-it',
               'a-sum-with-a-range-and-an-exclusion-ascii-unequal-and-entries-unequal',
-              'a-definition-with-cases-on-a-label-value-taken-at-each-value-and-unicode-times']
+              'a-definition-with-cases-on-a-label-value-taken-at-each-value-and-unicode-times',
+              'a-sum-whose-terms-use-a-letter-the-words-describe-instead-of-its-index']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

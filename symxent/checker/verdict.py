@@ -473,6 +473,13 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             # letters differ, and the words just before say something about the letter
             return Verdict("not checkable", f"holds whenever its index letters differ; the words just before "
                            f"the formula speak of {said}, which may say so", uses=uses)
+        idle = _idle_sum(left, right, letters)
+        if idle is not None and any(at < order - order % 100 for at in table.letters_in_words.get(idle[1], ())):
+            # Σ_{j≠i} -Softmax(x_z) Softmax(x_i) after "for not i th item, denote by $z$": the terms are
+            # z's and the sum runs over j; that z stands for j the words may say (a slip otherwise)
+            return Verdict("not checkable", f"the sum over {idle[0]} never uses {idle[0]}, and its terms use "
+                           f"{idle[1]}, a letter the words before speak of: whether {idle[1]} stands for "
+                           f"{idle[0]} is not said", uses=uses)
         case = _holds_in_a_case(pairs, leaves, table, natural, rng_seed, envs)
         if case is not None and in_sentence:
             # "... is symmetric because $∂σ_i/∂z_j = -σ_i σ_j$": a case's result quoted in a sentence
@@ -696,6 +703,25 @@ def _given_values(conditions, ev: Evaluator) -> dict:
         out.update({x: sympy.Integer(value) for x, lf in ev.leaves.items()
                     if lf.key == key and not lf.index and lf.sample is None})
     return out
+
+
+def _idle_sum(left: Node, right: Node, free: set[str]) -> tuple[str, str] | None:
+    """(j, z) for a sum over j whose terms never use j but use z, an index letter free in the step."""
+    idle = []  # (sum, its letter, the free letters its terms use)
+    for n in (m for side in (left, right) for m in walk(side) if isinstance(m, BigOp)):
+        sub = n.sub.left if isinstance(n.sub, Cond) else n.sub
+        used = {x.base for m in walk(n.body) if isinstance(m, Script) for x in m.sub
+                if isinstance(x, Name) and len(x.base) == 1}
+        if isinstance(sub, Name) and len(sub.base) == 1 and sub.base not in used and used & free:
+            idle.append((n, sub.base, sorted(used & free)))
+    if not idle:
+        return None
+    # (the letter written only in such sums' terms, if there is one: the others are the step's own)
+    inside = {id(m) for n, _, _ in idle for m in walk(n)}
+    outside = {x.base for side in (left, right) for m in walk(side) if id(m) not in inside
+               and isinstance(m, Script) for x in m.sub if isinstance(x, Name)}
+    _, letter, candidates = idle[0]
+    return letter, ([x for x in candidates if x not in outside] or candidates)[0]
 
 
 def _said_before(table: SymbolTable, order: int, letters: set[str]) -> str | None:
