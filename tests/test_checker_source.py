@@ -266,6 +266,24 @@ MARKDOWN = [
         ![a cat](https://example.com/cat.png)
         """), [P("Sigmoid", 1), M("S(x)=\\frac{1}{1+e^{-x}}", 1), P(", a curve.", 1), M("L = - y \\log(p)", 4),
                P("a cat", 7)]),
+    # a note with no delimited math writes its formulas as code: spans and plain fences that hold a
+    # formula are math (a "=" line goes on with the one before); code is not
+    ("formulas written as code", md("""
+        Let `s = sigma(z)`, so `ds/dz = s * (1 - s)`. Call `loss.backward()`.
+
+        ```
+        dL/dz_i = p_i - y_i
+        w = w - lr * grad
+        = a
+        ```
+
+        ```python
+        y = 2 * x
+        ```
+        """), [P("Let", 1), I("s = sigma(z)", 1), P(", so", 1), I("ds/dz = s * (1 - s)", 1),
+               P(". Call loss.backward().", 1), M("dL/dz_i = p_i - y_i \\\\\n \\\\\n= a", 4)]),
+    ("code is code beside delimited math", "Let $a = b$ and `c = d`.\n\n```\ne = f\n```\n",
+     [P("Let", 1), I("a = b", 1), P("and c = d.", 1)]),
 ]
 
 

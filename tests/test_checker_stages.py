@@ -887,6 +887,10 @@ MODELS = [
      ['definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
     ('# Softmax\n\nLet $s_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}$.\n\nFor not $i$ th item, denote by $z$\n\n$$\\frac{\\partial s_z}{\\partial x_i} = - s_z s_i$$\n\nThen overall\n\n$$\\sum_j \\frac{\\partial s_j}{\\partial x_i} = s_i - s_i^2 + \\sum_{j \\neq i} - s_z s_i$$\n\n# A slip\n\n$$\\sum_k e^{x_k} = \\sum_k e^{x_j}$$\n',
      ['definition', 'not checkable', 'not checkable', 'wrong']),
+    ("# Plain\n\nLet $p_i = exp(z_i) / Σ_j exp(z_j)$ and $L = -Σ_j y_j × log(p_j)$, and $y$ is one-hot.\n\n$$dL/dp_j = -y_j / p_j$$\n\n$$dp_i/dz_i = p_i × (1 - p_i)$$\n\n$$dL/dz_i = Σ_j (-y_j / p_j) × (dp_j/dz_i)$$\n\n$$-y_i + p_i × Σ_j y_j = -y_i + p_i × 1$$\n\n$$sigma'(z) = sigma(z) * [ 1 - sigma(z) ]$$\n\n$$∂L/∂z_i = p_i - y_i$$\n\n$$ŷ = sigma(z)$$\n\n$$∂L/∂z_i = y_i - p_i$$\n",
+     ['definition', 'definition', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'definition', 'wrong']),
+    ('# Softmax in plain text\n\n```\np_i = exp(z_i) / Σ_j exp(z_j)\n```\n\nWhen `j != i`:\n```\ndp_j/dz_i = -p_j × p_i\n```\n\nWhen `j = i`:\n```\ndp_i/dz_i = p_i × (1 + p_i)\n```\n\nCode that is not maths:\n\n```\nw = w - lr * grad\nloss = F.cross_entropy(logits, y)\ntotal = 2 * total\n```\n\nThe update `W := W - lr * g` and the call `softmax(z) == p` are code too.\n',
+     ['definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -939,7 +943,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-prime-with-the-variable-under-it',
               'a-sum-with-a-range-and-an-exclusion-ascii-unequal-and-entries-unequal',
               'a-definition-with-cases-on-a-label-value-taken-at-each-value-and-unicode-times',
-              'a-sum-whose-terms-use-a-letter-the-words-describe-instead-of-its-index']
+              'a-sum-whose-terms-use-a-letter-the-words-describe-instead-of-its-index',
+              'math-typed-in-unicode-and-spelled-greek',
+              'formulas-in-plain-fences-with-cases-in-code-spans-and-code-left-out']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -2232,8 +2232,9 @@ def _sum_letter(node: Node) -> str | None:
 
 
 def _set_of_entries(arg: Node) -> tuple[Node, str] | None:
-    """``\\{z_i\\}`` (or ``z_i`` alone as max's argument): the entry and the one index letter it runs over."""
-    if isinstance(arg, Paren) and arg.kind == "{" and len(arg.items) == 1:
+    """``\\{z_i\\}``, ``[x_j]`` (or ``z_i`` alone as max's argument): the entry and the one index letter it
+    runs over."""
+    if isinstance(arg, Paren) and arg.kind in ("{", "[") and len(arg.items) == 1:
         arg = arg.items[0]
     if isinstance(arg, Script) and isinstance(arg.base, Name) and len(arg.sub) == 1 and arg.sup is None \
             and isinstance(arg.sub[0], Name) and len(arg.sub[0].base) == 1 and arg.sub[0].base.isalpha():

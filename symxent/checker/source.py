@@ -30,12 +30,20 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
   writes them);
 * ``<script type="math/tex[; mode=display]">``; in HTML blocks also the math and words of the
   text outside tags (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments;
-* Hugo's ``{{< katex >}}...{{< /katex >}}`` and ``{{< math >}}`` shortcodes on their own lines;
+* Hugo's ``{{< katex >}}...{{< /katex >}}`` and ``{{< math >}}`` shortcodes on their own lines,
+  and those that take the formula as an argument in backticks (``{{< texd `...` >}}``);
 * ```` ```math ```` fences; ```` ```latex ```` fences only when all they hold is delimited math
   or one bare formula (no words, no source-only macros);
 * equation images (``![](https://latex.codecogs.com/svg.latex?...)``, ``<img src=...>`` in HTML,
   GitHub's ``render/math`` and Google's chart ``cht=tx`` URLs): the URL's query, decoded, is a
   display formula, on the image's line.
+
+A note with no delimited math at all (its author types formulas as code) is read again with
+its code taken as math where it holds a formula and not code: inline code spans, and the lines
+of plain fences (no language, ``text``), a line that starts with ``=`` going on with the one
+before.  A line or span is a formula when it has an ``=`` and none of code's marks (keywords,
+``a.b`` attributes, strings, comments, ``==``/``+=``, braces other than a script's group, a
+run of three words, or an update ``w = w - ...``).
 
 Other code and the front matter (YAML between ``---``, Hexo's ``key: value`` lines closed by
 ``---``, Hugo's TOML between ``+++``) are skipped.
@@ -524,6 +532,45 @@ def _shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: 
     return True
 
 
+_SHORTCODE_ARG = re.compile(r"\{\{<\s*(texd|tex|katex|math|latex)\s+`")
+
+
+def _shortcode_arg_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    r"""A Hugo shortcode that takes its formula as an argument in backticks, ``{{< texd `\begin{aligned}
+    ...` >}}``, on lines of its own."""
+    if state.sCount[start_line] - state.blkIndent >= 4:  # indented code
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    opening = _SHORTCODE_ARG.match(state.src, begin, state.eMarks[start_line])
+    if opening is None:
+        return False
+    closing = re.compile(r"`\s*>\}\}")
+    line, found = start_line, None
+    while line < end_line:
+        if line > start_line and state.sCount[line] < state.blkIndent:
+            return False
+        first = opening.end() if line == start_line else state.bMarks[line]
+        found = closing.search(state.src, first, state.eMarks[line])
+        if found is not None:
+            break
+        line += 1
+    if found is None or state.src[found.end() : state.eMarks[line]].strip():
+        return False
+    if silent:
+        return True
+    parts = []
+    for n in range(start_line, line + 1):
+        first = opening.end() if n == start_line else state.bMarks[n]
+        last = found.start() if n == line else state.eMarks[n]
+        parts.append(state.src[first:last])
+    token = state.push("math_shortcode_block", "math", 0)
+    token.block = True
+    token.content = "\n".join(parts)
+    token.map = [start_line, line + 1]
+    state.line = line + 1
+    return True
+
+
 class _HtmlMath(HTMLParser):
     """Math scripts and text of an HTML fragment, in order, with the line each starts on.
 
@@ -762,6 +809,10 @@ def _markdown_parser() -> MarkdownIt:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     md.block.ruler.before(
+        "fence", "math_shortcode_arg_block", _shortcode_arg_block,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.block.ruler.before(
         "fence", "math_environment_block", _environment_block,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
@@ -805,6 +856,15 @@ def _read_markdown(text: str) -> list[Item]:
     if _MD is None:
         _MD = _markdown_parser()
     tokens = _MD.parse(_blank_bare_front_matter(text))
+    items = _markdown_items(tokens, plain=False)
+    if not any(isinstance(item, Math) for item in items):
+        # a note with no delimited math at all writes its formulas as code (`dL/dz = p - y`)
+        items = _markdown_items(tokens, plain=True)
+    return items
+
+
+def _markdown_items(tokens: list[Token], *, plain: bool) -> list[Item]:
+    """The items of the parsed note; ``plain``: formulas written as code are math too."""
     items: list[Item] = []
     in_table = False
     i = 0
@@ -818,15 +878,15 @@ def _read_markdown(text: str) -> list[Item]:
         if tok.type in ("table_open", "table_close"):
             in_table = tok.type == "table_open"
         elif tok.type == "inline":
-            _inline_items(tok, line, items, table=in_table)
+            _inline_items(tok, line, items, table=in_table, plain=plain)
         elif tok.type in _MATH_BLOCKS:
             _add(items, _math_item(tok.content, line, display=True, env=None, escaped="blog"))
         elif tok.type == "fence":
-            _fence_items(tok, line, items)
+            _fence_items(tok, line, items, plain=plain)
         elif tok.type == "html_block":
             for body, display, offset in _html_pieces(tok.content):
                 if display is None:  # text: Markdown inside HTML is not parsed, but math is
-                    for inline in _MD.parseInline(body):
+                    for inline in _MD.parseInline(body):  # type: ignore[union-attr]
                         _inline_items(inline, line + offset, items, table=False)
                 else:
                     _add(items, _math_item(body, line + offset, display=display, env=None))
@@ -846,11 +906,17 @@ def _add(items: list[Item], item: Item | None) -> None:
         items.append(item)
 
 
-def _fence_items(tok: Token, line: int, items: list[Item]) -> None:
+def _fence_items(tok: Token, line: int, items: list[Item], *, plain: bool = False) -> None:
     lang = tok.info.strip().split()[0].lower() if tok.info.strip() else ""
     body_line = line + 1  # the content starts on the line after the opening fence
     if lang == "math":
         _add(items, _math_item(tok.content, body_line, display=True, env=None))
+    elif plain and lang in _PLAIN_FENCES:
+        # formulas one per line, "= ..." lines going on with the one before; other lines blank,
+        # so each row keeps its file line
+        rows = [row if _plain_formula(row) else "" for row in tok.content.rstrip("\n").split("\n")]
+        if any(rows):
+            _add(items, _math_item(" \\\\\n".join(rows), body_line, display=True, env=None))
     elif lang in ("latex", "tex"):
         # A LaTeX listing (a preamble, a macro, a document) is code: only pure math is read,
         # either delimited pieces and nothing else or one bare formula.
@@ -863,6 +929,37 @@ def _fence_items(tok: Token, line: int, items: list[Item]) -> None:
                 )
         elif _bare_formula(tok.content):
             _add(items, _math_item(tok.content, body_line, display=True, env=None))
+
+
+# Fences whose lines may be formulas typed as plain text (in a note with no delimited math)
+_PLAIN_FENCES = frozenset({"", "text", "txt", "plaintext", "plain"})
+_CODE_WORDS = re.compile(r"\b(def|return|import|from|print|for|while|if|else|elif|class|lambda|np|torch|tf|"
+                         r"self|range|len|var|let|const|function|true|false|True|False|None|null)\b")
+_ASSIGNMENT_OPS = re.compile(r"==|[-+*/%<>!&|^]=|=>|=<")
+_SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
+_PROSE_RUN = re.compile(r"\b[A-Za-z]{3,}\s+[A-Za-z]{3,}\s+[A-Za-z]{3,}\b")
+_QUOTED = re.compile(r"'[\w ]+'|\"")
+_METHOD = re.compile(r"[A-Za-z_]\.[A-Za-z_]")
+
+
+def _plain_formula(text: str) -> bool:
+    """Does code hold a formula (``dL/dz_i = p_i - y_i``, ``= -y_i + p_i × 1``) rather than code
+    (``loss = F.cross_entropy(x, y)``, ``w = w - lr * g``) or words?"""
+    text = text.strip()
+    if re.fullmatch(r"[a-z]\s*(=|≠|!=|\\neq)\s*[a-z]", text):
+        return True  # `j ≠ i`: a case, as "when $j \neq i$" writes it
+    if not text or len(text) > 200 or "=" not in text or _ASSIGNMENT_OPS.search(text):
+        return False
+    if _CODE_WORDS.search(text) or _QUOTED.search(text) or _METHOD.search(text) or "#" in text \
+            or ";" in text or _PROSE_RUN.search(text):
+        return False
+    if re.search(r"[{}]", _SCRIPT_GROUP.sub("", text)):
+        return False  # braces other than a script's group: a block of code
+    head, _, rest = text.partition("=")
+    head = head.rstrip(":").strip()
+    if re.fullmatch(r"[A-Za-z_]\w*", head) and re.search(r"(?<![\w.])" + re.escape(head) + r"(?![\w(])", rest):
+        return False  # w = w - lr * g: an update, as code writes it
+    return True
 
 
 # Macros that make a LaTeX fence a listing of LaTeX source rather than a formula.
@@ -913,7 +1010,7 @@ def _heading_title(inline: Token) -> str:
     return _collapse("".join(parts))
 
 
-def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool) -> None:
+def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool, plain: bool = False) -> None:
     """Prose and Math of one inline run (a paragraph, a table cell), in order.
 
     A paragraph that is one inline formula and nothing else (``$= a - b$`` on a line of its own,
@@ -952,6 +1049,14 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             _add(items, _math_item(raw, line, display=display, env=None, escaped=escaped))
             line += src.count("\n", start, end)
             line_pos = end
+        elif kind == "code_inline" and plain and _plain_formula(child.content):
+            # `sigma(z) = 1 / (1 + exp(-z))` in a note with no delimited math: its formula
+            flush()
+            start = src.find(child.content, line_pos)
+            if start >= 0:
+                line += src.count("\n", line_pos, start)
+                line_pos = start
+            _add(items, _math_item(child.content.replace("!=", "≠"), line, display=False, env=None))
         elif kind in ("text", "code_inline"):
             say(child.content)
         elif kind == "image" and (formula := equation_image(str(child.attrs.get("src") or ""))) is not None:

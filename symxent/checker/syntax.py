@@ -517,15 +517,13 @@ def _script_arg(s: _Stream) -> tuple[Item, ...]:
         # ASCII maths: e^-x means e^{-x} (TeX would set e^{-}x, which no author means), and
         # e^-(w x + b) means e^{-(w x + b)}: the bracket goes with the sign
         if _v(s.peek()) == "(":
-            depth, taken = 0, []
-            while not s.at_end():
-                t = s.next()
-                taken.append(t)
-                depth += {"(": 1, ")": -1}.get(_v(t), 0)
-                if depth == 0:
-                    return (it, *taken)
-            raise SyntaxProblem("a bracket is never closed", _pos(taken[0]))
+            return (it, *_bracket_run(s, s.next()))
         return (it,) + _script_arg(s)
+    if _v(it) == "(" and _v(s.peek(-2)) == "^":
+        # ASCII maths: e^(-x) means e^{-x}, the whole bracket (TeX would raise the "(" alone); a
+        # lone letter or number in it, x^(i), is the sample superscript it is in TeX
+        run = _bracket_run(s, it)
+        return run if len(run) == 3 else run[1:-1]
     if isinstance(it, Group):
         return it.items
     if isinstance(it, Tok) and it.kind == "word" and len(it.value) > 1:
@@ -544,6 +542,18 @@ def _script_arg(s: _Stream) -> tuple[Item, ...]:
         arg = s.next()
         return (it, arg)
     return (it,)
+
+
+def _bracket_run(s: _Stream, opening: Item) -> tuple[Item, ...]:
+    """``(`` and the items up to its matching ``)``."""
+    depth, taken = 1, [opening]
+    while not s.at_end():
+        t = s.next()
+        taken.append(t)
+        depth += {"(": 1, ")": -1}.get(_v(t), 0)
+        if depth == 0:
+            return tuple(taken)
+    raise SyntaxProblem("a bracket is never closed", _pos(opening))
 
 
 def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
@@ -890,6 +900,9 @@ def _primary(s: _Stream) -> Node:
 _GLUED = re.compile(r"([a-z])?(log|ln|exp)([a-z])?")
 
 
+_SPELLED_GREEK = frozenset({"sigma", "theta", "alpha", "beta", "gamma", "delta", "lambda", "epsilon", "omega"})
+
+
 def _word(s: _Stream, it: Tok) -> Node:
     v = it.value
     if v in WORD_FUNCTIONS and WORD_FUNCTIONS[v] and len(v) > 1:
@@ -902,6 +915,9 @@ def _word(s: _Stream, it: Tok) -> Node:
             + ([Tok("word", tail, it.pos + len(v) - 1)] if tail else [])
         s.items[s.i:s.i] = pieces[1:]
         return _word(s, pieces[0]) if head else Fn(WORD_FUNCTIONS[fn])
+    if v in _SPELLED_GREEK:
+        # sigma(z), theta: a Greek letter spelled out in plain-text maths (no one means s·i·g·m·a)
+        return Name("\\" + v)
     if v in ("sum", "prod") and isinstance(s.peek(), Tok) and s.peek().kind == "script" and _v(s.peek()) == "_":
         # sum_{i=1}^m with the backslash forgotten: a sum, as the rendered page shows it read
         return _bigop(s, v)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
@@ -71,6 +72,10 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
             out.append(Tok("script", "_" if child.type == "USUB" else "^", pos))
             out.append(Group(tuple(Tok("num" if c.isdigit() else "word", c, pos)
                                    for c in re.findall(r"\d+|\D", letters)), pos))
+        elif isinstance(child, lark.Token) and child.type == "WORD" and _UNICODE_LETTERS.search(str(child)):
+            out.extend(_unicode_word(str(child), child.start_pos))
+        elif isinstance(child, lark.Token) and child.type == "SYMBOL" and str(child) in _UNICODE_SYMBOLS:
+            out.append(Tok("cmd", _UNICODE_SYMBOLS[str(child)], child.start_pos))
         elif isinstance(child, lark.Token):
             out.append(Tok(_KINDS[child.type], str(child), child.start_pos))
         elif child.data == "group":
@@ -88,6 +93,60 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
         else:  # pragma: no cover - the grammar has no other rules
             raise AssertionError(child.data)
     return tuple(out)
+
+
+# Math typed in Unicode (σ(z), Σ_j, ∂L/∂z, ŷ), as input methods and chatbots write it: the
+# commands TeX users type for them, each token at the character's position
+_UNICODE_SYMBOLS = {"∂": "\\partial", "∇": "\\nabla", "∑": "\\sum", "∏": "\\prod", "∞": "\\infty", "⋅": "\\cdot",
+                    "∈": "\\in", "≔": "\\coloneqq", "⇒": "\\Rightarrow", "⟹": "\\implies", "→": "\\to"}
+_GREEK_NAMES = {"epsilon": "varepsilon", "final sigma": "varsigma", "lamda": "lambda", "phi": "varphi",
+                "theta symbol": "vartheta", "phi symbol": "phi"}
+_ACCENT_MARKS = {"0302": "\\hat", "0304": "\\bar", "0303": "\\tilde", "0307": "\\dot"}
+_UNICODE_LETTERS = re.compile("[\u0370-\u03ff]|[\u00c0-\u024f]")
+
+
+@functools.lru_cache(maxsize=256)
+def _unicode_letter(c: str) -> tuple[str, str] | None:
+    """("cmd", "\\sigma") for σ, ("hat", "y") for ŷ; None for a letter kept as it is (é in a word)."""
+    name = unicodedata.name(c, "")
+    greek = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER ([A-Z ]+)", name) or \
+        re.fullmatch(r"GREEK (SMALL|CAPITAL)? ?([A-Z]+ SYMBOL)", name)
+    if greek:
+        word = greek.group(2).lower()
+        word = _GREEK_NAMES.get(word, word)
+        if greek.group(1) == "CAPITAL":
+            word = word.capitalize()
+        return ("cmd", "\\" + word) if " " not in word else None
+    base, *marks = unicodedata.decomposition(c).split() or [""]
+    if len(marks) == 1 and marks[0] in _ACCENT_MARKS and base and not base.startswith("<"):
+        letter = chr(int(base, 16))
+        return (_ACCENT_MARKS[marks[0]], letter) if letter.isascii() and letter.isalpha() else None
+    return None
+
+
+def _unicode_word(word: str, pos: int) -> list[Item]:
+    """A word with Greek or accented letters: each such letter as its command (σ, ŷ = \\hat{y}); the
+    rest of the word as it is (a name typed in a language with accents stays one word)."""
+    if not all(_unicode_letter(c) or c.isascii() for c in word):
+        return [Tok("word", word, pos)]
+    out: list[Item] = []
+    run = ""
+    for k, c in enumerate(word):
+        read = None if c.isascii() else _unicode_letter(c)
+        if read is None:
+            run += c
+            continue
+        if run:
+            out.append(Tok("word", run, pos + k - len(run)))
+            run = ""
+        kind, value = read
+        if kind == "cmd":
+            out.append(Tok("cmd", value, pos + k))
+        else:
+            out.extend((Tok("cmd", kind, pos + k), Group((Tok("word", value, pos + k),), pos + k)))
+    if run:
+        out.append(Tok("word", run, pos + len(word) - len(run)))
+    return out
 
 
 def _unclosed(text: str) -> tuple[str, int]:
