@@ -36,7 +36,6 @@ the exit code: 0 no wrong step, 1 some step wrong, 2 bad input.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import Iterator, Sequence, TextIO
@@ -292,7 +291,6 @@ def _line_col(block, pos: int) -> str:
 _REL_WORDS = {"~": "≈", "<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "propto": "∝"}
 
 
-_PRIMED_SPARE = re.compile(r"(?<![A-Za-z\\])[a-z](?![A-Za-z])")
 
 
 def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: float,
@@ -301,10 +299,12 @@ def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: f
         with budget(timeout):
             # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
             verdict = judge(table, block.order + ci, block.scope, left, right, conditions, seed, solved)
-            if table.primed:
-                # (a primed index is read as a spare letter the note never uses: shown as written)
-                verdict.point = {table.primed.get(k, k): v for k, v in (verdict.point or {}).items()} or verdict.point
-                verdict.detail = _PRIMED_SPARE.sub(lambda m: table.primed.get(m.group(0), m.group(0)), verdict.detail)
+            if table.marked_indices:
+                # (a primed or starred index is read as a spare letter: shown as written)
+                verdict.point = {table.marked_indices.get(k, k): v for k, v in verdict.point.items()}
+                shown = str.maketrans(table.marked_indices)
+                verdict.detail = verdict.detail.translate(shown)
+                verdict.uses = [u.translate(shown) for u in verdict.uses]
             return verdict
     except OverBudget:
         return Verdict("not checkable", f"timed out after {timeout:g} s (--timeout S to allow more)")

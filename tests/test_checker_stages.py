@@ -891,6 +891,8 @@ MODELS = [
      ['definition', 'definition', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'definition', 'wrong']),
     ('# Softmax in plain text\n\n```\np_i = exp(z_i) / Σ_j exp(z_j)\n```\n\nWhen `j != i`:\n```\ndp_j/dz_i = -p_j × p_i\n```\n\nWhen `j = i`:\n```\ndp_i/dz_i = p_i × (1 + p_i)\n```\n\nCode that is not maths:\n\n```\nw = w - lr * grad\nloss = F.cross_entropy(logits, y)\ntotal = 2 * total\n```\n\nThe update `W := W - lr * g` and the call `softmax(z) == p` are code too.\n',
      ['definition', 'ok', 'wrong']),
+    ("# Skip-gram\n\nFor the scores $u$, let $y_j = \\frac{\\exp(u_j)}{\\sum_{j'=1}^{V}\\exp(u_{j'})}$ and $E = -u_{j^*} + \\log\\sum_{j'=1}^{V}\\exp(u_{j'})$, where $t_j=\\mathbb{1}\\left(j=j^*\\right)$.\n\n$$\\frac{\\partial E}{\\partial u_j} = y_j - t_j$$\n\n$$\\frac{\\partial E}{\\partial u_{j^*}} = y_{j^*} - 1$$\n\n$$\\frac{\\partial E}{\\partial u_{j^*}} = y_{j^*} + 1$$\n\n$$w^* = w^*$$\n",
+     ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -945,7 +947,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-definition-with-cases-on-a-label-value-taken-at-each-value-and-unicode-times',
               'a-sum-whose-terms-use-a-letter-the-words-describe-instead-of-its-index',
               'math-typed-in-unicode-and-spelled-greek',
-              'formulas-in-plain-fences-with-cases-in-code-spans-and-code-left-out']
+              'formulas-in-plain-fences-with-cases-in-code-spans-and-code-left-out',
+              'a-starred-index-in-an-indicator-call-and-a-starred-name']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -142,7 +142,7 @@ class SymbolTable:
     letters_in_words: dict[str, list[int]] = field(default_factory=dict)  # letter -> orders of "$z$" in prose
     # y -> [(line, values, order, scope)]: "y_i \in \{-1, +1\}", values other than the 0/1 of targets
     value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
-    primed: dict[str, str] = field(default_factory=dict)  # r -> "k'": the letter a primed index is read as
+    marked_indices: dict[str, str] = field(default_factory=dict)  # r -> "k'", "j*": a marked index read as a spare letter
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
         best = None
@@ -1220,6 +1220,11 @@ class Evaluator:
         func = node.func
         if isinstance(func, Fn):
             return self.apply_fn(func, node.args, env, sub=node.sub)
+        if isinstance(func, Name) and func.key in INDICATORS and len(node.args) == 1 and isinstance(node.args[0], Cond) \
+                and not node.sub and self.definition(func.key) is None:
+            # \mathbb{1}(j = j^*): the indicator of its condition
+            self.conventions["indicator"] = "1{...} is 1 when the condition holds"
+            return self.condition(node.args[0], env)
         t = transposed(func)
         if t is not None and len(node.args) == 1 and not node.sub and self.design_matrix(t) is not None:
             return self.design_product(self.design_matrix(t), node.args[0], env)  # X^T(ŷ - y)

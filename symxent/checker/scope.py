@@ -419,7 +419,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             inline_defs.append((block, last_prose, position))
             blocks.append(block)
         last_prose = ""
-    _primed_indices(blocks, table)
+    _marked_indices(blocks, table)
     _parameter_labels(blocks)
     _totals(blocks)
     _learn(blocks, table)
@@ -790,23 +790,31 @@ def _parameter_labels(blocks: list[Block]) -> None:
     _rewrite(blocks, lambda node: transform(node, relabel))
 
 
-# letters a primed index is read as, in this order: ones that are rarely names of their own
-_SPARE_INDEX_LETTERS = "rsuvqtmnlpjkcd"
+# letters a marked index is read as: lowercase letters a note's names never are (Greek typed in
+# Unicode reads as its command, \varkappa), so messages can show the index as written instead
+_SPARE_INDEX_LETTERS = "ϰϱϖϐϑϕϵϗϙϛϝϟϡϣϥϧϩϫϭϯ"
 
 
-def _primed(node: Node) -> bool:
-    """``k'`` where an index stands (not ``f'``, a derivative: that is never a subscript)."""
-    return isinstance(node, Script) and isinstance(node.base, Name) and len(node.base.base) == 1 \
-        and not node.base.accent and node.base.base.isalpha() and not node.sub and node.sup is None \
-        and node.primes > 0
+def _marked_index(node: Node) -> str | None:
+    """``k'`` or ``j^*`` where an index stands, as written ("k'", "j*"); not ``f'``, a derivative,
+    which is never a subscript."""
+    if isinstance(node, Script) and isinstance(node.base, Name) and len(node.base.base) == 1 \
+            and not node.base.accent and node.base.base.isalpha() and not node.sub and node.sup is None \
+            and node.primes > 0:
+        return node.base.base + "'" * node.primes
+    if isinstance(node, Name) and len(node.base) == 2 and node.base[0].isalpha() and node.base[1] == "*" \
+            and not node.accent:
+        return node.base
+    return None
 
 
-def _primed_indices(blocks: list[Block], table: SymbolTable) -> None:
-    """``\\sum_{k'} e^{z_{k'}}``, ``\\delta_{kk'}``: a primed index is another index letter than k.
-    Each primed letter of the note is read as one letter the note's math never uses, in subscripts,
-    under sums and in the conditions of cases (``k \\neq k'``); messages show it as written."""
+def _marked_indices(blocks: list[Block], table: SymbolTable) -> None:
+    """``\\sum_{k'} e^{z_{k'}}``, ``\\delta_{kk'}``, ``u_{j^*}``: a primed or starred index is another
+    index letter than k. Each such index of the note is read as one letter the note's math never
+    uses, in subscripts, under sums and in the conditions of cases (``k \\neq k'``, ``j = j^*``);
+    messages show it as written."""
     used: set[str] = set()
-    primed: set[tuple[str, int]] = set()
+    marked: set[str] = set()
 
     def index_spots(n: Node) -> Iterator[Node]:
         if isinstance(n, Script):
@@ -822,20 +830,21 @@ def _primed_indices(blocks: list[Block], table: SymbolTable) -> None:
         for n in walk(node):
             if isinstance(n, Name) and len(n.base) == 1:
                 used.add(n.base)
-            primed.update((x.base.base, x.primes) for x in index_spots(n) if _primed(x))
-    if not primed:
+            marked.update(filter(None, map(_marked_index, index_spots(n))))
+    if not marked:
         return
-    letters: dict[tuple[str, int], str] = {}
-    for letter, primes in sorted(primed):
+    letters: dict[str, str] = {}
+    for written in sorted(marked):
         spare = next((c for c in _SPARE_INDEX_LETTERS if c not in used), None)
         if spare is None:
-            return  # (every spare letter is taken: the primed index stays unread)
+            return  # (every spare letter is taken: the marked index stays unread)
         used.add(spare)
-        letters[(letter, primes)] = spare
-        table.primed[spare] = letter + "'" * primes
+        letters[written] = spare
+        table.marked_indices[spare] = written
 
     def read(n: Node) -> Node:
-        return Name(letters[(n.base.base, n.primes)]) if _primed(n) and (n.base.base, n.primes) in letters else n
+        written = _marked_index(n)
+        return Name(letters[written]) if written in letters else n
 
     def rename(n: Node) -> Node:
         if isinstance(n, Script) and n.sub:
@@ -931,6 +940,13 @@ def _dims_through_definitions(table: SymbolTable) -> None:
     while changed:
         changed = False
         for d in table.definitions:
+            if len(d.indices) == 1 and d.key not in table.dims:
+                # y_j = exp(u_j) / Σ_{j'=1}^V exp(u_{j'}): y has the entries of the vectors it is made of
+                ranges = {table.dims.get(key_of(n) or "") for n in walk(d.body) if isinstance(n, Script)
+                          and isinstance(n.base, Name) and len(n.sub) == 1 and n.sub[0] == Name(d.indices[0])}
+                if len(ranges) == 1 and None not in ranges:
+                    table.dims[d.key] = ranges.pop()  # type: ignore[assignment]
+                    changed = True
             if len(d.indices) != 1 or d.key not in table.dims:
                 continue
             for n in walk(d.body):

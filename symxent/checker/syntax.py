@@ -629,6 +629,9 @@ def _postfix(s: _Stream, node: Node) -> Node:
                     sup, sup_paren = inner, True
                 elif arg_c and all(isinstance(a, Tok) and a.kind == "prime" or _v(a) == "\\prime" for a in arg_c):
                     primes += sum(len(a.value) if a.kind == "prime" else 1 for a in arg_c)
+                elif len(arg_c) == 1 and _v(arg_c[0]) in ("*", "\\ast", "\\star") and isinstance(node, Name):
+                    # w^*, j^*: a starred name (the optimum, the true word's index), never a power
+                    node = Name(node.base + "*", node.accent)
                 else:
                     sup = _member(arg_c)
                     if isinstance(sup, Unreadable):
