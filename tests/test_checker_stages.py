@@ -893,6 +893,14 @@ MODELS = [
      ['definition', 'ok', 'wrong']),
     ("# Skip-gram\n\nFor the scores $u$, let $y_j = \\frac{\\exp(u_j)}{\\sum_{j'=1}^{V}\\exp(u_{j'})}$ and $E = -u_{j^*} + \\log\\sum_{j'=1}^{V}\\exp(u_{j'})$, where $t_j=\\mathbb{1}\\left(j=j^*\\right)$.\n\n$$\\frac{\\partial E}{\\partial u_j} = y_j - t_j$$\n\n$$\\frac{\\partial E}{\\partial u_{j^*}} = y_{j^*} - 1$$\n\n$$\\frac{\\partial E}{\\partial u_{j^*}} = y_{j^*} + 1$$\n\n$$w^* = w^*$$\n",
      ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong', 'ok']),
+    ('# Minimum of cross-entropy\n\n$$ H(p,q) = -\\sum_{i} p_i \\log q_i $$\n\n$$ -\\frac{p_i}{q_i} + \\lambda = 0 $$\n\n$$ p_i = \\lambda q_i $$\n\n$$ \\Rightarrow \\lambda = 1 $$\n\n# Convexity\n\n$$ \\frac{\\partial H}{\\partial q_i} = -\\frac{p_i}{q_i} $$\n\n$$ \\frac{\\partial H}{\\partial q_i} = \\frac{p_i}{q_i} $$\n',
+     ['definition', 'not checkable', 'not checkable', 'not checkable', 'ok', 'wrong']),
+    ('# Running mean\n\n$$w_{k}=\\frac{1}{k}\\sum_{i=1}^{k} x_i$$\n\n$$w_{k+1}=\\frac{1}{k+1}(\\sum_{i=1}^{k}x_i+x_{k+1}) = \\frac{1}{k+1}(k w_k + x_{k+1})$$\n\n$$w_{k+1}=\\frac{1}{k+1}(\\sum_{i=1}^{k}x_i+x_k)$$\n',
+     ['definition', 'ok', 'ok', 'wrong']),
+    ('# Cross-entropy\n\nLet $\\hat{y}_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$. And only k-th dimension of $y$ is 1, so\n\n$$s = - \\sum_{i} y_i \\log(\\hat{y}_i) = -\\log(\\hat{y}_k)$$\n\n# Without the words\n\n$$- \\sum_{i} y_i \\log(\\hat{y}_i) = -\\log(\\hat{y}_k)$$\n',
+     ['definition', 'definition', 'not checkable', 'wrong']),
+    ('# Likelihood\n\nLet $\\mu_n = \\sigma(\\bm{w}^T\\bm{x}_n)$.\n\n$$l(\\bm{w}) = -\\sum_{n = 1}^{N} \\left\\\\{ y_n \\log \\mu_n + (1 - y_n) \\log (1 - \\mu_n) \\right\\\\}$$\n\n$$\\frac{\\partial l}{\\partial w_j} = \\sum_{n = 1}^{N} ( \\mu_n - y_n )x_{nj}$$\n\n$$\\frac{\\partial l}{\\partial w_j} = \\sum_{n = 1}^{N} ( y_n - \\mu_n )x_{nj}$$\n',
+     ['definition', 'definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -948,7 +956,11 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sum-whose-terms-use-a-letter-the-words-describe-instead-of-its-index',
               'math-typed-in-unicode-and-spelled-greek',
               'formulas-in-plain-fences-with-cases-in-code-spans-and-code-left-out',
-              'a-starred-index-in-an-indicator-call-and-a-starred-name']
+              'a-starred-index-in-an-indicator-call-and-a-starred-name',
+              'an-equation-solved-for-a-name-and-a-conclusion-are-no-definitions',
+              'a-sum-bound-that-is-the-definitions-index',
+              'one-hot-at-the-k-th-class-said-in-words',
+              'a-row-of-a-data-matrix-in-an-inner-product-and-escaped-left-braces']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -8,8 +8,9 @@ member broken over rows), the relation between consecutive members, the conditio
 beside them (``, i = j``, ``\\quad (i \\neq j)``, ``\\text{if } i = k``), ``where``/``with`` clauses
 (definitions) and ``since`` clauses (stated facts).  ``\\because`` opens a side chain (the next
 ``&=`` row goes on with the main one); ``\\therefore``, ``\\Rightarrow``, ``\\implies`` and ``=>``
-start a chain that follows from the one before (``implied_by``); a block that opens with a
-relation goes on from the block before (``leading``).  Members are expression trees from
+start a chain that follows from the one before (``implied_by``), or from what came before the
+block when the block opens with one (``concluded``); a block that opens with a relation goes on
+from the block before (``leading``).  Members are expression trees from
 :func:`symxent.checker.syntax.parse_member`.
 """
 
@@ -52,6 +53,7 @@ class Chain:
     reason_of: int | None = None  # after \because: a reason for the chain before it
     implied_by: int | None = None  # after \Rightarrow, \therefore, =>: follows from the chain before
     leading: str | None = None     # the block opens with this relation: it goes on from the block before
+    concluded: bool = False        # the block opens with \Rightarrow, \therefore: it follows from what came before
     pending: list[Item] = field(default_factory=list)
 
 
@@ -371,6 +373,8 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
                 # what it follows from: the last statement written, not an empty row start
                 stated = [k for k, c in enumerate(chains) if c.members and len(c.members) + len(c.pending) > 1]
                 new.implied_by = stated[-1] if stated else None
+                # ("$$ \Rightarrow \lambda = 1 $$": a conclusion of what came before the block)
+                new.concluded = not stated and not any(c.members for c in chains)
             chains.append(new)
             current = new
         elif kind == "sep":

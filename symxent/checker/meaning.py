@@ -1496,6 +1496,8 @@ class Evaluator:
         """A sum's upper bound: a number, or a size name (K, N, m, C, |V|) at its instantiated value."""
         if isinstance(node, Paren) and node.kind == "|" and len(node.items) == 1:
             node = node.items[0]
+        if isinstance(node, Name) and not node.accent and node.base in env and isinstance(env[node.base], int):
+            return env[node.base]  # w_k = (1/k) Σ_{i=1}^k x_i: the bound is the index's value here
         if isinstance(node, (Name, Script)) and not (isinstance(node, Script) and (node.sub or node.sup)):
             key = _key(node)
             if key and self.definition(key) is None and key not in self.table.indexed:
@@ -1988,8 +1990,19 @@ class Evaluator:
 
     def run_size(self, node: Node) -> str | None:
         """The size name a vector-valued expression's entries run over, where the note says it."""
+        rows = set()  # (the nodes inside a row x_n: its x is not the whole matrix)
         for n in _walk(node):
+            if id(n) in rows:
+                continue
             k = _key(n) if isinstance(n, (Name, Script)) else None
+            written = len(n.sub) if isinstance(n, Script) else 0
+            if k and written and self.table.arity.get(k, 1) > written:
+                # x_n of x_{nj}: a row, whose entries run over the next slot (not over the first one)
+                slot = self.table.slot_dims.get((k, written))
+                if slot is not None:
+                    return slot
+                rows.update(id(m) for m in _walk(n))
+                continue
             # (x_i, sample i's vector: the size of x's index is the number of samples, not of features)
             if k and k in self.table.dims and k not in self.table.sample_subscript:
                 return self.table.dims[k]

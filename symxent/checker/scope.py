@@ -282,6 +282,9 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             last_prose = item.text
             prose_since_block += " " + item.text
             _prose_facts(item, table, stack)
+            for letter in _ORDINAL_LETTER.findall(item.text):
+                # "only the k-th dimension of y is 1": the words speak of the letter k
+                table.letters_in_words.setdefault(letter, []).append(order)
             valued = _value_case_in_words(item.text)
             if valued is not None:
                 # "当y=1时，$L = -\log \hat y$": a value of y typed in the words, a case of what follows
@@ -424,8 +427,10 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     _totals(blocks)
     _learn(blocks, table)
     _transpose_partners(blocks, table)
+    previous: Block | None = None
     for block in sorted(blocks, key=lambda b: b.order):
-        _definitions(block, table)
+        _definitions(block, table, _equation_before(previous, block))
+        previous = block
     _dims_through_definitions(table)
     _cross_entropy_weights(table)
     _output_conventions(items, table)
@@ -700,6 +705,7 @@ def _inline_condition(block: Block) -> list[Cond] | None:
     return [entries] if entries is not None else None
 
 
+_ORDINAL_LETTER = re.compile(r"\b([a-z])(?:-th|th|'th|-te[nr]?|-ième)\b")  # the k-th, i-th
 _HOT_WORDS = re.compile(r"\bhot\b|true class|correct class|target class|真实类别|正确类别|clase correcta", re.IGNORECASE)
 # words that may say two index letters differ ("for not $i$ th item", "the other entries")
 _DISTINCT = re.compile(r"\b(?:not|other|another|different|distinct|else|except|off-diagonal|otro|otra|distint[oa]s?|"
@@ -1127,7 +1133,18 @@ def _names_listed(node) -> list[str]:
     return [k] if k else []
 
 
-def _definitions(block: Block, table: SymbolTable) -> None:
+def _equation_before(previous: Block | None, block: Block) -> set[str]:
+    """The names of the block just before, in its section, when it is an equation to solve (its
+    chain ends in a number: ``-p_i/q_i + \\lambda = 0``); else nothing."""
+    if previous is None or previous.scope != block.scope or not previous.chains:
+        return set()
+    last = previous.chains[-1]
+    if len(last.members) < 2 or not _is_number(last.members[-1].node):
+        return set()
+    return {k for m in last.members for n in walk(m.node) if (k := key_of(n)) is not None}
+
+
+def _definitions(block: Block, table: SymbolTable, solving: set[str] = frozenset()) -> None:  # type: ignore[assignment]
     for ci, chain in enumerate(block.chains):
         for clause in chain.clauses:
             for sub in clause.chains:
@@ -1138,7 +1155,7 @@ def _definitions(block: Block, table: SymbolTable) -> None:
                     _is_fact(sub, block, table) or _one_hot_fact(sub, block, table)
         if not chain.members or not chain.relations:
             continue
-        if chain.implied_by is not None:
+        if chain.implied_by is not None or chain.concluded:
             continue  # "=> z_2 = ...": a conclusion, not a definition
         equal = _equal_entries(chain)
         if equal is not None:
@@ -1148,6 +1165,10 @@ def _definitions(block: Block, table: SymbolTable) -> None:
                 "them or the solution of an equation, not an identity"
             continue
         head = definable(chain.members[0].node)
+        if head is not None and head[0] in solving and len(chain.members) == 2 and ci == 0 \
+                and any(key_of(n) in solving for n in walk(chain.members[1].node) if key_of(n) != head[0]):
+            # "-p_i/q_i + λ = 0" then "p_i = λ q_i": the equation solved for p, not p's definition
+            continue
         before = table.lookup(head[0], block.order + ci, block.scope) if head is not None else None
         if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order + ci + 1, "math"):
             block.definitions.add((ci, 0))

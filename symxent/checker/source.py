@@ -283,6 +283,8 @@ def _blog_escaped(text: str) -> bool:
         after = text[i + n : i + n + 1]
         if n >= 4 or (n % 2 == 1 and after in ("_", "*") and after):
             return True
+        if n == 2 and after in ("{", "}") and text[max(0, i - 5):i] in ("\\left", "right"):
+            return True  # \left\\{ : TeX has no row break there, only an escaped \{
         if n % 2 == 1:
             name_end = i + n
             while name_end < len(text) and text[name_end].isalpha():

@@ -542,6 +542,10 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]}; the note "
                            f"says {pretty(hot[0])} is one-hot (line {table.simplex[hot[0]][0]}) and speaks of {hot[1]} "
                            "as its class in words, which are not read", uses=uses)
+        if hot is not None and _said_before(table, order, {hot[1]}):
+            # "only the k-th dimension of y is 1, so ... = -log ŷ_k": the words say which class
+            return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]}; the "
+                           f"words just before speak of {hot[1]}, which may say so", uses=uses)
         if hot is not None:
             result.detail += f"; holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]} (a true class " \
                              "the note does not name)"
