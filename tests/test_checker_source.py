@@ -282,6 +282,26 @@ MARKDOWN = [
         ```
         """), [P("Let", 1), I("s = sigma(z)", 1), P(", so", 1), I("ds/dz = s * (1 - s)", 1),
                P(". Call loss.backward().", 1), M("dL/dz_i = p_i - y_i \\\\\n \\\\\n= a", 4)]),
+    # rows of a derivation typed one inline formula per line, "=" before or inside the math: each is
+    # its line's whole (read as a display row); a formula inside a hard-wrapped sentence is not
+    ("one formula per line as rows", md("""
+        > Answer:
+        > $a$ <br>
+        > = $b + c$ <br>
+        > = $d$
+
+        Q1:
+        $x = a + b$
+        $= c$
+
+        the value is
+        $p - y$
+        which is small
+        """), [P("Answer:", 1), A("a", 2), A("= b + c", 3), A("= d", 4), P("Q1:", 6), A("x = a + b", 7),
+               A("= c", 8), P("the value is", 10), I("p - y", 11), P("which is small", 12)]),
+    # a page escaped for HTML, and Obsidian's block id after the closing $$
+    ("html entities in math and a block id", "a\n\n$$\n\\begin{align}\ng&amp;=a&#43;b \\\\\n&amp;=b&#43;a \\end{align}\n$$ ^637fb6\n",
+     [P("a", 1), Math("g&=a+b \\\\\n&=b+a", True, (5, 6), "align")]),
     ("code is code beside delimited math", "Let $a = b$ and `c = d`.\n\n```\ne = f\n```\n",
      [P("Let", 1), I("a = b", 1), P("and c = d.", 1)]),
 ]

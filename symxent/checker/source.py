@@ -71,6 +71,7 @@ included).
 from __future__ import annotations
 
 import bisect
+import html
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
@@ -177,6 +178,9 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+_HTML_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
 def _math_item(
     text: str, first_line: int, *, display: bool, env: str | None, escaped: str = "none"
 ) -> Math | None:
@@ -187,6 +191,8 @@ def _math_item(
     """
     if escaped != "none":
         text = _unescape(text, table=escaped == "table")
+    # a page escaped for HTML (g&amp;=-\sum ... &#43;\frac{w}{v}): the characters the entities stand for
+    text = _HTML_ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
     if len(text) >= 2 and text[0] == "`" and text[-1] == "`" and "\n" not in text:
         text = text[1:-1]  # GitLab's inline math, $`...`$: the backticks are delimiters
     text, first_line = _trim(text, first_line)
@@ -853,10 +859,15 @@ def _blank_bare_front_matter(text: str) -> str:
     return "\n" * end + "\n" + "\n".join(lines[end + 1 :])
 
 
+_BLOCK_ID = re.compile(r"(\$\$[ \t]+)(\^[A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
+
+
 def _read_markdown(text: str) -> list[Item]:
     global _MD
     if _MD is None:
         _MD = _markdown_parser()
+    # Obsidian's block ids after a closing $$ ("$$ ^637fb6") would keep the block open
+    text = _BLOCK_ID.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     tokens = _MD.parse(_blank_bare_front_matter(text))
     items = _markdown_items(tokens, plain=False)
     if not any(isinstance(item, Math) for item in items):
@@ -1012,6 +1023,41 @@ def _heading_title(inline: Token) -> str:
     return _collapse("".join(parts))
 
 
+_ROW_BEFORE = re.compile(r"^[\s>]*(=|≈|\\approx)?\s*(\$\$|\$|\\\()$")
+_ROW_AFTER = re.compile(r"^(\$\$|\$|\\\))\s*(<br\s*/?>|\\\\)?\s*$", re.IGNORECASE)
+
+
+def _formula_row(src: str, start: int, end: int) -> str | None:
+    """For inline math between ``start`` and ``end`` that is the whole of its line of a paragraph
+    (``= $a + b$ <br>``, ``$= a + b$``): the relation typed before it ("" if none); else None."""
+    line_start = src.rfind("\n", 0, start) + 1
+    line_end = src.find("\n", end)
+    before = _ROW_BEFORE.match(src[line_start:start])
+    if before is None or not _ROW_AFTER.match(src[end:len(src) if line_end < 0 else line_end]):
+        return None
+    return before.group(1) or ""
+
+
+def _formula_rows(src: str, children: list[Token]) -> dict[int, str]:
+    """The inline formulas of a paragraph that are rows of a derivation, one per line: those that
+    open with a relation (typed before the math or inside it) and the row each goes on from.
+    start offset -> the relation typed before it ("" if none)."""
+    found = []  # (start, relation typed before, opens with a relation)
+    for child in children:
+        if child.type in _MATH_TOKENS and child.type != "math_script_inline" and "start" in child.meta:
+            start, end = child.meta["start"], child.meta["end"]
+            row = _formula_row(src, start, end)
+            if row is not None:
+                opens = bool(row) or src[start:end].lstrip().startswith(("=", "\\approx", "≈"))
+                found.append((start, row, opens, src.count("\n", 0, start)))
+    rows = {}
+    for k, (start, row, opens, line) in enumerate(found):
+        after = found[k + 1] if k + 1 < len(found) else None
+        if opens or (after is not None and after[2] and after[3] == line + 1):
+            rows[start] = row
+    return rows
+
+
 def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool, plain: bool = False) -> None:
     """Prose and Math of one inline run (a paragraph, a table cell), in order.
 
@@ -1039,16 +1085,26 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             words_line = line
         words.append(text)
 
+    rows = {} if table else _formula_rows(src, tok.children or [])
     for child in tok.children or []:
         kind = child.type
         if kind in _MATH_TOKENS and "start" in child.meta:
-            flush()
             start, end = child.meta["start"], child.meta["end"]
+            row = rows.get(start)
+            if row:
+                # "> = $...$ <br>": a formula that is its line's whole, as a derivation's row; the
+                # relation typed before it is the row's, not words
+                typed = "".join(words).rstrip()
+                words[:] = [typed[: -len(row)]] if typed.endswith(row) else words
+            flush()
             line += src.count("\n", line_pos, start)
             display = kind == "math_inline_double" or bool(child.meta.get("display"))
             raw = src[start:end] if kind != "math_script_inline" else child.content
             escaped = "none" if kind == "math_script_inline" else ("table" if table else "blog")
-            _add(items, _math_item(raw, line, display=display, env=None, escaped=escaped))
+            math = _math_item(raw, line, display=display, env=None, escaped=escaped)
+            if math is not None and row is not None:
+                math = replace(math, text=(row + " " if row else "") + math.text, alone=not display)
+            _add(items, math)
             line += src.count("\n", start, end)
             line_pos = end
         elif kind == "code_inline" and plain and _plain_formula(child.content):
