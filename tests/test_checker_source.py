@@ -302,6 +302,22 @@ MARKDOWN = [
     # a page escaped for HTML, and Obsidian's block id after the closing $$
     ("html entities in math and a block id", "a\n\n$$\n\\begin{align}\ng&amp;=a&#43;b \\\\\n&amp;=b&#43;a \\end{align}\n$$ ^637fb6\n",
      [P("a", 1), Math("g&=a+b \\\\\n&=b+a", True, (5, 6), "align")]),
+    # reStructuredText (Sphinx): the math directive, its formula on its line or indented under it
+    # (options left out), and the :math: role
+    ("restructuredtext math", md("""
+        Let :math:`\\eta = a` hold.
+
+        .. math::
+            :label: eq1
+
+            a = b \\\\
+              = c
+
+        .. math:: f(x) = 1
+
+        after
+        """), [P("Let", 1), I("\\eta = a", 1), P("hold.", 1), M("a = b \\\\\n      = c", 6), M("f(x) = 1", 9),
+               P("after", 11)]),
     ("code is code beside delimited math", "Let $a = b$ and `c = d`.\n\n```\ne = f\n```\n",
      [P("Let", 1), I("a = b", 1), P("and c = d.", 1)]),
 ]

@@ -34,6 +34,7 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
   and those that take the formula as an argument in backticks (``{{< texd `...` >}}``);
 * ```` ```math ```` fences; ```` ```latex ```` fences only when all they hold is delimited math
   or one bare formula (no words, no source-only macros);
+* reStructuredText's ``.. math::`` directive and ``:math:`...``` role (Sphinx notes);
 * equation images (``![](https://latex.codecogs.com/svg.latex?...)``, ``<img src=...>`` in HTML,
   GitHub's ``render/math`` and Google's chart ``cht=tx`` URLs): the URL's query, decoded, is a
   display formula, on the image's line.
@@ -540,6 +541,41 @@ def _shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: 
     return True
 
 
+_RST_MATH = re.compile(r"\.\.[ \t]+math::[ \t]*(.*)$")
+_RST_OPTION = re.compile(r"^\s*:[a-z-]+:")
+
+
+def _rst_math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    r"""reStructuredText's ``.. math::`` directive (Sphinx notes): the formula after it on its line
+    and in the lines indented under it (options such as ``:label:`` left out)."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    opening = _RST_MATH.match(state.src, begin, state.eMarks[start_line])
+    if opening is None:
+        return False
+    if silent:
+        return True
+    indent = state.sCount[start_line]
+    parts = [opening.group(1)]
+    line = start_line + 1
+    while line < end_line:
+        text = state.src[state.bMarks[line] : state.eMarks[line]]
+        if text.strip() and state.sCount[line] <= indent:
+            break
+        parts.append("" if _RST_OPTION.match(text) and not any(p.strip() for p in parts) else text)
+        line += 1
+    while len(parts) > 1 and not parts[-1].strip():
+        parts.pop()
+        line -= 1
+    token = state.push("math_rst_block", "math", 0)
+    token.block = True
+    token.content = "\n".join(parts)
+    token.map = [start_line, line]
+    state.line = line
+    return True
+
+
 _SHORTCODE_ARG = re.compile(r"\{\{<\s*(texd|tex|katex|math|latex)\s+`")
 
 
@@ -821,6 +857,10 @@ def _markdown_parser() -> MarkdownIt:
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
     md.block.ruler.before(
+        "fence", "math_rst_block", _rst_math_block,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.block.ruler.before(
         "fence", "math_environment_block", _environment_block,
         {"alt": ["paragraph", "reference", "blockquote", "list"]},
     )
@@ -832,7 +872,7 @@ _MD: MarkdownIt | None = None  # built on first use: the rules are compiled once
 # _math_item unwraps it).
 _MATH_BLOCKS = frozenset({
     "math_block", "math_block_label", "math_bracket_block", "amsmath", "math_environment_block",
-    "math_shortcode_block",
+    "math_shortcode_block", "math_rst_block",
 })
 
 
@@ -1107,6 +1147,16 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             _add(items, math)
             line += src.count("\n", start, end)
             line_pos = end
+        elif kind == "code_inline" and "".join(words).endswith(":math:"):
+            # reStructuredText's :math:`\eta = ...` role: inline math
+            typed = "".join(words)
+            words[:] = [typed[: -len(":math:")]]
+            flush()
+            start = src.find(child.content, line_pos)
+            if start >= 0:
+                line += src.count("\n", line_pos, start)
+                line_pos = start
+            _add(items, _math_item(child.content, line, display=False, env=None))
         elif kind == "code_inline" and plain and _plain_formula(child.content):
             # `sigma(z) = 1 / (1 + exp(-z))` in a note with no delimited math: its formula
             flush()

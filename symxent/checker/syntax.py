@@ -653,6 +653,13 @@ def _postfix(s: _Stream, node: Node) -> Node:
         node = Script(node, sub, sup, sup_paren, primes)
     # application: f(x), \sigma(z), softmax(z)_j
     nxt = s.peek()
+    if isinstance(nxt, Tok) and nxt.value == "[" and isinstance(node, Name) and node.base in ("E", "\\mathbb{E}"):
+        # E[y | x; θ]: a conditional expectation, one name as P(y | x) is
+        s.next()
+        conditional = _conditional_name(s, node, nxt.pos)
+        if conditional is not None:
+            return conditional
+        s.i -= 1
     if isinstance(nxt, Tok) and nxt.value == "(" and _callable(node):
         s.next()
         conditional = _conditional_name(s, node, nxt.pos)
