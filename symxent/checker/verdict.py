@@ -474,7 +474,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             return Verdict("not checkable", f"holds whenever its index letters differ; the words just before "
                            f"the formula speak of {said}, which may say so", uses=uses)
         idle = _idle_sum(left, right, letters)
-        if idle is not None and any(at < order - order % 100 for at in table.letters_in_words.get(idle[1], ())):
+        if idle is not None and _said_before(table, order, {idle[1]}):
             # Σ_{j≠i} -Softmax(x_z) Softmax(x_i) after "for not i th item, denote by $z$": the terms are
             # z's and the sum runs over j; that z stands for j the words may say (a slip otherwise)
             return Verdict("not checkable", f"the sum over {idle[0]} never uses {idle[0]}, and its terms use "
@@ -710,7 +710,8 @@ def _given_values(conditions, ev: Evaluator) -> dict:
 
 
 def _idle_sum(left: Node, right: Node, free: set[str]) -> tuple[str, str] | None:
-    """(j, z) for a sum over j whose terms never use j but use z, an index letter free in the step."""
+    """(j, z) for a sum over j whose terms never use j but use z, an index letter free in the step and
+    written nowhere else in it."""
     idle = []  # (sum, its letter, the free letters its terms use)
     for n in (m for side in (left, right) for m in walk(side) if isinstance(m, BigOp)):
         sub = n.sub.left if isinstance(n.sub, Cond) else n.sub
@@ -725,7 +726,9 @@ def _idle_sum(left: Node, right: Node, free: set[str]) -> tuple[str, str] | None
     outside = {x.base for side in (left, right) for m in walk(side) if id(m) not in inside
                and isinstance(m, Script) for x in m.sub if isinstance(x, Name)}
     _, letter, candidates = idle[0]
-    return letter, ([x for x in candidates if x not in outside] or candidates)[0]
+    inside_only = [x for x in candidates if x not in outside]
+    # (terms whose free letters all stand elsewhere in the step too are a sum over nothing: a slip)
+    return (letter, inside_only[0]) if inside_only else None
 
 
 def _said_before(table: SymbolTable, order: int, letters: set[str]) -> str | None:
