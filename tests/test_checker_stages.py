@@ -908,6 +908,10 @@ MODELS = [
      ['definition', 'definition', 'not checkable', 'wrong']),
     ('# Likelihood\n\nLet $\\mu_n = \\sigma(\\bm{w}^T\\bm{x}_n)$.\n\n$$l(\\bm{w}) = -\\sum_{n = 1}^{N} \\left\\\\{ y_n \\log \\mu_n + (1 - y_n) \\log (1 - \\mu_n) \\right\\\\}$$\n\n$$\\frac{\\partial l}{\\partial w_j} = \\sum_{n = 1}^{N} ( \\mu_n - y_n )x_{nj}$$\n\n$$\\frac{\\partial l}{\\partial w_j} = \\sum_{n = 1}^{N} ( y_n - \\mu_n )x_{nj}$$\n',
      ['definition', 'definition', 'ok', 'wrong']),
+    ('# Cross-entropy\n\nLet $\\hat{y}_i = \\frac{e^{\\theta_i}}{\\sum_j e^{\\theta_j}}$ and $J = CE(y, \\hat{y})$, where $y$ is one-hot.\n\n$$J = -\\sum_i y_i \\log \\hat{y}_i$$\n\n$$\\frac{\\partial J}{\\partial \\theta_i} = \\hat{y}_i - y_i$$\n\n$$\\frac{\\partial J}{\\partial \\theta_i} = y_i - \\hat{y}_i$$\n\n$$\\text{CE}(\\hat{y}, y) = -\\sum_i y_i \\log \\hat{y}_i$$\n\n$$CE(y, \\hat{y}) = -\\sum_i \\hat{y}_i \\log y_i + 1$$\n',
+     ['definition', 'definition', 'ok', 'ok', 'wrong', 'definition', 'wrong']),
+    ('Let $CE(p) = -\\log(p)$.\n\n$$\\frac{d}{dp} CE(p) = -\\frac{1}{p}$$\n\n$$\\frac{d}{dp} CE(p) = \\frac{1}{p}$$\n',
+     ['definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -967,7 +971,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'an-equation-solved-for-a-name-and-a-conclusion-are-no-definitions',
               'a-sum-bound-that-is-the-definitions-index',
               'one-hot-at-the-k-th-class-said-in-words',
-              'a-row-of-a-data-matrix-in-an-inner-product-and-escaped-left-braces']
+              'a-row-of-a-data-matrix-in-an-inner-product-and-escaped-left-braces',
+              'cross-entropy-ce-of-two-vectors-either-order',
+              'a-note-s-own-ce-of-one-argument']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -224,6 +224,7 @@ READINGS = {
     "reach": ("\\log a b (no brackets) as (\\log a) b", "\\log a b (no brackets) as \\log(a b)"),
     "power": ("\\log (a)^b as (\\log a)^b", "\\log (a)^b as \\log(a^b)"),
     "sum": ("\\sum_i a_i + b_i as (\\sum_i a_i) + b_i", "\\sum_i a_i + b_i as \\sum_i (a_i + b_i)"),
+    "ce": ("CE(p, q) as -Σ_c p_c log q_c", "CE(p, q) as -Σ_c q_c log p_c"),
 }
 
 
@@ -1161,6 +1162,17 @@ class Evaluator:
         finally:
             self._active.pop()
 
+    def cross_entropy(self, args: tuple[Node, ...], env: dict) -> sympy.Expr:
+        """CE(y, ŷ) = -Σ_c y_c log ŷ_c; which argument weighs the sum notes do not agree on (CE(y, ŷ) in
+        CS224n, cross_entropy(input, target) in code): the other order is the other reading."""
+        p, q = (self.vector_components(a, env) for a in args)
+        if p is None or q is None or len(p) != len(q):
+            raise NotCheckable("CE of arguments that are not two vectors of one size")
+        self.conventions["reading:ce"] = READINGS["ce"][0]
+        if "ce" in self.other_readings:
+            p, q = q, p
+        return -sympy.Add(*[a * sympy.log(b) for a, b in zip(p, q)])
+
     def vector_components(self, node: Node, env: dict) -> list[sympy.Expr] | None:
         """The entries of a vector-valued expression, or None when it does not vary with the entry."""
         size = self.table.size(self.vector_size(node))
@@ -1220,6 +1232,9 @@ class Evaluator:
         func = node.func
         if isinstance(func, Fn):
             return self.apply_fn(func, node.args, env, sub=node.sub)
+        if isinstance(func, Name) and func.key == "CE" and len(node.args) == 2 and not node.sub \
+                and self.definition(func.key) is None:
+            return self.cross_entropy(node.args, env)
         if isinstance(func, Name) and func.key in INDICATORS and len(node.args) == 1 and isinstance(node.args[0], Cond) \
                 and not node.sub and self.definition(func.key) is None:
             # \mathbb{1}(j = j^*): the indicator of its condition
