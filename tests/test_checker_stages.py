@@ -128,10 +128,11 @@ SUM_K_BODY = Mul((S("y", "k"), Fn("log"), S("p", "k")))
     (r"u_{j^*} + w^*", Add((S("u", "j*"), N("w*")))),
     (r"\delta_{kk'}", Script(N("\\delta"), (N("k"), Script(N("k"), primes=1)))),
     (r"σ(z) + ∂L/∂z", Add((Call(N("\\sigma"), (N("z"),), True), Deriv(N("L"), (N("z"),), True)))),
+    (r"\frac{\part L}{\part z}", Deriv(N("L"), (N("z"),), True)),
 ], ids=["juxtaposition", "frac-juxtaposed", "sum-takes-term", "neg-sum", "log-next-factor", "partial-frac",
         "partial-slash", "d-frac", "d-operator", "second-partial", "nabla", "prime", "conditional-prob",
         "e-minus-x", "cancel-keeps-sign", "conditional-expectation", "ascii-power-bracket", "ascii-sample-index",
-        "starred-index-and-name", "primed-index-beside-a-letter", "unicode-greek-and-partial"])
+        "starred-index-and-name", "primed-index-beside-a-letter", "unicode-greek-and-partial", "katex-part"])
 def test_syntax_member_tree(text, expected):
     assert member(text) == expected, text
 

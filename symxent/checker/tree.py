@@ -76,6 +76,8 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
             out.extend(_unicode_word(str(child), child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "SYMBOL" and str(child) in _UNICODE_SYMBOLS:
             out.append(Tok("cmd", _UNICODE_SYMBOLS[str(child)], child.start_pos))
+        elif isinstance(child, lark.Token) and child.type == "COMMAND" and str(child) in _ALIASES:
+            out.append(Tok("cmd", _ALIASES[str(child)], child.start_pos))
         elif isinstance(child, lark.Token):
             out.append(Tok(_KINDS[child.type], str(child), child.start_pos))
         elif child.data == "group":
@@ -99,6 +101,8 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
 # commands TeX users type for them, each token at the character's position
 _UNICODE_SYMBOLS = {"∂": "\\partial", "∇": "\\nabla", "∑": "\\sum", "∏": "\\prod", "∞": "\\infty", "⋅": "\\cdot",
                     "∈": "\\in", "≔": "\\coloneqq", "⇒": "\\Rightarrow", "⟹": "\\implies", "→": "\\to"}
+# KaTeX's other names for commands (\part is ∂ in math mode)
+_ALIASES = {"\\part": "\\partial"}
 _GREEK_NAMES = {"epsilon": "varepsilon", "final sigma": "varsigma", "lamda": "lambda", "phi": "varphi",
                 "theta symbol": "vartheta", "phi symbol": "phi"}
 _ACCENT_MARKS = {"0302": "\\hat", "0304": "\\bar", "0303": "\\tilde", "0307": "\\dot"}
