@@ -1340,8 +1340,11 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         # y_n = σ(a_n)"), so J is a value of the note's names and "J(w, b)" is its name
         params, written = (), lhs.args
     if (isinstance(body, Paren) and len(body.items) > 1) or (isinstance(body, Matrix) and all(
-            isinstance(x, (Name, Script, Ellipsis_)) for row in body.rows for x in row)):
-        # z = (z_1, ..., z_K): the vector's components are named, nothing is defined
+            isinstance(x, (Name, Script, Ellipsis_)) for row in body.rows for x in row) and all(
+            isinstance(x, Ellipsis_) or key_of(x.base if isinstance(x, Script) else x) == key
+            for row in body.rows for x in row)):
+        # z = (z_1, ..., z_K): the vector's components are named, nothing is defined (X with rows
+        # x_1^T ... x_N^T is defined by other names: a definition)
         table.declared.setdefault(key, (block.line(chain.members[0].pos), "a vector of components"))
         table.indexed.add(key)
         table.indexed_in.setdefault(key, set()).add(block.scope)
