@@ -158,9 +158,14 @@ def summary(chain):
     (r"p_i = 1, i = j", [(2, ("=",), None, None, (("i", "=", "j"),), ())]),
     (r"p_i = 0 \quad (i \neq j)", [(2, ("=",), None, None, (("i", "!=", "j"),), ())]),
     (r"p_i = 1 \text{if } i = j", [(2, ("=",), None, None, (("i", "=", "j"),), ())]),
+    # words that say a statement follows (", then", "，那么") start one; Chinese typed in math is words
+    (r"a = b, \text{then } L = c", [(2, ("=",), None, None, (), ()), (2, ("=",), None, 0, (), ())]),
+    (r"a = b,那么L = c", [(2, ("=",), None, None, (), ()), (2, ("=",), None, 0, (), ())]),
+    (r"同样设u=b", [(2, ("=",), None, None, (), ())]),
     (r"L = S^2 \text{where } S = a + b", [(2, ("=",), None, None, (), ("where",))]),
 ], ids=["aligned-continues", "because-side-chain", "Rightarrow", "=>", "therefore", "comma-condition",
-        "quad-paren-condition", "text-if-condition", "where-clause"])
+        "quad-paren-condition", "text-if-condition", "then-starts-a-statement", "chinese-then-in-math",
+        "chinese-let-in-math", "where-clause"])
 def test_syntax_chains(text, expected):
     chains = read_block(token_tree(text))
     assert [summary(c) for c in chains] == expected, text

@@ -190,13 +190,16 @@ def _is_prose(text: str) -> bool:
     t = text.strip().lower().strip(".,:;() ")
     if not t:
         return True
-    if t in WORD_FUNCTIONS or (len(t) <= 2 and t.isalpha() and t not in ("if", "so", "as", "by", "ie", "y", "si")):
+    if t in WORD_FUNCTIONS or (len(t) <= 2 and t.isascii() and t.isalpha()
+                               and t not in ("if", "so", "as", "by", "ie", "y", "si")):
         return False
     words = t.replace(",", " ").split()
     return any(w in CONNECTIVE_WORDS for w in words) or len(words) > 1 or any(ord(c) > 0x2E80 for c in t)
 
 
 _REASON = ("since", "because", "as", "using", "by", "from", "given", "因为", "由于", "ya que", "porque", "dado")
+_CONSEQUENCE = ("then", "so", "thus", "hence", "therefore", "那么", "所以", "因此", "则", "于是", "可得", "entonces",
+                "luego", "donc", "alors")
 _WHERE = ("where", "with", "let", "here", "其中", "令", "设", "donde", "con", "sea", "and")
 
 
@@ -443,7 +446,8 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         inner = items[1:-1]
     else:
         inner = items
-    conds = _conditions(list(inner)) if chain.members else None
+    follows = any(w in words.split() or words.startswith(w) for w in _CONSEQUENCE)
+    conds = _conditions(list(inner)) if chain.members and not follows else None
     if conds is not None and not any(w in words for w in _REASON):
         chain.conditions.extend(conds)
         return None
@@ -459,6 +463,13 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         return None
     if not chain.members and not chain.pending:
         # a row that opens with words ("\\text{Let } f(x) = ..."): the statement itself
+        chains.extend(sub_chains)
+        return sub_chains[-1]
+    if follows:
+        # ", then L = c", "，那么 L = c": a statement that follows from the chain, not a condition
+        stated = chains.index(chain) if chain in chains else len(chains) - 1
+        for c in sub_chains:
+            c.implied_by = stated
         chains.extend(sub_chains)
         return sub_chains[-1]
     if any(w in words.split() or words.startswith(w) for w in _WHERE):

@@ -74,6 +74,9 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
                                    for c in re.findall(r"\d+|\D", letters)), pos))
         elif isinstance(child, lark.Token) and child.type == "WORD" and _UNICODE_LETTERS.search(str(child)):
             out.extend(_unicode_word(str(child), child.start_pos))
+        elif isinstance(child, lark.Token) and child.type == "SYMBOL" and _CJK.match(str(child)):
+            # 设u = ..., 那么 ...: words of Chinese or Japanese typed in math (KaTeX sets them as text)
+            out.append(Tok("text", "\\text{" + str(child) + "}", child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "SYMBOL" and str(child) in _UNICODE_SYMBOLS:
             out.append(Tok("cmd", _UNICODE_SYMBOLS[str(child)], child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "COMMAND" and str(child) in _ALIASES:
@@ -101,6 +104,7 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
 # commands TeX users type for them, each token at the character's position
 _UNICODE_SYMBOLS = {"∂": "\\partial", "∇": "\\nabla", "∑": "\\sum", "∏": "\\prod", "∞": "\\infty", "⋅": "\\cdot",
                     "∈": "\\in", "≔": "\\coloneqq", "⇒": "\\Rightarrow", "⟹": "\\implies", "→": "\\to"}
+_CJK = re.compile("[\u4e00-\u9fff\u3040-\u30ff]")
 # KaTeX's other names for commands (\part is ∂ in math mode)
 _ALIASES = {"\\part": "\\partial"}
 _GREEK_NAMES = {"epsilon": "varepsilon", "final sigma": "varsigma", "lamda": "lambda", "phi": "varphi",
