@@ -515,6 +515,13 @@ def _shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: 
     bracket, name = opening.group(1), opening.group(2)
     closing = re.compile(r"\{\{" + re.escape(bracket) + r"\s*/" + name + r"\s*" + re.escape(
         ">" if bracket == "<" else "%") + r"\}\}")
+    return _math_until(state, start_line, end_line, silent, opening, closing)
+
+
+def _math_until(state: StateBlock, start_line: int, end_line: int, silent: bool, opening: re.Match,
+                closing: re.Pattern) -> bool:
+    """The lines from ``opening`` to the first ``closing`` after it, which must end its line: one
+    display math token (a shortcode's body)."""
     line, found = start_line, None
     while line < end_line:
         if line > start_line and state.sCount[line] < state.blkIndent:
@@ -577,6 +584,7 @@ def _rst_math_block(state: StateBlock, start_line: int, end_line: int, silent: b
 
 
 _SHORTCODE_ARG = re.compile(r"\{\{<\s*(texd|tex|katex|math|latex)\s+`")
+_SHORTCODE_ARG_END = re.compile(r"`\s*>\}\}")
 
 
 def _shortcode_arg_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -588,31 +596,7 @@ def _shortcode_arg_block(state: StateBlock, start_line: int, end_line: int, sile
     opening = _SHORTCODE_ARG.match(state.src, begin, state.eMarks[start_line])
     if opening is None:
         return False
-    closing = re.compile(r"`\s*>\}\}")
-    line, found = start_line, None
-    while line < end_line:
-        if line > start_line and state.sCount[line] < state.blkIndent:
-            return False
-        first = opening.end() if line == start_line else state.bMarks[line]
-        found = closing.search(state.src, first, state.eMarks[line])
-        if found is not None:
-            break
-        line += 1
-    if found is None or state.src[found.end() : state.eMarks[line]].strip():
-        return False
-    if silent:
-        return True
-    parts = []
-    for n in range(start_line, line + 1):
-        first = opening.end() if n == start_line else state.bMarks[n]
-        last = found.start() if n == line else state.eMarks[n]
-        parts.append(state.src[first:last])
-    token = state.push("math_shortcode_block", "math", 0)
-    token.block = True
-    token.content = "\n".join(parts)
-    token.map = [start_line, line + 1]
-    state.line = line + 1
-    return True
+    return _math_until(state, start_line, end_line, silent, opening, _SHORTCODE_ARG_END)
 
 
 class _HtmlMath(HTMLParser):
@@ -844,26 +828,11 @@ def _markdown_parser() -> MarkdownIt:
     )
     md.inline.ruler.before("escape", "math_bracket_inline", _bracket_inline)
     md.inline.ruler.before("html_inline", "math_script_inline", _script_inline)
-    md.block.ruler.before(
-        "fence", "math_bracket_block", _bracket_block,
-        {"alt": ["paragraph", "reference", "blockquote", "list"]},
-    )
-    md.block.ruler.before(
-        "fence", "math_shortcode_block", _shortcode_block,
-        {"alt": ["paragraph", "reference", "blockquote", "list"]},
-    )
-    md.block.ruler.before(
-        "fence", "math_shortcode_arg_block", _shortcode_arg_block,
-        {"alt": ["paragraph", "reference", "blockquote", "list"]},
-    )
-    md.block.ruler.before(
-        "fence", "math_rst_block", _rst_math_block,
-        {"alt": ["paragraph", "reference", "blockquote", "list"]},
-    )
-    md.block.ruler.before(
-        "fence", "math_environment_block", _environment_block,
-        {"alt": ["paragraph", "reference", "blockquote", "list"]},
-    )
+    for name, rule in (("math_bracket_block", _bracket_block), ("math_shortcode_block", _shortcode_block),
+                       ("math_shortcode_arg_block", _shortcode_arg_block), ("math_rst_block", _rst_math_block),
+                       ("math_environment_block", _environment_block)):
+        # (block rules that may interrupt a paragraph, tried before fences)
+        md.block.ruler.before("fence", name, rule, {"alt": ["paragraph", "reference", "blockquote", "list"]})
     return md
 
 
