@@ -920,6 +920,8 @@ MODELS = [
      ['definition', 'ok', 'wrong']),
     ('# Data\n\n$$X = \\begin{pmatrix} x_1^T \\\\ \\vdots \\\\ x_N^T \\end{pmatrix}$$\n\nLet $\\mu_n = \\sigma(w^T x_n)$ and $l = -\\sum_{n=1}^N [y_n \\log \\mu_n + (1 - y_n)\\log(1 - \\mu_n)]$.\n\n$$\\frac{\\partial l}{\\partial w} = X^T (\\mu - y)$$\n\n# Components\n\n$$z = (z_1, z_2, z_3)$$\n\n$$\\sum_{k=1}^{3} z_k = z_1 + z_2 + z_3$$\n',
      ['definition', 'definition', 'definition', 'not checkable', 'ok', 'ok']),
+    ('# Likelihood of one sample\n\nLet $p_i = \\sigma(z_i)$ and\n$$V(a, y) = \\begin{cases} a & \\text{if } y = 1 \\\\ 1 - a & \\text{if } y = 0 \\end{cases}$$\n\n$$-\\log V(p_i, y_i) = -y_i \\log p_i - (1 - y_i)\\log(1 - p_i)$$\n\n$$-\\log V(p_i, y_i) = -y_i \\log p_i + (1 - y_i)\\log(1 - p_i)$$\n',
+     ['definition', 'definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -982,7 +984,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-row-of-a-data-matrix-in-an-inner-product-and-escaped-left-braces',
               'cross-entropy-ce-of-two-vectors-either-order',
               'a-note-s-own-ce-of-one-argument',
-              'a-matrix-of-other-names-rows-is-a-definition-not-named-components']
+              'a-matrix-of-other-names-rows-is-a-definition-not-named-components',
+              'cases-on-a-label-entry-y-i-taken-at-each-value']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -599,13 +599,16 @@ class Evaluator:
             # V(a, y) = a if y = 1: a condition on a parameter's value (L(1.0, 1) calls it with y = 1)
             a, b = (params[side] if side in params else self.value(side, env) for side in (c.left, c.right))
             given = {x: sympy.Integer(self.given[lf.key]) for x in a.free_symbols | b.free_symbols
-                     if (lf := self.leaves.get(x)) is not None and lf.key in self.given and not lf.index}
+                     if (lf := self.leaves.get(x)) is not None and lf.key in self.given and lf.sample is None}
             a, b = a.xreplace(given), b.xreplace(given)
             if a.free_symbols or b.free_symbols:
                 message = "a case on a value that varies (a condition on a number, not an index)"
                 varying, number = (a, b) if a.free_symbols else (b, a)
                 leaf = self.leaves.get(varying) if isinstance(varying, sympy.Symbol) else None
-                if leaf is not None and not leaf.index and number.is_Integer and not number.free_symbols:
+                # (y, or one entry y_i of it, the only entry the step has met: its cases are its values)
+                one = leaf is not None and leaf.sample is None and len(
+                    {lf.index for lf in self.leaves.values() if lf.key == leaf.key}) == 1
+                if one and number.is_Integer and not number.free_symbols:
                     raise CaseOnAValue(message, leaf.key, int(number))
                 raise NotCheckable(message)
             if c.op in ("=", "!="):

@@ -163,7 +163,7 @@ def _at_each_value(verdict: Verdict, table: SymbolTable, order: int, scope, left
         case = Case(name, "=", Num(str(v)) if v >= 0 else Neg(Num(str(-v))))
         at = _judge_reading(table, order, scope, left, right, tuple(conditions) + (case,), seed, solved)
         if at.status == "wrong":
-            at.point = {pretty(key): v, **at.point}  # (the case is part of the point)
+            at.point = {**at.point, pretty(key): v}  # (the case is part of the point)
             return at
         results.append(at)
     if all(r.status == "ok" for r in results):
@@ -704,8 +704,8 @@ def _given_values(conditions, ev: Evaluator) -> dict:
     """Leaves set to a number by a case on a value (``y = 1``): the step's symbols for that name."""
     out = {}
     for key, value in filter(None, map(value_case, conditions)):
-        out.update({x: sympy.Integer(value) for x, lf in ev.leaves.items()
-                    if lf.key == key and not lf.index and lf.sample is None})
+        # (every entry met, as the evaluator's cases read them: see Evaluator.condition)
+        out.update({x: sympy.Integer(value) for x, lf in ev.leaves.items() if lf.key == key and lf.sample is None})
     return out
 
 
