@@ -1340,11 +1340,10 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         # y_n = σ(a_n)"), so J is a value of the note's names and "J(w, b)" is its name
         params, written = (), lhs.args
     if (isinstance(body, Paren) and len(body.items) > 1) or (isinstance(body, Matrix) and all(
-            isinstance(x, (Name, Script, Ellipsis_)) for row in body.rows for x in row) and all(
-            isinstance(x, Ellipsis_) or key_of(x.base if isinstance(x, Script) else x) == key
-            for row in body.rows for x in row)):
-        # z = (z_1, ..., z_K): the vector's components are named, nothing is defined (X with rows
-        # x_1^T ... x_N^T is defined by other names: a definition)
+            isinstance(x, (Name, Script, Ellipsis_)) for row in body.rows for x in row)
+            and not _rows_of_another(body, key)):
+        # z = (z_1, ..., z_K), θ = [w b]: the vector's components are named, nothing is defined (X
+        # with rows x_1^T ... x_N^T is another name's entries stacked: a definition)
         table.declared.setdefault(key, (block.line(chain.members[0].pos), "a vector of components"))
         table.indexed.add(key)
         table.indexed_in.setdefault(key, set()).add(block.scope)
@@ -1367,6 +1366,14 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         if pk:
             table.declared.setdefault(pk, (block.line(chain.members[0].pos), f"the argument of {key}"))
     return True
+
+
+def _rows_of_another(body: Matrix, key: str) -> bool:
+    """The entries are one other name's, by index (x_1^T, ..., x_N^T), not names of their own."""
+    written = [x for row in body.rows for x in row if not isinstance(x, Ellipsis_)]
+    bases = {key_of(x.base) for x in written if isinstance(x, Script) and x.sub}
+    return len(written) == sum(isinstance(x, Script) and bool(x.sub) for x in written) and len(bases) == 1 \
+        and key not in bases
 
 
 def _is_fact(chain: Chain, block: Block, table: SymbolTable) -> bool:
