@@ -1144,7 +1144,8 @@ def _equation_before(previous: Block | None, block: Block) -> set[str]:
     return {k for m in last.members for n in walk(m.node) if (k := key_of(n)) is not None}
 
 
-def _definitions(block: Block, table: SymbolTable, solving: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = None) -> None:
+    solving = solving or set()
     for ci, chain in enumerate(block.chains):
         for clause in chain.clauses:
             for sub in clause.chains:
