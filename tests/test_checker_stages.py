@@ -922,6 +922,10 @@ MODELS = [
      ['definition', 'definition', 'definition', 'not checkable', 'ok', 'ok']),
     ('# Likelihood of one sample\n\nLet $p_i = \\sigma(z_i)$ and\n$$V(a, y) = \\begin{cases} a & \\text{if } y = 1 \\\\ 1 - a & \\text{if } y = 0 \\end{cases}$$\n\n$$-\\log V(p_i, y_i) = -y_i \\log p_i - (1 - y_i)\\log(1 - p_i)$$\n\n$$-\\log V(p_i, y_i) = -y_i \\log p_i + (1 - y_i)\\log(1 - p_i)$$\n',
      ['definition', 'definition', 'ok', 'wrong']),
+    ('- $f(x,y)=xy, \\ \\ \\ \\to \\ \\ \\ \\frac{\\partial f}{\\partial x}=y, \\ \\frac{\\partial f}{\\partial y}=x$\n\n- $f(x,y)=x+y, \\ \\ \\ \\to \\ \\ \\ \\frac{\\partial f}{\\partial x}=1, \\ \\frac{\\partial f}{\\partial y}=1$\n\n- $f(x,y)=max(x,y), \\ \\ \\ \\to \\ \\ \\ \\frac{\\partial f}{\\partial x}=1(x \\ge y), \\ \\frac{\\partial f}{\\partial y}=1(y \\ge x)$\n\n$$\\frac{\\partial f}{\\partial q_k} = 2 q_k, \\quad x_j = 1$$\n',
+     ['definition', 'not checkable', 'not checkable', 'definition', 'ok', 'ok', 'not checkable', 'not checkable', 'not checkable', 'not checkable', 'definition']),
+    ('# Two outputs\n\nLet $q = [q_1, q_2]^T$, where $q_k = \\sum_j W_{k,j} x_j$.\n\n$$\\frac{\\partial q_k}{\\partial W_{i,j}}=1_{k=i}x_j$$\n\n$$\\sum_k(2q_k)(1_{k=i}x_j) = 2q_ix_j$$\n\n$$\\sum_k(2q_k)(1_{k=i}x_j) = q_ix_j$$\n',
+     ['ok', 'definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -985,7 +989,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'cross-entropy-ce-of-two-vectors-either-order',
               'a-note-s-own-ce-of-one-argument',
               'a-matrix-of-other-names-rows-is-a-definition-not-named-components',
-              'cases-on-a-label-entry-y-i-taken-at-each-value']
+              'cases-on-a-label-entry-y-i-taken-at-each-value',
+              'a-function-restated-after-a-derivative-value-is-no-equation-solved-for-it',
+              'an-index-in-an-unsized-matrix-slot-takes-the-range-of-a-written-out-vector']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -306,6 +306,9 @@ class Evaluator:
                 first = self.range_of.get(n.base)
                 if here is not None and first is not None and first[1] != here and first[0] != key:
                     self.two_ranges.setdefault(n.base, (first[0], key or ""))
+                if here is not None and first is None and self.free.get(n.base) == "K" and not sample:
+                    # W_{i,j} (a slot no sum sizes) then q_i of q = [q_1, q_2]: i runs over q's entries
+                    self.free[n.base] = here
                 self.free.setdefault(n.base, size)
                 if here is not None:
                     self.range_of.setdefault(n.base, (key or "", here))

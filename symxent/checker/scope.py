@@ -1139,8 +1139,9 @@ def _equation_before(previous: Block | None, block: Block) -> set[str]:
     if previous is None or previous.scope != block.scope or not previous.chains:
         return set()
     last = previous.chains[-1]
-    if len(last.members) < 2 or not _is_number(last.members[-1].node):
-        return set()
+    if len(last.members) != 2 or not _is_number(last.members[-1].node) \
+            or not isinstance(last.members[0].node, (Add, Mul, Neg)):
+        return set()  # (∂f/∂y = 1, f(0) = 1: a value, not an equation to solve)
     return {k for m in last.members for n in walk(m.node) if (k := key_of(n)) is not None}
 
 
