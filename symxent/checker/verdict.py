@@ -22,6 +22,7 @@ when it does not.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 import random
@@ -119,6 +120,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     if verdict.case_on is not None:
         verdict = _at_each_value(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
+        verdict = _at_written_size(verdict, table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status == "wrong":
         verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status != "wrong" and not verdict.detail.startswith(_UNDEFINED):
         return verdict
@@ -172,6 +175,40 @@ def _at_each_value(verdict: Verdict, table: SymbolTable, order: int, scope, left
         return Verdict("ok", results[0].detail, method=results[0].method, uses=uses)
     unread = next(r for r in results if r.status != "ok")
     return Verdict("not checkable", f"at {pretty(key)} = {values[results.index(unread)]}: {unread.detail}")
+
+
+def _at_written_size(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
+                     conditions, seed: int, solved: dict | None) -> Verdict:
+    """``w_1 x_1 + w_2 x_2 + b = w^T x + b``: a step that writes a vector's entries out to M (or whose
+    names' definitions do), fewer than the K classes drawn (--K), is taken at K = M, the size it
+    shows; ok there says so."""
+    written = {}
+    # (the step and the definitions of its names: z = w_1 x_1 + w_2 x_2 + b writes w out for ∂L/∂w)
+    bodies, seen = [left, right], set()
+    for body in bodies:  # (grows as definitions are met: ŷ = σ(z), then z = w_1 x_1 + ...)
+        for n in walk(body):
+            if (k := key_of(n)) and k not in seen and (d := table.lookup(k, order, scope)) is not None:
+                seen.add(k)
+                bodies.append(d.body)
+    for side in bodies:
+        for n in walk(side):
+            if isinstance(n, Script) and len(n.sub) == 1 and isinstance(n.sub[0], Num) and n.sub[0].value.isdigit() \
+                    and (key := key_of(n.base)) and table.dims.get(key, "K") == "K":
+                written[key] = max(written.get(key, 0), int(n.sub[0].value))
+    size = max(written.values(), default=0)
+    if not 2 <= size < table.class_size or "K" in table.sizes:
+        return verdict
+    shown = copy.copy(table)
+    shown.class_size = size
+    alt = _judge_reading(shown, order, scope, left, right, conditions, seed, solved)
+    if alt.status == "wrong":
+        return alt  # (wrong at the written size too: its point has the sizes the note shows)
+    if alt.status != "ok":
+        return verdict
+    key = sorted(k for k, m in written.items() if m == size)[0]
+    alt.uses = alt.uses + [f"{size} entries for the vectors of the classes, as {pretty(key)}_1 ... "
+                           f"{pretty(key)}_{size} are written out (not --K)"]
+    return alt
 
 
 def _with_later_definitions(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
