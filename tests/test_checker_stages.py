@@ -926,6 +926,8 @@ MODELS = [
      ['definition', 'not checkable', 'not checkable', 'definition', 'ok', 'ok', 'not checkable', 'not checkable', 'not checkable', 'not checkable', 'definition']),
     ('# Two outputs\n\nLet $q = [q_1, q_2]^T$, where $q_k = \\sum_j W_{k,j} x_j$.\n\n$$\\frac{\\partial q_k}{\\partial W_{i,j}}=1_{k=i}x_j$$\n\n$$\\sum_k(2q_k)(1_{k=i}x_j) = 2q_ix_j$$\n\n$$\\sum_k(2q_k)(1_{k=i}x_j) = q_ix_j$$\n',
      ['ok', 'definition', 'ok', 'ok', 'wrong']),
+    ('# One-hot\n\nThe label $d$ becomes the vector $y$:\n\n$$y_k = \\begin{cases} 1 & k = d \\\\ 0 & k \\neq d \\end{cases}$$\n\nLet $p_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$ and $L = -\\sum_k y_k \\log p_k$.\n\n$$L = -\\log p_d$$\n\n$$\\frac{\\partial L}{\\partial z_d} = p_d - 1$$\n\n$$\\frac{\\partial L}{\\partial z_d} = 1 - p_d$$\n',
+     ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -991,7 +993,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-matrix-of-other-names-rows-is-a-definition-not-named-components',
               'cases-on-a-label-entry-y-i-taken-at-each-value',
               'a-function-restated-after-a-derivative-value-is-no-equation-solved-for-it',
-              'an-index-in-an-unsized-matrix-slot-takes-the-range-of-a-written-out-vector']
+              'an-index-in-an-unsized-matrix-slot-takes-the-range-of-a-written-out-vector',
+              'a-target-one-hot-by-cases-at-the-label-letter']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -35,8 +35,8 @@ from symxent.checker.meaning import (
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, leading_case, read_block
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Case, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Pow, Script,
-    Unreadable, entry_condition,
+    Add, BigOp, Call, Case, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Pow,
+    Script, Unreadable, entry_condition,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 
@@ -1255,11 +1255,21 @@ def _one_hot_form(chain: Chain, table: SymbolTable) -> tuple[str, str] | None:
     if len(chain.members) != 2 or chain.relations != ["="]:
         return None
     a, b = chain.members[0].node, chain.members[1].node
-    if isinstance(a, Script) and isinstance(a.base, Name) and len(a.sub) == 1 and isinstance(a.sub[0], Name) \
-            and len(a.sub[0].base) == 1 and isinstance(b, Num) and b.value == "1":
-        key = key_of(a)
-        if key in table.targets or key in ("y", "t", "Y"):
-            return key, a.sub[0].base
+    if not (isinstance(a, Script) and isinstance(a.base, Name) and len(a.sub) == 1 and isinstance(a.sub[0], Name)
+            and len(a.sub[0].base) == 1):
+        return None
+    key, letter = key_of(a), a.sub[0].base
+    if not (key in table.targets or key in ("y", "t", "Y")):
+        return None
+    if isinstance(b, Num) and b.value == "1":
+        return key, letter
+    if isinstance(b, Cases) and len(b.rows) == 2:
+        # y_k = 1 if k = d, 0 otherwise: one-hot at d
+        (one, c1), (zero, c0) = b.rows
+        if isinstance(one, Num) and one.value == "1" and isinstance(zero, Num) and zero.value == "0" and c1 \
+                and len(c1) == 1 and c1[0].op == "=" and c1[0].left == Name(letter) \
+                and isinstance(c1[0].right, Name) and len(c1[0].right.base) == 1:
+            return key, c1[0].right.base
     return None
 
 
