@@ -596,6 +596,11 @@ class Evaluator:
         finally:
             self._active.pop()
 
+    def indicator(self, c: Cond, env: dict) -> sympy.Expr:
+        """``1_{i=j}``, ``\\mathbb{1}(j = j^*)``: 1 where the condition holds, else 0."""
+        self.conventions["indicator"] = "1{...} is 1 when the condition holds"
+        return self.condition(c, env)
+
     def condition(self, c: Cond, env: dict) -> sympy.Expr:
         params = env.get("__params__") or {}
         if any(side in params for side in (c.left, c.right)):
@@ -835,8 +840,7 @@ class Evaluator:
         if node.sup is None and len(node.sub) == 1 and isinstance(node.sub[0], Cond) and (
                 isinstance(base, Num) and base.value == "1" or isinstance(base, Name) and base.key in INDICATORS):
             # 1_{i=j}: the indicator of its condition (Kronecker's delta for i = j)
-            self.conventions["indicator"] = "1{...} is 1 when the condition holds"
-            return self.condition(node.sub[0], env)
+            return self.indicator(node.sub[0], env)
         inner = self.value(base, env) if not isinstance(base, (Fn,)) else None
         if node.sub:
             if isinstance(base, Paren):
@@ -963,8 +967,7 @@ class Evaluator:
                 continue
             if isinstance(f, Name) and f.key in INDICATORS and k + 1 < len(factors) and isinstance(factors[k + 1], Paren) \
                     and len(factors[k + 1].items) == 1 and isinstance(factors[k + 1].items[0], Cond):
-                self.conventions["indicator"] = "1{...} is 1 when the condition holds"
-                out *= self.condition(factors[k + 1].items[0], env)
+                out *= self.indicator(factors[k + 1].items[0], env)
                 k += 2
                 continue
             out *= self.value(f, env)
@@ -1244,8 +1247,7 @@ class Evaluator:
         if isinstance(func, Name) and func.key in INDICATORS and len(node.args) == 1 and isinstance(node.args[0], Cond) \
                 and not node.sub and self.definition(func.key) is None:
             # \mathbb{1}(j = j^*): the indicator of its condition
-            self.conventions["indicator"] = "1{...} is 1 when the condition holds"
-            return self.condition(node.args[0], env)
+            return self.indicator(node.args[0], env)
         t = transposed(func)
         if t is not None and len(node.args) == 1 and not node.sub and self.design_matrix(t) is not None:
             return self.design_product(self.design_matrix(t), node.args[0], env)  # X^T(ŷ - y)
