@@ -928,6 +928,8 @@ MODELS = [
      ['ok', 'definition', 'ok', 'ok', 'wrong']),
     ('# One-hot\n\nThe label $d$ becomes the vector $y$:\n\n$$y_k = \\begin{cases} 1 & k = d \\\\ 0 & k \\neq d \\end{cases}$$\n\nLet $p_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$ and $L = -\\sum_k y_k \\log p_k$.\n\n$$L = -\\log p_d$$\n\n$$\\frac{\\partial L}{\\partial z_d} = p_d - 1$$\n\n$$\\frac{\\partial L}{\\partial z_d} = 1 - p_d$$\n',
      ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
+    ('Let $\\sigma(x) = \\frac{1}{1 + e^{-x}}$.\n\n$$\\frac{d \\sigma(0)}{d x} = 0.25$$\n\n$$\\frac{d \\sigma(0)}{d x} = 0.5$$\n',
+     ['definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -994,7 +996,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'cases-on-a-label-entry-y-i-taken-at-each-value',
               'a-function-restated-after-a-derivative-value-is-no-equation-solved-for-it',
               'an-index-in-an-unsized-matrix-slot-takes-the-range-of-a-written-out-vector',
-              'a-target-one-hot-by-cases-at-the-label-letter']
+              'a-target-one-hot-by-cases-at-the-label-letter',
+              'the-derivative-of-f-at-a-number-by-x-is-f-prime-there']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

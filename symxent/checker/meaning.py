@@ -1661,6 +1661,15 @@ class Evaluator:
     def _v_Deriv(self, node: Deriv, env: dict) -> sympy.Expr:
         if node.f is None:
             raise NotCheckable("a derivative of nothing")
+        f = node.f
+        if isinstance(f, Call) and len(f.args) == 1 and len(node.wrt) == 1 and isinstance(node.wrt[0], Name) \
+                and (isinstance(f.args[0], Num) or isinstance(f.args[0], Neg) and isinstance(f.args[0].arg, Num)):
+            # dσ(0)/dx: σ'(x) at x = 0 (the derivative of a number, 0, is never what a note means)
+            var = node.wrt[0]
+            x = self.value(var, env)
+            self.conventions["at-number"] = "d f(c)/dx is f'(x) at x = c"
+            return self.value(replace(node, f=replace(f, args=(var,))), env).xreplace(
+                {x: self.value(f.args[0], env)})
         if node.bare_den:
             self.conventions["bare-den"] = "∂/x (the denominator's ∂ left out) read as ∂/∂x"
         if node.loose:
