@@ -503,13 +503,18 @@ def _bracket_block(state: StateBlock, start_line: int, end_line: int, silent: bo
 _SHORTCODE = re.compile(r"\{\{([<%])\s*(katex|math)\b[^}]*?[>%]\}\}")
 
 
+def _opening(state: StateBlock, start_line: int, pattern: re.Pattern) -> re.Match | None:
+    """``pattern`` matched at the start of the line's text (not in indented code), else None."""
+    if state.sCount[start_line] - state.blkIndent >= 4:  # indented code
+        return None
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    return pattern.match(state.src, begin, state.eMarks[start_line])
+
+
 def _shortcode_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     r"""Hugo's math shortcode ``{{< katex >}} ... {{< /katex >}}`` (hugo-book; ``math`` in other
     themes; ``display`` or not): KaTeX typesets what it holds, a formula on its own lines."""
-    if state.sCount[start_line] - state.blkIndent >= 4:  # indented code
-        return False
-    begin = state.bMarks[start_line] + state.tShift[start_line]
-    opening = _SHORTCODE.match(state.src, begin, state.eMarks[start_line])
+    opening = _opening(state, start_line, _SHORTCODE)
     if opening is None:
         return False
     bracket, name = opening.group(1), opening.group(2)
@@ -555,10 +560,7 @@ _RST_OPTION = re.compile(r"^\s*:[a-z-]+:")
 def _rst_math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     r"""reStructuredText's ``.. math::`` directive (Sphinx notes): the formula after it on its line
     and in the lines indented under it (options such as ``:label:`` left out)."""
-    if state.sCount[start_line] - state.blkIndent >= 4:
-        return False
-    begin = state.bMarks[start_line] + state.tShift[start_line]
-    opening = _RST_MATH.match(state.src, begin, state.eMarks[start_line])
+    opening = _opening(state, start_line, _RST_MATH)
     if opening is None:
         return False
     if silent:
@@ -590,10 +592,7 @@ _SHORTCODE_ARG_END = re.compile(r"`\s*>\}\}")
 def _shortcode_arg_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     r"""A Hugo shortcode that takes its formula as an argument in backticks, ``{{< texd `\begin{aligned}
     ...` >}}``, on lines of its own."""
-    if state.sCount[start_line] - state.blkIndent >= 4:  # indented code
-        return False
-    begin = state.bMarks[start_line] + state.tShift[start_line]
-    opening = _SHORTCODE_ARG.match(state.src, begin, state.eMarks[start_line])
+    opening = _opening(state, start_line, _SHORTCODE_ARG)
     if opening is None:
         return False
     return _math_until(state, start_line, end_line, silent, opening, _SHORTCODE_ARG_END)
