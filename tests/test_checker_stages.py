@@ -162,10 +162,11 @@ def summary(chain):
     (r"a = b, \text{then } L = c", [(2, ("=",), None, None, (), ()), (2, ("=",), None, 0, (), ())]),
     (r"a = b,那么L = c", [(2, ("=",), None, None, (), ()), (2, ("=",), None, 0, (), ())]),
     (r"同样设u=b", [(2, ("=",), None, None, (), ())]),
+    (r"p_i = 1, \text{for some } i = j", [(2, ("=",), None, None, (("i", "=", "j"),), ())]),
     (r"L = S^2 \text{where } S = a + b", [(2, ("=",), None, None, (), ("where",))]),
 ], ids=["aligned-continues", "because-side-chain", "Rightarrow", "=>", "therefore", "comma-condition",
         "quad-paren-condition", "text-if-condition", "then-starts-a-statement", "chinese-then-in-math",
-        "chinese-let-in-math", "where-clause"])
+        "chinese-let-in-math", "some-is-not-so", "where-clause"])
 def test_syntax_chains(text, expected):
     chains = read_block(token_tree(text))
     assert [summary(c) for c in chains] == expected, text

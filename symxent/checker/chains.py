@@ -446,7 +446,8 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         inner = items[1:-1]
     else:
         inner = items
-    follows = any(w in words.split() or words.startswith(w) for w in _CONSEQUENCE)
+    # (a word of its own: "so" is not "some"; Chinese is written without spaces)
+    follows = any(w in words.split() or (not w.isascii() and words.startswith(w)) for w in _CONSEQUENCE)
     conds = _conditions(list(inner)) if chain.members and not follows else None
     if conds is not None and not any(w in words for w in _REASON):
         chain.conditions.extend(conds)
