@@ -830,14 +830,6 @@ def _primary(s: _Stream) -> Node:
             return Paren(items, "(" if v in ("(", "（") else v)
         if v == "|":
             return _bars(s, it)
-        if v == "∂":
-            return _dmark(s, True)
-        if v == "∑":
-            return _bigop(s, "sum")
-        if v == "∇":
-            return _grad(s)
-        if v == "∞":
-            return Name("\\infty")
         if v == "…":
             return Ellipsis_()
         raise SyntaxProblem(f"unexpected {v!r}", it.pos)
@@ -1005,7 +997,7 @@ def _dmark(s: _Stream, partial: bool) -> Node:
         order = _member(_script_arg(s))
     var = None
     nxt = s.peek()
-    if _starts_factor(nxt) and not (isinstance(nxt, Tok) and nxt.value in ("\\partial", "∂")):
+    if _starts_factor(nxt) and not (isinstance(nxt, Tok) and nxt.value == "\\partial"):
         var = _postfix(s, _primary(s))
         if isinstance(var, Fn) and _starts_factor(s.peek()):
             # \partial \log y / \partial z: the differential of log y

@@ -102,8 +102,9 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
 
 # Math typed in Unicode (σ(z), Σ_j, ∂L/∂z, ŷ), as input methods and chatbots write it: the
 # commands TeX users type for them, each token at the character's position
+# (relations and connectives such as →, ⇒, ≠ are read as typed: syntax.RELATIONS and CONNECTIVES list them)
 _UNICODE_SYMBOLS = {"∂": "\\partial", "∇": "\\nabla", "∑": "\\sum", "∏": "\\prod", "∞": "\\infty", "⋅": "\\cdot",
-                    "∈": "\\in", "≔": "\\coloneqq", "⇒": "\\Rightarrow", "⟹": "\\implies", "→": "\\to"}
+                    "∈": "\\in", "≔": "\\coloneqq", "⟹": "\\implies"}
 _CJK = re.compile("[\u4e00-\u9fff\u3040-\u30ff]")
 # KaTeX's other names for commands (\part is ∂ in math mode)
 _ALIASES = {"\\part": "\\partial"}
