@@ -18,7 +18,7 @@ from symxent.checker.scope import analyse
 from symxent.checker.source import read_note
 from symxent.checker.chains import read_block
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Cases, Deriv, Fn, Frac, Grad, Mul, Name, Neg, Num, Script, Unreadable, parse_member,
+    Add, BigOp, Call, Cases, Cond, Deriv, Fn, Frac, Grad, Mul, Name, Neg, Num, Script, Unreadable, parse_member,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 from symxent.checker.verdict import judge
@@ -129,10 +129,19 @@ SUM_K_BODY = Mul((S("y", "k"), Fn("log"), S("p", "k")))
     (r"\delta_{kk'}", Script(N("\\delta"), (N("k"), Script(N("k"), primes=1)))),
     (r"σ(z) + ∂L/∂z", Add((Call(N("\\sigma"), (N("z"),), True), Deriv(N("L"), (N("z"),), True)))),
     (r"\frac{\part L}{\part z}", Deriv(N("L"), (N("z"),), True)),
+    (r"D_{KL}(P \parallel Q) + KL(p||q)", Add((Call(S("D", "KL"), (N("P"), N("Q")), False),
+                                             Call(N("KL"), (N("p"), N("q")), False)))),
+    (r"D_{\mathrm{KL}}(p \| q)", Call(S("D", "KL"), (N("p"), N("q")), False)),
+    (r"D_{KL}(y|x)", N("D_{KL}(y|x)")),
+    (r"p(x\|C_k)", N("p(x|C_k)")),
+    (r"Cexp(x_i)", Mul((N("C"), Call(Fn("exp"), (S("x", "i"),), False)))),
+    (r"\unicode{x1D7D9}(y=i) + 𝟙(y=i)", Add((Call(N("\\mathbb{1}"), (Cond(N("y"), "=", N("i")),), True),) * 2)),
 ], ids=["juxtaposition", "frac-juxtaposed", "sum-takes-term", "neg-sum", "log-next-factor", "partial-frac",
         "partial-slash", "d-frac", "d-operator", "second-partial", "nabla", "prime", "conditional-prob",
         "e-minus-x", "cancel-keeps-sign", "conditional-expectation", "ascii-power-bracket", "ascii-sample-index",
-        "starred-index-and-name", "primed-index-beside-a-letter", "unicode-greek-and-partial", "katex-part"])
+        "starred-index-and-name", "primed-index-beside-a-letter", "unicode-greek-and-partial", "katex-part",
+        "divergence-double-bars", "divergence-escaped-bars", "conditional-with-a-subscripted-head",
+        "conditional-bar-escaped-for-markdown", "capital-letter-glued-to-exp", "double-struck-one-typed-or-by-its-code"])
 def test_syntax_member_tree(text, expected):
     assert member(text) == expected, text
 
@@ -931,6 +940,20 @@ MODELS = [
      ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong']),
     ('Let $\\sigma(x) = \\frac{1}{1 + e^{-x}}$.\n\n$$\\frac{d \\sigma(0)}{d x} = 0.25$$\n\n$$\\frac{d \\sigma(0)}{d x} = 0.5$$\n',
      ['definition', 'ok', 'wrong']),
+    ('Let $p = \\mathrm{softmax}(z)$ and $L = -\\sum_k y_k \\log p_k$.\n\n$$\\frac{\\partial L}{\\partial z} = \\begin{bmatrix} p_1 - y_1 \\\\ \\vdots \\\\ p_K - y_K \\end{bmatrix} = p - y$$\n\n$$\\frac{\\partial L}{\\partial z} = \\begin{pmatrix} p_1 - y_1 & \\cdots & p_K - y_K \\end{pmatrix}^T$$\n\n$$\\frac{\\partial L}{\\partial z} = \\begin{bmatrix} p_1 - y_1 \\\\ p_2 - y_2 \\\\ \\vdots \\\\ p_K - y_K \\end{bmatrix}$$\n\n$$\\frac{\\partial L}{\\partial z} = \\begin{bmatrix} p_1 - y_1 \\\\ \\vdots \\\\ p_K - y_1 \\end{bmatrix}$$\n\n$$\\frac{\\partial L}{\\partial z} = \\begin{bmatrix} p_1 - y_1 \\\\ p_2 + y_2 \\\\ \\vdots \\\\ p_K - y_K \\end{bmatrix}$$\n',
+     ['definition', 'definition', 'ok', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
+    ('Let $p = \\mathrm{softmax}(z)$.\n\n$$\\frac{\\partial p}{\\partial z} = \\begin{bmatrix} \\frac{\\partial p_1}{\\partial z_1} & \\cdots & \\frac{\\partial p_K}{\\partial z_1} \\\\ \\vdots & \\ddots & \\vdots \\\\ \\frac{\\partial p_1}{\\partial z_K} & \\cdots & \\frac{\\partial p_K}{\\partial z_K} \\end{bmatrix} = \\mathrm{diag}(p) - p p^T$$\n\n$$\\begin{bmatrix} \\frac{\\partial p_1}{\\partial z_1} & \\cdots & \\frac{\\partial p_1}{\\partial z_K} \\\\ \\vdots & \\ddots & \\vdots \\\\ \\frac{\\partial p_K}{\\partial z_1} & \\cdots & \\frac{\\partial p_K}{\\partial z_K} \\end{bmatrix} = \\begin{bmatrix} p_1(1 - p_1) & \\cdots & -p_1 p_K \\\\ \\vdots & \\ddots & \\vdots \\\\ -p_K p_1 & \\cdots & p_K (1 - p_K) \\end{bmatrix}$$\n\n$$\\begin{bmatrix} \\frac{\\partial p_1}{\\partial z_1} & \\cdots & \\frac{\\partial p_1}{\\partial z_K} \\\\ \\vdots & \\ddots & \\vdots \\\\ \\frac{\\partial p_K}{\\partial z_1} & \\cdots & \\frac{\\partial p_K}{\\partial z_K} \\end{bmatrix}^T = \\mathrm{diag}(p) - p p^T$$\n\n$$\\begin{bmatrix} \\frac{\\partial p_1}{\\partial z_1} & \\cdots & \\frac{\\partial p_1}{\\partial z_K} \\\\ \\vdots & \\ddots & \\vdots \\\\ \\frac{\\partial p_K}{\\partial z_1} & \\cdots & \\frac{\\partial p_K}{\\partial z_K} \\end{bmatrix} = \\mathrm{diag}(p) + p p^T$$\n',
+     ['definition', 'ok', 'ok', 'not checkable', 'ok', 'wrong']),
+    ('Let $y_i = \\frac{e^{x_i}}{\\sum_{j=1}^D e^{x_j}}$.\n\n$$y_i = \\frac{e^{x_i - \\max_{k=1}^{D} x_k}}{\\sum_{j=1}^{D} e^{x_j - \\max_{k=1}^{D} x_k}} = \\frac{e^{x_i - \\max_{k=1}^{D} x_k}}{\\sum_{j=1}^{D} e^{x_j}}$$\n',
+     ['definition', 'ok', 'wrong']),
+    ('# Entropy and divergence\n\nLet $H(p) = -\\sum_x p(x) \\log p(x)$ and $H(p, q) = -\\sum_x p(x) \\log q(x)$.\n\n$$D_{KL}(p \\parallel q) = \\sum_x p(x) \\log \\frac{p(x)}{q(x)} = H(p, q) - H(p)$$\n\n$$D_{KL}(p \\parallel q) = -\\sum_x p(x) \\log \\frac{p(x)}{q(x)}$$\n\n$$H(q) = -\\sum_x p(x) \\log q(x)$$\n\n$$D_{KL}(P \\| Q) = H(q) - H(p)$$\n',
+     ['definition', 'definition', 'ok', 'ok', 'wrong', 'not checkable', 'not checkable']),
+    ('$$H(p) = -\\sum_{j=1}^m p(x_j) \\log p(x_j)$$\n\n$$\\sum_{j=1}^m p(x_j) \\log \\frac{p(x_j)}{q(x_j)} = -H(p(x)) + H(p, q)$$\n\n$$\\sum_{j=1}^m p(x_j) \\log \\frac{p(x_j)}{q(x_j)} = H(p(x)) - H(p, q)$$\n',
+     ['definition', 'ok', 'wrong']),
+    ('$$\\frac{\\partial \\log\\sum_{j=1}^n e^{x_j}}{\\partial x_j} = \\frac{e^{x_i}}{\\sum_{j=1}^n e^{x_j}}$$\n\n$$\\frac{\\partial \\log\\sum_{j=1}^n e^{x_j}}{\\partial x_i} = \\frac{e^{x_i}}{\\sum_{j=1}^n e^{x_j}}$$\n\n$$\\frac{\\partial \\log\\sum_{j=1}^n e^{x_j}}{\\partial x_i} = \\frac{e^{x_i}}{\\sum_{j=1}^n e^{2 x_j}}$$\n',
+     ['not checkable', 'ok', 'wrong']),
+    ('Let $q_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$.\n\n$$\\sum_{i \\in \\{1,..K\\}} q_i = 1$$\n\n$$\\sum_{i \\in \\{1, 2, \\dots, K\\}} q_i = 1$$\n\n$$\\sum_{i \\in \\{1, \\dots, K\\}} q_i = 2$$\n',
+     ['definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -998,7 +1021,14 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-function-restated-after-a-derivative-value-is-no-equation-solved-for-it',
               'an-index-in-an-unsized-matrix-slot-takes-the-range-of-a-written-out-vector',
               'a-target-one-hot-by-cases-at-the-label-letter',
-              'the-derivative-of-f-at-a-number-by-x-is-f-prime-there']
+              'the-derivative-of-f-at-a-number-by-x-is-f-prime-there',
+              'vector-written-with-dots',
+              'jacobian-written-with-dots',
+              'max-from-one-to-an-upper-bound',
+              'entropy-cross-entropy-and-divergence-of-distributions-written-p-of-x',
+              'a-distribution-at-its-outcomes-x-j-summed-to-m',
+              'a-derivative-by-an-entry-whose-index-a-sum-inside-binds',
+              'a-sum-over-a-set-written-with-dots']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -144,9 +144,13 @@ class SymbolTable:
     value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
     marked_indices: dict[str, str] = field(default_factory=dict)  # r -> "k'", "j*": a marked index read as a spare letter
 
-    def lookup(self, key: str, order: int, scope: tuple[int, ...]) -> Definition | None:
+    def lookup(self, key: str, order: int, scope: tuple[int, ...], arity: int | None = None) -> Definition | None:
+        """The definition of ``key`` seen at ``order`` in ``scope``; with ``arity``, only a function's
+        of that many arguments (H(p) beside H(p, q): two functions by one letter)."""
         best = None
         for d in self.definitions:
+            if arity is not None and len(d.params) != arity:
+                continue
             # from where it is made to the end of the section that holds its section (so a
             # definition in one section is seen by the next), unless redefined since
             if d.key == key and d.order <= order and scope[:max(0, len(d.scope) - 1)] == d.scope[:-1]:
@@ -158,6 +162,8 @@ class SymbolTable:
             # holds on until the note says otherwise, so the latest earlier definition of the
             # same chapter (a level-1 heading starts a new one: a card, a chapter)
             for d in self.definitions:
+                if arity is not None and len(d.params) != arity:
+                    continue
                 if d.key == key and d.order <= order and (best is None or d.order >= best.order) \
                         and (not self.chapters or d.scope[:1] == scope[:1]):
                     best = d
@@ -201,6 +207,25 @@ def _key(node: Node) -> str | None:
     if isinstance(node, Script) and isinstance(node.base, Name):
         labels = [n.base for n in node.sub if is_label(n)]
         return node.base.key + ("_" + "".join(labels) if labels else "")
+    return None
+
+
+INFORMATION = {"entropy": ("H", "H(p) = -Σ_c p_c log p_c (the entropy)"),
+               "cross": ("H", "H(p, q) = -Σ_c p_c log q_c (the cross-entropy)"),
+               "kl": ("D_KL", "D_KL(p || q) = Σ_c p_c log(p_c / q_c) (the relative entropy)")}
+_DISTRIBUTIONS = ("p", "q", "P", "Q")
+
+
+def information_call(node: Call) -> str | None:
+    """``H(p)``, ``H(p, q)``, ``KL(p || q)``, ``D_{KL}(P || Q)``: which quantity of information, by the
+    conventional names (H only of p, q, P, Q, so a Hessian H(w) is never an entropy)."""
+    key = _key(node.func) if isinstance(node.func, (Name, Script)) else None
+    if node.sub or not node.args:
+        return None
+    if key in ("KL", "D_KL") and len(node.args) == 2:
+        return "kl"
+    if key == "H" and len(node.args) <= 2 and all(isinstance(a, Name) and a.key in _DISTRIBUTIONS for a in node.args):
+        return "entropy" if len(node.args) == 1 else "cross"
     return None
 
 
@@ -700,14 +725,7 @@ class Evaluator:
         if pattern is None or _substitute(before, pattern[0], pattern[0] - 1) != terms[k - 2]:
             raise NotCheckable("an ellipsis (\\dots) between terms that do not follow one pattern")
         start, end_node = pattern
-        end_key = _key(end_node) if isinstance(end_node, Name) else None
-        if isinstance(end_node, Num):
-            end = int(end_node.value)
-        elif end_key and (end_key in self.table.size_names or end_key in self.table.sizes or end_key.isupper()) \
-                and self.definition(end_key) is None:
-            end = self.table.size(end_key)
-        else:
-            raise NotCheckable(f"an ellipsis up to {pretty(end_key or '?')}, which is not a size the note sums to")
+        end = self.dots_end(end_node)
         first = start - 1
         while first - 1 >= 0 and k - 1 - (start - first + 1) >= 0 and \
                 _substitute(before, start, first - 1) == terms[k - 1 - (start - first + 1)]:
@@ -717,6 +735,68 @@ class Evaluator:
             raise NotCheckable("an ellipsis whose terms cannot be written out here")
         self.conventions["dots"] = "a_1 + a_2 + ... + a_n is every term of the pattern, up to n"
         return list(head) + [_substitute(before, start, v) for v in range(first, end + 1)] + list(terms[k + 2:])
+
+    def dots_end(self, end_node: Node) -> int:
+        """The last index a run of dots reaches: a number, or a size the note sums to (n, K, N)."""
+        end_key = _key(end_node) if isinstance(end_node, Name) else None
+        if isinstance(end_node, Num):
+            return int(end_node.value)
+        if end_key and (end_key in self.table.size_names or end_key in self.table.sizes or end_key.isupper()) \
+                and self.definition(end_key) is None:
+            return self.table.size(end_key)
+        raise NotCheckable(f"an ellipsis up to {pretty(end_key or '?')}, which is not a size the note sums to")
+
+    def written_out(self, node: Matrix) -> tuple[tuple[Node, ...], ...]:
+        """A vector or matrix written with dots (``y_1 \\\\ \\vdots \\\\ y_K``, a Jacobian's
+        ``\\cdots`` / ``\\vdots`` / ``\\ddots``) with every entry the dots stand for written out:
+        each row's dots first, then the rows of dots between written rows."""
+        if not any(_is_dots(x) for row in node.rows for x in row):
+            return node.rows
+        rows: list[tuple[Node, ...] | None] = []
+        for row in node.rows:
+            if all(_is_dots(x) for x in row):
+                rows.append(None)
+            elif any(_is_dots(x) for x in row):
+                rows.append(tuple(r[0] for r in self.dotted_run([None if _is_dots(x) else (x,) for x in row])))
+            else:
+                rows.append(row)
+        if None in rows:
+            if len({len(r) for r in rows if r is not None}) != 1:
+                raise NotCheckable("a matrix written with dots whose rows have different lengths")
+            return tuple(self.dotted_run(rows))
+        if len({len(r) for r in rows if r is not None}) != 1:
+            raise NotCheckable("a matrix written with dots whose rows have different lengths")
+        return tuple(r for r in rows if r is not None)
+
+    def dotted_run(self, seq: list[tuple[Node, ...] | None]) -> list[tuple[Node, ...]]:
+        """``a_1, a_2, \\dots, a_n``, None standing for the dots and each item a tuple (one entry, or
+        a row's entries): every item from the first to the n-th.  The items before the dots and the
+        one after must follow one pattern in their subscripts, the same in every column, and the
+        last index be a number or a size (as ``ellipsis_terms`` asks of a sum's terms)."""
+        dots = [i for i, x in enumerate(seq) if x is None]
+        if len(dots) != 1 or not 0 < dots[0] == len(seq) - 2:
+            raise NotCheckable("a matrix written with dots that do not stand between its first entries and its "
+                               "last one: the entries they stand for are not read")
+        k = dots[0]
+        before, after = seq[k - 1], seq[k + 1]
+        assert before is not None and after is not None
+        slots = [_slots(b, a) for b, a in zip(before, after)] if len(before) == len(after) else [None]
+        pairs = {(n, e) for s in slots for _, n, e in (s or ())}
+        if any(s is None for s in slots) or len(pairs) != 1:
+            raise NotCheckable("a matrix written with dots between entries that do not follow one pattern")
+        number, end_node = pairs.pop()
+
+        def item(v: int) -> tuple[Node, ...]:
+            return tuple(_fill(b, s or [], v) for b, s in zip(before, slots))
+        first = number - (k - 1)
+        if first < 0 or any(seq[i] != item(first + i) for i in range(k)):
+            raise NotCheckable("a matrix written with dots between entries that do not follow one pattern")
+        end = self.dots_end(end_node)
+        if end < number or end - first > 10_000:
+            raise NotCheckable("a matrix written with dots whose entries cannot be written out here")
+        self.conventions["matrix-dots"] = ("the dots in a vector or matrix stand for the entries of the pattern "
+                                           "the entries beside them follow")
+        return [item(v) for v in range(first, end + 1)]
 
     def _v_Frac(self, node: Frac, env: dict) -> sympy.Expr:
         return self.value(node.num, env) / self.value(node.den, env)
@@ -837,6 +917,8 @@ class Evaluator:
             return self._v_Call(replace(base.items[0], sub=node.sub), env)
         if isinstance(base, Paren) and len(base.items) > 1 and not node.sub and transposed(node) is not None:
             return self.value(base, env)  # [θ_1, θ_2, θ_3]^T: the same entries, as a column
+        if isinstance(base, Matrix) and not node.sub and transposed(node) is not None:
+            return self.transpose(base, env)  # a written vector or matrix, transposed
         if node.sup is None and len(node.sub) == 1 and isinstance(node.sub[0], Cond) and (
                 isinstance(base, Num) and base.value == "1" or isinstance(base, Name) and base.key in INDICATORS):
             # 1_{i=j}: the indicator of its condition (Kronecker's delta for i = j)
@@ -985,6 +1067,13 @@ class Evaluator:
         name = f.name
         if name in ("max", "min") and f.sub is not None and operand is not None:
             letter, values = self.bound(f.sub, operand, env)
+            if values is None:
+                # \max_{k=1}^{D} x_k: from the first index written to the upper bound
+                assert isinstance(f.sub, Cond)
+                lo, hi = self.from_to(f.sub, f.sup, letter, operand, env, name)
+                if hi - lo + 1 > MAX_TERMS:
+                    raise NotCheckable(f"too large to evaluate: a {name} of {hi - lo + 1} values")
+                values = list(range(lo, hi + 1))
             vals = [self.value(operand, {**env, letter: v}) for v in values]
             return sympy.Max(*vals) if name == "max" else sympy.Min(*vals)
         if operand is not None:
@@ -1182,6 +1271,25 @@ class Evaluator:
             p, q = q, p
         return -sympy.Add(*[a * sympy.log(b) for a, b in zip(p, q)])
 
+    def whole_distribution(self, arg: Node, env: dict) -> bool:
+        """``p(x)`` as an argument, x no index here and p never defined: the distribution p itself."""
+        return isinstance(arg, Call) and isinstance(arg.func, Name) and arg.func.key in _DISTRIBUTIONS \
+            and len(arg.args) == 1 and isinstance(arg.args[0], Name) and arg.args[0].base not in env \
+            and not arg.sub and self.definition(arg.func.key) is None
+
+    def information(self, kind: str, args: tuple[Node, ...], env: dict) -> sympy.Expr:
+        """H(p), H(p, q) and D_KL(p || q) where the note defines no function of as many arguments:
+        entropy, cross-entropy and relative entropy of distributions over the note's classes."""
+        comps = [self.vector_components(a, env) for a in args]
+        if any(c is None for c in comps) or len({len(c or ()) for c in comps}) != 1:
+            raise NotCheckable(f"{INFORMATION[kind][0]} of arguments that are not distributions of one size")
+        self.conventions["information:" + kind] = INFORMATION[kind][1]
+        p, q = comps[0], comps[-1]
+        assert p is not None and q is not None
+        if kind == "kl":
+            return sympy.Add(*[a * sympy.log(a / b) for a, b in zip(p, q)])
+        return -sympy.Add(*[a * sympy.log(b) for a, b in zip(p, q)])
+
     def vector_components(self, node: Node, env: dict) -> list[sympy.Expr] | None:
         """The entries of a vector-valued expression, or None when it does not vary with the entry."""
         size = self.table.size(self.vector_size(node))
@@ -1238,12 +1346,21 @@ class Evaluator:
         return sympy.exp(comps[j - 1]) / sympy.Add(*[sympy.exp(c) for c in comps])
 
     def _v_Call(self, node: Call, env: dict) -> sympy.Expr:
+        whole = tuple(Name(a.func.key) if self.whole_distribution(a, env) else a for a in node.args)
+        if whole != node.args:
+            # H(p(x)): the entropy of the distribution p, written with its outcome
+            self.conventions["distribution"] = "H(p(x)) is H of the distribution p"
+            node = replace(node, args=whole)
         func = node.func
         if isinstance(func, Fn):
             return self.apply_fn(func, node.args, env, sub=node.sub)
         if isinstance(func, Name) and func.key == "CE" and len(node.args) == 2 and not node.sub \
                 and self.definition(func.key) is None:
             return self.cross_entropy(node.args, env)
+        information = information_call(node)
+        if information is not None and self.table.lookup(_key(func) or "", self.order, self.scope,
+                                                          arity=len(node.args)) is None:
+            return self.information(information, node.args, env)
         if isinstance(func, Name) and func.key in INDICATORS and len(node.args) == 1 and isinstance(node.args[0], Cond) \
                 and not node.sub and self.definition(func.key) is None:
             # \mathbb{1}(j = j^*): the indicator of its condition
@@ -1267,6 +1384,17 @@ class Evaluator:
         if key is None:
             raise NotCheckable("a call of an expression")
         d = self.definition(key)
+        if d is not None and d.params and len(node.args) != len(d.params):
+            # H(p, q) beside H(p): the function of as many arguments as written, if the note defines one
+            d = self.table.lookup(key, self.order, self.scope, arity=len(node.args)) or d
+        outcome = outcome_letter(node.args[0]) if len(node.args) == 1 else None
+        if d is None and not primes and not node.sub and isinstance(base, Name) and outcome is not None \
+                and isinstance(env.get(outcome), int) and key not in self.generic and key not in self.table.aliases \
+                and (isinstance(node.args[0], Name) or key in _DISTRIBUTIONS):
+            # \sum_x p(x) \log q(x), \sum_j p(x_j): a distribution never defined, at the sum's (or the
+            # step's) index, is its entry there (as p_x, p_j)
+            self.conventions["entry-call"] = "p(x) and p(x_j) at an index x or j are the entries p_x, p_j"
+            return self.value(Script(base, (Name(outcome),)), env)
         if d is None and key in self.generic and len(node.args) == 1 and not node.sub and isinstance(base, Name) \
                 and self.one_number(node.args[0], env):
             # f(y) with f never defined, tried as any function: of the argument it is called with
@@ -1491,6 +1619,8 @@ class Evaluator:
                 return letter, [v for v in range(1, self.table.size(size) + 1) if v != other]
             if sub.op == "in":
                 right = sub.right
+                if isinstance(right, Paren) and right.kind == "{":
+                    return letter, self.listed_values(right)
                 if isinstance(right, Name) and right.key in self.table.sizes | {"K": 0, "N": 0, "C": 0, "V": 0} :
                     return letter, list(range(1, self.table.size(right.key) + 1))
                 words = right.factors if isinstance(right, Mul) else (right,)
@@ -1503,6 +1633,22 @@ class Evaluator:
                     return letter, list(range(1, self.table.size(size) + 1))
                 raise NotCheckable("a sum over a set")
         raise NotCheckable("a sum or max whose index is not read")
+
+    def listed_values(self, listed: Paren) -> list[int]:
+        """``\\{1, \\dots, K\\}``, ``\\{1,2,...,n\\}``, ``\\{1, 2, 3\\}``: the index values a set lists."""
+        items = listed.items
+        dots = [k for k, x in enumerate(items) if _is_dots(x)]
+        if not dots:
+            return [self.index_value(x, {}, None) for x in items]
+        if len(dots) != 1 or dots[0] == 0 or dots[0] != len(items) - 2:
+            raise NotCheckable("a set written with dots that do not stand between its first values and its last")
+        first = [self.index_value(x, {}, None) for x in items[:dots[0]]]
+        if first != list(range(first[0], first[0] + len(first))):
+            raise NotCheckable("a set written with dots after values that are not consecutive")
+        end = self.dots_end(items[-1])
+        if end - first[0] > MAX_TERMS:
+            raise NotCheckable(f"too large to evaluate: a set of {end - first[0] + 1} values")
+        return list(range(first[0], end + 1))
 
     def index_size(self, letter: str, body: Node) -> str:
         for n in _walk(body):
@@ -1533,8 +1679,9 @@ class Evaluator:
     def _v_BigOp(self, node: BigOp, env: dict) -> sympy.Expr:
         if node.sub is None:
             # \sum y_k: the index is the one letter of the body that nothing else binds
-            letters = sorted({n.base for m in _walk(node.body) if isinstance(m, Script)
-                              for n in m.sub if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()
+            letters = sorted({n.base for m in _walk(node.body) if isinstance(m, (Script, Call))
+                              for n in (m.sub if isinstance(m, Script) else m.args if len(m.args) == 1 else ())
+                              if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()
                               and n.base not in env})
             if len(letters) != 1 or node.sup is not None:
                 raise NotCheckable(f"a {node.kind} without its index")
@@ -1545,12 +1692,7 @@ class Evaluator:
                                "starts is not said")
         if values is None:
             assert isinstance(node.sub, Cond)
-            lo = self.index_value(node.sub.right, env, None)
-            if node.sup is None:
-                size = self.index_size(letter, node.body)
-                hi = self.table.size(size)
-            else:
-                hi = self.size_value(node.sup, env, node.kind)
+            lo, hi = self.from_to(node.sub, node.sup, letter, node.body, env, node.kind)
             if hi - lo + 1 > MAX_TERMS:
                 return self.closed_form(node, letter, lo, hi, env)
             values = list(range(lo, hi + 1))
@@ -1568,6 +1710,13 @@ class Evaluator:
             raise NotCheckable("too large to evaluate")
         vals = [self.value(node.body, {**env, letter: v}) for v in values]
         return sympy.Add(*vals) if node.kind == "sum" else sympy.Mul(*vals)
+
+    def from_to(self, sub: Cond, sup: Node | None, letter: str, body: Node, env: dict, kind: str) -> tuple[int, int]:
+        """The first and last index of ``\\sum_{k=1}^{n}`` (or ``\\max_{k=1}^{n}``); with no upper
+        bound written, the size of what the body indexes with k."""
+        lo = self.index_value(sub.right, env, None)
+        hi = self.size_value(sup, env, kind) if sup is not None else self.table.size(self.index_size(letter, body))
+        return lo, hi
 
     def closed_form(self, node: BigOp, letter: str, lo: int, hi: int, env: dict) -> sympy.Expr:
         """A sum too long to expand, whose index is only a value (sum_{k=1}^{5000} k^2): SymPy's
@@ -1589,9 +1738,7 @@ class Evaluator:
         raise NotCheckable("no case applies")
 
     def _v_Matrix(self, node: Matrix, env: dict) -> sympy.Expr:
-        rows = node.rows
-        if any(_is_dots(x) or isinstance(x, Ellipsis_) for row in rows for x in row):
-            raise NotCheckable("a matrix written with dots: the entries they stand for are not read")
+        rows = self.written_out(node)
         size = self.table.size(self.vector_size(node))
         if all(len(r) == 1 for r in rows) or len(rows) == 1:
             entries = [r[0] for r in rows] if len(rows) > 1 or len(rows[0]) == 1 else list(rows[0])
@@ -2167,6 +2314,9 @@ def _vector_params(d: Definition) -> bool:
     used = [n for n in _walk(d.body) if isinstance(n, (Name, Script)) and _key(n) in keys]
     inside = {id(s.base) for s in _walk(d.body) if isinstance(s, Script) and len(s.sub) == 1 and s.sup is None
               and _key(s) in keys}
+    # (H(p) = -Σ_x p(x) log p(x): a distribution at its outcome x is its entry, as p_x)
+    inside |= {id(c.func) for c in _walk(d.body) if isinstance(c, Call) and isinstance(c.func, Name)
+               and c.func.key in keys and len(c.args) == 1 and outcome_letter(c.args[0]) is not None}
     for m in _walk(d.body):
         if isinstance(m, Mul):
             for f, g in zip(m.factors, m.factors[1:]):
@@ -2177,32 +2327,64 @@ def _vector_params(d: Definition) -> bool:
     return bool(used) and not bare
 
 
+def outcome_letter(arg: Node) -> str | None:
+    """The index letter of a distribution's argument: x in p(x), j in p(x_j); else None."""
+    if isinstance(arg, Name) and not arg.accent and len(arg.base) == 1 and arg.base.isalpha():
+        return arg.base
+    if isinstance(arg, Script) and isinstance(arg.base, Name) and not arg.base.accent and arg.sup is None \
+            and len(arg.sub) == 1 and isinstance(arg.sub[0], Name) and len(arg.sub[0].base) == 1:
+        return arg.sub[0].base
+    return None
+
+
 def _is_dots(t: Node) -> bool:
     """``+ \\dots +`` or ``- ... -`` (the sign of the terms it stands for is theirs)."""
     return isinstance(t, Ellipsis_) or (isinstance(t, Neg) and isinstance(t.arg, Ellipsis_))
 
 
-def _index_pattern(a: Node, b: Node) -> tuple[int, Node] | None:
-    """Where ``a`` has one index number and ``b`` another (or a size) in the same subscripts:
-    (a's number, b's end).  ``p_2 y_2`` and ``p_n y_n`` give (2, n)."""
-    found: list[tuple[int, Node]] = []
+def _slots(a: Node, b: Node) -> list[tuple[tuple, int, Node]] | None:
+    """Where ``a`` and ``b`` differ only in index numbers in their subscripts, each place (its
+    path), a's number there and b's node (a number or a size): ``p_2 y_2`` and ``p_n y_n`` give
+    two places, each (2, n).  None where they differ otherwise, or nowhere."""
+    found: list[tuple[tuple, int, Node]] = []
 
-    def same(x, y, sub: bool) -> bool:
+    def same(x, y, sub: bool, path: tuple) -> bool:
         if sub and isinstance(x, Num) and x.value.isdigit() and isinstance(y, (Num, Name)) and x != y:
-            found.append((int(x.value), y))
+            found.append((path, int(x.value), y))
             return True
         if type(x) is not type(y):
             return False
         if isinstance(x, tuple):
-            return len(x) == len(y) and all(same(u, v, sub) for u, v in zip(x, y))
+            return len(x) == len(y) and all(same(u, v, sub, path + (i,)) for i, (u, v) in enumerate(zip(x, y)))
         if not isinstance(x, Node):
             return x == y
-        return all(same(getattr(x, f.name), getattr(y, f.name), isinstance(x, Script) and f.name == "sub")
-                   for f in fields(x))
+        return all(same(getattr(x, f.name), getattr(y, f.name), isinstance(x, Script) and f.name == "sub",
+                        path + (f.name,)) for f in fields(x))
 
-    if not same(a, b, False) or not found or len(set(found)) != 1:
+    return found if same(a, b, False, ()) and found else None
+
+
+def _fill(node, places: list[tuple[tuple, int, Node]], value: int):
+    """``node`` with the index number at each of ``places`` (from ``_slots``) set to ``value``."""
+    def put(n, path: tuple):
+        if not path:
+            return Num(str(value))
+        step, rest = path[0], path[1:]
+        if isinstance(step, int):
+            return n[:step] + (put(n[step], rest),) + n[step + 1:]
+        return replace(n, **{step: put(getattr(n, step), rest)})
+    for path, _, _ in places:
+        node = put(node, path)
+    return node
+
+
+def _index_pattern(a: Node, b: Node) -> tuple[int, Node] | None:
+    """Where ``a`` has one index number and ``b`` another (or a size) in the same subscripts:
+    (a's number, b's end).  ``p_2 y_2`` and ``p_n y_n`` give (2, n)."""
+    found = _slots(a, b)
+    if not found or len({(n, e) for _, n, e in found}) != 1:
         return None
-    return found[0]
+    return found[0][1], found[0][2]
 
 
 def _substitute(node, number: int, value: int, sub: bool = False):

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import (
-    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, is_label, value_case, key_of, pretty, transform, transposed, walk,
+    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, information_call, is_label, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, leading_case, read_block
@@ -432,6 +432,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
         _definitions(block, table, _equation_before(previous, block))
         previous = block
     _dims_through_definitions(table)
+    _vector_arguments(blocks, table)
     _cross_entropy_weights(table)
     _output_conventions(items, table)
     for block, words, position in inline_defs:
@@ -766,6 +767,33 @@ def _transpose_partners(blocks: list[Block], table: SymbolTable) -> None:
                                     table.dims.setdefault(b, table.dims[a])
 
 
+def _vector_arguments(blocks: list[Block], table: SymbolTable) -> None:
+    """``softmax(z)``, ``logsumexp(z / T)``, ``H(p, q)``, ``KL(p || q)`` with z, p, q never indexed nor
+    defined: vectors there, as the operation's meaning needs (the softmax of one number is 1)."""
+    for block in blocks:
+        for chain in block.chains:
+            for n in (x for node in _chain_nodes(chain) for x in walk(node)):
+                if isinstance(n, Call) and isinstance(n.func, Fn) and n.func.name in ("softmax", "logsumexp") \
+                        and len(n.args) == 1:
+                    args = (n.args[0].num if isinstance(n.args[0], Frac) else n.args[0],)
+                elif isinstance(n, Call) and information_call(n) is not None:
+                    args = n.args  # H(p, q), KL(p || q): distributions over the classes
+                else:
+                    continue
+                for arg in args:
+                    key = key_of(arg) if isinstance(arg, Name) else None
+                    if not key or any(d.key == key for d in table.definitions):
+                        continue
+                    if key not in table.indexed_in:
+                        table.indexed_in[key] = {block.scope}
+                        table.indexed.add(key)
+                    if not isinstance(n.func, Fn):
+                        # any distributions: the identities written of them hold for every one
+                        what = f"the argument of {pretty(key_of(n.func) or '')}, a distribution"
+                        table.declared.setdefault(key, (block.line(0), what))
+                        table.simplex.setdefault(key, (block.line(0), what))
+
+
 def _chain_nodes(chain: Chain) -> list[Node]:
     return [m.node for m in chain.members] + [m.node for c in chain.clauses for s in c.chains for m in s.members]
 
@@ -1077,6 +1105,10 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                             table.size_names.add(k)
                         if isinstance(size, Name) and not size.accent:
                             for m in walk(n.body):
+                                if isinstance(m, Call) and isinstance(m.func, Name) and len(m.args) == 1 \
+                                        and outcome_letter(m.args[0]) == letter:
+                                    # \sum_{j=1}^m p(x_j): the distribution p has m entries
+                                    table.dims.setdefault(m.func.key, size.base)
                                 if isinstance(m, Script) and isinstance(m.base, Name) and any(
                                         isinstance(s, Name) and s.base == letter for s in m.sub):
                                     table.dims.setdefault(key_of(m), size.base)
@@ -1171,7 +1203,7 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                 and any(key_of(n) in solving for n in walk(chain.members[1].node) if key_of(n) != head[0]):
             # "-p_i/q_i + λ = 0" then "p_i = λ q_i": the equation solved for p, not p's definition
             continue
-        before = table.lookup(head[0], block.order + ci, block.scope) if head is not None else None
+        before = _seen(table, head[0], head[2], block.order + ci, block.scope) if head is not None else None
         if chain.relations[0] in ("=", ":=") and _define_from(chain, block, table, block.order + ci + 1, "math"):
             block.definitions.add((ci, 0))
             _true_class_sum(chain, table)
@@ -1191,11 +1223,12 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
             _name_last(chain, ci, block, table)
             continue
         info = definable(chain.members[0].node)
-        prev = table.lookup(info[0], block.order + ci, block.scope) if info is not None else None
+        prev = _seen(table, info[0], info[2], block.order + ci, block.scope) if info is not None else None
         if info is not None and chain.relations[0] == "=" and len(chain.members) > 1 and prev is not None \
-                and (not info[2] or tuple(info[2]) == tuple(prev.params)):
+                and (not info[2] or tuple(info[2]) == tuple(prev.params) or _other_names(info[2], prev.params)):
             # (L(ŷ, y) = -y log ŷ - ... after "L(ŷ, y) = ½(y - ŷ)² in linear regression": the same
-            # function of the same parameters, given another value)
+            # function, given another value; H(q) = -Σ p log q after H(p) = -Σ p log p as well: at
+            # another argument's name, a new quantity by the same letter or a slip)
             # a defined name stated again: checked against the old value, and the new one holds
             # from here (a note that generalises a formula restates its name)
             key, indices, params, sample = info
@@ -1205,6 +1238,7 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                 block.restated.add(ci)
             # ("when y = 1, L = -log ŷ": L's value in that case only; σ(z) = P after P = σ(z): no news)
             if readable and not _is_number(readable[0].node) and not _mentions_itself(key, readable[0].node) \
+                    and (not params or _mentions(readable[0].node, params)) \
                     and not valued and not _through_itself(key, readable[0].node, table, block.order + ci, block) \
                     and not _calls_undefined(readable[0].node, table, block.order + ci, block):
                 # (σ(z) = f(z)/g(z) with f, g never defined gives σ no value to use)
@@ -1216,6 +1250,24 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                 _is_fact(chain, block, table) or _picks_index(chain, block, block.order + ci, table)):
             block.facts.add((ci, 0))
         _name_last(chain, ci, block, table)
+
+
+def _seen(table: SymbolTable, key: str, params, order: int, scope: tuple[int, ...]) -> Definition | None:
+    """The definition of ``key`` seen here; for a function, the one of as many arguments when the
+    note defines several (H(p, q) = ... after H(p) = ...: another function by the same letter, not a
+    redefinition)."""
+    seen = table.lookup(key, order, scope)
+    if seen is not None and seen.params and params and len(seen.params) != len(params):
+        return table.lookup(key, order, scope, arity=len(params))
+    return seen
+
+
+def _other_names(params, before) -> bool:
+    """``H(q)`` after ``H(p) = ...``: the function written again at other plain names (a new
+    quantity by the same letter, or a slip), not at an expression (L(g(x), y) is a claim about L) nor
+    at its own names swapped (CE(y, ŷ) after CE(ŷ, y))."""
+    return len(params) == len(before) and all(isinstance(p, Name) for p in params) \
+        and {key_of(p) for p in params} != {key_of(p) for p in before}
 
 
 def _name_last(chain: Chain, ci: int, block: Block, table: SymbolTable) -> None:
@@ -1360,7 +1412,7 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         table.indexed.add(key)
         table.indexed_in.setdefault(key, set()).add(block.scope)
         return True
-    visible = table.lookup(key, order, block.scope)
+    visible = _seen(table, key, params, order, block.scope)
     forced = chain.relations[0] == ":=" or source == "where"
     if visible is not None and not forced and visible.scope == block.scope:
         return False

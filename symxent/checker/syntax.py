@@ -326,6 +326,14 @@ def _clean(items, keep: tuple[str, ...] = ()) -> list[Item]:
             while k < len(items) and isinstance(items[k], Tok) and _v(items[k]) == ".":
                 k += 1
             continue
+        if isinstance(it, Tok) and it.kind == "sym" and v == "." and k + 1 < len(items) and _v(items[k + 1]) == "." \
+                and out and _v(out[-1]) == ",":
+            # {1,..K}: two full stops after a comma, an ellipsis in a list (the comma after it unwritten)
+            out.append(Tok("sym", "…", it.pos))
+            k += 2
+            if k < len(items) and _v(items[k]) != ",":
+                out.append(Tok("sym", ",", it.pos + 1))
+            continue
         out.append(it)
         k += 1
     return out
@@ -662,6 +670,9 @@ def _postfix(s: _Stream, node: Node) -> Node:
         s.i -= 1
     if isinstance(nxt, Tok) and nxt.value == "(" and _callable(node):
         s.next()
+        divergence = _divergence(s, node)
+        if divergence is not None:
+            return divergence
         conditional = _conditional_name(s, node, nxt.pos)
         if conditional is not None:
             return conditional
@@ -703,6 +714,38 @@ def _layer_text(sup: Node) -> str | None:
     return None
 
 
+_PARALLEL = ("\\|", "\\parallel", "\\Vert")
+_DIVERGENCES = ("D", "KL", "JS", "JSD", "CE", "H")
+
+
+def _divergence(s: _Stream, node: Node) -> Node | None:
+    """``D_{KL}(P \\parallel Q)``, ``KL(p || q)``, ``D(p \\| q)``: a divergence of two distributions,
+    whose arguments a double bar separates (never a conditional, nor a norm).  Only of a divergence's
+    name: ``p(x \\| C_k)`` is a conditional whose bar Markdown escaped."""
+    head = node.base if isinstance(node, Script) else node
+    if not (isinstance(head, Name) and head.base in _DIVERGENCES):
+        return None
+    depth, cut = 0, []
+    for k in range(s.i, len(s.items)):
+        v = _v(s.items[k])
+        if v in OPEN:
+            depth += 1
+        elif v in CLOSE:
+            if depth == 0:
+                if len(cut) != 1:
+                    return None
+                a, b = cut[0]
+                left, right = _member(s.items[s.i:a]), _member(s.items[b:k])
+                s.i = k + 1
+                return Call(node, (left, right), False, ())
+            depth -= 1
+        elif depth == 0 and (v in _PARALLEL or v == "|" and k + 1 < len(s.items) and _v(s.items[k + 1]) == "|"):
+            cut.append((k, k + (1 if v in _PARALLEL else 2)))
+        elif depth == 0 and v == "|" and cut and cut[-1][1] == k + 1:
+            continue  # (the second bar of ||)
+    return None
+
+
 def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
     """``P(y | X, w)``, ``P(y=1)``: a probability written with a bar, or of one value, is one name, not a
     call or a product."""
@@ -717,11 +760,15 @@ def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
                 vals = [_v(t) for t in _clean(inner)]
                 valued = isinstance(node, Name) and node.base in ("P", "Q", "p", "q", "Pr") and len(vals) == 3 \
                     and vals[1] == "=" and len(vals[0]) == 1 and vals[0].isalpha() and vals[2].replace(".", "").isdigit()
-                if any(_v(t) in ("|", "\\mid", "\\vert") for t in inner) or valued:
+                escaped = sum(_v(t) == "\\|" for t in inner) == 1  # p(x \| C_k): Markdown escaped the bar
+                if any(_v(t) in ("|", "\\mid", "\\vert") for t in inner) or escaped or valued:
                     # (and P(y=1), Q(y=0): the probability of one value, a name too)
                     s.i = k + 1
-                    head = node.key if isinstance(node, Name) else type(node).__name__
-                    return Name(head + "(" + _source(inner) + ")")
+                    head = node.key if isinstance(node, Name) else (
+                        f"{node.base.key}_{{{''.join(n.key for n in node.sub)}}}"
+                        if isinstance(node, Script) and isinstance(node.base, Name) and node.sup is None
+                        and node.sub and all(isinstance(n, Name) for n in node.sub) else type(node).__name__)
+                    return Name(head + "(" + _source(inner).replace("\\|", "|") + ")")
                 return None
             depth -= 1
     return None
@@ -899,7 +946,7 @@ def _primary(s: _Stream) -> Node:
     raise SyntaxProblem(f"unexpected {v!r}", it.pos)
 
 
-_GLUED = re.compile(r"([a-z])?(log|ln|exp)([a-z])?")
+_GLUED = re.compile(r"([a-zA-Z])?(log|ln|exp)([a-zA-Z])?")
 
 
 _SPELLED_GREEK = frozenset({"sigma", "theta", "alpha", "beta", "gamma", "delta", "lambda", "epsilon", "omega"})

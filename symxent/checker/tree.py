@@ -77,6 +77,8 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
         elif isinstance(child, lark.Token) and child.type == "SYMBOL" and _CJK.match(str(child)):
             # 设u = ..., 那么 ...: words of Chinese or Japanese typed in math (KaTeX sets them as text)
             out.append(Tok("text", "\\text{" + str(child) + "}", child.start_pos))
+        elif isinstance(child, lark.Token) and child.type == "SYMBOL" and str(child) in _DOUBLE_STRUCK:
+            out.extend(_double_struck(str(child), child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "SYMBOL" and str(child) in _UNICODE_SYMBOLS:
             out.append(Tok("cmd", _UNICODE_SYMBOLS[str(child)], child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "COMMAND" and str(child) in _ALIASES:
@@ -105,6 +107,7 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
 # (relations and connectives such as →, ⇒, ≠ are read as typed: syntax.RELATIONS and CONNECTIVES list them)
 _UNICODE_SYMBOLS = {"∂": "\\partial", "∇": "\\nabla", "∑": "\\sum", "∏": "\\prod", "∞": "\\infty", "⋅": "\\cdot",
                     "∈": "\\in", "≔": "\\coloneqq", "⟹": "\\implies"}
+_DOUBLE_STRUCK = {"𝟙": "1", "𝟘": "0"}  # the indicator 𝟙{...} MathJax users type as \\unicode{x1D7D9}
 _CJK = re.compile("[\u4e00-\u9fff\u3040-\u30ff]")
 # KaTeX's other names for commands (\part is ∂ in math mode)
 _ALIASES = {"\\part": "\\partial"}
@@ -204,4 +207,35 @@ def token_tree(text: str) -> tuple[Item, ...]:
         raise TreeError(f"unexpected {str(tok)!r}", tok.start_pos) from None
     except lark.exceptions.UnexpectedEOF:
         raise TreeError(*_unclosed(text)) from None
-    return _convert(tree.children[0])
+    return _unicode_commands(_convert(tree.children[0]))
+
+
+def _double_struck(char: str, pos: int) -> list[Item]:
+    return [Tok("cmd", "\\mathbb", pos), Group((Tok("num", _DOUBLE_STRUCK[char], pos),), pos)]
+
+
+def _unicode_commands(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """MathJax's ``\\unicode{x1D7D9}`` (𝟙) as the character it names, read as if typed."""
+    out: list[Item] = []
+    k = 0
+    while k < len(items):
+        it = items[k]
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        if isinstance(it, Tok) and it.value == "\\unicode" and isinstance(nxt, Group):
+            code = "".join(t.value for t in nxt.items if isinstance(t, Tok)).strip()
+            char = chr(int(code[1:], 16)) if re.fullmatch(r"[xX][0-9a-fA-F]{2,6}", code) else None
+            if char in _DOUBLE_STRUCK:
+                out.extend(_double_struck(char, it.pos))
+                k += 2
+                continue
+            if char in _UNICODE_SYMBOLS:
+                out.append(Tok("cmd", _UNICODE_SYMBOLS[char], it.pos))
+                k += 2
+                continue
+        if isinstance(it, Group):
+            it = Group(_unicode_commands(it.items), it.pos)
+        elif isinstance(it, Env):
+            it = Env(it.name, it.arg, _unicode_commands(it.items), it.pos)
+        out.append(it)
+        k += 1
+    return tuple(out)

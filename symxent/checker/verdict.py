@@ -436,6 +436,19 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"{pretty(lone[0])} is written per sample ({pretty(lone[0])}^(i)) and "
                        "also alone in this step: which sample the lone one is, or whether the step is about "
                        "the whole batch, is not said", uses=uses)
+    clash = _derivative_by_bound_letter(left) or _derivative_by_bound_letter(right)
+    if result.status == "wrong" and clash:
+        # ∂(log Σ_j e^{x_j}) / ∂x_j = e^{x_i} / Σ_j e^{x_j}: j names the sum's terms and the variable
+        return Verdict("not checkable", f"the derivative is by an entry with index {clash}, which also runs "
+                       f"over a sum inside what is differentiated: which entry is meant is not clear", uses=uses)
+    named = {lf.key for lf in met}   # (∂LSE(X)/∂x_i: X is gone from the sides, but was met)
+    cased = sorted(k for k in named if k.isalpha() and k.isupper() and k.lower() in named
+                   and any(x in table.simplex or without_meaning(x) for x in (k, k.lower())))
+    if result.status == "wrong" and cased:
+        # D_KL(P || Q) = H(q) - H(p): notes write a distribution P and its mass function p(x), a
+        # vector X and its entries x_i
+        return Verdict("not checkable", f"{cased[0]} and {cased[0].lower()} both appear here, and the note "
+                       "does not say whether they are one name (P and its p(x), X and its x_i) or two", uses=uses)
     primed = sorted(k.split(":", 1)[1] for k in ev.conventions if k.startswith("prime:"))
     if result.status == "wrong" and primed:
         # f' with no argument: by f's one variable is a reading, not what the note says (f' = 0 in
@@ -886,12 +899,30 @@ def _truncated(left: Node, right: Node, pair) -> bool:
     return False
 
 
+_UNITS = ("bits", "bit", "nats", "nat")  # 1.75 bits: information's units after a number
+
+
 def _literal_number(node: Node) -> bool:
     """A member written with numbers only (0, 0.5, -1, 1/2, 0.659 - 1, (0, -1, -1.9),
     -[0.7 \\log_2 0.6 + 0.3 \\log_2 0.4], e^{2.0})."""
     return any(isinstance(n, Num) for n in walk(node)) and all(
-        n.base in ("e", "\\pi") for n in walk(node) if isinstance(n, Name)) and not any(
+        n.base in ("e", "\\pi") + _UNITS for n in walk(node) if isinstance(n, Name)) and not any(
         isinstance(n, (Deriv, BigOp)) for n in walk(node))
+
+
+def _derivative_by_bound_letter(node: Node) -> str | None:
+    """The index letter of a derivative's variable that a sum inside the differentiated expression
+    also binds (∂ Σ_j e^{x_j} / ∂x_j), or None."""
+    for d in walk(node):
+        if not isinstance(d, Deriv) or d.f is None:
+            continue
+        letters = {s.base for w in d.wrt if isinstance(w, Script) for s in w.sub if isinstance(s, Name)}
+        for b in walk(d.f):
+            if isinstance(b, BigOp):
+                bound = b.sub.left if isinstance(b.sub, Cond) else b.sub
+                if isinstance(bound, Name) and bound.base in letters:
+                    return bound.base
+    return None
 
 
 def _equation(L, R, leaves, table, simplex, rng_seed: int) -> bool:
