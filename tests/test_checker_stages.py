@@ -954,6 +954,10 @@ MODELS = [
      ['not checkable', 'ok', 'wrong']),
     ('Let $q_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$.\n\n$$\\sum_{i \\in \\{1,..K\\}} q_i = 1$$\n\n$$\\sum_{i \\in \\{1, 2, \\dots, K\\}} q_i = 1$$\n\n$$\\sum_{i \\in \\{1, \\dots, K\\}} q_i = 2$$\n',
      ['definition', 'ok', 'ok', 'wrong']),
+    ('$$\\begin{bmatrix} 1.0 \\\\ 2.0 \\end{bmatrix} \\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} = \\begin{bmatrix} 1.0 \\times 1.0 & 1.0 \\times 3.0 \\\\ 2.0 \\times 1.0 & 2.0 \\times 3.0 \\end{bmatrix} = \\begin{bmatrix} 1.0 & 3.0 \\\\ 2.0 & 6.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} \\begin{bmatrix} 0.5 & 1.0 \\\\ -0.5 & 0.0 \\end{bmatrix} = \\begin{bmatrix} -1.0 & 1.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} \\begin{bmatrix} 0.5 & 1.0 \\\\ -0.5 & 0.0 \\end{bmatrix} = \\begin{bmatrix} -1.0 & 2.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 0.3 & 0.7 \\end{bmatrix}^T \\begin{bmatrix} 1 & 2 \\end{bmatrix} = \\begin{bmatrix} 0.333 & 0.6 \\\\ 0.7 & 1.4 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1 & 2 \\end{bmatrix} \\begin{bmatrix} 1 & 2 \\end{bmatrix} = 5$$\n\n$$\\begin{bmatrix} 1 & 2 \\end{bmatrix} \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} = 5$$\n\n$$\\frac{1}{2}\\begin{bmatrix} 1 & 2 \\end{bmatrix} = \\begin{bmatrix} 0.5 & 1 \\end{bmatrix}$$\n',
+     ['ok', 'ok', 'ok', 'wrong', 'wrong', 'not checkable', 'ok', 'ok']),
+    ("The true distribution has $P(y=1) = 0.7$ and the model's $Q(y=1) = 0.6$.\n\n$$H(P, Q) = -\\sum_x P(x) \\log Q(x)$$\n\n$$H(P, Q) = -[0.7 \\log 0.6 + 0.3 \\log 0.4]$$\n\n$$H(P, Q) = -[0.7 \\times (-0.510826) + 0.3 \\times (-0.916291)] = 0.632465$$\n\n$$H(P, Q) = -[0.7 \\times (-0.510826) + 0.3 \\times (-0.916291)] = 0.832465$$\n\n$$H(P) + D_{KL}(P||Q) = H(P, Q)$$\n",
+     ['definition', 'not checkable', 'not checkable', 'ok', 'ok', 'wrong', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1028,7 +1032,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'entropy-cross-entropy-and-divergence-of-distributions-written-p-of-x',
               'a-distribution-at-its-outcomes-x-j-summed-to-m',
               'a-derivative-by-an-entry-whose-index-a-sum-inside-binds',
-              'a-sum-over-a-set-written-with-dots']
+              'a-sum-over-a-set-written-with-dots',
+              'matrices-of-numbers-multiplied-as-written',
+              'a-worked-example-of-h-p-q-beside-the-identity-for-any-distributions']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -285,6 +285,8 @@ class Evaluator:
         # logits free by convention that a derivative took as independent of its variable (z in
         # ∂σ(z)/∂w: the inputs x, w, b are independent by the convention itself; z is computed)
         self.assumed_independent: dict[str, tuple[str, ...]] = {}
+        # H(P, Q) = 0.912 restated for the note's example: key -> (line, its parameters' keys)
+        self.point_values: dict[str, tuple[int, tuple[str, ...]]] = {}
         # x_{i1} (i over the samples, N) beside w_i (w's own range): letter -> the two keys
         self.two_ranges: dict[str, tuple[str, str]] = {}
         self.range_of: dict[str, tuple[str, str]] = {}
@@ -532,6 +534,9 @@ class Evaluator:
         if index_alone(d, self.table):
             # p_j = e^j / Σ_i e^i: a number of the index alone, where e^{o_j} was surely meant
             raise NotCheckable(_index_alone_reason(d))
+        if d.source == "restated" and d.params and not any(
+                isinstance(n, (Name, Script)) and _key(n) in {_key(p) for p in d.params} for n in _walk(d.body)):
+            self.point_values[d.key] = (d.line, tuple(k for p in d.params if (k := _key(p))))
         # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
         inner: dict = {k: v for k, v in env.items() if len(k) == 1}
         if d.sample is not None:
@@ -2325,6 +2330,43 @@ def _vector_params(d: Definition) -> bool:
                     inside |= {id(f.base), id(g)}
     bare = [n for n in used if isinstance(n, Name) and id(n) not in inside]
     return bool(used) and not bare
+
+
+def written_value(node: Node, ev: "Evaluator") -> "sympy.Expr | sympy.MatrixBase":
+    """A member written with numbers and matrices of numbers only (``[1; 2][1 3]``, ``A^T``, ``2 [a b]``):
+    its value by matrix algebra at the sizes written; each number by ``ev`` (no name is met)."""
+    if not any(isinstance(n, Matrix) for n in _walk(node)):
+        return ev.value(node, {})
+    if isinstance(node, Matrix):
+        if any(_is_dots(x) for row in node.rows for x in row) or len({len(r) for r in node.rows}) != 1:
+            raise NotCheckable("a matrix of numbers with dots or rows of different lengths")
+        return sympy.Matrix([[ev.value(x, {}) for x in row] for row in node.rows])
+    inner = transposed(node) if isinstance(node, Script) else node.base if isinstance(node, Pow) \
+        and transposed_exp(node) else None
+    if inner is not None:
+        value = written_value(inner, ev)
+        return value.T if isinstance(value, sympy.MatrixBase) else value
+    if isinstance(node, Paren) and len(node.items) == 1 and node.kind in ("(", "["):
+        return written_value(node.items[0], ev)
+    if isinstance(node, Neg):
+        return -written_value(node.arg, ev)
+    if isinstance(node, Frac) and not any(isinstance(n, Matrix) for n in _walk(node.den)):
+        return written_value(node.num, ev) / ev.value(node.den, {})
+    if isinstance(node, (Add, Mul)):
+        parts = [written_value(x, ev) for x in (node.terms if isinstance(node, Add) else node.factors)]
+        out = parts[0]
+        for part in parts[1:]:
+            both = isinstance(out, sympy.MatrixBase) and isinstance(part, sympy.MatrixBase)
+            if isinstance(node, Add) and (isinstance(out, sympy.MatrixBase) != isinstance(part, sympy.MatrixBase)
+                                          or both and out.shape != part.shape):
+                raise NotCheckable("matrices of numbers added whose shapes do not fit")
+            if isinstance(node, Mul) and both and (out.cols != part.rows if node.op != "circ" else out.shape != part.shape):
+                raise NotCheckable(f"a {out.rows}x{out.cols} matrix times a {part.rows}x{part.cols} one: the shapes "
+                                   "do not fit")
+            out = out + part if isinstance(node, Add) else out.multiply_elementwise(part) \
+                if both and node.op == "circ" else out * part
+        return out
+    raise NotCheckable("a matrix of numbers inside an expression that is not read as matrix algebra")
 
 
 def outcome_letter(arg: Node) -> str | None:

@@ -770,6 +770,9 @@ def _transpose_partners(blocks: list[Block], table: SymbolTable) -> None:
 def _vector_arguments(blocks: list[Block], table: SymbolTable) -> None:
     """``softmax(z)``, ``logsumexp(z / T)``, ``H(p, q)``, ``KL(p || q)`` with z, p, q never indexed nor
     defined: vectors there, as the operation's meaning needs (the softmax of one number is 1)."""
+    # P(y=1) = 0.7: a distribution the note gives values is that one, not any distribution
+    valued = {n.key.split("(", 1)[0] for block in blocks for chain in block.chains for node in _chain_nodes(chain)
+              for n in walk(node) if isinstance(n, Name) and "(" in n.key}
     for block in blocks:
         for chain in block.chains:
             for n in (x for node in _chain_nodes(chain) for x in walk(node)):
@@ -787,7 +790,7 @@ def _vector_arguments(blocks: list[Block], table: SymbolTable) -> None:
                     if key not in table.indexed_in:
                         table.indexed_in[key] = {block.scope}
                         table.indexed.add(key)
-                    if not isinstance(n.func, Fn):
+                    if not isinstance(n.func, Fn) and key not in valued:
                         # any distributions: the identities written of them hold for every one
                         what = f"the argument of {pretty(key_of(n.func) or '')}, a distribution"
                         table.declared.setdefault(key, (block.line(0), what))
@@ -1238,7 +1241,6 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                 block.restated.add(ci)
             # ("when y = 1, L = -log ŷ": L's value in that case only; σ(z) = P after P = σ(z): no news)
             if readable and not _is_number(readable[0].node) and not _mentions_itself(key, readable[0].node) \
-                    and (not params or _mentions(readable[0].node, params)) \
                     and not valued and not _through_itself(key, readable[0].node, table, block.order + ci, block) \
                     and not _calls_undefined(readable[0].node, table, block.order + ci, block):
                 # (σ(z) = f(z)/g(z) with f, g never defined gives σ no value to use)

@@ -35,8 +35,9 @@ import sympy
 from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      CaseOnAValue, Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
-from symxent.checker.meaning import cond_text, index_alone, key_of, subscript_conditions, value_case, walk
-from symxent.checker.syntax import BigOp, Case, Cond, Deriv, Name, Neg, Node, Num, Script
+from symxent.checker.meaning import (cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
+                                     value_case, walk, written_value)
+from symxent.checker.syntax import BigOp, Call, Case, Cond, Deriv, Matrix, Name, Neg, Node, Num, Paren, Pow, Script
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
@@ -116,6 +117,9 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
           conditions: tuple[Cond, ...] = (), seed: int = 0, solved: dict | None = None) -> Verdict:
     """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``solved`` gives names the
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
+    written = _written_matrices(left, right)
+    if written is not None:
+        return written
     verdict = _judge_reading(table, order, scope, left, right, conditions, seed, solved)
     if verdict.case_on is not None:
         verdict = _at_each_value(verdict, table, order, scope, left, right, conditions, seed, solved)
@@ -145,6 +149,60 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         return Verdict("not checkable", f"differs with {'; '.join(READINGS[n][0] for n in met)}; read the other "
                        f"way it is not checkable: {unread.detail}")
     return verdict
+
+
+def _written_matrices(left: Node, right: Node) -> Verdict | None:
+    """``[1; 2] [1 3] = [1×1 1×3; 2×1 2×3]``: a step written with numbers and matrices of numbers
+    only, computed with matrix algebra at the sizes written (the note's K plays no part).  A number
+    written with decimals may be the value rounded to them; shapes that do not fit are not judged."""
+    if not any(isinstance(n, Matrix) for side in (left, right) for n in walk(side)) \
+            or not (_numbers_only(left) and _numbers_only(right)):
+        return None
+    ev = Evaluator(SymbolTable(), 0, ())
+    try:
+        a, b = (sympy.Matrix(v) if isinstance(v, sympy.MatrixBase) else sympy.Matrix([[v]])
+                for v in (written_value(left, ev), written_value(right, ev)))
+    except NotCheckable as exc:
+        return Verdict("not checkable", str(exc))
+    uses = ["matrices of numbers multiplied and added as written (rows times columns)"]
+    if a.shape != b.shape:
+        return Verdict("not checkable", f"a {a.rows}x{a.cols} and a {b.rows}x{b.cols} value: a row for a column, or "
+                       "a slip in the shape; not judged", uses=uses)
+    halves = [_half_unit(side, a.shape) for side in (left, right)]
+    rounded = False
+    for r, c in itertools.product(range(a.rows), range(a.cols)):
+        x, y = complex(sympy.N(a[r, c], 30)), complex(sympy.N(b[r, c], 30))
+        if abs(x - y) <= 1e-12 * (1 + abs(x) + abs(y)):
+            continue
+        half = max(h[r][c] for h in halves)
+        if abs(x - y) <= half * (1 + 1e-9):
+            rounded = True
+            continue
+        return Verdict("wrong", "", left=x.real, right=y.real, point={"entry": (r + 1, c + 1)})
+    if rounded:
+        uses.append("a number written with decimals is the value rounded to them")
+    return Verdict("ok", method="numeric" if rounded else "symbolic", uses=uses)
+
+
+def _numbers_only(node: Node) -> bool:
+    """No name in ``node`` but e, π, a unit, and the T of a transpose."""
+    marks = {id(n.sup) for n in walk(node) if isinstance(n, Script) and transposed(n) is not None} \
+        | {id(n.exp) for n in walk(node) if isinstance(n, Pow) and transposed_exp(n)}
+    return not any(isinstance(n, Name) and n.base not in ("e", "\\pi") + _UNITS and id(n) not in marks
+                   or isinstance(n, (Deriv, BigOp)) for n in walk(node))
+
+
+def _half_unit(side: Node, shape: tuple[int, int]) -> list[list[float]]:
+    """For a side written as one matrix of numbers: half a unit of each entry's last decimal."""
+    out = [[0.0] * shape[1] for _ in range(shape[0])]
+    inner = side.items[0] if isinstance(side, Paren) and len(side.items) == 1 else side
+    if isinstance(inner, Matrix) and len(inner.rows) * max(len(r) for r in inner.rows) == shape[0] * shape[1]:
+        flat = [x for row in inner.rows for x in row]
+        for k, x in enumerate(flat):
+            num = x.arg if isinstance(x, Neg) else x
+            if isinstance(num, Num) and "." in num.value:
+                out[k // shape[1]][k % shape[1]] = 0.5 * 10.0 ** -len(num.value.split(".")[1])
+    return out
 
 
 def _at_each_value(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
@@ -436,12 +494,20 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"{pretty(lone[0])} is written per sample ({pretty(lone[0])}^(i)) and "
                        "also alone in this step: which sample the lone one is, or whether the step is about "
                        "the whole batch, is not said", uses=uses)
+    named = {lf.key for lf in met}   # (∂LSE(X)/∂x_i: X is gone from the sides, but was met)
+    pointed = sorted(k for k, (_, params) in ev.point_values.items()
+                     if set(params) & (_names_outside(left, k) | _names_outside(right, k)))
+    if result.status == "wrong" and pointed:
+        # H(P) + D_KL(P || Q) = H(P, Q) after "H(P, Q) = 0.912" worked out for the note's example
+        line, params = ev.point_values[pointed[0]]
+        return Verdict("not checkable", f"{pretty(pointed[0])} is used here as the number worked out for the note's "
+                       f"example (line {line}), while {', '.join(pretty(k) for k in params)} stand for any values "
+                       "elsewhere in the step", uses=uses)
     clash = _derivative_by_bound_letter(left) or _derivative_by_bound_letter(right)
     if result.status == "wrong" and clash:
         # ∂(log Σ_j e^{x_j}) / ∂x_j = e^{x_i} / Σ_j e^{x_j}: j names the sum's terms and the variable
         return Verdict("not checkable", f"the derivative is by an entry with index {clash}, which also runs "
                        f"over a sum inside what is differentiated: which entry is meant is not clear", uses=uses)
-    named = {lf.key for lf in met}   # (∂LSE(X)/∂x_i: X is gone from the sides, but was met)
     cased = sorted(k for k in named if k.isalpha() and k.isupper() and k.lower() in named
                    and any(x in table.simplex or without_meaning(x) for x in (k, k.lower())))
     if result.status == "wrong" and cased:
@@ -908,6 +974,17 @@ def _literal_number(node: Node) -> bool:
     return any(isinstance(n, Num) for n in walk(node)) and all(
         n.base in ("e", "\\pi") + _UNITS for n in walk(node) if isinstance(n, Name)) and not any(
         isinstance(n, (Deriv, BigOp)) for n in walk(node))
+
+
+def _names_outside(node: Node, function: str) -> set[str]:
+    """The names written in ``node`` outside the calls of ``function`` (P, Q in H(P) + D(P||Q) = H(P, Q))."""
+    if isinstance(node, Call) and key_of(node.func) == function:
+        return set()
+    own = {k for k in [key_of(node)] if k} if isinstance(node, (Name, Script)) else set()
+    if isinstance(node, (Name, Num)):
+        return own
+    children = [c for v in vars(node).values() for c in (v if isinstance(v, tuple) else (v,)) if isinstance(c, Node)]
+    return own.union(*(_names_outside(c, function) for c in children))
 
 
 def _derivative_by_bound_letter(node: Node) -> str | None:
