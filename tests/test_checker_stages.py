@@ -1082,8 +1082,10 @@ def test_cross_entropy_weights_sum_to_one_by_the_named_convention():
     ("$$ z_1 - z_2 = 0 $$\n", ["equal to a number", "equation"]),
     ("$$ 0.5 = \\frac{1}{1 + e^{-z}} $$\n", ["equal to a number", "equation"]),
     ("$$ 2 z_1 = z_2 \\Rightarrow 4 z_1 = 3 z_2 $$\n", ["follows"]),
+    ("$$ d\\mathcal{L} = \\text{Tr}(G^T dY) $$\n", ["differential", "not read"]),
+    ("$$ \\begin{bmatrix} 1 & 2 \\end{bmatrix} \\begin{bmatrix} 1 & 2 \\end{bmatrix} = 5 $$\n", ["1x2", "do not fit"]),
 ], ids=["undefined-p", "undefined-p-derivative", "not-said-sums-to-1", "no-cross-entropy-not-said",
-        "equals-zero", "equals-a-number", "implied-by-equation"])
+        "equals-zero", "equals-a-number", "implied-by-equation", "total-differential", "matrix-shapes-do-not-fit"])
 def test_check_not_checkable(note, needles):
     report = check_text(note, filename="n.md")
     last = report.steps[-1]

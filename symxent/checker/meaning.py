@@ -666,6 +666,9 @@ class Evaluator:
             return params[node]  # Cost(h(x), y) = ...: a parameter written as an expression
         method = getattr(self, "_v_" + type(node).__name__, None)
         if method is None:
+            if type(node).__name__ == "_DMark":
+                raise NotCheckable("a differential (dx, ∂x) outside a derivative's fraction: total differentials "
+                                   "are not read")
             raise NotCheckable(f"{type(node).__name__.lower()} is not read")
         return method(node, env)
 
