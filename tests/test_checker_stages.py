@@ -18,7 +18,8 @@ from symxent.checker.scope import analyse
 from symxent.checker.source import read_note
 from symxent.checker.chains import read_block
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Cases, Cond, Deriv, Fn, Frac, Grad, Mul, Name, Neg, Num, Script, Unreadable, parse_member,
+    Add, BigOp, Call, Cases, Cond, Deriv, Fn, Frac, Grad, Mul, Name, Neg, Num, Paren, Script, Unclosed, Unreadable,
+    parse_member,
 )
 from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 from symxent.checker.verdict import judge
@@ -135,13 +136,14 @@ SUM_K_BODY = Mul((S("y", "k"), Fn("log"), S("p", "k")))
     (r"D_{KL}(y|x)", N("D_{KL}(y|x)")),
     (r"p(x\|C_k)", N("p(x|C_k)")),
     (r"Cexp(x_i)", Mul((N("C"), Call(Fn("exp"), (S("x", "i"),), False)))),
+    (r"-(a + b", Unclosed(Neg(Paren((Add((N("a"), N("b"))),))))),
     (r"\unicode{x1D7D9}(y=i) + 𝟙(y=i)", Add((Call(N("\\mathbb{1}"), (Cond(N("y"), "=", N("i")),), True),) * 2)),
 ], ids=["juxtaposition", "frac-juxtaposed", "sum-takes-term", "neg-sum", "log-next-factor", "partial-frac",
         "partial-slash", "d-frac", "d-operator", "second-partial", "nabla", "prime", "conditional-prob",
         "e-minus-x", "cancel-keeps-sign", "conditional-expectation", "ascii-power-bracket", "ascii-sample-index",
         "starred-index-and-name", "primed-index-beside-a-letter", "unicode-greek-and-partial", "katex-part",
         "divergence-double-bars", "divergence-escaped-bars", "conditional-with-a-subscripted-head",
-        "conditional-bar-escaped-for-markdown", "capital-letter-glued-to-exp", "double-struck-one-typed-or-by-its-code"])
+        "conditional-bar-escaped-for-markdown", "capital-letter-glued-to-exp", "bracket-never-closed", "double-struck-one-typed-or-by-its-code"])
 def test_syntax_member_tree(text, expected):
     assert member(text) == expected, text
 
@@ -958,6 +960,8 @@ MODELS = [
      ['ok', 'ok', 'ok', 'wrong', 'wrong', 'not checkable', 'ok', 'ok']),
     ("The true distribution has $P(y=1) = 0.7$ and the model's $Q(y=1) = 0.6$.\n\n$$H(P, Q) = -\\sum_x P(x) \\log Q(x)$$\n\n$$H(P, Q) = -[0.7 \\log 0.6 + 0.3 \\log 0.4]$$\n\n$$H(P, Q) = -[0.7 \\times (-0.510826) + 0.3 \\times (-0.916291)] = 0.632465$$\n\n$$H(P, Q) = -[0.7 \\times (-0.510826) + 0.3 \\times (-0.916291)] = 0.832465$$\n\n$$H(P) + D_{KL}(P||Q) = H(P, Q)$$\n",
      ['definition', 'not checkable', 'not checkable', 'ok', 'ok', 'wrong', 'not checkable']),
+    ('$$-(0 \\times \\log(0.3) + 1 \\times \\log(0.4) = 0.916$$\n\n$$-(0 \\times \\log(0.3) + 1 \\times \\log(0.4) = 0.5$$\n',
+     ['ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1034,7 +1038,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-derivative-by-an-entry-whose-index-a-sum-inside-binds',
               'a-sum-over-a-set-written-with-dots',
               'matrices-of-numbers-multiplied-as-written',
-              'a-worked-example-of-h-p-q-beside-the-identity-for-any-distributions']
+              'a-worked-example-of-h-p-q-beside-the-identity-for-any-distributions',
+              'a-bracket-never-closed-closes-at-the-end-of-its-member']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

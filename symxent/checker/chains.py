@@ -72,11 +72,19 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
 
     k = 0
     row = _clean_keep_quads(_annotated_equals(row))
+    # -(a + b = c: a ( never closed does not hold the relations after it (the author left out its ))
+    opened: list[int] = []
+    for j, it in enumerate(row):
+        if isinstance(it, Tok) and it.value == "(":
+            opened.append(j)
+        elif isinstance(it, Tok) and it.value == ")" and opened:
+            opened.pop()
+    never_closed = set(opened)
     while k < len(row):
         it = row[k]
         v = _v(it)
         if isinstance(it, Tok):
-            if v in OPEN or v == "\\left":
+            if (v in OPEN or v == "\\left") and k not in never_closed:
                 depth += 1
             elif v in CLOSE or v == "\\right":
                 depth = max(0, depth - 1)

@@ -29,7 +29,7 @@ import sympy
 
 from symxent.checker.syntax import (
     Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Integral, Matrix, Mul, Name, Neg, Node, Num,
-    Paren, Pow, Script, Unreadable, entry_condition,
+    Paren, Pow, Script, Unclosed, Unreadable, entry_condition,
 )
 
 __all__ = ["CaseOnAValue", "Definition", "Evaluator", "Leaf", "NotCheckable", "SymbolTable", "SAMPLE_SIZE_NAMES",
@@ -671,6 +671,10 @@ class Evaluator:
                                    "are not read")
             raise NotCheckable(f"{type(node).__name__.lower()} is not read")
         return method(node, env)
+
+    def _v_Unclosed(self, node: Unclosed, env: dict) -> sympy.Expr:
+        self.conventions["unclosed"] = "a bracket never closed is read as closing at the end of its member"
+        return self.value(node.inner, env)
 
     def _v_Unreadable(self, node: Unreadable, env: dict) -> sympy.Expr:
         raise NotCheckable(node.reason)

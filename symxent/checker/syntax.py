@@ -173,6 +173,12 @@ class Ellipsis_(Node):
 
 
 @dataclass(frozen=True)
+class Unclosed(Node):
+    """A member whose one bracket is never closed (``-(a + b = c``), read as closing at its end."""
+    inner: Node
+
+
+@dataclass(frozen=True)
 class Unreadable(Node):
     reason: str
     pos: int
@@ -358,9 +364,31 @@ def _member(items) -> Node:
             raise SyntaxProblem(f"unexpected {_describe(it)}", _pos(it))
         return node
     except SyntaxProblem as exc:
-        return Unreadable(exc.msg, exc.pos)
+        closed = _closed_at_end(items) if exc.msg == "a bracket is never closed" else None
+        return closed if closed is not None else Unreadable(exc.msg, exc.pos)
     except RecursionError:
         return Unreadable("nested too deeply", _pos(s.peek()))
+
+
+def _closed_at_end(items) -> Node | None:
+    """``-(0 \\times \\log 0.3 + 1 \\times \\log 0.4 = 0.91``: one ( more than ), the author's
+    closing bracket left out; the member read with it closing at the end."""
+    items = list(items)
+    opened = sum(_v(t) == "(" for t in items if isinstance(t, Tok)) - sum(_v(t) == ")" for t in items if isinstance(t, Tok))
+    if opened != 1 or not items:
+        return None
+    node = _member(items + [Tok("sym", ")", _pos(items[-1]))])
+    if isinstance(node, (Unreadable, Unclosed)) or any(isinstance(n, Cond) for n in _nodes(node)):
+        return None  # (a relation inside the bracket: the members were not split where the author meant)
+    return Unclosed(node)
+
+
+def _nodes(node: Node):
+    yield node
+    for value in vars(node).values():
+        for child in (value if isinstance(value, tuple) else (value,)):
+            if isinstance(child, Node):
+                yield from _nodes(child)
 
 
 def _words_as_names(node: Node) -> Node:
