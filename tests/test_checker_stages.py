@@ -962,6 +962,8 @@ MODELS = [
      ['definition', 'not checkable', 'not checkable', 'ok', 'ok', 'wrong', 'not checkable']),
     ('$$-(0 \\times \\log(0.3) + 1 \\times \\log(0.4) = 0.916$$\n\n$$-(0 \\times \\log(0.3) + 1 \\times \\log(0.4) = 0.5$$\n',
      ['ok', 'wrong']),
+    ('Let $f(x) = x^3$.\n\n$$f^\\prime = \\frac{3 f(x)}{x}$$\n\n$$f^\\prime = \\frac{2 f(x)}{x}$$\n',
+     ['definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1039,7 +1041,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sum-over-a-set-written-with-dots',
               'matrices-of-numbers-multiplied-as-written',
               'a-worked-example-of-h-p-q-beside-the-identity-for-any-distributions',
-              'a-bracket-never-closed-closes-at-the-end-of-its-member']
+              'a-bracket-never-closed-closes-at-the-end-of-its-member',
+              'a-prime-alone-beside-one-call-of-the-function']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

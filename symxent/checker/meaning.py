@@ -277,6 +277,7 @@ class Evaluator:
         self.called: set[str] = set()      # functions written with one
         self.called_args: dict[str, set] = {}  # function -> the arguments it is called with (as written)
         self.bare_args: dict[str, tuple] = {}  # function written alone -> the arguments it stands for
+        self.step_calls: dict[str, set] = {}   # name -> the arguments the step calls it at (one each)
         # defined names taken as they stand because their definition cannot be read (z = w^T x
         # with w a vector): key -> (line, why).  Sound for "ok" (it holds for every value of z),
         # never for WRONG or for a derivative that would go through the definition.
@@ -893,6 +894,12 @@ class Evaluator:
                         return sympy.diff(value, variables[0], node.primes)
                     raise NotCheckable(f"{pretty(key)}' without an argument, and {pretty(key)} has "
                                        f"{len(variables)} variables: by which one is not said")
+                if d is not None and len(d.params) == 1 and len(self.step_calls.get(key, ())) == 1:
+                    # σ' = a σ(x)(1 - σ(x)): the lone σ' is σ' at the one argument the step gives σ
+                    arg = next(iter(self.step_calls[key]))
+                    self.conventions["prime-at:" + key] = (f"{pretty(key)}' written alone is {pretty(key)}' at the one "
+                                                           f"argument the step gives {pretty(key)}")
+                    return self.value(Call(Script(base, (), None, False, node.primes), (arg,), False), env)
                 raise NotCheckable(f"{key}' without an argument")
             if not node.sub and node.sup is None:
                 # [σ(x)^{-1}]': the derivative by the one variable the expression has

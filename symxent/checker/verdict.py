@@ -74,6 +74,7 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
     ev.generic = dict(generic or {})
     ev.solved = dict(solved or {})
     ev.given = dict(filter(None, map(value_case, conditions)))
+    ev.step_calls = _step_calls(left, right)
     ev.dry = True
     ev.value(left, {})
     ev.value(right, {})
@@ -403,6 +404,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             if isinstance(envs, Verdict):
                 return envs
         pairs = []
+        ev.step_calls = _step_calls(left, right)
         for env in envs:
             ev.bare_used, ev.called, ev.called_args, ev.bare_args = set(), set(), {}, {}
             ev.zero_by_letters = None
@@ -974,6 +976,15 @@ def _literal_number(node: Node) -> bool:
     return any(isinstance(n, Num) for n in walk(node)) and all(
         n.base in ("e", "\\pi") + _UNITS for n in walk(node) if isinstance(n, Name)) and not any(
         isinstance(n, (Deriv, BigOp)) for n in walk(node))
+
+
+def _step_calls(left: Node, right: Node) -> dict[str, set]:
+    """Each name the step calls with one argument, and the arguments (f' alone beside f(x))."""
+    calls: dict[str, set] = {}
+    for n in (n for side in (left, right) for n in walk(side)):
+        if isinstance(n, Call) and isinstance(n.func, Name) and len(n.args) == 1:
+            calls.setdefault(n.func.key, set()).add(n.args[0])
+    return calls
 
 
 def _names_outside(node: Node, function: str) -> set[str]:
