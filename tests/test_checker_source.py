@@ -320,6 +320,9 @@ MARKDOWN = [
                P("after", 11)]),
     ("code is code beside delimited math", "Let $a = b$ and `c = d`.\n\n```\ne = f\n```\n",
      [P("Let", 1), I("a = b", 1), P("and c = d.", 1)]),
+    # a function's name typed as a formula of its own, its argument in the next one
+    ("a lone function name and its argument", "so $ln$ $e^x=x$, but $a$ $b = c$.\n",
+     [P("so", 1), I("ln e^x=x", 1), P(", but", 1), I("a", 1), I("b = c", 1), P(".", 1)]),
 ]
 
 

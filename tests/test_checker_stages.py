@@ -964,6 +964,12 @@ MODELS = [
      ['ok', 'wrong']),
     ('Let $f(x) = x^3$.\n\n$$f^\\prime = \\frac{3 f(x)}{x}$$\n\n$$f^\\prime = \\frac{2 f(x)}{x}$$\n',
      ['definition', 'ok', 'wrong']),
+    ('Let $f(x) = 3 x$ and $f(w, x) = \\frac{1}{1 + e^{-w x}}$.\n\n$$\\frac{df}{dx} = 3$$\n\n$$\\frac{d f(x)}{dx} = 3$$\n\n$$\\frac{d f(x)}{dx} = 2$$\n',
+     ['definition', 'definition', 'not checkable', 'ok', 'wrong']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial p_i}{\\partial z_j} = p_i (1 - p_j)$$ if $$i = j$$, otherwise $$-p_i p_j$$.\n\n$$\\frac{\\partial p_i}{\\partial z_j} = p_i (1 - p_i)$$ if $$i = j$$.\n\n$$\\frac{\\partial p_i}{\\partial z_j} = p_i (1 + p_i)$$ if $$i = j$$.\n',
+     ['definition', 'ok', 'ok', 'wrong']),
+    ('With a gain $a$:\n\n$$\\sigma(x) = \\frac{1}{1 + \\exp(-ax)}$$\n\n$$\\frac{d \\sigma(x)}{dx} = a \\sigma(x)(1 - \\sigma(x))$$\n\n$$\\frac{d \\sigma(x)}{dx} = \\sigma(x)(1 - \\sigma(x))$$\n',
+     ['definition', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1042,7 +1048,10 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'matrices-of-numbers-multiplied-as-written',
               'a-worked-example-of-h-p-q-beside-the-identity-for-any-distributions',
               'a-bracket-never-closed-closes-at-the-end-of-its-member',
-              'a-prime-alone-beside-one-call-of-the-function']
+              'a-prime-alone-beside-one-call-of-the-function',
+              'a-function-of-one-and-of-two-arguments-written-alone',
+              'a-display-then-if-and-its-case-in-a-display',
+              'a-function-whose-body-writes-its-argument-after-a-letter']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

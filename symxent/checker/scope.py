@@ -46,6 +46,8 @@ _DEFINE_WORDS = re.compile(r"(\blet\b|\bdefine[sd]?\b|\bdenot(e|es|ed|ing)\b|\bw
                            r"\bset\b|\bassume\b|令|设|記|记|其中|\bsea\b|\bsean\b|\bdonde\b|\bcon\b|\bdefinimos\b)",
                            re.IGNORECASE)
 _WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|con|y\s+donde)\b", re.IGNORECASE)
+# "$$\delta_{ij} = 1$$ if $$i = j$$": the condition written right after the display it belongs to
+_IF_AFTER = re.compile(r"(if|when|only if|当|若|如果|si|cuando)\s*[:：,]?", re.IGNORECASE)
 _DECLARE_AFTER = re.compile(r"^\s*(is|are|be|denotes?|represents?|stands? for|refers? to|为|是|表示|代表|es|son|"
                             r"denota|representa)\b", re.IGNORECASE)
 _CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|若|如果|情况.{0,2}|\bsi\b|\bcuando\b|"
@@ -366,6 +368,14 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 prev.members += head.members
                 prev.conditions += head.conditions
                 prev.clauses += head.clauses
+        after = _inline_condition(block) if display and last_display is not None \
+            and _IF_AFTER.fullmatch(prose_since_block.strip()) else None
+        if after is not None:
+            # "$$\delta_{ij} = 1$$ if $$i = j$$": the display before holds in that case
+            assert last_display is not None
+            letters = {x for c in after for x in _letters_of(c)}
+            last_display.conditions = [c for c in last_display.conditions if not (_letters_of(c) & letters)] + after
+            continue
         if display:
             blocks.append(block)
             last_display = block
@@ -587,7 +597,10 @@ def _mentions_defined(body, table: SymbolTable, order: int, block: Block) -> boo
 
 def _mentions(body, params) -> bool:
     names = {key_of(p) for p in params if isinstance(p, (Name, Script))}
-    return any(n in params or (isinstance(n, (Name, Script)) and key_of(n) in names) for n in walk(body))
+    return any(n in params or (isinstance(n, (Name, Script)) and key_of(n) in names)
+               # σ(x) = 1/(1 + exp(-ax)): TeX sets the word ax as a times x
+               or (isinstance(n, Name) and not n.accent and 1 < len(n.base) <= 3 and n.base.isascii()
+                   and n.base.isalpha() and any(c in names for c in n.base)) for n in walk(body))
 
 
 def _is_number(node) -> bool:

@@ -1066,6 +1066,9 @@ def _formula_rows(src: str, children: list[Token]) -> dict[int, str]:
     return rows
 
 
+_LONE_FUNCTION = re.compile(r"\\?(?:ln|log|exp|sin|cos|tanh)")
+
+
 def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool, plain: bool = False) -> None:
     """Prose and Math of one inline run (a paragraph, a table cell), in order.
 
@@ -1104,6 +1107,7 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
                 # relation typed before it is the row's, not words
                 typed = "".join(words).rstrip()
                 words[:] = [typed[: -len(row)]] if typed.endswith(row) else words
+            spaces = list(words)
             flush()
             line += src.count("\n", line_pos, start)
             display = kind == "math_inline_double" or bool(child.meta.get("display"))
@@ -1112,6 +1116,13 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             math = _math_item(raw, line, display=display, env=None, escaped=escaped)
             if math is not None and row is not None:
                 math = replace(math, text=(row + " " if row else "") + math.text, alone=not display)
+            before = items[-1] if len(items) > first_item else None
+            if math is not None and not display and isinstance(before, Math) and not before.display \
+                    and _LONE_FUNCTION.fullmatch(before.text) and not "".join(spaces).strip() \
+                    and "\n" not in "".join(spaces) and len(math.lines) == 1:
+                # "$ln$ $e^x = x$": a function's name typed as a formula of its own, then its argument
+                items[-1] = replace(math, text=before.text + " " + math.text)
+                math = None
             _add(items, math)
             line += src.count("\n", start, end)
             line_pos = end
