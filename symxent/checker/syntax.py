@@ -753,53 +753,58 @@ def _divergence(s: _Stream, node: Node) -> Node | None:
     head = node.base if isinstance(node, Script) else node
     if not (isinstance(head, Name) and head.base in _DIVERGENCES):
         return None
-    depth, cut = 0, []
+    extent = _call_extent(s)
+    if extent is None:
+        return None
+    close, top = extent
+    cut = [(k, k + 1) for k in top if _v(s.items[k]) in _PARALLEL]
+    cut += [(k, k + 2) for k in top if _v(s.items[k]) == "|" and k + 1 in top and _v(s.items[k + 1]) == "|"
+            and not (k - 1 in top and _v(s.items[k - 1]) == "|")]
+    if len(cut) != 1:
+        return None
+    a, b = cut[0]
+    left, right = _member(s.items[s.i:a]), _member(s.items[b:close])
+    s.i = close + 1
+    return Call(node, (left, right), False, ())
+
+
+def _call_extent(s: _Stream) -> tuple[int, list[int]] | None:
+    """Where the bracket opened just before ``s.i`` closes, and the indices of the items at its top
+    level (inside no further bracket); None if it never closes."""
+    depth, top = 0, []
     for k in range(s.i, len(s.items)):
         v = _v(s.items[k])
         if v in OPEN:
             depth += 1
         elif v in CLOSE:
             if depth == 0:
-                if len(cut) != 1:
-                    return None
-                a, b = cut[0]
-                left, right = _member(s.items[s.i:a]), _member(s.items[b:k])
-                s.i = k + 1
-                return Call(node, (left, right), False, ())
+                return k, top
             depth -= 1
-        elif depth == 0 and (v in _PARALLEL or v == "|" and k + 1 < len(s.items) and _v(s.items[k + 1]) == "|"):
-            cut.append((k, k + (1 if v in _PARALLEL else 2)))
-        elif depth == 0 and v == "|" and cut and cut[-1][1] == k + 1:
-            continue  # (the second bar of ||)
+        elif depth == 0:
+            top.append(k)
     return None
 
 
 def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
     """``P(y | X, w)``, ``P(y=1)``: a probability written with a bar, or of one value, is one name, not a
     call or a product."""
-    depth = 0
-    for k in range(s.i, len(s.items)):
-        v = _v(s.items[k])
-        if v in OPEN:
-            depth += 1
-        elif v in CLOSE:
-            if depth == 0:
-                inner = s.items[s.i:k]
-                vals = [_v(t) for t in _clean(inner)]
-                valued = isinstance(node, Name) and node.base in ("P", "Q", "p", "q", "Pr") and len(vals) == 3 \
-                    and vals[1] == "=" and len(vals[0]) == 1 and vals[0].isalpha() and vals[2].replace(".", "").isdigit()
-                escaped = sum(_v(t) == "\\|" for t in inner) == 1  # p(x \| C_k): Markdown escaped the bar
-                if any(_v(t) in ("|", "\\mid", "\\vert") for t in inner) or escaped or valued:
-                    # (and P(y=1), Q(y=0): the probability of one value, a name too)
-                    s.i = k + 1
-                    head = node.key if isinstance(node, Name) else (
-                        f"{node.base.key}_{{{''.join(n.key for n in node.sub)}}}"
-                        if isinstance(node, Script) and isinstance(node.base, Name) and node.sup is None
-                        and node.sub and all(isinstance(n, Name) for n in node.sub) else type(node).__name__)
-                    return Name(head + "(" + _source(inner).replace("\\|", "|") + ")")
-                return None
-            depth -= 1
-    return None
+    extent = _call_extent(s)
+    if extent is None:
+        return None
+    inner = s.items[s.i:extent[0]]
+    vals = [_v(t) for t in _clean(inner)]
+    valued = isinstance(node, Name) and node.base in ("P", "Q", "p", "q", "Pr") and len(vals) == 3 \
+        and vals[1] == "=" and len(vals[0]) == 1 and vals[0].isalpha() and vals[2].replace(".", "").isdigit()
+    escaped = sum(_v(t) == "\\|" for t in inner) == 1  # p(x \| C_k): Markdown escaped the bar
+    if not (any(_v(t) in ("|", "\\mid", "\\vert") for t in inner) or escaped or valued):
+        return None
+    # (and P(y=1), Q(y=0): the probability of one value, a name too)
+    s.i = extent[0] + 1
+    head = node.key if isinstance(node, Name) else (
+        f"{node.base.key}_{{{''.join(n.key for n in node.sub)}}}"
+        if isinstance(node, Script) and isinstance(node.base, Name) and node.sup is None
+        and node.sub and all(isinstance(n, Name) for n in node.sub) else type(node).__name__)
+    return Name(head + "(" + _source(inner).replace("\\|", "|") + ")")
 
 
 def _source(items) -> str:
