@@ -136,6 +136,7 @@ SUM_K_BODY = Mul((S("y", "k"), Fn("log"), S("p", "k")))
     (r"D_{KL}(y|x)", N("D_{KL}(y|x)")),
     (r"p(x\|C_k)", N("p(x|C_k)")),
     (r"Cexp(x_i)", Mul((N("C"), Call(Fn("exp"), (S("x", "i"),), False)))),
+    (r"f_{sigmoid} + L_{softmax}", Add((S("f", "sigmoid"), S("L", "softmax")))),
     (r"-(a + b", Unclosed(Neg(Paren((Add((N("a"), N("b"))),))))),
     (r"\unicode{x1D7D9}(y=i) + 𝟙(y=i)", Add((Call(N("\\mathbb{1}"), (Cond(N("y"), "=", N("i")),), True),) * 2)),
 ], ids=["juxtaposition", "frac-juxtaposed", "sum-takes-term", "neg-sum", "log-next-factor", "partial-frac",
@@ -143,7 +144,7 @@ SUM_K_BODY = Mul((S("y", "k"), Fn("log"), S("p", "k")))
         "e-minus-x", "cancel-keeps-sign", "conditional-expectation", "ascii-power-bracket", "ascii-sample-index",
         "starred-index-and-name", "primed-index-beside-a-letter", "unicode-greek-and-partial", "katex-part",
         "divergence-double-bars", "divergence-escaped-bars", "conditional-with-a-subscripted-head",
-        "conditional-bar-escaped-for-markdown", "capital-letter-glued-to-exp", "bracket-never-closed", "double-struck-one-typed-or-by-its-code"])
+        "conditional-bar-escaped-for-markdown", "capital-letter-glued-to-exp", "function-word-as-a-label", "bracket-never-closed", "double-struck-one-typed-or-by-its-code"])
 def test_syntax_member_tree(text, expected):
     assert member(text) == expected, text
 
@@ -970,6 +971,8 @@ MODELS = [
      ['definition', 'ok', 'ok', 'wrong']),
     ('With a gain $a$:\n\n$$\\sigma(x) = \\frac{1}{1 + \\exp(-ax)}$$\n\n$$\\frac{d \\sigma(x)}{dx} = a \\sigma(x)(1 - \\sigma(x))$$\n\n$$\\frac{d \\sigma(x)}{dx} = \\sigma(x)(1 - \\sigma(x))$$\n',
      ['definition', 'not checkable', 'not checkable']),
+    ('$$f(x, y) = x y$$\n\n$$f(x, y, z) = (x + y) z$$\n\n$$\\frac{\\partial f}{\\partial z} = x + y$$\n\n$$\\frac{\\partial f}{\\partial z} = x y$$\n\n$$f_{sig} = \\frac{1}{1 + e^{-x}} \\\\ \\frac{df}{dx} = \\frac{e^{-x}}{(1 + e^{-x})^2}$$\n',
+     ['definition', 'definition', 'ok', 'wrong', 'definition', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1051,7 +1054,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-prime-alone-beside-one-call-of-the-function',
               'a-function-of-one-and-of-two-arguments-written-alone',
               'a-display-then-if-and-its-case-in-a-display',
-              'a-function-whose-body-writes-its-argument-after-a-letter']
+              'a-function-whose-body-writes-its-argument-after-a-letter',
+              'a-function-letter-reused-with-more-arguments-and-one-with-a-label']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -576,13 +576,17 @@ class Evaluator:
             inner["__vec__"] = env["__vec__"]
             if "__col__" in env:
                 inner["__col__"] = env["__col__"]  # J = ∂σ/∂z used as J: its entry (row, column)
-        if arg_nodes is None and args is None and d.params and d.key not in self.bare_args and any(
-                other.key == d.key and len(other.params) != len(d.params)
-                and self.table.lookup(d.key, self.order, self.scope, arity=len(other.params)) is other
-                for other in self.table.definitions):
-            # f(x) = ax and f(w, x) = σ(w^T x) both seen: the f written alone is either
-            raise NotCheckable(f"{pretty(d.key)} is defined as functions of different numbers of arguments here: "
-                               f"which one {pretty(d.key)} written alone is, is not said")
+        if arg_nodes is None and args is None and d.params and d.key not in self.bare_args:
+            # f written alone: the latest f, unless another f was defined with it (H(p) and H(p, q)
+            # in one sentence) or f_{sigmoid} just before in this block (f may be short for it)
+            for other in self.table.definitions:
+                if other.key == d.key and len(other.params) != len(d.params) and other.order // 100 == d.order // 100:
+                    raise NotCheckable(f"{pretty(d.key)} is defined with {len(other.params)} and with "
+                                       f"{len(d.params)} arguments together: which one {pretty(d.key)} written "
+                                       "alone is, is not said")
+                if other.key.startswith(d.key + "_") and other.order // 100 == self.order // 100:
+                    raise NotCheckable(f"{pretty(d.key)} written alone just after {pretty(other.key)} is defined: "
+                                       f"{pretty(d.key)} may be short for it")
         if arg_nodes is None and args is None and d.params and d.key not in self.bare_args and _vector_params(d):
             # s(x)_i = e^{x_i} / Σ_j e^{x_j} written s_i: s of its own vector parameter, entry by entry
             arg_nodes = d.params

@@ -1270,7 +1270,7 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
 def _seen(table: SymbolTable, key: str, params, order: int, scope: tuple[int, ...]) -> Definition | None:
     """The definition of ``key`` seen here; for a function, the one of as many arguments when the
     note defines several (H(p, q) = ... after H(p) = ...: another function by the same letter, not a
-    redefinition)."""
+    redefinition; f(x, y, z) after f(x, y): the latest is what f written alone stands for)."""
     seen = table.lookup(key, order, scope)
     if seen is not None and seen.params and params and len(seen.params) != len(params):
         return table.lookup(key, order, scope, arity=len(params))

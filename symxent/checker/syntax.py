@@ -617,8 +617,10 @@ def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
             # is the entry 2i)
             out.extend((Name(p[0].value), Num(p[1].value)))
             continue
-        if len(p) == 1 and isinstance(p[0], Tok) and p[0].value in ("max", "min", "\\max", "\\min"):
-            out.append(Name(p[0].value.lstrip("\\")))  # z_{max}: a name for a value, not max()
+        if len(p) == 1 and isinstance(p[0], Tok) and (p[0].value in ("max", "min", "\\max", "\\min") or (
+                p[0].kind == "word" and len(p[0].value) > 3 and p[0].value in WORD_FUNCTIONS)):
+            # z_{max}: a name for a value, not max(); f_{sigmoid}, L_{softmax}: a label, not the function
+            out.append(Name(p[0].value.lstrip("\\")))
             continue
         if len(p) == 1 and isinstance(p[0], Tok) and p[0].kind == "text":
             out.append(Name(_text_of(p[0])))  # x_\text{max}: a label, even when the word is an operator's
