@@ -2360,8 +2360,11 @@ def _vector_params(d: Definition) -> bool:
 def written_value(node: Node, ev: "Evaluator") -> "sympy.Expr | sympy.MatrixBase":
     """A member written with numbers and matrices of numbers only (``[1; 2][1 3]``, ``A^T``, ``2 [a b]``):
     its value by matrix algebra at the sizes written; each number by ``ev`` (no name is met)."""
-    if not any(isinstance(n, Matrix) for n in _walk(node)):
+    if not any(isinstance(n, Matrix) or number_list(n) for n in _walk(node)):
         return ev.value(node, {})
+    if number_list(node):
+        assert isinstance(node, Paren)
+        return sympy.Matrix([[ev.value(x, {})] for x in node.items])  # [8.17, 0.74, 2.23]: a column
     if isinstance(node, Matrix):
         if any(_is_dots(x) for row in node.rows for x in row) or len({len(r) for r in node.rows}) != 1:
             raise NotCheckable("a matrix of numbers with dots or rows of different lengths")
@@ -2392,6 +2395,13 @@ def written_value(node: Node, ev: "Evaluator") -> "sympy.Expr | sympy.MatrixBase
                 if both and node.op == "circ" else out * part
         return out
     raise NotCheckable("a matrix of numbers inside an expression that is not read as matrix algebra")
+
+
+def number_list(node: Node) -> bool:
+    """``[8.17, 0.74, 2.23]``, ``(e^{2.1}, e^{-0.3})``: a vector written out as a list of numbers."""
+    return isinstance(node, Paren) and node.kind in ("(", "[") and len(node.items) > 1 and not any(
+        isinstance(n, (Name, Ellipsis_, Cond)) and not (isinstance(n, Name) and n.base in ("e", "\\pi"))
+        for x in node.items for n in _walk(x))
 
 
 def outcome_letter(arg: Node) -> str | None:

@@ -1255,9 +1255,11 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
             # ("when y = 1, L = -log ŷ": L's value in that case only; σ(z) = P after P = σ(z): no news)
             if readable and not _is_number(readable[0].node) and not _mentions_itself(key, readable[0].node) \
                     and not valued and not _through_itself(key, readable[0].node, table, block.order + ci, block) \
-                    and not _calls_undefined(readable[0].node, table, block.order + ci, block):
+                    and not _calls_undefined(readable[0].node, table, block.order + ci, block) \
+                    and (tuple(params) == tuple(prev.params) or _mentions(readable[0].node, params)):
                 # (σ(z) = f(z)/g(z) with f, g never defined gives σ no value to use)
-                # ("P = 0.5" is a value at a point, "w = w - α g" an update step)
+                # ("P = 0.5" is a value at a point, "w = w - α g" an update step; so is σ(c) = Σ y_i / N
+                # at other names, whose body has none of them: the value at the optimum c)
                 table.definitions.append(Definition(key, indices, params, readable[0].node,
                                                     block.line(readable[0].pos), block.order + ci + 1,
                                                     block.scope, "restated", sample))

@@ -36,7 +36,7 @@ from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      CaseOnAValue, Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
 from symxent.checker.meaning import (cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
-                                     value_case, walk, written_value)
+                                     number_list, value_case, walk, written_value)
 from symxent.checker.syntax import BigOp, Call, Case, Cond, Deriv, Matrix, Name, Neg, Node, Num, Paren, Pow, Script
 from symxent.domains import draw
 
@@ -156,7 +156,7 @@ def _written_matrices(left: Node, right: Node) -> Verdict | None:
     """``[1; 2] [1 3] = [1×1 1×3; 2×1 2×3]``: a step written with numbers and matrices of numbers
     only, computed with matrix algebra at the sizes written (the note's K plays no part).  A number
     written with decimals may be the value rounded to them; shapes that do not fit are not judged."""
-    if not any(isinstance(n, Matrix) for side in (left, right) for n in walk(side)) \
+    if not any(isinstance(n, Matrix) or number_list(n) for side in (left, right) for n in walk(side)) \
             or not (_numbers_only(left) and _numbers_only(right)):
         return None
     ev = Evaluator(SymbolTable(), 0, ())
@@ -197,8 +197,9 @@ def _half_unit(side: Node, shape: tuple[int, int]) -> list[list[float]]:
     """For a side written as one matrix of numbers: half a unit of each entry's last decimal."""
     out = [[0.0] * shape[1] for _ in range(shape[0])]
     inner = side.items[0] if isinstance(side, Paren) and len(side.items) == 1 else side
-    if isinstance(inner, Matrix) and len(inner.rows) * max(len(r) for r in inner.rows) == shape[0] * shape[1]:
-        flat = [x for row in inner.rows for x in row]
+    written = inner.rows if isinstance(inner, Matrix) else tuple((x,) for x in inner.items) if number_list(inner) else ()
+    if written and len(written) * max(len(r) for r in written) == shape[0] * shape[1]:
+        flat = [x for row in written for x in row]
         for k, x in enumerate(flat):
             num = x.arg if isinstance(x, Neg) else x
             if isinstance(num, Num) and "." in num.value:
@@ -972,10 +973,12 @@ _UNITS = ("bits", "bit", "nats", "nat")  # 1.75 bits: information's units after 
 
 def _literal_number(node: Node) -> bool:
     """A member written with numbers only (0, 0.5, -1, 1/2, 0.659 - 1, (0, -1, -1.9),
-    -[0.7 \\log_2 0.6 + 0.3 \\log_2 0.4], e^{2.0})."""
+    -[0.7 \\log_2 0.6 + 0.3 \\log_2 0.4], e^{2.0}, 3 σ(2)(1 - σ(2)): the sigmoid at a number)."""
+    at_numbers = {id(n.func) for n in walk(node) if isinstance(n, Call) and isinstance(n.func, Name)
+                  and n.func.key == "\\sigma" and n.args and all(_literal_number(a) for a in n.args)}
     return any(isinstance(n, Num) for n in walk(node)) and all(
-        n.base in ("e", "\\pi") + _UNITS for n in walk(node) if isinstance(n, Name)) and not any(
-        isinstance(n, (Deriv, BigOp)) for n in walk(node))
+        n.base in ("e", "\\pi") + _UNITS or id(n) in at_numbers for n in walk(node) if isinstance(n, Name)) \
+        and not any(isinstance(n, (Deriv, BigOp)) for n in walk(node))
 
 
 def _step_calls(left: Node, right: Node) -> dict[str, set]:
