@@ -784,13 +784,9 @@ class Evaluator:
                 rows.append(tuple(r[0] for r in self.dotted_run([None if _is_dots(x) else (x,) for x in row])))
             else:
                 rows.append(row)
-        if None in rows:
-            if len({len(r) for r in rows if r is not None}) != 1:
-                raise NotCheckable("a matrix written with dots whose rows have different lengths")
-            return tuple(self.dotted_run(rows))
         if len({len(r) for r in rows if r is not None}) != 1:
             raise NotCheckable("a matrix written with dots whose rows have different lengths")
-        return tuple(r for r in rows if r is not None)
+        return tuple(self.dotted_run(rows)) if None in rows else tuple(r for r in rows if r is not None)
 
     def dotted_run(self, seq: list[tuple[Node, ...] | None]) -> list[tuple[Node, ...]]:
         """``a_1, a_2, \\dots, a_n``, None standing for the dots and each item a tuple (one entry, or

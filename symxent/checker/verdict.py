@@ -182,7 +182,7 @@ def _written_matrices(left: Node, right: Node) -> Verdict | None:
         return Verdict("wrong", "", left=x.real, right=y.real, point={"entry": (r + 1, c + 1)})
     if rounded:
         uses.append("a number written with decimals is the value rounded to them")
-    return Verdict("ok", method="numeric" if rounded else "symbolic", uses=uses)
+    return Verdict("ok", method="numeric", uses=uses)
 
 
 def _numbers_only(node: Node) -> bool:
