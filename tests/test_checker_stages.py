@@ -975,8 +975,6 @@ MODELS = [
      ['definition', 'definition', 'ok', 'wrong', 'definition', 'not checkable']),
     ("$$[e^{2.1}, e^{-0.3}, e^{0.8}] = [8.17, 0.74, 2.23]$$\n\n$$[e^{2.1}, e^{-0.3}, e^{0.8}] = [8.17, 0.84, 2.23]$$\n\nLet $y = 3\\sigma(x) + 5$.\n\n$$\\frac{d y}{d x} = 3 \\sigma(2)(1 - \\sigma(2)) = 0.3149$$\n\nThe best constant $c$ satisfies\n\n$$\\sigma(c) = \\frac{1}{N}\\sum_{i=1}^N y_i$$\n\n$$\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))$$\n",
      ['ok', 'wrong', 'definition', 'not checkable', 'ok', 'not checkable', 'ok']),
-    ('$$z^{(1)}_1 = w^{(1)}_{11} x + b^{(1)}_1$$\n\n$$a^{(1)}_1 = \\sigma(z^{(1)}_1)$$\n\n$$z^{(2)} = w^{(2)}_1 a^{(1)}_1 + b^{(2)}$$\n\n$$\\frac{\\partial z^{(2)}}{\\partial w^{(2)}_1} = a^{(1)}_1$$\n\n$$\\frac{\\partial z^{(2)}}{\\partial w^{(2)}_1} = z^{(1)}_1$$\n',
-     ['definition', 'definition', 'definition', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1060,8 +1058,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-display-then-if-and-its-case-in-a-display',
               'a-function-whose-body-writes-its-argument-after-a-letter',
               'a-function-letter-reused-with-more-arguments-and-one-with-a-label',
-              'numbers-listed-a-sigmoid-at-a-number-and-a-value-at-the-optimum',
-              'weights-numbered-in-parentheses-number-layers']
+              'numbers-listed-a-sigmoid-at-a-number-and-a-value-at-the-optimum']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,
@@ -1111,12 +1108,8 @@ def test_cross_entropy_weights_sum_to_one_by_the_named_convention():
     ("$$ 2 z_1 = z_2 \\Rightarrow 4 z_1 = 3 z_2 $$\n", ["follows"]),
     ("$$ d\\mathcal{L} = \\text{Tr}(G^T dY) $$\n", ["differential", "not read"]),
     ("$$ \\begin{bmatrix} 1 & 2 \\end{bmatrix} \\begin{bmatrix} 1 & 2 \\end{bmatrix} = 5 $$\n", ["1x2", "do not fit"]),
-    # weights numbered w^{(2)}: the numbers are layers, part of the names (never samples)
-    ("$$z^{(2)} = w^{(2)}_1 a^{(1)}_1 + b^{(2)}$$\n\n$$\\frac{\\partial z^{(2)}}{\\partial w^{(2)}_1} = a^{(1)}_1$$\n",
-     ["b^{(2)}", "a function of w^{(2)}"]),
 ], ids=["undefined-p", "undefined-p-derivative", "not-said-sums-to-1", "no-cross-entropy-not-said",
-        "equals-zero", "equals-a-number", "implied-by-equation", "total-differential", "matrix-shapes-do-not-fit",
-        "numbered-layers"])
+        "equals-zero", "equals-a-number", "implied-by-equation", "total-differential", "matrix-shapes-do-not-fit"])
 def test_check_not_checkable(note, needles):
     report = check_text(note, filename="n.md")
     last = report.steps[-1]

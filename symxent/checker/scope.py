@@ -433,7 +433,6 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             blocks.append(block)
         last_prose = ""
     _marked_indices(blocks, table)
-    _numbered_layers(blocks)
     _parameter_labels(blocks)
     _totals(blocks)
     _learn(blocks, table)
@@ -857,33 +856,6 @@ def _marked_index(node: Node) -> str | None:
             and not node.accent:
         return node.base
     return None
-
-
-_WEIGHTS = ("w", "W", "b", "\\theta", "\\Theta")
-
-
-def _numbered(n: Node) -> bool:
-    """``w^{(2)}``, ``a^{(1)}_1``: a name with a number in a parenthesised superscript."""
-    return isinstance(n, Script) and isinstance(n.base, Name) and n.sup_paren and isinstance(n.sup, Num) \
-        and n.sup.value.isdigit() and not n.primes
-
-
-def _numbered_layers(blocks: list[Block]) -> None:
-    """``z^{(2)} = w^{(2)}_1 a^{(1)}_1 + b^{(2)}``: weights carry no samples, so a note that numbers its
-    weights in parenthesised superscripts numbers layers, and every such number in it is a layer,
-    part of the name (as ``W^{[1]}`` is), never a sample."""
-    nodes = [n for block in blocks for chain in block.chains for node in _chain_nodes(chain) for n in walk(node)]
-    if not any(_numbered(n) and key_of(n.base) in _WEIGHTS for n in nodes):
-        return
-
-    def layer(n: Node) -> Node:
-        if not _numbered(n):
-            return n
-        assert isinstance(n, Script) and isinstance(n.base, Name) and isinstance(n.sup, Num)
-        name = Name(f"{n.base.base}^{{({n.sup.value})}}", n.base.accent)
-        return Script(name, n.sub) if n.sub else name
-
-    _rewrite(blocks, lambda node: transform(node, layer))
 
 
 def _marked_indices(blocks: list[Block], table: SymbolTable) -> None:
