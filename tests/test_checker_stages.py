@@ -975,6 +975,8 @@ MODELS = [
      ['definition', 'definition', 'ok', 'wrong', 'definition', 'not checkable']),
     ("$$[e^{2.1}, e^{-0.3}, e^{0.8}] = [8.17, 0.74, 2.23]$$\n\n$$[e^{2.1}, e^{-0.3}, e^{0.8}] = [8.17, 0.84, 2.23]$$\n\nLet $y = 3\\sigma(x) + 5$.\n\n$$\\frac{d y}{d x} = 3 \\sigma(2)(1 - \\sigma(2)) = 0.3149$$\n\nThe best constant $c$ satisfies\n\n$$\\sigma(c) = \\frac{1}{N}\\sum_{i=1}^N y_i$$\n\n$$\\sigma'(x) = \\sigma(x)(1 - \\sigma(x))$$\n",
      ['ok', 'wrong', 'definition', 'not checkable', 'ok', 'not checkable', 'ok']),
+    ('$$w_{2,1} x_1 + w_{2,2} x_2 + \\dots + w_{2,K} x_K = \\sum_k w_{2,k} x_k$$\n\n$$w_{2,1} x_1 + w_{2,2} x_2 + \\dots + w_{2,K} x_K = \\sum_k w_{k,2} x_k$$\n',
+     ['ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1058,7 +1060,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-display-then-if-and-its-case-in-a-display',
               'a-function-whose-body-writes-its-argument-after-a-letter',
               'a-function-letter-reused-with-more-arguments-and-one-with-a-label',
-              'numbers-listed-a-sigmoid-at-a-number-and-a-value-at-the-optimum']
+              'numbers-listed-a-sigmoid-at-a-number-and-a-value-at-the-optimum',
+              'an-ellipsis-whose-terms-repeat-the-pattern-number-in-a-fixed-slot']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -745,20 +745,21 @@ class Evaluator:
         if len(dots) != 1 or k < 2 or k + 1 >= len(terms):
             raise NotCheckable("an ellipsis (\\dots) stands for terms that are not written")
         before, last = terms[k - 1], terms[k + 1]
-        pattern = _index_pattern(before, last)
-        if pattern is None or _substitute(before, pattern[0], pattern[0] - 1) != terms[k - 2]:
+        slots = _slots(before, last) or []
+        pairs = {(n, e) for _, n, e in slots}
+        if len(pairs) != 1 or _fill(before, slots, next(iter(pairs))[0] - 1) != terms[k - 2]:
             raise NotCheckable("an ellipsis (\\dots) between terms that do not follow one pattern")
-        start, end_node = pattern
+        start, end_node = pairs.pop()
         end = self.dots_end(end_node)
         first = start - 1
         while first - 1 >= 0 and k - 1 - (start - first + 1) >= 0 and \
-                _substitute(before, start, first - 1) == terms[k - 1 - (start - first + 1)]:
+                _fill(before, slots, first - 1) == terms[k - 1 - (start - first + 1)]:
             first -= 1
         head = terms[:k - 1 - (start - first)]
         if end < start or end - first > 10_000:
             raise NotCheckable("an ellipsis whose terms cannot be written out here")
         self.conventions["dots"] = "a_1 + a_2 + ... + a_n is every term of the pattern, up to n"
-        return list(head) + [_substitute(before, start, v) for v in range(first, end + 1)] + list(terms[k + 2:])
+        return list(head) + [_fill(before, slots, v) for v in range(first, end + 1)] + list(terms[k + 2:])
 
     def dots_end(self, end_node: Node) -> int:
         """The last index a run of dots reaches: a number, or a size the note sums to (n, K, N)."""
@@ -2356,7 +2357,7 @@ def _vector_params(d: Definition) -> bool:
 def written_value(node: Node, ev: "Evaluator") -> "sympy.Expr | sympy.MatrixBase":
     """A member written with numbers and matrices of numbers only (``[1; 2][1 3]``, ``A^T``, ``2 [a b]``):
     its value by matrix algebra at the sizes written; each number by ``ev`` (no name is met)."""
-    if not any(isinstance(n, Matrix) or number_list(n) for n in _walk(node)):
+    if not _has_written_matrix(node):
         return ev.value(node, {})
     if number_list(node):
         assert isinstance(node, Paren)
@@ -2374,7 +2375,7 @@ def written_value(node: Node, ev: "Evaluator") -> "sympy.Expr | sympy.MatrixBase
         return written_value(node.items[0], ev)
     if isinstance(node, Neg):
         return -written_value(node.arg, ev)
-    if isinstance(node, Frac) and not any(isinstance(n, Matrix) for n in _walk(node.den)):
+    if isinstance(node, Frac) and not _has_written_matrix(node.den):
         return written_value(node.num, ev) / ev.value(node.den, {})
     if isinstance(node, (Add, Mul)):
         parts = [written_value(x, ev) for x in (node.terms if isinstance(node, Add) else node.factors)]
@@ -2391,6 +2392,10 @@ def written_value(node: Node, ev: "Evaluator") -> "sympy.Expr | sympy.MatrixBase
                 if both and node.op == "circ" else out * part
         return out
     raise NotCheckable("a matrix of numbers inside an expression that is not read as matrix algebra")
+
+
+def _has_written_matrix(node: Node) -> bool:
+    return any(isinstance(n, Matrix) or number_list(n) for n in _walk(node))
 
 
 def number_list(node: Node) -> bool:
@@ -2449,28 +2454,6 @@ def _fill(node, places: list[tuple[tuple, int, Node]], value: int):
     for path, _, _ in places:
         node = put(node, path)
     return node
-
-
-def _index_pattern(a: Node, b: Node) -> tuple[int, Node] | None:
-    """Where ``a`` has one index number and ``b`` another (or a size) in the same subscripts:
-    (a's number, b's end).  ``p_2 y_2`` and ``p_n y_n`` give (2, n)."""
-    found = _slots(a, b)
-    if not found or len({(n, e) for _, n, e in found}) != 1:
-        return None
-    return found[0][1], found[0][2]
-
-
-def _substitute(node, number: int, value: int, sub: bool = False):
-    """``node`` with the index number ``number`` (in subscripts) replaced by ``value``."""
-    if isinstance(node, Num):
-        return Num(str(value)) if sub and node.value == str(number) else node
-    if isinstance(node, tuple):
-        return tuple(_substitute(v, number, value, sub) for v in node)
-    if not isinstance(node, Node):
-        return node
-    return replace(node, **{f.name: _substitute(getattr(node, f.name), number, value,
-                                                isinstance(node, Script) and f.name == "sub")
-                            for f in fields(node)})
 
 
 def _index_alone_reason(d: Definition) -> str:

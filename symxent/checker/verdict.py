@@ -945,7 +945,7 @@ def _rounding_slack(left: Node, right: Node) -> float:
 
 
 def _replace_num(node, old: Num, new: Num):
-    """``node`` with the one literal ``old`` (by identity) replaced, as meaning's ``_substitute`` walks."""
+    """``node`` with the one literal ``old`` (by identity) replaced, walking fields as meaning's ``transform`` does."""
     if node is old:
         return new
     if isinstance(node, tuple):
