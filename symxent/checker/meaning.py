@@ -107,6 +107,8 @@ class Leaf:
 class SymbolTable:
     definitions: list[Definition] = field(default_factory=list)
     declared: dict[str, tuple[int, str]] = field(default_factory=dict)   # key -> (line, words)
+    components: dict[str, int] = field(default_factory=dict)  # q = [q_1, q_2]^T: key -> entries written
+    layered: set[str] = field(default_factory=set)  # a, written a^1 somewhere: its numbered superscripts
     matrices: dict[str, int] = field(default_factory=dict)              # J ∈ R^{K×K}: key -> line
     targets: dict[str, int] = field(default_factory=dict)               # key -> line where said
     simplex: dict[str, tuple[int, str]] = field(default_factory=dict)   # key -> (line, how stated)
@@ -302,6 +304,11 @@ class Evaluator:
         # notation that prints two ways read the other way (keys of READINGS)
         self.other_readings: frozenset[str] = frozenset()
         self.given: dict[str, int] = {}  # the step's case on a value (y = 1): key -> value
+        self.plain_vars: frozenset[str] = frozenset()  # see verdict.calculus_variables
+        self.probabilities: set[str] = set()  # P in Σ_x P(x) ...: its entries are probabilities
+        # entries of vectors given as numbers (z = (2.0, 1.0, 0.1)): symbol -> (value, half a unit
+        # of its last decimal), put in by the judge after any derivative is taken
+        self.valued: dict[sympy.Symbol, tuple[sympy.Rational, sympy.Rational]] = {}
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -323,6 +330,10 @@ class Evaluator:
                 v = self.value(d.body, {})
                 if v.is_Integer:
                     return int(v)
+            if d is not None and d.params:
+                # W_f beside f(x) = W_f x + b_f: f names the weights, it is not an index
+                raise NotCheckable(f"{n.base}, a function the note defines, as the subscript of {pretty(key or '')}: "
+                                   "a label, not an index, whose meaning is not read")
             if n.base.isupper() or n.base in self.table.sizes:
                 return self.table.size(n.base)  # z_K: the last class
             if self.dry:
@@ -418,10 +429,18 @@ class Evaluator:
             # p_1 = ... (one entry's own value) unless the note defined every p_i since
             return self.unfold(d, (), sample, {k: v for k, v in env.items() if k == "__sample__"})
         d = self.definition(key)
+        if d is not None and (items := listed_numbers(d.body)) is not None and not d.params:
+            return self.valued_leaf(key, index, sample, env, d, items)
         if d is not None:
             if d.source.startswith("convention:"):
                 what = d.source.split(":", 1)[1]
                 self.conventions[key] = f"{pretty(key)} = {what} (the note speaks of it and never defines {pretty(key)})"
+            if key not in self._active and self.entry_free(d):
+                # z = Wh + b of names never indexed, with z a vector (softmax(z), z_i): how its
+                # entries differ is not said, so they stand for any values (as for index_alone)
+                if key not in self.opaque:
+                    self.take_as_it_stands(key, d, self.entry_free_reason(key))
+                return self.leaf(key, self.vector_index(key, index, env), sample)
             if index_alone(d, self.table) and key not in self._active:
                 # p_j = e^j / Σ_i e^i: its entries stand for values the definition does not give; a
                 # step that holds for every value of them holds for the meant ones (a derivative
@@ -465,11 +484,78 @@ class Evaluator:
                 and self.whole_vector(Name(key[1]), env):
             # Xw typed as one word: X times the vector w, X the matrix of the samples
             return self.design_times(self.design_matrix(Name(key[0])) or "", Name(key[1]), env)
+        if len(key) == 2 and not index and sample is None and self.matrix_of(Name(key[0]), env) is not None \
+                and self.whole_vector(Name(key[1]), env):
+            # Wx typed as one word, W written with two indices elsewhere: the matrix times the vector
+            return self.matrix_vector(key[0], Name(key[1]), env)
         if not index and sample is None and self.juxtaposed(key):
             # "ay" in a note that uses a and y on their own: a times y, as TeX sets it
             self.conventions["juxtaposed"] = f"{key} is the product {' '.join(key)}"
             return sympy.Mul(*[self.named(c, (), None, env) for c in key])
         return self.leaf(key, self.vector_index(key, index, env), sample)
+
+    def entry_free(self, d: Definition) -> bool:
+        """``z = Wh + b`` where the note uses z as a vector (softmax(z), z_i) but writes none of W, h, b
+        with an index, defines none of them and calls no function: read entry by entry, every
+        entry of z would be the same number."""
+        if d.indices or d.params or d.sample is not None or not self.table.is_vector(d.key, self.scope):
+            return False
+        # (a capital in a product, Wh or W x: a matrix times a vector; z = a + b stays a number)
+        if not any(isinstance(n, Name) and n.base[:1].isupper() and (len(n.base) == 2 and n.base[1].islower())
+                   or isinstance(n, Mul) and any(isinstance(f, Name) and len(f.base) == 1 and f.base.isupper()
+                                                 for f in n.factors) for n in _walk(d.body)):
+            return False
+        names = 0
+        for n in _walk(d.body):
+            if isinstance(n, Name):
+                if n.key in self.table.size_names or n.key in ("e", "\\pi"):
+                    continue
+                # (Wx typed together is W times x: its letters say)
+                parts = (n.key,) + (tuple(n.key) if n.key.isalpha() and not n.accent else ())
+                if any(self.table.is_vector(k, self.scope) or self.definition(k) is not None
+                       or self.table.arity.get(k, 0) or k in self.table.called for k in parts) or "(" in n.key:
+                    return False
+                names += 1
+            elif isinstance(n, Script):
+                if n.sub or n.primes or n.sup is None or not isinstance(n.base, Name):
+                    return False
+            elif not isinstance(n, (Add, Mul, Neg, Paren, Num)):
+                return False
+        return names > 0
+
+    @staticmethod
+    def entry_free_reason(key: str) -> NotCheckable:
+        return NotCheckable(f"{pretty(key)} is a vector made of names never written with an index: read entry "
+                            "by entry, its entries would all be equal")
+
+    def valued_leaf(self, key: str, index: tuple[int, ...], sample: int | None, env: dict, d: Definition,
+                    items: tuple[Node, ...]) -> sympy.Expr:
+        """Entry i of a vector the note gives as numbers (z = (2.0, 1.0, 0.1)): a variable that
+        derivatives see, whose value the judge puts in at the end (see ``valued``)."""
+        if sample is not None:
+            raise NotCheckable(f"{pretty(key)} is given as numbers (line {d.line}) but used per sample")
+        if len(index) > 1:
+            raise NotCheckable(f"{pretty(key)} is given as a list of numbers (line {d.line}) but used with "
+                               f"{len(index)} indices")
+        if not index:
+            if "__vec__" in env:
+                index = (env["__vec__"],)
+                self.whole_entry.add(key)
+            elif self.dry:
+                self.free.setdefault("__vec__", "K")
+                index = (1,)
+            else:
+                raise NotCheckable(f"{pretty(key)} is a list of numbers (line {d.line}) used as one value")
+        if not 1 <= index[0] <= len(items):
+            raise NotCheckable(f"{pretty(key)} has {len(items)} entries (line {d.line}); entry {index[0]} is "
+                               "not one of them")
+        if self.table.size("K") != len(items):
+            raise NotCheckable(f"{pretty(key)} is given {len(items)} numbers (line {d.line}) where the note's "
+                               f"vectors have {self.table.size('K')} entries (--K)")
+        sym = self.leaf(key, index, None)
+        self.valued[sym] = _listed_value(items[index[0] - 1])
+        self.conventions["valued:" + key] = f"{pretty(key)} has the values the note gives it (line {d.line})"
+        return sym
 
     def juxtaposed(self, key: str) -> bool:
         """"ay" in a note that uses a and y on their own: the letters typed side by side, a product."""
@@ -512,6 +598,11 @@ class Evaluator:
                 return index + (1,)
             raise NotCheckable(f"{pretty(key)} has {self.table.arity[key]} indices elsewhere but {len(index)} here")
         if not index and self.table.is_vector(key, self.scope):
+            if key in self.plain_vars:
+                self.conventions["plain:" + key] = (f"{pretty(key)}, the one name of this step, is a plain variable "
+                                                    f"(the note writes {pretty(key)} with {self.table.arity[key]} "
+                                                    "indices elsewhere)")
+                return ()
             if self.table.arity.get(key, 1) >= 2:
                 # w_{ik} elsewhere: a matrix, or x_{i,j} feature j of sample i with x alone one
                 # sample; which the note means here it does not say
@@ -839,6 +930,10 @@ class Evaluator:
                 self.free.setdefault("__vec__", "K")
                 env = {**env, "__vec__": 1}
             self.conventions["list"] = "[a_1, ..., a_K] is the vector of those entries"
+            if not 1 <= env["__vec__"] <= len(node.items):
+                # [2q_1, 2q_2]^T beside a vector of the note's --K entries
+                raise NotCheckable(f"{SHORT_LIST} ({len(node.items)} entries written, entry {env['__vec__']} "
+                                   "asked for)")
             return self.value(node.items[env["__vec__"] - 1], env)
         if len(node.items) != 1:
             raise NotCheckable("a list of values where one value is expected")
@@ -879,6 +974,10 @@ class Evaluator:
 
     def _v_Script(self, node: Script, env: dict) -> sympy.Expr:
         base = node.base
+        if isinstance(base, Name) and base.key in self.table.layered and isinstance(node.sup, Num) \
+                and node.sup.value.isdigit() and not node.sup_paren:
+            raise NotCheckable(f"{pretty(base.key)}^{node.sup.value}: the note writes {pretty(base.key)}^1, so its "
+                               "superscripts number layers, not powers, and layers are not read")
         if isinstance(base, Name) and not base.accent and node.sup is not None and not node.sub and not node.primes \
                 and not node.sup_paren and not transposed_exp(Pow(base, node.sup)) and self.definition(base.key) is None \
                 and self.juxtaposed(base.key):
@@ -963,6 +1062,13 @@ class Evaluator:
 
     def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
         f, *rest = node.factors
+        if len(node.factors) == 2 and isinstance(f, Num) and isinstance(rest[0], Ellipsis_):
+            exact = repeating_decimal(f.value)
+            if exact is None:
+                raise NotCheckable(f"{f.value}... is a decimal cut short whose digits do not repeat: the value "
+                                   "it stands for is not said")
+            self.conventions["repeating"] = f"a decimal whose last digits repeat ({f.value}...) is the fraction they make"
+            return exact
         if rest and isinstance(f, (Name, Script)) and isinstance(rest[0], Pow) and isinstance(rest[0].base, Paren) \
                 and transposed_exp(rest[0]) and _key(f) and (
                     (d := self.definition(_key(f) or "")) is not None and d.params or _key(f) in self.table.called):
@@ -1018,6 +1124,11 @@ class Evaluator:
                 if k + 1 >= len(factors):
                     raise NotCheckable(f"{f.name} with no argument")
                 nxt = factors[k + 1]
+                if f.name == "lim":
+                    # \lim_{t \to ∞} t σ(x)(1 - σ(x)): the limit of the rest of the product
+                    rest = nxt if k + 2 == len(factors) else Mul(tuple(factors[k + 1:]), node.op)
+                    out *= self.limit(f, rest, env)
+                    break
                 if isinstance(nxt, Add) and f.name in BRACED_FUNCTIONS:
                     # \log{a + b}: TeX prints no brackets for braces, so the reader sees log a + b
                     self.conventions["reading:braces"] = READINGS["braces"][0]
@@ -1067,6 +1178,11 @@ class Evaluator:
                     raise NotCheckable("a transpose: only products of two vectors (w^T x) are read")
                 self.conventions["dot"] = "a^T b is the inner product Σ_c a_c b_c"
                 out *= sympy.Add(*[x * y for x, y in zip(a, b)])
+                k += 2
+                continue
+            if k + 1 < len(factors) and (m := self.matrix_of(f, env)) is not None \
+                    and self.whole_vector(factors[k + 1], env):
+                out *= self.matrix_vector(m, factors[k + 1], env)
                 k += 2
                 continue
             if k + 1 < len(factors) and self.design_matrix(f) is not None and self.whole_vector(factors[k + 1], env):
@@ -1182,6 +1298,68 @@ class Evaluator:
         self.conventions["matvec"] = f"({pretty(key)}^T x)_c = Σ_i {pretty(key)}_ic x_i"
         return sympy.Add(*[self.named(key, (i, c), None, env) * self.value(right, {**env, "__vec__": i})
                            for i in range(1, size + 1)])
+
+    def limit(self, f: Fn, operand: Node, env: dict) -> sympy.Expr:
+        """``\\lim_{x \\to a} operand``: the limit SymPy finds, when it is a finite number (an infinite
+        limit is not a value the other side can be compared with)."""
+        c = f.sub
+        if not (isinstance(c, Cond) and c.op == "->" and isinstance(c.left, Name)) or f.sup is not None:
+            raise NotCheckable("a limit whose variable or point is not read")
+        to = self.limit_point(c.right, env)
+        saved = self.keep
+        self.keep = saved | frozenset((c.left.key,))  # (z defined as w^T x is still the limit's variable)
+        try:
+            value = self.value(operand, env)
+        finally:
+            self.keep = saved
+        syms = [s for s in value.free_symbols
+                if (leaf := self.leaves.get(s)) is not None and leaf.key == c.left.key and not leaf.index]
+        self.conventions["lim"] = "a limit is the one SymPy finds (sympy.limit)"
+        if not syms:
+            return value
+        try:
+            out = sympy.limit(value, syms[0], to)
+        except (NotImplementedError, ValueError, TypeError) as exc:
+            raise NotCheckable(f"a limit SymPy does not find ({type(exc).__name__})") from None
+        if out.has(sympy.Limit) or out.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) or \
+                isinstance(out, sympy.AccumBounds) or out.has(sympy.AccumBounds):
+            raise NotCheckable("a limit that is infinite, or not found: not a value to compare")
+        return out
+
+    def limit_point(self, node: Node, env: dict) -> sympy.Expr:
+        """Where a limit goes: ∞, -∞ or a number."""
+        sign, inner = 1, node
+        if isinstance(inner, Neg):
+            sign, inner = -1, inner.arg
+        if isinstance(inner, Name) and inner.key == "\\infty":
+            return sign * sympy.oo
+        point = self.value(node, env)
+        if not point.is_number:
+            raise NotCheckable("a limit at a point that is not a number")
+        return point
+
+    def matrix_vector(self, key: str, right: Node, env: dict) -> sympy.Expr:
+        """Entry r of W x = Σ_c W_{rc} x_c, for a W the note writes with two indices (W_{i,j}) and
+        never defines, and a vector x."""
+        if "__vec__" not in env:
+            if not self.dry:
+                raise NotCheckable(f"{pretty(key)} x used as one number")
+            self.free.setdefault("__vec__", "K")
+            env = {**env, "__vec__": 1}
+        r = env["__vec__"]
+        size = self.table.size(self.vector_size(right))
+        self.conventions["matvec:" + key] = f"({pretty(key)} x)_r = Σ_c {pretty(key)}_rc x_c"
+        return sympy.Add(*[self.named(key, (r, c), None, env) * self.value(right, {**env, "__vec__": c})
+                           for c in range(1, size + 1)])
+
+    def matrix_of(self, node: Node, env: dict) -> str | None:
+        """``W`` in ``W x``: a name the note writes with two indices elsewhere (W_{i,j}), never
+        defines, and writes here without them."""
+        if not (isinstance(node, Name) and not node.accent) or node.key in env:
+            return None
+        if self.table.arity.get(node.key, 0) != 2 or self.definition(node.key) is not None:
+            return None
+        return node.key
 
     def design_matrix(self, node: Node) -> str | None:
         """``X`` in ``X^T (ŷ - y)``: a capital the note never defines whose lower case is a
@@ -1421,6 +1599,8 @@ class Evaluator:
             # \sum_x p(x) \log q(x), \sum_j p(x_j): a distribution never defined, at the sum's (or the
             # step's) index, is its entry there (as p_x, p_j)
             self.conventions["entry-call"] = "p(x) and p(x_j) at an index x or j are the entries p_x, p_j"
+            if key in _DISTRIBUTIONS:
+                self.probabilities.add(key)
             return self.value(Script(base, (Name(outcome),)), env)
         if d is None and key in self.generic and len(node.args) == 1 and not node.sub and isinstance(base, Name) \
                 and self.one_number(node.args[0], env):
@@ -1949,6 +2129,8 @@ class Evaluator:
                     subs[s] = kept_values[s]
                 elif d is None and leaf.key in self.generic:
                     subs[s] = self.generic_value(leaf.key, leaf.index, env)
+                elif d is not None and self.entry_free(d):
+                    self.take_as_it_stands(leaf.key, d, self.entry_free_reason(leaf.key))
                 elif d is not None:
                     try:
                         subs[s] = self.unfold(d, leaf.index, leaf.sample, {k: v for k, v in env.items()
@@ -2454,6 +2636,49 @@ def _fill(node, places: list[tuple[tuple, int, Node]], value: int):
     for path, _, _ in places:
         node = put(node, path)
     return node
+
+
+SHORT_LIST = "a vector written out with fewer entries than the vectors beside it"
+
+
+def listed_numbers(node: Node) -> tuple[Node, ...] | None:
+    """The entries of ``(2.0, 1.0, 0.1)``, ``[0.7, 0.2, 0.1]^T``: a vector given as plain numbers (a
+    worked example's values), or None."""
+    if isinstance(node, Script) and not node.sub and not node.primes and isinstance(node.sup, Name) \
+            and node.sup.base in ("T", "\\top"):
+        node = node.base
+    if not (isinstance(node, Paren) and node.kind in ("(", "[") and len(node.items) > 1):
+        return None
+    plain = all(isinstance(x.arg if isinstance(x, Neg) else x, Num) for x in node.items)
+    return node.items if plain else None
+
+
+def _listed_value(item: Node) -> tuple[sympy.Rational, sympy.Rational]:
+    """A listed number's value and half a unit of its last decimal (0 for a whole number)."""
+    num = item.arg if isinstance(item, Neg) else item
+    assert isinstance(num, Num)
+    value = sympy.Rational(num.value) * (-1 if isinstance(item, Neg) else 1)
+    decimals = len(num.value.split(".")[1]) if "." in num.value else 0
+    return value, (sympy.Rational(1, 2) / 10 ** decimals if decimals else sympy.Integer(0))
+
+
+def repeating_decimal(text: str) -> sympy.Rational | None:
+    """``1.6666`` written before an ellipsis: 5/3, the digits repeating for ever. The repeated block
+    (1 to 3 digits) must be written out at least twice and fill 3 digits or more (0.33... stays
+    unread: two digits are too few to tell a repetition from a rounding)."""
+    whole, _, frac = text.partition(".")
+    if not frac or not (whole + frac).isdigit():
+        return None
+    for period in (1, 2, 3):
+        for start in range(len(frac)):
+            tail = frac[start:]
+            if len(tail) % period or len(tail) < max(3, 2 * period):
+                continue
+            block = tail[:period]
+            if tail == block * (len(tail) // period) and block != "0" * period:
+                head = sympy.Rational(whole + "." + frac[:start]) if start else sympy.Integer(int(whole or "0"))
+                return head + sympy.Rational(int(block), (10 ** period - 1) * 10 ** start)
+    return None
 
 
 def _index_alone_reason(d: Definition) -> str:

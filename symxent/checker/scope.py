@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import (
-    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, information_call, is_label, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
+    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, information_call, is_label, listed_numbers, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, leading_case, read_block
@@ -541,10 +541,17 @@ def _trivial_inline(block: Block) -> bool:
             continue
         head = c.members[0].node if c.members else None
         if isinstance(head, Name) and (len(head.base) == 1 and (head.base.islower() and head.base != "e" or head.base in ("K", "N", "C", "M"))):
-            if len(c.members) == 2 and isinstance(c.members[1].node, (Num, Unreadable, Name)):
+            value = c.members[1].node if len(c.members) == 2 else None
+            if isinstance(value, (Num, Unreadable)) or isinstance(value, Name) and not _matrix_times(value):
                 continue
         return False
     return True
+
+
+def _matrix_times(node: Name) -> bool:
+    """``Wx``, ``Ah``: a capital and a small letter typed together, a matrix times a vector (TeX
+    sets them as a product), which no one writes for a value at a point (``$k = i$``)."""
+    return len(node.base) == 2 and node.base[0].isupper() and node.base[1].islower() and not node.accent
 
 
 def _written_entry(node) -> tuple[str, tuple[int, ...]] | None:
@@ -577,7 +584,10 @@ def _mentions_probability_name(node, table: SymbolTable, order: int, block: Bloc
 
 
 def _mentions_itself(key: str, body) -> bool:
-    return any(isinstance(n, (Name, Script)) and key_of(n) == key for n in walk(body))
+    """Whether ``body`` uses the name ``key`` (w_j := w_j - α ∂J/∂w_j), not as a subscript only
+    (f(x) = W_f x + b_f: f labels the weights)."""
+    labels = {id(s) for n in walk(body) if isinstance(n, Script) for x in n.sub for s in walk(x)}
+    return any(isinstance(n, (Name, Script)) and key_of(n) == key and id(n) not in labels for n in walk(body))
 
 
 def _through_itself(key: str, body, table: SymbolTable, order: int, block: Block) -> bool:
@@ -1071,6 +1081,10 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
             for root in nodes:
                 for n in walk(root):
                     if isinstance(n, Script) and isinstance(n.base, Name):
+                        if isinstance(n.sup, Num) and n.sup.value == "1" and not n.sup_paren \
+                                and n.base.key not in ("e", "\\pi"):
+                            # a^1, z^1: no one writes a first power; the superscripts number layers
+                            table.layered.add(key_of(n.base))
                         idx = [s for s in n.sub if not is_label(s)]
                         if _written_entry(n) is not None:
                             table.written_entries.add(_written_entry(n))
@@ -1404,6 +1418,11 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
                  and not _calls_undefined(m.node, table, order, block)]
         if later:
             body = later[0]
+    listed = body.base if isinstance(body, Script) and transposed(body) is not None else body
+    if isinstance(listed, Paren) and len(listed.items) > 1 and all(
+            isinstance(x, (Name, Script)) and key_of(x) == key for x in listed.items):
+        # q = [q_1, q_2]^T: how many entries q has here (see verdict._at_written_size)
+        table.components.setdefault(key, len(listed.items))
     if _mentions_itself(key, body):
         return False  # w_j := w_j - α ∂J/∂w_j: an update step, not a definition
     written: tuple = ()
@@ -1420,6 +1439,15 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         # through other definitions (made before, or later: "E_n(w) = -(t log y_n ...)", "where
         # y_n = σ(a_n)"), so J is a value of the note's names and "J(w, b)" is its name
         params, written = (), lhs.args
+    if not params and not indices and sample is None and listed_numbers(body) is not None \
+            and table.arity.get(key, 1) <= 1:
+        # (t = (1, 0, 1)^T where t_{nk} is written too: an example of one row, not t's values)
+        # z = (2.0, 1.0, 0.1), p = [0.7, 0.2, 0.1]^T: the values of a worked example (see Evaluator.valued)
+        table.definitions.append(Definition(key, (), (), body, block.line(chain.members[1].pos), order,
+                                            block.scope, source))
+        table.indexed.add(key)
+        table.indexed_in.setdefault(key, set()).add(block.scope)
+        return True
     if (isinstance(body, Paren) and len(body.items) > 1) or (isinstance(body, Matrix) and all(
             isinstance(x, (Name, Script, Ellipsis_)) for row in body.rows for x in row)
             and not _rows_of_another(body, key)):

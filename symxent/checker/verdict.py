@@ -34,9 +34,10 @@ import sympy
 
 from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
-                                     CaseOnAValue, Evaluator, NotCheckable, SymbolTable, UnknownDependence, pretty)
+                                     CaseOnAValue, Evaluator, NotCheckable, SHORT_LIST, SymbolTable, UnknownDependence,
+                                     pretty)
 from symxent.checker.meaning import (cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
-                                     number_list, value_case, walk, written_value)
+                                     listed_numbers, number_list, value_case, walk, written_value)
 from symxent.checker.syntax import BigOp, Call, Case, Cond, Deriv, Matrix, Name, Neg, Node, Num, Paren, Pow, Script
 from symxent.domains import draw
 
@@ -75,6 +76,7 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
     ev.solved = dict(solved or {})
     ev.given = dict(filter(None, map(value_case, conditions)))
     ev.step_calls = _step_calls(left, right)
+    ev.plain_vars = calculus_variables(table, order, scope, left, right)
     ev.dry = True
     ev.value(left, {})
     ev.value(right, {})
@@ -124,7 +126,7 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     verdict = _judge_reading(table, order, scope, left, right, conditions, seed, solved)
     if verdict.case_on is not None:
         verdict = _at_each_value(verdict, table, order, scope, left, right, conditions, seed, solved)
-    if verdict.status == "wrong":
+    if verdict.status == "wrong" or verdict.detail.startswith(SHORT_LIST):
         verdict = _at_written_size(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
         verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
@@ -255,6 +257,9 @@ def _at_written_size(verdict: Verdict, table: SymbolTable, order: int, scope, le
             if isinstance(n, Script) and len(n.sub) == 1 and isinstance(n.sub[0], Num) and n.sub[0].value.isdigit() \
                     and (key := key_of(n.base)) and table.dims.get(key, "K") == "K":
                 written[key] = max(written.get(key, 0), int(n.sub[0].value))
+            elif isinstance(n, (Name, Script)) and (key := key_of(n)) in table.components:
+                # q = [q_1, q_2]^T said of q in the note: q has 2 entries
+                written[key] = max(written.get(key, 0), table.components[key])
     size = max(written.values(), default=0)
     if not 2 <= size < table.class_size or "K" in table.sizes:
         return verdict
@@ -406,6 +411,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
                 return envs
         pairs = []
         ev.step_calls = _step_calls(left, right)
+        ev.plain_vars = calculus_variables(table, order, scope, left, right)
         for env in envs:
             ev.bare_used, ev.called, ev.called_args, ev.bare_args = set(), set(), {}, {}
             ev.zero_by_letters = None
@@ -437,10 +443,13 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         pairs = [(L.xreplace(given), R.xreplace(given)) for L, R in pairs]
         ev.conventions["given"] = "the case " + ", ".join(
             f"{pretty(ev.leaves[x].key)} = {v}" for x, v in sorted(given.items(), key=lambda kv: kv[0].name))
+    slack = (0.0, 0.0)
+    if ev.valued:
+        pairs, slack = _put_in_values(pairs, ev)
     if any(side.has(sympy.zoo, sympy.nan) for pair in pairs for side in pair):
         return Verdict("not checkable", "a side divides by zero here (for the index values of this step)")
     uses = sorted(set(ev.conventions.values()))
-    rounded = _rounded(left, right, pairs, uses)
+    rounded = _rounded(left, right, pairs, uses, slack)
     if rounded is not None:
         return rounded
     leaves = {s: ev.leaves[s] for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s in ev.leaves}
@@ -479,8 +488,11 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     if by_convention:
         uses.append(", ".join(pretty(k) for k in by_convention) + " as free inputs (conventional names, "
                     "not defined in the note)")
-    simplex_keys = sorted(k for k in keys if k in table.simplex)
-    target_keys = sorted(k for k in keys if k in table.targets or k in table.simplex
+    stated = {**{k: (0, f"{pretty(k)}(x) at a sum's letter: a distribution's values") for k in ev.probabilities},
+              **table.simplex}
+    simplex_keys = sorted(k for k in keys if k in stated)
+    # (P in Σ_x Q(x) |P(x)/Q(x) - 1|, never defined: a distribution's values, drawn in (0, 1))
+    target_keys = sorted(k for k in keys if k in table.targets or k in table.simplex or k in ev.probabilities
                          or (k in CONVENTIONAL_TARGETS and k not in table.dependent))
     rng_seed = SEED + seed
     natural = set(target_keys)   # targets drawn where targets live: on the simplex, or in (0, 1)
@@ -679,7 +691,8 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"holds if {', '.join(pretty(k) for k in unstated)} sums to 1 over the classes "
                        "(a distribution or one-hot), which the note does not say here: state it "
                        "(e.g. \\sum_k y_k = 1) or pass --define", uses=uses)
-    result.uses = uses + [f"{pretty(k)} sums to 1 ({table.simplex[k][1]}, line {table.simplex[k][0]})" for k in needs]
+    result.uses = uses + [f"{pretty(k)} sums to 1 ({stated[k][1]}" + (f", line {stated[k][0]})" if stated[k][0] else ")")
+                          for k in needs]
     result.method = "symbolic" if _symbolic_zero(pairs, leaves, table, set(needs)) else "numeric"
     if result.method == "numeric":
         # agreement to 1e-8 is not equality: a difference in the 12th digit (41679167500 against
@@ -893,30 +906,68 @@ def _opaque_reason(ev: Evaluator) -> str:
             "they agree")
 
 
-def _rounded(left: Node, right: Node, pairs, uses: list[str]) -> Verdict | None:
+def _put_in_values(pairs, ev: Evaluator) -> tuple[list, tuple[float, float]]:
+    """The pairs with the values the note gives (z = (2.0, 1.0, 0.1)) put in, and how far apart the
+    sides may be if those values are rounded to their decimals: to first order, the sum over each
+    value of half a unit of its last decimal times how much the difference moves with it.  Two
+    bounds: from the values written with 2 decimals or more (0.659: surely rounded), and from all
+    (2.0 or 0.1 may be exact inputs, or roundings); _rounded uses the second."""
+    values = {s: v for s, (v, _) in ev.valued.items()}
+    fine = rough = 0.0
+    for L, R in pairs:
+        moved = L - R
+        bounds = [0.0, 0.0]
+        for s, (_, half) in ev.valued.items():
+            if half and moved.has(s):
+                try:
+                    term = abs(complex(sympy.N(moved.diff(s).xreplace(values), 30))) * float(half)
+                except (TypeError, ValueError):
+                    term = float("inf")
+                bounds[1] += term
+                if half < sympy.Rational(1, 20):
+                    bounds[0] += term
+        fine, rough = max(fine, bounds[0]), max(rough, bounds[1])
+    return [(L.xreplace(values), R.xreplace(values)) for L, R in pairs], (fine, rough)
+
+
+def _rounded(left: Node, right: Node, pairs, uses: list[str],
+             given: tuple[float, float] = (0.0, 0.0)) -> Verdict | None:
     """``-\\log(0.245) = 1.406``: a number written with d decimals is that value rounded to them.
-    Equal within half a unit of the last decimal is ok; further off is judged as any step."""
-    decimals = [len(n.value.split(".")[1]) for n in (left, right) for n in ([n.arg] if isinstance(n, Neg) else [n])
+    Equal within half a unit of the last decimal is ok; further off is judged as any step.  ``given``
+    is how far the values the note gave its vectors (z = (2.0, 1.0, 0.1)) may move the sides if
+    they are rounded: (from those with 2 decimals or more, from all); see _put_in_values."""
+    tops = [x for side in (left, right) for x in (listed_numbers(side) or (side,))]
+    decimals = [len(n.value.split(".")[1]) for n in tops for n in ([n.arg] if isinstance(n, Neg) else [n])
                 if isinstance(n, Num) and "." in n.value]
     if any(side.free_symbols for pair in pairs for side in pair):
         return None
+    worst = max((abs(complex(sympy.N(L - R, 30))) for L, R in pairs), default=0.0)
+    if worst <= 1e-12:
+        return None  # equal as written: no rounding to speak of
+    half = 0.5 * 10.0 ** -min(decimals) if decimals else 0.0
     if decimals:
-        half = 0.5 * 10.0 ** -min(decimals)
-        worst = max(abs(complex(sympy.N(L - R, 30))) for L, R in pairs)
         if worst <= half * (1 + 1e-9):
             return Verdict("ok", method="numeric", uses=uses + [f"a number written with {min(decimals)} decimals is "
                                                                 "the value rounded to them"])
         if len(pairs) == 1 and worst < 2 * half and _truncated(left, right, pairs[0]):
             return Verdict("ok", method="numeric", uses=uses + [f"a number written with {min(decimals)} decimals is "
                                                                 "the value cut after them"])
-    slack = _rounding_slack(left, right)
-    if slack and len(pairs) == 1:
-        # 7.3891 + 2.7183 + 1.1052 = 11.2126: each decimal written is a value rounded to its last
-        # digit, so the sides may differ by what those roundings add up to (to first order)
-        L, R = pairs[0]
-        if abs(complex(sympy.N(L - R, 30))) <= slack * (1 + 1e-9):
-            return Verdict("ok", method="numeric", uses=uses + ["numbers written with decimals are values rounded "
-                                                                "to them (their roundings add up)"])
+    literal, count = _rounding_slack(left, right) if len(pairs) == 1 else (0.0, 0)
+    if count == 1 and worst <= literal * (1 + 1e-9):
+        # -\log(0.659) = -\log p_1 with p_1 = 0.65900...: the one decimal written, inside, is the
+        # value rounded to it
+        return Verdict("ok", method="numeric", uses=uses + ["the number written with decimals is the value rounded "
+                                                            "to them"])
+    # (twice the first-order bound for the values the note gave: the curvature is not counted)
+    bound = max(half, literal) + 2 * given[1]
+    if bound and worst <= bound * (1 + 1e-9):
+        # (0.0936 × -0.479) + (0.9292 × 0.332) + (-0.318) = -0.0541: more than half a unit of the
+        # result apart, but the roundings of the numbers written could add up to it: whether the
+        # author slipped or computed with the unrounded numbers is not said
+        return Verdict("not checkable", f"the sides differ by {worst:.3g}, more than the rounding of the result "
+                       f"explains but within what the roundings of the numbers "
+                       f"{'the note gives' if given[1] else 'written'} could add up to ({bound:.3g}): a slip "
+                       "cannot be told from the roundings", uses=uses)
     return None  # judged as any other step: a slip beyond the rounding
 
 
@@ -924,10 +975,11 @@ def _decimal_nums(node: Node) -> list[Num]:
     return [n for n in walk(node) if isinstance(n, Num) and "." in n.value]
 
 
-def _rounding_slack(left: Node, right: Node) -> float:
+def _rounding_slack(left: Node, right: Node) -> tuple[float, int]:
     """How far two members written with rounded decimals may be apart: the sum over each decimal
-    of half a unit of its last digit times how much the member moves with it."""
-    total = 0.0
+    of half a unit of its last digit times how much the member moves with it; and how many
+    decimals that is."""
+    total, count = 0.0, 0
     for side in (left, right):
         nums = _decimal_nums(side)
         if not nums or not _literal_number(side):
@@ -939,9 +991,10 @@ def _rounding_slack(left: Node, right: Node) -> float:
                 half = 0.5 * 10.0 ** -len(n.value.split(".")[1])
                 moved = ev.value(_replace_num(side, n, Num(str(sympy.Rational(n.value) + sympy.Rational(half)))), {})
                 total += abs(complex(sympy.N(moved - base, 30)))
+                count += 1
         except (NotCheckable, TypeError, ValueError, RecursionError):
-            return 0.0
-    return total
+            return 0.0, 0
+    return total, count
 
 
 def _replace_num(node, old: Num, new: Num):
@@ -979,6 +1032,33 @@ def _literal_number(node: Node) -> bool:
     return any(isinstance(n, Num) for n in walk(node)) and all(
         n.base in ("e", "\\pi") + _UNITS or id(n) in at_numbers for n in walk(node) if isinstance(n, Name)) \
         and not any(isinstance(n, (Deriv, BigOp)) for n in walk(node))
+
+
+def calculus_variables(table: SymbolTable, order: int, scope, left: Node, right: Node) -> frozenset[str]:
+    """``\\frac{\\partial e^x}{\\partial x} = e^x`` in a note that writes x_{ij} elsewhere: a rule of
+    calculus in the one letter it differentiates by, which is then a plain variable, whatever the
+    letter stands for elsewhere.  The step may hold no other name (but functions it calls, e, π),
+    and the letter no index, no definition."""
+    nodes = [n for side in (left, right) for n in walk(side)]
+    wrt = {key_of(w) for n in nodes if isinstance(n, Deriv) for w in n.wrt if isinstance(w, Name)}
+    if not wrt:
+        # e^{-x} / (1 + e^{-x})^2 = σ(x) - σ(x)^2, going on from dσ(x)/dx: an identity in one letter
+        # and functions applied to it (no transpose, which would make a matrix product) reads the
+        # same for a number as for each entry of a matrix
+        if any(isinstance(n, Pow) and transposed_exp(n) for n in nodes):
+            return frozenset()
+        wrt = {n.key for n in nodes if isinstance(n, Name) and table.arity.get(n.key, 0) >= 2}
+    wrt = {v for v in wrt if v and table.arity.get(v, 0) >= 2 and table.lookup(v, order, scope) is None}
+    if len(wrt) != 1:
+        return frozenset()
+    called = {key_of(n.func) for n in nodes if isinstance(n, Call)}
+    for n in nodes:
+        if isinstance(n, Script) and isinstance(n.base, Name) and n.base.key in wrt and n.sub:
+            return frozenset()
+        if isinstance(n, Name) and n.key not in wrt | called | {"e", "\\pi"}:
+            if not any(isinstance(c, Script) and c.base is n for c in nodes):
+                return frozenset()
+    return frozenset(wrt)
 
 
 def _step_calls(left: Node, right: Node) -> dict[str, set]:
