@@ -484,10 +484,10 @@ class Evaluator:
                 and self.whole_vector(Name(key[1]), env):
             # Xw typed as one word: X times the vector w, X the matrix of the samples
             return self.design_times(self.design_matrix(Name(key[0])) or "", Name(key[1]), env)
-        if len(key) == 2 and not index and sample is None and self.matrix_of(Name(key[0]), env) is not None \
+        if len(key) == 2 and not index and sample is None and (m := self.matrix_of(Name(key[0]), env)) is not None \
                 and self.whole_vector(Name(key[1]), env):
             # Wx typed as one word, W written with two indices elsewhere: the matrix times the vector
-            return self.matrix_vector(key[0], Name(key[1]), env)
+            return self.matrix_vector(m, Name(key[1]), env, key[0])
         if not index and sample is None and self.juxtaposed(key):
             # "ay" in a note that uses a and y on their own: a times y, as TeX sets it
             self.conventions["juxtaposed"] = f"{key} is the product {' '.join(key)}"
@@ -1182,7 +1182,7 @@ class Evaluator:
                 continue
             if k + 1 < len(factors) and (m := self.matrix_of(f, env)) is not None \
                     and self.whole_vector(factors[k + 1], env):
-                out *= self.matrix_vector(m, factors[k + 1], env)
+                out *= self.matrix_vector(m, factors[k + 1], env, f.key if isinstance(f, Name) else "")
                 k += 2
                 continue
             if k + 1 < len(factors) and self.design_matrix(f) is not None and self.whole_vector(factors[k + 1], env):
@@ -1338,7 +1338,7 @@ class Evaluator:
             raise NotCheckable("a limit at a point that is not a number")
         return point
 
-    def matrix_vector(self, key: str, right: Node, env: dict) -> sympy.Expr:
+    def matrix_vector(self, key: str, right: Node, env: dict, shown: str = "") -> sympy.Expr:
         """Entry r of W x = Σ_c W_{rc} x_c, for a W the note writes with two indices (W_{i,j}) and
         never defines, and a vector x."""
         if "__vec__" not in env:
@@ -1348,7 +1348,7 @@ class Evaluator:
             env = {**env, "__vec__": 1}
         r = env["__vec__"]
         size = self.table.size(self.vector_size(right))
-        self.conventions["matvec:" + key] = f"({pretty(key)} x)_r = Σ_c {pretty(key)}_rc x_c"
+        self.conventions["matvec:" + key] = f"({pretty(shown or key)} x)_r = Σ_c {pretty(key)}_rc x_c"
         return sympy.Add(*[self.named(key, (r, c), None, env) * self.value(right, {**env, "__vec__": c})
                            for c in range(1, size + 1)])
 
@@ -1357,9 +1357,15 @@ class Evaluator:
         defines, and writes here without them."""
         if not (isinstance(node, Name) and not node.accent) or node.key in env:
             return None
-        if self.table.arity.get(node.key, 0) != 2 or self.definition(node.key) is not None:
+        if self.definition(node.key) is not None:
             return None
-        return node.key
+        if self.table.arity.get(node.key, 0) == 2:
+            return node.key
+        # W ∈ R^{K×f} with its entries written w_{k,i}, or never: a matrix of free entries
+        low = self.matrix_of_entries(node)
+        if low is not None:
+            return low
+        return node.key if node.key in self.table.matrices and not self.table.arity.get(node.key, 0) else None
 
     def design_matrix(self, node: Node) -> str | None:
         """``X`` in ``X^T (ŷ - y)``: a capital the note never defines whose lower case is a
