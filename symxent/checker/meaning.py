@@ -319,7 +319,14 @@ class Evaluator:
         return sym
 
     def definition(self, key: str) -> Definition | None:
-        return self.table.lookup(key, self.order, self.scope)
+        d = self.table.lookup(key, self.order, self.scope)
+        if d is not None and self.keep and not d.params and not d.indices and _numbers_only(d.body):
+            # L = ½(-0.5 - 1)^2 in a worked example after L = ½(ŷ - y)^2: L's value at the example's
+            # point; a derivative of L (∂L/∂ŷ below it) is of the formula it evaluates
+            earlier = self.table.lookup(key, d.order - 1, self.scope)
+            if earlier is not None and not _numbers_only(earlier.body):
+                return earlier
+        return d
 
     def index_value(self, n: Node, env: dict, key: str | None, sample: bool = False, slot: int = 0) -> int:
         if isinstance(n, Name) and not n.accent and len(n.base) == 1 or isinstance(n, Name) and n.base in env:
@@ -2645,6 +2652,13 @@ def _fill(node, places: list[tuple[tuple, int, Node]], value: int):
 
 
 SHORT_LIST = "a vector written out with fewer entries than the vectors beside it"
+
+
+def _numbers_only(node: Node) -> bool:
+    """A value written with numbers only (``\\frac12 (-0.5 - 1)^2``, ``e^{-2.27}``)."""
+    return any(isinstance(n, Num) for n in _walk(node)) and not any(
+        isinstance(n, (Name, BigOp, Deriv, Call, Ellipsis_)) and not (isinstance(n, Name) and n.base in ("e", "\\pi"))
+        or isinstance(n, Script) and n.sub for n in _walk(node))
 
 
 def listed_numbers(node: Node) -> tuple[Node, ...] | None:

@@ -613,13 +613,6 @@ def _mentions(body, params) -> bool:
                    and n.base.isalpha() and any(c in names for c in n.base)) for n in walk(body))
 
 
-def _numbers_only(node) -> bool:
-    """A value written with numbers only (\\frac{1}{2}(-0.5 - 1)^2, e^{-2.270}), no name but e."""
-    return any(isinstance(n, Num) for n in walk(node)) and not any(
-        isinstance(n, (Name, BigOp, Deriv, Call, Ellipsis_)) and not (isinstance(n, Name) and n.base in ("e", "\\pi"))
-        or isinstance(n, Script) and n.sub for n in walk(node))
-
-
 def _is_number(node) -> bool:
     if isinstance(node, Num):
         return True
@@ -1274,12 +1267,12 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
             if not valued:
                 block.restated.add(ci)
             # ("when y = 1, L = -log ŷ": L's value in that case only; σ(z) = P after P = σ(z): no news)
-            if readable and not _numbers_only(readable[0].node) and not _mentions_itself(key, readable[0].node) \
+            if readable and not _is_number(readable[0].node) and not _mentions_itself(key, readable[0].node) \
                     and not valued and not _through_itself(key, readable[0].node, table, block.order + ci, block) \
                     and not _calls_undefined(readable[0].node, table, block.order + ci, block) \
                     and (tuple(params) == tuple(prev.params) or _mentions(readable[0].node, params)):
                 # (σ(z) = f(z)/g(z) with f, g never defined gives σ no value to use)
-                # ("P = 0.5" and "L = ½(-0.5 - 1)^2" are values at a point, "w = w - α g" an update step; so is σ(c) = Σ y_i / N
+                # ("P = 0.5" is a value at a point, "w = w - α g" an update step; so is σ(c) = Σ y_i / N
                 # at other names, whose body has none of them: the value at the optimum c)
                 table.definitions.append(Definition(key, indices, params, readable[0].node,
                                                     block.line(readable[0].pos), block.order + ci + 1,
@@ -1469,11 +1462,6 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     visible = _seen(table, key, params, order, block.scope)
     forced = chain.relations[0] == ":=" or source == "where"
     if visible is not None and not forced and visible.scope == block.scope:
-        return False
-    if visible is not None and not forced and not params and _numbers_only(body) and not _numbers_only(visible.body) \
-            and visible.scope[:1] == block.scope[:1]:
-        # L = \frac12 (ŷ - y)^2, then in the worked example L = \frac12 (-0.5 - 1)^2: L's value at the
-        # example's point, not a new L (∂L/∂ŷ below still means the first)
         return False
     # a name the prose declared an input before this point is not redefined by an equation
     # (a function's parameter, L(y, \hat y) = ..., is a dummy: it does not make \hat y an input)
