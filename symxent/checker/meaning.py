@@ -557,8 +557,8 @@ class Evaluator:
             raise NotCheckable(f"{pretty(key)} has {len(items)} entries (line {d.line}); entry {index[0]} is "
                                "not one of them")
         if self.table.size("K") != len(items):
-            raise NotCheckable(f"{pretty(key)} is given {len(items)} numbers (line {d.line}) where the note's "
-                               f"vectors have {self.table.size('K')} entries (--K)")
+            raise NotCheckable(f"{SHORT_LIST} ({pretty(key)} is given {len(items)} numbers, line {d.line}, where "
+                               f"the note's vectors have {self.table.size('K')} entries, --K)")
         sym = self.leaf(key, index, None)
         self.valued[sym] = _listed_value(items[index[0] - 1])
         self.conventions["valued:" + key] = f"{pretty(key)} has the values the note gives it (line {d.line})"

@@ -38,7 +38,7 @@ from symxent.checker.meaning import (READINGS, CONVENTIONAL_INPUTS, CONVENTIONAL
                                      pretty)
 from symxent.checker.meaning import (cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
                                      listed_numbers, number_list, value_case, walk, written_value)
-from symxent.checker.syntax import BigOp, Call, Case, Cond, Deriv, Matrix, Name, Neg, Node, Num, Paren, Pow, Script
+from symxent.checker.syntax import Add, BigOp, Call, Case, Cond, Deriv, Matrix, Name, Neg, Node, Num, Paren, Pow, Script
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
@@ -260,6 +260,10 @@ def _at_written_size(verdict: Verdict, table: SymbolTable, order: int, scope, le
             elif isinstance(n, (Name, Script)) and (key := key_of(n)) in table.components:
                 # q = [q_1, q_2]^T said of q in the note: q has 2 entries
                 written[key] = max(written.get(key, 0), table.components[key])
+            elif isinstance(n, (Name, Script)) and (key := key_of(n)) and (
+                    d := table.lookup(key, order, scope)) is not None and (items := listed_numbers(d.body)):
+                # P = (1, 0) given as numbers: P has 2 entries
+                written[key] = max(written.get(key, 0), len(items))
     size = max(written.values(), default=0)
     if not 2 <= size < table.class_size or "K" in table.sizes:
         return verdict
@@ -953,6 +957,12 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str],
             return Verdict("ok", method="numeric", uses=uses + [f"a number written with {min(decimals)} decimals is "
                                                                 "the value cut after them"])
     literal, count = _rounding_slack(left, right) if len(pairs) == 1 else (0.0, 0)
+    terms = _rounded_terms(left) + _rounded_terms(right)
+    if len(pairs) == 1 and terms and worst <= terms * (1 + 1e-9):
+        # e^{2.0} + e^{1.0} + e^{0.1} = 7.3891 + 2.7183 + 1.1052 = 11.2126: numbers added as they are
+        # written, each a value rounded to its last digit: their roundings add up
+        return Verdict("ok", method="numeric", uses=uses + ["numbers written with decimals are values rounded "
+                                                            "to them (their roundings add up)"])
     if count == 1 and worst <= literal * (1 + 1e-9):
         # -\log(0.659) = -\log p_1 with p_1 = 0.65900...: the one decimal written, inside, is the
         # value rounded to it
@@ -969,6 +979,20 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str],
                        f"{'the note gives' if given[1] else 'written'} could add up to ({bound:.3g}): a slip "
                        "cannot be told from the roundings", uses=uses)
     return None  # judged as any other step: a slip beyond the rounding
+
+
+def _rounded_terms(side: Node) -> float:
+    """Half a unit of the last decimal of each number ``side`` adds as written (7.3891 + 2.7183 -
+    1.1052, or one number), summed; 0 when it does anything else with them."""
+    terms = side.terms if isinstance(side, Add) else (side,)
+    total = 0.0
+    for t in terms:
+        n = t.arg if isinstance(t, Neg) else t
+        if not isinstance(n, Num):
+            return 0.0
+        if "." in n.value:
+            total += 0.5 * 10.0 ** -len(n.value.split(".")[1])
+    return total
 
 
 def _decimal_nums(node: Node) -> list[Num]:
