@@ -196,6 +196,8 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             res.status, res.detail = "definition", f"defines {_name(named)}"
         elif (ci, t) in block.facts:
             res.status, res.detail = "definition", "states an assumption used by later steps"
+        elif ci in block.delta_rows:
+            res.status, res.detail = "definition", "states Kronecker's delta (one of its cases)"
         elif isinstance(a.node, Unreadable) or isinstance(b.node, Unreadable):
             bad = a.node if isinstance(a.node, Unreadable) else b.node
             owner = (a.block if bad is a.node else b.block) or block

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from symxent.checker.syntax import (
     CASE_WORDS, CLOSE, CONNECTIVE_WORDS, CONNECTIVES, OPEN, RELATIONS, WORD_FUNCTIONS, Cond, Name, Node, Num,
-    Unreadable, _clean, _conditions, _pos, _split_rows, _text_of, _v, parse_member,
+    Script, Unreadable, _clean, _conditions, _pos, _split_rows, _text_of, _v, math_in_text, parse_member,
 )
 from symxent.checker.tree import Env, Group, Item, Tok
 
@@ -116,6 +116,14 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
                     k += 1
                     continue
                 if v in (",", ";", "\\quad", "\\qquad", "\\forall", "\\text{，}", "，", "；", "\\hspace"):
+                    flush()
+                    segs.append(("sep", v, it.pos))
+                    k += 1
+                    continue
+                if it.kind == "word" and v.lower() in ("and", "where", "with") and any(k_ == "rel" for k_, _, _ in segs) \
+                        and any(_v(x) in RELATIONS for x in row[k + 1:]):
+                    # "L = -\sum_k y_k \log p_k \,\,and\, p_j = ...": a word typed as letters between
+                    # two statements (TeX sets it in italics, the reader reads the word)
                     flush()
                     segs.append(("sep", v, it.pos))
                     k += 1
@@ -234,6 +242,15 @@ def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
     return conds, items[breaks[0] + 1:]
 
 
+_STYLE_WRAPPERS = ("\\mathbf", "\\boldsymbol", "\\bm", "\\bf", "\\large", "\\Large", "\\displaystyle")
+
+
+def _holds_rows(items) -> bool:
+    """Whether a group holds a relation or an environment of rows (not a lone name in bold)."""
+    return any(isinstance(t, Tok) and t.value in ("=", "\\approx", "\\Rightarrow") or _rows_environment(t)
+               for t in _clean(list(items)))
+
+
 def read_block(items) -> list[Chain]:
     """The chains of one math block (its token tree)."""
     items = list(items)
@@ -255,6 +272,12 @@ def read_block(items) -> list[Chain]:
     if len(stripped) == 2 and isinstance(stripped[0], Tok) and stripped[0].value in ("\\boxed", "\\fbox") \
             and isinstance(stripped[1], Group):
         return read_block(stripped[1].items)  # $$\boxed{dw = ...}$$: the result, framed
+    if (len(stripped) == 1 and isinstance(stripped[0], Group) or len(stripped) == 2 and isinstance(stripped[0], Tok)
+            and stripped[0].value in _STYLE_WRAPPERS and isinstance(stripped[1], Group)) \
+            and _holds_rows(stripped[-1].items):
+        # $$ \color{red}{ \begin{aligned} ... \end{aligned} } $$, $$ \mathbf{ L = ... } $$: a colour or
+        # a bold face over the whole block; the block is what it wraps
+        return read_block(stripped[-1].items)
     chains: list[Chain] = []
     current: Chain | None = None
     for row in _split_rows(items):
@@ -331,8 +354,28 @@ def _finish(c: Chain) -> None:
         c.pending = []
 
 
+def delta_case(chain: Chain) -> bool:
+    """``\\delta_{ij} = 1 \\text{ when } i = j``: the convention stated, with its case (whatever the
+    case's letters: ``\\delta_{ij} = 1`` when ``i = k`` is the same statement, mistyped)."""
+    if chain.pending:
+        return False
+    if len(chain.members) != 2 or chain.relations[:1] != ["="] or not chain.conditions:
+        return False
+    lhs, rhs = chain.members[0].node, chain.members[1].node
+    return isinstance(lhs, Script) and isinstance(lhs.base, Name) and lhs.base.key == "\\delta" and len(lhs.sub) >= 1 \
+        and isinstance(rhs, Num) and rhs.value in ("0", "1")
+
+
 def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
     first = segs[0]
+    if first[0] == "rel" and current is not None:
+        _finish(current)
+        if delta_case(current):
+            # "... = -Σ_k y_k p_k(δ_{ik} - p_i) \\ δ_{ij} = 1 when i = k, δ_{ij} = 0 when i ≠ k \\ = ...": the
+            # convention recalled between the rows; the next row goes on with the derivation
+            before = [c for c in chains if c is not current and c.members and not delta_case(c)]
+            if before:
+                current = before[-1]
     continuing = current is not None and (first[0] == "rel" or (
         first[0] == "expr" and current.pending == [] and current.relations
         and len(current.members) == len(current.relations)))
@@ -426,6 +469,23 @@ def _row_items(segs) -> list[Item]:
     return items
 
 
+def _said_condition(tail) -> tuple[Cond, ...] | None:
+    """The index condition a tail of words says, its letters and relation typed in the words
+    (``\\text{ when i =j}``) or around them (``\\text{ when i} \\ne \\text{j}``); else None."""
+    parts = []
+    for kind, v, _ in tail:
+        if kind == "sep" and not str(v).startswith("\\"):
+            parts.append(str(v))
+        elif kind == "rel" and v in ("=", "!="):
+            parts.append("=" if v == "=" else "\\neq")
+        elif kind == "expr" and len(v) == 1 and isinstance(v[0], Tok) and v[0].kind == "text":
+            parts.append(_text_of(v[0]))
+        else:
+            return None
+    tokens = math_in_text(" ".join(parts))
+    return _conditions(list(tokens)) if tokens is not None else None
+
+
 def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
     """Read what follows a separator: conditions, where-clauses, reasons, or another chain."""
     tail = list(tail)
@@ -445,6 +505,18 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
             return None
     words = " ".join(str(v).lower() for kind, v, _ in tail if kind == "sep" and not str(v).startswith("\\")
                      and v not in (",", ";", "，", "；"))
+    # "\delta_{ij} = 1 \text{ when i = j}": the condition typed inside the words (or around a
+    # relation: "\text{ when i} \ne \text{j}"); "... \text{ and } \delta_{ij} = 0 ..." goes on with
+    # another statement
+    cut = next((k for k, (kind, v, _) in enumerate(tail) if kind == "sep" and str(v).strip().lower() in ("and", ",", ";")),
+               len(tail))
+    said = _said_condition(tail[:cut]) if chain.members and cut else None
+    if said is not None:
+        chain.conditions.extend(said)
+        tail = tail[cut + 1:]
+        if not any(kind != "sep" for kind, _, _ in tail):
+            return None
+        words = ""
     exprs = [(kind, v, pos) for kind, v, pos in tail if kind != "sep"]
     if not exprs:
         return None

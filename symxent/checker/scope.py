@@ -33,7 +33,7 @@ from symxent.checker.meaning import (
     CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, information_call, is_label, listed_numbers, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
-from symxent.checker.chains import Chain, leading_case, read_block
+from symxent.checker.chains import Chain, delta_case, leading_case, read_block
 from symxent.checker.syntax import (
     Add, BigOp, Call, Case, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Pow,
     Script, Unreadable, entry_condition,
@@ -82,6 +82,7 @@ class Block:
     conditions: list[Cond] = field(default_factory=list)  # from the prose before it
     definitions: set[tuple[int, int]] = field(default_factory=set)  # (chain, step) that define
     facts: set[tuple[int, int]] = field(default_factory=set)        # (chain, step) stating a fact
+    delta_rows: set[int] = field(default_factory=set)  # chains that state Kronecker's delta (δ_ij = 1 when i = j)
     restated: set[int] = field(default_factory=set)                 # chains that restate a defined name
     # chain -> line of the definition it replaces (a summary restating dw = ... in a new section)
     redefines: dict[int, int] = field(default_factory=dict)
@@ -1280,6 +1281,8 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
         if chain.relations[0] == "=" and len(chain.members) == 2 and (
                 _is_fact(chain, block, table) or _picks_index(chain, block, block.order + ci, table)):
             block.facts.add((ci, 0))
+        if delta_case(chain):
+            block.delta_rows.add(ci)
         _name_last(chain, ci, block, table)
 
 

@@ -1338,8 +1338,8 @@ def _case_condition(items: list[Item], pos: int) -> tuple[Cond, ...] | None:
     words = []
     rest: list[Item] = []
     for it in _clean(items):
-        if isinstance(it, Tok) and it.kind == "text" and _math_in_text(_text_of(it)) is not None:
-            rest.extend(_math_in_text(_text_of(it)))  # \text{i $\neq$ j}: the condition typed as text
+        if isinstance(it, Tok) and it.kind == "text" and math_in_text(_text_of(it)) is not None:
+            rest.extend(math_in_text(_text_of(it)))  # \text{i $\neq$ j}: the condition typed as text
         elif isinstance(it, Tok) and it.kind == "text":
             words.append(_text_of(it).lower())
         elif isinstance(it, Tok) and it.value == ",":
@@ -1359,7 +1359,7 @@ _CASE_WORDS = re.compile(r"^\s*(?:if|when|for|where|si|cuando|quand|wenn|falls|s
                          re.IGNORECASE)
 
 
-def _math_in_text(text: str) -> tuple[Item, ...] | None:
+def math_in_text(text: str) -> tuple[Item, ...] | None:
     """The tokens of ``i $\\neq$ j`` or ``i = j`` written in a text argument: letters, one relation,
     no words (else None)."""
     bare = _CASE_WORDS.sub(" ", text.replace("$", " "))  # "si $y = 1$", "if i = j": the word is the frame
