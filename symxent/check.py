@@ -150,22 +150,26 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
             continue
         identities: dict[int, bool] = {}   # chain -> every step of it proven or confirmed
         solutions: dict[int, tuple | None] = {}   # chain opening implications -> (name, its solution)
+        # (a block's steps in the order of their lines: a chain may go on after rows of its own,
+        # "δ_ij = 1 when i = j" recalled between a derivation's rows)
+        steps: list[StepResult] = []
         for ci, chain in enumerate(block.chains):
             if len(chain.members) < 2:
                 lone = chain.members[0].node if chain.members else None
                 if isinstance(lone, Unreadable) and "=" in block.math.text:
                     # a block with an equals sign that reads as one unreadable piece: said, not lost
                     chain_no += 1
-                    yield StepResult(filename, block.line(chain.members[0].pos), chain_no, 1, "unparsed",
-                                     f"{lone.reason} at {_line_col(block, lone.pos)}")
+                    steps.append(StepResult(filename, block.line(chain.members[0].pos), chain_no, 1, "unparsed",
+                                            f"{lone.reason} at {_line_col(block, lone.pos)}"))
                 continue
             chain_no += 1
             statuses = []
             for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities, solutions):
                 statuses.append(step.status)
-                yield step
+                steps.append(step)
             # a definition claims no identity: what follows it by => may be an equation to solve
             identities[ci] = bool(statuses) and all(st == "ok" for st in statuses)
+        yield from sorted(steps, key=lambda s: s.line)
 
 
 def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, timeout: float,

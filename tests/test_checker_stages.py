@@ -1024,9 +1024,9 @@ MODELS = [
     ('## Model\n\nThe loss is $L = \\frac{1}{2}(\\hat{y} - y)^2$ and the activation is the identity $\\sigma(z) = z$.\n\n### Example\n\n$$L = \\frac{1}{2}(-0.5 - 1)^2 = \\frac{1}{2}(-1.5)^2 = 1.25$$\n\n$$\\frac{\\partial L}{\\partial \\hat{y}} = y - \\hat{y}$$\n\n$$\\sigma(3) = 3$$\n',
      ['definition', 'definition', 'definition', 'ok', 'wrong', 'not checkable', 'ok']),
     ('$$ \\color{red}\n  {\n  \\begin{aligned}\n \\frac {\\partial L}{\\partial z_i} = -\\sum_k y_k \\frac {1}{p_k} \\frac {\\partial { p_k}}{\\partial z_i}\n \\\\ \\\\\n =-\\sum_k y_k \\frac {1}{p_k} p_k(\\delta_{ik} -p_i)\n \\\\ \\\\ \\text{taking the two cases} \\\\ \\\\\n \\delta_{ij} = 1 \\text{ when i =j} \\text{ and }\n   \\delta_{ij} = 0 \\text{ when i} \\ne \\text{j}\n \\\\ \\\\\n = -y_i + p_i \\sum_k y_k\n\\end{aligned}\n}\n$$\n\nwhere $L = -\\sum_k y_k \\log p_k \\,\\,and \\,p_j = \\frac {e^{z_j}} {\\sum_k e^{z_k}}$.\n',
-     ['ok', 'ok', 'ok', 'definition', 'definition', 'definition']),
+     ['ok', 'ok', 'definition', 'definition', 'ok', 'definition']),
     ('$$ \\color{red}\n  {\n  \\begin{aligned}\n \\frac {\\partial L}{\\partial z_i} = -\\sum_k y_k \\frac {1}{p_k} \\frac {\\partial { p_k}}{\\partial z_i}\n \\\\ \\\\\n =-\\sum_k y_k \\frac {1}{p_k} p_k(\\delta_{ik} -p_i)\n \\\\ \\\\ \\text{taking the two cases} \\\\ \\\\\n \\delta_{ij} = 1 \\text{ when i =j} \\text{ and }\n   \\delta_{ij} = 0 \\text{ when i} \\ne \\text{j}\n \\\\ \\\\\n = -y_i + p_i \\sum_k y_k - p_i\n\\end{aligned}\n}\n$$\n\nwhere $L = -\\sum_k y_k \\log p_k \\,\\,and \\,p_j = \\frac {e^{z_j}} {\\sum_k e^{z_k}}$.\n',
-     ['ok', 'ok', 'wrong', 'definition', 'definition', 'definition']),
+     ['ok', 'ok', 'definition', 'definition', 'wrong', 'definition']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
