@@ -1295,16 +1295,7 @@ class Evaluator:
         """Entry c of W^T x = Σ_i W_{ic} x_i, for a W the note writes with two indices (w_{ik})."""
         if self.table.arity.get(key, 0) != 2:
             raise NotCheckable(f"{pretty(key)} has more than two indices")
-        if "__vec__" not in env:
-            if not self.dry:
-                raise NotCheckable(f"{pretty(key)}^T x used as a whole vector")
-            self.free.setdefault("__vec__", "K")
-            env = {**env, "__vec__": 1}
-        c = env["__vec__"]
-        size = self.table.size(self.vector_size(right))
-        self.conventions["matvec"] = f"({pretty(key)}^T x)_c = Σ_i {pretty(key)}_ic x_i"
-        return sympy.Add(*[self.named(key, (i, c), None, env) * self.value(right, {**env, "__vec__": i})
-                           for i in range(1, size + 1)])
+        return self.matrix_vector(key, right, env, transposed=True)
 
     def limit(self, f: Fn, operand: Node, env: dict) -> sympy.Expr:
         """``\\lim_{x \\to a} operand``: the limit SymPy finds, when it is a finite number (an infinite
@@ -1345,19 +1336,22 @@ class Evaluator:
             raise NotCheckable("a limit at a point that is not a number")
         return point
 
-    def matrix_vector(self, key: str, right: Node, env: dict, shown: str = "") -> sympy.Expr:
-        """Entry r of W x = Σ_c W_{rc} x_c, for a W the note writes with two indices (W_{i,j}) and
-        never defines, and a vector x."""
+    def matrix_vector(self, key: str, right: Node, env: dict, shown: str = "",
+                      transposed: bool = False) -> sympy.Expr:
+        """Entry r of W x = Σ_c W_{rc} x_c (of W^T x = Σ_c W_{cr} x_c when ``transposed``), for a W the
+        note writes with two indices (W_{i,j}, or its entries w_{k,i}) and never defines, and a vector x."""
+        shown = pretty(shown or key) + ("^T" if transposed else "")
         if "__vec__" not in env:
             if not self.dry:
-                raise NotCheckable(f"{pretty(key)} x used as one number")
+                raise NotCheckable(f"{shown} x used as one number")
             self.free.setdefault("__vec__", "K")
             env = {**env, "__vec__": 1}
         r = env["__vec__"]
         size = self.table.size(self.vector_size(right))
-        self.conventions["matvec:" + key] = f"({pretty(shown or key)} x)_r = Σ_c {pretty(key)}_rc x_c"
-        return sympy.Add(*[self.named(key, (r, c), None, env) * self.value(right, {**env, "__vec__": c})
-                           for c in range(1, size + 1)])
+        entry = f"{pretty(key)}_cr" if transposed else f"{pretty(key)}_rc"
+        self.conventions["matvec:" + key + ("T" if transposed else "")] = f"({shown} x)_r = Σ_c {entry} x_c"
+        return sympy.Add(*[self.named(key, (c, r) if transposed else (r, c), None, env)
+                           * self.value(right, {**env, "__vec__": c}) for c in range(1, size + 1)])
 
     def matrix_of(self, node: Node, env: dict) -> str | None:
         """``W`` in ``W x``: a name the note writes with two indices elsewhere (W_{i,j}), never
