@@ -305,6 +305,10 @@ def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: f
         with budget(timeout):
             # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
             verdict = judge(table, block.order + ci, block.scope, left, right, conditions, seed, solved)
+            if verdict.status == "wrong" and block.option:
+                # B. ∂L/∂z_i = y_i - p_i beside A. ∂L/∂z_i = p_i - y_i: a wrong answer offered on purpose
+                return Verdict("not checkable", f"one of the answers a question offers ({block.option}), which "
+                               "does not hold here: offered, not claimed by the note")
             if table.marked_indices:
                 # (a primed or starred index is read as a spare letter: shown as written)
                 verdict.point = {table.marked_indices.get(k, k): v for k, v in verdict.point.items()}

@@ -1027,6 +1027,14 @@ MODELS = [
      ['ok', 'ok', 'definition', 'definition', 'ok', 'definition']),
     ('$$ \\color{red}\n  {\n  \\begin{aligned}\n \\frac {\\partial L}{\\partial z_i} = -\\sum_k y_k \\frac {1}{p_k} \\frac {\\partial { p_k}}{\\partial z_i}\n \\\\ \\\\\n =-\\sum_k y_k \\frac {1}{p_k} p_k(\\delta_{ik} -p_i)\n \\\\ \\\\ \\text{taking the two cases} \\\\ \\\\\n \\delta_{ij} = 1 \\text{ when i =j} \\text{ and }\n   \\delta_{ij} = 0 \\text{ when i} \\ne \\text{j}\n \\\\ \\\\\n = -y_i + p_i \\sum_k y_k - p_i\n\\end{aligned}\n}\n$$\n\nwhere $L = -\\sum_k y_k \\log p_k \\,\\,and \\,p_j = \\frac {e^{z_j}} {\\sum_k e^{z_k}}$.\n',
      ['ok', 'ok', 'definition', 'definition', 'wrong', 'definition']),
+    ('Given $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $L = -\\sum_i y_i \\ln p_i$ with $y$ one-hot, the gradient is:\n\n- **A.** $\\frac{\\partial L}{\\partial z_i} = p_i - y_i$\n- **B.** $\\frac{\\partial L}{\\partial z_i} = y_i - p_i$\n- **C.** $\\frac{\\partial L}{\\partial z_i} = p_i(1 - p_i)$\n\nA letter alone is only a label: (a) $\\frac{d}{dx} x^2 = 2x$.\n',
+     ['definition', 'definition', 'ok', 'not checkable', 'not checkable', 'ok']),
+    ('Given $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $L = -\\sum_i y_i \\ln p_i$ with $y$ one-hot, the gradient is:\n\n- **A.** $\\frac{\\partial L}{\\partial z_i} = p_i - y_i$\n- **B.** $\\frac{\\partial L}{\\partial z_i} = y_i - p_i$\n- **C.** $\\frac{\\partial L}{\\partial z_i} = p_i(1 - p_i)$\n\nA letter alone is only a label: (a) $\\frac{d}{dx} x^2 = x$.\n',
+     ['definition', 'definition', 'ok', 'not checkable', 'not checkable', 'not checkable']),
+    ("## Model\n\n$$z = w x + b$$\n\n$$\\hat{y} = \\sigma(z) = \\frac{1}{1 + e^{-z}}$$\n\n## Example\n\n$$z = (0.5)(2) + 0 = 1.0$$\n\n$$\\hat{y} = \\sigma(1.0) = \\frac{1}{1 + e^{-1}} = 0.73106$$\n\nThe sigmoid's derivative is $\\sigma'(z) = \\hat{y}(1-\\hat{y})$:\n\n$$\\frac{\\partial \\hat{y}}{\\partial z} = 0.73106 \\times (1 - 0.73106) = 0.19661$$\n\nWith log: $1000 \\cdot \\log(0.01) = -2000$.\n",
+     ['definition', 'definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'ok', 'ok', 'not checkable', 'ok', 'not checkable']),
+    ("## Model\n\n$$z = w x + b$$\n\n$$\\hat{y} = \\sigma(z) = \\frac{1}{1 + e^{-z}}$$\n\n## Example\n\n$$z = (0.5)(2) + 0 = 1.0$$\n\n$$\\hat{y} = \\sigma(1.0) = \\frac{1}{1 + e^{-1}} = 0.73106$$\n\nThe sigmoid's derivative is $\\sigma'(z) = \\hat{y}(1-\\hat{y})$:\n\n$$\\frac{\\partial \\hat{y}}{\\partial z} = 0.73106 \\times (1 - 0.73106) = 0.29661$$\n\nWith log: $1000 \\cdot \\log(0.01) = -2000$.\n",
+     ['definition', 'definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'ok', 'ok', 'not checkable', 'wrong', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1136,7 +1144,11 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-value-in-numbers-at-the-example-point-keeps-the-formula',
               'a-value-in-numbers-broken-sum',
               'colour-over-a-whole-aligned-block-delta-cases-and-a-word-between-statements',
-              'colour-over-a-whole-block-broken-last-row']
+              'colour-over-a-whole-block-broken-last-row',
+              'answers-a-question-offers-are-not-claims',
+              'answers-offered-broken-label',
+              'a-name-at-the-example-point-beside-free-names',
+              'a-name-at-the-example-point-broken-product']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

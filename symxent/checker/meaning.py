@@ -320,11 +320,11 @@ class Evaluator:
 
     def definition(self, key: str) -> Definition | None:
         d = self.table.lookup(key, self.order, self.scope)
-        if d is not None and self.keep and not d.params and not d.indices and _numbers_only(d.body):
+        if d is not None and self.keep and not d.params and not d.indices and _at_a_point(d.body):
             # L = ½(-0.5 - 1)^2 in a worked example after L = ½(ŷ - y)^2: L's value at the example's
             # point; a derivative of L (∂L/∂ŷ below it) is of the formula it evaluates
             earlier = self.table.lookup(key, d.order - 1, self.scope)
-            if earlier is not None and not _numbers_only(earlier.body):
+            if earlier is not None and not _at_a_point(earlier.body):
                 return earlier
         return d
 
@@ -636,6 +636,10 @@ class Evaluator:
         if d.source == "restated" and d.params and not any(
                 isinstance(n, (Name, Script)) and _key(n) in {_key(p) for p in d.params} for n in _walk(d.body)):
             self.point_values[d.key] = (d.line, tuple(k for p in d.params if (k := _key(p))))
+        if not d.params and not d.indices and _at_a_point(d.body) \
+                and self.table.lookup(d.key, d.order - 1, self.scope) is not None:
+            # \hat y = \sigma(1.0) = 0.73106 in a worked example: the value at the example's point
+            self.point_values[d.key] = (d.line, ())
         # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
         inner: dict = {k: v for k, v in env.items() if len(k) == 1}
         if d.sample is not None:
@@ -1272,6 +1276,9 @@ class Evaluator:
         if name == "log":
             if f.sub is not None:
                 return sympy.log(vals[0], self.value(f.sub, env))
+            if "log10" in self.other_readings:
+                self.conventions["log"] = "log read in base 10"
+                return sympy.log(vals[0], 10)
             self.conventions["log"] = "natural log"
             return sympy.log(vals[0])
         if name == "log10":
@@ -2648,11 +2655,12 @@ def _fill(node, places: list[tuple[tuple, int, Node]], value: int):
 SHORT_LIST = "a vector written out with fewer entries than the vectors beside it"
 
 
-def _numbers_only(node: Node) -> bool:
-    """A value written with numbers only (``\\frac12 (-0.5 - 1)^2``, ``e^{-2.27}``)."""
+def _at_a_point(node: Node) -> bool:
+    """A value with numbers and functions only (``\\sigma(1.0)``, ``(0.5)(2) + 0``): no variable."""
+    called = {id(x) for n in _walk(node) if isinstance(n, Call) for x in _walk(n.func)}
     return any(isinstance(n, Num) for n in _walk(node)) and not any(
-        isinstance(n, (Name, BigOp, Deriv, Call, Ellipsis_)) and not (isinstance(n, Name) and n.base in ("e", "\\pi"))
-        or isinstance(n, Script) and n.sub for n in _walk(node))
+        isinstance(n, Name) and id(n) not in called and n.base not in ("e", "\\pi")
+        or isinstance(n, (BigOp, Deriv, Ellipsis_)) for n in _walk(node))
 
 
 def listed_numbers(node: Node) -> tuple[Node, ...] | None:

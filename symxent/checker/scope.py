@@ -83,6 +83,7 @@ class Block:
     definitions: set[tuple[int, int]] = field(default_factory=set)  # (chain, step) that define
     facts: set[tuple[int, int]] = field(default_factory=set)        # (chain, step) stating a fact
     delta_rows: set[int] = field(default_factory=set)  # chains that state Kronecker's delta (δ_ij = 1 when i = j)
+    option: str = ""  # "B." when the block is one of the answers a question offers (see _answer_options)
     restated: set[int] = field(default_factory=set)                 # chains that restate a defined name
     # chain -> line of the definition it replaces (a summary restating dw = ... in a new section)
     redefines: dict[int, int] = field(default_factory=dict)
@@ -431,8 +432,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                     _one_hot_fact(chain, block, table)
                 continue
             inline_defs.append((block, last_prose, position))
+            if _OPTION_LABEL.fullmatch(last_prose.strip()):
+                block.option = last_prose.strip()
             blocks.append(block)
         last_prose = ""
+    _answer_options(blocks)
     _marked_indices(blocks, table)
     _parameter_labels(blocks)
     _totals(blocks)
@@ -530,6 +534,31 @@ def _cross_entropy_weights(table: SymbolTable) -> None:
                 key = key_of(weights[0])
                 if key and key not in {x.key for x in table.definitions}:
                     table.simplex.setdefault(key, (d.line, f"it weighs the cross-entropy {d.key} = -Σ {key} log(...)"))
+
+
+_OPTION_LABEL = re.compile(r"\(?[A-Ea-e][.)]\)?|\*\*\(?[A-Ea-e][.)]\)?\*\*")
+
+
+def _answer_options(blocks: list[Block]) -> None:
+    """``A. $\\partial L/\\partial z_i = p_i - y_i$  B. $\\partial L/\\partial z_i = y_i - p_i$ ...``: formulas
+    each after a letter, with one left side, are the answers a question offers (all but one wrong
+    on purpose), not claims of the note.  A letter alone before one formula is only a label."""
+    def left(block: Block) -> str | None:
+        chain = block.chains[0] if len(block.chains) == 1 else None
+        return repr(chain.members[0].node) if chain is not None and len(chain.members) == 2 else None
+
+    groups: list[list[Block]] = []
+    for k, block in enumerate(blocks):
+        if not block.option or left(block) is None:
+            block.option = ""
+            continue
+        if groups and groups[-1][-1] is blocks[k - 1] and left(groups[-1][0]) == left(block):
+            groups[-1].append(block)
+        else:
+            groups.append([block])
+    for group in groups:
+        if len(group) < 2:
+            group[0].option = ""
 
 
 def _trivial_inline(block: Block) -> bool:

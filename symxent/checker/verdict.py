@@ -130,6 +130,12 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         verdict = _at_written_size(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
         verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status == "wrong" and "natural log" in verdict.uses:
+        # 1000 \log(0.01) = -2000: log in base 10, as many numeric examples mean it
+        ten = _judge_reading(table, order, scope, left, right, conditions, seed, solved, frozenset(["log10"]))
+        if ten.status == "ok":
+            return Verdict("not checkable", "differs with log as the natural log and holds with log in base 10: which "
+                           "base is meant here the note does not say (write \\ln or \\log_{10})")
     if verdict.status != "wrong" and not verdict.detail.startswith(_UNDEFINED):
         return verdict
     met = [name for name, (taken, _) in READINGS.items() if taken in verdict.uses]
@@ -522,6 +528,15 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"{pretty(pointed[0])} is used here as the number worked out for the note's "
                        f"example (line {line}), while {', '.join(pretty(k) for k in params)} stand for any values "
                        "elsewhere in the step", uses=uses)
+    at_point = sorted(k for k, (_, params) in ev.point_values.items() if not params)
+    if result.status == "wrong" and at_point and leaves:
+        # σ'(z) = ŷ(1 - ŷ) after the worked example's ŷ = σ(1.0) = 0.73106, with z = w x + b: one name at
+        # the example's point, the others any values
+        line, _ = ev.point_values[at_point[0]]
+        others = sorted({pretty(lf.key) for lf in leaves.values()})
+        return Verdict("not checkable", f"{pretty(at_point[0])} is used here as the value worked out for the note's "
+                       f"example (line {line}), while {', '.join(others)} "
+                       f"stand{'s' if len(others) == 1 else ''} for any values in the step", uses=uses)
     clash = _derivative_by_bound_letter(left) or _derivative_by_bound_letter(right)
     if result.status == "wrong" and clash:
         # ∂(log Σ_j e^{x_j}) / ∂x_j = e^{x_i} / Σ_j e^{x_j}: j names the sum's terms and the variable
@@ -1202,6 +1217,13 @@ def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positi
 def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
     if expr.has(sympy.zoo):
         expr = expr.xreplace({sympy.zoo: sympy.nan})  # 1/0 where a value was put in: undefined there
+    if not (expr.free_symbols & set(syms)):
+        # a number (-\log 10^{-2000} is one NumPy cannot form): computed at 30 digits
+        try:
+            value = complex(sympy.N(expr, 30))
+        except (TypeError, ValueError):
+            value = complex("nan")
+        return np.full(N_POINTS, value, dtype=complex)
     # leaf names such as y^(1) are no identifiers: one renaming pass (lambdify's dummify walks the
     # expression once per symbol, which dominates on a softmax of a matrix product)
     safe = [sympy.Symbol(f"_leaf{k}", real=True) for k in range(len(syms))]
