@@ -1035,6 +1035,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'ok', 'ok', 'not checkable', 'ok', 'not checkable']),
     ("## Model\n\n$$z = w x + b$$\n\n$$\\hat{y} = \\sigma(z) = \\frac{1}{1 + e^{-z}}$$\n\n## Example\n\n$$z = (0.5)(2) + 0 = 1.0$$\n\n$$\\hat{y} = \\sigma(1.0) = \\frac{1}{1 + e^{-1}} = 0.73106$$\n\nThe sigmoid's derivative is $\\sigma'(z) = \\hat{y}(1-\\hat{y})$:\n\n$$\\frac{\\partial \\hat{y}}{\\partial z} = 0.73106 \\times (1 - 0.73106) = 0.29661$$\n\nWith log: $1000 \\cdot \\log(0.01) = -2000$.\n",
      ['definition', 'definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'ok', 'ok', 'not checkable', 'wrong', 'not checkable']),
+    ('## Loss\n\n$$L = -\\log p_k$$\n\nwhere $k$ is the true class and $p = \\text{softmax}(z)$.\n\n## Example\n\nTake $z = (2.0, 1.0, 0.1)$ and $y = (1, 0, 0)$.\n\nCross-entropy loss: $L = -\\log(0.659)$.\n\n$$\\frac{\\partial L}{\\partial z} = p - y = (0.659 - 1, 0.242 - 0, 0.099 - 0)$$\n',
+     ['definition', 'definition', 'definition', 'definition', 'definition', 'not checkable', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1148,7 +1150,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'answers-a-question-offers-are-not-claims',
               'answers-offered-broken-label',
               'a-name-at-the-example-point-beside-free-names',
-              'a-name-at-the-example-point-broken-product']
+              'a-name-at-the-example-point-broken-product',
+              'a-derivative-behind-the-example-number-gives-no-wrong']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -305,6 +305,8 @@ class Evaluator:
         self.other_readings: frozenset[str] = frozenset()
         self.given: dict[str, int] = {}  # the step's case on a value (y = 1): key -> value
         self.plain_vars: frozenset[str] = frozenset()  # see verdict.calculus_variables
+        # a name given at the example's point whose formula a derivative read: key -> (lines)
+        self.behind_point: dict[str, tuple[int, int]] = {}
         self.probabilities: set[str] = set()  # P in Σ_x P(x) ...: its entries are probabilities
         # entries of vectors given as numbers (z = (2.0, 1.0, 0.1)): symbol -> (value, half a unit
         # of its last decimal), put in by the judge after any derivative is taken
@@ -325,6 +327,7 @@ class Evaluator:
             # point; a derivative of L (∂L/∂ŷ below it) is of the formula it evaluates
             earlier = self.table.lookup(key, d.order - 1, self.scope)
             if earlier is not None and not _at_a_point(earlier.body):
+                self.behind_point[key] = (d.line, earlier.line)
                 return earlier
         return d
 

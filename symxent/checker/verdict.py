@@ -528,6 +528,13 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"{pretty(pointed[0])} is used here as the number worked out for the note's "
                        f"example (line {line}), while {', '.join(pretty(k) for k in params)} stand for any values "
                        "elsewhere in the step", uses=uses)
+    if result.status == "wrong" and ev.behind_point:
+        # ∂L/∂z = p - y after the example's L = -log(0.659): the derivative is of L's formula, whose
+        # letters (the true class k) the example may not have put at its values
+        key, (at, formula) = next(iter(sorted(ev.behind_point.items())))
+        return Verdict("not checkable", f"{pretty(key)} is the example's number here (line {at}); the derivative "
+                       f"reads the formula it evaluates (line {formula}), whose names may not all be at the "
+                       "example's values", uses=uses)
     at_point = sorted(k for k, (_, params) in ev.point_values.items() if not params)
     if result.status == "wrong" and at_point and leaves:
         # σ'(z) = ŷ(1 - ŷ) after the worked example's ŷ = σ(1.0) = 0.73106, with z = w x + b: one name at
@@ -955,7 +962,9 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str],
     Equal within half a unit of the last decimal is ok; further off is judged as any step.  ``given``
     is how far the values the note gave its vectors (z = (2.0, 1.0, 0.1)) may move the sides if
     they are rounded: (from those with 2 decimals or more, from all); see _put_in_values."""
-    tops = [x for side in (left, right) for x in (listed_numbers(side) or (side,))]
+    # (each entry of a list of numbers, and each number an entry adds: (0.659 - 1, 0.242 - 0))
+    tops = [t for side in (left, right) for x in (side.items if number_list(side) else (side,))
+            for t in (x.terms if isinstance(x, Add) and number_list(side) else (x,))]
     decimals = [len(n.value.split(".")[1]) for n in tops for n in ([n.arg] if isinstance(n, Neg) else [n])
                 if isinstance(n, Num) and "." in n.value]
     if any(side.free_symbols for pair in pairs for side in pair):
