@@ -66,6 +66,18 @@ MARKDOWN = [
         P("Let $x be", 1), P("new", 3), I("y", 3),
     ]),
     ("escaped dollar is prose", "a \\$x$ b\n", [P("a $x$ b", 1)]),
+    ("MkDocs admonitions hold math, folded ones too", md("""
+        !!! note "Given"
+
+            *   $t = 4$
+
+        ??? question "Forward"
+            $$
+            z = w x
+            $$
+        """), [
+        P("Given", 1), A("t = 4", 3), P("Forward", 5), M("z = w x", 7),
+    ]),
     ("display block with aligned", md("""
         $$
         \\begin{aligned}

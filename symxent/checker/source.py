@@ -84,6 +84,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.amsmath import amsmath_block, amsmath_plugin
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_block_dollar, math_inline_dollar
@@ -808,6 +809,9 @@ def _amsmath_lines(rule: Callable[[StateBlock, int, int, bool], bool]):
 def _markdown_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     front_matter_plugin(md)
+    # MkDocs (Material) and Python-Markdown admonitions, !!! note "title" and ??? note (folded):
+    # their body is indented four spaces, which CommonMark alone reads as a code block
+    admon_plugin(md)
     # Pandoc's rule for $: no space just inside, no digit just outside -- prices stay prose.
     dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
     md.inline.ruler.at(
