@@ -378,8 +378,8 @@ def test_check_false_step_is_wrong_with_diagnosis(note, expected, needles):
         assert bad.left == pytest.approx(-bad.right)
 
 
-# z = w relu(x) + b: relu is not read, so z is taken as it stands where that is sound
-UNREAD_Z = "Let $z = w \\, \\mathrm{relu}(x) + b$ and $p = \\frac{1}{1 + e^{-z}}$.\n\n"
+# z = w argmax(x) + b: argmax is not read, so z is taken as it stands where that is sound
+UNREAD_Z = "Let $z = w \\, \\mathrm{argmax}(x) + b$ and $p = \\frac{1}{1 + e^{-z}}$.\n\n"
 
 
 @pytest.mark.parametrize("note, expected, needle", [
@@ -1037,6 +1037,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'definition', 'ok', 'ok', 'ok', 'ok', 'ok', 'not checkable', 'wrong', 'not checkable']),
     ('## Loss\n\n$$L = -\\log p_k$$\n\nwhere $k$ is the true class and $p = \\text{softmax}(z)$.\n\n## Example\n\nTake $z = (2.0, 1.0, 0.1)$ and $y = (1, 0, 0)$.\n\nCross-entropy loss: $L = -\\log(0.659)$.\n\n$$\\frac{\\partial L}{\\partial z} = p - y = (0.659 - 1, 0.242 - 0, 0.099 - 0)$$\n',
      ['definition', 'definition', 'definition', 'definition', 'definition', 'not checkable', 'ok']),
+    ('$$\\text{ReLU}(1.25) = 1.25$$\n\n$$\\text{ReLU}(-2) = 0$$\n\n$$\\mathrm{ReLU}(x) = \\max(0, x)$$\n\n$$\\text{ReLU}(-3) = -3$$\n',
+     ['ok', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1151,7 +1153,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'answers-offered-broken-label',
               'a-name-at-the-example-point-beside-free-names',
               'a-name-at-the-example-point-broken-product',
-              'a-derivative-behind-the-example-number-gives-no-wrong']
+              'a-derivative-behind-the-example-number-gives-no-wrong',
+              'relu-is-max-of-zero-and-its-argument']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -1295,6 +1295,9 @@ class Evaluator:
             out = 1 / (1 + sympy.exp(-vals[0]))
         elif name in ("max", "min") and len(vals) >= 2:
             out = sympy.Max(*vals) if name == "max" else sympy.Min(*vals)
+        elif name == "relu" and len(vals) == 1:
+            self.conventions["relu"] = "ReLU(x) = max(0, x)"
+            out = sympy.Max(0, vals[0])
         else:
             raise NotCheckable(f"{name} is not read")
         if f.sup is not None:
