@@ -1039,6 +1039,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'definition', 'definition', 'not checkable', 'ok']),
     ('$$\\text{ReLU}(1.25) = 1.25$$\n\n$$\\text{ReLU}(-2) = 0$$\n\n$$\\mathrm{ReLU}(x) = \\max(0, x)$$\n\n$$\\text{ReLU}(-3) = -3$$\n',
      ['ok', 'ok', 'ok', 'wrong']),
+    ('$$\\lim_{|z| \\to \\infty} \\sigma(z)(1-\\sigma(z)) = 0$$\n\n$$\\lim_{|z| \\to \\infty} \\sigma(z) = 1$$\n',
+     ['ok', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1154,7 +1156,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-name-at-the-example-point-beside-free-names',
               'a-name-at-the-example-point-broken-product',
               'a-derivative-behind-the-example-number-gives-no-wrong',
-              'relu-is-max-of-zero-and-its-argument']
+              'relu-is-max-of-zero-and-its-argument',
+              'limit-as-the-magnitude-grows']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

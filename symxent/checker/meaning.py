@@ -1314,9 +1314,16 @@ class Evaluator:
         """``\\lim_{x \\to a} operand``: the limit SymPy finds, when it is a finite number (an infinite
         limit is not a value the other side can be compared with)."""
         c = f.sub
+        both = False
+        if isinstance(c, Cond) and isinstance(c.left, Paren) and c.left.kind == "|" and len(c.left.items) == 1 \
+                and isinstance(c.left.items[0], Name):
+            # \lim_{|z| \to \infty}: z going to ∞ and to -∞, the same limit both ways
+            c, both = Cond(c.left.items[0], c.op, c.right), True
         if not (isinstance(c, Cond) and c.op == "->" and isinstance(c.left, Name)) or f.sup is not None:
             raise NotCheckable("a limit whose variable or point is not read")
         to = self.limit_point(c.right, env)
+        if both and to != sympy.oo:
+            raise NotCheckable("a limit of |x| at a point other than ∞")
         saved = self.keep
         self.keep = saved | frozenset((c.left.key,))  # (z defined as w^T x is still the limit's variable)
         try:
@@ -1330,6 +1337,8 @@ class Evaluator:
             return value
         try:
             out = sympy.limit(value, syms[0], to)
+            if both and sympy.simplify(sympy.limit(value, syms[0], -sympy.oo) - out) != 0:
+                raise NotCheckable("a limit of |x| → ∞ that differs as x → ∞ and as x → -∞")
         except (NotImplementedError, ValueError, TypeError) as exc:
             raise NotCheckable(f"a limit SymPy does not find ({type(exc).__name__})") from None
         if out.has(sympy.Limit) or out.has(sympy.oo, -sympy.oo, sympy.zoo, sympy.nan) or \
