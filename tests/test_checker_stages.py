@@ -1041,6 +1041,10 @@ MODELS = [
      ['ok', 'ok', 'ok', 'wrong']),
     ('$$\\lim_{|z| \\to \\infty} \\sigma(z)(1-\\sigma(z)) = 0$$\n\n$$\\lim_{|z| \\to \\infty} \\sigma(z) = 1$$\n',
      ['ok', 'not checkable']),
+    ('Weights $w_1 = 0.5$, $w_2 = 1.5$ and inputs $x_1 = 1$, $x_2 = 0.5$.\n\n$$net_{h1} = w_1 x_1 + w_2 x_2 = (0.5)(1) + (1.5)(0.5) = 0.5 + 0.75 = 1.25$$\n\n$$h_1 = \\text{ReLU}(net_{h1}) = \\text{ReLU}(1.25) = 1.25$$\n\n$$y = \\text{ReLU}(net_y) = \\text{ReLU}(5.05) = 5.05$$\n',
+     ['definition', 'ok', 'ok', 'ok', 'definition', 'ok', 'ok', 'definition', 'not checkable', 'ok']),
+    ('Weights $w_1 = 0.5$, $w_2 = 1.5$ and inputs $x_1 = 1$, $x_2 = 0.5$.\n\n$$net_{h1} = w_1 x_1 + w_2 x_2 = (0.5)(1) + (1.5)(0.5) = 0.5 + 0.75 = 1.35$$\n\n$$h_1 = \\text{ReLU}(net_{h1}) = \\text{ReLU}(1.25) = 1.25$$\n\n$$y = \\text{ReLU}(net_y) = \\text{ReLU}(5.05) = 5.05$$\n',
+     ['definition', 'ok', 'ok', 'wrong', 'definition', 'ok', 'ok', 'definition', 'not checkable', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1157,7 +1161,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-name-at-the-example-point-broken-product',
               'a-derivative-behind-the-example-number-gives-no-wrong',
               'relu-is-max-of-zero-and-its-argument',
-              'limit-as-the-magnitude-grows']
+              'limit-as-the-magnitude-grows',
+              'units-named-by-a-letter-and-number-are-labels',
+              'units-named-broken-sum']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -207,7 +207,7 @@ def _key(node: Node) -> str | None:
     if isinstance(node, Name):
         return node.key
     if isinstance(node, Script) and isinstance(node.base, Name):
-        labels = [n.base for n in node.sub if is_label(n)]
+        labels = [label_text(n) for n in node.sub if is_label(n)]
         return node.base.key + ("_" + "".join(labels) if labels else "")
     return None
 
@@ -232,12 +232,23 @@ def information_call(node: Call) -> str | None:
 
 
 def is_label(n: Node) -> bool:
-    """A subscript that is part of a name (``y_{true}``, ``L_{CE}``, ``h_\\theta``), not an index."""
+    """A subscript that is part of a name (``y_{true}``, ``L_{CE}``, ``h_\\theta``, ``net_{h1}``: a unit
+    named by a letter and its number, which the syntax stage reads as h times 1), not an index."""
+    if isinstance(n, Mul) and len(n.factors) == 2 and isinstance(n.factors[0], Name) \
+            and len(n.factors[0].base) == 1 and isinstance(n.factors[1], Num) and n.factors[1].value.isdigit():
+        return True
     if not isinstance(n, Name):
         return False
     if n.base.startswith("\\"):
         return n.base not in ("\\ell",)  # h_\theta, \nabla_\theta: a Greek subscript names a parameter
     return len(n.base) > 2 or (len(n.base) == 2 and n.base.isupper())
+
+
+def label_text(n: Node) -> str:
+    """How a label subscript is written (``CE``, ``h1``)."""
+    if isinstance(n, Mul):
+        return "".join(label_text(f) for f in n.factors)
+    return n.base if isinstance(n, Name) else n.value if isinstance(n, Num) else ""
 
 
 INFORMATION_UNITS = frozenset({"bit", "bits", "nat", "nats", "ban", "bans", "shannon", "shannons"})
@@ -336,8 +347,16 @@ class Evaluator:
             if n.base in env:
                 return env[n.base]
             d = self.definition(n.base)
+            if d is not None and n.base in self._active:
+                # y = ReLU(net_y): y names the unit net_y belongs to, not an index to compute
+                raise NotCheckable(f"{n.base} labels {pretty(key or '')} inside the definition of {n.base}: a "
+                                   "label, not an index, whose meaning is not read")
             if d is not None and not d.indices and not d.params:
-                v = self.value(d.body, {})
+                self._active.append(n.base)
+                try:
+                    v = self.value(d.body, {})
+                finally:
+                    self._active.pop()
                 if v.is_Integer:
                     return int(v)
             if d is not None and d.params:
