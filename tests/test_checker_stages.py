@@ -1045,6 +1045,8 @@ MODELS = [
      ['definition', 'ok', 'ok', 'ok', 'definition', 'ok', 'ok', 'definition', 'not checkable', 'ok']),
     ('Weights $w_1 = 0.5$, $w_2 = 1.5$ and inputs $x_1 = 1$, $x_2 = 0.5$.\n\n$$net_{h1} = w_1 x_1 + w_2 x_2 = (0.5)(1) + (1.5)(0.5) = 0.5 + 0.75 = 1.35$$\n\n$$h_1 = \\text{ReLU}(net_{h1}) = \\text{ReLU}(1.25) = 1.25$$\n\n$$y = \\text{ReLU}(net_y) = \\text{ReLU}(5.05) = 5.05$$\n',
      ['definition', 'ok', 'ok', 'wrong', 'definition', 'ok', 'ok', 'definition', 'not checkable', 'ok']),
+    ('Let $p(x) = \\mathcal{N}(x; \\mu_p, \\sigma_p)$.\n\n$$\\log \\frac{\\sigma_q}{\\sigma_p} = \\log \\sigma_q - \\log \\sigma_p$$\n',
+     ['definition', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1163,7 +1165,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'relu-is-max-of-zero-and-its-argument',
               'limit-as-the-magnitude-grows',
               'units-named-by-a-letter-and-number-are-labels',
-              'units-named-broken-sum']
+              'units-named-broken-sum',
+              'parameters-named-after-a-defined-function']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

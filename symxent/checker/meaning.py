@@ -414,6 +414,13 @@ class Evaluator:
         if base in params and not sub:
             return params[base]
         idx_nodes = [n for n in sub if not is_label(n)]
+        named_after = [n for n in idx_nodes if isinstance(n, Name) and len(n.base) == 1 and n.base not in env
+                       and (f := self.definition(n.base)) is not None and f.params]
+        if named_after and len(named_after) == len(idx_nodes) and self.definition(key) is None:
+            # μ_p, σ_p beside p(x) = N(x; μ_p, σ_p): the letter of a function the note defines names
+            # its parameter, it is no index
+            key = key + "_" + "".join(n.base for n in named_after)
+            idx_nodes = []
         sample_letter = None
         if isinstance(node, Script) and node.sup is not None and node.sup_paren:
             sample_letter = node.sup
