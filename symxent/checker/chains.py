@@ -503,8 +503,11 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         end = next((k for k in range(q + 1, len(tail)) if tail[k][0] == "sep"), len(tail))
         if end < len(tail):
             return None
-    words = " ".join(str(v).lower() for kind, v, _ in tail if kind == "sep" and not str(v).startswith("\\")
-                     and v not in (",", ";", "，", "；"))
+    def said_words(part) -> str:
+        return " ".join(str(v).lower() for kind, v, _ in part if kind == "sep" and not str(v).startswith("\\")
+                        and v not in (",", ";", "，", "；"))
+
+    words = said_words(tail)
     # "\delta_{ij} = 1 \text{ when i = j}": the condition typed inside the words (or around a
     # relation: "\text{ when i} \ne \text{j}"); "... \text{ and } \delta_{ij} = 0 ..." goes on with
     # another statement
@@ -516,7 +519,7 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         tail = tail[cut + 1:]
         if not any(kind != "sep" for kind, _, _ in tail):
             return None
-        words = ""
+        words = said_words(tail)
     exprs = [(kind, v, pos) for kind, v, pos in tail if kind != "sep"]
     if not exprs:
         return None
