@@ -453,7 +453,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         pairs = [(L.xreplace(given), R.xreplace(given)) for L, R in pairs]
         ev.conventions["given"] = "the case " + ", ".join(
             f"{pretty(ev.leaves[x].key)} = {v}" for x, v in sorted(given.items(), key=lambda kv: kv[0].name))
-    slack = (0.0, 0.0)
+    slack = 0.0
     if ev.valued:
         pairs, slack = _put_in_values(pairs, ev)
     if any(side.has(sympy.zoo, sympy.nan) for pair in pairs for side in pair):
@@ -932,36 +932,30 @@ def _opaque_reason(ev: Evaluator) -> str:
             "they agree")
 
 
-def _put_in_values(pairs, ev: Evaluator) -> tuple[list, tuple[float, float]]:
+def _put_in_values(pairs, ev: Evaluator) -> tuple[list, float]:
     """The pairs with the values the note gives (z = (2.0, 1.0, 0.1)) put in, and how far apart the
-    sides may be if those values are rounded to their decimals: to first order, the sum over each
-    value of half a unit of its last decimal times how much the difference moves with it.  Two
-    bounds: from the values written with 2 decimals or more (0.659: surely rounded), and from all
-    (2.0 or 0.1 may be exact inputs, or roundings); _rounded uses the second."""
+    sides may be if those values are roundings (2.0 and 0.1 may be exact inputs, 0.659 surely is a
+    rounding): to first order, the sum over each value of half a unit of its last decimal times
+    how much the difference moves with it."""
     values = {s: v for s, (v, _) in ev.valued.items()}
-    fine = rough = 0.0
+    slack = 0.0
     for L, R in pairs:
-        moved = L - R
-        bounds = [0.0, 0.0]
+        moved, bound = L - R, 0.0
         for s, (_, half) in ev.valued.items():
             if half and moved.has(s):
                 try:
-                    term = abs(complex(sympy.N(moved.diff(s).xreplace(values), 30))) * float(half)
+                    bound += abs(complex(sympy.N(moved.diff(s).xreplace(values), 30))) * float(half)
                 except (TypeError, ValueError):
-                    term = float("inf")
-                bounds[1] += term
-                if half < sympy.Rational(1, 20):
-                    bounds[0] += term
-        fine, rough = max(fine, bounds[0]), max(rough, bounds[1])
-    return [(L.xreplace(values), R.xreplace(values)) for L, R in pairs], (fine, rough)
+                    bound = float("inf")
+        slack = max(slack, bound)
+    return [(L.xreplace(values), R.xreplace(values)) for L, R in pairs], slack
 
 
-def _rounded(left: Node, right: Node, pairs, uses: list[str],
-             given: tuple[float, float] = (0.0, 0.0)) -> Verdict | None:
+def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0) -> Verdict | None:
     """``-\\log(0.245) = 1.406``: a number written with d decimals is that value rounded to them.
     Equal within half a unit of the last decimal is ok; further off is judged as any step.  ``given``
     is how far the values the note gave its vectors (z = (2.0, 1.0, 0.1)) may move the sides if
-    they are rounded: (from those with 2 decimals or more, from all); see _put_in_values."""
+    they are roundings (see _put_in_values)."""
     # (each entry of a list of numbers, and each number an entry adds: (0.659 - 1, 0.242 - 0))
     tops = [t for side in (left, right) for x in (side.items if number_list(side) else (side,))
             for t in (x.terms if isinstance(x, Add) and number_list(side) else (x,))]
@@ -993,14 +987,14 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str],
         return Verdict("ok", method="numeric", uses=uses + ["the number written with decimals is the value rounded "
                                                             "to them"])
     # (twice the first-order bound for the values the note gave: the curvature is not counted)
-    bound = max(half, literal) + 2 * given[1]
+    bound = max(half, literal) + 2 * given
     if bound and worst <= bound * (1 + 1e-9):
         # (0.0936 × -0.479) + (0.9292 × 0.332) + (-0.318) = -0.0541: more than half a unit of the
         # result apart, but the roundings of the numbers written could add up to it: whether the
         # author slipped or computed with the unrounded numbers is not said
         return Verdict("not checkable", f"the sides differ by {worst:.3g}, more than the rounding of the result "
                        f"explains but within what the roundings of the numbers "
-                       f"{'the note gives' if given[1] else 'written'} could add up to ({bound:.3g}): a slip "
+                       f"{'the note gives' if given else 'written'} could add up to ({bound:.3g}): a slip "
                        "cannot be told from the roundings", uses=uses)
     return None  # judged as any other step: a slip beyond the rounding
 
