@@ -537,7 +537,7 @@ class Evaluator:
         if d.indices or d.params or d.sample is not None or not self.table.is_vector(d.key, self.scope):
             return False
         # (a capital in a product, Wh or W x: a matrix times a vector; z = a + b stays a number)
-        if not any(isinstance(n, Name) and n.base[:1].isupper() and (len(n.base) == 2 and n.base[1].islower())
+        if not any(isinstance(n, Name) and matrix_times(n)
                    or isinstance(n, Mul) and any(isinstance(f, Name) and len(f.base) == 1 and f.base.isupper()
                                                  for f in n.factors) for n in _walk(d.body)):
             return False
@@ -2702,6 +2702,12 @@ def _at_a_point(node: Node) -> bool:
     return any(isinstance(n, Num) for n in _walk(node)) and not any(
         isinstance(n, Name) and id(n) not in called and n.base not in ("e", "\\pi")
         or isinstance(n, (BigOp, Deriv, Ellipsis_)) for n in _walk(node))
+
+
+def matrix_times(node: Name) -> bool:
+    """``Wx``, ``Ah``: a capital and a small letter typed together, a matrix times a vector (TeX
+    sets them as a product), which no one writes for a value at a point (``$k = i$``)."""
+    return len(node.base) == 2 and node.base[0].isupper() and node.base[1].islower() and not node.accent
 
 
 def listed_numbers(node: Node) -> tuple[Node, ...] | None:

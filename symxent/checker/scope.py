@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import (
-    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, information_call, is_label, listed_numbers, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
+    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, delta_case, leading_case, read_block
@@ -572,16 +572,10 @@ def _trivial_inline(block: Block) -> bool:
         head = c.members[0].node if c.members else None
         if isinstance(head, Name) and (len(head.base) == 1 and (head.base.islower() and head.base != "e" or head.base in ("K", "N", "C", "M"))):
             value = c.members[1].node if len(c.members) == 2 else None
-            if isinstance(value, (Num, Unreadable)) or isinstance(value, Name) and not _matrix_times(value):
+            if isinstance(value, (Num, Unreadable)) or isinstance(value, Name) and not matrix_times(value):
                 continue
         return False
     return True
-
-
-def _matrix_times(node: Name) -> bool:
-    """``Wx``, ``Ah``: a capital and a small letter typed together, a matrix times a vector (TeX
-    sets them as a product), which no one writes for a value at a point (``$k = i$``)."""
-    return len(node.base) == 2 and node.base[0].isupper() and node.base[1].islower() and not node.accent
 
 
 def _written_entry(node) -> tuple[str, tuple[int, ...]] | None:
@@ -1431,7 +1425,7 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
     rhs = chain.members[1].node if len(chain.members) > 1 else None
     if len(chain.members) == 2 and isinstance(lhs, Call) and isinstance(rhs, (Name, Script)) \
             and definable(rhs) is not None and table.lookup(definable(rhs)[0], order, block.scope) is None \
-            and not _mentions_itself(definable(rhs)[0], Paren(lhs.args)) \
+            and not any(_mentions_itself(definable(rhs)[0], a) for a in lhs.args) \
             and definable(rhs)[0] not in table.declared:
         # "\sigma(z) = P": the new name is on the right; P is what is defined, as sigma(z) (but
         # σ(z) = z, the identity, defines σ)
