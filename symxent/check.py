@@ -48,7 +48,7 @@ from symxent.checker.meaning import Definition, NotCheckable, pretty
 from symxent.checker.source import note_kind, read_note
 from symxent.checker.syntax import Unreadable, parse_member
 from symxent.checker.tree import TreeError, token_tree
-from symxent.checker.verdict import Verdict, condition_letters, judge, solve_for
+from symxent.checker.verdict import Verdict, condition_letters, judge, numbers_only, solve_for
 
 STATUSES = ("ok", "wrong", "recovered", "unparsed", "not checkable", "definition")
 
@@ -208,7 +208,7 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             res.status, res.detail = "unparsed", f"{bad.reason} at {_line_col(owner, bad.pos)}"
         elif rel in ("in",):
             continue  # a declaration, not a step
-        elif rel not in ("=", ":="):
+        elif rel not in ("=", ":=") and not (rel == "~" and numbers_only(a.node) and numbers_only(b.node)):
             res.status, res.detail = "not checkable", f"the relation {_REL_WORDS.get(rel, rel)} is not checked (only equalities are)"
         elif chain.condition_problem:
             res.status, res.detail = "not checkable", chain.condition_problem
@@ -255,6 +255,11 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 v = Verdict("not checkable", f"differs from line {(a.block or block).line(a.pos)}, but this block opens "
                             "with \"=\" after a paragraph of words: which expression it goes on from is not "
                             "marked (write its left side)")
+            if rel == "~" and v.status == "ok":
+                # 0.5374 \cdot 0.4626 \approx 0.2486: between numbers, ≈ says equal to the digits shown
+                v.uses = list(v.uses) + ["≈ between numbers: equal to the digits shown"]
+            elif rel == "~" and v.status == "wrong":
+                v.detail += "; ≈ between numbers is read as equal to the digits shown, and the difference is larger"
             _fill(res, v)
             if v.status == "wrong":
                 wrong_at = t if wrong_at is None else wrong_at

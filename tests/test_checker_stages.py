@@ -1047,6 +1047,10 @@ MODELS = [
      ['definition', 'ok', 'ok', 'wrong', 'definition', 'ok', 'ok', 'definition', 'not checkable', 'ok']),
     ('Let $p(x) = \\mathcal{N}(x; \\mu_p, \\sigma_p)$.\n\n$$\\log \\frac{\\sigma_q}{\\sigma_p} = \\log \\sigma_q - \\log \\sigma_p$$\n',
      ['definition', 'ok']),
+    ('# Intro\n\nThe loss is $L = -\\sum_i y_i \\log p_i$ with $p = \\mathrm{softmax}(x)$.\nSuppose that $y_2 = 1$. Then the loss is $-\\log p_2$.\n\n# Derivative\n\n$$\n\\frac{\\partial L}{\\partial x_i} = p_i - y_i\n$$\n\n# Broken\n\n$$\n\\frac{\\partial L}{\\partial x_i} = p_i + y_i\n$$\n',
+     ['definition', 'definition', 'ok', 'wrong']),
+    ('$$ \\sigma(z) = \\frac{1}{1 + e^{-0.15}} \\approx 0.5374 $$\n\n$$ 0.5374 (1 - 0.5374) = 0.5374 \\cdot 0.4626 \\approx 0.2486 $$\n\n$$ -\\log(0.9) \\approx 0.105 $$\n\n$$ -\\log(0.1) \\approx 2.3 $$\n\n$$ e^{0.7} \\approx 2 $$\n\n$$ 0.5374 \\cdot 0.4626 \\approx 0.2586 $$\n\n$$ \\sigma(x) \\approx x $$\n',
+     ['not checkable', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1166,7 +1170,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'limit-as-the-magnitude-grows',
               'units-named-by-a-letter-and-number-are-labels',
               'units-named-broken-sum',
-              'parameters-named-after-a-defined-function']
+              'parameters-named-after-a-defined-function',
+              'an-example-entry-value-does-not-bind-a-general-step',
+              'approx-between-numbers-is-equal-to-the-digits-shown']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

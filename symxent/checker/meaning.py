@@ -2180,6 +2180,10 @@ class Evaluator:
             leaf = self.leaves.get(s)
             if leaf is not None and leaf.key in keys and leaf.key not in saved:
                 d = self.definition(leaf.key)
+                own = self.definition(f"{leaf.key}[{','.join(map(str, leaf.index))}]") if leaf.index else None
+                if own is not None and (d is None or d.order < own.order):
+                    # ∂ŷ_1/∂y_1 with y_1 = w_5 h_1 + w_6 h_2 (one entry's own value): that value back in
+                    d, leaf = own, Leaf(leaf.key, (), leaf.sample)
                 if s in kept_values:
                     subs[s] = kept_values[s]
                 elif d is None and leaf.key in self.generic:

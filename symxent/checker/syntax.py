@@ -287,8 +287,9 @@ def _pos(it: Item | None, default: int = 0) -> int:
     return it.pos if it is not None else default
 
 
-def _clean(items, keep: tuple[str, ...] = ()) -> list[Item]:
-    """Drop spacing and sizing tokens; unwrap \\color{red}{x} and friends (their argument stays)."""
+def _clean(items, keep: tuple[str, ...] = (), glue: bool = True) -> list[Item]:
+    """Drop spacing and sizing tokens; unwrap \\color{red}{x} and friends (their argument stays);
+    with ``glue``, a letter typed glued to its number (``y1``) is that entry (``y_1``)."""
     out: list[Item] = []
     items = list(items)
     if not any(_v(it) == "\\rvert" for it in items):
@@ -339,6 +340,14 @@ def _clean(items, keep: tuple[str, ...] = ()) -> list[Item]:
             k += 2
             if k < len(items) and _v(items[k]) != ",":
                 out.append(Tok("sym", ",", it.pos + 1))
+            continue
+        if glue and isinstance(it, Tok) and it.kind == "word" and len(v) == 1 and v.isascii() and k + 1 < len(items) \
+                and isinstance(nxt := items[k + 1], Tok) and nxt.kind == "num" and nxt.value.isdigit() \
+                and nxt.pos == it.pos + 1 and not (out and isinstance(out[-1], Tok) and out[-1].kind == "script"):
+            # y1, w5 h1 (plain-text notes, worked examples): a letter glued to its number is that entry,
+            # y_1, as the author's "y2" beside "y1" shows; 2x and x 2 stay products
+            out.extend([it, Tok("script", "_", nxt.pos), nxt])
+            k += 2
             continue
         out.append(it)
         k += 1
@@ -594,7 +603,8 @@ def _bracket_run(s: _Stream, opening: Item) -> tuple[Item, ...]:
 
 def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
     """A subscript: ``ij`` and ``i,j`` are two indices; ``i+1`` one; ``\\text{true}`` a label."""
-    parts = _split_on(_clean(items), (",",))
+    # (x_{i1}: inside a subscript, i1 is the sample i and the feature 1, not an entry of i)
+    parts = _split_on(_clean(items, glue=False), (",",))
     out: list[Node] = []
     for p in parts:
         if not p:

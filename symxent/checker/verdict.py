@@ -41,7 +41,7 @@ from symxent.checker.meaning import (cond_text, index_alone, key_of, subscript_c
 from symxent.checker.syntax import Add, BigOp, Call, Case, Cond, Deriv, Matrix, Name, Neg, Node, Num, Paren, Pow, Script
 from symxent.domains import draw
 
-__all__ = ["Verdict", "judge", "N_POINTS", "SEED"]
+__all__ = ["Verdict", "judge", "numbers_only", "N_POINTS", "SEED"]
 
 N_POINTS = 24
 SEED = 20240611
@@ -130,6 +130,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         verdict = _at_written_size(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
         verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status == "wrong":
+        verdict = _without_entry_values(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong" and "natural log" in verdict.uses:
         # 1000 \log(0.01) = -2000: log in base 10, as many numeric examples mean it
         ten = _judge_reading(table, order, scope, left, right, conditions, seed, solved, frozenset(["log10"]))
@@ -165,7 +167,7 @@ def _written_matrices(left: Node, right: Node) -> Verdict | None:
     only, computed with matrix algebra at the sizes written (the note's K plays no part).  A number
     written with decimals may be the value rounded to them; shapes that do not fit are not judged."""
     if not any(isinstance(n, Matrix) or number_list(n) for side in (left, right) for n in walk(side)) \
-            or not (_numbers_only(left) and _numbers_only(right)):
+            or not (numbers_only(left) and numbers_only(right)):
         return None
     ev = Evaluator(SymbolTable(), 0, ())
     try:
@@ -193,7 +195,7 @@ def _written_matrices(left: Node, right: Node) -> Verdict | None:
     return Verdict("ok", method="numeric", uses=uses)
 
 
-def _numbers_only(node: Node) -> bool:
+def numbers_only(node: Node) -> bool:
     """No name in ``node`` but e, π, a unit, and the T of a transpose."""
     marks = {id(n.sup) for n in walk(node) if isinstance(n, Script) and transposed(n) is not None} \
         | {id(n.exp) for n in walk(node) if isinstance(n, Pow) and transposed_exp(n)}
@@ -304,6 +306,46 @@ def _with_later_definitions(verdict: Verdict, table: SymbolTable, order: int, sc
     return Verdict("not checkable", f"{pretty(key)} is defined again at line {line}, after this step and in its "
                    "section, and with that value the step " + ("holds" if alt.status == "ok" else "is not checkable")
                    + ": which of its definitions it means is not said", uses=verdict.uses)
+
+
+def _without_entry_values(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
+                          conditions, seed: int, solved: dict | None) -> Verdict:
+    """A WRONG with one entry of a vector given a number earlier ("suppose that $y_2 = 1$" in an
+    example) stands only if it is wrong for every value of that entry too. A step that holds for every
+    value of the vector holds at the example's value as well (the entry is a point of its domain), so
+    it is ok whichever the author meant; one that holds only once the example's value is forgotten is
+    not a slip that can be told from a general step read at the example."""
+    named = {key_of(n) for side in (left, right) for n in walk(side) if isinstance(n, (Name, Script)) and key_of(n)}
+    bodies, seen = [left, right], set()
+    for body in bodies:  # (the names the step reaches through definitions: L, then y inside L's body)
+        for n in walk(body):
+            if (k := key_of(n)) and k not in seen and (d := table.lookup(k, order, scope)) is not None:
+                seen.add(k)
+                bodies.append(d.body)
+                named.add(k)
+    named |= {key_of(n) for body in bodies for n in walk(body) if isinstance(n, (Name, Script)) and key_of(n)}
+    valued = [d for d in table.definitions if "[" in d.key and d.key.split("[", 1)[0] in named
+              and isinstance(d.body, (Num, Neg)) and _literal_number(d.body)
+              and table.lookup(d.key, order, scope) is d]
+    if not valued:
+        return verdict
+    forgotten = copy.copy(table)
+    forgotten.definitions = [d for d in table.definitions if all(d is not v for v in valued)]
+    alt = _judge_reading(forgotten, order, scope, left, right, conditions, seed, solved)
+    def number(n: Node) -> str:
+        return f"-{number(n.arg)}" if isinstance(n, Neg) else n.value
+
+    def entry(key: str) -> str:
+        base, _, index = key.partition("[")
+        return f"{pretty(base)}_{index.rstrip(']')}"
+    given = ", ".join(f"{entry(d.key)} = {number(d.body)} (line {d.line})" for d in valued)
+    if alt.status == "ok":
+        alt.uses = alt.uses + [f"holds without {given}, so also with {'it' if len(valued) == 1 else 'them'}"]
+        return alt
+    if alt.status == "wrong":
+        return alt  # (wrong either way; its point draws the whole vector, as the step's letter does)
+    return Verdict("not checkable", f"differs with {given}; with any value there it is not checkable: "
+                   f"{alt.detail}", uses=verdict.uses)
 
 
 def _judge_reading(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
