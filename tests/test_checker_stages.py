@@ -1051,6 +1051,12 @@ MODELS = [
      ['definition', 'definition', 'ok', 'wrong']),
     ('$$ \\sigma(z) = \\frac{1}{1 + e^{-0.15}} \\approx 0.5374 $$\n\n$$ 0.5374 (1 - 0.5374) = 0.5374 \\cdot 0.4626 \\approx 0.2486 $$\n\n$$ -\\log(0.9) \\approx 0.105 $$\n\n$$ -\\log(0.1) \\approx 2.3 $$\n\n$$ e^{0.7} \\approx 2 $$\n\n$$ 0.5374 \\cdot 0.4626 \\approx 0.2586 $$\n\n$$ \\sigma(x) \\approx x $$\n',
      ['not checkable', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
+    ('Let $\\hat{y1} = \\sigma(y1)$ and $y1 = w5 x1 + w6 x2$.\n\n$$ \\frac{\\partial \\hat{y1}}{\\partial y1} = \\hat{y1}(1 - \\hat{y1}) $$\n\n$$ \\frac{\\partial \\hat{y1}}{\\partial y1} = \\hat{y1}(1 + \\hat{y1}) $$\n\n$$ \\frac{\\partial y1}{\\partial w5} = x1 $$\n\n$$ \\frac{\\partial y1}{\\partial w5} = x2 $$\n',
+     ['definition', 'definition', 'ok', 'wrong', 'ok', 'wrong']),
+    ('Here $p$ is the probability of the positive class and $\\log\\frac{p}{1-p} = z$.\n\n$$ \\frac{p}{1-p} = e^z \\implies p = e^z(1-p) \\implies p(1+e^z) = e^z $$\n\n$$ \\frac{p}{1-p} = e^z \\implies p = e^z(1+p) \\implies p(1+e^z) = e^z $$\n',
+     ['not checkable', 'not checkable', 'ok', 'ok', 'not checkable', 'wrong', 'ok']),
+    ('Let $x1 = 0.5$.\n\n\\begin{align}\n  y1 = 2 x1 \\\\\n  \\hat{y1} = \\sigma (y1) \\\\\n           = 0.7311\n\\end{align}\n\nAnd with a slip:\n\n\\begin{align}\n  y2 = 2 x1 \\\\\n  \\hat{y2} = \\sigma (y2) \\\\\n           = 0.8311\n\\end{align}\n',
+     ['definition', 'definition', 'ok', 'definition', 'definition', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1172,7 +1178,10 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'units-named-broken-sum',
               'parameters-named-after-a-defined-function',
               'an-example-entry-value-does-not-bind-a-general-step',
-              'approx-between-numbers-is-equal-to-the-digits-shown']
+              'approx-between-numbers-is-equal-to-the-digits-shown',
+              'a-letter-glued-to-its-number-is-that-entry',
+              'implications-solved-for-a-probability-the-words-name',
+              'a-value-of-the-sigmoid-at-a-point-defines-no-function']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

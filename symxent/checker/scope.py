@@ -611,6 +611,10 @@ def _mentions_itself(key: str, body) -> bool:
     """Whether ``body`` uses the name ``key`` (w_j := w_j - α ∂J/∂w_j), not as a subscript only
     (f(x) = W_f x + b_f: f labels the weights)."""
     labels = {id(s) for n in walk(body) if isinstance(n, Script) for x in n.sub for s in walk(x)}
+    if "[" in key:
+        # ŷ_1 = 1/(1 + e^{-ŷ_1}): one entry's value through that entry (an equation, not a definition)
+        return any(isinstance(n, Script) and definable(n) is not None and definable(n)[0] == key
+                   and id(n) not in labels for n in walk(body))
     return any(isinstance(n, (Name, Script)) and key_of(n) == key and id(n) not in labels for n in walk(body))
 
 
@@ -1266,11 +1270,11 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                 and table.lookup(middle.func.key, block.order + ci, block.scope) is None
                 and all(isinstance(a, (Name, Script)) for a in middle.args)
                 or middle is not None and _probability_name(middle, table, block.order + ci, block)) \
-                    and chain.relations[1] in ("=", ":=") \
+                    and chain.relations[1] in ("=", ":=") and not _is_number(chain.members[2].node) \
                     and _define_from(Chain(chain.members[1:], chain.relations[1:]), block, table,
                                      block.order + ci + 1, "math"):
                 # J(θ) = CE(y, ŷ) = -Σ_i y_i log ŷ_i, h(x) = P(y=1|x) = σ(w^T x): the chain defines the
-                # middle name as well
+                # middle name as well (not ŷ = σ(y1) = 0.7311: a value at a point)
                 block.definitions.add((ci, 1))
             if before is not None and not before.source.startswith("convention") and before.source != "--define":
                 block.redefines[ci] = before.line

@@ -361,9 +361,9 @@ def parse_member(items) -> Node:
     return _words_as_names(_member(items))
 
 
-def _member(items) -> Node:
+def _member(items, glue: bool = True) -> Node:
     """A member, or a group inside one (a fraction's numerator): differentials still as marks."""
-    s = _Stream(_clean(items))
+    s = _Stream(_clean(items, glue=glue))
     try:
         if s.at_end():
             raise SyntaxProblem("empty expression", 0)
@@ -635,7 +635,7 @@ def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
         if len(p) == 1 and isinstance(p[0], Tok) and p[0].kind == "text":
             out.append(Name(_text_of(p[0])))  # x_\text{max}: a label, even when the word is an operator's
             continue
-        node = _member(p)
+        node = _member(p, glue=False)
         if isinstance(node, Unreadable):
             # a subscript such as k \neq j or x \in X: keep it as a condition-like node
             node = _sub_condition(p) or node

@@ -433,6 +433,11 @@ def solve_for(table: SymbolTable, order: int, scope, left: Node, right: Node) ->
     unknown = {s: lf for s, lf in ev.leaves.items() if (L - R).has(s) and not lf.index and lf.sample is None
                and table.lookup(lf.key, order, scope) is None and lf.key not in table.declared
                and lf.key not in CONVENTIONAL_INPUTS and lf.key not in CONVENTIONAL_TARGETS}
+    if not unknown:
+        # p / (1 - p) = e^z with p a probability the words name and z an input by convention: the
+        # pairs that satisfy it are p's one solution at each z, so solving for p describes them all
+        unknown = {s: lf for s, lf in ev.leaves.items() if (L - R).has(s) and not lf.index and lf.sample is None
+                   and table.lookup(lf.key, order, scope) is None and lf.key not in CONVENTIONAL_INPUTS}
     if len(unknown) != 1:
         return None
     (u, leaf), = unknown.items()
