@@ -884,7 +884,7 @@ MODELS = [
     ('# Softmax\n\nLet $s_j = \\frac{e^{x_j}}{\\sum_{l} e^{x_l}}$.\n\nFor not $i$ th item, denote by $z$\n\n$$\n\\frac{\\partial s_z}{\\partial x_i} = 0 - \\frac{e^{x_z} e^{x_i}}{(\\sum_{l} e^{x_l})^2} = - s_z s_i\n$$\n\nThe same, said for every pair:\n\n$$\n\\frac{\\partial s_j}{\\partial x_i} = - s_j s_i\n$$\n',
      ['definition', 'not checkable', 'ok', 'wrong']),
     ('# Two layers\n\nLet $a^2_{s} = x^1_{s,1} w^2_{1} + x^1_{s,2} w^2_{2}$ where $x^1_{s,j} = x^0_{s,1} w^1_{1,j} + x^0_{s,2} w^1_{2,j}$.\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^2_{1}} = x^1_{s,1}\n$$\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^1_{1,1}} = w^2_{1} x^0_{s,1}\n$$\n\n$$\n\\frac{\\partial a^2_{s}}{\\partial w^1_{1,1}} = w^1_{1,1} x^0_{s,1}\n$$\n',
-     ['definition', 'definition', 'not checkable', 'not checkable', 'not checkable']),
+     ['definition', 'definition', 'ok', 'ok', 'not checkable']),
     ('# Softmax\n\nLet $a_{i} = \\frac{e^{z_{i}}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial a_j}{\\partial z_i} = -a_j a_i,$$ where $j \\neq i$.\n\n$$\\frac{\\partial a_j}{\\partial z_i} \\stackrel{a \\text{ def}}{=} \\frac{\\partial}{\\partial z_i} \\left( \\frac{e^{z_j}}{\\sum_k e^{z_k}} \\right) \\stackrel{\\text{quotient rule}}{=} \\frac{-e^{z_j} e^{z_i}}{\\left( \\sum_k e^{z_k} \\right) ^ 2} = -a_j a_i. \\quad \\blacksquare$$\n\n$$\\frac{\\partial a_j}{\\partial z_i} \\stackrel{\\text{quotient rule}}{=} \\frac{e^{z_j} e^{z_i}}{\\left( \\sum_k e^{z_k} \\right) ^ 2}. \\quad \\blacksquare$$\n\n# Without the condition\n\n$$\\frac{\\partial a_j}{\\partial z_i} = -a_j a_i$$\n',
      ['definition', 'ok', 'ok', 'ok', 'ok', 'wrong', 'wrong']),
     ('# Likelihood\n\nLet $\\sigma(t) = \\frac{1}{1 + e^{-t}}$.\n\n$$\np(y_1, \\dots, y_n \\lvert x_1, \\dots, x_n) = \\prod_{i=1}^n \\sigma(w^\\top x_i)^{y_i}(1-\\sigma(w^\\top x_i))^{1-y_i}\n$$\n\n$$\n\\begin{align}\nJ &= \\log p(y_1, \\dots, y_n \\lvert x_1, \\dots, x_n) \\\\\n&= \\sum_{i=1}^n \\log \\sigma(w^\\top x_i)^{y_i}(1-\\sigma(w^\\top x_i))^{1-y_i} \\\\\n&= \\sum_{i=1}^n \\log \\sigma(w^\\top x_i)^{y_i} + \\log (1-\\sigma(w^\\top x_i))^{1-y_i} \\\\\n&= \\sum_{i=1}^n y_i \\log \\sigma(w^\\top x_i) + (1-y_i) \\log (1-\\sigma(w^\\top x_i)) \\\\\n&= \\sum_{i=1}^n y_i \\log \\sigma(w^\\top x_i) + (1+y_i) \\log (1-\\sigma(w^\\top x_i))\n\\end{align}\n$$\n\n$$\n\\frac{\\partial J}{\\partial w} = \\sum_{i=i}^{n} (y_i - \\sigma(w^\\top x_i)) x_i\n$$\n',
@@ -1011,8 +1011,8 @@ MODELS = [
      ['definition', 'ok', 'definition', 'ok', 'ok', 'ok', 'ok']),
     ('Let $q = Wx$, a vector $q = [q_1, q_2]^T$, and $f = q_1^2 + q_2^2$.\n\n$$\\frac{\\partial f}{\\partial q} = [2q_1, 2q_2]^T = 2q$$\n\n$$\\frac{\\partial f}{\\partial W_{i,j}} = \\sum_k \\frac{\\partial f}{\\partial q_k}\\frac{\\partial q_k}{\\partial W_{i,j}} = 2 q_j x_i$$\n',
      ['definition', 'ok', 'definition', 'ok', 'ok', 'ok', 'wrong']),
-    ("The hidden layer gives $a^1 = \\sigma(z^1)$ and the output $a^2 = \\sigma(z^2)$.\n\n$$\\sigma'(z^2) = a^2(1 - a^2)$$\n\n$$\\frac{d}{dx} x^2 = 2x$$\n",
-     ['not checkable', 'not checkable', 'not checkable', 'ok']),
+    ("The hidden layer gives $a^1 = \\sigma(z^1)$ and the output $a^2 = \\sigma(z^2)$.\n\n$$\\sigma'(z^2) = a^2(1 - a^2)$$\n\n$$\\frac{d}{dx} x^2 = 2x$$\n\n$$\\sigma'(z^2) = a^2(1 + a^2)$$\n",
+     ['definition', 'definition', 'ok', 'ok', 'wrong']),
     ('For distributions $P$ and $Q$ over $x$:\n\n$$\\sum_x Q(x)\\frac{1}{2}\\left|\\frac{P(x)}{Q(x)} - 1\\right| = \\frac{1}{2}\\sum_x |P(x) - Q(x)|$$\n\n$$\\sum_x Q(x)\\frac{P(x)}{Q(x)}\\log\\frac{P(x)}{Q(x)} = \\sum_x P(x)\\log\\frac{P(x)}{Q(x)}$$\n',
      ['ok', 'ok']),
     ('For distributions $P$ and $Q$ over $x$:\n\n$$\\sum_x Q(x)\\frac{1}{2}\\left|\\frac{P(x)}{Q(x)} - 1\\right| = \\sum_x |P(x) - Q(x)|$$\n\n$$\\sum_x Q(x)\\frac{P(x)}{Q(x)}\\log\\frac{P(x)}{Q(x)} = \\sum_x P(x)\\log\\frac{P(x)}{Q(x)}$$\n',
@@ -1057,6 +1057,10 @@ MODELS = [
      ['not checkable', 'not checkable', 'ok', 'ok', 'not checkable', 'wrong', 'ok']),
     ('Let $x1 = 0.5$.\n\n\\begin{align}\n  y1 = 2 x1 \\\\\n  \\hat{y1} = \\sigma (y1) \\\\\n           = 0.7311\n\\end{align}\n\nAnd with a slip:\n\n\\begin{align}\n  y2 = 2 x1 \\\\\n  \\hat{y2} = \\sigma (y2) \\\\\n           = 0.8311\n\\end{align}\n',
      ['definition', 'definition', 'ok', 'definition', 'definition', 'wrong']),
+    ('Layer 1: $z^1 = w^1 x + b^1$ and $a^1 = \\sigma(z^1)$. Layer 2: $z^2 = w^2 a^1 + b^2$ and $a^2 = \\sigma(z^2)$.\n\n$$ \\frac{\\partial a^2}{\\partial z^2} = a^2 (1 - a^2) $$\n\n$$ \\frac{\\partial a^2}{\\partial z^2} = a^2 (1 + a^2) $$\n\n$$ \\frac{\\partial z^2}{\\partial a^1} = w^2 $$\n\n$$ \\frac{\\partial z^2}{\\partial a^1} = w^1 $$\n',
+     ['definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'not checkable']),
+    ('Here $L(a, y) = \\frac{1}{2}(a - y)^2$, and a layer gives $a^1 = \\sigma(z^1)$.\n\n$$ \\frac{\\partial L}{\\partial w^2} = (a - y) a^1 $$\n\n$$ \\frac{\\partial L}{\\partial a} = a - y $$\n\n$$ \\frac{\\partial L}{\\partial a} = a + y $$\n',
+     ['definition', 'definition', 'not checkable', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1181,7 +1185,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'approx-between-numbers-is-equal-to-the-digits-shown',
               'a-letter-glued-to-its-number-is-that-entry',
               'implications-solved-for-a-probability-the-words-name',
-              'a-value-of-the-sigmoid-at-a-point-defines-no-function']
+              'a-value-of-the-sigmoid-at-a-point-defines-no-function',
+              'digit-superscripts-of-a-letter-written-with-1-are-layers',
+              'a-function-whose-parameters-miss-the-variable-gives-no-zero-derivative']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -46,6 +46,12 @@ CONVENTIONAL_INPUTS = {"z", "x", "w", "b", "W", "X", "Z", "\\theta", "\\Theta", 
 CONVENTIONAL_TARGETS = {"y", "t", "Y"}
 
 
+def conventional_input(key: str) -> bool:
+    """An input by convention when the note never defines it: z, x, w, b, W, θ, ..., and a layer's
+    (w^{[2]}, b^{[l]}: the weights of a layer are weights)."""
+    return key in CONVENTIONAL_INPUTS or ("^{" in key and key.split("^{", 1)[0] in CONVENTIONAL_INPUTS)
+
+
 # What a step whose derivative needs a name's dependence says; verdict.judge then tries that name
 # as any function of its variable (the one place that reads these words back)
 UNKNOWN_DEPENDENCE = "is never defined here, so how it depends on"
@@ -2136,7 +2142,7 @@ class Evaluator:
             if leaf is None or leaf.key in keys:
                 continue
             free = (leaf.key in self.table.declared or leaf.key in self.table.targets
-                    or leaf.key in CONVENTIONAL_INPUTS) and (
+                    or conventional_input(leaf.key)) and (
                 leaf.key not in self.table.dependent
                 or self.table.declared.get(leaf.key, (0, ""))[1].startswith("the argument of"))
             if leaf.key in self.opaque:
@@ -2167,6 +2173,13 @@ class Evaluator:
         out = f
         for w in wrt:
             out = sympy.diff(out, w)
+        if out == 0 and absent and any(d is not None and d.params for d in defined):
+            # ∂L/∂W^{[2]} with L(a, y) = ½(a - y)² given for one layer's a: a function whose
+            # parameters do not reach the variable; 0 is only what this reading says (recorded, as
+            # below: a lone σ in dσ/dz may yet be read as the step's σ(z))
+            self.zero_by_letters = self.zero_by_letters or (
+                f"as its definitions are read here, {_source_of(node.f)} does not depend on {pretty(absent[0])} "
+                "at all: the derivative would be 0 only by that reading (is a definition missing it?)")
         if out == 0 and absent and f.free_symbols and any(self.definition(k) is not None for k in absent):
             # dσ/du with u = 1 + e^{-z}: σ as a function of u (the chain rule's notation), which the
             # expressions as written do not show; 0 is only what the letters say
@@ -2460,7 +2473,7 @@ class Evaluator:
         shape = self.shape(base, env)
         key = _key(base)
         if shape == "S" and key and self.definition(key) is None and key not in self.table.declared \
-                and key not in CONVENTIONAL_INPUTS and key not in self.table.indexed:
+                and not conventional_input(key) and key not in self.table.indexed:
             # Q K^T = K Q^T with Q, K never given a shape: transposed, they are matrices or vectors,
             # which read as numbers would make any product commute
             named = key[-1] if len(key) > 1 and key.isalpha() else key  # (QK^T: TeX transposes the K)

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import (
-    CONVENTIONAL_INPUTS, Definition, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
+    Definition, conventional_input, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, delta_case, leading_case, read_block
@@ -234,6 +234,35 @@ def _with_layer_digits(items) -> tuple:
     return tuple(out)
 
 
+# a^1, z^{1}, \delta^1: no one writes a first power, so that letter's superscript digits number layers
+_FIRST_POWER = re.compile(r"(?<![A-Za-z\\])([A-Za-z]|\\[A-Za-z]+)\s*\^\s*(?:1|\{\s*1\s*\})(?![\d.])")
+
+
+def _layer_letters(texts: list[str]) -> frozenset[str]:
+    """The letters the note writes with a superscript 1 (``a^1``, ``\\delta^1``): each of their
+    one-digit superscripts is a layer (``a^2`` is layer 2's a), as ``a^{[2]}`` writes it."""
+    found = {m.group(1) for text in texts for m in _FIRST_POWER.finditer(text)}
+    return frozenset(found - {"e", "\\pi", "\\mathrm", "\\text", "\\operatorname"})
+
+
+def _with_layer_letters(items, letters: frozenset[str]) -> tuple:
+    """The token tree with ``a^2`` written ``a^{[2]}`` for each letter of :func:`_layer_letters`."""
+    out: list = []
+    items = list(items)
+    for k, it in enumerate(items):
+        if isinstance(it, Group):
+            it = Group(_with_layer_letters(it.items, letters), it.pos)
+        elif isinstance(it, Env):
+            it = Env(it.name, it.arg, _with_layer_letters(it.items, letters), it.pos)
+        elif k >= 2 and _token(items[k - 1], "^") and isinstance(items[k - 2], Tok) \
+                and items[k - 2].value in letters and (items[k - 2].kind == "cmd" or _letter(items[k - 2])):
+            digit = it.items[0] if isinstance(it, Group) and len(it.items) == 1 else it
+            if isinstance(digit, Tok) and digit.kind == "num" and len(digit.value) == 1:
+                it = Group((Tok("sym", "[", digit.pos), digit, Tok("sym", "]", digit.pos)), digit.pos)
+        out.append(it)
+    return tuple(out)
+
+
 def _token(it, value: str) -> bool:
     return isinstance(it, Tok) and it.value == value
 
@@ -247,6 +276,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     items = _with_heading_math(items)
     named_sums = _named_sums([it.text for it in items if isinstance(it, Math)])
     layers = _layer_digits([it.text for it in items if isinstance(it, Math)])
+    layer_letters = _layer_letters([it.text for it in items if isinstance(it, Math)])
     table = SymbolTable()
     table.class_size = class_size
     blocks: list[Block] = []
@@ -308,6 +338,8 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             tree = _with_named_sums(token_tree(item.text), named_sums)
             if layers:
                 tree = _with_layer_digits(tree)
+            if layer_letters:
+                tree = _with_layer_letters(tree, layer_letters)
             lead = leading_case(tree) if item.display else None
             if lead is not None:
                 # "$$ if \ s = i, \\ = ... $$": the case typed as the display's first row, as if
@@ -1343,7 +1375,7 @@ def _name_last(chain: Chain, ci: int, block: Block, table: SymbolTable) -> None:
     key = last.key
     order = block.order + ci
     if table.lookup(key, order, block.scope) is not None or key in table.declared or key in table.indexed \
-            or key in table.size_names or key in CONVENTIONAL_INPUTS \
+            or key in table.size_names or conventional_input(key) \
             or key in {key_of(n) for n in walk(before) if isinstance(n, (Name, Script))}:
         return
     table.definitions.append(Definition(key, (), (), before, block.line(chain.members[-1].pos), order + 1,

@@ -33,11 +33,11 @@ import numpy as np
 import sympy
 
 from symxent import derive
-from symxent.checker.meaning import (READINGS, CONVENTIONAL_INPUTS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
+from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      CaseOnAValue, Evaluator, NotCheckable, SHORT_LIST, SymbolTable, UnknownDependence,
                                      pretty)
 from symxent.checker.meaning import (cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
-                                     listed_numbers, number_list, value_case, walk, written_value)
+                                     conventional_input, listed_numbers, number_list, value_case, walk, written_value)
 from symxent.checker.syntax import Add, BigOp, Call, Case, Cond, Deriv, Matrix, Name, Neg, Node, Num, Paren, Pow, Script
 from symxent.domains import draw
 
@@ -432,12 +432,12 @@ def solve_for(table: SymbolTable, order: int, scope, left: Node, right: Node) ->
         return None
     unknown = {s: lf for s, lf in ev.leaves.items() if (L - R).has(s) and not lf.index and lf.sample is None
                and table.lookup(lf.key, order, scope) is None and lf.key not in table.declared
-               and lf.key not in CONVENTIONAL_INPUTS and lf.key not in CONVENTIONAL_TARGETS}
+               and not conventional_input(lf.key) and lf.key not in CONVENTIONAL_TARGETS}
     if not unknown:
         # p / (1 - p) = e^z with p a probability the words name and z an input by convention: the
         # pairs that satisfy it are p's one solution at each z, so solving for p describes them all
         unknown = {s: lf for s, lf in ev.leaves.items() if (L - R).has(s) and not lf.index and lf.sample is None
-                   and table.lookup(lf.key, order, scope) is None and lf.key not in CONVENTIONAL_INPUTS}
+                   and table.lookup(lf.key, order, scope) is None and not conventional_input(lf.key)}
     if len(unknown) != 1:
         return None
     (u, leaf), = unknown.items()
@@ -534,7 +534,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             or (k in table.dependent and not table.declared.get(k, (0, ""))[1].startswith("the argument of")))
 
     unnamed = {k for k in keys if without_meaning(k)}
-    conventional = CONVENTIONAL_INPUTS - table.dependent
+    conventional = {k for k in keys | {lf.key for lf in ev.leaves.values()} if conventional_input(k)} - table.dependent
     undefined = sorted(unnamed - conventional)
     # names met on the way that cancelled out (δs/δx read as δ times s over δ times x): a slip
     # found after they cancel may be a misreading of what they are
@@ -1278,6 +1278,12 @@ def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
     # expression once per symbol, which dominates on a softmax of a matrix product)
     safe = [sympy.Symbol(f"_leaf{k}", real=True) for k in range(len(syms))]
     expr = expr.xreplace(dict(zip(syms, safe)))
+    # (the derivative of max z holds Heaviside steps, which NumPy's printer rewrites into conditions it
+    # then simplifies, seconds per step; (1 + sign)/2 is the same step, 1/2 at 0 as SymPy's)
+    steps = {h: (1 + sympy.sign(h.args[0])) / 2 for h in expr.atoms(sympy.Heaviside)
+             if len(h.args) == 1 or h.args[1] == sympy.S.Half}
+    if steps:
+        expr = expr.xreplace(steps)
     f = sympy.lambdify(safe, expr, modules="numpy", dummify=False)
     with np.errstate(all="ignore"):
         out = f(*[point[s].astype(complex) for s in syms])
