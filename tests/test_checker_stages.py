@@ -1061,6 +1061,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'definition', 'ok', 'wrong', 'ok', 'not checkable']),
     ('Here $L(a, y) = \\frac{1}{2}(a - y)^2$, and a layer gives $a^1 = \\sigma(z^1)$.\n\n$$ \\frac{\\partial L}{\\partial w^2} = (a - y) a^1 $$\n\n$$ \\frac{\\partial L}{\\partial a} = a - y $$\n\n$$ \\frac{\\partial L}{\\partial a} = a + y $$\n',
      ['definition', 'definition', 'not checkable', 'ok', 'wrong']),
+    ('A stable form of the sigmoid:\n\n$$\n\\frac{1}{1+e^{-z}} = \\begin{cases}\n\\frac{1}{1+e^{-z}} & \\text{if } z \\geq 0 \\\\[4pt]\n\\frac{e^z}{1+e^z} & \\text{if } z < 0\n\\end{cases}\n$$\n\nWith a slip in the second branch:\n\n$$\n\\frac{1}{1+e^{-z}} = \\begin{cases}\n\\frac{1}{1+e^{-z}} & z \\geq 0 \\\\\n\\frac{e^{-z}}{1+e^{-z}} & z < 0\n\\end{cases}\n$$\n\nAn index case stays as it was: $\\delta_{ij} = \\begin{cases} 1 & i < j \\\\ 0 & i \\geq j \\end{cases}$.\n',
+     ['ok', 'wrong', 'unparsed']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1187,7 +1189,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'implications-solved-for-a-probability-the-words-name',
               'a-value-of-the-sigmoid-at-a-point-defines-no-function',
               'digit-superscripts-of-a-letter-written-with-1-are-layers',
-              'a-function-whose-parameters-miss-the-variable-gives-no-zero-derivative']
+              'a-function-whose-parameters-miss-the-variable-gives-no-zero-derivative',
+              'cases-on-the-sign-of-a-value-are-branches']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

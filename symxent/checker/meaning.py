@@ -58,6 +58,9 @@ UNKNOWN_DEPENDENCE = "is never defined here, so how it depends on"
 INDEX_ALONE = "is defined by its index alone"
 
 
+_ORDER = {"<": sympy.StrictLessThan, ">": sympy.StrictGreaterThan, "<=": sympy.LessThan, ">=": sympy.GreaterThan}
+
+
 class NotCheckable(Exception):
     """Read, but outside what can be checked; the message says why and what would help."""
 
@@ -2000,6 +2003,15 @@ class Evaluator:
         return sympy.summation(body, (k, lo, hi))
 
     def _v_Cases(self, node: Cases, env: dict) -> sympy.Expr:
+        if any(c.op in _ORDER for _, conds in node.rows for c in conds or ()):
+            # 1/(1 + e^{-z}) if z >= 0, e^z/(1 + e^z) if z < 0: branches on a value, which varies from
+            # point to point (NaN where no branch holds)
+            pieces = []
+            for value, conds in node.rows:
+                held = sympy.And(*[_ORDER[c.op](self.value(c.left, env), self.value(c.right, env)) if c.op in _ORDER
+                                   else sympy.Eq(self.condition(c, env), 1) for c in conds or ()])
+                pieces.append((self.value(value, env), held))
+            return sympy.Piecewise(*pieces, (sympy.nan, True))
         for value, conds in node.rows:
             if conds is None or all(self.condition(c, env) == 1 for c in conds):
                 return self.value(value, env)
@@ -2007,6 +2019,9 @@ class Evaluator:
 
     def _v_Matrix(self, node: Matrix, env: dict) -> sympy.Expr:
         rows = self.written_out(node)
+        if len(rows) == 1 and len(rows[0]) == 1:
+            # y = [1], b^{[2]} = [0.05]: a one-unit layer's vector of one entry is that number
+            return self.value(rows[0][0], env)
         size = self.table.size(self.vector_size(node))
         if all(len(r) == 1 for r in rows) or len(rows) == 1:
             entries = [r[0] for r in rows] if len(rows) > 1 or len(rows[0]) == 1 else list(rows[0])

@@ -1359,10 +1359,26 @@ def _case_condition(items: list[Item], pos: int) -> tuple[Cond, ...] | None:
     if any(w.startswith(("otherwise", "else", "其他", "否则", "en otro", "sinon", "sonst", "senão", "de lo contrario",
                          "ngược lại", "иначе", "そうでない", "그 외")) for w in words) and not rest:
         return None
-    conds = _conditions(rest)
+    conds = _conditions(rest) or _value_conditions(rest)
     if conds is None:
         raise SyntaxProblem("a case condition that is not read", pos)
     return conds
+
+
+def _value_conditions(items: list[Item]) -> tuple[Cond, ...] | None:
+    """``z \\geq 0``, ``x < 0``: inequalities on values (the stable sigmoid's two branches), not on
+    indices; None if these items are something else."""
+    out = []
+    for p in _split_on([it for it in items if not (isinstance(it, Tok) and it.kind == "text"
+                                                   and _text_of(it).strip().lower() in CASE_WORDS)], (",", ";")):
+        if not p:
+            continue
+        c = _sub_condition(p)
+        if c is None or c.op not in ("<", ">", "<=", ">=") or any(
+                isinstance(n, Name) and n.base in INDEX_LETTERS for n in (c.left, c.right)):
+            return None  # (i < j: a condition on indices, which the cases do not read)
+        out.append(c)
+    return tuple(out) or None
 
 
 _CASE_WORDS = re.compile(r"^\s*(?:if|when|for|where|si|cuando|quand|wenn|falls|se|quando|nếu|если|当|若|如果)\b\s*",
