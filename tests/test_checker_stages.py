@@ -1063,6 +1063,12 @@ MODELS = [
      ['definition', 'definition', 'not checkable', 'ok', 'wrong']),
     ('A stable form of the sigmoid:\n\n$$\n\\frac{1}{1+e^{-z}} = \\begin{cases}\n\\frac{1}{1+e^{-z}} & \\text{if } z \\geq 0 \\\\[4pt]\n\\frac{e^z}{1+e^z} & \\text{if } z < 0\n\\end{cases}\n$$\n\nWith a slip in the second branch:\n\n$$\n\\frac{1}{1+e^{-z}} = \\begin{cases}\n\\frac{1}{1+e^{-z}} & z \\geq 0 \\\\\n\\frac{e^{-z}}{1+e^{-z}} & z < 0\n\\end{cases}\n$$\n\nAn index case stays as it was: $\\delta_{ij} = \\begin{cases} 1 & i < j \\\\ 0 & i \\geq j \\end{cases}$.\n',
      ['ok', 'wrong', 'unparsed']),
+    ('- $p \\in (0, 1)$ is the probability of the event.\n\n$$ \\log\\frac{p}{1-p} = X\\beta $$\n\n$$ p = \\frac{1}{1 + e^{-X\\beta}} $$\n\nRidge adds $\\sum_{j=1}^p w_j^2$ for the $p$ predictors.\n\n$$ \\frac{\\partial}{\\partial w_1} \\sum_{j=1}^{3} w_j^2 = 2 w_1 $$\n\n$$ \\frac{\\partial}{\\partial w_1} \\sum_{j=1}^{3} w_j^2 = w_1 $$\n',
+     ['not checkable', 'not checkable', 'ok', 'wrong']),
+    ('Let $a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$, a vector, e.g., $a = [0.1, 0.6, 0.3]$.\n\n$$ \\frac{\\partial a_i}{\\partial z_i} = \\frac{e^{z_i}}{\\sum_k e^{z_k}} \\left(1 - \\frac{e^{z_i}}{\\sum_k e^{z_k}}\\right) = a_i(1 - a_i) $$\n\n$$ \\frac{\\partial a_i}{\\partial z_i} = \\frac{e^{z_i}}{\\sum_k e^{z_k}} \\left(1 - \\frac{e^{z_i}}{\\sum_k e^{z_k}}\\right) = a_i(1 + a_i) $$\n',
+     ['definition', 'definition', 'ok', 'not checkable', 'ok', 'wrong']),
+    ('Let $a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$ \\frac{\\partial a_i}{\\partial z_i} = \\frac{e^{z_i} \\cdot \\sum_k{e^{z_k} - (e^{z_i})^2}}{(\\sum_k e^{z_k})^2} = a_i(1 - a_i) $$\n\n$$ \\frac{\\partial a_i}{\\partial z_i} = \\frac{e^{z_i} \\cdot \\sum_k{e^{z_k} + (e^{z_i})^2}}{(\\sum_k e^{z_k})^2} $$\n\n$$ \\sum_k{(z_k - 1)} = \\sum_k z_k - K $$\n',
+     ['definition', 'ok', 'ok', 'wrong', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1190,7 +1196,10 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-value-of-the-sigmoid-at-a-point-defines-no-function',
               'digit-superscripts-of-a-letter-written-with-1-are-layers',
               'a-function-whose-parameters-miss-the-variable-gives-no-zero-derivative',
-              'cases-on-the-sign-of-a-value-are-branches']
+              'cases-on-the-sign-of-a-value-are-branches',
+              'a-probability-that-also-bounds-a-sum-is-not-a-count',
+              'example-numbers-after-a-formula-make-no-wrong-of-a-general-step',
+              'sum-braces-printed-without-brackets-read-both-ways']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

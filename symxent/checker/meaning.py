@@ -129,6 +129,7 @@ class SymbolTable:
     sizes: dict[str, int] = field(default_factory=dict)                 # size name -> value
     class_size: int = CLASS_SIZE
     size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
+    in_interval: set[str] = field(default_factory=set)                  # p \in (0, 1): declared in an interval
     sampled: set[str] = field(default_factory=set)                      # keys used with ^{(i)}
     dependent: set[str] = field(default_factory=set)                    # keys the note differentiates
     indexed_in: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # key -> sections using an index
@@ -271,6 +272,8 @@ READINGS = {
     "reach": ("\\log a b (no brackets) as (\\log a) b", "\\log a b (no brackets) as \\log(a b)"),
     "power": ("\\log (a)^b as (\\log a)^b", "\\log (a)^b as \\log(a^b)"),
     "sum": ("\\sum_i a_i + b_i as (\\sum_i a_i) + b_i", "\\sum_i a_i + b_i as \\sum_i (a_i + b_i)"),
+    "sum braces": ("\\sum_k{a_k - b} (braces, printed without brackets) as \\sum_k (a_k - b)",
+                   "\\sum_k{a_k - b} read as printed: (\\sum_k a_k) - b"),
     "ce": ("CE(p, q) as -Σ_c p_c log q_c", "CE(p, q) as -Σ_c q_c log p_c"),
 }
 
@@ -505,6 +508,10 @@ class Evaluator:
                 self.take_as_it_stands(key, d, exc)
                 return self.leaf(key, (), None)
         if key in self.table.size_names and not index and sample is None:
+            if key in self.table.in_interval:
+                # p/(1-p) beside \sum_{j=1}^p β_j^2: the probability p and the count of predictors p
+                raise NotCheckable(f"{pretty(key)} bounds a sum elsewhere (a count) and is declared in an interval "
+                                   "(a value): which one it is here is not said")
             return sympy.Integer(self.table.size(key))
         if not index and sample is None and (row := self.design_matrix(Name(key))) in self.table.sample_subscript:
             # X used whole (X^T S X): the matrix whose rows are the samples x_i the note writes
@@ -1110,6 +1117,15 @@ class Evaluator:
         return inner
 
     def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
+        last = node.factors[-1]
+        if len(node.factors) > 1 and isinstance(last, BigOp) and last.kind == "sum" and isinstance(last.body, Add):
+            # e^{z_i} \cdot \sum_k{e^{z_k} - (e^{z_i})^2} as printed: the product ends with the sum's
+            # first term (see _v_BigOp)
+            self.conventions["reading:sum braces"] = READINGS["sum braces"][0]
+            if "sum braces" in self.other_readings:
+                first, *others = last.body.terms
+                return self.value(Add((replace(node, factors=node.factors[:-1] + (replace(last, body=first),)),
+                                       *others)), env)
         f, *rest = node.factors
         if len(node.factors) == 2 and isinstance(f, Num) and isinstance(rest[0], Ellipsis_):
             exact = repeating_decimal(f.value)
@@ -1948,6 +1964,13 @@ class Evaluator:
         return int(v)
 
     def _v_BigOp(self, node: BigOp, env: dict) -> sympy.Expr:
+        if node.kind == "sum" and isinstance(node.body, Add):
+            # \sum_k{e^{z_k} - (e^{z_i})^2}: TeX prints no brackets for the braces, so the reader
+            # sees the sum and then the other terms
+            self.conventions["reading:sum braces"] = READINGS["sum braces"][0]
+            if "sum braces" in self.other_readings:
+                first, *rest = node.body.terms
+                return self.value(replace(node, body=first), env) + sympy.Add(*[self.value(t, env) for t in rest])
         if node.sub is None:
             # \sum y_k: the index is the one letter of the body that nothing else binds
             letters = sorted({n.base for m in _walk(node.body) if isinstance(m, (Script, Call))

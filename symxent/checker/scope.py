@@ -1226,6 +1226,10 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                 for n in _names_listed(chain.members[0].node):
                     table.declared.setdefault(n, (block.line(chain.members[0].pos), "declared with \\in"))
                     space = chain.members[1].node if len(chain.members) > 1 else None
+                    if isinstance(space, Paren) and space.kind in ("(", "[") and len(space.items) == 2:
+                        # p \in (0, 1): a value in an interval, never a count (whatever a sum's
+                        # bound \sum_{j=1}^p says elsewhere)
+                        table.in_interval.add(n)
                     if isinstance(space, Script) and isinstance(space.sup, Mul) and len(space.sup.factors) == 2 \
                             and isinstance(space.base, Name) and space.base.key == "\\mathbb{R}":
                         table.matrices.setdefault(n, block.line(chain.members[0].pos))  # R^{m \times n}

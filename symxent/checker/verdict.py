@@ -328,7 +328,7 @@ def _without_entry_values(verdict: Verdict, table: SymbolTable, order: int, scop
               and isinstance(d.body, (Num, Neg)) and _literal_number(d.body)
               and table.lookup(d.key, order, scope) is d]
     if not valued:
-        return verdict
+        return _without_example_values(verdict, table, order, scope, left, right, conditions, seed, solved, named)
     forgotten = copy.copy(table)
     forgotten.definitions = [d for d in table.definitions if all(d is not v for v in valued)]
     alt = _judge_reading(forgotten, order, scope, left, right, conditions, seed, solved)
@@ -346,6 +346,30 @@ def _without_entry_values(verdict: Verdict, table: SymbolTable, order: int, scop
         return alt  # (wrong either way; its point draws the whole vector, as the step's letter does)
     return Verdict("not checkable", f"differs with {given}; with any value there it is not checkable: "
                    f"{alt.detail}", uses=verdict.uses)
+
+
+def _without_example_values(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
+                            conditions, seed: int, solved: dict | None, named: set[str]) -> Verdict:
+    """A WRONG with a vector the note defined by a formula and then gave numbers ("e.g., $a = [0.1,
+    0.6, 0.3]$" after ``a_i = e^{z_i} / Σ_k e^{z_k}``) stands only if it is wrong with the formula too:
+    a general step read at an example's numbers is no slip of the general step."""
+    examples = [d for d in table.definitions if "[" not in d.key and d.key in named
+                and listed_numbers(d.body) is not None and table.lookup(d.key, order, scope) is d]
+    if not examples:
+        return verdict
+    forgotten = copy.copy(table)
+    forgotten.definitions = [d for d in table.definitions if all(d is not v for v in examples)]
+    formulas = {d.key: forgotten.lookup(d.key, order, scope) for d in examples}
+    if any(f is None or listed_numbers(f.body) is not None for f in formulas.values()):
+        return verdict  # (the numbers are all the note gives that name)
+    alt = _judge_reading(forgotten, order, scope, left, right, conditions, seed, solved)
+    if alt.status == "wrong":
+        return verdict  # (wrong with the example's numbers and with the formula)
+    d = examples[0]
+    return Verdict("not checkable", f"differs with the numbers line {d.line} gives {pretty(d.key)} (an example?); "
+                   f"with its definition at line {formulas[d.key].line} it "
+                   + ("holds" if alt.status == "ok" else "is not checkable") + ": which one is meant here is not said",
+                   uses=verdict.uses)
 
 
 def _judge_reading(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
