@@ -1118,14 +1118,9 @@ class Evaluator:
 
     def _v_Mul(self, node: Mul, env: dict) -> sympy.Expr:
         last = node.factors[-1]
-        if len(node.factors) > 1 and isinstance(last, BigOp) and last.kind == "sum" and isinstance(last.body, Add):
-            # e^{z_i} \cdot \sum_k{e^{z_k} - (e^{z_i})^2} as printed: the product ends with the sum's
-            # first term (see _v_BigOp)
-            self.conventions["reading:sum braces"] = READINGS["sum braces"][0]
-            if "sum braces" in self.other_readings:
-                first, *others = last.body.terms
-                return self.value(Add((replace(node, factors=node.factors[:-1] + (replace(last, body=first),)),
-                                       *others)), env)
+        if len(node.factors) > 1 and isinstance(last, BigOp) and last.kind == "sum" and isinstance(last.body, Add) \
+                and (printed := self.sum_as_printed(last, node, env)) is not None:
+            return printed
         f, *rest = node.factors
         if len(node.factors) == 2 and isinstance(f, Num) and isinstance(rest[0], Ellipsis_):
             exact = repeating_decimal(f.value)
@@ -1963,14 +1958,23 @@ class Evaluator:
             raise NotCheckable(f"the {what}'s upper bound {v} is not a number")
         return int(v)
 
+    def sum_as_printed(self, node: BigOp, product: Mul | None, env: dict) -> sympy.Expr | None:
+        """``\\sum_k{e^{z_k} - (e^{z_i})^2}``, alone or ending ``product``: TeX prints no brackets for the
+        braces, so the reader sees the sum of the first term and then the others (outside any product
+        before it). The value so read when that reading is asked for (see verdict.judge), else None."""
+        self.conventions["reading:sum braces"] = READINGS["sum braces"][0]
+        if "sum braces" not in self.other_readings:
+            return None
+        first, *others = node.body.terms
+        head: Node = replace(node, body=first)
+        if product is not None:
+            head = replace(product, factors=product.factors[:-1] + (head,))
+        return self.value(Add((head, *others)), env)
+
     def _v_BigOp(self, node: BigOp, env: dict) -> sympy.Expr:
-        if node.kind == "sum" and isinstance(node.body, Add):
-            # \sum_k{e^{z_k} - (e^{z_i})^2}: TeX prints no brackets for the braces, so the reader
-            # sees the sum and then the other terms
-            self.conventions["reading:sum braces"] = READINGS["sum braces"][0]
-            if "sum braces" in self.other_readings:
-                first, *rest = node.body.terms
-                return self.value(replace(node, body=first), env) + sympy.Add(*[self.value(t, env) for t in rest])
+        if node.kind == "sum" and isinstance(node.body, Add) and (printed := self.sum_as_printed(node, None, env)) \
+                is not None:
+            return printed
         if node.sub is None:
             # \sum y_k: the index is the one letter of the body that nothing else binds
             letters = sorted({n.base for m in _walk(node.body) if isinstance(m, (Script, Call))

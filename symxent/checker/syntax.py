@@ -1369,8 +1369,7 @@ def _value_conditions(items: list[Item]) -> tuple[Cond, ...] | None:
     """``z \\geq 0``, ``x < 0``: inequalities on values (the stable sigmoid's two branches), not on
     indices; None if these items are something else."""
     out = []
-    for p in _split_on([it for it in items if not (isinstance(it, Tok) and it.kind == "text"
-                                                   and _text_of(it).strip().lower() in CASE_WORDS)], (",", ";")):
+    for p in _split_on(items, (",", ";")):
         if not p:
             continue
         c = _sub_condition(p)

@@ -132,6 +132,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
         verdict = _without_entry_values(verdict, table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status == "wrong":
+        verdict = _without_example_values(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong" and "natural log" in verdict.uses:
         # 1000 \log(0.01) = -2000: log in base 10, as many numeric examples mean it
         ten = _judge_reading(table, order, scope, left, right, conditions, seed, solved, frozenset(["log10"]))
@@ -315,20 +317,12 @@ def _without_entry_values(verdict: Verdict, table: SymbolTable, order: int, scop
     value of the vector holds at the example's value as well (the entry is a point of its domain), so
     it is ok whichever the author meant; one that holds only once the example's value is forgotten is
     not a slip that can be told from a general step read at the example."""
-    named = {key_of(n) for side in (left, right) for n in walk(side) if isinstance(n, (Name, Script)) and key_of(n)}
-    bodies, seen = [left, right], set()
-    for body in bodies:  # (the names the step reaches through definitions: L, then y inside L's body)
-        for n in walk(body):
-            if (k := key_of(n)) and k not in seen and (d := table.lookup(k, order, scope)) is not None:
-                seen.add(k)
-                bodies.append(d.body)
-                named.add(k)
-    named |= {key_of(n) for body in bodies for n in walk(body) if isinstance(n, (Name, Script)) and key_of(n)}
+    named = _reached_names(table, order, scope, left, right)
     valued = [d for d in table.definitions if "[" in d.key and d.key.split("[", 1)[0] in named
               and isinstance(d.body, (Num, Neg)) and _literal_number(d.body)
               and table.lookup(d.key, order, scope) is d]
     if not valued:
-        return _without_example_values(verdict, table, order, scope, left, right, conditions, seed, solved, named)
+        return verdict
     forgotten = copy.copy(table)
     forgotten.definitions = [d for d in table.definitions if all(d is not v for v in valued)]
     alt = _judge_reading(forgotten, order, scope, left, right, conditions, seed, solved)
@@ -348,11 +342,25 @@ def _without_entry_values(verdict: Verdict, table: SymbolTable, order: int, scop
                    f"{alt.detail}", uses=verdict.uses)
 
 
+def _reached_names(table: SymbolTable, order: int, scope, left: Node, right: Node) -> set[str]:
+    """The names of the step and of the definitions it reaches (L, then y inside L's body)."""
+    named = {key_of(n) for side in (left, right) for n in walk(side) if isinstance(n, (Name, Script)) and key_of(n)}
+    bodies, seen = [left, right], set()
+    for body in bodies:
+        for n in walk(body):
+            if (k := key_of(n)) and k not in seen and (d := table.lookup(k, order, scope)) is not None:
+                seen.add(k)
+                bodies.append(d.body)
+                named.add(k)
+    return named | {key_of(n) for body in bodies for n in walk(body) if isinstance(n, (Name, Script)) and key_of(n)}
+
+
 def _without_example_values(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
-                            conditions, seed: int, solved: dict | None, named: set[str]) -> Verdict:
+                            conditions, seed: int, solved: dict | None) -> Verdict:
     """A WRONG with a vector the note defined by a formula and then gave numbers ("e.g., $a = [0.1,
     0.6, 0.3]$" after ``a_i = e^{z_i} / Σ_k e^{z_k}``) stands only if it is wrong with the formula too:
     a general step read at an example's numbers is no slip of the general step."""
+    named = _reached_names(table, order, scope, left, right)
     examples = [d for d in table.definitions if "[" not in d.key and d.key in named
                 and listed_numbers(d.body) is not None and table.lookup(d.key, order, scope) is d]
     if not examples:
