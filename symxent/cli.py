@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--module", action="append", default=[], metavar="FILE",
                    help="check this generated module file (a vendored copy) numerically, against the derivation "
                         "its header names, instead of proving (repeatable)")
+    p.add_argument("-x", "--exitfirst", action="store_true",
+                   help="with --module: stop at the first stage of checks that fails, and skip the canaries")
     p.add_argument("--generated", default="generated", metavar="DIR",
                    help="the generated modules checked numerically, imported from their files (default generated/)")
 
@@ -334,6 +336,8 @@ def _failures(report, registry=None) -> tuple[dict[tuple[str, str], int], list[s
 
 
 def _canary_summary(canaries) -> tuple[str, list[str]]:
+    if not canaries:  # only --exitfirst after a failure skips them
+        return "canaries: not run (stopped at the first failure)", []
     caught = sum(c.caught for c in canaries)
     lines = [f"CANARY NOT CAUGHT ({c.kind}): {c.result.claim}: \"{c.result.statement}\" was "
              f"{c.result.verdict}: {(c.result.fixed_k if c.result.fixed_k.status != 'proven' else c.result.general_k).detail}"
@@ -395,6 +399,8 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     kmax = _positive_kmax(args.kmax)
     if args.module and args.names:
         raise UsageError("--module checks the derivation its file names; give no NAME with it")
+    if args.exitfirst and not args.module:
+        raise UsageError("--exitfirst goes with --module (the proofs of a full verify all run)")
     with _prover_settings(args.timeout, args.no_cache):
         if args.module:
             from symxent.verify import Report, verify_module
@@ -402,16 +408,21 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             report = Report()
             for path in args.module:
                 try:
-                    one = verify_module(registry, path, kmax=kmax)
+                    one = verify_module(registry, path, kmax=kmax, exitfirst=args.exitfirst)
                 except (OSError, ValueError, KeyError) as exc:
                     raise UsageError(str(exc).strip('"')) from None
                 report.numeric += one.numeric
                 report.seconds += one.seconds
+                if args.exitfirst and not one.ok:
+                    break
         else:
             # the prover checks itself on every run: the canaries, in the same processes
             report = verify(registry, args.names, kmax=kmax, jobs=args.jobs, directories=args.derivations,
                             generated=args.generated, with_canaries=True)
-        canaries = report.canaries if not args.module else run_canaries()
+        if not args.module:
+            canaries = report.canaries
+        else:  # a failure found with --exitfirst is the verdict already
+            canaries = [] if args.exitfirst and not report.ok else run_canaries()
     all_caught = all(c.caught for c in canaries)
     status = 2 if registry.errors else 0 if report.ok and all_caught else 1
     if args.json:

@@ -937,11 +937,13 @@ def _load(d: Derivation, module: Module, paths: Mapping[str, str]) -> types.Modu
 
 
 def _numeric_for(d: Derivation, kmax: int, seed: int, paths: Mapping[str, str] | None = None,
-                 only: str | None = None, accuracy_apart: bool = False) -> list[NumericCheck | str]:
+                 only: str | None = None, accuracy_apart: bool = False,
+                 exitfirst: bool = False) -> list[NumericCheck | str]:
     """The numeric checks of ``d``'s modules (``only`` one of them): each loaded from its file in
     ``paths`` (module name -> path) where given, else rendered in memory. With
     ``accuracy_apart``, each module's accuracy checks are left to :func:`_accuracy_for` (another
-    task, as they take the longest) and their place is marked by the module's name."""
+    task, as they take the longest) and their place is marked by the module's name. With
+    ``exitfirst``, the checks stop after the first stage in which one fails."""
     rng = np.random.default_rng(seed)
     checks: list[NumericCheck | str] = []
     paths = paths or {}
@@ -951,25 +953,28 @@ def _numeric_for(d: Derivation, kmax: int, seed: int, paths: Mapping[str, str] |
         stage = "loading" if module.name in paths else "rendering"
         try:
             generated = _load(d, module, paths)
-            for kernel in module.kernels:
-                stage = f"kernel _{kernel.name}"
-                checks += _kernel_vs_raw(d, module, kernel, generated, kmax, rng)
-                checks += _kernel_extremes(d, module, kernel, generated, rng)
-                checks += _kernel_blocked(d, module, kernel, generated, rng)
-            stage = "finite differences"
-            checks += _finite_difference_checks(d, module, generated, rng)
-            stage = "spectrum"
-            checks += _spectrum_checks(d, module, generated, rng)
-            stage = "accuracy"
-            # (they draw nothing from rng: run apart, they measure the same)
-            checks += [module.name] if accuracy_apart else _accuracy_checks(d, module, generated, seed)
-            stage = "public functions"
-            checks += _public_checks(d, module, generated, rng)
-            stage = "inf and nan rows"
-            checks += _special_row_checks(d, module, generated, rng)
+            # The accuracy sweeps come last: they take the longest, and they draw nothing from
+            # rng, so where they run changes no other check's points.
+            stages = [(f"kernel _{k.name}", lambda k=k: (_kernel_vs_raw(d, module, k, generated, kmax, rng)
+                                                         + _kernel_extremes(d, module, k, generated, rng)
+                                                         + _kernel_blocked(d, module, k, generated, rng)))
+                      for k in module.kernels]
+            stages += [("finite differences", lambda: _finite_difference_checks(d, module, generated, rng)),
+                       ("spectrum", lambda: _spectrum_checks(d, module, generated, rng)),
+                       ("public functions", lambda: _public_checks(d, module, generated, rng)),
+                       ("inf and nan rows", lambda: _special_row_checks(d, module, generated, rng)),
+                       ("accuracy", lambda: [module.name] if accuracy_apart
+                        else _accuracy_checks(d, module, generated, seed))]
+            for stage, run in stages:
+                found = run()
+                checks += found
+                if exitfirst and any(not c.ok for c in found if isinstance(c, NumericCheck)):
+                    return checks
         except Exception as exc:  # a broken module is a failed check with its reason, not a crash
             checks.append(NumericCheck(d.name, module.name, f"{stage}: raised", float("inf"), 0.0, False,
                                        f"{type(exc).__name__}: {exc}"))
+            if exitfirst:
+                return checks
     return checks
 
 
@@ -1090,15 +1095,17 @@ def _on_disk(selected: Sequence[Derivation], generated: str | os.PathLike | None
             if (Path(generated) / f"{m.name}.py").is_file()}
 
 
-def verify_module(registry: Registry, path: str | os.PathLike, kmax: int = 6, seed: int = 0) -> Report:
+def verify_module(registry: Registry, path: str | os.PathLike, kmax: int = 6, seed: int = 0,
+                  exitfirst: bool = False) -> Report:
     """The numeric checks of one generated module file (a vendored copy, say), against the
-    derivation and module its header names. The proofs are ``verify(registry, [name])``'s."""
+    derivation and module its header names. The proofs are ``verify(registry, [name])``'s.
+    With ``exitfirst``, they stop after the first stage of checks in which one fails."""
     start = time.perf_counter()
     derivation, module = module_origin(path)
     d = registry[derivation]
     if module not in {m.name for m in d.modules}:
         raise ValueError(f"{path}: the derivation {derivation!r} has no module {module!r}")
-    report = Report(numeric=_numeric_for(d, kmax, seed, {module: str(path)}, only=module))
+    report = Report(numeric=_numeric_for(d, kmax, seed, {module: str(path)}, only=module, exitfirst=exitfirst))
     report.seconds = time.perf_counter() - start
     return report
 

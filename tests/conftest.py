@@ -57,6 +57,11 @@ def step_ids() -> list[tuple[str, str, int]]:
     return [(d.name, ch.title, n) for d in REGISTRY.values() for ch in d.chains for n in range(len(ch.steps))]
 
 
+# The tests that read the session's verification run on one xdist worker (--dist loadgroup in
+# pyproject.toml): each worker that needs ``report`` computes it, the longest setup of the suite.
+ON_THE_REPORT = pytest.mark.xdist_group("verify-report")
+
+
 @pytest.fixture(scope="session")
 def report() -> Report:
     return verify(REGISTRY, kmax=TEST_KMAX, generated=GENERATED)  # the committed files, as users import them

@@ -18,7 +18,7 @@ import pytest
 import sympy as sp
 
 from symxent import accuracy
-from conftest import LAYOUTS, REGISTRY, as_layout, load_module
+from conftest import LAYOUTS, ON_THE_REPORT, REGISTRY, as_layout, load_module
 
 MEASURED = [(d.name, m.name) for d in REGISTRY.values() for m in d.modules
             if any(m.options.get(key) for key in accuracy.ENTRY_KINDS)]
@@ -40,6 +40,7 @@ def measured(report) -> dict[tuple[str, str], list[accuracy.Accuracy]]:
     return out
 
 
+@ON_THE_REPORT
 @pytest.mark.parametrize("derivation,module", MEASURED)
 def test_within_target(measured, derivation, module):
     gated = [a for a in measured[derivation, module] if not a.not_gated]
@@ -48,6 +49,7 @@ def test_within_target(measured, derivation, module):
     assert not bad, "\n".join(bad)
 
 
+@ON_THE_REPORT
 @pytest.mark.parametrize("derivation,module", MEASURED)
 def test_every_entry_measured_in_both_dtypes(measured, derivation, module):
     results = measured[derivation, module]

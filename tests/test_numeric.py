@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from conftest import REGISTRY, load_module
+from conftest import ON_THE_REPORT, REGISTRY, load_module
 
 # Every test on both kernel paths: C-contiguous arrays (fast kernels) and strided views (plain).
 pytestmark = pytest.mark.usefixtures("kernel_path")
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.usefixtures("kernel_path")
 MODULE_DERIVATIONS = [d.name for d in REGISTRY.values() if d.modules]
 
 
+@ON_THE_REPORT
 @pytest.mark.parametrize("derivation", MODULE_DERIVATIONS)
 def test_numeric_checks_pass(report, derivation):
     checks = [n for n in report.numeric if n.derivation == derivation]
@@ -27,6 +28,7 @@ def test_numeric_checks_pass(report, derivation):
     assert {"generated", "extreme"} <= kinds, f"{derivation}: missing check kinds, ran {sorted(kinds)}"
 
 
+@ON_THE_REPORT
 def test_every_kernel_output_is_checked_against_raw(report):
     for d in REGISTRY.values():
         for m in d.modules:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import sympy as sp
 import pytest
 
-from conftest import REGISTRY, TEST_KMAX, claim_ids, step_ids
+from conftest import ON_THE_REPORT, REGISTRY, TEST_KMAX, claim_ids, step_ids
 from symxent.derive import class_sum, partial
 from symxent.prove import check_chain, prove_claim
 from symxent.registry import Chain, Claim, Step
 from symxent.symbols import K, L, j, k, p, y, z
 
 
+@ON_THE_REPORT
 @pytest.mark.parametrize("derivation,claim", claim_ids(), ids=[f"{d}-{c}" for d, c in claim_ids()])
 def test_claim_proven(report, derivation, claim):
     proof = next(p for p in report.proofs if p.derivation == derivation)
@@ -24,6 +25,7 @@ def test_claim_proven(report, derivation, claim):
         assert result.general_k.status == "proven", f"{derivation}/{claim}: symbolic K not proven"
 
 
+@ON_THE_REPORT
 @pytest.mark.parametrize("derivation,chain,step", step_ids(), ids=[f"{d}-{c[:20]}-{n}" for d, c, n in step_ids()])
 def test_step_checked(report, derivation, chain, step):
     proof = next(p for p in report.proofs if p.derivation == derivation)

@@ -71,7 +71,8 @@ def test_mutant_is_killed(tmp_path, mutant):
     copy = tmp_path / f"{mutant.module}.py"
     copy.write_text(MUTATIONS._mutate((GENERATED / f"{mutant.module}.py").read_text(encoding="utf-8"), mutant),
                     encoding="utf-8")
-    code, out, err = run("verify", "--module", str(copy))
+    # --exitfirst: the mutant's first failing stage is the verdict; the rest would only repeat it
+    code, out, err = run("verify", "--module", str(copy), "--exitfirst")
     assert code == 1, f"verify --module passed the mutant {mutant.module}: {mutant.name}\n{out[-2000:]}\n{err}"
     assert "FAILED" in out
 
@@ -86,6 +87,19 @@ def test_file_without_header_is_a_usage_error(tmp_path):
 def test_module_and_names_do_not_mix():
     code, _, err = run("verify", "sigmoid", "--module", str(GENERATED / "sigmoid.py"))
     assert code == 2 and "give no NAME" in err, err
+
+
+def test_exitfirst_stops_at_the_failing_stage_and_needs_module(tmp_path):
+    mutant = next(m for m in MUTATIONS.MUTANTS if m.module == "sigmoid")
+    copy = tmp_path / "sigmoid.py"
+    copy.write_text(MUTATIONS._mutate((GENERATED / "sigmoid.py").read_text(encoding="utf-8"), mutant), encoding="utf-8")
+    full, first = (run("verify", "--module", str(copy), *extra) for extra in ((), ("-x",)))
+    assert full[0] == first[0] == 1, (full[1][-2000:], first[1][-2000:])
+    assert "canaries: 9/9 caught" in full[1] and "canaries: not run (stopped at the first failure)" in first[1], first[1]
+    # the first failing stage ends the run; the full run goes on to the accuracy sweeps
+    assert "accuracy" in full[1] and first[1].count("FAILED") <= full[1].count("FAILED"), first[1][-2000:]
+    code, _, err = run("verify", "sigmoid", "--exitfirst")
+    assert code == 2 and "--exitfirst goes with --module" in err, err
 
 
 def test_verify_reads_the_files_on_disk(tmp_path):
