@@ -140,7 +140,9 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
     items = read_note(text, kind=note_kind(filename))
     blocks, table = scope_mod.analyse(items, class_size=K, defines=defines)
     chain_no = 0
+    before: tuple | None = None  # the block just before, when it was one chain: (block, chain)
     for block in sorted(blocks, key=lambda b: (b.math.lines[0], b.order)):
+        last, before = before, None
         if block.problem is not None:
             if "=" in block.math.text:
                 msg, pos = block.problem
@@ -165,11 +167,37 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
             chain_no += 1
             statuses = []
             for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities, solutions):
+                if step.step == 1 and step.status == "not checkable" and last is not None:
+                    step = _line_at_a_time(step, last, block, ci, chain, table, chain_no, timeout)
                 statuses.append(step.status)
                 steps.append(step)
+            if len(block.chains) == 1 and len(chain.members) >= 2:
+                before = (block, chain)
             # a definition claims no identity: what follows it by => may be an equation to solve
             identities[ci] = bool(statuses) and all(st == "ok" for st in statuses)
         yield from sorted(steps, key=lambda s: s.line)
+
+
+def _line_at_a_time(res: StepResult, last: tuple, block, ci: int, chain, table, chain_no: int,
+                    timeout: float) -> StepResult:
+    """``$$D_{KL}(P||Q) = 0.7 \\log_2(1.1667) + ...$$`` right under ``$$D_{KL}(P||Q) = ...$$``: a chain
+    written a line at a time, each line opening with the same left side. When the step cannot
+    be judged on its own, it is ok if it agrees with the last member of the line before; any
+    other verdict stays (the lines may also give a name a new value, as an update does)."""
+    above, above_chain = last
+    if not (block.order == above.order + 100 and block.math.display and above.math.display
+            and above_chain.members[0].node == chain.members[0].node
+            and not isinstance(above_chain.members[-1].node, Unreadable)):
+        return res
+    v = _judge(table, block, ci, above_chain.members[-1].node, chain.members[1].node, tuple(chain.conditions),
+               chain_no * 100, timeout)
+    if v.status != "ok":
+        return res
+    _fill(res, v)
+    res.uses = list(res.uses) + [f"the left side is the value the line before gives it (line "
+                                 f"{above.line(above_chain.members[-1].pos)}): a chain written a line at a time, "
+                                 "each line opening with the same left side"]
+    return res
 
 
 def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, timeout: float,
@@ -250,6 +278,13 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                     last_status = res.status
                     yield res
                     continue
+                if back.status == "not checkable" and back.detail:
+                    # it differs from the slip's member, but not from the one before the slip:
+                    # whether the chain went back to its course is what ``back`` cannot tell
+                    before = chain.members[wrong_at]
+                    v = Verdict("not checkable", f"differs from the member with the slip (line "
+                                f"{(a.block or block).line(a.pos)}); against the member before that slip (line "
+                                f"{(before.block or block).line(before.pos)}): {back.detail}", uses=back.uses)
             if v.status == "wrong" and b.after_words and last_status not in ("ok", "recovered"):
                 # (after an ok step that crossed the words, the chain is the one the note goes on with)
                 v = Verdict("not checkable", f"differs from line {(a.block or block).line(a.pos)}, but this block opens "

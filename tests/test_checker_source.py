@@ -160,6 +160,15 @@ MARKDOWN = [
 
         Inline `$d$` code.
         """), [P("Inline $d$ code.", 7)]),
+    ("display math in a code span is math, on its own lines", md("""
+        For $i = j$:
+        `$$
+        \\frac{\\partial y_i}{\\partial a_j} = y_i(1-y_j) \\\\
+        = y_i - y_i^2
+        $$` and `$$x = 1$$` too.
+        """), [P("For", 1), I("i = j", 1), P(":", 1),
+              M("\\frac{\\partial y_i}{\\partial a_j} = y_i(1-y_j) \\\\\n= y_i - y_i^2", 3), P("and", 5),
+              M("x = 1", 5), P("too.", 5)]),
     ("front matter skipped", "---\ntitle: $x$\ntags: [a]\n---\n# T\n$y$\n", [H(1, "T", 5), A("y", 6)]),
     ("Hexo front matter without opening ---", "title: x\ntags:\n  - ml\n---\n# T\n$y$\n",
      [H(1, "T", 5), A("y", 6)]),

@@ -960,7 +960,7 @@ MODELS = [
     ('$$\\begin{bmatrix} 1.0 \\\\ 2.0 \\end{bmatrix} \\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} = \\begin{bmatrix} 1.0 \\times 1.0 & 1.0 \\times 3.0 \\\\ 2.0 \\times 1.0 & 2.0 \\times 3.0 \\end{bmatrix} = \\begin{bmatrix} 1.0 & 3.0 \\\\ 2.0 & 6.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} \\begin{bmatrix} 0.5 & 1.0 \\\\ -0.5 & 0.0 \\end{bmatrix} = \\begin{bmatrix} -1.0 & 1.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} \\begin{bmatrix} 0.5 & 1.0 \\\\ -0.5 & 0.0 \\end{bmatrix} = \\begin{bmatrix} -1.0 & 2.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 0.3 & 0.7 \\end{bmatrix}^T \\begin{bmatrix} 1 & 2 \\end{bmatrix} = \\begin{bmatrix} 0.333 & 0.6 \\\\ 0.7 & 1.4 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1 & 2 \\end{bmatrix} \\begin{bmatrix} 1 & 2 \\end{bmatrix} = 5$$\n\n$$\\begin{bmatrix} 1 & 2 \\end{bmatrix} \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} = 5$$\n\n$$\\frac{1}{2}\\begin{bmatrix} 1 & 2 \\end{bmatrix} = \\begin{bmatrix} 0.5 & 1 \\end{bmatrix}$$\n',
      ['ok', 'ok', 'ok', 'wrong', 'wrong', 'not checkable', 'ok', 'ok']),
     ("The true distribution has $P(y=1) = 0.7$ and the model's $Q(y=1) = 0.6$.\n\n$$H(P, Q) = -\\sum_x P(x) \\log Q(x)$$\n\n$$H(P, Q) = -[0.7 \\log 0.6 + 0.3 \\log 0.4]$$\n\n$$H(P, Q) = -[0.7 \\times (-0.510826) + 0.3 \\times (-0.916291)] = 0.632465$$\n\n$$H(P, Q) = -[0.7 \\times (-0.510826) + 0.3 \\times (-0.916291)] = 0.832465$$\n\n$$H(P) + D_{KL}(P||Q) = H(P, Q)$$\n",
-     ['definition', 'not checkable', 'not checkable', 'ok', 'ok', 'wrong', 'not checkable']),
+     ['definition', 'not checkable', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
     ('$$-(0 \\times \\log(0.3) + 1 \\times \\log(0.4) = 0.916$$\n\n$$-(0 \\times \\log(0.3) + 1 \\times \\log(0.4) = 0.5$$\n',
      ['ok', 'wrong']),
     ('Let $f(x) = x^3$.\n\n$$f^\\prime = \\frac{3 f(x)}{x}$$\n\n$$f^\\prime = \\frac{2 f(x)}{x}$$\n',
@@ -1069,6 +1069,12 @@ MODELS = [
      ['definition', 'definition', 'ok', 'not checkable', 'ok', 'wrong']),
     ('Let $a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$ \\frac{\\partial a_i}{\\partial z_i} = \\frac{e^{z_i} \\cdot \\sum_k{e^{z_k} - (e^{z_i})^2}}{(\\sum_k e^{z_k})^2} = a_i(1 - a_i) $$\n\n$$ \\frac{\\partial a_i}{\\partial z_i} = \\frac{e^{z_i} \\cdot \\sum_k{e^{z_k} + (e^{z_i})^2}}{(\\sum_k e^{z_k})^2} $$\n\n$$ \\sum_k{(z_k - 1)} = \\sum_k z_k - K $$\n',
      ['definition', 'ok', 'ok', 'wrong', 'not checkable']),
+    ('Each class has the probability\n`$$\ny_i = \\frac{e^{z_i}}{\\sum_{k=1}^C e^{z_k}}\n$$`\nand the derivative, for $i = j$:\n`$$\n\\frac{\\partial y_i}{\\partial z_j} = \\frac{e^{z_i}\\sum_{k=1}^C e^{z_k} - e^{z_i}e^{z_j}}{(\\sum_{k=1}^C e^{z_k})^2} = y_i(1-y_j)\n$$`\nand again for $i = j$, with a slip:\n`$$\n\\frac{\\partial y_i}{\\partial z_j} = y_i(1+y_j)\n$$`\n\nCode stays code: `$HOME` and `a = $x$ + 1`.\n',
+     ['definition', 'ok', 'ok', 'wrong']),
+    ('Let $p_j = \\frac{e^{z_j}}{\\sum_{k=1}^K e^{z_k}}$.\n\n$$\n-t_j + \\sum{}_{i=1}^K t_i p_j = -t_j + p_j \\sum_{i=1}^K t_i = -t_j + 2 p_j \\sum_{i=1}^K t_i = p_j - t_j\n$$\n\n$$\n-t_j + \\sum{}_{i=1}^K t_i p_j = -t_j + 2 p_j \\sum_{i=1}^K t_i = -t_j + p_j \\sum_{i=1}^K t_i\n$$\n',
+     ['definition', 'ok', 'wrong', 'not checkable', 'wrong', 'recovered']),
+    ('The data: $P = (0.7, 0.3)$ and $Q = (0.6, 0.4)$.\n\n$$D_{KL}(P||Q) = 0.7 \\times \\log_2\\frac{0.7}{0.6} + 0.3 \\times \\log_2\\frac{0.3}{0.4}$$\n$$D_{KL}(P||Q) = 0.7 \\times \\log_2(1.1667) + 0.3 \\times \\log_2(0.75)$$\n$$D_{KL}(P||Q) = 0.7 \\times 0.222392 + 0.3 \\times (-0.415037)$$\n$$D_{KL}(P||Q) = 0.155675 + (-0.124511)$$\n$$D_{KL}(P||Q) = 0.031163$$\n\nThe same, with a slip in the third line:\n\n$$D_{KL}(P||Q) = 0.7 \\times \\log_2\\frac{0.7}{0.6} + 0.3 \\times \\log_2\\frac{0.3}{0.4}$$\n$$D_{KL}(P||Q) = 0.7 \\times 0.222392 + 0.3 \\times (-0.415037)$$\n$$D_{KL}(P||Q) = 0.155675 + (-0.134511)$$\n\nA value in bits: $-[0.5 \\log 0.5 + 0.5 \\log 0.5] = 1$, and in nats $-\\log 0.5 = 0.693$.\n',
+     ['definition', 'definition', 'not checkable', 'ok', 'ok', 'ok', 'ok', 'not checkable', 'ok', 'not checkable', 'not checkable', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1199,7 +1205,10 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'cases-on-the-sign-of-a-value-are-branches',
               'a-probability-that-also-bounds-a-sum-is-not-a-count',
               'example-numbers-after-a-formula-make-no-wrong-of-a-general-step',
-              'sum-braces-printed-without-brackets-read-both-ways']
+              'sum-braces-printed-without-brackets-read-both-ways',
+              'math-in-backtick-code-spans-is-math-and-other-code-is-not',
+              'after-a-slip-a-member-undecided-against-the-one-before-is-no-second-wrong',
+              'a-chain-written-a-line-at-a-time-rounded-values-and-a-log-in-bits']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

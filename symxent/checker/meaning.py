@@ -1328,6 +1328,9 @@ class Evaluator:
             if "log10" in self.other_readings:
                 self.conventions["log"] = "log read in base 10"
                 return sympy.log(vals[0], 10)
+            if "log2" in self.other_readings:
+                self.conventions["log"] = "log read in base 2"
+                return sympy.log(vals[0], 2)
             self.conventions["log"] = "natural log"
             return sympy.log(vals[0])
         if name == "log10":

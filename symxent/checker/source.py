@@ -32,6 +32,9 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
   text outside tags (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments;
 * Hugo's ``{{< katex >}}...{{< /katex >}}`` and ``{{< math >}}`` shortcodes on their own lines,
   and those that take the formula as an argument in backticks (``{{< texd `...` >}}``);
+* a code span that is exactly ``$$...$$`` (```$$ ... $$```: display math kept from the Markdown
+  renderer, which MathJax typesets all the same; ```$x$``` stays code, as it often shows how
+  math is typed);
 * ```` ```math ```` fences; ```` ```latex ```` fences only when all they hold is delimited math
   or one bare formula (no words, no source-only macros);
 * reStructuredText's ``.. math::`` directive and ``:math:`...``` role (Sphinx notes);
@@ -181,6 +184,22 @@ def _collapse(text: str) -> str:
 
 
 _HTML_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+def _delimited_in_code(src: str, pos: int, content: str) -> tuple[int, int] | None:
+    """Where the math of a code span that is exactly ``$$...$$`` lies in ``src`` (start and end of
+    the body), searching from ``pos``; None for other code (```$x$``` shows how math is typed).
+    CommonMark turns a code span's line breaks into spaces, so the body is taken from ``src``."""
+    core = content.strip()
+    if not (len(core) > 4 and core.startswith("$$") and core.endswith("$$") and "$" not in core[2:-2]):
+        return None
+    opening = src.find("`$$", pos)
+    if opening < 0:
+        return None
+    ticks = len(src[:opening + 1]) - len(src[:opening + 1].rstrip("`"))
+    body_start = src.index("$$", opening) + 2
+    body_end = src.find("$$" + "`" * ticks, body_start)
+    return (body_start, body_end) if body_end >= 0 else None
 
 
 def _math_item(
@@ -1140,6 +1159,15 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
                 line += src.count("\n", line_pos, start)
                 line_pos = start
             _add(items, _math_item(child.content, line, display=False, env=None))
+        elif kind == "code_inline" and (found := _delimited_in_code(src, line_pos, child.content)) is not None:
+            # `$$ ... $$` in backticks: math the author kept from the Markdown renderer (MathJax
+            # still typesets it); its rows are the code span's raw lines
+            body_start, body_end = found
+            flush()
+            line += src.count("\n", line_pos, body_start)
+            _add(items, _math_item(src[body_start:body_end], line, display=True, env=None))
+            line += src.count("\n", body_start, body_end)
+            line_pos = body_end
         elif kind == "code_inline" and plain and _plain_formula(child.content):
             # `sigma(z) = 1 / (1 + exp(-z))` in a note with no delimited math: its formula
             flush()

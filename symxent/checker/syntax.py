@@ -316,6 +316,11 @@ def _clean(items, keep: tuple[str, ...] = (), glue: bool = True) -> list[Item]:
         if isinstance(it, Tok) and v in WITH_ARG_DROPPED:
             k += 1 + WITH_ARG_DROPPED[v]
             continue
+        if isinstance(it, Group) and not it.items and out and _v(out[-1]) in ("\\sum", "\\prod") \
+                and k + 1 < len(items) and _v(items[k + 1]) in ("_", "^"):
+            # \sum{}_{i \ne j}^C: an empty group between the operator and its limits is nothing
+            k += 1
+            continue
         if isinstance(it, Tok) and v == "\\not" and k + 1 < len(items) and _v(items[k + 1]) == "=":
             out.append(Tok("cmd", "\\neq", it.pos))
             k += 2

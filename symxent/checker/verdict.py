@@ -135,11 +135,13 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     if verdict.status == "wrong":
         verdict = _without_example_values(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong" and "natural log" in verdict.uses:
-        # 1000 \log(0.01) = -2000: log in base 10, as many numeric examples mean it
-        ten = _judge_reading(table, order, scope, left, right, conditions, seed, solved, frozenset(["log10"]))
-        if ten.status == "ok":
-            return Verdict("not checkable", "differs with log as the natural log and holds with log in base 10: which "
-                           "base is meant here the note does not say (write \\ln or \\log_{10})")
+        # 1000 \log(0.01) = -2000: log in base 10, as many numeric examples mean it; H(p) = -\sum p \log p
+        # = 0.88 (bits): log in base 2, as information theory means it
+        for reading, base, written in (("log10", "10", "\\log_{10}"), ("log2", "2", "\\log_2")):
+            other = _judge_reading(table, order, scope, left, right, conditions, seed, solved, frozenset([reading]))
+            if other.status == "ok":
+                return Verdict("not checkable", f"differs with log as the natural log and holds with log in base {base}: "
+                               f"which base is meant here the note does not say (write \\ln or {written})")
     if verdict.status != "wrong" and not verdict.detail.startswith(_UNDEFINED):
         return verdict
     met = [name for name, (taken, _) in READINGS.items() if taken in verdict.uses]
@@ -1042,6 +1044,7 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
                 if isinstance(n, Num) and "." in n.value]
     if any(side.free_symbols for pair in pairs for side in pair):
         return None
+    pairs = list(dict.fromkeys(pairs))  # (numbers only: the pairs for each index value are one pair)
     worst = max((abs(complex(sympy.N(L - R, 30))) for L, R in pairs), default=0.0)
     if worst <= 1e-12:
         return None  # equal as written: no rounding to speak of
@@ -1053,7 +1056,8 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
         if len(pairs) == 1 and worst < 2 * half and _truncated(left, right, pairs[0]):
             return Verdict("ok", method="numeric", uses=uses + [f"a number written with {min(decimals)} decimals is "
                                                                 "the value cut after them"])
-    literal, count = _rounding_slack(left, right) if len(pairs) == 1 else (0.0, 0)
+    moves = _rounding_slack(left, right) if len(pairs) == 1 else []
+    literal, count = sum(m for _, m in moves), len(moves)
     terms = _rounded_terms(left) + _rounded_terms(right)
     if len(pairs) == 1 and terms and worst <= terms * (1 + 1e-9):
         # e^{2.0} + e^{1.0} + e^{0.1} = 7.3891 + 2.7183 + 1.1052 = 11.2126: numbers added as they are
@@ -1065,6 +1069,16 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
         # value rounded to it
         return Verdict("ok", method="numeric", uses=uses + ["the number written with decimals is the value rounded "
                                                             "to them"])
+    # (some shorter ones are left exact: with every number a rounding, a slip cannot be told from
+    # the roundings adding up, below)
+    shortest = min((p for p, _ in moves), default=0)
+    for places in sorted({p for p, _ in moves if p >= 3 and p > shortest}, reverse=True):
+        # H = -[0.7 (-0.736966) + 0.3 (-1.321928)] after H = -[0.7 log_2 0.6 + 0.3 log_2 0.4]: the
+        # values worked out to 6 decimals (then also to 4, as 1.1667 for 7/6) are roundings, the
+        # data (0.7, 0.3) exact; taking the data as roundings too could only widen the slack
+        if worst <= sum(m for p, m in moves if p >= places) * (1 + 1e-9):
+            return Verdict("ok", method="numeric", uses=uses + [f"numbers written with {places} or more decimals are "
+                                                                "values rounded to them (the shorter ones exact)"])
     # (twice the first-order bound for the values the note gave: the curvature is not counted)
     bound = max(half, literal) + 2 * given
     if bound and worst <= bound * (1 + 1e-9):
@@ -1084,6 +1098,8 @@ def _rounded_terms(side: Node) -> float:
     terms = side.terms if isinstance(side, Add) else (side,)
     total = 0.0
     for t in terms:
+        while isinstance(t, Paren) and t.kind == "(" and len(t.items) == 1:
+            t = t.items[0]  # 0.155675 + (-0.124511)
         n = t.arg if isinstance(t, Neg) else t
         if not isinstance(n, Num):
             return 0.0
@@ -1096,11 +1112,11 @@ def _decimal_nums(node: Node) -> list[Num]:
     return [n for n in walk(node) if isinstance(n, Num) and "." in n.value]
 
 
-def _rounding_slack(left: Node, right: Node) -> tuple[float, int]:
-    """How far two members written with rounded decimals may be apart: the sum over each decimal
-    of half a unit of its last digit times how much the member moves with it; and how many
-    decimals that is."""
-    total, count = 0.0, 0
+def _rounding_slack(left: Node, right: Node) -> list[tuple[int, float]]:
+    """How far two members written with rounded decimals may be apart, one decimal at a time:
+    for each, how many decimals it has and how much its member moves with half a unit of its
+    last digit. Empty when a member with decimals cannot be evaluated so."""
+    moves: list[tuple[int, float]] = []
     for side in (left, right):
         nums = _decimal_nums(side)
         if not nums or not _literal_number(side):
@@ -1109,13 +1125,13 @@ def _rounding_slack(left: Node, right: Node) -> tuple[float, int]:
         try:
             base = ev.value(side, {})
             for n in nums:
-                half = 0.5 * 10.0 ** -len(n.value.split(".")[1])
+                places = len(n.value.split(".")[1])
+                half = 0.5 * 10.0 ** -places
                 moved = ev.value(_replace_num(side, n, Num(str(sympy.Rational(n.value) + sympy.Rational(half)))), {})
-                total += abs(complex(sympy.N(moved - base, 30)))
-                count += 1
+                moves.append((places, abs(complex(sympy.N(moved - base, 30)))))
         except (NotCheckable, TypeError, ValueError, RecursionError):
-            return 0.0, 0
-    return total, count
+            return []
+    return moves
 
 
 def _replace_num(node, old: Num, new: Num):
