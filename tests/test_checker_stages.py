@@ -1075,6 +1075,8 @@ MODELS = [
      ['definition', 'ok', 'wrong', 'not checkable', 'wrong', 'recovered']),
     ('The data: $P = (0.7, 0.3)$ and $Q = (0.6, 0.4)$.\n\n$$D_{KL}(P||Q) = 0.7 \\times \\log_2\\frac{0.7}{0.6} + 0.3 \\times \\log_2\\frac{0.3}{0.4}$$\n$$D_{KL}(P||Q) = 0.7 \\times \\log_2(1.1667) + 0.3 \\times \\log_2(0.75)$$\n$$D_{KL}(P||Q) = 0.7 \\times 0.222392 + 0.3 \\times (-0.415037)$$\n$$D_{KL}(P||Q) = 0.155675 + (-0.124511)$$\n$$D_{KL}(P||Q) = 0.031163$$\n\nThe same, with a slip in the third line:\n\n$$D_{KL}(P||Q) = 0.7 \\times \\log_2\\frac{0.7}{0.6} + 0.3 \\times \\log_2\\frac{0.3}{0.4}$$\n$$D_{KL}(P||Q) = 0.7 \\times 0.222392 + 0.3 \\times (-0.415037)$$\n$$D_{KL}(P||Q) = 0.155675 + (-0.134511)$$\n\nA value in bits: $-[0.5 \\log 0.5 + 0.5 \\log 0.5] = 1$, and in nats $-\\log 0.5 = 0.693$.\n',
      ['definition', 'definition', 'not checkable', 'ok', 'ok', 'ok', 'ok', 'not checkable', 'ok', 'not checkable', 'not checkable', 'ok']),
+    ('The model has learned $$w = [1, 1]^\\top $$. A new data point, $$ x = [-3, 1]^\\top $$.\n\n$$\ny = 1 \\\\\n\\nabla_w J = (y - \\sigma(w^\\top x)) x = 0.88 \\begin{bmatrix} -3 \\\\ 1 \\end{bmatrix} = \\begin{bmatrix} -2.64 \\\\ 0.88 \\end{bmatrix}\n$$\n\nWith a slip in the rounded factor:\n\n$$\ny = 1 \\\\\n(y - \\sigma(w^\\top x)) x = 0.83 \\begin{bmatrix} -3 \\\\ 1 \\end{bmatrix}\n$$\n',
+     ['definition', 'definition', 'definition', 'not checkable', 'ok', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1208,7 +1210,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'sum-braces-printed-without-brackets-read-both-ways',
               'math-in-backtick-code-spans-is-math-and-other-code-is-not',
               'after-a-slip-a-member-undecided-against-the-one-before-is-no-second-wrong',
-              'a-chain-written-a-line-at-a-time-rounded-values-and-a-log-in-bits']
+              'a-chain-written-a-line-at-a-time-rounded-values-and-a-log-in-bits',
+              'a-rounded-factor-of-a-vector-of-numbers-is-a-rounding-in-every-entry']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

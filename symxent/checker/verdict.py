@@ -1029,7 +1029,12 @@ def _put_in_values(pairs, ev: Evaluator) -> tuple[list, float]:
                 except (TypeError, ValueError):
                     bound = float("inf")
         slack = max(slack, bound)
-    return [(L.xreplace(values), R.xreplace(values)) for L, R in pairs], slack
+    def put(e: sympy.Expr) -> sympy.Expr:
+        # (a derivative left unevaluated, of a function the note never defines, is taken at the
+        # values: xreplace would differentiate by a number)
+        return e.subs(values) if e.has(sympy.Derivative) else e.xreplace(values)
+
+    return [(put(L), put(R)) for L, R in pairs], slack
 
 
 def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0) -> Verdict | None:
@@ -1056,7 +1061,9 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
         if len(pairs) == 1 and worst < 2 * half and _truncated(left, right, pairs[0]):
             return Verdict("ok", method="numeric", uses=uses + [f"a number written with {min(decimals)} decimals is "
                                                                 "the value cut after them"])
-    moves = _rounding_slack(left, right) if len(pairs) == 1 else []
+    if len(pairs) > 1:
+        return _rounded_by_entry(left, right, pairs, uses, given)
+    moves = _rounding_slack(left, right)
     literal, count = sum(m for _, m in moves), len(moves)
     terms = _rounded_terms(left) + _rounded_terms(right)
     if len(pairs) == 1 and terms and worst <= terms * (1 + 1e-9):
@@ -1090,6 +1097,38 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
                        f"{'the note gives' if given else 'written'} could add up to ({bound:.3g}): a slip "
                        "cannot be told from the roundings", uses=uses)
     return None  # judged as any other step: a slip beyond the rounding
+
+
+def _rounded_by_entry(left: Node, right: Node, pairs, uses: list[str], given: float) -> Verdict | None:
+    """``(y - \\sigma(w^T x)) x = 0.88 [-3; 1]``: _rounded for a step checked entry by entry. Each
+    decimal of a member written with numbers only is moved by half a unit of its last digit in
+    every entry (the member evaluated at that entry); one such decimal that explains every
+    entry's difference is ok, several are not checkable, as for one number."""
+    worst = [abs(complex(sympy.N(L - R, 30))) for L, R in pairs]
+    moves: list[list[float]] = []
+    for side in (left, right):
+        nums = _decimal_nums(side)
+        if not nums or not _literal_number(side):
+            continue
+        ev = Evaluator(SymbolTable(class_size=len(pairs)), 0, ())  # (the entries are the pairs)
+        try:
+            for n in nums:
+                half = sympy.Rational(1, 2 * 10 ** len(n.value.split(".")[1]))
+                moved = _replace_num(side, n, Num(str(sympy.Rational(n.value) + half)))
+                moves.append([abs(complex(sympy.N(ev.value(moved, {"__vec__": c}) - ev.value(side, {"__vec__": c}), 30)))
+                              for c in range(1, len(pairs) + 1)])
+        except (NotCheckable, TypeError, ValueError, RecursionError):
+            return None
+    if not moves:
+        return None
+    slack = [sum(m[c] for m in moves) + 2 * given for c in range(len(pairs))]
+    if not all(w <= b * (1 + 1e-9) for w, b in zip(worst, slack)):
+        return None  # judged as any other step: a slip beyond the rounding
+    if len(moves) == 1 and not given:
+        return Verdict("ok", method="numeric", uses=uses + ["the number written with decimals is the value rounded "
+                                                            "to them (in every entry)"])
+    return Verdict("not checkable", f"the entries differ by up to {max(worst):.3g}, within what the roundings of "
+                   "the numbers written could add up to: a slip cannot be told from the roundings", uses=uses)
 
 
 def _rounded_terms(side: Node) -> float:
