@@ -1077,6 +1077,8 @@ MODELS = [
      ['definition', 'definition', 'not checkable', 'ok', 'ok', 'ok', 'ok', 'not checkable', 'ok', 'not checkable', 'not checkable', 'ok']),
     ('The model has learned $$w = [1, 1]^\\top $$. A new data point, $$ x = [-3, 1]^\\top $$.\n\n$$\ny = 1 \\\\\n\\nabla_w J = (y - \\sigma(w^\\top x)) x = 0.88 \\begin{bmatrix} -3 \\\\ 1 \\end{bmatrix} = \\begin{bmatrix} -2.64 \\\\ 0.88 \\end{bmatrix}\n$$\n\nWith a slip in the rounded factor:\n\n$$\ny = 1 \\\\\n(y - \\sigma(w^\\top x)) x = 0.83 \\begin{bmatrix} -3 \\\\ 1 \\end{bmatrix}\n$$\n',
      ['definition', 'definition', 'definition', 'not checkable', 'ok', 'ok', 'ok', 'wrong']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $L = -\\sum_i y_i \\log p_i$, where $y$ is one-hot.\n\n1. $y_i = j$: the class of the sample is j.\n\n$$\n-\\sum_{i=j} \\frac{y_i}{p_i} p_i (1 - p_i) - \\sum_{i \\neq j} \\frac{y_i}{p_i} (-p_i p_j) = -y_j + y_j p_j + \\sum_{i \\neq j} y_i p_j = p_j - y_j\n$$\n\n$$\n-\\sum_{i=j} \\frac{y_i}{p_i} p_i (1 - p_i) - \\sum_{i \\neq j} \\frac{y_i}{p_i} (-p_i p_j) = -y_j + y_j p_j - \\sum_{i \\neq j} y_i p_j\n$$\n',
+     ['definition', 'definition', 'not checkable', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1211,7 +1213,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'math-in-backtick-code-spans-is-math-and-other-code-is-not',
               'after-a-slip-a-member-undecided-against-the-one-before-is-no-second-wrong',
               'a-chain-written-a-line-at-a-time-rounded-values-and-a-log-in-bits',
-              'a-rounded-factor-of-a-vector-of-numbers-is-a-rounding-in-every-entry']
+              'a-rounded-factor-of-a-vector-of-numbers-is-a-rounding-in-every-entry',
+              'a-label-set-to-an-index-is-an-unread-case-and-a-sum-at-i-equals-j-is-one-term']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -1991,6 +1991,13 @@ class Evaluator:
         if isinstance(node.sub, Cond) and any(isinstance(n, Name) and n.base == letter for n in _walk(node.sub.right)):
             raise NotCheckable(f"the {node.kind} over {letter} starts at {letter} itself ({letter}={letter}): where it "
                                "starts is not said")
+        if values is None and node.sup is None and node.sub.op == "=" and isinstance(node.sub.right, Name) \
+                and len(node.sub.right.base) == 1 and node.sub.right.base.islower() and node.sub.right.base in env:
+            # -\sum_{i=j} \frac{y_i}{P_i} ... - \sum_{i \neq j} ...: with no upper bound, "i = j" picks
+            # the one term, as "i ≠ j" picks the others (a run from j to the end would write its end)
+            values = [self.index_value(node.sub.right, env, None)]
+            self.conventions["sum at"] = f"\\sum_{{{letter}={node.sub.right.base}}} with no upper bound is its one term " \
+                f"{letter} = {node.sub.right.base}"
         if values is None:
             assert isinstance(node.sub, Cond)
             lo, hi = self.from_to(node.sub, node.sup, letter, node.body, env, node.kind)

@@ -1271,6 +1271,24 @@ def _equation_before(previous: Block | None, block: Block) -> set[str]:
     return {k for m in last.members for n in walk(m.node) if (k := key_of(n)) is not None}
 
 
+_INDEX_LETTERS = frozenset("ijklc")
+
+
+def _set_to_an_index(chain: Chain) -> str | None:
+    """``y_i = j``: an entry set equal to a lone index letter (another than its own): the entry,
+    as LaTeX; else None."""
+    if len(chain.members) != 2 or chain.relations[0] != "=":
+        return None
+    left, right = chain.members[0].node, chain.members[1].node
+    if not (isinstance(left, Script) and isinstance(left.base, Name) and len(left.sub) == 1
+            and isinstance(left.sub[0], Name) and left.sub[0].base in _INDEX_LETTERS and left.sup is None):
+        return None
+    if not (isinstance(right, Name) and right.base in _INDEX_LETTERS and not right.accent
+            and right.base != left.sub[0].base):
+        return None
+    return f"{pretty(key_of(left.base) or '')}_{left.sub[0].base}"
+
+
 def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = None) -> None:
     solving = solving or set()
     for ci, chain in enumerate(block.chains):
@@ -1291,6 +1309,13 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
             # vector set equal to each other say which vectors are meant, never an identity
             chain.condition_problem = f"sets entries of {pretty(equal)} equal to each other: a condition on " \
                 "them or the solution of an equation, not an identity"
+            continue
+        label = _set_to_an_index(chain)
+        if label is not None:
+            # "1. $y_i = j$:" (cs231n's y_i, the class of sample i): a case on a label, not y's
+            # definition as the index itself
+            chain.condition_problem = f"sets {label} equal to an index: a case on which class a label names, " \
+                "which is not read"
             continue
         head = definable(chain.members[0].node)
         if head is not None and head[0] in solving and len(chain.members) == 2 and ci == 0 \
