@@ -4,7 +4,7 @@ Each mutant below is one small change to a copy of a committed module in generat
 operator, a constant, a dropped term, an axis, a divisor, ignore_index, pos_weight on the
 wrong term, a float64 promotion, ...), in a plain kernel, a `_fast_` kernel or the template
 code of the public functions. The script writes each mutant to a temporary directory, runs
-`symxent verify --module <copy>` on it (in this process, through the CLI's own entry point, so
+`symxent verify --module <copy> --exitfirst` on it (in this process, through the CLI's own entry point, so
 the 50-digit references are computed once), and counts it killed when verify exits non-zero.
 The unchanged copies are run first and must pass, or the run stops.
 
@@ -201,9 +201,9 @@ def _tests(directory: Path) -> bool:
     return result.returncode != 0
 
 
-def _verify(path: Path) -> tuple[int, str]:
+def _verify(path: Path, exitfirst: bool = False) -> tuple[int, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli.main(["verify", "--module", str(path)], out=out, err=err)
+    code = cli.main(["verify", "--module", str(path)] + (["--exitfirst"] if exitfirst else []), out=out, err=err)
     failures = [line for line in out.getvalue().splitlines() if line.startswith("FAILED")]
     return code, (failures[0] if failures else err.getvalue().strip())[:200]
 
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             copy = directory / f"{mutant.module}.py"
             copy.write_text(_mutate((GENERATED / f"{mutant.module}.py").read_text(encoding="utf-8"), mutant),
                             encoding="utf-8")
-            code, why = _verify(copy)
+            code, why = _verify(copy, exitfirst=True)  # (its first failing stage is the verdict)
             status = "killed" if code != 0 else "SURVIVED"
             tests = ""
             if args.tests:

@@ -960,7 +960,7 @@ MODELS = [
     ('$$\\begin{bmatrix} 1.0 \\\\ 2.0 \\end{bmatrix} \\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} = \\begin{bmatrix} 1.0 \\times 1.0 & 1.0 \\times 3.0 \\\\ 2.0 \\times 1.0 & 2.0 \\times 3.0 \\end{bmatrix} = \\begin{bmatrix} 1.0 & 3.0 \\\\ 2.0 & 6.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} \\begin{bmatrix} 0.5 & 1.0 \\\\ -0.5 & 0.0 \\end{bmatrix} = \\begin{bmatrix} -1.0 & 1.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1.0 & 3.0 \\end{bmatrix} \\begin{bmatrix} 0.5 & 1.0 \\\\ -0.5 & 0.0 \\end{bmatrix} = \\begin{bmatrix} -1.0 & 2.0 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 0.3 & 0.7 \\end{bmatrix}^T \\begin{bmatrix} 1 & 2 \\end{bmatrix} = \\begin{bmatrix} 0.333 & 0.6 \\\\ 0.7 & 1.4 \\end{bmatrix}$$\n\n$$\\begin{bmatrix} 1 & 2 \\end{bmatrix} \\begin{bmatrix} 1 & 2 \\end{bmatrix} = 5$$\n\n$$\\begin{bmatrix} 1 & 2 \\end{bmatrix} \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} = 5$$\n\n$$\\frac{1}{2}\\begin{bmatrix} 1 & 2 \\end{bmatrix} = \\begin{bmatrix} 0.5 & 1 \\end{bmatrix}$$\n',
      ['ok', 'ok', 'ok', 'wrong', 'wrong', 'not checkable', 'ok', 'ok']),
     ("The true distribution has $P(y=1) = 0.7$ and the model's $Q(y=1) = 0.6$.\n\n$$H(P, Q) = -\\sum_x P(x) \\log Q(x)$$\n\n$$H(P, Q) = -[0.7 \\log 0.6 + 0.3 \\log 0.4]$$\n\n$$H(P, Q) = -[0.7 \\times (-0.510826) + 0.3 \\times (-0.916291)] = 0.632465$$\n\n$$H(P, Q) = -[0.7 \\times (-0.510826) + 0.3 \\times (-0.916291)] = 0.832465$$\n\n$$H(P) + D_{KL}(P||Q) = H(P, Q)$$\n",
-     ['definition', 'not checkable', 'ok', 'ok', 'ok', 'wrong', 'not checkable']),
+     ['definition', 'not checkable', 'ok', 'ok', 'ok', 'wrong', 'ok']),
     ('$$-(0 \\times \\log(0.3) + 1 \\times \\log(0.4) = 0.916$$\n\n$$-(0 \\times \\log(0.3) + 1 \\times \\log(0.4) = 0.5$$\n',
      ['ok', 'wrong']),
     ('Let $f(x) = x^3$.\n\n$$f^\\prime = \\frac{3 f(x)}{x}$$\n\n$$f^\\prime = \\frac{2 f(x)}{x}$$\n',
@@ -1079,6 +1079,8 @@ MODELS = [
      ['definition', 'definition', 'definition', 'not checkable', 'ok', 'ok', 'ok', 'wrong']),
     ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $L = -\\sum_i y_i \\log p_i$, where $y$ is one-hot.\n\n1. $y_i = j$: the class of the sample is j.\n\n$$\n-\\sum_{i=j} \\frac{y_i}{p_i} p_i (1 - p_i) - \\sum_{i \\neq j} \\frac{y_i}{p_i} (-p_i p_j) = -y_j + y_j p_j + \\sum_{i \\neq j} y_i p_j = p_j - y_j\n$$\n\n$$\n-\\sum_{i=j} \\frac{y_i}{p_i} p_i (1 - p_i) - \\sum_{i \\neq j} \\frac{y_i}{p_i} (-p_i p_j) = -y_j + y_j p_j - \\sum_{i \\neq j} y_i p_j\n$$\n',
      ['definition', 'definition', 'not checkable', 'ok', 'ok', 'wrong']),
+    ('$$H(P, Q) = -\\sum_x P(x) \\log Q(x)$$\n\n$$H(P) = -\\sum_x P(x) \\log P(x)$$\n\nFor the example, $$H(P, Q) = -[0.7 \\log 0.6 + 0.3 \\log 0.4] = 0.632$$ and $$H(P) = -[0.7 \\log 0.7 + 0.3 \\log 0.3] = 0.611$$.\n\n$$H(P, Q) = H(P) + D_{KL}(P||Q)$$\n\n$$H(P, Q) = H(P) - D_{KL}(P||Q)$$\n',
+     ['definition', 'definition', 'not checkable', 'ok', 'not checkable', 'ok', 'ok', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1214,7 +1216,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'after-a-slip-a-member-undecided-against-the-one-before-is-no-second-wrong',
               'a-chain-written-a-line-at-a-time-rounded-values-and-a-log-in-bits',
               'a-rounded-factor-of-a-vector-of-numbers-is-a-rounding-in-every-entry',
-              'a-label-set-to-an-index-is-an-unread-case-and-a-sum-at-i-equals-j-is-one-term']
+              'a-label-set-to-an-index-is-an-unread-case-and-a-sum-at-i-equals-j-is-one-term',
+              'an-identity-for-any-distributions-after-the-examples-numbers-holds-at-them-too']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

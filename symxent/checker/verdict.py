@@ -134,6 +134,8 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
         verdict = _without_entry_values(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
         verdict = _without_example_values(verdict, table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status == "not checkable" and "is used here as the number worked out" in verdict.detail:
+        verdict = _without_point_values(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong" and "natural log" in verdict.uses:
         # 1000 \log(0.01) = -2000: log in base 10, as many numeric examples mean it; H(p) = -\sum p \log p
         # = 0.88 (bits): log in base 2, as information theory means it
@@ -380,6 +382,30 @@ def _without_example_values(verdict: Verdict, table: SymbolTable, order: int, sc
                    f"with its definition at line {formulas[d.key].line} it "
                    + ("holds" if alt.status == "ok" else "is not checkable") + ": which one is meant here is not said",
                    uses=verdict.uses)
+
+
+def _without_point_values(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
+                          conditions, seed: int, solved: dict | None) -> Verdict:
+    """``H(P, Q) = H(P) + D_{KL}(P||Q)`` after the worked example's ``H(P) = 0.881291`` and ``H(P, Q) =
+    0.912454``: not checkable at the example's numbers beside letters that stand for any values, but
+    ok when it holds with the functions' formulas (or their built-in meanings), for every value,
+    so also at the example's. Only an ok is taken from that reading."""
+    named = _reached_names(table, order, scope, left, right)
+    points = [d for d in table.definitions if d.source == "restated" and d.params and d.key in named
+              and table.lookup(d.key, order, scope) is not None
+              and not any(key_of(n) in {key_of(p) for p in d.params} for n in walk(d.body) if key_of(n))]
+    if not points:
+        return verdict
+    general = copy.copy(table)
+    general.definitions = [d for d in table.definitions if all(d is not p for p in points)]
+    alt = _judge_reading(general, order, scope, left, right, conditions, seed, solved)
+    if alt.status != "ok":
+        return verdict
+    said = ", ".join(f"{pretty(d.key)}({', '.join(pretty(key_of(p) or '') for p in d.params)}) at line {d.line}"
+                     for d in points[:2])
+    alt.uses = list(alt.uses) + [f"holds for any values, with the formulas, so also at the worked example "
+                                 f"(its numbers set aside: {said})"]
+    return alt
 
 
 def _judge_reading(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
