@@ -1081,6 +1081,8 @@ MODELS = [
      ['definition', 'definition', 'not checkable', 'ok', 'ok', 'wrong']),
     ('$$H(P, Q) = -\\sum_x P(x) \\log Q(x)$$\n\n$$H(P) = -\\sum_x P(x) \\log P(x)$$\n\nFor the example, $$H(P, Q) = -[0.7 \\log 0.6 + 0.3 \\log 0.4] = 0.632$$ and $$H(P) = -[0.7 \\log 0.7 + 0.3 \\log 0.3] = 0.611$$.\n\n$$H(P, Q) = H(P) + D_{KL}(P||Q)$$\n\n$$H(P, Q) = H(P) - D_{KL}(P||Q)$$\n',
      ['definition', 'definition', 'not checkable', 'ok', 'not checkable', 'ok', 'ok', 'not checkable']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$ and $\\ell = -\\sum_k y_k \\log p_k$.\n\n$$if\\ i = j:\\ \\ \\frac{\\partial p_i}{\\partial z_j} = p_i (1 - p_i)$$\n\n$$if\\ i \\neq j:\\ \\ \\frac{\\partial p_i}{\\partial z_j} = -p_i p_j$$\n\n$$if\\ i \\neq j:\\ \\ \\frac{\\partial p_i}{\\partial z_j} = p_i p_j$$\n\nWith $s(\\mathbf x)_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}$, entry $i$ of the value, squared:\n\n$$\\frac{\\partial s(\\mathbf x)_i}{\\partial x_i} = s(\\mathbf x)_i - s(\\mathbf x)_i^2$$\n\n$$\\frac{\\partial s(\\mathbf x)_i}{\\partial x_i} = s(\\mathbf x)_i + s(\\mathbf x)_i^2$$\n',
+     ['definition', 'definition', 'ok', 'ok', 'wrong', 'definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1217,7 +1219,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-chain-written-a-line-at-a-time-rounded-values-and-a-log-in-bits',
               'a-rounded-factor-of-a-vector-of-numbers-is-a-rounding-in-every-entry',
               'a-label-set-to-an-index-is-an-unread-case-and-a-sum-at-i-equals-j-is-one-term',
-              'an-identity-for-any-distributions-after-the-examples-numbers-holds-at-them-too']
+              'an-identity-for-any-distributions-after-the-examples-numbers-holds-at-them-too',
+              'a-case-before-a-colon-on-the-equations-row-and-an-entry-of-a-call-squared']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

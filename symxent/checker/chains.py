@@ -221,11 +221,15 @@ _WHERE = ("where", "with", "let", "here", "其中", "令", "设", "donde", "con"
 
 def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
     """``$$ if \\ s = i, \\\\ = ... $$``: a first row that only states a case (the word typed in the
-    math, bare or in \\text) and the rows after it; None when the block does not open so."""
+    math, bare or in \\text) and the rows after it (or, in one row, the case up to a colon and the
+    equation after it); None when the block does not open so."""
     items = list(items)
     breaks = [k for k, it in enumerate(items) if isinstance(it, Tok) and it.value in ("\\\\", "\\cr", "\\newline")]
     if not breaks:
-        return None
+        # $$if\ y_i\ =\ 1:\ \ p(y|x)=\hat{y_i}$$: the case and its colon on the row of the equation
+        breaks = [k for k, it in enumerate(items) if isinstance(it, Tok) and it.value in (":", "：")][:1]
+        if not breaks or not any(isinstance(it, Tok) and it.value == "=" for it in items[breaks[0] + 1:]):
+            return None
     row = [it for it in _clean(items[:breaks[0]]) if _v(it) != "&"]
     if not row or not isinstance(row[0], Tok):
         return None

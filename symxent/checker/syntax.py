@@ -727,10 +727,12 @@ def _postfix(s: _Stream, node: Node) -> Node:
             s.next()
             call_sub = _sub_items(_script_arg(s))
         node = Call(node, args, not _known_function(node), call_sub)
-        if isinstance(s.peek(), Tok) and _v(s.peek()) in ("^",) and not call_sub:
+        if isinstance(s.peek(), Tok) and _v(s.peek()) in ("^",):
+            # (s(x)_i^2: entry i of the value, squared)
             s.next()
             exp = _member(_script_arg(s))
-            if node.maybe and len(args) == 1 and isinstance(exp, Name) and exp.base in ("T", "\\top", "\\intercal"):
+            if node.maybe and len(args) == 1 and isinstance(exp, Name) and exp.base in ("T", "\\top", "\\intercal") \
+                    and not call_sub:
                 # x (p - y)^T: a transpose is of the bracket it is written on (a function's value
                 # is seldom transposed), so this is the product x times (p - y)^T
                 return Mul((node.func, Pow(Paren(args), exp)))
