@@ -1085,13 +1085,17 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
             return Verdict("ok", method="numeric", uses=uses + [f"a number written with {min(decimals)} decimals is "
                                                                 "the value rounded to them"])
         if len(pairs) == 1 and worst < 2 * half and _truncated(left, right, pairs[0]):
-            return Verdict("ok", method="numeric", uses=uses + [f"a number written with {min(decimals)} decimals is "
-                                                                "the value cut after them"])
+            # 0.7213 for 0.72140: right if the author cut the digits, wrong if they rounded; which
+            # one they did the note does not say (labellers hold authors to rounding)
+            return Verdict("not checkable", f"the number written with {min(decimals)} decimals is the value cut "
+                           "after them, not rounded: whether the note cuts or rounds is not said", uses=uses)
     if len(pairs) > 1:
         return _rounded_by_entry(left, right, pairs, uses, given)
     moves = _rounding_slack(left, right)
     literal, count = sum(m for _, m in moves), len(moves)
-    terms = _rounded_terms(left) + _rounded_terms(right)
+    # (2.0 + 0.417031: the 2.0 is data, not a rounding to one decimal)
+    longest = max((len(n.value.split(".")[1]) for side in (left, right) for n in _decimal_nums(side)), default=0)
+    terms = _rounded_terms(left, longest) + _rounded_terms(right, longest)
     if len(pairs) == 1 and terms and worst <= terms * (1 + 1e-9):
         # e^{2.0} + e^{1.0} + e^{0.1} = 7.3891 + 2.7183 + 1.1052 = 11.2126: numbers added as they are
         # written, each a value rounded to its last digit: their roundings add up
@@ -1103,9 +1107,12 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
         return Verdict("ok", method="numeric", uses=uses + ["the number written with decimals is the value rounded "
                                                             "to them"])
     # (some shorter ones are left exact: with every number a rounding, a slip cannot be told from
-    # the roundings adding up, below)
+    # the roundings adding up, below; and only where a function's value was worked out: in plain
+    # arithmetic, (7.0 × -0.125) + ... + 0.101 = -2.270, the numbers are the data)
     shortest = min((p for p, _ in moves), default=0)
-    for places in sorted({p for p, _ in moves if p >= 3 and p > shortest}, reverse=True):
+    worked = [p for p in sorted({p for p, _ in moves if p >= 3 and p > shortest}, reverse=True)] \
+        if not (_arithmetic(left) and _arithmetic(right)) else []
+    for places in worked:
         # H = -[0.7 (-0.736966) + 0.3 (-1.321928)] after H = -[0.7 log_2 0.6 + 0.3 log_2 0.4]: the
         # values worked out to 6 decimals (then also to 4, as 1.1667 for 7/6) are roundings, the
         # data (0.7, 0.3) exact; taking the data as roundings too could only widen the slack
@@ -1157,9 +1164,15 @@ def _rounded_by_entry(left: Node, right: Node, pairs, uses: list[str], given: fl
                    "the numbers written could add up to: a slip cannot be told from the roundings", uses=uses)
 
 
-def _rounded_terms(side: Node) -> float:
+def _arithmetic(side: Node) -> bool:
+    """A member of numbers joined by + - × / and brackets only (no function, no name)."""
+    return all(isinstance(n, (Num, Add, Neg, Paren)) or type(n).__name__ in ("Mul", "Frac") for n in walk(side))
+
+
+def _rounded_terms(side: Node, places: int = 0) -> float:
     """Half a unit of the last decimal of each number ``side`` adds as written (7.3891 + 2.7183 -
-    1.1052, or one number), summed; 0 when it does anything else with them."""
+    1.1052, or one number), summed over those with ``places`` decimals or more; 0 when it does
+    anything else with them."""
     terms = side.terms if isinstance(side, Add) else (side,)
     total = 0.0
     for t in terms:
@@ -1168,7 +1181,7 @@ def _rounded_terms(side: Node) -> float:
         n = t.arg if isinstance(t, Neg) else t
         if not isinstance(n, Num):
             return 0.0
-        if "." in n.value:
+        if "." in n.value and len(n.value.split(".")[1]) >= places:
             total += 0.5 * 10.0 ** -len(n.value.split(".")[1])
     return total
 
