@@ -1085,6 +1085,8 @@ MODELS = [
      ['definition', 'definition', 'ok', 'ok', 'wrong', 'definition', 'ok', 'wrong']),
     ('$$\\frac{e^3}{e^3+e^{-1}+e^2} = 0.7213$$\n\n$$\\frac{e^3}{e^3+e^{-1}+e^2} = 0.7214$$\n\n$$(7.0 \\times -0.125) + (3.2 \\times 0.231) + 0.101 = -0.035$$\n\n$$(7.0 \\times -0.125) + (3.2 \\times 0.231) + 0.101 = -0.037$$\n\n$$2.0 + \\ln(1.517448) = 2.0 + 0.417031$$\n\n$$2.0 + \\ln(1.517448) = 2.0 + 0.417030$$\n',
      ['not checkable', 'ok', 'ok', 'not checkable', 'not checkable', 'ok']),
+    ("Let $p_k = \\frac{e^{z_k}}{\\sum_j e^{z_j}}$.\n\nHere the numerator's $e^{z_k}$ is constant with respect to $z_i$:\n\n$$\\frac{\\partial p_k}{\\partial z_i} = \\frac{0 \\cdot \\sum_j e^{z_j} - e^{z_k} e^{z_i}}{(\\sum_j e^{z_j})^2} = -p_k p_i$$\n\n## For every index\n\nThe Jacobian has a diagonal.\n\nIt is symmetric.\n\nWritten for every pair of indices, with a slip:\n\n$$\\frac{\\partial p_k}{\\partial z_i} = -p_k p_i$$\n",
+     ['definition', 'not checkable', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1223,7 +1225,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-label-set-to-an-index-is-an-unread-case-and-a-sum-at-i-equals-j-is-one-term',
               'an-identity-for-any-distributions-after-the-examples-numbers-holds-at-them-too',
               'a-case-before-a-colon-on-the-equations-row-and-an-entry-of-a-call-squared',
-              'a-value-cut-not-rounded-and-data-in-plain-arithmetic-are-not-roundings']
+              'a-value-cut-not-rounded-and-data-in-plain-arithmetic-are-not-roundings',
+              'an-entry-said-constant-in-another-sets-their-letters-apart']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

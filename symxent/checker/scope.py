@@ -372,6 +372,12 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             if letter and _DISTINCT.search(prose_since_block + " " + last_prose):
                 # "For not $i$ th item, denote by $z$": words that may set the letters apart
                 table.letters_in_words.setdefault(letter, []).append(block.order)
+            if lone is not None and not letter and _CONSTANT.search(prose_since_block + " " + last_prose + " " + ahead):
+                # "paydaki $e^{z_k}$ ifadesi $z_i$'ye göre sabittir" (e^{z_k} is constant in z_i): words
+                # that set the entries' letters apart
+                for x in {n.base for m in walk(lone) if isinstance(m, Script) for n in m.sub
+                          if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()}:
+                    table.letters_in_words.setdefault(x, []).append(block.order)
         if display or (any("=" in c.relations for c in block.chains) and _inline_condition(block) is None):
             # "when $i = k$, we have ...": the equations that follow, to the next case or heading,
             # hold under the condition (the verdict keeps it only where the step uses its letters)
@@ -794,6 +800,9 @@ _HOT_WORDS = re.compile(r"\bhot\b|true class|correct class|target class|真实�
 # words that may say two index letters differ ("for not $i$ th item", "the other entries")
 _DISTINCT = re.compile(r"\b(?:not|other|another|different|distinct|else|except|off-diagonal|otro|otra|distint[oa]s?|"
                        r"diferentes?|autres?|diff[ée]rente?s?|anderen?)\b|其他|其它|不|非|另|除", re.IGNORECASE)
+# "constant with respect to": words that say one entry does not move with another
+_CONSTANT = re.compile(r"\b(?:constant|constants|sabit\w*|costant[ei]|constantes?|konstant\w*|const)\b|定数|常数|常量|상수",
+                       re.IGNORECASE)
 _WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b)\s*[:：,]?\s*$", re.IGNORECASE)
 _CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*[(（]?\s*$",
                           re.IGNORECASE)
