@@ -38,7 +38,8 @@ from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE
                                      pretty)
 from symxent.checker.meaning import (cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
                                      conventional_input, listed_numbers, number_list, value_case, walk, written_value)
-from symxent.checker.syntax import Add, BigOp, Call, Case, Cond, Deriv, Matrix, Name, Neg, Node, Num, Paren, Pow, Script
+from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Frac, Matrix, Mul, Name, Neg, Node, Num, Paren,
+                                    Pow, Script)
 from symxent.domains import draw
 
 __all__ = ["Verdict", "judge", "numbers_only", "N_POINTS", "SEED"]
@@ -1110,7 +1111,7 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
     # the roundings adding up, below; and only where a function's value was worked out: in plain
     # arithmetic, (7.0 × -0.125) + ... + 0.101 = -2.270, the numbers are the data)
     shortest = min((p for p, _ in moves), default=0)
-    worked = [p for p in sorted({p for p, _ in moves if p >= 3 and p > shortest}, reverse=True)] \
+    worked = sorted({p for p, _ in moves if p >= 3 and p > shortest}, reverse=True) \
         if not (_arithmetic(left) and _arithmetic(right)) else []
     for places in worked:
         # H = -[0.7 (-0.736966) + 0.3 (-1.321928)] after H = -[0.7 log_2 0.6 + 0.3 log_2 0.4]: the
@@ -1138,23 +1139,11 @@ def _rounded_by_entry(left: Node, right: Node, pairs, uses: list[str], given: fl
     every entry (the member evaluated at that entry); one such decimal that explains every
     entry's difference is ok, several are not checkable, as for one number."""
     worst = [abs(complex(sympy.N(L - R, 30))) for L, R in pairs]
-    moves: list[list[float]] = []
-    for side in (left, right):
-        nums = _decimal_nums(side)
-        if not nums or not _literal_number(side):
-            continue
-        ev = Evaluator(SymbolTable(class_size=len(pairs)), 0, ())  # (the entries are the pairs)
-        try:
-            for n in nums:
-                half = sympy.Rational(1, 2 * 10 ** len(n.value.split(".")[1]))
-                moved = _replace_num(side, n, Num(str(sympy.Rational(n.value) + half)))
-                moves.append([abs(complex(sympy.N(ev.value(moved, {"__vec__": c}) - ev.value(side, {"__vec__": c}), 30)))
-                              for c in range(1, len(pairs) + 1)])
-        except (NotCheckable, TypeError, ValueError, RecursionError):
-            return None
+    # (the entries are the pairs, in order)
+    moves = _literal_moves(left, right, [{"__vec__": c} for c in range(1, len(pairs) + 1)], len(pairs))
     if not moves:
         return None
-    slack = [sum(m[c] for m in moves) + 2 * given for c in range(len(pairs))]
+    slack = [sum(m[c] for _, m in moves) + 2 * given for c in range(len(pairs))]
     if not all(w <= b * (1 + 1e-9) for w, b in zip(worst, slack)):
         return None  # judged as any other step: a slip beyond the rounding
     if len(moves) == 1 and not given:
@@ -1166,7 +1155,7 @@ def _rounded_by_entry(left: Node, right: Node, pairs, uses: list[str], given: fl
 
 def _arithmetic(side: Node) -> bool:
     """A member of numbers joined by + - × / and brackets only (no function, no name)."""
-    return all(isinstance(n, (Num, Add, Neg, Paren)) or type(n).__name__ in ("Mul", "Frac") for n in walk(side))
+    return all(isinstance(n, (Num, Add, Neg, Paren, Mul, Frac)) for n in walk(side))
 
 
 def _rounded_terms(side: Node, places: int = 0) -> float:
@@ -1194,19 +1183,27 @@ def _rounding_slack(left: Node, right: Node) -> list[tuple[int, float]]:
     """How far two members written with rounded decimals may be apart, one decimal at a time:
     for each, how many decimals it has and how much its member moves with half a unit of its
     last digit. Empty when a member with decimals cannot be evaluated so."""
-    moves: list[tuple[int, float]] = []
+    return [(places, moved[0]) for places, moved in _literal_moves(left, right, [{}])]
+
+
+def _literal_moves(left: Node, right: Node, envs: list[dict], size: int | None = None) -> list[tuple[int, list[float]]]:
+    """For each decimal of a member written with numbers only: how many decimals it has, and how
+    much the member moves, at each of ``envs`` (one entry of a vector each, or the one value),
+    when the decimal moves by half a unit of its last digit (``size``: the length of a vector
+    written out, when ``envs`` are its entries). Empty when one cannot be evaluated."""
+    moves: list[tuple[int, list[float]]] = []
+    ev = Evaluator(SymbolTable() if size is None else SymbolTable(class_size=size), 0, ())
     for side in (left, right):
         nums = _decimal_nums(side)
         if not nums or not _literal_number(side):
             continue
-        ev = Evaluator(SymbolTable(), 0, ())
         try:
-            base = ev.value(side, {})
+            base = [ev.value(side, env) for env in envs]
             for n in nums:
                 places = len(n.value.split(".")[1])
-                half = 0.5 * 10.0 ** -places
-                moved = ev.value(_replace_num(side, n, Num(str(sympy.Rational(n.value) + sympy.Rational(half)))), {})
-                moves.append((places, abs(complex(sympy.N(moved - base, 30)))))
+                half = sympy.Rational(1, 2 * 10 ** places)
+                moved = _replace_num(side, n, Num(str(sympy.Rational(n.value) + half)))
+                moves.append((places, [abs(complex(sympy.N(ev.value(moved, env) - b, 30))) for env, b in zip(envs, base)]))
         except (NotCheckable, TypeError, ValueError, RecursionError):
             return []
     return moves
