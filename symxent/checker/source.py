@@ -77,6 +77,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+import textwrap
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -126,6 +127,7 @@ class Math:
     lines: tuple[int, ...]  # the 1-based file line of each line of text
     env: str | None  # "align", "aligned", "split"... when the piece is one such environment
     alone: bool = False  # inline, but the whole of its paragraph
+    in_sentence: bool = False  # "con $$a=e^z$$ y ...": display math typed after words on its line
 
 
 Item = Heading | Prose | Math
@@ -927,6 +929,9 @@ def _markdown_items(tokens: list[Token], *, plain: bool) -> list[Item]:
             _add(items, _math_item(tok.content, line, display=True, env=None, escaped="blog"))
         elif tok.type == "fence":
             _fence_items(tok, line, items, plain=plain)
+        elif tok.type == "code_block" and _indented_note(tok.content):
+            # Markdown indented as a whole (a notebook cell's string, kept as it was): not code
+            _nested_markdown(textwrap.dedent(tok.content), line, items, plain=plain)
         elif tok.type == "html_block":
             for body, display, offset in _html_pieces(tok.content):
                 if display is None:  # text: Markdown inside HTML is not parsed, but math is
@@ -950,6 +955,30 @@ def _add(items: list[Item], item: Item | None) -> None:
         items.append(item)
 
 
+def _nested_markdown(body: str, first_line: int, items: list[Item], *, plain: bool) -> None:
+    """The items of Markdown held in a container (a directive's body, an indented block) whose
+    first line is file line ``first_line``."""
+    assert _MD is not None
+    inner = _MD.parse(body)
+    for t in inner:
+        if t.map:
+            t.map = [t.map[0] + first_line - 1, t.map[1] + first_line - 1]
+    items.extend(_markdown_items(inner, plain=plain))
+
+
+_WORDS_LINE = re.compile(r"^\s*[^\s$\\`]\S*\s+\S+\s+\S+\s+\S+", re.MULTILINE)
+
+
+def _indented_note(content: str) -> bool:
+    """Is an indented block Markdown indented by its container (a notebook's string, a nested
+    list) rather than code: it holds delimited math and lines of words, and no code?"""
+    return "$" in content and len(_WORDS_LINE.findall(content)) >= 2 and _MATH_DELIMITED.search(content) is not None \
+        and not re.search(r"^\s*(def |class |import |from \S+ import|return\b|for .* in |if .*:$)", content, re.MULTILINE)
+
+
+_MATH_DELIMITED = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
+
+
 def _fence_items(tok: Token, line: int, items: list[Item], *, plain: bool = False) -> None:
     lang = tok.info.strip().split()[0].lower() if tok.info.strip() else ""
     body_line = line + 1  # the content starts on the line after the opening fence
@@ -961,6 +990,13 @@ def _fence_items(tok: Token, line: int, items: list[Item], *, plain: bool = Fals
         rows = [row if _plain_formula(row) else "" for row in tok.content.rstrip("\n").split("\n")]
         if any(rows):
             _add(items, _math_item(" \\\\\n".join(rows), body_line, display=True, env=None))
+    elif (directive := _myst_directive(lang)) is not None:
+        # MyST (Jupyter Book): ````{admonition} Solution```` holds Markdown, ```{math}``` a formula
+        body, skipped = _directive_body(tok.content)
+        if directive == "math":
+            _add(items, _math_item(body, body_line + skipped, display=True, env=None))
+        elif directive not in _MYST_LITERAL:
+            _nested_markdown(body, body_line + skipped, items, plain=plain)
     elif lang in ("latex", "tex"):
         # A LaTeX listing (a preamble, a macro, a document) is code: only pure math is read,
         # either delimited pieces and nothing else or one bare formula.
@@ -973,6 +1009,30 @@ def _fence_items(tok: Token, line: int, items: list[Item], *, plain: bool = Fals
                 )
         elif _bare_formula(tok.content):
             _add(items, _math_item(tok.content, body_line, display=True, env=None))
+
+
+# MyST directives whose body is not Markdown (code, data, diagrams)
+_MYST_LITERAL = frozenset({"code", "code-block", "code-cell", "sourcecode", "literalinclude", "raw", "eval-rst",
+                           "csv-table", "mermaid", "graphviz", "glue", "bibliography", "toctree", "include"})
+
+
+def _myst_directive(lang: str) -> str | None:
+    """``{admonition}`` -> ``admonition``, ``{prf:proof}`` -> ``prf:proof``; None for a language."""
+    m = re.fullmatch(r"\{([\w:.-]+)\}", lang)
+    return m.group(1) if m else None
+
+
+def _directive_body(content: str) -> tuple[str, int]:
+    """A MyST directive's body without its options (``:class: dropdown`` lines, or a ``---`` YAML
+    block), and how many lines those took."""
+    lines = content.split("\n")
+    k = 0
+    if lines and lines[0].strip() == "---":
+        end = next((n for n in range(1, len(lines)) if lines[n].strip() == "---"), None)
+        k = end + 1 if end is not None else 0
+    while k < len(lines) and re.match(r"\s*:[\w-]+:", lines[k]):
+        k += 1
+    return "\n".join(lines[k:]), k
 
 
 # Fences whose lines may be formulas typed as plain text (in a note with no delimited math)
@@ -1139,6 +1199,8 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             math = _math_item(raw, line, display=display, env=None, escaped=escaped)
             if math is not None and row is not None:
                 math = replace(math, text=(row + " " if row else "") + math.text, alone=not display)
+            if math is not None and display and "\n" not in raw and re.search(r"\w", src[src.rfind("\n", 0, start) + 1:start].lstrip("$")):
+                math = replace(math, in_sentence=True)
             before = items[-1] if len(items) > first_item else None
             if math is not None and not display and isinstance(before, Math) and not before.display \
                     and _LONE_FUNCTION.fullmatch(before.text) and not "".join(spaces).strip() \

@@ -287,6 +287,11 @@ def _pos(it: Item | None, default: int = 0) -> int:
     return it.pos if it is not None else default
 
 
+# The small spaces' widths in eighteenths of a quad (TeX's mu), as TeX sets them (~ and \  are a
+# word space, about a third of a quad)
+_SPACE_WIDTH = {"\\,": 3, "\\:": 4, "\\>": 4, "\\;": 5, "\\ ": 6, "~": 6, "\\enspace": 9}
+
+
 def _clean(items, keep: tuple[str, ...] = (), glue: bool = True) -> list[Item]:
     """Drop spacing and sizing tokens; unwrap \\color{red}{x} and friends (their argument stays);
     with ``glue``, a letter typed glued to its number (``y1``) is that entry (``y_1``)."""
@@ -299,6 +304,16 @@ def _clean(items, keep: tuple[str, ...] = (), glue: bool = True) -> list[Item]:
     while k < len(items):
         it = items[k]
         v = _v(it)
+        if "\\quad" in keep and v in _SPACE_WIDTH:
+            # "\frac{d x^2}{dx} = 2x ~~~~~~ \frac{d e^x}{dx} = e^x": spacing a quad wide or more
+            # separates two statements, as \quad does
+            run = k
+            while run < len(items) and isinstance(items[run], Tok) and _v(items[run]) in _SPACE_WIDTH:
+                run += 1
+            if sum(_SPACE_WIDTH[_v(x)] for x in items[k:run]) >= 18 and out and run < len(items):
+                out.append(Tok("cmd", "\\quad", it.pos))
+            k = run
+            continue
         if isinstance(it, Tok) and it.kind in ("cmd", "sym") and v in DROP and v not in keep:
             if v in ("\\left", "\\right", "\\middle") and k + 1 < len(items) and _v(items[k + 1]) == ".":
                 k += 2
