@@ -35,6 +35,7 @@ the exit code: 0 no wrong step, 1 some step wrong, 2 bad input.
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from dataclasses import asdict, dataclass, field
@@ -44,9 +45,9 @@ import sympy
 
 from symxent.budget import OverBudget, budget
 from symxent.checker import scope as scope_mod
-from symxent.checker.meaning import Definition, NotCheckable, pretty
+from symxent.checker.meaning import Definition, NotCheckable, information_call, key_of, pretty
 from symxent.checker.source import note_kind, read_note
-from symxent.checker.syntax import Unreadable, parse_member
+from symxent.checker.syntax import Call, Unreadable, parse_member
 from symxent.checker.tree import TreeError, token_tree
 from symxent.checker.verdict import Verdict, condition_letters, judge, numbers_only, solve_for
 
@@ -73,7 +74,8 @@ class StepResult:
         if self.status == "ok":
             return head + ("ok" if self.method == "symbolic" else "ok (numerically)") + uses
         if self.status == "wrong":
-            return head + f"WRONG ({self.detail})"
+            # (the meanings the counterexample was computed with, so a reader can check them)
+            return head + f"WRONG ({self.detail})" + uses
         return head + f"{self.status}: {self.detail}"
 
 
@@ -171,6 +173,14 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                     step = _line_at_a_time(step, last, block, ci, chain, table, chain_no, timeout)
                 statuses.append(step.status)
                 steps.append(step)
+            if ci in block.examples and statuses[-1:] != ["ok"]:
+                # "net = w x + b = 0.5 + 0.75 = 1.35" with a slip (or not checked) in its last step: its
+                # number is no value later steps may be judged with
+                table.definitions.remove(block.examples[ci])
+            for step in steps[len(steps) - len(statuses):]:
+                if step.step == 1 and step.status != "unparsed" and isinstance(chain.members[0].node, Call) \
+                        and information_call(chain.members[0].node):
+                    table.stated.add(key_of(chain.members[0].node.func) or "")
             if len(block.chains) == 1 and len(chain.members) >= 2:
                 before = (block, chain)
             # a definition claims no identity: what follows it by => may be an equation to solve
@@ -218,7 +228,7 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         res = StepResult(filename, line, chain_no, t + 1, "ok")
         rel = chain.relations[t]
         if (ci, t) in block.definitions and t == 0 and ci in block.redefines and \
-                (v := _judge(table, block, ci, a.node, b.node, conditions, chain_no * 100, timeout)).status == "ok":
+                (v := _restatement(table, block, ci, a.node, b.node, conditions, chain_no * 100, timeout)).status == "ok":
             # a summary that states a defined name again with the same value: a checked restatement
             _fill(res, v)
             res.detail = f"agrees with the definition of {_name(a.node)} at line {block.redefines[ci]}" + \
@@ -241,7 +251,8 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         elif chain.condition_problem:
             res.status, res.detail = "not checkable", chain.condition_problem
         else:
-            v = _judge(table, block, ci, a.node, b.node, conditions, chain_no * 100 + t, timeout)
+            judged = _restatement if t == 0 and ci in block.restated else _judge
+            v = judged(table, block, ci, a.node, b.node, conditions, chain_no * 100 + t, timeout)
             solved = _solved(block, ci, table, identities, solutions, timeout) if v.status != "ok" else None
             if solved is not None:
                 # "p/(1-p) = e^x => p = e^x (1 - p)": p is what the opening equation makes it
@@ -260,6 +271,19 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 # solved, true where the one before holds; not a slip of an identity
                 v = Verdict("not checkable", "follows (by ⇒) from a line that is an equation, not an identity: "
                             "it holds where that one holds, which this checker does not solve")
+            if v.status == "wrong" and t == 0 and isinstance(a.node, Call) and information_call(a.node) \
+                    and (key_of(a.node.func) or "") not in table.stated \
+                    and table.lookup(key_of(a.node.func) or "", block.order + ci, block.scope) is None:
+                # "D_{KL}(P || Q) = -\sum_x P(x) \log \frac{P(x)}{Q(x)}" the first time the note writes it:
+                # the note may define its own quantity by the name (or slip in stating the usual one)
+                shown = StepResult(filename, line, chain_no, t + 1, "wrong")
+                _fill(shown, v)
+                v = Verdict("not checkable", f"{pretty(key_of(a.node.func) or '')} is not defined before here, and "
+                            f"this differs from its usual meaning ({shown.detail}): the note's own definition, or a "
+                            "slip in stating it", uses=v.uses)
+            if v.status == "wrong" and ((chain.iff_next and t == len(chain.members) - 2) or (chain.iff_before and t == 0)):
+                v = Verdict("not checkable", "an equation joined to another by ⟺ or ⟸: it is said to hold where "
+                            "the other holds, not for every value, and this checker does not solve it")
             if t == 0 and ci in block.restated and v.status == "wrong":
                 # the note states a defined name again with another value: a new definition (a
                 # generalisation, a special case) or a slip; nothing in the note tells which
@@ -288,8 +312,12 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             if v.status == "wrong" and b.after_words and last_status not in ("ok", "recovered"):
                 # (after an ok step that crossed the words, the chain is the one the note goes on with)
                 v = Verdict("not checkable", f"differs from line {(a.block or block).line(a.pos)}, but this block opens "
-                            "with \"=\" after a paragraph of words: which expression it goes on from is not "
+                            "with \"=\" after a paragraph of words or a formula typed in a sentence: which expression it goes on from is not "
                             "marked (write its left side)")
+            if v.status == "wrong" and b.left_in_words:
+                v = Verdict("not checkable", f"differs from line {(a.block or block).line(a.pos)}, but its \"=\" "
+                            f"comes after the words \"{b.left_in_words}\" in the same sentence: they may be its "
+                            "left side (write it as a formula)")
             if rel == "~" and v.status == "ok":
                 # 0.5374 \cdot 0.4626 \approx 0.2486: between numbers, ≈ says equal to the digits shown
                 v.uses = list(v.uses) + ["≈ between numbers: equal to the digits shown"]
@@ -337,6 +365,17 @@ def _line_col(block, pos: int) -> str:
 _REL_WORDS = {"~": "≈", "<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "propto": "∝"}
 
 
+
+
+def _restatement(table, block, ci: int, left, right, conditions, seed: int, timeout: float) -> Verdict:
+    """A defined name stated again (``out = \\frac{1}{1 + e^{-net}}`` below ``out = ... = 0.7514``):
+    judged against its formula, not against the example's value the worked chain gave it."""
+    v = _judge(table, block, ci, left, right, conditions, seed, timeout)
+    if v.status == "ok" or not any(d.source == "example" for d in table.definitions):
+        return v
+    formulas = copy.copy(table)
+    formulas.definitions = [d for d in table.definitions if d.source != "example"]
+    return _judge(formulas, block, ci, left, right, conditions, seed, timeout)
 
 
 def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: float,

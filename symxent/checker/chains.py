@@ -34,6 +34,7 @@ class Member:
     pos: int          # offset of its first token in the block's text
     block: object = None  # the block it was read from (set by the scope stage, for file lines)
     after_words: bool = False  # the first member of a block "= ..." joined to a chain across a paragraph
+    left_in_words: str = ""  # "Toplam $= a + b$": the words typed just before an inline "= ...", its left side
 
 
 @dataclass
@@ -54,6 +55,10 @@ class Chain:
     implied_by: int | None = None  # after \Rightarrow, \therefore, =>: follows from the chain before
     leading: str | None = None     # the block opens with this relation: it goes on from the block before
     concluded: bool = False        # the block opens with \Rightarrow, \therefore: it follows from what came before
+    # joined by \iff or \Leftarrow to the chain after it (its last step) or before it (its first
+    # step): that step is an equation said to hold where the other side holds, not an identity
+    iff_next: bool = False
+    iff_before: bool = False
     pending: list[Item] = field(default_factory=list)
 
 
@@ -427,7 +432,10 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
             new = Chain()
             if val in ("\\because", "∵"):
                 new.reason_of = chains.index(current) if current in chains else len(chains) - 1
-            elif val not in ("\\Leftarrow", "\\impliedby", "\\iff", "\\Leftrightarrow", "\\Longleftrightarrow"):
+            elif val in _CONDITIONAL:
+                # "p_k = 1 \iff z_k - z_j \to \infty": each side holds where the other does
+                current.iff_next = new.iff_before = True
+            else:
                 # what it follows from: the last statement written, not an empty row start
                 stated = [k for k, c in enumerate(chains) if c.members and len(c.members) + len(c.pending) > 1]
                 new.implied_by = stated[-1] if stated else None
@@ -456,6 +464,9 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
             main = chains[main.reason_of]
         return main
     return current
+
+
+_CONDITIONAL = ("\\Leftarrow", "\\impliedby", "\\iff", "\\Leftrightarrow", "\\Longleftrightarrow")
 
 
 def _starts_with_operator(items: list[Item]) -> bool:

@@ -98,7 +98,7 @@ class Definition:
     line: int
     order: int                      # position in the note; visible to later positions
     scope: tuple[int, ...]          # the section path it was made in
-    source: str = "math"            # "math", "prose", "where", "--define"
+    source: str = "math"            # "math", "prose", "where", "--define", "restated", "example" (a value at a point)
     sample: str | None = None       # x^{(i)} = ...: the sample letter
     # J(w, b) = -1/m Σ ... with w, b only inside other names: J is a value, and J(w, b) names it
     written_args: tuple[Node, ...] = ()
@@ -155,6 +155,7 @@ class SymbolTable:
     # y -> [(line, values, order, scope)]: "y_i \in \{-1, +1\}", values other than the 0/1 of targets
     value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
     marked_indices: dict[str, str] = field(default_factory=dict)  # r -> "k'", "j*": a marked index read as a spare letter
+    stated: set[str] = field(default_factory=set)  # D_KL, H: information functions some chain opened with (so far)
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...], arity: int | None = None) -> Definition | None:
         """The definition of ``key`` seen at ``order`` in ``scope``; with ``arity``, only a function's
@@ -345,14 +346,21 @@ class Evaluator:
 
     def definition(self, key: str) -> Definition | None:
         d = self.table.lookup(key, self.order, self.scope)
-        if d is not None and self.keep and not d.params and not d.indices and _at_a_point(d.body):
+        if d is not None and self.keep and not d.params and not d.indices and at_a_point(d.body):
             # L = ½(-0.5 - 1)^2 in a worked example after L = ½(ŷ - y)^2: L's value at the example's
             # point; a derivative of L (∂L/∂ŷ below it) is of the formula it evaluates
-            earlier = self.table.lookup(key, d.order - 1, self.scope)
-            if earlier is not None and not _at_a_point(earlier.body):
+            earlier = self._formula_before(d)
+            if earlier is not None and not at_a_point(earlier.body):
                 self.behind_point[key] = (d.line, earlier.line)
                 return earlier
         return d
+
+    def _formula_before(self, d: Definition) -> Definition | None:
+        """The definition ``d`` (a value at a point) stands after: the formula the same chain gave
+        before its number (``net = w x + b = 1.1``), or an earlier one."""
+        same = next((x for x in reversed(self.table.definitions) if x.key == d.key and x.order == d.order
+                     and x is not d and not x.params and not x.indices), None)
+        return same or self.table.lookup(d.key, d.order - 1, self.scope)
 
     def index_value(self, n: Node, env: dict, key: str | None, sample: bool = False, slot: int = 0) -> int:
         if isinstance(n, Name) and not n.accent and len(n.base) == 1 or isinstance(n, Name) and n.base in env:
@@ -681,10 +689,11 @@ class Evaluator:
         if d.source == "restated" and d.params and not any(
                 isinstance(n, (Name, Script)) and _key(n) in {_key(p) for p in d.params} for n in _walk(d.body)):
             self.point_values[d.key] = (d.line, tuple(k for p in d.params if (k := _key(p))))
-        if not d.params and not d.indices and _at_a_point(d.body) \
-                and self.table.lookup(d.key, d.order - 1, self.scope) is not None:
+        if not d.params and not d.indices and at_a_point(d.body) \
+                and self._formula_before(d) is not None:
             # \hat y = \sigma(1.0) = 0.73106 in a worked example: the value at the example's point
             self.point_values[d.key] = (d.line, ())
+            self.conventions["point:" + d.key] = f"{pretty(d.key)} is its value at the note's example (line {d.line})"
         # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
         inner: dict = {k: v for k, v in env.items() if len(k) == 1}
         if d.sample is not None:
@@ -864,16 +873,18 @@ class Evaluator:
             return sympy.Add(*[self.value(t, env) for t in self.ellipsis_terms(node.terms, env)])
         terms = list(node.terms)
         for k, t in enumerate(terms):
-            letter = _sum_letter(t)
+            trailing = _trailing_sum(t)
+            letter = trailing[0] if trailing is not None else None
             after = 0
-            while letter is not None and k + 1 + after < len(terms) \
-                    and any(isinstance(n, Name) and n.base == letter for n in _walk(terms[k + 1 + after])):
+            while letter is not None and k + 1 + after < len(terms) and _free_letter(terms[k + 1 + after], letter):
                 after += 1
             if after:
-                # Σ_i log σ_i + log(1 - σ_i): the terms after the sum use its index, which is free there
+                # Σ_i log σ_i + log(1 - σ_i), -\frac1m Σ_i a_i + b_i, ∂/∂θ (-\frac1m Σ_i a_i) + b_i: the
+                # terms after the sum use its index, which is free there
+                assert trailing is not None
                 self.conventions["reading:sum"] = READINGS["sum"][0]
                 if "sum" in self.other_readings:
-                    terms[k:k + 1 + after] = [replace(t, body=Add((t.body,) + tuple(terms[k + 1:k + 1 + after])))]
+                    terms[k:k + 1 + after] = [trailing[1](tuple(terms[k + 1:k + 1 + after]))]
                     break
         return sympy.Add(*[self.value(t, env) for t in terms])
 
@@ -2765,7 +2776,7 @@ def _fill(node, places: list[tuple[tuple, int, Node]], value: int):
 SHORT_LIST = "a vector written out with fewer entries than the vectors beside it"
 
 
-def _at_a_point(node: Node) -> bool:
+def at_a_point(node: Node) -> bool:
     """A value with numbers and functions only (``\\sigma(1.0)``, ``(0.5)(2) + 0``): no variable."""
     called = {id(x) for n in _walk(node) if isinstance(n, Call) for x in _walk(n.func)}
     return any(isinstance(n, Num) for n in _walk(node)) and not any(
@@ -2872,6 +2883,38 @@ def value_case(c: Cond) -> tuple[str, int] | None:
     if isinstance(c.left, Name) and c.op == "=" and isinstance(number, Num) and number.value.isdigit():
         return c.left.key, int(number.value) * (-1 if isinstance(c.right, Neg) else 1)
     return None
+
+
+def _trailing_sum(node: Node):
+    """(index letter, a function that puts more terms in the sum's body) when ``node`` ends with a
+    sum written with its index: the sum itself, or it last in a product (``-\\frac1m \\sum_i``), under a
+    minus, or under a derivative operator written before it (``\\frac{\\partial}{\\partial w} \\sum_i``)."""
+    if isinstance(node, BigOp):
+        letter = _sum_letter(node)
+        return None if letter is None else (letter, lambda extra: replace(node, body=Add((node.body,) + extra)))
+    inner = node.arg if isinstance(node, Neg) else node.factors[-1] if isinstance(node, Mul) \
+        else node.f if isinstance(node, Deriv) and node.loose and node.f is not None else None
+    found = _trailing_sum(inner) if inner is not None else None
+    if found is None:
+        return None
+    letter, put = found
+    if isinstance(node, Neg):
+        return letter, lambda extra: Neg(put(extra))
+    if isinstance(node, Mul):
+        return letter, lambda extra: replace(node, factors=node.factors[:-1] + (put(extra),))
+    return letter, lambda extra: replace(node, f=put(extra))
+
+
+def _free_letter(node: Node, letter: str) -> bool:
+    """Does ``letter`` occur in ``node`` outside every sum over that letter (``- \\sum_{i \\neq j} y_i``
+    binds its own i)?"""
+    if isinstance(node, Name):
+        return node.base == letter
+    if isinstance(node, BigOp) and _sum_letter(node) == letter:
+        return False
+    if isinstance(node, (Num, Unreadable)):
+        return False
+    return any(_free_letter(child, letter) for value in vars(node).values() for child in _children(value))
 
 
 def _sum_letter(node: Node) -> str | None:

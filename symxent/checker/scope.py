@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import (
-    Definition, conventional_input, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
+    Definition, at_a_point, conventional_input, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, delta_case, leading_case, read_block
@@ -51,7 +51,11 @@ _IF_AFTER = re.compile(r"(if|when|only if|当|若|如果|si|cuando)\s*[:：,]?",
 _DECLARE_AFTER = re.compile(r"^\s*(is|are|be|denotes?|represents?|stands? for|refers? to|为|是|表示|代表|es|son|"
                             r"denota|representa)\b", re.IGNORECASE)
 _CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|若|如果|情况.{0,2}|\bsi\b|\bcuando\b|"
-                               r"\bpara\b|\bcaso\b)\s*[:：,]?\s*[(（]?\s*$",
+                               r"\bpara\b|\bcaso\b|"
+                               # French, German, Italian, Portuguese, Vietnamese, Indonesian, Czech, Russian
+                               r"\bpour\b|\bquand\b|\blorsque\b|\bcas\b|\bfür\b|\bfalls\b|\bwenn\b|\bfall\b|\bper\b|"
+                               r"\bquando\b|\bse\b|\bkhi\b|\bnếu\b|\bjika\b|\buntuk\b|\bketika\b|\bkasus\b|\bpro\b|"
+                               r"\bkdyž\b|\bpokud\b|\bесли\b|\bкогда\b|\bпри\b|\bдля\b)\s*[:：,]?\s*[(（]?\s*$",
                                re.IGNORECASE)
 _TARGET_NOUN = (r"(?:one[- ]?hot\s+)?(?:true\s+|ground[- ]truth\s+|target\s+)?(?:labels?|targets?|ground[- ]truth|"
                 r"true class(?:es)?|classes|标签|真实标签|真实值|独热|etiquetas?|objetivos?)")
@@ -85,6 +89,7 @@ class Block:
     delta_rows: set[int] = field(default_factory=set)  # chains that state Kronecker's delta (δ_ij = 1 when i = j)
     option: str = ""  # "B." when the block is one of the answers a question offers (see _answer_options)
     restated: set[int] = field(default_factory=set)                 # chains that restate a defined name
+    examples: dict[int, Definition] = field(default_factory=dict)   # chain -> the value its last number gives
     # chain -> line of the definition it replaces (a summary restating dw = ... in a new section)
     redefines: dict[int, int] = field(default_factory=dict)
     named_last: set[int] = field(default_factory=set)  # chains whose last step names its value (= \Sigma)
@@ -394,9 +399,17 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             # "$$ ... $$ $$ = ... $$": a chain that goes on in the next block (after words that
             # explain the step, however long: a leading "=" has no other left side)
             head, prev = block.chains.pop(0), last_chain
-            if len(prose_since_block.strip()) > 60 and head.members:
-                # (but an expression displayed in between may be what it goes on from)
+            prev_in_sentence = bool(prev.members) and prev.members[-1].block is not None \
+                and prev.members[-1].block.math.in_sentence
+            if head.members and (len(prose_since_block.strip()) > 60 or prev_in_sentence):
+                # (but an expression displayed in between may be what it goes on from; and a display
+                # typed in a sentence, "con $$a=e^z$$ y $$b=e^{-z}$$,", is an aside, not the chain)
                 head.members[0].after_words = True
+            before = items[position - 1] if position else None
+            if not display and isinstance(before, Prose) and head.members and before.text.strip():
+                # "Toplam $= 1.0 + 0.30 + 0.25$" (total = ...): in a sentence, the words just before
+                # the "=" are its left side, not the formula before
+                head.members[0].left_in_words = before.text.strip()[-60:]
             fork = _case_fork(prev, block)
             if fork is not None:
                 # "∂p_j/∂a_i = ... If $i = j$: $$ = ... $$ And if $i \neq j$: $$ = ... $$": the second
@@ -1310,8 +1323,8 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                     _is_fact(sub, block, table) or _one_hot_fact(sub, block, table)
         if not chain.members or not chain.relations:
             continue
-        if chain.implied_by is not None or chain.concluded:
-            continue  # "=> z_2 = ...": a conclusion, not a definition
+        if chain.implied_by is not None or chain.concluded or chain.iff_next or chain.iff_before:
+            continue  # "=> z_2 = ...": a conclusion; "p = 1/2 \iff w^T x = 0": a condition; not definitions
         equal = _equal_entries(chain)
         if equal is not None:
             # "p(1) = p(2) = ... = p(K)" (uniform), "p_1 = p_2 = ... = 1/K" (a solution): entries of one
@@ -1348,6 +1361,7 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                 block.definitions.add((ci, 1))
             if before is not None and not before.source.startswith("convention") and before.source != "--define":
                 block.redefines[ci] = before.line
+            _value_at_the_example(chain, ci, block, table)
             _name_last(chain, ci, block, table)
             continue
         info = definable(chain.members[0].node)
@@ -1381,6 +1395,23 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
         if delta_case(chain):
             block.delta_rows.add(ci)
         _name_last(chain, ci, block, table)
+
+
+def _value_at_the_example(chain: Chain, ci: int, block: Block, table: SymbolTable) -> None:
+    """``net_{o1} = w_5 out_{h1} + b_2 = 0.4 \\cdot 0.5933 + 0.6 = 1.1059`` (a worked example): the name
+    defined by the formula also has the chain's last number as its value at the example's point, as
+    if stated again below; a derivative of it still takes the formula (Evaluator.definition)."""
+    head = definable(chain.members[0].node)
+    if head is None or head[1] or head[2] or len(chain.members) < 3 or any(r not in ("=", ":=") for r in chain.relations):
+        return
+    last = chain.members[-1]
+    if not _is_number(last.node) or at_a_point(chain.members[1].node):
+        return
+    key, indices, params, sample = head
+    # (kept only if the chain's last step holds: a slip there must not make later steps WRONG too)
+    block.examples[ci] = Definition(key, indices, params, last.node, block.line(last.pos), block.order + ci + 1,
+                                    block.scope, "example", sample)
+    table.definitions.append(block.examples[ci])
 
 
 def _seen(table: SymbolTable, key: str, params, order: int, scope: tuple[int, ...]) -> Definition | None:
