@@ -17,10 +17,16 @@ import importlib.util
 import inspect
 import io
 import os
+import pickle
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+try:
+    import fcntl
+except ImportError:  # (not POSIX: each worker verifies for itself)
+    fcntl = None
 
 from symxent.registry import load_registry
 from symxent.verify import Report, verify
@@ -57,14 +63,37 @@ def step_ids() -> list[tuple[str, str, int]]:
     return [(d.name, ch.title, n) for d in REGISTRY.values() for ch in d.chains for n in range(len(ch.steps))]
 
 
-# The tests that read the session's verification run on one xdist worker (--dist loadgroup in
-# pyproject.toml): each worker that needs ``report`` computes it, the longest setup of the suite.
-ON_THE_REPORT = pytest.mark.xdist_group("verify-report")
+# The tests that read the session's verification (the longest setup of the suite, 150 s on a
+# loaded 2-core machine). They run last (pytest_collection_modifyitems), and the xdist workers
+# share one verification through a file (``report``): xdist's own grouping (--dist loadgroup)
+# does not group under pytest 9.2 with pytest-xdist 3.8, so each worker computed its own.
+ON_THE_REPORT = pytest.mark.verify_report
+
+
+def pytest_collection_modifyitems(config, items):
+    # (a stable sort: every worker collects the same order, as xdist requires)
+    items.sort(key=lambda item: item.get_closest_marker("verify_report") is not None)
+
+
+def _verify_committed() -> Report:
+    return verify(REGISTRY, kmax=TEST_KMAX, generated=GENERATED)  # the committed files, as users import them
 
 
 @pytest.fixture(scope="session")
-def report() -> Report:
-    return verify(REGISTRY, kmax=TEST_KMAX, generated=GENERATED)  # the committed files, as users import them
+def report(tmp_path_factory, worker_id) -> Report:
+    if worker_id == "master" or fcntl is None:
+        return _verify_committed()
+    # the first worker to need it verifies; the others wait on the lock and read its result
+    shared = tmp_path_factory.getbasetemp().parent / "verify-report.pickle"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared.exists():
+            return pickle.loads(shared.read_bytes())
+        result = _verify_committed()
+        partial = shared.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(result))
+        os.replace(partial, shared)  # (never a half-written file for a reader)
+        return result
 
 
 LAYOUTS = ("contiguous", "strided")
