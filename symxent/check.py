@@ -177,10 +177,9 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                 # "net = w x + b = 0.5 + 0.75 = 1.35" with a slip (or not checked) in its last step: its
                 # number is no value later steps may be judged with
                 table.definitions.remove(block.examples[ci])
-            for step in steps[len(steps) - len(statuses):]:
-                if step.step == 1 and step.status != "unparsed" and isinstance(chain.members[0].node, Call) \
-                        and information_call(chain.members[0].node):
-                    table.stated.add(key_of(chain.members[0].node.func) or "")
+            head = chain.members[0].node
+            if statuses[:1] not in ([], ["unparsed"]) and isinstance(head, Call) and information_call(head):
+                table.stated.add(key_of(head.func) or "")  # (a later statement of it may be a slip)
             if len(block.chains) == 1 and len(chain.members) >= 2:
                 before = (block, chain)
             # a definition claims no identity: what follows it by => may be an equation to solve
@@ -228,7 +227,8 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         res = StepResult(filename, line, chain_no, t + 1, "ok")
         rel = chain.relations[t]
         if (ci, t) in block.definitions and t == 0 and ci in block.redefines and \
-                (v := _restatement(table, block, ci, a.node, b.node, conditions, chain_no * 100, timeout)).status == "ok":
+                (v := _restatement(table, block, ci, a.node, b.node, conditions, chain_no * 100,
+                                   timeout)).status == "ok":
             # a summary that states a defined name again with the same value: a checked restatement
             _fill(res, v)
             res.detail = f"agrees with the definition of {_name(a.node)} at line {block.redefines[ci]}" + \
@@ -271,17 +271,17 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 # solved, true where the one before holds; not a slip of an identity
                 v = Verdict("not checkable", "follows (by ⇒) from a line that is an equation, not an identity: "
                             "it holds where that one holds, which this checker does not solve")
-            if v.status == "wrong" and t == 0 and isinstance(a.node, Call) and information_call(a.node) \
-                    and (key_of(a.node.func) or "") not in table.stated \
-                    and table.lookup(key_of(a.node.func) or "", block.order + ci, block.scope) is None:
+            info = (key_of(a.node.func) or "") if isinstance(a.node, Call) and information_call(a.node) else None
+            if v.status == "wrong" and t == 0 and info is not None and info not in table.stated \
+                    and table.lookup(info, block.order + ci, block.scope) is None:
                 # "D_{KL}(P || Q) = -\sum_x P(x) \log \frac{P(x)}{Q(x)}" the first time the note writes it:
                 # the note may define its own quantity by the name (or slip in stating the usual one)
                 shown = StepResult(filename, line, chain_no, t + 1, "wrong")
                 _fill(shown, v)
-                v = Verdict("not checkable", f"{pretty(key_of(a.node.func) or '')} is not defined before here, and "
-                            f"this differs from its usual meaning ({shown.detail}): the note's own definition, or a "
-                            "slip in stating it", uses=v.uses)
-            if v.status == "wrong" and ((chain.iff_next and t == len(chain.members) - 2) or (chain.iff_before and t == 0)):
+                v = Verdict("not checkable", f"{pretty(info)} is not defined before here, and this differs from its "
+                            f"usual meaning ({shown.detail}): the note's own definition, or a slip in stating it",
+                            uses=v.uses)
+            if v.status == "wrong" and (chain.iff_next and t == len(chain.members) - 2 or chain.iff_before and t == 0):
                 v = Verdict("not checkable", "an equation joined to another by ⟺ or ⟸: it is said to hold where "
                             "the other holds, not for every value, and this checker does not solve it")
             if t == 0 and ci in block.restated and v.status == "wrong":
@@ -312,8 +312,8 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             if v.status == "wrong" and b.after_words and last_status not in ("ok", "recovered"):
                 # (after an ok step that crossed the words, the chain is the one the note goes on with)
                 v = Verdict("not checkable", f"differs from line {(a.block or block).line(a.pos)}, but this block opens "
-                            "with \"=\" after a paragraph of words or a formula typed in a sentence: which expression it goes on from is not "
-                            "marked (write its left side)")
+                            "with \"=\" after a paragraph of words or a formula typed in a sentence: which expression "
+                            "it goes on from is not marked (write its left side)")
             if v.status == "wrong" and b.left_in_words:
                 v = Verdict("not checkable", f"differs from line {(a.block or block).line(a.pos)}, but its \"=\" "
                             f"comes after the words \"{b.left_in_words}\" in the same sentence: they may be its "

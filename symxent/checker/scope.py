@@ -1402,7 +1402,8 @@ def _value_at_the_example(chain: Chain, ci: int, block: Block, table: SymbolTabl
     defined by the formula also has the chain's last number as its value at the example's point, as
     if stated again below; a derivative of it still takes the formula (Evaluator.definition)."""
     head = definable(chain.members[0].node)
-    if head is None or head[1] or head[2] or len(chain.members) < 3 or any(r not in ("=", ":=") for r in chain.relations):
+    if head is None or head[1] or head[2] or len(chain.members) < 3 \
+            or any(r not in ("=", ":=") for r in chain.relations):
         return
     last = chain.members[-1]
     if not _is_number(last.node) or at_a_point(chain.members[1].node):

@@ -973,7 +973,8 @@ def _indented_note(content: str) -> bool:
     """Is an indented block Markdown indented by its container (a notebook's string, a nested
     list) rather than code: it holds delimited math and lines of words, and no code?"""
     return "$" in content and len(_WORDS_LINE.findall(content)) >= 2 and _MATH_DELIMITED.search(content) is not None \
-        and not re.search(r"^\s*(def |class |import |from \S+ import|return\b|for .* in |if .*:$)", content, re.MULTILINE)
+        and not re.search(r"^\s*(def |class |import |from \S+ import|return\b|for .* in |if .*:$)", content,
+                          re.MULTILINE)
 
 
 _MATH_DELIMITED = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.DOTALL)
@@ -1199,7 +1200,8 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             math = _math_item(raw, line, display=display, env=None, escaped=escaped)
             if math is not None and row is not None:
                 math = replace(math, text=(row + " " if row else "") + math.text, alone=not display)
-            if math is not None and display and "\n" not in raw and re.search(r"\w", src[src.rfind("\n", 0, start) + 1:start].lstrip("$")):
+            line_before = src[src.rfind("\n", 0, start) + 1:start]
+            if math is not None and display and "\n" not in raw and re.search(r"\w", line_before):
                 math = replace(math, in_sentence=True)
             before = items[-1] if len(items) > first_item else None
             if math is not None and not display and isinstance(before, Math) and not before.display \

@@ -178,8 +178,7 @@ def _written_matrices(left: Node, right: Node) -> Verdict | None:
         return None
     ev = Evaluator(SymbolTable(), 0, ())
     try:
-        a, b = (sympy.Matrix(v) if isinstance(v, sympy.MatrixBase) else sympy.Matrix([[v]])
-                for v in (written_value(left, ev), written_value(right, ev)))
+        a, b = (_as_matrix(written_value(side, ev)) for side in (left, right))
     except NotCheckable as exc:
         return Verdict("not checkable", str(exc))
     uses = ["matrices of numbers multiplied and added as written (rows times columns)"]
@@ -210,6 +209,10 @@ def _written_matrices(left: Node, right: Node) -> Verdict | None:
     return Verdict("ok", method="numeric", uses=uses)
 
 
+def _as_matrix(value) -> sympy.Matrix:
+    return sympy.Matrix(value) if isinstance(value, sympy.MatrixBase) else sympy.Matrix([[value]])
+
+
 # From this many decimals on, a number written may be a worked-out value cut rather than rounded
 _CUT_PLACES = 3
 
@@ -222,14 +225,14 @@ def _matrix_slack(left: Node, right: Node, ev, shape: tuple[int, int]) -> list[l
     longest = max((len(n.value.split(".")[1]) for side in (left, right) for n in _decimal_nums(side)), default=0)
     try:
         for side in (left, right):
-            base = sympy.Matrix(written_value(side, ev)) if shape != (1, 1) else sympy.Matrix([[written_value(side, ev)]])
+            base = _as_matrix(written_value(side, ev))
             for n in _decimal_nums(side):
                 if len(n.value.split(".")[1]) < longest and not _arithmetic(side):
                     continue  # [e^{-1.9}, e^{-1.0}] ≈ [0.149, 0.368]: the data put in a function, not roundings
                 places = len(n.value.split(".")[1])
                 unit = sympy.Rational(1 if places >= _CUT_PLACES else sympy.Rational(1, 2), 10 ** places)
                 v = written_value(_replace_num(side, n, Num(str(sympy.Rational(n.value) + unit))), ev)
-                moved = sympy.Matrix(v) if shape != (1, 1) else sympy.Matrix([[v]])
+                moved = _as_matrix(v)
                 for r, c in itertools.product(range(shape[0]), range(shape[1])):
                     total[r][c] += abs(complex(sympy.N(moved[r, c] - base[r, c], 30)))
     except (NotCheckable, TypeError, ValueError, IndexError, sympy.ShapeError):
