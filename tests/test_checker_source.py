@@ -20,10 +20,11 @@ def P(text: str, line: int) -> Prose:
     return Prose(text, line)
 
 
-def M(text: str, first_line: int, *, display: bool = True, env: str | None = None, in_sentence: bool = False) -> Math:
+def M(text: str, first_line: int, *, display: bool = True, env: str | None = None,
+      display_after_words: bool = False) -> Math:
     """A Math whose lines run on from ``first_line`` -- the only shape a piece can have."""
     return Math(text, display, tuple(range(first_line, first_line + text.count("\n") + 1)), env,
-                in_sentence=in_sentence)
+                display_after_words=display_after_words)
 
 
 def I(text: str, line: int) -> Math:  # noqa: E743 -- I for inline, as in the tables below
@@ -91,7 +92,7 @@ MARKDOWN = [
     ("one-line display and label", "$$a = b$$\n\n$$c = d$$ (eq1)\n", [M("a = b", 1), M("c = d", 3)]),
     ("multi-line labelled block in a quote", "> $$\n>   a = b\n> c $$ (eq1)\n", [M("a = b\nc", 2)]),
     ("double dollar inside a paragraph is display", "Then $$a = b$$ so.\n", [
-        P("Then", 1), M("a = b", 1, in_sentence=True), P("so.", 1),
+        P("Then", 1), M("a = b", 1, display_after_words=True), P("so.", 1),
     ]),
     ("Obsidian: $$ opening on a line of text", md("""
         The loss is $$
@@ -116,7 +117,7 @@ MARKDOWN = [
     ("two aligned environments are not one", "$$\\begin{aligned}a\\end{aligned}+\\begin{aligned}b\\end{aligned}$$\n",
      [M("\\begin{aligned}a\\end{aligned}+\\begin{aligned}b\\end{aligned}", 1)]),
     ("MathJax brackets inline", "and \\(u_i\\) or \\[v\\].\n", [
-        P("and", 1), I("u_i", 1), P("or", 1), M("v", 1, in_sentence=True), P(".", 1),
+        P("and", 1), I("u_i", 1), P("or", 1), M("v", 1, display_after_words=True), P(".", 1),
     ]),
     ("MathJax bracket block with a list-like row", md("""
         Text
@@ -240,7 +241,7 @@ MARKDOWN = [
         Inline $x\\_{i}\\*y$ too, $$p\\_k$$ kramdown.
         """), [
         M("a_i = b \\\\\n\\{c\\} * d \\, e", 2),
-        P("Inline", 6), I("x_{i}*y", 6), P("too,", 6), M("p_k", 6, in_sentence=True), P("kramdown.", 6),
+        P("Inline", 6), I("x_{i}*y", 6), P("too,", 6), M("p_k", 6, display_after_words=True), P("kramdown.", 6),
     ]),
     ("Hexo bracket delimiters", md("""
         a \\\\(x\\_i\\\\) b \\\\[y\\\\].
@@ -249,7 +250,7 @@ MARKDOWN = [
         u \\\\\\\\
         v
         \\\\]
-        """), [P("a", 1), I("x_i", 1), P("b", 1), M("y", 1, in_sentence=True), P(".", 1),
+        """), [P("a", 1), I("x_i", 1), P("b", 1), M("y", 1, display_after_words=True), P(".", 1),
                  M("u \\\\\nv", 4)]),
     ("an underscore in text is LaTeX's", "$\\text{log\\_softmax}(z) = \\|z\\|$\n",
      [A("\\text{log\\_softmax}(z) = \\|z\\|", 1)]),

@@ -399,9 +399,9 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             # "$$ ... $$ $$ = ... $$": a chain that goes on in the next block (after words that
             # explain the step, however long: a leading "=" has no other left side)
             head, prev = block.chains.pop(0), last_chain
-            prev_in_sentence = bool(prev.members) and prev.members[-1].block is not None \
-                and prev.members[-1].block.math.in_sentence
-            if head.members and (len(prose_since_block.strip()) > 60 or prev_in_sentence):
+            prev_aside = bool(prev.members) and prev.members[-1].block is not None \
+                and prev.members[-1].block.math.display_after_words
+            if head.members and (len(prose_since_block.strip()) > 60 or prev_aside):
                 # (but an expression displayed in between may be what it goes on from; and a display
                 # typed in a sentence, "con $$a=e^z$$ y $$b=e^{-z}$$,", is an aside, not the chain)
                 head.members[0].after_words = True

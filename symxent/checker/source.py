@@ -127,7 +127,7 @@ class Math:
     lines: tuple[int, ...]  # the 1-based file line of each line of text
     env: str | None  # "align", "aligned", "split"... when the piece is one such environment
     alone: bool = False  # inline, but the whole of its paragraph
-    in_sentence: bool = False  # "con $$a=e^z$$ y ...": display math typed after words on its line
+    display_after_words: bool = False  # "con $$a=e^z$$ y ...": display math typed after words on its line
 
 
 Item = Heading | Prose | Math
@@ -1202,7 +1202,7 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
                 math = replace(math, text=(row + " " if row else "") + math.text, alone=not display)
             line_before = src[src.rfind("\n", 0, start) + 1:start]
             if math is not None and display and "\n" not in raw and re.search(r"\w", line_before):
-                math = replace(math, in_sentence=True)
+                math = replace(math, display_after_words=True)
             before = items[-1] if len(items) > first_item else None
             if math is not None and not display and isinstance(before, Math) and not before.display \
                     and _LONE_FUNCTION.fullmatch(before.text) and not "".join(spaces).strip() \

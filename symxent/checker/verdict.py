@@ -222,14 +222,14 @@ def _matrix_slack(left: Node, right: Node, ev, shape: tuple[int, int]) -> list[l
     decimal written moves by half a unit of its last digit, a full unit from 3 decimals on (cut
     rather than rounded), summed to first order; empty when a side cannot be evaluated so."""
     total = [[0.0] * shape[1] for _ in range(shape[0])]
-    longest = max((len(n.value.split(".")[1]) for side in (left, right) for n in _decimal_nums(side)), default=0)
+    longest = max((_places(n) for side in (left, right) for n in _decimal_nums(side)), default=0)
     try:
         for side in (left, right):
             base = _as_matrix(written_value(side, ev))
             for n in _decimal_nums(side):
-                if len(n.value.split(".")[1]) < longest and not _arithmetic(side):
+                places = _places(n)
+                if places < longest and not _arithmetic(side):
                     continue  # [e^{-1.9}, e^{-1.0}] ≈ [0.149, 0.368]: the data put in a function, not roundings
-                places = len(n.value.split(".")[1])
                 unit = sympy.Rational(1 if places >= _CUT_PLACES else sympy.Rational(1, 2), 10 ** places)
                 v = written_value(_replace_num(side, n, Num(str(sympy.Rational(n.value) + unit))), ev)
                 moved = _as_matrix(v)
@@ -258,7 +258,7 @@ def _half_unit(side: Node, shape: tuple[int, int]) -> list[list[float]]:
         for k, x in enumerate(flat):
             num = x.arg if isinstance(x, Neg) else x
             if isinstance(num, Num) and "." in num.value:
-                out[k // shape[1]][k % shape[1]] = 0.5 * 10.0 ** -len(num.value.split(".")[1])
+                out[k // shape[1]][k % shape[1]] = 0.5 * 10.0 ** -_places(num)
     return out
 
 
@@ -1110,7 +1110,7 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
     # (each entry of a list of numbers, and each number an entry adds: (0.659 - 1, 0.242 - 0))
     tops = [t for side in (left, right) for x in (side.items if number_list(side) else (side,))
             for t in (x.terms if isinstance(x, Add) and number_list(side) else (x,))]
-    decimals = [len(n.value.split(".")[1]) for n in tops for n in ([n.arg] if isinstance(n, Neg) else [n])
+    decimals = [_places(n) for n in tops for n in ([n.arg] if isinstance(n, Neg) else [n])
                 if isinstance(n, Num) and "." in n.value]
     if any(side.free_symbols for pair in pairs for side in pair):
         return None
@@ -1133,7 +1133,7 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
     moves = _rounding_slack(left, right) or _atom_moves(left, right, pairs[0])
     literal, count = sum(m for _, m in moves), len(moves)
     # (2.0 + 0.417031: the 2.0 is data, not a rounding to one decimal)
-    longest = max((len(n.value.split(".")[1]) for side in (left, right) for n in _decimal_nums(side)), default=0)
+    longest = max((_places(n) for side in (left, right) for n in _decimal_nums(side)), default=0)
     terms = _rounded_terms(left, longest) + _rounded_terms(right, longest)
     if len(pairs) == 1 and terms and worst <= terms * (1 + 1e-9):
         # e^{2.0} + e^{1.0} + e^{0.1} = 7.3891 + 2.7183 + 1.1052 = 11.2126: numbers added as they are
@@ -1211,9 +1211,14 @@ def _rounded_terms(side: Node, places: int = 0) -> float:
         n = t.arg if isinstance(t, Neg) else t
         if not isinstance(n, Num):
             return 0.0
-        if "." in n.value and len(n.value.split(".")[1]) >= places:
-            total += 0.5 * 10.0 ** -len(n.value.split(".")[1])
+        if "." in n.value and _places(n) >= places:
+            total += 0.5 * 10.0 ** -_places(n)
     return total
+
+
+def _places(n: Num) -> int:
+    """How many decimals a number is written with (0.659 -> 3)."""
+    return len(n.value.split(".")[1]) if "." in n.value else 0
 
 
 def _decimal_nums(node: Node) -> list[Num]:
@@ -1234,7 +1239,7 @@ def _atom_moves(left: Node, right: Node, pair) -> list[tuple[int, float]]:
     moves: list[tuple[int, float]] = []
     for side, value in zip((left, right), pair):
         for n in _decimal_nums(side):
-            places = len(n.value.split(".")[1])
+            places = _places(n)
             r = sympy.Rational(n.value)
             if r.is_integer or sum(1 for x in sympy.preorder_traversal(value) if x == r) != 1:
                 return []  # (merged with other numbers, or written twice: which one moves is unknown)
@@ -1257,7 +1262,7 @@ def _literal_moves(left: Node, right: Node, envs: list[dict], size: int | None =
         try:
             base = [ev.value(side, env) for env in envs]
             for n in nums:
-                places = len(n.value.split(".")[1])
+                places = _places(n)
                 half = sympy.Rational(1, 2 * 10 ** places)
                 moved = _replace_num(side, n, Num(str(sympy.Rational(n.value) + half)))
                 moves.append((places, [abs(complex(sympy.N(ev.value(moved, env) - b, 30))) for env, b in zip(envs, base)]))
@@ -1283,7 +1288,7 @@ def _truncated(left: Node, right: Node, pair) -> bool:
     for written, other in ((left, pair[1]), (right, pair[0])):
         n = written.arg if isinstance(written, Neg) else written
         if isinstance(n, Num) and "." in n.value:
-            d = len(n.value.split(".")[1])
+            d = _places(n)
             value = float(sympy.N(other, 30)) * (-1 if isinstance(written, Neg) else 1)
             cut = int(abs(value) * 10 ** d) / 10 ** d
             return abs(cut - float(n.value)) < 10.0 ** -(d + 6)
