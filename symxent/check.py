@@ -169,7 +169,7 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
             chain_no += 1
             statuses = []
             for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities, solutions):
-                if step.step == 1 and step.status == "not checkable" and last is not None:
+                if step.step == 1 and step.status in ("not checkable", "wrong") and last is not None:
                     step = _line_at_a_time(step, last, block, ci, chain, table, chain_no, timeout)
                 statuses.append(step.status)
                 steps.append(step)
@@ -181,7 +181,7 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
             if statuses[:1] not in ([], ["unparsed"]) and isinstance(head, Call) and information_call(head):
                 table.stated.add(key_of(head.func) or "")  # (a later statement of it may be a slip)
             if len(block.chains) == 1 and len(chain.members) >= 2:
-                before = (block, chain)
+                before = (block, chain, statuses[-1:] == ["wrong"])
             # a definition claims no identity: what follows it by => may be an equation to solve
             identities[ci] = bool(statuses) and all(st == "ok" for st in statuses)
         yield from sorted(steps, key=lambda s: s.line)
@@ -191,16 +191,26 @@ def _line_at_a_time(res: StepResult, last: tuple, block, ci: int, chain, table, 
                     timeout: float) -> StepResult:
     """``$$D_{KL}(P||Q) = 0.7 \\log_2(1.1667) + ...$$`` right under ``$$D_{KL}(P||Q) = ...$$``: a chain
     written a line at a time, each line opening with the same left side. When the step cannot
-    be judged on its own, it is ok if it agrees with the last member of the line before; any
-    other verdict stays (the lines may also give a name a new value, as an update does)."""
-    above, above_chain = last
-    if not (block.order == above.order + 100 and block.math.display and above.math.display
+    be judged on its own, it is ok if it agrees with the last member of the line before; a
+    WRONG that agrees with the line before, itself WRONG, carries that slip, which is reported
+    once; any other verdict stays (the lines may also give a name a new value, as an update does)."""
+    above, above_chain, above_wrong = last
+    if not (block.order == above.order + 100 and (block.math.display or block.math.alone)
+            and (above.math.display or above.math.alone)
             and above_chain.members[0].node == chain.members[0].node
             and not isinstance(above_chain.members[-1].node, Unreadable)):
+        return res
+    if res.status == "wrong" and not above_wrong:
         return res
     v = _judge(table, block, ci, above_chain.members[-1].node, chain.members[1].node, tuple(chain.conditions),
                chain_no * 100, timeout)
     if v.status != "ok":
+        return res
+    if res.status == "wrong":
+        above_line = above.line(above_chain.members[-1].pos)
+        res.status = "not checkable"
+        res.detail = (f"agrees with the line before (line {above_line}), whose slip it carries on: that slip is "
+                      f"reported once, there ({res.detail})")
         return res
     _fill(res, v)
     res.uses = list(res.uses) + [f"the left side is the value the line before gives it (line "

@@ -1115,6 +1115,30 @@ MODELS = [
      ['not checkable', 'ok', 'wrong']),
     ('$$ D_{KL}(P || Q) = \\sum_x P(x) \\log \\frac{P(x)}{Q(x)} = H(P, Q) - H(P) $$\n',
      ['ok', 'ok']),
+    ('$$z = \\begin{bmatrix} 2.0 & 1.0 & 0.1 \\end{bmatrix}$$\n\n$$\\mathcal{L} = \\text{LSE}(z) - z_{\\text{hedef}} = 2.417031 - 1.0 = 1.417031$$\n\n$$\\frac{\\partial \\mathcal{L}}{\\partial z_0} = 0.659001 - 0.0 = +0.659001$$\n',
+     ['definition', 'definition', 'not checkable', 'ok', 'not checkable', 'ok']),
+    ("$$\n\\begin{aligned}\n\\frac{ \\partial E }{ \\partial w_{ji} }\n    &= ( \\sum_{k=0}^{K-1} (y_{k}-t_{k}) \\cdot \\frac{\\partial }{\\partial z_{j}} \\sum_{j=0}^{M} v_{kj} z_{j} ) \\frac{\\partial }{\\partial b_{j} } h(b_{j}) \\cdot x_{i} \\\\\n    &= ( \\sum_{k=0}^{K-1} (y_{k}-t_{k}) \\cdot v_{kj} ) h'(b_{j}) \\cdot x_{i}\n\\end{aligned}\n$$\n",
+     ['not checkable', 'not checkable']),
+    ('Predicted probabilities $p = [0.1, 0.3]$ for labels $y = [0, 0]$.\n\n\\[\n\\begin{align*}\n\\text{Log Loss}_1 &= -\\left( 0 \\cdot \\log(0.1) + (1 - 0) \\cdot \\log(1 - 0.1) \\right) = -\\log(0.9) \\approx 0.1054 \\\\\n\\text{Log Loss}_2 &= -\\left( 0 \\cdot \\log(0.3) + (1 - 0) \\cdot \\log(1 - 0.3) \\right) = -\\log(0.7) \\approx 0.3567 \\\\\n\\end{align*}\n\\]\n\n\\[\n\\text{Log Loss} = \\frac{1}{2} \\left( 0.1054 + 0.3567 \\right) \\approx 0.2311\n\\]\n\n\\[\n\\text{Log Loss} = \\frac{1}{2} \\left( 0.1054 + 0.3567 \\right) \\approx 0.2411\n\\]\n',
+     ['definition', 'definition', 'definition', 'ok', 'ok', 'definition', 'ok', 'ok', 'definition', 'ok', 'ok', 'wrong']),
+    ('$\\sigma(-20) = \\frac{1}{1 + e^{20}}$\n\n$\\sigma(-20) = \\frac{1}{1 + 485165195.31}$\n\n$\\sigma(-20) = \\frac{1}{485165196.31}$\n\n$\\sigma(-20) = 2.06115362\\times10^{-9} \\approx .00000000206115$\n\n$\\sigma(20) = 0.99999999793884631$\n\n$\\sigma(20) = 0.99999999793994631$\n\n$\\sigma(20) = 0.9999999979$\n',
+     ['ok', 'wrong', 'not checkable', 'ok', 'ok', 'ok', 'wrong', 'ok']),
+    ('Donc\n\n$$ \\frac{\\partial \\log p_k}{\\partial z_j} = \\delta_{kj} - p_j $$\n\noù $ \\delta_{kj} = 1$ si $k = j$, $0$ sinon.\n\nEt encore, avec une faute, où $\\delta_{kj} = 0$ si $k = j$.\n',
+     ['not checkable', 'ok', 'wrong']),
+    ('\\begin{frame}{クロスエントロピー}\n\\begin{itemize}\n\\item $q \\in \\mathbb{R}^m$を$y_i$のone-hot vectorとする.\n\\end{itemize}\n\\begin{align*}\n&  -\\sum_{k=1}^m q_k \\log \\left( \\frac{ \\exp(z_k)}{\\sum_{j=1}^m \\exp(z_j)} \\right) \\\\\n= &- \\sum_{k=1}^m q_k z_k + \\log(\\sum_{j=1}^m \\exp(z_j))  \\\\\n= &- \\sum_{k=1}^m q_k z_k - \\log(\\sum_{j=1}^m \\exp(z_j))\n\\end{align*}\n\\end{frame}\n',
+     ['ok', 'wrong']),
+    ('The input is $x$, the weight $w$, so $z = wx+b$ and the output $y_i = \\sigma(z)$.\n\n$$\nL(y_i,\\hat{y}_i) = -(y_i\\log \\hat{y_i} + (1-y_i)\\log (1-\\hat{y_i}))\n$$\n\n$$\n\\frac{\\partial{L(y_i,\\hat{y_i})} }{ {\\partial w} } = (\\sigma(z)-y_i)x = (\\hat{y}_i-y_i)x\n$$\n',
+     ['definition', 'definition', 'definition', 'not checkable', 'not checkable']),
+    ('The input is $x$, the weight $w$, so $z = wx+b$ and the output $y_i = \\sigma(z)$.\n\n$$\nL(y_i,\\hat{y}_i) = -(y_i\\hat{y_i} + (1-y_i)(1-\\hat{y_i}))\n$$\n\n$$\n\\frac{\\partial{L(y_i,\\hat{y_i})} }{ {\\partial w} } = (\\sigma(z)-y_i)x = (\\hat{y}_i-y_i)x\n$$\n',
+     ['definition', 'definition', 'definition', 'wrong', 'wrong']),
+    ('Let $X=[x_1,x_2,x_3]$ and $y_i = \\frac{e^{x_i}}{\\sum_{j}e^{x_j}}$.\n\n$$C = -\\sum_{k} \\hat{y}_k y_k$$\n\nWhen $i \\neq j$:\n\n$$ \\frac{\\partial y_i}{\\partial x_j} = \\frac{\\partial}{\\partial x_i}\\left(\\frac{e^{x_i}}{\\sum_k e^{x_k}}\\right) $$\n',
+     ['definition', 'definition', 'definition', 'wrong']),
+    ('Let $z = w x + b$.\n\n$$\\begin{aligned}\n\\frac{\\partial}{\\partial b}\\ln\\sigma(z) &=\\frac{1}{\\sigma(z)} \\frac{\\partial \\sigma(z)}{\\partial z}\\frac{\\partial z}{\\partial b},\\ \\frac{\\partial \\sigma(z)}{\\partial z}=\\sigma(z)(1-\\sigma(z)) \\\\\n&=(1-\\sigma(z)) \\\\\n\\frac{\\partial}{\\partial b}\\ln\\sigma(z) &=\\frac{1}{\\sigma(z)} \\frac{\\partial \\sigma(z)}{\\partial z}\\frac{\\partial z}{\\partial b},\\ \\frac{\\partial \\sigma(z)}{\\partial z}=\\sigma(z)(1-\\sigma(z)) \\\\\n&=\\sigma(z)(1-\\sigma(z))\n\\end{aligned}$$\n',
+     ['definition', 'ok', 'ok', 'ok', 'ok', 'ok', 'wrong']),
+    ('$$\\text{Error Reduction} = \\frac{0.143 - 0.058}{0.143}\\cdot 100\\% = 59.4\\% $$\n\n$$\\text{Error Reduction} = \\frac{0.143 - 0.058}{0.143}\\cdot 100\\% = 69.4\\% $$\n',
+     ['definition', 'not checkable', 'ok', 'wrong']),
+    ('Simplify notation: $\\sigma = \\sigma(w^\\top x)$.\n\n$$\n\\begin{align*}\n\\nabla_w J &= \\frac{y(1-\\sigma) - (1-y)\\sigma}{\\sigma(1-\\sigma)} \\nabla_w\\sigma \\\\\n&= \\frac{y - \\sigma y - \\sigma + \\sigma y}{\\sigma(1-\\sigma)} \\nabla_w\\sigma \\\\\n&= \\frac{y - \\sigma}{\\sigma(1-\\sigma)}\\nabla_w\\sigma \\\\\n&= \\frac{y + \\sigma}{\\sigma(1-\\sigma)}\\nabla_w\\sigma\n\\end{align*}\n$$\n',
+     ['not checkable', 'not checkable', 'ok', 'ok', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1268,7 +1292,19 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'sum-after-a-derivative-operator-takes-the-terms-after',
               'roundings-inside-vectors-and-cut-inputs',
               'divergence-stated-against-its-usual-sign-the-first-time',
-              'divergence-stated-as-usual-is-checked']
+              'divergence-stated-as-usual-is-checked',
+              'derivative-of-a-name-never-defined-at-the-example-values',
+              'two-readings-of-a-loose-derivative-of-a-function-never-defined',
+              'text-box-words-with-a-script-name-a-worked-loss',
+              'a-chain-a-line-at-a-time-carries-one-slip-and-prints-doubles',
+              'formula-in-a-sentence-holds-if-the-condition-after-it',
+              'one-hot-said-of-a-name-in-japanese-makes-the-log-sum-exp-step-hold',
+              'prediction-defined-with-the-targets-letter-while-the-log-takes-the-hat',
+              'target-letter-defined-and-the-hat-never-under-a-log-keeps-the-slip',
+              'hat-as-the-target-and-a-derivative-by-the-wrong-entry',
+              'a-fact-after-a-comma-and-the-chain-goes-on-below',
+              'percent-sign-after-a-number',
+              'function-of-several-values-and-of-one-cancels-out']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,
@@ -1278,6 +1314,7 @@ def test_check_notation_statuses(note, expected):
     """Each table above: notes in one notation, and the status of each of their steps."""
     report = check_text(note, filename="n.md")
     assert statuses(report) == expected, steps_of(note, report)
+    assert not [s for s in report.steps if "internal error" in s.detail], steps_of(note, report)
 
 
 def test_check_integral_is_read_but_never_judged():

@@ -133,7 +133,7 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
                     segs.append(("sep", v, it.pos))
                     k += 1
                     continue
-                if it.kind == "text" and _is_prose(_text_of(it)):
+                if it.kind == "text" and _is_prose(_text_of(it)) and not _text_as_name(row, k, bool(cur or segs)):
                     flush()
                     segs.append(("sep", _text_of(it), it.pos))
                     k += 1
@@ -205,6 +205,16 @@ def _annotated_equals(row: list[Item]) -> list[Item]:
 def _clean_keep_quads(row: list[Item]) -> list[Item]:
     """As :func:`_clean`, but spacing that separates a condition from its chain stays."""
     return _clean(row, keep=("\\quad", "\\qquad"))
+
+
+def _text_as_name(row: list[Item], k: int, after_something: bool) -> bool:
+    """``\\text{Log Loss}_4 = ...`` or a row that opens with ``\\text{Log Loss} = ...``: words in a
+    text box that carry a script, or stand alone before the first relation, name a quantity."""
+    nxt = row[k + 1] if k + 1 < len(row) else None
+    if isinstance(nxt, Tok) and nxt.kind == "script":
+        return True
+    return not after_something and nxt is not None and _v(nxt) in RELATIONS and not any(
+        ch in _text_of(row[k]) for ch in ",;:")
 
 
 def _is_prose(text: str) -> bool:
@@ -579,6 +589,11 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         return None
     if _looks_like_range(sub_chains):
         return None  # "k = 1, ..., K", "\forall i"
+    if chain.relations and not words and tail[0][1] in (",", ";", "，", "；") and any(len(c.relations) for c in sub_chains):
+        # "&= \frac{1}{σ} \frac{∂σ}{∂z} \frac{∂z}{∂b},\ \frac{∂σ}{∂z} = σ(1 - σ) \\ &= 1 - σ": a fact
+        # put beside the chain after a comma; the next row goes on with the chain, not with the fact
+        chains.extend(sub_chains)
+        return chain
     if not chain.members or any(len(c.relations) for c in sub_chains):
         # a second statement on the same row
         chains.extend(sub_chains)

@@ -156,6 +156,7 @@ class SymbolTable:
     value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
     marked_indices: dict[str, str] = field(default_factory=dict)  # r -> "k'", "j*": a marked index read as a spare letter
     stated: set[str] = field(default_factory=set)  # D_KL, H: information functions some chain opened with (so far)
+    logged: set[str] = field(default_factory=set)  # keys written inside a log somewhere (log ŷ, log(1 - ŷ))
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...], arity: int | None = None) -> Definition | None:
         """The definition of ``key`` seen at ``order`` in ``scope``; with ``arity``, only a function's
@@ -308,6 +309,7 @@ class Evaluator:
         # with w a vector): key -> (line, why).  Sound for "ok" (it holds for every value of z),
         # never for WRONG or for a derivative that would go through the definition.
         self.opaque: dict[str, tuple[int, str]] = {}
+        self.unfolded: dict[str, int] = {}  # definitions the step's values went through: key -> line
         self._shapes: dict[tuple, tuple[Node, str]] = {}    # shape() of a node in an environment
         # logits free by convention that a derivative took as independent of its variable (z in
         # ∂σ(z)/∂w: the inputs x, w, b are independent by the convention itself; z is computed)
@@ -681,6 +683,7 @@ class Evaluator:
                args: tuple[sympy.Expr, ...] | None = None, arg_nodes: tuple[Node, ...] | None = None) -> sympy.Expr:
         if d.key in self._active:
             raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
+        self.unfolded.setdefault(d.key, d.line)
         if d.reading:
             self.conventions["reading:" + d.key] = d.reading
         if index_alone(d, self.table):
@@ -1548,6 +1551,7 @@ class Evaluator:
         self.conventions["own:" + d.key] = f"{d.key} as the note defines it (line {d.line})"
         if d.key in self._active:
             raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
+        self.unfolded.setdefault(d.key, d.line)
         self._active.append(d.key)
         try:
             return self.value(d.body, inner)
@@ -2275,11 +2279,7 @@ class Evaluator:
                             raise
                         # dσ/dz = σ(z)(1 - σ(z)) holds for every z: z may stay as it stands
                         self.take_as_it_stands(leaf.key, d, exc)
-        if subs and out.has(sympy.Derivative):
-            # F'(a) of a function never defined: put a's value in as a substitution (Subs), not in
-            # the derivative's variable
-            return out.subs(subs)
-        return out.xreplace(subs) if subs else out
+        return at_point(out, subs) if subs else out
 
 
     # --- vectors and matrices as wholes ------------------------------------------------------
@@ -2590,14 +2590,25 @@ def _product_shape(shapes: list[str], op: str) -> tuple[str, str]:
     return shape, how
 
 
+def at_point(e: sympy.Expr, point: dict) -> sympy.Expr:
+    """``e`` with the point's values put in.  A derivative left unevaluated (of a function the note
+    never defines) is taken at the values, as a substitution: xreplace would differentiate by a number."""
+    return e.subs(point) if e.has(sympy.Derivative) else e.xreplace(point)
+
+
 def _differ(a: sympy.Expr, b: sympy.Expr) -> bool:
     """Two readings of one expression take different values (at two seeded points; cheap where
-    SymPy's simplify is not)."""
+    SymPy's simplify is not).  Readings whose values cannot be worked out (a derivative of a function
+    never defined) count as different: nothing shows they agree."""
     syms = sorted(a.free_symbols | b.free_symbols, key=lambda x: x.name)
     for seed in (1, 2):
         point = {x: sympy.Float(0.37 + 0.61 * ((k * 7 + seed * 13) % 11) / 11, 30) for k, x in enumerate(syms)}
-        value = complex(sympy.N((a - b).xreplace(point), 30))
-        if abs(value) > 1e-12 * (1 + abs(complex(sympy.N(a.xreplace(point), 30)))):
+        try:
+            value = complex(sympy.N(at_point(a - b, point), 30))
+            size = abs(complex(sympy.N(at_point(a, point), 30)))
+        except (TypeError, ValueError):
+            return True
+        if abs(value) > 1e-12 * (1 + size):
             return True
     return False
 

@@ -294,7 +294,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     prose_since_block = ""
     order = 0
     inline_defs: list[tuple[Block, str, int]] = []   # (inline block, words before, item index)
-    trivial: list[tuple[Block, str]] = []              # declarations and the like: (block, words before)
+    trivial: list[tuple[Block, str, int]] = []         # declarations and the like: (block, words before, item index)
     last_display: Block | None = None
     last_chain: Chain | None = None
     for d in defines:
@@ -437,6 +437,14 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 last_chain = block.chains[-1]
         else:
             conds = _inline_condition(block)
+            said_of = blocks[-1] if blocks and position >= 2 and items[position - 2] is blocks[-1].math \
+                and not blocks[-1].math.display and blocks[-1].math.lines[-1] == item.lines[0] \
+                and _IF_AFTER.fullmatch(last_prose.strip()) else None
+            if conds is not None and said_of is not None:
+                # "où $\delta_{kj} = 1$ si $k = j$": the formula just before, in the sentence, holds in that case
+                letters = {x for c in conds for x in _letters_of(c)}
+                said_of.conditions = [c for c in said_of.conditions if not (_letters_of(c) & letters)] + list(conds)
+                continue
             if conds is not None and item.alone:
                 # "$i \neq j$" on a line of its own, between the cases' display blocks: a new case
                 conds = [Case(c.left, c.op, c.right) for c in conds]
@@ -473,7 +481,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             if _CONDITION_BEFORE.search(last_prose or "") and any("=" in c.relations for c in block.chains):
                 continue  # "when $p_i = p_j$": a case, not a claim
             if _trivial_inline(block):
-                trivial.append((block, last_prose))
+                trivial.append((block, last_prose, position))
                 for chain in block.chains:
                     entry = _written_entry(chain.members[0].node) if chain.members else None
                     if entry is not None and _define_from(chain, block, table, block.order, "math"):
@@ -504,10 +512,13 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     for block, words, position in inline_defs:
         after = items[position + 1].text if position + 1 < len(items) and isinstance(items[position + 1], Prose) else ""
         _declarations(block, words, after, table)
-    for block, words in trivial:
+    for block, words, position in trivial:
         # "the Jacobian matrix $J_\sigma \in \mathbb{R}^{K \times K}$": a declaration that names it
         for chain in block.chains:
             _name_jacobian(chain, words, block, table)
+        _simplex_declared(block, _sentence_after(items, position), table)
+    for block, words, position in inline_defs:
+        _simplex_declared(block, _sentence_after(items, position), table)
     return blocks, table
 
 
@@ -610,6 +621,42 @@ def _answer_options(blocks: list[Block]) -> None:
     for group in groups:
         if len(group) < 2:
             group[0].option = ""
+
+
+_SENTENCE_END = re.compile(r"[。！？]|[.!?](?:\s|$)")
+
+
+def _sentence_after(items: list, position: int) -> str:
+    """The rest of the sentence after item ``position``, its inline math written between dollars."""
+    out = []
+    for item in items[position + 1:]:
+        if isinstance(item, Prose):
+            end = _SENTENCE_END.search(item.text)
+            out.append(item.text[:end.start()] if end else item.text)
+            if end:
+                break
+        elif isinstance(item, Math) and not item.display:
+            out.append(f" ${item.text}$ ")
+        else:
+            break
+    return "".join(out)
+
+
+def _simplex_declared(block: Block, after: str, table: SymbolTable) -> None:
+    """"$q \\in \\mathbb{R}^m$を$y_i$のone-hot vectorとする" (let q be the one-hot vector of y_i): a name
+    declared in prose, the sentence's first math, that the rest of the sentence calls one-hot or a
+    distribution is a target that sums to 1 (words after it, up to the sentence's end)."""
+    said = _SIMPLEX_WORDS.search(after)
+    if said is None or len(block.chains) != 1:
+        return
+    chain = block.chains[0]
+    if not (len(chain.members) == 1 or chain.relations[:1] == ["in"]):
+        return
+    node = chain.members[0].node
+    key = key_of(node) if isinstance(node, (Name, Script)) else None
+    if key:
+        table.simplex.setdefault(key, (block.line(0), f"the note says '{said.group(0)}'"))
+        table.targets.setdefault(key, block.line(0))
 
 
 def _trivial_inline(block: Block) -> bool:
@@ -1153,6 +1200,15 @@ def _written_out(n: Node) -> tuple[str, int] | None:
     return keys.pop(), len(numbers)
 
 
+def _log_arguments(n: Node) -> list[Node]:
+    """What a log is taken of at this node: ``\\log(1 - \\hat y)``, or the factor after ``\\log`` in a product."""
+    if isinstance(n, Call) and isinstance(n.func, Fn) and n.func.name in ("log", "ln"):
+        return list(n.args)
+    if isinstance(n, Mul):
+        return [g for f, g in zip(n.factors, n.factors[1:]) if isinstance(f, Fn) and f.name in ("log", "ln")]
+    return []
+
+
 def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, set[int]]) -> None:
     said_sizes: dict[str, set[int]] = {}   # K -> the values "K = 3" gives it
     for block in blocks:
@@ -1162,6 +1218,8 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                 nodes += [m.node for c in clause.chains for m in c.members]
             for root in nodes:
                 for n in walk(root):
+                    for arg in _log_arguments(n):
+                        table.logged.update(k for m in walk(arg) if isinstance(m, (Name, Script)) and (k := key_of(m)))
                     if isinstance(n, Script) and isinstance(n.base, Name):
                         if isinstance(n.sup, Num) and n.sup.value == "1" and not n.sup_paren \
                                 and n.base.key not in ("e", "\\pi"):

@@ -571,7 +571,11 @@ def _unary(s: _Stream) -> Node:
     if isinstance(s.peek(), Tok) and v == "+":
         s.next()
         return _unary(s)
-    return _postfix(s, _primary(s))
+    node = _postfix(s, _primary(s))
+    if isinstance(node, Num) and isinstance(s.peek(), Tok) and _v(s.peek()) == "\\%":
+        s.next()
+        return Frac(node, Num("100"))  # 59.4\% is 59.4 hundredths
+    return node
 
 
 def _script_arg(s: _Stream) -> tuple[Item, ...]:
@@ -937,7 +941,8 @@ def _primary(s: _Stream) -> Node:
             return Name("e")
         if not word:
             raise SyntaxProblem("empty text", it.pos)
-        return Name(word)
+        # (\text{Log Loss}: the words joined by a tie, as a space in a name's key parts an accent from its base)
+        return Name("~".join(word.split()))
     if it.kind == "sym":
         if v in OPEN or v == "（":
             items = _paren_items(s, OPEN[v], it.pos)

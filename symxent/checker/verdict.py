@@ -36,7 +36,7 @@ from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      CaseOnAValue, Evaluator, NotCheckable, SHORT_LIST, SymbolTable, UnknownDependence,
                                      pretty)
-from symxent.checker.meaning import (cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
+from symxent.checker.meaning import (at_point, cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
                                      conventional_input, listed_numbers, number_list, value_case, walk, written_value)
 from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Frac, Matrix, Mul, Name, Neg, Node, Num, Paren,
                                     Pow, Script)
@@ -63,6 +63,7 @@ class Verdict:
     unknown: tuple[str, Node] | None = None
     # a definition's case on the value of a name that varies here (V(a, y) = a if y = 1): (key, value)
     case_on: tuple[str, int] | None = None
+    through: dict[str, int] = field(default_factory=dict)  # definitions the values went through: key -> line
 
 
 def _fmt(v: float) -> str:
@@ -121,6 +122,15 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
           conditions: tuple[Cond, ...] = (), seed: int = 0, solved: dict | None = None) -> Verdict:
     """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``solved`` gives names the
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
+    verdict = _judged(table, order, scope, left, right, conditions, seed, solved)
+    dropped = _accent_dropped(verdict.through, table) if verdict.status == "wrong" else None
+    if dropped is not None:
+        return Verdict("not checkable", dropped, uses=verdict.uses)
+    return verdict
+
+
+def _judged(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
+            conditions: tuple[Cond, ...], seed: int, solved: dict | None) -> Verdict:
     written = _written_matrices(left, right)
     if written is not None:
         return written
@@ -657,6 +667,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
 
     # 1. in the targets' natural domain: a mismatch here is a slip (if every name has a meaning)
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
+    result.through = dict(ev.unfolded)
     lone = sorted({lf.key for lf in leaves.values() if lf.sample is None}
                   & {lf.key for lf in leaves.values() if lf.sample is not None})
     if result.status == "wrong" and lone:
@@ -873,11 +884,14 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         if slip is not None and ev.opaque:
             return Verdict("not checkable", _opaque_reason(ev), uses=uses)
         if slip is not None:
-            slip.uses = uses
+            slip.uses, slip.through = uses, dict(ev.unfolded)
             return slip
     if undefined:
         result.uses.append("holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)")
     return result
+
+
+_SIMPLIFY_FIRST_OPS = 120  # (operations in a step's differences up to which simplify is tried first)
 
 
 def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Evaluator, uses: list[str],
@@ -893,11 +907,44 @@ def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Ev
         no = Verdict("not checkable", "", uses=uses)
     if undefined:
         uses = uses + ["holds for any value of " + ", ".join(pretty(k) for k in undefined) + " (never defined here)"]
-    try:
-        if all(sympy.simplify((L - R).doit()) == 0 for L, R in pairs):
-            return Verdict("ok", method="symbolic", uses=uses)
-    except (TypeError, ValueError, NotImplementedError):
-        pass
+    def simplified_to_zero() -> bool:
+        try:
+            return all(sympy.simplify((L - R).doit()) == 0 for L, R in pairs)
+        except (TypeError, ValueError, NotImplementedError):
+            return False
+
+    # (simplify takes seconds on a loss of three samples: large steps try the concrete functions
+    # first, which settle most of them at once)
+    small = sum(sympy.count_ops(L - R) for L, R in pairs) <= _SIMPLIFY_FIRST_OPS
+    if small and simplified_to_zero():
+        return Verdict("ok", method="symbolic", uses=uses)
+    clash = _arity_clash(pairs, ev)
+    concrete_verdict = None if clash else _for_concrete_functions(pairs, leaves, table, natural, rng_seed, envs,
+                                                                  ev, uses, no)
+    if concrete_verdict is None and not small and simplified_to_zero():
+        return Verdict("ok", method="symbolic", uses=uses)
+    if clash:
+        return Verdict("not checkable", f"{pretty(clash)} has no definition that can be read here, and the step uses "
+                       "it as a function of a different number of values in different places (of the whole vector "
+                       "and of one number): define it or pass --define", uses=uses)
+    return concrete_verdict or no
+
+
+def _arity_clash(pairs, ev: Evaluator) -> str | None:
+    """An unknown function the step calls with different numbers of values (σ(w) of the whole
+    vector beside σ(1 - σ)): no one concrete function stands for both."""
+    for key, fn in ev.generic_used.items():
+        calls = {call for L, R in pairs for side in (L, R) for call in side.atoms(sympy.core.function.AppliedUndef)
+                 if call.func == fn}
+        if len({len(c.args) for c in calls}) > 1:
+            return key
+    return None
+
+
+def _for_concrete_functions(pairs, leaves, table, natural, rng_seed: int, envs, ev: Evaluator, uses: list[str],
+                            no: Verdict) -> Verdict | None:
+    """ok if the sides agree for two random smooth choices of the unknown functions, ``no`` if they
+    differ for one, None if the choices leave a derivative that cannot be worked out."""
     pairs = [(_as_subs(L), _as_subs(R)) for L, R in pairs]
     rng = np.random.default_rng(rng_seed)
     for _ in range(2):
@@ -905,10 +952,6 @@ def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Ev
         for key, fn in ev.generic_used.items():
             args = [call for p in pairs for side in p for call in side.atoms(sympy.core.function.AppliedUndef)
                     if call.func == fn]
-            if len({len(a.args) for a in args}) > 1:
-                return Verdict("not checkable", f"{pretty(key)} has no definition that can be read here, and the "
-                               "step uses it as a function of a different number of values in different places "
-                               "(of the whole vector and of one number): define it or pass --define", uses=uses)
             n = len(args[0].args) if args else 1
             t = sympy.symbols(f"_t0:{n}", real=True)
             c = [sympy.Rational(int(x), 8) for x in rng.integers(-16, 17, size=3 * n + 2)]
@@ -924,7 +967,7 @@ def _for_any_function(pairs, leaves, table, natural, rng_seed: int, envs, ev: Ev
         chosen = [(chosen_for(L), chosen_for(R)) for L, R in pairs]
         if any(side.atoms(sympy.Subs, sympy.Derivative, sympy.core.function.AppliedUndef)
                for pair in chosen for side in pair):
-            return no
+            return None
         if _compare(chosen, leaves, table, natural, rng_seed, envs).status != "ok" \
                 or _confirm_equal(chosen, leaves, table, natural, rng_seed) is not None:
             return no
@@ -1071,6 +1114,23 @@ def _holds_for_some_index(pairs) -> bool:
     return True
 
 
+def _accent_dropped(through: dict[str, int], table: SymbolTable) -> str | None:
+    """"output $y_i = \\sigma(z)$" in a note whose loss reads L(y_i, \\hat y_i) and never defines \\hat y:
+    the definition the slip goes through may have lost its accent (the prediction, whose log the
+    note takes, written as the target's letter). Why a WRONG through it is not one, or None."""
+    written = table.called | table.plain | table.indexed
+    for key, line in sorted(through.items()):
+        if " " in key:
+            continue
+        for accent in ("hat", "tilde", "bar"):
+            twin = f"{accent} {key}"
+            if twin in written and twin in table.logged and not any(d.key == twin for d in table.definitions):
+                return (f"the sides differ with {pretty(key)} as defined at line {line}, but the note also writes "
+                        f"{pretty(twin)} and never defines it: that definition may have meant {pretty(twin)} "
+                        "(its accent dropped)")
+    return None
+
+
 def _opaque_reason(ev: Evaluator) -> str:
     key, (line, why) = next(iter(sorted(ev.opaque.items())))
     return (f"the sides differ when {pretty(key)} is taken as any value, but {pretty(key)} is defined at line "
@@ -1094,12 +1154,7 @@ def _put_in_values(pairs, ev: Evaluator) -> tuple[list, float]:
                 except (TypeError, ValueError):
                     bound = float("inf")
         slack = max(slack, bound)
-    def put(e: sympy.Expr) -> sympy.Expr:
-        # (a derivative left unevaluated, of a function the note never defines, is taken at the
-        # values: xreplace would differentiate by a number)
-        return e.subs(values) if e.has(sympy.Derivative) else e.xreplace(values)
-
-    return [(put(L), put(R)) for L, R in pairs], slack
+    return [(at_point(L, values), at_point(R, values)) for L, R in pairs], slack
 
 
 def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0) -> Verdict | None:
@@ -1112,12 +1167,21 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
             for t in (x.terms if isinstance(x, Add) and number_list(side) else (x,))]
     decimals = [_places(n) for n in tops for n in ([n.arg] if isinstance(n, Neg) else [n])
                 if isinstance(n, Num) and "." in n.value]
-    if any(side.free_symbols for pair in pairs for side in pair):
-        return None
+    if not all(side.is_number for pair in pairs for side in pair):
+        return None  # (names, or a derivative of a function never defined taken at numbers)
     pairs = list(dict.fromkeys(pairs))  # (numbers only: the pairs for each index value are one pair)
     worst = max((abs(complex(sympy.N(L - R, 30))) for L, R in pairs), default=0.0)
-    if worst <= 1e-12:
-        return None  # equal as written: no rounding to speak of
+    size = max((abs(complex(sympy.N(x, 30))) for pair in pairs for x in pair), default=0.0)
+    if worst <= 1e-25 * max(1.0, size):
+        # equal as written: no rounding to speak of (relative to the sides' size: σ(-20) = 2.06115362
+        # × 10^{-9} differs by 2e-18 and is a rounding, not an equality)
+        return None
+    printed = max((_significant(n) for side in (left, right) for n in _decimal_nums(side)), default=0)
+    if printed >= _DOUBLE_DIGITS and worst <= 4 * _DOUBLE_EPS * size:
+        # L(1, .82) = 0.19845093872383832: 17 digits, as a program prints a double; its last
+        # ones are the binary rounding's, not the author's
+        return Verdict("ok", method="numeric", uses=uses + [f"a number written with {printed} significant digits is "
+                                                            "a double as a program prints it: equal within its precision"])
     half = 0.5 * 10.0 ** -min(decimals) if decimals else 0.0
     if decimals:
         if worst <= half * (1 + 1e-9):
@@ -1219,6 +1283,15 @@ def _rounded_terms(side: Node, places: int = 0) -> float:
 def _places(n: Num) -> int:
     """How many decimals a number is written with (0.659 -> 3)."""
     return len(n.value.split(".")[1]) if "." in n.value else 0
+
+
+_DOUBLE_DIGITS = 16  # significant digits from which a number reads as a printed double
+_DOUBLE_EPS = 2.0 ** -52
+
+
+def _significant(n: Num) -> int:
+    """How many significant digits a number is written with (0.0301 -> 3)."""
+    return len(n.value.replace(".", "").lstrip("0"))
 
 
 def _decimal_nums(node: Node) -> list[Num]:
