@@ -45,7 +45,7 @@ import sympy
 
 from symxent.budget import OverBudget, budget
 from symxent.checker import scope as scope_mod
-from symxent.checker.meaning import Definition, NotCheckable, information_call, key_of, pretty
+from symxent.checker.meaning import Definition, NotCheckable, information_call, key_of, pretty, primes_by
 from symxent.checker.source import note_kind, read_note
 from symxent.checker.syntax import Call, Unreadable, parse_member
 from symxent.checker.tree import TreeError, token_tree
@@ -225,6 +225,12 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
     own = {x for c in chain.conditions for x in condition_letters(c)}
     wrong_at: int | None = None   # the member before the last reported slip
     last_status = ""
+    primed = set()
+    for k, m in enumerate(chain.members[1:], 1):
+        read = primes_by(m.node, chain.members[0].node)
+        if read != m.node:
+            m.node = read
+            primed.add(k)
     for t in range(len(chain.members) - 1):
         if t >= len(chain.relations):
             break
@@ -333,6 +339,9 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 v.uses = list(v.uses) + ["≈ between numbers: equal to the digits shown"]
             elif rel == "~" and v.status == "wrong":
                 v.detail += "; ≈ between numbers is read as equal to the digits shown, and the difference is larger"
+            if primed & {t, t + 1}:
+                v.uses = list(v.uses) + [f"(...)' is the derivative by {_name(chain.members[0].node.wrt[0])}, the "
+                                         "variable of the derivative the chain opens with"]
             _fill(res, v)
             if v.status == "wrong":
                 wrong_at = t if wrong_at is None else wrong_at

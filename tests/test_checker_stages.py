@@ -1139,6 +1139,10 @@ MODELS = [
      ['definition', 'not checkable', 'ok', 'wrong']),
     ('Simplify notation: $\\sigma = \\sigma(w^\\top x)$.\n\n$$\n\\begin{align*}\n\\nabla_w J &= \\frac{y(1-\\sigma) - (1-y)\\sigma}{\\sigma(1-\\sigma)} \\nabla_w\\sigma \\\\\n&= \\frac{y - \\sigma y - \\sigma + \\sigma y}{\\sigma(1-\\sigma)} \\nabla_w\\sigma \\\\\n&= \\frac{y - \\sigma}{\\sigma(1-\\sigma)}\\nabla_w\\sigma \\\\\n&= \\frac{y + \\sigma}{\\sigma(1-\\sigma)}\\nabla_w\\sigma\n\\end{align*}\n$$\n',
      ['not checkable', 'not checkable', 'ok', 'ok', 'not checkable']),
+    ('\\section{Couche de sortie}\nDe plus,\n\\begin{equation}\n    (x^{(p,3)})_{j} = \\sum\\limits_{i=1}^{n_{hidden}} w_{ij}^{(2)}(x^{(p,2)})_i + b_j^{(2)}\n\\end{equation}\ndonc\n\\begin{equation}\n    \\frac{\\partial (x^{(p,3)})_{k}}{\\partial (x^{(p,2)})_{j}} = w_{jk}^{(2)}\n\\end{equation}\net, avec une faute,\n\\begin{equation}\n    \\frac{\\partial (x^{(p,3)})_{k}}{\\partial (x^{(p,2)})_{j}} = w_{kj}^{(2)}\n\\end{equation}\n',
+     ['definition', 'ok', 'wrong']),
+    ('The **softmax function** is given by $$\\sigma (\\mathbf{z})_{i}={\\frac {e^{z_{i}}}{\\sum_{k=1}^{K}e^{z_{k}}}}$$\nfor $$i=1,\\dots,K.$$\n\nif $$i=j:$$\n$$\n\\frac{\\partial \\sigma(\\mathbf{z})_{i}}{\\partial \\mathbf{z}_{j}}\n=\n\\left(\\frac {e^{z_{j}}}{\\sum _{k=1}^{K}e^{z_{k}}}\\right)^{\\prime}\n=\n\\frac { \\left(\\sum_{k=1}^{K}e^{z_{k}}\\right) \\left(e^{z_{j}}\\right) - e^{z_{j}}e^{z_{j}} } { \\left(\\sum_{k=1}^{K}e^{z_{k}}\\right)^2 }\n$$\n\nif $$i \\neq j:$$\n$$\n\\frac{\\partial \\sigma(\\mathbf{z})_{i}}{\\partial \\mathbf{z}_{j}}\n=\n\\left(\\frac {e^{z_{i}}}{\\sum _{k=1}^{K}e^{z_{k}}}\\right)^{\\prime}\n=\n\\frac { 0 - e^{z_{j}}e^{z_{i}} } { \\left(\\sum_{k=1}^{K}e^{z_{k}}\\right)^2 }\n=\n\\frac { 0 + e^{z_{j}}e^{z_{i}} } { \\left(\\sum_{k=1}^{K}e^{z_{k}}\\right)^2 }\n$$\n',
+     ['definition', 'ok', 'ok', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1304,7 +1308,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'hat-as-the-target-and-a-derivative-by-the-wrong-entry',
               'a-fact-after-a-comma-and-the-chain-goes-on-below',
               'percent-sign-after-a-number',
-              'function-of-several-values-and-of-one-cancels-out']
+              'function-of-several-values-and-of-one-cancels-out',
+              'sample-and-layer-tags-entries-of-brackets-and-a-labelled-size',
+              'prime-on-a-bracket-by-the-chains-variable-and-cases-typed-with-display-dollars']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -273,6 +273,9 @@ def _holds_rows(items) -> bool:
 def read_block(items) -> list[Chain]:
     """The chains of one math block (its token tree)."""
     items = list(items)
+    last = _clean(items)[-1:]
+    if last and isinstance(last[0], Tok) and last[0].value in (":", "："):
+        items.remove(last[0])  # "if $$i \neq j:$$": the colon that introduces what follows
     # an environment that is the whole block holds the rows (aligned inside $$, split inside equation)
     stripped = [it for it in _clean(items)]
     while len(stripped) > 1 and isinstance(stripped[-1], Tok) and stripped[-1].value in (".", ",", ";"):

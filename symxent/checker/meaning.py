@@ -1967,7 +1967,9 @@ class Evaluator:
             node = node.items[0]
         if isinstance(node, Name) and not node.accent and node.base in env and isinstance(env[node.base], int):
             return env[node.base]  # w_k = (1/k) Σ_{i=1}^k x_i: the bound is the index's value here
-        if isinstance(node, (Name, Script)) and not (isinstance(node, Script) and (node.sub or node.sup)):
+        if isinstance(node, (Name, Script)) and not (isinstance(node, Script) and (
+                node.sup or not all(is_label(x) for x in node.sub))):
+            # (n_{hidden}: a size named with a label)
             key = _key(node)
             if key and self.definition(key) is None and key not in self.table.indexed:
                 return self.table.size(key)
@@ -2853,6 +2855,22 @@ def index_alone(d: Definition, table: SymbolTable) -> bool:
     return bool(d.indices) and not d.params and not any(
         isinstance(n, (Name, Script)) and (_key(n) or "") not in d.indices + bound + ("e", "\\pi")
         and (_key(n) or "") not in table.size_names for n in _walk(d.body))
+
+
+def primes_by(node: Node, first: Node) -> Node:
+    """``(\\frac{e^{z_j}}{\\sum_k e^{z_k}})'`` in a chain that opens with ``\\frac{∂σ_i}{∂z_j}``: a prime on a
+    bracket (no variable of its own) is the derivative by the opening derivative's one variable.
+    ``node`` as it is when ``first`` is no such derivative or nothing in it is primed."""
+    if not (isinstance(first, Deriv) and first.f is not None and len(first.wrt) == 1
+            and isinstance(first.wrt[0], (Name, Script))):
+        return node
+
+    def by(n: Node) -> Node:
+        if isinstance(n, Script) and n.primes and not n.sub and n.sup is None and not isinstance(n.base, (Name, Fn)):
+            return Deriv(n.base, (first.wrt[0],) * n.primes, first.partial)
+        return n
+
+    return transform(node, by)
 
 
 def transform(node, fn: "Callable[[Node], Node]"):

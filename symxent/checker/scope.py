@@ -364,6 +364,14 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
         # or a value ("$k = 1$")
         display = item.display or (item.alone and _inline_condition(block) is None
                                    and not (block.problem is None and _trivial_inline(block)))
+        case_of_the_display = last_display is not None and _IF_AFTER.fullmatch(prose_since_block.strip()) \
+            and last_display.math.lines[-1] == item.lines[0] and not item.text.rstrip().endswith((":", "："))
+        if item.display_after_words and not case_of_the_display \
+                and (_INDEX_RANGE.fullmatch(item.text) or _CONDITION_BEFORE.search(
+                    last_prose or "") and _inline_condition(block) is not None):
+            # "for $$i=1,\dots,K.$$", "if $$i \neq j:$$": a range or a case typed with display dollars in
+            # the sentence, for what follows (not "$$...$$ if $$i = j$$" on one line: the case of that display)
+            display = False
         if not display:
             table.in_sentence.add(block.order)
             lone = block.chains[0].members[0].node if len(block.chains) == 1 and len(block.chains[0].members) == 1 \
@@ -623,6 +631,8 @@ def _answer_options(blocks: list[Block]) -> None:
             group[0].option = ""
 
 
+# "i=1,\dots,K.": an index letter running over its values
+_INDEX_RANGE = re.compile(r"\s*[a-z]\s*=\s*[^=]*(?:\\[lc]?dots|\.\.\.|…)[^=]*")
 _SENTENCE_END = re.compile(r"[。！？]|[.!?](?:\s|$)")
 
 

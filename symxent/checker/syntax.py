@@ -695,7 +695,11 @@ def _postfix(s: _Stream, node: Node) -> Node:
                 if sup is not None:
                     raise SyntaxProblem("two superscripts", it.pos)
                 arg_c = _clean(arg)
-                if (len(arg_c) >= 3 and _v(arg_c[0]) == "(" and _v(arg_c[-1]) == ")"
+                tag = _tag_text(arg_c) if isinstance(node, Name) else None
+                if tag is not None:
+                    # x^{(p,3)}: sample p of layer 3, a tag of the name (a power has no comma)
+                    node = Name(f"{node.base}^{{{tag}}}", node.accent)
+                elif (len(arg_c) >= 3 and _v(arg_c[0]) == "(" and _v(arg_c[-1]) == ")"
                         and not isinstance(node, (Num, Paren))):
                     inner = _member(arg_c[1:-1])
                     sup, sup_paren = inner, True
@@ -722,6 +726,9 @@ def _postfix(s: _Stream, node: Node) -> Node:
     elif sub or sup is not None or primes:
         if isinstance(node, Script) and not node.sub and not node.sup:
             node = node.base
+        if sub and sup is None and not primes and isinstance(node, Paren) and node.kind == "(" \
+                and len(node.items) == 1 and isinstance(node.items[0], Name):
+            node = node.items[0]  # (x^{(p,3)})_j: the entry j of the name in brackets
         node = Script(node, sub, sup, sup_paren, primes)
     # application: f(x), \sigma(z), softmax(z)_j
     nxt = s.peek()
@@ -732,7 +739,8 @@ def _postfix(s: _Stream, node: Node) -> Node:
         if conditional is not None:
             return conditional
         s.i -= 1
-    if isinstance(nxt, Tok) and nxt.value == "(" and _callable(node):
+    if isinstance(nxt, Tok) and nxt.value == "(" and _callable(node) \
+            and not (isinstance(node, Script) and node.sub and _entry_of_bracket(s)):
         s.next()
         divergence = _divergence(s, node)
         if divergence is not None:
@@ -760,6 +768,18 @@ def _postfix(s: _Stream, node: Node) -> Node:
 
 
 _LAYER_LETTERS = ("l", "L", "\\ell")
+
+
+def _tag_text(items: list[Item]) -> str | None:
+    """``(p,3)``, ``(i, l)``: letters and whole numbers in brackets, joined by commas, as written; else None."""
+    if len(items) < 5 or _v(items[0]) != "(" or _v(items[-1]) != ")":
+        return None
+    inner = items[1:-1]
+    parts = [_v(x) for x in inner]
+    if "," not in parts or not all(isinstance(x, Tok) and (x.kind in ("word", "num") and (x.value.isdigit() or len(x.value) == 1)
+                                                         or x.value == ",") for x in inner):
+        return None
+    return "(" + "".join(parts) + ")"
 
 
 def _layer_text(sup: Node) -> str | None:
@@ -855,6 +875,22 @@ def _source(items) -> str:
         else:
             out.append("\\begin{" + it.name + "}" + _source(it.items) + "\\end{" + it.name + "}")
     return "".join(out)
+
+
+def _entry_of_bracket(s: _Stream) -> bool:
+    """The bracket at the stream's head is indexed after it closes: after an indexed name,
+    ``w_{ij}(x^{(p,2)})_i`` is w_{ij} times the entry i, not w applied to x (σ(z)_i stays a call)."""
+    depth = 0
+    for k in range(s.i, len(s.items)):
+        v = _v(s.items[k])
+        if v in OPEN or v == "(":
+            depth += 1
+        elif v in CLOSE:
+            depth -= 1
+            if depth == 0:
+                nxt = s.items[k + 1] if k + 1 < len(s.items) else None
+                return isinstance(nxt, Tok) and nxt.kind == "script" and nxt.value == "_"
+    return False
 
 
 def _callable(node: Node) -> bool:
