@@ -654,8 +654,8 @@ def _sentence_after(items: list, position: int) -> str:
 
 def _simplex_declared(block: Block, after: str, table: SymbolTable) -> None:
     """"$q \\in \\mathbb{R}^m$を$y_i$のone-hot vectorとする" (let q be the one-hot vector of y_i): a name
-    declared in prose, the sentence's first math, that the rest of the sentence calls one-hot or a
-    distribution is a target that sums to 1 (words after it, up to the sentence's end)."""
+    declared in prose (alone, or with its space) that the rest of its sentence, up to the sentence's
+    end, calls one-hot or a distribution is a target that sums to 1."""
     said = _SIMPLEX_WORDS.search(after)
     if said is None or len(block.chains) != 1:
         return
