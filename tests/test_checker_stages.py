@@ -1143,6 +1143,8 @@ MODELS = [
      ['definition', 'ok', 'wrong']),
     ('The **softmax function** is given by $$\\sigma (\\mathbf{z})_{i}={\\frac {e^{z_{i}}}{\\sum_{k=1}^{K}e^{z_{k}}}}$$\nfor $$i=1,\\dots,K.$$\n\nif $$i=j:$$\n$$\n\\frac{\\partial \\sigma(\\mathbf{z})_{i}}{\\partial \\mathbf{z}_{j}}\n=\n\\left(\\frac {e^{z_{j}}}{\\sum _{k=1}^{K}e^{z_{k}}}\\right)^{\\prime}\n=\n\\frac { \\left(\\sum_{k=1}^{K}e^{z_{k}}\\right) \\left(e^{z_{j}}\\right) - e^{z_{j}}e^{z_{j}} } { \\left(\\sum_{k=1}^{K}e^{z_{k}}\\right)^2 }\n$$\n\nif $$i \\neq j:$$\n$$\n\\frac{\\partial \\sigma(\\mathbf{z})_{i}}{\\partial \\mathbf{z}_{j}}\n=\n\\left(\\frac {e^{z_{i}}}{\\sum _{k=1}^{K}e^{z_{k}}}\\right)^{\\prime}\n=\n\\frac { 0 - e^{z_{j}}e^{z_{i}} } { \\left(\\sum_{k=1}^{K}e^{z_{k}}\\right)^2 }\n=\n\\frac { 0 + e^{z_{j}}e^{z_{i}} } { \\left(\\sum_{k=1}^{K}e^{z_{k}}\\right)^2 }\n$$\n',
      ['definition', 'ok', 'ok', 'ok', 'ok', 'wrong']),
+    ("Let $z = X \\Theta + \\epsilon$ and $p = g(z) = \\frac{1}{1+e^{-z}}$.\n\n$$\ng'(z) = \\frac{d}{dz} \\frac{1}{1+e^{-z}} = g(z)(1-g(z))\n$$\n\n$$\ng'(z) = \\frac{d}{dz} \\frac{1}{1-e^{-z}} = g(z)(1-g(z))\n$$\n\nLet $r(z) = \\max(0, z)$.\n\n$$\n\\frac{d}{dz} r(z) = 1\n$$\n\n$$\n\\frac{d}{dz} r(z) = \\frac{|z|}{z}\n$$\n",
+     ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong', 'recovered', 'definition', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1310,7 +1312,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'percent-sign-after-a-number',
               'function-of-several-values-and-of-one-cancels-out',
               'sample-and-layer-tags-entries-of-brackets-and-a-labelled-size',
-              'prime-on-a-bracket-by-the-chains-variable-and-cases-typed-with-display-dollars']
+              'prime-on-a-bracket-by-the-chains-variable-and-cases-typed-with-display-dollars',
+              'a-rule-of-calculus-in-a-letter-the-note-defines']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -477,6 +477,11 @@ class Evaluator:
     def named(self, key: str, index: tuple[int, ...], sample: int | None, env: dict) -> sympy.Expr:
         if key in self.keep:
             return self.leaf(key, self.vector_index(key, index, env), sample)
+        if key in self.plain_vars and not index and sample is None and (d := self.definition(key)) is not None:
+            # dσ(z)/dz = σ(z)(1 - σ(z)) after z = w x + b: a rule of calculus in the letter z
+            self.conventions["plain:" + key] = (f"{pretty(key)}, the one name of this step, is a plain variable: "
+                                                f"a rule of calculus in it (its definition, line {d.line}, is not used)")
+            return self.leaf(key, (), None)
         if key in self.generic:
             return self.generic_value(key, index, env)
         if key in self.solved and not index and sample is None and self.definition(key) is None:
@@ -2260,7 +2265,7 @@ class Evaluator:
         subs = {}
         for s in out.free_symbols:
             leaf = self.leaves.get(s)
-            if leaf is not None and leaf.key in keys and leaf.key not in saved:
+            if leaf is not None and leaf.key in keys and leaf.key not in saved and leaf.key not in self.plain_vars:
                 d = self.definition(leaf.key)
                 own = self.definition(f"{leaf.key}[{','.join(map(str, leaf.index))}]") if leaf.index else None
                 if own is not None and (d is None or d.order < own.order):

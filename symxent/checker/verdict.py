@@ -817,6 +817,14 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             # up to here only readings that hold for every value of the opaque names (an ok above,
             # or not checkable); a slip needs what the unread definition says
             return Verdict("not checkable", _opaque_reason(ev), uses=uses)
+        kept = sorted(k.split(":", 1)[1] for k, said in ev.conventions.items()
+                      if k.startswith("plain:") and "its definition" in said)
+        if kept and any(side.has(*_NOT_ANALYTIC) for pair in pairs for side in pair):
+            # a rule of calculus in a defined letter is WRONG for the letter's own values too only
+            # when both sides are analytic (then agreeing on its range would mean agreeing everywhere)
+            return Verdict("not checkable", f"the sides differ with {pretty(kept[0])} as a plain variable, but they "
+                           "use |.|, max, min or cases, so on the values its definition gives it they may agree",
+                           uses=uses)
         if hot is not None and table.speaks_of_true_class:
             # the note speaks of "the correct class": its i here may be that class, or any
             return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot with its 1 at {hot[1]}; the note "
@@ -891,6 +899,8 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     return result
 
 
+_NOT_ANALYTIC = (sympy.Abs, sympy.Max, sympy.Min, sympy.Piecewise, sympy.sign, sympy.floor, sympy.ceiling,
+                 sympy.Heaviside)
 _SIMPLIFY_FIRST_OPS = 120  # (operations in a step's differences up to which simplify is tried first)
 
 
@@ -1385,7 +1395,8 @@ def calculus_variables(table: SymbolTable, order: int, scope, left: Node, right:
     """``\\frac{\\partial e^x}{\\partial x} = e^x`` in a note that writes x_{ij} elsewhere: a rule of
     calculus in the one letter it differentiates by, which is then a plain variable, whatever the
     letter stands for elsewhere.  The step may hold no other name (but functions it calls, e, π),
-    and the letter no index, no definition."""
+    and the letter no index, and no definition; or a definition, never an index anywhere, and
+    the step a derivative by it (``\\frac{d\\sigma(z)}{dz}`` after ``z = w x + b``)."""
     nodes = [n for side in (left, right) for n in walk(side)]
     wrt = {key_of(w) for n in nodes if isinstance(n, Deriv) for w in n.wrt if isinstance(w, Name)}
     if not wrt:
@@ -1395,7 +1406,9 @@ def calculus_variables(table: SymbolTable, order: int, scope, left: Node, right:
         if any(isinstance(n, Pow) and transposed_exp(n) for n in nodes):
             return frozenset()
         wrt = {n.key for n in nodes if isinstance(n, Name) and table.arity.get(n.key, 0) >= 2}
-    wrt = {v for v in wrt if v and table.arity.get(v, 0) >= 2 and table.lookup(v, order, scope) is None}
+    defined = {v for v in wrt if v and table.lookup(v, order, scope) is not None and table.arity.get(v, 0) == 0
+               and any(isinstance(n, Deriv) for n in nodes)}
+    wrt = {v for v in wrt if v and table.arity.get(v, 0) >= 2 and table.lookup(v, order, scope) is None} or defined
     if len(wrt) != 1:
         return frozenset()
     called = {key_of(n.func) for n in nodes if isinstance(n, Call)}
