@@ -1412,6 +1412,8 @@ def calculus_variables(table: SymbolTable, order: int, scope, left: Node, right:
     if len(wrt) != 1:
         return frozenset()
     called = {key_of(n.func) for n in nodes if isinstance(n, Call)}
+    if wrt == defined and {n.key for n in nodes if isinstance(n, Name)} - wrt - called - {"e", "\\pi"}:
+        return frozenset()  # (a defined letter: no other name at all, not even an indexed one)
     for n in nodes:
         if isinstance(n, Script) and isinstance(n.base, Name) and n.base.key in wrt and n.sub:
             return frozenset()
