@@ -479,7 +479,7 @@ class Evaluator:
             return self.leaf(key, self.vector_index(key, index, env), sample)
         if key in self.plain_vars and not index and sample is None and (d := self.definition(key)) is not None:
             # dσ(z)/dz = σ(z)(1 - σ(z)) after z = w x + b: a rule of calculus in the letter z
-            self.conventions["plain:" + key] = (f"{pretty(key)}, the one name of this step, is a plain variable: "
+            self.conventions["plain-defined:" + key] = (f"{pretty(key)}, the one name of this step, is a plain variable: "
                                                 f"a rule of calculus in it (its definition, line {d.line}, is not used)")
             return self.leaf(key, (), None)
         if key in self.generic:

@@ -520,12 +520,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     for block, words, position in inline_defs:
         after = items[position + 1].text if position + 1 < len(items) and isinstance(items[position + 1], Prose) else ""
         _declarations(block, words, after, table)
+        _simplex_declared(block, _sentence_after(items, position), table)
     for block, words, position in trivial:
         # "the Jacobian matrix $J_\sigma \in \mathbb{R}^{K \times K}$": a declaration that names it
         for chain in block.chains:
             _name_jacobian(chain, words, block, table)
-        _simplex_declared(block, _sentence_after(items, position), table)
-    for block, words, position in inline_defs:
         _simplex_declared(block, _sentence_after(items, position), table)
     return blocks, table
 

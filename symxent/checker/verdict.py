@@ -817,8 +817,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             # up to here only readings that hold for every value of the opaque names (an ok above,
             # or not checkable); a slip needs what the unread definition says
             return Verdict("not checkable", _opaque_reason(ev), uses=uses)
-        kept = sorted(k.split(":", 1)[1] for k, said in ev.conventions.items()
-                      if k.startswith("plain:") and "its definition" in said)
+        kept = sorted(k.split(":", 1)[1] for k in ev.conventions if k.startswith("plain-defined:"))
         if kept and any(side.has(*_NOT_ANALYTIC) for pair in pairs for side in pair):
             # a rule of calculus in a defined letter is WRONG for the letter's own values too only
             # when both sides are analytic (then agreeing on its range would mean agreeing everywhere)
