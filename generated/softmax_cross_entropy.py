@@ -573,6 +573,32 @@ def _out(out, x, name, *others):
     return out
 
 
+def _exp_minus_in(x, shift, out):
+    """out = exp(x - shift) for a shift of _exp_shift: exp(x), one pass, when it is 0-d (0); in
+    rows whose shift is 0, x - 0 is x, so their values are the same either way."""
+    if np.ndim(shift) == 0:
+        return np.exp(x, out=out)
+    np.subtract(x, shift, out=out)
+    return np.exp(out, out=out)
+
+
+def _exp_shift(max_z, k):
+    """The shift of each row's exponentials: 0 where exp(z) is as good as exp(z - max z), else
+    the row's max z; a 0-d 0 when that is every row. That is where the row's largest logit m
+    is in [0, b], b = min(log(1/tiny), log(max/k)), tiny and max the dtype's smallest normal and
+    largest numbers, k the number of classes: the sum s of the row's exp(z) is then in
+    [1, k exp(m)], finite, and exp(-m) is normal, so exp(-m) s is its sum of exp(z - m) to a
+    rounding or two; and an exp(z_i) below tiny has z_i - m <= z_i, so the probability
+    exp(z_i) / s is below tiny either way. Row by row, so no row's values depend on another's
+    (a nan or inf row keeps its max z and the nan or limit it gives)."""
+    info = np.finfo(max_z.dtype)
+    bound = min(-np.log(info.tiny), np.log(info.max) - np.log(k))
+    inside = (max_z >= 0) & (max_z <= bound)
+    if inside.all():
+        return np.zeros((), max_z.dtype)
+    return np.where(inside, max_z.dtype.type(0), max_z)
+
+
 def _onehot_add(a, index, value):
     """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
     never materialised)."""
@@ -827,15 +853,16 @@ def _fast0_loss_and_grad_probs(z, y, out, scratch):
 
 
 # prints loss = claim loss_onehot_stable: in place, over a block of rows
+# (each exp(x - max z) as exp(x - shift) / exp(max z - shift): see _exp_shift)
 def _fast_loss_index(z, c, out, scratch):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
         b0, = scratch
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
-        minus_max_z = -max_z
-        np.add(z, minus_max_z, out=b0)
-        np.exp(b0, out=b0)
-        sum_exp_shifted = np.add.reduce(b0, axis=-1, keepdims=True)
-        t0 = np.log(sum_exp_shifted) - (minus_max_z + _take(z, c))
+        shift = _exp_shift(max_z, K)
+        _exp_minus_in(z, shift, out=b0)
+        sum_exps_z = np.add.reduce(b0, axis=-1, keepdims=True)
+        t0 = np.log(sum_exps_z/np.exp(max_z - shift)) - ((-max_z + _take(z, c)))
         return t0[..., 0],
 
 
@@ -853,17 +880,18 @@ def _fast0_loss_index(z, c, out, scratch):
 
 
 # prints loss = claim loss_onehot_stable, grad = claim gradient_onehot: in place, over a block of rows
+# (each exp(x - max z) as exp(x - shift) / exp(max z - shift): see _exp_shift)
 def _fast_loss_and_grad_index(z, c, out, scratch, scale):
     with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
+        K = z.shape[-1]
         out0, = out
         max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
-        minus_max_z = -max_z
-        np.add(z, minus_max_z, out=out0)
-        np.exp(out0, out=out0)
-        sum_exp_shifted = np.add.reduce(out0, axis=-1, keepdims=True)
-        t0 = np.log(sum_exp_shifted) - (minus_max_z + _take(z, c))
-        t1 = scale/sum_exp_shifted
-        np.multiply(out0, t1, out=out0)
+        shift = _exp_shift(max_z, K)
+        _exp_minus_in(z, shift, out=out0)
+        sum_exps_z = np.add.reduce(out0, axis=-1, keepdims=True)
+        t0 = np.log(sum_exps_z/np.exp(max_z - shift)) - ((-max_z + _take(z, c)))
+        scale_over_sum_exps_z = scale/sum_exps_z
+        np.multiply(out0, scale_over_sum_exps_z, out=out0)
         minus_scale = -scale
         _onehot_add(out0, c, minus_scale)
         return t0[..., 0], out0

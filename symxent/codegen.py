@@ -87,6 +87,22 @@ class OneHot(sp.Function):
     nargs = 2
 
 
+class exp_shift(sp.Function):
+    """``exp_shift(m, K)``: the shift ``a`` a fast kernel forms its exponentials with,
+    ``exp(x - m) = exp(x - a) / exp(m - a)``: 0 where that is as accurate as the max shift ``m``
+    (no pass forming ``x - m``), else ``m``; printed as a call of the helper ``_exp_shift``
+    (``HELPERS``), which says when. An identity for every ``a``: see ``_shift_factored``."""
+
+    nargs = 2
+
+
+class exp_minus(sp.Function):
+    """``exp_minus(x, a)`` is ``exp(x - a)`` for the shift ``a = exp_shift(m, K)``; printed in
+    a fast kernel as the helper ``_exp_minus_in``: ``exp(x)``, one pass, where ``a`` is 0."""
+
+    nargs = 2
+
+
 class CodegenError(ValueError):
     """An expression the lowering cannot express as broadcasting NumPy."""
 
@@ -318,9 +334,15 @@ class ClassAxisPrinter(NumPyPrinter):
         self.helpers.add(name)
         return f"{name}({', '.join(self._print(a) for a in e.args)})"
 
-    # The 0 log 0 = 0 and 0 / 0 = 0 conventions, exp of an exact difference: each prints as a
-    # call of its helper.
+    # The 0 log 0 = 0 and 0 / 0 = 0 conventions, exp of an exact difference, the exponentials'
+    # shift: each prints as a call of its helper.
     _print_xlogy = _print_xdivy = _print_xlog1py = _print_xmuly = _print_exp_diff = _print_helper_call
+    _print_exp_shift = _print_helper_call
+
+    def _print_exp_minus(self, e: sp.Basic) -> str:
+        # per sample (the factor 1 / exp(max z - shift)); a block's exponentials are the
+        # fast builder's _exp_minus_in
+        return self._print(sp.exp(e.args[0] - e.args[1]))
 
     def _print_Heaviside(self, e: sp.Heaviside) -> str:
         # Not SymPy's Piecewise/select form: that builds float64 lists and breaks float32.
@@ -422,6 +444,34 @@ HELPERS = {
         np.multiply(y, x, out=out)
     if zero is not None:
         np.copyto(out, 0, where=zero)
+''',
+    # The shift of a fast kernel's exponentials (codegen.exp_shift): with a = 0 the block's
+    # exponentials are exp(z) itself, one pass instead of two (forming z - max z, a broadcast
+    # of a column, costs more than the exp; benchmarks/profile_ce.py), and more accurate, since
+    # z - max z is rounded and exp multiplies that rounding by |z - max z|.
+    "_exp_shift": '''def _exp_shift(max_z, k):
+    """The shift of each row's exponentials: 0 where exp(z) is as good as exp(z - max z), else
+    the row's max z; a 0-d 0 when that is every row. That is where the row's largest logit m
+    is in [0, b], b = min(log(1/tiny), log(max/k)), tiny and max the dtype's smallest normal and
+    largest numbers, k the number of classes: the sum s of the row's exp(z) is then in
+    [1, k exp(m)], finite, and exp(-m) is normal, so exp(-m) s is its sum of exp(z - m) to a
+    rounding or two; and an exp(z_i) below tiny has z_i - m <= z_i, so the probability
+    exp(z_i) / s is below tiny either way. Row by row, so no row's values depend on another's
+    (a nan or inf row keeps its max z and the nan or limit it gives)."""
+    info = np.finfo(max_z.dtype)
+    bound = min(-np.log(info.tiny), np.log(info.max) - np.log(k))
+    inside = (max_z >= 0) & (max_z <= bound)
+    if inside.all():
+        return np.zeros((), max_z.dtype)
+    return np.where(inside, max_z.dtype.type(0), max_z)
+''',
+    "_exp_minus_in": '''def _exp_minus_in(x, shift, out):
+    """out = exp(x - shift) for a shift of _exp_shift: exp(x), one pass, when it is 0-d (0); in
+    rows whose shift is 0, x - 0 is x, so their values are the same either way."""
+    if np.ndim(shift) == 0:
+        return np.exp(x, out=out)
+    np.subtract(x, shift, out=out)
+    return np.exp(out, out=out)
 ''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
@@ -534,6 +584,11 @@ class TemporaryNames:
                 return f"{base}_squared"
             exponent = self._word(e.exp)
             return None if exponent is None else f"{base}_pow_{exponent}"
+        if isinstance(e, exp_shift):
+            return "shift"
+        if isinstance(e, exp_minus):
+            x = self._word(e.args[0])
+            return None if x is None else f"exps_{x}"  # exp(x - shift), short: sums of it are named too
         if type(e).__name__ in HELPER_WORDS and len(e.args) == 2:
             if type(e).__name__ == "exp_diff" and _is_max_of(e.args[1], e.args[0]):
                 return f"exp_{self._shifted(e.args[0])}"
@@ -873,6 +928,8 @@ class _FastBuilder:
             return self._ufunc("heaviside", self.operand(arg), Value(repr(float(at_zero))))
         if isinstance(e, derive.xmuly) and self.is_wide(e.args[1]):
             return self._xmuly(*e.args)
+        if isinstance(e, exp_minus):
+            return self._ufunc("_exp_minus_in", *(self.operand(a) for a in e.args), helper=True)
         if type(e).__name__ in HELPER_FUNCTIONS:  # a helper of HELPERS: allocates its result
             operands = tuple(self.operand(a) for a in e.args)
             name = f"_{type(e).__name__}"
@@ -1202,6 +1259,8 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
     body = _underflow_ok(body)
     layout = "a (K, rows) block, classes first" if printer.classes_first else "a block of rows"
     body.insert(0, f"# {_claims_comment(kernel)}: in place, over {layout}")
+    if "_exp_minus_in" in printer.helpers:
+        body.insert(1, "# (each exp(x - max z) as exp(x - shift) / exp(max z - shift): see _exp_shift)")
     passes = sum(instr.kind in ("ufunc", "call") for instr in code) + len(copies)
     return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)),
                       scaled, passes)
@@ -1263,6 +1322,67 @@ def _argmax(kernel: Kernel, printer: ClassAxisPrinter) -> list[tuple[str, str]]:
             for index, array in kernel.argmax]
 
 
+def _shift_factored(derivation: Derivation, exprs: Sequence[sp.Expr],
+                    per_sample: Iterable[sp.Symbol]) -> list[sp.Expr] | None:
+    """``exprs`` for the fast kernels: each ``exp(x - m)`` (``m`` the max shift, a
+    ``ClassMax``) as ``exp(x - a) / exp(m - a)`` with ``a = exp_shift(m, K)``, the factor
+    ``1 / exp(m - a)`` (per sample) taken out of each sum. The block's exponentials are then
+    ``exp(z - a)``, one pass where ``a`` is 0, and the block-sized ``z - m`` is never formed.
+    None where that saves no pass: no such exp, or a block-sized ``x - m`` is read elsewhere
+    too (the loss of probability targets reads every ``z_k - max z``). ``per_sample``: the
+    class-index arguments (an entry ``z_c`` is per sample, not block-sized).
+
+    Exact for every ``a`` (the claims hold for every shift, and this is ``exp``'s addition
+    rule); checked here, at explicit sizes, for every expression it rewrites."""
+    maxes = set().union(*(e.atoms(derive.ClassMax) for e in exprs))
+    if len(maxes) != 1:
+        return None
+    (m,) = maxes
+    size = derivation.indices.get(m.args[1])
+    if size is None:
+        return None
+    shift = exp_shift(m, size)
+    # 1 / exp(m - a), kept apart (SymPy would merge two exps back): exp(m - a) is the row's
+    # largest exponential as the block has it, so a row with one dominant class sums to exactly
+    # it and its loss log(sum / exp(m - a)) is log 1 = 0, as the max-shifted form gives;
+    # exp(-m) times the sum would be 1 only to a rounding or two.
+    factor = 1 / exp_minus(m, shift)
+
+    def shifted_exp(e: sp.Basic) -> bool:
+        return isinstance(e, sp.exp) and -m in sp.Add.make_args(e.args[0])
+
+    def factored(e: sp.exp) -> sp.Expr:
+        return exp_minus(e.args[0] + m, shift) * factor
+
+    def out_of_sum(e: sp.Sum) -> sp.Expr:
+        body = e.function
+        if factor not in sp.Mul.make_args(body):
+            return e
+        return factor * sp.Sum(body / factor, *e.limits)
+
+    def is_wide(x: sp.Basic) -> bool:  # an entry of a class-sized array, outside m's own max
+        per = set(per_sample)
+        return any(not set(ix.indices) <= per for ix in x.xreplace({m: sp.Dummy()}).atoms(sp.Indexed))
+
+    rewritten = []
+    for e in exprs:
+        r = e.replace(shifted_exp, factored).replace(lambda x: isinstance(x, sp.Sum), out_of_sum)
+        if any(s.function.has(factor) for s in r.atoms(sp.Sum)):
+            return None  # the factor inside a sum would cost a pass of its own
+        # a block-sized x - m still read: the pass forming it stays, and the rewrite saves nothing
+        if any(-m in sp.Add.make_args(a) and is_wide(a) for a in r.atoms(sp.Add)):
+            return None
+        rewritten.append(r)
+    if rewritten == list(exprs):
+        return None
+    for e, r in zip(exprs, rewritten):
+        for n in (2, 3):
+            at_size = derive.instantiate(r.replace(exp_minus, lambda x, a: sp.exp(x - a)) - e, {size: n})
+            if derive.zero_residual(at_size, ranges=derivation.indices, sizes={size: n}) != 0:
+                raise CodegenError(f"{derivation.name}: the exponentials' shift changed {e} (K = {n})")
+    return rewritten
+
+
 def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     """Print one kernel of a derivation's module."""
     arrays = {sym: name for name, sym in kernel.args if isinstance(sym, sp.IndexedBase)}
@@ -1271,17 +1391,21 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     scalars = {sym: name for name, sym in kernel.args if isinstance(sym, sp.Symbol) and sym not in derivation.indices}
     ctx = _Context(arrays, scalars, class_index, frozenset(derivation.dimensions), derivation.name)
     classy = bool(arrays)
-    lowered = []
-    for out in kernel.outputs:
-        expr = printable(derivation, out.claim)
-        if classy and not out.indices:
-            # Per-sample scalars stay (..., 1) inside the kernel, shared with the gradient.
-            slot = sp.Symbol("_sample_slot", integer=True)
-            lowered.append(_lower(expr, (slot,), ctx))
-        else:
-            lowered.append(_lower(expr, tuple(out.indices), ctx))
-    temps = sp.numbered_symbols("t")
-    replacements, reduced = sp.cse(lowered, symbols=temps, order="canonical")
+    exprs = [printable(derivation, out.claim) for out in kernel.outputs]
+
+    def lowered(exprs: Sequence[sp.Expr]) -> tuple[list, list]:
+        """(cse replacements, reduced outputs) of the kernel's expressions, lowered."""
+        forms = []
+        for out, expr in zip(kernel.outputs, exprs):
+            if classy and not out.indices:
+                # Per-sample scalars stay (..., 1) inside the kernel, shared with the gradient.
+                slot = sp.Symbol("_sample_slot", integer=True)
+                forms.append(_lower(expr, (slot,), ctx))
+            else:
+                forms.append(_lower(expr, tuple(out.indices), ctx))
+        return sp.cse(forms, symbols=sp.numbered_symbols("t"), order="canonical")
+
+    replacements, reduced = lowered(exprs)
     first_array = next((name for name, sym in kernel.args if isinstance(sym, sp.IndexedBase)), None)
     printer = ClassAxisPrinter(first_array)
     names = TemporaryNames([n for n, _ in kernel.args] + ["K"] + [index.name for index, _ in kernel.argmax],
@@ -1304,11 +1428,20 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     lines.append(f"    return {', '.join(results)}")
     lines = [f"# {_claims_comment(kernel)}"] + _underflow_ok(lines)
     indices = [out.indices for out in kernel.outputs]
-    fast = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy)
-    fast0 = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first=True)
+    # The exponentials' shift (_shift_factored) only where the logits are the one class-sized
+    # argument: exp(z - shift) is up to max/K, and a product with another array (v in a
+    # Jacobian-vector product) could overflow where exp(z - max z) <= 1 could not. And only in
+    # the rows layout: the classes-first one runs K <= 16, where some row of a block has its
+    # largest logit below 0 (and so keeps the max shift) almost always, and the shift's few
+    # calls per block would only add to the fixed cost that dominates there.
+    factored = _shift_factored(derivation, exprs, class_index) if len(arrays) == 1 else None
+    forms = {False: lowered(factored) if factored is not None else (replacements, reduced),
+             True: (replacements, reduced)}  # by layout: classes first or not
+    fast, fast0 = (_fast_source(kernel, indices, *forms[layout], ctx, first_array, classy, classes_first=layout)
+                   for layout in (False, True))
     if fast is not None and fast0 is not None and fast.scaled != fast0.scaled:
         # one record per kernel says whether it takes ``scale``: both layouts then do without
-        fast, fast0 = (_fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, layout,
+        fast, fast0 = (_fast_source(kernel, indices, *forms[layout], ctx, first_array, classy, layout,
                                     may_scale=False) for layout in (False, True))
     imports = tuple(sorted(printer.module_imports.get("numpy", ())))
     return KernelSource(kernel.name, tuple(n for n, _ in kernel.args), tuple(o.name for o in kernel.outputs),

@@ -340,11 +340,59 @@ def _fast_forms(derivation: str, module: str, kernel: str) -> codegen.KernelSour
 def test_the_mean_divisor_folds_into_the_softmax_gradient():
     # p = e * (1/s) becomes e * (scale/s): the driver's division costs no pass of its own.
     source = _fast_forms("softmax_cross_entropy", "softmax_cross_entropy", "loss_and_grad_index")
-    for fast in (source.fast, source.fast0):
+    # in-place calls as without the factor, none for the mean: rows first, two (the
+    # exponentials, one pass where their shift is 0; the product); classes first, three (the
+    # max shift, exp, the product)
+    for fast, passes in ((source.fast, 2), (source.fast0, 3)):
         assert fast.scaled, fast.source
         assert "scale/" in fast.source and ", scratch, scale):" in fast.source
-        # three in-place passes (shift, exp, product), as without the factor: none for the mean
-        assert fast.passes == fast.source.count("out=") == 3, fast.source
+        assert fast.passes == fast.source.count("out=") == passes, fast.source
+
+
+def test_exponentials_are_shifted_only_where_it_saves_a_pass():
+    # exp(z - max z) as exp(z - shift) / exp(max z - shift): where nothing else reads the
+    # block's z - max z, the fast kernels never form it; the probability targets' loss reads
+    # every z_k - max z, so there the max shift stays as it was, and so it does where another
+    # class-sized array (v) multiplies the exponentials, which could then overflow. The plain
+    # kernels never change, nor do the classes-first ones (K <= 16: see codegen.kernel_source).
+    for kernel, factored in (("loss_and_grad_index", True), ("loss_index", True), ("hvp", False),
+                             ("loss_and_grad_probs", False), ("loss_and_grad_index_options", False)):
+        source = _fast_forms("softmax_cross_entropy", "softmax_cross_entropy", kernel)
+        for fast, shifted in ((source.fast, factored), (source.fast0, False)):
+            assert ("_exp_minus_in(z, shift, out=" in fast.source) == shifted, fast.source
+            assert ("np.add(z, minus_max_z" not in fast.source) == shifted, fast.source
+        assert "_exp_minus_in(" not in source.source and "_exp_shift(" not in source.source, source.source
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_exponentials_shift_is_chosen_row_by_row(dtype):
+    # Rows whose largest logit is below 0 or near overflow keep the max shift, the others are
+    # exp(z) itself: each row's values are the same in any block, bitwise, and confident rows
+    # keep a loss of exactly 0 where the max-shifted form has it.
+    m = load_module("softmax_cross_entropy")
+    big = np.log(np.finfo(dtype).max) - 1
+    rows = np.array([[3.0, 1.0, -2.0, 0.5], [-5.0, -7.0, -6.0, -9.0], [big, big - 3, 0.0, -1.0],
+                     [60.0, -60.0, -40.0, 0.0], [0.0, -1.0, -2.0, -3.0], [2.0, 2.0, 2.0, 2.0]], dtype)
+    # 20 classes (the rows layout; up to 16 run classes first, always with the max shift), the
+    # others below each row's smallest
+    rows = np.concatenate([rows, np.repeat(rows.min(axis=1, keepdims=True) - 1, 16, axis=1)], axis=1)
+    target = np.array([0, 1, 0, 0, 0, 3])
+    both = m.loss_and_grad(rows, target, reduction="none")
+    shift = m._exp_shift(rows.max(axis=-1, keepdims=True), rows.shape[-1])
+    assert shift.shape == (6, 1) and list(shift[:, 0] == 0) == [True, False, False, True, True, True], shift
+    assert both[0][3] == 0, both[0]  # exp(-120) and less beside exp(60): the loss is log(1) = 0
+    for r in range(len(rows)):
+        alone = m.loss_and_grad(rows[r:r + 1], target[r:r + 1], reduction="none")
+        for k, what in enumerate(("loss", "grad")):
+            np.testing.assert_array_equal(alone[k][0], both[k][r], err_msg=f"{dtype.__name__} row {r}: {what}")
+    exact = m._loss_and_grad_index(rows.astype(np.longdouble), target)  # the plain kernel, wider
+    for k, what in enumerate(("loss", "grad")):
+        # log near 1 (row 2's loss, 0.049) has a condition number of 20: a few ulps of the sum.
+        # The gradient within an ulp of 1, the size of p - y: a confident row's p_c - 1 (true
+        # -1e-52) is e^60 (1 / e^60) - 1, which may be -eps/2 where the max-shifted 1 - 1 is 0.
+        atol = np.finfo(dtype).tiny if what == "loss" else np.finfo(dtype).eps
+        np.testing.assert_allclose(both[k], exact[k].astype(dtype), rtol=64 * np.finfo(dtype).eps,
+                                   atol=atol, err_msg=f"{dtype.__name__}: {what}")
 
 
 def test_the_divisor_is_not_folded_where_it_would_cost_a_pass():
@@ -391,7 +439,8 @@ def test_temporaries_are_named_or_numbered_without_gaps(name):
 
 def test_the_softmax_temporaries_carry_the_derivations_names():
     names = _names_printed("softmax_cross_entropy")
-    assert {"max_z", "minus_max_z", "sum_exp_shifted"} <= set(names["_fast_loss_and_grad_index"]), names
+    assert {"max_z", "shift", "sum_exps_z"} <= set(names["_fast_loss_and_grad_index"]), names
+    assert {"max_z", "minus_max_z", "sum_exp_shifted"} <= set(names["_fast_loss_and_grad_probs"]), names
     assert ["shifted", "exp_shifted", "sum_exp_shifted"] == names["_loss_and_grad_probs"], names
 
 
