@@ -1145,6 +1145,18 @@ MODELS = [
      ['definition', 'ok', 'ok', 'ok', 'ok', 'wrong']),
     ("Let $z = X \\Theta + \\epsilon$ and $p = g(z) = \\frac{1}{1+e^{-z}}$.\n\n$$\ng'(z) = \\frac{d}{dz} \\frac{1}{1+e^{-z}} = g(z)(1-g(z))\n$$\n\n$$\ng'(z) = \\frac{d}{dz} \\frac{1}{1-e^{-z}} = g(z)(1-g(z))\n$$\n\nLet $r(z) = \\max(0, z)$.\n\n$$\n\\frac{d}{dz} r(z) = 1\n$$\n\n$$\n\\frac{d}{dz} r(z) = \\frac{|z|}{z}\n$$\n",
      ['definition', 'definition', 'definition', 'ok', 'ok', 'wrong', 'recovered', 'definition', 'not checkable', 'not checkable']),
+    ('# Two counts\n\n$$p_c = \\frac{e^{z_c}}{\\sum_{k=1}^{C} e^{z_k}}$$\n\n真实标签若为第 2 类，则 $$y = [0,\\,1,\\,0]$$：\n\n$$\nL = -\\sum_{c=1}^{C} y_c \\log(p_c) = -(0 \\cdot \\log(p_0) + 1 \\cdot \\log(p_1) + 0 \\cdot \\log(p_2))\n$$\n\n$$\nL = -\\sum_{c=1}^{C} y_c \\log(p_c) = -\\log(p_1)\n$$\n\n$$\nL = -\\sum_{c=1}^{C} y_c \\log(p_c) = -\\log(p_2)\n$$\n',
+     ['definition', 'definition', 'definition', 'not checkable', 'ok', 'wrong', 'ok', 'ok']),
+    ('# Scores counted from 0\n\n$$\\text{softmax}(\\vec{s})_j = \\frac{e^{s_j}}{\\sum_{k=0}^{K-1} e^{s_k}}$$\n\nTake $\\vec{s} = [2, 1, 0]$.\n\n$$\\text{softmax}(\\vec{s}) = \\left[\\frac{7.389}{11.107},\\ \\frac{2.718}{11.107},\\ \\frac{1.000}{11.107}\\right]$$\n\n$$\\text{softmax}(\\vec{s}) = \\left[\\frac{2.718}{11.107},\\ \\frac{7.389}{11.107},\\ \\frac{1.000}{11.107}\\right]$$\n',
+     ['ok', 'definition', 'not checkable', 'wrong']),
+    ('# An indicator with a number for its index\n\n$$T(y)_i = 1\\{y=1\\}$$\n\n$$p(y;\\phi) = \\prod_{i=1}^{k} \\phi_i^{1\\{y=i\\}} = \\prod_{i=1}^{k} \\phi_i^{T(y)_i}$$\n\n## With the index\n\n$$S(y)_i = 1\\{y=i\\}$$\n\n$$q(y;\\phi) = \\prod_{i=1}^{k} \\phi_i^{1\\{y=i\\}} = \\prod_{i=1}^{k} \\phi_i^{S(y)_i} = \\prod_{i=1}^{k} \\phi_i^{1\\{y=1\\}}$$\n',
+     ['definition', 'definition', 'not checkable', 'definition', 'definition', 'not checkable', 'wrong']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_{c=1}^{C} e^{z_c}}$.\n\n$$\nloss_i = -\\log \\frac{e^{z_i}}{\\sum_{c=1}^{C} e^{z_c}} = -\\log(p_1)\n$$\n\n$$\n\\frac{\\partial p_i}{\\partial z_j} = p_i(1 - p_i) = p_1(1-p_2)\n$$\n',
+     ['definition', 'definition', 'not checkable', 'wrong', 'wrong']),
+    ('# The reach of a product\n\nLet $\\phi_i = \\frac{e^{z_i}}{\\sum_{j=1}^{k} e^{z_j}}$.\n\n$$T(y)_i = 1\\{y=i\\}$$\n\n$$\np = \\prod_{i=1}^{k-1} \\phi_i^{T(y)_i} \\cdot \\phi_k^{1-\\sum_{j=1}^{k-1}T(y)_j}\n= \\prod_{i=1}^{k-1} \\exp \\log \\left( \\phi_i^{T(y)_i} \\cdot \\phi_k^{1-\\sum_{j=1}^{k-1}T(y)_j} \\right)\n$$\n\n$$\nq = \\left(\\prod_{i=1}^{k-1} \\phi_i^{T(y)_i}\\right) \\phi_k^{1-\\sum_{j=1}^{k-1}T(y)_j}\n= \\prod_{i=1}^{k-1} \\exp \\log \\left( \\phi_i^{T(y)_i} \\cdot \\phi_k^{1-\\sum_{j=1}^{k-1}T(y)_j} \\right)\n$$\n',
+     ['definition', 'definition', 'definition', 'not checkable', 'definition', 'wrong']),
+    ('# Softmax 求导\n\n$$p_i = \\frac{e^{z_i}}{\\sum_{c=1}^{C} e^{z_c}}$$\n\n对 $$j=i$$ 时，偏导数为：\n\n$$\n\\frac{\\partial p_i}{\\partial z_j} = p_i(1 - p_j)\n$$\n\n对 $$j\\ne i$$ 时，偏导数为：\n\n$$\n\\frac{\\partial p_i}{\\partial z_j} = -p_i p_j\n$$\n\n$$\n\\frac{\\partial p_i}{\\partial z_j} = p_i p_j\n$$\n\n我们对 $$\\frac{\\partial p_i}{\\partial z_i} = p_i - p_i^2$$ 进行变换。\n',
+     ['definition', 'ok', 'ok', 'wrong', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1313,7 +1325,13 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'function-of-several-values-and-of-one-cancels-out',
               'sample-and-layer-tags-entries-of-brackets-and-a-labelled-size',
               'prime-on-a-bracket-by-the-chains-variable-and-cases-typed-with-display-dollars',
-              'a-rule-of-calculus-in-a-letter-the-note-defines']
+              'a-rule-of-calculus-in-a-letter-the-note-defines',
+              'a-list-of-numbers-beside-an-entry-zero-is-not-read-as-counting-from-one',
+              'a-vector-summed-from-zero-counts-its-entries-from-zero',
+              'an-indexed-definition-comparing-a-number-where-its-index-would-be',
+              'an-index-replaced-by-an-entry-number-holds-there-only',
+              'the-reach-of-a-product-over-a-factor-without-its-index-read-both-ways',
+              'a-case-said-as-dui-shi-in-chinese']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

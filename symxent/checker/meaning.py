@@ -277,6 +277,7 @@ READINGS = {
     "sum braces": ("\\sum_k{a_k - b} (braces, printed without brackets) as \\sum_k (a_k - b)",
                    "\\sum_k{a_k - b} read as printed: (\\sum_k a_k) - b"),
     "ce": ("CE(p, q) as -Σ_c p_c log q_c", "CE(p, q) as -Σ_c q_c log p_c"),
+    "prod": ("\\prod_i a_i b (b without i) as \\prod_i (a_i b)", "\\prod_i a_i b (b without i) as (\\prod_i a_i) b"),
 }
 
 
@@ -613,14 +614,16 @@ class Evaluator:
                 index = (1,)
             else:
                 raise NotCheckable(f"{pretty(key)} is a list of numbers (line {d.line}) used as one value")
-        if not 1 <= index[0] <= len(items):
+        first = self.first_entry(Name(key))  # s = [2, 1, 0] with s summed as s_0..s_{N-1}: s_0 = 2
+        if not first <= index[0] < first + len(items):
             raise NotCheckable(f"{pretty(key)} has {len(items)} entries (line {d.line}); entry {index[0]} is "
                                "not one of them")
-        if self.table.size("K") != len(items):
+        size = self.vector_size(Name(key))
+        if self.table.size(size) != len(items):
             raise NotCheckable(f"{SHORT_LIST} ({pretty(key)} is given {len(items)} numbers, line {d.line}, where "
-                               f"the note's vectors have {self.table.size('K')} entries, --K)")
+                               f"the note's vectors have {self.table.size(size)} entries, --{size})")
         sym = self.leaf(key, index, None)
-        self.valued[sym] = _listed_value(items[index[0] - 1])
+        self.valued[sym] = _listed_value(items[index[0] - first])
         self.conventions["valued:" + key] = f"{pretty(key)} has the values the note gives it (line {d.line})"
         return sym
 
@@ -1005,11 +1008,12 @@ class Evaluator:
                 self.free.setdefault("__vec__", "K")
                 env = {**env, "__vec__": 1}
             self.conventions["list"] = "[a_1, ..., a_K] is the vector of those entries"
-            if not 1 <= env["__vec__"] <= len(node.items):
+            first = self.first_entry(node)  # (entries 0..K-1 where the note sums them so)
+            if not first <= env["__vec__"] < first + len(node.items):
                 # [2q_1, 2q_2]^T beside a vector of the note's --K entries
                 raise NotCheckable(f"{SHORT_LIST} ({len(node.items)} entries written, entry {env['__vec__']} "
                                    "asked for)")
-            return self.value(node.items[env["__vec__"] - 1], env)
+            return self.value(node.items[env["__vec__"] - first], env)
         if len(node.items) != 1:
             raise NotCheckable("a list of values where one value is expected")
         inner = node.items[0]
@@ -1598,24 +1602,29 @@ class Evaluator:
         size = self.table.size(self.vector_size(node))
         saved = self.dry
         try:
-            comps = self.entries_of(node, env, size)
+            comps = self.entries_of(node, env, size, self.first_entry(node))
         finally:
             self.dry = saved
         return comps if len(set(comps)) > 1 else None
 
-    def entries_of(self, node: Node, env: dict, size: int) -> list[sympy.Expr]:
+    def entries_of(self, node: Node, env: dict, size: int, first: int = 1) -> list[sympy.Expr]:
         """Every entry of a whole vector an operation reads (max(x), softmax(z)): whole by meaning,
-        so they are not the step's own entry-by-entry reading (see by_letter)."""
+        so they are not the step's own entry-by-entry reading (see by_letter). ``first``: the
+        number of the first entry (0 where the note sums the vector's size as 0..N-1)."""
         saved = set(self.whole_entry)
         try:
-            return [self.value(node, {**env, "__vec__": c}) for c in range(1, size + 1)]
+            return [self.value(node, {**env, "__vec__": c}) for c in range(first, first + size)]
         finally:
             self.whole_entry = saved
 
+    def first_entry(self, node: Node) -> int:
+        """0 where the note counts a vector's entries from 0 (its size summed as 0..N-1), else 1."""
+        return 0 if self.vector_size(node) in self.table.zero_based else 1
+
     def components(self, node: Node, env: dict) -> list[sympy.Expr]:
-        """A vector argument's components (softmax(z), LSE(z/T))."""
+        """A vector argument's components (softmax(z), LSE(z/T)), from its first entry on."""
         size_name = self.vector_size(node)
-        comps = self.entries_of(node, env, self.table.size(size_name))
+        comps = self.entries_of(node, env, self.table.size(size_name), self.first_entry(node))
         if len(set(comps)) == 1 and len(comps) > 1:
             raise NotCheckable("softmax of a single entry: the vector it normalises over is not named")
         return comps
@@ -1643,10 +1652,11 @@ class Evaluator:
             j = 1
         else:
             raise NotCheckable("softmax used as a whole vector")
-        if not 1 <= j <= len(comps):
-            raise NotCheckable(f"softmax component {j} is outside 1..{len(comps)}")
+        first = self.first_entry(args[0])
+        if not first <= j < first + len(comps):
+            raise NotCheckable(f"softmax component {j} is outside {first}..{first + len(comps) - 1}")
         self.conventions["softmax"] = "softmax(z)_j = e^{z_j} / Σ_k e^{z_k}"
-        return sympy.exp(comps[j - 1]) / sympy.Add(*[sympy.exp(c) for c in comps])
+        return sympy.exp(comps[j - first]) / sympy.Add(*[sympy.exp(c) for c in comps])
 
     def _v_Call(self, node: Call, env: dict) -> sympy.Expr:
         whole = tuple(Name(a.func.key) if self.whole_distribution(a, env) else a for a in node.args)
@@ -2030,6 +2040,19 @@ class Evaluator:
             # \sum_{j=1, j \neq i}: the terms whose index meets the condition
             c = entry_condition(c) or c
             values = [v for v in values if self.condition(c, {**env, letter: v}) == 1]
+        outside: tuple[Node, ...] = ()
+        if node.kind == "prod" and isinstance(node.body, Mul):
+            # \prod_i \phi_i^{T_i} \cdot \phi_k^{...}: the factors after the last one with i may be
+            # inside the product (a power k - 1 of them) or after it
+            factors = node.body.factors
+            cut = len(factors)
+            while cut > 1 and not any(isinstance(n, Name) and n.base == letter for n in _walk(factors[cut - 1])):
+                cut -= 1
+            if cut < len(factors):
+                self.conventions["reading:prod"] = READINGS["prod"][0]
+                if "prod" in self.other_readings:
+                    outside = factors[cut:]
+                    node = replace(node, body=Mul(factors[:cut]) if cut > 1 else factors[0])
         for c in env.get("__restrict__", ()):
             # "when i = k" about this sum's index: only the terms the case names
             if letter in (getattr(c.left, "base", None), getattr(c.right, "base", None)):
@@ -2039,7 +2062,9 @@ class Evaluator:
         if self.terms > 20 * MAX_TERMS:
             raise NotCheckable("too large to evaluate")
         vals = [self.value(node.body, {**env, letter: v}) for v in values]
-        return sympy.Add(*vals) if node.kind == "sum" else sympy.Mul(*vals)
+        if node.kind == "sum":
+            return sympy.Add(*vals)
+        return sympy.Mul(*vals, *[self.value(f, env) for f in outside])
 
     def from_to(self, sub: Cond, sup: Node | None, letter: str, body: Node, env: dict, kind: str) -> tuple[int, int]:
         """The first and last index of ``\\sum_{k=1}^{n}`` (or ``\\max_{k=1}^{n}``); with no upper

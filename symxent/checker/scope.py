@@ -315,6 +315,11 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             last_chain = None
             continue
         if isinstance(item, Prose):
+            following = items[position + 2] if position + 2 < len(items) else None
+            if _DUI.search(item.text) and isinstance(following, Prose) and following.text.lstrip().startswith("时"):
+                # "对 $$j=i$$ 时" (for j = i): 对 ... 时 frames a case as 当 ... 时 does; 对 alone is
+                # "of", "on" ("我们对 $f(x) = ...$ 进行变换": we transform the formula)
+                item = replace(item, text=_DUI.sub("当", item.text))
             if line_case and not fresh_conditions:
                 # words after the case's blocks: the case (a line of its own) is over
                 pending_conditions, line_case = [], False
@@ -873,6 +878,7 @@ _DISTINCT = re.compile(r"\b(?:not|other|another|different|distinct|else|except|o
 _CONSTANT = re.compile(r"\b(?:constant|constants|sabit\w*|costant[ei]|constantes?|konstant\w*|const)\b|定数|常数|常量|상수",
                        re.IGNORECASE)
 _WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b)\s*[:：,]?\s*$", re.IGNORECASE)
+_DUI = re.compile(r"对于?\s*$")
 _CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*[(（]?\s*$",
                           re.IGNORECASE)
 _TRUE_CLASS = re.compile(r"\b(?:true|correct|actual|target|right|ground[- ]truth)\s+(?:class|label|category)\b|"

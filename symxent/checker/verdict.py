@@ -97,7 +97,9 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
             if isinstance(name, str) and len(name) == 1 and name.islower() and name not in letters:
                 letters[name] = "K"
     order_ = sorted(letters)
-    ranges = [range(1, table.size(letters[x]) + 1) for x in order_]
+    # (an index of a size the note sums as 0..N-1 counts from 0)
+    ranges = [range(int(letters[x] not in table.zero_based), table.size(letters[x]) + int(letters[x] not in table.zero_based))
+              for x in order_]
     out = []
     probe = Evaluator(table, order, scope)
     for vals in itertools.product(*ranges):
@@ -124,9 +126,78 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
     verdict = _judged(table, order, scope, left, right, conditions, seed, solved)
     dropped = _accent_dropped(verdict.through, table) if verdict.status == "wrong" else None
+    if dropped is None and verdict.status == "wrong":
+        dropped = _counted_from_zero(verdict.uses, left, right) or _index_unused(verdict.through, table) \
+            or _specialised(table, order, scope, left, right, conditions, seed, solved)
     if dropped is not None:
         return Verdict("not checkable", dropped, uses=verdict.uses)
     return verdict
+
+
+def _subscripts(node: Node) -> tuple[set[str], set[str]]:
+    """The index letters and the index numbers written in a member's subscripts."""
+    letters, numbers = set(), set()
+    for n in walk(node):
+        if isinstance(n, Script):
+            for i in n.sub:
+                if isinstance(i, Name) and len(i.base) == 1 and i.base.islower():
+                    letters.add(i.base)
+                elif isinstance(i, Num) and i.value.isdigit():
+                    numbers.add(i.value)
+    return letters, numbers
+
+
+def _specialised(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
+                 conditions: tuple[Cond, ...], seed: int, solved: dict | None) -> str | None:
+    """"$loss_i = -\\log \\frac{e^{z_i}}{\\sum_c e^{z_c}} = -\\log(p_1)$": an index letter on one side
+    only, where the other writes an entry number, and the step holds with the letter that number:
+    the note may have put in the value of i it has in mind (the example's true class), which it
+    does not say here. Why the WRONG is not one, or None."""
+    (left_letters, left_numbers), (right_letters, right_numbers) = _subscripts(left), _subscripts(right)
+    for letters, numbers in ((left_letters - right_letters, right_numbers), (right_letters - left_letters, left_numbers)):
+        for letter in sorted(letters):
+            if any(letter in condition_letters(c) for c in conditions):
+                continue
+            for number in sorted(numbers):
+                case = Case(Name(letter), "=", Num(number))
+                at = _judged(table, order, scope, left, right, tuple(conditions) + (case,), seed, solved)
+                if at.status == "ok":
+                    return (f"holds at {letter} = {number} only: the step writes entry {number} where {letter} was, and "
+                            f"the note may mean {letter} = {number} here without saying so")
+    return None
+
+
+def _index_unused(through: dict[str, int], table: SymbolTable) -> str | None:
+    """"$T(y)_i = 1\\{y = 1\\}$": a WRONG through a definition of an indexed name whose right side
+    does not use the index but compares something with a number: that definition may be the slip
+    (1 typed for i), and then the step is not. Why the WRONG is not one, or None."""
+    for key, line in sorted(through.items()):
+        for d in table.definitions:
+            if d.key != key or d.line != line or not d.indices or numbers_only(d.body):
+                continue
+            letters = {n.base for n in walk(d.body) if isinstance(n, Name)}
+            # (a number compared inside, where the index would be: an indicator 1{y = 1} for 1{y = i})
+            compared = any(isinstance(n, Cond) and isinstance(n.right, Num) for n in walk(d.body))
+            if compared and not letters & set(d.indices):
+                return (f"the sides differ with {pretty(key)} as defined at line {line}, whose right side does not "
+                        f"use its index {', '.join(d.indices)}: that definition may be the slip")
+    return None
+
+
+def _counted_from_zero(uses: list[str], left: Node, right: Node) -> str | None:
+    """"$y = [0, 1, 0]$ ... $-\\sum_{c=1}^{C} y_c \\log p_c = -(1 \\cdot \\log p_1 + 0 \\cdot \\log p_0 +
+    \\ldots)$": a WRONG that reads a list of numbers as entries 1, 2, 3 in a step that writes an entry 0
+    (p_0): the note may count that list from 0, and which count it means it does not say. Why the
+    WRONG is not one, or None."""
+    if not any(u.endswith(")") and "has the values the note gives it" in u for u in uses):
+        return None
+    for side in (left, right):
+        for n in walk(side):
+            if isinstance(n, Script) and any(isinstance(i, Num) and i.value == "0" for i in n.sub):
+                return (f"the sides differ with the note's list of numbers as entries 1, 2, ..., but the step writes "
+                        f"entry 0 ({pretty(key_of(n.base)) if isinstance(n.base, Name) else 'a name'}_0): the list may "
+                        "count from 0, and the note does not say which")
+    return None
 
 
 def _judged(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
@@ -155,6 +226,18 @@ def _judged(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, 
             if other.status == "ok":
                 return Verdict("not checkable", f"differs with log as the natural log and holds with log in base {base}: "
                                f"which base is meant here the note does not say (write \\ln or {written})")
+    if verdict.status == "ok" and READINGS["prod"][0] in verdict.uses:
+        # an ok with the product's reach taken one way stands only if the other way agrees too
+        reach = frozenset(["prod"])
+        other = _judge_reading(table, order, scope, left, right, conditions, seed, solved, reach)
+        if other.case_on is not None:
+            other = _at_each_value(other, table, order, scope, left, right, conditions, seed, solved, reach)
+        if other.status == "wrong":
+            return Verdict("not checkable", f"holds with {READINGS['prod'][0]} and differs with {READINGS['prod'][1]}: "
+                           "which the note means it does not say (brackets would)", uses=verdict.uses)
+        if other.status != "ok":
+            return Verdict("not checkable", f"holds with {READINGS['prod'][0]}; with {READINGS['prod'][1]} it is not "
+                           f"checkable ({other.detail}), and which the note means it does not say", uses=verdict.uses)
     if verdict.status != "wrong" and not verdict.detail.startswith(_UNDEFINED):
         return verdict
     met = [name for name, (taken, _) in READINGS.items() if taken in verdict.uses]
@@ -273,7 +356,7 @@ def _half_unit(side: Node, shape: tuple[int, int]) -> list[list[float]]:
 
 
 def _at_each_value(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
-                   conditions, seed: int, solved: dict | None) -> Verdict:
+                   conditions, seed: int, solved: dict | None, other: frozenset[str] = frozenset()) -> Verdict:
     """``V(a, y) = a`` if ``y = 1`` and ``1 - a`` if ``y = 0``, met as ``V(g(x), y)``: the step taken at
     each value of y, the values a label takes (0 and 1, or those the note gives: ``y \\in \\{-1, 1\\}``).
     ok only if it holds at every one; WRONG at the value where it is wrong."""
@@ -289,7 +372,7 @@ def _at_each_value(verdict: Verdict, table: SymbolTable, order: int, scope, left
     results = []
     for v in values:
         case = Case(name, "=", Num(str(v)) if v >= 0 else Neg(Num(str(-v))))
-        at = _judge_reading(table, order, scope, left, right, tuple(conditions) + (case,), seed, solved)
+        at = _judge_reading(table, order, scope, left, right, tuple(conditions) + (case,), seed, solved, other)
         if at.status == "wrong":
             at.point = {**at.point, pretty(key): v}  # (the case is part of the point)
             return at
