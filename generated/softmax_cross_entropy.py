@@ -587,9 +587,9 @@ def _exp_shift(max_z, k):
     the row's max z; a 0-d 0 when that is every row. That is where the row's largest logit m
     is in [0, b], b = min(log(1/tiny), log(max/k)), tiny and max the dtype's smallest normal and
     largest numbers, k the number of classes: the sum s of the row's exp(z) is then in
-    [1, k exp(m)], finite, and exp(-m) is normal, so exp(-m) s is its sum of exp(z - m) to a
-    rounding or two; and an exp(z_i) below tiny has z_i - m <= z_i, so the probability
-    exp(z_i) / s is below tiny either way. Row by row, so no row's values depend on another's
+    [1, k exp(m)], finite, and exp(m) is finite and at most 1/tiny, so s / exp(m) is its sum of
+    exp(z - m) to a rounding or two; and an exp(z_i) below tiny has z_i - m <= z_i, so the
+    probability exp(z_i) / s is below tiny either way. Row by row, so no row's values depend on another's
     (a nan or inf row keeps its max z and the nan or limit it gives)."""
     info = np.finfo(max_z.dtype)
     bound = min(-np.log(info.tiny), np.log(info.max) - np.log(k))

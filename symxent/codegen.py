@@ -17,7 +17,10 @@ Contract:
   ``sum_exp_shifted``), else numbered ``t0``, ``t1``, ... without gaps.
 - The fast (in-place, blocked) form of a kernel is a list of typed instructions over
   registers, allocated to buffers and printed at the end; a gradient's "mean" divisor is
-  folded into its per-sample factor when that costs no pass.
+  folded into its per-sample factor when that costs no pass. Where it saves the pass forming
+  ``z - max z``, the rows-first fast form prints each ``exp(x - max z)`` as
+  ``exp(x - a) / exp(max z - a)`` with a shift ``a`` chosen per row at run time
+  (``_shift_factored``): exact for every ``a``, and checked with the prover's zero test.
 - Rendering is deterministic: sorted iteration, no timestamps, no Dummy names. The same
   registry gives the same bytes.
 """
@@ -454,9 +457,9 @@ HELPERS = {
     the row's max z; a 0-d 0 when that is every row. That is where the row's largest logit m
     is in [0, b], b = min(log(1/tiny), log(max/k)), tiny and max the dtype's smallest normal and
     largest numbers, k the number of classes: the sum s of the row's exp(z) is then in
-    [1, k exp(m)], finite, and exp(-m) is normal, so exp(-m) s is its sum of exp(z - m) to a
-    rounding or two; and an exp(z_i) below tiny has z_i - m <= z_i, so the probability
-    exp(z_i) / s is below tiny either way. Row by row, so no row's values depend on another's
+    [1, k exp(m)], finite, and exp(m) is finite and at most 1/tiny, so s / exp(m) is its sum of
+    exp(z - m) to a rounding or two; and an exp(z_i) below tiny has z_i - m <= z_i, so the
+    probability exp(z_i) / s is below tiny either way. Row by row, so no row's values depend on another's
     (a nan or inf row keeps its max z and the nan or limit it gives)."""
     info = np.finfo(max_z.dtype)
     bound = min(-np.log(info.tiny), np.log(info.max) - np.log(k))

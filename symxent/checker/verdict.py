@@ -97,9 +97,8 @@ def instances(table: SymbolTable, order: int, scope, left: Node, right: Node, co
             if isinstance(name, str) and len(name) == 1 and name.islower() and name not in letters:
                 letters[name] = "K"
     order_ = sorted(letters)
-    # (an index of a size the note sums as 0..N-1 counts from 0)
-    ranges = [range(int(letters[x] not in table.zero_based), table.size(letters[x]) + int(letters[x] not in table.zero_based))
-              for x in order_]
+    first = {x: 0 if letters[x] in table.zero_based else 1 for x in order_}  # (a size summed as 0..N-1)
+    ranges = [range(first[x], first[x] + table.size(letters[x])) for x in order_]
     out = []
     probe = Evaluator(table, order, scope)
     for vals in itertools.product(*ranges):
@@ -127,7 +126,7 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     verdict = _judged(table, order, scope, left, right, conditions, seed, solved)
     dropped = _accent_dropped(verdict.through, table) if verdict.status == "wrong" else None
     if dropped is None and verdict.status == "wrong":
-        dropped = _counted_from_zero(verdict.uses, left, right) or _index_unused(verdict.through, table) \
+        dropped = _counted_from_zero(verdict.uses, left, right, table) or _index_unused(verdict.through, table) \
             or _specialised(table, order, scope, left, right, conditions, seed, solved)
     if dropped is not None:
         return Verdict("not checkable", dropped, uses=verdict.uses)
@@ -184,12 +183,12 @@ def _index_unused(through: dict[str, int], table: SymbolTable) -> str | None:
     return None
 
 
-def _counted_from_zero(uses: list[str], left: Node, right: Node) -> str | None:
+def _counted_from_zero(uses: list[str], left: Node, right: Node, table: SymbolTable) -> str | None:
     """"$y = [0, 1, 0]$ ... $-\\sum_{c=1}^{C} y_c \\log p_c = -(1 \\cdot \\log p_1 + 0 \\cdot \\log p_0 +
     \\ldots)$": a WRONG that reads a list of numbers as entries 1, 2, 3 in a step that writes an entry 0
     (p_0): the note may count that list from 0, and which count it means it does not say. Why the
-    WRONG is not one, or None."""
-    if not any(u.endswith(")") and "has the values the note gives it" in u for u in uses):
+    WRONG is not one, or None. (Where the note sums a size as 0..N-1, its lists count from 0 already.)"""
+    if table.zero_based or not any("has the values the note gives it" in u for u in uses):
         return None
     for side in (left, right):
         for n in walk(side):
