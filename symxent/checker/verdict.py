@@ -126,7 +126,7 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     verdict = _judged(table, order, scope, left, right, conditions, seed, solved)
     dropped = _accent_dropped(verdict.through, table) if verdict.status == "wrong" else None
     if dropped is None and verdict.status == "wrong":
-        dropped = _counted_from_zero(verdict.uses, left, right, table) or _index_unused(verdict.through, table) \
+        dropped = _counted_from_zero(table, order, scope, left, right) or _index_unused(verdict.through, table) \
             or _specialised(table, order, scope, left, right, conditions, seed, solved)
     if dropped is not None:
         return Verdict("not checkable", dropped, uses=verdict.uses)
@@ -183,12 +183,13 @@ def _index_unused(through: dict[str, int], table: SymbolTable) -> str | None:
     return None
 
 
-def _counted_from_zero(uses: list[str], left: Node, right: Node, table: SymbolTable) -> str | None:
+def _counted_from_zero(table: SymbolTable, order: int, scope, left: Node, right: Node) -> str | None:
     """"$y = [0, 1, 0]$ ... $-\\sum_{c=1}^{C} y_c \\log p_c = -(1 \\cdot \\log p_1 + 0 \\cdot \\log p_0 +
     \\ldots)$": a WRONG that reads a list of numbers as entries 1, 2, 3 in a step that writes an entry 0
     (p_0): the note may count that list from 0, and which count it means it does not say. Why the
     WRONG is not one, or None. (Where the note sums a size as 0..N-1, its lists count from 0 already.)"""
-    if table.zero_based or not any("has the values the note gives it" in u for u in uses):
+    if table.zero_based or not any((d := table.lookup(k, order, scope)) is not None and listed_numbers(d.body)
+                                   for k in _reached_names(table, order, scope, left, right)):
         return None
     for side in (left, right):
         for n in walk(side):
