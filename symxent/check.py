@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import sys
 from dataclasses import asdict, dataclass, field
 from typing import Iterator, Sequence, TextIO
@@ -103,6 +104,21 @@ class BadInput(Exception):
 
 def _fmt(v: float) -> str:
     return f"{v:.4g}"
+
+
+def _shown_apart(left: float, right: float) -> tuple[str, str]:
+    """Both sides to 4 significant digits, or to as many more as show their difference to a tenth
+    (σ(0.8953) = 0.7101: "left 0.70998, right 0.7101", not "left 0.71"); to the last digit when
+    they differ further down than a double shows."""
+    diff, size = abs(left - right), max(abs(left), abs(right))
+    digits = 4
+    if isinstance(diff, float) and math.isfinite(diff) and diff > 0 and size > 0:
+        while digits < 17 and 10.0 ** (math.floor(math.log10(size)) - digits + 1) > diff / 10:
+            digits += 1
+    shown = f"{left:.{digits}g}", f"{right:.{digits}g}"
+    if shown[0] == shown[1]:
+        return repr(float(left)), repr(float(right))
+    return shown
 
 
 def parse_define(spec: str) -> Definition:
@@ -435,9 +451,7 @@ def _fill(res: StepResult, v: Verdict) -> None:
     if v.status == "wrong":
         res.left, res.right, res.point = v.left, v.right, v.point
         where = _describe_point(v.point)
-        left, right = _fmt(v.left), _fmt(v.right)
-        if left == right:  # sides that differ past the 4th digit are shown to the last one
-            left, right = repr(float(v.left)), repr(float(v.right))
+        left, right = _shown_apart(v.left, v.right)
         res.detail = (f"at {where}: " if where else "") + f"left {left}, right {right}" + v.detail
     else:
         res.detail = v.detail

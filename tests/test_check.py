@@ -281,3 +281,20 @@ $$
 """
     report = check_text(text, filename="s.md")
     assert [s.status for s in report.steps] == ["definition", "definition", "ok", "wrong"], _steps_text(report)
+
+
+def test_a_rounded_result_its_rounded_input_cannot_reach_is_wrong_and_shown_to_the_digit_that_differs():
+    # σ(0.8953) = 0.70998: 0.8953 rounded or cut moves σ by -1e-5 to +2e-5 and 0.7101 stands for at
+    # most 0.71015, so no rounding explains it; the sides are shown far enough to see it
+    report = check_text("$$o = \\sigma(0.8953) = 0.7101$$\n\n$$o = \\sigma(0.8953) = 0.7100$$\n", filename="n.md")
+    wrong, right = report.steps[1], report.steps[3]
+    assert (wrong.status, right.status) == ("wrong", "ok"), [(s.status, s.detail) for s in report.steps]
+    assert "left 0.70998, right 0.7101" in wrong.detail, wrong.detail
+
+
+def test_sums_over_one_vector_to_two_size_names_are_no_slip():
+    note = ("Let $a_i=\\frac{e^{z_i}}{\\sum_{k=1}^ne^{z_k}}$.\n\n"
+            "$$\\frac{\\partial a_i}{\\partial z_j} = \\frac{e^{z_i}\\delta_{ij}}{\\sum_{k=1}^{N}e^{z_k}} - "
+            "\\frac{e^{z_j}e^{z_i}}{(\\sum_k^ne^{z_k})^2}$$\n")
+    step = check_text(note, filename="n.md").steps[-1]
+    assert step.status == "not checkable" and "run to N and n" in step.detail, (step.status, step.detail)

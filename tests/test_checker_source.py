@@ -108,6 +108,20 @@ MARKDOWN = [
         $$
         after
         """), [P("Thus", 1), M("a = b\n- c\n+ d", 3), P("after", 7)]),
+    # the $$ that closed the display just above opens nothing: the next $$ starts a display (read
+    # as closing one, it paired every $$ after it the wrong way and swallowed the headings between)
+    ("a $$ line after text that follows a display", md("""
+        $$
+        a = b
+
+        c = d
+        $$
+        then $x$ for
+        $$
+        e = f
+        $$
+        ## Next
+        """), [M("a = b\n\nc = d", 2), P("then", 6), I("x", 6), P("for", 6), M("e = f", 8), H(2, "Next", 10)]),
     ("Obsidian: closing $$ alone on its line", md("""
         The loss is $$
         M

@@ -1157,6 +1157,18 @@ MODELS = [
      ['definition', 'definition', 'definition', 'not checkable', 'definition', 'wrong']),
     ('# Softmax 求导\n\n$$p_i = \\frac{e^{z_i}}{\\sum_{c=1}^{C} e^{z_c}}$$\n\n对 $$j=i$$ 时，偏导数为：\n\n$$\n\\frac{\\partial p_i}{\\partial z_j} = p_i(1 - p_j)\n$$\n\n对 $$j\\ne i$$ 时，偏导数为：\n\n$$\n\\frac{\\partial p_i}{\\partial z_j} = -p_i p_j\n$$\n\n$$\n\\frac{\\partial p_i}{\\partial z_j} = p_i p_j\n$$\n\n我们对 $$\\frac{\\partial p_i}{\\partial z_i} = p_i - p_i^2$$ 进行变换。\n',
      ['definition', 'ok', 'ok', 'wrong', 'ok']),
+    ('## Forward pass\n\nThe weights are given in the figure.\n\n$z_{1}=W_{1}x_{1} + W_{2}x_{2}=0.3 \\text{×} 0.1 + 0.25 \\text{×} 0.2= 0.08$<br/>\n$z_{2}=W_{3}x_{1} + W_{4}x_{2}=0.4 \\text{×} 0.1 + 0.35 \\text{×} 0.2= 0.21$\n\n$h_{1}=sigmoid(z_{1}) = 0.51998934$\n',
+     ['definition', 'not checkable', 'ok', 'definition', 'not checkable', 'wrong', 'definition', 'ok']),
+    ('# Worked example\n\n$$z^{(2)} = 0.7 \\times 0.6225 + 0.8 \\times 0.5744 = 0.8953$$\n\n$$o = \\sigma(0.8953) = 0.7101$$\n\n$$o = \\sigma(0.8953) = 0.7100$$\n\n$$\\sigma(0.7186 \\times 0.6236 + 0.8171 \\times 0.5759) = \\sigma(0.9190) = 0.7148$$\n',
+     ['not checkable', 'ok', 'definition', 'wrong', 'ok', 'ok', 'not checkable', 'ok']),
+    ('### Softmax of $Z = \\{1, 2, 3\\}$\n\nThe softmax is $\\sigma(z_i) = \\frac{e^{z_i}}{\\sum_{j=1}^{K} e^{z_j}}$.\n\n$$\\text{Sum} = e^{1} + e^{2} + e^{3} \\approx 2.718 + 7.389 + 20.086 \\approx 30.193$$\n\n- For $ z_1 = 1 $:\n  $$\\sigma(z_1) = \\frac{e^{1}}{\\text{Sum}} \\approx \\frac{2.718}{30.193} \\approx 0.0900$$\n- For $ z_2 = 2 $:\n  $$\\sigma(z_2) = \\frac{e^{2}}{\\text{Sum}} \\approx \\frac{7.389}{30.193} \\approx 0.2547$$\n',
+     ['definition', 'definition', 'definition', 'ok', 'ok', 'not checkable', 'not checkable', 'ok', 'not checkable', 'not checkable', 'wrong']),
+    ('# Activation functions\n\n## Sigmoid\n\n$$\nh_\\theta(x)=\\frac{1}{1+e^{-\\theta^Tx}}\n$$\n\nThe derivative by one weight:\n\n$$\n\\frac{\\partial h_\\theta(x)}{\\partial \\theta_j} = h_\\theta(x)(1-h_\\theta(x))x_j = h_\\theta(x)(1+h_\\theta(x))x_j\n$$\n\n## Softmax\n\nWith weight decay the loss is $J(\\theta) = \\frac{\\lambda}{2}\\sum_{i=1}^k\\sum_{j=1}^n\\theta_{ij}^2$.\n',
+     ['definition', 'ok', 'not checkable', 'definition']),
+    ('# Activation functions\n\n## Sigmoid\n\nLet $z = \\theta \\cdot x$ and $h(z) = \\frac{1}{1+e^{-z}}$.\n\n## Softmax\n\nThe input is a vector $z=[z_1,z_2,\\cdots,z_n]$ and the output $a=[a_1,a_2,\\cdots,a_n]$, with $a_i=\\frac{e^{z_i}}{\\sum_{k=1}^ne^{z_k}}$.\n\n$$\n\\frac{\\partial a_i}{\\partial z_j} = a_i(\\delta_{ij} - a_j) = a_i(\\delta_{ij} + a_j)\n$$\n\nFor $i \\neq j$:\n$$\n\\frac{\\partial \\frac{e^{z_i}}{\\sum_{k=1}^{N}e^{z_k}}}{\\partial z_j} = \\frac{0-e^{z_j}e^{z_i}}{(\\sum_k^ne^{z_k})^2} = -a_j a_i\n$$\n',
+     ['definition', 'definition', 'not checkable', 'not checkable', 'definition', 'ok', 'wrong', 'not checkable', 'ok']),
+    ('## Mean squared error\n\n$MSE = \\frac{1}{N} \\sum_{i=1}^{N} (y_i - \\hat{y}_i)^2$\n\nFor a single sample, the gradient with respect to the prediction is\n\n$\\frac{\\partial MSE}{\\partial \\hat{y}} = \\frac{\\partial}{\\partial \\hat{y}} \\frac{1}{2} (y - \\hat{y})^2 = -(y - \\hat{y})$\n\nand for the mean over the batch\n\n$\\frac{\\partial MSE}{\\partial \\hat{y}_i} = -\\frac{2}{N}(y_i - \\hat{y}_i)$\n',
+     ['definition', 'not checkable', 'ok', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1331,7 +1343,13 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'an-indexed-definition-comparing-a-number-where-its-index-would-be',
               'an-index-replaced-by-an-entry-number-holds-there-only',
               'the-reach-of-a-product-over-a-factor-without-its-index-read-both-ways',
-              'a-case-said-as-dui-shi-in-chinese']
+              'a-case-said-as-dui-shi-in-chinese',
+              'multiplication-sign-typed-as-text-and-values-the-chain-ends-with',
+              'a-rounded-result-its-rounded-input-cannot-reach',
+              'a-value-set-equal-to-a-number-through-a-defined-name',
+              'a-vector-in-one-section-a-matrix-in-another',
+              'a-vector-listed-anew-ends-a-setup-and-sums-to-two-size-names',
+              'an-ok-that-holds-only-at-the-sample-size-drawn']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -134,6 +134,7 @@ class SymbolTable:
     dependent: set[str] = field(default_factory=set)                    # keys the note differentiates
     indexed_in: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # key -> sections using an index
     arity: dict[str, int] = field(default_factory=dict)                 # key -> most indices it is used with
+    arity_in: dict[str, dict[tuple[int, ...], int]] = field(default_factory=dict)  # key -> section -> most indices
     differentiated_by: dict[str, set] = field(default_factory=dict)     # key -> {(variable, indexed)}
     one_hot: dict[str, tuple[str, int]] = field(default_factory=dict)   # y -> (letter i, line): "y_i = 1"
     about_softmax: bool = False                                         # the note speaks of softmax
@@ -157,6 +158,8 @@ class SymbolTable:
     marked_indices: dict[str, str] = field(default_factory=dict)  # r -> "k'", "j*": a marked index read as a spare letter
     stated: set[str] = field(default_factory=set)  # D_KL, H: information functions some chain opened with (so far)
     logged: set[str] = field(default_factory=set)  # keys written inside a log somewhere (log ŷ, log(1 - ŷ))
+    # z -> [(order, scope)]: "z = [z_1, ..., z_n]" lists its entries there, a vector of its own from then
+    listed_anew: dict[str, list[tuple[int, tuple[int, ...]]]] = field(default_factory=dict)
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...], arity: int | None = None) -> Definition | None:
         """The definition of ``key`` seen at ``order`` in ``scope``; with ``arity``, only a function's
@@ -179,25 +182,42 @@ class SymbolTable:
                 if arity is not None and len(d.params) != arity:
                     continue
                 if d.key == key and d.order <= order and (best is None or d.order >= best.order) \
-                        and (not self.chapters or d.scope[:1] == scope[:1]):
+                        and (not self.chapters or d.scope[:1] == scope[:1]) and not self._listed_since(d, order, scope):
                     best = d
         return best
 
+    def _listed_since(self, d: Definition, order: int, scope: tuple[int, ...]) -> bool:
+        """Whether the note listed ``d.key``'s entries afresh after ``d`` and before ``order``, where
+        ``scope`` sees it: z = θ · x under "## Sigmoid", then "z = [z_1, ..., z_n]" under "## Softmax"
+        (the setup a section carries on ends where another says what z is)."""
+        return any(d.order < at <= order and scope[:max(0, len(where) - 1)] == where[:-1]
+                   for at, where in self.listed_anew.get(d.key, ()))
+
+    def _reaches(self, where: tuple[int, ...], scope: tuple[int, ...]) -> bool:
+        """Whether what section ``where`` writes is seen in section ``scope``: the reach of a
+        definition made there (its section's parent and everything in it), or a section inside it."""
+        if self.chapters and where[:1] != scope[:1]:
+            return False  # (a level-1 heading starts a new chapter, as for definitions)
+        n = min(len(where), len(scope))
+        if where[:n] == scope[:n] or scope[:max(0, len(where) - 1)] == where[:-1]:
+            return True
+        # "### Step 3" writes b_k, "## Summary" of the same chapter writes b: the same vector (as a
+        # definition's setup holds on to the end of its chapter)
+        return self.chapters and where < scope
+
     def is_vector(self, key: str, scope: tuple[int, ...]) -> bool:
-        """Used with a class index where a definition made there would be seen (its section's
-        parent and everything in it), or in a section inside this one."""
-        for where in self.indexed_in.get(key, ()):
-            if self.chapters and where[:1] != scope[:1]:
-                continue  # (a level-1 heading starts a new chapter, as for definitions)
-            n = min(len(where), len(scope))
-            # the same reach as a definition: its section's parent and everything in it
-            if where[:n] == scope[:n] or scope[:max(0, len(where) - 1)] == where[:-1]:
-                return True
-            if self.chapters and where < scope:
-                # "### Step 3" writes b_k, "## Summary" of the same chapter writes b: the same
-                # vector (as a definition's setup holds on to the end of its chapter)
-                return True
+        """Used with a class index where a definition made there would be seen, or in a section
+        inside this one."""
+        if any(self._reaches(where, scope) for where in self.indexed_in.get(key, ())):
+            return True
         return any(d.key == key and d.indices for d in self.definitions)
+
+    def arity_at(self, key: str, scope: tuple[int, ...]) -> int | None:
+        """The most indices ``key`` is written with in the sections seen from ``scope`` (as for
+        is_vector); where none of them indexes it, anywhere in the note. θ_j in "## Sigmoid" and
+        θ_{ij} in "## Softmax": a vector in the first section, a matrix in the second."""
+        near = [n for where, n in self.arity_in.get(key, {}).items() if self._reaches(where, scope)]
+        return max(near) if near else self.arity.get(key)
 
     def size(self, name: str) -> int:
         if name in self.sizes:
@@ -392,7 +412,7 @@ class Evaluator:
                 size = "N" if sample else self.table.dims.get(key or "", "K")
                 # z_i over the samples and w_i over the features, one letter: a vector's index has
                 # its vector's range, a matrix's index the range a sum gives its slot (else unknown)
-                here = (self.table.dims.get(key, "K") if self.table.arity.get(key, 1) == 1
+                here = (self.table.dims.get(key, "K") if self.arity(key, 1) == 1
                         else self.table.slot_dims.get((key, slot))) if key and not sample else None
                 first = self.range_of.get(n.base)
                 if here is not None and first is not None and first[1] != here and first[0] != key:
@@ -581,7 +601,7 @@ class Evaluator:
                 # (Wx typed together is W times x: its letters say)
                 parts = (n.key,) + (tuple(n.key) if n.key.isalpha() and not n.accent else ())
                 if any(self.table.is_vector(k, self.scope) or self.definition(k) is not None
-                       or self.table.arity.get(k, 0) or k in self.table.called for k in parts) or "(" in n.key:
+                       or self.arity(k, 0) or k in self.table.called for k in parts) or "(" in n.key:
                     return False
                 names += 1
             elif isinstance(n, Script):
@@ -658,25 +678,30 @@ class Evaluator:
         self.conventions["opaque:" + key] = (f"{pretty(key)} taken as it stands (any value): its "
                                              f"definition, line {d.line}, is not read ({exc})")
 
+    def arity(self, key: str, default: int = 0) -> int:
+        """The most indices ``key`` is written with, in the sections this step sees (SymbolTable.arity_at)."""
+        n = self.table.arity_at(key, self.scope)
+        return default if n is None else n
+
     def vector_index(self, key: str, index: tuple[int, ...], env: dict) -> tuple[int, ...]:
-        if index and len(index) < self.table.arity.get(key, 0):
+        if index and len(index) < self.arity(key, 0):
             # z_2 where the note also writes z_{2,i}: the vector of layer 2, taken entry by entry
             if "__vec__" in env:
                 return index + (env["__vec__"],)
             if self.dry:
                 self.free.setdefault("__vec__", self.table.dims.get(key, "K"))
                 return index + (1,)
-            raise NotCheckable(f"{pretty(key)} has {self.table.arity[key]} indices elsewhere but {len(index)} here")
+            raise NotCheckable(f"{pretty(key)} has {self.arity(key)} indices elsewhere but {len(index)} here")
         if not index and self.table.is_vector(key, self.scope):
             if key in self.plain_vars:
                 self.conventions["plain:" + key] = (f"{pretty(key)}, the one name of this step, is a plain variable "
-                                                    f"(the note writes {pretty(key)} with {self.table.arity[key]} "
+                                                    f"(the note writes {pretty(key)} with {self.arity(key)} "
                                                     "indices elsewhere)")
                 return ()
-            if self.table.arity.get(key, 1) >= 2:
+            if self.arity(key, 1) >= 2:
                 # w_{ik} elsewhere: a matrix, or x_{i,j} feature j of sample i with x alone one
                 # sample; which the note means here it does not say
-                raise NotCheckable(f"{pretty(key)} is written with {self.table.arity[key]} indices elsewhere and "
+                raise NotCheckable(f"{pretty(key)} is written with {self.arity(key)} indices elsewhere and "
                                    "none here: a matrix, or one row of it, is not said")
             if "__vec__" in env:
                 self.whole_entry.add(key)
@@ -1238,7 +1263,7 @@ class Evaluator:
                     out *= self.design_product(design, right, env)
                     k += 2
                     continue
-                if isinstance(left, Name) and self.table.arity.get(left.key, 0) >= 2:
+                if isinstance(left, Name) and self.arity(left.key, 0) >= 2:
                     out *= self.matrix_t_vector(left.key, right, env)
                     k += 2
                     continue
@@ -1378,7 +1403,7 @@ class Evaluator:
 
     def matrix_t_vector(self, key: str, right: Node, env: dict) -> sympy.Expr:
         """Entry c of W^T x = Σ_i W_{ic} x_i, for a W the note writes with two indices (w_{ik})."""
-        if self.table.arity.get(key, 0) != 2:
+        if self.arity(key, 0) != 2:
             raise NotCheckable(f"{pretty(key)} has more than two indices")
         return self.matrix_vector(key, right, env, transposed=True)
 
@@ -1454,13 +1479,13 @@ class Evaluator:
             return None
         if self.definition(node.key) is not None:
             return None
-        if self.table.arity.get(node.key, 0) == 2:
+        if self.arity(node.key, 0) == 2:
             return node.key
         # W ∈ R^{K×f} with its entries written w_{k,i}, or never: a matrix of free entries
         low = self.matrix_of_entries(node)
         if low is not None:
             return low
-        return node.key if node.key in self.table.matrices and not self.table.arity.get(node.key, 0) else None
+        return node.key if node.key in self.table.matrices and not self.arity(node.key, 0) else None
 
     def design_matrix(self, node: Node) -> str | None:
         """``X`` in ``X^T (ŷ - y)``: a capital the note never defines whose lower case is a
@@ -2416,8 +2441,8 @@ class Evaluator:
         if not isinstance(node, Name) or node.accent or len(node.base) != 1 or not node.base.isupper():
             return None
         low = node.base.lower()
-        if self.definition(node.base) is not None or self.table.arity.get(node.base, 0) \
-                or self.table.arity.get(low, 0) != 2 or self.definition(low) is not None:
+        if self.definition(node.base) is not None or self.arity(node.base, 0) \
+                or self.arity(low, 0) != 2 or self.definition(low) is not None:
             return None
         return low
 
@@ -2426,7 +2451,7 @@ class Evaluator:
         key = _key(node) if isinstance(node, (Name, Script)) else None
         plain = isinstance(node, Name) or (isinstance(node, Script) and not node.sub and node.sup is None)
         return bool(key) and plain and key not in env and self.table.is_vector(key, self.scope) \
-            and self.table.arity.get(key, 1) <= 1
+            and self.arity(key, 1) <= 1
 
     def whole_factors(self, node: Mul, env: dict) -> list[tuple[Node, str]] | None:
         """The factors of a product with their shapes, when two or more are vectors or matrices."""
@@ -2551,7 +2576,7 @@ class Evaluator:
                 continue
             k = _key(n) if isinstance(n, (Name, Script)) else None
             written = len(n.sub) if isinstance(n, Script) else 0
-            if k and written and self.table.arity.get(k, 1) > written:
+            if k and written and self.arity(k, 1) > written:
                 # x_n of x_{nj}: a row, whose entries run over the next slot (not over the first one)
                 slot = self.table.slot_dims.get((k, written))
                 if slot is not None:
@@ -2949,7 +2974,7 @@ def _trailing_sum(node: Node):
     sum written with its index: the sum itself, or it last in a product (``-\\frac1m \\sum_i``), under a
     minus, or under a derivative operator written before it (``\\frac{\\partial}{\\partial w} \\sum_i``)."""
     if isinstance(node, BigOp):
-        letter = _sum_letter(node)
+        letter = sum_letter(node)
         return None if letter is None else (letter, lambda extra: replace(node, body=Add((node.body,) + extra)))
     inner = node.arg if isinstance(node, Neg) else node.factors[-1] if isinstance(node, Mul) \
         else node.f if isinstance(node, Deriv) and node.loose and node.f is not None else None
@@ -2969,14 +2994,14 @@ def _free_letter(node: Node, letter: str) -> bool:
     binds its own i)?"""
     if isinstance(node, Name):
         return node.base == letter
-    if isinstance(node, BigOp) and _sum_letter(node) == letter:
+    if isinstance(node, BigOp) and sum_letter(node) == letter:
         return False
     if isinstance(node, (Num, Unreadable)):
         return False
     return any(_free_letter(child, letter) for value in vars(node).values() for child in _children(value))
 
 
-def _sum_letter(node: Node) -> str | None:
+def sum_letter(node: Node) -> str | None:
     """The index letter of a sum written with it (``\\sum_i``, ``\\sum_{i=1}^n``), else None."""
     if not (isinstance(node, BigOp) and node.kind == "sum"):
         return None

@@ -1245,6 +1245,8 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                             table.written_entries.add(_written_entry(n))
                         if idx:
                             table.arity[key_of(n)] = max(table.arity.get(key_of(n), 0), len(idx))
+                            here = table.arity_in.setdefault(key_of(n), {})
+                            here[block.scope] = max(here.get(block.scope, 0), len(idx))
                             table.indexed.add(key_of(n))
                             table.indexed_in.setdefault(key_of(n), set()).add(block.scope)
                         if n.sup_paren:
@@ -1630,6 +1632,15 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
             isinstance(x, (Name, Script)) and key_of(x) == key for x in listed.items):
         # q = [q_1, q_2]^T: how many entries q has here (see verdict._at_written_size)
         table.components.setdefault(key, len(listed.items))
+    if not params and not indices and sample is None and isinstance(listed, Paren) and len(listed.items) > 1 \
+            and any(isinstance(x, Script) for x in listed.items) and all(
+                isinstance(x, Ellipsis_) or isinstance(x, (Name, Script)) and key_of(x) == key for x in listed.items):
+        # z = [z_1, z_2, ..., z_n]: z is the vector of its entries here, whatever a section before
+        # made it (z = θ · x under "## Sigmoid"): an earlier definition ends (the step itself is
+        # still checked as written, an identity)
+        table.listed_anew.setdefault(key, []).append((order, block.scope))
+        table.indexed.add(key)
+        table.indexed_in.setdefault(key, set()).add(block.scope)
     if _mentions_itself(key, body):
         return False  # w_j := w_j - α ∂J/∂w_j: an update step, not a definition
     written: tuple = ()
@@ -1661,6 +1672,7 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         # z = (z_1, ..., z_K), θ = [w b]: the vector's components are named, nothing is defined (X
         # with rows x_1^T ... x_N^T is another name's entries stacked: a definition)
         table.declared.setdefault(key, (block.line(chain.members[0].pos), "a vector of components"))
+        table.listed_anew.setdefault(key, []).append((order, block.scope))
         table.indexed.add(key)
         table.indexed_in.setdefault(key, set()).add(block.scope)
         return True

@@ -754,7 +754,11 @@ def _dollar_block_interrupts(rule: Callable[[StateBlock, int, int, bool], bool])
             return False
         open_dollars = 0
         line = start_line - 1
-        while line >= 0 and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent:
+        # the paragraph starts after the last block read: a $$ that closed a display just above
+        # ("$$ ... $$" then "text" then "$$") opens nothing
+        floor = next((t.map[1] for t in reversed(state.tokens) if t.map), 0)
+        floor = floor if floor <= start_line else 0
+        while line >= floor and not state.isEmpty(line) and state.sCount[line] >= state.blkIndent:
             open_dollars += state.src.count("$$", state.bMarks[line], state.eMarks[line])
             line -= 1
         if open_dollars % 2:

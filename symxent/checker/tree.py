@@ -81,6 +81,9 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
             out.extend(_double_struck(str(child), child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "SYMBOL" and str(child) in _UNICODE_SYMBOLS:
             out.append(Tok("cmd", _UNICODE_SYMBOLS[str(child)], child.start_pos))
+        elif isinstance(child, lark.Token) and child.type == "TEXT" and _text_operator(str(child)):
+            # 0.3 \\text{×} 0.1: a multiplication sign typed as text (to keep it from reading as x)
+            out.append(Tok("cmd", _text_operator(str(child)), child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "COMMAND" and str(child) in _ALIASES:
             out.append(Tok("cmd", _ALIASES[str(child)], child.start_pos))
         elif isinstance(child, lark.Token):
@@ -107,6 +110,14 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
 # (relations and connectives such as →, ⇒, ≠ are read as typed: syntax.RELATIONS and CONNECTIVES list them)
 _UNICODE_SYMBOLS = {"∂": "\\partial", "∇": "\\nabla", "∑": "\\sum", "∏": "\\prod", "∞": "\\infty", "⋅": "\\cdot",
                     "∈": "\\in", "≔": "\\coloneqq", "⟹": "\\implies"}
+_TEXT_OPERATORS = {"×": "\\times", "·": "\\cdot", "⋅": "\\cdot", "*": "\\ast", "∗": "\\ast", "÷": "\\div"}
+
+
+def _text_operator(token: str) -> str | None:
+    """The operator command a ``\\text{×}`` (any text command holding one operator sign) stands for."""
+    return _TEXT_OPERATORS.get(token[token.index("{") + 1:-1].strip())
+
+
 _DOUBLE_STRUCK = {"𝟙": "1", "𝟘": "0"}  # the indicator 𝟙{...} MathJax users type as \\unicode{x1D7D9}
 _CJK = re.compile("[\u4e00-\u9fff\u3040-\u30ff]")
 # KaTeX's other names for commands (\part is ∂ in math mode)

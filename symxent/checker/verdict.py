@@ -35,7 +35,7 @@ import sympy
 from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      CaseOnAValue, Evaluator, NotCheckable, SHORT_LIST, SymbolTable, UnknownDependence,
-                                     pretty)
+                                     SAMPLE_SIZE, SAMPLE_SIZE_NAMES, sum_letter, pretty)
 from symxent.checker.meaning import (at_point, cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
                                      conventional_input, listed_numbers, number_list, value_case, walk, written_value)
 from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Frac, Matrix, Mul, Name, Neg, Node, Num, Paren,
@@ -210,6 +210,8 @@ def _judged(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, 
         verdict = _at_each_value(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong" or verdict.detail.startswith(SHORT_LIST):
         verdict = _at_written_size(verdict, table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status == "ok":
+        verdict = _at_another_sample_size(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
         verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
@@ -392,13 +394,7 @@ def _at_written_size(verdict: Verdict, table: SymbolTable, order: int, scope, le
     shows; ok there says so."""
     written = {}
     # (the step and the definitions of its names: z = w_1 x_1 + w_2 x_2 + b writes w out for ∂L/∂w)
-    bodies, seen = [left, right], set()
-    for body in bodies:  # (grows as definitions are met: ŷ = σ(z), then z = w_1 x_1 + ...)
-        for n in walk(body):
-            if (k := key_of(n)) and k not in seen and (d := table.lookup(k, order, scope)) is not None:
-                seen.add(k)
-                bodies.append(d.body)
-    for side in bodies:
+    for side in _reached_bodies(table, order, scope, left, right):
         for n in walk(side):
             if isinstance(n, Script) and len(n.sub) == 1 and isinstance(n.sub[0], Num) and n.sub[0].value.isdigit() \
                     and (key := key_of(n.base)) and table.dims.get(key, "K") == "K":
@@ -424,6 +420,36 @@ def _at_written_size(verdict: Verdict, table: SymbolTable, order: int, scope, le
     alt.uses = alt.uses + [f"{size} entries for the vectors of the classes, as {pretty(key)}_1 ... "
                            f"{pretty(key)}_{size} are written out (not --K)"]
     return alt
+
+
+# The second sample size an ok is tried at: neither the one drawn (SAMPLE_SIZE, 2) nor the classes'
+# (3), so a factor 2/N or K/N left over shows.
+_OTHER_SAMPLE_SIZE = 4
+
+
+def _at_another_sample_size(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
+                            conditions, seed: int, solved: dict | None) -> Verdict:
+    """An ok that reaches a sample size the note never gives (N, m, drawn as 2) stands only if it
+    holds with every such size 4 as well: ∂MSE/∂ŷ = -(y - ŷ) with MSE = (1/N) Σ_i (y_i - ŷ_i)^2
+    holds where 2/N = 1 alone. Otherwise it is not checkable, never WRONG: N may be the note's two
+    samples, or the length of a vector whose size the note ties to another name."""
+    names = _reached_names(table, order, scope, left, right)
+    # (as a sum's bound or an index's range: m in W_{jm} x_m is an index letter)
+    reached = {k for k in (names & table.size_names) | {table.dims.get(k, "") for k in names} if k in SAMPLE_SIZE_NAMES}
+    if not reached - set(table.sizes):
+        return verdict
+    other = copy.copy(table)
+    # (all of them at once, as they are all 2 at once: m examples are X's rows whatever X's size is named)
+    other.sizes = {**{k: _OTHER_SAMPLE_SIZE for k in SAMPLE_SIZE_NAMES}, **table.sizes}
+    alt = _judge_reading(other, order, scope, left, right, conditions, seed, solved)
+    if alt.case_on is not None:
+        alt = _at_each_value(alt, other, order, scope, left, right, conditions, seed, solved)
+    if alt.status == "ok":
+        return verdict
+    sizes = " and ".join(sorted(reached - set(table.sizes)))
+    why = "differs" if alt.status == "wrong" else f"is not checkable ({alt.detail})"
+    return Verdict("not checkable", f"holds with {sizes} = {SAMPLE_SIZE} samples and {why} with {_OTHER_SAMPLE_SIZE}: "
+                   "the note does not say how many there are", uses=verdict.uses)
 
 
 def _with_later_definitions(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
@@ -478,17 +504,22 @@ def _without_entry_values(verdict: Verdict, table: SymbolTable, order: int, scop
                    f"{alt.detail}", uses=verdict.uses)
 
 
-def _reached_names(table: SymbolTable, order: int, scope, left: Node, right: Node) -> set[str]:
-    """The names of the step and of the definitions it reaches (L, then y inside L's body)."""
-    named = {key_of(n) for side in (left, right) for n in walk(side) if isinstance(n, (Name, Script)) and key_of(n)}
+def _reached_bodies(table: SymbolTable, order: int, scope, left: Node, right: Node) -> list[Node]:
+    """The step's members and the bodies of the definitions they reach (ŷ = σ(z), then z = w_1 x_1
+    + ... inside it)."""
     bodies, seen = [left, right], set()
-    for body in bodies:
+    for body in bodies:  # (grows as definitions are met)
         for n in walk(body):
             if (k := key_of(n)) and k not in seen and (d := table.lookup(k, order, scope)) is not None:
                 seen.add(k)
                 bodies.append(d.body)
-                named.add(k)
-    return named | {key_of(n) for body in bodies for n in walk(body) if isinstance(n, (Name, Script)) and key_of(n)}
+    return bodies
+
+
+def _reached_names(table: SymbolTable, order: int, scope, left: Node, right: Node) -> set[str]:
+    """The names of the step and of the definitions it reaches (L, then y inside L's body)."""
+    return {key_of(n) for body in _reached_bodies(table, order, scope, left, right) for n in walk(body)
+            if isinstance(n, (Name, Script)) and key_of(n)}
 
 
 def _without_example_values(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
@@ -851,8 +882,13 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"{pretty(clash[0])} is written with the index {letter} "
                        f"({pretty(clash[0])}_{letter}) and also whole in this step: whether the lone one "
                        f"is entry {letter} or the whole vector is not said", uses=uses)
+    bounds = _sum_bounds_differ(left, right)
+    if result.status == "wrong" and bounds is not None:
+        # Σ_{k=1}^N e^{z_k} on the left, Σ_k^n e^{z_k} on the right: the author's N and n are surely
+        # the one length of z, which the two size names are not drawn as
+        return Verdict("not checkable", bounds, uses=uses)
     if result.status == "wrong":
-        if (_literal_number(left) or _literal_number(right)) and any(
+        if any(_literal_number(m) or _number_by_definitions(m, table, order, scope) for m in (left, right)) and any(
                 _equation(L, R, leaves, table, natural, rng_seed) for L, R in pairs):
             # "0.5 = sigma(z)", "... = 0": a value that varies set equal to a number is an equation
             # that holds where it is solved, never an identity that could be a slip
@@ -1286,7 +1322,8 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
                            "after them, not rounded: whether the note cuts or rounds is not said", uses=uses)
     if len(pairs) > 1:
         return _rounded_by_entry(left, right, pairs, uses, given)
-    moves = _rounding_slack(left, right) or _atom_moves(left, right, pairs[0])
+    signed = _rounding_slack(left, right) or _atom_moves(left, right, pairs[0])
+    moves = [(p, abs(m)) for p, m in signed]
     literal, count = sum(m for _, m in moves), len(moves)
     # (2.0 + 0.417031: the 2.0 is data, not a rounding to one decimal)
     longest = max((_places(n) for side in (left, right) for n in _decimal_nums(side)), default=0)
@@ -1318,7 +1355,7 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
     # a full unit for values worked out to 3 decimals or more, which may be cut rather than rounded:
     # 1.182683 for 1 + e^{-1.7}; 1.5 in \frac12 (-1.5)^2 is data)
     bound = max(half, literal + sum(m for p, m in moves if p >= _CUT_PLACES)) + 2 * given
-    if bound and worst <= bound * (1 + 1e-9):
+    if bound and worst <= bound * (1 + 1e-9) and _roundings_reach(pairs[0], signed, given):
         # (0.0936 × -0.479) + (0.9292 × 0.332) + (-0.318) = -0.0541: more than half a unit of the
         # result apart, but the roundings of the numbers written could add up to it: whether the
         # author slipped or computed with the unrounded numbers is not said
@@ -1327,6 +1364,24 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
                        f"rounded or cut, could add up to ({bound:.3g}): a slip "
                        "cannot be told from the roundings", uses=uses)
     return None  # judged as any other step: a slip beyond the rounding
+
+
+def _roundings_reach(pair, signed: list[tuple[int, float]], given: float) -> bool:
+    """Whether the roundings (or cuts) of the numbers written can take left - right to 0, each in
+    its own direction. Each decimal's true value is the written one moved by t half units of its
+    last digit, t in [-1, 1] if rounded, or [0, 2) if its digits were cut (a number written is
+    never negative: a minus sign is outside it, so a cut one only grows), the latter only for
+    numbers with _CUT_PLACES decimals or more, which may be worked-out values. ``signed`` holds
+    how far left - right moves with half a unit of each (to first order; a tenth of the range
+    more either way for the curvature). σ(0.8953) = 0.7101: 0.8953 rounded or cut moves σ by -1e-5
+    to 2e-5, and 0.7101 can stand for at most 0.71015: never for 0.70998."""
+    if not signed:
+        return True
+    gap = -complex(sympy.N(pair[0] - pair[1], 30)).real
+    low = sum(min(-m, 2 * m) if p >= _CUT_PLACES else -abs(m) for p, m in signed)
+    high = sum(max(-m, 2 * m) if p >= _CUT_PLACES else abs(m) for p, m in signed)
+    margin = 0.1 * (high - low) + 2 * given
+    return low - margin <= gap <= high + margin
 
 
 def _rounded_by_entry(left: Node, right: Node, pairs, uses: list[str], given: float) -> Verdict | None:
@@ -1339,8 +1394,8 @@ def _rounded_by_entry(left: Node, right: Node, pairs, uses: list[str], given: fl
     moves = _literal_moves(left, right, [{"__vec__": c} for c in range(1, len(pairs) + 1)], len(pairs))
     if not moves:
         return None
-    slack = [sum(m[c] for _, m in moves) for c in range(len(pairs))]
-    cut = [sum(m[c] for p, m in moves if p >= _CUT_PLACES) for c in range(len(pairs))]
+    slack = [sum(abs(m[c]) for _, m in moves) for c in range(len(pairs))]
+    cut = [sum(abs(m[c]) for p, m in moves if p >= _CUT_PLACES) for c in range(len(pairs))]
     if not all(w <= (b + k + 2 * given) * (1 + 1e-9) for w, b, k in zip(worst, slack, cut)):
         return None  # judged as any other step: a slip beyond the rounding (or cut) numbers
     if len(moves) == 1 and not given and all(w <= b * (1 + 1e-9) for w, b in zip(worst, slack)):
@@ -1393,34 +1448,36 @@ def _decimal_nums(node: Node) -> list[Num]:
 def _rounding_slack(left: Node, right: Node) -> list[tuple[int, float]]:
     """How far two members written with rounded decimals may be apart, one decimal at a time:
     for each, how many decimals it has and how much its member moves with half a unit of its
-    last digit. Empty when a member with decimals cannot be evaluated so."""
+    last digit (signed: its effect on left - right). Empty when a member with decimals cannot be
+    evaluated so."""
     return [(places, moved[0]) for places, moved in _literal_moves(left, right, [{}])]
 
 
 def _atom_moves(left: Node, right: Node, pair) -> list[tuple[int, float]]:
     """_rounding_slack for members that also hold names the note gave values (``c + \\ln(1.517448)``
     with c = 2.0): each decimal that is still one number of the side's value (not added into
-    another) is moved there by half a unit of its last digit. Empty when any decimal is not."""
+    another) is moved there by half a unit of its last digit (signed, as _rounding_slack). Empty
+    when any decimal is not."""
     moves: list[tuple[int, float]] = []
-    for side, value in zip((left, right), pair):
+    for sign, side, value in zip((1, -1), (left, right), pair):
         for n in _decimal_nums(side):
             places = _places(n)
             r = sympy.Rational(n.value)
             if r.is_integer or sum(1 for x in sympy.preorder_traversal(value) if x == r) != 1:
                 return []  # (merged with other numbers, or written twice: which one moves is unknown)
             half = sympy.Rational(1, 2 * 10 ** places)
-            moves.append((places, abs(complex(sympy.N(value.xreplace({r: r + half}) - value, 30)))))
+            moves.append((places, sign * complex(sympy.N(value.xreplace({r: r + half}) - value, 30)).real))
     return moves
 
 
 def _literal_moves(left: Node, right: Node, envs: list[dict], size: int | None = None) -> list[tuple[int, list[float]]]:
     """For each decimal of a member written with numbers only: how many decimals it has, and how
-    much the member moves, at each of ``envs`` (one entry of a vector each, or the one value),
-    when the decimal moves by half a unit of its last digit (``size``: the length of a vector
-    written out, when ``envs`` are its entries). Empty when one cannot be evaluated."""
+    much left - right moves (signed), at each of ``envs`` (one entry of a vector each, or the one
+    value), when the decimal moves by half a unit of its last digit (``size``: the length of a
+    vector written out, when ``envs`` are its entries). Empty when one cannot be evaluated."""
     moves: list[tuple[int, list[float]]] = []
     ev = Evaluator(SymbolTable() if size is None else SymbolTable(class_size=size), 0, ())
-    for side in (left, right):
+    for sign, side in ((1, left), (-1, right)):
         nums = _decimal_nums(side)
         if not nums or not _literal_number(side):
             continue
@@ -1430,7 +1487,8 @@ def _literal_moves(left: Node, right: Node, envs: list[dict], size: int | None =
                 places = _places(n)
                 half = sympy.Rational(1, 2 * 10 ** places)
                 moved = _replace_num(side, n, Num(str(sympy.Rational(n.value) + half)))
-                moves.append((places, [abs(complex(sympy.N(ev.value(moved, env) - b, 30))) for env, b in zip(envs, base)]))
+                moves.append((places, [sign * complex(sympy.N(ev.value(moved, env) - b, 30)).real
+                                       for env, b in zip(envs, base)]))
         except (NotCheckable, TypeError, ValueError, RecursionError):
             return []
     return moves
@@ -1473,6 +1531,35 @@ def _literal_number(node: Node) -> bool:
         and not any(isinstance(n, (Deriv, BigOp)) for n in walk(node))
 
 
+def _sum_bounds_differ(left: Node, right: Node) -> str | None:
+    """Sums over the entries of one vector that run to two different size names in one step
+    (``\\sum_{k=1}^N e^{z_k}`` and ``\\sum_k^n e^{z_k}``): the reason a difference would not count."""
+    bounds: dict[str, set[str]] = {}
+    for n in (m for side in (left, right) for m in walk(side)):
+        letter = sum_letter(n)
+        if letter is None or not isinstance(n.sup, Name):
+            continue
+        for m in walk(n.body):
+            if isinstance(m, Script) and any(isinstance(x, Name) and x.base == letter for x in m.sub) and key_of(m):
+                bounds.setdefault(key_of(m), set()).add(n.sup.key)
+    for key, names in sorted(bounds.items()):
+        if len(names) > 1:
+            shown = " and ".join(sorted(names))
+            return (f"sums over the entries of {pretty(key)} run to {shown}: the sides differ when these sizes "
+                    f"differ, and whether they are one length the note does not say")
+    return None
+
+
+def _number_by_definitions(node: Node, table: SymbolTable, order: int, scope) -> bool:
+    """A member of numbers and names the note defines (``e^1/\\text{Sum}`` after ``Sum = e^1 + e^2 +
+    e^3``), with no derivative, sum or prime: whether it is a number is then for its value to say
+    (``_equation``). A derivative that comes out a number (∂z/∂b = 1) stays a claim of calculus."""
+    names = [n for n in walk(node) if isinstance(n, Name)]
+    return bool(names) and not any(isinstance(n, (Deriv, BigOp)) or getattr(n, "primes", 0) for n in walk(node)) \
+        and all(n.base in ("e", "\\pi") + _UNITS or table.lookup(n.key, order, scope) is not None for n in names) \
+        and any(table.lookup(n.key, order, scope) is not None for n in names)
+
+
 def calculus_variables(table: SymbolTable, order: int, scope, left: Node, right: Node) -> frozenset[str]:
     """``\\frac{\\partial e^x}{\\partial x} = e^x`` in a note that writes x_{ij} elsewhere: a rule of
     calculus in the one letter it differentiates by, which is then a plain variable, whatever the
@@ -1487,10 +1574,10 @@ def calculus_variables(table: SymbolTable, order: int, scope, left: Node, right:
         # same for a number as for each entry of a matrix
         if any(isinstance(n, Pow) and transposed_exp(n) for n in nodes):
             return frozenset()
-        wrt = {n.key for n in nodes if isinstance(n, Name) and table.arity.get(n.key, 0) >= 2}
-    defined = {v for v in wrt if v and table.lookup(v, order, scope) is not None and table.arity.get(v, 0) == 0
+        wrt = {n.key for n in nodes if isinstance(n, Name) and (table.arity_at(n.key, scope) or 0) >= 2}
+    defined = {v for v in wrt if v and table.lookup(v, order, scope) is not None and not table.arity_at(v, scope)
                and any(isinstance(n, Deriv) for n in nodes)}
-    wrt = {v for v in wrt if v and table.arity.get(v, 0) >= 2 and table.lookup(v, order, scope) is None} or defined
+    wrt = {v for v in wrt if v and (table.arity_at(v, scope) or 0) >= 2 and table.lookup(v, order, scope) is None} or defined
     if len(wrt) != 1:
         return frozenset()
     called = {key_of(n.func) for n in nodes if isinstance(n, Call)}
