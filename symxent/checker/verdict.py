@@ -882,8 +882,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         return Verdict("not checkable", f"{pretty(clash[0])} is written with the index {letter} "
                        f"({pretty(clash[0])}_{letter}) and also whole in this step: whether the lone one "
                        f"is entry {letter} or the whole vector is not said", uses=uses)
-    bounds = _sum_bounds_differ(left, right)
-    if result.status == "wrong" and bounds is not None:
+    if result.status == "wrong" and (bounds := _sum_bounds_differ(left, right)) is not None:
         # Σ_{k=1}^N e^{z_k} on the left, Σ_k^n e^{z_k} on the right: the author's N and n are surely
         # the one length of z, which the two size names are not drawn as
         return Verdict("not checkable", bounds, uses=uses)
