@@ -82,7 +82,7 @@ def _convert(tree: lark.Tree) -> tuple[Item, ...]:
         elif isinstance(child, lark.Token) and child.type == "SYMBOL" and str(child) in _UNICODE_SYMBOLS:
             out.append(Tok("cmd", _UNICODE_SYMBOLS[str(child)], child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "TEXT" and _text_operator(str(child)):
-            # 0.3 \\text{×} 0.1: a multiplication sign typed as text (to keep it from reading as x)
+            # 0.3 \text{×} 0.1: a multiplication sign typed as text (to keep it from reading as x)
             out.append(Tok("cmd", _text_operator(str(child)), child.start_pos))
         elif isinstance(child, lark.Token) and child.type == "COMMAND" and str(child) in _ALIASES:
             out.append(Tok("cmd", _ALIASES[str(child)], child.start_pos))
