@@ -119,9 +119,15 @@ MARKDOWN = [
         then $x$ for
         $$
         e = f
+
+        g = h
         $$
         ## Next
-        """), [M("a = b\n\nc = d", 2), P("then", 6), I("x", 6), P("for", 6), M("e = f", 8), H(2, "Next", 10)]),
+        $$
+        k = l
+        $$
+        """), [M("a = b\n\nc = d", 2), P("then", 6), I("x", 6), P("for", 6), M("e = f\n\ng = h", 8),
+               H(2, "Next", 12), M("k = l", 14)]),
     ("Obsidian: closing $$ alone on its line", md("""
         The loss is $$
         M
