@@ -1597,6 +1597,14 @@ def _mentions_letter(node: Node, letter: str) -> bool:
                for n in walk(node))
 
 
+def _listed_here(table: SymbolTable, key: str, order: int, scope: tuple[int, ...]) -> None:
+    """``key`` written as a vector of its components at ``order``: indexed in ``scope``, and a
+    definition made of it before no longer carried on past here (SymbolTable.listed_anew)."""
+    table.listed_anew.setdefault(key, []).append((order, scope))
+    table.indexed.add(key)
+    table.indexed_in.setdefault(key, set()).add(scope)
+
+
 def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, source: str) -> bool:
     if not chain.members or not chain.relations or chain.relations[0] not in ("=", ":="):
         return False
@@ -1638,9 +1646,7 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         # z = [z_1, z_2, ..., z_n]: z is the vector of its entries here, whatever a section before
         # made it (z = θ · x under "## Sigmoid"): an earlier definition ends (the step itself is
         # still checked as written, an identity)
-        table.listed_anew.setdefault(key, []).append((order, block.scope))
-        table.indexed.add(key)
-        table.indexed_in.setdefault(key, set()).add(block.scope)
+        _listed_here(table, key, order, block.scope)
     if _mentions_itself(key, body):
         return False  # w_j := w_j - α ∂J/∂w_j: an update step, not a definition
     written: tuple = ()
@@ -1672,9 +1678,7 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         # z = (z_1, ..., z_K), θ = [w b]: the vector's components are named, nothing is defined (X
         # with rows x_1^T ... x_N^T is another name's entries stacked: a definition)
         table.declared.setdefault(key, (block.line(chain.members[0].pos), "a vector of components"))
-        table.listed_anew.setdefault(key, []).append((order, block.scope))
-        table.indexed.add(key)
-        table.indexed_in.setdefault(key, set()).add(block.scope)
+        _listed_here(table, key, order, block.scope)
         return True
     visible = _seen(table, key, params, order, block.scope)
     forced = chain.relations[0] == ":=" or source == "where"
