@@ -285,6 +285,8 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
         else:
             judged = _restatement if t == 0 and ci in block.restated else _judge
             v = judged(table, block, ci, a.node, b.node, conditions, chain_no * 100 + t, timeout)
+            if v.status == "wrong":
+                v = _scaled_by_words(v, a, b)
             solved = _solved(block, ci, table, identities, solutions, timeout) if v.status != "ok" else None
             if solved is not None:
                 # "p/(1-p) = e^x => p = e^x (1 - p)": p is what the opening equation makes it
@@ -400,6 +402,21 @@ def _line_col(block, pos: int) -> str:
 _REL_WORDS = {"~": "≈", "<=": "≤", ">=": "≥", "!=": "≠", "->": "→", "propto": "∝"}
 
 
+
+
+def _scaled_by_words(v: Verdict, a, b) -> Verdict:
+    """A WRONG between a value and a number followed by words, off by a power of ten (100 and
+    more): "2.25 × 10^6 × 3.58 ≈ 8.06 \\text{ milioane de biți}" gives the number in millions."""
+    member = next((m for m in (b, a) if m.words_after and numbers_only(m.node)), None)
+    if member is None or not v.left or not v.right:
+        return v
+    ratio = abs(v.left / v.right) if member is b else abs(v.right / v.left)
+    power = round(math.log10(ratio)) if ratio > 0 else 0
+    if power < 2 or abs(ratio / 10.0 ** power - 1) > 0.01:
+        return v
+    return Verdict("not checkable", f"the other side is 10^{power} times the number written before the words "
+                   f"'{member.words_after.strip()}', which may give its scale or unit (millions, percent, ...): "
+                   "words are not read", uses=v.uses)
 
 
 def _restatement(table, block, ci: int, left, right, conditions, seed: int, timeout: float) -> Verdict:

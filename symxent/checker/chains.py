@@ -35,6 +35,7 @@ class Member:
     block: object = None  # the block it was read from (set by the scope stage, for file lines)
     after_words: bool = False  # the first member of a block "= ..." joined to a chain across a paragraph
     left_in_words: str = ""  # "Toplam $= a + b$": the words typed just before an inline "= ...", its left side
+    words_after: str = ""  # "8.06 \text{ milioane de biți}": the words typed right after it in the row
 
 
 @dataclass
@@ -463,6 +464,9 @@ def _read_row(segs, current: Chain | None, chains: list[Chain]) -> Chain | None:
                 j += 1
             tail = segs[k:j]
             _finish(current)
+            if current.members and k > 0 and segs[k - 1][0] == "expr" and not str(val).startswith("\\") \
+                    and val not in (",", ";", "，", "；"):
+                current.members[-1].words_after = str(val)
             more = _tail(current, tail, chains)
             if more is not None:
                 current = more

@@ -160,6 +160,9 @@ class SymbolTable:
     logged: set[str] = field(default_factory=set)  # keys written inside a log somewhere (log ŷ, log(1 - ŷ))
     # z -> [(order, scope)]: "z = [z_1, ..., z_n]" lists its entries there, a vector of its own from then
     listed_anew: dict[str, list[tuple[int, tuple[int, ...]]]] = field(default_factory=dict)
+    einstein: int | None = None  # the line whose words say repeated indices are summed (Einstein's convention)
+    # block order -> the cases on a value it is under ("For $y = 0$:" before it): (name, value)
+    block_cases: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
 
     def lookup(self, key: str, order: int, scope: tuple[int, ...], arity: int | None = None) -> Definition | None:
         """The definition of ``key`` seen at ``order`` in ``scope``; with ``arity``, only a function's
@@ -213,10 +216,16 @@ class SymbolTable:
         return any(d.key == key and d.indices for d in self.definitions)
 
     def arity_at(self, key: str, scope: tuple[int, ...]) -> int | None:
-        """The most indices ``key`` is written with in the sections seen from ``scope`` (as for
-        is_vector); where none of them indexes it, anywhere in the note. θ_j in "## Sigmoid" and
-        θ_{ij} in "## Softmax": a vector in the first section, a matrix in the second."""
-        near = [n for where, n in self.arity_in.get(key, {}).items() if self._reaches(where, scope)]
+        """The most indices ``key`` is written with in the step's own section (and those inside it);
+        where it indexes none, in the sections seen from ``scope`` (as for is_vector); where none of
+        them does either, anywhere in the note. θ_j in "## Sigmoid" and θ_{ij} in "## Softmax": a
+        vector in the first section, a matrix in the second; z_{j,i} (sample j, class i) in a batch
+        update under "### Learning" leaves z_i under "### Derivations" one entry."""
+        written = self.arity_in.get(key, {})
+        own = [n for where, n in written.items() if where[:len(scope)] == scope]
+        if own:
+            return max(own)
+        near = [n for where, n in written.items() if self._reaches(where, scope)]
         return max(near) if near else self.arity.get(key)
 
     def size(self, name: str) -> int:
@@ -716,6 +725,8 @@ class Evaluator:
                args: tuple[sympy.Expr, ...] | None = None, arg_nodes: tuple[Node, ...] | None = None) -> sympy.Expr:
         if d.key in self._active:
             raise NotCheckable(f"{d.key} is defined in terms of itself (line {d.line})")
+        if isinstance(d.body, Unreadable):
+            raise NotCheckable(f"{pretty(d.key)}'s definition (line {d.line}) is not read ({d.body.reason})")
         self.unfolded.setdefault(d.key, d.line)
         if d.reading:
             self.conventions["reading:" + d.key] = d.reading
@@ -1384,7 +1395,8 @@ class Evaluator:
         if name == "log10":
             return sympy.log(vals[0], 10)
         table = {"exp": sympy.exp, "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh,
-                 "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sign": sympy.sign}
+                 "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "sign": sympy.sign, "arctan": sympy.atan,
+                 "arcsin": sympy.asin, "arccos": sympy.acos}
         if name in table and len(vals) == 1:
             out = table[name](vals[0])
         elif name == "sigmoid" and len(vals) == 1:
@@ -2086,7 +2098,8 @@ class Evaluator:
         self.terms += len(values)
         if self.terms > 20 * MAX_TERMS:
             raise NotCheckable("too large to evaluate")
-        vals = [self.value(node.body, {**env, letter: v}) for v in values]
+        inside = _shadowed(env, letter)
+        vals = [self.value(node.body, {**inside, letter: v}) for v in values]
         if node.kind == "sum":
             return sympy.Add(*vals)
         return sympy.Mul(*vals, *[self.value(f, env) for f in outside])
@@ -2214,7 +2227,8 @@ class Evaluator:
         if node.loose:
             # ∂/∂x e^a · Σ: of the first factor only, or of the whole product? both, if they agree
             whole = self._v_Deriv(replace(node, loose=False), env)
-            first, *rest = node.f.factors
+            # (e^{a} (Σ ...), a product the parser kept as a maybe-call, is e^{a} times the bracket)
+            first, *rest = node.f.factors if isinstance(node.f, Mul) else (node.f.func, Paren(node.f.args, "("))
             if isinstance(first, Fn) and rest:
                 first, rest = Mul((first, rest[0])), rest[1:]   # \log \sum_k ...: the function and its argument
             if not rest or self.dry:
@@ -2651,6 +2665,17 @@ def at_point(e: sympy.Expr, point: dict) -> sympy.Expr:
     """``e`` with the point's values put in.  A derivative left unevaluated (of a function the note
     never defines) is taken at the values, as a substitution: xreplace would differentiate by a number."""
     return e.subs(point) if e.has(sympy.Derivative) else e.xreplace(point)
+
+
+def _shadowed(env: dict, letter: str) -> dict:
+    """``env`` inside a sum or product over ``letter``: a function's parameter written with that
+    letter is not the term's (s(z_i) = e^{z_i} / \\sum_{i=1}^K e^{z_i}: the sum's z_i runs over
+    the entries, it is not the argument)."""
+    params = env.get("__params__")
+    if not params:
+        return env
+    kept = {p: a for p, a in params.items() if not any(isinstance(n, Name) and n.base == letter for n in _walk(p))}
+    return env if len(kept) == len(params) else {**env, "__params__": kept}
 
 
 def _differ(a: sympy.Expr, b: sympy.Expr) -> bool:

@@ -326,6 +326,8 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             last_prose = item.text
             prose_since_block += " " + item.text
             _prose_facts(item, table, stack)
+            if table.einstein is None and _EINSTEIN.search(item.text):
+                table.einstein = item.line
             for letter in _ORDINAL_LETTER.findall(item.text):
                 # "only the k-th dimension of y is 1": the words speak of the letter k
                 table.letters_in_words.setdefault(letter, []).append(order)
@@ -870,6 +872,10 @@ def _inline_condition(block: Block) -> list[Cond] | None:
 
 
 _ORDINAL_LETTER = re.compile(r"\b([a-z])(?:-th|th|'th|-te[nr]?|-ième)\b")  # the k-th, i-th
+# "in Einstein notation the sum is implied by the repeated indices": the note sums them unwritten
+_EINSTEIN = re.compile(r"einstein|summation convention|implied sum|implicit sum|repeated ind\w+ (?:are|is) summed|"
+                       r"爱因斯坦求和|アインシュタインの縮約|sumatoria impl[ií]cita|convenci[oó]n de (?:suma|einstein)",
+                       re.IGNORECASE)
 _HOT_WORDS = re.compile(r"\bhot\b|true class|correct class|target class|真实类别|正确类别|clase correcta", re.IGNORECASE)
 # words that may say two index letters differ ("for not $i$ th item", "the other entries")
 _DISTINCT = re.compile(r"\b(?:not|other|another|different|distinct|else|except|off-diagonal|otro|otra|distint[oa]s?|"
@@ -1388,6 +1394,7 @@ def _set_to_an_index(chain: Chain) -> str | None:
 
 def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = None) -> None:
     solving = solving or set()
+    table.block_cases[block.order] = tuple(filter(None, map(value_case, block.conditions)))
     for ci, chain in enumerate(block.chains):
         for clause in chain.clauses:
             for sub in clause.chains:
@@ -1605,6 +1612,21 @@ def _listed_here(table: SymbolTable, key: str, order: int, scope: tuple[int, ...
     table.indexed_in.setdefault(key, set()).add(scope)
 
 
+def _names_one_thing(node: Node) -> bool:
+    """A word (``\\text{cap}``) or a name numbered (``S_1``): one thing, not a variable."""
+    if isinstance(node, Name):
+        return len(node.base) > 1 and node.base.isalpha()
+    return isinstance(node, Script) and node.sup is None and bool(node.sub) and all(
+        isinstance(n, Num) for n in node.sub)
+
+
+def _under_another_case(d: Definition, block: Block, table: SymbolTable) -> bool:
+    """``d`` was made under a case on a value that this block takes another value of ("For $y = 1$:
+    Cost = -log(0.6225)", then "For $y = 0$: Cost = -log(0.3775)"): the name's value in this case."""
+    theirs = dict(table.block_cases.get(d.order - d.order % 100, ()))
+    return any(name in theirs and theirs[name] != value for name, value in table.block_cases.get(block.order, ()))
+
+
 def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, source: str) -> bool:
     if not chain.members or not chain.relations or chain.relations[0] not in ("=", ":="):
         return False
@@ -1623,7 +1645,16 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
                                             order, block.scope, source, sample))
         return True
     info = definable(lhs)
-    if info is None or len(chain.members) < 2 or isinstance(chain.members[1].node, Unreadable):
+    if info is None or len(chain.members) < 2:
+        return False
+    if isinstance(chain.members[1].node, Unreadable):
+        if info[2] and _seen(table, info[0], info[2], order, block.scope) is not None and len(chain.members) == 2:
+            # g(z) = \arctan(z) (not read) after g(z) = \tanh(z): g is no longer the tanh from here,
+            # and what it is could not be read (the step itself stays unparsed). Only a function's:
+            # p = \boxed{0.090}\boxed{0.245}... is the example's values, which leave p's formula standing
+            table.definitions.append(Definition(info[0], info[1], info[2], chain.members[1].node,
+                                                block.line(chain.members[1].pos), order, block.scope, source,
+                                                info[3]))
         return False
     key, indices, params, sample = info
     body = chain.members[1].node
@@ -1649,6 +1680,10 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         _listed_here(table, key, order, block.scope)
     if _mentions_itself(key, body):
         return False  # w_j := w_j - α ∂J/∂w_j: an update step, not a definition
+    if params and _is_number(body) and all(_names_one_thing(p) for p in params):
+        # p(\text{cap}) = 0.5, H(S_1) = 0: the value at an outcome or a set named in words or by a
+        # number, not the function for any argument (H(S_2) is another number)
+        return False
     written: tuple = ()
     if params and not _mentions(body, params) and not _is_number(body):
         # (f(z) = 1 after "let": a constant function, defined)
@@ -1681,7 +1716,8 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         _listed_here(table, key, order, block.scope)
         return True
     visible = _seen(table, key, params, order, block.scope)
-    forced = chain.relations[0] == ":=" or source == "where"
+    forced = chain.relations[0] == ":=" or source == "where" or (
+        visible is not None and _under_another_case(visible, block, table))
     if visible is not None and not forced and visible.scope == block.scope:
         return False
     # a name the prose declared an input before this point is not redefined by an equation

@@ -215,7 +215,8 @@ CONNECTIVE_WORDS = {"so", "then", "thus", "hence", "therefore", "because", "sinc
 FUNCTIONS = {
     "\\log": "log", "\\ln": "log", "\\lg": "log10", "\\exp": "exp", "\\max": "max", "\\min": "min",
     "\\tanh": "tanh", "\\sinh": "sinh", "\\cosh": "cosh", "\\sin": "sin", "\\cos": "cos",
-    "\\tan": "tan", "\\arg": "arg", "\\det": "det", "\\lim": "lim", "\\argmax": "argmax",
+    "\\tan": "tan", "\\arctan": "arctan", "\\arcsin": "arcsin", "\\arccos": "arccos", "\\arg": "arg",
+    "\\det": "det", "\\lim": "lim", "\\argmax": "argmax",
     "\\argmin": "argmin", "\\sup": "max", "\\inf": "min", "\\Pr": "Pr", "\\mathbb{E}": "E",
 }
 WORD_FUNCTIONS = {"log": "log", "ln": "log", "exp": "exp", "softmax": "softmax", "sigmoid": "sigmoid",
@@ -1224,11 +1225,20 @@ def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
                         f = Mul((f,) + (rest.factors if isinstance(rest, Mul) else (rest,)))
             else:
                 f = _term(s)
-                return Deriv(f, dn, head.partial, loose=isinstance(f, Mul), bare_den=bare_den)
+                return Deriv(f, dn, head.partial, loose=isinstance(f, Mul) or exp_times_bracket(f),
+                             bare_den=bare_den)
         return Deriv(f, dn, head.partial, bare_den=bare_den)
     if isinstance(n, Unreadable):
         raise SyntaxProblem(n.reason, n.pos)
     return Frac(n, d)
+
+
+def exp_times_bracket(node: Node) -> bool:
+    """``e^{z_j} (\\sum_k e^{z_k})``: a power of e before a bracket, read as a product (no one
+    applies an exponential as a function); after ∂/∂x, a product whose reach is not marked."""
+    return isinstance(node, Call) and node.maybe and len(node.args) == 1 and not node.sub \
+        and isinstance(node.func, Script) and isinstance(node.func.base, Name) and node.func.base.key == "e" \
+        and node.func.sup is not None and not node.func.sub and not node.func.primes
 
 
 def _plain_variable(d: Node) -> bool:

@@ -202,6 +202,90 @@ def _counted_from_zero(table: SymbolTable, order: int, scope, left: Node, right:
 
 def _judged(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
             conditions: tuple[Cond, ...], seed: int, solved: dict | None) -> Verdict:
+    verdict = _judged_as_written(table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status != "wrong":
+        return verdict
+    summed = _einstein(left, right, conditions)
+    if summed is None:
+        return verdict
+    letters, left, right = summed
+    # W_{ib} δ_{ic} = W_{cb}: i written twice in one term and nowhere on the other side is summed
+    # (Einstein's convention); a WRONG stands only if it is wrong that way too
+    alt = _judged_as_written(table, order, scope, left, right, conditions, seed, solved)
+    said = (f"{', '.join(letters)}, written twice in a term and not on the other side, summed over "
+            "(Einstein's convention" + (f", line {table.einstein})" if table.einstein is not None else ")"))
+    if alt.status == "wrong":
+        # (wrong both ways: the counterexample of the summed reading, which the note more likely means)
+        alt.uses = alt.uses + [said]
+        return alt
+    if alt.status == "ok" and table.einstein is not None:
+        alt.uses = alt.uses + [said]
+        return alt
+    if alt.status == "ok":
+        # ∂J/∂b_0 = ∂J/∂ŷ_i ∂ŷ_i/∂z_i ∂z_i/∂b_0 in a note that writes its sums: the Σ left out is a slip
+        # or the convention, which the note does not state
+        return Verdict("not checkable", f"differs as written, and holds with {said}, which the note does not "
+                       "state: a sum left out or the convention", uses=verdict.uses)
+    return Verdict("not checkable", f"differs as written; with {said} it is not checkable ({alt.detail}): which "
+                   "the note means it does not say", uses=verdict.uses)
+
+
+def _einstein(left: Node, right: Node, conditions: tuple[Cond, ...]) -> tuple[list[str], Node, Node] | None:
+    """The step with each index letter summed that one side writes twice in every term holding it
+    and the other side never writes (W_{ib} δ_{ic} = W_{cb}); None if there is none."""
+    said = {n.base for c in conditions for n in walk(c) if isinstance(n, Name)}
+    counts = {id(side): [_index_counts(t) for t in _terms(side)] for side in (left, right)}
+    letters = []
+    for side, other in ((left, right), (right, left)):
+        everywhere = set().union(*counts[id(other)])
+        for letter in sorted(set().union(*counts[id(side)]) - everywhere - said):
+            if all(c[letter] >= 2 for c in counts[id(side)] if letter in c):
+                letters.append((side, letter))
+    if not letters:
+        return None
+
+    def summed(side: Node) -> Node:
+        mine = [letter for s, letter in letters if s is side]
+        if not mine:
+            return side
+        terms = []
+        for term, count in zip(_terms(side), counts[id(side)]):
+            negated = isinstance(term, Neg)
+            body = term.arg if negated else term
+            for letter in mine:
+                if letter in count:
+                    body = BigOp("sum", Name(letter), None, body)
+            terms.append(Neg(body) if negated else body)
+        return terms[0] if len(terms) == 1 else Add(tuple(terms))
+    return [letter for _, letter in letters], summed(left), summed(right)
+
+
+def _terms(side: Node) -> tuple[Node, ...]:
+    """The terms of a side (a side that is no sum: itself)."""
+    inner = side.arg if isinstance(side, Neg) else side
+    return inner.terms if isinstance(inner, Add) and inner is side else (side,)
+
+
+def _index_counts(node: Node, bound: frozenset[str] = frozenset()) -> dict[str, int]:
+    """How often each one-letter index is written in ``node`` (outside the sums that bind it)."""
+    counts: dict[str, int] = {}
+    if isinstance(node, BigOp):
+        sub = node.sub.left if isinstance(node.sub, Cond) else node.sub
+        bound = bound | ({sub.base} if isinstance(sub, Name) else set())
+    if isinstance(node, Script):
+        for n in node.sub:
+            if isinstance(n, Name) and len(n.base) == 1 and n.base.islower() and n.base not in bound:
+                counts[n.base] = counts.get(n.base, 0) + 1
+    for value in vars(node).values():
+        for child in value if isinstance(value, tuple) else (value,):
+            if isinstance(child, Node) and not (isinstance(node, Script) and isinstance(child, Name) and child in node.sub):
+                for letter, n in _index_counts(child, bound).items():
+                    counts[letter] = counts.get(letter, 0) + n
+    return counts
+
+
+def _judged_as_written(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
+                       conditions: tuple[Cond, ...], seed: int, solved: dict | None) -> Verdict:
     written = _written_matrices(left, right)
     if written is not None:
         return written
@@ -441,7 +525,8 @@ def _at_another_sample_size(verdict: Verdict, table: SymbolTable, order: int, sc
     other = copy.copy(table)
     # (all of them at once, as they are all 2 at once: m examples are X's rows whatever X's size is named)
     other.sizes = {**{k: _OTHER_SAMPLE_SIZE for k in SAMPLE_SIZE_NAMES}, **table.sizes}
-    alt = _judge_reading(other, order, scope, left, right, conditions, seed, solved)
+    # (its ok only keeps the first one's, which was proven or confirmed: agreement at 50 digits is enough)
+    alt = _judge_reading(other, order, scope, left, right, conditions, seed, solved, prove=False)
     if alt.case_on is not None:
         alt = _at_each_value(alt, other, order, scope, left, right, conditions, seed, solved)
     if alt.status == "ok":
@@ -573,11 +658,13 @@ def _without_point_values(verdict: Verdict, table: SymbolTable, order: int, scop
 
 def _judge_reading(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
                    conditions: tuple[Cond, ...], seed: int, solved: dict | None,
-                   other: frozenset[str] = frozenset()) -> Verdict:
+                   other: frozenset[str] = frozenset(), prove: bool = True) -> Verdict:
+    """The verdict on one reading; ``prove=False``: an ok may rest on the numeric agreement alone
+    (confirmed at 50 digits), for a second look whose ok only keeps the first one's."""
     if solved:
         return _judge(table, order, scope, left, right, conditions, seed, solved=solved,
-                      other=other)
-    verdict = _judge(table, order, scope, left, right, conditions, seed, other=other)
+                      other=other, prove=prove)
+    verdict = _judge(table, order, scope, left, right, conditions, seed, other=other, prove=prove)
     if verdict.status == "not checkable" and any(m in verdict.detail for m in (UNKNOWN_DEPENDENCE, INDEX_ALONE)):
         # ∂L/∂z = ∂L/∂a ∂a/∂z with L never defined: true for every L that depends on z through a,
         # which is what the step's own derivatives of L say; only an ok is taken from that reading
@@ -590,7 +677,7 @@ def _judge_reading(table: SymbolTable, order: int, scope: tuple[int, ...], left:
                 plan[met.unknown[0]] = met.unknown[1]
             if not plan:
                 break
-            met = _judge(table, order, scope, left, right, conditions, seed, plan, other=other)
+            met = _judge(table, order, scope, left, right, conditions, seed, plan, other=other, prove=prove)
             if met.status == "ok" or _DIFFER_FOR_SOME in met.detail:
                 return met
             if met.unknown is None or met.unknown[0] in plan:
@@ -674,7 +761,7 @@ def solve_for(table: SymbolTable, order: int, scope, left: Node, right: Node) ->
 
 def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
            conditions: tuple[Cond, ...] = (), seed: int = 0, generic: dict | None = None,
-           solved: dict | None = None, other: frozenset[str] = frozenset()) -> Verdict:
+           solved: dict | None = None, other: frozenset[str] = frozenset(), prove: bool = True) -> Verdict:
     conditions = tuple(conditions) + tuple(c for c in subscript_conditions(left, right) if c not in conditions)
     try:
         envs, dry = instances(table, order, scope, left, right, conditions, generic, solved)
@@ -1001,7 +1088,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
                        "(e.g. \\sum_k y_k = 1) or pass --define", uses=uses)
     result.uses = uses + [f"{pretty(k)} sums to 1 ({stated[k][1]}" + (f", line {stated[k][0]})" if stated[k][0] else ")")
                           for k in needs]
-    result.method = "symbolic" if _symbolic_zero(pairs, leaves, table, set(needs)) else "numeric"
+    result.method = "symbolic" if prove and _symbolic_zero(pairs, leaves, table, set(needs)) else "numeric"
     if result.method == "numeric":
         # agreement to 1e-8 is not equality: a difference in the 12th digit (41679167500 against
         # ...501) must not pass, so a numeric ok is confirmed at 50 digits too
