@@ -18,6 +18,8 @@ import inspect
 import io
 import os
 import pickle
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +33,15 @@ except ImportError:  # (not POSIX: each worker verifies for itself)
 from symxent.registry import load_registry
 from symxent.verify import Report, verify
 
-# Prove everything afresh: a proof cache left by an earlier run must not stand in for a test.
-os.environ["SYMXENT_CACHE"] = "off"
+# The proof cache of this test session only: a directory the session (its xdist controller, or
+# the one process without xdist) creates empty in pytest_configure, shared by the workers and
+# by the processes the tests start (they inherit SYMXENT_CACHE), and removed at the end. A proof
+# is computed once per session, by whichever test needs it first, and read (re-screened, see
+# symxent/cache.py) by the others; a cache left by an EARLIER run (~/.cache/symxent, or any
+# directory in the caller's SYMXENT_CACHE) never stands in for a test. Tests that weaken the
+# prover in this process (monkeypatching symxent.prove or symxent.derive: the cache key cannot
+# see that) or that test the cache itself set SYMXENT_CACHE to "off" or to their own directory.
+_SESSION_CACHE = "SYMXENT_TEST_SESSION_CACHE"  # the directory the controller made (workers check it)
 
 ROOT = Path(__file__).resolve().parent.parent
 # SYMXENT_GENERATED: another directory of generated modules to test (benchmarks/mutate_generated.py
@@ -41,6 +50,27 @@ GENERATED = Path(os.environ.get("SYMXENT_GENERATED", ROOT / "generated"))
 TEST_KMAX = 4
 
 REGISTRY = load_registry()
+
+
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        # an xdist worker: started by the controller after its pytest_configure, with its
+        # environment; anything else than the controller's fresh directory: no cache at all
+        if os.environ.get("SYMXENT_CACHE") != os.environ.get(_SESSION_CACHE) or not os.environ.get(_SESSION_CACHE):
+            os.environ["SYMXENT_CACHE"] = "off"
+        return
+    directory = tempfile.mkdtemp(prefix="symxent-test-proofs-")
+    os.environ["SYMXENT_CACHE"] = os.environ[_SESSION_CACHE] = directory
+    config.stash[_CACHE_KEY] = directory
+
+
+def pytest_unconfigure(config):
+    directory = config.stash.get(_CACHE_KEY, None)
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+_CACHE_KEY = pytest.StashKey[str]()
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,14 @@ from symxent.registry import Claim, Derivation, Variable
 from symxent.symbols import CLASS_INDICES, K, L, j, k, l, p, y, z
 
 
+@pytest.fixture(autouse=True)
+def no_session_cache(monkeypatch):
+    """No test here reads or writes the session's proof cache (tests/conftest.py): some weaken
+    the prover in this process (WEAKENINGS, a canary that slips), which the cache key cannot
+    see, one proves under a 1 s budget, and the cache tests set their own directory."""
+    monkeypatch.setenv("SYMXENT_CACHE", "off")
+
+
 
 
 
