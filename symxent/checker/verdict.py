@@ -26,6 +26,7 @@ import copy
 import dataclasses
 import itertools
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -266,21 +267,18 @@ def _terms(side: Node) -> tuple[Node, ...]:
     return inner.terms if isinstance(inner, Add) and inner is side else (side,)
 
 
-def _index_counts(node: Node, bound: frozenset[str] = frozenset()) -> dict[str, int]:
+def _index_counts(node: Node, bound: frozenset[str] = frozenset()) -> Counter:
     """How often each one-letter index is written in ``node`` (outside the sums that bind it)."""
-    counts: dict[str, int] = {}
     if isinstance(node, BigOp):
         sub = node.sub.left if isinstance(node.sub, Cond) else node.sub
         bound = bound | ({sub.base} if isinstance(sub, Name) else set())
-    if isinstance(node, Script):
-        for n in node.sub:
-            if isinstance(n, Name) and len(n.base) == 1 and n.base.islower() and n.base not in bound:
-                counts[n.base] = counts.get(n.base, 0) + 1
+    subs = node.sub if isinstance(node, Script) else ()
+    counts = Counter(n.base for n in subs if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()
+                     and n.base not in bound)
     for value in vars(node).values():
         for child in value if isinstance(value, tuple) else (value,):
-            if isinstance(child, Node) and not (isinstance(node, Script) and isinstance(child, Name) and child in node.sub):
-                for letter, n in _index_counts(child, bound).items():
-                    counts[letter] = counts.get(letter, 0) + n
+            if isinstance(child, Node) and not (isinstance(child, Name) and child in subs):
+                counts += _index_counts(child, bound)
     return counts
 
 
