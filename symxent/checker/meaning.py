@@ -3026,12 +3026,18 @@ def _free_letter(node: Node, letter: str) -> bool:
     return any(_free_letter(child, letter) for value in vars(node).values() for child in _children(value))
 
 
+def bound_letter(node: BigOp) -> str | None:
+    """The letter a sum or product runs over (``\\sum_i``, ``\\prod_{k=1}^K``), as written, else None."""
+    sub = node.sub.left if isinstance(node.sub, Cond) else node.sub
+    return sub.base if isinstance(sub, Name) else None
+
+
 def sum_letter(node: Node) -> str | None:
     """The index letter of a sum written with it (``\\sum_i``, ``\\sum_{i=1}^n``), else None."""
     if not (isinstance(node, BigOp) and node.kind == "sum"):
         return None
-    sub = node.sub.left if isinstance(node.sub, Cond) else node.sub
-    return sub.base if isinstance(sub, Name) and len(sub.base) == 1 else None
+    letter = bound_letter(node)
+    return letter if letter is not None and len(letter) == 1 else None
 
 
 def _set_of_entries(arg: Node) -> tuple[Node, str] | None:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from symxent.checker.meaning import (
-    Definition, at_a_point, conventional_input, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
+    Definition, at_a_point, bound_letter, conventional_input, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
 from symxent.checker.chains import Chain, delta_case, leading_case, read_block
@@ -1115,7 +1115,7 @@ def _totals(blocks: list[Block]) -> None:
             for n in walk(m.node):
                 if isinstance(n, BigOp) and n.kind == "sum" and any(
                         isinstance(t, Script) and isinstance(t.base, Name) and t.base == f and len(t.sub) == 1
-                        and isinstance(t.sub[0], Name) and _bound_letter(n) == t.sub[0].base for t in walk(n.body)):
+                        and isinstance(t.sub[0], Name) and bound_letter(n) == t.sub[0].base for t in walk(n.body)):
                     totals.add(f.base)
     # J(w, b) = -Σ_i [...] and J_i = -[...] both defined: the total and the term of sample i
     totals |= bare_heads & indexed_heads
@@ -1165,14 +1165,6 @@ def _dims_through_definitions(table: SymbolTable) -> None:
                         and key_of(n) not in table.dims:
                     table.dims[key_of(n)] = table.dims[d.key]
                     changed = True
-
-
-def _bound_letter(n: BigOp) -> str | None:
-    if isinstance(n.sub, Name):
-        return n.sub.base
-    if isinstance(n.sub, Cond) and isinstance(n.sub.left, Name):
-        return n.sub.left.base
-    return None
 
 
 def _uses_whole(node: Node, letter: str) -> bool:

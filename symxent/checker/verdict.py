@@ -36,7 +36,7 @@ import sympy
 from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      CaseOnAValue, Evaluator, NotCheckable, SHORT_LIST, SymbolTable, UnknownDependence,
-                                     SAMPLE_SIZE, SAMPLE_SIZE_NAMES, sum_letter, pretty)
+                                     SAMPLE_SIZE, SAMPLE_SIZE_NAMES, bound_letter, sum_letter, pretty)
 from symxent.checker.meaning import (at_point, cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
                                      conventional_input, listed_numbers, number_list, value_case, walk, written_value)
 from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Frac, Matrix, Mul, Name, Neg, Node, Num, Paren,
@@ -269,9 +269,8 @@ def _terms(side: Node) -> tuple[Node, ...]:
 
 def _index_counts(node: Node, bound: frozenset[str] = frozenset()) -> Counter:
     """How often each one-letter index is written in ``node`` (outside the sums that bind it)."""
-    if isinstance(node, BigOp):
-        sub = node.sub.left if isinstance(node.sub, Cond) else node.sub
-        bound = bound | ({sub.base} if isinstance(sub, Name) else set())
+    if isinstance(node, BigOp) and bound_letter(node) is not None:
+        bound = bound | {bound_letter(node)}
     subs = node.sub if isinstance(node, Script) else ()
     counts = Counter(n.base for n in subs if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()
                      and n.base not in bound)
