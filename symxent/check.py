@@ -321,8 +321,12 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
             if t == 0 and ci in block.restated and v.status == "wrong":
                 # the note states a defined name again with another value: a new definition (a
                 # generalisation, a special case) or a slip; nothing in the note tells which
-                v = Verdict("not checkable", f"{_name(a.node)} is defined before with another value; "
-                            "read as a new definition from here (a slip here cannot be told from one)")
+                anew = any(d.source == "restated" and d.order == block.order + ci + 1 and d.scope == block.scope
+                           for d in table.definitions)
+                v = Verdict("not checkable", f"{_name(a.node)} is defined before with another value; " + (
+                            "read as a new definition from here" if anew else
+                            "read as its value at one point (the definition before still holds after)")
+                            + " (a slip here cannot be told from one)")
             if v.status == "wrong" and wrong_at is not None:
                 back = _judge(table, block, ci, chain.members[wrong_at].node, b.node, conditions,
                               chain_no * 100 + t, timeout)

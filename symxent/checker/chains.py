@@ -61,6 +61,7 @@ class Chain:
     iff_next: bool = False
     iff_before: bool = False
     pending: list[Item] = field(default_factory=list)
+    indent: int | None = None     # leading \quad's of the row it starts on (\qquad counts two)
 
 
 def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
@@ -108,6 +109,13 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
                     segs.append(("rel", ":=", it.pos))
                     k += 2
                     continue
+                if v in ("\\to", "\\rightarrow", "→") and _between_equations(segs, row, k):
+                    # "P(S) = 0.5 \to P(\bar{S}) = 0.5": an arrow from one equation to another is
+                    # "hence", as \Rightarrow (not a limit, z \to \infty)
+                    flush()
+                    segs.append(("conn", "\\Rightarrow", it.pos))
+                    k += 1
+                    continue
                 if v in RELATIONS and not (v == "=" and cur and _v(cur[-1]) in ("<", ">", "!")):
                     flush()
                     segs.append(("rel", RELATIONS[v], it.pos))
@@ -118,7 +126,10 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
                     segs.append(("conn", v, it.pos))
                     k += 1
                     continue
-                if v in ("\\quad", "\\qquad") and not cur and not segs:
+                if v in ("\\quad", "\\qquad") and (
+                        (not cur and (not segs or segs[-1][0] == "rel")) or _relation_next(row, k + 1)):
+                    # "g'(z) \quad & = \quad \frac{d}{dz} ...": spacing around the sign, not a
+                    # separator before a condition (which follows a whole statement)
                     k += 1
                     continue
                 if v in (",", ";", "\\quad", "\\qquad", "\\forall", "\\text{，}", "，", "；", "\\hspace"):
@@ -149,6 +160,30 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
         k += 1
     flush()
     return segs
+
+
+def _between_equations(segs, row: list[Item], k: int) -> bool:
+    """Whether the statement before ``row[k]`` (since the last connective) and the rest of the row
+    after it each have an ``=`` at the top level."""
+    before = False
+    for kind, val, _ in reversed(segs):
+        if kind == "conn":
+            break
+        before = before or (kind == "rel" and val == "=")
+    depth = 0
+    for it in row[k + 1:]:
+        v = _v(it)
+        depth += 1 if v in OPEN or v == "\\left" else -1 if v in CLOSE or v == "\\right" else 0
+        if depth == 0 and v == "=" and before:
+            return True
+    return False
+
+
+def _relation_next(row: list[Item], k: int) -> bool:
+    """Whether the first item from ``k`` on that is not spacing or an alignment mark is ``=``."""
+    while k < len(row) and _v(row[k]) in ("\\quad", "\\qquad", "&"):
+        k += 1
+    return k < len(row) and _v(row[k]) == "="
 
 
 def _end(it: Item) -> int:
@@ -240,6 +275,9 @@ def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
     math, bare or in \\text) and the rows after it (or, in one row, the case up to a colon and the
     equation after it); None when the block does not open so."""
     items = list(items)
+    while len(_clean(items)) == 1 and _rows_environment(_clean(items)[0]):
+        # $$\begin{equation*}\begin{aligned} i \neq j 时：\\ ... $$: the rows of the environment
+        items = list(_clean(items)[0].items)
     breaks = [k for k, it in enumerate(items) if isinstance(it, Tok) and it.value in ("\\\\", "\\cr", "\\newline")]
     if not breaks:
         # $$if\ y_i\ =\ 1:\ \ p(y|x)=\hat{y_i}$$: the case and its colon on the row of the equation
@@ -249,11 +287,19 @@ def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
     row = [it for it in _clean(items[:breaks[0]]) if _v(it) != "&"]
     if not row or not isinstance(row[0], Tok):
         return None
-    head = row[0]
-    said = head.value.lower() if head.kind == "word" else _text_of(head).lower() if head.kind == "text" else ""
-    if said not in CASE_WORDS:
+    def said(tok: Item) -> str:
+        if not isinstance(tok, Tok):
+            return ""
+        return tok.value.lower() if tok.kind == "word" else _text_of(tok).strip().lower() if tok.kind == "text" else ""
+
+    while row and _v(row[-1]) in (",", ":", ";", "，", "："):
+        row.pop()
+    if row and said(row[0]) in CASE_WORDS:
+        rest = row[1:]
+    elif len(row) > 1 and said(row[-1]) in CASE_WORDS_AFTER:
+        rest = row[:-1]  # "i = j 时：": the word for "when" after the case (Chinese, Japanese)
+    else:
         return None
-    rest = row[1:]
     while rest and _v(rest[-1]) in (",", ":", ";", "，", "："):
         rest.pop()
     conds = _conditions(rest) if rest else None
@@ -261,6 +307,9 @@ def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
         return None
     return conds, items[breaks[0] + 1:]
 
+
+# "when" written after the case: i = j 时, i = j のとき
+CASE_WORDS_AFTER = ("时", "时候", "的时候", "時", "のとき", "の時", "の場合", "的情况", "情况下", "일 때", "일때")
 
 _STYLE_WRAPPERS = ("\\mathbf", "\\boldsymbol", "\\bm", "\\bf", "\\large", "\\Large", "\\displaystyle")
 
@@ -303,7 +352,9 @@ def read_block(items) -> list[Chain]:
         return read_block(stripped[-1].items)
     chains: list[Chain] = []
     current: Chain | None = None
-    for row in _split_rows(items):
+    rows = _split_rows(items)
+    nested = len({_indent(row) for row in rows if _clean(row)}) > 1
+    for row in rows:
         alone = _clean(row)
         if len(alone) == 1 and _rows_environment(alone[0]):
             # "$$ x_{max} = \max(x) \\ \begin{align} ... \end{align} $$": an environment of rows
@@ -320,7 +371,20 @@ def read_block(items) -> list[Chain]:
         segs = _top_split(_without_equation_number(row))
         if not segs:
             continue
+        indent = _indent(row)
+        if nested and segs[0][0] == "rel" and current is not None:
+            # "H(M) = ... \\ \quad\quad P(M) = ... = 0.53 \\ \quad = -(0.53 log 0.53 ...)": rows
+            # indented deeper are a side computation; "= ..." goes on with the last chain begun at
+            # its own depth or less
+            outer = next((c for c in reversed(chains) if c.members and c.indent is not None and c.indent <= indent),
+                         None)
+            if outer is not None and outer is not current:
+                _finish(current)
+                current = outer
         current = _read_row(segs, current, chains)
+        for c in chains:
+            if c.indent is None:
+                c.indent = indent
     for c in chains:
         _finish(c)
     # drop empty chains (a row that only opens with \\because) and keep the links pointing right
@@ -343,6 +407,18 @@ def read_block(items) -> list[Chain]:
             c.implied_by = None
         out.append(c)
     return out
+
+
+def _indent(row: list[Item]) -> int:
+    """How deep a row is indented by the spacing it opens with (``\\quad`` one, ``\\qquad`` two)."""
+    depth = 0
+    for it in row:
+        v = _v(it)
+        if v in ("\\quad", "\\qquad"):
+            depth += 1 if v == "\\quad" else 2
+        elif v != "&":
+            break
+    return depth
 
 
 def _rows_environment(item) -> bool:
@@ -611,6 +687,9 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
 
 def _looks_like_range(chains: list[Chain]) -> bool:
     for c in chains:
+        if len(c.members) > 1 and any(isinstance(m.node, Num) and not m.node.value.isdigit()
+                                      or isinstance(m.node, Name) and len(m.node.base) > 1 for m in c.members):
+            return False  # "P(A) = 0.4, P(B|A) = 0.5": a second value given, not an index's range
         for m in c.members:
             n = m.node
             if not (isinstance(n, (Name, Num)) or isinstance(n, Unreadable)):

@@ -1825,6 +1825,10 @@ class Evaluator:
                 raise NotCheckable("σ is never defined here, and the note speaks of softmax, which is also "
                                    "written σ: define σ or pass --define")
             self.conventions["sigma"] = "σ is the logistic sigmoid 1/(1 + e^-x)"
+            if self.table.about_softmax:
+                # σ(0) = 0.5 in a note about softmax: the sigmoid's value agreeing is its reading,
+                # but σ(1.0) = e^1 / Σ_k e^{z_k} is softmax at an entry, no slip (verdict: no WRONG)
+                self.conventions["sigma-beside-softmax"] = "σ of a number is read as the sigmoid, though the note speaks of softmax"
             if len(node.args) != 1:
                 raise NotCheckable("σ of several arguments")
             x = sympy.Symbol("_x", real=True)

@@ -1398,7 +1398,10 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
         if not chain.members or not chain.relations:
             continue
         if chain.implied_by is not None or chain.concluded or chain.iff_next or chain.iff_before:
-            continue  # "=> z_2 = ...": a conclusion; "p = 1/2 \iff w^T x = 0": a condition; not definitions
+            # "=> z_2 = ...": a conclusion; "p = 1/2 \iff w^T x = 0": a condition; not definitions,
+            # but "P(S) = 0.5 \to P(\bar{S}) = 0.5" gives a number-valued name its next example's value
+            _concluded_value(chain, ci, block, table)
+            continue
         equal = _equal_entries(chain)
         if equal is not None:
             # "p(1) = p(2) = ... = p(K)" (uniform), "p_1 = p_2 = ... = 1/K" (a solution): entries of one
@@ -1453,13 +1456,15 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
             if not valued:
                 block.restated.add(ci)
             # ("when y = 1, L = -log ŷ": L's value in that case only; σ(z) = P after P = σ(z): no news)
-            if readable and not _is_number(readable[0].node) and not _mentions_itself(key, readable[0].node) \
+            if readable and (not _is_number(readable[0].node) or _is_number(prev.body)) \
+                    and not _mentions_itself(key, readable[0].node) \
                     and not valued and not _through_itself(key, readable[0].node, table, block.order + ci, block) \
                     and not _calls_undefined(readable[0].node, table, block.order + ci, block) \
                     and (tuple(params) == tuple(prev.params) or _mentions(readable[0].node, params)):
                 # (σ(z) = f(z)/g(z) with f, g never defined gives σ no value to use)
                 # ("P = 0.5" is a value at a point, "w = w - α g" an update step; so is σ(c) = Σ y_i / N
-                # at other names, whose body has none of them: the value at the optimum c)
+                # at other names, whose body has none of them: the value at the optimum c; but
+                # P(S) = 0.5 after P(S) = 0.1 is the data of another example)
                 table.definitions.append(Definition(key, indices, params, readable[0].node,
                                                     block.line(readable[0].pos), block.order + ci + 1,
                                                     block.scope, "restated", sample))
@@ -1602,6 +1607,24 @@ def _listed_here(table: SymbolTable, key: str, order: int, scope: tuple[int, ...
     table.listed_anew.setdefault(key, []).append((order, scope))
     table.indexed.add(key)
     table.indexed_in.setdefault(key, set()).add(scope)
+
+
+def _concluded_value(chain: Chain, ci: int, block: Block, table: SymbolTable) -> None:
+    r"""``... \Rightarrow P(\bar{S}) = 0.5`` where P(\bar{S}) had a number (0.9) before: the value in the
+    example from here, as if stated anew (a name given a formula before is not changed)."""
+    if chain.implied_by is None or len(chain.members) != 2 or chain.relations != ["="] \
+            or not _is_number(chain.members[1].node):
+        return
+    info = definable(chain.members[0].node)
+    if info is None or info[2]:
+        return
+    prev = table.lookup(info[0], block.order + ci, block.scope)
+    if prev is None or not _is_number(prev.body):
+        return
+    key, indices, params, sample = info
+    table.definitions.append(Definition(key, indices, params, chain.members[1].node,
+                                        block.line(chain.members[1].pos), block.order + ci + 1,
+                                        block.scope, "restated", sample))
 
 
 def _names_one_thing(node: Node) -> bool:

@@ -700,6 +700,12 @@ def _postfix(s: _Stream, node: Node) -> Node:
                 if tag is not None:
                     # x^{(p,3)}: sample p of layer 3, a tag of the name (a power has no comma)
                     node = Name(f"{node.base}^{{{tag}}}", node.accent)
+                elif isinstance(node, Name) and node.base != "e" and len(arg_c) == 3 and _v(arg_c[0]) == "(" \
+                        and _v(arg_c[-1]) == ")" and isinstance(arg_c[1], Tok) and arg_c[1].kind == "num" \
+                        and arg_c[1].value.isdigit():
+                    # \delta^{(2)} beside \delta_1^{(1)}: layer 2's quantity (or sample 2's), a name of
+                    # its own whose shape is not the one of layer 1's, as W^{[2]} is
+                    node = Name(f"{node.base}^{{({arg_c[1].value})}}", node.accent)
                 elif (len(arg_c) >= 3 and _v(arg_c[0]) == "(" and _v(arg_c[-1]) == ")"
                         and not isinstance(node, (Num, Paren))):
                     inner = _member(arg_c[1:-1])
@@ -855,7 +861,9 @@ def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
     valued = isinstance(node, Name) and node.base in ("P", "Q", "p", "q", "Pr") and len(vals) == 3 \
         and vals[1] == "=" and len(vals[0]) == 1 and vals[0].isalpha() and vals[2].replace(".", "").isdigit()
     escaped = sum(_v(t) == "\\|" for t in inner) == 1  # p(x \| C_k): Markdown escaped the bar
-    if not (any(_v(t) in ("|", "\\mid", "\\vert") for t in inner) or escaped or valued):
+    # P(S), P(\bar{S}), P(A, B): the probability of events named by capitals, a number
+    events = isinstance(node, Name) and node.base in ("P", "Pr", "\\Pr") and _events(inner)
+    if not (any(_v(t) in ("|", "\\mid", "\\vert") for t in inner) or escaped or valued or events):
         return None
     # (and P(y=1), Q(y=0): the probability of one value, a name too)
     s.i = extent[0] + 1
@@ -864,6 +872,20 @@ def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
         if isinstance(node, Script) and isinstance(node.base, Name) and node.sup is None
         and node.sub and all(isinstance(n, Name) for n in node.sub) else type(node).__name__)
     return Name(head + "(" + _source(inner).replace("\\|", "|") + ")")
+
+
+def _events(items) -> bool:
+    """``S``, ``\\bar{S}``, ``A, B``, ``A \\cap B``: events named by single capitals (a bar, \\neg or
+    ^c marks the complement), nothing else."""
+    parts: list[list[str]] = [[]]
+    for it in _clean(items):
+        if _v(it) in (",", "\\cap"):
+            parts.append([])
+        elif isinstance(it, Group):
+            parts[-1].extend(_v(x) for x in _clean(it.items))
+        elif _v(it) not in ("\\bar", "\\overline", "\\neg", "\\lnot", "^", "c"):
+            parts[-1].append(_v(it))
+    return all(len(p) == 1 and len(p[0]) == 1 and p[0].isupper() for p in parts)
 
 
 def _source(items) -> str:
@@ -1510,4 +1532,5 @@ def entry_condition(c: Cond) -> Cond | None:
 
 
 def _simple_index(n: Node) -> bool:
-    return (isinstance(n, Name) and len(n.base) == 1 and not n.accent) or isinstance(n, Num)
+    # (a whole number: "b = 0.6" after a comma is a value given, never a case on an index)
+    return (isinstance(n, Name) and len(n.base) == 1 and not n.accent) or isinstance(n, Num) and n.value.isdigit()

@@ -27,6 +27,7 @@ import dataclasses
 import itertools
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -813,7 +814,13 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     if any(side.has(sympy.zoo, sympy.nan) for pair in pairs for side in pair):
         return Verdict("not checkable", "a side divides by zero here (for the index values of this step)")
     uses = sorted(set(ev.conventions.values()))
-    rounded = _rounded(left, right, pairs, uses, slack)
+    def number_of(node: Node) -> complex | None:
+        try:
+            return complex(sympy.N(ev.value(node, {}), 30))
+        except Exception:  # (anything the evaluator cannot put a number to: no term-by-term reading)
+            return None
+
+    rounded = _rounded(left, right, pairs, uses, slack, number_of)
     if rounded is not None:
         return rounded
     leaves = {s: ev.leaves[s] for L, R in pairs for s in (L.free_symbols | R.free_symbols) if s in ev.leaves}
@@ -911,6 +918,10 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         # vector X and its entries x_i
         return Verdict("not checkable", f"{cased[0]} and {cased[0].lower()} both appear here, and the note "
                        "does not say whether they are one name (P and its p(x), X and its x_i) or two", uses=uses)
+    if result.status == "wrong" and "sigma-beside-softmax" in ev.conventions:
+        return Verdict("not checkable", "σ is never defined here and the note speaks of softmax, also written σ: "
+                       "the sides differ when σ is the sigmoid, but the note may mean softmax at an entry "
+                       "(define σ or pass --define)", uses=uses)
     primed = sorted(k.split(":", 1)[1] for k in ev.conventions if k.startswith("prime:"))
     if result.status == "wrong" and primed:
         # f' with no argument: by f's one variable is a reading, not what the note says (f' = 0 in
@@ -1037,6 +1048,14 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
             return Verdict("not checkable", f"holds if {pretty(hot[0])} is one-hot at {hot[1]}, as the note says "
                            f"at line {table.one_hot[hot[0]][1]}; whether {hot[1]} here is that class it does not say",
                            uses=uses)
+        away = _one_hot_away(pairs, leaves, table, envs, target_keys, rng_seed)
+        if away is not None:
+            # "y_j = 1, 其余 y_i = 0", then in the case i ≠ j: a_i = a_i - y_i. With y one-hot at the
+            # note's true class j, the step holds where its indices are not j
+            key, at, letters = away
+            return Verdict("not checkable", f"holds if {pretty(key)} is one-hot at {at}, the true class the note "
+                           f"names (line {table.one_hot[key][1]}), and {', '.join(letters)} ≠ {at}; whether this step "
+                           f"is in that case the note does not say here", uses=uses)
         one_sided = _one_sided(pairs, leaves, {k for k in keys if table.lookup(k, order, scope) is None})
         if one_sided:
             return Verdict("not checkable", f"{', '.join(pretty(k) for k in one_sided)} appear(s) on one side only and "
@@ -1368,7 +1387,8 @@ def _put_in_values(pairs, ev: Evaluator) -> tuple[list, float]:
     return [(at_point(L, values), at_point(R, values)) for L, R in pairs], slack
 
 
-def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0) -> Verdict | None:
+def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0,
+             number_of: Callable[[Node], complex | None] | None = None) -> Verdict | None:
     """``-\\log(0.245) = 1.406``: a number written with d decimals is that value rounded to them.
     Equal within half a unit of the last decimal is ok; further off is judged as any step.  ``given``
     is how far the values the note gave its vectors (z = (2.0, 1.0, 0.1)) may move the sides if
@@ -1411,6 +1431,10 @@ def _rounded(left: Node, right: Node, pairs, uses: list[str], given: float = 0.0
     # (2.0 + 0.417031: the 2.0 is data, not a rounding to one decimal)
     longest = max((_places(n) for side in (left, right) for n in _decimal_nums(side)), default=0)
     terms = _rounded_terms(left, longest) + _rounded_terms(right, longest)
+    apart = _term_apart(left, right, number_of) if len(pairs) == 1 else None
+    if apart is not None and worst <= max(terms, literal, sum(m for _, m in moves)) * (1 + 1e-9):
+        # (the ok's below would take the roundings together, where one term is not its partner's)
+        return Verdict("not checkable", apart, uses=uses)
     if len(pairs) == 1 and terms and worst <= terms * (1 + 1e-9):
         # e^{2.0} + e^{1.0} + e^{0.1} = 7.3891 + 2.7183 + 1.1052 = 11.2126: numbers added as they are
         # written, each a value rounded to its last digit: their roundings add up
@@ -1508,6 +1532,38 @@ def _rounded_terms(side: Node, places: int = 0) -> float:
         if "." in n.value and _places(n) >= places:
             total += 0.5 * 10.0 ** -_places(n)
     return total
+
+
+def _term_apart(left: Node, right: Node, number_of: Callable[[Node], complex | None] | None) -> str | None:
+    """``0.07 log_2 0.28 + 0.03 log_2 0.12 = -0.128 - 0.0917``: a sum of as many numbers as the
+    other side has terms, term by term. Why a term is not its partner rounded (the sums agree
+    within the roundings, but the author cut -0.12856 to -0.128), or None when each is."""
+    if number_of is None:
+        return None
+    for other, written in ((left, right), (right, left)):
+        if not (isinstance(other, Add) and isinstance(written, Add) and len(other.terms) == len(written.terms)) \
+                or not _rounded_terms(written):
+            continue
+        for k, (t, w) in enumerate(zip(other.terms, written.terms)):
+            value, shown = number_of(t), number_of(w)
+            inner = w.arg if isinstance(w, Neg) else w
+            while isinstance(inner, Paren) and inner.kind == "(" and len(inner.items) == 1:
+                inner = inner.items[0]
+            inner = inner.arg if isinstance(inner, Neg) else inner
+            if value is None or shown is None or not isinstance(inner, Num):
+                return None
+            if max((_places(n) for n in walk(t) if isinstance(n, Num)), default=0) >= _places(inner):
+                continue  # (0.7 × 0.222392 = 0.155675: the term's own numbers are worked values, rounded too)
+            half = 0.5 * 10.0 ** -_places(inner)
+            if abs(value - shown) > half * (1 + 1e-9):
+                cut = abs(value) * 10 ** _places(inner)
+                how = "cut after its digits, not rounded" if abs(int(cut) / 10 ** _places(inner) - abs(shown)) \
+                    < 10.0 ** -(_places(inner) + 6) else "further off than its rounding"
+                return (f"the sums agree within the roundings of the numbers written, but term {k + 1} "
+                        f"({inner.value}) is {value.real:.6g} {how}: whether the note cuts, rounds or "
+                        "slipped is not said")
+        return None
+    return None
 
 
 def _places(n: Num) -> int:
@@ -1751,6 +1807,36 @@ def _one_hot_at(pairs, leaves, table, envs, target_keys, rng_seed: int) -> tuple
             rest = {s: lf for s, lf in leaves.items() if lf.key != key}
             if _compare(fixed, rest, table, set(target_keys) - {key}, rng_seed).status == "ok":
                 return key, letter
+    return None
+
+
+def _one_hot_away(pairs, leaves, table, envs, target_keys, rng_seed: int) -> tuple[str, str, list[str]] | None:
+    """(target, its class letter, the step's letters) when the step holds once the target is
+    one-hot at the true class the note names (table.one_hot), taken as none of the step's own
+    index values (a letter the step does not write: y_j = 1 and the step's y_i with i ≠ j)."""
+    letters = sorted({x for env in envs for x in env if len(x) == 1})
+    for key in target_keys:
+        at = table.one_hot.get(key, (None,))[0]
+        if at is None or at in letters or not letters \
+                or not any(lf.key == key and lf.index for lf in leaves.values()):
+            continue
+        if not any(c.op != "=" and condition_letters(c) & set(letters) and at in condition_letters(c)
+                   for c, _ in table.cases):
+            continue  # (the note treats no case "i ≠ j": its step is for every index, j = i too)
+        size = table.size(table.dims.get(key, "K"))
+        fixed = []
+        for (L, R), env in zip(pairs, envs):
+            taken = {v for x, v in env.items() if x in letters}
+            free = [c for c in range(1, size + 1) if c not in taken]
+            if not free:
+                break
+            sub = {s: sympy.Integer(int(lf.index[-1] == free[0])) for s, lf in leaves.items()
+                   if lf.key == key and lf.index}
+            fixed.append((L.xreplace(sub), R.xreplace(sub)))
+        else:
+            rest = {s: lf for s, lf in leaves.items() if lf.key != key}
+            if fixed and _compare(fixed, rest, table, set(target_keys) - {key}, rng_seed).status == "ok":
+                return key, at, letters
     return None
 
 
