@@ -752,7 +752,11 @@ def _mentions(body, params) -> bool:
     return any(n in params or (isinstance(n, (Name, Script)) and key_of(n) in names)
                # σ(x) = 1/(1 + exp(-ax)): TeX sets the word ax as a times x
                or (isinstance(n, Name) and not n.accent and 1 < len(n.base) <= 3 and n.base.isascii()
-                   and n.base.isalpha() and any(c in names for c in n.base)) for n in walk(body))
+                   and n.base.isalpha() and any(c in names for c in n.base))
+               # PMI(A, C) = log P(A,C) / (P(A) P(C)): the events' probabilities are names that hold A, C
+               or (isinstance(n, Name) and "(" in n.base
+                   and names & set(re.findall(r"\\?[A-Za-z]+", n.base.split("(", 1)[1])))
+               for n in walk(body))
 
 
 def _is_number(node) -> bool:
