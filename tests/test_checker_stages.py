@@ -1203,6 +1203,8 @@ MODELS = [
      ['definition', 'not checkable', 'wrong']),
     ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\n\\begin{aligned}\ni = j 时：\\\\\n\\frac{\\partial p_i}{\\partial z_j} &= p_j(1 - p_j)\n\\end{aligned}\n$$\n\n$$\n\\begin{aligned}\ni \\neq j 时：\\\\\n\\frac{\\partial p_i}{\\partial z_j} &= -p_i p_j \\\\\n&= p_i p_j\n\\end{aligned}\n$$\n',
      ['definition', 'ok', 'ok', 'wrong']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\n\\eqalign{\n\\log p_i &= z_i - \\log \\sum_k e^{z_k} \\\\\n&= \\log e^{z_i} - \\log \\sum_k e^{z_k} \\\\\n&= z_i + \\log \\sum_k e^{z_k}\n}\n$$\n',
+     ['definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1400,7 +1402,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'event-probabilities-and-the-data-of-a-second-example',
               'a-sum-of-rounded-terms-checked-term-by-term',
               'one-hot-at-the-true-class-in-the-case-away-from-it',
-              'a-case-row-with-the-word-for-when-after-it']
+              'a-case-row-with-the-word-for-when-after-it',
+              'plain-tex-eqalign-rows']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -195,7 +195,7 @@ class SyntaxProblem(Exception):
 
 RELATIONS = {
     "=": "=", "\\neq": "!=", "\\ne": "!=", "≠": "!=", "<": "<", ">": ">", "\\le": "<=", "\\leq": "<=",
-    "\\leqslant": "<=", "≤": "<=", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=", "≥": ">=",
+    "\\leqslant": "<=", "\\leqq": "<=", "≤": "<=", "\\ge": ">=", "\\geq": ">=", "\\geqslant": ">=", "\\geqq": ">=", "≥": ">=",
     "\\approx": "~", "≈": "~", "\\simeq": "~", "\\sim": "~", "\\equiv": ":=", "≡": ":=",
     "\\coloneqq": ":=", "\\triangleq": ":=", "\\doteq": ":=", "\\propto": "propto", "∝": "propto",
     "\\in": "in", "\\notin": "in", "\\subset": "in", "\\subseteq": "in", "\\to": "->",

@@ -218,7 +218,32 @@ def token_tree(text: str) -> tuple[Item, ...]:
         raise TreeError(f"unexpected {str(tok)!r}", tok.start_pos) from None
     except lark.exceptions.UnexpectedEOF:
         raise TreeError(*_unclosed(text)) from None
-    return _unicode_commands(_convert(tree.children[0]))
+    return _plain_tex_rows(_unicode_commands(_convert(tree.children[0])))
+
+
+# plain TeX's (and MathJax's) macros of rows, as the environment that reads the same way
+_PLAIN_ROWS = {"\\eqalign": "aligned", "\\eqalignno": "aligned", "\\displaylines": "gathered"}
+
+
+def _plain_tex_rows(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """``\\eqalign{ a &= b \\\\ &= c }`` as ``\\begin{aligned} ... \\end{aligned}``, and
+    ``\\displaylines{...}`` as ``gathered``: rows, whatever the note's TeX dialect."""
+    out: list[Item] = []
+    k = 0
+    while k < len(items):
+        it = items[k]
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        if isinstance(it, Tok) and it.value in _PLAIN_ROWS and isinstance(nxt, Group):
+            out.append(Env(_PLAIN_ROWS[it.value], None, _plain_tex_rows(nxt.items), it.pos))
+            k += 2
+            continue
+        if isinstance(it, Group):
+            it = Group(_plain_tex_rows(it.items), it.pos)
+        elif isinstance(it, Env):
+            it = Env(it.name, it.arg, _plain_tex_rows(it.items), it.pos)
+        out.append(it)
+        k += 1
+    return tuple(out)
 
 
 def _double_struck(char: str, pos: int) -> list[Item]:
