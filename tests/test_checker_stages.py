@@ -1205,8 +1205,6 @@ MODELS = [
      ['definition', 'ok', 'ok', 'wrong']),
     ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\n\\eqalign{\n\\log p_i &= z_i - \\log \\sum_k e^{z_k} \\\\\n&= \\log e^{z_i} - \\log \\sum_k e^{z_k} \\\\\n&= z_i + \\log \\sum_k e^{z_k}\n}\n$$\n',
      ['definition', 'ok', 'ok', 'wrong']),
-    ('Let $q(x_j) = \\frac{e^{t_j}}{Z}$ where $Z = \\sum_{i=1}^{n} e^{t_i}$.\n\n$$\\log q(x_i) = t_i - \\log Z$$\n\n$$\\frac{\\partial \\log q(x_i)}{\\partial t_i} = 1 - q(x_i)$$\n\n$$\\log q(x_i) = t_i + \\log Z$$\n',
-     ['definition', 'definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1405,8 +1403,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sum-of-rounded-terms-checked-term-by-term',
               'one-hot-at-the-true-class-in-the-case-away-from-it',
               'a-case-row-with-the-word-for-when-after-it',
-              'plain-tex-eqalign-rows',
-              'a-function-at-an-indexed-argument-is-an-entry']
+              'plain-tex-eqalign-rows']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

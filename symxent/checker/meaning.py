@@ -1761,11 +1761,6 @@ class Evaluator:
             return sympy.diff(fn(t), t, primes).subs(t, arg)
         if key == "\\sigma" and d is not None and d.source.startswith("convention:"):
             d = None  # σ alone stands for σ(z) by convention; σ(u) is the function itself
-        if d is not None and not d.params and d.written_args and d.indices and not primes and not node.sub \
-                and len(node.args) == 1 and isinstance(node.args[0], Script) and len(node.args[0].sub) == 1 \
-                and _key(node.args[0]) == _key(d.written_args[0]):
-            # q(x_j) = e^{t_j} / Z, written q(x_i): entry i (the argument's index picks the entry)
-            return self.unfold(d, (self.index_value(node.args[0].sub[0], env, None),), None, env)
         if d is not None and not d.params and d.written_args and not primes and not node.sub:
             if d.written_args != node.args:
                 raise NotCheckable(f"{pretty(key)} is defined as a value of its arguments' names (line {d.line}), "

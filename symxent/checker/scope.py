@@ -753,9 +753,6 @@ def _mentions(body, params) -> bool:
                # σ(x) = 1/(1 + exp(-ax)): TeX sets the word ax as a times x
                or (isinstance(n, Name) and not n.accent and 1 < len(n.base) <= 3 and n.base.isascii()
                    and n.base.isalpha() and any(c in names for c in n.base))
-               # PMI(A, C) = log P(A,C) / (P(A) P(C)): the events' probabilities are names that hold A, C
-               or (isinstance(n, Name) and "(" in n.base
-                   and names & set(re.findall(r"\\?[A-Za-z]+", n.base.split("(", 1)[1])))
                for n in walk(body))
 
 
@@ -1716,12 +1713,7 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         # J(w, b) = -1/m Σ_i [y log ŷ^{(i)} + ...], ℓ_i(w) = -[y_i log σ(z_i) + ...]: w and b act
         # through other definitions (made before, or later: "E_n(w) = -(t log y_n ...)", "where
         # y_n = σ(a_n)"), so J is a value of the note's names and "J(w, b)" is its name
-        letter = _entry_letter(params, body) if not indices else None
         params, written = (), lhs.args
-        if letter is not None:
-            # q(x_j) = e^{t_j} / Z: the body is entry j of something, so q(x_j) is q's entry j (q(x_i)
-            # the entry i), not a value named by the argument x_j alone
-            indices = (letter,)
     if not params and not indices and sample is None and listed_numbers(body) is not None \
             and table.arity.get(key, 1) <= 1:
         # (t = (1, 0, 1)^T where t_{nk} is written too: an example of one row, not t's values)
@@ -1758,20 +1750,6 @@ def _define_from(chain: Chain, block: Block, table: SymbolTable, order: int, sou
         if pk:
             table.declared.setdefault(pk, (block.line(chain.members[0].pos), f"the argument of {key}"))
     return True
-
-
-def _entry_letter(params: tuple, body: Node) -> str | None:
-    """The index letter j of the one parameter ``x_j`` when ``body`` uses j as a free index."""
-    if len(params) != 1 or not (isinstance(params[0], Script) and len(params[0].sub) == 1
-                                and isinstance(params[0].sub[0], Name) and len(params[0].sub[0].base) == 1
-                                and params[0].sup is None):
-        return None
-    letter = params[0].sub[0].base
-    nodes = list(walk(body))
-    if any(isinstance(n, BigOp) and bound_letter(n) == letter for n in nodes):
-        return None
-    used = any(isinstance(n, Script) and any(isinstance(i, Name) and i.base == letter for i in n.sub) for n in nodes)
-    return letter if used else None
 
 
 def _rows_of_another(body: Matrix, key: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -218,60 +219,56 @@ def token_tree(text: str) -> tuple[Item, ...]:
         raise TreeError(f"unexpected {str(tok)!r}", tok.start_pos) from None
     except lark.exceptions.UnexpectedEOF:
         raise TreeError(*_unclosed(text)) from None
-    return _plain_tex_rows(_unicode_commands(_convert(tree.children[0])))
+    return _rewritten(_rewritten(_convert(tree.children[0]), _unicode_command), _plain_tex_rows)
+
+
+def _rewritten(items: tuple[Item, ...], rule: Callable[[Tok, Group], list[Item] | None]) -> tuple[Item, ...]:
+    """``items`` with each command followed by a group that ``rule`` replaces (``rule(command,
+    group)``: the items in their place, or None to keep them), inside groups and environments too."""
+    out: list[Item] = []
+    k = 0
+    while k < len(items):
+        it = items[k]
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        if isinstance(it, Tok) and isinstance(nxt, Group):
+            replaced = rule(it, nxt)
+            if replaced is not None:
+                out.extend(replaced)
+                k += 2
+                continue
+        if isinstance(it, Group):
+            it = Group(_rewritten(it.items, rule), it.pos)
+        elif isinstance(it, Env):
+            it = Env(it.name, it.arg, _rewritten(it.items, rule), it.pos)
+        out.append(it)
+        k += 1
+    return tuple(out)
 
 
 # plain TeX's (and MathJax's) macros of rows, as the environment that reads the same way
 _PLAIN_ROWS = {"\\eqalign": "aligned", "\\eqalignno": "aligned", "\\displaylines": "gathered"}
 
 
-def _plain_tex_rows(items: tuple[Item, ...]) -> tuple[Item, ...]:
+def _plain_tex_rows(command: Tok, group: Group) -> list[Item] | None:
     """``\\eqalign{ a &= b \\\\ &= c }`` as ``\\begin{aligned} ... \\end{aligned}``, and
     ``\\displaylines{...}`` as ``gathered``: rows, whatever the note's TeX dialect."""
-    out: list[Item] = []
-    k = 0
-    while k < len(items):
-        it = items[k]
-        nxt = items[k + 1] if k + 1 < len(items) else None
-        if isinstance(it, Tok) and it.value in _PLAIN_ROWS and isinstance(nxt, Group):
-            out.append(Env(_PLAIN_ROWS[it.value], None, _plain_tex_rows(nxt.items), it.pos))
-            k += 2
-            continue
-        if isinstance(it, Group):
-            it = Group(_plain_tex_rows(it.items), it.pos)
-        elif isinstance(it, Env):
-            it = Env(it.name, it.arg, _plain_tex_rows(it.items), it.pos)
-        out.append(it)
-        k += 1
-    return tuple(out)
+    if command.value not in _PLAIN_ROWS:
+        return None
+    return [Env(_PLAIN_ROWS[command.value], None, _rewritten(group.items, _plain_tex_rows), command.pos)]
 
 
 def _double_struck(char: str, pos: int) -> list[Item]:
     return [Tok("cmd", "\\mathbb", pos), Group((Tok("num", _DOUBLE_STRUCK[char], pos),), pos)]
 
 
-def _unicode_commands(items: tuple[Item, ...]) -> tuple[Item, ...]:
+def _unicode_command(command: Tok, group: Group) -> list[Item] | None:
     """MathJax's ``\\unicode{x1D7D9}`` (𝟙) as the character it names, read as if typed."""
-    out: list[Item] = []
-    k = 0
-    while k < len(items):
-        it = items[k]
-        nxt = items[k + 1] if k + 1 < len(items) else None
-        if isinstance(it, Tok) and it.value == "\\unicode" and isinstance(nxt, Group):
-            code = "".join(t.value for t in nxt.items if isinstance(t, Tok)).strip()
-            char = chr(int(code[1:], 16)) if re.fullmatch(r"[xX][0-9a-fA-F]{2,6}", code) else None
-            if char in _DOUBLE_STRUCK:
-                out.extend(_double_struck(char, it.pos))
-                k += 2
-                continue
-            if char in _UNICODE_SYMBOLS:
-                out.append(Tok("cmd", _UNICODE_SYMBOLS[char], it.pos))
-                k += 2
-                continue
-        if isinstance(it, Group):
-            it = Group(_unicode_commands(it.items), it.pos)
-        elif isinstance(it, Env):
-            it = Env(it.name, it.arg, _unicode_commands(it.items), it.pos)
-        out.append(it)
-        k += 1
-    return tuple(out)
+    if command.value != "\\unicode":
+        return None
+    code = "".join(t.value for t in group.items if isinstance(t, Tok)).strip()
+    char = chr(int(code[1:], 16)) if re.fullmatch(r"[xX][0-9a-fA-F]{2,6}", code) else None
+    if char in _DOUBLE_STRUCK:
+        return _double_struck(char, command.pos)
+    if char in _UNICODE_SYMBOLS:
+        return [Tok("cmd", _UNICODE_SYMBOLS[char], command.pos)]
+    return None
