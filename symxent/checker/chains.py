@@ -16,6 +16,7 @@ from the block before (``leading``).  Members are expression trees from
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -165,16 +166,14 @@ def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
 def _between_equations(segs, row: list[Item], k: int) -> bool:
     """Whether the statement before ``row[k]`` (since the last connective) and the rest of the row
     after it each have an ``=`` at the top level."""
-    before = False
-    for kind, val, _ in reversed(segs):
-        if kind == "conn":
-            break
-        before = before or (kind == "rel" and val == "=")
+    since = list(itertools.takewhile(lambda seg: seg[0] != "conn", reversed(segs)))
+    if not any(kind == "rel" and val == "=" for kind, val, _ in since):
+        return False
     depth = 0
     for it in row[k + 1:]:
         v = _v(it)
         depth += 1 if v in OPEN or v == "\\left" else -1 if v in CLOSE or v == "\\right" else 0
-        if depth == 0 and v == "=" and before:
+        if depth == 0 and v == "=":
             return True
     return False
 

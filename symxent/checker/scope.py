@@ -33,7 +33,7 @@ from symxent.checker.meaning import (
     Definition, at_a_point, bound_letter, conventional_input, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
-from symxent.checker.chains import Chain, delta_case, leading_case, read_block
+from symxent.checker.chains import Chain, Member, delta_case, leading_case, read_block
 from symxent.checker.syntax import (
     Add, BigOp, Call, Case, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Pow,
     Script, Unreadable, entry_condition,
@@ -752,8 +752,7 @@ def _mentions(body, params) -> bool:
     return any(n in params or (isinstance(n, (Name, Script)) and key_of(n) in names)
                # σ(x) = 1/(1 + exp(-ax)): TeX sets the word ax as a times x
                or (isinstance(n, Name) and not n.accent and 1 < len(n.base) <= 3 and n.base.isascii()
-                   and n.base.isalpha() and any(c in names for c in n.base))
-               for n in walk(body))
+                   and n.base.isalpha() and any(c in names for c in n.base)) for n in walk(body))
 
 
 def _is_number(node) -> bool:
@@ -1466,9 +1465,7 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                 # ("P = 0.5" is a value at a point, "w = w - α g" an update step; so is σ(c) = Σ y_i / N
                 # at other names, whose body has none of them: the value at the optimum c; but
                 # P(S) = 0.5 after P(S) = 0.1 is the data of another example)
-                table.definitions.append(Definition(key, indices, params, readable[0].node,
-                                                    block.line(readable[0].pos), block.order + ci + 1,
-                                                    block.scope, "restated", sample))
+                _restate(table, info, readable[0], block, ci)
         if chain.relations[0] == "=" and len(chain.members) == 2 and (
                 _is_fact(chain, block, table) or _picks_index(chain, block, block.order + ci, table)):
             block.facts.add((ci, 0))
@@ -1620,12 +1617,15 @@ def _concluded_value(chain: Chain, ci: int, block: Block, table: SymbolTable) ->
     if info is None or info[2]:
         return
     prev = table.lookup(info[0], block.order + ci, block.scope)
-    if prev is None or not _is_number(prev.body):
-        return
+    if prev is not None and _is_number(prev.body):
+        _restate(table, info, chain.members[1], block, ci)
+
+
+def _restate(table: SymbolTable, info: tuple, value: Member, block: Block, ci: int) -> None:
+    """The name of ``info`` (see :func:`definable`) holds ``value`` from chain ``ci`` of ``block`` on."""
     key, indices, params, sample = info
-    table.definitions.append(Definition(key, indices, params, chain.members[1].node,
-                                        block.line(chain.members[1].pos), block.order + ci + 1,
-                                        block.scope, "restated", sample))
+    table.definitions.append(Definition(key, indices, params, value.node, block.line(value.pos),
+                                        block.order + ci + 1, block.scope, "restated", sample))
 
 
 def _names_one_thing(node: Node) -> bool:
