@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import itertools
 import random
 from collections import Counter
@@ -817,8 +818,8 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     def number_of(node: Node) -> complex | None:
         try:
             return complex(sympy.N(ev.value(node, {}), 30))
-        except Exception:  # (anything the evaluator cannot put a number to: no term-by-term reading)
-            return None
+        except (NotCheckable, TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+            return None  # (nothing the evaluator can put a number to: no term-by-term reading)
 
     rounded = _rounded(left, right, pairs, uses, slack, number_of)
     if rounded is not None:
@@ -1524,10 +1525,8 @@ def _rounded_terms(side: Node, places: int = 0) -> float:
     terms = side.terms if isinstance(side, Add) else (side,)
     total = 0.0
     for t in terms:
-        while isinstance(t, Paren) and t.kind == "(" and len(t.items) == 1:
-            t = t.items[0]  # 0.155675 + (-0.124511)
-        n = t.arg if isinstance(t, Neg) else t
-        if not isinstance(n, Num):
+        n = _bare_number(t)
+        if n is None:
             return 0.0
         if "." in n.value and _places(n) >= places:
             total += 0.5 * 10.0 ** -_places(n)
@@ -1545,12 +1544,8 @@ def _term_apart(left: Node, right: Node, number_of: Callable[[Node], complex | N
                 or not _rounded_terms(written):
             continue
         for k, (t, w) in enumerate(zip(other.terms, written.terms)):
-            value, shown = number_of(t), number_of(w)
-            inner = w.arg if isinstance(w, Neg) else w
-            while isinstance(inner, Paren) and inner.kind == "(" and len(inner.items) == 1:
-                inner = inner.items[0]
-            inner = inner.arg if isinstance(inner, Neg) else inner
-            if value is None or shown is None or not isinstance(inner, Num):
+            value, shown, inner = number_of(t), number_of(w), _bare_number(w)
+            if value is None or shown is None or inner is None:
                 return None
             if max((_places(n) for n in walk(t) if isinstance(n, Num)), default=0) >= _places(inner):
                 continue  # (0.7 × 0.222392 = 0.155675: the term's own numbers are worked values, rounded too)
@@ -1564,6 +1559,18 @@ def _term_apart(left: Node, right: Node, number_of: Callable[[Node], complex | N
                         "slipped is not said")
         return None
     return None
+
+
+def _bare_number(term: Node) -> Num | None:
+    """The number a term writes, through its sign and brackets (``-0.128``, ``(-0.124511)``,
+    ``-(0.5)``), or None when the term is anything else."""
+    while True:
+        if isinstance(term, Neg):
+            term = term.arg
+        elif isinstance(term, Paren) and term.kind == "(" and len(term.items) == 1:
+            term = term.items[0]  # 0.155675 + (-0.124511)
+        else:
+            return term if isinstance(term, Num) else None
 
 
 def _places(n: Num) -> int:
@@ -1830,8 +1837,7 @@ def _one_hot_away(pairs, leaves, table, envs, target_keys, rng_seed: int) -> tup
             free = [c for c in range(1, size + 1) if c not in taken]
             if not free:
                 break
-            sub = {s: sympy.Integer(int(lf.index[-1] == free[0])) for s, lf in leaves.items()
-                   if lf.key == key and lf.index}
+            sub = _one_hot_sub(leaves, key, free[0])
             fixed.append((L.xreplace(sub), R.xreplace(sub)))
         else:
             rest = {s: lf for s, lf in leaves.items() if lf.key != key}
@@ -1844,10 +1850,15 @@ def _one_hot_pairs(pairs, leaves, envs, key: str, letter: str) -> list:
     """The step's pairs with the target ``key`` one-hot at the index ``letter``."""
     fixed = []
     for (L, R), env in zip(pairs, envs):
-        sub = {s: sympy.Integer(int(lf.index[-1] == env[letter])) for s, lf in leaves.items()
-               if lf.key == key and lf.index}
+        sub = _one_hot_sub(leaves, key, env[letter])
         fixed.append((L.xreplace(sub), R.xreplace(sub)))
     return fixed
+
+
+def _one_hot_sub(leaves, key: str, hot: int) -> dict:
+    """Every entry of the target ``key`` put to 1 at index ``hot`` and 0 elsewhere."""
+    return {s: sympy.Integer(int(lf.index[-1] == hot)) for s, lf in leaves.items()
+            if lf.key == key and lf.index}
 
 
 def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positive: bool):
@@ -1875,6 +1886,15 @@ def _sample(leaves, table: SymbolTable, simplex: set[str], rng_seed: int, positi
     return point
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(args: tuple[sympy.Symbol, ...], expr: sympy.Expr) -> Callable:
+    """``expr`` as a NumPy function of ``args``. Cached: a step's sides are evaluated again at the
+    second sample size, on positive points, and in the diagnosis, and printing them as code is a
+    third of a note's time. (``docstring_limit=0``: lambdify's docstring prints the expression
+    once more, for nobody.)"""
+    return sympy.lambdify(args, expr, modules="numpy", dummify=False, docstring_limit=0)
+
+
 def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
     if expr.has(sympy.zoo):
         expr = expr.xreplace({sympy.zoo: sympy.nan})  # 1/0 where a value was put in: undefined there
@@ -1895,7 +1915,7 @@ def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
              if len(h.args) == 1 or h.args[1] == sympy.S.Half}
     if steps:
         expr = expr.xreplace(steps)
-    f = sympy.lambdify(safe, expr, modules="numpy", dummify=False)
+    f = _compiled(tuple(safe), expr)
     with np.errstate(all="ignore"):
         out = f(*[point[s].astype(complex) for s in syms])
     return np.broadcast_to(np.asarray(out, dtype=complex), (N_POINTS,))
