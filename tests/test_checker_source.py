@@ -229,6 +229,14 @@ MARKDOWN = [
 
         <!-- $c$ -->
         """), [M("x = 1", 2), P("and", 3), I("y", 3), P("& z", 3), P("Proof of", 6), I("z", 6)]),
+    ("a bare environment in HTML text is display math", md("""
+        <p>By the chain rule
+        \\begin{align}
+        a &= b \\\\
+        &= c
+        \\end{align}
+        with $d$.</p>
+        """), [P("By the chain rule", 1), M("a &= b \\\\\n&= c", 3, env="align"), P("with", 6), I("d", 6), P(".", 6)]),
     ("nested lists and quotes", md("""
         - item $a_1$
           - nested $b$

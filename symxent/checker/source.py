@@ -29,7 +29,8 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
 * bare ``\\begin{align}`` blocks (amsmath) and ``aligned``, ``split``, ``gathered`` (as Jupyter
   writes them);
 * ``<script type="math/tex[; mode=display]">``; in HTML blocks also the math and words of the
-  text outside tags (MathJax typesets them), not those of ``<pre>``, ``<code>``, comments;
+  text outside tags (MathJax typesets them, bare ``\\begin{align}`` environments there as display
+  math), not those of ``<pre>``, ``<code>``, comments;
 * Hugo's ``{{< katex >}}...{{< /katex >}}`` and ``{{< math >}}`` shortcodes on their own lines,
   and those that take the formula as an argument in backticks (``{{< texd `...` >}}``);
 * a code span that is exactly ``$$...$$`` (```$$ ... $$```: display math kept from the Markdown
@@ -939,12 +940,34 @@ def _markdown_items(tokens: list[Token], *, plain: bool) -> list[Item]:
         elif tok.type == "html_block":
             for body, display, offset in _html_pieces(tok.content):
                 if display is None:  # text: Markdown inside HTML is not parsed, but math is
-                    for inline in _MD.parseInline(body):  # type: ignore[union-attr]
-                        _inline_items(inline, line + offset, items, table=False)
+                    for piece, environment, lines_in in _environments_apart(body):
+                        if environment:
+                            _add(items, _math_item(piece, line + offset + lines_in, display=True, env=None))
+                            continue
+                        for inline in _MD.parseInline(piece):  # type: ignore[union-attr]
+                            _inline_items(inline, line + offset + lines_in, items, table=False)
                 else:
                     _add(items, _math_item(body, line + offset, display=display, env=None))
         i += 1
     return items
+
+
+_BARE_ENVIRONMENT = re.compile(r"\\begin\{(" + "|".join(re.escape(n) for n in sorted(MATH_ENVIRONMENTS - {"math"}))
+                               + r")\}.*?\\end\{\1\}", re.DOTALL)
+
+
+def _environments_apart(text: str) -> list[tuple[str, bool, int]]:
+    r"""HTML text cut into runs of words and bare math environments (``<p>... \begin{align} ...
+    \end{align} ...</p>``, which MathJax typesets as display math where it finds them):
+    ``(piece, is an environment, lines before it in text)``."""
+    pieces: list[tuple[str, bool, int]] = []
+    at = 0
+    for m in _BARE_ENVIRONMENT.finditer(text):
+        pieces.append((text[at : m.start()], False, text.count("\n", 0, at)))
+        pieces.append((m.group(0), True, text.count("\n", 0, m.start())))
+        at = m.end()
+    pieces.append((text[at:], False, text.count("\n", 0, at)))
+    return [p for p in pieces if p[0].strip()]
 
 
 def _last_line(items: Sequence[Item]) -> int:
