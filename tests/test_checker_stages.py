@@ -1205,6 +1205,15 @@ MODELS = [
      ['definition', 'ok', 'ok', 'wrong']),
     ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\n\\eqalign{\n\\log p_i &= z_i - \\log \\sum_k e^{z_k} \\\\\n&= \\log e^{z_i} - \\log \\sum_k e^{z_k} \\\\\n&= z_i + \\log \\sum_k e^{z_k}\n}\n$$\n',
      ['definition', 'ok', 'ok', 'wrong']),
+    # a note with no delimited math: formulas typed as paragraphs, and two values side by side
+    ('Softmax by hand, for z = (2, 1).\n\nq1 = e^2 / (e^2 + e^1) = 0.7311\n\nq2 = e^1 / (e^2 + e^1) = 0.2311\n\n'
+     'CE = -(1 * log(0.7311)), -(1 * log(0.2689))\n\n= 0.3132, 1.3134\n\n= 0.3132, 1.2\n',
+     ['definition', 'ok', 'definition', 'wrong', 'definition', 'ok', 'wrong']),
+    ('$$\n\\begin{aligned}\nL &= -\\log 0.5, -\\log 0.25 \\\\\n&= 0.6931, 1.3863 \\\\\n&= 0.6931, 1.2\n\\end{aligned}\n$$\n',
+     ['definition', 'ok', 'wrong']),
+    ('$$ -\\log 0.5, -\\log 0.25 = 0.6931, 1.3863 $$\n\n$$ \\log 2, \\log 4 = 0.6931, 1.2 $$\n', ['ok', 'wrong']),
+    ('<p>With $p = \\sigma(z)$,\n\\begin{align}\n\\frac{dp}{dz} &= p(1 - p) \\\\\n&= p - p^2 \\\\\n&= p + p^2\n'
+     '\\end{align}\nas claimed.</p>\n', ['definition', 'ok', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1403,7 +1412,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sum-of-rounded-terms-checked-term-by-term',
               'one-hot-at-the-true-class-in-the-case-away-from-it',
               'a-case-row-with-the-word-for-when-after-it',
-              'plain-tex-eqalign-rows']
+              'plain-tex-eqalign-rows', 'paragraphs-of-plain-formulas-and-two-values-side-by-side',
+              'rows-of-two-values-compared-entry-by-entry', 'two-values-on-each-side-of-one-equation',
+              'bare-align-inside-an-html-paragraph']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

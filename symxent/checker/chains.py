@@ -10,7 +10,9 @@ beside them (``, i = j``, ``\\quad (i \\neq j)``, ``\\text{if } i = k``), ``wher
 ``&=`` row goes on with the main one); ``\\therefore``, ``\\Rightarrow``, ``\\implies`` and ``=>``
 start a chain that follows from the one before (``implied_by``), or from what came before the
 block when the block opens with one (``concluded``); a block that opens with a relation goes on
-from the block before (``leading``).  Members are expression trees from
+from the block before (``leading``).  Values listed side by side on both sides of a relation
+(``CE = a, b = 0.17, 0.82``) are one bracketed list each, compared entry by entry.  Members are
+expression trees from
 :func:`symxent.checker.syntax.parse_member`.
 """
 
@@ -310,7 +312,7 @@ def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
 # "when" written after the case: i = j 时, i = j のとき
 CASE_WORDS_AFTER = ("时", "时候", "的时候", "時", "のとき", "の時", "の場合", "的情况", "情况下", "일 때", "일때")
 
-_STYLE_WRAPPERS = ("\\mathbf", "\\boldsymbol", "\\bm", "\\bf", "\\large", "\\Large", "\\displaystyle")
+_STYLE_WRAPPERS = ("\\mathbf", "\\bold", "\\boldsymbol", "\\bm", "\\bf", "\\large", "\\Large", "\\displaystyle")
 
 
 def _holds_rows(items) -> bool:
@@ -353,7 +355,8 @@ def read_block(items) -> list[Chain]:
     current: Chain | None = None
     rows = _split_rows(items)
     nested = len({_indent(row) for row in rows if _clean(row)}) > 1
-    for row in rows:
+    tuples = _tuple_rows([_top_split(_without_equation_number(row)) for row in rows])
+    for row_number, row in enumerate(rows):
         alone = _clean(row)
         if len(alone) == 1 and _rows_environment(alone[0]):
             # "$$ x_{max} = \max(x) \\ \begin{align} ... \end{align} $$": an environment of rows
@@ -367,7 +370,7 @@ def read_block(items) -> list[Chain]:
             chains.extend(inner)
             current = None
             continue
-        segs = _top_split(_without_equation_number(row))
+        segs = tuples.get(row_number) or _top_split(_without_equation_number(row))
         if not segs:
             continue
         indent = _indent(row)
@@ -405,6 +408,89 @@ def read_block(items) -> list[Chain]:
         if c.implied_by == len(out):
             c.implied_by = None
         out.append(c)
+    return out
+
+
+_LIST_COMMAS = (",", "，")
+
+
+def _list_lengths(segs) -> list[int] | None:
+    r"""How many expressions each member of a row lists, members being what stands between its
+    relations and a list expressions joined by bare commas (``CE = a, b = 0.17, 0.82``: 1, 2, 2; a
+    row that opens with a relation has an empty first member, 0). None when the row holds anything
+    else: a connective, another separator, a relation other than = and ≈."""
+    lengths = [0]
+    expecting = True  # an expression comes next
+    for kind, value, _ in segs:
+        if kind == "rel" and value in ("=", "~") and (not expecting or lengths == [0]):
+            lengths.append(0)
+            expecting = True
+        elif kind == "expr" and expecting:
+            lengths[-1] += 1
+            expecting = False
+        elif kind == "sep" and value in _LIST_COMMAS and not expecting:
+            expecting = True
+        else:
+            return None
+    return None if expecting and lengths[-1] else lengths
+
+
+def _tuple_rows(rows: list) -> dict[int, list]:
+    r"""Rows whose members are lists of values compared entry by entry, each list made one bracketed
+    expression (``CE = -(\log 0.84), -(5 \log 0.98) = 0.17, 0.82`` is two values, as a program
+    prints them): row number -> its segments so rewritten.
+
+    A row is such a row when its last members are all lists of the same length n >= 2 and what
+    comes before them is one expression at most, and it compares two lists, or it is one list going
+    on from (``= a, b`` after ``... = c, d``) or leading to (before ``= a, b``) a list of n in the
+    next row. ``a = 1, b = 2`` (lists 1, 2, 1) and ``k = 1, 2, \dots, K`` (one list) are no such rows."""
+    lengths = [_list_lengths(segs) if segs else None for segs in rows]
+
+    def list_at_end(k: int) -> int | None:
+        """n when row k ends in lists of n, preceded by one expression at most."""
+        ls = lengths[k] if 0 <= k < len(rows) else None
+        if not ls or ls[-1] < 2:
+            return None
+        n = ls[-1]
+        start = len(ls) - 1
+        while start > 0 and ls[start - 1] == n:
+            start -= 1
+        return n if start <= 1 and all(x <= 1 for x in ls[:start]) else None
+
+    written = [k for k, segs in enumerate(rows) if segs]  # (blank rows between the rows are skipped)
+    out: dict[int, list] = {}
+    for at, k in enumerate(written):
+        n = list_at_end(k)
+        if n is None:
+            continue
+        ls = lengths[k]
+        before, after = (written[at - 1] if at else -1), (written[at + 1] if at + 1 < len(written) else -1)
+        lists = sum(1 for x in ls if x == n)
+        continues = ls[0] == 0 and len(ls) == 2 and list_at_end(before) == n
+        leads = list_at_end(after) == n and lengths[after][0] == 0 and len(lengths[after]) == 2
+        if lists >= 2 or continues or leads:
+            out[k] = _bracket_lists(rows[k], n)
+    return out
+
+
+def _bracket_lists(segs, n: int) -> list:
+    """The row's segments with each list of n expressions joined into one in brackets."""
+    out: list = []
+    k = 0
+    while k < len(segs):
+        kind, value, pos = segs[k]
+        run = segs[k : k + 2 * n - 1]
+        if kind == "expr" and len(run) == 2 * n - 1 and all(
+                r[0] == ("expr" if j % 2 == 0 else "sep") for j, r in enumerate(run)):
+            joined: list[Item] = [Tok("sym", "(", pos)]
+            for j, r in enumerate(run):
+                joined.extend(r[1] if j % 2 == 0 else [Tok("sym", ",", r[2])])
+            joined.append(Tok("sym", ")", run[-1][2]))
+            out.append(("expr", joined, pos))
+            k += 2 * n - 1
+        else:
+            out.append(segs[k])
+            k += 1
     return out
 
 

@@ -44,9 +44,10 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
   display formula, on the image's line.
 
 A note with no delimited math at all (its author types formulas as code) is read again with
-its code taken as math where it holds a formula and not code: inline code spans, and the lines
+its code taken as math where it holds a formula and not code: inline code spans, the lines
 of plain fences (no language, ``text``), a line that starts with ``=`` going on with the one
-before.  A line or span is a formula when it has an ``=`` and none of code's marks (keywords,
+before, and paragraphs whose every line is a formula (one that opens with ``=`` going on with
+the paragraph of formulas just before it).  A line or span is a formula when it has an ``=`` and none of code's marks (keywords,
 ``a.b`` attributes, strings, comments, ``==``/``+=``, braces other than a script's group, a
 run of three words, or an update ``w = w - ...``).
 
@@ -918,6 +919,7 @@ def _markdown_items(tokens: list[Token], *, plain: bool) -> list[Item]:
     """The items of the parsed note; ``plain``: formulas written as code are math too."""
     items: list[Item] = []
     in_table = False
+    plain_rows: tuple[int, Math] | None = None  # the last paragraph of formulas: its first line, its Math
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -928,6 +930,20 @@ def _markdown_items(tokens: list[Token], *, plain: bool) -> list[Item]:
             continue
         if tok.type in ("table_open", "table_close"):
             in_table = tok.type == "table_open"
+        elif tok.type == "inline" and plain and not in_table and _plain_paragraph(tok.content):
+            # a paragraph of formulas typed as plain text, one per line (f(2) = e^2 / (e + e^2) = 0.73);
+            # one that opens with "=" is the next rows of the paragraph of formulas just before it
+            rows = tok.content.split("\n")
+            if plain_rows is not None and plain_rows[1] is items[-1] and rows[0].lstrip().startswith("="):
+                first, previous = plain_rows[0], plain_rows[1]
+                rows = [""] * (line - previous.lines[-1] - 1) + rows
+                rows = previous.text.split(" \\\\\n") + rows
+                items.pop()
+            else:
+                first = line
+            item = _math_item(" \\\\\n".join(rows), first, display=True, env=None)
+            _add(items, item)
+            plain_rows = (first, item) if item is not None else None
         elif tok.type == "inline":
             _inline_items(tok, line, items, table=in_table, plain=plain)
         elif tok.type in _MATH_BLOCKS:
@@ -1092,6 +1108,12 @@ def _plain_formula(text: str) -> bool:
     if re.fullmatch(r"[A-Za-z_]\w*", head) and re.search(r"(?<![\w.])" + re.escape(head) + r"(?![\w(])", rest):
         return False  # w = w - lr * g: an update, as code writes it
     return True
+
+
+def _plain_paragraph(text: str) -> bool:
+    """Is every line of a paragraph a formula typed as plain text (no code span, no math)?"""
+    lines = [row for row in text.split("\n") if row.strip()]
+    return bool(lines) and "`" not in text and all(_plain_formula(row) for row in lines)
 
 
 # Macros that make a LaTeX fence a listing of LaTeX source rather than a formula.

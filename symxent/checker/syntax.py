@@ -228,7 +228,7 @@ ACCENTS = {"\\hat": "hat", "\\widehat": "hat", "\\bar": "bar", "\\overline": "ba
            "\\widetilde": "tilde", "\\dot": "dot", "\\check": "check", "\\breve": "breve",
            "\\mathring": "ring", "\\acute": "acute", "\\grave": "grave", "\\ddot": "ddot"}
 # Fonts and vector arrows name the same quantity as the plain letter: \mathbf{z} is z.
-FONTS = {"\\mathbf", "\\boldsymbol", "\\bm", "\\vec", "\\pmb", "\\mathbfit", "\\mathit", "\\mathsf",
+FONTS = {"\\mathbf", "\\bold", "\\boldsymbol", "\\bm", "\\vec", "\\pmb", "\\mathbfit", "\\mathit", "\\mathsf",
          "\\mathbb", "\\mathcal", "\\mathscr", "\\mathfrak", "\\boldsymbol", "\\overrightarrow", "\\mathnormal"}
 TRANSPARENT_1 = {"\\cancel", "\\bcancel", "\\xcancel", "\\boxed", "\\underbrace", "\\overbrace",
                  "\\underset", "\\mathop", "\\mathrel", "\\mathbin", "\\displaystyle", "\\ensuremath",
