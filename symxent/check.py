@@ -46,7 +46,7 @@ import sympy
 
 from symxent.budget import OverBudget, budget
 from symxent.checker import scope as scope_mod
-from symxent.checker.meaning import Definition, NotCheckable, information_call, key_of, pretty, primes_by
+from symxent.checker.meaning import Definition, NotCheckable, information_call, key_of, pretty, primes_by, walk
 from symxent.checker.source import note_kind, read_note
 from symxent.checker.syntax import Call, Unreadable, parse_member
 from symxent.checker.tree import TreeError, token_tree
@@ -170,6 +170,7 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
             continue
         identities: dict[int, bool] = {}   # chain -> every step of it proven or confirmed
         solutions: dict[int, tuple | None] = {}   # chain opening implications -> (name, its solution)
+        equations: list[tuple] = []   # (chain, left, right, line): equations stated in rows above, not identities
         # (a block's steps in the order of their lines: a chain may go on after rows of its own,
         # "δ_ij = 1 when i = j" recalled between a derivation's rows)
         steps: list[StepResult] = []
@@ -187,6 +188,10 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
             for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities, solutions):
                 if step.step == 1 and step.status in ("not checkable", "wrong") and last is not None:
                     step = _line_at_a_time(step, last, block, ci, chain, table, chain_no, timeout)
+                if step.status == "wrong" and equations:
+                    step = _below_an_equation(step, equations, block, ci, chain, table, chain_no, timeout)
+                if step.status == "not checkable" and chain.relations[step.step - 1] == "=" and not chain.conditions:
+                    equations.append((ci, chain.members[step.step - 1].node, chain.members[step.step].node, step.line))
                 statuses.append(step.status)
                 steps.append(step)
             if ci in block.examples and statuses[-1:] != ["ok"]:
@@ -232,6 +237,47 @@ def _line_at_a_time(res: StepResult, last: tuple, block, ci: int, chain, table, 
     res.uses = list(res.uses) + [f"the left side is the value the line before gives it (line "
                                  f"{above.line(above_chain.members[-1].pos)}): a chain written a line at a time, "
                                  "each line opening with the same left side"]
+    return res
+
+
+def _below_an_equation(res: StepResult, equations: list[tuple], block, ci: int, chain, table, chain_no: int,
+                       timeout: float) -> StepResult:
+    r"""``\ln \frac{P}{1 - P} = z`` in one row, then ``e^z (1 - P) = P`` in a row below it: the rows
+    of a block that solve an equation stated above them (not an identity: it could not be checked)
+    hold where it holds. A WRONG step that shares a name with such an equation is judged again with
+    that name at the equation's one solution: ok then is ok where the equation holds, WRONG stays
+    WRONG; where the equation cannot be solved for one name, the step is not checkable."""
+    t = res.step - 1
+    a, b = chain.members[t], chain.members[t + 1]
+    mentioned = {key_of(n) for side in (a.node, b.node) for n in walk(side)} - {None}
+    for cj, left, right, line in reversed(equations):
+        if cj == ci:
+            continue
+        names = {key_of(n) for side in (left, right) for n in walk(side)} - {None}
+        if not names & mentioned:
+            continue
+        try:
+            with budget(timeout):
+                found = solve_for(table, block.order + cj, block.scope, left, right)
+        except OverBudget:
+            found = None
+        if found is None or found[0] not in mentioned:
+            res.status = "not checkable"
+            res.detail = (f"the rows below the equation of line {line} (not an identity) may be solving it, and this "
+                          f"one may hold where it holds, which this checker could not solve ({res.detail})")
+            return res
+        key, value = found
+        said = f"{pretty(key)} is the one solution of the equation of line {line}: {pretty(key)} = {sympy.sstr(value)}"
+        v = _judge(table, block, ci, a.node, b.node, tuple(chain.conditions), chain_no * 100 + t, timeout, {key: value})
+        if v.status == "ok":
+            _fill(res, v)
+            res.uses = list(res.uses) + [said]
+        elif v.status == "wrong":
+            res.detail += f"; it is WRONG too where the equation of line {line} holds ({said})"
+        else:
+            res.status = "not checkable"
+            res.detail = f"where the equation of line {line} holds ({said}): {v.detail}"
+        return res
     return res
 
 

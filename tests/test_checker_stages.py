@@ -1214,6 +1214,15 @@ MODELS = [
     ('$$ -\\log 0.5, -\\log 0.25 = 0.6931, 1.3863 $$\n\n$$ \\log 2, \\log 4 = 0.6931, 1.2 $$\n', ['ok', 'wrong']),
     ('<p>With $p = \\sigma(z)$,\n\\begin{align}\n\\frac{dp}{dz} &= p(1 - p) \\\\\n&= p - p^2 \\\\\n&= p + p^2\n'
      '\\end{align}\nas claimed.</p>\n', ['definition', 'ok', 'ok', 'wrong']),
+    # rows that solve an equation stated above them hold where it holds
+    ('Let $z = w x + b$, and $P \\in [0, 1]$ the probability.\n\n$$\n\\begin{aligned}\n\\log \\frac{P}{1 - P} &= z \\\\\n'
+     '\\frac{P}{1 - P} &= e^z \\\\\nP &= e^z (1 - P) \\\\\nP (1 + e^z) &= e^z \\\\\nP (1 - e^z) &= e^z\n\\end{aligned}\n$$\n',
+     ['definition', 'not checkable', 'not checkable', 'ok', 'ok', 'wrong']),
+    # σ(z) = P names σ(z)'s value; σ stays the sigmoid in the next section
+    ('## Model\n\n$$\\sigma(z) = \\frac{1}{1 + e^{-z}}$$\n\n$$\\sigma(z) = P$$\n\n## Symmetry\n\n$$\\sigma(-z) = 1 - \\sigma(z)$$\n',
+     ['definition', 'definition', 'ok']),
+    ('The labels are $y \\in \\{0, 1\\}$.\n\n$$\n\\begin{aligned}\n\\text{Let } \\ln x &= y \\\\\n\\text{Then } e^y &= x \\\\\n'
+     '\\text{so } e^{2y} &= 2x\n\\end{aligned}\n$$\n', ['definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1414,7 +1423,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-case-row-with-the-word-for-when-after-it',
               'plain-tex-eqalign-rows', 'paragraphs-of-plain-formulas-and-two-values-side-by-side',
               'rows-of-two-values-compared-entry-by-entry', 'two-values-on-each-side-of-one-equation',
-              'bare-align-inside-an-html-paragraph']
+              'bare-align-inside-an-html-paragraph', 'rows-solving-an-equation-stated-above-them',
+              'a-function-said-equal-to-a-name-names-its-value', 'a-row-that-opens-with-let-defines-the-name-on-its-right']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -65,6 +65,7 @@ class Chain:
     iff_before: bool = False
     pending: list[Item] = field(default_factory=list)
     indent: int | None = None     # leading \quad's of the row it starts on (\qquad counts two)
+    let: bool = False             # the row opens with "let" (\text{Let } \log x = y): it defines
 
 
 def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
@@ -268,6 +269,8 @@ def _is_prose(text: str) -> bool:
 _REASON = ("since", "because", "as", "using", "by", "from", "given", "因为", "由于", "ya que", "porque", "dado")
 _CONSEQUENCE = ("then", "so", "thus", "hence", "therefore", "那么", "所以", "因此", "则", "于是", "可得", "entonces",
                 "luego", "donc", "alors")
+# words that open a definition in a row of math ("\text{Let } \log_e x = y")
+_LET = ("let", "define", "denote", "令", "设", "設", "sea", "soit", "sei", "seja")
 _WHERE = ("where", "with", "let", "here", "其中", "令", "设", "donde", "con", "sea", "and")
 
 
@@ -740,6 +743,9 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         return None
     if not chain.members and not chain.pending:
         # a row that opens with words ("\\text{Let } f(x) = ..."): the statement itself
+        if words.split()[:1] and words.split()[0] in _LET or any(words.startswith(w) for w in _LET if not w.isascii()):
+            for c in sub_chains:
+                c.let = True
         chains.extend(sub_chains)
         return sub_chains[-1]
     if follows:

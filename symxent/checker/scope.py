@@ -1397,6 +1397,8 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                     _is_fact(sub, block, table) or _one_hot_fact(sub, block, table)
         if not chain.members or not chain.relations:
             continue
+        if chain.let and _let(chain, ci, block, table):
+            continue
         if chain.implied_by is not None or chain.concluded or chain.iff_next or chain.iff_before:
             # "=> z_2 = ...": a conclusion; "p = 1/2 \iff w^T x = 0": a condition; not definitions,
             # but "P(S) = 0.5 \to P(\bar{S}) = 0.5" gives a number-valued name its next example's value
@@ -1460,8 +1462,10 @@ def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = No
                     and not _mentions_itself(key, readable[0].node) \
                     and not valued and not _through_itself(key, readable[0].node, table, block.order + ci, block) \
                     and not _calls_undefined(readable[0].node, table, block.order + ci, block) \
-                    and (tuple(params) == tuple(prev.params) or _mentions(readable[0].node, params)):
-                # (σ(z) = f(z)/g(z) with f, g never defined gives σ no value to use)
+                    and (tuple(params) == tuple(prev.params) or _mentions(readable[0].node, params)) \
+                    and (not params or _mentions(readable[0].node, params) or _is_number(readable[0].node)):
+                # (σ(z) = f(z)/g(z) with f, g never defined gives σ no value to use; σ(z) = P, a body
+                # without z, names σ(z)'s value: σ stays the function it is)
                 # ("P = 0.5" is a value at a point, "w = w - α g" an update step; so is σ(c) = Σ y_i / N
                 # at other names, whose body has none of them: the value at the optimum c; but
                 # P(S) = 0.5 after P(S) = 0.1 is the data of another example)
@@ -1508,6 +1512,26 @@ def _other_names(params, before) -> bool:
     at its own names swapped (CE(y, ŷ) after CE(ŷ, y))."""
     return len(params) == len(before) and all(isinstance(p, Name) for p in params) \
         and {key_of(p) for p in params} != {key_of(p) for p in before}
+
+
+def _let(chain: Chain, ci: int, block: Block, table: SymbolTable) -> bool:
+    """``\\text{Let } \\log_e x = y`` (a row of math that opens with "let"): the plain name on one
+    side, the left one first, means the other side from here, whatever it meant before."""
+    if len(chain.members) != 2 or chain.relations != ["="]:
+        return False
+    left, right = chain.members[0].node, chain.members[1].node
+    for t, (name, value) in enumerate(((left, right), (right, left))):
+        info = definable(name) if isinstance(name, (Name, Script)) else None
+        if info is None or _mentions_itself(info[0], value) or isinstance(value, Unreadable):
+            continue
+        key, indices, params, sample = info
+        table.definitions.append(Definition(key, indices, params, value, block.line(chain.members[t].pos),
+                                            block.order + ci + 1, block.scope, "where", sample))
+        block.definitions.add((ci, 0))
+        if t:
+            block.named_last.add(ci)
+        return True
+    return False
 
 
 def _name_last(chain: Chain, ci: int, block: Block, table: SymbolTable) -> None:
