@@ -318,6 +318,10 @@ MARKDOWN = [
         ![a cat](https://example.com/cat.png)
         """), [P("Sigmoid", 1), M("S(x)=\\frac{1}{1+e^{-x}}", 1), P(", a curve.", 1), M("L = - y \\log(p)", 4),
                P("a cat", 7)]),
+    ("equation images beside words in a paragraph", md("""
+        With <img src="https://render.githubusercontent.com/render/math?math=p"> and
+        <img src="https://render.githubusercontent.com/render/math?math=H(p) = -\\sum_i p_i \\log p_i"> <img src="https://render.githubusercontent.com/render/math?math=(1)">
+        """), [P("With", 1), M("p", 1), P("and", 1), M("H(p) = -\\sum_i p_i \\log p_i", 2), M("(1)", 2)]),
     # a note with no delimited math writes its formulas as code: spans and plain fences that hold a
     # formula are math (a "=" line goes on with the one before); code is not
     ("formulas written as code", md("""

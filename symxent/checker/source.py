@@ -39,9 +39,9 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
 * ```` ```math ```` fences; ```` ```latex ```` fences only when all they hold is delimited math
   or one bare formula (no words, no source-only macros);
 * reStructuredText's ``.. math::`` directive and ``:math:`...``` role (Sphinx notes);
-* equation images (``![](https://latex.codecogs.com/svg.latex?...)``, ``<img src=...>`` in HTML,
-  GitHub's ``render/math`` and Google's chart ``cht=tx`` URLs): the URL's query, decoded, is a
-  display formula, on the image's line.
+* equation images (``![](https://latex.codecogs.com/svg.latex?...)``, ``<img src=...>`` in HTML
+  blocks and among a paragraph's words, GitHub's ``render/math`` and Google's chart ``cht=tx``
+  URLs): the URL's query, decoded, is a display formula, on the image's line.
 
 A note with no delimited math at all (its author types formulas as code) is read again with
 its code taken as math where it holds a formula and not code: inline code spans, the lines
@@ -1304,6 +1304,11 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
             if nl >= 0:
                 line += 1
                 line_pos = nl + 1
+        elif kind == "html_inline" and (pictures := [f for f, shown, _ in _html_pieces(child.content) if shown]):
+            # <img src="https://render.githubusercontent.com/render/math?math=..."> beside words
+            flush()
+            for formula in pictures:
+                _add(items, _math_item(formula, line, display=True, env=None))
         elif kind == "html_inline":
             say(" ")
     flush()
