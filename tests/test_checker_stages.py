@@ -1223,6 +1223,11 @@ MODELS = [
      ['definition', 'definition', 'ok']),
     ('The labels are $y \\in \\{0, 1\\}$.\n\n$$\n\\begin{aligned}\n\\text{Let } \\ln x &= y \\\\\n\\text{Then } e^y &= x \\\\\n'
      '\\text{so } e^{2y} &= 2x\n\\end{aligned}\n$$\n', ['definition', 'ok', 'wrong']),
+    # the entry's index on the function's letter, as its definition writes it
+    ('$$\\sigma_i(z)=\\frac{e^{z_i}}{\\sum_{k=1}^n e^{z_k}}$$\n\n'
+     '$$\\frac{\\partial\\sigma_i(z)}{\\partial z_j} = \\sigma_i(z)(\\delta_{ij} - \\sigma_j(z))$$\n\n'
+     '$$\\frac{\\partial\\sigma_i(z)}{\\partial z_j} = \\sigma_i(z)(\\delta_{ij} + \\sigma_j(z))$$\n',
+     ['definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1424,7 +1429,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'plain-tex-eqalign-rows', 'paragraphs-of-plain-formulas-and-two-values-side-by-side',
               'rows-of-two-values-compared-entry-by-entry', 'two-values-on-each-side-of-one-equation',
               'bare-align-inside-an-html-paragraph', 'rows-solving-an-equation-stated-above-them',
-              'a-function-said-equal-to-a-name-names-its-value', 'a-row-that-opens-with-let-defines-the-name-on-its-right']
+              'a-function-said-equal-to-a-name-names-its-value', 'a-row-that-opens-with-let-defines-the-name-on-its-right',
+              'an-entry-index-on-the-function-letter']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

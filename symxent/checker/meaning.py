@@ -1799,7 +1799,7 @@ class Evaluator:
             # σ(z)_i = e^{z_i} / Σ_j e^{z_j} at σ(a) or s(x + c): z_k is entry k of the argument
             self.called.add(key)
             self.called_args.setdefault(key, set()).add(node.args)
-            index = tuple(self.index_value(n, env, None) for n in node.sub)
+            index = tuple(self.index_value(n, env, None) for n in _call_index(node, d))
             if len(index) != len(d.indices):
                 raise NotCheckable(f"{pretty(key)}(...) needs {len(d.indices)} index(es) (line {d.line})")
             return self.unfold(d, index, None, env, arg_nodes=node.args)
@@ -1814,9 +1814,9 @@ class Evaluator:
             if primes:
                 return self.derivative_of_function(d, args, primes, env, node.args)
             if d.indices:
-                if len(node.sub) != len(d.indices):
+                if len(_call_index(node, d)) != len(d.indices):
                     raise NotCheckable(f"{pretty(key)}(...) needs {len(d.indices)} index(es) (line {d.line})")
-                index = tuple(self.index_value(n, env, None) for n in node.sub)
+                index = tuple(self.index_value(n, env, None) for n in _call_index(node, d))
                 return self.unfold(d, index, None, env, args)
             out = self.unfold(d, (), None, env, args)
             return self.indexed_result(out, node, env)
@@ -2987,6 +2987,15 @@ def _walk(node: Node) -> "Iterator[Node]":
 
 
 walk = _walk
+
+
+def _call_index(node: Call, d: Definition) -> tuple:
+    """The index of an entry of a vector function's value: after the call (σ(z)_i) or, for a
+    definition with indices, on the function's letter (σ_i(z), as σ_i(z) = e^{z_i} / Σ_k e^{z_k}
+    writes it; h_θ(x) names a function, its θ is no index)."""
+    if node.sub or not d.indices:
+        return node.sub
+    return node.func.sub if isinstance(node.func, Script) and node.func.sub and node.func.sup is None else ()
 key_of = _key
 
 
