@@ -453,6 +453,19 @@ LATEX = [
     ("paragraphs end at blank lines and \\par", "a\n  \nb\n\nc % x\nd\\par e\n",
      [P("a", 1), P("b", 3), P("c d", 5), P("e", 6)]),
     ("escaped dollar and percent", "It costs \\$5, 50\\% off.\n", [P("It costs $5, 50% off.", 1)]),
+    # the note's own macros are written out in its math, each call's line breaks kept after it
+    ("the note's macros", md("""
+        \\newcommand{\\pd}[2]{\\frac{\\partial #1}{\\partial #2}}
+        \\def\\R{\\mathbb{R}}
+        \\DeclareMathOperator{\\softmax}{softmax}
+        \\newcommand{\\opt}[2][0]{#1 + #2}
+        \\begin{align}
+        \\pd{L}{z_i
+        } &= \\softmax(z)_i - y_i, \\quad z \\in \\R^K \\\\
+        \\opt{a}{b} &= c
+        \\end{align}
+        """), [M("\\frac{\\partial L}{\\partial z_i } \n &= \\operatorname{softmax} (z)_i - y_i, \\quad z \\in "
+                 "\\mathbb{R} ^K \\\\\n\\opt{a}{b} &= c", 6, env="align")]),
 ]
 
 

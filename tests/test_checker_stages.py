@@ -1228,6 +1228,9 @@ MODELS = [
      '$$\\frac{\\partial\\sigma_i(z)}{\\partial z_j} = \\sigma_i(z)(\\delta_{ij} - \\sigma_j(z))$$\n\n'
      '$$\\frac{\\partial\\sigma_i(z)}{\\partial z_j} = \\sigma_i(z)(\\delta_{ij} + \\sigma_j(z))$$\n',
      ['definition', 'ok', 'wrong']),
+    # the note's own macro, defined in its math as MathJax reads it
+    ('$$\\newcommand{\\pd}[2]{\\frac{\\partial #1}{\\partial #2}}$$\n\nLet $p = \\sigma(z)$.\n\n'
+     '$$\\pd{p}{z} = p(1 - p)$$\n\n$$\\pd{p}{z} = p(1 + p)$$\n', ['definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1430,7 +1433,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'rows-of-two-values-compared-entry-by-entry', 'two-values-on-each-side-of-one-equation',
               'bare-align-inside-an-html-paragraph', 'rows-solving-an-equation-stated-above-them',
               'a-function-said-equal-to-a-name-names-its-value', 'a-row-that-opens-with-let-defines-the-name-on-its-right',
-              'an-entry-index-on-the-function-letter']
+              'an-entry-index-on-the-function-letter', 'a-macro-the-note-defines']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

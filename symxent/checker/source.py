@@ -70,6 +70,11 @@ environments (:data:`MATH_ENVIRONMENTS`) display.  Code environments (verbatim, 
 minted, comment) are skipped; of other macros only the text ones (``\\emph``, ``\\textbf``...)
 give words, so labels, references and citations do not.
 
+In both kinds the note's own macros (``\\newcommand``, ``\\renewcommand``, ``\\providecommand``,
+``\\def``, ``\\DeclareMathOperator``, in a preamble or in the math, as MathJax and KaTeX read
+them) are written out in every math piece, as TeX would, each call's line breaks kept after its
+expansion so ``lines`` stays exact; a macro with an optional argument is left as written.
+
 Neither reader raises: what cannot be read as math is prose (an unclosed ``$`` or environment
 included).
 """
@@ -173,10 +178,98 @@ def read_note(text: str, *, kind: Kind) -> list[Item]:
     # One newline convention, so every reader counts lines the same way as a text-mode file read.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        return _read_latex(text) if kind == "latex" else _read_markdown(text)
+        items = _read_latex(text) if kind == "latex" else _read_markdown(text)
+        macros = user_macros(text)
+        if macros:
+            items = [replace(item, text=expand_macros(item.text, macros)) if isinstance(item, Math) else item
+                     for item in items]
+        return items
     except Exception:  # noqa: BLE001 -- the contract: never raise; a reader bug must not lose the note
         words = _collapse(text)
         return [Prose(words, 1)] if words else []
+
+
+# --------------------------------------------------------------------------------------------
+# The note's own macros: \newcommand{\pd}[2]{\frac{\partial #1}{\partial #2}} in a LaTeX preamble,
+# or in a Markdown note's math (MathJax and KaTeX read them there too).
+
+_MACRO_DEFINITION = re.compile(
+    r"\\(?:(?:re|provide|new)command\*?\s*(?:\{\s*\\([A-Za-z]+)\s*\}|\\([A-Za-z]+))\s*(?:\[(\d)\])?\s*(?=\{)"
+    r"|def\s*\\([A-Za-z]+)((?:#\d)*)\s*(?=\{)"
+    r"|DeclareMathOperator\*?\s*\{\s*\\([A-Za-z]+)\s*\}\s*(?=\{))")
+_EXPANSIONS = 2000  # macro calls expanded in one piece of math at most (a macro that calls itself ends)
+
+
+def _group(text: str, at: int) -> tuple[str, int] | None:
+    """The content of the brace group opening at ``text[at]`` and the offset after it."""
+    if at >= len(text) or text[at] != "{":
+        return None
+    depth = 0
+    for k in range(at, len(text)):
+        if text[k] == "\\":
+            continue
+        if text[k] == "{" and (k == 0 or text[k - 1] != "\\"):
+            depth += 1
+        elif text[k] == "}" and text[k - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return text[at + 1 : k], k + 1
+    return None
+
+
+def user_macros(text: str) -> dict[str, tuple[int, str]]:
+    """The macros a note defines: name -> (number of arguments, body). A macro with an optional
+    argument (``\\newcommand{\\x}[2][0]{...}``) is left out: which calls give it is not read."""
+    macros: dict[str, tuple[int, str]] = {}
+    if "command" not in text and "\\def" not in text and "DeclareMathOperator" not in text:
+        return macros
+    for m in _MACRO_DEFINITION.finditer(text):
+        body = _group(text, m.end())
+        if body is None:
+            continue
+        if m.group(6):
+            macros[m.group(6)] = (0, f"\\operatorname{{{body[0]}}}")
+        elif m.group(4):
+            macros[m.group(4)] = (len(m.group(5) or "") // 2, body[0])
+        else:
+            macros[m.group(1) or m.group(2)] = (int(m.group(3) or 0), body[0])
+    return {name: (n, body.replace("\n", " ")) for name, (n, body) in macros.items() if 0 <= n <= 9}
+
+
+def expand_macros(math: str, macros: dict[str, tuple[int, str]]) -> str:
+    """``math`` with the note's macros written out (their arguments put in); each call keeps the
+    line breaks it spanned, after its expansion, so the rows stay on their file lines."""
+    call = re.compile(r"\\(" + "|".join(sorted(map(re.escape, macros), key=len, reverse=True)) + r")(?![A-Za-z])")
+    done = 0
+    at = 0
+    while done < _EXPANSIONS:
+        m = call.search(math, at)
+        if m is None:
+            break
+        n, body = macros[m.group(1)]
+        end, args = m.end(), []
+        for _ in range(n):
+            while end < len(math) and math[end] in " \t\n":
+                end += 1
+            group = _group(math, end)
+            if group is not None:
+                args.append(group[0])
+                end = group[1]
+            elif end < len(math):
+                one = re.match(r"\\[A-Za-z]+|.", math[end:], re.DOTALL)
+                assert one is not None
+                args.append(one.group(0))
+                end += len(one.group(0))
+        if len(args) < n:
+            at = m.end()
+            continue
+        written = re.sub(r"#(\d)", lambda g: args[int(g.group(1)) - 1].replace("\n", " ")
+                         if 0 < int(g.group(1)) <= n else g.group(0), body)
+        # (as TeX: the tokens put in, no group around them; a space keeps \\R x from reading as \\Rx)
+        math = math[: m.start()] + written + " " + "\n" * math.count("\n", m.start(), end) + math[end:]
+        at = m.start()  # (the expansion may call other macros)
+        done += 1
+    return math
 
 
 # --------------------------------------------------------------------------------------------
