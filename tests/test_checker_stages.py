@@ -1231,6 +1231,11 @@ MODELS = [
     # the note's own macro, defined in its math as MathJax reads it
     ('$$\\newcommand{\\pd}[2]{\\frac{\\partial #1}{\\partial #2}}$$\n\nLet $p = \\sigma(z)$.\n\n'
      '$$\\pd{p}{z} = p(1 - p)$$\n\n$$\\pd{p}{z} = p(1 + p)$$\n', ['definition', 'ok', 'wrong']),
+    # σ said to be the sigmoid in words, in a note about softmax; a function's signature is no step
+    ('# Softmax and the sigmoid\n\nLet $\\sigma$ be the sigmoid function.\n\n$$\\sigma(-z) = 1 - \\sigma(z)$$\n\n'
+     '$$\\sigma(-z) = \\sigma(z)$$\n', ['ok', 'wrong']),
+    ('# ソフトマックス\n\n$\\sigma: \\mathbb{R} \\to \\mathbb{R}$をシグモイド関数とする。\n\n$$\\sigma(-z) = 1 - \\sigma(z)$$\n\n'
+     '$$\\sigma(-z) = \\sigma(z)$$\n', ['ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1433,7 +1438,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'rows-of-two-values-compared-entry-by-entry', 'two-values-on-each-side-of-one-equation',
               'bare-align-inside-an-html-paragraph', 'rows-solving-an-equation-stated-above-them',
               'a-function-said-equal-to-a-name-names-its-value', 'a-row-that-opens-with-let-defines-the-name-on-its-right',
-              'an-entry-index-on-the-function-letter', 'a-macro-the-note-defines']
+              'an-entry-index-on-the-function-letter', 'a-macro-the-note-defines',
+              'sigma-said-the-sigmoid-in-a-note-about-softmax', 'sigma-said-the-sigmoid-in-japanese-after-its-signature']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

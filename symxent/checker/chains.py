@@ -373,6 +373,8 @@ def read_block(items) -> list[Chain]:
             chains.extend(inner)
             current = None
             continue
+        if _signature(row):
+            continue  # "\sigma: \mathbb{R} \to \mathbb{R}": a function's domain and range, no relation
         segs = tuples.get(row_number) or _top_split(_without_equation_number(row))
         if not segs:
             continue
@@ -412,6 +414,15 @@ def read_block(items) -> list[Chain]:
             c.implied_by = None
         out.append(c)
     return out
+
+
+def _signature(row: list[Item]) -> bool:
+    """``f: A \\to B`` (a name, a colon, sets joined by an arrow)."""
+    clean = _clean(row)
+    return len(clean) >= 4 and isinstance(clean[0], Tok) and clean[0].kind in ("cmd", "word") \
+        and (clean[0].kind == "cmd" or len(clean[0].value) == 1) and _v(clean[1]) == ":" \
+        and any(_v(x) in ("\\to", "\\rightarrow", "→", "\\mapsto") for x in clean[2:]) \
+        and not any(_v(x) == "=" for x in clean)
 
 
 _LIST_COMMAS = (",", "，")

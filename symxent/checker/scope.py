@@ -70,8 +70,10 @@ _TARGET_BEFORE = re.compile(r"(?:" + _TARGET_NOUN + r")(?:\s+vectors?)?\s*[:：,
 _TARGET_AFTER = re.compile(_NAMES_AFTER + _TARGET_NOUN + r"\b", re.IGNORECASE)
 _INPUT_BEFORE = re.compile(r"(?:" + _INPUT_NOUN + r")(?:\s+vectors?)?\s*[:：,]?\s*$", re.IGNORECASE)
 _INPUT_AFTER = re.compile(_NAMES_AFTER + _INPUT_NOUN + r"\b", re.IGNORECASE)
-_FUNCTION_SAID = re.compile(r"^\s*[,:]?\s*(?:is|denotes|represents|为|是|表示|es)\s+(?:the\s+|a\s+|el\s+|la\s+)?"
-                            r"(softmax|sigmoid|logistic)\b", re.IGNORECASE)
+_FUNCTION_SAID = re.compile(r"^\s*[,:]?\s*(?:is|be|denotes|represents|为|為|是|表示|es|を|은|는|이|가)\s*(?:the\s+|a\s+|el\s+|la\s+)?"
+                            r"(softmax|sigmoid|logistic|ソフトマックス|シグモイド|소프트맥스|시그모이드)(?:\b|関数|함수|函数|函數)",
+                            re.IGNORECASE)
+_SIGNATURE = re.compile(r"^\s*(\\[A-Za-z]+|[A-Za-z])\s*:")  # "$\sigma: \mathbb{R} \to \mathbb{R}$ is the sigmoid"
 _SIMPLEX_WORDS = re.compile(r"one[- ]?hot|distribution|sums? to (1|one)|add(s)? up to (1|one)|独热|概率分布|"
                             r"和为\s*1|distribuci[oó]n|suman? 1", re.IGNORECASE)
 
@@ -1880,14 +1882,20 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
     for chain in block.chains:
         if (len(chain.members) == 1 or chain.relations[:1] == ["in"]) and _name_jacobian(chain, before, block, table):
             continue
-        if len(chain.members) != 1:
+        said = _FUNCTION_SAID.search(after or "")
+        signature = _SIGNATURE.match(block.math.text)
+        if len(chain.members) != 1 and not (said and signature):
             continue
         node = chain.members[0].node
-        said = _FUNCTION_SAID.search(after or "")
-        if said and isinstance(node, Call) and node.maybe and isinstance(node.func, Name):
-            # "$\sigma(A_i)$ is the softmax function applied to the logit $A_i$"
-            table.aliases.setdefault(node.func.key, ("softmax" if said.group(1).lower() == "softmax" else "sigmoid",
-                                                     block.line(0)))
+        named = node.func if isinstance(node, Call) and node.maybe and isinstance(node.func, Name) else \
+            node if isinstance(node, Name) and node.base in ("\\sigma", "\\phi", "g", "f", "s", "S") and not node.accent else \
+            Name(signature.group(1)) if signature and len(block.chains) == 1 else None
+        if said and named is not None:
+            # "$\sigma(A_i)$ is the softmax function applied to the logit $A_i$", "let $\sigma$ be the
+            # sigmoid", "$\sigma: \mathbb{R} \to \mathbb{R}$をシグモイド関数とすると"
+            what = said.group(1).lower()
+            table.aliases.setdefault(named.key, ("softmax" if what in ("softmax", "ソフトマックス", "소프트맥스")
+                                                 else "sigmoid", block.line(0)))
             continue
         key = key_of(node) if isinstance(node, (Name, Script)) else None
         if not key:
