@@ -1236,6 +1236,18 @@ MODELS = [
      '$$\\sigma(-z) = \\sigma(z)$$\n', ['ok', 'wrong']),
     ('# ソフトマックス\n\n$\\sigma: \\mathbb{R} \\to \\mathbb{R}$をシグモイド関数とする。\n\n$$\\sigma(-z) = 1 - \\sigma(z)$$\n\n'
      '$$\\sigma(-z) = \\sigma(z)$$\n', ['ok', 'wrong']),
+    # p_A (model A's) beside p: another quantity named after p
+    ('# Model\n\n$$p = \\sigma(1.2 x - 2.0)$$\n\n# Two models\n\n$$p_A = \\sigma(1.0 x - 1.8)$$\n\n$$p = \\sigma(1.2 x - 2.0)$$\n',
+     ['definition', 'not checkable', 'ok']),
+    # \\ in inline math: a blog's escaped space, not a row break
+    ('Let $S_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}$.\n\nFor $i \\neq k$:\n\n$\\frac{\\partial S_i}{\\partial x_k} = '
+     '- \\frac{e^{x_i}}{\\sum_j e^{x_j}} \\\\ \\frac{e^{x_k}}{\\sum_j e^{x_j}} = -S_i \\\\ S_k$\n', ['definition', 'ok', 'ok']),
+    # the true class named by a letter in words (Korean), a case after 경우, and a function's argument
+    # elsewhere (H(p, q)) differentiated here: not a free input
+    ('$$H(p, q) = -\\sum_i p_i \\log q_i$$\n\n$y$ is one-hot. 따라서 k가 정답 레이블이라고 가정하면 '
+     '$L = - \\sum_{i=1}^c y_i \\log p_i = -\\log p_k$.\n\n1) 정답인 경우, $i = k$\n\n'
+     '$\\frac{\\partial p(x_k)}{\\partial x_k} = p_k(1 - p_k)$\n\n$$p_k - 1 = p_i - 1$$\n',
+     ['definition', 'definition', 'ok', 'not checkable', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1439,7 +1451,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'bare-align-inside-an-html-paragraph', 'rows-solving-an-equation-stated-above-them',
               'a-function-said-equal-to-a-name-names-its-value', 'a-row-that-opens-with-let-defines-the-name-on-its-right',
               'an-entry-index-on-the-function-letter', 'a-macro-the-note-defines',
-              'sigma-said-the-sigmoid-in-a-note-about-softmax', 'sigma-said-the-sigmoid-in-japanese-after-its-signature']
+              'sigma-said-the-sigmoid-in-a-note-about-softmax', 'sigma-said-the-sigmoid-in-japanese-after-its-signature',
+              'a-capital-subscript-names-another-quantity', 'a-row-break-in-inline-math-is-a-space',
+              'true-class-letter-in-korean-words-and-a-case-after-the-word-for-case']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -496,6 +496,14 @@ class Evaluator:
                 idx_nodes = [idx_nodes[0].right if idx_nodes[0].op == "=" else idx_nodes[0].left]
             else:
                 raise NotCheckable(f"a condition in the subscript of {key}")
+        if len(idx_nodes) == 1 and isinstance(idx_nodes[0], Name) and len(idx_nodes[0].base) == 1 \
+                and idx_nodes[0].base.isupper() and idx_nodes[0].base not in env \
+                and idx_nodes[0].base not in self.table.size_names and (d := self.definition(key)) is not None \
+                and not d.indices and not d.params and listed_numbers(d.body) is None and key not in self.keep:
+            # p_A, p_B beside p = σ(1.2x - 2): model A's p is another quantity named after p, not p
+            raise NotCheckable(f"{pretty(key)}_{idx_nodes[0].base}: a subscript {idx_nodes[0].base} on {pretty(key)}, "
+                               f"which the note defines as one value (line {d.line}): another quantity named after "
+                               f"{pretty(key)} (a model, a class) or an entry of it is not said")
         index = tuple(self.index_value(n, env, key, slot=k) for k, n in enumerate(idx_nodes))
         self.by_letter.update((key, n.base) for n in idx_nodes if isinstance(n, Name) and n.base in env)
         sample = self.index_value(sample_letter, env, key, sample=True) if sample_letter is not None else None

@@ -55,7 +55,9 @@ _CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|
                                # French, German, Italian, Portuguese, Vietnamese, Indonesian, Czech, Russian
                                r"\bpour\b|\bquand\b|\blorsque\b|\bcas\b|\bfür\b|\bfalls\b|\bwenn\b|\bfall\b|\bper\b|"
                                r"\bquando\b|\bse\b|\bkhi\b|\bnếu\b|\bjika\b|\buntuk\b|\bketika\b|\bkasus\b|\bpro\b|"
-                               r"\bkdyž\b|\bpokud\b|\bесли\b|\bкогда\b|\bпри\b|\bдля\b)\s*[:：,]?\s*[(（]?\s*$",
+                               r"\bkdyž\b|\bpokud\b|\bесли\b|\bкогда\b|\bпри\b|\bдля\b|"
+                               # Korean and Japanese "in the case (of ...)": 정답인 경우, $i = k$
+                               r"경우|場合)\s*[:：,]?\s*[(（]?\s*$",
                                re.IGNORECASE)
 _TARGET_NOUN = (r"(?:one[- ]?hot\s+)?(?:true\s+|ground[- ]truth\s+|target\s+)?(?:labels?|targets?|ground[- ]truth|"
                 r"true class(?:es)?|classes|标签|真实标签|真实值|独热|etiquetas?|objetivos?)")
@@ -887,12 +889,15 @@ _CONSTANT = re.compile(r"\b(?:constant|constants|sabit\w*|costant[ei]|constantes
                        re.IGNORECASE)
 _WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b)\s*[:：,]?\s*$", re.IGNORECASE)
 _DUI = re.compile(r"对于?\s*$")
-_CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b)\s*[:：,]?\s*[(（]?\s*$",
+_CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b|경우|場合)"
+                          r"\s*[:：,]?\s*[(（]?\s*$",
                           re.IGNORECASE)
 _TRUE_CLASS = re.compile(r"\b(?:true|correct|actual|target|right|ground[- ]truth)\s+(?:class|label|category)\b|"
                          r"真实类别|正确类别|目标类别|clase (?:correcta|verdadera|real)", re.IGNORECASE)
 
 
+_TRUE_CLASS_LETTER = re.compile(r"(?<![\w$])([a-z])\s+(?:is|be)\s+the\s+(?:true|correct|target|right)\s+(?:class|label)\b"
+                                r"|(?<![\w$])([a-z])\s*(?:가|이|는)\s*정답")
 _ROW_VECTORS = re.compile(r"\brow[- ]vectors?\b|\brow gradients?\b|行向量|vectores? fila", re.IGNORECASE)
 
 
@@ -904,6 +909,11 @@ def _prose_facts(item: Prose, table: SymbolTable, stack) -> None:
     if _SIMPLEX_WORDS.search(item.text):
         for key in ("y", "t"):
             table.simplex.setdefault(key, (item.line, "the note says '" + _SIMPLEX_WORDS.search(item.text).group(0) + "'"))
+    letter = _TRUE_CLASS_LETTER.search(item.text)
+    if letter is not None:
+        # "assume k is the true class", "k가 정답 레이블이라고 가정하면": the class letter, typed as a word
+        for target_key in {"y", "t"} | set(table.targets):
+            table.one_hot.setdefault(target_key, (letter.group(1) or letter.group(2), item.line))
 
 
 def _transpose_partners(blocks: list[Block], table: SymbolTable) -> None:
@@ -1264,6 +1274,8 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                         table.generic_letters.add(n.sub.base if isinstance(n.sub, Name) else n.sub.left.base)
                     if isinstance(n, (Deriv, Grad)):
                         f = n.f if isinstance(n, Deriv) else n.body
+                        if isinstance(f, Call) and f.maybe and isinstance(f.func, (Name, Script)):
+                            f = f.func  # ∂p(x_k)/∂x_i: p is differentiated
                         fk = key_of(f) if isinstance(f, (Name, Script)) else None
                         if fk:
                             # the note differentiates it: a quantity that depends on others

@@ -314,6 +314,9 @@ def _math_item(
     if len(text) >= 2 and text[0] == "`" and text[-1] == "`" and "\n" not in text:
         text = text[1:-1]  # GitLab's inline math, $`...`$: the backticks are delimiters
     text, first_line = _trim(text, first_line)
+    if not display and "\\begin" not in text:
+        # inline math has no rows: \\ there is a blog's escaped "\ " (kramdown turns \\ into \), a space
+        text = _INLINE_ROW_BREAK.sub(r"\\ ", text)
     if env is None or env in _WRAPPERS:
         inner = _single_environment(text)
         if inner is not None:
@@ -324,6 +327,9 @@ def _math_item(
     if not text:
         return None
     return Math(text, display, tuple(range(first_line, first_line + text.count("\n") + 1)), env)
+
+
+_INLINE_ROW_BREAK = re.compile(r"(?<!\\)\\\\(?![\\A-Za-z])")
 
 
 def _trim(text: str, first_line: int) -> tuple[str, int]:

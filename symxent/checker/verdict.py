@@ -843,10 +843,16 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
                        "index) and a single number in another: which is meant is not clear here")
     # a name the note differentiates depends on others: prose calling it an input does not make
     # it free (only a definition says how it depends)
+    # (a function's argument elsewhere, H(p, q), is free where the step takes a derivative by it, but
+    # its own derivative here, ∂p(x_k)/∂x_k, needs to know how it depends: p is no free input then)
+    differentiated_here = {key_of(f.func if isinstance(f, Call) else f) for side in (left, right) for n in walk(side)
+                           if isinstance(n, Deriv) for f in (n.f,) if isinstance(f, (Name, Script, Call))}
+
     def without_meaning(k: str) -> bool:
         return table.lookup(k, order, scope) is None and (
             (k not in table.declared and k not in table.targets)
-            or (k in table.dependent and not table.declared.get(k, (0, ""))[1].startswith("the argument of")))
+            or (k in table.dependent and (k in differentiated_here
+                                          or not table.declared.get(k, (0, ""))[1].startswith("the argument of"))))
 
     unnamed = {k for k in keys if without_meaning(k)}
     conventional = {k for k in keys | {lf.key for lf in ev.leaves.values()} if conventional_input(k)} - table.dependent
