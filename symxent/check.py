@@ -50,7 +50,7 @@ from symxent.checker.meaning import Definition, NotCheckable, information_call, 
 from symxent.checker.source import note_kind, read_note
 from symxent.checker.syntax import Call, Unreadable, parse_member
 from symxent.checker.tree import TreeError, token_tree
-from symxent.checker.verdict import Verdict, condition_letters, judge, numbers_only, solve_for
+from symxent.checker.verdict import EQUATION_REASONS, Verdict, condition_letters, judge, numbers_only, solve_for
 
 STATUSES = ("ok", "wrong", "recovered", "unparsed", "not checkable", "definition")
 
@@ -190,7 +190,8 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                     step = _line_at_a_time(step, last, block, ci, chain, table, chain_no, timeout)
                 if step.status == "wrong" and equations:
                     step = _below_an_equation(step, equations, block, ci, chain, table, chain_no, timeout)
-                if step.status == "not checkable" and chain.relations[step.step - 1] == "=" and not chain.conditions:
+                if step.status == "not checkable" and chain.relations[step.step - 1] == "=" and not chain.conditions \
+                        and any(reason in step.detail for reason in EQUATION_REASONS):
                     equations.append((ci, chain.members[step.step - 1].node, chain.members[step.step].node, step.line))
                 statuses.append(step.status)
                 steps.append(step)

@@ -1218,6 +1218,9 @@ MODELS = [
     ('Let $z = w x + b$, and $P \\in [0, 1]$ the probability.\n\n$$\n\\begin{aligned}\n\\log \\frac{P}{1 - P} &= z \\\\\n'
      '\\frac{P}{1 - P} &= e^z \\\\\nP &= e^z (1 - P) \\\\\nP (1 + e^z) &= e^z \\\\\nP (1 - e^z) &= e^z\n\\end{aligned}\n$$\n',
      ['definition', 'not checkable', 'not checkable', 'ok', 'ok', 'wrong']),
+    # a row not checkable for another reason (L never defined) is no equation the rows below solve
+    ('$$\n\\begin{aligned}\n\\frac{\\partial L}{\\partial z} &= \\sigma(z) - y \\\\\n'
+     '\\sigma(z)(1 - \\sigma(z)) &= \\sigma(z) + \\sigma(z)^2\n\\end{aligned}\n$$\n', ['not checkable', 'wrong']),
     # σ(z) = P names σ(z)'s value; σ stays the sigmoid in the next section
     ('## Model\n\n$$\\sigma(z) = \\frac{1}{1 + e^{-z}}$$\n\n$$\\sigma(z) = P$$\n\n## Symmetry\n\n$$\\sigma(-z) = 1 - \\sigma(z)$$\n',
      ['definition', 'definition', 'ok']),
@@ -1449,6 +1452,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'plain-tex-eqalign-rows', 'paragraphs-of-plain-formulas-and-two-values-side-by-side',
               'rows-of-two-values-compared-entry-by-entry', 'two-values-on-each-side-of-one-equation',
               'bare-align-inside-an-html-paragraph', 'rows-solving-an-equation-stated-above-them',
+              'a-row-that-is-no-equation-leaves-the-rows-below-it-alone',
               'a-function-said-equal-to-a-name-names-its-value', 'a-row-that-opens-with-let-defines-the-name-on-its-right',
               'an-entry-index-on-the-function-letter', 'a-macro-the-note-defines',
               'sigma-said-the-sigmoid-in-a-note-about-softmax', 'sigma-said-the-sigmoid-in-japanese-after-its-signature',

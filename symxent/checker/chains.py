@@ -358,7 +358,8 @@ def read_block(items) -> list[Chain]:
     current: Chain | None = None
     rows = _split_rows(items)
     nested = len({_indent(row) for row in rows if _clean(row)}) > 1
-    tuples = _tuple_rows([_top_split(_without_equation_number(row)) for row in rows])
+    split = [_top_split(_without_equation_number(row)) for row in rows]
+    tuples = _tuple_rows(split)
     for row_number, row in enumerate(rows):
         alone = _clean(row)
         if len(alone) == 1 and _rows_environment(alone[0]):
@@ -375,7 +376,7 @@ def read_block(items) -> list[Chain]:
             continue
         if _signature(row):
             continue  # "\sigma: \mathbb{R} \to \mathbb{R}": a function's domain and range, no relation
-        segs = tuples.get(row_number) or _top_split(_without_equation_number(row))
+        segs = tuples.get(row_number) or split[row_number]
         if not segs:
             continue
         indent = _indent(row)

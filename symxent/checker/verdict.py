@@ -45,7 +45,12 @@ from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Frac, M
                                     Pow, Script)
 from symxent.domains import draw
 
-__all__ = ["Verdict", "judge", "numbers_only", "N_POINTS", "SEED"]
+__all__ = ["Verdict", "judge", "numbers_only", "N_POINTS", "SEED", "EQUATION_REASONS"]
+
+# the reasons a step is an equation relating names the note gives meanings, not an identity
+ONE_SIDED = "appear(s) on one side only"
+SET_EQUAL = "sets an expression that varies equal to a number"
+EQUATION_REASONS = (ONE_SIDED, SET_EQUAL)
 
 N_POINTS = 24
 SEED = 20240611
@@ -993,8 +998,8 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
                 _equation(L, R, leaves, table, natural, rng_seed) for L, R in pairs):
             # "0.5 = sigma(z)", "... = 0": a value that varies set equal to a number is an equation
             # that holds where it is solved, never an identity that could be a slip
-            return Verdict("not checkable", "sets an expression that varies equal to a number: an equation "
-                           "that holds where it is solved, not an identity", uses=uses)
+            return Verdict("not checkable", f"{SET_EQUAL}: an equation that holds where it is solved, not an identity",
+                           uses=uses)
         in_sentence = (order // 100) * 100 in table.in_sentence
         if in_sentence and _holds_for_some_index(pairs):
             # "some $x_k = x_{max}$": at each point some index value makes it hold; a sentence may
@@ -1065,7 +1070,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
                            f"is in that case the note does not say here", uses=uses)
         one_sided = _one_sided(pairs, leaves, {k for k in keys if table.lookup(k, order, scope) is None})
         if one_sided:
-            return Verdict("not checkable", f"{', '.join(pretty(k) for k in one_sided)} appear(s) on one side only and "
+            return Verdict("not checkable", f"{', '.join(pretty(k) for k in one_sided)} {ONE_SIDED} and "
                            "is never defined here: the note may relate it to the other side's names "
                            "(as z = w^T x); define it or pass --define", uses=uses)
         if undefined:
