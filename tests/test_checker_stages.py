@@ -1251,6 +1251,9 @@ MODELS = [
      '$L = - \\sum_{i=1}^c y_i \\log p_i = -\\log p_k$.\n\n1) 정답인 경우, $i = k$\n\n'
      '$\\frac{\\partial p(x_k)}{\\partial x_k} = p_k(1 - p_k)$\n\n$$p_k - 1 = p_i - 1$$\n',
      ['definition', 'definition', 'ok', 'not checkable', 'ok']),
+    # "y is the true label" names the target, not the class letter
+    ('Here y is the true label, one-hot.\n\n$$L = -\\sum_k y_k \\log p_k$$\n\n$$L = -\\log p_y$$\n',
+     ['definition', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1457,7 +1460,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'an-entry-index-on-the-function-letter', 'a-macro-the-note-defines',
               'sigma-said-the-sigmoid-in-a-note-about-softmax', 'sigma-said-the-sigmoid-in-japanese-after-its-signature',
               'a-capital-subscript-names-another-quantity', 'a-row-break-in-inline-math-is-a-space',
-              'true-class-letter-in-korean-words-and-a-case-after-the-word-for-case']
+              'true-class-letter-in-korean-words-and-a-case-after-the-word-for-case',
+              'the-target-said-to-be-the-true-label-is-no-class-letter']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -909,11 +909,14 @@ def _prose_facts(item: Prose, table: SymbolTable, stack) -> None:
     if _SIMPLEX_WORDS.search(item.text):
         for key in ("y", "t"):
             table.simplex.setdefault(key, (item.line, "the note says '" + _SIMPLEX_WORDS.search(item.text).group(0) + "'"))
-    letter = _TRUE_CLASS_LETTER.search(item.text)
-    if letter is not None:
+    said = _TRUE_CLASS_LETTER.search(item.text)
+    letter = (said.group(1) or said.group(2)) if said else None
+    targets = {"y", "t"} | set(table.targets)
+    if letter is not None and letter not in targets:
         # "assume k is the true class", "k가 정답 레이블이라고 가정하면": the class letter, typed as a word
-        for target_key in {"y", "t"} | set(table.targets):
-            table.one_hot.setdefault(target_key, (letter.group(1) or letter.group(2), item.line))
+        # ("y is the true label" names the target, not a class)
+        for target_key in targets:
+            table.one_hot.setdefault(target_key, (letter, item.line))
 
 
 def _transpose_partners(blocks: list[Block], table: SymbolTable) -> None:
@@ -1908,6 +1911,8 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
             what = said.group(1).lower()
             table.aliases.setdefault(named.key, ("softmax" if what in ("softmax", "ソフトマックス", "소프트맥스")
                                                  else "sigmoid", block.line(0)))
+            continue
+        if len(chain.members) != 1:
             continue
         key = key_of(node) if isinstance(node, (Name, Script)) else None
         if not key:
