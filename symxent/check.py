@@ -362,6 +362,10 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 v = Verdict("not checkable", f"{pretty(info)} is not defined before here, and this differs from its "
                             f"usual meaning ({shown.detail}): the note's own definition, or a slip in stating it",
                             uses=v.uses)
+            if v.status == "wrong" and chain.unread_case:
+                # a chain inside a case whose condition is not read: it may hold in that case only
+                v = Verdict("not checkable", f"written inside a case, and {chain.unread_case}: it may hold in that "
+                            f"case only ({v.detail})", uses=v.uses)
             if v.status == "wrong" and (chain.iff_next and t == len(chain.members) - 2 or chain.iff_before and t == 0):
                 v = Verdict("not checkable", "an equation joined to another by ⟺ or ⟸: it is said to hold where "
                             "the other holds, not for every value, and this checker does not solve it")

@@ -1254,6 +1254,19 @@ MODELS = [
     # "y is the true label" names the target, not the class letter
     ('Here y is the true label, one-hot.\n\n$$L = -\\sum_k y_k \\log p_k$$\n\n$$L = -\\log p_y$$\n',
      ['definition', 'not checkable']),
+    # chains written inside the cases of a value: each case its own chain, under its condition
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} '
+     'p_i - p_i p_j = p_i(1 - p_j) & i = j \\\\ -p_i p_j = -p_j p_i & i \\neq j \\end{cases}$$\n',
+     ['definition', 'ok', 'ok', 'ok', 'ok']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} '
+     'p_i - p_i p_j = p_i(1 + p_j) & i = j \\\\ p_i p_j = -p_j p_i & i \\neq j \\end{cases}$$\n',
+     ['definition', 'ok', 'wrong', 'wrong', 'recovered']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} '
+     'p_i(1 - p_j) = p_i - p_i^2 & \\text{for $j = i$,} \\\\ -p_i p_j & \\text{otherwise} \\end{cases}$$\n',
+     ['definition', 'ok', 'ok']),
+    ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} '
+     'p_i(1 - p_j) = p_i - p_i^2 & \\text{if $j$ is the class} \\\\ 0 & \\text{otherwise} \\end{cases}$$\n',
+     ['definition', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1461,7 +1474,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'sigma-said-the-sigmoid-in-a-note-about-softmax', 'sigma-said-the-sigmoid-in-japanese-after-its-signature',
               'a-capital-subscript-names-another-quantity', 'a-row-break-in-inline-math-is-a-space',
               'true-class-letter-in-korean-words-and-a-case-after-the-word-for-case',
-              'the-target-said-to-be-the-true-label-is-no-class-letter']
+              'the-target-said-to-be-the-true-label-is-no-class-letter', 'chains-inside-cases',
+              'chains-inside-cases-with-slips', 'chains-inside-cases-condition-in-text-with-a-comma',
+              'chains-inside-a-case-whose-condition-is-not-read']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

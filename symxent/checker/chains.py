@@ -11,7 +11,9 @@ beside them (``, i = j``, ``\\quad (i \\neq j)``, ``\\text{if } i = k``), ``wher
 start a chain that follows from the one before (``implied_by``), or from what came before the
 block when the block opens with one (``concluded``); a block that opens with a relation goes on
 from the block before (``leading``).  Values listed side by side on both sides of a relation
-(``CE = a, b = 0.17, 0.82``) are one bracketed list each, compared entry by entry.  Members are
+(``CE = a, b = 0.17, 0.82``) are one bracketed list each, compared entry by entry; cases whose
+values are chains (``x = \\begin{cases} a = b & i = j \\\\ ... \\end{cases}``) are a chain per case,
+under its condition (``unread_case`` when it is not read).  Members are
 expression trees from
 :func:`symxent.checker.syntax.parse_member`.
 """
@@ -24,7 +26,8 @@ from dataclasses import dataclass, field
 
 from symxent.checker.syntax import (
     CASE_WORDS, CLOSE, CONNECTIVE_WORDS, CONNECTIVES, OPEN, RELATIONS, WORD_FUNCTIONS, Cond, Name, Node, Num,
-    Script, Unreadable, _clean, _conditions, _pos, _split_rows, _text_of, _v, math_in_text, parse_member,
+    Script, SyntaxProblem, Unreadable, _case_condition, _clean, _conditions, _pos, _split_on, _split_rows, _text_of,
+    _v, math_in_text, parse_member,
 )
 from symxent.checker.tree import Env, Group, Item, Tok
 
@@ -66,6 +69,9 @@ class Chain:
     pending: list[Item] = field(default_factory=list)
     indent: int | None = None     # leading \quad's of the row it starts on (\qquad counts two)
     let: bool = False             # the row opens with "let" (\text{Let } \log x = y): it defines
+    # a chain written inside a case whose condition is not read: its steps may hold only in that
+    # case, so a WRONG among them is not checkable (an ok holds in every case, so in that one too)
+    unread_case: str = ""
 
 
 def _top_split(row: list[Item]) -> list[tuple[str, object, int]]:
@@ -376,6 +382,19 @@ def read_block(items) -> list[Chain]:
             continue
         if _signature(row):
             continue  # "\sigma: \mathbb{R} \to \mathbb{R}": a function's domain and range, no relation
+        in_cases = _chains_in_cases(row)
+        if in_cases is not None:
+            if current is not None:
+                _finish(current)
+            for case_row, conds, problem in in_cases:
+                made = len(chains)
+                _read_row(_top_split(case_row), None, chains)
+                for c in chains[made:]:
+                    _finish(c)
+                    c.conditions.extend(conds)
+                    c.unread_case = problem
+            current = None
+            continue
         segs = tuples.get(row_number) or split[row_number]
         if not segs:
             continue
@@ -414,6 +433,38 @@ def read_block(items) -> list[Chain]:
         if c.implied_by == len(out):
             c.implied_by = None
         out.append(c)
+    return out
+
+
+def _chains_in_cases(row: list[Item]) -> list[tuple[list[Item], tuple[Cond, ...], str]] | None:
+    r"""``rac{\partial E}{\partial u_j} = egin{cases} -rac{\sigma'}{\sigma} = \sigma - 1 & j = j^*
+    \ \ldots \end{cases}``: cases whose values are chains of their own. Each case is a row of its own,
+    the left side and its sign put before the case's chain, with the case's condition (or why that
+    condition is not read); a case said "otherwise" is left out (its condition is the others' negation,
+    which the rows do not state). None when the row is no such cases."""
+    clean = _clean(row)
+    if len(clean) < 3 or not isinstance(clean[-1], Env) or clean[-1].name.rstrip("*") not in ("cases", "dcases") \
+            or _v(clean[-2]) != "=":
+        return None
+    cases = clean[-1]
+    rows = [_split_on(r, ("&",)) for r in _split_rows(cases.items)]
+    if not any(cells and any(_v(x) in ("=", "\\approx") for x in _clean(cells[0])) for cells in rows):
+        return None
+    head = row[: row.index(clean[-1])]
+    out = []
+    for cells in rows:
+        if not cells or not _clean(cells[0]):
+            continue
+        value = list(cells[0])
+        while value and isinstance(value[-1], Tok) and value[-1].value in (",", ".", ";"):
+            value.pop()
+        try:
+            conds = _case_condition(cells[1] if len(cells) > 1 else [], cases.pos)
+        except SyntaxProblem as exc:
+            out.append((head + value, (), f"the case's condition is not read ({exc.args[0]})"))
+            continue
+        if conds is not None:
+            out.append((head + value, tuple(conds), ""))
     return out
 
 

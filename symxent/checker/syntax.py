@@ -1483,6 +1483,7 @@ def math_in_text(text: str) -> tuple[Item, ...] | None:
     """The tokens of ``i $\\neq$ j`` or ``i = j`` written in a text argument: letters, one relation,
     no words (else None)."""
     bare = _CASE_WORDS.sub(" ", text.replace("$", " "))  # "si $y = 1$", "if i = j": the word is the frame
+    bare = re.sub(r"[,.;:]\s*$", " ", bare)  # "for $j = i$,": the sentence's comma
     if not re.fullmatch(r"\s*[a-zA-Z]\s*(=|\\neq|\\ne|!=|≠)\s*[a-zA-Z0-9]\s*", bare):
         return None
     try:
