@@ -1242,9 +1242,11 @@ MODELS = [
     # p_A (model A's) beside p: another quantity named after p
     ('# Model\n\n$$p = \\sigma(1.2 x - 2.0)$$\n\n# Two models\n\n$$p_A = \\sigma(1.0 x - 1.8)$$\n\n$$p = \\sigma(1.2 x - 2.0)$$\n',
      ['definition', 'not checkable', 'ok']),
-    # \\ in inline math: a blog's escaped space, not a row break
+    # \\ in inline math: a blog's escaped space where the rows it would make are no statements; two
+    # equations in one inline formula stay two rows
     ('Let $S_i = \\frac{e^{x_i}}{\\sum_j e^{x_j}}$.\n\nFor $i \\neq k$:\n\n$\\frac{\\partial S_i}{\\partial x_k} = '
      '- \\frac{e^{x_i}}{\\sum_j e^{x_j}} \\\\ \\frac{e^{x_k}}{\\sum_j e^{x_j}} = -S_i \\\\ S_k$\n', ['definition', 'ok', 'ok']),
+    ('Let $p = \\sigma(z)$.\n\n$q = 1 - p \\\\ r = p q$\n\n$$r = p (1 - p)$$\n', ['definition', 'definition', 'definition', 'ok']),
     # the true class named by a letter in words (Korean), a case after 경우, and a function's argument
     # elsewhere (H(p, q)) differentiated here: not a free input
     ('$$H(p, q) = -\\sum_i p_i \\log q_i$$\n\n$y$ is one-hot. 따라서 k가 정답 레이블이라고 가정하면 '
@@ -1473,6 +1475,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'an-entry-index-on-the-function-letter', 'a-macro-the-note-defines',
               'sigma-said-the-sigmoid-in-a-note-about-softmax', 'sigma-said-the-sigmoid-in-japanese-after-its-signature',
               'a-capital-subscript-names-another-quantity', 'a-row-break-in-inline-math-is-a-space',
+              'two-equations-in-one-inline-formula',
               'true-class-letter-in-korean-words-and-a-case-after-the-word-for-case',
               'the-target-said-to-be-the-true-label-is-no-class-letter', 'chains-inside-cases',
               'chains-inside-cases-with-slips', 'chains-inside-cases-condition-in-text-with-a-comma',

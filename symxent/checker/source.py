@@ -82,6 +82,7 @@ included).
 from __future__ import annotations
 
 import bisect
+import contextvars
 import html
 import re
 import textwrap
@@ -314,8 +315,10 @@ def _math_item(
     if len(text) >= 2 and text[0] == "`" and text[-1] == "`" and "\n" not in text:
         text = text[1:-1]  # GitLab's inline math, $`...`$: the backticks are delimiters
     text, first_line = _trim(text, first_line)
-    if not display and "\\begin" not in text:
-        # inline math has no rows: \\ there is a blog's escaped "\ " (kramdown turns \\ into \), a space
+    rows = _INLINE_ROW_BREAK.split(text) if not display and "\\begin" not in text else [text]
+    if len(rows) > 1 and (_ESCAPED_NOTE.get() or not all(_RELATION_IN.search(row) for row in rows)):
+        # an inline \\ is kramdown's escape of "\ ", a space, in a note whose row breaks are typed
+        # \\\\, or where the rows it would make are no statements ("-\frac{a}{s} \\ \frac{b}{s}")
         text = _INLINE_ROW_BREAK.sub(r"\\ ", text)
     if env is None or env in _WRAPPERS:
         inner = _single_environment(text)
@@ -330,6 +333,9 @@ def _math_item(
 
 
 _INLINE_ROW_BREAK = re.compile(r"(?<!\\)\\\\(?![\\A-Za-z])")
+_RELATION_IN = re.compile(r"=|\\approx|\\neq|\\ne\b|\\le|\\ge|<|>")
+# whether the note being read types its row breaks as \\\\ (a blog whose renderer escapes \\)
+_ESCAPED_NOTE: contextvars.ContextVar[bool] = contextvars.ContextVar("escaped_note", default=False)
 
 
 def _trim(text: str, first_line: int) -> tuple[str, int]:
@@ -1006,6 +1012,14 @@ def _read_markdown(text: str) -> list[Item]:
         _MD = _markdown_parser()
     # Obsidian's block ids after a closing $$ ("$$ ^637fb6") would keep the block open
     text = _BLOCK_ID.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+    escaped = _ESCAPED_NOTE.set("\\\\\\\\" in text)
+    try:
+        return _markdown_note_items(text)
+    finally:
+        _ESCAPED_NOTE.reset(escaped)
+
+
+def _markdown_note_items(text: str) -> list[Item]:
     tokens = _MD.parse(_blank_bare_front_matter(text))
     items = _markdown_items(tokens, plain=False)
     if not any(isinstance(item, Math) for item in items):
