@@ -491,6 +491,9 @@ def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: f
         with budget(timeout):
             # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
             verdict = judge(table, block.order + ci, block.scope, left, right, conditions, seed, solved)
+            if verdict.status == "wrong" and block.existential:
+                return Verdict("not checkable", "the words before say it holds for some value (\"there exists ... such "
+                               "that\"): an equation in that value, not an identity", uses=verdict.uses)
             if verdict.status == "wrong" and block.option:
                 # B. ∂L/∂z_i = y_i - p_i beside A. ∂L/∂z_i = p_i - y_i: a wrong answer offered on purpose
                 return Verdict("not checkable", f"one of the answers a question offers ({block.option}), which "

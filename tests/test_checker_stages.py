@@ -1269,6 +1269,16 @@ MODELS = [
     ('Let $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$\\frac{\\partial p_i}{\\partial z_j} = \\begin{cases} '
      'p_i(1 - p_j) = p_i - p_i^2 & \\text{if $j$ is the class} \\\\ 0 & \\text{otherwise} \\end{cases}$$\n',
      ['definition', 'not checkable', 'not checkable']),
+    # an equation the words say holds for some value (the mean value theorem's c)
+    ('$$f(t) = \\log(e^{t x} + e^{t y})$$\n\nBy the mean value theorem there is $c \\in (0, 1)$ such that\n\n'
+     '$$f\'(c) = f(1) - f(0)$$\n\n$$f\'(s) = \\frac{x e^{s x} + y e^{s y}}{e^{s x} + e^{s y}}$$\n', ['definition', 'not checkable', 'ok']),
+    # tx in a function's definition: its parameter t times x
+    ('$$f(t) = \\text{logsumexp}(tx + (1-t)y)$$\n\n$$f\'(s) = \\frac{\\sum_{i=1}^n e^{s x_i + (1-s)y_i}(x_i - y_i)}'
+     '{\\sum_{i=1}^n e^{s x_i + (1-s)y_i}}$$\n', ['definition', 'ok']),
+    # said to hold if and only if another statement holds; a norm
+    ('$$H(P, Q) = -\\sum_x P(x) \\log Q(x)$$\n\n$$\nH(P, Q) = -\\sum_x P(x) \\log P(x) \\quad \\text{if and only if} '
+     '\\quad P = Q\n$$\n', ['definition', 'not checkable']),
+    ('$$\\frac{\\sum_i e^{x_i} |x - y|_{\\infty}}{\\sum_i e^{x_i}} = |x - y|_{\\infty}$$\n', ['not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1479,7 +1489,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'true-class-letter-in-korean-words-and-a-case-after-the-word-for-case',
               'the-target-said-to-be-the-true-label-is-no-class-letter', 'chains-inside-cases',
               'chains-inside-cases-with-slips', 'chains-inside-cases-condition-in-text-with-a-comma',
-              'chains-inside-a-case-whose-condition-is-not-read']
+              'chains-inside-a-case-whose-condition-is-not-read', 'an-equation-for-some-value-the-words-name',
+              'a-parameter-inside-a-glued-product', 'said-to-hold-if-and-only-if', 'a-norm-with-its-subscript']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -277,6 +277,8 @@ _CONSEQUENCE = ("then", "so", "thus", "hence", "therefore", "那么", "所以", 
                 "luego", "donc", "alors")
 # words that open a definition in a row of math ("\text{Let } \log_e x = y")
 _LET = ("let", "define", "denote", "令", "设", "設", "sea", "soit", "sei", "seja")
+# words that make the statement after them the condition of the chain before ("if and only if $P = Q$")
+_IF = ("if and only if", "iff", "only if", "当且仅当", "si et seulement si", "genau dann, wenn", "si y solo si")
 _WHERE = ("where", "with", "let", "here", "其中", "令", "设", "donde", "con", "sea", "and")
 
 
@@ -790,6 +792,11 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
         inner = items
     # (a word of its own: "so" is not "some"; Chinese is written without spaces)
     follows = any(w in words.split() or (not w.isascii() and words.startswith(w)) for w in _CONSEQUENCE)
+    if chain.members and words.strip().startswith(_IF) and any(kind == "rel" for kind, _, _ in tail):
+        # "H(P, Q) = H(P) \quad \text{if and only if} \quad P = Q": said to hold under a condition,
+        # and only under it: an equation, which the chain's step alone does not state
+        chain.condition_problem = "it is said to hold if and only if another statement holds, which is not read"
+        return None
     conds = _conditions(list(inner)) if chain.members and not follows else None
     if conds is not None and not any(w in words for w in _REASON):
         chain.conditions.extend(conds)

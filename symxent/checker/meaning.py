@@ -596,7 +596,8 @@ class Evaluator:
         if not index and sample is None and self.juxtaposed(key):
             # "ay" in a note that uses a and y on their own: a times y, as TeX sets it
             self.conventions["juxtaposed"] = f"{key} is the product {' '.join(key)}"
-            return sympy.Mul(*[self.named(c, (), None, env) for c in key])
+            # (each letter read as a name of its own: a function's parameter t in tx is the argument)
+            return sympy.Mul(*[self.value(Name(c), env) for c in key])
         return self.leaf(key, self.vector_index(key, index, env), sample)
 
     def entry_free(self, d: Definition) -> bool:
@@ -1097,6 +1098,9 @@ class Evaluator:
 
     def _v_Script(self, node: Script, env: dict) -> sympy.Expr:
         base = node.base
+        if isinstance(base, Paren) and base.kind in ("|", "||") and node.sub:
+            # |x - y|_∞, ||w||_2: a norm, which is not read (the subscript must not be dropped)
+            raise NotCheckable("a norm (|...| with a subscript) is not read")
         if isinstance(base, Name) and base.key in self.table.layered and isinstance(node.sup, Num) \
                 and node.sup.value.isdigit() and not node.sup_paren:
             raise NotCheckable(f"{pretty(base.key)}^{node.sup.value}: the note writes {pretty(base.key)}^1, so its "

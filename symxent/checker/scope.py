@@ -92,6 +92,7 @@ class Block:
     facts: set[tuple[int, int]] = field(default_factory=set)        # (chain, step) stating a fact
     delta_rows: set[int] = field(default_factory=set)  # chains that state Kronecker's delta (δ_ij = 1 when i = j)
     option: str = ""  # "B." when the block is one of the answers a question offers (see _answer_options)
+    existential: bool = False  # the words before say it holds for some value ("there exists ε such that")
     restated: set[int] = field(default_factory=set)                 # chains that restate a defined name
     examples: dict[int, Definition] = field(default_factory=dict)   # chain -> the value its last number gives
     # chain -> line of the definition it replaces (a summary restating dw = ... in a new section)
@@ -402,6 +403,10 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
                 for x in {n.base for m in walk(lone) if isinstance(m, Script) for n in m.sub
                           if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()}:
                     table.letters_in_words.setdefault(x, []).append(block.order)
+        if _EXISTS_BEFORE.search(prose_since_block + " " + last_prose):
+            # "by the mean value theorem there is ε in (0, 1) such that f'(ε) = ...": the block holds
+            # for some value the words name, not for every one (an equation in it, no definition)
+            block.existential = True
         if display or (any("=" in c.relations for c in block.chains) and _inline_condition(block) is None):
             # "when $i = k$, we have ...": the equations that follow, to the next case or heading,
             # hold under the condition (the verdict keeps it only where the step uses its letters)
@@ -889,6 +894,9 @@ _CONSTANT = re.compile(r"\b(?:constant|constants|sabit\w*|costant[ei]|constantes
                        re.IGNORECASE)
 _WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b)\s*[:：,]?\s*$", re.IGNORECASE)
 _DUI = re.compile(r"对于?\s*$")
+_EXISTS_BEFORE = re.compile(r"(?:\bthere (?:exists?|is|are) (?:an? |some )?(?:[^.]{0,40}?)\bsuch that\b|\bfor some\b|"
+                            r"\bexists?\b[^.]{0,40}?\bsuch that\b|存在[^。]{0,40}?使得|∃|\bil existe\b|\bes gibt\b|"
+                            r"\bexiste\b[^.]{0,40}?\btal (?:que|de)\b)[^.。]{0,40}$", re.IGNORECASE)
 _CASE_BEFORE = re.compile(r"(\bwhen\b|\bcase\b|\bcase \d+\b|\bcase of\b|当|情况.{0,2}|\bcuando\b|\bcaso\b|경우|場合)"
                           r"\s*[:：,]?\s*[(（]?\s*$",
                           re.IGNORECASE)
@@ -1402,6 +1410,8 @@ def _set_to_an_index(chain: Chain) -> str | None:
 
 
 def _definitions(block: Block, table: SymbolTable, solving: set[str] | None = None) -> None:
+    if block.existential:
+        return  # (f'(ε) = (f(1) - f(0)) / (1 - 0) for some ε: no definition of f')
     solving = solving or set()
     table.block_cases[block.order] = tuple(filter(None, map(value_case, block.conditions)))
     for ci, chain in enumerate(block.chains):
