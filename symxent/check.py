@@ -491,6 +491,10 @@ def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: f
         with budget(timeout):
             # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
             verdict = judge(table, block.order + ci, block.scope, left, right, conditions, seed, solved)
+            some = sorted({key_of(n) for side in (left, right) for n in walk(side)} & set(table.some_value))
+            if verdict.status == "wrong" and some:
+                return Verdict("not checkable", f"{pretty(some[0])} is a value the words pick (\"there exists\", line "
+                               f"{table.some_value[some[0]]}): this holds for it, not for every value", uses=verdict.uses)
             if verdict.status == "wrong" and block.existential:
                 return Verdict("not checkable", "the words before say it holds for some value (\"there exists ... such "
                                "that\"): an equation in that value, not an identity", uses=verdict.uses)

@@ -1279,6 +1279,9 @@ MODELS = [
     ('$$H(P, Q) = -\\sum_x P(x) \\log Q(x)$$\n\n$$\nH(P, Q) = -\\sum_x P(x) \\log P(x) \\quad \\text{if and only if} '
      '\\quad P = Q\n$$\n', ['definition', 'not checkable']),
     ('$$\\frac{\\sum_i e^{x_i} |x - y|_{\\infty}}{\\sum_i e^{x_i}} = |x - y|_{\\infty}$$\n', ['not checkable']),
+    # the value the words pick ("there exists $c$") holds only for it, in the blocks after too
+    ('$$f(t) = \\log(e^{t x} + e^{t y})$$\n\nThere exists $c$ such that\n\n$$f\'(c) = f(1) - f(0)$$\n\nSo\n\n'
+     '$$\\frac{x e^{c x} + y e^{c y}}{e^{c x} + e^{c y}} = f(1) - f(0)$$\n', ['definition', 'not checkable', 'not checkable']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1490,7 +1493,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'the-target-said-to-be-the-true-label-is-no-class-letter', 'chains-inside-cases',
               'chains-inside-cases-with-slips', 'chains-inside-cases-condition-in-text-with-a-comma',
               'chains-inside-a-case-whose-condition-is-not-read', 'an-equation-for-some-value-the-words-name',
-              'a-parameter-inside-a-glued-product', 'said-to-hold-if-and-only-if', 'a-norm-with-its-subscript']
+              'a-parameter-inside-a-glued-product', 'said-to-hold-if-and-only-if', 'a-norm-with-its-subscript',
+              'a-value-the-words-pick-in-later-blocks']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -157,6 +157,7 @@ class SymbolTable:
     value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
     marked_indices: dict[str, str] = field(default_factory=dict)  # r -> "k'", "j*": a marked index read as a spare letter
     stated: set[str] = field(default_factory=set)  # D_KL, H: information functions some chain opened with (so far)
+    some_value: dict[str, int] = field(default_factory=dict)  # ε of "there exists $ε \in (0, 1)$" -> its line
     logged: set[str] = field(default_factory=set)  # keys written inside a log somewhere (log ŷ, log(1 - ŷ))
     # z -> [(order, scope)]: "z = [z_1, ..., z_n]" lists its entries there, a vector of its own from then
     listed_anew: dict[str, list[tuple[int, tuple[int, ...]]]] = field(default_factory=dict)

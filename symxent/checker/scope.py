@@ -1899,12 +1899,22 @@ def _jacobian_of(node, before: str, block: Block, table: SymbolTable) -> Definit
                       reading=f"{pretty(key)} is the Jacobian ∂{pretty(f.key)}/∂{pretty(var)}, as the prose says")
 
 
+_SOME_VALUE_BEFORE = re.compile(r"(?:存在|there (?:exists?|is|are)(?: an?| some)?|for some|exists?|∃|il existe(?: un)?|"
+                                r"es gibt(?: ein)?|existe(?: un)?)\s*$", re.IGNORECASE)
+
+
 def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> None:
     """Inline math that names an independent quantity in prose: "$x$ is the input", "the logits $z$".
 
     Only words that make it independent count (input, logit, weight, label...): a name the prose
     calls "the predicted probability" stays undefined, since its value depends on others."""
     for chain in block.chains:
+        if chain.members and (len(chain.members) == 1 or chain.relations[:1] == ["in"]) \
+                and isinstance(chain.members[0].node, Name) and _SOME_VALUE_BEFORE.search(before or ""):
+            # "存在$\varepsilon \in (0, 1)$使得", "there is $c$ such that": a value the words pick, for which
+            # alone what follows is said to hold
+            table.some_value.setdefault(chain.members[0].node.key, block.line(0))
+            continue
         if (len(chain.members) == 1 or chain.relations[:1] == ["in"]) and _name_jacobian(chain, before, block, table):
             continue
         said = _FUNCTION_SAID.search(after or "")
