@@ -1282,6 +1282,9 @@ MODELS = [
     # the value the words pick ("there exists $c$") holds only for it, in the blocks after too
     ('$$f(t) = \\log(e^{t x} + e^{t y})$$\n\nThere exists $c$ such that\n\n$$f\'(c) = f(1) - f(0)$$\n\nSo\n\n'
      '$$\\frac{x e^{c x} + y e^{c y}}{e^{c x} + e^{c y}} = f(1) - f(0)$$\n', ['definition', 'not checkable', 'not checkable']),
+    # \log(a)^t (b)^{1-t}: the log of the whole product is the other reading of its reach
+    ('$$t x + (1-t) y = \\log\\left(e^x\\right)^t \\left(e^y\\right)^{(1-t)}$$\n\n'
+     '$$t x + (1-t) y = \\log\\left(e^x\\right)^t \\left(e^y\\right)^{(2-t)}$$\n', ['ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1494,7 +1497,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'chains-inside-cases-with-slips', 'chains-inside-cases-condition-in-text-with-a-comma',
               'chains-inside-a-case-whose-condition-is-not-read', 'an-equation-for-some-value-the-words-name',
               'a-parameter-inside-a-glued-product', 'said-to-hold-if-and-only-if', 'a-norm-with-its-subscript',
-              'a-value-the-words-pick-in-later-blocks']
+              'a-value-the-words-pick-in-later-blocks', 'a-log-over-a-product-of-powered-brackets']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -1252,6 +1252,14 @@ class Evaluator:
         k = 0
         while k < len(factors):
             f = factors[k]
+            if isinstance(f, Pow) and isinstance(f.base, Call) and isinstance(f.base.func, Fn) \
+                    and f.base.func.name == "log" and len(f.base.args) == 1 and not f.base.sub and k + 1 < len(factors):
+                # \log(a)^t (b)^{1-t}: the log of the whole product, or of the first factor only?
+                self.conventions["reading:reach"] = READINGS["reach"][0]
+                if "reach" in self.other_readings:
+                    inner = Mul((Pow(Paren(f.base.args), f.exp),) + tuple(factors[k + 1:]), node.op)
+                    out *= self.apply_fn(f.base.func, None, env, operand=inner)
+                    break
             if isinstance(f, Fn):
                 if k + 1 >= len(factors):
                     raise NotCheckable(f"{f.name} with no argument")
