@@ -362,10 +362,6 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 v = Verdict("not checkable", f"{pretty(info)} is not defined before here, and this differs from its "
                             f"usual meaning ({shown.detail}): the note's own definition, or a slip in stating it",
                             uses=v.uses)
-            if v.status == "wrong" and chain.unread_case:
-                # a chain inside a case whose condition is not read: it may hold in that case only
-                v = Verdict("not checkable", f"written inside a case, and {chain.unread_case}: it may hold in that "
-                            f"case only ({v.detail})", uses=v.uses)
             if v.status == "wrong" and (chain.iff_next and t == len(chain.members) - 2 or chain.iff_before and t == 0):
                 v = Verdict("not checkable", "an equation joined to another by ⟺ or ⟸: it is said to hold where "
                             "the other holds, not for every value, and this checker does not solve it")
@@ -491,13 +487,8 @@ def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: f
         with budget(timeout):
             # the chain sees the definitions made before it, in earlier blocks and earlier chains of its own
             verdict = judge(table, block.order + ci, block.scope, left, right, conditions, seed, solved)
-            some = sorted({key_of(n) for side in (left, right) for n in walk(side)} & set(table.some_value))
-            if verdict.status == "wrong" and some:
-                return Verdict("not checkable", f"{pretty(some[0])} is a value the words pick (\"there exists\", line "
-                               f"{table.some_value[some[0]]}): this holds for it, not for every value", uses=verdict.uses)
-            if verdict.status == "wrong" and block.existential:
-                return Verdict("not checkable", "the words before say it holds for some value (\"there exists ... such "
-                               "that\"): an equation in that value, not an identity", uses=verdict.uses)
+            if verdict.status == "wrong" and (somewhere := _said_of_some_values(table, block, ci, left, right)):
+                return Verdict("not checkable", f"{somewhere} ({verdict.detail})", uses=verdict.uses)
             if verdict.status == "wrong" and block.option:
                 # B. ∂L/∂z_i = y_i - p_i beside A. ∂L/∂z_i = p_i - y_i: a wrong answer offered on purpose
                 return Verdict("not checkable", f"one of the answers a question offers ({block.option}), which "
@@ -521,6 +512,23 @@ def _judge(table, block, ci: int, left, right, conditions, seed: int, timeout: f
         # A bug of the checker, never a verdict: said as such, so it is reported, not trusted
         return Verdict("not checkable", f"internal error of the checker ({type(exc).__name__}: {exc}); "
                        "please report this step")
+
+
+def _said_of_some_values(table, block, ci: int, left, right) -> str | None:
+    """Why a WRONG step may be no slip because the note says it of some values only: a value the
+    words pick ("there exists $ε$"), a block after such words, a case whose condition is not read;
+    None when the step is said of every value."""
+    some = sorted({key_of(n) for side in (left, right) for n in walk(side)} & set(table.some_value))
+    if some:
+        return (f"{pretty(some[0])} is a value the words pick (\"there exists\", line {table.some_value[some[0]]}): "
+                "this holds for it, not for every value")
+    if block.existential:
+        return ("the words before say it holds for some value (\"there exists ... such that\"): an equation in "
+                "that value, not an identity")
+    chain = block.chains[ci] if 0 <= ci < len(block.chains) else None
+    if chain is not None and chain.unread_case:
+        return f"written inside a case, and {chain.unread_case}: it may hold in that case only"
+    return None
 
 
 def _fill(res: StepResult, v: Verdict) -> None:
