@@ -19,7 +19,9 @@ Contract:
   row passing a preallocated ``out=`` gradient buffer when the signature has ``out``); a
   straightforward NumPy version; ``sympy.lambdify`` of the raw chain-rule gradient from the
   registry, with and without ``cse=True`` (K = 10 only); PyTorch CPU with 2 threads and with 1
-  thread, when ``torch`` imports (otherwise the torch rows are reported as skipped).
+  thread, when ``torch`` imports (otherwise the torch rows are reported as skipped); for CE, "exp,
+  sum, scale", the three passes any NumPy softmax gradient makes, blocked on 2 threads as the
+  generated driver runs them: a lower bound to hold the targets against.
 - Timing: interleaved rounds (A, B, C, A, B, C, ...; default 9, at least 7 for real numbers),
   medians, garbage collection off while timing. Each sample repeats a call until it lasts about
   50 ms, so sub-millisecond calls are not lost in timer noise. The floor is measured in the same
@@ -49,6 +51,7 @@ import shlex
 import statistics
 import sys
 import time
+import timeit
 import tracemalloc
 import warnings
 from collections.abc import Callable, Sequence
@@ -73,6 +76,7 @@ TOLERANCE = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-4}
 
 FLOOR = "copy floor"
 EXP = "np.exp alone"
+PASSES = "exp, sum, scale"
 GENERATED = "generated"
 GENERATED_OUT = "generated out="
 NUMPY = "numpy"
@@ -187,6 +191,51 @@ def exp_impl() -> Implementation:
         return lambda: np.exp(logits, out=dst)
 
     return Implementation(EXP, bind, traced=True, checked=False)
+
+
+def passes_impl() -> Implementation:
+    """The least any NumPy softmax gradient does, on 2 threads as the generated driver runs:
+    over blocks of rows of about 1 MiB, exp of every logit into the gradient buffer, one sum per
+    row, one in-place scale by its reciprocal. No max, no loss, no target: a lower bound for a
+    CE kernel written in NumPy on this machine. Each row sum is the faster here of
+    ``np.add.reduce`` and ``np.einsum`` (timed on one block, untimed)."""
+    def bind(logits: np.ndarray, target: np.ndarray) -> Call:
+        dst = np.empty_like(logits)
+        rows = max(1, (1 << 20) // max(1, logits[0:1].nbytes))
+        starts = list(range(0, logits.shape[0], rows))
+        sums = (lambda a: np.add.reduce(a, axis=-1, keepdims=True),
+                lambda a: np.einsum("ij->i", a)[:, None])
+        probe = np.exp(logits[:rows])
+        row_sum = min(sums, key=lambda f: min(timeit.repeat(lambda: f(probe), number=3, repeat=3)))
+
+        def block(s: int) -> None:
+            e = np.exp(logits[s:s + rows], out=dst[s:s + rows])
+            np.multiply(e, 1 / row_sum(e), out=e)
+
+        def half(part: list[int]) -> None:
+            for s in part:
+                block(s)
+
+        def call() -> np.ndarray:
+            other = _passes_pool().submit(half, starts[1::2])
+            half(starts[0::2])
+            other.result()
+            return dst
+
+        return call
+
+    return Implementation(PASSES, bind, traced=True, checked=False)
+
+
+_POOL: list[Any] = []
+
+
+def _passes_pool() -> Any:
+    """One worker thread, started once: the caller's thread is the other of the two."""
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+        _POOL.append(ThreadPoolExecutor(1))
+    return _POOL[0]
 
 
 def floor_impl() -> Implementation:
@@ -429,7 +478,7 @@ class CaseRun:
 
 def implementations(case: Case, modules: dict[str, ModuleType], torch: ModuleType | None,
                     lambdified: dict[str, Callable[..., list[Any]]]) -> list[Implementation]:
-    impls = [floor_impl(), exp_impl(), *generated_impls(modules[case.family if case.family == "bce" else "ce"])]
+    impls = [floor_impl(), exp_impl(), *([passes_impl()] if case.family == "ce" else []), *generated_impls(modules[case.family if case.family == "bce" else "ce"])]
     impls.append(numpy_impl(bce_numpy if case.family == "bce" else ce_numpy))
     if case.family == "lambdify":
         impls += [lambdify_impl(name, func) for name, func in lambdified.items()]
