@@ -1285,6 +1285,14 @@ MODELS = [
     # \log(a)^t (b)^{1-t}: the log of the whole product is the other reading of its reach
     ('$$t x + (1-t) y = \\log\\left(e^x\\right)^t \\left(e^y\\right)^{(1-t)}$$\n\n'
      '$$t x + (1-t) y = \\log\\left(e^x\\right)^t \\left(e^y\\right)^{(2-t)}$$\n', ['ok', 'wrong']),
+    # y = f(u) in a section on the chain rule, then the true values y_i in the next: another y,
+    # neither f's value nor differentiated there (a slip in the second section is still found)
+    ('## Chain rule\n\n- $y = f(u)$ and $u = g(x)$, so:\n\n$$\\frac{dy}{dx} = \\frac{dy}{du} \\frac{du}{dx}$$\n\n'
+     '## Cross entropy\n\nWith the true labels $y_i$ and the softmax $p_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$:\n\n'
+     '$$L = -\\sum_k y_k \\log p_k$$\n\n'
+     '$$\\frac{\\partial L}{\\partial z_i} = -\\sum_k \\frac{y_k}{p_k} \\frac{\\partial p_k}{\\partial z_i}$$\n\n'
+     '$$\\frac{\\partial L}{\\partial z_i} = -\\sum_k \\frac{y_k}{p_k^2} \\frac{\\partial p_k}{\\partial z_i}$$\n',
+     ['definition', 'definition', 'ok', 'definition', 'definition', 'ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1497,7 +1505,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'chains-inside-cases-with-slips', 'chains-inside-cases-condition-in-text-with-a-comma',
               'chains-inside-a-case-whose-condition-is-not-read', 'an-equation-for-some-value-the-words-name',
               'a-parameter-inside-a-glued-product', 'said-to-hold-if-and-only-if', 'a-norm-with-its-subscript',
-              'a-value-the-words-pick-in-later-blocks', 'a-log-over-a-product-of-powered-brackets']
+              'a-value-the-words-pick-in-later-blocks', 'a-log-over-a-product-of-powered-brackets',
+              'a-target-said-in-a-later-section-is-not-the-value-of-a-function-before']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -131,8 +131,10 @@ class SymbolTable:
     size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
     in_interval: set[str] = field(default_factory=set)                  # p \in (0, 1): declared in an interval
     sampled: set[str] = field(default_factory=set)                      # keys used with ^{(i)}
-    dependent: set[str] = field(default_factory=set)                    # keys the note differentiates
+    dependent: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # keys the note differentiates -> where
     indexed_in: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # key -> sections using an index
+    # y -> [(order, scope)]: prose calling it a target there ("the labels $y$")
+    declared_in: dict[str, list[tuple[int, tuple[int, ...]]]] = field(default_factory=dict)
     arity: dict[str, int] = field(default_factory=dict)                 # key -> most indices it is used with
     arity_in: dict[str, dict[tuple[int, ...], int]] = field(default_factory=dict)  # key -> section -> most indices
     differentiated_by: dict[str, set] = field(default_factory=dict)     # key -> {(variable, indexed)}
@@ -174,7 +176,8 @@ class SymbolTable:
                 continue
             # from where it is made to the end of the section that holds its section (so a
             # definition in one section is seen by the next), unless redefined since
-            if d.key == key and d.order <= order and scope[:max(0, len(d.scope) - 1)] == d.scope[:-1]:
+            if d.key == key and d.order <= order and scope[:max(0, len(d.scope) - 1)] == d.scope[:-1] \
+                    and not self._declared_since(d, order, scope):
                 if best is None or d.order >= best.order:
                     best = d
         if best is None and "[" not in key:
@@ -186,9 +189,22 @@ class SymbolTable:
                 if arity is not None and len(d.params) != arity:
                     continue
                 if d.key == key and d.order <= order and (best is None or d.order >= best.order) \
-                        and (not self.chapters or d.scope[:1] == scope[:1]) and not self._listed_since(d, order, scope):
+                        and (not self.chapters or d.scope[:1] == scope[:1]) and not self._listed_since(d, order, scope) \
+                        and not self._declared_since(d, order, scope):
                     best = d
         return best
+
+    def depends(self, key: str, scope: tuple[int, ...]) -> bool:
+        """Whether the note differentiates ``key`` in ``scope``, a section around it or one inside
+        it (dy/dx under "## Chain rule" says nothing of the targets y under "## Cross entropy")."""
+        return any(where[:len(scope)] == scope[:len(where)] for where in self.dependent.get(key, ()))
+
+    def _declared_since(self, d: Definition, order: int, scope: tuple[int, ...]) -> bool:
+        """Whether the prose of another section, after ``d`` and before ``order`` and seen from
+        ``scope``, names ``d.key`` a target: ``y = f(u)`` under "## Chain rule", then
+        "the true values $y_i$" under "## Cross entropy" (the note's new y, not a value of f)."""
+        return any(d.order < at <= order and where != d.scope and self._reaches(where, scope)
+                   for at, where in self.declared_in.get(d.key, ()))
 
     def _listed_since(self, d: Definition, order: int, scope: tuple[int, ...]) -> bool:
         """Whether the note listed ``d.key``'s entries afresh after ``d`` and before ``order``, where
@@ -2306,7 +2322,7 @@ class Evaluator:
                 continue
             free = (leaf.key in self.table.declared or leaf.key in self.table.targets
                     or conventional_input(leaf.key)) and (
-                leaf.key not in self.table.dependent
+                not self.table.depends(leaf.key, self.scope)
                 or self.table.declared.get(leaf.key, (0, ""))[1].startswith("the argument of"))
             if leaf.key in self.opaque:
                 line, why = self.opaque[leaf.key]

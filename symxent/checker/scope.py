@@ -60,7 +60,12 @@ _CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|
                                r"경우|場合)\s*[:：,]?\s*[(（]?\s*$",
                                re.IGNORECASE)
 _TARGET_NOUN = (r"(?:one[- ]?hot\s+)?(?:true\s+|ground[- ]truth\s+|target\s+)?(?:labels?|targets?|ground[- ]truth|"
-                r"true class(?:es)?|classes|标签|真实标签|真实值|独热|etiquetas?|objetivos?)")
+                r"true class(?:es)?|classes|标签|真实标签|真实值|独热|etiquetas?|objetivos?|"
+                # the same words in the other languages of the measured notes: Chinese (traditional),
+                # Japanese, Korean, Vietnamese, French, German, Portuguese, Italian, Russian, Turkish
+                r"標籤|真實值|目标值|目標值|正解ラベル|正解|教師ラベル|教師データ|ラベル|정답 ?레이블|정답|레이블|라벨|"
+                r"nhãn|giá trị thực(?: tế)?|[ée]tiquettes?|cibles?|Labels?|Zielwerte?|r[óo]tulos?|"
+                r"etichett[ae]|метк[аи]|etiketler?)")
 _INPUT_NOUN = (r"(?:inputs?|logits?|scores?|features?|weights?|bias(?:es)?|parameters?|pre-?activations?|"
                r"(?:arbitrary |any )?(?:real )?(?:constants?|scalars?|real numbers?)|输入|特征|权重|参数|常数|"
                r"entradas?|pesos?|par[aá]metros?)")
@@ -1290,7 +1295,7 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                         fk = key_of(f) if isinstance(f, (Name, Script)) else None
                         if fk:
                             # the note differentiates it: a quantity that depends on others
-                            table.dependent.add(fk)
+                            table.dependent.setdefault(fk, set()).add(block.scope)
                             for w in (n.wrt if isinstance(n, Deriv) else (n.wrt,) if n.wrt is not None else ()):
                                 wk = key_of(w) if isinstance(w, (Name, Script)) else None
                                 if wk and not (isinstance(w, Script) and w.sup is not None):
@@ -1946,6 +1951,9 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
         target = bool(_TARGET_BEFORE.search(before or "") or _TARGET_AFTER.search(after or ""))
         independent = bool(_INPUT_BEFORE.search(before or "") or _INPUT_AFTER.search(after or ""))
         if target:
+            # (an input said of a name, "a scalar $L$", may describe the value it was given; a target
+            # is data, never a value computed from the others)
+            table.declared_in.setdefault(key, []).append((block.order, block.scope))
             table.targets.setdefault(key, block.line(0))
             table.declared.setdefault(key, (block.line(0), "a target, by the prose"))
         elif independent:

@@ -705,7 +705,7 @@ def _generic_plan(table: SymbolTable, order: int, scope, left: Node, right: Node
             # ∂p/∂o, and ∂/∂o (log p) with p a quantity the note differentiates elsewhere too
             inside = [n.f] if isinstance(n.f, (Name, Script)) else [
                 m for m in walk(n.f) if isinstance(m, (Name, Script)) and key_of(m) and (
-                    key_of(m) in table.dependent or (d := table.lookup(key_of(m), order, scope)) is not None
+                    table.depends(key_of(m), scope) or (d := table.lookup(key_of(m), order, scope)) is not None
                     and index_alone(d, table))]
             for m in inside:
                 k = key_of(m)
@@ -856,11 +856,11 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     def without_meaning(k: str) -> bool:
         return table.lookup(k, order, scope) is None and (
             (k not in table.declared and k not in table.targets)
-            or (k in table.dependent and (k in differentiated_here
+            or (table.depends(k, scope) and (k in differentiated_here
                                           or not table.declared.get(k, (0, ""))[1].startswith("the argument of"))))
 
     unnamed = {k for k in keys if without_meaning(k)}
-    conventional = {k for k in keys | {lf.key for lf in ev.leaves.values()} if conventional_input(k)} - table.dependent
+    conventional = {k for k in keys | {lf.key for lf in ev.leaves.values()} if conventional_input(k) and not table.depends(k, scope)}
     undefined = sorted(unnamed - conventional)
     # names met on the way that cancelled out (δs/δx read as δ times s over δ times x): a slip
     # found after they cancel may be a misreading of what they are
@@ -876,7 +876,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     simplex_keys = sorted(k for k in keys if k in stated)
     # (P in Σ_x Q(x) |P(x)/Q(x) - 1|, never defined: a distribution's values, drawn in (0, 1))
     target_keys = sorted(k for k in keys if k in table.targets or k in table.simplex or k in ev.probabilities
-                         or (k in CONVENTIONAL_TARGETS and k not in table.dependent))
+                         or (k in CONVENTIONAL_TARGETS and not table.depends(k, scope)))
     rng_seed = SEED + seed
     natural = set(target_keys)   # targets drawn where targets live: on the simplex, or in (0, 1)
     if ev.generic_used:
