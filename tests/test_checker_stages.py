@@ -1293,6 +1293,30 @@ MODELS = [
      '$$\\frac{\\partial L}{\\partial z_i} = -\\sum_k \\frac{y_k}{p_k} \\frac{\\partial p_k}{\\partial z_i}$$\n\n'
      '$$\\frac{\\partial L}{\\partial z_i} = -\\sum_k \\frac{y_k}{p_k^2} \\frac{\\partial p_k}{\\partial z_i}$$\n',
      ['definition', 'definition', 'ok', 'definition', 'definition', 'ok', 'wrong']),
+    # L defined with a_j^i (two indices), differentiated by a_i: 0 only by that reading, no WRONG
+    ('In the context of logistic regression, this is simply $z=w^Tx$.\n\n'
+     'We apply the softmax function to the logits of the network to get the activations $a_1,..,a_h$.\n\n'
+     '$$\\mathcal{L} = \\sum_{i=1}^n \\sum_{j=1}^h -y_j^i \\log(a_j^i)$$\n\n'
+     '$$\\frac{\\partial\\mathcal{L}}{\\partial a_i} = \\frac{\\partial}{\\partial a_i}\\left[\\sum_{j=1}^h -y_j \\log a_j\\right]$$\n\n'
+     '$$\\frac{dL}{dw_{1,1}} = \\sum_{i=1}^3 \\frac{dL}{da_i} \\frac{da_i}{dz_1} \\frac{dz_1}{dw_{1,1}}$$\n',
+     ['definition', 'definition', 'not checkable', 'not checkable']),
+    # p = e^v / (1 + e^v) in one section, the sum up to p samples in another: which p is not said
+    ('## Activation\n\n' '$$\\varphi(v) = \\frac{1}{1 + e^{-v}}$$\n\n' '## Logistic neuron\n\n'
+     '$$\\log \\frac{p}{1-p} = v \\quad\\quad \\frac{p}{1-p} = e^v$$\n\n' '$$p = \\frac{e^v}{1 + e^v}$$\n\n'
+     '## Loss over the samples\n\n' '$$E = \\frac{1}{p} \\sum_{i=1}^p (d_i - y_i)^2$$\n',
+     ['definition', 'not checkable', 'not checkable', 'definition', 'definition']),
+    # "since m = 2" in a binary aside (it holds there), vectors of m entries written with 3 later
+    ('# Cross entropy\n\n' '$m$ is the number of classes.\n\n' '$$loss = -\\sum_{j=1}^{m} y_j \\log a_j$$\n\n'
+     'For two classes, since $m=2，y_1=1-y_2，a_1=1-a_2$:\n\n'
+     '$$loss = -y_1 \\log a_1 - (1 - y_1) \\log (1 - a_1)$$\n\n' '## Softmax\n\n'
+     'If the model outputs $z$ values $[3,1,-3]$, the softmax gives\n\n'
+     '$$a_j = \\text{Softmax}(z_j) = \\frac{e^{z_j}}{\\sum\\limits_{i=1}^m e^{z_i}}$$\n\n'
+     'When the input $[z_1,z_2,z_3]$ is $[3, 1, -3]$, the output is $[0.879,0.119,0.002]$.\n',
+     ['definition', 'definition', 'definition', 'definition', 'ok', 'definition', 'not checkable']),
+    # "Для случая $k \neq l$:" (for the case k != l) before the display it is the case of
+    ('$$Y_{ik} = \\frac{e^{Z_{ik}}}{\\sum_{j} e^{Z_{ij}}}$$\n\n'
+     'Для случая $ k \\neq l $:\n$$\n\\frac{\\partial Y_{ik}}{\\partial Z_{il}} = -Y_{ik} Y_{il}\n$$\n',
+     ['definition', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1506,7 +1530,11 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'chains-inside-a-case-whose-condition-is-not-read', 'an-equation-for-some-value-the-words-name',
               'a-parameter-inside-a-glued-product', 'said-to-hold-if-and-only-if', 'a-norm-with-its-subscript',
               'a-value-the-words-pick-in-later-blocks', 'a-log-over-a-product-of-powered-brackets',
-              'a-target-said-in-a-later-section-is-not-the-value-of-a-function-before']
+              'a-target-said-in-a-later-section-is-not-the-value-of-a-function-before',
+              'a-derivative-by-a-name-the-definition-writes-with-other-indices',
+              'a-sum-bound-given-a-value-in-another-section',
+              'a-size-set-in-a-binary-aside-and-vectors-written-longer',
+              'a-case-said-in-russian']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

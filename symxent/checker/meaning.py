@@ -129,6 +129,7 @@ class SymbolTable:
     sizes: dict[str, int] = field(default_factory=dict)                 # size name -> value
     class_size: int = CLASS_SIZE
     size_names: set[str] = field(default_factory=set)                   # names used as a sum's bound
+    listed_sizes: dict[str, int] = field(default_factory=dict)  # m -> 3: the entries vectors it counts are written with
     in_interval: set[str] = field(default_factory=set)                  # p \in (0, 1): declared in an interval
     sampled: set[str] = field(default_factory=set)                      # keys used with ^{(i)}
     dependent: dict[str, set[tuple[int, ...]]] = field(default_factory=dict)  # keys the note differentiates -> where
@@ -547,6 +548,13 @@ class Evaluator:
             # p_1 = ... (one entry's own value) unless the note defined every p_i since
             return self.unfold(d, (), sample, {k: v for k, v in env.items() if k == "__sample__"})
         d = self.definition(key)
+        listed = self.table.listed_sizes.get(key)
+        if d is not None and not index and sample is None and listed is not None and isinstance(d.body, Num) \
+                and d.body.value.isdigit() and int(d.body.value) != listed and d.scope != self.scope:
+            # "since m = 2" in a binary aside, and vectors of m entries written with 3 elsewhere (in
+            # the aside's own section, m is 2)
+            raise NotCheckable(f"{pretty(key)} is {d.body.value} by line {d.line}, and the vectors it counts are "
+                               f"written with {listed} entries: which one it is here is not said")
         if d is not None and (items := listed_numbers(d.body)) is not None and not d.params:
             return self.valued_leaf(key, index, sample, env, d, items)
         if d is not None:
@@ -582,6 +590,14 @@ class Evaluator:
                 # p/(1-p) beside \sum_{j=1}^p β_j^2: the probability p and the count of predictors p
                 raise NotCheckable(f"{pretty(key)} bounds a sum elsewhere (a count) and is declared in an interval "
                                    "(a value): which one it is here is not said")
+            valued = next((d for d in self.table.definitions if d.key == key), None)
+            if valued is not None:
+                # p = e^v / (1 + e^v) in one section, \sum_{i=1}^p over the samples in another: any
+                # value here (what holds for every p holds), no WRONG through it
+                self.take_as_it_stands(key, valued, NotCheckable(
+                    f"{pretty(key)} bounds a sum elsewhere (a count) and is given a value at line {valued.line}: "
+                    "which one it is here is not said"))
+                return self.leaf(key, (), None)
             return sympy.Integer(self.table.size(key))
         if not index and sample is None and (row := self.design_matrix(Name(key))) in self.table.sample_subscript:
             # X used whole (X^T S X): the matrix whose rows are the samples x_i the note writes
@@ -2352,6 +2368,20 @@ class Evaluator:
         out = f
         for w in wrt:
             out = sympy.diff(out, w)
+        if out == 0:
+            for w in wrt:
+                lw = self.leaves.get(w)
+                other = lw and next((lf for x in f.free_symbols if (lf := self.leaves.get(x)) is not None
+                                     and lf.key == lw.key and (lf.sample is None) != (lw.sample is None)
+                                     or lf is not None and lf.key == lw.key and len(lf.index) != len(lw.index)),
+                                    None)
+                if other:
+                    # ∂L/∂a_i with L = Σ_i Σ_j -y_j^i log a_j^i: a per sample there, one example here
+                    # (said in words); 0 is only what the letters say
+                    raise NotCheckable(
+                        f"{_source_of(node.f)} holds {pretty(lw.key)} with {_scripts(other)} as defined, and the "
+                        f"step differentiates by {pretty(lw.key)} with {_scripts(lw)}: the derivative would be 0 "
+                        "only by that reading")
         if out == 0 and absent and any(d is not None and d.params for d in defined):
             # ∂L/∂W^{[2]} with L(a, y) = ½(a - y)² given for one layer's a: a function whose
             # parameters do not reach the variable; 0 is only what this reading says (recorded, as
@@ -2773,6 +2803,13 @@ def transposed(node: Node) -> Node | None:
             and isinstance(node.sup, Name) and node.sup.base in ("T", "\\top", "\\intercal") and not node.sup.accent:
         return Script(node.base, node.sub) if node.sub else node.base
     return None
+
+
+def _scripts(leaf: Leaf) -> str:
+    """How many indices a leaf has, and whether a sample: for a message."""
+    n = len(leaf.index)
+    said = "no index" if not n else "1 index" if n == 1 else f"{n} indices"
+    return said + (" and a sample" if leaf.sample is not None else "")
 
 
 def _source_of(node: Node) -> str:

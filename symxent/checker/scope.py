@@ -56,6 +56,8 @@ _CONDITION_BEFORE = re.compile(r"(\bwhen\b|\bif\b|\bfor\b|\bcase\b|\bcase \d+\b|
                                r"\bpour\b|\bquand\b|\blorsque\b|\bcas\b|\bfür\b|\bfalls\b|\bwenn\b|\bfall\b|\bper\b|"
                                r"\bquando\b|\bse\b|\bkhi\b|\bnếu\b|\bjika\b|\buntuk\b|\bketika\b|\bkasus\b|\bpro\b|"
                                r"\bkdyž\b|\bpokud\b|\bесли\b|\bкогда\b|\bпри\b|\bдля\b|"
+                               # "(for the) case" in Russian, Polish, Vietnamese, Turkish; Polish "when", "if"
+                               r"случа[еяй]|\bprzypadku\b|\bgdy\b|\bje[śż]li\b|\bjeżeli\b|trường hợp|durumunda|"
                                # Korean and Japanese "in the case (of ...)": 정답인 경우, $i = k$
                                r"경우|場合)\s*[:：,]?\s*[(（]?\s*$",
                                re.IGNORECASE)
@@ -1217,7 +1219,7 @@ def _learn(blocks: list[Block], table: SymbolTable) -> None:
         sizes.setdefault(table.dims[key] if key in table.dims else "K", set()).update(counts)
     for name, counts in sizes.items():
         if len(counts) == 1 and name not in table.sizes:
-            table.sizes[name] = counts.pop()
+            table.sizes[name] = table.listed_sizes[name] = counts.pop()
 
 
 def _written_out(n: Node) -> tuple[str, int] | None:
