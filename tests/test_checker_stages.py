@@ -1317,6 +1317,9 @@ MODELS = [
     ('$$Y_{ik} = \\frac{e^{Z_{ik}}}{\\sum_{j} e^{Z_{ij}}}$$\n\n'
      'Для случая $ k \\neq l $:\n$$\n\\frac{\\partial Y_{ik}}{\\partial Z_{il}} = -Y_{ik} Y_{il}\n$$\n',
      ['definition', 'ok']),
+    # the upper bound of a sum written as the value its letter ends at
+    ('$$-\\sum_{i=1}^{i=4} \\frac{1}{4} \\ln \\frac{1}{4} = \\ln 4$$\n\n'
+     '$$-\\sum_{i=1}^{i=4} \\frac{1}{4} \\ln \\frac{1}{4} = \\ln 8$$\n', ['ok', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1534,7 +1537,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-derivative-by-a-name-the-definition-writes-with-other-indices',
               'a-sum-bound-given-a-value-in-another-section',
               'a-size-set-in-a-binary-aside-and-vectors-written-longer',
-              'a-case-said-in-russian']
+              'a-case-said-in-russian',
+              'a-sum-bound-written-as-the-value-its-letter-ends-at']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

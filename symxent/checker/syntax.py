@@ -1301,6 +1301,11 @@ def _bigop(s: _Stream, kind: str) -> Node:
                 sub, where = _sub_conditions(arg, sub)
         else:
             sup = _member(arg)
+            bound = _sub_condition(list(arg)) if isinstance(sup, Unreadable) else None
+            if isinstance(bound, Cond) and bound.op == "=" and isinstance(bound.left, Name) and (
+                    sub is None or isinstance(sub, Cond) and sub.left == bound.left):
+                # \sum_{i=1}^{i=8}: the upper bound written as the value its letter ends at
+                sup = bound.right
     bare = kind == "sum" and sub is None
     if not _starts_factor(s.peek()) and not (isinstance(s.peek(), Tok) and _v(s.peek()) in ("-",) and not bare):
         if bare:
