@@ -1320,6 +1320,13 @@ MODELS = [
     # the upper bound of a sum written as the value its letter ends at
     ('$$-\\sum_{i=1}^{i=4} \\frac{1}{4} \\ln \\frac{1}{4} = \\ln 4$$\n\n'
      '$$-\\sum_{i=1}^{i=4} \\frac{1}{4} \\ln \\frac{1}{4} = \\ln 8$$\n', ['ok', 'wrong']),
+    # a bare matrix laid out as eqnarray (v & = & ...) beside an equation after \quad, and d a name
+    # the note uses on its own (d \log y, \frac{d}{y}), not a differential
+    ('Here $d$ is the target and $y$ the output.\n\n'
+     '$$\nE = - \\left[ d\\log(y) + (1-d)\\log(1-y) \\right]\n\\quad\\quad\n\\begin{matrix}\n    y & = & \\sigma(v) \\\\\n    \\sigma(v) & = & \\frac{1}{1+e^{-v}}\n\\end{matrix}\n$$\n\n'
+     '$$\n\\begin{matrix}\n    \\dfrac{\\partial E}{\\partial y} & = & -\\frac{d}{y} + \\frac{1-d}{1-y} \\\\\n    \\dfrac{\\partial E}{\\partial y} & = & -\\frac{d}{y} - \\frac{1-d}{1-y}\n\\end{matrix}\n$$\n\n'
+     '$$\nd\\log(y) + (1-d)\\log(1-y) = d\\log(y) - d\\log(1-y) + \\log(1-y)\n$$\n',
+     ['definition', 'definition', 'definition', 'ok', 'wrong', 'ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1538,7 +1545,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sum-bound-given-a-value-in-another-section',
               'a-size-set-in-a-binary-aside-and-vectors-written-longer',
               'a-case-said-in-russian',
-              'a-sum-bound-written-as-the-value-its-letter-ends-at']
+              'a-sum-bound-written-as-the-value-its-letter-ends-at',
+              'a-matrix-of-equation-rows-and-d-as-a-name']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -364,7 +364,7 @@ def read_block(items) -> list[Chain]:
         return read_block(stripped[-1].items)
     chains: list[Chain] = []
     current: Chain | None = None
-    rows = _split_rows(items)
+    rows = [part for row in _split_rows(items) for part in _environments_apart(row)]
     nested = len({_indent(row) for row in rows if _clean(row)}) > 1
     split = [_top_split(_without_equation_number(row)) for row in rows]
     tuples = _tuple_rows(split)
@@ -574,11 +574,54 @@ def _indent(row: list[Item]) -> int:
     return depth
 
 
+def _environments_apart(row: list[Item]) -> list[list[Item]]:
+    r"""``E = ... \quad\quad \begin{matrix} v & = & ... \end{matrix}``: an environment of rows
+    beside an equation is a row of its own (what is before it, it, and what is after it)."""
+    if len(_clean(row)) == 1:
+        return [row]
+    at, depth, before = [], 0, None
+    whole, row = row, _clean_keep_quads(row)
+    for k, it in enumerate(row):
+        v = _v(it)
+        if isinstance(it, Tok) and (v in OPEN or v == "\\left"):
+            depth += 1
+        elif isinstance(it, Tok) and (v in CLOSE or v == "\\right"):
+            depth = max(0, depth - 1)
+        elif depth == 0 and before in ("\\quad", "\\qquad") and _rows_environment(it):
+            at.append(k)  # (an array inside brackets, or right after an operator, is a matrix)
+        before = v
+    if not at:
+        return [whole]
+    parts, start = [], 0
+    for k in at:
+        parts += [row[start:k], [row[k]]]
+        start = k + 1
+    parts.append(row[start:])
+    return [p for p in parts if _clean(p)]
+
+
 def _rows_environment(item) -> bool:
-    """An environment whose rows are equations (``align``, ``aligned``, ``split``, ...)."""
-    return isinstance(item, Env) and item.name.rstrip("*") in (
+    r"""An environment whose rows are equations (``align``, ``aligned``, ``split``, ...), or a bare
+    ``matrix`` laid out as eqnarray is (``v & = & w^T x + b \\ y & = & \sigma(v)``: a cell that
+    is only the "=" in every row)."""
+    return isinstance(item, Env) and (item.name.rstrip("*") in (
         "aligned", "split", "align", "gathered", "gather", "eqnarray", "multline", "equation",
-        "alignat", "alignedat", "flalign", "array", "subequations")
+        "alignat", "alignedat", "flalign", "array", "subequations") or item.name == "matrix" and _equation_cells(item))
+
+
+def _equation_cells(env: Env) -> bool:
+    rows = [r for r in _split_rows(list(env.items)) if _clean(r)]
+
+    def cells(row: list[Item]) -> list[list[Item]]:
+        out: list[list[Item]] = [[]]
+        for t in row:
+            if isinstance(t, Tok) and t.value == "&":
+                out.append([])
+            else:
+                out[-1].append(t)
+        return [_clean(c) for c in out]
+
+    return bool(rows) and all(any(len(c) == 1 and _v(c[0]) == "=" for c in cells(r)) for r in rows)
 
 
 def _one_pair(items) -> bool:

@@ -923,6 +923,11 @@ class Evaluator:
             return params[node]  # Cost(h(x), y) = ...: a parameter written as an expression
         method = getattr(self, "_v_" + type(node).__name__, None)
         if method is None:
+            if type(node).__name__ == "_DMark" and not node.partial and node.order is None \
+                    and node.var is not None and not node.word and "d" in self.table.plain:
+                # d \log(y) + (1 - d) \log(1 - y): d is a name the note uses on its own elsewhere
+                # (a target), not a differential; "dw", "dL" typed as one word stay differentials
+                return self.value(Mul((Name("d"), node.var)), env)
             if type(node).__name__ == "_DMark":
                 raise NotCheckable("a differential (dx, ∂x) outside a derivative's fraction: total differentials "
                                    "are not read")

@@ -1212,6 +1212,10 @@ def _delta_as_partial(num: tuple[Item, ...], den: tuple[Item, ...]) -> tuple[tup
 
 
 def _fraction_node(n: Node, d: Node, dn, pos: int, s: _Stream) -> Node:
+    if isinstance(n, Name) and n.base == "d" and not n.accent and dn is None:
+        # \frac{d}{y} under no differential: the name d over y (d the target in
+        # d \log y + (1 - d) \log(1 - y)); the meaning stage says whether the note names d
+        return Frac(n, d)
     if isinstance(n, Name) and n.base == "d":
         n = _DMark(False)
     head = n.factors[0] if isinstance(n, Mul) and n.factors else n
