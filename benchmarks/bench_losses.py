@@ -478,7 +478,8 @@ class CaseRun:
 
 def implementations(case: Case, modules: dict[str, ModuleType], torch: ModuleType | None,
                     lambdified: dict[str, Callable[..., list[Any]]]) -> list[Implementation]:
-    impls = [floor_impl(), exp_impl(), *([passes_impl()] if case.family == "ce" else []), *generated_impls(modules[case.family if case.family == "bce" else "ce"])]
+    bound = [passes_impl()] if case.family == "ce" else []
+    impls = [floor_impl(), exp_impl(), *bound, *generated_impls(modules[case.family if case.family == "bce" else "ce"])]
     impls.append(numpy_impl(bce_numpy if case.family == "bce" else ce_numpy))
     if case.family == "lambdify":
         impls += [lambdify_impl(name, func) for name, func in lambdified.items()]

@@ -190,8 +190,8 @@ class SymbolTable:
                 if arity is not None and len(d.params) != arity:
                     continue
                 if d.key == key and d.order <= order and (best is None or d.order >= best.order) \
-                        and (not self.chapters or d.scope[:1] == scope[:1]) and not self._listed_since(d, order, scope) \
-                        and not self._declared_since(d, order, scope):
+                        and (not self.chapters or d.scope[:1] == scope[:1]) \
+                        and not self._listed_since(d, order, scope) and not self._declared_since(d, order, scope):
                     best = d
         return best
 

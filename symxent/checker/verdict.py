@@ -860,7 +860,8 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
                                           or not table.declared.get(k, (0, ""))[1].startswith("the argument of"))))
 
     unnamed = {k for k in keys if without_meaning(k)}
-    conventional = {k for k in keys | {lf.key for lf in ev.leaves.values()} if conventional_input(k) and not table.depends(k, scope)}
+    conventional = {k for k in keys | {lf.key for lf in ev.leaves.values()}
+                    if conventional_input(k) and not table.depends(k, scope)}
     undefined = sorted(unnamed - conventional)
     # names met on the way that cancelled out (δs/δx read as δ times s over δ times x): a slip
     # found after they cancel may be a misreading of what they are
