@@ -1327,6 +1327,8 @@ MODELS = [
      '$$\n\\begin{matrix}\n    \\dfrac{\\partial E}{\\partial y} & = & -\\frac{d}{y} + \\frac{1-d}{1-y} \\\\\n    \\dfrac{\\partial E}{\\partial y} & = & -\\frac{d}{y} - \\frac{1-d}{1-y}\n\\end{matrix}\n$$\n\n'
      '$$\nd\\log(y) + (1-d)\\log(1-y) = d\\log(y) - d\\log(1-y) + \\log(1-y)\n$$\n',
      ['definition', 'definition', 'definition', 'ok', 'wrong', 'ok']),
+    # MathJax's \space before the sentence's full stop
+    ('$$\\frac{d}{dx} \\left( x^2 \\right) = 2x \\space.$$\n', ['ok']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1546,7 +1548,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-size-set-in-a-binary-aside-and-vectors-written-longer',
               'a-case-said-in-russian',
               'a-sum-bound-written-as-the-value-its-letter-ends-at',
-              'a-matrix-of-equation-rows-and-d-as-a-name']
+              'a-matrix-of-equation-rows-and-d-as-a-name',
+              'the-space-command-before-a-full-stop']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

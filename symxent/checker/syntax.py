@@ -238,6 +238,7 @@ DROP = {"\\left", "\\right", "\\big", "\\Big", "\\bigg", "\\Bigg", "\\bigl", "\\
         "\\limits", "\\nolimits", "\\,", "\\;", "\\!", "\\:", "\\ ", "\\>", "~", "\\bf", "\\rm", "\\it",
         "\\cal", "\\nonumber", "\\notag", "\\middle", "\\hfill", "\\vphantom", "\\hphantom", "\\strut",
         "\\quad", "\\qquad", "\\enspace", "\\thinspace", "\\negthinspace", "\\medspace", "\\thickspace",
+        "\\space", "\\nobreakspace", "\\negmedspace", "\\negthickspace",
         "\\relax", "\\tiny", "\\small", "\\large", "\\Large", "\\normalsize", "\\cdotp", "&",
         "\\blacksquare", "\\square", "\\Box", "\\qed", "\\qedhere", "\\hfill"}
 ELLIPSES = {"\\dots", "\\cdots", "\\ldots", "\\dotsb", "\\dotsc", "\\dotsm", "\\vdots", "\\ddots", "…"}
@@ -290,7 +291,8 @@ def _pos(it: Item | None, default: int = 0) -> int:
 
 # The small spaces' widths in eighteenths of a quad (TeX's mu), as TeX sets them (~ and \  are a
 # word space, about a third of a quad)
-_SPACE_WIDTH = {"\\,": 3, "\\:": 4, "\\>": 4, "\\;": 5, "\\ ": 6, "~": 6, "\\enspace": 9}
+_SPACE_WIDTH = {"\\,": 3, "\\:": 4, "\\>": 4, "\\;": 5, "\\ ": 6, "~": 6, "\\space": 6, "\\nobreakspace": 6,
+                "\\enspace": 9}
 
 
 def _clean(items, keep: tuple[str, ...] = (), glue: bool = True) -> list[Item]:
