@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 from symxent.checker.syntax import (
     CASE_WORDS, CLOSE, CONNECTIVE_WORDS, CONNECTIVES, OPEN, RELATIONS, WORD_FUNCTIONS, Cond, Name, Node, Num,
-    Script, SyntaxProblem, Unreadable, _case_condition, _clean, _conditions, _pos, _split_on, _split_rows, _text_of,
-    _v, math_in_text, parse_member,
+    Script, SyntaxProblem, Unreadable, _case_condition, _clean, _conditions, _pos, _split_cells, _split_on, _split_rows,
+    _text_of, _v, math_in_text, parse_member,
 )
 from symxent.checker.tree import Env, Group, Item, Tok
 
@@ -611,17 +611,8 @@ def _rows_environment(item) -> bool:
 
 def _equation_cells(env: Env) -> bool:
     rows = [r for r in _split_rows(list(env.items)) if _clean(r)]
-
-    def cells(row: list[Item]) -> list[list[Item]]:
-        out: list[list[Item]] = [[]]
-        for t in row:
-            if isinstance(t, Tok) and t.value == "&":
-                out.append([])
-            else:
-                out[-1].append(t)
-        return [_clean(c) for c in out]
-
-    return bool(rows) and all(any(len(c) == 1 and _v(c[0]) == "=" for c in cells(r)) for r in rows)
+    return bool(rows) and all(any(len(c := _clean(cell)) == 1 and _v(c[0]) == "=" for cell in _split_cells(r))
+                              for r in rows)
 
 
 def _one_pair(items) -> bool:

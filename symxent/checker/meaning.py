@@ -923,16 +923,17 @@ class Evaluator:
             return params[node]  # Cost(h(x), y) = ...: a parameter written as an expression
         method = getattr(self, "_v_" + type(node).__name__, None)
         if method is None:
-            if type(node).__name__ == "_DMark" and not node.partial and node.order is None \
-                    and node.var is not None and not node.word and "d" in self.table.plain:
-                # d \log(y) + (1 - d) \log(1 - y): d is a name the note uses on its own elsewhere
-                # (a target), not a differential; "dw", "dL" typed as one word stay differentials
-                return self.value(Mul((Name("d"), node.var)), env)
-            if type(node).__name__ == "_DMark":
-                raise NotCheckable("a differential (dx, ∂x) outside a derivative's fraction: total differentials "
-                                   "are not read")
             raise NotCheckable(f"{type(node).__name__.lower()} is not read")
         return method(node, env)
+
+    def _v__DMark(self, node: Node, env: dict) -> sympy.Expr:
+        r"""A differential outside a derivative's fraction: not read, unless it is the name d the
+        note uses on its own elsewhere times what follows (d \log(y) + (1 - d) \log(1 - y), d the
+        target); "dw", "dL" typed as one word stay differentials."""
+        if not node.partial and node.order is None and node.var is not None and not node.word \
+                and "d" in self.table.plain:
+            return self.value(Mul((Name("d"), node.var)), env)
+        raise NotCheckable("a differential (dx, ∂x) outside a derivative's fraction: total differentials are not read")
 
     def _v_Unclosed(self, node: Unclosed, env: dict) -> sympy.Expr:
         self.conventions["unclosed"] = "a bracket never closed is read as closing at the end of its member"
