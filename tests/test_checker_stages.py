@@ -1329,6 +1329,11 @@ MODELS = [
      ['definition', 'definition', 'definition', 'ok', 'wrong', 'ok']),
     # MathJax's \space before the sentence's full stop
     ('$$\\frac{d}{dx} \\left( x^2 \\right) = 2x \\space.$$\n', ['ok']),
+    # a factorial (k!, y!), at real points Γ(x + 1), and a slip through it once λ has a value
+    ('$$\\frac{\\lambda^k}{k!} e^{-\\lambda} = \\frac{1}{k!} e^{k \\ln \\lambda - \\lambda}$$\n\n'
+     '$$\\lambda = 2$$\n\n'
+     '$$\\log \\frac{\\lambda^y e^{-\\lambda}}{y!} = y \\log \\lambda - \\lambda + \\log(y!)$$\n',
+     ['ok', 'definition', 'wrong']),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1549,7 +1554,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-case-said-in-russian',
               'a-sum-bound-written-as-the-value-its-letter-ends-at',
               'a-matrix-of-equation-rows-and-d-as-a-name',
-              'the-space-command-before-a-full-stop']
+              'the-space-command-before-a-full-stop',
+              'a-factorial']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

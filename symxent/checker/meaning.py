@@ -1463,6 +1463,8 @@ class Evaluator:
             out = 1 / (1 + sympy.exp(-vals[0]))
         elif name in ("max", "min") and len(vals) >= 2:
             out = sympy.Max(*vals) if name == "max" else sympy.Min(*vals)
+        elif name == "factorial" and len(vals) == 1:
+            out = sympy.factorial(vals[0])  # Γ(x + 1) away from the whole numbers
         elif name == "relu" and len(vals) == 1:
             self.conventions["relu"] = "ReLU(x) = max(0, x)"
             out = sympy.Max(0, vals[0])

@@ -739,6 +739,12 @@ def _postfix(s: _Stream, node: Node) -> Node:
                 and len(node.items) == 1 and isinstance(node.items[0], Name):
             node = node.items[0]  # (x^{(p,3)})_j: the entry j of the name in brackets
         node = Script(node, sub, sup, sup_paren, primes)
+    bang, after = s.peek(), s.peek(1)
+    if isinstance(bang, Tok) and _v(bang) == "!" and not (isinstance(after, Tok) and _v(after) == "="
+                                                          and after.pos == bang.pos + 1):
+        # k!, \log(y!), 3! = 6: the factorial (a != b, typed without a space, stays a relation)
+        s.next()
+        return Call(Fn("factorial"), (node,), False)
     # application: f(x), \sigma(z), softmax(z)_j
     nxt = s.peek()
     if isinstance(nxt, Tok) and nxt.value == "[" and isinstance(node, Name) and node.base in ("E", "\\mathbb{E}"):

@@ -26,11 +26,13 @@ import copy
 import dataclasses
 import functools
 import itertools
+import math
 import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import mpmath
 import numpy as np
 
 import sympy
@@ -1904,7 +1906,24 @@ def _compiled(args: tuple[sympy.Symbol, ...], expr: sympy.Expr) -> Callable:
     second sample size, on positive points, and in the diagnosis, and printing them as code is a
     third of a note's time. (``docstring_limit=0``: lambdify's docstring prints the expression
     once more, for nobody.)"""
-    return sympy.lambdify(args, expr, modules="numpy", dummify=False, docstring_limit=0)
+    return sympy.lambdify(args, expr, modules=[_NUMPY_MORE, "numpy"], dummify=False, docstring_limit=0)
+
+
+def _factorial(x):
+    """x! = Γ(x + 1) elementwise, also at complex points (NumPy has no gamma, and lambdify's
+    default needs SciPy); nan at its poles."""
+    x = np.asarray(x)
+    kind = complex if np.iscomplexobj(x) else float
+
+    def one(v):
+        try:
+            return kind(mpmath.gamma(v + 1))
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+            return kind(math.nan)
+    return np.vectorize(one, otypes=[kind])(x)
+
+
+_NUMPY_MORE = {"factorial": _factorial}
 
 
 def _numeric(expr: sympy.Expr, syms: list[sympy.Symbol], point) -> np.ndarray:
