@@ -472,11 +472,18 @@ def _chains_in_cases(row: list[Item]) -> list[tuple[list[Item], tuple[Cond, ...]
 
 def _signature(row: list[Item]) -> bool:
     """``f: A \\to B`` (a name, a colon, sets joined by an arrow)."""
+    return signature_name(row) is not None
+
+
+def signature_name(row: list[Item]) -> str | None:
+    """The function's name in ``f: A \\to B`` (``\\sigma``, ``f``), else None."""
     clean = _clean(row)
-    return len(clean) >= 4 and isinstance(clean[0], Tok) and clean[0].kind in ("cmd", "word") \
-        and (clean[0].kind == "cmd" or len(clean[0].value) == 1) and _v(clean[1]) == ":" \
-        and any(_v(x) in ("\\to", "\\rightarrow", "→", "\\mapsto") for x in clean[2:]) \
-        and not any(_v(x) == "=" for x in clean)
+    if len(clean) >= 4 and isinstance(clean[0], Tok) and clean[0].kind in ("cmd", "word") \
+            and (clean[0].kind == "cmd" or len(clean[0].value) == 1) and _v(clean[1]) == ":" \
+            and any(_v(x) in ("\\to", "\\rightarrow", "→", "\\mapsto") for x in clean[2:]) \
+            and not any(_v(x) == "=" for x in clean):
+        return _v(clean[0])
+    return None
 
 
 _LIST_COMMAS = (",", "，")

@@ -12,8 +12,9 @@ Contract
   the end of its section; the step is reported as a definition, not checked; so does a chain
   that ends in a plain name with no meaning yet (``h = \\sum_k e^{a_k} = \\Sigma``);
 * "the Jacobian matrix $J_\\sigma$" with σ defined from one vector z defines J_σ = ∂σ/∂z;
-* prose definitions: inline math after "let / define / denote / where / with / 令 / 设 /
-  sea / donde"; "where $S = ...$" right after a display block is visible to that block;
+* prose definitions: inline math in a sentence defines a new name as a display does, whatever
+  words come before it ("let", "where", "令", "sea" or none); "where $S = ...$" right after a
+  display block is visible to that block;
 * declarations: ``z \\in \\mathbb{R}^K``; "$x$ is/denotes the input" (the name is then an
   independent input); targets and labels ("label", "target", "one-hot", "标签") are inputs
   that do not depend on what the note differentiates by;
@@ -33,7 +34,7 @@ from symxent.checker.meaning import (
     Definition, at_a_point, bound_letter, conventional_input, SymbolTable, bare_in, information_call, is_label, listed_numbers, matrix_times, outcome_letter, value_case, key_of, pretty, transform, transposed, walk,
 )
 from symxent.checker.source import Heading, Math, Prose
-from symxent.checker.chains import Chain, Member, delta_case, leading_case, read_block
+from symxent.checker.chains import Chain, Member, delta_case, leading_case, read_block, signature_name
 from symxent.checker.syntax import (
     Add, BigOp, Call, Case, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Matrix, Mul, Name, Neg, Node, Num, Paren, Pow,
     Script, Unreadable, entry_condition,
@@ -42,9 +43,6 @@ from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 
 __all__ = ["Block", "analyse", "definable"]
 
-_DEFINE_WORDS = re.compile(r"(\blet\b|\bdefine[sd]?\b|\bdenot(e|es|ed|ing)\b|\bwhere\b|\bwith\b|\bhere\b|"
-                           r"\bset\b|\bassume\b|令|设|記|记|其中|\bsea\b|\bsean\b|\bdonde\b|\bcon\b|\bdefinimos\b)",
-                           re.IGNORECASE)
 _WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|con|y\s+donde)\b", re.IGNORECASE)
 # "$$\delta_{ij} = 1$$ if $$i = j$$": the condition written right after the display it belongs to
 _IF_AFTER = re.compile(r"(if|when|only if|当|若|如果|si|cuando)\s*[:：,]?", re.IGNORECASE)
@@ -82,7 +80,6 @@ _INPUT_AFTER = re.compile(_NAMES_AFTER + _INPUT_NOUN + r"\b", re.IGNORECASE)
 _FUNCTION_SAID = re.compile(r"^\s*[,:]?\s*(?:is|be|denotes|represents|为|為|是|表示|es|を|은|는|이|가)\s*(?:the\s+|a\s+|el\s+|la\s+)?"
                             r"(softmax|sigmoid|logistic|ソフトマックス|シグモイド|소프트맥스|시그모이드)(?:\b|関数|함수|函数|函數)",
                             re.IGNORECASE)
-_SIGNATURE = re.compile(r"^\s*(\\[A-Za-z]+|[A-Za-z])\s*:")  # "$\sigma: \mathbb{R} \to \mathbb{R}$ is the sigmoid"
 _SIMPLEX_WORDS = re.compile(r"one[- ]?hot|distribution|sums? to (1|one)|add(s)? up to (1|one)|独热|概率分布|"
                             r"和为\s*1|distribuci[oó]n|suman? 1", re.IGNORECASE)
 
@@ -1910,6 +1907,14 @@ _SOME_VALUE_BEFORE = re.compile(r"(?:存在|there (?:exists?|is|are)(?: an?| som
                                 r"es gibt(?: ein)?|existe(?: un)?)\s*$", re.IGNORECASE)
 
 
+def _signature_of(block: Block) -> str | None:
+    """The function a block names in a signature, ``$\\sigma: \\mathbb{R} \\to \\mathbb{R}$``."""
+    try:
+        return signature_name(token_tree(block.math.text))
+    except TreeError:
+        return None
+
+
 def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> None:
     """Inline math that names an independent quantity in prose: "$x$ is the input", "the logits $z$".
 
@@ -1925,13 +1930,13 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
         if (len(chain.members) == 1 or chain.relations[:1] == ["in"]) and _name_jacobian(chain, before, block, table):
             continue
         said = _FUNCTION_SAID.search(after or "")
-        signature = _SIGNATURE.match(block.math.text)
+        signature = _signature_of(block)
         if len(chain.members) != 1 and not (said and signature):
             continue
         node = chain.members[0].node
         named = node.func if isinstance(node, Call) and node.maybe and isinstance(node.func, Name) else \
             node if isinstance(node, Name) and node.base in ("\\sigma", "\\phi", "g", "f", "s", "S") and not node.accent else \
-            Name(signature.group(1)) if signature and len(block.chains) == 1 else None
+            Name(signature) if signature and len(block.chains) == 1 else None
         if said and named is not None:
             # "$\sigma(A_i)$ is the softmax function applied to the logit $A_i$", "let $\sigma$ be the
             # sigmoid", "$\sigma: \mathbb{R} \to \mathbb{R}$をシグモイド関数とすると"

@@ -205,17 +205,8 @@ def _group(text: str, at: int) -> tuple[str, int] | None:
     """The content of the brace group opening at ``text[at]`` and the offset after it."""
     if at >= len(text) or text[at] != "{":
         return None
-    depth = 0
-    for k in range(at, len(text)):
-        if text[k] == "\\":
-            continue
-        if text[k] == "{" and (k == 0 or text[k - 1] != "\\"):
-            depth += 1
-        elif text[k] == "}" and text[k - 1] != "\\":
-            depth -= 1
-            if depth == 0:
-                return text[at + 1 : k], k + 1
-    return None
+    close = _matching_brace(text, at)
+    return None if close < 0 else (text[at + 1 : close], close + 1)
 
 
 def user_macros(text: str) -> dict[str, tuple[int, str]]:
