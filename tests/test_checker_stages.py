@@ -1334,6 +1334,13 @@ MODELS = [
      '$$\\lambda = 2$$\n\n'
      '$$\\log \\frac{\\lambda^y e^{-\\lambda}}{y!} = y \\log \\lambda - \\lambda + \\log(y!)$$\n',
      ['ok', 'definition', 'wrong']),
+    # K = n_y (the number of classes given another name the note never defines): a size under two
+    # names, not n at the index y
+    ("$$ L = - \\sum_{k=1}^{K} y_k \\log \\hat{y}_k $$\n\nwhere $K = n_y$ is the number of classes and "
+     "$\\hat{y}_k = \\frac{e^{z_k}}{\\sum_{j=1}^{K} e^{z_j}}$.\n\n"
+     "$$ \\frac{\\partial L}{\\partial z_i} = \\sum_{k=1}^{K} y_k (\\hat{y}_i - \\delta_{ik}) = \\hat{y}_i \\sum_{k=1}^{K} y_k "
+     "- y_i $$\n",
+     ["definition", "definition", "definition", "ok", "ok"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1555,7 +1562,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sum-bound-written-as-the-value-its-letter-ends-at',
               'a-matrix-of-equation-rows-and-d-as-a-name',
               'the-space-command-before-a-full-stop',
-              'a-factorial']
+              'a-factorial', 'a-size-named-by-another-size']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

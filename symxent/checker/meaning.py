@@ -2090,10 +2090,31 @@ class Evaluator:
             key = _key(node)
             if key and self.definition(key) is None and key not in self.table.indexed:
                 return self.table.size(key)
+            if key and (alias := self._size_alias(key)) is not None:
+                return self.table.size(alias)
         v = self.value(node, env)
         if not v.is_Integer:
             raise NotCheckable(f"the {what}'s upper bound {v} is not a number")
         return int(v)
+
+    def _size_alias(self, key: str) -> str | None:
+        """``K = n_y`` ("where K = n_y is the number of classes"): a size defined as another name
+        that the note never defines and never indexes by a running letter is that size under a
+        second name, not a value to compute (``n_y`` would read as n at the index y). The name
+        whose size is used, or None."""
+        seen = {key}
+        while (d := self.definition(key)) is not None:
+            if d.params or d.indices or not isinstance(d.body, (Name, Script)):
+                return None
+            body = d.body
+            if isinstance(body, Script) and (body.sup or not all(is_label(x) or isinstance(x, Name) for x in body.sub)):
+                return None
+            key = _key(body) if isinstance(body, Name) or all(is_label(x) for x in body.sub) else \
+                body.base.key + "_" + "".join(x.base for x in body.sub if isinstance(x, Name))
+            if not key or key in seen or key in self.table.indexed:
+                return None
+            seen.add(key)
+        return key
 
     def sum_as_printed(self, node: BigOp, product: Mul | None, env: dict) -> sympy.Expr | None:
         """``\\sum_k{e^{z_k} - (e^{z_i})^2}``, alone or ending ``product``: TeX prints no brackets for the

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from symxent.checker.tree import Env, Group, Item, Tok, TreeError, token_tree
 
 __all__ = [
-    "Add", "BigOp", "Call", "Case", "Cases", "Cond", "Deriv", "Ellipsis_", "Fn", "Frac", "Grad", "Integral", "Matrix", "Mul",
+    "Add", "BigOp", "Call", "Case", "Cases", "Cond", "Deriv", "Ellipsis_", "Expect", "Fn", "Frac", "Grad", "Integral", "Matrix", "Mul",
     "Name", "Neg", "Node", "Num", "Paren", "Pow", "Script", "SyntaxProblem", "Unreadable", "parse_member",
 ]
 
@@ -124,6 +124,14 @@ class Integral(Node):
     var: Node
     lo: Node | None
     hi: Node | None
+    body: Node
+
+
+@dataclass(frozen=True)
+class Expect(Node):
+    """``\\mathbb{E}_{x \\sim p}[f(x)]``, ``E_{q(z)}[...]``: an expectation, with its subscript as
+    written (None when there is none)."""
+    sub: Node | None
     body: Node
 
 
@@ -267,6 +275,9 @@ JOINT_INDEX_LETTERS = set("ijklmncpqrst")  # \delta_ij: two of these written tog
 class _Stream:
     items: list[Item]
     i: int = 0
+    # \int_x p(x) \int_z f dz dx: the differentials an inner integral found after its own, each
+    # the differential of the next integral out
+    outer_differentials: list = field(default_factory=list)
 
     def peek(self, k: int = 0) -> Item | None:
         j = self.i + k
@@ -391,6 +402,8 @@ def _member(items, glue: bool = True) -> Node:
         if s.at_end():
             raise SyntaxProblem("empty expression", 0)
         node = _expr(s)
+        if s.outer_differentials:
+            raise SyntaxProblem("more differentials after an integral than integrals around it", 0)
         if not s.at_end():
             it = s.peek()
             raise SyntaxProblem(f"unexpected {_describe(it)}", _pos(it))
@@ -754,6 +767,14 @@ def _postfix(s: _Stream, node: Node) -> Node:
         if conditional is not None:
             return conditional
         s.i -= 1
+    if isinstance(nxt, Tok) and nxt.value == "[" and isinstance(node, Script) and isinstance(node.base, Name) \
+            and node.base.base in ("E", "\\mathbb{E}") and node.sup is None and len(node.sub) == 1:
+        # E_{x \sim p}[f(x)], \mathbb{E}_{q(z)}[...]: an expectation over what its subscript says
+        s.next()
+        body, = _paren_items(s, "]", nxt.pos) if _bracket_is_one_item(s) else (Unreadable("items", nxt.pos),)
+        if isinstance(body, Unreadable):
+            raise SyntaxProblem("an expectation of several values (a comma inside its brackets)", nxt.pos)
+        return Expect(node.sub[0], body)
     if isinstance(nxt, Tok) and nxt.value == "(" and _callable(node) \
             and not (isinstance(node, Script) and node.sub and _entry_of_bracket(s)):
         s.next()
@@ -932,6 +953,22 @@ def _callable(node: Node) -> bool:
 def _known_function(node: Node) -> bool:
     base = node.base if isinstance(node, Script) else node
     return isinstance(base, Fn)
+
+
+def _bracket_is_one_item(s: _Stream) -> bool:
+    """Whether the bracket opened just before ``s``'s position holds no comma at its own level."""
+    depth = 0
+    for it in s.items[s.i:]:
+        v = _v(it)
+        if isinstance(it, Tok) and (v in OPEN or v == "\\left"):
+            depth += 1
+        elif isinstance(it, Tok) and (v in CLOSE or v == "\\right"):
+            if depth == 0:
+                return True
+            depth -= 1
+        elif depth == 0 and isinstance(it, Tok) and v in (",", ";"):
+            return False
+    return True
 
 
 def _paren_items(s: _Stream, close: str, pos: int) -> tuple[Node, ...]:
@@ -1370,18 +1407,36 @@ def _integral(s: _Stream, pos: int) -> Node:
         raise SyntaxProblem("an integral with no body", _pos(s.peek(), pos))
     term = _term(s)
     factors = list(term.factors) if isinstance(term, Mul) else [term]
+    trailing = 0
+    while trailing < len(factors) - 1 and _plain_differential(factors[-1 - trailing]):
+        trailing += 1
+    if trailing > 1:
+        # \int \int f dz dx: this integral's differential is the first; the others belong to the
+        # integrals around it, innermost first
+        s.outer_differentials[:0] = [d.var for d in factors[len(factors) - trailing + 1:]]
+        factors = factors[:len(factors) - trailing + 1]
     last = factors[-1] if factors else None
-    if isinstance(last, _DMark) and not last.partial and last.order is None and isinstance(last.var, Name):
-        var = last.var
+    if _plain_differential(last):
+        var, rest = last.var, factors[:-1]
+    elif isinstance(last, Integral) and s.outer_differentials:
+        var, rest = s.outer_differentials.pop(0), factors
     elif isinstance(last, Name) and last.base == "d" and len(factors) > 1:
         raise SyntaxProblem("an integral whose differential is not one variable", pos)
+    elif isinstance(lo, Name) and not lo.accent and hi is None:
+        var, rest = lo, factors  # \int_z q(z) \log q(z): the integral over the letter under it
     else:
         raise SyntaxProblem("an integral without its differential (dz)", pos)
-    rest = factors[:-1]
+    if lo == var and hi is None:
+        lo = None  # \int_x p(x) \log p(x) dx: over x's whole range, not from x
     if not rest:
         raise SyntaxProblem("an integral with no body", pos)
     body = rest[0] if len(rest) == 1 else Mul(tuple(rest))
     return Integral(var, lo, hi, body)
+
+
+def _plain_differential(node: Node) -> bool:
+    """``dx``, as it ends an integral's body."""
+    return isinstance(node, _DMark) and not node.partial and node.order is None and isinstance(node.var, Name)
 
 
 def _grad(s: _Stream) -> Node:

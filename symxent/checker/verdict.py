@@ -41,7 +41,7 @@ from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      CaseOnAValue, Evaluator, NotCheckable, SHORT_LIST, SymbolTable, UnknownDependence,
                                      SAMPLE_SIZE, SAMPLE_SIZE_NAMES, bound_letter, sum_letter, pretty)
-from symxent.checker.meaning import (at_point, cond_text, index_alone, key_of, subscript_conditions, transposed, transposed_exp,
+from symxent.checker.meaning import (at_point, cond_text, index_alone, integrands, key_of, subscript_conditions, transposed, transposed_exp,
                                      conventional_input, listed_numbers, number_list, value_case, walk, written_value)
 from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Frac, Matrix, Mul, Name, Neg, Node, Num, Paren,
                                     Pow, Script)
@@ -768,6 +768,23 @@ def solve_for(table: SymbolTable, order: int, scope, left: Node, right: Node) ->
 def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
            conditions: tuple[Cond, ...] = (), seed: int = 0, generic: dict | None = None,
            solved: dict | None = None, other: frozenset[str] = frozenset(), prove: bool = True) -> Verdict:
+    integrals: list[str] = []
+    verdict = _judge_values(table, order, scope, left, right, conditions, seed, generic, solved, other, prove,
+                            integrals)
+    if integrals and verdict.status == "wrong":
+        # integrands that differ can still integrate to one value (∫ p dx = 1 for a density): a
+        # step with integrals is ok when its integrands agree, and otherwise not judged
+        return Verdict("not checkable", f"the integrands of {integrals[0]} differ on the two sides: integrals of "
+                       "different integrands may still be equal (∫ p dx = 1 for a density), which is not worked out "
+                       "here", uses=verdict.uses)
+    return verdict
+
+
+def _judge_values(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
+                  conditions: tuple[Cond, ...], seed: int, generic: dict | None, solved: dict | None,
+                  other: frozenset[str], prove: bool, integrals: list[str]) -> Verdict:
+    """The verdict on one reading of a step; ``integrals`` gets how the integrals the step was
+    compared through are written (then the caller turns a WRONG into not checkable)."""
     conditions = tuple(conditions) + tuple(c for c in subscript_conditions(left, right) if c not in conditions)
     try:
         envs, dry = instances(table, order, scope, left, right, conditions, generic, solved)
@@ -816,6 +833,12 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
         pairs = [(L.xreplace(given), R.xreplace(given)) for L, R in pairs]
         ev.conventions["given"] = "the case " + ", ".join(
             f"{pretty(ev.leaves[x].key)} = {v}" for x, v in sorted(given.items(), key=lambda kv: kv[0].name))
+    if ev.integrals:
+        split = _integrands(pairs, ev.integrals)
+        if isinstance(split, str):
+            return Verdict("not checkable", split)
+        pairs, envs = [pair for pair, _ in split], [envs[k] for _, k in split]
+        integrals.extend(sorted({written for _, written, _ in ev.integrals.values()}))
     slack = 0.0
     if ev.valued:
         pairs, slack = _put_in_values(pairs, ev)
@@ -888,6 +911,8 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     # 1. in the targets' natural domain: a mismatch here is a slip (if every name has a meaning)
     result = _compare(pairs, leaves, table, natural, rng_seed, envs)
     result.through = dict(ev.unfolded)
+    if result.status == "wrong" and integrals:
+        return result  # (the caller says why integrals whose integrands differ are not judged)
     lone = sorted({lf.key for lf in leaves.values() if lf.sample is None}
                   & {lf.key for lf in leaves.values() if lf.sample is not None})
     if result.status == "wrong" and lone:
@@ -1217,6 +1242,25 @@ def _for_concrete_functions(pairs, leaves, table, natural, rng_seed: int, envs, 
                 or _confirm_equal(chosen, leaves, table, natural, rng_seed) is not None:
             return no
     return Verdict("ok", method="numeric", uses=uses)
+
+
+def _integrands(pairs, integrals: dict) -> list[tuple[tuple, int]] | str:
+    """Each pair of sides as pairs to compare without integrals: for each integral written (one
+    variable over one range) the sum of its integrands on each side, each times the factor it
+    stands with, and the rest of each side (see meaning.integrands). When every such pair agrees
+    the sides do (∫ is linear: Σ c_i ∫ f_i dx = ∫ Σ c_i f_i dx for c_i free of x). The reason when
+    a side is no such sum. Each new pair comes with the number of the pair it is from."""
+    out = []
+    for k, (L, R) in enumerate(pairs):
+        parts = [integrands(side, integrals) for side in (L, R)]
+        for part in parts:
+            if isinstance(part, str):
+                return part
+        (left, rest_l), (right, rest_r) = parts
+        for fn in sorted(set(left) | set(right), key=str):
+            out.append(((left.get(fn, sympy.S.Zero), right.get(fn, sympy.S.Zero)), k))
+        out.append(((rest_l, rest_r), k))
+    return out
 
 
 def _as_subs(e: sympy.Expr) -> sympy.Expr:
