@@ -1576,12 +1576,52 @@ def test_check_notation_statuses(note, expected):
 
 
 def test_check_integral_is_read_but_never_judged():
-    # quadrature and SymPy's closed forms both guess (a narrow density, the sign of σ): no verdict
-    note = ("$$ q(z; \\mu, \\sigma^2) = \\frac{1}{\\sqrt{2 \\pi \\sigma^2}} e^{-\\frac{(z - \\mu)^2}{2 \\sigma^2}} $$\n\n"
-            "$$ \\int q(z) dz = 1 $$\n\n$$ \\int q(z) \\log q(z) = 0 $$\n")
+    # quadrature and SymPy's closed forms both guess (a narrow density, the sign of σ): an
+    # integral's value is never worked out, and integrals are only compared by their integrands
+    note = ("$$ q(z) = \\frac{1}{\\sqrt{2 \\pi \\sigma^2}} e^{-\\frac{(z - \\mu)^2}{2 \\sigma^2}} $$\n\n"
+            "$$ \\int q(z) dz = 1 $$\n\n$$ \\int q(z) \\log q(z) = 0 $$\n\n"
+            "$$ \\int_0^1 \\log q(z) dz = \\int_0^2 \\log q(z) dz $$\n\n"
+            "$$ \\log \\int q(z) dz = \\int \\log q(z) dz $$\n")
     report = check_text(note, filename="n.md")
-    assert statuses(report) == ["definition", "not checkable", "unparsed"], steps_of(note, report)
-    assert "an integral" in report.steps[1].detail and "differential" in report.steps[2].detail
+    assert statuses(report) == ["definition", "not checkable", "unparsed", "not checkable",
+                                "not checkable"], steps_of(note, report)
+    for step in (report.steps[1], report.steps[3]):
+        assert "integrands of ∫" in step.detail and "may still be equal" in step.detail, steps_of(note, report)
+    assert "differential" in report.steps[2].detail, steps_of(note, report)
+    assert "inside a function of it" in report.steps[4].detail, steps_of(note, report)
+
+
+INTEGRALS = [
+    # ∫ is linear: the sides' integrands over one range, each times its factor, agree
+    ("$$ \\int p(x) \\log \\frac{p(x)}{q(x)} dx = \\int p(x) \\log p(x) dx - \\int p(x) \\log q(x) dx $$\n",
+     ["ok"]),
+    ("$$ \\int p(x) \\log \\frac{p(x)}{q(x)} dx = \\int p(x) \\log p(x) dx + \\int p(x) \\log q(x) dx $$\n",
+     ["not checkable"]),
+    # the variable's letter does not matter; the range does
+    ("Let $f(x) = x^2 + 1$.\n\n$$ \\int_0^1 3 f(x) dx = 3 \\int_0^1 (t^2 + 1) dt $$\n\n"
+     "$$ \\int_0^1 f(x) dx - \\int_0^1 x^2 dx = \\int_0^1 1 dx $$\n\n$$ \\int_0^1 f(x) dx = \\int_0^2 f(x) dx $$\n",
+     ["definition", "ok", "ok", "not checkable"]),
+    # E_{x ~ p}[f] is ∫ p(x) f(x) dx, also when written E_{q(z)}
+    ("$$ \\mathbb{E}_{x \\sim p}[\\log p(x) - \\log q(x)] = \\mathbb{E}_{x \\sim p}[\\log p(x)] - "
+     "\\mathbb{E}_{x \\sim p}[\\log q(x)] = \\int p(x) \\log \\frac{p(x)}{q(x)} dx $$\n\n"
+     "$$ \\mathbb{E}_{q(z)}[\\log r(z) - \\log q(z)] = - \\mathbb{E}_{q(z)}[\\log q(z)] + \\mathbb{E}_{q(z)}[\\log r(z)] $$\n\n"
+     "$$ E_p[-\\log q] = E_p[\\log q] $$\n",
+     ["ok", "ok", "ok", "not checkable"]),
+    # nested integrals: each differential at the end belongs to the next integral out
+    ("$$ \\int_x r(x) \\int_z q(z) \\log \\frac{q(z)}{s(z)} dz dx = \\int_x r(x) \\int_z q(z) \\log q(z) dz dx "
+     "- \\int \\int r(x) q(z) \\log s(z) dz dx $$\n\n"
+     "$$ \\int_x r(x) \\int_z q(z) \\log s(z) dz dx = \\int_z \\int_x r(x) q(z) \\log s(z) dx dz $$\n\n"
+     "$$ \\int f(x) dz dx = 0 $$\n",
+     ["ok", "not checkable", "unparsed"]),
+]
+
+
+@pytest.mark.parametrize("note, expected", INTEGRALS, ids=["linear", "linear-slip", "range-and-letter", "expectation",
+                                                         "nested"])
+def test_check_integrals_compared_by_their_integrands(note, expected):
+    """Integrals are never evaluated: ok when the integrands over one range agree, else not checkable."""
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
 
 
 def test_check_summary_restating_a_definition_is_checked():

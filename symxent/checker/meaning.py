@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, fields, replace
 import sympy
 
 from symxent.checker.syntax import (
-    Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Fn, Frac, Grad, Integral, Matrix, Mul, Name, Neg, Node, Num,
+    Add, BigOp, Call, Cases, Cond, Deriv, Ellipsis_, Expect, Fn, Frac, Grad, Integral, Matrix, Mul, Name, Neg, Node, Num,
     Paren, Pow, Script, Unclosed, Unreadable, entry_condition,
 )
 
@@ -385,6 +385,10 @@ class Evaluator:
         # entries of vectors given as numbers (z = (2.0, 1.0, 0.1)): symbol -> (value, half a unit
         # of its last decimal), put in by the judge after any derivative is taken
         self.valued: dict[sympy.Symbol, tuple[sympy.Rational, sympy.Rational]] = {}
+        # ∫ f dx met in the step: the opaque function standing for "∫ ... dx" over its range ->
+        # (its variable's symbol, how it is written for messages, its bounds); see verdict._integrands
+        self.integrals: dict[sympy.FunctionClass, tuple[sympy.Symbol, str, tuple]] = {}
+        self._depth = 0  # integrals around the node being read
 
     # --- names ---------------------------------------------------------------------------------
     def leaf(self, key: str, index: tuple[int, ...], sample: int | None) -> sympy.Symbol:
@@ -2287,9 +2291,65 @@ class Evaluator:
     def _v_Integral(self, node: Integral, env: dict) -> sympy.Expr:
         # Quadrature is not reliable enough for a verdict (a narrow density at a sampled σ near 0
         # integrates to 0), and SymPy's closed forms assume its parameters' signs (∫ q dz comes
-        # back as σ/|σ|): an integral is read, but its value is not claimed.
-        raise NotCheckable("an integral: its value is not computed here (the signs and ranges of its "
-                           "parameters, and whether it converges, are not known)")
+        # back as σ/|σ|): an integral's value is never computed. It is read as an opaque linear
+        # map of its integrand, so that the judge can compare integrals of one variable over one
+        # range by their integrands (∫ p log(p/q) dx = ∫ p log p dx - ∫ p log q dx), never more.
+        unread = NotCheckable("an integral: its value is not computed here (the signs and ranges of its "
+                              "parameters, and whether it converges, are not known)")
+        var = node.var
+        if not isinstance(var, Name) or var.accent or var.base in env:
+            raise unread
+        x = self.value(var, env)
+        if not isinstance(x, sympy.Symbol) or x not in self.leaves:
+            raise unread  # (a variable the note defines as an expression)
+        bounds = tuple(None if b is None else self.value(b, env) for b in (node.lo, node.hi))
+        if any(b is not None and b.has(x) for b in bounds):
+            raise unread
+        written = f"∫ ... d{pretty(var.key)}" if node.lo is None and node.hi is None else \
+            f"∫ from {bounds[0] if bounds[0] is not None else '-∞'} to {bounds[1] if bounds[1] is not None else '∞'}" \
+            f" ... d{pretty(var.key)}"
+        # one opaque function and one variable per range and depth, whatever the variable's letter:
+        # ∫ f(x) dx and ∫ f(t) dt are one integral
+        name = f"_int[{'' if bounds[0] is None else sympy.srepr(bounds[0])};" \
+               f"{'' if bounds[1] is None else sympy.srepr(bounds[1])}]"
+        t = sympy.Symbol(f"@{name}#{self._depth}", real=True)
+        self.leaves[t] = Leaf(self.leaves[x].key, (), None)
+        self._depth += 1
+        try:
+            body = self.value(node.body, env).xreplace({x: t})
+        finally:
+            self._depth -= 1
+        self.conventions["integral"] = "integrals of one variable over one range compared by their integrands " \
+                                       "(∫ is linear; numbers that do not depend on the variable move in and out)"
+        inner = integrands(body, self.integrals)
+        if isinstance(inner, str):
+            raise NotCheckable(inner)
+        by_integral, rest = inner
+        value = sympy.S.Zero
+        # ∫ (a(x) ∫ g dz + r(x)) dx: ∫∫ a g dz dx + ∫ r dx, the double integral one opaque map of the
+        # integrand in both variables
+        for fn_in, g in sorted(by_integral.items(), key=lambda kv: str(kv[0])):
+            _, written_in, bounds_in = self.integrals[fn_in]
+            if any(b is not None and b.has(x) for b in bounds_in):
+                raise NotCheckable("an integral whose range depends on the variable of an integral around it")
+            fn = sympy.Function(f"{name}/{fn_in}")
+            self.integrals[fn] = (t, f"{written} of {written_in}", bounds)
+            value += fn(g)
+        if rest != 0 or not by_integral:
+            fn = sympy.Function(name)
+            self.integrals[fn] = (t, written, bounds)
+            value += fn(rest)
+        return value
+
+    def _v_Expect(self, node: Expect, env: dict) -> sympy.Expr:
+        """E_{x ~ p}[f(x)] = ∫ p(x) f(x) dx, E_{q(z)}[f] = ∫ q(z) f dz: an integral over the whole line
+        of the density times the body (a mass function's sum then differs, and is not judged)."""
+        var, density = _expectation_over(node.sub)
+        if var is None or density is None:
+            raise NotCheckable("an expectation whose variable is not written (E_p[...], E[...]): which letters "
+                               "it averages over is not said (write E_{x \\sim p}[...])")
+        self.conventions["expectation"] = "E_{x ~ p}[f] is ∫ p(x) f(x) dx"
+        return self._v_Integral(Integral(var, None, None, Mul((density, Paren((node.body,), "(")), "")), env)
 
     def _v_Grad(self, node: Grad, env: dict) -> sympy.Expr:
         if node.wrt is None:
@@ -3090,6 +3150,54 @@ def _walk(node: Node) -> "Iterator[Node]":
 
 
 walk = _walk
+
+
+def integrands(value: sympy.Expr, integrals: dict) -> tuple[dict, sympy.Expr] | str:
+    """``value`` as Σ_F ∫_F g_F + rest, F the integrals met (opaque functions of their integrands,
+    see Evaluator._v_Integral): {F: g_F} and the rest, with each integral's factor moved inside it
+    (∫ is linear, and a factor outside never holds the bound variable). The reason when ``value``
+    is no such sum (log ∫ ..., an integral squared)."""
+    calls = sorted((a for a in value.atoms(sympy.core.function.AppliedUndef) if a.func in integrals),
+                   key=sympy.default_sort_key)
+    marks = {a: sympy.Dummy("i") for a in calls}
+    flat = value.xreplace(marks)
+    if any(a.has(*marks) for a in flat.atoms(sympy.core.function.AppliedUndef)):
+        return "an integral inside a function the note does not define: only sums of integrals times factors " \
+               "are compared"
+    by_integral: dict = {}
+    for a, m in marks.items():
+        factor = flat.diff(m)
+        if factor.has(*marks.values()):
+            return f"{integrals[a.func][1]} appears inside a function of it (a log, a power): only sums of " \
+                   "integrals times factors are compared"
+        by_integral[a.func] = by_integral.get(a.func, sympy.S.Zero) + factor * a.args[0]
+    return by_integral, flat.xreplace({m: sympy.S.Zero for m in marks.values()})
+
+
+def _expectation_over(sub: Node | None) -> tuple[Name | None, Node | None]:
+    """The variable and the density of an expectation's subscript: ``x \\sim p`` (p(x)),
+    ``x \\sim q(x | z)``, ``q(z)``, ``q(z | x)`` written as one name; (None, None) when the variable
+    is not written (``E_p``, ``E_x``: a distribution or a variable, not said)."""
+    if isinstance(sub, Cond) and sub.op == "~" and isinstance(sub.left, Name) and not sub.left.accent:
+        var, law = sub.left, sub.right
+        if isinstance(law, (Name, Script)) and "(" not in (_key(law) or "("):
+            return var, Call(law, (var,), True)
+        if isinstance(law, Call) and law.args == (var,) or _conditional_of(law) == var.base:
+            return var, law
+        return None, None
+    if isinstance(sub, Call) and len(sub.args) == 1 and isinstance(sub.args[0], Name) and not sub.args[0].accent:
+        return sub.args[0], sub
+    if isinstance(sub, Name) and (letter := _conditional_of(sub)) is not None:
+        return Name(letter), sub
+    return None, None
+
+
+def _conditional_of(node: Node) -> str | None:
+    """``q(z|x)`` read as one name: its first letter z (the variable of the density), or None."""
+    if not isinstance(node, Name) or "(" not in node.base or "|" not in node.base:
+        return None
+    inner = node.base.split("(", 1)[1].split("|", 1)[0].strip()
+    return inner if len(inner) == 1 and inner.isalpha() else None
 
 
 def _call_index(node: Call, d: Definition) -> tuple:
