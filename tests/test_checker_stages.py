@@ -1341,6 +1341,25 @@ MODELS = [
      "$$ \\frac{\\partial L}{\\partial z_i} = \\sum_{k=1}^{K} y_k (\\hat{y}_i - \\delta_{ik}) = \\hat{y}_i \\sum_{k=1}^{K} y_k "
      "- y_i $$\n",
      ["definition", "definition", "definition", "ok", "ok"]),
+    # \left\{ \begin{array} ... \end{array} \right.: cases as written before amsmath (a condition in
+    # braces too); y one-hot at the o the cases name
+    ("$$ y_w=\\left\\{\\begin{array}{ll}\n{1} & {\\text { if } w = o} \\\\\n{0} & {\\text { if } w \\ne o}\n"
+     "\\end{array}\\right. $$\n\n$$ -\\sum_{w} y_w \\log(\\hat{y}_o) = - y_o \\log(\\hat{y}_o) = - \\log(\\hat{y}_o) $$\n",
+     ["definition", "ok", "ok"]),
+    # "Let z = e^x and σ(z) = z/(z + 1)": σ written through z, so σ(x) may be that quantity or
+    # x/(x + 1); not said, so not judged
+    ("Let $z = e^x \\text{ and } \\sigma(z) = \\frac{z}{z+1}$\n\n$$ \\frac{\\partial \\sigma}{\\partial x} = "
+     "\\frac{1}{(z+1)^2} e^x = \\frac{e^x}{(e^x+1)} (1 - \\frac{e^x}{(e^x+1)}) = \\sigma(x)(1-\\sigma(x)) $$\n",
+     ["definition", "ok", "ok", "not checkable"]),
+    # labels "0 or 1" (or y \in \{0, 1\}): a step holding only at those values is checked at them,
+    # each combination of the samples' labels
+    ("Each label $y^{(i)}$ (0 or 1) and $\\phi(z) = \\frac{1}{1 + e^{-z}}$.\n\n$$ \\prod_i \\left( \\phi(z^{(i)}) "
+     "y^{(i)} + (1-\\phi(z^{(i)})) (1 - y^{(i)}) \\right) = \\prod_i \\left( \\phi(z^{(i)}) \\right)^{y^{(i)}} \\left( "
+     "1-\\phi(z^{(i)}) \\right)^{1 - y^{(i)}} $$\n\n$$ \\prod_i \\left( \\phi(z^{(i)}) y^{(i)} + (1-\\phi(z^{(i)})) "
+     "(1 - y^{(i)}) \\right) = \\prod_i \\left( \\phi(z^{(i)}) \\right)^{y^{(i)}} \\left( \\phi(z^{(i)}) "
+     "\\right)^{1 - y^{(i)}} $$\n\nWith $t \\in \\{0, 1\\}$: $$ t \\log \\phi(z) + (1 - t) \\log(1 - \\phi(z)) = "
+     "\\log(t \\phi(z) + (1 - t)(1 - \\phi(z))) $$\n",
+     ["definition", "ok", "wrong", "ok"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1562,7 +1581,9 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sum-bound-written-as-the-value-its-letter-ends-at',
               'a-matrix-of-equation-rows-and-d-as-a-name',
               'the-space-command-before-a-full-stop',
-              'a-factorial', 'a-size-named-by-another-size']
+              'a-factorial', 'a-size-named-by-another-size',
+              'cases-as-a-braced-array', 'a-function-written-through-a-defined-parameter',
+              'labels-that-are-0-or-1']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

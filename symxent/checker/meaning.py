@@ -158,6 +158,8 @@ class SymbolTable:
     letters_in_words: dict[str, list[int]] = field(default_factory=dict)  # letter -> orders of "$z$" in prose
     # y -> [(line, values, order, scope)]: "y_i \in \{-1, +1\}", values other than the 0/1 of targets
     value_sets: dict[str, list[tuple[int, tuple[int, ...], int, tuple[int, ...]]]] = field(default_factory=dict)
+    # y \in \{0, 1\}, "$y$ (0 or 1)": labels that take only these values: key -> [(line, order, scope)]
+    binary: dict[str, list[tuple[int, int, tuple[int, ...]]]] = field(default_factory=dict)
     marked_indices: dict[str, str] = field(default_factory=dict)  # r -> "k'", "j*": a marked index read as a spare letter
     stated: set[str] = field(default_factory=set)  # D_KL, H: information functions some chain opened with (so far)
     some_value: dict[str, int] = field(default_factory=dict)  # ε of "there exists $ε \in (0, 1)$" -> its line
@@ -1872,6 +1874,12 @@ class Evaluator:
             # H(p) beside H(p, q) = -Σ p_k log q_k: another function by the same letter (the entropy)
             raise NotCheckable(f"{pretty(key)} is defined with {len(d.params)} argument(s) (line {d.line}) and "
                                f"written here with {len(node.args)}: another function by the same letter?")
+        if d is not None and d.params and (through := self._reparametrized(d, node.args)) is not None:
+            param, inner = through
+            raise NotCheckable(f"{pretty(key)} is defined as a function of {pretty(param.key)} (line {d.line}), which the "
+                               f"note defines through {pretty(inner.key)} (line {self.definition(param.key).line}): "
+                               f"whether {pretty(key)}({pretty(inner.key)}) is {pretty(key)} at {pretty(param.key)} = "
+                               f"{pretty(inner.key)} or the same quantity written by {pretty(inner.key)} is not said")
         if d is not None and d.params:
             args = tuple(self.value(a, env) for a in node.args)
             self.called.add(key)
@@ -2100,6 +2108,20 @@ class Evaluator:
         if not v.is_Integer:
             raise NotCheckable(f"the {what}'s upper bound {v} is not a number")
         return int(v)
+
+    def _reparametrized(self, d: Definition, args: tuple[Node, ...]) -> tuple[Name, Name] | None:
+        """"Let z = e^x and σ(z) = z/(z + 1)", then σ(x): a function whose parameter the note also
+        defines, called at a name that parameter's definition is written in. σ(z) is then the
+        sigmoid written through z, and σ(x) the same quantity, or x/(x + 1): (the parameter, the
+        name) when the call is so, else None."""
+        for param, arg in zip(d.params, args):
+            if not (isinstance(param, Name) and isinstance(arg, Name)) or arg.key == param.key:
+                continue
+            inner = self.definition(param.key)
+            if inner is not None and not inner.params and any(
+                    isinstance(n, Name) and n.key == arg.key for n in _walk(inner.body)):
+                return param, arg
+        return None
 
     def _size_alias(self, key: str) -> str | None:
         """``K = n_y`` ("where K = n_y is the number of classes"): a size defined as another name

@@ -80,6 +80,10 @@ _INPUT_AFTER = re.compile(_NAMES_AFTER + _INPUT_NOUN + r"\b", re.IGNORECASE)
 _FUNCTION_SAID = re.compile(r"^\s*[,:]?\s*(?:is|be|denotes|represents|为|為|是|表示|es|を|은|는|이|가)\s*(?:the\s+|a\s+|el\s+|la\s+)?"
                             r"(softmax|sigmoid|logistic|ソフトマックス|シグモイド|소프트맥스|시그모이드)(?:\b|関数|함수|函数|函數)",
                             re.IGNORECASE)
+# "$y^{(i)}$（0 or 1）", "$y$ is 0 or 1": labels that take the values 0 and 1 only
+_BINARY_AFTER = re.compile(r"^\s*[(（]?\s*(?:is\s+|are\s+|takes?\s+(?:the\s+values?\s+)?|は|は\s*)?(?:either\s+)?0\s*"
+                           r"(?:or|または|か|或者|或|혹은|또는|hoặc|o|ou|oder|или|lub|veya|atau|of)\s*1(?!\d)",
+                           re.IGNORECASE)
 _SIMPLEX_WORDS = re.compile(r"one[- ]?hot|distribution|sums? to (1|one)|add(s)? up to (1|one)|独热|概率分布|"
                             r"和为\s*1|distribuci[oó]n|suman? 1", re.IGNORECASE)
 
@@ -1358,6 +1362,9 @@ def _learn_blocks(blocks: list[Block], table: SymbolTable, written: dict[str, se
                             and isinstance(space.base, Name) and space.base.key == "\\mathbb{R}":
                         table.matrices.setdefault(n, block.line(chain.members[0].pos))  # R^{m \times n}
                     values = _number_set(space)
+                    if values is not None and set(values) == {0, 1}:
+                        table.binary.setdefault(n, []).append(
+                            (block.line(chain.members[0].pos), block.order, block.scope))
                     if values is not None and set(values) != {0, 1}:
                         # y_i \in \{-1, +1\}: labels coded otherwise than the 0/1 the checker draws between
                         table.value_sets.setdefault(n, []).append(
@@ -1955,7 +1962,10 @@ def _declarations(block: Block, before: str, after: str, table: SymbolTable) -> 
             for target_key in {"y", "t"} | set(table.targets):
                 table.one_hot.setdefault(target_key, (node.base, block.line(0)))
             continue
-        target = bool(_TARGET_BEFORE.search(before or "") or _TARGET_AFTER.search(after or ""))
+        binary = bool(_BINARY_AFTER.search(after or ""))
+        if binary:
+            table.binary.setdefault(key, []).append((block.line(0), block.order, block.scope))
+        target = binary or bool(_TARGET_BEFORE.search(before or "") or _TARGET_AFTER.search(after or ""))
         independent = bool(_INPUT_BEFORE.search(before or "") or _INPUT_AFTER.search(after or ""))
         if target:
             # (an input said of a name, "a scalar $L$", may describe the value it was given; a target

@@ -306,6 +306,9 @@ _SPACE_WIDTH = {"\\,": 3, "\\:": 4, "\\>": 4, "\\;": 5, "\\ ": 6, "~": 6, "\\spa
                 "\\enspace": 9}
 
 
+_CASES_LAYOUTS = ("array", "matrix", "aligned", "align", "gathered", "smallmatrix")
+
+
 def _clean(items, keep: tuple[str, ...] = (), glue: bool = True) -> list[Item]:
     """Drop spacing and sizing tokens; unwrap \\color{red}{x} and friends (their argument stays);
     with ``glue``, a letter typed glued to its number (``y1``) is that entry (``y_1``)."""
@@ -327,6 +330,15 @@ def _clean(items, keep: tuple[str, ...] = (), glue: bool = True) -> list[Item]:
             if sum(_SPACE_WIDTH[_v(x)] for x in items[k:run]) >= 18 and out and run < len(items):
                 out.append(Tok("cmd", "\\quad", it.pos))
             k = run
+            continue
+        if v == "\\left" and k + 4 < len(items) and _v(items[k + 1]) in ("\\{", "\\lbrace") \
+                and isinstance(items[k + 2], Env) and items[k + 2].name.rstrip("*") in _CASES_LAYOUTS \
+                and _v(items[k + 3]) == "\\right" and _v(items[k + 4]) == ".":
+            # \left\{ \begin{array}{ll} 1 & \text{if } w = o \\ 0 & ... \end{array} \right.: the cases
+            # environment as written before amsmath
+            env = items[k + 2]
+            out.append(Env("cases", None, env.items, env.pos))
+            k += 5
             continue
         if isinstance(it, Tok) and it.kind in ("cmd", "sym") and v in DROP and v not in keep:
             if v in ("\\left", "\\right", "\\middle") and k + 1 < len(items) and _v(items[k + 1]) == ".":
@@ -1494,7 +1506,10 @@ def _environment(env: Env) -> Node:
             while head and isinstance(head[-1], Tok) and head[-1].value in (",", ".", ";"):
                 head.pop()  # "S_j (1 - S_k), & \text{if } j = k": the comma before the condition
             value = _group_node(tuple(head), env.pos)
-            cond = _case_condition(cells[1] if len(cells) > 1 else [], env.pos)
+            when = cells[1] if len(cells) > 1 else []
+            if len(when) == 1 and isinstance(when[0], Group):
+                when = list(when[0].items)  # {\text{ if } w = o}: the condition in braces
+            cond = _case_condition(when, env.pos)
             out.append((value, cond))
         return Cases(tuple(out))
     if name in ("bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "array", "smallmatrix"):

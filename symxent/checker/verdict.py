@@ -913,6 +913,22 @@ def _judge_values(table: SymbolTable, order: int, scope: tuple[int, ...], left: 
     result.through = dict(ev.unfolded)
     if result.status == "wrong" and integrals:
         return result  # (the caller says why integrals whose integrands differ are not judged)
+    # (a label said to be 0 or 1 is one number per sample: entries y[k] of a vector y are read otherwise)
+    binary = {x: line for x, lf in leaves.items() if not lf.index
+              for line, at, where in table.binary.get(lf.key, ()) if _seen(at, where, order, scope)}
+    if result.status == "wrong" and 0 < len(binary) <= _BINARY_LEAVES:
+        # ∏ (φ y + (1 - φ)(1 - y)) = ∏ φ^y (1 - φ)^(1 - y) with y "0 or 1": the step where the labels
+        # take the values the note gives them, each combination of them, not between them
+        combos = list(itertools.product((0, 1), repeat=len(binary)))
+        pairs = [(L.xreplace(dict(zip(binary, c))), R.xreplace(dict(zip(binary, c)))) for c in combos
+                 for L, R in pairs]
+        envs = [{**env, "__given__": {x.name: v for x, v in zip(binary, c)}} for c in combos for env in envs]
+        leaves = {x: lf for x, lf in leaves.items() if x not in binary}
+        keys_binary = sorted({ev.leaves[x].key for x in binary})
+        uses.append(f"{', '.join(pretty(k) for k in keys_binary)} taken as 0 and as 1, the values the note gives "
+                    f"{'it' if len(keys_binary) == 1 else 'them'} (line {min(binary.values())})")
+        result = _compare(pairs, leaves, table, natural, rng_seed, envs)
+        result.through = dict(ev.unfolded)
     lone = sorted({lf.key for lf in leaves.values() if lf.sample is None}
                   & {lf.key for lf in leaves.values() if lf.sample is not None})
     if result.status == "wrong" and lone:
@@ -1159,6 +1175,7 @@ def _judge_values(table: SymbolTable, order: int, scope: tuple[int, ...], left: 
     return result
 
 
+_BINARY_LEAVES = 4  # labels taken at 0 and 1 together: 2^4 combinations at most
 _NOT_ANALYTIC = (sympy.Abs, sympy.Max, sympy.Min, sympy.Piecewise, sympy.sign, sympy.floor, sympy.ceiling,
                  sympy.Heaviside)
 _SIMPLIFY_FIRST_OPS = 120  # (operations in a step's differences up to which simplify is tried first)
@@ -2019,6 +2036,8 @@ def _compare(pairs, leaves, table, simplex: set[str], rng_seed: int, envs: list[
                     elif envs and "__vec__" in envs[k]:
                         where["component"] = envs[k]["__vec__"]
                     where.update(_describe(leaves, point, int(p), k))
+                    if envs:
+                        where.update(envs[k].get("__given__", {}))  # (values put in before sampling)
                     return Verdict("wrong", "", left=lval, right=rval, point=where)
         if enough:
             return Verdict("ok")
