@@ -21,10 +21,10 @@ def P(text: str, line: int) -> Prose:
 
 
 def M(text: str, first_line: int, *, display: bool = True, env: str | None = None,
-      display_after_words: bool = False) -> Math:
+      display_after_words: bool = False, within_words: bool = False) -> Math:
     """A Math whose lines run on from ``first_line`` -- the only shape a piece can have."""
     return Math(text, display, tuple(range(first_line, first_line + text.count("\n") + 1)), env,
-                display_after_words=display_after_words)
+                display_after_words=display_after_words, within_words=within_words)
 
 
 def I(text: str, line: int) -> Math:  # noqa: E743 -- I for inline, as in the tables below
@@ -91,8 +91,11 @@ MARKDOWN = [
     ("display block, plain, blank line kept", "$$\na = b\n\n= c\n$$\n", [M("a = b\n\n= c", 2)]),
     ("one-line display and label", "$$a = b$$\n\n$$c = d$$ (eq1)\n", [M("a = b", 1), M("c = d", 3)]),
     ("multi-line labelled block in a quote", "> $$\n>   a = b\n> c $$ (eq1)\n", [M("a = b\nc", 2)]),
-    ("double dollar inside a paragraph is display", "Then $$a = b$$ so.\n", [
-        P("Then", 1), M("a = b", 1, display_after_words=True), P("so.", 1),
+    ("double dollar inside a paragraph is display, marked as typed within words", "Then $$a = b$$ so.\n", [
+        P("Then", 1), M("a = b", 1, display_after_words=True, within_words=True), P("so.", 1),
+    ]),
+    ("double dollar after words at a line's end is not within words", "Then $$a = b$$\n", [
+        P("Then", 1), M("a = b", 1, display_after_words=True),
     ]),
     ("Obsidian: $$ opening on a line of text", md("""
         The loss is $$
@@ -269,7 +272,7 @@ MARKDOWN = [
         Inline $x\\_{i}\\*y$ too, $$p\\_k$$ kramdown.
         """), [
         M("a_i = b \\\\\n\\{c\\} * d \\, e", 2),
-        P("Inline", 6), I("x_{i}*y", 6), P("too,", 6), M("p_k", 6, display_after_words=True), P("kramdown.", 6),
+        P("Inline", 6), I("x_{i}*y", 6), P("too,", 6), M("p_k", 6, display_after_words=True, within_words=True), P("kramdown.", 6),
     ]),
     ("Hexo bracket delimiters", md("""
         a \\\\(x\\_i\\\\) b \\\\[y\\\\].

@@ -1360,6 +1360,11 @@ MODELS = [
      "\\right)^{1 - y^{(i)}} $$\n\nWith $t \\in \\{0, 1\\}$: $$ t \\log \\phi(z) + (1 - t) \\log(1 - \\phi(z)) = "
      "\\log(t \\phi(z) + (1 - t)(1 - \\phi(z))) $$\n",
      ["definition", "ok", "wrong", "ok"]),
+    # kramdown's inline $$ (words before and after on its line): the words around speak of it, here
+    # labels 0 or 1; a sum's letter used again outside the sum, where it is free, is not judged;
+    # P(X = H), P(X = T): probabilities of outcomes named by capitals, one name each
+    ('# A\n\n各データサンプルの正解ラベル $$y^{(i)}$$（0 or 1）と $$\\phi(z) = \\frac{1}{1 + e^{-z}}$$ 。\n\n$$\n\\prod_i \\left( \\phi(z^{(i)}) y^{(i)} + (1-\\phi(z^{(i)})) (1 - y^{(i)}) \\right) = \\prod_i \\left( \\phi(z^{(i)}) \\right)^{y^{(i)}} \\left( 1-\\phi(z^{(i)}) \\right)^{1 - y^{(i)}}\n$$\n\n$$\n\\frac{\\partial l}{\\partial w_j} = \\left( \\sum_i y^{(i)} (1-\\phi(z^{(i)})) - \\sum_i (1-y^{(i)}) \\phi(z^{(i)}) \\right) x_j^{(i)} = \\sum_i (y^{(i)} - \\phi(z^{(i)}) ) x_j^{(i)}\n$$\n\n- $$ P(X = H) = p $$\n\n- $$ P(X = T) = 1 - p $$\n\n$$ H = -P(X = H) \\log P(X = H) - P(X = T) \\log P(X = T) = -p \\log p - (1 - p) \\log (1 - p) $$\n',
+     ["definition", "ok", "not checkable", "not checkable", "definition", "definition", "definition", "ok"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1583,7 +1588,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'the-space-command-before-a-full-stop',
               'a-factorial', 'a-size-named-by-another-size',
               'cases-as-a-braced-array', 'a-function-written-through-a-defined-parameter',
-              'labels-that-are-0-or-1']
+              'labels-that-are-0-or-1', 'kramdown-inline-display-outcomes-and-a-sum-letter-outside']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -392,6 +392,8 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             # "for $$i=1,\dots,K.$$", "if $$i \neq j:$$": a range or a case typed with display dollars in
             # the sentence, for what follows (not "$$...$$ if $$i = j$$" on one line: the case of that display)
             display = False
+        if item.within_words and not case_of_the_display:
+            display = False  # (kramdown's inline $$: a formula in the sentence, which the words around speak of)
         if not display:
             table.in_sentence.add(block.order)
             lone = block.chains[0].members[0].node if len(block.chains) == 1 and len(block.chains[0].members) == 1 \

@@ -23,8 +23,10 @@ with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this mod
 * ``$``: Pandoc's rule (no space just inside, no digit after the closing ``$``), so "$5 and
   $10" stays prose; then ``$ x $`` padded with spaces when its content starts with no digit;
 * ``$$...$$`` on its own lines, or inside a paragraph (display, as Obsidian and kramdown write
-  it).  A bare ``$$`` line ends the paragraph above it (so rows such as ``- c`` stay math),
-  unless that paragraph holds an unclosed ``$$`` (Obsidian's ``text $$`` opening);
+  it; with words before and after it on its line it is marked ``within_words``, which kramdown
+  typesets inline and the scope stage reads as part of the sentence).  A bare ``$$`` line ends
+  the paragraph above it (so rows such as ``- c`` stay math), unless that paragraph holds an
+  unclosed ``$$`` (Obsidian's ``text $$`` opening);
 * MathJax's ``\\(...\\)`` and ``\\[...\\]``, inline or as blocks;
 * bare ``\\begin{align}`` blocks (amsmath) and ``aligned``, ``split``, ``gathered`` (as Jupyter
   writes them);
@@ -136,6 +138,9 @@ class Math:
     env: str | None  # "align", "aligned", "split"... when the piece is one such environment
     alone: bool = False  # inline, but the whole of its paragraph
     display_after_words: bool = False  # "con $$a=e^z$$ y ...": display math typed after words on its line
+    # "正解ラベル $$y^{(i)}$$（0 or 1）に属する": display dollars with words before and after on one line,
+    # which kramdown (Jekyll) typesets inline, in the sentence
+    within_words: bool = False
 
 
 Item = Heading | Prose | Math
@@ -1355,7 +1360,9 @@ def _inline_items(tok: Token, first_line: int, items: list[Item], *, table: bool
                 math = replace(math, text=(row + " " if row else "") + math.text, alone=not display)
             line_before = src[src.rfind("\n", 0, start) + 1:start]
             if math is not None and display and "\n" not in raw and re.search(r"\w", line_before):
-                math = replace(math, display_after_words=True)
+                after = src.find("\n", end)
+                math = replace(math, display_after_words=True,
+                               within_words=bool(re.search(r"\w", src[end:after if after >= 0 else len(src)])))
             before = items[-1] if len(items) > first_item else None
             if math is not None and not display and isinstance(before, Math) and not before.display \
                     and _LONE_FUNCTION.fullmatch(before.text) and not "".join(spaces).strip() \

@@ -899,8 +899,11 @@ def _conditional_name(s: _Stream, node: Node, pos: int) -> Node | None:
         return None
     inner = s.items[s.i:extent[0]]
     vals = [_v(t) for t in _clean(inner)]
+    # (P(X = H), P(X = T): an outcome named by a capital, heads or tails; P(X = i) at a lowercase
+    # letter is the entry at an index, read as a call)
     valued = isinstance(node, Name) and node.base in ("P", "Q", "p", "q", "Pr") and len(vals) == 3 \
-        and vals[1] == "=" and len(vals[0]) == 1 and vals[0].isalpha() and vals[2].replace(".", "").isdigit()
+        and vals[1] == "=" and len(vals[0]) == 1 and vals[0].isalpha() and (
+            vals[2].replace(".", "").isdigit() or len(vals[2]) == 1 and vals[2].isupper())
     escaped = sum(_v(t) == "\\|" for t in inner) == 1  # p(x \| C_k): Markdown escaped the bar
     # P(S), P(\bar{S}), P(A, B): the probability of events named by capitals, a number
     events = isinstance(node, Name) and node.base in ("P", "Pr", "\\Pr") and _events(inner)

@@ -1033,6 +1033,13 @@ def _judge_values(table: SymbolTable, order: int, scope: tuple[int, ...], left: 
         return Verdict("not checkable", f"{pretty(clash[0])} is written with the index {letter} "
                        f"({pretty(clash[0])}_{letter}) and also whole in this step: whether the lone one "
                        f"is entry {letter} or the whole vector is not said", uses=uses)
+    outside = sorted(letters & {x for side in (left, right) for x in _sum_letter_outside(side)})
+    if result.status == "wrong" and outside:
+        # (Σ_i y^(i) (1 - φ(z^(i))) - ...) x_j^(i): the sum's letter used again outside it, where it
+        # is free; the author may mean the sum to run over that factor too
+        return Verdict("not checkable", f"{outside[0]} runs over a sum in this step and is also used outside "
+                       f"it, where it is free: whether the sum is meant to run over the factors after it too is "
+                       "not said", uses=uses)
     if result.status == "wrong" and (bounds := _sum_bounds_differ(left, right)) is not None:
         # Σ_{k=1}^N e^{z_k} on the left, Σ_k^n e^{z_k} on the right: the author's N and n are surely
         # the one length of z, which the two size names are not drawn as
@@ -1359,6 +1366,23 @@ def _given_values(conditions, ev: Evaluator) -> dict:
     for key, value in filter(None, map(value_case, conditions)):
         # (every entry met, as the evaluator's cases read them: see Evaluator.condition)
         out.update({x: sympy.Integer(value) for x, lf in ev.leaves.items() if lf.key == key and lf.sample is None})
+    return out
+
+
+def _sum_letter_outside(node: Node) -> set[str]:
+    """Letters a sum runs over that a factor beside the sum, in one product, uses free:
+    ``(Σ_i a_i - Σ_i b_i) x^(i)``."""
+    out = set()
+    for m in walk(node):
+        if not isinstance(m, Mul):
+            continue
+        for k, factor in enumerate(m.factors):
+            summed = {bound_letter(n) for n in walk(factor) if isinstance(n, BigOp) and n.kind == "sum"} - {None}
+            if not summed:
+                continue
+            for other in m.factors[:k] + m.factors[k + 1:]:
+                inner = {bound_letter(n) for n in walk(other) if isinstance(n, BigOp)}
+                out |= {n.base for n in walk(other) if isinstance(n, Name)} & summed - inner
     return out
 
 
