@@ -362,6 +362,13 @@ def _chain_steps(block, ci: int, chain, table, filename: str, chain_no: int, tim
                 v = Verdict("not checkable", f"{pretty(info)} is not defined before here, and this differs from its "
                             f"usual meaning ({shown.detail}): the note's own definition, or a slip in stating it",
                             uses=v.uses)
+                table.own_statements.setdefault(info, (a.node, b.node, line))
+            elif v.status == "wrong" and t == 0 and info in table.own_statements \
+                    and table.own_statements[info][:2] == (a.node, b.node):
+                # the same statement again (a summary, "as shown above"): as undecided as the first
+                v = Verdict("not checkable", f"states {pretty(info)} as line {table.own_statements[info][2]} did, "
+                            "which differs from its usual meaning: the note's own definition, or a slip in stating it",
+                            uses=v.uses)
             if v.status == "wrong" and (chain.iff_next and t == len(chain.members) - 2 or chain.iff_before and t == 0):
                 v = Verdict("not checkable", "an equation joined to another by ⟺ or ⟸: it is said to hold where "
                             "the other holds, not for every value, and this checker does not solve it")

@@ -1365,6 +1365,10 @@ MODELS = [
     # P(X = H), P(X = T): probabilities of outcomes named by capitals, one name each
     ('# A\n\n各データサンプルの正解ラベル $$y^{(i)}$$（0 or 1）と $$\\phi(z) = \\frac{1}{1 + e^{-z}}$$ 。\n\n$$\n\\prod_i \\left( \\phi(z^{(i)}) y^{(i)} + (1-\\phi(z^{(i)})) (1 - y^{(i)}) \\right) = \\prod_i \\left( \\phi(z^{(i)}) \\right)^{y^{(i)}} \\left( 1-\\phi(z^{(i)}) \\right)^{1 - y^{(i)}}\n$$\n\n$$\n\\frac{\\partial l}{\\partial w_j} = \\left( \\sum_i y^{(i)} (1-\\phi(z^{(i)})) - \\sum_i (1-y^{(i)}) \\phi(z^{(i)}) \\right) x_j^{(i)} = \\sum_i (y^{(i)} - \\phi(z^{(i)}) ) x_j^{(i)}\n$$\n\n- $$ P(X = H) = p $$\n\n- $$ P(X = T) = 1 - p $$\n\n$$ H = -P(X = H) \\log P(X = H) - P(X = T) \\log P(X = T) = -p \\log p - (1 - p) \\log (1 - p) $$\n',
      ["definition", "ok", "not checkable", "not checkable", "definition", "definition", "definition", "ok"]),
+    # the note's first statement of D_KL differs from the usual one (its own definition, or a slip):
+    # the same statement again is as undecided; another one that differs under both readings is WRONG
+    ('$$ D_{KL}(P \\| Q) = \\sum_x P(x) \\log \\frac{Q(x)}{P(x)} $$\n\nAs above:\n\n$$ D_{KL}(P \\| Q) = \\sum_x P(x) \\log \\frac{Q(x)}{P(x)} $$\n\n$$ D_{KL}(P \\| Q) = \\sum_x P(x) \\log \\frac{P(x)}{Q(x)} + 1 $$\n',
+     ["not checkable", "not checkable", "wrong"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1588,7 +1592,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'the-space-command-before-a-full-stop',
               'a-factorial', 'a-size-named-by-another-size',
               'cases-as-a-braced-array', 'a-function-written-through-a-defined-parameter',
-              'labels-that-are-0-or-1', 'kramdown-inline-display-outcomes-and-a-sum-letter-outside']
+              'labels-that-are-0-or-1', 'kramdown-inline-display-outcomes-and-a-sum-letter-outside',
+              'an-unusual-first-statement-stated-again']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -162,6 +162,8 @@ class SymbolTable:
     binary: dict[str, list[tuple[int, int, tuple[int, ...]]]] = field(default_factory=dict)
     marked_indices: dict[str, str] = field(default_factory=dict)  # r -> "k'", "j*": a marked index read as a spare letter
     stated: set[str] = field(default_factory=set)  # D_KL, H: information functions some chain opened with (so far)
+    # D_KL -> (its two sides, line): a first statement that differs from the usual meaning (check.py)
+    own_statements: dict[str, tuple[Node, Node, int]] = field(default_factory=dict)
     some_value: dict[str, int] = field(default_factory=dict)  # ε of "there exists $ε \in (0, 1)$" -> its line
     logged: set[str] = field(default_factory=set)  # keys written inside a log somewhere (log ŷ, log(1 - ŷ))
     # z -> [(order, scope)]: "z = [z_1, ..., z_n]" lists its entries there, a vector of its own from then
