@@ -1369,6 +1369,10 @@ MODELS = [
     # the same statement again is as undecided; another one that differs under both readings is WRONG
     ('$$ D_{KL}(P \\| Q) = \\sum_x P(x) \\log \\frac{Q(x)}{P(x)} $$\n\nAs above:\n\n$$ D_{KL}(P \\| Q) = \\sum_x P(x) \\log \\frac{Q(x)}{P(x)} $$\n\n$$ D_{KL}(P \\| Q) = \\sum_x P(x) \\log \\frac{P(x)}{Q(x)} + 1 $$\n',
      ["not checkable", "not checkable", "wrong"]),
+    # arg max / arg min: ok when the functions are equal (up to the sign that turns one into the
+    # other) or one is the log of the other; a positive factor or a flipped sign is not judged
+    ('# A\n\n$$\n\\arg\\max_{\\theta} \\prod_{i=1}^n p(x_i\\mid \\theta) = \\arg\\max_{\\theta} \\log\\prod_{i=1}^n p(x_i\\mid \\theta) = \\arg\\max_{\\theta} \\sum_{i=1}^n \\log p(x_i\\mid \\theta) = \\arg\\min_{\\theta} - \\sum_{i=1}^n \\log p(x_i\\mid \\theta)\n$$\n\n$$\n\\arg\\max_{\\theta} \\sum_{i=1}^n \\log p(x_i\\mid \\theta) = \\arg\\max_{\\theta} \\frac{1}{n} \\sum_{i=1}^n \\log p(x_i\\mid \\theta)\n$$\n\n$$\n\\arg\\max_{\\theta} \\sum_{i=1}^n \\log p(x_i\\mid \\theta) = \\arg\\max_{\\theta} - \\sum_{i=1}^n \\log p(x_i\\mid \\theta)\n$$\n',
+     ["ok", "ok", "ok", "not checkable", "not checkable"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1593,7 +1597,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-factorial', 'a-size-named-by-another-size',
               'cases-as-a-braced-array', 'a-function-written-through-a-defined-parameter',
               'labels-that-are-0-or-1', 'kramdown-inline-display-outcomes-and-a-sum-letter-outside',
-              'an-unusual-first-statement-stated-again']
+              'an-unusual-first-statement-stated-again', 'arg-max-and-arg-min']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -43,7 +43,7 @@ from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE
                                      SAMPLE_SIZE, SAMPLE_SIZE_NAMES, bound_letter, sum_letter, pretty)
 from symxent.checker.meaning import (at_point, cond_text, index_alone, integrands, key_of, subscript_conditions, transposed, transposed_exp,
                                      conventional_input, listed_numbers, number_list, value_case, walk, written_value)
-from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Frac, Matrix, Mul, Name, Neg, Node, Num, Paren,
+from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Fn, Frac, Matrix, Mul, Name, Neg, Node, Num, Paren,
                                     Pow, Script)
 from symxent.domains import draw
 
@@ -133,6 +133,9 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
           conditions: tuple[Cond, ...] = (), seed: int = 0, solved: dict | None = None) -> Verdict:
     """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``solved`` gives names the
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
+    optimised = _arg_opt(left), _arg_opt(right)
+    if optimised[0] is not None and optimised[1] is not None:
+        return _same_optimiser(table, order, scope, optimised[0], optimised[1], conditions, seed, solved)
     verdict = _judged(table, order, scope, left, right, conditions, seed, solved)
     dropped = _accent_dropped(verdict.through, table) if verdict.status == "wrong" else None
     if dropped is None and verdict.status == "wrong":
@@ -141,6 +144,65 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
     if dropped is not None:
         return Verdict("not checkable", dropped, uses=verdict.uses)
     return verdict
+
+
+def _arg_opt(node: Node) -> tuple[str, Node, Node] | None:
+    """``\\arg\\max_θ f``, ``\\argmin_θ f``, ``\\operatorname*{arg\\,max}_θ f`` (and ``\\arg\\min_θ - f``, whose
+    minus reads as a difference): ("max" or "min", θ, f), else None."""
+    if isinstance(node, Add) and len(node.terms) >= 2:
+        head = _arg_head(node.terms[0])
+        if head is not None and head[2] is None:
+            return head[0], head[1], Add(node.terms[1:]) if len(node.terms) > 2 else node.terms[1]
+        return None
+    head = _arg_head(node)
+    return head if head is not None and head[2] is not None else None  # type: ignore[return-value]
+
+
+def _arg_head(node: Node) -> tuple[str, Node, Node | None] | None:
+    if not isinstance(node, Mul):
+        return None
+    first, *rest = node.factors
+    if isinstance(first, Fn) and first.name == "arg" and rest and isinstance(rest[0], Fn) \
+            and rest[0].name in ("max", "min") and rest[0].sub is not None and rest[0].sup is None:
+        kind, var, rest = rest[0].name, rest[0].sub, rest[1:]
+    elif isinstance(first, Fn) and first.name in ("argmax", "argmin") and first.sub is not None:
+        kind, var = first.name[3:], first.sub
+    elif isinstance(first, Script) and isinstance(first.base, Name) and len(first.sub) == 1 and first.sup is None \
+            and first.base.base.replace("\\,", "").replace(" ", "") in ("argmax", "argmin"):
+        kind, var = first.base.base.replace("\\,", "").replace(" ", "")[3:], first.sub[0]
+    else:
+        return None
+    body = None if not rest else rest[0] if len(rest) == 1 else Mul(tuple(rest), node.op)
+    return kind, var, body
+
+
+def _same_optimiser(table: SymbolTable, order: int, scope: tuple[int, ...], left: tuple[str, Node, Node],
+                    right: tuple[str, Node, Node], conditions, seed: int, solved: dict | None) -> Verdict:
+    """``\\arg\\max_θ f = \\arg\\max_θ g`` (or an arg min on a side): ok when g is f (-f for arg min against
+    arg max), or log f, or f is log g (log is increasing), judged as those equalities; never WRONG,
+    since an optimiser is kept by many other changes (a constant added, a positive factor)."""
+    (kind_a, var_a, f), (kind_b, var_b, g) = left, right
+    if var_a != var_b:
+        return Verdict("not checkable", "arg max or arg min over different variables on the two sides")
+    if kind_a != kind_b:
+        g = Neg(g)
+    log_of = lambda node: Mul((Fn("log"), Paren((node,), "(")), "")  # noqa: E731
+    if kind_a == kind_b:
+        equal = f"arg {kind_a} of equal functions is one point"
+        logged = f"arg {kind_a} of a function and of its log is one point (log is increasing)"
+    else:
+        equal = f"arg {kind_a} of a function and arg {kind_b} of its negative are one point"
+        logged = f"arg {kind_a} of a function and arg {kind_b} of minus its log are one point (log is increasing)"
+    tries = ((f, g, equal), (log_of(f), g, logged), (f, log_of(g), logged))
+    uses: list[str] = []
+    for a, b, how in tries:
+        v = _judged(table, order, scope, a, b, conditions, seed, solved)
+        if v.status == "ok":
+            return Verdict("ok", v.detail, method=v.method, uses=sorted(set(v.uses)) + [how])
+        uses = v.uses or uses
+    return Verdict("not checkable", f"the functions whose arg {kind_a} and arg {kind_b} are taken are not equal, nor one "
+                   "the log of the other: the optimiser may still be the same (a constant added, a positive factor), "
+                   "which is not worked out here", uses=uses)
 
 
 def _subscripts(node: Node) -> tuple[set[str], set[str]]:
