@@ -783,10 +783,10 @@ def _postfix(s: _Stream, node: Node) -> Node:
             and node.base.base in ("E", "\\mathbb{E}") and node.sup is None and len(node.sub) == 1:
         # E_{x \sim p}[f(x)], \mathbb{E}_{q(z)}[...]: an expectation over what its subscript says
         s.next()
-        body, = _paren_items(s, "]", nxt.pos) if _bracket_is_one_item(s) else (Unreadable("items", nxt.pos),)
-        if isinstance(body, Unreadable):
+        items = _paren_items(s, "]", nxt.pos)
+        if len(items) != 1:
             raise SyntaxProblem("an expectation of several values (a comma inside its brackets)", nxt.pos)
-        return Expect(node.sub[0], body)
+        return Expect(node.sub[0], items[0])
     if isinstance(nxt, Tok) and nxt.value == "(" and _callable(node) \
             and not (isinstance(node, Script) and node.sub and _entry_of_bracket(s)):
         s.next()
@@ -968,22 +968,6 @@ def _callable(node: Node) -> bool:
 def _known_function(node: Node) -> bool:
     base = node.base if isinstance(node, Script) else node
     return isinstance(base, Fn)
-
-
-def _bracket_is_one_item(s: _Stream) -> bool:
-    """Whether the bracket opened just before ``s``'s position holds no comma at its own level."""
-    depth = 0
-    for it in s.items[s.i:]:
-        v = _v(it)
-        if isinstance(it, Tok) and (v in OPEN or v == "\\left"):
-            depth += 1
-        elif isinstance(it, Tok) and (v in CLOSE or v == "\\right"):
-            if depth == 0:
-                return True
-            depth -= 1
-        elif depth == 0 and isinstance(it, Tok) and v in (",", ";"):
-            return False
-    return True
 
 
 def _paren_items(s: _Stream, close: str, pos: int) -> tuple[Node, ...]:
