@@ -1648,11 +1648,15 @@ INTEGRALS = [
      "$$ \\int_x r(x) \\int_z q(z) \\log s(z) dz dx = \\int_z \\int_x r(x) q(z) \\log s(z) dx dz $$\n\n"
      "$$ \\int f(x) dz dx = 0 $$\n",
      ["ok", "not checkable", "unparsed"]),
+    # q(z|x) written as one name, and a distribution written without its argument, depend on the
+    # variable inside the integral: they do not move out of it; a parameter σ does
+    ('$$ \\int q(z|x) f(z) dz = q(z|x) \\int f(z) dz $$\n\n$$ \\int q(z|x) \\log \\frac{q(z|x)}{r(z)} dz = \\int q(z|x) \\log q(z|x) dz - \\int q(z|x) \\log r(z) dz $$\n\n$$ \\int p \\log p \\, dz = p \\int \\log p \\, dz $$\n\n$$ \\int p \\log \\frac{p}{q} \\, dz = \\int p \\log p \\, dz - \\int p \\log q \\, dz $$\n\n$$ \\int_0^1 \\frac{1}{\\sigma} e^{-x^2} dx = \\frac{1}{\\sigma} \\int_0^1 e^{-x^2} dx $$\n',
+     ["not checkable", "ok", "not checkable", "ok", "ok"]),
 ]
 
 
 @pytest.mark.parametrize("note, expected", INTEGRALS, ids=["linear", "linear-slip", "range-and-letter", "expectation",
-                                                         "nested"])
+                                                         "nested", "names-that-depend-on-the-variable"])
 def test_check_integrals_compared_by_their_integrands(note, expected):
     """Integrals are never evaluated: ok when the integrands over one range agree, else not checkable."""
     report = check_text(note, filename="n.md")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
+import re
 
 import sympy
 
@@ -2340,9 +2341,18 @@ class Evaluator:
         self.leaves[t] = Leaf(self.leaves[x].key, (), None)
         self._depth += 1
         try:
-            body = self.value(node.body, env).xreplace({x: t})
+            body = self.value(node.body, env)
         finally:
             self._depth -= 1
+        # q(z|x), read as one name, is a function of z inside ∫ ... dz (another value outside it);
+        # so is a distribution written without its argument (∫ p \log p dz)
+        called = {id(n.func) for n in _walk(node.body) if isinstance(n, Call)}
+        bare = {n.key for n in _walk(node.body) if isinstance(n, Name) and id(n) not in called
+                and n.key in _DISTRIBUTIONS}
+        tied = {sym: self._function_of(self.leaves[sym].key, var) for sym in body.free_symbols
+                if sym in self.leaves and not self.leaves[sym].index and self.leaves[sym].sample is None
+                and (var.base in _conditional_letters(self.leaves[sym].key) or self.leaves[sym].key in bare)}
+        body = body.xreplace({x: t, **{sym: fn(t) for sym, fn in tied.items()}})
         self.conventions["integral"] = "integrals of one variable over one range compared by their integrands " \
                                        "(∫ is linear; numbers that do not depend on the variable move in and out)"
         inner = integrands(body, self.integrals)
@@ -2364,6 +2374,14 @@ class Evaluator:
             self.integrals[fn] = (t, written, bounds)
             value += fn(rest)
         return value
+
+    def _function_of(self, key: str, var: Name) -> sympy.Function:
+        """The unknown function a name written as one (``q(z|x)``) stands for as a function of
+        ``var``: any function, tried as the judge tries every function the note never defines."""
+        name = "F_" + "".join(ch for ch in key if ch.isalnum())
+        self.conventions["generic:" + key] = (f"{pretty(key)} is never defined here: inside the integral over "
+                                              f"{pretty(var.key)}, taken as any function of {pretty(var.key)}")
+        return self.generic_used.setdefault(name, sympy.Function(name, real=True))
 
     def _v_Expect(self, node: Expect, env: dict) -> sympy.Expr:
         """E_{x ~ p}[f(x)] = ∫ p(x) f(x) dx, E_{q(z)}[f] = ∫ q(z) f dz: an integral over the whole line
@@ -3214,6 +3232,13 @@ def _expectation_over(sub: Node | None) -> tuple[Name | None, Node | None]:
     if isinstance(sub, Name) and (letter := _conditional_of(sub)) is not None:
         return Name(letter), sub
     return None, None
+
+
+def _conditional_letters(key: str) -> set[str]:
+    """The letters written inside a name read as one, ``q(z|x)`` -> {z, x}."""
+    if "(" not in key:
+        return set()
+    return {t for t in re.split(r"[|,;\s()\\{}]+", key.split("(", 1)[1]) if t}
 
 
 def _conditional_of(node: Node) -> str | None:

@@ -833,7 +833,7 @@ def _judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, r
     integrals: list[str] = []
     verdict = _judge_values(table, order, scope, left, right, conditions, seed, generic, solved, other, prove,
                             integrals)
-    if integrals and verdict.status == "wrong":
+    if integrals and (verdict.status == "wrong" or verdict.status == "not checkable" and not verdict.detail):
         # integrands that differ can still integrate to one value (∫ p dx = 1 for a density): a
         # step with integrals is ok when its integrands agree, and otherwise not judged
         return Verdict("not checkable", f"the integrands of {integrals[0]} differ on the two sides: integrals of "
