@@ -81,7 +81,7 @@ _FUNCTION_SAID = re.compile(r"^\s*[,:]?\s*(?:is|be|denotes|represents|为|為|�
                             r"(softmax|sigmoid|logistic|ソフトマックス|シグモイド|소프트맥스|시그모이드)(?:\b|関数|함수|函数|函數)",
                             re.IGNORECASE)
 # "$y^{(i)}$（0 or 1）", "$y$ is 0 or 1": labels that take the values 0 and 1 only
-_BINARY_AFTER = re.compile(r"^\s*[(（]?\s*(?:is\s+|are\s+|takes?\s+(?:the\s+values?\s+)?|は|は\s*)?(?:either\s+)?0\s*"
+_BINARY_AFTER = re.compile(r"^\s*[(（]?\s*(?:is\s+|are\s+|takes?\s+(?:the\s+values?\s+)?|は\s*)?(?:either\s+)?0\s*"
                            r"(?:or|または|か|或者|或|혹은|또는|hoặc|o|ou|oder|или|lub|veya|atau|of)\s*1(?!\d)",
                            re.IGNORECASE)
 _SIMPLEX_WORDS = re.compile(r"one[- ]?hot|distribution|sums? to (1|one)|add(s)? up to (1|one)|独热|概率分布|"

@@ -187,13 +187,12 @@ def _same_optimiser(table: SymbolTable, order: int, scope: tuple[int, ...], left
     if kind_a != kind_b:
         g = Neg(g)
     log_of = lambda node: Mul((Fn("log"), Paren((node,), "(")), "")  # noqa: E731
-    if kind_a == kind_b:
-        equal = f"arg {kind_a} of equal functions is one point"
-        logged = f"arg {kind_a} of a function and of its log is one point (log is increasing)"
-    else:
-        equal = f"arg {kind_a} of a function and arg {kind_b} of its negative are one point"
-        logged = f"arg {kind_a} of a function and arg {kind_b} of minus its log are one point (log is increasing)"
-    tries = ((f, g, equal), (log_of(f), g, logged), (f, log_of(g), logged))
+    of = "" if kind_a == kind_b else "minus "
+    tries = ((f, g, f"arg {kind_a} of a function and arg {kind_b} of {of}it are one point"),
+             (log_of(f), g, f"arg {kind_a} of a function and arg {kind_b} of {of}its log are one point (log is "
+                            "increasing)"),
+             (f, log_of(g), f"arg {kind_a} of a function and arg {kind_b} of {of}its exponential are one point (exp "
+                            "is increasing)"))
     uses: list[str] = []
     for a, b, how in tries:
         v = _judged(table, order, scope, a, b, conditions, seed, solved)
