@@ -1373,6 +1373,10 @@ MODELS = [
     # other) or one is the log of the other; a positive factor or a flipped sign is not judged
     ('# A\n\n$$\n\\arg\\max_{\\theta} \\prod_{i=1}^n p(x_i\\mid \\theta) = \\arg\\max_{\\theta} \\log\\prod_{i=1}^n p(x_i\\mid \\theta) = \\arg\\max_{\\theta} \\sum_{i=1}^n \\log p(x_i\\mid \\theta) = \\arg\\min_{\\theta} - \\sum_{i=1}^n \\log p(x_i\\mid \\theta)\n$$\n\n$$\n\\arg\\max_{\\theta} \\sum_{i=1}^n \\log p(x_i\\mid \\theta) = \\arg\\max_{\\theta} \\frac{1}{n} \\sum_{i=1}^n \\log p(x_i\\mid \\theta)\n$$\n\n$$\n\\arg\\max_{\\theta} \\sum_{i=1}^n \\log p(x_i\\mid \\theta) = \\arg\\max_{\\theta} - \\sum_{i=1}^n \\log p(x_i\\mid \\theta)\n$$\n',
      ["ok", "ok", "ok", "not checkable", "not checkable"]),
+    # p \times -\log p: the sign after \times is the rest of the term's, so log keeps its argument;
+    # a unit of information in brackets, \text{(bit)}, is a unit as \text{bit} is
+    ('$$ H = \\frac{1}{4} \\times -\\log_{2}{(\\frac{1}{4})} + \\frac{3}{4} \\times -\\log_{2}{(\\frac{3}{4})} = 0.811 \\text{(bit)} $$\n\n$$ \\frac{1}{2} \\times -\\log_{2}{(\\frac{1}{2})} + \\frac{1}{2} \\times -\\log_{2}{(\\frac{1}{2})} = -1 \\text{ bit} $$\n',
+     ["definition", "ok", "wrong"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1597,7 +1601,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-factorial', 'a-size-named-by-another-size',
               'cases-as-a-braced-array', 'a-function-written-through-a-defined-parameter',
               'labels-that-are-0-or-1', 'kramdown-inline-display-outcomes-and-a-sum-letter-outside',
-              'an-unusual-first-statement-stated-again', 'arg-max-and-arg-min']
+              'an-unusual-first-statement-stated-again', 'arg-max-and-arg-min',
+              'a-sign-after-times-and-a-unit-in-brackets']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

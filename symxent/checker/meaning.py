@@ -618,9 +618,11 @@ class Evaluator:
         if key == "e" and not index and sample is None:
             self.conventions["e"] = "e is Euler's number"
             return sympy.E
-        if key in INFORMATION_UNITS and not index and sample is None and self.definition(key) is None:
-            # "\log_2(0.5) = 1 \text{bit}": a unit of information after a number, the quantity in it
-            self.conventions["unit"] = f"the unit {key} after a number is read as 1 (the quantity in {key.rstrip('s')}s)"
+        if key.strip("()") in INFORMATION_UNITS and not index and sample is None and self.definition(key) is None:
+            # "\log_2(0.5) = 1 \text{bit}" (or \text{(bit)}): a unit of information after a number, the
+            # quantity in it
+            unit = key.strip("()")
+            self.conventions["unit"] = f"the unit {unit} after a number is read as 1 (the quantity in {unit.rstrip('s')}s)"
             return sympy.Integer(1)
         if key == "\\pi":
             self.conventions["pi"] = "π is 3.14159..."

@@ -530,6 +530,11 @@ def _term(s: _Stream) -> Node:
         if isinstance(it, Tok) and it.kind in ("sym", "cmd") and v in MUL_OPS:
             s.next()
             ops.append(MUL_OPS[v] or "*")
+            if isinstance(s.peek(), Tok) and _v(s.peek()) in ("-", "−"):
+                # p \times -\log p: the sign is the rest of the term's, so log keeps its argument
+                s.next()
+                factors.append(Neg(_term(s)))
+                break
             factors.append(_unary(s))
         elif isinstance(it, Tok) and v == "." and it.kind == "sym" and _starts_factor(s.peek(1)):
             s.next()  # "e^{a}.e^{b}": a dot between factors is a product, as in code
