@@ -725,14 +725,11 @@ class Evaluator:
             args = [self.value(Script(base, (Num(str(c)),)), env) for c in range(1, size + 1)]
         else:
             args = [self.value(inner, env)]
-        name = "F_" + "".join(ch for ch in key if ch.isalnum()) + "".join(f"_{i}" for i in index)
-        fn = self.generic_used.setdefault(name, sympy.Function(name, real=True))
         d = self.definition(key)
         why = f"{pretty(key)}'s definition (line {d.line}) has no variable" if d is not None else \
             f"{pretty(key)} is never defined here"
-        self.conventions["generic:" + key] = (f"{why}: taken as any function of {pretty(_key(base) or '')}, as "
-                                              "the derivatives of it here treat it")
-        return fn(*args)
+        return self.any_function(key, index, f"{why}: taken as any function of {pretty(_key(base) or '')}, as "
+                                 "the derivatives of it here treat it")(*args)
 
     def take_as_it_stands(self, key: str, d: Definition, exc: NotCheckable) -> None:
         """``key`` stands for any value from here: its definition ``d`` could not be read (why: exc)."""
@@ -1822,10 +1819,8 @@ class Evaluator:
         if d is None and key in self.generic and len(node.args) == 1 and not node.sub and isinstance(base, Name) \
                 and self.one_number(node.args[0], env):
             # f(y) with f never defined, tried as any function: of the argument it is called with
-            name = "F_" + "".join(ch for ch in key if ch.isalnum())
-            fn = self.generic_used.setdefault(name, sympy.Function(name, real=True))
-            self.conventions["generic:" + key] = (f"{pretty(key)} is never defined here: taken as any function "
-                                                  "of the argument it is written with")
+            fn = self.any_function(key, (), f"{pretty(key)} is never defined here: taken as any function of the "
+                                   "argument it is written with")
             arg = self.value(node.args[0], env)
             if not primes:
                 return fn(arg)
@@ -2351,7 +2346,9 @@ class Evaluator:
         called = {id(n.func) for n in _walk(node.body) if isinstance(n, Call)}
         bare = {n.key for n in _walk(node.body) if isinstance(n, Name) and id(n) not in called
                 and n.key in _DISTRIBUTIONS}
-        tied = {sym: self._function_of(self.leaves[sym].key, var) for sym in body.free_symbols
+        tied = {sym: self.any_function(self.leaves[sym].key, (), f"{pretty(self.leaves[sym].key)} is never defined "
+                                       f"here: inside the integral over {pretty(var.key)}, taken as any function of "
+                                       f"{pretty(var.key)}") for sym in body.free_symbols
                 if sym in self.leaves and not self.leaves[sym].index and self.leaves[sym].sample is None
                 and (var.base in _conditional_letters(self.leaves[sym].key) or self.leaves[sym].key in bare)}
         body = body.xreplace({x: t, **{sym: fn(t) for sym, fn in tied.items()}})
@@ -2377,12 +2374,11 @@ class Evaluator:
             value += fn(rest)
         return value
 
-    def _function_of(self, key: str, var: Name) -> sympy.Function:
-        """The unknown function a name written as one (``q(z|x)``) stands for as a function of
-        ``var``: any function, tried as the judge tries every function the note never defines."""
-        name = "F_" + "".join(ch for ch in key if ch.isalnum())
-        self.conventions["generic:" + key] = (f"{pretty(key)} is never defined here: inside the integral over "
-                                              f"{pretty(var.key)}, taken as any function of {pretty(var.key)}")
+    def any_function(self, key: str, index: tuple[int, ...], reading: str) -> sympy.Function:
+        """The unknown function ``key`` (at entry ``index``) stands for, which the judge tries as any
+        function (see verdict._for_any_function); ``reading`` says so among the step's "uses"."""
+        name = "F_" + "".join(ch for ch in key if ch.isalnum()) + "".join(f"_{i}" for i in index)
+        self.conventions["generic:" + key] = reading
         return self.generic_used.setdefault(name, sympy.Function(name, real=True))
 
     def _v_Expect(self, node: Expect, env: dict) -> sympy.Expr:
@@ -3245,9 +3241,10 @@ def _conditional_letters(key: str) -> set[str]:
 
 def _conditional_of(node: Node) -> str | None:
     """``q(z|x)`` read as one name: its first letter z (the variable of the density), or None."""
-    if not isinstance(node, Name) or "(" not in node.base or "|" not in node.base:
+    if not isinstance(node, Name) or "|" not in node.base:
         return None
-    inner = node.base.split("(", 1)[1].split("|", 1)[0].strip()
+    before_bar = _conditional_letters(node.base.split("|", 1)[0])
+    inner = next(iter(before_bar)) if len(before_bar) == 1 else ""
     return inner if len(inner) == 1 and inner.isalpha() else None
 
 

@@ -168,8 +168,8 @@ def _arg_head(node: Node) -> tuple[str, Node, Node | None] | None:
     elif isinstance(first, Fn) and first.name in ("argmax", "argmin") and first.sub is not None:
         kind, var = first.name[3:], first.sub
     elif isinstance(first, Script) and isinstance(first.base, Name) and len(first.sub) == 1 and first.sup is None \
-            and first.base.base.replace("\\,", "").replace(" ", "") in ("argmax", "argmin"):
-        kind, var = first.base.base.replace("\\,", "").replace(" ", "")[3:], first.sub[0]
+            and (word := first.base.base.replace("\\,", "").replace(" ", "")) in ("argmax", "argmin"):
+        kind, var = word[3:], first.sub[0]
     else:
         return None
     body = None if not rest else rest[0] if len(rest) == 1 else Mul(tuple(rest), node.op)
