@@ -1377,6 +1377,12 @@ MODELS = [
     # a unit of information in brackets, \text{(bit)}, is a unit as \text{bit} is
     ('$$ H = \\frac{1}{4} \\times -\\log_{2}{(\\frac{1}{4})} + \\frac{3}{4} \\times -\\log_{2}{(\\frac{3}{4})} = 0.811 \\text{(bit)} $$\n\n$$ \\frac{1}{2} \\times -\\log_{2}{(\\frac{1}{2})} + \\frac{1}{2} \\times -\\log_{2}{(\\frac{1}{2})} = -1 \\text{ bit} $$\n',
      ["definition", "ok", "wrong"]),
+    # a sum of rounded numbers negated as a whole adds their roundings as the plain sum does; a
+    # transposed digit there is beyond them, but 0.7 and 0.3 in plain arithmetic may be roundings
+    # too, which could reach it
+    ('$$ -[0.7 \\times (-0.736966) + 0.3 \\times (-1.321928)] = -[(-0.515876) + (-0.396578)] $$\n\n'
+     '$$ -[0.7 \\times (-0.736966) + 0.3 \\times (-1.321928)] = -[(-0.515876) + (-0.396587)] $$\n',
+     ["ok", "not checkable"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1602,7 +1608,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'cases-as-a-braced-array', 'a-function-written-through-a-defined-parameter',
               'labels-that-are-0-or-1', 'kramdown-inline-display-outcomes-and-a-sum-letter-outside',
               'an-unusual-first-statement-stated-again', 'arg-max-and-arg-min',
-              'a-sign-after-times-and-a-unit-in-brackets']
+              'a-sign-after-times-and-a-unit-in-brackets',
+              'a-negated-sum-of-rounded-numbers']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

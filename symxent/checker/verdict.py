@@ -1681,8 +1681,12 @@ def _arithmetic(side: Node) -> bool:
 def _rounded_terms(side: Node, places: int = 0) -> float:
     """Half a unit of the last decimal of each number ``side`` adds as written (7.3891 + 2.7183 -
     1.1052, or one number), summed over those with ``places`` decimals or more; 0 when it does
-    anything else with them."""
-    terms = side.terms if isinstance(side, Add) else (side,)
+    anything else with them. A sum negated as a whole (``-[(-0.515876) + (-0.396578)]``) adds
+    them too."""
+    whole = side
+    while isinstance(whole, Neg) or isinstance(whole, Paren) and whole.kind in "([{" and len(whole.items) == 1:
+        whole = whole.arg if isinstance(whole, Neg) else whole.items[0]
+    terms = whole.terms if isinstance(whole, Add) else (side,)
     total = 0.0
     for t in terms:
         n = _bare_number(t)
