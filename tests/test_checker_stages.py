@@ -1383,6 +1383,20 @@ MODELS = [
     ('$$ -[0.7 \\times (-0.736966) + 0.3 \\times (-1.321928)] = -[(-0.515876) + (-0.396578)] $$\n\n'
      '$$ -[0.7 \\times (-0.736966) + 0.3 \\times (-1.321928)] = -[(-0.515876) + (-0.396587)] $$\n',
      ["ok", "not checkable"]),
+    # w_{21} where the note also writes w_{jk}: the entry (2, 1), as worked networks number their
+    # weights (not a row numbered 21)
+    ('$$ z_k = \\sum_j w_{jk} x_j $$\n\n$$ z_1 = w_{11}x_1 + w_{21}x_2 $$\n\n'
+     '$$ \\frac{\\partial z_1}{\\partial w_{21}} = x_2 $$\n\n$$ \\frac{\\partial z_1}{\\partial w_{21}} = x_1 $$\n',
+     ["definition", "definition", "ok", "wrong"]),
+    # a case typed as code writes it beside the row (",i!=j", ",i==j")
+    ('Let $a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$ \\frac{da_{j}}{dz_{i}}=-a_{j}a_{i},i!=j $$\n\n'
+     '$$ \\frac{da_{i}}{dz_{i}}=a_{i}(1-a_{i}),i==j $$\n\n$$ \\frac{da_{j}}{dz_{i}}=a_{j}a_{i},i!=j $$\n',
+     ["definition", "ok", "ok", "wrong"]),
+    # "the derivative of $S_i$ when $k \\ne i$:": the case is the display's below, not something
+    # said of the name just before it (which states nothing)
+    ('Let $S_i = \\frac{e^{z_i}}{\\sum_{j=1}^K{e^{z_j}}}$.\n\nthe derivative of $S_i$ when $k \\ne i$:\n\n'
+     '$$\n\\frac{\\partial S_i}{\\partial z_k}=-S_i S_k\n$$\n',
+     ["definition", "ok"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1609,7 +1623,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'labels-that-are-0-or-1', 'kramdown-inline-display-outcomes-and-a-sum-letter-outside',
               'an-unusual-first-statement-stated-again', 'arg-max-and-arg-min',
               'a-sign-after-times-and-a-unit-in-brackets',
-              'a-negated-sum-of-rounded-numbers']
+              'a-negated-sum-of-rounded-numbers',
+              'two-digits-under-a-matrix-name', 'a-case-typed-as-code', 'a-case-after-a-name-in-the-sentence']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

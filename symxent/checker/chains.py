@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 from symxent.checker.syntax import (
     CASE_WORDS, CLOSE, CONNECTIVE_WORDS, CONNECTIVES, OPEN, RELATIONS, WORD_FUNCTIONS, Cond, Name, Node, Num,
-    Script, SyntaxProblem, Unreadable, _case_condition, _clean, _conditions, _pos, _split_cells, _split_on, _split_rows,
-    _text_of, _v, math_in_text, parse_member,
+    Script, SyntaxProblem, Unreadable, _ascii_unequal, _case_condition, _clean, _conditions, _pos, _split_cells,
+    _split_on, _split_rows, _text_of, _v, math_in_text, parse_member,
 )
 from symxent.checker.tree import Env, Group, Item, Tok
 
@@ -771,6 +771,17 @@ def _row_items(segs) -> list[Item]:
     return items
 
 
+def _ascii_relations(items: list[Item]) -> list[Item]:
+    """``i!=j`` and ``i==j`` (typed as code writes them, in a case beside a row): ``i \\neq j`` and
+    ``i = j``."""
+    out: list[Item] = []
+    for it in _ascii_unequal(items):
+        if _v(it) == "=" and out and _v(out[-1]) == "=":
+            continue
+        out.append(it)
+    return out
+
+
 def _said_condition(tail) -> tuple[Cond, ...] | None:
     """The index condition a tail of words says, its letters and relation typed in the words
     (``\\text{ when i =j}``) or around them (``\\text{ when i} \\ne \\text{j}``); else None."""
@@ -825,7 +836,7 @@ def _tail(chain: Chain, tail, chains: list[Chain]) -> Chain | None:
     exprs = [(kind, v, pos) for kind, v, pos in tail if kind != "sep"]
     if not exprs:
         return None
-    items = _row_items(exprs)
+    items = _ascii_relations(_row_items(exprs))
     # (i \neq j) in brackets
     if len(items) >= 3 and _v(items[0]) == "(" and _v(items[-1]) == ")":
         inner = items[1:-1]

@@ -743,6 +743,13 @@ class Evaluator:
         return default if n is None else n
 
     def vector_index(self, key: str, index: tuple[int, ...], env: dict) -> tuple[int, ...]:
+        if len(index) == 1 and 10 <= index[0] <= 99 and self.arity(key, 0) == 2:
+            # w_{21} where the note also writes w_{jk}: the entry (2, 1), its two indices typed
+            # without a comma (as worked networks number their weights), not a row numbered 21
+            self.conventions.setdefault("digits:" + key, f"{pretty(key)}_{{{index[0]}}} is the entry "
+                                        f"({index[0] // 10}, {index[0] % 10}) of {pretty(key)}, which the note "
+                                        "writes with 2 indices")
+            return divmod(index[0], 10)
         if index and len(index) < self.arity(key, 0):
             # z_2 where the note also writes z_{2,i}: the vector of layer 2, taken entry by entry
             if "__vec__" in env:

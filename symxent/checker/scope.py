@@ -473,7 +473,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             conds = _inline_condition(block)
             said_of = blocks[-1] if blocks and position >= 2 and items[position - 2] is blocks[-1].math \
                 and not blocks[-1].math.display and blocks[-1].math.lines[-1] == item.lines[0] \
-                and _IF_AFTER.fullmatch(last_prose.strip()) else None
+                and _IF_AFTER.fullmatch(last_prose.strip()) and any(c.relations for c in blocks[-1].chains) else None
             if conds is not None and said_of is not None:
                 # "où $\delta_{kj} = 1$ si $k = j$": the formula just before, in the sentence, holds in that case
                 letters = {x for c in conds for x in _letters_of(c)}
