@@ -856,6 +856,12 @@ def _judge_values(table: SymbolTable, order: int, scope: tuple[int, ...], left: 
         ev.solved = dict(solved or {})
         ev.other_readings = other
         ev.given = dict(filter(None, map(value_case, conditions)))
+        cases = [cond_text(c) for c in conditions if value_case(c) is None and condition_letters(c)
+                 and condition_letters(c) <= set(envs[0])]
+        if cases:
+            # (an ok that holds only in the case the note states, beside the chain or in the words
+            # before it, says so: without the case it may be WRONG)
+            ev.conventions["index-case"] = "in the case " + ", ".join(dict.fromkeys(cases)) + " (as the note states it)"
         if "__vec__" in envs[0]:
             envs = _shapes_agree(ev, left, right, envs)
             if isinstance(envs, Verdict):
