@@ -184,7 +184,7 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                                             f"{lone.reason} at {_line_col(block, lone.pos)}"))
                 continue
             chain_no += 1
-            statuses = []
+            statuses, unchecked = [], None
             for step in _chain_steps(block, ci, chain, table, filename, chain_no, timeout, identities, solutions):
                 if step.step == 1 and step.status in ("not checkable", "wrong") and last is not None:
                     step = _line_at_a_time(step, last, block, ci, chain, table, chain_no, timeout)
@@ -194,6 +194,11 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                         and any(reason in step.detail for reason in EQUATION_REASONS):
                     equations.append((ci, chain.members[step.step - 1].node, chain.members[step.step].node, step.line))
                 statuses.append(step.status)
+                if unchecked is None and step.status not in ("ok", "definition", "wrong") \
+                        and not numbers_only(chain.members[step.step].node):
+                    # (a name set equal to the example's numbers, a worked example's first line, is
+                    # what the lines after it work out, not a claim they rest on)
+                    unchecked = step
                 steps.append(step)
             if ci in block.examples and statuses[-1:] != ["ok"]:
                 # "net = w x + b = 0.5 + 0.75 = 1.35" with a slip (or not checked) in its last step: its
@@ -203,10 +208,13 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
             if statuses[:1] not in ([], ["unparsed"]) and isinstance(head, Call) and information_call(head):
                 table.stated.add(key_of(head.func) or "")  # (a later statement of it may be a slip)
             if len(block.chains) == 1 and len(chain.members) >= 2:
-                before = (block, chain, statuses[-1:] == ["wrong"])
+                before = (block, chain, statuses[-1:] == ["wrong"], unchecked)
             # a definition claims no identity: what follows it by => may be an equation to solve
             identities[ci] = bool(statuses) and all(st == "ok" for st in statuses)
         yield from sorted(steps, key=lambda s: s.line)
+
+
+_UNCHECKED_ABOVE = "but that line's own claim is not checked ("
 
 
 def _line_at_a_time(res: StepResult, last: tuple, block, ci: int, chain, table, chain_no: int,
@@ -215,8 +223,11 @@ def _line_at_a_time(res: StepResult, last: tuple, block, ci: int, chain, table, 
     written a line at a time, each line opening with the same left side. When the step cannot
     be judged on its own, it is ok if it agrees with the last member of the line before; a
     WRONG that agrees with the line before, itself WRONG, carries that slip, which is reported
-    once; any other verdict stays (the lines may also give a name a new value, as an update does)."""
-    above, above_chain, above_wrong = last
+    once; any other verdict stays (the lines may also give a name a new value, as an update does).
+    Agreeing with a line whose own claim was not checked (a step of its chain not checkable, other
+    than one to numbers only, as a worked example's first line sets its name to the example's
+    numbers) shows nothing about the left side: not checkable then, saying why."""
+    above, above_chain, above_wrong, above_unchecked = last
     if not (block.order == above.order + 100 and (block.math.display or block.math.alone)
             and (above.math.display or above.math.alone)
             and above_chain.members[0].node == chain.members[0].node
@@ -233,6 +244,14 @@ def _line_at_a_time(res: StepResult, last: tuple, block, ci: int, chain, table, 
         res.status = "not checkable"
         res.detail = (f"agrees with the line before (line {above_line}), whose slip it carries on: that slip is "
                       f"reported once, there ({res.detail})")
+        return res
+    if above_unchecked is not None:
+        root = f"line {above_unchecked.line}: {above_unchecked.detail}"
+        if _UNCHECKED_ABOVE in above_unchecked.detail:  # (the line before agreed with an unchecked one too)
+            root = above_unchecked.detail.split(_UNCHECKED_ABOVE, 1)[1][:-1]
+        res.status = "not checkable"
+        res.detail = (f"agrees with the line before (line {above.line(above_chain.members[-1].pos)}), "
+                      f"{_UNCHECKED_ABOVE}{root})")
         return res
     _fill(res, v)
     res.uses = list(res.uses) + [f"the left side is the value the line before gives it (line "

@@ -397,6 +397,36 @@ def test_check_unread_definition_taken_as_it_stands(note, expected, needle):
     assert needle in (last.detail + " ".join(last.uses)), steps_of(note, report)
 
 
+def test_check_ok_in_a_case_says_so():
+    """An ok that holds only in the case the note states lists that case among what it used; a
+    step without the case's letters does not."""
+    note = ("Let $a_i = \\frac{e^{z_i}}{\\sum_k e^{z_k}}$.\n\n$$ \\frac{\\partial a_j}{\\partial z_i} = -a_j a_i, "
+            "\\quad i \\neq j $$\n\n$$ \\frac{\\partial a_i}{\\partial z_i} = a_i (1 - a_i) $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == ["definition", "ok", "ok"], steps_of(note, report)
+    assert "in the case i ≠ j (as the note states it)" in report.steps[1].uses, steps_of(note, report)
+    assert not any("in the case" in u for u in report.steps[2].uses), steps_of(note, report)
+
+
+@pytest.mark.parametrize("above, expected", [
+    # the line before sets the name to the example's numbers (what the lines after work out): the
+    # next line agreeing with it is ok, given that line
+    ("0.5 \\times 0.25", ["not checkable", "ok"]),
+    # the line before is a claim that could not be checked (L is never defined): agreeing with it
+    # shows nothing about the left side
+    ("a (1 - a)", ["not checkable", "not checkable"]),
+], ids=["line-before-the-example-numbers", "line-before-not-checked"])
+def test_check_line_at_a_time_rests_on_a_checked_line(above, expected):
+    below = "0.125" if "0.25" in above else "a - a^2"
+    note = (f"$$ \\frac{{\\partial L}}{{\\partial z}} = {above} $$\n"
+            f"$$ \\frac{{\\partial L}}{{\\partial z}} = {below} $$\n")
+    report = check_text(note, filename="n.md")
+    assert statuses(report) == expected, steps_of(note, report)
+    if expected[-1] == "not checkable":
+        assert "that line's own claim is not checked (line 1: L is never defined" in report.steps[-1].detail, \
+            steps_of(note, report)
+
+
 def test_check_update_step_is_not_a_definition():
     note = ("Let $p = \\frac{1}{1 + e^{-w x}}$.\n\n$$ w := w - \\alpha (p - y) x $$\n\n"
             "$$ \\frac{\\partial p}{\\partial w} = p (1 - p) x $$\n")
