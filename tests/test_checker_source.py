@@ -240,6 +240,22 @@ MARKDOWN = [
         \\end{align}
         with $d$.</p>
         """), [P("By the chain rule", 1), M("a &= b \\\\\n&= c", 3, env="align"), P("with", 6), I("d", 6), P(".", 6)]),
+    # an environment inside $$ ... $$ in HTML text (a <div> with no blank line after it): taken
+    # out alone it left its $$ to pair with the next display's, and every display after it shifted
+    ("an environment inside dollars in HTML text", md("""
+        <div>
+        x
+        </div>
+        so $L$ is
+        $$
+        \\begin{aligned} a &= b \\\\ &= c \\end{aligned}
+        $$
+        then $J$
+        $$
+        d = e
+        $$
+        """), [P("x", 2), P("so", 4), I("L", 4), P("is", 4), M("a &= b \\\\ &= c", 6, env="aligned"), P("then", 8),
+               I("J", 8), M("d = e", 10)]),
     ("nested lists and quotes", md("""
         - item $a_1$
           - nested $b$

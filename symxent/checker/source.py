@@ -1081,13 +1081,21 @@ _BARE_ENVIRONMENT = re.compile(r"\\begin\{(" + "|".join(re.escape(n) for n in so
                                + r")\}.*?\\end\{\1\}", re.DOTALL)
 
 
+_DOLLAR_DISPLAY = re.compile(r"\$\$.*?\$\$", re.DOTALL)
+
+
 def _environments_apart(text: str) -> list[tuple[str, bool, int]]:
     r"""HTML text cut into runs of words and bare math environments (``<p>... \begin{align} ...
     \end{align} ...</p>``, which MathJax typesets as display math where it finds them):
     ``(piece, is an environment, lines before it in text)``."""
     pieces: list[tuple[str, bool, int]] = []
     at = 0
+    # (an environment inside $$ ... $$ is not bare: cut out of it, it would leave its $$ to pair
+    # with the next display's, and every display after it would be read shifted)
+    wrapped = [m.span() for m in _DOLLAR_DISPLAY.finditer(text)]
     for m in _BARE_ENVIRONMENT.finditer(text):
+        if any(a <= m.start() and m.end() <= b for a, b in wrapped):
+            continue
         pieces.append((text[at : m.start()], False, text.count("\n", 0, at)))
         pieces.append((m.group(0), True, text.count("\n", 0, m.start())))
         at = m.end()
