@@ -1427,6 +1427,10 @@ MODELS = [
     ('Let $S_i = \\frac{e^{z_i}}{\\sum_{j=1}^K{e^{z_j}}}$.\n\nthe derivative of $S_i$ when $k \\ne i$:\n\n'
      '$$\n\\frac{\\partial S_i}{\\partial z_k}=-S_i S_k\n$$\n',
      ["definition", "ok"]),
+    # layer digits in braces (x^{1}_{s,1}) number layers as x^1_{s,1} does
+    ('$$ a^1_{s,1} = x^0_{s,1} w^1_{1,1} $$\n\n$$ x^{1}_{s,1} w^{2}_{1,1} = x^1_{s,1} w^2_{1,1} $$\n\n'
+     '$$ x^{1}_{s,1} w^{2}_{1,1} = x^1_{s,1} w^1_{1,1} $$\n',
+     ["not checkable", "ok", "not checkable"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1654,7 +1658,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'an-unusual-first-statement-stated-again', 'arg-max-and-arg-min',
               'a-sign-after-times-and-a-unit-in-brackets',
               'a-negated-sum-of-rounded-numbers',
-              'two-digits-under-a-matrix-name', 'a-case-typed-as-code', 'a-case-after-a-name-in-the-sentence']
+              'two-digits-under-a-matrix-name', 'a-case-typed-as-code', 'a-case-after-a-name-in-the-sentence',
+              'layer-digits-in-braces']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -237,17 +237,17 @@ def _with_layer_digits(items) -> tuple:
     out: list = []
     items = list(items)
     for k, it in enumerate(items):
-        if isinstance(it, Group):
+        digit = it.items[0] if isinstance(it, Group) and len(it.items) == 1 else it
+        # w^2_{j,1}, w^{2}_{j,1} or w_{j,1}^2: the letter, then the digit beside a subscript
+        before = k >= 2 and _letter(items[k - 2]) and k + 1 < len(items) and _token(items[k + 1], "_")
+        after = k >= 4 and _token(items[k - 3], "_") and _letter(items[k - 4])
+        if k >= 2 and _token(items[k - 1], "^") and isinstance(digit, Tok) and digit.kind == "num" \
+                and len(digit.value) == 1 and (before or after):
+            it = Group((Tok("sym", "[", digit.pos), digit, Tok("sym", "]", digit.pos)), digit.pos)
+        elif isinstance(it, Group):
             it = Group(_with_layer_digits(it.items), it.pos)
         elif isinstance(it, Env):
             it = Env(it.name, it.arg, _with_layer_digits(it.items), it.pos)
-        elif k >= 2 and _token(items[k - 1], "^"):
-            digit = it.items[0] if isinstance(it, Group) and len(it.items) == 1 else it
-            # w^2_{j,1} or w_{j,1}^2: the letter, then the digit beside a subscript
-            before = _letter(items[k - 2]) and k + 1 < len(items) and _token(items[k + 1], "_")
-            after = k >= 4 and _token(items[k - 3], "_") and _letter(items[k - 4])
-            if isinstance(digit, Tok) and digit.kind == "num" and len(digit.value) == 1 and (before or after):
-                it = Group((Tok("sym", "[", digit.pos), digit, Tok("sym", "]", digit.pos)), digit.pos)
         out.append(it)
     return tuple(out)
 
@@ -268,15 +268,16 @@ def _with_layer_letters(items, letters: frozenset[str]) -> tuple:
     out: list = []
     items = list(items)
     for k, it in enumerate(items):
-        if isinstance(it, Group):
+        digit = it.items[0] if isinstance(it, Group) and len(it.items) == 1 else it
+        if k >= 2 and _token(items[k - 1], "^") and isinstance(items[k - 2], Tok) \
+                and items[k - 2].value in letters and (items[k - 2].kind == "cmd" or _letter(items[k - 2])) \
+                and isinstance(digit, Tok) and digit.kind == "num" and len(digit.value) == 1:
+            # a^2 and a^{2} alike
+            it = Group((Tok("sym", "[", digit.pos), digit, Tok("sym", "]", digit.pos)), digit.pos)
+        elif isinstance(it, Group):
             it = Group(_with_layer_letters(it.items, letters), it.pos)
         elif isinstance(it, Env):
             it = Env(it.name, it.arg, _with_layer_letters(it.items, letters), it.pos)
-        elif k >= 2 and _token(items[k - 1], "^") and isinstance(items[k - 2], Tok) \
-                and items[k - 2].value in letters and (items[k - 2].kind == "cmd" or _letter(items[k - 2])):
-            digit = it.items[0] if isinstance(it, Group) and len(it.items) == 1 else it
-            if isinstance(digit, Tok) and digit.kind == "num" and len(digit.value) == 1:
-                it = Group((Tok("sym", "[", digit.pos), digit, Tok("sym", "]", digit.pos)), digit.pos)
         out.append(it)
     return tuple(out)
 
