@@ -1431,6 +1431,15 @@ MODELS = [
     ('$$ a^1_{s,1} = x^0_{s,1} w^1_{1,1} $$\n\n$$ x^{1}_{s,1} w^{2}_{1,1} = x^1_{s,1} w^2_{1,1} $$\n\n'
      '$$ x^{1}_{s,1} w^{2}_{1,1} = x^1_{s,1} w^1_{1,1} $$\n',
      ["not checkable", "ok", "not checkable"]),
+    # "the state vector, $s$": an input, as "the input $x$" is; Θ_a where Θ is written with two
+    # indices is a row, and a row beside a whole vector is a product of two whole vectors (which
+    # one is not said)
+    ('I will use $\\Theta_{ij}$ for the entry of $\\Theta$; the state vector, $s$, is a column vector.\n\n'
+     '$$ \\frac{\\partial}{\\partial \\Theta_{ij}} \\sum_{n}{\\Theta_{an}s_{n}} = \\delta_{ai} s_j $$\n\n'
+     '$$ \\frac{\\partial}{\\partial \\Theta_{ij}} \\sum_{n}{\\Theta_{an}s_{n}} = \\delta_{aj} s_i $$\n\n'
+     '$$ \\frac{\\partial}{\\partial \\Theta_{ij}} \\Theta_a s = \\frac{\\partial}{\\partial \\Theta_{ij}} '
+     '\\sum_{n}{\\Theta_{an}s_{n}} $$\n',
+     ["ok", "wrong", "not checkable"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1659,7 +1668,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sign-after-times-and-a-unit-in-brackets',
               'a-negated-sum-of-rounded-numbers',
               'two-digits-under-a-matrix-name', 'a-case-typed-as-code', 'a-case-after-a-name-in-the-sentence',
-              'layer-digits-in-braces']
+              'layer-digits-in-braces', 'a-state-vector-and-a-row-of-a-matrix']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

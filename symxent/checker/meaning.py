@@ -1286,11 +1286,20 @@ class Evaluator:
             except NotCheckable as whole_exc:
                 raise (exc if whole_exc.args[0] == AMBIGUOUS else whole_exc) from None
 
+    def row_of_a_matrix(self, f: Node) -> bool:
+        """``Θ_a`` where the note writes Θ with two indices (Θ_{ij}): a row, a whole vector (as
+        vector_index reads it) unless a definition says what it is."""
+        if not (isinstance(f, Script) and isinstance(f.base, Name) and f.sup is None and len(f.sub) == 1):
+            return False
+        index = f.sub[0]
+        letter = isinstance(index, Name) and len(index.base) == 1 or isinstance(index, Num) and len(index.value) == 1
+        return letter and self.arity(f.base.key, 0) == 2 and self.definition(f.base.key) is None
+
     def scalar_product(self, node: Mul, env: dict) -> sympy.Expr:
         out = sympy.Integer(1)
         factors = list(node.factors)
         whole = [isinstance(f, Name) and not f.accent and f.key not in env and self.table.is_vector(f.key, self.scope)
-                 and self.definition(f.key) is None for f in factors]
+                 and self.definition(f.key) is None or self.row_of_a_matrix(f) for f in factors]
         if any(a and b for a, b in zip(whole, whole[1:])):
             # \mathbf{x}\mathbf{w}: an inner, outer or entry-wise product? the note does not say
             raise NotCheckable("a product of two whole vectors written side by side (x w): inner, outer "

@@ -67,6 +67,7 @@ _TARGET_NOUN = (r"(?:one[- ]?hot\s+)?(?:true\s+|ground[- ]truth\s+|target\s+)?(?
                 r"nhãn|giá trị thực(?: tế)?|[ée]tiquettes?|cibles?|Labels?|Zielwerte?|r[óo]tulos?|"
                 r"etichett[ae]|метк[аи]|etiketler?)")
 _INPUT_NOUN = (r"(?:inputs?|logits?|scores?|features?|weights?|bias(?:es)?|parameters?|pre-?activations?|"
+               r"states?|observations?|"  # (a policy's input: "the state vector, $s$")
                r"(?:arbitrary |any )?(?:real )?(?:constants?|scalars?|real numbers?)|输入|特征|权重|参数|常数|"
                r"entradas?|pesos?|par[aá]metros?)")
 _NAMES_AFTER = r"^\s*[,:：]?\s*(?:\(|is|are|be|denotes?|represents?|stands? for|为|是|表示|代表|es|son|denota|representa)\s*" \
