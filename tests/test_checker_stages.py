@@ -1440,6 +1440,12 @@ MODELS = [
      '$$ \\frac{\\partial}{\\partial \\Theta_{ij}} \\Theta_a s = \\frac{\\partial}{\\partial \\Theta_{ij}} '
      '\\sum_{n}{\\Theta_{an}s_{n}} $$\n',
      ["ok", "wrong", "not checkable"]),
+    # ‖v‖ and ‖v‖_2 of a vector: the Euclidean norm over its entries; of a name never shown as a
+    # vector, or another norm (‖v‖_1), not read
+    ('$$ \\frac{1}{2n}\\sum_{q=1}^n \\lVert t_q - y_q \\rVert^2 = \\frac{1}{2n}\\sum_{q=1}^n \\sum_{j=1}^{K}(t_{qj} - y_{qj})^2 $$\n\n'
+     '$$ \\|z\\|_2 = \\sum_k z_k $$\n\n$$ \\frac{\\partial}{\\partial z_k} \\lVert z \\rVert^2 = 2 z_k $$\n\n'
+     '$$ \\| c \\|^2 = c^2 $$\n\n$$ \\|z\\|_1 = \\sum_k |z_k| $$\n',
+     ["ok", "wrong", "ok", "not checkable", "not checkable"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1668,7 +1674,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-sign-after-times-and-a-unit-in-brackets',
               'a-negated-sum-of-rounded-numbers',
               'two-digits-under-a-matrix-name', 'a-case-typed-as-code', 'a-case-after-a-name-in-the-sentence',
-              'layer-digits-in-braces', 'a-state-vector-and-a-row-of-a-matrix']
+              'layer-digits-in-braces', 'a-state-vector-and-a-row-of-a-matrix',
+              'the-euclidean-norm-of-a-vector']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -1119,12 +1119,25 @@ class Evaluator:
         if isinstance(inner, Cond):
             self.conventions["iverson"] = "[i = j] is 1 when it holds, else 0"
             return self.condition(inner, env)
+        if node.kind == "||":
+            return self.norm(inner, env)
         v = self.value(inner, env)
         if node.kind == "|":
             return sympy.Abs(v)
-        if node.kind in ("||", "floor", "ceil", "<>"):
-            raise NotCheckable("norms, floors and brackets ⟨⟩ are not read")
+        if node.kind in ("floor", "ceil", "<>"):
+            raise NotCheckable("floors and brackets ⟨⟩ are not read")
         return v
+
+    def norm(self, inner: Node, env: dict) -> sympy.Expr:
+        """``‖v‖`` of a vector: the Euclidean norm, sqrt(Σ_k v_k²) over its entries (the usual norm
+        written without a subscript). Of anything that does not read as a vector (a number, a
+        matrix, a name the note never shows as one) it is not read: which norm is meant is not said."""
+        if self.shape(inner, {k: v for k, v in env.items() if k not in ("__vec__", "__col__")}) not in ("C", "R"):
+            raise NotCheckable("a norm ‖...‖ of something that is not read as a vector here: which norm is "
+                               "meant is not said")
+        self.conventions["norm"] = "‖v‖ is the Euclidean norm of the vector v, sqrt(Σ_k v_k²)"
+        comps = self.entries_of(inner, env, self.table.size(self.vector_size(inner)), self.first_entry(inner))
+        return sympy.sqrt(sum((c**2 for c in comps), sympy.Integer(0)))
 
     def _v_Pow(self, node: Pow, env: dict) -> sympy.Expr:
         if transposed_exp(node):
@@ -1152,8 +1165,13 @@ class Evaluator:
 
     def _v_Script(self, node: Script, env: dict) -> sympy.Expr:
         base = node.base
+        if isinstance(base, Paren) and base.kind == "||" and len(base.items) == 1 and len(node.sub) == 1 \
+                and node.sub[0] == Num("2") and not node.primes:
+            # ||w||_2, ||w||_2^2: the Euclidean norm, named
+            value = self.norm(base.items[0], env)
+            return value if node.sup is None else self.power(value, node.sup, env)
         if isinstance(base, Paren) and base.kind in ("|", "||") and node.sub:
-            # |x - y|_∞, ||w||_2: a norm, which is not read (the subscript must not be dropped)
+            # |x - y|_∞, ||w||_1: another norm, which is not read (the subscript must not be dropped)
             raise NotCheckable("a norm (|...| with a subscript) is not read")
         if isinstance(base, Name) and base.key in self.table.layered and isinstance(node.sup, Num) \
                 and node.sup.value.isdigit() and not node.sup_paren:
