@@ -194,10 +194,11 @@ def _iter_steps(text: str, filename: str, K: int, defines: Sequence[Definition],
                         and any(reason in step.detail for reason in EQUATION_REASONS):
                     equations.append((ci, chain.members[step.step - 1].node, chain.members[step.step].node, step.line))
                 statuses.append(step.status)
-                if unchecked is None and step.status not in ("ok", "definition", "wrong") \
+                if unchecked is None and step.status not in ("ok", "definition", "wrong", "recovered") \
                         and not numbers_only(chain.members[step.step].node):
                     # (a name set equal to the example's numbers, a worked example's first line, is
-                    # what the lines after it work out, not a claim they rest on)
+                    # what the lines after it work out, not a claim they rest on; a member back at
+                    # the value before a slip is checked)
                     unchecked = step
                 steps.append(step)
             if ci in block.examples and statuses[-1:] != ["ok"]:

@@ -1690,7 +1690,7 @@ def _rounded_terms(side: Node, places: int = 0) -> float:
     anything else with them. A sum negated as a whole (``-[(-0.515876) + (-0.396578)]``) adds
     them too."""
     whole = side
-    while isinstance(whole, Neg) or isinstance(whole, Paren) and whole.kind in "([{" and len(whole.items) == 1:
+    while isinstance(whole, Neg) or isinstance(whole, Paren) and whole.kind in ("(", "[", "{") and len(whole.items) == 1:
         whole = whole.arg if isinstance(whole, Neg) else whole.items[0]
     terms = whole.terms if isinstance(whole, Add) else (side,)
     total = 0.0
