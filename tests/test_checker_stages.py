@@ -1446,10 +1446,6 @@ MODELS = [
      '$$ \\|z\\|_2 = \\sum_k z_k $$\n\n$$ \\frac{\\partial}{\\partial z_k} \\lVert z \\rVert^2 = 2 z_k $$\n\n'
      '$$ \\| c \\|^2 = c^2 $$\n\n$$ \\|z\\|_1 = \\sum_k |z_k| $$\n',
      ["ok", "wrong", "ok", "not checkable", "not checkable"]),
-    # m_L, the size of layer L, bounds a sum: a size name of its own (not m, the number of samples)
-    ('$$ \\frac{1}{2n}\\sum_{q=1}^n \\lVert t_q - y_q \\rVert^2 = \\frac{1}{2n}\\sum_{q=1}^n \\sum_{j=1}^{m_L}(t_{qj} - y_{qj})^2 $$\n\n'
-     '$$ \\sum_{j=1}^{m_L} z_j = \\sum_{k=1}^{m_L} z_k + 1 $$\n',
-     ["ok", "wrong"]),
     # softmax(x_i - b): entry i of the softmax of x - b, as softmax(z_i) is of z
     ('$$ Softmax(x_i - b)=\\frac{\\exp(x_i-b)}{\\sum_{j=1}^n\\exp(x_j-b)} $$\n\n'
      '$$ \\mathrm{softmax}(z_i - 2) = \\frac{e^{z_i}}{\\sum_k e^{z_k - 2}} $$\n',
@@ -1683,8 +1679,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-negated-sum-of-rounded-numbers',
               'two-digits-under-a-matrix-name', 'a-case-typed-as-code', 'a-case-after-a-name-in-the-sentence',
               'layer-digits-in-braces', 'a-state-vector-and-a-row-of-a-matrix',
-              'the-euclidean-norm-of-a-vector', 'a-size-named-with-a-capital-subscript',
-              'softmax-of-an-entry-expression']
+              'the-euclidean-norm-of-a-vector', 'softmax-of-an-entry-expression']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

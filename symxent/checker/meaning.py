@@ -295,11 +295,6 @@ def information_call(node: Call) -> str | None:
     return None
 
 
-def _capital_tag(n: Node, env: dict) -> bool:
-    """A one capital letter subscript that is no running index here (m_L, N_C): part of a name."""
-    return isinstance(n, Name) and not n.accent and len(n.base) == 1 and n.base.isupper() and n.base not in env
-
-
 def is_label(n: Node) -> bool:
     """A subscript that is part of a name (``y_{true}``, ``L_{CE}``, ``h_\\theta``, ``net_{h1}``: a unit
     named by a letter and its number, which the syntax stage reads as h times 1), not an index."""
@@ -2146,15 +2141,9 @@ class Evaluator:
         if isinstance(node, Name) and not node.accent and node.base in env and isinstance(env[node.base], int):
             return env[node.base]  # w_k = (1/k) Σ_{i=1}^k x_i: the bound is the index's value here
         if isinstance(node, (Name, Script)) and not (isinstance(node, Script) and (
-                node.sup or not all(is_label(x) or _capital_tag(x, env) for x in node.sub))):
-            # (n_{hidden}: a size named with a label; m_L: the size of layer L, a capital the
-            # step does not run over, a name of its own: not m, the number of samples)
+                node.sup or not all(is_label(x) for x in node.sub))):
+            # (n_{hidden}: a size named with a label)
             key = _key(node)
-            if isinstance(node, Script) and key and any(_capital_tag(x, env) for x in node.sub):
-                key = f"{key}_{{{''.join(x.base for x in node.sub if isinstance(x, Name))}}}"
-                if key not in self.table.sizes:
-                    self.conventions["size:" + key] = (f"{key}, a size the note never gives, is drawn as the "
-                                                       "note's vectors' size (--K)")
             if key and self.definition(key) is None and key not in self.table.indexed:
                 return self.table.size(key)
             if key and (alias := self._size_alias(key)) is not None:
