@@ -1132,7 +1132,7 @@ class Evaluator:
         """``‖v‖`` of a vector: the Euclidean norm, sqrt(Σ_k v_k²) over its entries (the usual norm
         written without a subscript). Of anything that does not read as a vector (a number, a
         matrix, a name the note never shows as one) it is not read: which norm is meant is not said."""
-        if self.shape(inner, {k: v for k, v in env.items() if k not in ("__vec__", "__col__")}) not in ("C", "R"):
+        if self.shape(inner, env) not in ("C", "R"):
             raise NotCheckable("a norm ‖...‖ of something that is not read as a vector here: which norm is "
                                "meant is not said")
         self.conventions["norm"] = "‖v‖ is the Euclidean norm of the vector v, sqrt(Σ_k v_k²)"
