@@ -1776,22 +1776,19 @@ class Evaluator:
         if len(args) != 1:
             raise NotCheckable("softmax of several arguments")
         arg = args[0]
-        if not sub and isinstance(arg, Script) and isinstance(arg.base, Name) and len(arg.sub) == 1 \
-                and arg.sup is None and isinstance(arg.sub[0], (Name, Num)) and self.table.is_vector(
-                    _key(arg.base) or "", self.scope):
-            # softmax(z_i): the softmax of one number would be 1; written for entry i of softmax(z)
-            self.conventions["softmax-entry"] = "softmax(z_i) is entry i of softmax(z)"
-            return self.softmax((arg.base,), env, arg.sub)
         entries = {n for n in _walk(arg) if isinstance(n, Script) and isinstance(n.base, Name) and n.sup is None
-                   and len(n.sub) == 1 and isinstance(n.sub[0], Name) and len(n.sub[0].base) == 1
+                   and len(n.sub) == 1 and (isinstance(n.sub[0], Num) or isinstance(n.sub[0], Name)
+                                            and len(n.sub[0].base) == 1)
                    and self.table.is_vector(_key(n.base) or "", self.scope)}
-        letters = {n.sub[0] for n in entries}
-        if not sub and entries and len(letters) == 1 and not any(isinstance(n, BigOp) for n in _walk(arg)):
-            # softmax(x_i - b), softmax(z_i / T): entry i of the softmax of the vector each entry
-            # of which is that expression (x - b, z / T), as softmax(z_i) is of z
+        indices = {n.sub[0] for n in entries}
+        if not sub and len(indices) == 1 and not any(isinstance(n, BigOp) for n in _walk(arg)):
+            # softmax(z_i), softmax(x_i - b), softmax(z_i / T): the softmax of one number would be
+            # 1; written for entry i of the softmax of the vector each entry of which is that
+            # expression (z, x - b, z / T)
             whole = transform(arg, lambda n: n.base if n in entries else n)
-            self.conventions["softmax-entry"] = "softmax(z_i - b) is entry i of softmax(z - b)"
-            return self.softmax((whole,), env, tuple(letters))
+            self.conventions["softmax-entry"] = ("softmax(z_i) is entry i of softmax(z) (softmax(z_i - b) of "
+                                                 "softmax(z - b))")
+            return self.softmax((whole,), env, tuple(indices))
         comps = self.components(args[0], env)
         if sub:
             j = self.index_value(sub[0], env, None)

@@ -1689,9 +1689,7 @@ def _rounded_terms(side: Node, places: int = 0) -> float:
     1.1052, or one number), summed over those with ``places`` decimals or more; 0 when it does
     anything else with them. A sum negated as a whole (``-[(-0.515876) + (-0.396578)]``) adds
     them too."""
-    whole = side
-    while isinstance(whole, Neg) or isinstance(whole, Paren) and whole.kind in ("(", "[", "{") and len(whole.items) == 1:
-        whole = whole.arg if isinstance(whole, Neg) else whole.items[0]
+    whole = _through_signs(side, ("(", "[", "{"))
     terms = whole.terms if isinstance(whole, Add) else (side,)
     total = 0.0
     for t in terms:
@@ -1734,13 +1732,15 @@ def _term_apart(left: Node, right: Node, number_of: Callable[[Node], complex | N
 def _bare_number(term: Node) -> Num | None:
     """The number a term writes, through its sign and brackets (``-0.128``, ``(-0.124511)``,
     ``-(0.5)``), or None when the term is anything else."""
-    while True:
-        if isinstance(term, Neg):
-            term = term.arg
-        elif isinstance(term, Paren) and term.kind == "(" and len(term.items) == 1:
-            term = term.items[0]  # 0.155675 + (-0.124511)
-        else:
-            return term if isinstance(term, Num) else None
+    term = _through_signs(term, ("(",))  # 0.155675 + (-0.124511)
+    return term if isinstance(term, Num) else None
+
+
+def _through_signs(node: Node, brackets: tuple[str, ...]) -> Node:
+    """``node`` without the minus signs and the one-item brackets of these kinds around it."""
+    while isinstance(node, Neg) or isinstance(node, Paren) and node.kind in brackets and len(node.items) == 1:
+        node = node.arg if isinstance(node, Neg) else node.items[0]
+    return node
 
 
 def _places(n: Num) -> int:
