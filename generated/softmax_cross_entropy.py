@@ -573,32 +573,6 @@ def _out(out, x, name, *others):
     return out
 
 
-def _exp_minus_in(x, shift, out):
-    """out = exp(x - shift) for a shift of _exp_shift: exp(x), one pass, when it is 0-d (0); in
-    rows whose shift is 0, x - 0 is x, so their values are the same either way."""
-    if np.ndim(shift) == 0:
-        return np.exp(x, out=out)
-    np.subtract(x, shift, out=out)
-    return np.exp(out, out=out)
-
-
-def _exp_shift(max_z, k):
-    """The shift of each row's exponentials: 0 where exp(z) is as good as exp(z - max z), else
-    the row's max z; a 0-d 0 when that is every row. That is where the row's largest logit m
-    is in [0, b], b = min(log(1/tiny), log(max/k)), tiny and max the dtype's smallest normal and
-    largest numbers, k the number of classes: the sum s of the row's exp(z) is then in
-    [1, k exp(m)], finite, and exp(m) is finite and at most 1/tiny, so s / exp(m) is its sum of
-    exp(z - m) to a rounding or two; and an exp(z_i) below tiny has z_i - m <= z_i, so the
-    probability exp(z_i) / s is below tiny either way. Row by row, so no row's values depend on another's
-    (a nan or inf row keeps its max z and the nan or limit it gives)."""
-    info = np.finfo(max_z.dtype)
-    bound = min(-np.log(info.tiny), np.log(info.max) - np.log(k))
-    inside = (max_z >= 0) & (max_z <= bound)
-    if inside.all():
-        return np.zeros((), max_z.dtype)
-    return np.where(inside, max_z.dtype.type(0), max_z)
-
-
 def _onehot_add(a, index, value):
     """a[r, index[r]] += value[r] for each row r of the 2-D block a, in place (a one-hot term,
     never materialised)."""
@@ -610,6 +584,36 @@ def _onehot_add0(a, index, value):
     """a[index[r], r] += value[r] for each column r of the classes-first block a, in place."""
     flat, key = _target(a, index, True)
     np.add.at(flat, key, np.reshape(value, -1) if np.ndim(value) else value)  # one key per column
+
+
+def _pivot_rows(sum_exp, exp_pivot):
+    """The rows (indices into the block) where exp(z) / exp(z_c), the pivot form, is less
+    accurate than exp(z - max z), or None when there is none. A row is kept where the sum s of
+    its exp(z) is at least 1, exp(z_c) at least tiny and s / exp(z_c) at most max (tiny and
+    max: the dtype's smallest normal and largest numbers; exp(z_c) is a term of s). Then its largest exp(z), at
+    least s / K, is a normal number, every exp(z_i) is finite, an exp(z_i) below tiny gives a
+    probability exp(z_i) / s below tiny either way, and the loss log(s / exp(z_c)) is finite.
+    A nan or infinite logit fails the test, so its row keeps the max shift's value too."""
+    info = np.finfo(sum_exp.dtype)
+    with np.errstate(all="ignore"):
+        kept = (sum_exp >= 1) & (exp_pivot >= info.tiny) & (sum_exp / exp_pivot <= info.max)
+    if kept.all():
+        return None
+    return np.flatnonzero(~kept.reshape(-1))
+
+
+def _redo_rows(rows, kernel, args, outputs, *scale):
+    """outputs, their given rows computed again from those rows of args by kernel, the plain
+    kernel of the same claims (the max shift), the last output multiplied by scale if given;
+    rows None (_pivot_rows): outputs as they are. Written in place; returns outputs."""
+    if rows is None:
+        return outputs
+    values = kernel(*(a[rows] if np.ndim(a) else a for a in args))
+    for o, value in zip(outputs, values if len(outputs) > 1 else (values,)):  # one output: not a tuple
+        o[rows] = value
+    if scale:
+        outputs[-1][rows] *= scale[0]
+    return outputs
 
 
 def _take(a, index):
@@ -853,17 +857,17 @@ def _fast0_loss_and_grad_probs(z, y, out, scratch):
 
 
 # prints loss = claim loss_onehot_stable: in place, over a block of rows
-# (each exp(x - max z) as exp(x - shift) / exp(max z - shift): see _exp_shift)
+# (each exp(x - max z) as exp(x) / exp(z_c), and the rows where that is less accurate
+# again with the max shift: see _pivot_rows)
 def _fast_loss_index(z, c, out, scratch):
-    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        K = z.shape[-1]
+    with np.errstate(all="ignore"):  # rows where this overflows are redone below
         b0, = scratch
-        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
-        shift = _exp_shift(max_z, K)
-        _exp_minus_in(z, shift, out=b0)
-        sum_exps_z = np.add.reduce(b0, axis=-1, keepdims=True)
-        t0 = np.log(sum_exps_z/np.exp(max_z - shift)) - ((-max_z + _take(z, c)))
-        return t0[..., 0],
+        exp_z_c = np.exp(_take(z, c))
+        np.exp(z, out=b0)
+        sum_exp_z = np.add.reduce(b0, axis=-1, keepdims=True)
+        t0 = np.log(sum_exp_z/exp_z_c)
+        redo = _pivot_rows(sum_exp_z, exp_z_c)
+    return _redo_rows(redo, _loss_index, (z, c), (t0[..., 0],))
 
 
 # prints loss = claim loss_onehot_stable: in place, over a (K, rows) block, classes first
@@ -880,21 +884,21 @@ def _fast0_loss_index(z, c, out, scratch):
 
 
 # prints loss = claim loss_onehot_stable, grad = claim gradient_onehot: in place, over a block of rows
-# (each exp(x - max z) as exp(x - shift) / exp(max z - shift): see _exp_shift)
+# (each exp(x - max z) as exp(x) / exp(z_c), and the rows where that is less accurate
+# again with the max shift: see _pivot_rows)
 def _fast_loss_and_grad_index(z, c, out, scratch, scale):
-    with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value
-        K = z.shape[-1]
+    with np.errstate(all="ignore"):  # rows where this overflows are redone below
         out0, = out
-        max_z = np.maximum.reduce(z, axis=-1, keepdims=True)
-        shift = _exp_shift(max_z, K)
-        _exp_minus_in(z, shift, out=out0)
-        sum_exps_z = np.add.reduce(out0, axis=-1, keepdims=True)
-        t0 = np.log(sum_exps_z/np.exp(max_z - shift)) - ((-max_z + _take(z, c)))
-        scale_over_sum_exps_z = scale/sum_exps_z
-        np.multiply(out0, scale_over_sum_exps_z, out=out0)
+        exp_z_c = np.exp(_take(z, c))
+        np.exp(z, out=out0)
+        sum_exp_z = np.add.reduce(out0, axis=-1, keepdims=True)
+        t0 = np.log(sum_exp_z/exp_z_c)
+        scale_over_sum_exp_z = scale/sum_exp_z
+        np.multiply(out0, scale_over_sum_exp_z, out=out0)
         minus_scale = -scale
         _onehot_add(out0, c, minus_scale)
-        return t0[..., 0], out0
+        redo = _pivot_rows(sum_exp_z, exp_z_c)
+    return _redo_rows(redo, _loss_and_grad_index, (z, c), (t0[..., 0], out0), scale)
 
 
 # prints loss = claim loss_onehot_stable, grad = claim gradient_onehot: in place, over a (K, rows) block, classes first

@@ -17,10 +17,13 @@ Contract:
   ``sum_exp_shifted``), else numbered ``t0``, ``t1``, ... without gaps.
 - The fast (in-place, blocked) form of a kernel is a list of typed instructions over
   registers, allocated to buffers and printed at the end; a gradient's "mean" divisor is
-  folded into its per-sample factor when that costs no pass. Where it saves the pass forming
-  ``z - max z``, the rows-first fast form prints each ``exp(x - max z)`` as
-  ``exp(x - a) / exp(max z - a)`` with a shift ``a`` chosen per row at run time
-  (``_shift_factored``): exact for every ``a``, and checked with the prover's zero test.
+  folded into its per-sample factor when that costs no pass. Where a loss of index targets
+  reads the logits only through ``exp(x - max z)`` and ``z_c``, the rows-first fast form takes
+  the target's logit for the shift (the claims hold for every shift) and prints each
+  ``exp(x - max z)`` as ``exp(x) / exp(z_c)`` (``_pivot_factored``, checked with the prover's
+  zero test): no pass for the max nor for ``z - max z``. Rows where that is less accurate than
+  the max shift are found per row at run time and computed again by the plain kernel, which
+  keeps the max shift (``HELPERS["_pivot_rows"]``, ``HELPERS["_redo_rows"]``).
 - Rendering is deterministic: sorted iteration, no timestamps, no Dummy names. The same
   registry gives the same bytes.
 """
@@ -90,18 +93,18 @@ class OneHot(sp.Function):
     nargs = 2
 
 
-class exp_shift(sp.Function):
-    """``exp_shift(m, K)``: the shift ``a`` a fast kernel forms its exponentials with,
-    ``exp(x - m) = exp(x - a) / exp(m - a)``: 0 where that is as accurate as the max shift ``m``
-    (no pass forming ``x - m``), else ``m``; printed as a call of the helper ``_exp_shift``
-    (``HELPERS``), which says when. An identity for every ``a``: see ``_shift_factored``."""
+class exp_apart(sp.Function):
+    """``exp_apart(x)`` is ``exp(x)``, kept apart from the other exponentials of a product
+    (SymPy would merge ``exp(z_j) / exp(z_c)`` back into ``exp(z_j - z_c)``, the pass over the
+    block the pivot form saves): see ``_pivot_factored``."""
 
-    nargs = 2
+    nargs = 1
 
 
-class exp_minus(sp.Function):
-    """``exp_minus(x, a)`` is ``exp(x - a)`` for the shift ``a = exp_shift(m, K)``; printed in
-    a fast kernel as the helper ``_exp_minus_in``: ``exp(x)``, one pass, where ``a`` is 0."""
+class pivot_rows(sp.Function):
+    """``pivot_rows(s, e)``: the rows of a block whose pivot form (the sum ``s`` of their
+    ``exp(z)``, the pivot's ``e = exp(z_c)``) is less accurate than the max shift; printed as
+    a call of the helper ``_pivot_rows`` (``HELPERS``), which says when."""
 
     nargs = 2
 
@@ -337,15 +340,13 @@ class ClassAxisPrinter(NumPyPrinter):
         self.helpers.add(name)
         return f"{name}({', '.join(self._print(a) for a in e.args)})"
 
-    # The 0 log 0 = 0 and 0 / 0 = 0 conventions, exp of an exact difference, the exponentials'
-    # shift: each prints as a call of its helper.
+    # The 0 log 0 = 0 and 0 / 0 = 0 conventions, exp of an exact difference, the rows the
+    # pivot form leaves to the max shift: each prints as a call of its helper.
     _print_xlogy = _print_xdivy = _print_xlog1py = _print_xmuly = _print_exp_diff = _print_helper_call
-    _print_exp_shift = _print_helper_call
+    _print_pivot_rows = _print_helper_call
 
-    def _print_exp_minus(self, e: sp.Basic) -> str:
-        # per sample (the factor 1 / exp(max z - shift)); a block's exponentials are the
-        # fast builder's _exp_minus_in
-        return self._print(sp.exp(e.args[0] - e.args[1]))
+    def _print_exp_apart(self, e: sp.Basic) -> str:
+        return self._print(sp.exp(e.args[0]))
 
     def _print_Heaviside(self, e: sp.Heaviside) -> str:
         # Not SymPy's Piecewise/select form: that builds float64 lists and breaks float32.
@@ -448,33 +449,38 @@ HELPERS = {
     if zero is not None:
         np.copyto(out, 0, where=zero)
 ''',
-    # The shift of a fast kernel's exponentials (codegen.exp_shift): with a = 0 the block's
-    # exponentials are exp(z) itself, one pass instead of two (forming z - max z, a broadcast
-    # of a column, costs more than the exp; benchmarks/profile_ce.py), and more accurate, since
-    # z - max z is rounded and exp multiplies that rounding by |z - max z|.
-    "_exp_shift": '''def _exp_shift(max_z, k):
-    """The shift of each row's exponentials: 0 where exp(z) is as good as exp(z - max z), else
-    the row's max z; a 0-d 0 when that is every row. That is where the row's largest logit m
-    is in [0, b], b = min(log(1/tiny), log(max/k)), tiny and max the dtype's smallest normal and
-    largest numbers, k the number of classes: the sum s of the row's exp(z) is then in
-    [1, k exp(m)], finite, and exp(m) is finite and at most 1/tiny, so s / exp(m) is its sum of
-    exp(z - m) to a rounding or two; and an exp(z_i) below tiny has z_i - m <= z_i, so the
-    probability exp(z_i) / s is below tiny either way. Row by row, so no row's values depend on another's
-    (a nan or inf row keeps its max z and the nan or limit it gives)."""
-    info = np.finfo(max_z.dtype)
-    bound = min(-np.log(info.tiny), np.log(info.max) - np.log(k))
-    inside = (max_z >= 0) & (max_z <= bound)
-    if inside.all():
-        return np.zeros((), max_z.dtype)
-    return np.where(inside, max_z.dtype.type(0), max_z)
+    # The pivot form (codegen._pivot_factored): a block's exponentials are exp(z) itself, with
+    # no pass for the row max nor for z - max z (the broadcast of a column, which costs more
+    # than the exp; benchmarks/profile_ce.py), and more accurate, since z - max z is rounded and
+    # exp multiplies that rounding by |z - max z|. These two say where that holds and redo the
+    # other rows with the max shift.
+    "_pivot_rows": '''def _pivot_rows(sum_exp, exp_pivot):
+    """The rows (indices into the block) where exp(z) / exp(z_c), the pivot form, is less
+    accurate than exp(z - max z), or None when there is none. A row is kept where the sum s of
+    its exp(z) is at least 1, exp(z_c) at least tiny and s / exp(z_c) at most max (tiny and
+    max: the dtype's smallest normal and largest numbers; exp(z_c) is a term of s). Then its largest exp(z), at
+    least s / K, is a normal number, every exp(z_i) is finite, an exp(z_i) below tiny gives a
+    probability exp(z_i) / s below tiny either way, and the loss log(s / exp(z_c)) is finite.
+    A nan or infinite logit fails the test, so its row keeps the max shift's value too."""
+    info = np.finfo(sum_exp.dtype)
+    with np.errstate(all="ignore"):
+        kept = (sum_exp >= 1) & (exp_pivot >= info.tiny) & (sum_exp / exp_pivot <= info.max)
+    if kept.all():
+        return None
+    return np.flatnonzero(~kept.reshape(-1))
 ''',
-    "_exp_minus_in": '''def _exp_minus_in(x, shift, out):
-    """out = exp(x - shift) for a shift of _exp_shift: exp(x), one pass, when it is 0-d (0); in
-    rows whose shift is 0, x - 0 is x, so their values are the same either way."""
-    if np.ndim(shift) == 0:
-        return np.exp(x, out=out)
-    np.subtract(x, shift, out=out)
-    return np.exp(out, out=out)
+    "_redo_rows": '''def _redo_rows(rows, kernel, args, outputs, *scale):
+    """outputs, their given rows computed again from those rows of args by kernel, the plain
+    kernel of the same claims (the max shift), the last output multiplied by scale if given;
+    rows None (_pivot_rows): outputs as they are. Written in place; returns outputs."""
+    if rows is None:
+        return outputs
+    values = kernel(*(a[rows] if np.ndim(a) else a for a in args))
+    for o, value in zip(outputs, values if len(outputs) > 1 else (values,)):  # one output: not a tuple
+        o[rows] = value
+    if scale:
+        outputs[-1][rows] *= scale[0]
+    return outputs
 ''',
     "_xlog1py": '''def _xlog1py(x, y):
     """x log(1 + y) with 0 log(1 + y) = 0 (y is replaced by 0 where x == 0, so log1p never sees -1)."""
@@ -587,11 +593,11 @@ class TemporaryNames:
                 return f"{base}_squared"
             exponent = self._word(e.exp)
             return None if exponent is None else f"{base}_pow_{exponent}"
-        if isinstance(e, exp_shift):
-            return "shift"
-        if isinstance(e, exp_minus):
+        if isinstance(e, exp_apart):
             x = self._word(e.args[0])
-            return None if x is None else f"exps_{x}"  # exp(x - shift), short: sums of it are named too
+            return None if x is None else f"exp_{x}"
+        if isinstance(e, pivot_rows):
+            return "redo"
         if type(e).__name__ in HELPER_WORDS and len(e.args) == 2:
             if type(e).__name__ == "exp_diff" and _is_max_of(e.args[1], e.args[0]):
                 return f"exp_{self._shifted(e.args[0])}"
@@ -931,8 +937,8 @@ class _FastBuilder:
             return self._ufunc("heaviside", self.operand(arg), Value(repr(float(at_zero))))
         if isinstance(e, derive.xmuly) and self.is_wide(e.args[1]):
             return self._xmuly(*e.args)
-        if isinstance(e, exp_minus):
-            return self._ufunc("_exp_minus_in", *(self.operand(a) for a in e.args), helper=True)
+        if isinstance(e, exp_apart):
+            return self._ufunc("exp", self.operand(e.args[0]))
         if type(e).__name__ in HELPER_FUNCTIONS:  # a helper of HELPERS: allocates its result
             operands = tuple(self.operand(a) for a in e.args)
             name = f"_{type(e).__name__}"
@@ -1021,30 +1027,35 @@ SCALE = sp.Symbol("scale")
 
 def _fast_source(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], replacements, reduced, ctx: _Context,
                  first_array: str | None, classy: bool, classes_first: bool = False,
-                 may_scale: bool = True) -> FastSource | None:
+                 may_scale: bool = True, redo: str | None = None) -> FastSource | None:
     """The kernel printed for the block driver, or None when it has no in-place form here
     (more than one class axis, identities, broadcast expansions). ``classes_first``: for
-    blocks laid out (K, rows) (class-axis kernels only).
+    blocks laid out (K, rows) (class-axis kernels only). ``redo``: the forms are the pivot
+    form's (``_pivot_factored``), the last of ``reduced`` the rows it leaves, which the kernel
+    named here (the plain one) computes again.
 
     When the last output is wide and multiplying it by ``scale`` costs no more passes over the
     block (the product lands in a per-sample factor, as ``p = e * (1/s)`` becomes
     ``e * (scale/s)``), the scaled form is returned: the driver's division of the gradient by
     the "mean" divisor is then no pass of its own."""
     plain = _fast_source_scaled(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first,
-                                scaled=False)
+                                scaled=False, redo=redo)
     if not may_scale or plain is None or not plain.wide[-1] or SCALE.name in (name for name, _ in kernel.args):
         return plain
     scaled = _fast_source_scaled(kernel, indices, replacements, reduced, ctx, first_array, classy, classes_first,
-                                 scaled=True)
+                                 scaled=True, redo=redo)
     return scaled if scaled is not None and scaled.passes <= plain.passes else plain
 
 
 def _fast_source_scaled(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]], replacements, reduced,
                         ctx: _Context, first_array: str | None, classy: bool, classes_first: bool,
-                        scaled: bool) -> FastSource | None:
+                        scaled: bool, redo: str | None = None) -> FastSource | None:
     """``_fast_source`` with the last output multiplied by ``SCALE`` or not."""
     if any(len(ix) > 1 for ix in indices) or (classes_first and not classy):
         return None
+    rows = None
+    if redo is not None:
+        reduced, rows = list(reduced[:-1]), reduced[-1]
     if scaled:
         # scale * (a + b + ...) as scale*a + scale*b + ...: each term's per-sample coefficient
         # (a one-hot term's too) absorbs the factor; SymPy's Mul keeps it a plain factor.
@@ -1067,9 +1078,10 @@ def _fast_source_scaled(kernel: Kernel, indices: Sequence[tuple[sp.Symbol, ...]]
                 raise _Unsupported("an elementwise output that is not an array")
             wide.append(is_wide)
             results.append(result)
+        redone = None if rows is None or redo is None else (builder.output(rows)[0], redo)
     except (_Unsupported, CodegenError):
         return None
-    return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer, scaled)
+    return _fast_render(kernel, builder, results, tuple(wide), classy, first_array, printer, scaled, redone)
 
 
 def _schedules(code: list[Instr], results: list[Operand]) -> list[list[Instr]]:
@@ -1205,9 +1217,12 @@ def _allocate(code: list[Instr], results: list[Operand], wide: tuple[bool, ...],
 
 
 def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], wide: tuple[bool, ...],
-                 classy: bool, first_array: str | None, printer: ClassAxisPrinter, scaled: bool = False) -> FastSource:
+                 classy: bool, first_array: str | None, printer: ClassAxisPrinter, scaled: bool = False,
+                 redo: tuple[Operand, str] | None = None) -> FastSource:
     """Registers allocated over ``builder.code`` (in the order of ``_schedules`` that needs the
-    fewest scratch buffers, the builder's on a tie) and the kernel printed once."""
+    fewest scratch buffers, the builder's on a tie) and the kernel printed once. ``redo``: the
+    rows the pivot form leaves, and the kernel that computes them again, after the pivot form's
+    steps, under the caller's floating-point settings."""
     outs = [f"out{n}" for n in range(sum(wide))]
     # A classes-first kernel writes its destinations through transposed views: no scratch there.
     scratch_outs = not printer.classes_first
@@ -1241,7 +1256,8 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
         lines.append(f"    {printer._module_format('numpy.copyto')}({dest}, {show(source)})")
     for dest, _ in copies:
         first_write.setdefault(dest, len(code))
-    safe = tuple(not any(instr.inputs for instr in code[first_write[dest] + 1:]) for dest in outs)
+    # the rows redone read the arguments after every write
+    safe = tuple(redo is None and not any(instr.inputs for instr in code[first_write[dest] + 1:]) for dest in outs)
     returns, destinations = [], iter(outs)
     for result, is_wide in zip(results, wide):
         if is_wide:
@@ -1258,12 +1274,21 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
         head.append(f"    {', '.join(outs)}, = out")
     if buffers:
         head.append(f"    {', '.join(f'b{n}' for n in range(buffers))}, = scratch")
-    body = head + lines + [f"    return {', '.join(returns)}" + ("," if len(returns) == 1 else "")]
-    body = _underflow_ok(body)
+    returned = ", ".join(returns) + ("," if len(returns) == 1 else "")
+    if redo is None:
+        body = _underflow_ok(head + lines + [f"    return {returned}"])
+    else:
+        rows, again = redo
+        printer.helpers.add("_redo_rows")
+        body = _underflow_ok(head + lines, PIVOT_ERRSTATE)
+        arguments = args + ("," if len(kernel.args) == 1 else "")
+        body.append(f"    return _redo_rows({show(rows)}, {again}, ({arguments}), ({returned})"
+                    f"{', ' + SCALE.name if scaled else ''})")
     layout = "a (K, rows) block, classes first" if printer.classes_first else "a block of rows"
     body.insert(0, f"# {_claims_comment(kernel)}: in place, over {layout}")
-    if "_exp_minus_in" in printer.helpers:
-        body.insert(1, "# (each exp(x - max z) as exp(x - shift) / exp(max z - shift): see _exp_shift)")
+    if redo is not None:
+        body.insert(1, "# (each exp(x - max z) as exp(x) / exp(z_c), and the rows where that is less accurate")
+        body.insert(2, "# again with the max shift: see _pivot_rows)")
     passes = sum(instr.kind in ("ufunc", "call") for instr in code) + len(copies)
     return FastSource(kernel.name, "\n".join(body) + "\n", buffers, wide, safe, tuple(sorted(printer.helpers)),
                       scaled, passes)
@@ -1276,6 +1301,9 @@ def _fast_render(kernel: Kernel, builder: _FastBuilder, results: list[Operand], 
 # which would otherwise turn it into a FloatingPointError. Overflow and invalid operations keep
 # the caller's setting.
 UNDERFLOW_OK = 'with np.errstate(under="ignore"):  # an underflow here is the correctly rounded value'
+# The pivot form's steps: a row where exp(z) overflows, or that holds nan or inf, is computed
+# again after them with the max shift (_redo_rows), under the caller's settings.
+PIVOT_ERRSTATE = 'with np.errstate(all="ignore"):  # rows where this overflows are redone below'
 
 
 def _claims_comment(kernel: Kernel) -> str:
@@ -1283,9 +1311,9 @@ def _claims_comment(kernel: Kernel) -> str:
     return "prints " + ", ".join(f"{out.name} = claim {out.claim}" for out in kernel.outputs)
 
 
-def _underflow_ok(lines: list[str]) -> list[str]:
-    """A kernel's ``def`` line and its body, the body run under ``UNDERFLOW_OK``."""
-    return [lines[0], f"    {UNDERFLOW_OK}"] + [f"    {line}" for line in lines[1:]]
+def _underflow_ok(lines: list[str], errstate: str = UNDERFLOW_OK) -> list[str]:
+    """A kernel's ``def`` line and its body, the body run under ``errstate``."""
+    return [lines[0], f"    {errstate}"] + [f"    {line}" for line in lines[1:]]
 
 
 
@@ -1325,37 +1353,42 @@ def _argmax(kernel: Kernel, printer: ClassAxisPrinter) -> list[tuple[str, str]]:
             for index, array in kernel.argmax]
 
 
-def _shift_factored(derivation: Derivation, exprs: Sequence[sp.Expr],
-                    per_sample: Iterable[sp.Symbol]) -> list[sp.Expr] | None:
-    """``exprs`` for the fast kernels: each ``exp(x - m)`` (``m`` the max shift, a
-    ``ClassMax``) as ``exp(x - a) / exp(m - a)`` with ``a = exp_shift(m, K)``, the factor
-    ``1 / exp(m - a)`` (per sample) taken out of each sum. The block's exponentials are then
-    ``exp(z - a)``, one pass where ``a`` is 0, and the block-sized ``z - m`` is never formed.
-    None where that saves no pass: no such exp, or a block-sized ``x - m`` is read elsewhere
-    too (the loss of probability targets reads every ``z_k - max z``). ``per_sample``: the
-    class-index arguments (an entry ``z_c`` is per sample, not block-sized).
+def _pivot_factored(derivation: Derivation, exprs: Sequence[sp.Expr],
+                    per_sample: Iterable[sp.Symbol]) -> tuple[list[sp.Expr], sp.Expr] | None:
+    """``exprs`` for the rows-first fast kernel with the target's logit ``z_c`` for the shift
+    ``m`` (a ``ClassMax``), and the expression of the rows to redo: each ``exp(x - m)`` as
+    ``exp(x) / exp(z_c)``, the per-sample factor ``1 / exp(z_c)`` taken out of each sum, every
+    other ``m`` as ``z_c``. The block's exponentials are then ``exp(z)``, one pass, and neither
+    the row max nor the block-sized ``z - m`` is formed. None where that saves no pass or has no
+    pivot: not one shift, no ``z_c`` of a class index of ``per_sample`` (the class-index
+    arguments), or a block-sized ``x - m`` read elsewhere too (the loss of probability targets
+    reads every ``z_k - max z``).
 
-    Exact for every ``a`` (the claims hold for every shift, and this is ``exp``'s addition
-    rule); checked here, at explicit sizes, for every expression it rewrites."""
+    The claims hold for every shift (the prover takes ``max z`` as any real number), so ``z_c``
+    gives the proven values; the factoring is ``exp``'s addition rule, proven here with the
+    prover's zero test at explicit sizes for every expression it rewrites (None where it is not). Where ``exp(z)`` overflows or the sum is small, the
+    max shift is more accurate: ``pivot_rows`` finds those rows at run time."""
     maxes = set().union(*(e.atoms(derive.ClassMax) for e in exprs))
     if len(maxes) != 1:
         return None
     (m,) = maxes
-    size = derivation.indices.get(m.args[1])
-    if size is None:
+    entry, bound = m.args
+    size = derivation.indices.get(bound)
+    pivots = sorted((entry.xreplace({bound: c}) for c in per_sample), key=sp.default_sort_key)
+    pivots = [p for p in pivots if any(e.has(p) for e in exprs)]
+    if size is None or not pivots or not isinstance(entry, sp.Indexed):
         return None
-    shift = exp_shift(m, size)
-    # 1 / exp(m - a), kept apart (SymPy would merge two exps back): exp(m - a) is the row's
-    # largest exponential as the block has it, so a row with one dominant class sums to exactly
-    # it and its loss log(sum / exp(m - a)) is log 1 = 0, as the max-shifted form gives;
-    # exp(-m) times the sum would be 1 only to a rounding or two.
-    factor = 1 / exp_minus(m, shift)
+    pivot = pivots[0]
+    # 1 / exp(z_c), kept apart (SymPy would merge two exps back): exp(z_c) is the target's
+    # exponential as the block has it, so a row with one dominant class sums to exactly it and
+    # its loss log(sum / exp(z_c)) is log 1 = 0, as the max-shifted form gives.
+    factor = 1 / exp_apart(pivot)
 
     def shifted_exp(e: sp.Basic) -> bool:
         return isinstance(e, sp.exp) and -m in sp.Add.make_args(e.args[0])
 
     def factored(e: sp.exp) -> sp.Expr:
-        return exp_minus(e.args[0] + m, shift) * factor
+        return exp_apart(e.args[0] + m) * factor
 
     def out_of_sum(e: sp.Sum) -> sp.Expr:
         body = e.function
@@ -1375,15 +1408,19 @@ def _shift_factored(derivation: Derivation, exprs: Sequence[sp.Expr],
         # a block-sized x - m still read: the pass forming it stays, and the rewrite saves nothing
         if any(-m in sp.Add.make_args(a) and is_wide(a) for a in r.atoms(sp.Add)):
             return None
-        rewritten.append(r)
-    if rewritten == list(exprs):
+        # z_c - m, kept in its order as an UnevaluatedExpr, is 0 at m = z_c
+        rewritten.append(r.xreplace({m: pivot}).replace(
+            lambda x: isinstance(x, sp.UnevaluatedExpr) and x.args[0].is_Number, lambda x: x.args[0]))
+    sums = {s for r in rewritten for s in r.atoms(sp.Sum) if isinstance(s.function, exp_apart)}
+    if rewritten == list(exprs) or len(sums) != 1:
         return None
     for e, r in zip(exprs, rewritten):
         for n in (2, 3):
-            at_size = derive.instantiate(r.replace(exp_minus, lambda x, a: sp.exp(x - a)) - e, {size: n})
-            if derive.zero_residual(at_size, ranges=derivation.indices, sizes={size: n}) != 0:
-                raise CodegenError(f"{derivation.name}: the exponentials' shift changed {e} (K = {n})")
-    return rewritten
+            at_size = derive.instantiate(r.replace(exp_apart, sp.exp) - e.xreplace({m: pivot}), {size: n})
+            if derive.zero_residual(at_size, ranges=derivation.indices, assumptions=derivation.assumptions,
+                                    sizes={size: n}) != 0:
+                return None  # not shown equal (a power with a symbolic exponent, say): the max shift stays
+    return rewritten, pivot_rows(sums.pop(), exp_apart(pivot))
 
 
 def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
@@ -1396,11 +1433,14 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     classy = bool(arrays)
     exprs = [printable(derivation, out.claim) for out in kernel.outputs]
 
-    def lowered(exprs: Sequence[sp.Expr]) -> tuple[list, list]:
-        """(cse replacements, reduced outputs) of the kernel's expressions, lowered."""
+    def lowered(exprs: Sequence[sp.Expr], redo: sp.Expr | None = None) -> tuple[list, list]:
+        """(cse replacements, reduced outputs) of the kernel's expressions, lowered; ``redo``
+        (``_pivot_factored``), per sample, after the outputs."""
         forms = []
-        for out, expr in zip(kernel.outputs, exprs):
-            if classy and not out.indices:
+        for out, expr in zip([*kernel.outputs, None], [*exprs, redo]):
+            if expr is None:
+                continue
+            if classy and (out is None or not out.indices):
                 # Per-sample scalars stay (..., 1) inside the kernel, shared with the gradient.
                 slot = sp.Symbol("_sample_slot", integer=True)
                 forms.append(_lower(expr, (slot,), ctx))
@@ -1431,21 +1471,28 @@ def kernel_source(derivation: Derivation, kernel: Kernel) -> KernelSource:
     lines.append(f"    return {', '.join(results)}")
     lines = [f"# {_claims_comment(kernel)}"] + _underflow_ok(lines)
     indices = [out.indices for out in kernel.outputs]
-    # The exponentials' shift (_shift_factored) only where the logits are the one class-sized
-    # argument: exp(z - shift) is up to max/K, and a product with another array (v in a
-    # Jacobian-vector product) could overflow where exp(z - max z) <= 1 could not. And only in
-    # the rows layout: the classes-first one runs K <= 16, where some row of a block has its
-    # largest logit below 0 (and so keeps the max shift) almost always, and the shift's few
-    # calls per block would only add to the fixed cost that dominates there.
-    factored = _shift_factored(derivation, exprs, class_index) if len(arrays) == 1 else None
-    forms = {False: lowered(factored) if factored is not None else (replacements, reduced),
-             True: (replacements, reduced)}  # by layout: classes first or not
-    fast, fast0 = (_fast_source(kernel, indices, *forms[layout], ctx, first_array, classy, classes_first=layout)
-                   for layout in (False, True))
+    # The pivot form (_pivot_factored) only where the logits are the one class-sized argument:
+    # exp(z) / exp(z_c) may exceed 1, and a product with another array could overflow where
+    # exp(z - max z) <= 1 could not. And only in the rows layout: the classes-first one runs
+    # K <= 16, where the pivot's few calls per block would only add to the fixed cost that
+    # dominates there. The plain kernel (the max shift) redoes the rows it leaves.
+    pivoted = _pivot_factored(derivation, exprs, class_index) if len(arrays) == 1 else None
+    pivot_forms = lowered(*pivoted) if pivoted is not None else None
+
+    def layouts(may_scale: bool) -> tuple[FastSource | None, FastSource | None]:
+        fast0 = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, True, may_scale)
+        fast = None
+        if pivot_forms is not None:
+            fast = _fast_source(kernel, indices, *pivot_forms, ctx, first_array, classy, False, may_scale,
+                                redo=f"_{kernel.name}")
+        if fast is None:
+            fast = _fast_source(kernel, indices, replacements, reduced, ctx, first_array, classy, False, may_scale)
+        return fast, fast0
+
+    fast, fast0 = layouts(True)
     if fast is not None and fast0 is not None and fast.scaled != fast0.scaled:
         # one record per kernel says whether it takes ``scale``: both layouts then do without
-        fast, fast0 = (_fast_source(kernel, indices, *forms[layout], ctx, first_array, classy, layout,
-                                    may_scale=False) for layout in (False, True))
+        fast, fast0 = layouts(False)
     imports = tuple(sorted(printer.module_imports.get("numpy", ())))
     return KernelSource(kernel.name, tuple(n for n, _ in kernel.args), tuple(o.name for o in kernel.outputs),
                         "\n".join(lines) + "\n", imports, tuple(sorted(printer.helpers)), fast, fast0)

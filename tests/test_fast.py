@@ -349,37 +349,46 @@ def test_the_mean_divisor_folds_into_the_softmax_gradient():
         assert fast.passes == fast.source.count("out=") == passes, fast.source
 
 
-def test_exponentials_are_shifted_only_where_it_saves_a_pass():
-    # exp(z - max z) as exp(z - shift) / exp(max z - shift): where nothing else reads the
-    # block's z - max z, the fast kernels never form it; the probability targets' loss reads
-    # every z_k - max z, so there the max shift stays as it was, and so it does where another
-    # class-sized array (v) multiplies the exponentials, which could then overflow. The plain
-    # kernels never change, nor do the classes-first ones (K <= 16: see codegen.kernel_source).
-    for kernel, factored in (("loss_and_grad_index", True), ("loss_index", True), ("hvp", False),
-                             ("loss_and_grad_probs", False), ("loss_and_grad_index_options", False)):
+def test_the_target_logit_is_the_shift_only_where_it_saves_passes():
+    # exp(z - max z) as exp(z) / exp(z_c): where nothing else reads the block's z - max z, the
+    # rows-first fast kernels form neither the max nor z - max z; the probability targets'
+    # loss reads every z_k - max z (and has no z_c), so there the max shift stays, and so it
+    # does where another class-sized array (v) multiplies the exponentials, which could then
+    # overflow. The plain kernels never change, nor do the classes-first ones (K <= 16: see
+    # codegen.kernel_source).
+    for kernel, pivoted in (("loss_and_grad_index", True), ("loss_index", True), ("hvp", False),
+                            ("loss_and_grad_probs", False), ("loss_and_grad_index_options", False)):
         source = _fast_forms("softmax_cross_entropy", "softmax_cross_entropy", kernel)
-        for fast, shifted in ((source.fast, factored), (source.fast0, False)):
-            assert ("_exp_minus_in(z, shift, out=" in fast.source) == shifted, fast.source
-            assert ("np.add(z, minus_max_z" not in fast.source) == shifted, fast.source
-        assert "_exp_minus_in(" not in source.source and "_exp_shift(" not in source.source, source.source
+        for fast, expected in ((source.fast, pivoted), (source.fast0, False)):
+            assert ("np.exp(z, out=" in fast.source) == expected, fast.source
+            assert ("np.maximum.reduce(z" not in fast.source) == expected, fast.source
+            assert (f"return _redo_rows(redo, _{kernel}, (z, c), " in fast.source) == expected, fast.source
+            assert not expected or fast.inplace_safe == (False,) * len(fast.inplace_safe), fast.source
+        assert "_pivot_rows(" not in source.source and "_redo_rows(" not in source.source, source.source
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_the_exponentials_shift_is_chosen_row_by_row(dtype):
-    # Rows whose largest logit is below 0 or near overflow keep the max shift, the others are
-    # exp(z) itself: each row's values are the same in any block, bitwise, and confident rows
-    # keep a loss of exactly 0 where the max-shifted form has it.
+def test_rows_the_pivot_form_leaves_are_redone_with_the_max_shift(dtype):
+    # Rows whose exponentials sum below 1, overflow, or hold nan, and rows whose target's
+    # exponential is below the smallest normal number, are computed again by the plain kernel
+    # (the max shift); the others are exp(z) / exp(z_c). Each row's values are the same in any
+    # block, bitwise, a confident row keeps a loss of exactly 0, and the caller's np.errstate
+    # applies to the redone rows alone (the overflow of exp(z) in the others is not an error).
     m = load_module("softmax_cross_entropy")
     big = np.log(np.finfo(dtype).max) - 1
     rows = np.array([[3.0, 1.0, -2.0, 0.5], [-5.0, -7.0, -6.0, -9.0], [big, big - 3, 0.0, -1.0],
-                     [60.0, -60.0, -40.0, 0.0], [0.0, -1.0, -2.0, -3.0], [2.0, 2.0, 2.0, 2.0]], dtype)
+                     [60.0, -60.0, -40.0, 0.0], [0.0, -1.0, -2.0, -3.0], [2.0, 2.0, 2.0, 2.0],
+                     [big + 3, big + 2, 0.0, 1.0], [-800.0, 0.0, 1.0, 2.0]], dtype)
     # 20 classes (the rows layout; up to 16 run classes first, always with the max shift), the
     # others below each row's smallest
     rows = np.concatenate([rows, np.repeat(rows.min(axis=1, keepdims=True) - 1, 16, axis=1)], axis=1)
-    target = np.array([0, 1, 0, 0, 0, 3])
-    both = m.loss_and_grad(rows, target, reduction="none")
-    shift = m._exp_shift(rows.max(axis=-1, keepdims=True), rows.shape[-1])
-    assert shift.shape == (6, 1) and list(shift[:, 0] == 0) == [True, False, False, True, True, True], shift
+    target = np.array([0, 1, 0, 0, 0, 3, 1, 0])
+    exps = np.exp(rows.astype(np.longdouble))
+    redone = (exps.sum(axis=1) < 1) | (exps.sum(axis=1) > np.finfo(dtype).max) | (
+        exps[np.arange(len(rows)), target] < np.finfo(dtype).tiny)
+    assert list(redone) == [False, True, False, False, False, False, True, True], redone
+    with np.errstate(all="raise"):  # exp(z) overflows in row 6, redone with the max shift
+        both = m.loss_and_grad(rows, target, reduction="none")
     assert both[0][3] == 0, both[0]  # exp(-120) and less beside exp(60): the loss is log(1) = 0
     for r in range(len(rows)):
         alone = m.loss_and_grad(rows[r:r + 1], target[r:r + 1], reduction="none")
@@ -393,6 +402,12 @@ def test_the_exponentials_shift_is_chosen_row_by_row(dtype):
         atol = np.finfo(dtype).tiny if what == "loss" else np.finfo(dtype).eps
         np.testing.assert_allclose(both[k], exact[k].astype(dtype), rtol=64 * np.finfo(dtype).eps,
                                    atol=atol, err_msg=f"{dtype.__name__}: {what}")
+    # the redone rows are the plain kernel's values (the gradient times the mean's 1/N, the
+    # kernel's scale, as the driver folds it)
+    plain = m._loss_and_grad_index(rows[redone], target[redone])
+    fast = m.loss_and_grad(rows, target, reduction="none")
+    np.testing.assert_array_equal(fast[0][redone], plain[0])
+    np.testing.assert_array_equal(fast[1][redone], plain[1])
 
 
 def test_the_divisor_is_not_folded_where_it_would_cost_a_pass():
@@ -439,7 +454,7 @@ def test_temporaries_are_named_or_numbered_without_gaps(name):
 
 def test_the_softmax_temporaries_carry_the_derivations_names():
     names = _names_printed("softmax_cross_entropy")
-    assert {"max_z", "shift", "sum_exps_z"} <= set(names["_fast_loss_and_grad_index"]), names
+    assert {"exp_z_c", "sum_exp_z", "redo"} <= set(names["_fast_loss_and_grad_index"]), names
     assert {"max_z", "minus_max_z", "sum_exp_shifted"} <= set(names["_fast_loss_and_grad_probs"]), names
     assert ["shifted", "exp_shifted", "sum_exp_shifted"] == names["_loss_and_grad_probs"], names
 
