@@ -1449,7 +1449,14 @@ MODELS = [
     # softmax(x_i - b): entry i of the softmax of x - b, as softmax(z_i) is of z
     ('$$ Softmax(x_i - b)=\\frac{\\exp(x_i-b)}{\\sum_{j=1}^n\\exp(x_j-b)} $$\n\n'
      '$$ \\mathrm{softmax}(z_i - 2) = \\frac{e^{z_i}}{\\sum_k e^{z_k - 2}} $$\n',
-     ["ok", "wrong"]),
+     ["ok", "wrong"]),    # "{\rm if}~i=j,~" opening a display: the case of the chain after its comma, not a member
+    ('Let $y_i = \\frac{e^{x_i}}{\\sum_k e^{x_k}}$.\n\n'
+     '$$\n{\\rm if}~i=j,~\\frac{\\partial y_i}{\\partial x_j}=\\frac{\\partial y_i}{\\partial x_i} = '
+     '\\frac{e^{x_i}\\sum_k e^{x_k}-e^{x_i}e^{x_i}}{(\\sum_k e^{x_k})^2} = y_i(1-y_i)\n$$\n\n'
+     '$$\n{\\rm if}~i\\ne j,~\\frac{\\partial y_i}{\\partial x_j} = -y_i y_j\n$$\n\n'
+     '$$\n\\text{if } i\\ne j,~\\frac{\\partial y_i}{\\partial x_j} = y_i y_j\n$$\n\n'
+     '$$ \\text{for } k = 1, y_k = 1 $$\n',
+     ["definition", "ok", "ok", "ok", "ok", "wrong", "definition", "definition"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1679,7 +1686,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-negated-sum-of-rounded-numbers',
               'two-digits-under-a-matrix-name', 'a-case-typed-as-code', 'a-case-after-a-name-in-the-sentence',
               'layer-digits-in-braces', 'a-state-vector-and-a-row-of-a-matrix',
-              'the-euclidean-norm-of-a-vector', 'softmax-of-an-entry-expression']
+              'the-euclidean-norm-of-a-vector', 'softmax-of-an-entry-expression',
+              'a-case-opening-the-row-before-a-comma']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

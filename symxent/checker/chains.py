@@ -292,20 +292,29 @@ def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
         items = list(_clean(items)[0].items)
     breaks = [k for k, it in enumerate(items) if isinstance(it, Tok) and it.value in ("\\\\", "\\cr", "\\newline")]
     if not breaks:
-        # $$if\ y_i\ =\ 1:\ \ p(y|x)=\hat{y_i}$$: the case and its colon on the row of the equation
-        breaks = [k for k, it in enumerate(items) if isinstance(it, Tok) and it.value in (":", "：")][:1]
+        # $$if\ y_i\ =\ 1:\ \ p(y|x)=\hat{y_i}$$ or {\rm if}~i=j,~\frac{..}{..} = ...: the case on
+        # the row of the equation, up to its colon (else its comma)
+        for marks in ((":", "："), (",", "，")):
+            breaks = [k for k, it in enumerate(items) if isinstance(it, Tok) and it.value in marks][:1]
+            if breaks:
+                break
         if not breaks or not any(isinstance(it, Tok) and it.value == "=" for it in items[breaks[0] + 1:]):
             return None
     row = [it for it in _clean(items[:breaks[0]]) if _v(it) != "&"]
-    if not row or not isinstance(row[0], Tok):
+    if not row or not isinstance(row[0], (Tok, Group)):
         return None
     def said(tok: Item) -> str:
+        if isinstance(tok, Group) and tok.items and _v(tok.items[0]) in _ROMAN_SWITCHES:
+            # {\rm if}: the word set upright, as \text{if}
+            return " ".join(_v(t) for t in tok.items[1:] if isinstance(t, Tok) and t.kind == "word").lower()
         if not isinstance(tok, Tok):
             return ""
         return tok.value.lower() if tok.kind == "word" else _text_of(tok).strip().lower() if tok.kind == "text" else ""
 
     while row and _v(row[-1]) in (",", ":", ";", "，", "："):
         row.pop()
+    if _v(items[breaks[0]]) in (",", "，") and row and said(row[0]) == "for":
+        return None  # "for i = 1, ..., K": the comma is the range's
     if row and said(row[0]) in CASE_WORDS:
         rest = row[1:]
     elif len(row) > 1 and said(row[-1]) in CASE_WORDS_AFTER:
@@ -319,6 +328,9 @@ def leading_case(items) -> tuple[tuple[Cond, ...], list[Item]] | None:
         return None
     return conds, items[breaks[0] + 1:]
 
+
+# switches that set the rest of a group upright or in text style: {\rm if}
+_ROMAN_SWITCHES = ("\\rm", "\\textrm", "\\mathrm", "\\it", "\\textit", "\\text")
 
 # "when" written after the case: i = j 时, i = j のとき
 CASE_WORDS_AFTER = ("时", "时候", "的时候", "時", "のとき", "の時", "の場合", "的情况", "情况下", "일 때", "일때")
