@@ -1,7 +1,7 @@
 """Tests for ``symxent check`` (symxent/check.py and the stages in symxent/checker/).
 
 The corpus in tests/check_corpus/ holds derivation notes as people write them.
-``NAME.md`` / ``NAME.tex`` are correct; ``NAME.broken-KIND.EXT`` is the same
+``NAME.md`` / ``NAME.tex`` / ``NAME.ipynb`` are correct; ``NAME.broken-KIND.EXT`` is the same
 note with one planted error of KIND (propagated through the rest of its chain,
 as a real slip would be), and the line where the wrong right-hand side starts
 carries a LaTeX comment ``% planted``.
@@ -20,7 +20,7 @@ import pytest
 from symxent.check import FileReport, check_text, run_check
 
 CORPUS = Path(__file__).parent / "check_corpus"
-NOTES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".md", ".tex"))
+NOTES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".md", ".tex", ".ipynb"))
 CORRECT = [p for p in NOTES if ".broken-" not in p.name]
 BROKEN = [p for p in NOTES if ".broken-" in p.name]
 ERROR_KINDS = {"sign", "index-swap", "missing-factor", "exponent", "dropped-term", "denominator"}
@@ -42,7 +42,7 @@ def _steps_text(report: FileReport) -> str:
 
 def test_corpus_shape():
     assert len(CORRECT) >= 12
-    assert {p.suffix for p in CORRECT} == {".md", ".tex"}
+    assert {p.suffix for p in CORRECT} == {".md", ".tex", ".ipynb"}
     kinds = set()
     for p in BROKEN:
         stem, kind = re.fullmatch(r"(.+)\.broken-([a-z-]+)", p.stem).groups()

@@ -495,7 +495,7 @@ def test_latex(text: str, expected: list) -> None:
 
 @pytest.mark.parametrize(("name", "kind"), [
     ("notes.md", "markdown"), ("a.markdown", "markdown"), ("x.TEX", "latex"), ("y.latex", "latex"),
-    ("README", "markdown"),
+    ("README", "markdown"), ("Softmax.IPYNB", "notebook"),
 ])
 def test_note_kind(name: str, kind: str) -> None:
     assert note_kind(name) == kind
@@ -516,6 +516,31 @@ def test_never_raises_and_lines_fit(text: str, kind: str) -> None:
         if isinstance(item, Math):
             assert len(item.lines) == item.text.count("\n") + 1
             assert all(1 <= n <= text.count("\n") + 1 for n in item.lines)
+
+
+def test_a_notebooks_markdown_cells_at_the_lines_of_its_file() -> None:
+    """Markdown cells only (not code), each line at the JSON line holding its string: one escaped
+    as ASCII too, a cell whose source is one string, and a string that does not end its line."""
+    import json
+
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# Entropía\n", "\n", "Sea $p = 1$ y\n", "$$q = 2$$"]},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["$$c = 3$$"]},
+             {"cell_type": "markdown", "metadata": {}, "source": "$$\na = b\n$$"},
+             {"cell_type": "markdown", "metadata": {}, "source": ["$x = ", "y$ \n"]}]
+    for ascii_only in (False, True):
+        text = json.dumps({"cells": cells, "nbformat": 4, "nbformat_minor": 5}, indent=1, ensure_ascii=ascii_only)
+        lines = text.split("\n")
+        items = read_note(text, kind="notebook")
+        assert [type(i).__name__ for i in items] == ["Heading", "Prose", "Math", "Prose", "Math", "Math", "Math"]
+        for item in items:
+            held = item.text if isinstance(item, Math) else item.title if isinstance(item, Heading) else item.text
+            at = item.lines if isinstance(item, Math) else (item.line,)
+            spelled = json.dumps(held.split()[0], ensure_ascii=ascii_only)[1:-1]  # as the file writes it
+            assert any(spelled in lines[n - 1] for n in at), (item, at)
+        assert [i.text for i in items if isinstance(i, Math)] == ["p = 1", "q = 2", "a = b", "x = y"]
+        assert not any("c = 3" in line for i in items if isinstance(i, Math) for line in [i.text])
+    # not a notebook's JSON: read as Markdown
+    assert read_note("$$a = b$$\n", kind="notebook") == read_note("$$a = b$$\n", kind="markdown")
 
 
 def test_math_lines_point_at_the_math() -> None:

@@ -15,7 +15,10 @@ Contract
   ``\\begin{aligned}...\\end{aligned}`` (inside ``$$``, ``\\[``, ``equation``...) is reported as
   ``env="aligned"`` with the body, so later stages see the rows whatever the wrapper.
 
-``note_kind(filename)`` says which reader a file name calls for (.tex/.latex: LaTeX).
+``note_kind(filename)`` says which reader a file name calls for (.tex/.latex: LaTeX; .ipynb: a
+Jupyter notebook, whose Markdown cells are read as one Markdown note, each line reported at the
+line of the notebook's JSON file that holds it; a file that is not a notebook's JSON is read
+as Markdown).
 
 Markdown is read by markdown-it-py (CommonMark + tables + strikethrough + YAML front matter)
 with mdit-py-plugins' ``dollarmath`` and ``amsmath`` and small rules of this module:
@@ -86,6 +89,7 @@ from __future__ import annotations
 import bisect
 import contextvars
 import html
+import json
 import re
 import textwrap
 import urllib.parse
@@ -114,7 +118,7 @@ from pylatexenc.latexwalker import (
     get_default_latex_context_db,
 )
 
-Kind = Literal["markdown", "latex"]
+Kind = Literal["markdown", "latex", "notebook"]
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,9 @@ _CODE_ENVIRONMENTS = frozenset({"lstlisting", "minted", "comment", "Verbatim", "
 
 
 def note_kind(filename: str) -> Kind:
-    """``latex`` for .tex / .latex files, ``markdown`` for everything else."""
-    return "latex" if filename.lower().endswith((".tex", ".latex")) else "markdown"
+    """``latex`` for .tex / .latex files, ``notebook`` for .ipynb, ``markdown`` for everything else."""
+    name = filename.lower()
+    return "latex" if name.endswith((".tex", ".latex")) else "notebook" if name.endswith(".ipynb") else "markdown"
 
 
 def read_note(text: str, *, kind: Kind) -> list[Item]:
@@ -184,7 +189,12 @@ def read_note(text: str, *, kind: Kind) -> list[Item]:
     # One newline convention, so every reader counts lines the same way as a text-mode file read.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
-        items = _read_latex(text) if kind == "latex" else _read_markdown(text)
+        cells = _notebook_markdown(text) if kind == "notebook" else None
+        if cells is not None:
+            text, where = cells
+            items = [_at_lines(item, where) for item in _read_markdown(text)]
+        else:
+            items = _read_latex(text) if kind == "latex" else _read_markdown(text)
         macros = user_macros(text)
         if macros:
             items = [replace(item, text=expand_macros(item.text, macros)) if isinstance(item, Math) else item
@@ -193,6 +203,60 @@ def read_note(text: str, *, kind: Kind) -> list[Item]:
     except Exception:  # noqa: BLE001 -- the contract: never raise; a reader bug must not lose the note
         words = _collapse(text)
         return [Prose(words, 1)] if words else []
+
+
+def _notebook_markdown(text: str) -> tuple[str, list[int]] | None:
+    """A Jupyter notebook's Markdown cells as one Markdown text (a blank line between cells), and
+    the notebook file's line of each of its lines (``where[k]`` for line k + 1); None when
+    ``text`` is not a notebook's JSON (nbformat 4, or 3's worksheets)."""
+    try:
+        notebook = json.loads(text)
+        cells = notebook["cells"] if "cells" in notebook else notebook["worksheets"][0]["cells"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    lines: list[str] = []
+    where: list[int] = []
+    cursor = 0
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", [])
+        # a source written as one string (nbformat allows it) is one line of the file
+        pieces = [source] if isinstance(source, str) else list(source)
+        body, at_line = "", []  # the cell's text, and the file line of each of its lines
+        for piece in pieces:
+            if not isinstance(piece, str):
+                return None
+            # the string as the file spells it (Jupyter writes non-ASCII as is; others escape it),
+            # found after the one before it: its line is where the file holds it
+            found = [(at, len(spelled)) for spelled in (json.dumps(piece, ensure_ascii=False), json.dumps(piece))
+                     if (at := text.find(spelled, cursor)) >= 0]
+            line = at_line[-1] if at_line else where[-1] if where else 1
+            if found:
+                at, length = min(found)
+                line, cursor = text.count("\n", 0, at) + 1, at + length
+            if not body or body.endswith("\n"):
+                at_line.append(line)  # the piece starts a line (else it goes on with the one before)
+            at_line.extend([line] * piece.removesuffix("\n").count("\n"))  # lines it starts inside
+            body += piece
+        rows = body.split("\n")
+        if rows[-1] == "":
+            rows.pop()
+        lines.extend(rows)
+        where.extend(at_line[:len(rows)])
+        lines.append("")  # a blank line ends the cell's last paragraph
+        where.append(where[-1] if where else 1)
+    return "\n".join(lines), where
+
+
+def _at_lines(item: Item, where: Sequence[int]) -> Item:
+    """``item`` with its lines (of the text read) as the lines of the file they came from."""
+    def line(n: int) -> int:
+        return where[min(max(n, 1), len(where)) - 1] if where else n
+
+    if isinstance(item, Math):
+        return replace(item, lines=tuple(line(n) for n in item.lines))
+    return replace(item, line=line(item.line))
 
 
 # --------------------------------------------------------------------------------------------
