@@ -1456,7 +1456,17 @@ MODELS = [
      '$$\n{\\rm if}~i\\ne j,~\\frac{\\partial y_i}{\\partial x_j} = -y_i y_j\n$$\n\n'
      '$$\n\\text{if } i\\ne j,~\\frac{\\partial y_i}{\\partial x_j} = y_i y_j\n$$\n\n'
      '$$ \\text{for } k = 1, y_k = 1 $$\n',
-     ["definition", "ok", "ok", "ok", "ok", "wrong", "definition", "definition"]),
+     ["definition", "ok", "ok", "ok", "ok", "wrong", "definition", "definition"]),    # "Trong đó:" (where) after a display, then its definitions each alone in a paragraph
+    ('$$\n\\frac{\\partial L}{\\partial z} = \\frac{\\partial L}{\\partial a} \\frac{\\partial a}{\\partial z} = a - y\n$$\n\n'
+     'Trong đó:\n\n> $a = \\sigma(z)$\n>\n> $L = -y\\log a - (1-y)\\log(1-a)$\n\n'
+     '$$\n\\frac{\\partial L}{\\partial z} = y - a\n$$\n',
+     ["ok", "ok", "definition", "definition", "wrong"]),    # \sum_{i \ne j} beside a free i: the sum runs over j, the letter written nowhere outside it
+    ('Let $y_i = \\frac{e^{x_i}}{\\sum_k e^{x_k}}$.\n\n'
+     '$$ \\sum_{c=1}^K t_c \\frac{\\partial y_c}{\\partial x_i} = t_i \\frac{\\partial y_i}{\\partial x_i} + '
+     '\\sum_{i \\ne j}^K t_j \\frac{\\partial y_j}{\\partial x_i} $$\n\n'
+     '$$ \\sum_{c=1}^K t_c \\frac{\\partial y_c}{\\partial x_i} = t_i \\frac{\\partial y_i}{\\partial x_i} + '
+     '\\sum_{i \\ne j}^K t_i \\frac{\\partial y_j}{\\partial x_i} $$\n',
+     ["definition", "ok", "wrong"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1687,7 +1697,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'two-digits-under-a-matrix-name', 'a-case-typed-as-code', 'a-case-after-a-name-in-the-sentence',
               'layer-digits-in-braces', 'a-state-vector-and-a-row-of-a-matrix',
               'the-euclidean-norm-of-a-vector', 'softmax-of-an-entry-expression',
-              'a-case-opening-the-row-before-a-comma']
+              'a-case-opening-the-row-before-a-comma', 'definitions-alone-in-paragraphs-after-where',
+              'a-sum-under-i-ne-j-runs-over-the-letter-not-written-outside']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -43,7 +43,10 @@ from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 
 __all__ = ["Block", "analyse", "definable"]
 
-_WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|con|y\s+donde)\b", re.IGNORECASE)
+_WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|con|y\s+donde|"
+                          # French, German, Portuguese, Vietnamese, Russian, Turkish, Korean, Japanese
+                          r"où|avec|wobei|mit|onde|com|trong\s+đó|với|где|burada|여기서|ここで|ただし)(?!\w)",
+                          re.IGNORECASE)
 # "$$\delta_{ij} = 1$$ if $$i = j$$": the condition written right after the display it belongs to
 _IF_AFTER = re.compile(r"(if|when|only if|当|若|如果|si|cuando)\s*[:：,]?", re.IGNORECASE)
 _DECLARE_AFTER = re.compile(r"^\s*(is|are|be|denotes?|represents?|stands? for|refers? to|为|是|表示|代表|es|son|"
@@ -311,6 +314,7 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
     inline_defs: list[tuple[Block, str, int]] = []   # (inline block, words before, item index)
     trivial: list[tuple[Block, str, int]] = []         # declarations and the like: (block, words before, item index)
     last_display: Block | None = None
+    where_run = False  # the blocks since "where" after the last display, each alone in its paragraph
     last_chain: Chain | None = None
     for d in defines:
         table.definitions.append(d)
@@ -465,7 +469,17 @@ def analyse(items, *, class_size: int = 3, defines=()) -> tuple[list[Block], Sym
             letters = {x for c in after for x in _letters_of(c)}
             last_display.conditions = [c for c in last_display.conditions if not (_letters_of(c) & letters)] + after
             continue
-        if display:
+        where_run = display and not item.display and last_display is not None and (
+            (where_run and not prose_since_block.strip())
+            or (_WHERE_AFTER.search(prose_since_block.strip()) is not None and len(prose_since_block.strip()) < 40))
+        if where_run:
+            # "$$ ... \hat y ... $$ where: \n\n $\hat y = σ(z)$ \n\n $z = w^T x$": formulas alone in
+            # their paragraphs after "where", definitions of the display before (read before it)
+            assert last_display is not None
+            block.order = last_display.order - 1
+            blocks.append(block)
+            prose_since_block = ""
+        elif display:
             blocks.append(block)
             last_display = block
             prose_since_block = ""
@@ -904,7 +918,8 @@ _DISTINCT = re.compile(r"\b(?:not|other|another|different|distinct|else|except|o
 # "constant with respect to": words that say one entry does not move with another
 _CONSTANT = re.compile(r"\b(?:constant|constants|sabit\w*|costant[ei]|constantes?|konstant\w*|const)\b|定数|常数|常量|상수",
                        re.IGNORECASE)
-_WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b)\s*[:：,]?\s*$", re.IGNORECASE)
+_WHERE_BEFORE = re.compile(r"(\bwhere\b|\bwith\b|其中|\bdonde\b|\bcon\b|\boù\b|\bwobei\b|\bonde\b|"
+                           r"\btrong\s+đó\b|\bгде\b|여기서|ここで)\s*[:：,]?\s*$", re.IGNORECASE)
 _DUI = re.compile(r"对于?\s*$")
 _EXISTS_BEFORE = re.compile(r"(?:\bthere (?:exists?|is|are) (?:an? |some )?(?:[^.]{0,40}?)\bsuch that\b|\bfor some\b|"
                             r"\bexists?\b[^.]{0,40}?\bsuch that\b|存在[^。]{0,40}?使得|∃|\bil existe\b|\bes gibt\b|"
