@@ -30,7 +30,7 @@ import math
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import mpmath
 import numpy as np
@@ -42,7 +42,8 @@ from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE
                                      CaseOnAValue, Evaluator, NotCheckable, SHORT_LIST, SymbolTable, UnknownDependence,
                                      SAMPLE_SIZE, SAMPLE_SIZE_NAMES, bound_letter, sum_letter, pretty)
 from symxent.checker.meaning import (at_point, cond_text, index_alone, integrands, key_of, subscript_conditions, transposed, transposed_exp,
-                                     conventional_input, listed_numbers, number_list, value_case, walk, written_value)
+                                     conventional_input, listed_numbers, number_list, transform, value_case, walk,
+                                     written_value)
 from symxent.checker.syntax import (Add, BigOp, Call, Case, Cond, Deriv, Fn, Frac, Matrix, Mul, Name, Neg, Node, Num, Paren,
                                     Pow, Script)
 from symxent.domains import draw
@@ -133,6 +134,16 @@ def judge(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, ri
           conditions: tuple[Cond, ...] = (), seed: int = 0, solved: dict | None = None) -> Verdict:
     """The verdict on ``left = right`` as seen from ``order`` in ``scope``; ``solved`` gives names the
     note never defines the value an equation solved for them has (see :func:`solve_for`)."""
+    left, right, read = _unequal_sum_indices(left, right)
+    verdict = _judged_whole(table, order, scope, left, right, conditions, seed, solved)
+    if read and verdict.status in ("ok", "wrong"):
+        verdict.uses.extend(read)
+    return verdict
+
+
+def _judged_whole(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, right: Node,
+                  conditions: tuple[Cond, ...], seed: int, solved: dict | None) -> Verdict:
+    """``judge`` once the sums' indices are read."""
     optimised = _arg_opt(left), _arg_opt(right)
     if optimised[0] is not None and optimised[1] is not None:
         return _same_optimiser(table, order, scope, optimised[0], optimised[1], conditions, seed, solved)
@@ -299,6 +310,33 @@ def _judged(table: SymbolTable, order: int, scope: tuple[int, ...], left: Node, 
                        "state: a sum left out or the convention", uses=verdict.uses)
     return Verdict("not checkable", f"differs as written; with {said} it is not checkable ({alt.detail}): which "
                    "the note means it does not say", uses=verdict.uses)
+
+
+def _unequal_sum_indices(left: Node, right: Node) -> tuple[Node, Node, list[str]]:
+    """``-\\frac{t_i}{y_i} ... - \\sum_{i \\ne j} \\frac{t_j}{y_j} ...``: a sum under ``i \\ne j`` runs over
+    the letter the step writes nowhere outside it (j), not the first one, where the other (i) is
+    written outside it; the subscript is then read as ``j \\ne i``. Where both or neither are, it
+    stays as written. Also the readings taken, for the verdict's uses."""
+    def unequal(n: Node) -> bool:
+        return isinstance(n, BigOp) and isinstance(n.sub, Cond) and n.sub.op == "!=" and all(
+            isinstance(x, Name) and len(x.base) == 1 for x in (n.sub.left, n.sub.right))
+
+    sums = {n for side in (left, right) for n in walk(side) if unequal(n)}
+    if not sums:
+        return left, right, []
+    total = _index_counts(left) + _index_counts(right)  # outside the sums that bind them
+    swapped = set()
+    for n in sums:
+        first, other = n.sub.left.base, n.sub.right.base
+        if total[first] and not total[other] - _index_counts(n.body)[other]:
+            swapped.add(n)
+
+    def swap(n: Node) -> Node:
+        return replace(n, sub=Cond(n.sub.right, "!=", n.sub.left)) if n in swapped else n
+
+    read = sorted({f"the sum under {n.sub.left.base} ≠ {n.sub.right.base} runs over {n.sub.right.base} "
+                   f"({n.sub.left.base} is written outside it)" for n in swapped})
+    return (transform(left, swap), transform(right, swap), read) if swapped else (left, right, [])
 
 
 def _einstein(left: Node, right: Node, conditions: tuple[Cond, ...]) -> tuple[list[str], Node, Node] | None:
