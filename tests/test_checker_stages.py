@@ -1466,6 +1466,9 @@ MODELS = [
      '\\sum_{i \\ne j}^K t_j \\frac{\\partial y_j}{\\partial x_i} $$\n\n'
      '$$ \\sum_{c=1}^K t_c \\frac{\\partial y_c}{\\partial x_i} = t_i \\frac{\\partial y_i}{\\partial x_i} + '
      '\\sum_{i \\ne j}^K t_i \\frac{\\partial y_j}{\\partial x_i} $$\n',
+     ["definition", "ok", "wrong"]),    # s_i = e^{x_i} / \sum e^{x_j} in a step by x_j: the sum without a subscript keeps its own j
+    ('Let $s_i = \\frac{e^{x_i}}{\\sum e^{x_j}}$.\n\n$$ \\frac{\\partial s_i}{\\partial x_j} = - s_i s_j $$\n\n'
+     'where $j \\neq i$.\n\n$$ \\frac{\\partial s_i}{\\partial x_j} = s_i s_j $$\n',
      ["definition", "ok", "wrong"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
@@ -1698,7 +1701,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'layer-digits-in-braces', 'a-state-vector-and-a-row-of-a-matrix',
               'the-euclidean-norm-of-a-vector', 'softmax-of-an-entry-expression',
               'a-case-opening-the-row-before-a-comma', 'definitions-alone-in-paragraphs-after-where',
-              'a-sum-under-i-ne-j-runs-over-the-letter-not-written-outside']
+              'a-sum-under-i-ne-j-runs-over-the-letter-not-written-outside',
+              'a-definitions-sum-without-subscript-keeps-its-letter']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -798,8 +798,15 @@ class Evaluator:
             # \hat y = \sigma(1.0) = 0.73106 in a worked example: the value at the example's point
             self.point_values[d.key] = (d.line, ())
             self.conventions["point:" + d.key] = f"{pretty(d.key)} is its value at the note's example (line {d.line})"
-        # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter
-        inner: dict = {k: v for k, v in env.items() if len(k) == 1}
+        # a letter the definition leaves free (L = -log s_k, k the true class) is the step's letter;
+        # not one a sum without a subscript runs over in it (s_i = e^{x_i} / \sum e^{x_j} in a step
+        # by x_j: the sum's j is its own)
+        summed = set()
+        for n in _walk(d.body):
+            if isinstance(n, BigOp) and n.sub is None and n.sup is None:
+                own = _body_letters(n.body) - set(d.indices)
+                summed |= own if len(own) == 1 else set()
+        inner: dict = {k: v for k, v in env.items() if len(k) == 1 and k not in summed}
         if d.sample is not None:
             if sample is None:
                 raise NotCheckable(f"{d.key} is defined per sample (line {d.line}) but used without one")
@@ -2202,10 +2209,7 @@ class Evaluator:
             return printed
         if node.sub is None:
             # \sum y_k: the index is the one letter of the body that nothing else binds
-            letters = sorted({n.base for m in _walk(node.body) if isinstance(m, (Script, Call))
-                              for n in (m.sub if isinstance(m, Script) else m.args if len(m.args) == 1 else ())
-                              if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()
-                              and n.base not in env})
+            letters = sorted(_body_letters(node.body) - set(env))
             if len(letters) != 1 or node.sup is not None:
                 raise NotCheckable(f"a {node.kind} without its index")
             node = BigOp(node.kind, Name(letters[0]), None, node.body)
@@ -3199,6 +3203,13 @@ def primes_by(node: Node, first: Node) -> Node:
         return n
 
     return transform(node, by)
+
+
+def _body_letters(body: Node) -> set[str]:
+    """The one-letter indices a sum's body writes (y_k, f(k)): what a sum without a subscript may run over."""
+    return {n.base for m in _walk(body) if isinstance(m, (Script, Call))
+            for n in (m.sub if isinstance(m, Script) else m.args if len(m.args) == 1 else ())
+            if isinstance(n, Name) and len(n.base) == 1 and n.base.islower()}
 
 
 def transform(node, fn: "Callable[[Node], Node]"):
