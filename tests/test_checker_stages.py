@@ -1469,7 +1469,9 @@ MODELS = [
      ["definition", "ok", "wrong"]),    # s_i = e^{x_i} / \sum e^{x_j} in a step by x_j: the sum without a subscript keeps its own j
     ('Let $s_i = \\frac{e^{x_i}}{\\sum e^{x_j}}$.\n\n$$ \\frac{\\partial s_i}{\\partial x_j} = - s_i s_j $$\n\n'
      'where $j \\neq i$.\n\n$$ \\frac{\\partial s_i}{\\partial x_j} = s_i s_j $$\n',
-     ["definition", "ok", "wrong"]),
+     ["definition", "ok", "wrong"]),    # \exp^{x_i} * ... (exp with a power and no argument: e to that power), cases typed as words
+    ('$$ f(x_j) = \\frac{ \\exp^{x_j} }{ \\sum_{k}^{n} \\exp^{x_k} } $$\n\nWhen i = j:\n\n$$ \\frac {\\partial f(x_j)}{\\partial x_i} = \\frac{ \\exp^{x_i} * \\sum_k^n \\exp^{x_k} - \\exp^{x_j} * \\exp^{x_i} }{ (\\sum_k^n\\exp^{x_k})^{2} }   $$\n\nWhen i != j:\n\n$$ \\frac {\\partial f(x_j)}{\\partial x_i} = \\frac{ - \\exp^{x_j} * \\exp^{x_i} }{ (\\sum_k^n\\exp^{x_k})^{2} }   $$\n\n$$ \\frac {\\partial f(x_j)}{\\partial x_i} = \\frac{ \\exp^{x_j} * \\exp^{x_i} }{ (\\sum_k^n\\exp^{x_k})^{2} }   $$\n',
+     ["definition", "ok", "ok", "wrong"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1702,7 +1704,7 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'the-euclidean-norm-of-a-vector', 'softmax-of-an-entry-expression',
               'a-case-opening-the-row-before-a-comma', 'definitions-alone-in-paragraphs-after-where',
               'a-sum-under-i-ne-j-runs-over-the-letter-not-written-outside',
-              'a-definitions-sum-without-subscript-keeps-its-letter']
+              'a-definitions-sum-without-subscript-keeps-its-letter', 'exp-to-a-power-and-cases-as-plain-words']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

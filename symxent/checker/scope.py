@@ -880,12 +880,15 @@ def _heading_conditions(item: Heading) -> list[Cond]:
     return []
 
 
-_TYPED_CASE = re.compile(r"^\W*(?:case|caso|cas|fall|情况|情形)\s*\d*\s*[:：.)]?\s*(?:when|if|cuando|si)?\s*"
-                         r"([a-z])\s*(=|≠|!=|==)\s*([a-z])(?![\w(])", re.IGNORECASE)
+_TYPED_CASE = re.compile(r"^\W*(?:(?:case|caso|cas|fall|情况|情形)\s*\d*\s*[:：.)]?\s*(?:when|if|cuando|si)?"
+                         # "When i = j:" opening a paragraph, the letters typed without dollars
+                         r"|when|if|cuando|si|quand|wenn|falls)\s*"
+                         r"((?-i:[a-z]))\s*(=|≠|!=|==)\s*((?-i:[a-z]))(?![\w(])", re.IGNORECASE)
 
 
 def _typed_case(text: str) -> Case | None:
-    """``Case 2: i ≠ j`` opening a paragraph, the relation typed as plain text: that case."""
+    """``Case 2: i ≠ j`` or ``When i = j:`` opening a paragraph, the relation typed as plain text:
+    that case."""
     m = _TYPED_CASE.match(text)
     if m is None:
         return None

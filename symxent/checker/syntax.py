@@ -549,6 +549,12 @@ def _term(s: _Stream) -> Node:
             factors.append(_unary(s))
         else:
             break
+    for k, f in enumerate(factors):
+        if isinstance(f, Fn) and f.name == "exp" and f.sup is not None and f.sub is None \
+                and (k == len(factors) - 1 or ops[k] in ("*", "/")):
+            # \exp^{x_i} * \sum \exp^{x_k}: exp with a power and no argument (the term ends, or
+            # an explicit product or quotient follows) is e to that power, as its author reads it
+            factors[k] = Script(Name("e"), (), f.sup)
     if any(op == "" and isinstance(a, Num) and isinstance(b, Num) for op, a, b in zip(ops, factors, factors[1:])):
         # \boxed{0}\boxed{1}\boxed{0}, "0.090 0.245": numbers side by side are a list or a table
         # drawn in math, never a product (nobody writes 2 3 for 6)
