@@ -1471,7 +1471,10 @@ MODELS = [
      'where $j \\neq i$.\n\n$$ \\frac{\\partial s_i}{\\partial x_j} = s_i s_j $$\n',
      ["definition", "ok", "wrong"]),    # \exp^{x_i} * ... (exp with a power and no argument: e to that power), cases typed as words
     ('$$ f(x_j) = \\frac{ \\exp^{x_j} }{ \\sum_{k}^{n} \\exp^{x_k} } $$\n\nWhen i = j:\n\n$$ \\frac {\\partial f(x_j)}{\\partial x_i} = \\frac{ \\exp^{x_i} * \\sum_k^n \\exp^{x_k} - \\exp^{x_j} * \\exp^{x_i} }{ (\\sum_k^n\\exp^{x_k})^{2} }   $$\n\nWhen i != j:\n\n$$ \\frac {\\partial f(x_j)}{\\partial x_i} = \\frac{ - \\exp^{x_j} * \\exp^{x_i} }{ (\\sum_k^n\\exp^{x_k})^{2} }   $$\n\n$$ \\frac {\\partial f(x_j)}{\\partial x_i} = \\frac{ \\exp^{x_j} * \\exp^{x_i} }{ (\\sum_k^n\\exp^{x_k})^{2} }   $$\n',
-     ["definition", "ok", "ok", "wrong"]),
+     ["definition", "ok", "ok", "wrong"]),    # a worked network's entries (o_1 = w_5 a_1 + ...), the only definitions of o, hold in the
+    # next section as the rest of the setup does
+    ('## Forward\n\n##### Hidden\n\n\\( z_1 = w_1 x_1 + w_3 x_2 \\)\n\n\\( a_1 = \\frac{1}{1+e^{-z_1}} \\)\n\n\\( a_2 = \\frac{1}{1+e^{-z_2}} \\)\n\n##### Result\n\n\\( o_1 = w_5 \\cdot a_1 + w_6 \\cdot a_2 \\)\n\n## Backward\n\n$$\n\\frac{\\partial o_1}{\\partial w_5} = a_1\n$$\n\n$$\n\\frac{\\partial o_1}{\\partial w_1} = w_5 a_1 (1 - a_1) x_1\n$$\n',
+     ["definition", "definition", "definition", "definition", "ok", "ok"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1704,7 +1707,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'the-euclidean-norm-of-a-vector', 'softmax-of-an-entry-expression',
               'a-case-opening-the-row-before-a-comma', 'definitions-alone-in-paragraphs-after-where',
               'a-sum-under-i-ne-j-runs-over-the-letter-not-written-outside',
-              'a-definitions-sum-without-subscript-keeps-its-letter', 'exp-to-a-power-and-cases-as-plain-words']
+              'a-definitions-sum-without-subscript-keeps-its-letter', 'exp-to-a-power-and-cases-as-plain-words',
+              'a-worked-networks-entries-hold-in-the-next-section']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -186,8 +186,11 @@ class SymbolTable:
                     and not self._declared_since(d, order, scope):
                 if best is None or d.order >= best.order:
                     best = d
-        if best is None and "[" not in key:
-            # (one entry's own value, p_1 = ... in a binary aside, holds in its sections only)
+        whole = key.split("[", 1)[0]
+        if best is None and ("[" not in key or not any(d.key == whole for d in self.definitions)):
+            # (one entry's own value, p_1 = ... in a binary aside, holds in its sections only, where
+            # the note defines p as a whole too; a worked network's o_1 = w_5 a_1 + w_6 a_2, its
+            # entries the only definitions of o, holds on as the rest of its setup does)
             # "### Loss function" under "## The model", used under "## Gradient": a note's setup
             # holds on until the note says otherwise, so the latest earlier definition of the
             # same chapter (a level-1 heading starts a new one: a card, a chapter)
