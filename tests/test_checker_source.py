@@ -543,6 +543,14 @@ def test_a_notebooks_markdown_cells_at_the_lines_of_its_file() -> None:
     assert read_note("$$a = b$$\n", kind="notebook") == read_note("$$a = b$$\n", kind="markdown")
 
 
+def test_two_displays_and_words_on_one_line() -> None:
+    """``$$A$$ for $$B$$``: two formulas and the word between, not one formula from the first $$ to
+    the last (a line that is one display stays one)."""
+    items = read_note("$$g(x) = e^{-x}$$ for $$x \\in R$$\n\n$$a = b$$\n", kind="markdown")
+    assert [(type(i).__name__, getattr(i, "text", "")) for i in items] == [
+        ("Math", "g(x) = e^{-x}"), ("Prose", "for"), ("Math", "x \\in R"), ("Math", "a = b")]
+
+
 def test_math_lines_point_at_the_math() -> None:
     """Every line of every math piece is the file line holding it (escapes or not)."""
     text = md("""

@@ -908,6 +908,12 @@ def _dollar_block_interrupts(rule: Callable[[StateBlock, int, int, bool], bool])
     """
 
     def wrapped(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        first = state.bMarks[start_line] + state.tShift[start_line]
+        text = state.src[first : state.eMarks[start_line]].strip()
+        if text.startswith("$$") and text.endswith("$$") and "$$" in text[2:-2]:
+            # "$$g(x) = ...$$ for $$x \in \mathbb{R}$$": two formulas and words on one line, a
+            # paragraph (the rule would take the first $$ to the last for one formula)
+            return False
         if not silent:
             tokens = len(state.tokens)
             if not rule(state, start_line, end_line, silent):
@@ -915,8 +921,6 @@ def _dollar_block_interrupts(rule: Callable[[StateBlock, int, int, bool], bool])
             if len(state.tokens) > tokens:
                 _dollar_block_content(state, start_line, state.tokens[-1])
             return True
-        first = state.bMarks[start_line] + state.tShift[start_line]
-        text = state.src[first : state.eMarks[start_line]].strip()
         if not (text == "$$" or (len(text) > 4 and text.startswith("$$") and text.endswith("$$"))):
             return False
         open_dollars = 0
