@@ -44,8 +44,9 @@ from symxent.checker.tree import Env, Group, Tok, TreeError, token_tree
 __all__ = ["Block", "analyse", "definable"]
 
 _WHERE_AFTER = re.compile(r"^\s*[,.;:]?\s*(where|with|here|其中|这里|donde|con|y\s+donde|"
-                          # French, German, Portuguese, Vietnamese, Russian, Turkish, Korean, Japanese
-                          r"où|avec|wobei|mit|onde|com|trong\s+đó|với|где|burada|여기서|ここで|ただし)(?!\w)",
+                          # "where" in French, German, Portuguese, Vietnamese, Russian, Turkish, Korean,
+                          # Japanese (not their "with": "mit ... folgt", "com isso" open sentences)
+                          r"où|wobei|onde|trong\s+đó|где|burada|여기서|ここで|ただし)(?!\w)",
                           re.IGNORECASE)
 # "$$\delta_{ij} = 1$$ if $$i = j$$": the condition written right after the display it belongs to
 _IF_AFTER = re.compile(r"(if|when|only if|当|若|如果|si|cuando)\s*[:：,]?", re.IGNORECASE)
