@@ -690,9 +690,10 @@ def _sub_items(items: tuple[Item, ...]) -> tuple[Node, ...]:
             # is the entry 2i)
             out.extend((Name(p[0].value), Num(p[1].value)))
             continue
-        if len(p) == 1 and isinstance(p[0], Tok) and (p[0].value in ("max", "min", "\\max", "\\min") or (
+        if len(p) == 1 and isinstance(p[0], Tok) and (p[0].value.lstrip("\\") in ("max", "min", "log", "ln", "exp") or (
                 p[0].kind == "word" and len(p[0].value) > 3 and p[0].value in WORD_FUNCTIONS)):
-            # z_{max}: a name for a value, not max(); f_{sigmoid}, L_{softmax}: a label, not the function
+            # z_{max}: a name for a value, not max(); f_{sigmoid}, L_{softmax}, L_{log}: a label, not
+            # the function (alone in the subscript, there is nothing for it to apply to)
             out.append(Name(p[0].value.lstrip("\\")))
             continue
         if len(p) == 1 and isinstance(p[0], Tok) and p[0].kind == "text":
