@@ -1476,7 +1476,10 @@ MODELS = [
     ('## Forward\n\n##### Hidden\n\n\\( z_1 = w_1 x_1 + w_3 x_2 \\)\n\n\\( a_1 = \\frac{1}{1+e^{-z_1}} \\)\n\n\\( a_2 = \\frac{1}{1+e^{-z_2}} \\)\n\n##### Result\n\n\\( o_1 = w_5 \\cdot a_1 + w_6 \\cdot a_2 \\)\n\n## Backward\n\n$$\n\\frac{\\partial o_1}{\\partial w_5} = a_1\n$$\n\n$$\n\\frac{\\partial o_1}{\\partial w_1} = w_5 a_1 (1 - a_1) x_1\n$$\n',
      ["definition", "definition", "definition", "definition", "ok", "ok"]),    # L_{log}: log alone in a subscript is a label, as max and softmax are
     ('$$L_{log} = \\sum_{i=1}^n \\log(\\frac{p_i}{q_i}) \\tag{7}$$\n\n$$L_{log} = \\sum_{i=1}^n (\\log p_i - \\log q_i)$$\n\n$$L_{log} = \\sum_{i=1}^n (\\log p_i + \\log q_i)$$\n',
-     ["definition", "ok", "not checkable"]),
+     ["definition", "ok", "not checkable"]),    # Σ_{k=1}^N beside a softmax over K: wrong only while N counts samples (2), so not checkable;
+    # a sign slip, wrong with N = 3 too, stays WRONG with the counterexample at N = 3
+    ('# N\n\n$$\nz = w x + b\n$$\n\n### Softmax\n\n$$\na_j = \\phi (\\mathbf {z} )_{j}={\\frac {\\mathrm {e} ^{z_{j}}}{\\sum _{k=1}^{K}\\mathrm {e} ^{z_{k}}}}\n$$\n\nsi $j=i$ :\n\n$$\n\\frac{\\partial \\phi_i}{\\partial z_j} = \\frac{\\partial \\frac{e^{z_i}}{\\sum_{k=1}^{N}e^{z_k}}}{\\partial z_j} = \\frac{e^{z_i}(\\sum_{k=1}^{N}{e^{z_k}})-e^{z_j}e^{z_i}}{(\\sum_{k=1}^{N}{e^{z_k}})^2}\n$$\n\n$$\n\\frac{\\partial \\phi_i}{\\partial z_j} = \\frac{e^{z_i}(\\sum_{k=1}^{N}{e^{z_k}})+e^{z_j}e^{z_i}}{(\\sum_{k=1}^{N}{e^{z_k}})^2}\n$$\n',
+     ["definition", "definition", "definition", "not checkable", "not checkable", "wrong"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
@@ -1710,7 +1713,8 @@ MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-sho
               'a-case-opening-the-row-before-a-comma', 'definitions-alone-in-paragraphs-after-where',
               'a-sum-under-i-ne-j-runs-over-the-letter-not-written-outside',
               'a-definitions-sum-without-subscript-keeps-its-letter', 'exp-to-a-power-and-cases-as-plain-words',
-              'a-worked-networks-entries-hold-in-the-next-section', 'log-alone-in-a-subscript-is-a-label']
+              'a-worked-networks-entries-hold-in-the-next-section', 'log-alone-in-a-subscript-is-a-label',
+              'a-sum-to-n-beside-a-softmax-over-k']
 
 
 @pytest.mark.parametrize("note, expected", ELLIPSES + ALONE + ENTRIES + VECTOR_FUNCTIONS + VECTORS + MATRICES + MODELS,

@@ -40,7 +40,7 @@ import sympy
 from symxent import derive
 from symxent.checker.meaning import (READINGS, CONVENTIONAL_TARGETS, INDEX_ALONE, UNKNOWN_DEPENDENCE,
                                      CaseOnAValue, Evaluator, NotCheckable, SHORT_LIST, SymbolTable, UnknownDependence,
-                                     SAMPLE_SIZE, SAMPLE_SIZE_NAMES, bound_letter, sum_letter, pretty)
+                                     CLASS_SIZE, SAMPLE_SIZE, SAMPLE_SIZE_NAMES, bound_letter, sum_letter, pretty)
 from symxent.checker.meaning import (at_point, cond_text, index_alone, integrands, key_of, subscript_conditions, transposed, transposed_exp,
                                      conventional_input, listed_numbers, number_list, transform, value_case, walk,
                                      written_value)
@@ -402,6 +402,8 @@ def _judged_as_written(table: SymbolTable, order: int, scope: tuple[int, ...], l
     if verdict.status == "ok":
         verdict = _at_another_sample_size(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
+        verdict = _at_class_size(verdict, table, order, scope, left, right, conditions, seed, solved)
+    if verdict.status == "wrong":
         verdict = _with_later_definitions(verdict, table, order, scope, left, right, conditions, seed, solved)
     if verdict.status == "wrong":
         verdict = _without_entry_values(verdict, table, order, scope, left, right, conditions, seed, solved)
@@ -622,10 +624,8 @@ def _at_another_sample_size(verdict: Verdict, table: SymbolTable, order: int, sc
     holds with every such size 4 as well: ∂MSE/∂ŷ = -(y - ŷ) with MSE = (1/N) Σ_i (y_i - ŷ_i)^2
     holds where 2/N = 1 alone. Otherwise it is not checkable, never WRONG: N may be the note's two
     samples, or the length of a vector whose size the note ties to another name."""
-    names = _reached_names(table, order, scope, left, right)
-    # (as a sum's bound or an index's range: m in W_{jm} x_m is an index letter)
-    reached = {k for k in (names & table.size_names) | {table.dims.get(k, "") for k in names} if k in SAMPLE_SIZE_NAMES}
-    if not reached - set(table.sizes):
+    reached = _sample_sizes_reached(table, order, scope, left, right)
+    if not reached:
         return verdict
     other = copy.copy(table)
     # (all of them at once, as they are all 2 at once: m examples are X's rows whatever X's size is named)
@@ -636,10 +636,45 @@ def _at_another_sample_size(verdict: Verdict, table: SymbolTable, order: int, sc
         alt = _at_each_value(alt, other, order, scope, left, right, conditions, seed, solved)
     if alt.status == "ok":
         return verdict
-    sizes = " and ".join(sorted(reached - set(table.sizes)))
+    sizes = " and ".join(sorted(reached))
     why = "differs" if alt.status == "wrong" else f"is not checkable ({alt.detail})"
     return Verdict("not checkable", f"holds with {sizes} = {SAMPLE_SIZE} samples and {why} with {_OTHER_SAMPLE_SIZE}: "
                    "the note does not say how many there are", uses=verdict.uses)
+
+
+def _sample_sizes_reached(table: SymbolTable, order: int, scope, left: Node, right: Node) -> set[str]:
+    """The sample-size names (N, m, ...) the step reaches, as a sum's bound or an index's range,
+    that the note never gives a value (m in W_{jm} x_m is an index letter)."""
+    names = _reached_names(table, order, scope, left, right)
+    reached = {k for k in (names & table.size_names) | {table.dims.get(k, "") for k in names} if k in SAMPLE_SIZE_NAMES}
+    return reached - set(table.sizes)
+
+
+def _at_class_size(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
+                   conditions, seed: int, solved: dict | None) -> Verdict:
+    """A WRONG through a sample size the note never gives (N, drawn as 2) that holds with that size
+    the number of classes: ∂φ_i/∂z_j of φ_i = e^{z_i} / Σ_{k=1}^K e^{z_k} written with Σ_{k=1}^N,
+    the note counting its classes with N there. Not checkable, never WRONG: which it counts the
+    note does not say. Wrong with both: the WRONG with the classes' count, whose counterexample
+    shows the slip alone."""
+    reached = _sample_sizes_reached(table, order, scope, left, right)
+    if not reached:
+        return verdict
+    other = copy.copy(table)
+    other.sizes = {**{k: CLASS_SIZE for k in SAMPLE_SIZE_NAMES}, **table.sizes}
+    alt = _judge_reading(other, order, scope, left, right, conditions, seed, solved, prove=False)
+    if alt.case_on is not None:
+        alt = _at_each_value(alt, other, order, scope, left, right, conditions, seed, solved)
+    sizes = " and ".join(sorted(reached))
+    if alt.status == "wrong":
+        # wrong either way: the counterexample where only the slip differs, not the sizes too
+        alt.uses.append(f"{sizes} = {CLASS_SIZE}, the number of classes (it differs with {sizes} a number of samples too)")
+        return alt
+    if alt.status != "ok":
+        return verdict
+    return Verdict("not checkable", f"differs with {sizes} = {SAMPLE_SIZE} (a number of samples) and holds with {sizes} "
+                   f"= {CLASS_SIZE}, the number of classes: which {sizes} counts here the note does not say",
+                   uses=verdict.uses)
 
 
 def _with_later_definitions(verdict: Verdict, table: SymbolTable, order: int, scope, left: Node, right: Node,
