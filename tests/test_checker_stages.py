@@ -1478,8 +1478,8 @@ MODELS = [
     ('$$L_{log} = \\sum_{i=1}^n \\log(\\frac{p_i}{q_i}) \\tag{7}$$\n\n$$L_{log} = \\sum_{i=1}^n (\\log p_i - \\log q_i)$$\n\n$$L_{log} = \\sum_{i=1}^n (\\log p_i + \\log q_i)$$\n',
      ["definition", "ok", "not checkable"]),    # Σ_{k=1}^N beside a softmax over K: wrong only while N counts samples (2), so not checkable;
     # a sign slip, wrong with N = 3 too, stays WRONG with the counterexample at N = 3
-    ('# N\n\n$$\nz = w x + b\n$$\n\n### Softmax\n\n$$\na_j = \\phi (\\mathbf {z} )_{j}={\\frac {\\mathrm {e} ^{z_{j}}}{\\sum _{k=1}^{K}\\mathrm {e} ^{z_{k}}}}\n$$\n\nsi $j=i$ :\n\n$$\n\\frac{\\partial \\phi_i}{\\partial z_j} = \\frac{\\partial \\frac{e^{z_i}}{\\sum_{k=1}^{N}e^{z_k}}}{\\partial z_j} = \\frac{e^{z_i}(\\sum_{k=1}^{N}{e^{z_k}})-e^{z_j}e^{z_i}}{(\\sum_{k=1}^{N}{e^{z_k}})^2}\n$$\n\n$$\n\\frac{\\partial \\phi_i}{\\partial z_j} = \\frac{e^{z_i}(\\sum_{k=1}^{N}{e^{z_k}})+e^{z_j}e^{z_i}}{(\\sum_{k=1}^{N}{e^{z_k}})^2}\n$$\n',
-     ["definition", "definition", "definition", "not checkable", "not checkable", "wrong"]),
+    ('# N\n\n\n### Softmax\n\n$$\na_j = \\phi (\\mathbf {z} )_{j}={\\frac {\\mathrm {e} ^{z_{j}}}{\\sum _{k=1}^{K}\\mathrm {e} ^{z_{k}}}}\n$$\n\nsi $j=i$ :\n\n$$\n\\frac{\\partial \\phi_i}{\\partial z_j} = \\frac{\\partial \\frac{e^{z_i}}{\\sum_{k=1}^{N}e^{z_k}}}{\\partial z_j} = \\frac{e^{z_i}(\\sum_{k=1}^{N}{e^{z_k}})-e^{z_j}e^{z_i}}{(\\sum_{k=1}^{N}{e^{z_k}})^2}\n$$\n\n$$\n\\frac{\\partial \\phi_i}{\\partial z_j} = \\frac{e^{z_i}(\\sum_{k=1}^{N}{e^{z_k}})+e^{z_j}e^{z_i}}{(\\sum_{k=1}^{N}{e^{z_k}})^2}\n$$\n',
+     ["definition", "definition", "not checkable", "not checkable", "wrong"]),
 ]
 MODELS_IDS = ['weights-as-label-and-derivative-through-a-definition', 'katex-shortcodes-value-defined-later-and-operator-over-a-variable',
               'chain-goes-on-after-words-in-the-case-they-state', 'chain-after-words-and-an-expression-between',
